@@ -1,0 +1,176 @@
+"""The ``testdata`` console command: generate records, list schemas (more subcommands join later)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from pytest_testdata.errors import TestdataError
+from pytest_testdata.model import STRATEGIES, GenerationRequest, Record
+
+FORMATS = ("json", "jsonl", "csv")
+CHUNK = 1000
+PROGRESS_THRESHOLD = 5000
+"""Show a progress bar for runs of at least this many records (on a terminal)."""
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="testdata", description="Realistic, coherent and reproducible test data (pytest-testdata)."
+    )
+    parser.add_argument("--schemas", action="append", default=[], metavar="DIR",
+                        help="extra folder of *.json entity schemas (repeatable)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    gen = sub.add_parser("generate", help="generate records of an entity")
+    gen.add_argument("entity", help="entity name (see `testdata schemas`)")
+    gen.add_argument("-n", "--count", type=int, default=10, help="number of records (default 10)")
+    gen.add_argument("--format", choices=FORMATS, default="json", help="output format (default json)")
+    gen.add_argument("--seed", type=int, default=None, help="seed (default: random, printed to stderr)")
+    gen.add_argument("--strategy", default="auto", help=f"one of {', '.join(STRATEGIES)} (default auto)")
+    gen.add_argument("--out", "-o", default="-", help="output file (default: standard output)")
+    gen.add_argument("--locale", default=None, help="locale such as en_GB (default: a mix)")
+    gen.add_argument("--context", default=None, help="scenario description for the llm/hybrid strategies")
+    gen.add_argument("--constraint", action="append", default=[], metavar="FIELD:KEY=VALUE",
+                     help="constraint such as total:max=500 or currency:enum=USD,EUR (repeatable)")
+    gen.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    gen.set_defaults(func=cmd_generate)
+
+    schemas = sub.add_parser("schemas", help="list the known entity schemas and their fields")
+    schemas.add_argument("--domain", default=None, help="only schemas of this domain")
+    schemas.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    schemas.set_defaults(func=cmd_schemas)
+    return parser
+
+
+def _engine(args: argparse.Namespace) -> Any:
+    from pytest_testdata.engine import Engine
+
+    return Engine(schema_dirs=args.schemas)
+
+
+def parse_constraints(items: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``["total:max=500", "currency:enum=USD,EUR"]`` -> ``{"total": {"max": 500.0}, ...}``."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        field, sep, rest = item.partition(":")
+        key, sep2, raw = rest.partition("=")
+        if not (sep and sep2 and field and key):
+            raise TestdataError(f"--constraint {item!r}: expected FIELD:KEY=VALUE, e.g. total:max=500.")
+        value: Any = raw
+        if key in ("min", "max"):
+            value = float(raw) if "." in raw else int(raw)
+        elif key in ("length", "min_length", "max_length"):
+            value = int(raw)
+        elif key == "enum":
+            value = raw.split(",")
+        elif key == "unique":
+            value = raw.lower() in ("1", "true", "yes")
+        out.setdefault(field, {})[key] = value
+    return out
+
+
+def _write(records: list[Record], fmt: str, out: TextIO, first: bool, last: bool, fields: list[str]) -> None:
+    if fmt == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif fmt == "json":
+        body = ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in records)
+        out.write(("[\n" if first else ",\n") + body + ("\n]\n" if last else ""))
+    else:
+        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+        if first:
+            writer.writeheader()
+        for record in records:
+            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+                             for k, v in record.items()})
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from pytest_testdata.seeding import derive_seed, random_seed
+
+    engine = _engine(args)
+    seed = args.seed if args.seed is not None else random_seed()
+    constraints = parse_constraints(args.constraint)
+    # Validate everything before writing a byte: a bad argument must not leave half a file behind.
+    GenerationRequest.checked(args.entity, args.count, strategy=args.strategy, constraints=constraints,
+                              seed=seed, locale=args.locale, context=args.context)
+    schema = engine.registry.get(args.entity)
+    out: TextIO = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8", newline="")
+    show = not args.no_progress and args.count >= PROGRESS_THRESHOLD and sys.stderr.isatty()
+    progress = None
+    try:
+        if show:
+            from rich.progress import Progress
+
+            progress = Progress(transient=True)
+            progress.start()
+            task = progress.add_task(f"generating {args.entity}", total=args.count)
+        done = 0
+        paths: set[str] = set()
+        while done < args.count:
+            n = min(CHUNK, args.count - done)
+            # Each chunk's seed derives from the run seed, so a run of N records always gives the same file.
+            request = GenerationRequest.checked(
+                args.entity, n, strategy=args.strategy, constraints=constraints, locale=args.locale,
+                context=args.context, seed=derive_seed(seed, "chunk", done // CHUNK),
+            )
+            result = engine.generate(request)
+            paths.add(result.metadata.strategy)
+            _write(result.records, args.format, out, done == 0, done + n >= args.count, list(schema.fields))
+            done += n
+            if progress is not None:
+                progress.update(task, advance=n)
+    finally:
+        if progress is not None:
+            progress.stop()
+        if out is not sys.stdout:
+            out.close()
+    print(f"testdata: {args.count} {args.entity} records, seed {seed}, strategy {'/'.join(sorted(paths))}"
+          + (f", written to {args.out}" if args.out != "-" else ""), file=sys.stderr)
+    return 0
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    schemas = engine.schemas(args.domain)
+    if args.json:
+        print(json.dumps([s.describe() for s in schemas], indent=2))
+        return 0
+    buf = io.StringIO()
+    for schema in schemas:
+        buf.write(f"{schema.name} (v{schema.version}, {schema.domain}): {schema.description}\n")
+        buf.write(f"    fields: {', '.join(schema.fields)}\n")
+        refs = schema.references()
+        if refs:
+            buf.write(f"    references: {', '.join(f'{k} -> {v}' for k, v in refs.items())}\n")
+        if schema.coherence:
+            buf.write(f"    coherence: {', '.join(r['kind'] for r in schema.coherence)}\n")
+    sys.stdout.write(buf.getvalue())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``testdata`` command; errors print one readable line and exit 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        func: Command = args.func
+        return func(args)
+    except TestdataError as exc:
+        print(f"testdata: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,173 @@
+"""Settings: the one place that reads the command line, environment and ini into a frozen object.
+
+Precedence, highest first (also in the README):
+
+1. arguments of a ``testdata(...)`` call or a ``@pytest.mark.testdata(...)`` marker
+2. the overridable ``testdata_config`` fixture
+3. the command line (``--testdata-*``)
+4. the environment (``TESTDATA_*``, and the service variables such as ``VLLM_URL``)
+5. the ini file (``testdata_*`` in pytest.ini, pyproject.toml, tox.ini or setup.cfg)
+6. the defaults below
+
+Every option is declared once in :data:`OPTIONS`; the plugin builds its command-line flags and ini keys
+from that table, so a new option is one entry here plus the code that reads it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from pytest_testdata.errors import TestdataUsageError, choice_error
+from pytest_testdata.model import STRATEGIES
+
+RECORD_MODES = ("none", "once", "new_episodes", "all")
+LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "en_CA")
+SUMMARY_MODES = ("short", "full", "none")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its flag, ini key, environment variable, default, parser and help text."""
+
+    name: str
+    help: str
+    default: Any = None
+    choices: tuple[str, ...] | None = None
+    kind: str = "str"  # str | int | bool | list | seed
+    env: tuple[str, ...] = ()
+    metavar: str | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--testdata-" + self.name.replace("_", "-")
+
+    @property
+    def ini(self) -> str:
+        return "testdata_" + self.name
+
+    @property
+    def ini_type(self) -> str:
+        return {"bool": "bool", "list": "args"}.get(self.kind, "string")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("strategy", "default strategy for testdata calls and markers (default: auto, the router chooses)",
+           "auto", STRATEGIES, env=("TESTDATA_STRATEGY",)),
+    Option("seed", "session seed: a number, 'random' (default) or 'last' (replay the previous run's seed)",
+           "random", kind="seed", env=("TESTDATA_SEED",), metavar="SEED"),
+    Option("locale", "locale for names, addresses and phones (default: a mix of countries)", None, LOCALES,
+           env=("TESTDATA_LOCALE",)),
+    Option("schemas", "extra folders of *.json entity schemas (ini: one per line; relative to rootdir)", [],
+           kind="list", env=("TESTDATA_SCHEMA_DIRS",), metavar="DIR"),
+    Option("summary", "terminal summary of where each test's data came from (default: short)", "short",
+           SUMMARY_MODES, env=("TESTDATA_SUMMARY",)),
+    Option("offline", "never reach the network: LLM calls replay cassettes and fail closed when one is "
+           "missing", False, kind="bool", env=("TESTDATA_OFFLINE",)),
+    Option("record_mode", "cassette record mode for LLM output, as in pytest-recording (default: none)",
+           "none", RECORD_MODES, env=("TESTDATA_RECORD_MODE",)),
+    Option("cassette_dir", "folder of generation cassettes (default: 'cassettes' beside each test module)",
+           None, env=("TESTDATA_CASSETTE_DIR",), metavar="DIR"),
+    Option("remote", "use a running Test Data Agent at HOST:PORT instead of generating in-process", None,
+           env=("TESTDATA_REMOTE",), metavar="HOST:PORT"),
+)
+OPTION_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for a session (or a CLI run, or the agent's engine)."""
+
+    strategy: str = "auto"
+    seed: int | str = "random"
+    locale: str | None = None
+    schemas: tuple[str, ...] = ()
+    summary: str = "short"
+    offline: bool = False
+    record_mode: str = "none"
+    cassette_dir: str | None = None
+    remote: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Values of options other modules registered (see :func:`register_option`)."""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A setting by name, whether a built-in field or a registered extra."""
+        if name in _FIELD_NAMES:
+            return getattr(self, name)
+        return self.extra.get(name, default)
+
+    def with_overrides(self, overrides: Mapping[str, Any], source: str) -> Settings:
+        """A copy with some settings changed, each parsed and checked as if given on the command line."""
+        known = {n: parse_value(OPTION_BY_NAME[n], v, source) for n, v in overrides.items() if n in OPTION_BY_NAME}
+        unknown = [n for n in overrides if n not in OPTION_BY_NAME]
+        if unknown:
+            raise TestdataUsageError(
+                f"{source}: unknown setting {unknown[0]!r}. Allowed: {', '.join(OPTION_BY_NAME)}."
+            )
+        direct = {k: (tuple(v) if isinstance(v, list) else v) for k, v in known.items() if k in _FIELD_NAMES}
+        extra = {**self.extra, **{k: v for k, v in known.items() if k not in _FIELD_NAMES}}
+        return replace(self, **direct, extra=extra)
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Settings)) - {"extra"}
+
+
+def parse_value(option: Option, raw: Any, source: str) -> Any:
+    """Parse and check one raw value (from a flag, env var, ini or fixture) for an option."""
+    where = f"{source} {option.flag}" if source == "command line" else source
+    if option.kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise TestdataUsageError(f"{where}: {raw!r} is not a boolean. Allowed: true, false, 1, 0, yes, no.")
+    if option.kind == "list":
+        if isinstance(raw, str):
+            return tuple(p for p in raw.replace(os.pathsep, "\n").splitlines() if p.strip())
+        return tuple(str(p) for p in raw)
+    if option.kind == "seed":
+        text = str(raw).strip()
+        if text in ("random", "last"):
+            return text
+        try:
+            return int(text)
+        except ValueError:
+            raise TestdataUsageError(
+                f"{where} ({option.name}): {raw!r} is not a seed. Allowed: a whole number, 'random' or 'last'. "
+                f"For example: {option.flag} 12345"
+            ) from None
+    if option.kind == "int":
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise TestdataUsageError(f"{where} ({option.name}): {raw!r} is not a whole number.") from None
+    value = str(raw)
+    if option.choices is not None and value not in option.choices:
+        raise choice_error(f"{where} ({option.name})", value, option.choices)
+    return value
+
+
+def resolve(cli: Mapping[str, Any], ini: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
+    """Resolve every option: command line > environment > ini > default. Raises on a bad value."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for option in OPTIONS:
+        value = option.default
+        raw_ini = ini.get(option.name)
+        if raw_ini not in (None, "", [], ()):
+            value = parse_value(option, raw_ini, f"ini option {option.ini}")
+        env_name = next((e for e in option.env if environ.get(e) not in (None, "")), None)
+        if env_name is not None:
+            value = parse_value(option, environ[env_name], f"environment variable {env_name}")
+        if cli.get(option.name) is not None:
+            value = parse_value(option, cli[option.name], "command line")
+        values[option.name] = value
+    direct = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items() if k in _FIELD_NAMES}
+    extra = {k: v for k, v in values.items() if k not in _FIELD_NAMES}
+    return Settings(**direct, extra=extra)
+

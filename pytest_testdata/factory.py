@@ -1,0 +1,114 @@
+"""The ``testdata`` fixture's callable: ``testdata("cart")``, ``testdata("user", count=5)``.
+
+One :class:`TestdataFactory` per test. Each call gets its own seed derived from the test's seed and the
+call's position, so adding a call at the end of a test never changes the records of earlier calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from pytest_testdata.errors import TestdataError
+from pytest_testdata.model import GenerationRequest, GenerationResult, Record
+from pytest_testdata.seeding import derive_seed
+
+
+class EngineLike(Protocol):
+    """What the factory needs: the local engine or the remote agent client."""
+
+    def generate(self, request: GenerationRequest) -> GenerationResult: ...
+
+
+CALL_KEYS = ("strategy", "constraints", "context", "hints", "seed", "variant", "learn_from_history",
+             "defect_triggering", "locale", "options")
+"""Keyword arguments a call (and the marker, and ``testdata_config``) accepts besides entity and count."""
+
+
+class TestdataFactory:
+    """Callable test-data source bound to one test's seed and the session's defaults."""
+
+    __test__ = False
+
+    def __init__(self, engine: EngineLike | Callable[[], EngineLike], seed: int,
+                 defaults: Mapping[str, Any] | None = None) -> None:
+        self._engine = engine
+        self.seed = seed
+        """This test's seed (derived from the session seed and the test's node id)."""
+        self.defaults = dict(defaults or {})
+        self.results: list[GenerationResult] = []
+        """Every result this test got, in call order (metadata included)."""
+
+    @property
+    def engine(self) -> EngineLike:
+        if callable(self._engine) and not hasattr(self._engine, "generate"):
+            self._engine = self._engine()
+        return self._engine  # type: ignore[return-value]
+
+    def __call__(self, entity: str, count: int | None = None, **kwargs: Any) -> Record | list[Record]:
+        """One record (a dict) when ``count`` is omitted, else a list of ``count`` records."""
+        __tracebackhide__ = True
+        result = self.result(entity, count if count is not None else 1, **kwargs)
+        return result.records if count is not None else result.records[0]
+
+    def result(self, entity: str, count: int = 1, *, _salt: str | None = None, **kwargs: Any) -> GenerationResult:
+        """The full result (records + metadata: path, reason, seed, coherence, violations, timings)."""
+        __tracebackhide__ = True
+        try:
+            salt = _salt if _salt is not None else f"call {len(self.results)}"
+            request = self.build_request(entity, count, kwargs, salt)
+            result = self.engine.generate(request)
+        except TestdataError as exc:
+            # Drop our internal frames: the user's line and the message are what matter.
+            raise exc.with_traceback(None) from None
+        self.results.append(result)
+        return result
+
+    def build_request(self, entity: str, count: int, kwargs: Mapping[str, Any], salt: str) -> GenerationRequest:
+        """Merge defaults and arguments into a checked request with a derived seed."""
+        from pytest_testdata.errors import TestdataUsageError, suggest
+
+        unknown = [k for k in kwargs if k not in CALL_KEYS]
+        if unknown:
+            raise TestdataUsageError(
+                f"testdata(): unknown argument {unknown[0]!r}{suggest(unknown[0], CALL_KEYS)}. "
+                f"Allowed: entity, count, {', '.join(CALL_KEYS)}."
+            )
+        merged = {**self.defaults, **kwargs}
+        if merged.get("seed") is None:
+            merged["seed"] = derive_seed(self.seed, salt, entity)
+        hints = merged.get("hints")
+        if isinstance(hints, str):
+            merged["hints"] = (hints,)
+        return GenerationRequest.checked(entity, count, **merged)
+
+    @property
+    def last(self) -> GenerationResult:
+        """The most recent result."""
+        if not self.results:
+            raise LookupError("testdata.last: no testdata call has been made in this test yet")
+        return self.results[-1]
+
+
+def merge_defaults(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Later layers win; ``None`` values do not override."""
+    out: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in (layer or {}).items():
+            if value is not None:
+                out[key] = value
+    return out
+
+
+def check_config_keys(config: Mapping[str, Any], source: str) -> None:
+    """The ``testdata_config`` fixture may set call defaults only; name any other key."""
+    from pytest_testdata.errors import TestdataUsageError, suggest
+
+    if not isinstance(config, Mapping):
+        raise TestdataUsageError(f"{source}: expected a dict of call defaults, got {config!r}.")
+    for key in config:
+        if key not in CALL_KEYS or key in ("seed", "variant"):
+            allowed: Sequence[str] = [k for k in CALL_KEYS if k not in ("seed", "variant")]
+            raise TestdataUsageError(
+                f"{source}: unknown key {key!r}{suggest(str(key), allowed)}. Allowed: {', '.join(allowed)}."
+            )

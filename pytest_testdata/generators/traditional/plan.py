@@ -1,0 +1,342 @@
+"""Compile a schema once into a generation plan: one value drawer per field, then the coherence rules.
+
+The plan is the single source of truth of the traditional strategy: :class:`TraditionalGenerator` runs
+it for batches, and :func:`pytest_testdata.generators.traditional.factories.factory_for` wraps the same
+drawers as factory_boy declarations for users who want a factory to extend.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pytest_testdata.generators.traditional import timestamps
+from pytest_testdata.generators.traditional.pools import Values, country_pool
+from pytest_testdata.generators.traditional.vocab import (
+    FEATURES,
+    PRODUCT_ADJECTIVES,
+    PRODUCT_COLOURS,
+    PRODUCT_NOUNS,
+    REVIEW_BODIES,
+    REVIEW_TITLES,
+)
+from pytest_testdata.model import FieldConstraint
+from pytest_testdata.quality.countries import COUNTRY_LOCALES, CURRENCIES, LOCALE_COUNTRIES
+from pytest_testdata.quality.rules import Rule, build_rules
+from pytest_testdata.schemas.model import Schema
+
+DEFAULT_COUNTRIES: tuple[tuple[str, float], ...] = (("US", 0.5), ("GB", 0.15), ("DE", 0.12), ("FR", 0.1),
+                                                     ("CA", 0.13))
+_COUNTRY_CODES = tuple(c for c, _ in DEFAULT_COUNTRIES)
+_COUNTRY_CUM = tuple(sum(w for _, w in DEFAULT_COUNTRIES[: i + 1]) for i in range(len(DEFAULT_COUNTRIES)))
+VALUES = Values()
+
+
+@dataclass(slots=True)
+class RecordState:
+    """What the drawers of one record share: the rng, the record's country, the record so far."""
+
+    rng: random.Random
+    country: str
+    record: dict[str, Any] = field(default_factory=dict)
+    scale: float = 1.0
+    """Multiplies money draws; the generator shrinks or grows it to meet a total's min/max constraint."""
+    category: str | None = None
+
+
+Draw = Callable[[RecordState], Any]
+
+
+def pick_country(rng: random.Random, locale: str | None) -> str:
+    """The record's country: the locale's if one is set, else drawn from the default mix."""
+    if locale:
+        return LOCALE_COUNTRIES.get(locale, "US")
+    x = rng.random()
+    for code, cum in zip(_COUNTRY_CODES, _COUNTRY_CUM):
+        if x < cum:
+            return code
+    return _COUNTRY_CODES[-1]
+
+
+def _uuid(state: RecordState) -> str:
+    return str(uuid.UUID(int=state.rng.getrandbits(128), version=4))
+
+
+def _sku(state: RecordState) -> str:
+    r = state.rng
+    letters = "".join(chr(65 + r.randrange(26)) for _ in range(3))
+    return f"{letters}-{r.randrange(100000):05d}"
+
+
+def _category(state: RecordState) -> str:
+    if state.category is None:
+        cat = state.record.get("category")
+        state.category = cat if cat in PRODUCT_NOUNS else state.rng.choice(tuple(PRODUCT_NOUNS))
+    return state.category
+
+
+def _product_name(state: RecordState) -> str:
+    r = state.rng
+    noun = r.choice(PRODUCT_NOUNS[_category(state)])
+    if r.random() < 0.4:
+        return f"{r.choice(PRODUCT_ADJECTIVES)} {noun} - {r.choice(PRODUCT_COLOURS)}"
+    return f"{r.choice(PRODUCT_ADJECTIVES)} {noun}"
+
+
+def _product_description(state: RecordState) -> str:
+    r = state.rng
+    name = state.record.get("name") or _product_name(state)
+    first, second = r.sample(FEATURES, 2)
+    return f"{name}: {first}, {second}."
+
+
+def _sentiment_bucket(rating: Any) -> str:
+    if not isinstance(rating, int):
+        return "neutral"
+    return "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
+
+
+def _review_title(state: RecordState) -> str:
+    return state.rng.choice(REVIEW_TITLES[_sentiment_bucket(state.record.get("rating"))])
+
+
+def _review_body(state: RecordState) -> str:
+    noun = state.rng.choice(PRODUCT_NOUNS[_category(state)]).lower()
+    return state.rng.choice(REVIEW_BODIES[_sentiment_bucket(state.record.get("rating"))]).format(noun=noun)
+
+
+def _first_name(state: RecordState) -> str:
+    return state.rng.choice(country_pool(state.country).first_names)
+
+
+def _last_name(state: RecordState) -> str:
+    return state.rng.choice(country_pool(state.country).last_names)
+
+
+def _email(state: RecordState) -> str:
+    rec = state.record
+    first = rec.get("first_name") or _first_name(state)
+    last = rec.get("last_name") or _last_name(state)
+    return VALUES.email(str(first), str(last), state.rng, state.country)
+
+
+def _phone(state: RecordState) -> str:
+    return VALUES.phone(state.country, state.rng)
+
+
+def _company(state: RecordState) -> str:
+    return state.rng.choice(country_pool("US").companies)
+
+
+def _address(state: RecordState) -> dict[str, str]:
+    street, city, region, postcode = state.rng.choice(country_pool(state.country).addresses)
+    return {"street": street, "city": city, "state": region, "postal_code": postcode, "country": state.country}
+
+
+def _sentence(state: RecordState) -> str:
+    words = country_pool("US").words
+    n = state.rng.randrange(4, 10)
+    return " ".join(state.rng.choice(words) for _ in range(n)).capitalize() + "."
+
+
+NAMED_DRAWERS: dict[str, Draw] = {
+    "uuid": _uuid, "sku": _sku, "product.name": _product_name, "product.description": _product_description,
+    "review.title": _review_title, "review.body": _review_body, "person.first_name": _first_name,
+    "person.last_name": _last_name, "email": _email, "phone": _phone, "company": _company,
+    "timestamp": lambda s: timestamps.draw(s.rng), "sentence": _sentence,
+}
+# Field-name heuristics for user schemas that say nothing about generation.
+NAME_HINTS: tuple[tuple[str, str], ...] = (
+    ("email", "email"), ("first_name", "person.first_name"), ("firstname", "person.first_name"),
+    ("last_name", "person.last_name"), ("surname", "person.last_name"), ("phone", "phone"),
+    ("company", "company"), ("brand", "company"), ("sku", "sku"), ("description", "sentence"),
+    ("comment", "sentence"), ("body", "sentence"), ("title", "product.name"), ("name", "product.name"),
+)
+
+
+def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
+    pattern = constraint.regex if constraint and constraint.regex else node.get("pattern")
+    fmt = node.get("format")
+    gen = node.get("x-gen")
+    if gen in NAMED_DRAWERS and not (constraint and constraint.regex):
+        base = NAMED_DRAWERS[gen]
+    elif fmt == "uuid":
+        base = _uuid
+    elif fmt == "date-time":
+        base = NAMED_DRAWERS["timestamp"]
+    elif fmt == "date":
+        def base(s: RecordState) -> str:
+            return timestamps.draw(s.rng)[:10]
+    elif fmt == "email":
+        base = _email
+    elif pattern:
+        base = _regex_drawer(str(pattern))
+    else:
+        hint = next((g for key, g in NAME_HINTS if key in name.lower()), "sentence")
+        base = NAMED_DRAWERS[hint]
+    lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minLength")
+    hi = constraint.max_length if constraint and constraint.max_length is not None else node.get("maxLength")
+    if lo is None and hi is None:
+        return base
+
+    def sized(state: RecordState) -> str:
+        value = str(base(state))
+        if hi is not None and len(value) > hi:
+            value = value[:hi].rstrip() or value[:hi]
+        while lo is not None and len(value) < lo:
+            value += state.rng.choice("abcdefghijklmnopqrstuvwxyz")
+        return value
+    return sized
+
+
+_DIGITS = re.compile(r"^\^?(?:\[0-9\]|\\d)\{(\d+)\}\$?$")
+
+
+def _regex_drawer(pattern: str) -> Draw:
+    digits = _DIGITS.match(pattern)
+    if digits:  # "^[0-9]{4}$" and friends are common enough to deserve a fast path
+        width = int(digits.group(1))
+        return lambda s: f"{s.rng.randrange(10**width):0{width}d}"
+    import rstr  # used only for caller-supplied patterns; well-known shapes have fast drawers
+
+    def draw(state: RecordState) -> str:
+        return str(rstr.Rstr(state.rng).xeger(pattern))
+    return draw
+
+
+def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None,
+                   integer: bool) -> Draw:
+    lo = node.get("minimum", 0)
+    hi = node.get("maximum")
+    if constraint is not None:
+        lo = max(lo, constraint.minimum) if constraint.minimum is not None else lo
+        hi = min(hi, constraint.maximum) if constraint.maximum is not None and hi is not None else (
+            constraint.maximum if constraint.maximum is not None else hi)
+    if integer:
+        ilo = math.ceil(lo)
+        ihi = math.floor(hi) if hi is not None else ilo + 1000
+        span = max(ihi - ilo, 0)
+        if "quantity" in name and span <= 20:
+            # Most baskets hold one or two of a thing.
+            def quantity(state: RecordState) -> int:
+                return min(ihi, ilo + int(state.rng.expovariate(0.9)))
+            return quantity
+        if span <= 20:
+            return lambda s: s.rng.randint(ilo, ihi)
+        # Counts in real data are skewed: most are small, a few are large.
+        mean = span / 8
+
+        def skewed(state: RecordState) -> int:
+            return min(ihi, ilo + int(state.rng.expovariate(1 / mean)))
+        return skewed
+    flo = float(lo)
+    fhi = float(hi) if hi is not None else max(flo * 10, 1000.0)
+    money = node.get("multipleOf") == 0.01 or node.get("x-gen") == "price"
+    if money:
+        # Prices are log-uniform (many cheap things, few dear ones) and scaled to meet constraints.
+        log_lo, log_hi = math.log(max(flo, 0.01)), math.log(max(fhi, 0.02))
+
+        def price(state: RecordState) -> float:
+            value = math.exp(state.rng.uniform(log_lo, log_hi)) * state.scale
+            if state.rng.random() < 0.5:
+                value = math.floor(value) + 0.99
+            return round(min(max(value, flo), fhi), 2)
+        return price
+    return lambda s: s.rng.uniform(flo, fhi)
+
+
+def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None = None) -> Draw:
+    """The drawer for one subschema."""
+    enum = list(constraint.enum) if constraint and constraint.enum is not None else node.get("enum")
+    types = node.get("type")
+    type_list = [types] if isinstance(types, str) else list(types or ["string"])
+    nullable = "null" in type_list
+    main = next((t for t in type_list if t != "null"), "null")
+    if enum:
+        choices = tuple(enum)
+        if name == "currency":
+            # A record's currency follows its country most of the time, as real orders do.
+            def currency(state: RecordState) -> Any:
+                local = CURRENCIES.get(state.country)
+                return local if local in choices and state.rng.random() < 0.9 else state.rng.choice(choices)
+            return currency
+        return lambda s: s.rng.choice(choices)
+    if node.get("x-gen") == "address":
+        return _address
+    if main == "object":
+        return _object_drawer(node)
+    if main == "array":
+        item = _drawer(node.get("items", {}), name)
+        lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minItems", 0)
+        hi = constraint.max_length if constraint and constraint.max_length is not None else node.get("maxItems",
+                                                                                                      lo + 3)
+
+        def array(state: RecordState) -> list[Any]:
+            n = state.rng.randint(lo, hi) if state.scale >= 1 else lo
+            return [item(state) for _ in range(n)]
+        return array
+    if main in ("integer", "number"):
+        return _number_drawer(node, name, constraint, integer=main == "integer")
+    if main == "boolean":
+        return lambda s: s.rng.random() < 0.5
+    if main == "null":
+        return lambda s: None
+    drawer = _string_drawer(node, name, constraint)
+    if nullable:
+        # Nullable strings are filled; coherence rules decide when they must be null.
+        return drawer
+    return drawer
+
+
+def _object_drawer(node: Mapping[str, Any]) -> Draw:
+    fields = [(name, _drawer(sub, name)) for name, sub in node.get("properties", {}).items()]
+
+    def obj(state: RecordState) -> dict[str, Any]:
+        # Nested objects see the outer record through state.record only; build them on their own.
+        return {name: draw(state) for name, draw in fields}
+    return obj
+
+
+@dataclass
+class Plan:
+    """The compiled plan for one schema and set of caller constraints."""
+
+    schema: Schema
+    fields: list[tuple[str, Draw]]
+    rules: list[Rule]
+
+    def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0) -> dict[str, Any]:
+        """One record: draw every field in declaration order, then enforce the coherence rules."""
+        state = RecordState(rng, pick_country(rng, locale), scale=scale)
+        record = state.record
+        for name, draw in self.fields:
+            record[name] = draw(state)
+        for rule in self.rules:
+            rule.enforce(record, rng, VALUES)
+        return record
+
+
+def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None) -> Plan:
+    """Compile a plan; top-level caller constraints shape the drawers directly."""
+    constraints = constraints or {}
+    fields = [(name, _drawer(sub, name, constraints.get(name))) for name, sub in schema.properties.items()]
+    return Plan(schema, fields, build_rules(schema.coherence, schema.source))
+
+
+@lru_cache(maxsize=512)
+def _cached_plan(schema: Schema, frozen: tuple[tuple[str, FieldConstraint], ...]) -> Plan:
+    return compile_plan(schema, dict(frozen))
+
+
+def plan_for(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None) -> Plan:
+    """The plan for a schema and constraints, compiled once and reused."""
+    return _cached_plan(schema, tuple(sorted((constraints or {}).items())))
+
+
+__all__ = ["COUNTRY_LOCALES", "Plan", "RecordState", "compile_plan", "pick_country", "plan_for"]

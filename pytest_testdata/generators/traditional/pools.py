@@ -1,0 +1,97 @@
+"""Seeded pools of Faker values, built once per process and locale.
+
+Calling Faker for every value costs tens of microseconds; drawing from a pool costs well under one.
+Pools are filled from a Faker instance seeded with a fixed value, so their content depends only on the
+Faker release, and records depend only on the per-call seed that picks from them.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pytest_testdata.generators.traditional.vocab import EMAIL_DOMAINS
+from pytest_testdata.quality.countries import CALLING_CODES, COUNTRY_LOCALES
+from pytest_testdata.quality.rules import fold
+
+POOL_SIZE = 400
+POOL_SEED = 20_240_601
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CountryPool:
+    """Values of one country: names, addresses (street, city, state, postal code) and companies."""
+
+    country: str
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+    addresses: tuple[tuple[str, str, str, str], ...]
+    companies: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+def _state(fake: object) -> str:
+    for attr in ("state_abbr", "province_abbr", "administrative_unit", "county", "region", "city"):
+        method = getattr(fake, attr, None)
+        if method is not None:
+            try:
+                return str(method())
+            except (AttributeError, TypeError):
+                continue
+    return ""
+
+
+@lru_cache(maxsize=None)
+def country_pool(country: str) -> CountryPool:
+    """The pool for a country code (``US``, ``GB``...), built on first use."""
+    from faker import Faker  # imported here: Faker is slow to import and plugin start-up stays light
+
+    with _lock:
+        fake = Faker(COUNTRY_LOCALES[country])
+        fake.seed_instance(POOL_SEED)
+        first = tuple(fake.first_name() for _ in range(POOL_SIZE))
+        last = tuple(fake.last_name() for _ in range(POOL_SIZE))
+        addresses = []
+        for _ in range(POOL_SIZE):
+            street = fake.street_address().replace("\n", ", ")
+            postcode = fake.postcode()
+            if country == "CA" and len(postcode) == 6:
+                postcode = f"{postcode[:3]} {postcode[3:]}"
+            addresses.append((street, fake.city(), _state(fake), postcode.upper()))
+        companies = tuple(fake.company() for _ in range(POOL_SIZE // 2))
+        words = tuple(dict.fromkeys(fake.words(nb=POOL_SIZE)))
+    return CountryPool(country, first, last, tuple(addresses), companies, words)
+
+
+class Values:
+    """Draws values from the pools with a caller's seeded ``random.Random``."""
+
+    def phone(self, country: str, rng: random.Random) -> str:
+        """A mobile-style number with the country's calling code: ``+44 7911 123456``."""
+        code = CALLING_CODES[country]
+        r = rng.randrange
+        if code == "+1":
+            return f"+1 {r(201, 990)}-{r(200, 999)}-{r(10000):04d}"
+        if country == "GB":
+            return f"+44 7{r(100, 999)} {r(1000000):06d}"
+        if country == "DE":
+            return f"+49 15{r(10)} {r(10**7, 10**8)}"
+        return f"+33 {r(6, 8)} {r(100):02d} {r(100):02d} {r(100):02d} {r(100):02d}"
+
+    def postal_code(self, country: str, rng: random.Random) -> str:
+        return rng.choice(country_pool(country).addresses)[3]
+
+    def email(self, first: str, last: str, rng: random.Random, country: str = "US") -> str:
+        domain = rng.choice(EMAIL_DOMAINS.get(country, EMAIL_DOMAINS["US"]))
+        style = rng.random()
+        f, lname = fold(first) or "user", fold(last) or "mail"
+        local = f"{f}.{lname}" if style < 0.5 else f"{f[0]}{lname}" if style < 0.8 else f"{f}_{lname}"
+        return f"{local}{rng.randrange(1, 10000)}@{domain}"
+
+    def later_timestamp(self, after: str, rng: random.Random) -> str:
+        from pytest_testdata.generators.traditional.timestamps import shift
+
+        return shift(after, rng.randrange(60, 14 * 86_400))

@@ -1,0 +1,69 @@
+"""Curated word lists for values Faker has no provider for (product names, review texts).
+
+Kept as data so they do not change when Faker is upgraded: the same seed gives the same product names
+and reviews on every Faker release.
+"""
+
+from __future__ import annotations
+
+PRODUCT_NOUNS: dict[str, tuple[str, ...]] = {
+    "electronics": ("Wireless Earbuds", "USB-C Charger", "Bluetooth Speaker", "Smart Watch", "4K Monitor",
+                    "Mechanical Keyboard", "Noise-Cancelling Headphones", "Portable SSD", "Webcam", "Power Bank"),
+    "books": ("Cookbook", "Mystery Novel", "Field Guide", "Travel Journal", "Poetry Collection",
+              "History of Rome", "Programming Handbook", "Children's Atlas"),
+    "clothing": ("Rain Jacket", "Wool Sweater", "Running Shorts", "Denim Jeans", "Linen Shirt", "Hiking Socks",
+                 "Puffer Vest", "Cotton Hoodie"),
+    "home": ("Cast Iron Skillet", "Throw Blanket", "Desk Lamp", "Coffee Grinder", "Ceramic Vase",
+             "Bath Towel Set", "French Press", "Storage Basket"),
+    "toys": ("Building Blocks", "Puzzle Set", "Plush Bear", "RC Car", "Board Game", "Kite", "Art Kit"),
+    "sports": ("Yoga Mat", "Water Bottle", "Tennis Racket", "Cycling Helmet", "Dumbbell Set", "Trail Backpack"),
+    "beauty": ("Face Serum", "Shampoo Bar", "Lip Balm", "Hand Cream", "Sunscreen SPF 50", "Hair Dryer"),
+    "grocery": ("Olive Oil", "Ground Coffee", "Green Tea", "Dark Chocolate", "Maple Syrup", "Trail Mix"),
+}
+PRODUCT_ADJECTIVES: tuple[str, ...] = (
+    "Classic", "Compact", "Deluxe", "Eco", "Essential", "Lightweight", "Organic", "Premium", "Pro", "Rugged",
+    "Slim", "Smart", "Ultra", "Vintage", "Everyday", "Travel", "Studio", "Heritage",
+)
+PRODUCT_COLOURS: tuple[str, ...] = (
+    "Black", "White", "Navy", "Sage", "Charcoal", "Sand", "Red", "Graphite", "Oak", "Blue",
+)
+FEATURES: tuple[str, ...] = (
+    "built to last", "easy to clean", "designed for everyday use", "with a two-year warranty",
+    "made from recycled materials", "tested for durability", "compact enough to travel with",
+    "backed by a 30-day return policy", "a customer favourite", "packed in plastic-free packaging",
+)
+
+# Review phrases by sentiment. Words from quality.rules' lexicon make the scorer agree with the rating.
+REVIEW_TITLES: dict[str, tuple[str, ...]] = {
+    "positive": ("Love it", "Excellent value", "Great purchase", "Highly recommend", "Perfect for me",
+                 "Better than expected, great", "Superb quality", "Fantastic"),
+    "neutral": ("It's okay", "Does the job", "Average", "Mixed feelings", "As described", "Fine for the price"),
+    "negative": ("Disappointed", "Broke after a week", "Waste of money", "Poor quality", "Would avoid",
+                 "Terrible experience", "Returned it"),
+}
+REVIEW_BODIES: dict[str, tuple[str, ...]] = {
+    "positive": (
+        "I love this {noun}. It feels solid and reliable, and it was easy to set up.",
+        "Excellent {noun} for the price. I would recommend it to anyone.",
+        "Great quality and fast delivery. The {noun} works perfectly and I am very happy with it.",
+        "Really impressed with this {noun}: comfortable, sturdy and worth every penny.",
+    ),
+    "neutral": (
+        "The {noun} does what it says. Nothing special, but it works.",
+        "It's an okay {noun}. Delivery took a while and the box was dented, but the product itself is fine.",
+        "Average {noun}. Some things I like, some I don't.",
+    ),
+    "negative": (
+        "The {noun} broke after a week. Poor build quality and a waste of money.",
+        "Very disappointed: the {noun} was faulty out of the box and I had to ask for a refund.",
+        "Cheap and flimsy {noun}. It stopped working quickly, I regret buying it.",
+        "Terrible {noun}. Would avoid, it failed the second time I used it.",
+    ),
+}
+EMAIL_DOMAINS: dict[str, tuple[str, ...]] = {
+    "US": ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "example.com"),
+    "CA": ("gmail.com", "outlook.com", "yahoo.ca", "example.ca"),
+    "GB": ("gmail.com", "outlook.com", "btinternet.com", "example.co.uk"),
+    "DE": ("gmail.com", "web.de", "gmx.de", "example.de"),
+    "FR": ("gmail.com", "orange.fr", "free.fr", "example.fr"),
+}

@@ -1,0 +1,63 @@
+"""The ``@pytest.mark.testdata(...)`` marker: parse it at collection, fill the argument at setup.
+
+``@pytest.mark.testdata("order", count=3)`` fills the test's ``order`` argument (``name=`` picks another)
+with generated records when the test is set up, never at collection. ``variant="invalid"`` parametrizes
+the test over the schema's breakable rules; each case gets a record breaking exactly that rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_testdata.errors import TestdataUsageError, suggest
+from pytest_testdata.factory import CALL_KEYS
+
+MARKER_KEYS = ("count", "name", *CALL_KEYS)
+MARKER_HELP = (
+    "testdata(entity, count=None, *, name=None, strategy='auto', constraints=None, context=None, "
+    "hints=(), seed=None, variant='valid', learn_from_history=False, defect_triggering=False, "
+    "locale=None, options=None): fill the test argument `name` (default: the entity name) with "
+    "generated records at setup; variant='invalid' parametrizes over records that each break one rule."
+)
+
+
+@dataclass(frozen=True)
+class MarkerSpec:
+    """A parsed marker."""
+
+    entity: str
+    argname: str
+    count: int | None
+    kwargs: Mapping[str, Any]
+
+    @property
+    def invalid(self) -> bool:
+        return self.kwargs.get("variant") == "invalid"
+
+
+def parse_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any], where: str) -> MarkerSpec:
+    """Check a marker's arguments; every mistake names the test and the allowed arguments."""
+    if not args or not isinstance(args[0], str):
+        raise TestdataUsageError(
+            f"{where}: @pytest.mark.testdata needs the entity name first, e.g. "
+            f"@pytest.mark.testdata('order', count=3); got args={args!r}."
+        )
+    if len(args) > 2:
+        raise TestdataUsageError(
+            f"{where}: @pytest.mark.testdata takes at most two positional arguments (entity, count), "
+            f"got {len(args)}: {args!r}. Pass the rest by keyword."
+        )
+    for key in kwargs:
+        if key not in MARKER_KEYS:
+            raise TestdataUsageError(
+                f"{where}: @pytest.mark.testdata got an unknown argument {key!r}{suggest(key, MARKER_KEYS)}. "
+                f"Allowed: {', '.join(MARKER_KEYS)}."
+            )
+    rest = {k: v for k, v in kwargs.items() if k not in ("count", "name")}
+    count = args[1] if len(args) > 1 else kwargs.get("count")
+    name = kwargs.get("name") or args[0]
+    if not isinstance(name, str) or not name.isidentifier():
+        raise TestdataUsageError(f"{where}: name={name!r} is not a valid argument name.")
+    return MarkerSpec(args[0], name, count, rest)

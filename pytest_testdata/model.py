@@ -1,0 +1,276 @@
+"""The request and result types that every door (plugin, CLI, agent) and every strategy shares.
+
+Plain frozen dataclasses rather than pydantic models: a request is built on every fixture call and a
+result can carry tens of thousands of records, and validating those through pydantic would cost more
+than generating them. The checks a caller needs live in :func:`GenerationRequest.checked`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pytest_testdata.errors import TestdataUsageError, choice_error, suggest
+
+Record = dict[str, Any]
+STRATEGIES: tuple[str, ...] = ("auto", "traditional", "llm", "rag", "hybrid")
+HINTS: tuple[str, ...] = ("fast", "realistic", "coherent", "edge_cases", "bulk", "minimal")
+VARIANTS: tuple[str, ...] = ("valid", "invalid")
+CONSTRAINT_KEYS: tuple[str, ...] = ("min", "max", "length", "min_length", "max_length", "enum", "regex", "unique")
+MAX_COUNT = 1_000_000
+
+Variant = Literal["valid", "invalid"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldConstraint:
+    """Constraints a caller sets on one field (``constraints={"total": {"max": 500}}``)."""
+
+    minimum: float | None = None
+    maximum: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    enum: tuple[Any, ...] | None = None
+    regex: str | None = None
+    unique: bool = False
+
+    @classmethod
+    def parse(cls, field_name: str, raw: Mapping[str, Any]) -> FieldConstraint:
+        """Build from the user's mapping; every mistake raises :class:`TestdataUsageError`."""
+        if not isinstance(raw, Mapping):
+            raise TestdataUsageError(
+                f"constraints[{field_name!r}]: expected a mapping such as {{'min': 0, 'max': 10}}, "
+                f"got {raw!r}. Allowed keys: {', '.join(CONSTRAINT_KEYS)}."
+            )
+        for key in raw:
+            if key not in CONSTRAINT_KEYS:
+                raise TestdataUsageError(
+                    f"constraints[{field_name!r}]: unknown key {key!r}{suggest(str(key), CONSTRAINT_KEYS)}. "
+                    f"Allowed keys: {', '.join(CONSTRAINT_KEYS)}."
+                )
+        lo, hi = raw.get("min"), raw.get("max")
+        for key, value in (("min", lo), ("max", hi)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise TestdataUsageError(
+                    f"constraints[{field_name!r}][{key!r}]: expected a number, got {value!r}."
+                )
+        if lo is not None and hi is not None and lo > hi:
+            raise TestdataUsageError(
+                f"constraints[{field_name!r}]: min ({lo!r}) is greater than max ({hi!r}); no value can "
+                "satisfy both. Swap them or widen the range."
+            )
+        min_len, max_len = _length_bounds(field_name, raw)
+        enum = raw.get("enum")
+        if enum is not None:
+            if isinstance(enum, (str, bytes)) or not isinstance(enum, Sequence) or not enum:
+                raise TestdataUsageError(
+                    f"constraints[{field_name!r}]['enum']: expected a non-empty list of allowed values, "
+                    f"got {enum!r}."
+                )
+            enum = tuple(enum)
+        regex = raw.get("regex")
+        if regex is not None:
+            if not isinstance(regex, str):
+                raise TestdataUsageError(
+                    f"constraints[{field_name!r}]['regex']: expected a pattern string, got {regex!r}."
+                )
+            try:
+                re.compile(regex)
+            except re.error as exc:
+                raise TestdataUsageError(
+                    f"constraints[{field_name!r}]['regex']: {regex!r} is not a valid regular expression "
+                    f"({exc}). Fix the pattern; remember to escape literal dots and brackets."
+                ) from None
+        return cls(
+            minimum=lo, maximum=hi, min_length=min_len, max_length=max_len, enum=enum, regex=regex,
+            unique=bool(raw.get("unique", False)),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The non-empty constraints under the user's key names (for keys, cassettes and the wire)."""
+        out: dict[str, Any] = {}
+        for key, attr in (("min", "minimum"), ("max", "maximum"), ("min_length", "min_length"),
+                          ("max_length", "max_length"), ("regex", "regex")):
+            value = getattr(self, attr)
+            if value is not None:
+                out[key] = value
+        if self.enum is not None:
+            out["enum"] = list(self.enum)
+        if self.unique:
+            out["unique"] = True
+        return out
+
+
+def _length_bounds(field_name: str, raw: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    length = raw.get("length")
+    min_len, max_len = raw.get("min_length"), raw.get("max_length")
+    if length is not None:
+        if isinstance(length, int) and not isinstance(length, bool):
+            min_len = max_len = length
+        elif isinstance(length, Mapping):
+            min_len, max_len = length.get("min", min_len), length.get("max", max_len)
+        elif isinstance(length, Sequence) and len(length) == 2:
+            min_len, max_len = length[0], length[1]
+        else:
+            raise TestdataUsageError(
+                f"constraints[{field_name!r}]['length']: expected an int, [min, max] or "
+                f"{{'min': .., 'max': ..}}, got {length!r}."
+            )
+    for name, value in (("min_length", min_len), ("max_length", max_len)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise TestdataUsageError(
+                f"constraints[{field_name!r}]: {name} must be a whole number >= 0, got {value!r}."
+            )
+    if min_len is not None and max_len is not None and min_len > max_len:
+        raise TestdataUsageError(
+            f"constraints[{field_name!r}]: min_length ({min_len}) is greater than max_length ({max_len}). "
+            "Swap them or widen the range."
+        )
+    return min_len, max_len
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRequest:
+    """What a caller asks for. Build with :meth:`checked` to validate the arguments."""
+
+    entity: str
+    count: int = 1
+    strategy: str = "auto"
+    constraints: Mapping[str, FieldConstraint] = field(default_factory=dict)
+    context: str | None = None
+    hints: tuple[str, ...] = ()
+    seed: int | None = None
+    variant: Variant = "valid"
+    learn_from_history: bool = False
+    defect_triggering: bool = False
+    locale: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Strategy-specific settings (provider, model, store...), passed through untouched."""
+
+    @classmethod
+    def checked(
+        cls,
+        entity: str,
+        count: int = 1,
+        *,
+        strategy: str = "auto",
+        constraints: Mapping[str, Any] | None = None,
+        context: str | None = None,
+        hints: Sequence[str] | str | None = None,
+        seed: int | None = None,
+        variant: str = "valid",
+        learn_from_history: bool = False,
+        defect_triggering: bool = False,
+        locale: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> GenerationRequest:
+        """Validate every argument and return the request; raises :class:`TestdataUsageError`."""
+        if not isinstance(entity, str) or not entity:
+            raise TestdataUsageError(f"entity: expected an entity name such as 'cart', got {entity!r}.")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1 or count > MAX_COUNT:
+            raise TestdataUsageError(
+                f"count: expected a whole number from 1 to {MAX_COUNT:,}, got {count!r}. "
+                "Ask for at least one record; for an empty list, don't call testdata."
+            )
+        if strategy not in STRATEGIES:
+            raise choice_error("strategy", strategy, STRATEGIES)
+        if variant not in VARIANTS:
+            raise choice_error("variant", variant, VARIANTS)
+        if isinstance(hints, str):
+            hints = (hints,)
+        hint_tuple = tuple(hints or ())
+        for hint in hint_tuple:
+            if hint not in HINTS:
+                raise choice_error("hints", hint, HINTS)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise TestdataUsageError(f"seed: expected a whole number, got {seed!r}.")
+        if context is not None and not isinstance(context, str):
+            raise TestdataUsageError(f"context: expected a string describing the scenario, got {context!r}.")
+        if constraints is not None and not isinstance(constraints, Mapping):
+            raise TestdataUsageError(
+                f"constraints: expected a mapping of field name to constraints, such as "
+                f"{{'total': {{'max': 500}}}}, got {constraints!r}."
+            )
+        parsed = {name: FieldConstraint.parse(name, raw) for name, raw in (constraints or {}).items()}
+        return cls(
+            entity=entity, count=count, strategy=strategy, constraints=parsed, context=context or None,
+            hints=hint_tuple, seed=seed, variant=variant,  # type: ignore[arg-type]
+            learn_from_history=bool(learn_from_history), defect_triggering=bool(defect_triggering),
+            locale=locale, options=dict(options or {}),
+        )
+
+    def replace(self, **changes: Any) -> GenerationRequest:
+        """A copy with some fields changed (for example the seed the engine settled on)."""
+        return dataclasses.replace(self, **changes)
+
+    def key_material(self) -> dict[str, Any]:
+        """Everything in the request that determines its output, as JSON-compatible data."""
+        return {
+            "entity": self.entity, "count": self.count, "strategy": self.strategy,
+            "constraints": {k: v.as_dict() for k, v in sorted(self.constraints.items())},
+            "context": self.context, "hints": sorted(self.hints), "seed": self.seed, "variant": self.variant,
+            "learn_from_history": self.learn_from_history, "defect_triggering": self.defect_triggering,
+            "locale": self.locale, "options": dict(sorted(self.options.items())),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One record breaking one rule, as the validator found it."""
+
+    record: int
+    field: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"record {self.record}: {self.field}: {self.message} [{self.rule}]"
+
+
+@dataclass(slots=True)
+class ResultMetadata:
+    """Where the records came from and what was checked. Every strategy fills the same fields."""
+
+    entity: str
+    count: int
+    strategy: str
+    """The path that actually ran (never ``auto``)."""
+    reason: str
+    seed: int
+    coherence: float = 1.0
+    """Mean coherence score of the records, 0..1."""
+    coherence_scores: list[float] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    cache_hit: bool = False
+    cassette: str | None = None
+    provider: str | None = None
+    model: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent per phase: ``route``, ``generate``, ``validate``, ``total``."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """Strategy-specific facts (tokens, attempts, repaired, fallback, broken rule, patterns used...)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-compatible form (for the CLI, the agent's wire format and logs)."""
+        data = dataclasses.asdict(self)
+        data["violations"] = [dataclasses.asdict(v) for v in self.violations]
+        return data
+
+
+@dataclass(slots=True)
+class GenerationResult:
+    """Records plus the metadata saying how they were made."""
+
+    records: list[Record]
+    metadata: ResultMetadata
+
+    @property
+    def valid(self) -> bool:
+        """True when no record broke a constraint (always False for ``variant="invalid"``)."""
+        return not self.metadata.violations
+
+    def __len__(self) -> int:
+        return len(self.records)

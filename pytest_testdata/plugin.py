@@ -1,0 +1,287 @@
+"""The pytest plugin (entry point ``testdata``): options, ini keys, markers, fixtures, header, summary.
+
+Thin on purpose: settings come from :mod:`pytest_testdata.config`, calls from
+:mod:`pytest_testdata.factory`, marker parsing from :mod:`pytest_testdata.markers`, and the engine is
+built on first use, so loading the plugin imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_testdata.config import OPTIONS, Settings, resolve
+from pytest_testdata.errors import TestdataError, TestdataUsageError
+from pytest_testdata.factory import TestdataFactory, check_config_keys, merge_defaults
+from pytest_testdata.markers import MARKER_HELP, MarkerSpec, parse_marker
+from pytest_testdata.report import RunStats
+from pytest_testdata.seeding import derive_seed, random_seed
+
+if TYPE_CHECKING:
+    from pytest_testdata.factory import EngineLike
+    from pytest_testdata.schemas.registry import SchemaRegistry
+
+SEED_CACHE_KEY = "testdata/seed"
+
+
+class SessionState:
+    """Per-session state: settings, the session seed, run statistics and the (lazy) engine."""
+
+    def __init__(self, settings: Settings, seed: int, seed_note: str, rootdir: Path) -> None:
+        self.settings = settings
+        self.seed = seed
+        self.seed_note = seed_note
+        self.rootdir = rootdir
+        self.stats = RunStats()
+        self._registry: SchemaRegistry | None = None
+        self._engine: EngineLike | None = None
+
+    @property
+    def schema_dirs(self) -> list[Path]:
+        return [(self.rootdir / d) for d in self.settings.schemas]
+
+    @property
+    def registry(self) -> SchemaRegistry:
+        """The local schema registry (markers check entities against it at collection)."""
+        if self._registry is None:
+            from pytest_testdata.schemas.registry import SchemaRegistry
+
+            self._registry = SchemaRegistry(self.schema_dirs)
+        return self._registry
+
+    @property
+    def engine(self) -> EngineLike:
+        """The engine every fixture and marker uses, built on first use."""
+        if self._engine is None:
+            from pytest_testdata.engine import Engine
+
+            engine = Engine(self.registry, options=dict(self.settings.extra))
+            engine.options.update(settings=self.settings)
+            engine.listeners.append(self.stats)
+            self._engine = engine
+        return self._engine
+
+    def defaults(self) -> dict[str, Any]:
+        """Call defaults from the command line, environment and ini."""
+        return merge_defaults({"strategy": self.settings.strategy, "locale": self.settings.locale})
+
+
+STATE = pytest.StashKey[SessionState]()
+
+
+def state_of(config: pytest.Config) -> SessionState:
+    return config.stash[STATE]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("testdata", "pytest-testdata: realistic, coherent and reproducible test data")
+    for option in OPTIONS:
+        twins = f"ini: {option.ini}" + (f"; env: {', '.join(option.env)}" if option.env else "")
+        allowed = f" Allowed: {', '.join(option.choices)}." if option.choices else ""
+        text = f"{option.help}.{allowed} ({twins})"
+        dest = f"testdata_{option.name}"
+        if option.kind == "bool":
+            group.addoption(option.flag, action="store_true", default=None, dest=dest, help=text)
+        elif option.kind == "list":
+            group.addoption(option.flag, action="append", default=None, dest=dest,
+                            metavar=option.metavar or "VALUE", help=text)
+        else:
+            group.addoption(option.flag, default=None, dest=dest,
+                            metavar=option.metavar or option.name.upper(), help=text)
+        parser.addini(option.ini, help=f"{option.help}.{allowed}", type=option.ini_type,  # type: ignore[arg-type]
+                      default=None)
+
+
+def _settings(config: pytest.Config) -> Settings:
+    cli = {o.name: config.getoption(f"testdata_{o.name}") for o in OPTIONS}
+    ini: dict[str, Any] = {}
+    for option in OPTIONS:
+        try:
+            ini[option.name] = config.getini(option.ini)
+        except ValueError:
+            ini[option.name] = None
+    return resolve(cli, ini)
+
+
+def _session_seed(config: pytest.Config, settings: Settings) -> tuple[int, str]:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "testdata_seed" in workerinput:
+        return int(workerinput["testdata_seed"]), "from the xdist controller"
+    if isinstance(settings.seed, int):
+        return settings.seed, "given"
+    if settings.seed == "last":
+        cache = getattr(config, "cache", None)
+        last = cache.get(SEED_CACHE_KEY, None) if cache is not None else None
+        if isinstance(last, int):
+            return last, "replaying the last run's seed"
+        return random_seed(), "no previous run's seed found, so a new random one"
+    return random_seed(), "random"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+    try:
+        settings = _settings(config)
+    except TestdataUsageError as exc:
+        raise pytest.UsageError(f"pytest-testdata: {exc}") from None
+    if settings.remote is not None:
+        raise pytest.UsageError(
+            f"pytest-testdata: --testdata-remote {settings.remote!r}: remote mode (the Test Data Agent) is "
+            "not available in this version. Remove the option to generate in-process."
+        )
+    seed, note = _session_seed(config, settings)
+    cache = getattr(config, "cache", None)
+    if cache is not None and not hasattr(config, "workerinput"):
+        cache.set(SEED_CACHE_KEY, seed)
+    config.stash[STATE] = SessionState(settings, seed, note, config.rootpath)
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistHooks(config), "testdata-xdist")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    state = state_of(config)
+    s = state.settings
+    parts = [f"seed {state.seed} ({state.seed_note}; replay with --testdata-seed {state.seed})",
+             f"strategy {s.strategy}"]
+    if s.locale:
+        parts.append(f"locale {s.locale}")
+    if s.schemas:
+        parts.append(f"schema folders {', '.join(s.schemas)}")
+    return "testdata: " + ", ".join(parts)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    markers = list(metafunc.definition.iter_markers("testdata"))
+    if not markers:
+        return
+    state = state_of(metafunc.config)
+    where = metafunc.definition.nodeid
+    for marker in markers:
+        try:
+            spec = parse_marker(marker.args, marker.kwargs, where)
+            if spec.argname not in metafunc.fixturenames:
+                raise TestdataUsageError(
+                    f"{where}: @pytest.mark.testdata({spec.entity!r}) fills the argument {spec.argname!r}, "
+                    f"but the test has no such parameter. Add `{spec.argname}` to the test's signature or "
+                    "pass name='<argument>' to the marker."
+                )
+            schema = state.registry.get(spec.entity)
+            if spec.invalid:
+                from pytest_testdata.model import GenerationRequest
+                from pytest_testdata.quality.invalid import breakable_rules
+
+                request = GenerationRequest.checked(spec.entity, constraints=spec.kwargs.get("constraints"))
+                rules = breakable_rules(schema, request.constraints)
+                metafunc.parametrize(spec.argname, [r.id for r in rules],
+                                     ids=[f"invalid-{r.id}" for r in rules])
+        except TestdataUsageError as exc:
+            pytest.fail(str(exc), pytrace=False)
+
+
+def _reseed_libraries(seed: int) -> None:
+    """Reseed Faker's and factory_boy's shared generators, as pytest-randomly does, if they are loaded."""
+    factory_random = sys.modules.get("factory.random")
+    if factory_random is not None:
+        factory_random.reseed_random(seed)
+    if "faker" in sys.modules:
+        sys.modules["faker"].Faker.seed(seed)
+
+
+def _marker_value(factory: TestdataFactory, spec: MarkerSpec, item: pytest.Item) -> Any:
+    kwargs = dict(spec.kwargs)
+    if spec.invalid:
+        callspec = getattr(item, "callspec", None)
+        rule = callspec.params[spec.argname] if callspec is not None else None
+        kwargs["options"] = {**(kwargs.get("options") or {}), "break": rule}
+    result = factory.result(spec.entity, spec.count if spec.count is not None else 1,
+                            _salt=f"marker {spec.argname}", **kwargs)
+    return result.records if spec.count is not None else result.records[0]
+
+
+@pytest.fixture(autouse=True)
+def _testdata_autouse(request: pytest.FixtureRequest) -> None:
+    """Reseed Faker and factory_boy per test; fill arguments named by ``testdata`` markers."""
+    state = state_of(request.config)
+    _reseed_libraries(derive_seed(state.seed, request.node.nodeid))
+    markers = list(request.node.iter_markers("testdata"))
+    if not markers:
+        return
+    factory: TestdataFactory = request.getfixturevalue("testdata")
+    for marker in markers:
+        spec = parse_marker(marker.args, marker.kwargs, request.node.nodeid)
+        # Filling funcargs before pytest reaches the argument is how the marker supplies a value for a
+        # name that no fixture defines; autouse fixtures are always set up first.
+        request.node.funcargs[spec.argname] = _marker_value(factory, spec, request.node)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def testdata_config() -> dict[str, Any]:
+    """Override in a conftest.py (or module, or class) to set call defaults for the tests below it.
+
+    Keys: strategy, constraints, context, hints, learn_from_history, defect_triggering, locale, options.
+    Calls and markers override these; these override the command line, environment and ini.
+    """
+    return {}
+
+
+@pytest.fixture
+def testdata_seed(request: pytest.FixtureRequest) -> int:
+    """This test's seed: derived from the session seed and the test's node id."""
+    return derive_seed(state_of(request.config).seed, request.node.nodeid)
+
+
+@pytest.fixture
+def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any], testdata_seed: int) -> TestdataFactory:
+    """Generate records: ``testdata("cart")`` for one, ``testdata("user", count=5)`` for a list.
+
+    ``testdata.result(...)`` returns the records with their metadata; ``testdata.results`` lists every
+    result of the test.
+    """
+    state = state_of(request.config)
+    try:
+        check_config_keys(testdata_config, "testdata_config fixture")
+    except TestdataError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    defaults = merge_defaults(state.defaults(), testdata_config)
+    return TestdataFactory(lambda: state.engine, testdata_seed, defaults)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is None or not state.stats.requests or state.settings.summary == "none":
+        return
+    terminalreporter.write_sep("-", f"testdata (session seed {state.seed})")
+    for line in state.stats.lines(full=state.settings.summary == "full"):
+        terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    state = session.config.stash.get(STATE, None)
+    if workeroutput is not None and state is not None:
+        workeroutput["testdata_stats"] = state.stats.as_dict()
+
+
+class XdistHooks:
+    """Registered only when pytest-xdist is present: one session seed for all workers, merged stats."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["testdata_seed"] = state_of(self.config).seed
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        data = getattr(node, "workeroutput", {}).get("testdata_stats")
+        if data:
+            state_of(self.config).stats.merge(data)
+
+
+def iter_specs(item: pytest.Item) -> Iterator[MarkerSpec]:
+    """The parsed ``testdata`` markers of a test item."""
+    for marker in item.iter_markers("testdata"):
+        yield parse_marker(marker.args, marker.kwargs, item.nodeid)

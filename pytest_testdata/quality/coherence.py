@@ -1,0 +1,47 @@
+"""The coherence scorer: the share of a schema's applicable coherence rules a record satisfies."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pytest_testdata.quality.rules import Rule, build_rules
+from pytest_testdata.schemas.model import Schema
+
+
+class CoherenceScorer:
+    """Scores records 0..1 against the schema's ``x-coherence`` rules (1.0 when none applies)."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.rules: list[Rule] = build_rules(schema.coherence, schema.source)
+
+    def score(self, record: dict[str, Any]) -> float:
+        """1.0 when every applicable rule holds; the fraction that hold otherwise."""
+        applicable = passed = 0
+        for rule in self.rules:
+            try:
+                outcome = rule.check(record)
+            except (TypeError, ValueError, KeyError, AttributeError):
+                outcome = False  # malformed values (an LLM's, say) count as incoherent, never crash
+            if outcome is not None:
+                applicable += 1
+                passed += outcome
+        return passed / applicable if applicable else 1.0
+
+    def failed_rules(self, record: dict[str, Any]) -> list[str]:
+        """Descriptions of the rules the record breaks (for reports and repair prompts)."""
+        failed = []
+        for rule in self.rules:
+            try:
+                ok = rule.check(record)
+            except (TypeError, ValueError, KeyError, AttributeError):
+                ok = False
+            if ok is False:
+                failed.append(rule.describe())
+        return failed
+
+
+@lru_cache(maxsize=256)
+def scorer_for(schema: Schema) -> CoherenceScorer:
+    """One scorer per schema (building the rules is done once)."""
+    return CoherenceScorer(schema)

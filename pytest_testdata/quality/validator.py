@@ -1,0 +1,220 @@
+"""The constraint validator: every record against its schema and the caller's constraints.
+
+The schema is compiled once into a tree of small check functions, so validating a record costs a walk
+over its fields and nothing else. It covers the JSON Schema keywords our schemas use (type, required,
+additionalProperties, enum, minimum/maximum, multipleOf, minLength/maxLength, pattern, minItems/maxItems,
+format uuid/date-time/email) plus the caller's constraints (min, max, length, enum, regex, unique).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from pytest_testdata.model import FieldConstraint, Violation
+from pytest_testdata.schemas.model import Schema
+
+Report = Callable[[str, str, str], None]  # (path, rule, message)
+Check = Callable[[Any, str, Report], None]
+
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "null": lambda v: v is None,
+}
+_FORMATS: dict[str, re.Pattern[str]] = {
+    "uuid": re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I),
+    "date-time": re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"),
+    "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "email": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+}
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None) -> Check:
+    """Compile one subschema (plus the caller's constraint on that path) into a check function."""
+    checks: list[Check] = []
+    types = node.get("type")
+    type_list = [types] if isinstance(types, str) else list(types or [])
+    if type_list:
+        predicates = [_TYPES[t] for t in type_list if t in _TYPES]
+        expected = " or ".join(type_list)
+
+        def check_type(v: Any, p: str, report: Report) -> None:
+            if not any(pred(v) for pred in predicates):
+                report(p, "type", f"expected {expected}, got {_short(v)}")
+        checks.append(check_type)
+    nullable = "null" in type_list
+
+    lo = node.get("minimum")
+    hi = node.get("maximum")
+    if constraint is not None:
+        lo = constraint.minimum if constraint.minimum is not None else lo
+        hi = constraint.maximum if constraint.maximum is not None else hi
+    if lo is not None or hi is not None:
+        def check_range(v: Any, p: str, report: Report) -> None:
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                if lo is not None and v < lo:
+                    report(p, "min", f"{v!r} is below the minimum {lo!r}")
+                elif hi is not None and v > hi:
+                    report(p, "max", f"{v!r} is above the maximum {hi!r}")
+        checks.append(check_range)
+    if node.get("multipleOf") == 0.01:
+        def check_cents(v: Any, p: str, report: Report) -> None:
+            if isinstance(v, float) and abs(round(v, 2) - v) > 1e-9:
+                report(p, "multipleOf", f"{v!r} has more than two decimal places")
+        checks.append(check_cents)
+
+    min_len, max_len = node.get("minLength"), node.get("maxLength")
+    if constraint is not None:
+        min_len = constraint.min_length if constraint.min_length is not None else min_len
+        max_len = constraint.max_length if constraint.max_length is not None else max_len
+    if min_len is not None or max_len is not None:
+        def check_length(v: Any, p: str, report: Report) -> None:
+            if isinstance(v, (str, list)):
+                if min_len is not None and len(v) < min_len:
+                    report(p, "min_length", f"length {len(v)} is below the minimum {min_len}")
+                elif max_len is not None and len(v) > max_len:
+                    report(p, "max_length", f"length {len(v)} is above the maximum {max_len}")
+        checks.append(check_length)
+
+    enum = node.get("enum")
+    if constraint is not None and constraint.enum is not None:
+        enum = list(constraint.enum)
+    if enum is not None:
+        allowed = list(enum)
+
+        def check_enum(v: Any, p: str, report: Report) -> None:
+            if v not in allowed and not (v is None and nullable):
+                report(p, "enum", f"{_short(v)} is not one of {allowed}")
+        checks.append(check_enum)
+
+    patterns = [re.compile(str(node["pattern"]))] if "pattern" in node else []
+    if constraint is not None and constraint.regex is not None:
+        patterns.append(re.compile(constraint.regex))
+    if patterns:
+        def check_pattern(v: Any, p: str, report: Report) -> None:
+            if isinstance(v, str):
+                for pattern in patterns:
+                    if not pattern.search(v):
+                        report(p, "regex", f"{_short(v)} does not match {pattern.pattern!r}")
+        checks.append(check_pattern)
+
+    fmt = _FORMATS.get(str(node.get("format")))
+    if fmt is not None:
+        name = node["format"]
+
+        def check_format(v: Any, p: str, report: Report) -> None:
+            if isinstance(v, str) and not fmt.match(v):
+                report(p, "format", f"{_short(v)} is not a valid {name}")
+        checks.append(check_format)
+
+    if "properties" in node:
+        checks.append(_compile_object(node))
+    items = node.get("items")
+    min_items, max_items = node.get("minItems"), node.get("maxItems")
+    if isinstance(items, Mapping) or min_items is not None or max_items is not None:
+        item_check = _compile(items) if isinstance(items, Mapping) else None
+
+        def check_array(v: Any, p: str, report: Report) -> None:
+            if not isinstance(v, list):
+                return
+            if min_items is not None and len(v) < min_items:
+                report(p, "min_items", f"{len(v)} items, fewer than the minimum {min_items}")
+            if max_items is not None and len(v) > max_items:
+                report(p, "max_items", f"{len(v)} items, more than the maximum {max_items}")
+            if item_check is not None:
+                for i, item in enumerate(v):
+                    item_check(item, f"{p}.{i}", report)
+        checks.append(check_array)
+
+    def check_all(v: Any, p: str, report: Report) -> None:
+        for check in checks:
+            check(v, p, report)
+    return check_all
+
+
+def _compile_object(node: Mapping[str, Any], constraints: Mapping[str, FieldConstraint] | None = None) -> Check:
+    props = {name: _compile(sub, (constraints or {}).get(name)) for name, sub in node["properties"].items()}
+    required = tuple(node.get("required", ()))
+    closed = node.get("additionalProperties") is False
+
+    def check_object(v: Any, p: str, report: Report) -> None:
+        if not isinstance(v, dict):
+            return
+        prefix = f"{p}." if p else ""
+        for name in required:
+            if name not in v:
+                report(f"{prefix}{name}", "required", "missing required field")
+        for name, value in v.items():
+            check = props.get(name)
+            if check is not None:
+                check(value, f"{prefix}{name}", report)
+            elif closed:
+                report(f"{prefix}{name}", "additional", "field not defined by the schema")
+    return check_object
+
+
+class Validator:
+    """Validates records against a schema plus the caller's per-field constraints."""
+
+    def __init__(self, schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None) -> None:
+        constraints = dict(constraints or {})
+        self._root = _compile_object(schema.json_schema, constraints)
+        # Constraints on nested paths ("totals.total") are checked by path after the tree walk.
+        self._nested = {path: c for path, c in constraints.items() if "." in path}
+        self._nested_checks = {
+            path: _compile(schema.subschema(path) or {}, c) for path, c in self._nested.items()
+        }
+        self.unique = tuple(schema.unique_fields()) + tuple(p for p, c in constraints.items() if c.unique)
+
+    def validate(self, records: list[dict[str, Any]]) -> list[Violation]:
+        """Every violation in a batch, including duplicates of unique fields within the batch."""
+        from pytest_testdata.quality.paths import get_all
+
+        violations: list[Violation] = []
+        for index, record in enumerate(records):
+            def report(path: str, rule: str, message: str, _i: int = index) -> None:
+                violations.append(Violation(_i, path, rule, message))
+
+            if not isinstance(record, dict):
+                report("", "type", f"expected an object, got {_short(record)}")
+                continue
+            self._root(record, "", report)
+            for path, check in self._nested_checks.items():
+                for value in get_all(record, path):
+                    check(value, path, report)
+        for path in self.unique:
+            if "*" in path:
+                continue  # uniqueness inside nested lists is a per-record matter, not the batch's
+            seen: dict[Any, int] = {}
+            for index, record in enumerate(records):
+                value = record.get(path) if isinstance(record, dict) and "." not in path else None
+                if value is None:
+                    continue
+                if value in seen:
+                    violations.append(Violation(index, path, "unique",
+                                                f"{_short(value)} repeats record {seen[value]}"))
+                else:
+                    seen[value] = index
+        return violations
+
+
+@lru_cache(maxsize=512)
+def _cached(schema: Schema, frozen: tuple[tuple[str, FieldConstraint], ...]) -> Validator:
+    return Validator(schema, dict(frozen))
+
+
+def validator_for(schema: Schema, constraints: Mapping[str, FieldConstraint]) -> Validator:
+    """A compiled validator, reused for the same schema and constraints."""
+    return _cached(schema, tuple(sorted(constraints.items())))
