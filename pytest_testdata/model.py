@@ -148,7 +148,9 @@ class GenerationRequest:
     defect_triggering: bool = False
     locale: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
-    """Strategy-specific settings (provider, model, store...), passed through untouched."""
+    """Strategy-specific settings (provider, model, store...), passed through untouched. Keys starting
+    with ``_`` are run-time context (the test's node id, a cassette path) and never part of a cache or
+    cassette key."""
 
     @classmethod
     def checked(
@@ -213,7 +215,8 @@ class GenerationRequest:
             "constraints": {k: v.as_dict() for k, v in sorted(self.constraints.items())},
             "context": self.context, "hints": sorted(self.hints), "seed": self.seed, "variant": self.variant,
             "learn_from_history": self.learn_from_history, "defect_triggering": self.defect_triggering,
-            "locale": self.locale, "options": dict(sorted(self.options.items())),
+            "locale": self.locale,
+            "options": {k: v for k, v in sorted(self.options.items()) if not k.startswith("_")},
         }
 
 
