@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 _MISSING = object()
@@ -44,3 +45,92 @@ def set_all(record: Any, path: str, value: Any) -> None:
                     parent[i] = value
             elif last.isdigit() and int(last) < len(parent):
                 parent[int(last)] = value
+
+
+# Compiled accessors. Coherence rules read the same few paths of every record, and splitting the path and
+# walking it generically costs more than the check itself. These return functions equal to ``get`` /
+# ``get_all`` / ``set_all`` for one path; plain records take a direct route, anything unusual (dict
+# subclasses, odd types on the way) goes through the generic walkers above, so results never differ.
+
+Getter = Callable[[Any], Any]
+
+
+def _plain_parts(path: str) -> list[tuple[str, int | None]] | None:
+    """Each part of a path with its list index (or None); None when only the walker will do."""
+    parts: list[tuple[str, int | None]] = []
+    for part in path.split("."):
+        if part == "*":
+            return None
+        if part.isdigit() and not part.isascii():
+            return None  # "²" is a digit to str.isdigit but not to int(): leave it to the walker
+        parts.append((part, int(part) if part.isdigit() else None))
+    return parts
+
+
+def getter(path: str) -> Getter:
+    """A function equal to ``lambda record: get(record, path)``."""
+    parts = _plain_parts(path)
+    if parts is None:
+        return lambda record: get(record, path)
+    if len(parts) == 1:
+        key = path
+
+        def get_key(record: Any) -> Any:
+            if type(record) is dict:
+                return record.get(key)
+            return get(record, path)
+        return get_key
+
+    def get_path(record: Any) -> Any:
+        node = record
+        for key, index in parts:
+            kind = type(node)
+            if kind is dict:
+                if key not in node:
+                    return None
+                node = node[key]
+            elif kind is list:
+                if index is None or index >= len(node):
+                    return None
+                node = node[index]
+            else:
+                return get(record, path)
+        return node
+    return get_path
+
+
+def all_getter(path: str) -> Callable[[Any], list[Any]]:
+    """A function equal to ``lambda record: get_all(record, path)``."""
+    head, star, tail = path.partition(".*.")
+    simple = star and not any(c in head + tail for c in ".*") and not tail.isdigit()
+    if not simple:
+        return lambda record: get_all(record, path)
+
+    def get_each(record: Any) -> list[Any]:
+        # "addresses.*.country": one key, then every element of a list, then one key of each; the same
+        # operations get_all performs, without splitting the path for every record.
+        if isinstance(record, dict):
+            if head not in record:
+                return []
+            items = record[head]
+            if not isinstance(items, list):
+                return []
+            return [item[tail] for item in items if isinstance(item, dict) and tail in item]
+        return get_all(record, path)
+    return get_each
+
+
+Setter = Callable[[Any, Any], None]
+
+
+def setter(path: str) -> Setter:
+    """A function equal to ``lambda record, value: set_all(record, path, value)``."""
+    if "." in path:
+        return lambda record, value: set_all(record, path, value)
+
+    def set_key(record: Any, value: Any) -> None:
+        if type(record) is dict:
+            record[path] = value
+        else:
+            set_all(record, path, value)
+    return set_key
