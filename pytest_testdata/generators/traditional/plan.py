@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 import random
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.generators.traditional import timestamps
-from pytest_testdata.generators.traditional.pools import Values, country_pool
+from pytest_testdata.generators.traditional.fastrand import below, between, pick, uuid4
+from pytest_testdata.generators.traditional.pools import Values, country_pool, pool
 from pytest_testdata.generators.traditional.vocab import (
     FEATURES,
     PRODUCT_ADJECTIVES,
@@ -64,29 +64,47 @@ def pick_country(rng: random.Random, locale: str | None) -> str:
     return _COUNTRY_CODES[-1]
 
 
+# The drawers below run for every value of every record, so they draw through fastrand (the same values
+# as rng.choice / randrange / randint, fewer calls) and inline the one-line formulas of rng.uniform and
+# rng.expovariate. Changing the order or number of draws changes every later value: keep them as they are.
+
 def _uuid(state: RecordState) -> str:
-    return str(uuid.UUID(int=state.rng.getrandbits(128), version=4))
+    return uuid4(state.rng)
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _sku(state: RecordState) -> str:
-    r = state.rng
-    letters = "".join(chr(65 + r.randrange(26)) for _ in range(3))
-    return f"{letters}-{r.randrange(100000):05d}"
+    bits = state.rng.getrandbits
+    letters = ""
+    for _ in range(3):  # three times randrange(26), inlined
+        r = bits(5)
+        while r >= 26:
+            r = bits(5)
+        letters += _LETTERS[r]
+    number = bits(17)  # randrange(100000), inlined
+    while number >= 100_000:
+        number = bits(17)
+    return f"{letters}-{number:05d}"
+
+
+_CATEGORIES = tuple(PRODUCT_NOUNS)
 
 
 def _category(state: RecordState) -> str:
     if state.category is None:
         cat = state.record.get("category")
-        state.category = cat if cat in PRODUCT_NOUNS else state.rng.choice(tuple(PRODUCT_NOUNS))
+        state.category = cat if cat in PRODUCT_NOUNS else pick(state.rng, _CATEGORIES)
     return state.category
 
 
 def _product_name(state: RecordState) -> str:
     r = state.rng
-    noun = r.choice(PRODUCT_NOUNS[_category(state)])
+    noun = pick(r, PRODUCT_NOUNS[_category(state)])
     if r.random() < 0.4:
-        return f"{r.choice(PRODUCT_ADJECTIVES)} {noun} - {r.choice(PRODUCT_COLOURS)}"
-    return f"{r.choice(PRODUCT_ADJECTIVES)} {noun}"
+        return f"{pick(r, PRODUCT_ADJECTIVES)} {noun} - {pick(r, PRODUCT_COLOURS)}"
+    return f"{pick(r, PRODUCT_ADJECTIVES)} {noun}"
 
 
 def _product_description(state: RecordState) -> str:
@@ -103,20 +121,20 @@ def _sentiment_bucket(rating: Any) -> str:
 
 
 def _review_title(state: RecordState) -> str:
-    return state.rng.choice(REVIEW_TITLES[_sentiment_bucket(state.record.get("rating"))])
+    return pick(state.rng, REVIEW_TITLES[_sentiment_bucket(state.record.get("rating"))])
 
 
 def _review_body(state: RecordState) -> str:
-    noun = state.rng.choice(PRODUCT_NOUNS[_category(state)]).lower()
-    return state.rng.choice(REVIEW_BODIES[_sentiment_bucket(state.record.get("rating"))]).format(noun=noun)
+    noun = pick(state.rng, PRODUCT_NOUNS[_category(state)]).lower()
+    return pick(state.rng, REVIEW_BODIES[_sentiment_bucket(state.record.get("rating"))]).format(noun=noun)
 
 
 def _first_name(state: RecordState) -> str:
-    return state.rng.choice(country_pool(state.country).first_names)
+    return pick(state.rng, pool(state.country).first_names)
 
 
 def _last_name(state: RecordState) -> str:
-    return state.rng.choice(country_pool(state.country).last_names)
+    return pick(state.rng, pool(state.country).last_names)
 
 
 def _email(state: RecordState) -> str:
@@ -131,18 +149,20 @@ def _phone(state: RecordState) -> str:
 
 
 def _company(state: RecordState) -> str:
-    return state.rng.choice(country_pool("US").companies)
+    return pick(state.rng, pool("US").companies)
 
 
 def _address(state: RecordState) -> dict[str, str]:
-    street, city, region, postcode = state.rng.choice(country_pool(state.country).addresses)
-    return {"street": street, "city": city, "state": region, "postal_code": postcode, "country": state.country}
+    country = state.country
+    street, city, region, postcode = pick(state.rng, pool(country).addresses)
+    return {"street": street, "city": city, "state": region, "postal_code": postcode, "country": country}
 
 
 def _sentence(state: RecordState) -> str:
-    words = country_pool("US").words
-    n = state.rng.randrange(4, 10)
-    return " ".join(state.rng.choice(words) for _ in range(n)).capitalize() + "."
+    words = pool("US").words
+    rng = state.rng
+    n = 4 + below(rng, 6)  # randrange(4, 10)
+    return " ".join([pick(rng, words) for _ in range(n)]).capitalize() + "."
 
 
 NAMED_DRAWERS: dict[str, Draw] = {
@@ -186,7 +206,11 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         return base
 
     def sized(state: RecordState) -> str:
-        value = str(base(state))
+        value = base(state)
+        if type(value) is not str:
+            value = str(value)
+        if (lo is None or len(value) >= lo) and (hi is None or len(value) <= hi):
+            return value  # the usual case: already within bounds
         if hi is not None and len(value) > hi:
             value = value[:hi].rstrip() or value[:hi]
         while lo is not None and len(value) < lo:
@@ -202,7 +226,8 @@ def _regex_drawer(pattern: str) -> Draw:
     digits = _DIGITS.match(pattern)
     if digits:  # "^[0-9]{4}$" and friends are common enough to deserve a fast path
         width = int(digits.group(1))
-        return lambda s: f"{s.rng.randrange(10**width):0{width}d}"
+        size = 10**width
+        return lambda s: f"{below(s.rng, size):0{width}d}"
     import rstr  # used only for caller-supplied patterns; well-known shapes have fast drawers
 
     def draw(state: RecordState) -> str:
@@ -225,15 +250,16 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         if "quantity" in name and span <= 20:
             # Most baskets hold one or two of a thing.
             def quantity(state: RecordState) -> int:
-                return min(ihi, ilo + int(state.rng.expovariate(0.9)))
+                # rng.expovariate(0.9), inlined
+                return min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / 0.9))
             return quantity
         if span <= 20:
-            return lambda s: s.rng.randint(ilo, ihi)
+            return lambda s: between(s.rng, ilo, ihi)
         # Counts in real data are skewed: most are small, a few are large.
-        mean = span / 8
+        rate = 1 / (span / 8)
 
         def skewed(state: RecordState) -> int:
-            return min(ihi, ilo + int(state.rng.expovariate(1 / mean)))
+            return min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / rate))
         return skewed
     flo = float(lo)
     fhi = float(hi) if hi is not None else max(flo * 10, 1000.0)
@@ -241,11 +267,14 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
     if money:
         # Prices are log-uniform (many cheap things, few dear ones) and scaled to meet constraints.
         log_lo, log_hi = math.log(max(flo, 0.01)), math.log(max(fhi, 0.02))
+        log_span = log_hi - log_lo
+        exp, floor = math.exp, math.floor
 
         def price(state: RecordState) -> float:
-            value = math.exp(state.rng.uniform(log_lo, log_hi)) * state.scale
-            if state.rng.random() < 0.5:
-                value = math.floor(value) + 0.99
+            random_ = state.rng.random
+            value = exp(log_lo + log_span * random_()) * state.scale  # rng.uniform(log_lo, log_hi)
+            if random_() < 0.5:
+                value = floor(value) + 0.99
             return round(min(max(value, flo), fhi), 2)
         return price
     return lambda s: s.rng.uniform(flo, fhi)
@@ -264,9 +293,9 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
             # A record's currency follows its country most of the time, as real orders do.
             def currency(state: RecordState) -> Any:
                 local = CURRENCIES.get(state.country)
-                return local if local in choices and state.rng.random() < 0.9 else state.rng.choice(choices)
+                return local if local in choices and state.rng.random() < 0.9 else pick(state.rng, choices)
             return currency
-        return lambda s: s.rng.choice(choices)
+        return lambda s: pick(s.rng, choices)
     if node.get("x-gen") == "address":
         return _address
     if main == "object":
@@ -277,8 +306,10 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
         hi = constraint.max_length if constraint and constraint.max_length is not None else node.get("maxItems",
                                                                                                       lo + 3)
 
+        draw_count = between if type(lo) is int and type(hi) is int else random.Random.randint
+
         def array(state: RecordState) -> list[Any]:
-            n = state.rng.randint(lo, hi) if state.scale >= 1 else lo
+            n = draw_count(state.rng, lo, hi) if state.scale >= 1 else lo
             return [item(state) for _ in range(n)]
         return array
     if main in ("integer", "number"):

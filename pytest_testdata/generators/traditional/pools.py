@@ -12,9 +12,10 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pytest_testdata.generators.traditional.fastrand import below, pick
 from pytest_testdata.generators.traditional.vocab import EMAIL_DOMAINS
 from pytest_testdata.quality.countries import CALLING_CODES, COUNTRY_LOCALES
-from pytest_testdata.quality.rules import fold
+from pytest_testdata.quality.rules import fold_name
 
 POOL_SIZE = 400
 POOL_SEED = 20_240_601
@@ -66,32 +67,44 @@ def country_pool(country: str) -> CountryPool:
     return CountryPool(country, first, last, tuple(addresses), companies, words)
 
 
+_BUILT: dict[str, CountryPool] = {}
+
+
+def pool(country: str) -> CountryPool:
+    """:func:`country_pool`, looked up in a plain dict first: drawers ask for a pool for every name."""
+    found = _BUILT.get(country)
+    if found is None:
+        found = _BUILT[country] = country_pool(country)
+    return found
+
+
 class Values:
     """Draws values from the pools with a caller's seeded ``random.Random``."""
 
     def phone(self, country: str, rng: random.Random) -> str:
         """A mobile-style number with the country's calling code: ``+44 7911 123456``."""
         code = CALLING_CODES[country]
-        r = rng.randrange
+        # rng.randrange(a, b) is a + below(rng, b - a): the same draws, fewer calls.
         if code == "+1":
-            return f"+1 {r(201, 990)}-{r(200, 999)}-{r(10000):04d}"
+            return f"+1 {201 + below(rng, 789)}-{200 + below(rng, 799)}-{below(rng, 10000):04d}"
         if country == "GB":
-            return f"+44 7{r(100, 999)} {r(1000000):06d}"
+            return f"+44 7{100 + below(rng, 899)} {below(rng, 1000000):06d}"
         if country == "DE":
-            return f"+49 15{r(10)} {r(10**7, 10**8)}"
-        return f"+33 {r(6, 8)} {r(100):02d} {r(100):02d} {r(100):02d} {r(100):02d}"
+            return f"+49 15{below(rng, 10)} {10**7 + below(rng, 9 * 10**7)}"
+        return (f"+33 {6 + below(rng, 2)} {below(rng, 100):02d} {below(rng, 100):02d} {below(rng, 100):02d} "
+                f"{below(rng, 100):02d}")
 
     def postal_code(self, country: str, rng: random.Random) -> str:
-        return rng.choice(country_pool(country).addresses)[3]
+        return pick(rng, pool(country).addresses)[3]
 
     def email(self, first: str, last: str, rng: random.Random, country: str = "US") -> str:
-        domain = rng.choice(EMAIL_DOMAINS.get(country, EMAIL_DOMAINS["US"]))
+        domain = pick(rng, EMAIL_DOMAINS.get(country, EMAIL_DOMAINS["US"]))
         style = rng.random()
-        f, lname = fold(first) or "user", fold(last) or "mail"
+        f, lname = fold_name(first) or "user", fold_name(last) or "mail"
         local = f"{f}.{lname}" if style < 0.5 else f"{f[0]}{lname}" if style < 0.8 else f"{f}_{lname}"
-        return f"{local}{rng.randrange(1, 10000)}@{domain}"
+        return f"{local}{1 + below(rng, 9999)}@{domain}"
 
     def later_timestamp(self, after: str, rng: random.Random) -> str:
         from pytest_testdata.generators.traditional.timestamps import shift
 
-        return shift(after, rng.randrange(60, 14 * 86_400))
+        return shift(after, 60 + below(rng, 14 * 86_400 - 60))

@@ -3,25 +3,79 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 ANCHOR = datetime(2026, 1, 1, tzinfo=timezone.utc)
 """Generated timestamps fall in the two years before this instant (fixed, so seeds reproduce)."""
 SPAN_SECONDS = 2 * 365 * 86_400
 _ANCHOR_TS = int(ANCHOR.timestamp())
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+# datetime.fromtimestamp(...).strftime(...) costs a few microseconds and every record has two or more
+# timestamps. Generated timestamps fall on a few hundred days, so the date part is cached per day and
+# the time of day is put together from two small tables; the text is the same as strftime's.
+_DAYS: dict[int, str] = {}
+"""Day number since 1970-01-01 -> ``"2025-03-04"``."""
+_DAY_NUMBERS: dict[str, int] = {}
+"""The reverse, for :func:`shift`."""
+_HOURS_MINUTES = tuple(f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60))
+_SECONDS = tuple(f"{s:02d}Z" for s in range(60))
+
+
+_CACHED_DAYS = range(_ANCHOR_TS // 86_400 - 4_000, _ANCHOR_TS // 86_400 + 4_000)
+"""Days cached: about ten years either side of the anchor (bounded, whatever callers format)."""
+
+
+def _day_text(day: int) -> str:
+    text = date.fromordinal(_EPOCH_DAY + day).strftime("%Y-%m-%d")
+    if day in _CACHED_DAYS:
+        _DAYS[day] = text
+        _DAY_NUMBERS[text] = day
+    return text
+
+
+def _slow_format(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_ts(epoch: int) -> str:
     """``2025-03-04T05:06:07Z``."""
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if type(epoch) is not int or not 0 <= epoch < 253_402_300_800:  # years 1970..9999 take the fast path
+        return _slow_format(epoch)
+    day, second = divmod(epoch, 86_400)
+    text = _DAYS.get(day) or _day_text(day)
+    return f"{text}{_HOURS_MINUTES[second // 60]}{_SECONDS[second % 60]}"
 
 
 def draw(rng: random.Random) -> str:
     """A timestamp within the two years before the anchor."""
-    return format_ts(_ANCHOR_TS - rng.randrange(SPAN_SECONDS))
+    # rng.randrange(SPAN_SECONDS), inlined: the same getrandbits draws (see fastrand).
+    r = rng.getrandbits(26)
+    while r >= SPAN_SECONDS:
+        r = rng.getrandbits(26)
+    return format_ts(_ANCHOR_TS - r)
+
+
+def _parse(timestamp: str) -> int | None:
+    """Seconds since the epoch of ``YYYY-MM-DDTHH:MM:SS`` (what :func:`format_ts` writes), else None."""
+    day = _DAY_NUMBERS.get(timestamp[:10])
+    tail = timestamp[10:19]
+    if day is None or len(tail) != 9 or tail[0] != "T" or tail[3] != ":" or tail[6] != ":":
+        return None
+    hh, mm, ss = tail[1:3], tail[4:6], tail[7:9]
+    if not (hh + mm + ss).isascii() or not (hh + mm + ss).isdigit():
+        return None
+    h, m, s = int(hh), int(mm), int(ss)
+    if h > 23 or m > 59 or s > 59:
+        return None
+    return day * 86_400 + h * 3600 + m * 60 + s
 
 
 def shift(timestamp: str, seconds: int) -> str:
     """The timestamp moved by ``seconds`` (keeps the ``Z`` format)."""
+    epoch = _parse(timestamp) if type(seconds) is int else None
+    if epoch is not None:
+        return format_ts(epoch + seconds)
+    # Anything else (a day never formatted here, an odd shape) goes through strptime, errors included.
     moment = datetime.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S") + timedelta(seconds=seconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

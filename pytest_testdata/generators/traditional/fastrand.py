@@ -1,0 +1,61 @@
+"""Draws equal to ``random.Random``'s, with less call overhead.
+
+``rng.choice(seq)`` goes through ``choice -> _randbelow -> getrandbits``: three calls, two in Python, for
+one index; a record draws dozens of them. These helpers make the very same ``getrandbits`` calls (the
+rejection loop of ``Random._randbelow``), so they return the same values as the methods they replace and
+records stay what they were for a seed. Keeping our own copy also means the records no longer depend on
+how a Python release implements ``choice``: only ``getrandbits`` and ``random`` matter, and those are
+Mersenne Twister output.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def below(rng: random.Random, n: int) -> int:
+    """``rng.randrange(n)`` for ``n >= 1``."""
+    k = n.bit_length()
+    r = rng.getrandbits(k)
+    while r >= n:
+        r = rng.getrandbits(k)
+    return r
+
+
+def pick(rng: random.Random, seq: Sequence[T]) -> T:
+    """``rng.choice(seq)``."""
+    n = len(seq)
+    if not n:
+        return rng.choice(seq)  # raises the usual IndexError
+    k = n.bit_length()
+    r = rng.getrandbits(k)
+    while r >= n:
+        r = rng.getrandbits(k)
+    return seq[r]
+
+
+def between(rng: random.Random, lo: int, hi: int) -> int:
+    """``rng.randint(lo, hi)``."""
+    if hi < lo:
+        return rng.randint(lo, hi)  # raises the usual ValueError
+    n = hi - lo + 1
+    k = n.bit_length()
+    r = rng.getrandbits(k)
+    while r >= n:
+        r = rng.getrandbits(k)
+    return lo + r
+
+
+# uuid.UUID(int=bits, version=4) clears the variant and version bits and sets them to 10 and 0100.
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID_SET = (0x8000 << 48) | (4 << 76)
+
+
+def uuid4(rng: random.Random) -> str:
+    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))`` without building the UUID object."""
+    h = "%032x" % (rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
