@@ -224,6 +224,8 @@ class Ordered(Rule):
         self._fields: list[tuple[str, Getter, Setter]] | None = None
         if isinstance(fields, (list, tuple)) and all(isinstance(f, str) for f in fields):
             self._fields = [(f, getter(f), setter(f)) for f in fields]
+        self._plain_pair = self._fields is not None and len(self._fields) == 2 and not any(
+            "." in f or "*" in f for f, _, _ in self._fields)
 
     def _present(self, record: Record) -> list[Any]:
         if self._fields is None:
@@ -243,6 +245,15 @@ class Ordered(Rule):
         return all(isinstance(v, str) for v in present) and present == sorted(present)
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
+        if self._plain_pair and type(record) is dict:
+            # Fast path for two top-level strings: swap them if they are out of order. (Writing a value
+            # back to the key it came from changes nothing, so "in order" needs no writes.)
+            (first, _, _), (second, _, _) = self._fields  # type: ignore[misc]
+            a, b = record.get(first), record.get(second)
+            if type(a) is str and type(b) is str:
+                if b < a:
+                    record[first], record[second] = b, a
+                return
         if self._fields is None:
             fields = [f for f in self.spec["fields"] if get(record, f) is not None]
             ordered = sorted(get(record, f) for f in fields)
@@ -364,8 +375,10 @@ class SameValue(Rule):
         super().__init__(spec)
         fields = spec.get("fields")
         self._readers: list[Callable[[Any], list[Any]]] | None = None
+        self._writers: list[Setter] | None = None
         if isinstance(fields, (list, tuple)) and all(isinstance(f, str) for f in fields):
             self._readers = [all_getter(f) for f in fields]
+            self._writers = [setter(f) for f in fields]
 
     def _values(self, record: Record) -> list[Any]:
         if self._readers is None:
@@ -384,8 +397,12 @@ class SameValue(Rule):
         source = self.spec.get("source")
         found = get_all(record, source) if source else self._values(record)
         if found:
-            for path in self.spec["fields"]:
-                set_all(record, path, found[0])
+            if self._writers is None:
+                for path in self.spec["fields"]:
+                    set_all(record, path, found[0])
+                return
+            for write in self._writers:
+                write(record, found[0])
 
 
 _NOT_LOWER_ASCII = {c: None for c in range(128) if not ord("a") <= c <= ord("z")}

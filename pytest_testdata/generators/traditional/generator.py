@@ -33,6 +33,17 @@ class UniqueValues:
 
     def claim(self, entity: str, fields: tuple[str, ...], record: Record) -> bool:
         """Record the record's unique values; False (and nothing claimed) if one was already used."""
+        if len(fields) == 1:
+            # One field (a user's email): the general code below without its lists and generators.
+            value = record.get(fields[0])
+            if value is None:
+                return True
+            with self._lock:
+                seen = self._seen[(entity, fields[0])]
+                if value in seen:
+                    return False
+                seen.add(value)
+                return True
         with self._lock:
             values = [(f, record.get(f)) for f in fields]
             if any(v in self._seen[(entity, f)] for f, v in values if v is not None):
@@ -57,22 +68,24 @@ class TraditionalGenerator:
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
         plan = plan_for(schema, request.constraints)
         rng = random.Random(seed)
-        tracked = tuple(
-            path for path in schema.unique_fields()
-            if "." not in path and schema.properties[path].get("format") != "uuid"
-        )
-        tracked += tuple(p for p, c in request.constraints.items() if c.unique and "." not in p)
+        tracked = plan.tracked
+        build, locale = plan.build, request.locale
+        if not request.constraints and not tracked:
+            # Nothing to meet or claim per record: the batch is the plan run count times.
+            records = [build(rng, locale) for _ in range(request.count)]
+            return GeneratorOutput(records, details={"redraws": 0, "unmet_constraints": 0})
         checker = validator_for(schema, request.constraints) if request.constraints else None
-        records: list[Record] = []
+        records = []
         redraws = unmet = 0
         for _ in range(request.count):
-            record = plan.build(rng, request.locale)
+            record = build(rng, locale)
             attempts = 0
             scale = 1.0
             while attempts < MAX_ATTEMPTS:
-                problems = checker.validate([record]) if checker is not None else []
-                constrained = [v for v in problems if v.field.split(".")[0] in request.constraints
-                               or v.field in request.constraints]
+                constrained = []
+                if checker is not None:
+                    constrained = [v for v in checker.validate([record]) if v.field.split(".")[0] in
+                                   request.constraints or v.field in request.constraints]
                 if not constrained and (not tracked or UNIQUE.claim(schema.name, tracked, record)):
                     break
                 attempts += 1
@@ -81,7 +94,7 @@ class TraditionalGenerator:
                     scale *= 0.8
                 elif any(v.rule == "min" for v in constrained):
                     scale *= 1.25
-                record = plan.build(rng, request.locale, scale=scale)
+                record = build(rng, locale, scale=scale)
             else:
                 unmet += 1  # kept: the engine's validator reports what it still breaks
             redraws += attempts

@@ -341,6 +341,8 @@ class Plan:
     schema: Schema
     fields: list[tuple[str, Draw]]
     rules: list[Rule]
+    tracked: tuple[str, ...] = ()
+    """Top-level unique fields whose values the generator claims run-wide (UUIDs are not tracked)."""
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0) -> dict[str, Any]:
         """One record: draw every field in declaration order, then enforce the coherence rules."""
@@ -357,7 +359,12 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
     """Compile a plan; top-level caller constraints shape the drawers directly."""
     constraints = constraints or {}
     fields = [(name, _drawer(sub, name, constraints.get(name))) for name, sub in schema.properties.items()]
-    return Plan(schema, fields, build_rules(schema.coherence, schema.source))
+    tracked = tuple(
+        path for path in schema.unique_fields()
+        if "." not in path and schema.properties[path].get("format") != "uuid"
+    )
+    tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
+    return Plan(schema, fields, build_rules(schema.coherence, schema.source), tracked)
 
 
 @lru_cache(maxsize=512)
