@@ -27,6 +27,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
@@ -107,7 +108,13 @@ class Schema:
 
     def walk(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """Every property as ``(dotted path, subschema)``; array items appear as ``items.*.sku``."""
-        yield from _walk(self.json_schema, "")
+        return iter(self._paths)
+
+    @cached_property
+    def _paths(self) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+        # Walked once: the router asks for free-text fields on every request, and a walk costs more than
+        # generating a record. (A schema is immutable once built; plans and validators assume it too.)
+        return tuple(_walk(self.json_schema, ""))
 
     def references(self) -> dict[str, str]:
         """``{"customer_id": "user.user_id", ...}`` from the ``x-ref`` markers."""
@@ -115,10 +122,18 @@ class Schema:
 
     def unique_fields(self) -> tuple[str, ...]:
         """Paths of the properties marked ``x-unique``."""
+        return self._unique_fields
+
+    @cached_property
+    def _unique_fields(self) -> tuple[str, ...]:
         return tuple(path for path, sub in self.walk() if sub.get("x-unique"))
 
     def free_text_fields(self) -> tuple[str, ...]:
         """Paths of the properties marked ``x-free-text`` (prose the router sends to an LLM)."""
+        return self._free_text_fields
+
+    @cached_property
+    def _free_text_fields(self) -> tuple[str, ...]:
         return tuple(path for path, sub in self.walk() if sub.get("x-free-text"))
 
     def subschema(self, path: str) -> Mapping[str, Any] | None:

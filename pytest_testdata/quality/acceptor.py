@@ -1,0 +1,206 @@
+"""Compile a schema into one Python function that says whether a record is valid, as fast as Python goes.
+
+Why: generated records are valid nearly always, and the validator's reporting checks (a closure per
+keyword, a path string built for every value) cost more than generating the record. So the validator
+first asks this *acceptor*, and runs the reporting checks only on the records it rejects; those checks
+alone decide what is reported. The acceptor must therefore never accept a record the reporting checks
+would flag. Rejecting one they would pass is harmless (it only costs the slow path), which is why every
+shape this module does not handle precisely (several types, a nullable object, an enum on an array...)
+falls back to a predicate that runs the reporting check itself.
+
+The function is generated as Python source and compiled once per schema and set of constraints:
+straight-line code with the constants bound as globals, no call per field. ``Acceptor.source`` shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pytest_testdata.model import FieldConstraint
+
+Pred = Callable[[Any], bool]
+Fallback = Callable[[Mapping[str, Any], "FieldConstraint | None"], Pred]
+"""Builds the always-correct predicate for a subschema (runs the reporting check)."""
+
+_KNOWN_TYPES = frozenset(("string", "integer", "number", "boolean", "object", "array", "null"))
+_MISSING = object()
+
+
+class Acceptor:
+    """``acceptor(record) -> bool``: True only for records the reporting validator passes."""
+
+    def __init__(self, node: Mapping[str, Any], constraints: Mapping[str, FieldConstraint],
+                 formats: Mapping[str, re.Pattern[str]], fallback: Fallback, name: str = "record") -> None:
+        self._formats = formats
+        self._fallback = fallback
+        self._consts: dict[str, Any] = {"MISSING": _MISSING}
+        self._lines: list[str] = []
+        self._vars = 0
+        self._object(node, constraints, "v0", 1, check_type=True)
+        body = "\n".join(self._lines)
+        self.source = f"def accept(v0):\n{body}\n    return True\n"
+        namespace = dict(self._consts)
+        exec(compile(self.source, f"<acceptor for {name}>", "exec"), namespace)
+        self._accept: Pred = namespace["accept"]
+
+    def __call__(self, record: Any) -> bool:
+        return self._accept(record)
+
+    # -- emitting ----------------------------------------------------------------------------------------
+
+    def _emit(self, depth: int, line: str) -> None:
+        self._lines.append("    " * depth + line)
+
+    def _const(self, value: Any, prefix: str) -> str:
+        name = f"{prefix}{len(self._consts)}"
+        self._consts[name] = value
+        return name
+
+    def _var(self) -> str:
+        self._vars += 1
+        return f"v{self._vars}"
+
+    def _value(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str, depth: int) -> None:
+        """Emit code that returns False when ``var`` fails ``node`` (and the caller's constraint)."""
+        types = node.get("type")
+        type_list = [types] if isinstance(types, str) else list(types or [])
+        kinds = {t for t in type_list if t != "null"}
+        nullable = "null" in type_list
+        enum = node.get("enum")
+        if constraint is not None and constraint.enum is not None:
+            enum = list(constraint.enum)
+        allowed: frozenset[Any] | None = None
+        if enum is not None:
+            try:
+                allowed = frozenset(enum)
+            except TypeError:
+                kinds = set()  # unhashable members: leave it to the fallback
+        kind = next(iter(kinds)) if len(kinds) == 1 and set(type_list) <= _KNOWN_TYPES else None
+        if kind in ("string", "number", "integer", "boolean"):
+            self._leaf(node, constraint, var, depth, kind, nullable, allowed)
+        elif kind == "object" and not nullable and allowed is None:
+            self._object(node, None, var, depth, check_type=True)
+        elif kind == "array" and not nullable and allowed is None:
+            self._array(node, constraint, var, depth)
+        else:
+            check = self._const(self._fallback(node, constraint), "P")
+            self._emit(depth, f"if not {check}({var}): return False")
+
+    def _leaf(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str, depth: int,
+              kind: str, nullable: bool, allowed: frozenset[Any] | None) -> None:
+        # Which keywords look at a value of this kind (the rest never report on it):
+        # strings: length, enum, pattern, format; numbers: range, multipleOf, enum; booleans: enum.
+        if kind == "string":
+            test = f"type({var}) is str"
+        elif kind == "integer":
+            test = f"type({var}) is int"
+        elif kind == "number":
+            test = f"(type({var}) is int or type({var}) is float)"
+        else:
+            test = f"type({var}) is bool"
+        checks: list[str] = []
+        if kind == "string":
+            lo, hi = _lengths(node, constraint)
+            checks += _bounds(f"len({var})", lo, hi, self._const)
+            if allowed is not None:
+                checks.append(f"{var} not in {self._const(allowed, 'E')}")
+            patterns = [str(node["pattern"])] if "pattern" in node else []
+            if constraint is not None and constraint.regex is not None:
+                patterns.append(constraint.regex)
+            for pattern in patterns:
+                checks.append(f"{self._const(re.compile(pattern).search, 'S')}({var}) is None")
+            fmt = self._formats.get(str(node.get("format")))
+            if fmt is not None:
+                checks.append(f"{self._const(fmt.match, 'M')}({var}) is None")
+        elif kind in ("number", "integer"):
+            lo, hi = node.get("minimum"), node.get("maximum")
+            if constraint is not None:
+                lo = constraint.minimum if constraint.minimum is not None else lo
+                hi = constraint.maximum if constraint.maximum is not None else hi
+            checks += _bounds(var, lo, hi, self._const)
+            if node.get("multipleOf") == 0.01:
+                checks.append(f"(type({var}) is float and abs(round({var}, 2) - {var}) > 1e-9)")
+            if allowed is not None:
+                checks.append(f"{var} not in {self._const(allowed, 'E')}")
+        elif allowed is not None:
+            checks.append(f"{var} not in {self._const(allowed, 'E')}")
+        if not nullable:
+            self._emit(depth, f"if not {test}: return False")
+            for check in checks:
+                self._emit(depth, f"if {check}: return False")
+            return
+        # Nullable: None passes every keyword when "null" is among the types.
+        if not checks:
+            self._emit(depth, f"if not {test} and {var} is not None: return False")
+            return
+        self._emit(depth, f"if {test}:")
+        for check in checks:
+            self._emit(depth + 1, f"if {check}: return False")
+        self._emit(depth, f"elif {var} is not None: return False")
+
+    def _object(self, node: Mapping[str, Any], constraints: Mapping[str, FieldConstraint] | None, var: str,
+                depth: int, *, check_type: bool) -> None:
+        if check_type:
+            self._emit(depth, f"if type({var}) is not dict: return False")
+        props = node.get("properties")
+        if not isinstance(props, Mapping):
+            return  # without "properties" the reporting checks look no further into an object
+        required = frozenset(node.get("required", ()))
+        closed = node.get("additionalProperties") is False
+        if closed and required == frozenset(props):
+            # Every property required and no other allowed: one comparison instead of two.
+            self._emit(depth, f"if {var}.keys() != {self._const(required, 'K')}: return False")
+        else:
+            if required:
+                self._emit(depth, f"if not {self._const(required, 'R')} <= {var}.keys(): return False")
+            if closed:
+                self._emit(depth, f"if not {var}.keys() <= {self._const(frozenset(props), 'K')}: return False")
+        for name, sub in props.items():
+            constraint = (constraints or {}).get(name)
+            key = self._const(name, "N")
+            inner = self._var()
+            if name in required:
+                self._emit(depth, f"{inner} = {var}[{key}]")
+                self._value(sub, constraint, inner, depth)
+            else:
+                self._emit(depth, f"{inner} = {var}.get({key}, MISSING)")
+                self._emit(depth, f"if {inner} is not MISSING:")
+                mark = len(self._lines)
+                self._value(sub, constraint, inner, depth + 1)
+                if len(self._lines) == mark:
+                    self._emit(depth + 1, "pass")
+
+    def _array(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str, depth: int) -> None:
+        self._emit(depth, f"if type({var}) is not list: return False")
+        lo, hi = _lengths(node, constraint)  # minLength/maxLength apply to lists too
+        for check in _bounds(f"len({var})", lo, hi, self._const) + _bounds(
+                f"len({var})", node.get("minItems"), node.get("maxItems"), self._const):
+            self._emit(depth, f"if {check}: return False")
+        items = node.get("items")
+        if isinstance(items, Mapping):
+            item = self._var()
+            self._emit(depth, f"for {item} in {var}:")
+            mark = len(self._lines)
+            self._value(items, None, item, depth + 1)
+            if len(self._lines) == mark:
+                self._emit(depth + 1, "pass")
+
+
+def _lengths(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[Any, Any]:
+    lo, hi = node.get("minLength"), node.get("maxLength")
+    if constraint is not None:
+        lo = constraint.min_length if constraint.min_length is not None else lo
+        hi = constraint.max_length if constraint.max_length is not None else hi
+    return lo, hi
+
+
+def _bounds(expr: str, lo: Any, hi: Any, const: Callable[[Any, str], str]) -> list[str]:
+    """Conditions true when ``expr`` is out of [lo, hi] (either may be None)."""
+    out = []
+    if lo is not None:
+        out.append(f"{expr} < {const(lo, 'L')}")
+    if hi is not None:
+        out.append(f"{expr} > {const(hi, 'H')}")
+    return out
