@@ -62,7 +62,8 @@ class Acceptor:
         self._vars += 1
         return f"v{self._vars}"
 
-    def _value(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str, depth: int) -> None:
+    def _value(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str,
+               depth: int) -> None:
         """Emit code that returns False when ``var`` fails ``node`` (and the caller's constraint)."""
         types = node.get("type")
         type_list = [types] if isinstance(types, str) else list(types or [])
@@ -156,7 +157,8 @@ class Acceptor:
             if required:
                 self._emit(depth, f"if not {self._const(required, 'R')} <= {var}.keys(): return False")
             if closed:
-                self._emit(depth, f"if not {var}.keys() <= {self._const(frozenset(props), 'K')}: return False")
+                allowed = self._const(frozenset(props), 'K')
+                self._emit(depth, f"if not {var}.keys() <= {allowed}: return False")
         for name, sub in props.items():
             constraint = (constraints or {}).get(name)
             key = self._const(name, "N")
@@ -172,7 +174,8 @@ class Acceptor:
                 if len(self._lines) == mark:
                     self._emit(depth + 1, "pass")
 
-    def _array(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str, depth: int) -> None:
+    def _array(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str,
+               depth: int) -> None:
         self._emit(depth, f"if type({var}) is not list: return False")
         lo, hi = _lengths(node, constraint)  # minLength/maxLength apply to lists too
         for check in _bounds(f"len({var})", lo, hi, self._const) + _bounds(

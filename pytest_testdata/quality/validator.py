@@ -206,12 +206,18 @@ class Validator:
         self._nested_accept = [(all_getter(path), _quiet(schema.subschema(path) or {}, c))
                                for path, c in self._nested.items()]
 
+    def accepts(self, record: Any) -> bool:
+        """True when the record breaks nothing (uniqueness within a batch aside), decided fast."""
+        if not self.acceptor(record):
+            return False
+        return all(ok(v) for read, ok in self._nested_accept for v in read(record))
+
     def validate(self, records: list[dict[str, Any]]) -> list[Violation]:
         """Every violation in a batch, including duplicates of unique fields within the batch."""
         violations: list[Violation] = []
-        accept, nested = self.acceptor, self._nested_accept
+        accepts = self.accepts
         for index, record in enumerate(records):
-            if accept(record) and (not nested or all(ok(v) for read, ok in nested for v in read(record))):
+            if accepts(record):
                 continue  # nothing to report (see quality.acceptor)
             def report(path: str, rule: str, message: str, _i: int = index) -> None:
                 violations.append(Violation(_i, path, rule, message))
@@ -231,6 +237,8 @@ class Validator:
                 value = record.get(path) if isinstance(record, dict) and "." not in path else None
                 if value is None:
                     continue
+                if isinstance(value, (dict, list)):
+                    value = repr(value)  # malformed (the type check reports it); compare, don't crash
                 if value in seen:
                     violations.append(Violation(index, path, "unique",
                                                 f"{_short(value)} repeats record {seen[value]}"))

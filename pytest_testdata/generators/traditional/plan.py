@@ -17,7 +17,7 @@ from typing import Any
 
 from pytest_testdata.generators.traditional import timestamps
 from pytest_testdata.generators.traditional.fastrand import below, between, pick, uuid4
-from pytest_testdata.generators.traditional.pools import Values, country_pool, pool
+from pytest_testdata.generators.traditional.pools import Values, pool
 from pytest_testdata.generators.traditional.vocab import (
     FEATURES,
     PRODUCT_ADJECTIVES,
