@@ -112,7 +112,7 @@ def test_the_acceptor_falls_back_on_shapes_it_does_not_compile() -> None:
     }))
     validator = Validator(schema)
     plain = _reporting_only(validator)
-    values: list[Any] = [1, "s", None, [1], [2], [3], {"c": 1}, {"c": "x"}, [], [0.5, 2], [-1], [1, 2, 3], 1.5]
+    values: list[Any] = [1, "s", None, [1], [2], [3], {"c": 1}, {"c": "x"}, [], [0.5, 2], [-1], [1, 2, 3]]
     records = [{"a": a, "b": b, "c": c, "d": d, "e": e} for a in values[:3] for b in values[2:8]
                for c in values[3:6] for d in values[:2] for e in values[8:12]]
     assert validator.validate(records) == plain.validate(records)
@@ -218,5 +218,5 @@ def test_fold_keeps_its_meaning_on_both_paths(text: str) -> None:
     import re
     import unicodedata
 
-    expected = re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
-    assert fold(text) == expected
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    assert fold(text) == re.sub(r"[^a-z]", "", ascii_text.lower())
