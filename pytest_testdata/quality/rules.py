@@ -71,6 +71,11 @@ class Rule:
 
 
 def _num(value: Any) -> float | None:
+    kind = type(value)
+    if kind is float:
+        return value  # float(value) would return the same float; the checks run for every record
+    if kind is int:
+        return float(value)
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
@@ -390,7 +395,10 @@ class SameValue(Rule):
         if len(found) < 2:
             return None
         first = found[0]
-        return all(v == first for v in found[1:])
+        for value in found[1:]:
+            if not value == first:
+                return False
+        return True
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         """Copy the ``source`` field's value (default: the first listed) to the others."""
@@ -483,7 +491,10 @@ class PostalCodeMatchesCountry(Rule):
         addresses = self._addresses(record)
         if not addresses:
             return None
-        return all(postal_code_matches(a.get("postal_code"), a["country"]) for a in addresses)
+        for address in addresses:
+            if not postal_code_matches(address.get("postal_code"), address["country"]):
+                return False
+        return True
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         for address in self._addresses(record):
