@@ -230,11 +230,13 @@ class Validator:
                 for value in get_all(record, path):
                     check(value, path, report)
         for path in self.unique:
-            if "*" in path:
-                continue  # uniqueness inside nested lists is a per-record matter, not the batch's
+            if "*" in path or "." in path:
+                # Uniqueness inside nested lists is a per-record matter, not the batch's; other nested
+                # paths are not compared across records.
+                continue
             seen: dict[Any, int] = {}
             for index, record in enumerate(records):
-                value = record.get(path) if isinstance(record, dict) and "." not in path else None
+                value = record.get(path) if isinstance(record, dict) else None
                 if value is None:
                     continue
                 if isinstance(value, (dict, list)):

@@ -57,5 +57,5 @@ _UUID_SET = (0x8000 << 48) | (4 << 76)
 
 def uuid4(rng: random.Random) -> str:
     """``str(uuid.UUID(int=rng.getrandbits(128), version=4))`` without building the UUID object."""
-    h = "%032x" % (rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET)
+    h = (rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET).to_bytes(16, "big").hex()  # = "%032x" % n, faster
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

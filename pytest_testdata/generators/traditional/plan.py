@@ -308,6 +308,14 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
 
         draw_count = between if type(lo) is int and type(hi) is int else random.Random.randint
 
+        fields = getattr(item, "fields", None)
+        if fields is not None:
+            # A list of objects (cart items): build each item here rather than through one more call.
+            def objects(state: RecordState) -> list[Any]:
+                n = draw_count(state.rng, lo, hi) if state.scale >= 1 else lo
+                return [{name: draw(state) for name, draw in fields} for _ in range(n)]
+            return objects
+
         def array(state: RecordState) -> list[Any]:
             n = draw_count(state.rng, lo, hi) if state.scale >= 1 else lo
             return [item(state) for _ in range(n)]
@@ -331,6 +339,7 @@ def _object_drawer(node: Mapping[str, Any]) -> Draw:
     def obj(state: RecordState) -> dict[str, Any]:
         # Nested objects see the outer record through state.record only; build them on their own.
         return {name: draw(state) for name, draw in fields}
+    obj.fields = fields  # type: ignore[attr-defined]  # lets a list of these build its items inline
     return obj
 
 
