@@ -1,4 +1,4 @@
-"""The ``testdata`` console command: generate records, list schemas (more subcommands join later)."""
+"""The ``testdata`` console command: generate records, list schemas, the pattern store (``rag``)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("--domain", default=None, help="only schemas of this domain")
     schemas.add_argument("--json", action="store_true", help="print JSON instead of a table")
     schemas.set_defaults(func=cmd_schemas)
+
+    from pytest_testdata.store.cli import add_parser as add_rag_parser
+
+    add_rag_parser(sub)
     return parser
 
 

@@ -72,6 +72,16 @@ OPTIONS: tuple[Option, ...] = (
            None, env=("TESTDATA_CASSETTE_DIR",), metavar="DIR"),
     Option("remote", "use a running Test Data Agent at HOST:PORT instead of generating in-process", None,
            env=("TESTDATA_REMOTE",), metavar="HOST:PORT"),
+    # -- pattern store (rag and hybrid strategies; docs/rag.md) --
+    Option("store", "pattern store for the rag and hybrid strategies (default: auto, Weaviate when "
+           "WEAVIATE_URL is set, else the embedded SQLite store)", "auto", ("auto", "embedded", "weaviate"),
+           env=("TESTDATA_STORE",)),
+    Option("store_path", "file of the embedded pattern store, relative to the rootdir (default: "
+           ".testdata/patterns.sqlite3)", None, env=("TESTDATA_STORE_PATH",), metavar="FILE"),
+    Option("weaviate_url", "Weaviate server for --testdata-store weaviate (API key: WEAVIATE_API_KEY in the "
+           "environment)", None, env=("WEAVIATE_URL",), metavar="URL"),
+    Option("rag_top_k", "patterns retrieved per rag/hybrid request (default: 5)", None, kind="int",
+           env=("RAG_TOP_K",), metavar="N"),
 )
 OPTION_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 

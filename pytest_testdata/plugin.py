@@ -60,7 +60,8 @@ class SessionState:
             from pytest_testdata.engine import Engine
 
             engine = Engine(self.registry, options=dict(self.settings.extra))
-            engine.options.update(settings=self.settings)
+            # rootdir: what a relative store path (testdata_store_path) is relative to.
+            engine.options.update(settings=self.settings, rootdir=str(self.rootdir))
             engine.listeners.append(self.stats)
             self._engine = engine
         return self._engine
