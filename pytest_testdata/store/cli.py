@@ -78,15 +78,16 @@ def cmd_seed(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pytest_testdata.schemas.registry import SchemaRegistry
     from pytest_testdata.store.base import collection_name
-    from pytest_testdata.store.ingest import ingest, read_records
+    from pytest_testdata.store.ingest import prepare, read_records
 
     collection = collection_name(args.collection)
     registry = SchemaRegistry(args.schemas)
-    records = read_records(args.file)  # read and check everything before touching the store
+    # Read, check and scrub everything before touching the store: a bad record must not leave half a file.
+    patterns, report = prepare(read_records(args.file), collection=collection, entity=args.entity,
+                               registry=registry, source=args.file)
     store = _open(args)
     try:
-        report = ingest(store, records, collection=collection, entity=args.entity, registry=registry,
-                        source=args.file)
+        store.add(patterns)
         print(f"testdata: {args.file} -> {collection} ({store.backend} store at {store.location}): "
               f"{report.summary()}")
     finally:
@@ -107,6 +108,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         hits = [(c, h) for c in collections for h in store.search(c, args.query, entity=args.entity, limit=limit)]
+        hits.sort(key=lambda ch: -ch[1].score)  # stable: an empty query keeps collection, then key order
     finally:
         store.close()
     if args.json:

@@ -95,9 +95,9 @@ def describe(entity: str, record: Mapping[str, Any]) -> str:
     return ", ".join(facts)
 
 
-def ingest(store: PatternStore, records: Iterable[Mapping[str, Any]], *, collection: str = PROD_SAMPLES,
-           entity: str | None = None, registry: SchemaRegistry | None = None, source: str = "") -> IngestReport:
-    """Scrub (for production samples) and store records; returns what was stored and replaced."""
+def prepare(records: Iterable[Mapping[str, Any]], *, collection: str = PROD_SAMPLES, entity: str | None = None,
+            registry: SchemaRegistry | None = None, source: str = "") -> tuple[list[Pattern], IngestReport]:
+    """The patterns to store (scrubbed, for production samples) and the report; touches no store."""
     coll = collection_name(collection)
     registry = registry if registry is not None else SchemaRegistry()
     if entity is not None:
@@ -123,14 +123,20 @@ def ingest(store: PatternStore, records: Iterable[Mapping[str, Any]], *, collect
             hashes = tuple(sorted(scrubbed.hashes))
         digest = hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:16]
         prefix = {PROD_SAMPLES: "prod", DEFECTS: "defect"}.get(coll, "pattern")
-        description = describe(name, record)
         patterns.append(Pattern(
             key=f"{prefix}-{name}-{digest}", collection=coll, entity=name, record=record,
             title=f"{name} {'production sample' if coll == PROD_SAMPLES else 'pattern'}",
-            description=description, tags=("production",) if coll == PROD_SAMPLES else (),
+            description=describe(name, record), tags=("production",) if coll == PROD_SAMPLES else (),
             defect="ingested" if coll == DEFECTS else None,
             meta={"source": source or "ingest"}, pii_hashes=hashes,
         ))
         report.stored[name] += 1
+    return patterns, report
+
+
+def ingest(store: PatternStore, records: Iterable[Mapping[str, Any]], *, collection: str = PROD_SAMPLES,
+           entity: str | None = None, registry: SchemaRegistry | None = None, source: str = "") -> IngestReport:
+    """Scrub (for production samples) and store records; returns what was stored and replaced."""
+    patterns, report = prepare(records, collection=collection, entity=entity, registry=registry, source=source)
     store.add(patterns)
     return report
