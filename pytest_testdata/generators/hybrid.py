@@ -20,7 +20,7 @@ Where the model comes from (:func:`find_model`), in order:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.errors import GenerationError
 from pytest_testdata.generators.base import GENERATORS, GeneratorOutput
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from pytest_testdata.engine import Engine
     from pytest_testdata.generators.rag import RagGenerator
 
-FewShotModel = Callable[[Schema, GenerationRequest, list[Record]], Union[list[Record], GeneratorOutput]]
+FewShotModel = Callable[[Schema, GenerationRequest, list[Record]], list[Record] | GeneratorOutput]
 """Writes ``request.count`` records of ``schema`` following the example records.
 
 Returns the records, or a :class:`GeneratorOutput` to report the provider, model, cassette and details

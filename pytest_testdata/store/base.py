@@ -36,9 +36,10 @@ whose wall-clock value is the point)."""
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T")
 _WORD = re.compile(r"\w+", re.UNICODE)
-STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in into is it of on or that the this to was with".split()
-)
+STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "into", "is", "it",
+    "of", "on", "or", "that", "the", "this", "to", "was", "with",
+})
 HINT_TERMS: dict[str, str] = {
     "edge_cases": "edge boundary limit",
     "minimal": "minimal single small",

@@ -2,8 +2,8 @@
 
 Needs no server and nothing beyond the standard library. The ``patterns`` table holds the records; an
 external-content FTS5 table indexes their title and search text, kept in step by triggers. Collection
-and entity are tokens of a third FTS column (weighted 0 in the ranking), so a filtered query is one
-index intersection rather than a scan of every match. Several processes (pytest-xdist workers) may
+and (collection, entity) are tokens of a third FTS column (weighted 0 in the ranking), so a filtered
+query is one index intersection rather than a scan of every match. Several processes (pytest-xdist workers) may
 share the file: WAL mode lets readers run while one writes, and writers wait for each other.
 """
 
@@ -45,6 +45,8 @@ END;
 CREATE TABLE IF NOT EXISTS fingerprints (hash TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 TITLE_WEIGHT, BODY_WEIGHT = 3.0, 1.0
+OPTIMIZE_AFTER = 256
+"""An ``add`` writing at least this many patterns merges the index's segments afterwards."""
 
 
 def _scope_token(kind: str, value: str) -> str:
@@ -88,8 +90,8 @@ class EmbeddedStore:
         hashes: set[str] = set()
         for p in patterns:
             coll = collection_name(p.collection)
-            data = json.dumps(p.as_dict(), ensure_ascii=False, sort_keys=True)
-            scope = f"{_scope_token('c', coll)} {_scope_token('e', p.entity)}"
+            data = json.dumps(p.as_dict(), ensure_ascii=False)  # key order kept: records read back as stored
+            scope = f"{_scope_token('c', coll)} {_scope_token('s', coll + '/' + p.entity)}"
             rows.append((coll, p.key, p.entity, p.title, p.search_text(), scope, data))
             hashes.update(p.pii_hashes)
         with self._lock:
@@ -107,6 +109,9 @@ class EmbeddedStore:
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+            if len(rows) >= OPTIMIZE_AFTER:
+                # Bulk writes leave the index in many segments; merging them keeps queries fast.
+                self._conn.execute("INSERT INTO patterns_fts (patterns_fts) VALUES ('optimize')")
         return len(rows)
 
     def search(self, collection: str, query: str, *, entity: str | None = None, limit: int = 5) -> list[Hit]:
@@ -121,14 +126,14 @@ class EmbeddedStore:
             sql += " ORDER BY key LIMIT ?"
             args.append(limit)
         else:
-            scope = f'scope:{_scope_token("c", coll)}'
-            if entity is not None:
-                scope += f' AND scope:{_scope_token("e", entity)}'
+            scope = _scope_token("c", coll) if entity is None else _scope_token("s", coll + "/" + entity)
             words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-            match = f"{scope} AND ({words})"
-            sql = (f"SELECT p.data, bm25(patterns_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, 0.0) AS rank "
-                   "FROM patterns_fts JOIN patterns p ON p.id = patterns_fts.rowid "
-                   "WHERE patterns_fts MATCH ? ORDER BY rank, p.key LIMIT ?")
+            match = f"scope:{scope} AND ({words})"
+            # Rank inside the FTS table first and join only the top rows: joining every match costs more.
+            sql = ("SELECT p.data, r.rank FROM ("
+                   f"SELECT rowid, bm25(patterns_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, 0.0) AS rank "
+                   "FROM patterns_fts WHERE patterns_fts MATCH ? ORDER BY rank, rowid LIMIT ?"
+                   ") AS r JOIN patterns p ON p.id = r.rowid ORDER BY r.rank, r.rowid")
             args = [match, limit]
         with self._lock:
             rows = self._conn.execute(sql, args).fetchall()

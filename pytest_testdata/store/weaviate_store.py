@@ -134,7 +134,7 @@ class WeaviateStore:
                         properties={
                             "key": p.key, "entity": p.entity, "title": p.title, "body": text,
                             "defect": p.defect or "", "pii_hashes": list(p.pii_hashes),
-                            "data": json.dumps(p.as_dict(), ensure_ascii=False, sort_keys=True),
+                            "data": json.dumps(p.as_dict(), ensure_ascii=False),
                         },
                         vector=hashed_vector(f"{p.title} {text}"),
                     )

@@ -14,6 +14,7 @@ from pytest_testdata.engine import Engine
 from pytest_testdata.store import PatternStore
 
 BACKENDS = ["embedded", "weaviate"]
+UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 def _open(backend: str, tmp_path: Path) -> PatternStore:
@@ -71,6 +72,6 @@ def ids_of(record: Any, found: set[str] | None = None) -> set[str]:
     elif isinstance(record, list):
         for value in record:
             ids_of(value, found)
-    elif isinstance(record, str) and re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", record):
+    elif isinstance(record, str) and re.fullmatch(UUID4, record):
         found.add(record)
     return found

@@ -127,3 +127,15 @@ def test_a_store_that_is_down_does_not_fail_the_test_and_says_why(pytester: pyte
     result.stdout.fnmatch_lines(["traditional: 1 requests, 2 records*",
                                  "    1 x learn_from_history: adapt retrieved historical patterns, but rag is "
                                  "unavailable (the pattern store is unavailable: the Weaviate pattern store at*"])
+
+
+def test_the_embedded_store_never_imports_weaviate(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import sys
+
+        def test_rag(testdata):
+            testdata("cart", count=2, learn_from_history=True)
+            assert testdata.last.metadata.strategy == "rag"
+            assert "weaviate" not in sys.modules
+    """)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

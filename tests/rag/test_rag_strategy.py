@@ -37,7 +37,7 @@ def test_learn_from_history_adapts_stored_orders(engine: Engine) -> None:
     assert meta.violations == [] and meta.coherence == 1.0
     assert meta.details["store"] == "embedded" and len(meta.details["patterns"]) == 4
     stamps = ("created_at", "paid_at", "shipped_at", "delivered_at", "updated_at")
-    for record, key in zip(result.records, meta.details["patterns"]):
+    for record, key in zip(result.records, meta.details["patterns"], strict=True):
         source = CURATED[key].record
         assert not ids_of(record) & CURATED_IDS  # every id is fresh
         # Same structure: keys, items, status, money; only ids and timestamps moved.
@@ -46,7 +46,7 @@ def test_learn_from_history_adapts_stored_orders(engine: Engine) -> None:
         assert record["totals"] == source["totals"]
         new, old = moments(record, stamps), moments(source, stamps)
         assert new != old
-        assert {n - o for n, o in zip(new, old)}.__len__() == 1  # one shift for all: order and gaps kept
+        assert len({n - o for n, o in zip(new, old, strict=True)}) == 1  # one shift for all: order and gaps kept
 
 
 def test_relations_inside_a_record_survive_fresh_ids(engine: Engine) -> None:
@@ -94,7 +94,7 @@ def test_defect_triggering_labels_each_record_with_its_defect(engine: Engine) ->
     assert sorted(defects) == ["duplicate_skus", "empty_cart", "huge_quantity", "rounding_half_cent",
                                "zero_quantity"]
     assert set(meta.details["defect_notes"]) == set(defects)
-    by_defect = dict(zip(defects, result.records))
+    by_defect = dict(zip(defects, result.records, strict=True))
     assert by_defect["zero_quantity"]["items"][0]["quantity"] == 0
     assert by_defect["huge_quantity"]["items"][0]["quantity"] == 10_000
     assert by_defect["empty_cart"]["items"] == []
@@ -206,3 +206,19 @@ def test_the_guard_catches_pii_that_reached_a_pattern_another_way(engine: Engine
     assert result.metadata.details["pii_replaced"] >= 4
     text = json.dumps(result.records, ensure_ascii=False)
     assert not any(v in text for v in RAW_VALUES)
+
+
+def test_a_missing_weaviate_client_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from pytest_testdata.errors import MissingDependencyError
+    from pytest_testdata.store import open_store
+
+    monkeypatch.setitem(sys.modules, "weaviate", None)  # what `import weaviate` meets when it is not installed
+    with pytest.raises(MissingDependencyError, match=r"pip install 'pytest-testdata\[rag\]'") as info:
+        open_store({"store": "weaviate", "weaviate_url": "http://127.0.0.1:1"})
+    assert isinstance(info.value, ImportError)
+    # Through the engine, auto routing says so and falls back rather than failing the test.
+    engine = Engine(options={"store": "weaviate", "weaviate_url": "http://127.0.0.1:1"})
+    meta = run(engine, "cart", learn_from_history=True).metadata
+    assert meta.strategy == "traditional" and "pytest-testdata[rag]" in meta.reason
