@@ -139,3 +139,23 @@ def test_the_embedded_store_never_imports_weaviate(pytester: pytest.Pytester) ->
             assert "weaviate" not in sys.modules
     """)
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_xdist_workers_share_one_store_file(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.parametrize("entity", ["cart", "order", "user", "product", "payment", "review"])
+        def test_rag(testdata, entity):
+            testdata(entity, count=3, learn_from_history=True)
+            assert testdata.last.metadata.strategy == "rag"
+    """)
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", "--testdata-seed", "5")
+    result.assert_outcomes(passed=6)
+    result.stdout.fnmatch_lines(["rag: 6 requests, 18 records*"])
+    from pytest_testdata.store import DEFECTS, PATTERNS
+    from pytest_testdata.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(pytester.path / ".testdata" / "patterns.sqlite3")
+    assert (store.count(PATTERNS), store.count(DEFECTS)) == (18, 17)  # seeded once, whoever came first
+    store.close()
