@@ -82,6 +82,19 @@ OPTIONS: tuple[Option, ...] = (
            "environment)", None, env=("WEAVIATE_URL",), metavar="URL"),
     Option("rag_top_k", "patterns retrieved per rag/hybrid request (default: 5)", None, kind="int",
            env=("RAG_TOP_K",), metavar="N"),
+    # Cache and data pools (pytest_testdata/cache, docs/cache.md).
+    Option("cache", "result cache: auto (Redis when a Redis URL is set, else in-process), memory, redis or "
+           "none", "auto", ("auto", "memory", "redis", "none"), env=("TESTDATA_CACHE",)),
+    Option("redis_url", "Redis for a cache and data pools shared by xdist workers, runs and agent replicas",
+           None, env=("TESTDATA_REDIS_URL", "REDIS_URL"), metavar="URL"),
+    Option("cache_ttl", "seconds a cached result or pool lives in Redis (0: no expiry; default 3600)", 3600,
+           kind="int", env=("TESTDATA_CACHE_TTL", "CACHE_TTL_SECONDS"), metavar="SECONDS"),
+    Option("cache_prefix", "prefix of every Redis key the cache writes (default: testdata)", "testdata",
+           env=("TESTDATA_CACHE_PREFIX",), metavar="PREFIX"),
+    Option("cache_max_mb", "size limit of the in-process cache in megabytes (default 64)", 64, kind="int",
+           env=("TESTDATA_CACHE_MAX_MB",), metavar="MB"),
+    Option("pool_size", "records kept ready per data pool for requests without a seed (0: no pools; "
+           "default 2000)", 2000, kind="int", env=("TESTDATA_POOL_SIZE",), metavar="N"),
 )
 OPTION_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 
