@@ -24,7 +24,6 @@ from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.registry import SchemaRegistry
 from pytest_testdata.seeding import derive_seed, random_seed
 
-
 PoolItem = tuple[Record, float]
 """A pre-generated, validated record and its coherence score."""
 Refill = Callable[[int, int], list[PoolItem]]
@@ -41,7 +40,9 @@ class ResultCache(Protocol):
 
     def lookup(self, key: str, schema: Schema) -> GenerationResult | None: ...
     def store(self, key: str, schema: Schema, result: GenerationResult) -> None: ...
-    def take_pooled(self, request: GenerationRequest, schema: Schema, refill: Refill) -> list[PoolItem] | None: ...
+    def take_pooled(
+        self, request: GenerationRequest, schema: Schema, refill: Refill
+    ) -> list[PoolItem] | None: ...
 
 
 Listener = Callable[[GenerationRequest, GenerationResult], None]

@@ -37,7 +37,9 @@ def _setting(settings: SettingsLike, name: str) -> Any:
 def _at_least(name: str, value: int, minimum: int, fix: str) -> int:
     if value < minimum:
         flag = OPTION_BY_NAME[name].flag
-        raise TestdataUsageError(f"{flag} ({name}): {value!r} is not allowed; it must be {minimum} or more. {fix}")
+        raise TestdataUsageError(
+            f"{flag} ({name}): {value!r} is not allowed; it must be {minimum} or more. {fix}"
+        )
     return value
 
 

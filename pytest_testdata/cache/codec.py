@@ -101,7 +101,8 @@ class PickleCodec:
 def _check_result(metadata: ResultMetadata, records: list[Record], schema: Schema) -> None:
     if metadata.entity != schema.name or metadata.count != len(records) or not isinstance(metadata.seed, int):
         raise CorruptEntry(
-            f"entry says {metadata.count} {metadata.entity!r} records, holds {len(records)} (wanted {schema.name!r})"
+            f"entry says {metadata.count} {metadata.entity!r} records, holds {len(records)} "
+            f"(wanted {schema.name!r})"
         )
 
 

@@ -82,7 +82,8 @@ class TestdataCache:
         return result
 
     def _discard(self, key: str, why: str) -> None:
-        log.info("testdata cache: ignoring cached entry %s (%s); it will be regenerated and replaced", key, why)
+        log.info("testdata cache: ignoring cached entry %s (%s); it will be regenerated and replaced",
+                 key, why)
         self._count("corrupt")
         self._count("misses")
         self.backend.delete(key)
@@ -94,15 +95,16 @@ class TestdataCache:
             return
         try:
             payload = self.backend.codec.encode(schema, result)
-        except (TypeError, ValueError) as exc:
-            log.debug("testdata cache: result for %s not cached (%s)", key, exc)
+        except Exception as exc:  # not plain data (JSON) or not picklable: skip caching, never fail
+            log.debug("testdata cache: result for %s not cached (%s: %s)", key, type(exc).__name__, exc)
             self._count("not_stored")
             return
         self.backend.set(key, payload)
         self._count("stores")
 
     # pools -----------------------------------------------------------------------------------------
-    def take_pooled(self, request: GenerationRequest, schema: Schema, refill: Refill) -> list[PoolItem] | None:
+    def take_pooled(self, request: GenerationRequest, schema: Schema,
+                    refill: Refill) -> list[PoolItem] | None:
         """``request.count`` pooled records, or None (then the caller generates fresh); refills when low."""
         if self.pool_size <= 0 or request.count > self.pool_size:
             return None

@@ -6,7 +6,7 @@ import threading
 from collections import OrderedDict, deque
 from typing import Any
 
-from pytest_testdata.cache.codec import PickleCodec, PoolItem
+from pytest_testdata.cache.codec import Codec, PickleCodec, PoolItem
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_ENTRIES = 10_000
@@ -22,7 +22,7 @@ class MemoryBackend:
     name = "memory"
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
-        self.codec = PickleCodec()
+        self.codec: Codec = PickleCodec()
         self.max_bytes = max_bytes
         self.max_entries = max_entries
         self._entries: OrderedDict[str, bytes] = OrderedDict()

@@ -11,13 +11,21 @@ breaker skips it (logging once) until a trial call succeeds again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from pytest_testdata.cache.breaker import CircuitBreaker
-from pytest_testdata.cache.codec import CorruptEntry, JsonCodec, PoolItem, decode_pool_item, encode_pool_item
+from pytest_testdata.cache.codec import (
+    Codec,
+    CorruptEntry,
+    JsonCodec,
+    PoolItem,
+    decode_pool_item,
+    encode_pool_item,
+)
 from pytest_testdata.errors import MissingDependencyError
 
 log = logging.getLogger("pytest_testdata.cache")
@@ -60,7 +68,7 @@ class RedisBackend:
         self.url = url
         self.prefix = prefix
         self.ttl = ttl
-        self.codec = JsonCodec()
+        self.codec: Codec = JsonCodec()
         self.breaker = CircuitBreaker(f"Redis at {redact(url)}", cooldown=cooldown)
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
         # One immediate retry (no backoff) lets a pooled connection that died with a restarted server be
@@ -151,7 +159,5 @@ class RedisBackend:
         return out
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(*self._errors):  # closing a dead connection
             self.client.close()
-        except self._errors:  # pragma: no cover - closing a dead connection
-            pass

@@ -114,7 +114,8 @@ def test_an_entry_for_an_older_schema_version_is_never_returned() -> None:
     stale = good.records[:1]
     stale[0] = {**stale[0], "total": "old shape"}
     good.metadata.count = 1
-    payload = {"format": KEY_FORMAT, "schema": "cart@0#0000000000000000", "result": type(good)(stale, good.metadata)}
+    payload = {"format": KEY_FORMAT, "schema": "cart@0#0000000000000000",
+               "result": type(good)(stale, good.metadata)}
     cache.backend.set(key, pickle.dumps(payload))
     result = engine.generate(request(seed=5))
     assert not result.metadata.cache_hit and len(result.records) == 3
@@ -209,7 +210,8 @@ def test_requests_the_pool_cannot_serve_are_generated_fresh() -> None:
     assert len(engine.generate(request(150)).records) == 150  # more than a pool holds
     invalid = engine.generate(request(5, variant="invalid"))
     assert "pooled_records" not in invalid.metadata.details and not invalid.valid
-    assert "pooled_records" not in engine.generate(request(5, strategy="traditional", seed=1)).metadata.details
+    seeded = engine.generate(request(5, strategy="traditional", seed=1))
+    assert "pooled_records" not in seeded.metadata.details
 
 
 def test_pool_size_zero_turns_pools_off() -> None:
