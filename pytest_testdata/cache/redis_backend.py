@@ -83,14 +83,15 @@ class RedisBackend:
         return f"{self.prefix}:{kind}:{key}"
 
     def _call(self, op: Callable[[], T], default: T) -> T:
-        if not self.breaker.allow():
+        ticket = self.breaker.allow()
+        if ticket is None:
             return default
         try:
             value = op()
-        except self._errors as exc:
-            self.breaker.failure(exc)
+        except Exception as exc:  # redis errors, socket errors, anything: the cache must never fail a request
+            self.breaker.failure(ticket, exc)
             return default
-        self.breaker.success()
+        self.breaker.success(ticket)
         return value
 
     def get(self, key: str) -> bytes | None:

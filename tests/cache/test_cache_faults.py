@@ -127,15 +127,15 @@ def test_a_stalled_redis_costs_a_bounded_wait_and_is_then_skipped(
     cache = shared_cache(own_redis, prefix, timeout=0.2)
     engine = Engine(cache=cache)
     engine.generate(request(1))
-    stall = threading.Thread(target=lambda: own_redis.client().execute_command("DEBUG", "SLEEP", "1.5"))
-    stall.start()
-    time.sleep(0.1)
+    # CLIENT PAUSE returns at once and then holds every client's commands: a server that accepts
+    # connections but does not answer, for 1.5 s.
+    own_redis.client().execute_command("CLIENT", "PAUSE", "1500", "ALL")
+    paused_at = time.monotonic()
     results = [engine.generate(request(seed)) for seed in SEEDS]  # the first times out, the rest skip Redis
     assert [r.records for r in results] == [reference[s] for s in SEEDS]
     assert not any(r.metadata.cache_hit for r in results)
     assert cache.backend.breaker.state != "closed"  # type: ignore[attr-defined]
-    stall.join()
-    time.sleep(COOLDOWN * 1.5)
+    time.sleep(max(0.0, paused_at + 1.6 - time.monotonic()) + COOLDOWN * 1.5)
     engine.generate(request(1))
     assert engine.generate(request(1)).metadata.cache_hit
     failed, recovered = outage_logs(caplog)
