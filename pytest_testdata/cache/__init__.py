@@ -29,9 +29,14 @@ class SettingsLike(Protocol):
 def _setting(settings: SettingsLike, name: str) -> Any:
     option = OPTION_BY_NAME[name]
     raw = settings.get(name, None)
+    source = f"setting {name}"
     if raw is None or raw == "":
-        return option.default
-    return parse_value(option, raw, f"setting {name}")
+        # A plain mapping may also be environment-shaped (``REDIS_URL``, ``CACHE_TTL_SECONDS``...).
+        env = next((e for e in option.env if settings.get(e, None) not in (None, "")), None)
+        if env is None:
+            return option.default
+        raw, source = settings.get(env), f"environment variable {env}"
+    return parse_value(option, raw, source)
 
 
 def _at_least(name: str, value: int, minimum: int, fix: str) -> int:
@@ -47,7 +52,9 @@ def build_cache(settings: SettingsLike) -> TestdataCache | None:
     """The cache for these settings (a :class:`~pytest_testdata.config.Settings` or any mapping).
 
     Reads ``cache`` (auto | memory | redis | none), ``redis_url``, ``cache_ttl``, ``cache_prefix``,
-    ``cache_max_mb`` and ``pool_size``; values may be raw strings (from the environment) or parsed.
+    ``cache_max_mb`` and ``pool_size``; values may be raw strings (from the environment) or parsed. A
+    plain mapping may use the environment names instead (``REDIS_URL``, ``CACHE_TTL_SECONDS``,
+    ``TESTDATA_POOL_SIZE``...), so ``build_cache(os.environ)`` works.
     Raises :class:`TestdataUsageError` for a bad value. Never contacts Redis here: a Redis that is down
     only makes requests miss the cache later.
     """

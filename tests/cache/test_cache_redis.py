@@ -58,6 +58,14 @@ def test_the_environment_variables_configure_the_shared_cache(redis_server: Redi
     assert 0 < redis_server.client().ttl(redis_server.client().keys(f"{prefix}:r:*")[0]) <= 77
 
 
+def test_an_environment_shaped_mapping_works_too(redis_server: RedisServer, prefix: str) -> None:
+    cache = build_cache({"REDIS_URL": redis_server.url, "CACHE_TTL_SECONDS": "55",
+                         "TESTDATA_CACHE_PREFIX": prefix})
+    assert cache is not None and cache.backend.name == "redis"
+    Engine(cache=cache).generate(request(seed=2))
+    assert 0 < redis_server.client().ttl(redis_server.client().keys(f"{prefix}:r:*")[0]) <= 55
+
+
 def test_corrupt_json_in_redis_is_ignored_and_replaced(redis_server: RedisServer, prefix: str) -> None:
     engine = Engine(cache=redis_cache(redis_server, prefix))
     good = engine.generate(request(seed=8)).records
