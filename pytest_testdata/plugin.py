@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_testdata.config import OPTIONS, Settings, resolve
-from pytest_testdata.errors import TestdataError, TestdataUsageError
+from pytest_testdata.errors import MissingDependencyError, TestdataError, TestdataUsageError
 from pytest_testdata.factory import TestdataFactory, check_config_keys, merge_defaults
 from pytest_testdata.markers import MARKER_HELP, MarkerSpec, parse_marker
 from pytest_testdata.report import RunStats
@@ -141,7 +141,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from pytest_testdata.cache import build_cache
 
         result_cache = build_cache(settings)
-    except TestdataUsageError as exc:
+    except (TestdataUsageError, MissingDependencyError) as exc:
         raise pytest.UsageError(f"pytest-testdata: {exc}") from None
     seed, note = _session_seed(config, settings)
     cache = getattr(config, "cache", None)

@@ -7,6 +7,7 @@ not import ``redis``; only :mod:`pytest_testdata.cache.redis_backend` does, when
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
 
 from pytest_testdata.cache.codec import CorruptEntry, PoolItem
@@ -14,7 +15,9 @@ from pytest_testdata.cache.keys import pool_key, result_key
 from pytest_testdata.cache.layer import CacheStats, TestdataCache
 from pytest_testdata.cache.memory import MemoryBackend
 from pytest_testdata.config import OPTION_BY_NAME, parse_value
-from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.errors import MissingDependencyError, TestdataUsageError
+
+log = logging.getLogger("pytest_testdata.cache")
 
 __all__ = ["CacheStats", "CorruptEntry", "MemoryBackend", "PoolItem", "TestdataCache", "build_cache",
            "pool_key", "result_key"]
@@ -79,6 +82,14 @@ def build_cache(settings: SettingsLike) -> TestdataCache | None:
 
     try:
         backend = RedisBackend(str(url), prefix=prefix, ttl=ttl)
+    except MissingDependencyError as exc:
+        if mode == "redis":
+            raise
+        # auto: a REDIS_URL in the environment (often set for the application under test) must not
+        # break a run that never asked for Redis; say what happened and keep the in-process cache.
+        log.warning("testdata cache: %s Using the in-process cache instead (--testdata-cache memory "
+                    "silences this).", exc)
+        return TestdataCache(MemoryBackend(max_bytes=max_mb * 1024 * 1024), pool_size=pool_size)
     except ValueError as exc:
         raise TestdataUsageError(
             f"--testdata-redis-url (redis_url / REDIS_URL): {url!r} is not a Redis URL ({exc}). "

@@ -136,6 +136,18 @@ def test_bad_cache_settings_name_the_option_and_the_fix() -> None:
         build_cache({"cache_ttl": "an hour"})
 
 
+def test_without_the_redis_package_auto_keeps_the_in_process_cache_and_says_so(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from pytest_testdata.errors import MissingDependencyError
+
+    monkeypatch.setitem(__import__("sys").modules, "redis", None)  # makes `import redis` fail
+    cache = build_cache({"redis_url": "redis://127.0.0.1:1/0"})
+    assert cache is not None and cache.backend.name == "memory"
+    assert "pip install 'pytest-testdata[redis]'" in caplog.text
+    with pytest.raises(MissingDependencyError, match=r"pytest-testdata\[redis\]"):
+        build_cache({"cache": "redis", "redis_url": "redis://127.0.0.1:1/0"})
+
+
 # pools ---------------------------------------------------------------------------------------------
 
 def warm(engine: Engine, **kwargs) -> int:
