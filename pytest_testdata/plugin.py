@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_testdata.config import OPTIONS, Settings, resolve
-from pytest_testdata.errors import TestdataError, TestdataUsageError
+from pytest_testdata.errors import MissingDependencyError, TestdataError, TestdataUsageError
 from pytest_testdata.factory import TestdataFactory, check_config_keys, merge_defaults
 from pytest_testdata.markers import MARKER_HELP, MarkerSpec, parse_marker
 from pytest_testdata.report import RunStats
 from pytest_testdata.seeding import derive_seed, random_seed
 
 if TYPE_CHECKING:
+    from pytest_testdata.cache import TestdataCache
     from pytest_testdata.factory import EngineLike
     from pytest_testdata.schemas.registry import SchemaRegistry
 
@@ -39,6 +40,8 @@ class SessionState:
         self.stats = RunStats()
         self._registry: SchemaRegistry | None = None
         self._engine: EngineLike | None = None
+        self.cache: TestdataCache | None = None
+        """Built from the settings at configure time (Redis shares it across xdist workers)."""
 
     @property
     def schema_dirs(self) -> list[Path]:
@@ -59,8 +62,9 @@ class SessionState:
         if self._engine is None:
             from pytest_testdata.engine import Engine
 
-            engine = Engine(self.registry, options=dict(self.settings.extra))
-            engine.options.update(settings=self.settings)
+            engine = Engine(self.registry, options=dict(self.settings.extra), cache=self.cache)
+            # rootdir: what a relative store path (testdata_store_path) is relative to.
+            engine.options.update(settings=self.settings, rootdir=str(self.rootdir))
             engine.listeners.append(self.stats)
             self._engine = engine
         return self._engine
@@ -133,11 +137,18 @@ def pytest_configure(config: pytest.Config) -> None:
             f"pytest-testdata: --testdata-remote {settings.remote!r}: remote mode (the Test Data Agent) is "
             "not available in this version. Remove the option to generate in-process."
         )
+    try:
+        from pytest_testdata.cache import build_cache
+
+        result_cache = build_cache(settings)
+    except (TestdataUsageError, MissingDependencyError) as exc:
+        raise pytest.UsageError(f"pytest-testdata: {exc}") from None
     seed, note = _session_seed(config, settings)
     cache = getattr(config, "cache", None)
     if cache is not None and not hasattr(config, "workerinput"):
         cache.set(SEED_CACHE_KEY, seed)
     config.stash[STATE] = SessionState(settings, seed, note, config.rootpath)
+    config.stash[STATE].cache = result_cache
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(config), "testdata-xdist")
 
@@ -151,6 +162,8 @@ def pytest_report_header(config: pytest.Config) -> str:
         parts.append(f"locale {s.locale}")
     if s.schemas:
         parts.append(f"schema folders {', '.join(s.schemas)}")
+    if state.cache is not None:
+        parts.append(f"cache {state.cache.backend.describe()}")
     return "testdata: " + ", ".join(parts)
 
 
@@ -257,6 +270,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_sep("-", f"testdata (session seed {state.seed})")
     for line in state.stats.lines(full=state.settings.summary == "full"):
         terminalreporter.write_line(line)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None and state.cache is not None:
+        state.cache.close()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
