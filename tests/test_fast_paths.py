@@ -119,6 +119,22 @@ def test_the_acceptor_falls_back_on_shapes_it_does_not_compile() -> None:
     assert any(validator.accepts(r) for r in records) and not all(validator.accepts(r) for r in records)
 
 
+def test_a_schema_too_deep_to_compile_is_still_validated() -> None:
+    from pytest_testdata.schemas.model import Schema
+
+    node: dict[str, Any] = {"type": "integer", "minimum": 0}
+    for _ in range(30):  # deeper than Python allows loops to nest in one function
+        node = {"type": "array", "items": node}
+    schema = Schema.from_json_schema({"title": "deep", "type": "object", "properties": {"a": node}})
+    validator = Validator(schema)
+    deep: Any = -1
+    for _ in range(30):
+        deep = [deep]
+    found = validator.validate([{"a": deep}, {"a": 5}])
+    assert [(v.record, v.rule) for v in found] == [(0, "min"), (1, "type")]
+    assert found == _reporting_only(validator).validate([{"a": deep}, {"a": 5}])
+
+
 def test_violations_of_a_batch_keep_their_order_and_wording(engine: Engine) -> None:
     schema = engine.registry.get("cart")
     records = engine.generate(GenerationRequest.checked("cart", 3, strategy="traditional", seed=1)).records

@@ -38,12 +38,18 @@ class Acceptor:
         self._consts: dict[str, Any] = {"MISSING": _MISSING}
         self._lines: list[str] = []
         self._vars = 0
-        self._object(node, constraints, "v0", 1, check_type=True)
-        body = "\n".join(self._lines)
-        self.source = f"def accept(v0):\n{body}\n    return True\n"
-        namespace = dict(self._consts)
-        exec(compile(self.source, f"<acceptor for {name}>", "exec"), namespace)
-        self._accept: Pred = namespace["accept"]
+        try:
+            self._object(node, constraints, "v0", 1, check_type=True)
+            body = "\n".join(self._lines)
+            self.source = f"def accept(v0):\n{body}\n    return True\n"
+            namespace = dict(self._consts)
+            exec(compile(self.source, f"<acceptor for {name}>", "exec"), namespace)
+            self._accept: Pred = namespace["accept"]
+        except (SyntaxError, RecursionError, MemoryError):
+            # Absurdly deep schemas exceed Python's limits on nested blocks: accept nothing, so every
+            # record takes the reporting checks (correct, only slower).
+            self.source = ""
+            self._accept = _reject
 
     def __call__(self, record: Any) -> bool:
         return self._accept(record)
@@ -189,6 +195,10 @@ class Acceptor:
             self._value(items, None, item, depth + 1)
             if len(self._lines) == mark:
                 self._emit(depth + 1, "pass")
+
+
+def _reject(value: Any) -> bool:
+    return False
 
 
 def _lengths(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[Any, Any]:
