@@ -384,10 +384,10 @@ def measure_rates(n: int, rounds: int) -> dict[str, dict[str, float]]:
             makers[(entity, name)] = make
     best: dict[str, dict[str, float]] = {e: {} for e in ENTITIES}
     for r in range(rounds):
-        for (entity, name), make in makers.items():
-            # Fresh seeds every round: a repeated seed would replay emails our uniqueness tracker already
-            # handed out, and the redraws would be measured instead of generation.
-            seed = 1_000 + 100 * r + len(best[entity])
+        for i, ((entity, name), make) in enumerate(makers.items()):
+            # A fresh seed for every contender and round: a repeated seed would replay emails our
+            # uniqueness tracker already handed out, and the redraws would be measured instead.
+            seed = 10_000 * (r + 1) + i
             gc.collect()
             started = CLOCK()
             records = make(n, seed)
