@@ -44,15 +44,16 @@ class Acceptor:
             self.source = f"def accept(v0):\n{body}\n    return True\n"
             namespace = dict(self._consts)
             exec(compile(self.source, f"<acceptor for {name}>", "exec"), namespace)
-            self._accept: Pred = namespace["accept"]
+            self.function: Pred = namespace["accept"]
+            """The compiled function itself (calling it directly saves a call per record)."""
         except (SyntaxError, RecursionError, MemoryError):
             # Absurdly deep schemas exceed Python's limits on nested blocks: accept nothing, so every
             # record takes the reporting checks (correct, only slower).
             self.source = ""
-            self._accept = _reject
+            self.function = _reject
 
     def __call__(self, record: Any) -> bool:
-        return self._accept(record)
+        return self.function(record)
 
     # -- emitting ----------------------------------------------------------------------------------------
 

@@ -215,7 +215,7 @@ class Validator:
     def validate(self, records: list[dict[str, Any]]) -> list[Violation]:
         """Every violation in a batch, including duplicates of unique fields within the batch."""
         violations: list[Violation] = []
-        accepts = self.accepts
+        accepts = self.accepts if self._nested_accept else self.acceptor.function
         for index, record in enumerate(records):
             if accepts(record):
                 continue  # nothing to report (see quality.acceptor)
