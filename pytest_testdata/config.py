@@ -26,6 +26,8 @@ from pytest_testdata.model import STRATEGIES
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "en_CA")
 SUMMARY_MODES = ("short", "full", "none")
+LLM_PROVIDERS = ("auto", "anthropic", "openai", "local", "none")
+RESPONSE_FORMATS = ("auto", "json_schema", "json_object")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Option:
     help: str
     default: Any = None
     choices: tuple[str, ...] | None = None
-    kind: str = "str"  # str | int | bool | list | seed
+    kind: str = "str"  # str | int | float | bool | list | seed
     env: tuple[str, ...] = ()
     metavar: str | None = None
 
@@ -72,6 +74,42 @@ OPTIONS: tuple[Option, ...] = (
            None, env=("TESTDATA_CASSETTE_DIR",), metavar="DIR"),
     Option("remote", "use a running Test Data Agent at HOST:PORT instead of generating in-process", None,
            env=("TESTDATA_REMOTE",), metavar="HOST:PORT"),
+    # --- LLM strategy (pytest_testdata.llm, docs/llm.md). API keys are read from the environment only
+    # (ANTHROPIC_API_KEY, VLLM_API_KEY), never from flags or ini files that end up in shell history or git.
+    Option("llm_provider", "LLM provider: auto (every configured one, in the order anthropic, openai, local), "
+           "or one of them; 'none' never calls a model", "auto", LLM_PROVIDERS, env=("TESTDATA_LLM_PROVIDER",)),
+    Option("claude_model", "Claude model for the anthropic provider", "claude-sonnet-5", env=("CLAUDE_MODEL",),
+           metavar="MODEL"),
+    Option("claude_max_tokens", "max output tokens of one Claude request", 4096, kind="int",
+           env=("CLAUDE_MAX_TOKENS",), metavar="N"),
+    Option("claude_temperature", "sampling temperature for Claude, 0..1 (default: the model's own)", None,
+           kind="float",
+           env=("CLAUDE_TEMPERATURE",), metavar="T"),
+    Option("anthropic_base_url", "base URL of the Anthropic Messages API (default: the SDK's)", None,
+           env=("ANTHROPIC_BASE_URL",), metavar="URL"),
+    Option("vllm_url", "base URL of an OpenAI-compatible server (vLLM, llama.cpp, llama-cpp-python), "
+           "such as http://localhost:8000/v1", None, env=("VLLM_URL", "OPENAI_BASE_URL"), metavar="URL"),
+    Option("vllm_model", "model name to ask the OpenAI-compatible server for (default: the first it lists)",
+           None, env=("VLLM_MODEL",), metavar="MODEL"),
+    Option("response_format", "structured-output form for the OpenAI-compatible server: auto (probe), "
+           "json_schema (vLLM, llama.cpp) or json_object (llama-cpp-python's server)", "auto",
+           RESPONSE_FORMATS, env=("TESTDATA_RESPONSE_FORMAT",)),
+    Option("local_model", "path of a GGUF model file run in-process by llama-cpp-python", None,
+           env=("TESTDATA_LOCAL_MODEL", "LOCAL_MODEL_PATH"), metavar="PATH"),
+    Option("llm_max_tokens", "max output tokens of one request to an OpenAI-compatible or local model", 2048,
+           kind="int", env=("LLM_MAX_TOKENS",), metavar="N"),
+    Option("llm_temperature", "sampling temperature for OpenAI-compatible and local models", 0.0,
+           kind="float", env=("LLM_TEMPERATURE",), metavar="T"),
+    Option("llm_timeout", "seconds before one LLM request gives up (bounded: a test never hangs)", 60.0,
+           kind="float", env=("LLM_TIMEOUT",), metavar="SECONDS"),
+    Option("llm_max_retries", "retries on 429/5xx/timeouts, with backoff honouring retry-after", 2,
+           kind="int", env=("LLM_MAX_RETRIES",), metavar="N"),
+    Option("llm_batch_size", "records asked for in one LLM request (larger counts are chunked)", 10,
+           kind="int", env=("LLM_BATCH_SIZE",), metavar="N"),
+    Option("llm_repair_attempts", "repair rounds for invalid LLM records before they fall back", 1, kind="int",
+           env=("LLM_REPAIR_ATTEMPTS",), metavar="N"),
+    Option("llm_strict", "fail instead of falling back to traditional when no LLM provider can answer",
+           False, kind="bool", env=("TESTDATA_LLM_STRICT",)),
 )
 OPTION_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 
@@ -146,6 +184,13 @@ def parse_value(option: Option, raw: Any, source: str) -> Any:
             return int(raw)
         except (TypeError, ValueError):
             raise TestdataUsageError(f"{where} ({option.name}): {raw!r} is not a whole number.") from None
+    if option.kind == "float":
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise TestdataUsageError(
+                f"{where} ({option.name}): {raw!r} is not a number. For example: {option.flag} 0.5"
+            ) from None
     value = str(raw)
     if option.choices is not None and value not in option.choices:
         raise choice_error(f"{where} ({option.name})", value, option.choices)

@@ -31,9 +31,12 @@ class TestdataFactory:
     __test__ = False
 
     def __init__(self, engine: EngineLike | Callable[[], EngineLike], seed: int,
-                 defaults: Mapping[str, Any] | None = None) -> None:
+                 defaults: Mapping[str, Any] | None = None, runtime_options: Mapping[str, Any] | None = None) -> None:
         self._engine = engine
         self.seed = seed
+        self.runtime_options = dict(runtime_options or {})
+        """Run-time context added to every request's options (keys start with ``_``: the test's node id and
+        cassette path); never part of cache or cassette keys."""
         """This test's seed (derived from the session seed and the test's node id)."""
         self.defaults = dict(defaults or {})
         self.results: list[GenerationResult] = []
@@ -77,6 +80,8 @@ class TestdataFactory:
         merged = {**self.defaults, **kwargs}
         if merged.get("seed") is None:
             merged["seed"] = derive_seed(self.seed, salt, entity)
+        if self.runtime_options:
+            merged["options"] = {**(merged.get("options") or {}), **self.runtime_options}
         hints = merged.get("hints")
         if isinstance(hints, str):
             merged["hints"] = (hints,)

@@ -247,7 +247,27 @@ def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any], te
     except TestdataError as exc:
         pytest.fail(str(exc), pytrace=False)
     defaults = merge_defaults(state.defaults(), testdata_config)
-    return TestdataFactory(lambda: state.engine, testdata_seed, defaults)
+    return TestdataFactory(lambda: state.engine, testdata_seed, defaults, _runtime_options(request, state))
+
+
+def _runtime_options(request: pytest.FixtureRequest, state: SessionState) -> dict[str, Any]:
+    """The test's node id and its cassette path (one file per test: xdist workers never share one)."""
+    from pytest_testdata.recording.keys import cassette_path_for
+
+    nodeid = request.node.nodeid
+    path = cassette_path_for(nodeid, state.rootdir, state.settings.cassette_dir)
+    return {"_test": nodeid, "_cassette": str(path)}
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Save the test's generation cassette, if an LLM call opened one (only then is vcrpy loaded)."""
+    cassettes = sys.modules.get("pytest_testdata.recording.cassettes")
+    if cassettes is None or STATE not in item.config.stash:
+        return
+    from pytest_testdata.recording.keys import cassette_path_for
+
+    state = state_of(item.config)
+    cassettes.BOOK.close(cassette_path_for(item.nodeid, state.rootdir, state.settings.cassette_dir))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
