@@ -76,10 +76,11 @@ OPTIONS: tuple[Option, ...] = (
            env=("TESTDATA_REMOTE",), metavar="HOST:PORT"),
     # --- LLM strategy (pytest_testdata.llm, docs/llm.md). API keys are read from the environment only
     # (ANTHROPIC_API_KEY, VLLM_API_KEY), never from flags or ini files that end up in shell history or git.
-    Option("llm_provider", "LLM provider: auto (every configured one, in the order anthropic, openai, local), "
-           "or one of them; 'none' never calls a model", "auto", LLM_PROVIDERS, env=("TESTDATA_LLM_PROVIDER",)),
-    Option("claude_model", "Claude model for the anthropic provider", "claude-sonnet-5", env=("CLAUDE_MODEL",),
-           metavar="MODEL"),
+    Option("llm_provider", "LLM provider: auto (every configured one, in the order anthropic, openai, "
+           "local), or one of them; 'none' never calls a model", "auto", LLM_PROVIDERS,
+           env=("TESTDATA_LLM_PROVIDER",)),
+    Option("claude_model", "Claude model for the anthropic provider", "claude-sonnet-5",
+           env=("CLAUDE_MODEL",), metavar="MODEL"),
     Option("claude_max_tokens", "max output tokens of one Claude request", 4096, kind="int",
            env=("CLAUDE_MAX_TOKENS",), metavar="N"),
     Option("claude_temperature", "sampling temperature for Claude, 0..1 (default: the model's own)", None,
@@ -106,8 +107,8 @@ OPTIONS: tuple[Option, ...] = (
            kind="int", env=("LLM_MAX_RETRIES",), metavar="N"),
     Option("llm_batch_size", "records asked for in one LLM request (larger counts are chunked)", 10,
            kind="int", env=("LLM_BATCH_SIZE",), metavar="N"),
-    Option("llm_repair_attempts", "repair rounds for invalid LLM records before they fall back", 1, kind="int",
-           env=("LLM_REPAIR_ATTEMPTS",), metavar="N"),
+    Option("llm_repair_attempts", "repair rounds for invalid LLM records before they fall back", 1,
+           kind="int", env=("LLM_REPAIR_ATTEMPTS",), metavar="N"),
     Option("llm_strict", "fail instead of falling back to traditional when no LLM provider can answer",
            False, kind="bool", env=("TESTDATA_LLM_STRICT",)),
 )

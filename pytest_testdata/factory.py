@@ -31,7 +31,8 @@ class TestdataFactory:
     __test__ = False
 
     def __init__(self, engine: EngineLike | Callable[[], EngineLike], seed: int,
-                 defaults: Mapping[str, Any] | None = None, runtime_options: Mapping[str, Any] | None = None) -> None:
+                 defaults: Mapping[str, Any] | None = None,
+                 runtime_options: Mapping[str, Any] | None = None) -> None:
         self._engine = engine
         self.seed = seed
         self.runtime_options = dict(runtime_options or {})

@@ -48,8 +48,10 @@ if TYPE_CHECKING:
 
 FOLLOW_UPS = 1
 """Extra requests for the records a cut or short answer left out, before they fall back."""
-NO_PROVIDER = ("no LLM provider is configured: set ANTHROPIC_API_KEY (Claude), VLLM_URL / --testdata-vllm-url "
-               "(an OpenAI-compatible server) or --testdata-local-model (a GGUF file)")
+NO_PROVIDER = (
+    "no LLM provider is configured: set ANTHROPIC_API_KEY (Claude), VLLM_URL / --testdata-vllm-url "
+    "(an OpenAI-compatible server) or --testdata-local-model (a GGUF file)"
+)
 
 
 class LLMFallbackWarning(UserWarning):
@@ -88,8 +90,12 @@ class LLMGenerator:
         strict = bool(providers.setting(options, "llm_strict"))
         names = providers.chain_names(options, request.options.get("provider"))
         if not names:
-            why = (f"llm_provider is 'none'" if providers.setting(options, "llm_provider") == "none"
-                   and not request.options.get("provider") else NO_PROVIDER)
+            why = (
+                "llm_provider is 'none'"
+                if providers.setting(options, "llm_provider") == "none"
+                and not request.options.get("provider")
+                else NO_PROVIDER
+            )
             if offline or strict:
                 flag = "--testdata-offline" if offline else "--testdata-llm-strict"
                 raise GenerationError(
@@ -118,8 +124,9 @@ class LLMGenerator:
                 from pytest_testdata.recording.cassettes import CassetteMissingError
 
                 raise CassetteMissingError(
-                    "offline (--testdata-offline / TESTDATA_OFFLINE) and this call has no cassette (cassettes "
-                    "belong to tests; outside pytest there is none): the LLM strategy will not reach the network. "
+                    "offline (--testdata-offline / TESTDATA_OFFLINE) and this call has no cassette "
+                    "(cassettes belong to tests; outside pytest there is none): the LLM strategy will not "
+                    "reach the network. "
                     "Drop the offline setting, or use strategy='traditional'."
                 )
             return None
@@ -128,13 +135,19 @@ class LLMGenerator:
         mode = str(providers.setting(self.engine.options, "record_mode"))
         return BOOK.open(Path(raw), mode, offline, request.options.get("_test"))
 
-    def _all_fallback(self, request: GenerationRequest, schema: Schema, seed: int, why: str,
-                      details: dict[str, Any]) -> GeneratorOutput:
-        message = f"strategy 'llm' for {schema.name!r}: {why}; fell back to traditional for all {request.count} records"
+    def _all_fallback(
+        self, request: GenerationRequest, schema: Schema, seed: int, why: str, details: dict[str, Any]
+    ) -> GeneratorOutput:
+        message = (f"strategy 'llm' for {schema.name!r}: {why}; "
+                   f"fell back to traditional for all {request.count} records")
         warnings.warn(LLMFallbackWarning(message), stacklevel=2)
         records = self.traditional(request, schema, request.count, derive_seed(seed, "fallback"))
-        return GeneratorOutput(records, reason=message, strategy="traditional",
-                               details={**details, "fallback": request.count, "fallback_reasons": [why]})
+        return GeneratorOutput(
+            records,
+            reason=message,
+            strategy="traditional",
+            details={**details, "fallback": request.count, "fallback_reasons": [why]},
+        )
 
     def traditional(self, request: GenerationRequest, schema: Schema, count: int, seed: int) -> list[Record]:
         """``count`` records from the traditional strategy (the per-record fallback)."""
@@ -148,8 +161,14 @@ class LLMGenerator:
 class _Run:
     """The state of one request: counters, the providers found down, the provider that answered."""
 
-    def __init__(self, owner: LLMGenerator, request: GenerationRequest, schema: Schema, seed: int,
-                 cassette: OpenCassette | None) -> None:
+    def __init__(
+        self,
+        owner: LLMGenerator,
+        request: GenerationRequest,
+        schema: Schema,
+        seed: int,
+        cassette: OpenCassette | None,
+    ) -> None:
         self.owner = owner
         self.request = request
         self.schema = schema
@@ -163,8 +182,15 @@ class _Run:
         self.used: Provider | None = None
         self.template = ""
         self.problems: list[str] = []
-        self.details: dict[str, Any] = {"requests": 0, "tokens_in": 0, "tokens_out": 0, "tokens": 0,
-                                        "repaired": 0, "fallback": 0, "provider_errors": 0}
+        self.details: dict[str, Any] = {
+            "requests": 0,
+            "tokens_in": 0,
+            "tokens_out": 0,
+            "tokens": 0,
+            "repaired": 0,
+            "fallback": 0,
+            "provider_errors": 0,
+        }
 
     # one chunk -------------------------------------------------------------------------------------------
     def chunk(self, names: list[str], index: int, n: int) -> list[Record]:
@@ -185,9 +211,10 @@ class _Run:
             self.used = self.used or provider
             missing = [i for i, r in enumerate(got) if r is None]
             if missing:
-                extra = self.owner.traditional(self.request, self.schema, len(missing),
-                                               derive_seed(chunk_seed, "fallback"))
-                for i, record in zip(missing, extra):
+                extra = self.owner.traditional(
+                    self.request, self.schema, len(missing), derive_seed(chunk_seed, "fallback")
+                )
+                for i, record in zip(missing, extra, strict=True):
                     got[i] = record
                 self.details["fallback"] += len(missing)
             return [r for r in got if r is not None]
@@ -224,13 +251,14 @@ class _Run:
             if not bad:
                 break
             shown = [(self._without_ids(records[i]), problems) for i, problems in bad]
-            prompt = prompts.repair_prompt(self.schema, shown, constraints=self.request.constraints,
-                                           record_schema=self.record_schema)
+            prompt = prompts.repair_prompt(
+                self.schema, shown, constraints=self.request.constraints, record_schema=self.record_schema
+            )
             reply = self._send(provider, prompt, derive_seed(chunk_seed, "repair", round_), len(bad))
             fixed, problem = parse_records(reply.data, reply.text)
             if problem:
                 self.problems.append(f"repair: {problem}")
-            for (i, _), candidate in zip(bad, fixed):
+            for (i, _), candidate in zip(bad, fixed, strict=False):  # a short answer repairs fewer
                 if not isinstance(candidate, dict):
                     continue
                 assign_ids(candidate, self.id_paths, random.Random(derive_seed(chunk_seed, "ids", i)))
@@ -243,24 +271,45 @@ class _Run:
     def _prompt(self, count: int) -> prompts.Prompt:
         examples = self.request.options.get("patterns")
         if examples:
-            return prompts.pattern_guided_prompt(self.schema, count, list(examples),
-                                                 constraints=self.request.constraints,
-                                                 record_schema=self.record_schema, context=self.request.context)
-        return prompts.generation_prompt(self.schema, count, constraints=self.request.constraints,
-                                         record_schema=self.record_schema, context=self.request.context,
-                                         edge_cases="edge_cases" in self.request.hints)
+            return prompts.pattern_guided_prompt(
+                self.schema,
+                count,
+                list(examples),
+                constraints=self.request.constraints,
+                record_schema=self.record_schema,
+                context=self.request.context,
+            )
+        return prompts.generation_prompt(
+            self.schema,
+            count,
+            constraints=self.request.constraints,
+            record_schema=self.record_schema,
+            context=self.request.context,
+            edge_cases="edge_cases" in self.request.hints,
+        )
 
     def _send(self, provider: Provider, prompt: prompts.Prompt, seed: int, count: int) -> LLMReply:
         if not prompt.template.startswith("repair"):
             self.template = prompt.template
         header = inputs_header(
-            schema=self.schema.key, template=prompt.template, provider=provider.name, model=provider.model,
-            seed=seed, count=count, context=self.request.context,
+            schema=self.schema.key,
+            template=prompt.template,
+            provider=provider.name,
+            model=provider.model,
+            seed=seed,
+            count=count,
+            context=self.request.context,
             constraints={k: v.as_dict() for k, v in sorted(self.request.constraints.items())},
         )
-        call = LLMCall(system=prompt.system, user=prompt.user, schema=answer_schema(self.record_schema, count),
-                       seed=seed, headers={"x-testdata-inputs": header},
-                       scope=str(self.cassette.path) if self.cassette else "", cassette=self.cassette)
+        call = LLMCall(
+            system=prompt.system,
+            user=prompt.user,
+            schema=answer_schema(self.record_schema, count),
+            seed=seed,
+            headers={"x-testdata-inputs": header},
+            scope=str(self.cassette.path) if self.cassette else "",
+            cassette=self.cassette,
+        )
         if self.cassette is not None and provider.transport == "http":
             from pytest_testdata.recording.cassettes import BOOK
 
@@ -298,8 +347,10 @@ class _Run:
             details["fallback_reasons"] = reasons
         count = len(records)
         if self.used is None:
-            message = (f"strategy 'llm' for {self.schema.name!r}: every provider failed ({'; '.join(reasons)}); "
-                       f"fell back to traditional for all {count} records")
+            message = (
+                f"strategy 'llm' for {self.schema.name!r}: every provider failed ({'; '.join(reasons)}); "
+                f"fell back to traditional for all {count} records"
+            )
             if strict:
                 raise GenerationError(message + ". --testdata-llm-strict forbids the fallback.")
             warnings.warn(LLMFallbackWarning(message), stacklevel=3)
@@ -307,14 +358,24 @@ class _Run:
         reason = None
         if reasons:
             reason = f"{'; '.join(reasons)}; {self.used.name} answered instead"
-            warnings.warn(LLMFallbackWarning(f"strategy 'llm' for {self.schema.name!r}: {reason}"), stacklevel=3)
+            warnings.warn(
+                LLMFallbackWarning(f"strategy 'llm' for {self.schema.name!r}: {reason}"), stacklevel=3
+            )
         if details["fallback"]:
-            note = (f"{details['fallback']} of {count} records fell back to traditional "
-                    f"(invalid or missing after repair)")
+            note = (
+                f"{details['fallback']} of {count} records fell back to traditional "
+                f"(invalid or missing after repair)"
+            )
             reason = f"{reason}; {note}" if reason else f"llm ({self.used.name}:{self.used.model}); {note}"
             details["fallback_note"] = note
-        return GeneratorOutput(records, reason=reason, provider=self.used.name, model=self.used.model,
-                               cassette=str(self.cassette.path) if self.cassette else None, details=details)
+        return GeneratorOutput(
+            records,
+            reason=reason,
+            provider=self.used.name,
+            model=self.used.model,
+            cassette=str(self.cassette.path) if self.cassette else None,
+            details=details,
+        )
 
 
 def _drop(node: Any, parts: list[str]) -> None:

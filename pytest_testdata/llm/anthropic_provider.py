@@ -24,9 +24,17 @@ class ClaudeProvider:
     name = "anthropic"
     transport = "http"
 
-    def __init__(self, model: str, *, api_key: str | None = None, base_url: str | None = None,
-                 max_tokens: int = 4096, temperature: float | None = None, timeout: float = 60.0,
-                 max_retries: int = 2) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        max_tokens: int = 4096,
+        temperature: float | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 2,
+    ) -> None:
         try:
             import anthropic
         except ImportError:
@@ -36,25 +44,36 @@ class ClaudeProvider:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.client = anthropic.Anthropic(
-            api_key=api_key or os.environ.get("ANTHROPIC_API_KEY"), base_url=base_url, timeout=timeout,
+            api_key=api_key or os.environ.get("ANTHROPIC_API_KEY"),
+            base_url=base_url,
+            timeout=timeout,
             max_retries=max(0, max_retries),
         )
         self._lock = threading.Lock()
 
     def complete(self, call: LLMCall) -> LLMReply:
         anthropic = self._anthropic
-        tool = {"name": TOOL_NAME, "description": "Hand over the generated records.", "input_schema": call.schema}
+        tool = {
+            "name": TOOL_NAME,
+            "description": "Hand over the generated records.",
+            "input_schema": call.schema,
+        }
+        request: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": call.max_tokens or self.max_tokens,
+            "system": call.system,
+            "messages": [{"role": "user", "content": call.user}],
+            "tools": [tool],
+            "tool_choice": {"type": "tool", "name": TOOL_NAME},
+            "extra_headers": call.headers,
+        }
+        if self.temperature is not None:
+            # Through extra_body: SDK 2.x dropped the keyword (newer models fix their own sampling), so it
+            # is sent only when CLAUDE_TEMPERATURE asks for it.
+            request["extra_body"] = {"temperature": self.temperature}
         try:
             with self._lock:
-                message = self.client.messages.create(
-                    model=self.model, max_tokens=call.max_tokens or self.max_tokens,
-                    # Through extra_body: SDK 2.x dropped the keyword (newer models fix their sampling),
-                    # so it is sent only when CLAUDE_TEMPERATURE asks for it.
-                    extra_body={"temperature": self.temperature} if self.temperature is not None else None,
-                    system=call.system, messages=[{"role": "user", "content": call.user}],
-                    tools=[tool],  # type: ignore[list-item]
-                    tool_choice={"type": "tool", "name": TOOL_NAME}, extra_headers=call.headers,
-                )
+                message = self.client.messages.create(**request)
         except anthropic.APITimeoutError as exc:
             raise ProviderError(self.name, f"no answer within the timeout ({exc})") from exc
         except anthropic.APIConnectionError as exc:
@@ -70,5 +89,10 @@ class ClaudeProvider:
                 texts.append(block.text)
         text = json.dumps(data) if data is not None else "".join(texts)
         usage = message.usage
-        return LLMReply(text=text, data=data, truncated=message.stop_reason == "max_tokens",
-                        input_tokens=int(usage.input_tokens or 0), output_tokens=int(usage.output_tokens or 0))
+        return LLMReply(
+            text=text,
+            data=data,
+            truncated=message.stop_reason == "max_tokens",
+            input_tokens=int(usage.input_tokens or 0),
+            output_tokens=int(usage.output_tokens or 0),
+        )

@@ -44,9 +44,13 @@ class Provider(Protocol):
     """A model behind some transport. ``complete`` raises :class:`ProviderError` when it cannot answer."""
 
     name: str
-    model: str
     transport: str
     """``http`` (recorded by vcrpy's patches) or ``local`` (records through ``LLMCall.cassette``)."""
+
+    @property
+    def model(self) -> str:
+        """The model name (part of the metadata and the cassette key)."""
+        ...
 
     def complete(self, call: LLMCall) -> LLMReply:
         """Send one call and return the reply (after the provider's own bounded retries)."""

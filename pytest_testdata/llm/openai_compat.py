@@ -2,7 +2,8 @@
 
 Structured output goes through ``response_format``, and servers disagree on its form: vLLM and llama.cpp's
 server take ``{"type": "json_schema", "json_schema": {...}}``; llama-cpp-python's server takes only
-``{"type": "json_object", "schema": {...}}`` and rejects the other with 422. With ``response_format=auto``
+``{"type": "json_object", "schema": {...}}`` and rejects the other (HTTP 500 with a validation error
+naming ``response_format``). With ``response_format=auto``
 the provider sends ``json_schema`` first and, when the server rejects that form, switches to
 ``json_object``. What a server accepted is remembered per cassette scope (not per process), so a test
 replays the same exchanges whichever tests ran before it.
@@ -10,7 +11,6 @@ replays the same exchanges whichever tests ran before it.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from typing import Any
@@ -28,9 +28,18 @@ class OpenAICompatProvider:
     name = "openai"
     transport = "http"
 
-    def __init__(self, base_url: str, model: str | None, *, api_key: str | None = None, timeout: float = 60.0,
-                 max_retries: int = 2, max_tokens: int = 2048, temperature: float = 0.0,
-                 response_format: str = "auto") -> None:
+    def __init__(
+        self,
+        base_url: str,
+        model: str | None,
+        *,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 2,
+        max_tokens: int = 2048,
+        temperature: float = 0.0,
+        response_format: str = "auto",
+    ) -> None:
         try:
             import httpx
         except ImportError:
@@ -44,7 +53,9 @@ class OpenAICompatProvider:
         self.response_format = response_format
         self.timeout = timeout
         headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), headers=headers)
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), headers=headers
+        )
         self._formats: dict[str, str] = {}
         self._models: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -63,15 +74,21 @@ class OpenAICompatProvider:
             try:
                 self._models[scope] = str(data["data"][0]["id"])
             except (KeyError, IndexError, TypeError):
-                raise ProviderError(self.name, f"{self.base_url}/models listed no model: {str(data)[:200]}. "
-                                               "Set the model with --testdata-vllm-model or VLLM_MODEL.") from None
+                raise ProviderError(
+                    self.name,
+                    f"{self.base_url}/models listed no model: {str(data)[:200]}. "
+                    "Set the model with --testdata-vllm-model or VLLM_MODEL.",
+                ) from None
         return self._models[scope]
 
     def complete(self, call: LLMCall) -> LLMReply:
         with self._lock:
             model = self.resolve_model(call.scope)
-            form = self.response_format if self.response_format != "auto" else self._formats.get(call.scope,
-                                                                                                "json_schema")
+            form = (
+                self.response_format
+                if self.response_format != "auto"
+                else self._formats.get(call.scope, "json_schema")
+            )
             body = self._body(call, model, form)
             try:
                 data = self._request("POST", "/chat/completions", body, call.headers)
@@ -86,14 +103,18 @@ class OpenAICompatProvider:
 
     def _body(self, call: LLMCall, model: str, form: str) -> dict[str, Any]:
         if form == "json_schema":
-            response_format: dict[str, Any] = {"type": "json_schema",
-                                               "json_schema": {"name": "records", "schema": call.schema, "strict": True}}
+            response_format: dict[str, Any] = {
+                "type": "json_schema",
+                "json_schema": {"name": "records", "schema": call.schema, "strict": True},
+            }
         else:
             response_format = {"type": "json_object", "schema": call.schema}
         return {
             "model": model,
             "messages": [{"role": "system", "content": call.system}, {"role": "user", "content": call.user}],
-            "max_tokens": call.max_tokens or self.max_tokens, "temperature": self.temperature, "seed": call.seed,
+            "max_tokens": call.max_tokens or self.max_tokens,
+            "temperature": self.temperature,
+            "seed": call.seed,
             "response_format": response_format,
         }
 
@@ -102,14 +123,20 @@ class OpenAICompatProvider:
             choice = data["choices"][0]
             text = choice["message"]["content"] or ""
         except (KeyError, IndexError, TypeError):
-            raise ProviderError(self.name, f"answer without choices[0].message.content: {str(data)[:200]}") from None
+            raise ProviderError(
+                self.name, f"answer without choices[0].message.content: {str(data)[:200]}"
+            ) from None
         usage = data.get("usage") or {}
-        return LLMReply(text=text, truncated=choice.get("finish_reason") == "length",
-                        input_tokens=int(usage.get("prompt_tokens") or 0),
-                        output_tokens=int(usage.get("completion_tokens") or 0))
+        return LLMReply(
+            text=text,
+            truncated=choice.get("finish_reason") == "length",
+            input_tokens=int(usage.get("prompt_tokens") or 0),
+            output_tokens=int(usage.get("completion_tokens") or 0),
+        )
 
-    def _request(self, method: str, path: str, body: dict[str, Any] | None,
-                 headers: dict[str, str] | None = None) -> Any:
+    def _request(
+        self, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str] | None = None
+    ) -> Any:
         httpx = self._httpx
         url = self.base_url + path
         problem = ""
@@ -126,14 +153,18 @@ class OpenAICompatProvider:
                     try:
                         return response.json()
                     except ValueError:
-                        raise ProviderError(self.name, f"{url} answered 200 with a body that is not JSON: "
-                                                       f"{response.text[:200]!r}") from None
+                        raise ProviderError(
+                            self.name,
+                            f"{url} answered 200 with a body that is not JSON: {response.text[:200]!r}",
+                        ) from None
                 text = response.text[:300]
-                if response.status_code in (400, 422) and ("response_format" in text or "json_schema" in text):
+                # llama-cpp-python's server reports its validation error as HTTP 500, others use 400/422.
+                if response.status_code in (400, 422, 500) and "response_format" in text:
                     raise _FormatRejected(self.name, f"{url} rejected the response_format: {text}")
                 if response.status_code not in RETRY_STATUSES:
-                    raise ProviderError(self.name, f"{url} rejected the request with HTTP {response.status_code}: "
-                                                   f"{text}")
+                    raise ProviderError(
+                        self.name, f"{url} rejected the request with HTTP {response.status_code}: {text}"
+                    )
                 problem = f"{url} answered HTTP {response.status_code}: {text}"
                 retry_after = response.headers.get("retry-after")
             if attempt < self.max_retries:

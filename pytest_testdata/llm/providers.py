@@ -68,24 +68,35 @@ def build(name: str, options: Mapping[str, Any], model: str | None = None) -> Pr
     if name == "anthropic":
         from pytest_testdata.llm.anthropic_provider import ClaudeProvider
 
-        return ClaudeProvider(model or setting(options, "claude_model"), base_url=setting(options, "anthropic_base_url"),
-                              max_tokens=int(setting(options, "claude_max_tokens")),
-                              temperature=_float_or_none(setting(options, "claude_temperature")), timeout=timeout,
-                              max_retries=retries)
+        return ClaudeProvider(
+            model or setting(options, "claude_model"),
+            base_url=setting(options, "anthropic_base_url"),
+            max_tokens=int(setting(options, "claude_max_tokens")),
+            temperature=_float_or_none(setting(options, "claude_temperature")),
+            timeout=timeout,
+            max_retries=retries,
+        )
     if name == "openai":
         from pytest_testdata.llm.openai_compat import OpenAICompatProvider
 
         url = setting(options, "vllm_url") or "http://localhost:8000/v1"
-        return OpenAICompatProvider(url, model or setting(options, "vllm_model"),
-                                    api_key=os.environ.get("VLLM_API_KEY") or os.environ.get("OPENAI_API_KEY"),
-                                    timeout=timeout, max_retries=retries,
-                                    max_tokens=int(setting(options, "llm_max_tokens")),
-                                    temperature=float(setting(options, "llm_temperature")),
-                                    response_format=setting(options, "response_format"))
+        return OpenAICompatProvider(
+            url,
+            model or setting(options, "vllm_model"),
+            api_key=os.environ.get("VLLM_API_KEY") or os.environ.get("OPENAI_API_KEY"),
+            timeout=timeout,
+            max_retries=retries,
+            max_tokens=int(setting(options, "llm_max_tokens")),
+            temperature=float(setting(options, "llm_temperature")),
+            response_format=setting(options, "response_format"),
+        )
     from pytest_testdata.llm.local import LocalProvider
 
-    return LocalProvider(setting(options, "local_model") or "", max_tokens=int(setting(options, "llm_max_tokens")),
-                         temperature=float(setting(options, "llm_temperature")))
+    return LocalProvider(
+        setting(options, "local_model") or "",
+        max_tokens=int(setting(options, "llm_max_tokens")),
+        temperature=float(setting(options, "llm_temperature")),
+    )
 
 
 def _float_or_none(value: Any) -> float | None:

@@ -19,4 +19,4 @@ def retry_delay(attempt: int, retry_after: str | None = None, base: float = 0.5)
                 return min(max(parsedate_to_datetime(retry_after).timestamp() - time(), 0.0), MAX_DELAY)
             except (TypeError, ValueError):
                 pass
-    return float(min(base * (2 ** attempt), MAX_DELAY))
+    return float(min(base * (2**attempt), MAX_DELAY))

@@ -20,7 +20,7 @@ from pytest_testdata.schemas.model import Schema
 
 
 def record_schema(schema: Schema, constraints: Mapping[str, FieldConstraint]) -> dict[str, Any]:
-    """The entity's JSON Schema as the model sees it: no ``x-`` keys, no UUID fields, caller constraints in."""
+    """The entity's JSON Schema as the model sees it: no ``x-`` keys or UUID fields, constraints merged in."""
     out = schema.output_schema()
     _drop_uuid_fields(out)
     for path, constraint in constraints.items():
@@ -34,7 +34,9 @@ def answer_schema(item_schema: dict[str, Any], count: int) -> dict[str, Any]:
     """The schema of a whole answer: an object whose ``records`` list holds exactly ``count`` records."""
     return {
         "type": "object",
-        "properties": {"records": {"type": "array", "items": item_schema, "minItems": count, "maxItems": count}},
+        "properties": {
+            "records": {"type": "array", "items": item_schema, "minItems": count, "maxItems": count}
+        },
         "required": ["records"],
         "additionalProperties": False,
     }
@@ -69,7 +71,9 @@ def _fill(node: Any, parts: list[str], rng: random.Random) -> None:
 def _drop_uuid_fields(node: dict[str, Any]) -> None:
     props = node.get("properties")
     if isinstance(props, dict):
-        dropped = [name for name, sub in props.items() if isinstance(sub, dict) and sub.get("format") == "uuid"]
+        dropped = [
+            name for name, sub in props.items() if isinstance(sub, dict) and sub.get("format") == "uuid"
+        ]
         for name in dropped:
             del props[name]
         if isinstance(node.get("required"), list):
@@ -128,9 +132,9 @@ def parse_records(reply_data: Any, text: str) -> tuple[list[Any], str | None]:
     if isinstance(data, dict) and isinstance(data.get("records"), list):
         return list(data["records"]), problem
     if isinstance(data, list):
-        return list(data), "answer was a bare list, not {\"records\": [...]}"
+        return list(data), 'answer was a bare list, not {"records": [...]}'
     if isinstance(data, dict) and data:
-        return [data], "answer was a single record, not {\"records\": [...]}"
+        return [data], 'answer was a single record, not {"records": [...]}'
     return [], f"answer had no records: {_clip(text)}"
 
 

@@ -25,10 +25,27 @@ from pytest_testdata.errors import GenerationError, MissingDependencyError
 from pytest_testdata.recording.keys import INPUTS_HEADER, rerecord_command
 
 SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "openai-api-key", "proxy-authorization", "cookie")
-SECRET_BODY_KEYS = frozenset({"api_key", "apikey", "api-key", "secret", "client_secret", "access_token",
-                              "password", "authorization", "x-api-key"})
-DROPPED_RESPONSE_HEADERS = ("set-cookie", "anthropic-organization-id", "openai-organization", "cf-ray",
-                            "request-id", "x-request-id")
+SECRET_BODY_KEYS = frozenset(
+    {
+        "api_key",
+        "apikey",
+        "api-key",
+        "secret",
+        "client_secret",
+        "access_token",
+        "password",
+        "authorization",
+        "x-api-key",
+    }
+)
+DROPPED_RESPONSE_HEADERS = (
+    "set-cookie",
+    "anthropic-organization-id",
+    "openai-organization",
+    "cf-ray",
+    "request-id",
+    "x-request-id",
+)
 MATCH_ON = ("method", "path", "body")
 """Host and port are left out: recordings made against a server on a random loopback port, or the real API,
 replay wherever the provider points now."""
@@ -49,7 +66,9 @@ class StaleCassetteError(CassetteError):
 
 def _scrub_json(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: (SCRUBBED if str(k).lower() in SECRET_BODY_KEYS else _scrub_json(v)) for k, v in value.items()}
+        return {
+            k: (SCRUBBED if str(k).lower() in SECRET_BODY_KEYS else _scrub_json(v)) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_scrub_json(v) for v in value]
     return value
@@ -83,8 +102,12 @@ def _vcr() -> Any:
     except ImportError:
         raise MissingDependencyError("vcrpy", "llm", "Generation cassettes (LLM record/replay)") from None
     return vcr.VCR(
-        match_on=MATCH_ON, filter_headers=list(SECRET_HEADERS), before_record_request=scrub_request,
-        before_record_response=scrub_response, decode_compressed_response=True, serializer="yaml",
+        match_on=MATCH_ON,
+        filter_headers=list(SECRET_HEADERS),
+        before_record_request=scrub_request,
+        before_record_response=scrub_response,
+        decode_compressed_response=True,
+        serializer="yaml",
     )
 
 
@@ -125,13 +148,18 @@ class OpenCassette:
             self.hits += self.cassette.play_count - played
             self.recorded += len(self.cassette.data) - stored
 
-    def local(self, uri: str, body: dict[str, Any], headers: dict[str, str],
-              live: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def local(
+        self, uri: str, body: dict[str, Any], headers: dict[str, str], live: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
         """Replay or record one in-process call: ``body`` is matched, ``live()`` runs on a miss."""
         from vcr.request import Request
 
-        request = Request("POST", uri, json.dumps(body, sort_keys=True).encode(),
-                          {"content-type": "application/json", **headers})
+        request = Request(
+            "POST",
+            uri,
+            json.dumps(body, sort_keys=True).encode(),
+            {"content-type": "application/json", **headers},
+        )
         if self.cassette.can_play_response_for(request):
             response = self.cassette.play_response(request)
             self.hits += 1
@@ -139,10 +167,14 @@ class OpenCassette:
         if self.cassette.write_protected:
             raise self.stale_error(request)
         answer = live()
-        self.cassette.append(request, {
-            "status": {"code": 200, "message": "OK"}, "headers": {"content-type": ["application/json"]},
-            "body": {"string": json.dumps(answer, sort_keys=True)},
-        })
+        self.cassette.append(
+            request,
+            {
+                "status": {"code": 200, "message": "OK"},
+                "headers": {"content-type": ["application/json"]},
+                "body": {"string": json.dumps(answer, sort_keys=True)},
+            },
+        )
         self.recorded += 1
         return answer
 
@@ -155,10 +187,15 @@ class OpenCassette:
             what = "it holds no recording for this request"
         else:
             closest = min(recorded, key=lambda r: sum(r.get(k) != v for k, v in wanted.items()))
-            changes = [f"{k} {closest.get(k)!r} -> {v!r}" for k, v in sorted(wanted.items()) if closest.get(k) != v]
-            what = ("its recordings were made from other inputs (" + "; ".join(changes) + ")" if changes else
-                    "the request body differs from every recording (same inputs: a prompt template or the "
-                    "request format changed without a version bump)")
+            changes = [
+                f"{k} {closest.get(k)!r} -> {v!r}" for k, v in sorted(wanted.items()) if closest.get(k) != v
+            ]
+            what = (
+                "its recordings were made from other inputs (" + "; ".join(changes) + ")"
+                if changes
+                else "the request body differs from every recording (same inputs: a prompt template or the "
+                "request format changed without a version bump)"
+            )
             if self.cassette.play_count >= len(recorded) and not changes:
                 what = "every recording in it was already replayed (the test now makes more requests)"
         return StaleCassetteError(
@@ -214,7 +251,8 @@ class CassetteBook:
             if not path.exists():
                 if offline:
                     raise CassetteMissingError(
-                        f"offline (--testdata-offline) and no cassette for this test at {path}: the LLM strategy "
+                        f"offline (--testdata-offline) and no cassette for this test at {path}: the LLM "
+                        "strategy "
                         f"will not reach the network. Record it with: {rerecord_command(nodeid)} (without "
                         "--testdata-offline, with the provider reachable), then commit the file."
                     )

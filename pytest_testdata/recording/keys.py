@@ -38,9 +38,16 @@ def digest(value: Any) -> str:
 
 def inputs_header(**inputs: Any) -> str:
     """The compact, ASCII-only header value naming a generation's inputs (long values as digests)."""
-    compact = {k: (v if isinstance(v, (int, float, bool)) or v is None or (isinstance(v, str) and len(v) <= 60
-                                                                          and v.isascii()) else digest(v))
-               for k, v in sorted(inputs.items())}
+    compact = {
+        k: (
+            v
+            if isinstance(v, (int, float, bool))
+            or v is None
+            or (isinstance(v, str) and len(v) <= 60 and v.isascii())
+            else digest(v)
+        )
+        for k, v in sorted(inputs.items())
+    }
     return json.dumps(compact, sort_keys=True, separators=(",", ":"))
 
 

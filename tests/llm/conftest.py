@@ -38,8 +38,9 @@ def messages_api_double() -> Iterator[Callable[..., MessagesApiDouble]]:
     """Start a Messages API test double (see :class:`MessagesApiDouble`)."""
     started: list[MessagesApiDouble] = []
 
-    def start(records: Callable[[int, dict[str, Any]], list[dict[str, Any]]] | None = None,
-              faults: Any = None) -> MessagesApiDouble:
+    def start(
+        records: Callable[[int, dict[str, Any]], list[dict[str, Any]]] | None = None, faults: Any = None
+    ) -> MessagesApiDouble:
         server = MessagesApiDouble(records or valid_records("cart"), faults)
         started.append(server)
         return server
@@ -55,7 +56,9 @@ def valid_records(entity: str, seed: int = 99) -> Callable[[int, dict[str, Any]]
     schema = engine.registry.get(entity)
 
     def make(count: int, body: Any = None) -> list[dict[str, Any]]:
-        records = engine.generate(GenerationRequest.checked(entity, count, strategy="traditional", seed=seed)).records
+        records = engine.generate(
+            GenerationRequest.checked(entity, count, strategy="traditional", seed=seed)
+        ).records
         for record in records:
             for path in uuid_paths(schema):
                 parts = path.split(".")
@@ -72,9 +75,18 @@ def valid_records(entity: str, seed: int = 99) -> Callable[[int, dict[str, Any]]
 @pytest.fixture(autouse=True)
 def _no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests configure providers explicitly; a developer's keys and URLs must not leak in."""
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "VLLM_URL", "OPENAI_BASE_URL", "VLLM_MODEL",
-                 "TESTDATA_LOCAL_MODEL", "LOCAL_MODEL_PATH", "TESTDATA_LLM_PROVIDER", "TESTDATA_OFFLINE",
-                 "TESTDATA_RECORD_MODE"):
+    for name in (
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_BASE_URL",
+        "VLLM_URL",
+        "OPENAI_BASE_URL",
+        "VLLM_MODEL",
+        "TESTDATA_LOCAL_MODEL",
+        "LOCAL_MODEL_PATH",
+        "TESTDATA_LLM_PROVIDER",
+        "TESTDATA_OFFLINE",
+        "TESTDATA_RECORD_MODE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -83,12 +95,15 @@ def make_engine(**options: Any) -> Engine:
     return Engine(options={**FAST, **options})
 
 
-def llm_request(entity: str = "cart", count: int = 2, *, cassette: Path | None = None, **kwargs: Any) -> GenerationRequest:
+def llm_request(
+    entity: str = "cart", count: int = 2, *, cassette: Path | None = None, **kwargs: Any
+) -> GenerationRequest:
     options = dict(kwargs.pop("options", {}))
     if cassette is not None:
         options.update(_cassette=str(cassette), _test=f"tests/llm/test_x.py::{cassette.stem}")
-    return GenerationRequest.checked(entity, count, strategy="llm", seed=kwargs.pop("seed", 7), options=options,
-                                     **kwargs)
+    return GenerationRequest.checked(
+        entity, count, strategy="llm", seed=kwargs.pop("seed", 7), options=options, **kwargs
+    )
 
 
 @pytest.fixture

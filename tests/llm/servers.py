@@ -99,11 +99,25 @@ def requested_count(schema: dict[str, Any]) -> int:
 
 def chat_reply(content: str, *, finish_reason: str = "stop", model: str = "scripted") -> Reply:
     """A chat-completions answer carrying ``content``."""
-    return Reply(body={
-        "id": "chatcmpl-1", "object": "chat.completion", "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason}],
-        "usage": {"prompt_tokens": 100, "completion_tokens": max(1, len(content) // 4), "total_tokens": 0},
-    })
+    return Reply(
+        body={
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": finish_reason,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": 100,
+                "completion_tokens": max(1, len(content) // 4),
+                "total_tokens": 0,
+            },
+        }
+    )
 
 
 class MessagesApiDouble(LoopbackServer):
@@ -113,8 +127,11 @@ class MessagesApiDouble(LoopbackServer):
     (429s, 500s...), one per request.
     """
 
-    def __init__(self, records: Callable[[int, dict[str, Any]], list[dict[str, Any]]],
-                 faults: list[Reply] | None = None) -> None:
+    def __init__(
+        self,
+        records: Callable[[int, dict[str, Any]], list[dict[str, Any]]],
+        faults: list[Reply] | None = None,
+    ) -> None:
         self.faults = list(faults or [])
         self.records = records
         super().__init__(self._answer)
@@ -126,14 +143,29 @@ class MessagesApiDouble(LoopbackServer):
         if seen.path != "/v1/messages" or not isinstance(body, dict):
             return Reply(404, {"type": "error", "error": {"type": "not_found_error", "message": seen.path}})
         # The SDK sends the key as x-api-key (1.x) or as a bearer token (2.x); the API takes both.
-        if not seen.headers.get("x-api-key") and not seen.headers.get("authorization", "").startswith("Bearer "):
-            return Reply(401, {"type": "error", "error": {"type": "authentication_error", "message": "no API key"}})
+        if not seen.headers.get("x-api-key") and not seen.headers.get("authorization", "").startswith(
+            "Bearer "
+        ):
+            return Reply(
+                401, {"type": "error", "error": {"type": "authentication_error", "message": "no API key"}}
+            )
         tool = body["tools"][0]
         assert body["tool_choice"] == {"type": "tool", "name": tool["name"]}
         records = self.records(requested_count(tool["input_schema"]), body)
-        return Reply(body={
-            "id": f"msg_{len(self.seen)}", "type": "message", "role": "assistant", "model": body["model"],
-            "content": [{"type": "tool_use", "id": "toolu_1", "name": tool["name"], "input": {"records": records}}],
-            "stop_reason": "tool_use", "stop_sequence": None,
-            "usage": {"input_tokens": len(json.dumps(body)) // 4, "output_tokens": len(json.dumps(records)) // 4},
-        })
+        return Reply(
+            body={
+                "id": f"msg_{len(self.seen)}",
+                "type": "message",
+                "role": "assistant",
+                "model": body["model"],
+                "content": [
+                    {"type": "tool_use", "id": "toolu_1", "name": tool["name"], "input": {"records": records}}
+                ],
+                "stop_reason": "tool_use",
+                "stop_sequence": None,
+                "usage": {
+                    "input_tokens": len(json.dumps(body)) // 4,
+                    "output_tokens": len(json.dumps(records)) // 4,
+                },
+            }
+        )

@@ -25,12 +25,18 @@ def claude(messages_api_double: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_claude_forced_tool_use_yields_valid_records(claude: Any) -> None:
-    engine = make_engine(anthropic_base_url=claude.url, claude_model="claude-haiku-4-5", claude_max_tokens=900)
+    engine = make_engine(
+        anthropic_base_url=claude.url, claude_model="claude-haiku-4-5", claude_max_tokens=900
+    )
     result = engine.generate(llm_request("cart", 2, context="holiday shopping, electronics"))
     meta = result.metadata
     assert (meta.strategy, meta.provider, meta.model) == ("llm", "anthropic", "claude-haiku-4-5")
     assert result.valid and len(result.records) == 2
-    assert meta.details["tokens_in"] > 0 and meta.details["tokens_out"] > 0 and meta.details["template"] == "scenario@1"
+    assert (
+        meta.details["tokens_in"] > 0
+        and meta.details["tokens_out"] > 0
+        and meta.details["template"] == "scenario@1"
+    )
     body = claude.seen[0].body
     assert body["tool_choice"] == {"type": "tool", "name": "emit_records"} and body["max_tokens"] == 900
     assert body["tools"][0]["input_schema"]["properties"]["records"]["maxItems"] == 2
@@ -44,10 +50,14 @@ def test_claude_temperature_setting_is_sent(claude: Any) -> None:
     assert claude.seen[0].body["temperature"] == 0.3
 
 
-def test_claude_429_with_retry_after_is_retried_by_the_sdk(messages_api_double: Any,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    limited = Reply(429, {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}},
-                    headers={"retry-after": "1"})
+def test_claude_429_with_retry_after_is_retried_by_the_sdk(
+    messages_api_double: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limited = Reply(
+        429,
+        {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}},
+        headers={"retry-after": "1"},
+    )
     double = messages_api_double(faults=[limited])
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     engine = make_engine(anthropic_base_url=double.url)
@@ -70,7 +80,10 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     assert SECRET not in text
     recorded = yaml.safe_load(text)["interactions"]
     assert len(recorded) == first.metadata.details["requests"] >= 1
-    assert all({"x-api-key", "authorization"}.isdisjoint(k.lower() for k in i["request"]["headers"]) for i in recorded)
+    assert all(
+        {"x-api-key", "authorization"}.isdisjoint(k.lower() for k in i["request"]["headers"])
+        for i in recorded
+    )
     assert first.metadata.details["cassette_recorded"] == len(recorded)
 
     claude.close()  # nothing is listening now: replay must not need the network

@@ -17,7 +17,9 @@ carts = valid_records("cart")
 
 
 def answer_with_valid_carts(seen: Seen) -> Reply:
-    schema = seen.body["response_format"].get("schema") or seen.body["response_format"]["json_schema"]["schema"]
+    schema = (
+        seen.body["response_format"].get("schema") or seen.body["response_format"]["json_schema"]["schema"]
+    )
     return chat_reply(json.dumps({"records": carts(requested_count(schema))}))
 
 
@@ -39,8 +41,17 @@ def test_valid_answer_becomes_records_with_provider_metadata(loopback: Any) -> N
 def test_server_that_rejects_json_schema_gets_json_object_form(loopback: Any) -> None:
     def llama_cpp_python_like(seen: Seen) -> Reply:
         if seen.body["response_format"]["type"] != "json_object":
-            return Reply(422, {"detail": [{"loc": ["body", "response_format", "type"],
-                                           "msg": "Input should be 'text' or 'json_object'"}]})
+            return Reply(
+                422,
+                {
+                    "detail": [
+                        {
+                            "loc": ["body", "response_format", "type"],
+                            "msg": "Input should be 'text' or 'json_object'",
+                        }
+                    ]
+                },
+            )
         return answer_with_valid_carts(seen)
 
     server = loopback(llama_cpp_python_like)
@@ -71,7 +82,10 @@ def test_timeout_gives_up_in_bounded_time_and_falls_back(loopback: Any) -> None:
         result = engine.generate(llm_request("cart", 2))
     assert time.perf_counter() - started < 3.0
     assert result.metadata.strategy == "traditional" and len(result.records) == 2 and result.valid
-    assert "openai unavailable" in result.metadata.reason and "gave up after 2 attempts" in result.metadata.reason
+    assert (
+        "openai unavailable" in result.metadata.reason
+        and "gave up after 2 attempts" in result.metadata.reason
+    )
     assert result.metadata.details["fallback"] == 2
 
 
@@ -85,11 +99,14 @@ def test_500_everywhere_means_provider_down_and_strict_mode_fails(loopback: Any)
 def test_provider_chain_moves_from_a_failing_claude_to_the_openai_server(
     loopback: Any, messages_api_double: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    claude = messages_api_double(faults=[Reply(500, {"type": "error", "error": {"type": "api_error", "message": "x"}})] * 5)
+    claude = messages_api_double(
+        faults=[Reply(500, {"type": "error", "error": {"type": "api_error", "message": "x"}})] * 5
+    )
     server = loopback(answer_with_valid_carts)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-double")
-    engine = make_engine(anthropic_base_url=claude.url, vllm_url=server.url + "/v1", vllm_model="tiny",
-                         llm_max_retries=1)
+    engine = make_engine(
+        anthropic_base_url=claude.url, vllm_url=server.url + "/v1", vllm_model="tiny", llm_max_retries=1
+    )
     with pytest.warns(LLMFallbackWarning, match=r"anthropic unavailable.*openai answered instead"):
         result = engine.generate(llm_request("cart", 2))
     assert result.metadata.provider == "openai" and result.metadata.strategy == "llm"
@@ -139,7 +156,9 @@ def test_schema_violating_records_go_through_the_repair_template(loopback: Any) 
     server = loopback(broken_then_fixed)
     engine = make_engine(vllm_url=server.url + "/v1", vllm_model="tiny")
     result = engine.generate(llm_request("cart", 1))
-    assert result.valid and result.metadata.details["repaired"] == 1 and result.metadata.details["fallback"] == 0
+    assert (
+        result.valid and result.metadata.details["repaired"] == 1 and result.metadata.details["fallback"] == 0
+    )
     repair = server.seen[1].body["messages"][1]["content"]
     assert "currency" in repair and "DOGE" in repair and "total" in repair
     assert result.records[0]["currency"] != "DOGE"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ import yaml
 from tests.llm.servers import Reply, Seen, chat_reply, requested_count
 from tests.llm.test_openai_faults import carts
 
-INNER = '''
+INNER = """
 import json, pathlib
 
 def test_carts(testdata):
@@ -23,7 +22,7 @@ def test_carts(testdata):
         "records": result.records, "provider": meta.provider, "model": meta.model, "strategy": meta.strategy,
         "cassette": meta.cassette, "details": keep, "hits": meta.details.get("cassette_hits"),
         "recorded": meta.details.get("cassette_recorded"), "coherence": meta.coherence}))
-'''
+"""
 
 
 def answer(seen: Seen) -> Reply:
@@ -36,8 +35,19 @@ def write_test(pytester: pytest.Pytester, context: str = "holiday shopping, elec
 
 
 def run(pytester: pytest.Pytester, url: str, *args: str) -> Any:
-    return pytester.runpytest("-p", "no:cacheprovider", "--testdata-seed", "1234", "--testdata-vllm-url", url,
-                              "--testdata-vllm-model", "tiny", "--testdata-llm-timeout", "2", *args)
+    return pytester.runpytest(
+        "-p",
+        "no:cacheprovider",
+        "--testdata-seed",
+        "1234",
+        "--testdata-vllm-url",
+        url,
+        "--testdata-vllm-model",
+        "tiny",
+        "--testdata-llm-timeout",
+        "2",
+        *args,
+    )
 
 
 def out(pytester: pytest.Pytester) -> dict[str, Any]:
@@ -55,8 +65,9 @@ def recorded(pytester: pytest.Pytester, loopback: Any) -> dict[str, Any]:
     return {"url": server.url + "/v1", "first": out(pytester)}
 
 
-def test_record_once_writes_one_cassette_per_test_beside_the_module(pytester: pytest.Pytester,
-                                                                     recorded: dict[str, Any]) -> None:
+def test_record_once_writes_one_cassette_per_test_beside_the_module(
+    pytester: pytest.Pytester, recorded: dict[str, Any]
+) -> None:
     cassette = pytester.path / "cassettes" / "test_shop" / "test_carts.yaml"
     assert cassette.is_file()
     assert recorded["first"]["cassette"] == str(cassette)
@@ -68,9 +79,14 @@ def test_record_once_writes_one_cassette_per_test_beside_the_module(pytester: py
     assert inputs["schema"].startswith("cart@1#") and inputs["count"] == 2
 
 
-def test_replay_is_deterministic_same_records_same_metadata(pytester: pytest.Pytester,
-                                                            recorded: dict[str, Any]) -> None:
-    for args in (("--testdata-offline",), ("--testdata-record-mode", "none"), ("--testdata-record-mode", "once")):
+def test_replay_is_deterministic_same_records_same_metadata(
+    pytester: pytest.Pytester, recorded: dict[str, Any]
+) -> None:
+    for args in (
+        ("--testdata-offline",),
+        ("--testdata-record-mode", "none"),
+        ("--testdata-record-mode", "once"),
+    ):
         result = run(pytester, recorded["url"], *args)
         result.assert_outcomes(passed=1)
         again = out(pytester)
@@ -85,10 +101,13 @@ def test_offline_without_a_cassette_fails_closed(pytester: pytest.Pytester, loop
     write_test(pytester)
     result = run(pytester, server.url + "/v1", "--testdata-offline")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*CassetteMissingError: offline (--testdata-offline) and no cassette for this test at *test_carts.yaml*"
-        "Record it with: pytest 'test_shop.py::test_carts' --testdata-record-mode=all*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*CassetteMissingError: offline (--testdata-offline) and no cassette for this test at "
+            "*test_carts.yaml*"
+            "Record it with: pytest 'test_shop.py::test_carts' --testdata-record-mode=all*",
+        ]
+    )
     assert server.seen == []  # the network was never touched
 
 
@@ -98,14 +117,18 @@ def test_changed_inputs_make_a_stale_cassette_named_with_the_rerecord_command(
     write_test(pytester, context="back to school, stationery")
     result = run(pytester, recorded["url"])
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*StaleCassetteError: stale cassette *test_carts.yaml: its recordings were made from other inputs "
-        "(context *Re-record it with: pytest 'test_shop.py::test_carts' --testdata-record-mode=all*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*StaleCassetteError: stale cassette *test_carts.yaml: its recordings were made from other "
+            "inputs "
+            "(context *Re-record it with: pytest 'test_shop.py::test_carts' --testdata-record-mode=all*",
+        ]
+    )
 
 
-def test_record_mode_all_re_records_and_new_episodes_adds(pytester: pytest.Pytester, loopback: Any,
-                                                          recorded: dict[str, Any]) -> None:
+def test_record_mode_all_re_records_and_new_episodes_adds(
+    pytester: pytest.Pytester, loopback: Any, recorded: dict[str, Any]
+) -> None:
     server = loopback(answer)
     url = server.url + "/v1"
     cassette = pytester.path / "cassettes" / "test_shop" / "test_carts.yaml"
@@ -117,49 +140,73 @@ def test_record_mode_all_re_records_and_new_episodes_adds(pytester: pytest.Pytes
     assert len(server.seen) == 2
 
 
-def test_cassette_dir_option_and_xdist_workers_keep_one_file_per_test(pytester: pytest.Pytester,
-                                                                      loopback: Any) -> None:
+def test_cassette_dir_option_and_xdist_workers_keep_one_file_per_test(
+    pytester: pytest.Pytester, loopback: Any
+) -> None:
     server = loopback(answer)
-    pytester.makepyfile(test_many="""
+    pytester.makepyfile(
+        test_many="""
         import pytest
 
         @pytest.mark.parametrize("n", [1, 2, 3, 4])
         def test_carts(testdata, n):
             assert testdata.result("cart", n, strategy="llm").metadata.provider == "openai"
-    """)
-    result = run(pytester, server.url + "/v1", "--testdata-record-mode", "once", "--testdata-cassette-dir",
-                 "recorded", "-n", "2")
+    """
+    )
+    result = run(
+        pytester,
+        server.url + "/v1",
+        "--testdata-record-mode",
+        "once",
+        "--testdata-cassette-dir",
+        "recorded",
+        "-n",
+        "2",
+    )
     result.assert_outcomes(passed=4)
     files = sorted(p.name for p in (pytester.path / "recorded" / "test_many").iterdir())
     assert files == [f"test_carts[{n}].yaml" for n in (1, 2, 3, 4)]
     for n in (1, 2, 3, 4):
-        data = yaml.safe_load((pytester.path / "recorded" / "test_many" / f"test_carts[{n}].yaml").read_text())
+        data = yaml.safe_load(
+            (pytester.path / "recorded" / "test_many" / f"test_carts[{n}].yaml").read_text()
+        )
         assert json.loads(data["interactions"][0]["request"]["headers"]["x-testdata-inputs"][0])["count"] == n
 
 
-def test_no_provider_falls_back_with_warning_and_summary_or_fails_when_strict(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_plain="""
+def test_no_provider_falls_back_with_warning_and_summary_or_fails_when_strict(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_plain="""
         def test_carts(testdata):
             result = testdata.result("cart", 2, strategy="llm")
             assert result.metadata.strategy == "traditional" and len(result.records) == 2
-    """)
+    """
+    )
     result = pytester.runpytest("-p", "no:cacheprovider", "-W", "default")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*LLMFallbackWarning: strategy 'llm' for 'cart': no LLM provider is configured*",
-                                 "*traditional: 1 requests, 2 records*fallback 2*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*LLMFallbackWarning: strategy 'llm' for 'cart': no LLM provider is configured*",
+            "*traditional: 1 requests, 2 records*fallback 2*",
+        ]
+    )
     strict = pytester.runpytest("-p", "no:cacheprovider", "--testdata-llm-strict")
     strict.assert_outcomes(failed=1)
     strict.stdout.fnmatch_lines(["*no LLM provider is configured*--testdata-llm-strict*does not fall back*"])
 
 
-def test_auto_routes_context_to_llm_only_when_a_provider_is_configured(pytester: pytest.Pytester,
-                                                                       loopback: Any) -> None:
+def test_auto_routes_context_to_llm_only_when_a_provider_is_configured(
+    pytester: pytest.Pytester, loopback: Any
+) -> None:
     server = loopback(answer)
-    pytester.makepyfile(test_auto="""
+    pytester.makepyfile(
+        test_auto="""
         def test_route(testdata):
             meta = testdata.result("cart", 1, context="holiday").metadata
             print("ROUTE", meta.strategy, "|", meta.reason)
-    """)
+    """
+    )
     plain = pytester.runpytest("-p", "no:cacheprovider", "-s")
     plain.stdout.fnmatch_lines(["*ROUTE traditional | context given*llm is unavailable (no LLM provider*"])
     served = run(pytester, server.url + "/v1", "-s")
