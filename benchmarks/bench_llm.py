@@ -36,10 +36,14 @@ from pytest_testdata.recording.cassettes import BOOK  # noqa: E402
 from tests.llm import test_live_models as live  # noqa: E402
 
 CASES = {
-    "openai_compatible_server": ({"vllm_url": "http://127.0.0.1:9/v1", "vllm_model": live.MODEL_ALIAS,
-                                  "llm_provider": "openai"}, "a customer whose headphones broke after a week"),
-    "local_in_process": ({"local_model": live.GGUF_NAME, "llm_provider": "local"},
-                         "a delighted reader of a cookbook"),
+    "openai_compatible_server": (
+        {"vllm_url": "http://127.0.0.1:9/v1", "vllm_model": live.MODEL_ALIAS, "llm_provider": "openai"},
+        "a customer whose headphones broke after a week",
+    ),
+    "local_in_process": (
+        {"local_model": live.GGUF_NAME, "llm_provider": "local"},
+        "a delighted reader of a cookbook",
+    ),
 }
 ROUNDS = 200
 
@@ -64,14 +68,17 @@ def main() -> None:
     for name, (options, context) in CASES.items():
         cassette = live.COMMITTED / f"{name}.yaml"
         if not cassette.is_file():
-            print(f"{name}: no cassette at {cassette}; record it with TESTDATA_LLM_LIVE=record "
-                  "pytest tests/llm/test_live_models.py")
+            print(
+                f"{name}: no cassette at {cassette}; record it with TESTDATA_LLM_LIVE=record "
+                "pytest tests/llm/test_live_models.py"
+            )
             continue
         engine = Engine(options={**live.OPTIONS, **options, "offline": True, "record_mode": "none"})
         traditional = Engine()
         request = live._request(cassette, context)
-        plain = GenerationRequest.checked("review", 1, strategy="traditional", seed=request.seed,
-                                          constraints=live.SMALL)
+        plain = GenerationRequest.checked(
+            "review", 1, strategy="traditional", seed=request.seed, constraints=live.SMALL
+        )
         replay, trad = [], []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -92,14 +99,18 @@ def main() -> None:
         for i, record in enumerate(raw):
             assign_ids(record, uuid_paths(schema), random.Random(i))
         raw_scores = [scorer.score(r) for r in raw]
-        trad_records = traditional.generate(GenerationRequest.checked(
-            "review", 50, strategy="traditional", seed=7, constraints=live.SMALL)).records
+        trad_records = traditional.generate(
+            GenerationRequest.checked("review", 50, strategy="traditional", seed=7, constraints=live.SMALL)
+        ).records
         trad_scores = [scorer.score(r) for r in trad_records]
         details = result.metadata.details
-        print(f"    coherence (review): model's own records {statistics.mean(raw_scores) if raw_scores else 0:.2f} "
-              f"(n={len(raw)}), llm strategy result {result.metadata.coherence:.2f} "
-              f"(repaired {details['repaired']}, fell back {details['fallback']}), "
-              f"traditional {statistics.mean(trad_scores):.2f} (n={len(trad_scores)})")
+        raw_mean = statistics.mean(raw_scores) if raw_scores else 0.0
+        print(
+            f"    coherence (review): model's own records {raw_mean:.2f} "
+            f"(n={len(raw)}), llm strategy result {result.metadata.coherence:.2f} "
+            f"(repaired {details['repaired']}, fell back {details['fallback']}), "
+            f"traditional {statistics.mean(trad_scores):.2f} (n={len(trad_scores)})"
+        )
     print("target: replay under 5 ms per request")
 
 

@@ -17,6 +17,7 @@ the result's ``details`` (requests, tokens, repaired, fallback, cassette hits) a
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import warnings
@@ -109,9 +110,17 @@ class LLMGenerator:
         hits_before = (cassette.hits, cassette.recorded) if cassette else (0, 0)
         chunk_size = max(1, int(providers.setting(options, "llm_batch_size")))
         records: list[Record] = []
-        for index, start in enumerate(range(0, request.count, chunk_size)):
-            n = min(chunk_size, request.count - start)
-            records += run.chunk(names, index, n)
+        with contextlib.ExitStack() as stack:
+            if cassette is not None:
+                from pytest_testdata.recording.cassettes import BOOK
+
+                # One patching for the whole request (vcrpy's setup costs more than a replayed exchange);
+                # the lock because vcrpy patches process-wide.
+                stack.enter_context(BOOK.lock)
+                stack.enter_context(cassette.http())
+            for index, start in enumerate(range(0, request.count, chunk_size)):
+                n = min(chunk_size, request.count - start)
+                records += run.chunk(names, index, n)
         if cassette is not None:
             run.details["cassette_hits"] = cassette.hits - hits_before[0]
             run.details["cassette_recorded"] = cassette.recorded - hits_before[1]
@@ -307,16 +316,10 @@ class _Run:
             schema=answer_schema(self.record_schema, count),
             seed=seed,
             headers={"x-testdata-inputs": header},
-            scope=str(self.cassette.path) if self.cassette else "",
+            scope=self.cassette.scope if self.cassette else "",
             cassette=self.cassette,
         )
-        if self.cassette is not None and provider.transport == "http":
-            from pytest_testdata.recording.cassettes import BOOK
-
-            with BOOK.lock, self.cassette.http():
-                reply = provider.complete(call)
-        else:
-            reply = provider.complete(call)
+        reply = provider.complete(call)  # inside the cassette's HTTP patches when there is a cassette
         self.details["requests"] += 1
         self.details["tokens_in"] += reply.input_tokens
         self.details["tokens_out"] += reply.output_tokens

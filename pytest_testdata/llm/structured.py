@@ -124,7 +124,8 @@ def parse_records(reply_data: Any, text: str) -> tuple[list[Any], str | None]:
     problem = None
     if data is None:
         try:
-            data = json.loads(text)
+            # strict=False: a raw newline inside a string (small models write them) is still readable
+            data = json.loads(text, strict=False)
         except json.JSONDecodeError as exc:
             salvaged = _salvage(text)
             what = "cut short" if salvaged or text.strip().startswith("{") else "not JSON"
@@ -142,7 +143,7 @@ def _salvage(text: str) -> list[Any]:
     start = text.find("[", text.find('"records"') if '"records"' in text else 0)
     if start < 0:
         return []
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(strict=False)
     records: list[Any] = []
     pos = start + 1
     while True:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import itertools
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -46,10 +47,11 @@ DROPPED_RESPONSE_HEADERS = (
     "request-id",
     "x-request-id",
 )
-MATCH_ON = ("method", "path", "body")
+MATCH_ON = ("method", "path", "json_body")
 """Host and port are left out: recordings made against a server on a random loopback port, or the real API,
 replay wherever the provider points now."""
 SCRUBBED = "<scrubbed>"
+_SERIAL = itertools.count()
 
 
 class CassetteError(GenerationError):
@@ -96,12 +98,26 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+def json_body(r1: Any, r2: Any) -> None:
+    """Bodies equal as bytes, or as JSON values. vcrpy's own ``body`` matcher builds a readable diff for
+    every recording that does not match, which costs more than the whole replay."""
+    b1, b2 = r1.body or b"", r2.body or b""
+    if b1 == b2:
+        return
+    try:
+        if json.loads(b1) == json.loads(b2):
+            return
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise AssertionError("request bodies differ")
+
+
 def _vcr() -> Any:
     try:
         import vcr
     except ImportError:
         raise MissingDependencyError("vcrpy", "llm", "Generation cassettes (LLM record/replay)") from None
-    return vcr.VCR(
+    recorder = vcr.VCR(
         match_on=MATCH_ON,
         filter_headers=list(SECRET_HEADERS),
         before_record_request=scrub_request,
@@ -109,6 +125,8 @@ def _vcr() -> Any:
         decode_compressed_response=True,
         serializer="yaml",
     )
+    recorder.register_matcher("json_body", json_body)
+    return recorder
 
 
 class OpenCassette:
@@ -124,8 +142,20 @@ class OpenCassette:
         for key in ("path_transformer", "func_path_generator", "record_on_exception"):
             config.pop(key, None)
         self.cassette = Cassette.load(**config)
-        self.hits = 0
-        self.recorded = 0
+        self._loaded = len(self.cassette.data)
+        self.scope = f"{path}#{next(_SERIAL)}"
+        """What providers remember per-server discoveries by (see ``LLMCall.scope``): this loading of the
+        cassette, so a test replays the same exchanges however often it runs in one process."""
+
+    @property
+    def hits(self) -> int:
+        """Interactions replayed from this cassette so far."""
+        return int(self.cassette.play_count)
+
+    @property
+    def recorded(self) -> int:
+        """Interactions recorded into it so far (new since it was loaded)."""
+        return len(self.cassette.data) - self._loaded
 
     @contextlib.contextmanager
     def http(self) -> Iterator[None]:
@@ -133,7 +163,6 @@ class OpenCassette:
         from vcr.errors import CannotOverwriteExistingCassetteException
         from vcr.patch import CassettePatcherBuilder
 
-        played, stored = self.cassette.play_count, len(self.cassette.data)
         try:
             with contextlib.ExitStack() as stack:
                 for patcher in CassettePatcherBuilder(self.cassette).build():
@@ -144,9 +173,6 @@ class OpenCassette:
             if miss is not None:
                 raise self.stale_error(miss.failed_request) from None
             raise
-        finally:
-            self.hits += self.cassette.play_count - played
-            self.recorded += len(self.cassette.data) - stored
 
     def local(
         self, uri: str, body: dict[str, Any], headers: dict[str, str], live: Callable[[], dict[str, Any]]
@@ -162,7 +188,6 @@ class OpenCassette:
         )
         if self.cassette.can_play_response_for(request):
             response = self.cassette.play_response(request)
-            self.hits += 1
             return json.loads(response["body"]["string"])  # type: ignore[no-any-return]
         if self.cassette.write_protected:
             raise self.stale_error(request)
@@ -175,7 +200,6 @@ class OpenCassette:
                 "body": {"string": json.dumps(answer, sort_keys=True)},
             },
         )
-        self.recorded += 1
         return answer
 
     def stale_error(self, request: Any) -> StaleCassetteError:

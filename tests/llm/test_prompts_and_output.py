@@ -71,3 +71,8 @@ def test_parsing_keeps_complete_records_of_an_answer_cut_short() -> None:
     )
     assert parse_records({"records": [{"a": 1}]}, "") == ([{"a": 1}], None)
     assert parse_records(None, '[{"a": 1}]')[1] == 'answer was a bare list, not {"records": [...]}'
+
+
+def test_raw_newlines_inside_strings_do_not_lose_a_record() -> None:
+    records, problem = parse_records(None, '{"records": [{"title": "broke\nafter a week"}]}')
+    assert records == [{"title": "broke\nafter a week"}] and problem is None
