@@ -192,7 +192,7 @@ class _Run:
         self.template = ""
         self.problems: list[str] = []
         self.details: dict[str, Any] = {
-            "requests": 0,
+            "model_requests": 0,
             "tokens_in": 0,
             "tokens_out": 0,
             "tokens": 0,
@@ -320,7 +320,7 @@ class _Run:
             cassette=self.cassette,
         )
         reply = provider.complete(call)  # inside the cassette's HTTP patches when there is a cassette
-        self.details["requests"] += 1
+        self.details["model_requests"] += 1
         self.details["tokens_in"] += reply.input_tokens
         self.details["tokens_out"] += reply.output_tokens
         self.details["tokens"] += reply.input_tokens + reply.output_tokens

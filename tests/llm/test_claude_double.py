@@ -79,7 +79,7 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     text = cassette.read_text()
     assert SECRET not in text
     recorded = yaml.safe_load(text)["interactions"]
-    assert len(recorded) == first.metadata.details["requests"] >= 1
+    assert len(recorded) == first.metadata.details["model_requests"] >= 1
     assert all(
         {"x-api-key", "authorization"}.isdisjoint(k.lower() for k in i["request"]["headers"])
         for i in recorded
@@ -92,5 +92,5 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     BOOK.close()
     assert again.records == first.records
     assert again.metadata.details["cassette_hits"] == len(recorded)
-    for key in ("requests", "tokens", "repaired", "fallback", "template"):
+    for key in ("model_requests", "tokens", "repaired", "fallback", "template"):
         assert again.metadata.details[key] == first.metadata.details[key]

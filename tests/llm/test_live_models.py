@@ -133,7 +133,7 @@ def _replay_matches(result: GenerationResult, request: GenerationRequest, **opti
         return
     again = _generate(Engine(options={**OPTIONS, **options, "offline": True, "record_mode": "none"}), request)
     assert again.records == result.records
-    for key in ("requests", "tokens", "repaired", "fallback", "template"):
+    for key in ("model_requests", "tokens", "repaired", "fallback", "template"):
         assert again.metadata.details[key] == result.metadata.details[key]
     assert again.metadata.details["cassette_hits"] == result.metadata.details["cassette_recorded"]
 
@@ -143,7 +143,7 @@ def _check(result: GenerationResult, provider: str, model: str) -> dict[str, Any
     details = meta.details
     assert (meta.strategy, meta.provider, meta.model) == ("llm", provider, model)
     assert len(result.records) == 1 and result.valid  # model output, repaired or replaced per record
-    assert details["requests"] >= 1 and details["tokens_out"] > 0 and details["template"] == "scenario@1"
+    assert details["model_requests"] >= 1 and details["tokens_out"] > 0 and details["template"] == "scenario@1"
     assert 0.0 <= meta.coherence <= 1.0
     return details
 
@@ -161,7 +161,7 @@ def test_llama_cpp_python_server_over_http(server_url: str, cassette_dir: Path) 
         '"type": "json_object"' in interactions[1]["request"]["body"]
         or '"type":"json_object"' in interactions[1]["request"]["body"]
     )
-    assert len(interactions) == details["requests"] + 1
+    assert len(interactions) == details["model_requests"] + 1
     _replay_matches(result, request, **options)
 
 
@@ -172,6 +172,6 @@ def test_local_model_in_process(gguf: Path, cassette_dir: Path) -> None:
     result = _generate(_engine(**options), request)
     details = _check(result, "local", Path(GGUF_NAME).stem)
     interactions = yaml.safe_load(cassette.read_text())["interactions"]
-    assert len(interactions) == details["requests"]
+    assert len(interactions) == details["model_requests"]
     assert all(i["request"]["uri"].startswith("local://llama-cpp/gemma-3-270m-q4_k_m/") for i in interactions)
     _replay_matches(result, request, **options)

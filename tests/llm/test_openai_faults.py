@@ -119,7 +119,7 @@ def test_malformed_json_is_repaired_then_falls_back_per_record(loopback: Any) ->
     result = quietly(engine, llm_request("cart", 2))
     details = result.metadata.details
     assert len(result.records) == 2 and result.valid
-    assert details["fallback"] == 2 and details["requests"] == 2  # the first answer and one follow-up
+    assert details["fallback"] == 2 and details["model_requests"] == 2  # the first answer and one follow-up
     assert any("not JSON" in p or "cut short" in p for p in details["output_problems"])
     assert "2 of 2 records fell back to traditional" in result.metadata.reason
 
@@ -138,7 +138,7 @@ def test_answer_cut_at_max_tokens_keeps_complete_records_and_asks_for_the_rest(l
     result = engine.generate(llm_request("cart", 3))
     details = result.metadata.details
     assert result.metadata.strategy == "llm" and len(result.records) == 3 and result.valid
-    assert details["fallback"] == 0 and details["requests"] == 2
+    assert details["fallback"] == 0 and details["model_requests"] == 2
     assert any("cut at the token limit" in p for p in details["output_problems"])
     second = server.seen[1].body["response_format"]["json_schema"]["schema"]
     assert requested_count(second) < 3  # only the records the cut left out were asked for again
