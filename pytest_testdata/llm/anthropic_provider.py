@@ -77,6 +77,11 @@ class ClaudeProvider:
         except anthropic.APITimeoutError as exc:
             raise ProviderError(self.name, f"no answer within the timeout ({exc})") from exc
         except anthropic.APIConnectionError as exc:
+            replay_miss = _cassette_miss(exc)
+            if replay_miss is not None:
+                # Not a provider outage: the test's cassette lacks this request (stale). Let the cassette
+                # report it instead of falling back to the next provider.
+                raise replay_miss from None
             raise ProviderError(self.name, f"cannot reach the Messages API ({exc})") from exc
         except anthropic.APIStatusError as exc:
             raise ProviderError(self.name, f"HTTP {exc.status_code}: {str(exc.message)[:300]}") from exc
@@ -96,3 +101,16 @@ class ClaudeProvider:
             input_tokens=int(usage.input_tokens or 0),
             output_tokens=int(usage.output_tokens or 0),
         )
+
+
+def _cassette_miss(exc: BaseException) -> BaseException | None:
+    """vcrpy's "not in the cassette" error, if the SDK wrapped one (it retries and re-raises as a connection
+    error). Matched by name so this module does not import vcrpy."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if type(current).__name__ == "CannotOverwriteExistingCassetteException":
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

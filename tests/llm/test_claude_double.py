@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pytest_testdata.recording.cassettes import BOOK
+from pytest_testdata.recording.cassettes import BOOK, StaleCassetteError
 from tests.llm.conftest import llm_request, make_engine, valid_records
 from tests.llm.servers import Reply
 
@@ -94,3 +94,22 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     assert again.metadata.details["cassette_hits"] == len(recorded)
     for key in ("model_requests", "tokens", "repaired", "fallback", "template"):
         assert again.metadata.details[key] == first.metadata.details[key]
+
+
+def test_claude_stale_cassette_is_reported_not_treated_as_an_outage(
+    messages_api_double: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    claude = messages_api_double(valid_records("cart"))
+    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
+    cassette = tmp_path / "test_stale.yaml"
+    make_engine(anthropic_base_url=claude.url, record_mode="once").generate(
+        llm_request("cart", 1, cassette=cassette, context="holiday")
+    )
+    BOOK.close()
+    offline = make_engine(anthropic_base_url=claude.url, offline=True, llm_max_retries=0)
+    with pytest.raises(
+        StaleCassetteError, match=r"context 'holiday' -> 'back to school'.*--testdata-record-mode=all"
+    ):
+        offline.generate(llm_request("cart", 1, cassette=cassette, context="back to school"))
+    BOOK.close()
+    assert len(claude.seen) == 1  # only the recording run reached the double

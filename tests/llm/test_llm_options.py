@@ -61,3 +61,17 @@ def test_environment_configures_the_provider_chain(
     """
     )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_loading_the_plugin_imports_no_llm_package(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("""
+        import sys
+
+        def pytest_collection_finish(session):
+            heavy = sorted(m for m in ("anthropic", "httpx", "httpx2", "vcr", "llama_cpp", "yaml")
+                           if m in sys.modules)
+            print("HEAVY", heavy)
+    """)
+    pytester.makepyfile(test_plain="def test_one(testdata):\n    testdata('cart')\n")
+    result = pytester.runpytest_subprocess("--co", "-s", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["HEAVY []"])
