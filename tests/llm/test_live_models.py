@@ -143,7 +143,8 @@ def _check(result: GenerationResult, provider: str, model: str) -> dict[str, Any
     details = meta.details
     assert (meta.strategy, meta.provider, meta.model) == ("llm", provider, model)
     assert len(result.records) == 1 and result.valid  # model output, repaired or replaced per record
-    assert details["model_requests"] >= 1 and details["tokens_out"] > 0 and details["template"] == "scenario@1"
+    assert details["model_requests"] >= 1 and details["tokens_out"] > 0
+    assert details["template"] == "scenario@1"
     assert 0.0 <= meta.coherence <= 1.0
     return details
 
