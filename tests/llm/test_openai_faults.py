@@ -180,3 +180,22 @@ def test_unreachable_server_falls_back_with_reason(loopback: Any) -> None:
     with pytest.warns(LLMFallbackWarning, match=r"cannot reach"):
         result = engine.generate(llm_request("cart", 1))
     assert result.metadata.strategy == "traditional"
+
+
+def test_large_counts_are_chunked_into_batches(loopback: Any) -> None:
+    server = loopback(answer_with_valid_carts)
+    engine = make_engine(vllm_url=server.url + "/v1", vllm_model="tiny", llm_batch_size=2)
+    result = engine.generate(llm_request("cart", 5))
+    sizes = [requested_count(s.body["response_format"]["json_schema"]["schema"]) for s in server.seen]
+    assert sizes == [2, 2, 1] and len(result.records) == 5 and result.metadata.details["model_requests"] == 3
+    assert len({s.body["seed"] for s in server.seen}) == 3  # each chunk has its own seed
+
+
+def test_retrieved_patterns_use_the_pattern_guided_template(loopback: Any) -> None:
+    server = loopback(answer_with_valid_carts)
+    engine = make_engine(vllm_url=server.url + "/v1", vllm_model="tiny")
+    pattern = {"currency": "EUR", "subtotal": 0.5, "tax": 0.0, "total": 0.5}
+    result = engine.generate(llm_request("cart", 1, options={"patterns": [pattern]}))
+    assert result.metadata.details["template"] == "pattern_guided@1"
+    user = server.seen[0].body["messages"][1]["content"]
+    assert "<examples>" in user and '"subtotal": 0.5' in user

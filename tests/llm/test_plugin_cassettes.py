@@ -194,6 +194,11 @@ def test_no_provider_falls_back_with_warning_and_summary_or_fails_when_strict(
     strict = pytester.runpytest("-p", "no:cacheprovider", "--testdata-llm-strict")
     strict.assert_outcomes(failed=1)
     strict.stdout.fnmatch_lines(["*no LLM provider is configured*--testdata-llm-strict*does not fall back*"])
+    offline = pytester.runpytest("-p", "no:cacheprovider", "--testdata-offline")
+    offline.assert_outcomes(failed=1)
+    offline.stdout.fnmatch_lines(
+        ["*no LLM provider is configured*Under --testdata-offline the LLM strategy does not fall back*"]
+    )
 
 
 def test_auto_routes_context_to_llm_only_when_a_provider_is_configured(
