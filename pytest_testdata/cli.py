@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("--domain", default=None, help="only schemas of this domain")
     schemas.add_argument("--json", action="store_true", help="print JSON instead of a table")
     schemas.set_defaults(func=cmd_schemas)
+
+    serve = sub.add_parser("serve", help="run the Test Data Agent (gRPC, plus HTTP health and metrics)")
+    from pytest_testdata.agent.cli import add_arguments
+
+    add_arguments(serve)
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -156,6 +162,12 @@ def cmd_schemas(args: argparse.Namespace) -> int:
             buf.write(f"    coherence: {', '.join(r['kind'] for r in schema.coherence)}\n")
     sys.stdout.write(buf.getvalue())
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pytest_testdata.agent.cli import run
+
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -72,6 +72,14 @@ OPTIONS: tuple[Option, ...] = (
            None, env=("TESTDATA_CASSETTE_DIR",), metavar="DIR"),
     Option("remote", "use a running Test Data Agent at HOST:PORT instead of generating in-process", None,
            env=("TESTDATA_REMOTE",), metavar="HOST:PORT"),
+    # Remote mode's connection to the Test Data Agent (pytest_testdata/agent, docs/agent.md).
+    Option("remote_token", "shared bearer token the remote agent requires (its AUTH_TOKEN)", None,
+           env=("TESTDATA_AGENT_TOKEN",), metavar="TOKEN"),
+    Option("remote_tls", "connect to the remote agent over TLS", False, kind="bool", env=("TESTDATA_REMOTE_TLS",)),
+    Option("remote_ca", "CA certificate file (PEM) to trust for the remote agent's TLS (implies TLS)", None,
+           env=("TESTDATA_REMOTE_CA",), metavar="FILE"),
+    Option("remote_timeout", "seconds to wait for each remote agent call (default 120)", 120, kind="int",
+           env=("TESTDATA_REMOTE_TIMEOUT",), metavar="SECONDS"),
 )
 OPTION_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 

@@ -22,6 +22,7 @@ from pytest_testdata.report import RunStats
 from pytest_testdata.seeding import derive_seed, random_seed
 
 if TYPE_CHECKING:
+    from pytest_testdata.agent.client import AgentClient
     from pytest_testdata.factory import EngineLike
     from pytest_testdata.schemas.registry import SchemaRegistry
 
@@ -39,6 +40,7 @@ class SessionState:
         self.stats = RunStats()
         self._registry: SchemaRegistry | None = None
         self._engine: EngineLike | None = None
+        self._client: AgentClient | None = None
 
     @property
     def schema_dirs(self) -> list[Path]:
@@ -46,16 +48,35 @@ class SessionState:
 
     @property
     def registry(self) -> SchemaRegistry:
-        """The local schema registry (markers check entities against it at collection)."""
+        """The schema registry markers check entities against at collection (plus the agent's, if remote)."""
         if self._registry is None:
             from pytest_testdata.schemas.registry import SchemaRegistry
 
-            self._registry = SchemaRegistry(self.schema_dirs)
+            registry = SchemaRegistry(self.schema_dirs)
+            if self.settings.remote is not None:
+                # The agent generates with its own schemas, so its definitions are the ones that count.
+                registry.extend(self.remote_client().schemas())
+            self._registry = registry
         return self._registry
+
+    def remote_client(self) -> AgentClient:
+        """The client of the agent named by --testdata-remote (remote mode), built once."""
+        if self._client is None:
+            from pytest_testdata.agent.client import AgentClient
+
+            s = self.settings
+            assert s.remote is not None
+            self._client = AgentClient(s.remote, token=s.get("remote_token"), tls=bool(s.get("remote_tls")),
+                                       root_certificates=s.get("remote_ca"),
+                                       timeout=float(s.get("remote_timeout") or 120))
+            self._client.listeners.append(self.stats)
+        return self._client
 
     @property
     def engine(self) -> EngineLike:
-        """The engine every fixture and marker uses, built on first use."""
+        """The engine every fixture and marker uses, built on first use (the agent's client if remote)."""
+        if self._engine is None and self.settings.remote is not None:
+            self._engine = self.remote_client()
         if self._engine is None:
             from pytest_testdata.engine import Engine
 
@@ -128,18 +149,38 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = _settings(config)
     except TestdataUsageError as exc:
         raise pytest.UsageError(f"pytest-testdata: {exc}") from None
-    if settings.remote is not None:
-        raise pytest.UsageError(
-            f"pytest-testdata: --testdata-remote {settings.remote!r}: remote mode (the Test Data Agent) is "
-            "not available in this version. Remove the option to generate in-process."
-        )
     seed, note = _session_seed(config, settings)
     cache = getattr(config, "cache", None)
     if cache is not None and not hasattr(config, "workerinput"):
         cache.set(SEED_CACHE_KEY, seed)
-    config.stash[STATE] = SessionState(settings, seed, note, config.rootpath)
+    state = SessionState(settings, seed, note, config.rootpath)
+    config.stash[STATE] = state
+    if settings.remote is not None and not hasattr(config, "workerinput"):
+        _check_remote(state)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(config), "testdata-xdist")
+
+
+def _check_remote(state: SessionState) -> None:
+    """Reach the agent once, at session start, so a dead address is one clear error, not one per test."""
+    try:
+        state.remote_client().check()
+    except TestdataError as exc:
+        raise pytest.UsageError(f"pytest-testdata: --testdata-remote {state.settings.remote}: {exc}") from None
+    except ImportError as exc:
+        from pytest_testdata.errors import MissingDependencyError
+
+        raise pytest.UsageError(
+            f"pytest-testdata: {MissingDependencyError(exc.name or 'grpcio', 'agent', 'remote mode')}"
+        ) from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None and state._client is not None:
+        state._client.close()
+
+
 
 
 def pytest_report_header(config: pytest.Config) -> str:
