@@ -37,7 +37,8 @@ class Component:
         return asdict(self)
 
 
-def build_cache(settings: Settings) -> tuple[ResultCache | None, Callable[[], Component]]:
+def build_cache(settings: Settings, redis_url: str | None = None) -> tuple[ResultCache | None,
+                                                                          Callable[[], Component]]:
     """THE place where the agent builds its result cache from the settings (REDIS_URL, CACHE_TTL_SECONDS).
 
     Uses ``pytest_testdata.cache.cache_from_settings(settings)`` when the cache layer provides it; the
@@ -45,7 +46,7 @@ def build_cache(settings: Settings) -> tuple[ResultCache | None, Callable[[], Co
     mapping with ``ok``/``status``) when it has one. With REDIS_URL set but no cache layer in this build,
     the component reports unavailable, and being required, keeps the agent not ready.
     """
-    redis_url = settings.get("redis_url")
+    redis_url = redis_url or settings.get("redis_url")
     try:
         module = importlib.import_module("pytest_testdata.cache")
         factory = getattr(module, "cache_from_settings", None)

@@ -42,11 +42,11 @@ class AgentServer:
         if engine is None:
             plugin_settings = engine_settings()
             # The cache from REDIS_URL etc. (see health.build_cache) goes into the engine here.
-            cache, cache_probe = build_cache(plugin_settings)
+            cache, cache_probe = build_cache(plugin_settings, settings.redis_url)
             engine = Engine(schema_dirs=[*plugin_settings.schemas, *schema_dirs], options=dict(plugin_settings.extra), cache=cache)
             engine.options.update(settings=plugin_settings)
         else:
-            _, cache_probe = build_cache(engine.options.get("settings") or engine_settings())
+            _, cache_probe = build_cache(engine.options.get("settings") or engine_settings(), settings.redis_url)
         self.engine = engine
         self.health = Health(engine, cache_probe)
         self.health_service = health.HealthServicer(experimental_non_blocking=True)

@@ -44,6 +44,8 @@ class AgentSettings(BaseSettings):
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     shutdown_grace_seconds: float = Field(30.0, ge=0)
+    redis_url: str | None = Field(None, description="shared result cache; also read by the cache layer")
+    cache_ttl_seconds: int = Field(3600, ge=0)
     prometheus_enabled: bool = True
     tracing_enabled: bool = False
     otlp_endpoint: str | None = None

@@ -36,7 +36,7 @@ def test_generate_data_returns_records_and_metadata(stub: pb_grpc.TestDataServic
 
 
 def test_same_seed_gives_local_records(client: AgentClient) -> None:
-    request = GenerationRequest.checked("order", 5, seed=42, constraints={"total": {"max": 300}})
+    request = GenerationRequest.checked("cart", 5, seed=42, constraints={"total": {"max": 300}})
     assert client.generate(request).records == Engine().generate(request).records
 
 
@@ -124,11 +124,11 @@ def test_bad_arguments_are_invalid_argument_naming_the_field(stub, request_, fie
 
 
 def test_contradictory_constraints_name_the_field(stub) -> None:  # type: ignore[no-untyped-def]
-    request = pb.GenerateDataRequest(entity="order")
+    request = pb.GenerateDataRequest(entity="cart")
     request.constraints.update({"total": {"min": 10, "max": 1}})
     err = _error(stub.GenerateData, request)
     assert err.code() is grpc.StatusCode.INVALID_ARGUMENT and "constraints['total']" in err.details()
-    request = pb.GenerateDataRequest(entity="order")
+    request = pb.GenerateDataRequest(entity="cart")
     request.constraints.update({"total": {"regex": "(["}})
     assert "not a valid regular expression" in _error(stub.GenerateData, request).details()
 
