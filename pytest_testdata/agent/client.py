@@ -160,7 +160,7 @@ class AgentClient:
                                for c in response.components]}
 
     def check(self, timeout: float = 5.0) -> dict[str, Any]:
-        """Confirm the agent answers and serves; raises :class:`AgentUnavailableError` naming the address."""
+        """Confirm the agent answers, serves and accepts our token; raises a :class:`TestdataError` naming the address."""
         try:
             grpc.channel_ready_future(self.channel).result(timeout=timeout)
         except grpc.FutureTimeoutError:
@@ -180,4 +180,5 @@ class AgentClient:
                 f"the Test Data Agent at {self.address} is {info['status']}"
                 + (f": {'; '.join(down)}" if down else "") + ". Wait for it to become ready or use another agent."
             )
+        self.schemas()  # a call that needs the token, so a missing or wrong one shows here, once
         return info
