@@ -20,7 +20,19 @@ from pytest_testdata.config import Settings, resolve
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.model import MAX_COUNT
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+PROVIDER_ENV = ("ANTHROPIC_API_KEY", "VLLM_URL", "WEAVIATE_URL", "WEAVIATE_API_KEY")
+"""Provider and store variables the strategies read through their own options (not service settings);
+listed so deployment files can be checked against the names the agent understands."""
+
+
+def known_env_names() -> set[str]:
+    """Every environment variable the agent reads: its settings, the plugin's options, providers."""
+    from pytest_testdata.config import OPTIONS
+
+    names = {name.upper() for name in AgentSettings.model_fields}
+    names.update(env for option in OPTIONS for env in option.env)
+    names.update(PROVIDER_ENV)
+    return names
 
 
 class AgentSettings(BaseSettings):
