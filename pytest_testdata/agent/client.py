@@ -69,7 +69,7 @@ class AgentClient:
             self.channel = grpc.secure_channel(self.address, grpc.ssl_channel_credentials(roots), options=options)
         else:
             self.channel = grpc.insecure_channel(self.address, options=options)
-        self.stub = pb_grpc.TestDataServiceStub(self.channel)
+        self.stub = pb_grpc.TestDataServiceStub(self.channel)  # type: ignore[no-untyped-call]
         self.last_request_id: str | None = None
         self.listeners: list[Callable[[GenerationRequest, GenerationResult], None]] = []
         """Called with every request and result, as the engine's listeners are (run statistics)."""
@@ -104,7 +104,7 @@ class AgentClient:
             response, call = self.stub.GenerateData.with_call(
                 convert.request_to_proto(request), timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as exc:
-            trailers = dict(exc.trailing_metadata() or ()) if isinstance(exc, grpc.Call) else {}
+            trailers: dict[str, Any] = dict(exc.trailing_metadata() or ()) if isinstance(exc, grpc.Call) else {}
             if MAX_SYNC_HEADER not in trailers:
                 raise self._error(exc) from None
             result = self._joined(request)
@@ -160,7 +160,7 @@ class AgentClient:
                                for c in response.components]}
 
     def check(self, timeout: float = 5.0) -> dict[str, Any]:
-        """Confirm the agent answers, serves and accepts our token; raises a :class:`TestdataError` naming the address."""
+        """Confirm the agent answers, serves and accepts our token; else a :class:`TestdataError` naming the address."""
         try:
             grpc.channel_ready_future(self.channel).result(timeout=timeout)
         except grpc.FutureTimeoutError:

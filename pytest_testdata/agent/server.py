@@ -43,7 +43,8 @@ class AgentServer:
             plugin_settings = engine_settings()
             # The cache from REDIS_URL etc. (see health.build_cache) goes into the engine here.
             cache, cache_probe = build_cache(plugin_settings, settings.redis_url)
-            engine = Engine(schema_dirs=[*plugin_settings.schemas, *schema_dirs], options=dict(plugin_settings.extra), cache=cache)
+            engine = Engine(schema_dirs=[*plugin_settings.schemas, *schema_dirs], options=dict(plugin_settings.extra),
+                            cache=cache)
             engine.options.update(settings=plugin_settings)
         else:
             _, cache_probe = build_cache(engine.options.get("settings") or engine_settings(), settings.redis_url)
@@ -57,7 +58,7 @@ class AgentServer:
                      # a busy port must fail loudly rather than be shared with another process
                      ("grpc.so_reuseport", 0)],
         )
-        pb_grpc.add_TestDataServiceServicer_to_server(self.servicer, self.grpc)
+        pb_grpc.add_TestDataServiceServicer_to_server(self.servicer, self.grpc)  # type: ignore[no-untyped-call]
         health_pb2_grpc.add_HealthServicer_to_server(self.health_service, self.grpc)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),

@@ -110,7 +110,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
     def _call(self, name: str, context: grpc.ServicerContext, auth: bool,
               body: Callable[[str, Any, dict[str, Any]], T]) -> T:
         """Run a unary method's body with request id, admission, span, metrics, log and error mapping."""
-        metadata = {k: v for k, v in context.invocation_metadata()}
+        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
         request_id = request_id_from(metadata)
         context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
         log = self.log.bind(request_id=request_id, method=name, peer=context.peer())
@@ -190,7 +190,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
                            context: grpc.ServicerContext) -> Iterator[pb.GenerateDataChunk]:
         """Large datasets in indexed chunks; the last chunk carries the whole dataset's metadata."""
         name = "GenerateDataStream"
-        metadata = {k: v for k, v in context.invocation_metadata()}
+        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
         request_id = request_id_from(metadata)
         context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
         log = self.log.bind(request_id=request_id, method=name, peer=context.peer())

@@ -6,6 +6,7 @@ import json
 import urllib.error
 import urllib.request
 
+import grpc
 import pytest
 
 from pytest_testdata.agent import testdata_pb2 as pb
@@ -38,7 +39,7 @@ def test_metrics_count_requests_records_durations_and_violations(agent: RunningA
     stub.GenerateData(pb.GenerateDataRequest(entity="user", count=4, seed=1))
     invalid = pb.GenerateDataRequest(entity="order", count=2, seed=1, variant="invalid")
     stub.GenerateData(invalid)
-    with pytest.raises(Exception):
+    with pytest.raises(grpc.RpcError):
         stub.GenerateData(pb.GenerateDataRequest(entity="nope"))
     status, text = get(agent.http + "/metrics")
     assert status == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import grpc
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -63,7 +64,7 @@ def test_stream_spans_one_generation_per_engine_call(traced: tuple[RunningAgent,
 
 def test_logs_are_json_with_request_id_and_outcome(agent: RunningAgent) -> None:
     stub = pb_grpc.TestDataServiceStub(agent.channel())
-    with pytest.raises(Exception):
+    with pytest.raises(grpc.RpcError):
         stub.GenerateData(pb.GenerateDataRequest(entity="user", count=0), metadata=(("x-request-id", "bad-1"),))
     line = next(line for line in agent.log_lines() if line.get("request_id") == "bad-1")
     assert line["event"] == "request" and line["status"] == "INVALID_ARGUMENT" and line["level"] == "info"
