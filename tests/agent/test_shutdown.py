@@ -48,7 +48,7 @@ def test_sigterm_drains_and_exits_zero(command: tuple[str, ...]) -> None:
         fresh = pb_grpc.TestDataServiceStub(grpc.insecure_channel(address))
         with pytest.raises(grpc.RpcError) as refused:
             fresh.GenerateData(pb.GenerateDataRequest(entity="user"), timeout=5)
-        assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
+        assert refused.value.code() is grpc.StatusCode.UNAVAILABLE, (refused.value.code(), refused.value.details())
 
         for chunk in stream:  # the in-flight stream runs to its end
             received += len(json.loads(chunk.records_json))
