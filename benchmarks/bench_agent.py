@@ -129,7 +129,7 @@ def _bare_caller(address: str) -> Callable[[], Callable[[int], None]]:
 
 def _agent_caller(address: str) -> Callable[[], Callable[[int], None]]:
     def make() -> Callable[[int], None]:
-        stub = pb_grpc.TestDataServiceStub(grpc.insecure_channel(address))
+        stub = pb_grpc.TestDataServiceStub(grpc.insecure_channel(address))  # type: ignore[no-untyped-call]
 
         def call(i: int) -> None:
             response = stub.GenerateData(pb.GenerateDataRequest(entity="user", count=USERS, seed=i + 2,
@@ -212,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         assert got == args.stream_records
         print(f"GenerateDataStream: {args.stream_records:,} users (batch size 50), decoded on the client")
         print(f"  in-process generation (same records)  {local:10,.0f} records/s")
-        print(f"  agent GenerateDataStream              {streamed:10,.0f} records/s   x{streamed / local:.2f} of in-process")
+        print(f"  agent GenerateDataStream              {streamed:10,.0f} records/s   "
+              f"x{streamed / local:.2f} of in-process")
         return 0
     finally:
         for proc in procs:
