@@ -192,6 +192,8 @@ def pytest_report_header(config: pytest.Config) -> str:
         parts.append(f"locale {s.locale}")
     if s.schemas:
         parts.append(f"schema folders {', '.join(s.schemas)}")
+    if s.remote:
+        parts.append(f"remote agent {s.remote}")
     return "testdata: " + ", ".join(parts)
 
 

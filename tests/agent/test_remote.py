@@ -13,7 +13,7 @@ from .conftest import RunningAgent, start_agent, start_agent_process
 TESTS = """
 import json, os, pytest
 
-OUT = os.environ["TESTDATA_OUT"]
+OUT = os.environ["TESTDATA_OUT"] + os.environ.get("PYTEST_XDIST_WORKER", "")  # one file per xdist worker
 
 def _save(name, value):
     data = json.load(open(OUT)) if os.path.exists(OUT) else {}
@@ -114,3 +114,12 @@ def test_unknown_entity_in_remote_mode_reads_like_local(pytester: pytest.Pyteste
     result = pytester.runpytest("--testdata-remote", agent.address, "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*unknown entity 'custmer'*Known entities: cart*NOT_FOUND*"])
+
+
+def test_remote_under_xdist_and_in_the_header(pytester: pytest.Pytester, agent: RunningAgent,
+                                             tmp_path: Path) -> None:
+    before = len(agent.log_lines())
+    result = _run(pytester, tmp_path / "x.json", "--testdata-remote", agent.address, "-n", "2", subprocess=True)
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines([f"testdata: *remote agent {agent.address}*"])
+    assert len(agent.log_lines()) - before >= 20  # every call went to the agent
