@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Sequence
 from concurrent import futures
 from typing import Any
@@ -136,11 +137,15 @@ class AgentServer:
         if self._stopped.is_set():
             return
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
+        deadline = time.monotonic() + grace
         self.health.draining.set()
         self.health_service.enter_graceful_shutdown()
-        inflight = int(self.metrics.inflight._value.get())
-        self.log.info("agent draining", grace_seconds=grace, inflight=inflight)
-        self.grpc.stop(grace).wait()
+        self.log.info("agent draining", grace_seconds=grace, inflight=self.servicer.active)
+        # Keep listening while in-flight calls finish, so a new call hears "shutting down" (UNAVAILABLE)
+        # from the servicer rather than a bare CANCELLED from a gRPC server that is already stopping.
+        if not self.servicer.wait_idle(grace):
+            self.log.warning("grace period over; cancelling calls still running", inflight=self.servicer.active)
+        self.grpc.stop(max(0.0, deadline - time.monotonic())).wait()
         self._stopped.set()
         self.http.stop()
         if self._provider is not None:

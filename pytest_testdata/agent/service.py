@@ -9,6 +9,7 @@ a person can act on; anything unexpected becomes INTERNAL naming the request id,
 from __future__ import annotations
 
 import hmac
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -85,6 +86,29 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         self.tracer = tracer
         self.log = logger
         self._token = settings.auth_token.get_secret_value().encode() if settings.auth_token else None
+        self._active = 0
+        self._idle = threading.Condition()
+
+    def _enter(self) -> None:
+        with self._idle:
+            self._active += 1
+        self.metrics.inflight.inc()
+
+    def _leave(self) -> None:
+        with self._idle:
+            self._active -= 1
+            self._idle.notify_all()
+        self.metrics.inflight.dec()
+
+    @property
+    def active(self) -> int:
+        """Calls in progress (unary calls and streams)."""
+        return self._active
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no call is in progress, or ``timeout`` seconds; True when idle."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._active == 0, timeout)
 
     # -- the checks every call passes --------------------------------------------------------------
 
@@ -120,7 +144,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         started = time.perf_counter()
         status = "OK"
         fields: dict[str, Any] = {}
-        self.metrics.inflight.inc()
+        self._enter()
         try:
             self._admit(metadata, auth)
             self._deadline(context)
@@ -140,7 +164,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
             if status == "OK" and not context.is_active():
                 status = "CANCELLED"
             elapsed = time.perf_counter() - started
-            self.metrics.inflight.dec()
+            self._leave()
             self.metrics.requests.labels(f"/{SERVICE_NAME}/{name}", status).inc()
             span.set_attribute("rpc.grpc.status", status)
             span.end()
@@ -198,7 +222,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         span.set_attribute("testdata.request_id", request_id)
         started = time.perf_counter()
         status, sent = "OK", 0
-        self.metrics.inflight.inc()
+        self._enter()
         try:
             self._admit(metadata, True)
             self._deadline(context)
@@ -231,7 +255,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         finally:
             if status == "OK" and not context.is_active():
                 status = "CANCELLED"
-            self.metrics.inflight.dec()
+            self._leave()
             self.metrics.requests.labels(f"/{SERVICE_NAME}/{name}", status).inc()
             span.set_attribute("rpc.grpc.status", status)
             span.end()

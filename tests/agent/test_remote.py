@@ -38,6 +38,7 @@ def test_invalid(payment):
 def _run(pytester: pytest.Pytester, out: Path, *args: str, subprocess: bool = False) -> pytest.RunResult:
     pytester.makepyfile(test_data=TESTS)
     pytester._monkeypatch.setenv("TESTDATA_OUT", str(out))
+    pytester._monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # set when this suite runs under xdist
     run = pytester.runpytest_subprocess if subprocess else pytester.runpytest
     return run("--testdata-seed", "4242", "-p", "no:cacheprovider", *args)
 

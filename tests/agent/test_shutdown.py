@@ -49,6 +49,7 @@ def test_sigterm_drains_and_exits_zero(command: tuple[str, ...]) -> None:
         with pytest.raises(grpc.RpcError) as refused:
             fresh.GenerateData(pb.GenerateDataRequest(entity="user"), timeout=5)
         assert refused.value.code() is grpc.StatusCode.UNAVAILABLE, (refused.value.code(), refused.value.details())
+        assert "shutting down" in refused.value.details()
 
         for chunk in stream:  # the in-flight stream runs to its end
             received += len(json.loads(chunk.records_json))
@@ -57,6 +58,25 @@ def test_sigterm_drains_and_exits_zero(command: tuple[str, ...]) -> None:
         assert proc.stderr is not None
         events = [json.loads(line)["event"] for line in proc.stderr.read().splitlines() if line.startswith("{")]
         assert events.index("signal received") < events.index("agent draining") < events.index("agent stopped")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_calls_still_running_after_the_grace_period_are_cut_and_exit_is_zero() -> None:
+    proc, started = start_agent_process({"SHUTDOWN_GRACE_SECONDS": "1"})
+    try:
+        stub = pb_grpc.TestDataServiceStub(grpc.insecure_channel(f"127.0.0.1:{started['grpc_port']}"))
+        stream = stub.GenerateDataStream(pb.GenerateDataRequest(entity="user", count=500_000), timeout=60)
+        next(stream)  # in flight, and never read further: it cannot finish within the grace period
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        with pytest.raises(grpc.RpcError):
+            for _ in stream:
+                pass
+        assert proc.stderr is not None
+        assert '"grace period over; cancelling calls still running"' in proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()
