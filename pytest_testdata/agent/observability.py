@@ -56,11 +56,16 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def configure_logging(settings: AgentSettings, stream: Any = None) -> structlog.stdlib.BoundLogger:
-    """JSON lines (or console text) on stderr, filtered by LOG_LEVEL, with the service's name bound."""
+def configure_logging(settings: AgentSettings, stream: Any = None) -> Any:
+    """A logger writing JSON lines (or console text) to ``stream`` (stderr), filtered by LOG_LEVEL.
+
+    Built with ``structlog.wrap_logger`` rather than the global ``structlog.configure``, so each server
+    (several run in one test process) keeps its own output and level.
+    """
     renderer: Any = (structlog.processors.JSONRenderer() if settings.log_format == "json"
                      else structlog.dev.ConsoleRenderer(colors=False))
-    structlog.configure(
+    logger = structlog.wrap_logger(
+        structlog.PrintLogger(stream or sys.stderr),
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
@@ -69,12 +74,8 @@ def configure_logging(settings: AgentSettings, stream: Any = None) -> structlog.
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, settings.log_level)),
-        logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
-        cache_logger_on_first_use=False,
     )
-    logger: structlog.stdlib.BoundLogger = structlog.get_logger("testdata.agent").bind(
-        service=settings.service_name, environment=settings.environment)
-    return logger
+    return logger.bind(service=settings.service_name, environment=settings.environment)
 
 
 def request_id_from(metadata: Mapping[str, str]) -> str:

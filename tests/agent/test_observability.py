@@ -82,3 +82,13 @@ def test_otlp_exporter_is_used_when_an_endpoint_is_set() -> None:
         provider.shutdown()
     tracer, provider = build_tracer(load_settings({}))
     assert provider is None and type(tracer).__name__ == "NoOpTracer"
+
+
+def test_log_level_filters_request_lines() -> None:
+    running = start_agent(log_level="WARNING")
+    try:
+        stub = pb_grpc.TestDataServiceStub(running.channel())
+        stub.GenerateData(pb.GenerateDataRequest(entity="user"))
+        assert not [line for line in running.log_lines() if line.get("event") == "request"]
+    finally:
+        running.server.stop(grace=1)

@@ -174,3 +174,10 @@ def test_client_errors_read_like_the_local_ones(client: AgentClient) -> None:
 
     with pytest.raises(TestdataUsageError, match=r"unknown entity 'usr'.*NOT_FOUND"):
         client.generate(GenerationRequest.checked("usr"))
+
+
+def test_unary_deadline_is_honoured(stub: pb_grpc.TestDataServiceStub, agent: RunningAgent) -> None:
+    with pytest.raises(grpc.RpcError) as info:
+        stub.GenerateData(pb.GenerateDataRequest(entity="order", count=1000, seed=1), timeout=0.005)
+    assert info.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+    assert stub.GenerateData(pb.GenerateDataRequest(entity="user"), timeout=10).metadata.count == 1
