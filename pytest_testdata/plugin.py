@@ -155,7 +155,7 @@ def pytest_configure(config: pytest.Config) -> None:
         cache.set(SEED_CACHE_KEY, seed)
     state = SessionState(settings, seed, note, config.rootpath)
     config.stash[STATE] = state
-    if settings.remote is not None and not hasattr(config, "workerinput"):
+    if settings.remote is not None and not hasattr(config, "workerinput") and not config.getoption("help", False):
         _check_remote(state)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(config), "testdata-xdist")

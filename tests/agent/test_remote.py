@@ -124,3 +124,9 @@ def test_remote_under_xdist_and_in_the_header(pytester: pytest.Pytester, agent: 
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines([f"testdata: *remote agent {agent.address}*"])
     assert len(agent.log_lines()) - before >= 20  # every call went to the agent
+
+
+def test_help_does_not_reach_for_the_agent(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--testdata-remote", f"127.0.0.1:{_closed_port()}", "--help")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*--testdata-remote=HOST:PORT*", "*--testdata-remote-token=TOKEN*"])
