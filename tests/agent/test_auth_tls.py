@@ -38,7 +38,7 @@ def test_token_is_required_when_configured() -> None:
         running.server.stop(grace=1)
 
 
-def test_tls_serves_encrypted_calls(tmp_path: Path) -> None:
+def test_tls_serves_encrypted_calls(tmp_path: Path, pytester: pytest.Pytester) -> None:
     ca = trustme.CA()
     cert = ca.issue_cert("localhost", "127.0.0.1")
     cert_file, key_file, ca_file = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
@@ -52,6 +52,12 @@ def test_tls_serves_encrypted_calls(tmp_path: Path) -> None:
         address = f"localhost:{running.server.grpc_port}"
         with AgentClient(address, root_certificates=ca_file) as client:
             assert client.generate(GenerationRequest.checked("user", 2, seed=3)).metadata.count == 2
+        # Remote mode over TLS, trusting the test CA.
+        pytester.makepyfile("def test_x(testdata):\n    assert testdata('user', count=2)\n")
+        result = pytester.runpytest("--testdata-remote", address, "--testdata-remote-ca", str(ca_file),
+                                    "-p", "no:cacheprovider")
+        result.assert_outcomes(passed=1)
+        assert running.server.metrics.records.labels("user", "traditional")._value.get() >= 2
         plain = pb_grpc.TestDataServiceStub(grpc.insecure_channel(address))
         with pytest.raises(grpc.RpcError) as info:
             plain.GenerateData(pb.GenerateDataRequest(entity="user"), timeout=5)
