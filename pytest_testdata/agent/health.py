@@ -58,7 +58,11 @@ def build_cache(settings: Settings, redis_url: str | None = None) -> tuple[Resul
                       "(pytest_testdata.cache.cache_from_settings); requests run uncached")
             return None, lambda: Component("cache", UNAVAILABLE, detail, required=True)
         return None, lambda: Component("cache", NOT_CONFIGURED, "no cache layer in this build")
-    cache = factory(settings)
+    try:
+        cache = factory(settings)
+    except Exception as exc:  # a cache that cannot be built slows requests; it must not stop the agent
+        detail = f"could not build the cache: {type(exc).__name__}: {exc}; requests run uncached"
+        return None, lambda: Component("cache", UNAVAILABLE, detail, required=bool(redis_url))
     if cache is None:
         return None, lambda: Component("cache", NOT_CONFIGURED, "caching switched off")
 

@@ -89,5 +89,21 @@ def test_draining_agent_is_not_ready_but_alive() -> None:
         status, body = get(running.http + "/health/ready")
         assert status == 503 and "draining" in json.loads(body)["detail"]
         assert get(running.http + "/health/live")[0] == 200
+        stub = pb_grpc.TestDataServiceStub(running.channel())
+        assert stub.HealthCheck(pb.HealthCheckRequest()).status == "DRAINING"
+        with pytest.raises(grpc.RpcError) as info:
+            stub.GenerateData(pb.GenerateDataRequest(entity="user"))
+        assert info.value.code() is grpc.StatusCode.UNAVAILABLE and "shutting down" in info.value.details()
     finally:
         running.server.stop(grace=1)
+
+
+def test_not_ready_until_the_engine_has_warmed_up() -> None:
+    from pytest_testdata.agent.health import NOT_CONFIGURED, Component, Health
+    from pytest_testdata.engine import Engine
+
+    health = Health(Engine(), lambda: Component("cache", NOT_CONFIGURED))
+    ready, why = health.ready()
+    assert not ready and "engine starting" in why and health.status() == "NOT_SERVING"
+    health.warm_up()
+    assert health.ready() == (True, "ready") and health.status() == "SERVING"
