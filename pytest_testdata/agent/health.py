@@ -41,21 +41,23 @@ def build_cache(settings: Settings, redis_url: str | None = None) -> tuple[Resul
                                                                           Callable[[], Component]]:
     """THE place where the agent builds its result cache from the settings (REDIS_URL, CACHE_TTL_SECONDS).
 
-    Uses ``pytest_testdata.cache.cache_from_settings(settings)`` when the cache layer provides it; the
+    Uses ``pytest_testdata.cache.build_cache(settings)`` (the cache layer's factory, which reads
+    ``cache``, ``redis_url``, ``cache_ttl``... from the plugin's settings) when this build has it; the
     returned object goes to ``Engine(cache=...)``. The health probe calls the cache's ``health()`` (a
-    mapping with ``ok``/``status``) when it has one. With REDIS_URL set but no cache layer in this build,
-    the component reports unavailable, and being required, keeps the agent not ready.
+    mapping with ``ok`` or ``status``: ``ok`` is healthy, ``degraded`` is not). With REDIS_URL set but no
+    cache layer in this build, the component reports unavailable, and being required, keeps the agent not
+    ready.
     """
     redis_url = redis_url or settings.get("redis_url")
     try:
         module = importlib.import_module("pytest_testdata.cache")
-        factory = getattr(module, "cache_from_settings", None)
+        factory = getattr(module, "build_cache", None)
     except ImportError:
         factory = None
     if factory is None:
         if redis_url:
             detail = ("REDIS_URL is set but this build has no cache layer "
-                      "(pytest_testdata.cache.cache_from_settings); requests run uncached")
+                      "(pytest_testdata.cache.build_cache); requests run uncached")
             return None, lambda: Component("cache", UNAVAILABLE, detail, required=True)
         return None, lambda: Component("cache", NOT_CONFIGURED, "no cache layer in this build")
     try:
