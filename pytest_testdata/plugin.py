@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_testdata.config import OPTIONS, Settings, resolve
-from pytest_testdata.errors import TestdataError, TestdataUsageError
+from pytest_testdata.errors import MissingDependencyError, TestdataError, TestdataUsageError
 from pytest_testdata.factory import TestdataFactory, check_config_keys, merge_defaults
 from pytest_testdata.markers import MARKER_HELP, MarkerSpec, parse_marker
 from pytest_testdata.report import RunStats
@@ -23,6 +23,7 @@ from pytest_testdata.seeding import derive_seed, random_seed
 
 if TYPE_CHECKING:
     from pytest_testdata.agent.client import AgentClient
+    from pytest_testdata.cache import TestdataCache
     from pytest_testdata.factory import EngineLike
     from pytest_testdata.schemas.registry import SchemaRegistry
 
@@ -41,6 +42,8 @@ class SessionState:
         self._registry: SchemaRegistry | None = None
         self._engine: EngineLike | None = None
         self._client: AgentClient | None = None
+        self.cache: TestdataCache | None = None
+        """Built from the settings at configure time (Redis shares it across xdist workers)."""
 
     @property
     def schema_dirs(self) -> list[Path]:
@@ -80,8 +83,9 @@ class SessionState:
         if self._engine is None:
             from pytest_testdata.engine import Engine
 
-            engine = Engine(self.registry, options=dict(self.settings.extra))
-            engine.options.update(settings=self.settings)
+            engine = Engine(self.registry, options=dict(self.settings.extra), cache=self.cache)
+            # rootdir: what a relative store path (testdata_store_path) is relative to.
+            engine.options.update(settings=self.settings, rootdir=str(self.rootdir))
             engine.listeners.append(self.stats)
             self._engine = engine
         return self._engine
@@ -149,11 +153,20 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = _settings(config)
     except TestdataUsageError as exc:
         raise pytest.UsageError(f"pytest-testdata: {exc}") from None
+    result_cache = None
+    if settings.remote is None:  # in remote mode the agent caches; no local engine runs
+        try:
+            from pytest_testdata.cache import build_cache
+
+            result_cache = build_cache(settings)
+        except (TestdataUsageError, MissingDependencyError) as exc:
+            raise pytest.UsageError(f"pytest-testdata: {exc}") from None
     seed, note = _session_seed(config, settings)
     cache = getattr(config, "cache", None)
     if cache is not None and not hasattr(config, "workerinput"):
         cache.set(SEED_CACHE_KEY, seed)
     state = SessionState(settings, seed, note, config.rootpath)
+    state.cache = result_cache
     config.stash[STATE] = state
     if settings.remote is not None and not hasattr(config, "workerinput") and not config.getoption("help", False):
         _check_remote(state)
@@ -168,17 +181,9 @@ def _check_remote(state: SessionState) -> None:
     except TestdataError as exc:
         raise pytest.UsageError(f"pytest-testdata: --testdata-remote {state.settings.remote}: {exc}") from None
     except ImportError as exc:
-        from pytest_testdata.errors import MissingDependencyError
-
         raise pytest.UsageError(
             f"pytest-testdata: {MissingDependencyError(exc.name or 'grpcio', 'agent', 'remote mode')}"
         ) from None
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    state = config.stash.get(STATE, None)
-    if state is not None and state._client is not None:
-        state._client.close()
 
 
 
@@ -194,6 +199,8 @@ def pytest_report_header(config: pytest.Config) -> str:
         parts.append(f"schema folders {', '.join(s.schemas)}")
     if s.remote:
         parts.append(f"remote agent {s.remote}")
+    if state.cache is not None:
+        parts.append(f"cache {state.cache.backend.describe()}")
     return "testdata: " + ", ".join(parts)
 
 
@@ -300,6 +307,14 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_sep("-", f"testdata (session seed {state.seed})")
     for line in state.stats.lines(full=state.settings.summary == "full"):
         terminalreporter.write_line(line)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None and state.cache is not None:
+        state.cache.close()
+    if state is not None and state._client is not None:
+        state._client.close()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
