@@ -5,7 +5,8 @@
 1. GenerateData of 10 traditional users, sequential and with 16 concurrent clients: requests/s, p50, p99.
    Beside it, two bare grpcio unary servers (same thread pool, no agent layers): one that only returns a
    payload of the same size (the transport's ceiling) and one that runs the same engine call and JSON
-   encoding (the baseline the agent's target refers to: at least half its rate).
+   encoding (the baseline the agent's target refers to: at least half its rate). Every agent row uses
+   seeds no earlier row used, so the agent generates; a last row repeats them to show its cache.
 2. GenerateDataStream of 100,000 users: records/s through the agent (records decoded on the client)
    beside generating the same records in-process (same chunk seeds). Target: at least half.
 
@@ -127,12 +128,13 @@ def _bare_caller(address: str) -> Callable[[], Callable[[int], None]]:
     return make
 
 
-def _agent_caller(address: str) -> Callable[[], Callable[[int], None]]:
+def _agent_caller(address: str, first_seed: int) -> Callable[[], Callable[[int], None]]:
+    """Requests with seeds from ``first_seed`` on: new seeds make the agent generate, repeated ones hit its cache."""
     def make() -> Callable[[int], None]:
         stub = pb_grpc.TestDataServiceStub(grpc.insecure_channel(address))  # type: ignore[no-untyped-call]
 
         def call(i: int) -> None:
-            response = stub.GenerateData(pb.GenerateDataRequest(entity="user", count=USERS, seed=i + 2,
+            response = stub.GenerateData(pb.GenerateDataRequest(entity="user", count=USERS, seed=first_seed + i,
                                                                 strategy="traditional"))
             json.loads(response.records_json)
         return call
@@ -194,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         procs = [echo_proc, base_proc, agent_proc]
         results: dict[tuple[str, int], dict[str, float]] = {}
         for clients in (1, CONCURRENCY):
+            first = clients * 10 * args.requests  # seeds no other row used: every agent call generates
             for name, make in (("echo", _bare_caller(echo_addr)), ("engine", _bare_caller(base_addr)),
-                               ("agent", _agent_caller(agent_addr))):
+                               ("agent", _agent_caller(agent_addr, first)),
+                               ("agent-hit", _agent_caller(agent_addr, first))):
                 results[(name, clients)] = _measure(make, args.requests, clients)
         print(f"GenerateData: {USERS} traditional users per request, {args.requests} requests per row")
         for clients in (1, CONCURRENCY):
@@ -205,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             print(_row("bare grpcio echo (same payload)", echo))
             print(_row("bare grpcio + engine (baseline)", base))
             print(_row("agent GenerateData", results[("agent", clients)], base, echo))
+            print(_row("agent, same requests again (cached)", results[("agent-hit", clients)], base, echo))
         for proc in (echo_proc, base_proc):
             proc.terminate()
         local = _local_rate(args.stream_records)
