@@ -44,10 +44,16 @@ _default_engine: Engine | None = None
 
 
 def generate(entity: str, count: int = 1, **kwargs: Any) -> GenerationResult:
-    """Generate outside pytest: ``generate("cart", 5, seed=1).records``."""
+    """Generate outside pytest: ``generate("cart", 5, seed=1).records``.
+
+    Uses the cache the environment configures (``REDIS_URL``, ``TESTDATA_CACHE``...; in-process by
+    default), so calls without a seed are served from data pools once those are warm.
+    """
     global _default_engine
     if _default_engine is None:
+        from pytest_testdata.cache import build_cache
+        from pytest_testdata.config import resolve
         from pytest_testdata.engine import Engine
 
-        _default_engine = Engine()
+        _default_engine = Engine(cache=build_cache(resolve({}, {})))
     return _default_engine.generate(GenerationRequest.checked(entity, count, **kwargs))

@@ -1,4 +1,4 @@
-"""The ``testdata`` console command: generate records, list schemas (more subcommands join later)."""
+"""The ``testdata`` console command: generate records, list schemas, the pattern store (``rag``)."""
 
 from __future__ import annotations
 
@@ -42,12 +42,26 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--constraint", action="append", default=[], metavar="FIELD:KEY=VALUE",
                      help="constraint such as total:max=500 or currency:enum=USD,EUR (repeatable)")
     gen.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    gen.add_argument("--learn-from-history", action="store_true",
+                     help="adapt patterns from the pattern store (rag/hybrid; see `testdata rag`)")
+    gen.add_argument("--defect-triggering", action="store_true",
+                     help="records with known bug-triggering shapes from the pattern store's defects")
     gen.set_defaults(func=cmd_generate)
 
     schemas = sub.add_parser("schemas", help="list the known entity schemas and their fields")
     schemas.add_argument("--domain", default=None, help="only schemas of this domain")
     schemas.add_argument("--json", action="store_true", help="print JSON instead of a table")
     schemas.set_defaults(func=cmd_schemas)
+
+    from pytest_testdata.store.cli import add_parser as add_rag_parser
+
+    add_rag_parser(sub)
+
+    serve = sub.add_parser("serve", help="run the Test Data Agent (gRPC, plus HTTP health and metrics)")
+    from pytest_testdata.agent.cli import add_arguments
+
+    add_arguments(serve)
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -102,7 +116,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     constraints = parse_constraints(args.constraint)
     # Validate everything before writing a byte: a bad argument must not leave half a file behind.
     GenerationRequest.checked(args.entity, args.count, strategy=args.strategy, constraints=constraints,
-                              seed=seed, locale=args.locale, context=args.context)
+                              seed=seed, locale=args.locale, context=args.context,
+                              learn_from_history=args.learn_from_history, defect_triggering=args.defect_triggering)
     schema = engine.registry.get(args.entity)
     out: TextIO = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8", newline="")
     show = not args.no_progress and args.count >= PROGRESS_THRESHOLD and sys.stderr.isatty()
@@ -122,6 +137,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             request = GenerationRequest.checked(
                 args.entity, n, strategy=args.strategy, constraints=constraints, locale=args.locale,
                 context=args.context, seed=derive_seed(seed, "chunk", done // CHUNK),
+                learn_from_history=args.learn_from_history, defect_triggering=args.defect_triggering,
             )
             result = engine.generate(request)
             paths.add(result.metadata.strategy)
@@ -156,6 +172,12 @@ def cmd_schemas(args: argparse.Namespace) -> int:
             buf.write(f"    coherence: {', '.join(r['kind'] for r in schema.coherence)}\n")
     sys.stdout.write(buf.getvalue())
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pytest_testdata.agent.cli import run
+
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

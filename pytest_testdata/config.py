@@ -111,6 +111,37 @@ OPTIONS: tuple[Option, ...] = (
            kind="int", env=("LLM_REPAIR_ATTEMPTS",), metavar="N"),
     Option("llm_strict", "fail instead of falling back to traditional when no LLM provider can answer",
            False, kind="bool", env=("TESTDATA_LLM_STRICT",)),
+    # -- pattern store (rag and hybrid strategies; docs/rag.md) --
+    Option("store", "pattern store for the rag and hybrid strategies (default: auto, Weaviate when "
+           "WEAVIATE_URL is set, else the embedded SQLite store)", "auto", ("auto", "embedded", "weaviate"),
+           env=("TESTDATA_STORE",)),
+    Option("store_path", "file of the embedded pattern store, relative to the rootdir (default: "
+           ".testdata/patterns.sqlite3)", None, env=("TESTDATA_STORE_PATH",), metavar="FILE"),
+    Option("weaviate_url", "Weaviate server for --testdata-store weaviate (API key: WEAVIATE_API_KEY in the "
+           "environment)", None, env=("WEAVIATE_URL",), metavar="URL"),
+    Option("rag_top_k", "patterns retrieved per rag/hybrid request (default: 5)", None, kind="int",
+           env=("RAG_TOP_K",), metavar="N"),
+    # Cache and data pools (pytest_testdata/cache, docs/cache.md).
+    Option("cache", "result cache: auto (Redis when a Redis URL is set, else in-process), memory, redis or "
+           "none", "auto", ("auto", "memory", "redis", "none"), env=("TESTDATA_CACHE",)),
+    Option("redis_url", "Redis for a cache and data pools shared by xdist workers, runs and agent replicas",
+           None, env=("TESTDATA_REDIS_URL", "REDIS_URL"), metavar="URL"),
+    Option("cache_ttl", "seconds a cached result or pool lives in Redis (0: no expiry; default 3600)", 3600,
+           kind="int", env=("TESTDATA_CACHE_TTL", "CACHE_TTL_SECONDS"), metavar="SECONDS"),
+    Option("cache_prefix", "prefix of every Redis key the cache writes (default: testdata)", "testdata",
+           env=("TESTDATA_CACHE_PREFIX",), metavar="PREFIX"),
+    Option("cache_max_mb", "size limit of the in-process cache in megabytes (default 64)", 64, kind="int",
+           env=("TESTDATA_CACHE_MAX_MB",), metavar="MB"),
+    Option("pool_size", "records kept ready per data pool for requests without a seed (0: no pools; "
+           "default 2000)", 2000, kind="int", env=("TESTDATA_POOL_SIZE",), metavar="N"),
+    # Remote mode's connection to the Test Data Agent (pytest_testdata/agent, docs/agent.md).
+    Option("remote_token", "shared bearer token the remote agent requires (its AUTH_TOKEN)", None,
+           env=("TESTDATA_AGENT_TOKEN",), metavar="TOKEN"),
+    Option("remote_tls", "connect to the remote agent over TLS", False, kind="bool", env=("TESTDATA_REMOTE_TLS",)),
+    Option("remote_ca", "CA certificate file (PEM) to trust for the remote agent's TLS (implies TLS)", None,
+           env=("TESTDATA_REMOTE_CA",), metavar="FILE"),
+    Option("remote_timeout", "seconds to wait for each remote agent call (default 120)", 120, kind="int",
+           env=("TESTDATA_REMOTE_TIMEOUT",), metavar="SECONDS"),
 )
 OPTION_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pytest_testdata.errors import StrategyNotAvailableError
 from pytest_testdata.generators.base import GENERATORS, Generator, load_generator
-from pytest_testdata.model import GenerationRequest, GenerationResult, ResultMetadata
+from pytest_testdata.model import GenerationRequest, GenerationResult, Record, ResultMetadata
 from pytest_testdata.quality.coherence import scorer_for
 from pytest_testdata.quality.invalid import BrokenRule, break_record, breakable_rules
 from pytest_testdata.quality.validator import validator_for
@@ -24,12 +24,25 @@ from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.registry import SchemaRegistry
 from pytest_testdata.seeding import derive_seed, random_seed
 
+PoolItem = tuple[Record, float]
+"""A pre-generated, validated record and its coherence score."""
+Refill = Callable[[int, int], list[PoolItem]]
+
 
 class ResultCache(Protocol):
-    """What the engine needs of a cache (see :mod:`pytest_testdata.cache`)."""
+    """What the engine needs of a cache (built by :func:`pytest_testdata.cache.build_cache`).
 
-    def lookup(self, request: GenerationRequest, schema: Schema, route: Route) -> GenerationResult | None: ...
-    def store(self, request: GenerationRequest, schema: Schema, route: Route, result: GenerationResult) -> None: ...
+    Keys come from :func:`pytest_testdata.cache.keys.result_key`: everything that determines a result.
+    ``lookup`` returns a fresh copy (the caller may mutate it) or None; it never raises for a store
+    that is down or an entry that is corrupt. ``take_pooled`` returns exactly ``request.count`` pooled
+    records or None, and uses ``refill(count, seed)`` to top pools up in the background.
+    """
+
+    def lookup(self, key: str, schema: Schema) -> GenerationResult | None: ...
+    def store(self, key: str, schema: Schema, result: GenerationResult) -> None: ...
+    def take_pooled(
+        self, request: GenerationRequest, schema: Schema, refill: Refill
+    ) -> list[PoolItem] | None: ...
 
 
 Listener = Callable[[GenerationRequest, GenerationResult], None]
@@ -84,19 +97,29 @@ class Engine:
         """Make the records a request asks for, with metadata saying how."""
         started = time.perf_counter()
         schema = self.registry.get(request.entity)
-        if request.seed is None:
+        pinned = request.seed is not None
+        if not pinned:
             request = request.replace(seed=random_seed())
         assert request.seed is not None
         route = self.router.route(request, schema)
         routed = time.perf_counter()
+        generator = self.generator(route.strategy)
+        key: str | None = None
         if self.cache is not None:
-            cached = self.cache.lookup(request, schema, route)
+            # A request without a seed may be served from a pool of pre-generated records; a seeded one
+            # never is, so it stays exactly reproducible.
+            if not pinned and self._poolable(request, route):
+                pooled = self.cache.take_pooled(request, schema, self._refill_for(request, schema))
+                if pooled is not None:
+                    return self._pooled_result(request, schema, route, pooled, started)
+            key = self._cache_key(request, schema, route, generator)
+            cached = self.cache.lookup(key, schema) if pinned else None
             if cached is not None:
                 cached.metadata.cache_hit = True
                 cached.metadata.timings = {"total": time.perf_counter() - started}
                 self._notify(request, cached)
                 return cached
-        output = self.generator(route.strategy).generate(request, schema, request.seed)
+        output = generator.generate(request, schema, request.seed)
         generated = time.perf_counter()
         records = output.records
         details = dict(output.details)
@@ -116,10 +139,64 @@ class Engine:
                      "total": done - started},
         )
         result = GenerationResult(records, metadata)
-        if self.cache is not None:
-            self.cache.store(request, schema, route, result)
+        # A fallback (the path that ran is not the one routed to) is not cached: once the preferred
+        # provider is back, the same request should get its output.
+        if self.cache is not None and key is not None and metadata.strategy == route.strategy \
+                and not details.get("fallback"):
+            self.cache.store(key, schema, result)
         self._notify(request, result)
         return result
+
+    @staticmethod
+    def _cache_key(request: GenerationRequest, schema: Schema, route: Route, generator: Generator) -> str:
+        from pytest_testdata.cache.keys import result_key
+
+        # Generators whose output depends on more than the request (provider, model, prompt template
+        # version) say so through an optional ``cache_key_material(request)``.
+        material = getattr(generator, "cache_key_material", None)
+        return result_key(request, schema, route.strategy, material(request) if callable(material) else None)
+
+    @staticmethod
+    def _poolable(request: GenerationRequest, route: Route) -> bool:
+        return route.strategy == "traditional" and request.variant == "valid"
+
+    def _refill_for(self, request: GenerationRequest, schema: Schema) -> Refill:
+        """How a pool for this request's entity and constraints gets fresh records: valid ones only."""
+        def refill(count: int, seed: int) -> list[PoolItem]:
+            batch = request.replace(count=count, seed=seed)
+            records = self.generator("traditional").generate(batch, schema, seed).records
+            broken = {v.record for v in validator_for(schema, request.constraints).validate(records)}
+            scorer = scorer_for(schema)
+            return [(r, scorer.score(r)) for i, r in enumerate(records) if i not in broken]
+        return refill
+
+    def _pooled_result(self, request: GenerationRequest, schema: Schema, route: Route,
+                       pooled: list[PoolItem], started: float) -> GenerationResult:
+        assert request.seed is not None
+        scores = [score for _, score in pooled]
+        metadata = ResultMetadata(
+            entity=schema.name, count=len(pooled), strategy="traditional",
+            reason=f"{route.reason}; no seed pinned, so served at once from a pool of pre-generated records "
+                   "(pass a seed for reproducible records)",
+            seed=request.seed, coherence=round(sum(scores) / len(scores), 4) if scores else 1.0,
+            coherence_scores=scores, details={"pooled_records": len(pooled)},
+            timings={"total": time.perf_counter() - started},
+        )
+        result = GenerationResult([record for record, _ in pooled], metadata)
+        self._notify(request, result)
+        return result
+
+    def fill_pool(self, request: GenerationRequest) -> int:
+        """Fill the pool that serves ``request`` (entity, constraints, locale) now; returns records added.
+
+        For warming an agent or a benchmark; without a cache (or with pools off) nothing happens.
+        """
+        fill = getattr(self.cache, "fill_pool", None)
+        if not callable(fill):
+            return 0
+        schema = self.registry.get(request.entity)
+        added: int = fill(request, schema, self._refill_for(request, schema))
+        return added
 
     def _break(self, records: list[dict[str, Any]], request: GenerationRequest, schema: Schema) -> list[str]:
         """Break one rule per record: the one named in ``options["break"]``, else one drawn by seed."""

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_testdata.config import OPTIONS, Settings, resolve
-from pytest_testdata.errors import TestdataError, TestdataUsageError
+from pytest_testdata.errors import MissingDependencyError, TestdataError, TestdataUsageError
 from pytest_testdata.factory import TestdataFactory, check_config_keys, merge_defaults
 from pytest_testdata.markers import MARKER_HELP, MarkerSpec, parse_marker
 from pytest_testdata.report import RunStats
 from pytest_testdata.seeding import derive_seed, random_seed
 
 if TYPE_CHECKING:
+    from pytest_testdata.agent.client import AgentClient
+    from pytest_testdata.cache import TestdataCache
     from pytest_testdata.factory import EngineLike
     from pytest_testdata.schemas.registry import SchemaRegistry
 
@@ -39,6 +41,9 @@ class SessionState:
         self.stats = RunStats()
         self._registry: SchemaRegistry | None = None
         self._engine: EngineLike | None = None
+        self._client: AgentClient | None = None
+        self.cache: TestdataCache | None = None
+        """Built from the settings at configure time (Redis shares it across xdist workers)."""
 
     @property
     def schema_dirs(self) -> list[Path]:
@@ -46,21 +51,41 @@ class SessionState:
 
     @property
     def registry(self) -> SchemaRegistry:
-        """The local schema registry (markers check entities against it at collection)."""
+        """The schema registry markers check entities against at collection (plus the agent's, if remote)."""
         if self._registry is None:
             from pytest_testdata.schemas.registry import SchemaRegistry
 
-            self._registry = SchemaRegistry(self.schema_dirs)
+            registry = SchemaRegistry(self.schema_dirs)
+            if self.settings.remote is not None:
+                # The agent generates with its own schemas, so its definitions are the ones that count.
+                registry.extend(self.remote_client().schemas())
+            self._registry = registry
         return self._registry
+
+    def remote_client(self) -> AgentClient:
+        """The client of the agent named by --testdata-remote (remote mode), built once."""
+        if self._client is None:
+            from pytest_testdata.agent.client import AgentClient
+
+            s = self.settings
+            assert s.remote is not None
+            self._client = AgentClient(s.remote, token=s.get("remote_token"), tls=bool(s.get("remote_tls")),
+                                       root_certificates=s.get("remote_ca"),
+                                       timeout=float(s.get("remote_timeout") or 120))
+            self._client.listeners.append(self.stats)
+        return self._client
 
     @property
     def engine(self) -> EngineLike:
-        """The engine every fixture and marker uses, built on first use."""
+        """The engine every fixture and marker uses, built on first use (the agent's client if remote)."""
+        if self._engine is None and self.settings.remote is not None:
+            self._engine = self.remote_client()
         if self._engine is None:
             from pytest_testdata.engine import Engine
 
-            engine = Engine(self.registry, options=dict(self.settings.extra))
-            engine.options.update(settings=self.settings)
+            engine = Engine(self.registry, options=dict(self.settings.extra), cache=self.cache)
+            # rootdir: what a relative store path (testdata_store_path) is relative to.
+            engine.options.update(settings=self.settings, rootdir=str(self.rootdir))
             engine.listeners.append(self.stats)
             self._engine = engine
         return self._engine
@@ -128,18 +153,39 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = _settings(config)
     except TestdataUsageError as exc:
         raise pytest.UsageError(f"pytest-testdata: {exc}") from None
-    if settings.remote is not None:
-        raise pytest.UsageError(
-            f"pytest-testdata: --testdata-remote {settings.remote!r}: remote mode (the Test Data Agent) is "
-            "not available in this version. Remove the option to generate in-process."
-        )
+    result_cache = None
+    if settings.remote is None:  # in remote mode the agent caches; no local engine runs
+        try:
+            from pytest_testdata.cache import build_cache
+
+            result_cache = build_cache(settings)
+        except (TestdataUsageError, MissingDependencyError) as exc:
+            raise pytest.UsageError(f"pytest-testdata: {exc}") from None
     seed, note = _session_seed(config, settings)
     cache = getattr(config, "cache", None)
     if cache is not None and not hasattr(config, "workerinput"):
         cache.set(SEED_CACHE_KEY, seed)
-    config.stash[STATE] = SessionState(settings, seed, note, config.rootpath)
+    state = SessionState(settings, seed, note, config.rootpath)
+    state.cache = result_cache
+    config.stash[STATE] = state
+    if settings.remote is not None and not hasattr(config, "workerinput") and not config.getoption("help", False):
+        _check_remote(state)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(config), "testdata-xdist")
+
+
+def _check_remote(state: SessionState) -> None:
+    """Reach the agent once, at session start, so a dead address is one clear error, not one per test."""
+    try:
+        state.remote_client().check()
+    except TestdataError as exc:
+        raise pytest.UsageError(f"pytest-testdata: --testdata-remote {state.settings.remote}: {exc}") from None
+    except ImportError as exc:
+        raise pytest.UsageError(
+            f"pytest-testdata: {MissingDependencyError(exc.name or 'grpcio', 'agent', 'remote mode')}"
+        ) from None
+
+
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -151,6 +197,10 @@ def pytest_report_header(config: pytest.Config) -> str:
         parts.append(f"locale {s.locale}")
     if s.schemas:
         parts.append(f"schema folders {', '.join(s.schemas)}")
+    if s.remote:
+        parts.append(f"remote agent {s.remote}")
+    if state.cache is not None:
+        parts.append(f"cache {state.cache.backend.describe()}")
     return "testdata: " + ", ".join(parts)
 
 
@@ -277,6 +327,14 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_sep("-", f"testdata (session seed {state.seed})")
     for line in state.stats.lines(full=state.settings.summary == "full"):
         terminalreporter.write_line(line)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None and state.cache is not None:
+        state.cache.close()
+    if state is not None and state._client is not None:
+        state._client.close()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -1,15 +1,19 @@
 """Strategy choice for ``strategy="auto"``, with the reason that every result carries.
 
-The rules, in order (SPEC section 1):
+The rules, first match wins (SPEC section 1; each rule and tie has a row in tests/test_router.py):
 
-1. An explicit strategy always wins.
-2. More than 500 records, or a ``fast``/``bulk`` hint -> ``traditional`` (only it is fast enough).
-3. ``learn_from_history`` or ``defect_triggering`` together with context or a ``realistic``/``coherent``
-   hint -> ``hybrid``; either flag alone -> ``rag``.
-4. Context, a ``realistic``/``coherent`` hint, or free-text fields (when an LLM is configured) -> ``llm``.
+1. An explicit strategy always wins (the generator itself may still fall back, and says so).
+2. Volume: more than 500 records, or a ``fast``/``bulk`` hint -> ``traditional`` (only it is fast enough);
+   history flags and quality wishes are then ignored, and the reason says which.
+3. A history flag (``learn_from_history`` / ``defect_triggering``) together with an LLM condition
+   (context, a ``realistic``/``coherent`` hint, or free-text fields while an LLM is configured) ->
+   ``hybrid``; a history flag alone -> ``rag``.
+4. An LLM condition alone -> ``llm``. Free-text fields count only when an LLM is configured: without one
+   they would only send every review and product to a fallback.
 5. Otherwise -> ``traditional``.
 
-When the chosen strategy cannot run here, auto falls back to ``traditional`` and says why.
+When the chosen strategy cannot run here, auto walks its fallback chain (hybrid -> rag -> traditional;
+rag -> traditional; llm -> traditional) and the reason names each strategy skipped and why.
 """
 
 from __future__ import annotations
@@ -21,6 +25,14 @@ from pytest_testdata.model import GenerationRequest
 from pytest_testdata.schemas.model import Schema
 
 BULK_THRESHOLD = 500
+SPEED_HINTS = frozenset({"fast", "bulk"})
+QUALITY_HINTS = frozenset({"realistic", "coherent"})
+FALLBACKS: dict[str, tuple[str, ...]] = {
+    "hybrid": ("rag", "traditional"),
+    "rag": ("traditional",),
+    "llm": ("traditional",),
+}
+"""Where auto goes when its choice cannot run here, in order (traditional always can)."""
 
 Availability = Callable[[str], "str | None"]
 """Returns None when a strategy can run, else the reason it cannot."""
@@ -41,34 +53,56 @@ class Router:
         self.availability = availability
 
     def route(self, request: GenerationRequest, schema: Schema) -> Route:
+        """The strategy for a request and the reason (shown in metadata and the run summary)."""
         if request.strategy != "auto":
             return Route(request.strategy, f"strategy {request.strategy!r} requested explicitly")
         choice = self._choose(request, schema)
-        blocked = self.availability(choice.strategy) if choice.strategy != "traditional" else None
-        if blocked is None:
-            return choice
-        return Route("traditional", f"{choice.reason}, but {choice.strategy} is unavailable ({blocked}); "
-                                    "fell back to traditional")
+        skipped: list[str] = []
+        for strategy in (choice.strategy, *FALLBACKS.get(choice.strategy, ())):
+            blocked = self.availability(strategy) if strategy != "traditional" else None
+            if blocked is None:
+                if not skipped:
+                    return choice
+                return Route(strategy, f"{choice.reason}, but {'; '.join(skipped)}; fell back to {strategy}")
+            skipped.append(f"{strategy} is unavailable ({blocked})")
+        raise AssertionError("unreachable: traditional is always available")  # pragma: no cover
 
     def _choose(self, request: GenerationRequest, schema: Schema) -> Route:
         hints = set(request.hints)
+        flags = [f for f in ("learn_from_history", "defect_triggering") if getattr(request, f)]
+        ignored = self._ignored(request, flags, hints)
         if request.count > BULK_THRESHOLD:
-            return Route("traditional", f"{request.count} records > {BULK_THRESHOLD}: bulk volume needs the fast path")
-        if hints & {"fast", "bulk"}:
-            return Route("traditional", f"hint {sorted(hints & {'fast', 'bulk'})[0]!r} asks for speed")
-        wants_quality = sorted(hints & {"realistic", "coherent"})
-        quality_reason = (
-            "context given" if request.context else f"hint {wants_quality[0]!r}" if wants_quality else ""
-        )
-        history = request.learn_from_history or request.defect_triggering
-        flag = "defect_triggering" if request.defect_triggering else "learn_from_history"
-        if history and quality_reason:
-            return Route("hybrid", f"{flag} and {quality_reason}: retrieved patterns as LLM context")
-        if history:
-            return Route("rag", f"{flag}: adapt retrieved historical patterns")
-        if quality_reason:
-            return Route("llm", f"{quality_reason}: an LLM writes coherent, context-aware records")
+            return Route("traditional", f"{request.count} records > {BULK_THRESHOLD}: bulk volume needs the fast "
+                                        f"path{ignored}")
+        if hints & SPEED_HINTS:
+            return Route("traditional", f"hint {sorted(hints & SPEED_HINTS)[0]!r} asks for speed{ignored}")
+        llm_reason = self._llm_condition(request, schema, hints)
+        flag_text = " and ".join(flags)
+        if flags and llm_reason:
+            return Route("hybrid", f"{flag_text} with {llm_reason}: retrieved patterns as LLM context")
+        if flags:
+            what = "known defect shapes" if request.defect_triggering else "historical patterns"
+            return Route("rag", f"{flag_text}: adapt retrieved {what}")
+        if llm_reason:
+            return Route("llm", f"{llm_reason}: an LLM writes coherent, context-aware records")
+        return Route("traditional", "no context, quality hint or history flag: the fast rule-based path")
+
+    def _llm_condition(self, request: GenerationRequest, schema: Schema, hints: set[str]) -> str:
+        """Why an LLM is wanted (context, quality hint, free text with an LLM configured), or ``""``."""
+        if request.context:
+            return "context given"
+        quality = sorted(hints & QUALITY_HINTS)
+        if quality:
+            return f"hint {quality[0]!r}"
         free_text = schema.free_text_fields()
         if free_text and self.availability("llm") is None:
-            return Route("llm", f"free-text fields ({', '.join(free_text)}) and an LLM is configured")
-        return Route("traditional", "no context, quality hint or history flag: the fast rule-based path")
+            return f"free-text fields ({', '.join(free_text)}) and an LLM is configured"
+        return ""
+
+    @staticmethod
+    def _ignored(request: GenerationRequest, flags: list[str], hints: set[str]) -> str:
+        wishes = flags + (["context"] if request.context else []) + sorted(hints & QUALITY_HINTS)
+        if not wishes:
+            return ""
+        return (f" ({', '.join(wishes)} ignored; pass an explicit strategy such as "
+                f"strategy={'rag' if flags else 'llm'!r} to override)")

@@ -47,12 +47,12 @@ GeneratorFactory = Any  # a callable taking the engine and returning a Generator
 GENERATORS: dict[str, str] = {
     "traditional": "pytest_testdata.generators.traditional:TraditionalGenerator",
     "llm": "pytest_testdata.generators.llm:LLMGenerator",
+    "rag": "pytest_testdata.generators.rag:RagGenerator",
+    "hybrid": "pytest_testdata.generators.hybrid:HybridGenerator",
 }
 """Strategy name -> ``module:factory``. Strategies absent here are designed but not built yet."""
 
 PLANNED: dict[str, str] = {
-    "rag": "the RAG strategy (patterns retrieved from a pattern store)",
-    "hybrid": "the hybrid strategy (retrieved patterns as context for an LLM)",
 }
 
 

@@ -119,7 +119,13 @@ class Schema:
 
     def free_text_fields(self) -> tuple[str, ...]:
         """Paths of the properties marked ``x-free-text`` (prose the router sends to an LLM)."""
-        return tuple(path for path, sub in self.walk() if sub.get("x-free-text"))
+        # Memoised: the router asks on every request, and walking the schema each time was the larger
+        # part of a cache hit's cost. The schema is frozen, so the answer cannot change.
+        cached: tuple[str, ...] | None = self.__dict__.get("_free_text_fields")
+        if cached is None:
+            cached = tuple(path for path, sub in self.walk() if sub.get("x-free-text"))
+            object.__setattr__(self, "_free_text_fields", cached)
+        return cached
 
     def subschema(self, path: str) -> Mapping[str, Any] | None:
         """The subschema at a dotted path, or None."""

@@ -17,9 +17,7 @@ carts = valid_records("cart")
 
 
 def answer_with_valid_carts(seen: Seen) -> Reply:
-    schema = (
-        seen.body["response_format"].get("schema") or seen.body["response_format"]["json_schema"]["schema"]
-    )
+    schema = seen.body["response_format"].get("schema") or seen.body["response_format"]["json_schema"]["schema"]
     return chat_reply(json.dumps({"records": carts(requested_count(schema))}))
 
 
@@ -82,10 +80,7 @@ def test_timeout_gives_up_in_bounded_time_and_falls_back(loopback: Any) -> None:
         result = engine.generate(llm_request("cart", 2))
     assert time.perf_counter() - started < 3.0
     assert result.metadata.strategy == "traditional" and len(result.records) == 2 and result.valid
-    assert (
-        "openai unavailable" in result.metadata.reason
-        and "gave up after 2 attempts" in result.metadata.reason
-    )
+    assert "openai unavailable" in result.metadata.reason and "gave up after 2 attempts" in result.metadata.reason
     assert result.metadata.details["fallback"] == 2
 
 
@@ -156,9 +151,7 @@ def test_schema_violating_records_go_through_the_repair_template(loopback: Any) 
     server = loopback(broken_then_fixed)
     engine = make_engine(vllm_url=server.url + "/v1", vllm_model="tiny")
     result = engine.generate(llm_request("cart", 1))
-    assert (
-        result.valid and result.metadata.details["repaired"] == 1 and result.metadata.details["fallback"] == 0
-    )
+    assert result.valid and result.metadata.details["repaired"] == 1 and result.metadata.details["fallback"] == 0
     repair = server.seen[1].body["messages"][1]["content"]
     assert "currency" in repair and "DOGE" in repair and "total" in repair
     assert result.records[0]["currency"] != "DOGE"
@@ -199,3 +192,15 @@ def test_retrieved_patterns_use_the_pattern_guided_template(loopback: Any) -> No
     assert result.metadata.details["template"] == "pattern_guided@1"
     user = server.seen[0].body["messages"][1]["content"]
     assert "<examples>" in user and '"subtotal": 0.5' in user
+
+
+def test_hybrid_strategy_writes_through_the_llm_with_retrieved_patterns(loopback: Any, tmp_path: Any) -> None:
+    server = loopback(answer_with_valid_carts)
+    engine = make_engine(
+        vllm_url=server.url + "/v1", vllm_model="tiny", store="embedded", store_path=str(tmp_path / "patterns.sqlite3")
+    )
+    request = llm_request("cart", 2, defect_triggering=True, context="holiday rush")
+    result = engine.generate(request.replace(strategy="hybrid"))
+    assert result.metadata.provider == "openai" and len(result.records) == 2
+    user = server.seen[0].body["messages"][1]["content"]
+    assert "<examples>" in user and "holiday rush" in user  # retrieved patterns, as data, and the context

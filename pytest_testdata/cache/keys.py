@@ -1,0 +1,67 @@
+"""Cache and pool keys: a digest of everything that determines a result.
+
+A result key covers the schema (``name@version#digest``), the request's key material (entity, count,
+strategy, constraints, context, hints, seed, variant, flags, locale and the options that do not start
+with ``_``), the path the router chose, what the generator says shapes its output (provider, model,
+prompt template version) and the code that generates (this package's and Faker's versions: Faker's
+seeded output changes between its releases). Change any of these and the key changes, so a stale entry
+is never even looked up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from pytest_testdata.model import GenerationRequest
+from pytest_testdata.schemas.model import Schema
+
+KEY_FORMAT = 1
+"""Bumped when the key layout or the stored payload changes; old entries then simply stop matching."""
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The versions of the code that generates records (this package, Faker)."""
+    from importlib import metadata
+
+    from pytest_testdata import __version__
+
+    try:
+        faker = metadata.version("faker")
+    except metadata.PackageNotFoundError:  # pragma: no cover - faker is a hard dependency
+        faker = "absent"
+    return f"testdata={__version__};faker={faker};format={KEY_FORMAT}"
+
+
+def _digest(material: Mapping[str, Any]) -> str:
+    text = json.dumps(material, sort_keys=True, separators=(",", ":"), default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def result_key(request: GenerationRequest, schema: Schema, strategy: str,
+               generator_material: Mapping[str, Any] | None = None) -> str:
+    """The key of a result: ``<entity>:<digest>`` (the entity kept readable for people browsing Redis)."""
+    material = {
+        "schema": schema.key, "request": request.key_material(), "route": strategy,
+        "generator": dict(generator_material or {}), "code": code_fingerprint(),
+    }
+    return f"{schema.name}:{_digest(material)}"
+
+
+def pool_key(request: GenerationRequest, schema: Schema) -> str:
+    """The pool a request may draw from: same schema, constraints, locale and options, any count or seed.
+
+    Hints, context and history flags only steer the router, and pools serve the traditional path only.
+    """
+    material = {
+        "schema": schema.key, "entity": request.entity,
+        "constraints": {k: v.as_dict() for k, v in sorted(request.constraints.items())},
+        "locale": request.locale,
+        "options": {k: v for k, v in sorted(request.options.items()) if not k.startswith("_")},
+        "code": code_fingerprint(),
+    }
+    return f"{schema.name}:{_digest(material)}"

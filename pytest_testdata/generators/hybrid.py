@@ -1,0 +1,130 @@
+"""The hybrid strategy: retrieved patterns as few-shot context for an LLM (the pattern-guided prompt).
+
+1. Retrieve the request's patterns from the store (as the RAG strategy does) and adapt them into
+   examples (fresh ids, shifted timestamps), so the model never sees a stored id.
+2. Hand schema, request and examples to a :class:`FewShotModel`, which writes the records.
+3. Run the leak guard over what came back.
+
+Fallbacks, each stated in the result's reason: no model available, or the model failed -> the RAG
+strategy's own records (RAG-only), and with no patterns either -> traditional. A model but no patterns
+(store down or empty for the entity) -> the model writes without examples (reported as ``llm``).
+
+Where the model comes from (:func:`find_model`), in order:
+
+* ``engine.options["hybrid_model"]``: any callable of the :class:`FewShotModel` shape (set it on an
+  :class:`~pytest_testdata.engine.Engine` you build yourself);
+* the ``llm`` strategy, when it is registered and has a provider: its ``generate`` is called with the
+  examples in ``request.options["patterns"]``, which selects its pattern-guided prompt template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pytest_testdata.errors import GenerationError
+from pytest_testdata.generators.base import GENERATORS, GeneratorOutput
+from pytest_testdata.model import GenerationRequest, Record
+from pytest_testdata.schemas.model import Schema
+from pytest_testdata.seeding import derive_seed
+from pytest_testdata.store import StoreUnavailableError
+from pytest_testdata.store.scrub import guard
+
+if TYPE_CHECKING:
+    from pytest_testdata.engine import Engine
+    from pytest_testdata.generators.rag import RagGenerator
+
+FewShotModel = Callable[[Schema, GenerationRequest, list[Record]], list[Record] | GeneratorOutput]
+"""Writes ``request.count`` records of ``schema`` following the example records.
+
+Returns the records, or a :class:`GeneratorOutput` to report the provider, model, cassette and details
+(tokens...). Raises :class:`~pytest_testdata.errors.GenerationError` when it cannot answer. A returned
+output whose ``strategy`` is ``"traditional"`` means the model did not write the records (its own
+fallback); hybrid then prefers the retrieved patterns.
+"""
+
+NO_MODEL = "no LLM provider is available"
+
+
+def find_model(engine: Engine) -> tuple[FewShotModel | None, str]:
+    """The few-shot model to use and, when there is none, why (see the module docstring)."""
+    injected = engine.option("hybrid_model")
+    if injected is not None:
+        if not callable(injected):
+            raise GenerationError(f"hybrid_model option: expected a callable, got {injected!r}.")
+        return injected, ""
+    if "llm" not in GENERATORS:
+        return None, f"{NO_MODEL} (the llm strategy is not built in this version)"
+    why = engine.unavailable_reason("llm")
+    if why is not None:
+        return None, f"{NO_MODEL} ({why})"
+    llm = engine.generator("llm")
+
+    def via_llm_strategy(schema: Schema, request: GenerationRequest, examples: list[Record]) -> GeneratorOutput:
+        sub = request.replace(strategy="llm", options={**request.options, "patterns": examples})
+        return llm.generate(sub, schema, derive_seed(request.seed, "hybrid"))
+
+    return via_llm_strategy, ""
+
+
+class HybridGenerator:
+    """The ``hybrid`` strategy (registered in :data:`pytest_testdata.generators.base.GENERATORS`)."""
+
+    name = "hybrid"
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def rag(self) -> RagGenerator:
+        rag: RagGenerator = self.engine.generator("rag")  # type: ignore[assignment]
+        return rag
+
+    def unavailable_reason(self) -> str | None:
+        """Why ``auto`` should take RAG-only instead: no model (the router then tries ``rag``)."""
+        model, why = find_model(self.engine)
+        return None if model is not None else why
+
+    def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
+        model, no_model = find_model(self.engine)
+        try:
+            hits = self.rag.usable(self.rag.retrieve(request, schema), request, schema)
+            store_problem = "" if hits else "no stored patterns fit the request"
+        except (StoreUnavailableError, ImportError) as exc:
+            hits, store_problem = [], f"the pattern store is unavailable ({exc})"
+        if model is None:
+            return self._rag_only(request, schema, seed, no_model)
+        examples, used = self.rag.adapt(hits, request.replace(count=len(hits)), schema, seed) if hits else ([], [])
+        try:
+            answer = model(schema, request, examples)
+        except GenerationError as exc:
+            return self._rag_only(request, schema, seed, f"the LLM provider failed ({exc})")
+        output = answer if isinstance(answer, GeneratorOutput) else GeneratorOutput(list(answer))
+        if output.strategy == "traditional":
+            return self._rag_only(request, schema, seed, f"the LLM did not write the records ({output.reason})")
+        records = output.records
+        if len(records) != request.count:
+            return self._rag_only(request, schema, seed,
+                                  f"the LLM returned {len(records)} records for {request.count} asked")
+        details: dict[str, Any] = dict(output.details)
+        details.update({"patterns": [h.pattern.key for h in used], "examples": len(examples)})
+        if not hits:
+            # The model wrote them without examples: that is the llm strategy's path, and the result says so.
+            why = f"{store_problem}, so the LLM wrote the records without examples"
+            return GeneratorOutput(records, strategy="llm", reason=f"strategy 'hybrid' for {schema.name!r}: {why}",
+                                   provider=output.provider, model=output.model, cassette=output.cassette,
+                                   details={**details, "fallback_reasons": [why]})
+        details.update({"pii_replaced": guard(records, self.rag.fingerprints()), "store": self.rag.store().backend})
+        return GeneratorOutput(records, reason=output.reason, provider=output.provider, model=output.model,
+                               cassette=output.cassette, details=details)
+
+    def _rag_only(self, request: GenerationRequest, schema: Schema, seed: int, why: str) -> GeneratorOutput:
+        output = self.rag.generate(request, schema, seed)
+        if output.strategy == "traditional":  # RAG itself had nothing: say both
+            output.reason = f"strategy 'hybrid' for {schema.name!r}: {why}; and {output.reason}"
+            return output
+        output.strategy = "rag"
+        output.reason = f"strategy 'hybrid' for {schema.name!r}: {why}; fell back to RAG-only (retrieved patterns)"
+        output.details["fallback_reasons"] = [why]
+        return output
+
