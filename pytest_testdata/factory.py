@@ -35,10 +35,10 @@ class TestdataFactory:
                  runtime_options: Mapping[str, Any] | None = None) -> None:
         self._engine = engine
         self.seed = seed
+        """This test's seed (derived from the session seed and the test's node id)."""
         self.runtime_options = dict(runtime_options or {})
         """Run-time context added to every request's options (keys start with ``_``: the test's node id and
         cassette path); never part of cache or cassette keys."""
-        """This test's seed (derived from the session seed and the test's node id)."""
         self.defaults = dict(defaults or {})
         self.results: list[GenerationResult] = []
         """Every result this test got, in call order (metadata included)."""
