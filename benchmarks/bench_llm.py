@@ -64,7 +64,7 @@ def model_records(cassette: Path) -> list[dict]:
 def main() -> None:
     schema = Engine().registry.get("review")
     scorer = scorer_for(schema)
-    print(f"{'case':28} {'requests':>8} {'replay ms/request':>18} {'traditional ms':>15} {'ratio':>7}")
+    print(f"{'case':28} {'replayed':>8} {'replay ms/request':>18} {'traditional ms':>15} {'ratio':>7}")
     for name, (options, context) in CASES.items():
         cassette = live.COMMITTED / f"{name}.yaml"
         if not cassette.is_file():
