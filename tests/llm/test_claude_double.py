@@ -25,18 +25,12 @@ def claude(messages_api_double: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_claude_forced_tool_use_yields_valid_records(claude: Any) -> None:
-    engine = make_engine(
-        anthropic_base_url=claude.url, claude_model="claude-haiku-4-5", claude_max_tokens=900
-    )
+    engine = make_engine(anthropic_base_url=claude.url, claude_model="claude-haiku-4-5", claude_max_tokens=900)
     result = engine.generate(llm_request("cart", 2, context="holiday shopping, electronics"))
     meta = result.metadata
     assert (meta.strategy, meta.provider, meta.model) == ("llm", "anthropic", "claude-haiku-4-5")
     assert result.valid and len(result.records) == 2
-    assert (
-        meta.details["tokens_in"] > 0
-        and meta.details["tokens_out"] > 0
-        and meta.details["template"] == "scenario@1"
-    )
+    assert meta.details["tokens_in"] > 0 and meta.details["tokens_out"] > 0 and meta.details["template"] == "scenario@1"
     body = claude.seen[0].body
     assert body["tool_choice"] == {"type": "tool", "name": "emit_records"} and body["max_tokens"] == 900
     assert body["tools"][0]["input_schema"]["properties"]["records"]["maxItems"] == 2
@@ -80,10 +74,7 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     assert SECRET not in text
     recorded = yaml.safe_load(text)["interactions"]
     assert len(recorded) == first.metadata.details["model_requests"] >= 1
-    assert all(
-        {"x-api-key", "authorization"}.isdisjoint(k.lower() for k in i["request"]["headers"])
-        for i in recorded
-    )
+    assert all({"x-api-key", "authorization"}.isdisjoint(k.lower() for k in i["request"]["headers"]) for i in recorded)
     assert first.metadata.details["cassette_recorded"] == len(recorded)
 
     claude.close()  # nothing is listening now: replay must not need the network
@@ -107,9 +98,42 @@ def test_claude_stale_cassette_is_reported_not_treated_as_an_outage(
     )
     BOOK.close()
     offline = make_engine(anthropic_base_url=claude.url, offline=True, llm_max_retries=0)
-    with pytest.raises(
-        StaleCassetteError, match=r"context 'holiday' -> 'back to school'.*--testdata-record-mode=all"
-    ):
+    with pytest.raises(StaleCassetteError, match=r"context 'holiday' -> 'back to school'.*--testdata-record-mode=all"):
         offline.generate(llm_request("cart", 1, cassette=cassette, context="back to school"))
     BOOK.close()
     assert len(claude.seen) == 1  # only the recording run reached the double
+
+
+def test_claude_answer_cut_at_max_tokens_is_asked_again(
+    messages_api_double: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cut = Reply(
+        body={
+            "id": "msg_cut",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-haiku-4-5",
+            "content": [{"type": "tool_use", "id": "toolu_1", "name": "emit_records", "input": {}}],
+            "stop_reason": "max_tokens",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 900, "output_tokens": 64},
+        }
+    )
+    double = messages_api_double(faults=[cut])
+    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
+    result = make_engine(anthropic_base_url=double.url).generate(llm_request("cart", 2))
+    details = result.metadata.details
+    assert result.metadata.provider == "anthropic" and result.valid and details["fallback"] == 0
+    assert details["model_requests"] == 2 and details["tokens_out"] > 64
+    assert any("cut at the token limit" in p for p in details["output_problems"])
+
+
+def test_api_keys_inside_request_bodies_are_scrubbed() -> None:
+    from vcr.request import Request
+
+    from pytest_testdata.recording.cassettes import scrub_request
+
+    body = b'{"model": "m", "api_key": "sk-secret", "nested": {"client_secret": "x"}, "max_tokens": 5}'
+    scrubbed = scrub_request(Request("POST", "http://h/v1/chat/completions", body, {}))
+    assert b"sk-secret" not in scrubbed.body and b'"x"' not in scrubbed.body
+    assert b'"max_tokens": 5' in scrubbed.body and b"<scrubbed>" in scrubbed.body
