@@ -76,6 +76,34 @@ class LLMGenerator:
             return "llm_provider is 'none'"
         return None if providers.chain_names(self.engine.options) else NO_PROVIDER
 
+    def cache_key_material(self, request: GenerationRequest) -> dict[str, Any]:
+        """What besides the request decides the output (the engine's result cache adds it to the key):
+        the provider chain and models, the prompt template versions and the sampling settings."""
+        options = self.engine.options
+        setting = providers.setting
+        names = providers.chain_names(options, request.options.get("provider"))
+        models = {
+            "anthropic": setting(options, "claude_model"),
+            "openai": setting(options, "vllm_model"),
+            "local": setting(options, "local_model"),
+        }
+        return {
+            "providers": [[name, request.options.get("model") or models[name]] for name in names],
+            "templates": [prompts.template(name).id for name in prompts.TEMPLATES],
+            "settings": {
+                name: setting(options, name)
+                for name in (
+                    "claude_max_tokens",
+                    "claude_temperature",
+                    "llm_max_tokens",
+                    "llm_temperature",
+                    "llm_batch_size",
+                    "llm_repair_attempts",
+                    "response_format",
+                )
+            },
+        }
+
     def provider(self, name: str, model: str | None = None) -> Provider:
         """The provider ``name`` (built once per model)."""
         with self._lock:
@@ -93,8 +121,7 @@ class LLMGenerator:
         if not names:
             why = (
                 "llm_provider is 'none'"
-                if providers.setting(options, "llm_provider") == "none"
-                and not request.options.get("provider")
+                if providers.setting(options, "llm_provider") == "none" and not request.options.get("provider")
                 else NO_PROVIDER
             )
             if offline or strict:
@@ -147,8 +174,7 @@ class LLMGenerator:
     def _all_fallback(
         self, request: GenerationRequest, schema: Schema, seed: int, why: str, details: dict[str, Any]
     ) -> GeneratorOutput:
-        message = (f"strategy 'llm' for {schema.name!r}: {why}; "
-                   f"fell back to traditional for all {request.count} records")
+        message = f"strategy 'llm' for {schema.name!r}: {why}; fell back to traditional for all {request.count} records"
         warnings.warn(LLMFallbackWarning(message), stacklevel=2)
         records = self.traditional(request, schema, request.count, derive_seed(seed, "fallback"))
         return GeneratorOutput(
@@ -361,13 +387,10 @@ class _Run:
         reason = None
         if reasons:
             reason = f"{'; '.join(reasons)}; {self.used.name} answered instead"
-            warnings.warn(
-                LLMFallbackWarning(f"strategy 'llm' for {self.schema.name!r}: {reason}"), stacklevel=3
-            )
+            warnings.warn(LLMFallbackWarning(f"strategy 'llm' for {self.schema.name!r}: {reason}"), stacklevel=3)
         if details["fallback"]:
             note = (
-                f"{details['fallback']} of {count} records fell back to traditional "
-                f"(invalid or missing after repair)"
+                f"{details['fallback']} of {count} records fell back to traditional (invalid or missing after repair)"
             )
             reason = f"{reason}; {note}" if reason else f"llm ({self.used.name}:{self.used.model}); {note}"
             details["fallback_note"] = note

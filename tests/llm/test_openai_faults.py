@@ -204,3 +204,17 @@ def test_hybrid_strategy_writes_through_the_llm_with_retrieved_patterns(loopback
     assert result.metadata.provider == "openai" and len(result.records) == 2
     user = server.seen[0].body["messages"][1]["content"]
     assert "<examples>" in user and "holiday rush" in user  # retrieved patterns, as data, and the context
+
+
+def test_result_cache_keys_name_the_provider_model_and_templates(loopback: Any) -> None:
+    from pytest_testdata.cache import build_cache
+
+    server = loopback(answer_with_valid_carts)
+    engine = make_engine(vllm_url=server.url + "/v1", vllm_model="tiny")
+    engine.cache = build_cache({"cache": "memory"})
+    first = engine.generate(llm_request("cart", 1))
+    again = engine.generate(llm_request("cart", 1))
+    assert again.metadata.cache_hit and again.records == first.records and len(server.seen) == 1
+    other_model = make_engine(vllm_url=server.url + "/v1", vllm_model="bigger")
+    other_model.cache = engine.cache
+    assert not other_model.generate(llm_request("cart", 1)).metadata.cache_hit
