@@ -201,6 +201,10 @@ def pytest_report_header(config: pytest.Config) -> str:
         parts.append(f"remote agent {s.remote}")
     if state.cache is not None:
         parts.append(f"cache {state.cache.backend.describe()}")
+    if s.offline:
+        parts.append("offline (LLM cassettes replay only)")
+    elif s.record_mode != "none":
+        parts.append(f"LLM cassettes record mode {s.record_mode}")
     return "testdata: " + ", ".join(parts)
 
 

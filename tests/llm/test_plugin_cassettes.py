@@ -61,6 +61,7 @@ def recorded(pytester: pytest.Pytester, loopback: Any) -> dict[str, Any]:
     write_test(pytester)
     result = run(pytester, server.url + "/v1", "--testdata-record-mode", "once")
     result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["testdata: seed 1234 *LLM cassettes record mode once*"])
     server.close()
     return {"url": server.url + "/v1", "first": out(pytester)}
 
@@ -101,6 +102,7 @@ def test_offline_without_a_cassette_fails_closed(pytester: pytest.Pytester, loop
     write_test(pytester)
     result = run(pytester, server.url + "/v1", "--testdata-offline")
     result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["testdata: seed 1234 *offline (LLM cassettes replay only)*"])
     result.stdout.fnmatch_lines(
         [
             "*CassetteMissingError: offline (--testdata-offline) and no cassette for this test at "
