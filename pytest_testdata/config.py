@@ -21,10 +21,9 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError, choice_error
-from pytest_testdata.model import STRATEGIES
+from pytest_testdata.model import LOCALES, STRATEGIES
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
-LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "en_CA")
 SUMMARY_MODES = ("short", "full", "none")
 LLM_PROVIDERS = ("auto", "anthropic", "openai", "local", "none")
 RESPONSE_FORMATS = ("auto", "json_schema", "json_object")

@@ -17,6 +17,7 @@ from pytest_testdata.errors import StrategyNotAvailableError
 from pytest_testdata.generators.base import GENERATORS, Generator, load_generator
 from pytest_testdata.model import GenerationRequest, GenerationResult, Record, ResultMetadata
 from pytest_testdata.quality.coherence import scorer_for
+from pytest_testdata.quality.constraints import check_constraints
 from pytest_testdata.quality.invalid import BrokenRule, break_record, breakable_rules
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.router import Route, Router
@@ -97,6 +98,10 @@ class Engine:
         """Make the records a request asks for, with metadata saying how."""
         started = time.perf_counter()
         schema = self.registry.get(request.entity)
+        if request.constraints:
+            checked = check_constraints(schema, request.constraints)
+            if checked.keys() != request.constraints.keys():
+                request = request.replace(constraints=checked)
         pinned = request.seed is not None
         if not pinned:
             request = request.replace(seed=random_seed())
