@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.generators.base import GeneratorOutput
 from pytest_testdata.generators.traditional.plan import plan_for
-from pytest_testdata.model import GenerationRequest, Record
+from pytest_testdata.model import GenerationRequest, Record, Violation
+from pytest_testdata.quality.paths import get
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.schemas.model import Schema
 
@@ -46,6 +47,25 @@ class UniqueValues:
 UNIQUE = UniqueValues()
 
 
+def _rescale(record: Record, violations: list[Violation], request: GenerationRequest) -> float | None:
+    """The factor that moves an out-of-range number into its constraint's range (None if not numeric)."""
+    for violation in violations:
+        constraint = request.constraints.get(violation.field)
+        value = get(record, violation.field)
+        if violation.rule not in ("min", "max") or constraint is None or not isinstance(value, (int, float)):
+            continue
+        lo, hi = constraint.minimum, constraint.maximum
+        if lo is not None and hi is not None:
+            target = (lo + hi) / 2
+        elif hi is not None:
+            target = hi * 0.7 if hi > 0 else hi
+        else:
+            target = (lo or 0) * 1.4 + 1
+        if value > 0 and target > 0:
+            return float(target / value)
+    return None
+
+
 class TraditionalGenerator:
     """factory_boy-compatible plans with Faker-pool values: microseconds a record, rule-level coherence."""
 
@@ -66,6 +86,7 @@ class TraditionalGenerator:
         records: list[Record] = []
         redraws = unmet = 0
         for _ in range(request.count):
+            start = rng.getstate()
             record = plan.build(rng, request.locale)
             attempts = 0
             scale = 1.0
@@ -76,11 +97,15 @@ class TraditionalGenerator:
                 if not constrained and (not tracked or UNIQUE.claim(schema.name, tracked, record)):
                     break
                 attempts += 1
-                # A derived total over a max (or under a min) needs smaller (or larger) draws, not luck.
-                if any(v.rule == "max" for v in constrained):
-                    scale *= 0.8
-                elif any(v.rule == "min" for v in constrained):
-                    scale *= 1.25
+                factor = _rescale(record, constrained, request) if constrained else None
+                if factor is not None and attempts % 6:
+                    # A derived total out of range needs its money draws scaled, not luck: redraw the same
+                    # record (same rng state) with prices scaled toward the range.
+                    scale = min(max(scale * factor, 1e-3), 1e3)
+                    rng.setstate(start)
+                else:
+                    scale = 1.0 if factor is None else scale
+                    start = rng.getstate()
                 record = plan.build(rng, request.locale, scale=scale)
             else:
                 unmet += 1  # kept: the engine's validator reports what it still breaks

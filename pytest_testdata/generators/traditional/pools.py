@@ -95,3 +95,28 @@ class Values:
         from pytest_testdata.generators.traditional.timestamps import shift
 
         return shift(after, rng.randrange(60, 14 * 86_400))
+
+
+@lru_cache(maxsize=256)
+def faker_pool(country: str, provider: str) -> tuple[str, ...]:
+    """Values of any Faker provider (``x-gen: "faker.city"``) for a country, built once, seeded."""
+    from faker import Faker
+
+    from pytest_testdata.errors import TestdataUsageError
+
+    with _lock:
+        fake = Faker(COUNTRY_LOCALES[country])
+        fake.seed_instance(POOL_SEED)
+        method = getattr(fake, provider, None) if not provider.startswith("_") else None
+        if not callable(method):
+            raise TestdataUsageError(
+                f"x-gen 'faker.{provider}': Faker has no provider {provider!r}. Use a Faker method that "
+                "takes no arguments, such as faker.city, faker.job or faker.iban."
+            )
+        try:
+            values = tuple(dict.fromkeys(str(method()) for _ in range(POOL_SIZE)))
+        except TypeError as exc:
+            raise TestdataUsageError(
+                f"x-gen 'faker.{provider}': the provider needs arguments ({exc}). Use one that takes none."
+            ) from None
+    return values
