@@ -25,22 +25,25 @@ class UniqueValues:
     """Values of ``x-unique`` fields handed out in this process, so a run never repeats one.
 
     Only non-UUID fields are tracked (a UUID4 from 122 random bits does not repeat in practice). A value
-    is redrawn only on an actual collision, so records stay reproducible for a seed.
+    is redrawn only on an actual collision, so records stay reproducible for a seed. Each value remembers
+    its owner (the request's seed and the record's index): asking again for the same records (the same
+    seed) gets the same values back instead of colliding with its own earlier output.
     """
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], set[Any]] = defaultdict(set)
+        self._seen: dict[tuple[str, str], dict[Any, tuple[int, int]]] = defaultdict(dict)
         self._lock = threading.Lock()
 
-    def claim(self, entity: str, fields: tuple[str, ...], record: Record) -> bool:
-        """Record the record's unique values; False (and nothing claimed) if one was already used."""
+    def claim(self, entity: str, fields: tuple[str, ...], record: Record, owner: tuple[int, int]) -> bool:
+        """Record the record's unique values; False (and nothing claimed) if another owner has one."""
         with self._lock:
             values = [(f, record.get(f)) for f in fields]
-            if any(v in self._seen[(entity, f)] for f, v in values if v is not None):
-                return False
+            for f, v in values:
+                if v is not None and self._seen[(entity, f)].get(v, owner) != owner:
+                    return False
             for f, v in values:
                 if v is not None:
-                    self._seen[(entity, f)].add(v)
+                    self._seen[(entity, f)][v] = owner
             return True
 
 
@@ -85,7 +88,7 @@ class TraditionalGenerator:
         checker = validator_for(schema, request.constraints) if request.constraints else None
         records: list[Record] = []
         redraws = unmet = 0
-        for _ in range(request.count):
+        for index in range(request.count):
             start = rng.getstate()
             record = plan.build(rng, request.locale)
             attempts = 0
@@ -94,7 +97,7 @@ class TraditionalGenerator:
                 problems = checker.validate([record]) if checker is not None else []
                 constrained = [v for v in problems if v.field.split(".")[0] in request.constraints
                                or v.field in request.constraints]
-                if not constrained and (not tracked or UNIQUE.claim(schema.name, tracked, record)):
+                if not constrained and (not tracked or UNIQUE.claim(schema.name, tracked, record, (seed, index))):
                     break
                 attempts += 1
                 factor = _rescale(record, constrained, request) if constrained else None
