@@ -51,7 +51,9 @@ class Option:
 
     @property
     def ini_type(self) -> str:
-        return {"bool": "bool", "list": "args"}.get(self.kind, "string")
+        # Booleans are read as strings and parsed in parse_value, so a bad value names the option
+        # (pytest's own bool ini type fails earlier with "invalid truth value" and no option name).
+        return {"list": "args"}.get(self.kind, "string")
 
 
 OPTIONS: tuple[Option, ...] = (

@@ -127,8 +127,8 @@ def _settings(config: pytest.Config) -> Settings:
     for option in OPTIONS:
         try:
             ini[option.name] = config.getini(option.ini)
-        except ValueError:
-            ini[option.name] = None
+        except ValueError as exc:
+            raise TestdataUsageError(f"ini option {option.ini}: {exc}.") from None
     return resolve(cli, ini)
 
 
