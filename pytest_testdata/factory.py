@@ -75,7 +75,7 @@ class TestdataFactory:
         unknown = [k for k in kwargs if k not in CALL_KEYS]
         if unknown:
             raise TestdataUsageError(
-                f"testdata(): unknown argument {unknown[0]!r}{suggest(unknown[0], CALL_KEYS)}. "
+                f"testdata(): unknown argument {unknown[0]!r}{suggest(unknown[0], ('count', *CALL_KEYS))}. "
                 f"Allowed: entity, count, {', '.join(CALL_KEYS)}."
             )
         merged = {**self.defaults, **kwargs}
