@@ -26,8 +26,9 @@ class UniqueValues:
 
     Only non-UUID fields are tracked (a UUID4 from 122 random bits does not repeat in practice). A value
     is redrawn only on an actual collision, so records stay reproducible for a seed. Each value remembers
-    its owner (the request's seed and the record's index): asking again for the same records (the same
-    seed) gets the same values back instead of colliding with its own earlier output.
+    its owner: the seed and the number of the candidate record drawn from it. Drawing the same candidate
+    again (the same seed, in another request or another test) gets the same values back instead of
+    colliding with its own earlier output; a different record with the same value is redrawn.
     """
 
     def __init__(self) -> None:
@@ -88,8 +89,11 @@ class TraditionalGenerator:
         checker = validator_for(schema, request.constraints) if request.constraints else None
         records: list[Record] = []
         redraws = unmet = 0
-        for index in range(request.count):
-            start = rng.getstate()
+        candidate = 0  # fresh candidates drawn from this seed's rng: (seed, candidate) names a record
+        for _ in range(request.count):
+            start = rng.getstate() if checker is not None else None
+            owner = (seed, candidate)
+            candidate += 1
             record = plan.build(rng, request.locale)
             attempts = 0
             scale = 1.0
@@ -97,18 +101,20 @@ class TraditionalGenerator:
                 problems = checker.validate([record]) if checker is not None else []
                 constrained = [v for v in problems if v.field.split(".")[0] in request.constraints
                                or v.field in request.constraints]
-                if not constrained and (not tracked or UNIQUE.claim(schema.name, tracked, record, (seed, index))):
+                if not constrained and (not tracked or UNIQUE.claim(schema.name, tracked, record, owner)):
                     break
                 attempts += 1
                 factor = _rescale(record, constrained, request) if constrained else None
-                if factor is not None and attempts % 6:
+                if factor is not None and start is not None and attempts % 6:
                     # A derived total out of range needs its money draws scaled, not luck: redraw the same
-                    # record (same rng state) with prices scaled toward the range.
+                    # candidate (same rng state, same owner) with prices scaled toward the range.
                     scale = min(max(scale * factor, 1e-3), 1e3)
                     rng.setstate(start)
                 else:
                     scale = 1.0 if factor is None else scale
-                    start = rng.getstate()
+                    start = rng.getstate() if checker is not None else None
+                    owner = (seed, candidate)
+                    candidate += 1
                 record = plan.build(rng, request.locale, scale=scale)
             else:
                 unmet += 1  # kept: the engine's validator reports what it still breaks

@@ -206,7 +206,9 @@ def _matching(base: Draw, regex: str) -> Draw:
     fallback = _regex_drawer(regex)
 
     def draw(state: RecordState) -> str:
-        for _ in range(20):
+        # Pool draws cost about a microsecond, so try many (a fixed number: what was drawn before must
+        # not change what is drawn now, or seeds would stop reproducing records).
+        for _ in range(100):
             value = str(base(state))
             if compiled.search(value):
                 return value
@@ -285,10 +287,14 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             return quantity
         if span <= 20:
             return lambda s: s.rng.randint(ilo, ihi)
-        # Counts in real data are skewed: most are small, a few are large.
+        # Counts in real data are skewed: most are small, a few are large, and a count that may be zero
+        # often is (out of stock, no votes yet).
         mean = span / 8
+        zeros = 0.12 if ilo == 0 else 0.0
 
         def skewed(state: RecordState) -> int:
+            if zeros and state.rng.random() < zeros:
+                return 0
             return min(ihi, ilo + int(state.rng.expovariate(1 / mean)))
         return skewed
     flo = float(lo)
