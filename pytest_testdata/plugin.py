@@ -259,6 +259,10 @@ def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest
     from pytest_testdata.quality.constraints import check_constraints
 
     try:
+        if spec.model is not None:
+            from pytest_testdata.factory import as_schema
+
+            state.registry.register(as_schema(spec.model))
         schema = state.registry.get(spec.entity)
         count = spec.count if spec.count is not None else 1
         request = GenerationRequest.checked(spec.entity, count, **spec.kwargs)
