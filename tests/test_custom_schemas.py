@@ -136,7 +136,8 @@ def test_every_field_of_a_user_schema_is_generated_and_valid(tmp_path: Path) -> 
     [
         ({"type": "object", "properties": {"a": {"type": "string"}}}, None),  # named after the file
         ({"title": "x", "type": "array"}, "entity 'x' must be an object schema with \"properties\""),
-        ({"title": "x", "type": "object", "properties": {}, "x-version": "two"}, "\"x-version\" must be a whole "
+        ({"title": "x", "type": "object", "properties": {}, "x-version": "two"}, "\"x-version\" "
+         "must be a whole "
          "number, got 'two'"),
         ({"title": "x", "type": "object", "properties": {}, "x-coherence": [{"kind": "magic"}]},
          "unknown coherence rule kind 'magic'. Allowed: sum_of_products,"),
@@ -162,7 +163,8 @@ def test_schema_files_are_checked(tmp_path: Path, data: dict[str, Any], message:
 
 def test_broken_json_names_the_file_and_position(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text('{"title": "x",\n "type": }')
-    with pytest.raises(TestdataUsageError, match=r"broken.json' is not valid JSON: Expecting value at line 2"):
+    with pytest.raises(TestdataUsageError, match=r"broken.json' is not valid JSON: Expecting value "
+     r"at line 2"):
         SchemaRegistry([tmp_path])
 
 

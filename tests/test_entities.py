@@ -47,7 +47,8 @@ def cents(value: float) -> float:
 
 
 def fold(text: str) -> str:
-    return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", ascii_text.lower())
 
 
 def words(text: str) -> set[str]:

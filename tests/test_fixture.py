@@ -50,19 +50,22 @@ def test_fixture_returns_records_and_results(pytester: pytest.Pytester) -> None:
     [
         ('testdata("carts")', "UnknownEntityError: unknown entity 'carts' (did you mean 'cart'?). Known "
          "entities: cart, order, payment, product, review, user.*"),
-        ('testdata("cart", count=0)', "TestdataUsageError: count: expected a whole number from 1 to 1,000,000, "
+        ('testdata("cart", count=0)', "TestdataUsageError: count: expected a whole number from 1 to "
+         "1,000,000, "
          "got 0.*"),
         ('testdata("cart", count=-3)', "*count: expected a whole number from 1 to 1,000,000, got -3.*"),
         ('testdata("cart", constraints={"total": {"min": 9, "max": 1}})',
          "*: min (9) is greater than max (1); no value can satisfy both. Swap them or widen the range."),
         ('testdata("user", constraints={"email": {"regex": "(unclosed"}})',
          "*'(unclosed' is not a valid regular expression (missing ), unterminated subpattern*"),
-        ('testdata("cart", strategy="magic")', "*strategy: 'magic' is not allowed. Allowed: auto, traditional, "
+        ('testdata("cart", strategy="magic")', "*strategy: 'magic' is not allowed. Allowed: auto, "
+         "traditional, "
          "llm, rag, hybrid."),
         ('testdata("cart", strategy="llm")', "StrategyNotAvailableError: strategy 'llm' is not available in "
          "this version of pytest-testdata: the LLM strategy * is not built yet.*"),
         ('testdata("cart", cnt=2)', "*testdata(): unknown argument 'cnt' (did you mean 'count'?).*"),
-        ('testdata("user", locale="en_AU")', "*locale: 'en_AU' is not allowed*. Allowed: en_US, en_GB, de_DE, "
+        ('testdata("user", locale="en_AU")', "*locale: 'en_AU' is not allowed*. Allowed: en_US, "
+         "en_GB, de_DE, "
          "fr_FR, en_CA.*"),
         ('testdata("cart", hints=["quick"])', "*hints: 'quick' is not allowed. Allowed: fast, realistic, "
          "coherent, edge_cases, bulk, minimal."),
@@ -70,11 +73,14 @@ def test_fixture_returns_records_and_results(pytester: pytest.Pytester) -> None:
          "'max'?)*"),
         ('testdata("product", constraints={"price": {"min": 20000}})', "*min 20000 is above the schema's "
          "maximum 9999.99; no value satisfies both.*"),
-        ('testdata("product", constraints={"category": {"enum": ["weapons"]}})', "*enum value 'weapons' is not "
+        ('testdata("product", constraints={"category": {"enum": ["weapons"]}})', "*enum value "
+         "'weapons' is not "
          "allowed by the schema. Allowed: electronics, books, *"),
-        ('testdata("user", constraints={"email": {"max": 5}})', "*min/max apply to numbers, but this field is "
+        ('testdata("user", constraints={"email": {"max": 5}})', "*min/max apply to numbers, but "
+         "this field is "
          "string. Use length, min_length or max_length instead."),
-        ('testdata("cart", constraints={"items": {"min_length": 20}})', "*min_length 20 is above the schema's "
+        ('testdata("cart", constraints={"items": {"min_length": 20}})', "*min_length 20 is above "
+         "the schema's "
          "maximum of 8 items. Use at most 8."),
     ],
     ids=["unknown-entity", "count-zero", "count-negative", "min-over-max", "bad-regex", "unknown-strategy",

@@ -165,11 +165,14 @@ def test_invalid_variant_honours_caller_constraints(pytester: pytest.Pytester) -
     ("marker", "signature", "message"),
     [
         ('"cart", cnt=3', "cart", "test_bad.py::test_it: @pytest.mark.testdata got an unknown argument 'cnt' "
-         "(did you mean 'count'?). Allowed: count, name, strategy, constraints, context, hints, seed, variant, "
+         "(did you mean 'count'?). Allowed: count, name, strategy, constraints, context, hints, "
+          "seed, variant, "
          "learn_from_history, defect_triggering, locale, options."),
-        ('"carts"', "carts", "test_bad.py::test_it: @pytest.mark.testdata('carts', ...): unknown entity 'carts' "
+        ('"carts"', "carts", "test_bad.py::test_it: @pytest.mark.testdata('carts', ...): unknown "
+         "entity 'carts' "
          "(did you mean 'cart'?). Known entities: cart, order, payment, product, review, user.*"),
-        ('"cart", count=0', "cart", "test_bad.py::test_it: @pytest.mark.testdata('cart', ...): count: expected "
+        ('"cart", count=0', "cart", "test_bad.py::test_it: @pytest.mark.testdata('cart', ...): "
+         "count: expected "
          "a whole number from 1 to 1,000,000, got 0.*"),
         ('"cart", constraints={"total": {"min": 10, "max": 1}}', "cart",
          "*: min (10) is greater than max (1); no value can satisfy both.*"),
@@ -182,7 +185,8 @@ def test_invalid_variant_honours_caller_constraints(pytester: pytest.Pytester) -
         ('"cart", variant="broken"', "cart", "*variant: 'broken' is not allowed. Allowed: valid, invalid.*"),
         ('"cart"', "basket", "test_bad.py::test_it: @pytest.mark.testdata('cart') fills the argument 'cart', "
          "but the test has no such parameter.*"),
-        ("count=3", "cart", "test_bad.py::test_it: @pytest.mark.testdata needs the entity first: a name, a Schema or a pydantic model class*"),
+        ("count=3", "cart", "test_bad.py::test_it: @pytest.mark.testdata needs the entity first: a "
+         "name, a Schema or a pydantic model class*"),
     ],
     ids=["unknown-argument", "unknown-entity", "count-zero", "min-over-max", "bad-regex", "unknown-strategy",
          "unknown-field", "unknown-variant", "missing-parameter", "no-entity"],
@@ -218,7 +222,8 @@ def test_marker_with_an_unbuilt_strategy_errors_at_setup(pytester: pytest.Pytest
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines([
-        f"test_bad.py::test_it: @pytest.mark.testdata('cart', ...): strategy {strategy!r} is not available in "
+        f"test_bad.py::test_it: @pytest.mark.testdata('cart', ...): strategy {strategy!r} is not "
+         f"available in "
         "this version of pytest-testdata: * is not built yet. Available: traditional.*",
     ])
     assert "_testdata_autouse" not in result.stdout.str()  # no plugin internals in the report

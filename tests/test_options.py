@@ -169,13 +169,15 @@ def test_config_fixture_with_an_unknown_key_fails_the_test(pytester: pytest.Pyte
     """)
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*testdata_config fixture: unknown key 'stratgy' (did you mean 'strategy'?)*"])
+    result.stdout.fnmatch_lines(["*testdata_config fixture: unknown key 'stratgy' (did you mean "
+     "'strategy'?)*"])
 
 
 @pytest.mark.parametrize(
     ("args", "ini", "env", "expected"),
     [
-        (("--testdata-strategy", "fastest"), None, {}, "command line --testdata-strategy (strategy): 'fastest' "
+        (("--testdata-strategy", "fastest"), None, {}, "command line --testdata-strategy "
+         "(strategy): 'fastest' "
          "is not allowed. Allowed: auto, traditional, llm, rag, hybrid."),
         (("--testdata-seed", "abc"), None, {}, "command line --testdata-seed (seed): 'abc' is not a seed. "
          "Allowed: a whole number, 'random' or 'last'."),
@@ -183,13 +185,15 @@ def test_config_fixture_with_an_unknown_key_fails_the_test(pytester: pytest.Pyte
          "allowed. Allowed: en_US, en_GB, de_DE, fr_FR, en_CA."),
         (("--testdata-summary", "ful"), None, {}, "command line --testdata-summary (summary): 'ful' is not "
          "allowed (did you mean 'full'?). Allowed: short, full, none."),
-        (("--testdata-record-mode", "sometimes"), None, {}, "command line --testdata-record-mode (record_mode): "
+        (("--testdata-record-mode", "sometimes"), None, {}, "command line --testdata-record-mode "
+         "(record_mode): "
          "'sometimes' is not allowed. Allowed: none, once, new_episodes, all."),
         ((), "testdata_strategy = speedy", {}, "ini option testdata_strategy (strategy): 'speedy' is not "
          "allowed"),
         ((), "testdata_offline = maybe", {}, "ini option testdata_offline: 'maybe' is not a boolean. "
          "Allowed: true, false, 1, 0, yes, no."),
-        ((), None, {"TESTDATA_SEED": "soon"}, "environment variable TESTDATA_SEED (seed): 'soon' is not a seed."),
+        ((), None, {"TESTDATA_SEED": "soon"}, "environment variable TESTDATA_SEED (seed): 'soon' is "
+         "not a seed."),
         ((), None, {"TESTDATA_STRATEGY": "Traditional"}, "environment variable TESTDATA_STRATEGY (strategy): "
          "'Traditional' is not allowed (did you mean 'traditional'?)"),
     ],

@@ -75,7 +75,8 @@ def test_random_seed_differs_between_runs_and_is_shown(pytester: pytest.Pytester
     assert len(seeds) == 3
 
 
-def test_last_replays_the_previous_runs_seed(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_last_replays_the_previous_runs_seed(pytester: pytest.Pytester,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     pytester.makepyfile(DUMPING_TESTS)
     first, first_records = run_dumping(pytester, monkeypatch, "first")
     seed, note = header(first)
@@ -140,7 +141,8 @@ def test_xdist_gives_each_test_the_same_records_as_a_serial_run(pytester: pytest
     assert header(result) == (77, "given")
     counts = next(line for line in serial_result.outlines if line.startswith("traditional: ")).split(" ms")[0]
     requests_and_records = counts.rsplit(",", 1)[0]  # "traditional: 57 requests, 80 records"
-    result.stdout.fnmatch_lines(["*testdata (session seed 77)*", f"{requests_and_records}, * ms, coherence *"])
+    result.stdout.fnmatch_lines(["*testdata (session seed 77)*", f"{requests_and_records}, * ms, "
+     f"coherence *"])
 
 
 def test_xdist_workers_share_a_random_session_seed(pytester: pytest.Pytester,
