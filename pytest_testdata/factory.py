@@ -52,7 +52,8 @@ class TestdataFactory:
             self._engine = self._engine()
         return self._engine  # type: ignore[return-value]
 
-    def __call__(self, entity: str | Any, count: int | None = None, **kwargs: Any) -> Record | list[Record]:
+    def __call__(self, entity: str | Any, count: int | None = None,
+                 **kwargs: Any) -> Record | list[Record]:
         """One record (a dict) when ``count`` is omitted, else a list of ``count`` records.
 
         ``entity`` is an entity name, a :class:`~pytest_testdata.schemas.Schema` or a pydantic model class
@@ -77,7 +78,8 @@ class TestdataFactory:
         self.results.append(result)
         return result
 
-    def build_request(self, entity: str, count: int, kwargs: Mapping[str, Any], salt: str) -> GenerationRequest:
+    def build_request(self, entity: str, count: int, kwargs: Mapping[str, Any],
+                      salt: str) -> GenerationRequest:
         """Merge defaults and arguments into a checked request with a derived seed."""
         from pytest_testdata.errors import TestdataUsageError, suggest
 
@@ -105,6 +107,12 @@ class TestdataFactory:
             raise TestdataUsageError(
                 f"testdata(): this engine ({type(self.engine).__name__}) cannot take new schemas; "
                 "pass an entity name it knows."
+            )
+        if schema.name in registry and registry.get(schema.name).digest != schema.digest:
+            existing = registry.get(schema.name)
+            raise TestdataUsageError(
+                f"entity {schema.name!r} ({schema.source}) would replace the schema of the same name from "
+                f"{existing.source}. Give it another name: Schema.from_pydantic(model, name='...')."
             )
         registry.register(schema)
         return schema

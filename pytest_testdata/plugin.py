@@ -337,7 +337,8 @@ def testdata_seed(request: pytest.FixtureRequest) -> int:
 
 
 @pytest.fixture
-def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any], testdata_seed: int) -> TestdataFactory:
+def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any],
+             testdata_seed: int) -> TestdataFactory:
     """Generate records: ``testdata("cart")`` for one, ``testdata("user", count=5)`` for a list.
 
     ``testdata.result(...)`` returns the records with their metadata; ``testdata.results`` lists every

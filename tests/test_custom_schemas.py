@@ -302,3 +302,25 @@ def test_a_non_model_entity_is_refused(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest()
     result.stdout.fnmatch_lines(["*entity: expected an entity name such as 'cart', a Schema or a pydantic "
                                  "model class, got 42.*"])
+
+
+def test_a_model_may_not_silently_replace_a_schema_of_the_same_name(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        from pydantic import BaseModel
+        from pytest_testdata.schemas import Schema
+
+        class Cart(BaseModel):
+            cart_id: str
+
+        def test_clash(testdata):
+            testdata(Cart)
+
+        def test_renamed(testdata):
+            assert set(testdata(Schema.from_pydantic(Cart, name="mini_cart"))) == {"cart_id"}
+            assert "items" in testdata("cart")  # the built-in cart is untouched
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*entity 'cart' (pydantic:*Cart) would replace the schema of the same name "
+                                 "from *cart.json. Give it another name: "
+                                 "Schema.from_pydantic(model, name='...')."])
