@@ -115,6 +115,7 @@ def test_schemas_lists_entities_fields_references_and_rules(capsys: pytest.Captu
     ids=["unknown-entity", "count", "strategy", "unbuilt-strategy", "min-over-max", "not-a-number",
          "malformed", "bad-regex", "unknown-field", "locale", "missing-folder"],
 )
+@pytest.mark.usefixtures("llm_not_built")
 def test_errors_exit_2_with_one_readable_line(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                               args: tuple[str, ...], message: str) -> None:
     target = tmp_path / "out.json"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.mark.usefixtures("llm_not_built")  # the context-routing case expects llm unavailable
 def test_fixture_returns_records_and_results(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("""
         import json
@@ -87,6 +88,7 @@ def test_fixture_returns_records_and_results(pytester: pytest.Pytester) -> None:
          "unbuilt-strategy", "unknown-argument", "unknown-locale", "unknown-hint", "unknown-constraint-key",
          "min-above-schema", "enum-outside-schema", "min-on-string", "length-above-schema"],
 )
+@pytest.mark.usefixtures("llm_not_built")
 def test_bad_calls_fail_the_test_with_a_readable_message(pytester: pytest.Pytester, call: str,
                                                          message: str) -> None:
     pytester.makepyfile(test_bad=f"""
