@@ -177,7 +177,8 @@ class Settings:
             raise TestdataUsageError(
                 f"{source}: unknown setting {unknown[0]!r}. Allowed: {', '.join(OPTION_BY_NAME)}."
             )
-        direct = {k: (tuple(v) if isinstance(v, list) else v) for k, v in known.items() if k in _FIELD_NAMES}
+        direct: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in known.items()
+                                  if k in _FIELD_NAMES}
         extra = {**self.extra, **{k: v for k, v in known.items() if k not in _FIELD_NAMES}}
         return replace(self, **direct, extra=extra)
 
@@ -245,7 +246,8 @@ def resolve(cli: Mapping[str, Any], ini: Mapping[str, Any], environ: Mapping[str
         if cli.get(option.name) is not None:
             value = parse_value(option, cli[option.name], "command line")
         values[option.name] = value
-    direct = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items() if k in _FIELD_NAMES}
+    direct: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()
+                              if k in _FIELD_NAMES}
     extra = {k: v for k, v in values.items() if k not in _FIELD_NAMES}
     return Settings(**direct, extra=extra)
 

@@ -50,7 +50,7 @@ class TestdataFactory:
     def engine(self) -> EngineLike:
         if callable(self._engine) and not hasattr(self._engine, "generate"):
             self._engine = self._engine()
-        return self._engine  # type: ignore[return-value]
+        return self._engine
 
     def __call__(self, entity: str | Any, count: int | None = None,
                  **kwargs: Any) -> Record | list[Record]:

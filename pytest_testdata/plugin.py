@@ -315,7 +315,7 @@ def _testdata_autouse(request: pytest.FixtureRequest) -> None:
             break
         # Filling funcargs before pytest reaches the argument is how the marker supplies a value for a
         # name that no fixture defines; autouse fixtures are always set up first.
-        request.node.funcargs[spec.argname] = value  # type: ignore[attr-defined]
+        request.node.funcargs[spec.argname] = value
     if problem is not None:
         pytest.fail(problem, pytrace=False)
 

@@ -44,7 +44,7 @@ class RunStats:
             stats.reasons[meta.reason] += 1
             for key, value in meta.details.items():
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    stats.details[key] += value
+                    stats.details[key] += value  # type: ignore[assignment]  # Counter sums floats (seconds) too
             if meta.provider:
                 self.by_provider[f"{meta.provider}:{meta.model}" if meta.model else meta.provider] += 1
 

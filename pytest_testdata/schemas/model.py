@@ -137,7 +137,8 @@ class Schema:
 
     def output_schema(self) -> dict[str, Any]:
         """A clean JSON Schema for structured output (``x-`` keys and ``$defs`` removed)."""
-        return _strip_extensions(self.json_schema)
+        stripped: dict[str, Any] = _strip_extensions(self.json_schema)
+        return stripped
 
     def describe(self) -> dict[str, Any]:
         """A summary for listings (``testdata schemas``, ``GetSchemas``)."""
@@ -234,7 +235,7 @@ def _lookup(root: Mapping[str, Any], ref: str, source: str) -> Mapping[str, Any]
         if not isinstance(node, Mapping) or part not in node:
             raise TestdataUsageError(f"schema {source}: $ref {ref!r} points at nothing.")
         node = node[part]
-    return copy.deepcopy(node)  # type: ignore[no-any-return]
+    return copy.deepcopy(node)
 
 
 def _strip_extensions(node: Any) -> Any:

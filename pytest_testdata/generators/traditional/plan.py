@@ -59,7 +59,7 @@ def pick_country(rng: random.Random, locale: str | None) -> str:
     if locale:
         return LOCALE_COUNTRIES.get(locale, "US")
     x = rng.random()
-    for code, cum in zip(_COUNTRY_CODES, _COUNTRY_CUM):
+    for code, cum in zip(_COUNTRY_CODES, _COUNTRY_CUM, strict=True):
         if x < cum:
             return code
     return _COUNTRY_CODES[-1]
@@ -283,7 +283,7 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         if "quantity" in name and span <= 20:
             # Most baskets hold one or two of a thing.
             def quantity(state: RecordState) -> int:
-                return min(ihi, ilo + int(state.rng.expovariate(0.9)))
+                return int(min(ihi, ilo + int(state.rng.expovariate(0.9))))
             return quantity
         if span <= 20:
             return lambda s: s.rng.randint(ilo, ihi)
@@ -295,7 +295,7 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         def skewed(state: RecordState) -> int:
             if zeros and state.rng.random() < zeros:
                 return 0
-            return min(ihi, ilo + int(state.rng.expovariate(1 / mean)))
+            return int(min(ihi, ilo + int(state.rng.expovariate(1 / mean))))
         return skewed
     flo = float(lo)
     fhi = float(hi) if hi is not None else max(flo * 10, 1000.0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pytest_testdata.generators.traditional.vocab import EMAIL_DOMAINS
 from pytest_testdata.quality.countries import CALLING_CODES, COUNTRY_LOCALES
@@ -44,7 +44,7 @@ def _state(fake: object) -> str:
     return ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def country_pool(country: str) -> CountryPool:
     """The pool for a country code (``US``, ``GB``...), built on first use."""
     from faker import Faker  # imported here: Faker is slow to import and plugin start-up stays light
