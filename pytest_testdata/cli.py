@@ -139,9 +139,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     progress = None
     try:
         if show:
+            from rich.console import Console
             from rich.progress import Progress
 
-            progress = Progress(transient=True)
+            # On stderr: rich defaults to stdout, where the records go (and where a pipe hid the bar).
+            progress = Progress(console=Console(stderr=True), transient=True)
             progress.start()
             task = progress.add_task(f"generating {args.entity}", total=args.count)
         done = 0

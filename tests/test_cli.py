@@ -140,3 +140,42 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
     proc = subprocess.run([exe, "generate", "reviews"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "did you mean 'review'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, bytes]:
+    """Run the console script with stderr on a pseudo-terminal (where a person would watch it)."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    exe = shutil.which("testdata") or str(Path(sys.executable).with_name("testdata"))
+    stdout_file = cwd / "stdout.bin"
+    with stdout_file.open("wb") as sink:  # a file, not a pipe: nothing blocks while we read the terminal
+        proc = subprocess.Popen([exe, *args], stdout=sink, stderr=slave, cwd=cwd)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal closed: the process is done with it
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    code = proc.wait(timeout=120)
+    return code, b"".join(chunks).decode(errors="replace"), stdout_file.read_bytes()
+
+
+def test_long_runs_show_a_progress_bar_on_the_terminal_only(tmp_path: Path) -> None:
+    code, terminal, stdout = run_on_a_terminal(
+        ["generate", "product", "-n", "5000", "--seed", "1", "--format", "jsonl"], tmp_path)
+    assert code == 0
+    assert "generating product" in terminal  # the bar, on stderr
+    lines = stdout.decode().splitlines()
+    assert len(lines) == 5000 and all(line.startswith("{") for line in lines)  # records untouched
+    code, terminal, _ = run_on_a_terminal(
+        ["generate", "product", "-n", "5000", "--seed", "1", "--no-progress", "--out", "p.jsonl"], tmp_path)
+    assert code == 0 and "generating product" not in terminal
+    code, terminal, _ = run_on_a_terminal(["generate", "product", "-n", "100", "--out", "q.json"], tmp_path)
+    assert code == 0 and "generating product" not in terminal  # short runs: no bar
