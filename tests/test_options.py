@@ -232,13 +232,6 @@ def test_missing_schema_folder_is_a_usage_error(pytester: pytest.Pytester) -> No
     result.stderr.fnmatch_lines(["*schema folder 'no_such_dir'*does not exist under the rootdir*"])
 
 
-def test_remote_mode_is_refused_with_a_clear_message(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("def test_nothing(): pass")
-    result = pytester.runpytest("--testdata-remote", "localhost:1")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--testdata-remote 'localhost:1': remote mode*not available*"])
-
-
 def test_ini_twins_set_every_option(pytester: pytest.Pytester) -> None:
     pytester.mkdir("more_schemas")
     pytester.makeini("""
