@@ -21,10 +21,9 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError, choice_error
-from pytest_testdata.model import STRATEGIES
+from pytest_testdata.model import LOCALES, STRATEGIES
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
-LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "en_CA")
 SUMMARY_MODES = ("short", "full", "none")
 LLM_PROVIDERS = ("auto", "anthropic", "openai", "local", "none")
 RESPONSE_FORMATS = ("auto", "json_schema", "json_object")
@@ -52,7 +51,9 @@ class Option:
 
     @property
     def ini_type(self) -> str:
-        return {"bool": "bool", "list": "args"}.get(self.kind, "string")
+        # Booleans are read as strings and parsed in parse_value, so a bad value names the option
+        # (pytest's own bool ini type fails earlier with "invalid truth value" and no option name).
+        return {"list": "args"}.get(self.kind, "string")
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -176,7 +177,8 @@ class Settings:
             raise TestdataUsageError(
                 f"{source}: unknown setting {unknown[0]!r}. Allowed: {', '.join(OPTION_BY_NAME)}."
             )
-        direct = {k: (tuple(v) if isinstance(v, list) else v) for k, v in known.items() if k in _FIELD_NAMES}
+        direct: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in known.items()
+                                  if k in _FIELD_NAMES}
         extra = {**self.extra, **{k: v for k, v in known.items() if k not in _FIELD_NAMES}}
         return replace(self, **direct, extra=extra)
 
@@ -244,7 +246,8 @@ def resolve(cli: Mapping[str, Any], ini: Mapping[str, Any], environ: Mapping[str
         if cli.get(option.name) is not None:
             value = parse_value(option, cli[option.name], "command line")
         values[option.name] = value
-    direct = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items() if k in _FIELD_NAMES}
+    direct: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()
+                              if k in _FIELD_NAMES}
     extra = {k: v for k, v in values.items() if k not in _FIELD_NAMES}
     return Settings(**direct, extra=extra)
 

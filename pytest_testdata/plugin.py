@@ -127,8 +127,8 @@ def _settings(config: pytest.Config) -> Settings:
     for option in OPTIONS:
         try:
             ini[option.name] = config.getini(option.ini)
-        except ValueError:
-            ini[option.name] = None
+        except ValueError as exc:
+            raise TestdataUsageError(f"ini option {option.ini}: {exc}.") from None
     return resolve(cli, ini)
 
 
@@ -153,6 +153,15 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = _settings(config)
     except TestdataUsageError as exc:
         raise pytest.UsageError(f"pytest-testdata: {exc}") from None
+    _check_strategy_built(settings.strategy)
+    for folder in settings.schemas:
+        if not (config.rootpath / folder).is_dir():
+            raise pytest.UsageError(
+                f"pytest-testdata: schema folder {folder!r} (from --testdata-schemas, TESTDATA_SCHEMA_DIRS "
+                f"or the testdata_schemas ini option) does not exist under the rootdir "
+                f"{str(config.rootpath)!r}. "
+                "Create it or fix the path; paths are relative to the rootdir."
+            )
     result_cache = None
     if settings.remote is None:  # in remote mode the agent caches; no local engine runs
         try:
@@ -186,6 +195,17 @@ def _check_remote(state: SessionState) -> None:
         ) from None
 
 
+def _check_strategy_built(strategy: str) -> None:
+    """A default strategy that is designed but not built fails the run now, not every test later."""
+    from pytest_testdata.generators.base import GENERATORS, PLANNED
+
+    if strategy == "auto" or strategy in GENERATORS:
+        return
+    raise pytest.UsageError(
+        f"pytest-testdata: strategy {strategy!r} (from --testdata-strategy, TESTDATA_STRATEGY or the "
+        f"testdata_strategy ini option) is not available in this version: {PLANNED.get(strategy, strategy)} "
+        f"is not built yet. Available: auto, {', '.join(sorted(GENERATORS))}. Use auto or traditional."
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -213,27 +233,47 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if not markers:
         return
     state = state_of(metafunc.config)
-    where = metafunc.definition.nodeid
+    problem = None
     for marker in markers:
         try:
-            spec = parse_marker(marker.args, marker.kwargs, where)
-            if spec.argname not in metafunc.fixturenames:
-                raise TestdataUsageError(
-                    f"{where}: @pytest.mark.testdata({spec.entity!r}) fills the argument {spec.argname!r}, "
-                    f"but the test has no such parameter. Add `{spec.argname}` to the test's signature or "
-                    "pass name='<argument>' to the marker."
-                )
-            schema = state.registry.get(spec.entity)
-            if spec.invalid:
-                from pytest_testdata.model import GenerationRequest
-                from pytest_testdata.quality.invalid import breakable_rules
-
-                request = GenerationRequest.checked(spec.entity, constraints=spec.kwargs.get("constraints"))
-                rules = breakable_rules(schema, request.constraints)
-                metafunc.parametrize(spec.argname, [r.id for r in rules],
-                                     ids=[f"invalid-{r.id}" for r in rules])
+            _check_marker(metafunc, state, marker)
         except TestdataUsageError as exc:
-            pytest.fail(str(exc), pytrace=False)
+            problem = str(exc)
+            break
+    if problem is not None:
+        # Raised outside the except block so that pytest shows the message alone, without a chain.
+        pytest.fail(problem, pytrace=False)
+
+
+def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest.Mark) -> None:
+    """Check a marker completely at collection (no generation) and parametrize invalid variants."""
+    where = metafunc.definition.nodeid
+    spec = parse_marker(marker.args, marker.kwargs, where)
+    if spec.argname not in metafunc.fixturenames:
+        raise TestdataUsageError(
+            f"{where}: @pytest.mark.testdata({spec.entity!r}) fills the argument {spec.argname!r}, "
+            f"but the test has no such parameter. Add `{spec.argname}` to the test's signature or "
+            "pass name='<argument>' to the marker."
+        )
+    from pytest_testdata.model import GenerationRequest
+    from pytest_testdata.quality.constraints import check_constraints
+
+    try:
+        if spec.model is not None:
+            from pytest_testdata.factory import as_schema
+
+            state.registry.register(as_schema(spec.model))
+        schema = state.registry.get(spec.entity)
+        count = spec.count if spec.count is not None else 1
+        request = GenerationRequest.checked(spec.entity, count, **spec.kwargs)
+        constraints = check_constraints(schema, request.constraints)
+    except TestdataUsageError as exc:
+        raise TestdataUsageError(f"{where}: @pytest.mark.testdata({spec.entity!r}, ...): {exc}") from None
+    if spec.invalid:
+        from pytest_testdata.quality.invalid import breakable_rules
+
+        rules = breakable_rules(schema, constraints)
+        metafunc.parametrize(spec.argname, [r.id for r in rules], ids=[f"invalid-{r.id}" for r in rules])
 
 
 def _reseed_libraries(seed: int) -> None:
@@ -265,11 +305,19 @@ def _testdata_autouse(request: pytest.FixtureRequest) -> None:
     if not markers:
         return
     factory: TestdataFactory = request.getfixturevalue("testdata")
+    problem = None
     for marker in markers:
         spec = parse_marker(marker.args, marker.kwargs, request.node.nodeid)
+        try:
+            value = _marker_value(factory, spec, request.node)
+        except TestdataError as exc:
+            problem = f"{request.node.nodeid}: @pytest.mark.testdata({spec.entity!r}, ...): {exc}"
+            break
         # Filling funcargs before pytest reaches the argument is how the marker supplies a value for a
         # name that no fixture defines; autouse fixtures are always set up first.
-        request.node.funcargs[spec.argname] = _marker_value(factory, spec, request.node)  # type: ignore[attr-defined]
+        request.node.funcargs[spec.argname] = value
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture
@@ -289,7 +337,8 @@ def testdata_seed(request: pytest.FixtureRequest) -> int:
 
 
 @pytest.fixture
-def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any], testdata_seed: int) -> TestdataFactory:
+def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any],
+             testdata_seed: int) -> TestdataFactory:
     """Generate records: ``testdata("cart")`` for one, ``testdata("user", count=5)`` for a list.
 
     ``testdata.result(...)`` returns the records with their metadata; ``testdata.results`` lists every

@@ -167,7 +167,7 @@ class Ordered(Rule):
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         fields = [f for f in self.spec["fields"] if get(record, f) is not None]
         ordered = sorted(get(record, f) for f in fields)
-        for path, value in zip(fields, ordered):
+        for path, value in zip(fields, ordered, strict=True):
             set_all(record, path, value)
 
 
@@ -316,11 +316,11 @@ class PostalCodeMatchesCountry(Rule):
 
 
 POSITIVE_WORDS = frozenset(
-    "love loved great excellent perfect amazing fantastic happy recommend best superb wonderful solid "
+    "love loved great excellent perfect amazing fantastic happy recommend best superb wonderful solid "  # noqa: SIM905
     "reliable comfortable sturdy worth impressed delighted beautiful easy fast brilliant".split()
 )
 NEGATIVE_WORDS = frozenset(
-    "broke broken poor terrible awful disappointed disappointing waste refund returned cheap flimsy "
+    "broke broken poor terrible awful disappointed disappointing waste refund returned cheap flimsy "  # noqa: SIM905
     "worst useless bad faulty defective stopped failed avoid regret slow leaking".split()
 )
 

@@ -190,7 +190,7 @@ def test_no_provider_falls_back_with_warning_and_summary_or_fails_when_strict(
     result.stdout.fnmatch_lines(
         [
             "*LLMFallbackWarning: strategy 'llm' for 'cart': no LLM provider is configured*",
-            "*traditional: 1 requests, 2 records*fallback 2*",
+            "*traditional: 1 request, 2 records*fallback 2*",
         ]
     )
     strict = pytester.runpytest("-p", "no:cacheprovider", "--testdata-llm-strict")
@@ -218,4 +218,4 @@ def test_auto_routes_context_to_llm_only_when_a_provider_is_configured(
     plain.stdout.fnmatch_lines(["*ROUTE traditional | context given*llm is unavailable (no LLM provider*"])
     served = run(pytester, server.url + "/v1", "-s")
     served.stdout.fnmatch_lines(["*ROUTE llm | context given: an LLM writes*"])
-    served.stdout.fnmatch_lines(["*llm: 1 requests, 1 records*", "*providers: openai:tiny x1*"])
+    served.stdout.fnmatch_lines(["*llm: 1 request, 1 record,*", "*providers: openai:tiny x1*"])
