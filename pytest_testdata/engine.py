@@ -118,7 +118,11 @@ class Engine:
                 if pooled is not None:
                     return self._pooled_result(request, schema, route, pooled, started)
             key = self._cache_key(request, schema, route, generator)
-            cached = self.cache.lookup(key, schema) if pinned else None
+            # A generator that is recording (LLM cassettes in a record mode) must reach its provider, so
+            # it can refuse a cached answer; it may still store what it made.
+            skip = getattr(generator, "skips_cache_lookup", None)
+            fresh = callable(skip) and skip(request)
+            cached = self.cache.lookup(key, schema) if pinned and not fresh else None
             if cached is not None:
                 cached.metadata.cache_hit = True
                 cached.metadata.timings = {"total": time.perf_counter() - started}

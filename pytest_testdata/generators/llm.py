@@ -153,6 +153,11 @@ class LLMGenerator:
             run.details["cassette_recorded"] = cassette.recorded - hits_before[1]
         return run.output(records, strict)
 
+    def skips_cache_lookup(self, request: GenerationRequest) -> bool:
+        """True while recording: a cached result would leave the test's cassette unrecorded."""
+        mode = str(providers.setting(self.engine.options, "record_mode"))
+        return bool(request.options.get("_cassette")) and mode != "none"
+
     def _cassette(self, request: GenerationRequest, offline: bool) -> OpenCassette | None:
         raw = request.options.get("_cassette")
         if raw is None:
