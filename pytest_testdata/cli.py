@@ -8,9 +8,10 @@ import io
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
-from pytest_testdata.errors import TestdataError
+from pytest_testdata.errors import TestdataError, TestdataUsageError
 from pytest_testdata.model import STRATEGIES, GenerationRequest, Record
 
 FORMATS = ("json", "jsonl", "csv")
@@ -56,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     from pytest_testdata.store.cli import add_parser as add_rag_parser
 
     add_rag_parser(sub)
+
+    serve = sub.add_parser("serve", help="run the Test Data Agent (gRPC, plus HTTP health and metrics)")
+    from pytest_testdata.agent.cli import add_arguments
+
+    add_arguments(serve)
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -72,13 +79,18 @@ def parse_constraints(items: Sequence[str]) -> dict[str, dict[str, Any]]:
         field, sep, rest = item.partition(":")
         key, sep2, raw = rest.partition("=")
         if not (sep and sep2 and field and key):
-            raise TestdataError(f"--constraint {item!r}: expected FIELD:KEY=VALUE, e.g. total:max=500.")
+            raise TestdataUsageError(f"--constraint {item!r}: expected FIELD:KEY=VALUE, e.g. total:max=500.")
         value: Any = raw
-        if key in ("min", "max"):
-            value = float(raw) if "." in raw else int(raw)
-        elif key in ("length", "min_length", "max_length"):
-            value = int(raw)
-        elif key == "enum":
+        try:
+            if key in ("min", "max"):
+                value = float(raw) if "." in raw else int(raw)
+            elif key in ("length", "min_length", "max_length"):
+                value = int(raw)
+        except ValueError:
+            raise TestdataUsageError(
+                f"--constraint {item!r}: {key} needs a number, got {raw!r}. For example: {field}:{key}=500."
+            ) from None
+        if key == "enum":
             value = raw.split(",")
         elif key == "unique":
             value = raw.lower() in ("1", "true", "yes")
@@ -103,24 +115,35 @@ def _write(records: list[Record], fmt: str, out: TextIO, first: bool, last: bool
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from pytest_testdata.quality.constraints import check_constraints
     from pytest_testdata.seeding import derive_seed, random_seed
 
     engine = _engine(args)
     seed = args.seed if args.seed is not None else random_seed()
     constraints = parse_constraints(args.constraint)
     # Validate everything before writing a byte: a bad argument must not leave half a file behind.
-    GenerationRequest.checked(args.entity, args.count, strategy=args.strategy, constraints=constraints,
-                              seed=seed, locale=args.locale, context=args.context,
-                              learn_from_history=args.learn_from_history, defect_triggering=args.defect_triggering)
+    probe = GenerationRequest.checked(args.entity, args.count, strategy=args.strategy, constraints=constraints,
+                                      seed=seed, locale=args.locale, context=args.context,
+                                      learn_from_history=args.learn_from_history,
+                                      defect_triggering=args.defect_triggering)
     schema = engine.registry.get(args.entity)
-    out: TextIO = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8", newline="")
+    check_constraints(schema, probe.constraints)
+    engine.generator(engine.router.route(probe, schema).strategy)  # an unavailable strategy fails here
+    try:
+        out: TextIO = (sys.stdout if args.out == "-"
+                       else open(args.out, "w", encoding="utf-8", newline=""))  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise TestdataUsageError(f"--out {args.out!r}: cannot write the file ({exc.strerror}).") from None
+    complete = False
     show = not args.no_progress and args.count >= PROGRESS_THRESHOLD and sys.stderr.isatty()
     progress = None
     try:
         if show:
+            from rich.console import Console
             from rich.progress import Progress
 
-            progress = Progress(transient=True)
+            # On stderr: rich defaults to stdout, where the records go (and where a pipe hid the bar).
+            progress = Progress(console=Console(stderr=True), transient=True)
             progress.start()
             task = progress.add_task(f"generating {args.entity}", total=args.count)
         done = 0
@@ -139,11 +162,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
             done += n
             if progress is not None:
                 progress.update(task, advance=n)
+        complete = True
     finally:
         if progress is not None:
             progress.stop()
         if out is not sys.stdout:
             out.close()
+            if not complete:
+                # Never leave a partial file that looks like a whole one.
+                Path(args.out).unlink(missing_ok=True)
     print(f"testdata: {args.count} {args.entity} records, seed {seed}, strategy {'/'.join(sorted(paths))}"
           + (f", written to {args.out}" if args.out != "-" else ""), file=sys.stderr)
     return 0
@@ -166,6 +193,12 @@ def cmd_schemas(args: argparse.Namespace) -> int:
             buf.write(f"    coherence: {', '.join(r['kind'] for r in schema.coherence)}\n")
     sys.stdout.write(buf.getvalue())
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pytest_testdata.agent.cli import run
+
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

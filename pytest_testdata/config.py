@@ -21,11 +21,12 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError, choice_error
-from pytest_testdata.model import STRATEGIES
+from pytest_testdata.model import LOCALES, STRATEGIES
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
-LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "en_CA")
 SUMMARY_MODES = ("short", "full", "none")
+LLM_PROVIDERS = ("auto", "anthropic", "openai", "local", "none")
+RESPONSE_FORMATS = ("auto", "json_schema", "json_object")
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Option:
     help: str
     default: Any = None
     choices: tuple[str, ...] | None = None
-    kind: str = "str"  # str | int | bool | list | seed
+    kind: str = "str"  # str | int | float | bool | list | seed
     env: tuple[str, ...] = ()
     metavar: str | None = None
 
@@ -50,7 +51,9 @@ class Option:
 
     @property
     def ini_type(self) -> str:
-        return {"bool": "bool", "list": "args"}.get(self.kind, "string")
+        # Booleans are read as strings and parsed in parse_value, so a bad value names the option
+        # (pytest's own bool ini type fails earlier with "invalid truth value" and no option name).
+        return {"list": "args"}.get(self.kind, "string")
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -72,6 +75,43 @@ OPTIONS: tuple[Option, ...] = (
            None, env=("TESTDATA_CASSETTE_DIR",), metavar="DIR"),
     Option("remote", "use a running Test Data Agent at HOST:PORT instead of generating in-process", None,
            env=("TESTDATA_REMOTE",), metavar="HOST:PORT"),
+    # --- LLM strategy (pytest_testdata.llm, docs/llm.md). API keys are read from the environment only
+    # (ANTHROPIC_API_KEY, VLLM_API_KEY), never from flags or ini files that end up in shell history or git.
+    Option("llm_provider", "LLM provider: auto (every configured one, in the order anthropic, openai, "
+           "local), or one of them; 'none' never calls a model", "auto", LLM_PROVIDERS,
+           env=("TESTDATA_LLM_PROVIDER",)),
+    Option("claude_model", "Claude model for the anthropic provider", "claude-sonnet-5",
+           env=("CLAUDE_MODEL",), metavar="MODEL"),
+    Option("claude_max_tokens", "max output tokens of one Claude request", 4096, kind="int",
+           env=("CLAUDE_MAX_TOKENS",), metavar="N"),
+    Option("claude_temperature", "sampling temperature for Claude, 0..1 (default: the model's own)", None,
+           kind="float",
+           env=("CLAUDE_TEMPERATURE",), metavar="T"),
+    Option("anthropic_base_url", "base URL of the Anthropic Messages API (default: the SDK's)", None,
+           env=("ANTHROPIC_BASE_URL",), metavar="URL"),
+    Option("vllm_url", "base URL of an OpenAI-compatible server (vLLM, llama.cpp, llama-cpp-python), "
+           "such as http://localhost:8000/v1", None, env=("VLLM_URL", "OPENAI_BASE_URL"), metavar="URL"),
+    Option("vllm_model", "model name to ask the OpenAI-compatible server for (default: the first it lists)",
+           None, env=("VLLM_MODEL",), metavar="MODEL"),
+    Option("response_format", "structured-output form for the OpenAI-compatible server: auto (probe), "
+           "json_schema (vLLM, llama.cpp) or json_object (llama-cpp-python's server)", "auto",
+           RESPONSE_FORMATS, env=("TESTDATA_RESPONSE_FORMAT",)),
+    Option("local_model", "path of a GGUF model file run in-process by llama-cpp-python", None,
+           env=("TESTDATA_LOCAL_MODEL", "LOCAL_MODEL_PATH"), metavar="PATH"),
+    Option("llm_max_tokens", "max output tokens of one request to an OpenAI-compatible or local model", 2048,
+           kind="int", env=("LLM_MAX_TOKENS",), metavar="N"),
+    Option("llm_temperature", "sampling temperature for OpenAI-compatible and local models", 0.0,
+           kind="float", env=("LLM_TEMPERATURE",), metavar="T"),
+    Option("llm_timeout", "seconds before one LLM request gives up (bounded: a test never hangs)", 60.0,
+           kind="float", env=("LLM_TIMEOUT",), metavar="SECONDS"),
+    Option("llm_max_retries", "retries on 429/5xx/timeouts, with backoff honouring retry-after", 2,
+           kind="int", env=("LLM_MAX_RETRIES",), metavar="N"),
+    Option("llm_batch_size", "records asked for in one LLM request (larger counts are chunked)", 10,
+           kind="int", env=("LLM_BATCH_SIZE",), metavar="N"),
+    Option("llm_repair_attempts", "repair rounds for invalid LLM records before they fall back", 1,
+           kind="int", env=("LLM_REPAIR_ATTEMPTS",), metavar="N"),
+    Option("llm_strict", "fail instead of falling back to traditional when no LLM provider can answer",
+           False, kind="bool", env=("TESTDATA_LLM_STRICT",)),
     # -- pattern store (rag and hybrid strategies; docs/rag.md) --
     Option("store", "pattern store for the rag and hybrid strategies (default: auto, Weaviate when "
            "WEAVIATE_URL is set, else the embedded SQLite store)", "auto", ("auto", "embedded", "weaviate"),
@@ -95,6 +135,14 @@ OPTIONS: tuple[Option, ...] = (
            env=("TESTDATA_CACHE_MAX_MB",), metavar="MB"),
     Option("pool_size", "records kept ready per data pool for requests without a seed (0: no pools; "
            "default 2000)", 2000, kind="int", env=("TESTDATA_POOL_SIZE",), metavar="N"),
+    # Remote mode's connection to the Test Data Agent (pytest_testdata/agent, docs/agent.md).
+    Option("remote_token", "shared bearer token the remote agent requires (its AUTH_TOKEN)", None,
+           env=("TESTDATA_AGENT_TOKEN",), metavar="TOKEN"),
+    Option("remote_tls", "connect to the remote agent over TLS", False, kind="bool", env=("TESTDATA_REMOTE_TLS",)),
+    Option("remote_ca", "CA certificate file (PEM) to trust for the remote agent's TLS (implies TLS)", None,
+           env=("TESTDATA_REMOTE_CA",), metavar="FILE"),
+    Option("remote_timeout", "seconds to wait for each remote agent call (default 120)", 120, kind="int",
+           env=("TESTDATA_REMOTE_TIMEOUT",), metavar="SECONDS"),
 )
 OPTION_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 
@@ -129,7 +177,8 @@ class Settings:
             raise TestdataUsageError(
                 f"{source}: unknown setting {unknown[0]!r}. Allowed: {', '.join(OPTION_BY_NAME)}."
             )
-        direct = {k: (tuple(v) if isinstance(v, list) else v) for k, v in known.items() if k in _FIELD_NAMES}
+        direct: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in known.items()
+                                  if k in _FIELD_NAMES}
         extra = {**self.extra, **{k: v for k, v in known.items() if k not in _FIELD_NAMES}}
         return replace(self, **direct, extra=extra)
 
@@ -169,6 +218,13 @@ def parse_value(option: Option, raw: Any, source: str) -> Any:
             return int(raw)
         except (TypeError, ValueError):
             raise TestdataUsageError(f"{where} ({option.name}): {raw!r} is not a whole number.") from None
+    if option.kind == "float":
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise TestdataUsageError(
+                f"{where} ({option.name}): {raw!r} is not a number. For example: {option.flag} 0.5"
+            ) from None
     value = str(raw)
     if option.choices is not None and value not in option.choices:
         raise choice_error(f"{where} ({option.name})", value, option.choices)
@@ -190,7 +246,8 @@ def resolve(cli: Mapping[str, Any], ini: Mapping[str, Any], environ: Mapping[str
         if cli.get(option.name) is not None:
             value = parse_value(option, cli[option.name], "command line")
         values[option.name] = value
-    direct = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items() if k in _FIELD_NAMES}
+    direct: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()
+                              if k in _FIELD_NAMES}
     extra = {k: v for k, v in values.items() if k not in _FIELD_NAMES}
     return Settings(**direct, extra=extra)
 

@@ -17,6 +17,7 @@ from pytest_testdata.errors import StrategyNotAvailableError
 from pytest_testdata.generators.base import GENERATORS, Generator, load_generator
 from pytest_testdata.model import GenerationRequest, GenerationResult, Record, ResultMetadata
 from pytest_testdata.quality.coherence import scorer_for
+from pytest_testdata.quality.constraints import check_constraints
 from pytest_testdata.quality.invalid import BrokenRule, break_record, breakable_rules
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.router import Route, Router
@@ -97,6 +98,10 @@ class Engine:
         """Make the records a request asks for, with metadata saying how."""
         started = time.perf_counter()
         schema = self.registry.get(request.entity)
+        if request.constraints:
+            checked = check_constraints(schema, request.constraints)
+            if checked.keys() != request.constraints.keys():
+                request = request.replace(constraints=checked)
         pinned = request.seed is not None
         if not pinned:
             request = request.replace(seed=random_seed())
@@ -113,7 +118,11 @@ class Engine:
                 if pooled is not None:
                     return self._pooled_result(request, schema, route, pooled, started)
             key = self._cache_key(request, schema, route, generator)
-            cached = self.cache.lookup(key, schema) if pinned else None
+            # A generator that is recording (LLM cassettes in a record mode) must reach its provider, so
+            # it can refuse a cached answer; it may still store what it made.
+            skip = getattr(generator, "skips_cache_lookup", None)
+            fresh = callable(skip) and skip(request)
+            cached = self.cache.lookup(key, schema) if pinned and not fresh else None
             if cached is not None:
                 cached.metadata.cache_hit = True
                 cached.metadata.timings = {"total": time.perf_counter() - started}
@@ -124,7 +133,7 @@ class Engine:
         records = output.records
         details = dict(output.details)
         if request.variant == "invalid":
-            details["broken_rules"] = self._break(records, request, schema)
+            details["broken_rules"] = self._break(records, request, schema, route)
         violations = validator_for(schema, request.constraints).validate(records)
         scorer = scorer_for(schema)
         scores = [scorer.score(r) for r in records]
@@ -198,8 +207,13 @@ class Engine:
         added: int = fill(request, schema, self._refill_for(request, schema))
         return added
 
-    def _break(self, records: list[dict[str, Any]], request: GenerationRequest, schema: Schema) -> list[str]:
-        """Break one rule per record: the one named in ``options["break"]``, else one drawn by seed."""
+    def _break(self, records: list[dict[str, Any]], request: GenerationRequest, schema: Schema,
+               route: Route) -> list[str]:
+        """Break one rule per record: the one named in ``options["break"]``, else one drawn by seed.
+
+        A rule inside a list (``lines.*.qty``) needs a record whose list is not empty; such a record is
+        drawn again (seeded) until it has one, so every record really breaks its rule.
+        """
         rules = breakable_rules(schema, request.constraints)
         wanted = request.options.get("break")
         if wanted is not None:
@@ -211,8 +225,22 @@ class Engine:
             rules = chosen
         rng = random.Random(derive_seed(request.seed, "invalid"))
         broken: list[BrokenRule] = [rng.choice(rules) for _ in records]
-        for record, rule in zip(records, broken):
-            break_record(record, rule, schema)
+        for index, rule in enumerate(broken):
+            attempt = 0
+            while not break_record(records[index], rule, schema):
+                attempt += 1
+                if attempt > 50:
+                    from pytest_testdata.errors import GenerationError
+
+                    raise GenerationError(
+                        f"variant='invalid': could not break {rule.id!r} in {schema.name}: 50 drawn records "
+                        f"had no value at {rule.path!r} to break."
+                    )
+                redraw = request.replace(count=1, variant="valid",
+                                         seed=derive_seed(request.seed, "invalid", index, attempt))
+                assert redraw.seed is not None
+                output = self.generator(route.strategy).generate(redraw, schema, redraw.seed)
+                records[index] = output.records[0]
         return [rule.id for rule in broken]
 
     def _notify(self, request: GenerationRequest, result: GenerationResult) -> None:

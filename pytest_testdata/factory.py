@@ -7,11 +7,14 @@ call's position, so adding a call at the end of a test never changes the records
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pytest_testdata.errors import TestdataError
+from pytest_testdata.errors import TestdataError, TestdataUsageError
 from pytest_testdata.model import GenerationRequest, GenerationResult, Record
 from pytest_testdata.seeding import derive_seed
+
+if TYPE_CHECKING:
+    from pytest_testdata.schemas.model import Schema
 
 
 class EngineLike(Protocol):
@@ -31,10 +34,14 @@ class TestdataFactory:
     __test__ = False
 
     def __init__(self, engine: EngineLike | Callable[[], EngineLike], seed: int,
-                 defaults: Mapping[str, Any] | None = None) -> None:
+                 defaults: Mapping[str, Any] | None = None,
+                 runtime_options: Mapping[str, Any] | None = None) -> None:
         self._engine = engine
         self.seed = seed
         """This test's seed (derived from the session seed and the test's node id)."""
+        self.runtime_options = dict(runtime_options or {})
+        """Run-time context added to every request's options (keys start with ``_``: the test's node id and
+        cassette path); never part of cache or cassette keys."""
         self.defaults = dict(defaults or {})
         self.results: list[GenerationResult] = []
         """Every result this test got, in call order (metadata included)."""
@@ -43,20 +50,27 @@ class TestdataFactory:
     def engine(self) -> EngineLike:
         if callable(self._engine) and not hasattr(self._engine, "generate"):
             self._engine = self._engine()
-        return self._engine  # type: ignore[return-value]
+        return self._engine
 
-    def __call__(self, entity: str, count: int | None = None, **kwargs: Any) -> Record | list[Record]:
-        """One record (a dict) when ``count`` is omitted, else a list of ``count`` records."""
+    def __call__(self, entity: str | Any, count: int | None = None,
+                 **kwargs: Any) -> Record | list[Record]:
+        """One record (a dict) when ``count`` is omitted, else a list of ``count`` records.
+
+        ``entity`` is an entity name, a :class:`~pytest_testdata.schemas.Schema` or a pydantic model class
+        (registered under its lower-cased class name on first use).
+        """
         __tracebackhide__ = True
         result = self.result(entity, count if count is not None else 1, **kwargs)
         return result.records if count is not None else result.records[0]
 
-    def result(self, entity: str, count: int = 1, *, _salt: str | None = None, **kwargs: Any) -> GenerationResult:
+    def result(self, entity: str | Any, count: int = 1, *, _salt: str | None = None,
+               **kwargs: Any) -> GenerationResult:
         """The full result (records + metadata: path, reason, seed, coherence, violations, timings)."""
         __tracebackhide__ = True
         try:
             salt = _salt if _salt is not None else f"call {len(self.results)}"
-            request = self.build_request(entity, count, kwargs, salt)
+            name = entity if isinstance(entity, str) else self.register(entity).name
+            request = self.build_request(name, count, kwargs, salt)
             result = self.engine.generate(request)
         except TestdataError as exc:
             # Drop our internal frames: the user's line and the message are what matter.
@@ -64,23 +78,44 @@ class TestdataFactory:
         self.results.append(result)
         return result
 
-    def build_request(self, entity: str, count: int, kwargs: Mapping[str, Any], salt: str) -> GenerationRequest:
+    def build_request(self, entity: str, count: int, kwargs: Mapping[str, Any],
+                      salt: str) -> GenerationRequest:
         """Merge defaults and arguments into a checked request with a derived seed."""
         from pytest_testdata.errors import TestdataUsageError, suggest
 
         unknown = [k for k in kwargs if k not in CALL_KEYS]
         if unknown:
             raise TestdataUsageError(
-                f"testdata(): unknown argument {unknown[0]!r}{suggest(unknown[0], CALL_KEYS)}. "
+                f"testdata(): unknown argument {unknown[0]!r}{suggest(unknown[0], ('count', *CALL_KEYS))}. "
                 f"Allowed: entity, count, {', '.join(CALL_KEYS)}."
             )
         merged = {**self.defaults, **kwargs}
         if merged.get("seed") is None:
             merged["seed"] = derive_seed(self.seed, salt, entity)
+        if self.runtime_options:
+            merged["options"] = {**(merged.get("options") or {}), **self.runtime_options}
         hints = merged.get("hints")
         if isinstance(hints, str):
             merged["hints"] = (hints,)
         return GenerationRequest.checked(entity, count, **merged)
+
+    def register(self, model: Any) -> Schema:
+        """Make a :class:`Schema` or pydantic model class known to the engine; returns its schema."""
+        schema = as_schema(model)
+        registry = getattr(self.engine, "registry", None)
+        if registry is None:
+            raise TestdataUsageError(
+                f"testdata(): this engine ({type(self.engine).__name__}) cannot take new schemas; "
+                "pass an entity name it knows."
+            )
+        if schema.name in registry and registry.get(schema.name).digest != schema.digest:
+            existing = registry.get(schema.name)
+            raise TestdataUsageError(
+                f"entity {schema.name!r} ({schema.source}) would replace the schema of the same name from "
+                f"{existing.source}. Give it another name: Schema.from_pydantic(model, name='...')."
+            )
+        registry.register(schema)
+        return schema
 
     @property
     def last(self) -> GenerationResult:
@@ -88,6 +123,19 @@ class TestdataFactory:
         if not self.results:
             raise LookupError("testdata.last: no testdata call has been made in this test yet")
         return self.results[-1]
+
+
+def as_schema(model: Any) -> Schema:
+    """A :class:`Schema` from a Schema or a pydantic model class; a usage error for anything else."""
+    from pytest_testdata.schemas.model import Schema
+
+    if isinstance(model, Schema):
+        return model
+    if isinstance(model, type) and hasattr(model, "model_json_schema"):
+        return Schema.from_pydantic(model)
+    raise TestdataUsageError(
+        f"entity: expected an entity name such as 'cart', a Schema or a pydantic model class, got {model!r}."
+    )
 
 
 def merge_defaults(*layers: Mapping[str, Any] | None) -> dict[str, Any]:

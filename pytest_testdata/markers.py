@@ -31,6 +31,8 @@ class MarkerSpec:
     argname: str
     count: int | None
     kwargs: Mapping[str, Any]
+    model: Any = None
+    """The Schema or pydantic model class given instead of a name (registered at collection)."""
 
     @property
     def invalid(self) -> bool:
@@ -39,10 +41,19 @@ class MarkerSpec:
 
 def parse_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any], where: str) -> MarkerSpec:
     """Check a marker's arguments; every mistake names the test and the allowed arguments."""
+    model, original = None, args
+    if args and not isinstance(args[0], str):
+        from pytest_testdata.factory import as_schema
+
+        try:
+            model = args[0]
+            args = (as_schema(model).name, *args[1:])
+        except TestdataUsageError:
+            args = ()
     if not args or not isinstance(args[0], str):
         raise TestdataUsageError(
-            f"{where}: @pytest.mark.testdata needs the entity name first, e.g. "
-            f"@pytest.mark.testdata('order', count=3); got args={args!r}."
+            f"{where}: @pytest.mark.testdata needs the entity first: a name, a Schema or a pydantic model "
+            f"class, e.g. @pytest.mark.testdata('order', count=3); got args={original!r}."
         )
     if len(args) > 2:
         raise TestdataUsageError(
@@ -60,4 +71,4 @@ def parse_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any], where: str) -
     name = kwargs.get("name") or args[0]
     if not isinstance(name, str) or not name.isidentifier():
         raise TestdataUsageError(f"{where}: name={name!r} is not a valid argument name.")
-    return MarkerSpec(args[0], name, count, rest)
+    return MarkerSpec(args[0], name, count, rest, model)

@@ -19,6 +19,7 @@ Record = dict[str, Any]
 STRATEGIES: tuple[str, ...] = ("auto", "traditional", "llm", "rag", "hybrid")
 HINTS: tuple[str, ...] = ("fast", "realistic", "coherent", "edge_cases", "bulk", "minimal")
 VARIANTS: tuple[str, ...] = ("valid", "invalid")
+LOCALES: tuple[str, ...] = ("en_US", "en_GB", "de_DE", "fr_FR", "en_CA")
 CONSTRAINT_KEYS: tuple[str, ...] = ("min", "max", "length", "min_length", "max_length", "enum", "regex", "unique")
 MAX_COUNT = 1_000_000
 
@@ -191,6 +192,8 @@ class GenerationRequest:
             raise TestdataUsageError(f"seed: expected a whole number, got {seed!r}.")
         if context is not None and not isinstance(context, str):
             raise TestdataUsageError(f"context: expected a string describing the scenario, got {context!r}.")
+        if locale is not None and locale not in LOCALES:
+            raise choice_error("locale", locale, LOCALES, "Leave it unset for a mix of countries.")
         if constraints is not None and not isinstance(constraints, Mapping):
             raise TestdataUsageError(
                 f"constraints: expected a mapping of field name to constraints, such as "

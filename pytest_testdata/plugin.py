@@ -22,6 +22,7 @@ from pytest_testdata.report import RunStats
 from pytest_testdata.seeding import derive_seed, random_seed
 
 if TYPE_CHECKING:
+    from pytest_testdata.agent.client import AgentClient
     from pytest_testdata.cache import TestdataCache
     from pytest_testdata.factory import EngineLike
     from pytest_testdata.schemas.registry import SchemaRegistry
@@ -40,6 +41,7 @@ class SessionState:
         self.stats = RunStats()
         self._registry: SchemaRegistry | None = None
         self._engine: EngineLike | None = None
+        self._client: AgentClient | None = None
         self.cache: TestdataCache | None = None
         """Built from the settings at configure time (Redis shares it across xdist workers)."""
 
@@ -49,16 +51,35 @@ class SessionState:
 
     @property
     def registry(self) -> SchemaRegistry:
-        """The local schema registry (markers check entities against it at collection)."""
+        """The schema registry markers check entities against at collection (plus the agent's, if remote)."""
         if self._registry is None:
             from pytest_testdata.schemas.registry import SchemaRegistry
 
-            self._registry = SchemaRegistry(self.schema_dirs)
+            registry = SchemaRegistry(self.schema_dirs)
+            if self.settings.remote is not None:
+                # The agent generates with its own schemas, so its definitions are the ones that count.
+                registry.extend(self.remote_client().schemas())
+            self._registry = registry
         return self._registry
+
+    def remote_client(self) -> AgentClient:
+        """The client of the agent named by --testdata-remote (remote mode), built once."""
+        if self._client is None:
+            from pytest_testdata.agent.client import AgentClient
+
+            s = self.settings
+            assert s.remote is not None
+            self._client = AgentClient(s.remote, token=s.get("remote_token"), tls=bool(s.get("remote_tls")),
+                                       root_certificates=s.get("remote_ca"),
+                                       timeout=float(s.get("remote_timeout") or 120))
+            self._client.listeners.append(self.stats)
+        return self._client
 
     @property
     def engine(self) -> EngineLike:
-        """The engine every fixture and marker uses, built on first use."""
+        """The engine every fixture and marker uses, built on first use (the agent's client if remote)."""
+        if self._engine is None and self.settings.remote is not None:
+            self._engine = self.remote_client()
         if self._engine is None:
             from pytest_testdata.engine import Engine
 
@@ -106,8 +127,8 @@ def _settings(config: pytest.Config) -> Settings:
     for option in OPTIONS:
         try:
             ini[option.name] = config.getini(option.ini)
-        except ValueError:
-            ini[option.name] = None
+        except ValueError as exc:
+            raise TestdataUsageError(f"ini option {option.ini}: {exc}.") from None
     return resolve(cli, ini)
 
 
@@ -132,25 +153,59 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = _settings(config)
     except TestdataUsageError as exc:
         raise pytest.UsageError(f"pytest-testdata: {exc}") from None
-    if settings.remote is not None:
-        raise pytest.UsageError(
-            f"pytest-testdata: --testdata-remote {settings.remote!r}: remote mode (the Test Data Agent) is "
-            "not available in this version. Remove the option to generate in-process."
-        )
-    try:
-        from pytest_testdata.cache import build_cache
+    _check_strategy_built(settings.strategy)
+    for folder in settings.schemas:
+        if not (config.rootpath / folder).is_dir():
+            raise pytest.UsageError(
+                f"pytest-testdata: schema folder {folder!r} (from --testdata-schemas, TESTDATA_SCHEMA_DIRS "
+                f"or the testdata_schemas ini option) does not exist under the rootdir "
+                f"{str(config.rootpath)!r}. "
+                "Create it or fix the path; paths are relative to the rootdir."
+            )
+    result_cache = None
+    if settings.remote is None:  # in remote mode the agent caches; no local engine runs
+        try:
+            from pytest_testdata.cache import build_cache
 
-        result_cache = build_cache(settings)
-    except (TestdataUsageError, MissingDependencyError) as exc:
-        raise pytest.UsageError(f"pytest-testdata: {exc}") from None
+            result_cache = build_cache(settings)
+        except (TestdataUsageError, MissingDependencyError) as exc:
+            raise pytest.UsageError(f"pytest-testdata: {exc}") from None
     seed, note = _session_seed(config, settings)
     cache = getattr(config, "cache", None)
     if cache is not None and not hasattr(config, "workerinput"):
         cache.set(SEED_CACHE_KEY, seed)
-    config.stash[STATE] = SessionState(settings, seed, note, config.rootpath)
-    config.stash[STATE].cache = result_cache
+    state = SessionState(settings, seed, note, config.rootpath)
+    state.cache = result_cache
+    config.stash[STATE] = state
+    if settings.remote is not None and not hasattr(config, "workerinput") and not config.getoption("help", False):
+        _check_remote(state)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(config), "testdata-xdist")
+
+
+def _check_remote(state: SessionState) -> None:
+    """Reach the agent once, at session start, so a dead address is one clear error, not one per test."""
+    try:
+        state.remote_client().check()
+    except TestdataError as exc:
+        raise pytest.UsageError(f"pytest-testdata: --testdata-remote {state.settings.remote}: {exc}") from None
+    except ImportError as exc:
+        raise pytest.UsageError(
+            f"pytest-testdata: {MissingDependencyError(exc.name or 'grpcio', 'agent', 'remote mode')}"
+        ) from None
+
+
+def _check_strategy_built(strategy: str) -> None:
+    """A default strategy that is designed but not built fails the run now, not every test later."""
+    from pytest_testdata.generators.base import GENERATORS, PLANNED
+
+    if strategy == "auto" or strategy in GENERATORS:
+        return
+    raise pytest.UsageError(
+        f"pytest-testdata: strategy {strategy!r} (from --testdata-strategy, TESTDATA_STRATEGY or the "
+        f"testdata_strategy ini option) is not available in this version: {PLANNED.get(strategy, strategy)} "
+        f"is not built yet. Available: auto, {', '.join(sorted(GENERATORS))}. Use auto or traditional."
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -162,8 +217,14 @@ def pytest_report_header(config: pytest.Config) -> str:
         parts.append(f"locale {s.locale}")
     if s.schemas:
         parts.append(f"schema folders {', '.join(s.schemas)}")
+    if s.remote:
+        parts.append(f"remote agent {s.remote}")
     if state.cache is not None:
         parts.append(f"cache {state.cache.backend.describe()}")
+    if s.offline:
+        parts.append("offline (LLM cassettes replay only)")
+    elif s.record_mode != "none":
+        parts.append(f"LLM cassettes record mode {s.record_mode}")
     return "testdata: " + ", ".join(parts)
 
 
@@ -172,27 +233,47 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if not markers:
         return
     state = state_of(metafunc.config)
-    where = metafunc.definition.nodeid
+    problem = None
     for marker in markers:
         try:
-            spec = parse_marker(marker.args, marker.kwargs, where)
-            if spec.argname not in metafunc.fixturenames:
-                raise TestdataUsageError(
-                    f"{where}: @pytest.mark.testdata({spec.entity!r}) fills the argument {spec.argname!r}, "
-                    f"but the test has no such parameter. Add `{spec.argname}` to the test's signature or "
-                    "pass name='<argument>' to the marker."
-                )
-            schema = state.registry.get(spec.entity)
-            if spec.invalid:
-                from pytest_testdata.model import GenerationRequest
-                from pytest_testdata.quality.invalid import breakable_rules
-
-                request = GenerationRequest.checked(spec.entity, constraints=spec.kwargs.get("constraints"))
-                rules = breakable_rules(schema, request.constraints)
-                metafunc.parametrize(spec.argname, [r.id for r in rules],
-                                     ids=[f"invalid-{r.id}" for r in rules])
+            _check_marker(metafunc, state, marker)
         except TestdataUsageError as exc:
-            pytest.fail(str(exc), pytrace=False)
+            problem = str(exc)
+            break
+    if problem is not None:
+        # Raised outside the except block so that pytest shows the message alone, without a chain.
+        pytest.fail(problem, pytrace=False)
+
+
+def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest.Mark) -> None:
+    """Check a marker completely at collection (no generation) and parametrize invalid variants."""
+    where = metafunc.definition.nodeid
+    spec = parse_marker(marker.args, marker.kwargs, where)
+    if spec.argname not in metafunc.fixturenames:
+        raise TestdataUsageError(
+            f"{where}: @pytest.mark.testdata({spec.entity!r}) fills the argument {spec.argname!r}, "
+            f"but the test has no such parameter. Add `{spec.argname}` to the test's signature or "
+            "pass name='<argument>' to the marker."
+        )
+    from pytest_testdata.model import GenerationRequest
+    from pytest_testdata.quality.constraints import check_constraints
+
+    try:
+        if spec.model is not None:
+            from pytest_testdata.factory import as_schema
+
+            state.registry.register(as_schema(spec.model))
+        schema = state.registry.get(spec.entity)
+        count = spec.count if spec.count is not None else 1
+        request = GenerationRequest.checked(spec.entity, count, **spec.kwargs)
+        constraints = check_constraints(schema, request.constraints)
+    except TestdataUsageError as exc:
+        raise TestdataUsageError(f"{where}: @pytest.mark.testdata({spec.entity!r}, ...): {exc}") from None
+    if spec.invalid:
+        from pytest_testdata.quality.invalid import breakable_rules
+
+        rules = breakable_rules(schema, constraints)
+        metafunc.parametrize(spec.argname, [r.id for r in rules], ids=[f"invalid-{r.id}" for r in rules])
 
 
 def _reseed_libraries(seed: int) -> None:
@@ -224,11 +305,19 @@ def _testdata_autouse(request: pytest.FixtureRequest) -> None:
     if not markers:
         return
     factory: TestdataFactory = request.getfixturevalue("testdata")
+    problem = None
     for marker in markers:
         spec = parse_marker(marker.args, marker.kwargs, request.node.nodeid)
+        try:
+            value = _marker_value(factory, spec, request.node)
+        except TestdataError as exc:
+            problem = f"{request.node.nodeid}: @pytest.mark.testdata({spec.entity!r}, ...): {exc}"
+            break
         # Filling funcargs before pytest reaches the argument is how the marker supplies a value for a
         # name that no fixture defines; autouse fixtures are always set up first.
-        request.node.funcargs[spec.argname] = _marker_value(factory, spec, request.node)  # type: ignore[attr-defined]
+        request.node.funcargs[spec.argname] = value
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture
@@ -248,7 +337,8 @@ def testdata_seed(request: pytest.FixtureRequest) -> int:
 
 
 @pytest.fixture
-def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any], testdata_seed: int) -> TestdataFactory:
+def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any],
+             testdata_seed: int) -> TestdataFactory:
     """Generate records: ``testdata("cart")`` for one, ``testdata("user", count=5)`` for a list.
 
     ``testdata.result(...)`` returns the records with their metadata; ``testdata.results`` lists every
@@ -260,7 +350,27 @@ def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any], te
     except TestdataError as exc:
         pytest.fail(str(exc), pytrace=False)
     defaults = merge_defaults(state.defaults(), testdata_config)
-    return TestdataFactory(lambda: state.engine, testdata_seed, defaults)
+    return TestdataFactory(lambda: state.engine, testdata_seed, defaults, _runtime_options(request, state))
+
+
+def _runtime_options(request: pytest.FixtureRequest, state: SessionState) -> dict[str, Any]:
+    """The test's node id and its cassette path (one file per test: xdist workers never share one)."""
+    from pytest_testdata.recording.keys import cassette_path_for
+
+    nodeid = request.node.nodeid
+    path = cassette_path_for(nodeid, state.rootdir, state.settings.cassette_dir)
+    return {"_test": nodeid, "_cassette": str(path)}
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Save the test's generation cassette, if an LLM call opened one (only then is vcrpy loaded)."""
+    cassettes = sys.modules.get("pytest_testdata.recording.cassettes")
+    if cassettes is None or STATE not in item.config.stash:
+        return
+    from pytest_testdata.recording.keys import cassette_path_for
+
+    state = state_of(item.config)
+    cassettes.BOOK.close(cassette_path_for(item.nodeid, state.rootdir, state.settings.cassette_dir))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -276,6 +386,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
     if state is not None and state.cache is not None:
         state.cache.close()
+    if state is not None and state._client is not None:
+        state._client.close()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

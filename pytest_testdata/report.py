@@ -44,7 +44,7 @@ class RunStats:
             stats.reasons[meta.reason] += 1
             for key, value in meta.details.items():
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    stats.details[key] += value
+                    stats.details[key] += value  # type: ignore[assignment]  # Counter sums floats (seconds) too
             if meta.provider:
                 self.by_provider[f"{meta.provider}:{meta.model}" if meta.model else meta.provider] += 1
 
@@ -76,8 +76,8 @@ class RunStats:
         out = []
         for path, s in sorted(self.by_path.items()):
             coherence = s.coherence_sum / s.requests if s.requests else 0.0
-            parts = [f"{s.requests} requests", f"{s.records} records", f"{s.seconds * 1000:.1f} ms",
-                     f"coherence {coherence:.2f}"]
+            parts = [_plural(s.requests, "request"), _plural(s.records, "record"),
+                     f"{s.seconds * 1000:.1f} ms", f"coherence {coherence:.2f}"]
             if s.cache_hits:
                 parts.append(f"{s.cache_hits} cache hits")
             if s.violations:
@@ -89,3 +89,7 @@ class RunStats:
         if self.by_provider:
             out.append("providers: " + ", ".join(f"{k} x{v}" for k, v in sorted(self.by_provider.items())))
         return out
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

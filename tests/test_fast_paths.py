@@ -96,7 +96,7 @@ def test_violations_are_the_same_with_and_without_the_acceptor(engine: Engine, e
             assert validator.accepts(record) == (not plain.validate([record])), record
 
 
-def test_the_acceptor_falls_back_on_shapes_it_does_not_compile() -> None:
+def test_the_acceptor_agrees_on_odd_shapes_and_falls_back_where_it_must() -> None:
     registry = SchemaRegistry(builtins=False)
     from pytest_testdata.schemas.model import Schema
 
@@ -108,14 +108,20 @@ def test_the_acceptor_falls_back_on_shapes_it_does_not_compile() -> None:
             "c": {"type": "array", "enum": [[1], [2]]},  # enum on an array
             "d": {},  # no type at all
             "e": {"type": "array", "items": {"type": "number", "minimum": 0}, "maxItems": 2, "minLength": 1},
+            "f": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10, "multipleOf": 0.01},
+            "g": {"type": ["integer", "null"], "multipleOf": 5, "maximum": 20},  # a step other than cents
         },
     }))
     validator = Validator(schema)
     plain = _reporting_only(validator)
     values: list[Any] = [1, "s", None, [1], [2], [3], {"c": 1}, {"c": "x"}, [], [0.5, 2], [-1], [1, 2, 3]]
-    records = [{"a": a, "b": b, "c": c, "d": d, "e": e} for a in values[:3] for b in values[2:8]
-               for c in values[3:6] for d in values[:2] for e in values[8:12]]
+    numbers: list[Any] = [0, 0.005, 5, 9.99, 10, 25, None, True]
+    records = [{"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "g": g} for a in values[:3]
+               for b in values[2:8] for c in values[3:6] for d in values[:2] for e in values[8:12]
+               for f, g in zip(numbers, reversed(numbers), strict=True)]
     assert validator.validate(records) == plain.validate(records)
+    for record in records:
+        assert validator.accepts(record) == (not plain.validate([record])), record
     assert any(validator.accepts(r) for r in records) and not all(validator.accepts(r) for r in records)
 
 

@@ -46,13 +46,13 @@ GeneratorFactory = Any  # a callable taking the engine and returning a Generator
 
 GENERATORS: dict[str, str] = {
     "traditional": "pytest_testdata.generators.traditional:TraditionalGenerator",
+    "llm": "pytest_testdata.generators.llm:LLMGenerator",
     "rag": "pytest_testdata.generators.rag:RagGenerator",
     "hybrid": "pytest_testdata.generators.hybrid:HybridGenerator",
 }
 """Strategy name -> ``module:factory``. Strategies absent here are designed but not built yet."""
 
 PLANNED: dict[str, str] = {
-    "llm": "the LLM strategy (Claude, OpenAI-compatible servers, a local model)",
 }
 
 

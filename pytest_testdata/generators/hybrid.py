@@ -85,6 +85,15 @@ class HybridGenerator:
         model, why = find_model(self.engine)
         return None if model is not None else why
 
+    def cache_key_material(self, request: GenerationRequest) -> dict[str, Any]:
+        """Hybrid output depends on both the store's patterns and the LLM's provider, model and templates."""
+        material: dict[str, Any] = {"rag": self.rag.cache_key_material(request)}
+        llm = self.engine.generator("llm")
+        llm_material = getattr(llm, "cache_key_material", None)
+        if callable(llm_material):
+            material["llm"] = llm_material(request)
+        return material
+
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
         model, no_model = find_model(self.engine)
         try:

@@ -89,6 +89,21 @@ class RagGenerator:
             self._fingerprints = (n, store.fingerprints() if n else frozenset())
         return self._fingerprints[1]
 
+    def cache_key_material(self, request: GenerationRequest) -> dict[str, Any]:
+        """What besides the request decides the output: which store, and how many patterns it holds for
+        the entity (an ingest or a re-seed changes that count, so the engine's cache never serves records
+        adapted from a store that has since changed)."""
+        try:
+            counts = [self.store().count(c, request.entity) for c in (PATTERNS, DEFECTS, PROD_SAMPLES)]
+        except (StoreUnavailableError, ImportError):
+            counts = []  # generation falls back then, and fallbacks are never cached
+        return {
+            "store": [self.settings["store"], str(self.settings["store_path"] or ""),
+                      str(self.settings["weaviate_url"] or "")],
+            "top_k": self.settings["rag_top_k"],
+            "counts": counts,
+        }
+
     # -- retrieval ----------------------------------------------------------------------------------------
     def retrieve(self, request: GenerationRequest, schema: Schema, limit: int | None = None) -> list[Hit]:
         """The best patterns for a request: defects for ``defect_triggering``, else patterns and samples."""

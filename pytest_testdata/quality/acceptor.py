@@ -86,6 +86,10 @@ class Acceptor:
             except TypeError:
                 kinds = set()  # unhashable members: leave it to the fallback
         kind = next(iter(kinds)) if len(kinds) == 1 and set(type_list) <= _KNOWN_TYPES else None
+        step = node.get("multipleOf")
+        if kind in ("number", "integer") and step != 0.01 and isinstance(step, (int, float)) \
+                and not isinstance(step, bool) and step > 0:
+            kind = None  # other steps: the reporting check's arithmetic decides (and fails) as it does
         if kind in ("string", "number", "integer", "boolean"):
             self._leaf(node, constraint, var, depth, kind, nullable, allowed)
         elif kind == "object" and not nullable and allowed is None:
@@ -99,7 +103,8 @@ class Acceptor:
     def _leaf(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str, depth: int,
               kind: str, nullable: bool, allowed: frozenset[Any] | None) -> None:
         # Which keywords look at a value of this kind (the rest never report on it):
-        # strings: length, enum, pattern, format; numbers: range, multipleOf, enum; booleans: enum.
+        # strings: length, enum, pattern, format; numbers: range (exclusive bounds too), multipleOf 0.01
+        # (other steps never reach here), enum; booleans: enum. Keep in step with validator._compile.
         if kind == "string":
             test = f"type({var}) is str"
         elif kind == "integer":
@@ -123,11 +128,11 @@ class Acceptor:
             if fmt is not None:
                 checks.append(f"{self._const(fmt.match, 'M')}({var}) is None")
         elif kind in ("number", "integer"):
-            lo, hi = node.get("minimum"), node.get("maximum")
-            if constraint is not None:
-                lo = constraint.minimum if constraint.minimum is not None else lo
-                hi = constraint.maximum if constraint.maximum is not None else hi
-            checks += _bounds(var, lo, hi, self._const)
+            lo, lo_open, hi, hi_open = _range(node, constraint)
+            if lo is not None:
+                checks.append(f"{var} {'<=' if lo_open else '<'} {self._const(lo, 'L')}")
+            if hi is not None:
+                checks.append(f"{var} {'>=' if hi_open else '>'} {self._const(hi, 'H')}")
             if node.get("multipleOf") == 0.01:
                 checks.append(f"(type({var}) is float and abs(round({var}, 2) - {var}) > 1e-9)")
             if allowed is not None:
@@ -200,6 +205,23 @@ class Acceptor:
 
 def _reject(value: Any) -> bool:
     return False
+
+
+def _range(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[Any, bool, Any, bool]:
+    """The bounds of a number and whether each is exclusive, as the validator's range check reads them."""
+    lo, lo_open = node.get("minimum"), False
+    hi, hi_open = node.get("maximum"), False
+    ex_lo, ex_hi = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
+    if isinstance(ex_lo, (int, float)) and (lo is None or ex_lo >= lo):
+        lo, lo_open = ex_lo, True
+    if isinstance(ex_hi, (int, float)) and (hi is None or ex_hi <= hi):
+        hi, hi_open = ex_hi, True
+    if constraint is not None:
+        if constraint.minimum is not None:
+            lo, lo_open = constraint.minimum, False
+        if constraint.maximum is not None:
+            hi, hi_open = constraint.maximum, False
+    return lo, lo_open, hi, hi_open
 
 
 def _lengths(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[Any, Any]:

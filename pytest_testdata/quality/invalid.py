@@ -94,13 +94,17 @@ def breakable_rules(schema: Schema, constraints: Mapping[str, FieldConstraint] |
     return rules
 
 
-def break_record(record: dict[str, Any], broken: BrokenRule, schema: Schema) -> None:
-    """Change ``record`` in place so that it breaks ``broken`` and nothing else the validator checks."""
+def break_record(record: dict[str, Any], broken: BrokenRule, schema: Schema) -> bool:
+    """Change ``record`` in place so that it breaks ``broken`` and nothing else the validator checks.
+
+    Returns False (record unchanged) when the record has no place to break it, such as an empty list
+    holding the field; the caller draws another record.
+    """
     head, _, name = broken.path.rpartition(".")
     parents = [record] if not head else get_all(record, head)
     parent = next((p for p in parents if isinstance(p, dict)), None)
     if parent is None:
-        return
+        return False
     sub = schema.subschema(broken.path) or {}
     value = parent.get(name)
     integer = sub.get("type") == "integer"
@@ -126,6 +130,9 @@ def break_record(record: dict[str, Any], broken: BrokenRule, schema: Schema) -> 
         parent[name] = list(value or [])[: int(broken.limit) - 1]
     elif broken.rule == "max_items":
         items = list(value or [])
-        while items and len(items) <= int(broken.limit):
+        if not items:
+            return False
+        while len(items) <= int(broken.limit):
             items.append(items[len(items) % max(len(value or []), 1)])
         parent[name] = items
+    return True

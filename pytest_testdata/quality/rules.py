@@ -262,13 +262,13 @@ class Ordered(Rule):
         if self._fields is None:
             fields = [f for f in self.spec["fields"] if get(record, f) is not None]
             ordered = sorted(get(record, f) for f in fields)
-            for path, value in zip(fields, ordered):  # noqa: B905 (same length by construction)
+            for path, value in zip(fields, ordered, strict=True):
                 set_all(record, path, value)
             return
         present = [(read(record), write) for _, read, write in self._fields]
         present = [(value, write) for value, write in present if value is not None]
         ordered = sorted(value for value, _ in present)
-        for (_, write), value in zip(present, ordered):  # noqa: B905 (same length)
+        for (_, write), value in zip(present, ordered, strict=True):
             write(record, value)
 
 
@@ -503,11 +503,11 @@ class PostalCodeMatchesCountry(Rule):
 
 
 POSITIVE_WORDS = frozenset(
-    "love loved great excellent perfect amazing fantastic happy recommend best superb wonderful solid "
+    "love loved great excellent perfect amazing fantastic happy recommend best superb wonderful solid "  # noqa: SIM905
     "reliable comfortable sturdy worth impressed delighted beautiful easy fast brilliant".split()
 )
 NEGATIVE_WORDS = frozenset(
-    "broke broken poor terrible awful disappointed disappointing waste refund returned cheap flimsy "
+    "broke broken poor terrible awful disappointed disappointing waste refund returned cheap flimsy "  # noqa: SIM905
     "worst useless bad faulty defective stopped failed avoid regret slow leaking".split()
 )
 

@@ -59,24 +59,39 @@ def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None)
         checks.append(check_type)
     nullable = "null" in type_list
 
-    lo = node.get("minimum")
-    hi = node.get("maximum")
+    lo, lo_open = node.get("minimum"), False
+    hi, hi_open = node.get("maximum"), False
+    ex_lo, ex_hi = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
+    if isinstance(ex_lo, (int, float)) and (lo is None or ex_lo >= lo):
+        lo, lo_open = ex_lo, True
+    if isinstance(ex_hi, (int, float)) and (hi is None or ex_hi <= hi):
+        hi, hi_open = ex_hi, True
     if constraint is not None:
-        lo = constraint.minimum if constraint.minimum is not None else lo
-        hi = constraint.maximum if constraint.maximum is not None else hi
+        if constraint.minimum is not None:
+            lo, lo_open = constraint.minimum, False
+        if constraint.maximum is not None:
+            hi, hi_open = constraint.maximum, False
     if lo is not None or hi is not None:
         def check_range(v: Any, p: str, report: Report) -> None:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
-                if lo is not None and v < lo:
-                    report(p, "min", f"{v!r} is below the minimum {lo!r}")
-                elif hi is not None and v > hi:
-                    report(p, "max", f"{v!r} is above the maximum {hi!r}")
+                if lo is not None and (v < lo or (lo_open and v == lo)):
+                    report(p, "min", f"{v!r} is below the {'exclusive ' if lo_open else ''}minimum {lo!r}")
+                elif hi is not None and (v > hi or (hi_open and v == hi)):
+                    report(p, "max", f"{v!r} is above the {'exclusive ' if hi_open else ''}maximum {hi!r}")
         checks.append(check_range)
-    if node.get("multipleOf") == 0.01:
+    step = node.get("multipleOf")
+    if step == 0.01:
         def check_cents(v: Any, p: str, report: Report) -> None:
             if isinstance(v, float) and abs(round(v, 2) - v) > 1e-9:
                 report(p, "multipleOf", f"{v!r} has more than two decimal places")
         checks.append(check_cents)
+    elif isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0:
+        def check_step(v: Any, p: str, report: Report) -> None:
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ratio = v / step
+                if abs(ratio - round(ratio)) > 1e-9:
+                    report(p, "multipleOf", f"{v!r} is not a multiple of {step!r}")
+        checks.append(check_step)
 
     min_len, max_len = node.get("minLength"), node.get("maxLength")
     if constraint is not None:

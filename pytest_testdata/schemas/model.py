@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -63,7 +64,7 @@ class Schema:
                 f"schema {source}: entity {entity!r} must be an object schema with \"properties\"; "
                 f"got type={data.get('type')!r}."
             )
-        resolved = _resolve_refs(data, data, source)
+        resolved = _normalize(_resolve_refs(data, data, source))
         version = data.get("x-version", 1)
         if isinstance(version, bool) or not isinstance(version, int):
             raise TestdataUsageError(f"schema {source}: \"x-version\" must be a whole number, got {version!r}.")
@@ -147,7 +148,8 @@ class Schema:
 
     def output_schema(self) -> dict[str, Any]:
         """A clean JSON Schema for structured output (``x-`` keys and ``$defs`` removed)."""
-        return _strip_extensions(self.json_schema)
+        stripped: dict[str, Any] = _strip_extensions(self.json_schema)
+        return stripped
 
     def describe(self) -> dict[str, Any]:
         """A summary for listings (``testdata schemas``, ``GetSchemas``)."""
@@ -184,6 +186,56 @@ def _resolve_refs(node: Any, root: Mapping[str, Any], source: str, depth: int = 
     return node
 
 
+def _normalize(node: Any) -> Any:
+    """Rewrite the JSON Schema forms pydantic emits into the ones generation and validation read.
+
+    ``anyOf``/``oneOf`` with a null branch (``Optional[X]``) becomes X with ``"null"`` added to its
+    type; other unions keep their first branch (generation needs one shape); ``const`` becomes a
+    one-value ``enum``; exclusive integer bounds become inclusive ones; a one-element ``allOf``
+    is merged in.
+    """
+    if isinstance(node, list):
+        return [_normalize(v) for v in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {k: _normalize(v) for k, v in node.items()}
+    all_of = out.get("allOf")
+    if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], Mapping):
+        out = {**all_of[0], **{k: v for k, v in out.items() if k != "allOf"}}
+    for key in ("anyOf", "oneOf"):
+        branches = out.get(key)
+        if not isinstance(branches, list) or not branches:
+            continue
+        shapes = [b for b in branches if isinstance(b, Mapping) and b.get("type") != "null"]
+        nullable = len(shapes) < len(branches)
+        if not shapes:
+            continue
+        merged = {**shapes[0], **{k: v for k, v in out.items() if k != key}}
+        kind = merged.get("type", "object" if "properties" in merged else None)
+        if nullable and kind is not None:
+            listed = list(kind) if isinstance(kind, list) else [kind]
+            merged["type"] = listed if "null" in listed else [*listed, "null"]
+        out = merged
+    if "const" in out and "enum" not in out:
+        out["enum"] = [out["const"]]
+    declared = out.get("type")
+    kinds = set(declared) if isinstance(declared, list) else {declared}
+    if "integer" in kinds:
+        if isinstance(out.get("exclusiveMinimum"), (int, float)):
+            bound = math.floor(out.pop("exclusiveMinimum")) + 1
+            out["minimum"] = max(bound, out.get("minimum", bound))
+        if isinstance(out.get("exclusiveMaximum"), (int, float)):
+            bound = math.ceil(out.pop("exclusiveMaximum")) - 1
+            out["maximum"] = min(bound, out.get("maximum", bound))
+    elif "number" in kinds:
+        # Generators read minimum/maximum; the validator also reads the exclusive keys, kept beside.
+        if isinstance(out.get("exclusiveMinimum"), (int, float)):
+            out["minimum"] = max(out["exclusiveMinimum"], out.get("minimum", out["exclusiveMinimum"]))
+        if isinstance(out.get("exclusiveMaximum"), (int, float)):
+            out["maximum"] = min(out["exclusiveMaximum"], out.get("maximum", out["exclusiveMaximum"]))
+    return out
+
+
 def _lookup(root: Mapping[str, Any], ref: str, source: str) -> Mapping[str, Any]:
     if not ref.startswith("#/"):
         raise TestdataUsageError(
@@ -194,7 +246,7 @@ def _lookup(root: Mapping[str, Any], ref: str, source: str) -> Mapping[str, Any]
         if not isinstance(node, Mapping) or part not in node:
             raise TestdataUsageError(f"schema {source}: $ref {ref!r} points at nothing.")
         node = node[part]
-    return copy.deepcopy(node)  # type: ignore[no-any-return]
+    return copy.deepcopy(node)
 
 
 def _strip_extensions(node: Any) -> Any:

@@ -79,8 +79,10 @@ def test_without_a_model_hybrid_falls_back_to_rag_only_and_says_why(store_file: 
     result = run(engine_with(store_file), "order", 2, strategy="hybrid", learn_from_history=True)
     meta = result.metadata
     assert meta.strategy == "rag"
-    assert meta.reason == ("strategy 'hybrid' for 'order': no LLM provider is available (the llm strategy is not "
-                           "built in this version); fell back to RAG-only (retrieved patterns)")
+    from pytest_testdata.generators.llm import NO_PROVIDER  # the llm strategy's own reason
+
+    assert meta.reason == (f"strategy 'hybrid' for 'order': no LLM provider is available ({NO_PROVIDER}); "
+                           "fell back to RAG-only (retrieved patterns)")
     assert len(meta.details["patterns"]) == 2 and result.valid
 
 

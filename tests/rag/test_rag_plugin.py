@@ -27,7 +27,7 @@ def test_fixture_call_learns_from_history(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([
         "*testdata (session seed *)*",
-        "rag: 1 requests, 3 records, *coherence 1.00*",
+        "rag: 1 request, 3 records, *coherence 1.00*",
         "    1 x strategy 'rag' requested explicitly",
     ])
     assert (pytester.path / ".testdata" / "patterns.sqlite3").is_file()
@@ -124,7 +124,7 @@ def test_a_store_that_is_down_does_not_fail_the_test_and_says_why(pytester: pyte
     result = pytester.runpytest("--testdata-store", "weaviate", "--testdata-weaviate-url",
                                 f"http://127.0.0.1:{closed_port()}", "--testdata-summary", "full")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["traditional: 1 requests, 2 records*",
+    result.stdout.fnmatch_lines(["traditional: 1 request, 2 records*",
                                  "    1 x learn_from_history: adapt retrieved historical patterns, but rag is "
                                  "unavailable (the pattern store is unavailable: the Weaviate pattern store at*"])
 

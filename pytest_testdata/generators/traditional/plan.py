@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional import timestamps
 from pytest_testdata.generators.traditional.fastrand import below, between, pick, uuid4
-from pytest_testdata.generators.traditional.pools import Values, pool
+from pytest_testdata.generators.traditional.pools import Values, country_pool, faker_pool, pool
 from pytest_testdata.generators.traditional.vocab import (
     FEATURES,
     PRODUCT_ADJECTIVES,
@@ -58,7 +59,7 @@ def pick_country(rng: random.Random, locale: str | None) -> str:
     if locale:
         return LOCALE_COUNTRIES.get(locale, "US")
     x = rng.random()
-    for code, cum in zip(_COUNTRY_CODES, _COUNTRY_CUM):
+    for code, cum in zip(_COUNTRY_CODES, _COUNTRY_CUM, strict=True):
         if x < cum:
             return code
     return _COUNTRY_CODES[-1]
@@ -165,41 +166,98 @@ def _sentence(state: RecordState) -> str:
     return " ".join([pick(rng, words) for _ in range(n)]).capitalize() + "."
 
 
+def _address_part(index: int) -> Draw:
+    def part(state: RecordState) -> str:
+        return state.rng.choice(country_pool(state.country).addresses)[index]
+    return part
+
+
+def _url(state: RecordState) -> str:
+    words = country_pool("US").words
+    return f"https://www.{state.rng.choice(words)}.example/{state.rng.choice(words)}"
+
+
+def _ipv4(state: RecordState) -> str:
+    r = state.rng.randrange
+    return f"{r(1, 224)}.{r(256)}.{r(256)}.{r(1, 255)}"
+
+
+def _time(state: RecordState) -> str:
+    return timestamps.draw(state.rng)[11:19]
+
+
 NAMED_DRAWERS: dict[str, Draw] = {
     "uuid": _uuid, "sku": _sku, "product.name": _product_name, "product.description": _product_description,
     "review.title": _review_title, "review.body": _review_body, "person.first_name": _first_name,
     "person.last_name": _last_name, "email": _email, "phone": _phone, "company": _company,
     "timestamp": lambda s: timestamps.draw(s.rng), "sentence": _sentence,
+    "address.street": _address_part(0), "address.city": _address_part(1), "address.state": _address_part(2),
+    "address.postal_code": _address_part(3), "address.country": lambda s: s.country, "url": _url,
 }
-# Field-name heuristics for user schemas that say nothing about generation.
+FORMAT_DRAWERS: dict[str, Draw] = {
+    "uuid": _uuid, "date-time": NAMED_DRAWERS["timestamp"], "date": lambda s: timestamps.draw(s.rng)[:10],
+    "time": _time, "email": _email, "uri": _url, "ipv4": _ipv4,
+}
+# Field-name heuristics for user schemas that say nothing about generation (first match wins).
 NAME_HINTS: tuple[tuple[str, str], ...] = (
     ("email", "email"), ("first_name", "person.first_name"), ("firstname", "person.first_name"),
-    ("last_name", "person.last_name"), ("surname", "person.last_name"), ("phone", "phone"),
-    ("company", "company"), ("brand", "company"), ("sku", "sku"), ("description", "sentence"),
-    ("comment", "sentence"), ("body", "sentence"), ("title", "product.name"), ("name", "product.name"),
+    ("last_name", "person.last_name"), ("lastname", "person.last_name"), ("surname", "person.last_name"),
+    ("phone", "phone"), ("company", "company"), ("brand", "company"), ("sku", "sku"),
+    ("street", "address.street"), ("city", "address.city"), ("postal", "address.postal_code"),
+    ("zip", "address.postal_code"), ("state", "address.state"), ("country", "address.country"),
+    ("url", "url"), ("website", "url"), ("description", "sentence"), ("comment", "sentence"),
+    ("body", "sentence"), ("title", "product.name"), ("name", "product.name"),
 )
 
 
+def _faker_drawer(gen: str) -> Draw:
+    """``x-gen: "faker.city"``: any Faker provider, drawn from a seeded pool per country."""
+    provider = gen.partition(".")[2]
+    faker_pool("US", provider)  # fails now, with the allowed form, if the provider does not exist
+
+    def draw(state: RecordState) -> str:
+        return state.rng.choice(faker_pool(state.country, provider))
+    return draw
+
+
+def _matching(base: Draw, regex: str) -> Draw:
+    """A caller's regex: keep the realistic value when it matches, else generate one from the pattern."""
+    compiled = re.compile(regex)
+    fallback = _regex_drawer(regex)
+
+    def draw(state: RecordState) -> str:
+        # Pool draws cost about a microsecond, so try many (a fixed number: what was drawn before must
+        # not change what is drawn now, or seeds would stop reproducing records).
+        for _ in range(100):
+            value = str(base(state))
+            if compiled.search(value):
+                return value
+        return str(fallback(state))
+    return draw
+
+
 def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
-    pattern = constraint.regex if constraint and constraint.regex else node.get("pattern")
+    pattern = node.get("pattern")
     fmt = node.get("format")
     gen = node.get("x-gen")
-    if gen in NAMED_DRAWERS and not (constraint and constraint.regex):
+    if gen in NAMED_DRAWERS:
         base = NAMED_DRAWERS[gen]
-    elif fmt == "uuid":
-        base = _uuid
-    elif fmt == "date-time":
-        base = NAMED_DRAWERS["timestamp"]
-    elif fmt == "date":
-        def base(s: RecordState) -> str:
-            return timestamps.draw(s.rng)[:10]
-    elif fmt == "email":
-        base = _email
+    elif isinstance(gen, str) and gen.startswith("faker."):
+        base = _faker_drawer(gen)
+    elif gen is not None:
+        raise TestdataUsageError(
+            f"property {name!r}: unknown \"x-gen\" {gen!r}. Allowed: {', '.join(sorted(NAMED_DRAWERS))}, "
+            "or \"faker.<provider>\" for any Faker provider (e.g. \"faker.city\")."
+        )
+    elif fmt in FORMAT_DRAWERS:
+        base = FORMAT_DRAWERS[fmt]
     elif pattern:
         base = _regex_drawer(str(pattern))
     else:
         hint = next((g for key, g in NAME_HINTS if key in name.lower()), "sentence")
         base = NAMED_DRAWERS[hint]
+    if constraint is not None and constraint.regex:
+        base = _matching(base, constraint.regex)
     lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minLength")
     hi = constraint.max_length if constraint and constraint.max_length is not None else node.get("maxLength")
     if lo is None and hi is None:
@@ -251,15 +309,19 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             # Most baskets hold one or two of a thing.
             def quantity(state: RecordState) -> int:
                 # rng.expovariate(0.9), inlined
-                return min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / 0.9))
+                return int(min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / 0.9)))
             return quantity
         if span <= 20:
             return lambda s: between(s.rng, ilo, ihi)
-        # Counts in real data are skewed: most are small, a few are large.
-        rate = 1 / (span / 8)
+        # Counts in real data are skewed: most are small, a few are large, and a count that may be zero
+        # often is (out of stock, no votes yet).
+        rate = 1 / (span / 8)  # rng.expovariate(rate), inlined below
+        zeros = 0.12 if ilo == 0 else 0.0
 
         def skewed(state: RecordState) -> int:
-            return min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / rate))
+            if zeros and state.rng.random() < zeros:
+                return 0
+            return int(min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / rate)))
         return skewed
     flo = float(lo)
     fhi = float(hi) if hi is not None else max(flo * 10, 1000.0)
@@ -278,6 +340,27 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             return round(min(max(value, flo), fhi), 2)
         return price
     return lambda s: s.rng.uniform(flo, fhi)
+
+
+def _stepped(number: Draw, step: float, node: Mapping[str, Any], constraint: FieldConstraint | None,
+             integer: bool) -> Draw:
+    """Round a number drawer's values to multiples of ``step`` that stay within the bounds."""
+    lo = node.get("minimum", 0)
+    hi = node.get("maximum")
+    if constraint is not None:
+        lo = max(lo, constraint.minimum) if constraint.minimum is not None else lo
+        hi = min(hi, constraint.maximum) if hi is not None and constraint.maximum is not None else (
+            hi if hi is not None else constraint.maximum)
+    first = math.ceil(lo / step)
+    last = math.floor(hi / step) if hi is not None else None
+
+    def draw(state: RecordState) -> float | int:
+        multiple = max(round(number(state) / step), first)
+        if last is not None:
+            multiple = min(multiple, last)
+        value = multiple * step
+        return int(value) if integer else round(value, 10)
+    return draw
 
 
 def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None = None) -> Draw:
@@ -321,7 +404,11 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
             return [item(state) for _ in range(n)]
         return array
     if main in ("integer", "number"):
-        return _number_drawer(node, name, constraint, integer=main == "integer")
+        number = _number_drawer(node, name, constraint, integer=main == "integer")
+        step = node.get("multipleOf")
+        if isinstance(step, (int, float)) and step > 0 and step != 0.01:
+            return _stepped(number, step, node, constraint, integer=main == "integer")
+        return number
     if main == "boolean":
         return lambda s: s.rng.random() < 0.5
     if main == "null":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pytest_testdata.generators.traditional.fastrand import below, pick
 from pytest_testdata.generators.traditional.vocab import EMAIL_DOMAINS
@@ -45,7 +45,7 @@ def _state(fake: object) -> str:
     return ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def country_pool(country: str) -> CountryPool:
     """The pool for a country code (``US``, ``GB``...), built on first use."""
     from faker import Faker  # imported here: Faker is slow to import and plugin start-up stays light
@@ -108,3 +108,28 @@ class Values:
         from pytest_testdata.generators.traditional.timestamps import shift
 
         return shift(after, 60 + below(rng, 14 * 86_400 - 60))
+
+
+@lru_cache(maxsize=256)
+def faker_pool(country: str, provider: str) -> tuple[str, ...]:
+    """Values of any Faker provider (``x-gen: "faker.city"``) for a country, built once, seeded."""
+    from faker import Faker
+
+    from pytest_testdata.errors import TestdataUsageError
+
+    with _lock:
+        fake = Faker(COUNTRY_LOCALES[country])
+        fake.seed_instance(POOL_SEED)
+        method = getattr(fake, provider, None) if not provider.startswith("_") else None
+        if not callable(method):
+            raise TestdataUsageError(
+                f"x-gen 'faker.{provider}': Faker has no provider {provider!r}. Use a Faker method that "
+                "takes no arguments, such as faker.city, faker.job or faker.iban."
+            )
+        try:
+            values = tuple(dict.fromkeys(str(method()) for _ in range(POOL_SIZE)))
+        except TypeError as exc:
+            raise TestdataUsageError(
+                f"x-gen 'faker.{provider}': the provider needs arguments ({exc}). Use one that takes none."
+            ) from None
+    return values

@@ -1,0 +1,53 @@
+"""``testdata serve`` and ``python -m pytest_testdata.agent``: start the agent from the command line.
+
+Flags override the environment (GRPC_PORT, HTTP_PORT, BIND_HOST, LOG_LEVEL); every other setting comes
+from the environment (see docs/agent.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pytest_testdata.errors import MissingDependencyError, TestdataError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``serve`` flags (shared by ``testdata serve`` and ``python -m pytest_testdata.agent``)."""
+    parser.add_argument("--host", dest="bind_host", default=None, help="address to listen on (env BIND_HOST; "
+                        "default 0.0.0.0)")
+    parser.add_argument("--grpc-port", type=int, default=None, help="gRPC port (env GRPC_PORT; default 9091; "
+                        "0 picks a free one)")
+    parser.add_argument("--http-port", type=int, default=None, help="health and metrics port (env HTTP_PORT; "
+                        "default 8091; 0 picks a free one)")
+    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (env LOG_LEVEL)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until SIGTERM/SIGINT; returns the exit code."""
+    try:
+        from pytest_testdata.agent.server import serve
+        from pytest_testdata.agent.settings import load_settings
+    except ImportError as exc:
+        raise MissingDependencyError(exc.name or "grpcio", "agent", "the Test Data Agent (testdata serve)") from None
+    overrides: dict[str, Any] = {k: v for k in ("bind_host", "grpc_port", "http_port", "log_level")
+                                 if (v := getattr(args, k, None)) is not None}
+    settings = load_settings(**overrides)
+    return serve(settings, schema_dirs=list(getattr(args, "schemas", []) or []))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m pytest_testdata.agent``."""
+    parser = argparse.ArgumentParser(prog="python -m pytest_testdata.agent",
+                                     description="Run the Test Data Agent (gRPC plus HTTP health and metrics).")
+    parser.add_argument("--schemas", action="append", default=[], metavar="DIR",
+                        help="extra folder of *.json entity schemas (repeatable; env TESTDATA_SCHEMA_DIRS)")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except TestdataError as exc:
+        print(f"testdata serve: error: {exc}", file=sys.stderr)
+        return 2

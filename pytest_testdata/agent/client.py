@@ -1,0 +1,184 @@
+"""The bundled client of the Test Data Agent; what remote mode (``--testdata-remote HOST:PORT``) uses.
+
+:class:`AgentClient` speaks the engine's interface (``generate(request) -> GenerationResult``), so the
+plugin's fixture and marker work unchanged against a shared agent, and the same seed gives the same
+records as local generation.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from pytest_testdata.agent import convert
+from pytest_testdata.agent import testdata_pb2 as pb
+from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
+from pytest_testdata.errors import GenerationError, TestdataError, TestdataUsageError
+from pytest_testdata.model import GenerationRequest, GenerationResult, Record, ResultMetadata
+from pytest_testdata.schemas.model import Schema
+
+MAX_SYNC_HEADER = "testdata-max-sync-records"
+_USAGE_CODES = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.RESOURCE_EXHAUSTED,
+                grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED,
+                grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.OUT_OF_RANGE)
+
+
+class AgentUnavailableError(TestdataError):
+    """The agent could not be reached (or did not answer in time) at the address tried."""
+
+
+@dataclass
+class StreamChunk:
+    """One chunk of a stream: its index, the position of its first record, its records, and (last) metadata."""
+
+    index: int
+    offset: int
+    total: int
+    records: list[Record]
+    metadata: ResultMetadata | None
+
+
+def parse_address(address: str) -> str:
+    """Check ``HOST:PORT``; raises :class:`TestdataUsageError` showing the value and an example."""
+    host, sep, port = address.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise TestdataUsageError(
+            f"remote agent address {address!r} is not HOST:PORT. For example: --testdata-remote localhost:9091"
+        )
+    return address.strip()
+
+
+class AgentClient:
+    """A connection to one agent. Thread-safe; one channel shared by every call."""
+
+    def __init__(self, address: str, *, token: str | None = None, tls: bool = False,
+                 root_certificates: str | Path | None = None, timeout: float = 120.0,
+                 max_message_bytes: int = 256 * 1024 * 1024) -> None:
+        self.address = parse_address(address)
+        self.timeout = timeout
+        self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
+        options = [("grpc.max_receive_message_length", max_message_bytes)]
+        if tls or root_certificates is not None:
+            roots = Path(root_certificates).read_bytes() if root_certificates is not None else None
+            self.channel = grpc.secure_channel(self.address, grpc.ssl_channel_credentials(roots), options=options)
+        else:
+            self.channel = grpc.insecure_channel(self.address, options=options)
+        self.stub = pb_grpc.TestDataServiceStub(self.channel)  # type: ignore[no-untyped-call]
+        self.last_request_id: str | None = None
+        self.listeners: list[Callable[[GenerationRequest, GenerationResult], None]] = []
+        """Called with every request and result, as the engine's listeners are (run statistics)."""
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> AgentClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _error(self, exc: grpc.RpcError) -> TestdataError:
+        code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
+        details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
+        text = f"Test Data Agent at {self.address}: {details} [{code.name}]"
+        if code in _USAGE_CODES:
+            return TestdataUsageError(text)
+        if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+            return AgentUnavailableError(text)
+        return GenerationError(text)
+
+    def _remember(self, call: Any) -> None:
+        for key, value in call.initial_metadata() or ():
+            if key == "x-request-id":
+                self.last_request_id = str(value)
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        """Generate through the agent. Over its max_sync_records, streams and joins the chunks."""
+        try:
+            response, call = self.stub.GenerateData.with_call(
+                convert.request_to_proto(request), timeout=self.timeout, metadata=self._metadata)
+        except grpc.RpcError as exc:
+            trailers: dict[str, Any] = dict(exc.trailing_metadata() or ()) if isinstance(exc, grpc.Call) else {}
+            if MAX_SYNC_HEADER not in trailers:
+                raise self._error(exc) from None
+            result = self._joined(request)
+        else:
+            self._remember(call)
+            result = convert.result_from_proto(response)
+        for listener in self.listeners:
+            listener(request, result)
+        return result
+
+    def _joined(self, request: GenerationRequest) -> GenerationResult:
+        records: list[Record] = []
+        metadata: ResultMetadata | None = None
+        for chunk in self.stream(request, batch_size=1000):
+            records.extend(chunk.records)
+            metadata = chunk.metadata or metadata
+        assert metadata is not None, "the agent's stream ended without its final chunk"
+        metadata.details["remote_stream"] = True
+        return GenerationResult(records, metadata)
+
+    def stream(self, request: GenerationRequest, batch_size: int | None = None) -> Iterator[StreamChunk]:
+        """The records as the agent streams them, chunk by chunk, in order."""
+        call = self.stub.GenerateDataStream(convert.request_to_proto(request, batch_size), timeout=self.timeout,
+                                            metadata=self._metadata)
+        try:
+            for chunk in call:
+                yield StreamChunk(chunk.index, chunk.offset, chunk.total, json.loads(chunk.records_json),
+                                  convert.metadata_from_proto(chunk.metadata) if chunk.HasField("metadata")
+                                  else None)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        finally:
+            call.cancel()
+
+    def schemas(self, domain: str | None = None) -> list[Schema]:
+        """The agent's schemas (optionally one domain's)."""
+        try:
+            response = self.stub.GetSchemas(pb.GetSchemasRequest(domain=domain or ""), timeout=self.timeout,
+                                            metadata=self._metadata)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return [convert.schema_from_proto(s) for s in response.schemas]
+
+    def health(self, timeout: float | None = None) -> dict[str, Any]:
+        """The agent's HealthCheck answer as a dict (status, components, version)."""
+        try:
+            response = self.stub.HealthCheck(pb.HealthCheckRequest(), timeout=timeout or self.timeout,
+                                             metadata=self._metadata)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return {"status": response.status, "version": response.version, "service": response.service_name,
+                "components": [{"name": c.name, "status": c.status, "detail": c.detail, "required": c.required}
+                               for c in response.components]}
+
+    def check(self, timeout: float = 5.0) -> dict[str, Any]:
+        """Confirm the agent answers, serves and accepts our token; else a :class:`TestdataError` naming the address."""
+        try:
+            grpc.channel_ready_future(self.channel).result(timeout=timeout)
+        except grpc.FutureTimeoutError:
+            raise AgentUnavailableError(
+                f"the Test Data Agent at {self.address} did not answer within {timeout:g} s. Start one "
+                "(`testdata serve`), check the address, or drop --testdata-remote to generate in-process."
+            ) from None
+        deadline = time.monotonic() + timeout
+        info = self.health(timeout=timeout)
+        while info["status"] == "NOT_SERVING" and time.monotonic() < deadline:
+            time.sleep(0.1)  # still warming up: give it the rest of the timeout
+            info = self.health(timeout=timeout)
+        if info["status"] != "SERVING":
+            down = [f"{c['name']} {c['status']} {c['detail']}".strip() for c in info["components"]
+                    if c["required"] and c["status"] != "healthy"]
+            raise AgentUnavailableError(
+                f"the Test Data Agent at {self.address} is {info['status']}"
+                + (f": {'; '.join(down)}" if down else "") + ". Wait for it to become ready or use another agent."
+            )
+        self.schemas()  # a call that needs the token, so a missing or wrong one shows here, once
+        return info

@@ -1,0 +1,133 @@
+"""Between the wire (protobuf messages) and the engine's types, in both directions.
+
+Server side: :func:`request_from_proto` checks every field and raises :class:`TestdataUsageError` naming
+it. Client side: :func:`request_to_proto` and :func:`result_from_proto` rebuild the exact records and
+metadata the engine made (records travel as JSON, so ints stay ints).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.struct_pb2 import Struct
+
+from pytest_testdata.agent import testdata_pb2 as pb
+from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.model import GenerationRequest, GenerationResult, Record, ResultMetadata, Violation
+from pytest_testdata.schemas.model import Schema
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Struct carries every number as a double; give back ints where the value is whole."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
+
+
+def struct_to_dict(struct: Struct) -> dict[str, Any]:
+    """A Struct as plain data, with whole numbers as ints."""
+    data: dict[str, Any] = _whole_numbers(json_format.MessageToDict(struct))
+    return data
+
+
+def request_from_proto(message: pb.GenerateDataRequest, *, max_context_chars: int) -> GenerationRequest:
+    """Check a wire request and build the engine's request; raises :class:`TestdataUsageError`."""
+    if len(message.context) > max_context_chars:
+        raise TestdataUsageError(
+            f"context: {len(message.context):,} characters is more than this agent accepts "
+            f"({max_context_chars:,}, MAX_CONTEXT_CHARS). Shorten the scenario description."
+        )
+    options = {k: v for k, v in struct_to_dict(message.options).items() if not k.startswith("_")}
+    # Keys starting with "_" are run-time context of the caller's machine (cassette paths...): dropped.
+    return GenerationRequest.checked(
+        message.entity,
+        message.count if message.HasField("count") else 1,
+        strategy=message.strategy or "auto",
+        constraints=struct_to_dict(message.constraints),
+        context=message.context or None,
+        hints=tuple(message.hints),
+        seed=message.seed if message.HasField("seed") else None,
+        variant=message.variant or "valid",
+        learn_from_history=message.learn_from_history,
+        defect_triggering=message.defect_triggering,
+        locale=message.locale or None,
+        options=options,
+    )
+
+
+def request_to_proto(request: GenerationRequest, batch_size: int | None = None) -> pb.GenerateDataRequest:
+    """The wire form of an engine request (client side)."""
+    message = pb.GenerateDataRequest(
+        entity=request.entity, count=request.count, strategy=request.strategy, context=request.context or "",
+        hints=list(request.hints), variant=request.variant, learn_from_history=request.learn_from_history,
+        defect_triggering=request.defect_triggering, locale=request.locale or "",
+    )
+    if request.seed is not None:
+        message.seed = request.seed
+    if batch_size is not None:
+        message.batch_size = batch_size
+    if request.constraints:
+        message.constraints.update({k: v.as_dict() for k, v in request.constraints.items()})
+    options = {k: v for k, v in request.options.items() if not k.startswith("_")}
+    if options:
+        message.options.update(json.loads(json.dumps(options, default=str)))
+    return message
+
+
+def metadata_to_proto(metadata: ResultMetadata) -> pb.ResultMetadata:
+    """Wire form of result metadata."""
+    return pb.ResultMetadata(
+        entity=metadata.entity, count=metadata.count, strategy=metadata.strategy, reason=metadata.reason,
+        seed=metadata.seed, coherence=metadata.coherence, coherence_scores=metadata.coherence_scores,
+        violations=[pb.Violation(record=v.record, field=v.field, rule=v.rule, message=v.message)
+                    for v in metadata.violations],
+        cache_hit=metadata.cache_hit, cassette=metadata.cassette or "", provider=metadata.provider or "",
+        model=metadata.model or "", timings=metadata.timings,
+        details_json=json.dumps(metadata.details, default=str),
+    )
+
+
+def metadata_from_proto(message: pb.ResultMetadata) -> ResultMetadata:
+    """Engine form of wire metadata (client side)."""
+    return ResultMetadata(
+        entity=message.entity, count=message.count, strategy=message.strategy, reason=message.reason,
+        seed=message.seed, coherence=message.coherence, coherence_scores=list(message.coherence_scores),
+        violations=[Violation(v.record, v.field, v.rule, v.message) for v in message.violations],
+        cache_hit=message.cache_hit, cassette=message.cassette or None, provider=message.provider or None,
+        model=message.model or None, timings=dict(message.timings),
+        details=json.loads(message.details_json) if message.details_json else {},
+    )
+
+
+def records_json(records: list[Record]) -> str:
+    """Records as one compact JSON array."""
+    return json.dumps(records, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def result_from_proto(message: pb.GenerateDataResponse) -> GenerationResult:
+    """Engine form of a GenerateData response (client side)."""
+    return GenerationResult(json.loads(message.records_json), metadata_from_proto(message.metadata))
+
+
+def schema_to_proto(schema: Schema) -> pb.SchemaInfo:
+    """Wire form of a schema, with its field names and the JSON Schema document."""
+    return pb.SchemaInfo(
+        name=schema.name, version=schema.version, domain=schema.domain, description=schema.description,
+        fields=list(schema.fields), references=schema.references(),
+        coherence_rules=[str(rule.get("kind")) for rule in schema.coherence],
+        json_schema=json.dumps(schema.json_schema, default=str),
+    )
+
+
+def schema_from_proto(message: pb.SchemaInfo) -> Schema:
+    """Rebuild a schema the agent knows (client side), so markers can check entities at collection."""
+    data: Mapping[str, Any] = json.loads(message.json_schema)
+    return Schema.from_json_schema(data, source=f"agent:{message.name}", name=message.name)

@@ -1,0 +1,139 @@
+"""Metrics (prometheus-client), structured logs (structlog) and traces (OpenTelemetry) for the agent.
+
+Each :class:`~pytest_testdata.agent.server.AgentServer` owns its metrics registry and tracer provider, so
+several servers in one process (tests, benchmarks) never share counters or spans.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from pytest_testdata.model import GenerationResult
+
+if TYPE_CHECKING:
+    from pytest_testdata.agent.settings import AgentSettings
+
+REQUEST_ID_HEADER = "x-request-id"
+_DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+
+class Metrics:
+    """The agent's Prometheus metrics, in a registry of their own."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter("testdata_requests", "Requests by path (gRPC method or HTTP path) and status",
+                                ["path", "status"], registry=self.registry)
+        self.duration = Histogram("testdata_generation_duration_seconds", "Time the engine spent per generation",
+                                  ["entity", "strategy"], buckets=_DURATION_BUCKETS, registry=self.registry)
+        self.records = Counter("testdata_records_generated", "Records generated", ["entity", "strategy"],
+                               registry=self.registry)
+        self.validation_errors = Counter("testdata_validation_errors", "Constraint violations found in output",
+                                         ["entity", "rule"], registry=self.registry)
+        self.inflight = Gauge("testdata_inflight_requests", "gRPC calls in progress", registry=self.registry)
+
+    def observe_result(self, result: GenerationResult) -> None:
+        """Count one engine result: records, duration, violations."""
+        meta = result.metadata
+        self.records.labels(meta.entity, meta.strategy).inc(len(result.records))
+        self.duration.labels(meta.entity, meta.strategy).observe(meta.timings.get("total", 0.0))
+        for violation in meta.violations:
+            self.validation_errors.labels(meta.entity, violation.rule).inc()
+
+    def exposition(self) -> bytes:
+        """The text format Prometheus scrapes."""
+        return generate_latest(self.registry)
+
+
+def configure_logging(settings: AgentSettings, stream: Any = None) -> Any:
+    """A logger writing JSON lines (or console text) to ``stream`` (stderr), filtered by LOG_LEVEL.
+
+    Built with ``structlog.wrap_logger`` rather than the global ``structlog.configure``, so each server
+    (several run in one test process) keeps its own output and level.
+    """
+    renderer: Any = (structlog.processors.JSONRenderer() if settings.log_format == "json"
+                     else structlog.dev.ConsoleRenderer(colors=False))
+    logger = structlog.wrap_logger(
+        structlog.PrintLogger(stream or sys.stderr),
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, settings.log_level)),
+    )
+    return logger.bind(service=settings.service_name, environment=settings.environment)
+
+
+def request_id_from(metadata: Mapping[str, str]) -> str:
+    """The caller's ``x-request-id`` when it is sensible (printable, at most 128 chars), else a new one."""
+    given = metadata.get(REQUEST_ID_HEADER, "")
+    if given and len(given) <= 128 and given.isprintable():
+        return given
+    return uuid.uuid4().hex
+
+
+def build_tracer(settings: AgentSettings, exporter: SpanExporter | None = None) -> tuple[trace.Tracer, Any]:
+    """A tracer for the agent's spans and the provider to shut down (None when tracing is off).
+
+    ``exporter`` (tests pass the SDK's in-memory exporter) wins; otherwise OTLP over gRPC to
+    OTLP_ENDPOINT when TRACING_ENABLED or OTLP_ENDPOINT is set; otherwise a no-op tracer.
+    """
+    if exporter is None and not settings.tracing:
+        return trace.NoOpTracer(), None
+    resource = Resource.create({"service.name": settings.service_name,
+                                "deployment.environment": settings.environment})
+    provider = TracerProvider(resource=resource)
+    if exporter is not None:
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+    else:
+        try:
+            from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+        except ImportError:
+            from pytest_testdata.errors import MissingDependencyError
+
+            raise MissingDependencyError("opentelemetry-exporter-otlp-proto-grpc", "agent",
+                                         "exporting traces over OTLP") from None
+        provider.add_span_processor(BatchSpanProcessor(
+            OTLPSpanExporter(endpoint=settings.otlp_endpoint, insecure=settings.otlp_insecure)))
+    return provider.get_tracer("pytest_testdata.agent"), provider
+
+
+def phase_spans(tracer: trace.Tracer, started_ns: int, result: GenerationResult, parent: Any = None) -> None:
+    """Child spans for the engine's phases (routing, generation, validation), placed by its timings.
+
+    The engine measures its phases itself; replaying them as spans afterwards keeps tracing out of the
+    engine and costs nothing when the tracer is a no-op.
+    """
+    if not isinstance(tracer, trace.NoOpTracer):
+        meta = result.metadata
+        at = started_ns
+        for phase, name in (("route", "routing"), ("generate", "generation"), ("validate", "validation")):
+            seconds = meta.timings.get(phase)
+            if seconds is None:
+                continue
+            end = at + int(seconds * 1e9)
+            span = tracer.start_span(name, context=parent, start_time=at)
+            span.set_attribute("testdata.entity", meta.entity)
+            span.set_attribute("testdata.strategy", meta.strategy)
+            if phase == "route":
+                span.set_attribute("testdata.reason", meta.reason)
+            if phase == "generate":
+                span.set_attribute("testdata.records", len(result.records))
+            if phase == "validate":
+                span.set_attribute("testdata.violations", len(meta.violations))
+            span.end(end_time=end)
+            at = end

@@ -1,0 +1,341 @@
+"""``TestDataService``: the gRPC methods, and the checks every call passes (drain, auth, limits, deadline).
+
+Every call gets a request id (the caller's ``x-request-id`` or a new one, sent back as the
+``x-request-id`` header and in the response), one JSON log line, a ``testdata_requests_total`` count and a
+server span with routing, generation and validation children. Errors become status codes with a message
+a person can act on; anything unexpected becomes INTERNAL naming the request id, and the server goes on.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import grpc
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from pytest_testdata import __version__
+from pytest_testdata.agent import convert
+from pytest_testdata.agent import testdata_pb2 as pb
+from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
+from pytest_testdata.agent.health import Health
+from pytest_testdata.agent.observability import REQUEST_ID_HEADER, Metrics, phase_spans, request_id_from
+from pytest_testdata.errors import (
+    GenerationError,
+    MissingDependencyError,
+    StrategyNotAvailableError,
+    TestdataUsageError,
+    UnknownEntityError,
+    suggest,
+)
+from pytest_testdata.model import GenerationRequest, ResultMetadata, Violation
+from pytest_testdata.seeding import derive_seed, random_seed
+
+if TYPE_CHECKING:
+    from pytest_testdata.agent.settings import AgentSettings
+    from pytest_testdata.engine import Engine
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["TestDataService"].full_name
+MAX_SYNC_HEADER = "testdata-max-sync-records"
+GENERATION_CHUNK = 1000
+"""Records per engine call in a stream; chunk seeds derive as in ``testdata generate`` (same records)."""
+MAX_BATCH_SIZE = 10_000
+T = TypeVar("T")
+
+
+class Reject(Exception):
+    """Ends a call with a status code and a message."""
+
+    def __init__(self, code: grpc.StatusCode, message: str, trailers: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.trailers = trailers
+
+
+def classify(exc: BaseException) -> tuple[grpc.StatusCode, str]:
+    """The status code and message for an error raised while serving a call."""
+    if isinstance(exc, Reject):
+        return exc.code, exc.message
+    if isinstance(exc, UnknownEntityError):
+        return grpc.StatusCode.NOT_FOUND, str(exc)
+    if isinstance(exc, TestdataUsageError):
+        return grpc.StatusCode.INVALID_ARGUMENT, str(exc)
+    if isinstance(exc, (StrategyNotAvailableError, MissingDependencyError)):
+        return grpc.StatusCode.FAILED_PRECONDITION, str(exc)
+    if isinstance(exc, GenerationError):
+        return grpc.StatusCode.UNAVAILABLE, str(exc)
+    return grpc.StatusCode.INTERNAL, ""
+
+
+class TestDataServicer(pb_grpc.TestDataServiceServicer):
+    """The service's methods over one engine."""
+
+    __test__ = False
+
+    def __init__(self, engine: Engine, settings: AgentSettings, health: Health, metrics: Metrics,
+                 tracer: trace.Tracer, logger: Any) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.health = health
+        self.metrics = metrics
+        self.tracer = tracer
+        self.log = logger
+        self._token = settings.auth_token.get_secret_value().encode() if settings.auth_token else None
+        self._active = 0
+        self._idle = threading.Condition()
+
+    def _enter(self) -> None:
+        with self._idle:
+            self._active += 1
+        self.metrics.inflight.inc()
+
+    def _leave(self) -> None:
+        with self._idle:
+            self._active -= 1
+            self._idle.notify_all()
+        self.metrics.inflight.dec()
+
+    @property
+    def active(self) -> int:
+        """Calls in progress (unary calls and streams)."""
+        return self._active
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no call is in progress, or ``timeout`` seconds; True when idle."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._active == 0, timeout)
+
+    # -- the checks every call passes --------------------------------------------------------------
+
+    def _admit(self, metadata: Mapping[str, Any], auth: bool) -> None:
+        if self.health.draining.is_set():
+            raise Reject(grpc.StatusCode.UNAVAILABLE,
+                         "the Test Data Agent is shutting down and takes no new calls; retry on another replica")
+        if auth and self._token is not None:
+            given = str(metadata.get("authorization", ""))
+            scheme, _, token = given.partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), self._token):
+                what = "no bearer token" if not given else "a wrong bearer token"
+                raise Reject(grpc.StatusCode.UNAUTHENTICATED,
+                             f"this agent requires a shared token and the call carried {what}. Send the "
+                             "metadata 'authorization: Bearer <token>' with the agent's AUTH_TOKEN "
+                             "(the plugin reads TESTDATA_AGENT_TOKEN).")
+
+    def _deadline(self, context: grpc.ServicerContext) -> None:
+        remaining = context.time_remaining()
+        if remaining is not None and remaining <= 0:
+            raise Reject(grpc.StatusCode.DEADLINE_EXCEEDED, "the call's deadline passed before work began")
+
+    def _call(self, name: str, context: grpc.ServicerContext, auth: bool,
+              body: Callable[[str, Any, dict[str, Any]], T]) -> T:
+        """Run a unary method's body with request id, admission, span, metrics, log and error mapping."""
+        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+        request_id = request_id_from(metadata)
+        context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
+        log = self.log.bind(request_id=request_id, method=name, peer=context.peer())
+        span = self.tracer.start_span(f"testdata.{name}", context=propagate.extract(metadata), kind=SpanKind.SERVER)
+        span.set_attribute("rpc.method", name)
+        span.set_attribute("testdata.request_id", request_id)
+        started = time.perf_counter()
+        status = "OK"
+        fields: dict[str, Any] = {}
+        self._enter()
+        try:
+            self._admit(metadata, auth)
+            self._deadline(context)
+            return body(request_id, span, fields)
+        except Exception as exc:
+            code, message = classify(exc)
+            status = code.name
+            span.set_status(Status(StatusCode.ERROR, message or type(exc).__name__))
+            if code is grpc.StatusCode.INTERNAL:
+                log.exception("internal error")
+                message = (f"internal error in the Test Data Agent (request id {request_id}); the agent's log "
+                           "has the details under that id")
+            if isinstance(exc, Reject) and exc.trailers:
+                context.set_trailing_metadata(exc.trailers)
+            context.abort(code, message)
+        finally:
+            if status == "OK" and not context.is_active():
+                status = "CANCELLED"
+            elapsed = time.perf_counter() - started
+            self._leave()
+            self.metrics.requests.labels(f"/{SERVICE_NAME}/{name}", status).inc()
+            span.set_attribute("rpc.grpc.status", status)
+            span.end()
+            log.info("request", status=status, duration_ms=round(elapsed * 1000, 3), **fields)
+
+    def _request(self, message: pb.GenerateDataRequest) -> GenerationRequest:
+        return convert.request_from_proto(message, max_context_chars=self.settings.max_context_chars)
+
+    # -- the RPCs -----------------------------------------------------------------------------------
+
+    def GenerateData(self, request: pb.GenerateDataRequest, context: grpc.ServicerContext) -> pb.GenerateDataResponse:
+        """Records up to max_sync_records, with metadata."""
+
+        def body(request_id: str, span: Any, fields: dict[str, Any]) -> pb.GenerateDataResponse:
+            wanted = self._request(request)
+            span.set_attribute("testdata.entity", wanted.entity)
+            span.set_attribute("testdata.count", wanted.count)
+            if request.HasField("batch_size"):
+                raise TestdataUsageError("batch_size: applies to GenerateDataStream only; remove it from a "
+                                         "GenerateData call.")
+            limit = self.settings.max_sync_records
+            if wanted.count > limit:
+                raise Reject(
+                    grpc.StatusCode.RESOURCE_EXHAUSTED,
+                    f"count: {wanted.count:,} records is more than GenerateData returns in one response "
+                    f"(max_sync_records {limit:,}). Use GenerateDataStream for large datasets, or raise the "
+                    "agent's MAX_SYNC_RECORDS.",
+                    ((MAX_SYNC_HEADER, str(limit)),),
+                )
+            started_ns = time.time_ns()
+            result = self.engine.generate(wanted)
+            phase_spans(self.tracer, started_ns, result, trace.set_span_in_context(span))
+            self.metrics.observe_result(result)
+            meta = result.metadata
+            span.set_attribute("testdata.strategy", meta.strategy)
+            span.set_attribute("testdata.seed", meta.seed)
+            fields.update(entity=meta.entity, count=meta.count, strategy=meta.strategy, seed=meta.seed,
+                          cache_hit=meta.cache_hit)
+            if not context.is_active():
+                raise Reject(grpc.StatusCode.DEADLINE_EXCEEDED, "the caller went away before the result was ready")
+            return pb.GenerateDataResponse(records_json=convert.records_json(result.records),
+                                           metadata=convert.metadata_to_proto(meta), request_id=request_id)
+
+        return self._call("GenerateData", context, True, body)
+
+    def GenerateDataStream(self, request: pb.GenerateDataRequest,
+                           context: grpc.ServicerContext) -> Iterator[pb.GenerateDataChunk]:
+        """Large datasets in indexed chunks; the last chunk carries the whole dataset's metadata."""
+        name = "GenerateDataStream"
+        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+        request_id = request_id_from(metadata)
+        context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
+        log = self.log.bind(request_id=request_id, method=name, peer=context.peer())
+        span = self.tracer.start_span(f"testdata.{name}", context=propagate.extract(metadata), kind=SpanKind.SERVER)
+        span.set_attribute("testdata.request_id", request_id)
+        started = time.perf_counter()
+        status, sent = "OK", 0
+        self._enter()
+        try:
+            self._admit(metadata, True)
+            self._deadline(context)
+            wanted = self._request(request)
+            batch = request.batch_size if request.HasField("batch_size") else self.settings.stream_batch_size
+            if not 1 <= batch <= MAX_BATCH_SIZE:
+                raise TestdataUsageError(f"batch_size: expected a whole number from 1 to {MAX_BATCH_SIZE:,}, "
+                                         f"got {batch}. Leave it out for the default "
+                                         f"({self.settings.stream_batch_size}).")
+            self.engine.registry.get(wanted.entity)  # NOT_FOUND before any chunk goes out
+            log = log.bind(entity=wanted.entity, count=wanted.count)
+            for chunk in self._chunks(wanted, batch, request_id, span):
+                if not context.is_active():
+                    status = "CANCELLED"
+                    return
+                yield chunk
+                sent += 1
+        except GeneratorExit:
+            status = "CANCELLED"  # the caller went away or its deadline passed mid-stream
+            raise
+        except Exception as exc:
+            code, message = classify(exc)
+            status = code.name
+            span.set_status(Status(StatusCode.ERROR, message or type(exc).__name__))
+            if code is grpc.StatusCode.INTERNAL:
+                log.exception("internal error")
+                message = (f"internal error in the Test Data Agent (request id {request_id}); the agent's log "
+                           "has the details under that id")
+            context.abort(code, message)
+        finally:
+            if status == "OK" and not context.is_active():
+                status = "CANCELLED"
+            self._leave()
+            self.metrics.requests.labels(f"/{SERVICE_NAME}/{name}", status).inc()
+            span.set_attribute("rpc.grpc.status", status)
+            span.end()
+            log.info("request", status=status, chunks=sent,
+                     duration_ms=round((time.perf_counter() - started) * 1000, 3))
+
+    def _chunks(self, wanted: GenerationRequest, batch: int, request_id: str,
+                span: Any) -> Iterator[pb.GenerateDataChunk]:
+        seed = wanted.seed if wanted.seed is not None else random_seed()
+        parent = trace.set_span_in_context(span)
+        total, index = wanted.count, 0
+        violations: list[Violation] = []
+        scores: list[float] = []
+        strategies: dict[str, str] = {}
+        timings: dict[str, float] = {}
+        cache_hits = 0
+        for start in range(0, total, GENERATION_CHUNK):
+            part = wanted.replace(count=min(GENERATION_CHUNK, total - start),
+                                  seed=derive_seed(seed, "chunk", start // GENERATION_CHUNK))
+            started_ns = time.time_ns()
+            result = self.engine.generate(part)
+            phase_spans(self.tracer, started_ns, result, parent)
+            self.metrics.observe_result(result)
+            meta = result.metadata
+            strategies.setdefault(meta.strategy, meta.reason)
+            cache_hits += meta.cache_hit
+            scores.extend(meta.coherence_scores)
+            violations.extend(Violation(v.record + start, v.field, v.rule, v.message) for v in meta.violations)
+            for phase, seconds in meta.timings.items():
+                timings[phase] = timings.get(phase, 0.0) + seconds
+            records = result.records
+            for at in range(0, len(records), batch):
+                piece = records[at:at + batch]
+                offset = start + at
+                last = offset + len(piece) >= total
+                chunk = pb.GenerateDataChunk(index=index, offset=offset, records_json=convert.records_json(piece),
+                                             total=total, last=last, request_id=request_id)
+                if last:
+                    summary = ResultMetadata(
+                        entity=meta.entity, count=total, strategy="/".join(sorted(strategies)),
+                        reason="; ".join(dict.fromkeys(strategies.values())), seed=seed,
+                        coherence=round(sum(scores) / len(scores), 4) if scores else 1.0,
+                        coherence_scores=scores, violations=violations, cache_hit=cache_hits > 0,
+                        provider=meta.provider, model=meta.model, timings=timings,
+                        details={"engine_calls": (total + GENERATION_CHUNK - 1) // GENERATION_CHUNK,
+                                 "chunk_seeds": "derive_seed(seed, 'chunk', i) per 1000 records"},
+                    )
+                    chunk.metadata.CopyFrom(convert.metadata_to_proto(summary))
+                index += 1
+                yield chunk
+
+    def GetSchemas(self, request: pb.GetSchemasRequest, context: grpc.ServicerContext) -> pb.GetSchemasResponse:
+        """The schemas, optionally one domain's, with field names."""
+
+        def body(request_id: str, span: Any, fields: dict[str, Any]) -> pb.GetSchemasResponse:
+            domain = request.domain or None
+            schemas = self.engine.schemas(domain)
+            if domain is not None and not schemas:
+                known = sorted({s.domain for s in self.engine.schemas()})
+                raise Reject(grpc.StatusCode.NOT_FOUND,
+                             f"domain: no schemas in domain {domain!r}{suggest(domain, known)}. "
+                             f"Known domains: {', '.join(known)}. Leave domain empty for all schemas.")
+            return pb.GetSchemasResponse(schemas=[convert.schema_to_proto(s) for s in schemas])
+
+        return self._call("GetSchemas", context, True, body)
+
+    def HealthCheck(self, request: pb.HealthCheckRequest, context: grpc.ServicerContext) -> pb.HealthCheckResponse:
+        """Status and each component's health (open without a token, like the HTTP probes)."""
+
+        def body(request_id: str, span: Any, fields: dict[str, Any]) -> pb.HealthCheckResponse:
+            components = self.health.components()
+            return pb.HealthCheckResponse(
+                status=self.health.status(components), version=__version__,
+                uptime_seconds=self.health.uptime, service_name=self.settings.service_name,
+                components=[pb.ComponentHealth(name=c.name, status=c.status, detail=c.detail, required=c.required)
+                            for c in components],
+            )
+
+        # Health answers while draining too: a caller asking is exactly who needs to hear "DRAINING".
+        draining = self.health.draining
+        if draining.is_set():
+            return body("", None, {})
+        return self._call("HealthCheck", context, False, body)

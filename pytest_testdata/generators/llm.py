@@ -1,0 +1,422 @@
+"""The LLM strategy: records written by a language model, checked, repaired, and backed by fallbacks.
+
+For each chunk of at most ``llm_batch_size`` records:
+
+1. ask the first working provider of the chain (Claude -> OpenAI-compatible -> local) for the records,
+   constrained by the entity's JSON Schema; an answer cut at the token limit keeps its complete records and
+   one follow-up request asks for the rest;
+2. parse, validate (schema + the caller's constraints) and score (coherence rules) every record;
+3. send the records with problems through the repair template (``llm_repair_attempts`` rounds), keeping a
+   repaired record only when it is better than the original;
+4. give every record that is still invalid or missing to the traditional strategy.
+
+A provider that is down (timeouts, refused connections, 5xx/429 past the retries, rejected requests) hands
+its chunk to the next one; with none left the chunk falls back to traditional. Every step is counted in
+the result's ``details`` (requests, tokens, repaired, fallback, cassette hits) and a fallback warns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_testdata.errors import GenerationError
+from pytest_testdata.generators.base import GeneratorOutput
+from pytest_testdata.llm import prompts, providers
+from pytest_testdata.llm.base import LLMCall, LLMReply, Provider, ProviderError
+from pytest_testdata.llm.structured import (
+    answer_schema,
+    assign_ids,
+    deep_copy,
+    parse_records,
+    record_schema,
+    uuid_paths,
+)
+from pytest_testdata.model import GenerationRequest, Record
+from pytest_testdata.quality.coherence import scorer_for
+from pytest_testdata.quality.validator import validator_for
+from pytest_testdata.recording.keys import inputs_header
+from pytest_testdata.schemas.model import Schema
+from pytest_testdata.seeding import derive_seed
+
+if TYPE_CHECKING:
+    from pytest_testdata.engine import Engine
+    from pytest_testdata.recording.cassettes import OpenCassette
+
+FOLLOW_UPS = 1
+"""Extra requests for the records a cut or short answer left out, before they fall back."""
+NO_PROVIDER = (
+    "no LLM provider is configured: set ANTHROPIC_API_KEY (Claude), VLLM_URL / --testdata-vllm-url "
+    "(an OpenAI-compatible server) or --testdata-local-model (a GGUF file)"
+)
+
+
+class LLMFallbackWarning(UserWarning):
+    """Records asked of an LLM came from the traditional strategy instead (the message says why)."""
+
+
+class LLMGenerator:
+    """The ``llm`` strategy (registered in :data:`pytest_testdata.generators.base.GENERATORS`)."""
+
+    name = "llm"
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._providers: dict[tuple[str, str | None], Provider] = {}
+        self._lock = threading.Lock()
+
+    # -- availability -------------------------------------------------------------------------------------
+    def unavailable_reason(self) -> str | None:
+        """Why ``auto`` should not route here (None when a provider is configured)."""
+        if providers.setting(self.engine.options, "llm_provider") == "none":
+            return "llm_provider is 'none'"
+        return None if providers.chain_names(self.engine.options) else NO_PROVIDER
+
+    def cache_key_material(self, request: GenerationRequest) -> dict[str, Any]:
+        """What besides the request decides the output (the engine's result cache adds it to the key):
+        the provider chain and models, the prompt template versions and the sampling settings."""
+        options = self.engine.options
+        setting = providers.setting
+        names = providers.chain_names(options, request.options.get("provider"))
+        models = {
+            "anthropic": setting(options, "claude_model"),
+            "openai": setting(options, "vllm_model"),
+            "local": setting(options, "local_model"),
+        }
+        return {
+            "providers": [[name, request.options.get("model") or models[name]] for name in names],
+            "templates": [prompts.template(name).id for name in prompts.TEMPLATES],
+            "settings": {
+                name: setting(options, name)
+                for name in (
+                    "claude_max_tokens",
+                    "claude_temperature",
+                    "llm_max_tokens",
+                    "llm_temperature",
+                    "llm_batch_size",
+                    "llm_repair_attempts",
+                    "response_format",
+                )
+            },
+        }
+
+    def provider(self, name: str, model: str | None = None) -> Provider:
+        """The provider ``name`` (built once per model)."""
+        with self._lock:
+            key = (name, model)
+            if key not in self._providers:
+                self._providers[key] = providers.build(name, self.engine.options, model)
+            return self._providers[key]
+
+    # -- generation ---------------------------------------------------------------------------------------
+    def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
+        options = self.engine.options
+        offline = bool(providers.setting(options, "offline"))
+        strict = bool(providers.setting(options, "llm_strict"))
+        names = providers.chain_names(options, request.options.get("provider"))
+        if not names:
+            why = (
+                "llm_provider is 'none'"
+                if providers.setting(options, "llm_provider") == "none" and not request.options.get("provider")
+                else NO_PROVIDER
+            )
+            if offline or strict:
+                flag = "--testdata-offline" if offline else "--testdata-llm-strict"
+                raise GenerationError(
+                    f"strategy 'llm' for {schema.name!r}: {why}. Under {flag} the LLM strategy does not fall "
+                    "back to traditional. Configure a provider (and record a cassette), or ask for "
+                    "strategy='traditional'."
+                )
+            return self._all_fallback(request, schema, seed, why, {})
+        cassette = self._cassette(request, offline)
+        run = _Run(self, request, schema, seed, cassette)
+        hits_before = (cassette.hits, cassette.recorded) if cassette else (0, 0)
+        chunk_size = max(1, int(providers.setting(options, "llm_batch_size")))
+        records: list[Record] = []
+        with contextlib.ExitStack() as stack:
+            if cassette is not None:
+                from pytest_testdata.recording.cassettes import BOOK
+
+                # One patching for the whole request (vcrpy's setup costs more than a replayed exchange);
+                # the lock because vcrpy patches process-wide.
+                stack.enter_context(BOOK.lock)
+                stack.enter_context(cassette.http())
+            for index, start in enumerate(range(0, request.count, chunk_size)):
+                n = min(chunk_size, request.count - start)
+                records += run.chunk(names, index, n)
+        if cassette is not None:
+            run.details["cassette_hits"] = cassette.hits - hits_before[0]
+            run.details["cassette_recorded"] = cassette.recorded - hits_before[1]
+        return run.output(records, strict)
+
+    def skips_cache_lookup(self, request: GenerationRequest) -> bool:
+        """True while recording: a cached result would leave the test's cassette unrecorded."""
+        mode = str(providers.setting(self.engine.options, "record_mode"))
+        return bool(request.options.get("_cassette")) and mode != "none"
+
+    def _cassette(self, request: GenerationRequest, offline: bool) -> OpenCassette | None:
+        raw = request.options.get("_cassette")
+        if raw is None:
+            if offline:
+                from pytest_testdata.recording.cassettes import CassetteMissingError
+
+                raise CassetteMissingError(
+                    "offline (--testdata-offline / TESTDATA_OFFLINE) and this call has no cassette "
+                    "(cassettes belong to tests; outside pytest there is none): the LLM strategy will not "
+                    "reach the network. "
+                    "Drop the offline setting, or use strategy='traditional'."
+                )
+            return None
+        from pytest_testdata.recording.cassettes import BOOK
+
+        mode = str(providers.setting(self.engine.options, "record_mode"))
+        return BOOK.open(Path(raw), mode, offline, request.options.get("_test"))
+
+    def _all_fallback(
+        self, request: GenerationRequest, schema: Schema, seed: int, why: str, details: dict[str, Any]
+    ) -> GeneratorOutput:
+        message = f"strategy 'llm' for {schema.name!r}: {why}; fell back to traditional for all {request.count} records"
+        warnings.warn(LLMFallbackWarning(message), stacklevel=2)
+        records = self.traditional(request, schema, request.count, derive_seed(seed, "fallback"))
+        return GeneratorOutput(
+            records,
+            reason=message,
+            strategy="traditional",
+            details={**details, "fallback": request.count, "fallback_reasons": [why]},
+        )
+
+    def traditional(self, request: GenerationRequest, schema: Schema, count: int, seed: int) -> list[Record]:
+        """``count`` records from the traditional strategy (the per-record fallback)."""
+        if count <= 0:
+            return []
+        generator = self.engine.generator("traditional")
+        sub = request.replace(count=count, strategy="traditional")
+        return generator.generate(sub, schema, seed).records
+
+
+class _Run:
+    """The state of one request: counters, the providers found down, the provider that answered."""
+
+    def __init__(
+        self,
+        owner: LLMGenerator,
+        request: GenerationRequest,
+        schema: Schema,
+        seed: int,
+        cassette: OpenCassette | None,
+    ) -> None:
+        self.owner = owner
+        self.request = request
+        self.schema = schema
+        self.seed = seed
+        self.cassette = cassette
+        self.record_schema = record_schema(schema, request.constraints)
+        self.id_paths = uuid_paths(schema)
+        self.validator = validator_for(schema, request.constraints)
+        self.scorer = scorer_for(schema)
+        self.down: dict[str, str] = {}
+        self.used: Provider | None = None
+        self.template = ""
+        self.problems: list[str] = []
+        self.details: dict[str, Any] = {
+            "model_requests": 0,
+            "tokens_in": 0,
+            "tokens_out": 0,
+            "tokens": 0,
+            "repaired": 0,
+            "fallback": 0,
+            "provider_errors": 0,
+        }
+
+    # one chunk -------------------------------------------------------------------------------------------
+    def chunk(self, names: list[str], index: int, n: int) -> list[Record]:
+        chunk_seed = derive_seed(self.seed, "chunk", index)
+        for name in names:
+            if name in self.down:
+                continue
+            try:
+                provider = self.owner.provider(name, self.request.options.get("model"))
+                got = self._generate(provider, chunk_seed, n)
+            except ProviderError as exc:
+                self.down[name] = str(exc)
+                self.details["provider_errors"] += 1
+                continue
+            except ImportError as exc:  # a provider's optional package is missing
+                self.down[name] = str(exc)
+                continue
+            self.used = self.used or provider
+            missing = [i for i, r in enumerate(got) if r is None]
+            if missing:
+                extra = self.owner.traditional(
+                    self.request, self.schema, len(missing), derive_seed(chunk_seed, "fallback")
+                )
+                for i, record in zip(missing, extra, strict=True):
+                    got[i] = record
+                self.details["fallback"] += len(missing)
+            return [r for r in got if r is not None]
+        self.details["fallback"] += n
+        return self.owner.traditional(self.request, self.schema, n, derive_seed(chunk_seed, "fallback"))
+
+    def _generate(self, provider: Provider, chunk_seed: int, n: int) -> list[Record | None]:
+        collected: list[Record] = []
+        for attempt in range(1 + FOLLOW_UPS):
+            need = n - len(collected)
+            if need <= 0:
+                break
+            prompt = self._prompt(need)
+            reply = self._send(provider, prompt, derive_seed(chunk_seed, "attempt", attempt), need)
+            found, problem = parse_records(reply.data, reply.text)
+            if reply.truncated:
+                problem = f"answer cut at the token limit after {len(found)} complete record(s)"
+            if problem:
+                self.problems.append(problem)
+            collected += [r for r in found if isinstance(r, dict)][:need]
+        records: list[Record] = []
+        for i, record in enumerate(collected):
+            assign_ids(record, self.id_paths, random.Random(derive_seed(chunk_seed, "ids", i)))
+            records.append(record)
+        repaired = self._repair(provider, chunk_seed, records)
+        out: list[Record | None] = [r if not self.validator.validate([r]) else None for r in repaired]
+        return out + [None] * (n - len(out))
+
+    def _repair(self, provider: Provider, chunk_seed: int, records: list[Record]) -> list[Record]:
+        attempts = max(0, int(providers.setting(self.owner.engine.options, "llm_repair_attempts")))
+        for round_ in range(attempts):
+            bad = [(i, self._problems(r)) for i, r in enumerate(records)]
+            bad = [(i, p) for i, p in bad if p]
+            if not bad:
+                break
+            shown = [(self._without_ids(records[i]), problems) for i, problems in bad]
+            prompt = prompts.repair_prompt(
+                self.schema, shown, constraints=self.request.constraints, record_schema=self.record_schema
+            )
+            reply = self._send(provider, prompt, derive_seed(chunk_seed, "repair", round_), len(bad))
+            fixed, problem = parse_records(reply.data, reply.text)
+            if problem:
+                self.problems.append(f"repair: {problem}")
+            for (i, _), candidate in zip(bad, fixed, strict=False):  # a short answer repairs fewer
+                if not isinstance(candidate, dict):
+                    continue
+                assign_ids(candidate, self.id_paths, random.Random(derive_seed(chunk_seed, "ids", i)))
+                if self._rank(candidate) < self._rank(records[i]):
+                    records[i] = candidate
+                    self.details["repaired"] += not self._problems(candidate)
+        return records
+
+    # helpers ---------------------------------------------------------------------------------------------
+    def _prompt(self, count: int) -> prompts.Prompt:
+        examples = self.request.options.get("patterns")
+        if examples:
+            return prompts.pattern_guided_prompt(
+                self.schema,
+                count,
+                list(examples),
+                constraints=self.request.constraints,
+                record_schema=self.record_schema,
+                context=self.request.context,
+            )
+        return prompts.generation_prompt(
+            self.schema,
+            count,
+            constraints=self.request.constraints,
+            record_schema=self.record_schema,
+            context=self.request.context,
+            edge_cases="edge_cases" in self.request.hints,
+        )
+
+    def _send(self, provider: Provider, prompt: prompts.Prompt, seed: int, count: int) -> LLMReply:
+        if not prompt.template.startswith("repair"):
+            self.template = prompt.template
+        header = inputs_header(
+            schema=self.schema.key,
+            template=prompt.template,
+            provider=provider.name,
+            model=provider.model,
+            seed=seed,
+            count=count,
+            context=self.request.context,
+            constraints={k: v.as_dict() for k, v in sorted(self.request.constraints.items())},
+        )
+        call = LLMCall(
+            system=prompt.system,
+            user=prompt.user,
+            schema=answer_schema(self.record_schema, count),
+            seed=seed,
+            headers={"x-testdata-inputs": header},
+            scope=self.cassette.scope if self.cassette else "",
+            cassette=self.cassette,
+        )
+        reply = provider.complete(call)  # inside the cassette's HTTP patches when there is a cassette
+        self.details["model_requests"] += 1
+        self.details["tokens_in"] += reply.input_tokens
+        self.details["tokens_out"] += reply.output_tokens
+        self.details["tokens"] += reply.input_tokens + reply.output_tokens
+        return reply
+
+    def _problems(self, record: Record) -> list[str]:
+        found = [f"{v.field}: {v.message}" for v in self.validator.validate([record])]
+        return found + [f"breaks the rule: {rule}" for rule in self.scorer.failed_rules(record)]
+
+    def _rank(self, record: Record) -> tuple[int, int]:
+        return len(self.validator.validate([record])), len(self.scorer.failed_rules(record))
+
+    def _without_ids(self, record: Record) -> Record:
+        copy = deep_copy(record)
+        for path in self.id_paths:
+            _drop(copy, path.split("."))
+        return copy
+
+    # result ----------------------------------------------------------------------------------------------
+    def output(self, records: list[Record], strict: bool) -> GeneratorOutput:
+        details = dict(self.details)
+        details["template"] = self.template
+        if self.problems:
+            details["output_problems"] = self.problems
+        reasons = [f"{name} unavailable: {why}" for name, why in self.down.items()]
+        if reasons:
+            details["fallback_reasons"] = reasons
+        count = len(records)
+        if self.used is None:
+            message = (
+                f"strategy 'llm' for {self.schema.name!r}: every provider failed ({'; '.join(reasons)}); "
+                f"fell back to traditional for all {count} records"
+            )
+            if strict:
+                raise GenerationError(message + ". --testdata-llm-strict forbids the fallback.")
+            warnings.warn(LLMFallbackWarning(message), stacklevel=3)
+            return GeneratorOutput(records, reason=message, strategy="traditional", details=details)
+        reason = None
+        if reasons:
+            reason = f"{'; '.join(reasons)}; {self.used.name} answered instead"
+            warnings.warn(LLMFallbackWarning(f"strategy 'llm' for {self.schema.name!r}: {reason}"), stacklevel=3)
+        if details["fallback"]:
+            note = (
+                f"{details['fallback']} of {count} records fell back to traditional (invalid or missing after repair)"
+            )
+            reason = f"{reason}; {note}" if reason else f"llm ({self.used.name}:{self.used.model}); {note}"
+            details["fallback_note"] = note
+        return GeneratorOutput(
+            records,
+            reason=reason,
+            provider=self.used.name,
+            model=self.used.model,
+            cassette=str(self.cassette.path) if self.cassette else None,
+            details=details,
+        )
+
+
+def _drop(node: Any, parts: list[str]) -> None:
+    if not isinstance(node, dict) or not parts:
+        return
+    head, rest = parts[0], parts[1:]
+    if not rest:
+        node.pop(head, None)
+    elif rest[0] == "*":
+        for item in node.get(head) or []:
+            _drop(item, rest[1:])
+    else:
+        _drop(node.get(head), rest)

@@ -1,0 +1,63 @@
+"""Loading the plugin imports no heavy optional package (the Hypothesis habit, proven in a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("anthropic", "weaviate", "redis", "grpc", "llama_cpp", "vcr", "prometheus_client", "opentelemetry",
+         "structlog")
+
+RUNNER = """
+import json, sys
+import pytest
+
+code = pytest.main(sys.argv[1:])
+print("MODULES " + json.dumps(sorted(sys.modules)))
+sys.exit(code)
+"""
+
+
+def modules_after(tmp_path: Path, *args: str) -> tuple[int, set[str], str]:
+    (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert True\n")
+    (tmp_path / "test_marked.py").write_text(
+        "import pytest\n\n@pytest.mark.testdata('cart', count=2)\ndef test_marked(cart):\n    pass\n"
+    )
+    runner = tmp_path / "runner.py"
+    runner.write_text(RUNNER)
+    proc = subprocess.run([sys.executable, str(runner), *args], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("MODULES "))
+    return proc.returncode, set(json.loads(line[len("MODULES "):])), proc.stdout
+
+
+def loaded(modules: set[str], name: str) -> bool:
+    return name in modules or any(m.startswith(name + ".") for m in modules)
+
+
+def test_collect_only_imports_no_heavy_package(tmp_path: Path) -> None:
+    # Faker's own pytest plugin imports faker at start-up; switch it off to see what ours imports.
+    code, modules, out = modules_after(tmp_path, "--co", "-q", "-p", "no:faker", "test_plain.py",
+                                       "test_marked.py")
+    assert code == 0, out
+    assert "pytest_testdata.plugin" in modules  # the plugin really was loaded
+    for name in (*HEAVY, "faker", "factory", "rstr", "pydantic", "rich"):
+        assert not loaded(modules, name), f"{name} imported at collection"
+    assert "pytest_testdata.engine" not in modules
+
+
+def test_running_plain_tests_imports_no_heavy_package(tmp_path: Path) -> None:
+    code, modules, out = modules_after(tmp_path, "-q", "-p", "no:faker", "test_plain.py")
+    assert code == 0, out
+    for name in (*HEAVY, "faker", "factory"):
+        assert not loaded(modules, name), f"{name} imported by a run that asked for no data"
+
+
+def test_generating_with_the_traditional_strategy_imports_no_optional_package(tmp_path: Path) -> None:
+    code, modules, out = modules_after(tmp_path, "-q", "test_marked.py")
+    assert code == 0, out
+    assert "faker" in modules  # the pools really were built
+    for name in HEAVY:
+        assert not loaded(modules, name), f"{name} imported by the traditional strategy"
