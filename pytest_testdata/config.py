@@ -123,8 +123,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("rag_top_k", "patterns retrieved per rag/hybrid request (default: 5)", None, kind="int",
            env=("RAG_TOP_K",), metavar="N"),
     # Cache and data pools (pytest_testdata/cache, docs/cache.md).
-    Option("cache", "result cache: auto (Redis when a Redis URL is set, else in-process), memory, redis or "
-           "none", "auto", ("auto", "memory", "redis", "none"), env=("TESTDATA_CACHE",)),
+    Option("cache", "result cache: auto (Redis when a Redis URL is set, else none in pytest and in-process in "
+           "the agent), memory, redis or none", "auto", ("auto", "memory", "redis", "none"), env=("TESTDATA_CACHE",)),
     Option("redis_url", "Redis for a cache and data pools shared by xdist workers, runs and agent replicas",
            None, env=("TESTDATA_REDIS_URL", "REDIS_URL"), metavar="URL"),
     Option("cache_ttl", "seconds a cached result or pool lives in Redis (0: no expiry; default 3600)", 3600,

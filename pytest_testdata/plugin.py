@@ -167,7 +167,7 @@ def pytest_configure(config: pytest.Config) -> None:
         try:
             from pytest_testdata.cache import build_cache
 
-            result_cache = build_cache(settings)
+            result_cache = build_cache(settings, memory_by_default=False)
         except (TestdataUsageError, MissingDependencyError) as exc:
             raise pytest.UsageError(f"pytest-testdata: {exc}") from None
     seed, note = _session_seed(config, settings)

@@ -51,8 +51,12 @@ def _at_least(name: str, value: int, minimum: int, fix: str) -> int:
     return value
 
 
-def build_cache(settings: SettingsLike) -> TestdataCache | None:
+def build_cache(settings: SettingsLike, *, memory_by_default: bool = True) -> TestdataCache | None:
     """The cache for these settings (a :class:`~pytest_testdata.config.Settings` or any mapping).
+
+    ``memory_by_default=False`` makes ``auto`` without a Redis URL mean no cache: the pytest plugin
+    passes it, because every call there gets its own derived seed, so an in-process cache would never
+    be hit and would only cost a key and a copy per call. The agent and the API keep the default.
 
     Reads ``cache`` (auto | memory | redis | none), ``redis_url``, ``cache_ttl``, ``cache_prefix``,
     ``cache_max_mb`` and ``pool_size``; values may be raw strings (from the environment) or parsed. A
@@ -69,7 +73,7 @@ def build_cache(settings: SettingsLike) -> TestdataCache | None:
     max_mb = _at_least("cache_max_mb", _setting(settings, "cache_max_mb"), 1,
                        "For no cache at all, use --testdata-cache none.")
     prefix = str(_setting(settings, "cache_prefix"))
-    if mode == "none":
+    if mode == "none" or (mode == "auto" and not url and not memory_by_default):
         return None
     if mode == "redis" and not url:
         raise TestdataUsageError(

@@ -41,7 +41,22 @@ def _no_redis_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_the_in_process_cache_is_on_by_default(pytester: pytest.Pytester) -> None:
+def test_without_redis_the_plugin_keeps_no_result_cache_by_default(pytester: pytest.Pytester) -> None:
+    # Every call gets its own derived seed, so an in-process cache would only cost a key and a copy.
+    pytester.makepyfile("""
+        def test_same_seed_twice(testdata):
+            first = testdata.result("cart", 2, seed=5)
+            second = testdata.result("cart", 2, seed=5)
+            assert not first.metadata.cache_hit and not second.metadata.cache_hit
+            assert first.records == second.records
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert "cache memory" not in result.stdout.str()
+    assert "cache hits" not in result.stdout.str()
+
+
+def test_the_in_process_cache_when_asked_for_serves_a_repeated_seed(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("""
         def test_same_seed_twice(testdata):
             first = testdata.result("cart", 2, seed=5)
@@ -49,7 +64,7 @@ def test_the_in_process_cache_is_on_by_default(pytester: pytest.Pytester) -> Non
             assert not first.metadata.cache_hit and second.metadata.cache_hit
             assert first.records == second.records
     """)
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--testdata-cache", "memory")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["testdata: seed *cache memory*", "traditional: 2 requests*1 cache hits*"])
 
