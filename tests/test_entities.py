@@ -160,6 +160,45 @@ def test_user_email_phone_and_postal_codes_follow_name_and_country(engine: Engin
     assert {next(iter({a["country"] for a in u["addresses"]})) for u in users} == set(CALLING_CODES)
 
 
+# Our own reading of what a shopper expects; deliberately not imported from the generator's vocabulary.
+CATEGORY_WORDS = {
+    "electronics": ("Earbuds", "Charger", "Speaker", "Watch", "Monitor", "Keyboard", "Headphones", "SSD",
+                    "Webcam", "Power Bank"),
+    "grocery": ("Olive Oil", "Coffee", "Tea", "Chocolate", "Maple Syrup", "Trail Mix"),
+    "books": ("Cookbook", "Novel", "Guide", "Journal", "Poetry", "History", "Handbook", "Atlas"),
+}
+
+
+def test_product_name_and_price_follow_the_category(engine: Engine) -> None:
+    products = make(engine, "product", 400)
+    for product in products:
+        words_of_category = CATEGORY_WORDS.get(product["category"])
+        if words_of_category:
+            assert any(w in product["name"] for w in words_of_category), product
+    grocery = [p["price"] for p in products if p["category"] == "grocery"]
+    electronics = [p["price"] for p in products if p["category"] == "electronics"]
+    assert grocery and electronics
+    assert max(grocery) <= 40.99 and min(electronics) >= 12.0
+    assert sorted(grocery)[len(grocery) // 2] < sorted(electronics)[len(electronics) // 2]
+
+
+def test_cart_items_are_products_of_several_categories(engine: Engine) -> None:
+    carts = [c for c in make(engine, "cart", 200) if len(c["items"]) >= 4]
+    mixed = 0
+    for cart in carts:
+        found = {cat for item in cart["items"] for cat, ws in CATEGORY_WORDS.items()
+                 if any(w in item["name"] for w in ws)}
+        mixed += len(found) > 1
+    assert carts and mixed > len(carts) // 4, "line items of one cart should not all share one category"
+
+
+def test_email_domain_belongs_to_the_users_country(engine: Engine) -> None:
+    for locale, tlds in (("de_DE", (".de", "gmail.com")), ("fr_FR", (".fr", "gmail.com"))):
+        users = make(engine, "user", 60, locale=locale)
+        assert all(u["email"].endswith(tlds) for u in users), [u["email"] for u in users][:5]
+        assert any(not u["email"].endswith("gmail.com") for u in users)
+
+
 @pytest.mark.parametrize(("locale", "country"), [("en_GB", "GB"), ("de_DE", "DE"), ("fr_FR", "FR"),
                                                   ("en_CA", "CA"), ("en_US", "US")])
 def test_locale_fixes_the_country(engine: Engine, locale: str, country: str) -> None:

@@ -27,7 +27,7 @@ class ValueSource(Protocol):
 
     def phone(self, country: str, rng: random.Random) -> str: ...
     def postal_code(self, country: str, rng: random.Random) -> str: ...
-    def email(self, first: str, last: str, rng: random.Random) -> str: ...
+    def email(self, first: str, last: str, rng: random.Random, country: str = "US") -> str: ...
     def later_timestamp(self, after: str, rng: random.Random) -> str: ...
 
 
@@ -439,6 +439,8 @@ class EmailFromName(Rule):
         self._first = self._getter("first")
         self._last = self._getter("last")
         self._set_email = self._setter("email")
+        # Optional: where the record's country is, so the address gets a domain of that country.
+        self._country = self._getter("country") if "country" in spec else None
 
     def check(self, record: Record) -> bool | None:
         email, first, last = self._email(record), self._first(record), self._last(record)
@@ -450,7 +452,8 @@ class EmailFromName(Rule):
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         first, last = self._first(record), self._last(record)
         if isinstance(first, str) and isinstance(last, str):
-            self._set_email(record, values.email(first, last, rng))
+            country = self._country(record) if self._country is not None else None
+            self._set_email(record, values.email(first, last, rng, country if isinstance(country, str) else "US"))
 
 
 class PhoneMatchesCountry(Rule):

@@ -21,6 +21,7 @@ from pytest_testdata.generators.traditional.fastrand import below, between, pick
 from pytest_testdata.generators.traditional.pools import Values, country_pool, faker_pool, pool
 from pytest_testdata.generators.traditional.vocab import (
     FEATURES,
+    PRICE_BANDS,
     PRODUCT_ADJECTIVES,
     PRODUCT_COLOURS,
     PRODUCT_NOUNS,
@@ -334,7 +335,13 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
 
         def price(state: RecordState) -> float:
             random_ = state.rng.random
-            value = exp(log_lo + log_span * random_()) * state.scale  # rng.uniform(log_lo, log_hi)
+            band = PRICE_BANDS.get(state.category) if state.category is not None else None
+            if band is not None and band[0] < fhi and band[1] > flo:
+                # A product's price follows its category's typical range (within the schema's bounds).
+                b_lo, b_hi = math.log(max(band[0], flo, 0.01)), math.log(min(band[1], fhi))
+                value = exp(b_lo + (b_hi - b_lo) * random_()) * state.scale
+            else:
+                value = exp(log_lo + log_span * random_()) * state.scale  # rng.uniform(log_lo, log_hi)
             if random_() < 0.5:
                 value = floor(value) + 0.99
             return round(min(max(value, flo), fhi), 2)
@@ -372,6 +379,12 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
     main = next((t for t in type_list if t != "null"), "null")
     if enum:
         choices = tuple(enum)
+        if name == "category" and set(choices) & set(PRODUCT_NOUNS):
+            # The category the product's name was drawn from (names come first in the schema).
+            def category(state: RecordState) -> Any:
+                chosen = _category(state)
+                return chosen if chosen in choices else pick(state.rng, choices)
+            return category
         if name == "currency":
             # A record's currency follows its country most of the time, as real orders do.
             def currency(state: RecordState) -> Any:
@@ -396,7 +409,12 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
             # A list of objects (cart items): build each item here rather than through one more call.
             def objects(state: RecordState) -> list[Any]:
                 n = draw_count(state.rng, lo, hi) if state.scale >= 1 else lo
-                return [{name: draw(state) for name, draw in fields} for _ in range(n)]
+                out = []
+                for _ in range(n):
+                    state.category = None  # each line item is a product of its own category
+                    out.append({name: draw(state) for name, draw in fields})
+                state.category = None
+                return out
             return objects
 
         def array(state: RecordState) -> list[Any]:

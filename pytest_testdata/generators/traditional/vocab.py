@@ -20,6 +20,11 @@ PRODUCT_NOUNS: dict[str, tuple[str, ...]] = {
     "beauty": ("Face Serum", "Shampoo Bar", "Lip Balm", "Hand Cream", "Sunscreen SPF 50", "Hair Dryer"),
     "grocery": ("Olive Oil", "Ground Coffee", "Green Tea", "Dark Chocolate", "Maple Syrup", "Trail Mix"),
 }
+PRICE_BANDS: dict[str, tuple[float, float]] = {
+    "electronics": (12.0, 1200.0), "books": (4.0, 60.0), "clothing": (8.0, 250.0), "home": (6.0, 400.0),
+    "toys": (4.0, 150.0), "sports": (6.0, 450.0), "beauty": (3.0, 90.0), "grocery": (1.5, 40.0),
+}
+"""Typical unit prices by category, so a lip balm does not cost 900 and a monitor does not cost 0.99."""
 PRODUCT_ADJECTIVES: tuple[str, ...] = (
     "Classic", "Compact", "Deluxe", "Eco", "Essential", "Lightweight", "Organic", "Premium", "Pro", "Rugged",
     "Slim", "Smart", "Ultra", "Vintage", "Everyday", "Travel", "Studio", "Heritage",
