@@ -131,9 +131,8 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         if remaining is not None and remaining <= 0:
             raise Reject(grpc.StatusCode.DEADLINE_EXCEEDED, "the call's deadline passed before work began")
 
-    def _call(self, name: str, context: grpc.ServicerContext, auth: bool,
-              body: Callable[[str, Any, dict[str, Any]], T]) -> T:
-        """Run a unary method's body with request id, admission, span, metrics, log and error mapping."""
+    def _begin(self, name: str, context: grpc.ServicerContext) -> tuple[dict[str, str], str, Any, Any]:
+        """What every call starts with: its metadata, request id (sent back at once), bound log and span."""
         metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
         request_id = request_id_from(metadata)
         context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
@@ -141,6 +140,33 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         span = self.tracer.start_span(f"testdata.{name}", context=propagate.extract(metadata), kind=SpanKind.SERVER)
         span.set_attribute("rpc.method", name)
         span.set_attribute("testdata.request_id", request_id)
+        return metadata, request_id, log, span
+
+    @staticmethod
+    def _failure(exc: Exception, span: Any, log: Any, request_id: str) -> tuple[grpc.StatusCode, str]:
+        """The status and message a caller gets for an exception; internal errors are logged, not leaked."""
+        code, message = classify(exc)
+        span.set_status(Status(StatusCode.ERROR, message or type(exc).__name__))
+        if code is grpc.StatusCode.INTERNAL:
+            log.exception("internal error")
+            message = (f"internal error in the Test Data Agent (request id {request_id}); the agent's log "
+                       "has the details under that id")
+        return code, message
+
+    def _end(self, name: str, status: str, context: grpc.ServicerContext, span: Any) -> str:
+        """Count the call, close its span; returns the final status (CANCELLED if the caller went away)."""
+        if status == "OK" and not context.is_active():
+            status = "CANCELLED"
+        self._leave()
+        self.metrics.requests.labels(f"/{SERVICE_NAME}/{name}", status).inc()
+        span.set_attribute("rpc.grpc.status", status)
+        span.end()
+        return status
+
+    def _call(self, name: str, context: grpc.ServicerContext, auth: bool,
+              body: Callable[[str, Any, dict[str, Any]], T]) -> T:
+        """Run a unary method's body with request id, admission, span, metrics, log and error mapping."""
+        metadata, request_id, log, span = self._begin(name, context)
         started = time.perf_counter()
         status = "OK"
         fields: dict[str, Any] = {}
@@ -150,25 +176,15 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
             self._deadline(context)
             return body(request_id, span, fields)
         except Exception as exc:
-            code, message = classify(exc)
+            code, message = self._failure(exc, span, log, request_id)
             status = code.name
-            span.set_status(Status(StatusCode.ERROR, message or type(exc).__name__))
-            if code is grpc.StatusCode.INTERNAL:
-                log.exception("internal error")
-                message = (f"internal error in the Test Data Agent (request id {request_id}); the agent's log "
-                           "has the details under that id")
             if isinstance(exc, Reject) and exc.trailers:
                 context.set_trailing_metadata(exc.trailers)
             context.abort(code, message)
         finally:
-            if status == "OK" and not context.is_active():
-                status = "CANCELLED"
-            elapsed = time.perf_counter() - started
-            self._leave()
-            self.metrics.requests.labels(f"/{SERVICE_NAME}/{name}", status).inc()
-            span.set_attribute("rpc.grpc.status", status)
-            span.end()
-            log.info("request", status=status, duration_ms=round(elapsed * 1000, 3), **fields)
+            status = self._end(name, status, context, span)
+            log.info("request", status=status, duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                     **fields)
 
     def _request(self, message: pb.GenerateDataRequest) -> GenerationRequest:
         return convert.request_from_proto(message, max_context_chars=self.settings.max_context_chars)
@@ -214,12 +230,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
                            context: grpc.ServicerContext) -> Iterator[pb.GenerateDataChunk]:
         """Large datasets in indexed chunks; the last chunk carries the whole dataset's metadata."""
         name = "GenerateDataStream"
-        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
-        request_id = request_id_from(metadata)
-        context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
-        log = self.log.bind(request_id=request_id, method=name, peer=context.peer())
-        span = self.tracer.start_span(f"testdata.{name}", context=propagate.extract(metadata), kind=SpanKind.SERVER)
-        span.set_attribute("testdata.request_id", request_id)
+        metadata, request_id, log, span = self._begin(name, context)
         started = time.perf_counter()
         status, sent = "OK", 0
         self._enter()
@@ -244,21 +255,11 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
             status = "CANCELLED"  # the caller went away or its deadline passed mid-stream
             raise
         except Exception as exc:
-            code, message = classify(exc)
+            code, message = self._failure(exc, span, log, request_id)
             status = code.name
-            span.set_status(Status(StatusCode.ERROR, message or type(exc).__name__))
-            if code is grpc.StatusCode.INTERNAL:
-                log.exception("internal error")
-                message = (f"internal error in the Test Data Agent (request id {request_id}); the agent's log "
-                           "has the details under that id")
             context.abort(code, message)
         finally:
-            if status == "OK" and not context.is_active():
-                status = "CANCELLED"
-            self._leave()
-            self.metrics.requests.labels(f"/{SERVICE_NAME}/{name}", status).inc()
-            span.set_attribute("rpc.grpc.status", status)
-            span.end()
+            status = self._end(name, status, context, span)
             log.info("request", status=status, chunks=sent,
                      duration_ms=round((time.perf_counter() - started) * 1000, 3))
 

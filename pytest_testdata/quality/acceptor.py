@@ -128,7 +128,7 @@ class Acceptor:
             if fmt is not None:
                 checks.append(f"{self._const(fmt.match, 'M')}({var}) is None")
         elif kind in ("number", "integer"):
-            lo, lo_open, hi, hi_open = _range(node, constraint)
+            lo, lo_open, hi, hi_open = number_bounds(node, constraint)
             if lo is not None:
                 checks.append(f"{var} {'<=' if lo_open else '<'} {self._const(lo, 'L')}")
             if hi is not None:
@@ -207,8 +207,9 @@ def _reject(value: Any) -> bool:
     return False
 
 
-def _range(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[Any, bool, Any, bool]:
-    """The bounds of a number and whether each is exclusive, as the validator's range check reads them."""
+def number_bounds(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[Any, bool, Any, bool]:
+    """A number's bounds and whether each is exclusive: the schema's, overridden by the caller's constraint.
+    Both the acceptor and the validator's reporting check read bounds through this one function."""
     lo, lo_open = node.get("minimum"), False
     hi, hi_open = node.get("maximum"), False
     ex_lo, ex_hi = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")

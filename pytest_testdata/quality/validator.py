@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.model import FieldConstraint, Violation
-from pytest_testdata.quality.acceptor import Acceptor
+from pytest_testdata.quality.acceptor import Acceptor, number_bounds
 from pytest_testdata.quality.paths import all_getter, get_all
 from pytest_testdata.schemas.model import Schema
 
@@ -59,18 +59,7 @@ def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None)
         checks.append(check_type)
     nullable = "null" in type_list
 
-    lo, lo_open = node.get("minimum"), False
-    hi, hi_open = node.get("maximum"), False
-    ex_lo, ex_hi = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
-    if isinstance(ex_lo, (int, float)) and (lo is None or ex_lo >= lo):
-        lo, lo_open = ex_lo, True
-    if isinstance(ex_hi, (int, float)) and (hi is None or ex_hi <= hi):
-        hi, hi_open = ex_hi, True
-    if constraint is not None:
-        if constraint.minimum is not None:
-            lo, lo_open = constraint.minimum, False
-        if constraint.maximum is not None:
-            hi, hi_open = constraint.maximum, False
+    lo, lo_open, hi, hi_open = number_bounds(node, constraint)
     if lo is not None or hi is not None:
         def check_range(v: Any, p: str, report: Report) -> None:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
