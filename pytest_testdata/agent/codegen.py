@@ -17,7 +17,9 @@ from pathlib import Path
 from pytest_testdata.errors import MissingDependencyError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PROTO = REPO_ROOT / "protos" / "testdata.proto"
+# A source checkout has protos/ at the top; an installed wheel carries the proto beside this module.
+PROTO = next((p for p in (REPO_ROOT / "protos" / "testdata.proto", Path(__file__).with_name("testdata.proto"))
+              if p.is_file()), REPO_ROOT / "protos" / "testdata.proto")
 VIRTUAL_DIR = "pytest_testdata/agent"
 GENERATED = ("testdata_pb2.py", "testdata_pb2.pyi", "testdata_pb2_grpc.py")
 
