@@ -19,7 +19,7 @@ The second table is what a ``testdata(...)`` fixture call costs on top of the ge
 per-call time of ``TestdataFactory.result`` (request checking, seed derivation) against
 ``Engine.generate`` (routing, cache key and store, validation, scoring, metadata), and of
 ``Engine.generate`` against the generator alone, for one record. The engine is built as the plugin builds
-it (default in-process cache, run statistics); the throughput table uses a bare engine, so it measures
+it (no result cache unless Redis is configured, run statistics); the throughput table uses a bare engine, so it measures
 generation, validation and scoring only (the cache has its own benchmark, bench_cache.py).
 
 The peers need the ``bench`` extra: ``pip install -e '.[bench]'``.
@@ -402,9 +402,9 @@ def measure_rates(n: int, rounds: int) -> dict[str, dict[str, float]]:
 
 def measure_overhead(entity: str, calls: int) -> dict[str, float]:
     """Median microseconds per one-record call: fixture factory, engine, generator alone."""
-    # The engine as the plugin builds it: the default in-process cache (every call here misses it, as on a
-    # first run: fresh seeds) and the run-statistics listener.
-    engine = Engine(cache=build_cache({}))
+    # The engine as the plugin builds it: no result cache without Redis (per-call seeds never repeat, so
+    # the plugin keeps none) and the run-statistics listener.
+    engine = Engine(cache=build_cache({}, memory_by_default=False))
     engine.listeners.append(RunStats())
     generator = engine.generator("traditional")
     schema = engine.registry.get(entity)
@@ -464,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(f"fixture-call overhead, one record, median of {calls:,} calls (microseconds; the engine has the "
-          "plugin's default in-process cache, missed)")
+          "plugin's defaults: no result cache without Redis)")
     print(f"{'entity':<6} {'generator':>10} {'engine':>10} {'fixture':>10}  {'engine - gen':>13} "
           f"{'fixture - engine':>17} {'fixture - gen':>14}")
     for entity in ENTITIES:
