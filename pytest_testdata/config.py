@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError, choice_error
@@ -168,19 +168,6 @@ class Settings:
         if name in _FIELD_NAMES:
             return getattr(self, name)
         return self.extra.get(name, default)
-
-    def with_overrides(self, overrides: Mapping[str, Any], source: str) -> Settings:
-        """A copy with some settings changed, each parsed and checked as if given on the command line."""
-        known = {n: parse_value(OPTION_BY_NAME[n], v, source) for n, v in overrides.items() if n in OPTION_BY_NAME}
-        unknown = [n for n in overrides if n not in OPTION_BY_NAME]
-        if unknown:
-            raise TestdataUsageError(
-                f"{source}: unknown setting {unknown[0]!r}. Allowed: {', '.join(OPTION_BY_NAME)}."
-            )
-        direct: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in known.items()
-                                  if k in _FIELD_NAMES}
-        extra = {**self.extra, **{k: v for k, v in known.items() if k not in _FIELD_NAMES}}
-        return replace(self, **direct, extra=extra)
 
 
 _FIELD_NAMES = frozenset(f.name for f in fields(Settings)) - {"extra"}

@@ -8,7 +8,6 @@ built on first use, so loading the plugin imports nothing heavy.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -411,8 +410,3 @@ class XdistHooks:
         if data:
             state_of(self.config).stats.merge(data)
 
-
-def iter_specs(item: pytest.Item) -> Iterator[MarkerSpec]:
-    """The parsed ``testdata`` markers of a test item."""
-    for marker in item.iter_markers("testdata"):
-        yield parse_marker(marker.args, marker.kwargs, item.nodeid)

@@ -128,10 +128,6 @@ class AgentServer:
             if self.health.warm.is_set():
                 self._publish_health()
 
-    def wait_ready(self, timeout: float = 30.0) -> bool:
-        """Block until the engine has warmed up (tests and benchmarks)."""
-        return self.health.warm.wait(timeout) and self.health.ready()[0]
-
     def stop(self, grace: float | None = None) -> None:
         """Drain: not ready, refuse new calls, let in-flight ones finish within ``grace`` seconds."""
         if self._stopped.is_set():

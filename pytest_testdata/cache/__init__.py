@@ -22,8 +22,6 @@ log = logging.getLogger("pytest_testdata.cache")
 __all__ = ["CacheStats", "CorruptEntry", "MemoryBackend", "PoolItem", "TestdataCache", "build_cache",
            "pool_key", "result_key"]
 
-CACHE_SETTINGS = ("cache", "redis_url", "cache_ttl", "cache_prefix", "cache_max_mb", "pool_size")
-
 
 class SettingsLike(Protocol):
     def get(self, name: str, default: Any = None) -> Any: ...

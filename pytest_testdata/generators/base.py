@@ -42,8 +42,6 @@ class Generator(Protocol):
         ...
 
 
-GeneratorFactory = Any  # a callable taking the engine and returning a Generator
-
 GENERATORS: dict[str, str] = {
     "traditional": "pytest_testdata.generators.traditional:TraditionalGenerator",
     "llm": "pytest_testdata.generators.llm:LLMGenerator",

@@ -559,5 +559,3 @@ def build_rules(specs: tuple[Mapping[str, Any], ...], source: str = "<schema>") 
         rules.append(RULE_KINDS[kind](spec))
     return rules
 
-
-RuleCheck = Callable[[Record], "bool | None"]

@@ -14,7 +14,6 @@ them (SPEC section 6):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -119,9 +118,6 @@ class Pattern:
             shift=shift, meta=dict(data.get("meta") or {}),
             pii_hashes=tuple(str(h) for h in data.get("pii_hashes") or ()),
         )
-
-    def record_json(self) -> str:
-        return json.dumps(self.record, ensure_ascii=False, sort_keys=True)
 
 
 @dataclass(frozen=True)

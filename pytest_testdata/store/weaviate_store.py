@@ -27,7 +27,6 @@ from pytest_testdata.errors import MissingDependencyError
 from pytest_testdata.store.base import COLLECTIONS, Hit, Pattern, StoreUnavailableError, collection_name, query_terms
 
 VECTOR_DIMS = 256
-TEXT_PROPS = ("title", "body")
 
 
 def hashed_vector(text: str) -> list[float]:
