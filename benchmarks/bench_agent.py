@@ -44,7 +44,7 @@ METHOD = "/bench.Bare/Call"
 def _bare_server(mode: str) -> None:
     from pytest_testdata.agent.convert import records_json
     from pytest_testdata.engine import Engine
-    from pytest_testdata.model import GenerationRequest
+    from pytest_testdata.types import GenerationRequest
 
     engine = Engine()
     counter = iter(range(10**12))
@@ -143,7 +143,7 @@ def _agent_caller(address: str, first_seed: int) -> Callable[[], Callable[[int],
 
 def _stream_rate(address: str, records: int) -> tuple[float, int]:
     from pytest_testdata.agent.client import AgentClient
-    from pytest_testdata.model import GenerationRequest
+    from pytest_testdata.types import GenerationRequest
 
     with AgentClient(address, timeout=600) as client:
         started = time.perf_counter()
@@ -154,8 +154,8 @@ def _stream_rate(address: str, records: int) -> tuple[float, int]:
 def _local_rate(records: int) -> float:
     from pytest_testdata.agent.service import GENERATION_CHUNK
     from pytest_testdata.engine import Engine
-    from pytest_testdata.model import GenerationRequest
     from pytest_testdata.seeding import derive_seed
+    from pytest_testdata.types import GenerationRequest
 
     engine = Engine()
     engine.generate(GenerationRequest.checked("user", 1, seed=1))  # same warm-up the agent does

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 
 from pytest_testdata.cache import TestdataCache, build_cache
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.types import GenerationRequest
 
 HIT_ROUNDS = 3000
 POOL_ROUNDS = 7

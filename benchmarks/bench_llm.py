@@ -30,9 +30,9 @@ import yaml  # noqa: E402
 
 from pytest_testdata.engine import Engine  # noqa: E402
 from pytest_testdata.llm.structured import assign_ids, parse_records, uuid_paths  # noqa: E402
-from pytest_testdata.model import GenerationRequest  # noqa: E402
 from pytest_testdata.quality.coherence import scorer_for  # noqa: E402
 from pytest_testdata.recording.cassettes import BOOK  # noqa: E402
+from pytest_testdata.types import GenerationRequest  # noqa: E402
 from tests.llm import test_live_models as live  # noqa: E402
 
 CASES = {

@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.store import PATTERNS, Pattern, curated_patterns
 from pytest_testdata.store.base import query_terms
 from pytest_testdata.store.embedded import EmbeddedStore
+from pytest_testdata.types import GenerationRequest
 
 WORDS = [
     "holiday", "gift", "birthday", "weekend", "sale", "clearance", "bulk", "repeat", "loyal", "new",

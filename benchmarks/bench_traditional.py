@@ -44,9 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 
 from pytest_testdata.cache import build_cache
 from pytest_testdata.engine import Engine
-from pytest_testdata.factory import TestdataFactory
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.fixture import TestdataFactory
 from pytest_testdata.report import RunStats
+from pytest_testdata.types import GenerationRequest
 
 Record = dict[str, Any]
 Make = Callable[[int, int], list[Record]]

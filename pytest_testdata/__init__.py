@@ -15,7 +15,7 @@ from pytest_testdata.errors import (
     TestdataUsageError,
     UnknownEntityError,
 )
-from pytest_testdata.model import GenerationRequest, GenerationResult, ResultMetadata, Violation
+from pytest_testdata.types import GenerationRequest, GenerationResult, ResultMetadata, Violation
 
 if TYPE_CHECKING:
     from pytest_testdata.engine import Engine

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pytest_testdata.errors import TestdataError, TestdataUsageError
-from pytest_testdata.model import STRATEGIES, GenerationRequest, Record
+from pytest_testdata.types import STRATEGIES, GenerationRequest, Record
 
 FORMATS = ("json", "jsonl", "csv")
 CHUNK = 1000

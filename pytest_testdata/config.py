@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError, choice_error
-from pytest_testdata.model import LOCALES, STRATEGIES
+from pytest_testdata.types import LOCALES, STRATEGIES
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 SUMMARY_MODES = ("short", "full", "none")

@@ -15,7 +15,6 @@ from typing import Any, Protocol
 
 from pytest_testdata.errors import StrategyNotAvailableError
 from pytest_testdata.generators.base import GENERATORS, Generator, load_generator
-from pytest_testdata.model import GenerationRequest, GenerationResult, Record, ResultMetadata
 from pytest_testdata.quality.coherence import scorer_for
 from pytest_testdata.quality.constraints import check_constraints
 from pytest_testdata.quality.invalid import BrokenRule, break_record, breakable_rules
@@ -24,6 +23,7 @@ from pytest_testdata.router import Route, Router
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.registry import SchemaRegistry
 from pytest_testdata.seeding import derive_seed, random_seed
+from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata
 
 PoolItem = tuple[Record, float]
 """A pre-generated, validated record and its coherence score."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError, suggest
-from pytest_testdata.factory import CALL_KEYS
+from pytest_testdata.fixture import CALL_KEYS
 
 MARKER_KEYS = ("count", "name", *CALL_KEYS)
 MARKER_HELP = (
@@ -43,7 +43,7 @@ def parse_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any], where: str) -
     """Check a marker's arguments; every mistake names the test and the allowed arguments."""
     model, original = None, args
     if args and not isinstance(args[0], str):
-        from pytest_testdata.factory import as_schema
+        from pytest_testdata.fixture import as_schema
 
         try:
             model = args[0]

@@ -1,7 +1,7 @@
 """The pytest plugin (entry point ``testdata``): options, ini keys, markers, fixtures, header, summary.
 
 Thin on purpose: settings come from :mod:`pytest_testdata.config`, calls from
-:mod:`pytest_testdata.factory`, marker parsing from :mod:`pytest_testdata.markers`, and the engine is
+:mod:`pytest_testdata.fixture`, marker parsing from :mod:`pytest_testdata.markers`, and the engine is
 built on first use, so loading the plugin imports nothing heavy.
 """
 
@@ -15,7 +15,7 @@ import pytest
 
 from pytest_testdata.config import OPTIONS, Settings, resolve
 from pytest_testdata.errors import MissingDependencyError, TestdataError, TestdataUsageError
-from pytest_testdata.factory import TestdataFactory, check_config_keys, merge_defaults
+from pytest_testdata.fixture import TestdataFactory, check_config_keys, merge_defaults
 from pytest_testdata.markers import MARKER_HELP, MarkerSpec, parse_marker
 from pytest_testdata.report import RunStats
 from pytest_testdata.seeding import derive_seed, random_seed
@@ -23,7 +23,7 @@ from pytest_testdata.seeding import derive_seed, random_seed
 if TYPE_CHECKING:
     from pytest_testdata.agent.client import AgentClient
     from pytest_testdata.cache import TestdataCache
-    from pytest_testdata.factory import EngineLike
+    from pytest_testdata.fixture import EngineLike
     from pytest_testdata.schemas.registry import SchemaRegistry
 
 SEED_CACHE_KEY = "testdata/seed"
@@ -254,12 +254,12 @@ def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest
             f"but the test has no such parameter. Add `{spec.argname}` to the test's signature or "
             "pass name='<argument>' to the marker."
         )
-    from pytest_testdata.model import GenerationRequest
     from pytest_testdata.quality.constraints import check_constraints
+    from pytest_testdata.types import GenerationRequest
 
     try:
         if spec.model is not None:
-            from pytest_testdata.factory import as_schema
+            from pytest_testdata.fixture import as_schema
 
             state.registry.register(as_schema(spec.model))
         schema = state.registry.get(spec.entity)

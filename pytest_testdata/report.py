@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_testdata.model import GenerationRequest, GenerationResult
+from pytest_testdata.types import GenerationRequest, GenerationResult
 
 
 @dataclass

@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import GenerationRequest
 
 BULK_THRESHOLD = 500
 SPEED_HINTS = frozenset({"fast", "bulk"})

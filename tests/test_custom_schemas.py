@@ -10,10 +10,10 @@ import pytest
 
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import TestdataUsageError
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.quality.validator import Validator
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.registry import SchemaRegistry
+from pytest_testdata.types import GenerationRequest
 
 INVOICE: dict[str, Any] = {
     "title": "invoice",

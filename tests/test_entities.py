@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.types import GenerationRequest
 
 CALLING_CODES = {"US": "+1 ", "CA": "+1 ", "GB": "+44 ", "DE": "+49 ", "FR": "+33 "}
 POSTAL = {

@@ -18,11 +18,11 @@ import pytest
 from pytest_testdata.engine import Engine
 from pytest_testdata.generators.traditional import timestamps
 from pytest_testdata.generators.traditional.fastrand import below, between, pick, uuid4
-from pytest_testdata.model import GenerationRequest, Violation
 from pytest_testdata.quality.paths import all_getter, get, get_all, getter, set_all, setter
 from pytest_testdata.quality.rules import fold
 from pytest_testdata.quality.validator import Validator
 from pytest_testdata.schemas.registry import SchemaRegistry
+from pytest_testdata.types import GenerationRequest, Violation
 
 ENTITIES = ("cart", "order", "payment", "product", "review", "user")
 JUNK: tuple[Any, ...] = (None, "", "x", "not-a-uuid", "2024-13-45T00:00:00Z", -1, 0, 1, 10**9, 1.005, 2.5,
@@ -163,7 +163,7 @@ def test_generated_records_are_valid_and_coherent(engine: Engine, entity: str) -
 DIGEST = """
 import hashlib, json
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.types import GenerationRequest
 engine = Engine()
 for entity in ("cart", "order", "payment", "product", "review", "user"):
     records = engine.generate(GenerationRequest.checked(entity, 100, strategy="traditional", seed=99)).records

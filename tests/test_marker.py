@@ -125,7 +125,7 @@ def test_each_invalid_case_breaks_exactly_the_named_rule(pytester: pytest.Pytest
     pytester.makepyfile(f"""
         import pytest
         from pytest_testdata.engine import Engine
-        from pytest_testdata.model import FieldConstraint
+        from pytest_testdata.types import FieldConstraint
         from pytest_testdata.quality.validator import Validator
 
         SCHEMA = Engine().registry.get({entity!r})

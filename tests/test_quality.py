@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import FieldConstraint, GenerationRequest
 from pytest_testdata.quality.coherence import CoherenceScorer
 from pytest_testdata.quality.validator import Validator
+from pytest_testdata.types import FieldConstraint, GenerationRequest
 
 Record = dict[str, Any]
 

@@ -169,7 +169,7 @@ def test_per_test_and_per_call_seeds(pytester: pytest.Pytester) -> None:
             assert testdata.last.metadata.seed == 1
 
         def test_adding_a_call_keeps_earlier_records(testdata, testdata_seed):
-            from pytest_testdata.factory import TestdataFactory
+            from pytest_testdata.fixture import TestdataFactory
             a = testdata("cart", count=2)
             b = TestdataFactory(testdata.engine, testdata_seed)
             assert b("cart", count=2) == a

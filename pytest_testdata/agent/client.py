@@ -20,8 +20,8 @@ from pytest_testdata.agent import convert
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.errors import GenerationError, TestdataError, TestdataUsageError
-from pytest_testdata.model import GenerationRequest, GenerationResult, Record, ResultMetadata
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata
 
 MAX_SYNC_HEADER = "testdata-max-sync-records"
 _USAGE_CODES = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.RESOURCE_EXHAUSTED,

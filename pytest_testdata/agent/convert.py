@@ -17,8 +17,8 @@ from google.protobuf.struct_pb2 import Struct
 
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.errors import TestdataUsageError
-from pytest_testdata.model import GenerationRequest, GenerationResult, Record, ResultMetadata, Violation
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata, Violation
 
 
 def _whole_numbers(value: Any) -> Any:

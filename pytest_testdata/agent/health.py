@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.generators.base import GENERATORS, PLANNED
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.types import GenerationRequest
 
 if TYPE_CHECKING:
     from pytest_testdata.config import Settings

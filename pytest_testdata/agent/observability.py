@@ -19,7 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from pytest_testdata.model import GenerationResult
+from pytest_testdata.types import GenerationResult
 
 if TYPE_CHECKING:
     from pytest_testdata.agent.settings import AgentSettings

@@ -32,8 +32,8 @@ from pytest_testdata.errors import (
     UnknownEntityError,
     suggest,
 )
-from pytest_testdata.model import GenerationRequest, ResultMetadata, Violation
 from pytest_testdata.seeding import derive_seed, random_seed
+from pytest_testdata.types import GenerationRequest, ResultMetadata, Violation
 
 if TYPE_CHECKING:
     from pytest_testdata.agent.settings import AgentSettings

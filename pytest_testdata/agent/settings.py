@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from pytest_testdata.config import Settings, resolve
 from pytest_testdata.errors import TestdataUsageError
-from pytest_testdata.model import MAX_COUNT
+from pytest_testdata.types import MAX_COUNT
 
 PROVIDER_ENV = ("ANTHROPIC_API_KEY", "VLLM_URL", "WEAVIATE_URL", "WEAVIATE_API_KEY")
 """Provider and store variables the strategies read through their own options (not service settings);

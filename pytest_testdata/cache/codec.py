@@ -14,8 +14,8 @@ from dataclasses import fields
 from typing import Any, Protocol
 
 from pytest_testdata.cache.keys import KEY_FORMAT
-from pytest_testdata.model import GenerationResult, Record, ResultMetadata, Violation
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import GenerationResult, Record, ResultMetadata, Violation
 
 PoolItem = tuple[Record, float]
 """A pooled record and its coherence score (pooled records are validated when the pool is filled)."""

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import GenerationRequest
 
 KEY_FORMAT = 1
 """Bumped when the key layout or the stored payload changes; old entries then simply stop matching."""

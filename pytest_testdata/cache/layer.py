@@ -11,9 +11,9 @@ from typing import Any
 from pytest_testdata.cache.backend import Backend
 from pytest_testdata.cache.codec import CorruptEntry, PoolItem
 from pytest_testdata.cache.keys import pool_key
-from pytest_testdata.model import GenerationRequest, GenerationResult
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import random_seed
+from pytest_testdata.types import GenerationRequest, GenerationResult
 
 log = logging.getLogger("pytest_testdata.cache")
 

@@ -10,8 +10,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pytest_testdata.model import GenerationRequest, Record
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import GenerationRequest, Record
 
 if TYPE_CHECKING:
     from pytest_testdata.engine import Engine

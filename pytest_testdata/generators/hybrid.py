@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.errors import GenerationError
 from pytest_testdata.generators.base import GENERATORS, GeneratorOutput
-from pytest_testdata.model import GenerationRequest, Record
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
 from pytest_testdata.store import StoreUnavailableError
 from pytest_testdata.store.scrub import guard
+from pytest_testdata.types import GenerationRequest, Record
 
 if TYPE_CHECKING:
     from pytest_testdata.engine import Engine

@@ -36,12 +36,12 @@ from pytest_testdata.llm.structured import (
     record_schema,
     uuid_paths,
 )
-from pytest_testdata.model import GenerationRequest, Record
 from pytest_testdata.quality.coherence import scorer_for
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.recording.keys import inputs_header
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
+from pytest_testdata.types import GenerationRequest, Record
 
 if TYPE_CHECKING:
     from pytest_testdata.engine import Engine

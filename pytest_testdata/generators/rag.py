@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.generators.adapt import adapt
 from pytest_testdata.generators.base import GeneratorOutput
-from pytest_testdata.model import GenerationRequest, Record
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
@@ -36,6 +35,7 @@ from pytest_testdata.store import (
 )
 from pytest_testdata.store.base import request_query
 from pytest_testdata.store.scrub import guard
+from pytest_testdata.types import GenerationRequest, Record
 
 if TYPE_CHECKING:
     from pytest_testdata.engine import Engine

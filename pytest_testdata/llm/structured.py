@@ -15,8 +15,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_testdata.model import FieldConstraint, Record
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import FieldConstraint, Record
 
 
 def record_schema(schema: Schema, constraints: Mapping[str, FieldConstraint]) -> dict[str, Any]:

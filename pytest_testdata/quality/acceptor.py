@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pytest_testdata.model import FieldConstraint
+from pytest_testdata.types import FieldConstraint
 
 Pred = Callable[[Any], bool]
 Fallback = Callable[[Mapping[str, Any], "FieldConstraint | None"], Pred]

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError, suggest
-from pytest_testdata.model import FieldConstraint
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import FieldConstraint
 
 
 def _types(sub: Mapping[str, Any]) -> set[str]:

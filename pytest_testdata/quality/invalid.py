@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_testdata.model import FieldConstraint
 from pytest_testdata.quality.paths import get_all
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import FieldConstraint
 
 _BAD_FORMATS = {"uuid": "not-a-uuid", "date-time": "2024-13-45 25:61", "email": "not-an-email", "date": "31/02/2024"}
 _BAD_STRINGS = ("!", "~~ invalid ~~", "", "0", "zzzz")

@@ -15,7 +15,7 @@ from functools import lru_cache, partial
 from typing import Any, Protocol
 
 from pytest_testdata.errors import TestdataUsageError
-from pytest_testdata.quality.countries import phone_matches, postal_code_matches
+from pytest_testdata.locales.countries import phone_matches, postal_code_matches
 from pytest_testdata.quality.paths import Getter, Setter, all_getter, get, get_all, getter, set_all, setter
 
 Record = dict[str, Any]

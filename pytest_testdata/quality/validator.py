@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from pytest_testdata.model import FieldConstraint, Violation
 from pytest_testdata.quality.acceptor import Acceptor, number_bounds
 from pytest_testdata.quality.paths import all_getter, get_all
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import FieldConstraint, Violation
 
 Report = Callable[[str, str, str], None]  # (path, rule, message)
 Check = Callable[[Any, str, Report], None]

@@ -13,7 +13,7 @@ from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.agent.client import AgentClient
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.types import GenerationRequest
 
 from .conftest import RunningAgent
 

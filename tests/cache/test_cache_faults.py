@@ -15,7 +15,7 @@ from redis_server import RedisServer
 from pytest_testdata.cache import TestdataCache
 from pytest_testdata.cache.redis_backend import RedisBackend
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest, Record
+from pytest_testdata.types import GenerationRequest, Record
 
 COOLDOWN = 0.3
 SEEDS = range(12)

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from pytest_testdata.cache.keys import pool_key, result_key
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.schemas.registry import SchemaRegistry
+from pytest_testdata.types import GenerationRequest
 
 CART = SchemaRegistry().get("cart")
 BASE = GenerationRequest.checked("cart", 3, seed=7)

@@ -10,8 +10,8 @@ from pytest_testdata.cache import MemoryBackend, TestdataCache, build_cache
 from pytest_testdata.cache.keys import KEY_FORMAT, result_key
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import TestdataUsageError
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.report import RunStats
+from pytest_testdata.types import GenerationRequest
 
 
 def engine_with(cache: TestdataCache | None) -> Engine:

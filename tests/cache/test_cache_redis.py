@@ -14,7 +14,7 @@ from pytest_testdata.cache import TestdataCache, build_cache
 from pytest_testdata.cache.codec import JsonCodec
 from pytest_testdata.cache.keys import pool_key, result_key
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.types import GenerationRequest
 
 
 def redis_cache(server: RedisServer, prefix: str, **settings) -> TestdataCache:
@@ -137,7 +137,7 @@ TAKER = """
 import json, sys
 from pytest_testdata.cache import build_cache
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.types import GenerationRequest
 url, prefix = sys.argv[1], sys.argv[2]
 engine = Engine(cache=build_cache({"redis_url": url, "cache_prefix": prefix, "pool_size": "1000"}))
 ids = []

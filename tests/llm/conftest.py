@@ -11,8 +11,8 @@ import pytest
 
 from pytest_testdata.engine import Engine
 from pytest_testdata.llm.structured import uuid_paths
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.recording.cassettes import BOOK
+from pytest_testdata.types import GenerationRequest
 from tests.llm.servers import LoopbackServer, MessagesApiDouble, Respond
 
 FAST = {"llm_timeout": 2.0, "llm_max_retries": 1}

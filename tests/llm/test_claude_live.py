@@ -11,7 +11,7 @@ import os
 import pytest
 
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.types import GenerationRequest
 
 KEY = os.environ.get("ANTHROPIC_API_KEY")  # read at import: the autouse fixture clears it for the other tests
 pytestmark = pytest.mark.skipif(

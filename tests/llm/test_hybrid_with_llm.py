@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.types import GenerationRequest
 from tests.llm.conftest import FAST, quietly
 from tests.llm.test_openai_faults import answer_with_valid_carts
 

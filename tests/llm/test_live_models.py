@@ -27,8 +27,8 @@ import pytest
 import yaml
 
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest, GenerationResult
 from pytest_testdata.recording.cassettes import BOOK
+from pytest_testdata.types import GenerationRequest, GenerationResult
 
 LIVE = os.environ.get("TESTDATA_LLM_LIVE", "")
 COMMITTED = Path(__file__).resolve().parents[1] / "cassettes" / "llm_live"

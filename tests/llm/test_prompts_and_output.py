@@ -10,7 +10,7 @@ from pytest_testdata.engine import Engine
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.llm import prompts
 from pytest_testdata.llm.structured import answer_schema, parse_records, record_schema
-from pytest_testdata.model import GenerationRequest
+from pytest_testdata.types import GenerationRequest
 
 CART = Engine().registry.get("cart")
 

@@ -15,11 +15,11 @@ from typing import Any
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import GenerationError
 from pytest_testdata.generators.base import GeneratorOutput
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.store import curated_patterns
 from pytest_testdata.store.embedded import EmbeddedStore
 from pytest_testdata.store.ingest import ingest
+from pytest_testdata.types import GenerationRequest
 
 from .conftest import ids_of
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pytest_testdata.cache import build_cache
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.store import open_store, store_settings
 from pytest_testdata.store.ingest import ingest
+from pytest_testdata.types import GenerationRequest
 
 
 def test_a_repeated_seeded_rag_request_is_a_cache_hit_until_the_store_changes(store_file: Path) -> None:

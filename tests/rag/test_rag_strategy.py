@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from pytest_testdata.engine import Engine
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.store import PATTERNS, Pattern, curated_patterns
 from pytest_testdata.store.embedded import EmbeddedStore
 from pytest_testdata.store.ingest import ingest
+from pytest_testdata.types import GenerationRequest
 
 from .conftest import closed_port, ids_of
 

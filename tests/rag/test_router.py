@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from pytest_testdata.model import GenerationRequest
 from pytest_testdata.router import BULK_THRESHOLD, Router
 from pytest_testdata.schemas.registry import SchemaRegistry
+from pytest_testdata.types import GenerationRequest
 
 REGISTRY = SchemaRegistry()
 CART = REGISTRY.get("cart")  # no free-text fields

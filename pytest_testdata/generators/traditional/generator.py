@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.generators.base import GeneratorOutput
 from pytest_testdata.generators.traditional.plan import plan_for
-from pytest_testdata.model import GenerationRequest, Record, Violation
 from pytest_testdata.quality.paths import get
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import GenerationRequest, Record, Violation
 
 if TYPE_CHECKING:
     from pytest_testdata.engine import Engine

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 from pytest_testdata.generators.traditional.fastrand import below, pick
 from pytest_testdata.generators.traditional.vocab import EMAIL_DOMAINS
-from pytest_testdata.quality.countries import CALLING_CODES, COUNTRY_LOCALES
+from pytest_testdata.locales.countries import CALLING_CODES, COUNTRY_LOCALES
 from pytest_testdata.quality.rules import fold_name
 
 POOL_SIZE = 400

@@ -16,8 +16,8 @@ from importlib.resources import files
 from string import Template
 from typing import Any
 
-from pytest_testdata.model import FieldConstraint, Record
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.types import FieldConstraint, Record
 
 TEMPLATES = ("generic", "scenario", "edge_cases", "pattern_guided", "repair")
 

@@ -1,0 +1,367 @@
+"""Value drawers: one function per kind of value, the field-name heuristics, and the record state.
+
+A drawer takes the :class:`RecordState` of the record being built and returns one value. The plan
+compiler (:mod:`pytest_testdata.generators.traditional.plan`) chooses a drawer per field.
+"""
+
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.generators.traditional import timestamps
+from pytest_testdata.generators.traditional.fastrand import below, between, pick, uuid4
+from pytest_testdata.generators.traditional.pools import Values, country_pool, faker_pool, pool
+from pytest_testdata.generators.traditional.vocab import (
+    FEATURES,
+    PRICE_BANDS,
+    PRODUCT_ADJECTIVES,
+    PRODUCT_COLOURS,
+    PRODUCT_NOUNS,
+    REVIEW_BODIES,
+    REVIEW_TITLES,
+)
+from pytest_testdata.locales.countries import LOCALE_COUNTRIES
+from pytest_testdata.types import FieldConstraint
+
+DEFAULT_COUNTRIES: tuple[tuple[str, float], ...] = (("US", 0.5), ("GB", 0.15), ("DE", 0.12), ("FR", 0.1),
+                                                     ("CA", 0.13))
+_COUNTRY_CODES = tuple(c for c, _ in DEFAULT_COUNTRIES)
+_COUNTRY_CUM = tuple(sum(w for _, w in DEFAULT_COUNTRIES[: i + 1]) for i in range(len(DEFAULT_COUNTRIES)))
+VALUES = Values()
+
+
+@dataclass(slots=True)
+class RecordState:
+    """What the drawers of one record share: the rng, the record's country, the record so far."""
+
+    rng: random.Random
+    country: str
+    record: dict[str, Any] = field(default_factory=dict)
+    scale: float = 1.0
+    """Multiplies money draws; the generator shrinks or grows it to meet a total's min/max constraint."""
+    category: str | None = None
+
+
+Draw = Callable[[RecordState], Any]
+
+
+def pick_country(rng: random.Random, locale: str | None) -> str:
+    """The record's country: the locale's if one is set, else drawn from the default mix."""
+    if locale:
+        return LOCALE_COUNTRIES.get(locale, "US")
+    x = rng.random()
+    for code, cum in zip(_COUNTRY_CODES, _COUNTRY_CUM, strict=True):
+        if x < cum:
+            return code
+    return _COUNTRY_CODES[-1]
+
+
+# The drawers below run for every value of every record, so they draw through fastrand (the same values
+# as rng.choice / randrange / randint, fewer calls) and inline the one-line formulas of rng.uniform and
+# rng.expovariate. Changing the order or number of draws changes every later value: keep them as they are.
+
+def _uuid(state: RecordState) -> str:
+    return uuid4(state.rng)
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _sku(state: RecordState) -> str:
+    bits = state.rng.getrandbits
+    letters = ""
+    for _ in range(3):  # three times randrange(26), inlined
+        r = bits(5)
+        while r >= 26:
+            r = bits(5)
+        letters += _LETTERS[r]
+    number = bits(17)  # randrange(100000), inlined
+    while number >= 100_000:
+        number = bits(17)
+    return f"{letters}-{number:05d}"
+
+
+_CATEGORIES = tuple(PRODUCT_NOUNS)
+
+
+def _category(state: RecordState) -> str:
+    if state.category is None:
+        cat = state.record.get("category")
+        state.category = cat if cat in PRODUCT_NOUNS else pick(state.rng, _CATEGORIES)
+    return state.category
+
+
+def _product_name(state: RecordState) -> str:
+    r = state.rng
+    noun = pick(r, PRODUCT_NOUNS[_category(state)])
+    if r.random() < 0.4:
+        return f"{pick(r, PRODUCT_ADJECTIVES)} {noun} - {pick(r, PRODUCT_COLOURS)}"
+    return f"{pick(r, PRODUCT_ADJECTIVES)} {noun}"
+
+
+def _product_description(state: RecordState) -> str:
+    r = state.rng
+    name = state.record.get("name") or _product_name(state)
+    first, second = r.sample(FEATURES, 2)
+    return f"{name}: {first}, {second}."
+
+
+def _sentiment_bucket(rating: Any) -> str:
+    if not isinstance(rating, int):
+        return "neutral"
+    return "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
+
+
+def _review_title(state: RecordState) -> str:
+    return pick(state.rng, REVIEW_TITLES[_sentiment_bucket(state.record.get("rating"))])
+
+
+def _review_body(state: RecordState) -> str:
+    noun = pick(state.rng, PRODUCT_NOUNS[_category(state)]).lower()
+    return pick(state.rng, REVIEW_BODIES[_sentiment_bucket(state.record.get("rating"))]).format(noun=noun)
+
+
+def _first_name(state: RecordState) -> str:
+    return pick(state.rng, pool(state.country).first_names)
+
+
+def _last_name(state: RecordState) -> str:
+    return pick(state.rng, pool(state.country).last_names)
+
+
+def _email(state: RecordState) -> str:
+    rec = state.record
+    first = rec.get("first_name") or _first_name(state)
+    last = rec.get("last_name") or _last_name(state)
+    return VALUES.email(str(first), str(last), state.rng, state.country)
+
+
+def _phone(state: RecordState) -> str:
+    return VALUES.phone(state.country, state.rng)
+
+
+def _company(state: RecordState) -> str:
+    return pick(state.rng, pool("US").companies)
+
+
+def _address(state: RecordState) -> dict[str, str]:
+    country = state.country
+    street, city, region, postcode = pick(state.rng, pool(country).addresses)
+    return {"street": street, "city": city, "state": region, "postal_code": postcode, "country": country}
+
+
+def _sentence(state: RecordState) -> str:
+    words = pool("US").words
+    rng = state.rng
+    n = 4 + below(rng, 6)  # randrange(4, 10)
+    return " ".join([pick(rng, words) for _ in range(n)]).capitalize() + "."
+
+
+def _address_part(index: int) -> Draw:
+    def part(state: RecordState) -> str:
+        return state.rng.choice(country_pool(state.country).addresses)[index]
+    return part
+
+
+def _url(state: RecordState) -> str:
+    words = country_pool("US").words
+    return f"https://www.{state.rng.choice(words)}.example/{state.rng.choice(words)}"
+
+
+def _ipv4(state: RecordState) -> str:
+    r = state.rng.randrange
+    return f"{r(1, 224)}.{r(256)}.{r(256)}.{r(1, 255)}"
+
+
+def _time(state: RecordState) -> str:
+    return timestamps.draw(state.rng)[11:19]
+
+
+NAMED_DRAWERS: dict[str, Draw] = {
+    "uuid": _uuid, "sku": _sku, "product.name": _product_name, "product.description": _product_description,
+    "review.title": _review_title, "review.body": _review_body, "person.first_name": _first_name,
+    "person.last_name": _last_name, "email": _email, "phone": _phone, "company": _company,
+    "timestamp": lambda s: timestamps.draw(s.rng), "sentence": _sentence,
+    "address.street": _address_part(0), "address.city": _address_part(1), "address.state": _address_part(2),
+    "address.postal_code": _address_part(3), "address.country": lambda s: s.country, "url": _url,
+}
+FORMAT_DRAWERS: dict[str, Draw] = {
+    "uuid": _uuid, "date-time": NAMED_DRAWERS["timestamp"], "date": lambda s: timestamps.draw(s.rng)[:10],
+    "time": _time, "email": _email, "uri": _url, "ipv4": _ipv4,
+}
+# Field-name heuristics for user schemas that say nothing about generation (first match wins).
+NAME_HINTS: tuple[tuple[str, str], ...] = (
+    ("email", "email"), ("first_name", "person.first_name"), ("firstname", "person.first_name"),
+    ("last_name", "person.last_name"), ("lastname", "person.last_name"), ("surname", "person.last_name"),
+    ("phone", "phone"), ("company", "company"), ("brand", "company"), ("sku", "sku"),
+    ("street", "address.street"), ("city", "address.city"), ("postal", "address.postal_code"),
+    ("zip", "address.postal_code"), ("state", "address.state"), ("country", "address.country"),
+    ("url", "url"), ("website", "url"), ("description", "sentence"), ("comment", "sentence"),
+    ("body", "sentence"), ("title", "product.name"), ("name", "product.name"),
+)
+
+
+def _faker_drawer(gen: str) -> Draw:
+    """``x-gen: "faker.city"``: any Faker provider, drawn from a seeded pool per country."""
+    provider = gen.partition(".")[2]
+    faker_pool("US", provider)  # fails now, with the allowed form, if the provider does not exist
+
+    def draw(state: RecordState) -> str:
+        return state.rng.choice(faker_pool(state.country, provider))
+    return draw
+
+
+def _matching(base: Draw, regex: str) -> Draw:
+    """A caller's regex: keep the realistic value when it matches, else generate one from the pattern."""
+    compiled = re.compile(regex)
+    fallback = _regex_drawer(regex)
+
+    def draw(state: RecordState) -> str:
+        # Pool draws cost about a microsecond, so try many (a fixed number: what was drawn before must
+        # not change what is drawn now, or seeds would stop reproducing records).
+        for _ in range(100):
+            value = str(base(state))
+            if compiled.search(value):
+                return value
+        return str(fallback(state))
+    return draw
+
+
+def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
+    pattern = node.get("pattern")
+    fmt = node.get("format")
+    gen = node.get("x-gen")
+    if gen in NAMED_DRAWERS:
+        base = NAMED_DRAWERS[gen]
+    elif isinstance(gen, str) and gen.startswith("faker."):
+        base = _faker_drawer(gen)
+    elif gen is not None:
+        raise TestdataUsageError(
+            f"property {name!r}: unknown \"x-gen\" {gen!r}. Allowed: {', '.join(sorted(NAMED_DRAWERS))}, "
+            "or \"faker.<provider>\" for any Faker provider (e.g. \"faker.city\")."
+        )
+    elif fmt in FORMAT_DRAWERS:
+        base = FORMAT_DRAWERS[fmt]
+    elif pattern:
+        base = _regex_drawer(str(pattern))
+    else:
+        hint = next((g for key, g in NAME_HINTS if key in name.lower()), "sentence")
+        base = NAMED_DRAWERS[hint]
+    if constraint is not None and constraint.regex:
+        base = _matching(base, constraint.regex)
+    lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minLength")
+    hi = constraint.max_length if constraint and constraint.max_length is not None else node.get("maxLength")
+    if lo is None and hi is None:
+        return base
+
+    def sized(state: RecordState) -> str:
+        value = base(state)
+        if type(value) is not str:
+            value = str(value)
+        if (lo is None or len(value) >= lo) and (hi is None or len(value) <= hi):
+            return value  # the usual case: already within bounds
+        if hi is not None and len(value) > hi:
+            value = value[:hi].rstrip() or value[:hi]
+        while lo is not None and len(value) < lo:
+            value += state.rng.choice("abcdefghijklmnopqrstuvwxyz")
+        return value
+    return sized
+
+
+_DIGITS = re.compile(r"^\^?(?:\[0-9\]|\\d)\{(\d+)\}\$?$")
+
+
+def _regex_drawer(pattern: str) -> Draw:
+    digits = _DIGITS.match(pattern)
+    if digits:  # "^[0-9]{4}$" and friends are common enough to deserve a fast path
+        width = int(digits.group(1))
+        size = 10**width
+        return lambda s: f"{below(s.rng, size):0{width}d}"
+    import rstr  # used only for caller-supplied patterns; well-known shapes have fast drawers
+
+    def draw(state: RecordState) -> str:
+        return str(rstr.Rstr(state.rng).xeger(pattern))
+    return draw
+
+
+def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None,
+                   integer: bool) -> Draw:
+    lo = node.get("minimum", 0)
+    hi = node.get("maximum")
+    if constraint is not None:
+        lo = max(lo, constraint.minimum) if constraint.minimum is not None else lo
+        hi = min(hi, constraint.maximum) if constraint.maximum is not None and hi is not None else (
+            constraint.maximum if constraint.maximum is not None else hi)
+    if integer:
+        ilo = math.ceil(lo)
+        ihi = math.floor(hi) if hi is not None else ilo + 1000
+        span = max(ihi - ilo, 0)
+        if "quantity" in name and span <= 20:
+            # Most baskets hold one or two of a thing.
+            def quantity(state: RecordState) -> int:
+                # rng.expovariate(0.9), inlined
+                return int(min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / 0.9)))
+            return quantity
+        if span <= 20:
+            return lambda s: between(s.rng, ilo, ihi)
+        # Counts in real data are skewed: most are small, a few are large, and a count that may be zero
+        # often is (out of stock, no votes yet).
+        rate = 1 / (span / 8)  # rng.expovariate(rate), inlined below
+        zeros = 0.12 if ilo == 0 else 0.0
+
+        def skewed(state: RecordState) -> int:
+            if zeros and state.rng.random() < zeros:
+                return 0
+            return int(min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / rate)))
+        return skewed
+    flo = float(lo)
+    fhi = float(hi) if hi is not None else max(flo * 10, 1000.0)
+    money = node.get("multipleOf") == 0.01 or node.get("x-gen") == "price"
+    if money:
+        # Prices are log-uniform (many cheap things, few dear ones) and scaled to meet constraints.
+        log_lo, log_hi = math.log(max(flo, 0.01)), math.log(max(fhi, 0.02))
+        log_span = log_hi - log_lo
+        exp, floor = math.exp, math.floor
+
+        def price(state: RecordState) -> float:
+            random_ = state.rng.random
+            band = PRICE_BANDS.get(state.category) if state.category is not None else None
+            if band is not None and band[0] < fhi and band[1] > flo:
+                # A product's price follows its category's typical range (within the schema's bounds).
+                b_lo, b_hi = math.log(max(band[0], flo, 0.01)), math.log(min(band[1], fhi))
+                value = exp(b_lo + (b_hi - b_lo) * random_()) * state.scale
+            else:
+                value = exp(log_lo + log_span * random_()) * state.scale  # rng.uniform(log_lo, log_hi)
+            if random_() < 0.5:
+                value = floor(value) + 0.99
+            return round(min(max(value, flo), fhi), 2)
+        return price
+    return lambda s: s.rng.uniform(flo, fhi)
+
+
+def _stepped(number: Draw, step: float, node: Mapping[str, Any], constraint: FieldConstraint | None,
+             integer: bool) -> Draw:
+    """Round a number drawer's values to multiples of ``step`` that stay within the bounds."""
+    lo = node.get("minimum", 0)
+    hi = node.get("maximum")
+    if constraint is not None:
+        lo = max(lo, constraint.minimum) if constraint.minimum is not None else lo
+        hi = min(hi, constraint.maximum) if hi is not None and constraint.maximum is not None else (
+            hi if hi is not None else constraint.maximum)
+    first = math.ceil(lo / step)
+    last = math.floor(hi / step) if hi is not None else None
+
+    def draw(state: RecordState) -> float | int:
+        multiple = max(round(number(state) / step), first)
+        if last is not None:
+            multiple = min(multiple, last)
+        value = multiple * step
+        return int(value) if integer else round(value, 10)
+    return draw

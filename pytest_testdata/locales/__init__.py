@@ -1,0 +1,1 @@
+"""Locale data: countries, their locales and currencies."""
