@@ -8,11 +8,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.errors import (
+    AgentUnavailableError,
+    CassetteError,
+    CassetteMissingError,
+    ConstraintViolationError,
     GenerationError,
+    LLMFallbackWarning,
     MissingDependencyError,
+    ProviderError,
+    StaleCassetteError,
+    StoreUnavailableError,
     StrategyNotAvailableError,
     TestdataError,
     TestdataUsageError,
+    TestdataWarning,
     UnknownEntityError,
 )
 from pytest_testdata.types import GenerationRequest, GenerationResult, ResultMetadata, Violation
@@ -22,9 +31,11 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = [
-    "Engine", "GenerationError", "GenerationRequest", "GenerationResult", "MissingDependencyError",
-    "ResultMetadata", "StrategyNotAvailableError", "TestdataError", "TestdataUsageError", "UnknownEntityError",
-    "Violation", "factory_for", "generate",
+    "AgentUnavailableError", "CassetteError", "CassetteMissingError", "ConstraintViolationError", "Engine",
+    "GenerationError", "GenerationRequest", "GenerationResult", "LLMFallbackWarning", "MissingDependencyError",
+    "ProviderError", "ResultMetadata", "StaleCassetteError", "StoreUnavailableError", "StrategyNotAvailableError",
+    "TestdataError", "TestdataUsageError", "TestdataWarning", "UnknownEntityError", "Violation", "factory_for",
+    "generate",
 ]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from pytest_testdata.errors import TestdataError, TestdataUsageError
+from pytest_testdata.errors import ConstraintViolationError, TestdataError, TestdataUsageError
 from pytest_testdata.types import STRATEGIES, GenerationRequest, Record
 
 FORMATS = ("json", "jsonl", "csv")
@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="adapt patterns from the pattern store (rag/hybrid; see `testdata rag`)")
     gen.add_argument("--defect-triggering", action="store_true",
                      help="records with known bug-triggering shapes from the pattern store's defects")
+    gen.add_argument("--best-effort", action="store_true",
+                     help="write records even when some still break a constraint or rule (default: exit 1)")
     gen.set_defaults(func=cmd_generate)
 
     schemas = sub.add_parser("schemas", help="list the known entity schemas and their fields")
@@ -155,6 +157,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 args.entity, n, strategy=args.strategy, constraints=constraints, locale=args.locale,
                 context=args.context, seed=derive_seed(seed, "chunk", done // CHUNK),
                 learn_from_history=args.learn_from_history, defect_triggering=args.defect_triggering,
+                strict=not args.best_effort,
             )
             result = engine.generate(request)
             paths.add(result.metadata.strategy)
@@ -202,12 +205,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``testdata`` command; errors print one readable line and exit 2."""
+    """Entry point of the ``testdata`` command; errors print one readable line.
+
+    Exit status: 0 done; 1 the records could not meet the request's constraints or rules (nothing is
+    written to ``--out``; ``--best-effort`` writes them anyway); 2 any other error.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         func: Command = args.func
         return func(args)
+    except ConstraintViolationError as exc:
+        print(f"testdata: error: {exc}", file=sys.stderr)
+        return 1
     except TestdataError as exc:
         print(f"testdata: error: {exc}", file=sys.stderr)
         return 2

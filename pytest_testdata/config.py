@@ -75,6 +75,9 @@ OPTIONS: tuple[Option, ...] = (
            None, env=("TESTDATA_CASSETTE_DIR",), metavar="DIR"),
     Option("remote", "use a running Test Data Agent at HOST:PORT instead of generating in-process", None,
            env=("TESTDATA_REMOTE",), metavar="HOST:PORT"),
+    Option("best_effort", "best effort: return records that still break a constraint or rule (listed in "
+           "metadata.violations) instead of failing the call (default: such a call fails)", False, kind="bool",
+           env=("TESTDATA_BEST_EFFORT",)),
     # --- LLM strategy (pytest_testdata.llm, docs/llm.md). API keys are read from the environment only
     # (ANTHROPIC_API_KEY, VLLM_API_KEY), never from flags or ini files that end up in shell history or git.
     Option("llm_provider", "LLM provider: auto (every configured one, in the order anthropic, openai, "
@@ -238,3 +241,19 @@ def resolve(cli: Mapping[str, Any], ini: Mapping[str, Any], environ: Mapping[str
     extra = {k: v for k, v in values.items() if k not in _FIELD_NAMES}
     return Settings(**direct, extra=extra)
 
+
+
+def source_of(name: str, cli: Mapping[str, Any], ini: Mapping[str, Any],
+              environ: Mapping[str, str] | None = None) -> str | None:
+    """Where an option's value comes from (``"command line"``, ``"environment variable X"``, ``"ini option
+    x"``), by the precedence of :func:`resolve`; None when it is the default."""
+    environ = os.environ if environ is None else environ
+    option = OPTION_BY_NAME[name]
+    if cli.get(name) is not None:
+        return "command line"
+    env_name = next((e for e in option.env if environ.get(e) not in (None, "")), None)
+    if env_name is not None:
+        return f"environment variable {env_name}"
+    if ini.get(name) not in (None, "", [], ()):
+        return f"ini option {option.ini}"
+    return None

@@ -1,7 +1,10 @@
 """The engine: the one path every request takes, whichever door (plugin, CLI, agent) it came through.
 
     request -> schema lookup -> cache lookup -> router (path + reason) -> generator
-            -> validator + coherence scorer -> cache store -> result
+            -> validator + coherence scorer -> strictness -> cache store -> result
+
+Strictness (:mod:`pytest_testdata.strictness`): a valid-variant request whose records still break a rule
+raises :class:`~pytest_testdata.errors.ConstraintViolationError` unless it asked for best effort.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pytest_testdata.router import Route, Router
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.registry import SchemaRegistry
 from pytest_testdata.seeding import derive_seed, random_seed
+from pytest_testdata.strictness import enforce
 from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata
 
 PoolItem = tuple[Record, float]
@@ -127,6 +131,7 @@ class Engine:
                 cached.metadata.cache_hit = True
                 cached.metadata.timings = {"total": time.perf_counter() - started}
                 self._notify(request, cached)
+                enforce(request, schema, cached)
                 return cached
         output = generator.generate(request, schema, request.seed)
         generated = time.perf_counter()
@@ -148,12 +153,14 @@ class Engine:
                      "total": done - started},
         )
         result = GenerationResult(records, metadata)
+        self._notify(request, result)
+        # Strict requests (the default) whose records still break a rule raise here, naming each problem.
+        enforce(request, schema, result)
         # A fallback (the path that ran is not the one routed to) is not cached: once the preferred
         # provider is back, the same request should get its output.
         if self.cache is not None and key is not None and metadata.strategy == route.strategy \
                 and not details.get("fallback"):
             self.cache.store(key, schema, result)
-        self._notify(request, result)
         return result
 
     @staticmethod

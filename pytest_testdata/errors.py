@@ -1,20 +1,55 @@
-"""The errors pytest-testdata raises.
+"""Every error and warning pytest-testdata raises, under one root each.
+
+Errors (all subclasses of :class:`TestdataError`):
+
+- :class:`TestdataUsageError` (also a ``ValueError``): the caller passed something not allowed (bad entity,
+  count, constraint, option, marker). :class:`UnknownEntityError` (also a ``LookupError``) is one.
+- :class:`ConstraintViolationError`: a valid-variant request whose records still break a constraint, a
+  schema rule or a coherence rule (raised unless best effort was asked for: ``strict=False``).
+- :class:`StrategyNotAvailableError`: a strategy that cannot run here.
+- :class:`MissingDependencyError` (also an ``ImportError``): an optional package is missing; names the extra.
+- :class:`GenerationError`: generation failed for a reason the caller cannot fix by changing arguments:
+  :class:`ProviderError` (an LLM provider could not answer), :class:`CassetteError` (with
+  :class:`CassetteMissingError`, :class:`StaleCassetteError`), :class:`StoreUnavailableError` (the pattern
+  store), :class:`AgentUnavailableError` (remote mode).
+
+Warnings (all subclasses of :class:`TestdataWarning`, itself a ``UserWarning``), so
+``-W error::pytest_testdata.TestdataWarning`` turns every one of them into an error:
+
+- :class:`LLMFallbackWarning`: records asked of an LLM came from the traditional strategy instead.
 
 Every error names the thing that is wrong, shows the value received, lists what is allowed and says how
-to fix it. :class:`TestdataUsageError` is what a caller got wrong; the plugin turns it into
-``pytest.UsageError`` (command line, ini) or a test error (fixture and marker calls).
+to fix it. The plugin turns usage errors into ``pytest.UsageError`` (command line, ini) or a test error
+(fixture and marker calls); the ``testdata`` command prints them as one line.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pytest_testdata.types import GenerationResult
+
+__all__ = [
+    "AgentUnavailableError", "CassetteError", "CassetteMissingError", "ConstraintViolationError",
+    "GenerationError", "LLMFallbackWarning", "MissingDependencyError", "ProviderError",
+    "StaleCassetteError", "StoreUnavailableError", "StrategyNotAvailableError", "TestdataError",
+    "TestdataUsageError", "TestdataWarning", "UnknownEntityError",
+]
 
 
 class TestdataError(Exception):
     """Base class of every error raised by pytest-testdata."""
 
     __test__ = False  # keep pytest from collecting this class when a test module imports it
+
+
+class TestdataWarning(UserWarning):
+    """Base class of every warning pytest-testdata emits."""
+
+    __test__ = False
 
 
 class TestdataUsageError(TestdataError, ValueError):
@@ -42,6 +77,37 @@ class GenerationError(TestdataError):
     """Generation failed in a way the caller cannot fix by changing arguments (a provider down...)."""
 
 
+class ProviderError(GenerationError):
+    """A provider could not answer (down, timing out, rate-limited past the retries, rejecting the request).
+
+    The LLM generator moves on to the next provider in the chain, then to the traditional strategy.
+    """
+
+    def __init__(self, provider: str, message: str) -> None:
+        self.provider = provider
+        super().__init__(f"{provider}: {message}")
+
+
+class CassetteError(GenerationError):
+    """A cassette problem the test cannot get past by itself (missing when offline, stale)."""
+
+
+class CassetteMissingError(CassetteError):
+    """Offline, and the test has no cassette to replay."""
+
+
+class StaleCassetteError(CassetteError):
+    """The cassette has recordings for this test, but none made from the inputs the test now sends."""
+
+
+class StoreUnavailableError(GenerationError):
+    """The pattern store cannot be reached or opened (a server down, a bad URL, an unreadable file)."""
+
+
+class AgentUnavailableError(TestdataError):
+    """The agent could not be reached (or did not answer in time) at the address tried."""
+
+
 class MissingDependencyError(TestdataError, ImportError):
     """An optional package is needed for a feature; names the extra that installs it."""
 
@@ -52,6 +118,49 @@ class MissingDependencyError(TestdataError, ImportError):
             f"{feature} needs the optional package {package!r}, which is not installed. "
             f"Install it with: pip install 'pytest-testdata[{extra}]'"
         )
+
+
+class ConstraintViolationError(TestdataError):
+    """Records of a valid-variant request still break a constraint, a schema rule or a coherence rule.
+
+    ``problems`` lists each one as ``(record index, field, rule, message with the value)``; ``result`` is
+    the result that was refused (records and metadata), for a caller that wants to look. Ask for best
+    effort (``strict=False``, ``--testdata-best-effort``) to get such records with the problems in
+    ``metadata.violations`` instead.
+    """
+
+    SHOWN = 3
+    KIND = "constraint-violation"
+    """How the agent labels this error on the wire (trailer ``testdata-error``)."""
+
+    def __init__(self, entity: str, problems: Sequence[tuple[int, str, str, str]], count: int,
+                 result: GenerationResult | None = None, *, message: str | None = None) -> None:
+        self.entity = entity
+        self.problems = list(problems)
+        self.result = result
+        if message is not None:
+            super().__init__(message)
+            return
+        broken = len({p[0] for p in self.problems})
+        shown = "; ".join(f"record {i}: {field}: {message} [{rule}]"
+                          for i, field, rule, message in self.problems[:self.SHOWN])
+        more = len(self.problems) - self.SHOWN
+        super().__init__(
+            f"{entity}: {broken} of {count} records break the request's rules: {shown}"
+            + (f"; and {more} more" if more > 0 else "")
+            + ". Loosen or fix the constraint (a derived field such as a total must still fit its parts), "
+            "or ask for best effort (strict=False, --testdata-best-effort) to get the records with these "
+            "problems in metadata.violations."
+        )
+
+    @classmethod
+    def from_message(cls, message: str) -> ConstraintViolationError:
+        """The error as a remote agent reported it (the message only; no records, no problem list)."""
+        return cls(message.split(":", 1)[0], (), 0, message=message)
+
+
+class LLMFallbackWarning(TestdataWarning):
+    """Records asked of an LLM came from the traditional strategy instead (the message says why)."""
 
 
 def suggest(value: str, allowed: Iterable[str]) -> str:

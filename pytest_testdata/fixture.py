@@ -24,7 +24,7 @@ class EngineLike(Protocol):
 
 
 CALL_KEYS = ("strategy", "constraints", "context", "hints", "seed", "variant", "learn_from_history",
-             "defect_triggering", "locale", "options")
+             "defect_triggering", "locale", "options", "strict")
 """Keyword arguments a call (and the marker, and ``testdata_config``) accepts besides entity and count."""
 
 

@@ -7,18 +7,20 @@ built on first use, so loading the plugin imports nothing heavy.
 
 from __future__ import annotations
 
+import shlex
 import sys
+from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_testdata.config import OPTIONS, Settings, resolve
+from pytest_testdata.config import OPTIONS, Settings, resolve, source_of
 from pytest_testdata.errors import MissingDependencyError, TestdataError, TestdataUsageError
 from pytest_testdata.fixture import TestdataFactory, check_config_keys, merge_defaults
 from pytest_testdata.markers import MARKER_HELP, MarkerSpec, parse_marker
 from pytest_testdata.report import RunStats
-from pytest_testdata.seeding import derive_seed, random_seed
+from pytest_testdata.seeding import choose_session_seed, derive_seed, reseed_libraries
 
 if TYPE_CHECKING:
     from pytest_testdata.agent.client import AgentClient
@@ -32,7 +34,9 @@ SEED_CACHE_KEY = "testdata/seed"
 class SessionState:
     """Per-session state: settings, the session seed, run statistics and the (lazy) engine."""
 
-    def __init__(self, settings: Settings, seed: int, seed_note: str, rootdir: Path) -> None:
+    def __init__(self, settings: Settings, seed: int, seed_note: str, rootdir: Path,
+                 config: pytest.Config | None = None) -> None:
+        self.config = config
         self.settings = settings
         self.seed = seed
         self.seed_note = seed_note
@@ -55,6 +59,9 @@ class SessionState:
             from pytest_testdata.schemas.registry import SchemaRegistry
 
             registry = SchemaRegistry(self.schema_dirs)
+            if self.config is not None:
+                # Schemas a conftest.py or plugin registers (hookspecs.pytest_testdata_register_schemas).
+                self.config.hook.pytest_testdata_register_schemas(registry=registry, config=self.config)
             if self.settings.remote is not None:
                 # The agent generates with its own schemas, so its definitions are the ones that count.
                 registry.extend(self.remote_client().schemas())
@@ -83,6 +90,10 @@ class SessionState:
             from pytest_testdata.engine import Engine
 
             engine = Engine(self.registry, options=dict(self.settings.extra), cache=self.cache)
+            if self.config is not None:
+                providers = custom_providers(self.config)
+                if providers:
+                    engine.options["provider_factories"] = providers
             # rootdir: what a relative store path (testdata_store_path) is relative to.
             engine.options.update(settings=self.settings, rootdir=str(self.rootdir))
             engine.listeners.append(self.stats)
@@ -91,10 +102,13 @@ class SessionState:
 
     def defaults(self) -> dict[str, Any]:
         """Call defaults from the command line, environment and ini."""
-        return merge_defaults({"strategy": self.settings.strategy, "locale": self.settings.locale})
+        return merge_defaults({"strategy": self.settings.strategy, "locale": self.settings.locale,
+                               "strict": not self.settings.get("best_effort", False)})
 
 
 STATE = pytest.StashKey[SessionState]()
+FACTORY = pytest.StashKey["TestdataFactory"]()
+"""The test's ``testdata`` factory (its results name the calls in a failure's replay section)."""
 
 
 def state_of(config: pytest.Config) -> SessionState:
@@ -120,7 +134,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                       default=None)
 
 
-def _settings(config: pytest.Config) -> Settings:
+def _settings(config: pytest.Config) -> tuple[Settings, bool]:
+    """The session's settings, and whether the seed was set on purpose (flag, environment or ini)."""
     cli = {o.name: config.getoption(f"testdata_{o.name}") for o in OPTIONS}
     ini: dict[str, Any] = {}
     for option in OPTIONS:
@@ -128,28 +143,35 @@ def _settings(config: pytest.Config) -> Settings:
             ini[option.name] = config.getini(option.ini)
         except ValueError as exc:
             raise TestdataUsageError(f"ini option {option.ini}: {exc}.") from None
-    return resolve(cli, ini)
+    return resolve(cli, ini), source_of("seed", cli, ini) is not None
 
 
-def _session_seed(config: pytest.Config, settings: Settings) -> tuple[int, str]:
+def _session_seed(config: pytest.Config, settings: Settings, explicit: bool) -> tuple[int, str]:
+    """See :func:`pytest_testdata.seeding.choose_session_seed` (the order is documented there)."""
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and "testdata_seed" in workerinput:
         return int(workerinput["testdata_seed"]), "from the xdist controller"
-    if isinstance(settings.seed, int):
-        return settings.seed, "given"
-    if settings.seed == "last":
-        cache = getattr(config, "cache", None)
-        last = cache.get(SEED_CACHE_KEY, None) if cache is not None else None
-        if isinstance(last, int):
-            return last, "replaying the last run's seed"
-        return random_seed(), "no previous run's seed found, so a new random one"
-    return random_seed(), "random"
+    cache = getattr(config, "cache", None)
+    last = cache.get(SEED_CACHE_KEY, None) if cache is not None else None
+    randomly = config.getoption("randomly_seed", None) if config.pluginmanager.hasplugin("randomly") else None
+    rerun_failed = bool(config.getoption("lf", False) or config.getoption("failedfirst", False))
+    return choose_session_seed(settings.seed, explicit=explicit, rerun_failed=rerun_failed,
+                               last=last if isinstance(last, int) else None,
+                               randomly=randomly if isinstance(randomly, int) else None)
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Register the ``pytest_testdata_*`` hooks (:mod:`pytest_testdata.hookspecs`)."""
+    from pytest_testdata import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's, whose resolved seed the session may adopt
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     try:
-        settings = _settings(config)
+        settings, seed_given = _settings(config)
     except TestdataUsageError as exc:
         raise pytest.UsageError(f"pytest-testdata: {exc}") from None
     _check_strategy_built(settings.strategy)
@@ -169,11 +191,11 @@ def pytest_configure(config: pytest.Config) -> None:
             result_cache = build_cache(settings, memory_by_default=False)
         except (TestdataUsageError, MissingDependencyError) as exc:
             raise pytest.UsageError(f"pytest-testdata: {exc}") from None
-    seed, note = _session_seed(config, settings)
+    seed, note = _session_seed(config, settings, seed_given)
     cache = getattr(config, "cache", None)
     if cache is not None and not hasattr(config, "workerinput"):
         cache.set(SEED_CACHE_KEY, seed)
-    state = SessionState(settings, seed, note, config.rootpath)
+    state = SessionState(settings, seed, note, config.rootpath, config)
     state.cache = result_cache
     config.stash[STATE] = state
     if settings.remote is not None and not hasattr(config, "workerinput") and not config.getoption("help", False):
@@ -220,6 +242,8 @@ def pytest_report_header(config: pytest.Config) -> str:
         parts.append(f"remote agent {s.remote}")
     if state.cache is not None:
         parts.append(f"cache {state.cache.backend.describe()}")
+    if s.get("best_effort"):
+        parts.append("best effort (records that break a constraint are returned, not failed)")
     if s.offline:
         parts.append("offline (LLM cassettes replay only)")
     elif s.record_mode != "none":
@@ -254,6 +278,14 @@ def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest
             f"but the test has no such parameter. Add `{spec.argname}` to the test's signature or "
             "pass name='<argument>' to the marker."
         )
+    shadowed = _fixture_named(metafunc, spec.argname)
+    if shadowed is not None:
+        raise TestdataUsageError(
+            f"{where}: @pytest.mark.testdata({spec.entity!r}) would fill the argument {spec.argname!r}, but "
+            f"the fixture {spec.argname!r} ({shadowed}) already provides it, and the marker would silently "
+            f"replace it. Pass name='<another argument>' to the marker (and add that argument to the test), "
+            f"or rename the fixture."
+        )
     from pytest_testdata.quality.constraints import check_constraints
     from pytest_testdata.types import GenerationRequest
 
@@ -275,13 +307,27 @@ def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest
         metafunc.parametrize(spec.argname, [r.id for r in rules], ids=[f"invalid-{r.id}" for r in rules])
 
 
-def _reseed_libraries(seed: int) -> None:
-    """Reseed Faker's and factory_boy's shared generators, as pytest-randomly does, if they are loaded."""
-    factory_random = sys.modules.get("factory.random")
-    if factory_random is not None:
-        factory_random.reseed_random(seed)
-    if "faker" in sys.modules:
-        sys.modules["faker"].Faker.seed(seed)
+def _fixture_named(metafunc: pytest.Metafunc, argname: str) -> str | None:
+    """Where the fixture called ``argname`` visible to this test is defined, or None if there is none."""
+    # pytest has no public API for "which fixtures does this test see"; _arg2fixturedefs is what pytest's
+    # own parametrize uses, and stable across pytest 7-9.
+    defs = getattr(metafunc, "_arg2fixturedefs", {}).get(argname)
+    if not defs:
+        return None
+    func = defs[-1].func
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return getattr(func, "__module__", "a plugin")
+    return f"defined in {code.co_filename}:{code.co_firstlineno}"
+
+
+def custom_providers(config: pytest.Config) -> dict[str, Any]:
+    """LLM providers registered through ``pytest_testdata_register_providers`` (name -> factory)."""
+    from pytest_testdata.hookspecs import ProviderRegistry
+
+    providers = ProviderRegistry()
+    config.hook.pytest_testdata_register_providers(providers=providers, config=config)
+    return dict(providers.factories)
 
 
 def _marker_value(factory: TestdataFactory, spec: MarkerSpec, item: pytest.Item) -> Any:
@@ -299,7 +345,7 @@ def _marker_value(factory: TestdataFactory, spec: MarkerSpec, item: pytest.Item)
 def _testdata_autouse(request: pytest.FixtureRequest) -> None:
     """Reseed Faker and factory_boy per test; fill arguments named by ``testdata`` markers."""
     state = state_of(request.config)
-    _reseed_libraries(derive_seed(state.seed, request.node.nodeid))
+    reseed_libraries(derive_seed(state.seed, request.node.nodeid))
     markers = list(request.node.iter_markers("testdata"))
     if not markers:
         return
@@ -323,7 +369,8 @@ def _testdata_autouse(request: pytest.FixtureRequest) -> None:
 def testdata_config() -> dict[str, Any]:
     """Override in a conftest.py (or module, or class) to set call defaults for the tests below it.
 
-    Keys: strategy, constraints, context, hints, learn_from_history, defect_triggering, locale, options.
+    Keys: strategy, constraints, context, hints, learn_from_history, defect_triggering, locale, options,
+    strict (False: best effort for the tests below).
     Calls and markers override these; these override the command line, environment and ini.
     """
     return {}
@@ -349,7 +396,9 @@ def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any],
     except TestdataError as exc:
         pytest.fail(str(exc), pytrace=False)
     defaults = merge_defaults(state.defaults(), testdata_config)
-    return TestdataFactory(lambda: state.engine, testdata_seed, defaults, _runtime_options(request, state))
+    factory = TestdataFactory(lambda: state.engine, testdata_seed, defaults, _runtime_options(request, state))
+    request.node.stash[FACTORY] = factory
+    return factory
 
 
 def _runtime_options(request: pytest.FixtureRequest, state: SessionState) -> dict[str, Any]:
@@ -359,6 +408,53 @@ def _runtime_options(request: pytest.FixtureRequest, state: SessionState) -> dic
     nodeid = request.node.nodeid
     path = cassette_path_for(nodeid, state.rootdir, state.settings.cassette_dir)
     return {"_test": nodeid, "_cassette": str(path)}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """Reseed Faker and factory_boy right before the test body runs.
+
+    After pytest-randomly's own reseed (its ``pytest_runtest_call``), so the testdata seed governs the test
+    body with or without randomly, serial or under xdist. The offset differs from setup's, so the body
+    does not repeat what fixtures drew.
+    """
+    state = pyfuncitem.config.stash.get(STATE, None)
+    if state is not None:
+        reseed_libraries(derive_seed(state.seed, pyfuncitem.nodeid, "call"))
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """Add a ``testdata`` section to the report of a failed test that used test data: how to replay it."""
+    report = yield
+    if report.failed and STATE in item.config.stash:
+        section = replay_section(item)
+        if section:
+            report.sections.append(("testdata", section))
+    return report
+
+
+def replay_section(item: pytest.Item) -> str | None:
+    """The command that reruns this test on the same data, and the calls it made (None if it used none)."""
+    fixtures = getattr(item, "fixturenames", ())
+    factory = item.stash.get(FACTORY, None)
+    uses = factory is not None or "testdata_seed" in fixtures or any(item.iter_markers("testdata"))
+    if not uses:
+        return None
+    state = state_of(item.config)
+    command = ["pytest", item.nodeid, "--testdata-seed", str(state.seed)]
+    if item.config.pluginmanager.hasplugin("randomly"):
+        command += ["-p", "randomly", f"--randomly-seed={item.config.getoption('randomly_seed')}"]
+    if state.settings.remote:
+        command += ["--testdata-remote", state.settings.remote]
+    lines = [f"replay this test's data: {shlex.join(command)}",
+             f"session seed {state.seed}, test seed {derive_seed(state.seed, item.nodeid)}"]
+    for index, result in enumerate(factory.results if factory is not None else ()):
+        meta = result.metadata
+        lines.append(f"call {index}: {meta.entity} x{meta.count} ({meta.strategy}, seed {meta.seed})"
+                     + (f", {len(meta.violations)} violations" if meta.violations else ""))
+    return "\n".join(lines)
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:

@@ -152,6 +152,10 @@ class GenerationRequest:
     """Strategy-specific settings (provider, model, store...), passed through untouched. Keys starting
     with ``_`` are run-time context (the test's node id, a cassette path) and never part of a cache or
     cassette key."""
+    strict: bool = True
+    """True (default): records of a valid variant that still break a constraint, schema rule or coherence
+    rule raise :class:`~pytest_testdata.errors.ConstraintViolationError`. False: best effort, the problems
+    are only reported in the metadata. Not part of any cache key (the records are the same)."""
 
     @classmethod
     def checked(
@@ -169,6 +173,7 @@ class GenerationRequest:
         defect_triggering: bool = False,
         locale: str | None = None,
         options: Mapping[str, Any] | None = None,
+        strict: bool = True,
     ) -> GenerationRequest:
         """Validate every argument and return the request; raises :class:`TestdataUsageError`."""
         if not isinstance(entity, str) or not entity:
@@ -199,12 +204,17 @@ class GenerationRequest:
                 f"constraints: expected a mapping of field name to constraints, such as "
                 f"{{'total': {{'max': 500}}}}, got {constraints!r}."
             )
+        if not isinstance(strict, bool):
+            raise TestdataUsageError(
+                f"strict: expected True (default: unmet constraints raise) or False (best effort: they are "
+                f"only reported in metadata.violations), got {strict!r}."
+            )
         parsed = {name: FieldConstraint.parse(name, raw) for name, raw in (constraints or {}).items()}
         return cls(
             entity=entity, count=count, strategy=strategy, constraints=parsed, context=context or None,
             hints=hint_tuple, seed=seed, variant=variant,  # type: ignore[arg-type]
             learn_from_history=bool(learn_from_history), defect_triggering=bool(defect_triggering),
-            locale=locale, options=dict(options or {}),
+            locale=locale, options=dict(options or {}), strict=strict,
         )
 
     def replace(self, **changes: Any) -> GenerationRequest:

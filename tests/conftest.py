@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# pytest-randomly is in the dev extra (the plugin's seeding is tested with it), but it would shuffle and
+# reseed every pytest run the tests start: subprocess runs read this variable, and the `pytester` fixture
+# below sets it again for in-process runs (pytester clears it). A test that wants randomly passes
+# `-p randomly`, which re-enables it. The suite's own run disables it in pyproject.toml's addopts.
+NO_RANDOMLY = "-p no:randomly"
+os.environ["PYTEST_ADDOPTS"] = NO_RANDOMLY
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytest's own ``pytester``, with pytest-randomly off in its runs unless a test passes ``-p randomly``."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", NO_RANDOMLY)
+    return pytester
 
 
 @pytest.fixture(autouse=True)
@@ -27,3 +43,21 @@ def llm_not_built(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.delitem(base.GENERATORS, "llm", raising=False)
     monkeypatch.setitem(base.PLANNED, "llm", "the LLM strategy (Claude, OpenAI-compatible servers, a local model)")
     return "llm"
+
+
+@pytest.fixture
+def dev_project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A user's own project (its own rootdir and ini) on a developer's machine.
+
+    The environment holds what a developer's shell has: an Anthropic key and the application's own Redis
+    (a port where nothing listens, so a plugin that wrongly used it would still not touch a real one).
+    """
+    import socket
+
+    pytester.makeini("[pytest]\nxfail_strict = true\n")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-api03-a-developers-own-key")
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    return pytester

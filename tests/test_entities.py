@@ -257,8 +257,13 @@ def test_constraints_are_honoured(engine: Engine, entity: str, constraints: dict
 def test_unmet_constraints_are_reported_never_hidden(engine: Engine) -> None:
     # A minimum length of 119 on names whose drawer pads to the length it must meet passes; a regex no
     # realistic value and no generator can meet alongside the schema's own pattern is reported instead.
+    from pytest_testdata.errors import ConstraintViolationError
+
+    with pytest.raises(ConstraintViolationError, match=r"product: 5 of 5 records .* record 0: sku: '[a-z]{2}' does "
+                       r"not match '\^\[A-Z\]\{3\}-\[0-9\]\{5\}\$' \[regex\]"):
+        engine.generate(GenerationRequest.checked("product", 5, seed=1, constraints={"sku": {"regex": "^[a-z]{2}$"}}))
     result = engine.generate(GenerationRequest.checked(
-        "product", 5, seed=1, constraints={"sku": {"regex": "^[a-z]{2}$"}}))
+        "product", 5, seed=1, constraints={"sku": {"regex": "^[a-z]{2}$"}}, strict=False))
     assert not result.valid
     assert {v.rule for v in result.metadata.violations} == {"regex"}
     assert result.metadata.details["unmet_constraints"] == 5

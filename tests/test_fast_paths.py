@@ -60,11 +60,52 @@ def _mutate(value: Any, rng: random.Random, depth: int = 0) -> Any:
     return rng.choice(JUNK)
 
 
+class _AcceptNothing:
+    """Stands in for the acceptor: takes no record, so every record goes through the reporting checks.
+
+    Replaces the acceptor object itself (its ``function`` and its call), because ``Validator.validate``
+    calls ``acceptor.function`` directly when there are no nested constraints: patching ``accepts`` alone
+    left the fast path in place on both sides of every comparison, so a false accept went unseen.
+    """
+
+    source = ""
+
+    @staticmethod
+    def function(record: Any) -> bool:
+        return False
+
+    def __call__(self, record: Any) -> bool:
+        return False
+
+
 def _reporting_only(validator: Validator) -> Validator:
     """The same validator with the acceptor switched off: every record takes the reporting checks."""
     plain = copy.copy(validator)
-    plain.accepts = lambda record: False  # type: ignore[method-assign]
+    plain.acceptor = _AcceptNothing()  # type: ignore[assignment]
     return plain
+
+
+@pytest.mark.parametrize("broken", ["accepts everything", "accepts nothing"])
+def test_the_comparison_catches_a_broken_acceptor(engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                                                  broken: str) -> None:
+    # The checks below compare the fast path with the reporting path. Break the fast path on purpose
+    # and they must see it: a comparison that cannot fail would let a false accept through unseen.
+    rng = random.Random(5)
+    records = engine.generate(GenerationRequest.checked("cart", 20, strategy="traditional", seed=7)).records
+    batch = records + [_mutate(copy.deepcopy(r), rng) for r in records]
+    validator = Validator(engine.registry.get("cart"), {})
+    plain = _reporting_only(validator)
+    expected = plain.validate(batch)
+    assert expected, "the mutated records must break something"
+    assert validator.validate(batch) == expected
+    takes_all = broken == "accepts everything"  # accepting nothing is slow but right; everything is wrong
+    monkeypatch.setattr(validator.acceptor, "function", lambda record: takes_all)
+    if not takes_all:
+        assert validator.validate(batch) == expected
+    else:
+        found = validator.validate(batch)
+        assert found != expected and {v.rule for v in found} == {"unique"}  # only the batch-level check is left
+        assert any(validator.accepts(r) != (not plain.validate([r])) for r in batch)
 
 
 CONSTRAINTS: dict[str, list[dict[str, Any]]] = {

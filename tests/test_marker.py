@@ -167,7 +167,7 @@ def test_invalid_variant_honours_caller_constraints(pytester: pytest.Pytester) -
         ('"cart", cnt=3', "cart", "test_bad.py::test_it: @pytest.mark.testdata got an unknown argument 'cnt' "
          "(did you mean 'count'?). Allowed: count, name, strategy, constraints, context, hints, "
           "seed, variant, "
-         "learn_from_history, defect_triggering, locale, options."),
+         "learn_from_history, defect_triggering, locale, options, strict."),
         ('"carts"', "carts", "test_bad.py::test_it: @pytest.mark.testdata('carts', ...): unknown "
          "entity 'carts' "
          "(did you mean 'cart'?). Known entities: cart, order, payment, product, review, user.*"),
@@ -227,3 +227,33 @@ def test_marker_with_an_unbuilt_strategy_errors_at_setup(pytester: pytest.Pytest
         "this version of pytest-testdata: * is not built yet. Available: *traditional*",
     ])
     assert "_testdata_autouse" not in result.stdout.str()  # no plugin internals in the report
+
+
+def test_a_marker_that_would_shadow_a_fixture_is_an_error_naming_both(dev_project: pytest.Pytester) -> None:
+    dev_project.makeconftest("""
+        import pytest
+
+        @pytest.fixture
+        def order():
+            return {"order_id": "the user's own"}
+    """)
+    dev_project.makepyfile(test_shadowed="""
+        import pytest
+
+        @pytest.mark.testdata("order", count=2)
+        def test_shadowed(order):
+            assert order == {"order_id": "the user's own"}
+    """, test_renamed="""
+        import pytest
+
+        @pytest.mark.testdata("order", count=2, name="orders")  # the fix the message gives
+        def test_renamed(order, orders):
+            assert order == {"order_id": "the user's own"} and len(orders) == 2
+    """)
+    result = dev_project.runpytest("--continue-on-collection-errors")
+    result.assert_outcomes(passed=1, errors=1)  # a collection error, like every bad marker
+    result.stdout.fnmatch_lines([
+        "*test_shadowed: @pytest.mark.testdata('order') would fill the argument 'order', but the fixture 'order' "
+        "(defined in *conftest.py:3) already provides it, and the marker would silently replace it. Pass "
+        "name='<another argument>' to the marker (and add that argument to the test), or rename the fixture.",
+    ])

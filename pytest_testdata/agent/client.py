@@ -19,7 +19,13 @@ import grpc
 from pytest_testdata.agent import convert
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
-from pytest_testdata.errors import GenerationError, TestdataError, TestdataUsageError
+from pytest_testdata.errors import (
+    AgentUnavailableError,
+    ConstraintViolationError,
+    GenerationError,
+    TestdataError,
+    TestdataUsageError,
+)
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata
 
@@ -27,10 +33,6 @@ MAX_SYNC_HEADER = "testdata-max-sync-records"
 _USAGE_CODES = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.RESOURCE_EXHAUSTED,
                 grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED,
                 grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.OUT_OF_RANGE)
-
-
-class AgentUnavailableError(TestdataError):
-    """The agent could not be reached (or did not answer in time) at the address tried."""
 
 
 @dataclass
@@ -87,6 +89,9 @@ class AgentClient:
         code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
         details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
         text = f"Test Data Agent at {self.address}: {details} [{code.name}]"
+        trailers: dict[str, Any] = dict(exc.trailing_metadata() or ()) if isinstance(exc, grpc.Call) else {}
+        if trailers.get("testdata-error") == ConstraintViolationError.KIND:
+            return ConstraintViolationError.from_message(text)
         if code in _USAGE_CODES:
             return TestdataUsageError(text)
         if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):

@@ -47,6 +47,10 @@ def request_from_proto(message: pb.GenerateDataRequest, *, max_context_chars: in
         )
     options = {k: v for k, v in struct_to_dict(message.options).items() if not k.startswith("_")}
     # Keys starting with "_" are run-time context of the caller's machine (cassette paths...): dropped.
+    # "best_effort" carries the request's strictness (not a strategy setting, so not part of any key).
+    best_effort = options.pop("best_effort", False)
+    if not isinstance(best_effort, bool):
+        raise TestdataUsageError(f"options['best_effort']: expected true or false, got {best_effort!r}.")
     return GenerationRequest.checked(
         message.entity,
         message.count if message.HasField("count") else 1,
@@ -60,6 +64,7 @@ def request_from_proto(message: pb.GenerateDataRequest, *, max_context_chars: in
         defect_triggering=message.defect_triggering,
         locale=message.locale or None,
         options=options,
+        strict=not best_effort,
     )
 
 
@@ -77,6 +82,8 @@ def request_to_proto(request: GenerationRequest, batch_size: int | None = None) 
     if request.constraints:
         message.constraints.update({k: v.as_dict() for k, v in request.constraints.items()})
     options = {k: v for k, v in request.options.items() if not k.startswith("_")}
+    if not request.strict:
+        options["best_effort"] = True
     if options:
         message.options.update(json.loads(json.dumps(options, default=str)))
     return message

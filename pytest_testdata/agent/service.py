@@ -25,6 +25,7 @@ from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.agent.health import Health
 from pytest_testdata.agent.observability import REQUEST_ID_HEADER, Metrics, phase_spans, request_id_from
 from pytest_testdata.errors import (
+    ConstraintViolationError,
     GenerationError,
     MissingDependencyError,
     StrategyNotAvailableError,
@@ -57,6 +58,10 @@ class Reject(Exception):
         self.trailers = trailers
 
 
+ERROR_KIND_HEADER = "testdata-error"
+"""Trailer naming the kind of a FAILED_PRECONDITION (``constraint-violation``), read by the client."""
+
+
 def classify(exc: BaseException) -> tuple[grpc.StatusCode, str]:
     """The status code and message for an error raised while serving a call."""
     if isinstance(exc, Reject):
@@ -66,6 +71,10 @@ def classify(exc: BaseException) -> tuple[grpc.StatusCode, str]:
     if isinstance(exc, TestdataUsageError):
         return grpc.StatusCode.INVALID_ARGUMENT, str(exc)
     if isinstance(exc, (StrategyNotAvailableError, MissingDependencyError)):
+        return grpc.StatusCode.FAILED_PRECONDITION, str(exc)
+    if isinstance(exc, ConstraintViolationError):
+        # A valid request whose records cannot meet its constraints or rules (docs/agent.md): the
+        # request is well-formed, the data it asks for is not there. The trailer lets clients tell it apart.
         return grpc.StatusCode.FAILED_PRECONDITION, str(exc)
     if isinstance(exc, GenerationError):
         return grpc.StatusCode.UNAVAILABLE, str(exc)
@@ -180,6 +189,8 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
             status = code.name
             if isinstance(exc, Reject) and exc.trailers:
                 context.set_trailing_metadata(exc.trailers)
+            if isinstance(exc, ConstraintViolationError):
+                context.set_trailing_metadata(((ERROR_KIND_HEADER, ConstraintViolationError.KIND),))
             context.abort(code, message)
         finally:
             status = self._end(name, status, context, span)
@@ -257,6 +268,8 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         except Exception as exc:
             code, message = self._failure(exc, span, log, request_id)
             status = code.name
+            if isinstance(exc, ConstraintViolationError):
+                context.set_trailing_metadata(((ERROR_KIND_HEADER, ConstraintViolationError.KIND),))
             context.abort(code, message)
         finally:
             status = self._end(name, status, context, span)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -58,7 +59,8 @@ class RedisBackend:
     name = "redis"
 
     def __init__(self, url: str, *, prefix: str = "testdata", ttl: int = 3600,
-                 connect_timeout: float = 0.25, timeout: float = 0.5, cooldown: float = 5.0) -> None:
+                 connect_timeout: float = 0.25, timeout: float = 0.5, cooldown: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         try:
             import redis
             from redis.backoff import NoBackoff
@@ -69,7 +71,8 @@ class RedisBackend:
         self.prefix = prefix
         self.ttl = ttl
         self.codec: Codec = JsonCodec()
-        self.breaker = CircuitBreaker(f"Redis at {redact(url)}", cooldown=cooldown)
+        # ``clock``: what the breaker measures its cooldown with (the fault tests pass one they control).
+        self.breaker = CircuitBreaker(f"Redis at {redact(url)}", cooldown=cooldown, clock=clock)
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
         # One immediate retry (no backoff) lets a pooled connection that died with a restarted server be
         # replaced transparently; anything more is the breaker's job, so worst case is 2 x timeout.

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.errors import GenerationError
+from pytest_testdata.errors import LLMFallbackWarning as LLMFallbackWarning  # re-exported (errors.py)
 from pytest_testdata.generators.base import GeneratorOutput
 from pytest_testdata.llm import prompts, providers
 from pytest_testdata.llm.base import LLMCall, LLMReply, Provider, ProviderError
@@ -53,10 +54,6 @@ NO_PROVIDER = (
     "no LLM provider is configured: set ANTHROPIC_API_KEY (Claude), VLLM_URL / --testdata-vllm-url "
     "(an OpenAI-compatible server) or --testdata-local-model (a GGUF file)"
 )
-
-
-class LLMFallbackWarning(UserWarning):
-    """Records asked of an LLM came from the traditional strategy instead (the message says why)."""
 
 
 class LLMGenerator:
@@ -88,7 +85,7 @@ class LLMGenerator:
             "local": setting(options, "local_model"),
         }
         return {
-            "providers": [[name, request.options.get("model") or models[name]] for name in names],
+            "providers": [[name, request.options.get("model") or models.get(name, name)] for name in names],
             "templates": [prompts.template(name).id for name in prompts.TEMPLATES],
             "settings": {
                 name: setting(options, name)

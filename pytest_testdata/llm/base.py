@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pytest_testdata.errors import GenerationError
+from pytest_testdata.errors import ProviderError as ProviderError  # re-exported; its home is errors.py
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,3 @@ class Provider(Protocol):
         ...
 
 
-class ProviderError(GenerationError):
-    """A provider could not answer (down, timing out, rate-limited past the retries, rejecting the request).
-
-    The LLM generator moves on to the next provider in the chain, then to the traditional strategy.
-    """
-
-    def __init__(self, provider: str, message: str) -> None:
-        self.provider = provider
-        super().__init__(f"{provider}: {message}")

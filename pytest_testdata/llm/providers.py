@@ -46,23 +46,39 @@ def configured(options: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
+def custom(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Providers registered through the ``pytest_testdata_register_providers`` hook (name -> factory)."""
+    factories = options.get("provider_factories")
+    return dict(factories) if isinstance(factories, Mapping) else {}
+
+
 def chain_names(options: Mapping[str, Any], requested: str | None = None) -> list[str]:
-    """The providers to try in order (empty when none is configured or the provider is ``none``)."""
+    """The providers to try in order (empty when none is configured or the provider is ``none``).
+
+    Registered providers (:mod:`pytest_testdata.hookspecs`) come first under ``auto``.
+    """
     choice = requested or setting(options, "llm_provider")
-    if choice not in (*ORDER, "auto", "none"):
-        raise choice_error("llm provider (options['provider'])", choice, (*ORDER, "auto", "none"))
+    registered = list(custom(options))
+    if choice not in (*ORDER, "auto", "none", *registered):
+        raise choice_error("llm provider (options['provider'])", choice, (*ORDER, "auto", "none", *registered))
     if choice == "none":
         return []
     available = configured(options)
     if choice == "auto":
-        return [name for name in ORDER if name in available]
+        return registered + [name for name in ORDER if name in available]
+    if choice in registered:
+        return [choice] + [name for name in ORDER if name in available]
     # An explicitly chosen provider runs even when its usual configuration signal is missing (the SDK may
     # find a key elsewhere); the configured others stay behind it as fallbacks.
     return [choice] + [name for name in ORDER if name in available and name != choice]
 
 
 def build(name: str, options: Mapping[str, Any], model: str | None = None) -> Provider:
-    """Construct one provider from the settings."""
+    """Construct one provider from the settings (or a registered factory)."""
+    factory = custom(options).get(name)
+    if factory is not None:
+        provider: Provider = factory(options, model)
+        return provider
     timeout = float(setting(options, "llm_timeout"))
     retries = int(setting(options, "llm_max_retries"))
     if name == "anthropic":

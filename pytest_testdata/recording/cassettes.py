@@ -22,7 +22,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pytest_testdata.errors import GenerationError, MissingDependencyError
+from pytest_testdata.errors import CassetteError as CassetteError  # re-exported; their home is errors.py
+from pytest_testdata.errors import CassetteMissingError as CassetteMissingError
+from pytest_testdata.errors import MissingDependencyError
+from pytest_testdata.errors import StaleCassetteError as StaleCassetteError
 from pytest_testdata.recording.keys import INPUTS_HEADER, rerecord_command
 
 SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "openai-api-key", "proxy-authorization", "cookie")
@@ -52,18 +55,6 @@ MATCH_ON = ("method", "path", "json_body")
 replay wherever the provider points now."""
 SCRUBBED = "<scrubbed>"
 _SERIAL = itertools.count()
-
-
-class CassetteError(GenerationError):
-    """A cassette problem the test cannot get past by itself (missing when offline, stale)."""
-
-
-class CassetteMissingError(CassetteError):
-    """Offline, and the test has no cassette to replay."""
-
-
-class StaleCassetteError(CassetteError):
-    """The cassette has recordings for this test, but none made from the inputs the test now sends."""
 
 
 def _scrub_json(value: Any) -> Any:

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from pytest_testdata.errors import GenerationError, choice_error
+from pytest_testdata.errors import StoreUnavailableError as StoreUnavailableError  # re-exported (errors.py)
+from pytest_testdata.errors import choice_error
 
 Record = dict[str, Any]
 
@@ -48,10 +49,6 @@ HINT_TERMS: dict[str, str] = {
     "bulk": "",
 }
 """Words a hint adds to the retrieval query (quality hints steer the router, not the ranking)."""
-
-
-class StoreUnavailableError(GenerationError):
-    """The pattern store cannot be reached or opened (a server down, a bad URL, an unreadable file)."""
 
 
 def collection_name(name: str) -> str:

@@ -117,6 +117,9 @@ def _request(cassette: Path, context: str) -> GenerationRequest:
         context=context,
         constraints=SMALL,
         options={"_cassette": str(cassette), "_test": f"tests/llm/test_live_models.py::{cassette.stem}"},
+        # Best effort: a 270M model's review text often misses its rating's sentiment (a broken coherence
+        # rule that strict mode, the default, would raise); these tests check the path and read the score.
+        strict=False,
     )
 
 

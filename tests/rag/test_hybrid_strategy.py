@@ -148,7 +148,10 @@ def test_the_leak_guard_covers_what_the_model_writes(store_file: Path) -> None:
     store.close()
     # A model that memorised a customer and writes her back verbatim.
     model = StandInFewShotModel(lambda request, examples: [dict(raw) for _ in range(request.count)])
-    result = run(engine_with(store_file, model), "user", 2, strategy="hybrid", learn_from_history=True)
+    # Best effort: the stand-in writes one customer twice (a repeated unique id that strict mode would
+    # raise); this test is about what the guard replaces.
+    result = run(engine_with(store_file, model), "user", 2, strategy="hybrid", learn_from_history=True,
+                 strict=False)
     assert result.metadata.strategy == "hybrid" and result.metadata.details["pii_replaced"] >= 8
     for record in result.records:
         assert record["email"] != raw["email"] and record["last_name"] != "O'Connell"
