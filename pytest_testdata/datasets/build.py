@@ -95,8 +95,10 @@ class Builder:
         seed = derive_seed(self.request.seed, "dataset", entity)
         wanted = GenerationRequest.checked(
             entity, self.plan.counts[entity], strategy=strategy, seed=seed, locale=self.request.locale,
-            context=self._context(entity), options=self.request.options)
+            context=self.request.context, options=self.request.options)
         route = self.engine.router.route(wanted, schema)
+        if route.strategy in ("llm", "hybrid"):
+            wanted = wanted.replace(context=self._context(entity))  # the text is about the dataset's records
         output = self.engine.generator(route.strategy).generate(wanted, schema, seed)
         records = output.records
         generated = time.perf_counter()
