@@ -191,7 +191,13 @@ def _different(value: Any, rng: random.Random) -> Any:
         return round(value + rng.choice((1, 2, 5)) + (0.01 if isinstance(value, float) else 0), 2)
     if isinstance(value, str):
         return value + "-X" if len(value) < 4 else value[:-1] + ("X" if value[-1] != "X" else "Y")
-    return "changed"
+    if isinstance(value, dict):  # an address: the same shape, one text changed
+        changed = dict(value)
+        for key, inner in value.items():
+            if isinstance(inner, str) and key not in ("country", "postal_code"):
+                changed[key] = _different(inner, rng)
+                return changed
+    return value if value is None else f"{value}-X"
 
 
 class SameAsRef(DatasetRule):

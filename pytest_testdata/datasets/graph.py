@@ -106,6 +106,12 @@ def _references(schema: Schema, registry: SchemaRegistry, overrides: Mapping[str
         target = str(sub["x-ref"])
         parent, dot, parent_field = target.partition(".")
         where = f"{schema.name}.{path}"
+        if dot and parent not in registry and schema.source.startswith("sqlalchemy:"):
+            raise TestdataUsageError(
+                f"dataset: the model of table {schema.name!r} has a foreign key {where} -> {target}, and table "
+                f"{parent!r} is not in the dataset. Add its model to the dataset (dataset({{..., {parent}Model: N}})), "
+                f"or pass external={{'{parent}': [ids...]}} for {parent} rows that already exist in the database."
+            )
         if not dot or parent not in registry:
             known = registry.names()
             raise TestdataUsageError(
@@ -237,7 +243,10 @@ def _check_members(members: list[str], edges_of: dict[str, list[Edge]], rules: d
                 )
         for rule in rules[name]:
             for needed in rule.depends_on:
-                if needed not in members:
+                # A rule that compares with a referenced record does not apply to external ids (there is
+                # no record to compare with); one that reads another entity's records needs them.
+                if needed not in members and not (needed in request.external and rule.target is not None
+                                                  and rule.target[0] == needed):
                     raise TestdataUsageError(
                         f"dataset: {name} records need {needed} records (rule {rule.id}: {rule.kind} reads "
                         f"{needed}), and the dataset has none. Add {needed} to the counts "

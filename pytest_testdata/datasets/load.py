@@ -232,11 +232,21 @@ _COLUMN_PATTERNS = (
 )
 
 
+_CONSTRAINT = re.compile(r'(?:CHECK constraint failed: |violates check constraint ")(\w+)')
+
+
 def _column(reason: str, table: Table) -> str | None:
+    """The column a database error names (or, for a named CHECK constraint, the first column it reads)."""
     for pattern in _COLUMN_PATTERNS:
         found = pattern.search(reason)
         if found and found.group(1) in table.c:
             return found.group(1)
+    named = _CONSTRAINT.search(reason)
+    if named:
+        for constraint in table.constraints:
+            text = str(getattr(constraint, "sqltext", ""))
+            if constraint.name == named.group(1) and text:
+                return next((c.name for c in table.columns if re.search(rf"\b{re.escape(c.name)}\b", text)), None)
     return None
 
 
