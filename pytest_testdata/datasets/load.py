@@ -70,6 +70,7 @@ class DatabaseSink:
         dialect = self.connection.dialect
         self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
         self.raw = dialect.name == "sqlite"
+        self.errors: tuple[type[BaseException], ...] = (DBAPIError, StatementError, dialect.loaded_dbapi.Error)
 
     def _prepare(self, plan: DatasetPlan) -> None:
         if self.tables:
@@ -143,7 +144,7 @@ class DatabaseSink:
         savepoint = self.connection.begin_nested()
         try:
             self._execute(tmap, rows)
-        except (DBAPIError, StatementError) as exc:
+        except self.errors as exc:
             savepoint.rollback()
             bad = self._bisect(tmap, rows)
             index = owners[bad] if bad is not None else None
@@ -161,7 +162,7 @@ class DatabaseSink:
             probe = self.connection.begin_nested()
             try:
                 self._execute(tmap, rows[:upto])
-            except (DBAPIError, StatementError):
+            except self.errors:
                 return True
             finally:
                 probe.rollback()
