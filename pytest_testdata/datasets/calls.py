@@ -77,7 +77,6 @@ def run_dataset(factory: Any, counts: Mapping[Any, int] | None, kwargs: Mapping[
         if into is not None:
             from pytest_testdata.datasets.graph import plan_dataset
             from pytest_testdata.datasets.load import load_dataset
-
             from pytest_testdata.schemas.registry import SchemaRegistry
 
             local = registry if registry is not None else SchemaRegistry()

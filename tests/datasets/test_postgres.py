@@ -6,14 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-import sqlalchemy.orm  # noqa: F401  (kept loaded across pytester's in-process runs, see test_sqlite.py)
+import sqlalchemy.orm  # kept loaded across pytester in-process runs (see test_sqlite.py)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pytest_testdata.datasets.load import DatabaseSink, DatasetLoadError, build_into
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.engine import Engine
 from pytest_testdata.schemas.sources.sqlalchemy import schema_from_model
-
 from tests.datasets.postgres_server import PostgresServer
 
 
