@@ -72,3 +72,20 @@ def parse_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any], where: str) -
     if not isinstance(name, str) or not name.isidentifier():
         raise TestdataUsageError(f"{where}: name={name!r} is not a valid argument name.")
     return MarkerSpec(args[0], name, count, rest, model)
+
+
+def fixture_named(metafunc: Any, argname: str) -> str | None:
+    """Where the fixture called ``argname`` that a test sees is defined, or None if there is none.
+
+    A marker filling that argument would silently replace the fixture; the plugin refuses that at
+    collection. pytest has no public API for "which fixtures does this test see"; ``_arg2fixturedefs`` is
+    what pytest's own ``parametrize`` uses, stable across pytest 7-9.
+    """
+    defs = getattr(metafunc, "_arg2fixturedefs", {}).get(argname)
+    if not defs:
+        return None
+    func = defs[-1].func
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return f"from {getattr(func, '__module__', 'a plugin')}"
+    return f"defined in {code.co_filename}:{code.co_firstlineno}"

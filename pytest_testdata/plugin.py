@@ -7,7 +7,6 @@ built on first use, so loading the plugin imports nothing heavy.
 
 from __future__ import annotations
 
-import shlex
 import sys
 from collections.abc import Generator
 from pathlib import Path
@@ -19,8 +18,8 @@ from pytest_testdata.config import OPTIONS, Settings, resolve, source_of
 from pytest_testdata.datasets.db import testdata_db, testdata_db_engine  # noqa: F401 (fixtures; no SQLAlchemy import)
 from pytest_testdata.errors import MissingDependencyError, TestdataError, TestdataUsageError
 from pytest_testdata.fixture import TestdataFactory, check_config_keys, merge_defaults
-from pytest_testdata.markers import MARKER_HELP, MarkerSpec, parse_marker
-from pytest_testdata.report import RunStats
+from pytest_testdata.markers import MARKER_HELP, MarkerSpec, fixture_named, parse_marker
+from pytest_testdata.report import RunStats, replay_text
 from pytest_testdata.seeding import choose_session_seed, derive_seed, reseed_libraries
 
 if TYPE_CHECKING:
@@ -279,7 +278,7 @@ def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest
             f"but the test has no such parameter. Add `{spec.argname}` to the test's signature or "
             "pass name='<argument>' to the marker."
         )
-    shadowed = _fixture_named(metafunc, spec.argname)
+    shadowed = fixture_named(metafunc, spec.argname)
     if shadowed is not None:
         raise TestdataUsageError(
             f"{where}: @pytest.mark.testdata({spec.entity!r}) would fill the argument {spec.argname!r}, but "
@@ -306,20 +305,6 @@ def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest
 
         rules = breakable_rules(schema, constraints)
         metafunc.parametrize(spec.argname, [r.id for r in rules], ids=[f"invalid-{r.id}" for r in rules])
-
-
-def _fixture_named(metafunc: pytest.Metafunc, argname: str) -> str | None:
-    """Where the fixture called ``argname`` visible to this test is defined, or None if there is none."""
-    # pytest has no public API for "which fixtures does this test see"; _arg2fixturedefs is what pytest's
-    # own parametrize uses, and stable across pytest 7-9.
-    defs = getattr(metafunc, "_arg2fixturedefs", {}).get(argname)
-    if not defs:
-        return None
-    func = defs[-1].func
-    code = getattr(func, "__code__", None)
-    if code is None:
-        return getattr(func, "__module__", "a plugin")
-    return f"defined in {code.co_filename}:{code.co_firstlineno}"
 
 
 def custom_providers(config: pytest.Config) -> dict[str, Any]:
@@ -440,22 +425,12 @@ def replay_section(item: pytest.Item) -> str | None:
     """The command that reruns this test on the same data, and the calls it made (None if it used none)."""
     fixtures = getattr(item, "fixturenames", ())
     factory = item.stash.get(FACTORY, None)
-    uses = factory is not None or "testdata_seed" in fixtures or any(item.iter_markers("testdata"))
-    if not uses:
+    if factory is None and "testdata_seed" not in fixtures and not any(item.iter_markers("testdata")):
         return None
     state = state_of(item.config)
-    command = ["pytest", item.nodeid, "--testdata-seed", str(state.seed)]
-    if item.config.pluginmanager.hasplugin("randomly"):
-        command += ["-p", "randomly", f"--randomly-seed={item.config.getoption('randomly_seed')}"]
-    if state.settings.remote:
-        command += ["--testdata-remote", state.settings.remote]
-    lines = [f"replay this test's data: {shlex.join(command)}",
-             f"session seed {state.seed}, test seed {derive_seed(state.seed, item.nodeid)}"]
-    for index, result in enumerate(factory.results if factory is not None else ()):
-        meta = result.metadata
-        lines.append(f"call {index}: {meta.entity} x{meta.count} ({meta.strategy}, seed {meta.seed})"
-                     + (f", {len(meta.violations)} violations" if meta.violations else ""))
-    return "\n".join(lines)
+    randomly = item.config.getoption("randomly_seed") if item.config.pluginmanager.hasplugin("randomly") else None
+    return replay_text(item.nodeid, state.seed, factory.results if factory is not None else [],
+                       randomly_seed=randomly, remote=state.settings.remote)
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:

@@ -1,12 +1,15 @@
-"""Run statistics: what every generation cost and where its data came from, for the terminal summary."""
+"""What the plugin reports: run statistics for the terminal summary (where each test's data came from and
+what it cost), and the replay section of a failed test's report."""
 
 from __future__ import annotations
 
+import shlex
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_testdata.seeding import derive_seed
 from pytest_testdata.types import GenerationRequest, GenerationResult
 
 
@@ -93,3 +96,21 @@ class RunStats:
 
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def replay_text(nodeid: str, session_seed: int, results: list[GenerationResult], *,
+                randomly_seed: object = None, remote: str | None = None) -> str:
+    """The ``testdata`` section of a failed test's report: the command that reruns it on the same data
+    (as Hypothesis prints its seed), the seeds, and each call the test made."""
+    command = ["pytest", nodeid, "--testdata-seed", str(session_seed)]
+    if randomly_seed is not None:
+        command += ["-p", "randomly", f"--randomly-seed={randomly_seed}"]
+    if remote:
+        command += ["--testdata-remote", remote]
+    lines = [f"replay this test's data: {shlex.join(command)}",
+             f"session seed {session_seed}, test seed {derive_seed(session_seed, nodeid)}"]
+    for index, result in enumerate(results):
+        meta = result.metadata
+        lines.append(f"call {index}: {meta.entity} x{meta.count} ({meta.strategy}, seed {meta.seed})"
+                     + (f", {len(meta.violations)} violations" if meta.violations else ""))
+    return "\n".join(lines)
