@@ -18,7 +18,9 @@ from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional import timestamps
 from pytest_testdata.generators.traditional.fastrand import below, between, pick, uuid4
 from pytest_testdata.generators.traditional.pools import (
-    VALUES,
+    VALUES as VALUES,  # re-exported: the value source rules use by default
+)
+from pytest_testdata.generators.traditional.pools import (
     Place,
     Values,
     faker_pool,
