@@ -1,4 +1,4 @@
-"""The Weaviate pattern store, on the v4 ``weaviate-client`` (``pip install 'pytest-testdata[rag]'``).
+"""The Weaviate pattern store, on the v4 ``weaviate-client`` (``pip install 'pytest-testdata-agent[rag]'``).
 
 Configuration: ``WEAVIATE_URL`` (``http://localhost:8080``; a ``*.weaviate.cloud`` host connects to
 Weaviate Cloud), ``WEAVIATE_API_KEY`` (optional), ``WEAVIATE_GRPC_PORT`` (default 50051) and
