@@ -66,8 +66,9 @@ _default_engine: Engine | None = None
 def generate(entity: str, count: int = 1, **kwargs: Any) -> GenerationResult:
     """Generate outside pytest: ``generate("cart", 5, seed=1).records``.
 
-    Uses the cache the environment configures (``REDIS_URL``, ``TESTDATA_CACHE``...; in-process by
-    default), so calls without a seed are served from data pools once those are warm.
+    Uses the settings of the ``TESTDATA_*`` environment variables (docs/configuration.md): the cache
+    (in-process by default, so calls without a seed are served from data pools once those are warm), the
+    LLM provider, the pattern store. No other variable is read.
     """
     global _default_engine
     if _default_engine is None:
@@ -75,5 +76,6 @@ def generate(entity: str, count: int = 1, **kwargs: Any) -> GenerationResult:
         from pytest_testdata.config import resolve
         from pytest_testdata.engine import Engine
 
-        _default_engine = Engine(cache=build_cache(resolve({}, {})))
+        settings = resolve({}, {})
+        _default_engine = Engine(options={**settings.extra, "settings": settings}, cache=build_cache(settings))
     return _default_engine.generate(GenerationRequest.checked(entity, count, **kwargs))
