@@ -28,7 +28,7 @@ from typing import Any
 from pytest_testdata.errors import TestdataUsageError, choice_error
 from pytest_testdata.types import LOCALES, STRATEGIES
 
-RECORD_MODES = ("none", "once", "new_episodes", "all")
+RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 SUMMARY_MODES = ("short", "full", "none")
 LLM_PROVIDERS = ("auto", "anthropic", "openai", "local", "none")
 RESPONSE_FORMATS = ("auto", "json_schema", "json_object")
