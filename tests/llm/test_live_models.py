@@ -6,7 +6,8 @@ server over HTTP, and the same model in-process. Requests are tiny (one review, 
 - unset (the default run): replay the committed cassettes under ``tests/cassettes/llm_live/`` offline;
 - ``1`` (CI): run the model live, record into a temporary folder, then replay that recording offline and
   check the replay gives the same records and metadata;
-- ``record``: run the model live and rewrite the committed cassettes (review the diff, then commit).
+- ``record``: run the model live and rewrite the committed cassettes (record mode ``rewrite``; review the
+  diff, then commit).
 
 The model is a tiny base model: its records are often malformed or off-schema, which is what exercises
 repair and per-record fallback here.
@@ -104,7 +105,7 @@ def cassette_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _engine(**options: Any) -> Engine:
     offline = not LIVE
-    mode = "all" if LIVE else "none"
+    mode = "rewrite" if LIVE else "none"
     return Engine(options={**OPTIONS, **options, "offline": offline, "record_mode": mode})
 
 
