@@ -24,7 +24,8 @@ def claude(messages_api_double: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_claude_forced_tool_use_yields_valid_records(claude: Any) -> None:
-    engine = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, claude_model="claude-haiku-4-5", claude_max_tokens=900)
+    engine = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, claude_model="claude-haiku-4-5",
+                         claude_max_tokens=900)
     result = engine.generate(llm_request("cart", 2, context="holiday shopping, electronics"))
     meta = result.metadata
     assert (meta.strategy, meta.provider, meta.model) == ("llm", "anthropic", "claude-haiku-4-5")
@@ -94,7 +95,8 @@ def test_claude_stale_cassette_is_reported_not_treated_as_an_outage(
     )
     BOOK.close()
     offline = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, offline=True, llm_max_retries=0)
-    with pytest.raises(StaleCassetteError, match=r"context 'holiday' -> 'back to school'.*--testdata-record-mode=rewrite"):
+    with pytest.raises(StaleCassetteError,
+                       match=r"context 'holiday' -> 'back to school'.*--testdata-record-mode=rewrite"):
         offline.generate(llm_request("cart", 1, cassette=cassette, context="back to school"))
     BOOK.close()
     assert len(claude.seen) == 1  # only the recording run reached the double

@@ -111,7 +111,8 @@ def test_provider_chain_moves_from_a_failing_claude_to_the_openai_server(
     )
     server = loopback(answer_with_valid_carts)
     engine = make_engine(
-        anthropic_api_key="sk-ant-test-double", anthropic_base_url=claude.url, vllm_url=server.url + "/v1", vllm_model="tiny", llm_max_retries=1
+        anthropic_api_key="sk-ant-test-double", anthropic_base_url=claude.url, vllm_url=server.url + "/v1",
+        vllm_model="tiny", llm_max_retries=1
     )
     with pytest.warns(LLMFallbackWarning, match=r"anthropic unavailable.*openai answered instead"):
         result = engine.generate(llm_request("cart", 2))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cache"))
-from redis_server import RedisServer  # noqa: E402  (tests/cache/redis_server.py: a real server on loopback)
+from redis_server import RedisServer  # tests/cache/redis_server.py: a real Redis server on loopback
 
 GUARD = '''
 import ipaddress, os, socket
