@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pytest_testdata.locales.countries import NANP
+
 DATA_DIR = Path(__file__).with_name("data")
 
 PhoneRange = tuple[str, int, str, str]
@@ -95,3 +97,25 @@ def latin_spelling(name: str) -> str | None:
         if found is not None:
             return found
     return None
+
+
+@cache
+def area_codes_by_state(country: str) -> dict[str, frozenset[str]]:
+    """NANP area codes of each state or province (``{"NJ": {"201", "551", ...}}``), from the shipped data."""
+    data = country_data(country)
+    found: dict[str, set[str]] = {}
+    for _, _, state, area in data.places:
+        if area >= 0:
+            found.setdefault(state, set()).update(data.fixed[i][0][:3] for i in data.areas[area])
+    return {state: frozenset(codes) for state, codes in found.items()}
+
+
+def phone_fits_region(phone: str, country: str, region: str) -> bool | None:
+    """Whether a NANP number's area code serves the state; None where the data cannot tell."""
+    if country not in NANP:
+        return None
+    codes = area_codes_by_state(country).get(region)
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if codes is None or len(digits) != 11 or not digits.startswith("1"):
+        return None
+    return digits[1:4] in codes

@@ -107,6 +107,20 @@ def place(country: str, rng: random.Random) -> Place:
     return pick(rng, pool(country).data.places)
 
 
+@cache
+def _places_by_state(country: str) -> dict[str, list[list[Any]]]:
+    out: dict[str, list[list[Any]]] = {}
+    for row in pool(country).data.places:
+        out.setdefault(row[2], []).append(row)
+    return out
+
+
+def place_in(country: str, region: str, rng: random.Random) -> Place | None:
+    """A place of the country in the state or region (None if the data has none there)."""
+    rows = _places_by_state(country).get(region)
+    return pick(rng, rows) if rows else None
+
+
 def postal_code(country: str, found: Place, rng: random.Random) -> str:
     """The place's full postal code: GB, CA and NL places hold the outward part, the inward is drawn."""
     code = found[0]
@@ -176,9 +190,10 @@ class Values:
             )
         self.email_domains = email_domains
 
-    def phone(self, country: str, rng: random.Random) -> str:
-        """A valid number of the country: ``+44 7911 123456``."""
-        return phone_number(country, None, rng)
+    def phone(self, country: str, rng: random.Random, region: str | None = None) -> str:
+        """A valid number of the country (``+44 7911 123456``), of the region's area where it has one."""
+        found = place_in(country, region, rng) if region is not None else None
+        return phone_number(country, found, rng)
 
     def postal_code(self, country: str, rng: random.Random) -> str:
         return postal_code(country, place(country, rng), rng)
