@@ -42,7 +42,7 @@ STREET_FORMATS: dict[str, str] = {
     "DE": "{s} {n}", "NL": "{s} {n}", "ES": "{s} {n}", "IT": "{s}, {n}", "BR": "{s}, {n}", "JP": "{s} {n}",
 }
 """How a street line is written: ``{n}`` the house number, ``{s}`` the street (for JP, the town district,
-and the number is chome-ban-go)."""
+and the number is chome-ban-go). The drawers (generators/traditional/pools.street) write these inline."""
 
 
 def phone_matches(phone: object, country: object) -> bool:

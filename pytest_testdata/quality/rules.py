@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.locales.countries import NANP, phone_matches, postal_code_matches
+from pytest_testdata.locales.gazetteer import latin_spelling, phone_fits_region
 from pytest_testdata.quality.paths import Getter, Setter, all_getter, get, get_all, getter, set_all, setter
 
 Record = dict[str, Any]
@@ -435,8 +436,6 @@ def latin_name(name: str) -> str:
     folded = fold_name(name)
     if folded or name.isascii():
         return folded
-    from pytest_testdata.locales.gazetteer import latin_spelling
-
     spelled = latin_spelling(name)
     return fold_name(spelled) if spelled else ""
 
@@ -486,8 +485,6 @@ class PhoneMatchesCountry(Rule):
         region = self._region(record) if self._region is not None else None
         if not isinstance(region, str) or country not in NANP:
             return True
-        from pytest_testdata.locales.gazetteer import phone_fits_region
-
         return phone_fits_region(phone, country, region) is not False
 
     def check(self, record: Record) -> bool | None:
