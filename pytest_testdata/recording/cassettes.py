@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_testdata.config import RECORD_MODES
 from pytest_testdata.errors import GenerationError, MissingDependencyError, TestdataUsageError
 from pytest_testdata.recording.keys import (
     CALL_HEADER,
@@ -59,7 +60,6 @@ MATCH_ON = ("method", "path", "json_body", "testdata_call")
 """Host and port are left out: recordings made against a server on a random loopback port, or the real API,
 replay wherever the provider points now."""
 SCRUBBED = "<scrubbed>"
-RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 CONFIG_KEYS = CASSETTE_CONFIG_KEYS
 _SERIAL = itertools.count()
 
