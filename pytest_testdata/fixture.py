@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_testdata.errors import TestdataError, TestdataUsageError
 from pytest_testdata.seeding import derive_seed
-from pytest_testdata.types import GenerationRequest, GenerationResult, Record
+from pytest_testdata.types import GenerationRequest, GenerationResult
 
 if TYPE_CHECKING:
     from pytest_testdata.schemas.model import Schema

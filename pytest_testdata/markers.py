@@ -43,9 +43,8 @@ def parse_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any], where: str) -
     """Check a marker's arguments; every mistake names the test and the allowed arguments."""
     model, original = None, args
     if args and not isinstance(args[0], str):
-        from pytest_testdata.fixture import as_schema
-
         from pytest_testdata.errors import SchemaLoadError
+        from pytest_testdata.fixture import as_schema
 
         try:
             model = args[0]
@@ -57,7 +56,8 @@ def parse_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any], where: str) -
     if not args or not isinstance(args[0], str):
         raise TestdataUsageError(
             f"{where}: @pytest.mark.testdata needs the entity first: a name, a Schema or a model class "
-            f"(pydantic, dataclass, TypedDict, attrs), e.g. @pytest.mark.testdata('order', count=3); got args={original!r}."
+            f"(pydantic, dataclass, TypedDict, attrs), e.g. @pytest.mark.testdata('order', count=3); "
+            f"got args={original!r}."
         )
     if len(args) > 2:
         raise TestdataUsageError(

@@ -262,10 +262,9 @@ def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest
             f"but the test has no such parameter. Add `{spec.argname}` to the test's signature or "
             "pass name='<argument>' to the marker."
         )
+    from pytest_testdata.errors import UnknownEntityError
     from pytest_testdata.quality.constraints import check_constraints
     from pytest_testdata.types import GenerationRequest
-
-    from pytest_testdata.errors import UnknownEntityError
 
     try:
         if spec.model is not None:

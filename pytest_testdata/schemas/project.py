@@ -25,7 +25,7 @@ from pytest_testdata.errors import TestdataUsageError
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - pytest depends on tomli there
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found]
 
 
 @dataclass(frozen=True)

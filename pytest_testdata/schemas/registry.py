@@ -146,6 +146,12 @@ class SchemaRegistry:
                 return entry.schema
             except TestdataUsageError as exc:
                 entry.error = exc
+            except Exception as exc:
+                entry.error = SchemaLoadError(
+                    entry.where, f"cannot be loaded: the schema core failed with {type(exc).__name__}: {exc}",
+                    "This is a bug in pytest-testdata; please report it with the schema. Other entities are "
+                    "not affected",
+                )
         raise entry.error.with_traceback(None)
 
     def binding(self, name: str) -> ModelBinding | None:

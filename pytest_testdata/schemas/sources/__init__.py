@@ -13,6 +13,7 @@ Extend it with :func:`register_adapter`::
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -103,10 +104,8 @@ def source_from_object(obj: Any, name: str | None = None) -> Source:
     for adapter in ADAPTERS:
         if adapter.matches(obj):
             source = adapter.load(obj, name)
-            try:
+            with contextlib.suppress(TypeError):
                 _memo[key] = source
-            except TypeError:
-                pass
             return source
     raise TestdataUsageError(
         f"entity: expected an entity name such as 'cart', a Schema or a model class, got {obj!r}. "

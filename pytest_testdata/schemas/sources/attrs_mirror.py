@@ -49,7 +49,7 @@ def mirror(cls: type) -> type:
             if options is not None:
                 kind = Literal[tuple(options)]
             if metadata:
-                kind = Annotated[(kind, *metadata)]
+                kind = _annotated(kind, metadata)
             spec: Any = dataclasses.field()
             if isinstance(a.default, attr.Factory) and not a.default.takes_self:  # type: ignore[arg-type]
                 spec = dataclasses.field(default_factory=a.default.factory)
@@ -73,13 +73,18 @@ def _mirror_type(kind: Any) -> Any:
     if origin is None or not args:
         return kind
     if origin is Annotated:
-        return Annotated[(_mirror_type(args[0]), *kind.__metadata__)]
+        return _annotated(_mirror_type(args[0]), kind.__metadata__)
     if origin is Literal:
         return kind
     mapped = tuple(_mirror_type(a) for a in args)
     if origin in (Union, types.UnionType):
         return Union[mapped]  # noqa: UP007 (built from a tuple)
     return origin[mapped if len(mapped) > 1 else mapped[0]]
+
+
+def _annotated(kind: Any, metadata: Any) -> Any:
+    arguments = (kind, *metadata)
+    return Annotated[arguments]  # Annotated[(T, m1, m2)] is Annotated[T, m1, m2]
 
 
 def _validators(validator: Any) -> list[Any]:

@@ -111,7 +111,7 @@ def _adapter_source(kind: str) -> Callable[[Any, str | None], Source]:
     def load(obj: Any, name: str | None) -> Source:
         from pydantic import TypeAdapter
 
-        adapter = _json_schema(obj, kind, lambda: {"schema": TypeAdapter(obj)})["schema"]
+        adapter: Any = _json_schema(obj, kind, lambda: {"schema": TypeAdapter(obj)})["schema"]
         data = _json_schema(obj, kind, adapter.json_schema)
         return _source(obj, name, kind, data, _builder(obj, name, adapter.validate_json))
 
@@ -125,7 +125,7 @@ def load_attrs(obj: Any, name: str | None) -> Source:
     from pytest_testdata.schemas.sources.attrs_mirror import mirror, to_attrs
 
     twin = mirror(obj)
-    adapter = TypeAdapter(twin)
+    adapter: Any = TypeAdapter(twin)
     data = _json_schema(obj, "attrs", adapter.json_schema)
     entity = name or obj.__name__.lower()
     parse = _builder(obj, name, adapter.validate_json)

@@ -4,8 +4,8 @@ Each component is translated to a standalone JSON Schema 2020-12 document that t
 any user schema: the component at the top and the components it references (transitively) under
 ``$defs``, with ``#/components/schemas/X`` rewritten to ``#/$defs/X``. OpenAPI 3.0's dialect is translated:
 
-- ``nullable: true`` adds ``null`` to the type (and to an ``enum``); on a bare ``$ref`` it becomes
-  ``anyOf [ref, null]``;
+- ``nullable: true`` adds ``null`` to the type (an ``enum`` without ``null`` still excludes it, as the
+  3.0.3 clarification of ``nullable`` says); on a bare ``$ref`` it becomes ``anyOf [ref, null]``;
 - boolean ``exclusiveMinimum`` / ``exclusiveMaximum`` become the numeric 2020-12 forms;
 - ``example`` becomes ``examples``; ``readOnly`` / ``writeOnly`` stay (annotations: the record is the whole
   resource, so both kinds of field are generated);
@@ -96,6 +96,11 @@ class _Translated:
             if isinstance(done[needed], SchemaLoadError):
                 raise done[needed]
         top = copy.deepcopy(done[name])
+        kinds = top.get("type")
+        if isinstance(kinds, list) and "null" in kinds:
+            # A nullable component is nullable where it is referenced; the entity itself is a record.
+            rest = [k for k in kinds if k != "null"]
+            top["type"] = rest[0] if len(rest) == 1 else rest
         defs = {n: copy.deepcopy(done[n]) for n in wanted}
         own = top.pop("$defs", None)
         if isinstance(own, Mapping):
@@ -128,9 +133,7 @@ def _translate(node: Any, legacy: bool, where: str) -> Any:
             out[key] = {k: _translate(v, legacy, f"{where}/{key}/{_escape(k)}") for k, v in value.items()}
         elif key in _SCHEMA_VALUES and isinstance(value, Mapping):
             out[key] = _translate(value, legacy, f"{where}/{key}")
-        elif key in _SCHEMA_LISTS and isinstance(value, list):
-            out[key] = [_translate(v, legacy, f"{where}/{key}/{i}") for i, v in enumerate(value)]
-        elif key == "items" and isinstance(value, list):
+        elif (key in _SCHEMA_LISTS and isinstance(value, list)) or (key == "items" and isinstance(value, list)):
             out[key] = [_translate(v, legacy, f"{where}/{key}/{i}") for i, v in enumerate(value)]
         elif key not in _DROPPED:
             out[key] = value
@@ -185,12 +188,10 @@ def _nullable(out: dict[str, Any]) -> dict[str, Any]:
     if kind is not None:
         kinds = list(kind) if isinstance(kind, list) else [kind]
         out["type"] = kinds if "null" in kinds else [*kinds, "null"]
-        if isinstance(out.get("enum"), list) and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-        return out
+        return out  # an ``enum`` without null still excludes it (the 3.0.3 clarification of nullable)
     if "$ref" in out or any(k in out for k in _SCHEMA_LISTS):
-        annotations = {k: out.pop(k) for k in ("description", "title", "readOnly", "writeOnly", "examples",
-                                                "default", "deprecated") if k in out}
+        kept = ("description", "title", "readOnly", "writeOnly", "examples", "default", "deprecated")
+        annotations: dict[str, Any] = {k: out.pop(k) for k in kept if k in out}
         return {"anyOf": [out, {"type": "null"}], **annotations}
     return out  # no type at all: null is already allowed
 
@@ -299,3 +300,14 @@ def _closure(name: str, done: Mapping[str, Any]) -> list[str]:
 
 def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
+
+
+def component_json_schema(doc: Mapping[str, Any], name: str, path: str = "<memory>") -> dict[str, Any]:
+    """The standalone JSON Schema 2020-12 document of one component of an OpenAPI document (what the
+    registry builds the entity from); raises :class:`SchemaLoadError` for a component that cannot load."""
+    entities_in_document(doc, path)  # checks the version and that there are components
+    schemas = doc["components"]["schemas"]
+    if name not in schemas:
+        raise SchemaLoadError(path, f"components/schemas has no {name!r}", f"Known: {', '.join(schemas)}")
+    version = str(doc.get("openapi", ""))
+    return _Translated(schemas, legacy=version.startswith("3.0"), path=path).document(name)
