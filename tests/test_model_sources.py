@@ -255,3 +255,25 @@ def test_factory_for_a_model_builds_instances(models: Any) -> None:
     assert all(isinstance(o, models.Order) for o in orders)
     customer = factory_for(models.Customer)()
     assert isinstance(customer, models.Customer) and 18 <= customer.age <= 99
+
+
+def test_sqlalchemy_models_give_instances_through_the_same_adapters(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        from sqlalchemy import String
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+        class Base(DeclarativeBase):
+            pass
+
+        class Supplier(Base):
+            __tablename__ = "suppliers"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(String(40))
+            email: Mapped[str | None] = mapped_column(String(80), unique=True)
+
+        def test_it(testdata):
+            suppliers = testdata(Supplier, count=3)
+            assert all(isinstance(s, Supplier) and len(s.name) <= 40 for s in suppliers)
+            assert isinstance(testdata.last.records[0], dict)
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -1,14 +1,14 @@
 """Entity sources: where schemas come from besides the built-in files.
 
-A *source adapter* turns a Python object (a pydantic model class, a dataclass, a TypedDict, an attrs class,
-or anything a later adapter understands, such as an ORM model) into a :class:`Source`: the entity's
-:class:`~pytest_testdata.schemas.model.Schema` plus, for model classes, a :class:`ModelBinding` that turns a
-generated record into an instance of the model. Files (JSON Schema, OpenAPI documents) are read by
-:mod:`pytest_testdata.schemas.sources.files`.
+A *source adapter* turns a Python object (a pydantic model class, a dataclass, a TypedDict, an attrs class, a
+SQLAlchemy model (:mod:`~pytest_testdata.schemas.sources.sqlalchemy`), or anything a later adapter understands)
+into a :class:`Source`: the entity's :class:`~pytest_testdata.schemas.model.Schema` plus, for model classes, a
+:class:`ModelBinding` that turns a generated record into an instance of the model. Files (JSON Schema,
+OpenAPI documents) are read by :mod:`pytest_testdata.schemas.sources.files`.
 
 Extend it with :func:`register_adapter`::
 
-    register_adapter(SourceAdapter("sqlalchemy", is_sqlalchemy_model, load_sqlalchemy_model))
+    register_adapter(SourceAdapter("peewee", is_peewee_model, load_peewee_model))
 """
 
 from __future__ import annotations
@@ -69,13 +69,34 @@ def register_adapter(adapter: SourceAdapter, *, first: bool = True) -> None:
         ADAPTERS.append(adapter)
 
 
+def _is_sqlalchemy(obj: Any) -> bool:
+    import sys
+
+    if "sqlalchemy" not in sys.modules:  # a user with SQLAlchemy models has imported it
+        return False
+    from pytest_testdata.schemas.sources.sqlalchemy import is_sqlalchemy_model
+
+    return is_sqlalchemy_model(obj)
+
+
+def _load_sqlalchemy(obj: Any, name: str | None) -> Source:
+    from pytest_testdata.schemas.sources.sqlalchemy import instance, python_values, schema_from_model
+
+    schema = schema_from_model(obj, name)
+    if not isinstance(obj, type):  # a plain Table: records stay dicts
+        return Source(schema)
+    table: Any = getattr(obj, "__table__")  # noqa: B009 (a mapped class; mypy sees a plain type)
+    return Source(schema, ModelBinding(obj, "sqlalchemy",
+                                       lambda record: instance(obj, python_values(table, record))))
+
+
 def _load_builtins() -> None:
     global _builtins_loaded
     if not _builtins_loaded:
         _builtins_loaded = True
         from pytest_testdata.schemas.sources import models
 
-        for adapter in models.ADAPTERS:
+        for adapter in (*models.ADAPTERS, SourceAdapter("sqlalchemy", _is_sqlalchemy, _load_sqlalchemy)):
             if all(a.kind != adapter.kind for a in ADAPTERS):
                 ADAPTERS.append(adapter)
 
