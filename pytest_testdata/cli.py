@@ -99,7 +99,9 @@ def _engine(args: argparse.Namespace) -> Any:
     from pytest_testdata.engine import Engine
 
     settings = resolve({}, {})
-    return Engine(schema_dirs=[*settings.schemas, *args.schemas], options={**settings.extra, "settings": settings})
+    # args.schemas already holds the run's schema paths: --schemas, else TESTDATA_SCHEMA_DIRS, else the
+    # project's testdata_schemas (resolve_schema_paths, through the same resolver).
+    return Engine(schema_dirs=args.schemas, options={**settings.extra, "settings": settings})
 
 
 def parse_constraints(items: Sequence[str]) -> dict[str, dict[str, Any]]:
