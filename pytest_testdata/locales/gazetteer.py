@@ -60,7 +60,10 @@ def _read(name: str) -> dict[str, Any]:
 
 @cache
 def country_data(country: str) -> CountryData:
-    """The data of a country code (``US``, ``JP``...), read once per process."""
+    """The data of a country code (``US``, ``JP``...), read once per process; KeyError for another code."""
+    if not (country.isascii() and country.isalpha() and (DATA_DIR / f"{country}.json").is_file()):
+        # Never a path built from an arbitrary string (an invalid variant's "not_a_valid_country").
+        raise KeyError(f"no locale data for country {country!r}")
     raw = _read(country)
     phone = raw["phone"]
     layouts = [_layout(t) for t in phone["layouts"]]
