@@ -15,7 +15,8 @@ from functools import lru_cache, partial
 from typing import Any, Protocol
 
 from pytest_testdata.errors import TestdataUsageError
-from pytest_testdata.locales.countries import phone_matches, postal_code_matches
+from pytest_testdata.locales.countries import NANP, phone_matches, postal_code_matches
+from pytest_testdata.locales.gazetteer import latin_spelling, phone_fits_region
 from pytest_testdata.quality.paths import Getter, Setter, all_getter, get, get_all, getter, set_all, setter
 
 Record = dict[str, Any]
@@ -25,7 +26,7 @@ TOLERANCE = 0.011  # money is rounded to cents; allow one cent of rounding drift
 class ValueSource(Protocol):
     """What enforcing a rule may need to draw (implemented by the traditional strategy's pools)."""
 
-    def phone(self, country: str, rng: random.Random) -> str: ...
+    def phone(self, country: str, rng: random.Random, region: str | None = None) -> str: ...
     def postal_code(self, country: str, rng: random.Random) -> str: ...
     def email(self, first: str, last: str, rng: random.Random, country: str = "US") -> str: ...
     def later_timestamp(self, after: str, rng: random.Random) -> str: ...
@@ -487,8 +488,6 @@ def latin_name(name: str) -> str:
     folded = fold_name(name)
     if folded or name.isascii():
         return folded
-    from pytest_testdata.locales.gazetteer import latin_spelling
-
     spelled = latin_spelling(name)
     return fold_name(spelled) if spelled else ""
 
@@ -523,6 +522,9 @@ class EmailFromName(Rule):
 
 
 class PhoneMatchesCountry(Rule):
+    """The phone has the country's calling code and, with an optional ``region`` path (the address's state),
+    where the country's numbers are all geographic (US, CA), an area code of that state."""
+
     kind = "phone_matches_country"
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
@@ -530,6 +532,15 @@ class PhoneMatchesCountry(Rule):
         self._country = self._getter("country")
         self._phone = self._getter("phone")
         self._set_phone = self._setter("phone")
+        self._region = self._getter("region") if "region" in spec else None
+
+    def _fits(self, record: Record, phone: Any, country: Any) -> bool:
+        if not phone_matches(phone, country):
+            return False
+        region = self._region(record) if self._region is not None else None
+        if not isinstance(region, str) or country not in NANP:
+            return True
+        return phone_fits_region(phone, country, region) is not False
 
     def derives(self) -> tuple[str, ...]:
         return (str(self.spec.get("phone")),)  # a phone is drawn for its country: another one breaks this
@@ -542,12 +553,13 @@ class PhoneMatchesCountry(Rule):
         phone = self._phone(record)
         if country is None or phone is None:
             return None
-        return phone_matches(phone, country)
+        return self._fits(record, phone, country)
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         country = self._country(record)
-        if isinstance(country, str) and not phone_matches(self._phone(record), country):
-            self._set_phone(record, values.phone(country, rng))
+        if isinstance(country, str) and not self._fits(record, self._phone(record), country):
+            region = self._region(record) if self._region is not None else None
+            self._set_phone(record, values.phone(country, rng, region if isinstance(region, str) else None))
 
 
 class PostalCodeMatchesCountry(Rule):
