@@ -84,8 +84,10 @@ def test_schema_folder_from_ini_is_used_by_fixture_and_marker(pytester: pytest.P
             assert len(invoice) == 2
 
         @pytest.mark.testdata("invoice", variant="invalid")
-        def test_invalid(invoice, testdata):
-            assert len(testdata.last.metadata.violations) == 1
+        def test_invalid(invoice, testdata, request):
+            # One violation per rule the id names: the broken one, and what it must break too.
+            rule_id = request.node.callspec.id.removeprefix("invalid-")
+            assert len(testdata.last.metadata.violations) == len(rule_id.split("+"))
     """)
     result = pytester.runpytest("-v")
     result.stdout.fnmatch_lines(["*schema paths schemas*", "*test_invalid?invalid-number-regex? PASSED*"])
