@@ -72,7 +72,10 @@ def _split_districts(rows: list[list[Any]]) -> list[list[Any]]:
 
 @cache
 def country_data(country: str) -> CountryData:
-    """The data of a country code (``US``, ``JP``...), read once per process."""
+    """The data of a country code (``US``, ``JP``...), read once per process; KeyError for another code."""
+    if not (country.isascii() and country.isalpha() and (DATA_DIR / f"{country}.json").is_file()):
+        # Never a path built from an arbitrary string (an invalid variant's "not_a_valid_country").
+        raise KeyError(f"no locale data for country {country!r}")
     raw = _read(country)
     phone = raw["phone"]
     layouts = [_layout(t) for t in phone["layouts"]]

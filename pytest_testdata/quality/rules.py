@@ -53,6 +53,22 @@ class Rule:
         """Change the record so that it satisfies the rule."""
         raise NotImplementedError
 
+    def derives(self) -> tuple[str, ...]:
+        """Paths (``items.*.line_total``) whose value this rule computes from other fields.
+
+        Invalid variants use it: replacing a derived value with a bad one necessarily breaks this rule
+        too, and the variant says so instead of claiming one broken rule.
+        """
+        return ()
+
+    def reads(self) -> tuple[str, ...]:
+        """Paths a derivation computes from (declared by the rules that have :meth:`derives`)."""
+        return ()
+
+    def keyed_by(self) -> tuple[str, ...]:
+        """Paths whose value the rule looks up in a table (a country): a value outside it breaks the rule."""
+        return ()
+
     def describe(self) -> str:
         return f"{self.kind}({', '.join(f'{k}={v}' for k, v in self.spec.items() if k != 'kind')})"
 
@@ -111,6 +127,12 @@ class SumOfProducts(Rule):
             total += product
         return round(total, 2)
 
+    def derives(self) -> tuple[str, ...]:
+        return (str(self.spec.get("target")),)
+
+    def reads(self) -> tuple[str, ...]:
+        return (str(self.spec.get("items")),)
+
     def check(self, record: Record) -> bool | None:
         items = self._items(record)
         expected, actual = self._expected(items), _num(self._target(record))
@@ -130,6 +152,12 @@ class ProductEach(Rule):
     def __init__(self, spec: Mapping[str, Any]) -> None:
         super().__init__(spec)
         self._items = self._getter("items")
+
+    def derives(self) -> tuple[str, ...]:
+        return (f"{self.spec.get('items')}.*.{self.spec.get('target')}",)
+
+    def reads(self) -> tuple[str, ...]:
+        return (str(self.spec.get("items")),)
 
     def check(self, record: Record) -> bool | None:
         items = self._items(record)
@@ -207,6 +235,12 @@ class Sum(Rule):
             total += sign * value
         return round(total, 2)
 
+    def derives(self) -> tuple[str, ...]:
+        return (str(self.spec.get("target")),)
+
+    def reads(self) -> tuple[str, ...]:
+        return tuple(str(t).lstrip("-") for t in self.spec.get("terms") or ())
+
     def check(self, record: Record) -> bool | None:
         expected, actual = self._expected(record), _num(self._target(record))
         if expected is None:
@@ -217,6 +251,10 @@ class Sum(Rule):
         expected = self._expected(record)
         if expected is not None:
             self._set_target(record, max(expected, 0.0))
+
+
+_TIMESTAMP = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]([01]\d|2[0-3]):[0-5]\d|$)")
+"""The start of an ISO 8601 date or date-time: what ordering timestamps by their text needs."""
 
 
 class Ordered(Rule):
@@ -244,11 +282,17 @@ class Ordered(Rule):
             # is exactly a <= b.
             a, b = self._fields[0][1](record), self._fields[1][1](record)
             if type(a) is str and type(b) is str:
-                return a <= b
+                if a <= b:
+                    return True
+                return None if not (_TIMESTAMP.match(a) and _TIMESTAMP.match(b)) else False
         present = self._present(record)
         if len(present) < 2:
             return None
-        return all(isinstance(v, str) for v in present) and present == sorted(present)
+        if all(isinstance(v, str) for v in present) and present == sorted(present):
+            return True
+        # A value that is no timestamp at all (a broken format) has no place in an order: the rule does
+        # not apply to it (the format check reports it), and enforcing the order must not move it around.
+        return None if not all(isinstance(v, str) and _TIMESTAMP.match(v) for v in present) else False
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         if self._plain_pair and type(record) is dict:
@@ -281,6 +325,9 @@ class FlagIffPositive(Rule):
         self._quantity = self._getter("quantity")
         self._flag = self._getter("flag")
         self._set_flag = self._setter("flag")
+
+    def derives(self) -> tuple[str, ...]:
+        return (str(self.spec.get("flag")),)
 
     def check(self, record: Record) -> bool | None:
         quantity = _num(self._quantity(record))
@@ -391,6 +438,11 @@ class SameValue(Rule):
             return [v for path in self.spec["fields"] for v in get_all(record, path)]
         return [v for read in self._readers for v in read(record)]
 
+    def derives(self) -> tuple[str, ...]:
+        source = self.spec.get("source")
+        fields = self.spec.get("fields") or ()
+        return tuple(str(f) for f in fields if f != source) if source else ()
+
     def check(self, record: Record) -> bool | None:
         found = self._values(record)
         if len(found) < 2:
@@ -452,6 +504,9 @@ class EmailFromName(Rule):
         # Optional: where the record's country is, so the address gets a domain of that country.
         self._country = self._getter("country") if "country" in spec else None
 
+    def derives(self) -> tuple[str, ...]:
+        return (str(self.spec.get("email")),)
+
     def check(self, record: Record) -> bool | None:
         email, first, last = self._email(record), self._first(record), self._last(record)
         if not (isinstance(email, str) and isinstance(first, str) and isinstance(last, str)):
@@ -487,6 +542,12 @@ class PhoneMatchesCountry(Rule):
             return True
         return phone_fits_region(phone, country, region) is not False
 
+    def derives(self) -> tuple[str, ...]:
+        return (str(self.spec.get("phone")),)  # a phone is drawn for its country: another one breaks this
+
+    def keyed_by(self) -> tuple[str, ...]:
+        return (str(self.spec.get("country")),)
+
     def check(self, record: Record) -> bool | None:
         country = self._country(record)
         phone = self._phone(record)
@@ -512,6 +573,14 @@ class PostalCodeMatchesCountry(Rule):
         found = self._found(record)
         found = found if isinstance(found, list) else [found]
         return [a for a in found if isinstance(a, dict) and "country" in a]
+
+    def derives(self) -> tuple[str, ...]:
+        found = self.spec.get("addresses")
+        return (f"{found}.postal_code", f"{found}.*.postal_code")  # an object, or a list of them
+
+    def keyed_by(self) -> tuple[str, ...]:
+        found = self.spec.get("addresses")
+        return (f"{found}.country", f"{found}.*.country")
 
     def check(self, record: Record) -> bool | None:
         addresses = self._addresses(record)
