@@ -69,6 +69,19 @@ class UnknownEntityError(TestdataUsageError, LookupError):
         )
 
 
+class SchemaError(TestdataUsageError):
+    """A schema that cannot be honoured, found when it is loaded: one line naming the file, the JSON
+    pointer of the place, the keyword, what is wrong and the fix."""
+
+    def __init__(self, file: str, pointer: str, keyword: str, problem: str, fix: str) -> None:
+        self.file = file
+        self.pointer = pointer or "/"
+        self.keyword = keyword
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"schema {file}: at {self.pointer}, {keyword!r}: {problem}. Fix: {fix}")
+
+
 class StrategyNotAvailableError(TestdataError):
     """A strategy that exists in the design but cannot run here (not built, or its extra is missing)."""
 
@@ -89,11 +102,11 @@ class ProviderError(GenerationError):
 
 
 class CassetteError(GenerationError):
-    """A cassette problem the test cannot get past by itself (missing when offline, stale)."""
+    """A cassette problem the test cannot get past by itself (missing, stale)."""
 
 
 class CassetteMissingError(CassetteError):
-    """Offline, and the test has no cassette to replay."""
+    """Replay only (record mode ``none``, or offline), and the test has no cassette."""
 
 
 class StaleCassetteError(CassetteError):
@@ -116,7 +129,7 @@ class MissingDependencyError(TestdataError, ImportError):
         self.extra = extra
         super().__init__(
             f"{feature} needs the optional package {package!r}, which is not installed. "
-            f"Install it with: pip install 'pytest-testdata[{extra}]'"
+            f"Install it with: pip install 'pytest-testdata-agent[{extra}]'"
         )
 
 
@@ -177,3 +190,4 @@ def choice_error(thing: str, value: object, allowed: Iterable[str], fix: str = "
     if fix:
         message += f" {fix}"
     return TestdataUsageError(message)
+

@@ -102,8 +102,9 @@ class SessionState:
 
     def defaults(self) -> dict[str, Any]:
         """Call defaults from the command line, environment and ini."""
+        options = {"email_domains": "real"} if self.settings.get("email_domains") == "real" else None
         return merge_defaults({"strategy": self.settings.strategy, "locale": self.settings.locale,
-                               "strict": not self.settings.get("best_effort", False)})
+                               "options": options, "strict": not self.settings.get("best_effort", False)})
 
 
 STATE = pytest.StashKey[SessionState]()
@@ -176,12 +177,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"pytest-testdata: {exc}") from None
     _check_strategy_built(settings.strategy)
     for folder in settings.schemas:
-        if not (config.rootpath / folder).is_dir():
+        if not (config.rootpath / folder).exists():
             raise pytest.UsageError(
-                f"pytest-testdata: schema folder {folder!r} (from --testdata-schemas, TESTDATA_SCHEMA_DIRS "
+                f"pytest-testdata: schema path {folder!r} (from --testdata-schemas, TESTDATA_SCHEMA_DIRS "
                 f"or the testdata_schemas ini option) does not exist under the rootdir "
                 f"{str(config.rootpath)!r}. "
-                "Create it or fix the path; paths are relative to the rootdir."
+                "Create it or fix the path; paths (schema files or folders) are relative to the rootdir."
             )
     result_cache = None
     if settings.remote is None:  # in remote mode the agent caches; no local engine runs
@@ -198,6 +199,9 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SessionState(settings, seed, note, config.rootpath, config)
     state.cache = result_cache
     config.stash[STATE] = state
+    from pytest_testdata.schemas.registry import set_project_registry
+
+    set_project_registry(lambda: state.registry)  # module-level factory_for("x") sees the project's schemas
     if settings.remote is not None and not hasattr(config, "workerinput") and not config.getoption("help", False):
         _check_remote(state)
     if config.pluginmanager.hasplugin("xdist"):
@@ -237,7 +241,12 @@ def pytest_report_header(config: pytest.Config) -> str:
     if s.locale:
         parts.append(f"locale {s.locale}")
     if s.schemas:
-        parts.append(f"schema folders {', '.join(s.schemas)}")
+        parts.append(f"schema paths {', '.join(s.schemas)}")
+        if s.remote is None:
+            broken = state.registry.file_errors
+            if broken:
+                parts.append(f"{len(broken)} unreadable schema file(s) ({'; '.join(e.file for e in broken)}: "
+                             "the tests that use their entities fail)")
     if s.remote:
         parts.append(f"remote agent {s.remote}")
     if state.cache is not None:
@@ -286,15 +295,19 @@ def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest
             f"replace it. Pass name='<another argument>' to the marker (and add that argument to the test), "
             f"or rename the fixture."
         )
+    from pytest_testdata.errors import UnknownEntityError
     from pytest_testdata.quality.constraints import check_constraints
     from pytest_testdata.types import GenerationRequest
 
     try:
         if spec.model is not None:
-            from pytest_testdata.fixture import as_schema
-
-            state.registry.register(as_schema(spec.model))
-        schema = state.registry.get(spec.entity)
+            state.registry.register_model(spec.model)
+        try:
+            schema = state.registry.get(spec.entity)
+        except UnknownEntityError:
+            raise
+        except TestdataUsageError:
+            return  # the entity's schema does not load: the test using it errors at setup, no other
         count = spec.count if spec.count is not None else 1
         request = GenerationRequest.checked(spec.entity, count, **spec.kwargs)
         constraints = check_constraints(schema, request.constraints)
@@ -324,7 +337,8 @@ def _marker_value(factory: TestdataFactory, spec: MarkerSpec, item: pytest.Item)
         kwargs["options"] = {**(kwargs.get("options") or {}), "break": rule}
     result = factory.result(spec.entity, spec.count if spec.count is not None else 1,
                             _salt=f"marker {spec.argname}", **kwargs)
-    return result.records if spec.count is not None else result.records[0]
+    return factory.deliver(spec.model if spec.model is not None else spec.entity, result,
+                           many=spec.count is not None, invalid=spec.invalid)
 
 
 @pytest.fixture(autouse=True)
@@ -363,6 +377,14 @@ def testdata_config() -> dict[str, Any]:
 
 
 @pytest.fixture
+def testdata_cassette_config() -> dict[str, Any]:
+    """Override in a conftest.py (or module, or class) to adjust the generation cassettes of the tests below
+    it, as pytest-recording's ``vcr_config``. Keys: cassette_dir, filter_headers, filter_query_parameters,
+    filter_post_data_parameters, before_record_request, before_record_response (docs/llm.md)."""
+    return {}
+
+
+@pytest.fixture
 def testdata_seed(request: pytest.FixtureRequest) -> int:
     """This test's seed: derived from the session seed and the test's node id."""
     return derive_seed(state_of(request.config).seed, request.node.nodeid)
@@ -370,7 +392,7 @@ def testdata_seed(request: pytest.FixtureRequest) -> int:
 
 @pytest.fixture
 def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any],
-             testdata_seed: int) -> TestdataFactory:
+             testdata_seed: int, testdata_cassette_config: dict[str, Any]) -> TestdataFactory:
     """Generate records: ``testdata("cart")`` for one, ``testdata("user", count=5)`` for a list.
 
     ``testdata.result(...)`` returns the records with their metadata; ``testdata.results`` lists every
@@ -382,18 +404,27 @@ def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any],
     except TestdataError as exc:
         pytest.fail(str(exc), pytrace=False)
     defaults = merge_defaults(state.defaults(), testdata_config)
-    factory = TestdataFactory(lambda: state.engine, testdata_seed, defaults, _runtime_options(request, state))
+    factory = TestdataFactory(lambda: state.engine, testdata_seed, defaults,
+                              _runtime_options(request, state, testdata_cassette_config))
     request.node.stash[FACTORY] = factory
     return factory
 
 
-def _runtime_options(request: pytest.FixtureRequest, state: SessionState) -> dict[str, Any]:
-    """The test's node id and its cassette path (one file per test: xdist workers never share one)."""
-    from pytest_testdata.recording.keys import cassette_path_for
+def _runtime_options(request: pytest.FixtureRequest, state: SessionState,
+                     cassette_config: dict[str, Any]) -> dict[str, Any]:
+    """The test's node id, its cassette path (one file per test: xdist workers never share one) and the
+    ``testdata_cassette_config`` fixture's settings."""
+    from pytest_testdata.recording.keys import CASSETTE_CONFIG_KEYS, cassette_path_for
 
+    unknown = sorted(set(cassette_config) - set(CASSETTE_CONFIG_KEYS))
+    if unknown:
+        pytest.fail(f"testdata_cassette_config fixture: unknown key(s) {', '.join(map(repr, unknown))}. "
+                    f"Allowed: {', '.join(CASSETTE_CONFIG_KEYS)}. The record mode comes from "
+                    "--testdata-record-mode (ini testdata_record_mode).", pytrace=False)
     nodeid = request.node.nodeid
-    path = cassette_path_for(nodeid, state.rootdir, state.settings.cassette_dir)
-    return {"_test": nodeid, "_cassette": str(path)}
+    folder = cassette_config.get("cassette_dir") or state.settings.cassette_dir
+    path = cassette_path_for(nodeid, state.rootdir, folder)
+    return {"_test": nodeid, "_cassette": str(path), "_cassette_config": dict(cassette_config)}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -438,10 +469,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     cassettes = sys.modules.get("pytest_testdata.recording.cassettes")
     if cassettes is None or STATE not in item.config.stash:
         return
-    from pytest_testdata.recording.keys import cassette_path_for
-
-    state = state_of(item.config)
-    cassettes.BOOK.close(cassette_path_for(item.nodeid, state.rootdir, state.settings.cassette_dir))
+    cassettes.BOOK.close_test(item.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -455,6 +483,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
+    if state is not None:
+        from pytest_testdata.schemas.registry import set_project_registry
+
+        set_project_registry(None)
     if state is not None and state.cache is not None:
         state.cache.close()
     if state is not None and state._client is not None:

@@ -8,7 +8,6 @@ the model to call it, so the reply is a JSON object the API has already parsed. 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from typing import Any
 
@@ -18,8 +17,19 @@ from pytest_testdata.llm.base import LLMCall, LLMReply, ProviderError
 TOOL_NAME = "emit_records"
 
 
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+REPLAY_KEY = "sk-ant-replay-only"
+"""Sent when no key is set and the call has a cassette: recordings hold no key (it is scrubbed, never matched),
+so replaying needs none; a request that does reach the API with it is refused (HTTP 401, a provider error)."""
+
+
 class ClaudeProvider:
-    """Claude's Messages API. ``api_key`` comes from ``ANTHROPIC_API_KEY`` (environment only)."""
+    """Claude's Messages API.
+
+    ``api_key`` comes from the settings (``TESTDATA_ANTHROPIC_API_KEY``; the agent's ``ANTHROPIC_API_KEY``);
+    without one, the ``anthropic`` SDK reads its own ``ANTHROPIC_API_KEY`` (only once this provider was
+    chosen on purpose). ``base_url`` None means the public API, whatever ``ANTHROPIC_BASE_URL`` says.
+    """
 
     name = "anthropic"
     transport = "http"
@@ -44,15 +54,25 @@ class ClaudeProvider:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.client = anthropic.Anthropic(
-            api_key=api_key or os.environ.get("ANTHROPIC_API_KEY"),
-            base_url=base_url,
+            api_key=api_key,
+            base_url=base_url or DEFAULT_BASE_URL,
             timeout=timeout,
             max_retries=max(0, max_retries),
         )
         self._lock = threading.Lock()
+        self._keyless = not self.client.api_key
 
     def complete(self, call: LLMCall) -> LLMReply:
         anthropic = self._anthropic
+        client = self.client
+        if self._keyless:
+            if call.cassette is None:
+                raise ProviderError(
+                    self.name,
+                    "no API key: set TESTDATA_ANTHROPIC_API_KEY (the agent: ANTHROPIC_API_KEY; a provider named "
+                    "with --testdata-llm-provider anthropic also takes the SDK's ANTHROPIC_API_KEY)",
+                )
+            client = self.client.with_options(api_key=REPLAY_KEY)  # CI replays committed cassettes keyless
         tool = {
             "name": TOOL_NAME,
             "description": "Hand over the generated records.",
@@ -73,7 +93,7 @@ class ClaudeProvider:
             request["extra_body"] = {"temperature": self.temperature}
         try:
             with self._lock:
-                message = self.client.messages.create(**request)
+                message = client.messages.create(**request)
         except anthropic.APITimeoutError as exc:
             raise ProviderError(self.name, f"no answer within the timeout ({exc})") from exc
         except anthropic.APIConnectionError as exc:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from pytest_testdata.generators.llm import LLMFallbackWarning
 from pytest_testdata.recording.cassettes import BOOK, StaleCassetteError
 from tests.llm.conftest import llm_request, make_engine, valid_records
 from tests.llm.servers import Reply
@@ -20,12 +21,12 @@ SECRET = "sk-ant-api03-very-secret-test-key"
 @pytest.fixture
 def claude(messages_api_double: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     double = messages_api_double()
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     return double
 
 
 def test_claude_forced_tool_use_yields_valid_records(claude: Any) -> None:
-    engine = make_engine(anthropic_base_url=claude.url, claude_model="claude-haiku-4-5", claude_max_tokens=900)
+    engine = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, claude_model="claude-haiku-4-5",
+                         claude_max_tokens=900)
     result = engine.generate(llm_request("cart", 2, context="holiday shopping, electronics"))
     meta = result.metadata
     assert (meta.strategy, meta.provider, meta.model) == ("llm", "anthropic", "claude-haiku-4-5")
@@ -39,7 +40,7 @@ def test_claude_forced_tool_use_yields_valid_records(claude: Any) -> None:
 
 
 def test_claude_temperature_setting_is_sent(claude: Any) -> None:
-    engine = make_engine(anthropic_base_url=claude.url, claude_temperature=0.3)
+    engine = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, claude_temperature=0.3)
     engine.generate(llm_request("cart", 1))
     assert claude.seen[0].body["temperature"] == 0.3
 
@@ -53,8 +54,7 @@ def test_claude_429_with_retry_after_is_retried_by_the_sdk(
         headers={"retry-after": "1"},
     )
     double = messages_api_double(faults=[limited])
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    engine = make_engine(anthropic_base_url=double.url)
+    engine = make_engine(anthropic_api_key=SECRET, anthropic_base_url=double.url)
     started = time.perf_counter()
     result = engine.generate(llm_request("cart", 1))
     assert time.perf_counter() - started >= 1.0
@@ -65,9 +65,8 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     messages_api_double: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     claude = messages_api_double(valid_records("user"))
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     cassette = tmp_path / "cassettes" / "test_claude.yaml"
-    engine = make_engine(anthropic_base_url=claude.url, record_mode="once")
+    engine = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, record_mode="once")
     first = engine.generate(llm_request("user", 2, cassette=cassette, context="loyal customers in Leeds"))
     BOOK.close()
     text = cassette.read_text()
@@ -78,7 +77,7 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     assert first.metadata.details["cassette_recorded"] == len(recorded)
 
     claude.close()  # nothing is listening now: replay must not need the network
-    offline = make_engine(anthropic_base_url=claude.url, offline=True)
+    offline = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, offline=True)
     again = offline.generate(llm_request("user", 2, cassette=cassette, context="loyal customers in Leeds"))
     BOOK.close()
     assert again.records == first.records
@@ -86,19 +85,32 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     for key in ("model_requests", "tokens", "repaired", "fallback", "template"):
         assert again.metadata.details[key] == first.metadata.details[key]
 
+    # CI: no key anywhere, the provider named in the settings, the committed cassette replays
+    keyless = make_engine(llm_provider="anthropic", anthropic_base_url=claude.url, offline=True)
+    replayed = keyless.generate(llm_request("user", 2, cassette=cassette, context="loyal customers in Leeds"))
+    BOOK.close()
+    assert replayed.records == first.records and replayed.metadata.provider == "anthropic"
+
+
+def test_claude_without_a_key_and_without_a_cassette_is_a_reported_fallback(claude: Any) -> None:
+    engine = make_engine(llm_provider="anthropic", anthropic_base_url=claude.url)
+    with pytest.warns(LLMFallbackWarning, match=r"anthropic: no API key: set TESTDATA_ANTHROPIC_API_KEY"):
+        result = engine.generate(llm_request("cart", 1))
+    assert result.metadata.strategy == "traditional" and claude.seen == []
+
 
 def test_claude_stale_cassette_is_reported_not_treated_as_an_outage(
     messages_api_double: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     claude = messages_api_double(valid_records("cart"))
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     cassette = tmp_path / "test_stale.yaml"
-    make_engine(anthropic_base_url=claude.url, record_mode="once").generate(
+    make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, record_mode="once").generate(
         llm_request("cart", 1, cassette=cassette, context="holiday")
     )
     BOOK.close()
-    offline = make_engine(anthropic_base_url=claude.url, offline=True, llm_max_retries=0)
-    with pytest.raises(StaleCassetteError, match=r"context 'holiday' -> 'back to school'.*--testdata-record-mode=all"):
+    offline = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, offline=True, llm_max_retries=0)
+    with pytest.raises(StaleCassetteError,
+                       match=r"context 'holiday' -> 'back to school'.*--testdata-record-mode=rewrite"):
         offline.generate(llm_request("cart", 1, cassette=cassette, context="back to school"))
     BOOK.close()
     assert len(claude.seen) == 1  # only the recording run reached the double
@@ -120,8 +132,7 @@ def test_claude_answer_cut_at_max_tokens_is_asked_again(
         }
     )
     double = messages_api_double(faults=[cut])
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    result = make_engine(anthropic_base_url=double.url).generate(llm_request("cart", 2))
+    result = make_engine(anthropic_api_key=SECRET, anthropic_base_url=double.url).generate(llm_request("cart", 2))
     details = result.metadata.details
     assert result.metadata.provider == "anthropic" and result.valid and details["fallback"] == 0
     assert details["model_requests"] == 2 and details["tokens_out"] > 64
