@@ -92,7 +92,8 @@ def test_a_conftest_registers_an_llm_provider(dev_project: pytest.Pytester) -> N
             lenient = testdata.result("review", strategy="llm", options={"provider": "grumpy"}, strict=False)
             assert lenient.metadata.details["coherence_failures"]
     """)
-    result = dev_project.runpytest("-W", "error::pytest_testdata.TestdataWarning")
+    # Record mode once: a registered provider's calls are recorded in cassettes like any provider's.
+    result = dev_project.runpytest("-W", "error::pytest_testdata.TestdataWarning", "--testdata-record-mode", "once")
     result.assert_outcomes(passed=2)
 
 

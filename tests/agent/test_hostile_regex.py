@@ -49,7 +49,11 @@ def hostile_agent() -> Iterator[RunningAgent]:
 def _request(entity: str, field: str, pattern: str, count: int) -> pb.GenerateDataRequest:
     constraints = Struct()
     constraints.update({field: {"regex": pattern}})
-    return pb.GenerateDataRequest(entity=entity, count=count, seed=7, constraints=constraints)
+    # Best effort: a pattern the generator cannot meet is answered with its violations reported (strict
+    # mode would refuse it with FAILED_PRECONDITION); what this file tests is that no pattern hangs the agent.
+    options = Struct()
+    options.update({"best_effort": True})
+    return pb.GenerateDataRequest(entity=entity, count=count, seed=7, constraints=constraints, options=options)
 
 
 @pytest.mark.parametrize(("entity", "field", "pattern", "code", "text"), HOSTILE,
