@@ -228,7 +228,7 @@ def parse_value(option: Option, raw: Any, source: str) -> Any:
 
 def _at_least(option: Option, value: Any, raw: Any, where: str) -> Any:
     if option.minimum is not None and value < option.minimum:
-        raise TestdataUsageError(f"{where} ({option.name}): {raw!r} is not allowed; it must be "
+        raise TestdataUsageError(f"{where} ({option.name}, {option.flag}): {raw!r} is not allowed; it must be "
                                  f"{option.minimum:g} or more ({option.help}).")
     return value
 
