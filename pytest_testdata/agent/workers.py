@@ -39,11 +39,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_testdata.agent.settings import AgentSettings, engine_settings, load_settings
+from pytest_testdata.config import service_environment
 
 POLL_SECONDS = 1.0
 START_TIMEOUT_SECONDS = 120.0
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
-WORKER_ENV = "TESTDATA_AGENT_WORKER"
 
 
 @dataclass
@@ -230,10 +230,10 @@ class Supervisor:
         self.log.warning("no worker listens yet; supervising anyway", waited_seconds=START_TIMEOUT_SECONDS)
 
     def _spawn(self, index: int) -> Worker:
-        env = {**os.environ, "BIND_HOST": self.settings.bind_host, "GRPC_PORT": str(self.grpc_port),
-               "LOG_LEVEL": self.settings.log_level, "WORKERS": "0", METRICS_DIR_ENV: self.metrics_dir,
-               WORKER_ENV: str(index)}
-        command = [sys.executable, "-m", "pytest_testdata.agent.workers", "--parent", str(os.getpid())]
+        env = {**service_environment(), "BIND_HOST": self.settings.bind_host, "GRPC_PORT": str(self.grpc_port),
+               "LOG_LEVEL": self.settings.log_level, "WORKERS": "0", METRICS_DIR_ENV: self.metrics_dir}
+        command = [sys.executable, "-m", "pytest_testdata.agent.workers", "--parent", str(os.getpid()),
+                   "--index", str(index)]
         for folder in self.schema_dirs:
             command += ["--schemas", folder]
         # A session of its own: a terminal's Ctrl-C reaches the supervisor, which drains the workers itself.
@@ -380,13 +380,14 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
     """A worker process: one agent on the shared port, its HTTP side internal; prints its HTTP port."""
     parser = argparse.ArgumentParser(prog="python -m pytest_testdata.agent.workers")
     parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--index", type=int, required=True)
     parser.add_argument("--schemas", action="append", default=[])
     args = parser.parse_args(argv)
     from pytest_testdata.agent.observability import route_standard_logging
     from pytest_testdata.agent.server import AgentServer, run_until_signal
     from pytest_testdata.errors import TestdataError
 
-    index = int(os.environ.get(WORKER_ENV, "0"))
+    index = args.index
     try:
         settings = load_settings()
         route_standard_logging(settings, worker=index)

@@ -191,7 +191,7 @@ def test_workers_exit_when_the_supervisor_is_killed(pool: Callable[..., Pool]) -
                 continue
         return True
 
-    agent.wait_for(gone, "the workers to exit", 30)
+    agent.wait_for(gone, "the workers to exit", 90)
 
 
 def test_a_bad_setting_stops_the_supervisor_before_any_worker_starts() -> None:
