@@ -1,6 +1,6 @@
 """Benchmark the Test Data Agent against bare grpcio and in-process generation, measured in the same run.
 
-    python benchmarks/bench_agent.py [--requests 640] [--stream-records 100000] [--workers 2]
+    python benchmarks/bench_agent.py [--requests 640] [--rounds 3] [--stream-records 100000] [--workers 2]
 
 1. GenerateData of 10 traditional users, with 1, 4 and 16 concurrent clients: requests/s, p50, p99.
    Beside it, bare grpcio unary servers (same thread pool, no agent layers): one that only returns a
@@ -12,6 +12,10 @@
    single-process agent's seeds to show its cache.
 2. GenerateDataStream of 100,000 users: records/s through the agent (records decoded on the client)
    beside generating the same records in-process (same chunk seeds). Target: at least half.
+
+Each row is measured ``--rounds`` times, the rows interleaved round by round, and its best round (highest
+requests/s, with that round's latencies) is printed: on a shared machine the neighbours' load hits every
+row alike that way, and the best round is the closest to what the row can do.
 
 Every server runs in processes of its own, so clients and servers do not share a GIL; the clients (one
 thread each, one channel each, so the kernel spreads their connections over a pool's workers) run in this
@@ -217,6 +221,7 @@ def _row(name: str, r: dict[str, float], base: dict[str, float] | None = None, b
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=640, help="requests per unary measurement (default 640)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per row, best kept (default 3)")
     parser.add_argument("--stream-records", type=int, default=100_000, help="records to stream (default 100000)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the pool rows (default 2)")
     parser.add_argument("--bare-server", choices=("echo", "engine"), help=argparse.SUPPRESS)
@@ -240,17 +245,25 @@ def main(argv: list[str] | None = None) -> int:
                 ("engine", "bare grpcio + engine, 1 process (baseline)", _bare_caller(base_addr)),
                 ("engine-pool", f"bare grpcio + engine, {args.workers} processes", _bare_caller(pool_addr))]
         results: dict[tuple[str, int], dict[str, float]] = {}
-        for clients in CLIENTS:
-            for key, _, make in rows:
-                results[(key, clients)] = _measure(make, args.requests, clients)
-            for workers, address in agents.items():
-                first = (workers + 1) * 10**8 + clients * 10 * args.requests  # seeds no other row used
-                results[(f"agent-{workers}", clients)] = _measure(_agent_caller(address, first), args.requests,
-                                                                  clients)
-            first = 10**8 + clients * 10 * args.requests
-            results[("agent-hit", clients)] = _measure(_agent_caller(agents[0], first), args.requests, clients)
-        print(f"GenerateData: {USERS} traditional users per request, {args.requests} requests per row, "
-              f"{len(os.sched_getaffinity(0))} cores")
+
+        def keep(key: tuple[str, int], measured: dict[str, float]) -> None:
+            if key not in results or measured["rps"] > results[key]["rps"]:
+                results[key] = measured
+
+        for round_ in range(args.rounds):
+            for clients in CLIENTS:
+                for key, _, make in rows:
+                    keep((key, clients), _measure(make, args.requests, clients))
+                for workers, address in agents.items():
+                    # seeds no other row or round used: the agent generates every time
+                    first = (workers + 1) * 10**9 + (round_ * 100 + clients) * 10 * args.requests
+                    keep((f"agent-{workers}", clients), _measure(_agent_caller(address, first), args.requests,
+                                                                 clients))
+                first = 10**9 + (round_ * 100 + clients) * 10 * args.requests  # the WORKERS=0 row's seeds again
+                keep(("agent-hit", clients), _measure(_agent_caller(agents[0], first), args.requests, clients))
+        print(f"GenerateData: {USERS} traditional users per request, {args.requests} requests per row, best of "
+              f"{args.rounds} interleaved rounds, {len(os.sched_getaffinity(0))} cores, load average "
+              f"{os.getloadavg()[0]:.1f} at the end")
         for clients in CLIENTS:
             print(f" {'sequential' if clients == 1 else f'{clients} concurrent clients'}:")
             base, single = results[("engine", clients)], results[("agent-0", clients)]

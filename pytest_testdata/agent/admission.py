@@ -83,6 +83,6 @@ class Admission:
         return self._calls >= self.capacity
 
     def describe(self) -> str:
-        """``3 of 14 generation slots in use (1 of 8 streams)``."""
+        """``3 of 30 generation slots in use (1 of 8 streams)``."""
         return (f"{self._calls} of {self.capacity} generation slots in use "
                 f"({self._streams} of {self.max_streams} streams)")

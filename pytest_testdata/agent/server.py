@@ -27,7 +27,7 @@ from pytest_testdata.agent.http import HttpSide
 from pytest_testdata.agent.listen import check_address
 from pytest_testdata.agent.observability import Metrics, build_tracer, configure_logging, route_standard_logging
 from pytest_testdata.agent.service import SERVICE_NAME, TestDataServicer
-from pytest_testdata.agent.settings import AgentSettings, engine_settings, worker_count
+from pytest_testdata.agent.settings import RESERVED_THREADS, AgentSettings, engine_settings, worker_count
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import TestdataUsageError
 
@@ -78,8 +78,9 @@ class AgentServer:
                      # alone, a busy port must fail loudly rather than be shared with another process; a
                      # worker of a pool shares the port its supervisor holds (agent/listen.py)
                      ("grpc.so_reuseport", 1 if reuse_port else 0)],
-            # no call waits in a queue: past the pool's threads gRPC refuses with RESOURCE_EXHAUSTED at once
-            maximum_concurrent_rpcs=settings.grpc_max_workers,
+            # no call waits in a queue: past the pool's threads gRPC refuses with RESOURCE_EXHAUSTED at once (a
+            # little slack: gRPC still counts a call for a moment after its handler returned its thread)
+            maximum_concurrent_rpcs=settings.grpc_max_workers + RESERVED_THREADS,
         )
         pb_grpc.add_TestDataServiceServicer_to_server(self.servicer, self.grpc)  # type: ignore[no-untyped-call]
         health_pb2_grpc.add_HealthServicer_to_server(self.health_service, self.grpc)

@@ -68,7 +68,7 @@ class AgentSettings(BaseSettings):
     worker_liveness_timeout_seconds: float = Field(15.0, gt=0, le=3600, allow_inf_nan=False,
                                                    description="a worker whose liveness probe stays silent "
                                                    "this long is killed and replaced")
-    grpc_max_workers: int = Field(16, ge=RESERVED_THREADS + 2, le=1024, description="threads serving calls "
+    grpc_max_workers: int = Field(32, ge=RESERVED_THREADS + 2, le=1024, description="threads serving calls "
                                   "in each worker process")
     max_streams: int = Field(8, ge=1, le=1024, description="streams running at once in each worker; at most "
                              "GRPC_MAX_WORKERS - 2, and best well below, so unary calls keep threads")
@@ -128,7 +128,7 @@ class AgentSettings(BaseSettings):
             raise ValueError(f"MAX_STREAMS {self.max_streams} must be at most GRPC_MAX_WORKERS - "
                              f"{RESERVED_THREADS} ({capacity}): {RESERVED_THREADS} threads stay for health checks; "
                              "keep it well below, so unary calls keep threads while streams run "
-                             "(default: 8 of 16 threads); lower MAX_STREAMS or raise GRPC_MAX_WORKERS")
+                             "(default: 8 of 32 threads); lower MAX_STREAMS or raise GRPC_MAX_WORKERS")
         return self
 
     @property

@@ -70,7 +70,7 @@ def agent_of(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 def test_sixteen_long_streams_leave_unary_calls_and_health_checks_answering(agent_of: Any) -> None:
-    agent = agent_of()  # the defaults: 16 threads, at most 8 streams
+    agent = agent_of()  # the defaults: 32 threads, at most 8 streams
     streams, refused = _open_streams(agent, 16)
     try:
         assert len(streams) == 8 and len(refused) == 8

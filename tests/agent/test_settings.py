@@ -103,7 +103,7 @@ def _one_line(out: subprocess.CompletedProcess[str], *expected: str) -> str:
     ("WORKERS", "-1", "greater than or equal to 0"),
     ("WORKER_LIVENESS_TIMEOUT_SECONDS", "inf", "finite number"),
     ("WORKER_MAX_MEMORY_MB", "-3", "greater than or equal to 0"),
-    ("MAX_STREAMS", "15", "GRPC_MAX_WORKERS - 2 (14)"),
+    ("MAX_STREAMS", "31", "GRPC_MAX_WORKERS - 2 (30)"),
     ("GRPC_MAX_WORKERS", "2", "greater than or equal to 4"),
     ("LLM_TIMEOUT", "inf", "finite number"),
 ])
