@@ -81,8 +81,10 @@ def configure_logging(settings: AgentSettings, stream: Any = None) -> Any:
     Built with ``structlog.wrap_logger`` rather than the global ``structlog.configure``, so each server
     (several run in one test process) keeps its own output and level.
     """
+    # WriteLogger writes each line with its newline in one write: several worker processes share stderr,
+    # and PrintLogger's two writes (text, then newline) let their lines interleave when it is unbuffered.
     logger = structlog.wrap_logger(
-        structlog.PrintLogger(stream or sys.stderr),
+        structlog.WriteLogger(stream or sys.stderr),
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,

@@ -170,20 +170,26 @@ class AgentServer:
             if self.health.warm.is_set() and not self._stopped.is_set():
                 self._publish_health()
 
-    def stop(self, grace: float | None = None) -> None:
-        """Drain: not ready, refuse new calls, let in-flight ones finish within ``grace`` seconds."""
+    def stop(self, grace: float | None = None, *, keep_listening: bool = True) -> None:
+        """Drain: not ready, refuse new calls, let in-flight ones finish within ``grace`` seconds.
+
+        ``keep_listening=False`` (a worker retired from a pool that goes on serving) closes the listening
+        socket at once, so the kernel sends new connections to the other workers of the port.
+        """
         if self._stopped.is_set():
             return
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
         deadline = time.monotonic() + grace
         self.health.draining.set()
         self.health_service.enter_graceful_shutdown()
-        self.log.info("agent draining", grace_seconds=grace, inflight=self.servicer.active)
+        self.log.info("agent draining", grace_seconds=grace, inflight=self.servicer.active,
+                      keep_listening=keep_listening)
+        stopping = None if keep_listening else self.grpc.stop(grace)
         # Keep listening while in-flight calls finish, so a new call hears "shutting down" (UNAVAILABLE)
         # from the servicer rather than a bare CANCELLED from a gRPC server that is already stopping.
         if not self.servicer.wait_idle(grace):
             self.log.warning("grace period over; cancelling calls still running", inflight=self.servicer.active)
-        self.grpc.stop(max(0.0, deadline - time.monotonic())).wait()
+        (stopping or self.grpc.stop(max(0.0, deadline - time.monotonic()))).wait()
         self._stopped.set()
         self._wake.set()
         self.http.stop()
@@ -205,7 +211,8 @@ def serve(settings: AgentSettings, *, schema_dirs: Sequence[str] = ()) -> int:
     return run_until_signal(AgentServer(settings, schema_dirs=schema_dirs).start())
 
 
-def run_until_signal(server: AgentServer, *, parent: int | None = None) -> int:
+def run_until_signal(server: AgentServer, *, parent: int | None = None,
+                     signals_handled: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT)) -> int:
     """Serve until SIGTERM or SIGINT (or, for a worker, until its supervisor ``parent`` is gone), then
     drain; returns 0."""
     stop = threading.Event()
@@ -215,12 +222,14 @@ def run_until_signal(server: AgentServer, *, parent: int | None = None) -> int:
         signals["name"] = signal.Signals(signum).name
         stop.set()
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in signals_handled:
         signal.signal(sig, on_signal)
+    if parent is not None:
+        signal.signal(signal.SIGUSR1, on_signal)  # retired by the supervisor: others keep serving the port
     while not stop.wait(0.5):
         if parent is not None and os.getppid() != parent:
             signals["name"] = "supervisor gone"
             break
     server.log.info("signal received", signal=signals.get("name"))
-    server.stop()
+    server.stop(keep_listening=signals.get("name") != "SIGUSR1")
     return 0

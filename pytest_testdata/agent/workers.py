@@ -236,9 +236,9 @@ class Supervisor:
                    "--index", str(index)]
         for folder in self.schema_dirs:
             command += ["--schemas", folder]
-        # A session of its own: a terminal's Ctrl-C reaches the supervisor, which drains the workers itself.
-        proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
-                                start_new_session=True)
+        # Same session as the supervisor (a session of its own would also be a CPU autogroup of its own);
+        # a worker ignores SIGINT: a terminal's Ctrl-C reaches the supervisor, which drains the workers.
+        proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
         worker = Worker(index, proc)
         threading.Thread(target=self._read_port, args=(worker,), name=f"testdata-worker-{index}",
                          daemon=True).start()
@@ -337,7 +337,8 @@ class Supervisor:
     def _retire(self, worker: Worker) -> None:
         worker.retiring = True
         worker.ready = False
-        worker.proc.send_signal(signal.SIGTERM)  # it drains its in-flight calls, then exits
+        # SIGUSR1: stop listening at once (new connections go to the others), finish in-flight calls, exit
+        worker.proc.send_signal(signal.SIGUSR1)
 
     def _remove(self, worker: Worker) -> None:
         from prometheus_client import multiprocess
@@ -388,6 +389,7 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
     from pytest_testdata.errors import TestdataError
 
     index = args.index
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor passes Ctrl-C on as SIGTERM
     try:
         settings = load_settings()
         route_standard_logging(settings, worker=index)
@@ -398,7 +400,7 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
         return 2
     server.start()
     print(json.dumps({"http_port": server.http_port}), flush=True)
-    return run_until_signal(server, parent=args.parent)
+    return run_until_signal(server, parent=args.parent, signals_handled=(signal.SIGTERM,))
 
 
 if __name__ == "__main__":
