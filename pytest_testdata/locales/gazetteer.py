@@ -1,0 +1,147 @@
+"""The shipped per-country data: weighted names, street names, real places and valid phone ranges.
+
+Each country is one JSON file under ``locales/data/`` (built by ``tools/build_locale_data.py`` from Faker,
+GeoNames and libphonenumber; docs/data-licences.md), read on first use of that country: a few
+milliseconds, and no Faker, no phonenumbers at run time.
+
+A *place* is a real postal code with its town and state/region. For GB, CA and NL the file holds the
+postal code's outward part (``SW1A``, ``K1A``, ``1011``), which fixes the area; the inward part is drawn
+(``SW1A 2AB``). A place also names its *phone area*: the fixed-line ranges whose geographic description
+(libphonenumber's) is the place's town or region, so a landline number agrees with the address.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pytest_testdata.locales.countries import NANP
+
+DATA_DIR = Path(__file__).with_name("data")
+
+PhoneRange = tuple[str, int, str, str]
+"""A range of valid numbers: (leading digits of the national number, its length, national layout,
+international layout); a layout has ``{}`` for each digit of the national number."""
+
+
+@dataclass(frozen=True)
+class CountryData:
+    """One country's data, as read from its file (lists as JSON gives them: reading stays fast)."""
+
+    country: str
+    first_names: list[str]
+    first_weights: list[int]
+    """Cumulative weights of ``first_names`` (for a bisect)."""
+    last_names: list[str]
+    last_weights: list[int]
+    romaji: dict[str, str]
+    """Latin spellings of names written in another script (ja_JP), for email addresses."""
+    streets: list[str]
+    places: list[list[Any]]
+    """[postal code or its outward part, town, state/region, phone area index or -1] (JP: and the district)."""
+    mobile: list[PhoneRange]
+    fixed: list[PhoneRange]
+    areas: list[list[int]]
+    """Each area's fixed ranges (indices into ``fixed``)."""
+
+
+def _layout(template: str) -> str:
+    """``"(###) ###-####"`` -> ``"({}{}{}) {}{}{}-{}{}{}{}"``, for ``str.format(*digits)``."""
+    return template.replace("{", "{{").replace("}", "}}").replace("#", "{}")
+
+
+def _ranges(rows: list[list[Any]], layouts: list[str]) -> list[PhoneRange]:
+    return [(p, n, layouts[nat], layouts[intl]) for p, n, nat, intl in rows]
+
+
+def _read(name: str) -> dict[str, Any]:
+    return json.loads((DATA_DIR / f"{name}.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def _split_districts(rows: list[list[Any]]) -> list[list[Any]]:
+    """JP rows hold ``city|district`` as their town: [code, city, prefecture, area, district]."""
+    out = []
+    for code, town, state, area in rows:
+        city, _, district = str(town).partition("|")
+        out.append([code, city, state, area, district or city])
+    return out
+
+
+@cache
+def country_data(country: str) -> CountryData:
+    """The data of a country code (``US``, ``JP``...), read once per process; KeyError for another code."""
+    if not (country.isascii() and country.isalpha() and (DATA_DIR / f"{country}.json").is_file()):
+        # Never a path built from an arbitrary string (an invalid variant's "not_a_valid_country").
+        raise KeyError(f"no locale data for country {country!r}")
+    raw = _read(country)
+    phone = raw["phone"]
+    layouts = [_layout(t) for t in phone["layouts"]]
+    return CountryData(
+        country=country,
+        first_names=raw["first_names"][0], first_weights=raw["first_names"][1],
+        last_names=raw["last_names"][0], last_weights=raw["last_names"][1],
+        romaji=raw.get("romaji") or {},
+        streets=raw["streets"],
+        places=_split_districts(raw["places"]) if country == "JP" else raw["places"],
+        mobile=_ranges(phone["mobile"], layouts),
+        fixed=_ranges(phone["fixed"], layouts),
+        areas=phone["areas"],
+    )
+
+
+@cache
+def common_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Company names and plain words (English) for brands, sentences and URLs."""
+    raw = _read("common")
+    return tuple(raw["companies"]), tuple(raw["words"])
+
+
+ROMANIZED = ("JP",)
+"""Countries whose names are written in another script and whose data holds their Latin spellings."""
+
+
+def latin_spelling(name: str) -> str | None:
+    """The Latin spelling of a name in another script (``佐藤`` -> ``Sato``), if the data knows it."""
+    for country in ROMANIZED:
+        found = country_data(country).romaji.get(name)
+        if found is not None:
+            return found
+    return None
+
+
+@cache
+def area_codes_by_state(country: str) -> dict[str, frozenset[str]]:
+    """NANP area codes of each state or province (``{"NJ": {"201", "551", ...}}``), from the shipped data."""
+    data = country_data(country)
+    found: dict[str, set[str]] = {}
+    for row in data.places:
+        state, area = row[2], row[3]
+        if area >= 0:
+            found.setdefault(state, set()).update(data.fixed[i][0][:3] for i in data.areas[area])
+    return {state: frozenset(codes) for state, codes in found.items()}
+
+
+def phone_fits_region(phone: str, country: str, region: str) -> bool | None:
+    """Whether a NANP number's area code serves the state; None where the data cannot tell."""
+    if country not in NANP:
+        return None
+    codes = _AREA_CODES.get(country)
+    if codes is None:
+        codes = _AREA_CODES[country] = area_codes_by_state(country)
+    in_state = codes.get(region)
+    if in_state is None:
+        return None
+    # "+1 201-555-0123" and "+12015550123" (ours) without building a string of digits; others the long way.
+    area = phone[3:6] if phone[2:3] == " " else phone[2:5]
+    if not (phone[:2] == "+1" and area.isdigit() and len(area) == 3):
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        if len(digits) != 11 or not digits.startswith("1"):
+            return None
+        area = digits[1:4]
+    return area in in_state
+
+
+_AREA_CODES: dict[str, dict[str, frozenset[str]]] = {}
