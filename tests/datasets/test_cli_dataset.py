@@ -84,6 +84,7 @@ def test_bad_input_is_one_line_and_writes_nothing(capsys: pytest.CaptureFixture[
                                                   message: str) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "dataset", *args)
+    assert out == ""
     assert code == 2 and message in err and err.startswith("testdata: error: ")
     assert list(tmp_path.iterdir()) == []
 
