@@ -159,6 +159,6 @@ def _dialect(name: str) -> Any:
         from sqlalchemy.dialects import postgresql
 
         return postgresql.dialect()
-    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
-    return sqlite.dialect()
+    return SQLiteDialect_pysqlite()
