@@ -158,7 +158,7 @@ def _dialect(name: str) -> Any:
     if name == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        return postgresql.dialect()
+        return postgresql.dialect()  # type: ignore[no-untyped-call]
     from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
     return SQLiteDialect_pysqlite()
