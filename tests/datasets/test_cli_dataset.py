@@ -32,7 +32,7 @@ def _check_sqlite(db: sqlite3.Connection) -> None:
 def test_jsonl_per_entity_same_seed_same_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "dataset", *SHOP, "--seed", "5", "--out", str(tmp_path / "a"))
     assert code == 0
-    assert "dataset of 250 records (user 30, product 20, order 80, payment 80, review 40), seed 5, 0 violation(s)" \
+    assert "dataset of 250 records (product 20, user 30, order 80, payment 80, review 40), seed 5, 0 violation(s)" \
         in err
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert files == ["order.jsonl", "payment.jsonl", "product.jsonl", "review.jsonl", "user.jsonl"]
@@ -55,7 +55,7 @@ def test_csv_has_a_header_and_json_for_nested_values(capsys: pytest.CaptureFixtu
 
 def test_sql_statements_load_into_sqlite(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "dataset", *SHOP, "--format", "sql", "--seed", "3")
-    assert code == 0 and out.startswith("BEGIN;\nCREATE TABLE user (") and out.endswith("COMMIT;\n")
+    assert code == 0 and out.startswith("BEGIN;\nCREATE TABLE product (") and out.endswith("COMMIT;\n")
     db = sqlite3.connect(tmp_path / "from-sql.db")
     db.executescript("PRAGMA foreign_keys=ON;\n" + out)
     assert db.execute('SELECT count(*) FROM "order"').fetchone() == (80,)
