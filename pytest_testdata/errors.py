@@ -68,3 +68,21 @@ def choice_error(thing: str, value: object, allowed: Iterable[str], fix: str = "
     if fix:
         message += f" {fix}"
     return TestdataUsageError(message)
+
+
+class SchemaLoadError(TestdataUsageError):
+    """A schema source (file, OpenAPI document, model class) that cannot be loaded.
+
+    One line: where (the file, or ``file#/json/pointer``), the keyword or part at fault, what is wrong
+    and how to fix it.
+    """
+
+    def __init__(self, where: str, problem: str, fix: str = "", keyword: str | None = None) -> None:
+        self.where = where
+        self.keyword = keyword
+        self.problem = problem
+        self.fix = fix
+        text = f"schema {where}: " + (f"{keyword}: " if keyword else "") + problem.rstrip(".") + "."
+        if fix:
+            text += f" {fix.rstrip('.')}."
+        super().__init__(text)

@@ -186,7 +186,7 @@ def test_invalid_variant_honours_caller_constraints(pytester: pytest.Pytester) -
         ('"cart"', "basket", "test_bad.py::test_it: @pytest.mark.testdata('cart') fills the argument 'cart', "
          "but the test has no such parameter.*"),
         ("count=3", "cart", "test_bad.py::test_it: @pytest.mark.testdata needs the entity first: a "
-         "name, a Schema or a pydantic model class*"),
+         "name, a Schema or a model class (pydantic, dataclass, TypedDict, attrs)*"),
     ],
     ids=["unknown-argument", "unknown-entity", "count-zero", "min-over-max", "bad-regex", "unknown-strategy",
          "unknown-field", "unknown-variant", "missing-parameter", "no-entity"],

@@ -182,7 +182,7 @@ def test_config_fixture_with_an_unknown_key_fails_the_test(pytester: pytest.Pyte
         (("--testdata-seed", "abc"), None, {}, "command line --testdata-seed (seed): 'abc' is not a seed. "
          "Allowed: a whole number, 'random' or 'last'."),
         (("--testdata-locale", "xx_XX"), None, {}, "command line --testdata-locale (locale): 'xx_XX' is not "
-         "allowed. Allowed: en_US, en_GB, de_DE, fr_FR, en_CA."),
+         "allowed. Allowed: en_US, en_GB, de_DE, fr_FR, en_CA, ja_JP, pt_BR, es_ES, it_IT, nl_NL, en_AU, en_IN."),
         (("--testdata-summary", "ful"), None, {}, "command line --testdata-summary (summary): 'ful' is not "
          "allowed (did you mean 'full'?). Allowed: short, full, none."),
         (("--testdata-record-mode", "sometimes"), None, {}, "command line --testdata-record-mode "
@@ -229,7 +229,7 @@ def test_missing_schema_folder_is_a_usage_error(pytester: pytest.Pytester) -> No
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*schema folder 'no_such_dir'*does not exist under the rootdir*"])
+    result.stderr.fnmatch_lines(["*schema path 'no_such_dir'*does not exist under the rootdir*"])
 
 
 def test_ini_twins_set_every_option(pytester: pytest.Pytester) -> None:
@@ -260,7 +260,7 @@ def test_ini_twins_set_every_option(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([
         "testdata: seed 4242 (given; replay with --testdata-seed 4242), strategy traditional, locale en_GB, "
-        "schema folders more_schemas*",
+        "schema paths more_schemas*",
         # summary = full lists the router's reasons under each path
         "*testdata (session seed 4242)*",
         "traditional: 1 request, 1 record, * ms, coherence 1.00",
