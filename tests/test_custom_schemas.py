@@ -84,8 +84,10 @@ def test_schema_folder_from_ini_is_used_by_fixture_and_marker(pytester: pytest.P
             assert len(invoice) == 2
 
         @pytest.mark.testdata("invoice", variant="invalid")
-        def test_invalid(invoice, testdata):
-            assert len(testdata.last.metadata.violations) == 1
+        def test_invalid(invoice, testdata, request):
+            # One violation per rule the id names: the broken one, and what it must break too.
+            rule_id = request.node.callspec.id.removeprefix("invalid-")
+            assert len(testdata.last.metadata.violations) == len(rule_id.split("+"))
     """)
     result = pytester.runpytest("-v")
     result.stdout.fnmatch_lines(["*schema paths schemas*", "*test_invalid?invalid-number-regex? PASSED*"])
@@ -165,11 +167,11 @@ def test_broken_json_names_the_file_and_position(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text('{"title": "x",\n "type": }')
     registry = SchemaRegistry([tmp_path])  # reading the folder does not fail: only the broken entity does
     assert "cart" in registry.names()
-    with pytest.raises(TestdataUsageError, match=r"broken.json: is not valid JSON: Expecting value "
-                       r"at line 2, column 10. Fix the syntax there"):
+    with pytest.raises(TestdataUsageError, match=r"broken.json: at /, 'syntax': not valid JSON: Expecting value "
+                       r"at line 2, column 10. Fix: fix the syntax there"):
         registry.get("broken")
     with pytest.raises(TestdataUsageError, match=r"unknown entity 'x'.*1 schema file\(s\) could not be read.*"
-                       r"broken.json: is not valid JSON"):
+                       r"broken.json: at /, 'syntax': not valid JSON"):
         registry.get("x")
 
 
