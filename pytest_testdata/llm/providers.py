@@ -8,7 +8,7 @@ provider or model with ``options={"provider": ..., "model": ...}``.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pytest_testdata.config import OPTION_BY_NAME, parse_value
@@ -61,35 +61,36 @@ def chain_names(options: Mapping[str, Any], requested: str | None = None) -> lis
     return [choice] + [name for name in ORDER if name in available and name != choice]
 
 
-def build(name: str, options: Mapping[str, Any], model: str | None = None) -> Provider:
-    """Construct one provider from the settings."""
-    timeout = float(setting(options, "llm_timeout"))
-    retries = int(setting(options, "llm_max_retries"))
-    if name == "anthropic":
-        from pytest_testdata.llm.anthropic_provider import ClaudeProvider
+def _claude(options: Mapping[str, Any], model: str | None) -> Provider:
+    from pytest_testdata.llm.anthropic_provider import ClaudeProvider
 
-        return ClaudeProvider(
-            model or setting(options, "claude_model"),
-            base_url=setting(options, "anthropic_base_url"),
-            max_tokens=int(setting(options, "claude_max_tokens")),
-            temperature=_float_or_none(setting(options, "claude_temperature")),
-            timeout=timeout,
-            max_retries=retries,
-        )
-    if name == "openai":
-        from pytest_testdata.llm.openai_compat import OpenAICompatProvider
+    return ClaudeProvider(
+        model or setting(options, "claude_model"),
+        base_url=setting(options, "anthropic_base_url"),
+        max_tokens=int(setting(options, "claude_max_tokens")),
+        temperature=_float_or_none(setting(options, "claude_temperature")),
+        timeout=float(setting(options, "llm_timeout")),
+        max_retries=int(setting(options, "llm_max_retries")),
+    )
 
-        url = setting(options, "vllm_url") or "http://localhost:8000/v1"
-        return OpenAICompatProvider(
-            url,
-            model or setting(options, "vllm_model"),
-            api_key=os.environ.get("VLLM_API_KEY") or os.environ.get("OPENAI_API_KEY"),
-            timeout=timeout,
-            max_retries=retries,
-            max_tokens=int(setting(options, "llm_max_tokens")),
-            temperature=float(setting(options, "llm_temperature")),
-            response_format=setting(options, "response_format"),
-        )
+
+def _openai(options: Mapping[str, Any], model: str | None) -> Provider:
+    from pytest_testdata.llm.openai_compat import OpenAICompatProvider
+
+    url = setting(options, "vllm_url") or "http://localhost:8000/v1"
+    return OpenAICompatProvider(
+        url,
+        model or setting(options, "vllm_model"),
+        api_key=os.environ.get("VLLM_API_KEY") or os.environ.get("OPENAI_API_KEY"),
+        timeout=float(setting(options, "llm_timeout")),
+        max_retries=int(setting(options, "llm_max_retries")),
+        max_tokens=int(setting(options, "llm_max_tokens")),
+        temperature=float(setting(options, "llm_temperature")),
+        response_format=setting(options, "response_format"),
+    )
+
+
+def _local(options: Mapping[str, Any], model: str | None) -> Provider:
     from pytest_testdata.llm.local import LocalProvider
 
     return LocalProvider(
@@ -97,6 +98,19 @@ def build(name: str, options: Mapping[str, Any], model: str | None = None) -> Pr
         max_tokens=int(setting(options, "llm_max_tokens")),
         temperature=float(setting(options, "llm_temperature")),
     )
+
+
+ProviderFactory = Callable[[Mapping[str, Any], "str | None"], Provider]
+PROVIDERS: dict[str, ProviderFactory] = {"anthropic": _claude, "openai": _openai, "local": _local}
+"""Provider name -> factory ``(options, model) -> Provider``; each imports its SDK only when called."""
+
+
+def build(name: str, options: Mapping[str, Any], model: str | None = None) -> Provider:
+    """Construct one provider from the settings."""
+    factory = PROVIDERS.get(name)
+    if factory is None:
+        raise choice_error("llm provider", name, tuple(PROVIDERS))
+    return factory(options, model)
 
 
 def _float_or_none(value: Any) -> float | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -68,27 +68,37 @@ def store_settings(options: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def open_store(options: Mapping[str, Any] | None = None) -> PatternStore:
-    """Open the configured store. ``auto`` means Weaviate when ``WEAVIATE_URL`` is set, else embedded."""
-    settings = store_settings(options or {})
-    backend = settings["store"]
-    if backend == "auto":
-        backend = "weaviate" if settings["weaviate_url"] else "embedded"
-    if backend == "weaviate":
-        if not settings["weaviate_url"]:
-            raise TestdataUsageError(
-                "store: 'weaviate' needs the server's address. Set WEAVIATE_URL (e.g. http://localhost:8080) "
-                "or --testdata-weaviate-url, or use --testdata-store embedded."
-            )
-        from pytest_testdata.store.weaviate_store import WeaviateStore
+def _weaviate(settings: Mapping[str, Any]) -> PatternStore:
+    if not settings["weaviate_url"]:
+        raise TestdataUsageError(
+            "store: 'weaviate' needs the server's address. Set WEAVIATE_URL (e.g. http://localhost:8080) "
+            "or --testdata-weaviate-url, or use --testdata-store embedded."
+        )
+    from pytest_testdata.store.weaviate_store import WeaviateStore
 
-        return WeaviateStore(settings["weaviate_url"], os.environ.get("WEAVIATE_API_KEY") or None)
+    return WeaviateStore(settings["weaviate_url"], os.environ.get("WEAVIATE_API_KEY") or None)
+
+
+def _embedded(settings: Mapping[str, Any]) -> PatternStore:
     from pytest_testdata.store.embedded import EmbeddedStore
 
     path = Path(settings["store_path"] or DEFAULT_STORE_PATH)
     if str(path) != ":memory:" and not path.is_absolute():
         path = Path(settings["rootdir"] or Path.cwd()) / path
     return EmbeddedStore(path)
+
+
+STORES: dict[str, Callable[[Mapping[str, Any]], PatternStore]] = {"weaviate": _weaviate, "embedded": _embedded}
+"""Store backend name -> factory taking the resolved store settings; each imports its client when called."""
+
+
+def open_store(options: Mapping[str, Any] | None = None) -> PatternStore:
+    """Open the configured store. ``auto`` means Weaviate when ``WEAVIATE_URL`` is set, else embedded."""
+    settings = store_settings(options or {})
+    backend = settings["store"]
+    if backend == "auto":
+        backend = "weaviate" if settings["weaviate_url"] else "embedded"
+    return STORES[backend](settings)
 
 
 def curated_patterns() -> list[Pattern]:

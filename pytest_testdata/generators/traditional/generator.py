@@ -7,7 +7,7 @@ import threading
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from pytest_testdata.generators.base import GeneratorOutput
+from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.quality.paths import get
 from pytest_testdata.quality.validator import validator_for
@@ -15,7 +15,7 @@ from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import GenerationRequest, Record, Violation
 
 if TYPE_CHECKING:
-    from pytest_testdata.engine import Engine
+    from pytest_testdata.generators.host import GeneratorHost
 
 MAX_ATTEMPTS = 60
 """Redraws per record to meet the caller's constraints before the violation is reported."""
@@ -81,13 +81,13 @@ def _rescale(record: Record, violations: list[Violation], request: GenerationReq
     return None
 
 
-class TraditionalGenerator:
+class TraditionalGenerator(GeneratorBase):
     """factory_boy-compatible plans with Faker-pool values: microseconds a record, rule-level coherence."""
 
     name = "traditional"
 
-    def __init__(self, engine: Engine | None = None) -> None:
-        self.engine = engine
+    def __init__(self, host: GeneratorHost | None = None) -> None:
+        self.host = host
 
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
         plan = plan_for(schema, request.constraints)
