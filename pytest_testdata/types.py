@@ -8,7 +8,6 @@ than generating them. The checks a caller needs live in :func:`GenerationRequest
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,6 +21,9 @@ VARIANTS: tuple[str, ...] = ("valid", "invalid")
 LOCALES: tuple[str, ...] = ("en_US", "en_GB", "de_DE", "fr_FR", "en_CA")
 CONSTRAINT_KEYS: tuple[str, ...] = ("min", "max", "length", "min_length", "max_length", "enum", "regex", "unique")
 MAX_COUNT = 1_000_000
+MAX_BOUND = 2**53
+"""Largest magnitude of a min/max constraint: every whole number up to it is exact in a double (a bound
+of 1e308 overflowed totals to infinity; NaN compares false with everything)."""
 
 Variant = Literal["valid", "invalid"]
 
@@ -58,6 +60,12 @@ class FieldConstraint:
                 raise TestdataUsageError(
                     f"constraints[{field_name!r}][{key!r}]: expected a number, got {value!r}."
                 )
+            if value is not None and not -MAX_BOUND <= value <= MAX_BOUND:
+                raise TestdataUsageError(
+                    f"constraints[{field_name!r}][{key!r}]: {value!r} is not a usable bound; min and max must "
+                    f"be finite numbers from -2**53 to 2**53 ({MAX_BOUND:,}); NaN and infinities are refused. "
+                    "Leave the bound out for no limit."
+                )
         if lo is not None and hi is not None and lo > hi:
             raise TestdataUsageError(
                 f"constraints[{field_name!r}]: min ({lo!r}) is greater than max ({hi!r}); no value can "
@@ -74,17 +82,9 @@ class FieldConstraint:
             enum = tuple(enum)
         regex = raw.get("regex")
         if regex is not None:
-            if not isinstance(regex, str):
-                raise TestdataUsageError(
-                    f"constraints[{field_name!r}]['regex']: expected a pattern string, got {regex!r}."
-                )
-            try:
-                re.compile(regex)
-            except re.error as exc:
-                raise TestdataUsageError(
-                    f"constraints[{field_name!r}]['regex']: {regex!r} is not a valid regular expression "
-                    f"({exc}). Fix the pattern; remember to escape literal dots and brackets."
-                ) from None
+            from pytest_testdata.quality.regex import compile_user_regex
+
+            compile_user_regex(regex, f"constraints[{field_name!r}]['regex']")  # budget, syntax: or raises
         return cls(
             minimum=lo, maximum=hi, min_length=min_len, max_length=max_len, enum=enum, regex=regex,
             unique=bool(raw.get("unique", False)),

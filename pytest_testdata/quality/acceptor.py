@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.types import FieldConstraint
 
 Pred = Callable[[Any], bool]
@@ -123,7 +124,7 @@ class Acceptor:
             if constraint is not None and constraint.regex is not None:
                 patterns.append(constraint.regex)
             for pattern in patterns:
-                checks.append(f"{self._const(re.compile(pattern).search, 'S')}({var}) is None")
+                checks.append(f"not {self._const(compile_user_regex(pattern, 'pattern').search, 'S')}({var})")
             fmt = self._formats.get(str(node.get("format")))
             if fmt is not None:
                 checks.append(f"{self._const(fmt.match, 'M')}({var}) is None")

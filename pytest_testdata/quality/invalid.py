@@ -7,12 +7,12 @@ reports exactly that violation.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pytest_testdata.quality.paths import get_all
+from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import FieldConstraint
 
@@ -50,9 +50,9 @@ def _effective(sub: Mapping[str, Any], c: FieldConstraint | None) -> dict[str, A
 
 
 def _bad_string(pattern: str, lo: int | None, hi: int | None) -> str | None:
-    compiled = re.compile(pattern)
+    compiled = compile_user_regex(pattern, "pattern")
     for candidate in _BAD_STRINGS:
-        if compiled.search(candidate) is None and (lo is None or len(candidate) >= lo) and (
+        if not compiled.search(candidate) and (lo is None or len(candidate) >= lo) and (
                 hi is None or len(candidate) <= hi):
             return candidate
     return None

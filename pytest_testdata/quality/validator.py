@@ -15,6 +15,7 @@ from typing import Any
 
 from pytest_testdata.quality.acceptor import Acceptor, number_bounds
 from pytest_testdata.quality.paths import all_getter, get_all
+from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import FieldConstraint, Violation
 
@@ -106,9 +107,10 @@ def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None)
                 report(p, "enum", f"{_short(v)} is not one of {allowed}")
         checks.append(check_enum)
 
-    patterns = [re.compile(str(node["pattern"]))] if "pattern" in node else []
+    # User patterns run on RE2 within a budget (quality/regex.py): a hostile one cannot hang a check.
+    patterns = [compile_user_regex(node["pattern"], "pattern")] if "pattern" in node else []
     if constraint is not None and constraint.regex is not None:
-        patterns.append(re.compile(constraint.regex))
+        patterns.append(compile_user_regex(constraint.regex, "constraints: regex"))
     if patterns:
         def check_pattern(v: Any, p: str, report: Report) -> None:
             if isinstance(v, str):

@@ -28,6 +28,7 @@ from pytest_testdata.generators.traditional.vocab import (
     REVIEW_TITLES,
 )
 from pytest_testdata.locales.countries import LOCALE_COUNTRIES
+from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.types import FieldConstraint
 
 DEFAULT_COUNTRIES: tuple[tuple[str, float], ...] = (("US", 0.5), ("GB", 0.15), ("DE", 0.12), ("FR", 0.1),
@@ -220,7 +221,7 @@ def _faker_drawer(gen: str) -> Draw:
 
 def _matching(base: Draw, regex: str) -> Draw:
     """A caller's regex: keep the realistic value when it matches, else generate one from the pattern."""
-    compiled = re.compile(regex)
+    compiled = compile_user_regex(regex, "constraints: regex")
     fallback = _regex_drawer(regex)
 
     def draw(state: RecordState) -> str:
@@ -279,15 +280,15 @@ _DIGITS = re.compile(r"^\^?(?:\[0-9\]|\\d)\{(\d+)\}\$?$")
 
 
 def _regex_drawer(pattern: str) -> Draw:
+    regex = compile_user_regex(pattern, "pattern")  # within the budget, or a usage error now
     digits = _DIGITS.match(pattern)
     if digits:  # "^[0-9]{4}$" and friends are common enough to deserve a fast path
         width = int(digits.group(1))
         size = 10**width
         return lambda s: f"{below(s.rng, size):0{width}d}"
-    import rstr  # used only for caller-supplied patterns; well-known shapes have fast drawers
 
     def draw(state: RecordState) -> str:
-        return str(rstr.Rstr(state.rng).xeger(pattern))
+        return regex.generate(state.rng)
     return draw
 
 
