@@ -195,11 +195,25 @@ def _quiet(node: Mapping[str, Any], constraint: FieldConstraint | None = None) -
         return True
     return ok
 
+class _StandardAcceptor:
+    """The acceptor of a standard-validated schema: ``jsonschema``'s own yes/no."""
+
+    def __init__(self, function: Callable[[Any], bool]) -> None:
+        self.function = function
+        self.source = ""
+
+    def __call__(self, record: Any) -> bool:
+        return self.function(record)
+
+
 class Validator:
     """Validates records against a schema plus the caller's per-field constraints."""
 
     def __init__(self, schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None) -> None:
         constraints = dict(constraints or {})
+        if schema.standard:
+            self._init_standard(schema, constraints)
+            return
         self._root = _compile_object(schema.json_schema, constraints)
         # Constraints on nested paths ("totals.total") are checked by path after the tree walk.
         self._nested = {path: c for path, c in constraints.items() if "." in path}
@@ -208,9 +222,33 @@ class Validator:
         }
         self.unique = tuple(schema.unique_fields()) + tuple(p for p, c in constraints.items() if c.unique)
         # Records the acceptor takes are valid; only the others go through the reporting checks.
-        self.acceptor = Acceptor(schema.json_schema, constraints, _FORMATS, _quiet, schema.name)
+        self.acceptor: Acceptor | _StandardAcceptor = Acceptor(schema.json_schema, constraints, _FORMATS, _quiet,
+                                                               schema.name)
         self._nested_accept = [(all_getter(path), _quiet(schema.subschema(path) or {}, c))
                                for path, c in self._nested.items()]
+
+    def _init_standard(self, schema: Schema, constraints: dict[str, FieldConstraint]) -> None:
+        """A user schema beyond the classic keywords: the ``jsonschema`` library judges the record against
+        the document as written (quality.standard); the caller's constraints are checked by path."""
+        from pytest_testdata.quality.standard import standard_validator, violations
+
+        checker = standard_validator(schema.document)
+        self._nested = constraints
+        self._nested_checks = {path: _compile({}, c) for path, c in constraints.items()}
+        self.unique = tuple(p for p in schema.unique_fields() if "." not in p) + tuple(
+            p for p, c in constraints.items() if c.unique)
+        self._nested_accept = [(all_getter(path), _quiet({}, c)) for path, c in constraints.items()]
+        is_valid = checker.is_valid
+
+        def accept(record: Any) -> bool:
+            return bool(is_valid(record))
+
+        def report_all(record: Any, _path: str, report: Report) -> None:
+            for v in violations(checker, record, 0):
+                report(v.field, v.rule, v.message)
+
+        self._root = report_all
+        self.acceptor = _StandardAcceptor(accept)
 
     def accepts(self, record: Any) -> bool:
         """True when the record breaks nothing (uniqueness within a batch aside), decided fast."""

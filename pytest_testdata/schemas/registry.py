@@ -25,8 +25,11 @@ def builtin_schema_dir() -> Path:
 class SchemaRegistry:
     """Schemas by entity name. Later sources override earlier ones (user folders override built-ins)."""
 
-    def __init__(self, dirs: Sequence[str | Path] = (), *, builtins: bool = True) -> None:
+    def __init__(self, dirs: Sequence[str | Path] = (), *, builtins: bool = True,
+                 max_depth: int | None = None) -> None:
         self._schemas: dict[str, Schema] = {}
+        self.max_depth = max_depth
+        """How deep recursive schemas nest (a schema's own ``x-max-depth`` wins); None: the default, 3."""
         if builtins:
             self.load_dir(builtin_schema_dir())
         for folder in dirs:
@@ -54,7 +57,7 @@ class SchemaRegistry:
                 f"column {exc.colno}."
             ) from None
         name = data.get("x-entity") or data.get("title") or path.stem if isinstance(data, dict) else None
-        schema = Schema.from_json_schema(data, source=str(path), name=name)
+        schema = Schema.from_json_schema(data, source=str(path), name=name, max_depth=self.max_depth)
         return self.register(schema)
 
     def register(self, schema: Schema) -> Schema:

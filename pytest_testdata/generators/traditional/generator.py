@@ -94,11 +94,14 @@ class TraditionalGenerator(GeneratorBase):
         rng = random.Random(seed)
         tracked = plan.tracked
         build, locale = plan.build, request.locale
-        if not request.constraints and not tracked:
+        standard = schema.standard
+        if not request.constraints and not tracked and not standard:
             # Nothing to meet or claim per record: the batch is the plan run count times.
             records = [build(rng, locale) for _ in range(request.count)]
             return GeneratorOutput(records, details={"redraws": 0, "unmet_constraints": 0})
-        checker = validator_for(schema, request.constraints) if request.constraints else None
+        # A user schema beyond the classic keywords is checked whole (quality.standard): a record that a
+        # keyword the drawers meet only by redrawing (not, oneOf, if...) still breaks is drawn again.
+        checker = validator_for(schema, request.constraints) if request.constraints or standard else None
         records = []
         redraws = unmet = 0
         candidate = 0  # fresh candidates drawn from this seed's rng: (seed, candidate) names a record
@@ -112,8 +115,8 @@ class TraditionalGenerator(GeneratorBase):
             while attempts < MAX_ATTEMPTS:
                 constrained: list[Violation] = []
                 if checker is not None:
-                    constrained = [v for v in checker.validate([record]) if v.field.split(".")[0] in
-                                   request.constraints or v.field in request.constraints]
+                    constrained = [v for v in checker.validate([record]) if standard or v.field.split(".")[0]
+                                   in request.constraints or v.field in request.constraints]
                 if not constrained and (not tracked or UNIQUE.claim(schema.name, tracked, record, owner)):
                     break
                 attempts += 1
