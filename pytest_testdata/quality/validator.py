@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.quality.acceptor import Acceptor, number_bounds
+from pytest_testdata.quality.constraints_model import rules_for
 from pytest_testdata.quality.paths import all_getter, get_all
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.schemas.model import Schema
@@ -83,10 +84,8 @@ def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None)
                     report(p, "multipleOf", f"{v!r} is not a multiple of {step!r}")
         checks.append(check_step)
 
-    min_len, max_len = node.get("minLength"), node.get("maxLength")
-    if constraint is not None:
-        min_len = constraint.min_length if constraint.min_length is not None else min_len
-        max_len = constraint.max_length if constraint.max_length is not None else max_len
+    rules = rules_for(node, constraint)
+    min_len, max_len = rules.min_length, rules.max_length
     if min_len is not None or max_len is not None:
         def check_length(v: Any, p: str, report: Report) -> None:
             if isinstance(v, (str, list)):
@@ -96,9 +95,7 @@ def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None)
                     report(p, "max_length", f"length {len(v)} is above the maximum {max_len}")
         checks.append(check_length)
 
-    enum = node.get("enum")
-    if constraint is not None and constraint.enum is not None:
-        enum = list(constraint.enum)
+    enum = list(rules.enum) if rules.enum is not None else None
     if enum is not None:
         allowed = list(enum)
 
@@ -108,9 +105,7 @@ def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None)
         checks.append(check_enum)
 
     # User patterns run on RE2 within a budget (quality/regex.py): a hostile one cannot hang a check.
-    patterns = [compile_user_regex(node["pattern"], "pattern")] if "pattern" in node else []
-    if constraint is not None and constraint.regex is not None:
-        patterns.append(compile_user_regex(constraint.regex, "constraints: regex"))
+    patterns = [compile_user_regex(p, "pattern") for p in rules.patterns]
     if patterns:
         def check_pattern(v: Any, p: str, report: Report) -> None:
             if isinstance(v, str):

@@ -151,8 +151,8 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
     old = dialect in ("draft-04", "draft-06", "draft-07")
     if old and "$ref" in node:
         # Up to draft-07 a $ref's siblings are ignored (keep only what other references may point into).
-        for key in [k for k in node if k not in ("$ref", "definitions", "$defs", "$id", "id")]:
-            del node[key]
+        for key in [k for k in node if k not in ("$ref", "definitions", "$defs")]:
+            del node[key]  # a sibling $id / id too: it does not change the base URI of the $ref
     if dialect == "draft-04":
         if isinstance(node.get("id"), str):
             node["$id"] = node.pop("id")
@@ -198,6 +198,11 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
 
 
 # -- 3. references --------------------------------------------------------------------------------------
+
+_RENAMED = {"items": ("prefixItems",), "additionalItems": ("items",),
+            "dependencies": ("dependentSchemas", "dependentRequired")}
+"""Keywords of older drafts renamed by :func:`upgrade`: a JSON pointer written against the old name."""
+
 
 class _TooBig(Exception):
     pass
@@ -264,6 +269,8 @@ class _Expander:
             return anchor
         for part in fragment.split("/")[1:] if fragment else []:
             part = unquote(part).replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and part not in node and part in _RENAMED:
+                part = next((new for new in _RENAMED[part] if new in node), part)
             if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -377,11 +384,21 @@ def simplify(node: dict[str, Any], source: str, ptr: str) -> Any:
         if node.get("minItems", 0) > limit:
             return CUT if cut else _unsat(source, ptr, "minItems", f"minItems {node['minItems']} needs more "
                                           f"items than the {limit} allowed", "lower minItems or allow items")
-    if node.get("contains") is CUT:
+    if node.get("contains") is CUT or node.get("contains") is False:
+        was_cut = node["contains"] is CUT
         if node.get("minContains", 1) == 0:
             del node["contains"]
-        else:
+        elif was_cut:
             return CUT
+        else:
+            # Nothing can be contained: the value is anything but an array.
+            del node["contains"]
+            kinds = [k for k in (sorted(_types(node)) or ["object", "string", "number", "boolean", "null"])
+                     if k != "array"]
+            if not kinds:
+                return _unsat(source, ptr, "contains", "contains is false, so no array satisfies it, and the type "
+                              "allows only arrays", "remove contains or allow another type")
+            node["type"] = kinds if len(kinds) > 1 else kinds[0]
     if node.get("not") is CUT:
         del node["not"]
     for key in ("anyOf", "oneOf"):
@@ -536,11 +553,9 @@ def merge(a: dict[str, Any], b: dict[str, Any], source: str, ptr: str) -> Any:
         elif key == "uniqueItems":
             out[key] = bool(mine) or bool(value)
         elif key == "multipleOf":
-            big, small = max(mine, value), min(mine, value)
-            ratio = big / small
-            if abs(ratio - round(ratio)) < 1e-9:
-                out[key] = big
-            else:
+            out[key] = _lcm(mine, value)
+            if out[key] is None:
+                out[key] = mine
                 residual.append({"multipleOf": value})
         elif key.startswith("x-") or key in ANNOTATIONS - {"format"}:
             continue  # the first part's annotation stays
@@ -548,9 +563,43 @@ def merge(a: dict[str, Any], b: dict[str, Any], source: str, ptr: str) -> Any:
             continue
         else:
             residual.append({key: value})
+    _closed_to(out, a, source, ptr)
+    _closed_to(out, b, source, ptr)
     if residual:
         out["allOf"] = residual
     return out
+
+
+def _lcm(a: Any, b: Any) -> Any:
+    """The least common multiple of two steps (``0.2`` and ``0.5`` -> ``1``), or None when not exact."""
+    from fractions import Fraction
+    from math import gcd, lcm
+
+    fa, fb = Fraction(str(a)), Fraction(str(b))
+    if fa <= 0 or fb <= 0:
+        return None
+    both = Fraction(lcm(fa.numerator, fb.numerator), gcd(fa.denominator, fb.denominator))
+    if both.denominator == 1:
+        return int(both)
+    value = float(both)
+    return value if Fraction(str(value)) == both else None
+
+
+def _closed_to(out: dict[str, Any], side: Mapping[str, Any], source: str, ptr: str) -> None:
+    """A part with ``additionalProperties: false`` allows only its own properties: leave the others out."""
+    if side.get("additionalProperties") is not False or not isinstance(out.get("properties"), dict):
+        return
+    own: Any = side.get("properties") if isinstance(side.get("properties"), dict) else {}
+    patterns = list(side.get("patternProperties", {})) if isinstance(side.get("patternProperties"), dict) else []
+    required = set(out.get("required", ()))
+    for name in list(out["properties"]):
+        if name in own or any(_search(p, name) for p in patterns):
+            continue
+        if name in required:
+            _unsat(source, ptr, "additionalProperties", f"{name!r} is required but another part allows no "
+                   "properties beyond its own", f"declare {name!r} in that part too")
+        del out["properties"][name]
+        out.setdefault("x-absent", []).append(name)
 
 
 # -- 5. what no value satisfies -----------------------------------------------------------------------------
