@@ -187,7 +187,7 @@ def test_config_fixture_with_an_unknown_key_fails_the_test(pytester: pytest.Pyte
          "allowed (did you mean 'full'?). Allowed: short, full, none."),
         (("--testdata-record-mode", "sometimes"), None, {}, "command line --testdata-record-mode "
          "(record_mode): "
-         "'sometimes' is not allowed. Allowed: none, once, new_episodes, all."),
+         "'sometimes' is not allowed. Allowed: none, once, new_episodes, all, rewrite."),
         ((), "testdata_strategy = speedy", {}, "ini option testdata_strategy (strategy): 'speedy' is not "
          "allowed"),
         ((), "testdata_offline = maybe", {}, "ini option testdata_offline: 'maybe' is not a boolean. "
