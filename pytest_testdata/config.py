@@ -71,6 +71,10 @@ OPTIONS: tuple[Option, ...] = (
            "random", kind="seed", env=("TESTDATA_SEED",), metavar="SEED"),
     Option("locale", "locale for names, addresses and phones (default: a mix of countries)", None, LOCALES,
            env=("TESTDATA_LOCALE",)),
+    Option("email_domains", "domains of generated email addresses: reserved (example.com, example.org, "
+           "example.net, *.example: mail to them reaches nobody) or real (real providers' domains, gmail.com, "
+           "web.de...; only for systems that never send mail)", "reserved", ("reserved", "real"),
+           env=("TESTDATA_EMAIL_DOMAINS",)),
     Option("schemas", "extra folders of *.json entity schemas (ini: one per line; relative to rootdir)", [],
            kind="list", env=("TESTDATA_SCHEMA_DIRS",), metavar="DIR"),
     Option("summary", "terminal summary of where each test's data came from (default: short)", "short",

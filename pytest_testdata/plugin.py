@@ -92,7 +92,9 @@ class SessionState:
 
     def defaults(self) -> dict[str, Any]:
         """Call defaults from the command line, environment and ini."""
-        return merge_defaults({"strategy": self.settings.strategy, "locale": self.settings.locale})
+        options = {"email_domains": "real"} if self.settings.get("email_domains") == "real" else None
+        return merge_defaults({"strategy": self.settings.strategy, "locale": self.settings.locale,
+                               "options": options})
 
 
 STATE = pytest.StashKey[SessionState]()

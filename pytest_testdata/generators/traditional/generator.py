@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.traditional.plan import plan_for
+from pytest_testdata.generators.traditional.pools import VALUES, values_for
 from pytest_testdata.quality.paths import get
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.schemas.model import Schema
@@ -94,6 +96,9 @@ class TraditionalGenerator(GeneratorBase):
         rng = random.Random(seed)
         tracked = plan.tracked
         build, locale = plan.build, request.locale
+        values = values_for(request.options.get("email_domains"))
+        if values is not VALUES:  # real email domains, asked for: the same plan with another value source
+            build = partial(plan.build, values=values)
         standard = schema.standard
         if not request.constraints and not tracked and not standard:
             # Nothing to meet or claim per record: the batch is the plan run count times.

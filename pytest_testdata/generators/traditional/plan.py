@@ -15,7 +15,6 @@ from typing import Any
 
 from pytest_testdata.generators.traditional.compose import Composer, needs_compose, snap
 from pytest_testdata.generators.traditional.drawers import (
-    VALUES,
     Draw,
     RecordState,
     _address,
@@ -26,6 +25,7 @@ from pytest_testdata.generators.traditional.drawers import (
     pick_country,
 )
 from pytest_testdata.generators.traditional.fastrand import between, pick
+from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
 from pytest_testdata.quality.constraints_model import constrain, constrain_tree
@@ -149,9 +149,10 @@ class Plan:
     """The whole record's drawer, when the top level itself needs the keyword compiler (a top-level
     ``oneOf``, ``required`` names without properties...); else fields are drawn one by one."""
 
-    def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0) -> dict[str, Any]:
+    def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
+              values: Values = VALUES) -> dict[str, Any]:
         """One record: draw every field in declaration order, then enforce the coherence rules."""
-        state = RecordState(rng, pick_country(rng, locale), scale=scale)
+        state = RecordState(rng, pick_country(rng, locale), scale=scale, values=values)
         record = state.record
         if self.root is not None:
             drawn = self.root(state)
@@ -159,7 +160,7 @@ class Plan:
         for name, draw in self.fields:
             record[name] = draw(state)
         for rule in self.rules:
-            rule.enforce(record, rng, VALUES)
+            rule.enforce(record, rng, values)
         return record
 
 
