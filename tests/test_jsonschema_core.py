@@ -291,3 +291,22 @@ def test_violations_name_field_and_rule_for_standard_schemas(tmp_path: Path) -> 
     found = validator_for(schema, {}).validate([{"ratio": 1, "count": 6}, {"ratio": 0.5}, {"ratio": 0.5, "count": 9}])
     assert [(v.record, v.field, v.rule) for v in found] == [(0, "ratio", "max"), (1, "count", "required"),
                                                            (2, "count", "max")]
+
+
+def test_a_bad_schema_file_fails_exactly_the_tests_that_use_the_engine(pytester: pytest.Pytester) -> None:
+    schemas = pytester.mkdir("schemas")
+    (schemas / "shipment.json").write_text(json.dumps(LOAD_ERRORS["min-above-max"][0] | {"title": "shipment"}))
+    pytester.makeini("[pytest]\ntestdata_schemas = schemas\n")
+    pytester.makepyfile(test_x="""
+        def test_uses_it(testdata):
+            testdata("shipment")
+
+        def test_does_not():
+            pass
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*SchemaError: schema *shipment.json: at /properties/age/minimum, 'minimum': "
+                                 "minimum 10 is greater than maximum 5, so no value fits a number. Fix: lower "
+                                 "minimum or raise maximum"])
+    assert "pytest_testdata/schemas" not in result.stdout.str()  # no frames from inside the plugin

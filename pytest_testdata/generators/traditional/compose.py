@@ -453,15 +453,19 @@ def _filtered(draw: Draw, checks: list[Callable[[Any], bool]]) -> Draw:
 def snap(k: int, step: float, low: float | None = None, high: float | None = None) -> float:
     """``k * step`` as a float that float-division validators accept (``value / step`` is integral):
     ``66.99 / 0.01`` is 6698.999..., so 66.99 is rejected by jsonschema and others; a neighbour within
-    ``[low, high]`` is taken instead."""
-    digits = max(0, -math.floor(math.log10(step)) + 2) if step < 1 else 0
-    for candidate_k in (k, k - 1, k + 1, k - 2, k + 2, k - 3, k + 3):
-        for value in (round(candidate_k * step, digits), candidate_k * step, candidate_k / (1 / step)):
-            quotient = value / step
-            if math.isfinite(quotient) and int(quotient) == quotient and (low is None or value >= low) \
-                    and (high is None or value <= high):
-                return value
-    return k * step
+    ``[low, high]`` is taken instead. Values keep the step's decimal places (``12.35``, never
+    ``12.350000000000001``)."""
+    from decimal import Decimal
+
+    exponent = Decimal(str(step)).as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    for candidate in (k, k - 1, k + 1, k - 2, k + 2, k - 3, k + 3):
+        value = round(candidate * step, places)
+        quotient = value / step
+        if math.isfinite(quotient) and int(quotient) == quotient and (low is None or value >= low) \
+                and (high is None or value <= high):
+            return value
+    return round(k * step, places)
 
 
 def _number(node: Mapping[str, Any], name: str, integer: bool, classic: Classic,
