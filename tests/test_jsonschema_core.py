@@ -14,6 +14,7 @@ from jsonschema import validators
 
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import SchemaError, TestdataUsageError
+from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.registry import SchemaRegistry
 from pytest_testdata.types import GenerationRequest
 
@@ -194,8 +195,9 @@ def _depth(node: dict[str, Any]) -> int:
 def test_recursion_depth_is_configurable(tmp_path: Path) -> None:
     document = dict(KEYWORDS["recursive-tree"])
     document.pop("x-max-depth")
-    (tmp_path / "entity.json").write_text(json.dumps(document))
-    shallow = Engine(SchemaRegistry([tmp_path], builtins=False, max_depth=1))
+    registry = SchemaRegistry(builtins=False)
+    registry.register(Schema.from_json_schema(document, source="tree.json", max_depth=1))
+    shallow = Engine(registry)
     records = shallow.generate(GenerationRequest.checked("entity", 20, seed=3)).records
     assert {_depth(r) for r in records} == {1}
 
@@ -254,7 +256,7 @@ def test_load_errors_name_file_pointer_keyword_and_fix(tmp_path: Path, name: str
     path = tmp_path / "entity.json"
     path.write_text(json.dumps(document))
     with pytest.raises(SchemaError) as info:
-        SchemaRegistry([tmp_path], builtins=False)
+        SchemaRegistry([tmp_path], builtins=False).get("entity")
     message = str(info.value)
     assert message.startswith(f"schema {path}: at /"), message
     assert expected in message and "Fix: " in message and "\n" not in message
@@ -310,3 +312,20 @@ def test_a_bad_schema_file_fails_exactly_the_tests_that_use_the_engine(pytester:
                                  "minimum 10 is greater than maximum 5, so no value fits a number. Fix: lower "
                                  "minimum or raise maximum"])
     assert "pytest_testdata/schemas" not in result.stdout.str()  # no frames from inside the plugin
+
+
+@pytest.mark.parametrize(("rule", "expected"), [
+    ({"kind": "sum", "target": "totl", "terms": ["price"]},
+     "at /x-coherence/0/target, 'target': 'totl' is not a field of this schema (did you mean 'total'?)"),
+    ({"kind": "rate_of", "target": "total", "base": "price", "min": "0", "max": 1},
+     "at /x-coherence/0/min, 'min': expected a number, got '0'"),
+    ({"kind": "ordered"}, "at /x-coherence/0, 'fields': the 'ordered' rule needs 'fields'"),
+    ({"kind": "ordered", "fields": ["total"], "order": "asc"}, "at /x-coherence/0/order, 'order': 'ordered' rules "
+     "take no 'order'"),
+])
+def test_coherence_specs_are_checked_once_at_load(tmp_path: Path, rule: dict[str, Any], expected: str) -> None:
+    document = entity({"price": {"type": "number"}, "total": {"type": "number"}}, **{"x-coherence": [rule]})
+    (tmp_path / "entity.json").write_text(json.dumps(document))
+    with pytest.raises(SchemaError) as info:
+        SchemaRegistry([tmp_path], builtins=False).get("entity")
+    assert expected in str(info.value) and "Fix: " in str(info.value)

@@ -99,10 +99,11 @@ class Schema:
             dialect=loaded.dialect, standard=loaded.recursive or not _classic(data),
         )
         if rules:
-            # Rule specs are checked once, here, naming the file (not on every generation).
-            from pytest_testdata.quality.rules import build_rules
+            # Rule specs are checked once, here, naming the file, the rule and the key (kinds, keys, shapes
+            # and field paths), so no rule meets a malformed spec while generating or scoring.
+            from pytest_testdata.schemas.rulespecs import check_rule_specs
 
-            build_rules(schema.coherence, source)
+            check_rule_specs(schema.coherence, [path for path, _ in schema.walk()], source)
         return schema
 
     @classmethod
