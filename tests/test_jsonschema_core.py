@@ -320,8 +320,6 @@ def test_a_bad_schema_file_fails_exactly_the_tests_that_use_the_engine(pytester:
     ({"kind": "rate_of", "target": "total", "base": "price", "min": "0", "max": 1},
      "at /x-coherence/0/min, 'min': expected a number, got '0'"),
     ({"kind": "ordered"}, "at /x-coherence/0, 'fields': the 'ordered' rule needs 'fields'"),
-    ({"kind": "ordered", "fields": ["total"], "order": "asc"}, "at /x-coherence/0/order, 'order': 'ordered' rules "
-     "take no 'order'"),
 ])
 def test_coherence_specs_are_checked_once_at_load(tmp_path: Path, rule: dict[str, Any], expected: str) -> None:
     document = entity({"price": {"type": "number"}, "total": {"type": "number"}}, **{"x-coherence": [rule]})

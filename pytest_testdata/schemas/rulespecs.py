@@ -46,10 +46,6 @@ def check_rule_specs(specs: Iterable[Mapping[str, Any]], fields: Iterable[str], 
             raise SchemaError(source, f"{where}/kind", "kind", f"unknown coherence rule kind {kind!r}"
                               f"{suggest(str(kind), SPECS)}", f"use one of: {', '.join(SPECS)}")
         shape = SPECS[kind]
-        for key in spec:
-            if key != "kind" and key not in shape:
-                raise SchemaError(source, f"{where}/{key}", key, f"{kind!r} rules take no {key!r}"
-                                  f"{suggest(key, shape)}", f"use only: {', '.join(shape)}")
         for key, (kind_of, required) in shape.items():
             if key not in spec:
                 if required:
