@@ -8,7 +8,7 @@ from collections import defaultdict
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from pytest_testdata.generators.base import GeneratorOutput
+from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES, values_for
 from pytest_testdata.quality.paths import get
@@ -17,7 +17,7 @@ from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import GenerationRequest, Record, Violation
 
 if TYPE_CHECKING:
-    from pytest_testdata.engine import Engine
+    from pytest_testdata.generators.host import GeneratorHost
 
 MAX_ATTEMPTS = 60
 """Redraws per record to meet the caller's constraints before the violation is reported."""
@@ -83,13 +83,13 @@ def _rescale(record: Record, violations: list[Violation], request: GenerationReq
     return None
 
 
-class TraditionalGenerator:
+class TraditionalGenerator(GeneratorBase):
     """factory_boy-compatible plans with Faker-pool values: microseconds a record, rule-level coherence."""
 
     name = "traditional"
 
-    def __init__(self, engine: Engine | None = None) -> None:
-        self.engine = engine
+    def __init__(self, host: GeneratorHost | None = None) -> None:
+        self.host = host
 
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
         plan = plan_for(schema, request.constraints)
@@ -99,11 +99,14 @@ class TraditionalGenerator:
         values = values_for(request.options.get("email_domains"))
         if values is not VALUES:  # real email domains, asked for: the same plan with another value source
             build = partial(plan.build, values=values)
-        if not request.constraints and not tracked:
+        standard = schema.standard
+        if not request.constraints and not tracked and not standard:
             # Nothing to meet or claim per record: the batch is the plan run count times.
             records = [build(rng, locale) for _ in range(request.count)]
             return GeneratorOutput(records, details={"redraws": 0, "unmet_constraints": 0})
-        checker = validator_for(schema, request.constraints) if request.constraints else None
+        # A user schema beyond the classic keywords is checked whole (quality.standard): a record that a
+        # keyword the drawers meet only by redrawing (not, oneOf, if...) still breaks is drawn again.
+        checker = validator_for(schema, request.constraints) if request.constraints or standard else None
         records = []
         redraws = unmet = 0
         candidate = 0  # fresh candidates drawn from this seed's rng: (seed, candidate) names a record
@@ -117,8 +120,8 @@ class TraditionalGenerator:
             while attempts < MAX_ATTEMPTS:
                 constrained: list[Violation] = []
                 if checker is not None:
-                    constrained = [v for v in checker.validate([record]) if v.field.split(".")[0] in
-                                   request.constraints or v.field in request.constraints]
+                    constrained = [v for v in checker.validate([record]) if standard or v.field.split(".")[0]
+                                   in request.constraints or v.field in request.constraints]
                 if not constrained and (not tracked or UNIQUE.claim(schema.name, tracked, record, owner)):
                     break
                 attempts += 1
