@@ -18,11 +18,10 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.agent.health import SERVING, Health, build_cache
 from pytest_testdata.agent.http import HttpSide
 from pytest_testdata.agent.observability import Metrics, build_tracer, configure_logging
-from pytest_testdata.agent.service import SERVICE_NAME, TestDataServicer
+from pytest_testdata.agent.service import SERVICE_NAME, TestDataServicer, add_service
 from pytest_testdata.agent.settings import AgentSettings, engine_settings
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import TestdataUsageError
@@ -59,7 +58,7 @@ class AgentServer:
                      # a busy port must fail loudly rather than be shared with another process
                      ("grpc.so_reuseport", 0)],
         )
-        pb_grpc.add_TestDataServiceServicer_to_server(self.servicer, self.grpc)  # type: ignore[no-untyped-call]
+        add_service(self.servicer, self.grpc)  # tolerant deserializers: bad bytes are INVALID_ARGUMENT
         health_pb2_grpc.add_HealthServicer_to_server(self.health_service, self.grpc)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),

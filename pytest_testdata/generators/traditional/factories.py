@@ -22,8 +22,8 @@ from pytest_testdata.schemas.registry import SchemaRegistry
 _registry: SchemaRegistry | None = None
 
 
-def _state(rng: random.Random) -> RecordState:
-    return RecordState(rng, pick_country(rng, None))
+def _state(rng: random.Random, entity: str) -> RecordState:
+    return RecordState(rng, pick_country(rng, None), entity=entity)
 
 
 def factory_for(entity: str | Schema, registry: SchemaRegistry | None = None) -> type[factory.DictFactory]:
@@ -42,7 +42,7 @@ def factory_for(entity: str | Schema, registry: SchemaRegistry | None = None) ->
     plan = plan_for(schema)
 
     def make_state() -> RecordState:
-        return _state(factory.random.randgen)
+        return _state(factory.random.randgen, schema.name)
 
     declarations: dict[str, Any] = {"_state": factory.LazyFunction(make_state)}
     for name, draw in plan.fields:

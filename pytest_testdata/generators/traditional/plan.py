@@ -122,7 +122,7 @@ class Plan:
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0) -> dict[str, Any]:
         """One record: draw every field in declaration order, then enforce the coherence rules."""
-        state = RecordState(rng, pick_country(rng, locale), scale=scale)
+        state = RecordState(rng, pick_country(rng, locale), scale=scale, entity=self.schema.name)
         record = state.record
         for name, draw in self.fields:
             record[name] = draw(state)
