@@ -14,6 +14,7 @@ from pytest_testdata.seeding import derive_seed
 from pytest_testdata.types import GenerationRequest, GenerationResult, Record
 
 if TYPE_CHECKING:
+    from pytest_testdata.datasets.result import Dataset
     from pytest_testdata.schemas.model import Schema
 
 
@@ -45,6 +46,8 @@ class TestdataFactory:
         self.defaults = dict(defaults or {})
         self.results: list[GenerationResult] = []
         """Every result this test got, in call order (metadata included)."""
+        self.datasets: list[Dataset] = []
+        """Every dataset this test got (:meth:`dataset`), in call order."""
 
     @property
     def engine(self) -> EngineLike:
@@ -116,6 +119,18 @@ class TestdataFactory:
             )
         registry.register(schema)
         return schema
+
+    def dataset(self, counts: Mapping[Any, int] | None = None, /, **kwargs: Any) -> Dataset:
+        """Linked records of several entities: ``testdata.dataset({"user": 10, "order": 30})`` or
+        ``testdata.dataset(root="order", count=30)``; ``into=testdata_db`` loads it into a database.
+        See docs/datasets.md for every argument."""
+        __tracebackhide__ = True
+        from pytest_testdata.datasets.calls import run_dataset
+
+        try:
+            return run_dataset(self, counts, kwargs)
+        except TestdataError as exc:
+            raise exc.with_traceback(None) from None
 
     @property
     def last(self) -> GenerationResult:

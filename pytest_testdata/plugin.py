@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_testdata.config import OPTIONS, Settings, resolve
+from pytest_testdata.datasets.db import testdata_db, testdata_db_engine  # noqa: F401 (fixtures; no SQLAlchemy import)
 from pytest_testdata.errors import MissingDependencyError, TestdataError, TestdataUsageError
 from pytest_testdata.fixture import TestdataFactory, check_config_keys, merge_defaults
 from pytest_testdata.markers import MARKER_HELP, MarkerSpec, parse_marker

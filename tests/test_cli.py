@@ -81,8 +81,9 @@ def test_constraints_locale_and_schemas_folder(capsys: pytest.CaptureFixture[str
 def test_schemas_lists_entities_fields_references_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "schemas")
     assert code == 0
-    for entity in ("cart", "order", "payment", "product", "review", "user"):
-        assert f"\n{entity} (v1, ecommerce): " in "\n" + out
+    versions = {"cart": 2, "order": 2, "payment": 2, "product": 1, "review": 2, "user": 1}  # 2: dataset rules
+    for entity, version in versions.items():
+        assert f"\n{entity} (v{version}, ecommerce): " in "\n" + out
     fields = "cart_id, customer_id, items, subtotal, tax, total, currency, created_at, updated_at"
     assert f"    fields: {fields}" in out
     assert "customer_id -> user.user_id" in out and "coherence: email_from_name" in out

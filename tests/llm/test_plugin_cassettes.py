@@ -77,7 +77,7 @@ def test_record_once_writes_one_cassette_per_test_beside_the_module(
     headers = interactions[0]["request"]["headers"]
     inputs = json.loads(headers["x-testdata-inputs"][0])
     assert inputs["template"] == "scenario@1" and inputs["provider"] == "openai" and inputs["model"] == "tiny"
-    assert inputs["schema"].startswith("cart@1#") and inputs["count"] == 2
+    assert inputs["schema"].startswith("cart@2#") and inputs["count"] == 2
 
 
 def test_replay_is_deterministic_same_records_same_metadata(

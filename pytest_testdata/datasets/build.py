@@ -1,0 +1,302 @@
+"""Build a dataset: each entity in dependency order, through the engine's router and generators, then its
+references assigned, the cross-entity rules enforced, and everything checked.
+
+    for each entity (parents first):
+        generate (the routed strategy: traditional, llm, rag or hybrid) -> list lengths -> references
+        -> cross-entity rules -> the entity's own rules again -> (invalid: break one rule)
+        -> validator + scorer + cross-entity checks -> index by key -> sink (a file, a database)
+
+Seeds derive from the dataset seed and the entity name, so one seed gives the same dataset in any
+process (serial, xdist workers, the agent).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pytest_testdata.datasets.cardinality import allocation, list_length, weights
+from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, clone
+from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
+from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.datasets.result import BrokenRule, Dataset, DatasetViolation, EntityMetadata
+from pytest_testdata.errors import GenerationError, choice_error
+from pytest_testdata.quality.coherence import scorer_for
+from pytest_testdata.quality.rules import build_rules
+from pytest_testdata.quality.validator import validator_for
+from pytest_testdata.schemas.model import Schema
+from pytest_testdata.seeding import derive_seed
+from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata
+
+if TYPE_CHECKING:
+    from pytest_testdata.engine import Engine
+
+
+class Sink(Protocol):
+    """Where finished entities go while the dataset is built (a database, files). ``deferred`` names
+    fields of a reference cycle that are filled later: a database inserts them empty, then :meth:`fill`s."""
+
+    def write(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None: ...
+    def fill(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None: ...
+
+
+Progress = Callable[[str, int], None]
+
+
+def build_dataset(engine: Engine, request: DatasetRequest, *, sink: Sink | None = None,
+                  progress: Progress | None = None) -> Dataset:
+    """Generate the dataset a request describes; records stream to ``sink`` entity by entity."""
+    plan = plan_dataset(request, engine.registry)
+    return Builder(engine, request, plan, sink, progress).run()
+
+
+class Builder:
+    """One dataset build (not reusable)."""
+
+    def __init__(self, engine: Engine, request: DatasetRequest, plan: DatasetPlan, sink: Sink | None,
+                 progress: Progress | None) -> None:
+        self.engine, self.request, self.plan, self.sink, self.progress = engine, request, plan, sink, progress
+        self.index = RecordIndex()
+        self.records: dict[str, list[Record]] = {}
+        self.metadata: dict[str, EntityMetadata] = {}
+        self.broken: list[BrokenRule] = []
+        self.to_break = self._rule_to_break()
+
+    def _rule_to_break(self) -> DatasetRule | None:
+        if self.request.variant != "invalid":
+            return None
+        rules = [r for e in self.plan.order for r in self.plan.rules[e]]
+        if not rules:
+            raise GenerationError("dataset variant='invalid': none of the dataset's entities declares a cross-entity "
+                                  "rule (x-dataset-coherence) to break.")
+        wanted = self.request.break_rule
+        if wanted is None:
+            return random.Random(derive_seed(self.request.seed, "break")).choice(rules)
+        chosen = [r for r in rules if r.id == wanted]
+        if not chosen:
+            raise choice_error("dataset break_rule", wanted, [r.id for r in rules])
+        return chosen[0]
+
+    def run(self) -> Dataset:
+        for entity in self.plan.order:
+            self._entity(entity)
+        self._deferred()
+        return Dataset(self.request.seed, self.plan.order, self.records, self.plan.keys, self.metadata,
+                       self.plan.describe(), self.broken)
+
+    # -- one entity -----------------------------------------------------------------------------------
+
+    def _entity(self, entity: str) -> None:
+        started = time.perf_counter()
+        schema = self.plan.schemas[entity]
+        strategy = self.request.strategies.get(entity, self.request.strategy)
+        seed = derive_seed(self.request.seed, "dataset", entity)
+        wanted = GenerationRequest.checked(
+            entity, self.plan.counts[entity], strategy=strategy, seed=seed, locale=self.request.locale,
+            context=self.request.context, options=self.request.options)
+        route = self.engine.router.route(wanted, schema)
+        if route.strategy in ("llm", "hybrid"):
+            wanted = wanted.replace(context=self._context(entity))  # the text is about the dataset's records
+        output = self.engine.generator(route.strategy).generate(wanted, schema, seed)
+        records = output.records
+        generated = time.perf_counter()
+        rng = random.Random(derive_seed(self.request.seed, "links", entity))
+        self._lists(entity, records, rng)
+        for edge in self.plan.edges_of(entity):
+            if not edge.deferred and not edge.owned:
+                self._assign(edge, records, rng)
+        rules = self.plan.rules[entity]
+        for rule in rules:
+            if isinstance(rule, PurchasedBefore):
+                rule.assign(records, self.index, rng)
+        own = build_rules(schema.coherence, schema.source)
+        enforce = [r for r in rules if not isinstance(r, PurchasedBefore)]
+        from pytest_testdata.generators.traditional.drawers import VALUES
+
+        for record in records:
+            for rule in enforce:
+                rule.enforce(record, self.index, rng)
+            for own_rule in own:
+                if own_rule.check(record) is False:
+                    own_rule.enforce(record, rng, VALUES)
+        if self.to_break is not None and self.to_break.entity == entity:
+            self._break(self.to_break, records, rng, own)
+        linked = time.perf_counter()
+        self.index.add(entity, records, self.plan.keys[entity])
+        self.records[entity] = records
+        violations, coherence, cross = self._check(entity, schema, records, rules)
+        checked = time.perf_counter()
+        self.metadata[entity] = EntityMetadata(
+            entity=entity, count=len(records), strategy=output.strategy or route.strategy,
+            reason=output.reason or route.reason, seed=seed, coherence=coherence, dataset_coherence=cross,
+            violations=violations, provider=output.provider, model=output.model, cassette=output.cassette,
+            details=dict(output.details),
+            timings={"generate": generated - started, "link": linked - generated, "validate": checked - linked,
+                     "total": checked - started})
+        self._notify(wanted, records, self.metadata[entity])
+        deferred = [e.path for e in self.plan.edges_of(entity) if e.deferred]
+        if self.sink is not None:
+            self.sink.write(self.plan, entity, records, deferred)
+        if self.progress is not None:
+            self.progress(entity, len(records))
+
+    def _context(self, entity: str) -> str | None:
+        """For text written by an LLM: what the records refer to (a review of a product the dataset holds)."""
+        parents = [e.parent for e in self.plan.edges_of(entity) if e.parent in self.records]
+        if not parents:
+            return self.request.context
+        names = []
+        for parent in dict.fromkeys(parents):
+            sample = [str(r["name"]) for r in self.records[parent][:20] if isinstance(r.get("name"), str)]
+            if sample:
+                names.append(f"{parent}s such as {', '.join(sample[:8])}")
+        extra = f"These records belong to a dataset that holds {'; '.join(names)}." if names else ""
+        return " ".join(p for p in (self.request.context, extra) if p) or None
+
+    def _lists(self, entity: str, records: list[Record], rng: random.Random) -> None:
+        """List lengths per the list cardinalities (a clone of an existing element extends a list)."""
+        for (owner, path), card in self.plan.lists.items():
+            if owner != entity:
+                continue
+            for record in records:
+                items = record.get(path)
+                if not isinstance(items, list) or not items:
+                    continue
+                n = list_length(card, rng)
+                if n < len(items):
+                    del items[n:]
+                while len(items) < n:
+                    items.append(clone(items[rng.randrange(len(items))]))
+
+    def _keys_of(self, edge: Edge) -> list[Any]:
+        if edge.parent in self.plan.external:
+            return list(self.plan.external[edge.parent])
+        read = edge.parent_field
+        return [r.get(read) for r in self.records[edge.parent]]
+
+    def _assign(self, edge: Edge, records: list[Record], rng: random.Random,
+                exclude_self: bool = False) -> None:
+        keys = self._keys_of(edge)
+        if edge.in_list:
+            self._assign_in_lists(edge, records, keys, rng)
+            return
+        n = len(records)
+        empty = set(rng.sample(range(n), round(n * edge.card.empty))) if edge.card.empty else set()
+        filled = [i for i in range(n) if i not in empty]
+        for i in empty:
+            records[i][edge.path] = None
+        if exclude_self:  # a self-reference (a manager): point at an earlier record, the first has none
+            for i in filled:
+                records[i][edge.path] = records[rng.randrange(i)].get(edge.parent_field) if i else None
+            return
+        for i, parent in zip(filled, allocation(len(filled), len(keys), edge.card, rng), strict=True):
+            records[i][edge.path] = keys[parent]
+
+    def _assign_in_lists(self, edge: Edge, records: list[Record], keys: list[Any], rng: random.Random) -> None:
+        head, _, tail = edge.path.partition(".*.")
+        cum: list[float] = []
+        total = 0.0
+        for w in weights(len(keys), edge.card.skew, rng):
+            total += w
+            cum.append(total)
+        choices = rng.choices
+        for record in records:
+            lines = record.get(head)
+            if not isinstance(lines, list):
+                continue
+            seen: set[Any] = set()
+            for line in lines:
+                if not isinstance(line, dict):
+                    continue
+                key = choices(keys, cum_weights=cum)[0]
+                tries = 0
+                while key in seen and tries < 5 and len(seen) < len(keys):
+                    key = choices(keys, cum_weights=cum)[0]
+                    tries += 1
+                seen.add(key)
+                line[tail] = key
+
+    def _break(self, rule: DatasetRule, records: list[Record], rng: random.Random, own: list[Any]) -> None:
+        from pytest_testdata.generators.traditional.drawers import VALUES
+
+        order = list(range(len(records)))
+        rng.shuffle(order)
+        for i in order:
+            breakage = rule.breaks(records[i], self.index, rng)
+            if breakage is None:
+                continue
+            for own_rule in own:  # keep the record's own rules whole: only the cross-entity rule breaks
+                if own_rule.check(records[i]) is False:
+                    own_rule.enforce(records[i], rng, VALUES)
+            self.broken.append(BrokenRule(rule.id, rule.entity, i, breakage.field, breakage.message))
+            return
+        raise GenerationError(f"dataset variant='invalid': no {rule.entity} record could break {rule.id} "
+                              f"(none refers to a record the rule compares with).")
+
+    def _check(self, entity: str, schema: Schema, records: list[Record],
+               rules: list[DatasetRule]) -> tuple[list[DatasetViolation], float, float]:
+        out = [DatasetViolation(entity, v.record, v.field, v.rule, v.message)
+               for v in validator_for(schema, {}).validate(records)]
+        scorer = scorer_for(schema)
+        scores = [scorer.score(r) for r in records]
+        checks = passed = 0
+        for rule in rules:
+            for i, record in enumerate(records):
+                found = rule.check(record, self.index)
+                checks += 1
+                if found is None:
+                    passed += 1
+                else:
+                    out.append(DatasetViolation(entity, i, found[0], rule.id, found[1]))
+        for path in schema.unique_fields():
+            if "." in path:
+                continue
+            seen: dict[Any, int] = {}
+            for i, record in enumerate(records):
+                value = record.get(path)
+                if value is None:
+                    continue
+                if value in seen:
+                    out.append(DatasetViolation(entity, i, path, "unique",
+                                                f"{value!r} repeats record {seen[value]}'s value"))
+                else:
+                    seen[value] = i
+        out.sort(key=lambda v: (v.record, v.rule))
+        coherence = round(sum(scores) / len(scores), 4) if scores else 1.0
+        return out, coherence, round(passed / checks, 4) if checks else 1.0
+
+    def _deferred(self) -> None:
+        """Fill the references that close a cycle, now that both ends exist."""
+        touched: dict[str, list[str]] = {}
+        for edge in self.plan.edges:
+            if edge.deferred:
+                rng = random.Random(derive_seed(self.request.seed, "deferred", edge.name))
+                self._assign(edge, self.records[edge.child], rng, exclude_self=edge.parent == edge.child)
+                touched.setdefault(edge.child, []).append(edge.path)
+        for entity, paths in touched.items():
+            self.index.add(entity, self.records[entity], self.plan.keys[entity])
+            if self.sink is not None:
+                self.sink.fill(self.plan, entity, self.records[entity], paths)
+
+    def _notify(self, wanted: GenerationRequest, records: list[Record], meta: EntityMetadata) -> None:
+        listeners = getattr(self.engine, "listeners", ())
+        if not listeners:
+            return
+        result = GenerationResult(records, ResultMetadata(
+            entity=meta.entity, count=meta.count, strategy=meta.strategy, reason=meta.reason, seed=meta.seed,
+            coherence=meta.coherence, timings=meta.timings, provider=meta.provider, model=meta.model,
+            details={"dataset": True}))
+        for listener in listeners:
+            listener(wanted, result)
+
+
+def generate_dataset(counts: dict[str, int] | None = None, *, engine: Engine | None = None,
+                     sink: Sink | None = None, **kwargs: Any) -> Dataset:
+    """The Python API: ``generate_dataset({"user": 10, "order": 30}, seed=1)`` or
+    ``generate_dataset(root="order", count=30, seed=1)``. Keyword arguments as :meth:`DatasetRequest.checked`."""
+    from pytest_testdata.engine import Engine
+
+    request = DatasetRequest.checked(counts, **kwargs)
+    return build_dataset(engine or Engine(), request, sink=sink)

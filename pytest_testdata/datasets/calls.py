@@ -1,0 +1,100 @@
+"""``testdata.dataset(...)``: a dataset in a test, from the local engine or the agent (remote mode),
+optionally loaded into a database.
+
+Entities may be named, or given as SQLAlchemy models (registered under their table name on first use).
+Each call's seed derives from the test's seed and the call's position, like ``testdata(...)`` calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.datasets.result import Dataset
+from pytest_testdata.errors import TestdataError, TestdataUsageError, suggest
+from pytest_testdata.seeding import derive_seed
+
+DATASET_KEYS = ("root", "count", "cardinality", "external", "seed", "strategy", "strategies", "context", "locale",
+                "options", "variant", "break_rule", "into", "check")
+MAX_SHOWN = 10
+
+
+class DatasetCheckError(TestdataError):
+    """A valid-variant dataset whose records break a constraint or rule (``check=False`` to accept it)."""
+
+
+def entity_name(obj: Any, registry: Any) -> str:
+    """An entity name for a name, a Schema or a SQLAlchemy model (registering the model's schema)."""
+    if isinstance(obj, str):
+        return obj
+    from pytest_testdata.schemas.model import Schema
+
+    if isinstance(obj, Schema):
+        schema = obj
+    else:
+        try:
+            from pytest_testdata.schemas.sources.sqlalchemy import is_sqlalchemy_model, schema_from_model
+        except ImportError:
+            raise TestdataUsageError(
+                f"dataset: expected an entity name, a Schema or a SQLAlchemy model, got {obj!r}.") from None
+        if not is_sqlalchemy_model(obj):
+            raise TestdataUsageError(
+                f"dataset: expected an entity name, a Schema or a SQLAlchemy model, got {obj!r}.")
+        schema = schema_from_model(obj)
+    if registry is None:
+        raise TestdataUsageError(f"dataset: this engine cannot take new entities such as {schema.name!r}; "
+                                 "name entities it knows.")
+    registry.register(schema)
+    return schema.name
+
+
+def run_dataset(factory: Any, counts: Mapping[Any, int] | None, kwargs: Mapping[str, Any]) -> Dataset:
+    """The body of ``TestdataFactory.dataset``."""
+    unknown = [k for k in kwargs if k not in DATASET_KEYS]
+    if unknown:
+        raise TestdataUsageError(
+            f"testdata.dataset(): unknown argument {unknown[0]!r}{suggest(unknown[0], DATASET_KEYS)}. "
+            f"Allowed: counts, {', '.join(DATASET_KEYS)}.")
+    options = dict(kwargs)
+    into = options.pop("into", None)
+    check = bool(options.pop("check", True))
+    engine = factory.engine
+    registry = getattr(engine, "registry", None)
+    named = {entity_name(k, registry): v for k, v in counts.items()} if counts is not None else None
+    if options.get("root") is not None:
+        options["root"] = entity_name(options["root"], registry)
+    if "strategy" not in options and factory.defaults.get("strategy") not in (None, "auto"):
+        options["strategy"] = factory.defaults["strategy"]
+    if "locale" not in options and factory.defaults.get("locale"):
+        options["locale"] = factory.defaults["locale"]
+    if options.get("seed") is None:
+        options["seed"] = derive_seed(factory.seed, f"dataset {len(factory.datasets)}")
+    request = DatasetRequest.checked(named, **options)
+    remote = getattr(engine, "dataset", None)
+    if callable(remote):
+        dataset: Dataset = remote(request)
+        if into is not None:
+            from pytest_testdata.datasets.graph import plan_dataset
+            from pytest_testdata.datasets.load import load_dataset
+            from pytest_testdata.schemas.registry import SchemaRegistry
+
+            local = registry if registry is not None else SchemaRegistry()
+            dataset = load_dataset(dataset, plan_dataset(request, local), into)
+    elif into is not None:
+        from pytest_testdata.datasets.load import build_into
+
+        dataset = build_into(engine, request, into)
+    else:
+        from pytest_testdata.datasets.build import build_dataset
+
+        dataset = build_dataset(engine, request)
+    factory.datasets.append(dataset)
+    if check and request.variant == "valid" and dataset.violations:
+        found = dataset.violations
+        shown = "\n  ".join(str(v) for v in found[:MAX_SHOWN])
+        more = f"\n  ... and {len(found) - MAX_SHOWN} more" if len(found) > MAX_SHOWN else ""
+        raise DatasetCheckError(
+            f"dataset (seed {request.seed}): {len(found)} record(s) break a constraint or rule:\n  {shown}{more}\n"
+            "Pass check=False to get the dataset anyway (its violations are in dataset.violations).")
+    return dataset

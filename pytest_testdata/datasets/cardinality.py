@@ -1,0 +1,154 @@
+"""Cardinalities: how many child records each referenced record gets, and how they are spread.
+
+A reference ``order.customer_id -> user`` has a cardinality: ``min``/``max`` orders per user, a
+``mean`` (used to size the users when a root entity pulls them in) and a ``skew``:
+
+``long_tail`` (the default)
+    a few parents get many children, many get one or none: heavy buyers and one-time ones.
+``even``
+    as even as the counts allow (one payment per order when the counts match).
+``uniform``
+    every parent equally likely.
+
+For a list (``order.items``), the cardinality is the list's length per record. Schemas declare defaults
+with ``x-cardinality`` on the reference (or list) property; a caller's ``cardinality=`` overrides them.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pytest_testdata.errors import TestdataUsageError, choice_error
+
+SKEWS = ("long_tail", "even", "uniform")
+KEYS = ("min", "max", "mean", "skew", "empty")
+LONG_TAIL_SIGMA = 1.1
+"""Spread of the log-normal popularity weights: the top 10% of users place about 40% of the orders."""
+
+
+@dataclass(frozen=True)
+class Cardinality:
+    """Children per parent (or items per list): bounds, mean, skew and the share of empty references."""
+
+    min: int = 0
+    max: int | None = None
+    mean: float = 3.0
+    skew: str = "long_tail"
+    empty: float = 0.0
+    """For a nullable reference: the share of records whose reference stays empty."""
+
+    @classmethod
+    def parse(cls, where: str, raw: Any, base: Cardinality | None = None) -> Cardinality:
+        """From an int (exactly n), a ``(min, max)`` pair or a mapping; errors name ``where``."""
+        base = base or cls()
+        if isinstance(raw, bool):
+            raise TestdataUsageError(f"cardinality[{where!r}]: expected a number, (min, max) or a mapping, "
+                                     f"got {raw!r}.")
+        if isinstance(raw, int):
+            raw = {"min": raw, "max": raw, "mean": raw, "skew": "even"}
+        elif isinstance(raw, (tuple, list)) and len(raw) == 2:
+            raw = {"min": raw[0], "max": raw[1]}
+        if not isinstance(raw, Mapping):
+            raise TestdataUsageError(
+                f"cardinality[{where!r}]: expected an int (exactly n), a (min, max) pair or a mapping with "
+                f"{', '.join(KEYS)}; got {raw!r}."
+            )
+        for key in raw:
+            if key not in KEYS:
+                raise choice_error(f"cardinality[{where!r}] key", key, KEYS)
+        lo = raw.get("min", base.min)
+        hi = raw.get("max", base.max if "min" not in raw or base.max is None or base.max >= lo else None)
+        for name, value in (("min", lo), ("max", hi)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise TestdataUsageError(f"cardinality[{where!r}]: {name} must be a whole number >= 0, got {value!r}.")
+        if hi is not None and lo > hi:
+            raise TestdataUsageError(f"cardinality[{where!r}]: min ({lo}) is greater than max ({hi}). Swap them.")
+        default_mean = base.mean if "min" not in raw and "max" not in raw else (
+            (lo + hi) / 2 if hi is not None else max(base.mean, lo))
+        mean = raw.get("mean", default_mean)
+        if isinstance(mean, bool) or not isinstance(mean, (int, float)) or mean <= 0:
+            raise TestdataUsageError(f"cardinality[{where!r}]: mean must be a number > 0, got {mean!r}.")
+        if not lo <= mean <= (hi if hi is not None else math.inf):
+            raise TestdataUsageError(f"cardinality[{where!r}]: mean {mean} is outside min..max ({lo}..{hi}).")
+        skew = raw.get("skew", base.skew)
+        if skew not in SKEWS:
+            raise choice_error(f"cardinality[{where!r}] skew", skew, SKEWS)
+        empty = raw.get("empty", base.empty)
+        if isinstance(empty, bool) or not isinstance(empty, (int, float)) or not 0 <= empty < 1:
+            raise TestdataUsageError(f"cardinality[{where!r}]: empty must be a share from 0 to below 1, got {empty!r}.")
+        return cls(min=lo, max=hi, mean=float(mean), skew=str(skew), empty=float(empty))
+
+    def with_empty(self, empty: float) -> Cardinality:
+        return replace(self, empty=empty)
+
+    def describe(self) -> str:
+        bounds = f"{self.min}..{self.max}" if self.max is not None else f"at least {self.min}"
+        return f"{bounds} (mean {self.mean:g}, {self.skew})"
+
+
+def weights(parents: int, skew: str, rng: random.Random) -> list[float]:
+    """Popularity weights: log-normal for ``long_tail``, equal otherwise."""
+    if skew == "long_tail":
+        return [rng.lognormvariate(0.0, LONG_TAIL_SIGMA) for _ in range(parents)]
+    return [1.0] * parents
+
+
+def spread(children: int, parents: int, card: Cardinality, rng: random.Random) -> list[int]:
+    """How many children each parent gets: a list of ``parents`` counts summing to ``children``.
+
+    The caller has checked ``parents * min <= children <= parents * max``.
+    """
+    counts = [card.min] * parents
+    rest = children - card.min * parents
+    if rest <= 0 or parents == 0:
+        return counts
+    cap = card.max if card.max is not None else children
+    if card.skew == "even":
+        base, extra = divmod(rest, parents)
+        for i in range(parents):
+            counts[i] += base
+        for i in rng.sample(range(parents), extra):
+            counts[i] += 1
+        return counts
+    chosen = rng.choices(range(parents), weights=weights(parents, card.skew, rng), k=rest)
+    overflow = 0
+    for i in chosen:
+        if counts[i] < cap:
+            counts[i] += 1
+        else:
+            overflow += 1
+    if overflow:
+        open_ = [i for i in range(parents) if counts[i] < cap]
+        while overflow:
+            i = rng.randrange(len(open_))
+            counts[open_[i]] += 1
+            overflow -= 1
+            if counts[open_[i]] >= cap:
+                open_[i] = open_[-1]
+                open_.pop()
+    return counts
+
+
+def allocation(children: int, parents: int, card: Cardinality, rng: random.Random) -> list[int]:
+    """The parent index of each child, in a shuffled order."""
+    counts = spread(children, parents, card, rng)
+    order = [p for p, n in enumerate(counts) for _ in range(n)]
+    rng.shuffle(order)
+    return order
+
+
+def list_length(card: Cardinality, rng: random.Random) -> int:
+    """One list's length: ``min`` plus a geometric excess, long-tailed (most carts hold one to three items)."""
+    hi = card.max if card.max is not None else card.min + 20
+    if card.skew != "long_tail":
+        return rng.randint(card.min, hi)
+    excess_mean = max(card.mean - card.min, 0.0)
+    if excess_mean <= 0:
+        return card.min
+    p = 1.0 / (excess_mean + 1.0)
+    excess = int(math.log(1.0 - rng.random()) / math.log(1.0 - p)) if p < 1 else 0
+    return min(card.min + excess, hi)

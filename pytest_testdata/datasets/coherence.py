@@ -1,0 +1,511 @@
+"""Cross-entity coherence: the rule kinds a schema declares under ``x-dataset-coherence``.
+
+``x-coherence`` rules look at one record; these look across records of a dataset, through the
+record's references (``x-ref``). Each kind can *check* a record against the records it refers to (the
+dataset validator and scorer), *enforce* itself while the dataset is built, and *break* itself once
+for an invalid variant. Kinds, with the built-in schemas' uses:
+
+``same_as_ref``
+    Fields equal the referenced record's fields: an order item carries its product's name, SKU and
+    price (``{"ref": "items.*.product_id", "fields": {"items.*.unit_price": "price"}}``); a payment's
+    amount and currency are its order's total and currency.
+``currency_of_ref``
+    A currency is the one of the referenced record's country: a cart's currency follows its user's.
+``after_ref``
+    A timestamp follows one of the referenced record: a payment is made after its order was placed.
+    Enforcing it moves all the record's timestamps together, so their own order holds.
+``status_matches_ref``
+    A status is allowed for the referenced record's status: a refunded payment belongs to a refunded
+    order, and a refunded order has a refunded payment.
+``purchased_before``
+    A record (a review) is by someone who bought the item, after the purchase's timestamp (delivery):
+    the buyer and the item come from the ``via`` entity's records (orders).
+
+Every rule has a ``name``; its id is ``entity.name`` (``payment.amount_matches_order``), which
+violations carry and ``break_rule=`` takes.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.generators.traditional.timestamps import shift
+from pytest_testdata.locales.countries import CURRENCIES
+from pytest_testdata.quality.paths import get, getter, set_all, setter
+from pytest_testdata.schemas.model import Schema
+
+Record = dict[str, Any]
+TOLERANCE = 0.005
+DAY = 86_400
+
+
+class RecordIndex:
+    """What rules look records up in: the records built so far, by entity and key field."""
+
+    def __init__(self) -> None:
+        self._by_field: dict[tuple[str, str], dict[Any, Record]] = {}
+        self._records: dict[str, list[Record]] = {}
+        self._purchases: dict[tuple[str, str, str, str], Purchases] = {}
+
+    def add(self, entity: str, records: list[Record], key_fields: Sequence[str]) -> None:
+        """Index an entity's records under each of its key fields."""
+        self._records[entity] = records
+        for key_field in key_fields:
+            read = getter(key_field)
+            self._by_field[(entity, key_field)] = {read(r): r for r in records}
+
+    def find(self, entity: str, field: str, key: Any) -> Record | None:
+        """The record of ``entity`` whose ``field`` is ``key``, or None."""
+        table = self._by_field.get((entity, field))
+        return None if table is None else table.get(key)
+
+    def has(self, entity: str) -> bool:
+        return entity in self._records
+
+    def records(self, entity: str) -> list[Record]:
+        return self._records.get(entity, [])
+
+    def purchases(self, entity: str, buyer: str, items: str, time: str) -> Purchases:
+        """Who bought what when, from ``entity``'s records (built once per dataset)."""
+        key = (entity, buyer, items, time)
+        if key not in self._purchases:
+            self._purchases[key] = Purchases(self.records(entity), buyer, items, time)
+        return self._purchases[key]
+
+
+class Purchases:
+    """(buyer, item) pairs with the earliest time each was bought, from records that have that time."""
+
+    def __init__(self, records: list[Record], buyer: str, items: str, time: str) -> None:
+        head, _, tail = items.partition(".*.")
+        read_buyer, read_time = getter(buyer), getter(time)
+        earliest: dict[tuple[Any, Any], str] = {}
+        for record in records:
+            when = read_time(record)
+            who = read_buyer(record)
+            if not isinstance(when, str) or who is None:
+                continue
+            lines = record.get(head) if tail else [record]
+            for line in lines if isinstance(lines, list) else ():
+                what = line.get(tail) if tail and isinstance(line, dict) else get(line, items)
+                pair = (who, what)
+                if what is not None and (pair not in earliest or when < earliest[pair]):
+                    earliest[pair] = when
+        self.earliest = earliest
+        self.pairs = list(earliest)
+
+
+@dataclass(frozen=True)
+class Breakage:
+    """What breaking a rule changed: the field and a sentence for the report."""
+
+    field: str
+    message: str
+
+
+class DatasetRule:
+    """Base class: one declared cross-entity rule of one entity."""
+
+    kind = ""
+    required: tuple[str, ...] = ()
+
+    def __init__(self, entity: str, spec: Mapping[str, Any], schema: Schema) -> None:
+        self.entity = entity
+        self.spec = spec
+        self.schema = schema
+        for key in ("name", *self.required):
+            if key not in spec:
+                raise TestdataUsageError(
+                    f"schema {schema.source}: x-dataset-coherence rule {spec.get('kind')!r} needs a {key!r}. "
+                    f"Its keys: name, kind, {', '.join(self.required)}."
+                )
+        self.name = str(spec["name"])
+        self.id = f"{entity}.{self.name}"
+        refs = schema.references()
+        self.ref_path = str(spec.get("ref", ""))
+        self.target: tuple[str, str] | None = None
+        if self.ref_path:
+            if self.ref_path not in refs:
+                raise TestdataUsageError(
+                    f"schema {schema.source}: x-dataset-coherence rule {self.name!r}: ref {self.ref_path!r} is not "
+                    f"a reference (x-ref) of {entity}. References: {', '.join(refs) or 'none'}."
+                )
+            parent, _, parent_field = refs[self.ref_path].partition(".")
+            self.target = (parent, parent_field)
+        self._ref = getter(self.ref_path) if self.ref_path and "*" not in self.ref_path else None
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """Entities whose records this rule reads (they are built before this rule's entity)."""
+        return (self.target[0],) if self.target else ()
+
+    @property
+    def owns(self) -> tuple[str, ...]:
+        """Reference paths this rule assigns itself (instead of the cardinality allocation)."""
+        return ()
+
+    def parent(self, record: Record, index: RecordIndex) -> Record | None:
+        if self._ref is None or self.target is None:
+            return None
+        key = self._ref(record)
+        return None if key is None else index.find(self.target[0], self.target[1], key)
+
+    def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
+        """None when the record satisfies the rule (or it does not apply), else (field, message)."""
+        raise NotImplementedError
+
+    def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
+        raise NotImplementedError
+
+    def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
+        """Make the record break this rule (and only this one); None if this record cannot."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.id}>"
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) <= TOLERANCE
+    return bool(a == b)
+
+
+def clone(value: Any) -> Any:
+    """A copy of JSON-like data (an address copied into an order must not be the user's own dict)."""
+    if type(value) is dict:
+        return {k: clone(v) for k, v in value.items()}
+    if type(value) is list:
+        return [clone(v) for v in value]
+    return value
+
+
+def _different(value: Any, rng: random.Random) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return round(value + rng.choice((1, 2, 5)) + (0.01 if isinstance(value, float) else 0), 2)
+    if isinstance(value, str):
+        return value + "-X" if len(value) < 4 else value[:-1] + ("X" if value[-1] != "X" else "Y")
+    if isinstance(value, dict):  # an address: the same shape, one text changed
+        changed = dict(value)
+        for key, inner in value.items():
+            if isinstance(inner, str) and key not in ("country", "postal_code"):
+                changed[key] = _different(inner, rng)
+                return changed
+    return value if value is None else f"{value}-X"
+
+
+class SameAsRef(DatasetRule):
+    kind = "same_as_ref"
+    required = ("ref", "fields")
+
+    def __init__(self, entity: str, spec: Mapping[str, Any], schema: Schema) -> None:
+        super().__init__(entity, spec, schema)
+        fields = spec["fields"]
+        if not isinstance(fields, Mapping) or not fields:
+            raise TestdataUsageError(
+                f"schema {schema.source}: rule {self.name!r}: \"fields\" must map this record's fields to the "
+                f"referenced record's, such as {{\"amount\": \"totals.total\"}}; got {fields!r}."
+            )
+        head, star, _ = self.ref_path.partition(".*.")
+        self.array = head if star else None
+        self.pairs: list[tuple[str, str, Callable[[Any], Any]]] = []
+        for mine, theirs in fields.items():
+            if self.array and not str(mine).startswith(f"{self.array}.*."):
+                raise TestdataUsageError(
+                    f"schema {schema.source}: rule {self.name!r}: with ref {self.ref_path!r}, each field must be "
+                    f"in the same list ({self.array}.*.<field>); got {mine!r}."
+                )
+            local = str(mine).partition(".*.")[2] if self.array else str(mine)
+            self.pairs.append((local, str(theirs), getter(str(theirs))))
+        self._locals = [(local, getter(local), setter(local), read) for local, _, read in self.pairs]
+        self._key_local = getter(self.ref_path.partition(".*.")[2] if self.array else self.ref_path)
+
+    def _units(self, record: Record) -> list[Record]:
+        if self.array is None:
+            return [record]
+        lines = record.get(self.array)
+        return [line for line in lines if isinstance(line, dict)] if isinstance(lines, list) else []
+
+    def _parent_of(self, unit: Record, index: RecordIndex) -> Record | None:
+        assert self.target is not None
+        key = self._key_local(unit)
+        return None if key is None else index.find(self.target[0], self.target[1], key)
+
+    def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
+        for at, unit in enumerate(self._units(record)):
+            parent = self._parent_of(unit, index)
+            if parent is None:
+                continue
+            for (local, theirs, _), (_, mine_of, _, read) in zip(self.pairs, self._locals, strict=True):
+                mine, wanted = mine_of(unit), read(parent)
+                if mine != wanted and not _equal(mine, wanted):
+                    where = f"{self.array}.{at}.{local}" if self.array else local
+                    return where, (f"is {mine!r} but the referenced {self.target[0] if self.target else ''} has "
+                                   f"{theirs} = {wanted!r}")
+        return None
+
+    def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
+        for unit in self._units(record):
+            parent = self._parent_of(unit, index)
+            if parent is not None:
+                for _, _, write, read in self._locals:
+                    write(unit, clone(read(parent)))
+
+    def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
+        for at, unit in enumerate(self._units(record)):
+            if self._parent_of(unit, index) is None:
+                continue
+            local = self.pairs[0][0]
+            value = get(unit, local)
+            set_all(unit, local, _different(value, rng))
+            where = f"{self.array}.{at}.{local}" if self.array else local
+            return Breakage(where, f"{where} changed from {value!r} to {get(unit, local)!r}")
+        return None
+
+
+class CurrencyOfRef(DatasetRule):
+    kind = "currency_of_ref"
+    required = ("ref", "currency", "country")
+
+    def _wanted(self, record: Record, index: RecordIndex) -> str | None:
+        parent = self.parent(record, index)
+        return None if parent is None else CURRENCIES.get(str(get(parent, self.spec["country"])))
+
+    def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
+        wanted = self._wanted(record, index)
+        mine = get(record, self.spec["currency"])
+        if wanted is None or mine == wanted:
+            return None
+        return self.spec["currency"], f"is {mine!r} but the referenced record's country uses {wanted!r}"
+
+    def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
+        wanted = self._wanted(record, index)
+        if wanted is not None and self._allowed(wanted):
+            set_all(record, self.spec["currency"], wanted)
+
+    def _allowed(self, currency: str) -> bool:
+        enum = (self.schema.subschema(self.spec["currency"]) or {}).get("enum")
+        return enum is None or currency in enum
+
+    def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
+        wanted = self._wanted(record, index)
+        if wanted is None:
+            return None
+        enum = (self.schema.subschema(self.spec["currency"]) or {}).get("enum") or sorted(set(CURRENCIES.values()))
+        other = rng.choice([c for c in enum if c != wanted])
+        set_all(record, self.spec["currency"], other)
+        return Breakage(self.spec["currency"], f"{self.spec['currency']} set to {other!r} (the user's is {wanted!r})")
+
+
+def _date_time_fields(schema: Schema) -> list[str]:
+    return [name for name, sub in schema.properties.items() if sub.get("format") == "date-time"]
+
+
+def _shift_all(record: Record, fields: Sequence[str], seconds: int) -> None:
+    for name in fields:
+        value = record.get(name)
+        if isinstance(value, str):
+            record[name] = shift(value, seconds)
+
+
+def _seconds_between(earlier: str, later: str) -> int:
+    from datetime import datetime
+
+    def parse(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return int((parse(later) - parse(earlier)).total_seconds())
+
+
+class AfterRef(DatasetRule):
+    kind = "after_ref"
+    required = ("ref", "field", "after")
+
+    def __init__(self, entity: str, spec: Mapping[str, Any], schema: Schema) -> None:
+        super().__init__(entity, spec, schema)
+        self.field, self.after = str(spec["field"]), str(spec["after"])
+        self.min_delay, self.max_delay = int(spec.get("min_seconds", 60)), int(spec.get("max_seconds", 3 * DAY))
+        self.moves = [str(f) for f in spec.get("shift", _date_time_fields(schema))]
+
+    def _times(self, record: Record, index: RecordIndex) -> tuple[Any, Any]:
+        parent = self.parent(record, index)
+        return get(record, self.field), (None if parent is None else get(parent, self.after))
+
+    def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
+        mine, theirs = self._times(record, index)
+        if not isinstance(mine, str) or not isinstance(theirs, str) or mine >= theirs:
+            return None
+        return self.field, f"{mine} is before the referenced {self.target[0] if self.target else ''}'s " \
+                           f"{self.after} {theirs}"
+
+    def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
+        mine, theirs = self._times(record, index)
+        if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
+            delay = rng.randint(self.min_delay, self.max_delay)
+            _shift_all(record, self.moves, _seconds_between(mine, theirs) + delay)
+
+    def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
+        mine, theirs = self._times(record, index)
+        if not isinstance(mine, str) or not isinstance(theirs, str):
+            return None
+        _shift_all(record, self.moves, -(_seconds_between(theirs, mine) + rng.randint(DAY, 10 * DAY)))
+        return Breakage(self.field, f"{self.field} moved to {get(record, self.field)}, before the "
+                                    f"{self.target[0] if self.target else ''}'s {self.after} {theirs}")
+
+
+class StatusMatchesRef(DatasetRule):
+    kind = "status_matches_ref"
+    required = ("ref", "status", "ref_status", "allowed")
+
+    def __init__(self, entity: str, spec: Mapping[str, Any], schema: Schema) -> None:
+        super().__init__(entity, spec, schema)
+        allowed = spec["allowed"]
+        if not isinstance(allowed, Mapping) or not all(isinstance(v, list) and v for v in allowed.values()):
+            raise TestdataUsageError(
+                f"schema {schema.source}: rule {self.name!r}: \"allowed\" must map each referenced status to a "
+                f"non-empty list of this record's statuses; got {allowed!r}."
+            )
+        self.allowed = {str(k): [str(s) for s in v] for k, v in allowed.items()}
+
+    def _allowed_for(self, record: Record, index: RecordIndex) -> tuple[str, list[str]] | None:
+        parent = self.parent(record, index)
+        if parent is None:
+            return None
+        status = str(get(parent, self.spec["ref_status"]))
+        return (status, self.allowed[status]) if status in self.allowed else None
+
+    def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
+        found = self._allowed_for(record, index)
+        mine = get(record, self.spec["status"])
+        if found is None or mine in found[1]:
+            return None
+        return self.spec["status"], (f"is {mine!r} but the referenced record is {found[0]!r}, which allows "
+                                     f"{', '.join(found[1])}")
+
+    def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
+        found = self._allowed_for(record, index)
+        if found is not None and get(record, self.spec["status"]) not in found[1]:
+            set_all(record, self.spec["status"], rng.choice(found[1]))
+
+    def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
+        found = self._allowed_for(record, index)
+        enum = (self.schema.subschema(self.spec["status"]) or {}).get("enum") or []
+        others = [s for s in enum if found is not None and s not in found[1]]
+        if not others:
+            return None
+        chosen = rng.choice(others)
+        set_all(record, self.spec["status"], chosen)
+        assert found is not None
+        return Breakage(self.spec["status"], f"{self.spec['status']} set to {chosen!r} on a {found[0]!r} record")
+
+
+class PurchasedBefore(DatasetRule):
+    kind = "purchased_before"
+    required = ("buyer", "item", "time", "via", "via_buyer", "via_items", "via_time")
+
+    def __init__(self, entity: str, spec: Mapping[str, Any], schema: Schema) -> None:
+        super().__init__(entity, spec, schema)
+        self.buyer, self.item, self.time = str(spec["buyer"]), str(spec["item"]), str(spec["time"])
+        self.via = str(spec["via"])
+        self.flag = spec.get("flag")
+        self.min_delay, self.max_delay = int(spec.get("min_seconds", 3600)), int(spec.get("max_seconds", 30 * DAY))
+        self.moves = [str(f) for f in spec.get("shift", _date_time_fields(schema))]
+        refs = schema.references()
+        for path in (self.buyer, self.item):
+            if path not in refs:
+                raise TestdataUsageError(
+                    f"schema {schema.source}: rule {self.name!r}: {path!r} must be a reference (x-ref) of "
+                    f"{entity}. References: {', '.join(refs) or 'none'}."
+                )
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        return (self.via,)
+
+    @property
+    def owns(self) -> tuple[str, ...]:
+        return (self.buyer, self.item)
+
+    def _purchases(self, index: RecordIndex) -> Purchases:
+        return index.purchases(self.via, str(self.spec["via_buyer"]), str(self.spec["via_items"]),
+                               str(self.spec["via_time"]))
+
+    def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
+        if not index.has(self.via):
+            return None
+        pair = (record.get(self.buyer), record.get(self.item))
+        when = self._purchases(index).earliest.get(pair)
+        if when is None:
+            return self.buyer, (f"{self.buyer} {pair[0]} never received {self.item} {pair[1]} in any "
+                                f"{self.via} of the dataset")
+        mine = record.get(self.time)
+        if isinstance(mine, str) and mine < when:
+            return self.time, f"{mine} is before the {self.via} reached the buyer ({when})"
+        return None
+
+    def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
+        """Set by :meth:`assign` for a whole batch (pairs drawn without repeats while they last)."""
+
+    def assign(self, records: list[Record], index: RecordIndex, rng: random.Random) -> None:
+        purchases = self._purchases(index)
+        if not purchases.pairs:
+            raise TestdataUsageError(
+                f"dataset: {len(records)} {self.entity} record(s) need a {self.via} that reached its buyer "
+                f"(rule {self.id}: a {self.entity} is by someone who bought the item, after "
+                f"{self.spec['via_time']}), and the dataset's {self.via} records have none. Add more "
+                f"{self.via} records, or drop {self.entity} from the counts."
+            )
+        pool: list[tuple[Any, Any]] = []
+        for record in records:
+            if not pool:
+                pool = list(purchases.pairs)
+                rng.shuffle(pool)
+            buyer, item = pool.pop()
+            record[self.buyer], record[self.item] = buyer, item
+            if self.flag:
+                record[str(self.flag)] = True
+            mine, when = record.get(self.time), purchases.earliest[(buyer, item)]
+            if isinstance(mine, str):
+                delay = rng.randint(self.min_delay, self.max_delay)
+                _shift_all(record, self.moves, _seconds_between(mine, when) + delay)
+
+    def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
+        pair = (record.get(self.buyer), record.get(self.item))
+        when = self._purchases(index).earliest.get(pair)
+        mine = record.get(self.time)
+        if when is None or not isinstance(mine, str):
+            return None
+        _shift_all(record, self.moves, -(_seconds_between(when, mine) + rng.randint(DAY, 10 * DAY)))
+        return Breakage(self.time, f"{self.time} moved to {record.get(self.time)}, before the {self.via} "
+                                   f"reached the buyer ({when})")
+
+
+RULE_KINDS: dict[str, type[DatasetRule]] = {
+    cls.kind: cls for cls in (SameAsRef, CurrencyOfRef, AfterRef, StatusMatchesRef, PurchasedBefore)
+}
+KEYWORD = "x-dataset-coherence"
+
+
+def dataset_rules(schema: Schema) -> list[DatasetRule]:
+    """The ``x-dataset-coherence`` rules of a schema; a malformed one is a usage error naming the schema."""
+    specs = schema.json_schema.get(KEYWORD, [])
+    if not isinstance(specs, list) or not all(isinstance(s, Mapping) for s in specs):
+        raise TestdataUsageError(f"schema {schema.source}: \"{KEYWORD}\" must be a list of objects, got {specs!r}.")
+    rules: list[DatasetRule] = []
+    for spec in specs:
+        kind = spec.get("kind")
+        if kind not in RULE_KINDS:
+            raise TestdataUsageError(
+                f"schema {schema.source}: unknown {KEYWORD} rule kind {kind!r}. Allowed: {', '.join(RULE_KINDS)}."
+            )
+        rule = RULE_KINDS[str(kind)](schema.name, spec, schema)
+        if any(r.name == rule.name for r in rules):
+            raise TestdataUsageError(f"schema {schema.source}: two {KEYWORD} rules are named {rule.name!r}; "
+                                     "give each its own name.")
+        rules.append(rule)
+    return rules

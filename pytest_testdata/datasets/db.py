@@ -1,0 +1,86 @@
+"""Database helpers for datasets: a SQLite engine set up for tests, and the ``testdata_db`` fixtures.
+
+SQLite through Python's ``sqlite3`` needs three things to behave like a real database in tests: foreign
+keys enforced (``PRAGMA foreign_keys=ON``, per connection), transactional DDL and working savepoints
+(the driver's own transaction handling is switched off and SQLAlchemy emits ``BEGIN``, the recipe from
+SQLAlchemy's SQLite documentation). :func:`sqlite_engine` does all three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_testdata.errors import MissingDependencyError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+
+def _sqlalchemy() -> Any:
+    try:
+        import sqlalchemy
+    except ImportError:
+        raise MissingDependencyError("sqlalchemy", "db", "loading datasets into a database") from None
+    return sqlalchemy
+
+
+def sqlite_engine(path: str | Path | None = None, **kwargs: Any) -> Engine:
+    """A SQLAlchemy engine for a SQLite file (in memory when ``path`` is None) with foreign keys enforced,
+    transactional DDL and savepoints."""
+    sa = _sqlalchemy()
+    if path is None:
+        from sqlalchemy.pool import StaticPool
+
+        engine = sa.create_engine("sqlite://", poolclass=StaticPool, **kwargs)
+    else:
+        engine = sa.create_engine(f"sqlite:///{path}", **kwargs)
+
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    sa.event.listen(engine, "connect", _connect)
+    sa.event.listen(engine, "begin", _begin)
+    return engine  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def testdata_db_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The database ``testdata_db`` works in: a SQLite file per test session (per xdist worker).
+
+    Override it in a conftest.py to use your own database, for example PostgreSQL::
+
+        @pytest.fixture(scope="session")
+        def testdata_db_engine():
+            return sqlalchemy.create_engine("postgresql+psycopg://...")
+    """
+    engine = sqlite_engine(tmp_path_factory.mktemp("testdata-db") / "testdata.db")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def testdata_db(testdata_db_engine: Engine) -> Iterator[Session]:
+    """A SQLAlchemy Session inside a transaction that is rolled back after the test (as pytest-django's
+    ``db``): load a dataset with ``testdata.dataset(..., into=testdata_db)``; the test's own commits
+    become savepoints, so nothing it writes outlives it."""
+    from sqlalchemy.orm import Session
+
+    connection = testdata_db_engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()

@@ -1,0 +1,402 @@
+"""The dataset's dependency graph: references (``x-ref``) between the entities, their cardinalities, the
+order to build them in, and how many records each gets.
+
+An entity is built after every entity it refers to. A reference cycle is broken at a nullable link
+(that link is filled in once both sides exist, and loaded into a database by an update); a cycle with no
+nullable link is an error, as is a reference to an entity no schema defines, a rule that needs an entity
+the dataset lacks (reviews but no orders) and counts that no cardinality can satisfy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_testdata.datasets.cardinality import Cardinality
+from pytest_testdata.datasets.coherence import DatasetRule, dataset_rules
+from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.errors import TestdataUsageError, suggest
+from pytest_testdata.schemas.model import Schema
+from pytest_testdata.schemas.registry import SchemaRegistry
+
+DEFAULT_REF = Cardinality()
+"""Undeclared references: long-tailed, about three children per parent, none required."""
+NULLABLE_EMPTY = 0.1
+"""Undeclared nullable references stay empty this often ("optional references sometimes empty")."""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One reference: ``child.path`` holds a key of ``parent.parent_field``."""
+
+    child: str
+    path: str
+    parent: str
+    parent_field: str
+    nullable: bool
+    card: Cardinality
+    deferred: bool = False
+    """Part of a cycle: filled in after every entity is built."""
+    owned: bool = False
+    """Assigned by a cross-entity rule (a review's buyer and product come from an order)."""
+
+    @property
+    def in_list(self) -> bool:
+        return ".*." in self.path
+
+    @property
+    def name(self) -> str:
+        return f"{self.child}.{self.path}"
+
+
+@dataclass
+class DatasetPlan:
+    """Everything the builder needs, worked out once from the request and the schemas."""
+
+    order: list[str]
+    counts: dict[str, int]
+    schemas: dict[str, Schema]
+    edges: list[Edge]
+    lists: dict[tuple[str, str], Cardinality]
+    rules: dict[str, list[DatasetRule]]
+    keys: dict[str, list[str]]
+    external: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    pulled_in: dict[str, str] = field(default_factory=dict)
+    """Entities a root request pulled in, with why (``"referenced by order.customer_id"``)."""
+
+    def edges_of(self, entity: str) -> list[Edge]:
+        return [e for e in self.edges if e.child == entity]
+
+    def describe(self) -> dict[str, Any]:
+        """For metadata and ``testdata dataset --explain``."""
+        return {"order": self.order, "counts": self.counts,
+                "references": {e.name: {"to": f"{e.parent}.{e.parent_field}", "cardinality": e.card.describe(),
+                                        "deferred": e.deferred, "by_rule": e.owned} for e in self.edges},
+                "pulled_in": self.pulled_in, "external": {k: len(v) for k, v in self.external.items()}}
+
+
+def _nullable(schema: Schema, path: str, sub: Mapping[str, Any]) -> bool:
+    types = sub.get("type")
+    if (isinstance(types, list) and "null" in types) or types == "null":
+        return True
+    if "." not in path:
+        return path not in schema.json_schema.get("required", [])
+    return False
+
+
+def _ref_cardinality(where: str, sub: Mapping[str, Any], nullable: bool, overrides: Mapping[str, Any]) -> Cardinality:
+    base = DEFAULT_REF.with_empty(NULLABLE_EMPTY if nullable else 0.0)
+    if "x-cardinality" in sub:
+        base = Cardinality.parse(f"{where} (x-cardinality)", sub["x-cardinality"], base)
+    if where in overrides:
+        base = Cardinality.parse(where, overrides[where], base)
+    if base.empty and not nullable:
+        raise TestdataUsageError(f"cardinality[{where!r}]: empty={base.empty} but the reference is required; "
+                                 "only a nullable reference can stay empty.")
+    return base
+
+
+def _references(schema: Schema, registry: SchemaRegistry, overrides: Mapping[str, Any]) -> list[Edge]:
+    edges = []
+    for path, sub in schema.walk():
+        if "x-ref" not in sub:
+            continue
+        target = str(sub["x-ref"])
+        parent, dot, parent_field = target.partition(".")
+        where = f"{schema.name}.{path}"
+        if dot and parent not in registry and schema.source.startswith("sqlalchemy:"):
+            raise TestdataUsageError(
+                f"dataset: the model of table {schema.name!r} has a foreign key {where} -> {target}, and table "
+                f"{parent!r} is not in the dataset. Add its model to the dataset (dataset({{..., {parent}Model: N}})), "
+                f"or pass external={{'{parent}': [ids...]}} for {parent} rows that already exist in the database."
+            )
+        if not dot or parent not in registry:
+            known = registry.names()
+            raise TestdataUsageError(
+                f"dataset: {where} refers to {target!r}, and no schema defines an entity {parent!r}"
+                f"{suggest(parent, known)}. Known entities: {', '.join(known)}. Fix the x-ref "
+                "(\"entity.field\") or load the schema that defines it."
+            )
+        if registry.get(parent).subschema(parent_field) is None:
+            fields = registry.get(parent).fields
+            raise TestdataUsageError(
+                f"dataset: {where} refers to {target!r}, but {parent} has no field {parent_field!r}"
+                f"{suggest(parent_field, fields)}. Its fields: {', '.join(fields)}."
+            )
+        nullable = _nullable(schema, path, sub)
+        edges.append(Edge(schema.name, path, parent, parent_field, nullable,
+                          _ref_cardinality(where, sub, nullable, overrides)))
+    return edges
+
+
+def _list_cardinalities(schema: Schema, overrides: Mapping[str, Any]) -> dict[tuple[str, str], Cardinality]:
+    out = {}
+    for path, sub in schema.walk():
+        if sub.get("type") != "array" or "." in path:
+            continue
+        where = f"{schema.name}.{path}"
+        lo, hi = int(sub.get("minItems", 0)), sub.get("maxItems")
+        base = Cardinality(min=lo, max=hi, mean=(lo + hi) / 2 if hi is not None else lo + 2, skew="uniform")
+        declared = "x-cardinality" in sub
+        if declared:
+            base = Cardinality.parse(f"{where} (x-cardinality)", sub["x-cardinality"], base)
+        if where in overrides:
+            base = Cardinality.parse(where, overrides[where], base)
+        if declared or where in overrides:
+            if base.min < lo or (hi is not None and (base.max is None or base.max > hi)):
+                raise TestdataUsageError(
+                    f"cardinality[{where!r}]: {base.describe()} goes beyond the schema's minItems/maxItems "
+                    f"({lo}..{hi}). Stay within them.")
+            out[(schema.name, path)] = base
+    return out
+
+
+def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPlan:
+    """Work out entities, order, counts, edges and rules; every bad input is one clear usage error."""
+    wanted = [request.root] if request.root else list(request.counts)
+    for name in [*wanted, *request.external, *request.strategies]:
+        registry.get(name)  # UnknownEntityError with a suggestion
+    overrides = dict(request.cardinality)
+    schemas: dict[str, Schema] = {}
+    edges_of: dict[str, list[Edge]] = {}
+
+    def load(name: str) -> None:
+        if name not in schemas:
+            schemas[name] = registry.get(name)
+            edges_of[name] = _references(schemas[name], registry, overrides)
+
+    for name in wanted:
+        load(name)
+    pulled: dict[str, str] = {}
+    if request.root:
+        _pull_in(request.root, registry, schemas, edges_of, load, pulled, request)
+    members = [n for n in schemas if n not in request.external]
+    rules = {n: dataset_rules(schemas[n]) for n in members}
+    _check_members(members, edges_of, rules, request)
+    counts = dict(request.counts) if request.counts else _root_counts(request, members, edges_of, rules)
+    _check_overrides(overrides, schemas, edges_of)
+    edges = [e for n in members for e in edges_of[n]]
+    owned = {(n, p) for n in members for r in rules[n] for p in r.owns}
+    edges = [Edge(e.child, e.path, e.parent, e.parent_field, e.nullable, e.card, owned=(e.child, e.path) in owned)
+             for e in edges]
+    order, edges = _order(members, edges, rules, wanted)
+    _check_counts(edges, counts, request)
+    keys: dict[str, list[str]] = {n: [] for n in members}
+    for e in edges:
+        if e.parent in keys and e.parent_field not in keys[e.parent]:
+            keys[e.parent].append(e.parent_field)
+    for n in members:
+        primary = _primary_key(schemas[n])
+        if primary and primary not in keys[n]:
+            keys[n].insert(0, primary)
+    lists = {k: v for n in members for k, v in _list_cardinalities(schemas[n], overrides).items()}
+    return DatasetPlan(order, {n: counts[n] for n in order}, schemas, edges, lists, rules, keys,
+                       dict(request.external), pulled)
+
+
+def _primary_key(schema: Schema) -> str | None:
+    """``x-primary-key``, else ``<entity>_id``/``id``, else the first unique top-level field."""
+    declared = schema.json_schema.get("x-primary-key")
+    if isinstance(declared, str):
+        return declared
+    for name in (f"{schema.name}_id", "id"):
+        if name in schema.properties:
+            return name
+    return next((p for p in schema.unique_fields() if "." not in p), None)
+
+
+def _pull_in(root: str, registry: SchemaRegistry, schemas: dict[str, Schema], edges_of: dict[str, list[Edge]],
+             load: Any, pulled: dict[str, str], request: DatasetRequest) -> None:
+    """The root's referenced entities (transitively, and what its rules read) plus its direct dependents."""
+    todo = [root]
+    while todo:
+        name = todo.pop()
+        needs = [(e.parent, f"referenced by {e.name}") for e in edges_of[name]]
+        needs += [(d, f"read by rule {r.id}") for r in dataset_rules(schemas[name]) for d in r.depends_on]
+        for parent, why in needs:
+            if parent not in schemas and parent not in request.external:
+                load(parent)
+                pulled[parent] = why
+                todo.append(parent)
+    for other in registry.names():
+        if other in schemas or other in request.external:
+            continue
+        refs = [(path, t) for path, t in registry.get(other).references().items() if t.partition(".")[0] == root]
+        if refs and all(t.partition(".")[0] in schemas or t.partition(".")[0] in request.external
+                        for t in registry.get(other).references().values()):
+            load(other)
+            pulled[other] = f"refers to {root} ({other}.{refs[0][0]})"
+
+
+def _check_members(members: list[str], edges_of: dict[str, list[Edge]], rules: dict[str, list[DatasetRule]],
+                   request: DatasetRequest) -> None:
+    have = set(members) | set(request.external)
+    for name in members:
+        for e in edges_of[name]:
+            if e.parent not in have:
+                raise TestdataUsageError(
+                    f"dataset: {e.name} refers to {e.parent}, which is not in the dataset. Add a count for it "
+                    f"(counts={{'{e.parent}': N, ...}}), pass external={{'{e.parent}': [ids...]}} for "
+                    f"{e.parent} records that exist elsewhere, or ask for root='{name}' to pull it in."
+                )
+        for rule in rules[name]:
+            for needed in rule.depends_on:
+                # A rule that compares with a referenced record does not apply to external ids (there is
+                # no record to compare with); one that reads another entity's records needs them.
+                if needed not in members and not (needed in request.external and rule.target is not None
+                                                  and rule.target[0] == needed):
+                    raise TestdataUsageError(
+                        f"dataset: {name} records need {needed} records (rule {rule.id}: {rule.kind} reads "
+                        f"{needed}), and the dataset has none. Add {needed} to the counts "
+                        f"(counts={{'{needed}': N, ...}}), or leave {name} out."
+                    )
+
+
+def _mean_children(edges: list[Edge], parent: str) -> float:
+    means = [e.card.mean * (1 - e.card.empty) for e in edges if e.parent == parent and not e.in_list]
+    return max(means) if means else 1.0
+
+
+def _root_counts(request: DatasetRequest, members: list[str], edges_of: dict[str, list[Edge]],
+                 rules: dict[str, list[DatasetRule]]) -> dict[str, int]:
+    """Size every entity from the root's count and the cardinalities' means."""
+    assert request.root is not None and request.count is not None
+    counts = {request.root: request.count}
+    for name in members:  # direct dependents of the root
+        for e in edges_of[name]:
+            if name != request.root and e.parent == request.root and not e.in_list:
+                counts[name] = max(counts.get(name, 0), math.ceil(request.count * e.card.mean * (1 - e.card.empty)))
+    changed = True
+    while changed:  # ancestors: enough parents for their children at the declared means
+        changed = False
+        for child, n in list(counts.items()):
+            wanted = [(e.parent, e.card.mean * (1 - e.card.empty)) for e in edges_of[child] if not e.owned]
+            referenced = {e.parent for e in edges_of[child]}
+            wanted += [(d, 1.0) for r in rules[child] for d in r.depends_on if d not in referenced]
+            for parent, mean in wanted:
+                if parent == child or parent not in members:
+                    continue
+                need = max(1, math.ceil(n / mean)) if mean > 0 else 1
+                if need > counts.get(parent, 0):
+                    counts[parent] = need
+                    changed = True
+    return counts
+
+
+def _check_overrides(overrides: Mapping[str, Any], schemas: dict[str, Schema],
+                     edges_of: dict[str, list[Edge]]) -> None:
+    known = [e.name for es in edges_of.values() for e in es]
+    known += [f"{n}.{p}" for n, s in schemas.items() for p, sub in s.walk()
+              if sub.get("type") == "array" and "." not in p]
+    for where in overrides:
+        if where not in known:
+            raise TestdataUsageError(
+                f"dataset cardinality: {where!r} is not a reference or list of the dataset"
+                f"{suggest(where, known)}. Allowed: {', '.join(sorted(known))}."
+            )
+
+
+def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetRule]],
+           wanted: list[str]) -> tuple[list[str], list[Edge]]:
+    """Dependency order (parents first); nullable links inside a cycle are deferred."""
+    deps: dict[str, set[str]] = {n: set() for n in members}
+    for e in edges:
+        if e.parent in deps:
+            deps[e.child].add(e.parent)
+    for n in members:
+        for r in rules[n]:
+            deps[n].update(d for d in r.depends_on if d in deps)
+    cyclic = _cycle_members(deps)
+    out = []
+    for e in edges:
+        in_cycle = e.parent == e.child or (e.parent in cyclic and cyclic.get(e.parent) == cyclic.get(e.child))
+        out.append(Edge(e.child, e.path, e.parent, e.parent_field, e.nullable, e.card,
+                        deferred=in_cycle and e.nullable, owned=e.owned))
+    hard: dict[str, set[str]] = {n: set() for n in members}
+    for e in out:
+        if e.parent in hard and not e.deferred:
+            hard[e.child].add(e.parent)
+    for n in members:
+        for r in rules[n]:
+            hard[n].update(d for d in r.depends_on if d in hard)
+    rank = {n: i for i, n in enumerate(wanted)}
+    order: list[str] = []
+    ready = sorted((n for n in members if not hard[n]), key=lambda n: (rank.get(n, len(rank)), n))
+    done: set[str] = set()
+    while ready:
+        name = ready.pop(0)
+        order.append(name)
+        done.add(name)
+        fresh = [n for n in members if n not in done and n not in ready and hard[n] <= done]
+        ready = sorted([*ready, *fresh], key=lambda n: (rank.get(n, len(rank)), n))
+    if len(order) < len(members):
+        stuck = [n for n in members if n not in done]
+        links = [f"{e.name} -> {e.parent}" for e in out if e.child in stuck and e.parent in stuck and not e.deferred]
+        raise TestdataUsageError(
+            f"dataset: the references {'; '.join(links)} form a cycle with no nullable link to break it, so no "
+            "entity of it can be built first. Make one of these references nullable (\"type\": [\"string\", "
+            "\"null\"], or leave it out of \"required\"): it is then filled in once both records exist."
+        )
+    return order, out
+
+
+def _cycle_members(deps: dict[str, set[str]]) -> dict[str, int]:
+    """Entity -> strongly connected component id, for components that form a cycle (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    comp: dict[str, int] = {}
+    counter = [0, 0]
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in sorted(deps[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1 or v in deps[v]:
+                for w in group:
+                    comp[w] = counter[1]
+                counter[1] += 1
+
+    for v in sorted(deps):
+        if v not in index:
+            visit(v)
+    return comp
+
+
+def _check_counts(edges: list[Edge], counts: Mapping[str, int], request: DatasetRequest) -> None:
+    for e in edges:
+        if e.in_list or e.owned:
+            continue
+        parents = len(request.external[e.parent]) if e.parent in request.external else counts[e.parent]
+        children = counts[e.child] - round(counts[e.child] * e.card.empty)
+        lo, hi = e.card.min, e.card.max
+        if parents * lo > children:
+            raise TestdataUsageError(
+                f"dataset: {counts[e.child]} {e.child} record(s) cannot give each of {parents} {e.parent} record(s) "
+                f"at least {lo} (cardinality of {e.name}: {e.card.describe()}). Ask for at least {parents * lo} "
+                f"{e.child} records, fewer {e.parent} records, or a lower min."
+            )
+        if hi is not None and children > parents * hi:
+            raise TestdataUsageError(
+                f"dataset: {counts[e.child]} {e.child} record(s) cannot be spread over {parents} {e.parent} "
+                f"record(s) with at most {hi} each (cardinality of {e.name}: {e.card.describe()}). Ask for at "
+                f"most {parents * hi} {e.child} records, more {e.parent} records, or a higher max."
+            )

@@ -1,0 +1,283 @@
+"""Load a dataset into a database as it is built: entities in foreign-key order, bulk inserts.
+
+``DatabaseSink(target)`` takes a SQLAlchemy ``Session`` or ``Connection`` (rows go into the caller's
+transaction: the ``testdata_db`` fixture rolls it back after the test) or an ``Engine`` (its own
+transaction, committed at the end: the CLI's SQLite file). Tables of JSON-Schema entities are created
+when missing (see :mod:`pytest_testdata.datasets.tables`); model entities use the model's table.
+
+Bulk paths: PostgreSQL through psycopg 3 uses ``COPY ... FROM STDIN``; SQLite the driver's
+``executemany``; other databases SQLAlchemy's ``executemany``. A database error becomes a
+:class:`DatasetLoadError` naming the entity, the record and the field, found by bisecting the failed
+batch inside savepoints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, select, update
+from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.orm import Session
+
+from pytest_testdata.datasets.graph import DatasetPlan
+from pytest_testdata.datasets.result import Dataset
+from pytest_testdata.datasets.tables import TableMap, build_tables
+from pytest_testdata.errors import TestdataError
+from pytest_testdata.schemas.sources.sqlalchemy import converters, instance, model_of, python_values
+
+Record = dict[str, Any]
+CHUNK = 10_000
+
+
+class DatasetLoadError(TestdataError):
+    """The database refused a record: names the entity, the record, the field and the database's reason."""
+
+    def __init__(self, entity: str, table: str, record: int | None, field: str | None, reason: str,
+                 values: Record | None = None) -> None:
+        self.entity, self.table, self.record, self.field, self.reason = entity, table, record, field, reason
+        where = f"{entity} record {record}" if record is not None else f"a {entity} record"
+        what = f", field {field!r}" if field else ""
+        shown = ""
+        if values is not None:
+            text = repr({k: values[k] for k in list(values)[:8]})
+            shown = f" The record: {text[:300]}{'...' if len(text) > 300 else ''}."
+        super().__init__(
+            f"loading the dataset into the database: {where}{what} (table {table!r}) was refused: {reason}.{shown} "
+            "Check the table's constraints against the schema (a constraint the schema does not declare, or rows "
+            "already in the table with the same unique values).")
+
+
+class DatabaseSink:
+    """Writes each finished entity into the database (see the module docstring)."""
+
+    def __init__(self, target: Engine | Connection | Session, *, create: bool = True, chunk: int = CHUNK) -> None:
+        self.session = target if isinstance(target, Session) else None
+        self._owned: Any = None
+        if isinstance(target, Engine):
+            self.connection = target.connect()
+            self._owned = self.connection.begin()
+        elif isinstance(target, Session):
+            self.connection = target.connection()
+        else:
+            self.connection = target
+        self.create, self.chunk = create, chunk
+        self.metadata = MetaData()
+        self.tables: dict[str, list[TableMap]] = {}
+        self.schemas: dict[str, Any] = {}
+        self.rows_written = 0
+        dialect = self.connection.dialect
+        self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+        self.raw = dialect.name == "sqlite"
+        self.errors: tuple[type[BaseException], ...] = (DBAPIError, StatementError, dialect.loaded_dbapi.Error)
+
+    def _prepare(self, plan: DatasetPlan) -> None:
+        if self.tables:
+            return
+        self.schemas = dict(plan.schemas)
+        self.tables = build_tables(plan, self.metadata)
+        if self.create:
+            ours = [m.table for maps in self.tables.values() for m in maps if m.table.metadata is self.metadata]
+            self.metadata.create_all(self.connection, tables=ours, checkfirst=True)
+            models = [m.table for maps in self.tables.values() for m in maps if m.table.metadata is not self.metadata]
+            for table in models:
+                table.create(self.connection, checkfirst=True)
+
+    def write(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None:
+        self._prepare(plan)
+        for tmap in self.tables[entity]:
+            rows, owners = self._rows(tmap, records)
+            if deferred and tmap.list_path is None:
+                empty = {i for i, (name, _) in enumerate(tmap.columns) if any(
+                    tmap.fields.get(p) == name for p in deferred)}
+                rows = [tuple(None if i in empty else v for i, v in enumerate(row)) for row in rows]
+            for start in range(0, len(rows), self.chunk):
+                self._insert(tmap, rows[start:start + self.chunk], owners[start:start + self.chunk], records)
+            self.rows_written += len(rows)
+
+    def fill(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None:
+        """Set the fields of a reference cycle, now that the records they point at are in."""
+        tmap = self.tables[entity][0]
+        key = plan.keys[entity][0]
+        key_col = tmap.table.c[tmap.fields[key]]
+        for path in deferred:
+            col = tmap.fields[path]
+            stmt = update(tmap.table).where(key_col == bindparam("_key")).values({col: bindparam("_value")})
+            params = [{"_key": r.get(key), "_value": r.get(path)} for r in records if r.get(path) is not None]
+            if params:
+                self.connection.execute(stmt, params)
+
+    def _rows(self, tmap: TableMap, records: list[Record]) -> tuple[list[tuple[Any, ...]], list[int]]:
+        if tmap.table.metadata is not self.metadata:  # a model's table: values in the columns' Python types
+            convert = converters(tmap.table)
+            names = [name for name, _ in tmap.columns]
+            rows = []
+            for record in records:
+                values = python_values(tmap.table, record, convert)
+                rows.append(tuple(values.get(n) for n in names))
+            return rows, list(range(len(records)))
+        rows = tmap.rows(records)
+        if tmap.list_path is None:
+            return rows, list(range(len(records)))
+        owners = [i for i, r in enumerate(records) for _ in (r.get(tmap.list_path) or ())]
+        return rows, owners
+
+    def _execute(self, tmap: TableMap, rows: list[tuple[Any, ...]]) -> None:
+        names = [name for name, _ in tmap.columns]
+        table = tmap.table
+        if self.copy:
+            raw = self.connection.connection.driver_connection
+            quoted = ", ".join(f'"{n}"' for n in names)
+            target = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+            with raw.cursor() as cursor, cursor.copy(f"COPY {target} ({quoted}) FROM STDIN") as copy:  # type: ignore[union-attr]
+                for row in rows:
+                    copy.write_row(row)
+        elif self.raw and table.metadata is self.metadata:
+            marks = ", ".join("?" for _ in names)
+            quoted = ", ".join(f'"{n}"' for n in names)
+            self.connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
+        else:
+            self.connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
+
+    def _insert(self, tmap: TableMap, rows: list[tuple[Any, ...]], owners: list[int], records: list[Record]) -> None:
+        savepoint = self.connection.begin_nested()
+        try:
+            self._execute(tmap, rows)
+        except self.errors as exc:
+            savepoint.rollback()
+            bad = self._bisect(tmap, rows)
+            index = owners[bad] if bad is not None else None
+            reason = _reason(exc)
+            column = _column(reason, tmap.table) or (self._missing_reference(tmap, rows[bad]) if bad is not None
+                                                     else None)
+            field = next((p for p, c in tmap.fields.items() if c == column), column)
+            raise DatasetLoadError(tmap.entity, tmap.table.name, index, field, reason,
+                                   records[index] if index is not None else None) from None
+        savepoint.commit()
+
+    def _bisect(self, tmap: TableMap, rows: list[tuple[Any, ...]]) -> int | None:
+        """The first row the database refuses (each probe inside a savepoint that is rolled back)."""
+        def fails(upto: int) -> bool:
+            probe = self.connection.begin_nested()
+            try:
+                self._execute(tmap, rows[:upto])
+            except self.errors:
+                return True
+            finally:
+                probe.rollback()
+            return False
+
+        if not rows or not fails(len(rows)):
+            return None
+        lo, hi = 1, len(rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if fails(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo - 1
+
+    def _missing_reference(self, tmap: TableMap, row: tuple[Any, ...]) -> str | None:
+        """For a foreign-key failure that names no column (SQLite): the column whose key is not there."""
+        names = [name for name, _ in tmap.columns]
+        for column in tmap.table.columns:
+            for fk in column.foreign_keys:
+                value = row[names.index(column.name)] if column.name in names else None
+                if value is None:
+                    continue
+                found = self.connection.execute(select(fk.column).where(fk.column == value).limit(1)).first()
+                if found is None:
+                    return column.name
+        return None
+
+    def finish(self, dataset: Dataset) -> Dataset:
+        """Commit an Engine's transaction; give model entities their instances (attached to a Session)."""
+        from sqlalchemy.orm import make_transient_to_detached
+
+        for entity in dataset.entities:
+            maps = self.tables.get(entity) or []
+            model = model_of(self.schemas[entity]) if maps else None
+            if model is None:
+                continue
+            convert = converters(maps[0].table)
+            objects = [instance(model, python_values(maps[0].table, r, convert)) for r in dataset[entity]]
+            if self.session is not None:
+                for obj in objects:
+                    make_transient_to_detached(obj)
+                self.session.add_all(objects)
+            dataset.objects[entity] = objects
+        if self._owned is not None:
+            self._owned.commit()
+            self.connection.close()
+        return dataset
+
+    def abort(self) -> None:
+        """Roll back an Engine's transaction after a failure."""
+        if self._owned is not None:
+            self._owned.rollback()
+            self.connection.close()
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return " ".join(text.split())[:400]
+
+
+_COLUMN_PATTERNS = (
+    re.compile(r'(?:NOT NULL|UNIQUE) constraint failed: [\w"]+\.(\w+)'),
+    re.compile(r'null value in column "(\w+)"'),
+    re.compile(r"Key \((\w+)\)="),
+)
+
+
+_CONSTRAINT = re.compile(r'(?:CHECK constraint failed: |violates check constraint ")(\w+)')
+
+
+def _column(reason: str, table: Table) -> str | None:
+    """The column a database error names (or, for a named CHECK constraint, the first column it reads)."""
+    for pattern in _COLUMN_PATTERNS:
+        found = pattern.search(reason)
+        if found and found.group(1) in table.c:
+            return found.group(1)
+    named = _CONSTRAINT.search(reason)
+    if named:
+        for constraint in table.constraints:
+            text = str(getattr(constraint, "sqltext", ""))
+            if constraint.name == named.group(1) and text:
+                return next((c.name for c in table.columns if re.search(rf"\b{re.escape(c.name)}\b", text)), None)
+    return None
+
+
+
+def build_into(engine: Any, request: Any, target: Engine | Connection | Session, *, progress: Any = None) -> Dataset:
+    """Build a dataset straight into a database (entity by entity, as each is finished)."""
+    from pytest_testdata.datasets.build import build_dataset
+
+    sink = DatabaseSink(target)
+    try:
+        dataset = build_dataset(engine, request, sink=sink, progress=progress)
+    except BaseException:
+        sink.abort()
+        raise
+    return sink.finish(dataset)
+
+
+def load_dataset(dataset: Dataset, plan: DatasetPlan, target: Engine | Connection | Session) -> Dataset:
+    """Load a dataset built elsewhere (the agent's, in remote mode) in foreign-key order."""
+    sink = DatabaseSink(target)
+    try:
+        cycle: dict[str, list[str]] = {}
+        for edge in plan.edges:
+            if edge.deferred:
+                cycle.setdefault(edge.child, []).append(edge.path)
+        for entity in plan.order:
+            sink.write(plan, entity, dataset[entity], cycle.get(entity, ()))
+        for entity, paths in cycle.items():
+            sink.fill(plan, entity, dataset[entity], paths)
+    except BaseException:
+        sink.abort()
+        raise
+    return sink.finish(dataset)

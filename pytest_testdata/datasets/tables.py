@@ -1,0 +1,228 @@
+"""SQL tables for a dataset's entities (SQLAlchemy Core), and the rows of their records.
+
+An entity from a JSON Schema becomes a table named after it: nested objects are flattened into columns
+(``totals.total`` -> ``totals_total``), lists of objects become child tables (``order.items`` ->
+``order_items`` with ``order_order_id``, ``position`` and the item's fields), lists of plain values a
+JSON column. References (``x-ref``) become foreign keys, ``x-unique`` a unique constraint, the key field
+the primary key. An entity that came from a SQLAlchemy model keeps the model's own table.
+
+Imported only where a database or SQL output is used: it imports SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeEngine
+
+from pytest_testdata.datasets.graph import DatasetPlan
+from pytest_testdata.quality.paths import getter
+from pytest_testdata.schemas.model import Schema
+
+Record = dict[str, Any]
+Read = Callable[[Any], Any]
+
+
+@dataclass
+class TableMap:
+    """One SQL table and how to read each of its columns from a record (or a list element)."""
+
+    entity: str
+    table: Table
+    columns: list[tuple[str, Read]]
+    """(column name, value reader) in table column order."""
+    list_path: str | None = None
+    """For a child table: the list it holds (``items``); rows come one per element."""
+    parent_key: Read | None = None
+    """For a child table: reads the owning record's key."""
+    json_columns: frozenset[str] = frozenset()
+    fields: dict[str, str] = field(default_factory=dict)
+    """Record path -> column name (to name a field in an error)."""
+
+    def rows(self, records: list[Record]) -> list[tuple[Any, ...]]:
+        """Row tuples in column order (lists and dicts in JSON columns as JSON text)."""
+        reads = [read for _, read in self.columns]
+        json_at = [i for i, (name, _) in enumerate(self.columns) if name in self.json_columns]
+        out: list[tuple[Any, ...]] = []
+        if self.list_path is None:
+            for record in records:
+                row = [read(record) for read in reads]
+                for i in json_at:
+                    row[i] = None if row[i] is None else json.dumps(row[i])
+                out.append(tuple(row))
+            return out
+        assert self.parent_key is not None
+        key_of, head = self.parent_key, self.list_path
+        for record in records:
+            owner = key_of(record)
+            for position, element in enumerate(record.get(head) or ()):
+                row = [owner, position, *(read(element) for read in reads[2:])]
+                for i in json_at:
+                    row[i] = None if row[i] is None else json.dumps(row[i])
+                out.append(tuple(row))
+        return out
+
+
+def _column_type(sub: Mapping[str, Any]) -> TypeEngine[Any]:
+    types = sub.get("type")
+    kinds = [t for t in (types if isinstance(types, list) else [types]) if t != "null"]
+    kind = kinds[0] if kinds else ("string" if "enum" in sub else None)
+    if kind == "string":
+        fmt = sub.get("format")
+        if fmt == "date-time":
+            return String(32).with_variant(DateTime(timezone=True), "postgresql")
+        if fmt == "uuid":
+            return String(36)
+        enum = sub.get("enum")
+        if enum:
+            return String(max(len(str(v)) for v in enum))
+        limit = sub.get("maxLength")
+        return String(int(limit)) if isinstance(limit, int) and limit <= 10_000 else Text()
+    if kind == "integer":
+        return Integer()
+    if kind == "number":
+        step = sub.get("multipleOf")
+        if step == 0.01:
+            return Numeric(14, 2, asdecimal=False)
+        return Float()
+    if kind == "boolean":
+        return Boolean()
+    return JSON()
+
+
+def _nullable(sub: Mapping[str, Any], required: bool) -> bool:
+    types = sub.get("type")
+    return not required or (isinstance(types, list) and "null" in types)
+
+
+def _flatten(node: Mapping[str, Any], prefix: str, required: bool) -> list[tuple[str, Mapping[str, Any], bool]]:
+    """(record path, subschema, nullable) for each column of an object (nested objects flattened)."""
+    out = []
+    needed = set(node.get("required", []))
+    for name, sub in node.get("properties", {}).items():
+        path = f"{prefix}{name}"
+        is_required = required and name in needed
+        if "properties" in sub and sub.get("type") in ("object", ["object"], None):
+            out.extend(_flatten(sub, f"{path}.", is_required))
+        else:
+            out.append((path, sub, _nullable(sub, is_required)))
+    return out
+
+
+def _is_object_list(sub: Mapping[str, Any]) -> bool:
+    items = sub.get("items")
+    return sub.get("type") == "array" and isinstance(items, Mapping) and "properties" in items
+
+
+def build_tables(plan: DatasetPlan, metadata: MetaData) -> dict[str, list[TableMap]]:
+    """The tables of every entity of the plan (parents first); model entities keep their own table."""
+    out: dict[str, list[TableMap]] = {}
+    refs = {(e.child, e.path): e for e in plan.edges}
+    for entity in plan.order:
+        schema = plan.schemas[entity]
+        model_table = model_table_of(schema)
+        if model_table is not None:
+            out[entity] = [_model_map(entity, model_table, schema)]
+        else:
+            out[entity] = _schema_tables(entity, schema, plan, refs, metadata)
+    return out
+
+
+def model_table_of(schema: Schema) -> Table | None:
+    """The SQLAlchemy table a model-derived schema came from (see ``schemas/sources/sqlalchemy.py``)."""
+    from pytest_testdata.schemas.sources.sqlalchemy import table_of
+
+    return table_of(schema)
+
+
+def _model_map(entity: str, table: Table, schema: Schema) -> TableMap:
+    columns = [(c.name, getter(c.name)) for c in table.columns if c.name in schema.properties]
+    return TableMap(entity, table, columns, fields={c: c for c, _ in columns})
+
+
+def _column_name(path: str) -> str:
+    return path.replace(".", "_")
+
+
+def _schema_tables(entity: str, schema: Schema, plan: DatasetPlan, refs: Mapping[tuple[str, str], Any],
+                   metadata: MetaData) -> list[TableMap]:
+    key = plan.keys[entity][0] if plan.keys[entity] else None
+    top = dict(schema.json_schema)
+    lists = {name: sub for name, sub in top.get("properties", {}).items() if _is_object_list(sub)}
+    plain = {**top, "properties": {n: s for n, s in top.get("properties", {}).items() if n not in lists}}
+    cols: list[Column[Any]] = []
+    reads: list[tuple[str, Read]] = []
+    json_cols: set[str] = set()
+    fields: dict[str, str] = {}
+    for path, sub, nullable in _flatten(plain, "", True):
+        name = _column_name(path)
+        ctype = _column_type(sub)
+        args: list[Any] = []
+        edge = refs.get((entity, path))
+        if edge is not None and edge.parent not in plan.external:
+            args.append(ForeignKey(f"{edge.parent}.{_column_name(edge.parent_field)}"))
+        unique = bool(sub.get("x-unique")) or path in plan.keys[entity]
+        cols.append(Column(name, ctype, *args, primary_key=path == key, nullable=nullable and path != key,
+                           unique=unique and path != key))
+        reads.append((name, getter(path)))
+        fields[path] = name
+        if isinstance(ctype, JSON):
+            json_cols.add(name)
+    maps = [TableMap(entity, Table(entity, metadata, *cols), reads, json_columns=frozenset(json_cols),
+                     fields=fields)]
+    for list_name, sub in lists.items():
+        maps.append(_child_table(entity, list_name, sub, key, plan, refs, metadata))
+    return maps
+
+
+def _child_table(entity: str, list_name: str, sub: Mapping[str, Any], key: str | None, plan: DatasetPlan,
+                 refs: Mapping[tuple[str, str], Any], metadata: MetaData) -> TableMap:
+    if key is None:
+        from pytest_testdata.errors import TestdataUsageError
+
+        raise TestdataUsageError(
+            f"dataset to SQL: {entity}.{list_name} is a list of objects (a child table) but {entity} has no key "
+            f"field to link its rows to. Add \"x-primary-key\" to the {entity} schema, or a {entity}_id field."
+        )
+    item_fields = {_column_name(path) for path, _, _ in _flatten(sub["items"], "", True)}
+    owner_col = _column_name(key) if _column_name(key) not in item_fields | {"position"} else f"{entity}_{key}"
+    parent_type = _column_type(plan.schemas[entity].properties[key])
+    cols: list[Column[Any]] = [
+        Column(owner_col, parent_type, ForeignKey(f"{entity}.{_column_name(key)}"), primary_key=True),
+        Column("position", Integer(), primary_key=True),
+    ]
+    reads: list[tuple[str, Read]] = [(owner_col, getter(key)), ("position", getter("position"))]
+    fields = {f"{list_name}.*": owner_col}
+    json_cols: set[str] = set()
+    for path, item_sub, nullable in _flatten(sub["items"], "", True):
+        name = _column_name(path)
+        ctype = _column_type(item_sub)
+        args: list[Any] = []
+        edge = refs.get((entity, f"{list_name}.*.{path}"))
+        if edge is not None and edge.parent not in plan.external:
+            args.append(ForeignKey(f"{edge.parent}.{_column_name(edge.parent_field)}"))
+        cols.append(Column(name, ctype, *args, nullable=nullable))
+        reads.append((name, getter(path)))
+        fields[f"{list_name}.*.{path}"] = name
+        if isinstance(ctype, JSON):
+            json_cols.add(name)
+    table = Table(f"{entity}_{list_name}", metadata, *cols)
+    return TableMap(entity, table, reads, list_path=list_name, parent_key=getter(key),
+                    json_columns=frozenset(json_cols), fields=fields)

@@ -1,0 +1,1 @@
+"""Entity sources: where schemas come from besides the built-in files (SQLAlchemy models: ``sqlalchemy``)."""

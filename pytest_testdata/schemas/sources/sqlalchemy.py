@@ -1,0 +1,187 @@
+"""SQLAlchemy 2.x models (and plain ``Table`` objects) as entities.
+
+Read from the model: each column's type and length, nullability, single-column unique constraints
+(``x-unique``), the primary key (``x-primary-key``) and foreign keys (``x-ref`` to ``table.column``).
+The entity is named after the table, so a foreign key ``orders.user_id -> users.id`` refers to the
+``users`` entity. A column type with no JSON Schema counterpart, a composite primary key or a foreign key
+on several columns is refused with a message saying so. Records become model instances through
+:func:`instance`, with values converted to the column's Python type (datetimes, dates, decimals, UUIDs).
+
+Imports SQLAlchemy: used only when a model is passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Column, Table, UniqueConstraint, inspect, types
+
+from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.schemas.model import Schema
+
+_TABLES: dict[str, Table] = {}
+_MODELS: dict[str, type[Any]] = {}
+PREFIX = "sqlalchemy:"
+
+
+def is_sqlalchemy_model(obj: Any) -> bool:
+    """True for a mapped class (declarative model) or a ``Table``."""
+    if isinstance(obj, Table):
+        return True
+    return isinstance(obj, type) and isinstance(getattr(obj, "__table__", None), Table) \
+        and hasattr(obj, "__mapper__")
+
+
+def table_of(schema: Schema) -> Table | None:
+    """The table a schema was read from (None for other schemas)."""
+    return _TABLES.get(schema.source)
+
+
+def model_of(schema: Schema) -> type[Any] | None:
+    """The mapped class a schema was read from (None for a plain Table or other schemas)."""
+    return _MODELS.get(schema.source)
+
+
+def schema_from_model(obj: Any, name: str | None = None) -> Schema:
+    """The entity schema of a mapped class or Table."""
+    if not is_sqlalchemy_model(obj):
+        raise TestdataUsageError(f"expected a SQLAlchemy mapped class or Table, got {obj!r}.")
+    table: Table = obj if isinstance(obj, Table) else obj.__table__
+    label = obj.__qualname__ if isinstance(obj, type) else f"Table {table.name!r}"
+    where = f"SQLAlchemy model {label} (table {table.name!r})"
+    pk = list(table.primary_key.columns)
+    if len(pk) > 1:
+        raise TestdataUsageError(
+            f"{where}: composite primary key ({', '.join(c.name for c in pk)}) is not supported for datasets, "
+            "which link records through one key column. Give the table a single-column key.")
+    props: dict[str, Any] = {}
+    required = []
+    for column in table.columns:
+        props[column.name] = _property(column, where)
+        if not column.nullable:
+            required.append(column.name)
+    for constraint in table.foreign_key_constraints:
+        if len(constraint.columns) > 1:
+            raise TestdataUsageError(
+                f"{where}: the foreign key on ({', '.join(c.name for c in constraint.columns)}) spans several "
+                "columns; datasets link records through one column. Use a single-column foreign key.")
+    source = f"{PREFIX}{obj.__module__}.{obj.__qualname__}" if isinstance(obj, type) else f"{PREFIX}table.{table.name}"
+    document: dict[str, Any] = {"title": name or table.name, "type": "object", "properties": props,
+                                "required": required, "additionalProperties": False,
+                                "description": (table.comment or f"rows of the {table.name} table")}
+    if pk:
+        document["x-primary-key"] = pk[0].name
+    schema = Schema.from_json_schema(document, source=source, name=name or table.name)
+    _TABLES[source] = table
+    if isinstance(obj, type):
+        _MODELS[source] = obj
+    return schema
+
+
+def _property(column: Column[Any], where: str) -> dict[str, Any]:
+    prop = _type_schema(column, where)
+    if column.nullable:
+        prop["type"] = [prop["type"], "null"]
+    unique = bool(column.unique or column.primary_key) or any(
+        isinstance(c, UniqueConstraint) and list(c.columns.keys()) == [column.name] for c in column.table.constraints)
+    if unique:
+        prop["x-unique"] = True
+    fks = list(column.foreign_keys)
+    if fks:
+        target = fks[0].target_fullname  # "users.id"
+        prop["x-ref"] = target
+    if column.comment:
+        prop["description"] = column.comment
+    return prop
+
+
+def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
+    kind = column.type
+    if isinstance(kind, types.Enum):
+        return {"type": "string", "enum": list(kind.enums)}
+    if isinstance(kind, types.Boolean):
+        return {"type": "boolean"}
+    if isinstance(kind, types.Integer):
+        top = 32_767 if isinstance(kind, types.SmallInteger) else 2_147_483_647
+        return {"type": "integer", "minimum": 1 if column.primary_key or column.foreign_keys else 0, "maximum": top}
+    if isinstance(kind, types.Numeric):
+        scale = kind.scale if isinstance(kind, types.Numeric) and not isinstance(kind, types.Float) else None
+        prop: dict[str, Any] = {"type": "number", "minimum": 0}
+        if scale is not None:
+            prop["multipleOf"] = 10 ** -scale if scale else 1
+            if kind.precision:
+                prop["maximum"] = round(10 ** (kind.precision - scale) - 10 ** -scale, scale)
+        return prop
+    if isinstance(kind, types.DateTime):
+        return {"type": "string", "format": "date-time"}
+    if isinstance(kind, types.Date):
+        return {"type": "string", "format": "date"}
+    if isinstance(kind, types.Uuid):
+        return {"type": "string", "format": "uuid"}
+    if isinstance(kind, types.String):  # String, Unicode, Text, VARCHAR...
+        prop = {"type": "string"}
+        if kind.length:
+            prop["maxLength"] = int(kind.length)
+        return prop
+    raise TestdataUsageError(
+        f"{where}: column {column.name!r} has type {kind!r}, which datasets cannot generate yet. Supported: "
+        "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Uuid. Give the "
+        "column one of these types, or leave the model out of the dataset.")
+
+
+def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
+    kind = column.type
+    if isinstance(kind, types.DateTime):
+        def to_datetime(value: Any) -> Any:
+            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+            return moment if kind.timezone or not isinstance(moment, dt.datetime) else moment.replace(tzinfo=None)
+        return to_datetime
+    if isinstance(kind, types.Date):
+        return lambda v: dt.date.fromisoformat(v) if isinstance(v, str) else v
+    if isinstance(kind, types.Uuid) and kind.as_uuid:
+        return lambda v: uuid.UUID(v) if isinstance(v, str) else v
+    if isinstance(kind, types.Numeric) and not isinstance(kind, types.Float) and kind.asdecimal:
+        return lambda v: decimal.Decimal(str(v)) if isinstance(v, float) else v
+    if isinstance(kind, types.Enum) and kind.enum_class is not None:
+        members: Mapping[str, Any] = {m.name: m for m in kind.enum_class}
+        return lambda v: members.get(v, v) if isinstance(v, str) else v
+    return None
+
+
+def converters(table: Table) -> list[tuple[str, Callable[[Any], Any]]]:
+    """(column, convert) for the columns whose Python type differs from the record's JSON value."""
+    out = []
+    for column in table.columns:
+        convert = _converter(column)
+        if convert is not None:
+            out.append((column.name, convert))
+    return out
+
+
+def python_values(table: Table, record: Mapping[str, Any],
+                  convert: list[tuple[str, Callable[[Any], Any]]] | None = None) -> dict[str, Any]:
+    """The record with each value in its column's Python type (what the model and the DB driver take)."""
+    row = dict(record)
+    for name, fn in convert if convert is not None else converters(table):
+        if row.get(name) is not None:
+            row[name] = fn(row[name])
+    return row
+
+
+def instance(model: type[Any], values: Mapping[str, Any]) -> Any:
+    """A model instance from converted values (attribute names from the mapper, which may differ from columns)."""
+    mapper = inspect(model)
+    attrs = {}
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if column.name in values:
+            attrs[prop.key] = values[column.name]
+    return model(**attrs)
+
+
+__all__ = ["converters", "instance", "is_sqlalchemy_model", "model_of", "python_values",
+           "schema_from_model", "table_of"]

@@ -1,0 +1,117 @@
+"""Every bad dataset input gets one clear error: what is wrong, the value, and how to fix it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_testdata.datasets import generate_dataset
+from pytest_testdata.engine import Engine
+from pytest_testdata.errors import TestdataUsageError, UnknownEntityError
+from pytest_testdata.schemas.registry import SchemaRegistry
+
+
+def _engine(tmp_path: Path, *schemas: dict) -> Engine:
+    for schema in schemas:
+        (tmp_path / f"{schema['title']}.json").write_text(json.dumps(schema))
+    return Engine(SchemaRegistry([tmp_path]))
+
+
+def _entity(name: str, **refs: str) -> dict:
+    props = {f"{name}_id": {"type": "string", "format": "uuid", "x-unique": True}}
+    props.update({field: {"type": "string", "format": "uuid", "x-ref": target} for field, target in refs.items()})
+    return {"title": name, "type": "object", "required": list(props), "properties": props}
+
+
+def test_a_reference_cycle_with_no_nullable_link(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, _entity("team", lead_id="player.player_id"), _entity("player", team_id="team.team_id"))
+    with pytest.raises(TestdataUsageError) as err:
+        generate_dataset({"team": 2, "player": 10}, engine=engine)
+    message = str(err.value)
+    assert "player.team_id -> team" in message and "team.lead_id -> player" in message
+    assert "cycle with no nullable link" in message and "Make one of these references nullable" in message
+
+
+def test_a_reference_to_an_entity_no_schema_defines(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, _entity("invoice", customer_id="customer.customer_id"))
+    with pytest.raises(TestdataUsageError) as err:
+        generate_dataset({"invoice": 3}, engine=engine)
+    assert str(err.value).startswith("dataset: invoice.customer_id refers to 'customer.customer_id', and no "
+                                     "schema defines an entity 'customer'")
+    assert "Known entities:" in str(err.value)
+
+
+def test_a_reference_to_a_field_the_entity_lacks(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, _entity("invoice", buyer_id="user.uid"))
+    with pytest.raises(TestdataUsageError, match=r"invoice.buyer_id refers to 'user.uid', but user has no field "
+                                                 r"'uid' \(did you mean 'user_id'\?\)"):
+        generate_dataset({"user": 2, "invoice": 3}, engine=engine)
+
+
+def test_reviews_but_no_orders() -> None:
+    with pytest.raises(TestdataUsageError) as err:
+        generate_dataset({"user": 5, "product": 5, "review": 10})
+    assert str(err.value) == (
+        "dataset: review records need order records (rule review.by_buyer_after_delivery: purchased_before reads "
+        "order), and the dataset has none. Add order to the counts (counts={'order': N, ...}), or leave review out.")
+
+
+def test_orders_none_of_which_was_delivered_cannot_carry_reviews() -> None:
+    with pytest.raises(TestdataUsageError, match="need a order that reached its buyer"):
+        generate_dataset({"user": 1, "product": 1, "order": 1, "review": 1}, seed=1,
+                         cardinality={"order.items": 1})
+
+
+def test_a_referenced_entity_left_out_of_the_counts() -> None:
+    with pytest.raises(TestdataUsageError) as err:
+        generate_dataset({"product": 5, "order": 10})
+    assert "order.customer_id refers to user, which is not in the dataset" in str(err.value)
+    assert "external={'user': [ids...]}" in str(err.value) and "root='order'" in str(err.value)
+
+
+def test_counts_that_no_cardinality_can_satisfy() -> None:
+    with pytest.raises(TestdataUsageError) as err:
+        generate_dataset({"user": 5, "product": 5, "order": 4, "payment": 20})
+    assert str(err.value).startswith(
+        "dataset: 20 payment record(s) cannot be spread over 4 order record(s) with at most 3 each "
+        "(cardinality of payment.order_id: 0..3 (mean 1, even))")
+    with pytest.raises(TestdataUsageError, match=r"3 order record\(s\) cannot give each of 5 user record\(s\) at "
+                                                 r"least 1"):
+        generate_dataset({"user": 5, "product": 5, "order": 3}, cardinality={"order.customer_id": {"min": 1}})
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({"counts": {"usr": 3}}, "unknown entity 'usr' (did you mean 'user'?)"),
+    ({"counts": {"user": 0}}, "dataset counts['user']: expected a whole number from 1"),
+    ({"counts": None}, "dataset: give either counts per entity"),
+    ({"counts": {"user": 2}, "cardinality": {"user.adresses": 2}},
+     "dataset cardinality: 'user.adresses' is not a reference or list of the dataset (did you mean 'user.addresses'?)"),
+    ({"counts": {"user": 2}, "cardinality": {"user.addresses": {"min": 2, "max": 9}}},
+     "goes beyond the schema's minItems/maxItems (1..3)"),
+    ({"counts": {"user": 2, "product": 2, "order": 2}, "cardinality": {"order.customer_id": {"skew": "zipf"}}},
+     "skew: 'zipf' is not allowed. Allowed: long_tail, even, uniform."),
+    ({"counts": {"user": 2, "product": 2, "order": 2}, "variant": "invalid", "break_rule": "order.nope"},
+     "dataset break_rule: 'order.nope' is not allowed. Allowed: order.ships_to_customer,"),
+    ({"counts": {"user": 2}, "break_rule": "order.nope"}, "break_rule='order.nope' needs variant='invalid'"),
+])
+def test_argument_mistakes(kwargs: dict, expected: str) -> None:
+    counts = kwargs.pop("counts")
+    with pytest.raises((TestdataUsageError, UnknownEntityError)) as err:
+        generate_dataset(counts, **kwargs)
+    assert expected in str(err.value)
+
+
+def test_a_malformed_cross_entity_rule_names_the_schema(tmp_path: Path) -> None:
+    broken = _entity("shipment", order_id="order.order_id")
+    broken["x-dataset-coherence"] = [{"name": "x", "kind": "same_as_ref", "ref": "order_id"}]
+    engine = _engine(tmp_path, broken)
+    with pytest.raises(TestdataUsageError, match=r"shipment.json: x-dataset-coherence rule 'same_as_ref' needs a "
+                                                 r"'fields'"):
+        generate_dataset(root="shipment", count=2, engine=engine)
+    broken["x-dataset-coherence"] = [{"name": "x", "kind": "same_as", "ref": "order_id"}]
+    engine = _engine(tmp_path, broken)
+    with pytest.raises(TestdataUsageError, match=r"unknown x-dataset-coherence rule kind 'same_as'\. Allowed: "
+                                                 "same_as_ref, currency_of_ref"):
+        generate_dataset(root="shipment", count=2, engine=engine)

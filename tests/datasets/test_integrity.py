@@ -1,0 +1,190 @@
+"""Datasets through the Python API: integrity, cardinalities, determinism, cross-entity coherence."""
+
+from __future__ import annotations
+
+import collections
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_testdata.datasets import generate_dataset
+from pytest_testdata.engine import Engine
+from pytest_testdata.schemas.registry import SchemaRegistry
+
+COUNTS = {"user": 60, "product": 40, "order": 180, "payment": 180, "review": 120}
+
+
+@pytest.fixture(scope="module")
+def shop():
+    return generate_dataset(COUNTS, seed=7)
+
+
+def test_every_reference_resolves_and_keys_are_unique(shop) -> None:
+    users, products, orders = shop.lookup("user"), shop.lookup("product"), shop.lookup("order")
+    assert shop.counts == COUNTS
+    assert all(o["customer_id"] in users for o in shop["order"])
+    assert all(i["product_id"] in products for o in shop["order"] for i in o["items"])
+    assert all(p["order_id"] in orders for p in shop["payment"])
+    assert all(r["user_id"] in users and r["product_id"] in products for r in shop["review"])
+    for entity in shop:
+        key = shop.key_field(entity)
+        assert len({r[key] for r in shop[entity]}) == len(shop[entity])
+    assert len({u["email"] for u in shop["user"]}) == len(shop["user"])
+    assert len({p["sku"] for p in shop["product"]}) == len(shop["product"])
+    assert shop.valid, shop.violations[:5]
+
+
+def test_cross_entity_values_agree(shop) -> None:
+    users, products, orders = shop.lookup("user"), shop.lookup("product"), shop.lookup("order")
+    for order in shop["order"]:
+        for item in order["items"]:
+            product = products[item["product_id"]]
+            assert (item["name"], item["sku"]) == (product["name"], product["sku"])
+            assert item["unit_price"] == product["price"]
+        assert round(sum(i["quantity"] * i["unit_price"] for i in order["items"]), 2) == order["totals"]["subtotal"]
+        assert order["shipping_address"] == users[order["customer_id"]]["addresses"][0]
+        assert order["created_at"] >= users[order["customer_id"]]["created_at"]
+    for payment in shop["payment"]:
+        order = orders[payment["order_id"]]
+        assert payment["amount"] == order["totals"]["total"]
+        assert payment["currency"] == order["totals"]["currency"]
+        assert payment["created_at"] >= order["created_at"]
+        assert (payment["status"] == "refunded") == (order["status"] == "refunded")
+    bought: dict[tuple[str, str], str] = {}
+    for o in shop["order"]:
+        for i in o["items"] if o["delivered_at"] else ():
+            pair = (o["customer_id"], i["product_id"])
+            bought[pair] = min(bought.get(pair, o["delivered_at"]), o["delivered_at"])  # the first delivery
+    for review in shop["review"]:
+        assert (review["user_id"], review["product_id"]) in bought
+        assert review["created_at"] >= bought[(review["user_id"], review["product_id"])]
+        assert review["verified_purchase"] is True
+
+
+def test_default_cardinalities_are_skewed(shop) -> None:
+    per_user = collections.Counter(o["customer_id"] for o in shop["order"])
+    spread = sorted(per_user.values(), reverse=True)
+    assert spread[0] >= 3 * (len(shop["order"]) / len(shop["user"]))  # a few heavy buyers...
+    assert collections.Counter(spread)[1] >= 5  # ...and many one-time ones
+    per_order = collections.Counter(p["order_id"] for p in shop["payment"])
+    assert set(per_order.values()) == {1}  # payments: as even as the counts allow
+    lengths = collections.Counter(len(o["items"]) for o in shop["order"])
+    assert lengths[1] > lengths[4]  # most orders hold few items
+
+
+def test_same_seed_same_dataset_and_another_seed_another() -> None:
+    counts = {"user": 15, "product": 10, "order": 30, "payment": 30, "review": 10}
+    first, again = generate_dataset(counts, seed=3), generate_dataset(counts, seed=3)
+    assert json.dumps(first.as_dict()["records"], sort_keys=True) == json.dumps(again.as_dict()["records"],
+                                                                                 sort_keys=True)
+    assert generate_dataset(counts, seed=4)["order"] != first["order"]
+
+
+def test_root_entity_pulls_in_what_it_references_and_its_dependents() -> None:
+    ds = generate_dataset(root="order", count=24, seed=1)
+    assert set(ds.entities) == {"user", "product", "order", "payment"}
+    assert ds.counts["order"] == 24 and ds.counts["payment"] == 24
+    assert ds.counts["user"] == 8  # 24 orders at 3 per user (order.customer_id's mean)
+    assert ds.plan["pulled_in"]["user"] == "referenced by order.customer_id"
+    assert ds.entities.index("user") < ds.entities.index("order") < ds.entities.index("payment")
+
+
+def test_cardinalities_can_be_set() -> None:
+    ds = generate_dataset({"user": 10, "product": 8, "order": 25}, seed=2,
+                          cardinality={"order.customer_id": (2, 3), "order.items": {"min": 2, "max": 2}})
+    per_user = collections.Counter(o["customer_id"] for o in ds["order"])
+    assert len(per_user) == 10 and set(per_user.values()) <= {2, 3}
+    assert {len(o["items"]) for o in ds["order"]} == {2}
+    assert all(len({i["product_id"] for i in o["items"]}) == 2 for o in ds["order"])
+
+
+def test_external_ids_stand_for_records_outside_the_dataset() -> None:
+    ids = ["2d9e0d0a-0000-4000-8000-000000000001", "2d9e0d0a-0000-4000-8000-000000000002"]
+    ds = generate_dataset({"product": 5, "order": 12}, seed=5, external={"user": ids})
+    assert "user" not in ds
+    assert {o["customer_id"] for o in ds["order"]} == set(ids)
+    assert ds.valid
+
+
+def _schema_dir(tmp_path: Path, *schemas: dict) -> Engine:
+    for schema in schemas:
+        (tmp_path / f"{schema['title']}.json").write_text(json.dumps(schema))
+    return Engine(SchemaRegistry([tmp_path]))
+
+
+DEPARTMENT = {"title": "department", "type": "object", "required": ["department_id", "name"], "properties": {
+    "department_id": {"type": "string", "format": "uuid", "x-unique": True},
+    "name": {"type": "string", "minLength": 2, "maxLength": 40},
+    "head_id": {"type": ["string", "null"], "format": "uuid", "x-ref": "employee.employee_id"}}}
+EMPLOYEE = {"title": "employee", "type": "object", "required": ["employee_id", "department_id", "first_name"],
+            "properties": {
+                "employee_id": {"type": "string", "format": "uuid", "x-unique": True},
+                "first_name": {"type": "string", "minLength": 1, "maxLength": 40},
+                "department_id": {"type": "string", "format": "uuid", "x-ref": "department.department_id"},
+                "manager_id": {"type": ["string", "null"], "format": "uuid", "x-ref": "employee.employee_id"},
+                "mentor_id": {"type": ["string", "null"], "format": "uuid", "x-ref": "employee.employee_id",
+                              "x-cardinality": {"empty": 0.5}}}}
+
+
+def test_a_cycle_with_a_nullable_link_is_built_and_optional_references_are_sometimes_empty(tmp_path: Path) -> None:
+    engine = _schema_dir(tmp_path, DEPARTMENT, EMPLOYEE)
+    ds = generate_dataset({"department": 4, "employee": 60}, seed=9, engine=engine)
+    employees, departments = ds.lookup("employee"), ds.lookup("department")
+    assert ds.entities == ("department", "employee")
+    assert all(e["department_id"] in departments for e in ds["employee"])
+    heads = [d["head_id"] for d in ds["department"]]
+    assert all(h is None or h in employees for h in heads) and any(h is not None for h in heads)
+    mentors = [e["mentor_id"] for e in ds["employee"]]
+    assert 10 <= mentors.count(None) <= 50  # empty about half the time, as declared
+    assert all(m in employees for m in mentors if m is not None)
+    managers = [e["manager_id"] for e in ds["employee"]]
+    assert all(m in employees for m in managers if m is not None)
+    assert ds.plan["references"]["department.head_id"]["deferred"] is True
+    assert ds.valid
+
+
+def test_user_schemas_can_declare_the_cross_entity_rule_kinds(tmp_path: Path) -> None:
+    account = {"title": "account", "type": "object", "required": ["account_id", "currency", "opened_at"],
+               "properties": {"account_id": {"type": "string", "format": "uuid", "x-unique": True},
+                              "currency": {"type": "string", "enum": ["USD", "EUR"]},
+                              "opened_at": {"type": "string", "format": "date-time"}}}
+    transfer = {"title": "transfer", "type": "object",
+                "required": ["transfer_id", "account_id", "currency", "amount", "booked_at"],
+                "properties": {"transfer_id": {"type": "string", "format": "uuid", "x-unique": True},
+                               "account_id": {"type": "string", "format": "uuid", "x-ref": "account.account_id"},
+                               "currency": {"type": "string", "enum": ["USD", "EUR"]},
+                               "amount": {"type": "number", "minimum": 1, "maximum": 500},
+                               "booked_at": {"type": "string", "format": "date-time"}},
+                "x-dataset-coherence": [
+                    {"name": "in_account_currency", "kind": "same_as_ref", "ref": "account_id",
+                     "fields": {"currency": "currency"}},
+                    {"name": "after_opening", "kind": "after_ref", "ref": "account_id", "field": "booked_at",
+                     "after": "opened_at"}]}
+    engine = _schema_dir(tmp_path, account, transfer)
+    ds = generate_dataset({"account": 5, "transfer": 50}, seed=1, engine=engine)
+    accounts = ds.lookup("account")
+    for t in ds["transfer"]:
+        assert t["currency"] == accounts[t["account_id"]]["currency"]
+        assert t["booked_at"] >= accounts[t["account_id"]]["opened_at"]
+    assert ds.metadata["transfer"].dataset_coherence == 1.0
+
+
+RULES = ["order.ships_to_customer", "order.currency_of_customer", "order.placed_after_signup",
+         "order.items_match_products", "payment.amount_matches_order", "payment.after_order",
+         "payment.status_matches_order", "review.by_buyer_after_delivery"]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_an_invalid_variant_breaks_exactly_one_cross_entity_rule(rule: str) -> None:
+    ds = generate_dataset(COUNTS, seed=11, variant="invalid", break_rule=rule)
+    assert len(ds.broken) == 1 and ds.broken[0].rule == rule
+    broken = ds.broken[0]
+    assert [(v.entity, v.record, v.rule) for v in ds.violations] == [(broken.entity, broken.record, rule)]
+    assert ds.violations[0].field.split(".")[0] == broken.field.split(".")[0]
+
+
+def test_invalid_variant_draws_a_rule_by_seed() -> None:
+    ds = generate_dataset(COUNTS, seed=12, variant="invalid")
+    assert len(ds.broken) == 1 and ds.broken[0].rule in RULES
+    assert len(ds.violations) == 1

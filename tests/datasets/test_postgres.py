@@ -1,0 +1,108 @@
+"""Datasets in a real PostgreSQL server (started by the tests): COPY loading, SQL checks, rollback, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+import sqlalchemy.orm  # kept loaded across pytester in-process runs (see test_sqlite.py)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from pytest_testdata.datasets.load import DatabaseSink, DatasetLoadError, build_into
+from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.engine import Engine
+from pytest_testdata.schemas.sources.sqlalchemy import schema_from_model
+from tests.datasets.postgres_server import PostgresServer
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+CONFTEST = '''
+    import pytest
+    import sqlalchemy as sa
+
+    @pytest.fixture(scope="session")
+    def testdata_db_engine():
+        engine = sa.create_engine("{url}")
+        yield engine
+        engine.dispose()
+'''
+
+CHECKS = '''
+    import pytest
+    import sqlalchemy as sa
+
+    def q(session, sql):
+        return session.execute(sa.text(sql)).scalar()
+
+    def test_loaded_and_coherent(testdata, testdata_db):
+        ds = testdata.dataset({"user": 50, "product": 30, "order": 150, "payment": 150, "review": 80},
+                              into=testdata_db)
+        assert testdata_db.connection().dialect.name == "postgresql"
+        assert q(testdata_db, 'SELECT count(*) FROM "order"') == 150
+        assert q(testdata_db, "SELECT count(*) FROM order_items") == sum(len(o["items"]) for o in ds["order"])
+        assert q(testdata_db, "SELECT data_type FROM information_schema.columns WHERE table_name = 'order' "
+                              "AND column_name = 'created_at'") == "timestamp with time zone"
+        assert q(testdata_db, 'SELECT count(*) FROM payment p JOIN "order" o ON o.order_id = p.order_id '
+                              'WHERE p.amount != o.totals_total OR p.currency != o.totals_currency '
+                              'OR p.created_at < o.created_at') == 0
+        assert q(testdata_db, "SELECT count(*) FROM order_items i JOIN product p USING (product_id) "
+                              "WHERE i.unit_price != p.price OR i.sku != p.sku") == 0
+        assert q(testdata_db, 'SELECT count(*) FROM review r WHERE NOT EXISTS (SELECT 1 FROM "order" o '
+                              'JOIN order_items i ON i.order_id = o.order_id WHERE o.customer_id = r.user_id '
+                              'AND i.product_id = r.product_id AND o.delivered_at <= r.created_at)') == 0
+        assert q(testdata_db, "SELECT count(*) FROM information_schema.table_constraints WHERE constraint_type = "
+                              "'FOREIGN KEY' AND table_name IN ('order', 'order_items', 'payment', 'review')") == 6
+        with pytest.raises(sa.exc.IntegrityError, match="violates foreign key constraint"):
+            with testdata_db.begin_nested():
+                testdata_db.execute(sa.text('UPDATE payment SET order_id = \\'nope\\''))
+
+    def test_rolled_back(testdata_db):
+        assert not sa.inspect(testdata_db.connection()).has_table("order")
+'''
+
+
+def test_dataset_into_postgres_checked_in_sql(pytester: pytest.Pytester, postgres: PostgresServer) -> None:
+    pytester.makeconftest(CONFTEST.format(url=postgres.url))
+    pytester.makepyfile(test_pg=CHECKS)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_copy_is_used_and_a_refused_record_is_named(postgres: PostgresServer) -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class Member(Base):
+        __tablename__ = "members"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        nickname: Mapped[str] = mapped_column(sa.String(30), unique=True)
+
+    engine = sa.create_engine(postgres.url)
+    try:
+        with engine.connect() as conn:
+            assert DatabaseSink(conn).copy is True  # psycopg 3: COPY ... FROM STDIN
+        gen = Engine()
+        gen.registry.register(schema_from_model(Member))
+        with engine.connect() as conn, conn.begin() as tx:
+            Base.metadata.create_all(conn)
+            first = build_into(gen, DatasetRequest.checked({"members": 20}, seed=1), conn)
+            taken = first["members"][7]["nickname"]
+            conn.execute(sa.delete(Member.__table__))
+            conn.execute(sa.insert(Member.__table__).values(id=-1, nickname=taken))
+            with pytest.raises(DatasetLoadError) as err:
+                build_into(gen, DatasetRequest.checked({"members": 20}, seed=1), conn)
+            tx.rollback()
+        message = str(err.value)
+        assert message.startswith("loading the dataset into the database: members record 7, field 'nickname' "
+                                  "(table 'members') was refused: duplicate key value violates unique constraint")
+        assert f"Key (nickname)=({taken}) already exists" in message
+    finally:
+        engine.dispose()
