@@ -20,9 +20,29 @@ from pytest_testdata.types import GenerationRequest, GenerationResult, ResultMet
 if TYPE_CHECKING:
     from pytest_testdata.engine import Engine
 
-__version__ = "0.1.0"
+DISTRIBUTION = "pytest-testdata-agent"
+"""The name this project is published under on the package index (``pip install pytest-testdata-agent``)."""
+
+
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml is the one place it is written."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # a source tree on sys.path, never installed
+        import re
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        found = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"), re.M) \
+            if pyproject.is_file() else None
+        return found.group(1) if found else "0+unknown"
+
+
+__version__ = _version()
 __all__ = [
-    "Engine", "GenerationError", "GenerationRequest", "GenerationResult", "MissingDependencyError",
+    "DISTRIBUTION", "Engine", "GenerationError", "GenerationRequest", "GenerationResult", "MissingDependencyError",
     "ResultMetadata", "StrategyNotAvailableError", "TestdataError", "TestdataUsageError", "UnknownEntityError",
     "Violation", "factory_for", "generate",
 ]
@@ -46,8 +66,9 @@ _default_engine: Engine | None = None
 def generate(entity: str, count: int = 1, **kwargs: Any) -> GenerationResult:
     """Generate outside pytest: ``generate("cart", 5, seed=1).records``.
 
-    Uses the cache the environment configures (``REDIS_URL``, ``TESTDATA_CACHE``...; in-process by
-    default), so calls without a seed are served from data pools once those are warm.
+    Uses the settings of the ``TESTDATA_*`` environment variables (docs/configuration.md): the cache
+    (in-process by default, so calls without a seed are served from data pools once those are warm), the
+    LLM provider, the pattern store. No other variable is read.
     """
     global _default_engine
     if _default_engine is None:
@@ -55,5 +76,6 @@ def generate(entity: str, count: int = 1, **kwargs: Any) -> GenerationResult:
         from pytest_testdata.config import resolve
         from pytest_testdata.engine import Engine
 
-        _default_engine = Engine(cache=build_cache(resolve({}, {})))
+        settings = resolve({}, {})
+        _default_engine = Engine(options={**settings.extra, "settings": settings}, cache=build_cache(settings))
     return _default_engine.generate(GenerationRequest.checked(entity, count, **kwargs))

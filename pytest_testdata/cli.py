@@ -67,9 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _engine(args: argparse.Namespace) -> Any:
+    """The engine on the settings of the ``TESTDATA_*`` environment (the one resolver, config.py)."""
+    from pytest_testdata.config import resolve
     from pytest_testdata.engine import Engine
 
-    return Engine(schema_dirs=args.schemas)
+    settings = resolve({}, {})
+    return Engine(schema_dirs=[*settings.schemas, *args.schemas], options={**settings.extra, "settings": settings})
 
 
 def parse_constraints(items: Sequence[str]) -> dict[str, dict[str, Any]]:

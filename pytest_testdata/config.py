@@ -5,14 +5,19 @@ Precedence, highest first (also in the README):
 1. arguments of a ``testdata(...)`` call or a ``@pytest.mark.testdata(...)`` marker
 2. the overridable ``testdata_config`` fixture
 3. the command line (``--testdata-*``)
-4. the environment (``TESTDATA_*``, and the service variables such as ``VLLM_URL``)
+4. the environment: ``TESTDATA_*`` names only (the plugin, the ``testdata`` command and the Python API)
 5. the ini file (``testdata_*`` in pytest.ini, pyproject.toml, tox.ini or setup.cfg)
 6. the defaults below
 
-Every option is declared once in :data:`OPTIONS`; the plugin builds its command-line flags and ini keys
-from that table, so a new option is one entry here plus the code that reads it.
-"""
+The Test Data Agent is a deployed service: it also reads the service names a deployment uses (``REDIS_URL``,
+``VLLM_URL``, ``ANTHROPIC_API_KEY``...), through :func:`service_environment`. The plugin never does: a
+``REDIS_URL`` meant for the application under test must not become the plugin's cache, and an
+``ANTHROPIC_API_KEY`` meant for something else must not send a test's data to a model.
 
+Every option is declared once in :data:`OPTIONS`; the plugin builds its command-line flags and ini keys
+from that table, so a new option is one entry here plus the code that reads it. API keys are
+:data:`SECRETS`: read from the environment only, never from flags or ini files.
+"""
 from __future__ import annotations
 
 import os
@@ -23,7 +28,7 @@ from typing import Any
 from pytest_testdata.errors import TestdataUsageError, choice_error
 from pytest_testdata.types import LOCALES, STRATEGIES
 
-RECORD_MODES = ("none", "once", "new_episodes", "all")
+RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 SUMMARY_MODES = ("short", "full", "none")
 LLM_PROVIDERS = ("auto", "anthropic", "openai", "local", "none")
 RESPONSE_FORMATS = ("auto", "json_schema", "json_object")
@@ -39,6 +44,9 @@ class Option:
     choices: tuple[str, ...] | None = None
     kind: str = "str"  # str | int | float | bool | list | seed
     env: tuple[str, ...] = ()
+    """``TESTDATA_*`` names, read by every door (plugin, CLI, Python API, agent)."""
+    service_env: tuple[str, ...] = ()
+    """Service names a deployment uses (``REDIS_URL``...), read by the Test Data Agent only."""
     metavar: str | None = None
 
     @property
@@ -63,6 +71,10 @@ OPTIONS: tuple[Option, ...] = (
            "random", kind="seed", env=("TESTDATA_SEED",), metavar="SEED"),
     Option("locale", "locale for names, addresses and phones (default: a mix of countries)", None, LOCALES,
            env=("TESTDATA_LOCALE",)),
+    Option("email_domains", "domains of generated email addresses: reserved (example.com, example.org, "
+           "example.net, *.example: mail to them reaches nobody) or real (real providers' domains, gmail.com, "
+           "web.de...; only for systems that never send mail)", "reserved", ("reserved", "real"),
+           env=("TESTDATA_EMAIL_DOMAINS",)),
     Option("schemas", "extra folders of *.json entity schemas (ini: one per line; relative to rootdir)", [],
            kind="list", env=("TESTDATA_SCHEMA_DIRS",), metavar="DIR"),
     Option("summary", "terminal summary of where each test's data came from (default: short)", "short",
@@ -75,60 +87,64 @@ OPTIONS: tuple[Option, ...] = (
            None, env=("TESTDATA_CASSETTE_DIR",), metavar="DIR"),
     Option("remote", "use a running Test Data Agent at HOST:PORT instead of generating in-process", None,
            env=("TESTDATA_REMOTE",), metavar="HOST:PORT"),
-    # --- LLM strategy (pytest_testdata.llm, docs/llm.md). API keys are read from the environment only
-    # (ANTHROPIC_API_KEY, VLLM_API_KEY), never from flags or ini files that end up in shell history or git.
-    Option("llm_provider", "LLM provider: auto (every configured one, in the order anthropic, openai, "
-           "local), or one of them; 'none' never calls a model", "auto", LLM_PROVIDERS,
+    # --- LLM strategy (pytest_testdata.llm, docs/llm.md). API keys are SECRETS (below): environment only.
+    Option("llm_provider", "LLM provider: auto (every provider configured in these settings, in the order "
+           "anthropic, openai, local), or one of them; 'none' never calls a model", "auto", LLM_PROVIDERS,
            env=("TESTDATA_LLM_PROVIDER",)),
     Option("claude_model", "Claude model for the anthropic provider", "claude-sonnet-5",
-           env=("CLAUDE_MODEL",), metavar="MODEL"),
+           env=("TESTDATA_CLAUDE_MODEL",), service_env=("CLAUDE_MODEL",), metavar="MODEL"),
     Option("claude_max_tokens", "max output tokens of one Claude request", 4096, kind="int",
-           env=("CLAUDE_MAX_TOKENS",), metavar="N"),
+           env=("TESTDATA_CLAUDE_MAX_TOKENS",), service_env=("CLAUDE_MAX_TOKENS",), metavar="N"),
     Option("claude_temperature", "sampling temperature for Claude, 0..1 (default: the model's own)", None,
            kind="float",
-           env=("CLAUDE_TEMPERATURE",), metavar="T"),
+           env=("TESTDATA_CLAUDE_TEMPERATURE",), service_env=("CLAUDE_TEMPERATURE",), metavar="T"),
     Option("anthropic_base_url", "base URL of the Anthropic Messages API (default: the SDK's)", None,
-           env=("ANTHROPIC_BASE_URL",), metavar="URL"),
+           env=("TESTDATA_ANTHROPIC_BASE_URL",), service_env=("ANTHROPIC_BASE_URL",), metavar="URL"),
     Option("vllm_url", "base URL of an OpenAI-compatible server (vLLM, llama.cpp, llama-cpp-python), "
-           "such as http://localhost:8000/v1", None, env=("VLLM_URL", "OPENAI_BASE_URL"), metavar="URL"),
+           "such as http://localhost:8000/v1", None, env=("TESTDATA_VLLM_URL",),
+           service_env=("VLLM_URL", "OPENAI_BASE_URL"), metavar="URL"),
     Option("vllm_model", "model name to ask the OpenAI-compatible server for (default: the first it lists)",
-           None, env=("VLLM_MODEL",), metavar="MODEL"),
+           None, env=("TESTDATA_VLLM_MODEL",), service_env=("VLLM_MODEL",), metavar="MODEL"),
     Option("response_format", "structured-output form for the OpenAI-compatible server: auto (probe), "
            "json_schema (vLLM, llama.cpp) or json_object (llama-cpp-python's server)", "auto",
            RESPONSE_FORMATS, env=("TESTDATA_RESPONSE_FORMAT",)),
     Option("local_model", "path of a GGUF model file run in-process by llama-cpp-python", None,
-           env=("TESTDATA_LOCAL_MODEL", "LOCAL_MODEL_PATH"), metavar="PATH"),
+           env=("TESTDATA_LOCAL_MODEL",), service_env=("LOCAL_MODEL_PATH",), metavar="PATH"),
     Option("llm_max_tokens", "max output tokens of one request to an OpenAI-compatible or local model", 2048,
-           kind="int", env=("LLM_MAX_TOKENS",), metavar="N"),
+           kind="int", env=("TESTDATA_LLM_MAX_TOKENS",), service_env=("LLM_MAX_TOKENS",), metavar="N"),
     Option("llm_temperature", "sampling temperature for OpenAI-compatible and local models", 0.0,
-           kind="float", env=("LLM_TEMPERATURE",), metavar="T"),
+           kind="float", env=("TESTDATA_LLM_TEMPERATURE",), service_env=("LLM_TEMPERATURE",), metavar="T"),
     Option("llm_timeout", "seconds before one LLM request gives up (bounded: a test never hangs)", 60.0,
-           kind="float", env=("LLM_TIMEOUT",), metavar="SECONDS"),
+           kind="float", env=("TESTDATA_LLM_TIMEOUT",), service_env=("LLM_TIMEOUT",), metavar="SECONDS"),
     Option("llm_max_retries", "retries on 429/5xx/timeouts, with backoff honouring retry-after", 2,
-           kind="int", env=("LLM_MAX_RETRIES",), metavar="N"),
+           kind="int", env=("TESTDATA_LLM_MAX_RETRIES",), service_env=("LLM_MAX_RETRIES",), metavar="N"),
     Option("llm_batch_size", "records asked for in one LLM request (larger counts are chunked)", 10,
-           kind="int", env=("LLM_BATCH_SIZE",), metavar="N"),
+           kind="int", env=("TESTDATA_LLM_BATCH_SIZE",), service_env=("LLM_BATCH_SIZE",), metavar="N"),
     Option("llm_repair_attempts", "repair rounds for invalid LLM records before they fall back", 1,
-           kind="int", env=("LLM_REPAIR_ATTEMPTS",), metavar="N"),
+           kind="int", env=("TESTDATA_LLM_REPAIR_ATTEMPTS",), service_env=("LLM_REPAIR_ATTEMPTS",), metavar="N"),
     Option("llm_strict", "fail instead of falling back to traditional when no LLM provider can answer",
            False, kind="bool", env=("TESTDATA_LLM_STRICT",)),
     # -- pattern store (rag and hybrid strategies; docs/rag.md) --
     Option("store", "pattern store for the rag and hybrid strategies (default: auto, Weaviate when "
-           "WEAVIATE_URL is set, else the embedded SQLite store)", "auto", ("auto", "embedded", "weaviate"),
+           "a Weaviate URL is set, else the embedded SQLite store)", "auto", ("auto", "embedded", "weaviate"),
            env=("TESTDATA_STORE",)),
     Option("store_path", "file of the embedded pattern store, relative to the rootdir (default: "
            ".testdata/patterns.sqlite3)", None, env=("TESTDATA_STORE_PATH",), metavar="FILE"),
-    Option("weaviate_url", "Weaviate server for --testdata-store weaviate (API key: WEAVIATE_API_KEY in the "
-           "environment)", None, env=("WEAVIATE_URL",), metavar="URL"),
-    Option("rag_top_k", "patterns retrieved per rag/hybrid request (default: 5)", None, kind="int",
-           env=("RAG_TOP_K",), metavar="N"),
+    Option("weaviate_url", "Weaviate server for --testdata-store weaviate (API key: TESTDATA_WEAVIATE_API_KEY in "
+           "the environment)", None, env=("TESTDATA_WEAVIATE_URL",), service_env=("WEAVIATE_URL",), metavar="URL"),
+    Option("rag_top_k", "patterns retrieved per rag/hybrid request (default: 5)", 5, kind="int",
+           env=("TESTDATA_RAG_TOP_K",), service_env=("RAG_TOP_K",), metavar="N"),
+    Option("rag_alpha", "Weaviate hybrid search balance, 0 (keywords) .. 1 (vectors) (default 0.5)", 0.5,
+           kind="float", env=("TESTDATA_RAG_ALPHA",), service_env=("RAG_ALPHA",), metavar="ALPHA"),
+    Option("weaviate_grpc_port", "gRPC port of the Weaviate server (default 50051)", 50051, kind="int",
+           env=("TESTDATA_WEAVIATE_GRPC_PORT",), service_env=("WEAVIATE_GRPC_PORT",), metavar="PORT"),
     # Cache and data pools (pytest_testdata/cache, docs/cache.md).
     Option("cache", "result cache: auto (Redis when a Redis URL is set, else none in pytest and in-process in "
            "the agent), memory, redis or none", "auto", ("auto", "memory", "redis", "none"), env=("TESTDATA_CACHE",)),
     Option("redis_url", "Redis for a cache and data pools shared by xdist workers, runs and agent replicas",
-           None, env=("TESTDATA_REDIS_URL", "REDIS_URL"), metavar="URL"),
+           None, env=("TESTDATA_REDIS_URL",), service_env=("REDIS_URL",), metavar="URL"),
     Option("cache_ttl", "seconds a cached result or pool lives in Redis (0: no expiry; default 3600)", 3600,
-           kind="int", env=("TESTDATA_CACHE_TTL", "CACHE_TTL_SECONDS"), metavar="SECONDS"),
+           kind="int", env=("TESTDATA_CACHE_TTL",), service_env=("CACHE_TTL_SECONDS",), metavar="SECONDS"),
     Option("cache_prefix", "prefix of every Redis key the cache writes (default: testdata)", "testdata",
            env=("TESTDATA_CACHE_PREFIX",), metavar="PREFIX"),
     Option("cache_max_mb", "size limit of the in-process cache in megabytes (default 64)", 64, kind="int",
@@ -145,6 +161,60 @@ OPTIONS: tuple[Option, ...] = (
            env=("TESTDATA_REMOTE_TIMEOUT",), metavar="SECONDS"),
 )
 OPTION_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
+
+
+@dataclass(frozen=True)
+class SecretSpec:
+    """An API key: read from the environment only (never a flag or an ini key that ends up in git)."""
+
+    name: str
+    env: tuple[str, ...]
+    service_env: tuple[str, ...]
+    help: str
+
+
+SECRETS: tuple[SecretSpec, ...] = (
+    SecretSpec("anthropic_api_key", ("TESTDATA_ANTHROPIC_API_KEY",), ("ANTHROPIC_API_KEY",),
+               "Claude API key; setting it (or --testdata-llm-provider anthropic) enables the anthropic provider"),
+    SecretSpec("openai_api_key", ("TESTDATA_OPENAI_API_KEY",), ("VLLM_API_KEY", "OPENAI_API_KEY"),
+               "bearer token of the OpenAI-compatible server, if it needs one"),
+    SecretSpec("weaviate_api_key", ("TESTDATA_WEAVIATE_API_KEY",), ("WEAVIATE_API_KEY",),
+               "Weaviate API key, if the server needs one"),
+)
+
+
+class Secret(str):
+    """A string whose ``repr`` never shows the value (settings end up in logs and tracebacks)."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+def service_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment as the Test Data Agent reads it (the agent's settings go through this).
+
+    The process environment (or ``environ``) with each service name a deployment uses (``REDIS_URL``,
+    ``VLLM_URL``, ``ANTHROPIC_API_KEY``, ``CACHE_TTL_SECONDS``... see :data:`OPTIONS` and :data:`SECRETS`)
+    copied to the ``TESTDATA_*`` name the engine's settings read; a ``TESTDATA_*`` name that is set wins.
+    The agent's own settings (``GRPC_PORT``, ``LOG_LEVEL``...) are in it unchanged. The pytest plugin never
+    reads this mapping.
+    """
+    source = os.environ if environ is None else environ
+    out = dict(source)
+    specs: tuple[Option | SecretSpec, ...] = (*OPTIONS, *SECRETS)
+    for spec in specs:
+        if not spec.env or any(source.get(e) not in (None, "") for e in spec.env):
+            continue
+        found = next((n for n in spec.service_env if source.get(n) not in (None, "")), None)
+        if found is not None:
+            out[spec.env[0]] = source[found]
+    return out
+
+
+def service_env_names() -> set[str]:
+    """Every service name :func:`service_environment` translates (for checking deployment files)."""
+    specs: tuple[Option | SecretSpec, ...] = (*OPTIONS, *SECRETS)
+    return {n for spec in specs for n in spec.service_env}
 
 
 @dataclass(frozen=True)
@@ -219,7 +289,11 @@ def parse_value(option: Option, raw: Any, source: str) -> Any:
 
 
 def resolve(cli: Mapping[str, Any], ini: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
-    """Resolve every option: command line > environment > ini > default. Raises on a bad value."""
+    """Resolve every option: command line > environment > ini > default. Raises on a bad value.
+
+    Reads only the ``TESTDATA_*`` names of ``environ`` (default: the process environment). The agent passes
+    :func:`service_environment` to read the service names too.
+    """
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for option in OPTIONS:
@@ -235,6 +309,9 @@ def resolve(cli: Mapping[str, Any], ini: Mapping[str, Any], environ: Mapping[str
         values[option.name] = value
     direct: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()
                               if k in _FIELD_NAMES}
-    extra = {k: v for k, v in values.items() if k not in _FIELD_NAMES}
+    extra: dict[str, Any] = {k: v for k, v in values.items() if k not in _FIELD_NAMES}
+    for secret in SECRETS:
+        env_name = next((e for e in secret.env if environ.get(e) not in (None, "")), None)
+        extra[secret.name] = Secret(environ[env_name]) if env_name is not None else None
     return Settings(**direct, extra=extra)
 

@@ -50,7 +50,7 @@ class MissingDependencyError(TestdataError, ImportError):
         self.extra = extra
         super().__init__(
             f"{feature} needs the optional package {package!r}, which is not installed. "
-            f"Install it with: pip install 'pytest-testdata[{extra}]'"
+            f"Install it with: pip install 'pytest-testdata-agent[{extra}]'"
         )
 
 

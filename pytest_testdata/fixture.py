@@ -93,6 +93,8 @@ class TestdataFactory:
                 f"Allowed: entity, count, {', '.join(CALL_KEYS)}."
             )
         merged = {**self.defaults, **kwargs}
+        if isinstance(self.defaults.get("options"), Mapping) and isinstance(kwargs.get("options"), Mapping):
+            merged["options"] = {**self.defaults["options"], **kwargs["options"]}  # a call adds to the defaults
         if merged.get("seed") is None:
             merged["seed"] = derive_seed(self.seed, salt, entity)
         if self.runtime_options:

@@ -92,7 +92,9 @@ class SessionState:
 
     def defaults(self) -> dict[str, Any]:
         """Call defaults from the command line, environment and ini."""
-        return merge_defaults({"strategy": self.settings.strategy, "locale": self.settings.locale})
+        options = {"email_domains": "real"} if self.settings.get("email_domains") == "real" else None
+        return merge_defaults({"strategy": self.settings.strategy, "locale": self.settings.locale,
+                               "options": options})
 
 
 STATE = pytest.StashKey[SessionState]()
@@ -331,6 +333,14 @@ def testdata_config() -> dict[str, Any]:
 
 
 @pytest.fixture
+def testdata_cassette_config() -> dict[str, Any]:
+    """Override in a conftest.py (or module, or class) to adjust the generation cassettes of the tests below
+    it, as pytest-recording's ``vcr_config``. Keys: cassette_dir, filter_headers, filter_query_parameters,
+    filter_post_data_parameters, before_record_request, before_record_response (docs/llm.md)."""
+    return {}
+
+
+@pytest.fixture
 def testdata_seed(request: pytest.FixtureRequest) -> int:
     """This test's seed: derived from the session seed and the test's node id."""
     return derive_seed(state_of(request.config).seed, request.node.nodeid)
@@ -338,7 +348,7 @@ def testdata_seed(request: pytest.FixtureRequest) -> int:
 
 @pytest.fixture
 def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any],
-             testdata_seed: int) -> TestdataFactory:
+             testdata_seed: int, testdata_cassette_config: dict[str, Any]) -> TestdataFactory:
     """Generate records: ``testdata("cart")`` for one, ``testdata("user", count=5)`` for a list.
 
     ``testdata.result(...)`` returns the records with their metadata; ``testdata.results`` lists every
@@ -350,16 +360,25 @@ def testdata(request: pytest.FixtureRequest, testdata_config: dict[str, Any],
     except TestdataError as exc:
         pytest.fail(str(exc), pytrace=False)
     defaults = merge_defaults(state.defaults(), testdata_config)
-    return TestdataFactory(lambda: state.engine, testdata_seed, defaults, _runtime_options(request, state))
+    return TestdataFactory(lambda: state.engine, testdata_seed, defaults,
+                           _runtime_options(request, state, testdata_cassette_config))
 
 
-def _runtime_options(request: pytest.FixtureRequest, state: SessionState) -> dict[str, Any]:
-    """The test's node id and its cassette path (one file per test: xdist workers never share one)."""
-    from pytest_testdata.recording.keys import cassette_path_for
+def _runtime_options(request: pytest.FixtureRequest, state: SessionState,
+                     cassette_config: dict[str, Any]) -> dict[str, Any]:
+    """The test's node id, its cassette path (one file per test: xdist workers never share one) and the
+    ``testdata_cassette_config`` fixture's settings."""
+    from pytest_testdata.recording.keys import CASSETTE_CONFIG_KEYS, cassette_path_for
 
+    unknown = sorted(set(cassette_config) - set(CASSETTE_CONFIG_KEYS))
+    if unknown:
+        pytest.fail(f"testdata_cassette_config fixture: unknown key(s) {', '.join(map(repr, unknown))}. "
+                    f"Allowed: {', '.join(CASSETTE_CONFIG_KEYS)}. The record mode comes from "
+                    "--testdata-record-mode (ini testdata_record_mode).", pytrace=False)
     nodeid = request.node.nodeid
-    path = cassette_path_for(nodeid, state.rootdir, state.settings.cassette_dir)
-    return {"_test": nodeid, "_cassette": str(path)}
+    folder = cassette_config.get("cassette_dir") or state.settings.cassette_dir
+    path = cassette_path_for(nodeid, state.rootdir, folder)
+    return {"_test": nodeid, "_cassette": str(path), "_cassette_config": dict(cassette_config)}
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
@@ -367,10 +386,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     cassettes = sys.modules.get("pytest_testdata.recording.cassettes")
     if cassettes is None or STATE not in item.config.stash:
         return
-    from pytest_testdata.recording.keys import cassette_path_for
-
-    state = state_of(item.config)
-    cassettes.BOOK.close(cassette_path_for(item.nodeid, state.rootdir, state.settings.cassette_dir))
+    cassettes.BOOK.close_test(item.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

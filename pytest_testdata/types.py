@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pytest_testdata.errors import TestdataUsageError, choice_error, suggest
+from pytest_testdata.locales.countries import COUNTRY_LOCALES
 
 Record = dict[str, Any]
 STRATEGIES: tuple[str, ...] = ("auto", "traditional", "llm", "rag", "hybrid")
 HINTS: tuple[str, ...] = ("fast", "realistic", "coherent", "edge_cases", "bulk", "minimal")
 VARIANTS: tuple[str, ...] = ("valid", "invalid")
-LOCALES: tuple[str, ...] = ("en_US", "en_GB", "de_DE", "fr_FR", "en_CA")
+LOCALES: tuple[str, ...] = tuple(COUNTRY_LOCALES.values())
 CONSTRAINT_KEYS: tuple[str, ...] = ("min", "max", "length", "min_length", "max_length", "enum", "regex", "unique")
 MAX_COUNT = 1_000_000
 MAX_BOUND = 2**53

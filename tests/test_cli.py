@@ -110,7 +110,7 @@ def test_schemas_lists_entities_fields_references_and_rules(capsys: pytest.Captu
         (("generate", "cart", "--constraint", "sku:regex=[a-"), "'[a-' is not a valid regular expression"),
         (("generate", "cart", "--constraint", "totl:max=5"), "'cart' has no field 'totl' (did you mean "
          "'total'?)"),
-        (("generate", "user", "--locale", "en_AU"), "locale: 'en_AU' is not allowed"),
+        (("generate", "user", "--locale", "en_NZ"), "locale: 'en_NZ' is not allowed"),
         (("--schemas", "/no/such/dir", "schemas"), "schema folder '/no/such/dir' does not exist."),
     ],
     ids=["unknown-entity", "count", "strategy", "unbuilt-strategy", "min-over-max", "not-a-number",

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from pytest_testdata.engine import Engine
+from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.types import GenerationRequest
 
 CALLING_CODES = {"US": "+1 ", "CA": "+1 ", "GB": "+44 ", "DE": "+49 ", "FR": "+33 "}
@@ -69,7 +70,7 @@ def test_cart_totals_add_up(engine: Engine) -> None:
         assert abs(cart["subtotal"] - expected) <= 0.011 * len(cart["items"])
         assert 0 <= cart["tax"] <= cents(cart["subtotal"] * 0.25) + 0.01
         assert abs(cart["total"] - (cart["subtotal"] + cart["tax"])) <= 0.011
-        assert cart["currency"] in {"USD", "EUR", "GBP", "CAD"}
+        assert cart["currency"] in {"USD", "EUR", "GBP", "CAD", "JPY", "BRL", "AUD", "INR"}
         assert_ordered(cart["created_at"], cart["updated_at"])
         for item in cart["items"]:
             assert re.fullmatch(r"[A-Z]{3}-\d{5}", item["sku"])
@@ -193,11 +194,20 @@ def test_cart_items_are_products_of_several_categories(engine: Engine) -> None:
     assert carts and mixed > len(carts) // 4, "line items of one cart should not all share one category"
 
 
-def test_email_domain_belongs_to_the_users_country(engine: Engine) -> None:
-    for locale, tlds in (("de_DE", (".de", "gmail.com")), ("fr_FR", (".fr", "gmail.com"))):
-        users = make(engine, "user", 60, locale=locale)
+def test_email_domains_are_reserved_unless_real_ones_are_asked_for(engine: Engine) -> None:
+    reserved = ("@example.com", "@example.org", "@example.net", ".example")
+    users = make(engine, "user", 200)
+    assert all(u["email"].endswith(reserved) for u in users), [u["email"] for u in users][:5]
+    for locale, tlds in (("de_DE", (".de", "gmail.com")), ("fr_FR", (".fr", "gmail.com", "laposte.net"))):
+        users = make(engine, "user", 60, locale=locale, options={"email_domains": "real"})
         assert all(u["email"].endswith(tlds) for u in users), [u["email"] for u in users][:5]
         assert any(not u["email"].endswith("gmail.com") for u in users)
+
+
+def test_an_unknown_email_domains_option_names_the_choices(engine: Engine) -> None:
+    expected = r"email_domains: 'corporate' is not a choice\. Allowed: reserved, real"
+    with pytest.raises(TestdataUsageError, match=expected):
+        make(engine, "user", 1, options={"email_domains": "corporate"})
 
 
 @pytest.mark.parametrize(("locale", "country"), [("en_GB", "GB"), ("de_DE", "DE"), ("fr_FR", "FR"),

@@ -65,9 +65,8 @@ def test_fixture_returns_records_and_results(pytester: pytest.Pytester) -> None:
         ('testdata("cart", strategy="llm")', "StrategyNotAvailableError: strategy 'llm' is not available in "
          "this version of pytest-testdata: the LLM strategy * is not built yet.*"),
         ('testdata("cart", cnt=2)', "*testdata(): unknown argument 'cnt' (did you mean 'count'?).*"),
-        ('testdata("user", locale="en_AU")', "*locale: 'en_AU' is not allowed*. Allowed: en_US, "
-         "en_GB, de_DE, "
-         "fr_FR, en_CA.*"),
+        ('testdata("user", locale="en_NZ")', "*locale: 'en_NZ' is not allowed*. Allowed: en_US, "
+         "en_GB, de_DE, fr_FR, en_CA, ja_JP, pt_BR, es_ES, it_IT, nl_NL, en_AU, en_IN.*"),
         ('testdata("cart", hints=["quick"])', "*hints: 'quick' is not allowed. Allowed: fast, realistic, "
          "coherent, edge_cases, bulk, minimal."),
         ('testdata("cart", constraints={"total": {"maximum": 5}})', "*unknown key 'maximum' (did you mean "

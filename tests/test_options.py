@@ -182,12 +182,12 @@ def test_config_fixture_with_an_unknown_key_fails_the_test(pytester: pytest.Pyte
         (("--testdata-seed", "abc"), None, {}, "command line --testdata-seed (seed): 'abc' is not a seed. "
          "Allowed: a whole number, 'random' or 'last'."),
         (("--testdata-locale", "xx_XX"), None, {}, "command line --testdata-locale (locale): 'xx_XX' is not "
-         "allowed. Allowed: en_US, en_GB, de_DE, fr_FR, en_CA."),
+         "allowed. Allowed: en_US, en_GB, de_DE, fr_FR, en_CA, ja_JP, pt_BR, es_ES, it_IT, nl_NL, en_AU, en_IN."),
         (("--testdata-summary", "ful"), None, {}, "command line --testdata-summary (summary): 'ful' is not "
          "allowed (did you mean 'full'?). Allowed: short, full, none."),
         (("--testdata-record-mode", "sometimes"), None, {}, "command line --testdata-record-mode "
          "(record_mode): "
-         "'sometimes' is not allowed. Allowed: none, once, new_episodes, all."),
+         "'sometimes' is not allowed. Allowed: none, once, new_episodes, all, rewrite."),
         ((), "testdata_strategy = speedy", {}, "ini option testdata_strategy (strategy): 'speedy' is not "
          "allowed"),
         ((), "testdata_offline = maybe", {}, "ini option testdata_offline: 'maybe' is not a boolean. "

@@ -2,13 +2,13 @@
 
 Service settings (ports, limits, auth, TLS, observability) live here. Strategy, store and cache settings
 (``VLLM_URL``, ``WEAVIATE_URL``, ``REDIS_URL``...) are the plugin's options: :func:`engine_settings` reads
-them from the same environment through :func:`pytest_testdata.config.resolve`, so every option another
-part of the project registers reaches the agent's engine without a second list here.
+them through :func:`pytest_testdata.config.resolve` from :func:`pytest_testdata.config.service_environment`
+(the environment with the service names a deployment uses), so every option another part of the project
+registers reaches the agent's engine without a second list here.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from pytest_testdata.config import Settings, resolve
+from pytest_testdata.config import Settings, resolve, service_env_names, service_environment
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.types import MAX_COUNT
 
@@ -31,6 +31,7 @@ def known_env_names() -> set[str]:
 
     names = {name.upper() for name in AgentSettings.model_fields}
     names.update(env for option in OPTIONS for env in option.env)
+    names.update(service_env_names())
     names.update(PROVIDER_ENV)
     return names
 
@@ -106,7 +107,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     """
     try:
         if environ is None:
-            return AgentSettings(**overrides)
+            environ = service_environment()
         names = {name.upper() for name in AgentSettings.model_fields}
         values: dict[str, Any] = {k.lower(): v for k, v in environ.items() if k.upper() in names}
         values.update(overrides)
@@ -122,5 +123,5 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
 
 
 def engine_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """The plugin's settings from the environment: strategy, provider, store and cache options."""
-    return resolve({}, {}, os.environ if environ is None else environ)
+    """The engine's settings from the service environment: strategy, provider, store and cache options."""
+    return resolve({}, {}, service_environment(environ))

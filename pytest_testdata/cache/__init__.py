@@ -30,14 +30,9 @@ class SettingsLike(Protocol):
 def _setting(settings: SettingsLike, name: str) -> Any:
     option = OPTION_BY_NAME[name]
     raw = settings.get(name, None)
-    source = f"setting {name}"
     if raw is None or raw == "":
-        # A plain mapping may also be environment-shaped (``REDIS_URL``, ``CACHE_TTL_SECONDS``...).
-        env = next((e for e in option.env if settings.get(e, None) not in (None, "")), None)
-        if env is None:
-            return option.default
-        raw, source = settings.get(env), f"environment variable {env}"
-    return parse_value(option, raw, source)
+        return option.default
+    return parse_value(option, raw, f"setting {name}")
 
 
 def _at_least(name: str, value: int, minimum: int, fix: str) -> int:
@@ -57,9 +52,9 @@ def build_cache(settings: SettingsLike, *, memory_by_default: bool = True) -> Te
     be hit and would only cost a key and a copy per call. The agent and the API keep the default.
 
     Reads ``cache`` (auto | memory | redis | none), ``redis_url``, ``cache_ttl``, ``cache_prefix``,
-    ``cache_max_mb`` and ``pool_size``; values may be raw strings (from the environment) or parsed. A
-    plain mapping may use the environment names instead (``REDIS_URL``, ``CACHE_TTL_SECONDS``,
-    ``TESTDATA_POOL_SIZE``...), so ``build_cache(os.environ)`` works.
+    ``cache_max_mb`` and ``pool_size`` by their option names; values may be raw strings or parsed. Never
+    reads the environment: build the settings with :func:`pytest_testdata.config.resolve` (the plugin's
+    ``TESTDATA_*`` names) or, in the agent, from :func:`pytest_testdata.config.service_environment`.
     Raises :class:`TestdataUsageError` for a bad value. Never contacts Redis here: a Redis that is down
     only makes requests miss the cache later.
     """
@@ -75,8 +70,9 @@ def build_cache(settings: SettingsLike, *, memory_by_default: bool = True) -> Te
         return None
     if mode == "redis" and not url:
         raise TestdataUsageError(
-            "--testdata-cache redis (cache): no Redis URL is set. Set REDIS_URL (or --testdata-redis-url / "
-            "ini testdata_redis_url), for example redis://localhost:6379/0, or use --testdata-cache memory."
+            "--testdata-cache redis (cache): no Redis URL is set. Set --testdata-redis-url (ini "
+            "testdata_redis_url, TESTDATA_REDIS_URL; the agent reads REDIS_URL), for example "
+            "redis://localhost:6379/0, or use --testdata-cache memory."
         )
     if mode == "memory" or (mode == "auto" and not url):
         return TestdataCache(MemoryBackend(max_bytes=max_mb * 1024 * 1024), pool_size=pool_size)
@@ -87,14 +83,14 @@ def build_cache(settings: SettingsLike, *, memory_by_default: bool = True) -> Te
     except MissingDependencyError as exc:
         if mode == "redis":
             raise
-        # auto: a REDIS_URL in the environment (often set for the application under test) must not
-        # break a run that never asked for Redis; say what happened and keep the in-process cache.
+        # auto: a Redis URL set for the agent must not break a service whose image lacks the client;
+        # say what happened and keep the in-process cache.
         log.warning("testdata cache: %s Using the in-process cache instead (--testdata-cache memory "
                     "silences this).", exc)
         return TestdataCache(MemoryBackend(max_bytes=max_mb * 1024 * 1024), pool_size=pool_size)
     except ValueError as exc:
         raise TestdataUsageError(
-            f"--testdata-redis-url (redis_url / REDIS_URL): {url!r} is not a Redis URL ({exc}). "
+            f"--testdata-redis-url (redis_url, TESTDATA_REDIS_URL): {url!r} is not a Redis URL ({exc}). "
             "Use redis://HOST:PORT/DB, rediss:// for TLS, or unix:///path/to/socket."
         ) from None
     return TestdataCache(backend, pool_size=pool_size)

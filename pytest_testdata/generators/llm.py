@@ -38,20 +38,21 @@ from pytest_testdata.llm.structured import (
 )
 from pytest_testdata.quality.coherence import scorer_for
 from pytest_testdata.quality.validator import validator_for
-from pytest_testdata.recording.keys import inputs_header
+from pytest_testdata.recording.keys import CALL_HEADER, digest, inputs_header
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
 from pytest_testdata.types import GenerationRequest, Record
 
 if TYPE_CHECKING:
     from pytest_testdata.engine import Engine
-    from pytest_testdata.recording.cassettes import OpenCassette
+    from pytest_testdata.recording.cassettes import TestCassette
 
 FOLLOW_UPS = 1
 """Extra requests for the records a cut or short answer left out, before they fall back."""
 NO_PROVIDER = (
-    "no LLM provider is configured: set ANTHROPIC_API_KEY (Claude), VLLM_URL / --testdata-vllm-url "
-    "(an OpenAI-compatible server) or --testdata-local-model (a GGUF file)"
+    "no LLM provider is configured: name one with --testdata-llm-provider (anthropic: the SDK's "
+    "ANTHROPIC_API_KEY, or TESTDATA_ANTHROPIC_API_KEY), --testdata-vllm-url (an OpenAI-compatible server) or "
+    "--testdata-local-model (a GGUF file)"
 )
 
 
@@ -134,6 +135,8 @@ class LLMGenerator:
             return self._all_fallback(request, schema, seed, why, {})
         cassette = self._cassette(request, offline)
         run = _Run(self, request, schema, seed, cassette)
+        if cassette is not None:
+            run.call = cassette.occurrence(_identity(request, schema))
         hits_before = (cassette.hits, cassette.recorded) if cassette else (0, 0)
         chunk_size = max(1, int(providers.setting(options, "llm_batch_size")))
         records: list[Record] = []
@@ -144,7 +147,7 @@ class LLMGenerator:
                 # One patching for the whole request (vcrpy's setup costs more than a replayed exchange);
                 # the lock because vcrpy patches process-wide.
                 stack.enter_context(BOOK.lock)
-                stack.enter_context(cassette.http())
+                stack.enter_context(cassette.use())
             for index, start in enumerate(range(0, request.count, chunk_size)):
                 n = min(chunk_size, request.count - start)
                 records += run.chunk(names, index, n)
@@ -158,7 +161,7 @@ class LLMGenerator:
         mode = str(providers.setting(self.engine.options, "record_mode"))
         return bool(request.options.get("_cassette")) and mode != "none"
 
-    def _cassette(self, request: GenerationRequest, offline: bool) -> OpenCassette | None:
+    def _cassette(self, request: GenerationRequest, offline: bool) -> TestCassette | None:
         raw = request.options.get("_cassette")
         if raw is None:
             if offline:
@@ -174,7 +177,8 @@ class LLMGenerator:
         from pytest_testdata.recording.cassettes import BOOK
 
         mode = str(providers.setting(self.engine.options, "record_mode"))
-        return BOOK.open(Path(raw), mode, offline, request.options.get("_test"))
+        return BOOK.open(Path(raw), mode, offline, request.options.get("_test"),
+                         request.options.get("_cassette_config"))
 
     def _all_fallback(
         self, request: GenerationRequest, schema: Schema, seed: int, why: str, details: dict[str, Any]
@@ -207,13 +211,16 @@ class _Run:
         request: GenerationRequest,
         schema: Schema,
         seed: int,
-        cassette: OpenCassette | None,
+        cassette: TestCassette | None,
     ) -> None:
         self.owner = owner
         self.request = request
         self.schema = schema
         self.seed = seed
         self.cassette = cassette
+        self.call = 0
+        """Which occurrence of this generation in the test (matched in the cassette)."""
+        self.chunk_index = 0
         self.record_schema = record_schema(schema, request.constraints)
         self.id_paths = uuid_paths(schema)
         self.validator = validator_for(schema, request.constraints)
@@ -235,6 +242,7 @@ class _Run:
     # one chunk -------------------------------------------------------------------------------------------
     def chunk(self, names: list[str], index: int, n: int) -> list[Record]:
         chunk_seed = derive_seed(self.seed, "chunk", index)
+        self.chunk_index = index
         for name in names:
             if name in self.down:
                 continue
@@ -268,7 +276,7 @@ class _Run:
             if need <= 0:
                 break
             prompt = self._prompt(need)
-            reply = self._send(provider, prompt, derive_seed(chunk_seed, "attempt", attempt), need)
+            reply = self._send(provider, prompt, ("attempt", attempt), need)
             found, problem = parse_records(reply.data, reply.text)
             if reply.truncated:
                 problem = f"answer cut at the token limit after {len(found)} complete record(s)"
@@ -294,7 +302,7 @@ class _Run:
             prompt = prompts.repair_prompt(
                 self.schema, shown, constraints=self.request.constraints, record_schema=self.record_schema
             )
-            reply = self._send(provider, prompt, derive_seed(chunk_seed, "repair", round_), len(bad))
+            reply = self._send(provider, prompt, ("repair", round_), len(bad))
             fixed, problem = parse_records(reply.data, reply.text)
             if problem:
                 self.problems.append(f"repair: {problem}")
@@ -328,15 +336,18 @@ class _Run:
             edge_cases="edge_cases" in self.request.hints,
         )
 
-    def _send(self, provider: Provider, prompt: prompts.Prompt, seed: int, count: int) -> LLMReply:
+    def _send(self, provider: Provider, prompt: prompts.Prompt, step: tuple[str, int], count: int) -> LLMReply:
         if not prompt.template.startswith("repair"):
             self.template = prompt.template
+        answer = answer_schema(self.record_schema, count)
+        # The model's sampling seed comes from what the model sees (and which chunk and step this is), never
+        # from the session seed: the request body, and so the cassette, is the same on every run.
+        seed = derive_seed("model", digest([prompt.system, prompt.user, answer]), self.chunk_index, *step)
         header = inputs_header(
             schema=self.schema.key,
             template=prompt.template,
             provider=provider.name,
             model=provider.model,
-            seed=seed,
             count=count,
             context=self.request.context,
             constraints={k: v.as_dict() for k, v in sorted(self.request.constraints.items())},
@@ -344,9 +355,9 @@ class _Run:
         call = LLMCall(
             system=prompt.system,
             user=prompt.user,
-            schema=answer_schema(self.record_schema, count),
+            schema=answer,
             seed=seed,
-            headers={"x-testdata-inputs": header},
+            headers={"x-testdata-inputs": header, CALL_HEADER: str(self.call)},
             scope=self.cassette.scope if self.cassette else "",
             cassette=self.cassette,
         )
@@ -393,6 +404,22 @@ class _Run:
         if reasons:
             reason = f"{'; '.join(reasons)}; {self.used.name} answered instead"
             warnings.warn(LLMFallbackWarning(f"strategy 'llm' for {self.schema.name!r}: {reason}"), stacklevel=3)
+        if count and details["fallback"] >= count:
+            # The model answered, but not one of its records survived validation and repair: every record
+            # came from the traditional strategy, and the metadata says so.
+            why = "; ".join(self.problems[-3:]) or "its records were invalid after repair"
+            message = (
+                f"strategy 'llm' for {self.schema.name!r}: {self.used.name}:{self.used.model} answered, but every "
+                f"one of the {count} records was invalid or missing after repair ({why}); fell back to "
+                f"traditional for all {count} records"
+            )
+            if strict:
+                raise GenerationError(message + ". --testdata-llm-strict forbids the fallback.")
+            warnings.warn(LLMFallbackWarning(message), stacklevel=3)
+            details["fallback_reasons"] = [*reasons, message]
+            return GeneratorOutput(records, reason=message, strategy="traditional", provider=self.used.name,
+                                   model=self.used.model,
+                                   cassette=str(self.cassette.path) if self.cassette else None, details=details)
         if details["fallback"]:
             note = (
                 f"{details['fallback']} of {count} records fell back to traditional (invalid or missing after repair)"
@@ -407,6 +434,13 @@ class _Run:
             cassette=str(self.cassette.path) if self.cassette else None,
             details=details,
         )
+
+
+def _identity(request: GenerationRequest, schema: Schema) -> str:
+    """What makes two generations of a test the same one (everything the model sees; not the seed)."""
+    material = request.key_material()
+    material.pop("seed", None)
+    return digest([schema.key, material])
 
 
 def _drop(node: Any, parts: list[str]) -> None:

@@ -8,7 +8,6 @@ the model to call it, so the reply is a JSON object the API has already parsed. 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from typing import Any
 
@@ -18,8 +17,16 @@ from pytest_testdata.llm.base import LLMCall, LLMReply, ProviderError
 TOOL_NAME = "emit_records"
 
 
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+
+
 class ClaudeProvider:
-    """Claude's Messages API. ``api_key`` comes from ``ANTHROPIC_API_KEY`` (environment only)."""
+    """Claude's Messages API.
+
+    ``api_key`` comes from the settings (``TESTDATA_ANTHROPIC_API_KEY``; the agent's ``ANTHROPIC_API_KEY``);
+    without one, the ``anthropic`` SDK reads its own ``ANTHROPIC_API_KEY`` (only once this provider was
+    chosen on purpose). ``base_url`` None means the public API, whatever ``ANTHROPIC_BASE_URL`` says.
+    """
 
     name = "anthropic"
     transport = "http"
@@ -44,8 +51,8 @@ class ClaudeProvider:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.client = anthropic.Anthropic(
-            api_key=api_key or os.environ.get("ANTHROPIC_API_KEY"),
-            base_url=base_url,
+            api_key=api_key,
+            base_url=base_url or DEFAULT_BASE_URL,
             timeout=timeout,
             max_retries=max(0, max_retries),
         )

@@ -3,10 +3,18 @@
 The answer schema becomes a grammar (``LlamaGrammar.from_json_schema``) that constrains sampling, so the
 output is JSON of the right shape unless it is cut at the token limit. The model is loaded on the first
 live call only: replaying a cassette never loads it.
+
+The grammar is bounded: llama.cpp expands ``maxLength`` into one nested rule per character, so a
+``maxLength`` of 2000 makes a grammar its parser refuses ("exceeds sane defaults"), and llama-cpp-python
+then hands a null sampler to the model, which ends the process. String lengths are capped at
+:data:`GRAMMAR_MAX_STRING` in the grammar (the records are validated against the real schema afterwards,
+and a record that breaks it is repaired or falls back), and every grammar is parsed by llama.cpp before
+sampling: one it refuses is a :class:`ProviderError` (a reported fallback), never a crash.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from pathlib import Path
@@ -14,6 +22,26 @@ from typing import Any
 
 from pytest_testdata.errors import MissingDependencyError
 from pytest_testdata.llm.base import LLMCall, LLMReply, ProviderError
+
+GRAMMAR_MAX_STRING = 256
+"""Longest string the grammar spells out; longer ``maxLength`` values are capped to it in the grammar."""
+
+
+def bounded_schema(schema: Any, cap: int = GRAMMAR_MAX_STRING) -> Any:
+    """A copy of ``schema`` whose string lengths fit a grammar llama.cpp accepts (``maxLength`` and
+    ``minLength`` at most ``cap``); everything else unchanged."""
+    out = copy.deepcopy(schema)
+    stack = [out]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in ("maxLength", "minLength"):
+                if isinstance(node.get(key), int) and node[key] > cap:
+                    node[key] = cap
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
 
 
 class LocalProvider:
@@ -60,14 +88,29 @@ class LocalProvider:
             )
         return self._llm
 
-    def _grammar(self, schema: dict[str, Any]) -> Any:
+    def _grammar(self, llm: Any, schema: dict[str, Any]) -> Any:
+        """The grammar for ``schema`` (bounded, and parsed by llama.cpp once); ProviderError if refused."""
+        import llama_cpp
         from llama_cpp.llama_grammar import LlamaGrammar
 
         key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:
             # Declaration order, not sorted: the model writes fields in the grammar's order
             # (items before the totals they add up to).
-            self._grammars[key] = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+            grammar = LlamaGrammar.from_json_schema(json.dumps(bounded_schema(schema)), verbose=False)
+            # llama-cpp-python adds the grammar's sampler to its chain without checking it: a grammar the
+            # parser refuses becomes a null sampler and a segmentation fault. Parse it here first.
+            text = grammar._grammar
+            vocab = llama_cpp.llama_model_get_vocab(llm.model)
+            sampler = llama_cpp.llama_sampler_init_grammar(vocab, text.encode("utf-8"), b"root")
+            if not sampler:
+                raise ProviderError(
+                    self.name,
+                    f"llama.cpp refused the grammar made from the answer schema ({len(text)} characters, "
+                    f"{text.count(chr(10))} rules); the records fall back to the traditional strategy",
+                )
+            llama_cpp.llama_sampler_free(sampler)
+            self._grammars[key] = grammar
         return self._grammars[key]
 
     def complete(self, call: LLMCall) -> LLMReply:
@@ -86,7 +129,7 @@ class LocalProvider:
                     llm = self._load()
                     out = llm.create_chat_completion(
                         messages=body["messages"],
-                        grammar=self._grammar(call.schema),
+                        grammar=self._grammar(llm, call.schema),
                         max_tokens=body["max_tokens"],
                         temperature=self.temperature,
                         seed=call.seed,

@@ -1,17 +1,17 @@
 """Which providers run, in which order: the chain Claude -> OpenAI-compatible -> local (-> traditional).
 
-Read from the engine's options (the plugin's settings), falling back to each option's environment twin and
-default, so the CLI and the agent configure providers exactly as the plugin does. A request can pick a
+Read from the engine's options only (built from :func:`pytest_testdata.config.resolve` by every door), never
+from the environment: a provider runs only when these settings or the call name it. An SDK's own variable
+(``ANTHROPIC_API_KEY``, ``OPENAI_BASE_URL``) in the environment configures nothing here. A request can pick a
 provider or model with ``options={"provider": ..., "model": ...}``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_testdata.config import OPTION_BY_NAME, parse_value
+from pytest_testdata.config import OPTION_BY_NAME
 from pytest_testdata.errors import choice_error
 from pytest_testdata.llm.base import Provider
 
@@ -19,7 +19,7 @@ ORDER = ("anthropic", "openai", "local")
 
 
 def setting(options: Mapping[str, Any], name: str) -> Any:
-    """An option from the engine's options, else its environment twin, else its default."""
+    """An option from the engine's options (or their ``settings``), else its default. Never the environment."""
     if name in options and options[name] is not None:
         return options[name]
     settings = options.get("settings")
@@ -27,18 +27,15 @@ def setting(options: Mapping[str, Any], name: str) -> Any:
         value = settings.get(name)
         if value is not None:
             return value
-    option = OPTION_BY_NAME[name]
-    for env in option.env:
-        if os.environ.get(env):
-            return parse_value(option, os.environ[env], f"environment variable {env}")
-    return option.default
+    option = OPTION_BY_NAME.get(name)
+    return option.default if option is not None else None
 
 
 def configured(options: Mapping[str, Any]) -> dict[str, str]:
-    """Provider name -> what configures it, for every provider set up here."""
+    """Provider name -> the setting that configures it, for every provider these settings set up."""
     found: dict[str, str] = {}
-    if os.environ.get("ANTHROPIC_API_KEY"):
-        found["anthropic"] = "ANTHROPIC_API_KEY is set"
+    if setting(options, "anthropic_api_key"):
+        found["anthropic"] = "anthropic_api_key is set"
     if setting(options, "vllm_url"):
         found["openai"] = f"vllm_url {setting(options, 'vllm_url')}"
     if setting(options, "local_model"):
@@ -56,8 +53,8 @@ def chain_names(options: Mapping[str, Any], requested: str | None = None) -> lis
     available = configured(options)
     if choice == "auto":
         return [name for name in ORDER if name in available]
-    # An explicitly chosen provider runs even when its usual configuration signal is missing (the SDK may
-    # find a key elsewhere); the configured others stay behind it as fallbacks.
+    # An explicitly chosen provider runs even when its usual configuration signal is missing (the anthropic
+    # SDK then reads its own key); the configured others stay behind it as fallbacks.
     return [choice] + [name for name in ORDER if name in available and name != choice]
 
 
@@ -70,6 +67,7 @@ def build(name: str, options: Mapping[str, Any], model: str | None = None) -> Pr
 
         return ClaudeProvider(
             model or setting(options, "claude_model"),
+            api_key=setting(options, "anthropic_api_key"),
             base_url=setting(options, "anthropic_base_url"),
             max_tokens=int(setting(options, "claude_max_tokens")),
             temperature=_float_or_none(setting(options, "claude_temperature")),
@@ -83,7 +81,7 @@ def build(name: str, options: Mapping[str, Any], model: str | None = None) -> Pr
         return OpenAICompatProvider(
             url,
             model or setting(options, "vllm_model"),
-            api_key=os.environ.get("VLLM_API_KEY") or os.environ.get("OPENAI_API_KEY"),
+            api_key=setting(options, "openai_api_key"),
             timeout=timeout,
             max_retries=retries,
             max_tokens=int(setting(options, "llm_max_tokens")),

@@ -1,26 +1,55 @@
-"""Per-country facts that coherence rules check: calling codes, postal-code shapes, Faker locales."""
+"""Per-country facts that generation and the coherence rules share: locales, calling codes, postal-code
+shapes, currencies, how a street address is written.
+
+The places, names and phone ranges themselves are data files (:mod:`pytest_testdata.locales.gazetteer`).
+"""
 
 from __future__ import annotations
 
 import re
 
-COUNTRY_LOCALES: dict[str, str] = {"US": "en_US", "GB": "en_GB", "DE": "de_DE", "FR": "fr_FR", "CA": "en_CA"}
-CALLING_CODES: dict[str, str] = {"US": "+1", "CA": "+1", "GB": "+44", "DE": "+49", "FR": "+33"}
+COUNTRY_LOCALES: dict[str, str] = {
+    "US": "en_US", "GB": "en_GB", "DE": "de_DE", "FR": "fr_FR", "CA": "en_CA", "JP": "ja_JP", "BR": "pt_BR",
+    "ES": "es_ES", "IT": "it_IT", "NL": "nl_NL", "AU": "en_AU", "IN": "en_IN",
+}
+CALLING_CODES: dict[str, str] = {
+    "US": "+1", "CA": "+1", "GB": "+44", "DE": "+49", "FR": "+33", "JP": "+81", "BR": "+55", "ES": "+34",
+    "IT": "+39", "NL": "+31", "AU": "+61", "IN": "+91",
+}
 POSTAL_CODES: dict[str, re.Pattern[str]] = {
     "US": re.compile(r"^\d{5}(-\d{4})?$"),
-    "CA": re.compile(r"^[A-Z]\d[A-Z] \d[A-Z]\d$"),
+    "CA": re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d$"),
     "GB": re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$"),
     "DE": re.compile(r"^\d{5}$"),
     "FR": re.compile(r"^\d{5}$"),
+    "JP": re.compile(r"^\d{3}-\d{4}$"),
+    "BR": re.compile(r"^\d{5}-\d{3}$"),
+    "ES": re.compile(r"^(0[1-9]|[1-4]\d|5[0-2])\d{3}$"),
+    "IT": re.compile(r"^\d{5}$"),
+    "NL": re.compile(r"^[1-9]\d{3} [A-Z]{2}$"),
+    "AU": re.compile(r"^\d{4}$"),
+    "IN": re.compile(r"^[1-9]\d{5}$"),
 }
-CURRENCIES: dict[str, str] = {"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR"}
+CURRENCIES: dict[str, str] = {
+    "US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "JP": "JPY", "BR": "BRL", "ES": "EUR",
+    "IT": "EUR", "NL": "EUR", "AU": "AUD", "IN": "INR",
+}
 LOCALE_COUNTRIES: dict[str, str] = {locale: country for country, locale in COUNTRY_LOCALES.items()}
+STREET_FORMATS: dict[str, str] = {
+    "US": "{n} {s}", "CA": "{n} {s}", "AU": "{n} {s}", "GB": "{n} {s}", "FR": "{n} {s}", "IN": "{n}, {s}",
+    "DE": "{s} {n}", "NL": "{s} {n}", "ES": "{s} {n}", "IT": "{s}, {n}", "BR": "{s}, {n}", "JP": "{s} {n}",
+}
+"""How a street line is written: ``{n}`` the house number, ``{s}`` the street (for JP, the town district,
+and the number is chome-ban-go)."""
 
 
 def phone_matches(phone: object, country: object) -> bool:
-    """True when the phone number starts with the country's calling code."""
+    """True when the phone number carries the country's calling code (``+44 20 ...`` or E.164 ``+4420...``)."""
     code = CALLING_CODES.get(str(country))
-    return isinstance(phone, str) and code is not None and phone.startswith(code + " ")
+    if not isinstance(phone, str) or code is None or not phone.startswith(code):
+        return False
+    rest = phone[len(code):]
+    return rest[:1] == " " or (rest.isdigit() and 6 <= len(rest) <= 14)
 
 
 def postal_code_matches(postal_code: object, country: object) -> bool:

@@ -430,6 +430,17 @@ fold_name = lru_cache(maxsize=4096)(fold)
 """:func:`fold` with a cache, for names: they repeat (they come from pools), email addresses do not."""
 
 
+def latin_name(name: str) -> str:
+    """:func:`fold_name`, or for a name in another script its Latin spelling folded (``佐藤`` -> ``sato``)."""
+    folded = fold_name(name)
+    if folded or name.isascii():
+        return folded
+    from pytest_testdata.locales.gazetteer import latin_spelling
+
+    spelled = latin_spelling(name)
+    return fold_name(spelled) if spelled else ""
+
+
 class EmailFromName(Rule):
     kind = "email_from_name"
 
@@ -447,7 +458,7 @@ class EmailFromName(Rule):
         if not (isinstance(email, str) and isinstance(first, str) and isinstance(last, str)):
             return None
         local = fold(email.split("@", 1)[0])
-        return fold_name(first)[:1] in local and fold_name(last) in local
+        return latin_name(first)[:1] in local and latin_name(last) in local
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         first, last = self._first(record), self._last(record)

@@ -1,65 +1,75 @@
-"""Generation cassettes on vcrpy: one file per test, matched on the request body, secrets scrubbed.
+"""Generation cassettes on vcrpy's public API: one file per test, matched on the request body, secrets scrubbed.
 
-A cassette stays loaded for the whole test (every ``testdata`` call of the test shares it, as
-pytest-recording's do), but vcrpy's patches are applied only around each exchange so the test's own HTTP
-traffic is never intercepted. HTTP providers (Claude through the ``anthropic`` SDK, OpenAI-compatible
-servers through ``httpx``) are recorded by vcrpy's patches; the in-process local model has no HTTP, so its
-calls are stored as interactions with a ``local://`` URI through the same cassette object.
+Each generation (one ``testdata(...)`` call) runs its exchanges inside ``vcr.VCR(...).use_cassette(path)``;
+the patches are in place only meanwhile, so the test's own HTTP traffic is never intercepted. Between the
+calls of one test the cassette's interactions stay in memory (a persister registered with
+``VCR.register_persister``), and the file is written once, when the test ends. HTTP providers (Claude through
+the ``anthropic`` SDK, OpenAI-compatible servers through ``httpx``) are recorded by vcrpy's patches; the
+in-process local model has no HTTP, so its calls are stored as interactions with a ``local://`` URI through
+the same cassette object (``can_play_response_for`` / ``play_response`` / ``append``).
 
-Record modes follow pytest-recording: ``none`` replays only, ``once`` records a cassette that does not
-exist yet and replays one that does, ``new_episodes`` replays what matches and records the rest, ``all``
-re-records everything. ``offline`` forces replay and fails closed when the cassette is missing.
+What is matched is what the model sees: the request body (prompts, answer schema, model, sampling settings;
+the model's sampling seed is derived from those, never from the session seed) plus which occurrence of the
+same generation in the test this is. So a cassette replays on every later run, with any seed, in any order,
+under xdist.
+
+Record modes are pytest-recording's:
+
+- ``none``: replay only; never calls a provider. A missing cassette is an error naming the file and the
+  command that records it.
+- ``once``: a cassette that exists when the test starts is replayed only; one that does not is recorded.
+- ``new_episodes``: replay what matches, record the rest.
+- ``all``: record every exchange again (never replay); recordings that were not made again are kept.
+- ``rewrite``: start the cassette afresh and record everything (the file holds only this run's exchanges).
+
+``offline`` forces ``none``.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import itertools
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_testdata.errors import GenerationError, MissingDependencyError
-from pytest_testdata.recording.keys import INPUTS_HEADER, rerecord_command
+from pytest_testdata.errors import GenerationError, MissingDependencyError, TestdataUsageError
+from pytest_testdata.recording.keys import (
+    CALL_HEADER,
+    CASSETTE_CONFIG_KEYS,
+    INPUTS_HEADER,
+    record_command,
+    rerecord_command,
+)
 
 SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "openai-api-key", "proxy-authorization", "cookie")
 SECRET_BODY_KEYS = frozenset(
-    {
-        "api_key",
-        "apikey",
-        "api-key",
-        "secret",
-        "client_secret",
-        "access_token",
-        "password",
-        "authorization",
-        "x-api-key",
-    }
+    {"api_key", "apikey", "api-key", "secret", "client_secret", "access_token", "password", "authorization",
+     "x-api-key"}
 )
 DROPPED_RESPONSE_HEADERS = (
-    "set-cookie",
-    "anthropic-organization-id",
-    "openai-organization",
-    "cf-ray",
-    "request-id",
-    "x-request-id",
+    "set-cookie", "anthropic-organization-id", "openai-organization", "cf-ray", "request-id", "x-request-id",
 )
-MATCH_ON = ("method", "path", "json_body")
+MATCH_ON = ("method", "path", "json_body", "testdata_call")
 """Host and port are left out: recordings made against a server on a random loopback port, or the real API,
 replay wherever the provider points now."""
 SCRUBBED = "<scrubbed>"
+RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
+CONFIG_KEYS = CASSETTE_CONFIG_KEYS
 _SERIAL = itertools.count()
 
 
 class CassetteError(GenerationError):
-    """A cassette problem the test cannot get past by itself (missing when offline, stale)."""
+    """A cassette problem the test cannot get past by itself (missing, stale)."""
 
 
 class CassetteMissingError(CassetteError):
-    """Offline, and the test has no cassette to replay."""
+    """Replay only (record mode ``none``, or offline), and the test has no cassette."""
 
 
 class StaleCassetteError(CassetteError):
@@ -68,9 +78,7 @@ class StaleCassetteError(CassetteError):
 
 def _scrub_json(value: Any) -> Any:
     if isinstance(value, dict):
-        return {
-            k: (SCRUBBED if str(k).lower() in SECRET_BODY_KEYS else _scrub_json(v)) for k, v in value.items()
-        }
+        return {k: (SCRUBBED if str(k).lower() in SECRET_BODY_KEYS else _scrub_json(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [_scrub_json(v) for v in value]
     return value
@@ -112,129 +120,213 @@ def json_body(r1: Any, r2: Any) -> None:
     raise AssertionError("request bodies differ")
 
 
-def _vcr() -> Any:
-    try:
-        import vcr
-    except ImportError:
-        raise MissingDependencyError("vcrpy", "llm", "Generation cassettes (LLM record/replay)") from None
-    recorder = vcr.VCR(
-        match_on=MATCH_ON,
-        filter_headers=list(SECRET_HEADERS),
-        before_record_request=scrub_request,
-        before_record_response=scrub_response,
-        decode_compressed_response=True,
-        serializer="yaml",
-    )
-    recorder.register_matcher("json_body", json_body)
-    return recorder
+def _header(request: Any, name: str) -> str | None:
+    raw = request.headers.get(name) if request is not None else None
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    return None if raw is None else str(raw)
 
 
-class OpenCassette:
-    """One test's cassette, loaded once; exchanges run through :meth:`http` or :meth:`local`."""
+def testdata_call(r1: Any, r2: Any) -> None:
+    """The same occurrence of a generation within the test (the first identical call, the second...)."""
+    if (_header(r1, CALL_HEADER) or "0") != (_header(r2, CALL_HEADER) or "0"):
+        raise AssertionError("another occurrence of the same generation in the test")
 
-    def __init__(self, path: Path, record_mode: str, nodeid: str | None) -> None:
-        from vcr.cassette import Cassette
 
-        self.path = path
-        self.record_mode = record_mode
-        self.nodeid = nodeid
-        config = _vcr().get_merged_config(path=str(path), record_mode=record_mode)
-        for key in ("path_transformer", "func_path_generator", "record_on_exception"):
-            config.pop(key, None)
-        self.cassette = Cassette.load(**config)
-        self._loaded = len(self.cassette.data)
-        self.scope = f"{path}#{next(_SERIAL)}"
-        """What providers remember per-server discoveries by (see ``LLMCall.scope``): this loading of the
-        cassette, so a test replays the same exchanges however often it runs in one process."""
+def check_config(config: Mapping[str, Any], where: str = "testdata_cassette_config fixture") -> dict[str, Any]:
+    """Check the keys of a cassette config (the overridable fixture); an unknown key is a usage error."""
+    unknown = sorted(set(config) - set(CONFIG_KEYS))
+    if unknown:
+        raise TestdataUsageError(
+            f"{where}: unknown key(s) {', '.join(map(repr, unknown))}. Allowed: {', '.join(CONFIG_KEYS)}. "
+            "The record mode comes from --testdata-record-mode (ini testdata_record_mode), so the command a "
+            "stale cassette names always works."
+        )
+    return dict(config)
+
+
+def _chain(first: Callable[[Any], Any], then: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    if then is None:
+        return first
+
+    def both(value: Any) -> Any:
+        value = first(value)
+        return None if value is None else then(value)
+
+    return both
+
+
+@dataclass
+class TestCassette:
+    """One test's cassette: its interactions in memory between the test's generations, written at the end."""
+
+    path: Path
+    record_mode: str
+    nodeid: str | None
+    config: dict[str, Any] = field(default_factory=dict)
+    existed: bool = False
+    requests: list[Any] = field(default_factory=list)
+    responses: list[Any] = field(default_factory=list)
+    serializer: Any = None
+    dirty: bool = False
+    hits: int = 0
+    """Interactions replayed from this cassette so far."""
+    recorded: int = 0
+    """Interactions recorded into it so far."""
+    occurrences: Counter[str] = field(default_factory=Counter)
+    scope: str = ""
+    """What providers remember per-server discoveries by (see ``LLMCall.scope``): this test's cassette, so a
+    test replays the same exchanges however often it runs in one process."""
+    _vcr: Any = None
+    active: Any = None
+    """vcrpy's cassette object while a generation of the test runs (see :meth:`use`)."""
+
+    def __post_init__(self) -> None:
+        self.scope = f"{self.path}#{next(_SERIAL)}"
 
     @property
-    def hits(self) -> int:
-        """Interactions replayed from this cassette so far."""
-        return int(self.cassette.play_count)
+    def vcr_mode(self) -> str:
+        """The vcrpy record mode for one generation of this test (pytest-recording's modes, see the module)."""
+        if self.record_mode == "once":
+            return "none" if self.existed else "all"
+        if self.record_mode == "rewrite":
+            return "all"
+        return self.record_mode
 
-    @property
-    def recorded(self) -> int:
-        """Interactions recorded into it so far (new since it was loaded)."""
-        return len(self.cassette.data) - self._loaded
+    def occurrence(self, identity: str) -> int:
+        """How many generations with this identity the test made before this one (0 for the first)."""
+        n = self.occurrences[identity]
+        self.occurrences[identity] += 1
+        return n
 
-    @contextlib.contextmanager
-    def http(self) -> Iterator[None]:
-        """Patch HTTP clients (httpx, as used by anthropic and the OpenAI-compatible provider) meanwhile."""
+    # the persister vcrpy calls (VCR.register_persister) ----------------------------------------------------
+    def load_cassette(self, cassette_path: Any, serializer: Any) -> tuple[list[Any], list[Any]]:
+        from vcr.persisters.filesystem import CassetteNotFoundError
+
+        if not self.requests:
+            raise CassetteNotFoundError()
+        return list(self.requests), list(self.responses)
+
+    def save_cassette(self, cassette_path: Any, cassette_dict: Mapping[str, Any], serializer: Any) -> None:
+        self.requests = list(cassette_dict["requests"])
+        self.responses = list(cassette_dict["responses"])
+        self.serializer = serializer
+        self.dirty = True
+
+    # exchanges ----------------------------------------------------------------------------------------------
+    def recorder(self) -> Any:
+        if self._vcr is None:
+            try:
+                import vcr
+            except ImportError:
+                raise MissingDependencyError("vcrpy", "llm", "Generation cassettes (LLM record/replay)") from None
+            config = self.config
+            recorder = vcr.VCR(
+                match_on=MATCH_ON,
+                filter_headers=[*SECRET_HEADERS, *config.get("filter_headers", ())],
+                filter_query_parameters=list(config.get("filter_query_parameters", ())),
+                filter_post_data_parameters=list(config.get("filter_post_data_parameters", ())),
+                before_record_request=_chain(scrub_request, config.get("before_record_request")),
+                before_record_response=_chain(scrub_response, config.get("before_record_response")),
+                decode_compressed_response=True,
+                serializer="yaml",
+            )
+            recorder.register_matcher("json_body", json_body)
+            recorder.register_matcher("testdata_call", testdata_call)
+            recorder.register_persister(self)
+            self._vcr = recorder
+        return self._vcr
+
+    @contextmanager
+    def use(self) -> Iterator[Any]:
+        """vcrpy's ``use_cassette`` for one generation: HTTP clients are patched meanwhile."""
         from vcr.errors import CannotOverwriteExistingCassetteException
-        from vcr.patch import CassettePatcherBuilder
 
+        loaded = len(self.requests)
         try:
-            with contextlib.ExitStack() as stack:
-                for patcher in CassettePatcherBuilder(self.cassette).build():
-                    stack.enter_context(patcher)
-                yield
+            with self.recorder().use_cassette(str(self.path), record_mode=self.vcr_mode) as cassette:
+                self.active = cassette
+                try:
+                    yield cassette
+                finally:
+                    self.active = None
+                    self.hits += cassette.play_count
+                    self.recorded += len(cassette) - loaded  # vcrpy appends what it records after the loaded
         except Exception as exc:
             miss = _find_cause(exc, CannotOverwriteExistingCassetteException)
             if miss is not None:
                 raise self.stale_error(miss.failed_request) from None
             raise
 
-    def local(
-        self, uri: str, body: dict[str, Any], headers: dict[str, str], live: Callable[[], dict[str, Any]]
-    ) -> dict[str, Any]:
-        """Replay or record one in-process call: ``body`` is matched, ``live()`` runs on a miss."""
+    def local(self, uri: str, body: dict[str, Any], headers: dict[str, str],
+              live: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Replay or record one in-process call (inside :meth:`use`): ``body`` and the occurrence are matched,
+        ``live()`` runs on a miss."""
         from vcr.request import Request
 
-        request = Request(
-            "POST",
-            uri,
-            json.dumps(body, sort_keys=True).encode(),
-            {"content-type": "application/json", **headers},
-        )
-        if self.cassette.can_play_response_for(request):
-            response = self.cassette.play_response(request)
+        cassette = self.active
+        if cassette is None:
+            raise RuntimeError("TestCassette.local() runs inside TestCassette.use()")
+        request = Request("POST", uri, json.dumps(body, sort_keys=True).encode(),
+                          {"content-type": "application/json", **headers})
+        if cassette.can_play_response_for(request):
+            response = cassette.play_response(request)
             return json.loads(response["body"]["string"])  # type: ignore[no-any-return]
-        if self.cassette.write_protected:
+        if cassette.write_protected:
             raise self.stale_error(request)
         answer = live()
-        self.cassette.append(
-            request,
-            {
-                "status": {"code": 200, "message": "OK"},
-                "headers": {"content-type": ["application/json"]},
-                "body": {"string": json.dumps(answer, sort_keys=True)},
-            },
-        )
+        cassette.append(request, {
+            "status": {"code": 200, "message": "OK"},
+            "headers": {"content-type": ["application/json"]},
+            "body": {"string": json.dumps(answer, sort_keys=True)},
+        })
         return answer
 
-    def stale_error(self, request: Any) -> StaleCassetteError:
+    def stale_error(self, request: Any) -> CassetteError:
         """Name the cassette, what changed in the inputs, and the command that re-records it."""
-        wanted = _inputs_of(request)
-        recorded = [_inputs_of(r) for r in self.cassette.requests]
         command = rerecord_command(self.nodeid)
-        if not recorded:
-            what = "it holds no recording for this request"
+        if not self.requests:
+            return self.missing_error()
+        wanted = _inputs_of(request)
+        recorded = [_inputs_of(r) for r in self.requests]
+        closest = min(recorded, key=lambda r: sum(r.get(k) != v for k, v in wanted.items()))
+        changes = [f"{k} {closest.get(k)!r} -> {v!r}" for k, v in sorted(wanted.items()) if closest.get(k) != v]
+        if changes:
+            what = "its recordings were made from other inputs (" + "; ".join(changes) + ")"
+        elif _header(request, CALL_HEADER) not in {_header(r, CALL_HEADER) for r in self.requests}:
+            what = "the test now makes this generation more often than when it was recorded"
         else:
-            closest = min(recorded, key=lambda r: sum(r.get(k) != v for k, v in wanted.items()))
-            changes = [
-                f"{k} {closest.get(k)!r} -> {v!r}" for k, v in sorted(wanted.items()) if closest.get(k) != v
-            ]
-            what = (
-                "its recordings were made from other inputs (" + "; ".join(changes) + ")"
-                if changes
-                else "the request body differs from every recording (same inputs: a prompt template or the "
-                "request format changed without a version bump)"
-            )
-            if self.cassette.play_count >= len(recorded) and not changes:
-                what = "every recording in it was already replayed (the test now makes more requests)"
+            what = ("the request body differs from every recording (same inputs: a prompt template or the "
+                    "request format changed without a version bump)")
+        mode = "offline (--testdata-offline)" if self.config.get("_offline") else f"record mode {self.record_mode!r}"
         return StaleCassetteError(
-            f"stale cassette {self.path}: {what}. Record mode {self.record_mode!r} does not record. "
+            f"stale cassette {self.path}: {what}. {mode} does not record this request. "
             f"Re-record it with: {command} (with the provider reachable), then review and commit the file."
         )
 
+    def missing_error(self) -> CassetteMissingError:
+        offline = bool(self.config.get("_offline"))
+        why = ("offline (--testdata-offline): the LLM strategy will not reach the network" if offline else
+               f"record mode {self.record_mode!r} replays only and never calls a provider")
+        return CassetteMissingError(
+            f"no cassette for this test at {self.path}: {why}. Record it with: {record_command(self.nodeid)}"
+            f"{' (without --testdata-offline' if offline else ' ('}with the provider reachable), then review "
+            "and commit the file."
+        )
+
     def save(self) -> None:
-        self.cassette._save()
+        """Write the cassette file if this test recorded anything."""
+        if not self.dirty:
+            return
+        from vcr.persisters.filesystem import FilesystemPersister
+
+        FilesystemPersister.save_cassette(self.path, {"requests": self.requests, "responses": self.responses},
+                                          serializer=self.serializer)
+        self.dirty = False
 
 
 def _inputs_of(request: Any) -> dict[str, Any]:
-    raw = request.headers.get(INPUTS_HEADER) if request is not None else None
-    if isinstance(raw, list):
-        raw = raw[0] if raw else None
+    raw = _header(request, INPUTS_HEADER)
     try:
         value = json.loads(raw) if raw else {}
     except ValueError:
@@ -253,40 +345,48 @@ def _find_cause(exc: BaseException, kind: type[BaseException]) -> Any:
     return None
 
 
+def _load_file(path: Path) -> tuple[list[Any], list[Any], Any]:
+    """The interactions of a cassette file through vcrpy's own persister and serializer."""
+    from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
+    from vcr.serializers import yamlserializer
+
+    try:
+        requests, responses, *_ = FilesystemPersister.load_cassette(path, serializer=yamlserializer)
+    except CassetteNotFoundError:
+        return [], [], yamlserializer
+    return list(requests), list(responses), yamlserializer
+
+
 class CassetteBook:
     """The cassettes open in this process (one per test), saved when the test ends or the process exits."""
 
     def __init__(self) -> None:
-        self._open: dict[Path, OpenCassette] = {}
-        self._reset: set[Path] = set()
+        self._open: dict[Path, TestCassette] = {}
         self.lock = threading.RLock()
-        """Held around every exchange: vcrpy patches process-wide."""
+        """Held around every generation that uses a cassette: vcrpy patches process-wide."""
 
-    def open(self, path: Path, record_mode: str, offline: bool, nodeid: str | None) -> OpenCassette | None:
-        """The loaded cassette for ``path``; None when nothing is to be recorded or replayed.
+    def open(self, path: Path, record_mode: str, offline: bool, nodeid: str | None,
+             config: Mapping[str, Any] | None = None) -> TestCassette:
+        """The test's cassette at ``path`` (loaded on first use in the test).
 
-        Offline, a missing cassette fails closed. In record mode ``none`` without a cassette, calls go to the
-        provider unrecorded (the test asked for live data and did not ask to record it).
+        Replay only (``none``, or offline) without a cassette file raises :class:`CassetteMissingError`
+        before any provider is called.
         """
+        if record_mode not in RECORD_MODES:
+            from pytest_testdata.errors import choice_error
+
+            raise choice_error("record mode (--testdata-record-mode)", record_mode, RECORD_MODES)
         mode = "none" if offline else record_mode
         with self.lock:
             if path in self._open:
                 return self._open[path]
-            if not path.exists():
-                if offline:
-                    raise CassetteMissingError(
-                        f"offline (--testdata-offline) and no cassette for this test at {path}: the LLM "
-                        "strategy "
-                        f"will not reach the network. Record it with: {rerecord_command(nodeid)} (without "
-                        "--testdata-offline, with the provider reachable), then commit the file."
-                    )
-                if mode == "none":
-                    return None
-            if mode == "all" and path not in self._reset:
-                path.unlink(missing_ok=True)
-                self._reset.add(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            cassette = OpenCassette(path, mode, nodeid)
+            cassette = TestCassette(path, mode, nodeid, {**check_config(config or {}), "_offline": offline})
+            if mode == "rewrite":
+                path.unlink(missing_ok=True)  # as pytest-recording's rewrite: the file holds only this run
+            cassette.requests, cassette.responses, cassette.serializer = _load_file(path)
+            cassette.existed = bool(cassette.requests)
+            if mode == "none" and not cassette.requests:
+                raise cassette.missing_error()
             self._open[path] = cassette
             return cassette
 
@@ -299,8 +399,14 @@ class CassetteBook:
                 if cassette is not None:
                     cassette.save()
 
+    def close_test(self, nodeid: str) -> None:
+        """Save and forget every cassette the test ``nodeid`` opened."""
+        with self.lock:
+            for path in [p for p, c in self._open.items() if c.nodeid == nodeid]:
+                self.close(path)
+
 
 BOOK = CassetteBook()
-"""The process's cassettes. The plugin closes a test's cassette at teardown."""
+"""The process's cassettes. The plugin closes a test's cassettes at teardown."""
 
 atexit.register(BOOK.close)

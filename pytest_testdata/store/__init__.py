@@ -7,12 +7,12 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pytest_testdata.config import OPTION_BY_NAME
 from pytest_testdata.errors import TestdataUsageError, choice_error
 from pytest_testdata.store.base import (
     COLLECTIONS,
@@ -34,23 +34,27 @@ __all__ = [
 
 STORE_BACKENDS: tuple[str, ...] = ("auto", "embedded", "weaviate")
 DEFAULT_STORE_PATH = ".testdata/patterns.sqlite3"
-DEFAULT_TOP_K = 5
+DEFAULT_TOP_K: int = OPTION_BY_NAME["rag_top_k"].default
+"""The one default, declared with the option in :mod:`pytest_testdata.config`."""
+STORE_KEYS = ("store", "store_path", "weaviate_url", "weaviate_api_key", "weaviate_grpc_port", "rag_top_k",
+              "rag_alpha")
 
 
 def store_settings(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The store settings: ``options`` (engine options or CLI flags) over the environment over defaults.
+    """The store settings from ``options`` (engine options, or the ``testdata rag`` flags) over the defaults.
 
-    Keys: ``store`` (auto | embedded | weaviate), ``store_path``, ``weaviate_url``, ``rag_top_k``,
-    ``rootdir`` (what a relative ``store_path`` is relative to; default the working directory).
+    Keys: ``store`` (auto | embedded | weaviate), ``store_path``, ``weaviate_url``, ``weaviate_api_key``,
+    ``weaviate_grpc_port``, ``rag_top_k``, ``rag_alpha``, ``rootdir`` (what a relative ``store_path`` is
+    relative to; default the working directory). Never reads the environment: the settings resolver
+    (:mod:`pytest_testdata.config`) did that, and an option missing from ``options`` is taken from the
+    resolved ``options["settings"]`` when there is one.
     """
-    env = os.environ
-    out: dict[str, Any] = {
-        "store": env.get("TESTDATA_STORE") or "auto",
-        "store_path": env.get("TESTDATA_STORE_PATH") or None,
-        "weaviate_url": env.get("WEAVIATE_URL") or None,
-        "rag_top_k": env.get("RAG_TOP_K") or DEFAULT_TOP_K,
-        "rootdir": None,
-    }
+    resolved = options.get("settings")
+    out: dict[str, Any] = {"rootdir": None}
+    for key in STORE_KEYS:
+        value = resolved.get(key) if resolved is not None and hasattr(resolved, "get") else None
+        default = OPTION_BY_NAME[key].default if key in OPTION_BY_NAME else None  # secrets have none
+        out[key] = default if value in (None, "") else value
     out.update({k: v for k, v in options.items() if k in out and v not in (None, "")})
     if out["store"] not in STORE_BACKENDS:
         raise choice_error("store (--testdata-store, testdata_store, TESTDATA_STORE)", out["store"],
@@ -61,7 +65,7 @@ def store_settings(options: Mapping[str, Any]) -> dict[str, Any]:
         top_k = 0
     if top_k < 1 or top_k > 1000:
         raise TestdataUsageError(
-            f"rag_top_k (RAG_TOP_K, --testdata-rag-top-k): expected a whole number from 1 to 1000, got "
+            f"rag_top_k (--testdata-rag-top-k, TESTDATA_RAG_TOP_K): expected a whole number from 1 to 1000, got "
             f"{out['rag_top_k']!r}. It is how many patterns each request retrieves (default {DEFAULT_TOP_K})."
         )
     out["rag_top_k"] = top_k
@@ -69,7 +73,7 @@ def store_settings(options: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def open_store(options: Mapping[str, Any] | None = None) -> PatternStore:
-    """Open the configured store. ``auto`` means Weaviate when ``WEAVIATE_URL`` is set, else embedded."""
+    """Open the configured store. ``auto`` means Weaviate when a Weaviate URL is set, else embedded."""
     settings = store_settings(options or {})
     backend = settings["store"]
     if backend == "auto":
@@ -77,12 +81,13 @@ def open_store(options: Mapping[str, Any] | None = None) -> PatternStore:
     if backend == "weaviate":
         if not settings["weaviate_url"]:
             raise TestdataUsageError(
-                "store: 'weaviate' needs the server's address. Set WEAVIATE_URL (e.g. http://localhost:8080) "
-                "or --testdata-weaviate-url, or use --testdata-store embedded."
+                "store: 'weaviate' needs the server's address. Set --testdata-weaviate-url (TESTDATA_WEAVIATE_URL; "
+                "the agent reads WEAVIATE_URL), e.g. http://localhost:8080, or use --testdata-store embedded."
             )
         from pytest_testdata.store.weaviate_store import WeaviateStore
 
-        return WeaviateStore(settings["weaviate_url"], os.environ.get("WEAVIATE_API_KEY") or None)
+        return WeaviateStore(settings["weaviate_url"], settings["weaviate_api_key"] or None,
+                             grpc_port=int(settings["weaviate_grpc_port"]), alpha=float(settings["rag_alpha"]))
     from pytest_testdata.store.embedded import EmbeddedStore
 
     path = Path(settings["store_path"] or DEFAULT_STORE_PATH)

@@ -43,15 +43,19 @@ def add_parser(sub: Any) -> None:
     search.add_argument("--entity", "-e", default=None, help="only this entity's patterns")
     search.add_argument("--collection", action="append", default=None, metavar="NAME",
                         help=f"one of {', '.join(SHORT_COLLECTIONS)} (repeatable; default all)")
-    search.add_argument("-k", "--top-k", type=int, default=None, help="results per collection (default RAG_TOP_K, 5)")
+    search.add_argument("-k", "--top-k", type=int, default=None,
+                        help="results per collection (default: TESTDATA_RAG_TOP_K, else 5)")
     search.add_argument("--json", action="store_true", help="print the hits (with their records) as JSON")
     store_args(search)
     search.set_defaults(func=cmd_search)
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags over the settings resolved from the environment (``TESTDATA_*``) and the defaults."""
+    from pytest_testdata.config import resolve
+
     return {"store": args.store, "store_path": args.store_path, "weaviate_url": args.weaviate_url,
-            "rag_top_k": getattr(args, "top_k", None)}
+            "rag_top_k": getattr(args, "top_k", None), "settings": resolve({}, {})}
 
 
 def _open(args: argparse.Namespace) -> Any:

@@ -1,8 +1,9 @@
-"""The Weaviate pattern store, on the v4 ``weaviate-client`` (``pip install 'pytest-testdata[rag]'``).
+"""The Weaviate pattern store, on the v4 ``weaviate-client`` (``pip install 'pytest-testdata-agent[rag]'``).
 
-Configuration: ``WEAVIATE_URL`` (``http://localhost:8080``; a ``*.weaviate.cloud`` host connects to
-Weaviate Cloud), ``WEAVIATE_API_KEY`` (optional), ``WEAVIATE_GRPC_PORT`` (default 50051) and
-``RAG_ALPHA`` (hybrid weight of the vector side, default 0.5). Each collection is created with its
+Configuration, passed in from the settings (:mod:`pytest_testdata.config`): ``weaviate_url``
+(``http://localhost:8080``; a ``*.weaviate.cloud`` host connects to Weaviate Cloud), ``weaviate_api_key``
+(optional), ``weaviate_grpc_port`` (default 50051) and ``rag_alpha`` (hybrid weight of the vector side,
+default 0.5). Each collection is created with its
 properties on first use. Objects get deterministic UUIDs from (collection, key), so adding a pattern
 again replaces it, and are imported through the client's dynamic batch.
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -59,11 +59,11 @@ class WeaviateStore:
         from weaviate.classes.init import AdditionalConfig, Auth, Timeout
 
         self.location = url
-        self.alpha = float(alpha if alpha is not None else os.environ.get("RAG_ALPHA", "0.5"))
+        self.alpha = 0.5 if alpha is None else float(alpha)  # rag_alpha (config.py), passed in by open_store
         parsed = urlparse(url if "://" in url else f"http://{url}")
         if not parsed.hostname:
             raise StoreUnavailableError(
-                f"WEAVIATE_URL {url!r} has no host name. Expected a URL such as http://localhost:8080."
+                f"weaviate_url {url!r} has no host name. Expected a URL such as http://localhost:8080."
             )
         secure = parsed.scheme == "https"
         auth = Auth.api_key(api_key) if api_key else None
@@ -76,12 +76,12 @@ class WeaviateStore:
                 self._client = weaviate.connect_to_custom(
                     http_host=parsed.hostname, http_port=parsed.port or (443 if secure else 8080),
                     http_secure=secure, grpc_host=parsed.hostname,
-                    grpc_port=grpc_port or int(os.environ.get("WEAVIATE_GRPC_PORT", "50051")),
+                    grpc_port=grpc_port or 50051,
                     grpc_secure=secure, auth_credentials=auth, additional_config=config)
         except Exception as exc:  # the client raises several connection error types
             raise StoreUnavailableError(
                 f"the Weaviate pattern store at {url!r} is not reachable ({type(exc).__name__}: {exc}). "
-                "Start it (see docs/rag.md: `docker compose up -d weaviate`), fix WEAVIATE_URL, or use the "
+                "Start it (see docs/rag.md: `docker compose up -d weaviate`), fix the Weaviate URL, or use the "
                 "embedded store (--testdata-store embedded)."
             ) from None
         self._lock = threading.Lock()

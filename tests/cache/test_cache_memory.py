@@ -143,8 +143,8 @@ def test_without_the_redis_package_auto_keeps_the_in_process_cache_and_says_so(
     monkeypatch.setitem(__import__("sys").modules, "redis", None)  # makes `import redis` fail
     cache = build_cache({"redis_url": "redis://127.0.0.1:1/0"})
     assert cache is not None and cache.backend.name == "memory"
-    assert "pip install 'pytest-testdata[redis]'" in caplog.text
-    with pytest.raises(MissingDependencyError, match=r"pytest-testdata\[redis\]"):
+    assert "pip install 'pytest-testdata-agent[redis]'" in caplog.text
+    with pytest.raises(MissingDependencyError, match=r"pytest-testdata-agent\[redis\]"):
         build_cache({"cache": "redis", "redis_url": "redis://127.0.0.1:1/0"})
 
 

@@ -32,7 +32,8 @@ def test_help_lists_the_cache_options_with_their_twins(pytester: pytest.Pytester
     for flag in ("--testdata-cache", "--testdata-redis-url", "--testdata-cache-ttl",
                  "--testdata-cache-prefix", "--testdata-pool-size", "--testdata-cache-max-mb"):
         assert flag in text
-    assert "REDIS_URL" in text and "CACHE_TTL_SECONDS" in text
+    assert "TESTDATA_REDIS_URL" in text and "TESTDATA_CACHE_TTL" in text
+    assert "CACHE_TTL_SECONDS" not in text  # the agent's name: the plugin does not read it
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +113,7 @@ def test_a_dead_redis_does_not_fail_the_run(
 
     pytester.makepyfile(SEEDED_TESTS)
     monkeypatch.setenv("EXPECT_HIT", "0")
-    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setenv("TESTDATA_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
 

@@ -47,10 +47,12 @@ def test_redis_keys_carry_the_prefix_and_the_ttl(redis_server: RedisServer, pref
     assert client.ttl(client.keys(f"{prefix}-forever:r:*")[0]) == -1  # no expiry
 
 
-def test_the_environment_variables_configure_the_shared_cache(redis_server: RedisServer, prefix: str) -> None:
+def test_the_testdata_environment_variables_configure_the_shared_cache(
+    redis_server: RedisServer, prefix: str
+) -> None:
     from pytest_testdata.config import resolve
 
-    settings = resolve({}, {}, {"REDIS_URL": redis_server.url, "CACHE_TTL_SECONDS": "77",
+    settings = resolve({}, {}, {"TESTDATA_REDIS_URL": redis_server.url, "TESTDATA_CACHE_TTL": "77",
                                 "TESTDATA_CACHE_PREFIX": prefix})
     cache = build_cache(settings)
     assert cache is not None and cache.backend.describe().startswith(f"redis at {redis_server.url}")
@@ -58,9 +60,11 @@ def test_the_environment_variables_configure_the_shared_cache(redis_server: Redi
     assert 0 < redis_server.client().ttl(redis_server.client().keys(f"{prefix}:r:*")[0]) <= 77
 
 
-def test_an_environment_shaped_mapping_works_too(redis_server: RedisServer, prefix: str) -> None:
-    cache = build_cache({"REDIS_URL": redis_server.url, "CACHE_TTL_SECONDS": "55",
-                         "TESTDATA_CACHE_PREFIX": prefix})
+def test_the_agent_reads_the_service_names_for_its_cache(redis_server: RedisServer, prefix: str) -> None:
+    from pytest_testdata.agent.settings import engine_settings
+
+    cache = build_cache(engine_settings({"REDIS_URL": redis_server.url, "CACHE_TTL_SECONDS": "55",
+                                         "TESTDATA_CACHE_PREFIX": prefix}))
     assert cache is not None and cache.backend.name == "redis"
     Engine(cache=cache).generate(request(seed=2))
     assert 0 < redis_server.client().ttl(redis_server.client().keys(f"{prefix}:r:*")[0]) <= 55

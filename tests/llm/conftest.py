@@ -15,7 +15,9 @@ from pytest_testdata.recording.cassettes import BOOK
 from pytest_testdata.types import GenerationRequest
 from tests.llm.servers import LoopbackServer, MessagesApiDouble, Respond
 
-FAST = {"llm_timeout": 2.0, "llm_max_retries": 1}
+FAST = {"llm_timeout": 60.0, "llm_max_retries": 1}
+"""Generous: every server these tests talk to answers (a loaded machine must not turn an answer into a
+timeout). Tests about timing stage the delay themselves (see test_openai_faults.py)."""
 
 
 @pytest.fixture
@@ -91,7 +93,7 @@ def _no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_engine(**options: Any) -> Engine:
-    """An engine with LLM options (fast timeouts unless given)."""
+    """An engine with LLM options (generous timeouts unless given)."""
     return Engine(options={**FAST, **options})
 
 

@@ -20,12 +20,12 @@ SECRET = "sk-ant-api03-very-secret-test-key"
 @pytest.fixture
 def claude(messages_api_double: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     double = messages_api_double()
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     return double
 
 
 def test_claude_forced_tool_use_yields_valid_records(claude: Any) -> None:
-    engine = make_engine(anthropic_base_url=claude.url, claude_model="claude-haiku-4-5", claude_max_tokens=900)
+    engine = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, claude_model="claude-haiku-4-5",
+                         claude_max_tokens=900)
     result = engine.generate(llm_request("cart", 2, context="holiday shopping, electronics"))
     meta = result.metadata
     assert (meta.strategy, meta.provider, meta.model) == ("llm", "anthropic", "claude-haiku-4-5")
@@ -39,7 +39,7 @@ def test_claude_forced_tool_use_yields_valid_records(claude: Any) -> None:
 
 
 def test_claude_temperature_setting_is_sent(claude: Any) -> None:
-    engine = make_engine(anthropic_base_url=claude.url, claude_temperature=0.3)
+    engine = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, claude_temperature=0.3)
     engine.generate(llm_request("cart", 1))
     assert claude.seen[0].body["temperature"] == 0.3
 
@@ -53,8 +53,7 @@ def test_claude_429_with_retry_after_is_retried_by_the_sdk(
         headers={"retry-after": "1"},
     )
     double = messages_api_double(faults=[limited])
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    engine = make_engine(anthropic_base_url=double.url)
+    engine = make_engine(anthropic_api_key=SECRET, anthropic_base_url=double.url)
     started = time.perf_counter()
     result = engine.generate(llm_request("cart", 1))
     assert time.perf_counter() - started >= 1.0
@@ -65,9 +64,8 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     messages_api_double: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     claude = messages_api_double(valid_records("user"))
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     cassette = tmp_path / "cassettes" / "test_claude.yaml"
-    engine = make_engine(anthropic_base_url=claude.url, record_mode="once")
+    engine = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, record_mode="once")
     first = engine.generate(llm_request("user", 2, cassette=cassette, context="loyal customers in Leeds"))
     BOOK.close()
     text = cassette.read_text()
@@ -78,7 +76,7 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     assert first.metadata.details["cassette_recorded"] == len(recorded)
 
     claude.close()  # nothing is listening now: replay must not need the network
-    offline = make_engine(anthropic_base_url=claude.url, offline=True)
+    offline = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, offline=True)
     again = offline.generate(llm_request("user", 2, cassette=cassette, context="loyal customers in Leeds"))
     BOOK.close()
     assert again.records == first.records
@@ -91,14 +89,14 @@ def test_claude_stale_cassette_is_reported_not_treated_as_an_outage(
     messages_api_double: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     claude = messages_api_double(valid_records("cart"))
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     cassette = tmp_path / "test_stale.yaml"
-    make_engine(anthropic_base_url=claude.url, record_mode="once").generate(
+    make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, record_mode="once").generate(
         llm_request("cart", 1, cassette=cassette, context="holiday")
     )
     BOOK.close()
-    offline = make_engine(anthropic_base_url=claude.url, offline=True, llm_max_retries=0)
-    with pytest.raises(StaleCassetteError, match=r"context 'holiday' -> 'back to school'.*--testdata-record-mode=all"):
+    offline = make_engine(anthropic_api_key=SECRET, anthropic_base_url=claude.url, offline=True, llm_max_retries=0)
+    with pytest.raises(StaleCassetteError,
+                       match=r"context 'holiday' -> 'back to school'.*--testdata-record-mode=rewrite"):
         offline.generate(llm_request("cart", 1, cassette=cassette, context="back to school"))
     BOOK.close()
     assert len(claude.seen) == 1  # only the recording run reached the double
@@ -120,8 +118,7 @@ def test_claude_answer_cut_at_max_tokens_is_asked_again(
         }
     )
     double = messages_api_double(faults=[cut])
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    result = make_engine(anthropic_base_url=double.url).generate(llm_request("cart", 2))
+    result = make_engine(anthropic_api_key=SECRET, anthropic_base_url=double.url).generate(llm_request("cart", 2))
     details = result.metadata.details
     assert result.metadata.provider == "anthropic" and result.valid and details["fallback"] == 0
     assert details["model_requests"] == 2 and details["tokens_out"] > 64

@@ -1,7 +1,7 @@
 """Claude itself, when ``ANTHROPIC_API_KEY`` is set (skipped otherwise: CI here cannot reach the API).
 
-Run it with: ``ANTHROPIC_API_KEY=sk-ant-... pytest tests/llm/test_claude_live.py`` (``CLAUDE_MODEL`` picks the
-model). It sends one small request and records nothing.
+Run it with: ``ANTHROPIC_API_KEY=sk-ant-... pytest tests/llm/test_claude_live.py`` (``TESTDATA_CLAUDE_MODEL`` picks
+the model). It sends one small request and records nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pytest_testdata.engine import Engine
 from pytest_testdata.types import GenerationRequest
 
 KEY = os.environ.get("ANTHROPIC_API_KEY")  # read at import: the autouse fixture clears it for the other tests
+MODEL = os.environ.get("TESTDATA_CLAUDE_MODEL")  # likewise (every TESTDATA_* name is cleared for each test)
 pytestmark = pytest.mark.skipif(
     not KEY, reason="ANTHROPIC_API_KEY is not set (the live Claude test needs the real API)"
 )
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.skipif(
 
 def test_claude_writes_coherent_carts_for_a_context(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", str(KEY))
-    engine = Engine(options={"llm_provider": "anthropic", "claude_max_tokens": 2000})
+    # named on purpose: the SDK then reads ANTHROPIC_API_KEY itself
+    engine = Engine(options={"llm_provider": "anthropic", "claude_max_tokens": 2000,
+                             **({"claude_model": MODEL} if MODEL else {})})
     result = engine.generate(
         GenerationRequest.checked(
             "cart",

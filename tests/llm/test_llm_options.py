@@ -11,10 +11,10 @@ def test_help_lists_the_llm_options_with_their_environment_twins(pytester: pytes
         [
             "*--testdata-llm-provider=LLM_PROVIDER*",
             "*--testdata-claude-model=MODEL*",
-            "*testdata_claude_model; env: CLAUDE_MODEL)*",
+            "*testdata_claude_model; env: TESTDATA_CLAUDE_MODEL)*",
             "*--testdata-vllm-url=URL*",
             "*--testdata-local-model=PATH*",
-            "*TESTDATA_LOCAL_MODEL, LOCAL_MODEL_PATH)*",
+            "*TESTDATA_LOCAL_MODEL)*",
         ]
     )
 
@@ -44,11 +44,15 @@ def test_a_bad_provider_lists_the_allowed_ones(
     )
 
 
-def test_environment_configures_the_provider_chain(
+def test_environment_configures_the_provider_chain_through_testdata_names_only(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("VLLM_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("CLAUDE_MAX_TOKENS", "512")
+    # the service names a developer's shell has for other programs configure nothing inside pytest
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-meant-for-another-program")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:8/v1")
+    monkeypatch.setenv("CLAUDE_MAX_TOKENS", "1")
+    monkeypatch.setenv("TESTDATA_VLLM_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("TESTDATA_CLAUDE_MAX_TOKENS", "512")
     pytester.makepyfile(
         test_env="""
         from pytest_testdata.llm import providers
@@ -56,6 +60,7 @@ def test_environment_configures_the_provider_chain(
         def test_chain(testdata):
             engine = testdata.engine
             assert providers.chain_names(engine.options) == ["openai"]
+            assert providers.setting(engine.options, "vllm_url") == "http://127.0.0.1:9/v1"
             assert providers.setting(engine.options, "claude_max_tokens") == 512
             assert engine.unavailable_reason("llm") is None
     """

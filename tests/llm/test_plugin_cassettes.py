@@ -1,4 +1,4 @@
-"""Generation cassettes through the plugin (pytester): record, deterministic replay, offline, stale, xdist."""
+"""Generation cassettes through the plugin (pytester): record, replay on any seed, offline, stale, xdist."""
 
 from __future__ import annotations
 
@@ -34,18 +34,21 @@ def write_test(pytester: pytest.Pytester, context: str = "holiday shopping, elec
     pytester.makepyfile(test_shop=f"CONTEXT = {context!r}\n" + INNER)
 
 
-def run(pytester: pytest.Pytester, url: str, *args: str) -> Any:
+CASSETTE = ("cassettes", "testdata", "test_shop", "test_carts.testdata.yaml")
+
+
+def run(pytester: pytest.Pytester, url: str, *args: str, seed: str = "1234") -> Any:
     return pytester.runpytest(
         "-p",
         "no:cacheprovider",
         "--testdata-seed",
-        "1234",
+        seed,
         "--testdata-vllm-url",
         url,
         "--testdata-vllm-model",
         "tiny",
         "--testdata-llm-timeout",
-        "2",
+        "60",  # a real loopback server answers; generous so a loaded machine never times out
         *args,
     )
 
@@ -69,15 +72,27 @@ def recorded(pytester: pytest.Pytester, loopback: Any) -> dict[str, Any]:
 def test_record_once_writes_one_cassette_per_test_beside_the_module(
     pytester: pytest.Pytester, recorded: dict[str, Any]
 ) -> None:
-    cassette = pytester.path / "cassettes" / "test_shop" / "test_carts.yaml"
+    cassette = pytester.path.joinpath(*CASSETTE)
     assert cassette.is_file()
     assert recorded["first"]["cassette"] == str(cassette)
+    # pytest-recording's @pytest.mark.vcr writes cassettes/<module>/<test>.yaml: never this file
+    assert not (pytester.path / "cassettes" / "test_shop").exists()
     interactions = yaml.safe_load(cassette.read_text())["interactions"]
     assert len(interactions) == recorded["first"]["recorded"] == 1
     headers = interactions[0]["request"]["headers"]
     inputs = json.loads(headers["x-testdata-inputs"][0])
     assert inputs["template"] == "scenario@1" and inputs["provider"] == "openai" and inputs["model"] == "tiny"
     assert inputs["schema"].startswith("cart@2#") and inputs["count"] == 2
+    assert "seed" not in inputs  # what the model sees, not the session seed
+
+
+def _without_ids(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The model's part of cart records (ids are drawn from the test's seed after the model answered)."""
+    return [
+        {k: ([{ik: iv for ik, iv in i.items() if ik != "product_id"} for i in v] if k == "items" else v)
+         for k, v in r.items() if k not in ("cart_id", "customer_id")}
+        for r in records
+    ]
 
 
 def test_replay_is_deterministic_same_records_same_metadata(
@@ -88,13 +103,23 @@ def test_replay_is_deterministic_same_records_same_metadata(
         ("--testdata-record-mode", "none"),
         ("--testdata-record-mode", "once"),
     ):
-        result = run(pytester, recorded["url"], *args)
+        result = run(pytester, recorded["url"], *args)  # the server is gone: only the cassette can answer
         result.assert_outcomes(passed=1)
         again = out(pytester)
         assert again["records"] == recorded["first"]["records"]
         for key in ("provider", "model", "strategy", "details", "coherence"):
             assert again[key] == recorded["first"][key], key
         assert again["hits"] == 1 and again["recorded"] == 0
+
+
+@pytest.mark.parametrize("seed", ["99", "random"])
+def test_a_cassette_replays_on_any_later_seed(pytester: pytest.Pytester, recorded: dict[str, Any], seed: str) -> None:
+    for args in (("--testdata-offline",), ()):
+        result = run(pytester, recorded["url"], *args, seed=seed)
+        result.assert_outcomes(passed=1)
+        again = out(pytester)
+        assert _without_ids(again["records"]) == _without_ids(recorded["first"]["records"])
+        assert again["hits"] == 1 and again["recorded"] == 0 and again["provider"] == "openai"
 
 
 def test_offline_without_a_cassette_fails_closed(pytester: pytest.Pytester, loopback: Any) -> None:
@@ -105,9 +130,9 @@ def test_offline_without_a_cassette_fails_closed(pytester: pytest.Pytester, loop
     result.stdout.fnmatch_lines(["testdata: seed 1234 *offline (LLM cassettes replay only)*"])
     result.stdout.fnmatch_lines(
         [
-            "*CassetteMissingError: offline (--testdata-offline) and no cassette for this test at "
-            "*test_carts.yaml*"
-            "Record it with: pytest 'test_shop.py::test_carts' --testdata-record-mode=all*",
+            "*CassetteMissingError: no cassette for this test at *test_carts.testdata.yaml: offline "
+            "(--testdata-offline)*Record it with: pytest 'test_shop.py::test_carts' --testdata-record-mode=once "
+            "(without --testdata-offline*",
         ]
     )
     assert server.seen == []  # the network was never touched
@@ -121,11 +146,27 @@ def test_changed_inputs_make_a_stale_cassette_named_with_the_rerecord_command(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*StaleCassetteError: stale cassette *test_carts.yaml: its recordings were made from other "
+            "*StaleCassetteError: stale cassette *test_carts.testdata.yaml: its recordings were made from other "
             "inputs "
-            "(context *Re-record it with: pytest 'test_shop.py::test_carts' --testdata-record-mode=all*",
+            "(context *Re-record it with: pytest 'test_shop.py::test_carts' --testdata-record-mode=rewrite*",
         ]
     )
+
+
+def test_the_rerecord_command_fixes_the_next_run(
+    pytester: pytest.Pytester, loopback: Any, recorded: dict[str, Any]
+) -> None:
+    write_test(pytester, context="back to school, stationery")
+    run(pytester, recorded["url"]).assert_outcomes(failed=1)  # stale
+    server = loopback(answer)
+    # the command the error names, run as written (any seed)
+    run(pytester, server.url + "/v1", "test_shop.py::test_carts", "--testdata-record-mode=rewrite",
+        seed="random").assert_outcomes(passed=1)
+    server.close()
+    interactions = yaml.safe_load(pytester.path.joinpath(*CASSETTE).read_text())["interactions"]
+    assert len(interactions) == 1 and "back to school" in interactions[0]["request"]["body"]
+    for seed in ("1234", "random"):
+        run(pytester, recorded["url"], "--testdata-offline", seed=seed).assert_outcomes(passed=1)
 
 
 def test_record_mode_all_re_records_and_new_episodes_adds(
@@ -133,13 +174,21 @@ def test_record_mode_all_re_records_and_new_episodes_adds(
 ) -> None:
     server = loopback(answer)
     url = server.url + "/v1"
-    cassette = pytester.path / "cassettes" / "test_shop" / "test_carts.yaml"
+    cassette = pytester.path.joinpath(*CASSETTE)
     write_test(pytester, context="back to school, stationery")
     run(pytester, url, "--testdata-record-mode", "new_episodes").assert_outcomes(passed=1)
     assert len(yaml.safe_load(cassette.read_text())["interactions"]) == 2  # old and new episode
+    run(pytester, url, "--testdata-record-mode", "new_episodes").assert_outcomes(passed=1)
+    assert len(server.seen) == 1  # the new episode now replays
+    # all: records again and never replays; the recording not made again (the first context) is kept
     run(pytester, url, "--testdata-record-mode", "all").assert_outcomes(passed=1)
-    assert len(yaml.safe_load(cassette.read_text())["interactions"]) == 1  # only what this run sent
     assert len(server.seen) == 2
+    assert len(yaml.safe_load(cassette.read_text())["interactions"]) == 2
+    # rewrite: the file holds only what this run sent
+    run(pytester, url, "--testdata-record-mode", "rewrite").assert_outcomes(passed=1)
+    assert len(server.seen) == 3
+    interactions = yaml.safe_load(cassette.read_text())["interactions"]
+    assert len(interactions) == 1 and "back to school" in interactions[0]["request"]["body"]
 
 
 def test_cassette_dir_option_and_xdist_workers_keep_one_file_per_test(
@@ -166,13 +215,20 @@ def test_cassette_dir_option_and_xdist_workers_keep_one_file_per_test(
         "2",
     )
     result.assert_outcomes(passed=4)
-    files = sorted(p.name for p in (pytester.path / "recorded" / "test_many").iterdir())
-    assert files == [f"test_carts[{n}].yaml" for n in (1, 2, 3, 4)]
+    folder = pytester.path / "recorded" / "testdata" / "test_many"
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == [f"test_carts[{n}].testdata.yaml" for n in (1, 2, 3, 4)]
     for n in (1, 2, 3, 4):
-        data = yaml.safe_load(
-            (pytester.path / "recorded" / "test_many" / f"test_carts[{n}].yaml").read_text()
-        )
+        data = yaml.safe_load((folder / f"test_carts[{n}].testdata.yaml").read_text())
         assert json.loads(data["interactions"][0]["request"]["headers"]["x-testdata-inputs"][0])["count"] == n
+    server.close()
+    # replayed under xdist, on another seed, in another order, offline: every cassette matches
+    again = run(pytester, server.url + "/v1", "--testdata-offline", "--testdata-cassette-dir", "recorded",
+                "-n", "2", "-p", "no:randomly", seed="random")
+    again.assert_outcomes(passed=4)
+    reverse = run(pytester, server.url + "/v1", "--testdata-offline", "--testdata-cassette-dir", "recorded",
+                  *[f"test_many.py::test_carts[{n}]" for n in (4, 3, 2, 1)], seed="7")
+    reverse.assert_outcomes(passed=4)
 
 
 def test_no_provider_falls_back_with_warning_and_summary_or_fails_when_strict(
@@ -216,6 +272,6 @@ def test_auto_routes_context_to_llm_only_when_a_provider_is_configured(
     )
     plain = pytester.runpytest("-p", "no:cacheprovider", "-s")
     plain.stdout.fnmatch_lines(["*ROUTE traditional | context given*llm is unavailable (no LLM provider*"])
-    served = run(pytester, server.url + "/v1", "-s")
+    served = run(pytester, server.url + "/v1", "-s", "--testdata-record-mode", "once")
     served.stdout.fnmatch_lines(["*ROUTE llm | context given: an LLM writes*"])
     served.stdout.fnmatch_lines(["*llm: 1 request, 1 record,*", "*providers: openai:tiny x1*"])

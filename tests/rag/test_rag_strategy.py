@@ -215,10 +215,10 @@ def test_a_missing_weaviate_client_names_the_extra(monkeypatch: pytest.MonkeyPat
     from pytest_testdata.store import open_store
 
     monkeypatch.setitem(sys.modules, "weaviate", None)  # what `import weaviate` meets when it is not installed
-    with pytest.raises(MissingDependencyError, match=r"pip install 'pytest-testdata\[rag\]'") as info:
+    with pytest.raises(MissingDependencyError, match=r"pip install 'pytest-testdata-agent\[rag\]'") as info:
         open_store({"store": "weaviate", "weaviate_url": "http://127.0.0.1:1"})
     assert isinstance(info.value, ImportError)
     # Through the engine, auto routing says so and falls back rather than failing the test.
     engine = Engine(options={"store": "weaviate", "weaviate_url": "http://127.0.0.1:1"})
     meta = run(engine, "cart", learn_from_history=True).metadata
-    assert meta.strategy == "traditional" and "pytest-testdata[rag]" in meta.reason
+    assert meta.strategy == "traditional" and "pytest-testdata-agent[rag]" in meta.reason

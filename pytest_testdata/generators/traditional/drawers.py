@@ -19,7 +19,22 @@ from typing import Any
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional import timestamps
 from pytest_testdata.generators.traditional.fastrand import below, between, pick, uuid4
-from pytest_testdata.generators.traditional.pools import Values, country_pool, faker_pool, pool
+from pytest_testdata.generators.traditional.pools import (
+    VALUES as VALUES,  # re-exported: the value source rules use by default
+)
+from pytest_testdata.generators.traditional.pools import (
+    Place,
+    Values,
+    faker_pool,
+    first_name,
+    last_name,
+    phone_number,
+    place,
+    pool,
+    postal_code,
+    street,
+    town,
+)
 from pytest_testdata.generators.traditional.vocab import (
     FEATURES,
     PRICE_BANDS,
@@ -37,7 +52,6 @@ DEFAULT_COUNTRIES: tuple[tuple[str, float], ...] = (("US", 0.5), ("GB", 0.15), (
                                                      ("CA", 0.13))
 _COUNTRY_CODES = tuple(c for c, _ in DEFAULT_COUNTRIES)
 _COUNTRY_CUM = tuple(sum(w for _, w in DEFAULT_COUNTRIES[: i + 1]) for i in range(len(DEFAULT_COUNTRIES)))
-VALUES = Values()
 
 
 @dataclass(slots=True)
@@ -50,6 +64,11 @@ class RecordState:
     scale: float = 1.0
     """Multiplies money draws; the generator shrinks or grows it to meet a total's min/max constraint."""
     category: str | None = None
+    values: Values = VALUES
+    """Where rules and email drawers get their values (reserved or real email domains)."""
+    place: Place | None = None
+    """The record's home: its phone and first address (or flat city/state/postal fields) agree with it."""
+    place_used: bool = False
     entity: str = ""
     """The entity being built: with the field's name it picks the record's identifier stream."""
 
@@ -148,22 +167,35 @@ def _review_body(state: RecordState) -> str:
 
 
 def _first_name(state: RecordState) -> str:
-    return pick(state.rng, pool(state.country).first_names)
+    return first_name(state.country, state.rng)
 
 
 def _last_name(state: RecordState) -> str:
-    return pick(state.rng, pool(state.country).last_names)
+    return last_name(state.country, state.rng)
 
 
 def _email(state: RecordState) -> str:
     rec = state.record
     first = rec.get("first_name") or _first_name(state)
     last = rec.get("last_name") or _last_name(state)
-    return VALUES.email(str(first), str(last), state.rng, state.country)
+    return state.values.email(str(first), str(last), state.rng, state.country)
 
 
-def _phone(state: RecordState) -> str:
-    return VALUES.phone(state.country, state.rng)
+def _home(state: RecordState) -> Place:
+    """The record's place, drawn on first use."""
+    found = state.place
+    if found is None:
+        found = state.place = place(state.country, state.rng)
+    return found
+
+
+def _phone_drawer(style: str) -> Draw:
+    def phone(state: RecordState) -> str:
+        return phone_number(state.country, _home(state), state.rng, style)
+    return phone
+
+
+_phone = _phone_drawer("international")
 
 
 def _company(state: RecordState) -> str:
@@ -171,9 +203,15 @@ def _company(state: RecordState) -> str:
 
 
 def _address(state: RecordState) -> dict[str, str]:
-    country = state.country
-    street, city, region, postcode = pick(state.rng, pool(country).addresses)
-    return {"street": street, "city": city, "state": region, "postal_code": postcode, "country": country}
+    """A real place of the record's country: the record's own for its first address, another for the rest."""
+    country, rng = state.country, state.rng
+    if state.place_used:
+        found = place(country, rng)
+    else:
+        found = _home(state)
+        state.place_used = True
+    return {"street": street(country, found, rng), "city": town(found), "state": found[2],
+            "postal_code": postal_code(country, found, rng), "country": country}
 
 
 def _sentence(state: RecordState) -> str:
@@ -183,14 +221,24 @@ def _sentence(state: RecordState) -> str:
     return " ".join([pick(rng, words) for _ in range(n)]).capitalize() + "."
 
 
-def _address_part(index: int) -> Draw:
-    def part(state: RecordState) -> str:
-        return state.rng.choice(country_pool(state.country).addresses)[index]
-    return part
+def _street(state: RecordState) -> str:
+    return street(state.country, _home(state), state.rng)
+
+
+def _city(state: RecordState) -> str:
+    return town(_home(state))
+
+
+def _region(state: RecordState) -> str:
+    return str(_home(state)[2])
+
+
+def _postal_code(state: RecordState) -> str:
+    return postal_code(state.country, _home(state), state.rng)
 
 
 def _url(state: RecordState) -> str:
-    words = country_pool("US").words
+    words = pool("US").words
     return f"https://www.{state.rng.choice(words)}.example/{state.rng.choice(words)}"
 
 
@@ -206,10 +254,11 @@ def _time(state: RecordState) -> str:
 NAMED_DRAWERS: dict[str, Draw] = {
     "uuid": _uuid, "sku": _sku, "product.name": _product_name, "product.description": _product_description,
     "review.title": _review_title, "review.body": _review_body, "person.first_name": _first_name,
-    "person.last_name": _last_name, "email": _email, "phone": _phone, "company": _company,
+    "person.last_name": _last_name, "email": _email, "phone": _phone, "phone.e164": _phone_drawer("e164"),
+    "phone.national": _phone_drawer("national"), "company": _company,
     "timestamp": lambda s: timestamps.draw(s.rng), "sentence": _sentence,
-    "address.street": _address_part(0), "address.city": _address_part(1), "address.state": _address_part(2),
-    "address.postal_code": _address_part(3), "address.country": lambda s: s.country, "url": _url,
+    "address.street": _street, "address.city": _city, "address.state": _region,
+    "address.postal_code": _postal_code, "address.country": lambda s: s.country, "url": _url,
 }
 FORMAT_DRAWERS: dict[str, Draw] = {
     "uuid": _uuid, "date-time": NAMED_DRAWERS["timestamp"], "date": lambda s: timestamps.draw(s.rng)[:10],

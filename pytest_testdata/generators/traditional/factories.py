@@ -14,8 +14,9 @@ from typing import Any
 import factory
 import factory.random
 
-from pytest_testdata.generators.traditional.drawers import VALUES, RecordState, pick_country
+from pytest_testdata.generators.traditional.drawers import RecordState, pick_country
 from pytest_testdata.generators.traditional.plan import plan_for
+from pytest_testdata.generators.traditional.pools import VALUES
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.registry import SchemaRegistry
 

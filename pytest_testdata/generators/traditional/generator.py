@@ -7,11 +7,13 @@ engine's lifetime by default, one request or stream in the agent.
 from __future__ import annotations
 
 import random
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pytest_testdata.generators.base import GeneratorOutput
 from pytest_testdata.generators.budget import CHECK_EVERY, checkpoint
 from pytest_testdata.generators.traditional.plan import plan_for
+from pytest_testdata.generators.traditional.pools import VALUES, values_for
 from pytest_testdata.generators.traditional.unique import UniqueScope, current_scope, scope_option
 from pytest_testdata.quality.paths import get
 from pytest_testdata.quality.validator import validator_for
@@ -69,6 +71,9 @@ class TraditionalGenerator:
         tracked = plan.tracked
         unique = self._scope() if tracked else None
         build, locale = plan.build, request.locale
+        values = values_for(request.options.get("email_domains"))
+        if values is not VALUES:  # real email domains, asked for: the same plan with another value source
+            build = partial(plan.build, values=values)
         if not request.constraints and not tracked:
             # Nothing to meet or claim per record: the batch is the plan run count times (with a look at
             # the request's budget every CHECK_EVERY records).

