@@ -26,12 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="testdata", description="Realistic, coherent and reproducible test data (pytest-testdata)."
     )
-    parser.add_argument("--schemas", action="append", default=[], metavar="DIR",
-                        help="extra folder of *.json entity schemas (repeatable)")
+    add_schemas_argument(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
     gen = sub.add_parser("generate", help="generate records of an entity")
+    add_schemas_argument(gen)
     gen.add_argument("entity", help="entity name (see `testdata schemas`)")
     gen.add_argument("-n", "--count", type=int, default=10, help="number of records (default 10)")
     gen.add_argument("--format", choices=FORMATS, default="json", help="output format (default json)")
@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="records with known bug-triggering shapes from the pattern store's defects")
     gen.set_defaults(func=cmd_generate)
 
-    schemas = sub.add_parser("schemas", help="list the known entity schemas and their fields")
+    schemas = sub.add_parser("schemas", help="list the known entity schemas and their fields (exit 2 if one "
+                             "does not load)")
+    add_schemas_argument(schemas)
     schemas.add_argument("--domain", default=None, help="only schemas of this domain")
     schemas.add_argument("--json", action="store_true", help="print JSON instead of a table")
     schemas.set_defaults(func=cmd_schemas)
@@ -59,11 +61,36 @@ def build_parser() -> argparse.ArgumentParser:
     add_rag_parser(sub)
 
     serve = sub.add_parser("serve", help="run the Test Data Agent (gRPC, plus HTTP health and metrics)")
+    add_schemas_argument(serve)
     from pytest_testdata.agent.cli import add_arguments
 
     add_arguments(serve)
     serve.set_defaults(func=cmd_serve)
     return parser
+
+
+def add_schemas_argument(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--schemas PATH`` (repeatable), accepted before the subcommand and after it."""
+    parser.add_argument("--schemas", action="append", default=[] if top else None,
+                        dest="schemas" if top else "sub_schemas", metavar="PATH",
+                        help="schema file or folder (JSON Schema or OpenAPI, .json/.yaml; repeatable). "
+                        "Default: testdata_schemas of the project's pytest configuration (found from the "
+                        "current directory upward) or TESTDATA_SCHEMA_DIRS")
+
+
+def resolve_schema_paths(args: argparse.Namespace) -> None:
+    """Replace ``args.schemas`` by the paths this run reads: the flags (before and after the subcommand),
+    else the project's configuration (see :mod:`pytest_testdata.schemas.project`)."""
+    from pytest_testdata.schemas.project import project_schema_paths
+
+    given = [*getattr(args, "schemas", []), *(getattr(args, "sub_schemas", None) or [])]
+    paths = project_schema_paths(given)
+    for path in paths:
+        if not path.exists():
+            origin = "--schemas" if given else "the project's testdata_schemas (or TESTDATA_SCHEMA_DIRS)"
+            raise TestdataUsageError(f"schema path {str(path)!r} (from {origin}) does not exist. "
+                                     "Name an existing schema file or folder.")
+    args.schemas = [str(p) for p in paths]
 
 
 def _engine(args: argparse.Namespace) -> Any:
@@ -72,7 +99,9 @@ def _engine(args: argparse.Namespace) -> Any:
     from pytest_testdata.engine import Engine
 
     settings = resolve({}, {})
-    return Engine(schema_dirs=[*settings.schemas, *args.schemas], options={**settings.extra, "settings": settings})
+    # args.schemas already holds the run's schema paths: --schemas, else TESTDATA_SCHEMA_DIRS, else the
+    # project's testdata_schemas (resolve_schema_paths, through the same resolver).
+    return Engine(schema_dirs=args.schemas, options={**settings.extra, "settings": settings})
 
 
 def parse_constraints(items: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -180,11 +209,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
-    engine = _engine(args)
-    schemas = engine.schemas(args.domain)
+    from pytest_testdata.schemas.registry import SchemaRegistry
+
+    every, errors = SchemaRegistry(args.schemas).check()
+    for error in errors:
+        print(f"testdata: error: {error}", file=sys.stderr)
+    schemas = [s for s in every if args.domain is None or s.domain == args.domain]
     if args.json:
         print(json.dumps([s.describe() for s in schemas], indent=2))
-        return 0
+        return 2 if errors else 0
     buf = io.StringIO()
     for schema in schemas:
         buf.write(f"{schema.name} (v{schema.version}, {schema.domain}): {schema.description}\n")
@@ -195,13 +228,13 @@ def cmd_schemas(args: argparse.Namespace) -> int:
         if schema.coherence:
             buf.write(f"    coherence: {', '.join(r['kind'] for r in schema.coherence)}\n")
     sys.stdout.write(buf.getvalue())
-    return 0
+    return 2 if errors else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from pytest_testdata.agent.cli import run
 
-    return run(args)
+    return run(args)  # run() refuses to start when one of the schemas does not load
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        resolve_schema_paths(args)
         func: Command = args.func
         return func(args)
     except TestdataError as exc:

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import copy
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -17,13 +19,13 @@ from pytest_testdata.errors import StrategyNotAvailableError
 from pytest_testdata.generators.base import GENERATORS, Generator, load_generator
 from pytest_testdata.quality.coherence import scorer_for
 from pytest_testdata.quality.constraints import check_constraints
-from pytest_testdata.quality.invalid import BrokenRule, break_record, breakable_rules
+from pytest_testdata.quality.invalid import EMAIL_MAX, BrokenRule, break_record, breakable_rules, rederive
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.router import Route, Router
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.registry import SchemaRegistry
 from pytest_testdata.seeding import derive_seed, random_seed
-from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata
+from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata, Violation
 
 PoolItem = tuple[Record, float]
 """A pre-generated, validated record and its coherence score."""
@@ -133,8 +135,10 @@ class Engine:
         records = output.records
         details = dict(output.details)
         if request.variant == "invalid":
-            details["broken_rules"] = self._break(records, request, schema, route)
+            details["broken_rules"], co_broken = self._break(records, request, schema, route)
         violations = validator_for(schema, request.constraints).validate(records)
+        if request.variant == "invalid":
+            violations = sorted([*violations, *co_broken], key=lambda v: v.record)
         scorer = scorer_for(schema)
         scores = [scorer.score(r) for r in records]
         done = time.perf_counter()
@@ -217,16 +221,22 @@ class Engine:
         return added
 
     def _break(self, records: list[dict[str, Any]], request: GenerationRequest, schema: Schema,
-               route: Route) -> list[str]:
+               route: Route) -> tuple[list[str], list[Violation]]:
         """Break one rule per record: the one named in ``options["break"]``, else one drawn by seed.
 
-        A rule inside a list (``lines.*.qty``) needs a record whose list is not empty; such a record is
-        drawn again (seeded) until it has one, so every record really breaks its rule.
+        Each record is broken, then every value derived from the broken one is recomputed
+        (:func:`rederive`), so nothing but the named rule fails. A record with no place for the break
+        (an empty list holding the field), or where the recomputed values would break another constraint
+        (a recomputed subtotal above its maximum), is drawn again (seeded). Rules that a break necessarily
+        breaks too are returned as violations of their own, next to the validator's.
         """
+        from pytest_testdata.generators.traditional.drawers import VALUES
+        from pytest_testdata.quality.rules import build_rules
+
         rules = breakable_rules(schema, request.constraints)
         wanted = request.options.get("break")
         if wanted is not None:
-            chosen = [r for r in rules if r.id == wanted]
+            chosen = [r for r in rules if r.id == wanted or r.id.split("+")[0] == wanted]
             if not chosen:
                 from pytest_testdata.errors import choice_error
 
@@ -234,23 +244,41 @@ class Engine:
             rules = chosen
         rng = random.Random(derive_seed(request.seed, "invalid"))
         broken: list[BrokenRule] = [rng.choice(rules) for _ in records]
+        coherence = build_rules(schema.coherence, schema.source)
+        validator = validator_for(schema, request.constraints)
+        extra: list[Violation] = []
         for index, rule in enumerate(broken):
-            attempt = 0
-            while not break_record(records[index], rule, schema):
-                attempt += 1
-                if attempt > 50:
-                    from pytest_testdata.errors import GenerationError
+            for attempt in range(51):
+                if attempt:
+                    redraw = request.replace(count=1, variant="valid",
+                                             seed=derive_seed(request.seed, "invalid", index, attempt))
+                    assert redraw.seed is not None
+                    records[index] = self.generator(route.strategy).generate(redraw, schema, redraw.seed).records[0]
+                candidate = copy.deepcopy(records[index])
+                if not break_record(candidate, rule, schema, index):
+                    continue
+                fix_rng = random.Random(derive_seed(request.seed, "invalid-rederive", index, attempt))
+                still = rederive(candidate, rule, schema, VALUES, fix_rng, coherence)
+                others = [v for v in validator.validate([candidate]) if not _names(v, rule)]
+                if (others or set(still) - set(rule.also)) and attempt < 50:
+                    continue  # this record cannot hold the break alone (another rule fails): draw another
+                records[index] = candidate
+                extra.extend(Violation(index, rule.path.replace(".*", ""), f"coherence.{kind}",
+                                       f"breaking {rule.id.split('+')[0]} necessarily breaks the {kind} rule")
+                             for kind in still)
+                if "format" in rule.also:
+                    extra.append(Violation(index, rule.path, "format",
+                                           f"an address longer than {EMAIL_MAX} characters is not an address "
+                                           "(RFC 5321)"))
+                break
+            else:
+                from pytest_testdata.errors import GenerationError
 
-                    raise GenerationError(
-                        f"variant='invalid': could not break {rule.id!r} in {schema.name}: 50 drawn records "
-                        f"had no value at {rule.path!r} to break."
-                    )
-                redraw = request.replace(count=1, variant="valid",
-                                         seed=derive_seed(request.seed, "invalid", index, attempt))
-                assert redraw.seed is not None
-                output = self.generator(route.strategy).generate(redraw, schema, redraw.seed)
-                records[index] = output.records[0]
-        return [rule.id for rule in broken]
+                raise GenerationError(
+                    f"variant='invalid': could not break {rule.id!r} in {schema.name}: 50 drawn records "
+                    f"had no value at {rule.path!r} to break."
+                )
+        return [rule.id for rule in broken], extra
 
     def _notify(self, request: GenerationRequest, result: GenerationResult) -> None:
         for listener in self.listeners:
@@ -259,3 +287,14 @@ class Engine:
     def schemas(self, domain: str | None = None) -> list[Schema]:
         """The known schemas, optionally one domain's."""
         return self.registry.all(domain)
+
+
+def _names(violation: Violation, rule: BrokenRule) -> bool:
+    """Whether a validator violation is the broken rule itself (its field, or its list's field), or one
+    that the rule declares it breaks too (``payment.amount-min`` beside ``totals.total-min``)."""
+    path = rule.path.replace(".*", "")
+    field = re.sub(r"\.\d+(?=\.|$)", "", violation.field)
+    if any(f"{field}-" in also and also.startswith(f"{field}-") for also in rule.also):
+        return True
+    return field == path or field.startswith(path + ".") or path.startswith(field + ".") or (
+        rule.rule == "required" and field in (path, path.rpartition(".")[0]))

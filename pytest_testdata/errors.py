@@ -34,6 +34,19 @@ class UnknownEntityError(TestdataUsageError, LookupError):
         )
 
 
+class SchemaError(TestdataUsageError):
+    """A schema that cannot be honoured, found when it is loaded: one line naming the file, the JSON
+    pointer of the place, the keyword, what is wrong and the fix."""
+
+    def __init__(self, file: str, pointer: str, keyword: str, problem: str, fix: str) -> None:
+        self.file = file
+        self.pointer = pointer or "/"
+        self.keyword = keyword
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"schema {file}: at {self.pointer}, {keyword!r}: {problem}. Fix: {fix}")
+
+
 class StrategyNotAvailableError(TestdataError):
     """A strategy that exists in the design but cannot run here (not built, or its extra is missing)."""
 
@@ -68,3 +81,4 @@ def choice_error(thing: str, value: object, allowed: Iterable[str], fix: str = "
     if fix:
         message += f" {fix}"
     return TestdataUsageError(message)
+

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_testdata.errors import TestdataError, TestdataUsageError
 from pytest_testdata.seeding import derive_seed
-from pytest_testdata.types import GenerationRequest, GenerationResult, Record
+from pytest_testdata.types import GenerationRequest, GenerationResult
 
 if TYPE_CHECKING:
     from pytest_testdata.datasets.result import Dataset
     from pytest_testdata.schemas.model import Schema
+    from pytest_testdata.schemas.sources import ModelBinding
 
 
 class EngineLike(Protocol):
@@ -55,16 +56,40 @@ class TestdataFactory:
             self._engine = self._engine()
         return self._engine
 
-    def __call__(self, entity: str | Any, count: int | None = None,
-                 **kwargs: Any) -> Record | list[Record]:
-        """One record (a dict) when ``count`` is omitted, else a list of ``count`` records.
+    def __call__(self, entity: str | Any, count: int | None = None, **kwargs: Any) -> Any:
+        """One record when ``count`` is omitted, else a list of ``count`` records.
 
-        ``entity`` is an entity name, a :class:`~pytest_testdata.schemas.Schema` or a pydantic model class
-        (registered under its lower-cased class name on first use).
+        ``entity`` is an entity name, a :class:`~pytest_testdata.schemas.Schema` or a model class (pydantic,
+        dataclass, TypedDict, attrs: registered under its lower-cased class name on first use). Records of
+        a model's entity are instances of the model; others are dicts. ``result()`` has the metadata.
         """
         __tracebackhide__ = True
         result = self.result(entity, count if count is not None else 1, **kwargs)
-        return result.records if count is not None else result.records[0]
+        invalid = {**self.defaults, **kwargs}.get("variant") == "invalid"
+        return self.deliver(entity, result, many=count is not None, invalid=invalid)
+
+    def deliver(self, entity: str | Any, result: GenerationResult, *, many: bool, invalid: bool = False) -> Any:
+        """The records of a result as the test receives them: model instances for a model's entity (valid
+        records only: an invalid variant's records are dicts the model would refuse), else dicts."""
+        __tracebackhide__ = True
+        binding = None if invalid else self.binding(entity)
+        records: list[Any] = result.records
+        if binding is not None:
+            try:
+                records = [binding.build(record) for record in records]
+            except TestdataError as exc:
+                raise exc.with_traceback(None) from None
+        return records if many else records[0]
+
+    def binding(self, entity: str | Any) -> ModelBinding | None:
+        """How the records of ``entity`` become model instances (None: they stay dicts)."""
+        if not isinstance(entity, str):
+            from pytest_testdata.schemas.sources import source_from_object
+
+            return source_from_object(entity).binding
+        registry = getattr(self.engine, "registry", None)
+        binding = getattr(registry, "binding", None)
+        return binding(entity) if binding is not None else None
 
     def result(self, entity: str | Any, count: int = 1, *, _salt: str | None = None,
                **kwargs: Any) -> GenerationResult:
@@ -105,8 +130,11 @@ class TestdataFactory:
         return GenerationRequest.checked(entity, count, **merged)
 
     def register(self, model: Any) -> Schema:
-        """Make a :class:`Schema` or pydantic model class known to the engine; returns its schema."""
-        schema = as_schema(model)
+        """Make a :class:`Schema` or model class known to the engine; returns its schema."""
+        from pytest_testdata.schemas.sources import source_from_object
+
+        source = source_from_object(model)
+        schema = source.schema
         registry = getattr(self.engine, "registry", None)
         if registry is None:
             raise TestdataUsageError(
@@ -117,9 +145,10 @@ class TestdataFactory:
             existing = registry.get(schema.name)
             raise TestdataUsageError(
                 f"entity {schema.name!r} ({schema.source}) would replace the schema of the same name from "
-                f"{existing.source}. Give it another name: Schema.from_pydantic(model, name='...')."
+                f"{existing.source}. Give it another name: schema_from_object(model, name='...') "
+                "(from pytest_testdata.schemas import schema_from_object)."
             )
-        registry.register(schema)
+        registry.register(schema, source.binding)
         return schema
 
     def dataset(self, counts: Mapping[Any, int] | None = None, /, **kwargs: Any) -> Dataset:
@@ -143,16 +172,10 @@ class TestdataFactory:
 
 
 def as_schema(model: Any) -> Schema:
-    """A :class:`Schema` from a Schema or a pydantic model class; a usage error for anything else."""
-    from pytest_testdata.schemas.model import Schema
+    """A :class:`Schema` from a Schema or a model class; a usage error for anything else."""
+    from pytest_testdata.schemas.sources import schema_from_object
 
-    if isinstance(model, Schema):
-        return model
-    if isinstance(model, type) and hasattr(model, "model_json_schema"):
-        return Schema.from_pydantic(model)
-    raise TestdataUsageError(
-        f"entity: expected an entity name such as 'cart', a Schema or a pydantic model class, got {model!r}."
-    )
+    return schema_from_object(model)
 
 
 def merge_defaults(*layers: Mapping[str, Any] | None) -> dict[str, Any]:

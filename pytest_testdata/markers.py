@@ -32,7 +32,7 @@ class MarkerSpec:
     count: int | None
     kwargs: Mapping[str, Any]
     model: Any = None
-    """The Schema or pydantic model class given instead of a name (registered at collection)."""
+    """The Schema or model class given instead of a name (registered at collection)."""
 
     @property
     def invalid(self) -> bool:
@@ -43,17 +43,21 @@ def parse_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any], where: str) -
     """Check a marker's arguments; every mistake names the test and the allowed arguments."""
     model, original = None, args
     if args and not isinstance(args[0], str):
+        from pytest_testdata.errors import SchemaError
         from pytest_testdata.fixture import as_schema
 
         try:
             model = args[0]
             args = (as_schema(model).name, *args[1:])
+        except SchemaError:
+            raise  # a model class whose schema cannot be derived: say why
         except TestdataUsageError:
             args = ()
     if not args or not isinstance(args[0], str):
         raise TestdataUsageError(
-            f"{where}: @pytest.mark.testdata needs the entity first: a name, a Schema or a pydantic model "
-            f"class, e.g. @pytest.mark.testdata('order', count=3); got args={original!r}."
+            f"{where}: @pytest.mark.testdata needs the entity first: a name, a Schema or a model class "
+            f"(pydantic, dataclass, TypedDict, attrs), e.g. @pytest.mark.testdata('order', count=3); "
+            f"got args={original!r}."
         )
     if len(args) > 2:
         raise TestdataUsageError(

@@ -157,12 +157,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"pytest-testdata: {exc}") from None
     _check_strategy_built(settings.strategy)
     for folder in settings.schemas:
-        if not (config.rootpath / folder).is_dir():
+        if not (config.rootpath / folder).exists():
             raise pytest.UsageError(
-                f"pytest-testdata: schema folder {folder!r} (from --testdata-schemas, TESTDATA_SCHEMA_DIRS "
+                f"pytest-testdata: schema path {folder!r} (from --testdata-schemas, TESTDATA_SCHEMA_DIRS "
                 f"or the testdata_schemas ini option) does not exist under the rootdir "
                 f"{str(config.rootpath)!r}. "
-                "Create it or fix the path; paths are relative to the rootdir."
+                "Create it or fix the path; paths (schema files or folders) are relative to the rootdir."
             )
     result_cache = None
     if settings.remote is None:  # in remote mode the agent caches; no local engine runs
@@ -179,6 +179,9 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SessionState(settings, seed, note, config.rootpath)
     state.cache = result_cache
     config.stash[STATE] = state
+    from pytest_testdata.schemas.registry import set_project_registry
+
+    set_project_registry(lambda: state.registry)  # module-level factory_for("x") sees the project's schemas
     if settings.remote is not None and not hasattr(config, "workerinput") and not config.getoption("help", False):
         _check_remote(state)
     if config.pluginmanager.hasplugin("xdist"):
@@ -218,7 +221,12 @@ def pytest_report_header(config: pytest.Config) -> str:
     if s.locale:
         parts.append(f"locale {s.locale}")
     if s.schemas:
-        parts.append(f"schema folders {', '.join(s.schemas)}")
+        parts.append(f"schema paths {', '.join(s.schemas)}")
+        if s.remote is None:
+            broken = state.registry.file_errors
+            if broken:
+                parts.append(f"{len(broken)} unreadable schema file(s) ({'; '.join(e.file for e in broken)}: "
+                             "the tests that use their entities fail)")
     if s.remote:
         parts.append(f"remote agent {s.remote}")
     if state.cache is not None:
@@ -257,15 +265,19 @@ def _check_marker(metafunc: pytest.Metafunc, state: SessionState, marker: pytest
             f"but the test has no such parameter. Add `{spec.argname}` to the test's signature or "
             "pass name='<argument>' to the marker."
         )
+    from pytest_testdata.errors import UnknownEntityError
     from pytest_testdata.quality.constraints import check_constraints
     from pytest_testdata.types import GenerationRequest
 
     try:
         if spec.model is not None:
-            from pytest_testdata.fixture import as_schema
-
-            state.registry.register(as_schema(spec.model))
-        schema = state.registry.get(spec.entity)
+            state.registry.register_model(spec.model)
+        try:
+            schema = state.registry.get(spec.entity)
+        except UnknownEntityError:
+            raise
+        except TestdataUsageError:
+            return  # the entity's schema does not load: the test using it errors at setup, no other
         count = spec.count if spec.count is not None else 1
         request = GenerationRequest.checked(spec.entity, count, **spec.kwargs)
         constraints = check_constraints(schema, request.constraints)
@@ -295,7 +307,8 @@ def _marker_value(factory: TestdataFactory, spec: MarkerSpec, item: pytest.Item)
         kwargs["options"] = {**(kwargs.get("options") or {}), "break": rule}
     result = factory.result(spec.entity, spec.count if spec.count is not None else 1,
                             _salt=f"marker {spec.argname}", **kwargs)
-    return result.records if spec.count is not None else result.records[0]
+    return factory.deliver(spec.model if spec.model is not None else spec.entity, result,
+                           many=spec.count is not None, invalid=spec.invalid)
 
 
 @pytest.fixture(autouse=True)
@@ -400,6 +413,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
+    if state is not None:
+        from pytest_testdata.schemas.registry import set_project_registry
+
+        set_project_registry(None)
     if state is not None and state.cache is not None:
         state.cache.close()
     if state is not None and state._client is not None:

@@ -14,6 +14,13 @@ import pytest
 from pytest_testdata.cli import main
 
 
+@pytest.fixture(autouse=True)
+def outside_any_project(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command reads the project configuration around the current directory: run it in none."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("no_project"))
+    monkeypatch.delenv("TESTDATA_SCHEMA_DIRS", raising=False)
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
@@ -111,7 +118,7 @@ def test_schemas_lists_entities_fields_references_and_rules(capsys: pytest.Captu
         (("generate", "cart", "--constraint", "totl:max=5"), "'cart' has no field 'totl' (did you mean "
          "'total'?)"),
         (("generate", "user", "--locale", "en_NZ"), "locale: 'en_NZ' is not allowed"),
-        (("--schemas", "/no/such/dir", "schemas"), "schema folder '/no/such/dir' does not exist."),
+        (("--schemas", "/no/such/dir", "schemas"), "schema path '/no/such/dir' (from --schemas) does not exist."),
     ],
     ids=["unknown-entity", "count", "strategy", "unbuilt-strategy", "min-over-max", "not-a-number",
          "malformed", "bad-regex", "unknown-field", "locale", "missing-folder"],

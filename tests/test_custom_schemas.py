@@ -84,11 +84,13 @@ def test_schema_folder_from_ini_is_used_by_fixture_and_marker(pytester: pytest.P
             assert len(invoice) == 2
 
         @pytest.mark.testdata("invoice", variant="invalid")
-        def test_invalid(invoice, testdata):
-            assert len(testdata.last.metadata.violations) == 1
+        def test_invalid(invoice, testdata, request):
+            # One violation per rule the id names: the broken one, and what it must break too.
+            rule_id = request.node.callspec.id.removeprefix("invalid-")
+            assert len(testdata.last.metadata.violations) == len(rule_id.split("+"))
     """)
     result = pytester.runpytest("-v")
-    result.stdout.fnmatch_lines(["*schema folders schemas*", "*test_invalid?invalid-number-regex? PASSED*"])
+    result.stdout.fnmatch_lines(["*schema paths schemas*", "*test_invalid?invalid-number-regex? PASSED*"])
     outcomes = result.parseoutcomes()
     assert outcomes["passed"] > 10 and "failed" not in outcomes
 
@@ -163,9 +165,14 @@ def test_schema_files_are_checked(tmp_path: Path, data: dict[str, Any], message:
 
 def test_broken_json_names_the_file_and_position(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text('{"title": "x",\n "type": }')
-    with pytest.raises(TestdataUsageError, match=r"broken.json' is not valid JSON: Expecting value "
-     r"at line 2"):
-        SchemaRegistry([tmp_path])
+    registry = SchemaRegistry([tmp_path])  # reading the folder does not fail: only the broken entity does
+    assert "cart" in registry.names()
+    with pytest.raises(TestdataUsageError, match=r"broken.json: at /, 'syntax': not valid JSON: Expecting value "
+                       r"at line 2, column 10. Fix: fix the syntax there"):
+        registry.get("broken")
+    with pytest.raises(TestdataUsageError, match=r"unknown entity 'x'.*1 schema file\(s\) could not be read.*"
+                       r"broken.json: at /, 'syntax': not valid JSON"):
+        registry.get("x")
 
 
 def test_unknown_x_gen_is_an_error_listing_the_allowed_names(tmp_path: Path) -> None:
@@ -300,8 +307,8 @@ def test_a_non_model_entity_is_refused(pytester: pytest.Pytester) -> None:
             testdata(42)
     """)
     result = pytester.runpytest()
-    result.stdout.fnmatch_lines(["*entity: expected an entity name such as 'cart', a Schema or a pydantic "
-                                 "model class, got 42.*"])
+    result.stdout.fnmatch_lines(["*entity: expected an entity name such as 'cart', a Schema or a model "
+                                 "class, got 42. Allowed model kinds: pydantic, dataclass, typeddict, attrs*"])
 
 
 def test_a_model_may_not_silently_replace_a_schema_of_the_same_name(pytester: pytest.Pytester) -> None:
@@ -323,4 +330,4 @@ def test_a_model_may_not_silently_replace_a_schema_of_the_same_name(pytester: py
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*entity 'cart' (pydantic:*Cart) would replace the schema of the same name "
                                  "from *cart.json. Give it another name: "
-                                 "Schema.from_pydantic(model, name='...')."])
+                                 "schema_from_object(model, name='...')*"])

@@ -116,7 +116,8 @@ def test_invalid_variant_parametrizes_with_readable_ids(pytester: pytest.Pyteste
     expected = [f"invalid-{r.id}" for r in breakable_rules(Engine().registry.get("cart"))]
     assert ids == expected
     for wanted in ("invalid-cart_id-format", "invalid-items-min_items", "invalid-items.quantity-max",
-                   "invalid-items.sku-regex", "invalid-currency-enum", "invalid-total-required"):
+                   "invalid-items.sku-regex", "invalid-currency-enum", "invalid-total-required+sum",
+                   "invalid-subtotal-min+sum_of_products"):
         assert wanted in ids
 
 
@@ -130,18 +131,35 @@ def test_each_invalid_case_breaks_exactly_the_named_rule(pytester: pytest.Pytest
 
         SCHEMA = Engine().registry.get({entity!r})
 
-        @pytest.mark.testdata({entity!r}, variant="invalid")
+        from pytest_testdata.quality.rules import build_rules
+
+        RULES = build_rules(SCHEMA.coherence)
+
+        def plain(field):
+            return ".".join(p for p in field.split(".") if not p.isdigit())
+
+        @pytest.mark.testdata({entity!r}, variant="invalid", count=3)
         def test_invalid({entity}, testdata, request):
             rule_id = request.node.callspec.id.removeprefix("invalid-")
-            field, rule = rule_id.rsplit("-", 1)
+            named, *also = rule_id.split("+")
+            field, rule = named.rsplit("-", 1)
             meta = testdata.last.metadata
-            assert meta.details["broken_rules"] == [rule_id]
-            # The engine's own report and an independent validator agree: one violation, of that rule.
-            for violations in (meta.violations, Validator(SCHEMA).validate([{entity}])):
-                assert len(violations) == 1, violations
-                (v,) = violations
-                assert v.rule == rule
-                assert ".".join(p for p in v.field.split(".") if not p.isdigit()) == field
+            assert meta.details["broken_rules"] == [rule_id] * 3
+            also_rules = {{a for a in also if "-" not in a}}      # coherence kinds (or "format")
+            also_fields = {{tuple(a.rsplit("-", 1)) for a in also if "-" in a}}
+            for index, record in enumerate({entity}):
+                # The engine's report: the named rule, and exactly what the test id says it breaks too.
+                reported = {{(plain(v.field), v.rule.removeprefix("coherence."))
+                            for v in meta.violations if v.record == index}}
+                assert (field, rule) in reported, reported
+                assert {{r for _, r in reported}} - {{rule}} <= also_rules | {{r for _, r in also_fields}}, reported
+                # An independent validator finds the named rule and nothing the id does not name.
+                found = {{(plain(v.field), v.rule) for v in Validator(SCHEMA).validate([record])}}
+                named_also = {{(field, "format")}} & {{(field, r) for r in also_rules}}
+                assert found - {{(field, rule)}} <= also_fields | named_also
+                # Every other declared coherence rule holds: derived values follow the broken one.
+                failing = {{r.kind for r in RULES if r.check(record) is False}}
+                assert failing <= also_rules, (failing, rule_id)
     """)
     result = pytester.runpytest("-q")
     outcomes = result.parseoutcomes()
@@ -157,7 +175,7 @@ def test_invalid_variant_honours_caller_constraints(pytester: pytest.Pytester) -
             pass
     """)
     result = pytester.runpytest("-v")
-    result.stdout.fnmatch_lines(["*test_rejects?invalid-total-max? PASSED*"])
+    result.stdout.fnmatch_lines(["*test_rejects?invalid-total-max+sum? PASSED*"])
     assert result.parseoutcomes()["passed"] > 10
 
 
@@ -186,7 +204,7 @@ def test_invalid_variant_honours_caller_constraints(pytester: pytest.Pytester) -
         ('"cart"', "basket", "test_bad.py::test_it: @pytest.mark.testdata('cart') fills the argument 'cart', "
          "but the test has no such parameter.*"),
         ("count=3", "cart", "test_bad.py::test_it: @pytest.mark.testdata needs the entity first: a "
-         "name, a Schema or a pydantic model class*"),
+         "name, a Schema or a model class (pydantic, dataclass, TypedDict, attrs)*"),
     ],
     ids=["unknown-argument", "unknown-entity", "count-zero", "min-over-max", "bad-regex", "unknown-strategy",
          "unknown-field", "unknown-variant", "missing-parameter", "no-entity"],

@@ -229,7 +229,7 @@ def test_missing_schema_folder_is_a_usage_error(pytester: pytest.Pytester) -> No
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*schema folder 'no_such_dir'*does not exist under the rootdir*"])
+    result.stderr.fnmatch_lines(["*schema path 'no_such_dir'*does not exist under the rootdir*"])
 
 
 def test_ini_twins_set_every_option(pytester: pytest.Pytester) -> None:
@@ -260,7 +260,7 @@ def test_ini_twins_set_every_option(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([
         "testdata: seed 4242 (given; replay with --testdata-seed 4242), strategy traditional, locale en_GB, "
-        "schema folders more_schemas*",
+        "schema paths more_schemas*",
         # summary = full lists the router's reasons under each path
         "*testdata (session seed 4242)*",
         "traditional: 1 request, 1 record, * ms, coherence 1.00",

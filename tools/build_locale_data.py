@@ -177,6 +177,7 @@ def _ca_city(fsa: str, place: str) -> str:
 def _jp_city(a2: str, a3: str) -> str:
     def part(text: str) -> str:
         text = text.strip()
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()  # "Chō" -> "Cho"
         return re.sub(r"\s+(Shi|Ku|Gun|Machi|Cho|Mura|Son)$", lambda m: "-" + m.group(1).lower(), text)
     return " ".join(p for p in (part(a2), part(a3)) if p)
 

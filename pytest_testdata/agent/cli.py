@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from pytest_testdata.errors import MissingDependencyError, TestdataError
+from pytest_testdata.errors import MissingDependencyError, TestdataError, TestdataUsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +35,19 @@ def run(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {k: v for k in ("bind_host", "grpc_port", "http_port", "log_level")
                                  if (v := getattr(args, k, None)) is not None}
     settings = load_settings(**overrides)
-    return serve(settings, schema_dirs=list(getattr(args, "schemas", []) or []))
+    schema_paths = list(getattr(args, "schemas", []) or [])
+    _check_schemas(schema_paths)
+    return serve(settings, schema_dirs=schema_paths)
+
+
+def _check_schemas(paths: Sequence[str]) -> None:
+    """A service refuses to start with a schema that does not load (one line naming file, pointer, fix)."""
+    from pytest_testdata.schemas.registry import SchemaRegistry
+
+    _, errors = SchemaRegistry(paths).check()
+    if errors:
+        more = f" (and {len(errors) - 1} more: run `testdata schemas` to list them)" if len(errors) > 1 else ""
+        raise TestdataUsageError(f"{errors[0]}{more}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_arguments(parser)
     args = parser.parse_args(argv)
     try:
+        from pytest_testdata.cli import resolve_schema_paths
+
+        resolve_schema_paths(args)  # --schemas, else the project's testdata_schemas (as `testdata serve`)
         return run(args)
     except TestdataError as exc:
         print(f"testdata serve: error: {exc}", file=sys.stderr)

@@ -43,8 +43,9 @@ class AgentServer:
             plugin_settings = engine_settings()
             # The cache from REDIS_URL etc. (see health.build_cache) goes into the engine here.
             cache, cache_probe = build_cache(plugin_settings, settings.redis_url)
-            engine = Engine(schema_dirs=[*plugin_settings.schemas, *schema_dirs], options=dict(plugin_settings.extra),
-                            cache=cache)
+            # `testdata serve` passes the resolved paths (--schemas, else TESTDATA_SCHEMA_DIRS, else the project's).
+            engine = Engine(schema_dirs=list(schema_dirs or plugin_settings.schemas),
+                            options=dict(plugin_settings.extra), cache=cache)
             engine.options.update(settings=plugin_settings)
         else:
             _, cache_probe = build_cache(engine.options.get("settings") or engine_settings(), settings.redis_url)

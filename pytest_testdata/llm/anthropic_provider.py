@@ -18,6 +18,9 @@ TOOL_NAME = "emit_records"
 
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
+REPLAY_KEY = "sk-ant-replay-only"
+"""Sent when no key is set and the call has a cassette: recordings hold no key (it is scrubbed, never matched),
+so replaying needs none; a request that does reach the API with it is refused (HTTP 401, a provider error)."""
 
 
 class ClaudeProvider:
@@ -57,9 +60,19 @@ class ClaudeProvider:
             max_retries=max(0, max_retries),
         )
         self._lock = threading.Lock()
+        self._keyless = not self.client.api_key
 
     def complete(self, call: LLMCall) -> LLMReply:
         anthropic = self._anthropic
+        client = self.client
+        if self._keyless:
+            if call.cassette is None:
+                raise ProviderError(
+                    self.name,
+                    "no API key: set TESTDATA_ANTHROPIC_API_KEY (the agent: ANTHROPIC_API_KEY; a provider named "
+                    "with --testdata-llm-provider anthropic also takes the SDK's ANTHROPIC_API_KEY)",
+                )
+            client = self.client.with_options(api_key=REPLAY_KEY)  # CI replays committed cassettes keyless
         tool = {
             "name": TOOL_NAME,
             "description": "Hand over the generated records.",
@@ -80,7 +93,7 @@ class ClaudeProvider:
             request["extra_body"] = {"temperature": self.temperature}
         try:
             with self._lock:
-                message = self.client.messages.create(**request)
+                message = client.messages.create(**request)
         except anthropic.APITimeoutError as exc:
             raise ProviderError(self.name, f"no answer within the timeout ({exc})") from exc
         except anthropic.APIConnectionError as exc:

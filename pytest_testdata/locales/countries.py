@@ -34,13 +34,15 @@ CURRENCIES: dict[str, str] = {
     "US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "JP": "JPY", "BR": "BRL", "ES": "EUR",
     "IT": "EUR", "NL": "EUR", "AU": "AUD", "IN": "INR",
 }
+NANP = frozenset({"US", "CA"})
+"""Countries of the North American Numbering Plan: every number has a geographic area code."""
 LOCALE_COUNTRIES: dict[str, str] = {locale: country for country, locale in COUNTRY_LOCALES.items()}
 STREET_FORMATS: dict[str, str] = {
     "US": "{n} {s}", "CA": "{n} {s}", "AU": "{n} {s}", "GB": "{n} {s}", "FR": "{n} {s}", "IN": "{n}, {s}",
     "DE": "{s} {n}", "NL": "{s} {n}", "ES": "{s} {n}", "IT": "{s}, {n}", "BR": "{s}, {n}", "JP": "{s} {n}",
 }
 """How a street line is written: ``{n}`` the house number, ``{s}`` the street (for JP, the town district,
-and the number is chome-ban-go)."""
+and the number is chome-ban-go). The drawers (generators/traditional/pools.street) write these inline."""
 
 
 def phone_matches(phone: object, country: object) -> bool:

@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pytest_testdata.locales.countries import NANP
+
 DATA_DIR = Path(__file__).with_name("data")
 
 PhoneRange = tuple[str, int, str, str]
@@ -39,7 +41,7 @@ class CountryData:
     """Latin spellings of names written in another script (ja_JP), for email addresses."""
     streets: list[str]
     places: list[list[Any]]
-    """[postal code or its outward part, town, state/region, phone area index or -1]."""
+    """[postal code or its outward part, town, state/region, phone area index or -1] (JP: and the district)."""
     mobile: list[PhoneRange]
     fixed: list[PhoneRange]
     areas: list[list[int]]
@@ -47,6 +49,7 @@ class CountryData:
 
 
 def _layout(template: str) -> str:
+    """``"(###) ###-####"`` -> ``"({}{}{}) {}{}{}-{}{}{}{}"``, for ``str.format(*digits)``."""
     return template.replace("{", "{{").replace("}", "}}").replace("#", "{}")
 
 
@@ -58,9 +61,21 @@ def _read(name: str) -> dict[str, Any]:
     return json.loads((DATA_DIR / f"{name}.json").read_text("utf-8"))  # type: ignore[no-any-return]
 
 
+def _split_districts(rows: list[list[Any]]) -> list[list[Any]]:
+    """JP rows hold ``city|district`` as their town: [code, city, prefecture, area, district]."""
+    out = []
+    for code, town, state, area in rows:
+        city, _, district = str(town).partition("|")
+        out.append([code, city, state, area, district or city])
+    return out
+
+
 @cache
 def country_data(country: str) -> CountryData:
-    """The data of a country code (``US``, ``JP``...), read once per process."""
+    """The data of a country code (``US``, ``JP``...), read once per process; KeyError for another code."""
+    if not (country.isascii() and country.isalpha() and (DATA_DIR / f"{country}.json").is_file()):
+        # Never a path built from an arbitrary string (an invalid variant's "not_a_valid_country").
+        raise KeyError(f"no locale data for country {country!r}")
     raw = _read(country)
     phone = raw["phone"]
     layouts = [_layout(t) for t in phone["layouts"]]
@@ -70,7 +85,7 @@ def country_data(country: str) -> CountryData:
         last_names=raw["last_names"][0], last_weights=raw["last_names"][1],
         romaji=raw.get("romaji") or {},
         streets=raw["streets"],
-        places=raw["places"],
+        places=_split_districts(raw["places"]) if country == "JP" else raw["places"],
         mobile=_ranges(phone["mobile"], layouts),
         fixed=_ranges(phone["fixed"], layouts),
         areas=phone["areas"],
@@ -95,3 +110,38 @@ def latin_spelling(name: str) -> str | None:
         if found is not None:
             return found
     return None
+
+
+@cache
+def area_codes_by_state(country: str) -> dict[str, frozenset[str]]:
+    """NANP area codes of each state or province (``{"NJ": {"201", "551", ...}}``), from the shipped data."""
+    data = country_data(country)
+    per_area = [frozenset(data.fixed[i][0][:3] for i in area) for area in data.areas]
+    areas_of: dict[str, set[int]] = {}
+    for row in data.places:
+        if row[3] >= 0:
+            areas_of.setdefault(row[2], set()).add(row[3])
+    return {state: frozenset().union(*(per_area[a] for a in areas)) for state, areas in areas_of.items()}
+
+
+def phone_fits_region(phone: str, country: str, region: str) -> bool | None:
+    """Whether a NANP number's area code serves the state; None where the data cannot tell."""
+    if country not in NANP:
+        return None
+    codes = _AREA_CODES.get(country)
+    if codes is None:
+        codes = _AREA_CODES[country] = area_codes_by_state(country)
+    in_state = codes.get(region)
+    if in_state is None:
+        return None
+    # "+1 201-555-0123" and "+12015550123" (ours) without building a string of digits; others the long way.
+    area = phone[3:6] if phone[2:3] == " " else phone[2:5]
+    if not (phone[:2] == "+1" and area.isdigit() and len(area) == 3):
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        if len(digits) != 11 or not digits.startswith("1"):
+            return None
+        area = digits[1:4]
+    return area in in_state
+
+
+_AREA_CODES: dict[str, dict[str, frozenset[str]]] = {}

@@ -15,7 +15,8 @@ from functools import lru_cache, partial
 from typing import Any, Protocol
 
 from pytest_testdata.errors import TestdataUsageError
-from pytest_testdata.locales.countries import phone_matches, postal_code_matches
+from pytest_testdata.locales.countries import NANP, phone_matches, postal_code_matches
+from pytest_testdata.locales.gazetteer import latin_spelling, phone_fits_region
 from pytest_testdata.quality.paths import Getter, Setter, all_getter, get, get_all, getter, set_all, setter
 
 Record = dict[str, Any]
@@ -25,7 +26,7 @@ TOLERANCE = 0.011  # money is rounded to cents; allow one cent of rounding drift
 class ValueSource(Protocol):
     """What enforcing a rule may need to draw (implemented by the traditional strategy's pools)."""
 
-    def phone(self, country: str, rng: random.Random) -> str: ...
+    def phone(self, country: str, rng: random.Random, region: str | None = None) -> str: ...
     def postal_code(self, country: str, rng: random.Random) -> str: ...
     def email(self, first: str, last: str, rng: random.Random, country: str = "US") -> str: ...
     def later_timestamp(self, after: str, rng: random.Random) -> str: ...
@@ -51,6 +52,22 @@ class Rule:
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         """Change the record so that it satisfies the rule."""
         raise NotImplementedError
+
+    def derives(self) -> tuple[str, ...]:
+        """Paths (``items.*.line_total``) whose value this rule computes from other fields.
+
+        Invalid variants use it: replacing a derived value with a bad one necessarily breaks this rule
+        too, and the variant says so instead of claiming one broken rule.
+        """
+        return ()
+
+    def reads(self) -> tuple[str, ...]:
+        """Paths a derivation computes from (declared by the rules that have :meth:`derives`)."""
+        return ()
+
+    def keyed_by(self) -> tuple[str, ...]:
+        """Paths whose value the rule looks up in a table (a country): a value outside it breaks the rule."""
+        return ()
 
     def describe(self) -> str:
         return f"{self.kind}({', '.join(f'{k}={v}' for k, v in self.spec.items() if k != 'kind')})"
@@ -110,6 +127,12 @@ class SumOfProducts(Rule):
             total += product
         return round(total, 2)
 
+    def derives(self) -> tuple[str, ...]:
+        return (str(self.spec.get("target")),)
+
+    def reads(self) -> tuple[str, ...]:
+        return (str(self.spec.get("items")),)
+
     def check(self, record: Record) -> bool | None:
         items = self._items(record)
         expected, actual = self._expected(items), _num(self._target(record))
@@ -129,6 +152,12 @@ class ProductEach(Rule):
     def __init__(self, spec: Mapping[str, Any]) -> None:
         super().__init__(spec)
         self._items = self._getter("items")
+
+    def derives(self) -> tuple[str, ...]:
+        return (f"{self.spec.get('items')}.*.{self.spec.get('target')}",)
+
+    def reads(self) -> tuple[str, ...]:
+        return (str(self.spec.get("items")),)
 
     def check(self, record: Record) -> bool | None:
         items = self._items(record)
@@ -206,6 +235,12 @@ class Sum(Rule):
             total += sign * value
         return round(total, 2)
 
+    def derives(self) -> tuple[str, ...]:
+        return (str(self.spec.get("target")),)
+
+    def reads(self) -> tuple[str, ...]:
+        return tuple(str(t).lstrip("-") for t in self.spec.get("terms") or ())
+
     def check(self, record: Record) -> bool | None:
         expected, actual = self._expected(record), _num(self._target(record))
         if expected is None:
@@ -216,6 +251,10 @@ class Sum(Rule):
         expected = self._expected(record)
         if expected is not None:
             self._set_target(record, max(expected, 0.0))
+
+
+_TIMESTAMP = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]([01]\d|2[0-3]):[0-5]\d|$)")
+"""The start of an ISO 8601 date or date-time: what ordering timestamps by their text needs."""
 
 
 class Ordered(Rule):
@@ -243,11 +282,17 @@ class Ordered(Rule):
             # is exactly a <= b.
             a, b = self._fields[0][1](record), self._fields[1][1](record)
             if type(a) is str and type(b) is str:
-                return a <= b
+                if a <= b:
+                    return True
+                return None if not (_TIMESTAMP.match(a) and _TIMESTAMP.match(b)) else False
         present = self._present(record)
         if len(present) < 2:
             return None
-        return all(isinstance(v, str) for v in present) and present == sorted(present)
+        if all(isinstance(v, str) for v in present) and present == sorted(present):
+            return True
+        # A value that is no timestamp at all (a broken format) has no place in an order: the rule does
+        # not apply to it (the format check reports it), and enforcing the order must not move it around.
+        return None if not all(isinstance(v, str) and _TIMESTAMP.match(v) for v in present) else False
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         if self._plain_pair and type(record) is dict:
@@ -280,6 +325,9 @@ class FlagIffPositive(Rule):
         self._quantity = self._getter("quantity")
         self._flag = self._getter("flag")
         self._set_flag = self._setter("flag")
+
+    def derives(self) -> tuple[str, ...]:
+        return (str(self.spec.get("flag")),)
 
     def check(self, record: Record) -> bool | None:
         quantity = _num(self._quantity(record))
@@ -390,6 +438,11 @@ class SameValue(Rule):
             return [v for path in self.spec["fields"] for v in get_all(record, path)]
         return [v for read in self._readers for v in read(record)]
 
+    def derives(self) -> tuple[str, ...]:
+        source = self.spec.get("source")
+        fields = self.spec.get("fields") or ()
+        return tuple(str(f) for f in fields if f != source) if source else ()
+
     def check(self, record: Record) -> bool | None:
         found = self._values(record)
         if len(found) < 2:
@@ -435,8 +488,6 @@ def latin_name(name: str) -> str:
     folded = fold_name(name)
     if folded or name.isascii():
         return folded
-    from pytest_testdata.locales.gazetteer import latin_spelling
-
     spelled = latin_spelling(name)
     return fold_name(spelled) if spelled else ""
 
@@ -453,6 +504,9 @@ class EmailFromName(Rule):
         # Optional: where the record's country is, so the address gets a domain of that country.
         self._country = self._getter("country") if "country" in spec else None
 
+    def derives(self) -> tuple[str, ...]:
+        return (str(self.spec.get("email")),)
+
     def check(self, record: Record) -> bool | None:
         email, first, last = self._email(record), self._first(record), self._last(record)
         if not (isinstance(email, str) and isinstance(first, str) and isinstance(last, str)):
@@ -468,6 +522,9 @@ class EmailFromName(Rule):
 
 
 class PhoneMatchesCountry(Rule):
+    """The phone has the country's calling code and, with an optional ``region`` path (the address's state),
+    where the country's numbers are all geographic (US, CA), an area code of that state."""
+
     kind = "phone_matches_country"
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
@@ -475,18 +532,34 @@ class PhoneMatchesCountry(Rule):
         self._country = self._getter("country")
         self._phone = self._getter("phone")
         self._set_phone = self._setter("phone")
+        self._region = self._getter("region") if "region" in spec else None
+
+    def _fits(self, record: Record, phone: Any, country: Any) -> bool:
+        if not phone_matches(phone, country):
+            return False
+        region = self._region(record) if self._region is not None else None
+        if not isinstance(region, str) or country not in NANP:
+            return True
+        return phone_fits_region(phone, country, region) is not False
+
+    def derives(self) -> tuple[str, ...]:
+        return (str(self.spec.get("phone")),)  # a phone is drawn for its country: another one breaks this
+
+    def keyed_by(self) -> tuple[str, ...]:
+        return (str(self.spec.get("country")),)
 
     def check(self, record: Record) -> bool | None:
         country = self._country(record)
         phone = self._phone(record)
         if country is None or phone is None:
             return None
-        return phone_matches(phone, country)
+        return self._fits(record, phone, country)
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         country = self._country(record)
-        if isinstance(country, str) and not phone_matches(self._phone(record), country):
-            self._set_phone(record, values.phone(country, rng))
+        if isinstance(country, str) and not self._fits(record, self._phone(record), country):
+            region = self._region(record) if self._region is not None else None
+            self._set_phone(record, values.phone(country, rng, region if isinstance(region, str) else None))
 
 
 class PostalCodeMatchesCountry(Rule):
@@ -500,6 +573,14 @@ class PostalCodeMatchesCountry(Rule):
         found = self._found(record)
         found = found if isinstance(found, list) else [found]
         return [a for a in found if isinstance(a, dict) and "country" in a]
+
+    def derives(self) -> tuple[str, ...]:
+        found = self.spec.get("addresses")
+        return (f"{found}.postal_code", f"{found}.*.postal_code")  # an object, or a list of them
+
+    def keyed_by(self) -> tuple[str, ...]:
+        found = self.spec.get("addresses")
+        return (f"{found}.country", f"{found}.*.country")
 
     def check(self, record: Record) -> bool | None:
         addresses = self._addresses(record)

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_testdata.config import RECORD_MODES
 from pytest_testdata.errors import GenerationError, MissingDependencyError, TestdataUsageError
 from pytest_testdata.recording.keys import (
     CALL_HEADER,
@@ -59,7 +60,6 @@ MATCH_ON = ("method", "path", "json_body", "testdata_call")
 """Host and port are left out: recordings made against a server on a random loopback port, or the real API,
 replay wherever the provider points now."""
 SCRUBBED = "<scrubbed>"
-RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 CONFIG_KEYS = CASSETTE_CONFIG_KEYS
 _SERIAL = itertools.count()
 
@@ -291,10 +291,15 @@ class TestCassette:
         recorded = [_inputs_of(r) for r in self.requests]
         closest = min(recorded, key=lambda r: sum(r.get(k) != v for k, v in wanted.items()))
         changes = [f"{k} {closest.get(k)!r} -> {v!r}" for k, v in sorted(wanted.items()) if closest.get(k) != v]
+        diff = _body_changes(request, [r for r, i in zip(self.requests, recorded, strict=True) if i == closest])
         if changes:
             what = "its recordings were made from other inputs (" + "; ".join(changes) + ")"
+            if diff:
+                what += f"; the request body differs ({diff})"
         elif _header(request, CALL_HEADER) not in {_header(r, CALL_HEADER) for r in self.requests}:
             what = "the test now makes this generation more often than when it was recorded"
+        elif diff:
+            what = f"the request body differs from every recording made from the same inputs ({diff})"
         else:
             what = ("the request body differs from every recording (same inputs: a prompt template or the "
                     "request format changed without a version bump)")
@@ -332,6 +337,28 @@ def _inputs_of(request: Any) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _body_changes(request: Any, recorded: list[Any]) -> str:
+    """The top-level body fields that differ from the closest recording: ``max_tokens 160 -> 400``."""
+    try:
+        wanted = json.loads(request.body or b"{}")
+        bodies = [json.loads(r.body or b"{}") for r in recorded]
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    if not isinstance(wanted, dict) or not bodies:
+        return ""
+    dicts = [b for b in bodies if isinstance(b, dict)]
+    if not dicts:
+        return ""
+    closest = min(dicts, key=lambda b: sum(b.get(k) != v for k, v in wanted.items()))
+    changed = sorted(k for k in set(wanted) | set(closest) if wanted.get(k) != closest.get(k))
+
+    def short(value: Any) -> str:
+        text = json.dumps(value, sort_keys=True)
+        return text if len(text) <= 40 else text[:37] + "..."
+
+    return "; ".join(f"{k} {short(closest.get(k))} -> {short(wanted.get(k))}" for k in changed[:4])
 
 
 def _find_cause(exc: BaseException, kind: type[BaseException]) -> Any:

@@ -1,14 +1,22 @@
-"""Find, load and look up entity schemas: the built-in six plus the user's folders and models."""
+"""Find, load and look up entity schemas: the built-in six plus the user's files, folders and models.
+
+Files are read when they are added (a syntax error is known at once) but each entity is built on first
+use, so a mistake in one entity's schema fails exactly the tests (or the command) that use that entity,
+and a large OpenAPI document costs only the entities a run asks for. :meth:`SchemaRegistry.check`
+builds everything (``testdata schemas``, the agent at start-up).
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_testdata.errors import TestdataUsageError, UnknownEntityError
+from pytest_testdata.errors import SchemaError, TestdataUsageError, UnknownEntityError
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.schemas.sources import ModelBinding, Source, source_from_object
+from pytest_testdata.schemas.sources.files import PendingEntity, entities_in_file, files_in
 
 
 def builtin_schema_dir() -> Path:
@@ -22,69 +30,181 @@ def builtin_schema_dir() -> Path:
     return bundled if bundled.is_dir() else package_dir.parent / "schemas"
 
 
+def entity_key(name: str) -> str:
+    """How entity names are compared: ``PaymentIntent``, ``paymentintent`` and ``Payment Intent`` differ
+    only in case and spaces, so ``PaymentIntent`` and ``paymentintent`` name the same entity."""
+    return name.strip().lower().replace(" ", "_")
+
+
+@dataclass
+class _Entry:
+    name: str
+    where: str
+    build: Callable[[], Schema] | None = None
+    schema: Schema | None = None
+    error: TestdataUsageError | None = None
+    binding: ModelBinding | None = None
+
+
 class SchemaRegistry:
-    """Schemas by entity name. Later sources override earlier ones (user folders override built-ins)."""
+    """Schemas by entity name. Later sources override earlier ones (user files override built-ins)."""
 
     def __init__(self, dirs: Sequence[str | Path] = (), *, builtins: bool = True) -> None:
-        self._schemas: dict[str, Schema] = {}
+        self._entries: dict[str, _Entry] = {}
+        self.file_errors: list[SchemaError] = []
+        """Files that could not be read at all (syntax errors): their entities are unknown."""
         if builtins:
             self.load_dir(builtin_schema_dir())
-        for folder in dirs:
-            self.load_dir(folder)
+        for path in dirs:
+            self.load_path(path)
 
-    def load_dir(self, folder: str | Path) -> list[Schema]:
-        """Load every ``*.json`` schema file in a folder; raises on a missing folder or bad file."""
+    # --- adding ------------------------------------------------------------------------------------
+
+    def load_path(self, path: str | Path) -> list[str]:
+        """Add a schema file or a folder of them; returns the entity names found."""
+        target = Path(path)
+        if target.is_dir():
+            return self.load_dir(target)
+        if target.is_file():
+            return self.load_file(target)
+        raise TestdataUsageError(
+            f"schema path {str(path)!r} does not exist. Set testdata_schemas (or --testdata-schemas, or the "
+            "command's --schemas) to schema files or folders holding *.json / *.yaml JSON Schema or "
+            "OpenAPI documents; relative paths start at the rootdir."
+        )
+
+    def load_dir(self, folder: str | Path) -> list[str]:
+        """Add every ``*.json``, ``*.yaml`` and ``*.yml`` file of a folder (sorted by name)."""
         path = Path(folder)
         if not path.is_dir():
             raise TestdataUsageError(
                 f"schema folder {str(folder)!r} does not exist. Set testdata_schemas "
-                "(or --testdata-schemas) to folders holding *.json schema files, relative to the rootdir."
+                "(or --testdata-schemas) to folders holding schema files, relative to the rootdir."
             )
-        loaded = [self.load_file(file) for file in sorted(path.glob("*.json"))]
-        return loaded
+        return [name for file in files_in(path) for name in self.load_file(file)]
 
-    def load_file(self, file: str | Path) -> Schema:
-        """Load one schema file and register it."""
+    def load_file(self, file: str | Path) -> list[str]:
+        """Add the entities of one file. A file that cannot be parsed is remembered, not raised: a test
+        asking for its entity (the file's name) gets the error, the others run."""
         path = Path(file)
         try:
-            data: Any = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise TestdataUsageError(
-                f"schema file {str(path)!r} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                f"column {exc.colno}."
-            ) from None
-        name = data.get("x-entity") or data.get("title") or path.stem if isinstance(data, dict) else None
-        schema = Schema.from_json_schema(data, source=str(path), name=name)
-        return self.register(schema)
+            pending = entities_in_file(path)
+        except SchemaError as exc:
+            self.file_errors.append(exc)
+            key = entity_key(path.stem)
+            self._entries[key] = _Entry(path.stem, str(path), error=exc)
+            return [path.stem]
+        for entity in pending:
+            self._add_pending(entity)
+        return [entity.name for entity in pending]
 
-    def register(self, schema: Schema) -> Schema:
-        """Add (or replace) a schema."""
-        self._schemas[schema.name] = schema
+    def _add_pending(self, entity: PendingEntity) -> None:
+        self._entries[entity_key(entity.name)] = _Entry(entity.name, entity.where, build=entity.build)
+
+    def register(self, schema: Schema, binding: ModelBinding | None = None) -> Schema:
+        """Add (or replace) a schema, with the binding that turns its records into model instances."""
+        self._entries[entity_key(schema.name)] = _Entry(schema.name, schema.source, schema=schema, binding=binding)
         return schema
 
-    def register_model(self, model: type[Any], *, name: str | None = None) -> Schema:
-        """Register a pydantic model class as an entity."""
-        return self.register(Schema.from_pydantic(model, name=name))
+    def register_source(self, source: Source) -> Schema:
+        """Add a :class:`~pytest_testdata.schemas.sources.Source` (schema and binding)."""
+        return self.register(source.schema, source.binding)
 
-    def get(self, name: str) -> Schema:
-        """The schema for an entity; raises :class:`UnknownEntityError` with a close-match suggestion."""
-        try:
-            return self._schemas[name]
-        except KeyError:
-            raise UnknownEntityError(name, self._schemas) from None
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._schemas
-
-    def names(self) -> list[str]:
-        """Entity names, sorted."""
-        return sorted(self._schemas)
-
-    def all(self, domain: str | None = None) -> list[Schema]:
-        """Every schema, optionally only one domain's, sorted by name."""
-        return [s for _, s in sorted(self._schemas.items()) if domain is None or s.domain == domain]
+    def register_model(self, model: Any, *, name: str | None = None) -> Schema:
+        """Add a model class (pydantic, dataclass, TypedDict, attrs, or any registered source adapter)."""
+        return self.register_source(source_from_object(model, name))
 
     def extend(self, schemas: Iterable[Schema]) -> None:
         """Register several schemas."""
         for schema in schemas:
             self.register(schema)
+
+    # --- looking up --------------------------------------------------------------------------------
+
+    def get(self, name: str) -> Schema:
+        """The schema of an entity, built on first use.
+
+        Raises :class:`UnknownEntityError` (with a close-match suggestion, and the files that failed to
+        load) or the entity's load error.
+        """
+        entry = self._entries.get(name) or self._entries.get(entity_key(name))
+        if entry is None:
+            error = UnknownEntityError(name, self.names())
+            if self.file_errors:
+                error.args = (f"{error} Note: {len(self.file_errors)} schema file(s) could not be read, so their "
+                              f"entities are unknown: {' | '.join(str(e) for e in self.file_errors)}",)
+            raise error
+        return self._built(entry)
+
+    def _built(self, entry: _Entry) -> Schema:
+        if entry.schema is not None:
+            return entry.schema
+        if entry.error is None:
+            assert entry.build is not None
+            try:
+                entry.schema = entry.build()
+                return entry.schema
+            except TestdataUsageError as exc:
+                entry.error = exc
+            except Exception as exc:
+                entry.error = SchemaError(
+                    entry.where, "", "schema", f"the schema core failed with {type(exc).__name__}: {exc}",
+                    "this is a bug in pytest-testdata: please report it with the schema (other entities are "
+                    "not affected)",
+                )
+        raise entry.error.with_traceback(None)
+
+    def binding(self, name: str) -> ModelBinding | None:
+        """How records of an entity become model instances; None for a schema-defined entity."""
+        entry = self._entries.get(name) or self._entries.get(entity_key(name))
+        return entry.binding if entry is not None else None
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (name in self._entries or entity_key(name) in self._entries)
+
+    def names(self) -> list[str]:
+        """Entity names (as registered, built or not), sorted."""
+        return sorted(entry.schema.name if entry.schema is not None else entity_key(entry.name)
+                      for entry in self._entries.values())
+
+    def all(self, domain: str | None = None) -> list[Schema]:
+        """Every schema, optionally only one domain's, sorted by name; raises the first load error."""
+        schemas = [self._built(self._entries[key]) for key in sorted(self._entries)]
+        return sorted((s for s in schemas if domain is None or s.domain == domain), key=lambda s: s.name)
+
+    def check(self) -> tuple[list[Schema], list[TestdataUsageError]]:
+        """Build every entity: the good schemas and every load error (one per broken entity or file)."""
+        good: list[Schema] = []
+        errors: list[TestdataUsageError] = []
+        for key in sorted(self._entries):
+            try:
+                good.append(self._built(self._entries[key]))
+            except TestdataUsageError as exc:
+                errors.append(exc)
+        return good, errors
+
+
+# --- the project's registry (what factory_for and the commands see) -------------------------------------
+
+_project_provider: Callable[[], SchemaRegistry] | None = None
+_discovered: dict[tuple[str, ...], SchemaRegistry] = {}
+
+
+def set_project_registry(provider: Callable[[], SchemaRegistry] | None) -> None:
+    """Make ``provider()`` the registry that code outside the fixture (``factory_for``) uses; the plugin
+    sets it for the session, so module-level ``factory_for("shipment")`` sees the project's schemas."""
+    global _project_provider
+    _project_provider = provider
+
+
+def project_registry() -> SchemaRegistry:
+    """The registry of the running pytest session, else the one the current directory's project configures
+    (its ini file's ``testdata_schemas``, found as pytest finds the rootdir)."""
+    if _project_provider is not None:
+        return _project_provider()
+    from pytest_testdata.schemas.project import project_schema_paths
+
+    paths = tuple(str(p) for p in project_schema_paths())
+    if paths not in _discovered:
+        _discovered[paths] = SchemaRegistry(paths)
+    return _discovered[paths]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from pytest_testdata.generators.llm import LLMFallbackWarning
 from pytest_testdata.recording.cassettes import BOOK, StaleCassetteError
 from tests.llm.conftest import llm_request, make_engine, valid_records
 from tests.llm.servers import Reply
@@ -83,6 +84,19 @@ def test_claude_exchange_is_recorded_without_secrets_and_replays_offline(
     assert again.metadata.details["cassette_hits"] == len(recorded)
     for key in ("model_requests", "tokens", "repaired", "fallback", "template"):
         assert again.metadata.details[key] == first.metadata.details[key]
+
+    # CI: no key anywhere, the provider named in the settings, the committed cassette replays
+    keyless = make_engine(llm_provider="anthropic", anthropic_base_url=claude.url, offline=True)
+    replayed = keyless.generate(llm_request("user", 2, cassette=cassette, context="loyal customers in Leeds"))
+    BOOK.close()
+    assert replayed.records == first.records and replayed.metadata.provider == "anthropic"
+
+
+def test_claude_without_a_key_and_without_a_cassette_is_a_reported_fallback(claude: Any) -> None:
+    engine = make_engine(llm_provider="anthropic", anthropic_base_url=claude.url)
+    with pytest.warns(LLMFallbackWarning, match=r"anthropic: no API key: set TESTDATA_ANTHROPIC_API_KEY"):
+        result = engine.generate(llm_request("cart", 1))
+    assert result.metadata.strategy == "traditional" and claude.seen == []
 
 
 def test_claude_stale_cassette_is_reported_not_treated_as_an_outage(

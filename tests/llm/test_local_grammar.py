@@ -82,9 +82,17 @@ def test_the_reported_scenario_finishes_with_a_report(pytester: pytest.Pytester,
             """
         )
     )
+    # record mode once: record mode none (the default) would replay only, and never run the model
     result = pytester.runpytest_subprocess(
-        "-s", "--testdata-local-model", str(gguf), "--testdata-llm-max-tokens", "400", timeout=1200
+        "-s", f"--testdata-local-model={gguf}", "--testdata-llm-max-tokens=400", "--testdata-record-mode=once",
+        "test_phone.py", timeout=1200,
     )
     assert result.ret == 0, result.stdout.str()[-3000:]
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*META *", "*testdata (session seed*"])
+    cassette = pytester.path / "cassettes" / "testdata" / "test_phone" / "test_review.testdata.yaml"
+    assert cassette.is_file()
+    # another session seed, offline: the recording replays
+    replay = pytester.runpytest_subprocess("-s", f"--testdata-local-model={gguf}", "--testdata-llm-max-tokens=400",
+                                           "--testdata-offline", "test_phone.py", timeout=600)
+    replay.assert_outcomes(passed=1)

@@ -275,3 +275,12 @@ def test_auto_routes_context_to_llm_only_when_a_provider_is_configured(
     served = run(pytester, server.url + "/v1", "-s", "--testdata-record-mode", "once")
     served.stdout.fnmatch_lines(["*ROUTE llm | context given: an LLM writes*"])
     served.stdout.fnmatch_lines(["*llm: 1 request, 1 record,*", "*providers: openai:tiny x1*"])
+
+
+def test_a_changed_setting_is_named_in_the_stale_error(pytester: pytest.Pytester, recorded: dict[str, Any]) -> None:
+    result = run(pytester, recorded["url"], "--testdata-llm-max-tokens", "999")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*StaleCassetteError: stale cassette *: the request body differs from every recording made from the "
+         "same inputs (max_tokens 2048 -> 999)*--testdata-record-mode=rewrite*"]
+    )

@@ -130,3 +130,45 @@ def test_same_seed_same_people(engine: Engine) -> None:
     first = engine.generate(GenerationRequest.checked("user", 50, seed=99, locale="ja_JP")).records
     again = Engine().generate(GenerationRequest.checked("user", 50, seed=99, locale="ja_JP")).records
     assert first == again
+
+
+@pytest.mark.parametrize(("locale", "country"), [("en_GB", "GB"), ("ja_JP", "JP"), ("en_US", "US"), ("pt_BR", "BR")])
+def test_phone_layouts_the_schema_asks_for(locale: str, country: str) -> None:
+    import phonenumbers
+
+    from pytest_testdata.schemas.model import Schema
+
+    engine = Engine()
+    schema = engine.registry.register(Schema.from_json_schema({
+        "title": "contact", "type": "object", "required": ["intl", "e164", "national"],
+        "properties": {"intl": {"type": "string", "x-gen": "phone"},
+                       "e164": {"type": "string", "x-gen": "phone.e164"},
+                       "national": {"type": "string", "x-gen": "phone.national"}},
+    }))
+    records = engine.generate(GenerationRequest.checked(schema.name, 300, seed=2, locale=locale)).records
+    for record in records:
+        e164 = phonenumbers.parse(record["e164"], None)
+        assert record["e164"] == phonenumbers.format_number(e164, phonenumbers.PhoneNumberFormat.E164)
+        national = phonenumbers.parse(record["national"], country)
+        assert record["national"] == phonenumbers.format_number(national, phonenumbers.PhoneNumberFormat.NATIONAL)
+        intl = phonenumbers.parse(record["intl"], None)
+        assert record["intl"] == phonenumbers.format_number(intl, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    valid = [judges.phone_valid(r["e164"], country) and judges.phone_valid(r["intl"], country) for r in records]
+    assert sum(valid) / len(valid) >= 0.99
+
+
+def test_the_scorer_catches_an_area_code_of_another_state(engine: Engine) -> None:
+    import random
+
+    from pytest_testdata.generators.traditional.pools import VALUES
+    from pytest_testdata.quality.rules import build_rules
+
+    schema = engine.registry.get("user")
+    (rule,) = [r for r in build_rules(schema.coherence) if r.kind == "phone_matches_country"]
+    user = dict(users_of(engine, "en_US")[0])
+    user["addresses"] = [dict(user["addresses"][0], state="CA")]
+    user["phone"] = "+1 212-555-0199"  # a Manhattan number for a Californian address
+    assert rule.check(user) is False
+    rule.enforce(user, random.Random(1), VALUES)
+    assert rule.check(user) is True
+    assert judges.phone_states(user["phone"], "US") == {"CA"}

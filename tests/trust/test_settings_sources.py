@@ -52,6 +52,19 @@ def test_the_agent_reads_service_names_and_testdata_names_win() -> None:
     assert agent.grpc_port == 9999 and agent.redis_url == "redis://app:6379/0"
 
 
+def test_a_testdata_key_configures_claude_and_naming_it_chooses_it() -> None:
+    from pytest_testdata.llm import providers
+
+    def chain(environ: dict[str, str], **cli: str) -> list[str]:
+        settings = resolve(cli, {}, environ)
+        return providers.chain_names({**settings.extra, "settings": settings})
+
+    assert chain({"ANTHROPIC_API_KEY": "sk-ant-x"}) == []  # the SDK's variable alone: nothing
+    assert chain({"TESTDATA_ANTHROPIC_API_KEY": "sk-ant-x"}) == ["anthropic"]
+    assert chain({}, llm_provider="anthropic") == ["anthropic"]  # named on purpose (the SDK finds its key)
+    assert chain({"TESTDATA_ANTHROPIC_API_KEY": "sk-ant-x"}, llm_provider="none") == []
+
+
 def test_a_bad_service_value_names_the_variable_the_agent_read() -> None:
     with pytest.raises(Exception, match=r"TESTDATA_RAG_TOP_K|RAG_TOP_K"):
         engine_settings({"RAG_TOP_K": "many"})

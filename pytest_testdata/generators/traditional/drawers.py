@@ -210,7 +210,7 @@ def _address(state: RecordState) -> dict[str, str]:
     else:
         found = _home(state)
         state.place_used = True
-    return {"street": street(country, found, rng), "city": town(found), "state": found[2],
+    return {"street": street(country, found, rng), "city": found[1], "state": found[2],
             "postal_code": postal_code(country, found, rng), "country": country}
 
 

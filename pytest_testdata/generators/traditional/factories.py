@@ -17,29 +17,32 @@ import factory.random
 from pytest_testdata.generators.traditional.drawers import RecordState, pick_country
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES
-from pytest_testdata.schemas.model import Schema
-from pytest_testdata.schemas.registry import SchemaRegistry
-
-_registry: SchemaRegistry | None = None
+from pytest_testdata.schemas.registry import SchemaRegistry, project_registry
+from pytest_testdata.schemas.sources import ModelBinding
 
 
 def _state(rng: random.Random, entity: str) -> RecordState:
     return RecordState(rng, pick_country(rng, None), entity=entity)
 
 
-def factory_for(entity: str | Schema, registry: SchemaRegistry | None = None) -> type[factory.DictFactory]:
-    """A factory_boy factory for an entity (by name, or a :class:`Schema`), seeded by factory_boy's random.
+def factory_for(entity: str | Any, registry: SchemaRegistry | None = None) -> type[factory.DictFactory]:
+    """A factory_boy factory for an entity: a name, a :class:`Schema` or a model class (pydantic, dataclass,
+    TypedDict, attrs), seeded by factory_boy's random.
 
+    Names are looked up in ``registry``, by default the project's: inside a pytest session the session's
+    (``testdata_schemas`` included, also at import time of a test module), elsewhere the one the current
+    directory's project configures. A model's factory builds instances of the model.
     ``factory.random.reseed_random(n)`` (which the pytest plugin calls per test) makes it reproducible.
     """
-    global _registry
-    if isinstance(entity, Schema):
-        schema = entity
+    binding: ModelBinding | None
+    if isinstance(entity, str):
+        registry = registry if registry is not None else project_registry()
+        schema, binding = registry.get(entity), registry.binding(entity)
     else:
-        if registry is None:
-            _registry = _registry or SchemaRegistry()
-            registry = _registry
-        schema = registry.get(entity)
+        from pytest_testdata.schemas.sources import source_from_object
+
+        source = source_from_object(entity)
+        schema, binding = source.schema, source.binding
     plan = plan_for(schema)
 
     def make_state() -> RecordState:
@@ -59,7 +62,7 @@ def factory_for(entity: str | Schema, registry: SchemaRegistry | None = None) ->
         record = dict(*args, **kwargs)
         for rule in plan.rules:
             rule.enforce(record, factory.random.randgen, VALUES)
-        return record
+        return binding.build(record) if binding is not None else record
 
     attrs = {"Meta": Meta, "_build": _build, "_create": _build, **declarations}
     return type(f"{schema.name.title().replace('_', '')}Factory", (factory.DictFactory,), attrs)

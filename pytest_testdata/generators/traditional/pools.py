@@ -17,7 +17,7 @@ from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import below, pick
-from pytest_testdata.locales.countries import CALLING_CODES, COUNTRY_LOCALES, STREET_FORMATS
+from pytest_testdata.locales.countries import CALLING_CODES, COUNTRY_LOCALES
 from pytest_testdata.locales.gazetteer import CountryData, PhoneRange, common_words, country_data
 from pytest_testdata.quality.rules import latin_name
 
@@ -48,6 +48,7 @@ REAL_DOMAINS: dict[str, tuple[str, ...]] = {
 """Real providers' domains by country, used only when asked for (``email_domains="real"``)."""
 EMAIL_DOMAIN_MODES = ("reserved", "real")
 
+_INWARD_DRAWN = frozenset({"GB", "CA", "NL"})
 _GB_INWARD = "ABDEFGHJLNPQRSTUWXYZ"
 _CA_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
 _NL_LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
@@ -88,28 +89,55 @@ def pool(country: str) -> CountryPool:
     return found
 
 
+_DATA: dict[str, CountryData] = {}
+
+
+def data_of(country: str) -> CountryData:
+    """The country's data, through a plain dict (drawers ask for it for every value)."""
+    found = _DATA.get(country)
+    if found is None:
+        found = _DATA[country] = country_data(country)
+    return found
+
+
 def weighted(rng: random.Random, names: Sequence[str], cumulative: Sequence[int]) -> str:
     """A name drawn by its weight (one ``rng.random()`` and a bisect)."""
     return names[bisect_right(cumulative, rng.random() * cumulative[-1])]
 
 
 def first_name(country: str, rng: random.Random) -> str:
-    data = pool(country).data
+    data = data_of(country)
     return weighted(rng, data.first_names, data.first_weights)
 
 
 def last_name(country: str, rng: random.Random) -> str:
-    data = pool(country).data
+    data = data_of(country)
     return weighted(rng, data.last_names, data.last_weights)
 
 
 def place(country: str, rng: random.Random) -> Place:
-    return pick(rng, pool(country).data.places)
+    return pick(rng, data_of(country).places)
+
+
+@cache
+def _places_by_state(country: str) -> dict[str, list[list[Any]]]:
+    out: dict[str, list[list[Any]]] = {}
+    for row in pool(country).data.places:
+        out.setdefault(row[2], []).append(row)
+    return out
+
+
+def place_in(country: str, region: str, rng: random.Random) -> Place | None:
+    """A place of the country in the state or region (None if the data has none there)."""
+    rows = _places_by_state(country).get(region)
+    return pick(rng, rows) if rows else None
 
 
 def postal_code(country: str, found: Place, rng: random.Random) -> str:
     """The place's full postal code: GB, CA and NL places hold the outward part, the inward is drawn."""
     code = found[0]
+    if country not in _INWARD_DRAWN:
+        return str(code)
     if country == "GB":
         return f"{code} {below(rng, 10)}{pick(rng, _GB_INWARD)}{pick(rng, _GB_INWARD)}"
     if country == "CA":
@@ -121,28 +149,38 @@ def postal_code(country: str, found: Place, rng: random.Random) -> str:
 
 
 def town(found: Place) -> str:
-    """The place's town (JP rows hold ``city|district``)."""
-    return str(found[1]).split("|", 1)[0]
+    """The place's town."""
+    return str(found[1])
+
+
+_NUMBER_FIRST = frozenset({"US", "CA", "AU", "GB", "FR"})
+_NUMBER_COMMA = frozenset({"IN"})
+_NAME_COMMA = frozenset({"IT", "BR"})
+_BIG_NUMBERS = frozenset({"US", "CA", "AU"})
 
 
 def street(country: str, found: Place, rng: random.Random) -> str:
-    """A street line in the country's way of writing it."""
-    if country == "JP":  # district, then chome-ban-go
-        district = found[1].split("|", 1)[1] if "|" in found[1] else found[1]
-        number = f"{1 + below(rng, 9)}-{1 + below(rng, 30)}-{1 + below(rng, 20)}"
-        return STREET_FORMATS["JP"].format(s=district, n=number)
-    name = pick(rng, pool(country).data.streets)
+    """A street line in the country's way of writing it (countries.STREET_FORMATS)."""
+    if country == "JP":  # the district, then chome-ban-go
+        return f"{found[4]} {1 + below(rng, 9)}-{1 + below(rng, 30)}-{1 + below(rng, 20)}"
+    name = pick(rng, data_of(country).streets)
     r = rng.random()
-    if country in ("US", "CA", "AU"):
+    if country in _BIG_NUMBERS:
         n = 1 + below(rng, 99) if r < 0.3 else 100 + below(rng, 9900)
     else:
         n = 1 + below(rng, 40) if r < 0.7 else 41 + below(rng, 260)
-    return STREET_FORMATS.get(country, "{n} {s}").format(n=n, s=name)
+    if country in _NUMBER_FIRST:
+        return f"{n} {name}"
+    if country in _NUMBER_COMMA:
+        return f"{n}, {name}"
+    if country in _NAME_COMMA:
+        return f"{name}, {n}"
+    return f"{name} {n}"
 
 
 def phone_range(country: str, found: Place | None, rng: random.Random) -> PhoneRange:
     """A valid range: a landline of the place's area, else a mobile range (NANP numbers are all geographic)."""
-    data = pool(country).data
+    data = data_of(country)
     area = data.areas[found[3]] if found is not None and found[3] >= 0 else ()
     if area and (not data.mobile or rng.random() < FIXED_LINE_SHARE):
         return data.fixed[pick(rng, area)]
@@ -176,9 +214,10 @@ class Values:
             )
         self.email_domains = email_domains
 
-    def phone(self, country: str, rng: random.Random) -> str:
-        """A valid number of the country: ``+44 7911 123456``."""
-        return phone_number(country, None, rng)
+    def phone(self, country: str, rng: random.Random, region: str | None = None) -> str:
+        """A valid number of the country (``+44 7911 123456``), of the region's area where it has one."""
+        found = place_in(country, region, rng) if region is not None else None
+        return phone_number(country, found, rng)
 
     def postal_code(self, country: str, rng: random.Random) -> str:
         return postal_code(country, place(country, rng), rng)
