@@ -55,7 +55,9 @@ class Engine:
     """Generates records for requests. Thread-safe; generators are built on first use and reused.
 
     ``options`` carries strategy settings (provider, model, store location...) that generators read
-    through :meth:`option`; the engine itself does not interpret them.
+    through :meth:`option`; the engine itself does not interpret them. The engine is the generators'
+    :class:`~pytest_testdata.generators.host.GeneratorHost`: they see only ``options``, ``option``,
+    ``generator`` and ``unavailable_reason``.
     """
 
     def __init__(
@@ -93,8 +95,7 @@ class Engine:
             generator = self.generator(strategy)
         except (StrategyNotAvailableError, ImportError) as exc:
             return str(exc)
-        check = getattr(generator, "unavailable_reason", None)
-        return check() if callable(check) else None
+        return generator.unavailable_reason()
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         """Make the records a request asks for, with metadata saying how."""
@@ -122,8 +123,7 @@ class Engine:
             key = self._cache_key(request, schema, route, generator)
             # A generator that is recording (LLM cassettes in a record mode) must reach its provider, so
             # it can refuse a cached answer; it may still store what it made.
-            skip = getattr(generator, "skips_cache_lookup", None)
-            fresh = callable(skip) and skip(request)
+            fresh = generator.skips_cache_lookup(request)
             cached = self.cache.lookup(key, schema) if pinned and not fresh else None
             if cached is not None:
                 cached.metadata.cache_hit = True
@@ -165,9 +165,8 @@ class Engine:
         from pytest_testdata.cache.keys import result_key
 
         # Generators whose output depends on more than the request (provider, model, prompt template
-        # version) say so through an optional ``cache_key_material(request)``.
-        material = getattr(generator, "cache_key_material", None)
-        return result_key(request, schema, route.strategy, material(request) if callable(material) else None)
+        # version) say so through ``cache_key_material(request)``.
+        return result_key(request, schema, route.strategy, generator.cache_key_material(request))
 
     @staticmethod
     def _repeats_unique_values(request: GenerationRequest, schema: Schema, pooled: list[PoolItem]) -> bool:

@@ -137,16 +137,18 @@ def test_every_field_of_a_user_schema_is_generated_and_valid(tmp_path: Path) -> 
     ("data", "message"),
     [
         ({"type": "object", "properties": {"a": {"type": "string"}}}, None),  # named after the file
-        ({"title": "x", "type": "array"}, "entity 'x' must be an object schema with \"properties\""),
+        ({"title": "x", "type": "array"}, "at /type, 'type': entity 'x' must describe an object, but its type is "
+         "'array'. Fix: give the entity \"type\": \"object\""),
         ({"title": "x", "type": "object", "properties": {}, "x-version": "two"}, "\"x-version\" "
          "must be a whole "
          "number, got 'two'"),
         ({"title": "x", "type": "object", "properties": {}, "x-coherence": [{"kind": "magic"}]},
-         "unknown coherence rule kind 'magic'. Allowed: sum_of_products,"),
+         "at /x-coherence/0/kind, 'kind': unknown coherence rule kind 'magic'. Fix: use one of: sum_of_products,"),
         ({"title": "x", "type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}}},
-         "$ref '#/$defs/missing' points at nothing"),
+         "at /properties/a/$ref, '$ref': the reference '#/$defs/missing' points at nothing"),
         ({"title": "x", "type": "object", "properties": {"a": {"$ref": "other.json#/a"}}},
-         "only local references like \"#/$defs/address\" are supported, got 'other.json#/a'"),
+         "at /properties/a/$ref, '$ref': the reference 'other.json#/a' does not resolve (remote documents are "
+         "not fetched)"),
     ],
     ids=["no-title", "not-object", "bad-version", "unknown-rule", "dangling-ref", "remote-ref"],
 )
@@ -157,7 +159,7 @@ def test_schema_files_are_checked(tmp_path: Path, data: dict[str, Any], message:
         return
     with pytest.raises(TestdataUsageError) as info:
         registry = SchemaRegistry([tmp_path])
-        # Rules are built (and checked) when the schema is first used for generation or scoring.
+        # Everything, rules included, is checked when the file is loaded.
         Engine(registry).generate(GenerationRequest.checked("x", 1, seed=1))
     assert message in str(info.value)
     assert str(path) in str(info.value) or "x" in str(info.value)

@@ -171,7 +171,9 @@ def test_the_agent_refuses_to_start_with_a_schema_that_does_not_load(tmp_path: P
     _, outcome = _serve(tmp_path, "--schemas", str(tmp_path))
     assert outcome.get("exit") == 2, outcome
     lines = outcome["stderr"].strip().splitlines()
-    assert lines == [f"testdata: error: schema {tmp_path / 'bad.json'}: $ref '#/x' points at nothing."], lines
+    assert lines == [f"testdata: error: schema {tmp_path / 'bad.json'}: at /properties/a/$ref, '$ref': the "
+                     "reference '#/x' points at nothing. Fix: define the target, or correct the pointer (found no "
+                     "'x')"], lines
 
 
 # --- load errors: the CLI exits 2 with one line; pytest fails exactly the tests that use the entity ---
@@ -180,7 +182,8 @@ BROKEN = [
     ("syntax.json", '{"title": "syntax", "type": "object",\n "properties": {"a": }}',
      "syntax.json: at /, 'syntax': not valid JSON: Expecting value at line 2, column 22. Fix: fix the syntax"),
     ("dangling.json", json.dumps({"title": "dangling", "type": "object", "properties": {"a": {
-        "$ref": "#/$defs/nope"}}}), "dangling.json: $ref '#/$defs/nope' points at nothing"),
+        "$ref": "#/$defs/nope"}}}), "dangling.json: at /properties/a/$ref, '$ref': the reference '#/$defs/nope' "
+                                 "points at nothing"),
 ]
 
 
@@ -242,7 +245,7 @@ def test_in_pytest_a_broken_schema_fails_exactly_the_tests_that_use_it(pytester:
         "'syntax': not valid JSON: Expecting value at line 2, column 22. Fix: fix the syntax there*",
         "*ERROR at setup of test_marker_on_a_broken_entity*",
         "*::test_marker_on_a_broken_entity: @pytest.mark.testdata('dangling', ...): schema *dangling.json: "
-        "$ref '#/$defs/nope' points at nothing.",
+        "at /properties/a/$ref, '$ref': the reference '#/$defs/nope' points at nothing. Fix: *",
         "*test_fixture_on_a_broken_entity?syntax?*",
         "E *.SchemaError: schema *syntax.json: at /, 'syntax': not valid JSON*",
     ])

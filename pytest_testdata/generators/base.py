@@ -14,7 +14,7 @@ from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import GenerationRequest, Record
 
 if TYPE_CHECKING:
-    from pytest_testdata.engine import Engine
+    from pytest_testdata.generators.host import GeneratorHost
 
 
 @dataclass
@@ -33,13 +33,44 @@ class GeneratorOutput:
 
 
 class Generator(Protocol):
-    """One strategy. ``generate`` must be deterministic for a given seed (cassettes make LLMs so)."""
+    """One strategy. ``generate`` must be deterministic for a given seed (cassettes make LLMs so).
+
+    Besides ``generate``, every generator answers three questions the engine asks (inherit
+    :class:`GeneratorBase` for the usual answers): can it run here, what besides the request decides its
+    output, and must a request reach it even when the cache holds an answer.
+    """
 
     name: str
 
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
         """Make ``request.count`` records of ``schema``."""
         ...
+
+    def unavailable_reason(self) -> str | None:
+        """None when this strategy can run here, else why not (the router's ``auto`` skips it then)."""
+        ...
+
+    def cache_key_material(self, request: GenerationRequest) -> dict[str, Any] | None:
+        """What besides the request decides the output (provider, model, templates...), for cache keys."""
+        ...
+
+    def skips_cache_lookup(self, request: GenerationRequest) -> bool:
+        """True when this request must reach the generator even if the cache has an answer (recording)."""
+        ...
+
+
+class GeneratorBase:
+    """The usual answers of the optional :class:`Generator` questions: available, nothing beyond the
+    request decides the output, cached answers welcome."""
+
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    def cache_key_material(self, request: GenerationRequest) -> dict[str, Any] | None:
+        return None
+
+    def skips_cache_lookup(self, request: GenerationRequest) -> bool:
+        return False
 
 
 GENERATORS: dict[str, str] = {
@@ -48,13 +79,14 @@ GENERATORS: dict[str, str] = {
     "rag": "pytest_testdata.generators.rag:RagGenerator",
     "hybrid": "pytest_testdata.generators.hybrid:HybridGenerator",
 }
-"""Strategy name -> ``module:factory``. Strategies absent here are designed but not built yet."""
+"""Strategy name -> ``module:factory`` (a factory takes a :class:`GeneratorHost`). Strategies absent here
+are designed but not built yet; a factory is imported only when its strategy is first used."""
 
 PLANNED: dict[str, str] = {
 }
 
 
-def load_generator(strategy: str, engine: Engine) -> Generator:
+def load_generator(strategy: str, host: GeneratorHost) -> Generator:
     """Import and build the generator for a strategy; raises if it is not available here."""
     from pytest_testdata.errors import StrategyNotAvailableError
 
@@ -68,5 +100,5 @@ def load_generator(strategy: str, engine: Engine) -> Generator:
         )
     module_name, _, attr = target.partition(":")
     factory = getattr(importlib.import_module(module_name), attr)
-    generator: Generator = factory(engine)
+    generator: Generator = factory(host)
     return generator

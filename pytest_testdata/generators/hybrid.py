@@ -11,7 +11,7 @@ strategy's own records (RAG-only), and with no patterns either -> traditional. A
 
 Where the model comes from (:func:`find_model`), in order:
 
-* ``engine.options["hybrid_model"]``: any callable of the :class:`FewShotModel` shape (set it on an
+* the host's ``options["hybrid_model"]``: any callable of the :class:`FewShotModel` shape (set it on an
   :class:`~pytest_testdata.engine.Engine` you build yourself);
 * the ``llm`` strategy, when it is registered and has a provider: its ``generate`` is called with the
   examples in ``request.options["patterns"]``, which selects its pattern-guided prompt template.
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.errors import GenerationError
-from pytest_testdata.generators.base import GENERATORS, GeneratorOutput
+from pytest_testdata.generators.base import GENERATORS, GeneratorBase, GeneratorOutput
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
 from pytest_testdata.store import StoreUnavailableError
@@ -31,7 +31,7 @@ from pytest_testdata.store.scrub import guard
 from pytest_testdata.types import GenerationRequest, Record
 
 if TYPE_CHECKING:
-    from pytest_testdata.engine import Engine
+    from pytest_testdata.generators.host import GeneratorHost
     from pytest_testdata.generators.rag import RagGenerator
 
 FewShotModel = Callable[[Schema, GenerationRequest, list[Record]], list[Record] | GeneratorOutput]
@@ -46,19 +46,19 @@ fallback); hybrid then prefers the retrieved patterns.
 NO_MODEL = "no LLM provider is available"
 
 
-def find_model(engine: Engine) -> tuple[FewShotModel | None, str]:
+def find_model(host: GeneratorHost) -> tuple[FewShotModel | None, str]:
     """The few-shot model to use and, when there is none, why (see the module docstring)."""
-    injected = engine.option("hybrid_model")
+    injected = host.option("hybrid_model")
     if injected is not None:
         if not callable(injected):
             raise GenerationError(f"hybrid_model option: expected a callable, got {injected!r}.")
         return injected, ""
     if "llm" not in GENERATORS:
         return None, f"{NO_MODEL} (the llm strategy is not built in this version)"
-    why = engine.unavailable_reason("llm")
+    why = host.unavailable_reason("llm")
     if why is not None:
         return None, f"{NO_MODEL} ({why})"
-    llm = engine.generator("llm")
+    llm = host.generator("llm")
 
     def via_llm_strategy(schema: Schema, request: GenerationRequest, examples: list[Record]) -> GeneratorOutput:
         sub = request.replace(strategy="llm", options={**request.options, "patterns": examples})
@@ -67,35 +67,34 @@ def find_model(engine: Engine) -> tuple[FewShotModel | None, str]:
     return via_llm_strategy, ""
 
 
-class HybridGenerator:
+class HybridGenerator(GeneratorBase):
     """The ``hybrid`` strategy (registered in :data:`pytest_testdata.generators.base.GENERATORS`)."""
 
     name = "hybrid"
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, host: GeneratorHost) -> None:
+        self.host = host
 
     @property
     def rag(self) -> RagGenerator:
-        rag: RagGenerator = self.engine.generator("rag")  # type: ignore[assignment]
+        rag: RagGenerator = self.host.generator("rag")  # type: ignore[assignment]
         return rag
 
     def unavailable_reason(self) -> str | None:
         """Why ``auto`` should take RAG-only instead: no model (the router then tries ``rag``)."""
-        model, why = find_model(self.engine)
+        model, why = find_model(self.host)
         return None if model is not None else why
 
     def cache_key_material(self, request: GenerationRequest) -> dict[str, Any]:
         """Hybrid output depends on both the store's patterns and the LLM's provider, model and templates."""
         material: dict[str, Any] = {"rag": self.rag.cache_key_material(request)}
-        llm = self.engine.generator("llm")
-        llm_material = getattr(llm, "cache_key_material", None)
-        if callable(llm_material):
-            material["llm"] = llm_material(request)
+        llm_material = self.host.generator("llm").cache_key_material(request)
+        if llm_material is not None:
+            material["llm"] = llm_material
         return material
 
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
-        model, no_model = find_model(self.engine)
+        model, no_model = find_model(self.host)
         try:
             hits = self.rag.usable(self.rag.retrieve(request, schema), request, schema)
             store_problem = "" if hits else "no stored patterns fit the request"

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.errors import GenerationError
-from pytest_testdata.generators.base import GeneratorOutput
+from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
+from pytest_testdata.generators.host import fallback_to_traditional, traditional_records
 from pytest_testdata.llm import prompts, providers
 from pytest_testdata.llm.base import LLMCall, LLMReply, Provider, ProviderError
 from pytest_testdata.llm.structured import (
@@ -44,7 +45,7 @@ from pytest_testdata.seeding import derive_seed
 from pytest_testdata.types import GenerationRequest, Record
 
 if TYPE_CHECKING:
-    from pytest_testdata.engine import Engine
+    from pytest_testdata.generators.host import GeneratorHost
     from pytest_testdata.recording.cassettes import TestCassette
 
 FOLLOW_UPS = 1
@@ -60,27 +61,27 @@ class LLMFallbackWarning(UserWarning):
     """Records asked of an LLM came from the traditional strategy instead (the message says why)."""
 
 
-class LLMGenerator:
+class LLMGenerator(GeneratorBase):
     """The ``llm`` strategy (registered in :data:`pytest_testdata.generators.base.GENERATORS`)."""
 
     name = "llm"
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, host: GeneratorHost) -> None:
+        self.host = host
         self._providers: dict[tuple[str, str | None], Provider] = {}
         self._lock = threading.Lock()
 
     # -- availability -------------------------------------------------------------------------------------
     def unavailable_reason(self) -> str | None:
         """Why ``auto`` should not route here (None when a provider is configured)."""
-        if providers.setting(self.engine.options, "llm_provider") == "none":
+        if providers.setting(self.host.options, "llm_provider") == "none":
             return "llm_provider is 'none'"
-        return None if providers.chain_names(self.engine.options) else NO_PROVIDER
+        return None if providers.chain_names(self.host.options) else NO_PROVIDER
 
     def cache_key_material(self, request: GenerationRequest) -> dict[str, Any]:
         """What besides the request decides the output (the engine's result cache adds it to the key):
         the provider chain and models, the prompt template versions and the sampling settings."""
-        options = self.engine.options
+        options = self.host.options
         setting = providers.setting
         names = providers.chain_names(options, request.options.get("provider"))
         models = {
@@ -110,12 +111,12 @@ class LLMGenerator:
         with self._lock:
             key = (name, model)
             if key not in self._providers:
-                self._providers[key] = providers.build(name, self.engine.options, model)
+                self._providers[key] = providers.build(name, self.host.options, model)
             return self._providers[key]
 
     # -- generation ---------------------------------------------------------------------------------------
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
-        options = self.engine.options
+        options = self.host.options
         offline = bool(providers.setting(options, "offline"))
         strict = bool(providers.setting(options, "llm_strict"))
         names = providers.chain_names(options, request.options.get("provider"))
@@ -158,7 +159,7 @@ class LLMGenerator:
 
     def skips_cache_lookup(self, request: GenerationRequest) -> bool:
         """True while recording: a cached result would leave the test's cassette unrecorded."""
-        mode = str(providers.setting(self.engine.options, "record_mode"))
+        mode = str(providers.setting(self.host.options, "record_mode"))
         return bool(request.options.get("_cassette")) and mode != "none"
 
     def _cassette(self, request: GenerationRequest, offline: bool) -> TestCassette | None:
@@ -176,30 +177,19 @@ class LLMGenerator:
             return None
         from pytest_testdata.recording.cassettes import BOOK
 
-        mode = str(providers.setting(self.engine.options, "record_mode"))
+        mode = str(providers.setting(self.host.options, "record_mode"))
         return BOOK.open(Path(raw), mode, offline, request.options.get("_test"),
                          request.options.get("_cassette_config"))
 
     def _all_fallback(
         self, request: GenerationRequest, schema: Schema, seed: int, why: str, details: dict[str, Any]
     ) -> GeneratorOutput:
-        message = f"strategy 'llm' for {schema.name!r}: {why}; fell back to traditional for all {request.count} records"
-        warnings.warn(LLMFallbackWarning(message), stacklevel=2)
-        records = self.traditional(request, schema, request.count, derive_seed(seed, "fallback"))
-        return GeneratorOutput(
-            records,
-            reason=message,
-            strategy="traditional",
-            details={**details, "fallback": request.count, "fallback_reasons": [why]},
-        )
+        return fallback_to_traditional(self.host, request, schema, seed, strategy="llm", why=why, details=details,
+                                       warning=LLMFallbackWarning, all_records=True)
 
     def traditional(self, request: GenerationRequest, schema: Schema, count: int, seed: int) -> list[Record]:
         """``count`` records from the traditional strategy (the per-record fallback)."""
-        if count <= 0:
-            return []
-        generator = self.engine.generator("traditional")
-        sub = request.replace(count=count, strategy="traditional")
-        return generator.generate(sub, schema, seed).records
+        return traditional_records(self.host, request, schema, count, seed)
 
 
 class _Run:
@@ -292,7 +282,7 @@ class _Run:
         return out + [None] * (n - len(out))
 
     def _repair(self, provider: Provider, chunk_seed: int, records: list[Record]) -> list[Record]:
-        attempts = max(0, int(providers.setting(self.owner.engine.options, "llm_repair_attempts")))
+        attempts = max(0, int(providers.setting(self.owner.host.options, "llm_repair_attempts")))
         for round_ in range(attempts):
             bad = [(i, self._problems(r)) for i, r in enumerate(records)]
             bad = [(i, p) for i, p in bad if p]

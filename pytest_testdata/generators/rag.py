@@ -18,7 +18,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.generators.adapt import adapt
-from pytest_testdata.generators.base import GeneratorOutput
+from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
+from pytest_testdata.generators.host import fallback_to_traditional
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
@@ -38,20 +39,20 @@ from pytest_testdata.store.scrub import guard
 from pytest_testdata.types import GenerationRequest, Record
 
 if TYPE_CHECKING:
-    from pytest_testdata.engine import Engine
+    from pytest_testdata.generators.host import GeneratorHost
 
 CONSTRAINED_FETCH = 4
 """With constraints set, retrieve this many times ``rag_top_k`` so enough candidates survive the filter."""
 
 
-class RagGenerator:
+class RagGenerator(GeneratorBase):
     """The ``rag`` strategy (registered in :data:`pytest_testdata.generators.base.GENERATORS`)."""
 
     name = "rag"
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.settings = store_settings(engine.options)
+    def __init__(self, host: GeneratorHost) -> None:
+        self.host = host
+        self.settings = store_settings(host.options)
         self._store: PatternStore | None = None
         self._store_error: str | None = None
         self._fingerprints: tuple[int, frozenset[str]] = (-1, frozenset())
@@ -181,11 +182,4 @@ class RagGenerator:
 
     def fallback(self, request: GenerationRequest, schema: Schema, seed: int, why: str) -> GeneratorOutput:
         """Records from the traditional strategy, with the reason."""
-        generator = self.engine.generator("traditional")
-        sub = request.replace(strategy="traditional")
-        records = generator.generate(sub, schema, derive_seed(seed, "fallback")).records
-        return GeneratorOutput(
-            records, strategy="traditional",
-            reason=f"strategy 'rag' for {schema.name!r}: {why}; fell back to traditional",
-            details={"fallback": request.count, "fallback_reasons": [why]},
-        )
+        return fallback_to_traditional(self.host, request, schema, seed, strategy="rag", why=why)

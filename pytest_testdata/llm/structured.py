@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_testdata.quality.constraints_model import constrain
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import FieldConstraint, Record
 
@@ -26,7 +27,15 @@ def record_schema(schema: Schema, constraints: Mapping[str, FieldConstraint]) ->
     for path, constraint in constraints.items():
         node = _node_at(out, path)
         if node is not None:
-            _apply_constraint(node, constraint)
+            merged = constrain(node, constraint)  # the constraint model: the schema narrowed by the caller's
+            merged.pop("x-unique", None)
+            patterns = merged.pop("x-patterns", None)
+            if patterns:
+                merged["pattern"] = patterns[-1] if "pattern" not in merged else merged["pattern"]
+                if merged["pattern"] != patterns[-1]:
+                    merged["allOf"] = [*merged.get("allOf", []), *({"pattern": p} for p in patterns)]
+            node.clear()
+            node.update(merged)
     return out
 
 
@@ -97,21 +106,6 @@ def _node_at(root: dict[str, Any], path: str) -> dict[str, Any] | None:
             return None
         node = props[part]
     return node if isinstance(node, dict) else None
-
-
-def _apply_constraint(node: dict[str, Any], c: FieldConstraint) -> None:
-    if c.minimum is not None:
-        node["minimum"] = max(c.minimum, node.get("minimum", c.minimum))
-    if c.maximum is not None:
-        node["maximum"] = min(c.maximum, node.get("maximum", c.maximum))
-    if c.min_length is not None:
-        node["minLength"] = c.min_length
-    if c.max_length is not None:
-        node["maxLength"] = c.max_length
-    if c.enum is not None:
-        node["enum"] = list(c.enum)
-    if c.regex is not None:
-        node["pattern"] = c.regex
 
 
 def parse_records(reply_data: Any, text: str) -> tuple[list[Any], str | None]:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pytest_testdata.quality.constraints_model import rules_for
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.types import FieldConstraint
 
@@ -77,9 +78,8 @@ class Acceptor:
         type_list = [types] if isinstance(types, str) else list(types or [])
         kinds = {t for t in type_list if t != "null"}
         nullable = "null" in type_list
-        enum = node.get("enum")
-        if constraint is not None and constraint.enum is not None:
-            enum = list(constraint.enum)
+        rules = rules_for(node, constraint)
+        enum = list(rules.enum) if rules.enum is not None else None
         allowed: frozenset[Any] | None = None
         if enum is not None:
             try:
@@ -120,10 +120,7 @@ class Acceptor:
             checks += _bounds(f"len({var})", lo, hi, self._const)
             if allowed is not None:
                 checks.append(f"{var} not in {self._const(allowed, 'E')}")
-            patterns = [str(node["pattern"])] if "pattern" in node else []
-            if constraint is not None and constraint.regex is not None:
-                patterns.append(constraint.regex)
-            for pattern in patterns:
+            for pattern in rules_for(node, constraint).patterns:
                 checks.append(f"not {self._const(compile_user_regex(pattern, 'pattern').search, 'S')}({var})")
             fmt = self._formats.get(str(node.get("format")))
             if fmt is not None:
@@ -209,29 +206,14 @@ def _reject(value: Any) -> bool:
 
 
 def number_bounds(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[Any, bool, Any, bool]:
-    """A number's bounds and whether each is exclusive: the schema's, overridden by the caller's constraint.
-    Both the acceptor and the validator's reporting check read bounds through this one function."""
-    lo, lo_open = node.get("minimum"), False
-    hi, hi_open = node.get("maximum"), False
-    ex_lo, ex_hi = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
-    if isinstance(ex_lo, (int, float)) and (lo is None or ex_lo >= lo):
-        lo, lo_open = ex_lo, True
-    if isinstance(ex_hi, (int, float)) and (hi is None or ex_hi <= hi):
-        hi, hi_open = ex_hi, True
-    if constraint is not None:
-        if constraint.minimum is not None:
-            lo, lo_open = constraint.minimum, False
-        if constraint.maximum is not None:
-            hi, hi_open = constraint.maximum, False
-    return lo, lo_open, hi, hi_open
+    """A number's bounds and whether each is exclusive, from the constraint model (schema narrowed by the
+    caller's constraint). Both the acceptor and the validator's reporting check read bounds here."""
+    return rules_for(node, constraint).numeric_bounds
 
 
 def _lengths(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[Any, Any]:
-    lo, hi = node.get("minLength"), node.get("maxLength")
-    if constraint is not None:
-        lo = constraint.min_length if constraint.min_length is not None else lo
-        hi = constraint.max_length if constraint.max_length is not None else hi
-    return lo, hi
+    rules = rules_for(node, constraint)
+    return rules.min_length, rules.max_length
 
 
 def _bounds(expr: str, lo: Any, hi: Any, const: Callable[[Any, str], str]) -> list[str]:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_testdata.quality.constraints_model import rules_for
 from pytest_testdata.quality.paths import get_all
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.quality.rules import Rule, ValueSource, build_rules
@@ -44,18 +45,12 @@ class BrokenRule:
 
 
 def _effective(sub: Mapping[str, Any], c: FieldConstraint | None) -> dict[str, Any]:
-    eff = {k: sub.get(k) for k in ("minimum", "maximum", "minLength", "maxLength", "enum", "pattern",
-                                   "format", "minItems", "maxItems", "type")}
-    if c is not None:
-        for key, attr in (("minimum", "minimum"), ("maximum", "maximum"), ("minLength", "min_length"),
-                          ("maxLength", "max_length")):
-            if getattr(c, attr) is not None:
-                eff[key] = getattr(c, attr)
-        if c.enum is not None:
-            eff["enum"] = list(c.enum)
-        if c.regex is not None:
-            eff["pattern"] = c.regex
-    return eff
+    """The field's rules as JSON Schema keyword names, from the constraint model."""
+    rules = rules_for(sub, c)
+    return {"minimum": rules.minimum, "maximum": rules.maximum, "minLength": rules.min_length,
+            "maxLength": rules.max_length, "enum": list(rules.enum) if rules.enum is not None else None,
+            "pattern": rules.patterns[-1] if rules.patterns else None, "format": rules.format,
+            "minItems": rules.min_items, "maxItems": rules.max_items, "type": sub.get("type")}
 
 
 def _bad_string(pattern: str, lo: int | None, hi: int | None) -> str | None:

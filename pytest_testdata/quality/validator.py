@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.quality.acceptor import Acceptor, number_bounds
+from pytest_testdata.quality.constraints_model import rules_for
 from pytest_testdata.quality.paths import all_getter, get_all
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.schemas.model import Schema
@@ -83,10 +84,8 @@ def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None)
                     report(p, "multipleOf", f"{v!r} is not a multiple of {step!r}")
         checks.append(check_step)
 
-    min_len, max_len = node.get("minLength"), node.get("maxLength")
-    if constraint is not None:
-        min_len = constraint.min_length if constraint.min_length is not None else min_len
-        max_len = constraint.max_length if constraint.max_length is not None else max_len
+    rules = rules_for(node, constraint)
+    min_len, max_len = rules.min_length, rules.max_length
     if min_len is not None or max_len is not None:
         def check_length(v: Any, p: str, report: Report) -> None:
             if isinstance(v, (str, list)):
@@ -96,9 +95,7 @@ def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None)
                     report(p, "max_length", f"length {len(v)} is above the maximum {max_len}")
         checks.append(check_length)
 
-    enum = node.get("enum")
-    if constraint is not None and constraint.enum is not None:
-        enum = list(constraint.enum)
+    enum = list(rules.enum) if rules.enum is not None else None
     if enum is not None:
         allowed = list(enum)
 
@@ -108,9 +105,7 @@ def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None)
         checks.append(check_enum)
 
     # User patterns run on RE2 within a budget (quality/regex.py): a hostile one cannot hang a check.
-    patterns = [compile_user_regex(node["pattern"], "pattern")] if "pattern" in node else []
-    if constraint is not None and constraint.regex is not None:
-        patterns.append(compile_user_regex(constraint.regex, "constraints: regex"))
+    patterns = [compile_user_regex(p, "pattern") for p in rules.patterns]
     if patterns:
         def check_pattern(v: Any, p: str, report: Report) -> None:
             if isinstance(v, str):
@@ -195,11 +190,25 @@ def _quiet(node: Mapping[str, Any], constraint: FieldConstraint | None = None) -
         return True
     return ok
 
+class _StandardAcceptor:
+    """The acceptor of a standard-validated schema: ``jsonschema``'s own yes/no."""
+
+    def __init__(self, function: Callable[[Any], bool]) -> None:
+        self.function = function
+        self.source = ""
+
+    def __call__(self, record: Any) -> bool:
+        return self.function(record)
+
+
 class Validator:
     """Validates records against a schema plus the caller's per-field constraints."""
 
     def __init__(self, schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None) -> None:
         constraints = dict(constraints or {})
+        if schema.standard:
+            self._init_standard(schema, constraints)
+            return
         self._root = _compile_object(schema.json_schema, constraints)
         # Constraints on nested paths ("totals.total") are checked by path after the tree walk.
         self._nested = {path: c for path, c in constraints.items() if "." in path}
@@ -208,9 +217,33 @@ class Validator:
         }
         self.unique = tuple(schema.unique_fields()) + tuple(p for p, c in constraints.items() if c.unique)
         # Records the acceptor takes are valid; only the others go through the reporting checks.
-        self.acceptor = Acceptor(schema.json_schema, constraints, _FORMATS, _quiet, schema.name)
+        self.acceptor: Acceptor | _StandardAcceptor = Acceptor(schema.json_schema, constraints, _FORMATS, _quiet,
+                                                               schema.name)
         self._nested_accept = [(all_getter(path), _quiet(schema.subschema(path) or {}, c))
                                for path, c in self._nested.items()]
+
+    def _init_standard(self, schema: Schema, constraints: dict[str, FieldConstraint]) -> None:
+        """A user schema beyond the classic keywords: the ``jsonschema`` library judges the record against
+        the document as written (quality.standard); the caller's constraints are checked by path."""
+        from pytest_testdata.quality.standard import standard_validator, violations
+
+        checker = standard_validator(schema.document)
+        self._nested = constraints
+        self._nested_checks = {path: _compile({}, c) for path, c in constraints.items()}
+        self.unique = tuple(p for p in schema.unique_fields() if "." not in p) + tuple(
+            p for p, c in constraints.items() if c.unique)
+        self._nested_accept = [(all_getter(path), _quiet({}, c)) for path, c in constraints.items()]
+        is_valid = checker.is_valid
+
+        def accept(record: Any) -> bool:
+            return bool(is_valid(record))
+
+        def report_all(record: Any, _path: str, report: Report) -> None:
+            for v in violations(checker, record, 0):
+                report(v.field, v.rule, v.message)
+
+        self._root = report_all
+        self.acceptor = _StandardAcceptor(accept)
 
     def accepts(self, record: Any) -> bool:
         """True when the record breaks nothing (uniqueness within a batch aside), decided fast."""

@@ -10,7 +10,7 @@ import random
 from functools import partial
 from typing import TYPE_CHECKING
 
-from pytest_testdata.generators.base import GeneratorOutput
+from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.budget import CHECK_EVERY, checkpoint
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES, values_for
@@ -21,7 +21,7 @@ from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import GenerationRequest, Record, Violation
 
 if TYPE_CHECKING:
-    from pytest_testdata.engine import Engine
+    from pytest_testdata.generators.host import GeneratorHost
 
 MAX_ATTEMPTS = 60
 """Redraws per record to meet the caller's constraints before the violation is reported."""
@@ -46,22 +46,22 @@ def _rescale(record: Record, violations: list[Violation], request: GenerationReq
     return None
 
 
-class TraditionalGenerator:
+class TraditionalGenerator(GeneratorBase):
     """factory_boy-compatible plans with Faker-pool values: microseconds a record, rule-level coherence."""
 
     name = "traditional"
 
-    def __init__(self, engine: Engine | None = None) -> None:
-        self.engine = engine
+    def __init__(self, host: GeneratorHost | None = None) -> None:
+        self.host = host
         self.engine_scope = UniqueScope()
-        """Unique values handed out by this engine (used when its ``unique_scope`` option is ``engine``)."""
+        """Unique values handed out by this host (used when its ``unique_scope`` option is ``engine``)."""
 
     def _scope(self) -> UniqueScope:
-        """The scope set around this call, else the engine's, else (``unique_scope="request"``) a new one."""
+        """The scope set around this call, else the host's, else (``unique_scope="request"``) a new one."""
         scope = current_scope()
         if scope is not None:
             return scope
-        if self.engine is None or scope_option(self.engine.options) == "engine":
+        if self.host is None or scope_option(dict(self.host.options)) == "engine":
             return self.engine_scope
         return UniqueScope()
 
@@ -74,7 +74,8 @@ class TraditionalGenerator:
         values = values_for(request.options.get("email_domains"))
         if values is not VALUES:  # real email domains, asked for: the same plan with another value source
             build = partial(plan.build, values=values)
-        if not request.constraints and not tracked:
+        standard = schema.standard
+        if not request.constraints and not tracked and not standard:
             # Nothing to meet or claim per record: the batch is the plan run count times (with a look at
             # the request's budget every CHECK_EVERY records).
             batch: list[Record] = []
@@ -82,7 +83,9 @@ class TraditionalGenerator:
                 checkpoint()
                 batch.extend(build(rng, locale) for _ in range(min(CHECK_EVERY, request.count - done)))
             return GeneratorOutput(batch, details={"redraws": 0, "unmet_constraints": 0})
-        checker = validator_for(schema, request.constraints) if request.constraints else None
+        # A user schema beyond the classic keywords is checked whole (quality.standard): a record that a
+        # keyword the drawers meet only by redrawing (not, oneOf, if...) still breaks is drawn again.
+        checker = validator_for(schema, request.constraints) if request.constraints or standard else None
         records = []
         redraws = unmet = 0
         candidate = 0  # fresh candidates drawn from this seed's rng: (seed, candidate) names a record
@@ -97,8 +100,8 @@ class TraditionalGenerator:
                 checkpoint()
                 constrained: list[Violation] = []
                 if checker is not None:
-                    constrained = [v for v in checker.validate([record]) if v.field.split(".")[0] in
-                                   request.constraints or v.field in request.constraints]
+                    constrained = [v for v in checker.validate([record]) if standard or v.field.split(".")[0]
+                                   in request.constraints or v.field in request.constraints]
                 if not constrained and (unique is None or unique.claim(schema.name, tracked, record, owner)):
                     break
                 attempts += 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pytest_testdata.generators.traditional.compose import Composer, needs_compose, snap
 from pytest_testdata.generators.traditional.drawers import (
     Draw,
     RecordState,
@@ -27,13 +28,19 @@ from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
+from pytest_testdata.quality.constraints_model import constrain, constrain_tree
 from pytest_testdata.quality.rules import Rule, build_rules
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import FieldConstraint
 
 
 def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None = None) -> Draw:
-    """The drawer for one subschema."""
+    """The drawer for one subschema (keywords beyond the classic ones go to the keyword compiler)."""
+    if needs_compose(node):
+        return _COMPOSER.compile(node, name, constraint)
+    if constraint is None and node.get("x-patterns"):
+        # A caller's regex on a nested field, merged in by the constraint model.
+        constraint = FieldConstraint(regex=str(node["x-patterns"][0]))
     enum = list(constraint.enum) if constraint and constraint.enum is not None else node.get("enum")
     types = node.get("type")
     type_list = [types] if isinstance(types, str) else list(types or ["string"])
@@ -88,6 +95,17 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
         step = node.get("multipleOf")
         if isinstance(step, (int, float)) and step > 0 and step != 0.01:
             return _stepped(number, step, node, constraint, integer=main == "integer")
+        if step == 0.01 and main == "number":
+            low, high = node.get("minimum"), node.get("maximum")
+
+            def cents(state: RecordState) -> Any:
+                # 66.99 / 0.01 is 6698.999... in floats, which jsonschema and other validators reject:
+                # keep to the cent values whose quotient is whole (a neighbouring cent when needed).
+                value = number(state)
+                if type(value) is float and not (value / 0.01).is_integer():
+                    value = snap(round(value * 100), 0.01, low, high)
+                return value
+            return cents
         return number
     if main == "boolean":
         return lambda s: s.rng.random() < 0.5
@@ -100,6 +118,9 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
     return drawer
 
 
+_COMPOSER = Composer(_drawer)
+
+
 def _object_drawer(node: Mapping[str, Any]) -> Draw:
     fields = [(name, _drawer(sub, name)) for name, sub in node.get("properties", {}).items()]
 
@@ -108,6 +129,11 @@ def _object_drawer(node: Mapping[str, Any]) -> Draw:
         return {name: draw(state) for name, draw in fields}
     obj.fields = fields  # type: ignore[attr-defined]  # lets a list of these build its items inline
     return obj
+
+
+def value_drawer(view: Any, name: str = "value") -> Draw:
+    """The drawer for any subschema of a generation view (not only an entity's object)."""
+    return _COMPOSER.compile(view, name)
 
 
 @dataclass
@@ -119,12 +145,18 @@ class Plan:
     rules: list[Rule]
     tracked: tuple[str, ...] = ()
     """Top-level unique fields whose values the generator claims run-wide (UUIDs are not tracked)."""
+    root: Draw | None = None
+    """The whole record's drawer, when the top level itself needs the keyword compiler (a top-level
+    ``oneOf``, ``required`` names without properties...); else fields are drawn one by one."""
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES) -> dict[str, Any]:
         """One record: draw every field in declaration order, then enforce the coherence rules."""
         state = RecordState(rng, pick_country(rng, locale), scale=scale, values=values, entity=self.schema.name)
         record = state.record
+        if self.root is not None:
+            drawn = self.root(state)
+            record.update(drawn if isinstance(drawn, dict) else {})
         for name, draw in self.fields:
             record[name] = draw(state)
         for rule in self.rules:
@@ -133,15 +165,28 @@ class Plan:
 
 
 def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None) -> Plan:
-    """Compile a plan; top-level caller constraints shape the drawers directly."""
+    """Compile a plan; caller constraints shape the drawers (top-level ones directly, nested ones through
+    the constraint model's merged subschemas)."""
     constraints = constraints or {}
-    fields = [(name, _drawer(sub, name, constraints.get(name))) for name, sub in schema.properties.items()]
+    tree = schema.json_schema
+    if any("." in path for path in constraints):
+        tree = constrain_tree(tree, constraints, nested_only=True)
+    properties: Mapping[str, Any] = tree.get("properties", {})
+    root: Draw | None = None
+    if needs_compose({**tree, "type": "object"}):
+        top = dict(tree)
+        top["properties"] = {n: constrain(sub, constraints[n]) if n in constraints else sub
+                             for n, sub in properties.items()}
+        root = _COMPOSER.compile(top, schema.name)
+        fields: list[tuple[str, Draw]] = []
+    else:
+        fields = [(name, _drawer(sub, name, constraints.get(name))) for name, sub in properties.items()]
     tracked = tuple(
         path for path in schema.unique_fields()
         if "." not in path and schema.properties[path].get("format") != "uuid"
     )
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
-    return Plan(schema, fields, build_rules(schema.coherence, schema.source), tracked)
+    return Plan(schema, fields, build_rules(schema.coherence, schema.source), tracked, root)
 
 
 @lru_cache(maxsize=512)

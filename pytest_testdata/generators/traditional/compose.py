@@ -1,0 +1,532 @@
+"""The keyword compiler: drawers for subschemas that use JSON Schema beyond the classic keywords.
+
+:func:`pytest_testdata.generators.traditional.plan._drawer` hands a subschema of the generation view
+here when :func:`needs_compose` says so; simple parts come back to the classic drawers (realistic values
+by field name), so a user's ``oneOf`` of addresses still gets real streets. Keywords are met by
+construction where that is cheap (bounds, steps, enums, formats, tuples, ``contains``, object sizes) and
+by a seeded, bounded redraw against the subschema where they are not (``not``, ``oneOf`` exclusivity,
+``if``, a residual ``allOf``): values stay reproducible for a seed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pytest_testdata.generators.traditional.drawers import Draw, RecordState
+from pytest_testdata.generators.traditional.fastrand import between, pick
+from pytest_testdata.generators.traditional.formats import FORMATS
+from pytest_testdata.quality.standard import subschema_check
+from pytest_testdata.schemas.sources.jsonschema import merge_all
+from pytest_testdata.types import FieldConstraint
+
+Classic = Callable[[Mapping[str, Any], str, "FieldConstraint | None"], Draw]
+REDRAWS = 40
+"""Draws of one value before a filtered keyword (``not``, ``oneOf``...) gives up and keeps the last."""
+
+STANDARD_KEYS = frozenset((
+    "anyOf", "oneOf", "allOf", "not", "if", "then", "else", "prefixItems", "contains", "minContains",
+    "maxContains", "uniqueItems", "patternProperties", "propertyNames", "minProperties", "maxProperties",
+    "dependentRequired", "dependentSchemas", "exclusiveMinimum", "exclusiveMaximum", "unevaluatedProperties",
+    "unevaluatedItems",
+))
+_CLASSIC_FORMATS = frozenset(("uuid", "date-time", "date", "email", "uri", "ipv4"))
+_KINDS = ("object", "array", "string", "integer", "number", "boolean", "null")
+
+
+def needs_compose(node: Any) -> bool:
+    """True when a subschema needs this compiler rather than the classic drawers."""
+    if not isinstance(node, Mapping):
+        return True
+    if not node.keys().isdisjoint(STANDARD_KEYS):
+        return True
+    kinds = _kinds(node)
+    if len(kinds - {"null"}) != 1 or kinds == {"null"}:
+        return "enum" not in node or len(kinds - {"null"}) > 1
+    fmt = node.get("format")
+    if fmt is not None and fmt not in _CLASSIC_FORMATS and "x-gen" not in node:
+        return True
+    step = node.get("multipleOf")
+    if step is not None and step != 0.01:
+        return True
+    if isinstance(node.get("additionalProperties"), Mapping) or node.get("items") is False:
+        return True
+    props = node.get("properties")
+    return bool(isinstance(node.get("required"), list) and not set(node["required"]) <= set(props or {}))
+
+
+def _kinds(node: Mapping[str, Any]) -> set[str]:
+    kind = node.get("type")
+    return set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
+
+
+def _infer(node: Mapping[str, Any]) -> str:
+    """The type of an untyped subschema, from its keywords (a string when nothing says otherwise)."""
+    keys = node.keys()
+    if keys & {"properties", "required", "patternProperties", "additionalProperties", "minProperties",
+               "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas"}:
+        return "object"
+    if keys & {"items", "prefixItems", "contains", "minItems", "maxItems", "uniqueItems"}:
+        return "array"
+    if keys & {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}:
+        return "integer" if isinstance(node.get("multipleOf"), int) else "number"
+    return "string"
+
+
+class Composer:
+    """Compiles view subschemas into drawers; ``classic`` is the plan's drawer for simple parts."""
+
+    def __init__(self, classic: Classic) -> None:
+        self.classic = classic
+
+    def compile(self, node: Any, name: str, constraint: FieldConstraint | None = None) -> Draw:
+        if node is True or node == {}:
+            return self.classic({"type": "string"}, name, None)
+        if node is False or not isinstance(node, Mapping):
+            return lambda s: None
+        if not needs_compose(node):
+            extra = node.get("x-patterns")
+            if constraint is None and extra:
+                constraint = FieldConstraint(regex=str(extra[0]))
+            return self.classic(node, name, constraint)
+        node = _tidy(node)
+        checks: list[Callable[[Any], bool]] = []
+        residual = node.pop("allOf", None)
+        if residual:
+            checks.append(subschema_check({"allOf": residual}))
+        negated = node.pop("not", None)
+        if negated is not None:
+            node = _narrow_by_not(node, negated)
+            rejects = subschema_check(negated)
+            checks.append(lambda v: not rejects(v))
+        if "if" in node:
+            draw = self._conditional(node, name, constraint)
+        elif "oneOf" in node or "anyOf" in node:
+            draw = self._union(node, name, constraint)
+        else:
+            draw = self._plain(node, name, constraint)
+        return _filtered(draw, checks) if checks else draw
+
+    # -- combinators --------------------------------------------------------------------------------------
+    def _conditional(self, node: dict[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
+        condition = node.pop("if")
+        then, otherwise = node.pop("then", {}), node.pop("else", {})
+        holds = subschema_check(condition)
+        variants: list[tuple[Draw, bool]] = []
+        for branch, expected in ((then, True), (otherwise, False)):
+            if branch is False:
+                continue
+            merged = merge_all([node, condition, branch] if expected and isinstance(condition, dict)
+                               else [node, branch], "<view>", "")
+            if isinstance(merged, dict):
+                variants.append((self.compile(merged, name, constraint), expected))
+        if not variants:
+            return lambda s: None
+
+        def draw(state: RecordState) -> Any:
+            value = None
+            for attempt in range(REDRAWS):
+                branch, expected = variants[(attempt + between(state.rng, 0, 1)) % len(variants)]
+                value = branch(state)
+                if holds(value) == expected:
+                    return value
+            return value
+        return draw
+
+    def _union(self, node: dict[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
+        key = "oneOf" if "oneOf" in node else "anyOf"
+        branches = node.pop(key)
+        extra = node.pop("anyOf", None) if key == "oneOf" else None
+        if extra is not None:
+            node["allOf"] = [*node.get("allOf", []), {"anyOf": extra}]
+        compiled: list[Draw] = []
+        for branch in branches:
+            try:
+                merged = merge_all([node, branch], "<view>", "")
+            except Exception:  # a branch that contradicts its parent cannot be chosen
+                continue
+            if isinstance(merged, dict):
+                compiled.append(self.compile(merged, name, constraint))
+        if not compiled:
+            return lambda s: None
+        exclusive = key == "oneOf" and len(branches) > 1
+        checks = [subschema_check(b) for b in branches] if exclusive else []
+
+        def draw(state: RecordState) -> Any:
+            value = None
+            start = between(state.rng, 0, len(compiled) - 1)
+            for attempt in range(REDRAWS):
+                value = compiled[(start + attempt) % len(compiled)](state)
+                if not exclusive or sum(1 for c in checks if c(value)) == 1:
+                    return value
+            return value
+        return draw
+
+    # -- one type -----------------------------------------------------------------------------------------
+    def _plain(self, node: dict[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
+        enum = node.get("enum")
+        if enum is not None:
+            rest = {k: v for k, v in node.items() if k != "enum" and not k.startswith("x-")}
+            fits = subschema_check(rest)
+            choices = [v for v in enum if fits(v)] or list(enum)
+            return lambda s: pick(s.rng, choices)
+        kinds = [k for k in _KINDS if k in _kinds(node)] or [_infer(node)]
+        concrete = [k for k in kinds if k != "null"] or ["null"]
+        if len(concrete) > 1:
+            drawers = [self._typed({**node, "type": k}, k, name, constraint) for k in concrete]
+            return lambda s: drawers[between(s.rng, 0, len(drawers) - 1)](s)
+        kind = concrete[0]
+        return self._typed({**node, "type": kind}, kind, name, constraint)
+
+    def _typed(self, node: dict[str, Any], kind: str, name: str, constraint: FieldConstraint | None) -> Draw:
+        if kind not in ("object", "array"):
+            node = {k: v for k, v in node.items() if k not in STANDARD_KEYS or k.startswith("exclusive")}
+        if kind == "object":
+            return self._object(node, name)
+        if kind == "array":
+            return self._array(node, name, constraint)
+        if kind in ("integer", "number"):
+            return _number(node, name, kind == "integer", self.classic, constraint)
+        if kind == "string":
+            return self._string(node, name, constraint)
+        if kind == "boolean":
+            return lambda s: s.rng.random() < 0.5
+        return lambda s: None
+
+    def _string(self, node: dict[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
+        fmt = node.get("format")
+        lo, hi = node.get("minLength", 0), node.get("maxLength")
+        if fmt in FORMATS and "x-gen" not in node and "pattern" not in node:
+            base = FORMATS[fmt]
+            fits = subschema_check({k: v for k, v in node.items() if not k.startswith("x-")})
+
+            def formatted(state: RecordState) -> str:
+                value = base(state)
+                for _ in range(REDRAWS):
+                    if fits(value):
+                        return str(value)
+                    value = base(state)
+                return str(value)
+            return formatted
+        simple = {k: v for k, v in node.items() if k != "format" or fmt in _CLASSIC_FORMATS}
+        draw = self.classic(simple, name, constraint)
+        if fmt is not None and "pattern" in node:
+            return _filtered(draw, [subschema_check({"format": fmt})])
+        if lo or hi is not None:
+            return draw
+        return draw
+
+    def _object(self, node: dict[str, Any], name: str) -> Draw:
+        node = _settle_object(node)
+        props: dict[str, Any] = dict(node.get("properties", {}))
+        required = [r for r in node.get("required", []) if isinstance(r, str)]
+        patterns = node.get("patternProperties", {})
+        additional = node.get("additionalProperties", {})
+        names_ok = subschema_check(node["propertyNames"]) if "propertyNames" in node else None
+        for key in list(props):
+            if names_ok is not None and not names_ok(key) and key not in required:
+                del props[key]
+        for key in required:
+            if key not in props:
+                props[key] = _schema_for_key(key, patterns, additional)
+        if patterns:
+            from pytest_testdata.quality.regex import compile_user_regex
+
+            for key in list(props):
+                extra = [s for p, s in patterns.items() if compile_user_regex(p, "patternProperties").search(key)]
+                if extra:
+                    props[key] = merge_all([props[key], *extra], "<view>", "")
+        most = node.get("maxProperties")
+        if isinstance(most, int) and len(props) > most:
+            optional = [k for k in props if k not in required]
+            for key in optional[: len(props) - most]:
+                del props[key]
+        fields = [(key, self.compile(sub, key)) for key, sub in props.items()]
+        least = node.get("minProperties", 0)
+        extra_count = max(0, least - len(fields))
+        extra_key = self._key_drawer(node, patterns, additional)
+        extra_value = self._extra_value(patterns, additional)
+
+        def obj(state: RecordState) -> dict[str, Any]:
+            out = {key: draw(state) for key, draw in fields}
+            tries = 0
+            while len(out) < len(fields) + extra_count and tries < REDRAWS * 4:
+                tries += 1
+                key = extra_key(state)
+                if key not in out:
+                    out[key] = extra_value(key, state)
+            return out
+        return obj
+
+    def _key_drawer(self, node: Mapping[str, Any], patterns: Mapping[str, Any], additional: Any) -> Draw:
+        if additional is not False and "propertyNames" in node:
+            names = node["propertyNames"]
+            return self.compile({"type": "string", **names} if isinstance(names, dict) else {}, "key")
+        if patterns:
+            from pytest_testdata.quality.regex import compile_user_regex
+
+            regexes = [compile_user_regex(p, "patternProperties") for p in patterns]
+
+            def patterned(state: RecordState) -> str:
+                regex = pick(state.rng, regexes)
+                key = regex.generate(state.rng)
+                longer = f"{key}{state.rng.getrandbits(16):x}"
+                # A pattern like "^x-" makes the same key every time: a suffix keeps keys apart.
+                return longer if state.rng.random() < 0.5 and regex.search(longer) else key
+            return patterned
+        counter = {"n": 0}
+
+        def key(state: RecordState) -> str:
+            counter["n"] += 1
+            return f"extra_{state.rng.getrandbits(20):x}"
+        return key
+
+    def _extra_value(self, patterns: Mapping[str, Any], additional: Any) -> Callable[[str, RecordState], Any]:
+        cache: dict[str, Draw] = {}
+
+        def value(key: str, state: RecordState) -> Any:
+            if key not in cache:
+                cache[key] = self.compile(_schema_for_key(key, patterns, additional), key)
+            return cache[key](state)
+        return value
+
+    def _array(self, node: dict[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
+        prefix = [self.compile(s, name) for s in node.get("prefixItems", [])]
+        items = node.get("items", {})
+        item_name = name[:-1] if name.endswith("s") and len(name) > 3 else name
+        rest = self.compile(items, item_name) if items is not False else None
+        lo = node.get("minItems", 0)
+        if constraint is not None and constraint.min_length is not None:
+            lo = max(lo, constraint.min_length)
+        hi = node.get("maxItems")
+        if constraint is not None and constraint.max_length is not None:
+            hi = constraint.max_length if hi is None else min(hi, constraint.max_length)
+        if rest is None:
+            hi = len(prefix) if hi is None else min(hi, len(prefix))
+        if hi is None:
+            hi = max(lo, len(prefix)) + 3
+        contains = node.get("contains")
+        least = node.get("minContains", 1) if contains is not None else 0
+        most = node.get("maxContains")
+        lo = max(lo, least)
+        matching = self.compile(merge_all([items, contains], "<view>", "") if isinstance(items, dict)
+                                and isinstance(contains, dict) else contains, item_name) if contains is not None \
+            else None
+        is_match = subschema_check(contains) if contains is not None else None
+        unique = bool(node.get("uniqueItems"))
+
+        def array(state: RecordState) -> list[Any]:
+            n = between(state.rng, lo, max(lo, hi))
+            n = max(n, min(len(prefix), hi))
+            out: list[Any] = []
+            for i in range(n):
+                for _ in range(REDRAWS if unique or most is not None else 1):
+                    if i < len(prefix):
+                        value = prefix[i](state)
+                    elif rest is not None:
+                        value = rest(state)
+                    else:
+                        break
+                    if unique and _contains(out, value):
+                        continue
+                    if most is not None and is_match is not None and is_match(value):
+                        continue
+                    break
+                else:
+                    if len(out) >= lo:
+                        break
+                out.append(value)
+            if matching is not None:
+                want = least if most is None else between(state.rng, least, max(least, most))
+                have = sum(1 for v in out if is_match is not None and is_match(v))
+                slots = [i for i in range(len(prefix), len(out)) if not (is_match and is_match(out[i]))]
+                while have < want:
+                    value = matching(state)
+                    if unique and _contains(out, value):
+                        value = matching(state)
+                    if slots:
+                        out[slots.pop()] = value
+                    elif rest is not None and (hi is None or len(out) < hi):
+                        out.append(value)
+                    else:
+                        break
+                    have += 1
+            return out
+        return array
+
+
+_COUNTS = ("minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties", "minContains",
+           "maxContains")
+
+
+def _tidy(node: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy without keywords that do nothing here (``then`` without ``if``, ``maxContains`` without
+    ``contains``), counts as ints (``2.0`` is a valid count), and ``unevaluated*`` read as what they mean
+    for a value built only from declared parts."""
+    out = dict(node)
+    if "if" not in out:
+        out.pop("then", None)
+        out.pop("else", None)
+    if "contains" not in out:
+        out.pop("minContains", None)
+        out.pop("maxContains", None)
+    for key in _COUNTS:
+        if isinstance(out.get(key), float):
+            out[key] = int(out[key])
+    unevaluated = out.pop("unevaluatedProperties", None)
+    if unevaluated is not None and "additionalProperties" not in out and not out.get("patternProperties") \
+            and not any(k in out for k in ("anyOf", "oneOf", "allOf", "if", "dependentSchemas")):
+        out["additionalProperties"] = unevaluated
+    items = out.pop("unevaluatedItems", None)
+    if items is not None and "items" not in out and not any(k in out for k in ("anyOf", "oneOf", "allOf", "if")):
+        out["items"] = items
+    return out
+
+
+def _contains(values: list[Any], value: Any) -> bool:
+    from pytest_testdata.schemas.sources.jsonschema import _same
+
+    return any(_same(v, value) for v in values)
+
+
+def _schema_for_key(key: str, patterns: Mapping[str, Any], additional: Any) -> Any:
+    from pytest_testdata.quality.regex import compile_user_regex
+
+    matched = [s for p, s in patterns.items() if compile_user_regex(p, "patternProperties").search(key)]
+    if matched:
+        merged = merge_all(matched, "<view>", "")
+        return merged if isinstance(merged, dict) else {}
+    return additional if isinstance(additional, dict) else {}
+
+
+def _settle_object(node: dict[str, Any]) -> dict[str, Any]:
+    """Fold ``dependentSchemas`` and ``dependentRequired`` in for the keys the object will hold."""
+    for _ in range(4):
+        present = set(node.get("properties", {})) | set(node.get("required", []))
+        changed = False
+        required = list(node.get("required", []))
+        for trigger, names in dict(node.get("dependentRequired", {})).items():
+            if trigger in present:
+                for extra in names:
+                    if extra not in required:
+                        required.append(extra)
+                        changed = True
+        if changed:
+            node = {**node, "required": required}
+        dependent = node.get("dependentSchemas", {})
+        for trigger in [t for t in dependent if t in present]:
+            sub = dependent[trigger]
+            rest = {k: v for k, v in node.items() if k != "dependentSchemas"}
+            remaining = {t: s for t, s in dependent.items() if t != trigger}
+            merged = merge_all([rest, sub], "<view>", "") if isinstance(sub, dict) else rest
+            node = {**merged, "dependentSchemas": remaining} if remaining else merged
+            changed = True
+            break
+        if not changed:
+            break
+    return node
+
+
+def _narrow_by_not(node: dict[str, Any], negated: Any) -> dict[str, Any]:
+    """Leave out the types a ``not`` excludes outright (``not: {type: "null"}``), so fewer redraws."""
+    if isinstance(negated, Mapping) and set(negated) == {"type"}:
+        banned = _kinds(negated)
+        kinds = [k for k in (_kinds(node) or set(_KINDS)) if k not in banned and not (
+            k == "integer" and "number" in banned)]
+        if kinds:
+            return {**node, "type": kinds if len(kinds) > 1 else kinds[0]}
+    return node
+
+
+def _filtered(draw: Draw, checks: list[Callable[[Any], bool]]) -> Draw:
+    def filtered(state: RecordState) -> Any:
+        value = draw(state)
+        for _ in range(REDRAWS):
+            if all(check(value) for check in checks):
+                return value
+            value = draw(state)
+        return value
+    return filtered
+
+
+def snap(k: int, step: float, low: float | None = None, high: float | None = None) -> float:
+    """``k * step`` as a float that float-division validators accept (``value / step`` is integral):
+    ``66.99 / 0.01`` is 6698.999..., so 66.99 is rejected by jsonschema and others; a neighbour within
+    ``[low, high]`` is taken instead. Values keep the step's decimal places (``12.35``, never
+    ``12.350000000000001``)."""
+    from decimal import Decimal
+
+    exponent = Decimal(str(step)).as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    for candidate in (k, k - 1, k + 1, k - 2, k + 2, k - 3, k + 3):
+        value = round(candidate * step, places)
+        quotient = value / step
+        if math.isfinite(quotient) and int(quotient) == quotient and (low is None or value >= low) \
+                and (high is None or value <= high):
+            return value
+    return round(k * step, places)
+
+
+def _number(node: Mapping[str, Any], name: str, integer: bool, classic: Classic,
+            constraint: FieldConstraint | None) -> Draw:
+    lo, hi = node.get("minimum"), node.get("maximum")
+    ex_lo, ex_hi = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
+    step = node.get("multipleOf")
+    if constraint is not None:
+        lo = constraint.minimum if lo is None or (constraint.minimum is not None and constraint.minimum > lo) else lo
+        hi = constraint.maximum if hi is None or (constraint.maximum is not None and constraint.maximum < hi) else hi
+    if step is None and ex_lo is None and ex_hi is None:
+        return classic({k: v for k, v in node.items()}, name, constraint)
+    if lo is None and ex_lo is None:
+        lo = 0 if hi is None or hi >= 0 else None
+    low = lo if ex_lo is None or (lo is not None and lo > ex_lo) else ex_lo
+    high = hi if ex_hi is None or (hi is not None and hi < ex_hi) else ex_hi
+    open_low = ex_lo is not None and low == ex_lo
+    open_high = ex_hi is not None and high == ex_hi
+    if low is None:
+        low = (high if high is not None else 0) - 1000
+    if high is None:
+        high = low + 1000 if low >= 0 else low + 2000
+    if step is not None and integer and not float(step).is_integer():
+        ilo = math.floor(low) + 1 if open_low else math.ceil(low)
+        ihi = math.ceil(high) - 1 if open_high else math.floor(high)
+
+        def whole_multiple(state: RecordState) -> int:
+            for _ in range(REDRAWS):
+                value = between(state.rng, ilo, max(ilo, ihi))
+                quotient = value / step
+                if math.isfinite(quotient) and int(quotient) == quotient:
+                    return value
+            return 0 if ilo <= 0 <= ihi else ilo
+        return whole_multiple
+    if step is not None:
+        first = math.ceil(low / step)
+        last = math.floor(high / step)
+        if open_low and first * step <= low:
+            first += 1
+        if open_high and last * step >= high:
+            last -= 1
+        last = max(first, last)
+        whole = isinstance(step, int) and not isinstance(step, bool)
+        span = last - first
+
+        def stepped(state: RecordState) -> Any:
+            k = first + (int(state.rng.random() * min(span, 200) + 0.5) if span else 0)
+            if whole:
+                return k * step
+            value = snap(min(k, last), step, low, high)
+            return int(value) if integer and float(value).is_integer() else value
+        return stepped
+    if integer:
+        ilo, ihi = math.floor(low) + 1 if open_low else math.ceil(low), math.ceil(high) - 1 if open_high \
+            else math.floor(high)
+        return lambda s: between(s.rng, ilo, max(ilo, ihi))
+    fl, fh = float(low), float(high)
+
+    def uniform(state: RecordState) -> float:
+        value = round(state.rng.uniform(fl, fh), 2)
+        if (open_low and value <= fl) or value < fl or (open_high and value >= fh) or value > fh:
+            value = (fl + fh) / 2
+        return value
+    return uniform

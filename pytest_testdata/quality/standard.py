@@ -1,0 +1,107 @@
+"""Validation by the standard: the ``jsonschema`` library, for user schemas beyond the classic keywords.
+
+Why a maintained validator: a user's schema may use any keyword of its dialect, and the project's own
+compiled checks (:mod:`pytest_testdata.quality.validator`) cover only the classic ones the built-in
+entities use. ``jsonschema`` implements every dialect and is checked against the official test suite, so
+records are judged exactly as the user's own tooling judges them. Formats are asserted with the library's
+format checker (its format extras are installed with this package).
+
+Two deviations, both safer: ``pattern`` and ``patternProperties`` are matched with the linear-time
+engine of :mod:`pytest_testdata.quality.regex` (a hostile pattern cannot hang a run; it was refused at
+load anyway), and errors are reported as :class:`~pytest_testdata.types.Violation` with the project's
+rule names (``min``, ``max``, ``min_length``, ``regex``...) and dotted field paths.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
+from typing import Any
+
+from pytest_testdata.quality.regex import compile_user_regex
+from pytest_testdata.types import Violation
+
+RULES: dict[str, str] = {
+    "minimum": "min", "exclusiveMinimum": "min", "maximum": "max", "exclusiveMaximum": "max",
+    "minLength": "min_length", "maxLength": "max_length", "pattern": "regex", "minItems": "min_items",
+    "maxItems": "max_items", "additionalProperties": "additional", "unevaluatedProperties": "additional",
+    "const": "enum",
+}
+"""jsonschema keyword -> the rule name :class:`Violation` uses (other keywords keep their own name)."""
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not compile_user_regex(pattern, "pattern").search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: Mapping[str, Any], instance: Any, schema: Any) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        regex = compile_user_regex(pattern, "patternProperties")
+        for key, value in instance.items():
+            if regex.search(key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+@lru_cache(maxsize=16)
+def _extended(base: type) -> type:
+    from jsonschema import validators
+
+    cls: type = validators.extend(base, {"pattern": _pattern, "patternProperties": _pattern_properties})
+    return cls
+
+
+def validator_class(document: Mapping[str, Any]) -> type:
+    """The ``jsonschema`` validator class for a document's dialect (``$schema``), with linear-time patterns."""
+    from jsonschema import validators
+
+    return _extended(validators.validator_for(dict(document), default=validators.Draft202012Validator))
+
+
+def standard_validator(document: Mapping[str, Any]) -> Any:
+    """A ``jsonschema`` validator for a whole document, asserting formats."""
+    cls = validator_class(document)
+    return cls(dict(document), format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
+
+
+def subschema_check(node: Any) -> Callable[[Any], bool]:
+    """``check(value) -> bool`` for a subschema of a generation view (2020-12, no references)."""
+    from jsonschema import Draft202012Validator
+
+    cls = _extended(Draft202012Validator)
+    validator = cls(node, format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
+    is_valid: Callable[[Any], bool] = validator.is_valid
+    return is_valid
+
+
+def violations(validator: Any, record: Any, index: int) -> list[Violation]:
+    """Every error of one record as a :class:`Violation` (field path, rule name, message)."""
+    out: list[Violation] = []
+    for error in validator.iter_errors(record):
+        path = ".".join(str(p) for p in error.absolute_path)
+        keyword = str(error.validator)
+        if keyword == "required":
+            missing = _quoted(error.message, " is a required property")
+            path = f"{path}.{missing}" if path else str(missing)
+        elif keyword in ("dependentRequired", "dependencies") and " is a dependency of " in error.message:
+            missing = _quoted(error.message, " is a dependency of ")
+            path = f"{path}.{missing}" if path else str(missing)
+            keyword = "required"
+        elif keyword in ("anyOf", "oneOf") and error.context and all(
+                c.validator == "type" for c in error.context if not c.relative_path):
+            keyword = "type"  # Optional[int] given a string: a type error, as a user reads it
+        out.append(Violation(index, path, RULES.get(keyword, keyword), error.message[:200]))
+    return out
+
+
+def _quoted(message: str, marker: str) -> str:
+    head = message.split(marker, 1)[0]
+    try:
+        return str(ast.literal_eval(head))
+    except (ValueError, SyntaxError):
+        return head.strip("'\"")

@@ -1,0 +1,159 @@
+"""The official JSON-Schema-Test-Suite as a source of schemas.
+
+The suite (MIT) ships inside the ``jsonschema`` sdist on PyPI (``json/tests``); it is downloaded once into
+``~/.cache/pytest-testdata/corpus/pypi-sdist`` (``TESTDATA_CORPUS_DIR`` overrides; the same cache as
+benchmarks/corpus.py) and read from there, never copied into the repository. The sample: every draft2020-12
+keyword file except remote references, ``$dynamicRef``, vocabularies and ``unevaluated*``, the
+``optional/format`` files, and the draft-07 and draft-04 files of keywords whose forms differ by dialect.
+
+For every schema there that has a valid case, records are generated and checked by the ``jsonschema``
+library with formats asserted. A schema the generator cannot honour must be refused at load with one
+:class:`SchemaError` line (never a crash, never an invalid record); the refusals are listed here, so a new
+one fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import validators
+
+from pytest_testdata.engine import Engine
+from pytest_testdata.errors import SchemaError
+from pytest_testdata.generators.traditional.drawers import RecordState
+from pytest_testdata.generators.traditional.plan import value_drawer
+from pytest_testdata.schemas.model import Schema
+from pytest_testdata.schemas.registry import SchemaRegistry
+from pytest_testdata.schemas.sources.jsonschema import load
+from pytest_testdata.types import GenerationRequest
+
+SDIST = "jsonschema==4.26.0"
+SKIPPED = ("refRemote", "dynamicRef", "vocabulary", "unevaluated")
+OLD_DRAFT_FILES = {"allOf", "anyOf", "oneOf", "dependencies", "items", "additionalItems", "ref", "definitions",
+                   "exclusiveMaximum", "exclusiveMinimum", "maximum", "minimum", "if-then-else", "enum", "const"}
+DIALECTS = {"draft2020-12": "https://json-schema.org/draft/2020-12/schema",
+            "draft7": "http://json-schema.org/draft-07/schema#", "draft4": "http://json-schema.org/draft-04/schema#"}
+REFUSED = {
+    # Remote documents (the meta-schema by URL, other files) are never fetched.
+    "draft2020-12/defs.json: validate definition against metaschema",
+    "draft2020-12/ref.json: remote ref, containing refs itself",
+    "draft7/ref.json: remote ref, containing refs itself",
+    "draft7/definitions.json: validate definition against metaschema",
+    "draft4/ref.json: remote ref, containing refs itself",
+    "draft4/definitions.json: validate definition against metaschema",
+    # unevaluatedProperties beside in-place applicators (inside a "not" here) is refused at load.
+    "draft2020-12/not.json: collect annotations inside a 'not', even if collection is disabled",
+}
+
+
+def _sdist() -> Path:
+    folder = Path(os.environ.get("TESTDATA_CORPUS_DIR", Path.home() / ".cache" / "pytest-testdata" / "corpus"))
+    folder = folder / "pypi-sdist"
+    folder.mkdir(parents=True, exist_ok=True)
+    found = sorted(folder.glob("jsonschema-*.tar.gz"))
+    if not found:
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", SDIST,
+                        "-d", str(folder)], check=True, capture_output=True, timeout=600)
+        found = sorted(folder.glob("jsonschema-*.tar.gz"))
+    return found[0]
+
+
+def _wanted(parts: list[str]) -> str | None:
+    """The draft of a suite file in the sample, or None."""
+    if len(parts) < 5 or parts[1:3] != ["json", "tests"] or not parts[-1].endswith(".json"):
+        return None
+    draft, rest = parts[3], parts[4:]
+    if draft == "draft2020-12":
+        if rest[0] == "optional":
+            return draft if rest[1:2] == ["format"] and rest[-1] not in ("unknown.json", "ecmascript-regex.json") \
+                else None
+        return None if any(rest[0].startswith(s) for s in SKIPPED) else draft
+    if draft in ("draft7", "draft4") and len(rest) == 1 and rest[0][:-5] in OLD_DRAFT_FILES:
+        return draft
+    return None
+
+
+def cases() -> list[tuple[str, str, Any]]:
+    out = []
+    with tarfile.open(_sdist()) as tar:
+        for member in sorted(tar.getmembers(), key=lambda m: m.name):
+            parts = member.name.split("/")
+            draft = _wanted(parts)
+            handle = tar.extractfile(member) if draft else None
+            if handle is None or draft is None:
+                continue
+            for group in json.load(handle):
+                if any(test["valid"] for test in group["tests"]):
+                    out.append((f"{'/'.join(parts[3:])}: {group['description']}", draft, group["schema"]))
+    return out
+
+
+CASES = cases()
+
+
+def test_the_sample_is_there() -> None:
+    assert len(CASES) > 400
+    assert {draft for _, draft, _ in CASES} == set(DIALECTS)
+
+
+def _document(draft: str, schema: Any) -> dict[str, Any]:
+    document = dict(schema) if isinstance(schema, dict) else {"allOf": [schema]}
+    document.setdefault("$schema", DIALECTS[draft])
+    return document
+
+
+def test_every_schema_with_a_valid_case_generates_valid_values() -> None:
+    refused: set[str] = set()
+    invalid: list[tuple[str, Any, list[str]]] = []
+    for name, draft, schema in CASES:
+        document = _document(draft, schema)
+        try:
+            view = load(document, name).view
+        except SchemaError as error:
+            assert "\n" not in str(error) and "Fix: " in str(error)
+            refused.add(name)
+            continue
+        draw = value_drawer(view)
+        cls = validators.validator_for(document)
+        check = cls(document, format_checker=cls.FORMAT_CHECKER)
+        for seed in range(12):
+            value = draw(RecordState(random.Random(seed), "US"))
+            if not check.is_valid(value):
+                invalid.append((name, value, [e.message for e in check.iter_errors(value)][:2]))
+                break
+    assert invalid == []
+    assert refused == REFUSED
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_suite_schemas_as_entity_properties_through_the_engine(seed: int) -> None:
+    """Each 2020-12 schema embedded (with its own $id) as the property of an entity, through Engine."""
+    registry = SchemaRegistry(builtins=False)
+    documents = {}
+    for index, (name, draft, schema) in enumerate(CASES):
+        if draft != "draft2020-12" or name in REFUSED:
+            continue
+        inner = _document(draft, schema)
+        inner.setdefault("$id", f"urn:suite:{index}")
+        document = {"$schema": DIALECTS[draft], "title": f"case{index}", "type": "object",
+                    "properties": {"value": inner}, "required": ["value"]}
+        registry.register(Schema.from_json_schema(document, source=name))
+        documents[f"case{index}"] = document
+    engine = Engine(registry)
+    bad = []
+    for entity, document in documents.items():
+        result = engine.generate(GenerationRequest.checked(entity, 3, seed=seed))
+        cls = validators.validator_for(document)
+        check = cls(document, format_checker=cls.FORMAT_CHECKER)
+        if not all(check.is_valid(r) for r in result.records) or result.metadata.violations:
+            bad.append((entity, result.records[0], result.metadata.violations[:1]))
+    assert len(documents) > 250
+    assert bad == []
