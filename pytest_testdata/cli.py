@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
+from pytest_testdata.atomic import atomic_output
 from pytest_testdata.errors import TestdataError, TestdataUsageError
 from pytest_testdata.types import STRATEGIES, GenerationRequest, Record
 
@@ -152,7 +153,7 @@ def _write(records: list[Record], fmt: str, out: TextIO, first: bool, last: bool
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from pytest_testdata.quality.constraints import check_constraints
-    from pytest_testdata.seeding import derive_seed, random_seed
+    from pytest_testdata.seeding import random_seed
 
     engine = _engine(args)
     seed = args.seed if args.seed is not None else random_seed()
@@ -165,14 +166,23 @@ def cmd_generate(args: argparse.Namespace) -> int:
     schema = engine.registry.get(args.entity)
     check_constraints(schema, probe.constraints)
     engine.generator(engine.router.route(probe, schema).strategy)  # an unavailable strategy fails here
-    try:
-        out: TextIO = (sys.stdout if args.out == "-"
-                       else open(args.out, "w", encoding="utf-8", newline=""))  # noqa: SIM115 (closed below)
-    except OSError as exc:
-        raise TestdataUsageError(f"--out {args.out!r}: cannot write the file ({exc.strerror}).") from None
-    complete = False
+    with contextlib.ExitStack() as stack:
+        # A file is written beside the target and renamed into place at the end (pytest_testdata.atomic):
+        # an interrupt or an error leaves whatever was there before untouched.
+        out: TextIO = sys.stdout if args.out == "-" else stack.enter_context(atomic_output(args.out))
+        paths = _generate_into(out, args, engine, schema, seed, constraints)
+    print(f"testdata: {args.count} {args.entity} records, seed {seed}, strategy {'/'.join(sorted(paths))}"
+          + (f", written to {args.out}" if args.out != "-" else ""), file=sys.stderr)
+    return 0
+
+
+def _generate_into(out: TextIO, args: argparse.Namespace, engine: Any, schema: Any, seed: int,
+                   constraints: dict[str, dict[str, Any]]) -> set[str]:
+    from pytest_testdata.seeding import derive_seed
+
     show = not args.no_progress and args.count >= PROGRESS_THRESHOLD and sys.stderr.isatty()
     progress = None
+    paths: set[str] = set()
     try:
         if show:
             from rich.console import Console
@@ -183,7 +193,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
             progress.start()
             task = progress.add_task(f"generating {args.entity}", total=args.count)
         done = 0
-        paths: set[str] = set()
         while done < args.count:
             n = min(CHUNK, args.count - done)
             # Each chunk's seed derives from the run seed, so a run of N records always gives the same file.
@@ -198,18 +207,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
             done += n
             if progress is not None:
                 progress.update(task, advance=n)
-        complete = True
     finally:
         if progress is not None:
             progress.stop()
-        if out is not sys.stdout:
-            out.close()
-            if not complete:
-                # Never leave a partial file that looks like a whole one.
-                Path(args.out).unlink(missing_ok=True)
-    print(f"testdata: {args.count} {args.entity} records, seed {seed}, strategy {'/'.join(sorted(paths))}"
-          + (f", written to {args.out}" if args.out != "-" else ""), file=sys.stderr)
-    return 0
+    return paths
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
@@ -254,6 +255,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        out = getattr(args, "out", "-")
+        kept = f"; {out} was left as it was" if out not in (None, "-") else ""
+        print(f"testdata: interrupted{kept}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

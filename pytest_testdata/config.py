@@ -20,6 +20,7 @@ from that table, so a new option is one entry here plus the code that reads it. 
 """
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -48,6 +49,8 @@ class Option:
     service_env: tuple[str, ...] = ()
     """Service names a deployment uses (``REDIS_URL``...), read by the Test Data Agent only."""
     metavar: str | None = None
+    minimum: float | None = None
+    """Smallest value allowed for an int or float option (checked wherever the value comes from)."""
 
     @property
     def flag(self) -> str:
@@ -144,13 +147,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("redis_url", "Redis for a cache and data pools shared by xdist workers, runs and agent replicas",
            None, env=("TESTDATA_REDIS_URL",), service_env=("REDIS_URL",), metavar="URL"),
     Option("cache_ttl", "seconds a cached result or pool lives in Redis (0: no expiry; default 3600)", 3600,
-           kind="int", env=("TESTDATA_CACHE_TTL",), service_env=("CACHE_TTL_SECONDS",), metavar="SECONDS"),
+           kind="int", env=("TESTDATA_CACHE_TTL",), service_env=("CACHE_TTL_SECONDS",), metavar="SECONDS",
+           minimum=0),
     Option("cache_prefix", "prefix of every Redis key the cache writes (default: testdata)", "testdata",
            env=("TESTDATA_CACHE_PREFIX",), metavar="PREFIX"),
     Option("cache_max_mb", "size limit of the in-process cache in megabytes (default 64)", 64, kind="int",
-           env=("TESTDATA_CACHE_MAX_MB",), metavar="MB"),
+           env=("TESTDATA_CACHE_MAX_MB",), metavar="MB", minimum=1),
     Option("pool_size", "records kept ready per data pool for requests without a seed (0: no pools; "
-           "default 2000)", 2000, kind="int", env=("TESTDATA_POOL_SIZE",), metavar="N"),
+           "default 2000)", 2000, kind="int", env=("TESTDATA_POOL_SIZE",), metavar="N", minimum=0),
     # Remote mode's connection to the Test Data Agent (pytest_testdata/agent, docs/agent.md).
     Option("remote_token", "shared bearer token the remote agent requires (its AUTH_TOKEN)", None,
            env=("TESTDATA_AGENT_TOKEN",), metavar="TOKEN"),
@@ -272,19 +276,31 @@ def parse_value(option: Option, raw: Any, source: str) -> Any:
             ) from None
     if option.kind == "int":
         try:
-            return int(raw)
+            whole = int(raw)
         except (TypeError, ValueError):
             raise TestdataUsageError(f"{where} ({option.name}): {raw!r} is not a whole number.") from None
+        return _at_least(option, whole, raw, where)
     if option.kind == "float":
         try:
-            return float(raw)
+            number = float(raw)
         except (TypeError, ValueError):
             raise TestdataUsageError(
                 f"{where} ({option.name}): {raw!r} is not a number. For example: {option.flag} 0.5"
             ) from None
+        if not math.isfinite(number):
+            raise TestdataUsageError(f"{where} ({option.name}): {raw!r} is not allowed; give a finite number. "
+                                     f"For example: {option.flag} 0.5")
+        return _at_least(option, number, raw, where)
     value = str(raw)
     if option.choices is not None and value not in option.choices:
         raise choice_error(f"{where} ({option.name})", value, option.choices)
+    return value
+
+
+def _at_least(option: Option, value: Any, raw: Any, where: str) -> Any:
+    if option.minimum is not None and value < option.minimum:
+        raise TestdataUsageError(f"{where} ({option.name}, {option.flag}): {raw!r} is not allowed; it must be "
+                                 f"{option.minimum:g} or more ({option.help}).")
     return value
 
 

@@ -1,7 +1,7 @@
 """``testdata serve`` and ``python -m pytest_testdata.agent``: start the agent from the command line.
 
-Flags override the environment (GRPC_PORT, HTTP_PORT, BIND_HOST, LOG_LEVEL); every other setting comes
-from the environment (see docs/agent.md).
+Flags override the environment (GRPC_PORT, HTTP_PORT, BIND_HOST, WORKERS, LOG_LEVEL); every other setting
+comes from the environment (see docs/agent.md).
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from pytest_testdata.errors import MissingDependencyError, TestdataError, Testda
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``serve`` flags (shared by ``testdata serve`` and ``python -m pytest_testdata.agent``)."""
     parser.add_argument("--host", dest="bind_host", default=None, help="address to listen on (env BIND_HOST; "
-                        "default 0.0.0.0)")
+                        "default 127.0.0.1, this machine only; 0.0.0.0 for every interface)")
     parser.add_argument("--grpc-port", type=int, default=None, help="gRPC port (env GRPC_PORT; default 9091; "
                         "0 picks a free one)")
     parser.add_argument("--http-port", type=int, default=None, help="health and metrics port (env HTTP_PORT; "
                         "default 8091; 0 picks a free one)")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes sharing the gRPC port "
+                        "(env WORKERS; default: the cores available; 0 serves from this process alone)")
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (env LOG_LEVEL)")
 
 
@@ -32,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         from pytest_testdata.agent.settings import load_settings
     except ImportError as exc:
         raise MissingDependencyError(exc.name or "grpcio", "agent", "the Test Data Agent (testdata serve)") from None
-    overrides: dict[str, Any] = {k: v for k in ("bind_host", "grpc_port", "http_port", "log_level")
+    overrides: dict[str, Any] = {k: v for k in ("bind_host", "grpc_port", "http_port", "workers", "log_level")
                                  if (v := getattr(args, k, None)) is not None}
     settings = load_settings(**overrides)
     schema_paths = list(getattr(args, "schemas", []) or [])

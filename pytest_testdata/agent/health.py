@@ -13,10 +13,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.base import GENERATORS, PLANNED
+from pytest_testdata.masking import mask_text
 from pytest_testdata.types import GenerationRequest
 
 if TYPE_CHECKING:
+    from pytest_testdata.agent.admission import Admission
     from pytest_testdata.config import Settings
     from pytest_testdata.engine import Engine, ResultCache
 
@@ -62,8 +65,10 @@ def build_cache(settings: Settings, redis_url: str | None = None) -> tuple[Resul
         return None, lambda: Component("cache", NOT_CONFIGURED, "no cache layer in this build")
     try:
         cache = factory(settings)
+    except TestdataUsageError:
+        raise  # a bad setting (TESTDATA_CACHE_TTL=-5...) stops the agent with one line, never silently uncached
     except Exception as exc:  # a cache that cannot be built slows requests; it must not stop the agent
-        detail = f"could not build the cache: {type(exc).__name__}: {exc}; requests run uncached"
+        detail = mask_text(f"could not build the cache: {type(exc).__name__}: {exc}; requests run uncached")
         return None, lambda: Component("cache", UNAVAILABLE, detail, required=bool(redis_url))
     if cache is None:
         return None, lambda: Component("cache", NOT_CONFIGURED, "caching switched off")
@@ -75,9 +80,10 @@ def build_cache(settings: Settings, redis_url: str | None = None) -> tuple[Resul
         try:
             info = check()
         except Exception as exc:  # a probe must report, never raise
-            return Component("cache", UNAVAILABLE, f"{type(exc).__name__}: {exc}", required=bool(redis_url))
+            return Component("cache", UNAVAILABLE, mask_text(f"{type(exc).__name__}: {exc}"),
+                             required=bool(redis_url))
         ok = info.get("ok", str(info.get("status", "")).lower() in ("ok", "healthy", "up", "closed"))
-        detail = ", ".join(f"{k}={v}" for k, v in info.items() if k not in ("ok",))
+        detail = mask_text(", ".join(f"{k}={v}" for k, v in info.items() if k not in ("ok",)))
         return Component("cache", HEALTHY if ok else UNAVAILABLE, detail, required=bool(redis_url))
 
     return cache, probe
@@ -86,9 +92,11 @@ def build_cache(settings: Settings, redis_url: str | None = None) -> tuple[Resul
 class Health:
     """Readiness state and component probes for one server."""
 
-    def __init__(self, engine: Engine, cache_probe: Callable[[], Component]) -> None:
+    def __init__(self, engine: Engine, cache_probe: Callable[[], Component],
+                 admission: Admission | None = None) -> None:
         self.engine = engine
         self.cache_probe = cache_probe
+        self.admission = admission
         self.started_at = time.monotonic()
         self.warm = threading.Event()
         self.warm_error: str | None = None
@@ -114,6 +122,11 @@ class Health:
             engine = Component("engine", HEALTHY, f"{len(self.engine.registry.names())} schemas loaded",
                                required=True)
         out = [engine, self.cache_probe()]
+        if self.admission is not None:
+            # Saturated (every generation slot taken) means not ready: new calls would only be refused.
+            out.append(Component("capacity", UNAVAILABLE if self.admission.saturated else HEALTHY,
+                                 ("saturated: " if self.admission.saturated else "") + self.admission.describe(),
+                                 required=True))
         for strategy in (*GENERATORS, *(s for s in PLANNED if s not in GENERATORS)):
             if strategy not in GENERATORS:
                 out.append(Component(f"strategy:{strategy}", NOT_CONFIGURED, "not built in this version"))
@@ -140,6 +153,11 @@ class Health:
         if down:
             return False, "; ".join(f"{c.name} {c.status}" + (f" ({c.detail})" if c.detail else "") for c in down)
         return True, "ready"
+
+    def detailed(self) -> tuple[str, dict[str, Any]]:
+        """The overall status and the detailed report's own fields (``/health``)."""
+        components = self.components()
+        return self.status(components), {"components": [c.as_dict() for c in components]}
 
     @property
     def uptime(self) -> float:

@@ -18,7 +18,9 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from structlog.typing import EventDict
 
+from pytest_testdata.masking import mask_text
 from pytest_testdata.types import GenerationResult
 
 if TYPE_CHECKING:
@@ -41,7 +43,11 @@ class Metrics:
                                registry=self.registry)
         self.validation_errors = Counter("testdata_validation_errors", "Constraint violations found in output",
                                          ["entity", "rule"], registry=self.registry)
-        self.inflight = Gauge("testdata_inflight_requests", "gRPC calls in progress", registry=self.registry)
+        # livesum: with several worker processes (prometheus multiprocess mode) the live workers' values add up
+        self.inflight = Gauge("testdata_inflight_requests", "gRPC calls in progress", registry=self.registry,
+                              multiprocess_mode="livesum")
+        self.refused = Counter("testdata_refused", "Calls refused at capacity (RESOURCE_EXHAUSTED) by budget",
+                               ["budget"], registry=self.registry)
 
     def observe_result(self, result: GenerationResult) -> None:
         """Count one engine result: records, duration, violations."""
@@ -56,26 +62,75 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+def mask_secrets(logger: Any, method: str, event: EventDict) -> EventDict:
+    """structlog processor: credentials in any URL of any string value are masked (``mask_text``)."""
+    for key, value in event.items():
+        if isinstance(value, str) and "://" in value:
+            event[key] = mask_text(value)
+    return event
+
+
+def _renderer(settings: AgentSettings) -> Any:
+    return (structlog.processors.JSONRenderer() if settings.log_format == "json"
+            else structlog.dev.ConsoleRenderer(colors=False))
+
+
 def configure_logging(settings: AgentSettings, stream: Any = None) -> Any:
     """A logger writing JSON lines (or console text) to ``stream`` (stderr), filtered by LOG_LEVEL.
 
     Built with ``structlog.wrap_logger`` rather than the global ``structlog.configure``, so each server
     (several run in one test process) keeps its own output and level.
     """
-    renderer: Any = (structlog.processors.JSONRenderer() if settings.log_format == "json"
-                     else structlog.dev.ConsoleRenderer(colors=False))
+    # WriteLogger writes each line with its newline in one write: several worker processes share stderr,
+    # and PrintLogger's two writes (text, then newline) let their lines interleave when it is unbuffered.
     logger = structlog.wrap_logger(
-        structlog.PrintLogger(stream or sys.stderr),
+        structlog.WriteLogger(stream or sys.stderr),
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
-            renderer,
+            mask_secrets,
+            _renderer(settings),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, settings.log_level)),
     )
     return logger.bind(service=settings.service_name, environment=settings.environment)
+
+
+def route_standard_logging(settings: AgentSettings, stream: Any = None, **context: Any) -> None:
+    """Make every standard-library log record of this process (the cache's Redis outage and recovery lines,
+    grpc's own) one structured line in the agent's format, with the service fields and ``context``.
+
+    For an agent process only (``testdata serve`` and its workers): it replaces the root logger's handlers.
+    """
+    service = {"service": settings.service_name, "environment": settings.environment, **context}
+
+    def add_service(logger: Any, method: str, event: EventDict) -> EventDict:
+        for key, value in service.items():
+            event.setdefault(key, value)
+        return event
+
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.stdlib.ExtraAdder(),
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            add_service,
+        ],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            mask_secrets,
+            _renderer(settings),
+        ],
+    )
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, settings.log_level))
 
 
 def request_id_from(metadata: Mapping[str, str]) -> str:

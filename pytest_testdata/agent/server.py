@@ -6,6 +6,7 @@ are refused, in-flight calls and streams get SHUTDOWN_GRACE_SECONDS to finish, t
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -18,11 +19,14 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry.sdk.trace.export import SpanExporter
 
+from pytest_testdata.agent.admission import STREAM, UNARY, Admission, Refusal
+from pytest_testdata.agent.guards import AdmissionInterceptor, ReflectionTokenGuard
 from pytest_testdata.agent.health import SERVING, Health, build_cache
 from pytest_testdata.agent.http import HttpSide
-from pytest_testdata.agent.observability import Metrics, build_tracer, configure_logging
+from pytest_testdata.agent.listen import check_address
+from pytest_testdata.agent.observability import Metrics, build_tracer, configure_logging, route_standard_logging
 from pytest_testdata.agent.service import SERVICE_NAME, TestDataServicer, add_service
-from pytest_testdata.agent.settings import AgentSettings, engine_settings
+from pytest_testdata.agent.settings import RESERVED_THREADS, AgentSettings, engine_settings, worker_count
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import TestdataUsageError
 
@@ -34,9 +38,16 @@ class AgentServer:
 
     def __init__(self, settings: AgentSettings, *, engine: Engine | None = None,
                  span_exporter: SpanExporter | None = None, log_stream: Any = None,
-                 schema_dirs: Sequence[str] = ()) -> None:
+                 schema_dirs: Sequence[str] = (), reuse_port: bool = False,
+                 http_host: str | None = None, http_port: int | None = None, worker: int | None = None) -> None:
+        """``reuse_port``, ``http_host``/``http_port`` and ``worker`` are for a worker process of a pool
+        (:mod:`pytest_testdata.agent.workers`): it shares the gRPC port, and its HTTP side is internal."""
         self.settings = settings
         self.log = configure_logging(settings, log_stream)
+        if worker is not None:
+            self.log = self.log.bind(worker=worker)
+        self.reuse_port = reuse_port
+        self.worker = worker
         self.metrics = Metrics()
         self.tracer, self._provider = build_tracer(settings, span_exporter)
         if engine is None:
@@ -50,14 +61,26 @@ class AgentServer:
         else:
             _, cache_probe = build_cache(engine.options.get("settings") or engine_settings(), settings.redis_url)
         self.engine = engine
-        self.health = Health(engine, cache_probe)
         self.health_service = health.HealthServicer(experimental_non_blocking=True)
+        self._wake = threading.Event()
+        self.admission = Admission(settings.capacity, settings.max_streams, on_change=self._saturation_changed)
+        self.health = Health(engine, cache_probe, self.admission)
         self.servicer = TestDataServicer(engine, settings, self.health, self.metrics, self.tracer, self.log)
+        interceptors: list[grpc.ServerInterceptor[Any, Any]] = [AdmissionInterceptor(
+            self.admission, {f"/{SERVICE_NAME}/GenerateData": UNARY, f"/{SERVICE_NAME}/GenerateDataStream": STREAM},
+            self._refused)]
+        if settings.auth_token is not None:
+            interceptors.insert(0, ReflectionTokenGuard(settings.auth_token.get_secret_value().encode()))
         self.grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=settings.grpc_max_workers, thread_name_prefix="testdata-grpc"),
+            interceptors=interceptors,
             options=[("grpc.max_receive_message_length", settings.max_message_bytes),
-                     # a busy port must fail loudly rather than be shared with another process
-                     ("grpc.so_reuseport", 0)],
+                     # alone, a busy port must fail loudly rather than be shared with another process; a
+                     # worker of a pool shares the port its supervisor holds (agent/listen.py)
+                     ("grpc.so_reuseport", 1 if reuse_port else 0)],
+            # no call waits in a queue: past the pool's threads gRPC refuses with RESOURCE_EXHAUSTED at once (a
+            # little slack: gRPC still counts a call for a moment after its handler returned its thread)
+            maximum_concurrent_rpcs=settings.grpc_max_workers + RESERVED_THREADS,
         )
         add_service(self.servicer, self.grpc)  # tolerant deserializers: bad bytes are INVALID_ARGUMENT
         health_pb2_grpc.add_HealthServicer_to_server(self.health_service, self.grpc)
@@ -65,12 +88,16 @@ class AgentServer:
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
             self.grpc)
         self.grpc_port = self._bind()
-        self.http = HttpSide(settings, self.health, self.metrics, self.log)
+        self.http = HttpSide(settings, self.health, self.metrics, self.log, host=http_host, port=http_port,
+                             count_requests=worker is None)
         self._stopped = threading.Event()
         self._refresher = threading.Thread(target=self._refresh_health, name="testdata-health", daemon=True)
 
     def _bind(self) -> int:
-        address = f"{self.settings.bind_host}:{self.settings.grpc_port}"
+        host = self.settings.bind_host
+        if not self.reuse_port:
+            check_address(host, self.settings.grpc_port, "GRPC_PORT")  # a busy port or a foreign address
+        address = f"[{host}]:{self.settings.grpc_port}" if ":" in host else f"{host}:{self.settings.grpc_port}"
         try:
             if self.settings.tls:
                 assert self.settings.tls_cert_file is not None and self.settings.tls_key_file is not None
@@ -86,6 +113,18 @@ class AgentServer:
             raise TestdataUsageError(f"GRPC_PORT: cannot listen on {address}; is another process using the "
                                      "port? Choose another GRPC_PORT.")
         return port
+
+    def _saturation_changed(self, saturated: bool) -> None:
+        if saturated and not self.health.draining.is_set():
+            for name in ("", SERVICE_NAME):
+                self.health_service.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        self._wake.set()  # the refresher publishes the full status (components included) at once
+
+    def _refused(self, method: str, refusal: Refusal, request_id: str) -> None:
+        self.metrics.requests.labels(method, "RESOURCE_EXHAUSTED").inc()
+        self.metrics.refused.labels(refusal.what).inc()
+        self.log.warning("call refused at capacity", method=method, request_id=request_id, budget=refusal.what,
+                         in_use=refusal.in_use, limit=refusal.limit, retry_after_ms=refusal.retry_after_ms)
 
     @property
     def http_port(self) -> int:
@@ -105,8 +144,9 @@ class AgentServer:
         self.http.start()
         threading.Thread(target=self._warm_up, name="testdata-warmup", daemon=True).start()
         self._refresher.start()
-        self.log.info("agent started", grpc_port=self.grpc_port, http_port=self.http_port,
-                      tls=self.settings.tls, auth=self.settings.auth_token is not None,
+        # A worker of a pool says "worker serving": "agent started" is the supervisor's line (public ports).
+        self.log.info("agent started" if self.worker is None else "worker serving", grpc_port=self.grpc_port,
+                      http_port=self.http_port, tls=self.settings.tls, auth=self.settings.auth_token is not None,
                       tracing=self._provider is not None, schemas=len(self.engine.registry.names()))
         return self
 
@@ -124,25 +164,34 @@ class AgentServer:
             self.health_service.set(name, status)
 
     def _refresh_health(self) -> None:
-        while not self._stopped.wait(HEALTH_REFRESH_SECONDS):
-            if self.health.warm.is_set():
+        while not self._stopped.is_set():
+            self._wake.wait(HEALTH_REFRESH_SECONDS)
+            self._wake.clear()
+            if self.health.warm.is_set() and not self._stopped.is_set():
                 self._publish_health()
 
-    def stop(self, grace: float | None = None) -> None:
-        """Drain: not ready, refuse new calls, let in-flight ones finish within ``grace`` seconds."""
+    def stop(self, grace: float | None = None, *, keep_listening: bool = True) -> None:
+        """Drain: not ready, refuse new calls, let in-flight ones finish within ``grace`` seconds.
+
+        ``keep_listening=False`` (a worker retired from a pool that goes on serving) closes the listening
+        socket at once, so the kernel sends new connections to the other workers of the port.
+        """
         if self._stopped.is_set():
             return
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
         deadline = time.monotonic() + grace
         self.health.draining.set()
         self.health_service.enter_graceful_shutdown()
-        self.log.info("agent draining", grace_seconds=grace, inflight=self.servicer.active)
+        self.log.info("agent draining", grace_seconds=grace, inflight=self.servicer.active,
+                      keep_listening=keep_listening)
+        stopping = None if keep_listening else self.grpc.stop(grace)
         # Keep listening while in-flight calls finish, so a new call hears "shutting down" (UNAVAILABLE)
         # from the servicer rather than a bare CANCELLED from a gRPC server that is already stopping.
         if not self.servicer.wait_idle(grace):
             self.log.warning("grace period over; cancelling calls still running", inflight=self.servicer.active)
-        self.grpc.stop(max(0.0, deadline - time.monotonic())).wait()
+        (stopping or self.grpc.stop(max(0.0, deadline - time.monotonic()))).wait()
         self._stopped.set()
+        self._wake.set()
         self.http.stop()
         if self._provider is not None:
             self._provider.shutdown()
@@ -150,8 +199,22 @@ class AgentServer:
 
 
 def serve(settings: AgentSettings, *, schema_dirs: Sequence[str] = ()) -> int:
-    """Run an agent until SIGTERM or SIGINT, then drain and return 0."""
-    server = AgentServer(settings, schema_dirs=schema_dirs).start()
+    """Run an agent until SIGTERM or SIGINT, then drain and return 0: a supervisor and WORKERS worker
+    processes sharing the gRPC port (:mod:`pytest_testdata.agent.workers`), or with WORKERS=0 this one
+    process alone."""
+    count = worker_count(settings)
+    if count > 0:
+        from pytest_testdata.agent.workers import Supervisor
+
+        return Supervisor(settings, count, schema_dirs=schema_dirs).run()
+    route_standard_logging(settings)
+    return run_until_signal(AgentServer(settings, schema_dirs=schema_dirs).start())
+
+
+def run_until_signal(server: AgentServer, *, parent: int | None = None,
+                     signals_handled: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT)) -> int:
+    """Serve until SIGTERM or SIGINT (or, for a worker, until its supervisor ``parent`` is gone), then
+    drain; returns 0."""
     stop = threading.Event()
     signals = {}
 
@@ -159,10 +222,14 @@ def serve(settings: AgentSettings, *, schema_dirs: Sequence[str] = ()) -> int:
         signals["name"] = signal.Signals(signum).name
         stop.set()
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in signals_handled:
         signal.signal(sig, on_signal)
+    if parent is not None:
+        signal.signal(signal.SIGUSR1, on_signal)  # retired by the supervisor: others keep serving the port
     while not stop.wait(0.5):
-        pass
+        if parent is not None and os.getppid() != parent:
+            signals["name"] = "supervisor gone"
+            break
     server.log.info("signal received", signal=signals.get("name"))
-    server.stop()
+    server.stop(keep_listening=signals.get("name") != "SIGUSR1")
     return 0

@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pytest_testdata.masking import mask_text
+
 log = logging.getLogger("pytest_testdata.cache")
 
 
@@ -82,12 +84,13 @@ class CircuitBreaker:
             self._failures = 0
             self._epoch += 1
         self._log.warning("testdata cache: %s is reachable again after %.1f s; using it again.",
-                          self.name, down_for)
+                          self.name, down_for,
+                          extra={"backend": self.name, "breaker": "closed", "down_seconds": round(down_for, 3)})
 
     def failure(self, ticket: Ticket, error: BaseException) -> None:
         """A call failed: a failed trial reopens quietly; failures while closed open it (logged once)."""
         with self._lock:
-            self.last_error = f"{type(error).__name__}: {error}"
+            self.last_error = mask_text(f"{type(error).__name__}: {error}")
             if ticket.trial:
                 self._trial_running = False
                 self._open_until = self._clock() + self.cooldown
@@ -103,4 +106,6 @@ class CircuitBreaker:
             self.opened += 1
         self._log.warning(
             "testdata cache: %s failed (%s); skipping it for %.1f s at a time until it answers again. "
-            "Requests go on without the cache meanwhile.", self.name, self.last_error, self.cooldown)
+            "Requests go on without the cache meanwhile.", self.name, self.last_error, self.cooldown,
+            extra={"backend": self.name, "breaker": "open", "error": self.last_error,
+                   "retry_after_seconds": self.cooldown})

@@ -15,7 +15,6 @@ import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 from pytest_testdata.cache.breaker import CircuitBreaker
 from pytest_testdata.cache.codec import (
@@ -27,6 +26,7 @@ from pytest_testdata.cache.codec import (
     encode_pool_item,
 )
 from pytest_testdata.errors import MissingDependencyError
+from pytest_testdata.masking import mask_url
 
 log = logging.getLogger("pytest_testdata.cache")
 T = TypeVar("T")
@@ -40,16 +40,6 @@ local items = redis.call('LRANGE', KEYS[1], 0, n - 1)
 redis.call('LTRIM', KEYS[1], n, -1)
 return {len - n, items}
 """
-
-
-def redact(url: str) -> str:
-    """The URL with any password replaced, for logs and health output."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
 
 
 class RedisBackend:
@@ -69,7 +59,7 @@ class RedisBackend:
         self.prefix = prefix
         self.ttl = ttl
         self.codec: Codec = JsonCodec()
-        self.breaker = CircuitBreaker(f"Redis at {redact(url)}", cooldown=cooldown)
+        self.breaker = CircuitBreaker(f"Redis at {mask_url(url)}", cooldown=cooldown)
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
         # One immediate retry (no backoff) lets a pooled connection that died with a restarted server be
         # replaced transparently; anything more is the breaker's job, so worst case is 2 x timeout.
@@ -147,12 +137,12 @@ class RedisBackend:
         self._call(lambda: self.client.delete(self._key("fill", key)), None)
 
     def describe(self) -> str:
-        return f"redis at {redact(self.url)} (prefix {self.prefix!r}, ttl {self.ttl or 'none'})"
+        return f"redis at {mask_url(self.url)} (prefix {self.prefix!r}, ttl {self.ttl or 'none'})"
 
     def health(self) -> dict[str, Any]:
         self._call(self.client.ping, False)  # a live check, unless the breaker says Redis is down
         state = self.breaker.state
-        out: dict[str, Any] = {"backend": self.name, "url": redact(self.url),
+        out: dict[str, Any] = {"backend": self.name, "url": mask_url(self.url),
                                "status": "ok" if state == "closed" else "degraded", "breaker": state,
                                "outages": self.breaker.opened}
         if state != "closed" and self.breaker.last_error:

@@ -94,6 +94,25 @@ def test_dockerfile_serves_on_the_default_ports() -> None:
     assert "/health/live" in text
 
 
+def test_deployments_listen_on_every_interface_explicitly(docs: dict[str, dict[str, Any]]) -> None:
+    """The agent alone binds loopback; each deployment file says it needs 0.0.0.0."""
+    assert AgentSettings.model_fields["bind_host"].default == "127.0.0.1"
+    assert docs["ConfigMap"]["data"]["BIND_HOST"] == "0.0.0.0"
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    assert compose["services"]["agent"]["environment"]["BIND_HOST"] == "0.0.0.0"
+    assert "BIND_HOST=0.0.0.0" in (REPO / "Dockerfile").read_text()
+
+
+def test_workers_fit_the_pod(docs: dict[str, dict[str, Any]]) -> None:
+    config = docs["ConfigMap"]["data"]
+    limits = docs["Deployment"]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+    settings = load_settings({k: v for k, v in config.items() if k.lower() in AgentSettings.model_fields})
+    assert settings.workers == int(limits["cpu"])  # one worker per core of the CPU limit
+    memory_mb = int(limits["memory"].removesuffix("Gi")) * 1024
+    # every worker can reach its limit while the supervisor (about 64 MiB) and a successor still fit
+    assert (settings.workers + 1) * settings.worker_max_memory_mb + 64 <= memory_mb
+
+
 @pytest.mark.parametrize("name", ["ci.yml", "release.yml"])
 def test_workflows_parse(name: str) -> None:
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / name).read_text())

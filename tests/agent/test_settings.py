@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +69,97 @@ def test_plugin_load_does_not_import_the_agent_stack(pytester: pytest.Pytester) 
         "    print('HEAVY', heavy)\n")
     result = pytester.runpytest_subprocess("--co", "-s", "-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["HEAVY []"])
+
+
+# -- every bad setting stops the agent at start-up: exit 2, one line naming the variable and the value -------
+
+def _serve(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "WORKERS": "0", **env}
+    return subprocess.run([sys.executable, "-m", "pytest_testdata.cli", "serve", "--grpc-port", "0",
+                           "--http-port", "0", *args], env=full, capture_output=True, text=True, timeout=120)
+
+
+def _one_line(out: subprocess.CompletedProcess[str], *expected: str) -> str:
+    assert out.returncode == 2, (out.returncode, out.stderr)
+    lines = out.stderr.splitlines()
+    assert len(lines) == 1, out.stderr
+    assert "Traceback" not in out.stderr
+    assert lines[0].startswith("testdata: error: ")
+    for text in expected:
+        assert text in lines[0], (text, lines[0])
+    return lines[0]
+
+
+@pytest.mark.parametrize(("variable", "value", "allowed"), [
+    ("TESTDATA_CACHE_TTL", "-5", "0 or more"),
+    ("CACHE_TTL_SECONDS", "-5", "greater than or equal to 0"),
+    ("TESTDATA_POOL_SIZE", "-1", "0 or more"),
+    ("TESTDATA_CACHE_MAX_MB", "0", "1 or more"),
+    ("SHUTDOWN_GRACE_SECONDS", "inf", "finite number"),
+    ("SHUTDOWN_GRACE_SECONDS", "nan", "finite number"),
+    ("SHUTDOWN_GRACE_SECONDS", "-1", "greater than or equal to 0"),
+    ("BIND_HOST", "999.1.1.1", "IPv4 or IPv6 address"),
+    ("BIND_HOST", "no such host!", "host name"),
+    ("WORKERS", "-1", "greater than or equal to 0"),
+    ("WORKER_LIVENESS_TIMEOUT_SECONDS", "inf", "finite number"),
+    ("WORKER_MAX_MEMORY_MB", "-3", "greater than or equal to 0"),
+    ("MAX_STREAMS", "31", "GRPC_MAX_WORKERS - 2 (30)"),
+    ("GRPC_MAX_WORKERS", "2", "greater than or equal to 4"),
+    ("LLM_TIMEOUT", "inf", "finite number"),
+])
+def test_a_bad_value_is_one_line_naming_variable_value_and_what_is_allowed(variable: str, value: str,
+                                                                           allowed: str) -> None:
+    _one_line(_serve({variable: value}), variable, repr(value) if variable != "MAX_STREAMS" else value, allowed)
+
+
+def test_a_non_pem_tls_file_is_named(tmp_path: Path) -> None:
+    import trustme
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_text("this is not a certificate\n")
+    key.write_text("nor a key\n")
+    _one_line(_serve({"TLS_CERT_FILE": str(cert), "TLS_KEY_FILE": str(key)}), "TLS_CERT_FILE", str(cert),
+              "not a PEM file")
+    # PEM files that do not belong together: a certificate with another certificate's key
+    ca = trustme.CA()
+    ca.issue_cert("localhost").cert_chain_pems[0].write_to_path(str(cert))
+    ca.issue_cert("other").private_key_pem.write_to_path(str(key))
+    _one_line(_serve({"TLS_CERT_FILE": str(cert), "TLS_KEY_FILE": str(key)}), "TLS_CERT_FILE", "TLS_KEY_FILE",
+              "private key that belongs to it")
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+@pytest.mark.parametrize("which", ["GRPC_PORT", "HTTP_PORT"])
+def test_a_busy_port_is_named(which: str, workers: str) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        flag = "--grpc-port" if which == "GRPC_PORT" else "--http-port"
+        args = ["--grpc-port", "0", "--http-port", "0"]
+        args[args.index(flag) + 1] = str(port)
+        out = _serve({"WORKERS": workers}, *args)
+    _one_line(out, which, f"port {port}", "already in use")
+
+
+def test_an_address_of_another_machine_is_blamed_on_bind_host() -> None:
+    _one_line(_serve({"BIND_HOST": "192.0.2.1"}), "BIND_HOST", "192.0.2.1", "not an address of this machine")
+
+
+def test_loopback_by_default_and_every_interface_only_when_asked() -> None:
+    assert load_settings({}).bind_host == "127.0.0.1"
+    assert load_settings({"BIND_HOST": "0.0.0.0"}).bind_host == "0.0.0.0"
+    assert load_settings({"BIND_HOST": "[::1]"}).bind_host == "::1"
+    # an empty variable (compose's ${AUTH_TOKEN:-}) means unset, never an empty token everyone matches
+    assert load_settings({"AUTH_TOKEN": "", "WORKERS": ""}).auth_token is None
+
+
+def test_workers_default_to_the_cores_available(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_testdata.agent import settings as module
+
+    monkeypatch.setattr(module.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(module, "_cgroup_quota", lambda: None)
+    assert module.worker_count(load_settings({})) == 4
+    monkeypatch.setattr(module, "_cgroup_quota", lambda: 1.5)  # a container limited to 1.5 CPUs
+    assert module.worker_count(load_settings({})) == 2
+    assert module.worker_count(load_settings({"WORKERS": "3"})) == 3

@@ -25,10 +25,11 @@ def _ready(port: int) -> int:
         return exc.code
 
 
-@pytest.mark.parametrize("command", [("-m", "pytest_testdata.agent"), ("-m", "pytest_testdata.cli", "serve")],
-                         ids=["python-m", "testdata-serve"])
-def test_sigterm_drains_and_exits_zero(command: tuple[str, ...]) -> None:
-    proc, started = start_agent_process({"SHUTDOWN_GRACE_SECONDS": "20"}, command=command)
+@pytest.mark.parametrize(("command", "workers"), [(("-m", "pytest_testdata.agent"), "0"),
+                                                  (("-m", "pytest_testdata.cli", "serve"), "2")],
+                         ids=["python-m-one-process", "testdata-serve-two-workers"])
+def test_sigterm_drains_and_exits_zero(command: tuple[str, ...], workers: str) -> None:
+    proc, started = start_agent_process({"SHUTDOWN_GRACE_SECONDS": "20", "WORKERS": workers}, command=command)
     try:
         address = f"127.0.0.1:{started['grpc_port']}"
         deadline = time.monotonic() + 30
