@@ -122,7 +122,7 @@ class Engine:
             # never is, so it stays exactly reproducible.
             if not pinned and self._poolable(request, route):
                 pooled = self.cache.take_pooled(request, schema, self._refill_for(request, schema))
-                if pooled is not None:
+                if pooled is not None and not self._repeats_unique_values(request, schema, pooled):
                     return self._pooled_result(request, schema, route, pooled, started)
             key = self._cache_key(request, schema, route, generator)
             # A generator that is recording (LLM cassettes in a record mode) must reach its provider, so
@@ -174,6 +174,15 @@ class Engine:
         # Generators whose output depends on more than the request (provider, model, prompt template
         # version) say so through ``cache_key_material(request)``.
         return result_key(request, schema, route.strategy, generator.cache_key_material(request))
+
+    @staticmethod
+    def _repeats_unique_values(request: GenerationRequest, schema: Schema, pooled: list[PoolItem]) -> bool:
+        """True when pooled records from different refills share a unique value (then generate afresh)."""
+        from pytest_testdata.generators.traditional.plan import plan_for
+        from pytest_testdata.generators.traditional.unique import repeats
+
+        tracked = plan_for(schema, request.constraints).tracked
+        return bool(tracked) and repeats([record for record, _ in pooled], tracked)
 
     @staticmethod
     def _poolable(request: GenerationRequest, route: Route) -> bool:

@@ -9,37 +9,85 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf import json_format
-from google.protobuf.struct_pb2 import Struct
+from google.protobuf.message import DecodeError
+from google.protobuf.struct_pb2 import Struct, Value
 
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata, Violation
 
+MAX_ENTITY_CHARS = 200
+"""Longer than any entity name; a longer one is refused before it is looked up or echoed."""
 
-def _whole_numbers(value: Any) -> Any:
-    """Struct carries every number as a double; give back ints where the value is whole."""
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _whole_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_whole_numbers(v) for v in value]
-    return value
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """What a call receives instead of a message when its bytes do not parse (see :func:`tolerant`)."""
+
+    message_type: str
+    reason: str
+    size: int
+
+    def describe(self) -> str:
+        """The caller's error: what was expected, what went wrong, how to fix it."""
+        return (f"request: {self.size:,} bytes are not a valid {self.message_type} message ({self.reason}). "
+                "Send a message built from protos/testdata.proto; strings must be UTF-8 and Struct values "
+                "may nest at most about 30 levels deep.")
+
+
+def tolerant(parse: Callable[[bytes], Any], message_type: str) -> Callable[[bytes], Any]:
+    """A request deserializer that gives :class:`Malformed` instead of raising.
+
+    grpc answers a deserializer's exception with INTERNAL "Exception deserializing request!" and no
+    request id; the service turns :class:`Malformed` into INVALID_ARGUMENT with both.
+    """
+    def deserialize(data: bytes) -> Any:
+        try:
+            return parse(data)
+        except (DecodeError, RecursionError, ValueError, UnicodeError) as exc:
+            reason = str(exc) or type(exc).__name__
+            return Malformed(message_type, reason[:200], len(data))
+    return deserialize
+
+
+def _plain(value: Value) -> Any:
+    """A Struct value as plain data. Struct carries every number as a double: whole ones become ints.
+
+    Written out rather than ``json_format.MessageToDict``, which raises on NaN and infinities: those
+    must reach the constraint checks, which say what is wrong with them.
+    """
+    kind = value.WhichOneof("kind")
+    if kind == "number_value":
+        number = value.number_value
+        return int(number) if math.isfinite(number) and number.is_integer() and abs(number) < 2**53 else number
+    if kind == "string_value":
+        return value.string_value
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "struct_value":
+        return struct_to_dict(value.struct_value)
+    if kind == "list_value":
+        return [_plain(item) for item in value.list_value.values]
+    return None
 
 
 def struct_to_dict(struct: Struct) -> dict[str, Any]:
     """A Struct as plain data, with whole numbers as ints."""
-    data: dict[str, Any] = _whole_numbers(json_format.MessageToDict(struct))
-    return data
+    return {key: _plain(item) for key, item in struct.fields.items()}
 
 
 def request_from_proto(message: pb.GenerateDataRequest, *, max_context_chars: int) -> GenerationRequest:
     """Check a wire request and build the engine's request; raises :class:`TestdataUsageError`."""
+    if len(message.entity) > MAX_ENTITY_CHARS:
+        raise TestdataUsageError(
+            f"entity: {len(message.entity):,} characters is longer than any entity name (at most "
+            f"{MAX_ENTITY_CHARS}), starting {message.entity[:40]!r}. Send a name from GetSchemas."
+        )
     if len(message.context) > max_context_chars:
         raise TestdataUsageError(
             f"context: {len(message.context):,} characters is more than this agent accepts "

@@ -19,14 +19,13 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.agent.admission import STREAM, UNARY, Admission, Refusal
 from pytest_testdata.agent.guards import AdmissionInterceptor, ReflectionTokenGuard
 from pytest_testdata.agent.health import SERVING, Health, build_cache
 from pytest_testdata.agent.http import HttpSide
 from pytest_testdata.agent.listen import check_address
 from pytest_testdata.agent.observability import Metrics, build_tracer, configure_logging, route_standard_logging
-from pytest_testdata.agent.service import SERVICE_NAME, TestDataServicer
+from pytest_testdata.agent.service import SERVICE_NAME, TestDataServicer, add_service
 from pytest_testdata.agent.settings import RESERVED_THREADS, AgentSettings, engine_settings, worker_count
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import TestdataUsageError
@@ -83,7 +82,7 @@ class AgentServer:
             # little slack: gRPC still counts a call for a moment after its handler returned its thread)
             maximum_concurrent_rpcs=settings.grpc_max_workers + RESERVED_THREADS,
         )
-        pb_grpc.add_TestDataServiceServicer_to_server(self.servicer, self.grpc)  # type: ignore[no-untyped-call]
+        add_service(self.servicer, self.grpc)  # tolerant deserializers: bad bytes are INVALID_ARGUMENT
         health_pb2_grpc.add_HealthServicer_to_server(self.health_service, self.grpc)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),

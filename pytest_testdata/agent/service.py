@@ -3,7 +3,14 @@
 Every call gets a request id (the caller's ``x-request-id`` or a new one, sent back as the
 ``x-request-id`` header and in the response), one JSON log line, a ``testdata_requests_total`` count and a
 server span with routing, generation and validation children. Errors become status codes with a message
-a person can act on; anything unexpected becomes INTERNAL naming the request id, and the server goes on.
+a person can act on, at most ``MAX_STATUS_CHARS`` long and ending with the request id; bytes that do not
+parse are INVALID_ARGUMENT too (:func:`add_service` installs tolerant deserializers). Anything unexpected
+becomes INTERNAL, logged with its traceback under the request id, and the server goes on.
+
+Every call runs within a time budget (:mod:`pytest_testdata.generators.budget`): the client's deadline,
+capped by ``UNARY_BUDGET_SECONDS`` / ``STREAM_BUDGET_SECONDS``; generation stops between records when it
+passes or when the client goes away. Unique values are remembered for one call or one stream only
+(``unique_scope = "request"``), so the agent keeps no state that grows with the records it serves.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ from pytest_testdata.errors import (
     UnknownEntityError,
     suggest,
 )
+from pytest_testdata.generators.budget import BudgetExceeded, CallerGone, request_budget
+from pytest_testdata.generators.traditional.unique import UniqueScope, unique_scope
 from pytest_testdata.seeding import derive_seed, random_seed
 from pytest_testdata.types import GenerationRequest, ResultMetadata, Violation
 
@@ -46,7 +55,23 @@ MAX_SYNC_HEADER = "testdata-max-sync-records"
 GENERATION_CHUNK = 1000
 """Records per engine call in a stream; chunk seeds derive as in ``testdata generate`` (same records)."""
 MAX_BATCH_SIZE = 10_000
+UNARY_BUDGET_SECONDS = 60.0
+"""Longest a unary call may generate, whatever the client's deadline (none, or a longer one)."""
+STREAM_BUDGET_SECONDS = 1800.0
+"""Longest a stream may generate (a million records take well under this on one core)."""
+MAX_STATUS_CHARS = 1000
+"""Longest status message sent back: a client's header limit must never turn an error into another."""
 T = TypeVar("T")
+
+
+def bounded(message: str, limit: int = MAX_STATUS_CHARS) -> str:
+    """``message`` cut in the middle to at most ``limit`` characters (its start and its advice kept)."""
+    if len(message) <= limit:
+        return message
+    cut = f" [... {len(message) - limit + 40:,} characters cut ...] "
+    head = (limit - len(cut)) * 2 // 3
+    tail = limit - len(cut) - head
+    return message[:head] + cut + message[len(message) - tail:]
 
 
 class Reject(Exception):
@@ -77,6 +102,10 @@ def classify(exc: BaseException) -> tuple[grpc.StatusCode, str]:
         # A valid request whose records cannot meet its constraints or rules (docs/agent.md): the
         # request is well-formed, the data it asks for is not there. The trailer lets clients tell it apart.
         return grpc.StatusCode.FAILED_PRECONDITION, str(exc)
+    if isinstance(exc, BudgetExceeded):
+        return grpc.StatusCode.DEADLINE_EXCEEDED, str(exc)
+    if isinstance(exc, CallerGone):
+        return grpc.StatusCode.CANCELLED, str(exc)
     if isinstance(exc, GenerationError):
         return grpc.StatusCode.UNAVAILABLE, str(exc)
     return grpc.StatusCode.INTERNAL, ""
@@ -96,6 +125,9 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         self.tracer = tracer
         self.log = logger
         self._token = settings.auth_token.get_secret_value().encode() if settings.auth_token else None
+        # Unique values are remembered per call or stream, never for the agent's lifetime (pool refills
+        # in the background included): memory stays flat however many records are served.
+        engine.options.setdefault("unique_scope", "request")
         self._active = 0
         self._idle = threading.Condition()
 
@@ -141,6 +173,24 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         if remaining is not None and remaining <= 0:
             raise Reject(grpc.StatusCode.DEADLINE_EXCEEDED, "the call's deadline passed before work began")
 
+    @staticmethod
+    def _parsed(request: Any) -> None:
+        """Refuse a request whose bytes did not parse (see :func:`convert.tolerant`)."""
+        if isinstance(request, convert.Malformed):
+            raise Reject(grpc.StatusCode.INVALID_ARGUMENT, request.describe())
+
+    @staticmethod
+    def _budget(context: grpc.ServicerContext, ceiling: float, deadline: float | None = None) -> Any:
+        """A budget for one engine call: the client's deadline or the agent's ceiling, whichever is first."""
+        gone = threading.Event()
+        if not context.add_callback(gone.set):
+            gone.set()
+        remaining = context.time_remaining()
+        own = ceiling if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= own:
+            return request_budget(remaining, gone.is_set, "the call's deadline")
+        return request_budget(own, gone.is_set, f"the agent's budget of {ceiling:g} s per call")
+
     def _begin(self, name: str, context: grpc.ServicerContext) -> tuple[dict[str, str], str, Any, Any]:
         """What every call starts with: its metadata, request id (sent back at once), bound log and span."""
         metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
@@ -156,12 +206,13 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
     def _failure(exc: Exception, span: Any, log: Any, request_id: str) -> tuple[grpc.StatusCode, str]:
         """The status and message a caller gets for an exception; internal errors are logged, not leaked."""
         code, message = classify(exc)
-        span.set_status(Status(StatusCode.ERROR, message or type(exc).__name__))
+        span.set_status(Status(StatusCode.ERROR, bounded(message) or type(exc).__name__))
         if code is grpc.StatusCode.INTERNAL:
             log.exception("internal error")
-            message = (f"internal error in the Test Data Agent (request id {request_id}); the agent's log "
-                       "has the details under that id")
-        return code, message
+            return code, (f"internal error in the Test Data Agent (request id {request_id}); the agent's log "
+                          "has the details under that id")
+        suffix = f" (request id {request_id})"
+        return code, bounded(message, MAX_STATUS_CHARS - len(suffix)) + suffix
 
     def _end(self, name: str, status: str, context: grpc.ServicerContext, span: Any) -> str:
         """Count the call, close its span; returns the final status (CANCELLED if the caller went away)."""
@@ -173,7 +224,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         span.end()
         return status
 
-    def _call(self, name: str, context: grpc.ServicerContext, auth: bool,
+    def _call(self, name: str, request: Any, context: grpc.ServicerContext, auth: bool,
               body: Callable[[str, Any, dict[str, Any]], T]) -> T:
         """Run a unary method's body with request id, admission, span, metrics, log and error mapping."""
         metadata, request_id, log, span = self._begin(name, context)
@@ -184,6 +235,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         try:
             self._admit(metadata, auth)
             self._deadline(context)
+            self._parsed(request)
             return body(request_id, span, fields)
         except Exception as exc:
             code, message = self._failure(exc, span, log, request_id)
@@ -223,7 +275,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                     ((MAX_SYNC_HEADER, str(limit)),),
                 )
             started_ns = time.time_ns()
-            result = self.engine.generate(wanted)
+            with self._budget(context, UNARY_BUDGET_SECONDS), unique_scope():
+                result = self.engine.generate(wanted)
             phase_spans(self.tracer, started_ns, result, trace.set_span_in_context(span))
             self.metrics.observe_result(result)
             meta = result.metadata
@@ -236,7 +289,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             return pb.GenerateDataResponse(records_json=convert.records_json(result.records),
                                            metadata=convert.metadata_to_proto(meta), request_id=request_id)
 
-        return self._call("GenerateData", context, True, body)
+        return self._call("GenerateData", request, context, True, body)
 
     def GenerateDataStream(self, request: pb.GenerateDataRequest,
                            context: grpc.ServicerContext) -> Iterator[pb.GenerateDataChunk]:
@@ -249,6 +302,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         try:
             self._admit(metadata, True)
             self._deadline(context)
+            self._parsed(request)
             wanted = self._request(request)
             batch = request.batch_size if request.HasField("batch_size") else self.settings.stream_batch_size
             if not 1 <= batch <= MAX_BATCH_SIZE:
@@ -257,7 +311,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                                          f"({self.settings.stream_batch_size}).")
             self.engine.registry.get(wanted.entity)  # NOT_FOUND before any chunk goes out
             log = log.bind(entity=wanted.entity, count=wanted.count)
-            for chunk in self._chunks(wanted, batch, request_id, span):
+            for chunk in self._chunks(wanted, batch, request_id, span, context):
                 if not context.is_active():
                     status = "CANCELLED"
                     return
@@ -277,9 +331,13 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             log.info("request", status=status, chunks=sent,
                      duration_ms=round((time.perf_counter() - started) * 1000, 3))
 
-    def _chunks(self, wanted: GenerationRequest, batch: int, request_id: str,
-                span: Any) -> Iterator[pb.GenerateDataChunk]:
+    def _chunks(self, wanted: GenerationRequest, batch: int, request_id: str, span: Any,
+                context: grpc.ServicerContext) -> Iterator[pb.GenerateDataChunk]:
         seed = wanted.seed if wanted.seed is not None else random_seed()
+        # One scope and one deadline for the whole stream, entered around each engine call only (never
+        # across a yield, which would leak them into whatever this thread runs next).
+        scope = UniqueScope()
+        deadline = time.monotonic() + STREAM_BUDGET_SECONDS
         parent = trace.set_span_in_context(span)
         total, index = wanted.count, 0
         violations: list[Violation] = []
@@ -291,7 +349,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             part = wanted.replace(count=min(GENERATION_CHUNK, total - start),
                                   seed=derive_seed(seed, "chunk", start // GENERATION_CHUNK))
             started_ns = time.time_ns()
-            result = self.engine.generate(part)
+            with self._budget(context, STREAM_BUDGET_SECONDS, deadline), unique_scope(scope):
+                result = self.engine.generate(part)
             phase_spans(self.tracer, started_ns, result, parent)
             self.metrics.observe_result(result)
             meta = result.metadata
@@ -335,7 +394,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                              f"Known domains: {', '.join(known)}. Leave domain empty for all schemas.")
             return pb.GetSchemasResponse(schemas=[convert.schema_to_proto(s) for s in schemas])
 
-        return self._call("GetSchemas", context, True, body)
+        return self._call("GetSchemas", request, context, True, body)
 
     def HealthCheck(self, request: pb.HealthCheckRequest, context: grpc.ServicerContext) -> pb.HealthCheckResponse:
         """Status and each component's health (open without a token, like the HTTP probes)."""
@@ -353,4 +412,39 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         draining = self.health.draining
         if draining.is_set():
             return body("", None, {})
-        return self._call("HealthCheck", context, False, body)
+        return self._call("HealthCheck", request, context, False, body)
+
+
+def add_service(servicer: TestDataServicer, server: grpc.Server) -> None:
+    """Register the service like the generated ``add_TestDataServiceServicer_to_server``, with tolerant
+    request deserializers: bytes that do not parse reach the method as :class:`convert.Malformed`.
+
+    The generated function's handler table is used as it is (so a method added to the proto needs no
+    change here); only each handler's ``request_deserializer`` is wrapped.
+    """
+    pb_grpc.add_TestDataServiceServicer_to_server(servicer, _TolerantServer(server))  # type: ignore[no-untyped-call]
+
+
+class _TolerantServer:
+    """Receives the generated handlers, wraps their deserializers and passes them on to the real server."""
+
+    def __init__(self, server: grpc.Server) -> None:
+        self._server = server
+
+    @staticmethod
+    def _wrap(handlers: Mapping[str, Any]) -> dict[str, Any]:
+        out = {}
+        for method, handler in handlers.items():
+            parse = handler.request_deserializer
+            kind = getattr(getattr(parse, "__self__", None), "DESCRIPTOR", None)
+            name = kind.full_name if kind is not None else f"{method} request"
+            out[method] = handler._replace(request_deserializer=convert.tolerant(parse, name))
+        return out
+
+    def add_generic_rpc_handlers(self, handlers: tuple[Any, ...]) -> None:
+        """Not used: :meth:`add_registered_method_handlers` carries the same table, wrapped."""
+
+    def add_registered_method_handlers(self, service: str, handlers: Mapping[str, Any]) -> None:
+        wrapped = self._wrap(handlers)
+        self._server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, wrapped),))
+        self._server.add_registered_method_handlers(service, wrapped)  # type: ignore[attr-defined]

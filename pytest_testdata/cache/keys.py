@@ -19,8 +19,9 @@ from typing import Any
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import GenerationRequest
 
-KEY_FORMAT = 1
-"""Bumped when the key layout or the stored payload changes; old entries then simply stop matching."""
+KEY_FORMAT = 2
+"""Bumped when the key layout or the stored payload changes, or records for a seed change (2: identifiers
+drawn per entity and field); old entries then simply stop matching."""
 
 
 @lru_cache(maxsize=1)

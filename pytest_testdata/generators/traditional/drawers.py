@@ -7,6 +7,8 @@ compiler (:mod:`pytest_testdata.generators.traditional.plan`) chooses a drawer p
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
 import random
 import re
@@ -67,6 +69,8 @@ class RecordState:
     place: Place | None = None
     """The record's home: its phone and first address (or flat city/state/postal fields) agree with it."""
     place_used: bool = False
+    entity: str = ""
+    """The entity being built: with the field's name it picks the record's identifier stream."""
 
 
 Draw = Callable[[RecordState], Any]
@@ -89,6 +93,20 @@ def pick_country(rng: random.Random, locale: str | None) -> str:
 
 def _uuid(state: RecordState) -> str:
     return uuid4(state.rng)
+
+
+@functools.lru_cache(maxsize=4096)
+def uuid_stream(entity: str, name: str) -> int:
+    """The 128-bit key of an entity's field's identifiers (mixed into every UUID drawn for it)."""
+    digest = hashlib.blake2b(f"{entity}\x1f{name}".encode(), digest_size=16, person=b"testdata-uuid").digest()
+    return int.from_bytes(digest, "big")
+
+
+def _uuid_for(name: str) -> Draw:
+    """UUIDs of one field: the same seed gives a user, a cart and an order different identifiers."""
+    def draw(state: RecordState) -> str:
+        return uuid4(state.rng, uuid_stream(state.entity, name))
+    return draw
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -304,6 +322,8 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
     else:
         hint = next((g for key, g in NAME_HINTS if key in name.lower()), "sentence")
         base = NAMED_DRAWERS[hint]
+    if base is _uuid:
+        base = _uuid_for(name)
     if constraint is not None and constraint.regex:
         base = _matching(base, constraint.regex)
     lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minLength")

@@ -21,8 +21,8 @@ from pytest_testdata.schemas.registry import SchemaRegistry, project_registry
 from pytest_testdata.schemas.sources import ModelBinding
 
 
-def _state(rng: random.Random) -> RecordState:
-    return RecordState(rng, pick_country(rng, None))
+def _state(rng: random.Random, entity: str) -> RecordState:
+    return RecordState(rng, pick_country(rng, None), entity=entity)
 
 
 def factory_for(entity: str | Any, registry: SchemaRegistry | None = None) -> type[factory.DictFactory]:
@@ -46,7 +46,7 @@ def factory_for(entity: str | Any, registry: SchemaRegistry | None = None) -> ty
     plan = plan_for(schema)
 
     def make_state() -> RecordState:
-        return _state(factory.random.randgen)
+        return _state(factory.random.randgen, schema.name)
 
     declarations: dict[str, Any] = {"_state": factory.LazyFunction(make_state)}
     for name, draw in plan.fields:

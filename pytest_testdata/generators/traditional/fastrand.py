@@ -55,7 +55,11 @@ _UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
 _UUID_SET = (0x8000 << 48) | (4 << 76)
 
 
-def uuid4(rng: random.Random) -> str:
-    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))`` without building the UUID object."""
-    h = (rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET).to_bytes(16, "big").hex()  # = "%032x" % n, faster
+def uuid4(rng: random.Random, stream: int = 0) -> str:
+    """``str(uuid.UUID(int=rng.getrandbits(128) ^ stream, version=4))`` without building the UUID object.
+
+    ``stream`` (128 bits) separates identifier streams: the same rng state gives unrelated UUIDs for
+    different streams, with the same single draw.
+    """
+    h = ((rng.getrandbits(128) ^ stream) & _UUID_CLEAR | _UUID_SET).to_bytes(16, "big").hex()  # "%032x", faster
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

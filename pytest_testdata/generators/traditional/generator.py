@@ -1,16 +1,20 @@
-"""The traditional generator: runs a schema's plan for a batch, meeting constraints and uniqueness."""
+"""The traditional generator: runs a schema's plan for a batch, meeting constraints and uniqueness.
+
+Unique values are remembered per scope (:mod:`pytest_testdata.generators.traditional.unique`): the
+engine's lifetime by default, one request or stream in the agent.
+"""
 
 from __future__ import annotations
 
 import random
-import threading
-from collections import defaultdict
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
+from pytest_testdata.generators.budget import CHECK_EVERY, checkpoint
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES, values_for
+from pytest_testdata.generators.traditional.unique import UniqueScope, current_scope, scope_option
 from pytest_testdata.quality.paths import get
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.schemas.model import Schema
@@ -21,47 +25,6 @@ if TYPE_CHECKING:
 
 MAX_ATTEMPTS = 60
 """Redraws per record to meet the caller's constraints before the violation is reported."""
-
-
-class UniqueValues:
-    """Values of ``x-unique`` fields handed out in this process, so a run never repeats one.
-
-    Only non-UUID fields are tracked (a UUID4 from 122 random bits does not repeat in practice). A value
-    is redrawn only on an actual collision, so records stay reproducible for a seed. Each value remembers
-    its owner: the seed and the number of the candidate record drawn from it. Drawing the same candidate
-    again (the same seed, in another request or another test) gets the same values back instead of
-    colliding with its own earlier output; a different record with the same value is redrawn.
-    """
-
-    def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], dict[Any, tuple[int, int]]] = defaultdict(dict)
-        self._lock = threading.Lock()
-
-    def claim(self, entity: str, fields: tuple[str, ...], record: Record, owner: tuple[int, int]) -> bool:
-        """Record the record's unique values; False (and nothing claimed) if another owner has one."""
-        if len(fields) == 1:
-            # One field (a user's email): the general code below without its lists.
-            value = record.get(fields[0])
-            if value is None:
-                return True
-            with self._lock:
-                seen = self._seen[(entity, fields[0])]
-                if seen.get(value, owner) != owner:
-                    return False
-                seen[value] = owner
-                return True
-        with self._lock:
-            values = [(f, record.get(f)) for f in fields]
-            for f, v in values:
-                if v is not None and self._seen[(entity, f)].get(v, owner) != owner:
-                    return False
-            for f, v in values:
-                if v is not None:
-                    self._seen[(entity, f)][v] = owner
-            return True
-
-
-UNIQUE = UniqueValues()
 
 
 def _rescale(record: Record, violations: list[Violation], request: GenerationRequest) -> float | None:
@@ -90,20 +53,36 @@ class TraditionalGenerator(GeneratorBase):
 
     def __init__(self, host: GeneratorHost | None = None) -> None:
         self.host = host
+        self.engine_scope = UniqueScope()
+        """Unique values handed out by this host (used when its ``unique_scope`` option is ``engine``)."""
+
+    def _scope(self) -> UniqueScope:
+        """The scope set around this call, else the host's, else (``unique_scope="request"``) a new one."""
+        scope = current_scope()
+        if scope is not None:
+            return scope
+        if self.host is None or scope_option(dict(self.host.options)) == "engine":
+            return self.engine_scope
+        return UniqueScope()
 
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
         plan = plan_for(schema, request.constraints)
         rng = random.Random(seed)
         tracked = plan.tracked
+        unique = self._scope() if tracked else None
         build, locale = plan.build, request.locale
         values = values_for(request.options.get("email_domains"))
         if values is not VALUES:  # real email domains, asked for: the same plan with another value source
             build = partial(plan.build, values=values)
         standard = schema.standard
         if not request.constraints and not tracked and not standard:
-            # Nothing to meet or claim per record: the batch is the plan run count times.
-            records = [build(rng, locale) for _ in range(request.count)]
-            return GeneratorOutput(records, details={"redraws": 0, "unmet_constraints": 0})
+            # Nothing to meet or claim per record: the batch is the plan run count times (with a look at
+            # the request's budget every CHECK_EVERY records).
+            batch: list[Record] = []
+            for done in range(0, request.count, CHECK_EVERY):
+                checkpoint()
+                batch.extend(build(rng, locale) for _ in range(min(CHECK_EVERY, request.count - done)))
+            return GeneratorOutput(batch, details={"redraws": 0, "unmet_constraints": 0})
         # A user schema beyond the classic keywords is checked whole (quality.standard): a record that a
         # keyword the drawers meet only by redrawing (not, oneOf, if...) still breaks is drawn again.
         checker = validator_for(schema, request.constraints) if request.constraints or standard else None
@@ -118,11 +97,12 @@ class TraditionalGenerator(GeneratorBase):
             attempts = 0
             scale = 1.0
             while attempts < MAX_ATTEMPTS:
+                checkpoint()
                 constrained: list[Violation] = []
                 if checker is not None:
                     constrained = [v for v in checker.validate([record]) if standard or v.field.split(".")[0]
                                    in request.constraints or v.field in request.constraints]
-                if not constrained and (not tracked or UNIQUE.claim(schema.name, tracked, record, owner)):
+                if not constrained and (unique is None or unique.claim(schema.name, tracked, record, owner)):
                     break
                 attempts += 1
                 factor = _rescale(record, constrained, request) if constrained else None

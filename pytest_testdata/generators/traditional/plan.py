@@ -152,7 +152,7 @@ class Plan:
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES) -> dict[str, Any]:
         """One record: draw every field in declaration order, then enforce the coherence rules."""
-        state = RecordState(rng, pick_country(rng, locale), scale=scale, values=values)
+        state = RecordState(rng, pick_country(rng, locale), scale=scale, values=values, entity=self.schema.name)
         record = state.record
         if self.root is not None:
             drawn = self.root(state)
