@@ -203,7 +203,10 @@ def test_doc_block_runs(block: Block, pytester: pytest.Pytester, scratch: Path,
         if block.conftest is not None:
             pytester.makeconftest(block.conftest)
         pytester.makepyfile(test_snippet=text)
-        result = pytester.runpytest("-p", "no:cacheprovider", "test_snippet.py")
+        # SQLAlchemy cannot be imported twice in one process (pytester's in-process runs drop the modules a
+        # run imported, and a second import breaks its internals): such snippets run in a fresh process.
+        run = pytester.runpytest_subprocess if "sqlalchemy" in text else pytester.runpytest
+        result = run("-p", "no:cacheprovider", "test_snippet.py")
         outcomes = result.parseoutcomes()
         if result.ret != 0 or not outcomes.get("passed"):
             pytest.fail(f"{block.where}: the snippet's tests did not pass\n{result.stdout.str()[-6000:]}",
