@@ -14,14 +14,13 @@ test-suite      PyPI ``jsonschema`` 4.26.0 sdist (``json/tests``: the   MIT     
                 official JSON-Schema-Test-Suite)                                   JSON-Schema-Test-Suite
 ==============  ====================================================  ===========  ===========================
 
-``entity_corpus()`` turns the GitHub components into stand-alone JSON Schema 2020-12 documents (OpenAPI
-3.0's ``nullable`` and boolean exclusive bounds rewritten, ``#/components/schemas/X`` references moved
-into ``$defs``), so every contender gets the very same document.
+``entity_corpus()`` turns the GitHub components into stand-alone JSON Schema 2020-12 documents with the
+project's OpenAPI translator (pytest_testdata/schemas/sources/openapi.py), so every contender gets the very
+same document.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import subprocess
@@ -98,69 +97,29 @@ def ensure() -> None:
 # --- GitHub's OpenAPI 3.0 components as JSON Schema 2020-12 ------------------------------------------------
 
 
-def _github_components() -> dict[str, Any]:
+def _github_document() -> dict[str, Any]:
     archive = _download(GITHUB_NPM, "npm")
     with tarfile.open(archive) as tar:
         member = tar.extractfile("package/generated/api.github.com.json")
         assert member is not None
-        document = json.load(member)
-    components: dict[str, Any] = document["components"]["schemas"]
-    return components
-
-
-def _from_openapi30(node: Any, refs: set[str]) -> Any:
-    """OpenAPI 3.0 schema object -> JSON Schema 2020-12 (``nullable``, boolean bounds, refs to ``$defs``)."""
-    if isinstance(node, list):
-        return [_from_openapi30(v, refs) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key == "properties" and isinstance(value, dict):
-            out[key] = {name: _from_openapi30(sub, refs) for name, sub in value.items()}
-        elif key == "$ref" and isinstance(value, str) and value.startswith("#/components/schemas/"):
-            name = value.rsplit("/", 1)[1]
-            refs.add(name)
-            out[key] = f"#/$defs/{name}"
-        elif key in ("nullable", "example", "discriminator", "xml", "externalDocs"):
-            continue
-        else:
-            out[key] = _from_openapi30(value, refs)
-    for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
-        if out.get(exclusive) is True and bound in out:
-            out[exclusive] = out.pop(bound)
-        elif out.get(exclusive) is False:
-            del out[exclusive]
-    if node.get("nullable") is True:
-        if "$ref" in out or "type" not in out:
-            return {"anyOf": [out, {"type": "null"}]}
-        kind = out["type"]
-        out["type"] = [*kind, "null"] if isinstance(kind, list) else [kind, "null"]
-        if "enum" in out and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-    return out
-
-
-def _github_entity(name: str, components: dict[str, Any]) -> dict[str, Any]:
-    refs: set[str] = set()
-    root = _from_openapi30(copy.deepcopy(components[name]), refs)
-    defs: dict[str, Any] = {}
-    pending = sorted(refs)
-    while pending:
-        ref = pending.pop()
-        if ref in defs:
-            continue
-        more: set[str] = set()
-        defs[ref] = _from_openapi30(copy.deepcopy(components[ref]), more)
-        pending.extend(sorted(more - set(defs)))
-    # A component named "nullable-x" is nullable where it is used; as an entity of its own it is the object.
-    if isinstance(root.get("type"), list):
-        root["type"] = [t for t in root["type"] if t != "null"] or root["type"]
-        root["type"] = root["type"][0] if len(root["type"]) == 1 else root["type"]
-    document = {"$schema": DRAFT_2020, **root, "title": name}
-    if defs:
-        document["$defs"] = defs
+        document: dict[str, Any] = json.load(member)
     return document
+
+
+def _github_entity(name: str, document: dict[str, Any]) -> dict[str, Any]:
+    """One component as a stand-alone JSON Schema 2020-12 document, by the project's OpenAPI translator.
+
+    Both contenders get this very document, so the translation is no advantage to either.
+    """
+    from pytest_testdata.schemas.sources.openapi import component_json_schema
+
+    root = component_json_schema(document, name, f"{GITHUB_NPM}:api.github.com.json")
+    # A component named "nullable-x" is nullable where it is used; as an entity of its own it is the object.
+    kind = root.get("type")
+    if isinstance(kind, list) and "null" in kind:
+        rest = [t for t in kind if t != "null"]
+        root["type"] = rest[0] if len(rest) == 1 else rest
+    return {**root, "title": name}
 
 
 def _github_names(components: dict[str, Any]) -> list[str]:
@@ -182,9 +141,9 @@ def _schemastore() -> Iterator[CorpusSchema]:
 
 def entity_corpus() -> list[CorpusSchema]:
     """The real-world entity schemas: 80 of GitHub's REST API and 10 SchemaStore documents."""
-    components = _github_components()
-    github = [CorpusSchema(name, _github_entity(name, components), f"github ({GITHUB_NPM}): #/components/schemas/"
-                           f"{name}") for name in _github_names(components)]
+    document = _github_document()
+    github = [CorpusSchema(name, _github_entity(name, document), f"github ({GITHUB_NPM}): #/components/schemas/"
+                           f"{name}") for name in _github_names(document["components"]["schemas"])]
     return [*github, *_schemastore()]
 
 

@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("--json", action="store_true", help="print JSON instead of a table")
     schemas.set_defaults(func=cmd_schemas)
 
+    from pytest_testdata.datasets.cli import add_parser as add_dataset_parser
+
+    add_dataset_parser(sub)
+
     from pytest_testdata.store.cli import add_parser as add_rag_parser
 
     add_rag_parser(sub)

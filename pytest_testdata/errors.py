@@ -34,6 +34,19 @@ class UnknownEntityError(TestdataUsageError, LookupError):
         )
 
 
+class SchemaError(TestdataUsageError):
+    """A schema that cannot be honoured, found when it is loaded: one line naming the file, the JSON
+    pointer of the place, the keyword, what is wrong and the fix."""
+
+    def __init__(self, file: str, pointer: str, keyword: str, problem: str, fix: str) -> None:
+        self.file = file
+        self.pointer = pointer or "/"
+        self.keyword = keyword
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"schema {file}: at {self.pointer}, {keyword!r}: {problem}. Fix: {fix}")
+
+
 class StrategyNotAvailableError(TestdataError):
     """A strategy that exists in the design but cannot run here (not built, or its extra is missing)."""
 
@@ -69,20 +82,3 @@ def choice_error(thing: str, value: object, allowed: Iterable[str], fix: str = "
         message += f" {fix}"
     return TestdataUsageError(message)
 
-
-class SchemaLoadError(TestdataUsageError):
-    """A schema source (file, OpenAPI document, model class) that cannot be loaded.
-
-    One line: where (the file, or ``file#/json/pointer``), the keyword or part at fault, what is wrong
-    and how to fix it.
-    """
-
-    def __init__(self, where: str, problem: str, fix: str = "", keyword: str | None = None) -> None:
-        self.where = where
-        self.keyword = keyword
-        self.problem = problem
-        self.fix = fix
-        text = f"schema {where}: " + (f"{keyword}: " if keyword else "") + problem.rstrip(".") + "."
-        if fix:
-            text += f" {fix.rstrip('.')}."
-        super().__init__(text)

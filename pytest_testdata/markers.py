@@ -43,13 +43,13 @@ def parse_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any], where: str) -
     """Check a marker's arguments; every mistake names the test and the allowed arguments."""
     model, original = None, args
     if args and not isinstance(args[0], str):
-        from pytest_testdata.errors import SchemaLoadError
+        from pytest_testdata.errors import SchemaError
         from pytest_testdata.fixture import as_schema
 
         try:
             model = args[0]
             args = (as_schema(model).name, *args[1:])
-        except SchemaLoadError:
+        except SchemaError:
             raise  # a model class whose schema cannot be derived: say why
         except TestdataUsageError:
             args = ()

@@ -225,7 +225,7 @@ def pytest_report_header(config: pytest.Config) -> str:
         if s.remote is None:
             broken = state.registry.file_errors
             if broken:
-                parts.append(f"{len(broken)} unreadable schema file(s) ({'; '.join(e.where for e in broken)}: "
+                parts.append(f"{len(broken)} unreadable schema file(s) ({'; '.join(e.file for e in broken)}: "
                              "the tests that use their entities fail)")
     if s.remote:
         parts.append(f"remote agent {s.remote}")

@@ -167,11 +167,11 @@ def test_broken_json_names_the_file_and_position(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text('{"title": "x",\n "type": }')
     registry = SchemaRegistry([tmp_path])  # reading the folder does not fail: only the broken entity does
     assert "cart" in registry.names()
-    with pytest.raises(TestdataUsageError, match=r"broken.json: is not valid JSON: Expecting value "
-                       r"at line 2, column 10. Fix the syntax there"):
+    with pytest.raises(TestdataUsageError, match=r"broken.json: at /, 'syntax': not valid JSON: Expecting value "
+                       r"at line 2, column 10. Fix: fix the syntax there"):
         registry.get("broken")
     with pytest.raises(TestdataUsageError, match=r"unknown entity 'x'.*1 schema file\(s\) could not be read.*"
-                       r"broken.json: is not valid JSON"):
+                       r"broken.json: at /, 'syntax': not valid JSON"):
         registry.get("x")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_testdata.engine import Engine
-from pytest_testdata.errors import GenerationError, SchemaLoadError
+from pytest_testdata.errors import GenerationError, SchemaError
 from pytest_testdata.schemas import SchemaRegistry, SourceAdapter, register_adapter, schema_from_object
 from pytest_testdata.schemas.sources import ADAPTERS, ModelBinding, Source, source_from_object
 from pytest_testdata.types import GenerationRequest
@@ -200,8 +200,8 @@ def test_an_attrs_class_that_refers_to_itself_is_refused_at_load(tmp_path: Path,
         "    name: str\n    children: list[Node] = attrs.field(factory=list)\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     node = importlib.import_module("tree_models").Node
-    with pytest.raises(SchemaLoadError, match=r"schema attrs:tree_models.Node: recursion: a recursive attrs class "
-                       r"is not supported. Describe recursive entities with pydantic models or dataclasses"):
+    with pytest.raises(SchemaError, match=r"schema attrs:tree_models.Node: at /, '\$ref': a recursive attrs class "
+                       r"is not supported. Fix: describe recursive entities with pydantic models or dataclasses"):
         schema_from_object(node)
 
 

@@ -14,7 +14,7 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 from pytest_testdata.cli import main
 from pytest_testdata.engine import Engine
-from pytest_testdata.errors import SchemaLoadError, TestdataUsageError
+from pytest_testdata.errors import SchemaError, TestdataUsageError
 from pytest_testdata.schemas.registry import SchemaRegistry
 from pytest_testdata.schemas.sources.files import read_document
 from pytest_testdata.schemas.sources.openapi import component_json_schema
@@ -180,23 +180,26 @@ components:
     registry = SchemaRegistry([tmp_path], builtins=False)
     assert registry.get("Good").fields == ("name",)
     for name in ("Remote", "UsesRemote"):
-        with pytest.raises(SchemaLoadError) as info:
+        with pytest.raises(SchemaError) as info:
             registry.get(name)
         assert str(info.value) == (
-            f"schema {tmp_path / 'api.yaml'}#/components/schemas/Remote/properties/pet: $ref: $ref 'pets.yaml#/Pet' "
-            "points outside components/schemas of this document. Bundle the document first (for example "
-            "`redocly bundle`) so that every schema reference is #/components/schemas/<Name>.")
+            f"schema {tmp_path / 'api.yaml'}: at /components/schemas/Remote/properties/pet, '$ref': 'pets.yaml#/Pet' "
+            "points outside components/schemas of this document. Fix: bundle the document first (for example "
+            "`redocly bundle`) so that every schema reference is #/components/schemas/<Name>")
 
 
 @pytest.mark.parametrize(
     ("text", "suffix", "message"),
     [
-        ("openapi: 3.0.0\ninfo: {title: t\n", ".yaml", "is not valid YAML: "),
-        ('{"openapi": "3.0.0", "info": ', ".json", "is not valid JSON: Expecting value at line 1, column 30"),
+        ("openapi: 3.0.0\ninfo: {title: t\n", ".yaml", "at /, 'syntax': not valid YAML: did not find expected "
+         "',' or '}' at line 3, column 1. Fix: fix the syntax there"),
+        ('{"openapi": "3.0.0", "info": ', ".json", "at /, 'syntax': not valid JSON: Expecting value at line 1, "
+         "column 30. Fix: fix the syntax there"),
         ("swagger: '2.0'\ninfo: {title: t, version: '1'}\n", ".yaml",
-         "openapi: OpenAPI version '2.0' is not supported. Allowed: 3.0.x and 3.1.x"),
+         "at /openapi, 'openapi': OpenAPI version '2.0' is not supported (allowed: 3.0.x, 3.1.x). Fix: convert"),
         ("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n", ".yaml",
-         "components: the document has no components/schemas, so it defines no entity"),
+         "at /components, 'components': the document has no components/schemas, so it defines no entity. Fix: "
+         "add the entities under components/schemas"),
     ],
     ids=["yaml-syntax", "json-syntax", "swagger-2", "no-components"],
 )

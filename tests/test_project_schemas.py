@@ -178,7 +178,7 @@ def test_the_agent_refuses_to_start_with_a_schema_that_does_not_load(tmp_path: P
 
 BROKEN = [
     ("syntax.json", '{"title": "syntax", "type": "object",\n "properties": {"a": }}',
-     "syntax.json: is not valid JSON: Expecting value at line 2, column 22. Fix the syntax there"),
+     "syntax.json: at /, 'syntax': not valid JSON: Expecting value at line 2, column 22. Fix: fix the syntax"),
     ("dangling.json", json.dumps({"title": "dangling", "type": "object", "properties": {"a": {
         "$ref": "#/$defs/nope"}}}), "dangling.json: $ref '#/$defs/nope' points at nothing"),
 ]
@@ -238,12 +238,12 @@ def test_in_pytest_a_broken_schema_fails_exactly_the_tests_that_use_it(pytester:
     result.stdout.fnmatch_lines([
         "testdata: *1 unreadable schema file(s) (*syntax.json: the tests that use their entities fail)*",
         "*ERROR at setup of test_marker_on_a_broken_file*",
-        "*::test_marker_on_a_broken_file: @pytest.mark.testdata('syntax', ...): schema *syntax.json: is not "
-        "valid JSON: Expecting value at line 2, column 22. Fix the syntax there*",
+        "*::test_marker_on_a_broken_file: @pytest.mark.testdata('syntax', ...): schema *syntax.json: at /, "
+        "'syntax': not valid JSON: Expecting value at line 2, column 22. Fix: fix the syntax there*",
         "*ERROR at setup of test_marker_on_a_broken_entity*",
         "*::test_marker_on_a_broken_entity: @pytest.mark.testdata('dangling', ...): schema *dangling.json: "
         "$ref '#/$defs/nope' points at nothing.",
         "*test_fixture_on_a_broken_entity?syntax?*",
-        "E *.SchemaLoadError: schema *syntax.json: is not valid JSON*",
+        "E *.SchemaError: schema *syntax.json: at /, 'syntax': not valid JSON*",
     ])
     assert "Traceback" not in out and "pytest_testdata/" not in out  # no frame of ours reaches the user

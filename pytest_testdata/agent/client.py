@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 
@@ -22,6 +22,10 @@ from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.errors import GenerationError, TestdataError, TestdataUsageError
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata
+
+if TYPE_CHECKING:
+    from pytest_testdata.datasets.request import DatasetRequest
+    from pytest_testdata.datasets.result import Dataset
 
 MAX_SYNC_HEADER = "testdata-max-sync-records"
 _USAGE_CODES = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -134,6 +138,19 @@ class AgentClient:
                 yield StreamChunk(chunk.index, chunk.offset, chunk.total, json.loads(chunk.records_json),
                                   convert.metadata_from_proto(chunk.metadata) if chunk.HasField("metadata")
                                   else None)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        finally:
+            call.cancel()
+
+    def dataset(self, request: DatasetRequest, batch_size: int | None = 1000) -> Dataset:
+        """A dataset through the agent's ``GenerateDataset`` stream (what remote mode's ``testdata.dataset`` uses)."""
+        from pytest_testdata.agent.dataset_wire import dataset_from_chunks, request_to_proto
+
+        call = self.stub.GenerateDataset(request_to_proto(request, batch_size), timeout=self.timeout,
+                                         metadata=self._metadata)
+        try:
+            return dataset_from_chunks(call)
         except grpc.RpcError as exc:
             raise self._error(exc) from None
         finally:

@@ -22,6 +22,7 @@ from pytest_testdata import __version__
 from pytest_testdata.agent import convert
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
+from pytest_testdata.agent.dataset_service import DatasetRPC
 from pytest_testdata.agent.health import Health
 from pytest_testdata.agent.observability import REQUEST_ID_HEADER, Metrics, phase_spans, request_id_from
 from pytest_testdata.errors import (
@@ -72,7 +73,7 @@ def classify(exc: BaseException) -> tuple[grpc.StatusCode, str]:
     return grpc.StatusCode.INTERNAL, ""
 
 
-class TestDataServicer(pb_grpc.TestDataServiceServicer):
+class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
     """The service's methods over one engine."""
 
     __test__ = False

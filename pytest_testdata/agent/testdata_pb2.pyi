@@ -184,3 +184,73 @@ class HealthCheckResponse(_message.Message):
     uptime_seconds: float
     service_name: str
     def __init__(self, status: _Optional[str] = ..., components: _Optional[_Iterable[_Union[ComponentHealth, _Mapping]]] = ..., version: _Optional[str] = ..., uptime_seconds: _Optional[float] = ..., service_name: _Optional[str] = ...) -> None: ...
+
+class GenerateDatasetRequest(_message.Message):
+    __slots__ = ("counts", "root", "count", "cardinality", "external", "seed", "strategy", "strategies", "context", "locale", "options", "variant", "break_rule", "batch_size")
+    class CountsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class StrategiesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    ROOT_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    CARDINALITY_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    STRATEGIES_FIELD_NUMBER: _ClassVar[int]
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    LOCALE_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    BREAK_RULE_FIELD_NUMBER: _ClassVar[int]
+    BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    counts: _containers.ScalarMap[str, int]
+    root: str
+    count: int
+    cardinality: _struct_pb2.Struct
+    external: _struct_pb2.Struct
+    seed: int
+    strategy: str
+    strategies: _containers.ScalarMap[str, str]
+    context: str
+    locale: str
+    options: _struct_pb2.Struct
+    variant: str
+    break_rule: str
+    batch_size: int
+    def __init__(self, counts: _Optional[_Mapping[str, int]] = ..., root: _Optional[str] = ..., count: _Optional[int] = ..., cardinality: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., external: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., seed: _Optional[int] = ..., strategy: _Optional[str] = ..., strategies: _Optional[_Mapping[str, str]] = ..., context: _Optional[str] = ..., locale: _Optional[str] = ..., options: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., variant: _Optional[str] = ..., break_rule: _Optional[str] = ..., batch_size: _Optional[int] = ...) -> None: ...
+
+class DatasetChunk(_message.Message):
+    __slots__ = ("index", "entity", "offset", "records_json", "entity_total", "entity_last", "entity_metadata_json", "last", "dataset_json", "request_id")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_JSON_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_LAST_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_METADATA_JSON_FIELD_NUMBER: _ClassVar[int]
+    LAST_FIELD_NUMBER: _ClassVar[int]
+    DATASET_JSON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    entity: str
+    offset: int
+    records_json: str
+    entity_total: int
+    entity_last: bool
+    entity_metadata_json: str
+    last: bool
+    dataset_json: str
+    request_id: str
+    def __init__(self, index: _Optional[int] = ..., entity: _Optional[str] = ..., offset: _Optional[int] = ..., records_json: _Optional[str] = ..., entity_total: _Optional[int] = ..., entity_last: _Optional[bool] = ..., entity_metadata_json: _Optional[str] = ..., last: _Optional[bool] = ..., dataset_json: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...

@@ -55,6 +55,11 @@ class TestDataServiceStub:
                 request_serializer=pytest__testdata_dot_agent_dot_testdata__pb2.HealthCheckRequest.SerializeToString,
                 response_deserializer=pytest__testdata_dot_agent_dot_testdata__pb2.HealthCheckResponse.FromString,
                 _registered_method=True)
+        self.GenerateDataset = channel.unary_stream(
+                '/testdata.v1.TestDataService/GenerateDataset',
+                request_serializer=pytest__testdata_dot_agent_dot_testdata__pb2.GenerateDatasetRequest.SerializeToString,
+                response_deserializer=pytest__testdata_dot_agent_dot_testdata__pb2.DatasetChunk.FromString,
+                _registered_method=True)
 
 
 class TestDataServiceServicer:
@@ -89,6 +94,14 @@ class TestDataServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GenerateDataset(self, request, context):
+        """A dataset of linked entities (every reference resolves, cross-entity rules hold and are checked),
+        streamed entity by entity in dependency order, each entity in chunks of batch_size records.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TestDataServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -111,6 +124,11 @@ def add_TestDataServiceServicer_to_server(servicer, server):
                     servicer.HealthCheck,
                     request_deserializer=pytest__testdata_dot_agent_dot_testdata__pb2.HealthCheckRequest.FromString,
                     response_serializer=pytest__testdata_dot_agent_dot_testdata__pb2.HealthCheckResponse.SerializeToString,
+            ),
+            'GenerateDataset': grpc.unary_stream_rpc_method_handler(
+                    servicer.GenerateDataset,
+                    request_deserializer=pytest__testdata_dot_agent_dot_testdata__pb2.GenerateDatasetRequest.FromString,
+                    response_serializer=pytest__testdata_dot_agent_dot_testdata__pb2.DatasetChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -222,6 +240,33 @@ class TestDataService:
             '/testdata.v1.TestDataService/HealthCheck',
             pytest__testdata_dot_agent_dot_testdata__pb2.HealthCheckRequest.SerializeToString,
             pytest__testdata_dot_agent_dot_testdata__pb2.HealthCheckResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GenerateDataset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/testdata.v1.TestDataService/GenerateDataset',
+            pytest__testdata_dot_agent_dot_testdata__pb2.GenerateDatasetRequest.SerializeToString,
+            pytest__testdata_dot_agent_dot_testdata__pb2.DatasetChunk.FromString,
             options,
             channel_credentials,
             insecure,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_testdata.datasets.cardinality import allocation, list_length, weights
@@ -80,9 +80,25 @@ class Builder:
         return chosen[0]
 
     def run(self) -> Dataset:
+        for _ in self.steps():
+            pass
+        return self.result()
+
+    def steps(self) -> Iterator[str]:
+        """Build entity by entity, yielding each name when it is finished (parents first). Entities with a
+        reference that closes a cycle are finished last, once that reference is filled in."""
+        held = []
         for entity in self.plan.order:
             self._entity(entity)
+            if any(e.deferred for e in self.plan.edges_of(entity)):
+                held.append(entity)
+            else:
+                yield entity
         self._deferred()
+        yield from held
+
+    def result(self) -> Dataset:
+        """The dataset, once :meth:`steps` is exhausted."""
         return Dataset(self.request.seed, self.plan.order, self.records, self.plan.keys, self.metadata,
                        self.plan.describe(), self.broken)
 

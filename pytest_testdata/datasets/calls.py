@@ -25,23 +25,13 @@ class DatasetCheckError(TestdataError):
 
 
 def entity_name(obj: Any, registry: Any) -> str:
-    """An entity name for a name, a Schema or a SQLAlchemy model (registering the model's schema)."""
+    """An entity name for a name, a Schema or a model class (SQLAlchemy, pydantic, dataclass...: any kind the
+    schema sources' adapters read), registering the model's schema on first use."""
     if isinstance(obj, str):
         return obj
-    from pytest_testdata.schemas.model import Schema
+    from pytest_testdata.schemas.sources import schema_from_object
 
-    if isinstance(obj, Schema):
-        schema = obj
-    else:
-        try:
-            from pytest_testdata.schemas.sources.sqlalchemy import is_sqlalchemy_model, schema_from_model
-        except ImportError:
-            raise TestdataUsageError(
-                f"dataset: expected an entity name, a Schema or a SQLAlchemy model, got {obj!r}.") from None
-        if not is_sqlalchemy_model(obj):
-            raise TestdataUsageError(
-                f"dataset: expected an entity name, a Schema or a SQLAlchemy model, got {obj!r}.")
-        schema = schema_from_model(obj)
+    schema = schema_from_object(obj)
     if registry is None:
         raise TestdataUsageError(f"dataset: this engine cannot take new entities such as {schema.name!r}; "
                                  "name entities it knows.")

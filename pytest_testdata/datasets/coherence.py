@@ -273,13 +273,17 @@ class CurrencyOfRef(DatasetRule):
     kind = "currency_of_ref"
     required = ("ref", "currency", "country")
 
+    def __init__(self, entity: str, spec: Mapping[str, Any], schema: Schema) -> None:
+        super().__init__(entity, spec, schema)
+        self._country, self._currency = getter(str(spec["country"])), getter(str(spec["currency"]))
+
     def _wanted(self, record: Record, index: RecordIndex) -> str | None:
         parent = self.parent(record, index)
-        return None if parent is None else CURRENCIES.get(str(get(parent, self.spec["country"])))
+        return None if parent is None else CURRENCIES.get(str(self._country(parent)))
 
     def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
         wanted = self._wanted(record, index)
-        mine = get(record, self.spec["currency"])
+        mine = self._currency(record)
         if wanted is None or mine == wanted:
             return None
         return self.spec["currency"], f"is {mine!r} but the referenced record's country uses {wanted!r}"
@@ -331,10 +335,11 @@ class AfterRef(DatasetRule):
         self.field, self.after = str(spec["field"]), str(spec["after"])
         self.min_delay, self.max_delay = int(spec.get("min_seconds", 60)), int(spec.get("max_seconds", 3 * DAY))
         self.moves = [str(f) for f in spec.get("shift", _date_time_fields(schema))]
+        self._mine, self._theirs = getter(self.field), getter(self.after)
 
     def _times(self, record: Record, index: RecordIndex) -> tuple[Any, Any]:
         parent = self.parent(record, index)
-        return get(record, self.field), (None if parent is None else get(parent, self.after))
+        return self._mine(record), (None if parent is None else self._theirs(parent))
 
     def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
         mine, theirs = self._times(record, index)
@@ -371,17 +376,18 @@ class StatusMatchesRef(DatasetRule):
                 f"non-empty list of this record's statuses; got {allowed!r}."
             )
         self.allowed = {str(k): [str(s) for s in v] for k, v in allowed.items()}
+        self._status, self._ref_status = getter(str(spec["status"])), getter(str(spec["ref_status"]))
 
     def _allowed_for(self, record: Record, index: RecordIndex) -> tuple[str, list[str]] | None:
         parent = self.parent(record, index)
         if parent is None:
             return None
-        status = str(get(parent, self.spec["ref_status"]))
+        status = str(self._ref_status(parent))
         return (status, self.allowed[status]) if status in self.allowed else None
 
     def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
         found = self._allowed_for(record, index)
-        mine = get(record, self.spec["status"])
+        mine = self._status(record)
         if found is None or mine in found[1]:
             return None
         return self.spec["status"], (f"is {mine!r} but the referenced record is {found[0]!r}, which allows "
@@ -389,7 +395,7 @@ class StatusMatchesRef(DatasetRule):
 
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
         found = self._allowed_for(record, index)
-        if found is not None and get(record, self.spec["status"]) not in found[1]:
+        if found is not None and self._status(record) not in found[1]:
             set_all(record, self.spec["status"], rng.choice(found[1]))
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:

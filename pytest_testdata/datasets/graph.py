@@ -181,7 +181,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPl
     owned = {(n, p) for n in members for r in rules[n] for p in r.owns}
     edges = [Edge(e.child, e.path, e.parent, e.parent_field, e.nullable, e.card, owned=(e.child, e.path) in owned)
              for e in edges]
-    order, edges = _order(members, edges, rules, wanted)
+    order, edges = _order(members, edges, rules)
     _check_counts(edges, counts, request)
     keys: dict[str, list[str]] = {n: [] for n in members}
     for e in edges:
@@ -298,8 +298,7 @@ def _check_overrides(overrides: Mapping[str, Any], schemas: dict[str, Schema],
             )
 
 
-def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetRule]],
-           wanted: list[str]) -> tuple[list[str], list[Edge]]:
+def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetRule]]) -> tuple[list[str], list[Edge]]:
     """Dependency order (parents first); nullable links inside a cycle are deferred."""
     deps: dict[str, set[str]] = {n: set() for n in members}
     for e in edges:
@@ -321,16 +320,16 @@ def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetR
     for n in members:
         for r in rules[n]:
             hard[n].update(d for d in r.depends_on if d in hard)
-    rank = {n: i for i, n in enumerate(wanted)}
+    # Ties go by name, so the order (and the stream's) never depends on how the counts were listed.
     order: list[str] = []
-    ready = sorted((n for n in members if not hard[n]), key=lambda n: (rank.get(n, len(rank)), n))
+    ready = sorted(n for n in members if not hard[n])
     done: set[str] = set()
     while ready:
         name = ready.pop(0)
         order.append(name)
         done.add(name)
         fresh = [n for n in members if n not in done and n not in ready and hard[n] <= done]
-        ready = sorted([*ready, *fresh], key=lambda n: (rank.get(n, len(rank)), n))
+        ready = sorted([*ready, *fresh])
     if len(order) < len(members):
         stuck = [n for n in members if n not in done]
         links = [f"{e.name} -> {e.parent}" for e in out if e.child in stuck and e.parent in stuck and not e.deferred]

@@ -55,29 +55,43 @@ class TableMap:
     json_columns: frozenset[str] = frozenset()
     fields: dict[str, str] = field(default_factory=dict)
     """Record path -> column name (to name a field in an error)."""
+    paths: list[tuple[str, str]] = field(default_factory=list)
+    """(column name, record path, relative to the list element for a child table) in column order."""
+    _compiled: Callable[[Any], tuple[Any, ...]] | None = None
 
     def rows(self, records: list[Record]) -> list[tuple[Any, ...]]:
         """Row tuples in column order (lists and dicts in JSON columns as JSON text)."""
-        reads = [read for _, read in self.columns]
-        json_at = [i for i, (name, _) in enumerate(self.columns) if name in self.json_columns]
-        out: list[tuple[Any, ...]] = []
+        make = self._row_function()
         if self.list_path is None:
-            for record in records:
-                row = [read(record) for read in reads]
-                for i in json_at:
-                    row[i] = None if row[i] is None else json.dumps(row[i])
-                out.append(tuple(row))
-            return out
+            return [make(record) for record in records]
         assert self.parent_key is not None
         key_of, head = self.parent_key, self.list_path
+        out: list[tuple[Any, ...]] = []
         for record in records:
             owner = key_of(record)
             for position, element in enumerate(record.get(head) or ()):
-                row = [owner, position, *(read(element) for read in reads[2:])]
-                for i in json_at:
-                    row[i] = None if row[i] is None else json.dumps(row[i])
-                out.append(tuple(row))
+                out.append((owner, position, *make(element)))
         return out
+
+    def _row_function(self) -> Callable[[Any], tuple[Any, ...]]:
+        """One compiled function per table: reading each column's path costs one dict lookup per level."""
+        if self._compiled is None:
+            skip = 2 if self.list_path is not None else 0
+            parts = []
+            for name, path in self.paths[skip:]:
+                expr = "r"
+                for i, key in enumerate(path.split(".")):
+                    expr = f"{expr}.get({key!r})" if i == 0 else f"({expr} or _EMPTY).get({key!r})"
+                parts.append(f"_dump({expr})" if name in self.json_columns else expr)
+            source = f"def row(r):\n    return ({', '.join(parts)}{',' if len(parts) == 1 else ''})\n"
+            scope: dict[str, Any] = {"_EMPTY": {}, "_dump": _dump}
+            exec(compile(source, f"<rows of {self.table.name}>", "exec"), scope)  # keys quoted with repr()
+            self._compiled = scope["row"]
+        return self._compiled
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
 
 
 def _column_type(sub: Mapping[str, Any]) -> TypeEngine[Any]:
@@ -154,7 +168,7 @@ def model_table_of(schema: Schema) -> Table | None:
 
 def _model_map(entity: str, table: Table, schema: Schema) -> TableMap:
     columns = [(c.name, getter(c.name)) for c in table.columns if c.name in schema.properties]
-    return TableMap(entity, table, columns, fields={c: c for c, _ in columns})
+    return TableMap(entity, table, columns, fields={c: c for c, _ in columns}, paths=[(c, c) for c, _ in columns])
 
 
 def _column_name(path: str) -> str:
@@ -171,6 +185,7 @@ def _schema_tables(entity: str, schema: Schema, plan: DatasetPlan, refs: Mapping
     reads: list[tuple[str, Read]] = []
     json_cols: set[str] = set()
     fields: dict[str, str] = {}
+    paths: list[tuple[str, str]] = []
     for path, sub, nullable in _flatten(plain, "", True):
         name = _column_name(path)
         ctype = _column_type(sub)
@@ -182,11 +197,12 @@ def _schema_tables(entity: str, schema: Schema, plan: DatasetPlan, refs: Mapping
         cols.append(Column(name, ctype, *args, primary_key=path == key, nullable=nullable and path != key,
                            unique=unique and path != key))
         reads.append((name, getter(path)))
+        paths.append((name, path))
         fields[path] = name
         if isinstance(ctype, JSON):
             json_cols.add(name)
     maps = [TableMap(entity, Table(entity, metadata, *cols), reads, json_columns=frozenset(json_cols),
-                     fields=fields)]
+                     fields=fields, paths=paths)]
     for list_name, sub in lists.items():
         maps.append(_child_table(entity, list_name, sub, key, plan, refs, metadata))
     return maps
@@ -210,6 +226,7 @@ def _child_table(entity: str, list_name: str, sub: Mapping[str, Any], key: str |
     ]
     reads: list[tuple[str, Read]] = [(owner_col, getter(key)), ("position", getter("position"))]
     fields = {f"{list_name}.*": owner_col}
+    paths: list[tuple[str, str]] = [(owner_col, key), ("position", "position")]
     json_cols: set[str] = set()
     for path, item_sub, nullable in _flatten(sub["items"], "", True):
         name = _column_name(path)
@@ -220,9 +237,10 @@ def _child_table(entity: str, list_name: str, sub: Mapping[str, Any], key: str |
             args.append(ForeignKey(f"{edge.parent}.{_column_name(edge.parent_field)}"))
         cols.append(Column(name, ctype, *args, nullable=nullable))
         reads.append((name, getter(path)))
+        paths.append((name, path))
         fields[f"{list_name}.*.{path}"] = name
         if isinstance(ctype, JSON):
             json_cols.add(name)
     table = Table(f"{entity}_{list_name}", metadata, *cols)
     return TableMap(entity, table, reads, list_path=list_name, parent_key=getter(key),
-                    json_columns=frozenset(json_cols), fields=fields)
+                    json_columns=frozenset(json_cols), fields=fields, paths=paths)

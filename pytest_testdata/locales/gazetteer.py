@@ -116,12 +116,12 @@ def latin_spelling(name: str) -> str | None:
 def area_codes_by_state(country: str) -> dict[str, frozenset[str]]:
     """NANP area codes of each state or province (``{"NJ": {"201", "551", ...}}``), from the shipped data."""
     data = country_data(country)
-    found: dict[str, set[str]] = {}
+    per_area = [frozenset(data.fixed[i][0][:3] for i in area) for area in data.areas]
+    areas_of: dict[str, set[int]] = {}
     for row in data.places:
-        state, area = row[2], row[3]
-        if area >= 0:
-            found.setdefault(state, set()).update(data.fixed[i][0][:3] for i in data.areas[area])
-    return {state: frozenset(codes) for state, codes in found.items()}
+        if row[3] >= 0:
+            areas_of.setdefault(row[2], set()).add(row[3])
+    return {state: frozenset().union(*(per_area[a] for a in areas)) for state, areas in areas_of.items()}
 
 
 def phone_fits_region(phone: str, country: str, region: str) -> bool | None:

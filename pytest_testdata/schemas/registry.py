@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_testdata.errors import SchemaLoadError, TestdataUsageError, UnknownEntityError
+from pytest_testdata.errors import SchemaError, TestdataUsageError, UnknownEntityError
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.sources import ModelBinding, Source, source_from_object
 from pytest_testdata.schemas.sources.files import PendingEntity, entities_in_file, files_in
@@ -51,7 +51,7 @@ class SchemaRegistry:
 
     def __init__(self, dirs: Sequence[str | Path] = (), *, builtins: bool = True) -> None:
         self._entries: dict[str, _Entry] = {}
-        self.file_errors: list[SchemaLoadError] = []
+        self.file_errors: list[SchemaError] = []
         """Files that could not be read at all (syntax errors): their entities are unknown."""
         if builtins:
             self.load_dir(builtin_schema_dir())
@@ -89,7 +89,7 @@ class SchemaRegistry:
         path = Path(file)
         try:
             pending = entities_in_file(path)
-        except SchemaLoadError as exc:
+        except SchemaError as exc:
             self.file_errors.append(exc)
             key = entity_key(path.stem)
             self._entries[key] = _Entry(path.stem, str(path), error=exc)
@@ -147,10 +147,10 @@ class SchemaRegistry:
             except TestdataUsageError as exc:
                 entry.error = exc
             except Exception as exc:
-                entry.error = SchemaLoadError(
-                    entry.where, f"cannot be loaded: the schema core failed with {type(exc).__name__}: {exc}",
-                    "This is a bug in pytest-testdata; please report it with the schema. Other entities are "
-                    "not affected",
+                entry.error = SchemaError(
+                    entry.where, "", "schema", f"the schema core failed with {type(exc).__name__}: {exc}",
+                    "this is a bug in pytest-testdata: please report it with the schema (other entities are "
+                    "not affected)",
                 )
         raise entry.error.with_traceback(None)
 

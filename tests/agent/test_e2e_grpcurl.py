@@ -21,7 +21,7 @@ def test_list_shows_the_service_health_and_reflection(agent: RunningAgent) -> No
                                        "grpc.reflection.v1alpha.ServerReflection"}
     methods = grpcurl(agent, "list", "testdata.v1.TestDataService").stdout.split()
     assert methods == [f"testdata.v1.TestDataService.{m}" for m in
-                       ("GenerateData", "GenerateDataStream", "GetSchemas", "HealthCheck")]
+                       ("GenerateData", "GenerateDataStream", "GenerateDataset", "GetSchemas", "HealthCheck")]
 
 
 def test_describe_shows_the_messages(agent: RunningAgent) -> None:

@@ -14,7 +14,7 @@ import types
 import typing
 from typing import Annotated, Any, Literal, Union
 
-from pytest_testdata.errors import SchemaLoadError
+from pytest_testdata.errors import SchemaError
 
 _MIRRORS: dict[type, type] = {}
 _ORIGINALS: dict[type, type] = {}
@@ -28,17 +28,17 @@ def mirror(cls: type) -> type:
     if cls in _MIRRORS:
         return _MIRRORS[cls]
     if cls in _BUILDING:
-        raise SchemaLoadError(
-            f"attrs:{cls.__module__}.{cls.__qualname__}", "a recursive attrs class is not supported",
-            "Describe recursive entities with pydantic models or dataclasses", keyword="recursion",
+        raise SchemaError(
+            f"attrs:{cls.__module__}.{cls.__qualname__}", "", "$ref", "a recursive attrs class is not supported",
+            "describe recursive entities with pydantic models or dataclasses",
         )
     _BUILDING.add(cls)
     try:
         try:
             attr.resolve_types(cls)
         except NameError as exc:
-            raise SchemaLoadError(f"attrs:{cls.__module__}.{cls.__qualname__}", f"a type cannot be resolved: {exc}",
-                                  "Import the names its annotations use") from None
+            raise SchemaError(f"attrs:{cls.__module__}.{cls.__qualname__}", "", "type",
+                              f"a type cannot be resolved: {exc}", "import the names its annotations use") from None
         fields: list[tuple[str, Any, Any]] = []
         for a in attr.fields(cls):
             if not a.init:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_testdata.errors import MissingDependencyError, SchemaLoadError
+from pytest_testdata.errors import MissingDependencyError, SchemaError
 from pytest_testdata.schemas.model import Schema
 
 SUFFIXES = (".json", ".yaml", ".yml")
@@ -36,19 +36,19 @@ def files_in(folder: Path) -> list[Path]:
 
 
 def read_document(path: Path) -> Any:
-    """Parse a JSON or YAML file; a :class:`SchemaLoadError` naming the line and column on a syntax error."""
+    """Parse a JSON or YAML file; a :class:`SchemaError` naming the line and column on a syntax error."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaLoadError(str(path), f"cannot be read ({exc})", "Check the file's permissions and encoding "
-                              "(UTF-8)") from None
+        raise SchemaError(str(path), "", "file", f"the file cannot be read ({exc})",
+                          "check the file's permissions and that it is UTF-8") from None
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SchemaLoadError(
-                str(path), f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                "Fix the syntax there (a JSON linter such as `python -m json.tool` shows it)",
+            raise SchemaError(
+                str(path), "", "syntax", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+                "fix the syntax there (`python -m json.tool FILE` shows it)",
             ) from None
     return _read_yaml(path, text)
 
@@ -65,8 +65,8 @@ def _read_yaml(path: Path, text: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SchemaLoadError(str(path), f"is not valid YAML: {problem}{where}",
-                              "Fix the syntax there (indentation, quoting, a missing colon)") from None
+        raise SchemaError(str(path), "", "syntax", f"not valid YAML: {problem}{where}",
+                          "fix the syntax there (indentation, quoting, a missing colon)") from None
     return _string_keys(data)
 
 
@@ -100,8 +100,8 @@ def entities_in_file(path: Path) -> list[PendingEntity]:
 
         return entities_in_document(data, str(path))
     if not isinstance(data, dict):
-        raise SchemaLoadError(str(path), f"expected a JSON Schema object at the top, got {type(data).__name__}",
-                              "Make the file one JSON object describing the entity")
+        raise SchemaError(str(path), "", "type", f"expected a JSON Schema object at the top, got "
+                          f"{type(data).__name__}", "make the file one JSON object describing the entity")
     name = data.get("x-entity") or data.get("title") or path.stem
     if not isinstance(name, str):
         name = path.stem

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pytest_testdata.errors import GenerationError, SchemaLoadError
+from pytest_testdata.errors import GenerationError, SchemaError
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.sources import ModelBinding, Source, SourceAdapter
 
@@ -72,9 +72,9 @@ def _json_schema(obj: Any, kind: str, make: Callable[[], Mapping[str, Any]]) -> 
         return make()
     except (PydanticUserError, TypeError, NameError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SchemaLoadError(
-            f"{kind}:{_qualname(obj)}", f"its JSON Schema cannot be derived: {first}",
-            "Give every field a type pydantic understands (and resolve forward references before use)",
+        raise SchemaError(
+            f"{kind}:{_qualname(obj)}", "", "type", f"its JSON Schema cannot be derived: {first}",
+            "give every field a type pydantic understands (and resolve forward references before use)",
         ) from None
 
 

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pytest_testdata.errors import SchemaLoadError
+from pytest_testdata.errors import SchemaError
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.sources.files import PendingEntity
 
@@ -43,15 +43,15 @@ def entities_in_document(doc: Mapping[str, Any], path: str) -> list[PendingEntit
     """The pending entities of an OpenAPI document (its object components), in document order."""
     version = str(doc.get("openapi", doc.get("swagger", "")))
     if not re.match(r"3\.[01]\.", version + "."):
-        raise SchemaLoadError(
-            path, f"OpenAPI version {version!r} is not supported", "Allowed: 3.0.x and 3.1.x; convert a "
-            "Swagger 2.0 document first (for example with swagger2openapi)", keyword="openapi",
+        raise SchemaError(
+            path, "/openapi", "openapi", f"OpenAPI version {version!r} is not supported (allowed: 3.0.x, 3.1.x)",
+            "convert a Swagger 2.0 document first (for example with swagger2openapi)",
         )
     components = doc.get("components", {})
     schemas = components.get("schemas", {}) if isinstance(components, Mapping) else {}
     if not isinstance(schemas, Mapping) or not schemas:
-        raise SchemaLoadError(path, "the document has no components/schemas, so it defines no entity",
-                              "Add the entities under components/schemas", keyword="components")
+        raise SchemaError(path, "/components", "components", "the document has no components/schemas, so it "
+                          "defines no entity", "add the entities under components/schemas")
     translated = _Translated(schemas, legacy=version.startswith("3.0"), path=path)
     return [PendingEntity(name, f"{path}{PREFIX}{name}", translated.builder(name))
             for name, node in schemas.items() if _is_object(node, schemas)]
@@ -93,7 +93,7 @@ class _Translated:
         done = self.all()
         wanted = _closure(name, done)
         for needed in (name, *wanted):
-            if isinstance(done[needed], SchemaLoadError):
+            if isinstance(done[needed], SchemaError):
                 raise done[needed]
         top = copy.deepcopy(done[name])
         kinds = top.get("type")
@@ -115,26 +115,26 @@ class _Translated:
             done: dict[str, Any] = {}
             for name, node in self.raw.items():
                 try:
-                    done[name] = _translate(node, self.legacy, f"{self.path}{PREFIX}{name}")
-                except SchemaLoadError as exc:
+                    done[name] = _translate(node, self.legacy, self.path, f"{PREFIX[1:]}{name}")
+                except SchemaError as exc:
                     done[name] = exc  # only the entities that need this component fail
             _apply_discriminators(done, self.path)
             self._done = done
         return self._done
 
 
-def _translate(node: Any, legacy: bool, where: str) -> Any:
+def _translate(node: Any, legacy: bool, path: str, where: str) -> Any:
     """One schema object in the 2020-12 dialect (recursing only into places that hold schemas)."""
     if not isinstance(node, Mapping):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key in _SCHEMA_MAPS and isinstance(value, Mapping):
-            out[key] = {k: _translate(v, legacy, f"{where}/{key}/{_escape(k)}") for k, v in value.items()}
+            out[key] = {k: _translate(v, legacy, path, f"{where}/{key}/{_escape(k)}") for k, v in value.items()}
         elif key in _SCHEMA_VALUES and isinstance(value, Mapping):
-            out[key] = _translate(value, legacy, f"{where}/{key}")
+            out[key] = _translate(value, legacy, path, f"{where}/{key}")
         elif (key in _SCHEMA_LISTS and isinstance(value, list)) or (key == "items" and isinstance(value, list)):
-            out[key] = [_translate(v, legacy, f"{where}/{key}/{i}") for i, v in enumerate(value)]
+            out[key] = [_translate(v, legacy, path, f"{where}/{key}/{i}") for i, v in enumerate(value)]
         elif key not in _DROPPED:
             out[key] = value
     ref = out.get("$ref")
@@ -142,10 +142,10 @@ def _translate(node: Any, legacy: bool, where: str) -> Any:
         if ref.startswith(PREFIX):
             out["$ref"] = "#/$defs/" + ref[len(PREFIX):]
         elif not ref.startswith("#/$defs/"):
-            raise SchemaLoadError(
-                where, f"$ref {ref!r} points outside components/schemas of this document",
-                "Bundle the document first (for example `redocly bundle`) so that every schema reference is "
-                "#/components/schemas/<Name>", keyword="$ref",
+            raise SchemaError(
+                path, where, "$ref", f"{ref!r} points outside components/schemas of this document",
+                "bundle the document first (for example `redocly bundle`) so that every schema reference is "
+                "#/components/schemas/<Name>",
             )
     if "example" in out:
         example = out.pop("example")
@@ -202,15 +202,15 @@ def _apply_discriminators(done: dict[str, Any], path: str) -> None:
     for name, node in done.items():
         if isinstance(node, dict) and isinstance(node.get("discriminator"), Mapping):
             try:
-                bases[name] = _discriminator(node["discriminator"], f"{path}{PREFIX}{name}")
-            except SchemaLoadError as exc:
+                bases[name] = _discriminator(node["discriminator"], path, f"{PREFIX[1:]}{name}")
+            except SchemaError as exc:
                 done[name] = exc
     for name, node in done.items():
         if not isinstance(node, dict):
             continue
         try:
-            _tag_branches(node, f"{path}{PREFIX}{name}")
-        except SchemaLoadError as exc:
+            _tag_branches(node, path, f"{PREFIX[1:]}{name}")
+        except SchemaError as exc:
             done[name] = exc
             continue
         # Inheritance: ``Cat: allOf [$ref Pet, ...]`` where Pet has the discriminator gets Cat's tag.
@@ -223,22 +223,22 @@ def _apply_discriminators(done: dict[str, Any], path: str) -> None:
                 break
 
 
-def _tag_branches(node: dict[str, Any], where: str) -> None:
+def _tag_branches(node: dict[str, Any], path: str, where: str) -> None:
     for sub in _schemas(node):
         spec = sub.pop("discriminator", None)
         if not isinstance(spec, Mapping):
             continue
-        prop, mapping = _discriminator(spec, where)
+        prop, mapping = _discriminator(spec, path, where)
         for key in ("oneOf", "anyOf"):
             if isinstance(sub.get(key), list):
                 sub[key] = [_tagged(b, prop, mapping) for b in sub[key]]
 
 
-def _discriminator(spec: Mapping[str, Any], where: str) -> tuple[str, dict[str, str]]:
+def _discriminator(spec: Mapping[str, Any], path: str, where: str) -> tuple[str, dict[str, str]]:
     prop = spec.get("propertyName")
     if not isinstance(prop, str):
-        raise SchemaLoadError(where, "discriminator has no propertyName", "Name the tag property: "
-                              "discriminator: {propertyName: petType}", keyword="discriminator")
+        raise SchemaError(path, f"{where}/discriminator", "discriminator", "it has no propertyName",
+                          "name the tag property: discriminator: {propertyName: petType}")
     mapping = spec.get("mapping") or {}
     return prop, {str(k): _mapping_target(str(v)) for k, v in mapping.items()}
 
@@ -304,10 +304,11 @@ def _escape(key: str) -> str:
 
 def component_json_schema(doc: Mapping[str, Any], name: str, path: str = "<memory>") -> dict[str, Any]:
     """The standalone JSON Schema 2020-12 document of one component of an OpenAPI document (what the
-    registry builds the entity from); raises :class:`SchemaLoadError` for a component that cannot load."""
+    registry builds the entity from); raises :class:`SchemaError` for a component that cannot load."""
     entities_in_document(doc, path)  # checks the version and that there are components
     schemas = doc["components"]["schemas"]
     if name not in schemas:
-        raise SchemaLoadError(path, f"components/schemas has no {name!r}", f"Known: {', '.join(schemas)}")
+        raise SchemaError(path, "/components/schemas", "components", f"there is no component {name!r}",
+                          f"use one of {', '.join(list(schemas)[:20])}")
     version = str(doc.get("openapi", ""))
     return _Translated(schemas, legacy=version.startswith("3.0"), path=path).document(name)

@@ -1,0 +1,368 @@
+"""A linked e-commerce dataset: generation, loading into SQLite, and factory_boy building the same graph.
+
+    python benchmarks/bench_dataset.py               # 100,000 records (the issue's size), peer at 1/10 scale
+    python benchmarks/bench_dataset.py --quick       # a smoke run: 1/50 of the size
+    python benchmarks/bench_dataset.py --peer-scale 1    # factory_boy at full size too (minutes)
+
+The dataset: 10,000 users, 5,000 products, 30,000 orders with their items, 30,000 payments, 25,000 reviews
+(plus the users' addresses and the orders' items as rows of their own tables in SQL).
+
+Measured in the same run:
+
+1. ``generate``: ``generate_dataset`` in memory, which includes validating every record against its schema,
+   scoring it against its coherence rules and checking every cross-entity rule. Records per second.
+2. ``load``: the generated dataset loaded into an empty SQLite file (foreign keys on, one transaction),
+   in foreign-key order. Rows per second, counting the rows of every table (order items, user addresses).
+3. ``generate + load``: both streamed (each entity goes into the database as soon as it is built).
+4. factory_boy: ``SQLAlchemyModelFactory`` factories with ``SubFactory`` for every relation and Faker for
+   values, creating the same graph (users, products, orders with items, payments with the order's total,
+   reviews) into an empty SQLite file through a session (one commit at the end). Its time is scaled to the
+   full size by rows, and the ratio compares rows per second.
+
+Memory: the peak resident size grows with the dataset (records are held once, for the references), so
+the run also reports the growth per 1,000 records. The machine may be shared: read the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+import datetime as dt
+
+import factory
+import factory.random
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session, sessionmaker
+
+from pytest_testdata.datasets import DatasetRequest, generate_dataset, sqlite_engine
+from pytest_testdata.datasets.graph import plan_dataset
+from pytest_testdata.datasets.load import build_into, load_dataset
+from pytest_testdata.engine import Engine
+
+COUNTS = {"user": 10_000, "product": 5_000, "order": 30_000, "payment": 30_000, "review": 25_000}
+
+
+def scaled(scale: float) -> dict[str, int]:
+    return {k: max(1, round(v * scale)) for k, v in COUNTS.items()}
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def table_rows(path: Path) -> int:
+    db = sqlite3.connect(path)
+    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    total = sum(db.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names)
+    db.close()
+    return int(total)
+
+
+def ours(counts: dict[str, int], folder: Path) -> dict[str, Any]:
+    engine = Engine()
+    generate_dataset({k: max(1, v // 100) for k, v in counts.items()}, seed=0, engine=engine)  # warm up plans
+    gc.collect()
+    before = rss_mb()
+    started = time.perf_counter()
+    dataset = generate_dataset(counts, seed=1, engine=engine)
+    generated = time.perf_counter() - started
+    grown = rss_mb() - before
+    assert dataset.valid, dataset.violations[:3]
+    request = DatasetRequest.checked(counts, seed=1)
+    plan = plan_dataset(request, engine.registry)
+    target = folder / "ours-load.db"
+    database = sqlite_engine(target)
+    started = time.perf_counter()
+    load_dataset(dataset, plan, database)
+    loaded = time.perf_counter() - started
+    database.dispose()
+    rows = table_rows(target)
+    streamed_target = folder / "ours-stream.db"
+    database = sqlite_engine(streamed_target)
+    started = time.perf_counter()
+    build_into(engine, DatasetRequest.checked(counts, seed=2), database)
+    streamed = time.perf_counter() - started
+    database.dispose()
+    records = sum(counts.values())
+    return {"records": records, "rows": rows, "generate": generated, "load": loaded, "stream": streamed,
+            "rss_growth_mb": grown}
+
+
+
+# -- the peer: factory_boy over SQLAlchemy models of the same tables ----------------------------------------
+
+SESSION = scoped_session(sessionmaker())
+
+
+class Base(DeclarativeBase):
+    pass
+
+class User(Base):
+    __tablename__ = "user"
+    user_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(sa.String(60))
+    last_name: Mapped[str] = mapped_column(sa.String(60))
+    phone: Mapped[str] = mapped_column(sa.String(30))
+    loyalty_tier: Mapped[str] = mapped_column(sa.String(8))
+    created_at: Mapped[dt.datetime]
+
+class Address(Base):
+    __tablename__ = "user_addresses"
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("user.user_id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    street: Mapped[str] = mapped_column(sa.String(120))
+    city: Mapped[str] = mapped_column(sa.String(80))
+    postal_code: Mapped[str] = mapped_column(sa.String(10))
+    country: Mapped[str] = mapped_column(sa.String(2))
+
+class Product(Base):
+    __tablename__ = "product"
+    product_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    sku: Mapped[str] = mapped_column(sa.String(9), unique=True)
+    price: Mapped[float] = mapped_column(sa.Numeric(14, 2, asdecimal=False))
+    category: Mapped[str] = mapped_column(sa.String(20))
+
+class Order(Base):
+    __tablename__ = "order"
+    order_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(sa.ForeignKey("user.user_id"))
+    status: Mapped[str] = mapped_column(sa.String(12))
+    total: Mapped[float] = mapped_column(sa.Numeric(14, 2, asdecimal=False))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    created_at: Mapped[dt.datetime]
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+    order_id: Mapped[str] = mapped_column(sa.ForeignKey("order.order_id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[str] = mapped_column(sa.ForeignKey("product.product_id"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    sku: Mapped[str] = mapped_column(sa.String(9))
+    quantity: Mapped[int]
+    unit_price: Mapped[float] = mapped_column(sa.Numeric(14, 2, asdecimal=False))
+
+class Payment(Base):
+    __tablename__ = "payment"
+    payment_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    order_id: Mapped[str] = mapped_column(sa.ForeignKey("order.order_id"))
+    amount: Mapped[float] = mapped_column(sa.Numeric(14, 2, asdecimal=False))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    status: Mapped[str] = mapped_column(sa.String(12))
+    created_at: Mapped[dt.datetime]
+
+class Review(Base):
+    __tablename__ = "review"
+    review_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    product_id: Mapped[str] = mapped_column(sa.ForeignKey("product.product_id"))
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("user.user_id"))
+    rating: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(120))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime]
+
+
+class UserFactory(factory.alchemy.SQLAlchemyModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = User
+        sqlalchemy_session = SESSION
+        sqlalchemy_session_persistence = "flush"
+    user_id = factory.Faker("uuid4")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    phone = factory.Faker("phone_number")
+    loyalty_tier = factory.Faker("random_element", elements=["bronze", "silver", "gold", "platinum"])
+    created_at = factory.Faker("date_time_between", start_date="-2y", tzinfo=dt.timezone.utc)
+
+class AddressFactory(factory.alchemy.SQLAlchemyModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = Address
+        sqlalchemy_session = SESSION
+        sqlalchemy_session_persistence = "flush"
+    user = factory.SubFactory(UserFactory)
+    user_id = factory.SelfAttribute("user.user_id")
+    position = 0
+    street = factory.Faker("street_address")
+    city = factory.Faker("city")
+    postal_code = factory.Faker("postcode")
+    country = "US"
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("user", None)
+        return super()._create(model_class, *args, **kwargs)
+
+class ProductFactory(factory.alchemy.SQLAlchemyModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = Product
+        sqlalchemy_session = SESSION
+        sqlalchemy_session_persistence = "flush"
+    product_id = factory.Faker("uuid4")
+    name = factory.Faker("catch_phrase")
+    sku = factory.Sequence(lambda n: f"SKU{n:06d}")
+    price = factory.Faker("pyfloat", min_value=1, max_value=999, right_digits=2)
+    category = factory.Faker("random_element", elements=["electronics", "books", "home", "toys"])
+
+class OrderFactory(factory.alchemy.SQLAlchemyModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = Order
+        sqlalchemy_session = SESSION
+        sqlalchemy_session_persistence = "flush"
+    order_id = factory.Faker("uuid4")
+    customer = factory.SubFactory(UserFactory)
+    customer_id = factory.SelfAttribute("customer.user_id")
+    status = factory.Faker("random_element", elements=["paid", "shipped", "delivered", "refunded"])
+    total = 0.0
+    currency = "USD"
+    created_at = factory.Faker("date_time_between", start_date="-2y", tzinfo=dt.timezone.utc)
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("customer", None)
+        return super()._create(model_class, *args, **kwargs)
+
+class OrderItemFactory(factory.alchemy.SQLAlchemyModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = OrderItem
+        sqlalchemy_session = SESSION
+        sqlalchemy_session_persistence = "flush"
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    order_id = factory.SelfAttribute("order.order_id")
+    product_id = factory.SelfAttribute("product.product_id")
+    name = factory.SelfAttribute("product.name")
+    sku = factory.SelfAttribute("product.sku")
+    unit_price = factory.SelfAttribute("product.price")
+    quantity = factory.Faker("random_int", min=1, max=3)
+    position = 0
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("order", None)
+        kwargs.pop("product", None)
+        return super()._create(model_class, *args, **kwargs)
+
+class PaymentFactory(factory.alchemy.SQLAlchemyModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = Payment
+        sqlalchemy_session = SESSION
+        sqlalchemy_session_persistence = "flush"
+    payment_id = factory.Faker("uuid4")
+    order = factory.SubFactory(OrderFactory)
+    order_id = factory.SelfAttribute("order.order_id")
+    amount = factory.SelfAttribute("order.total")
+    currency = factory.SelfAttribute("order.currency")
+    status = "captured"
+    created_at = factory.SelfAttribute("order.created_at")
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("order", None)
+        return super()._create(model_class, *args, **kwargs)
+
+class ReviewFactory(factory.alchemy.SQLAlchemyModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = Review
+        sqlalchemy_session = SESSION
+        sqlalchemy_session_persistence = "flush"
+    review_id = factory.Faker("uuid4")
+    user = factory.SubFactory(UserFactory)
+    product = factory.SubFactory(ProductFactory)
+    user_id = factory.SelfAttribute("user.user_id")
+    product_id = factory.SelfAttribute("product.product_id")
+    rating = factory.Faker("random_int", min=1, max=5)
+    title = factory.Faker("sentence")
+    body = factory.Faker("paragraph")
+    created_at = factory.Faker("date_time_between", start_date="-1y", tzinfo=dt.timezone.utc)
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("user", None)
+        kwargs.pop("product", None)
+        return super()._create(model_class, *args, **kwargs)
+
+
+def factory_boy_graph(counts: dict[str, int], folder: Path) -> dict[str, Any]:
+    """The same graph with factory_boy's SQLAlchemyModelFactory and SubFactory (see the module docstring)."""
+    target = folder / "factory_boy.db"
+    engine = sa.create_engine(f"sqlite:///{target}")
+    sa.event.listen(engine, "connect", lambda c, r: c.execute("PRAGMA foreign_keys=ON"))
+    Base.metadata.create_all(engine)
+    SESSION.configure(bind=engine)
+    session = SESSION()
+    factory.random.reseed_random(1)
+    rng = random.Random(1)
+    started = time.perf_counter()
+    users = [UserFactory() for _ in range(counts["user"])]
+    for user in users:
+        AddressFactory(user=user)
+    products = [ProductFactory() for _ in range(counts["product"])]
+    bought = []
+    orders = []
+    for _ in range(counts["order"]):
+        customer = rng.choice(users)
+        order = OrderFactory(customer=customer)
+        total = 0.0
+        for position, product in enumerate(rng.sample(products, rng.randint(1, 3))):
+            item = OrderItemFactory(order=order, product=product, position=position)
+            total += item.quantity * item.unit_price
+            bought.append((customer, product))
+        order.total = round(total, 2)
+        orders.append(order)
+    for order in orders[:counts["payment"]]:
+        PaymentFactory(order=order)
+    for _ in range(counts["review"]):
+        user, product = rng.choice(bought)
+        ReviewFactory(user=user, product=product)
+    session.commit()
+    elapsed = time.perf_counter() - started
+    SESSION.remove()
+    engine.dispose()
+    return {"rows": table_rows(target), "seconds": elapsed}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1/50 of the size, peer at the same scale")
+    parser.add_argument("--peer-scale", type=float, default=None, help="factory_boy's share of the size (0.1)")
+    args = parser.parse_args(argv)
+    scale = 0.02 if args.quick else 1.0
+    peer_scale = args.peer_scale if args.peer_scale is not None else (scale if args.quick else 0.1)
+    counts = scaled(scale)
+    with tempfile.TemporaryDirectory(prefix="bench-dataset-") as tmp:
+        folder = Path(tmp)
+        mine = ours(counts, folder)
+        peer = factory_boy_graph(scaled(peer_scale), folder)
+    records, rows = mine["records"], mine["rows"]
+    generate_rate = records / mine["generate"]
+    load_rate = rows / mine["load"]
+    stream_rate = rows / mine["stream"]
+    peer_rate = peer["rows"] / peer["seconds"]
+    print(f"dataset: {', '.join(f'{n:,} {e}' for e, n in counts.items())} = {records:,} records, "
+          f"{rows:,} table rows in SQLite (with order items and user addresses)")
+    print(f"{'step':<44}{'seconds':>9}{'per second':>14}")
+    print(f"{'generate + validate + score (records)':<44}{mine['generate']:>9.2f}{generate_rate:>14,.0f}")
+    print(f"{'load into SQLite (table rows)':<44}{mine['load']:>9.2f}{load_rate:>14,.0f}")
+    print(f"{'generate + load, streamed (table rows)':<44}{mine['stream']:>9.2f}{stream_rate:>14,.0f}")
+    print(f"{f'factory_boy SubFactory graph x{peer_scale:g} (rows)':<44}{peer['seconds']:>9.2f}{peer_rate:>14,.0f}")
+    print(f"ratio, ours streamed vs factory_boy (rows per second): {stream_rate / peer_rate:.1f}x")
+    print(f"memory: peak RSS grew {mine['rss_growth_mb']:.0f} MB while generating "
+          f"({mine['rss_growth_mb'] * 1000 / records:.2f} MB per 1,000 records)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

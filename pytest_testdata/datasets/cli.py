@@ -1,0 +1,157 @@
+"""``testdata dataset``: a linked dataset as JSON Lines or CSV per entity, SQL statements or a SQLite file.
+
+    testdata dataset user=100 product=50 order=300 payment=300 review=200 --format jsonl --out shop/
+    testdata dataset --root order --count 300 --format sqlite --out shop.db
+    testdata dataset user=10 order=30 product=20 --format sql            (to standard output)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from pytest_testdata.datasets.export import FORMATS
+from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.types import STRATEGIES
+
+PROGRESS_THRESHOLD = 5000
+"""Show a progress bar for datasets of at least this many records (on a terminal)."""
+
+
+def add_parser(sub: Any) -> None:
+    """Add the ``dataset`` subcommand to the ``testdata`` command."""
+    ds = sub.add_parser("dataset", help="generate linked entities (users, orders, payments...) as files or a DB",
+                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ds.add_argument("counts", nargs="*", metavar="ENTITY=N", help="records per entity, e.g. user=100 order=300")
+    ds.add_argument("--root", default=None, help="a root entity: what it references is pulled in (with --count)")
+    ds.add_argument("--count", type=int, default=None, help="records of the root entity (default 10)")
+    ds.add_argument("--format", choices=FORMATS, default="jsonl", help="output format (default jsonl)")
+    ds.add_argument("--out", "-o", default=None,
+                    help="a folder for jsonl/csv (one file per entity), a file for sql (default: standard output) "
+                         "or sqlite")
+    ds.add_argument("--seed", type=int, default=None, help="seed (default: random, printed to stderr)")
+    ds.add_argument("--strategy", default="traditional", help=f"one of {', '.join(STRATEGIES)} (default traditional)")
+    ds.add_argument("--cardinality", action="append", default=[], metavar="REF=MIN..MAX",
+                    help="children per parent, e.g. order.customer_id=1..5 or order.items=2 (repeatable)")
+    ds.add_argument("--locale", default=None, help="locale such as en_GB (default: a mix)")
+    ds.add_argument("--dialect", choices=("sqlite", "postgresql"), default="sqlite",
+                    help="SQL dialect of --format sql (default sqlite)")
+    ds.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    ds.set_defaults(func=cmd_dataset)
+
+
+def _counts(items: list[str]) -> dict[str, int] | None:
+    if not items:
+        return None
+    out: dict[str, int] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        if not sep or not name or not raw.isdigit():
+            raise TestdataUsageError(f"dataset count {item!r}: expected ENTITY=N such as user=100.")
+        out[name] = int(raw)
+    return out
+
+
+def _cardinalities(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        low, dots, high = raw.partition("..")
+        ok = sep and name and low.isdigit() and (not dots or high.isdigit())
+        if not ok:
+            raise TestdataUsageError(f"--cardinality {item!r}: expected REF=N or REF=MIN..MAX, such as "
+                                     "order.customer_id=1..5.")
+        out[name] = (int(low), int(high)) if dots else int(low)
+    return out
+
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    from pytest_testdata.datasets.build import build_dataset
+    from pytest_testdata.datasets.export import AtomicFiles, RecordFiles, SqlScript
+    from pytest_testdata.datasets.graph import plan_dataset
+    from pytest_testdata.datasets.request import DatasetRequest
+    from pytest_testdata.engine import Engine
+    from pytest_testdata.seeding import random_seed
+
+    seed = args.seed if args.seed is not None else random_seed()
+    request = DatasetRequest.checked(_counts(args.counts), root=args.root, count=args.count, seed=seed,
+                                     strategy=args.strategy, cardinality=_cardinalities(args.cardinality),
+                                     locale=args.locale)
+    engine = Engine(schema_dirs=args.schemas)
+    plan = plan_dataset(request, engine.registry)  # every bad input fails here, before a byte is written
+    if args.format in ("jsonl", "csv", "sqlite") and args.out is None:
+        raise TestdataUsageError(f"--format {args.format} needs --out: "
+                                 + ("a folder for one file per entity." if args.format != "sqlite"
+                                    else "the SQLite file to create."))
+    total = sum(plan.counts.values())
+    files = AtomicFiles()
+    sink: Any
+    script: SqlScript | None = None
+    if args.format in ("jsonl", "csv"):
+        sink = RecordFiles(Path(args.out), args.format, files)
+    elif args.format == "sql":
+        out = sys.stdout if args.out in (None, "-") else files.open(Path(args.out))
+        sink = script = SqlScript(out, args.dialect)
+    else:
+        from pytest_testdata.datasets.db import sqlite_engine
+        from pytest_testdata.datasets.load import DatabaseSink
+
+        destination = Path(args.out)
+        temporary = files.path(destination)
+        temporary.unlink()
+        database = sqlite_engine(temporary)
+        sink = DatabaseSink(database)
+    bar = _progress(args, total)
+    try:
+        dataset = build_dataset(engine, request, sink=sink, progress=bar.advance if bar else None)
+        if script is not None:
+            script.close()
+            if script.out is not sys.stdout:
+                script.out.close()
+        if args.format == "sqlite":
+            sink.finish(dataset)
+            database.dispose()
+        files.commit()
+    except BaseException:
+        if args.format == "sqlite":
+            sink.abort()
+            database.dispose()
+        elif script is not None and script.out is not sys.stdout:
+            script.out.close()
+        files.discard()
+        raise
+    finally:
+        if bar is not None:
+            bar.stop()
+    where = f", written to {args.out}" if args.out not in (None, "-") else ""
+    problems = len(dataset.violations)
+    print(f"testdata: dataset of {total} records ({', '.join(f'{e} {n}' for e, n in plan.counts.items())}), "
+          f"seed {seed}, {problems} violation(s){where}", file=sys.stderr)
+    for violation in dataset.violations[:10]:
+        print(f"  {violation}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+class _Bar:
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        # On stderr: standard output may carry the SQL.
+        self.progress = Progress(console=Console(stderr=True), transient=True)
+        self.progress.start()
+        self.task = self.progress.add_task("generating dataset", total=total)
+
+    def advance(self, entity: str, n: int) -> None:
+        self.progress.update(self.task, advance=n, description=f"generating dataset ({entity} done)")
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def _progress(args: argparse.Namespace, total: int) -> _Bar | None:
+    if args.no_progress or total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        return None
+    return _Bar(total)

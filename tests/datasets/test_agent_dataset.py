@@ -1,0 +1,136 @@
+"""The agent's ``GenerateDataset`` stream on a real server, and remote mode's ``testdata.dataset``; the same
+dataset serially, under xdist and through the agent."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from pytest_testdata.agent import testdata_pb2 as pb
+from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
+from pytest_testdata.agent.client import AgentClient
+from pytest_testdata.datasets import DatasetRequest, generate_dataset
+from pytest_testdata.errors import TestdataUsageError
+from tests.agent.conftest import RunningAgent, start_agent
+
+COUNTS = {"user": 20, "product": 12, "order": 60, "payment": 60, "review": 25}
+
+
+@pytest.fixture(scope="module")
+def agent() -> Iterator[RunningAgent]:
+    running = start_agent(auth_token="s3cret")
+    yield running
+    running.server.stop(grace=1)
+
+
+@pytest.fixture
+def client(agent: RunningAgent) -> Iterator[AgentClient]:
+    with AgentClient(agent.address, token="s3cret", timeout=60) as c:
+        yield c
+
+
+def test_remote_dataset_equals_the_local_one(client: AgentClient) -> None:
+    remote = client.dataset(DatasetRequest.checked(COUNTS, seed=21))
+    local = generate_dataset(COUNTS, seed=21)
+    assert remote.entities == local.entities
+    assert remote.as_dict()["records"] == local.as_dict()["records"]
+    assert remote.keys == local.keys and remote.plan == local.plan
+    assert remote.metadata["payment"].dataset_coherence == 1.0 and remote.valid
+
+
+def test_the_stream_goes_entity_by_entity_in_chunks(agent: RunningAgent) -> None:
+    with grpc.insecure_channel(agent.address) as channel:
+        stub = pb_grpc.TestDataServiceStub(channel)  # type: ignore[no-untyped-call]
+        request = pb.GenerateDatasetRequest(counts=COUNTS, seed=3, batch_size=25)
+        chunks = list(stub.GenerateDataset(request, metadata=(("authorization", "Bearer s3cret"),), timeout=60))
+    order = list(dict.fromkeys(c.entity for c in chunks if c.entity))
+    assert order == ["product", "user", "order", "payment", "review"]  # parents first, ties by name
+    assert [c.index for c in chunks] == list(range(len(chunks)))
+    orders = [c for c in chunks if c.entity == "order"]
+    assert [c.offset for c in orders] == [0, 25, 50]
+    assert [len(json.loads(c.records_json)) for c in orders] == [25, 25, 10]
+    assert [c.entity_last for c in orders] == [False, False, True]
+    assert json.loads(orders[-1].entity_metadata_json)["count"] == 60
+    assert chunks[-1].last and json.loads(chunks[-1].dataset_json)["entities"] == order
+
+
+def test_bad_requests_are_refused_before_any_chunk(agent: RunningAgent, client: AgentClient) -> None:
+    with pytest.raises(TestdataUsageError) as err:
+        client.dataset(DatasetRequest.checked({"user": 2, "product": 2, "review": 3}, seed=1))
+    assert "review records need order records" in str(err.value) and "[INVALID_ARGUMENT]" in str(err.value)
+    with grpc.insecure_channel(agent.address) as channel:
+        stub = pb_grpc.TestDataServiceStub(channel)  # type: ignore[no-untyped-call]
+        auth = (("authorization", "Bearer s3cret"),)
+        stream = stub.GenerateDataset(pb.GenerateDatasetRequest(counts={"usr": 2}), metadata=auth, timeout=30)
+        with pytest.raises(grpc.RpcError) as rpc:
+            next(iter(stream))
+        assert rpc.value.code() == grpc.StatusCode.NOT_FOUND and "did you mean 'user'" in rpc.value.details()
+        stream = stub.GenerateDataset(pb.GenerateDatasetRequest(counts={"user": 2}), timeout=30)
+        with pytest.raises(grpc.RpcError) as rpc:
+            next(iter(stream))
+        assert rpc.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        stream = stub.GenerateDataset(pb.GenerateDatasetRequest(counts={"user": 2}, batch_size=0), metadata=auth,
+                                      timeout=30)
+        with pytest.raises(grpc.RpcError) as rpc:
+            next(iter(stream))
+        assert rpc.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "batch_size" in rpc.value.details()
+
+
+def test_metrics_count_dataset_calls_and_records(agent: RunningAgent, client: AgentClient) -> None:
+    client.dataset(DatasetRequest.checked({"user": 7}, seed=2))
+    text = urllib.request.urlopen(f"{agent.http}/metrics", timeout=10).read().decode()
+    assert 'testdata_requests_total{path="/testdata.v1.TestDataService/GenerateDataset",status="OK"}' in text
+    assert any(line.startswith('testdata_records_generated_total{entity="user",strategy="traditional"}')
+               for line in text.splitlines())
+
+
+DIGEST_TEST = '''
+    import hashlib, json, os
+    from pathlib import Path
+
+    def _save(name, ds):
+        digest = hashlib.sha256(json.dumps(ds.as_dict()["records"], sort_keys=True).encode()).hexdigest()
+        Path(os.environ["DIGESTS"], name).write_text(digest)
+
+    def test_shop(testdata):
+        _save("shop", testdata.dataset({"user": 15, "product": 10, "order": 40, "payment": 40, "review": 15}))
+
+    def test_root(testdata):
+        testdata("user")  # a call before the dataset: the dataset's seed does not depend on it
+        _save("root", testdata.dataset(root="payment", count=12))
+
+    def test_into_db(testdata, testdata_db):
+        ds = testdata.dataset(root="order", count=10, into=testdata_db)
+        import sqlalchemy as sa
+        assert testdata_db.execute(sa.text('SELECT count(*) FROM "order"')).scalar() == 10
+        _save("db", ds)
+'''
+
+
+def _digests(pytester: pytest.Pytester, folder: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> dict[str, str]:
+    folder.mkdir()
+    monkeypatch.setenv("DIGESTS", str(folder))
+    result = pytester.runpytest_subprocess("--testdata-seed", "4242", "-p", "no:randomly", *args)
+    result.assert_outcomes(passed=3)
+    return {p.name: p.read_text() for p in folder.iterdir()}
+
+
+def test_same_dataset_serial_under_xdist_and_through_the_agent(pytester: pytest.Pytester, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    pytester.makepyfile(test_digest=DIGEST_TEST)
+    serial = _digests(pytester, tmp_path / "serial", monkeypatch)
+    xdist = _digests(pytester, tmp_path / "xdist", monkeypatch, "-n", "2")
+    running = start_agent()
+    try:
+        remote = _digests(pytester, tmp_path / "remote", monkeypatch, "--testdata-remote", running.address)
+        served = [line for line in running.log_lines() if line.get("method") == "GenerateDataset"]
+        assert len(served) == 3 and all(line["status"] == "OK" for line in served)
+    finally:
+        running.server.stop(grace=1)
+    assert len(serial) == 3
+    assert serial == xdist == remote

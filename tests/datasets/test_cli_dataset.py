@@ -1,0 +1,98 @@
+"""``testdata dataset``: files per entity, SQL, a SQLite file; same seed, same files; clear errors."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pytest_testdata.cli import main
+from tests.test_cli import run_on_a_terminal
+
+SHOP = ["user=30", "product=20", "order=80", "payment=80", "review=40"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _check_sqlite(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA foreign_keys=ON")
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.execute('SELECT count(*) FROM payment p JOIN "order" o ON o.order_id = p.order_id '
+                      "WHERE abs(p.amount - o.totals_total) > 0.001").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM order_items i JOIN product p ON p.product_id = i.product_id "
+                      "WHERE i.unit_price != p.price").fetchone() == (0,)
+
+
+def test_jsonl_per_entity_same_seed_same_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "dataset", *SHOP, "--seed", "5", "--out", str(tmp_path / "a"))
+    assert code == 0
+    assert "dataset of 250 records (product 20, user 30, order 80, payment 80, review 40), seed 5, 0 violation(s)" \
+        in err
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert files == ["order.jsonl", "payment.jsonl", "product.jsonl", "review.jsonl", "user.jsonl"]
+    orders = [json.loads(line) for line in (tmp_path / "a" / "order.jsonl").read_text().splitlines()]
+    users = {json.loads(line)["user_id"] for line in (tmp_path / "a" / "user.jsonl").read_text().splitlines()}
+    assert len(orders) == 80 and {o["customer_id"] for o in orders} <= users
+    run(capsys, "dataset", *SHOP, "--seed", "5", "--out", str(tmp_path / "b"))
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_csv_has_a_header_and_json_for_nested_values(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, _ = run(capsys, "dataset", "--root", "order", "--count", "12", "--format", "csv", "--seed", "2",
+                     "--out", str(tmp_path))
+    assert code == 0
+    lines = (tmp_path / "order.csv").read_text().splitlines()
+    assert lines[0].startswith("order_id,customer_id,items,shipping_address") and len(lines) == 13
+    assert {p.name for p in tmp_path.iterdir()} == {"order.csv", "user.csv", "product.csv", "payment.csv"}
+
+
+def test_sql_statements_load_into_sqlite(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "dataset", *SHOP, "--format", "sql", "--seed", "3")
+    assert code == 0 and out.startswith("BEGIN;\nCREATE TABLE product (") and out.endswith("COMMIT;\n")
+    db = sqlite3.connect(tmp_path / "from-sql.db")
+    db.executescript("PRAGMA foreign_keys=ON;\n" + out)
+    assert db.execute('SELECT count(*) FROM "order"').fetchone() == (80,)
+    _check_sqlite(db)
+
+
+def test_a_sqlite_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "shop.db"
+    code, _, err = run(capsys, "dataset", *SHOP, "--format", "sqlite", "--seed", "3", "--out", str(target))
+    assert code == 0 and f"written to {target}" in err
+    db = sqlite3.connect(target)
+    assert db.execute("SELECT count(*) FROM review").fetchone() == (40,)
+    _check_sqlite(db)
+    assert [p.name for p in tmp_path.iterdir()] == ["shop.db"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["user=ten"], "dataset count 'user=ten': expected ENTITY=N such as user=100."),
+    (["usr=3", "--out", "x"], "unknown entity 'usr' (did you mean 'user'?)"),
+    (["user=3", "review=3", "product=2", "--out", "x"], "review records need order records"),
+    (["user=3", "--format", "sqlite"], "--format sqlite needs --out: the SQLite file to create."),
+    (["user=3", "--cardinality", "order.customer_id=x"], "--cardinality 'order.customer_id=x': expected REF=N"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch, args: list[str],
+                                                  message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "dataset", *args)
+    assert out == ""
+    assert code == 2 and message in err and err.startswith("testdata: error: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_progress_bar_on_the_terminal(tmp_path: Path) -> None:
+    code, terminal, _ = run_on_a_terminal(["dataset", "user=1000", "product=500", "order=3000", "payment=500",
+                                           "--seed", "1", "--out", "shop"], tmp_path)
+    assert code == 0 and "generating dataset" in terminal
+    code, terminal, _ = run_on_a_terminal(["dataset", "user=1000", "product=500", "order=3000", "payment=500",
+                                           "--seed", "1", "--out", "again", "--no-progress"], tmp_path)
+    assert code == 0 and "generating dataset" not in terminal
