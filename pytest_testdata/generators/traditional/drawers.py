@@ -35,14 +35,18 @@ from pytest_testdata.generators.traditional.pools import (
     street,
     town,
 )
+from pytest_testdata.generators.traditional.texts import (
+    product_description,
+    review_body,
+    review_title,
+    sentiment_bucket,
+)
 from pytest_testdata.generators.traditional.vocab import (
     FEATURES,
     PRICE_BANDS,
     PRODUCT_ADJECTIVES,
     PRODUCT_COLOURS,
     PRODUCT_NOUNS,
-    REVIEW_BODIES,
-    REVIEW_TITLES,
 )
 from pytest_testdata.locales.countries import LOCALE_COUNTRIES
 from pytest_testdata.quality.regex import compile_user_regex
@@ -64,6 +68,12 @@ class RecordState:
     scale: float = 1.0
     """Multiplies money draws; the generator shrinks or grows it to meet a total's min/max constraint."""
     category: str | None = None
+    noun: str | None = None
+    """The noun of the product last named in this record (a review's texts talk about it)."""
+    product: str | None = None
+    """The product name last drawn in this record."""
+    ceiling: float | None = None
+    """The lowest maximum a caller's constraint puts on a money field: products are chosen that fit it."""
     values: Values = VALUES
     """Where rules and email drawers get their values (reserved or real email domains)."""
     place: Place | None = None
@@ -132,38 +142,54 @@ _CATEGORIES = tuple(PRODUCT_NOUNS)
 def _category(state: RecordState) -> str:
     if state.category is None:
         cat = state.record.get("category")
-        state.category = cat if cat in PRODUCT_NOUNS else pick(state.rng, _CATEGORIES)
+        if cat in PRODUCT_NOUNS:
+            state.category = cat
+        elif state.ceiling is not None:
+            # A money maximum (a cart total of at most 50): only categories whose cheapest things fit it.
+            state.category = pick(state.rng, _affordable(state.ceiling))
+        else:
+            state.category = pick(state.rng, _CATEGORIES)
     return state.category
+
+
+def _affordable(ceiling: float) -> tuple[str, ...]:
+    """Categories whose cheapest product, with a quarter added for tax, stays within ``ceiling``."""
+    fits = tuple(c for c in _CATEGORIES if PRICE_BANDS[c][0] * 1.25 <= ceiling)
+    return fits or (min(_CATEGORIES, key=lambda c: PRICE_BANDS[c][0]),)
 
 
 def _product_name(state: RecordState) -> str:
     r = state.rng
-    noun = pick(r, PRODUCT_NOUNS[_category(state)])
+    noun = state.noun = pick(r, PRODUCT_NOUNS[_category(state)])
     if r.random() < 0.4:
-        return f"{pick(r, PRODUCT_ADJECTIVES)} {noun} - {pick(r, PRODUCT_COLOURS)}"
-    return f"{pick(r, PRODUCT_ADJECTIVES)} {noun}"
+        name = f"{pick(r, PRODUCT_ADJECTIVES)} {noun} - {pick(r, PRODUCT_COLOURS)}"
+    else:
+        name = f"{pick(r, PRODUCT_ADJECTIVES)} {noun}"
+    state.product = name
+    return name
+
+
+def _reviewed(state: RecordState) -> tuple[str, str, str]:
+    """The product the record talks about (name, noun, category): the one named, else one drawn for it."""
+    if state.noun is None or state.product is None:
+        _product_name(state)  # a review generated alone: a plausible product of its own
+    assert state.noun is not None and state.product is not None
+    return state.product, state.noun, _category(state)
 
 
 def _product_description(state: RecordState) -> str:
-    r = state.rng
-    name = state.record.get("name") or _product_name(state)
-    first, second = r.sample(FEATURES, 2)
-    return f"{name}: {first}, {second}."
-
-
-def _sentiment_bucket(rating: Any) -> str:
-    if not isinstance(rating, int):
-        return "neutral"
-    return "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
+    name, noun, category = _reviewed(state)
+    return product_description(state.rng, name, noun, category, pick(state.rng, FEATURES))
 
 
 def _review_title(state: RecordState) -> str:
-    return pick(state.rng, REVIEW_TITLES[_sentiment_bucket(state.record.get("rating"))])
+    name, noun, category = _reviewed(state)
+    return review_title(state.rng, sentiment_bucket(state.record.get("rating")), name, noun, category)
 
 
 def _review_body(state: RecordState) -> str:
-    noun = pick(state.rng, PRODUCT_NOUNS[_category(state)]).lower()
-    return pick(state.rng, REVIEW_BODIES[_sentiment_bucket(state.record.get("rating"))]).format(noun=noun)
+    name, noun, category = _reviewed(state)
+    return review_body(state.rng, sentiment_bucket(state.record.get("rating")), name, noun, category)
 
 
 def _first_name(state: RecordState) -> str:
@@ -361,6 +387,20 @@ def _regex_drawer(pattern: str) -> Draw:
     return draw
 
 
+_VOTE_WORDS = ("vote", "like", "view", "helpful", "follower", "click", "share", "upvote")
+_STOCK_WORDS = ("stock", "inventory", "on_hand", "available")
+
+
+def _long_tail(hi: int, zeros: float, size: float, alpha: float, lo: int = 0) -> Draw:
+    """Counts with ``zeros`` of them at ``lo`` and the rest ``lo + 1 +`` a Pareto draw of scale ``size``."""
+    def draw(state: RecordState) -> int:
+        random_ = state.rng.random
+        if random_() < zeros:
+            return lo
+        return int(min(hi, lo + 1 + int(size * ((1.0 - random_()) ** (-1.0 / alpha) - 1.0))))
+    return draw
+
+
 def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None,
                    integer: bool) -> Draw:
     lo = node.get("minimum", 0)
@@ -373,14 +413,23 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         ilo = math.ceil(lo)
         ihi = math.floor(hi) if hi is not None else ilo + 1000
         span = max(ihi - ilo, 0)
+        lname = name.lower()
         if "quantity" in name and span <= 20:
-            # Most baskets hold one or two of a thing.
+            # Most baskets hold one or two of a thing; a total under a maximum takes the fewest.
             def quantity(state: RecordState) -> int:
+                if state.scale < 1:
+                    return int(ilo)
                 # rng.expovariate(0.9), inlined
                 return int(min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / 0.9)))
             return quantity
         if span <= 20:
             return lambda s: between(s.rng, ilo, ihi)
+        if ilo == 0 and any(word in lname for word in _VOTE_WORDS):
+            # Votes, likes, views: most records have none, a few have many (a Pareto tail).
+            return _long_tail(ihi, zeros=0.55, size=1.5, alpha=1.0)
+        if any(word in lname for word in _STOCK_WORDS):
+            # Stock levels: a few out of stock, most a few dozen, some warehouses full.
+            return _long_tail(ihi, zeros=0.08 if ilo == 0 else 0.0, size=40.0, alpha=1.2, lo=ilo)
         # Counts in real data are skewed: most are small, a few are large, and a count that may be zero
         # often is (out of stock, no votes yet).
         rate = 1 / (span / 8)  # rng.expovariate(rate), inlined below
@@ -398,17 +447,29 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         # Prices are log-uniform (many cheap things, few dear ones) and scaled to meet constraints.
         log_lo, log_hi = math.log(max(flo, 0.01)), math.log(max(fhi, 0.02))
         log_span = log_hi - log_lo
-        exp, floor = math.exp, math.floor
+        exp, floor, log = math.exp, math.floor, math.log
 
         def price(state: RecordState) -> float:
             random_ = state.rng.random
+            scale = state.scale
             band = PRICE_BANDS.get(state.category) if state.category is not None else None
             if band is not None and band[0] < fhi and band[1] > flo:
-                # A product's price follows its category's typical range (within the schema's bounds).
-                b_lo, b_hi = math.log(max(band[0], flo, 0.01)), math.log(min(band[1], fhi))
-                value = exp(b_lo + (b_hi - b_lo) * random_()) * state.scale
-            else:
-                value = exp(log_lo + log_span * random_()) * state.scale  # rng.uniform(log_lo, log_hi)
+                # A product's price follows its category's typical range (within the schema's bounds and a
+                # caller's money maximum). To meet a total the range narrows toward one end; it never
+                # leaves the band: a grocery item does not cost 999.99, nor a book 0.50.
+                p_lo, p_hi = max(band[0], flo, 0.01), min(band[1], fhi)
+                if state.ceiling is not None:
+                    p_hi = max(p_lo, min(p_hi, state.ceiling))
+                if scale < 1:
+                    p_hi = max(p_lo, p_hi * scale)
+                elif scale > 1:
+                    p_lo = min(p_hi, p_lo * scale)
+                value = exp(log(p_lo) + (log(p_hi) - log(p_lo)) * random_())
+                if random_() < 0.5 and floor(value) + 0.99 <= p_hi:
+                    value = floor(value) + 0.99
+                return round(min(max(value, p_lo), p_hi), 2)
+            # No category to follow: log-uniform, scaled toward the caller's range.
+            value = exp(log_lo + log_span * random_()) * scale  # rng.uniform(log_lo, log_hi)
             if random_() < 0.5:
                 value = floor(value) + 0.99
             return round(min(max(value, flo), fhi), 2)

@@ -148,11 +148,14 @@ class Plan:
     root: Draw | None = None
     """The whole record's drawer, when the top level itself needs the keyword compiler (a top-level
     ``oneOf``, ``required`` names without properties...); else fields are drawn one by one."""
+    ceiling: float | None = None
+    """The lowest maximum the caller's constraints put on a money field (products are chosen to fit it)."""
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES) -> dict[str, Any]:
         """One record: draw every field in declaration order, then enforce the coherence rules."""
-        state = RecordState(rng, pick_country(rng, locale), scale=scale, values=values, entity=self.schema.name)
+        state = RecordState(rng, pick_country(rng, locale), scale=scale, values=values, entity=self.schema.name,
+                            ceiling=self.ceiling)
         record = state.record
         if self.root is not None:
             drawn = self.root(state)
@@ -186,7 +189,24 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
         if "." not in path and schema.properties[path].get("format") != "uuid"
     )
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
-    return Plan(schema, fields, build_rules(schema.coherence, schema.source), tracked, root)
+    return Plan(schema, fields, build_rules(schema.coherence, schema.source), tracked, root,
+                _money_ceiling(schema, constraints))
+
+
+def _money_ceiling(schema: Schema, constraints: Mapping[str, FieldConstraint]) -> float | None:
+    """The lowest ``max`` a caller puts on a money field (``total``, ``items.unit_price``), if any."""
+    ceilings = []
+    for path, constraint in constraints.items():
+        node: Any = {"properties": schema.properties}
+        for part in path.split("."):
+            if part == "*" or part.isdigit():
+                continue
+            node = node.get("items", node) if isinstance(node, Mapping) else {}
+            node = node.get("properties", {}).get(part, {}) if isinstance(node, Mapping) else {}
+        money = isinstance(node, Mapping) and (node.get("multipleOf") == 0.01 or node.get("x-gen") == "price")
+        if money and constraint.maximum is not None and constraint.maximum > 0:
+            ceilings.append(float(constraint.maximum))
+    return min(ceilings) if ceilings else None
 
 
 @lru_cache(maxsize=512)

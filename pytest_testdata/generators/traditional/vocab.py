@@ -1,4 +1,4 @@
-"""Curated word lists for values Faker has no provider for (product names, review texts).
+"""Curated word lists for values Faker has no provider for (product names and categories; review texts are in texts.py).
 
 Kept as data so they do not change when Faker is upgraded: the same seed gives the same product names
 and reviews on every Faker release.
@@ -38,33 +38,6 @@ FEATURES: tuple[str, ...] = (
     "backed by a 30-day return policy", "a customer favourite", "packed in plastic-free packaging",
 )
 
-# Review phrases by sentiment. Words from quality.rules' lexicon make the scorer agree with the rating.
-REVIEW_TITLES: dict[str, tuple[str, ...]] = {
-    "positive": ("Love it", "Excellent value", "Great purchase", "Highly recommend", "Perfect for me",
-                 "Better than expected, great", "Superb quality", "Fantastic"),
-    "neutral": ("It's okay", "Does the job", "Average", "Mixed feelings", "As described", "Fine for the price"),
-    "negative": ("Disappointed", "Broke after a week", "Waste of money", "Poor quality", "Would avoid",
-                 "Terrible experience", "Returned it"),
-}
-REVIEW_BODIES: dict[str, tuple[str, ...]] = {
-    "positive": (
-        "I love this {noun}. It feels solid and reliable, and it was easy to set up.",
-        "Excellent {noun} for the price. I would recommend it to anyone.",
-        "Great quality and fast delivery. The {noun} works perfectly and I am very happy with it.",
-        "Really impressed with this {noun}: comfortable, sturdy and worth every penny.",
-    ),
-    "neutral": (
-        "The {noun} does what it says. Nothing special, but it works.",
-        "It's an okay {noun}. Delivery took a while and the box was dented, but the product itself is fine.",
-        "Average {noun}. Some things I like, some I don't.",
-    ),
-    "negative": (
-        "The {noun} broke after a week. Poor build quality and a waste of money.",
-        "Very disappointed: the {noun} was faulty out of the box and I had to ask for a refund.",
-        "Cheap and flimsy {noun}. It stopped working quickly, I regret buying it.",
-        "Terrible {noun}. Would avoid, it failed the second time I used it.",
-    ),
-}
 EMAIL_DOMAINS: dict[str, tuple[str, ...]] = {
     "US": ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "example.com"),
     "CA": ("gmail.com", "outlook.com", "yahoo.ca", "example.ca"),
