@@ -17,6 +17,10 @@ INTERNAL = {
     "pytest_testdata.agent.service.Reject": "the agent's early refusal, turned into a gRPC status before it leaves",
     "pytest_testdata.llm.openai_compat._FormatRejected": "a ProviderError that makes the provider retry another format",
     "pytest_testdata.quality.validator._Reported": "control flow inside the validator's compiled checks",
+    "pytest_testdata.generators.budget.BudgetExceeded": "stops generation at a call's deadline; the agent answers "
+    "DEADLINE_EXCEEDED",
+    "pytest_testdata.generators.budget.CallerGone": "stops generation when the client went away; nobody is left "
+    "to read it",
 }
 """Exception classes defined elsewhere on purpose: none of them reaches a user."""
 NOT_YET_MOVED = ("pytest_testdata.datasets.", "pytest_testdata.quality.regex.", "pytest_testdata.schemas.sources.")

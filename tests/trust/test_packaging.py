@@ -34,6 +34,9 @@ def test_a_source_tree_reads_the_version_from_pyproject(monkeypatch: pytest.Monk
         raise metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(metadata, "version", not_installed)
+    # As a source tree on sys.path: the package's own folder beside pyproject.toml (tox runs the tests against
+    # an installed wheel, whose folder has no pyproject.toml beside it).
+    monkeypatch.setattr(pytest_testdata, "__file__", str(ROOT / "pytest_testdata" / "__init__.py"))
     assert pytest_testdata._version() == field("version")
 
 
