@@ -45,7 +45,10 @@ def _is_email(v: Any) -> bool:
 def _is_url(v: Any) -> bool:
     if not isinstance(v, str):
         return False
-    parsed = urlparse(v)
+    try:
+        parsed = urlparse(v)
+    except ValueError:  # "http://[": not a URL at all
+        return False
     return parsed.scheme in ("http", "https") and "." in parsed.netloc and " " not in v
 
 
