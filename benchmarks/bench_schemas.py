@@ -151,7 +151,8 @@ def _as_entity(schema: Any) -> dict[str, Any]:
             "$defs": {"value": inner}}
 
 
-def run(contender: Contender, schemas: list[corpus.CorpusSchema], count: int, suite: bool) -> Tally:
+def run(contender: Contender, schemas: list[corpus.CorpusSchema], count: int, suite: bool,
+        limit: int = TIME_LIMIT_S) -> Tally:
     tally = Tally()
     for index, item in enumerate(schemas):
         tally.schemas += 1
@@ -159,7 +160,7 @@ def run(contender: Contender, schemas: list[corpus.CorpusSchema], count: int, su
         name = f"entity_{index}"
         started = time.perf_counter()
         try:
-            with _time_limit(TIME_LIMIT_S):
+            with _time_limit(limit):
                 records = contender(document, name, item.origin, count, 1000 + index)
         except Exception as exc:  # each failure is counted and listed: it is the measurement
             tally.failures.append(f"{item.origin}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
@@ -228,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=20, help="records per entity schema (default 20)")
     parser.add_argument("--suite-records", type=int, default=5, help="records per test-suite schema (default 5)")
     parser.add_argument("--only", choices=("entities", "suite"), help="run one half only")
+    parser.add_argument("--time-limit", type=int, default=TIME_LIMIT_S,
+                        help=f"seconds a contender may take for one schema before it counts as unsupported "
+                             f"(default {TIME_LIMIT_S})")
     args = parser.parse_args(argv)
     corpus.ensure()
     contenders: dict[str, Contender] = {"pytest-testdata": ours, "hypothesis-jsonschema": hypothesis_jsonschema}
@@ -235,11 +239,12 @@ def main(argv: list[str] | None = None) -> int:
         entities = corpus.entity_corpus()
         report(f"real-world entity schemas ({len(entities)}: GitHub REST API, SchemaStore), "
                f"{args.records} records each",
-               {who: run(c, entities, args.records, suite=False) for who, c in contenders.items()}, True)
+               {who: run(c, entities, args.records, False, args.time_limit) for who, c in contenders.items()}, True)
     if args.only != "entities":
         suite = corpus.test_suite()
         report(f"JSON-Schema-Test-Suite ({len(suite)} schemas with a valid case), {args.suite_records} records each",
-               {who: run(c, suite, args.suite_records, suite=True) for who, c in contenders.items()}, False)
+               {who: run(c, suite, args.suite_records, True, args.time_limit) for who, c in contenders.items()},
+               False)
     return 0
 
 
