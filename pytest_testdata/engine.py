@@ -300,7 +300,7 @@ def _names(violation: Violation, rule: BrokenRule) -> bool:
     that the rule declares it breaks too (``payment.amount-min`` beside ``totals.total-min``)."""
     path = rule.path.replace(".*", "")
     field = re.sub(r"\.\d+(?=\.|$)", "", violation.field)
-    if any(f"{field}-" in also and also.startswith(f"{field}-") for also in rule.also):
+    if any(also.startswith(f"{field}-") for also in rule.also):
         return True
     return field == path or field.startswith(path + ".") or path.startswith(field + ".") or (
         rule.rule == "required" and field in (path, path.rpartition(".")[0]))
