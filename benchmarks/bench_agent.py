@@ -129,6 +129,10 @@ def _all_ready(http_port: int, workers: int) -> bool:
 
 # -- load generation ---------------------------------------------------------------------------------
 
+# grpcio shares one subchannel (one TCP connection) between channels of a process that have the same
+# target and options; each client needs its own connection for SO_REUSEPORT to spread them over workers.
+_OWN_CONNECTION = [("grpc.use_local_subchannel_pool", 1)]
+
 def _measure(make_call: Callable[[], Callable[[int], None]], total: int, clients: int) -> dict[str, float]:
     latencies: list[float] = []
     lock = threading.Lock()
@@ -162,7 +166,7 @@ def _measure(make_call: Callable[[], Callable[[int], None]], total: int, clients
 
 def _bare_caller(address: str) -> Callable[[], Callable[[int], None]]:
     def make() -> Callable[[int], None]:
-        call = grpc.insecure_channel(address).unary_unary(METHOD, lambda b: b, lambda b: b)
+        call = grpc.insecure_channel(address, options=_OWN_CONNECTION).unary_unary(METHOD, lambda b: b, lambda b: b)
 
         def run(i: int) -> None:
             assert call(b"x")
@@ -173,7 +177,7 @@ def _bare_caller(address: str) -> Callable[[], Callable[[int], None]]:
 def _agent_caller(address: str, first_seed: int) -> Callable[[], Callable[[int], None]]:
     """Requests with seeds from ``first_seed`` on: new seeds make the agent generate, repeated ones hit its cache."""
     def make() -> Callable[[int], None]:
-        stub = pb_grpc.TestDataServiceStub(grpc.insecure_channel(address))  # type: ignore[no-untyped-call]
+        stub = pb_grpc.TestDataServiceStub(grpc.insecure_channel(address, options=_OWN_CONNECTION))  # type: ignore[no-untyped-call]
 
         def call(i: int) -> None:
             response = stub.GenerateData(pb.GenerateDataRequest(entity="user", count=USERS, seed=first_seed + i,
