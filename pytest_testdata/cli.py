@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--context", default=None, help="scenario description for the llm/hybrid strategies")
     gen.add_argument("--constraint", action="append", default=[], metavar="FIELD:KEY=VALUE",
                      help="constraint such as total:max=500 or currency:enum=USD,EUR (repeatable)")
+    gen.add_argument("--coverage", default=None, metavar="MODE",
+                     help=f"record shapes: one of {', '.join(COVERAGES)} (default: TESTDATA_COVERAGE, else all; "
+                     "docs/schemas.md)")
     gen.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     gen.add_argument("--learn-from-history", action="store_true",
                      help="adapt patterns from the pattern store (rag/hybrid; see `testdata rag`)")
@@ -164,7 +167,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     probe = GenerationRequest.checked(args.entity, args.count, strategy=args.strategy, constraints=constraints,
                                       seed=seed, locale=args.locale, context=args.context,
                                       learn_from_history=args.learn_from_history,
-                                      defect_triggering=args.defect_triggering)
+                                      defect_triggering=args.defect_triggering, coverage=args.coverage)
     schema = engine.registry.get(args.entity)
     check_constraints(schema, probe.constraints)
     engine.generator(engine.router.route(probe, schema).strategy)  # an unavailable strategy fails here
@@ -202,7 +205,7 @@ def _generate_into(out: TextIO, args: argparse.Namespace, engine: Any, schema: A
                 args.entity, n, strategy=args.strategy, constraints=constraints, locale=args.locale,
                 context=args.context, seed=derive_seed(seed, "chunk", done // CHUNK),
                 learn_from_history=args.learn_from_history, defect_triggering=args.defect_triggering,
-                strict=not args.best_effort,
+                strict=not args.best_effort, coverage=args.coverage,
             )
             result = engine.generate(request)
             paths.add(result.metadata.strategy)
@@ -219,7 +222,9 @@ def _generate_into(out: TextIO, args: argparse.Namespace, engine: Any, schema: A
 def cmd_schemas(args: argparse.Namespace) -> int:
     from pytest_testdata.schemas.registry import SchemaRegistry
 
-    every, errors = SchemaRegistry(args.schemas).check()
+    from pytest_testdata.config import resolve
+
+    every, errors = SchemaRegistry(args.schemas, max_depth=resolve({}, {}).get("max_depth")).check()
     for error in errors:
         print(f"testdata: error: {error}", file=sys.stderr)
     schemas = [s for s in every if args.domain is None or s.domain == args.domain]

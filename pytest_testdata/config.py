@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError, choice_error
-from pytest_testdata.types import LOCALES, STRATEGIES
+from pytest_testdata.types import COVERAGES, LOCALES, STRATEGIES
 
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 SUMMARY_MODES = ("short", "full", "none")
@@ -80,6 +80,14 @@ OPTIONS: tuple[Option, ...] = (
            env=("TESTDATA_EMAIL_DOMAINS",)),
     Option("schemas", "extra folders of *.json entity schemas (ini: one per line; relative to rootdir)", [],
            kind="list", env=("TESTDATA_SCHEMA_DIRS",), metavar="DIR"),
+    Option("coverage", "shapes of generated records: all (every optional property present, nothing null), "
+           "required (only required properties, fewest items), realistic (a seeded mix: optional properties "
+           "often present, nullable values sometimes null, arrays sometimes empty), edges (boundary values: "
+           "min/max lengths and bounds, empty arrays, nulls where allowed) or maximal (everything present, "
+           "longest strings, most items) (default: all)", "all", COVERAGES, env=("TESTDATA_COVERAGE",)),
+    Option("max_depth", "how many levels a recursive schema ($ref to itself, a pydantic model that contains "
+           "itself) nests before its finite branch is taken; a schema's own \"x-max-depth\" wins (default 3)",
+           3, kind="int", env=("TESTDATA_MAX_DEPTH",), metavar="N", minimum=1),
     Option("summary", "terminal summary of where each test's data came from (default: short)", "short",
            SUMMARY_MODES, env=("TESTDATA_SUMMARY",)),
     Option("offline", "never reach the network: LLM calls replay cassettes and fail closed when one is "

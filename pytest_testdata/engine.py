@@ -29,7 +29,15 @@ from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.registry import SchemaRegistry
 from pytest_testdata.seeding import derive_seed, random_seed
 from pytest_testdata.strictness import enforce
-from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata, Violation
+from pytest_testdata.types import (
+    GenerationRequest,
+    GenerationResult,
+    Record,
+    ResultMetadata,
+    Violation,
+    check_coverage,
+    coverage_of_hints,
+)
 
 PoolItem = tuple[Record, float]
 """A pre-generated, validated record and its coherence score."""
@@ -72,8 +80,9 @@ class Engine:
         options: dict[str, Any] | None = None,
         cache: ResultCache | None = None,
     ) -> None:
-        self.registry = registry if registry is not None else SchemaRegistry(schema_dirs)
         self.options: dict[str, Any] = dict(options or {})
+        self.registry = registry if registry is not None else SchemaRegistry(
+            schema_dirs, max_depth=self.options.get("max_depth"))
         self.cache = cache
         self.router = Router(self.unavailable_reason)
         self.listeners: list[Listener] = []
@@ -109,6 +118,11 @@ class Engine:
             checked = check_constraints(schema, request.constraints)
             if checked.keys() != request.constraints.keys():
                 request = request.replace(constraints=checked)
+        setting = self.options.get("coverage")
+        if setting not in (None, "all") and "coverage" not in request.options \
+                and coverage_of_hints(request.hints) is None:
+            # The engine's setting (TESTDATA_COVERAGE, --testdata-coverage...) for a request that chose none.
+            request = request.replace(options={**request.options, "coverage": check_coverage(setting, "coverage")})
         pinned = request.seed is not None
         if not pinned:
             request = request.replace(seed=random_seed())

@@ -6,7 +6,9 @@ call's position, so adding a call at the end of a test never changes the records
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_testdata.errors import TestdataError, TestdataUsageError
@@ -26,7 +28,7 @@ class EngineLike(Protocol):
 
 
 CALL_KEYS = ("strategy", "constraints", "context", "hints", "seed", "variant", "learn_from_history",
-             "defect_triggering", "locale", "options", "strict")
+             "defect_triggering", "locale", "options", "strict", "coverage")
 """Keyword arguments a call (and the marker, and ``testdata_config``) accepts besides entity and count."""
 
 
@@ -83,11 +85,12 @@ class TestdataFactory:
 
     def binding(self, entity: str | Any) -> ModelBinding | None:
         """How the records of ``entity`` become model instances (None: they stay dicts)."""
+        registry = getattr(self.engine, "registry", None)
         if not isinstance(entity, str):
             from pytest_testdata.schemas.sources import source_from_object
 
-            return source_from_object(entity).binding
-        registry = getattr(self.engine, "registry", None)
+            with _depth_of(registry):
+                return source_from_object(entity).binding
         binding = getattr(registry, "binding", None)
         return binding(entity) if binding is not None else None
 
@@ -126,16 +129,23 @@ class TestdataFactory:
             merged["options"] = {**(merged.get("options") or {}), **self.runtime_options}
         hints = merged.get("hints")
         if isinstance(hints, str):
-            merged["hints"] = (hints,)
+            merged["hints"] = hints = (hints,)
+        if "coverage" not in kwargs and isinstance(hints, Sequence):
+            from pytest_testdata.types import HINT_COVERAGE
+
+            if any(h in HINT_COVERAGE for h in hints):
+                # A call's (or marker's) coverage wins over a hint; a hint wins over the defaults' coverage.
+                merged.pop("coverage", None)
         return GenerationRequest.checked(entity, count, **merged)
 
     def register(self, model: Any) -> Schema:
         """Make a :class:`Schema` or model class known to the engine; returns its schema."""
         from pytest_testdata.schemas.sources import source_from_object
 
-        source = source_from_object(model)
-        schema = source.schema
         registry = getattr(self.engine, "registry", None)
+        with _depth_of(registry):
+            source = source_from_object(model)
+        schema = source.schema
         if registry is None:
             raise TestdataUsageError(
                 f"testdata(): this engine ({type(self.engine).__name__}) cannot take new schemas; "
@@ -169,6 +179,12 @@ class TestdataFactory:
         if not self.results:
             raise LookupError("testdata.last: no testdata call has been made in this test yet")
         return self.results[-1]
+
+
+def _depth_of(registry: Any) -> AbstractContextManager[Any]:
+    """The registry's recursion depth setting as a context (none for a remote engine's registry)."""
+    depth = getattr(registry, "depth", None)
+    return depth() if callable(depth) else contextlib.nullcontext()
 
 
 def as_schema(model: Any) -> Schema:

@@ -58,7 +58,7 @@ class SessionState:
         if self._registry is None:
             from pytest_testdata.schemas.registry import SchemaRegistry
 
-            registry = SchemaRegistry(self.schema_dirs)
+            registry = SchemaRegistry(self.schema_dirs, max_depth=self.settings.get("max_depth"))
             if self.config is not None:
                 # Schemas a conftest.py or plugin registers (hookspecs.pytest_testdata_register_schemas).
                 self.config.hook.pytest_testdata_register_schemas(registry=registry, config=self.config)
@@ -103,8 +103,10 @@ class SessionState:
     def defaults(self) -> dict[str, Any]:
         """Call defaults from the command line, environment and ini."""
         options = {"email_domains": "real"} if self.settings.get("email_domains") == "real" else None
+        coverage = self.settings.get("coverage")
         return merge_defaults({"strategy": self.settings.strategy, "locale": self.settings.locale,
-                               "options": options, "strict": not self.settings.get("best_effort", False)})
+                               "options": options, "strict": not self.settings.get("best_effort", False),
+                               "coverage": coverage if coverage not in (None, "all") else None})
 
 
 STATE = pytest.StashKey[SessionState]()
@@ -370,7 +372,7 @@ def testdata_config() -> dict[str, Any]:
     """Override in a conftest.py (or module, or class) to set call defaults for the tests below it.
 
     Keys: strategy, constraints, context, hints, learn_from_history, defect_triggering, locale, options,
-    strict (False: best effort for the tests below).
+    strict (False: best effort for the tests below), coverage (the shapes of records: docs/schemas.md).
     Calls and markers override these; these override the command line, environment and ini.
     """
     return {}

@@ -17,7 +17,13 @@ from pytest_testdata.locales.countries import COUNTRY_LOCALES
 
 Record = dict[str, Any]
 STRATEGIES: tuple[str, ...] = ("auto", "traditional", "llm", "rag", "hybrid")
-HINTS: tuple[str, ...] = ("fast", "realistic", "coherent", "edge_cases", "bulk", "minimal")
+HINTS: tuple[str, ...] = ("fast", "realistic", "coherent", "edge_cases", "bulk", "minimal", "maximal")
+COVERAGES: tuple[str, ...] = ("all", "required", "realistic", "edges", "maximal")
+"""Which shapes records take (docs/schemas.md, "Optional and null shapes"): every optional property present
+and nothing null (``all``, the default), only required properties (``required``), a seeded realistic mix
+(``realistic``), boundary values (``edges``), or everything at its largest (``maximal``)."""
+HINT_COVERAGE: dict[str, str] = {"minimal": "required", "maximal": "maximal", "edge_cases": "edges"}
+"""The coverage a hint asks for when the call sets none (``coverage=`` wins over a hint)."""
 VARIANTS: tuple[str, ...] = ("valid", "invalid")
 LOCALES: tuple[str, ...] = tuple(COUNTRY_LOCALES.values())
 CONSTRAINT_KEYS: tuple[str, ...] = ("min", "max", "length", "min_length", "max_length", "enum", "regex", "unique")
@@ -134,6 +140,27 @@ def _length_bounds(field_name: str, raw: Mapping[str, Any]) -> tuple[int | None,
     return min_len, max_len
 
 
+def check_coverage(value: Any, where: str) -> str:
+    """``value`` if it is one of :data:`COVERAGES`, else the usage error naming the allowed values."""
+    if value not in COVERAGES:
+        raise choice_error(where, str(value), COVERAGES)
+    return str(value)
+
+
+def coverage_of_hints(hints: Sequence[str]) -> str | None:
+    """The coverage the hints ask for (``minimal`` -> ``required``...), None when none does; two hints
+    asking for different coverage are a usage error."""
+    wanted = {HINT_COVERAGE[h] for h in hints if h in HINT_COVERAGE}
+    if len(wanted) > 1:
+        named = sorted(h for h in hints if h in HINT_COVERAGE)
+        raise TestdataUsageError(
+            f"hints: {', '.join(repr(h) for h in named)} ask for different shapes ("
+            f"{', '.join(f'{h} -> coverage {HINT_COVERAGE[h]!r}' for h in named)}). Keep one of them, or pass "
+            "coverage='...' to choose."
+        )
+    return wanted.pop() if wanted else None
+
+
 @dataclass(frozen=True, slots=True)
 class GenerationRequest:
     """What a caller asks for. Build with :meth:`checked` to validate the arguments."""
@@ -175,8 +202,13 @@ class GenerationRequest:
         locale: str | None = None,
         options: Mapping[str, Any] | None = None,
         strict: bool = True,
+        coverage: str | None = None,
     ) -> GenerationRequest:
-        """Validate every argument and return the request; raises :class:`TestdataUsageError`."""
+        """Validate every argument and return the request; raises :class:`TestdataUsageError`.
+
+        ``coverage`` (one of :data:`COVERAGES`) is carried in ``options["coverage"]``, so it reaches every
+        door, cache key and the agent's wire form unchanged; without it, a ``minimal``, ``maximal`` or
+        ``edge_cases`` hint chooses (:data:`HINT_COVERAGE`), else the engine's setting (default ``all``)."""
         if not isinstance(entity, str) or not entity:
             raise TestdataUsageError(f"entity: expected an entity name such as 'cart', got {entity!r}.")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1 or count > MAX_COUNT:
@@ -211,11 +243,19 @@ class GenerationRequest:
                 f"only reported in metadata.violations), got {strict!r}."
             )
         parsed = {name: FieldConstraint.parse(name, raw) for name, raw in (constraints or {}).items()}
+        hinted = coverage_of_hints(hint_tuple)
+        options = dict(options or {})
+        if coverage is not None:
+            options["coverage"] = check_coverage(coverage, "coverage")
+        elif "coverage" in options:  # the wire form: the caller's side has settled it already
+            check_coverage(options["coverage"], "options['coverage']")
+        elif hinted is not None:
+            options["coverage"] = hinted
         return cls(
             entity=entity, count=count, strategy=strategy, constraints=parsed, context=context or None,
             hints=hint_tuple, seed=seed, variant=variant,  # type: ignore[arg-type]
             learn_from_history=bool(learn_from_history), defect_triggering=bool(defect_triggering),
-            locale=locale, options=dict(options or {}), strict=strict,
+            locale=locale, options=options, strict=strict,
         )
 
     def replace(self, **changes: Any) -> GenerationRequest:

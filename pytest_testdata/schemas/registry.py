@@ -8,6 +8,7 @@ builds everything (``testdata schemas``, the agent at start-up).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,11 @@ class _Entry:
 class SchemaRegistry:
     """Schemas by entity name. Later sources override earlier ones (user files override built-ins)."""
 
-    def __init__(self, dirs: Sequence[str | Path] = (), *, builtins: bool = True) -> None:
+    def __init__(self, dirs: Sequence[str | Path] = (), *, builtins: bool = True,
+                 max_depth: int | None = None) -> None:
+        self.max_depth = max_depth
+        """How deep recursive schemas nest (the ``testdata_max_depth`` setting; a schema's ``x-max-depth``
+        wins); None: the default, 3."""
         self._entries: dict[str, _Entry] = {}
         self.file_errors: list[SchemaError] = []
         """Files that could not be read at all (syntax errors): their entities are unknown."""
@@ -112,7 +117,14 @@ class SchemaRegistry:
 
     def register_model(self, model: Any, *, name: str | None = None) -> Schema:
         """Add a model class (pydantic, dataclass, TypedDict, attrs, or any registered source adapter)."""
-        return self.register_source(source_from_object(model, name))
+        with self.depth():
+            return self.register_source(source_from_object(model, name))
+
+    def depth(self) -> contextlib.AbstractContextManager[None]:
+        """A context in which schemas load with this registry's ``max_depth``."""
+        from pytest_testdata.schemas.sources.jsonschema import max_depth_setting
+
+        return max_depth_setting(self.max_depth)
 
     def extend(self, schemas: Iterable[Schema]) -> None:
         """Register several schemas."""
@@ -142,7 +154,8 @@ class SchemaRegistry:
         if entry.error is None:
             assert entry.build is not None
             try:
-                entry.schema = entry.build()
+                with self.depth():
+                    entry.schema = entry.build()
                 return entry.schema
             except TestdataUsageError as exc:
                 entry.error = exc

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pytest_testdata.generators.traditional.coverage import ABSENT, ALL, Shape
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.formats import FORMATS
@@ -75,10 +76,12 @@ def _infer(node: Mapping[str, Any]) -> str:
 
 
 class Composer:
-    """Compiles view subschemas into drawers; ``classic`` is the plan's drawer for simple parts."""
+    """Compiles view subschemas into drawers; ``classic`` is the plan's drawer for simple parts, ``shape``
+    the records' coverage (:mod:`pytest_testdata.generators.traditional.coverage`)."""
 
-    def __init__(self, classic: Classic) -> None:
+    def __init__(self, classic: Classic, shape: Shape = ALL) -> None:
         self.classic = classic
+        self.shape = shape
 
     def compile(self, node: Any, name: str, constraint: FieldConstraint | None = None) -> Draw:
         if node is True or node == {}:
@@ -140,6 +143,11 @@ class Composer:
         extra = node.pop("anyOf", None) if key == "oneOf" else None
         if extra is not None:
             node["allOf"] = [*node.get("allOf", []), {"anyOf": extra}]
+        values = [b for b in branches if not _null_only(b)]
+        if values and len(values) < len(branches) and "allOf" not in node:
+            # ``Optional[X]`` (anyOf X or null): null as often as the shape says, never in ``all``.
+            rest = {**node, key: values} if len(values) > 1 else merge_all([node, values[0]], "<view>", "")
+            return self.shape.nullable(self.compile(rest, name, constraint), name)
         compiled: list[Draw] = []
         for branch in branches:
             try:
@@ -175,9 +183,11 @@ class Composer:
         concrete = [k for k in kinds if k != "null"] or ["null"]
         if len(concrete) > 1:
             drawers = [self._typed({**node, "type": k}, k, name, constraint) for k in concrete]
-            return lambda s: drawers[between(s.rng, 0, len(drawers) - 1)](s)
-        kind = concrete[0]
-        return self._typed({**node, "type": kind}, kind, name, constraint)
+            draw: Draw = lambda s: drawers[between(s.rng, 0, len(drawers) - 1)](s)  # noqa: E731
+        else:
+            kind = concrete[0]
+            draw = self._typed({**node, "type": kind}, kind, name, constraint)
+        return self.shape.nullable(draw, name) if "null" in kinds and concrete != ["null"] else draw
 
     def _typed(self, node: dict[str, Any], kind: str, name: str, constraint: FieldConstraint | None) -> Draw:
         if kind not in ("object", "array"):
@@ -187,7 +197,9 @@ class Composer:
         if kind == "array":
             return self._array(node, name, constraint)
         if kind in ("integer", "number"):
-            return _number(node, name, kind == "integer", self.classic, constraint)
+            number = _number(node, name, kind == "integer", self.classic, constraint)
+            return number if self.shape.plain else self.shape.number(number, node, constraint, name,
+                                                                     kind == "integer")
         if kind == "string":
             return self._string(node, name, constraint)
         if kind == "boolean":
@@ -244,14 +256,23 @@ class Composer:
                 del props[key]
         fields = [(key, self.compile(sub, key)) for key, sub in props.items()]
         least = node.get("minProperties", 0)
-        extra_count = max(0, least - len(fields))
         extra_key = self._key_drawer(node, patterns, additional)
         extra_value = self._extra_value(patterns, additional)
+        shape = self.shape
+        shaped = [(key, draw if key in required else shape.optional(draw, key)) for key, draw in fields]
 
         def obj(state: RecordState) -> dict[str, Any]:
-            out = {key: draw(state) for key, draw in fields}
+            if shape.plain:
+                out = {key: draw(state) for key, draw in fields}
+            else:
+                out = {key: v for key, draw in shaped if (v := draw(state)) is not ABSENT}
+                for key, draw in fields:  # minProperties first takes back the declared properties left out
+                    if len(out) >= least:
+                        break
+                    if key not in out:
+                        out[key] = draw(state)
             tries = 0
-            while len(out) < len(fields) + extra_count and tries < REDRAWS * 4:
+            while len(out) < least and tries < REDRAWS * 4:
                 tries += 1
                 key = extra_key(state)
                 if key not in out:
@@ -316,8 +337,10 @@ class Composer:
         is_match = subschema_check(contains) if contains is not None else None
         unique = bool(node.get("uniqueItems"))
 
+        count = self.shape.count(lo, max(lo, hi), lambda rng: between(rng, lo, max(lo, hi)))
+
         def array(state: RecordState) -> list[Any]:
-            n = between(state.rng, lo, max(lo, hi))
+            n = count(state.rng)
             n = max(n, min(len(prefix), hi))
             out: list[Any] = []
             for i in range(n):
@@ -382,6 +405,14 @@ def _tidy(node: Mapping[str, Any]) -> dict[str, Any]:
     if items is not None and "items" not in out and not any(k in out for k in ("anyOf", "oneOf", "allOf", "if")):
         out["items"] = items
     return out
+
+
+def _null_only(branch: Any) -> bool:
+    """A union branch that only allows null (``{"type": "null"}``, ``{"const": null}``)."""
+    if not isinstance(branch, Mapping):
+        return False
+    rest = {k: v for k, v in branch.items() if k not in ("title", "description") and not k.startswith("x-")}
+    return rest in ({"type": "null"}, {"const": None}, {"enum": [None]})
 
 
 def _contains(values: list[Any], value: Any) -> bool:

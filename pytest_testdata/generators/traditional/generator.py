@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.budget import CHECK_EVERY, checkpoint
+from pytest_testdata.generators.traditional.coverage import coverage_of
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES, values_for
 from pytest_testdata.generators.traditional.unique import UniqueScope, current_scope, scope_option
@@ -66,7 +67,7 @@ class TraditionalGenerator(GeneratorBase):
         return UniqueScope()
 
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
-        plan = plan_for(schema, request.constraints)
+        plan = plan_for(schema, request.constraints, coverage_of(request.options, request.hints))
         rng = random.Random(seed)
         tracked = plan.tracked
         unique = self._scope() if tracked else None

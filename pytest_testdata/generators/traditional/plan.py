@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.generators.traditional.compose import Composer, needs_compose, snap
+from pytest_testdata.generators.traditional.coverage import ABSENT, ALL, Shape, shape_for
 from pytest_testdata.generators.traditional.drawers import (
     Draw,
     RecordState,
@@ -34,17 +35,27 @@ from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import FieldConstraint
 
 
-def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None = None) -> Draw:
+def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None = None,
+            shape: Shape = ALL) -> Draw:
     """The drawer for one subschema (keywords beyond the classic ones go to the keyword compiler)."""
     if needs_compose(node):
-        return _COMPOSER.compile(node, name, constraint)
+        return composer_for(shape).compile(node, name, constraint)
+    draw = _typed_drawer(node, name, constraint, shape)
+    if shape.plain:
+        return draw
+    types = node.get("type")
+    if types == "null" or not (isinstance(types, list) and "null" in types):
+        return draw
+    return shape.nullable(draw, name)
+
+
+def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None, shape: Shape) -> Draw:
     if constraint is None and node.get("x-patterns"):
         # A caller's regex on a nested field, merged in by the constraint model.
         constraint = FieldConstraint(regex=str(node["x-patterns"][0]))
     enum = list(constraint.enum) if constraint and constraint.enum is not None else node.get("enum")
     types = node.get("type")
     type_list = [types] if isinstance(types, str) else list(types or ["string"])
-    nullable = "null" in type_list
     main = next((t for t in type_list if t != "null"), "null")
     if enum:
         choices = tuple(enum)
@@ -64,16 +75,28 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
     if node.get("x-gen") == "address":
         return _address
     if main == "object":
-        return _object_drawer(node)
+        return _object_drawer(node, shape)
     if main == "array":
-        item = _drawer(node.get("items", {}), name)
+        item = _drawer(node.get("items", {}), name, None, shape)
         lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minItems", 0)
         hi = constraint.max_length if constraint and constraint.max_length is not None else node.get("maxItems",
                                                                                                       lo + 3)
 
         draw_count = between if type(lo) is int and type(hi) is int else random.Random.randint
+        if not shape.plain:
+            draw_count = _shaped_count(shape, lo, hi, draw_count)
 
         fields = getattr(item, "fields", None)
+        if fields is not None and not shape.plain:
+            def shaped_objects(state: RecordState) -> list[Any]:
+                n = draw_count(state.rng, lo, hi) if state.scale >= 1 else lo
+                out = []
+                for _ in range(n):
+                    state.category = None
+                    out.append({name: v for name, draw in fields if (v := draw(state)) is not ABSENT})
+                state.category = None
+                return out
+            return shaped_objects
         if fields is not None:
             # A list of objects (cart items): build each item here rather than through one more call.
             def objects(state: RecordState) -> list[Any]:
@@ -91,6 +114,9 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
             return [item(state) for _ in range(n)]
         return array
     if main in ("integer", "number"):
+        if not shape.plain:
+            return shape.number(_typed_drawer(node, name, constraint, ALL), node, constraint, name,
+                                integer=main == "integer")
         number = _number_drawer(node, name, constraint, integer=main == "integer")
         step = node.get("multipleOf")
         if isinstance(step, (int, float)) and step > 0 and step != 0.01:
@@ -112,17 +138,39 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
     if main == "null":
         return lambda s: None
     drawer = _string_drawer(node, name, constraint)
-    if nullable:
-        # Nullable strings are filled; coherence rules decide when they must be null.
-        return drawer
-    return drawer
+    # Nullable strings are filled (coherence rules decide when they must be null; the shape may null them).
+    return drawer if shape.plain else shape.string(drawer, node, constraint, name)
 
 
 _COMPOSER = Composer(_drawer)
+_COMPOSERS: dict[Shape, Composer] = {ALL: _COMPOSER}
 
 
-def _object_drawer(node: Mapping[str, Any]) -> Draw:
-    fields = [(name, _drawer(sub, name)) for name, sub in node.get("properties", {}).items()]
+def composer_for(shape: Shape) -> Composer:
+    """The keyword compiler whose classic drawers (and its own) follow ``shape``."""
+    found = _COMPOSERS.get(shape)
+    if found is None:
+        def classic(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
+            return _drawer(node, name, constraint, shape)
+        found = _COMPOSERS[shape] = Composer(classic, shape)
+    return found
+
+
+def _shaped_count(shape: Shape, lo: int, hi: int, draw_count: Any) -> Any:
+    counts = shape.count(lo, hi, lambda rng: int(draw_count(rng, lo, hi)))
+    return lambda rng, _lo, _hi: counts(rng)
+
+
+def _object_drawer(node: Mapping[str, Any], shape: Shape = ALL) -> Draw:
+    required = set(node.get("required", ())) if isinstance(node.get("required"), list) else set()
+    fields = [(name, _drawer(sub, name, None, shape)) for name, sub in node.get("properties", {}).items()]
+    if not shape.plain:
+        fields = [(name, draw if name in required else shape.optional(draw, name)) for name, draw in fields]
+
+        def shaped(state: RecordState) -> dict[str, Any]:
+            return {name: v for name, draw in fields if (v := draw(state)) is not ABSENT}
+        shaped.fields = fields  # type: ignore[attr-defined]
+        return shaped
 
     def obj(state: RecordState) -> dict[str, Any]:
         # Nested objects see the outer record through state.record only; build them on their own.
@@ -150,6 +198,8 @@ class Plan:
     ``oneOf``, ``required`` names without properties...); else fields are drawn one by one."""
     ceiling: float | None = None
     """The lowest maximum the caller's constraints put on a money field (products are chosen to fit it)."""
+    shape: Shape = ALL
+    """Which optional properties, nulls, lengths and bounds the records take (the ``coverage`` setting)."""
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES) -> dict[str, Any]:
@@ -160,17 +210,26 @@ class Plan:
         if self.root is not None:
             drawn = self.root(state)
             record.update(drawn if isinstance(drawn, dict) else {})
-        for name, draw in self.fields:
-            record[name] = draw(state)
+        if self.shape.plain:
+            for name, draw in self.fields:
+                record[name] = draw(state)
+        else:
+            for name, draw in self.fields:
+                value = draw(state)
+                if value is not ABSENT:
+                    record[name] = value
         for rule in self.rules:
             rule.enforce(record, rng, values)
         return record
 
 
-def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None) -> Plan:
+def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None,
+                 coverage: str = "all") -> Plan:
     """Compile a plan; caller constraints shape the drawers (top-level ones directly, nested ones through
-    the constraint model's merged subschemas)."""
+    the constraint model's merged subschemas); ``coverage`` chooses the records' shapes
+    (:mod:`pytest_testdata.generators.traditional.coverage`)."""
     constraints = constraints or {}
+    shape = shape_for(coverage, schema.coherence, (*schema.unique_fields(), *constraints))
     tree = schema.json_schema
     if any("." in path for path in constraints):
         tree = constrain_tree(tree, constraints, nested_only=True)
@@ -180,17 +239,20 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
         top = dict(tree)
         top["properties"] = {n: constrain(sub, constraints[n]) if n in constraints else sub
                              for n, sub in properties.items()}
-        root = _COMPOSER.compile(top, schema.name)
+        root = composer_for(shape).compile(top, schema.name)
         fields: list[tuple[str, Draw]] = []
     else:
-        fields = [(name, _drawer(sub, name, constraints.get(name))) for name, sub in properties.items()]
+        fields = [(name, _drawer(sub, name, constraints.get(name), shape)) for name, sub in properties.items()]
+        if not shape.plain:
+            required = set(tree.get("required", ()))
+            fields = [(name, draw if name in required else shape.optional(draw, name)) for name, draw in fields]
     tracked = tuple(
         path for path in schema.unique_fields()
         if "." not in path and schema.properties[path].get("format") != "uuid"
     )
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
     return Plan(schema, fields, build_rules(schema.coherence, schema.source), tracked, root,
-                _money_ceiling(schema, constraints))
+                _money_ceiling(schema, constraints), shape)
 
 
 def _money_ceiling(schema: Schema, constraints: Mapping[str, FieldConstraint]) -> float | None:
@@ -210,13 +272,14 @@ def _money_ceiling(schema: Schema, constraints: Mapping[str, FieldConstraint]) -
 
 
 @lru_cache(maxsize=512)
-def _cached_plan(schema: Schema, frozen: tuple[tuple[str, FieldConstraint], ...]) -> Plan:
-    return compile_plan(schema, dict(frozen))
+def _cached_plan(schema: Schema, frozen: tuple[tuple[str, FieldConstraint], ...], coverage: str) -> Plan:
+    return compile_plan(schema, dict(frozen), coverage)
 
 
-def plan_for(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None) -> Plan:
-    """The plan for a schema and constraints, compiled once and reused."""
-    return _cached_plan(schema, tuple(sorted((constraints or {}).items())))
+def plan_for(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None,
+             coverage: str = "all") -> Plan:
+    """The plan for a schema, constraints and coverage, compiled once and reused."""
+    return _cached_plan(schema, tuple(sorted((constraints or {}).items())), coverage)
 
 
 __all__ = ["COUNTRY_LOCALES", "Plan", "RecordState", "compile_plan", "pick_country", "plan_for"]

@@ -114,7 +114,9 @@ def source_from_object(obj: Any, name: str | None = None) -> Source:
     """
     if isinstance(obj, Schema):
         return Source(obj if name is None else _renamed(obj, name))
-    key = (obj, name)
+    from pytest_testdata.schemas.sources.jsonschema import current_max_depth
+
+    key = (obj, name, current_max_depth())  # a recursive model nests as deep as the setting in force says
     try:
         cached = _memo.get(key)
     except TypeError:  # unhashable: not a class, so no adapter would take it anyway

@@ -25,9 +25,11 @@ works as for the built-in entities; validation uses the user's document as writt
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
@@ -45,6 +47,25 @@ DEFAULT_MAX_DEPTH = 3
 """How many times a recursive reference is unrolled unless the schema (``x-max-depth``) says otherwise."""
 MAX_VIEW_NODES = 50_000
 """A bound on the unrolled view; a schema that would exceed it at the asked depth is unrolled less deep."""
+_DEPTH: contextvars.ContextVar[int | None] = contextvars.ContextVar("testdata_max_depth", default=None)
+
+
+@contextlib.contextmanager
+def max_depth_setting(depth: int | None) -> Iterator[None]:
+    """Schemas loaded inside use ``depth`` (the ``testdata_max_depth`` setting) unless they set their own
+    ``x-max-depth``; None keeps :data:`DEFAULT_MAX_DEPTH`."""
+    token = _DEPTH.set(depth)
+    try:
+        yield
+    finally:
+        _DEPTH.reset(token)
+
+
+def current_max_depth() -> int:
+    """The depth schemas loaded here get when they say nothing (``x-max-depth``) themselves."""
+    depth = _DEPTH.get()
+    return DEFAULT_MAX_DEPTH if depth is None else depth
+
 
 # Where subschemas sit (everything else is a value: a property *named* "type" is not a keyword).
 ONE = ("additionalProperties", "propertyNames", "items", "contains", "not", "if", "then", "else",
@@ -98,7 +119,7 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None) -> 
     dialect = dialect_of(data, source)
     _check_meta(data, dialect, source)
     upgraded = upgrade(copy.deepcopy(dict(data)), dialect, source, "")
-    wanted = data.get("x-max-depth", max_depth if max_depth is not None else DEFAULT_MAX_DEPTH)
+    wanted = data.get("x-max-depth", max_depth if max_depth is not None else current_max_depth())
     if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
         raise SchemaError(source, "/x-max-depth", "x-max-depth", f"expected a whole number of at least 1, got "
                           f"{wanted!r}", "set how many levels a recursive schema may nest, e.g. 3")
