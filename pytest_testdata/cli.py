@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from pytest_testdata.atomic import atomic_output
 from pytest_testdata.errors import ConstraintViolationError, TestdataError, TestdataUsageError
-from pytest_testdata.types import STRATEGIES, GenerationRequest, Record
+from pytest_testdata.types import COVERAGES, STRATEGIES, GenerationRequest, Record
 
 FORMATS = ("json", "jsonl", "csv")
 CHUNK = 1000
@@ -220,9 +220,8 @@ def _generate_into(out: TextIO, args: argparse.Namespace, engine: Any, schema: A
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
-    from pytest_testdata.schemas.registry import SchemaRegistry
-
     from pytest_testdata.config import resolve
+    from pytest_testdata.schemas.registry import SchemaRegistry
 
     every, errors = SchemaRegistry(args.schemas, max_depth=resolve({}, {}).get("max_depth")).check()
     for error in errors:

@@ -18,8 +18,9 @@ MARKER_KEYS = ("count", "name", *CALL_KEYS)
 MARKER_HELP = (
     "testdata(entity, count=None, *, name=None, strategy='auto', constraints=None, context=None, "
     "hints=(), seed=None, variant='valid', learn_from_history=False, defect_triggering=False, "
-    "locale=None, options=None, strict=True, coverage=None): fill the test argument `name` (default: the entity name) with "
-    "generated records at setup; variant='invalid' parametrizes over records that each break one rule."
+    "locale=None, options=None, strict=True, coverage=None): fill the test argument `name` (default: the "
+    "entity name) with generated records at setup; variant='invalid' parametrizes over records that each "
+    "break one rule."
 )
 
 

@@ -161,6 +161,14 @@ def coverage_of_hints(hints: Sequence[str]) -> str | None:
     return wanted.pop() if wanted else None
 
 
+def coverage_of(options: Mapping[str, Any], hints: Sequence[str]) -> str:
+    """A request's coverage: its ``options["coverage"]``, else its hints', else ``all``."""
+    chosen = options.get("coverage")
+    if chosen is not None:
+        return check_coverage(chosen, "options['coverage']")
+    return coverage_of_hints(tuple(hints)) or "all"
+
+
 @dataclass(frozen=True, slots=True)
 class GenerationRequest:
     """What a caller asks for. Build with :meth:`checked` to validate the arguments."""

@@ -68,7 +68,7 @@ def test_fixture_returns_records_and_results(pytester: pytest.Pytester) -> None:
         ('testdata("user", locale="en_NZ")', "*locale: 'en_NZ' is not allowed*. Allowed: en_US, "
          "en_GB, de_DE, fr_FR, en_CA, ja_JP, pt_BR, es_ES, it_IT, nl_NL, en_AU, en_IN.*"),
         ('testdata("cart", hints=["quick"])', "*hints: 'quick' is not allowed. Allowed: fast, realistic, "
-         "coherent, edge_cases, bulk, minimal."),
+         "coherent, edge_cases, bulk, minimal, maximal."),
         ('testdata("cart", constraints={"total": {"maximum": 5}})', "*unknown key 'maximum' (did you mean "
          "'max'?)*"),
         ('testdata("product", constraints={"price": {"min": 20000}})', "*min 20000 is above the schema's "

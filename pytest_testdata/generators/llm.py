@@ -43,7 +43,7 @@ from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.recording.keys import CALL_HEADER, digest, inputs_header
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
-from pytest_testdata.types import GenerationRequest, Record
+from pytest_testdata.types import GenerationRequest, Record, coverage_of
 
 if TYPE_CHECKING:
     from pytest_testdata.generators.host import GeneratorHost
@@ -321,6 +321,7 @@ class _Run:
             record_schema=self.record_schema,
             context=self.request.context,
             edge_cases="edge_cases" in self.request.hints,
+            coverage=coverage_of(self.request.options, self.request.hints),
         )
 
     def _send(self, provider: Provider, prompt: prompts.Prompt, step: tuple[str, int], count: int) -> LLMReply:

@@ -43,6 +43,7 @@ STOPWORDS = frozenset({
 HINT_TERMS: dict[str, str] = {
     "edge_cases": "edge boundary limit",
     "minimal": "minimal single small",
+    "maximal": "maximal full large",
     "realistic": "",
     "coherent": "",
     "fast": "",

@@ -150,27 +150,29 @@ def edge_numbers(node: Mapping[str, Any], constraint: FieldConstraint | None, in
     for bound, is_open, up in ((lo, lo_open, True), (hi, hi_open, False)):
         if not isinstance(bound, (int, float)) or isinstance(bound, bool):
             continue
-        value = _edge(bound, is_open, up, step, integer)
+        value = _edge(bound, is_open, up, step, integer, lo, hi)
         if value is not None and _fits(value, lo, lo_open, hi, hi_open, step) and value not in out:
             out.append(value)
     return tuple(out)
 
 
-def _edge(bound: float, is_open: bool, up: bool, step: float | None, integer: bool) -> Any:
+def _edge(bound: float, is_open: bool, up: bool, step: float | None, integer: bool, lo: Any, hi: Any) -> Any:
     if step is not None:
         from pytest_testdata.generators.traditional.compose import snap
 
-        k = math.ceil(bound / step) if up else math.floor(bound / step)
-        if is_open and math.isclose(k * step, bound):
-            k += 1 if up else -1
-        whole = isinstance(step, int)
-        value: Any = k * step if whole else snap(k, step)
+        quotient = bound / step
+        nearest = round(quotient)
+        if math.isclose(quotient, nearest, rel_tol=1e-9, abs_tol=1e-9):
+            k = nearest + ((1 if up else -1) if is_open else 0)
+        else:
+            k = math.ceil(quotient) if up else math.floor(quotient)
+        value: Any = k * step if isinstance(step, int) else snap(k, step, lo, hi)
         return int(value) if integer and float(value).is_integer() else value
     if integer:
-        whole = math.ceil(bound) if up else math.floor(bound)
-        if is_open and whole == bound:
-            whole += 1 if up else -1
-        return int(whole)
+        edge = math.ceil(bound) if up else math.floor(bound)
+        if is_open and edge == bound:
+            edge += 1 if up else -1
+        return int(edge)
     if not is_open:
         return bound
     return round(bound + (0.01 if up else -0.01), 10)
@@ -214,15 +216,5 @@ def shape_for(mode: str, coherence: Iterable[Mapping[str, Any]] = (), paths: Ite
     return Shape(mode, protected_names(coherence, paths))
 
 
-def coverage_of(options: Mapping[str, Any], hints: Iterable[str]) -> str:
-    """A request's coverage: its ``options["coverage"]``, else its hints', else ``all``."""
-    from pytest_testdata.types import check_coverage, coverage_of_hints
-
-    chosen = options.get("coverage")
-    if chosen is not None:
-        return check_coverage(chosen, "options['coverage']")
-    return coverage_of_hints(tuple(hints)) or "all"
-
-
-__all__ = ["ABSENT", "ALL", "P_EDGE", "P_EMPTY", "P_NULL", "P_PRESENT", "Shape", "coverage_of", "edge_numbers",
+__all__ = ["ABSENT", "ALL", "P_EDGE", "P_EMPTY", "P_NULL", "P_PRESENT", "Shape", "edge_numbers",
            "protected_names", "shape_for"]

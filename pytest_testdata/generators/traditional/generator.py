@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING
 
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.budget import CHECK_EVERY, checkpoint
-from pytest_testdata.generators.traditional.coverage import coverage_of
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES, values_for
 from pytest_testdata.generators.traditional.unique import UniqueScope, current_scope, scope_option
 from pytest_testdata.quality.paths import get
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.schemas.model import Schema
-from pytest_testdata.types import GenerationRequest, Record, Violation
+from pytest_testdata.types import GenerationRequest, Record, Violation, coverage_of
 
 if TYPE_CHECKING:
     from pytest_testdata.generators.host import GeneratorHost

@@ -120,10 +120,27 @@ def generation_prompt(
     record_schema: Mapping[str, Any],
     context: str | None = None,
     edge_cases: bool = False,
+    coverage: str = "all",
 ) -> Prompt:
-    """The prompt for new records: edge cases when asked, the scenario template with context, else generic."""
-    name = "edge_cases" if edge_cases else "scenario" if context else "generic"
-    return _render(name, _common(schema, count, constraints, record_schema, context))
+    """The prompt for new records: edge cases when asked, the scenario template with context, else generic.
+    A ``coverage`` other than ``all`` adds one line saying which shapes the records take."""
+    name = "edge_cases" if edge_cases or coverage == "edges" else "scenario" if context else "generic"
+    values = _common(schema, count, constraints, record_schema, context)
+    if coverage in SHAPES:
+        values["constraints"] += f"\n- shapes: {SHAPES[coverage]}"
+    return _render(name, values)
+
+
+SHAPES: dict[str, str] = {
+    "required": "give only the required properties; null where the schema allows null; arrays at their "
+                "fewest items",
+    "realistic": "leave out about 30% of the optional properties, make about 20% of the nullable values null "
+                 "and some arrays empty where the schema allows it",
+    "edges": "use boundary values: the shortest and longest strings and arrays allowed, numbers on their bounds, "
+             "null where allowed, optional properties left out half the time",
+    "maximal": "give every property, the longest strings and the most array items the schema allows",
+}
+"""What the prompt says for a ``coverage`` (``all``, the default, adds nothing: every property is given)."""
 
 
 def pattern_guided_prompt(

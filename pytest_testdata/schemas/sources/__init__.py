@@ -57,7 +57,7 @@ ADAPTERS: list[SourceAdapter] = []
 """Adapters in the order they are tried (see :func:`register_adapter`)."""
 
 _builtins_loaded = False
-_memo: dict[tuple[Any, str | None], Source] = {}
+_memo: dict[tuple[Any, str | None, int], Source] = {}
 
 
 def register_adapter(adapter: SourceAdapter, *, first: bool = True) -> None:
