@@ -185,7 +185,7 @@ def test_invalid_variant_honours_caller_constraints(pytester: pytest.Pytester) -
         ('"cart", cnt=3', "cart", "test_bad.py::test_it: @pytest.mark.testdata got an unknown argument 'cnt' "
          "(did you mean 'count'?). Allowed: count, name, strategy, constraints, context, hints, "
           "seed, variant, "
-         "learn_from_history, defect_triggering, locale, options, strict."),
+         "learn_from_history, defect_triggering, locale, options, strict, coverage."),
         ('"carts"', "carts", "test_bad.py::test_it: @pytest.mark.testdata('carts', ...): unknown "
          "entity 'carts' "
          "(did you mean 'cart'?). Known entities: cart, order, payment, product, review, user.*"),
