@@ -127,6 +127,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         engine.options.setdefault("unique_scope", "request")
         self._active = 0
         self._idle = threading.Condition()
+        self._no_tracing = isinstance(tracer, trace.NoOpTracer)
 
     def _enter(self) -> None:
         with self._idle:
@@ -194,7 +195,9 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         request_id = request_id_from(metadata)
         context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
         log = self.log.bind(request_id=request_id, method=name, peer=context.peer())
-        span = self.tracer.start_span(f"testdata.{name}", context=propagate.extract(metadata), kind=SpanKind.SERVER)
+        # A caller's traceparent matters only to a real tracer (the no-op one ignores any parent).
+        parent = None if self._no_tracing else propagate.extract(metadata)
+        span = self.tracer.start_span(f"testdata.{name}", context=parent, kind=SpanKind.SERVER)
         span.set_attribute("rpc.method", name)
         span.set_attribute("testdata.request_id", request_id)
         return metadata, request_id, log, span
@@ -216,7 +219,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         if status == "OK" and not context.is_active():
             status = "CANCELLED"
         self._leave()
-        self.metrics.requests.labels(f"/{SERVICE_NAME}/{name}", status).inc()
+        self.metrics.count_request(f"/{SERVICE_NAME}/{name}", status)
         span.set_attribute("rpc.grpc.status", status)
         span.end()
         return status
