@@ -28,13 +28,18 @@ class Double:
 
     def __init__(self) -> None:
         self.answers = 0
+        self.json_object_only = False
+        """Refuse ``response_format`` ``json_schema`` as llama-cpp-python's server does (HTTP 500)."""
         self.server = LoopbackServer(self.answer)
         self.port = self.server.port
         self.is_up = True
 
     def answer(self, seen: Seen) -> Reply:
+        form = seen.body["response_format"]
+        if self.json_object_only and form["type"] != "json_object":
+            return Reply(status=500, body={"error": {"message": "1 validation error: response_format.type"}})
         self.answers += 1
-        schema = seen.body["response_format"]["json_schema"]["schema"]
+        schema = form["schema"] if form["type"] == "json_object" else form["json_schema"]["schema"]
         records = carts(requested_count(schema))
         for record in records:
             record["currency"] = ["EUR", "USD", "GBP"][self.answers % 3]
@@ -58,6 +63,7 @@ class Double:
             self.server = LoopbackServer(self.answer, self.port)
             self.is_up = True
         self.server.seen.clear()
+        self.json_object_only = False
 
 
 class Agent:
@@ -305,3 +311,29 @@ def test_a_malformed_cassette_is_the_callers_mistake(agent: Agent, double: Doubl
     assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert info.value.details().startswith(message)
     assert double.calls == 0
+
+
+def test_what_a_provider_learns_in_a_test_holds_across_its_remote_calls(
+    pytester: pytest.Pytester, double: Double, agent: Agent
+) -> None:
+    """A server that refuses json_schema: the first call of the test probes and switches to json_object (both
+    recorded); the test's later calls send json_object at once, on the agent as locally, so the cassette
+    replays either way."""
+    double.json_object_only = True
+    pytester.makepyfile(test_two="""
+        import json, pathlib
+
+        def test_two(testdata):
+            a = testdata.result("cart", 2, strategy="llm", context="first")
+            b = testdata.result("cart", 2, strategy="llm", context="second")
+            assert a.metadata.provider == b.metadata.provider == "openai"
+            pathlib.Path("two.json").write_text(json.dumps([a.records, b.records]))
+    """)
+    remote(pytester, agent, "--testdata-record-mode", "once").assert_outcomes(passed=1)
+    assert double.calls == 3  # refused json_schema, then json_object; then json_object at once
+    first = json.loads((pytester.path / "two.json").read_text())
+    double.down()
+    remote(pytester, agent, "--testdata-offline").assert_outcomes(passed=1)
+    assert json.loads((pytester.path / "two.json").read_text()) == first
+    local(pytester, double.url, "--testdata-offline").assert_outcomes(passed=1)
+    assert json.loads((pytester.path / "two.json").read_text()) == first
