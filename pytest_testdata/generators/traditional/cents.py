@@ -81,6 +81,9 @@ class Knob:
     """All the factors of the product (``quantity``, ``unit_price``)."""
     line: str | None
     """The item's derived line field (``line_total``), when a ``product_each`` rule writes one."""
+    whole: tuple[int, int] | None = None
+    """For a whole-number factor (a quantity, moved when the prices are fixed: a dataset's order items carry
+    their product's price), its bounds; None for a money factor."""
 
 
 class CentCleaner:
@@ -93,8 +96,13 @@ class CentCleaner:
         """Targets computed from the items alone (line totals, the sum of the items): a price must move."""
 
     @classmethod
-    def for_schema(cls, json_schema: Mapping[str, Any], rules: Sequence[Rule]) -> CentCleaner | None:
-        """The cleaner for a schema's rules, or None when no rule derives a ``multipleOf: 0.01`` value."""
+    def for_schema(cls, json_schema: Mapping[str, Any], rules: Sequence[Rule],
+                   fixed: frozenset[str] = frozenset()) -> CentCleaner | None:
+        """The cleaner for a schema's rules, or None when no rule derives a ``multipleOf: 0.01`` value.
+
+        ``fixed`` paths (``items.*.unit_price``: a dataset copies each product's price) never move; a
+        whole-number factor of the same product (the quantity) moves instead.
+        """
         money = set(money_paths(json_schema))
         derived = {path for rule in rules for path in rule.derives()}
         written = derived | {str(path) for rule in rules for key in ("target", "fields")
@@ -111,8 +119,14 @@ class CentCleaner:
                 for factor in factors:
                     path = f"{items}.*.{factor}"
                     if path in money and path not in derived:
+                        whole = None
+                        if path in fixed:
+                            factor, whole = _whole_factor(json_schema, items, factors, fixed | derived)
+                            if whole is None:
+                                continue
                         known = knobs.get((items, factor))
-                        knobs[(items, factor)] = Knob(items, factor, factors, line or (known.line if known else None))
+                        knobs[(items, factor)] = Knob(items, factor, factors, line or (known.line if known else None),
+                                                      whole)
         item_targets = sorted({str(rule.spec.get("target")) if rule.kind == "sum_of_products" else
                                f"{rule.spec.get('items')}.*.{rule.spec.get('target')}"
                                for rule in rules if rule.kind in ("sum_of_products", "product_each")} & set(targets))
@@ -200,7 +214,19 @@ class CentCleaner:
     def _move(item: dict[str, Any], knob: Knob, rest: float) -> bool:
         """Move ``item``'s price to the nearest value keeping price, line and sum accepted; False if none."""
         price, others = item.get(knob.factor), _product(item, knob.factors, skip=knob.factor)
-        if type(price) is not float or others is None:
+        if others is None:
+            return False
+        if knob.whole is not None:
+            if type(price) is not int:
+                return False
+            for step in (-1, 1, -2, 2, -3, 3, -4, 4):
+                count = price + step
+                if knob.whole[0] <= count <= knob.whole[1] and is_clean(round(others * count, 2)) \
+                        and is_clean(round(rest + others * count, 2)):
+                    item[knob.factor] = count
+                    return True
+            return False
+        if type(price) is not float:
             return False
         for cents in range(1, 40):
             moved = round(price + (cents if price < 0.45 else -cents) * CENT, 2)
@@ -209,6 +235,21 @@ class CentCleaner:
                 item[knob.factor] = moved
                 return True
         return False
+
+
+def _whole_factor(json_schema: Mapping[str, Any], items: str, factors: Sequence[str],
+                  frozen: frozenset[str]) -> tuple[str, tuple[int, int] | None]:
+    """A whole-number factor of the items (``quantity``) that may move, with its bounds (None: there is none)."""
+    node: Any = json_schema
+    for part in items.split("."):
+        node = (node.get("properties") or {}).get(part, {}) if isinstance(node, Mapping) else {}
+    props = (node.get("items") or {}).get("properties") or {} if isinstance(node, Mapping) else {}
+    for factor in factors:
+        sub = props.get(factor)
+        if isinstance(sub, Mapping) and sub.get("type") == "integer" and f"{items}.*.{factor}" not in frozen:
+            low = int(sub.get("minimum", 1))
+            return factor, (low, int(sub.get("maximum", low + 100)))
+    return "", None
 
 
 def _product(item: Mapping[str, Any], factors: Sequence[str], skip: str | None = None) -> float | None:
