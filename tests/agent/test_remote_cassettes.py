@@ -8,8 +8,10 @@ Every test counts the requests that reached the double.
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,10 +71,10 @@ class Double:
 class Agent:
     """A real agent process on a loopback port whose LLM provider is the double (VLLM_URL, as deployed)."""
 
-    def __init__(self, llm_url: str) -> None:
+    def __init__(self, llm_url: str, **env: str) -> None:
         # MAX_SYNC_RECORDS 2: a call for 3 records goes through GenerateDataStream (the cassette with it)
         env = {"VLLM_URL": llm_url, "VLLM_MODEL": "tiny", "LLM_TIMEOUT": "60", "LLM_MAX_RETRIES": "1",
-               "MAX_SYNC_RECORDS": "2"}
+               "MAX_SYNC_RECORDS": "2", **env}
         self.proc, started = start_agent_process(env, "--workers", "0")
         self.address = f"127.0.0.1:{started['grpc_port']}"
         self.lines: list[str] = []
@@ -337,3 +339,37 @@ def test_what_a_provider_learns_in_a_test_holds_across_its_remote_calls(
     assert json.loads((pytester.path / "two.json").read_text()) == first
     local(pytester, double.url, "--testdata-offline").assert_outcomes(passed=1)
     assert json.loads((pytester.path / "two.json").read_text()) == first
+
+
+# The 270M model's record does not survive validation in this recording: it falls back, and says so.
+@pytest.mark.filterwarnings("ignore::pytest_testdata.LLMFallbackWarning")
+def test_the_real_model_cassette_recorded_locally_replays_through_an_agent(tmp_path: Path) -> None:
+    """The committed recording of Gemma 3 270M behind llama-cpp-python's server (tests/llm/test_live_models.py,
+    made in-process) replays through an agent configured alike, whose server address nobody listens on."""
+    from pytest_testdata.agent.client import AgentClient
+    from pytest_testdata.engine import Engine
+    from pytest_testdata.recording.cassettes import BOOK
+    from tests.llm import test_live_models as live
+
+    cassette = tmp_path / "openai_compatible_server.yaml"
+    shutil.copy(live.COMMITTED / cassette.name, cassette)
+    request = live._request(cassette, "a customer whose headphones broke after a week")
+    request = request.replace(options={**request.options, "_record_mode": "none", "_offline": True})
+    settings = {"vllm_url": "http://127.0.0.1:9/v1", "vllm_model": live.MODEL_ALIAS, "llm_provider": "openai"}
+    try:
+        local_result = Engine(options={**live.OPTIONS, **settings, "offline": True}).generate(request)
+    finally:
+        BOOK.close()
+    env = {f"TESTDATA_{k.upper()}": str(v) for k, v in {**live.OPTIONS, **settings}.items()}
+    agent = Agent("http://127.0.0.1:9/v1", VLLM_MODEL=live.MODEL_ALIAS, **env)
+    try:
+        with AgentClient(agent.address, timeout=120) as client:
+            remote_result = client.generate(request)
+    finally:
+        BOOK.close()
+        agent.stop()
+    assert remote_result.records == local_result.records
+    assert (remote_result.metadata.provider, remote_result.metadata.model) == ("openai", live.MODEL_ALIAS)
+    for key in ("model_requests", "tokens", "repaired", "fallback", "template", "cassette_hits"):
+        assert remote_result.metadata.details[key] == local_result.metadata.details[key], key
+    assert remote_result.metadata.details["cassette_hits"] >= 2  # the refused json_schema probe, then the answer
