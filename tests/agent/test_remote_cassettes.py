@@ -373,3 +373,32 @@ def test_the_real_model_cassette_recorded_locally_replays_through_an_agent(tmp_p
     for key in ("model_requests", "tokens", "repaired", "fallback", "template", "cassette_hits"):
         assert remote_result.metadata.details[key] == local_result.metadata.details[key], key
     assert remote_result.metadata.details["cassette_hits"] >= 2  # the refused json_schema probe, then the answer
+
+
+def test_token_and_message_limit_apply_to_calls_with_a_cassette(tmp_path: Path) -> None:
+    from pytest_testdata.agent.client import AgentClient
+    from pytest_testdata.errors import TestdataUsageError
+    from pytest_testdata.recording.cassettes import BOOK
+    from tests.llm import test_live_models as live
+
+    from .conftest import start_agent
+
+    cassette = tmp_path / "openai_compatible_server.yaml"
+    shutil.copy(live.COMMITTED / cassette.name, cassette)  # several KB of recorded interactions
+    request = live._request(cassette, "a customer whose headphones broke after a week")
+    request = request.replace(options={**request.options, "_record_mode": "none"})
+    guarded, small = start_agent(auth_token="s3cret"), start_agent(max_message_bytes=1024)
+    try:
+        with AgentClient(guarded.address, timeout=60) as anonymous, pytest.raises(TestdataUsageError) as info:
+            anonymous.generate(request)
+        assert "[UNAUTHENTICATED]" in str(info.value)
+        # gRPC refuses an oversized message before anything else; the client says the cassette was in it
+        with AgentClient(small.address, timeout=60) as client, pytest.raises(TestdataUsageError) as info:
+            client.generate(request)
+        text = str(info.value)
+        assert "[RESOURCE_EXHAUSTED]" in text and "The request carried the test's cassette (" in text
+        assert "raise the agent's MAX_MESSAGE_BYTES" in text
+    finally:
+        BOOK.close()
+        guarded.server.stop(grace=1)
+        small.server.stop(grace=1)
