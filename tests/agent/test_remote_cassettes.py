@@ -402,3 +402,21 @@ def test_token_and_message_limit_apply_to_calls_with_a_cassette(tmp_path: Path) 
         BOOK.close()
         guarded.server.stop(grace=1)
         small.server.stop(grace=1)
+
+
+def test_remote_cassettes_under_xdist_one_file_per_test(pytester: pytest.Pytester, double: Double,
+                                                        agent: Agent) -> None:
+    pytester.makepyfile(test_many="""
+        import pytest
+
+        @pytest.mark.parametrize("n", [1, 2, 3])
+        def test_carts(testdata, n):
+            assert testdata.result("cart", 2, strategy="llm", context=f"basket {n}").metadata.provider == "openai"
+    """)
+    remote(pytester, agent, "--testdata-record-mode", "once", "-n", "2").assert_outcomes(passed=3)
+    assert double.calls == 3
+    folder = pytester.path / "cassettes" / "testdata" / "test_many"
+    assert sorted(p.name for p in folder.iterdir()) == [f"test_carts[{n}].testdata.yaml" for n in (1, 2, 3)]
+    double.down()
+    remote(pytester, agent, "--testdata-offline", "-n", "2", seed="random").assert_outcomes(passed=3)
+    assert double.calls == 3
