@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -150,6 +150,15 @@ class Plan:
     ``oneOf``, ``required`` names without properties...); else fields are drawn one by one."""
     ceiling: float | None = None
     """The lowest maximum the caller's constraints put on a money field (products are chosen to fit it)."""
+    drawn: list[tuple[str, Draw]] | None = None
+    """:attr:`fields` as :meth:`build` runs them: a field a rule always overwrites (a cart's totals, a
+    user's email: :meth:`Rule.overwrites`) gets a placeholder instead of a value drawn to be thrown away."""
+    deferred: list[tuple[str, Draw]] = field(default_factory=list)
+    """Those fields with their drawers: drawn after the rules if a rule left one alone."""
+
+    def __post_init__(self) -> None:
+        if self.drawn is None:
+            self.drawn = self.fields
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES) -> dict[str, Any]:
@@ -160,10 +169,13 @@ class Plan:
         if self.root is not None:
             drawn = self.root(state)
             record.update(drawn if isinstance(drawn, dict) else {})
-        for name, draw in self.fields:
+        for name, draw in self.drawn:  # type: ignore[union-attr]  # set in __post_init__
             record[name] = draw(state)
         for rule in self.rules:
             rule.enforce(record, rng, values)
+        for name, draw in self.deferred:
+            if record[name] is _DERIVED:  # its rule did not apply (an input was missing): draw it now
+                record[name] = draw(state)
         return record
 
 
@@ -189,8 +201,22 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
         if "." not in path and schema.properties[path].get("format") != "uuid"
     )
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
-    return Plan(schema, fields, build_rules(schema.coherence, schema.source), tracked, root,
-                _money_ceiling(schema, constraints))
+    rules = build_rules(schema.coherence, schema.source)
+    # With caller constraints the generator redraws records (and rescales their prices) until they fit, and
+    # which records that finds depends on every draw: constrained plans keep drawing every field, so their
+    # records stay what they were; the bulk path (no constraints) skips the draws.
+    overwritten = set() if constraints else {name for rule in rules for name in rule.overwrites()}
+    drawn = [(name, _derived if name in overwritten else draw) for name, draw in fields]
+    deferred = [(name, draw) for name, draw in fields if name in overwritten]
+    return Plan(schema, fields, rules, tracked, root, _money_ceiling(schema, constraints), drawn, deferred)
+
+
+_DERIVED: Any = object()
+"""What a field a rule will overwrite holds until the rules run (never left in a record)."""
+
+
+def _derived(state: RecordState) -> Any:
+    return _DERIVED
 
 
 def _money_ceiling(schema: Schema, constraints: Mapping[str, FieldConstraint]) -> float | None:
