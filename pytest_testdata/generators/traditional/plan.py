@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from pytest_testdata.generators.traditional.cents import CentCleaner
 from pytest_testdata.generators.traditional.compose import Composer, needs_compose, snap
 from pytest_testdata.generators.traditional.drawers import (
     Draw,
@@ -150,6 +151,8 @@ class Plan:
     ``oneOf``, ``required`` names without properties...); else fields are drawn one by one."""
     ceiling: float | None = None
     """The lowest maximum the caller's constraints put on a money field (products are chosen to fit it)."""
+    cents: CentCleaner | None = None
+    """Keeps rule-derived money on values float-division validators accept (generators/traditional/cents)."""
     drawn: list[tuple[str, Draw]] | None = None
     """:attr:`fields` as :meth:`build` runs them: a field a rule always overwrites (a cart's totals, a
     user's email: :meth:`Rule.overwrites`) gets a placeholder instead of a value drawn to be thrown away."""
@@ -176,6 +179,8 @@ class Plan:
         for name, draw in self.deferred:
             if record[name] is _DERIVED:  # its rule did not apply (an input was missing): draw it now
                 record[name] = draw(state)
+        if self.cents is not None and self.cents.dirty(record):
+            self.cents.clean(record, self.rules, rng, values)
         return record
 
 
@@ -208,7 +213,8 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
     overwritten = set() if constraints else {name for rule in rules for name in rule.overwrites()}
     drawn = [(name, _derived if name in overwritten else draw) for name, draw in fields]
     deferred = [(name, draw) for name, draw in fields if name in overwritten]
-    return Plan(schema, fields, rules, tracked, root, _money_ceiling(schema, constraints), drawn, deferred)
+    return Plan(schema, fields, rules, tracked, root, _money_ceiling(schema, constraints),
+                CentCleaner.for_schema(tree, rules), drawn, deferred)
 
 
 _DERIVED: Any = object()
