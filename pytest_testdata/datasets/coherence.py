@@ -63,6 +63,10 @@ class RecordIndex:
         table = self._by_field.get((entity, field))
         return None if table is None else table.get(key)
 
+    def table(self, entity: str, field: str) -> dict[Any, Record]:
+        """``entity``'s records by ``field`` (empty when not indexed): :meth:`find` without a call per key."""
+        return self._by_field.get((entity, field)) or {}
+
     def has(self, entity: str) -> bool:
         return entity in self._records
 
@@ -148,6 +152,12 @@ class DatasetRule:
         """Reference paths this rule assigns itself (instead of the cardinality allocation)."""
         return ()
 
+    @property
+    def sets(self) -> tuple[str, ...]:
+        """Fields this rule overwrites on every record whose reference resolves (the generator need not
+        draw them): an order item's copied name, SKU and price; a review's buyer and product."""
+        return ()
+
     def parent(self, record: Record, index: RecordIndex) -> Record | None:
         if self._ref is None or self.target is None:
             return None
@@ -175,9 +185,14 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def clone(value: Any) -> Any:
     """A copy of JSON-like data (an address copied into an order must not be the user's own dict)."""
     if type(value) is dict:
+        if all(type(v) in _SCALARS for v in value.values()):
+            return value.copy()  # a flat object (an address): one copy, no call per value
         return {k: clone(v) for k, v in value.items()}
     if type(value) is list:
         return [clone(v) for v in value]
@@ -226,6 +241,10 @@ class SameAsRef(DatasetRule):
         self._locals = [(local, getter(local), setter(local), read) for local, _, read in self.pairs]
         self._key_local = getter(self.ref_path.partition(".*.")[2] if self.array else self.ref_path)
 
+    @property
+    def sets(self) -> tuple[str, ...]:
+        return tuple(str(mine) for mine in self.spec["fields"])
+
     def _units(self, record: Record) -> list[Record]:
         if self.array is None:
             return [record]
@@ -238,23 +257,28 @@ class SameAsRef(DatasetRule):
         return None if key is None else index.find(self.target[0], self.target[1], key)
 
     def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
+        assert self.target is not None
+        table, key_of = index.table(*self.target), self._key_local
         for at, unit in enumerate(self._units(record)):
-            parent = self._parent_of(unit, index)
+            key = key_of(unit)
+            parent = table.get(key) if key is not None else None
             if parent is None:
                 continue
             for (local, theirs, _), (_, mine_of, _, read) in zip(self.pairs, self._locals, strict=True):
                 mine, wanted = mine_of(unit), read(parent)
                 if mine != wanted and not _equal(mine, wanted):
                     where = f"{self.array}.{at}.{local}" if self.array else local
-                    return where, (f"is {mine!r} but the referenced {self.target[0] if self.target else ''} has "
-                                   f"{theirs} = {wanted!r}")
+                    return where, (f"is {mine!r} but the referenced {self.target[0]} has {theirs} = {wanted!r}")
         return None
 
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
+        assert self.target is not None
+        table, key_of, locals_ = index.table(*self.target), self._key_local, self._locals
         for unit in self._units(record):
-            parent = self._parent_of(unit, index)
+            key = key_of(unit)
+            parent = table.get(key) if key is not None else None
             if parent is not None:
-                for _, _, write, read in self._locals:
+                for _, _, write, read in locals_:
                     write(unit, clone(read(parent)))
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
@@ -436,6 +460,10 @@ class PurchasedBefore(DatasetRule):
     @property
     def owns(self) -> tuple[str, ...]:
         return (self.buyer, self.item)
+
+    @property
+    def sets(self) -> tuple[str, ...]:
+        return (self.buyer, self.item, *([str(self.flag)] if self.flag else []))
 
     def _purchases(self, index: RecordIndex) -> Purchases:
         return index.purchases(self.via, str(self.spec["via_buyer"]), str(self.spec["via_items"]),

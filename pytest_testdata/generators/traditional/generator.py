@@ -23,6 +23,11 @@ from pytest_testdata.types import GenerationRequest, Record, Violation
 if TYPE_CHECKING:
     from pytest_testdata.generators.host import GeneratorHost
 
+DERIVED_OPTION = "_derived"
+"""Run-time option: fields the caller sets itself after generation (a dataset's references and the values
+copied from referenced records). They are left None and the schema's coherence rules are not enforced,
+so the caller must enforce them (see :func:`pytest_testdata.generators.traditional.plan.compile_plan`)."""
+
 MAX_ATTEMPTS = 60
 """Redraws per record to meet the caller's constraints before the violation is reported."""
 
@@ -66,15 +71,18 @@ class TraditionalGenerator(GeneratorBase):
         return UniqueScope()
 
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
-        plan = plan_for(schema, request.constraints)
+        standard = schema.standard
+        derived = request.options.get(DERIVED_OPTION) or frozenset()
+        if request.constraints or standard:
+            derived = frozenset()  # every field is checked per record here: draw them all
+        plan = plan_for(schema, request.constraints, frozenset(derived))
         rng = random.Random(seed)
-        tracked = plan.tracked
+        tracked = tuple(p for p in plan.tracked if p not in derived)
         unique = self._scope() if tracked else None
         build, locale = plan.build, request.locale
         values = values_for(request.options.get("email_domains"))
         if values is not VALUES:  # real email domains, asked for: the same plan with another value source
             build = partial(plan.build, values=values)
-        standard = schema.standard
         if not request.constraints and not tracked and not standard:
             # Nothing to meet or claim per record: the batch is the plan run count times (with a look at
             # the request's budget every CHECK_EVERY records).
