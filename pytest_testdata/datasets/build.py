@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pytest_testdata.datasets.about import About
 from pytest_testdata.datasets.cardinality import allocation, list_length, weights
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
 from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
@@ -120,15 +121,21 @@ class Builder:
             from pytest_testdata.generators.traditional.generator import DERIVED_OPTION
 
             wanted = wanted.replace(options={**wanted.options, DERIVED_OPTION: self.plan.derived(entity)})
-        if route.strategy in ("llm", "hybrid"):
-            wanted = wanted.replace(context=self._context(entity))  # the text is about the dataset's records
-        output = self.engine.generator(route.strategy).generate(wanted, schema, seed)
-        records = output.records
-        generated = time.perf_counter()
         rng = random.Random(derive_seed(self.request.seed, "links", entity))
         rules = self.plan.rules[entity]
+        generator = self.engine.generator(route.strategy)
+        chosen: list[Record] | None = None
+        if route.strategy in ("llm", "hybrid"):
+            # The text is about the dataset's records: references first, then one request per subject.
+            chosen = self._chosen(entity, rng, rules)
+            about = About(self.plan, entity, chosen, self.index.find, self._context(entity))
+            output, records = about.generate(lambda r: generator.generate(r, schema, r.seed or seed), wanted, seed)
+        else:
+            output = generator.generate(wanted, schema, seed)
+            records = output.records
+        generated = time.perf_counter()
         own = build_rules(schema.coherence, schema.source)
-        self._link(entity, records, rng, rules, own, derived)
+        self._link(entity, records, rng, rules, own, derived, chosen)
         if self.to_break is not None and self.to_break.entity == entity:
             self._break(self.to_break, records, rng, own)
         linked = time.perf_counter()
@@ -150,8 +157,21 @@ class Builder:
         if self.progress is not None:
             self.progress(entity, len(records))
 
+    def _chosen(self, entity: str, rng: random.Random, rules: list[DatasetRule]) -> list[Record]:
+        """Each record's references before it is generated (see :mod:`pytest_testdata.datasets.about`):
+        the plain ones by their cardinalities, a review's buyer and product from the purchases."""
+        chosen: list[Record] = [{} for _ in range(self.plan.counts[entity])]
+        for edge in self.plan.edges_of(entity):
+            if not edge.deferred and not edge.owned and not edge.in_list:
+                self._assign(edge, chosen, rng)
+        for rule in rules:
+            if isinstance(rule, PurchasedBefore):
+                for stub, (buyer, item) in zip(chosen, rule.pairs_for(len(chosen), self.index, rng), strict=True):
+                    stub[rule.buyer], stub[rule.item] = buyer, item
+        return chosen
+
     def _link(self, entity: str, records: list[Record], rng: random.Random, rules: list[DatasetRule],
-              own: list[Any], derived: bool) -> None:
+              own: list[Any], derived: bool, chosen: list[Record] | None = None) -> None:
         """References, then the cross-entity rules, then the entity's own rules (``x-coherence``).
 
         With ``derived``, the generator left the copied fields empty and enforced no rule of the schema:
@@ -163,24 +183,25 @@ class Builder:
 
         self._lists(entity, records, rng)
         for edge in self.plan.edges_of(entity):
-            if not edge.deferred and not edge.owned:
+            if not edge.deferred and not edge.owned and not (chosen is not None and not edge.in_list):
                 self._assign(edge, records, rng)
-        copies = [r for r in rules if isinstance(r, SameAsRef)] if derived else []
+        copies: list[DatasetRule] = [r for r in rules if isinstance(r, SameAsRef)] if derived else []
         if derived:
             index = self.index
             for record in records:
-                for rule in copies:
-                    rule.enforce(record, index, rng)
+                for copy in copies:
+                    copy.enforce(record, index, rng)
                 for own_rule in own:
                     own_rule.enforce(record, rng, VALUES)
         for rule in rules:
             if isinstance(rule, PurchasedBefore):
-                rule.assign(records, self.index, rng)
+                pairs = None if chosen is None else [(r.get(rule.buyer), r.get(rule.item)) for r in records]
+                rule.assign(records, self.index, rng, pairs)
         enforce = [r for r in rules if not isinstance(r, PurchasedBefore) and r not in copies]
         scores: list[float | None] = []
         for record in records:
-            for rule in enforce:
-                rule.enforce(record, self.index, rng)
+            for other in enforce:
+                other.enforce(record, self.index, rng)
             applicable = passed = 0
             changed = False
             for own_rule in own:

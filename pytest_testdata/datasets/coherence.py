@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.generators.traditional.timestamps import _parse as epoch_of
 from pytest_testdata.generators.traditional.timestamps import shift
 from pytest_testdata.locales.countries import CURRENCIES
 from pytest_testdata.quality.paths import get, getter, set_all, setter
@@ -343,6 +344,11 @@ def _shift_all(record: Record, fields: Sequence[str], seconds: int) -> None:
 
 
 def _seconds_between(earlier: str, later: str) -> int:
+    if len(earlier) == 20 == len(later) and earlier[19] == "Z" == later[19]:
+        # What the generators write (2025-03-04T05:06:07Z): the timestamps module reads it without datetime.
+        a, b = epoch_of(earlier), epoch_of(later)
+        if a is not None and b is not None:
+            return b - a
     from datetime import datetime
 
     def parse(text: str) -> datetime:
@@ -485,25 +491,36 @@ class PurchasedBefore(DatasetRule):
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
         """Set by :meth:`assign` for a whole batch (pairs drawn without repeats while they last)."""
 
-    def assign(self, records: list[Record], index: RecordIndex, rng: random.Random) -> None:
+    def pairs_for(self, count: int, index: RecordIndex, rng: random.Random) -> list[tuple[Any, Any]]:
+        """(buyer, item) for ``count`` records: purchases drawn without repeats while they last."""
         purchases = self._purchases(index)
         if not purchases.pairs:
             raise TestdataUsageError(
-                f"dataset: {len(records)} {self.entity} record(s) need a {self.via} that reached its buyer "
+                f"dataset: {count} {self.entity} record(s) need a {self.via} that reached its buyer "
                 f"(rule {self.id}: a {self.entity} is by someone who bought the item, after "
                 f"{self.spec['via_time']}), and the dataset's {self.via} records have none. Add more "
                 f"{self.via} records, or drop {self.entity} from the counts."
             )
+        out: list[tuple[Any, Any]] = []
         pool: list[tuple[Any, Any]] = []
-        for record in records:
+        for _ in range(count):
             if not pool:
                 pool = list(purchases.pairs)
                 rng.shuffle(pool)
-            buyer, item = pool.pop()
+            out.append(pool.pop())
+        return out
+
+    def assign(self, records: list[Record], index: RecordIndex, rng: random.Random,
+               pairs: Sequence[tuple[Any, Any]] | None = None) -> None:
+        """Give each record a buyer and item (``pairs``, chosen earlier, or drawn now) and date it after
+        the purchase reached the buyer."""
+        chosen = self.pairs_for(len(records), index, rng) if pairs is None else pairs
+        earliest = self._purchases(index).earliest
+        for record, (buyer, item) in zip(records, chosen, strict=True):
             record[self.buyer], record[self.item] = buyer, item
             if self.flag:
                 record[str(self.flag)] = True
-            mine, when = record.get(self.time), purchases.earliest[(buyer, item)]
+            mine, when = record.get(self.time), earliest[(buyer, item)]
             if isinstance(mine, str):
                 delay = rng.randint(self.min_delay, self.max_delay)
                 _shift_all(record, self.moves, _seconds_between(mine, when) + delay)

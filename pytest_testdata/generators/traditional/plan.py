@@ -210,7 +210,8 @@ def _without_derived(tree: Mapping[str, Any], derived: frozenset[str]) -> dict[s
             continue
         node = properties.get(head)
         items = node.get("items") if isinstance(node, Mapping) else None
-        if star and isinstance(items, Mapping) and tail in items.get("properties", {}):
+        if star and isinstance(node, Mapping) and isinstance(items, Mapping) \
+                and tail in items.get("properties", {}):
             inner = {**items, "properties": {**items["properties"], tail: {"type": "null"}}}
             properties[head] = {**node, "items": inner}
     return {**tree, "properties": properties}
