@@ -118,7 +118,7 @@ class Builder:
         route = self.engine.router.route(wanted, schema)
         derived = route.strategy == "traditional"
         if derived:  # what the links and rules below set is not drawn (nor are the schema's rules enforced)
-            from pytest_testdata.generators.traditional.generator import DERIVED_OPTION
+            from pytest_testdata.generators.traditional.derived import DERIVED_OPTION
 
             wanted = wanted.replace(options={**wanted.options, DERIVED_OPTION: self.plan.derived(entity)})
         rng = random.Random(derive_seed(self.request.seed, "links", entity))

@@ -163,7 +163,7 @@ class DatasetRule:
         if self._ref is None or self.target is None:
             return None
         key = self._ref(record)
-        return None if key is None else index.find(self.target[0], self.target[1], key)
+        return None if key is None else index.table(*self.target).get(key)
 
     def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
         """None when the record satisfies the rule (or it does not apply), else (field, message)."""
@@ -240,6 +240,8 @@ class SameAsRef(DatasetRule):
             local = str(mine).partition(".*.")[2] if self.array else str(mine)
             self.pairs.append((local, str(theirs), getter(str(theirs))))
         self._locals = [(local, getter(local), setter(local), read) for local, _, read in self.pairs]
+        self._compare = [(local, theirs, mine_of, read) for (local, theirs, _), (_, mine_of, _, read)
+                         in zip(self.pairs, self._locals, strict=True)]
         self._key_local = getter(self.ref_path.partition(".*.")[2] if self.array else self.ref_path)
 
     @property
@@ -265,7 +267,7 @@ class SameAsRef(DatasetRule):
             parent = table.get(key) if key is not None else None
             if parent is None:
                 continue
-            for (local, theirs, _), (_, mine_of, _, read) in zip(self.pairs, self._locals, strict=True):
+            for local, theirs, mine_of, read in self._compare:
                 mine, wanted = mine_of(unit), read(parent)
                 if mine != wanted and not _equal(mine, wanted):
                     where = f"{self.array}.{at}.{local}" if self.array else local

@@ -76,11 +76,6 @@ def shown(value: str, limit: int = SHOWN_CHARS) -> str:
     return f"{value[:limit]!r}... ({len(value):,} characters)"
 
 
-MEMO_TEXT = 64
-MEMO_ENTRIES = 65_536
-"""Bounds of each pattern's memo of answers (texts up to MEMO_TEXT characters, MEMO_ENTRIES of them)."""
-
-
 class RegexRefused(TestdataUsageError):
     """A user pattern that is malformed, unsupported or above the budget (a usage error)."""
 
@@ -94,18 +89,10 @@ class UserRegex:
     """The longest value :meth:`generate` can return."""
     _compiled: Any = field(repr=False)
     _parsed: Any = field(repr=False)
-    _seen: dict[str, bool] = field(default_factory=dict, repr=False)
-    """Answers for short texts already searched: a call into RE2 costs microseconds, and a dataset checks
-    the same values again and again (an order item's SKU is its product's)."""
 
     def search(self, text: str) -> bool:
         """True when the pattern matches somewhere in ``text`` (RE2: linear in ``len(text)``)."""
-        found = self._seen.get(text)
-        if found is None:
-            found = self._compiled.search(text) is not None
-            if len(text) <= MEMO_TEXT and len(self._seen) < MEMO_ENTRIES:
-                self._seen[text] = found
-        return found
+        return self._compiled.search(text) is not None
 
     def fullmatch(self, text: str) -> bool:
         """True when the pattern matches the whole of ``text``."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.budget import CHECK_EVERY, checkpoint
+from pytest_testdata.generators.traditional.derived import DERIVED_OPTION, without_derived
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES, values_for
 from pytest_testdata.generators.traditional.unique import UniqueScope, current_scope, scope_option
@@ -22,11 +23,6 @@ from pytest_testdata.types import GenerationRequest, Record, Violation
 
 if TYPE_CHECKING:
     from pytest_testdata.generators.host import GeneratorHost
-
-DERIVED_OPTION = "_derived"
-"""Run-time option: fields the caller sets itself after generation (a dataset's references and the values
-copied from referenced records). They are left None and the schema's coherence rules are not enforced,
-so the caller must enforce them (see :func:`pytest_testdata.generators.traditional.plan.compile_plan`)."""
 
 MAX_ATTEMPTS = 60
 """Redraws per record to meet the caller's constraints before the violation is reported."""
@@ -72,12 +68,12 @@ class TraditionalGenerator(GeneratorBase):
 
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
         standard = schema.standard
-        derived = request.options.get(DERIVED_OPTION) or frozenset()
-        if request.constraints or standard:
-            derived = frozenset()  # every field is checked per record here: draw them all
-        plan = plan_for(schema, request.constraints, frozenset(derived))
+        derived = request.options.get(DERIVED_OPTION)
+        if derived and not request.constraints and not standard:  # else every field is checked: draw all
+            schema = without_derived(schema, frozenset(derived))
+        plan = plan_for(schema, request.constraints)
         rng = random.Random(seed)
-        tracked = tuple(p for p in plan.tracked if p not in derived)
+        tracked = plan.tracked
         unique = self._scope() if tracked else None
         build, locale = plan.build, request.locale
         values = values_for(request.options.get("email_domains"))

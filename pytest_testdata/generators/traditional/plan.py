@@ -167,18 +167,11 @@ class Plan:
         return record
 
 
-def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None,
-                 derived: frozenset[str] = frozenset()) -> Plan:
+def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None) -> Plan:
     """Compile a plan; caller constraints shape the drawers (top-level ones directly, nested ones through
-    the constraint model's merged subschemas).
-
-    ``derived`` names fields whose values the caller sets itself afterwards (a dataset copies an order
-    item's name, SKU and price from its product, and assigns every reference): top-level names and list
-    element fields (``items.*.name``). They are not drawn (they hold None), and the plan enforces no
-    coherence rule, since the rules read those fields: the caller enforces them once the fields are set.
-    """
+    the constraint model's merged subschemas)."""
     constraints = constraints or {}
-    tree = _without_derived(schema.json_schema, derived) if derived else schema.json_schema
+    tree = schema.json_schema
     if any("." in path for path in constraints):
         tree = constrain_tree(tree, constraints, nested_only=True)
     properties: Mapping[str, Any] = tree.get("properties", {})
@@ -196,25 +189,8 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
         if "." not in path and schema.properties[path].get("format") != "uuid"
     )
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
-    rules = [] if derived else build_rules(schema.coherence, schema.source)
-    return Plan(schema, fields, rules, tracked, root, _money_ceiling(schema, constraints))
-
-
-def _without_derived(tree: Mapping[str, Any], derived: frozenset[str]) -> dict[str, Any]:
-    """The schema with each derived field's subschema replaced by ``null`` (drawn as None, for nothing)."""
-    properties = dict(tree.get("properties", {}))
-    for path in derived:
-        head, star, tail = path.partition(".*.")
-        if not star and head in properties:
-            properties[head] = {"type": "null"}
-            continue
-        node = properties.get(head)
-        items = node.get("items") if isinstance(node, Mapping) else None
-        if star and isinstance(node, Mapping) and isinstance(items, Mapping) \
-                and tail in items.get("properties", {}):
-            inner = {**items, "properties": {**items["properties"], tail: {"type": "null"}}}
-            properties[head] = {**node, "items": inner}
-    return {**tree, "properties": properties}
+    return Plan(schema, fields, build_rules(schema.coherence, schema.source), tracked, root,
+                _money_ceiling(schema, constraints))
 
 
 def _money_ceiling(schema: Schema, constraints: Mapping[str, FieldConstraint]) -> float | None:
@@ -234,15 +210,13 @@ def _money_ceiling(schema: Schema, constraints: Mapping[str, FieldConstraint]) -
 
 
 @lru_cache(maxsize=512)
-def _cached_plan(schema: Schema, frozen: tuple[tuple[str, FieldConstraint], ...],
-                 derived: frozenset[str] = frozenset()) -> Plan:
-    return compile_plan(schema, dict(frozen), derived)
+def _cached_plan(schema: Schema, frozen: tuple[tuple[str, FieldConstraint], ...]) -> Plan:
+    return compile_plan(schema, dict(frozen))
 
 
-def plan_for(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None,
-             derived: frozenset[str] = frozenset()) -> Plan:
-    """The plan for a schema, constraints and derived fields (see :func:`compile_plan`), compiled once."""
-    return _cached_plan(schema, tuple(sorted((constraints or {}).items())), derived)
+def plan_for(schema: Schema, constraints: Mapping[str, FieldConstraint] | None = None) -> Plan:
+    """The plan for a schema and constraints, compiled once and reused."""
+    return _cached_plan(schema, tuple(sorted((constraints or {}).items())))
 
 
 __all__ = ["COUNTRY_LOCALES", "Plan", "RecordState", "compile_plan", "pick_country", "plan_for"]
