@@ -19,6 +19,9 @@ Measured in the same run:
    reviews) into an empty SQLite file through a session (one commit at the end). Its time is scaled to the
    full size by rows, and the ratio compares rows per second.
 
+Each step prints wall time and this process's CPU time (SQLite runs in the process); on a shared machine
+read the CPU columns. factory_boy's SQLite gets the same test PRAGMAs as ours.
+
 Memory: the peak resident size grows with the dataset (records are held once, for the references), so
 the run also reports the growth per 1,000 records. The machine may be shared: read the ratios.
 """
