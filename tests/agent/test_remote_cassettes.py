@@ -373,3 +373,50 @@ def test_the_real_model_cassette_recorded_locally_replays_through_an_agent(tmp_p
     for key in ("model_requests", "tokens", "repaired", "fallback", "template", "cassette_hits"):
         assert remote_result.metadata.details[key] == local_result.metadata.details[key], key
     assert remote_result.metadata.details["cassette_hits"] >= 2  # the refused json_schema probe, then the answer
+
+
+def test_token_and_message_limit_apply_to_calls_with_a_cassette(tmp_path: Path) -> None:
+    from pytest_testdata.agent.client import AgentClient
+    from pytest_testdata.errors import TestdataUsageError
+    from pytest_testdata.recording.cassettes import BOOK
+    from tests.llm import test_live_models as live
+
+    from .conftest import start_agent
+
+    cassette = tmp_path / "openai_compatible_server.yaml"
+    shutil.copy(live.COMMITTED / cassette.name, cassette)  # several KB of recorded interactions
+    request = live._request(cassette, "a customer whose headphones broke after a week")
+    request = request.replace(options={**request.options, "_record_mode": "none"})
+    guarded, small = start_agent(auth_token="s3cret"), start_agent(max_message_bytes=1024)
+    try:
+        with AgentClient(guarded.address, timeout=60) as anonymous, pytest.raises(TestdataUsageError) as info:
+            anonymous.generate(request)
+        assert "[UNAUTHENTICATED]" in str(info.value)
+        # gRPC refuses an oversized message before anything else; the client says the cassette was in it
+        with AgentClient(small.address, timeout=60) as client, pytest.raises(TestdataUsageError) as info:
+            client.generate(request)
+        text = str(info.value)
+        assert "[RESOURCE_EXHAUSTED]" in text and "The request carried the test's cassette (" in text
+        assert "raise the agent's MAX_MESSAGE_BYTES" in text
+    finally:
+        BOOK.close()
+        guarded.server.stop(grace=1)
+        small.server.stop(grace=1)
+
+
+def test_remote_cassettes_under_xdist_one_file_per_test(pytester: pytest.Pytester, double: Double,
+                                                        agent: Agent) -> None:
+    pytester.makepyfile(test_many="""
+        import pytest
+
+        @pytest.mark.parametrize("n", [1, 2, 3])
+        def test_carts(testdata, n):
+            assert testdata.result("cart", 2, strategy="llm", context=f"basket {n}").metadata.provider == "openai"
+    """)
+    remote(pytester, agent, "--testdata-record-mode", "once", "-n", "2").assert_outcomes(passed=3)
+    assert double.calls == 3
+    folder = pytester.path / "cassettes" / "testdata" / "test_many"
+    assert sorted(p.name for p in folder.iterdir()) == [f"test_carts[{n}].testdata.yaml" for n in (1, 2, 3)]
+    double.down()
+    remote(pytester, agent, "--testdata-offline", "-n", "2", seed="random").assert_outcomes(passed=3)
+    assert double.calls == 3
