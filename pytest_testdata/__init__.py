@@ -12,10 +12,13 @@ from pytest_testdata.errors import (
     CassetteError,
     CassetteMissingError,
     ConstraintViolationError,
+    DatasetCheckError,
+    DatasetLoadError,
     GenerationError,
     LLMFallbackWarning,
     MissingDependencyError,
     ProviderError,
+    RegexRefused,
     StaleCassetteError,
     StoreUnavailableError,
     StrategyNotAvailableError,
@@ -49,17 +52,23 @@ def _version() -> str:
         return found.group(1) if found else "0+unknown"
 
 
-__version__ = _version()
+if TYPE_CHECKING:
+    __version__: str
 __all__ = [
     "DISTRIBUTION", "AgentUnavailableError", "CassetteError", "CassetteMissingError", "ConstraintViolationError",
-    "Engine", "GenerationError", "GenerationRequest", "GenerationResult", "LLMFallbackWarning",
-    "MissingDependencyError", "ProviderError", "ResultMetadata", "StaleCassetteError", "StoreUnavailableError",
-    "StrategyNotAvailableError", "TestdataError", "TestdataUsageError", "TestdataWarning", "UnknownEntityError",
-    "Violation", "factory_for", "generate",
+    "DatasetCheckError", "DatasetLoadError", "Engine", "GenerationError", "GenerationRequest", "GenerationResult",
+    "LLMFallbackWarning", "MissingDependencyError", "ProviderError", "RegexRefused", "ResultMetadata",
+    "StaleCassetteError", "StoreUnavailableError", "StrategyNotAvailableError", "TestdataError", "TestdataUsageError",
+    "TestdataWarning", "UnknownEntityError", "Violation", "factory_for", "generate",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # Read on first use: importlib.metadata costs a fresh process about 25 ms, and pytest (which has
+        # it loaded already) or the agent's health answer are the only readers.
+        version = globals()["__version__"] = _version()
+        return version
     if name == "Engine":
         from pytest_testdata.engine import Engine
 

@@ -81,6 +81,9 @@ class Knob:
     """All the factors of the product (``quantity``, ``unit_price``)."""
     line: str | None
     """The item's derived line field (``line_total``), when a ``product_each`` rule writes one."""
+    whole: tuple[int, int] | None = None
+    """For a whole-number factor (a quantity, moved when the prices are fixed: a dataset's order items carry
+    their product's price), its bounds; None for a money factor."""
 
 
 class CentCleaner:
@@ -91,10 +94,17 @@ class CentCleaner:
         self.knobs = tuple(knobs)
         self.item_targets = tuple(item_targets)
         """Targets computed from the items alone (line totals, the sum of the items): a price must move."""
+        self._plain_targets = tuple(p for p in self.targets if "." not in p and "*" not in p)
+        self._nested_targets = tuple(p for p in self.targets if p not in self._plain_targets)
 
     @classmethod
-    def for_schema(cls, json_schema: Mapping[str, Any], rules: Sequence[Rule]) -> CentCleaner | None:
-        """The cleaner for a schema's rules, or None when no rule derives a ``multipleOf: 0.01`` value."""
+    def for_schema(cls, json_schema: Mapping[str, Any], rules: Sequence[Rule],
+                   fixed: frozenset[str] = frozenset()) -> CentCleaner | None:
+        """The cleaner for a schema's rules, or None when no rule derives a ``multipleOf: 0.01`` value.
+
+        ``fixed`` paths (``items.*.unit_price``: a dataset copies each product's price) never move; a
+        whole-number factor of the same product (the quantity) moves instead.
+        """
         money = set(money_paths(json_schema))
         derived = {path for rule in rules for path in rule.derives()}
         written = derived | {str(path) for rule in rules for key in ("target", "fields")
@@ -111,8 +121,14 @@ class CentCleaner:
                 for factor in factors:
                     path = f"{items}.*.{factor}"
                     if path in money and path not in derived:
+                        whole = None
+                        if path in fixed:
+                            factor, whole = _whole_factor(json_schema, items, factors, fixed | derived)
+                            if whole is None:
+                                continue
                         known = knobs.get((items, factor))
-                        knobs[(items, factor)] = Knob(items, factor, factors, line or (known.line if known else None))
+                        knobs[(items, factor)] = Knob(items, factor, factors, line or (known.line if known else None),
+                                                      whole)
         item_targets = sorted({str(rule.spec.get("target")) if rule.kind == "sum_of_products" else
                                f"{rule.spec.get('items')}.*.{rule.spec.get('target')}"
                                for rule in rules if rule.kind in ("sum_of_products", "product_each")} & set(targets))
@@ -120,7 +136,18 @@ class CentCleaner:
 
     def dirty(self, record: Mapping[str, Any]) -> bool:
         """True when a derived money value of the record would be rejected by a float-division validator."""
-        return any(not is_clean(value) for path in self.targets for value in get_all(record, path))
+        # Every generated record is asked this: top-level targets (a cart's subtotal, tax, total) are read
+        # straight from the dict, the rest through the path walker.
+        if type(record) is dict:
+            for key in self._plain_targets:
+                value = record.get(key)
+                if type(value) is float and not (value / CENT).is_integer():
+                    return True
+            targets = self._nested_targets
+        else:
+            targets = self.targets
+        return any(not is_clean(value) for path in targets for value in get_all(record, path))
+
 
     def clean(self, record: dict[str, Any], rules: Sequence[Rule], rng: random.Random,
               values: ValueSource) -> None:
@@ -156,16 +183,23 @@ class CentCleaner:
             return False
         low, high = base * float(rate.spec["min"]), base * float(rate.spec["max"])
         cents = round(current * 100)
-        tried = [round((cents + step) * CENT, 2) for step in (0, *_STEPS, *range(11, 31), *range(-11, -31, -1))]
-        fits = [v for v in tried if low <= v <= high and is_clean(v)]
-        for value in fits:
+        # Only the rules that read the moved value (or what those derive) change when it moves; the others
+        # would compute what they already hold.
+        derive = _reading(target, derive)
+        first = None
+        for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
+            value = round((cents + step) * CENT, 2)
+            if not (low <= value <= high and is_clean(value)):
+                continue
+            if first is None:
+                first = value
             set_all(record, target, value)
             for rule in derive:
                 rule.enforce(record, rng, values)
             if not self.dirty(record):
                 return True
-        if fits:  # none made everything clean: keep the nearest, the next rate or pass may finish it
-            set_all(record, target, fits[0])
+        if first is not None:  # none made everything clean: keep the nearest, the next rate or pass may finish it
+            set_all(record, target, first)
             for rule in derive:
                 rule.enforce(record, rng, values)
         return False
@@ -200,7 +234,19 @@ class CentCleaner:
     def _move(item: dict[str, Any], knob: Knob, rest: float) -> bool:
         """Move ``item``'s price to the nearest value keeping price, line and sum accepted; False if none."""
         price, others = item.get(knob.factor), _product(item, knob.factors, skip=knob.factor)
-        if type(price) is not float or others is None:
+        if others is None:
+            return False
+        if knob.whole is not None:
+            if type(price) is not int:
+                return False
+            for step in (-1, 1, -2, 2, -3, 3, -4, 4):
+                count = price + step
+                if knob.whole[0] <= count <= knob.whole[1] and is_clean(round(others * count, 2)) \
+                        and is_clean(round(rest + others * count, 2)):
+                    item[knob.factor] = count
+                    return True
+            return False
+        if type(price) is not float:
             return False
         for cents in range(1, 40):
             moved = round(price + (cents if price < 0.45 else -cents) * CENT, 2)
@@ -209,6 +255,42 @@ class CentCleaner:
                 item[knob.factor] = moved
                 return True
         return False
+
+
+_SETTLE_STEPS = (0, *_STEPS, *range(11, 31), *range(-11, -31, -1))
+
+
+def _reading(path: str, rules: Sequence[Rule]) -> list[Rule]:
+    """The rules (in their order) whose result can change when ``path`` changes: those that read it, those
+    that read what those derive, and so on; a rule that declares no reads is always kept."""
+    changed = {path}
+    kept: set[int] = set()
+    grew = True
+    while grew:  # to a fixed point: a rule may read what a later one in the list derives
+        grew = False
+        for index, rule in enumerate(rules):
+            reads = rule.reads()
+            if index not in kept and (not reads or any(
+                    r == c or r.startswith(c + ".") or c.startswith(r + ".") for r in reads for c in changed)):
+                kept.add(index)
+                changed.update(rule.derives())
+                grew = True
+    return [rule for index, rule in enumerate(rules) if index in kept]
+
+
+def _whole_factor(json_schema: Mapping[str, Any], items: str, factors: Sequence[str],
+                  frozen: frozenset[str]) -> tuple[str, tuple[int, int] | None]:
+    """A whole-number factor of the items (``quantity``) that may move, with its bounds (None: there is none)."""
+    node: Any = json_schema
+    for part in items.split("."):
+        node = (node.get("properties") or {}).get(part, {}) if isinstance(node, Mapping) else {}
+    props = (node.get("items") or {}).get("properties") or {} if isinstance(node, Mapping) else {}
+    for factor in factors:
+        sub = props.get(factor)
+        if isinstance(sub, Mapping) and sub.get("type") == "integer" and f"{items}.*.{factor}" not in frozen:
+            low = int(sub.get("minimum", 1))
+            return factor, (low, int(sub.get("maximum", low + 100)))
+    return "", None
 
 
 def _product(item: Mapping[str, Any], factors: Sequence[str], skip: str | None = None) -> float | None:
