@@ -55,7 +55,7 @@ __all__ = [
     "Engine", "GenerationError", "GenerationRequest", "GenerationResult", "LLMFallbackWarning",
     "MissingDependencyError", "ProviderError", "ResultMetadata", "StaleCassetteError", "StoreUnavailableError",
     "StrategyNotAvailableError", "TestdataError", "TestdataUsageError", "TestdataWarning", "UnknownEntityError",
-    "Violation", "factory_for", "generate",
+    "Violation", "factory_for", "generate", "map_field_names", "register_kind",
 ]
 
 
@@ -68,6 +68,10 @@ def __getattr__(name: str) -> Any:
         from pytest_testdata.generators.traditional.factories import factory_for
 
         return factory_for
+    if name in ("register_kind", "map_field_names"):
+        from pytest_testdata.generators.traditional import kinds
+
+        return getattr(kinds, name)
     raise AttributeError(f"module 'pytest_testdata' has no attribute {name!r}")
 
 

@@ -290,18 +290,6 @@ FORMAT_DRAWERS: dict[str, Draw] = {
     "uuid": _uuid, "date-time": NAMED_DRAWERS["timestamp"], "date": lambda s: timestamps.draw(s.rng)[:10],
     "time": _time, "email": _email, "uri": _url, "ipv4": _ipv4,
 }
-# Field-name heuristics for user schemas that say nothing about generation (first match wins).
-NAME_HINTS: tuple[tuple[str, str], ...] = (
-    ("email", "email"), ("first_name", "person.first_name"), ("firstname", "person.first_name"),
-    ("last_name", "person.last_name"), ("lastname", "person.last_name"), ("surname", "person.last_name"),
-    ("phone", "phone"), ("company", "company"), ("brand", "company"), ("sku", "sku"),
-    ("street", "address.street"), ("city", "address.city"), ("postal", "address.postal_code"),
-    ("zip", "address.postal_code"), ("state", "address.state"), ("country", "address.country"),
-    ("url", "url"), ("website", "url"), ("description", "sentence"), ("comment", "sentence"),
-    ("body", "sentence"), ("title", "product.name"), ("name", "product.name"),
-)
-
-
 def _faker_drawer(gen: str) -> Draw:
     """``x-gen: "faker.city"``: any Faker provider, drawn from a seeded pool per country."""
     provider = gen.partition(".")[2]
@@ -346,8 +334,8 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
     elif pattern:
         base = _regex_drawer(str(pattern))
     else:
-        hint = next((g for key, g in NAME_HINTS if key in name.lower()), "sentence")
-        base = NAMED_DRAWERS[hint]
+        # Field names are read before (generators/traditional/realistic.py): here a name says nothing.
+        base = _sentence
     if base is _uuid:
         base = _uuid_for(name)
     if constraint is not None and constraint.regex:

@@ -25,7 +25,9 @@ from pytest_testdata.generators.traditional.drawers import (
     pick_country,
 )
 from pytest_testdata.generators.traditional.fastrand import between, pick
+from pytest_testdata.generators.traditional.field_names import within
 from pytest_testdata.generators.traditional.pools import VALUES, Values
+from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
 from pytest_testdata.quality.constraints_model import constrain, constrain_tree
@@ -64,7 +66,7 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
     if node.get("x-gen") == "address":
         return _address
     if main == "object":
-        return _object_drawer(node)
+        return _object_drawer(node, name)
     if main == "array":
         item = _drawer(node.get("items", {}), name)
         lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minItems", 0)
@@ -91,7 +93,8 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
             return [item(state) for _ in range(n)]
         return array
     if main in ("integer", "number"):
-        number = _number_drawer(node, name, constraint, integer=main == "integer")
+        number = realistic_number(node, name, constraint, main == "integer") or \
+            _number_drawer(node, name, constraint, integer=main == "integer")
         step = node.get("multipleOf")
         if isinstance(step, (int, float)) and step > 0 and step != 0.01:
             return _stepped(number, step, node, constraint, integer=main == "integer")
@@ -111,7 +114,7 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
         return lambda s: s.rng.random() < 0.5
     if main == "null":
         return lambda s: None
-    drawer = _string_drawer(node, name, constraint)
+    drawer = realistic_string(node, name, constraint, _string_drawer) or _string_drawer(node, name, constraint)
     if nullable:
         # Nullable strings are filled; coherence rules decide when they must be null.
         return drawer
@@ -121,8 +124,10 @@ def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | No
 _COMPOSER = Composer(_drawer)
 
 
-def _object_drawer(node: Mapping[str, Any]) -> Draw:
-    fields = [(name, _drawer(sub, name)) for name, sub in node.get("properties", {}).items()]
+def _object_drawer(node: Mapping[str, Any], parent: str = "") -> Draw:
+    properties = node.get("properties", {})
+    with within(parent, properties):  # a field's name means more beside its parent's (`customer.name`)
+        fields = [(name, _drawer(sub, name)) for name, sub in properties.items()]
 
     def obj(state: RecordState) -> dict[str, Any]:
         # Nested objects see the outer record through state.record only; build them on their own.
@@ -180,10 +185,12 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
         top = dict(tree)
         top["properties"] = {n: constrain(sub, constraints[n]) if n in constraints else sub
                              for n, sub in properties.items()}
-        root = _COMPOSER.compile(top, schema.name)
+        with within(_entity_words(schema), properties):
+            root = _COMPOSER.compile(top, _entity_words(schema))
         fields: list[tuple[str, Draw]] = []
     else:
-        fields = [(name, _drawer(sub, name, constraints.get(name))) for name, sub in properties.items()]
+        with within(_entity_words(schema), properties):
+            fields = [(name, _drawer(sub, name, constraints.get(name))) for name, sub in properties.items()]
     tracked = tuple(
         path for path in schema.unique_fields()
         if "." not in path and schema.properties[path].get("format") != "uuid"
@@ -191,6 +198,12 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
     return Plan(schema, fields, build_rules(schema.coherence, schema.source), tracked, root,
                 _money_ceiling(schema, constraints))
+
+
+def _entity_words(schema: Schema) -> str:
+    """What a top-level field's parent is called: the entity's name and its schema's title."""
+    title = schema.json_schema.get("title")
+    return f"{schema.name} {title}" if isinstance(title, str) and title != schema.name else schema.name
 
 
 def _money_ceiling(schema: Schema, constraints: Mapping[str, FieldConstraint]) -> float | None:
