@@ -4,6 +4,7 @@ for the ``jsonschema`` library itself (formats asserted), and schema mistakes ar
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -149,6 +150,30 @@ KEYWORDS: dict[str, dict[str, Any]] = {
         "dependencies": {"a": ["b"], "pair": {"properties": {"c": {"const": 1}}, "required": ["c"]}},
         "definitions": {},
     },
+    "pattern-wins-over-format-and-name": entity(
+        {"orcid": {"type": "string", "format": "uri",
+                   "pattern": "https://orcid\\.org/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]{1}"},
+         "email": {"type": "string", "pattern": "^[\\S]+@[\\S]+\\.[\\S]{2,}$"},
+         "website": {"type": "string", "format": "uri", "pattern": "^(https|http|ftp|sftp)://.+"}},
+        required=["orcid", "email", "website"]),
+    "unique-items-from-a-small-enum": entity(
+        {"update_types": {"type": "array", "uniqueItems": True, "minItems": 1,
+                          "items": {"enum": ["major", "minor", "patch"]}}}, required=["update_types"]),
+    "not-pattern-on-a-string": entity(
+        {"branch_separator": {"type": "string", "not": {"pattern": "[ ~^:?*\\[\\\\]"}}},
+        required=["branch_separator"]),
+    "nested-unions-of-filtered-objects": entity(
+        {"updates": {"type": "array", "minItems": 1, "maxItems": 5, "items": {"oneOf": [
+            {"type": "object", "additionalProperties": False, "required": ["ecosystem", "groups"], "properties": {
+                "ecosystem": {"enum": ["npm", "pip"]},
+                "groups": {"type": "array", "items": {"anyOf": [
+                    {"type": "object", "required": ["name"], "properties": {
+                        "name": {"type": "string", "not": {"pattern": " "}}}, "additionalProperties": False},
+                    {"type": "object", "required": ["patterns"], "additionalProperties": False,
+                     "properties": {"patterns": {"type": "array", "uniqueItems": True, "minItems": 1,
+                                                 "items": {"type": "string", "not": {"pattern": "[ ~]"}}}}}]}}}},
+            {"type": "object", "additionalProperties": False, "required": ["directory"], "properties": {
+                "directory": {"type": "string", "pattern": "^/"}}}]}}}, required=["updates"]),
     "draft-04-boolean-exclusive": {
         "$schema": "http://json-schema.org/draft-04/schema#", "title": "entity", "type": "object",
         "required": ["score"], "properties": {
@@ -183,6 +208,12 @@ def test_keyword_effects_a_user_would_notice(tmp_path: Path) -> None:
     records, _ = generate(tmp_path / "e", KEYWORDS["every-format"])
     assert all(r["time"][8:] and r["time"][8] in "Z+-" for r in records)  # a time with its offset
     assert all(r["hostname"].count(".") >= 1 and " " not in r["hostname"] for r in records)
+    records, _ = generate(tmp_path / "f", KEYWORDS["pattern-wins-over-format-and-name"])
+    # The pattern is honoured, and where a realistic value fits it, it is realistic: an address, not noise.
+    assert all(re.fullmatch(r"[a-z]+[._]?[a-z]+\d*@[a-z.]+", r["email"]) for r in records)
+    assert all(r["orcid"].startswith("https://orcid.org/") for r in records)
+    records, _ = generate(tmp_path / "g", KEYWORDS["not-pattern-on-a-string"])
+    assert all(re.fullmatch(r"[a-z0-9._/-]+", r["branch_separator"]) for r in records)
 
 
 def _depth(node: dict[str, Any]) -> int:

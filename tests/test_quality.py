@@ -189,3 +189,15 @@ def test_engine_reports_violations_and_scores_on_every_result(engine: Engine) ->
     assert not result.valid
     assert len(result.metadata.violations) >= 4  # one rule broken per record, each reported
     assert result.metadata.details["broken_rules"] and len(result.metadata.coherence_scores) == 4
+
+
+@pytest.mark.parametrize("stamp", ["2024-13-01T10:00:00Z", "2024-02-30T10:00:00Z", "2023-02-29T10:00:00+01:00",
+                                   "2024-05-01T24:00:00Z", "2024-05-01T10:61:00Z", "2024-05-01T10:00:00+24:00"])
+def test_a_timestamp_not_on_the_calendar_is_a_format_violation(engine: Engine, stamp: str) -> None:
+    """Shaped like a date-time but no such moment: jsonschema's format checker refuses it, and so do we."""
+    record = good(engine, "user")
+    validator = Validator(engine.registry.get("user"))
+    record["created_at"] = stamp
+    assert [(v.field, v.rule) for v in validator.validate([record])] == [("created_at", "format")]
+    record["created_at"] = "2024-02-29T23:59:60.5-05:30"  # a leap day, and RFC 3339's leap second
+    assert validator.validate([record]) == []

@@ -14,7 +14,6 @@ straight-line code with the constants bound as globals, no call per field. ``Acc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,7 +33,7 @@ class Acceptor:
     """``acceptor(record) -> bool``: True only for records the reporting validator passes."""
 
     def __init__(self, node: Mapping[str, Any], constraints: Mapping[str, FieldConstraint],
-                 formats: Mapping[str, re.Pattern[str]], fallback: Fallback, name: str = "record") -> None:
+                 formats: Mapping[str, Callable[[str], object]], fallback: Fallback, name: str = "record") -> None:
         self._formats = formats
         self._fallback = fallback
         self._consts: dict[str, Any] = {"MISSING": _MISSING}
@@ -124,7 +123,7 @@ class Acceptor:
                 checks.append(f"not {self._const(compile_user_regex(pattern, 'pattern').search, 'S')}({var})")
             fmt = self._formats.get(str(node.get("format")))
             if fmt is not None:
-                checks.append(f"{self._const(fmt.match, 'M')}({var}) is None")
+                checks.append(f"not {self._const(fmt, 'M')}({var})")
         elif kind in ("number", "integer"):
             lo, lo_open, hi, hi_open = number_bounds(node, constraint)
             if lo is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -32,13 +33,43 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
     "array": lambda v: isinstance(v, list),
     "null": lambda v: v is None,
 }
-_FORMATS: dict[str, re.Pattern[str]] = {
+
+
+def _real_date_time(text: str) -> bool:
+    """A date-time of the calendar (no month 13, no 30 February, no hour 24), leap second allowed (RFC 3339).
+
+    Called after the shape regex matched, so the positions are known; by hand rather than
+    ``datetime.fromisoformat``, which accepts neither ``Z`` nor any number of decimals before Python 3.11.
+    """
+    offset = text[-6:] if text[-1] != "Z" else "+00:00"
+    return (_real_date(text[:10]) and int(text[11:13]) < 24 and int(text[14:16]) < 60 and int(text[17:19]) <= 60
+            and int(offset[1:3]) < 24 and int(offset[4:6]) < 60)
+
+
+def _real_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+_SHAPES: dict[str, re.Pattern[str]] = {
     # [0-9a-fA-F] rather than re.I: the same strings match (checked over every code point) at half the cost.
     "uuid": re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     "date-time": re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"),
     "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
     "email": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 }
+_DATE_TIME, _DATE = _SHAPES["date-time"].match, _SHAPES["date"].match
+_FORMATS: dict[str, Callable[[str], object]] = {
+    "uuid": _SHAPES["uuid"].match,
+    "email": _SHAPES["email"].match,
+    "date-time": lambda v: _DATE_TIME(v) is not None and _real_date_time(v),
+    "date": lambda v: _DATE(v) is not None and _real_date(v),
+}
+"""Each built-in format's test (truthy: valid). Dates and date-times are shaped by a regex, then checked
+against the calendar (no month 13, no 30 February)."""
 
 
 def _short(value: Any) -> str:
@@ -119,7 +150,7 @@ def _compile(node: Mapping[str, Any], constraint: FieldConstraint | None = None)
         name = node["format"]
 
         def check_format(v: Any, p: str, report: Report) -> None:
-            if isinstance(v, str) and not fmt.match(v):
+            if isinstance(v, str) and not fmt(v):
                 report(p, "format", f"{_short(v)} is not a valid {name}")
         checks.append(check_format)
 

@@ -3,8 +3,11 @@
 :class:`Scrubber` replaces personal data with consistent pseudonyms: names, emails, phone numbers, card
 numbers and street addresses, found by field name (``email``, ``first_name``, ``street``...) and, in any
 other text, by shape (an email address, a phone number, a Luhn-valid card number, or one of the record's
-own names). Pseudonyms are drawn by Faker seeded from the original value, so one customer becomes the same
-pseudonym in every sample (relations survive) while the original never reaches the store. What the store
+own names). Pseudonyms are drawn from the shipped locale data (the pools the traditional generator uses:
+weighted names, real streets, phone numbers valid for the country and, in North America, of the address's
+state) by a random generator seeded from the original value, so one customer becomes the same pseudonym in
+every sample (relations survive) and a scrubbed record still passes the entity's rules, while the original
+never reaches the store. What the store
 keeps instead is a *fingerprint* of each original value (a SHA-256), which :func:`guard` uses to check that
 no generated record carries one verbatim.
 """
@@ -12,13 +15,16 @@ no generated record carries one verbatim.
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
+
+from pytest_testdata.generators.traditional import pools
+from pytest_testdata.locales.countries import COUNTRY_LOCALES
 
 Record = dict[str, Any]
 
@@ -36,8 +42,6 @@ LAST4_KEYS = frozenset({"card_last_four", "last4", "last_four"})
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(r"(?<![\w])\+?\d[\d ().-]{6,}\d(?![\w])")
 CARD_RE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
-LOCALES = {"US": "en_US", "GB": "en_GB", "DE": "de_DE", "FR": "fr_FR", "CA": "en_CA"}
-CALLING = {"US": "+1", "CA": "+1", "GB": "+44", "DE": "+49", "FR": "+33"}
 TEST_CARD = "4111 1111 1111 1111"
 """The card number every scrubbed card number becomes: a well-known test number, Luhn-valid."""
 
@@ -72,22 +76,20 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0 and 13 <= len(digits) <= 19
 
 
-@lru_cache(maxsize=8)
-def _faker(locale: str) -> Any:
-    from faker import Faker
-
-    return Faker(locale)
-
-
-def _seeded(locale: str, original: str) -> Any:
-    fake = _faker(locale)
-    fake.seed_instance(int(_hash(original)[:12], 16))
-    return fake
-
-
-def _ascii(text: str) -> str:
+def _letters(text: str) -> str:
+    """Lower-case ASCII letters and digits of a text, accents folded (``O'Connell`` -> ``oconnell``)."""
     folded = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z0-9]+", "", "".join(c for c in folded if not unicodedata.combining(c)).lower()) or "user"
+    return re.sub(r"[^a-z0-9]+", "", "".join(c for c in folded if not unicodedata.combining(c)).lower())
+
+
+def _seeded(original: str) -> random.Random:
+    """A random generator seeded from the original value: the same original, the same pseudonym."""
+    return random.Random(int(_hash(original)[:16], 16))
+
+
+def _known(country: str) -> str:
+    """The country whose locale data draws the pseudonyms (US for a country the data does not cover)."""
+    return country if country in COUNTRY_LOCALES else "US"
 
 
 @dataclass
@@ -107,9 +109,8 @@ class Scrubber:
     def scrub(self, record: Record) -> tuple[Record, ScrubReport]:
         """A scrubbed copy of the record and the report of what was replaced."""
         report = ScrubReport()
-        country = _country(record)
         names = self._names(record, report)
-        out = self._walk(record, country, names, report)
+        out = self._walk(record, _country(record), _region(record), names, report)
         return out, report
 
     # -- decisions ------------------------------------------------------------------------------------
@@ -127,61 +128,66 @@ class Scrubber:
         if isinstance(node, Mapping):
             first = next((node[k] for k in node if k.lower() in FIRST_KEYS and isinstance(node[k], str)), None)
             last = next((node[k] for k in node if k.lower() in LAST_KEYS and isinstance(node[k], str)), None)
-            locale = LOCALES.get(_country(node) or country, "en_US")
+            here = _known(_country(node) or country)
             whole = f"{first or ''} {last or ''}".strip()
             # A first name alone identifies nobody (and a guard replacing every "Anna" would be noise); the
             # whole name and the surname are what get fingerprinted and checked.
             if whole and (self.only is None or self._hit(whole) or (last and self._hit(last))):
-                fake = _seeded(locale, whole)
+                rng = _seeded(whole)
                 if first:
-                    found.setdefault(first, fake.first_name())
+                    found.setdefault(first, pools.first_name(here, rng))
                 if last:
-                    found.setdefault(last, fake.last_name())
+                    found.setdefault(last, pools.last_name(here, rng))
                     report.hashes |= fingerprints(last)
                 report.hashes |= fingerprints(whole)
             for key, value in node.items():
                 if key.lower() in FULL_NAME_KEYS and isinstance(value, str) and value.strip() and self._hit(value):
-                    found.setdefault(value, _seeded(locale, value).name())
+                    rng = _seeded(value)
+                    found.setdefault(value, f"{pools.first_name(here, rng)} {pools.last_name(here, rng)}")
                     report.hashes |= fingerprints(value)
                 self._collect_names(value, found, country, report)
         elif isinstance(node, list):
             for value in node:
                 self._collect_names(value, found, country, report)
 
-    def _walk(self, node: Any, country: str, names: dict[str, str], report: ScrubReport, key: str = "") -> Any:
+    def _walk(self, node: Any, country: str, region: str, names: dict[str, str], report: ScrubReport,
+              key: str = "") -> Any:
         if isinstance(node, Mapping):
-            here = _country(node) or country
-            out = {k: self._walk(v, here, names, report, k.lower()) for k, v in node.items()}
-            self._rederive_email(out, node, names, report)
+            here, area = (_country(node), _region(node)) if _country(node) else (country, region)
+            out = {k: self._walk(v, here, area, names, report, k.lower()) for k, v in node.items()}
+            self._rederive_email(out, node, here, report)
             return out
         if isinstance(node, list):
-            return [self._walk(v, country, names, report, key) for v in node]
+            return [self._walk(v, country, region, names, report, key) for v in node]
         if not isinstance(node, str) or not node.strip():
             return node
-        return self._value(node, key, country, names, report)
+        return self._value(node, key, _known(country), region, names, report)
 
-    def _value(self, value: str, key: str, country: str, names: dict[str, str], report: ScrubReport) -> str:
-        locale = LOCALES.get(country, "en_US")
+    def _value(self, value: str, key: str, country: str, region: str, names: dict[str, str],
+               report: ScrubReport) -> str:
         if key in FIRST_KEYS | LAST_KEYS | FULL_NAME_KEYS:
             if value in names:
                 report.replaced["name"] += 1
                 return names[value]
             return value
         if key in EMAIL_KEYS and self._hit(value):
-            fake = _seeded(locale, value)
-            return self._swap(value, f"{_ascii(fake.first_name())}.{_ascii(fake.last_name())}@example.com",
-                              "email", report)
+            rng = _seeded(value)
+            first, last = pools.first_name(country, rng), pools.last_name(country, rng)
+            return self._swap(value, pools.VALUES.email(first, last, rng, country), "email", report)
         if key in PHONE_KEYS and self._hit(value):
-            return self._swap(value, _phone(country, value), "phone", report)
+            return self._swap(value, _phone(country, region, value), "phone", report)
         if key in CARD_KEYS and self._hit(value):
             return self._swap(value, TEST_CARD, "card_number", report)
         if key in LAST4_KEYS and self._hit(value) and re.fullmatch(r"\d{4}", value):
             return self._swap(value, f"{int(_hash(value)[:8], 16) % 10000:04d}", "card_last_four", report)
         if key in STREET_KEYS and self._hit(value):
-            return self._swap(value, _seeded(locale, value).street_address(), "street", report)
-        return self._free_text(value, country, names, report)
+            rng = _seeded(value)
+            found = (pools.place_in(country, region, rng) if region else None) or pools.place(country, rng)
+            return self._swap(value, pools.street(country, found, rng), "street", report)
+        return self._free_text(value, country, region, names, report)
 
-    def _free_text(self, text: str, country: str, names: dict[str, str], report: ScrubReport) -> str:
+    def _free_text(self, text: str, country: str, region: str, names: dict[str, str],
+                   report: ScrubReport) -> str:
         """PII inside other text: emails, card numbers, phone numbers and the record's own names."""
         def email(m: re.Match[str]) -> str:
             if not self._hit(m.group()):
@@ -205,7 +211,7 @@ class Scrubber:
                 return m.group()
             report.replaced["phone"] += 1
             report.hashes |= fingerprints(m.group())
-            return _phone(country, m.group())
+            return _phone(country, region, m.group())
 
         out = EMAIL_RE.sub(email, text)
         out = CARD_RE.sub(card, out)
@@ -217,17 +223,31 @@ class Scrubber:
                 report.replaced["name"] += out != before
         return out
 
-    def _rederive_email(self, out: Record, original: Mapping[str, Any], names: dict[str, str],
+    def _rederive_email(self, out: Record, original: Mapping[str, Any], country: str,
                         report: ScrubReport) -> None:
-        """Keep an email derived from the (pseudonymous) name, as real accounts' emails often are."""
+        """Keep an email derived from the (pseudonymous) name, as real accounts' emails often are.
+
+        Also when only the names were replaced: an email that spells the original name
+        (``margaret.oconnell6424@...``) would carry the person into the record under a new name.
+        """
         first = next((k for k in out if k.lower() in FIRST_KEYS), None)
         last = next((k for k in out if k.lower() in LAST_KEYS), None)
         email = next((k for k in out if k.lower() in EMAIL_KEYS), None)
-        if not (first and last and email) or out[email] == original[email]:
+        if not (first and last and email):
             return
-        if isinstance(out[first], str) and isinstance(out[last], str):
-            domain = "example.com"
-            out[email] = f"{_ascii(out[first])}.{_ascii(out[last])}@{domain}"
+        names = (out[first], out[last], original[first], original[last], original[email])
+        if not all(isinstance(v, str) for v in names):
+            return
+        changed = out[email] != original[email]
+        renamed = (out[first], out[last]) != (original[first], original[last])
+        local = _letters(str(original[email]).split("@")[0])
+        spelled = any(len(n) >= 3 and n in local for n in (_letters(original[first]), _letters(original[last])))
+        if not (changed or (renamed and spelled)):
+            return
+        if not changed:
+            self._swap(str(original[email]), "", "email", report)
+        rng = _seeded(str(original[email]))
+        out[email] = pools.VALUES.email(out[first], out[last], rng, _known(country))
 
     @staticmethod
     def _swap(original: str, replacement: str, kind: str, report: ScrubReport) -> str:
@@ -251,17 +271,27 @@ def _country(node: Any) -> str:
     return ""
 
 
-def _phone(country: str, original: str) -> str:
-    """A fictional number in the country's shape (555 numbers for North America), drawn from the original."""
-    n = int(_hash(original)[:12], 16)
-    code = CALLING.get(country, "+1")
-    if code == "+1":
-        return f"+1 {200 + n % 700:03d}-555-{(n // 1000) % 10000:04d}"
-    if code == "+44":
-        return f"+44 20 7946 {n % 10000:04d}"
-    if code == "+49":
-        return f"+49 30 {n % 10000000:07d}"
-    return f"+33 1 {n % 100:02d} {(n // 100) % 100:02d} {(n // 10**4) % 100:02d} {(n // 10**6) % 100:02d}"
+def _region(node: Any) -> str:
+    """The record's state or region, next to its country (its own, else its first address's)."""
+    if not isinstance(node, Mapping):
+        return ""
+    if isinstance(node.get("country"), str):
+        state = node.get("state") or node.get("region")
+        return state if isinstance(state, str) else ""
+    for key in ("addresses", "shipping_address", "billing_address", "address"):
+        value = node.get(key)
+        value = value[0] if isinstance(value, list) and value else value
+        if isinstance(value, Mapping) and isinstance(value.get("country"), str):
+            return _region(value)
+    return ""
+
+
+def _phone(country: str, region: str, original: str) -> str:
+    """A number valid for the country (of the region's area in North America), in the original's layout."""
+    rng = _seeded(original)
+    style = "e164" if re.fullmatch(r"\+\d+", original) else "international" if original.startswith("+") else "national"
+    found = pools.place_in(country, region, rng) if region else None
+    return pools.phone_number(country, found, rng, style)
 
 
 def scrub(record: Record) -> tuple[Record, ScrubReport]:

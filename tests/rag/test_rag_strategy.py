@@ -187,10 +187,8 @@ def test_records_learned_from_production_samples_never_carry_their_pii(engine: E
     report = ingest(store, [RAW], entity="user")
     store.close()
     assert report.replaced["email"] == 1
-    # Best effort: the scrubber's stand-in phone (a 555 number) does not serve the sample's state, a broken
-    # phone_matches_country rule that strict mode raises (a known gap, in the closing note); this test is
-    # about the PII the scrubber keeps out.
-    result = run(engine, "user", 5, learn_from_history=True, context="production samples", strict=False)
+    # Strict (the default): the scrubber's stand-ins come from the locale pools, so they keep every rule.
+    result = run(engine, "user", 5, learn_from_history=True, context="production samples")
     assert all(k.startswith("prod-user-") for k in result.metadata.details["patterns"])
     text = json.dumps(result.records, ensure_ascii=False)
     assert not any(v in text for v in RAW_VALUES)
@@ -204,10 +202,7 @@ def test_the_guard_catches_pii_that_reached_a_pattern_another_way(engine: Engine
     store.add([Pattern(key="pasted-from-prod", collection=PATTERNS, entity="user", record=dict(RAW),
                        title="Boston platinum customer", description="hand-made from a support ticket")])
     store.close()
-    # Best effort: the guard's replacement email need not come from the adapted name (a broken coherence rule
-    # that strict mode would raise); this test is about what the guard keeps out.
-    result = run(engine, "user", 3, learn_from_history=True, context="boston platinum support ticket",
-                 strict=False)
+    result = run(engine, "user", 3, learn_from_history=True, context="boston platinum support ticket")
     assert "pasted-from-prod" in result.metadata.details["patterns"]
     assert result.metadata.details["pii_replaced"] >= 4
     text = json.dumps(result.records, ensure_ascii=False)

@@ -14,11 +14,12 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pytest_testdata.generators.traditional.drawers import Draw, RecordState
+from pytest_testdata.generators.traditional.drawers import Draw, RecordState, out_of_redraws
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.field_names import within
 from pytest_testdata.generators.traditional.formats import FORMATS
 from pytest_testdata.generators.traditional.realistic import realistic_string
+from pytest_testdata.locales.gazetteer import common_words
 from pytest_testdata.quality.standard import subschema_check
 from pytest_testdata.schemas.sources.jsonschema import merge_all
 from pytest_testdata.types import FieldConstraint
@@ -108,6 +109,10 @@ class Composer:
             draw = self._union(node, name, constraint)
         else:
             draw = self._plain(node, name, constraint)
+        if isinstance(negated, Mapping) and "pattern" in negated and _kinds(node) == {"string"}:
+            # "not": {"pattern": "[ ~^:?*]"} (a git branch name): a sentence always has a space, so after a
+            # few tries fall back to word tokens joined by a separator the pattern does not forbid.
+            return _filtered(draw, checks, fallback=_tokens, tries=8)
         return _filtered(draw, checks) if checks else draw
 
     # -- combinators --------------------------------------------------------------------------------------
@@ -131,7 +136,7 @@ class Composer:
             for attempt in range(REDRAWS):
                 branch, expected = variants[(attempt + between(state.rng, 0, 1)) % len(variants)]
                 value = branch(state)
-                if holds(value) == expected:
+                if holds(value) == expected or out_of_redraws(state):
                     return value
             return value
         return draw
@@ -160,7 +165,7 @@ class Composer:
             start = between(state.rng, 0, len(compiled) - 1)
             for attempt in range(REDRAWS):
                 value = compiled[(start + attempt) % len(compiled)](state)
-                if not exclusive or sum(1 for c in checks if c(value)) == 1:
+                if not exclusive or sum(1 for c in checks if c(value)) == 1 or out_of_redraws(state):
                     return value
             return value
         return draw
@@ -206,7 +211,7 @@ class Composer:
             def formatted(state: RecordState) -> str:
                 value = base(state)
                 for _ in range(REDRAWS):
-                    if fits(value):
+                    if fits(value) or out_of_redraws(state):
                         return str(value)
                     value = base(state)
                 return str(value)
@@ -310,6 +315,9 @@ class Composer:
             hi = len(prefix) if hi is None else min(hi, len(prefix))
         if hi is None:
             hi = max(lo, len(prefix)) + 3
+        distinct = _distinct_values(items) if node.get("uniqueItems") and not prefix else None
+        if distinct is not None:
+            hi = max(lo, min(hi, distinct))  # unique items from an enum of three: at most three of them
         contains = node.get("contains")
         least = node.get("minContains", 1) if contains is not None else 0
         most = node.get("maxContains")
@@ -332,9 +340,10 @@ class Composer:
                         value = rest(state)
                     else:
                         break
-                    if unique and _contains(out, value):
+                    if unique and _contains(out, value) and not out_of_redraws(state):
                         continue
-                    if most is not None and is_match is not None and is_match(value):
+                    if most is not None and is_match is not None and is_match(value) \
+                            and not out_of_redraws(state):
                         continue
                     break
                 else:
@@ -443,15 +452,45 @@ def _narrow_by_not(node: dict[str, Any], negated: Any) -> dict[str, Any]:
     return node
 
 
-def _filtered(draw: Draw, checks: list[Callable[[Any], bool]]) -> Draw:
+def _distinct_values(items: Any) -> int | None:
+    """How many different values an item schema allows, when it is a small closed set (enum, const, boolean)."""
+    if not isinstance(items, Mapping):
+        return None
+    if "const" in items:
+        return 1
+    if isinstance(items.get("enum"), list):
+        return len(items["enum"])
+    if items.get("type") == "boolean":
+        return 2
+    return None
+
+
+def _filtered(draw: Draw, checks: list[Callable[[Any], bool]], fallback: Draw | None = None,
+              tries: int = REDRAWS) -> Draw:
+    """Redraw until every check holds (``tries`` times, then ``REDRAWS`` times from ``fallback`` if given)."""
     def filtered(state: RecordState) -> Any:
         value = draw(state)
-        for _ in range(REDRAWS):
-            if all(check(value) for check in checks):
+        for _ in range(tries):
+            if all(check(value) for check in checks) or out_of_redraws(state):
                 return value
             value = draw(state)
+        if fallback is None:
+            return value
+        for _ in range(REDRAWS):
+            value = fallback(state)
+            if all(check(value) for check in checks) or out_of_redraws(state):
+                return value
         return value
     return filtered
+
+
+_SEPARATORS = ("-", "_", ".", "/", "")
+
+
+def _tokens(state: RecordState) -> str:
+    """Two plain words joined by a separator (``release-notes``): a name where a sentence does not fit."""
+    words = common_words()[1]
+    return f"{pick(state.rng, words).lower()}{pick(state.rng, _SEPARATORS)}{pick(state.rng, words).lower()}"
 
 
 def snap(k: int, step: float, low: float | None = None, high: float | None = None) -> float:

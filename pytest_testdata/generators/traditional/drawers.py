@@ -81,6 +81,21 @@ class RecordState:
     place_used: bool = False
     entity: str = ""
     """The entity being built: with the field's name it picks the record's identifier stream."""
+    redrawn: int = 0
+    """Failed draws so far in this record's redraw loops (see :func:`out_of_redraws`)."""
+
+
+REDRAW_BUDGET = 2000
+"""Failed draws one record may spend in all its redraw loops together. Loops nest (a ``oneOf`` branch
+holding an array of filtered objects), so without a shared budget the work grows as 40 to the power of the
+depth: a SchemaStore schema took minutes for one record. Past the budget each loop keeps its last value;
+the validator then reports what does not fit, and the record is redrawn or reported."""
+
+
+def out_of_redraws(state: RecordState) -> bool:
+    """Count one failed draw of this record; True once the record has spent its :data:`REDRAW_BUDGET`."""
+    state.redrawn += 1
+    return state.redrawn > REDRAW_BUDGET
 
 
 Draw = Callable[[RecordState], Any]
@@ -316,6 +331,36 @@ def _matching(base: Draw, regex: str) -> Draw:
     return draw
 
 
+PROBES = 64
+"""Realistic values drawn (from a fixed seed, when the plan is built) to learn whether they fit a pattern."""
+
+
+def _patterned(realistic: Draw | None, pattern: str) -> Draw:
+    """Values of a schema ``pattern``: realistic ones where they fit it, else drawn from the pattern.
+
+    Whether realistic values fit is learned once, when the plan is built, from :data:`PROBES` draws with a
+    fixed seed: an email field with ``^\\S+@\\S+\\.\\S{2,}$`` gets real-looking addresses, an ``orcid`` field
+    whose pattern no URL drawer meets goes straight to the pattern (no wasted draws per record).
+    """
+    fallback = _regex_drawer(pattern)
+    if realistic is None:
+        return fallback
+    compiled = compile_user_regex(pattern, "pattern")
+    probe = RecordState(random.Random(0), "US")
+    hits = sum(1 for _ in range(PROBES) if compiled.search(str(realistic(probe))))
+    if hits * 4 < PROBES:  # under a quarter fit: the pattern describes something else
+        return fallback
+    tries = 8 if hits * 4 >= 3 * PROBES else 32
+
+    def draw(state: RecordState) -> str:
+        for _ in range(tries):  # a fixed number: what was drawn before must not change what is drawn now
+            value = str(realistic(state))
+            if compiled.search(value):
+                return value
+        return str(fallback(state))
+    return draw
+
+
 def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
     pattern = node.get("pattern")
     fmt = node.get("format")
@@ -329,10 +374,12 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             f"property {name!r}: unknown \"x-gen\" {gen!r}. Allowed: {', '.join(sorted(NAMED_DRAWERS))}, "
             "or \"faker.<provider>\" for any Faker provider (e.g. \"faker.city\")."
         )
+    elif pattern:
+        # The schema's pattern is the law; a realistic value by format is kept when it fits (by name, the
+        # field-name table already tried: generators/traditional/realistic.py).
+        base = _patterned(FORMAT_DRAWERS.get(fmt) if fmt in FORMAT_DRAWERS else None, str(pattern))
     elif fmt in FORMAT_DRAWERS:
         base = FORMAT_DRAWERS[fmt]
-    elif pattern:
-        base = _regex_drawer(str(pattern))
     else:
         # Field names are read before (generators/traditional/realistic.py): here a name says nothing.
         base = _sentence
