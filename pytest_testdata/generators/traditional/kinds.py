@@ -141,7 +141,7 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("hash.sha1", _forms(kv.hex_digest(40))),
     Kind("hash.sha256", _forms(kv.hex_digest(64))),
     Kind("hash.md5", _forms(kv.hex_digest(32))),
-    Kind("uuid", _forms(_uuid), refines=frozenset({"uuid"})),
+    Kind("uuid", _forms(_uuid)),
     Kind("password", _forms(kv.password)),
     Kind("token", _forms(kv.token)),
     Kind("year", numbers=NumberRange((1900, 2100), (1990, 2026))),
