@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from fnmatch import translate
 from functools import lru_cache
 
 PERSON = frozenset((
@@ -82,11 +82,20 @@ class FieldName:
     """A value of the kind, for the documentation."""
 
     def matches(self, name: str, parent_words: tuple[str, ...], siblings: frozenset[str], json_type: str) -> bool:
-        if json_type not in self.types or not any(fnmatchcase(name, p) for p in self.names):
+        if json_type not in self.types or not _patterns(self.names).match(name):
             return False
         if self.parents and _decisive(parent_words, self.parents) not in self.parents:
             return False
-        return not self.siblings or any(fnmatchcase(s, p) for s in siblings for p in self.siblings)
+        if not self.siblings:
+            return True
+        beside = _patterns(self.siblings)
+        return any(beside.match(s) for s in siblings)
+
+
+@lru_cache(maxsize=1024)
+def _patterns(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled regex for a row's shell-style patterns (``fnmatchcase`` semantics)."""
+    return re.compile("|".join(f"(?:{translate(p)})" for p in patterns))
 
 
 _CONTEXT_WORDS = PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE
@@ -264,6 +273,7 @@ def add_field_names(rows: Iterable[FieldName]) -> None:
     """Put a user's rows before the built-in ones (later additions before earlier ones)."""
     _USER_ROWS[:0] = list(rows)
     kind_for.cache_clear()
+    _rows_named.cache_clear()
 
 
 def remove_field_names(kinds: Iterable[str]) -> None:
@@ -271,6 +281,7 @@ def remove_field_names(kinds: Iterable[str]) -> None:
     gone = set(kinds)
     _USER_ROWS[:] = [r for r in _USER_ROWS if r.kind not in gone]
     kind_for.cache_clear()
+    _rows_named.cache_clear()
 
 
 def rows() -> tuple[FieldName, ...]:
@@ -365,10 +376,16 @@ def kind_for(name: str, json_type: str, context: FieldContext = _NOWHERE) -> str
     if not key:
         return None
     words = parent_words(context.parent)
-    for row in rows():
+    for row in _rows_named(key, json_type):
         if row.matches(key, words, context.siblings, json_type):
             return row.kind
     return None
+
+
+@lru_cache(maxsize=8192)
+def _rows_named(key: str, json_type: str) -> tuple[FieldName, ...]:
+    """The rows whose names and types match (their context is checked per field): most names match none."""
+    return tuple(r for r in rows() if json_type in r.types and _patterns(r.names).match(key))
 
 
 __all__ = ["TABLE", "FieldContext", "FieldName", "add_field_names", "current", "kind_for", "parent_words",
