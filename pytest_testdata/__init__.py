@@ -12,10 +12,13 @@ from pytest_testdata.errors import (
     CassetteError,
     CassetteMissingError,
     ConstraintViolationError,
+    DatasetCheckError,
+    DatasetLoadError,
     GenerationError,
     LLMFallbackWarning,
     MissingDependencyError,
     ProviderError,
+    RegexRefused,
     StaleCassetteError,
     StoreUnavailableError,
     StrategyNotAvailableError,
@@ -52,10 +55,11 @@ def _version() -> str:
 __version__ = _version()
 __all__ = [
     "DISTRIBUTION", "AgentUnavailableError", "CassetteError", "CassetteMissingError", "ConstraintViolationError",
-    "Engine", "GenerationError", "GenerationRequest", "GenerationResult", "LLMFallbackWarning",
-    "MissingDependencyError", "ProviderError", "ResultMetadata", "StaleCassetteError", "StoreUnavailableError",
-    "StrategyNotAvailableError", "TestdataError", "TestdataUsageError", "TestdataWarning", "UnknownEntityError",
-    "Violation", "factory_for", "generate", "map_field_names", "register_kind",
+    "DatasetCheckError", "DatasetLoadError", "Engine", "GenerationError", "GenerationRequest", "GenerationResult",
+    "LLMFallbackWarning", "MissingDependencyError", "ProviderError", "RegexRefused", "ResultMetadata",
+    "StaleCassetteError", "StoreUnavailableError", "StrategyNotAvailableError", "TestdataError", "TestdataUsageError",
+    "TestdataWarning", "UnknownEntityError", "Violation", "factory_for", "generate", "map_field_names",
+    "register_kind",
 ]
 
 

@@ -3,7 +3,10 @@
 Errors (all subclasses of :class:`TestdataError`):
 
 - :class:`TestdataUsageError` (also a ``ValueError``): the caller passed something not allowed (bad entity,
-  count, constraint, option, marker). :class:`UnknownEntityError` (also a ``LookupError``) is one.
+  count, constraint, option, marker). :class:`UnknownEntityError` (also a ``LookupError``), :class:`SchemaError`
+  and :class:`RegexRefused` (a pattern outside the supported syntax or budget) are ones.
+- :class:`DatasetCheckError`: a valid-variant dataset whose records break a rule; :class:`DatasetLoadError`:
+  the database refused a record of a dataset being loaded into it.
 - :class:`ConstraintViolationError`: a valid-variant request whose records still break a constraint, a
   schema rule or a coherence rule (raised unless best effort was asked for: ``strict=False``).
 - :class:`StrategyNotAvailableError`: a strategy that cannot run here.
@@ -26,7 +29,7 @@ to fix it. The plugin turns usage errors into ``pytest.UsageError`` (command lin
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,9 +37,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AgentUnavailableError", "CassetteError", "CassetteMissingError", "ConstraintViolationError",
-    "GenerationError", "LLMFallbackWarning", "MissingDependencyError", "ProviderError",
-    "StaleCassetteError", "StoreUnavailableError", "StrategyNotAvailableError", "TestdataError",
-    "TestdataUsageError", "TestdataWarning", "UnknownEntityError",
+    "DatasetCheckError", "DatasetLoadError", "GenerationError", "LLMFallbackWarning", "MissingDependencyError",
+    "ProviderError", "RegexRefused", "StaleCassetteError", "StoreUnavailableError", "StrategyNotAvailableError",
+    "TestdataError", "TestdataUsageError", "TestdataWarning", "UnknownEntityError",
 ]
 
 
@@ -82,6 +85,11 @@ class SchemaError(TestdataUsageError):
         super().__init__(f"schema {file}: at {self.pointer}, {keyword!r}: {problem}. Fix: {fix}")
 
 
+class RegexRefused(TestdataUsageError):
+    """A user's regular expression (a ``pattern`` or ``patternProperties`` key, a constraint) that is malformed,
+    uses a construct outside the supported syntax, or is above the generation budget (see quality/regex.py)."""
+
+
 class StrategyNotAvailableError(TestdataError):
     """A strategy that exists in the design but cannot run here (not built, or its extra is missing)."""
 
@@ -115,6 +123,29 @@ class StaleCassetteError(CassetteError):
 
 class StoreUnavailableError(GenerationError):
     """The pattern store cannot be reached or opened (a server down, a bad URL, an unreadable file)."""
+
+
+class DatasetCheckError(TestdataError):
+    """A valid-variant dataset whose records break a constraint or rule (``check=False`` to accept it)."""
+
+
+class DatasetLoadError(TestdataError):
+    """The database refused a record while loading a dataset: names the entity, the record, the field and
+    the database's reason."""
+
+    def __init__(self, entity: str, table: str, record: int | None, field: str | None, reason: str,
+                 values: Mapping[str, object] | None = None) -> None:
+        self.entity, self.table, self.record, self.field, self.reason = entity, table, record, field, reason
+        where = f"{entity} record {record}" if record is not None else f"a {entity} record"
+        what = f", field {field!r}" if field else ""
+        shown = ""
+        if values is not None:
+            text = repr({k: values[k] for k in list(values)[:8]})
+            shown = f" The record: {text[:300]}{'...' if len(text) > 300 else ''}."
+        super().__init__(
+            f"loading the dataset into the database: {where}{what} (table {table!r}) was refused: {reason}.{shown} "
+            "Check the table's constraints against the schema (a constraint the schema does not declare, or rows "
+            "already in the table with the same unique values).")
 
 
 class AgentUnavailableError(TestdataError):

@@ -438,7 +438,9 @@ def _runtime_options(request: pytest.FixtureRequest, state: SessionState,
     nodeid = request.node.nodeid
     folder = cassette_config.get("cassette_dir") or state.settings.cassette_dir
     path = cassette_path_for(nodeid, state.rootdir, folder)
-    return {"_test": nodeid, "_cassette": str(path), "_cassette_config": dict(cassette_config)}
+    # The record mode and offline travel with the request: remote mode sends them to the agent with the cassette.
+    return {"_test": nodeid, "_cassette": str(path), "_cassette_config": dict(cassette_config),
+            "_record_mode": state.settings.record_mode, "_offline": bool(state.settings.offline)}
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,8 +1,8 @@
 """The official JSON-Schema-Test-Suite as a source of schemas.
 
 The suite (MIT) ships inside the ``jsonschema`` sdist on PyPI (``json/tests``); it is downloaded once into
-``~/.cache/pytest-testdata/corpus/pypi-sdist`` (``TESTDATA_CORPUS_DIR`` overrides; the same cache as
-benchmarks/corpus.py) and read from there, never copied into the repository. The sample: every draft2020-12
+``~/.cache/pytest-testdata/corpus/pypi-sdist`` (``TESTDATA_CORPUS_DIR`` overrides) by benchmarks/corpus.py
+and read from there, never copied into the repository. The sample: every draft2020-12
 keyword file except remote references, ``$dynamicRef``, vocabularies and ``unevaluated*``, the
 ``optional/format`` files, and the draft-07 and draft-04 files of keywords whose forms differ by dialect.
 
@@ -15,17 +15,14 @@ one fails the test.
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 import tarfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import validators
 
+from benchmarks import corpus
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import SchemaError
 from pytest_testdata.generators.traditional.drawers import RecordState
@@ -35,7 +32,6 @@ from pytest_testdata.schemas.registry import SchemaRegistry
 from pytest_testdata.schemas.sources.jsonschema import load
 from pytest_testdata.types import GenerationRequest
 
-SDIST = "jsonschema==4.26.0"
 SKIPPED = ("refRemote", "dynamicRef", "vocabulary", "unevaluated")
 OLD_DRAFT_FILES = {"allOf", "anyOf", "oneOf", "dependencies", "items", "additionalItems", "ref", "definitions",
                    "exclusiveMaximum", "exclusiveMinimum", "maximum", "minimum", "if-then-else", "enum", "const"}
@@ -52,18 +48,6 @@ REFUSED = {
     # unevaluatedProperties beside in-place applicators (inside a "not" here) is refused at load.
     "draft2020-12/not.json: collect annotations inside a 'not', even if collection is disabled",
 }
-
-
-def _sdist() -> Path:
-    folder = Path(os.environ.get("TESTDATA_CORPUS_DIR", Path.home() / ".cache" / "pytest-testdata" / "corpus"))
-    folder = folder / "pypi-sdist"
-    folder.mkdir(parents=True, exist_ok=True)
-    found = sorted(folder.glob("jsonschema-*.tar.gz"))
-    if not found:
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", SDIST,
-                        "-d", str(folder)], check=True, capture_output=True, timeout=600)
-        found = sorted(folder.glob("jsonschema-*.tar.gz"))
-    return found[0]
 
 
 def _wanted(parts: list[str]) -> str | None:
@@ -83,7 +67,7 @@ def _wanted(parts: list[str]) -> str | None:
 
 def cases() -> list[tuple[str, str, Any]]:
     out = []
-    with tarfile.open(_sdist()) as tar:
+    with tarfile.open(corpus.suite_sdist()) as tar:
         for member in sorted(tar.getmembers(), key=lambda m: m.name):
             parts = member.name.split("/")
             draft = _wanted(parts)

@@ -1,5 +1,5 @@
 """OpenAPI 3.0 / 3.1 documents as entity sources: translation, generation checked by an OpenAPI validator
-(openapi-schema-validator), a real document (GitHub's REST API, fetched from npm by tests/openapi_corpus.py),
+(openapi-schema-validator), a real document (GitHub's REST API, fetched from npm by benchmarks/corpus.py),
 and the plugin, CLI and registry wiring."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openapi_corpus import github_openapi
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
+from benchmarks.corpus import github_openapi
 from pytest_testdata.cli import main
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import SchemaError, TestdataUsageError
@@ -129,7 +129,7 @@ GITHUB_ENTITIES = ("license", "label", "reaction-rollup", "branch-short", "code-
 
 @pytest.fixture(scope="module")
 def github_doc() -> dict[str, Any]:
-    """GitHub's REST API description (OpenAPI 3.0.3), fetched from npm at run time (tests/openapi_corpus.py)."""
+    """GitHub's REST API description (OpenAPI 3.0.3), fetched from npm at run time (benchmarks/corpus.py)."""
     doc: dict[str, Any] = json.loads(github_openapi().read_text(encoding="utf-8"))
     return doc
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import grpc
 
-from pytest_testdata.agent import convert
+from pytest_testdata.agent import cassette_wire, convert
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.errors import (
@@ -32,6 +32,7 @@ from pytest_testdata.types import GenerationRequest, GenerationResult, Record, R
 if TYPE_CHECKING:
     from pytest_testdata.datasets.request import DatasetRequest
     from pytest_testdata.datasets.result import Dataset
+    from pytest_testdata.recording.cassettes import TestCassette
 
 MAX_SYNC_HEADER = "testdata-max-sync-records"
 _USAGE_CODES = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -77,6 +78,7 @@ class AgentClient:
             self.channel = grpc.insecure_channel(self.address, options=options)
         self.stub = pb_grpc.TestDataServiceStub(self.channel)  # type: ignore[no-untyped-call]
         self.last_request_id: str | None = None
+        self._features: frozenset[str] | None = None
         self.listeners: list[Callable[[GenerationRequest, GenerationResult], None]] = []
         """Called with every request and result, as the engine's listeners are (run statistics)."""
 
@@ -89,13 +91,20 @@ class AgentClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _error(self, exc: grpc.RpcError) -> TestdataError:
+    def _error(self, exc: grpc.RpcError, message: pb.GenerateDataRequest | None = None) -> TestdataError:
         code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
         details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
         text = f"Test Data Agent at {self.address}: {details} [{code.name}]"
+        if code is grpc.StatusCode.RESOURCE_EXHAUSTED and message is not None and message.HasField("cassette"):
+            text += (f". The request carried the test's cassette ({message.ByteSize():,} bytes in all): if that is "
+                     "what is too large, raise the agent's MAX_MESSAGE_BYTES or split the test's LLM calls")
         trailers: dict[str, Any] = dict(exc.trailing_metadata() or ()) if isinstance(exc, grpc.Call) else {}
-        if trailers.get("testdata-error") == ConstraintViolationError.KIND:
+        kind = trailers.get("testdata-error")
+        if kind == ConstraintViolationError.KIND:
             return ConstraintViolationError.from_message(text)
+        for error, name in cassette_wire.ERROR_KINDS.items():
+            if kind == name:
+                return error(text)
         if code in _USAGE_CODES:
             return TestdataUsageError(text)
         if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
@@ -108,26 +117,68 @@ class AgentClient:
                 self.last_request_id = str(value)
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
-        """Generate through the agent. Over its max_sync_records, streams and joins the chunks."""
+        """Generate through the agent. Over its max_sync_records, streams and joins the chunks.
+
+        A call from a test that may reach an LLM carries the test's cassette (see :mod:`.cassette_wire`): the
+        agent replays and records under the test's record mode, and the recordings come back into the test's
+        cassette file on this machine.
+        """
+        cassette = cassette_wire.held_cassette(request)
+        if cassette is None:
+            return self._generate(request, None)
+        self._require(cassette_wire.FEATURE, "replay and record the test's LLM cassette "
+                      f"(record mode {cassette.record_mode!r}); an older agent would call its providers live")
+        with cassette.lock:
+            return self._generate(request, cassette)
+
+    def _generate(self, request: GenerationRequest, cassette: TestCassette | None) -> GenerationResult:
+        message = self._message(request, cassette)
         try:
-            response, call = self.stub.GenerateData.with_call(
-                convert.request_to_proto(request), timeout=self.timeout, metadata=self._metadata)
+            response, call = self.stub.GenerateData.with_call(message, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as exc:
             trailers: dict[str, Any] = dict(exc.trailing_metadata() or ()) if isinstance(exc, grpc.Call) else {}
             if MAX_SYNC_HEADER not in trailers:
-                raise self._error(exc) from None
-            result = self._joined(request)
+                raise self._error(exc, message) from None
+            result = self._joined(request, cassette)
         else:
             self._remember(call)
+            if cassette is not None:
+                self._absorb(cassette, response.cassette if response.HasField("cassette") else None)
             result = convert.result_from_proto(response)
         for listener in self.listeners:
             listener(request, result)
         return result
 
-    def _joined(self, request: GenerationRequest) -> GenerationResult:
+    def _message(self, request: GenerationRequest, cassette: TestCassette | None,
+                 batch_size: int | None = None) -> pb.GenerateDataRequest:
+        message = convert.request_to_proto(request, batch_size)
+        if cassette is not None:
+            message.cassette.CopyFrom(cassette_wire.to_proto(cassette))
+        return message
+
+    def _absorb(self, cassette: TestCassette, message: pb.Cassette | None) -> None:
+        if message is None:
+            raise GenerationError(
+                f"Test Data Agent at {self.address}: the answer lacks the test's cassette, so what the agent "
+                f"recorded for {cassette.path} is lost. The agent does not honour cassettes; upgrade it."
+            )
+        cassette_wire.absorb(cassette, message)
+
+    def _require(self, feature: str, what: str) -> None:
+        """Refuse before sending when the agent does not announce ``feature`` (it would ignore the field)."""
+        if self._features is None:
+            self.health()
+        assert self._features is not None
+        if feature not in self._features:
+            raise GenerationError(
+                f"Test Data Agent at {self.address} does not announce the {feature!r} feature, so it cannot {what}. "
+                "Upgrade the agent to this plugin's version, or drop --testdata-remote to generate in-process."
+            )
+
+    def _joined(self, request: GenerationRequest, cassette: TestCassette | None = None) -> GenerationResult:
         records: list[Record] = []
         metadata: ResultMetadata | None = None
-        for chunk in self.stream(request, batch_size=1000):
+        for chunk in self._stream(request, 1000, cassette):
             records.extend(chunk.records)
             metadata = chunk.metadata or metadata
         assert metadata is not None, "the agent's stream ended without its final chunk"
@@ -135,16 +186,29 @@ class AgentClient:
         return GenerationResult(records, metadata)
 
     def stream(self, request: GenerationRequest, batch_size: int | None = None) -> Iterator[StreamChunk]:
-        """The records as the agent streams them, chunk by chunk, in order."""
-        call = self.stub.GenerateDataStream(convert.request_to_proto(request, batch_size), timeout=self.timeout,
-                                            metadata=self._metadata)
+        """The records as the agent streams them, chunk by chunk, in order (with the test's cassette, as
+        :meth:`generate`)."""
+        cassette = cassette_wire.held_cassette(request)
+        if cassette is None:
+            yield from self._stream(request, batch_size, None)
+            return
+        self._require(cassette_wire.FEATURE, "replay and record the test's LLM cassette")
+        with cassette.lock:
+            yield from self._stream(request, batch_size, cassette)
+
+    def _stream(self, request: GenerationRequest, batch_size: int | None,
+                cassette: TestCassette | None) -> Iterator[StreamChunk]:
+        message = self._message(request, cassette, batch_size)
+        call = self.stub.GenerateDataStream(message, timeout=self.timeout, metadata=self._metadata)
         try:
             for chunk in call:
+                if chunk.last and cassette is not None:
+                    self._absorb(cassette, chunk.cassette if chunk.HasField("cassette") else None)
                 yield StreamChunk(chunk.index, chunk.offset, chunk.total, json.loads(chunk.records_json),
                                   convert.metadata_from_proto(chunk.metadata) if chunk.HasField("metadata")
                                   else None)
         except grpc.RpcError as exc:
-            raise self._error(exc) from None
+            raise self._error(exc, message) from None
         finally:
             call.cancel()
 
@@ -177,7 +241,9 @@ class AgentClient:
                                              metadata=self._metadata)
         except grpc.RpcError as exc:
             raise self._error(exc) from None
+        self._features = frozenset(response.features)
         return {"status": response.status, "version": response.version, "service": response.service_name,
+                "features": sorted(response.features),
                 "components": [{"name": c.name, "status": c.status, "detail": c.detail, "required": c.required}
                                for c in response.components]}
 

@@ -26,13 +26,14 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from pytest_testdata import __version__
-from pytest_testdata.agent import convert
+from pytest_testdata.agent import cassette_wire, convert
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.agent.dataset_service import DatasetRPC
 from pytest_testdata.agent.health import Health
 from pytest_testdata.agent.observability import REQUEST_ID_HEADER, Metrics, phase_spans, request_id_from
 from pytest_testdata.errors import (
+    CassetteError,
     ConstraintViolationError,
     GenerationError,
     MissingDependencyError,
@@ -88,6 +89,16 @@ ERROR_KIND_HEADER = "testdata-error"
 """Trailer naming the kind of a FAILED_PRECONDITION (``constraint-violation``), read by the client."""
 
 
+def error_trailers(exc: BaseException) -> tuple[tuple[str, str], ...]:
+    """The ``testdata-error`` trailer naming an error the client raises as the same class."""
+    if isinstance(exc, ConstraintViolationError):
+        return ((ERROR_KIND_HEADER, ConstraintViolationError.KIND),)
+    for kind, name in cassette_wire.ERROR_KINDS.items():
+        if isinstance(exc, kind):
+            return ((ERROR_KIND_HEADER, name),)
+    return ()
+
+
 def classify(exc: BaseException) -> tuple[grpc.StatusCode, str]:
     """The status code and message for an error raised while serving a call."""
     if isinstance(exc, Reject):
@@ -101,6 +112,9 @@ def classify(exc: BaseException) -> tuple[grpc.StatusCode, str]:
     if isinstance(exc, ConstraintViolationError):
         # A valid request whose records cannot meet its constraints or rules (docs/agent.md): the
         # request is well-formed, the data it asks for is not there. The trailer lets clients tell it apart.
+        return grpc.StatusCode.FAILED_PRECONDITION, str(exc)
+    if isinstance(exc, CassetteError):
+        # The test's cassette lacks what its record mode would need to record (cassette_wire): no live call.
         return grpc.StatusCode.FAILED_PRECONDITION, str(exc)
     if isinstance(exc, BudgetExceeded):
         return grpc.StatusCode.DEADLINE_EXCEEDED, str(exc)
@@ -242,8 +256,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             status = code.name
             if isinstance(exc, Reject) and exc.trailers:
                 context.set_trailing_metadata(exc.trailers)
-            if isinstance(exc, ConstraintViolationError):
-                context.set_trailing_metadata(((ERROR_KIND_HEADER, ConstraintViolationError.KIND),))
+            if error_trailers(exc):
+                context.set_trailing_metadata(error_trailers(exc))
             context.abort(code, message)
         finally:
             status = self._end(name, status, context, span)
@@ -275,7 +289,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                     ((MAX_SYNC_HEADER, str(limit)),),
                 )
             started_ns = time.time_ns()
-            with self._budget(context, UNARY_BUDGET_SECONDS), unique_scope():
+            with cassette_wire.adopted(request, wanted) as (wanted, cassette), \
+                    self._budget(context, UNARY_BUDGET_SECONDS), unique_scope():
                 result = self.engine.generate(wanted)
             phase_spans(self.tracer, started_ns, result, trace.set_span_in_context(span))
             self.metrics.observe_result(result)
@@ -287,7 +302,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             if not context.is_active():
                 raise Reject(grpc.StatusCode.DEADLINE_EXCEEDED, "the caller went away before the result was ready")
             return pb.GenerateDataResponse(records_json=convert.records_json(result.records),
-                                           metadata=convert.metadata_to_proto(meta), request_id=request_id)
+                                           metadata=convert.metadata_to_proto(meta), request_id=request_id,
+                                           cassette=cassette)
 
         return self._call("GenerateData", request, context, True, body)
 
@@ -311,10 +327,17 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                                          f"({self.settings.stream_batch_size}).")
             self.engine.registry.get(wanted.entity)  # NOT_FOUND before any chunk goes out
             log = log.bind(entity=wanted.entity, count=wanted.count)
-            for chunk in self._chunks(wanted, batch, request_id, span, context):
-                if not context.is_active():
-                    status = "CANCELLED"
-                    return
+            with cassette_wire.adopted(request, wanted) as (wanted, cassette):
+                for chunk in self._chunks(wanted, batch, request_id, span, context):
+                    if not context.is_active():
+                        status = "CANCELLED"
+                        return
+                    if chunk.last and cassette is not None:
+                        break  # sent below, with the cassette (filled in once every chunk is generated)
+                    yield chunk
+                    sent += 1
+            if cassette is not None:
+                chunk.cassette.CopyFrom(cassette)
                 yield chunk
                 sent += 1
         except GeneratorExit:
@@ -323,8 +346,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         except Exception as exc:
             code, message = self._failure(exc, span, log, request_id)
             status = code.name
-            if isinstance(exc, ConstraintViolationError):
-                context.set_trailing_metadata(((ERROR_KIND_HEADER, ConstraintViolationError.KIND),))
+            if error_trailers(exc):
+                context.set_trailing_metadata(error_trailers(exc))
             context.abort(code, message)
         finally:
             status = self._end(name, status, context, span)
@@ -404,6 +427,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             return pb.HealthCheckResponse(
                 status=self.health.status(components), version=__version__,
                 uptime_seconds=self.health.uptime, service_name=self.settings.service_name,
+                features=[cassette_wire.FEATURE],
                 components=[pb.ComponentHealth(name=c.name, status=c.status, detail=c.detail, required=c.required)
                             for c in components],
             )

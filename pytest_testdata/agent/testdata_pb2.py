@@ -25,13 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$pytest_testdata/agent/testdata.proto\x12\x0btestdata.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xe9\x02\n\x13GenerateDataRequest\x12\x0e\n\x06\x65ntity\x18\x01 \x01(\t\x12\x12\n\x05\x63ount\x18\x02 \x01(\x05H\x00\x88\x01\x01\x12\x10\n\x08strategy\x18\x03 \x01(\t\x12,\n\x0b\x63onstraints\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07\x63ontext\x18\x05 \x01(\t\x12\r\n\x05hints\x18\x06 \x03(\t\x12\x11\n\x04seed\x18\x07 \x01(\x03H\x01\x88\x01\x01\x12\x0f\n\x07variant\x18\x08 \x01(\t\x12\x1a\n\x12learn_from_history\x18\t \x01(\x08\x12\x19\n\x11\x64\x65\x66\x65\x63t_triggering\x18\n \x01(\x08\x12\x0e\n\x06locale\x18\x0b \x01(\t\x12(\n\x07options\x18\x0c \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x17\n\nbatch_size\x18\r \x01(\x05H\x02\x88\x01\x01\x42\x08\n\x06_countB\x07\n\x05_seedB\r\n\x0b_batch_size\"I\n\tViolation\x12\x0e\n\x06record\x18\x01 \x01(\x05\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x0c\n\x04rule\x18\x03 \x01(\t\x12\x0f\n\x07message\x18\x04 \x01(\t\"\xff\x02\n\x0eResultMetadata\x12\x0e\n\x06\x65ntity\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x05\x12\x10\n\x08strategy\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0c\n\x04seed\x18\x05 \x01(\x03\x12\x11\n\tcoherence\x18\x06 \x01(\x01\x12\x18\n\x10\x63oherence_scores\x18\x07 \x03(\x01\x12*\n\nviolations\x18\x08 \x03(\x0b\x32\x16.testdata.v1.Violation\x12\x11\n\tcache_hit\x18\t \x01(\x08\x12\x10\n\x08\x63\x61ssette\x18\n \x01(\t\x12\x10\n\x08provider\x18\x0b \x01(\t\x12\r\n\x05model\x18\x0c \x01(\t\x12\x39\n\x07timings\x18\r \x03(\x0b\x32(.testdata.v1.ResultMetadata.TimingsEntry\x12\x14\n\x0c\x64\x65tails_json\x18\x0e \x01(\t\x1a.\n\x0cTimingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"o\n\x14GenerateDataResponse\x12\x14\n\x0crecords_json\x18\x01 \x01(\t\x12-\n\x08metadata\x18\x02 \x01(\x0b\x32\x1b.testdata.v1.ResultMetadata\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\xa8\x01\n\x11GenerateDataChunk\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x14\n\x0crecords_json\x18\x03 \x01(\t\x12\r\n\x05total\x18\x04 \x01(\x03\x12\x0c\n\x04last\x18\x05 \x01(\x08\x12-\n\x08metadata\x18\x06 \x01(\x0b\x32\x1b.testdata.v1.ResultMetadata\x12\x12\n\nrequest_id\x18\x07 \x01(\t\"#\n\x11GetSchemasRequest\x12\x0e\n\x06\x64omain\x18\x01 \x01(\t\"\xfe\x01\n\nSchemaInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0e\n\x06\x64omain\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0e\n\x06\x66ields\x18\x05 \x03(\t\x12;\n\nreferences\x18\x06 \x03(\x0b\x32\'.testdata.v1.SchemaInfo.ReferencesEntry\x12\x17\n\x0f\x63oherence_rules\x18\x07 \x03(\t\x12\x13\n\x0bjson_schema\x18\x08 \x01(\t\x1a\x31\n\x0fReferencesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\">\n\x12GetSchemasResponse\x12(\n\x07schemas\x18\x01 \x03(\x0b\x32\x17.testdata.v1.SchemaInfo\"\x14\n\x12HealthCheckRequest\"Q\n\x0f\x43omponentHealth\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t\x12\x10\n\x08required\x18\x04 \x01(\x08\"\x96\x01\n\x13HealthCheckResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x30\n\ncomponents\x18\x02 \x03(\x0b\x32\x1c.testdata.v1.ComponentHealth\x12\x0f\n\x07version\x18\x03 \x01(\t\x12\x16\n\x0euptime_seconds\x18\x04 \x01(\x01\x12\x14\n\x0cservice_name\x18\x05 \x01(\t\"\xcf\x04\n\x16GenerateDatasetRequest\x12?\n\x06\x63ounts\x18\x01 \x03(\x0b\x32/.testdata.v1.GenerateDatasetRequest.CountsEntry\x12\x0c\n\x04root\x18\x02 \x01(\t\x12\x12\n\x05\x63ount\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12,\n\x0b\x63\x61rdinality\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12)\n\x08\x65xternal\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x11\n\x04seed\x18\x06 \x01(\x03H\x01\x88\x01\x01\x12\x10\n\x08strategy\x18\x07 \x01(\t\x12G\n\nstrategies\x18\x08 \x03(\x0b\x32\x33.testdata.v1.GenerateDatasetRequest.StrategiesEntry\x12\x0f\n\x07\x63ontext\x18\t \x01(\t\x12\x0e\n\x06locale\x18\n \x01(\t\x12(\n\x07options\x18\x0b \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07variant\x18\x0c \x01(\t\x12\x12\n\nbreak_rule\x18\r \x01(\t\x12\x17\n\nbatch_size\x18\x0e \x01(\x05H\x02\x88\x01\x01\x1a-\n\x0b\x43ountsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01\x1a\x31\n\x0fStrategiesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06_countB\x07\n\x05_seedB\r\n\x0b_batch_size\"\xd4\x01\n\x0c\x44\x61tasetChunk\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0e\n\x06\x65ntity\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x03\x12\x14\n\x0crecords_json\x18\x04 \x01(\t\x12\x14\n\x0c\x65ntity_total\x18\x05 \x01(\x03\x12\x13\n\x0b\x65ntity_last\x18\x06 \x01(\x08\x12\x1c\n\x14\x65ntity_metadata_json\x18\x07 \x01(\t\x12\x0c\n\x04last\x18\x08 \x01(\x08\x12\x14\n\x0c\x64\x61taset_json\x18\t \x01(\t\x12\x12\n\nrequest_id\x18\n \x01(\t2\xb6\x03\n\x0fTestDataService\x12S\n\x0cGenerateData\x12 .testdata.v1.GenerateDataRequest\x1a!.testdata.v1.GenerateDataResponse\x12X\n\x12GenerateDataStream\x12 .testdata.v1.GenerateDataRequest\x1a\x1e.testdata.v1.GenerateDataChunk0\x01\x12M\n\nGetSchemas\x12\x1e.testdata.v1.GetSchemasRequest\x1a\x1f.testdata.v1.GetSchemasResponse\x12P\n\x0bHealthCheck\x12\x1f.testdata.v1.HealthCheckRequest\x1a .testdata.v1.HealthCheckResponse\x12S\n\x0fGenerateDataset\x12#.testdata.v1.GenerateDatasetRequest\x1a\x19.testdata.v1.DatasetChunk0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$pytest_testdata/agent/testdata.proto\x12\x0btestdata.v1\x1a\x1cgoogle/protobuf/struct.proto\"\x92\x03\n\x13GenerateDataRequest\x12\x0e\n\x06\x65ntity\x18\x01 \x01(\t\x12\x12\n\x05\x63ount\x18\x02 \x01(\x05H\x00\x88\x01\x01\x12\x10\n\x08strategy\x18\x03 \x01(\t\x12,\n\x0b\x63onstraints\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07\x63ontext\x18\x05 \x01(\t\x12\r\n\x05hints\x18\x06 \x03(\t\x12\x11\n\x04seed\x18\x07 \x01(\x03H\x01\x88\x01\x01\x12\x0f\n\x07variant\x18\x08 \x01(\t\x12\x1a\n\x12learn_from_history\x18\t \x01(\x08\x12\x19\n\x11\x64\x65\x66\x65\x63t_triggering\x18\n \x01(\x08\x12\x0e\n\x06locale\x18\x0b \x01(\t\x12(\n\x07options\x18\x0c \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x17\n\nbatch_size\x18\r \x01(\x05H\x02\x88\x01\x01\x12\'\n\x08\x63\x61ssette\x18\x0e \x01(\x0b\x32\x15.testdata.v1.CassetteB\x08\n\x06_countB\x07\n\x05_seedB\r\n\x0b_batch_size\"\xb1\x02\n\x08\x43\x61ssette\x12\x13\n\x0brecord_mode\x18\x01 \x01(\t\x12\x19\n\x11interactions_yaml\x18\x02 \x01(\t\x12\x0f\n\x07\x65xisted\x18\x03 \x01(\x08\x12\x0f\n\x07offline\x18\x04 \x01(\x08\x12\x0c\n\x04test\x18\x05 \x01(\t\x12\x0c\n\x04path\x18\x06 \x01(\t\x12;\n\x0boccurrences\x18\x07 \x03(\x0b\x32&.testdata.v1.Cassette.OccurrencesEntry\x12\x13\n\x0b\x63onfig_json\x18\x08 \x01(\t\x12\x10\n\x08replayed\x18\t \x01(\x05\x12\x10\n\x08recorded\x18\n \x01(\x05\x12\r\n\x05scope\x18\x0b \x01(\t\x1a\x32\n\x10OccurrencesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01\"I\n\tViolation\x12\x0e\n\x06record\x18\x01 \x01(\x05\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x0c\n\x04rule\x18\x03 \x01(\t\x12\x0f\n\x07message\x18\x04 \x01(\t\"\xff\x02\n\x0eResultMetadata\x12\x0e\n\x06\x65ntity\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x05\x12\x10\n\x08strategy\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0c\n\x04seed\x18\x05 \x01(\x03\x12\x11\n\tcoherence\x18\x06 \x01(\x01\x12\x18\n\x10\x63oherence_scores\x18\x07 \x03(\x01\x12*\n\nviolations\x18\x08 \x03(\x0b\x32\x16.testdata.v1.Violation\x12\x11\n\tcache_hit\x18\t \x01(\x08\x12\x10\n\x08\x63\x61ssette\x18\n \x01(\t\x12\x10\n\x08provider\x18\x0b \x01(\t\x12\r\n\x05model\x18\x0c \x01(\t\x12\x39\n\x07timings\x18\r \x03(\x0b\x32(.testdata.v1.ResultMetadata.TimingsEntry\x12\x14\n\x0c\x64\x65tails_json\x18\x0e \x01(\t\x1a.\n\x0cTimingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x98\x01\n\x14GenerateDataResponse\x12\x14\n\x0crecords_json\x18\x01 \x01(\t\x12-\n\x08metadata\x18\x02 \x01(\x0b\x32\x1b.testdata.v1.ResultMetadata\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\'\n\x08\x63\x61ssette\x18\x04 \x01(\x0b\x32\x15.testdata.v1.Cassette\"\xd1\x01\n\x11GenerateDataChunk\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x14\n\x0crecords_json\x18\x03 \x01(\t\x12\r\n\x05total\x18\x04 \x01(\x03\x12\x0c\n\x04last\x18\x05 \x01(\x08\x12-\n\x08metadata\x18\x06 \x01(\x0b\x32\x1b.testdata.v1.ResultMetadata\x12\x12\n\nrequest_id\x18\x07 \x01(\t\x12\'\n\x08\x63\x61ssette\x18\x08 \x01(\x0b\x32\x15.testdata.v1.Cassette\"#\n\x11GetSchemasRequest\x12\x0e\n\x06\x64omain\x18\x01 \x01(\t\"\xfe\x01\n\nSchemaInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0e\n\x06\x64omain\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0e\n\x06\x66ields\x18\x05 \x03(\t\x12;\n\nreferences\x18\x06 \x03(\x0b\x32\'.testdata.v1.SchemaInfo.ReferencesEntry\x12\x17\n\x0f\x63oherence_rules\x18\x07 \x03(\t\x12\x13\n\x0bjson_schema\x18\x08 \x01(\t\x1a\x31\n\x0fReferencesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\">\n\x12GetSchemasResponse\x12(\n\x07schemas\x18\x01 \x03(\x0b\x32\x17.testdata.v1.SchemaInfo\"\x14\n\x12HealthCheckRequest\"Q\n\x0f\x43omponentHealth\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t\x12\x10\n\x08required\x18\x04 \x01(\x08\"\xa8\x01\n\x13HealthCheckResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x30\n\ncomponents\x18\x02 \x03(\x0b\x32\x1c.testdata.v1.ComponentHealth\x12\x0f\n\x07version\x18\x03 \x01(\t\x12\x16\n\x0euptime_seconds\x18\x04 \x01(\x01\x12\x14\n\x0cservice_name\x18\x05 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x06 \x03(\t\"\xcf\x04\n\x16GenerateDatasetRequest\x12?\n\x06\x63ounts\x18\x01 \x03(\x0b\x32/.testdata.v1.GenerateDatasetRequest.CountsEntry\x12\x0c\n\x04root\x18\x02 \x01(\t\x12\x12\n\x05\x63ount\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12,\n\x0b\x63\x61rdinality\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12)\n\x08\x65xternal\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x11\n\x04seed\x18\x06 \x01(\x03H\x01\x88\x01\x01\x12\x10\n\x08strategy\x18\x07 \x01(\t\x12G\n\nstrategies\x18\x08 \x03(\x0b\x32\x33.testdata.v1.GenerateDatasetRequest.StrategiesEntry\x12\x0f\n\x07\x63ontext\x18\t \x01(\t\x12\x0e\n\x06locale\x18\n \x01(\t\x12(\n\x07options\x18\x0b \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07variant\x18\x0c \x01(\t\x12\x12\n\nbreak_rule\x18\r \x01(\t\x12\x17\n\nbatch_size\x18\x0e \x01(\x05H\x02\x88\x01\x01\x1a-\n\x0b\x43ountsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01\x1a\x31\n\x0fStrategiesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06_countB\x07\n\x05_seedB\r\n\x0b_batch_size\"\xd4\x01\n\x0c\x44\x61tasetChunk\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0e\n\x06\x65ntity\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x03\x12\x14\n\x0crecords_json\x18\x04 \x01(\t\x12\x14\n\x0c\x65ntity_total\x18\x05 \x01(\x03\x12\x13\n\x0b\x65ntity_last\x18\x06 \x01(\x08\x12\x1c\n\x14\x65ntity_metadata_json\x18\x07 \x01(\t\x12\x0c\n\x04last\x18\x08 \x01(\x08\x12\x14\n\x0c\x64\x61taset_json\x18\t \x01(\t\x12\x12\n\nrequest_id\x18\n \x01(\t2\xb6\x03\n\x0fTestDataService\x12S\n\x0cGenerateData\x12 .testdata.v1.GenerateDataRequest\x1a!.testdata.v1.GenerateDataResponse\x12X\n\x12GenerateDataStream\x12 .testdata.v1.GenerateDataRequest\x1a\x1e.testdata.v1.GenerateDataChunk0\x01\x12M\n\nGetSchemas\x12\x1e.testdata.v1.GetSchemasRequest\x1a\x1f.testdata.v1.GetSchemasResponse\x12P\n\x0bHealthCheck\x12\x1f.testdata.v1.HealthCheckRequest\x1a .testdata.v1.HealthCheckResponse\x12S\n\x0fGenerateDataset\x12#.testdata.v1.GenerateDatasetRequest\x1a\x19.testdata.v1.DatasetChunk0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pytest_testdata.agent.testdata_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_CASSETTE_OCCURRENCESENTRY']._loaded_options = None
+  _globals['_CASSETTE_OCCURRENCESENTRY']._serialized_options = b'8\001'
   _globals['_RESULTMETADATA_TIMINGSENTRY']._loaded_options = None
   _globals['_RESULTMETADATA_TIMINGSENTRY']._serialized_options = b'8\001'
   _globals['_SCHEMAINFO_REFERENCESENTRY']._loaded_options = None
@@ -41,39 +43,43 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GENERATEDATASETREQUEST_STRATEGIESENTRY']._loaded_options = None
   _globals['_GENERATEDATASETREQUEST_STRATEGIESENTRY']._serialized_options = b'8\001'
   _globals['_GENERATEDATAREQUEST']._serialized_start=84
-  _globals['_GENERATEDATAREQUEST']._serialized_end=445
-  _globals['_VIOLATION']._serialized_start=447
-  _globals['_VIOLATION']._serialized_end=520
-  _globals['_RESULTMETADATA']._serialized_start=523
-  _globals['_RESULTMETADATA']._serialized_end=906
-  _globals['_RESULTMETADATA_TIMINGSENTRY']._serialized_start=860
-  _globals['_RESULTMETADATA_TIMINGSENTRY']._serialized_end=906
-  _globals['_GENERATEDATARESPONSE']._serialized_start=908
-  _globals['_GENERATEDATARESPONSE']._serialized_end=1019
-  _globals['_GENERATEDATACHUNK']._serialized_start=1022
-  _globals['_GENERATEDATACHUNK']._serialized_end=1190
-  _globals['_GETSCHEMASREQUEST']._serialized_start=1192
-  _globals['_GETSCHEMASREQUEST']._serialized_end=1227
-  _globals['_SCHEMAINFO']._serialized_start=1230
-  _globals['_SCHEMAINFO']._serialized_end=1484
-  _globals['_SCHEMAINFO_REFERENCESENTRY']._serialized_start=1435
-  _globals['_SCHEMAINFO_REFERENCESENTRY']._serialized_end=1484
-  _globals['_GETSCHEMASRESPONSE']._serialized_start=1486
-  _globals['_GETSCHEMASRESPONSE']._serialized_end=1548
-  _globals['_HEALTHCHECKREQUEST']._serialized_start=1550
-  _globals['_HEALTHCHECKREQUEST']._serialized_end=1570
-  _globals['_COMPONENTHEALTH']._serialized_start=1572
-  _globals['_COMPONENTHEALTH']._serialized_end=1653
-  _globals['_HEALTHCHECKRESPONSE']._serialized_start=1656
-  _globals['_HEALTHCHECKRESPONSE']._serialized_end=1806
-  _globals['_GENERATEDATASETREQUEST']._serialized_start=1809
-  _globals['_GENERATEDATASETREQUEST']._serialized_end=2400
-  _globals['_GENERATEDATASETREQUEST_COUNTSENTRY']._serialized_start=2270
-  _globals['_GENERATEDATASETREQUEST_COUNTSENTRY']._serialized_end=2315
-  _globals['_GENERATEDATASETREQUEST_STRATEGIESENTRY']._serialized_start=2317
-  _globals['_GENERATEDATASETREQUEST_STRATEGIESENTRY']._serialized_end=2366
-  _globals['_DATASETCHUNK']._serialized_start=2403
-  _globals['_DATASETCHUNK']._serialized_end=2615
-  _globals['_TESTDATASERVICE']._serialized_start=2618
-  _globals['_TESTDATASERVICE']._serialized_end=3056
+  _globals['_GENERATEDATAREQUEST']._serialized_end=486
+  _globals['_CASSETTE']._serialized_start=489
+  _globals['_CASSETTE']._serialized_end=794
+  _globals['_CASSETTE_OCCURRENCESENTRY']._serialized_start=744
+  _globals['_CASSETTE_OCCURRENCESENTRY']._serialized_end=794
+  _globals['_VIOLATION']._serialized_start=796
+  _globals['_VIOLATION']._serialized_end=869
+  _globals['_RESULTMETADATA']._serialized_start=872
+  _globals['_RESULTMETADATA']._serialized_end=1255
+  _globals['_RESULTMETADATA_TIMINGSENTRY']._serialized_start=1209
+  _globals['_RESULTMETADATA_TIMINGSENTRY']._serialized_end=1255
+  _globals['_GENERATEDATARESPONSE']._serialized_start=1258
+  _globals['_GENERATEDATARESPONSE']._serialized_end=1410
+  _globals['_GENERATEDATACHUNK']._serialized_start=1413
+  _globals['_GENERATEDATACHUNK']._serialized_end=1622
+  _globals['_GETSCHEMASREQUEST']._serialized_start=1624
+  _globals['_GETSCHEMASREQUEST']._serialized_end=1659
+  _globals['_SCHEMAINFO']._serialized_start=1662
+  _globals['_SCHEMAINFO']._serialized_end=1916
+  _globals['_SCHEMAINFO_REFERENCESENTRY']._serialized_start=1867
+  _globals['_SCHEMAINFO_REFERENCESENTRY']._serialized_end=1916
+  _globals['_GETSCHEMASRESPONSE']._serialized_start=1918
+  _globals['_GETSCHEMASRESPONSE']._serialized_end=1980
+  _globals['_HEALTHCHECKREQUEST']._serialized_start=1982
+  _globals['_HEALTHCHECKREQUEST']._serialized_end=2002
+  _globals['_COMPONENTHEALTH']._serialized_start=2004
+  _globals['_COMPONENTHEALTH']._serialized_end=2085
+  _globals['_HEALTHCHECKRESPONSE']._serialized_start=2088
+  _globals['_HEALTHCHECKRESPONSE']._serialized_end=2256
+  _globals['_GENERATEDATASETREQUEST']._serialized_start=2259
+  _globals['_GENERATEDATASETREQUEST']._serialized_end=2850
+  _globals['_GENERATEDATASETREQUEST_COUNTSENTRY']._serialized_start=2720
+  _globals['_GENERATEDATASETREQUEST_COUNTSENTRY']._serialized_end=2765
+  _globals['_GENERATEDATASETREQUEST_STRATEGIESENTRY']._serialized_start=2767
+  _globals['_GENERATEDATASETREQUEST_STRATEGIESENTRY']._serialized_end=2816
+  _globals['_DATASETCHUNK']._serialized_start=2853
+  _globals['_DATASETCHUNK']._serialized_end=3065
+  _globals['_TESTDATASERVICE']._serialized_start=3068
+  _globals['_TESTDATASERVICE']._serialized_end=3506
 # @@protoc_insertion_point(module_scope)

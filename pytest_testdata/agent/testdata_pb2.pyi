@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class GenerateDataRequest(_message.Message):
-    __slots__ = ("entity", "count", "strategy", "constraints", "context", "hints", "seed", "variant", "learn_from_history", "defect_triggering", "locale", "options", "batch_size")
+    __slots__ = ("entity", "count", "strategy", "constraints", "context", "hints", "seed", "variant", "learn_from_history", "defect_triggering", "locale", "options", "batch_size", "cassette")
     ENTITY_FIELD_NUMBER: _ClassVar[int]
     COUNT_FIELD_NUMBER: _ClassVar[int]
     STRATEGY_FIELD_NUMBER: _ClassVar[int]
@@ -22,6 +22,7 @@ class GenerateDataRequest(_message.Message):
     LOCALE_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    CASSETTE_FIELD_NUMBER: _ClassVar[int]
     entity: str
     count: int
     strategy: str
@@ -35,7 +36,41 @@ class GenerateDataRequest(_message.Message):
     locale: str
     options: _struct_pb2.Struct
     batch_size: int
-    def __init__(self, entity: _Optional[str] = ..., count: _Optional[int] = ..., strategy: _Optional[str] = ..., constraints: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., variant: _Optional[str] = ..., learn_from_history: _Optional[bool] = ..., defect_triggering: _Optional[bool] = ..., locale: _Optional[str] = ..., options: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., batch_size: _Optional[int] = ...) -> None: ...
+    cassette: Cassette
+    def __init__(self, entity: _Optional[str] = ..., count: _Optional[int] = ..., strategy: _Optional[str] = ..., constraints: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., variant: _Optional[str] = ..., learn_from_history: _Optional[bool] = ..., defect_triggering: _Optional[bool] = ..., locale: _Optional[str] = ..., options: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., batch_size: _Optional[int] = ..., cassette: _Optional[_Union[Cassette, _Mapping]] = ...) -> None: ...
+
+class Cassette(_message.Message):
+    __slots__ = ("record_mode", "interactions_yaml", "existed", "offline", "test", "path", "occurrences", "config_json", "replayed", "recorded", "scope")
+    class OccurrencesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    RECORD_MODE_FIELD_NUMBER: _ClassVar[int]
+    INTERACTIONS_YAML_FIELD_NUMBER: _ClassVar[int]
+    EXISTED_FIELD_NUMBER: _ClassVar[int]
+    OFFLINE_FIELD_NUMBER: _ClassVar[int]
+    TEST_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    OCCURRENCES_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_JSON_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    record_mode: str
+    interactions_yaml: str
+    existed: bool
+    offline: bool
+    test: str
+    path: str
+    occurrences: _containers.ScalarMap[str, int]
+    config_json: str
+    replayed: int
+    recorded: int
+    scope: str
+    def __init__(self, record_mode: _Optional[str] = ..., interactions_yaml: _Optional[str] = ..., existed: _Optional[bool] = ..., offline: _Optional[bool] = ..., test: _Optional[str] = ..., path: _Optional[str] = ..., occurrences: _Optional[_Mapping[str, int]] = ..., config_json: _Optional[str] = ..., replayed: _Optional[int] = ..., recorded: _Optional[int] = ..., scope: _Optional[str] = ...) -> None: ...
 
 class Violation(_message.Message):
     __slots__ = ("record", "field", "rule", "message")
@@ -89,17 +124,19 @@ class ResultMetadata(_message.Message):
     def __init__(self, entity: _Optional[str] = ..., count: _Optional[int] = ..., strategy: _Optional[str] = ..., reason: _Optional[str] = ..., seed: _Optional[int] = ..., coherence: _Optional[float] = ..., coherence_scores: _Optional[_Iterable[float]] = ..., violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., cache_hit: _Optional[bool] = ..., cassette: _Optional[str] = ..., provider: _Optional[str] = ..., model: _Optional[str] = ..., timings: _Optional[_Mapping[str, float]] = ..., details_json: _Optional[str] = ...) -> None: ...
 
 class GenerateDataResponse(_message.Message):
-    __slots__ = ("records_json", "metadata", "request_id")
+    __slots__ = ("records_json", "metadata", "request_id", "cassette")
     RECORDS_JSON_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CASSETTE_FIELD_NUMBER: _ClassVar[int]
     records_json: str
     metadata: ResultMetadata
     request_id: str
-    def __init__(self, records_json: _Optional[str] = ..., metadata: _Optional[_Union[ResultMetadata, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    cassette: Cassette
+    def __init__(self, records_json: _Optional[str] = ..., metadata: _Optional[_Union[ResultMetadata, _Mapping]] = ..., request_id: _Optional[str] = ..., cassette: _Optional[_Union[Cassette, _Mapping]] = ...) -> None: ...
 
 class GenerateDataChunk(_message.Message):
-    __slots__ = ("index", "offset", "records_json", "total", "last", "metadata", "request_id")
+    __slots__ = ("index", "offset", "records_json", "total", "last", "metadata", "request_id", "cassette")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     OFFSET_FIELD_NUMBER: _ClassVar[int]
     RECORDS_JSON_FIELD_NUMBER: _ClassVar[int]
@@ -107,6 +144,7 @@ class GenerateDataChunk(_message.Message):
     LAST_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CASSETTE_FIELD_NUMBER: _ClassVar[int]
     index: int
     offset: int
     records_json: str
@@ -114,7 +152,8 @@ class GenerateDataChunk(_message.Message):
     last: bool
     metadata: ResultMetadata
     request_id: str
-    def __init__(self, index: _Optional[int] = ..., offset: _Optional[int] = ..., records_json: _Optional[str] = ..., total: _Optional[int] = ..., last: _Optional[bool] = ..., metadata: _Optional[_Union[ResultMetadata, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    cassette: Cassette
+    def __init__(self, index: _Optional[int] = ..., offset: _Optional[int] = ..., records_json: _Optional[str] = ..., total: _Optional[int] = ..., last: _Optional[bool] = ..., metadata: _Optional[_Union[ResultMetadata, _Mapping]] = ..., request_id: _Optional[str] = ..., cassette: _Optional[_Union[Cassette, _Mapping]] = ...) -> None: ...
 
 class GetSchemasRequest(_message.Message):
     __slots__ = ("domain",)
@@ -172,18 +211,20 @@ class ComponentHealth(_message.Message):
     def __init__(self, name: _Optional[str] = ..., status: _Optional[str] = ..., detail: _Optional[str] = ..., required: _Optional[bool] = ...) -> None: ...
 
 class HealthCheckResponse(_message.Message):
-    __slots__ = ("status", "components", "version", "uptime_seconds", "service_name")
+    __slots__ = ("status", "components", "version", "uptime_seconds", "service_name", "features")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     COMPONENTS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     UPTIME_SECONDS_FIELD_NUMBER: _ClassVar[int]
     SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    FEATURES_FIELD_NUMBER: _ClassVar[int]
     status: str
     components: _containers.RepeatedCompositeFieldContainer[ComponentHealth]
     version: str
     uptime_seconds: float
     service_name: str
-    def __init__(self, status: _Optional[str] = ..., components: _Optional[_Iterable[_Union[ComponentHealth, _Mapping]]] = ..., version: _Optional[str] = ..., uptime_seconds: _Optional[float] = ..., service_name: _Optional[str] = ...) -> None: ...
+    features: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, status: _Optional[str] = ..., components: _Optional[_Iterable[_Union[ComponentHealth, _Mapping]]] = ..., version: _Optional[str] = ..., uptime_seconds: _Optional[float] = ..., service_name: _Optional[str] = ..., features: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GenerateDatasetRequest(_message.Message):
     __slots__ = ("counts", "root", "count", "cardinality", "external", "seed", "strategy", "strategies", "context", "locale", "options", "variant", "break_rule", "batch_size")

@@ -17,8 +17,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pytest_testdata.datasets.about import About
 from pytest_testdata.datasets.cardinality import allocation, list_length, weights
-from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, clone
+from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
 from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.datasets.result import BrokenRule, Dataset, DatasetViolation, EntityMetadata
@@ -63,6 +64,8 @@ class Builder:
         self.metadata: dict[str, EntityMetadata] = {}
         self.broken: list[BrokenRule] = []
         self.to_break = self._rule_to_break()
+        self.scores: dict[str, list[float | None]] = {}
+        """Coherence scores per entity and record known from the last rule pass (None: score it again)."""
 
     def _rule_to_break(self) -> DatasetRule | None:
         if self.request.variant != "invalid":
@@ -113,30 +116,26 @@ class Builder:
             entity, self.plan.counts[entity], strategy=strategy, seed=seed, locale=self.request.locale,
             context=self.request.context, options=self.request.options)
         route = self.engine.router.route(wanted, schema)
-        if route.strategy in ("llm", "hybrid"):
-            wanted = wanted.replace(context=self._context(entity))  # the text is about the dataset's records
-        output = self.engine.generator(route.strategy).generate(wanted, schema, seed)
-        records = output.records
-        generated = time.perf_counter()
-        rng = random.Random(derive_seed(self.request.seed, "links", entity))
-        self._lists(entity, records, rng)
-        for edge in self.plan.edges_of(entity):
-            if not edge.deferred and not edge.owned:
-                self._assign(edge, records, rng)
-        rules = self.plan.rules[entity]
-        for rule in rules:
-            if isinstance(rule, PurchasedBefore):
-                rule.assign(records, self.index, rng)
-        own = build_rules(schema.coherence, schema.source)
-        enforce = [r for r in rules if not isinstance(r, PurchasedBefore)]
-        from pytest_testdata.generators.traditional.drawers import VALUES
+        derived = route.strategy == "traditional"
+        if derived:  # what the links and rules below set is not drawn (nor are the schema's rules enforced)
+            from pytest_testdata.generators.traditional.derived import DERIVED_OPTION
 
-        for record in records:
-            for rule in enforce:
-                rule.enforce(record, self.index, rng)
-            for own_rule in own:
-                if own_rule.check(record) is False:
-                    own_rule.enforce(record, rng, VALUES)
+            wanted = wanted.replace(options={**wanted.options, DERIVED_OPTION: self.plan.derived(entity)})
+        rng = random.Random(derive_seed(self.request.seed, "links", entity))
+        rules = self.plan.rules[entity]
+        generator = self.engine.generator(route.strategy)
+        chosen: list[Record] | None = None
+        if route.strategy in ("llm", "hybrid"):
+            # The text is about the dataset's records: references first, then one request per subject.
+            chosen = self._chosen(entity, rng, rules)
+            about = About(self.plan, entity, chosen, self.index.find, self._context(entity))
+            output, records = about.generate(lambda r: generator.generate(r, schema, r.seed or seed), wanted, seed)
+        else:
+            output = generator.generate(wanted, schema, seed)
+            records = output.records
+        generated = time.perf_counter()
+        own = build_rules(schema.coherence, schema.source)
+        self._link(entity, records, rng, rules, own, derived, chosen)
         if self.to_break is not None and self.to_break.entity == entity:
             self._break(self.to_break, records, rng, own)
         linked = time.perf_counter()
@@ -157,6 +156,66 @@ class Builder:
             self.sink.write(self.plan, entity, records, deferred)
         if self.progress is not None:
             self.progress(entity, len(records))
+
+    def _chosen(self, entity: str, rng: random.Random, rules: list[DatasetRule]) -> list[Record]:
+        """Each record's references before it is generated (see :mod:`pytest_testdata.datasets.about`):
+        the plain ones by their cardinalities, a review's buyer and product from the purchases."""
+        chosen: list[Record] = [{} for _ in range(self.plan.counts[entity])]
+        for edge in self.plan.edges_of(entity):
+            if not edge.deferred and not edge.owned and not edge.in_list:
+                self._assign(edge, chosen, rng)
+        for rule in rules:
+            if isinstance(rule, PurchasedBefore):
+                for stub, (buyer, item) in zip(chosen, rule.pairs_for(len(chosen), self.index, rng), strict=True):
+                    stub[rule.buyer], stub[rule.item] = buyer, item
+        return chosen
+
+    def _link(self, entity: str, records: list[Record], rng: random.Random, rules: list[DatasetRule],
+              own: list[Any], derived: bool, chosen: list[Record] | None = None) -> None:
+        """References, then the cross-entity rules, then the entity's own rules (``x-coherence``).
+
+        With ``derived``, the generator left the copied fields empty and enforced no rule of the schema:
+        the copies come first, then the schema's rules as the generator would enforce them (sums over the
+        copied prices), then the rules that move timestamps or pick statuses, then a check of the schema's
+        rules again (a moved timestamp or a new status can break one; it is enforced again).
+        """
+        from pytest_testdata.generators.traditional.drawers import VALUES
+
+        self._lists(entity, records, rng)
+        for edge in self.plan.edges_of(entity):
+            if not edge.deferred and not edge.owned and not (chosen is not None and not edge.in_list):
+                self._assign(edge, records, rng)
+        copies: list[DatasetRule] = [r for r in rules if isinstance(r, SameAsRef)] if derived else []
+        if derived:
+            index = self.index
+            for record in records:
+                for copy in copies:
+                    copy.enforce(record, index, rng)
+                for own_rule in own:
+                    own_rule.enforce(record, rng, VALUES)
+        for rule in rules:
+            if isinstance(rule, PurchasedBefore):
+                pairs = None if chosen is None else [(r.get(rule.buyer), r.get(rule.item)) for r in records]
+                rule.assign(records, self.index, rng, pairs)
+        enforce = [r for r in rules if not isinstance(r, PurchasedBefore) and r not in copies]
+        scores: list[float | None] = []
+        for record in records:
+            for other in enforce:
+                other.enforce(record, self.index, rng)
+            applicable = passed = 0
+            changed = False
+            for own_rule in own:
+                outcome = own_rule.check(record)
+                if outcome is False:
+                    own_rule.enforce(record, rng, VALUES)
+                    changed = True
+                elif outcome is not None:
+                    applicable += 1
+                    passed += 1
+            # With no change in this pass, each check saw the final record: they are its score. A change
+            # can break a rule checked before it, so that record is scored again (by the scorer).
+            scores.append(None if changed else (passed / applicable if applicable else 1.0))
+        self.scores[entity] = scores
 
     def _context(self, entity: str) -> str | None:
         """For text written by an LLM: what the records refer to (a review of a product the dataset holds)."""
@@ -247,6 +306,8 @@ class Builder:
                 if own_rule.check(records[i]) is False:
                     own_rule.enforce(records[i], rng, VALUES)
             self.broken.append(BrokenRule(rule.id, rule.entity, i, breakage.field, breakage.message))
+            if rule.entity in self.scores:
+                self.scores[rule.entity][i] = None  # changed: scored again
             return
         raise GenerationError(f"dataset variant='invalid': no {rule.entity} record could break {rule.id} "
                               f"(none refers to a record the rule compares with).")
@@ -256,7 +317,8 @@ class Builder:
         out = [DatasetViolation(entity, v.record, v.field, v.rule, v.message)
                for v in validator_for(schema, {}).validate(records)]
         scorer = scorer_for(schema)
-        scores = [scorer.score(r) for r in records]
+        known = self.scores.get(entity) or [None] * len(records)
+        scores = [scorer.score(r) if k is None else k for r, k in zip(records, known, strict=True)]
         checks = passed = 0
         for rule in rules:
             for i, record in enumerate(records):

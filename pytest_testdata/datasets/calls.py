@@ -12,16 +12,13 @@ from typing import Any
 
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.datasets.result import Dataset
-from pytest_testdata.errors import TestdataError, TestdataUsageError, suggest
+from pytest_testdata.errors import DatasetCheckError as DatasetCheckError  # re-exported; its home is errors.py
+from pytest_testdata.errors import TestdataUsageError, suggest
 from pytest_testdata.seeding import derive_seed
 
 DATASET_KEYS = ("root", "count", "cardinality", "external", "seed", "strategy", "strategies", "context", "locale",
                 "options", "variant", "break_rule", "into", "check")
 MAX_SHOWN = 10
-
-
-class DatasetCheckError(TestdataError):
-    """A valid-variant dataset whose records break a constraint or rule (``check=False`` to accept it)."""
 
 
 def entity_name(obj: Any, registry: Any) -> str:

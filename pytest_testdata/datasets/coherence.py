@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.generators.traditional.timestamps import _parse as epoch_of
 from pytest_testdata.generators.traditional.timestamps import shift
 from pytest_testdata.locales.countries import CURRENCIES
 from pytest_testdata.quality.paths import get, getter, set_all, setter
@@ -62,6 +63,10 @@ class RecordIndex:
         """The record of ``entity`` whose ``field`` is ``key``, or None."""
         table = self._by_field.get((entity, field))
         return None if table is None else table.get(key)
+
+    def table(self, entity: str, field: str) -> dict[Any, Record]:
+        """``entity``'s records by ``field`` (empty when not indexed): :meth:`find` without a call per key."""
+        return self._by_field.get((entity, field)) or {}
 
     def has(self, entity: str) -> bool:
         return entity in self._records
@@ -148,11 +153,17 @@ class DatasetRule:
         """Reference paths this rule assigns itself (instead of the cardinality allocation)."""
         return ()
 
+    @property
+    def sets(self) -> tuple[str, ...]:
+        """Fields this rule overwrites on every record whose reference resolves (the generator need not
+        draw them): an order item's copied name, SKU and price; a review's buyer and product."""
+        return ()
+
     def parent(self, record: Record, index: RecordIndex) -> Record | None:
         if self._ref is None or self.target is None:
             return None
         key = self._ref(record)
-        return None if key is None else index.find(self.target[0], self.target[1], key)
+        return None if key is None else index.table(*self.target).get(key)
 
     def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
         """None when the record satisfies the rule (or it does not apply), else (field, message)."""
@@ -175,9 +186,14 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def clone(value: Any) -> Any:
     """A copy of JSON-like data (an address copied into an order must not be the user's own dict)."""
     if type(value) is dict:
+        if all(type(v) in _SCALARS for v in value.values()):
+            return value.copy()  # a flat object (an address): one copy, no call per value
         return {k: clone(v) for k, v in value.items()}
     if type(value) is list:
         return [clone(v) for v in value]
@@ -224,7 +240,13 @@ class SameAsRef(DatasetRule):
             local = str(mine).partition(".*.")[2] if self.array else str(mine)
             self.pairs.append((local, str(theirs), getter(str(theirs))))
         self._locals = [(local, getter(local), setter(local), read) for local, _, read in self.pairs]
+        self._compare = [(local, theirs, mine_of, read) for (local, theirs, _), (_, mine_of, _, read)
+                         in zip(self.pairs, self._locals, strict=True)]
         self._key_local = getter(self.ref_path.partition(".*.")[2] if self.array else self.ref_path)
+
+    @property
+    def sets(self) -> tuple[str, ...]:
+        return tuple(str(mine) for mine in self.spec["fields"])
 
     def _units(self, record: Record) -> list[Record]:
         if self.array is None:
@@ -238,23 +260,28 @@ class SameAsRef(DatasetRule):
         return None if key is None else index.find(self.target[0], self.target[1], key)
 
     def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
+        assert self.target is not None
+        table, key_of = index.table(*self.target), self._key_local
         for at, unit in enumerate(self._units(record)):
-            parent = self._parent_of(unit, index)
+            key = key_of(unit)
+            parent = table.get(key) if key is not None else None
             if parent is None:
                 continue
-            for (local, theirs, _), (_, mine_of, _, read) in zip(self.pairs, self._locals, strict=True):
+            for local, theirs, mine_of, read in self._compare:
                 mine, wanted = mine_of(unit), read(parent)
                 if mine != wanted and not _equal(mine, wanted):
                     where = f"{self.array}.{at}.{local}" if self.array else local
-                    return where, (f"is {mine!r} but the referenced {self.target[0] if self.target else ''} has "
-                                   f"{theirs} = {wanted!r}")
+                    return where, (f"is {mine!r} but the referenced {self.target[0]} has {theirs} = {wanted!r}")
         return None
 
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
+        assert self.target is not None
+        table, key_of, locals_ = index.table(*self.target), self._key_local, self._locals
         for unit in self._units(record):
-            parent = self._parent_of(unit, index)
+            key = key_of(unit)
+            parent = table.get(key) if key is not None else None
             if parent is not None:
-                for _, _, write, read in self._locals:
+                for _, _, write, read in locals_:
                     write(unit, clone(read(parent)))
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
@@ -319,6 +346,11 @@ def _shift_all(record: Record, fields: Sequence[str], seconds: int) -> None:
 
 
 def _seconds_between(earlier: str, later: str) -> int:
+    if len(earlier) == 20 == len(later) and earlier[19] == "Z" == later[19]:
+        # What the generators write (2025-03-04T05:06:07Z): the timestamps module reads it without datetime.
+        a, b = epoch_of(earlier), epoch_of(later)
+        if a is not None and b is not None:
+            return b - a
     from datetime import datetime
 
     def parse(text: str) -> datetime:
@@ -437,6 +469,10 @@ class PurchasedBefore(DatasetRule):
     def owns(self) -> tuple[str, ...]:
         return (self.buyer, self.item)
 
+    @property
+    def sets(self) -> tuple[str, ...]:
+        return (self.buyer, self.item, *([str(self.flag)] if self.flag else []))
+
     def _purchases(self, index: RecordIndex) -> Purchases:
         return index.purchases(self.via, str(self.spec["via_buyer"]), str(self.spec["via_items"]),
                                str(self.spec["via_time"]))
@@ -457,25 +493,36 @@ class PurchasedBefore(DatasetRule):
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
         """Set by :meth:`assign` for a whole batch (pairs drawn without repeats while they last)."""
 
-    def assign(self, records: list[Record], index: RecordIndex, rng: random.Random) -> None:
+    def pairs_for(self, count: int, index: RecordIndex, rng: random.Random) -> list[tuple[Any, Any]]:
+        """(buyer, item) for ``count`` records: purchases drawn without repeats while they last."""
         purchases = self._purchases(index)
         if not purchases.pairs:
             raise TestdataUsageError(
-                f"dataset: {len(records)} {self.entity} record(s) need a {self.via} that reached its buyer "
+                f"dataset: {count} {self.entity} record(s) need a {self.via} that reached its buyer "
                 f"(rule {self.id}: a {self.entity} is by someone who bought the item, after "
                 f"{self.spec['via_time']}), and the dataset's {self.via} records have none. Add more "
                 f"{self.via} records, or drop {self.entity} from the counts."
             )
+        out: list[tuple[Any, Any]] = []
         pool: list[tuple[Any, Any]] = []
-        for record in records:
+        for _ in range(count):
             if not pool:
                 pool = list(purchases.pairs)
                 rng.shuffle(pool)
-            buyer, item = pool.pop()
+            out.append(pool.pop())
+        return out
+
+    def assign(self, records: list[Record], index: RecordIndex, rng: random.Random,
+               pairs: Sequence[tuple[Any, Any]] | None = None) -> None:
+        """Give each record a buyer and item (``pairs``, chosen earlier, or drawn now) and date it after
+        the purchase reached the buyer."""
+        chosen = self.pairs_for(len(records), index, rng) if pairs is None else pairs
+        earliest = self._purchases(index).earliest
+        for record, (buyer, item) in zip(records, chosen, strict=True):
             record[self.buyer], record[self.item] = buyer, item
             if self.flag:
                 record[str(self.flag)] = True
-            mine, when = record.get(self.time), purchases.earliest[(buyer, item)]
+            mine, when = record.get(self.time), earliest[(buyer, item)]
             if isinstance(mine, str):
                 delay = rng.randint(self.min_delay, self.max_delay)
                 _shift_all(record, self.moves, _seconds_between(mine, when) + delay)

@@ -69,6 +69,19 @@ class DatasetPlan:
     def edges_of(self, entity: str) -> list[Edge]:
         return [e for e in self.edges if e.child == entity]
 
+    def derived(self, entity: str) -> frozenset[str]:
+        """Fields of ``entity`` the builder sets on every record after generation (references, values
+        copied from a referenced record), which the generator therefore need not draw. A rule's fields
+        count only when its reference always resolves (not nullable, not external, not filled later)."""
+        edges = self.edges_of(entity)
+        out = {e.path for e in edges}
+        always = {e.path for e in edges if e.card.empty == 0 and not e.nullable and not e.deferred
+                  and e.parent not in self.external}
+        for rule in self.rules.get(entity, ()):
+            if not rule.ref_path or rule.ref_path in always:
+                out.update(rule.sets)
+        return frozenset(out)
+
     def describe(self) -> dict[str, Any]:
         """For metadata and ``testdata dataset --explain``."""
         return {"order": self.order, "counts": self.counts,

@@ -24,29 +24,11 @@ from sqlalchemy.orm import Session
 from pytest_testdata.datasets.graph import DatasetPlan
 from pytest_testdata.datasets.result import Dataset
 from pytest_testdata.datasets.tables import TableMap, build_tables
-from pytest_testdata.errors import TestdataError
+from pytest_testdata.errors import DatasetLoadError as DatasetLoadError  # re-exported; its home is errors.py
 from pytest_testdata.schemas.sources.sqlalchemy import converters, instance, model_of, python_values
 
 Record = dict[str, Any]
 CHUNK = 10_000
-
-
-class DatasetLoadError(TestdataError):
-    """The database refused a record: names the entity, the record, the field and the database's reason."""
-
-    def __init__(self, entity: str, table: str, record: int | None, field: str | None, reason: str,
-                 values: Record | None = None) -> None:
-        self.entity, self.table, self.record, self.field, self.reason = entity, table, record, field, reason
-        where = f"{entity} record {record}" if record is not None else f"a {entity} record"
-        what = f", field {field!r}" if field else ""
-        shown = ""
-        if values is not None:
-            text = repr({k: values[k] for k in list(values)[:8]})
-            shown = f" The record: {text[:300]}{'...' if len(text) > 300 else ''}."
-        super().__init__(
-            f"loading the dataset into the database: {where}{what} (table {table!r}) was refused: {reason}.{shown} "
-            "Check the table's constraints against the schema (a constraint the schema does not declare, or rows "
-            "already in the table with the same unique values).")
 
 
 class DatabaseSink:

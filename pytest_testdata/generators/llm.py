@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -114,7 +115,8 @@ class LLMGenerator(GeneratorBase):
     # -- generation ---------------------------------------------------------------------------------------
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
         options = self.host.options
-        offline = bool(providers.setting(options, "offline"))
+        # A remote-mode request says whether its test runs offline (the agent's own setting may not).
+        offline = bool(providers.setting(options, "offline")) or bool(request.options.get("_offline"))
         strict = bool(providers.setting(options, "llm_strict"))
         names = providers.chain_names(options, request.options.get("provider"))
         if not names:
@@ -143,9 +145,14 @@ class LLMGenerator(GeneratorBase):
                 from pytest_testdata.recording.cassettes import BOOK
 
                 # One patching for the whole request (vcrpy's setup costs more than a replayed exchange);
-                # the lock because vcrpy patches process-wide.
+                # alone (the gate and the lock) because vcrpy patches process-wide.
+                stack.enter_context(BOOK.gate.exclusive())
                 stack.enter_context(BOOK.lock)
                 stack.enter_context(cassette.use())
+            elif "pytest_testdata.recording.cassettes" in sys.modules:
+                # Cassettes are in use in this process (a test's, or a remote caller's on the agent): this
+                # live call waits until none has vcrpy's patches in place.
+                stack.enter_context(sys.modules["pytest_testdata.recording.cassettes"].BOOK.gate.shared())
             for index, start in enumerate(range(0, request.count, chunk_size)):
                 n = min(chunk_size, request.count - start)
                 records += run.chunk(names, index, n)
@@ -155,9 +162,15 @@ class LLMGenerator(GeneratorBase):
         return run.output(records, strict)
 
     def skips_cache_lookup(self, request: GenerationRequest) -> bool:
-        """True while recording: a cached result would leave the test's cassette unrecorded."""
-        mode = str(providers.setting(self.host.options, "record_mode"))
-        return bool(request.options.get("_cassette")) and mode != "none"
+        """True while recording (a cached result would leave the test's cassette unrecorded), and for a
+        cassette a remote-mode request carried (the agent's shared cache may hold what another caller's
+        cassette or a live call made: the test's own cassette decides)."""
+        if request.options.get("_cassette_remote"):
+            return True
+        return bool(request.options.get("_cassette")) and self._record_mode(request) != "none"
+
+    def _record_mode(self, request: GenerationRequest) -> str:
+        return str(request.options.get("_record_mode") or providers.setting(self.host.options, "record_mode"))
 
     def _cassette(self, request: GenerationRequest, offline: bool) -> TestCassette | None:
         raw = request.options.get("_cassette")
@@ -174,8 +187,7 @@ class LLMGenerator(GeneratorBase):
             return None
         from pytest_testdata.recording.cassettes import BOOK
 
-        mode = str(providers.setting(self.host.options, "record_mode"))
-        return BOOK.open(Path(raw), mode, offline, request.options.get("_test"),
+        return BOOK.open(Path(raw), self._record_mode(request), offline, request.options.get("_test"),
                          request.options.get("_cassette_config"))
 
     def _all_fallback(

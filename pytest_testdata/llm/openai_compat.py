@@ -20,6 +20,16 @@ from pytest_testdata.llm.base import LLMCall, LLMReply, ProviderError
 from pytest_testdata.llm.retry import retry_delay
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+MAX_SCOPES = 4096
+"""Scopes whose discoveries (model, accepted format) are remembered: a long-lived agent serves a new scope
+per test run (remote mode sends each test's), so the oldest are forgotten rather than kept for ever."""
+
+
+def _remember(memory: dict[str, str], scope: str, value: str) -> None:
+    memory.pop(scope, None)
+    memory[scope] = value
+    while len(memory) > MAX_SCOPES:
+        del memory[next(iter(memory))]
 
 
 class OpenAICompatProvider:
@@ -72,7 +82,7 @@ class OpenAICompatProvider:
         if scope not in self._models:
             data = self._request("GET", "/models", None)
             try:
-                self._models[scope] = str(data["data"][0]["id"])
+                _remember(self._models, scope, str(data["data"][0]["id"]))
             except (KeyError, IndexError, TypeError):
                 raise ProviderError(
                     self.name,
@@ -98,7 +108,7 @@ class OpenAICompatProvider:
                 form = "json_object"
                 data = self._request("POST", "/chat/completions", self._body(call, model, form), call.headers)
             if self.response_format == "auto":
-                self._formats[call.scope] = form
+                _remember(self._formats, call.scope, form)
         return self._reply(data)
 
     def _body(self, call: LLMCall, model: str, form: str) -> dict[str, Any]:

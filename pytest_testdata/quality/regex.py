@@ -37,7 +37,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.errors import RegexRefused as RegexRefused  # re-exported; its home is errors.py
 
 if sys.version_info >= (3, 11):
     from re import _parser  # the parser re itself uses (linear time); rstr walks the same tree
@@ -74,10 +74,6 @@ def shown(value: str, limit: int = SHOWN_CHARS) -> str:
     if len(value) <= limit:
         return repr(value)
     return f"{value[:limit]!r}... ({len(value):,} characters)"
-
-
-class RegexRefused(TestdataUsageError):
-    """A user pattern that is malformed, unsupported or above the budget (a usage error)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -168,6 +168,11 @@ class TestCassette:
     scope: str = ""
     """What providers remember per-server discoveries by (see ``LLMCall.scope``): this test's cassette, so a
     test replays the same exchanges however often it runs in one process."""
+    persist: bool = True
+    """False for a cassette that travelled in a remote-mode request: the agent never writes it to disk (the
+    test's machine does, from the cassette the response carries back)."""
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    """Held by a remote-mode client around each call that carries this cassette (send, then take back)."""
     _vcr: Any = None
     active: Any = None
     """vcrpy's cassette object while a generation of the test runs (see :meth:`use`)."""
@@ -310,9 +315,15 @@ class TestCassette:
             "and commit the file."
         )
 
+    def require_replayable(self) -> None:
+        """Replay only (``none``, or offline) with nothing recorded: :class:`CassetteMissingError`, before
+        any provider is called."""
+        if self.record_mode == "none" and not self.requests:
+            raise self.missing_error()
+
     def save(self) -> None:
         """Write the cassette file if this test recorded anything."""
-        if not self.dirty:
+        if not self.dirty or not self.persist:
             return
         from vcr.persisters.filesystem import FilesystemPersister
 
@@ -375,6 +386,71 @@ def _load_file(path: Path) -> tuple[list[Any], list[Any], Any]:
     return list(requests), list(responses), yamlserializer
 
 
+class PatchGate:
+    """vcrpy patches HTTP clients for the whole process while a cassette is in use. A generation with a
+    cassette passes :meth:`exclusive` (it runs alone); generations without one pass :meth:`shared` (they run
+    together, never while a cassette is in use), so a live call of another thread (another caller of a
+    shared agent) is never replayed from, refused by or recorded into someone else's cassette. Waiting
+    cassette generations go first. Both are re-entrant within a thread."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer: int | None = None
+        self._writer_depth = 0
+        self._waiting = 0
+        self._local = threading.local()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Run alone: no other generation, with or without a cassette, runs meanwhile."""
+        me = threading.get_ident()
+        with self._cond:
+            if self._writer == me:
+                self._writer_depth += 1
+            else:
+                if getattr(self._local, "depth", 0):
+                    raise RuntimeError("a generation with a cassette inside one without (a live call)")
+                self._waiting += 1
+                try:
+                    self._cond.wait_for(lambda: self._writer is None and self._readers == 0)
+                finally:
+                    self._waiting -= 1
+                self._writer, self._writer_depth = me, 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer_depth -= 1
+                if self._writer_depth == 0:
+                    self._writer = None
+                    self._cond.notify_all()
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """Run beside other live generations, never while a cassette is in use."""
+        depth = getattr(self._local, "depth", 0)
+        if self._writer == threading.get_ident() or depth:  # nested in this thread's own pass
+            self._local.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.depth = depth
+            return
+        with self._cond:
+            self._cond.wait_for(lambda: self._writer is None and self._waiting == 0)
+            self._readers += 1
+        self._local.depth = 1
+        try:
+            yield
+        finally:
+            self._local.depth = 0
+            with self._cond:
+                self._readers -= 1
+                if self._readers == 0:
+                    self._cond.notify_all()
+
+
 class CassetteBook:
     """The cassettes open in this process (one per test), saved when the test ends or the process exits."""
 
@@ -382,13 +458,16 @@ class CassetteBook:
         self._open: dict[Path, TestCassette] = {}
         self.lock = threading.RLock()
         """Held around every generation that uses a cassette: vcrpy patches process-wide."""
+        self.gate = PatchGate()
+        """Keeps generations without a cassette (live calls) apart from one that has vcrpy's patches in place."""
 
     def open(self, path: Path, record_mode: str, offline: bool, nodeid: str | None,
-             config: Mapping[str, Any] | None = None) -> TestCassette:
+             config: Mapping[str, Any] | None = None, *, replay_check: bool = True) -> TestCassette:
         """The test's cassette at ``path`` (loaded on first use in the test).
 
         Replay only (``none``, or offline) without a cassette file raises :class:`CassetteMissingError`
-        before any provider is called.
+        before any provider is called (unless ``replay_check`` is False: a remote-mode client, which cannot
+        know whether the agent will reach an LLM, leaves that check to the agent).
         """
         if record_mode not in RECORD_MODES:
             from pytest_testdata.errors import choice_error
@@ -397,16 +476,30 @@ class CassetteBook:
         mode = "none" if offline else record_mode
         with self.lock:
             if path in self._open:
-                return self._open[path]
+                cassette = self._open[path]
+                if replay_check:
+                    cassette.require_replayable()
+                return cassette
             cassette = TestCassette(path, mode, nodeid, {**check_config(config or {}), "_offline": offline})
             if mode == "rewrite":
                 path.unlink(missing_ok=True)  # as pytest-recording's rewrite: the file holds only this run
             cassette.requests, cassette.responses, cassette.serializer = _load_file(path)
             cassette.existed = bool(cassette.requests)
-            if mode == "none" and not cassette.requests:
-                raise cassette.missing_error()
+            if replay_check:
+                cassette.require_replayable()
             self._open[path] = cassette
             return cassette
+
+    def adopt(self, key: Path, cassette: TestCassette) -> None:
+        """Serve ``cassette`` (one a remote-mode request carried) to whoever opens ``key`` (a key unique to the
+        call), until :meth:`forget`."""
+        with self.lock:
+            self._open[key] = cassette
+
+    def forget(self, key: Path) -> None:
+        """Drop a cassette without saving it (see :meth:`adopt`)."""
+        with self.lock:
+            self._open.pop(key, None)
 
     def close(self, path: Path | None = None) -> None:
         """Save and forget one cassette, or all of them."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 # Imported here, outside the runs: pytester's in-process runs drop the modules a run imported, and
@@ -147,3 +149,29 @@ def test_a_database_error_names_entity_record_and_field(pytester: pytest.Pyteste
         r".*DatasetLoadError: loading the dataset into the database: lines record \d+, field 'quantity' "
         r"\(table 'lines'\) was refused: CHECK constraint failed: small_quantity\. The record: \{'id': \d+, "
         r"'quantity': \d{4,}\}\..*"])
+
+
+def test_sqlite_engine_trades_durability_not_rollbacks_and_durable_keeps_the_defaults(tmp_path: Any) -> None:
+    from pytest_testdata.datasets import sqlite_engine
+
+    fast = sqlite_engine(tmp_path / "fast.db")
+    with fast.connect() as conn:
+        pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert (pragma("synchronous"), pragma("journal_mode"), pragma("foreign_keys")) == (0, "memory", 1)
+        conn.rollback()
+        with conn.begin() as outer:  # a rolled-back transaction leaves nothing, DDL included
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            nested = conn.begin_nested()
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            nested.rollback()
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+            outer.rollback()
+        names = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").all()
+        assert names == []
+    fast.dispose()
+    durable = sqlite_engine(tmp_path / "durable.db", durable=True)
+    with durable.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL, SQLite's default
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    durable.dispose()

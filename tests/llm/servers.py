@@ -42,7 +42,8 @@ Respond = Callable[[Seen], Reply]
 class LoopbackServer:
     """A threaded HTTP server on 127.0.0.1:0 answering through ``respond``."""
 
-    def __init__(self, respond: Respond) -> None:
+    def __init__(self, respond: Respond, port: int = 0) -> None:
+        """``port`` 0 picks a free one; a given one restarts a server that was closed (the same URL)."""
         self.respond = respond
         self.seen: list[Seen] = []
         server = self
@@ -77,7 +78,7 @@ class LoopbackServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -502,7 +502,8 @@ def snap(k: int, step: float, low: float | None = None, high: float | None = Non
 
     exponent = Decimal(str(step)).as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    for candidate in (k, k - 1, k + 1, k - 2, k + 2, k - 3, k + 3):
+    # Up to ten steps each way: rejected values come in runs (for cents, 1.11 to 1.19 is one of nine).
+    for candidate in (k, *(k + d for n in range(1, 11) for d in (-n, n))):
         value = round(candidate * step, places)
         quotient = value / step
         if math.isfinite(quotient) and int(quotient) == quotient and (low is None or value >= low) \

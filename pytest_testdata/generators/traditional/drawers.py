@@ -18,6 +18,7 @@ from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional import timestamps
+from pytest_testdata.generators.traditional.cents import clean_price
 from pytest_testdata.generators.traditional.fastrand import below, between, pick, uuid4
 from pytest_testdata.generators.traditional.pools import (
     VALUES as VALUES,  # re-exported: the value source rules use by default
@@ -502,12 +503,12 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
                 value = exp(log(p_lo) + (log(p_hi) - log(p_lo)) * random_())
                 if random_() < 0.5 and floor(value) + 0.99 <= p_hi:
                     value = floor(value) + 0.99
-                return round(min(max(value, p_lo), p_hi), 2)
+                return clean_price(round(min(max(value, p_lo), p_hi), 2), p_lo, p_hi)
             # No category to follow: log-uniform, scaled toward the caller's range.
             value = exp(log_lo + log_span * random_()) * scale  # rng.uniform(log_lo, log_hi)
             if random_() < 0.5:
                 value = floor(value) + 0.99
-            return round(min(max(value, flo), fhi), 2)
+            return clean_price(round(min(max(value, flo), fhi), 2), flo, fhi)
         return price
     return lambda s: s.rng.uniform(flo, fhi)
 

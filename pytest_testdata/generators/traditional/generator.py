@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.budget import CHECK_EVERY, checkpoint
+from pytest_testdata.generators.traditional.derived import DERIVED_OPTION, without_derived
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES, values_for
 from pytest_testdata.generators.traditional.unique import UniqueScope, current_scope, scope_option
@@ -66,6 +67,10 @@ class TraditionalGenerator(GeneratorBase):
         return UniqueScope()
 
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
+        standard = schema.standard
+        derived = request.options.get(DERIVED_OPTION)
+        if derived and not request.constraints and not standard:  # else every field is checked: draw all
+            schema = without_derived(schema, frozenset(derived))
         plan = plan_for(schema, request.constraints)
         rng = random.Random(seed)
         tracked = plan.tracked
@@ -74,7 +79,6 @@ class TraditionalGenerator(GeneratorBase):
         values = values_for(request.options.get("email_domains"))
         if values is not VALUES:  # real email domains, asked for: the same plan with another value source
             build = partial(plan.build, values=values)
-        standard = schema.standard
         if not request.constraints and not tracked and not standard:
             # Nothing to meet or claim per record: the batch is the plan run count times (with a look at
             # the request's budget every CHECK_EVERY records).

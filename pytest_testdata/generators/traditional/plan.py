@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pytest_testdata.generators.traditional.cents import CentCleaner
 from pytest_testdata.generators.traditional.compose import Composer, needs_compose, snap
 from pytest_testdata.generators.traditional.drawers import (
     Draw,
@@ -155,6 +156,8 @@ class Plan:
     ``oneOf``, ``required`` names without properties...); else fields are drawn one by one."""
     ceiling: float | None = None
     """The lowest maximum the caller's constraints put on a money field (products are chosen to fit it)."""
+    cents: CentCleaner | None = None
+    """Keeps rule-derived money on values float-division validators accept (generators/traditional/cents)."""
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES) -> dict[str, Any]:
@@ -169,6 +172,8 @@ class Plan:
             record[name] = draw(state)
         for rule in self.rules:
             rule.enforce(record, rng, values)
+        if self.cents is not None and self.cents.dirty(record):
+            self.cents.clean(record, self.rules, rng, values)
         return record
 
 
@@ -196,8 +201,9 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
         if "." not in path and schema.properties[path].get("format") != "uuid"
     )
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
-    return Plan(schema, fields, build_rules(schema.coherence, schema.source), tracked, root,
-                _money_ceiling(schema, constraints))
+    rules = build_rules(schema.coherence, schema.source)
+    return Plan(schema, fields, rules, tracked, root, _money_ceiling(schema, constraints),
+                CentCleaner.for_schema(tree, rules))
 
 
 def _entity_words(schema: Schema) -> str:

@@ -1,0 +1,265 @@
+"""Money values that float-division validators accept.
+
+JSON Schema says ``"multipleOf": 0.01`` of the number's exact value, but most validators (python-jsonschema,
+fastjsonschema, ajv and others) divide in floating point: ``0.07 / 0.01`` is ``7.000000000000001``, so 0.07,
+66.99 and about one cent value in seven are rejected. A record a user's validator rejects is a bad record,
+whatever the standard says, so money is drawn and derived on cent values whose quotient is whole:
+
+- a drawn price keeps to such a value (the nearest one within its bounds, a cent or two away);
+- a derived total (a line total, a sum of line totals, a tax at a rate, a grand total) is made clean by
+  moving the record's free inputs by the fewest cents: one item's unit price when a line or the items' sum
+  is rejected, the value of a ``rate_of`` rule (a tax, a discount: any value in its rate range is as good)
+  for the rest. The deriving rules are computed again after each move, so every declared rule still holds
+  exactly, and a caller's bound on a total stays met (the moves are cents).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_testdata.quality.paths import get, get_all, set_all
+from pytest_testdata.quality.rules import Rule, ValueSource
+
+CENT = 0.01
+_STEPS = tuple(c for n in range(1, 11) for c in (n, -n))
+"""Cents to try, nearest first: the longest run of rejected cent values below 10,000.00 is nine
+(1.11 to 1.19), so one of ten steps each way always lands on an accepted one."""
+TRIES = 8
+"""Passes before a record's money is left as it is (the validator then says so)."""
+DERIVING = ("product_each", "sum_of_products", "sum", "same_value")
+"""Rule kinds that compute a value from others (run again after an input moved); the rest are left alone."""
+
+
+def is_clean(value: object) -> bool:
+    """True when ``value / 0.01`` is whole in floating point (what the common validators compute)."""
+    if type(value) is int:
+        return True
+    return type(value) is not float or (value / CENT).is_integer()
+
+
+def clean_price(value: float, low: float, high: float) -> float:
+    """``value`` (on the cent), or the nearest clean cent value within ``[low, high]``."""
+    if (value / CENT).is_integer():
+        return value
+    for step in _STEPS:
+        candidate = round(value + step * CENT, 2)
+        if low <= candidate <= high and (candidate / CENT).is_integer():
+            return candidate
+    return value
+
+
+def money_paths(node: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Dotted paths (``items.*.unit_price``) of every ``multipleOf: 0.01`` number in a schema tree."""
+    out: list[str] = []
+    if node.get("multipleOf") == CENT:
+        out.append(prefix)
+    for name, sub in (node.get("properties") or {}).items():
+        if isinstance(sub, Mapping):
+            out += money_paths(sub, f"{prefix}.{name}" if prefix else name)
+    items = node.get("items")
+    if isinstance(items, Mapping):
+        out += money_paths(items, f"{prefix}.*" if prefix else "*")
+    return out
+
+
+def _as_list(value: object) -> list[object]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [] if value is None else [value]
+
+
+@dataclass(frozen=True)
+class Knob:
+    """A money input that may move by a few cents: ``items.*.unit_price``, read by a (sum of) products."""
+
+    items: str
+    factor: str
+    factors: tuple[str, ...]
+    """All the factors of the product (``quantity``, ``unit_price``)."""
+    line: str | None
+    """The item's derived line field (``line_total``), when a ``product_each`` rule writes one."""
+    whole: tuple[int, int] | None = None
+    """For a whole-number factor (a quantity, moved when the prices are fixed: a dataset's order items carry
+    their product's price), its bounds; None for a money factor."""
+
+
+class CentCleaner:
+    """Makes the rule-derived money of one schema's records clean (see the module's docstring)."""
+
+    def __init__(self, targets: Sequence[str], knobs: Sequence[Knob], item_targets: Sequence[str] = ()) -> None:
+        self.targets = tuple(targets)
+        self.knobs = tuple(knobs)
+        self.item_targets = tuple(item_targets)
+        """Targets computed from the items alone (line totals, the sum of the items): a price must move."""
+
+    @classmethod
+    def for_schema(cls, json_schema: Mapping[str, Any], rules: Sequence[Rule],
+                   fixed: frozenset[str] = frozenset()) -> CentCleaner | None:
+        """The cleaner for a schema's rules, or None when no rule derives a ``multipleOf: 0.01`` value.
+
+        ``fixed`` paths (``items.*.unit_price``: a dataset copies each product's price) never move; a
+        whole-number factor of the same product (the quantity) moves instead.
+        """
+        money = set(money_paths(json_schema))
+        derived = {path for rule in rules for path in rule.derives()}
+        written = derived | {str(path) for rule in rules for key in ("target", "fields")
+                             for path in _as_list(rule.spec.get(key))}
+        targets = [path for path in written if path in money]
+        if not targets:
+            return None
+        knobs: dict[tuple[str, str], Knob] = {}
+        for rule in rules:
+            if rule.kind in ("sum_of_products", "product_each"):
+                items = str(rule.spec.get("items"))
+                factors = tuple(str(f) for f in rule.spec.get("factors") or ())
+                line = str(rule.spec.get("target")) if rule.kind == "product_each" else None
+                for factor in factors:
+                    path = f"{items}.*.{factor}"
+                    if path in money and path not in derived:
+                        whole = None
+                        if path in fixed:
+                            factor, whole = _whole_factor(json_schema, items, factors, fixed | derived)
+                            if whole is None:
+                                continue
+                        known = knobs.get((items, factor))
+                        knobs[(items, factor)] = Knob(items, factor, factors, line or (known.line if known else None),
+                                                      whole)
+        item_targets = sorted({str(rule.spec.get("target")) if rule.kind == "sum_of_products" else
+                               f"{rule.spec.get('items')}.*.{rule.spec.get('target')}"
+                               for rule in rules if rule.kind in ("sum_of_products", "product_each")} & set(targets))
+        return cls(sorted(targets), list(knobs.values()), item_targets)
+
+    def dirty(self, record: Mapping[str, Any]) -> bool:
+        """True when a derived money value of the record would be rejected by a float-division validator."""
+        return any(not is_clean(value) for path in self.targets for value in get_all(record, path))
+
+    def clean(self, record: dict[str, Any], rules: Sequence[Rule], rng: random.Random,
+              values: ValueSource) -> None:
+        """Move the record's free money inputs by the fewest cents until its derived money is clean.
+
+        Prices move by a few cents (:meth:`_nudge`) when a line total or a sum of the items is rejected;
+        then the derived values are computed again; then each ``rate_of`` value (a tax, a discount) moves to
+        the nearest accepted value its rate range allows, computing the derived values after each try.
+        Small moves keep a caller's bound on a total (``total`` between 100 and 120) met.
+        """
+        derive = [rule for rule in rules if rule.kind in DERIVING]
+        rates = [rule for rule in rules if rule.kind == "rate_of" and str(rule.spec.get("target")) in self.targets]
+        for _ in range(TRIES):
+            if not self.dirty(record):
+                return
+            if self._items_dirty(record):
+                self._nudge(record, rng)
+                for rule in derive:
+                    rule.enforce(record, rng, values)
+            for rate in rates:
+                if self._settle(rate, record, derive, rng, values):
+                    return
+
+    def _items_dirty(self, record: Mapping[str, Any]) -> bool:
+        return any(not is_clean(value) for path in self.item_targets for value in get_all(record, path))
+
+    def _settle(self, rate: Rule, record: dict[str, Any], derive: Sequence[Rule], rng: random.Random,
+                values: ValueSource) -> bool:
+        """Try the accepted values of a ``rate_of`` target nearest its current one; True once all is clean."""
+        target, base = str(rate.spec["target"]), get(record, str(rate.spec["base"]))
+        current = get(record, target)
+        if type(base) not in (int, float) or type(current) not in (int, float):
+            return False
+        low, high = base * float(rate.spec["min"]), base * float(rate.spec["max"])
+        cents = round(current * 100)
+        tried = [round((cents + step) * CENT, 2) for step in (0, *_STEPS, *range(11, 31), *range(-11, -31, -1))]
+        fits = [v for v in tried if low <= v <= high and is_clean(v)]
+        for value in fits:
+            set_all(record, target, value)
+            for rule in derive:
+                rule.enforce(record, rng, values)
+            if not self.dirty(record):
+                return True
+        if fits:  # none made everything clean: keep the nearest, the next rate or pass may finish it
+            set_all(record, target, fits[0])
+            for rule in derive:
+                rule.enforce(record, rng, values)
+        return False
+
+    def _nudge(self, record: dict[str, Any], rng: random.Random) -> None:
+        """Move one item's unit price by the fewest cents so that the price, its line total and the sum of
+        all the items' products are accepted values.
+
+        Items of quantity 1 first (a cent there moves the sum by a cent; a quantity of 3 moves it in steps
+        of 3, which can stay inside a run of rejected values), prices down first (a caller's maximum is the
+        common bound), up for prices near zero.
+        """
+        for knob in self.knobs:
+            for items in get_all(record, knob.items):
+                if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+                    continue
+                products = [_product(item, knob.factors) for item in items]
+                if None in products:
+                    continue
+                total = sum(products)  # type: ignore[arg-type]
+                # A rejected line total first (only moving that item's price can fix it), then the smallest
+                # quantities, the last item first among equals. No random draws here: the generator redraws
+                # a candidate from the same rng state to meet a caller's bound, and cleaning must not shift it.
+                order = sorted(range(len(items)), key=lambda i: (
+                    knob.line is None or is_clean(items[i].get(knob.line)),
+                    _product(items[i], knob.factors, skip=knob.factor), -i))
+                for index in order:
+                    if self._move(items[index], knob, total - products[index]):  # type: ignore[operator]
+                        return
+
+    @staticmethod
+    def _move(item: dict[str, Any], knob: Knob, rest: float) -> bool:
+        """Move ``item``'s price to the nearest value keeping price, line and sum accepted; False if none."""
+        price, others = item.get(knob.factor), _product(item, knob.factors, skip=knob.factor)
+        if others is None:
+            return False
+        if knob.whole is not None:
+            if type(price) is not int:
+                return False
+            for step in (-1, 1, -2, 2, -3, 3, -4, 4):
+                count = price + step
+                if knob.whole[0] <= count <= knob.whole[1] and is_clean(round(others * count, 2)) \
+                        and is_clean(round(rest + others * count, 2)):
+                    item[knob.factor] = count
+                    return True
+            return False
+        if type(price) is not float:
+            return False
+        for cents in range(1, 40):
+            moved = round(price + (cents if price < 0.45 else -cents) * CENT, 2)
+            line = round(others * moved, 2)
+            if is_clean(moved) and is_clean(line) and is_clean(round(rest + others * moved, 2)):
+                item[knob.factor] = moved
+                return True
+        return False
+
+
+def _whole_factor(json_schema: Mapping[str, Any], items: str, factors: Sequence[str],
+                  frozen: frozenset[str]) -> tuple[str, tuple[int, int] | None]:
+    """A whole-number factor of the items (``quantity``) that may move, with its bounds (None: there is none)."""
+    node: Any = json_schema
+    for part in items.split("."):
+        node = (node.get("properties") or {}).get(part, {}) if isinstance(node, Mapping) else {}
+    props = (node.get("items") or {}).get("properties") or {} if isinstance(node, Mapping) else {}
+    for factor in factors:
+        sub = props.get(factor)
+        if isinstance(sub, Mapping) and sub.get("type") == "integer" and f"{items}.*.{factor}" not in frozen:
+            low = int(sub.get("minimum", 1))
+            return factor, (low, int(sub.get("maximum", low + 100)))
+    return "", None
+
+
+def _product(item: Mapping[str, Any], factors: Sequence[str], skip: str | None = None) -> float | None:
+    """The product of an item's numeric factors (leaving out ``skip``); None when one is not a number."""
+    out = 1.0
+    for factor in factors:
+        if factor == skip:
+            continue
+        value = item.get(factor)
+        if type(value) is not float and type(value) is not int:
+            return None
+        out *= value
+    return out

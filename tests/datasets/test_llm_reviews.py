@@ -1,0 +1,88 @@
+"""Reviews written by a model are about the product the dataset gives them.
+
+The model is an OpenAI-compatible chat server on loopback (the scripted double of tests/llm): it writes
+each review about the product its prompt names, the way a model follows its instructions. So a review's
+text names its product only when the builder chose the product before asking for the text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from pytest_testdata.datasets import generate_dataset
+from pytest_testdata.engine import Engine
+from tests.llm.servers import LoopbackServer, Reply, Seen, chat_reply, requested_count
+
+ABOUT = re.compile(r'about the product \\?"(.+?)\\?" \(')
+COUNTS = {"user": 6, "product": 4, "order": 30, "review": 6}
+
+
+def write_reviews(seen: Seen) -> Reply:
+    """A model that reviews the product its prompt names (or an unnamed 'product' when none is named)."""
+    body = seen.body or {}
+    prompt = json.dumps(body.get("messages", []))
+    found = ABOUT.search(prompt)
+    name = found.group(1) if found else "this product"
+    schema = body["response_format"].get("schema") or body["response_format"]["json_schema"]["schema"]
+    records = [{"rating": 5, "title": f"Great {name}"[:120],
+                "body": f"I love the {name}. It works well and arrived on time.",
+                "verified_purchase": True, "helpful_votes": i,
+                "created_at": "2025-01-02T03:04:05Z", "updated_at": "2025-01-03T03:04:05Z"}
+               for i in range(requested_count(schema))]
+    return chat_reply(json.dumps({"records": records}))
+
+
+@pytest.fixture
+def model_server() -> Iterator[LoopbackServer]:
+    server = LoopbackServer(write_reviews)
+    yield server
+    server.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "VLLM_URL", "OPENAI_BASE_URL", "VLLM_MODEL",
+                 "TESTDATA_LOCAL_MODEL", "LOCAL_MODEL_PATH", "TESTDATA_LLM_PROVIDER", "TESTDATA_OFFLINE",
+                 "TESTDATA_RECORD_MODE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _engine(server: LoopbackServer) -> Engine:
+    return Engine(options={"vllm_url": server.url + "/v1", "vllm_model": "tiny", "llm_timeout": 60.0,
+                           "llm_max_retries": 1})
+
+
+def test_llm_review_text_names_the_product_the_dataset_assigns(model_server: LoopbackServer) -> None:
+    dataset = generate_dataset(COUNTS, seed=5, strategies={"review": "llm"}, engine=_engine(model_server))
+
+    assert dataset.metadata["review"].strategy == "llm", dataset.metadata["review"].reason
+    assert dataset.metadata["review"].provider == "openai"
+    assert dataset.valid, dataset.violations[:3]
+    products = {p["product_id"]: p for p in dataset["product"]}
+    users = {u["user_id"]: u for u in dataset["user"]}
+    asked = [json.dumps(s.body["messages"]) for s in model_server.seen]
+    for review in dataset["review"]:
+        product = products[review["product_id"]]
+        # The text the model wrote names the review's own product...
+        assert product["name"] in review["body"], (review["body"], product["name"])
+        # ...because the prompt that asked for it named the product, its category and the buyer.
+        prompts = [p for p in asked if product["name"] in p]
+        assert prompts, f"no request named {product['name']!r}"
+        buyer = users[review["user_id"]]
+        assert any(product["category"] in p and buyer["first_name"] in p for p in prompts)
+    # One request per product reviewed (each names one product only).
+    reviewed = {r["product_id"] for r in dataset["review"]}
+    assert len(model_server.seen) == len(reviewed)
+    for prompt in asked:
+        assert sum(p["name"] in prompt for p in products.values() if p["product_id"] in reviewed) == 1
+
+
+def test_llm_reviews_are_the_same_for_a_seed(model_server: LoopbackServer) -> None:
+    first = generate_dataset(COUNTS, seed=9, strategies={"review": "llm"}, engine=_engine(model_server))
+    again = generate_dataset(COUNTS, seed=9, strategies={"review": "llm"}, engine=_engine(model_server))
+    assert first["review"] == again["review"]
+
