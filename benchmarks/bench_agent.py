@@ -13,6 +13,10 @@
 2. GenerateDataStream of 100,000 users: records/s through the agent (records decoded on the client)
    beside generating the same records in-process (same chunk seeds). Target: at least half.
 
+Beside each row's rate and latencies: the CPU time per request of the server's processes (all of them:
+supervisor and workers) and of the clients, read from /proc. On a shared machine these move far less with
+the neighbours' load than the rates do, and they say what a request costs each side.
+
 Each row is measured ``--rounds`` times, the rows interleaved round by round, and its best round (highest
 requests/s, with that round's latencies) is printed: on a shared machine the neighbours' load hits every
 row alike that way, and the best round is the closest to what the row can do.
@@ -214,9 +218,53 @@ def _local_rate(records: int) -> float:
     return made / (time.perf_counter() - started)
 
 
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (an agent's supervisor and workers), from /proc; [pid] without /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        parents.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(parents.get(current, []))
+    return out
+
+
+def _cpu_seconds(pids: list[int]) -> float | None:
+    """User + system CPU time the processes ``pids`` have used so far (None where /proc is missing)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _measure_with_cpu(make_call: Callable[[], Callable[[int], None]], total: int, clients: int,
+                      server: list[int]) -> dict[str, float]:
+    """:func:`_measure` plus the CPU time per request of the server processes and of this (client) process:
+    unlike wall-clock rates, these barely move with the neighbours' load on a shared machine."""
+    server_before, client_before = _cpu_seconds(server), time.process_time()
+    measured = _measure(make_call, total, clients)
+    server_after, client_after = _cpu_seconds(server), time.process_time()
+    if server_before is not None and server_after is not None:
+        measured["server_cpu"] = (server_after - server_before) / total * 1000
+    measured["client_cpu"] = (client_after - client_before) / total * 1000
+    return measured
+
+
 def _row(name: str, r: dict[str, float], base: dict[str, float] | None = None, base_name: str = "",
          more: str = "") -> str:
     text = f"  {name:<44} {r['rps']:8.1f} req/s   p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms"
+    if "server_cpu" in r:
+        text += f"   CPU/req server {r['server_cpu']:5.2f} ms client {r['client_cpu']:4.2f} ms"
     if base is not None:
         text += f"   x{r['rps'] / base['rps']:.2f} of {base_name}"
     return text + more
@@ -242,12 +290,16 @@ def main(argv: list[str] | None = None) -> int:
         pool_procs, pool_addr = _start_bare("engine", args.workers)
         procs = [*echo_procs, *base_procs, *pool_procs]
         agents: dict[int, str] = {}
+        agent_pids: dict[int, list[int]] = {}
         for workers in (0, 1, args.workers):
             proc, agents[workers] = _start_agent(folder / f"agent-{workers}.log", workers)
             procs.append(proc)
-        rows = [("echo", "bare grpcio echo (same payload)", _bare_caller(echo_addr)),
-                ("engine", "bare grpcio + engine, 1 process (baseline)", _bare_caller(base_addr)),
-                ("engine-pool", f"bare grpcio + engine, {args.workers} processes", _bare_caller(pool_addr))]
+            agent_pids[workers] = _process_tree(proc.pid)
+        rows = [("echo", "bare grpcio echo (same payload)", _bare_caller(echo_addr), [p.pid for p in echo_procs]),
+                ("engine", "bare grpcio + engine, 1 process (baseline)", _bare_caller(base_addr),
+                 [p.pid for p in base_procs]),
+                ("engine-pool", f"bare grpcio + engine, {args.workers} processes", _bare_caller(pool_addr),
+                 [p.pid for p in pool_procs])]
         results: dict[tuple[str, int], dict[str, float]] = {}
 
         def keep(key: tuple[str, int], measured: dict[str, float]) -> None:
@@ -256,18 +308,20 @@ def main(argv: list[str] | None = None) -> int:
 
         for round_ in range(args.rounds):
             for clients in CLIENTS:
-                for key, _, make in rows:
-                    keep((key, clients), _measure(make, args.requests, clients))
+                for key, _, make, pids in rows:
+                    keep((key, clients), _measure_with_cpu(make, args.requests, clients, pids))
                 for workers, address in agents.items():
                     # seeds no other row or round used: the agent generates every time
                     first = (workers + 1) * 10**9 + (round_ * 100 + clients) * 10 * args.requests
-                    keep((f"agent-{workers}", clients), _measure(_agent_caller(address, first), args.requests,
-                                                                 clients))
+                    keep((f"agent-{workers}", clients), _measure_with_cpu(
+                        _agent_caller(address, first), args.requests, clients, agent_pids[workers]))
                 first = 10**9 + (round_ * 100 + clients) * 10 * args.requests  # the WORKERS=0 row's seeds again
-                keep(("agent-hit", clients), _measure(_agent_caller(agents[0], first), args.requests, clients))
+                keep(("agent-hit", clients), _measure_with_cpu(_agent_caller(agents[0], first), args.requests,
+                                                               clients, agent_pids[0]))
         print(f"GenerateData: {USERS} traditional users per request, {args.requests} requests per row, best of "
               f"{args.rounds} interleaved rounds, {len(os.sched_getaffinity(0))} cores, load average "
-              f"{os.getloadavg()[0]:.1f} at the end")
+              f"{os.getloadavg()[0]:.1f} at the end; CPU/req: CPU time per request of the server's processes "
+              "(all of them) and of the clients")
         for clients in CLIENTS:
             print(f" {'sequential' if clients == 1 else f'{clients} concurrent clients'}:")
             base, single = results[("engine", clients)], results[("agent-0", clients)]

@@ -52,7 +52,8 @@ def _version() -> str:
         return found.group(1) if found else "0+unknown"
 
 
-__version__ = _version()
+if TYPE_CHECKING:
+    __version__: str
 __all__ = [
     "DISTRIBUTION", "AgentUnavailableError", "CassetteError", "CassetteMissingError", "ConstraintViolationError",
     "DatasetCheckError", "DatasetLoadError", "Engine", "GenerationError", "GenerationRequest", "GenerationResult",
@@ -64,6 +65,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # Read on first use: importlib.metadata costs a fresh process about 25 ms, and pytest (which has
+        # it loaded already) or the agent's health answer are the only readers.
+        version = globals()["__version__"] = _version()
+        return version
     if name == "Engine":
         from pytest_testdata.engine import Engine
 

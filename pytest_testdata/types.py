@@ -26,6 +26,13 @@ MAX_BOUND = 2**53
 """Largest magnitude of a min/max constraint: every whole number up to it is exact in a double (a bound
 of 1e308 overflowed totals to infinity; NaN compares false with everything)."""
 
+MAX_LENGTH = 10_000
+"""Largest length bound (``length``, ``min_length``, ``max_length``) a caller may set on a string:
+a record is built whole before the request's time budget is checked again, so an unbounded length
+(``min_length`` 10**9) would hold a worker and its memory for as long as it takes."""
+MAX_ITEMS = 1_000
+"""Largest length bound a caller may set on a list (each item may be a whole object: addresses, lines)."""
+
 Variant = Literal["valid", "invalid"]
 
 
@@ -125,6 +132,13 @@ def _length_bounds(field_name: str, raw: Mapping[str, Any]) -> tuple[int | None,
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise TestdataUsageError(
                 f"constraints[{field_name!r}]: {name} must be a whole number >= 0, got {value!r}."
+            )
+        if value is not None and value > MAX_LENGTH:
+            raise TestdataUsageError(
+                f"constraints[{field_name!r}]: {name} {value:,} is above the cap of {MAX_LENGTH:,} a length bound "
+                f"may have ({MAX_LENGTH:,} characters for a string, {MAX_ITEMS:,} items for a list). Use "
+                f"{MAX_LENGTH:,} or less"
+                + (", or leave max_length out for no upper bound." if name == "max_length" else ".")
             )
     if min_len is not None and max_len is not None and min_len > max_len:
         raise TestdataUsageError(

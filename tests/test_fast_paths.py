@@ -283,3 +283,25 @@ def test_fold_keeps_its_meaning_on_both_paths(text: str) -> None:
 
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     assert fold(text) == re.sub(r"[^a-z]", "", ascii_text.lower())
+
+
+def test_the_calendar_regex_accepts_exactly_the_dates_the_calendar_check_accepts() -> None:
+    from pytest_testdata.quality import validator as v
+
+    for year in range(10_000):
+        for month in range(14):
+            for day in (0, 1, 28, 29, 30, 31, 32):
+                text = f"{year:04d}-{month:02d}-{day:02d}"
+                slow = v._DATE(text) is not None and v._real_date(text)
+                assert (v._CALENDAR_DATE_FAST(text) is not None) == slow, text
+    rng = random.Random(5)
+    for _ in range(100_000):
+        text = (f"{rng.randrange(1, 10_000):04d}-{rng.randrange(14):02d}-{rng.randrange(33):02d}T"
+                f"{rng.randrange(26):02d}:{rng.randrange(62):02d}:{rng.randrange(62):02d}"
+                f"{rng.choice(['', '.5', '.123456'])}{rng.choice(['Z', '+00:00', '-05:30', '+24:00', '+23:60', 'z'])}")
+        slow = v._DATE_TIME(text) is not None and v._real_date_time(text)
+        assert (v._CALENDAR_DATE_TIME_FAST(text) is not None) == slow, text
+    # Texts outside the fast regex (digits of other scripts) are still judged by the calendar check.
+    odd = "2024-01-01T\u0661\u0662:00:00Z"
+    assert v._CALENDAR_DATE_TIME_FAST(odd) is None
+    assert bool(v._FORMATS["date-time"](odd)) == (v._DATE_TIME(odd) is not None and v._real_date_time(odd))

@@ -61,3 +61,28 @@ def test_generating_with_the_traditional_strategy_imports_no_optional_package(tm
     assert "faker" in modules  # the pools really were built
     for name in HEAVY:
         assert not loaded(modules, name), f"{name} imported by the traditional strategy"
+
+
+FIRST_RECORDS = """
+import json, sys
+from pytest_testdata.engine import Engine
+from pytest_testdata.types import GenerationRequest
+
+engine = Engine()
+for entity in ("user", "cart", "order", "product", "payment", "review"):
+    engine.generate(GenerationRequest.checked(entity, 1, seed=1))
+print("MODULES " + json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_first_builtin_records_import_no_validator_or_faker(tmp_path: Path) -> None:
+    # A fresh process's first records (bench_cold_start.py) pay for what they import: the built-in
+    # schemas are checked against the meta-schema by the test suite, not by importing jsonschema in every
+    # process, and the traditional pools ship ready-made.
+    proc = subprocess.run([sys.executable, "-c", FIRST_RECORDS], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("MODULES "))
+    modules = set(json.loads(line[len("MODULES "):]))
+    for name in (*HEAVY, "jsonschema", "faker", "factory", "pydantic", "importlib.metadata"):
+        assert not loaded(modules, name), f"{name} imported for the first built-in records"

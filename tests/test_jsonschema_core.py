@@ -16,7 +16,7 @@ from jsonschema import validators
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import SchemaError, TestdataUsageError
 from pytest_testdata.schemas.model import Schema
-from pytest_testdata.schemas.registry import SchemaRegistry
+from pytest_testdata.schemas.registry import SchemaRegistry, builtin_schema_dir
 from pytest_testdata.types import GenerationRequest
 
 COUNT = 40
@@ -358,3 +358,18 @@ def test_coherence_specs_are_checked_once_at_load(tmp_path: Path, rule: dict[str
     with pytest.raises(SchemaError) as info:
         SchemaRegistry([tmp_path], builtins=False).get("entity")
     assert expected in str(info.value) and "Fix: " in str(info.value)
+
+
+@pytest.mark.parametrize("path", sorted(builtin_schema_dir().glob("*.json")), ids=lambda p: p.stem)
+def test_builtin_schema_files_are_valid_json_schema(path: Path) -> None:
+    # The registry skips the meta-schema check for the package's own files (it would import jsonschema
+    # for the first record of every process): this test is that check.
+    document = json.loads(path.read_text(encoding="utf-8"))
+    validators.validator_for(document, default=validators.Draft202012Validator).check_schema(document)
+
+
+def test_a_user_file_named_like_a_builtin_is_still_checked_against_the_meta_schema(tmp_path: Path) -> None:
+    bad = entity({"cart_id": {"type": "strin"}}, title="cart")
+    (tmp_path / "cart.json").write_text(json.dumps(bad))
+    with pytest.raises(SchemaError, match="at /properties/cart_id/type, 'type': not valid 2020-12"):
+        SchemaRegistry([tmp_path]).get("cart")

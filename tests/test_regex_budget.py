@@ -147,3 +147,46 @@ def test_plugin_reports_a_hostile_schema_pattern(pytester: pytest.Pytester) -> N
     result.stdout.fnmatch_lines(["*pattern*'^((a{100}){100}){100}$' nests counted repetitions that multiply "
                                  "to 10,000; the budget is 1000*"])
     assert "Traceback" not in result.stdout.str()
+
+
+# -- the re fast path (quality/linear.py): RE2's answer, in linear time ------------------------------------
+
+LINEAR = [r"^[A-Z]{3}-[0-9]{5}$", r"^\+[0-9][0-9 -]{6,18}[0-9]$", r"^[0-9]{4}$", r"^[^@]+@[^@]+$",
+          r"^[a-z]*[0-9]+$", r"^\d{3}$", r"^\w+@x$", r"^(ab)c$", r"^a.c", r"\A[a-z]+$", r"^[\D]$",
+          r"^[^0-9]+[0-9]$", r"^[a-zé]{2,4}-\d$", r"^x?y$"]
+NOT_LINEAR = [r"[a-z]+", r"^[a-z]+[a-z]+$", r"^\s+$", r"^.*x$", r"(?i)^abc$", r"^(?i:a)b$", r"^a+?b$",
+              r"^(ab)+$", r"^a\bb$", r"^(a|bc)$", r"^a$b", r"^[a-z]{0,20}[a-z]{0,20}[a-z]{0,20}$"]
+TEXTS = ["ABC-12345", "ABC-1234", "abc-12345", "+1 212 555 0100", "+12125550100", "+1 212", "1234", "12345",
+         "١٢٣٤", "a@b", "a@b@c", "@b", "abc123", "abc", "123", "٣", "x_1@x", "abc", "ac", "abcd", "a\nc",
+         "a.c", "abc", "1234\n", "ABC-12345\n", "\nABC-12345", "é", "ée-1", "aéé-٣", "y", "xy", "xxy", "", "Ω1",
+         "a" * 300 + "1", "a" * 300 + "!", "+1" + " 1" * 40]
+
+
+def test_simple_anchored_patterns_take_the_re_path_and_others_stay_on_re2() -> None:
+    for pattern in LINEAR:
+        assert compile_user_regex(pattern, "p").searcher.__qualname__.startswith("linear_matcher"), pattern
+    for pattern in NOT_LINEAR:
+        assert not compile_user_regex(pattern, "p").searcher.__qualname__.startswith("linear_matcher"), pattern
+
+
+@pytest.mark.parametrize("pattern", LINEAR + NOT_LINEAR)
+def test_every_path_answers_as_re2_does(pattern: str) -> None:
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    reference = re2.compile(pattern, options)  # the binding's own search, as the validator used to call it
+    regex = compile_user_regex(pattern, "p")
+    rng = random.Random(pattern)
+    texts = TEXTS + [regex.generate(rng) for _ in range(30)]
+    for text in texts:
+        assert regex.search(text) is (reference.search(text) is not None), (pattern, text)
+
+
+def test_patterns_on_the_re_path_stay_linear_on_hostile_values() -> None:
+    started = time.process_time()
+    for pattern in (r"^[a-z]*[0-9]+$", r"^[^@]+@[^@]+$", r"^\+[0-9][0-9 -]{6,18}[0-9]$", r"^\w+@x$"):
+        regex = compile_user_regex(pattern, "p")
+        for value in ("a" * 200_000 + "!", "@" + "b" * 200_000, "+" + "1" * 200_000 + "x", "a@" * 100_000):
+            regex.search(value)
+    assert time.process_time() - started < 5  # quadratic backtracking would take minutes

@@ -63,7 +63,7 @@ class DatasetRPC:
             span.set_attribute("testdata.count", sum(plan.counts.values()))
             log = log.bind(entities=plan.counts, seed=wanted.seed)
             builder = Builder(self.engine, wanted, plan, None, None)
-            for chunk in self._dataset_chunks(builder, batch, request_id):
+            for chunk in self._dataset_chunks(builder, batch, request_id, context):
                 if not context.is_active():
                     status = "CANCELLED"
                     return
@@ -81,10 +81,20 @@ class DatasetRPC:
             log.info("request", status=status, chunks=sent,
                      duration_ms=round((time.perf_counter() - started) * 1000, 3))
 
-    def _dataset_chunks(self, builder: Builder, batch: int, request_id: str) -> Iterator[pb.DatasetChunk]:
+    def _dataset_chunks(self, builder: Builder, batch: int, request_id: str,
+                        context: grpc.ServicerContext) -> Iterator[pb.DatasetChunk]:
+        servicer: Any = self
         index = 0
         steps = builder.steps()
-        for entity in steps:
+        # The stream's budget (the client's deadline, capped by STREAM_BUDGET_SECONDS) around each step's
+        # generation only, never across a yield (it would leak into whatever this thread runs next).
+        ceiling = self.settings.stream_budget_seconds
+        deadline = time.monotonic() + ceiling
+        while True:
+            with servicer._budget(context, ceiling, deadline):
+                entity = next(steps, None)
+            if entity is None:
+                break
             records = builder.records[entity]
             meta = builder.metadata[entity]
             self._observe(entity, records, meta)

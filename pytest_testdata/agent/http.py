@@ -139,7 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.side.count_requests:
             path = self.path.split("?", 1)[0]
             label = path if path in ENDPOINTS else "other"
-            self.side.metrics.requests.labels(label, str(status)).inc()
+            self.side.metrics.count_request(label, str(status))
 
     def _refuse(self) -> None:
         body = _json({"error": f"method {self.command} not allowed", "allowed": ["GET", "HEAD"]})

@@ -48,12 +48,30 @@ class Metrics:
                               multiprocess_mode="livesum")
         self.refused = Counter("testdata_refused", "Calls refused at capacity (RESOURCE_EXHAUSTED) by budget",
                                ["budget"], registry=self.registry)
+        # Labelled children, looked up once per label set: ``labels()`` checks and locks on every call,
+        # which was a tenth of the agent's own cost per request. Label sets are few (methods x statuses,
+        # entities x strategies), and a child never changes identity (nothing calls ``remove``).
+        self._request_children: dict[tuple[str, str], Any] = {}
+        self._result_children: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def count_request(self, path: str, status: str) -> None:
+        """One more ``testdata_requests_total{path,status}``."""
+        child = self._request_children.get((path, status))
+        if child is None:
+            child = self._request_children.setdefault((path, status), self.requests.labels(path, status))
+        child.inc()
 
     def observe_result(self, result: GenerationResult) -> None:
         """Count one engine result: records, duration, violations."""
         meta = result.metadata
-        self.records.labels(meta.entity, meta.strategy).inc(len(result.records))
-        self.duration.labels(meta.entity, meta.strategy).observe(meta.timings.get("total", 0.0))
+        children = self._result_children.get((meta.entity, meta.strategy))
+        if children is None:
+            children = self._result_children.setdefault(
+                (meta.entity, meta.strategy),
+                (self.records.labels(meta.entity, meta.strategy), self.duration.labels(meta.entity, meta.strategy)))
+        records, duration = children
+        records.inc(len(result.records))
+        duration.observe(meta.timings.get("total", 0.0))
         for violation in meta.violations:
             self.validation_errors.labels(meta.entity, violation.rule).inc()
 

@@ -8,7 +8,7 @@ parse are INVALID_ARGUMENT too (:func:`add_service` installs tolerant deserializ
 becomes INTERNAL, logged with its traceback under the request id, and the server goes on.
 
 Every call runs within a time budget (:mod:`pytest_testdata.generators.budget`): the client's deadline,
-capped by ``UNARY_BUDGET_SECONDS`` / ``STREAM_BUDGET_SECONDS``; generation stops between records when it
+capped by the ``UNARY_BUDGET_SECONDS`` / ``STREAM_BUDGET_SECONDS`` settings; generation stops between records when it
 passes or when the client goes away. Unique values are remembered for one call or one stream only
 (``unique_scope = "request"``), so the agent keeps no state that grows with the records it serves.
 """
@@ -30,6 +30,7 @@ from pytest_testdata.agent import cassette_wire, convert
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.agent.dataset_service import DatasetRPC
+from pytest_testdata.agent.guards import bearer_ok
 from pytest_testdata.agent.health import Health
 from pytest_testdata.agent.observability import REQUEST_ID_HEADER, Metrics, phase_spans, request_id_from
 from pytest_testdata.errors import (
@@ -56,10 +57,6 @@ MAX_SYNC_HEADER = "testdata-max-sync-records"
 GENERATION_CHUNK = 1000
 """Records per engine call in a stream; chunk seeds derive as in ``testdata generate`` (same records)."""
 MAX_BATCH_SIZE = 10_000
-UNARY_BUDGET_SECONDS = 60.0
-"""Longest a unary call may generate, whatever the client's deadline (none, or a longer one)."""
-STREAM_BUDGET_SECONDS = 1800.0
-"""Longest a stream may generate (a million records take well under this on one core)."""
 MAX_STATUS_CHARS = 1000
 """Longest status message sent back: a client's header limit must never turn an error into another."""
 T = TypeVar("T")
@@ -144,6 +141,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         engine.options.setdefault("unique_scope", "request")
         self._active = 0
         self._idle = threading.Condition()
+        self._no_tracing = isinstance(tracer, trace.NoOpTracer)
 
     def _enter(self) -> None:
         with self._idle:
@@ -211,7 +209,9 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         request_id = request_id_from(metadata)
         context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
         log = self.log.bind(request_id=request_id, method=name, peer=context.peer())
-        span = self.tracer.start_span(f"testdata.{name}", context=propagate.extract(metadata), kind=SpanKind.SERVER)
+        # A caller's traceparent matters only to a real tracer (the no-op one ignores any parent).
+        parent = None if self._no_tracing else propagate.extract(metadata)
+        span = self.tracer.start_span(f"testdata.{name}", context=parent, kind=SpanKind.SERVER)
         span.set_attribute("rpc.method", name)
         span.set_attribute("testdata.request_id", request_id)
         return metadata, request_id, log, span
@@ -233,7 +233,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         if status == "OK" and not context.is_active():
             status = "CANCELLED"
         self._leave()
-        self.metrics.requests.labels(f"/{SERVICE_NAME}/{name}", status).inc()
+        self.metrics.count_request(f"/{SERVICE_NAME}/{name}", status)
         span.set_attribute("rpc.grpc.status", status)
         span.end()
         return status
@@ -290,7 +290,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                 )
             started_ns = time.time_ns()
             with cassette_wire.adopted(request, wanted) as (wanted, cassette), \
-                    self._budget(context, UNARY_BUDGET_SECONDS), unique_scope():
+                    self._budget(context, self.settings.unary_budget_seconds), unique_scope():
                 result = self.engine.generate(wanted)
             phase_spans(self.tracer, started_ns, result, trace.set_span_in_context(span))
             self.metrics.observe_result(result)
@@ -360,7 +360,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         # One scope and one deadline for the whole stream, entered around each engine call only (never
         # across a yield, which would leak them into whatever this thread runs next).
         scope = UniqueScope()
-        deadline = time.monotonic() + STREAM_BUDGET_SECONDS
+        ceiling = self.settings.stream_budget_seconds
+        deadline = time.monotonic() + ceiling
         parent = trace.set_span_in_context(span)
         total, index = wanted.count, 0
         violations: list[Violation] = []
@@ -372,7 +373,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             part = wanted.replace(count=min(GENERATION_CHUNK, total - start),
                                   seed=derive_seed(seed, "chunk", start // GENERATION_CHUNK))
             started_ns = time.time_ns()
-            with self._budget(context, STREAM_BUDGET_SECONDS, deadline), unique_scope(scope):
+            with self._budget(context, ceiling, deadline), unique_scope(scope):
                 result = self.engine.generate(part)
             phase_spans(self.tracer, started_ns, result, parent)
             self.metrics.observe_result(result)
@@ -420,12 +421,21 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         return self._call("GetSchemas", request, context, True, body)
 
     def HealthCheck(self, request: pb.HealthCheckRequest, context: grpc.ServicerContext) -> pb.HealthCheckResponse:
-        """Status and each component's health (open without a token, like the HTTP probes)."""
+        """Status and each component's health. The status (and the features the agent announces) is open,
+        like the HTTP probes; with AUTH_TOKEN set, the details (components, version, service name, uptime)
+        need the token, like ``/health``."""
+        detailed = self._token is None or bearer_ok(dict(context.invocation_metadata() or ()), self._token)
 
         def body(request_id: str, span: Any, fields: dict[str, Any]) -> pb.HealthCheckResponse:
             components = self.health.components()
+            status = self.health.status(components)
+            fields.update(detailed=detailed)
+            if not detailed:
+                # The features stay open: a client with a wrong token should hear UNAUTHENTICATED from the
+                # call it makes next, not "this agent cannot do cassettes".
+                return pb.HealthCheckResponse(status=status, features=[cassette_wire.FEATURE])
             return pb.HealthCheckResponse(
-                status=self.health.status(components), version=__version__,
+                status=status, version=__version__,
                 uptime_seconds=self.health.uptime, service_name=self.settings.service_name,
                 features=[cassette_wire.FEATURE],
                 components=[pb.ComponentHealth(name=c.name, status=c.status, detail=c.detail, required=c.required)

@@ -80,6 +80,11 @@ class AgentSettings(BaseSettings):
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     shutdown_grace_seconds: float = Field(30.0, ge=0, le=3600, allow_inf_nan=False)
+    unary_budget_seconds: float = Field(60.0, gt=0, le=3600, allow_inf_nan=False, description="longest a "
+                                        "GenerateData call may run, whatever the client's deadline (none, or "
+                                        "a longer one)")
+    stream_budget_seconds: float = Field(1800.0, gt=0, le=86400, allow_inf_nan=False, description="longest a "
+                                         "stream (GenerateDataStream, GenerateDataset) may run")
     redis_url: str | None = Field(None, description="shared result cache; also read by the cache layer")
     cache_ttl_seconds: int = Field(3600, ge=0)
     prometheus_enabled: bool = True

@@ -394,7 +394,7 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         route_standard_logging(settings, worker=index)
         server = AgentServer(settings, schema_dirs=args.schemas, reuse_port=True, http_host="127.0.0.1",
-                             http_port=0, worker=index)
+                             http_port=0, worker=index, freeze_gc=True)
     except TestdataError as exc:
         print(f"testdata serve: worker {index}: error: {exc}", file=sys.stderr)
         return 2

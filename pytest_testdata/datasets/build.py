@@ -24,6 +24,7 @@ from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.datasets.result import BrokenRule, Dataset, DatasetViolation, EntityMetadata
 from pytest_testdata.errors import GenerationError, choice_error
+from pytest_testdata.generators.traditional.cents import CentCleaner
 from pytest_testdata.quality.coherence import scorer_for
 from pytest_testdata.quality.rules import build_rules
 from pytest_testdata.quality.validator import validator_for
@@ -135,7 +136,11 @@ class Builder:
             records = output.records
         generated = time.perf_counter()
         own = build_rules(schema.coherence, schema.source)
-        self._link(entity, records, rng, rules, own, derived, chosen)
+        # Money copied from a parent (an item's price is its product's) is fixed; a quantity moves instead
+        # when a derived total is a value float-division validators reject (generators/traditional/cents).
+        fixed = frozenset(str(path) for rule in rules if isinstance(rule, SameAsRef) for path in rule.spec["fields"])
+        cents = CentCleaner.for_schema(schema.json_schema, own, fixed)
+        self._link(entity, records, rng, rules, own, derived, chosen, cents)
         if self.to_break is not None and self.to_break.entity == entity:
             self._break(self.to_break, records, rng, own)
         linked = time.perf_counter()
@@ -171,7 +176,8 @@ class Builder:
         return chosen
 
     def _link(self, entity: str, records: list[Record], rng: random.Random, rules: list[DatasetRule],
-              own: list[Any], derived: bool, chosen: list[Record] | None = None) -> None:
+              own: list[Any], derived: bool, chosen: list[Record] | None = None,
+              cents: CentCleaner | None = None) -> None:
         """References, then the cross-entity rules, then the entity's own rules (``x-coherence``).
 
         With ``derived``, the generator left the copied fields empty and enforced no rule of the schema:
@@ -212,6 +218,9 @@ class Builder:
                 elif outcome is not None:
                     applicable += 1
                     passed += 1
+            if cents is not None and cents.dirty(record):
+                cents.clean(record, own, rng, VALUES)
+                changed = True
             # With no change in this pass, each check saw the final record: they are its score. A change
             # can break a rule checked before it, so that record is scored again (by the scorer).
             scores.append(None if changed else (passed / applicable if applicable else 1.0))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import random
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,6 +66,8 @@ def _fill(node: Any, parts: list[str], rng: random.Random) -> None:
         return
     head, rest = parts[0], parts[1:]
     if not rest:
+        import uuid  # here, not at the top: the router loads this module on the traditional path too
+
         node[head] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         return
     child = node.get(head)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError, suggest
 from pytest_testdata.schemas.model import Schema
-from pytest_testdata.types import FieldConstraint
+from pytest_testdata.types import MAX_ITEMS, FieldConstraint
 
 
 def _types(sub: Mapping[str, Any]) -> set[str]:
@@ -92,6 +92,14 @@ def _check_one(entity: str, path: str, sub: Mapping[str, Any], c: FieldConstrain
     lo_len = sub.get("minItems" if is_array else "minLength")
     hi_len = sub.get("maxItems" if is_array else "maxLength")
     unit = "items" if is_array else "characters"
+    if is_array:
+        for name, bound in (("min_length", c.min_length), ("max_length", c.max_length)):
+            if bound is not None and bound > MAX_ITEMS:
+                raise TestdataUsageError(
+                    f"{where}: {name} {bound:,} is above the cap of {MAX_ITEMS:,} items a length bound on a list "
+                    f"may have (each item is built whole). Use {MAX_ITEMS:,} or less"
+                    + (", or leave max_length out for the schema's own bounds." if name == "max_length" else ".")
+                )
     if c.min_length is not None and hi_len is not None and c.min_length > hi_len:
         raise TestdataUsageError(
             f"{where}: min_length {c.min_length} is above the schema's maximum of {hi_len} {unit}. "

@@ -34,10 +34,12 @@ import re
 import string
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_testdata.errors import RegexRefused as RegexRefused  # re-exported; its home is errors.py
+from pytest_testdata.quality.linear import linear_matcher
 
 if sys.version_info >= (3, 11):
     from re import _parser  # the parser re itself uses (linear time); rstr walks the same tree
@@ -85,10 +87,13 @@ class UserRegex:
     """The longest value :meth:`generate` can return."""
     _compiled: Any = field(repr=False)
     _parsed: Any = field(repr=False)
+    searcher: Callable[[str], bool] = field(repr=False)
+    """:meth:`search` as a plain function (what compiled validators call): RE2's answer, given by Python's
+    ``re`` for the patterns :mod:`pytest_testdata.quality.linear` shows it matches in linear time."""
 
     def search(self, text: str) -> bool:
-        """True when the pattern matches somewhere in ``text`` (RE2: linear in ``len(text)``)."""
-        return self._compiled.search(text) is not None
+        """True when the pattern matches somewhere in ``text`` (linear in ``len(text)``)."""
+        return self.searcher(text)
 
     def fullmatch(self, text: str) -> bool:
         """True when the pattern matches the whole of ``text``."""
@@ -130,7 +135,9 @@ def _compile(pattern: str) -> UserRegex:
         if parsed.state.flags & bit:
             raise _Refusal(f"sets the {name} flag, which is not supported. Remove it. {_ALLOWED}")
     max_length = _walk(parsed, 1, False)
-    return UserRegex(pattern, max_length, _re2_compile(pattern), parsed)
+    compiled = _re2_compile(pattern)
+    re2_search = _re2_searcher(compiled)
+    return UserRegex(pattern, max_length, compiled, parsed, linear_matcher(pattern, parsed, re2_search) or re2_search)
 
 
 _ALLOWED = ("Patterns may use literals, classes [...], ., \\d \\w \\s \\b, anchors ^ $, groups, | and "
@@ -202,6 +209,28 @@ def _re2_compile(pattern: str) -> Any:
     except re2.error as exc:
         detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise _Refusal(f"is not accepted by the linear-time regex engine (RE2: {detail}). {_ALLOWED}") from None
+
+
+def _re2_searcher(compiled: Any) -> Callable[[str], bool]:
+    """RE2's unanchored search as a yes/no function.
+
+    The binding's ``search`` builds a match object and maps byte offsets back to characters (about 5
+    microseconds); a yes/no answer needs one call of the compiled program on the UTF-8 text (about 1).
+    Without that program (another binding version) the binding's own search answers.
+    """
+    regexp = getattr(compiled, "_regexp", None)
+    match = getattr(regexp, "Match", None)
+    anchor = getattr(getattr(regexp, "Anchor", None), "UNANCHORED", None)
+    if match is None or anchor is None:
+        return lambda text: compiled.search(text) is not None
+    no_match = (-1, -1)
+
+    def search(text: str) -> bool:
+        if type(text) is not str:
+            return compiled.search(text) is not None
+        encoded = text.encode("utf-8")
+        return bool(match(anchor, encoded, 0, len(encoded))[0] != no_match)
+    return search
 
 
 _RE2_SPACE = " \t\n\r\f"

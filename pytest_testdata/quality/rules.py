@@ -65,6 +65,14 @@ class Rule:
         """Paths a derivation computes from (declared by the rules that have :meth:`derives`)."""
         return ()
 
+    def overwrites(self) -> tuple[str, ...]:
+        """Top-level fields :meth:`enforce` always sets when its inputs are there, whatever they held.
+
+        The traditional plan draws no value for them (a drawn subtotal or email would be thrown away);
+        a field the rule left alone (its inputs were missing) is drawn after the rules.
+        """
+        return ()
+
     def keyed_by(self) -> tuple[str, ...]:
         """Paths whose value the rule looks up in a table (a country): a value outside it breaks the rule."""
         return ()
@@ -85,6 +93,10 @@ class Rule:
         if not isinstance(path, str):
             return lambda record, value: set_all(record, self.spec[key], value)
         return setter(path)
+
+
+def _top_level(path: Any) -> tuple[str, ...]:
+    return (path,) if isinstance(path, str) and "." not in path else ()
 
 
 def _num(value: Any) -> float | None:
@@ -132,6 +144,9 @@ class SumOfProducts(Rule):
 
     def reads(self) -> tuple[str, ...]:
         return (str(self.spec.get("items")),)
+
+    def overwrites(self) -> tuple[str, ...]:
+        return _top_level(self.spec.get("target"))
 
     def check(self, record: Record) -> bool | None:
         items = self._items(record)
@@ -192,6 +207,9 @@ class RateOf(Rule):
         self._target = self._getter("target")
         self._set_target = self._setter("target")
 
+    def overwrites(self) -> tuple[str, ...]:
+        return _top_level(self.spec.get("target"))
+
     def check(self, record: Record) -> bool | None:
         base, target = _num(self._base(record)), _num(self._target(record))
         if base is None or target is None:
@@ -202,7 +220,8 @@ class RateOf(Rule):
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         base = _num(self._base(record))
         if base is not None:
-            rate = rng.uniform(float(self.spec["min"]), float(self.spec["max"]))
+            low, high = float(self.spec["min"]), float(self.spec["max"])
+            rate = low + (high - low) * rng.random()  # rng.uniform(low, high), inlined: the same value
             self._set_target(record, round(base * rate, 2))
 
 
@@ -240,6 +259,9 @@ class Sum(Rule):
 
     def reads(self) -> tuple[str, ...]:
         return tuple(str(t).lstrip("-") for t in self.spec.get("terms") or ())
+
+    def overwrites(self) -> tuple[str, ...]:
+        return _top_level(self.spec.get("target"))
 
     def check(self, record: Record) -> bool | None:
         expected, actual = self._expected(record), _num(self._target(record))
@@ -328,6 +350,9 @@ class FlagIffPositive(Rule):
 
     def derives(self) -> tuple[str, ...]:
         return (str(self.spec.get("flag")),)
+
+    def overwrites(self) -> tuple[str, ...]:
+        return _top_level(self.spec.get("flag"))
 
     def check(self, record: Record) -> bool | None:
         quantity = _num(self._quantity(record))
@@ -506,6 +531,9 @@ class EmailFromName(Rule):
 
     def derives(self) -> tuple[str, ...]:
         return (str(self.spec.get("email")),)
+
+    def overwrites(self) -> tuple[str, ...]:
+        return _top_level(self.spec.get("email"))
 
     def check(self, record: Record) -> bool | None:
         email, first, last = self._email(record), self._first(record), self._last(record)

@@ -56,11 +56,13 @@ class Schema:
 
     @classmethod
     def from_json_schema(cls, data: Mapping[str, Any], *, source: str = "<memory>",
-                         name: str | None = None, max_depth: int | None = None) -> Schema:
+                         name: str | None = None, max_depth: int | None = None,
+                         meta_checked: bool = False) -> Schema:
         """Build from a JSON Schema document; raises :class:`TestdataUsageError` (a
         :class:`~pytest_testdata.errors.SchemaError` for the schema's own content) on a malformed one.
 
         ``max_depth`` bounds how deep a recursive schema nests (the schema's ``x-max-depth`` wins).
+        ``meta_checked`` skips the meta-schema check (the built-in files: the test suite checks them).
         """
         from pytest_testdata.schemas.sources.jsonschema import load
 
@@ -72,7 +74,7 @@ class Schema:
                 f"schema {source}: no entity name. Add a \"title\" (or \"x-entity\") such as \"invoice\"."
             )
         entity = entity.strip().lower().replace(" ", "_")
-        loaded = load(data, source, max_depth)
+        loaded = load(data, source, max_depth, meta_checked=meta_checked)
         resolved = loaded.view
         kinds = resolved.get("type", "object")
         kinds = set(kinds) if isinstance(kinds, list) else {kinds}

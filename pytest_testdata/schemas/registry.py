@@ -54,7 +54,7 @@ class SchemaRegistry:
         self.file_errors: list[SchemaError] = []
         """Files that could not be read at all (syntax errors): their entities are unknown."""
         if builtins:
-            self.load_dir(builtin_schema_dir())
+            self.load_dir(builtin_schema_dir(), builtin=True)
         for path in dirs:
             self.load_path(path)
 
@@ -73,22 +73,24 @@ class SchemaRegistry:
             "OpenAPI documents; relative paths start at the rootdir."
         )
 
-    def load_dir(self, folder: str | Path) -> list[str]:
-        """Add every ``*.json``, ``*.yaml`` and ``*.yml`` file of a folder (sorted by name)."""
+    def load_dir(self, folder: str | Path, *, builtin: bool = False) -> list[str]:
+        """Add every ``*.json``, ``*.yaml`` and ``*.yml`` file of a folder (sorted by name).
+
+        ``builtin`` is for this package's own folder (its files skip the meta-schema check)."""
         path = Path(folder)
         if not path.is_dir():
             raise TestdataUsageError(
                 f"schema folder {str(folder)!r} does not exist. Set testdata_schemas "
                 "(or --testdata-schemas) to folders holding schema files, relative to the rootdir."
             )
-        return [name for file in files_in(path) for name in self.load_file(file)]
+        return [name for file in files_in(path) for name in self.load_file(file, builtin=builtin)]
 
-    def load_file(self, file: str | Path) -> list[str]:
+    def load_file(self, file: str | Path, *, builtin: bool = False) -> list[str]:
         """Add the entities of one file. A file that cannot be parsed is remembered, not raised: a test
         asking for its entity (the file's name) gets the error, the others run."""
         path = Path(file)
         try:
-            pending = entities_in_file(path)
+            pending = entities_in_file(path, builtin=builtin)
         except SchemaError as exc:
             self.file_errors.append(exc)
             key = entity_key(path.stem)

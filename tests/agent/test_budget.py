@@ -14,7 +14,6 @@ import grpc
 import pytest
 from google.protobuf.struct_pb2 import Struct
 
-from pytest_testdata.agent import service
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 
@@ -60,17 +59,42 @@ def test_cancelled_stream_stops_the_work(budget_agent: RunningAgent) -> None:
     assert _wait_idle(budget_agent, 10), "the stream went on generating after the client cancelled"
 
 
-def test_the_agents_own_budget_caps_a_call_without_deadline(budget_agent: RunningAgent,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service, "UNARY_BUDGET_SECONDS", 0.5)
-    stub = pb_grpc.TestDataServiceStub(budget_agent.channel())
-    with pytest.raises(grpc.RpcError) as info:
-        stub.GenerateData(_slow_request(1000))  # no deadline from the client
-    assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    details = info.value.details()
-    assert "ran past the agent's budget of 0.5 s per call" in details
-    assert "(request id " in details
-    assert _wait_idle(budget_agent, 10)
+def test_the_agents_own_budget_caps_a_call_without_deadline() -> None:
+    running = start_agent(unary_budget_seconds=0.5)  # UNARY_BUDGET_SECONDS=0.5
+    try:
+        stub = pb_grpc.TestDataServiceStub(running.channel())
+        with pytest.raises(grpc.RpcError) as info:
+            stub.GenerateData(_slow_request(1000))  # no deadline from the client
+        assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        details = info.value.details()
+        assert "ran past the agent's budget of 0.5 s per call" in details
+        assert "(request id " in details
+        assert _wait_idle(running, 10)
+    finally:
+        running.server.stop(grace=0)
+
+
+def test_the_stream_budget_caps_a_stream_and_a_dataset_without_deadline() -> None:
+    running = start_agent(stream_budget_seconds=0.5)  # STREAM_BUDGET_SECONDS=0.5
+    try:
+        stub = pb_grpc.TestDataServiceStub(running.channel())
+        started = time.monotonic()
+        with pytest.raises(grpc.RpcError) as info:
+            for _ in stub.GenerateDataStream(_slow_request(100_000)):  # no deadline from the client
+                pass
+        assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        assert "ran past the agent's budget of 0.5 s per call" in info.value.details()
+        assert time.monotonic() - started < 30
+        assert _wait_idle(running, 10)
+        with pytest.raises(grpc.RpcError) as info:
+            for _ in stub.GenerateDataset(pb.GenerateDatasetRequest(counts={"user": 500_000},
+                                                                    seed=1)):
+                pass
+        assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED, info.value.details()
+        assert "(request id " in info.value.details()
+        assert _wait_idle(running, 10)
+    finally:
+        running.server.stop(grace=0)
 
 
 def test_the_agent_serves_normally_after_stopped_calls(budget_agent: RunningAgent) -> None:

@@ -97,3 +97,42 @@ def test_reflection_requires_the_token_when_one_is_set() -> None:
         assert "testdata.v1.TestDataService" in out.stdout.split()
     finally:
         running.server.stop(grace=0)
+
+
+def test_with_a_token_the_grpc_health_check_gives_details_only_to_callers_with_it() -> None:
+    import grpc
+
+    from pytest_testdata.agent import testdata_pb2 as pb
+    from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
+
+    running = start_agent(auth_token="s3cret")
+    try:
+        stub = pb_grpc.TestDataServiceStub(grpc.insecure_channel(running.address))  # type: ignore[no-untyped-call]
+        full_features = stub.HealthCheck(pb.HealthCheckRequest(), metadata=(("authorization", "Bearer s3cret"),),
+                                         timeout=10).features
+        assert full_features  # the features a client checks before it sends a cassette stay open
+        for metadata in ((), (("authorization", "Bearer wrong"),)):
+            bare = stub.HealthCheck(pb.HealthCheckRequest(), metadata=metadata, timeout=10)
+            assert bare.status == "SERVING"  # the status stays open for probes, like /health/live
+            assert (bare.version, bare.service_name, bare.uptime_seconds, list(bare.components)) == ("", "", 0.0, [])
+            assert list(bare.features) == list(full_features)
+        full = stub.HealthCheck(pb.HealthCheckRequest(), metadata=(("authorization", "Bearer s3cret"),), timeout=10)
+        assert full.status == "SERVING" and full.version and full.service_name == "testdata-agent"
+        assert {c.name for c in full.components} >= {"engine"}
+    finally:
+        running.server.stop(grace=0)
+
+
+def test_without_a_token_configured_the_grpc_health_check_gives_details() -> None:
+    import grpc
+
+    from pytest_testdata.agent import testdata_pb2 as pb
+    from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
+
+    running = start_agent()
+    try:
+        stub = pb_grpc.TestDataServiceStub(grpc.insecure_channel(running.address))  # type: ignore[no-untyped-call]
+        report = stub.HealthCheck(pb.HealthCheckRequest(), timeout=10)
+        assert report.version and report.components
+    finally:
+        running.server.stop(grace=0)

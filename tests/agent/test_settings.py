@@ -106,6 +106,10 @@ def _one_line(out: subprocess.CompletedProcess[str], *expected: str) -> str:
     ("MAX_STREAMS", "31", "GRPC_MAX_WORKERS - 2 (30)"),
     ("GRPC_MAX_WORKERS", "2", "greater than or equal to 4"),
     ("LLM_TIMEOUT", "inf", "finite number"),
+    ("UNARY_BUDGET_SECONDS", "0", "greater than 0"),
+    ("UNARY_BUDGET_SECONDS", "7200", "less than or equal to 3600"),
+    ("STREAM_BUDGET_SECONDS", "inf", "finite number"),
+    ("STREAM_BUDGET_SECONDS", "-1", "greater than 0"),
 ])
 def test_a_bad_value_is_one_line_naming_variable_value_and_what_is_allowed(variable: str, value: str,
                                                                            allowed: str) -> None:

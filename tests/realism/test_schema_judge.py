@@ -58,3 +58,18 @@ def test_totals_still_add_up_exactly_after_the_cents_are_cleaned(engine: Engine)
         assert t["subtotal"] == sum(lines)
         assert t["total"] == t["subtotal"] + t["tax"] + t["shipping"] - t["discount"]
         assert Decimal(str(order["payment"]["amount"])) == t["total"]
+
+
+def test_a_dataset_is_valid_by_jsonschema_too(engine: Engine) -> None:
+    """In a dataset an order item carries its product's price, so a quantity moves instead of a price."""
+    from pytest_testdata.datasets import generate_dataset
+
+    shop = generate_dataset({"user": 60, "product": 40, "order": 300, "payment": 150, "review": 60}, seed=8)
+    for entity in ("user", "product", "order", "payment", "review"):
+        schema = engine.registry.get(entity).json_schema
+        validator = jsonschema.Draft202012Validator(schema,
+                                                    format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        errors = [(i, e.json_path, e.message) for i, r in enumerate(shop[entity]) for e in validator.iter_errors(r)]
+        assert errors == [], f"{entity}: {len(errors)} errors, first: {errors[:3]}"
+    prices = {p["product_id"]: p["price"] for p in shop["product"]}
+    assert all(item["unit_price"] == prices[item["product_id"]] for o in shop["order"] for item in o["items"])

@@ -94,6 +94,8 @@ class CentCleaner:
         self.knobs = tuple(knobs)
         self.item_targets = tuple(item_targets)
         """Targets computed from the items alone (line totals, the sum of the items): a price must move."""
+        self._plain_targets = tuple(p for p in self.targets if "." not in p and "*" not in p)
+        self._nested_targets = tuple(p for p in self.targets if p not in self._plain_targets)
 
     @classmethod
     def for_schema(cls, json_schema: Mapping[str, Any], rules: Sequence[Rule],
@@ -134,7 +136,18 @@ class CentCleaner:
 
     def dirty(self, record: Mapping[str, Any]) -> bool:
         """True when a derived money value of the record would be rejected by a float-division validator."""
-        return any(not is_clean(value) for path in self.targets for value in get_all(record, path))
+        # Every generated record is asked this: top-level targets (a cart's subtotal, tax, total) are read
+        # straight from the dict, the rest through the path walker.
+        if type(record) is dict:
+            for key in self._plain_targets:
+                value = record.get(key)
+                if type(value) is float and not (value / CENT).is_integer():
+                    return True
+            targets = self._nested_targets
+        else:
+            targets = self.targets
+        return any(not is_clean(value) for path in targets for value in get_all(record, path))
+
 
     def clean(self, record: dict[str, Any], rules: Sequence[Rule], rng: random.Random,
               values: ValueSource) -> None:
@@ -170,16 +183,23 @@ class CentCleaner:
             return False
         low, high = base * float(rate.spec["min"]), base * float(rate.spec["max"])
         cents = round(current * 100)
-        tried = [round((cents + step) * CENT, 2) for step in (0, *_STEPS, *range(11, 31), *range(-11, -31, -1))]
-        fits = [v for v in tried if low <= v <= high and is_clean(v)]
-        for value in fits:
+        # Only the rules that read the moved value (or what those derive) change when it moves; the others
+        # would compute what they already hold.
+        derive = _reading(target, derive)
+        first = None
+        for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
+            value = round((cents + step) * CENT, 2)
+            if not (low <= value <= high and is_clean(value)):
+                continue
+            if first is None:
+                first = value
             set_all(record, target, value)
             for rule in derive:
                 rule.enforce(record, rng, values)
             if not self.dirty(record):
                 return True
-        if fits:  # none made everything clean: keep the nearest, the next rate or pass may finish it
-            set_all(record, target, fits[0])
+        if first is not None:  # none made everything clean: keep the nearest, the next rate or pass may finish it
+            set_all(record, target, first)
             for rule in derive:
                 rule.enforce(record, rng, values)
         return False
@@ -235,6 +255,27 @@ class CentCleaner:
                 item[knob.factor] = moved
                 return True
         return False
+
+
+_SETTLE_STEPS = (0, *_STEPS, *range(11, 31), *range(-11, -31, -1))
+
+
+def _reading(path: str, rules: Sequence[Rule]) -> list[Rule]:
+    """The rules (in their order) whose result can change when ``path`` changes: those that read it, those
+    that read what those derive, and so on; a rule that declares no reads is always kept."""
+    changed = {path}
+    kept: set[int] = set()
+    grew = True
+    while grew:  # to a fixed point: a rule may read what a later one in the list derives
+        grew = False
+        for index, rule in enumerate(rules):
+            reads = rule.reads()
+            if index not in kept and (not reads or any(
+                    r == c or r.startswith(c + ".") or c.startswith(r + ".") for r in reads for c in changed)):
+                kept.add(index)
+                changed.update(rule.derives())
+                grew = True
+    return [rule for index, rule in enumerate(rules) if index in kept]
 
 
 def _whole_factor(json_schema: Mapping[str, Any], items: str, factors: Sequence[str],

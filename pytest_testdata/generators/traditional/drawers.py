@@ -130,8 +130,13 @@ def uuid_stream(entity: str, name: str) -> int:
 
 def _uuid_for(name: str) -> Draw:
     """UUIDs of one field: the same seed gives a user, a cart and an order different identifiers."""
+    last: list[Any] = [None, 0]  # the entity this drawer last drew for, and its stream (one plan, one entity)
+
     def draw(state: RecordState) -> str:
-        return uuid4(state.rng, uuid_stream(state.entity, name))
+        entity = state.entity
+        if entity is not last[0]:
+            last[0], last[1] = entity, uuid_stream(entity, name)
+        return uuid4(state.rng, last[1])
     return draw
 
 
@@ -174,15 +179,36 @@ def _affordable(ceiling: float) -> tuple[str, ...]:
     return fits or (min(_CATEGORIES, key=lambda c: PRICE_BANDS[c][0]),)
 
 
+_ADJECTIVE_BITS = len(PRODUCT_ADJECTIVES).bit_length()
+_COLOUR_BITS = len(PRODUCT_COLOURS).bit_length()
+
+
 def _product_name(state: RecordState) -> str:
     r = state.rng
-    noun = state.noun = pick(r, PRODUCT_NOUNS[_category(state)])
-    if r.random() < 0.4:
-        name = f"{pick(r, PRODUCT_ADJECTIVES)} {noun} - {pick(r, PRODUCT_COLOURS)}"
+    nouns = PRODUCT_NOUNS[_category(state)]
+    noun = state.noun = pick(r, nouns)
+    colour = r.random() < 0.4
+    # pick(r, PRODUCT_ADJECTIVES) and pick(r, PRODUCT_COLOURS), inlined: the same getrandbits draws.
+    bits = r.getrandbits
+    i = bits(_ADJECTIVE_BITS)
+    while i >= len(PRODUCT_ADJECTIVES):
+        i = bits(_ADJECTIVE_BITS)
+    if colour:
+        j = bits(_COLOUR_BITS)
+        while j >= len(PRODUCT_COLOURS):
+            j = bits(_COLOUR_BITS)
+        name = f"{PRODUCT_ADJECTIVES[i]} {noun} - {PRODUCT_COLOURS[j]}"
     else:
-        name = f"{pick(r, PRODUCT_ADJECTIVES)} {noun}"
+        name = f"{PRODUCT_ADJECTIVES[i]} {noun}"
     state.product = name
     return name
+
+
+_NOUN_LENGTHS = [len(n) for nouns in PRODUCT_NOUNS.values() for n in nouns]
+_product_name.lengths = (  # type: ignore[attr-defined]  # read by _string_drawer: no length check needed
+    min(map(len, PRODUCT_ADJECTIVES)) + 1 + min(_NOUN_LENGTHS),
+    max(map(len, PRODUCT_ADJECTIVES)) + 1 + max(_NOUN_LENGTHS) + 3 + max(map(len, PRODUCT_COLOURS)),
+)
 
 
 def _reviewed(state: RecordState) -> tuple[str, str, str]:
@@ -391,6 +417,9 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
     lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minLength")
     hi = constraint.max_length if constraint and constraint.max_length is not None else node.get("maxLength")
     if lo is None and hi is None:
+        return base
+    lengths = getattr(base, "lengths", None)  # a drawer whose values' lengths are known: within bounds?
+    if lengths is not None and (lo is None or lengths[0] >= lo) and (hi is None or lengths[1] <= hi):
         return base
 
     def sized(state: RecordState) -> str:

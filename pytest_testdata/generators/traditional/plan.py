@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -158,6 +158,15 @@ class Plan:
     """The lowest maximum the caller's constraints put on a money field (products are chosen to fit it)."""
     cents: CentCleaner | None = None
     """Keeps rule-derived money on values float-division validators accept (generators/traditional/cents)."""
+    drawn: list[tuple[str, Draw]] | None = None
+    """:attr:`fields` as :meth:`build` runs them: a field a rule always overwrites (a cart's totals, a
+    user's email: :meth:`Rule.overwrites`) gets a placeholder instead of a value drawn to be thrown away."""
+    deferred: list[tuple[str, Draw]] = field(default_factory=list)
+    """Those fields with their drawers: drawn after the rules if a rule left one alone."""
+
+    def __post_init__(self) -> None:
+        if self.drawn is None:
+            self.drawn = self.fields
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES) -> dict[str, Any]:
@@ -168,10 +177,13 @@ class Plan:
         if self.root is not None:
             drawn = self.root(state)
             record.update(drawn if isinstance(drawn, dict) else {})
-        for name, draw in self.fields:
+        for name, draw in self.drawn:  # type: ignore[union-attr]  # set in __post_init__
             record[name] = draw(state)
         for rule in self.rules:
             rule.enforce(record, rng, values)
+        for name, draw in self.deferred:
+            if record[name] is _DERIVED:  # its rule did not apply (an input was missing): draw it now
+                record[name] = draw(state)
         if self.cents is not None and self.cents.dirty(record):
             self.cents.clean(record, self.rules, rng, values)
         return record
@@ -202,8 +214,22 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
     )
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
     rules = build_rules(schema.coherence, schema.source)
+    # With caller constraints the generator redraws records (and rescales their prices) until they fit, and
+    # which records that finds depends on every draw: constrained plans keep drawing every field, so their
+    # records stay what they were; the bulk path (no constraints) skips the draws.
+    overwritten = set() if constraints else {name for rule in rules for name in rule.overwrites()}
+    drawn = [(name, _derived if name in overwritten else draw) for name, draw in fields]
+    deferred = [(name, draw) for name, draw in fields if name in overwritten]
     return Plan(schema, fields, rules, tracked, root, _money_ceiling(schema, constraints),
-                CentCleaner.for_schema(tree, rules))
+                CentCleaner.for_schema(tree, rules), drawn, deferred)
+
+
+_DERIVED: Any = object()
+"""What a field a rule will overwrite holds until the rules run (never left in a record)."""
+
+
+def _derived(state: RecordState) -> Any:
+    return _DERIVED
 
 
 def _entity_words(schema: Schema) -> str:

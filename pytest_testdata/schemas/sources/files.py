@@ -92,8 +92,12 @@ def _string_keys(node: Any) -> Any:
     return node
 
 
-def entities_in_file(path: Path) -> list[PendingEntity]:
-    """The entities a file defines: one for a JSON Schema, one per object component of an OpenAPI document."""
+def entities_in_file(path: Path, *, builtin: bool = False) -> list[PendingEntity]:
+    """The entities a file defines: one for a JSON Schema, one per object component of an OpenAPI document.
+
+    ``builtin`` marks this package's own entity files: they are not checked against the meta-schema again
+    in every process (tests/test_schemas.py checks them), so a first built-in record does not import
+    ``jsonschema``."""
     data = read_document(path)
     if isinstance(data, dict) and ("openapi" in data or "swagger" in data):
         from pytest_testdata.schemas.sources.openapi import entities_in_document
@@ -107,6 +111,6 @@ def entities_in_file(path: Path) -> list[PendingEntity]:
         name = path.stem
 
     def build() -> Schema:
-        return Schema.from_json_schema(data, source=str(path), name=name)
+        return Schema.from_json_schema(data, source=str(path), name=name, meta_checked=builtin)
 
     return [PendingEntity(name, str(path), build)]
