@@ -3,31 +3,43 @@
 A field's category comes from its name (and, for a person's name, its parent's name), the way a reader of
 the schema would guess what belongs there. Each category has one check of the value's shape: an email
 that parses, a currency code that ISO 4217 lists, a date string that parses, a username with no spaces.
-Values of other fields are not judged. ``None`` (a null where the schema allows one) is not judged either.
+Values of other fields are not judged, nor values the schema chose itself (an ``enum`` or ``const``: a
+``content_type`` whose values are ``Issue`` and ``PullRequest`` is not a MIME type). ``None`` (a null where
+the schema allows one) is not judged either.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 import uuid
+import zoneinfo
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
-from faker.providers.currency import Provider as _Currencies
-from faker.providers.date_time import Provider as _Dates
+import pycountry
 
-CURRENCIES = frozenset(code for code, _ in _Currencies.currencies)
-COUNTRY_CODES = frozenset(c.alpha_2_code for c in _Dates.countries)
+CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies)
+"""ISO 4217 as pycountry lists it (a source apart from the Faker data the generator reads)."""
+COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(c.alpha_3 for c in pycountry.countries)
+COUNTRY_NAMES = frozenset(c.name.lower() for c in pycountry.countries)
+LANGUAGES = frozenset(getattr(lang, "alpha_2", "") for lang in pycountry.languages) - {""} | frozenset(
+    lang.alpha_3 for lang in pycountry.languages)
+TIME_ZONES = frozenset(zoneinfo.available_timezones())
+MEDIA_TYPES = ("application", "audio", "font", "image", "message", "model", "multipart", "text", "video")
 CSS_COLOURS = frozenset({"black", "white", "red", "green", "blue", "yellow", "orange", "purple", "pink", "brown",
                          "gray", "grey", "cyan", "magenta", "navy", "teal", "olive", "maroon", "silver", "lime",
                          "aqua", "fuchsia", "indigo", "violet", "gold", "beige", "coral", "salmon", "khaki"})
+COMPANY_PARENTS = ("company", "organization", "organisation", "employer", "vendor", "supplier", "merchant")
 PERSON_PARENTS = ("user", "author", "owner", "contact", "customer", "committer", "person", "assignee", "member",
                   "creator", "actor", "sender", "reviewer", "requester", "employee", "buyer", "seller", "tagger",
                   "maintainer", "admin", "invitee", "inviter", "account_holder", "billing_details", "individual")
 
+Check = Callable[[Any], bool]
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,38}$")
 _PERSON = re.compile(r"^[A-ZÀ-Ý][\w'\u2019.-]+(?: [A-ZÀ-Ý\w][\w'\u2019.-]*)+$")
@@ -36,6 +48,15 @@ _SHA = re.compile(r"^[0-9a-f]{7,64}$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{7,24}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _WORDS = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
+_SEMVER = re.compile(r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+"""semver.org's grammar (with an optional ``v``)."""
+_MIME = re.compile(r"^(" + "|".join(MEDIA_TYPES) + r")/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$")
+_FILE_NAME = re.compile(r"^[^/\\\s]+\.[A-Za-z0-9]{1,8}$")
+_HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_COMPANY = re.compile(r"^[A-Z0-9][\w&.,'\u2019()/ -]{1,80}$")
+_JOB = re.compile(r"^[A-Z][A-Za-z&,'\u2019()/ -]{2,80}$")
+_POSTAL = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,8}[A-Z0-9]$")
+_LOCALE = re.compile(r"^([a-z]{2,3})(?:[-_]([A-Z]{2}|\d{3}))?$")
 
 
 def _is_email(v: Any) -> bool:
@@ -85,6 +106,73 @@ def _is_uuid(v: Any) -> bool:
         return False
 
 
+def _luhn(v: Any) -> bool:
+    """A card number: 12 to 19 digits (spaces allowed) that pass the Luhn check."""
+    if not isinstance(v, str):
+        return False
+    digits = v.replace(" ", "").replace("-", "")
+    if not digits.isdigit() or not 12 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _iban(v: Any) -> bool:
+    """An IBAN: a country code, check digits that pass ISO 7064 mod 97-10, 15 to 34 characters."""
+    if not isinstance(v, str):
+        return False
+    text = v.replace(" ", "").upper()
+    if not 15 <= len(text) <= 34 or not text.isalnum() or text[:2] not in COUNTRY_CODES:
+        return False
+    moved = text[4:] + text[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+
+
+def _coordinate(limit: float) -> Check:
+    def check(v: Any) -> bool:
+        if isinstance(v, bool):
+            return False
+        try:
+            value = float(v)
+        except (TypeError, ValueError):
+            return False
+        return -limit <= value <= limit
+    return check
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text).lower() if ch.isalnum())
+
+
+@cache
+def _regions() -> frozenset[str]:
+    names = set()
+    for sub in pycountry.subdivisions:
+        names.add(_fold(sub.name))
+        names.add(_fold(sub.name.split(" [")[0]))  # "Swansea [Abertawe]"
+        names.update(_fold(part) for part in sub.name.split("/"))
+        names.add(_fold(sub.code.split("-", 1)[1]))
+    return frozenset(names)
+
+
+def _is_locale(v: Any) -> bool:
+    match = _LOCALE.match(v) if isinstance(v, str) else None
+    if match is None or match.group(1) not in LANGUAGES:
+        return False
+    region = match.group(2)
+    return region is None or region.isdigit() or region in COUNTRY_CODES
+
+
+def _is_birth_date(v: Any) -> bool:
+    if not _is_datetime(v):
+        return False
+    year = int(str(v)[:4])
+    return 1900 <= year <= date.today().year
+
+
 def _is_prose(v: Any) -> bool:
     if not isinstance(v, str) or not v.strip():
         return False
@@ -92,7 +180,6 @@ def _is_prose(v: Any) -> bool:
     return len(words) >= 2 and sum(map(len, words)) >= 0.6 * len(v.replace(" ", ""))
 
 
-Check = Callable[[Any], bool]
 CATEGORIES: dict[str, Check] = {
     "email": _is_email,
     "url": _is_url,
@@ -102,25 +189,48 @@ CATEGORIES: dict[str, Check] = {
     "date": _is_datetime,
     "colour": lambda v: isinstance(v, str) and (bool(_HEX_COLOUR.match(v)) or v.lower() in CSS_COLOURS),
     "age": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 120,
-    "country": lambda v: isinstance(v, str) and (v.upper() in COUNTRY_CODES or (len(v) > 3 and v.istitle())),
+    "country": lambda v: isinstance(v, str) and (v.upper() in COUNTRY_CODES or v.lower() in COUNTRY_NAMES),
     "ip": _is_ip,
     "uuid": _is_uuid,
     "sha": lambda v: isinstance(v, str) and bool(_SHA.match(v)),
     "phone": lambda v: isinstance(v, str) and bool(_PHONE.match(v)) and sum(c.isdigit() for c in v) >= 7,
     "slug": lambda v: isinstance(v, str) and bool(_SLUG.match(v)),
     "prose": _is_prose,
+    "company": lambda v: isinstance(v, str) and bool(_COMPANY.match(v)) and any(ch.isalpha() for ch in v),
+    "job_title": lambda v: isinstance(v, str) and bool(_JOB.match(v)) and len(v.split()) <= 8,
+    "birth_date": _is_birth_date,
+    "iban": _iban,
+    "card_number": _luhn,
+    "latitude": _coordinate(90),
+    "longitude": _coordinate(180),
+    "timezone": lambda v: isinstance(v, str) and v in TIME_ZONES,
+    "language": lambda v: isinstance(v, str) and v.lower() in LANGUAGES,
+    "locale": _is_locale,
+    "version": lambda v: isinstance(v, str) and bool(_SEMVER.match(v)),
+    "file_name": lambda v: isinstance(v, str) and bool(_FILE_NAME.match(v)),
+    "mime_type": lambda v: isinstance(v, str) and bool(_MIME.match(v.split(";")[0].strip())),
+    "domain": lambda v: isinstance(v, str) and bool(_HOSTNAME.match(v)),
+    "region": lambda v: isinstance(v, str) and _fold(v) in _regions(),
+    "postal_code": lambda v: isinstance(v, str) and bool(_POSTAL.match(v.upper())) and any(c.isdigit() for c in v),
 }
 
 
-def category(name: str, parent: str, schema: dict[str, Any]) -> str | None:
-    """The category of a field, from its name and its parent's; None when it has none."""
+def category(name: str, parent: str, schema: dict[str, Any], root: str = "") -> str | None:
+    """The category of a field, from its name, its parent's and the entity's (``root``); None when it has
+    none."""
     n = name.lower().replace("-", "_")
+    if "enum" in schema or "const" in schema:
+        return None
     declared = schema.get("type")
     kinds = set(declared) if isinstance(declared, list) else {declared}
-    if "string" not in kinds and "integer" not in kinds:
+    if "string" not in kinds and "integer" not in kinds and "number" not in kinds:
         return None
-    if "integer" in kinds and "string" not in kinds:
-        return "age" if n == "age" else None
+    if kinds & {"integer", "number"} and "string" not in kinds:
+        if n in ("lat", "latitude") or n.endswith("_latitude"):
+            return "latitude"
+        if n in ("lng", "lon", "long", "longitude") or n.endswith("_longitude"):
+            return "longitude"
+        return "age" if n == "age" and "integer" in kinds else None
     if "email" in n:
         return "email"
     if n in ("url", "href", "homepage", "website", "blog") or n.endswith("_url") or n.endswith("_uri"):
@@ -134,17 +244,53 @@ def category(name: str, parent: str, schema: dict[str, Any]) -> str | None:
         return "person_name"
     if n == "name" and any(p in parent.lower() for p in PERSON_PARENTS):
         return "person_name"
+    if n in ("birthday", "birth_date", "birthdate", "date_of_birth", "dob"):
+        return "birth_date"
     if schema.get("format") is None and (n.endswith("_at") or n.endswith("_date") or n in ("date", "timestamp")):
         return "date"
     if "color" in n or "colour" in n:
         return "colour"
     if n in ("country", "country_code"):
         return "country"
+    if n in ("company", "company_name", "organization_name", "employer", "employer_name") or (
+            n == "name" and any(p in parent.lower() for p in COMPANY_PARENTS)):
+        return "company"
+    if n in ("job_title", "occupation", "jobtitle"):
+        return "job_title"
+    if "iban" in n.split("_"):
+        return "iban"
+    if n in ("card_number", "credit_card_number", "cc_number", "pan"):
+        return "card_number"
+    if n in ("lat", "latitude"):
+        return "latitude"
+    if n in ("lng", "lon", "longitude"):
+        return "longitude"
+    if n in ("timezone", "time_zone", "tz") or n.endswith("_timezone"):
+        return "timezone"
+    if n in ("language", "lang", "language_code") and schema.get("format") is None and not any(
+            p in f"{root} {parent}".lower() for p in ("repo", "project", "gist", "code", "package")):
+        return "language"
+    if n == "locale" or n.endswith("_locale"):
+        return "locale"
+    if n in ("version", "semver", "app_version"):
+        return "version"
+    if n in ("file_name", "filename") or (n == "name" and parent.lower() in ("file", "attachment", "asset")):
+        return "file_name"
+    if n in ("mime_type", "content_type", "media_type", "mimetype"):
+        return "mime_type"
+    if n in ("domain", "hostname", "domain_name"):
+        return "domain"
+    if n in ("region", "province", "state_province", "state_code") or (
+            n == "state" and any(p in parent.lower() for p in ("address", "location", "billing", "shipping"))):
+        return "region"
+    if n in ("postal_code", "postcode", "zip", "zip_code", "zipcode"):
+        return "postal_code"
     if n in ("ip", "ip_address", "ipv4", "ipv6"):
         return "ip"
     if n in ("uuid", "guid"):
         return "uuid"
-    if n in ("sha", "commit_sha", "head_sha", "base_sha", "tree_sha", "commit_id"):
+    if n in ("sha", "commit_sha", "head_sha", "base_sha", "tree_sha", "commit_id", "sha1", "sha256", "md5",
+             "checksum", "digest"):
         return "sha"
     if "phone" in n or n in ("mobile", "telephone"):
         return "phone"
@@ -157,24 +303,30 @@ def category(name: str, parent: str, schema: dict[str, Any]) -> str | None:
 
 
 def judged_values(record: Any, schema: dict[str, Any], defs: dict[str, Any],
-                  parent: str = "") -> Iterator[tuple[str, Any]]:
-    """``(category, value)`` for every value of a record whose field has a category."""
+                  parent: str | None = None, root: str | None = None) -> Iterator[tuple[str, Any]]:
+    """``(category, value)`` for every value of a record whose field has a category (a top-level field's
+    parent is the schema's title: a reader knows the entity a schema describes)."""
     if not isinstance(record, dict):
         return
+    if parent is None:
+        title = schema.get("title")
+        parent = title if isinstance(title, str) else ""
+    if root is None:
+        root = parent
     properties = _resolve(schema, defs).get("properties", {})
     for name, value in record.items():
         sub = _resolve(properties.get(name, {}), defs)
         if value is None:
             continue
         if isinstance(value, dict):
-            yield from judged_values(value, sub, defs, parent=name)
+            yield from judged_values(value, sub, defs, parent=name, root=root)
         elif isinstance(value, list):
             items = _resolve(sub.get("items", {}) if isinstance(sub.get("items"), dict) else {}, defs)
             for item in value:
                 if isinstance(item, dict):
-                    yield from judged_values(item, items, defs, parent=name)
+                    yield from judged_values(item, items, defs, parent=name, root=root)
         else:
-            kind = category(name, parent, sub)
+            kind = category(name, parent, sub, root)
             if kind is not None:
                 yield kind, value
 

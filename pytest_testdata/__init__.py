@@ -59,7 +59,8 @@ __all__ = [
     "DatasetCheckError", "DatasetLoadError", "Engine", "GenerationError", "GenerationRequest", "GenerationResult",
     "LLMFallbackWarning", "MissingDependencyError", "ProviderError", "RegexRefused", "ResultMetadata",
     "StaleCassetteError", "StoreUnavailableError", "StrategyNotAvailableError", "TestdataError", "TestdataUsageError",
-    "TestdataWarning", "UnknownEntityError", "Violation", "factory_for", "generate",
+    "TestdataWarning", "UnknownEntityError", "Violation", "factory_for", "generate", "map_field_names",
+    "register_kind",
 ]
 
 
@@ -77,6 +78,10 @@ def __getattr__(name: str) -> Any:
         from pytest_testdata.generators.traditional.factories import factory_for
 
         return factory_for
+    if name in ("register_kind", "map_field_names"):
+        from pytest_testdata.generators.traditional import kinds
+
+        return getattr(kinds, name)
     raise AttributeError(f"module 'pytest_testdata' has no attribute {name!r}")
 
 

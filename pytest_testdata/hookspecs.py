@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from pytest_testdata.generators.traditional.kinds import ValueKinds
     from pytest_testdata.llm.base import Provider
     from pytest_testdata.schemas.registry import SchemaRegistry
 
@@ -88,4 +89,18 @@ def pytest_testdata_register_providers(providers: ProviderRegistry, config: pyte
     httpx, so generation cassettes record it; ``"local"`` otherwise), ``model`` and
     ``complete(call) -> LLMReply`` (see :class:`pytest_testdata.llm.base.Provider`); it raises
     :class:`pytest_testdata.ProviderError` when it cannot answer, and the chain moves on.
+    """
+
+
+@pytest.hookspec
+def pytest_testdata_register_value_kinds(kinds: ValueKinds, config: pytest.Config) -> None:
+    """Add kinds of realistic value and map field names to them (docs/schemas.md, "Realistic values from
+    field names").
+
+    ``kinds.register(name, draw=None, *, values=None, field_names=(), parents=(), siblings=())`` adds a
+    kind (``draw(rng)`` returns one value from the seeded ``random.Random`` it is given, or ``values`` lists
+    them) that ``x-gen: name`` names and fields named like ``field_names`` get; ``kinds.map(kind,
+    field_names, parents=())`` gives fields of those names a kind that exists (``"username"``...). Called
+    once, with the schema hooks; what it registers is removed when the session ends. The traditional
+    strategy in this process uses them; an agent (remote mode) uses its own.
     """

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pytest_testdata.agent.client import AgentClient
     from pytest_testdata.cache import TestdataCache
     from pytest_testdata.fixture import EngineLike
+    from pytest_testdata.generators.traditional.kinds import ValueKinds
     from pytest_testdata.schemas.registry import SchemaRegistry
 
 SEED_CACHE_KEY = "testdata/seed"
@@ -47,6 +48,8 @@ class SessionState:
         self._client: AgentClient | None = None
         self.cache: TestdataCache | None = None
         """Built from the settings at configure time (Redis shares it across xdist workers)."""
+        self.value_kinds: ValueKinds | None = None
+        """Kinds registered by ``pytest_testdata_register_value_kinds``, taken back at the session's end."""
 
     @property
     def schema_dirs(self) -> list[Path]:
@@ -62,11 +65,22 @@ class SessionState:
             if self.config is not None:
                 # Schemas a conftest.py or plugin registers (hookspecs.pytest_testdata_register_schemas).
                 self.config.hook.pytest_testdata_register_schemas(registry=registry, config=self.config)
+                self._register_value_kinds()
             if self.settings.remote is not None:
                 # The agent generates with its own schemas, so its definitions are the ones that count.
                 registry.extend(self.remote_client().schemas())
             self._registry = registry
         return self._registry
+
+    def _register_value_kinds(self) -> None:
+        """Kinds of value a conftest.py or plugin adds (hookspecs.pytest_testdata_register_value_kinds)."""
+        assert self.config is not None
+        if not self.config.hook.pytest_testdata_register_value_kinds.get_hookimpls():
+            return  # nothing registered: the generator's modules are not even imported here
+        from pytest_testdata.generators.traditional.kinds import ValueKinds
+
+        self.value_kinds = ValueKinds()
+        self.config.hook.pytest_testdata_register_value_kinds(kinds=self.value_kinds, config=self.config)
 
     def remote_client(self) -> AgentClient:
         """The client of the agent named by --testdata-remote (remote mode), built once."""
@@ -491,6 +505,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         from pytest_testdata.schemas.registry import set_project_registry
 
         set_project_registry(None)
+    if state is not None and state.value_kinds is not None:
+        state.value_kinds.undo()
     if state is not None and state.cache is not None:
         state.cache.close()
     if state is not None and state._client is not None:

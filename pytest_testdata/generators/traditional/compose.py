@@ -17,7 +17,9 @@ from typing import Any
 from pytest_testdata.generators.traditional.coverage import ABSENT, ALL, Shape
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, out_of_redraws
 from pytest_testdata.generators.traditional.fastrand import between, pick
+from pytest_testdata.generators.traditional.field_names import within
 from pytest_testdata.generators.traditional.formats import FORMATS
+from pytest_testdata.generators.traditional.realistic import realistic_string
 from pytest_testdata.locales.gazetteer import common_words
 from pytest_testdata.quality.standard import subschema_check
 from pytest_testdata.schemas.sources.jsonschema import merge_all
@@ -225,7 +227,8 @@ class Composer:
                         return str(value)
                     value = base(state)
                 return str(value)
-            return formatted
+            # A field whose name calls for a kind that refines the format (`hostname` named `domain`).
+            return realistic_string(node, name, constraint, lambda *_: formatted) or formatted
         simple = {k: v for k, v in node.items() if k != "format" or fmt in _CLASSIC_FORMATS}
         draw = self.classic(simple, name, constraint)
         if fmt is not None and "pattern" in node:
@@ -259,7 +262,8 @@ class Composer:
             optional = [k for k in props if k not in required]
             for key in optional[: len(props) - most]:
                 del props[key]
-        fields = [(key, self.compile(sub, key)) for key, sub in props.items()]
+        with within(name, props):  # a field's name means more beside its parent's (`customer.name`)
+            fields = [(key, self.compile(sub, key)) for key, sub in props.items()]
         least = node.get("minProperties", 0)
         extra_key = self._key_drawer(node, patterns, additional)
         extra_value = self._extra_value(patterns, additional)

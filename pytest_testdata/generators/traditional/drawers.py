@@ -332,18 +332,6 @@ FORMAT_DRAWERS: dict[str, Draw] = {
     "uuid": _uuid, "date-time": NAMED_DRAWERS["timestamp"], "date": lambda s: timestamps.draw(s.rng)[:10],
     "time": _time, "email": _email, "uri": _url, "ipv4": _ipv4,
 }
-# Field-name heuristics for user schemas that say nothing about generation (first match wins).
-NAME_HINTS: tuple[tuple[str, str], ...] = (
-    ("email", "email"), ("first_name", "person.first_name"), ("firstname", "person.first_name"),
-    ("last_name", "person.last_name"), ("lastname", "person.last_name"), ("surname", "person.last_name"),
-    ("phone", "phone"), ("company", "company"), ("brand", "company"), ("sku", "sku"),
-    ("street", "address.street"), ("city", "address.city"), ("postal", "address.postal_code"),
-    ("zip", "address.postal_code"), ("state", "address.state"), ("country", "address.country"),
-    ("url", "url"), ("website", "url"), ("description", "sentence"), ("comment", "sentence"),
-    ("body", "sentence"), ("title", "product.name"), ("name", "product.name"),
-)
-
-
 def _faker_drawer(gen: str) -> Draw:
     """``x-gen: "faker.city"``: any Faker provider, drawn from a seeded pool per country."""
     provider = gen.partition(".")[2]
@@ -414,15 +402,14 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             "or \"faker.<provider>\" for any Faker provider (e.g. \"faker.city\")."
         )
     elif pattern:
-        # The schema's pattern is the law; a realistic value (by format or name) is kept when it fits.
-        hint = next((g for key, g in NAME_HINTS if key in name.lower()), None)
-        realistic = FORMAT_DRAWERS.get(fmt) if fmt in FORMAT_DRAWERS else NAMED_DRAWERS.get(hint or "")
-        base = _patterned(realistic, str(pattern))
+        # The schema's pattern is the law; a realistic value by format is kept when it fits (by name, the
+        # field-name table already tried: generators/traditional/realistic.py).
+        base = _patterned(FORMAT_DRAWERS.get(fmt) if fmt in FORMAT_DRAWERS else None, str(pattern))
     elif fmt in FORMAT_DRAWERS:
         base = FORMAT_DRAWERS[fmt]
     else:
-        hint = next((g for key, g in NAME_HINTS if key in name.lower()), "sentence")
-        base = NAMED_DRAWERS[hint]
+        # Field names are read before (generators/traditional/realistic.py): here a name says nothing.
+        base = _sentence
     if base is _uuid:
         base = _uuid_for(name)
     if constraint is not None and constraint.regex:

@@ -27,7 +27,9 @@ from pytest_testdata.generators.traditional.drawers import (
     pick_country,
 )
 from pytest_testdata.generators.traditional.fastrand import between, pick
+from pytest_testdata.generators.traditional.field_names import within
 from pytest_testdata.generators.traditional.pools import VALUES, Values
+from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
 from pytest_testdata.quality.constraints_model import constrain, constrain_tree
@@ -76,7 +78,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
     if node.get("x-gen") == "address":
         return _address
     if main == "object":
-        return _object_drawer(node, shape)
+        return _object_drawer(node, name, shape)
     if main == "array":
         item = _drawer(node.get("items", {}), name, None, shape)
         lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minItems", 0)
@@ -118,7 +120,8 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
         if not shape.plain:
             return shape.number(_typed_drawer(node, name, constraint, ALL), node, constraint, name,
                                 integer=main == "integer")
-        number = _number_drawer(node, name, constraint, integer=main == "integer")
+        number = realistic_number(node, name, constraint, main == "integer") or \
+            _number_drawer(node, name, constraint, integer=main == "integer")
         step = node.get("multipleOf")
         if isinstance(step, (int, float)) and step > 0 and step != 0.01:
             return _stepped(number, step, node, constraint, integer=main == "integer")
@@ -138,7 +141,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
         return lambda s: s.rng.random() < 0.5
     if main == "null":
         return lambda s: None
-    drawer = _string_drawer(node, name, constraint)
+    drawer = realistic_string(node, name, constraint, _string_drawer) or _string_drawer(node, name, constraint)
     # Nullable strings are filled (coherence rules decide when they must be null; the shape may null them).
     return drawer if shape.plain else shape.string(drawer, node, constraint, name)
 
@@ -162,9 +165,11 @@ def _shaped_count(shape: Shape, lo: int, hi: int, draw_count: Any) -> Any:
     return lambda rng, _lo, _hi: counts(rng)
 
 
-def _object_drawer(node: Mapping[str, Any], shape: Shape = ALL) -> Draw:
+def _object_drawer(node: Mapping[str, Any], parent: str = "", shape: Shape = ALL) -> Draw:
+    properties = node.get("properties", {})
     required = set(node.get("required", ())) if isinstance(node.get("required"), list) else set()
-    fields = [(name, _drawer(sub, name, None, shape)) for name, sub in node.get("properties", {}).items()]
+    with within(parent, properties):  # a field's name means more beside its parent's (`customer.name`)
+        fields = [(name, _drawer(sub, name, None, shape)) for name, sub in properties.items()]
     if not shape.plain:
         fields = [(name, draw if name in required else shape.optional(draw, name)) for name, draw in fields]
 
@@ -257,10 +262,12 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
         top = dict(tree)
         top["properties"] = {n: constrain(sub, constraints[n]) if n in constraints else sub
                              for n, sub in properties.items()}
-        root = composer_for(shape).compile(top, schema.name)
+        with within(_entity_words(schema), properties):
+            root = composer_for(shape).compile(top, _entity_words(schema))
         fields: list[tuple[str, Draw]] = []
     else:
-        fields = [(name, _drawer(sub, name, constraints.get(name), shape)) for name, sub in properties.items()]
+        with within(_entity_words(schema), properties):
+            fields = [(name, _drawer(sub, name, constraints.get(name), shape)) for name, sub in properties.items()]
         if not shape.plain:
             required = set(tree.get("required", ()))
             fields = [(name, draw if name in required else shape.optional(draw, name)) for name, draw in fields]
@@ -286,6 +293,12 @@ _DERIVED: Any = object()
 
 def _derived(state: RecordState) -> Any:
     return _DERIVED
+
+
+def _entity_words(schema: Schema) -> str:
+    """What a top-level field's parent is called: the entity's name and its schema's title."""
+    title = schema.json_schema.get("title")
+    return f"{schema.name} {title}" if isinstance(title, str) and title != schema.name else schema.name
 
 
 def _money_ceiling(schema: Schema, constraints: Mapping[str, FieldConstraint]) -> float | None:

@@ -1,0 +1,392 @@
+"""The table of recognised field names: a field's name and its context -> the kind of value it holds.
+
+A user's schema rarely says "a person's name" or "an ISO 4217 code"; its field names do. This module is
+the one table the traditional strategy reads to give such fields realistic values (the values themselves
+come from :mod:`pytest_testdata.generators.traditional.kinds`). It is data: a row names a kind, the field
+names it covers and, where a name means different things in different places, the context it needs.
+
+Names are compared in one spelling, whatever the schema's style: ``userName``, ``user_name``,
+``user-name`` and ``UserName`` are all ``user_name`` (:func:`snake`). A row's ``names`` are shell-style
+patterns on that spelling (``*_at`` is ``created_at``, ``updatedAt``...). The context is:
+
+``parents``
+    words of the enclosing object's name (for a top-level field, the entity's name or title); the object
+    ``customer``, ``billing_contact`` or ``authors`` (an array of them) all have the word ``customer`` /
+    ``contact`` / ``author``. When several words of the parent are known, the last one decides
+    (``company_contact`` is a contact, ``user_organization`` an organization).
+``siblings``
+    names of the other fields of the same object (``state`` beside ``city`` or ``zip`` is a region).
+
+Rows are tried in order, the first that matches wins; :func:`add_field_names` puts a user's rows first.
+Fields with an ``enum``, ``const`` or explicit ``x-gen`` are not looked up; a ``format`` or a
+``pattern`` is honoured whatever the name says (see :mod:`kinds`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from fnmatch import translate
+from functools import lru_cache
+
+PERSON = frozenset((
+    "user", "author", "owner", "contact", "customer", "committer", "person", "people", "assignee", "member",
+    "creator", "actor", "sender", "reviewer", "requester", "employee", "buyer", "seller", "tagger", "maintainer",
+    "admin", "invitee", "inviter", "holder", "individual", "recipient", "patient", "student", "teacher", "guest",
+    "passenger", "driver", "applicant", "candidate", "subscriber", "participant", "attendee", "speaker",
+    "manager", "beneficiary", "profile", "collaborator", "contributor", "traveler", "traveller", "client",
+    "shopper", "consumer", "payer", "payee", "signer", "approver", "submitter", "reporter", "watcher",
+    "follower", "friend", "spouse", "doctor", "nurse", "billing_details", "cardholder",
+    "account_holder", "shipping_contact", "emergency_contact",
+))
+"""Parent words whose ``name`` is a person's full name."""
+PRODUCT = frozenset(("product", "item", "line_item", "article", "good", "merchandise", "sku", "offering",
+                     "listing", "variant", "catalog_item", "order_item", "cart_item"))
+"""Parent words whose ``name`` is a product's name."""
+COMPANY = frozenset(("company", "organization", "organisation", "org", "business", "employer", "vendor",
+                     "supplier", "merchant", "brand", "manufacturer", "publisher", "enterprise", "firm", "partner",
+                     "carrier", "agency", "institution", "sponsor", "advertiser", "store", "shop", "retailer"))
+"""Parent words whose ``name`` is a company's name."""
+FILE = frozenset(("file", "attachment", "document", "asset", "artifact", "artefact", "upload", "download",
+                  "image", "media", "photo", "picture", "avatar", "thumbnail", "blob", "content"))
+"""Parent words whose ``name`` is a file name."""
+CODE = frozenset(("repository", "repo", "project", "gist", "codebase", "snippet", "package", "library", "module",
+                  "code", "source", "code_sample"))
+"""Parent words whose ``language`` is a programming language."""
+JOB = frozenset(("job", "position", "employment", "role_assignment", "occupation", "vacancy", "opening"))
+"""Parent words whose ``title`` is a job title (beside :data:`PERSON`)."""
+ADDRESS = frozenset(("address", "location", "billing", "shipping", "residence", "home", "place", "geo", "postal",
+                     "destination", "origin", "venue", "premises", "mailing", "delivery", "office", "branch"))
+"""Parent words of a postal address."""
+ADDRESS_SIBLINGS = ("city", "town", "street", "street*", "zip", "zip_code", "zipcode", "postal_code", "postcode",
+                    "country", "country_code", "address_line*", "line1", "line_1", "locality", "county")
+"""Sibling names that make an object an address (``state`` beside ``city`` is a region, not a status)."""
+
+
+@dataclass(frozen=True)
+class FieldName:
+    """One row of the table: field names (and their context) that hold values of one kind."""
+
+    kind: str
+    names: tuple[str, ...]
+    parents: frozenset[str] = frozenset()
+    """Words of the parent object's name this row needs (empty: any parent)."""
+    siblings: tuple[str, ...] = ()
+    """Patterns of sibling field names, one of which must be present (empty: no need)."""
+    types: tuple[str, ...] = ("string",)
+    """JSON types of the field this row applies to."""
+    example: str = ""
+    """A value of the kind, for the documentation."""
+
+    def matches(self, name: str, parent_words: tuple[str, ...], siblings: frozenset[str], json_type: str) -> bool:
+        if json_type not in self.types or not _patterns(self.names).match(name):
+            return False
+        if self.parents and _decisive(parent_words, self.parents) not in self.parents:
+            return False
+        if not self.siblings:
+            return True
+        beside = _patterns(self.siblings)
+        return any(beside.match(s) for s in siblings)
+
+
+@lru_cache(maxsize=1024)
+def _patterns(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled regex for a row's shell-style patterns (``fnmatchcase`` semantics)."""
+    return re.compile("|".join(f"(?:{translate(p)})" for p in patterns))
+
+
+_CONTEXT_WORDS = PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE
+
+
+def _decisive(parent_words: tuple[str, ...], wanted: frozenset[str]) -> str | None:
+    """The parent's word that says what it is: the whole name if known, else its last known word (a word
+    of the table's contexts or of the row's own)."""
+    for word in parent_words:
+        if word in wanted or word in _CONTEXT_WORDS:
+            return word
+    return None
+
+
+_NUM = ("integer", "number")
+_ANY_TEXT = ("string",)
+
+TABLE: tuple[FieldName, ...] = (
+    # -- people ------------------------------------------------------------------------------------------------
+    FieldName("person.first_name", ("first_name", "firstname", "given_name", "forename", "givenname"),
+              example="Maria"),
+    FieldName("person.last_name", ("last_name", "lastname", "surname", "family_name", "familyname"),
+              example="Schneider"),
+    FieldName("person.name", ("full_name", "fullname", "display_name", "real_name", "legal_name", "person_name",
+                              "contact_name", "customer_name", "author_name", "owner_name", "holder_name",
+                              "account_holder_name", "cardholder_name", "card_holder_name", "recipient_name",
+                              "sender_name", "buyer_name", "patient_name", "employee_name", "user_full_name",
+                              "name_on_card", "beneficiary_name", "passenger_name", "guest_name"),
+              example="Maria Schneider"),
+    FieldName("person.name", ("name",), parents=PERSON, example="James Walker (`name` under `customer`)"),
+    FieldName("username", ("username", "user_name", "login", "user_login", "handle", "screen_name", "nickname",
+                           "nick", "*_username", "*_login", "gamertag", "twitter", "github"),
+              example="maria.schneider"),
+    FieldName("job_title", ("job_title", "job", "jobtitle", "occupation", "position_title", "designation",
+                            "profession", "job_name", "role_title"), example="Data scientist"),
+    FieldName("job_title", ("title",), parents=PERSON | JOB, example="Civil engineer (`title` under `employee`)"),
+    FieldName("age", ("age", "*_age", "age_years", "age_in_years"), types=_NUM, example="42"),
+    FieldName("birth_date", ("birthday", "birth_date", "birthdate", "date_of_birth", "dob", "born", "born_on",
+                             "birth_day"), example="1987-06-14"),
+    # -- organisations and products ----------------------------------------------------------------------------
+    FieldName("company", ("company", "company_name", "organization", "organisation", "organization_name",
+                          "organisation_name", "org_name", "employer", "employer_name", "business_name",
+                          "vendor", "vendor_name", "supplier", "supplier_name", "merchant_name", "manufacturer",
+                          "brand", "brand_name", "publisher", "carrier", "carrier_name", "legal_entity_name"),
+              example="Harris, Brooks and Lee"),
+    FieldName("company", ("name",), parents=COMPANY, example="Harris, Brooks and Lee (`name` under `company`)"),
+    FieldName("product.name", ("product_name", "item_name", "product_title", "article_name"),
+              example="Premium Yoga Mat"),
+    FieldName("product.name", ("name", "title"), parents=PRODUCT, example="Premium Yoga Mat (`name` under `product`)"),
+    FieldName("file.name", ("name",), parents=FILE, example="quarterly-report.pdf (`name` under `attachment`)"),
+    # -- money -------------------------------------------------------------------------------------------------
+    FieldName("currency", ("currency", "currency_code", "*_currency", "currency_iso", "currency_iso_code", "ccy",
+                           "*_currency_code", "iso_currency_code", "currencycode"), example="EUR"),
+    FieldName("iban", ("iban", "*_iban", "iban_number", "iban_code"), example="DE89370400440532013000"),
+    FieldName("card.number", ("card_number", "credit_card_number", "creditcard_number", "cc_number", "pan",
+                              "card_no", "primary_account_number", "debit_card_number", "card_num"),
+              example="4242424242424242"),
+    FieldName("card.last_four", ("last4", "last_4", "last_four", "card_last_four", "card_last4", "last_four_digits",
+                                 "last_digits"), example="0416"),
+    # -- dates and times without a format ----------------------------------------------------------------------
+    FieldName("timestamp", ("*_at", "timestamp", "*_timestamp", "created", "updated", "modified", "deleted",
+                            "published", "submitted", "last_modified", "last_login", "last_seen", "expires",
+                            "expiry", "expiration", "datetime", "*_datetime", "date_time", "*_date_time",
+                            "*_time_utc", "created_on", "updated_on", "modified_on", "deleted_on", "last_updated",
+                            "date_created", "date_updated", "date_modified"),
+              example="2025-03-04T05:06:07Z"),
+    FieldName("date", ("date", "*_date", "date_of_*", "day_of_*"), example="2025-03-04"),
+    FieldName("time", ("time", "time_of_day", "*_time_of_day", "opening_time", "closing_time", "opens_at_time",
+                       "closes_at_time", "local_time"), example="14:05:00+01:00"),
+    FieldName("timestamp", ("*_time", "start", "end", "starts", "ends", "since", "until"),
+              example="2025-03-04T05:06:07Z"),
+    # -- places ------------------------------------------------------------------------------------------------
+    FieldName("address.street", ("street", "street_address", "street_line*", "address_line*", "address1",
+                                 "address_1", "line1", "line_1", "street_name", "address_street"),
+              example="742 Evergreen Terrace"),
+    FieldName("address.street", ("address",), siblings=ADDRESS_SIBLINGS, example="742 Evergreen Terrace"),
+    FieldName("address.city", ("city", "town", "city_name", "locality", "*_city", "municipality"),
+              example="Springfield"),
+    FieldName("address.state", ("state", "region", "province", "state_province", "state_code", "state_or_province",
+                                "prefecture", "county", "administrative_area", "*_state", "*_region",
+                                "*_province", "subdivision"),
+              parents=ADDRESS, example="California (a field under `address`)"),
+    FieldName("address.state", ("state", "region", "province", "state_province", "state_code", "state_or_province",
+                                "prefecture", "county", "administrative_area", "subdivision"),
+              siblings=ADDRESS_SIBLINGS, example="Bayern (beside `city` or `zip`)"),
+    FieldName("address.state", ("province", "state_province", "state_or_province", "prefecture", "county",
+                                "administrative_area", "subdivision", "*_state", "*_province"),
+              example="Ontario"),
+    FieldName("address.postal_code", ("postal_code", "postcode", "post_code", "zip", "zip_code", "zipcode",
+                                      "postal", "*_postal_code", "*_zip", "*_zip_code", "*_postcode", "plz"),
+              example="94105"),
+    FieldName("address.country", ("country", "country_code", "*_country", "*_country_code", "country_iso",
+                                  "nationality", "countrycode", "iso_country", "country_iso_code"), example="DE"),
+    FieldName("latitude", ("lat", "latitude", "*_lat", "*_latitude"), types=(*_NUM, "string"), example="48.137154"),
+    FieldName("longitude", ("lng", "lon", "long", "longitude", "*_lng", "*_lon", "*_longitude"),
+              types=(*_NUM, "string"), example="11.576124"),
+    FieldName("timezone", ("timezone", "time_zone", "tz", "tzid", "tz_name", "*_timezone", "*_time_zone", "iana_tz",
+                           "olson_tz"), example="Europe/Berlin"),
+    FieldName("programming_language", ("language", "lang", "primary_language", "programming_language"),
+              parents=CODE, example="Python (`language` under `repository`)"),
+    FieldName("programming_language", ("programming_language", "primary_language", "runtime_language"),
+              example="TypeScript"),
+    FieldName("language", ("language", "lang", "language_code", "lang_code", "*_language", "*_lang",
+                           "iso_language", "spoken_language", "native_language"), example="de"),
+    FieldName("locale", ("locale", "*_locale", "locale_code", "culture", "ui_locale", "preferred_locale",
+                         "accept_language"), example="de-DE"),
+    # -- contact and the internet ------------------------------------------------------------------------------
+    FieldName("email", ("*email*", "*e_mail*", "mail"), example="maria.schneider12@example.com"),
+    FieldName("phone", ("*phone*", "mobile", "telephone", "tel", "fax", "cell", "*_mobile", "mobile_number",
+                        "msisdn"), example="+49 30 901820"),
+    FieldName("url", ("url", "*_url", "uri", "*_uri", "href", "*_href", "link", "*_link", "homepage", "website",
+                      "web_site", "blog", "permalink_url", "endpoint", "callback", "webhook"),
+              example="https://www.harbor.example/lantern"),
+    FieldName("domain", ("domain", "*_domain", "hostname", "host_name", "host", "fqdn", "domain_name",
+                         "*_hostname", "*_host"), example="api.harbor.example"),
+    FieldName("ip", ("ip", "ip_address", "ipaddress", "*_ip", "*_ip_address", "remote_addr", "remote_address",
+                     "client_address", "ip_addr", "source_ip", "address_ip"), example="203.0.113.45"),
+    FieldName("ipv4", ("ipv4", "ipv4_address", "*_ipv4"), example="198.51.100.7"),
+    FieldName("ipv6", ("ipv6", "ipv6_address", "*_ipv6"), example="2001:db8:85a3::8a2e:370:7334"),
+    FieldName("mac_address", ("mac", "mac_address", "*_mac_address", "macaddress", "hw_address", "bssid"),
+              example="02:5e:9a:11:c4:80"),
+    FieldName("user_agent", ("user_agent", "useragent", "ua", "browser_user_agent"),
+              example="Mozilla/5.0 (X11; Linux x86_64) ..."),
+    FieldName("slug", ("slug", "*_slug", "permalink", "handle_slug", "url_slug", "short_name_slug"),
+              example="trail-backpack-review"),
+    # -- software, files and digests ---------------------------------------------------------------------------
+    FieldName("version", ("version", "*_version", "semver", "version_number", "version_name", "release",
+                          "app_version", "sdk_version", "api_version"), example="2.14.3"),
+    FieldName("file.name", ("file_name", "filename", "*_file_name", "*_filename", "attachment_name",
+                            "document_name", "original_name", "original_filename", "basename"),
+              example="quarterly-report.pdf"),
+    FieldName("file.path", ("path", "file_path", "filepath", "*_path", "directory", "dir", "folder"),
+              example="docs/guides/setup.md"),
+    FieldName("mime_type", ("mime_type", "mimetype", "content_type", "media_type", "*_content_type",
+                            "*_mime_type", "*_media_type", "mime", "file_type_mime"), example="application/pdf"),
+    FieldName("hash.sha256", ("sha256", "*_sha256", "sha_256", "sha256_*", "checksum_sha256", "digest"),
+              example="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+    FieldName("hash.md5", ("md5", "*_md5", "md5_*", "md5sum", "md5_checksum"),
+              example="5d41402abc4b2a76b9719d911017c592"),
+    FieldName("hash.sha1", ("sha", "sha1", "*_sha", "*_sha1", "sha_1", "commit_id", "commit_sha", "git_sha",
+                            "commit_hash"),
+              example="a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"),
+    FieldName("hash.sha256", ("hash", "*_hash", "checksum", "*_checksum", "fingerprint"),
+              example="2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"),
+    FieldName("uuid", ("uuid", "guid", "*_uuid", "*_guid", "id", "*_id", "uid", "external_id"),
+              example="1b4e28ba-2fa1-41d2-883f-0016d3cca427 (a string `id` without a format)"),
+    FieldName("password", ("password", "*_password", "passwd", "pass_phrase", "passphrase", "pwd"),
+              example="x8!Kq2#rTz9m"),
+    FieldName("token", ("token", "*_token", "api_key", "apikey", "*_api_key", "secret", "*_secret", "access_key",
+                        "client_secret", "nonce"), example="tok_5f2b8c0e9d4a7b61c3e8f0a2d9b7c415"),
+    # -- numbers -----------------------------------------------------------------------------------------------
+    FieldName("year", ("year", "*_year", "year_*", "yob"), types=_NUM, example="2019"),
+    FieldName("percent", ("percent", "percentage", "*_percent", "*_percentage", "pct", "*_pct"), types=_NUM,
+              example="37.5"),
+    FieldName("port", ("port", "*_port", "port_number"), types=("integer",), example="8443"),
+    # -- words and text ----------------------------------------------------------------------------------------
+    FieldName("status", ("status", "state", "*_status"), example="active"),
+    FieldName("colour", ("color", "colour", "*_color", "*_colour", "color_*", "colour_*", "hex_color",
+                         "hex_colour", "rgb"), example="#3a7bd5"),
+    FieldName("sentence", ("description", "*_description", "desc", "comment", "*_comment", "comments", "body",
+                           "*_body", "summary", "*_summary", "message", "*_message", "bio", "biography", "about",
+                           "notes", "note", "text", "content", "details", "remarks", "caption", "abstract",
+                           "excerpt", "reason", "instructions", "feedback", "review_text", "headline", "subtitle",
+                           "subject"),
+              example="Soft quiet morning light over the harbour."),
+    FieldName("product.name", ("title", "name", "*_title", "*_name", "display_title"),
+              example="Premium Yoga Mat (any other `name` or `title`)"),
+)
+"""The built-in rows, in the order they are tried."""
+
+_USER_ROWS: list[FieldName] = []
+
+
+def add_field_names(rows: Iterable[FieldName]) -> None:
+    """Put a user's rows before the built-in ones (later additions before earlier ones)."""
+    _USER_ROWS[:0] = list(rows)
+    kind_for.cache_clear()
+    _rows_named.cache_clear()
+
+
+def remove_field_names(kinds: Iterable[str]) -> None:
+    """Drop the user's rows of these kinds (the built-in ones stay)."""
+    gone = set(kinds)
+    _USER_ROWS[:] = [r for r in _USER_ROWS if r.kind not in gone]
+    kind_for.cache_clear()
+    _rows_named.cache_clear()
+
+
+def rows() -> tuple[FieldName, ...]:
+    """Every row in the order it is tried: the user's first, then :data:`TABLE`."""
+    return (*_USER_ROWS, *TABLE)
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def snake(name: str) -> str:
+    """One spelling for every style: ``userName``, ``UserName``, ``user-name``, ``USER_NAME`` -> ``user_name``."""
+    return _SEPARATORS.sub("_", _CAMEL.sub("_", name)).strip("_").lower()
+
+
+def snake_pattern(pattern: str) -> str:
+    """:func:`snake` for a pattern, keeping its ``*`` (``*Id`` -> ``*_id``, ``userHandle`` -> ``user_handle``)."""
+    out = []
+    for index, part in enumerate(re.split(r"(\*)", pattern)):
+        if part == "*" or not part:
+            out.append(part)
+            continue
+        text = _SEPARATORS.sub("_", _CAMEL.sub("_", part)).lower()
+        if index and part[0].isupper():  # "*Id": the word after the star starts a new word
+            text = "_" + text.lstrip("_")
+        out.append(text)
+    joined = "".join(out)
+    if not pattern.startswith("*"):
+        joined = joined.lstrip("_")
+    if not pattern.endswith("*"):
+        joined = joined.rstrip("_")
+    return joined
+
+
+def singular(word: str) -> str:
+    """``addresses`` -> ``address``, ``companies`` -> ``company``, ``authors`` -> ``author``."""
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def parent_words(parent: str) -> tuple[str, ...]:
+    """The words a parent is known by, most telling first: its whole name, then its words from the last.
+    A top-level field's parent is the entity's name and title, separated by a space: each counts."""
+    words: list[str] = []
+    for each in parent.split():
+        whole = snake(each)
+        if not whole:
+            continue
+        parts = [singular(p) for p in whole.split("_") if p]
+        words += [whole, "_".join(parts), *reversed(parts)]
+    return tuple(dict.fromkeys(words))
+
+
+@dataclass(frozen=True)
+class FieldContext:
+    """Where a field is: its parent object's name (or the entity's) and the names beside it."""
+
+    parent: str = ""
+    siblings: frozenset[str] = frozenset()
+
+
+_NOWHERE = FieldContext()
+_CURRENT: ContextVar[FieldContext] = ContextVar("testdata_field_context")
+
+
+@contextlib.contextmanager
+def within(parent: str, siblings: Iterable[str] = ()) -> Iterator[None]:
+    """Compile the fields of an object named ``parent`` (its properties are ``siblings``) in this block."""
+    token = _CURRENT.set(FieldContext(parent, frozenset(snake(s) for s in siblings)))
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def current() -> FieldContext:
+    """The context of the field being compiled (an empty one outside :func:`within`)."""
+    return _CURRENT.get(_NOWHERE)
+
+
+@lru_cache(maxsize=8192)
+def kind_for(name: str, json_type: str, context: FieldContext = _NOWHERE) -> str | None:
+    """The kind of value a field holds by its name and context, or None when the table has no row for it."""
+    key = snake(name)
+    if not key:
+        return None
+    words = parent_words(context.parent)
+    for row in _rows_named(key, json_type):
+        if row.matches(key, words, context.siblings, json_type):
+            return row.kind
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _rows_named(key: str, json_type: str) -> tuple[FieldName, ...]:
+    """The rows whose names and types match (their context is checked per field): most names match none."""
+    return tuple(r for r in rows() if json_type in r.types and _patterns(r.names).match(key))
+
+
+__all__ = ["TABLE", "FieldContext", "FieldName", "add_field_names", "current", "kind_for", "parent_words",
+           "remove_field_names", "rows", "singular", "snake", "snake_pattern", "within"]

@@ -1,0 +1,390 @@
+"""Value kinds: what the field-name table (and ``x-gen``) names, and how a kind meets a field's constraints.
+
+A :class:`Kind` is a named source of realistic values: string kinds have one or more *forms* (drawers, in
+order of preference), number kinds a plausible range. :func:`kind_drawer` turns a kind into the drawer for
+one field: without constraints, the first form; with a ``pattern``, ``minLength``/``maxLength``, a
+``format`` or a caller's constraint, the first form whose values satisfy them (each form is tried on a few
+values drawn at compile time), redrawn at run time when a value misses, and the field's generic drawer
+when no form fits at all (a ``currency`` field with ``maxLength: 2`` gets generic strings of at most two
+characters, never a value its schema rejects).
+
+Users add kinds with :func:`register_kind` (or the ``pytest_testdata_register_value_kinds`` hook) and map
+field names to any kind with :func:`map_field_names`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.generators.traditional import kind_values as kv
+from pytest_testdata.generators.traditional.drawers import (
+    NAMED_DRAWERS,
+    Draw,
+    RecordState,
+    _address,
+    _company,
+    _email,
+    _phone,
+    _product_name,
+    _sentence,
+    _url,
+    _uuid,
+    _uuid_for,
+)
+from pytest_testdata.generators.traditional.fastrand import pick
+from pytest_testdata.generators.traditional.field_names import FieldName, add_field_names, remove_field_names
+from pytest_testdata.types import FieldConstraint
+
+SAMPLES = 24
+"""Values of each form drawn at compile time to see whether the form can meet a field's constraints."""
+REDRAWS = 24
+"""Draws of a fitting form at run time before the field's generic drawer is used for that value."""
+
+
+@dataclass(frozen=True)
+class NumberRange:
+    """A number kind: values ``typical`` most of the time, never outside ``plausible``."""
+
+    plausible: tuple[float, float]
+    typical: tuple[float, float]
+    places: int = 0
+    """Decimal places of a ``number`` value (integers are whole)."""
+
+    def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
+        """Values within ``[low, high]`` (None: open), or None when the kind has no plausible value there."""
+        for lo, hi in (self.typical, self.plausible):
+            lo = lo if low is None else max(lo, low)
+            hi = hi if high is None else min(hi, high)
+            if integer:
+                lo, hi = math.ceil(lo), math.floor(hi)
+            if lo <= hi:
+                return _uniform(lo, hi, integer, self.places)
+        return None
+
+
+def _uniform(lo: float, hi: float, integer: bool, places: int) -> Draw:
+    if integer:
+        ilo, ihi = int(lo), int(hi)
+        return lambda s: ilo + int(s.rng.random() * (ihi - ilo + 1))
+
+    def draw(state: RecordState) -> float:
+        value = round(lo + (hi - lo) * state.rng.random(), places)
+        return min(max(value, lo), hi)
+    return draw
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A named kind of value: string forms, or a number range (or both, for coordinates)."""
+
+    name: str
+    forms: tuple[Draw, ...] = ()
+    numbers: NumberRange | None = None
+    refines: frozenset[str] = frozenset()
+    """Formats this kind's values satisfy and improve on (``birth_date`` is a better ``date``)."""
+    example: str = ""
+    builtin: bool = True
+    text_places: int = 6
+    """Decimal places when a number kind's value is written as a string."""
+
+
+def _forms(*draws: Draw) -> tuple[Draw, ...]:
+    return draws
+
+
+_BUILTIN: tuple[Kind, ...] = (
+    Kind("person.first_name", _forms(NAMED_DRAWERS["person.first_name"])),
+    Kind("person.last_name", _forms(NAMED_DRAWERS["person.last_name"])),
+    Kind("person.name", _forms(kv.person_name)),
+    Kind("username", _forms(kv.username)),
+    Kind("job_title", _forms(kv.job_title)),
+    Kind("company", _forms(_company)),
+    Kind("product.name", _forms(_product_name)),
+    Kind("age", numbers=NumberRange((0, 120), (18, 80))),
+    Kind("birth_date", _forms(kv.birth_date), refines=frozenset({"date"})),
+    Kind("currency", _forms(kv.currency, lambda s: kv.currency(s).lower())),
+    Kind("iban", _forms(kv.iban, kv.iban_grouped)),
+    Kind("card.number", _forms(kv.card_number, kv.card_grouped)),
+    Kind("card.last_four", _forms(kv.card_last_four)),
+    Kind("timestamp", _forms(kv.timestamp, kv.date)),
+    Kind("date", _forms(kv.date)),
+    Kind("time", _forms(kv.time_with_offset, kv.time_plain, kv.time_short)),
+    Kind("address.street", _forms(NAMED_DRAWERS["address.street"])),
+    Kind("address.city", _forms(NAMED_DRAWERS["address.city"])),
+    Kind("address.state", _forms(NAMED_DRAWERS["address.state"])),
+    Kind("address.postal_code", _forms(NAMED_DRAWERS["address.postal_code"])),
+    Kind("address.country", _forms(NAMED_DRAWERS["address.country"], kv.country_alpha3, kv.country_name)),
+    Kind("latitude", numbers=NumberRange((-90, 90), (-60, 70), places=6)),
+    Kind("longitude", numbers=NumberRange((-180, 180), (-180, 180), places=6)),
+    Kind("timezone", _forms(kv.timezone)),
+    Kind("language", _forms(kv.language)),
+    Kind("locale", _forms(kv.locale_bcp47, kv.locale_posix, kv.language)),
+    Kind("email", _forms(_email)),
+    Kind("phone", _forms(_phone, NAMED_DRAWERS["phone.e164"], NAMED_DRAWERS["phone.national"])),
+    Kind("url", _forms(_url)),
+    Kind("domain", _forms(kv.domain), refines=frozenset({"hostname", "idn-hostname"})),
+    Kind("ip", _forms(kv.ip, kv.ipv4)),
+    Kind("ipv4", _forms(kv.ipv4), refines=frozenset({"ipv4"})),
+    Kind("ipv6", _forms(kv.ipv6), refines=frozenset({"ipv6"})),
+    Kind("mac_address", _forms(kv.mac_address)),
+    Kind("user_agent", _forms(kv.user_agent)),
+    Kind("slug", _forms(kv.slug)),
+    Kind("version", _forms(kv.version, kv.version_v)),
+    Kind("file.name", _forms(kv.file_name)),
+    Kind("file.path", _forms(kv.file_path)),
+    Kind("mime_type", _forms(kv.mime_type)),
+    Kind("hash.sha1", _forms(kv.hex_digest(40))),
+    Kind("hash.sha256", _forms(kv.hex_digest(64))),
+    Kind("hash.md5", _forms(kv.hex_digest(32))),
+    Kind("uuid", _forms(_uuid)),
+    Kind("password", _forms(kv.password)),
+    Kind("token", _forms(kv.token)),
+    Kind("year", numbers=NumberRange((1900, 2100), (1990, 2026))),
+    Kind("percent", numbers=NumberRange((0, 100), (0, 100), places=1)),
+    Kind("port", numbers=NumberRange((1, 65535), (1024, 49151))),
+    Kind("status", _forms(kv.status)),
+    Kind("programming_language", _forms(kv.programming_language)),
+    Kind("colour", _forms(kv.hex_colour, kv.hex_colour_bare, kv.colour_name)),
+    Kind("sentence", _forms(_sentence)),
+)
+KINDS: dict[str, Kind] = {k.name: k for k in _BUILTIN}
+"""Every kind by name: the built-in ones and those a user registered."""
+OBJECT_KINDS: dict[str, Draw] = {"address": _address}
+"""Kinds of whole objects (``x-gen: "address"``)."""
+
+
+def kind_names() -> list[str]:
+    """The names ``x-gen`` accepts for a kind (sorted)."""
+    return sorted(KINDS)
+
+
+# -- fitting a kind to a field ---------------------------------------------------------------------------------
+
+
+def _string_check(node: Mapping[str, Any], constraint: FieldConstraint | None) -> Callable[[Any], bool] | None:
+    """A check of the field's string constraints, or None when it has none."""
+    from pytest_testdata.quality.regex import compile_user_regex
+
+    lo = node.get("minLength")
+    hi = node.get("maxLength")
+    patterns = [str(node["pattern"])] if isinstance(node.get("pattern"), str) else []
+    if constraint is not None:
+        lo = constraint.min_length if constraint.min_length is not None else lo
+        hi = constraint.max_length if constraint.max_length is not None else hi
+        if constraint.regex:
+            patterns.append(constraint.regex)
+    regexes = [compile_user_regex(p, "pattern") for p in patterns]
+    fmt = node.get("format")
+    format_ok = None
+    if isinstance(fmt, str):
+        from pytest_testdata.quality.standard import subschema_check
+
+        format_ok = subschema_check({"format": fmt})
+    if lo is None and hi is None and not regexes and format_ok is None:
+        return None
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        if (lo is not None and len(value) < lo) or (hi is not None and len(value) > hi):
+            return False
+        if any(not r.search(value) for r in regexes):
+            return False
+        return format_ok is None or bool(format_ok(value))
+    return check
+
+
+def _sample_state(seed: str) -> RecordState:
+    return RecordState(random.Random(seed), "US")
+
+
+def _fit_forms(forms: Sequence[Draw], check: Callable[[Any], bool], seed: str) -> tuple[Draw, bool] | None:
+    """The first form whose sampled values all pass (no run-time check needed), else the form passing most
+    often (with a check), else None."""
+    best: tuple[int, Draw] | None = None
+    for form in forms:
+        state = _sample_state(seed)
+        passed = 0
+        for _ in range(SAMPLES):
+            state.record, state.place, state.place_used = {}, None, False
+            passed += bool(check(form(state)))
+        if passed == SAMPLES:
+            return form, True
+        if passed and (best is None or passed > best[0]):
+            best = (passed, form)
+    return (best[1], False) if best is not None else None
+
+
+def _with_fallback(form: Draw, check: Callable[[Any], bool], fallback: Draw) -> Draw:
+    def draw(state: RecordState) -> Any:
+        for _ in range(REDRAWS):
+            value = form(state)
+            if check(value):
+                return value
+        return fallback(state)
+    return draw
+
+
+def _bounds(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[float | None, float | None]:
+    low, high = node.get("minimum"), node.get("maximum")
+    ex_lo, ex_hi = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
+    if isinstance(ex_lo, (int, float)) and not isinstance(ex_lo, bool):
+        low = ex_lo + 1e-6 if low is None or ex_lo >= low else low
+    if isinstance(ex_hi, (int, float)) and not isinstance(ex_hi, bool):
+        high = ex_hi - 1e-6 if high is None or ex_hi <= high else high
+    if constraint is not None:
+        if constraint.minimum is not None:
+            low = constraint.minimum if low is None else max(low, constraint.minimum)
+        if constraint.maximum is not None:
+            high = constraint.maximum if high is None else min(high, constraint.maximum)
+    return low, high
+
+
+def kind_drawer(kind: Kind, node: Mapping[str, Any], name: str, constraint: FieldConstraint | None,
+                json_type: str, fallback: Draw | None = None) -> Draw | None:
+    """The drawer of ``kind`` for a field of ``json_type``, meeting the field's constraints; None when the
+    kind cannot (the caller uses its generic drawer)."""
+    if json_type in ("integer", "number"):
+        if kind.numbers is None or node.get("multipleOf") is not None:
+            return None
+        low, high = _bounds(node, constraint)
+        return kind.numbers.drawer(low, high, json_type == "integer")
+    if json_type != "string":
+        return None
+    forms = kind.forms
+    if not forms and kind.numbers is not None:
+        number = kind.numbers.drawer(None, None, False)
+        places = kind.text_places
+        forms = (kv.as_text(number, lambda v: f"{v:.{places}f}"),) if number is not None else ()
+    forms = tuple(_uuid_for(name) if f is _uuid else f for f in forms)
+    if not forms:
+        return None
+    check = _string_check(node, constraint)
+    if check is None:
+        return forms[0]
+    fitted = _fit_forms(forms, check, f"{kind.name}\x1f{name}")
+    if fitted is None:
+        return None
+    form, always = fitted
+    if always:
+        return _with_fallback(form, check, fallback) if fallback is not None else form
+    return _with_fallback(form, check, fallback) if fallback is not None else None
+
+
+# -- the user's kinds ------------------------------------------------------------------------------------------
+
+
+def register_kind(name: str, draw: Callable[[random.Random], Any] | None = None, *,
+                  values: Sequence[Any] | None = None, field_names: Iterable[str] = (),
+                  parents: Iterable[str] = (), siblings: Iterable[str] = (), types: Iterable[str] = ("string",),
+                  example: str = "") -> Kind:
+    """Add a kind of value (or replace one): ``draw(rng)`` returns one value from the seeded
+    ``random.Random`` it is given, or ``values`` lists them. ``field_names`` (patterns such as
+    ``ticketId`` or ``*_ticket``, any spelling) map fields to it, in ``parents`` if given (words of the
+    parent object's name) or beside ``siblings``; ``x-gen: <name>`` names it on any field."""
+    if not isinstance(name, str) or not name or any(ch.isspace() for ch in name):
+        raise TestdataUsageError(f"register_kind: the kind name {name!r} must be a non-empty word such as "
+                                 "'ticket_id' or 'acme.sku'.")
+    if (draw is None) == (values is None):
+        raise TestdataUsageError(f"register_kind({name!r}): give either draw=(a function of a random.Random) "
+                                 "or values=(a list of values), exactly one of them.")
+    if values is not None:
+        choices = tuple(values)
+        if not choices:
+            raise TestdataUsageError(f"register_kind({name!r}): values is empty; give at least one value.")
+
+        def from_values(state: RecordState) -> Any:
+            return pick(state.rng, choices)
+        form: Draw = from_values
+    else:
+        if not callable(draw):
+            raise TestdataUsageError(f"register_kind({name!r}): draw must be callable as draw(rng), got {draw!r}.")
+        user = draw
+
+        def from_draw(state: RecordState) -> Any:
+            return user(state.rng)
+        form = from_draw
+    type_list = tuple(types)
+    numeric = {"integer", "number"} & set(type_list)
+    if numeric and "string" not in type_list:
+        raise TestdataUsageError(f"register_kind({name!r}): a kind of your own holds strings (types=('string',)); "
+                                 "map number fields with map_field_names to a built-in number kind instead.")
+    kind = Kind(name, (form,), builtin=False, example=example)
+    KINDS[name] = kind
+    if field_names:
+        map_field_names(name, field_names, parents=parents, siblings=siblings, types=type_list, example=example)
+    _plans_changed()
+    return kind
+
+
+def map_field_names(kind: str, field_names: Iterable[str], *, parents: Iterable[str] = (),
+                    siblings: Iterable[str] = (), types: Iterable[str] = ("string",), example: str = "") -> None:
+    """Give fields named like ``field_names`` (in ``parents``, or beside ``siblings``) values of ``kind``,
+    before the built-in rows of the table."""
+    if kind not in KINDS:
+        raise TestdataUsageError(f"map_field_names: unknown kind {kind!r}. Known kinds: {', '.join(kind_names())}; "
+                                 "or register it first with register_kind.")
+    from pytest_testdata.generators.traditional.field_names import parent_words, snake_pattern
+
+    names = tuple(snake_pattern(n) for n in field_names)
+    if not names or not all(names):
+        raise TestdataUsageError(f"map_field_names({kind!r}): give at least one field name pattern, such as "
+                                 "'ticketId' or '*_ticket'.")
+    words = frozenset(w for p in parents for w in parent_words(p)[:1])
+    add_field_names([FieldName(kind, names, words, tuple(snake_pattern(s) for s in siblings), tuple(types),
+                               example)])
+    _plans_changed()
+
+
+def unregister_kind(name: str) -> None:
+    """Remove a kind a user registered (and the field names mapped to it); built-in kinds stay."""
+    found = KINDS.get(name)
+    if found is not None and not found.builtin:
+        del KINDS[name]
+    remove_field_names([name])
+    _plans_changed()
+
+
+class ValueKinds:
+    """What ``pytest_testdata_register_value_kinds`` receives: :func:`register_kind` and
+    :func:`map_field_names`, remembered so that the session can take them back when it ends."""
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+
+    def register(self, name: str, draw: Callable[[random.Random], Any] | None = None, *,
+                 values: Sequence[Any] | None = None, field_names: Iterable[str] = (), parents: Iterable[str] = (),
+                 siblings: Iterable[str] = (), types: Iterable[str] = ("string",), example: str = "") -> Kind:
+        """:func:`register_kind`."""
+        kind = register_kind(name, draw, values=values, field_names=field_names, parents=parents,
+                             siblings=siblings, types=types, example=example)
+        self.kinds.append(name)
+        return kind
+
+    def map(self, kind: str, field_names: Iterable[str], *, parents: Iterable[str] = (),
+            siblings: Iterable[str] = (), types: Iterable[str] = ("string",)) -> None:
+        """:func:`map_field_names`."""
+        map_field_names(kind, field_names, parents=parents, siblings=siblings, types=types)
+        self.kinds.append(kind)
+
+    def undo(self) -> None:
+        """Remove every kind and mapping made through this object."""
+        for name in reversed(self.kinds):
+            unregister_kind(name)
+        self.kinds.clear()
+
+
+def _plans_changed() -> None:
+    """Compiled plans hold drawers chosen from the table: forget them when it changes."""
+    from pytest_testdata.generators.traditional import plan
+
+    plan._cached_plan.cache_clear()
+
+
+__all__ = ["KINDS", "OBJECT_KINDS", "Kind", "NumberRange", "ValueKinds", "kind_drawer", "kind_names",
+           "map_field_names", "register_kind", "unregister_kind"]

@@ -1,0 +1,296 @@
+"""Realistic values from field names in a user's own schema (issue 9, item 4).
+
+Every kind of the table is asked for by a field name in a user JSON Schema, generated through the public API
+(``Engine`` + ``SchemaRegistry``) and judged twice: by ``jsonschema`` with formats asserted (the record is
+valid for the user's schema) and by the kind's shape check (tests/realism/shapes.py: pycountry, zoneinfo,
+ipaddress, Luhn, mod 97...). Then context (the same ``name`` under a customer, a product, a company),
+``x-gen``, a kind of the user's own (function and hook), and constraints a kind cannot meet.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+
+from pytest_testdata import Engine, GenerationRequest, TestdataUsageError, map_field_names, register_kind
+from pytest_testdata.generators.traditional.field_names import FieldContext, kind_for, snake
+from pytest_testdata.generators.traditional.kinds import unregister_kind
+from pytest_testdata.generators.traditional.pools import pool
+from pytest_testdata.generators.traditional.vocab import PRODUCT_ADJECTIVES
+from pytest_testdata.schemas import Schema, SchemaRegistry
+
+from .shapes import SHAPES, iban, luhn
+
+COUNT = 150
+STRING = {"type": "string"}
+
+FIELDS: dict[str, tuple[str, dict[str, Any]]] = {
+    # field name (in the schema's own style) -> (kind, subschema)
+    "currency": ("currency", STRING),
+    "settlementCurrency": ("currency", STRING),
+    "userName": ("username", STRING),
+    "login": ("username", STRING),
+    "handle": ("username", STRING),
+    "fullName": ("person.name", STRING),
+    "jobTitle": ("job_title", STRING),
+    "createdAt": ("timestamp", STRING),
+    "updated": ("timestamp", STRING),
+    "due_date": ("date", STRING),
+    "birthday": ("birth_date", STRING),
+    "dob": ("birth_date", {"type": "string", "format": "date"}),
+    "brandColor": ("colour", STRING),
+    "age": ("age", {"type": "integer"}),
+    "iban": ("iban", STRING),
+    "cardNumber": ("card.number", STRING),
+    "ip_address": ("ip", STRING),
+    "ipv6": ("ipv6", STRING),
+    "lat": ("latitude", {"type": "number"}),
+    "longitude": ("longitude", {"type": "number"}),
+    "timezone": ("timezone", STRING),
+    "language": ("language", STRING),
+    "locale": ("locale", STRING),
+    "country_code": ("address.country", STRING),
+    "slug": ("slug", STRING),
+    "version": ("version", STRING),
+    "fileName": ("file.name", STRING),
+    "contentType": ("mime_type", STRING),
+    "sha": ("hash.sha1", STRING),
+    "checksum": ("hash.sha256", STRING),
+    "homepage": ("url", STRING),
+    "hostname": ("domain", {"type": "string", "format": "hostname"}),
+    "guid": ("uuid", STRING),
+}
+
+
+def engine_for(document: dict[str, Any], name: str) -> Engine:
+    registry = SchemaRegistry(builtins=False)
+    registry.register(Schema.from_json_schema(document, name=name))
+    return Engine(registry)
+
+
+def generate(document: dict[str, Any], name: str, count: int = COUNT, seed: int = 9) -> list[dict[str, Any]]:
+    result = engine_for(document, name).generate(GenerationRequest.checked(name, count, seed=seed))
+    assert result.metadata.violations == []
+    validator = Draft202012Validator(document, format_checker=FormatChecker())
+    for record in result.records:
+        errors = [e.message for e in validator.iter_errors(record)]
+        assert errors == [], (record, errors)
+    return result.records
+
+
+@pytest.fixture(scope="module")
+def accounts() -> list[dict[str, Any]]:
+    document = {"title": "account", "type": "object", "required": list(FIELDS),
+                "properties": {name: sub for name, (_, sub) in FIELDS.items()}}
+    return generate(document, "account")
+
+
+@pytest.mark.parametrize("field", list(FIELDS))
+def test_each_kind_by_field_name_is_valid_and_has_its_shape(accounts: list[dict[str, Any]], field: str) -> None:
+    kind, _ = FIELDS[field]
+    values = [record[field] for record in accounts]
+    wrong = [v for v in values if not SHAPES[kind](v)]
+    assert wrong == [], f"{field} ({kind}): {wrong[:5]}"
+    if kind not in ("age", "birth_date"):
+        assert len(set(map(str, values))) > 3, f"{field}: hardly any variety: {set(values)}"
+
+
+def test_ages_are_mostly_adults_and_keep_to_bounds() -> None:
+    document = {"title": "member", "type": "object", "required": ["age", "child_age"], "properties": {
+        "age": {"type": "integer"}, "child_age": {"type": "integer", "minimum": 3, "maximum": 12}}}
+    records = generate(document, "member")
+    assert all(18 <= r["age"] <= 80 for r in records)
+    assert all(3 <= r["child_age"] <= 12 for r in records)
+
+
+def test_name_spellings_are_one_name() -> None:
+    assert {snake(n) for n in ("userName", "user_name", "UserName", "user-name", "USER_NAME")} == {"user_name"}
+    assert kind_for("createdAt", "string") == kind_for("created_at", "string") == "timestamp"
+    assert kind_for("zipball_url", "string") == "url"  # once a postal code: "zip" is no longer a substring match
+    assert kind_for("capacity", "string") != "address.city"
+
+
+def test_a_name_means_what_its_parent_says() -> None:
+    document = {"title": "deal", "type": "object", "required": ["customer", "product", "company", "author"],
+                "properties": {
+                    part: {"type": "object", "required": ["name"], "properties": {"name": STRING}}
+                    for part in ("customer", "product", "company")
+                } | {"author": {"type": "object", "required": ["name"], "properties": {"name": STRING}}}}
+    records = generate(document, "deal")
+    companies = set(pool("US").companies)
+    for record in records:
+        assert SHAPES["person.name"](record["customer"]["name"]), record
+        assert SHAPES["person.name"](record["author"]["name"]), record
+        assert record["product"]["name"].split()[0] in PRODUCT_ADJECTIVES, record
+        assert record["company"]["name"] in companies, record
+
+
+def test_context_reaches_arrays_and_siblings() -> None:
+    document = {"title": "repository", "type": "object", "required": ["contributors", "state", "language",
+                                                                       "office"],
+                "properties": {
+                    "contributors": {"type": "array", "minItems": 1, "items": {
+                        "type": "object", "required": ["name"], "properties": {"name": STRING}}},
+                    "state": STRING, "language": STRING,
+                    "office": {"type": "object", "required": ["city", "state"],
+                               "properties": {"city": STRING, "state": STRING}},
+                }}
+    records = generate(document, "repository")
+    assert all(SHAPES["person.name"](c["name"]) for r in records for c in r["contributors"])
+    regions = [SHAPES["address.state"](r["office"]["state"]) for r in records]  # beside a city: a region
+    assert sum(regions) >= 0.95 * len(regions)  # pycountry lacks a few historic counties GeoNames has
+    assert not any(SHAPES["address.state"](r["state"]) for r in records)  # alone: a status such as "open"
+    assert {r["language"] for r in records} <= {"Python", "JavaScript", "TypeScript", "Java", "Go", "Rust", "C#",
+                                                "C++", "C", "Ruby", "PHP", "Kotlin", "Swift", "Shell", "Scala",
+                                                "Dart", "Elixir", "Haskell", "Lua", "R", "HTML", "CSS",
+                                                "Jupyter Notebook", "Vue"}
+
+
+def test_the_table_reads_parents_whatever_their_spelling() -> None:
+    for parent in ("customer", "Customers", "billingContact", "account-holder", "simple-user"):
+        assert kind_for("name", "string", FieldContext(parent)) == "person.name", parent
+    assert kind_for("name", "string", FieldContext("lineItems")) == "product.name"
+    assert kind_for("name", "string", FieldContext("userOrganization")) == "company"
+    assert kind_for("title", "string", FieldContext("employee")) == "job_title"
+    assert kind_for("name", "string", FieldContext("attachment")) == "file.name"
+
+
+def test_x_gen_names_any_kind_whatever_the_field_is_called() -> None:
+    document = {"title": "ledger", "type": "object", "required": ["a", "b", "c", "d"], "properties": {
+        "a": {"type": "string", "x-gen": "iban"}, "b": {"type": "string", "x-gen": "card.number"},
+        "c": {"type": "integer", "x-gen": "age"}, "d": {"type": "string", "x-gen": "currency"}}}
+    records = generate(document, "ledger")
+    assert all(iban(r["a"]) and luhn(r["b"]) and 0 <= r["c"] <= 120 and SHAPES["currency"](r["d"])
+               for r in records)
+
+
+def test_an_unknown_x_gen_names_the_kinds() -> None:
+    document = {"title": "odd", "type": "object", "properties": {"a": {"type": "string", "x-gen": "ibann"}}}
+    with pytest.raises(TestdataUsageError, match=r"property 'a': unknown \"x-gen\" 'ibann'. Allowed: .*iban, "):
+        engine_for(document, "odd").generate(GenerationRequest.checked("odd", 1, seed=1))
+
+
+@pytest.mark.parametrize(("field", "sub", "kind"), [
+    ("currency", {"type": "string", "maxLength": 2}, "currency"),
+    ("color", {"type": "string", "pattern": "^[0-9A-F]{6}$"}, "colour"),
+    ("age", {"type": "integer", "minimum": 150, "maximum": 400}, "age"),
+    ("createdAt", {"type": "string", "minLength": 30}, "timestamp"),
+    ("iban", {"type": "string", "pattern": "^US"}, "iban"),
+    ("lat", {"type": "number", "minimum": 95}, "latitude"),
+])
+def test_constraints_a_kind_cannot_meet_fall_back_to_valid_values(field: str, sub: dict[str, Any],
+                                                                  kind: str) -> None:
+    document = {"title": "strict", "type": "object", "required": [field], "properties": {field: sub}}
+    records = generate(document, "strict", count=40)  # every record valid, checked by jsonschema
+    assert not any(SHAPES[kind](r[field]) for r in records)  # the kind could not fit, so it was not used
+
+
+def test_constraints_a_kind_can_meet_keep_it() -> None:
+    document = {"title": "shop", "type": "object", "required": ["currency", "color", "created_at"], "properties": {
+        "currency": {"type": "string", "pattern": "^[a-z]{3}$"},  # Stripe's lower-case codes
+        "color": {"type": "string", "pattern": "^[0-9a-fA-F]{6}$"},  # GitHub's label colours, no "#"
+        "created_at": {"type": "string", "maxLength": 10}}}  # room for a date only
+    records = generate(document, "shop")
+    assert all(SHAPES["currency"](r["currency"].upper()) for r in records)
+    assert all(SHAPES["colour"]("#" + r["color"]) for r in records)
+    assert all(SHAPES["date"](r["created_at"]) for r in records)
+
+
+def test_a_registered_kind_serves_x_gen_and_mapped_names() -> None:
+    register_kind("ticket", lambda rng: f"TCK-{rng.randrange(10_000):04d}", field_names=["ticketId", "*Ticket"])
+    map_field_names("username", ["agent"], parents=["supportCase"])
+    try:
+        document = {"title": "supportCase", "type": "object", "required": ["ticketId", "parentTicket", "ref",
+                                                                            "agent"],
+                    "properties": {"ticketId": STRING, "parentTicket": STRING, "agent": STRING,
+                                   "ref": {"type": "string", "x-gen": "ticket"}}}
+        records = generate(document, "support_case")
+        assert all(r[f].startswith("TCK-") for r in records for f in ("ticketId", "parentTicket", "ref"))
+        assert all(SHAPES["username"](r["agent"]) for r in records)
+        again = generate(document, "support_case")
+        assert again == records  # the user's draw gets the seeded rng: same seed, same values
+    finally:
+        unregister_kind("ticket")
+        unregister_kind("username")
+    assert kind_for("ticketId", "string") != "ticket"
+
+
+def test_registering_a_kind_wrongly_says_how_to_fix_it() -> None:
+    with pytest.raises(TestdataUsageError, match=r"give either draw=.* or values="):
+        register_kind("nothing")
+    with pytest.raises(TestdataUsageError, match="unknown kind 'nope'"):
+        map_field_names("nope", ["x"])
+
+
+def test_same_seed_same_realistic_values(accounts: list[dict[str, Any]]) -> None:
+    document = {"title": "account", "type": "object", "required": list(FIELDS),
+                "properties": {name: sub for name, (_, sub) in FIELDS.items()}}
+    assert generate(document, "account") == accounts
+    assert generate(document, "account", seed=10) != accounts
+
+
+def test_through_the_fixture_with_a_kind_from_the_hook(pytester: pytest.Pytester) -> None:
+    schemas = pytester.path / "schemas"
+    schemas.mkdir()
+    (schemas / "customer.json").write_text(json.dumps({
+        "title": "customer", "type": "object",
+        "required": ["name", "userName", "currency", "birthday", "iban", "company", "loyaltyCard"],
+        "properties": {"name": STRING, "userName": STRING, "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                       "birthday": STRING, "iban": STRING, "company": {"type": "object", "required": ["name"],
+                                                                       "properties": {"name": STRING}},
+                       "loyaltyCard": STRING}}))
+    pytester.makeini("[pytest]\ntestdata_schemas = schemas\n")
+    pytester.makeconftest("""
+        def pytest_testdata_register_value_kinds(kinds, config):
+            kinds.register("loyalty_card", lambda rng: f"LC{rng.randrange(10**8):08d}",
+                           field_names=["loyaltyCard"])
+    """)
+    shapes = Path(__file__).with_name("shapes.py").read_text()
+    judges = Path(__file__).with_name("judges.py").read_text()
+    pytester.makepyfile(judges=judges, shapes=shapes.replace("from .judges import", "from judges import"))
+    pytester.makepyfile(test_customers="""
+        import pytest
+        from shapes import SHAPES, iban
+
+        def test_customers(testdata):
+            for customer in testdata("customer", count=30):
+                assert SHAPES["person.name"](customer["name"])
+                assert SHAPES["username"](customer["userName"])
+                assert SHAPES["currency"](customer["currency"])
+                assert SHAPES["birth_date"](customer["birthday"])
+                assert iban(customer["iban"])
+                assert " " in customer["company"]["name"] or "-" in customer["company"]["name"]
+                assert customer["loyaltyCard"].startswith("LC") and len(customer["loyaltyCard"]) == 10
+
+        @pytest.mark.testdata("customer", count=3)
+        def test_marker(customer):
+            assert all(c["loyaltyCard"].startswith("LC") for c in customer)
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    assert kind_for("loyaltyCard", "string") is None  # the session's kinds ended with it
+
+
+def test_kinds_cost_nothing_for_records_that_do_not_use_them() -> None:
+    rng = random.Random(4)
+    document = {"title": "plain", "type": "object", "required": ["note"], "properties": {"note": STRING}}
+    assert all(isinstance(r["note"], str) and r["note"].endswith(".") for r in generate(document, "plain", 20,
+                                                                                       rng.randrange(100)))
+
+
+def test_the_documented_table_is_the_table() -> None:
+    from pytest_testdata.generators.traditional.field_names import TABLE
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "schemas.md").read_text()
+    section = docs.split("## Realistic values from field names", 1)[1].split("\n## ", 1)[0]
+    table = section.split("| field names (any spelling) | context | kind | example |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split(" | ") for line in table.strip().splitlines()[1:]]
+    documented = [(cells[2].strip("`"), cells[0].removeprefix("| ")) for cells in rows]
+    assert [kind for kind, _ in documented] == [row.kind for row in TABLE]
+    for (_, names), row in zip(documented, TABLE, strict=True):
+        assert names == ", ".join(f"`{n}`" for n in row.names)
