@@ -170,6 +170,10 @@ class CentCleaner:
             for rate in rates:
                 if self._settle(rate, record, derive, rng, values):
                     return
+        # Out of tries: the declared rules come first (a rejected cent is reported by the validator).
+        for rule in rules:
+            if rule.check(record) is False:
+                rule.enforce(record, rng, values)
 
     def _items_dirty(self, record: Mapping[str, Any]) -> bool:
         return any(not is_clean(value) for path in self.item_targets for value in get_all(record, path))
@@ -182,7 +186,8 @@ class CentCleaner:
         if type(base) not in (int, float) or type(current) not in (int, float):
             return False
         low, high = base * float(rate.spec["min"]), base * float(rate.spec["max"])
-        cents = round(current * 100)
+        # A moved quantity or price changed the base: start from the range the rate allows now.
+        cents = round(min(max(current, low), high) * 100)
         # Only the rules that read the moved value (or what those derive) change when it moves; the others
         # would compute what they already hold.
         derive = _reading(target, derive)
