@@ -164,7 +164,7 @@ def test_bad_values_are_refused_naming_the_allowed_ones(pytester: pytest.Pyteste
 
         def test_two_hints(testdata):
             testdata("contact", hints=["minimal", "maximal"])
-    """, test_marker="""
+    """, test_coverage_marker="""
         import pytest
 
         @pytest.mark.testdata("contact", coverage="none")
