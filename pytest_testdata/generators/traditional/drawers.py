@@ -50,6 +50,7 @@ from pytest_testdata.generators.traditional.vocab import (
     PRODUCT_NOUNS,
 )
 from pytest_testdata.locales.countries import LOCALE_COUNTRIES
+from pytest_testdata.quality.constraints_model import rules_for
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.types import FieldConstraint
 
@@ -414,8 +415,8 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         base = _uuid_for(name)
     if constraint is not None and constraint.regex:
         base = _matching(base, constraint.regex)
-    lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minLength")
-    hi = constraint.max_length if constraint and constraint.max_length is not None else node.get("maxLength")
+    rules = rules_for(node, constraint)  # the schema's lengths narrowed by the caller's (one constraint model)
+    lo, hi = rules.min_length, rules.max_length
     if lo is None and hi is None:
         return base
     lengths = getattr(base, "lengths", None)  # a drawer whose values' lengths are known: within bounds?
@@ -466,14 +467,19 @@ def _long_tail(hi: int, zeros: float, size: float, alpha: float, lo: int = 0) ->
     return draw
 
 
+def _bounds(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[Any, Any]:
+    """A number field's ``(low, high)`` from the one constraint model (the schema's bounds narrowed by the
+    caller's). Without a schema ``minimum`` values start at 0, unless the caller's range lies below it."""
+    rules = rules_for(node, constraint)
+    lo, hi = rules.minimum, rules.maximum
+    if "minimum" not in node and (lo is None or lo < 0) and (hi is None or hi >= 0):
+        lo = 0
+    return (lo if lo is not None else 0), hi
+
+
 def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None,
                    integer: bool) -> Draw:
-    lo = node.get("minimum", 0)
-    hi = node.get("maximum")
-    if constraint is not None:
-        lo = max(lo, constraint.minimum) if constraint.minimum is not None else lo
-        hi = min(hi, constraint.maximum) if constraint.maximum is not None and hi is not None else (
-            constraint.maximum if constraint.maximum is not None else hi)
+    lo, hi = _bounds(node, constraint)
     if integer:
         ilo = math.ceil(lo)
         ihi = math.floor(hi) if hi is not None else ilo + 1000
@@ -545,12 +551,7 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
 def _stepped(number: Draw, step: float, node: Mapping[str, Any], constraint: FieldConstraint | None,
              integer: bool) -> Draw:
     """Round a number drawer's values to multiples of ``step`` that stay within the bounds."""
-    lo = node.get("minimum", 0)
-    hi = node.get("maximum")
-    if constraint is not None:
-        lo = max(lo, constraint.minimum) if constraint.minimum is not None else lo
-        hi = min(hi, constraint.maximum) if hi is not None and constraint.maximum is not None else (
-            hi if hi is not None else constraint.maximum)
+    lo, hi = _bounds(node, constraint)
     first = math.ceil(lo / step)
     last = math.floor(hi / step) if hi is not None else None
 
