@@ -164,7 +164,7 @@ class CentCleaner:
             if not self.dirty(record):
                 return
             if self._items_dirty(record):
-                self._nudge(record, rng)
+                self._nudge(record)
                 for rule in derive:
                     rule.enforce(record, rng, values)
             for rate in rates:
@@ -209,7 +209,7 @@ class CentCleaner:
                 rule.enforce(record, rng, values)
         return False
 
-    def _nudge(self, record: dict[str, Any], rng: random.Random) -> None:
+    def _nudge(self, record: dict[str, Any]) -> None:
         """Move one item's unit price by the fewest cents so that the price, its line total and the sum of
         all the items' products are accepted values.
 
