@@ -156,17 +156,9 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, 
 # -- 1. the meta-schema ------------------------------------------------------------------------------------
 
 def _check_meta(data: Mapping[str, Any], dialect: str, source: str) -> None:
-    from jsonschema import validators
-    from jsonschema.exceptions import best_match
+    from pytest_testdata.schemas.sources.metaschema import check_meta
 
-    cls = validators.validator_for(dict(data), default=validators.Draft202012Validator)
-    error = best_match(cls(cls.META_SCHEMA).iter_errors(dict(data)))
-    if error is None:
-        return
-    where = pointer(*error.absolute_path)
-    keyword = str(error.absolute_path[-1]) if error.absolute_path else str(error.validator)
-    raise SchemaError(source, where, keyword, f"not valid {dialect} JSON Schema: {error.message}",
-                      f"correct the value at {where or '/'} (see the {dialect} specification for {keyword!r})")
+    check_meta(data, dialect, source)
 
 
 # -- 2. older dialects into 2020-12 -----------------------------------------------------------------------
