@@ -105,8 +105,7 @@ class Composer:
             checks.append(subschema_check({"allOf": residual}))
         for negated in negations:
             node = _narrow_by_not(node, negated)
-            rejects = subschema_check(negated)
-            checks.append(lambda v, rejects=rejects: not rejects(v))
+            checks.append(_negated(subschema_check(negated)))
         if "if" in node:
             draw = self._conditional(node, name, constraint)
         elif "oneOf" in node or "anyOf" in node:
@@ -431,6 +430,10 @@ def _tidy(node: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _REMARKS = frozenset(("title", "description", "$comment", "examples", "default"))
+
+
+def _negated(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: not check(value)
 
 
 def _negations(negated: Any, residual: Any) -> tuple[list[Any], list[Any]]:
