@@ -155,7 +155,10 @@ class Engine:
         details = dict(output.details)
         if request.variant == "invalid":
             details["broken_rules"], co_broken = self._break(records, request, schema, route)
-        violations = validator_for(schema, request.constraints).validate(records)
+        # Records the generator already validated with this very validator are not walked again (an
+        # invalid variant was changed since, so it is).
+        accepted = output.accepted if request.variant != "invalid" else frozenset()
+        violations = validator_for(schema, request.constraints).validate(records, accepted)
         if request.variant == "invalid":
             violations = sorted([*violations, *co_broken], key=lambda v: v.record)
         scorer = scorer_for(schema)

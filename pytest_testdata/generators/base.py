@@ -30,6 +30,10 @@ class GeneratorOutput:
     model: str | None = None
     cassette: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    accepted: frozenset[int] = frozenset()
+    """Indices of records the generator already found breaking nothing under the engine's own validator
+    (``validator_for(schema, request.constraints)``), uniqueness across the batch aside: the engine does
+    not check those again."""
 
 
 class Generator(Protocol):

@@ -9,7 +9,7 @@ format uuid/date-time/email) plus the caller's constraints (min, max, length, en
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -305,12 +305,14 @@ class Validator:
             return False
         return all(ok(v) for read, ok in self._nested_accept for v in read(record))
 
-    def validate(self, records: list[dict[str, Any]]) -> list[Violation]:
-        """Every violation in a batch, including duplicates of unique fields within the batch."""
+    def validate(self, records: list[dict[str, Any]], accepted: Collection[int] = ()) -> list[Violation]:
+        """Every violation in a batch, including duplicates of unique fields within the batch; records whose
+        index is in ``accepted`` were already found breaking nothing by this validator (by the generator
+        that made them) and are only compared across the batch."""
         violations: list[Violation] = []
         accepts = self.accepts if self._nested_accept else self.acceptor.function
         for index, record in enumerate(records):
-            if accepts(record):
+            if index in accepted or accepts(record):
                 continue  # nothing to report (see quality.acceptor)
             def report(path: str, rule: str, message: str, _i: int = index) -> None:
                 violations.append(Violation(_i, path, rule, message))

@@ -91,6 +91,7 @@ class TraditionalGenerator(GeneratorBase):
         # keyword the drawers meet only by redrawing (not, oneOf, if...) still breaks is drawn again.
         checker = validator_for(schema, request.constraints) if request.constraints or standard else None
         records = []
+        accepted: set[int] = set()  # records the checker found breaking nothing (the engine skips them)
         redraws = unmet = 0
         candidate = 0  # fresh candidates drawn from this seed's rng: (seed, candidate) names a record
         for _ in range(request.count):
@@ -103,10 +104,14 @@ class TraditionalGenerator(GeneratorBase):
             while attempts < MAX_ATTEMPTS:
                 checkpoint()
                 constrained: list[Violation] = []
+                broken: list[Violation] = []
                 if checker is not None:
-                    constrained = [v for v in checker.validate([record]) if standard or v.field.split(".")[0]
+                    broken = checker.validate([record])
+                    constrained = [v for v in broken if standard or v.field.split(".")[0]
                                    in request.constraints or v.field in request.constraints]
                 if not constrained and (unique is None or unique.claim(schema.name, tracked, record, owner)):
+                    if checker is not None and not broken:
+                        accepted.add(len(records))
                     break
                 attempts += 1
                 factor = _rescale(record, constrained, request) if constrained else None
@@ -125,4 +130,5 @@ class TraditionalGenerator(GeneratorBase):
                 unmet += 1  # kept: the engine's validator reports what it still breaks
             redraws += attempts
             records.append(record)
-        return GeneratorOutput(records, details={"redraws": redraws, "unmet_constraints": unmet})
+        return GeneratorOutput(records, details={"redraws": redraws, "unmet_constraints": unmet},
+                               accepted=frozenset(accepted))
