@@ -22,7 +22,6 @@ constrains LLM output. Extensions, all optional:
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -64,7 +63,7 @@ class Schema:
         ``max_depth`` bounds how deep a recursive schema nests (the schema's ``x-max-depth`` wins).
         ``meta_checked`` skips the meta-schema check (the built-in files: the test suite checks them).
         """
-        from pytest_testdata.schemas.sources.jsonschema import load
+        from pytest_testdata.schemas.sources.jsonschema import json_copy, load
 
         if not isinstance(data, Mapping):
             raise TestdataUsageError(f"schema {source}: expected a JSON object at the top, got {type(data).__name__}.")
@@ -97,7 +96,7 @@ class Schema:
         schema = cls(
             name=entity, json_schema=resolved, version=version, domain=str(data.get("x-domain", "default")),
             description=str(data.get("description", "")), source=source, coherence=tuple(rules),
-            digest=hashlib.sha256(canonical.encode()).hexdigest()[:16], document=copy.deepcopy(dict(data)),
+            digest=hashlib.sha256(canonical.encode()).hexdigest()[:16], document=json_copy(dict(data)),
             dialect=loaded.dialect, standard=loaded.recursive or not _classic(data),
         )
         if rules:

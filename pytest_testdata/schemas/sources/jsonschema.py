@@ -109,6 +109,19 @@ def dialect_of(data: Mapping[str, Any], source: str) -> str:
     return DIALECTS[key]
 
 
+def json_copy(node: Any) -> Any:
+    """A deep copy of a JSON document (dicts, lists and scalars; anything else through ``copy.deepcopy``),
+    several times faster than ``copy.deepcopy`` on the large documents users bring."""
+    kind = type(node)
+    if kind is dict:
+        return {key: json_copy(value) for key, value in node.items()}
+    if kind is list:
+        return [json_copy(value) for value in node]
+    if kind is str or kind is int or kind is float or kind is bool or node is None:
+        return node
+    return copy.deepcopy(node)
+
+
 def pointer(*parts: Any) -> str:
     """A JSON pointer from parts, with ``~`` and ``/`` escaped."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
@@ -124,7 +137,8 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, 
     dialect = dialect_of(data, source)
     if not meta_checked:
         _check_meta(data, dialect, source)
-    upgraded = upgrade(copy.deepcopy(dict(data)), dialect, source, "")
+    upgraded = upgrade(json_copy(dict(data)), dialect, source, "")
+    _unevaluated_under_applicators(upgraded, source, "", None)
     wanted = data.get("x-max-depth", max_depth if max_depth is not None else current_max_depth())
     if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
         raise SchemaError(source, "/x-max-depth", "x-max-depth", f"expected a whole number of at least 1, got "
@@ -214,6 +228,37 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
             for name, s in sub["schemas"].items():
                 sub["schemas"][name] = upgrade(s, dialect, source, pointer("components", "schemas", name))
     return node
+
+
+_IN_PLACE = ("allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "$ref", "$dynamicRef")
+
+
+def _unevaluated_under_applicators(node: Any, source: str, ptr: str, applied: str | None) -> None:
+    """Refuse ``unevaluated*`` inside a schema whose in-place applicators (``allOf``, ``anyOf``, ``$ref``...)
+    the generator merges into it: a branch's ``properties`` / ``prefixItems`` would then count as evaluated
+    where the standard says they do not (an "uncle" schema), and records would break the keyword."""
+    if not isinstance(node, dict):
+        return
+    for key in ("unevaluatedProperties", "unevaluatedItems"):
+        if key in node and applied is not None:
+            raise SchemaError(source, f"{ptr}/{key}", key, f"{key} inside a schema whose applicators are merged "
+                              f"into it (at {applied or '/'}) is not supported by the generator",
+                              "list the allowed properties or items in this schema itself and use "
+                              "additionalProperties / items instead")
+    if applied is None and any(k in node for k in _IN_PLACE):
+        applied = ptr
+    for key, sub in node.items():
+        if key in ("$defs", "definitions"):
+            for name, inner in sub.items() if isinstance(sub, dict) else ():
+                _unevaluated_under_applicators(inner, source, ptr + pointer(key, name), None)
+        elif key in ONE:
+            _unevaluated_under_applicators(sub, source, f"{ptr}/{key}", applied)
+        elif key in MAP and isinstance(sub, dict):
+            for name, inner in sub.items():
+                _unevaluated_under_applicators(inner, source, ptr + pointer(key, name), applied)
+        elif key in LIST and isinstance(sub, list):
+            for i, inner in enumerate(sub):
+                _unevaluated_under_applicators(inner, source, f"{ptr}/{key}/{i}", applied)
 
 
 # -- 3. references --------------------------------------------------------------------------------------
