@@ -116,6 +116,10 @@ KEYWORDS: dict[str, dict[str, Any]] = {
     "exclusive-bounds": entity(
         {"ratio": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
          "count": {"type": "integer", "exclusiveMinimum": 5, "exclusiveMaximum": 8}}, required=["ratio", "count"]),
+    # Only an upper bound, at or below zero: values come from below it (they started at 0 and broke it).
+    "exclusive-maximum-at-or-below-zero": entity(
+        {"debt": {"type": "integer", "exclusiveMaximum": 0}, "offset": {"type": "number", "exclusiveMaximum": -5},
+         "step": {"type": "integer", "exclusiveMaximum": -5, "multipleOf": 5}}, required=["debt", "offset", "step"]),
     "multipleOf-decimal-steps": entity(
         {"price": {"type": "number", "minimum": 0, "maximum": 500, "multipleOf": 0.01},
          "weight": {"type": "number", "minimum": 0.1, "maximum": 70, "multipleOf": 0.05},
@@ -284,6 +288,14 @@ LOAD_ERRORS = {
                             "of 10,000 characters"),
     "minItems-above-cap": (entity({"a": {"type": "array", "minItems": 5000, "items": {"type": "integer"}}}),
                            "at /properties/a/minItems, 'minItems': minItems 5,000 is above the cap of 1,000 items"),
+    # An "uncle" anyOf branch adds a property the nested unevaluatedProperties must still refuse (the
+    # JSON-Schema-Test-Suite's case): merged by the generator, records broke it; refused at load instead.
+    "unevaluated-under-an-applicator": (
+        entity({"foo": {"type": "object", "properties": {"bar": {"type": "string"}},
+                        "unevaluatedProperties": False}},
+               anyOf=[{"properties": {"foo": {"properties": {"faz": {"type": "string"}}}}}]),
+        "at /properties/foo/unevaluatedProperties, 'unevaluatedProperties': unevaluatedProperties inside a "
+        "schema whose applicators are merged into it (at /) is not supported"),
 }
 
 

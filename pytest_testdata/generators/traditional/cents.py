@@ -15,9 +15,12 @@ whatever the standard says, so money is drawn and derived on cent values whose q
 
 from __future__ import annotations
 
+import functools
+import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from pytest_testdata.quality.paths import get, get_all, set_all
@@ -40,15 +43,42 @@ def is_clean(value: object) -> bool:
     return type(value) is not float or (value / CENT).is_integer()
 
 
+def clean_multiple(k: int, step: float, low: float | None = None, high: float | None = None, *,
+                   upward_first: bool = False) -> float:
+    """``k * step`` as a float that float-division validators accept (``value / step`` is whole): ``66.99 /
+    0.01`` is 6698.999..., so 66.99 is rejected by jsonschema and others; the nearest multiple within
+    ``[low, high]`` that is accepted is taken instead, up to ten steps each way (rejected values come in
+    runs: for cents, 1.11 to 1.19 is one of nine), the lower neighbour first unless ``upward_first``.
+    Values keep the step's decimal places (``12.35``, never ``12.350000000000001``); with no accepted
+    neighbour, ``k * step`` itself. The one place a value is moved onto a clean multiple: drawn prices,
+    ``multipleOf`` steps of user schemas, coverage's boundary values."""
+    places = _places(step)
+    for offset in _UP_FIRST if upward_first else _DOWN_FIRST:
+        value = round((k + offset) * step, places)
+        quotient = value / step
+        if math.isfinite(quotient) and int(quotient) == quotient and (low is None or value >= low) \
+                and (high is None or value <= high):
+            return value
+    return round(k * step, places)
+
+
+_UP_FIRST = (0, *_STEPS)
+_DOWN_FIRST = (0, *(c for n in range(1, 11) for c in (-n, n)))
+
+
+@functools.lru_cache(maxsize=64)
+def _places(step: float) -> int:
+    """Decimal places of a step as written (0.01 -> 2, 0.5 -> 1, 5 -> 0)."""
+    exponent = Decimal(str(step)).as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def clean_price(value: float, low: float, high: float) -> float:
     """``value`` (on the cent), or the nearest clean cent value within ``[low, high]``."""
     if (value / CENT).is_integer():
         return value
-    for step in _STEPS:
-        candidate = round(value + step * CENT, 2)
-        if low <= candidate <= high and (candidate / CENT).is_integer():
-            return candidate
-    return value
+    moved = clean_multiple(round(value * 100), CENT, low, high, upward_first=True)
+    return moved if (moved / CENT).is_integer() and low <= moved <= high else value
 
 
 def money_paths(node: Mapping[str, Any], prefix: str = "") -> list[str]:

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pytest_testdata.generators.traditional.cents import clean_multiple
 from pytest_testdata.generators.traditional.coverage import ABSENT, ALL, Shape
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, out_of_redraws
 from pytest_testdata.generators.traditional.fastrand import between, pick
@@ -21,6 +22,7 @@ from pytest_testdata.generators.traditional.field_names import within
 from pytest_testdata.generators.traditional.formats import FORMATS
 from pytest_testdata.generators.traditional.realistic import realistic_string
 from pytest_testdata.locales.gazetteer import common_words
+from pytest_testdata.quality.constraints_model import rules_for
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.quality.standard import subschema_check
 from pytest_testdata.schemas.sources.jsonschema import merge_all
@@ -598,41 +600,15 @@ def _tokens(state: RecordState) -> str:
     return f"{pick(state.rng, words).lower()}{pick(state.rng, _SEPARATORS)}{pick(state.rng, words).lower()}"
 
 
-def snap(k: int, step: float, low: float | None = None, high: float | None = None) -> float:
-    """``k * step`` as a float that float-division validators accept (``value / step`` is integral):
-    ``66.99 / 0.01`` is 6698.999..., so 66.99 is rejected by jsonschema and others; a neighbour within
-    ``[low, high]`` is taken instead. Values keep the step's decimal places (``12.35``, never
-    ``12.350000000000001``)."""
-    from decimal import Decimal
-
-    exponent = Decimal(str(step)).as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    # Up to ten steps each way: rejected values come in runs (for cents, 1.11 to 1.19 is one of nine).
-    for candidate in (k, *(k + d for n in range(1, 11) for d in (-n, n))):
-        value = round(candidate * step, places)
-        quotient = value / step
-        if math.isfinite(quotient) and int(quotient) == quotient and (low is None or value >= low) \
-                and (high is None or value <= high):
-            return value
-    return round(k * step, places)
-
-
 def _number(node: Mapping[str, Any], name: str, integer: bool, classic: Classic,
             constraint: FieldConstraint | None) -> Draw:
-    lo, hi = node.get("minimum"), node.get("maximum")
-    ex_lo, ex_hi = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
     step = node.get("multipleOf")
-    if constraint is not None:
-        lo = constraint.minimum if lo is None or (constraint.minimum is not None and constraint.minimum > lo) else lo
-        hi = constraint.maximum if hi is None or (constraint.maximum is not None and constraint.maximum < hi) else hi
-    if step is None and ex_lo is None and ex_hi is None:
+    if step is None and node.get("exclusiveMinimum") is None and node.get("exclusiveMaximum") is None:
         return classic({k: v for k, v in node.items()}, name, constraint)
-    if lo is None and ex_lo is None:
-        lo = 0 if hi is None or hi >= 0 else None
-    low = lo if ex_lo is None or (lo is not None and lo > ex_lo) else ex_lo
-    high = hi if ex_hi is None or (hi is not None and hi < ex_hi) else ex_hi
-    open_low = ex_lo is not None and low == ex_lo
-    open_high = ex_hi is not None and high == ex_hi
+    # The schema's bounds narrowed by the caller's, from the one constraint model.
+    low, open_low, high, open_high = rules_for(node, constraint).numeric_bounds
+    if low is None and (high is None or high > 0 or (high == 0 and not open_high)):
+        low = 0  # no lower bound: values from zero up, when zero is allowed
     if low is None:
         low = (high if high is not None else 0) - 1000
     if high is None:
@@ -664,7 +640,7 @@ def _number(node: Mapping[str, Any], name: str, integer: bool, classic: Classic,
             k = first + (int(state.rng.random() * min(span, 200) + 0.5) if span else 0)
             if whole:
                 return k * step
-            value = snap(min(k, last), step, low, high)
+            value = clean_multiple(min(k, last), step, low, high)
             return int(value) if integer and float(value).is_integer() else value
         return stepped
     if integer:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_testdata.generators.traditional.cents import clean_multiple
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.quality.constraints_model import rules_for
@@ -158,15 +159,13 @@ def edge_numbers(node: Mapping[str, Any], constraint: FieldConstraint | None, in
 
 def _edge(bound: float, is_open: bool, up: bool, step: float | None, integer: bool, lo: Any, hi: Any) -> Any:
     if step is not None:
-        from pytest_testdata.generators.traditional.compose import snap
-
         quotient = bound / step
         nearest = round(quotient)
         if math.isclose(quotient, nearest, rel_tol=1e-9, abs_tol=1e-9):
             k = nearest + ((1 if up else -1) if is_open else 0)
         else:
             k = math.ceil(quotient) if up else math.floor(quotient)
-        value: Any = k * step if isinstance(step, int) else snap(k, step, lo, hi)
+        value: Any = k * step if isinstance(step, int) else clean_multiple(k, step, lo, hi)
         return int(value) if integer and float(value).is_integer() else value
     if integer:
         edge = math.ceil(bound) if up else math.floor(bound)

@@ -474,7 +474,9 @@ def _bounds(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tupl
     lo, hi = rules.minimum, rules.maximum
     if "minimum" not in node and (lo is None or lo < 0) and (hi is None or hi >= 0):
         lo = 0
-    return (lo if lo is not None else 0), hi
+    if lo is None:  # only an upper bound, below zero (a debt, an offset): values from below it
+        lo = hi - 1000
+    return lo, hi
 
 
 def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None,

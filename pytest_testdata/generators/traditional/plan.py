@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pytest_testdata.generators.traditional.cents import CentCleaner
-from pytest_testdata.generators.traditional.compose import Composer, needs_compose, snap
+from pytest_testdata.generators.traditional.cents import CENT, CentCleaner, clean_multiple, is_clean
+from pytest_testdata.generators.traditional.compose import Composer, needs_compose
 from pytest_testdata.generators.traditional.coverage import ABSENT, ALL, Shape, shape_for
 from pytest_testdata.generators.traditional.drawers import (
     Draw,
@@ -120,20 +120,19 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
         if not shape.plain:
             return shape.number(_typed_drawer(node, name, constraint, ALL), node, constraint, name,
                                 integer=main == "integer")
-        number = realistic_number(node, name, constraint, main == "integer") or \
-            _number_drawer(node, name, constraint, integer=main == "integer")
+        realistic = realistic_number(node, name, constraint, main == "integer")
+        number = realistic or _number_drawer(node, name, constraint, integer=main == "integer")
         step = node.get("multipleOf")
         if isinstance(step, (int, float)) and step > 0 and step != 0.01:
             return _stepped(number, step, node, constraint, integer=main == "integer")
-        if step == 0.01 and main == "number":
+        if step == 0.01 and main == "number" and realistic is not None:
+            # A named kind's value on the cent (money drawn by _number_drawer is kept clean there).
             low, high = node.get("minimum"), node.get("maximum")
 
             def cents(state: RecordState) -> Any:
-                # 66.99 / 0.01 is 6698.999... in floats, which jsonschema and other validators reject:
-                # keep to the cent values whose quotient is whole (a neighbouring cent when needed).
                 value = number(state)
-                if type(value) is float and not (value / 0.01).is_integer():
-                    value = snap(round(value * 100), 0.01, low, high)
+                if type(value) is float and not is_clean(value):
+                    value = clean_multiple(round(value * 100), CENT, low, high)
                 return value
             return cents
         return number
