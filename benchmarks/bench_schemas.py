@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import json
 import signal
 import sys
 import time
@@ -52,6 +53,9 @@ class Tally:
     judged: Counter[str] = field(default_factory=Counter)
     plausible: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    """Test-suite schemas with a record the reference validator rejects (the first 60)."""
+    undecided: list[str] = field(default_factory=list)
 
 
 class _TimeLimit(Exception):
@@ -61,6 +65,9 @@ class _TimeLimit(Exception):
 @contextlib.contextmanager
 def _time_limit(seconds: int) -> Iterator[None]:
     def fire(signum: int, frame: Any) -> None:
+        # Raised inside a garbage-collector callback, the exception is printed and dropped ("Exception
+        # ignored in ..."), and the contender would run on unbounded: the alarm fires again a second later.
+        signal.alarm(1)
         raise _TimeLimit(f"no records within {seconds} s")
     previous = signal.signal(signal.SIGALRM, fire)
     signal.alarm(seconds)
@@ -126,29 +133,56 @@ Contender = Callable[[dict[str, Any], str, str, int, int], list[Any]]
 # --- measuring ---------------------------------------------------------------------------------------------
 
 
-def _validator(document: dict[str, Any]) -> Any:
-    from jsonschema import FormatChecker, validators
-
-    cls = validators.validator_for(document, default=validators.Draft202012Validator)
-    return cls(document, format_checker=FormatChecker())
+DRAFT_7 = "http://json-schema.org/draft-07/schema#"
 
 
-def _as_entity(schema: Any) -> dict[str, Any]:
-    """A test-suite schema as an entity with one property ``value`` (references kept inside it)."""
-    def rewrite(node: Any) -> Any:
+def _dialect(item: corpus.CorpusSchema) -> str:
+    """The ``$schema`` a test-suite schema is read under: its own, else its draft's (the suite's folder)."""
+    own = item.document.get("$schema") if isinstance(item.document, dict) else None
+    return str(own) if own else DRAFT_7 if item.name.startswith("draft7/") else corpus.DRAFT_2020
+
+
+def _validator(document: Any, dialect: str = corpus.DRAFT_2020) -> Any:
+    from jsonschema import validators
+
+    default = validators.validator_for({"$schema": dialect})
+    cls = validators.validator_for(document, default=default) if isinstance(document, dict) else default
+    # The dialect's own format checker: the catch-all FormatChecker() reads "time" as draft 3 did
+    # (HH:MM:SS, no offset), which 2020-12 and draft 7 both require.
+    return cls(document, format_checker=cls.FORMAT_CHECKER)
+
+
+_VALUES = frozenset(("enum", "const", "default", "examples"))
+"""Keywords whose content is data, not schema (an enum may hold an object with a "$ref" key)."""
+
+
+def _as_entity(schema: Any, dialect: str = corpus.DRAFT_2020) -> dict[str, Any]:
+    """A test-suite schema as an entity with one property ``value``, in the schema's own dialect.
+
+    References inside it that point at its root (``#/...``) are rewritten to point at ``value``; below an
+    ``$id`` that starts a resource of its own they already resolve inside it and are left as they are.
+    """
+    draft7 = dialect.rstrip("#") == DRAFT_7.rstrip("#")
+    home = "definitions" if draft7 else "$defs"
+
+    def rewrite(node: Any, inside: bool) -> Any:
         if isinstance(node, dict):
-            out = {k: rewrite(v) for k, v in node.items()}
+            own = node.get("$id")
+            inside = inside or (isinstance(own, str) and not own.startswith("#"))
+            out = {k: v if k in _VALUES else rewrite(v, inside) for k, v in node.items()}
             ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#"):
-                out["$ref"] = "#/$defs/value" + ref[1:]
+            if not inside and isinstance(ref, str) and ref.startswith("#") and not ref[1:2].isalnum():
+                out["$ref"] = f"#/{home}/value" + ref[1:]
             return out
         if isinstance(node, list):
-            return [rewrite(v) for v in node]
+            return [rewrite(v, inside) for v in node]
         return node
-    inner = rewrite(copy.deepcopy(schema))
-    return {"$schema": corpus.DRAFT_2020, "title": "value", "type": "object", "required": ["value"],
-            "properties": {"value": {"$ref": "#/$defs/value"}}, "additionalProperties": False,
-            "$defs": {"value": inner}}
+    inner = rewrite(copy.deepcopy(schema), False)
+    if isinstance(inner, dict):
+        inner.pop("$schema", None)
+    return {"$schema": dialect, "title": "value", "type": "object", "required": ["value"],
+            "properties": {"value": {"$ref": f"#/{home}/value"}}, "additionalProperties": False,
+            home: {"value": inner}}
 
 
 def run(contender: Contender, schemas: list[corpus.CorpusSchema], count: int, suite: bool,
@@ -156,7 +190,8 @@ def run(contender: Contender, schemas: list[corpus.CorpusSchema], count: int, su
     tally = Tally()
     for index, item in enumerate(schemas):
         tally.schemas += 1
-        document = _as_entity(item.document) if suite else item.document
+        dialect = _dialect(item) if suite else corpus.DRAFT_2020
+        document = _as_entity(item.document, dialect) if suite else item.document
         name = f"entity_{index}"
         started = time.perf_counter()
         try:
@@ -172,7 +207,7 @@ def run(contender: Contender, schemas: list[corpus.CorpusSchema], count: int, su
             continue
         tally.supported += 1
         try:
-            validator = _validator(item.document if suite else document)
+            validator = _validator(item.document if suite else document, dialect)
         except Exception as exc:
             tally.failures.append(f"{item.origin}: the reference validator refused the schema: {exc}")
             continue
@@ -180,8 +215,15 @@ def run(contender: Contender, schemas: list[corpus.CorpusSchema], count: int, su
         for record in records:
             tally.records += 1
             value = record.get("value") if suite and isinstance(record, dict) else record
-            if validator.is_valid(value):
+            try:
+                valid = validator.is_valid(value)
+            except Exception as exc:  # the reference validator could not decide: not counted as valid
+                valid = False
+                tally.undecided.append(f"{item.origin}: {type(exc).__name__}: {str(exc)[:120]}")
+            if valid:
                 tally.valid += 1
+            elif suite and len(tally.invalid) < 60:
+                tally.invalid.append(f"{item.origin}: {json.dumps(value, default=str)[:160]}")
             if not suite:
                 for kind, judged in plausible.judged_values(record, document, defs):
                     tally.judged[kind] += 1
@@ -216,12 +258,18 @@ def report(title: str, tallies: dict[str, Tally], show_categories: bool) -> None
             total_j, total_p = sum(t.judged.values()), sum(t.plausible.values())
             print(f"  all categories, {who}: {_pct(total_p, total_j)} of {total_j}")
     for who, t in tallies.items():
+        for title_, lines in (("records the reference validator rejects", t.invalid),
+                              ("records the reference validator could not judge", t.undecided)):
+            if lines:
+                print(f"\n{who}: {title_} ({len(lines)}{'+' if len(lines) >= 60 else ''}):")
+                for line in lines[:60]:
+                    print(f"  - {line}")
         if t.failures:
             print(f"\n{who}: {len(t.failures)} schemas not supported:")
-            for line in t.failures[:40]:
+            for line in t.failures[:200]:
                 print(f"  - {line}")
-            if len(t.failures) > 40:
-                print(f"  ... and {len(t.failures) - 40} more")
+            if len(t.failures) > 200:
+                print(f"  ... and {len(t.failures) - 200} more")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,9 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=int, default=TIME_LIMIT_S,
                         help=f"seconds a contender may take for one schema before it counts as unsupported "
                              f"(default {TIME_LIMIT_S})")
+    parser.add_argument("--contender", choices=("pytest-testdata", "hypothesis-jsonschema"),
+                        help="run one contender only (no ratio; for looking at one side's failures)")
     args = parser.parse_args(argv)
     corpus.ensure()
     contenders: dict[str, Contender] = {"pytest-testdata": ours, "hypothesis-jsonschema": hypothesis_jsonschema}
+    if args.contender:
+        contenders = {args.contender: contenders[args.contender]}
     if args.only != "suite":
         entities = corpus.entity_corpus()
         report(f"real-world entity schemas ({len(entities)}: GitHub REST API, SchemaStore), "
