@@ -90,7 +90,7 @@ class TraditionalGenerator(GeneratorBase):
         # A user schema beyond the classic keywords is checked whole (quality.standard): a record that a
         # keyword the drawers meet only by redrawing (not, oneOf, if...) still breaks is drawn again.
         checker = validator_for(schema, request.constraints) if request.constraints or standard else None
-        records = []
+        records: list[Record] = []
         accepted: set[int] = set()  # records the checker found breaking nothing (the engine skips them)
         redraws = unmet = 0
         candidate = 0  # fresh candidates drawn from this seed's rng: (seed, candidate) names a record
