@@ -25,6 +25,8 @@ INTERNAL = {
     "compile_user_regex turns it into RegexRefused naming where the pattern came from",
     "pytest_testdata.schemas.sources.jsonschema._TooBig": "stops expanding a schema past its node budget; the loader "
     "unrolls less, or reports a SchemaError",
+    "pytest_testdata.schemas.sources.metaschema._Unexpected": "the library's meta-schema has a shape the static "
+    "reading does not know; caught at once, and the original meta-schema is used",
 }
 """Exception classes defined elsewhere on purpose: none of them reaches a user."""
 
