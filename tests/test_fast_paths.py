@@ -477,3 +477,17 @@ def test_the_rule_acceptor_takes_each_rule_kind_exactly() -> None:
                 taken += 1
                 assert outcome is not False, (spec, record)
         assert taken > 100, spec  # the shortcut is taken (and so compared) for every kind
+
+
+def test_unique_claims_fingerprint_values_as_the_generic_fingerprint_does() -> None:
+    # A scope remembers 64-bit fingerprints; the claim's shortcuts must give the same numbers as
+    # fingerprint(), or a value claimed one way would not be recognised the other.
+    from pytest_testdata.generators.traditional.unique import _pair_print, _print, fingerprint
+
+    rng = random.Random(4)
+    for _ in range(2000):
+        seed, candidate = rng.getrandbits(64), rng.randrange(10**6)
+        assert _pair_print(seed, candidate) == fingerprint(seed, candidate)
+    assert _pair_print(True, 3) == fingerprint(True, 3)
+    for value in ("ann.lee@example.org", "zoë@例え.jp", "\udc80", 42, 4.5, None, ("a", 1), ["x"]):
+        assert _print("user\x1femail\x1f", value) == fingerprint("user", "email", value)

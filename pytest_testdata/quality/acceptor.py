@@ -125,7 +125,10 @@ class Acceptor:
                 checks.append(f"not {self._const(compile_user_regex(pattern, 'pattern').searcher, 'S')}({var})")
             fmt = self._formats.get(str(node.get("format")))
             if fmt is not None:
-                checks.append(f"not {self._const(fmt, 'M')}({var})")
+                # A format test may have a shortcut (a regex whose match means valid: the calendar's).
+                shortcut = getattr(fmt, "shortcut", None)
+                first = f"{self._const(shortcut, 'F')}({var}) is None and " if shortcut is not None else ""
+                checks.append(f"{first}not {self._const(fmt, 'M')}({var})")
         elif kind in ("number", "integer"):
             lo, lo_open, hi, hi_open = number_bounds(node, constraint)
             if lo is not None:
