@@ -162,19 +162,25 @@ class CentCleaner:
         derive = [rule for rule in rules if rule.kind in DERIVING]
         rates = [rule for rule in rules if rule.kind == "rate_of" and str(rule.spec.get("target")) in self.targets]
         for _ in range(TRIES):
-            if not self.dirty(record):
+            if self._done(record, rates):
                 return
             if self._items_dirty(record):
                 self._nudge(record)
                 for rule in derive:
                     rule.enforce(record, rng, values)
             for rate in rates:
-                if self._settle(rate, record, derive, rng, values):
+                # A nudged price moved the base: a rate settled before (the discount) may be out of its range
+                # now although every value is clean, so "clean" alone does not end the loop.
+                if self._settle(rate, record, derive, rng, values) and self._done(record, rates):
                     return
         # Out of tries: the declared rules come first (a rejected cent is reported by the validator).
         for rule in rules:
             if rule.check(record) is False:
                 rule.enforce(record, rng, values)
+
+    def _done(self, record: dict[str, Any], rates: Sequence[Rule]) -> bool:
+        """Every derived money value is clean and every rate (tax, discount) within its range."""
+        return not self.dirty(record) and all(rate.check(record) is not False for rate in rates)
 
     def _items_dirty(self, record: Mapping[str, Any]) -> bool:
         return any(not is_clean(value) for path in self.item_targets for value in _read_all(path)(record))
