@@ -25,7 +25,8 @@ from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, Rec
 from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.datasets.result import BrokenRule, Dataset, DatasetViolation, EntityMetadata
-from pytest_testdata.datasets.workers import SETTING, THRESHOLD, ChunkPool, processes_for
+from pytest_testdata.datasets import workers
+from pytest_testdata.datasets.workers import SETTING, ChunkPool, processes_for
 from pytest_testdata.errors import GenerationError, choice_error
 from pytest_testdata.generators.traditional.cents import CentCleaner
 from pytest_testdata.quality.coherence import scorer_for
@@ -103,7 +104,9 @@ class Builder:
         reference that closes a cycle are finished last, once that reference is filled in."""
         held = []
         try:
-            if self.processes > 1 and any(n >= THRESHOLD for n in self.plan.counts.values()):
+            large = [e for e, n in self.plan.counts.items() if n >= workers.THRESHOLD
+                     and self.request.strategies.get(e, self.request.strategy) in ("traditional", "auto")]
+            if self.processes > 1 and large:
                 self.pool = ChunkPool(self.processes)
                 self.pool.start()  # the workers start while the first entities are built
             for entity in self.plan.order:

@@ -37,7 +37,7 @@ class ChunkedEntity:
         self.rng = random.Random(derive_seed(builder.request.seed, "links", entity))
 
     def run(self, generator: TraditionalGenerator) -> None:
-        from pytest_testdata.datasets.workers import THRESHOLD, picklable
+        from pytest_testdata.datasets import workers
 
         builder, entity = self.builder, self.entity
         job = self._job()
@@ -45,8 +45,10 @@ class ChunkedEntity:
         chunks = job.chunks()
         pool = builder.pool
         results: list[ChunkResult] = []
-        if pool is not None and job.count >= THRESHOLD and len(chunks) > 1 and picklable(job) \
+        processes = 1
+        if pool is not None and job.count >= workers.THRESHOLD and len(chunks) > 1 and workers.picklable(job) \
                 and not _customised():
+            processes = min(pool.processes, len(chunks))
             for result in pool.run(job):
                 checkpoint()  # the request's budget (the agent's deadline) holds for the workers' chunks too
                 results.append(result)
@@ -67,7 +69,7 @@ class ChunkedEntity:
         failed = sum(1 for v in found if v[2] in cross_ids)
         timings = {step: sum(r.seconds[step] for r in results) for step in ("generate", "link", "validate")}
         timings["total"] = time.perf_counter() - self.started
-        details: dict[str, Any] = {"chunks": len(chunks)}
+        details: dict[str, Any] = {"chunks": len(chunks), "processes": processes}
         for result in results:
             for key, value in result.details.items():
                 details[key] = details.get(key, 0) + value

@@ -43,12 +43,12 @@ def available_cores() -> int:
 
 
 def processes_for(value: Any, where: str = SETTING) -> int:
-    """The number of processes a setting asks for (None or 0: the cores available)."""
-    if value is None or value == 0:
+    """The number of processes a setting asks for (None: one per core available)."""
+    if value is None:
         return available_cores()
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TestdataUsageError(f"{where}: expected a whole number of processes (1: build in this process; "
-                                 f"0 or unset: one per core, here {available_cores()}), got {value!r}.")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise TestdataUsageError(f"{where}: expected a whole number of processes from 1 (1: build in this "
+                                 f"process; unset: one per core, here {available_cores()}), got {value!r}.")
     return value
 
 
@@ -89,8 +89,11 @@ class ChunkPool:
         chunks = job.chunks()
         futures: list[Future[ChunkResult]] = []
         try:
-            futures = [self._executor.submit(work, path, job.token, chunk, start, stop)
-                       for chunk, start, stop in chunks]
+            for chunk, start, stop in chunks:
+                try:
+                    futures.append(self._executor.submit(work, path, job.token, chunk, start, stop))
+                except BrokenProcessPool as exc:  # a worker died before this entity started
+                    raise _died(job.entity, chunk[0], start, stop, exc) from None
             for future, (chunk, start, stop) in zip(futures, chunks, strict=True):
                 yield _result(future, job.entity, chunk[0], start, stop)
         finally:
@@ -118,21 +121,24 @@ def _context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+def _died(entity: str, number: int, start: int, stop: int, exc: BaseException) -> GenerationError:
+    return GenerationError(
+        f"dataset: a worker process building {entity} records {start}..{stop - 1} (chunk {number}) stopped "
+        f"before it finished ({exc}). Another process may have killed it, or it ran out of memory. Build in "
+        f"this process with {SETTING}=1 (--testdata-dataset-processes 1, or processes=1) to see the error, "
+        "or with fewer processes.")
+
+
 def _result(future: Future[ChunkResult], entity: str, number: int, start: int, stop: int) -> ChunkResult:
-    where = f"{entity} records {start}..{stop - 1} (chunk {number})"
     try:
         return future.result()
     except BrokenProcessPool as exc:
-        raise GenerationError(
-            f"dataset: a worker process building {where} stopped before it finished ({exc}). Another "
-            f"process may have killed it, or it ran out of memory. Build in this process with "
-            f"{SETTING}=1 (--testdata-dataset-processes 1) to see the error, or with fewer processes."
-        ) from None
+        raise _died(entity, number, start, stop, exc) from None
     except TestdataError:
         raise
     except Exception as exc:  # anything else raised while building the chunk: say where
-        raise GenerationError(f"dataset: building {where} in a worker process failed: "
-                              f"{type(exc).__name__}: {exc}") from exc
+        raise GenerationError(f"dataset: building {entity} records {start}..{stop - 1} (chunk {number}) in a "
+                              f"worker process failed: {type(exc).__name__}: {exc}") from exc
 
 
 def picklable(job: EntityJob) -> bool:
