@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pytest_testdata.datasets import workers
 from pytest_testdata.datasets.about import About
 from pytest_testdata.datasets.cardinality import allocation, list_length, weights
 from pytest_testdata.datasets.chunked import ChunkedEntity
@@ -25,7 +26,6 @@ from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, Rec
 from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.datasets.result import BrokenRule, Dataset, DatasetViolation, EntityMetadata
-from pytest_testdata.datasets import workers
 from pytest_testdata.datasets.workers import SETTING, ChunkPool, processes_for
 from pytest_testdata.errors import GenerationError, choice_error
 from pytest_testdata.generators.traditional.cents import CentCleaner
