@@ -278,6 +278,12 @@ LOAD_ERRORS = {
     "not-json-schema": (entity({"v": {"type": "strin"}}), "at /properties/v/type, 'type': not valid 2020-12"),
     "required-but-closed": (entity({"a": {"type": "string"}}, required=["b"], additionalProperties=False),
                             "'b' is required but additionalProperties is false"),
+    # A lower bound no record could hold: refused at load instead of building a gigabyte (or hanging).
+    "minLength-above-cap": (entity({"s": {"type": "string", "minLength": 10**9}}),
+                            "at /properties/s/minLength, 'minLength': minLength 1,000,000,000 is above the cap "
+                            "of 10,000 characters"),
+    "minItems-above-cap": (entity({"a": {"type": "array", "minItems": 5000, "items": {"type": "integer"}}}),
+                           "at /properties/a/minItems, 'minItems': minItems 5,000 is above the cap of 1,000 items"),
 }
 
 

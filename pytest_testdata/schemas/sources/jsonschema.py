@@ -645,6 +645,7 @@ def check_bounds(node: Mapping[str, Any], source: str, ptr: str) -> None:
         if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
             raise SchemaError(source, f"{ptr}/{lo_key}", lo_key, f"{lo_name} {lo!r} is greater than {hi_name} "
                               f"{hi!r}, so no value fits {what}", f"lower {lo_name} or raise {hi_name}")
+    _check_caps(node, source, ptr)
     lo = node.get("exclusiveMinimum", node.get("minimum"))
     hi = node.get("exclusiveMaximum", node.get("maximum"))
     if _num(lo) and _num(hi) and ("exclusiveMinimum" in node or "exclusiveMaximum" in node) and lo >= hi:
@@ -676,6 +677,19 @@ def check_bounds(node: Mapping[str, Any], source: str, ptr: str) -> None:
                 raise SchemaError(source, f"{ptr}/required", "required", f"{name!r} is required but "
                                   "additionalProperties is false and no property or patternProperties allows it",
                                   f"define {name!r} under properties, or drop it from required")
+
+
+def _check_caps(node: Mapping[str, Any], source: str, ptr: str) -> None:
+    """Refuse lower bounds above what one record may hold (a ``minLength`` of 10**9 would build a gigabyte
+    string, or never finish): the same caps as a caller's constraints (``types.MAX_LENGTH``/``MAX_ITEMS``)."""
+    from pytest_testdata.types import MAX_ITEMS, MAX_LENGTH
+
+    for key, cap, unit in (("minLength", MAX_LENGTH, "characters"), ("minItems", MAX_ITEMS, "items"),
+                           ("minProperties", MAX_ITEMS, "properties"), ("minContains", MAX_ITEMS, "items")):
+        bound: Any = node.get(key)
+        if _num(bound) and bound > cap:
+            raise SchemaError(source, f"{ptr}/{key}", key, f"{key} {bound:,} is above the cap of {cap:,} {unit} "
+                              "a generated value may have", f"lower {key} to {cap:,} or less")
 
 
 def _num(value: Any) -> bool:
