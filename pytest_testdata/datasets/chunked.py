@@ -46,8 +46,7 @@ class ChunkedEntity:
         pool = builder.pool
         results: list[ChunkResult] = []
         processes = 1
-        if pool is not None and job.count >= workers.THRESHOLD and len(chunks) > 1 and workers.picklable(job) \
-                and not _customised():
+        if pool is not None and len(chunks) > 1 and workers.picklable(job) and not _customised():
             processes = min(pool.processes, len(chunks))
             for result in pool.run(job):
                 checkpoint()  # the request's budget (the agent's deadline) holds for the workers' chunks too

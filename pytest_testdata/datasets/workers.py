@@ -1,11 +1,12 @@
 """Worker processes for the large entities of a dataset, so that a dataset uses every core.
 
-An entity of at least :data:`THRESHOLD` records built by the traditional strategy is cut into chunks
-(:mod:`pytest_testdata.datasets.chunks`, the same chunks as in one process) and the chunks are built by
-``processes`` worker processes, the ``dataset_processes`` setting (default: the cores this process may run on).
-Smaller entities, and every entity when the setting is 1, are built in the dataset's own process: starting
-workers costs more than they save below the threshold. The pool starts once per dataset (in the
-background, while the first entities are built) and stops with it.
+An entity built by the traditional strategy is cut into chunks (:mod:`pytest_testdata.datasets.chunks`).
+When a dataset has an entity of at least :data:`THRESHOLD` records, ``processes`` worker processes start
+(the ``dataset_processes`` setting; default: the cores this process may run on) and build the chunks of every
+entity of more than one chunk; the same chunks as in one process. Smaller datasets, and every dataset when
+the setting is 1, are built in their own process: starting workers costs more than they save below the
+threshold. The pool starts once per dataset (in the background, while the first entities are built) and
+stops with it.
 
 A worker that dies (killed, out of memory) is an error naming the entity and the chunk; an error raised in
 a worker is raised again in the dataset's process, with the same message.
@@ -29,8 +30,8 @@ from pytest_testdata.datasets.chunks import ChunkResult, EntityJob, work
 from pytest_testdata.errors import GenerationError, TestdataError, TestdataUsageError
 
 THRESHOLD = 10_000
-"""Records of one entity from which its chunks go to worker processes (below it, one process is faster:
-a pool's start costs about a second of CPU, the time to build about 10,000 records)."""
+"""Records of one entity from which a dataset starts worker processes (a smaller dataset is built in its
+own process: starting workers, and sending them what they need, would cost more than they save)."""
 SETTING = "dataset_processes"
 
 
