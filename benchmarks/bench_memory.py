@@ -19,11 +19,13 @@ MiB per million users over the second half of the run (0 = level), and users/s. 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -92,6 +94,9 @@ def run_agent(users: int, stream: int, samples: int) -> list[dict[str, Any]]:
             break
     if port is None:
         raise SystemExit(f"the agent did not start (exit {proc.wait()})")
+    # Keep reading its log: a pipe nobody drains fills after about 64 KB of log lines and the agent blocks
+    # writing the next one (a 10-million-user run stalled at 1 million users that way).
+    threading.Thread(target=lambda: collections.deque(proc.stderr or (), maxlen=0), daemon=True).start()
     out: list[dict[str, Any]] = []
     marks = _checkpoints(users, stream, samples)
     try:

@@ -69,6 +69,9 @@ class RecordState:
     record: dict[str, Any] = field(default_factory=dict)
     scale: float = 1.0
     """Multiplies money draws; the generator shrinks or grows it to meet a total's min/max constraint."""
+    fewest: bool = False
+    """Lists at their fewest items and quantities at their least: for a total whose maximum even the
+    smallest prices exceed (generators/traditional/fit.py)."""
     category: str | None = None
     noun: str | None = None
     """The noun of the product last named in this record (a review's texts talk about it)."""
@@ -488,7 +491,7 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         if "quantity" in name and span <= 20:
             # Most baskets hold one or two of a thing; a total under a maximum takes the fewest.
             def quantity(state: RecordState) -> int:
-                if state.scale < 1:
+                if state.fewest:
                     return int(ilo)
                 # rng.expovariate(0.9), inlined
                 return int(min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / 0.9)))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.budget import CHECK_EVERY, checkpoint
 from pytest_testdata.generators.traditional.derived import DERIVED_OPTION, without_derived
+from pytest_testdata.generators.traditional.fit import Range, fit
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES, values_for
 from pytest_testdata.generators.traditional.unique import UniqueScope, current_scope, scope_option
@@ -25,25 +26,18 @@ if TYPE_CHECKING:
     from pytest_testdata.generators.host import GeneratorHost
 
 MAX_ATTEMPTS = 60
-"""Redraws per record to meet the caller's constraints before the violation is reported."""
+"""Builds per record (fresh candidates and rescaled ones) to meet the caller's constraints before the
+violation is reported."""
 
 
-def _rescale(record: Record, violations: list[Violation], request: GenerationRequest) -> float | None:
-    """The factor that moves an out-of-range number into its constraint's range (None if not numeric)."""
+def _range_missed(record: Record, violations: list[Violation], request: GenerationRequest) -> Range | None:
+    """The caller's range of the first number field the record misses (None: no number is out of range)."""
     for violation in violations:
         constraint = request.constraints.get(violation.field)
         value = get(record, violation.field)
-        if violation.rule not in ("min", "max") or constraint is None or not isinstance(value, (int, float)):
-            continue
-        lo, hi = constraint.minimum, constraint.maximum
-        if lo is not None and hi is not None:
-            target = (lo + hi) / 2
-        elif hi is not None:
-            target = hi * 0.7 if hi > 0 else hi
-        else:
-            target = (lo or 0) * 1.4 + 1
-        if value > 0 and target > 0:
-            return float(target / value)
+        if violation.rule in ("min", "max") and constraint is not None and isinstance(value, (int, float)) \
+                and not isinstance(value, bool):
+            return Range(violation.field, constraint.minimum, constraint.maximum)
     return None
 
 
@@ -93,36 +87,54 @@ class TraditionalGenerator(GeneratorBase):
         records = []
         redraws = unmet = 0
         candidate = 0  # fresh candidates drawn from this seed's rng: (seed, candidate) names a record
+
+        def problems(record: Record) -> list[Violation]:
+            """The violations of the caller's constraints (of the whole schema for a standard one)."""
+            if checker is None:
+                return []
+            return [v for v in checker.validate([record]) if standard or v.field.split(".")[0]
+                    in request.constraints or v.field in request.constraints]
+
         for _ in range(request.count):
-            start = rng.getstate() if checker is not None else None
-            owner = (seed, candidate)
-            candidate += 1
-            record = build(rng, locale)
             attempts = 0
-            scale = 1.0
-            while attempts < MAX_ATTEMPTS:
+            while True:
                 checkpoint()
-                constrained: list[Violation] = []
-                if checker is not None:
-                    constrained = [v for v in checker.validate([record]) if standard or v.field.split(".")[0]
-                                   in request.constraints or v.field in request.constraints]
-                if not constrained and (unique is None or unique.claim(schema.name, tracked, record, owner)):
+                start = rng.getstate() if checker is not None else None
+                owner = (seed, candidate)
+                candidate += 1
+                record = build(rng, locale)
+                found = problems(record)
+                if not found and (unique is None or unique.claim(schema.name, tracked, record, owner)):
                     break
+                wanted = _range_missed(record, found, request) if found and start is not None else None
+                if wanted is not None and start is not None:
+                    # A derived total out of range needs its money draws scaled, not luck: rebuild the same
+                    # candidate (same rng state, same owner) at the scale fit.py searches for.
+                    def rebuild(scale: float, fewest: bool, start: object = start) -> Record:
+                        rng.setstate(start)  # type: ignore[arg-type]
+                        checkpoint()
+                        return build(rng, locale, scale=scale, fewest=fewest)
+
+                    def accept(fitted: Record, owner: tuple[int, int] = owner) -> bool:
+                        return not problems(fitted) and (
+                            unique is None or unique.claim(schema.name, tracked, fitted, owner))
+
+                    def read(fitted: Record, field: str = wanted.field) -> float | None:
+                        value = get(fitted, field)
+                        return float(value) if isinstance(value, (int, float)) else None
+
+                    first = read(record)
+                    fitted, spent = fit(rebuild, read, wanted, first if first is not None else 0.0, accept,
+                                        MAX_ATTEMPTS - attempts - 1)
+                    attempts += spent
+                    if fitted is not None:
+                        record = fitted
+                        attempts += 1
+                        break
                 attempts += 1
-                factor = _rescale(record, constrained, request) if constrained else None
-                if factor is not None and start is not None and attempts % 6:
-                    # A derived total out of range needs its money draws scaled, not luck: redraw the same
-                    # candidate (same rng state, same owner) with prices scaled toward the range.
-                    scale = min(max(scale * factor, 1e-3), 1e3)
-                    rng.setstate(start)
-                else:
-                    scale = 1.0 if factor is None else scale
-                    start = rng.getstate() if checker is not None else None
-                    owner = (seed, candidate)
-                    candidate += 1
-                record = build(rng, locale, scale=scale)
-            else:
-                unmet += 1  # kept: the engine's validator reports what it still breaks
+                if attempts >= MAX_ATTEMPTS:
+                    unmet += 1  # kept: the engine's validator reports what it still breaks
+                    break
             redraws += attempts
             records.append(record)
         return GeneratorOutput(records, details={"redraws": redraws, "unmet_constraints": unmet})

@@ -92,7 +92,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
         fields = getattr(item, "fields", None)
         if fields is not None and not shape.plain:
             def shaped_objects(state: RecordState) -> list[Any]:
-                n = draw_count(state.rng, lo, hi) if state.scale >= 1 else lo
+                n = lo if state.fewest else draw_count(state.rng, lo, hi)
                 out = []
                 for _ in range(n):
                     state.category = None
@@ -103,7 +103,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
         if fields is not None:
             # A list of objects (cart items): build each item here rather than through one more call.
             def objects(state: RecordState) -> list[Any]:
-                n = draw_count(state.rng, lo, hi) if state.scale >= 1 else lo
+                n = lo if state.fewest else draw_count(state.rng, lo, hi)
                 out = []
                 for _ in range(n):
                     state.category = None  # each line item is a product of its own category
@@ -113,7 +113,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
             return objects
 
         def array(state: RecordState) -> list[Any]:
-            n = draw_count(state.rng, lo, hi) if state.scale >= 1 else lo
+            n = lo if state.fewest else draw_count(state.rng, lo, hi)
             return [item(state) for _ in range(n)]
         return array
     if main in ("integer", "number"):
@@ -219,10 +219,10 @@ class Plan:
             self.drawn = self.fields
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
-              values: Values = VALUES) -> dict[str, Any]:
+              values: Values = VALUES, fewest: bool = False) -> dict[str, Any]:
         """One record: draw every field in declaration order, then enforce the coherence rules."""
-        state = RecordState(rng, pick_country(rng, locale), scale=scale, values=values, entity=self.schema.name,
-                            ceiling=self.ceiling)
+        state = RecordState(rng, pick_country(rng, locale), scale=scale, fewest=fewest, values=values,
+                            entity=self.schema.name, ceiling=self.ceiling)
         record = state.record
         if self.root is not None:
             drawn = self.root(state)
