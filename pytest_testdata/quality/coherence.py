@@ -5,18 +5,36 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from pytest_testdata.quality.rule_acceptor import RuleAcceptor
 from pytest_testdata.quality.rules import Rule, build_rules
 from pytest_testdata.schemas.model import Schema
 
 
 class CoherenceScorer:
-    """Scores records 0..1 against the schema's ``x-coherence`` rules (1.0 when none applies)."""
+    """Scores records 0..1 against the schema's ``x-coherence`` rules (1.0 when none applies).
+
+    A record first goes to the schema's :class:`~pytest_testdata.quality.rule_acceptor.RuleAcceptor`
+    (every rule compiled into one function); only a record it does not pass is checked rule by rule,
+    and that check alone decides its score and what is reported.
+    """
 
     def __init__(self, schema: Schema) -> None:
         self.rules: list[Rule] = build_rules(schema.coherence, schema.source)
+        self.acceptor = RuleAcceptor(self.rules, schema.name)
 
     def score(self, record: dict[str, Any]) -> float:
         """1.0 when every applicable rule holds; the fraction that hold otherwise."""
+        if self.acceptor.function(record):
+            return 1.0  # no rule fails (each holds or does not apply)
+        return self.plain_score(record)
+
+    def scores(self, records: list[dict[str, Any]]) -> list[float]:
+        """:meth:`score` of each record, in order."""
+        accept, plain = self.acceptor.function, self.plain_score
+        return [1.0 if accept(record) else plain(record) for record in records]
+
+    def plain_score(self, record: dict[str, Any]) -> float:
+        """The score from the rules checked one by one (what :meth:`score` gives, without the shortcut)."""
         applicable = passed = 0
         for rule in self.rules:
             try:
@@ -30,6 +48,8 @@ class CoherenceScorer:
 
     def failed_rules(self, record: dict[str, Any]) -> list[str]:
         """Descriptions of the rules the record breaks (for reports and repair prompts)."""
+        if self.acceptor.function(record):
+            return []
         failed = []
         for rule in self.rules:
             try:

@@ -85,6 +85,10 @@ def _date(v: str) -> bool:
     return _CALENDAR_DATE_FAST(v) is not None or (_DATE(v) is not None and _real_date(v))
 
 
+# The acceptor (quality/acceptor.py) asks the calendar regex itself first: one call fewer per timestamp.
+_date_time.shortcut = _CALENDAR_DATE_TIME_FAST  # type: ignore[attr-defined]
+_date.shortcut = _CALENDAR_DATE_FAST  # type: ignore[attr-defined]
+
 _FORMATS: dict[str, Callable[[str], object]] = {
     "uuid": _SHAPES["uuid"].match,
     "email": _SHAPES["email"].match,

@@ -100,10 +100,13 @@ def test_cardinalities_can_be_set() -> None:
 
 
 def test_external_ids_stand_for_records_outside_the_dataset() -> None:
-    ids = ["2d9e0d0a-0000-4000-8000-000000000001", "2d9e0d0a-0000-4000-8000-000000000002"]
-    ds = generate_dataset({"product": 5, "order": 12}, seed=5, external={"user": ids})
+    # Orders are spread over buyers with skewed weights (a few heavy buyers), so an external user may get no
+    # order at all: every reference is one of the ids, and the orders do not all land on one of them.
+    ids = [f"2d9e0d0a-0000-4000-8000-00000000000{n}" for n in range(1, 6)]
+    ds = generate_dataset({"product": 5, "order": 40}, seed=5, external={"user": ids})
     assert "user" not in ds
-    assert {o["customer_id"] for o in ds["order"]} == set(ids)
+    used = {o["customer_id"] for o in ds["order"]}
+    assert used <= set(ids) and len(used) >= 2
     assert ds.valid
 
 

@@ -39,6 +39,22 @@ def fingerprint(*parts: object) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
+def _pair_print(seed: object, candidate: object) -> int:
+    """``fingerprint(seed, candidate)`` (the same number), without the generic join, for the usual two ints."""
+    if type(seed) is not int or type(candidate) is not int:
+        return fingerprint(seed, candidate)
+    return int.from_bytes(_blake2b(f"{seed}\x1f{candidate}".encode(), digest_size=8).digest(), "big")
+
+
+def _print(prefix: str, value: object) -> int:
+    """``fingerprint(entity, field, value)`` (the same number) with ``prefix`` the first two and their separators."""
+    text = prefix + (value if isinstance(value, str) else repr(value))
+    return int.from_bytes(_blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
+_blake2b = hashlib.blake2b
+
+
 class UniqueScope:
     """Fingerprints of the unique values handed out in one scope, each with the owner that drew it."""
 
@@ -51,8 +67,8 @@ class UniqueScope:
 
     def claim(self, entity: str, fields: tuple[str, ...], record: Record, owner: tuple[int, int]) -> bool:
         """Remember the record's unique values; False (and nothing remembered) if another owner has one."""
-        mine = fingerprint(*owner)
-        prints = [fingerprint(entity, f, value) for f in fields if (value := record.get(f)) is not None]
+        mine = _pair_print(*owner)
+        prints = [_print(f"{entity}\x1f{f}\x1f", value) for f in fields if (value := record.get(f)) is not None]
         with self._lock:
             owners = self._owners
             for value_print in prints:

@@ -74,13 +74,30 @@ _LOADERS: dict[str, Any] = {}
 
 
 def _json_like_loader(yaml: Any) -> Any:
-    """A safe loader (libyaml's when present) that leaves dates as strings, as JSON would."""
-    if "loader" not in _LOADERS:
-        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """A safe loader (libyaml's when it is usable) that leaves dates as strings, as JSON would."""
+    key = f"loader-{id(yaml)}"  # one per import of the yaml package (see _libyaml_usable)
+    if key not in _LOADERS:
+        base = yaml.CSafeLoader if _libyaml_usable(yaml) else yaml.SafeLoader
         resolvers = {first: [(tag, regexp) for tag, regexp in entries if tag != "tag:yaml.org,2002:timestamp"]
                      for first, entries in base.yaml_implicit_resolvers.items()}
-        _LOADERS["loader"] = type("JsonLikeLoader", (base,), {"yaml_implicit_resolvers": resolvers})
-    return _LOADERS["loader"]
+        _LOADERS.clear()
+        _LOADERS[key] = type("JsonLikeLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+    return _LOADERS[key]
+
+
+def _libyaml_usable(yaml: Any) -> bool:
+    """Whether libyaml's parser builds this ``yaml`` package's node classes.
+
+    A C extension is initialised once per process: when the ``yaml`` package is imported a second time (pytest's
+    ``pytester`` drops modules an in-process run imported), ``yaml._yaml`` still builds the first import's
+    nodes, the new resolver recognises none of them, and every document fails with "could not determine a
+    constructor for the tag None". The pure-Python parser has no such state.
+    """
+    try:
+        from yaml import _yaml
+    except ImportError:
+        return False
+    return hasattr(yaml, "CSafeLoader") and getattr(_yaml, "MappingNode", None) is yaml.nodes.MappingNode
 
 
 def _string_keys(node: Any) -> Any:

@@ -1,0 +1,276 @@
+"""Compile a schema's coherence rules into one Python function that says whether a record satisfies them all.
+
+Why: the scorer checks every record of every batch, and generated records nearly always satisfy every
+rule. Checking them rule by rule (a method call, compiled path readers, ``_num`` per value, a ``round`` per
+total) cost as much as validating the record. So :class:`~pytest_testdata.quality.coherence.CoherenceScorer`
+first asks this *rule acceptor*; when it says yes the score is 1.0 (no rule fails: each holds or does not
+apply) and no rule is reported, and otherwise the rules are checked one by one as before, which alone
+decide the score and what is reported.
+
+The acceptor must therefore never say yes to a record for which a rule's ``check`` returns False (or
+raises: the scorer counts that as False). Saying no to a record whose rules all hold is harmless (it only
+costs the plain path), which is why every shape this module does not handle exactly (a dict subclass on the
+way, a bool where a number goes, an unusual rule spec) gives no. Rule kinds without an emitter here call
+their own ``check`` and want True or None.
+
+The function is generated as Python source once per schema (:attr:`RuleAcceptor.source` shows it), the
+way :mod:`pytest_testdata.quality.acceptor` is for validation; ``tests/test_fast_paths.py`` compares the
+two paths on generated, broken and malformed records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pytest_testdata.locales.countries import CALLING_CODES, NANP, POSTAL_CODES
+from pytest_testdata.locales.gazetteer import phone_fits_region
+from pytest_testdata.quality.paths import _plain_parts
+from pytest_testdata.quality.rules import TOLERANCE, Rule, fold, fold_name, latin_name
+
+MARGIN = 0.0051
+"""A total is compared without rounding it to cents when it is this much inside the tolerance: rounding
+moves it by at most 0.005 (plus float error, below 1e-6 for totals under 1e9)."""
+LIMIT = 1e9
+"""Totals at most this large take the no-rounding comparison (their float errors are far below the margin)."""
+
+
+class RuleAcceptor:
+    """``acceptor(record) -> bool``: True only when no rule's ``check`` returns False (or raises) for the record."""
+
+    def __init__(self, rules: Sequence[Rule], name: str = "record") -> None:
+        self._consts: dict[str, Any] = {
+            "fold": fold, "fold_name": fold_name, "latin_name": latin_name, "NANP": NANP,
+            "phone_fits_region": phone_fits_region, "POSTAL_CODES": POSTAL_CODES, "CALLING_CODES": CALLING_CODES,
+        }
+        self._lines: list[str] = []
+        self._vars = 0
+        for index, rule in enumerate(rules):
+            emit = _EMITTERS.get(rule.kind)
+            mark = len(self._lines)
+            if emit is None or not emit(self, rule):
+                del self._lines[mark:]  # a shape the emitter does not take: the rule's own check decides
+                self._call_check(rule, index)
+        body = "\n".join(self._lines) or "        pass"
+        self.source = (f"def accept(r):\n    if type(r) is not dict: return False\n    try:\n{body}\n"
+                       "    except Exception:\n        return False\n    return True\n")
+        namespace = dict(self._consts)
+        exec(compile(self.source, f"<rule acceptor for {name}>", "exec"), namespace)
+        self.function: Callable[[Any], bool] = namespace["accept"]
+
+    def __call__(self, record: Any) -> bool:
+        return self.function(record)
+
+    # -- emitting ----------------------------------------------------------------------------------------
+
+    def _emit(self, line: str, depth: int = 0) -> None:
+        self._lines.append("    " * (depth + 2) + line)
+
+    def _const(self, value: Any, prefix: str) -> str:
+        name = f"{prefix}{len(self._consts)}"
+        self._consts[name] = value
+        return name
+
+    def _var(self) -> str:
+        self._vars += 1
+        return f"v{self._vars}"
+
+    def _call_check(self, rule: Rule, index: int) -> None:
+        check, outcome = self._const(rule.check, f"C{index}_"), self._var()
+        self._emit(f"{outcome} = {check}(r)")
+        self._emit(f"if {outcome} is not True and {outcome} is not None: return False")
+
+    def _read(self, path: Any) -> str | None:
+        """Emit code that puts ``get(r, path)`` in a new variable; None for a path it cannot read exactly.
+
+        Each step takes a plain dict or list as :func:`pytest_testdata.quality.paths.getter` does; anything
+        else on the way (where the generic walker would decide) makes the record go the plain path.
+        """
+        if not isinstance(path, str):
+            return None
+        parts = _plain_parts(path)
+        if parts is None:
+            return None
+        var = self._var()
+        key, _ = parts[0]
+        self._emit(f"{var} = r.get({self._const(key, 'N')})")
+        for key, index in parts[1:]:
+            # A missing step gives None, as the walker's "no value" does; a None on the way stays None.
+            self._emit(f"if type({var}) is dict: {var} = {var}.get({self._const(key, 'N')})")
+            if index is None:
+                self._emit(f"elif type({var}) is list: {var} = None")
+            else:
+                self._emit(f"elif type({var}) is list: {var} = {var}[{index}] if {index} < len({var}) else None")
+            self._emit(f"elif {var} is not None: return False")
+        return var
+
+    def _number(self, var: str) -> None:
+        """``_num(var)`` is a float or int exactly (bools and subclasses go the plain path)."""
+        self._emit(f"if type({var}) is not float and type({var}) is not int: return False")
+
+    def _close(self, total: str, actual: str, tolerance: str) -> None:
+        """Emit: ``abs(round(total, 2) - actual) <= tolerance`` must hold (``actual`` a number, as ``_num``)."""
+        near = f"-{LIMIT!r} < {total} < {LIMIT!r} and -{LIMIT!r} < {actual} < {LIMIT!r} and " \
+               f"abs({total} - {actual}) <= {tolerance} - {MARGIN!r}"
+        self._emit(f"if not ({near}) and not abs(round({total}, 2) - float({actual})) <= {tolerance}: "
+                   "return False")
+
+
+# -- one emitter per rule kind: code that returns False unless check() is True or None (a shape the emitter
+# does not take exactly also returns False); an emitter that returns False leaves the rule to its check() --
+
+def _sum_of_products(acc: RuleAcceptor, rule: Rule) -> bool:
+    factors = rule.spec.get("factors")
+    if not (isinstance(factors, (list, tuple)) and len(factors) == 2 and all(isinstance(f, str) for f in factors)):
+        return False
+    items = acc._read(rule.spec.get("items"))
+    if items is None:
+        return False
+    target = acc._read(rule.spec.get("target"))
+    if target is None:
+        return False
+    total, item, a, b = acc._var(), acc._var(), acc._var(), acc._var()
+    first, second = acc._const(factors[0], "N"), acc._const(factors[1], "N")
+    acc._emit(f"if type({items}) is not list: return False")
+    acc._number(target)
+    acc._emit(f"{total} = 0.0")
+    acc._emit(f"for {item} in {items}:")
+    acc._emit(f"if type({item}) is not dict: return False", 1)
+    acc._emit(f"{a} = {item}.get({first}); {b} = {item}.get({second})", 1)
+    acc._emit(f"if (type({a}) is not float and type({a}) is not int) or "
+              f"(type({b}) is not float and type({b}) is not int): return False", 1)
+    acc._emit(f"{total} += float({a}) * float({b})", 1)
+    acc._close(total, target, f"{TOLERANCE!r} * max(1, len({items}))")
+    return True
+
+
+def _rate_of(acc: RuleAcceptor, rule: Rule) -> bool:
+    try:
+        low, high = float(rule.spec["min"]), float(rule.spec["max"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    base, target = acc._read(rule.spec.get("base")), acc._read(rule.spec.get("target"))
+    if base is None or target is None:
+        return False
+    acc._number(base)
+    acc._number(target)
+    acc._emit(f"if not (float({base}) * {low!r} - {TOLERANCE!r} <= float({target}) <= "
+              f"float({base}) * {high!r} + {TOLERANCE!r}): return False")
+    return True
+
+
+def _sum(acc: RuleAcceptor, rule: Rule) -> bool:
+    terms = rule.spec.get("terms")
+    if not (isinstance(terms, (list, tuple)) and terms and all(isinstance(t, str) for t in terms)):
+        return False
+    total = acc._var()
+    acc._emit(f"{total} = 0.0")
+    for term in terms:
+        sign, path = (-1.0, term[1:]) if term.startswith("-") else (1.0, term)
+        value = acc._read(path)
+        if value is None:
+            return False
+        acc._number(value)
+        acc._emit(f"{total} += {sign!r} * float({value})")
+    target = acc._read(rule.spec.get("target"))
+    if target is None:
+        return False
+    acc._number(target)
+    acc._close(total, target, f"{TOLERANCE!r} * {len(terms)}")
+    return True
+
+
+def _ordered(acc: RuleAcceptor, rule: Rule) -> bool:
+    fields = rule.spec.get("fields")
+    if not (isinstance(fields, (list, tuple)) and len(fields) == 2 and all(isinstance(f, str) for f in fields)):
+        return False
+    a, b = acc._read(fields[0]), acc._read(fields[1])
+    if a is None or b is None:
+        return False
+    acc._emit(f"if type({a}) is not str or type({b}) is not str or {b} < {a}: return False")
+    return True
+
+
+def _email_from_name(acc: RuleAcceptor, rule: Rule) -> bool:
+    email, first, last = (acc._read(rule.spec.get(k)) for k in ("email", "first", "last"))
+    if email is None or first is None or last is None:
+        return False
+    local = acc._var()
+    acc._emit(f"if type({email}) is not str or type({first}) is not str or type({last}) is not str: return False")
+    acc._emit(f"{local} = fold({email}.split('@', 1)[0])")
+    # latin_name(name) is fold_name(name) whenever that is not empty (a cached call, no frame).
+    acc._emit(f"if (fold_name({first}) or latin_name({first}))[:1] not in {local} or "
+              f"(fold_name({last}) or latin_name({last})) not in {local}: return False")
+    return True
+
+
+def _phone_matches_country(acc: RuleAcceptor, rule: Rule) -> bool:
+    country, phone = acc._read(rule.spec.get("country")), acc._read(rule.spec.get("phone"))
+    if country is None or phone is None:
+        return False
+    acc._emit(f"if type({country}) is not str or type({phone}) is not str: return False")
+    # phone_matches(phone, country), inlined for a str country (str(country) is the country itself).
+    code, rest = acc._var(), acc._var()
+    acc._emit(f"{code} = CALLING_CODES.get({country})")
+    acc._emit(f"if {code} is None or not {phone}.startswith({code}): return False")
+    acc._emit(f"{rest} = {phone}[len({code}):]")
+    acc._emit(f"if not ({rest}[:1] == ' ' or ({rest}.isdigit() and 6 <= len({rest}) <= 14)): return False")
+    if "region" in rule.spec:
+        region = acc._read(rule.spec.get("region"))
+        if region is None:
+            return False
+        acc._emit(f"if {region} is not None and type({region}) is not str: return False")
+        acc._emit(f"if type({region}) is str and {country} in NANP and "
+                  f"phone_fits_region({phone}, {country}, {region}) is False: return False")
+    return True
+
+
+def _postal_code_matches_country(acc: RuleAcceptor, rule: Rule) -> bool:
+    found = acc._read(rule.spec.get("addresses"))
+    if found is None:
+        return False
+    seen, address, pattern, code = acc._var(), acc._var(), acc._var(), acc._var()
+    # A dict holding the addresses stands for a list of one, as the rule reads it; at least one address
+    # with a country must be there (else the rule does not apply: no True).
+    acc._emit(f"if type({found}) is dict: {found} = [{found}]")
+    acc._emit(f"elif type({found}) is not list: return False")
+    acc._emit(f"{seen} = False")
+    acc._emit(f"for {address} in {found}:")
+    acc._emit(f"if type({address}) is not dict or 'country' not in {address}: return False", 1)
+    acc._emit(f"{seen} = True", 1)
+    acc._emit(f"{pattern} = POSTAL_CODES.get({address}['country']) if type({address}['country']) is str "
+              "else None", 1)
+    acc._emit(f"{code} = {address}.get('postal_code')", 1)
+    acc._emit(f"if {pattern} is None or type({code}) is not str or not {pattern}.match({code}): return False", 1)
+    acc._emit(f"if not {seen}: return False")
+    return True
+
+
+def _same_value(acc: RuleAcceptor, rule: Rule) -> bool:
+    fields = rule.spec.get("fields")
+    if not (isinstance(fields, (list, tuple)) and len(fields) == 1 and isinstance(fields[0], str)):
+        return False
+    head, star, tail = fields[0].partition(".*.")
+    if not star or any(c in head + tail for c in ".*") or tail.isdigit():
+        return False
+    items, item, first = acc._var(), acc._var(), acc._var()
+    # "addresses.*.country": every element's value equals the first one's (one element: the rule does
+    # not apply, which fails nothing).
+    acc._emit(f"{items} = r.get({acc._const(head, 'N')})")
+    acc._emit(f"if type({items}) is not list: return False")
+    tail_name = acc._const(tail, "N")
+    acc._emit(f"{first} = MISSING_")
+    acc._emit(f"for {item} in {items}:")
+    acc._emit(f"if type({item}) is not dict or {tail_name} not in {item}: return False", 1)
+    acc._emit(f"if {first} is MISSING_: {first} = {item}[{tail_name}]", 1)
+    acc._emit(f"elif not {item}[{tail_name}] == {first}: return False", 1)
+    acc._consts["MISSING_"] = _MISSING
+    return True
+
+
+_MISSING = object()
+_EMITTERS: dict[str, Callable[[RuleAcceptor, Rule], bool]] = {
+    "sum_of_products": _sum_of_products, "rate_of": _rate_of, "sum": _sum, "ordered": _ordered,
+    "email_from_name": _email_from_name, "phone_matches_country": _phone_matches_country,
+    "postal_code_matches_country": _postal_code_matches_country, "same_value": _same_value,
+}
