@@ -17,12 +17,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pytest_testdata.datasets import workers
 from pytest_testdata.datasets.about import About
 from pytest_testdata.datasets.cardinality import allocation, list_length, weights
+from pytest_testdata.datasets.chunked import ChunkedEntity
+from pytest_testdata.datasets.chunks import Kit
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
 from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.datasets.result import BrokenRule, Dataset, DatasetViolation, EntityMetadata
+from pytest_testdata.datasets.workers import SETTING, ChunkPool, processes_for
 from pytest_testdata.errors import GenerationError, choice_error
 from pytest_testdata.generators.traditional.cents import CentCleaner
 from pytest_testdata.quality.coherence import scorer_for
@@ -48,18 +52,25 @@ Progress = Callable[[str, int], None]
 
 
 def build_dataset(engine: Engine, request: DatasetRequest, *, sink: Sink | None = None,
-                  progress: Progress | None = None) -> Dataset:
-    """Generate the dataset a request describes; records stream to ``sink`` entity by entity."""
+                  progress: Progress | None = None, processes: int | None = None) -> Dataset:
+    """Generate the dataset a request describes; records stream to ``sink`` entity by entity.
+
+    ``processes``: worker processes for the large entities (:mod:`pytest_testdata.datasets.workers`);
+    default the engine's ``dataset_processes`` setting, else one per core. The records are the same."""
     plan = plan_dataset(request, engine.registry)
-    return Builder(engine, request, plan, sink, progress).run()
+    return Builder(engine, request, plan, sink, progress, processes).run()
 
 
 class Builder:
     """One dataset build (not reusable)."""
 
     def __init__(self, engine: Engine, request: DatasetRequest, plan: DatasetPlan, sink: Sink | None,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, processes: int | None = None) -> None:
         self.engine, self.request, self.plan, self.sink, self.progress = engine, request, plan, sink, progress
+        setting = processes if processes is not None else engine.options.get(SETTING)
+        self.processes = processes_for(setting, "processes" if processes is not None else SETTING)
+        self.pool: ChunkPool | None = None
+        self.kits: dict[str, Kit] = {}
         self.index = RecordIndex()
         self.records: dict[str, list[Record]] = {}
         self.metadata: dict[str, EntityMetadata] = {}
@@ -92,12 +103,22 @@ class Builder:
         """Build entity by entity, yielding each name when it is finished (parents first). Entities with a
         reference that closes a cycle are finished last, once that reference is filled in."""
         held = []
-        for entity in self.plan.order:
-            self._entity(entity)
-            if any(e.deferred for e in self.plan.edges_of(entity)):
-                held.append(entity)
-            else:
-                yield entity
+        try:
+            large = [e for e, n in self.plan.counts.items() if n >= workers.THRESHOLD
+                     and self.request.strategies.get(e, self.request.strategy) in ("traditional", "auto")]
+            if self.processes > 1 and large:
+                self.pool = ChunkPool(self.processes)
+                self.pool.start()  # the workers start while the first entities are built
+            for entity in self.plan.order:
+                self._entity(entity)
+                if any(e.deferred for e in self.plan.edges_of(entity)):
+                    held.append(entity)
+                else:
+                    yield entity
+        finally:
+            if self.pool is not None:
+                self.pool.close()
+                self.pool = None
         self._deferred()
         yield from held
 
@@ -118,6 +139,8 @@ class Builder:
             context=self.request.context, options=self.request.options)
         route = self.engine.router.route(wanted, schema)
         derived = route.strategy == "traditional"
+        if derived and self._chunked(entity, schema, seed, wanted, route.reason, started):
+            return
         if derived:  # what the links and rules below set is not drawn (nor are the schema's rules enforced)
             from pytest_testdata.generators.traditional.derived import DERIVED_OPTION
 
@@ -155,12 +178,27 @@ class Builder:
             details=dict(output.details),
             timings={"generate": generated - started, "link": linked - generated, "validate": checked - linked,
                      "total": checked - started})
+        self._finished(entity, wanted, records)
+
+    def _finished(self, entity: str, wanted: GenerationRequest, records: list[Record]) -> None:
         self._notify(wanted, records, self.metadata[entity])
         deferred = [e.path for e in self.plan.edges_of(entity) if e.deferred]
         if self.sink is not None:
             self.sink.write(self.plan, entity, records, deferred)
         if self.progress is not None:
             self.progress(entity, len(records))
+
+    def _chunked(self, entity: str, schema: Schema, seed: int, wanted: GenerationRequest, reason: str,
+                 started: float) -> bool:
+        """Build a traditional entity in chunks (:mod:`pytest_testdata.datasets.chunked`); False when the
+        engine's traditional generator is not the built-in one (then the entity is built whole)."""
+        from pytest_testdata.generators.traditional.generator import TraditionalGenerator
+
+        generator = self.engine.generator("traditional")
+        if type(generator) is not TraditionalGenerator:
+            return False
+        ChunkedEntity(self, entity, schema, seed, wanted, reason, started).run(generator)
+        return True
 
     def _chosen(self, entity: str, rng: random.Random, rules: list[DatasetRule]) -> list[Record]:
         """Each record's references before it is generated (see :mod:`pytest_testdata.datasets.about`):
@@ -278,6 +316,16 @@ class Builder:
         for i, parent in zip(filled, allocation(len(filled), len(keys), edge.card, rng), strict=True):
             records[i][edge.path] = keys[parent]
 
+    def _allocate(self, edge: Edge, n: int, rng: random.Random) -> list[Any]:
+        """Each of ``n`` records' key for a top-level reference (None: left empty), as :meth:`_assign`."""
+        keys = self._keys_of(edge)
+        empty = set(rng.sample(range(n), round(n * edge.card.empty))) if edge.card.empty else set()
+        filled = [i for i in range(n) if i not in empty]
+        out: list[Any] = [None] * n
+        for i, parent in zip(filled, allocation(len(filled), len(keys), edge.card, rng), strict=True):
+            out[i] = keys[parent]
+        return out
+
     def _assign_in_lists(self, edge: Edge, records: list[Record], keys: list[Any], rng: random.Random) -> None:
         head, _, tail = edge.path.partition(".*.")
         cum: list[float] = []
@@ -380,10 +428,11 @@ class Builder:
 
 
 def generate_dataset(counts: dict[str, int] | None = None, *, engine: Engine | None = None,
-                     sink: Sink | None = None, **kwargs: Any) -> Dataset:
+                     sink: Sink | None = None, processes: int | None = None, **kwargs: Any) -> Dataset:
     """The Python API: ``generate_dataset({"user": 10, "order": 30}, seed=1)`` or
-    ``generate_dataset(root="order", count=30, seed=1)``. Keyword arguments as :meth:`DatasetRequest.checked`."""
+    ``generate_dataset(root="order", count=30, seed=1)``. Keyword arguments as :meth:`DatasetRequest.checked`;
+    ``processes`` as :func:`build_dataset`."""
     from pytest_testdata.engine import Engine
 
     request = DatasetRequest.checked(counts, **kwargs)
-    return build_dataset(engine or Engine(), request, sink=sink)
+    return build_dataset(engine or Engine(), request, sink=sink, processes=processes)

@@ -38,6 +38,9 @@ def add_parser(sub: Any) -> None:
     ds.add_argument("--locale", default=None, help="locale such as en_GB (default: a mix)")
     ds.add_argument("--dialect", choices=("sqlite", "postgresql"), default="sqlite",
                     help="SQL dialect of --format sql (default sqlite)")
+    ds.add_argument("--processes", type=int, default=None, metavar="N",
+                    help="worker processes for entities of 10,000 records or more; 1: this process only "
+                         "(default: TESTDATA_DATASET_PROCESSES, else one per core; the records are the same)")
     ds.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     ds.set_defaults(func=cmd_dataset)
 
@@ -52,6 +55,16 @@ def _counts(items: list[str]) -> dict[str, int] | None:
             raise TestdataUsageError(f"dataset count {item!r}: expected ENTITY=N such as user=100.")
         out[name] = int(raw)
     return out
+
+
+def _processes(given: int | None) -> int:
+    """--processes, else the dataset_processes setting (TESTDATA_DATASET_PROCESSES), else one per core."""
+    from pytest_testdata.config import resolve
+    from pytest_testdata.datasets.workers import processes_for
+
+    if given is not None:
+        return processes_for(given, "--processes")
+    return processes_for(resolve({}, {}).get("dataset_processes"), "TESTDATA_DATASET_PROCESSES")
 
 
 def _cardinalities(items: list[str]) -> dict[str, Any]:
@@ -80,6 +93,7 @@ def cmd_dataset(args: argparse.Namespace) -> int:
                                      strategy=args.strategy, cardinality=_cardinalities(args.cardinality),
                                      locale=args.locale)
     engine = Engine(schema_dirs=args.schemas)
+    processes = _processes(args.processes)
     plan = plan_dataset(request, engine.registry)  # every bad input fails here, before a byte is written
     if args.format in ("jsonl", "csv", "sqlite") and args.out is None:
         raise TestdataUsageError(f"--format {args.format} needs --out: "
@@ -105,7 +119,8 @@ def cmd_dataset(args: argparse.Namespace) -> int:
         sink = DatabaseSink(database)
     bar = _progress(args, total)
     try:
-        dataset = build_dataset(engine, request, sink=sink, progress=bar.advance if bar else None)
+        dataset = build_dataset(engine, request, sink=sink, progress=bar.advance if bar else None,
+                                processes=processes)
         if script is not None:
             script.close()
             if script.out is not sys.stdout:

@@ -81,6 +81,18 @@ class RecordIndex:
             self._purchases[key] = Purchases(self.records(entity), buyer, items, time)
         return self._purchases[key]
 
+    @classmethod
+    def of_tables(cls, tables: Mapping[tuple[str, str], dict[Any, Record]],
+                  purchases: Mapping[tuple[str, str, str, str], dict[tuple[Any, Any], str]]) -> RecordIndex:
+        """An index of given lookup tables and purchases, for building one chunk of an entity in a worker
+        process (:mod:`pytest_testdata.datasets.chunks`): what the entity's rules read, nothing more."""
+        index = cls()
+        index._by_field = dict(tables)
+        for key, earliest in purchases.items():
+            index._records.setdefault(key[0], [])
+            index._purchases[key] = Purchases.known(earliest)
+        return index
+
 
 class Purchases:
     """(buyer, item) pairs with the earliest time each was bought, from records that have that time."""
@@ -102,6 +114,13 @@ class Purchases:
                     earliest[pair] = when
         self.earliest = earliest
         self.pairs = list(earliest)
+
+    @classmethod
+    def known(cls, earliest: dict[tuple[Any, Any], str]) -> Purchases:
+        """Purchases already worked out (by the process that holds the ``via`` records)."""
+        out = cls([], "", "", "")
+        out.earliest, out.pairs = earliest, list(earliest)
+        return out
 
 
 @dataclass(frozen=True)
@@ -157,6 +176,11 @@ class DatasetRule:
     def sets(self) -> tuple[str, ...]:
         """Fields this rule overwrites on every record whose reference resolves (the generator need not
         draw them): an order item's copied name, SKU and price; a review's buyer and product."""
+        return ()
+
+    @property
+    def parent_reads(self) -> tuple[str, ...]:
+        """Paths this rule reads on the referenced record (only those travel to a worker process)."""
         return ()
 
     def parent(self, record: Record, index: RecordIndex) -> Record | None:
@@ -248,6 +272,10 @@ class SameAsRef(DatasetRule):
     def sets(self) -> tuple[str, ...]:
         return tuple(str(mine) for mine in self.spec["fields"])
 
+    @property
+    def parent_reads(self) -> tuple[str, ...]:
+        return tuple(theirs for _, theirs, _ in self.pairs)
+
     def _units(self, record: Record) -> list[Record]:
         if self.array is None:
             return [record]
@@ -303,6 +331,10 @@ class CurrencyOfRef(DatasetRule):
     def __init__(self, entity: str, spec: Mapping[str, Any], schema: Schema) -> None:
         super().__init__(entity, spec, schema)
         self._country, self._currency = getter(str(spec["country"])), getter(str(spec["currency"]))
+
+    @property
+    def parent_reads(self) -> tuple[str, ...]:
+        return (str(self.spec["country"]),)
 
     def _wanted(self, record: Record, index: RecordIndex) -> str | None:
         parent = self.parent(record, index)
@@ -369,6 +401,10 @@ class AfterRef(DatasetRule):
         self.moves = [str(f) for f in spec.get("shift", _date_time_fields(schema))]
         self._mine, self._theirs = getter(self.field), getter(self.after)
 
+    @property
+    def parent_reads(self) -> tuple[str, ...]:
+        return (self.after,)
+
     def _times(self, record: Record, index: RecordIndex) -> tuple[Any, Any]:
         parent = self.parent(record, index)
         return self._mine(record), (None if parent is None else self._theirs(parent))
@@ -409,6 +445,10 @@ class StatusMatchesRef(DatasetRule):
             )
         self.allowed = {str(k): [str(s) for s in v] for k, v in allowed.items()}
         self._status, self._ref_status = getter(str(spec["status"])), getter(str(spec["ref_status"]))
+
+    @property
+    def parent_reads(self) -> tuple[str, ...]:
+        return (str(self.spec["ref_status"]),)
 
     def _allowed_for(self, record: Record, index: RecordIndex) -> tuple[str, list[str]] | None:
         parent = self.parent(record, index)
@@ -473,9 +513,13 @@ class PurchasedBefore(DatasetRule):
     def sets(self) -> tuple[str, ...]:
         return (self.buyer, self.item, *([str(self.flag)] if self.flag else []))
 
+    @property
+    def purchases_key(self) -> tuple[str, str, str, str]:
+        """What :meth:`RecordIndex.purchases` is asked for this rule."""
+        return self.via, str(self.spec["via_buyer"]), str(self.spec["via_items"]), str(self.spec["via_time"])
+
     def _purchases(self, index: RecordIndex) -> Purchases:
-        return index.purchases(self.via, str(self.spec["via_buyer"]), str(self.spec["via_items"]),
-                               str(self.spec["via_time"]))
+        return index.purchases(*self.purchases_key)
 
     def check(self, record: Record, index: RecordIndex) -> tuple[str, str] | None:
         if not index.has(self.via):

@@ -234,13 +234,14 @@ def _column(reason: str, table: Table) -> str | None:
 
 
 
-def build_into(engine: Any, request: Any, target: Engine | Connection | Session, *, progress: Any = None) -> Dataset:
+def build_into(engine: Any, request: Any, target: Engine | Connection | Session, *, progress: Any = None,
+               processes: int | None = None) -> Dataset:
     """Build a dataset straight into a database (entity by entity, as each is finished)."""
     from pytest_testdata.datasets.build import build_dataset
 
     sink = DatabaseSink(target)
     try:
-        dataset = build_dataset(engine, request, sink=sink, progress=progress)
+        dataset = build_dataset(engine, request, sink=sink, progress=progress, processes=processes)
     except BaseException:
         sink.abort()
         raise

@@ -227,6 +227,9 @@ class CentCleaner:
         # Only the rules that read the moved value (or what those derive) change when it moves; the others
         # would compute what they already hold.
         derive = _reading(target, tuple(derive))
+        # A rejected value this move cannot change (another rate's target, rejected too) stays rejected
+        # whatever this value is: take the nearest accepted one without trying the others (the same result).
+        hopeless = self._stuck(record, {target, *(path for rule in derive for path in rule.derives())})
         first = None
         for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
             value = round((cents + step) * CENT, 2)
@@ -234,6 +237,8 @@ class CentCleaner:
                 continue
             if first is None:
                 first = value
+                if hopeless:
+                    break
             write(record, value)
             for rule in derive:
                 rule.enforce(record, rng, values)
@@ -244,6 +249,11 @@ class CentCleaner:
             for rule in derive:
                 rule.enforce(record, rng, values)
         return False
+
+    def _stuck(self, record: Mapping[str, Any], moving: set[str]) -> bool:
+        """True when a derived money value outside ``moving`` is rejected (no move of those can fix it)."""
+        return any(not is_clean(value) for path in self.targets if path not in moving
+                   for value in _read_all(path)(record))
 
     def _nudge(self, record: dict[str, Any]) -> None:
         """Move one item's unit price by the fewest cents so that the price, its line total and the sum of

@@ -1,0 +1,195 @@
+"""An entity built by the traditional strategy, in chunks (:mod:`pytest_testdata.datasets.chunks`): what spans
+the whole entity is drawn here before the chunks are built (in this process or by worker processes, the
+same chunks either way) and settled here after them.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any
+
+from pytest_testdata.datasets.cardinality import weights
+from pytest_testdata.datasets.chunks import ChunkResult, EntityJob, Kit, build_chunk, portable
+from pytest_testdata.datasets.coherence import PurchasedBefore
+from pytest_testdata.datasets.result import DatasetViolation, EntityMetadata
+from pytest_testdata.generators.budget import checkpoint
+from pytest_testdata.schemas.model import Schema
+from pytest_testdata.seeding import derive_seed
+from pytest_testdata.types import GenerationRequest, Record
+
+if TYPE_CHECKING:
+    from pytest_testdata.datasets.build import Builder
+    from pytest_testdata.generators.traditional.generator import TraditionalGenerator
+
+REDRAWS = 20
+"""Rounds of drawing again the records whose unique value repeats one of an earlier chunk."""
+
+
+class ChunkedEntity:
+    """One entity of one build (see the module docstring)."""
+
+    def __init__(self, builder: Builder, entity: str, schema: Schema, seed: int, wanted: GenerationRequest,
+                 reason: str, started: float) -> None:
+        self.builder, self.entity, self.schema, self.seed = builder, entity, schema, seed
+        self.wanted, self.reason, self.started = wanted, reason, started
+        self.rng = random.Random(derive_seed(builder.request.seed, "links", entity))
+
+    def run(self, generator: TraditionalGenerator) -> None:
+        from pytest_testdata.datasets import workers
+
+        builder, entity = self.builder, self.entity
+        job = self._job()
+        kit = Kit(job, self.schema, generator)
+        chunks = job.chunks()
+        pool = builder.pool
+        results: list[ChunkResult] = []
+        processes = 1
+        if pool is not None and len(chunks) > 1 and workers.picklable(job) and not _customised():
+            processes = min(pool.processes, len(chunks))
+            for result in pool.run(job):
+                checkpoint()  # the request's budget (the agent's deadline) holds for the workers' chunks too
+                results.append(result)
+        else:
+            results = [build_chunk(job, kit, chunk, start, stop) for chunk, start, stop in chunks]
+        records = [r for result in results for r in result.records]
+        scores = [s for result in results for s in result.scores]
+        found = [v for result in results for v in result.violations]
+        found = self._settle(job, kit, records, scores, found)
+        if builder.to_break is not None and builder.to_break.entity == entity:
+            found = self._break(job, kit, records, scores, found)
+        builder.index.add(entity, records, builder.plan.keys[entity])
+        builder.records[entity] = records
+        found += _repeats_found(records, self._unique_fields())
+        found.sort(key=lambda v: (v[0], v[2]))
+        cross_ids = {rule.id for rule in kit.rules}
+        checks = len(kit.rules) * len(records)
+        failed = sum(1 for v in found if v[2] in cross_ids)
+        timings = {step: sum(r.seconds[step] for r in results) for step in ("generate", "link", "validate")}
+        timings["total"] = time.perf_counter() - self.started
+        details: dict[str, Any] = {"chunks": len(chunks), "processes": processes}
+        for result in results:
+            for key, value in result.details.items():
+                details[key] = details.get(key, 0) + value
+        builder.metadata[entity] = EntityMetadata(
+            entity=entity, count=len(records), strategy="traditional", reason=self.reason, seed=self.seed,
+            coherence=round(sum(scores) / len(scores), 4) if scores else 1.0,
+            dataset_coherence=round((checks - failed) / checks, 4) if checks else 1.0,
+            violations=[DatasetViolation(entity, *v) for v in found], details=details, timings=timings)
+        builder._finished(entity, self.wanted, records)
+
+    def _job(self) -> EntityJob:
+        """What spans the entity, drawn from its stream in a fixed order: references, list items' parents'
+        weights, purchases."""
+        from pytest_testdata.generators.traditional.derived import DERIVED_OPTION
+
+        builder, entity, rng = self.builder, self.entity, self.rng
+        plan, index = builder.plan, builder.index
+        count = plan.counts[entity]
+        undrawn = plan.derived(entity)
+        job = EntityJob(entity=entity, seed=self.seed, schema=portable(self.schema), count=count,
+                        locale=self.wanted.locale, context=self.wanted.context,
+                        options={**self.wanted.options, DERIVED_OPTION: undrawn}, undrawn=bool(undrawn),
+                        tables={}, purchases={},
+                        lists=[(path, card) for (owner, path), card in plan.lists.items() if owner == entity])
+        for edge in plan.edges_of(entity):
+            if edge.deferred or edge.owned:
+                continue
+            if edge.in_list:
+                keys = builder._keys_of(edge)
+                job.in_lists.append((edge.path, keys, list(accumulate(weights(len(keys), edge.card.skew, rng)))))
+            else:
+                job.refs[edge.path] = builder._allocate(edge, count, rng)
+        heads: dict[tuple[str, str], set[str]] = {}
+        for rule in plan.rules[entity]:
+            if isinstance(rule, PurchasedBefore):
+                chosen = rule.pairs_for(count, index, rng)
+                job.pairs[rule.name] = chosen
+                earliest = index.purchases(*rule.purchases_key).earliest
+                job.purchases[rule.purchases_key] = {pair: earliest[pair] for pair in dict.fromkeys(chosen)}
+            elif rule.target is not None:
+                heads.setdefault(rule.target, set()).update(path.split(".")[0] for path in rule.parent_reads)
+        for target, fields in heads.items():
+            wanted = sorted(fields)
+            job.tables[target] = {key: {f: record[f] for f in wanted if f in record}
+                                  for key, record in index.table(*target).items()}
+        return job
+
+    def _unique_fields(self) -> list[str]:
+        return [path for path in self.schema.unique_fields() if "." not in path]
+
+    def _settle(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],
+                found: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, str]]:
+        """Unique values across chunks: a record repeating an earlier record's value is drawn again (a
+        one-record chunk with a seed of its own), until none repeats or :data:`REDRAWS` rounds are spent."""
+        fields = self._unique_fields()
+        for attempt in range(REDRAWS):
+            again = _repeating(records, fields)
+            if not again:
+                break
+            for i in again:
+                result = build_chunk(job, kit, ("again", i, attempt), i, i + 1)
+                records[i], scores[i] = result.records[0], result.scores[0]
+                found = [v for v in found if v[0] != i] + result.violations
+        return found
+
+    def _break(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],
+               found: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, str]]:
+        """The invalid variant: break the chosen rule on one record, then check that record again."""
+        builder = self.builder
+        rule = builder.to_break
+        assert rule is not None
+        builder._break(rule, records, self.rng, kit.own)
+        i = builder.broken[-1].record
+        record = records[i]
+        scores[i] = kit.scorer.score(record)
+        again = [(i, v.field, v.rule, v.message) for v in kit.validator.validate([record])]
+        for cross in kit.rules:
+            failure = cross.check(record, kit.index)
+            if failure is not None:
+                again.append((i, failure[0], cross.id, failure[1]))
+        return [v for v in found if v[0] != i] + again
+
+
+def _repeating(records: list[Record], fields: list[str]) -> list[int]:
+    """Records whose value of a unique field an earlier record already has."""
+    out: set[int] = set()
+    for name in fields:
+        seen: set[Any] = set()
+        for i, record in enumerate(records):
+            value = record.get(name)
+            if value is None:
+                continue
+            key = value if isinstance(value, (str, int, float, bool)) else repr(value)
+            if key in seen:
+                out.add(i)
+            else:
+                seen.add(key)
+    return sorted(out)
+
+
+def _repeats_found(records: list[Record], fields: list[str]) -> list[tuple[int, str, str, str]]:
+    """What is left repeating after :meth:`ChunkedEntity._settle`, as violations (as the dataset check says)."""
+    out = []
+    for name in fields:
+        seen: dict[Any, int] = {}
+        for i, record in enumerate(records):
+            value = record.get(name)
+            if value is None:
+                continue
+            key = value if isinstance(value, (str, int, float, bool)) else repr(value)
+            if key in seen:
+                out.append((i, name, "unique", f"{value!r} repeats record {seen[key]}'s value"))
+            else:
+                seen[key] = i
+    return out
+
+
+def _customised() -> bool:
+    """True when the user registered value kinds or field names in this process (a worker would not
+    have them): the chunks are then built here."""
+    from pytest_testdata.generators.traditional.field_names import TABLE, rows
+    from pytest_testdata.generators.traditional.kinds import KINDS
+
+    return len(rows()) != len(TABLE) or any(not kind.builtin for kind in KINDS.values())

@@ -1,0 +1,246 @@
+"""One chunk of an entity built by the traditional strategy: generated, linked, checked. The same function runs
+in the dataset's own process or in a worker process (:mod:`pytest_testdata.datasets.workers`), so a dataset is
+the same whichever does the work.
+
+An entity is cut into chunks of :data:`CHUNK` records, always (one process or several). What spans the whole
+entity is settled by the building process, before and after the chunks:
+
+- before: the references spread over their parents (a few heavy buyers: the allocation needs every child),
+  the popularity weights of the parents of list items, a review's buyer and product (purchases drawn without
+  repeats); all drawn from the entity's own seeded stream, as an :class:`EntityJob`;
+- in a chunk, from seeds of its own (the entity's seed and the chunk's number): the records drawn, list
+  lengths, list items' references, the values copied from the referenced records, the entity's own rules and
+  the cross-entity rules enforced, then the validator, the scorer and the cross-entity checks;
+- after: unique values across chunks (a repeat is drawn again, from a seed of its own, as a one-record
+  chunk), the invalid variant's broken rule, the records indexed for the entities that follow.
+
+A job carries only what its rules read of the referenced records (their key and the fields copied or compared),
+so a worker never holds the whole dataset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_testdata.datasets.cardinality import Cardinality, list_length
+from pytest_testdata.datasets.coherence import PurchasedBefore, RecordIndex, SameAsRef, clone, dataset_rules
+from pytest_testdata.schemas.model import Schema
+from pytest_testdata.seeding import derive_seed
+
+Record = dict[str, Any]
+CHUNK = 2_000
+"""Records per chunk. Part of what a seed gives: changing it changes every dataset of more than one chunk."""
+ChunkId = tuple[Any, ...]
+"""``(n,)`` for the n-th chunk; ``("again", i, attempt)`` for record ``i`` drawn again (a unique value repeated)."""
+
+
+@dataclass
+class EntityJob:
+    """Everything a chunk of one entity needs, as plain data (sent to worker processes once per entity)."""
+
+    entity: str
+    seed: int
+    """The entity's seed (the metadata's); chunk seeds derive from it."""
+    schema: dict[str, Any]
+    """The schema's fields (:func:`portable`): a worker rebuilds it (and compiles its plans) once."""
+    count: int
+    locale: str | None
+    context: str | None
+    options: dict[str, Any]
+    undrawn: bool
+    """Fields are set by the dataset, not drawn: the schema's own rules are enforced after the copies."""
+    tables: dict[tuple[str, str], dict[Any, Record]]
+    """Referenced records by (entity, key field), reduced to the fields the rules read."""
+    purchases: dict[tuple[str, str, str, str], dict[tuple[Any, Any], str]]
+    """For ``purchased_before`` rules: when each assigned (buyer, item) pair was bought."""
+    refs: dict[str, list[Any]] = field(default_factory=dict)
+    """Top-level reference field -> each record's key (None: left empty)."""
+    in_lists: list[tuple[str, list[Any], list[float]]] = field(default_factory=list)
+    """References inside lists (``items.*.product_id``): the path, the parents' keys, cumulative weights."""
+    lists: list[tuple[str, Cardinality]] = field(default_factory=list)
+    pairs: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict)
+    """``purchased_before`` rule name -> each record's (buyer, item)."""
+    token: str = ""
+    """Names this job in a worker's cache."""
+
+    def chunks(self) -> list[tuple[ChunkId, int, int]]:
+        """(id, start, stop) of each chunk, in order."""
+        return [((n,), start, min(start + CHUNK, self.count))
+                for n, start in enumerate(range(0, self.count, CHUNK))]
+
+
+@dataclass
+class ChunkResult:
+    """A built chunk: its records, what checking them found (record numbers are the entity's), scores."""
+
+    start: int
+    records: list[Record]
+    violations: list[tuple[int, str, str, str]]
+    scores: list[float]
+    details: dict[str, int]
+    seconds: dict[str, float]
+
+
+def portable(schema: Schema) -> dict[str, Any]:
+    """The schema's declared fields (not its cached, compiled parts): what :class:`Schema` is rebuilt from."""
+    return {f.name: getattr(schema, f.name) for f in dataclasses.fields(Schema)}
+
+
+class Kit:
+    """What building chunks of one job needs, made once per job and process."""
+
+    def __init__(self, job: EntityJob, schema: Schema | None = None, generator: Any = None) -> None:
+        from pytest_testdata.generators.traditional.cents import CentCleaner
+        from pytest_testdata.generators.traditional.generator import TraditionalGenerator
+        from pytest_testdata.quality.coherence import scorer_for
+        from pytest_testdata.quality.rules import build_rules
+        from pytest_testdata.quality.validator import validator_for
+
+        self.schema = schema if schema is not None else Schema(**job.schema)
+        self.rules = dataset_rules(self.schema)
+        self.own = build_rules(self.schema.coherence, self.schema.source)
+        fixed = frozenset(str(path) for rule in self.rules if isinstance(rule, SameAsRef)
+                          for path in rule.spec["fields"])
+        self.cents = CentCleaner.for_schema(self.schema.json_schema, self.own, fixed)
+        self.generator = generator if generator is not None else TraditionalGenerator()
+        self.validator = validator_for(self.schema, {})
+        self.scorer = scorer_for(self.schema)
+        self.index = RecordIndex.of_tables(job.tables, job.purchases)
+
+
+def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int) -> ChunkResult:
+    """Generate, link and check records ``start``..``stop`` of the job's entity (see the module docstring)."""
+    from pytest_testdata.generators.traditional.drawers import VALUES
+    from pytest_testdata.generators.traditional.unique import unique_scope
+    from pytest_testdata.types import GenerationRequest
+
+    began = time.perf_counter()
+    seed = derive_seed(job.seed, "chunk", *chunk)
+    wanted = GenerationRequest.checked(job.entity, stop - start, strategy="traditional", seed=seed,
+                                       locale=job.locale, context=job.context, options=job.options)
+    with unique_scope():  # unique within the chunk here; across chunks, settled by the building process
+        output = kit.generator.generate(wanted, kit.schema, seed)
+    records = output.records
+    generated = time.perf_counter()
+    rng = random.Random(derive_seed(job.seed, "links", *chunk))
+    index, rules, own, cents = kit.index, kit.rules, kit.own, kit.cents
+    for path, card in job.lists:
+        _resize(records, path, card, rng)
+    for path, values in job.refs.items():
+        for record, value in zip(records, values[start:stop], strict=True):
+            record[path] = value
+    for path, keys, cum in job.in_lists:
+        _assign_in_lists(records, path, keys, cum, rng)
+    copies = [r for r in rules if isinstance(r, SameAsRef)]
+    if copies or job.undrawn:
+        for record in records:
+            for copy in copies:
+                copy.enforce(record, index, rng)
+            if job.undrawn:
+                for own_rule in own:
+                    own_rule.enforce(record, rng, VALUES)
+    for rule in rules:
+        if isinstance(rule, PurchasedBefore):
+            rule.assign(records, index, rng, job.pairs[rule.name][start:stop])
+    enforce = [r for r in rules if not isinstance(r, (PurchasedBefore, SameAsRef))]
+    known: list[float | None] = []
+    for record in records:
+        for other in enforce:
+            other.enforce(record, index, rng)
+        applicable = passed = 0
+        changed = False
+        for own_rule in own:
+            outcome = own_rule.check(record)
+            if outcome is False:
+                own_rule.enforce(record, rng, VALUES)
+                changed = True
+            elif outcome is not None:
+                applicable += 1
+                passed += 1
+        if cents is not None and cents.dirty(record):
+            cents.clean(record, own, rng, VALUES)
+            changed = True
+        # With no change in this pass, each check saw the final record: they are its score. A change can
+        # break a rule checked before it, so that record is scored again (by the scorer).
+        known.append(None if changed else (passed / applicable if applicable else 1.0))
+    linked = time.perf_counter()
+    violations = [(start + v.record, v.field, v.rule, v.message) for v in kit.validator.validate(records)]
+    scores = [kit.scorer.score(r) if k is None else k for r, k in zip(records, known, strict=True)]
+    for rule in rules:
+        check = rule.check
+        for i, record in enumerate(records, start):
+            found = check(record, index)
+            if found is not None:
+                violations.append((i, found[0], rule.id, found[1]))
+    checked = time.perf_counter()
+    details = {k: v for k, v in output.details.items() if isinstance(v, int)}
+    return ChunkResult(start, records, violations, scores, details,
+                       {"generate": generated - began, "link": linked - generated, "validate": checked - linked})
+
+
+def _resize(records: list[Record], path: str, card: Cardinality, rng: random.Random) -> None:
+    """List lengths per the list's cardinality (a clone of an existing element extends a list)."""
+    for record in records:
+        items = record.get(path)
+        if not isinstance(items, list) or not items:
+            continue
+        n = list_length(card, rng)
+        if n < len(items):
+            del items[n:]
+        while len(items) < n:
+            items.append(clone(items[rng.randrange(len(items))]))
+
+
+def _assign_in_lists(records: list[Record], path: str, keys: list[Any], cum: list[float],
+                     rng: random.Random) -> None:
+    """Each list item's reference, drawn by the parents' popularity (no repeat within a record while the
+    parents last, within five tries)."""
+    head, _, tail = path.partition(".*.")
+    choices = rng.choices
+    for record in records:
+        lines = record.get(head)
+        if not isinstance(lines, list):
+            continue
+        seen: set[Any] = set()
+        for line in lines:
+            if not isinstance(line, dict):
+                continue
+            key = choices(keys, cum_weights=cum)[0]
+            tries = 0
+            while key in seen and tries < 5 and len(seen) < len(keys):
+                key = choices(keys, cum_weights=cum)[0]
+                tries += 1
+            seen.add(key)
+            line[tail] = key
+
+
+# -- in a worker process ------------------------------------------------------------------------------------
+
+_KITS: dict[str, tuple[EntityJob, Kit]] = {}
+
+
+def work(path: str, token: str, chunk: ChunkId, start: int, stop: int) -> ChunkResult:
+    """A worker process's task: the job (read from ``path`` once per job), then one chunk of it."""
+    held = _KITS.get(token)
+    if held is None:
+        import pickle
+
+        with open(path, "rb") as file:
+            job: EntityJob = pickle.load(file)
+        _KITS.clear()  # one job at a time: memory follows the entity being built
+        held = _KITS[token] = (job, Kit(job))
+    return build_chunk(held[0], held[1], chunk, start, stop)
+
+
+def warm() -> int:
+    """Import what chunks need (a worker's first chunk then starts at once); returns the process id."""
+    import os
+
+    from pytest_testdata.generators.traditional import generator  # noqa: F401
+    from pytest_testdata.quality import coherence, validator  # noqa: F401
+
+    return os.getpid()

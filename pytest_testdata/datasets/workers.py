@@ -1,0 +1,151 @@
+"""Worker processes for the large entities of a dataset, so that a dataset uses every core.
+
+An entity built by the traditional strategy is cut into chunks (:mod:`pytest_testdata.datasets.chunks`).
+When a dataset has an entity of at least :data:`THRESHOLD` records, ``processes`` worker processes start
+(the ``dataset_processes`` setting; default: the cores this process may run on) and build the chunks of every
+entity of more than one chunk; the same chunks as in one process. Smaller datasets, and every dataset when
+the setting is 1, are built in their own process: starting workers costs more than they save below the
+threshold. The pool starts once per dataset (in the background, while the first entities are built) and
+stops with it.
+
+A worker that dies (killed, out of memory) is an error naming the entity and the chunk; an error raised in
+a worker is raised again in the dataset's process, with the same message.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from pytest_testdata.datasets.chunks import ChunkResult, EntityJob, work
+from pytest_testdata.errors import GenerationError, TestdataError, TestdataUsageError
+
+THRESHOLD = 10_000
+"""Records of one entity from which a dataset starts worker processes (a smaller dataset is built in its
+own process: starting workers, and sending them what they need, would cost more than they save)."""
+SETTING = "dataset_processes"
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def processes_for(value: Any, where: str = SETTING) -> int:
+    """The number of processes a setting asks for (None: one per core available)."""
+    if value is None:
+        return available_cores()
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise TestdataUsageError(f"{where}: expected a whole number of processes from 1 (1: build in this "
+                                 f"process; unset: one per core, here {available_cores()}), got {value!r}.")
+    return value
+
+
+class ChunkPool:
+    """A process pool for one dataset build (see the module docstring)."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._executor: ProcessPoolExecutor | None = None
+        self._folder: str | None = None
+        self._jobs = 0
+
+    def start(self) -> None:
+        """Start the workers (each imports what chunks need) without waiting for them."""
+        if self._executor is not None:
+            return
+        self._executor = ProcessPoolExecutor(max_workers=self.processes, mp_context=_context())
+        self._folder = tempfile.mkdtemp(prefix="testdata-dataset-")
+        from pytest_testdata.datasets.chunks import warm
+
+        for _ in range(self.processes):
+            self._executor.submit(warm)
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (for a test that stops one)."""
+        executor = self._executor
+        return sorted(getattr(executor, "_processes", None) or ()) if executor is not None else []
+
+    def run(self, job: EntityJob) -> Iterator[ChunkResult]:
+        """The job's chunks built by the workers, in order."""
+        self.start()
+        assert self._executor is not None and self._folder is not None
+        self._jobs += 1
+        job.token = f"{os.getpid()}-{id(self)}-{self._jobs}"
+        path = os.path.join(self._folder, f"{job.entity}-{self._jobs}.pickle")
+        with open(path, "wb") as file:
+            pickle.dump(job, file, protocol=pickle.HIGHEST_PROTOCOL)
+        chunks = job.chunks()
+        futures: list[Future[ChunkResult]] = []
+        try:
+            for chunk, start, stop in chunks:
+                try:
+                    futures.append(self._executor.submit(work, path, job.token, chunk, start, stop))
+                except BrokenProcessPool as exc:  # a worker died before this entity started
+                    raise _died(job.entity, chunk[0], start, stop, exc) from None
+            for future, (chunk, start, stop) in zip(futures, chunks, strict=True):
+                yield _result(future, job.entity, chunk[0], start, stop)
+        finally:
+            for future in futures:
+                future.cancel()
+            os.unlink(path)
+
+    def close(self) -> None:
+        """Stop the workers (waiting for them: their CPU time is then counted as this process's children's)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+
+def _context() -> Any:
+    """How to start workers: fork this process while it runs no other thread (instant, and a script
+    without an ``if __name__ == "__main__"`` guard works); else from a clean forkserver process (the agent
+    runs gRPC threads, which a fork would copy mid-flight), else spawn (no fork on this platform)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1 and "grpc" not in sys.modules:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _died(entity: str, number: int, start: int, stop: int, exc: BaseException) -> GenerationError:
+    return GenerationError(
+        f"dataset: a worker process building {entity} records {start}..{stop - 1} (chunk {number}) stopped "
+        f"before it finished ({exc}). Another process may have killed it, or it ran out of memory. Build in "
+        f"this process with {SETTING}=1 (--testdata-dataset-processes 1, or processes=1) to see the error, "
+        "or with fewer processes.")
+
+
+def _result(future: Future[ChunkResult], entity: str, number: int, start: int, stop: int) -> ChunkResult:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise _died(entity, number, start, stop, exc) from None
+    except TestdataError:
+        raise
+    except Exception as exc:  # anything else raised while building the chunk: say where
+        raise GenerationError(f"dataset: building {entity} records {start}..{stop - 1} (chunk {number}) in a "
+                              f"worker process failed: {type(exc).__name__}: {exc}") from exc
+
+
+def picklable(job: EntityJob) -> bool:
+    """True when the job can travel to a worker (a schema holding a Python object may not)."""
+    try:
+        pickle.dumps(job.schema, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return False
+    return True

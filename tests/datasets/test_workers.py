@@ -1,0 +1,117 @@
+"""Large entities built by worker processes: the same dataset as in one process, byte for byte; small datasets
+start no process; a worker that dies is an error naming the entity; the setting is checked."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_testdata.datasets import generate_dataset, workers
+from pytest_testdata.datasets.build import build_dataset
+from pytest_testdata.datasets.chunks import CHUNK
+from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.engine import Engine
+from pytest_testdata.errors import GenerationError, TestdataUsageError
+from pytest_testdata.schemas.registry import SchemaRegistry
+
+# Orders, payments and reviews span several chunks; with the threshold lowered to 4,000 records (the
+# default, 10,000, would make this test slow) the workers start, and build them; users and products (one
+# chunk each) stay here.
+COUNTS = {"user": 800, "product": 300, "order": 2 * CHUNK + 500, "payment": 2 * CHUNK + 500, "review": CHUNK + 900}
+
+
+def _bytes(dataset) -> bytes:
+    metadata = {e: {k: v for k, v in m.as_dict().items() if k not in ("timings", "details")}
+                for e, m in dataset.metadata.items()}
+    return json.dumps({"records": dataset.as_dict()["records"], "metadata": metadata}, sort_keys=True).encode()
+
+
+@pytest.fixture(scope="module")
+def in_process():
+    return generate_dataset(COUNTS, seed=5, processes=1)
+
+
+@pytest.mark.parametrize("start", ["fork", "forkserver"])
+def test_worker_processes_build_the_same_dataset_byte_for_byte(in_process, monkeypatch: pytest.MonkeyPatch,
+                                                                start: str) -> None:
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context(start))
+    pooled = generate_dataset(COUNTS, seed=5, processes=2)
+    assert {e: m.details["processes"] for e, m in pooled.metadata.items()} == {
+        "user": 1, "product": 1, "order": 2, "payment": 2, "review": 2}
+    assert _bytes(pooled) == _bytes(in_process)
+    assert pooled.valid and pooled.metadata["payment"].dataset_coherence == 1.0
+    assert {e: m.details["chunks"] for e, m in in_process.metadata.items()}["order"] == 3
+
+
+def test_small_datasets_start_no_worker_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    monkeypatch.setattr(workers.ChunkPool, "start", lambda self: started.append(self))
+    ds = generate_dataset({"user": 50, "product": 20, "order": 120, "payment": 120, "review": 60}, seed=3,
+                          processes=4)
+    assert started == [] and multiprocessing.active_children() == []
+    assert all(m.details["processes"] == 1 for m in ds.metadata.values())
+
+
+def test_unique_values_repeated_across_chunks_are_drawn_again(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # 4,500 tickets whose codes come from 10,000 values: each chunk's are unique, and chunks repeat each
+    # other's hundreds of times; the dataset settles them, the same in one process and in several.
+    ticket = {"title": "ticket", "type": "object", "required": ["ticket_id", "code"],
+              "properties": {"ticket_id": {"type": "string", "format": "uuid", "x-unique": True},
+                             "code": {"type": "string", "pattern": "^T[0-9]{4}$", "x-unique": True}}}
+    (tmp_path / "ticket.json").write_text(json.dumps(ticket))
+    engine = Engine(SchemaRegistry([tmp_path]))
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+    here = generate_dataset({"ticket": 4500}, seed=2, engine=engine, processes=1)
+    pooled = generate_dataset({"ticket": 4500}, seed=2, engine=engine, processes=2)
+    codes = [t["code"] for t in here["ticket"]]
+    assert len(set(codes)) == len(codes) and here.valid
+    assert pooled.metadata["ticket"].details["processes"] == 2
+    assert _bytes(pooled) == _bytes(here)
+
+
+def test_a_worker_that_dies_is_an_error_naming_the_entity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+
+    def kill_the_workers(entity: str, count: int) -> None:
+        if entity == "user":  # orders come next, built by the workers: stop them all first
+            for child in multiprocessing.active_children():
+                with contextlib.suppress(ProcessLookupError):  # the pool may have stopped it already
+                    os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+                child.join(5)
+
+    request = DatasetRequest.checked(COUNTS, seed=5)
+    with pytest.raises(GenerationError) as caught:
+        build_dataset(Engine(), request, progress=kill_the_workers, processes=2)
+    message = str(caught.value)
+    assert "a worker process building order records 0..1999 (chunk 0) stopped" in message
+    assert "dataset_processes=1" in message
+    assert multiprocessing.active_children() == []  # the pool is gone, nothing left behind
+
+
+@pytest.mark.parametrize("value", [0, -2, True, 1.5, "two"])
+def test_a_bad_number_of_processes_is_refused(value: object) -> None:
+    with pytest.raises(TestdataUsageError, match=r"processes: expected a whole number of processes from 1"):
+        generate_dataset({"user": 5}, seed=1, processes=value)  # type: ignore[arg-type]
+
+
+def test_the_setting_reaches_the_cli_and_a_bad_one_is_one_clear_line(tmp_path: Path) -> None:
+    env = {**os.environ, "TESTDATA_DATASET_PROCESSES": "1"}
+    out = tmp_path / "shop"
+    done = subprocess.run([sys.executable, "-m", "pytest_testdata.cli", "dataset", "user=20", "order=40",
+                           "product=10", "--seed", "3", "--out", str(out), "--no-progress"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    bad = subprocess.run([sys.executable, "-m", "pytest_testdata.cli", "dataset", "user=20", "--processes", "0"],
+                         capture_output=True, text=True, env=env, check=False)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert "--processes: expected a whole number of processes from 1" in bad.stderr
