@@ -78,6 +78,9 @@ class Builder:
         self.to_break = self._rule_to_break()
         self.scores: dict[str, list[float | None]] = {}
         """Coherence scores per entity and record known from the last rule pass (None: score it again)."""
+        self.unwritten: list[tuple[str, list[Record], list[str]]] = []
+        """Finished entities not yet given to the sink: with worker processes, an entity is written while
+        the workers build the next one (:meth:`write_unwritten`), in the same order."""
 
     def _rule_to_break(self) -> DatasetRule | None:
         if self.request.variant != "invalid":
@@ -115,6 +118,7 @@ class Builder:
                     held.append(entity)
                 else:
                     yield entity
+            self.write_unwritten()
         finally:
             if self.pool is not None:
                 self.pool.close()
@@ -141,6 +145,7 @@ class Builder:
         derived = route.strategy == "traditional"
         if derived and self._chunked(entity, schema, seed, wanted, route.reason, started):
             return
+        self.write_unwritten()  # built here, with no worker to overlap with
         if derived:  # what the links and rules below set is not drawn (nor are the schema's rules enforced)
             from pytest_testdata.generators.traditional.derived import DERIVED_OPTION
 
@@ -183,10 +188,20 @@ class Builder:
     def _finished(self, entity: str, wanted: GenerationRequest, records: list[Record]) -> None:
         self._notify(wanted, records, self.metadata[entity])
         deferred = [e.path for e in self.plan.edges_of(entity) if e.deferred]
-        if self.sink is not None:
-            self.sink.write(self.plan, entity, records, deferred)
-        if self.progress is not None:
-            self.progress(entity, len(records))
+        self.unwritten.append((entity, records, deferred))
+        if self.pool is None:
+            self.write_unwritten()
+
+    def write_unwritten(self) -> None:
+        """Give the finished entities to the sink (and the progress callback), in the order they finished.
+        With worker processes this runs while they build the next entity (this process would wait for them
+        otherwise), so loading a database costs no wall time of its own."""
+        while self.unwritten:
+            entity, records, deferred = self.unwritten.pop(0)
+            if self.sink is not None:
+                self.sink.write(self.plan, entity, records, deferred)
+            if self.progress is not None:
+                self.progress(entity, len(records))
 
     def _chunked(self, entity: str, schema: Schema, seed: int, wanted: GenerationRequest, reason: str,
                  started: float) -> bool:

@@ -21,8 +21,10 @@ so a worker never holds the whole dataset.
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import time
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,14 +137,13 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
             record[path] = value
     for path, keys, cum in job.in_lists:
         _assign_in_lists(records, path, keys, cum, rng)
-    copies = [r for r in rules if isinstance(r, SameAsRef)]
-    if copies or job.undrawn:
+    for copy in rules:  # copies draw nothing: each over the whole chunk, then the rules that draw
+        if isinstance(copy, SameAsRef):
+            copy.enforce_all(records, index)
+    if job.undrawn:
         for record in records:
-            for copy in copies:
-                copy.enforce(record, index, rng)
-            if job.undrawn:
-                for own_rule in own:
-                    own_rule.enforce(record, rng, VALUES)
+            for own_rule in own:
+                own_rule.enforce(record, rng, VALUES)
     for rule in rules:
         if isinstance(rule, PurchasedBefore):
             rule.assign(records, index, rng, job.pairs[rule.name][start:stop])
@@ -171,11 +172,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     violations = [(start + v.record, v.field, v.rule, v.message) for v in kit.validator.validate(records)]
     scores = [kit.scorer.score(r) if k is None else k for r, k in zip(records, known, strict=True)]
     for rule in rules:
-        check = rule.check
-        for i, record in enumerate(records, start):
-            found = check(record, index)
-            if found is not None:
-                violations.append((i, found[0], rule.id, found[1]))
+        violations += [(start + i, where, rule.id, message) for i, where, message in rule.check_all(records, index)]
     checked = time.perf_counter()
     details = {k: v for k, v in output.details.items() if isinstance(v, int)}
     return ChunkResult(start, records, violations, scores, details,
@@ -200,7 +197,10 @@ def _assign_in_lists(records: list[Record], path: str, keys: list[Any], cum: lis
     """Each list item's reference, drawn by the parents' popularity (no repeat within a record while the
     parents last, within five tries)."""
     head, _, tail = path.partition(".*.")
-    choices = rng.choices
+    total = cum[-1] + 0.0 if cum else 0.0
+    bad = len(cum) != len(keys) or not 0.0 < total < math.inf
+    # rng.choices(keys, cum_weights=cum)[0], inlined: the same draw, with no list and no checks per item.
+    random_, hi = rng.random, len(keys) - 1
     for record in records:
         lines = record.get(head)
         if not isinstance(lines, list):
@@ -209,10 +209,12 @@ def _assign_in_lists(records: list[Record], path: str, keys: list[Any], cum: lis
         for line in lines:
             if not isinstance(line, dict):
                 continue
-            key = choices(keys, cum_weights=cum)[0]
+            if bad:
+                rng.choices(keys, cum_weights=cum)  # raises what random says of such weights
+            key = keys[bisect_right(cum, random_() * total, 0, hi)]
             tries = 0
             while key in seen and tries < 5 and len(seen) < len(keys):
-                key = choices(keys, cum_weights=cum)[0]
+                key = keys[bisect_right(cum, random_() * total, 0, hi)]
                 tries += 1
             seen.add(key)
             line[tail] = key

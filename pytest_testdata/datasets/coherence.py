@@ -196,6 +196,26 @@ class DatasetRule:
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
         raise NotImplementedError
 
+    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+        """:meth:`check` of each record: (record number, field, message) of each failure, in order. Kinds
+        override it to look the referenced records up with no call per record."""
+        check = self.check
+        return [(i, *found) for i, record in enumerate(records) if (found := check(record, index)) is not None]
+
+    def _parents(self, records: Sequence[Record], index: RecordIndex) -> list[Record | None] | None:
+        """Each record's :meth:`parent`, for a top-level reference of a plain field (None otherwise)."""
+        if self.target is None or self._ref is None or "." in self.ref_path:
+            return None
+        table, key = index.table(*self.target), self.ref_path
+        out: list[Record | None] = []
+        for record in records:
+            if type(record) is not dict:
+                out.append(self.parent(record, index))
+                continue
+            found = record.get(key)
+            out.append(None if found is None else table.get(found))
+        return out
+
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         """Make the record break this rule (and only this one); None if this record cannot."""
         raise NotImplementedError
@@ -211,6 +231,38 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 _SCALARS = (str, int, float, bool, type(None))
+
+
+def _setter(path: str) -> Callable[[Any, Any], None]:
+    """``set_all`` for a path of plain keys (``totals.currency``): through dicts straight, anything else by
+    ``set_all`` itself."""
+    parts = path.split(".")
+    if len(parts) == 1 or not all(_is_key(p) for p in parts):
+        return setter(path)
+    *heads, last = parts
+
+    def set_value(record: Any, value: Any) -> None:
+        node = record
+        for head in heads:
+            if type(node) is not dict:
+                set_all(record, path, value)
+                return
+            node = node.get(head, _NOTHING)
+            if node is _NOTHING:
+                return  # a missing parent: set_all skips it too
+        if type(node) is dict:
+            node[last] = value
+        else:
+            set_all(record, path, value)
+    return set_value
+
+
+_NOTHING = object()
+
+
+def _is_key(path: str) -> bool:
+    """A plain key (``price``), not a path (``addresses.0``, ``items.*.sku``)."""
+    return "." not in path and "*" not in path and not path.isdigit()
 
 
 def clone(value: Any) -> Any:
@@ -267,6 +319,9 @@ class SameAsRef(DatasetRule):
         self._compare = [(local, theirs, mine_of, read) for (local, theirs, _), (_, mine_of, _, read)
                          in zip(self.pairs, self._locals, strict=True)]
         self._key_local = getter(self.ref_path.partition(".*.")[2] if self.array else self.ref_path)
+        plain = [(local, theirs) for local, theirs, _ in self.pairs if _is_key(local) and _is_key(theirs)]
+        self._plain = plain if len(plain) == len(self.pairs) else None
+        """(field, referenced field) when every one is a plain key: copied with no call per value."""
 
     @property
     def sets(self) -> tuple[str, ...]:
@@ -312,6 +367,45 @@ class SameAsRef(DatasetRule):
                 for _, _, write, read in locals_:
                     write(unit, clone(read(parent)))
 
+    def enforce_all(self, records: Sequence[Record], index: RecordIndex) -> None:
+        """:meth:`enforce` on each record (it draws nothing, so the records may be done in one pass)."""
+        assert self.target is not None
+        table, key_of, locals_, plain = index.table(*self.target), self._key_local, self._locals, self._plain
+        for record in records:
+            for unit in self._units(record):
+                key = key_of(unit)
+                parent = table.get(key) if key is not None else None
+                if parent is None:
+                    continue
+                if plain is not None and type(unit) is dict and type(parent) is dict:
+                    for local, theirs in plain:  # what the getter and setter below do for plain keys
+                        value = parent.get(theirs)
+                        unit[local] = value if type(value) in _SCALARS else clone(value)
+                else:
+                    for _, _, write, read in locals_:
+                        write(unit, clone(read(parent)))
+
+    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+        assert self.target is not None
+        table, key_of, compare = index.table(*self.target), self._key_local, self._compare
+        out: list[tuple[int, str, str]] = []
+        for i, record in enumerate(records):
+            for at, unit in enumerate(self._units(record)):
+                key = key_of(unit)
+                parent = table.get(key) if key is not None else None
+                if parent is None:
+                    continue
+                failed = next(((local, theirs, mine, wanted) for local, theirs, mine_of, read in compare
+                               if (mine := mine_of(unit)) != (wanted := read(parent)) and not _equal(mine, wanted)),
+                              None)
+                if failed is not None:
+                    local, theirs, mine, wanted = failed
+                    where = f"{self.array}.{at}.{local}" if self.array else local
+                    out.append((i, where, f"is {mine!r} but the referenced {self.target[0]} has {theirs} = "
+                                          f"{wanted!r}"))
+                    break
+        return out
+
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         for at, unit in enumerate(self._units(record)):
             if self._parent_of(unit, index) is None:
@@ -331,6 +425,8 @@ class CurrencyOfRef(DatasetRule):
     def __init__(self, entity: str, spec: Mapping[str, Any], schema: Schema) -> None:
         super().__init__(entity, spec, schema)
         self._country, self._currency = getter(str(spec["country"])), getter(str(spec["currency"]))
+        self._set_currency = _setter(str(spec["currency"]))
+        self._enum = (schema.subschema(spec["currency"]) or {}).get("enum")
 
     @property
     def parent_reads(self) -> tuple[str, ...]:
@@ -347,14 +443,25 @@ class CurrencyOfRef(DatasetRule):
             return None
         return self.spec["currency"], f"is {mine!r} but the referenced record's country uses {wanted!r}"
 
+    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+        parents = self._parents(records, index)
+        if parents is None:
+            return super().check_all(records, index)
+        country_of, currency_of, field = self._country, self._currency, self.spec["currency"]
+        out: list[tuple[int, str, str]] = []
+        for i, (record, parent) in enumerate(zip(records, parents, strict=True)):
+            if parent is None:
+                continue
+            wanted = CURRENCIES.get(str(country_of(parent)))
+            mine = currency_of(record)
+            if wanted is not None and mine != wanted:
+                out.append((i, field, f"is {mine!r} but the referenced record's country uses {wanted!r}"))
+        return out
+
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
         wanted = self._wanted(record, index)
-        if wanted is not None and self._allowed(wanted):
-            set_all(record, self.spec["currency"], wanted)
-
-    def _allowed(self, currency: str) -> bool:
-        enum = (self.schema.subschema(self.spec["currency"]) or {}).get("enum")
-        return enum is None or currency in enum
+        if wanted is not None and (self._enum is None or wanted in self._enum):
+            self._set_currency(record, wanted)
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         wanted = self._wanted(record, index)
@@ -413,6 +520,22 @@ class AfterRef(DatasetRule):
         mine, theirs = self._times(record, index)
         if not isinstance(mine, str) or not isinstance(theirs, str) or mine >= theirs:
             return None
+        return self._late(mine, theirs)
+
+    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+        parents = self._parents(records, index)
+        if parents is None:
+            return super().check_all(records, index)
+        mine_of, theirs_of = self._mine, self._theirs
+        out: list[tuple[int, str, str]] = []
+        for i, (record, parent) in enumerate(zip(records, parents, strict=True)):
+            mine = mine_of(record)
+            theirs = None if parent is None else theirs_of(parent)
+            if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
+                out.append((i, *self._late(mine, theirs)))
+        return out
+
+    def _late(self, mine: str, theirs: str) -> tuple[str, str]:
         return self.field, f"{mine} is before the referenced {self.target[0] if self.target else ''}'s " \
                            f"{self.after} {theirs}"
 
@@ -464,6 +587,22 @@ class StatusMatchesRef(DatasetRule):
             return None
         return self.spec["status"], (f"is {mine!r} but the referenced record is {found[0]!r}, which allows "
                                      f"{', '.join(found[1])}")
+
+    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+        parents = self._parents(records, index)
+        if parents is None:
+            return super().check_all(records, index)
+        status_of, ref_status_of, allowed = self._status, self._ref_status, self.allowed
+        out: list[tuple[int, str, str]] = []
+        for i, (record, parent) in enumerate(zip(records, parents, strict=True)):
+            if parent is None:
+                continue
+            status = str(ref_status_of(parent))
+            mine = status_of(record)
+            if status in allowed and mine not in allowed[status]:
+                out.append((i, self.spec["status"], f"is {mine!r} but the referenced record is {status!r}, "
+                                                    f"which allows {', '.join(allowed[status])}"))
+        return out
 
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
         found = self._allowed_for(record, index)

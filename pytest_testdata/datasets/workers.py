@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -78,8 +78,9 @@ class ChunkPool:
         executor = self._executor
         return sorted(getattr(executor, "_processes", None) or ()) if executor is not None else []
 
-    def run(self, job: EntityJob) -> Iterator[ChunkResult]:
-        """The job's chunks built by the workers, in order."""
+    def run(self, job: EntityJob, meanwhile: Callable[[], None] | None = None) -> Iterator[ChunkResult]:
+        """The job's chunks built by the workers, in order; ``meanwhile`` runs here once they are all
+        handed out (the dataset writes the entities it finished before into its sink)."""
         self.start()
         assert self._executor is not None and self._folder is not None
         self._jobs += 1
@@ -95,6 +96,8 @@ class ChunkPool:
                     futures.append(self._executor.submit(work, path, job.token, chunk, start, stop))
                 except BrokenProcessPool as exc:  # a worker died before this entity started
                     raise _died(job.entity, chunk[0], start, stop, exc) from None
+            if meanwhile is not None:
+                meanwhile()
             for future, (chunk, start, stop) in zip(futures, chunks, strict=True):
                 yield _result(future, job.entity, chunk[0], start, stop)
         finally:

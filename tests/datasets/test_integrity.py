@@ -191,3 +191,37 @@ def test_invalid_variant_draws_a_rule_by_seed() -> None:
     ds = generate_dataset(COUNTS, seed=12, variant="invalid")
     assert len(ds.broken) == 1 and ds.broken[0].rule in RULES
     assert len(ds.violations) == 1
+
+
+def test_a_chunk_check_finds_what_checking_each_record_alone_finds(shop) -> None:
+    # Chunks are checked one rule at a time over all their records (check_all); damaged records must get
+    # the same violations, with the same messages, as each record checked alone.
+    import copy
+    import random
+
+    from pytest_testdata.datasets.coherence import RecordIndex
+    from pytest_testdata.datasets.graph import plan_dataset
+    from pytest_testdata.datasets.request import DatasetRequest
+
+    plan = plan_dataset(DatasetRequest.checked(COUNTS, seed=7), Engine().registry)
+    index = RecordIndex()
+    for entity in plan.order:
+        index.add(entity, shop[entity], plan.keys[entity])
+    rng = random.Random(1)
+    for entity in plan.order:
+        records = copy.deepcopy(shop[entity])
+        for record in records:
+            field = rng.choice(sorted(record))
+            record[field] = rng.choice([None, "x", 3, record[field]] + ([] if field.endswith("_id") else [{}, [1]]))
+            items = record.get("items")
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict) and rng.random() < 0.3:
+                    item[rng.choice(sorted(item))] = rng.choice([None, "x", 9.99])
+            if isinstance(record.get("totals"), dict) and rng.random() < 0.3:
+                record["totals"]["currency"] = rng.choice(["EUR", "USD", None])
+            if "created_at" in record and rng.random() < 0.3:
+                record["created_at"] = rng.choice(["2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z", None])
+        for rule in plan.rules[entity]:
+            alone = [(i, *found) for i, r in enumerate(records) if (found := rule.check(r, index)) is not None]
+            assert rule.check_all(records, index) == alone, rule.id
+            assert alone, f"{rule.id}: the damage broke no record (the comparison would prove nothing)"

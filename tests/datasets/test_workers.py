@@ -115,3 +115,30 @@ def test_the_setting_reaches_the_cli_and_a_bad_one_is_one_clear_line(tmp_path: P
                          capture_output=True, text=True, env=env, check=False)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
     assert "--processes: expected a whole number of processes from 1" in bad.stderr
+
+
+def test_a_database_is_loaded_while_the_workers_build_and_holds_the_same_dataset(
+        tmp_path: Path, in_process, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With workers, each finished entity goes into the database while they build the next one; the file
+    # holds every row, foreign keys hold, and the records are those of a one-process build.
+    import sqlite3
+
+    from pytest_testdata.datasets import sqlite_engine
+    from pytest_testdata.datasets.load import build_into
+
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+    written: list[tuple[str, int]] = []
+    database = sqlite_engine(tmp_path / "shop.db")
+    pooled = build_into(Engine(), DatasetRequest.checked(COUNTS, seed=5), database,
+                        progress=lambda entity, n: written.append((entity, n)), processes=2)
+    database.dispose()
+    assert pooled.metadata["order"].details["processes"] == 2
+    assert _bytes(pooled) == _bytes(in_process)
+    assert written == [(e, COUNTS[e]) for e in pooled.entities]  # parents first, each once
+    db = sqlite3.connect(tmp_path / "shop.db")
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    for entity, n in COUNTS.items():
+        assert db.execute(f'SELECT count(*) FROM "{entity}"').fetchone()[0] == n
+    assert db.execute('SELECT count(*) FROM payment p JOIN "order" o ON o.order_id = p.order_id '
+                      "WHERE abs(p.amount - o.totals_total) > 0.001").fetchone()[0] == 0
+    db.close()
