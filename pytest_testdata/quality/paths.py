@@ -104,7 +104,8 @@ def all_getter(path: str) -> Callable[[Any], list[Any]]:
     head, star, tail = path.partition(".*.")
     simple = star and not any(c in head + tail for c in ".*") and not tail.isdigit()
     if not simple:
-        return lambda record: get_all(record, path)
+        parts = _plain_parts(path)
+        return _one_path(path, parts) if parts is not None else lambda record: get_all(record, path)
 
     def get_each(record: Any) -> list[Any]:
         # "addresses.*.country": one key, then every element of a list, then one key of each; the same
@@ -118,6 +119,26 @@ def all_getter(path: str) -> Callable[[Any], list[Any]]:
             return [item[tail] for item in items if isinstance(item, dict) and tail in item]
         return get_all(record, path)
     return get_each
+
+
+def _one_path(path: str, parts: list[tuple[str, int | None]]) -> Callable[[Any], list[Any]]:
+    """``get_all`` of a path with no ``*`` (``totals.subtotal``): at most one value, walked without splitting."""
+    def get_one(record: Any) -> list[Any]:
+        node = record
+        for key, index in parts:
+            kind = type(node)
+            if kind is dict:
+                if key not in node:
+                    return []
+                node = node[key]
+            elif kind is list:
+                if index is None or index >= len(node):
+                    return []
+                node = node[index]
+            else:
+                return get_all(record, path)
+        return [node]
+    return get_one
 
 
 Setter = Callable[[Any, Any], None]
@@ -137,7 +158,20 @@ def setter(path: str) -> Setter:
                         item[tail] = value
         return set_each
     if "." in path:
-        return lambda record, value: set_all(record, path, value)
+        head, _, last = path.rpartition(".")
+        parts = _plain_parts(head) if last != "*" else None
+        if parts is None:
+            return lambda record, value: set_all(record, path, value)
+        parents_of = _one_path(head, parts)
+
+        def set_path(record: Any, value: Any) -> None:
+            # set_all's steps for a path with no "*": its one parent (if any), then the last key or index.
+            for parent in parents_of(record):
+                if isinstance(parent, dict):
+                    parent[last] = value
+                elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
+                    parent[int(last)] = value
+        return set_path
 
     def set_key(record: Any, value: Any) -> None:
         if type(record) is dict:
