@@ -12,7 +12,7 @@ from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.datasets.cardinality import weights
-from pytest_testdata.datasets.chunks import ChunkResult, EntityJob, Kit, build_chunk, portable
+from pytest_testdata.datasets.chunks import ChunkResult, Columns, EntityJob, Kit, build_chunk, portable
 from pytest_testdata.datasets.coherence import PurchasedBefore
 from pytest_testdata.datasets.result import DatasetViolation, EntityMetadata
 from pytest_testdata.generators.budget import checkpoint
@@ -114,8 +114,7 @@ class ChunkedEntity:
                 heads.setdefault(rule.target, set()).update(path.split(".")[0] for path in rule.parent_reads)
         for target, fields in heads.items():
             wanted = sorted(fields)
-            job.tables[target] = {key: {f: record[f] for f in wanted if f in record}
-                                  for key, record in index.table(*target).items()}
+            job.tables[target] = Columns.of(index.table(*target), wanted)
         return job
 
     def _unique_fields(self) -> list[str]:

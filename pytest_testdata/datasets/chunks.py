@@ -26,6 +26,7 @@ import random
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from pytest_testdata.datasets.cardinality import Cardinality, list_length
@@ -55,7 +56,7 @@ class EntityJob:
     options: dict[str, Any]
     undrawn: bool
     """Fields are set by the dataset, not drawn: the schema's own rules are enforced after the copies."""
-    tables: dict[tuple[str, str], dict[Any, Record]]
+    tables: dict[tuple[str, str], Columns]
     """Referenced records by (entity, key field), reduced to the fields the rules read."""
     purchases: dict[tuple[str, str, str, str], dict[tuple[Any, Any], str]]
     """For ``purchased_before`` rules: when each assigned (buyer, item) pair was bought."""
@@ -73,6 +74,33 @@ class EntityJob:
         """(id, start, stop) of each chunk, in order."""
         return [((n,), start, min(start + CHUNK, self.count))
                 for n, start in enumerate(range(0, self.count, CHUNK))]
+
+
+@dataclass
+class Columns:
+    """Records reduced to some fields, by key, as columns: made and pickled with no Python loop per record
+    in the building process (the workers wait for it); :meth:`table` rebuilds the records in a worker."""
+
+    keys: list[Any]
+    fields: list[str]
+    columns: list[list[Any]]
+    rows: dict[Any, Record] | None = None
+    """The reduced records themselves, when some record lacks one of the fields (kept absent, not None)."""
+
+    @classmethod
+    def of(cls, table: dict[Any, Record], fields: list[str]) -> Columns:
+        records = list(table.values())
+        try:
+            return cls(list(table), fields, [list(map(itemgetter(f), records)) for f in fields])
+        except KeyError:  # a record lacks a field
+            return cls([], fields, [], {key: {f: r[f] for f in fields if f in r} for key, r in table.items()})
+
+    def table(self) -> dict[Any, Record]:
+        if self.rows is not None:
+            return self.rows
+        fields = self.fields
+        return {key: dict(zip(fields, values, strict=True))
+                for key, values in zip(self.keys, zip(*self.columns, strict=True), strict=True)}
 
 
 @dataclass
@@ -111,7 +139,8 @@ class Kit:
         self.generator = generator if generator is not None else TraditionalGenerator()
         self.validator = validator_for(self.schema, {})
         self.scorer = scorer_for(self.schema)
-        self.index = RecordIndex.of_tables(job.tables, job.purchases)
+        self.index = RecordIndex.of_tables({target: columns.table() for target, columns in job.tables.items()},
+                                           job.purchases)
 
 
 def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int) -> ChunkResult:

@@ -142,3 +142,18 @@ def test_a_database_is_loaded_while_the_workers_build_and_holds_the_same_dataset
     assert db.execute('SELECT count(*) FROM payment p JOIN "order" o ON o.order_id = p.order_id '
                       "WHERE abs(p.amount - o.totals_total) > 0.001").fetchone()[0] == 0
     db.close()
+
+
+def test_referenced_records_travel_to_workers_as_the_fields_the_rules_read() -> None:
+    import pickle
+
+    from pytest_testdata.datasets.chunks import Columns
+
+    users = {"u1": {"user_id": "u1", "created_at": "2025-01-01T00:00:00Z", "addresses": [{"country": "US"}],
+                    "email": "a@example.com"},
+             "u2": {"user_id": "u2", "created_at": "2025-02-01T00:00:00Z", "addresses": [], "email": None}}
+    sent = pickle.loads(pickle.dumps(Columns.of(users, ["addresses", "created_at"])))
+    assert sent.table() == {"u1": {"addresses": [{"country": "US"}], "created_at": "2025-01-01T00:00:00Z"},
+                            "u2": {"addresses": [], "created_at": "2025-02-01T00:00:00Z"}}
+    del users["u2"]["created_at"]  # an optional field a record lacks stays absent (not None)
+    assert Columns.of(users, ["addresses", "created_at"]).table()["u2"] == {"addresses": []}
