@@ -38,6 +38,7 @@ from pytest_testdata.types import GenerationRequest, GenerationResult, Record, R
 
 if TYPE_CHECKING:
     from pytest_testdata.engine import Engine
+    from pytest_testdata.router import Route
 
 
 class Sink(Protocol):
@@ -78,6 +79,10 @@ class Builder:
         self.to_break = self._rule_to_break()
         self.scores: dict[str, list[float | None]] = {}
         """Coherence scores per entity and record known from the last rule pass (None: score it again)."""
+        self.routes: dict[str, tuple[Schema, int, GenerationRequest, Route]] = {}
+        self.building = ""
+        self.prepared: dict[str, ChunkedEntity] = {}
+        """Entities whose spanning draws were made while the workers built another (see :meth:`meanwhile`)."""
         self.unwritten: list[tuple[str, list[Record], list[str]]] = []
         """Finished entities not yet given to the sink: with worker processes, an entity is written while
         the workers build the next one (:meth:`write_unwritten`), in the same order."""
@@ -133,15 +138,22 @@ class Builder:
 
     # -- one entity -----------------------------------------------------------------------------------
 
+    def _route(self, entity: str) -> tuple[Schema, int, GenerationRequest, Route]:
+        """The entity's schema, seed, request and route (worked out once)."""
+        if entity not in self.routes:
+            schema = self.plan.schemas[entity]
+            strategy = self.request.strategies.get(entity, self.request.strategy)
+            seed = derive_seed(self.request.seed, "dataset", entity)
+            wanted = GenerationRequest.checked(
+                entity, self.plan.counts[entity], strategy=strategy, seed=seed, locale=self.request.locale,
+                context=self.request.context, options=self.request.options)
+            self.routes[entity] = (schema, seed, wanted, self.engine.router.route(wanted, schema))
+        return self.routes[entity]
+
     def _entity(self, entity: str) -> None:
         started = time.perf_counter()
-        schema = self.plan.schemas[entity]
-        strategy = self.request.strategies.get(entity, self.request.strategy)
-        seed = derive_seed(self.request.seed, "dataset", entity)
-        wanted = GenerationRequest.checked(
-            entity, self.plan.counts[entity], strategy=strategy, seed=seed, locale=self.request.locale,
-            context=self.request.context, options=self.request.options)
-        route = self.engine.router.route(wanted, schema)
+        self.building = entity
+        schema, seed, wanted, route = self._route(entity)
         derived = route.strategy == "traditional"
         if derived and self._chunked(entity, schema, seed, wanted, route.reason, started):
             return
@@ -212,8 +224,30 @@ class Builder:
         generator = self.engine.generator("traditional")
         if type(generator) is not TraditionalGenerator:
             return False
-        ChunkedEntity(self, entity, schema, seed, wanted, reason, started).run(generator)
+        chunked = self.prepared.pop(entity, None) or ChunkedEntity(self, entity, schema, seed, wanted, reason, started)
+        chunked.started = started
+        chunked.run(generator)
         return True
+
+    def meanwhile(self) -> None:
+        """While the workers build an entity: write the finished ones, and draw what spans each entity
+        whose parents are all finished (:meth:`ChunkedEntity.prepare`; the same draws as later)."""
+        from pytest_testdata.generators.traditional.generator import TraditionalGenerator
+
+        self.write_unwritten()
+        if type(self.engine.generator("traditional")) is not TraditionalGenerator:
+            return
+        for entity in self.plan.order:
+            if entity in self.records or entity in self.prepared or entity == self.building:
+                continue
+            reads = {e.parent for e in self.plan.edges_of(entity) if not e.deferred} | {
+                d for rule in self.plan.rules[entity] for d in rule.depends_on}
+            if not all(d in self.records or d in self.plan.external for d in reads - {entity}):
+                continue
+            schema, seed, wanted, route = self._route(entity)
+            if route.strategy == "traditional":
+                self.prepared[entity] = ChunkedEntity(self, entity, schema, seed, wanted, route.reason, 0.0)
+                self.prepared[entity].prepare()
 
     def _chosen(self, entity: str, rng: random.Random, rules: list[DatasetRule]) -> list[Record]:
         """Each record's references before it is generated (see :mod:`pytest_testdata.datasets.about`):

@@ -36,12 +36,21 @@ class ChunkedEntity:
         self.builder, self.entity, self.schema, self.seed = builder, entity, schema, seed
         self.wanted, self.reason, self.started = wanted, reason, started
         self.rng = random.Random(derive_seed(builder.request.seed, "links", entity))
+        self.job: EntityJob | None = None
+
+    def prepare(self) -> None:
+        """Draw what spans the entity now (the entities it reads are finished): the dataset does it while
+        the workers build another entity, instead of between two entities, when the workers would wait."""
+        if self.job is None:
+            self.job = self._job()
 
     def run(self, generator: TraditionalGenerator) -> None:
         from pytest_testdata.datasets import workers
 
         builder, entity = self.builder, self.entity
-        job = self._job()
+        self.prepare()
+        job = self.job
+        assert job is not None
         kit = Kit(job, self.schema, generator)
         chunks = job.chunks()
         pool = builder.pool
@@ -49,7 +58,7 @@ class ChunkedEntity:
         processes = 1
         if pool is not None and len(chunks) > 1 and workers.picklable(job) and not _customised():
             processes = min(pool.processes, len(chunks))
-            for result in pool.run(job, meanwhile=builder.write_unwritten):
+            for result in pool.run(job, meanwhile=builder.meanwhile):
                 checkpoint()  # the request's budget (the agent's deadline) holds for the workers' chunks too
                 results.append(result)
         else:
