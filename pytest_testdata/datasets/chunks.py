@@ -176,27 +176,25 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     for rule in rules:
         if isinstance(rule, PurchasedBefore):
             rule.assign(records, index, rng, job.pairs[rule.name][start:stop])
-    enforce = [r for r in rules if not isinstance(r, (PurchasedBefore, SameAsRef))]
+    enforce = [r.enforce for r in rules if not isinstance(r, (PurchasedBefore, SameAsRef))]
+    checks = [(rule.check, rule.enforce) for rule in own]
+    dirty = cents.dirty if cents is not None else None
     known: list[float | None] = []
     for record in records:
         for other in enforce:
-            other.enforce(record, index, rng)
-        applicable = passed = 0
+            other(record, index, rng)
         changed = False
-        for own_rule in own:
-            outcome = own_rule.check(record)
-            if outcome is False:
-                own_rule.enforce(record, rng, VALUES)
+        for check, fix in checks:
+            if check(record) is False:
+                fix(record, rng, VALUES)
                 changed = True
-            elif outcome is not None:
-                applicable += 1
-                passed += 1
-        if cents is not None and cents.dirty(record):
+        if dirty is not None and dirty(record):
+            assert cents is not None
             cents.clean(record, own, rng, VALUES)
             changed = True
-        # With no change in this pass, each check saw the final record: they are its score. A change can
-        # break a rule checked before it, so that record is scored again (by the scorer).
-        known.append(None if changed else (passed / applicable if applicable else 1.0))
+        # With no change in this pass, each check saw the final record and passed (or did not apply): its
+        # score is 1.0. A change can break a rule checked before it, so that record is scored again.
+        known.append(None if changed else 1.0)
     linked = time.perf_counter()
     violations = [(start + v.record, v.field, v.rule, v.message) for v in kit.validator.validate(records)]
     scores = [kit.scorer.score(r) if k is None else k for r, k in zip(records, known, strict=True)]

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.timestamps import _parse as epoch_of
-from pytest_testdata.generators.traditional.timestamps import shift
+from pytest_testdata.generators.traditional.timestamps import format_ts, shift
 from pytest_testdata.locales.countries import CURRENCIES
 from pytest_testdata.quality.paths import get, getter, set_all, setter
 from pytest_testdata.schemas.model import Schema
@@ -489,10 +490,12 @@ def _date_time_fields(schema: Schema) -> list[str]:
 
 
 def _shift_all(record: Record, fields: Sequence[str], seconds: int) -> None:
+    whole = type(seconds) is int
     for name in fields:
         value = record.get(name)
         if isinstance(value, str):
-            record[name] = shift(value, seconds)
+            epoch = epoch_of(value) if whole else None  # shift(), with one call fewer per timestamp
+            record[name] = format_ts(epoch + seconds) if epoch is not None else shift(value, seconds)
 
 
 def _seconds_between(earlier: str, later: str) -> int:
@@ -553,7 +556,7 @@ class AfterRef(DatasetRule):
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
         mine, theirs = self._times(record, index)
         if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
-            delay = rng.randint(self.min_delay, self.max_delay)
+            delay = between(rng, self.min_delay, self.max_delay)
             _shift_all(record, self.moves, _seconds_between(mine, theirs) + delay)
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
@@ -618,7 +621,7 @@ class StatusMatchesRef(DatasetRule):
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
         found = self._allowed_for(record, index)
         if found is not None and self._status(record) not in found[1]:
-            set_all(record, self.spec["status"], rng.choice(found[1]))
+            set_all(record, self.spec["status"], pick(rng, found[1]))
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         found = self._allowed_for(record, index)
@@ -718,7 +721,7 @@ class PurchasedBefore(DatasetRule):
                 record[str(self.flag)] = True
             mine, when = record.get(self.time), earliest[(buyer, item)]
             if isinstance(mine, str):
-                delay = rng.randint(self.min_delay, self.max_delay)
+                delay = between(rng, self.min_delay, self.max_delay)
                 _shift_all(record, self.moves, _seconds_between(mine, when) + delay)
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
