@@ -232,6 +232,7 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 def _setter(path: str) -> Callable[[Any, Any], None]:
@@ -269,7 +270,7 @@ def _is_key(path: str) -> bool:
 def clone(value: Any) -> Any:
     """A copy of JSON-like data (an address copied into an order must not be the user's own dict)."""
     if type(value) is dict:
-        if all(type(v) in _SCALARS for v in value.values()):
+        if set(map(type, value.values())) <= _SCALAR_TYPES:
             return value.copy()  # a flat object (an address): one copy, no call per value
         return {k: clone(v) for k, v in value.items()}
     if type(value) is list:

@@ -457,6 +457,8 @@ class SameValue(Rule):
         if isinstance(fields, (list, tuple)) and all(isinstance(f, str) for f in fields):
             self._readers = [all_getter(f) for f in fields]
             self._writers = [setter(f) for f in fields]
+        source = spec.get("source")
+        self._source = all_getter(source) if isinstance(source, str) and source else None
 
     def _values(self, record: Record) -> list[Any]:
         if self._readers is None:
@@ -481,7 +483,10 @@ class SameValue(Rule):
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         """Copy the ``source`` field's value (default: the first listed) to the others."""
         source = self.spec.get("source")
-        found = get_all(record, source) if source else self._values(record)
+        if not source:
+            found = self._values(record)
+        else:
+            found = self._source(record) if self._source is not None else get_all(record, source)
         if found:
             if self._writers is None:
                 for path in self.spec["fields"]:
