@@ -26,6 +26,7 @@ import random
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -139,8 +140,15 @@ class Kit:
         self.generator = generator if generator is not None else TraditionalGenerator()
         self.validator = validator_for(self.schema, {})
         self.scorer = scorer_for(self.schema)
-        self.index = RecordIndex.of_tables({target: columns.table() for target, columns in job.tables.items()},
-                                           job.purchases)
+        self._job = job
+
+    @cached_property
+    def index(self) -> RecordIndex:
+        """The referenced records the rules read (built when first used: the dataset's process needs them
+        only for a redraw or an invalid variant when workers build the chunks)."""
+        job = self._job
+        return RecordIndex.of_tables({target: columns.table() for target, columns in job.tables.items()},
+                                     job.purchases)
 
 
 def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int) -> ChunkResult:
