@@ -95,6 +95,8 @@ class Loaded:
     view: dict[str, Any]
     recursive: bool
     depth: int
+    document: dict[str, Any]
+    """The document as written, with the documents it references embedded (:func:`references.bundle`)."""
 
 
 def dialect_of(data: Mapping[str, Any], source: str) -> str:
@@ -127,8 +129,13 @@ def pointer(*parts: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, meta_checked: bool = False) -> Loaded:
+def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, meta_checked: bool = False,
+         documents: Any = None, base_uri: str | None = None) -> Loaded:
     """Check, upgrade and expand a document into its generation view (see the module docstring).
+
+    ``documents`` (a :class:`~pytest_testdata.schemas.sources.references.SchemaDocuments`, a list of documents
+    with ``$id`` or a mapping URI -> document) are what references to other documents resolve to;
+    ``base_uri`` is where the document was read from (its file URI), the base of its relative references.
 
     ``meta_checked`` skips the meta-schema check for documents already known to pass it (the built-in
     entity files, which the test suite checks): that check imports ``jsonschema`` and its format
@@ -137,7 +144,10 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, 
     dialect = dialect_of(data, source)
     if not meta_checked:
         _check_meta(data, dialect, source)
-    upgraded = upgrade(json_copy(dict(data)), dialect, source, "")
+    from pytest_testdata.schemas.sources.references import as_documents, bundle
+
+    data = bundle(data, source, dialect, as_documents(documents), base_uri, check=not meta_checked)
+    upgraded = upgrade(json_copy(data), dialect, source, "")
     _unevaluated_under_applicators(upgraded, source, "", None)
     wanted = data.get("x-max-depth", max_depth if max_depth is not None else current_max_depth())
     if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
@@ -164,7 +174,7 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, 
                           "remove the contradiction named in the schema's parts")
     if not isinstance(view, dict):
         view = {}
-    return Loaded(dialect, view, expander.cut_any, depth)
+    return Loaded(dialect, view, expander.cut_any, depth, data)
 
 
 # -- 1. the meta-schema ------------------------------------------------------------------------------------
@@ -181,6 +191,8 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
     """Rewrite one (sub)schema of ``dialect`` into 2020-12 forms, in place; returns it."""
     if not isinstance(node, dict):
         return node
+    if ptr and isinstance(node.get("$schema"), str):  # an embedded resource of another dialect
+        dialect = dialect_of(node, source)
     old = dialect in ("draft-04", "draft-06", "draft-07")
     if old and "$ref" in node:
         # Up to draft-07 a $ref's siblings are ignored (keep only what other references may point into).
@@ -285,6 +297,8 @@ class _Expander:
         self.resources: dict[str, tuple[Any, str]] = {}
         self.anchors: dict[str, tuple[Any, str, str]] = {}
         self.dynamic: dict[str, list[tuple[Any, str, str]]] = {}
+        self.bases: dict[int, str] = {}
+        """A resource's base URI by node id (its ``$id`` applied once, whichever way it is reached)."""
         self._index(root, self.root_base, "", top=True)
 
     # where every resource and anchor lives
@@ -293,6 +307,7 @@ class _Expander:
             return
         if isinstance(node.get("$id"), str) and not top:
             base = urldefrag(urljoin(base, node["$id"]))[0]
+            self.bases[id(node)] = base
         if top or isinstance(node.get("$id"), str):
             self.resources.setdefault(base, (node, ptr))
         if isinstance(node.get("$anchor"), str):
@@ -360,7 +375,7 @@ class _Expander:
             raise SchemaError(self.source, ptr, ptr.rsplit("/", 1)[-1] or "schema", f"expected a schema (an object "
                               f"or true/false), got {node!r}", "write a JSON Schema object here")
         if isinstance(node.get("$id"), str) and ptr:
-            base = urldefrag(urljoin(base, node["$id"]))[0]
+            base = self.bases.get(id(node)) or urldefrag(urljoin(base, node["$id"]))[0]
         ref_key = "$ref" if "$ref" in node else "$dynamicRef" if "$dynamicRef" in node else None
         if ref_key is not None:
             ref = str(node[ref_key])
