@@ -148,7 +148,6 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, 
 
     data = bundle(data, source, dialect, as_documents(documents), base_uri, check=not meta_checked)
     upgraded = upgrade(json_copy(data), dialect, source, "")
-    _unevaluated_under_applicators(upgraded, source, "", None)
     wanted = data.get("x-max-depth", max_depth if max_depth is not None else current_max_depth())
     if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
         raise SchemaError(source, "/x-max-depth", "x-max-depth", f"expected a whole number of at least 1, got "
@@ -222,12 +221,15 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
     if dialect == "2019-09" and ("$recursiveRef" in node or "$recursiveAnchor" in node):
         raise SchemaError(source, ptr + "/$recursiveRef", "$recursiveRef", "2019-09 dynamic recursion is not "
                           "supported", "use \"$ref\" to the recursive definition, or 2020-12 with a static $ref")
-    for key in ("unevaluatedProperties", "unevaluatedItems"):
-        if key in node and any(k in node for k in ("anyOf", "oneOf", "allOf", "if", "dependentSchemas", "$ref",
-                                                    "$dynamicRef", "patternProperties")):
-            raise SchemaError(source, f"{ptr}/{key}", key, f"{key} beside in-place applicators (allOf, anyOf, oneOf, "
-                              "if, $ref...) is not supported by the generator", "list the allowed properties or "
-                              "items in this schema itself and use additionalProperties / items instead")
+    _plain_unevaluated(node)
+    negated = node.get("not")
+    if isinstance(negated, dict) and any(k in negated for k in ("unevaluatedProperties", "unevaluatedItems")) \
+            and any(k in negated for k in _IN_PLACE):
+        key = "unevaluatedProperties" if "unevaluatedProperties" in negated else "unevaluatedItems"
+        raise SchemaError(source, f"{ptr}/not/{key}", key, f"{key} inside \"not\" beside in-place applicators "
+                          "is not supported by the generator (it would have to build the values the applicators "
+                          "leave unevaluated)", "describe the excluded shape with additionalProperties / items, "
+                          "or state the allowed values directly instead of \"not\"")
     for key, sub in list(node.items()):
         if key in ONE:
             node[key] = upgrade(sub, dialect, source, f"{ptr}/{key}")
@@ -242,35 +244,33 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
     return node
 
 
-_IN_PLACE = ("allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "$ref", "$dynamicRef")
+_IN_PLACE = ("allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "$ref", "$dynamicRef", "not")
 
 
-def _unevaluated_under_applicators(node: Any, source: str, ptr: str, applied: str | None) -> None:
-    """Refuse ``unevaluated*`` inside a schema whose in-place applicators (``allOf``, ``anyOf``, ``$ref``...)
-    the generator merges into it: a branch's ``properties`` / ``prefixItems`` would then count as evaluated
-    where the standard says they do not (an "uncle" schema), and records would break the keyword."""
-    if not isinstance(node, dict):
+def _plain_unevaluated(node: dict[str, Any]) -> None:
+    """``unevaluated*`` in a schema without in-place applicators is ``additionalProperties`` / ``items``
+    (which the merge of ``allOf`` parts reads); beside applicators it stays, and the expansion attaches the
+    check that judges it (:meth:`_Expander.expand`, ``x-unevaluated``)."""
+    if any(k in node for k in _IN_PLACE):
         return
-    for key in ("unevaluatedProperties", "unevaluatedItems"):
-        if key in node and applied is not None:
-            raise SchemaError(source, f"{ptr}/{key}", key, f"{key} inside a schema whose applicators are merged "
-                              f"into it (at {applied or '/'}) is not supported by the generator",
-                              "list the allowed properties or items in this schema itself and use "
-                              "additionalProperties / items instead")
-    if applied is None and any(k in node for k in _IN_PLACE):
-        applied = ptr
-    for key, sub in node.items():
-        if key in ("$defs", "definitions"):
-            for name, inner in sub.items() if isinstance(sub, dict) else ():
-                _unevaluated_under_applicators(inner, source, ptr + pointer(key, name), None)
-        elif key in ONE:
-            _unevaluated_under_applicators(sub, source, f"{ptr}/{key}", applied)
-        elif key in MAP and isinstance(sub, dict):
-            for name, inner in sub.items():
-                _unevaluated_under_applicators(inner, source, ptr + pointer(key, name), applied)
-        elif key in LIST and isinstance(sub, list):
-            for i, inner in enumerate(sub):
-                _unevaluated_under_applicators(inner, source, f"{ptr}/{key}/{i}", applied)
+    if "unevaluatedProperties" in node:
+        value = node.pop("unevaluatedProperties")
+        node.setdefault("additionalProperties", value)
+    if "unevaluatedItems" in node and "contains" not in node:  # contains evaluates the items it matches
+        value = node.pop("unevaluatedItems")
+        node.setdefault("items", value)
+
+
+def _check_copy(node: Any) -> Any:
+    """An expanded (not yet merged) subschema as a plain 2020-12 schema for ``jsonschema``: cut branches
+    (never generated) are ``false``."""
+    if node is CUT:
+        return False
+    if isinstance(node, dict):
+        return {k: _check_copy(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_check_copy(v) for v in node]
+    return node
 
 
 # -- 3. references --------------------------------------------------------------------------------------
@@ -379,6 +379,12 @@ class _Expander:
         ref_key = "$ref" if "$ref" in node else "$dynamicRef" if "$dynamicRef" in node else None
         if ref_key is not None:
             ref = str(node[ref_key])
+            if "unevaluatedProperties" in node or "unevaluatedItems" in node:
+                # A reference is an in-place applicator: read it as an allOf part, so that the check of
+                # unevaluated* sees the properties / items the referenced schema evaluates.
+                rest = {k: v for k, v in node.items() if k != ref_key}
+                rest["allOf"] = [*rest.get("allOf", []), {ref_key: ref}]
+                return self.expand(rest, base, ptr, stack)
             if ref_key == "$dynamicRef":
                 name = ref.partition("#")[2]
                 if len(self.dynamic.get(name, ())) > 1:
@@ -411,6 +417,10 @@ class _Expander:
                 out[key] = [self.expand(s, base, f"{ptr}/{key}/{i}", stack) for i, s in enumerate(value)]
             else:
                 out[key] = value
+        if "unevaluatedProperties" in out or "unevaluatedItems" in out:
+            # What the generator builds from merged parts is judged against the parts as written (annotations
+            # of failed branches do not count, an uncle's properties are not evaluated here).
+            out["x-unevaluated"] = _check_copy(out)
         return simplify(out, self.source, ptr)
 
 
@@ -626,9 +636,15 @@ def merge(a: dict[str, Any], b: dict[str, Any], source: str, ptr: str) -> Any:
             out[key] = False
         elif key == "prefixItems":
             longer = mine if len(mine) >= len(value) else value
+            # Positions past the shorter list must also fit that side's "items" (false: there are none).
+            beyond = (a if len(mine) < len(value) else b).get("items", {}) if len(mine) != len(value) else {}
             pairs = enumerate(zip(mine, value, strict=False))
-            out[key] = [merge_all([x, y], source, f"{ptr}/{key}/{i}") for i, (x, y) in pairs
-                        ] + longer[min(len(mine), len(value)):]
+            tail = longer[min(len(mine), len(value)):]
+            if beyond is False:
+                tail = []
+            elif isinstance(beyond, dict) and beyond:
+                tail = [merge_all([x, beyond], source, f"{ptr}/{key}/{i}") for i, x in enumerate(tail)]
+            out[key] = [merge_all([x, y], source, f"{ptr}/{key}/{i}") for i, (x, y) in pairs] + tail
         elif key == "uniqueItems":
             out[key] = bool(mine) or bool(value)
         elif key == "multipleOf":
@@ -636,6 +652,11 @@ def merge(a: dict[str, Any], b: dict[str, Any], source: str, ptr: str) -> Any:
             if out[key] is None:
                 out[key] = mine
                 residual.append({"multipleOf": value})
+        elif key == "x-unevaluated":
+            residual.append(value)  # both checks hold
+        elif key in ("unevaluatedProperties", "unevaluatedItems"):
+            if value is False or mine is False:  # a generation hint (the checks judge): the stricter
+                out[key] = False
         elif key.startswith("x-") or key in ANNOTATIONS - {"format"}:
             continue  # the first part's annotation stays
         elif _same(mine, value):
