@@ -43,7 +43,8 @@ def _judge(document: dict[str, Any], name: str) -> Any:
     from referencing import Registry, Resource
     from referencing.jsonschema import specification_with
 
-    spec = specification_with(document["$schema"])
+    # A custom meta-schema's documents are read as 2020-12 (what the remotes' meta-schemas are written in).
+    spec = specification_with(document["$schema"], default=specification_with(DIALECTS["draft2020-12"]))
     root = corpus.suite_remotes()
     registry: Registry[Any] = Registry().with_resources(
         (corpus.SUITE_REMOTES_URI + f.relative_to(root).as_posix(),
@@ -52,6 +53,10 @@ def _judge(document: dict[str, Any], name: str) -> Any:
     cls = validators.validator_for(document)
     if "draft-04" in document["$schema"]:  # crawling the remotes as draft-04 trips over their boolean parts
         return cls(document, format_checker=cls.FORMAT_CHECKER)
+    # The document crawled in too: jsonschema looks up the dynamic scope's resources (an embedded $id)
+    # before crawling them, and a $dynamicRef below one fails with NoSuchResource.
+    registry = registry.with_resource(document.get("$id", ""), Resource.from_contents(
+        document, default_specification=spec)).crawl()
     return cls(document, format_checker=cls.FORMAT_CHECKER, registry=registry)
 
 SKIPPED = ()
@@ -61,14 +66,7 @@ OLD_DRAFT_FILES = {"allOf", "anyOf", "oneOf", "dependencies", "items", "addition
 DIALECTS = {"draft2020-12": "https://json-schema.org/draft/2020-12/schema",
             "draft7": "http://json-schema.org/draft-07/schema#", "draft4": "http://json-schema.org/draft-04/schema#"}
 REFUSED = {
-    # Remote documents (the meta-schema by URL, other files) are never fetched.
-    "draft2020-12/defs.json: validate definition against metaschema",
-    "draft2020-12/ref.json: remote ref, containing refs itself",
-    "draft7/ref.json: remote ref, containing refs itself",
-    "draft7/definitions.json: validate definition against metaschema",
-    "draft4/ref.json: remote ref, containing refs itself",
-    "draft4/definitions.json: validate definition against metaschema",
-    # unevaluatedProperties beside in-place applicators (inside a "not" here) is refused at load.
+    # unevaluatedProperties inside a "not" beside in-place applicators is refused at load.
     "draft2020-12/not.json: collect annotations inside a 'not', even if collection is disabled",
 }
 
@@ -146,7 +144,8 @@ def test_suite_schemas_as_entity_properties_through_the_engine(seed: int) -> Non
     registry = SchemaRegistry(builtins=False)
     documents = {}
     for index, (name, draft, schema) in enumerate(CASES):
-        if draft != "draft2020-12" or name in REFUSED:
+        if draft != "draft2020-12" or name in REFUSED or name.startswith("draft2020-12/vocabulary.json"):
+            # (a custom meta-schema's $schema is read at the top of a document, not on an embedded part)
             continue
         inner = _document(draft, schema)
         inner.setdefault("$id", f"urn:suite:{index}")

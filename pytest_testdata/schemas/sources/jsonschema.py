@@ -43,6 +43,7 @@ DIALECTS: dict[str, str] = {
     "http://json-schema.org/draft-06/schema": "draft-06",
     "http://json-schema.org/draft-04/schema": "draft-04",
 }
+_META_HOST = "json-schema.org"
 DEFAULT_MAX_DEPTH = 3
 """How many times a recursive reference is unrolled unless the schema (``x-max-depth``) says otherwise."""
 MAX_VIEW_NODES = 50_000
@@ -141,12 +142,14 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, 
     entity files, which the test suite checks): that check imports ``jsonschema`` and its format
     libraries, about a third of a second a fresh process would pay for its first built-in record.
     """
-    dialect = dialect_of(data, source)
+    from pytest_testdata.schemas.sources.references import as_documents, bundle, custom_dialect
+
+    registered = as_documents(documents)
+    dialect = custom_dialect(data, source, registered) or dialect_of(data, source)
     if not meta_checked:
         _check_meta(data, dialect, source)
-    from pytest_testdata.schemas.sources.references import as_documents, bundle
-
-    data = bundle(data, source, dialect, as_documents(documents), base_uri, check=not meta_checked)
+    written = data
+    data = bundle(data, source, dialect, registered, base_uri, check=not meta_checked)
     upgraded = upgrade(json_copy(data), dialect, source, "")
     wanted = data.get("x-max-depth", max_depth if max_depth is not None else current_max_depth())
     if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
@@ -173,6 +176,8 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, 
                           "remove the contradiction named in the schema's parts")
     if not isinstance(view, dict):
         view = {}
+    if data is not written and _META_HOST in str(data.get("$defs", data.get("definitions"))):
+        data = bundle(written, source, dialect, registered, base_uri, check=False, include_meta=False)
     return Loaded(dialect, view, expander.cut_any, depth, data)
 
 
@@ -296,7 +301,9 @@ class _Expander:
             if isinstance(root.get("$id"), str) else "urn:testdata:root"
         self.resources: dict[str, tuple[Any, str]] = {}
         self.anchors: dict[str, tuple[Any, str, str]] = {}
-        self.dynamic: dict[str, list[tuple[Any, str, str]]] = {}
+        self.dynamic_at: dict[str, tuple[Any, str, str]] = {}
+        """``$dynamicAnchor``s by resource URI + ``#`` + name."""
+        self.scope: list[str] = []
         self.bases: dict[int, str] = {}
         """A resource's base URI by node id (its ``$id`` applied once, whichever way it is reached)."""
         self._index(root, self.root_base, "", top=True)
@@ -314,7 +321,7 @@ class _Expander:
             self.anchors[f"{base}#{node['$anchor']}"] = (node, base, ptr)
         if isinstance(node.get("$dynamicAnchor"), str):
             self.anchors.setdefault(f"{base}#{node['$dynamicAnchor']}", (node, base, ptr))
-            self.dynamic.setdefault(node["$dynamicAnchor"], []).append((node, base, ptr))
+            self.dynamic_at.setdefault(f"{base}#{node['$dynamicAnchor']}", (node, base, ptr))
         for key, sub in node.items():
             if key in ONE:
                 self._index(sub, base, f"{ptr}/{key}")
@@ -376,6 +383,28 @@ class _Expander:
                               f"or true/false), got {node!r}", "write a JSON Schema object here")
         if isinstance(node.get("$id"), str) and ptr:
             base = self.bases.get(id(node)) or urldefrag(urljoin(base, node["$id"]))[0]
+        entered = not self.scope or self.scope[-1] != base
+        if entered:  # the dynamic scope: the resources evaluation has entered, outermost first
+            self.scope.append(base)
+        try:
+            return self._expand_schema(node, base, ptr, stack)
+        finally:
+            if entered:
+                self.scope.pop()
+
+    def _dynamic_target(self, ref: str, target: Any, base: str, ptr: str) -> tuple[Any, str, str] | None:
+        """Where a ``$dynamicRef`` lands (2020-12): when its static target carries the same
+        ``$dynamicAnchor``, the outermost resource in the dynamic scope with that anchor; else None."""
+        name = urldefrag(ref)[1]
+        if not name or "/" in name or not isinstance(target, dict) or target.get("$dynamicAnchor") != name:
+            return None
+        for uri in self.scope:
+            found = self.dynamic_at.get(f"{uri}#{name}")
+            if found is not None:
+                return found
+        return None
+
+    def _expand_schema(self, node: dict[str, Any], base: str, ptr: str, stack: tuple[int, ...]) -> Any:
         ref_key = "$ref" if "$ref" in node else "$dynamicRef" if "$dynamicRef" in node else None
         if ref_key is not None:
             ref = str(node[ref_key])
@@ -385,13 +414,11 @@ class _Expander:
                 rest = {k: v for k, v in node.items() if k != ref_key}
                 rest["allOf"] = [*rest.get("allOf", []), {ref_key: ref}]
                 return self.expand(rest, base, ptr, stack)
-            if ref_key == "$dynamicRef":
-                name = ref.partition("#")[2]
-                if len(self.dynamic.get(name, ())) > 1:
-                    raise SchemaError(self.source, ptr + "/$dynamicRef", "$dynamicRef", f"{ref!r} resolves "
-                                      f"differently by dynamic scope ({len(self.dynamic[name])} $dynamicAnchor "
-                                      f"{name!r})", "use a static \"$ref\" to the schema meant")
             target, target_base, target_ptr = self.resolve(ref, base, ptr, ref_key)
+            if ref_key == "$dynamicRef":
+                dynamic = self._dynamic_target(ref, target, base, ptr)
+                if dynamic is not None:
+                    target, target_base, target_ptr = dynamic
             if stack.count(id(target)) >= self.max_depth:
                 self.cut_any = True
                 return CUT

@@ -210,12 +210,13 @@ def _file_document(uri: str) -> tuple[Any, str] | None:
 
 
 def bundle(data: Mapping[str, Any], source: str, dialect: str, documents: SchemaDocuments | None = None,
-           base_uri: str | None = None, *, check: bool = True) -> dict[str, Any]:
+           base_uri: str | None = None, *, check: bool = True, include_meta: bool = True) -> dict[str, Any]:
     """``data`` with every document it references (transitively) embedded under its URI, or ``data`` itself
     when it references nothing outside itself.
 
     ``base_uri`` is where the document was read from (its file URI); relative references start there unless
     the document has an ``$id``. ``check`` checks each embedded document against its dialect's meta-schema.
+    ``include_meta`` False leaves the standard meta-schemas out (every validator knows them).
     """
     root_base = urldefrag(urljoin(base_uri or ROOT_URI, _own_id(data) or ""))[0] if _own_id(data) or base_uri \
         else ROOT_URI
@@ -246,6 +247,8 @@ def bundle(data: Mapping[str, Any], source: str, dialect: str, documents: Schema
         own = _dialect(inner, dialect) if isinstance(inner, dict) else dialect
         _walk(inner, full, own, f"/{home}/{full}", ids, refs)
         ids.add(full)
+    if not include_meta:  # validators know the meta-schemas themselves
+        embedded = {uri: doc for uri, doc in embedded.items() if _meta_document(uri) is None}
     if not embedded:
         return dict(data)
     out = dict(data)
@@ -279,6 +282,44 @@ _DIALECT_URIS = {
     "draft-06": "http://json-schema.org/draft-06/schema#",
     "draft-04": "http://json-schema.org/draft-04/schema#",
 }
+
+
+KNOWN_VOCABULARIES = frozenset(
+    f"https://json-schema.org/draft/{draft}/vocab/{name}"
+    for draft in ("2020-12", "2019-09")
+    for name in ("core", "applicator", "unevaluated", "validation", "meta-data", "format-annotation",
+                 "format-assertion", "format", "content"))
+"""The vocabularies of the standard dialects: a meta-schema built from them is read as its base dialect."""
+
+
+def custom_dialect(data: Mapping[str, Any], source: str, documents: SchemaDocuments | None) -> str | None:
+    """The dialect of a document whose ``$schema`` names a registered custom meta-schema (its own ``$schema``
+    a standard dialect), or None when ``$schema`` names no registered document.
+
+    Keywords of the standard vocabularies are honoured whether or not the meta-schema lists them (values are
+    then stricter than needed, never invalid); a vocabulary the generator does not know that the meta-schema
+    requires (``true``) is refused, naming it."""
+    from pytest_testdata.schemas.sources.jsonschema import DIALECTS
+
+    raw = data.get("$schema")
+    found = documents.get(urldefrag(raw)[0]) if isinstance(raw, str) and documents is not None else None
+    if found is None:
+        return None
+    meta, where = found
+    base = meta.get("$schema") if isinstance(meta, Mapping) else None
+    key = str(base).rstrip("#").replace("https://json-schema.org/draft-0", "http://json-schema.org/draft-0")
+    if key not in DIALECTS:
+        raise SchemaError(source, "/$schema", "$schema", f"the meta-schema {raw!r} ({where}) is itself written in "
+                          f"{base!r}, not a JSON Schema dialect this loader reads",
+                          f"give the meta-schema \"$schema\" one of {', '.join(DIALECTS)}")
+    vocabularies = meta.get("$vocabulary", {})
+    unknown = sorted(uri for uri, required in (vocabularies.items() if isinstance(vocabularies, Mapping) else ())
+                     if required is True and uri not in KNOWN_VOCABULARIES)
+    if unknown:
+        raise SchemaError(source, "/$schema", "$schema", f"the meta-schema {raw!r} requires the vocabulary "
+                          f"{unknown[0]!r}, which the generator does not know", "mark that vocabulary optional "
+                          "(false) in the meta-schema's $vocabulary, or use a standard dialect's $schema")
+    return DIALECTS[key]
 
 
 def _how_to_register(uri: str) -> str:
