@@ -76,7 +76,7 @@ def standard_validator(document: Mapping[str, Any]) -> Any:
     data = dict(document)
     spec = specification_with(str(cls.META_SCHEMA.get("$schema", "")),  # type: ignore[attr-defined]
                               default=specification_with("https://json-schema.org/draft/2020-12/schema"))
-    root = data.get("$id") if isinstance(data.get("$id"), str) else ""
+    root = str(data["$id"]) if isinstance(data.get("$id"), str) else ""
     try:
         registry: Registry[Any] = Registry().with_resource(root, spec.create_resource(data)).crawl()
     except (TypeError, ValueError, LookupError):  # a part the specification cannot crawl: the plain validator

@@ -3,12 +3,17 @@
 :func:`load` takes a document of any supported dialect (``$schema``: 2020-12, the default; 2019-09;
 draft-07, -06 and -04) and
 
-1. checks it against its dialect's meta-schema and refuses keywords it cannot honour
-   (``$recursiveRef``, an ambiguous ``$dynamicRef``, ``unevaluated*`` with a schema, remote references);
+1. checks it against its dialect's meta-schema (a registered custom meta-schema is read as its own dialect)
+   and refuses keywords it cannot honour (2019-09's ``$recursiveRef``, ``unevaluated*`` inside a ``not``
+   beside applicators); embeds the documents its references name (registered ones, never fetched:
+   :mod:`~pytest_testdata.schemas.sources.references`);
 2. rewrites older dialects' forms into 2020-12 (draft-04 boolean exclusive bounds, ``dependencies``,
    array-form ``items`` / ``additionalItems``, ``$ref`` siblings that drafts up to 07 ignore, ``id``);
 3. inlines every reference (``#/$defs/x``, ``#/definitions/x``, ``#/components/schemas/x``, ``#anchor``,
-   ``$id``-relative URIs, JSON pointers with ``~0``/``~1`` and percent escapes); a recursive reference is
+   ``$id``-relative URIs, JSON pointers with ``~0``/``~1`` and percent escapes, ``$dynamicRef`` by the
+   dynamic scope of 2020-12: the outermost resource entered that has the ``$dynamicAnchor``); a
+   ``unevaluatedProperties`` / ``unevaluatedItems`` beside in-place applicators keeps the expanded parts as
+   written (``x-unevaluated``) for the generator to check its merged values against; a recursive reference is
    unrolled ``max_depth`` times (the schema's ``x-max-depth``, else the loader's setting) and the branch
    that would go deeper is cut: an optional property is left out, an array holds no more items, a
    ``oneOf``/``anyOf`` branch is not chosen. When no finite branch exists the schema is refused;
