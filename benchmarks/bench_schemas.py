@@ -194,7 +194,7 @@ _JUDGE_REGISTRIES: dict[str, Any] = {}
 def _validator(document: Any, dialect: str = corpus.DRAFT_2020, remote: bool = False) -> Any:
     from jsonschema import validators
 
-    default = validators.validator_for({"$schema": dialect})
+    default = validators.validator_for({"$schema": dialect}, default=validators.Draft202012Validator)
     cls = validators.validator_for(document, default=default) if isinstance(document, dict) else default
     # The dialect's own format checker: the catch-all FormatChecker() reads "time" as draft 3 did
     # (HH:MM:SS, no offset), which 2020-12 and draft 7 both require.
