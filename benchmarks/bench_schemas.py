@@ -221,9 +221,10 @@ def _as_entity(schema: Any, dialect: str = corpus.DRAFT_2020) -> dict[str, Any]:
             own = node.get("$id")
             inside = inside or (isinstance(own, str) and not own.startswith("#"))
             out = {k: v if k in _VALUES else rewrite(v, inside) for k, v in node.items()}
-            ref = node.get("$ref")
-            if not inside and isinstance(ref, str) and ref.startswith("#") and not ref[1:2].isalnum():
-                out["$ref"] = f"#/{home}/value" + ref[1:]
+            for key in ("$ref", "$dynamicRef"):  # a JSON-pointer $dynamicRef is a plain reference
+                ref = node.get(key)
+                if not inside and isinstance(ref, str) and ref.startswith("#") and not ref[1:2].isalnum():
+                    out[key] = f"#/{home}/value" + ref[1:]
             return out
         if isinstance(node, list):
             return [rewrite(v, inside) for v in node]
