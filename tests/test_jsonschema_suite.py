@@ -50,7 +50,7 @@ def _judge(document: dict[str, Any], name: str) -> Any:
         (corpus.SUITE_REMOTES_URI + f.relative_to(root).as_posix(),
          Resource.from_contents(json.loads(f.read_text()), default_specification=spec))
         for f in sorted(root.rglob("*.json")))
-    cls = validators.validator_for(document)
+    cls = validators.validator_for(document, default=validators.Draft202012Validator)  # custom meta: 2020-12
     if "draft-04" in document["$schema"]:  # crawling the remotes as draft-04 trips over their boolean parts
         return cls(document, format_checker=cls.FORMAT_CHECKER)
     # The document crawled in too: jsonschema looks up the dynamic scope's resources (an embedded $id)
