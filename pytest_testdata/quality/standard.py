@@ -64,9 +64,24 @@ def validator_class(document: Mapping[str, Any]) -> type:
 
 
 def standard_validator(document: Mapping[str, Any]) -> Any:
-    """A ``jsonschema`` validator for a whole document, asserting formats."""
+    """A ``jsonschema`` validator for a whole document, asserting formats.
+
+    Its registry is the document crawled once: ``jsonschema`` otherwise looks up the resources of the
+    dynamic scope (an embedded ``$id``, a bundled referenced document) before it has crawled them, and a
+    ``$dynamicRef`` below one fails with ``NoSuchResource``."""
+    from referencing import Registry
+    from referencing.jsonschema import specification_with
+
     cls = validator_class(document)
-    return cls(dict(document), format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
+    data = dict(document)
+    spec = specification_with(str(cls.META_SCHEMA.get("$schema", "")),  # type: ignore[attr-defined]
+                              default=specification_with("https://json-schema.org/draft/2020-12/schema"))
+    root = str(data["$id"]) if isinstance(data.get("$id"), str) else ""
+    try:
+        registry: Registry[Any] = Registry().with_resource(root, spec.create_resource(data)).crawl()
+    except (TypeError, ValueError, LookupError):  # a part the specification cannot crawl: the plain validator
+        return cls(data, format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
+    return cls(data, format_checker=cls.FORMAT_CHECKER, registry=registry)  # type: ignore[attr-defined]
 
 
 def subschema_check(node: Any) -> Callable[[Any], bool]:
