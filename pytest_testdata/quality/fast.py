@@ -62,6 +62,25 @@ def _delegate(standard: Any, keyword: str) -> type:
     return Delegated
 
 
+def _format(standard: Any) -> type:
+    """The ``format`` keyword as ``standard`` asserts it: its format checker's ``conforms`` (what its own
+    ``format`` keyword function asks), called directly."""
+    checker = standard.format_checker
+
+    class Format:
+        def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+            self.format = value if checker is not None and isinstance(value, str) and value in checker.checkers \
+                else None
+
+        def validate(self, instance: Any) -> None:
+            if self.format is None:
+                return
+            if not checker.conforms(instance, self.format):
+                raise ValueError(f"{instance!r} is not a {self.format!r}")
+
+    return Format
+
+
 def _nothing(validator: Any, value: Any, instance: Any, schema: Any) -> list[Any]:
     return []
 
@@ -74,7 +93,8 @@ def fast_is_valid(document: Mapping[str, Any], standard: Any) -> Callable[[Any],
         return None
     import jsonschema_rs
 
-    keywords = {keyword: _delegate(standard, keyword) for keyword in DELEGATED}
+    keywords = {keyword: _delegate(standard, keyword) for keyword in DELEGATED if keyword != "format"}
+    keywords["format"] = _format(standard)
     keywords.update({keyword: _delegate(standard, keyword) for keyword in IGNORED_UNLESS_STANDARD
                      if keyword not in standard.VALIDATORS})
     try:
