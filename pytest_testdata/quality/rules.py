@@ -491,7 +491,9 @@ class SameValue(Rule):
                 write(record, found[0])
 
 
-_NOT_LOWER_ASCII = {c: None for c in range(128) if not ord("a") <= c <= ord("z")}
+_NOT_LOWER_ASCII = bytes(c for c in range(128) if not ord("a") <= c <= ord("z"))
+"""ASCII bytes that :func:`fold` drops (``bytes.translate`` deletes them in C: ``str.translate`` with a
+dict looks up every character in Python's dict, about a third of the email rule's cost per user)."""
 
 
 def fold(text: str) -> str:
@@ -499,7 +501,7 @@ def fold(text: str) -> str:
     if text.isascii():
         # ASCII text is its own NFKD form: skip the normalisation and the regex (the common case, and
         # the scorer folds every email it checks).
-        return text.lower().translate(_NOT_LOWER_ASCII)
+        return text.lower().encode("ascii").translate(None, _NOT_LOWER_ASCII).decode("ascii")
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z]", "", ascii_text.lower())
 
