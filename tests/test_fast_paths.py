@@ -233,7 +233,8 @@ RECORDS: list[Any] = [
     None,
 ]
 PATHS = ("a", "b", "b.c", "b.c.1", "b.c.5", "b.0", "items", "items.*.x", "items.0.x", "items.1", "n", "n.x",
-         "missing", "0", "0.a", "*", "items.*", "b.c.*", "items.*.x.y")
+         "missing", "0", "0.a", "*", "items.*", "b.c.*", "items.*.x.y", "items.3.0", "items.2.x", "b.0.c", "a.b.c",
+         "0.a.b", "1.b.0")
 
 
 @pytest.mark.parametrize("path", PATHS)

@@ -622,8 +622,10 @@ class PostalCodeMatchesCountry(Rule):
         return True
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
-        for address in self._addresses(record):
-            if not postal_code_matches(address.get("postal_code"), address["country"]):
+        found = self._found(record)
+        for address in found if isinstance(found, list) else [found]:  # what _addresses() lists, in order
+            if isinstance(address, dict) and "country" in address \
+                    and not postal_code_matches(address.get("postal_code"), address["country"]):
                 address["postal_code"] = values.postal_code(str(address["country"]), rng)
 
 
