@@ -1,6 +1,7 @@
 """Benchmark the Test Data Agent against bare grpcio and in-process generation, measured in the same run.
 
     python benchmarks/bench_agent.py [--requests 640] [--rounds 3] [--stream-records 100000] [--workers 2]
+                                     [--client-processes]
 
 1. GenerateData of 10 traditional users, with 1, 4 and 16 concurrent clients: requests/s, p50, p99.
    Beside it, bare grpcio unary servers (same thread pool, no agent layers): one that only returns a
@@ -24,7 +25,9 @@ row alike that way, and the best round is the closest to what the row can do.
 Every server runs in processes of its own, so clients and servers do not share a GIL; the clients (one
 thread each, one channel each, so the kernel spreads their connections over a pool's workers) run in this
 process and only check that a reply came back (its JSON is decoded only in the stream row), to leave the
-cores to the servers.
+cores to the servers. With ``--client-processes`` each client is a process of its own instead (as the
+pytest-xdist workers or CI jobs sharing an agent are): the latencies then hold no waits for this process's
+GIL, which 16 client threads share, and the client CPU column is the clients' own CPU time.
 """
 
 from __future__ import annotations
@@ -191,6 +194,55 @@ def _agent_caller(address: str, first_seed: int) -> Callable[[], Callable[[int],
     return make
 
 
+Spec = tuple[str, str, int]
+"""What a client calls: ("bare", address, 0) or ("agent", address, first seed)."""
+
+
+def _caller(spec: Spec) -> Callable[[], Callable[[int], None]]:
+    kind, address, first = spec
+    return _bare_caller(address) if kind == "bare" else _agent_caller(address, first)
+
+
+def _client_process(spec: Spec, calls: int, warm: int) -> None:
+    """One client as a process (``--client-processes``): warm up, say "ready", wait for "go" on stdin, make
+    ``calls`` calls, print the latencies and this process's CPU time as JSON."""
+    call = _caller(spec)()
+    call(warm)  # connect and warm up outside the timing, on a seed no timed call uses
+    print("ready", flush=True)
+    sys.stdin.readline()
+    cpu = time.process_time()
+    mine = []
+    for i in range(calls):
+        t = time.perf_counter()
+        call(i)
+        mine.append(time.perf_counter() - t)
+    print(json.dumps({"latencies": mine, "cpu": time.process_time() - cpu}), flush=True)
+
+
+def _measure_processes(spec: Spec, total: int, clients: int) -> dict[str, float]:
+    """:func:`_measure` with each client a process of its own (its seeds follow on from the previous one's)."""
+    kind, address, first = spec
+    per_client = total // clients
+    # Client i calls seeds first + i * per_client onwards and warms up on first - 1, as the threads do.
+    procs = [subprocess.Popen([sys.executable, __file__, "--client", kind, address, str(first + i * per_client),
+                               str(per_client), str(-1 - i * per_client)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+             for i in range(clients)]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    started = time.perf_counter()
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    outputs = [json.loads(proc.communicate(timeout=600)[0]) for proc in procs]
+    elapsed = time.perf_counter() - started
+    latencies = sorted(x for out in outputs for x in out["latencies"])
+    return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+            "client_cpu": sum(out["cpu"] for out in outputs) / len(latencies) * 1000}
+
+
 def _stream_rate(address: str, records: int) -> tuple[float, int]:
     from pytest_testdata.agent.client import AgentClient
     from pytest_testdata.types import GenerationRequest
@@ -247,16 +299,17 @@ def _cpu_seconds(pids: list[int]) -> float | None:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _measure_with_cpu(make_call: Callable[[], Callable[[int], None]], total: int, clients: int,
-                      server: list[int]) -> dict[str, float]:
-    """:func:`_measure` plus the CPU time per request of the server processes and of this (client) process:
-    unlike wall-clock rates, these barely move with the neighbours' load on a shared machine."""
+def _measure_with_cpu(spec: Spec, total: int, clients: int, server: list[int],
+                      processes: bool = False) -> dict[str, float]:
+    """:func:`_measure` (or :func:`_measure_processes`) plus the CPU time per request of the server processes
+    and of the clients: unlike wall-clock rates, these barely move with the neighbours' load on a shared
+    machine."""
     server_before, client_before = _cpu_seconds(server), time.process_time()
-    measured = _measure(make_call, total, clients)
+    measured = _measure_processes(spec, total, clients) if processes else _measure(_caller(spec), total, clients)
     server_after, client_after = _cpu_seconds(server), time.process_time()
     if server_before is not None and server_after is not None:
         measured["server_cpu"] = (server_after - server_before) / total * 1000
-    measured["client_cpu"] = (client_after - client_before) / total * 1000
+    measured.setdefault("client_cpu", (client_after - client_before) / total * 1000)
     return measured
 
 
@@ -276,9 +329,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per row, best kept (default 3)")
     parser.add_argument("--stream-records", type=int, default=100_000, help="records to stream (default 100000)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the pool rows (default 2)")
+    parser.add_argument("--client-processes", action="store_true",
+                        help="each client a process of its own, not a thread of this one")
     parser.add_argument("--bare-server", choices=("echo", "engine"), help=argparse.SUPPRESS)
+    parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--bare-port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.client:
+        kind, address, first, calls, warm = args.client
+        _client_process((kind, address, int(first)), int(calls), int(warm))
+        return 0
     if args.bare_server:
         _bare_server(args.bare_server, args.bare_port)
         return 0
@@ -295,11 +355,12 @@ def main(argv: list[str] | None = None) -> int:
             proc, agents[workers] = _start_agent(folder / f"agent-{workers}.log", workers)
             procs.append(proc)
             agent_pids[workers] = _process_tree(proc.pid)
-        rows = [("echo", "bare grpcio echo (same payload)", _bare_caller(echo_addr), [p.pid for p in echo_procs]),
-                ("engine", "bare grpcio + engine, 1 process (baseline)", _bare_caller(base_addr),
+        rows = [("echo", "bare grpcio echo (same payload)", ("bare", echo_addr, 0), [p.pid for p in echo_procs]),
+                ("engine", "bare grpcio + engine, 1 process (baseline)", ("bare", base_addr, 0),
                  [p.pid for p in base_procs]),
-                ("engine-pool", f"bare grpcio + engine, {args.workers} processes", _bare_caller(pool_addr),
+                ("engine-pool", f"bare grpcio + engine, {args.workers} processes", ("bare", pool_addr, 0),
                  [p.pid for p in pool_procs])]
+        as_processes = args.client_processes
         results: dict[tuple[str, int], dict[str, float]] = {}
 
         def keep(key: tuple[str, int], measured: dict[str, float]) -> None:
@@ -308,17 +369,18 @@ def main(argv: list[str] | None = None) -> int:
 
         for round_ in range(args.rounds):
             for clients in CLIENTS:
-                for key, _, make, pids in rows:
-                    keep((key, clients), _measure_with_cpu(make, args.requests, clients, pids))
+                for key, _, spec, pids in rows:
+                    keep((key, clients), _measure_with_cpu(spec, args.requests, clients, pids, as_processes))
                 for workers, address in agents.items():
                     # seeds no other row or round used: the agent generates every time
                     first = (workers + 1) * 10**9 + (round_ * 100 + clients) * 10 * args.requests
                     keep((f"agent-{workers}", clients), _measure_with_cpu(
-                        _agent_caller(address, first), args.requests, clients, agent_pids[workers]))
+                        ("agent", address, first), args.requests, clients, agent_pids[workers], as_processes))
                 first = 10**9 + (round_ * 100 + clients) * 10 * args.requests  # the WORKERS=0 row's seeds again
-                keep(("agent-hit", clients), _measure_with_cpu(_agent_caller(agents[0], first), args.requests,
-                                                               clients, agent_pids[0]))
-        print(f"GenerateData: {USERS} traditional users per request, {args.requests} requests per row, best of "
+                keep(("agent-hit", clients), _measure_with_cpu(("agent", agents[0], first), args.requests,
+                                                               clients, agent_pids[0], as_processes))
+        print(f"GenerateData: {USERS} traditional users per request, {args.requests} requests per row, clients "
+              f"as {'processes' if as_processes else 'threads of one process'}, best of "
               f"{args.rounds} interleaved rounds, {len(os.sched_getaffinity(0))} cores, load average "
               f"{os.getloadavg()[0]:.1f} at the end; CPU/req: CPU time per request of the server's processes "
               "(all of them) and of the clients")

@@ -13,6 +13,13 @@ import pytest
 NO_RANDOMLY = "-p no:randomly"
 os.environ["PYTEST_ADDOPTS"] = NO_RANDOMLY
 
+# PyYAML's C extension is initialised once per process, but `pytester` drops the modules an in-process run
+# imported: a `yaml` imported again after that gets libyaml nodes of the first import, and vcrpy's cassette
+# loader (libyaml's CSafeLoader) fails with "could not determine a constructor for the tag None" in whichever
+# test happens to come next. Importing it here keeps one `yaml` for the whole session. (Our own schema loader
+# checks for this itself: schemas/sources/files.py, _libyaml_usable.)
+import yaml  # noqa: E402, F401  (vcrpy, a core dependency, depends on PyYAML)
+
 
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:

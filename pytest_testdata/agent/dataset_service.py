@@ -62,7 +62,7 @@ class DatasetRPC:
             span.set_attribute("testdata.seed", wanted.seed)
             span.set_attribute("testdata.count", sum(plan.counts.values()))
             log = log.bind(entities=plan.counts, seed=wanted.seed)
-            builder = Builder(self.engine, wanted, plan, None, None)
+            builder = Builder(self.engine, wanted, plan, None, None, self._processes())
             for chunk in self._dataset_chunks(builder, batch, request_id, context):
                 if not context.is_active():
                     status = "CANCELLED"
@@ -80,6 +80,16 @@ class DatasetRPC:
             status = servicer._end(name, status, context, span)
             log.info("request", status=status, chunks=sent,
                      duration_ms=round((time.perf_counter() - started) * 1000, 3))
+
+    def _processes(self) -> int | None:
+        """Worker processes for one dataset: the ``dataset_processes`` setting if it is set, else 1.
+
+        The agent already runs one worker per core (``WORKERS``), and every call may build a dataset: a pool
+        per call would start cores x concurrent calls processes and their memory. One is asked for
+        explicitly, with ``TESTDATA_DATASET_PROCESSES``. The records are the same either way."""
+        from pytest_testdata.datasets.workers import SETTING
+
+        return None if self.engine.options.get(SETTING) is not None else 1
 
     def _dataset_chunks(self, builder: Builder, batch: int, request_id: str,
                         context: grpc.ServicerContext) -> Iterator[pb.DatasetChunk]:

@@ -134,3 +134,51 @@ def test_same_dataset_serial_under_xdist_and_through_the_agent(pytester: pytest.
         running.server.stop(grace=1)
     assert len(serial) == 3
     assert serial == xdist == remote
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (children, their children...), read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+@pytest.mark.parametrize(("env", "extra"), [({}, 0), ({"TESTDATA_DATASET_PROCESSES": "2"}, 1)],
+                         ids=["default-builds-in-the-serving-worker", "pool-when-asked-for"])
+def test_a_large_dataset_starts_no_process_pool_in_the_agent_unless_asked(env: dict[str, str], extra: int) -> None:
+    # Each agent worker already has a core of its own: a pool per call would multiply processes by calls.
+    from tests.agent.conftest import start_agent_process
+
+    proc, started = start_agent_process({"WORKERS": "1", **env})
+    try:
+        before = _descendants(proc.pid)
+        assert len(before) == 1  # the supervisor's one worker
+        with grpc.insecure_channel(f"127.0.0.1:{started['grpc_port']}") as channel:
+            stub = pb_grpc.TestDataServiceStub(channel)  # type: ignore[no-untyped-call]
+            stream = stub.GenerateDataset(pb.GenerateDatasetRequest(counts={"user": 10_000}, seed=4, batch_size=100),
+                                          timeout=120)
+            first = next(iter(stream))
+            assert first.entity == "user" and first.entity_total == 10_000
+            during = _descendants(proc.pid) - before
+            rest = list(stream)
+        assert rest[-1].last
+        if extra:
+            assert len(during) >= 2, "TESTDATA_DATASET_PROCESSES=2 asks for a pool of two processes"
+        else:
+            assert during == set(), f"processes started by one dataset call: {sorted(during)}"
+    finally:
+        proc.terminate()
+        proc.wait(30)
