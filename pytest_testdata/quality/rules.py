@@ -461,6 +461,8 @@ class SameValue(Rule):
     def _values(self, record: Record) -> list[Any]:
         if self._readers is None:
             return [v for path in self.spec["fields"] for v in get_all(record, path)]
+        if len(self._readers) == 1:  # one path (``addresses.*.country``): its reader's own fresh list
+            return self._readers[0](record)
         return [v for read in self._readers for v in read(record)]
 
     def derives(self) -> tuple[str, ...]:
