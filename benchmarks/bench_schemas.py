@@ -17,6 +17,12 @@ and 7) that has a valid case. For each schema and each contender it reports:
 
 Test-suite schemas are not objects, so each becomes an entity with one property ``value`` holding the
 schema (its references rewritten to stay inside it); ``record["value"]`` is what is validated.
+The suite's ``remotes`` folder is registered under ``http://localhost:1234/``, as the suite's README tells
+implementations to: pytest-testdata through its public ``SchemaDocuments`` (documents= of
+``Schema.from_json_schema``); hypothesis-jsonschema has no way to be given documents (its resolver refuses
+every remote URI), so it gets the same compound document pytest-testdata builds (each referenced document
+embedded in ``$defs`` under its URI as ``$id``, the standard's bundling); the judge (``jsonschema``) gets
+them as a ``referencing`` registry.
 hypothesis-jsonschema needs hypothesis 6.169.4 (6.170 broke it: "'many' object has no attribute 'more'");
 the ``bench`` extra pins it.
 """
@@ -87,6 +93,20 @@ def _time_limit(seconds: int) -> Iterator[None]:
 # --- contenders --------------------------------------------------------------------------------------------
 
 
+def _remotes() -> Any:
+    """The suite's remote documents, registered under http://localhost:1234/ (once per process)."""
+    global _REMOTES
+    if _REMOTES is None:
+        from pytest_testdata.schemas.sources.references import SchemaDocuments
+
+        _REMOTES = SchemaDocuments()
+        _REMOTES.add_folder(corpus.suite_remotes(), corpus.SUITE_REMOTES_URI)
+    return _REMOTES
+
+
+_REMOTES: Any = None
+
+
 def ours(document: dict[str, Any], name: str, origin: str, count: int, seed: int) -> list[Any]:
     """pytest-testdata's traditional strategy, through the public Engine + SchemaRegistry."""
     from pytest_testdata.engine import Engine
@@ -95,7 +115,7 @@ def ours(document: dict[str, Any], name: str, origin: str, count: int, seed: int
     from pytest_testdata.types import GenerationRequest
 
     registry = SchemaRegistry(builtins=False)
-    schema = registry.register(Schema.from_json_schema(document, source=origin, name=name))
+    schema = registry.register(Schema.from_json_schema(document, source=origin, name=name, documents=_remotes()))
     engine = Engine(registry)
     options: dict[str, Any] = {}
     request = GenerationRequest.checked(schema.name, count, strategy="traditional", seed=seed, **options)
@@ -117,6 +137,13 @@ def hypothesis_jsonschema(document: dict[str, Any], name: str, origin: str, coun
     from hypothesis import seed as hseed
     from hypothesis_jsonschema import from_schema
 
+    from pytest_testdata.schemas.sources.jsonschema import dialect_of
+    from pytest_testdata.schemas.sources.references import bundle
+
+    # It cannot be given documents: the same compound document pytest-testdata builds (see the module doc).
+    # A reference to a document that is not there is left for hypothesis-jsonschema to report.
+    with contextlib.suppress(Exception):  # whatever bundling refuses, the contender meets as written
+        document = bundle(document, origin, dialect_of(document, origin), _remotes(), check=False)
     strategy = from_schema(document)
     drawn: list[Any] = []
 
@@ -148,14 +175,38 @@ def _dialect(item: corpus.CorpusSchema) -> str:
     return str(own) if own else DRAFT_7 if item.name.startswith("draft7/") else corpus.DRAFT_2020
 
 
-def _validator(document: Any, dialect: str = corpus.DRAFT_2020) -> Any:
+def _registry(dialect: str) -> Any:
+    """The suite's remotes for the judge, as the suite's README says: served under http://localhost:1234/,
+    read in the referring test's dialect unless they name their own."""
+    if dialect not in _JUDGE_REGISTRIES:
+        from referencing import Registry, Resource
+        from referencing.jsonschema import specification_with
+
+        # A custom meta-schema (the vocabulary tests) is written in 2020-12: its documents are read as such.
+        spec = specification_with(dialect, default=specification_with(corpus.DRAFT_2020))
+        root = corpus.suite_remotes()
+        resources = []
+        for file in sorted(root.rglob("*.json")):
+            contents = json.loads(file.read_text(encoding="utf-8"))
+            resources.append((corpus.SUITE_REMOTES_URI + file.relative_to(root).as_posix(),
+                              Resource.from_contents(contents, default_specification=spec)))
+        _JUDGE_REGISTRIES[dialect] = Registry().with_resources(resources)
+    return _JUDGE_REGISTRIES[dialect]
+
+
+_JUDGE_REGISTRIES: dict[str, Any] = {}
+
+
+def _validator(document: Any, dialect: str = corpus.DRAFT_2020, remote: bool = False) -> Any:
     from jsonschema import validators
 
-    default = validators.validator_for({"$schema": dialect})
+    default = validators.validator_for({"$schema": dialect}, default=validators.Draft202012Validator)
     cls = validators.validator_for(document, default=default) if isinstance(document, dict) else default
     # The dialect's own format checker: the catch-all FormatChecker() reads "time" as draft 3 did
     # (HH:MM:SS, no offset), which 2020-12 and draft 7 both require.
-    return cls(document, format_checker=cls.FORMAT_CHECKER)
+    if not remote:
+        return cls(document, format_checker=cls.FORMAT_CHECKER)
+    return cls(document, format_checker=cls.FORMAT_CHECKER, registry=_registry(dialect))
 
 
 _VALUES = frozenset(("enum", "const", "default", "examples"))
@@ -176,9 +227,10 @@ def _as_entity(schema: Any, dialect: str = corpus.DRAFT_2020) -> dict[str, Any]:
             own = node.get("$id")
             inside = inside or (isinstance(own, str) and not own.startswith("#"))
             out = {k: v if k in _VALUES else rewrite(v, inside) for k, v in node.items()}
-            ref = node.get("$ref")
-            if not inside and isinstance(ref, str) and ref.startswith("#") and not ref[1:2].isalnum():
-                out["$ref"] = f"#/{home}/value" + ref[1:]
+            for key in ("$ref", "$dynamicRef"):  # a JSON-pointer $dynamicRef is a plain reference
+                ref = node.get(key)
+                if not inside and isinstance(ref, str) and ref.startswith("#") and not ref[1:2].isalnum():
+                    out[key] = f"#/{home}/value" + ref[1:]
             return out
         if isinstance(node, list):
             return [rewrite(v, inside) for v in node]
@@ -220,7 +272,8 @@ def run(contender: Contender, schemas: list[corpus.CorpusSchema], count: int, su
         tally.supported += 1
         tally.timed[item.origin] = (spent, len(records))
         try:
-            validator = _validator(item.document if suite else document, dialect)
+            validator = _validator(item.document if suite else document, dialect,
+                                   suite and "localhost:1234" in json.dumps(item.document))
         except Exception as exc:
             tally.failures.append(f"{item.origin}: the reference validator refused the schema: {exc}")
             continue

@@ -192,6 +192,37 @@ def entity_corpus() -> list[CorpusSchema]:
 
 # --- the official JSON-Schema-Test-Suite ------------------------------------------------------------------
 
+SUITE_REMOTES_URI = "http://localhost:1234/"
+"""Where the suite's README says its ``remotes`` folder is served (implementations register it there)."""
+
+
+def suite_remotes() -> Path:
+    """The suite's ``remotes`` folder (documents its ``refRemote`` tests name under :data:`SUITE_REMOTES_URI`),
+    extracted once from the sdist."""
+    target = corpus_dir() / "jsonschema-4.26.0-remotes"
+    done = target / ".extracted"
+    if done.is_file():
+        return target
+    archive = suite_sdist()
+    target.mkdir(parents=True, exist_ok=True)
+    with open(corpus_dir() / ".remotes.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.is_file():
+            with tarfile.open(archive) as tar:
+                for member in tar.getmembers():
+                    parts = member.name.split("/")
+                    if parts[1:3] != ["json", "remotes"] or not member.isfile() or ".." in parts:
+                        continue
+                    handle = tar.extractfile(member)
+                    if handle is None:
+                        continue
+                    out = target.joinpath(*parts[3:])
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    out.write_bytes(handle.read())
+            done.write_text("ok\n")
+    return target
+
+
 
 def test_suite() -> list[CorpusSchema]:
     """Every schema of the suite (drafts 2020-12 and 7) that has at least one valid test case."""

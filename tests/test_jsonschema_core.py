@@ -64,6 +64,50 @@ KEYWORDS: dict[str, dict[str, Any]] = {
         "components": {"schemas": {"User": {"type": "object", "required": ["email"],
                                             "properties": {"email": {"type": "string", "format": "email"}}}}},
     },
+    # unevaluatedProperties / unevaluatedItems beside in-place applicators: only what an evaluated part admits.
+    "unevaluatedProperties-beside-allOf-anyOf-oneOf": entity(
+        {"box": {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"],
+                 "allOf": [{"properties": {"size": {"enum": ["S", "M"]}}}],
+                 "oneOf": [{"properties": {"card": {"type": "string", "pattern": "^[0-9]{4}$"}},
+                            "required": ["card"]},
+                           {"properties": {"iban": {"type": "string", "minLength": 5}}, "required": ["iban"]}],
+                 "unevaluatedProperties": False}}, required=["box"]),
+    "unevaluatedProperties-beside-if-then-else-and-dependentSchemas": entity(
+        {"pay": {"type": "object", "properties": {"kind": {"enum": ["card", "cash"]}, "note": {"type": "string"}},
+                 "required": ["kind"],
+                 "if": {"properties": {"kind": {"const": "card"}}},
+                 "then": {"properties": {"last4": {"type": "string", "pattern": "^[0-9]{4}$"}},
+                          "required": ["last4"]},
+                 "else": {"properties": {"change": {"type": "number", "minimum": 0}}},
+                 "dependentSchemas": {"note": {"properties": {"author": {"type": "string"}}}},
+                 "unevaluatedProperties": False}}, required=["pay"]),
+    "unevaluatedProperties-beside-ref-with-a-schema": {
+        "title": "entity", "type": "object", "required": ["item"],
+        "properties": {"item": {"$ref": "#/$defs/base", "properties": {"sku": {"type": "string"}},
+                                "unevaluatedProperties": {"type": "integer", "minimum": 0}}},
+        "$defs": {"base": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"],
+                           "minProperties": 3}},
+    },
+    "uncle-branch-properties-are-not-evaluated": entity(
+        {"foo": {"type": "object", "properties": {"bar": {"type": "string"}}, "unevaluatedProperties": False}},
+        anyOf=[{"properties": {"foo": {"properties": {"faz": {"type": "string"}}}}}]),
+    "unevaluatedItems-beside-prefixItems-allOf-contains": entity(
+        {"row": {"type": "array", "prefixItems": [{"type": "string"}],
+                 "allOf": [{"prefixItems": [True, {"type": "integer"}]}],
+                 "contains": {"type": "boolean"}, "unevaluatedItems": False},
+         "tags": {"type": "array", "anyOf": [{"prefixItems": [{"const": "a"}, {"const": "b"}]}],
+                  "unevaluatedItems": {"type": "integer"}, "maxItems": 4}}, required=["row", "tags"]),
+    # $dynamicRef resolved by dynamic scope (2020-12): a generic list whose items the extending schema sets.
+    "dynamicRef-by-dynamic-scope": {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.com/entity",
+        "title": "entity", "type": "object", "required": ["names"],
+        "properties": {"names": {"$ref": "list"}},
+        "$defs": {
+            "items": {"$dynamicAnchor": "items", "type": "string", "minLength": 2, "maxLength": 8},
+            "list": {"$id": "list", "type": "array", "minItems": 1, "items": {"$dynamicRef": "#items"},
+                     "$defs": {"items": {"$dynamicAnchor": "items"}}},
+        },
+    },
     "top-level-allOf-without-type": {
         "title": "entity",
         "allOf": [{"type": "object", "properties": {"id": {"type": "integer", "minimum": 1}}, "required": ["id"]},
@@ -276,7 +320,13 @@ LOAD_ERRORS = {
         "the schema is recursive with no finite branch"),
     "unresolvable-ref": (entity({"v": {"$ref": "#/$defs/nothing"}}),
                          "at /properties/v/$ref, '$ref': the reference '#/$defs/nothing' points at nothing"),
-    "remote-ref": (entity({"v": {"$ref": "https://example.com/s.json"}}), "does not resolve"),
+    "remote-ref": (entity({"v": {"$ref": "https://example.com/s.json"}}),
+                   "at /properties/v/$ref, '$ref': the reference 'https://example.com/s.json' names the document "
+                   "'https://example.com/s.json', which is not registered (documents are never fetched from the "
+                   "network). Fix: put the document in a testdata_schemas folder with \"$id\": "
+                   "'https://example.com/s.json'"),
+    "missing-relative-file": (entity({"v": {"$ref": "common/money.json"}}),
+                              "the reference 'common/money.json' names the document 'file:///"),
     "unknown-dialect": ({"$schema": "http://example.com/my-schema", "title": "entity", "type": "object",
                          "properties": {}}, "at /$schema, '$schema':"),
     "not-json-schema": (entity({"v": {"type": "strin"}}), "at /properties/v/type, 'type': not valid 2020-12"),
@@ -288,14 +338,11 @@ LOAD_ERRORS = {
                             "of 10,000 characters"),
     "minItems-above-cap": (entity({"a": {"type": "array", "minItems": 5000, "items": {"type": "integer"}}}),
                            "at /properties/a/minItems, 'minItems': minItems 5,000 is above the cap of 1,000 items"),
-    # An "uncle" anyOf branch adds a property the nested unevaluatedProperties must still refuse (the
-    # JSON-Schema-Test-Suite's case): merged by the generator, records broke it; refused at load instead.
-    "unevaluated-under-an-applicator": (
-        entity({"foo": {"type": "object", "properties": {"bar": {"type": "string"}},
-                        "unevaluatedProperties": False}},
-               anyOf=[{"properties": {"foo": {"properties": {"faz": {"type": "string"}}}}}]),
-        "at /properties/foo/unevaluatedProperties, 'unevaluatedProperties': unevaluatedProperties inside a "
-        "schema whose applicators are merged into it (at /) is not supported"),
+    # Inside "not", unevaluated* beside applicators would mean building what the applicators leave out.
+    "unevaluated-inside-not": (
+        entity({"v": {"not": {"anyOf": [{"properties": {"a": True}}], "unevaluatedProperties": False}}}),
+        "at /properties/v/not/unevaluatedProperties, 'unevaluatedProperties': unevaluatedProperties inside "
+        "\"not\" beside in-place applicators is not supported"),
 }
 
 

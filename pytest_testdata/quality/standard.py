@@ -64,9 +64,28 @@ def validator_class(document: Mapping[str, Any]) -> type:
 
 
 def standard_validator(document: Mapping[str, Any]) -> Any:
-    """A ``jsonschema`` validator for a whole document, asserting formats."""
+    """A ``jsonschema`` validator for a whole document, asserting formats.
+
+    A document with embedded resources (an ``$id`` below the root, a bundled referenced document) gets a
+    registry crawled once: ``jsonschema`` otherwise looks up the resources of the dynamic scope before it
+    has crawled them, and a ``$dynamicRef`` below one fails with ``NoSuchResource``."""
+    import json
+
+    from referencing import Registry
+    from referencing.jsonschema import specification_with
+
     cls = validator_class(document)
-    return cls(dict(document), format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
+    data = dict(document)
+    if json.dumps(data, default=str).count('"$id"') <= ("$id" in data):  # no embedded resource: nothing to crawl
+        return cls(data, format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
+    spec = specification_with(str(cls.META_SCHEMA.get("$schema", "")),  # type: ignore[attr-defined]
+                              default=specification_with("https://json-schema.org/draft/2020-12/schema"))
+    root = str(data["$id"]) if isinstance(data.get("$id"), str) else ""
+    try:
+        registry: Registry[Any] = Registry().with_resource(root, spec.create_resource(data)).crawl()
+    except (TypeError, ValueError, LookupError):  # a part the specification cannot crawl: the plain validator
+        return cls(data, format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
+    return cls(data, format_checker=cls.FORMAT_CHECKER, registry=registry)  # type: ignore[attr-defined]
 
 
 def subschema_check(node: Any) -> Callable[[Any], bool]:

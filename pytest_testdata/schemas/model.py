@@ -56,12 +56,17 @@ class Schema:
     @classmethod
     def from_json_schema(cls, data: Mapping[str, Any], *, source: str = "<memory>",
                          name: str | None = None, max_depth: int | None = None,
-                         meta_checked: bool = False) -> Schema:
+                         meta_checked: bool = False, documents: Any = None,
+                         base_uri: str | None = None) -> Schema:
         """Build from a JSON Schema document; raises :class:`TestdataUsageError` (a
         :class:`~pytest_testdata.errors.SchemaError` for the schema's own content) on a malformed one.
 
         ``max_depth`` bounds how deep a recursive schema nests (the schema's ``x-max-depth`` wins).
         ``meta_checked`` skips the meta-schema check (the built-in files: the test suite checks them).
+        ``documents`` are the other documents its ``$ref``s may name (a
+        :class:`~pytest_testdata.schemas.sources.references.SchemaDocuments`, a list of documents with an
+        ``$id``, or a mapping URI -> document); nothing is fetched from the network. ``base_uri`` is where
+        the document was read from, the base of its relative references (a file's ``file:`` URI).
         """
         from pytest_testdata.schemas.sources.jsonschema import json_copy, load
 
@@ -73,7 +78,8 @@ class Schema:
                 f"schema {source}: no entity name. Add a \"title\" (or \"x-entity\") such as \"invoice\"."
             )
         entity = entity.strip().lower().replace(" ", "_")
-        loaded = load(data, source, max_depth, meta_checked=meta_checked)
+        loaded = load(data, source, max_depth, meta_checked=meta_checked, documents=documents, base_uri=base_uri)
+        data = loaded.document
         resolved = loaded.view
         kinds = resolved.get("type", "object")
         kinds = set(kinds) if isinstance(kinds, list) else {kinds}

@@ -18,6 +18,7 @@ from pytest_testdata.errors import SchemaError, TestdataUsageError, UnknownEntit
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.sources import ModelBinding, Source, source_from_object
 from pytest_testdata.schemas.sources.files import PendingEntity, entities_in_file, files_in
+from pytest_testdata.schemas.sources.references import SchemaDocuments
 
 
 def builtin_schema_dir() -> Path:
@@ -56,6 +57,9 @@ class SchemaRegistry:
         """How deep recursive schemas nest (the ``testdata_max_depth`` setting; a schema's ``x-max-depth``
         wins); None: the default, 3."""
         self._entries: dict[str, _Entry] = {}
+        self.documents = SchemaDocuments()
+        """Documents the schemas' ``$ref``s may name: every JSON Schema file loaded here (by file URI and
+        ``$id``) and those given to :meth:`register_document`; nothing is fetched from the network."""
         self.file_errors: list[SchemaError] = []
         """Files that could not be read at all (syntax errors): their entities are unknown."""
         if builtins:
@@ -95,7 +99,7 @@ class SchemaRegistry:
         asking for its entity (the file's name) gets the error, the others run."""
         path = Path(file)
         try:
-            pending = entities_in_file(path, builtin=builtin)
+            pending = entities_in_file(path, builtin=builtin, documents=None if builtin else self.documents)
         except SchemaError as exc:
             self.file_errors.append(exc)
             key = entity_key(path.stem)
@@ -107,6 +111,16 @@ class SchemaRegistry:
 
     def _add_pending(self, entity: PendingEntity) -> None:
         self._entries[entity_key(entity.name)] = _Entry(entity.name, entity.where, build=entity.build)
+
+    def register_document(self, document: Any, *, uri: str | None = None) -> list[str]:
+        """Make a document available to the ``$ref``s of schemas loaded here, under ``uri`` and its own
+        absolute ``$id`` (returns those URIs). Build in-memory schemas with
+        ``Schema.from_json_schema(data, documents=registry.documents)``."""
+        return self.documents.add(document, uri=uri)
+
+    def register_documents(self, folder: str | Path, base_uri: str | None = None) -> list[str]:
+        """Register every document below ``folder`` at ``base_uri`` + its relative path (and its ``$id``)."""
+        return self.documents.add_folder(folder, base_uri)
 
     def register(self, schema: Schema, binding: ModelBinding | None = None) -> Schema:
         """Add (or replace) a schema, with the binding that turns its records into model instances."""

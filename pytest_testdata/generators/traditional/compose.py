@@ -102,6 +102,9 @@ class Composer:
             return self.classic(node, name, constraint)
         node = _tidy(node)
         checks: list[Callable[[Any], bool]] = []
+        unevaluated = node.pop("x-unevaluated", None)
+        if unevaluated is not None:  # unevaluated* judged against the parts as written (schemas/sources)
+            checks.append(subschema_check(unevaluated))
         # Several "not"s (an allOf of "must not contain ..." rules) are read together, not as a residual.
         negations, residual = _negations(node.pop("not", None), node.pop("allOf", None))
         if residual:
@@ -422,13 +425,22 @@ def _tidy(node: Mapping[str, Any]) -> dict[str, Any]:
     for key in _COUNTS:
         if isinstance(out.get(key), float):
             out[key] = int(out[key])
-    unevaluated = out.pop("unevaluatedProperties", None)
-    if unevaluated is not None and "additionalProperties" not in out and not out.get("patternProperties") \
-            and not any(k in out for k in ("anyOf", "oneOf", "allOf", "if", "dependentSchemas")):
-        out["additionalProperties"] = unevaluated
-    items = out.pop("unevaluatedItems", None)
-    if items is not None and "items" not in out and not any(k in out for k in ("anyOf", "oneOf", "allOf", "if")):
-        out["items"] = items
+    # Beside applicators unevaluated* stays, as a hint for the branch a combinator merges in.
+    applied = any(k in out for k in ("anyOf", "oneOf", "allOf", "if", "dependentSchemas"))
+    unevaluated = out.get("unevaluatedProperties")
+    if unevaluated is not None and not applied:
+        del out["unevaluatedProperties"]
+        if "additionalProperties" not in out and not out.get("patternProperties"):
+            out["additionalProperties"] = unevaluated
+    items = out.get("unevaluatedItems")
+    contains = out.get("contains")
+    if items is not None and "items" not in out and isinstance(contains, dict):
+        # Items that this schema's contains matches are evaluated whatever the applicators do: every item
+        # matches it, or the unevaluated schema (the check of the parts as written judges the rest).
+        out["items"] = contains if items is False else {"anyOf": [contains, items]}
+    elif items is not None and not applied:
+        del out["unevaluatedItems"]
+        out.setdefault("items", items)
     return out
 
 

@@ -109,12 +109,13 @@ def _string_keys(node: Any) -> Any:
     return node
 
 
-def entities_in_file(path: Path, *, builtin: bool = False) -> list[PendingEntity]:
+def entities_in_file(path: Path, *, builtin: bool = False, documents: Any = None) -> list[PendingEntity]:
     """The entities a file defines: one for a JSON Schema, one per object component of an OpenAPI document.
 
     ``builtin`` marks this package's own entity files: they are not checked against the meta-schema again
     in every process (tests/test_schemas.py checks them), so a first built-in record does not import
-    ``jsonschema``."""
+    ``jsonschema``. ``documents`` (a :class:`~pytest_testdata.schemas.sources.references.SchemaDocuments`)
+    receives a JSON Schema file under its file URI and its ``$id``, and is what its references resolve to."""
     data = read_document(path)
     if isinstance(data, dict) and ("openapi" in data or "swagger" in data):
         from pytest_testdata.schemas.sources.openapi import entities_in_document
@@ -126,8 +127,12 @@ def entities_in_file(path: Path, *, builtin: bool = False) -> list[PendingEntity
     name = data.get("x-entity") or data.get("title") or path.stem
     if not isinstance(name, str):
         name = path.stem
+    uri = path.resolve().as_uri()
+    if documents is not None:
+        documents.add(data, uri=uri, where=str(path))
 
     def build() -> Schema:
-        return Schema.from_json_schema(data, source=str(path), name=name, meta_checked=builtin)
+        return Schema.from_json_schema(data, source=str(path), name=name, meta_checked=builtin, documents=documents,
+                                       base_uri=uri)
 
     return [PendingEntity(name, str(path), build)]

@@ -3,12 +3,17 @@
 :func:`load` takes a document of any supported dialect (``$schema``: 2020-12, the default; 2019-09;
 draft-07, -06 and -04) and
 
-1. checks it against its dialect's meta-schema and refuses keywords it cannot honour
-   (``$recursiveRef``, an ambiguous ``$dynamicRef``, ``unevaluated*`` with a schema, remote references);
+1. checks it against its dialect's meta-schema (a registered custom meta-schema is read as its own dialect)
+   and refuses keywords it cannot honour (2019-09's ``$recursiveRef``, ``unevaluated*`` inside a ``not``
+   beside applicators); embeds the documents its references name (registered ones, never fetched:
+   :mod:`~pytest_testdata.schemas.sources.references`);
 2. rewrites older dialects' forms into 2020-12 (draft-04 boolean exclusive bounds, ``dependencies``,
    array-form ``items`` / ``additionalItems``, ``$ref`` siblings that drafts up to 07 ignore, ``id``);
 3. inlines every reference (``#/$defs/x``, ``#/definitions/x``, ``#/components/schemas/x``, ``#anchor``,
-   ``$id``-relative URIs, JSON pointers with ``~0``/``~1`` and percent escapes); a recursive reference is
+   ``$id``-relative URIs, JSON pointers with ``~0``/``~1`` and percent escapes, ``$dynamicRef`` by the
+   dynamic scope of 2020-12: the outermost resource entered that has the ``$dynamicAnchor``); a
+   ``unevaluatedProperties`` / ``unevaluatedItems`` beside in-place applicators keeps the expanded parts as
+   written (``x-unevaluated``) for the generator to check its merged values against; a recursive reference is
    unrolled ``max_depth`` times (the schema's ``x-max-depth``, else the loader's setting) and the branch
    that would go deeper is cut: an optional property is left out, an array holds no more items, a
    ``oneOf``/``anyOf`` branch is not chosen. When no finite branch exists the schema is refused;
@@ -44,6 +49,7 @@ DIALECTS: dict[str, str] = {
     "http://json-schema.org/draft-06/schema": "draft-06",
     "http://json-schema.org/draft-04/schema": "draft-04",
 }
+_META_HOST = "json-schema.org"
 DEFAULT_MAX_DEPTH = 3
 """How many times a recursive reference is unrolled unless the schema (``x-max-depth``) says otherwise."""
 MAX_VIEW_NODES = 50_000
@@ -96,6 +102,8 @@ class Loaded:
     view: dict[str, Any]
     recursive: bool
     depth: int
+    document: dict[str, Any]
+    """The document as written, with the documents it references embedded (:func:`references.bundle`)."""
 
 
 def dialect_of(data: Mapping[str, Any], source: str) -> str:
@@ -128,18 +136,27 @@ def pointer(*parts: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, meta_checked: bool = False) -> Loaded:
+def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, meta_checked: bool = False,
+         documents: Any = None, base_uri: str | None = None) -> Loaded:
     """Check, upgrade and expand a document into its generation view (see the module docstring).
+
+    ``documents`` (a :class:`~pytest_testdata.schemas.sources.references.SchemaDocuments`, a list of documents
+    with ``$id`` or a mapping URI -> document) are what references to other documents resolve to;
+    ``base_uri`` is where the document was read from (its file URI), the base of its relative references.
 
     ``meta_checked`` skips the meta-schema check for documents already known to pass it (the built-in
     entity files, which the test suite checks): that check imports ``jsonschema`` and its format
     libraries, about a third of a second a fresh process would pay for its first built-in record.
     """
-    dialect = dialect_of(data, source)
+    from pytest_testdata.schemas.sources.references import as_documents, bundle, custom_dialect
+
+    registered = as_documents(documents)
+    dialect = custom_dialect(data, source, registered) or dialect_of(data, source)
     if not meta_checked:
         _check_meta(data, dialect, source)
-    upgraded = upgrade(json_copy(dict(data)), dialect, source, "")
-    _unevaluated_under_applicators(upgraded, source, "", None)
+    written = data
+    data = bundle(data, source, dialect, registered, base_uri, check=not meta_checked)
+    upgraded = upgrade(json_copy(data), dialect, source, "")
     wanted = data.get("x-max-depth", max_depth if max_depth is not None else current_max_depth())
     if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
         raise SchemaError(source, "/x-max-depth", "x-max-depth", f"expected a whole number of at least 1, got "
@@ -165,7 +182,9 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, 
                           "remove the contradiction named in the schema's parts")
     if not isinstance(view, dict):
         view = {}
-    return Loaded(dialect, view, expander.cut_any, depth)
+    if data is not written and _META_HOST in str(data.get("$defs", data.get("definitions"))):
+        data = bundle(written, source, dialect, registered, base_uri, check=False, include_meta=False)
+    return Loaded(dialect, view, expander.cut_any, depth, data)
 
 
 # -- 1. the meta-schema ------------------------------------------------------------------------------------
@@ -182,6 +201,8 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
     """Rewrite one (sub)schema of ``dialect`` into 2020-12 forms, in place; returns it."""
     if not isinstance(node, dict):
         return node
+    if ptr and isinstance(node.get("$schema"), str):  # an embedded resource of another dialect
+        dialect = dialect_of(node, source)
     old = dialect in ("draft-04", "draft-06", "draft-07")
     if old and "$ref" in node:
         # Up to draft-07 a $ref's siblings are ignored (keep only what other references may point into).
@@ -211,12 +232,15 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
     if dialect == "2019-09" and ("$recursiveRef" in node or "$recursiveAnchor" in node):
         raise SchemaError(source, ptr + "/$recursiveRef", "$recursiveRef", "2019-09 dynamic recursion is not "
                           "supported", "use \"$ref\" to the recursive definition, or 2020-12 with a static $ref")
-    for key in ("unevaluatedProperties", "unevaluatedItems"):
-        if key in node and any(k in node for k in ("anyOf", "oneOf", "allOf", "if", "dependentSchemas", "$ref",
-                                                    "$dynamicRef", "patternProperties")):
-            raise SchemaError(source, f"{ptr}/{key}", key, f"{key} beside in-place applicators (allOf, anyOf, oneOf, "
-                              "if, $ref...) is not supported by the generator", "list the allowed properties or "
-                              "items in this schema itself and use additionalProperties / items instead")
+    _plain_unevaluated(node)
+    negated = node.get("not")
+    if isinstance(negated, dict) and any(k in negated for k in ("unevaluatedProperties", "unevaluatedItems")) \
+            and any(k in negated for k in _IN_PLACE):
+        key = "unevaluatedProperties" if "unevaluatedProperties" in negated else "unevaluatedItems"
+        raise SchemaError(source, f"{ptr}/not/{key}", key, f"{key} inside \"not\" beside in-place applicators "
+                          "is not supported by the generator (it would have to build the values the applicators "
+                          "leave unevaluated)", "describe the excluded shape with additionalProperties / items, "
+                          "or state the allowed values directly instead of \"not\"")
     for key, sub in list(node.items()):
         if key in ONE:
             node[key] = upgrade(sub, dialect, source, f"{ptr}/{key}")
@@ -231,35 +255,33 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
     return node
 
 
-_IN_PLACE = ("allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "$ref", "$dynamicRef")
+_IN_PLACE = ("allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "$ref", "$dynamicRef", "not")
 
 
-def _unevaluated_under_applicators(node: Any, source: str, ptr: str, applied: str | None) -> None:
-    """Refuse ``unevaluated*`` inside a schema whose in-place applicators (``allOf``, ``anyOf``, ``$ref``...)
-    the generator merges into it: a branch's ``properties`` / ``prefixItems`` would then count as evaluated
-    where the standard says they do not (an "uncle" schema), and records would break the keyword."""
-    if not isinstance(node, dict):
+def _plain_unevaluated(node: dict[str, Any]) -> None:
+    """``unevaluated*`` in a schema without in-place applicators is ``additionalProperties`` / ``items``
+    (which the merge of ``allOf`` parts reads); beside applicators it stays, and the expansion attaches the
+    check that judges it (:meth:`_Expander.expand`, ``x-unevaluated``)."""
+    if any(k in node for k in _IN_PLACE):
         return
-    for key in ("unevaluatedProperties", "unevaluatedItems"):
-        if key in node and applied is not None:
-            raise SchemaError(source, f"{ptr}/{key}", key, f"{key} inside a schema whose applicators are merged "
-                              f"into it (at {applied or '/'}) is not supported by the generator",
-                              "list the allowed properties or items in this schema itself and use "
-                              "additionalProperties / items instead")
-    if applied is None and any(k in node for k in _IN_PLACE):
-        applied = ptr
-    for key, sub in node.items():
-        if key in ("$defs", "definitions"):
-            for name, inner in sub.items() if isinstance(sub, dict) else ():
-                _unevaluated_under_applicators(inner, source, ptr + pointer(key, name), None)
-        elif key in ONE:
-            _unevaluated_under_applicators(sub, source, f"{ptr}/{key}", applied)
-        elif key in MAP and isinstance(sub, dict):
-            for name, inner in sub.items():
-                _unevaluated_under_applicators(inner, source, ptr + pointer(key, name), applied)
-        elif key in LIST and isinstance(sub, list):
-            for i, inner in enumerate(sub):
-                _unevaluated_under_applicators(inner, source, f"{ptr}/{key}/{i}", applied)
+    if "unevaluatedProperties" in node:
+        value = node.pop("unevaluatedProperties")
+        node.setdefault("additionalProperties", value)
+    if "unevaluatedItems" in node and "contains" not in node:  # contains evaluates the items it matches
+        value = node.pop("unevaluatedItems")
+        node.setdefault("items", value)
+
+
+def _check_copy(node: Any) -> Any:
+    """An expanded (not yet merged) subschema as a plain 2020-12 schema for ``jsonschema``: cut branches
+    (never generated) are ``false``."""
+    if node is CUT:
+        return False
+    if isinstance(node, dict):
+        return {k: _check_copy(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_check_copy(v) for v in node]
+    return node
 
 
 # -- 3. references --------------------------------------------------------------------------------------
@@ -285,7 +307,11 @@ class _Expander:
             if isinstance(root.get("$id"), str) else "urn:testdata:root"
         self.resources: dict[str, tuple[Any, str]] = {}
         self.anchors: dict[str, tuple[Any, str, str]] = {}
-        self.dynamic: dict[str, list[tuple[Any, str, str]]] = {}
+        self.dynamic_at: dict[str, tuple[Any, str, str]] = {}
+        """``$dynamicAnchor``s by resource URI + ``#`` + name."""
+        self.scope: list[str] = []
+        self.bases: dict[int, str] = {}
+        """A resource's base URI by node id (its ``$id`` applied once, whichever way it is reached)."""
         self._index(root, self.root_base, "", top=True)
 
     # where every resource and anchor lives
@@ -294,13 +320,14 @@ class _Expander:
             return
         if isinstance(node.get("$id"), str) and not top:
             base = urldefrag(urljoin(base, node["$id"]))[0]
+            self.bases[id(node)] = base
         if top or isinstance(node.get("$id"), str):
             self.resources.setdefault(base, (node, ptr))
         if isinstance(node.get("$anchor"), str):
             self.anchors[f"{base}#{node['$anchor']}"] = (node, base, ptr)
         if isinstance(node.get("$dynamicAnchor"), str):
             self.anchors.setdefault(f"{base}#{node['$dynamicAnchor']}", (node, base, ptr))
-            self.dynamic.setdefault(node["$dynamicAnchor"], []).append((node, base, ptr))
+            self.dynamic_at.setdefault(f"{base}#{node['$dynamicAnchor']}", (node, base, ptr))
         for key, sub in node.items():
             if key in ONE:
                 self._index(sub, base, f"{ptr}/{key}")
@@ -361,17 +388,43 @@ class _Expander:
             raise SchemaError(self.source, ptr, ptr.rsplit("/", 1)[-1] or "schema", f"expected a schema (an object "
                               f"or true/false), got {node!r}", "write a JSON Schema object here")
         if isinstance(node.get("$id"), str) and ptr:
-            base = urldefrag(urljoin(base, node["$id"]))[0]
+            base = self.bases.get(id(node)) or urldefrag(urljoin(base, node["$id"]))[0]
+        entered = not self.scope or self.scope[-1] != base
+        if entered:  # the dynamic scope: the resources evaluation has entered, outermost first
+            self.scope.append(base)
+        try:
+            return self._expand_schema(node, base, ptr, stack)
+        finally:
+            if entered:
+                self.scope.pop()
+
+    def _dynamic_target(self, ref: str, target: Any, base: str, ptr: str) -> tuple[Any, str, str] | None:
+        """Where a ``$dynamicRef`` lands (2020-12): when its static target carries the same
+        ``$dynamicAnchor``, the outermost resource in the dynamic scope with that anchor; else None."""
+        name = urldefrag(ref)[1]
+        if not name or "/" in name or not isinstance(target, dict) or target.get("$dynamicAnchor") != name:
+            return None
+        for uri in self.scope:
+            found = self.dynamic_at.get(f"{uri}#{name}")
+            if found is not None:
+                return found
+        return None
+
+    def _expand_schema(self, node: dict[str, Any], base: str, ptr: str, stack: tuple[int, ...]) -> Any:
         ref_key = "$ref" if "$ref" in node else "$dynamicRef" if "$dynamicRef" in node else None
         if ref_key is not None:
             ref = str(node[ref_key])
-            if ref_key == "$dynamicRef":
-                name = ref.partition("#")[2]
-                if len(self.dynamic.get(name, ())) > 1:
-                    raise SchemaError(self.source, ptr + "/$dynamicRef", "$dynamicRef", f"{ref!r} resolves "
-                                      f"differently by dynamic scope ({len(self.dynamic[name])} $dynamicAnchor "
-                                      f"{name!r})", "use a static \"$ref\" to the schema meant")
+            if "unevaluatedProperties" in node or "unevaluatedItems" in node:
+                # A reference is an in-place applicator: read it as an allOf part, so that the check of
+                # unevaluated* sees the properties / items the referenced schema evaluates.
+                rest = {k: v for k, v in node.items() if k != ref_key}
+                rest["allOf"] = [*rest.get("allOf", []), {ref_key: ref}]
+                return self.expand(rest, base, ptr, stack)
             target, target_base, target_ptr = self.resolve(ref, base, ptr, ref_key)
+            if ref_key == "$dynamicRef":
+                dynamic = self._dynamic_target(ref, target, base, ptr)
+                if dynamic is not None:
+                    target, target_base, target_ptr = dynamic
             if stack.count(id(target)) >= self.max_depth:
                 self.cut_any = True
                 return CUT
@@ -397,6 +450,10 @@ class _Expander:
                 out[key] = [self.expand(s, base, f"{ptr}/{key}/{i}", stack) for i, s in enumerate(value)]
             else:
                 out[key] = value
+        if "unevaluatedProperties" in out or "unevaluatedItems" in out:
+            # What the generator builds from merged parts is judged against the parts as written (annotations
+            # of failed branches do not count, an uncle's properties are not evaluated here).
+            out["x-unevaluated"] = _check_copy(out)
         return simplify(out, self.source, ptr)
 
 
@@ -613,9 +670,15 @@ def merge(a: dict[str, Any], b: dict[str, Any], source: str, ptr: str) -> Any:
             out[key] = False
         elif key == "prefixItems":
             longer = mine if len(mine) >= len(value) else value
+            # Positions past the shorter list must also fit that side's "items" (false: there are none).
+            beyond = (a if len(mine) < len(value) else b).get("items", {}) if len(mine) != len(value) else {}
             pairs = enumerate(zip(mine, value, strict=False))
-            out[key] = [merge_all([x, y], source, f"{ptr}/{key}/{i}") for i, (x, y) in pairs
-                        ] + longer[min(len(mine), len(value)):]
+            tail = longer[min(len(mine), len(value)):]
+            if beyond is False:
+                tail = []
+            elif isinstance(beyond, dict) and beyond:
+                tail = [merge_all([x, beyond], source, f"{ptr}/{key}/{i}") for i, x in enumerate(tail)]
+            out[key] = [merge_all([x, y], source, f"{ptr}/{key}/{i}") for i, (x, y) in pairs] + tail
         elif key == "uniqueItems":
             out[key] = bool(mine) or bool(value)
         elif key == "multipleOf":
@@ -623,6 +686,11 @@ def merge(a: dict[str, Any], b: dict[str, Any], source: str, ptr: str) -> Any:
             if out[key] is None:
                 out[key] = mine
                 residual.append({"multipleOf": value})
+        elif key == "x-unevaluated":
+            residual.append(value)  # both checks hold
+        elif key in ("unevaluatedProperties", "unevaluatedItems"):
+            if value is False or mine is False:  # a generation hint (the checks judge): the stricter
+                out[key] = False
         elif key.startswith("x-") or key in ANNOTATIONS - {"format"}:
             continue  # the first part's annotation stays
         elif _same(mine, value):
