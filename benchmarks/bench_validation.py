@@ -8,8 +8,9 @@ For the built-in entities (cart, order, user) and for three user schemas beyond 
 generated records are validated by:
 
 * ours: :class:`pytest_testdata.quality.validator.Validator` as the engine uses it (for the built-ins the
-  compiled acceptor in front of the reporting checks; for user schemas beyond the classic keywords it
-  delegates to ``jsonschema``, see quality/standard.py);
+  compiled acceptor in front of the reporting checks; for user schemas beyond the classic keywords
+  ``jsonschema-rs`` with ``jsonschema``'s reading of formats, ``pattern`` and ``multipleOf`` when the
+  ``fast`` extra is installed, see quality/fast.py, else ``jsonschema``, see quality/standard.py);
 * jsonschema: ``Draft202012Validator`` with its format checker, ``is_valid`` per record;
 * fastjsonschema: the compiled validator (``formats`` checked as it implements them);
 * jsonschema-rs: the Rust validator (``validate_formats=True``).

@@ -11,6 +11,7 @@ import copy
 import random
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -232,7 +233,8 @@ RECORDS: list[Any] = [
     None,
 ]
 PATHS = ("a", "b", "b.c", "b.c.1", "b.c.5", "b.0", "items", "items.*.x", "items.0.x", "items.1", "n", "n.x",
-         "missing", "0", "0.a", "*", "items.*", "b.c.*", "items.*.x.y", "items.3.0", "b.0.c", "items.2.x", "a.b")
+         "missing", "0", "0.a", "*", "items.*", "b.c.*", "items.*.x.y", "items.3.0", "items.2.x", "b.0.c", "a.b.c",
+         "0.a.b", "1.b.0", "a.b")
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -491,3 +493,92 @@ def test_unique_claims_fingerprint_values_as_the_generic_fingerprint_does() -> N
     assert _pair_print(True, 3) == fingerprint(True, 3)
     for value in ("ann.lee@example.org", "zoë@例え.jp", "\udc80", 42, 4.5, None, ("a", 1), ["x"]):
         assert _print("user\x1femail\x1f", value) == fingerprint("user", "email", value)
+
+
+@pytest.mark.parametrize("coverage", ["all", "required", "maximal"])
+def test_the_generated_record_builder_builds_what_the_plan_method_builds(engine: Engine, coverage: str) -> None:
+    # Plans of plain shape build records through one generated function (generators/traditional/straight.py);
+    # Plan.build, the method it stands in for, stays as the reference: the same rng gives the same record.
+    from pytest_testdata.generators.traditional.plan import Plan, plan_for
+    from pytest_testdata.types import FieldConstraint
+
+    schema_dir = Path(__file__).resolve().parent.parent / "examples" / "schemas"
+    custom = Engine(schema_dirs=[schema_dir])
+    cases = [(engine.registry.get(e), {}) for e in ENTITIES] + [(custom.registry.get("invoice"), {})]
+    cases.append((engine.registry.get("cart"), {"total": FieldConstraint(maximum=50)}))
+    generated = 0
+    for schema, constraints in cases:
+        plan = plan_for(schema, constraints, coverage)
+        if "build" in vars(plan):
+            generated += 1
+            assert "def build(" in plan.build.source  # type: ignore[attr-defined]
+        for seed in range(30):
+            for locale in (None, "de_DE", "ja_JP"):
+                for scale, fewest in ((1.0, False), (0.3, False), (2.0, False), (1.0, True)):
+                    fast, plain = random.Random(seed), random.Random(seed)
+                    assert plan.build(fast, locale, scale=scale, fewest=fewest) == Plan.build(
+                        plan, plain, locale, scale=scale, fewest=fewest), (schema.name, seed, locale)
+                    assert fast.getstate() == plain.getstate()
+    assert generated >= 7 if coverage == "all" else generated >= 0
+
+
+def test_the_generated_object_builders_call_the_drawers_in_order() -> None:
+    from pytest_testdata.generators.traditional.drawers import RecordState
+    from pytest_testdata.generators.traditional.straight import items_builder, object_builder
+
+    calls: list[str] = []
+
+    def drawer(name: str) -> Any:
+        def draw(state: RecordState) -> str:
+            calls.append(f"{name}:{state.category}")
+            state.category = "set"
+            return name.upper()
+        return draw
+
+    odd = "it's \"odd\"\n{x}"  # field names are repr()-quoted into the source: any text stays a key
+    fields = [("a", drawer("a")), (odd, drawer("b")), ("c", drawer("c"))]
+    state = RecordState(random.Random(1), "US")
+    assert object_builder(fields)(state) == {"a": "A", odd: "B", "c": "C"}
+    assert calls == ["a:None", "b:set", "c:set"]
+    calls.clear()
+    items = items_builder(fields, 2, 2, lambda rng, lo, hi: lo)(state)
+    assert items == [{"a": "A", odd: "B", "c": "C"}] * 2 and state.category is None
+    assert calls == ["a:None", "b:set", "c:set"] * 2  # the category is reset before each item
+    state.fewest = True
+    assert len(items_builder(fields, 1, 5, lambda rng, lo, hi: hi)(state)) == 1
+
+
+def test_a_price_on_the_ninety_nine_needs_no_rounding() -> None:
+    # The price drawer skips round(value, 2) for k + 0.99 (generators/traditional/drawers.py): exact for
+    # every whole k under 1e6, the prices' whole range.
+    assert all(round(k + 0.99, 2) == k + 0.99 for k in range(1_000_000))
+
+
+def test_prices_on_the_fixed_band_path_equal_the_general_formula() -> None:
+    # Without a scale or a ceiling, a category's price range is worked out once per drawer; the values must be
+    # those of the general formula (the one rescaled and capped prices still take).
+    import math
+
+    from pytest_testdata.generators.traditional.cents import clean_price
+    from pytest_testdata.generators.traditional.drawers import RecordState, _number_drawer
+    from pytest_testdata.generators.traditional.vocab import PRICE_BANDS
+
+    def general(rng: random.Random, category: str, flo: float, fhi: float) -> float:
+        band = PRICE_BANDS[category]
+        p_lo, p_hi = max(band[0], flo, 0.01), min(band[1], fhi)
+        value = math.exp(math.log(p_lo) + (math.log(p_hi) - math.log(p_lo)) * rng.random())
+        if rng.random() < 0.5 and math.floor(value) + 0.99 <= p_hi:
+            value = math.floor(value) + 0.99
+        return clean_price(round(min(max(value, p_lo), p_hi), 2), p_lo, p_hi)
+
+    for low, high in ((0.5, 9999.99), (5.0, 20.0), (0.01, 3.0), (100.0, 100000.0)):
+        node = {"type": "number", "minimum": low, "maximum": high, "multipleOf": 0.01}
+        price = _number_drawer(node, "unit_price", None, integer=False)
+        for category in PRICE_BANDS:
+            band = PRICE_BANDS[category]
+            if not (band[0] < high and band[1] > low):
+                continue
+            fast, plain = random.Random(7), random.Random(7)
+            state = RecordState(fast, "US", category=category)
+            for _ in range(3000):
+                assert price(state) == general(plain, category, low, high), (category, low, high)

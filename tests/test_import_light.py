@@ -43,7 +43,7 @@ def test_collect_only_imports_no_heavy_package(tmp_path: Path) -> None:
                                        "test_marked.py")
     assert code == 0, out
     assert "pytest_testdata.plugin" in modules  # the plugin really was loaded
-    for name in (*HEAVY, "faker", "factory", "rstr", "pydantic", "rich"):
+    for name in (*HEAVY, "faker", "factory", "rstr", "pydantic", "rich", "jsonschema_rs"):
         assert not loaded(modules, name), f"{name} imported at collection"
     assert "pytest_testdata.engine" not in modules
 
@@ -84,5 +84,5 @@ def test_first_builtin_records_import_no_validator_or_faker(tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr
     line = next(line for line in proc.stdout.splitlines() if line.startswith("MODULES "))
     modules = set(json.loads(line[len("MODULES "):]))
-    for name in (*HEAVY, "jsonschema", "faker", "factory", "pydantic", "importlib.metadata"):
+    for name in (*HEAVY, "jsonschema", "jsonschema_rs", "faker", "factory", "pydantic", "importlib.metadata"):
         assert not loaded(modules, name), f"{name} imported for the first built-in records"

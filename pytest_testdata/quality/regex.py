@@ -238,6 +238,11 @@ _OUTSIDE = "".join(c for c in string.printable if c not in "\x0b\x0c")
 """What ``[^...]`` draws from, in a fixed order (rstr used a set: its order changed with the hash seed)."""
 
 
+_SETS: dict[int, tuple[Any, list[Any]]] = {}
+"""The characters of each character set of a parsed pattern (patterns are parsed once and kept), listed once
+instead of once per character drawn."""
+
+
 class _BoundedXeger:
     """rstr's generator over a pattern parsed once, with ``{n,m}`` above ``STAR_LIMIT`` handled.
 
@@ -269,11 +274,19 @@ class _BoundedXeger:
             self._xeger._cache.clear()
 
     def _in(self, value: Any) -> str:
-        handle = self._xeger._handle_state
-        candidates = [c for item in value for c in handle(item)]
-        if candidates and candidates[0] is False:  # a negated set: any printable character outside it
-            excluded = set(candidates[1:])
-            candidates = [c for c in _OUTSIDE if c not in excluded]
+        known = _SETS.get(id(value))
+        candidates: list[Any]
+        if known is not None and known[0] is value:
+            candidates = known[1]
+        else:
+            handle = self._xeger._handle_state  # literals, ranges and categories: no draw, the same every time
+            candidates = [c for item in value for c in handle(item)]
+            if candidates and candidates[0] is False:  # a negated set: any printable character outside it
+                excluded = set(candidates[1:])
+                candidates = [c for c in _OUTSIDE if c not in excluded]
+            if len(_SETS) >= 4096:
+                _SETS.clear()
+            _SETS[id(value)] = (value, candidates)  # the parsed set is held, so its id stays its own
         return str(self._rng.choice(candidates))
 
     def _repeat(self, value: Any) -> str:

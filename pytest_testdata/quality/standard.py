@@ -66,14 +66,18 @@ def validator_class(document: Mapping[str, Any]) -> type:
 def standard_validator(document: Mapping[str, Any]) -> Any:
     """A ``jsonschema`` validator for a whole document, asserting formats.
 
-    Its registry is the document crawled once: ``jsonschema`` otherwise looks up the resources of the
-    dynamic scope (an embedded ``$id``, a bundled referenced document) before it has crawled them, and a
-    ``$dynamicRef`` below one fails with ``NoSuchResource``."""
+    A document with embedded resources (an ``$id`` below the root, a bundled referenced document) gets a
+    registry crawled once: ``jsonschema`` otherwise looks up the resources of the dynamic scope before it
+    has crawled them, and a ``$dynamicRef`` below one fails with ``NoSuchResource``."""
+    import json
+
     from referencing import Registry
     from referencing.jsonschema import specification_with
 
     cls = validator_class(document)
     data = dict(document)
+    if json.dumps(data, default=str).count('"$id"') <= ("$id" in data):  # no embedded resource: nothing to crawl
+        return cls(data, format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
     spec = specification_with(str(cls.META_SCHEMA.get("$schema", "")),  # type: ignore[attr-defined]
                               default=specification_with("https://json-schema.org/draft/2020-12/schema"))
     root = str(data["$id"]) if isinstance(data.get("$id"), str) else ""

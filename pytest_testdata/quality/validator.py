@@ -281,8 +281,10 @@ class Validator:
                                for path, c in self._nested.items()]
 
     def _init_standard(self, schema: Schema, constraints: dict[str, FieldConstraint]) -> None:
-        """A user schema beyond the classic keywords: the ``jsonschema`` library judges the record against
-        the document as written (quality.standard); the caller's constraints are checked by path."""
+        """A user schema beyond the classic keywords: judged against the document as written, by
+        ``jsonschema-rs`` when installed (quality.fast) and by the ``jsonschema`` library otherwise and for
+        every rejected record (quality.standard); the caller's constraints are checked by path."""
+        from pytest_testdata.quality.fast import fast_is_valid
         from pytest_testdata.quality.standard import standard_validator, violations
 
         checker = standard_validator(schema.document)
@@ -292,9 +294,12 @@ class Validator:
             p for p, c in constraints.items() if c.unique)
         self._nested_accept = [(all_getter(path), _quiet({}, c)) for path, c in constraints.items()]
         is_valid = checker.is_valid
+        # jsonschema-rs decides when installed (quality.fast); a record it rejects is judged again by the
+        # standard, which has the last word (and the explanation).
+        fast = fast_is_valid(schema.document, checker)
 
         def accept(record: Any) -> bool:
-            return bool(is_valid(record))
+            return bool((fast is not None and fast(record)) or is_valid(record))
 
         def report_all(record: Any, _path: str, report: Report) -> None:
             for v in violations(checker, record, 0):

@@ -25,6 +25,7 @@ from pytest_testdata.locales.gazetteer import common_words
 from pytest_testdata.quality.constraints_model import rules_for
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.quality.standard import subschema_check
+from pytest_testdata.schemas.sources.json_values import distinct
 from pytest_testdata.schemas.sources.jsonschema import merge_all
 from pytest_testdata.types import FieldConstraint
 
@@ -564,10 +565,7 @@ def _closed_choices(items: Any) -> list[Any] | None:
     if set(rest) - {"type"}:
         return None
     fits = subschema_check(rest)
-    chosen: list[Any] = []
-    for value in values:
-        if fits(value) and not _contains(chosen, value):
-            chosen.append(value)
+    chosen = distinct(value for value in values if fits(value))
     return chosen or None
 
 

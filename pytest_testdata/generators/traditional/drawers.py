@@ -12,29 +12,30 @@ import hashlib
 import math
 import random
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional import timestamps
-from pytest_testdata.generators.traditional.cents import clean_price
-from pytest_testdata.generators.traditional.fastrand import below, between, pick, uuid4
+from pytest_testdata.generators.traditional.cents import CENT, clean_price
+from pytest_testdata.generators.traditional.fastrand import UUID_CLEAR, UUID_SET, below, between, pick, uuid4
 from pytest_testdata.generators.traditional.pools import (
-    VALUES as VALUES,  # re-exported: the value source rules use by default
-)
-from pytest_testdata.generators.traditional.pools import (
+    LOADED_DATA,
     Place,
     Values,
+    data_of,
     faker_pool,
-    first_name,
-    last_name,
     phone_number,
     place,
     pool,
     postal_code,
     street,
     town,
+)
+from pytest_testdata.generators.traditional.pools import (
+    VALUES as VALUES,  # re-exported: the value source rules use by default
 )
 from pytest_testdata.generators.traditional.texts import (
     product_description,
@@ -140,7 +141,9 @@ def _uuid_for(name: str) -> Draw:
         entity = state.entity
         if entity is not last[0]:
             last[0], last[1] = entity, uuid_stream(entity, name)
-        return uuid4(state.rng, last[1])
+        # fastrand.uuid4(state.rng, last[1]), inlined (a call fewer for every identifier)
+        h = ((state.rng.getrandbits(128) ^ last[1]) & UUID_CLEAR | UUID_SET).to_bytes(16, "big").hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
     return draw
 
 
@@ -149,16 +152,19 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def _sku(state: RecordState) -> str:
     bits = state.rng.getrandbits
-    letters = ""
-    for _ in range(3):  # three times randrange(26), inlined
-        r = bits(5)
-        while r >= 26:
-            r = bits(5)
-        letters += _LETTERS[r]
+    a = bits(5)  # three times randrange(26), inlined and unrolled
+    while a >= 26:
+        a = bits(5)
+    b = bits(5)
+    while b >= 26:
+        b = bits(5)
+    c = bits(5)
+    while c >= 26:
+        c = bits(5)
     number = bits(17)  # randrange(100000), inlined
     while number >= 100_000:
         number = bits(17)
-    return f"{letters}-{number:05d}"
+    return f"{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}-{number:05d}"
 
 
 _CATEGORIES = tuple(PRODUCT_NOUNS)
@@ -189,7 +195,8 @@ _COLOUR_BITS = len(PRODUCT_COLOURS).bit_length()
 
 def _product_name(state: RecordState) -> str:
     r = state.rng
-    nouns = PRODUCT_NOUNS[_category(state)]
+    category = state.category
+    nouns = PRODUCT_NOUNS[category if category is not None else _category(state)]  # one call fewer per item
     noun = state.noun = pick(r, nouns)
     colour = r.random() < 0.4
     # pick(r, PRODUCT_ADJECTIVES) and pick(r, PRODUCT_COLOURS), inlined: the same getrandbits draws.
@@ -239,11 +246,16 @@ def _review_body(state: RecordState) -> str:
 
 
 def _first_name(state: RecordState) -> str:
-    return first_name(state.country, state.rng)
+    # pools.first_name(state.country, state.rng), inlined: the same draw, two calls fewer per name.
+    data = LOADED_DATA.get(state.country) or data_of(state.country)
+    weights = data.first_weights
+    return data.first_names[bisect_right(weights, state.rng.random() * weights[-1])]
 
 
 def _last_name(state: RecordState) -> str:
-    return last_name(state.country, state.rng)
+    data = LOADED_DATA.get(state.country) or data_of(state.country)  # pools.last_name, inlined
+    weights = data.last_weights
+    return data.last_names[bisect_right(weights, state.rng.random() * weights[-1])]
 
 
 def _email(state: RecordState) -> str:
@@ -426,10 +438,8 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
     if lengths is not None and (lo is None or lengths[0] >= lo) and (hi is None or lengths[1] <= hi):
         return base
 
-    def sized(state: RecordState) -> str:
-        value = base(state)
-        if type(value) is not str:
-            value = str(value)
+    def fit(state: RecordState, drawn: Any) -> str:
+        value = drawn if type(drawn) is str else str(drawn)
         if (lo is None or len(value) >= lo) and (hi is None or len(value) <= hi):
             return value  # the usual case: already within bounds
         if hi is not None and len(value) > hi:
@@ -437,6 +447,17 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         while lo is not None and len(value) < lo:
             value += state.rng.choice("abcdefghijklmnopqrstuvwxyz")
         return value
+
+    if lo is not None and hi is not None:
+        def bounded(state: RecordState) -> Any:
+            value = base(state)
+            if type(value) is str and lo <= len(value) <= hi:
+                return value  # the usual case (a name of 1 to 60 letters): one test, no call
+            return fit(state, value)
+        return bounded
+
+    def sized(state: RecordState) -> str:
+        return fit(state, base(state))
     return sized
 
 
@@ -492,11 +513,14 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         lname = name.lower()
         if "quantity" in name and span <= 20:
             # Most baskets hold one or two of a thing; a total under a maximum takes the fewest.
+            log = math.log
+
             def quantity(state: RecordState) -> int:
                 if state.fewest:
                     return int(ilo)
-                # rng.expovariate(0.9), inlined
-                return int(min(ihi, ilo + int(-math.log(1.0 - state.rng.random()) / 0.9)))
+                # min(ihi, ilo + rng.expovariate(0.9)) on whole numbers, inlined (ilo and ihi are ints)
+                drawn: int = ilo + int(-log(1.0 - state.rng.random()) / 0.9)
+                return drawn if drawn < ihi else int(ihi)
             return quantity
         if span <= 20:
             return lambda s: between(s.rng, ilo, ihi)
@@ -525,10 +549,32 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         log_span = log_hi - log_lo
         exp, floor, log = math.exp, math.floor, math.log
 
+        # A category's price range within the schema's bounds, worked out once (the same operations the
+        # general path below performs on every draw): what a price costs when nothing rescales it.
+        fixed = {
+            category: (p_lo, p_hi, log(p_lo), log(p_hi) - log(p_lo))
+            for category, band in PRICE_BANDS.items() if band[0] < fhi and band[1] > flo
+            for p_lo, p_hi in [(max(band[0], flo, 0.01), min(band[1], fhi))]
+        }
+
         def price(state: RecordState) -> float:
             random_ = state.rng.random
             scale = state.scale
-            band = PRICE_BANDS.get(state.category) if state.category is not None else None
+            category = state.category
+            if category is not None and scale == 1.0 and state.ceiling is None:
+                known = fixed.get(category)
+                if known is not None:
+                    p_lo, p_hi, log_lo_c, log_span_c = known
+                    value = exp(log_lo_c + log_span_c * random_())
+                    if random_() < 0.5 and (ninety_nine := floor(value) + 0.99) <= p_hi:
+                        # round(k + 0.99, 2) is k + 0.99 for every whole k under 1e6 (checked exhaustively in
+                        # tests/test_fast_paths.py): within the range, nothing is left to clamp or round.
+                        value = ninety_nine if p_lo <= ninety_nine < 1e6 \
+                            else round(min(max(ninety_nine, p_lo), p_hi), 2)
+                    else:
+                        value = round(min(max(value, p_lo), p_hi), 2)
+                    return value if (value / CENT).is_integer() else clean_price(value, p_lo, p_hi)
+            band = PRICE_BANDS.get(category) if category is not None else None
             if band is not None and band[0] < fhi and band[1] > flo:
                 # A product's price follows its category's typical range (within the schema's bounds and a
                 # caller's money maximum). To meet a total the range narrows toward one end; it never

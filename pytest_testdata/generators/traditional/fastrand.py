@@ -51,8 +51,8 @@ def between(rng: random.Random, lo: int, hi: int) -> int:
 
 
 # uuid.UUID(int=bits, version=4) clears the variant and version bits and sets them to 10 and 0100.
-_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
-_UUID_SET = (0x8000 << 48) | (4 << 76)
+UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+UUID_SET = (0x8000 << 48) | (4 << 76)
 
 
 def uuid4(rng: random.Random, stream: int = 0) -> str:
@@ -61,5 +61,5 @@ def uuid4(rng: random.Random, stream: int = 0) -> str:
     ``stream`` (128 bits) separates identifier streams: the same rng state gives unrelated UUIDs for
     different streams, with the same single draw.
     """
-    h = ((rng.getrandbits(128) ^ stream) & _UUID_CLEAR | _UUID_SET).to_bytes(16, "big").hex()  # "%032x", faster
+    h = ((rng.getrandbits(128) ^ stream) & UUID_CLEAR | UUID_SET).to_bytes(16, "big").hex()  # "%032x", faster
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

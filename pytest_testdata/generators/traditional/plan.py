@@ -30,6 +30,7 @@ from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.field_names import within
 from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
+from pytest_testdata.generators.traditional.straight import items_builder, object_builder, record_builder
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
 from pytest_testdata.quality.constraints_model import constrain, constrain_tree
@@ -101,16 +102,8 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
                 return out
             return shaped_objects
         if fields is not None:
-            # A list of objects (cart items): build each item here rather than through one more call.
-            def objects(state: RecordState) -> list[Any]:
-                n = lo if state.fewest else draw_count(state.rng, lo, hi)
-                out = []
-                for _ in range(n):
-                    state.category = None  # each line item is a product of its own category
-                    out.append({name: draw(state) for name, draw in fields})
-                state.category = None
-                return out
-            return objects
+            # A list of objects (cart items): each item built inline, as one dict literal (straight.py).
+            return items_builder(fields, lo, hi, draw_count)
 
         def array(state: RecordState) -> list[Any]:
             n = lo if state.fewest else draw_count(state.rng, lo, hi)
@@ -177,9 +170,8 @@ def _object_drawer(node: Mapping[str, Any], parent: str = "", shape: Shape = ALL
         shaped.fields = fields  # type: ignore[attr-defined]
         return shaped
 
-    def obj(state: RecordState) -> dict[str, Any]:
-        # Nested objects see the outer record through state.record only; build them on their own.
-        return {name: draw(state) for name, draw in fields}
+    # Nested objects see the outer record through state.record only; build them on their own.
+    obj = object_builder(fields)
     obj.fields = fields  # type: ignore[attr-defined]  # lets a list of these build its items inline
     return obj
 
@@ -216,6 +208,13 @@ class Plan:
     def __post_init__(self) -> None:
         if self.drawn is None:
             self.drawn = self.fields
+        if self.shape.plain and self.root is None:
+            # The same steps as build() below, as one generated function (straight.py): no loops over the
+            # fields and rules per record. Plans of other shapes keep the method.
+            self.build = record_builder(  # type: ignore[method-assign]
+                self.schema.name, self.ceiling,
+                [(name, None if draw is _derived else draw) for name, draw in self.drawn],
+                self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES)
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES, fewest: bool = False) -> dict[str, Any]:

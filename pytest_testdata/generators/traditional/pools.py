@@ -19,7 +19,7 @@ from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import below, pick
 from pytest_testdata.locales.countries import CALLING_CODES, COUNTRY_LOCALES
 from pytest_testdata.locales.gazetteer import CountryData, PhoneRange, common_words, country_data
-from pytest_testdata.quality.rules import latin_name
+from pytest_testdata.quality.rules import fold_name, latin_name
 
 POOL_SIZE = 400
 POOL_SEED = 20_240_601
@@ -89,14 +89,15 @@ def pool(country: str) -> CountryPool:
     return found
 
 
-_DATA: dict[str, CountryData] = {}
+LOADED_DATA: dict[str, CountryData] = {}
+"""Countries whose data is loaded (:func:`data_of` fills it; hot drawers read it before calling)."""
 
 
 def data_of(country: str) -> CountryData:
     """The country's data, through a plain dict (drawers ask for it for every value)."""
-    found = _DATA.get(country)
+    found = LOADED_DATA.get(country)
     if found is None:
-        found = _DATA[country] = country_data(country)
+        found = LOADED_DATA[country] = country_data(country)
     return found
 
 
@@ -201,7 +202,7 @@ def phone_number(country: str, found: Place | None, rng: random.Random, style: s
     """A number valid for the country by libphonenumber's rules, in the asked layout."""
     prefix, length, national, international = phone_range(country, found, rng)
     free = length - len(prefix)
-    digits = prefix + (f"{below(rng, 10 ** free):0{free}d}" if free > 0 else "")
+    digits = prefix + (str(below(rng, 10 ** free)).zfill(free) if free > 0 else "")  # f"{n:0{free}d}", cheaper
     if style == "e164":
         return CALLING_CODES[country] + digits
     return (national if style == "national" else international).format(*digits)
@@ -234,7 +235,9 @@ class Values:
         else:
             domain = pick(rng, RESERVED_DOMAINS)
         style = rng.random()
-        f, lname = latin_name(first) or "user", latin_name(last) or "mail"
+        # fold_name(x) or latin_name(x) is latin_name(x): a cached call first, the function when it is empty.
+        f = fold_name(first) or latin_name(first) or "user"
+        lname = fold_name(last) or latin_name(last) or "mail"
         local = f"{f}.{lname}" if style < 0.5 else f"{f[0]}{lname}" if style < 0.8 else f"{f}_{lname}"
         return f"{local}{1 + below(rng, 9999)}@{domain}"
 

@@ -40,6 +40,7 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
 from pytest_testdata.errors import SchemaError
+from pytest_testdata.schemas.sources.json_values import membership
 
 DIALECTS: dict[str, str] = {
     "https://json-schema.org/draft/2020-12/schema": "2020-12",
@@ -641,7 +642,8 @@ def merge(a: dict[str, Any], b: dict[str, Any], source: str, ptr: str) -> Any:
         elif key == "required":
             out[key] = list(dict.fromkeys([*mine, *value]))
         elif key == "enum":
-            both_enum = [v for v in mine if any(_same(v, w) for w in value)]
+            allowed = membership(value)
+            both_enum = [v for v in mine if allowed(v)]
             if not both_enum:
                 return _unsat(source, ptr, "enum", f"the enums {mine!r} and {value!r} share no value",
                               "make the parts agree on the allowed values")

@@ -311,4 +311,15 @@ def component_json_schema(doc: Mapping[str, Any], name: str, path: str = "<memor
         raise SchemaError(path, "/components/schemas", "components", f"there is no component {name!r}",
                           f"use one of {', '.join(list(schemas)[:20])}")
     version = str(doc.get("openapi", ""))
-    return _Translated(schemas, legacy=version.startswith("3.0"), path=path).document(name)
+    legacy = version.startswith("3.0")
+    last = _LAST_TRANSLATED[-1] if _LAST_TRANSLATED else None  # one read: another thread may replace it
+    if last is not None and last[0] is schemas and last[1] == (legacy, path):
+        translated = last[2]
+    else:  # the components are translated once per document, not once per component asked for
+        translated = _Translated(schemas, legacy=legacy, path=path)
+        _LAST_TRANSLATED[:] = [(schemas, (legacy, path), translated)]
+    return translated.document(name)
+
+
+_LAST_TRANSLATED: list[tuple[Any, tuple[bool, str], _Translated]] = []
+"""The components map :func:`component_json_schema` translated last (held, so its identity stays valid)."""

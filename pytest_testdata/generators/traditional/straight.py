@@ -1,0 +1,121 @@
+"""Straight-line builders: an object's drawers called from one generated function, not from a loop.
+
+A plan builds each object (a cart's line item, a user's address list...) by calling its fields' drawers in
+declaration order. Doing that with ``{name: draw(state) for name, draw in fields}`` costs a comprehension
+frame, a tuple unpacking and a loop step per field, on every item of every record. These functions compile
+the same calls, in the same order, into one function per object (as ``dataclasses`` and ``attrs`` write
+their ``__init__``): a dict literal whose values are the drawers' calls. The drawers are the same objects,
+called the same number of times in the same order, so records stay what they were for a seed.
+
+The generated source is kept on the function (``builder.source``) so it can be read::
+
+    def build(state):
+        return {'product_id': D0(state), 'sku': D1(state), 'name': D2(state), 'quantity': D3(state),
+                'unit_price': D4(state)}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pytest_testdata.generators.traditional.drawers import Draw, RecordState
+
+Builder = Callable[[RecordState], dict[str, Any]]
+
+
+def _literal(fields: list[tuple[str, Draw]]) -> tuple[str, dict[str, Any]]:
+    """The dict literal calling each drawer (``{'sku': D1(state), ...}``) and the names it refers to."""
+    names = {f"D{i}": draw for i, (_, draw) in enumerate(fields)}
+    body = ", ".join(f"{name!r}: D{i}(state)" for i, (name, _) in enumerate(fields))
+    return "{" + body + "}", names
+
+
+def _compiled(source: str, names: dict[str, Any], entry: str, label: str) -> Any:
+    code = compile(source, f"<{label}>", "exec")
+    namespace: dict[str, Any] = dict(names)
+    exec(code, namespace)  # our own source: drawer indices and repr()-quoted field names
+    function = namespace[entry]
+    function.source = source
+    return function
+
+
+def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
+    """A function equal to ``lambda state: {name: draw(state) for name, draw in fields}``."""
+    literal, names = _literal(fields)
+    source = f"def build(state):\n    return {literal}\n"
+    return _compiled(source, names, "build", "object builder")  # type: ignore[no-any-return]
+
+
+def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
+                  draw_count: Callable[[Any, Any, Any], int]) -> Draw:
+    """A list of objects (``lo`` of them when ``state.fewest``, else ``draw_count(state.rng, lo, hi)``), each
+    a product of its own category (``state.category`` is reset before each and after the last), each built
+    as :func:`object_builder` builds one."""
+    literal, names = _literal(fields)
+    names.update(LO=lo, HI=hi, COUNT=draw_count)
+    source = (
+        "def items(state):\n"
+        "    n = LO if state.fewest else COUNT(state.rng, LO, HI)\n"
+        "    out = []\n"
+        "    for _ in range(n):\n"
+        "        state.category = None  # each line item is a product of its own category\n"
+        f"        out.append({literal})\n"
+        "    state.category = None\n"
+        "    return out\n"
+    )
+    return _compiled(source, names, "items", "items builder")  # type: ignore[no-any-return]
+
+
+def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Draw | None]],
+                   rules: list[Any], deferred: list[tuple[str, Draw]], cents: Any, placeholder: Any,
+                   pick_country: Callable[[Any, Any], str], values: Any) -> Callable[..., dict[str, Any]]:
+    """A function equal to :meth:`Plan.build` for a plan of plain shape with no top-level keyword compiler:
+    the fields drawn one by one (``placeholder`` for those a rule overwrites), the rules enforced in order,
+    the deferred fields a rule left alone drawn, the cent cleaner run on a dirty record.
+
+    For a cart it reads::
+
+        def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):
+            state = RecordState(rng, PICK_COUNTRY(rng, locale), scale=scale, fewest=fewest, values=values,
+                                entity=ENTITY, ceiling=CEILING)
+            record = state.record
+            record['cart_id'] = D0(state)
+            ...
+            record['subtotal'] = PLACEHOLDER  # a rule writes it
+            ...
+            R0(record, rng, values)
+            ...
+            if record['subtotal'] is PLACEHOLDER:  # its rule did not apply: draw it now
+                record['subtotal'] = E0(state)
+            ...
+            if CENTS.dirty(record):
+                CENTS.clean(record, RULES, rng, values)
+            return record
+    """
+    names: dict[str, Any] = {"RecordState": RecordState, "PICK_COUNTRY": pick_country, "VALUES": values,
+                             "ENTITY": entity, "CEILING": ceiling, "PLACEHOLDER": placeholder,
+                             "CENTS": cents, "RULES": rules}
+    lines = [
+        "def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):",
+        "    state = RecordState(rng, PICK_COUNTRY(rng, locale), scale=scale, fewest=fewest, values=values,",
+        "                        entity=ENTITY, ceiling=CEILING)",
+        "    record = state.record",
+    ]
+    for i, (name, draw) in enumerate(drawn):
+        if draw is None:
+            lines.append(f"    record[{name!r}] = PLACEHOLDER  # a rule writes it")
+        else:
+            names[f"D{i}"] = draw
+            lines.append(f"    record[{name!r}] = D{i}(state)")
+    for i, rule in enumerate(rules):
+        names[f"R{i}"] = rule.enforce
+        lines.append(f"    R{i}(record, rng, values)  # {type(rule).__name__}")
+    for i, (name, draw) in enumerate(deferred):
+        names[f"E{i}"] = draw
+        lines += [f"    if record[{name!r}] is PLACEHOLDER:  # its rule did not apply: draw it now",
+                  f"        record[{name!r}] = E{i}(state)"]
+    if cents is not None:
+        lines += ["    if CENTS.dirty(record):", "        CENTS.clean(record, RULES, rng, values)"]
+    lines.append("    return record")
+    return _compiled("\n".join(lines) + "\n", names, "build", "record builder")  # type: ignore[no-any-return]
