@@ -97,6 +97,20 @@ def test_a_folder_of_files_referring_to_each_other(tmp_path: Path) -> None:
     assert all(r["phone"].startswith("+") for r in records)
 
 
+def test_a_document_in_a_sub_folder_is_found_by_its_id(tmp_path: Path) -> None:
+    # Not an entity (only a folder's top-level files are), but a schema may name it by "$id" alone.
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "address.json").write_text(json.dumps(ADDRESS))
+    (tmp_path / "customer.json").write_text(json.dumps(CUSTOMER))
+    (tmp_path / "common" / "broken.json").write_text("{not json")
+    registry = SchemaRegistry([tmp_path], builtins=False)
+    assert registry.names() == ["customer"]
+    records = generate(registry, "customer")
+    check = judge(CUSTOMER, (ADDRESS["$id"], ADDRESS))
+    assert all(check.is_valid(r) for r in records)
+    assert [Path(e.file).name for e in registry.file_errors] == ["broken.json"]  # listed, never skipped
+
+
 def test_a_folder_served_under_a_base_uri(tmp_path: Path) -> None:
     (tmp_path / "money").mkdir()
     amount = {"type": "number", "minimum": 0, "maximum": 500, "multipleOf": 0.01}

@@ -92,7 +92,23 @@ class SchemaRegistry:
                 f"schema folder {str(folder)!r} does not exist. Set testdata_schemas "
                 "(or --testdata-schemas) to folders holding schema files, relative to the rootdir."
             )
-        return [name for file in files_in(path) for name in self.load_file(file, builtin=builtin)]
+        names = [name for file in files_in(path) for name in self.load_file(file, builtin=builtin)]
+        if not builtin:
+            self._register_nested(path)
+        return names
+
+    def _register_nested(self, folder: Path) -> None:
+        """Register the documents of ``folder``'s sub-folders (``common/address.json``) by file URI and
+        ``$id``: they are not entities, but a schema may name them by their ``$id`` before any relative path
+        has led to them. One that cannot be read is a file error like an entity file's."""
+        from pytest_testdata.schemas.sources.files import SUFFIXES
+
+        for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.parent != folder
+                           and p.suffix.lower() in SUFFIXES):
+            try:
+                self.documents.add_file(file)
+            except SchemaError as exc:
+                self.file_errors.append(exc)
 
     def load_file(self, file: str | Path, *, builtin: bool = False) -> list[str]:
         """Add the entities of one file. A file that cannot be parsed is remembered, not raised: a test
