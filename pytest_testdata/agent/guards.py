@@ -62,6 +62,9 @@ class AdmissionInterceptor(grpc.ServerInterceptor):  # type: ignore[type-arg]
         self.admission = admission
         self.methods = methods  # full method name -> UNARY or STREAM
         self.on_refusal = on_refusal
+        # grpc asks for the handler on every call, in the one thread that also dispatches every other
+        # call's events: the wrapped handler is built once per method, not once per call.
+        self._wrapped: dict[str, tuple[Any, Any]] = {}  # method -> (grpc's handler, the wrapped one)
 
     def _refuse(self, method: str, refusal: Refusal, context: grpc.ServicerContext) -> None:
         request_id = request_id_from(_metadata(context))
@@ -74,7 +77,15 @@ class AdmissionInterceptor(grpc.ServerInterceptor):  # type: ignore[type-arg]
         kind = self.methods.get(details.method)
         if handler is None or kind is None:
             return handler
-        admission, method = self.admission, details.method
+        known = self._wrapped.get(details.method)
+        if known is not None and known[0] is handler:
+            return known[1]
+        wrapped = self._wrap(details.method, kind, handler)
+        self._wrapped[details.method] = (handler, wrapped)
+        return wrapped
+
+    def _wrap(self, method: str, kind: str, handler: Any) -> Any:
+        admission = self.admission
         if kind == UNARY and handler.unary_unary is not None:
             inner = handler.unary_unary
 
