@@ -26,7 +26,7 @@ from pytest_testdata.quality.constraints_model import rules_for
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.quality.standard import subschema_check
 from pytest_testdata.schemas.sources.json_values import distinct
-from pytest_testdata.schemas.sources.jsonschema import merge_all
+from pytest_testdata.schemas.sources.merging import merge_all
 from pytest_testdata.types import FieldConstraint
 
 Classic = Callable[[Mapping[str, Any], str, "FieldConstraint | None"], Draw]
@@ -493,7 +493,7 @@ def _null_only(branch: Any) -> bool:
 
 
 def _contains(values: list[Any], value: Any) -> bool:
-    from pytest_testdata.schemas.sources.jsonschema import _same
+    from pytest_testdata.schemas.sources.merging import _same
 
     return any(_same(v, value) for v in values)
 

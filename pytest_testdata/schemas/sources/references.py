@@ -135,7 +135,7 @@ def _absolute(uri: str) -> bool:
 
 
 def _dialect(node: Mapping[str, Any], inherited: str) -> str:
-    from pytest_testdata.schemas.sources.jsonschema import DIALECTS
+    from pytest_testdata.schemas.sources.dialects import DIALECTS
 
     raw = node.get("$schema")
     if not isinstance(raw, str):
@@ -145,7 +145,7 @@ def _dialect(node: Mapping[str, Any], inherited: str) -> str:
 
 
 def _subschemas(node: Mapping[str, Any], ptr: str) -> Iterator[tuple[Any, str]]:
-    from pytest_testdata.schemas.sources.jsonschema import pointer
+    from pytest_testdata.schemas.sources.vocabulary import pointer
 
     for key, sub in node.items():
         if key in _ONE:
@@ -299,7 +299,7 @@ def custom_dialect(data: Mapping[str, Any], source: str, documents: SchemaDocume
     Keywords of the standard vocabularies are honoured whether or not the meta-schema lists them (values are
     then stricter than needed, never invalid); a vocabulary the generator does not know that the meta-schema
     requires (``true``) is refused, naming it."""
-    from pytest_testdata.schemas.sources.jsonschema import DIALECTS
+    from pytest_testdata.schemas.sources.dialects import DIALECTS
 
     raw = data.get("$schema")
     found = documents.get(urldefrag(raw)[0]) if isinstance(raw, str) and documents is not None else None
