@@ -17,6 +17,7 @@ The generated source is kept on the function (``builder.source``) so it can be r
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState
@@ -31,8 +32,16 @@ def _literal(fields: list[tuple[str, Draw]]) -> tuple[str, dict[str, Any]]:
     return "{" + body + "}", names
 
 
+@lru_cache(maxsize=1024)
+def _code(source: str, label: str) -> Any:
+    """The compiled module code of a builder's source. The source names its drawers by index (``D0``...),
+    not by identity, so objects of the same fields (a user, an address, a repository: the same component
+    referenced from many schemas) share one compilation; each builder gets its own namespace."""
+    return compile(source, f"<{label}>", "exec")
+
+
 def _compiled(source: str, names: dict[str, Any], entry: str, label: str) -> Any:
-    code = compile(source, f"<{label}>", "exec")
+    code = _code(source, label)
     namespace: dict[str, Any] = dict(names)
     exec(code, namespace)  # our own source: drawer indices and repr()-quoted field names
     function = namespace[entry]

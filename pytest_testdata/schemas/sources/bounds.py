@@ -12,6 +12,7 @@ from typing import Any
 
 from pytest_testdata.errors import SchemaError
 from pytest_testdata.schemas.sources.vocabulary import _num, _types, pointer
+from pytest_testdata.types import MAX_ITEMS, MAX_LENGTH
 
 _PAIRS = (("minimum", "maximum", "a number", "minimum", "maximum"),
           ("minLength", "maxLength", "a string's length", "minLength", "maxLength"),
@@ -20,8 +21,16 @@ _PAIRS = (("minimum", "maximum", "a number", "minimum", "maximum"),
           ("minContains", "maxContains", "the matching items", "minContains", "maxContains"))
 
 
+_BOUNDED = frozenset(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
+                      "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains",
+                      "multipleOf", "pattern", "patternProperties", "propertyNames", "additionalProperties"))
+"""The keywords :func:`check_bounds` reads: a node with none of them (most) has nothing to check."""
+
+
 def check_bounds(node: Mapping[str, Any], source: str, ptr: str) -> None:
     """Refuse bounds no value meets and patterns that do not compile (``ptr`` names the place)."""
+    if node.keys().isdisjoint(_BOUNDED):
+        return
     for lo_key, hi_key, what, lo_name, hi_name in _PAIRS:
         lo, hi = node.get(lo_key), node.get(hi_key)
         if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
@@ -64,8 +73,6 @@ def check_bounds(node: Mapping[str, Any], source: str, ptr: str) -> None:
 def _check_caps(node: Mapping[str, Any], source: str, ptr: str) -> None:
     """Refuse lower bounds above what one record may hold (a ``minLength`` of 10**9 would build a gigabyte
     string, or never finish): the same caps as a caller's constraints (``types.MAX_LENGTH``/``MAX_ITEMS``)."""
-    from pytest_testdata.types import MAX_ITEMS, MAX_LENGTH
-
     for key, cap, unit in (("minLength", MAX_LENGTH, "characters"), ("minItems", MAX_ITEMS, "items"),
                            ("minProperties", MAX_ITEMS, "properties"), ("minContains", MAX_ITEMS, "items")):
         bound: Any = node.get(key)

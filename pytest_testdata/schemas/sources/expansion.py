@@ -42,6 +42,11 @@ _RENAMED = {"items": ("prefixItems",), "additionalItems": ("items",),
 """Keywords of older drafts renamed by :func:`upgrade`: a JSON pointer written against the old name."""
 
 
+_NOT_IN_VIEW = frozenset(("$defs", "definitions", "$id", "$anchor", "$dynamicAnchor", "$schema", "$comment",
+                          "components", "$vocabulary"))
+"""Keywords the generation view leaves out (where references pointed, identifiers, comments)."""
+
+
 class _TooBig(Exception):
     pass
 
@@ -190,8 +195,7 @@ class _Expander:
             return merge_all([expanded, own], self.source, ptr)
         out: dict[str, Any] = {}
         for key, value in node.items():
-            if key in ("$defs", "definitions", "$id", "$anchor", "$dynamicAnchor", "$schema", "$comment",
-                       "components", "$vocabulary"):
+            if key in _NOT_IN_VIEW:
                 continue
             if key in ONE:
                 out[key] = self.expand(value, base, f"{ptr}/{key}", stack)

@@ -22,11 +22,21 @@ def _impossible(node: Any) -> bool:
     return node is CUT or node is False
 
 
+_SHAPED = frozenset(("not", "properties", "patternProperties", "dependentSchemas", "additionalProperties", "items",
+                     "prefixItems", "contains", "anyOf", "oneOf", "if", "then", "else", "allOf", "const"))
+"""The keywords :func:`simplify` may rewrite (a node with none of them, most leaves, only has its bounds
+checked)."""
+
+
 def simplify(node: dict[str, Any], source: str, ptr: str) -> Any:
     """Finish one expanded node: drop cut branches, merge allOf, turn const into enum, check bounds.
 
     Returns CUT when the node cannot be generated without a cut branch, False when nothing satisfies it.
     """
+    if node.keys().isdisjoint(_SHAPED):
+        check_bounds(node, source, ptr)
+        _integer_bounds(node)
+        return node
     if node.get("not") == {}:
         return False  # "not everything": no value
     cut = any(v is CUT for v in node.values())
@@ -138,7 +148,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def _integer_bounds(node: dict[str, Any]) -> None:
     """Exclusive bounds of an integer become inclusive ones (what the drawers read)."""
-    if _types(node) - {"null"} != {"integer"}:
+    if ("exclusiveMinimum" not in node and "exclusiveMaximum" not in node) or _types(node) - {"null"} != {"integer"}:
         return
     value: Any = node.get("exclusiveMinimum")
     if _num(value):

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 # Where subschemas sit (everything else is a value: a property *named* "type" is not a keyword).
-ONE = ("additionalProperties", "propertyNames", "items", "contains", "not", "if", "then", "else",
-       "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema")
-MAP = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
-LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
+ONE = frozenset(("additionalProperties", "propertyNames", "items", "contains", "not", "if", "then", "else",
+                 "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema"))
+MAP = frozenset(("properties", "patternProperties", "dependentSchemas", "$defs", "definitions"))
+LIST = frozenset(("allOf", "anyOf", "oneOf", "prefixItems"))
 ANNOTATIONS = frozenset(("title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly",
                          "$comment", "contentMediaType", "contentEncoding", "contentSchema", "$schema", "$id",
                          "$anchor", "$dynamicAnchor", "$defs", "definitions", "$vocabulary", "format"))
@@ -33,7 +33,13 @@ CUT: Any = _Cut()
 
 def pointer(*parts: Any) -> str:
     """A JSON pointer from parts, with ``~`` and ``/`` escaped."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    out = ""
+    for part in parts:  # built for every subschema a load walks: the plain case without replace() calls
+        text = part if type(part) is str else str(part)
+        if "~" in text or "/" in text:
+            text = text.replace("~", "~0").replace("/", "~1")
+        out += "/" + text
+    return out
 
 
 def _types(node: Mapping[str, Any]) -> set[str]:
