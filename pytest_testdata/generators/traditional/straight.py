@@ -49,11 +49,42 @@ def _compiled(source: str, names: dict[str, Any], entry: str, label: str) -> Any
     return function
 
 
+WARM_CALLS = 64
+"""How many objects an object builder builds with a plain loop before its straight-line code is compiled
+(about a quarter of a millisecond a builder: a schema asked for a few records never pays it)."""
+
+_LOOPING_OBJECT = compile(
+    "def build(state):\n"
+    "    global CALLS\n"
+    "    CALLS += 1\n"
+    "    if CALLS >= WARM:\n"
+    "        SPECIALISE()\n"
+    "    return {name: draw(state) for name, draw in FIELDS}\n",
+    "<object builder, warming up>", "exec")
+
+
 def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
-    """A function equal to ``lambda state: {name: draw(state) for name, draw in fields}``."""
+    """A function equal to ``lambda state: {name: draw(state) for name, draw in fields}``.
+
+    It starts as exactly that loop and, on its :data:`WARM_CALLS`-th call, takes the straight-line code
+    (its ``__code__`` is replaced, so every holder of the function gets it): the same drawers in the same
+    order either way, so records do not depend on when that happens.
+    """
     literal, names = _literal(fields)
     source = f"def build(state):\n    return {literal}\n"
-    return _compiled(source, names, "build", "object builder")  # type: ignore[no-any-return]
+    namespace: dict[str, Any] = {"FIELDS": tuple(fields), "CALLS": 0, "WARM": WARM_CALLS}
+    exec(_LOOPING_OBJECT, namespace)  # binds the function to its own namespace: no compilation
+    function = namespace["build"]
+
+    def specialise() -> None:
+        straight: dict[str, Any] = {}
+        exec(_code(source, "object builder"), straight)
+        namespace.update(names)  # the straight code reads D0, D1... from the function's globals: first
+        function.__code__ = straight["build"].__code__
+
+    namespace["SPECIALISE"] = specialise
+    function.source = source
+    return function  # type: ignore[no-any-return]
 
 
 def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
