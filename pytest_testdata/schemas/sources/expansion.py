@@ -66,6 +66,9 @@ class _Expander:
         self.dynamic_at: dict[str, tuple[Any, str, str]] = {}
         """``$dynamicAnchor``s by resource URI + ``#`` + name."""
         self.scope: list[str] = []
+        self._resolved: dict[tuple[str, str], tuple[Any, str, str]] = {}
+        """Resolved references by (reference, base URI): a schema that refers to the same definition from
+        many places (a meta-schema: tens of thousands of times) joins and splits its URIs once."""
         self.bases: dict[int, str] = {}
         """A resource's base URI by node id (its ``$id`` applied once, whichever way it is reached)."""
         self._index(root, self.root_base, "", top=True)
@@ -99,6 +102,12 @@ class _Expander:
 
     def resolve(self, ref: str, base: str, ptr: str, keyword: str = "$ref") -> tuple[Any, str, str]:
         """The node a reference names, its base URI and its JSON pointer in the document."""
+        found = self._resolved.get((ref, base))
+        if found is None:  # a reference resolves the same wherever it is written (ptr only names it in errors)
+            found = self._resolved[(ref, base)] = self._resolve(ref, base, ptr, keyword)
+        return found
+
+    def _resolve(self, ref: str, base: str, ptr: str, keyword: str) -> tuple[Any, str, str]:
         full = urljoin(base, ref)
         uri, fragment = urldefrag(full)
         if ref.startswith("#"):
