@@ -18,6 +18,7 @@ import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
@@ -180,11 +181,7 @@ def _string_check(node: Mapping[str, Any], constraint: FieldConstraint | None) -
             patterns.append(constraint.regex)
     regexes = [compile_user_regex(p, "pattern") for p in patterns]
     fmt = node.get("format")
-    format_ok = None
-    if isinstance(fmt, str):
-        from pytest_testdata.quality.standard import subschema_check
-
-        format_ok = subschema_check({"format": fmt})
+    format_ok = _format_check(fmt) if isinstance(fmt, str) else None
     if lo is None and hi is None and not regexes and format_ok is None:
         return None
 
@@ -197,6 +194,14 @@ def _string_check(node: Mapping[str, Any], constraint: FieldConstraint | None) -
             return False
         return format_ok is None or bool(format_ok(value))
     return check
+
+
+@lru_cache(maxsize=128)
+def _format_check(fmt: str) -> Callable[[Any], bool]:
+    """``jsonschema``'s check of one format (a validator of ``{"format": fmt}``, built once per format)."""
+    from pytest_testdata.quality.standard import subschema_check
+
+    return subschema_check({"format": fmt})
 
 
 def _sample_state(seed: str) -> RecordState:
