@@ -45,7 +45,7 @@ _KINDS = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 def needs_compose(node: Any) -> bool:
     """True when a subschema needs this compiler rather than the classic drawers."""
-    if not isinstance(node, Mapping):
+    if type(node) is not dict and not isinstance(node, Mapping):  # dict first: no ABC check per subschema
         return True
     if not node.keys().isdisjoint(STANDARD_KEYS):
         return True

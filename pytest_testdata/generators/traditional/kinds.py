@@ -169,8 +169,6 @@ def kind_names() -> list[str]:
 
 def _string_check(node: Mapping[str, Any], constraint: FieldConstraint | None) -> Callable[[Any], bool] | None:
     """A check of the field's string constraints, or None when it has none."""
-    from pytest_testdata.quality.regex import compile_user_regex
-
     lo = node.get("minLength")
     hi = node.get("maxLength")
     patterns = [str(node["pattern"])] if isinstance(node.get("pattern"), str) else []
@@ -179,7 +177,11 @@ def _string_check(node: Mapping[str, Any], constraint: FieldConstraint | None) -
         hi = constraint.max_length if constraint.max_length is not None else hi
         if constraint.regex:
             patterns.append(constraint.regex)
-    regexes = [compile_user_regex(p, "pattern") for p in patterns]
+    regexes = []
+    if patterns:
+        from pytest_testdata.quality.regex import compile_user_regex
+
+        regexes = [compile_user_regex(p, "pattern") for p in patterns]
     fmt = node.get("format")
     format_ok = _format_check(fmt) if isinstance(fmt, str) else None
     if lo is None and hi is None and not regexes and format_ok is None:

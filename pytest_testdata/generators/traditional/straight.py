@@ -58,7 +58,7 @@ _LOOPING_OBJECT = compile(
     "    global CALLS\n"
     "    CALLS += 1\n"
     "    if CALLS >= WARM:\n"
-    "        SPECIALISE()\n"
+    "        SPECIALISE(build)\n"
     "    return {name: draw(state) for name, draw in FIELDS}\n",
     "<object builder, warming up>", "exec")
 
@@ -70,21 +70,23 @@ def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
     (its ``__code__`` is replaced, so every holder of the function gets it): the same drawers in the same
     order either way, so records do not depend on when that happens.
     """
-    literal, names = _literal(fields)
-    source = f"def build(state):\n    return {literal}\n"
-    namespace: dict[str, Any] = {"FIELDS": tuple(fields), "CALLS": 0, "WARM": WARM_CALLS}
+    literal, _ = _literal(fields)
+    namespace: dict[str, Any] = {"FIELDS": tuple(fields), "CALLS": 0, "WARM": WARM_CALLS,
+                                 "SPECIALISE": _specialise}
     exec(_LOOPING_OBJECT, namespace)  # binds the function to its own namespace: no compilation
     function = namespace["build"]
-
-    def specialise() -> None:
-        straight: dict[str, Any] = {}
-        exec(_code(source, "object builder"), straight)
-        namespace.update(names)  # the straight code reads D0, D1... from the function's globals: first
-        function.__code__ = straight["build"].__code__
-
-    namespace["SPECIALISE"] = specialise
-    function.source = source
+    function.source = f"def build(state):\n    return {literal}\n"
     return function  # type: ignore[no-any-return]
+
+
+def _specialise(function: Any) -> None:
+    """Give a warmed-up object builder its straight-line code (the drawers it names go into its globals
+    first, so a call at any moment finds them)."""
+    namespace = function.__globals__
+    straight: dict[str, Any] = {}
+    exec(_code(function.source, "object builder"), straight)
+    namespace.update({f"D{i}": draw for i, (_, draw) in enumerate(namespace["FIELDS"])})
+    function.__code__ = straight["build"].__code__
 
 
 def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,

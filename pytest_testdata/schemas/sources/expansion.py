@@ -166,7 +166,8 @@ class _Expander:
     def _dynamic_target(self, ref: str, target: Any, base: str, ptr: str) -> tuple[Any, str, str] | None:
         """Where a ``$dynamicRef`` lands (2020-12): when its static target carries the same
         ``$dynamicAnchor``, the outermost resource in the dynamic scope with that anchor; else None."""
-        name = urldefrag(ref)[1]
+        # The fragment, as urldefrag() finds it (after the first "#"), without parsing the URI each time.
+        name = ref.partition("#")[2] if ref.isprintable() else urldefrag(ref)[1]
         if not name or "/" in name or not isinstance(target, dict) or target.get("$dynamicAnchor") != name:
             return None
         for uri in self.scope:
