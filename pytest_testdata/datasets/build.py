@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_testdata.datasets import workers
 from pytest_testdata.datasets.about import About
-from pytest_testdata.datasets.cardinality import allocation, list_length, weights
+from pytest_testdata.datasets.cardinality import allocation, list_length, shuffle, weights
 from pytest_testdata.datasets.chunked import ChunkedEntity
 from pytest_testdata.datasets.chunks import Kit
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
@@ -403,7 +403,7 @@ class Builder:
         from pytest_testdata.generators.traditional.drawers import VALUES
 
         order = list(range(len(records)))
-        rng.shuffle(order)
+        shuffle(rng, order)
         for i in order:
             breakage = rule.breaks(records[i], self.index, rng)
             if breakage is None:
