@@ -161,7 +161,12 @@ class Engine:
         violations = validator_for(schema, request.constraints).validate(records, accepted)
         if request.variant == "invalid":
             violations = sorted([*violations, *co_broken], key=lambda v: v.record)
-        scores = scorer_for(schema).scores(records)
+        # Records the traditional plan built coherent by construction (generators/traditional/vouch.py), and
+        # nothing changed since, are not checked against the coherence rules again: not an invalid variant
+        # (changed since), nor any other strategy's records.
+        coherent = output.coherent if request.variant != "invalid" and route.strategy == "traditional" \
+            and output.strategy in (None, "traditional") else frozenset()
+        scores = scorer_for(schema).scores(records, coherent)
         done = time.perf_counter()
         metadata = ResultMetadata(
             entity=schema.name, count=len(records), strategy=output.strategy or route.strategy,

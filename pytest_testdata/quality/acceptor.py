@@ -122,7 +122,7 @@ class Acceptor:
             if allowed is not None:
                 checks.append(f"{var} not in {self._const(allowed, 'E')}")
             for pattern in rules_for(node, constraint).patterns:
-                checks.append(f"not {self._const(compile_user_regex(pattern, 'pattern').searcher, 'S')}({var})")
+                checks.append(f"not {self._const(compile_user_regex(pattern, 'pattern').test, 'S')}({var})")
             fmt = self._formats.get(str(node.get("format")))
             if fmt is not None:
                 # A format test may have a shortcut (a regex whose match means valid: the calendar's).
