@@ -105,7 +105,8 @@ def test_each_rule_vouches_only_when_its_check_agrees(engine: Engine, entity: st
     for original in records:
         for _ in range(8):
             broken = _mutate(copy.deepcopy(original), rng)
-            for rule, (sure, _) in zip(rules, steps, strict=True):
+            for rule, step in zip(rules, steps, strict=True):
+                sure = step.sure
                 fast, plain = copy.deepcopy(broken), copy.deepcopy(broken)
                 seed = rng.getrandbits(32)
                 fast_rng, plain_rng = random.Random(seed), random.Random(seed)
@@ -144,8 +145,8 @@ def test_a_drawn_value_that_breaks_its_rule_is_not_vouched_for(engine: Engine,
         record = plan.build(rng, "en_US")
         record["addresses"][0]["postal_code"] = "?"  # the postal rule must draw one
         record["phone"] = "+99"  # and the phone rule too
-        for rule, (sure, _) in zip(plan.rules, vouch.sure_builder_steps(plan.rules) or [], strict=True):
-            status = sure(record, rng, VALUES)
+        for rule, step in zip(plan.rules, vouch.sure_builder_steps(plan.rules) or [], strict=True):
+            status = step.sure(record, rng, VALUES)
             if rule.kind in ("postal_code_matches_country", "phone_matches_country"):
                 assert status == vouch.UNSURE and rule.check(record) is False
                 checked += 1
@@ -165,12 +166,12 @@ def test_conflicting_rules_vouch_only_when_they_changed_nothing() -> None:
     assert steps is not None
     # same_value copies the first address's country to the others: it writes what the phone and postal
     # rules before it check, so it vouches only when it changed nothing.
-    assert [(rule.kind, undoes) for rule, (_, undoes) in zip(rules, steps, strict=True)] == [
+    assert [(rule.kind, step.undoes) for rule, step in zip(rules, steps, strict=True)] == [
         ("email_from_name", False), ("phone_matches_country", False), ("postal_code_matches_country", False),
         ("same_value", True), ("ordered", False)]
     record = {"phone": "+1 202 555 0100", "addresses": [
         {"country": "US", "state": "DC", "postal_code": "20001"}, {"country": "GB", "postal_code": "20001"}]}
-    status = steps[3][0](record, random.Random(1), VALUES)
+    status = steps[3].sure(record, random.Random(1), VALUES)
     assert status == vouch.MADE and record["addresses"][1]["country"] == "US"
     plan = plan_for(engine.registry.get("user"))
     source = plan.build_sure.source  # type: ignore[union-attr]
@@ -219,3 +220,88 @@ def test_records_of_a_derived_fields_request_are_not_vouched_for(engine: Engine)
     plain = engine.generator("traditional").generate(
         GenerationRequest.checked("user", 20, strategy="traditional", seed=2), schema, 2)
     assert plain.coherent == frozenset(range(20))
+
+
+# -- formats the drawers always make ----------------------------------------------------------------------
+
+def test_the_paths_whose_format_is_made_by_construction(engine: Engine) -> None:
+    assert plan_for(engine.registry.get("cart")).made_formats == {
+        "cart_id", "customer_id", "items.*.product_id", "created_at", "updated_at"}
+    # created_at and updated_at: the ordered rule only swaps two timestamps of the same drawer.
+    assert plan_for(engine.registry.get("user")).made_formats == {"user_id", "created_at", "updated_at"}
+
+
+def _custom(engine: Engine, document: dict[str, Any]) -> Any:
+    from pytest_testdata.schemas.model import Schema
+    from pytest_testdata.schemas.registry import SchemaRegistry
+
+    registry = SchemaRegistry(builtins=False)
+    return registry.register(Schema.from_json_schema(document))
+
+
+def test_a_format_is_trusted_only_from_a_drawer_that_always_makes_it(engine: Engine) -> None:
+    schema = _custom(engine, {
+        "title": "ticket", "type": "object", "additionalProperties": False,
+        "required": ["id", "short", "copied", "opened", "closed", "seen"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "short": {"type": "string", "format": "uuid", "maxLength": 12},  # cut to fit: no longer a UUID
+            "copied": {"type": "string", "format": "uuid"},  # a rule writes it
+            "opened": {"type": "string", "format": "date-time"},
+            "closed": {"type": "string", "format": "date-time"},
+            "seen": {"type": "string", "format": "date"},  # no drawer claims dates
+        },
+        "x-coherence": [{"kind": "same_value", "fields": ["copied", "id"], "source": "id"},
+                        {"kind": "ordered", "fields": ["opened", "closed"]}],
+    })
+    plan = plan_for(schema)
+    steps = vouch.sure_builder_steps(plan.rules)
+    assert steps is None  # same_value with a source has no vouching enforcer: no build_sure at all
+    assert plan.build_sure is None and plan.made_formats == frozenset()
+    drawn = list(plan.drawn or [])
+    made = vouch.made_formats(schema.json_schema, drawn, [
+        vouch.Step(lambda *a: 0, False, ("copied", "id")),  # a rule that writes both
+        vouch.Step(lambda *a: 0, False, ("opened", "closed"), permutes=True)])
+    assert made == {"opened", "closed"}
+    made = vouch.made_formats(schema.json_schema, drawn, [], cleaner_writes=("opened",))
+    assert made == {"id", "copied", "closed"}
+    # The records agree: every value at a trusted path has its format.
+    from pytest_testdata.quality.validator import _FORMATS
+
+    rng = random.Random(3)
+    for _ in range(200):
+        record = plan.build(rng)
+        assert all(_FORMATS["uuid"](record[p]) for p in ("id", "copied"))
+        assert all(_FORMATS["date-time"](record[p]) for p in ("opened", "closed"))
+        assert not _FORMATS["uuid"](record["short"])
+
+
+@pytest.mark.parametrize("entity", ["user", "cart"])
+def test_every_value_at_a_trusted_path_has_its_format(engine: Engine, entity: str) -> None:
+    from pytest_testdata.quality.paths import get_all
+    from pytest_testdata.quality.validator import _FORMATS, validator_for
+
+    schema = engine.registry.get(entity)
+    plan = plan_for(schema)
+    formats = {path: str((schema.subschema(path) or {}).get("format")) for path in plan.made_formats}
+    assert set(formats.values()) == {"uuid", "date-time"}
+    validator = validator_for(schema, {})
+    trusting = validator._accepts_made(plan.made_formats)
+    for locale in LOCALES:
+        rng = random.Random(str(locale))
+        for _ in range(300):
+            record = plan.build(rng, locale)
+            for path, fmt in formats.items():
+                assert all(_FORMATS[fmt](value) for value in get_all(record, path)), (path, record)
+            assert trusting(record) is validator.acceptor.function(record) is True
+
+
+@pytest.mark.parametrize("rule_id", ["cart_id-format", "items.product_id-format", "created_at-format",
+                                     "updated_at-format"])
+def test_an_invalid_variant_that_breaks_a_trusted_format_is_reported(engine: Engine, rule_id: str) -> None:
+    result = engine.generate(GenerationRequest.checked("cart", 5, strategy="traditional", seed=8,
+                                                       variant="invalid", options={"break": rule_id}))
+    head, _, tail = rule_id.split("-")[0].partition(".")  # items.product_id is reported as items.2.product_id
+    found = {v.record for v in result.metadata.violations if v.rule == "format"
+             and v.field.split(".")[0] == head and v.field.split(".")[-1] == (tail or head)}
+    assert found == set(range(5)), result.metadata.violations

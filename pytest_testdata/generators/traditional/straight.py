@@ -64,13 +64,15 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
         "    state.category = None\n"
         "    return out\n"
     )
-    return _compiled(source, names, "items", "items builder")  # type: ignore[no-any-return]
+    items = _compiled(source, names, "items", "items builder")
+    items.fields = fields  # what each element is built of (vouch.made_formats reads it)
+    return items  # type: ignore[no-any-return]
 
 
 def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Draw | None]],
                    rules: list[Any], deferred: list[tuple[str, Draw]], cents: Any, placeholder: Any,
                    pick_country: Callable[[Any, Any], str], values: Any,
-                   sure_steps: list[tuple[Any, bool]] | None = None) -> Callable[..., Any]:
+                   sure_steps: list[Any] | None = None) -> Callable[..., Any]:
     """A function equal to :meth:`Plan.build` for a plan of plain shape with no top-level keyword compiler:
     the fields drawn one by one (``placeholder`` for those a rule overwrites), the rules enforced in order,
     the deferred fields a rule left alone drawn, the cent cleaner run on a dirty record.
@@ -118,9 +120,9 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
             lines.append(f"    record[{name!r}] = D{i}(state)")
     if sure_steps is not None:
         lines.append("    sure = True")
-        for i, (rule, (enforce, undoes)) in enumerate(zip(rules, sure_steps, strict=True)):
-            names[f"R{i}"] = enforce
-            if undoes:  # it writes what an earlier rule checks: it vouches only if it changed nothing
+        for i, (rule, step) in enumerate(zip(rules, sure_steps, strict=True)):
+            names[f"R{i}"] = step.sure
+            if step.undoes:  # it writes what an earlier rule checks: it vouches only if it changed nothing
                 lines.append(f"    if R{i}(record, rng, values) != 1:  # {type(rule).__name__}")
             else:
                 lines.append(f"    if not R{i}(record, rng, values):  # {type(rule).__name__}")

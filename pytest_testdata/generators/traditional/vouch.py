@@ -23,7 +23,8 @@ constrained requests, not another strategy's records); see :meth:`CoherenceScore
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pytest_testdata.generators.traditional.pools import Values
@@ -232,9 +233,23 @@ def overlap(a: str, b: str) -> bool:
     return True
 
 
-def sure_builder_steps(rules: list[Rule]) -> list[tuple[Sure, bool]] | None:
-    """Each rule's vouching enforcer and whether it must have changed nothing to vouch (it writes a path an
-    earlier rule's check reads); None when a rule has none (the plan's records are then scored as usual)."""
+@dataclass(frozen=True)
+class Step:
+    """One rule as the vouching builder runs it."""
+
+    sure: Sure
+    """Its vouching enforcer."""
+    undoes: bool
+    """It writes a path an earlier rule's check reads: it vouches only when it changed nothing."""
+    writes: tuple[str, ...]
+    """The paths it may write."""
+    permutes: bool = False
+    """It only reorders the values of the paths it writes (``ordered``): each keeps a value one of them had."""
+
+
+def sure_builder_steps(rules: list[Rule]) -> list[Step] | None:
+    """Each rule's :class:`Step`; None when a rule has no vouching enforcer (the plan's records are then
+    scored as usual)."""
     made = []
     for rule in rules:
         maker = _MAKERS.get(type(rule))
@@ -243,7 +258,47 @@ def sure_builder_steps(rules: list[Rule]) -> list[tuple[Sure, bool]] | None:
             return None
         made.append(found)
     steps = []
-    for j, (sure, _, writes) in enumerate(made):
+    for j, (rule, (sure, _, writes)) in enumerate(zip(rules, made, strict=True)):
         undoes = any(overlap(w, c) for _, checks, _ in made[:j] for c in checks for w in writes)
-        steps.append((sure, undoes))
+        steps.append(Step(sure, undoes, writes, permutes=type(rule) is Ordered))
     return steps
+
+
+def made_formats(tree: Mapping[str, Any], drawn: list[tuple[str, Any]], steps: list[Step],
+                 cleaner_writes: tuple[str, ...] = ()) -> frozenset[str]:
+    """Paths (``cart_id``, ``items.*.product_id``) whose ``format`` the plan's drawers meet by construction
+    in a record it vouches for: the field's drawer is one that always makes that format (the identifier
+    drawer a UUID, the timestamp drawer a calendar date-time: their ``makes_format``) and no rule writes
+    the field, unless it only reorders fields that all hold such values of that format (``ordered`` on
+    ``created_at`` and ``updated_at``), nor does the cent cleaner (``cleaner_writes``). Nothing about a
+    record's draws enters into it: it holds for every record the plan builds (and nothing changes after).
+    The validator skips just that format test (:meth:`~pytest_testdata.quality.validator.Validator.validate`);
+    the fields' other keywords are checked.
+    """
+    properties = tree.get("properties")
+    if not isinstance(properties, Mapping):
+        return frozenset()
+    made: dict[str, str] = {}
+    for name, draw in drawn:
+        node = properties.get(name)
+        if not isinstance(node, Mapping):
+            continue
+        tagged = getattr(draw, "makes_format", None)
+        if tagged is not None and node.get("format") == tagged:
+            made[name] = tagged
+        inner = node.get("items")
+        fields = getattr(draw, "fields", None)
+        if node.get("type") == "array" and isinstance(inner, Mapping) and fields is not None:
+            inner_properties = inner.get("properties")
+            for field_name, field_draw in fields:
+                sub = inner_properties.get(field_name) if isinstance(inner_properties, Mapping) else None
+                tagged = getattr(field_draw, "makes_format", None)
+                if isinstance(sub, Mapping) and tagged is not None and sub.get("format") == tagged:
+                    made[f"{name}.*.{field_name}"] = tagged
+    for step in steps:
+        touched = [path for path in made if any(overlap(w, path) for w in step.writes)]
+        kept = step.permutes and all(w in made for w in step.writes) and len({made[w] for w in step.writes}) == 1
+        if not kept:
+            for path in touched:
+                del made[path]
+    return frozenset(path for path in made if not any(overlap(w, path) for w in cleaner_writes))
