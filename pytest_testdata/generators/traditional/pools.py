@@ -135,16 +135,16 @@ def place_in(country: str, region: str, rng: random.Random) -> Place | None:
 
 
 def postal_code(country: str, found: Place, rng: random.Random) -> str:
-    """The place's full postal code. GB, CA and NL places hold the outward part; a GB place also lists real
-    inward codes of it (three characters each), and one is chosen; CA and NL inward parts are drawn."""
+    """The place's full postal code. GB, CA and NL places hold the outward part; GB and CA places also list
+    real inward codes of it (three characters each), and one is chosen; NL inward parts are drawn."""
     code = found[0]
     if country not in _INWARD_DRAWN:
         return str(code)
+    if len(found) > 4:  # GB and CA: real inward codes (JP's fifth column is a district, but JP has no inward)
+        inwards: str = found[4]
+        at = 3 * below(rng, len(inwards) // 3)
+        return f"{code} {inwards[at:at + 3]}"
     if country == "GB":
-        if len(found) > 4:
-            inwards: str = found[4]
-            at = 3 * below(rng, len(inwards) // 3)
-            return f"{code} {inwards[at:at + 3]}"
         return f"{code} {below(rng, 10)}{pick(rng, _GB_INWARD)}{pick(rng, _GB_INWARD)}"
     if country == "CA":
         return f"{code} {below(rng, 10)}{pick(rng, _CA_LETTERS)}{below(rng, 10)}"
