@@ -165,7 +165,7 @@ class Engine:
             and output.strategy in (None, "traditional")
         coherent = output.coherent if trusted else frozenset()
         violations = validator_for(schema, request.constraints).validate(
-            records, accepted, output.made_formats if trusted else frozenset())
+            records, accepted, output.made_shapes if trusted else frozenset())
         if request.variant == "invalid":
             violations = sorted([*violations, *co_broken], key=lambda v: v.record)
         scores = scorer_for(schema).scores(records, coherent)

@@ -222,13 +222,13 @@ def test_records_of_a_derived_fields_request_are_not_vouched_for(engine: Engine)
     assert plain.coherent == frozenset(range(20))
 
 
-# -- formats the drawers always make ----------------------------------------------------------------------
+# -- formats and patterns the drawers always make ---------------------------------------------------------
 
-def test_the_paths_whose_format_is_made_by_construction(engine: Engine) -> None:
-    assert plan_for(engine.registry.get("cart")).made_formats == {
-        "cart_id", "customer_id", "items.*.product_id", "created_at", "updated_at"}
+def test_the_paths_whose_shape_is_made_by_construction(engine: Engine) -> None:
+    assert plan_for(engine.registry.get("cart")).made_shapes == {
+        "cart_id", "customer_id", "items.*.product_id", "items.*.sku", "created_at", "updated_at"}
     # created_at and updated_at: the ordered rule only swaps two timestamps of the same drawer.
-    assert plan_for(engine.registry.get("user")).made_formats == {"user_id", "created_at", "updated_at"}
+    assert plan_for(engine.registry.get("user")).made_shapes == {"user_id", "created_at", "updated_at"}
 
 
 def _custom(engine: Engine, document: dict[str, Any]) -> Any:
@@ -242,9 +242,12 @@ def _custom(engine: Engine, document: dict[str, Any]) -> Any:
 def test_a_format_is_trusted_only_from_a_drawer_that_always_makes_it(engine: Engine) -> None:
     schema = _custom(engine, {
         "title": "ticket", "type": "object", "additionalProperties": False,
-        "required": ["id", "short", "copied", "opened", "closed", "seen"],
+        "required": ["id", "short", "copied", "opened", "closed", "seen", "sku", "code", "dated"],
         "properties": {
             "id": {"type": "string", "format": "uuid"},
+            "sku": {"type": "string", "x-gen": "sku", "pattern": "^[A-Z]{3}-[0-9]{5}$"},
+            "code": {"type": "string", "x-gen": "sku", "pattern": "^[A-Z]{3}-[0-9]{4}"},  # not the drawer's
+            "dated": {"type": "string", "format": "date-time", "pattern": "^2"},  # a pattern no tag covers
             "short": {"type": "string", "format": "uuid", "maxLength": 12},  # cut to fit: no longer a UUID
             "copied": {"type": "string", "format": "uuid"},  # a rule writes it
             "opened": {"type": "string", "format": "date-time"},
@@ -257,14 +260,14 @@ def test_a_format_is_trusted_only_from_a_drawer_that_always_makes_it(engine: Eng
     plan = plan_for(schema)
     steps = vouch.sure_builder_steps(plan.rules)
     assert steps is None  # same_value with a source has no vouching enforcer: no build_sure at all
-    assert plan.build_sure is None and plan.made_formats == frozenset()
+    assert plan.build_sure is None and plan.made_shapes == frozenset()
     drawn = list(plan.drawn or [])
-    made = vouch.made_formats(schema.json_schema, drawn, [
+    made = vouch.made_shapes(schema.json_schema, drawn, [
         vouch.Step(lambda *a: 0, False, ("copied", "id")),  # a rule that writes both
         vouch.Step(lambda *a: 0, False, ("opened", "closed"), permutes=True)])
-    assert made == {"opened", "closed"}
-    made = vouch.made_formats(schema.json_schema, drawn, [], cleaner_writes=("opened",))
-    assert made == {"id", "copied", "closed"}
+    assert made == {"opened", "closed", "sku"}
+    made = vouch.made_shapes(schema.json_schema, drawn, [], cleaner_writes=("opened",))
+    assert made == {"id", "copied", "closed", "sku"}
     # The records agree: every value at a trusted path has its format.
     from pytest_testdata.quality.validator import _FORMATS
 
@@ -277,31 +280,41 @@ def test_a_format_is_trusted_only_from_a_drawer_that_always_makes_it(engine: Eng
 
 
 @pytest.mark.parametrize("entity", ["user", "cart"])
-def test_every_value_at_a_trusted_path_has_its_format(engine: Engine, entity: str) -> None:
+def test_every_value_at_a_trusted_path_has_its_shape(engine: Engine, entity: str) -> None:
+    import re2
+
     from pytest_testdata.quality.paths import get_all
     from pytest_testdata.quality.validator import _FORMATS, validator_for
 
     schema = engine.registry.get(entity)
     plan = plan_for(schema)
-    formats = {path: str((schema.subschema(path) or {}).get("format")) for path in plan.made_formats}
-    assert set(formats.values()) == {"uuid", "date-time"}
+    nodes = {path: schema.subschema(path) or {} for path in plan.made_shapes}
+    assert {str(n.get("format")) for n in nodes.values()} >= {"uuid", "date-time"}
     validator = validator_for(schema, {})
-    trusting = validator._accepts_made(plan.made_formats)
+    trusting = validator._accepts_made(plan.made_shapes)  # the acceptor the engine uses for these records
+    patterns = 0
     for locale in LOCALES:
         rng = random.Random(str(locale))
         for _ in range(300):
             record = plan.build(rng, locale)
-            for path, fmt in formats.items():
-                assert all(_FORMATS[fmt](value) for value in get_all(record, path)), (path, record)
+            for path, node in nodes.items():
+                for value in get_all(record, path):
+                    if "format" in node:
+                        assert _FORMATS[node["format"]](value), (path, value)
+                    if "pattern" in node:  # judged by RE2 itself, the validator's reference
+                        assert re2.search(node["pattern"], value) is not None, (path, value)
+                        patterns += 1
             assert trusting(record) is validator.acceptor.function(record) is True
+    assert patterns > 0 or entity == "user"
 
 
 @pytest.mark.parametrize("rule_id", ["cart_id-format", "items.product_id-format", "created_at-format",
-                                     "updated_at-format"])
-def test_an_invalid_variant_that_breaks_a_trusted_format_is_reported(engine: Engine, rule_id: str) -> None:
+                                     "updated_at-format", "items.sku-regex"])
+def test_an_invalid_variant_that_breaks_a_trusted_shape_is_reported(engine: Engine, rule_id: str) -> None:
     result = engine.generate(GenerationRequest.checked("cart", 5, strategy="traditional", seed=8,
                                                        variant="invalid", options={"break": rule_id}))
-    head, _, tail = rule_id.split("-")[0].partition(".")  # items.product_id is reported as items.2.product_id
-    found = {v.record for v in result.metadata.violations if v.rule == "format"
+    path, _, kind = rule_id.partition("-")
+    head, _, tail = path.partition(".")  # items.product_id is reported as items.2.product_id
+    found = {v.record for v in result.metadata.violations if v.rule == kind
              and v.field.split(".")[0] == head and v.field.split(".")[-1] == (tail or head)}
     assert found == set(range(5)), result.metadata.violations

@@ -38,10 +38,10 @@ class GeneratorOutput:
     """Indices of records whose every coherence rule of the schema holds by how the traditional plan built
     them (:mod:`pytest_testdata.generators.traditional.vouch`): the engine scores them 1.0 without checking
     the rules again, for a valid-variant request routed to the traditional strategy only."""
-    made_formats: frozenset[str] = frozenset()
-    """Paths (``items.*.product_id``) whose ``format`` every record meets by how the traditional plan drew
-    it (an identifier drawer that always makes a UUID, and nothing wrote the field since): the engine's
-    validator leaves that one test out, on the terms of :attr:`coherent`."""
+    made_shapes: frozenset[str] = frozenset()
+    """Paths (``items.*.product_id``) whose ``format`` and ``pattern`` every record meets by how the
+    traditional plan drew it (an identifier drawer that always makes a UUID, and nothing wrote the field
+    since): the engine's validator leaves those tests out, on the terms of :attr:`coherent`."""
 
 
 class Generator(Protocol):

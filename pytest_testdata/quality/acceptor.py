@@ -34,11 +34,11 @@ class Acceptor:
 
     def __init__(self, node: Mapping[str, Any], constraints: Mapping[str, FieldConstraint],
                  formats: Mapping[str, Callable[[str], object]], fallback: Fallback, name: str = "record",
-                 made_formats: frozenset[str] = frozenset()) -> None:
+                 made_shapes: frozenset[str] = frozenset()) -> None:
         self._formats = formats
-        self._made = made_formats
-        """Paths (``items.*.product_id``) whose format test is left out: the caller knows the values have
-        it (records a generator built with a drawer that always makes it, generators/traditional/vouch.py)."""
+        self._made = made_shapes
+        """Paths (``items.*.product_id``) whose format and pattern tests are left out: the caller knows the
+        values have them (records built by drawers that always make them, generators/traditional/vouch.py)."""
         self._fallback = fallback
         self._consts: dict[str, Any] = {"MISSING": _MISSING}
         self._lines: list[str] = []
@@ -125,10 +125,11 @@ class Acceptor:
             checks += _bounds(f"len({var})", lo, hi, self._const)
             if allowed is not None:
                 checks.append(f"{var} not in {self._const(allowed, 'E')}")
-            for pattern in rules_for(node, constraint).patterns:
+            made = path in self._made  # format and pattern made by the drawer (the caller knows)
+            for pattern in rules_for(node, constraint).patterns if not made else ():
                 checks.append(f"not {self._const(compile_user_regex(pattern, 'pattern').test, 'S')}({var})")
             fmt = self._formats.get(str(node.get("format")))
-            if fmt is not None and path not in self._made:
+            if fmt is not None and not made:
                 # A format test may have a shortcut (a regex whose match means valid: the calendar's).
                 shortcut = getattr(fmt, "shortcut", None)
                 first = f"{self._const(shortcut, 'F')}({var}) is None and " if shortcut is not None else ""

@@ -317,28 +317,28 @@ class Validator:
             return False
         return all(ok(v) for read, ok in self._nested_accept for v in read(record))
 
-    def _accepts_made(self, made_formats: frozenset[str]) -> Callable[[Any], bool]:
-        """The acceptor without the format tests of ``made_formats`` (compiled once per set)."""
-        found = self._made.get(made_formats)
+    def _accepts_made(self, made_shapes: frozenset[str]) -> Callable[[Any], bool]:
+        """The acceptor without the format and pattern tests of ``made_shapes`` (compiled once per set)."""
+        found = self._made.get(made_shapes)
         if found is None:
             if self._nested_accept or isinstance(self.acceptor, _StandardAcceptor):
                 found = self.accepts  # constraints or a standard schema: nothing left out
             else:
                 found = Acceptor(self._schema.json_schema, self._constraints, _FORMATS, _quiet, self._schema.name,
-                                 made_formats).function
-            self._made[made_formats] = found
+                                 made_shapes).function
+            self._made[made_shapes] = found
         return found
 
     def validate(self, records: list[dict[str, Any]], accepted: Collection[int] = (),
-                 made_formats: frozenset[str] = frozenset()) -> list[Violation]:
+                 made_shapes: frozenset[str] = frozenset()) -> list[Violation]:
         """Every violation in a batch, including duplicates of unique fields within the batch; records whose
         index is in ``accepted`` were already found breaking nothing by this validator (by the generator
-        that made them) and are only compared across the batch. At each path of ``made_formats`` every
-        record holds a value of that path's format by how it was built (the traditional plan's drawers,
-        generators/traditional/vouch.py): that one test is left out, everything else is checked."""
+        that made them) and are only compared across the batch. At each path of ``made_shapes`` every
+        record holds a value of that path's format and pattern by how it was built (the traditional plan's
+        drawers, generators/traditional/vouch.py): those tests are left out, everything else is checked."""
         violations: list[Violation] = []
-        if made_formats:
-            accepts = self._accepts_made(made_formats)
+        if made_shapes:
+            accepts = self._accepts_made(made_shapes)
         else:
             accepts = self.accepts if self._nested_accept else self.acceptor.function
         for index, record in enumerate(records):

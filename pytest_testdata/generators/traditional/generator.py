@@ -95,7 +95,7 @@ class TraditionalGenerator(GeneratorBase):
                     batch.append(record)
             return GeneratorOutput(batch, details={"redraws": 0, "unmet_constraints": 0},
                                    coherent=frozenset(coherent),
-                                   made_formats=plan.made_formats if sure_build is not None else frozenset())
+                                   made_shapes=plan.made_shapes if sure_build is not None else frozenset())
         # A user schema beyond the classic keywords is checked whole (quality.standard): a record that a
         # keyword the drawers meet only by redrawing (not, oneOf, if...) still breaks is drawn again.
         checker = validator_for(schema, request.constraints) if request.constraints or standard else None
@@ -166,4 +166,4 @@ class TraditionalGenerator(GeneratorBase):
             records.append(record)
         return GeneratorOutput(records, details={"redraws": redraws, "unmet_constraints": unmet},
                                accepted=frozenset(accepted), coherent=frozenset(coherent),
-                               made_formats=plan.made_formats if sure_build is not None else frozenset())
+                               made_shapes=plan.made_shapes if sure_build is not None else frozenset())

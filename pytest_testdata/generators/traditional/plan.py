@@ -32,7 +32,7 @@ from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
 from pytest_testdata.generators.traditional.straight import items_builder, object_builder, record_builder
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
-from pytest_testdata.generators.traditional.vouch import made_formats, sure_builder_steps
+from pytest_testdata.generators.traditional.vouch import made_shapes, sure_builder_steps
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
 from pytest_testdata.quality.constraints_model import constrain, constrain_tree
 from pytest_testdata.quality.rules import Rule, build_rules
@@ -208,9 +208,9 @@ class Plan:
     build_sure: Callable[..., tuple[dict[str, Any], bool]] | None = field(default=None, init=False)
     """:meth:`build` returning ``(record, sure)``: ``sure`` when the record's every coherence rule holds by
     how it was built (:mod:`~pytest_testdata.generators.traditional.vouch`); None when the plan cannot say."""
-    made_formats: frozenset[str] = field(default=frozenset(), init=False)
-    """Paths whose ``format`` holds by construction in every record the plan builds
-    (:func:`~pytest_testdata.generators.traditional.vouch.made_formats`)."""
+    made_shapes: frozenset[str] = field(default=frozenset(), init=False)
+    """Paths whose ``format`` and ``pattern`` hold by construction in every record the plan builds
+    (:func:`~pytest_testdata.generators.traditional.vouch.made_shapes`)."""
 
     def __post_init__(self) -> None:
         if self.drawn is None:
@@ -224,7 +224,7 @@ class Plan:
                 self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES)
             steps = sure_builder_steps(self.rules)
             if steps is not None:
-                self.made_formats = made_formats(self.schema.json_schema, self.drawn, steps,
+                self.made_shapes = made_shapes(self.schema.json_schema, self.drawn, steps,
                                                  self.cents.writes() if self.cents is not None else ())
                 self.build_sure = record_builder(
                     self.schema.name, self.ceiling,

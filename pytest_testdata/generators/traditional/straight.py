@@ -65,7 +65,7 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
         "    return out\n"
     )
     items = _compiled(source, names, "items", "items builder")
-    items.fields = fields  # what each element is built of (vouch.made_formats reads it)
+    items.fields = fields  # what each element is built of (vouch.made_shapes reads it)
     return items  # type: ignore[no-any-return]
 
 

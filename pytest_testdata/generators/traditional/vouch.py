@@ -264,16 +264,27 @@ def sure_builder_steps(rules: list[Rule]) -> list[Step] | None:
     return steps
 
 
-def made_formats(tree: Mapping[str, Any], drawn: list[tuple[str, Any]], steps: list[Step],
-                 cleaner_writes: tuple[str, ...] = ()) -> frozenset[str]:
-    """Paths (``cart_id``, ``items.*.product_id``) whose ``format`` the plan's drawers meet by construction
-    in a record it vouches for: the field's drawer is one that always makes that format (the identifier
-    drawer a UUID, the timestamp drawer a calendar date-time: their ``makes_format``) and no rule writes
-    the field, unless it only reorders fields that all hold such values of that format (``ordered`` on
-    ``created_at`` and ``updated_at``), nor does the cent cleaner (``cleaner_writes``). Nothing about a
-    record's draws enters into it: it holds for every record the plan builds (and nothing changes after).
-    The validator skips just that format test (:meth:`~pytest_testdata.quality.validator.Validator.validate`);
-    the fields' other keywords are checked.
+def makes(draw: Any, node: Mapping[str, Any]) -> bool:
+    """Whether ``draw`` always makes the shape ``node`` asks for: the ``format`` and ``pattern`` it has (at
+    least one) are the ones the drawer's ``makes_shape`` names (the identifier drawer a UUID, the timestamp
+    drawer a calendar date-time, the SKU drawer ``^[A-Z]{3}-[0-9]{5}$``). A drawer wrapped to fit lengths
+    or a caller's regex is another function, without the tag."""
+    shape = getattr(draw, "makes_shape", None)
+    fmt, pattern = node.get("format"), node.get("pattern")
+    if not isinstance(shape, Mapping) or (fmt is None and pattern is None) or node.get("x-patterns"):
+        return False  # (x-patterns: a caller's regex merged in, which no drawer's tag covers)
+    return (fmt is None or shape.get("format") == fmt) and (pattern is None or shape.get("pattern") == pattern)
+
+
+def made_shapes(tree: Mapping[str, Any], drawn: list[tuple[str, Any]], steps: list[Step],
+                cleaner_writes: tuple[str, ...] = ()) -> frozenset[str]:
+    """Paths (``cart_id``, ``items.*.product_id``) whose ``format`` and ``pattern`` the plan's drawers meet by
+    construction: the field's drawer always makes that shape (:func:`makes`) and no rule writes the field,
+    unless it only reorders fields that all hold values of one such shape (``ordered`` on ``created_at``
+    and ``updated_at``), nor does the cent cleaner (``cleaner_writes``). Nothing about a record's draws
+    enters into it: it holds for every record the plan builds (and nothing changes after). The validator
+    leaves out just those two tests (:meth:`~pytest_testdata.quality.validator.Validator.validate`); the
+    fields' other keywords are checked.
     """
     properties = tree.get("properties")
     if not isinstance(properties, Mapping):
@@ -283,18 +294,16 @@ def made_formats(tree: Mapping[str, Any], drawn: list[tuple[str, Any]], steps: l
         node = properties.get(name)
         if not isinstance(node, Mapping):
             continue
-        tagged = getattr(draw, "makes_format", None)
-        if tagged is not None and node.get("format") == tagged:
-            made[name] = tagged
+        if makes(draw, node):
+            made[name] = repr(sorted(draw.makes_shape.items()))
         inner = node.get("items")
         fields = getattr(draw, "fields", None)
         if node.get("type") == "array" and isinstance(inner, Mapping) and fields is not None:
             inner_properties = inner.get("properties")
             for field_name, field_draw in fields:
                 sub = inner_properties.get(field_name) if isinstance(inner_properties, Mapping) else None
-                tagged = getattr(field_draw, "makes_format", None)
-                if isinstance(sub, Mapping) and tagged is not None and sub.get("format") == tagged:
-                    made[f"{name}.*.{field_name}"] = tagged
+                if isinstance(sub, Mapping) and makes(field_draw, sub):
+                    made[f"{name}.*.{field_name}"] = repr(sorted(field_draw.makes_shape.items()))
     for step in steps:
         touched = [path for path in made if any(overlap(w, path) for w in step.writes)]
         kept = step.permutes and all(w in made for w in step.writes) and len({made[w] for w in step.writes}) == 1
