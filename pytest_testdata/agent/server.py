@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent import futures
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -32,6 +32,17 @@ from pytest_testdata.engine import Engine
 from pytest_testdata.errors import TestdataUsageError
 
 HEALTH_REFRESH_SECONDS = 2.0
+
+
+class DrainReporter(Protocol):
+    """How a worker of a pool tells its supervisor where its drain stands (see :mod:`.workers`)."""
+
+    def draining(self) -> None:
+        """New calls are refused from now on."""
+
+    def idle(self, deadline: float) -> None:
+        """No call is in flight any more (or the grace period is over); may hold the port, still refusing
+        new calls, until the supervisor says the whole pool is idle or ``deadline`` (monotonic) passes."""
 
 
 class AgentServer:
@@ -181,11 +192,15 @@ class AgentServer:
             if self.health.warm.is_set() and not self._stopped.is_set():
                 self._publish_health()
 
-    def stop(self, grace: float | None = None, *, keep_listening: bool = True) -> None:
+    def stop(self, grace: float | None = None, *, keep_listening: bool = True,
+             reporter: DrainReporter | None = None) -> None:
         """Drain: not ready, refuse new calls, let in-flight ones finish within ``grace`` seconds.
 
         ``keep_listening=False`` (a worker retired from a pool that goes on serving) closes the listening
-        socket at once, so the kernel sends new connections to the other workers of the port.
+        socket at once, so the kernel sends new connections to the other workers of the port. ``reporter``
+        (a worker of a pool) hears when new calls are refused and when the last call ended, and may keep
+        this worker listening until every worker of the pool is idle, so a new call on the port hears
+        "shutting down" until the pool is done rather than a cancelled or refused connection.
         """
         if self._stopped.is_set():
             return
@@ -195,11 +210,15 @@ class AgentServer:
         self.health_service.enter_graceful_shutdown()
         self.log.info("agent draining", grace_seconds=grace, inflight=self.servicer.active,
                       keep_listening=keep_listening)
+        if reporter is not None:
+            reporter.draining()
         stopping = None if keep_listening else self.grpc.stop(grace)
         # Keep listening while in-flight calls finish, so a new call hears "shutting down" (UNAVAILABLE)
         # from the servicer rather than a bare CANCELLED from a gRPC server that is already stopping.
         if not self.servicer.wait_idle(grace):
             self.log.warning("grace period over; cancelling calls still running", inflight=self.servicer.active)
+        if reporter is not None:
+            reporter.idle(deadline if keep_listening else 0.0)
         (stopping or self.grpc.stop(max(0.0, deadline - time.monotonic()))).wait()
         self._stopped.set()
         self._wake.set()
@@ -223,24 +242,24 @@ def serve(settings: AgentSettings, *, schema_dirs: Sequence[str] = ()) -> int:
 
 
 def run_until_signal(server: AgentServer, *, parent: int | None = None,
-                     signals_handled: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT)) -> int:
+                     signals_handled: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT),
+                     reporter: DrainReporter | None = None) -> int:
     """Serve until SIGTERM or SIGINT (or, for a worker, until its supervisor ``parent`` is gone), then
-    drain; returns 0."""
-    stop = threading.Event()
-    signals = {}
+    drain (telling ``reporter`` how it goes, see :meth:`AgentServer.stop`); returns 0."""
+    signals: dict[str, str] = {}
 
     def on_signal(signum: int, frame: Any) -> None:
-        signals["name"] = signal.Signals(signum).name
-        stop.set()
+        # Only a flag: a handler that took a lock (Event.set) could deadlock with the wait it interrupted.
+        signals.setdefault("name", signal.Signals(signum).name)
 
     for sig in signals_handled:
         signal.signal(sig, on_signal)
     if parent is not None:
         signal.signal(signal.SIGUSR1, on_signal)  # retired by the supervisor: others keep serving the port
-    while not stop.wait(0.5):
+    while "name" not in signals:
+        time.sleep(0.05)
         if parent is not None and os.getppid() != parent:
             signals["name"] = "supervisor gone"
-            break
     server.log.info("signal received", signal=signals.get("name"))
-    server.stop(keep_listening=signals.get("name") != "SIGUSR1")
+    server.stop(keep_listening=signals.get("name") != "SIGUSR1", reporter=reporter)
     return 0

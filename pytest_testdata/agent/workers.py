@@ -14,15 +14,23 @@ The supervisor:
 - polls each worker's internal HTTP side (loopback, a port of its own) once a second and replaces a
   worker that exits, stops answering its liveness probe for ``HUNG_AFTER_SECONDS``, or grows past
   ``WORKER_MAX_MEMORY_MB`` of resident memory (the replacement starts first; the old one drains);
-- on SIGTERM or SIGINT: stops being ready, passes the signal on (each worker drains as a single agent
-  does), waits up to ``SHUTDOWN_GRACE_SECONDS`` and a margin, and exits 0.
+- on SIGTERM or SIGINT: passes the signal on (each worker refuses new calls with UNAVAILABLE "shutting
+  down" and lets its in-flight calls finish, as a single agent does), stops being ready once every worker
+  has said it refuses new calls (so a probe that reads 503 can trust that no worker takes a new call), and
+  once every worker is idle (or ``SHUTDOWN_GRACE_SECONDS`` and a margin passed) lets them all close the port
+  together and exits 0. An idle worker keeps the port answering "shutting down" while another one still
+  finishes a stream, as one process would.
 
-Workers exit by themselves when the supervisor disappears (they watch their parent process).
+A worker speaks to its supervisor in JSON lines on its standard output (``{"http_port": N}`` once it
+listens, ``{"draining": true}``, ``{"idle": true}``); the supervisor answers with signals (SIGTERM: drain,
+SIGUSR1: retire, SIGUSR2: the pool is idle, close the port). Workers exit by themselves when the
+supervisor disappears (they watch their parent process).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -43,6 +51,9 @@ from pytest_testdata.config import service_environment
 
 POLL_SECONDS = 1.0
 START_TIMEOUT_SECONDS = 120.0
+DRAIN_REPORT_SECONDS = 5.0
+"""How long readiness waits after SIGTERM for a worker that has not said it refuses new calls (one stuck)."""
+EXIT_MARGIN_SECONDS = 10.0
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
@@ -61,6 +72,12 @@ class Worker:
     retiring: bool = False
     successor: Worker | None = None
     """The worker started to take over from this one (memory limit); this one drains once it is ready."""
+    draining: bool = False
+    """The worker said it refuses new calls."""
+    idle: bool = False
+    """The worker said no call of its own is in flight any more."""
+    gone: bool = False
+    """Its standard output closed: it exited."""
 
     @property
     def pid(self) -> int:
@@ -103,6 +120,7 @@ class Supervisor:
         self._stop = threading.Event()
         self.started_at = time.monotonic()
         self._lock = threading.Lock()
+        self._reports = threading.Condition()
         self._token = settings.auth_token.get_secret_value() if settings.auth_token else None
 
     # -- the HealthView the HTTP side reports ---------------------------------------------------------
@@ -240,21 +258,43 @@ class Supervisor:
         # a worker ignores SIGINT: a terminal's Ctrl-C reaches the supervisor, which drains the workers.
         proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
         worker = Worker(index, proc)
-        threading.Thread(target=self._read_port, args=(worker,), name=f"testdata-worker-{index}",
+        threading.Thread(target=self._read_reports, args=(worker,), name=f"testdata-worker-{index}",
                          daemon=True).start()
         with self._lock:
             self.workers.append(worker)
         self.log.info("worker started", worker=index, pid=proc.pid)
         return worker
 
-    @staticmethod
-    def _read_port(worker: Worker) -> None:
+    def _read_reports(self, worker: Worker) -> None:
+        """Follow what a worker says on its standard output (see the module docstring)."""
         assert worker.proc.stdout is not None
         for line in worker.proc.stdout:
             try:
-                worker.http_port = int(json.loads(line)["http_port"])
-            except (ValueError, KeyError, TypeError):
+                report = json.loads(line)
+                if not isinstance(report, dict):
+                    continue
+                if "http_port" in report:
+                    worker.http_port = int(report["http_port"])
+            except (ValueError, TypeError):
                 continue
+            with self._reports:
+                worker.draining = worker.draining or report.get("draining") is True
+                worker.idle = worker.idle or report.get("idle") is True
+                self._reports.notify_all()
+        with self._reports:
+            worker.gone = True
+            self._reports.notify_all()
+
+    def _await_reports(self, workers: Sequence[Worker], what: str, deadline: float) -> list[Worker]:
+        """Wait until every one of ``workers`` said ``what`` (``draining``, ``idle``) or exited, or until
+        ``deadline``; returns the ones still silent."""
+        def silent() -> list[Worker]:
+            return [w for w in workers if not (getattr(w, what) or w.gone or w.proc.poll() is not None)]
+
+        with self._reports:
+            while (late := silent()) and time.monotonic() < deadline:
+                self._reports.wait(min(0.1, deadline - time.monotonic()))
+        return late
 
     def _supervise_until_signal(self) -> None:
         stop = self._stop
@@ -357,15 +397,23 @@ class Supervisor:
                 (not w.retiring and (w.ready == (state == "ready")) and state != "retiring")))
 
     def _drain(self) -> None:
-        self.draining.set()
         grace = self.settings.shutdown_grace_seconds
+        began = time.monotonic()
         with self._lock:
             workers = list(self.workers)
+        self._signal(workers, signal.SIGTERM)
+        # Readiness drops once every worker refuses new calls: a probe (or a test) that reads 503 and then
+        # calls must hear "shutting down", never be served by a worker that has not handled SIGTERM yet.
+        late = self._await_reports(workers, "draining", began + DRAIN_REPORT_SECONDS)
+        self.draining.set()
+        if late:
+            self.log.warning("worker has not begun draining; readiness drops anyway",
+                             workers=[w.index for w in late], waited_seconds=DRAIN_REPORT_SECONDS)
         self.log.info("agent draining", grace_seconds=grace, workers=len(workers))
-        for worker in workers:
-            if worker.proc.poll() is None:
-                worker.proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + grace + 10
+        # Every worker keeps the port answering "shutting down" until the last in-flight call ended anywhere.
+        self._await_reports(workers, "idle", began + grace + EXIT_MARGIN_SECONDS / 2)
+        self._signal(workers, signal.SIGUSR2)
+        deadline = max(began + grace + EXIT_MARGIN_SECONDS, time.monotonic() + EXIT_MARGIN_SECONDS / 2)
         for worker in workers:
             try:
                 worker.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
@@ -375,6 +423,41 @@ class Supervisor:
                 worker.proc.wait()
         self.http.stop()
         self.log.info("agent stopped")
+
+    @staticmethod
+    def _signal(workers: Sequence[Worker], signum: signal.Signals) -> None:
+        for worker in workers:
+            if worker.proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    worker.proc.send_signal(signum)
+
+
+class SupervisorLink:
+    """A worker's side of the drain (see the module docstring): it says ``draining`` and ``idle`` on its
+    standard output, then holds the port until SIGUSR2 (the whole pool is idle), its grace period's end or
+    the supervisor's disappearance."""
+
+    def __init__(self, parent: int) -> None:
+        self.parent = parent
+        self._released = False
+        # A flag, not an Event: a handler that took a lock could deadlock with the very code it interrupted.
+        signal.signal(signal.SIGUSR2, self._release)
+
+    def _release(self, signum: int, frame: Any) -> None:
+        self._released = True
+
+    @staticmethod
+    def say(**report: Any) -> None:
+        with contextlib.suppress(OSError, ValueError):  # a supervisor already gone
+            print(json.dumps(report), flush=True)
+
+    def draining(self) -> None:
+        self.say(draining=True)
+
+    def idle(self, deadline: float) -> None:
+        self.say(idle=True)
+        while not self._released and time.monotonic() < deadline and os.getppid() == self.parent:
+            time.sleep(0.02)
 
 
 def worker_main(argv: Sequence[str] | None = None) -> int:
@@ -390,6 +473,7 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
 
     index = args.index
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor passes Ctrl-C on as SIGTERM
+    link = SupervisorLink(args.parent)
     try:
         settings = load_settings()
         route_standard_logging(settings, worker=index)
@@ -399,8 +483,8 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
         print(f"testdata serve: worker {index}: error: {exc}", file=sys.stderr)
         return 2
     server.start()
-    print(json.dumps({"http_port": server.http_port}), flush=True)
-    return run_until_signal(server, parent=args.parent, signals_handled=(signal.SIGTERM,))
+    link.say(http_port=server.http_port)
+    return run_until_signal(server, parent=args.parent, signals_handled=(signal.SIGTERM,), reporter=link)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_testdata.datasets import workers
 from pytest_testdata.datasets.about import About
-from pytest_testdata.datasets.cardinality import allocation, list_length, weights
+from pytest_testdata.datasets.cardinality import allocation, list_length, shuffle, weights
 from pytest_testdata.datasets.chunked import ChunkedEntity
 from pytest_testdata.datasets.chunks import Kit
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
@@ -231,7 +231,8 @@ class Builder:
 
     def meanwhile(self) -> None:
         """While the workers build an entity: write the finished ones, and draw what spans each entity
-        whose parents are all finished (:meth:`ChunkedEntity.prepare`; the same draws as later)."""
+        whose parents are all finished (:meth:`ChunkedEntity.prepare`; the same draws as later), handing
+        its chunks to the workers behind the current entity's (:meth:`ChunkedEntity.hand_out`)."""
         from pytest_testdata.generators.traditional.generator import TraditionalGenerator
 
         self.write_unwritten()
@@ -246,8 +247,10 @@ class Builder:
                 continue
             schema, seed, wanted, route = self._route(entity)
             if route.strategy == "traditional":
+                # Drawn now, and given to the workers behind the entity they build: they start on it as
+                # soon as that entity's last chunks are taken (the same chunks, only sooner).
                 self.prepared[entity] = ChunkedEntity(self, entity, schema, seed, wanted, route.reason, 0.0)
-                self.prepared[entity].prepare()
+                self.prepared[entity].hand_out()
 
     def _chosen(self, entity: str, rng: random.Random, rules: list[DatasetRule]) -> list[Record]:
         """Each record's references before it is generated (see :mod:`pytest_testdata.datasets.about`):
@@ -403,7 +406,7 @@ class Builder:
         from pytest_testdata.generators.traditional.drawers import VALUES
 
         order = list(range(len(records)))
-        rng.shuffle(order)
+        shuffle(rng, order)
         for i in order:
             breakage = rule.breaks(records[i], self.index, rng)
             if breakage is None:

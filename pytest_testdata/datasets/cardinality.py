@@ -137,8 +137,24 @@ def allocation(children: int, parents: int, card: Cardinality, rng: random.Rando
     """The parent index of each child, in a shuffled order."""
     counts = spread(children, parents, card, rng)
     order = [p for p, n in enumerate(counts) for _ in range(n)]
-    rng.shuffle(order)
+    shuffle(rng, order)
     return order
+
+
+def shuffle(rng: random.Random, items: list[Any]) -> None:
+    """``rng.shuffle(items)``: the same ``getrandbits`` draws and swaps as ``Random.shuffle`` (its
+    ``_randbelow`` inlined; a dataset shuffles tens of thousands of references and purchases)."""
+    if type(rng) is not random.Random:  # a subclass may draw otherwise
+        rng.shuffle(items)
+        return
+    getrandbits = rng.getrandbits
+    for i in reversed(range(1, len(items))):
+        n = i + 1
+        k = n.bit_length()
+        j = getrandbits(k)
+        while j >= n:
+            j = getrandbits(k)
+        items[i], items[j] = items[j], items[i]
 
 
 def list_length(card: Cardinality, rng: random.Random) -> int:

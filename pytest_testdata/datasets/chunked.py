@@ -44,9 +44,23 @@ class ChunkedEntity:
         if self.job is None:
             self.job = self._job()
 
-    def run(self, generator: TraditionalGenerator) -> None:
+    def pooled(self) -> bool:
+        """True when the workers build the chunks (the dataset has a pool, the entity more than one chunk,
+        and nothing a worker would lack); call after :meth:`prepare`."""
         from pytest_testdata.datasets import workers
 
+        job = self.job
+        return job is not None and self.builder.pool is not None and len(job.chunks()) > 1 \
+            and workers.picklable(job) and not _customised()
+
+    def hand_out(self) -> None:
+        """Give the chunks to the workers now (see :meth:`ChunkPool.hand_out`), when they build them."""
+        self.prepare()
+        if self.pooled():
+            assert self.builder.pool is not None and self.job is not None
+            self.builder.pool.hand_out(self.job)
+
+    def run(self, generator: TraditionalGenerator) -> None:
         builder, entity = self.builder, self.entity
         self.prepare()
         job = self.job
@@ -56,7 +70,7 @@ class ChunkedEntity:
         pool = builder.pool
         results: list[ChunkResult] = []
         processes = 1
-        if pool is not None and len(chunks) > 1 and workers.picklable(job) and not _customised():
+        if pool is not None and self.pooled():
             processes = min(pool.processes, len(chunks))
             for result in pool.run(job, meanwhile=builder.meanwhile):
                 checkpoint()  # the request's budget (the agent's deadline) holds for the workers' chunks too

@@ -184,18 +184,22 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     for rule in rules:
         if isinstance(rule, PurchasedBefore):
             rule.assign(records, index, rng, job.pairs[rule.name][start:stop])
-    enforce = [r.enforce for r in rules if not isinstance(r, (PurchasedBefore, SameAsRef))]
+    enforce = [r.enforcer(index) for r in rules if not isinstance(r, (PurchasedBefore, SameAsRef))]
     checks = [(rule.check, rule.enforce) for rule in own]
+    # The schema's rules compiled into one function (the scorer's): when it passes a record, no check
+    # below would fail (nor raise), so the loop over the rules is skipped with the same outcome.
+    accept = kit.scorer.acceptor.function if checks else None
     dirty = cents.dirty if cents is not None else None
     known: list[float | None] = []
     for record in records:
         for other in enforce:
-            other(record, index, rng)
+            other(record, rng)
         changed = False
-        for check, fix in checks:
-            if check(record) is False:
-                fix(record, rng, VALUES)
-                changed = True
+        if accept is None or not accept(record):
+            for check, fix in checks:
+                if check(record) is False:
+                    fix(record, rng, VALUES)
+                    changed = True
         if dirty is not None and dirty(record):
             assert cents is not None
             cents.clean(record, own, rng, VALUES)

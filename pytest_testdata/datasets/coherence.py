@@ -30,8 +30,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import methodcaller
 from typing import Any
 
+from pytest_testdata.datasets.cardinality import shuffle
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.timestamps import _parse as epoch_of
@@ -56,7 +58,12 @@ class RecordIndex:
     def add(self, entity: str, records: list[Record], key_fields: Sequence[str]) -> None:
         """Index an entity's records under each of its key fields."""
         self._records[entity] = records
+        plain = set(map(type, records)) <= {dict}
         for key_field in key_fields:
+            if plain and key_field.isidentifier():  # what getter(key_field) reads, with no call per record
+                keys = map(methodcaller("get", key_field), records)
+                self._by_field[(entity, key_field)] = dict(zip(keys, records, strict=True))
+                continue
             read = getter(key_field)
             self._by_field[(entity, key_field)] = {read(r): r for r in records}
 
@@ -196,6 +203,30 @@ class DatasetRule:
 
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
         raise NotImplementedError
+
+    def enforcer(self, index: RecordIndex) -> Callable[[Record, random.Random], None]:
+        """``enforce(record, index, rng)`` as ``enforcer(index)(record, rng)``, for the records of one chunk
+        (the index does not change meanwhile): kinds override it to look the referenced table up once."""
+        enforce = self.enforce
+        return lambda record, rng: enforce(record, index, rng)
+
+    def _parent_reader(self, index: RecordIndex) -> Callable[[Record], Record | None]:
+        """:meth:`parent` with ``index`` fixed: the referenced table looked up once, a plain key read
+        from a plain record with no call of its own."""
+        if self._ref is None or self.target is None:
+            return lambda record: None
+        table, read, name = index.table(*self.target), self._ref, self.ref_path
+
+        if not name.isidentifier():
+            def parent(record: Record) -> Record | None:
+                key = read(record)
+                return None if key is None else table.get(key)
+            return parent
+
+        def plain_parent(record: Record) -> Record | None:
+            key = record.get(name) if type(record) is dict else read(record)
+            return None if key is None else table.get(key)
+        return plain_parent
 
     def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
         """:meth:`check` of each record: (record number, field, message) of each failure, in order. Kinds
@@ -476,6 +507,18 @@ class CurrencyOfRef(DatasetRule):
         if wanted is not None and (self._enum is None or wanted in self._enum):
             self._set_currency(record, wanted)
 
+    def enforcer(self, index: RecordIndex) -> Callable[[Record, random.Random], None]:
+        parent_of, country_of, enum, write = self._parent_reader(index), self._country, self._enum, self._set_currency
+
+        def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
+            parent = parent_of(record)
+            if parent is None:
+                return
+            wanted = CURRENCIES.get(str(country_of(parent)))
+            if wanted is not None and (enum is None or wanted in enum):
+                write(record, wanted)
+        return enforce
+
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         wanted = self._wanted(record, index)
         if wanted is None:
@@ -560,6 +603,17 @@ class AfterRef(DatasetRule):
             delay = between(rng, self.min_delay, self.max_delay)
             _shift_all(record, self.moves, _seconds_between(mine, theirs) + delay)
 
+    def enforcer(self, index: RecordIndex) -> Callable[[Record, random.Random], None]:
+        parent_of, mine_of, theirs_of = self._parent_reader(index), self._mine, self._theirs
+        low, high, moves = self.min_delay, self.max_delay, self.moves
+
+        def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
+            parent = parent_of(record)
+            mine, theirs = mine_of(record), (None if parent is None else theirs_of(parent))
+            if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
+                _shift_all(record, moves, _seconds_between(mine, theirs) + between(rng, low, high))
+        return enforce
+
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         mine, theirs = self._times(record, index)
         if not isinstance(mine, str) or not isinstance(theirs, str):
@@ -623,6 +677,19 @@ class StatusMatchesRef(DatasetRule):
         found = self._allowed_for(record, index)
         if found is not None and self._status(record) not in found[1]:
             set_all(record, self.spec["status"], pick(rng, found[1]))
+
+    def enforcer(self, index: RecordIndex) -> Callable[[Record, random.Random], None]:
+        parent_of, status_of, ref_status_of = self._parent_reader(index), self._status, self._ref_status
+        allowed, path = self.allowed, self.spec["status"]
+
+        def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
+            parent = parent_of(record)
+            if parent is None:
+                return
+            options = allowed.get(str(ref_status_of(parent)))
+            if options is not None and status_of(record) not in options:
+                set_all(record, path, pick(rng, options))
+        return enforce
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         found = self._allowed_for(record, index)
@@ -706,7 +773,7 @@ class PurchasedBefore(DatasetRule):
         for _ in range(count):
             if not pool:
                 pool = list(purchases.pairs)
-                rng.shuffle(pool)
+                shuffle(rng, pool)
             out.append(pool.pop())
         return out
 

@@ -61,6 +61,8 @@ class ChunkPool:
         self._executor: ProcessPoolExecutor | None = None
         self._folder: str | None = None
         self._jobs = 0
+        self._handed: dict[int, tuple[EntityJob, str, list[Future[ChunkResult]]]] = {}
+        """Jobs whose chunks are with the workers, by ``id(job)``: their file and futures."""
 
     def start(self) -> None:
         """Start the workers (each imports what chunks need) without waiting for them."""
@@ -78,9 +80,13 @@ class ChunkPool:
         executor = self._executor
         return sorted(getattr(executor, "_processes", None) or ()) if executor is not None else []
 
-    def run(self, job: EntityJob, meanwhile: Callable[[], None] | None = None) -> Iterator[ChunkResult]:
-        """The job's chunks built by the workers, in order; ``meanwhile`` runs here once they are all
-        handed out (the dataset writes the entities it finished before into its sink)."""
+    def hand_out(self, job: EntityJob) -> None:
+        """Give the job's chunks to the workers now, behind those already given: an entity that does not
+        read the one being built (a dataset's reviews while its payments are built) starts on a worker
+        as soon as the other entity's last chunks are taken, instead of one worker waiting for the other
+        to finish that entity. :meth:`run` then collects them."""
+        if id(job) in self._handed:
+            return
         self.start()
         assert self._executor is not None and self._folder is not None
         self._jobs += 1
@@ -88,25 +94,38 @@ class ChunkPool:
         path = os.path.join(self._folder, f"{job.entity}-{self._jobs}.pickle")
         with open(path, "wb") as file:
             pickle.dump(job, file, protocol=pickle.HIGHEST_PROTOCOL)
+        futures: list[Future[ChunkResult]] = []
+        self._handed[id(job)] = (job, path, futures)
+        for chunk, start, stop in job.chunks():
+            try:
+                futures.append(self._executor.submit(work, path, job.token, chunk, start, stop))
+            except BrokenProcessPool as exc:  # a worker died before this entity started
+                raise _died(job.entity, chunk[0], start, stop, exc) from None
+
+    def run(self, job: EntityJob, meanwhile: Callable[[], None] | None = None) -> Iterator[ChunkResult]:
+        """The job's chunks built by the workers, in order (handed out now unless :meth:`hand_out` did);
+        ``meanwhile`` runs here once they are all handed out (the dataset writes the entities it finished
+        before into its sink, and hands out the next ones that can start)."""
         chunks = job.chunks()
         futures: list[Future[ChunkResult]] = []
+        path = ""
         try:
-            for chunk, start, stop in chunks:
-                try:
-                    futures.append(self._executor.submit(work, path, job.token, chunk, start, stop))
-                except BrokenProcessPool as exc:  # a worker died before this entity started
-                    raise _died(job.entity, chunk[0], start, stop, exc) from None
+            self.hand_out(job)
+            _, path, futures = self._handed.pop(id(job))
             if meanwhile is not None:
                 meanwhile()
             for future, (chunk, start, stop) in zip(futures, chunks, strict=True):
                 yield _result(future, job.entity, chunk[0], start, stop)
         finally:
+            self._handed.pop(id(job), None)
             for future in futures:
                 future.cancel()
-            os.unlink(path)
+            if path:
+                os.unlink(path)
 
     def close(self) -> None:
         """Stop the workers (waiting for them: their CPU time is then counted as this process's children's)."""
+        self._handed.clear()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None

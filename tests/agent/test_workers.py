@@ -180,6 +180,46 @@ def test_sigterm_drains_every_worker_and_exits_zero(pool: Callable[..., Pool]) -
     assert agent.stop() == 0
 
 
+def test_readiness_drops_only_once_every_worker_refuses_new_calls(pool: Callable[..., Pool]) -> None:
+    """After SIGTERM a probe that reads 503 can trust it: no worker takes a new call any more, not even one
+    that handles the signal late (a stopped worker stands for one the scheduler has not run yet), and every
+    worker keeps answering "shutting down" while another one still finishes a stream."""
+    agent = pool(WORKERS="2", SHUTDOWN_GRACE_SECONDS="20")
+    workers = agent.wait_for(lambda: len(agent.ready_workers()) == 2 and agent.ready_workers(), "two ready workers")
+    # Connected before SIGTERM, each on a connection of its own: the kernel spreads them over both workers.
+    channels = [grpc.insecure_channel(agent.grpc, options=[("grpc.use_local_subchannel_pool", 1)])
+                for _ in range(8)]
+    for channel in channels:
+        grpc.channel_ready_future(channel).result(timeout=20)
+    stream = pb_grpc.TestDataServiceStub(grpc.insecure_channel(agent.grpc)).GenerateDataStream(
+        pb.GenerateDataRequest(entity="user", count=20_000, seed=5), timeout=120)
+    received = len(json.loads(next(stream).records_json))
+    late = workers[1]["pid"]
+    os.kill(late, signal.SIGSTOP)
+    try:
+        sent = time.monotonic()
+        agent.proc.send_signal(signal.SIGTERM)
+        while time.monotonic() - sent < 1.0:
+            status = agent.get("/health/ready")[0]
+            if time.monotonic() - sent < 4.0:  # the supervisor gives up on a silent worker after 5 s
+                assert status == 200, "readiness dropped while a worker had not begun refusing new calls"
+            time.sleep(0.05)
+    finally:
+        os.kill(late, signal.SIGCONT)
+    agent.wait_for(lambda: agent.get("/health/ready")[0] == 503, "readiness dropping", 20)
+    for channel in channels:
+        with pytest.raises(grpc.RpcError) as refused:
+            pb_grpc.TestDataServiceStub(channel).GenerateData(pb.GenerateDataRequest(entity="user"), timeout=10)
+        assert refused.value.code() is grpc.StatusCode.UNAVAILABLE, (refused.value.code(), refused.value.details())
+        assert "shutting down" in str(refused.value.details())
+    for chunk in stream:
+        received += len(json.loads(chunk.records_json))
+    assert received == 20_000
+    assert agent.stop() == 0
+    said = [(e.get("role", "worker"), e.get("worker")) for e in agent.events() if e["event"] == "agent draining"]
+    assert said.index(("supervisor", None)) == 2, f"readiness dropped before both workers drained: {said}"
+
+
 def test_workers_exit_when_the_supervisor_is_killed(pool: Callable[..., Pool]) -> None:
     agent = pool(WORKERS="2")
     pids = [w["pid"] for w in agent.wait_for(lambda: len(agent.ready_workers()) == 2 and agent.ready_workers(),
