@@ -23,7 +23,7 @@ INTERNAL = {
     "to read it",
     "pytest_testdata.quality.regex._Refusal": "why a pattern is refused, raised deep in the budget walk; "
     "compile_user_regex turns it into RegexRefused naming where the pattern came from",
-    "pytest_testdata.schemas.sources.jsonschema._TooBig": "stops expanding a schema past its node budget; the loader "
+    "pytest_testdata.schemas.sources.expansion._TooBig": "stops expanding a schema past its node budget; the loader "
     "unrolls less, or reports a SchemaError",
     "pytest_testdata.schemas.sources.metaschema._Unexpected": "the library's meta-schema has a shape the static "
     "reading does not know; caught at once, and the original meta-schema is used",

@@ -524,7 +524,7 @@ def test_the_generated_record_builder_builds_what_the_plan_method_builds(engine:
 
 def test_the_generated_object_builders_call_the_drawers_in_order() -> None:
     from pytest_testdata.generators.traditional.drawers import RecordState
-    from pytest_testdata.generators.traditional.straight import items_builder, object_builder
+    from pytest_testdata.generators.traditional.straight import WARM_CALLS, items_builder, object_builder
 
     calls: list[str] = []
 
@@ -540,6 +540,16 @@ def test_the_generated_object_builders_call_the_drawers_in_order() -> None:
     state = RecordState(random.Random(1), "US")
     assert object_builder(fields)(state) == {"a": "A", odd: "B", "c": "C"}
     assert calls == ["a:None", "b:set", "c:set"]
+    calls.clear()
+    # A builder loops over its fields for its first WARM_CALLS objects, then runs straight-line code: the
+    # same objects, the same calls in the same order, before and after the switch.
+    build = object_builder(fields)
+    looping = build.__code__
+    for _ in range(WARM_CALLS + 3):
+        state.category = None
+        assert build(state) == {"a": "A", odd: "B", "c": "C"}
+    assert calls == ["a:None", "b:set", "c:set"] * (WARM_CALLS + 3)
+    assert build.__code__ is not looping and "D0(state)" in build.source  # type: ignore[attr-defined]
     calls.clear()
     items = items_builder(fields, 2, 2, lambda rng, lo, hi: lo)(state)
     assert items == [{"a": "A", odd: "B", "c": "C"}] * 2 and state.category is None

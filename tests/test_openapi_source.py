@@ -63,6 +63,23 @@ def oas_validator(doc: dict[str, Any], name: str) -> Any:
     return cls(root, format_checker=cls.FORMAT_CHECKER)
 
 
+def test_a_document_changed_in_place_is_translated_again(tmp_path: Path) -> None:
+    """A caller that edits the document dict it loaded (a test tightening one component) and asks again gets
+    the edited component, and the components it now references, not the translation of the first call."""
+    doc = read_document(write(tmp_path, "shop.yaml", PETSTORE_30))
+    assert component_json_schema(doc, "Owner")["properties"]["nickname"]["maxLength"] == 12
+    owner = doc["components"]["schemas"]["Owner"]
+    owner["properties"]["nickname"]["maxLength"] = 3
+    owner["properties"]["pet"] = {"$ref": "#/components/schemas/Pet"}
+    doc["components"]["schemas"]["Pet"] = {"type": "object", "properties": {"name": {"type": "string"}}}
+    again = component_json_schema(doc, "Owner")
+    assert again["properties"]["nickname"]["maxLength"] == 3
+    assert again["properties"]["pet"] == {"$ref": "#/$defs/Pet"}
+    assert again["$defs"]["Pet"] == {"type": "object", "properties": {"name": {"type": "string"}}}
+    del doc["components"]["schemas"]["Owner"]["properties"]["pet"]
+    assert "Pet" not in component_json_schema(doc, "Owner").get("$defs", {})
+
+
 def test_openapi_30_dialect_becomes_json_schema_2020_12(tmp_path: Path) -> None:
     doc = read_document(write(tmp_path, "shop.yaml", PETSTORE_30))  # YAML dates stay strings, as in JSON
     owner = component_json_schema(doc, "Owner")

@@ -69,14 +69,12 @@ def standard_validator(document: Mapping[str, Any]) -> Any:
     A document with embedded resources (an ``$id`` below the root, a bundled referenced document) gets a
     registry crawled once: ``jsonschema`` otherwise looks up the resources of the dynamic scope before it
     has crawled them, and a ``$dynamicRef`` below one fails with ``NoSuchResource``."""
-    import json
-
     from referencing import Registry
     from referencing.jsonschema import specification_with
 
     cls = validator_class(document)
     data = dict(document)
-    if json.dumps(data, default=str).count('"$id"') <= ("$id" in data):  # no embedded resource: nothing to crawl
+    if not _embeds_ids(data):  # no embedded resource: nothing to crawl
         return cls(data, format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
     spec = specification_with(str(cls.META_SCHEMA.get("$schema", "")),  # type: ignore[attr-defined]
                               default=specification_with("https://json-schema.org/draft/2020-12/schema"))
@@ -86,6 +84,28 @@ def standard_validator(document: Mapping[str, Any]) -> Any:
     except (TypeError, ValueError, LookupError):  # a part the specification cannot crawl: the plain validator
         return cls(data, format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
     return cls(data, format_checker=cls.FORMAT_CHECKER, registry=registry)  # type: ignore[attr-defined]
+
+
+def _embeds_ids(data: Mapping[str, Any]) -> bool:
+    """Whether ``"$id"`` occurs in the document (as a key or a string) other than as the root's own ``$id``:
+    a possible embedded resource. Stops at the first one."""
+    left = 1 if "$id" in data else 0
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            if "$id" in node:
+                left -= 1
+                if left < 0:
+                    return True
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif node == "$id":
+            left -= 1
+            if left < 0:
+                return True
+    return False
 
 
 def subschema_check(node: Any) -> Callable[[Any], bool]:

@@ -26,7 +26,7 @@ from pytest_testdata.quality.constraints_model import rules_for
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.quality.standard import subschema_check
 from pytest_testdata.schemas.sources.json_values import distinct
-from pytest_testdata.schemas.sources.jsonschema import merge_all
+from pytest_testdata.schemas.sources.merging import merge_all
 from pytest_testdata.types import FieldConstraint
 
 Classic = Callable[[Mapping[str, Any], str, "FieldConstraint | None"], Draw]
@@ -45,7 +45,7 @@ _KINDS = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 def needs_compose(node: Any) -> bool:
     """True when a subschema needs this compiler rather than the classic drawers."""
-    if not isinstance(node, Mapping):
+    if type(node) is not dict and not isinstance(node, Mapping):  # dict first: no ABC check per subschema
         return True
     if not node.keys().isdisjoint(STANDARD_KEYS):
         return True
@@ -493,7 +493,7 @@ def _null_only(branch: Any) -> bool:
 
 
 def _contains(values: list[Any], value: Any) -> bool:
-    from pytest_testdata.schemas.sources.jsonschema import _same
+    from pytest_testdata.schemas.sources.merging import _same
 
     return any(_same(v, value) for v in values)
 

@@ -430,6 +430,8 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         base = _uuid_for(name)
     if constraint is not None and constraint.regex:
         base = _matching(base, constraint.regex)
+    if constraint is None and "minLength" not in node and "maxLength" not in node:
+        return base  # no length to keep (most strings of a user schema): no rules to work out
     rules = rules_for(node, constraint)  # the schema's lengths narrowed by the caller's (one constraint model)
     lo, hi = rules.min_length, rules.max_length
     if lo is None and hi is None:

@@ -18,6 +18,7 @@ import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
@@ -168,8 +169,6 @@ def kind_names() -> list[str]:
 
 def _string_check(node: Mapping[str, Any], constraint: FieldConstraint | None) -> Callable[[Any], bool] | None:
     """A check of the field's string constraints, or None when it has none."""
-    from pytest_testdata.quality.regex import compile_user_regex
-
     lo = node.get("minLength")
     hi = node.get("maxLength")
     patterns = [str(node["pattern"])] if isinstance(node.get("pattern"), str) else []
@@ -178,13 +177,13 @@ def _string_check(node: Mapping[str, Any], constraint: FieldConstraint | None) -
         hi = constraint.max_length if constraint.max_length is not None else hi
         if constraint.regex:
             patterns.append(constraint.regex)
-    regexes = [compile_user_regex(p, "pattern") for p in patterns]
-    fmt = node.get("format")
-    format_ok = None
-    if isinstance(fmt, str):
-        from pytest_testdata.quality.standard import subschema_check
+    regexes = []
+    if patterns:
+        from pytest_testdata.quality.regex import compile_user_regex
 
-        format_ok = subschema_check({"format": fmt})
+        regexes = [compile_user_regex(p, "pattern") for p in patterns]
+    fmt = node.get("format")
+    format_ok = _format_check(fmt) if isinstance(fmt, str) else None
     if lo is None and hi is None and not regexes and format_ok is None:
         return None
 
@@ -197,6 +196,14 @@ def _string_check(node: Mapping[str, Any], constraint: FieldConstraint | None) -
             return False
         return format_ok is None or bool(format_ok(value))
     return check
+
+
+@lru_cache(maxsize=128)
+def _format_check(fmt: str) -> Callable[[Any], bool]:
+    """``jsonschema``'s check of one format (a validator of ``{"format": fmt}``, built once per format)."""
+    from pytest_testdata.quality.standard import subschema_check
+
+    return subschema_check({"format": fmt})
 
 
 def _sample_state(seed: str) -> RecordState:

@@ -59,8 +59,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
         constraint = FieldConstraint(regex=str(node["x-patterns"][0]))
     enum = list(constraint.enum) if constraint and constraint.enum is not None else node.get("enum")
     types = node.get("type")
-    type_list = [types] if isinstance(types, str) else list(types or ["string"])
-    main = next((t for t in type_list if t != "null"), "null")
+    main = types if type(types) is str else next((t for t in types or ["string"] if t != "null"), "null")
     if enum:
         choices = tuple(enum)
         if name == "category" and set(choices) & set(PRODUCT_NOUNS):

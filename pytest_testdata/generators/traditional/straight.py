@@ -7,6 +7,11 @@ the same calls, in the same order, into one function per object (as ``dataclasse
 their ``__init__``): a dict literal whose values are the drawers' calls. The drawers are the same objects,
 called the same number of times in the same order, so records stay what they were for a seed.
 
+Compiling costs about a quarter of a millisecond a builder, more than a few objects save: a nested object's
+builder runs the loop for its first :data:`WARM_CALLS` objects and compiles only then (a user schema asked
+for five records has hundreds of nested objects and never pays it), and builders of the same fields share
+one compilation.
+
 The generated source is kept on the function (``builder.source``) so it can be read::
 
     def build(state):
@@ -17,6 +22,7 @@ The generated source is kept on the function (``builder.source``) so it can be r
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState
@@ -31,8 +37,16 @@ def _literal(fields: list[tuple[str, Draw]]) -> tuple[str, dict[str, Any]]:
     return "{" + body + "}", names
 
 
+@lru_cache(maxsize=1024)
+def _code(source: str, label: str) -> Any:
+    """The compiled module code of a builder's source. The source names its drawers by index (``D0``...),
+    not by identity, so objects of the same fields (a user, an address, a repository: the same component
+    referenced from many schemas) share one compilation; each builder gets its own namespace."""
+    return compile(source, f"<{label}>", "exec")
+
+
 def _compiled(source: str, names: dict[str, Any], entry: str, label: str) -> Any:
-    code = compile(source, f"<{label}>", "exec")
+    code = _code(source, label)
     namespace: dict[str, Any] = dict(names)
     exec(code, namespace)  # our own source: drawer indices and repr()-quoted field names
     function = namespace[entry]
@@ -40,11 +54,44 @@ def _compiled(source: str, names: dict[str, Any], entry: str, label: str) -> Any
     return function
 
 
+WARM_CALLS = 64
+"""How many objects an object builder builds with a plain loop before its straight-line code is compiled
+(about a quarter of a millisecond a builder: a schema asked for a few records never pays it)."""
+
+_LOOPING_OBJECT = compile(
+    "def build(state):\n"
+    "    global CALLS\n"
+    "    CALLS += 1\n"
+    "    if CALLS >= WARM:\n"
+    "        SPECIALISE(build)\n"
+    "    return {name: draw(state) for name, draw in FIELDS}\n",
+    "<object builder, warming up>", "exec")
+
+
 def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
-    """A function equal to ``lambda state: {name: draw(state) for name, draw in fields}``."""
-    literal, names = _literal(fields)
-    source = f"def build(state):\n    return {literal}\n"
-    return _compiled(source, names, "build", "object builder")  # type: ignore[no-any-return]
+    """A function equal to ``lambda state: {name: draw(state) for name, draw in fields}``.
+
+    It starts as exactly that loop and, on its :data:`WARM_CALLS`-th call, takes the straight-line code
+    (its ``__code__`` is replaced, so every holder of the function gets it): the same drawers in the same
+    order either way, so records do not depend on when that happens.
+    """
+    literal, _ = _literal(fields)
+    namespace: dict[str, Any] = {"FIELDS": tuple(fields), "CALLS": 0, "WARM": WARM_CALLS,
+                                 "SPECIALISE": _specialise}
+    exec(_LOOPING_OBJECT, namespace)  # binds the function to its own namespace: no compilation
+    function = namespace["build"]
+    function.source = f"def build(state):\n    return {literal}\n"
+    return function  # type: ignore[no-any-return]
+
+
+def _specialise(function: Any) -> None:
+    """Give a warmed-up object builder its straight-line code (the drawers it names go into its globals
+    first, so a call at any moment finds them)."""
+    namespace = function.__globals__
+    straight: dict[str, Any] = {}
+    exec(_code(function.source, "object builder"), straight)
+    namespace.update({f"D{i}": draw for i, (_, draw) in enumerate(namespace["FIELDS"])})
+    function.__code__ = straight["build"].__code__
 
 
 def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,

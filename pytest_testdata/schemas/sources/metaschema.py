@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.errors import SchemaError
-from pytest_testdata.schemas.sources.jsonschema import pointer
+from pytest_testdata.schemas.sources.vocabulary import pointer
 
 _SCHEMA_MAPS = ("properties", "$defs", "patternProperties", "dependentSchemas")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")

@@ -74,13 +74,16 @@ def _is_object(node: Any, schemas: Mapping[str, Any], seen: frozenset[str] = fro
 
 
 class _Translated:
-    """The document's components in JSON Schema 2020-12, translated once, on first use."""
+    """The document's components in JSON Schema 2020-12, each translated on first use: a component and the
+    components it references (transitively), not the whole document."""
 
     def __init__(self, schemas: Mapping[str, Any], *, legacy: bool, path: str) -> None:
         self.raw = schemas
         self.legacy = legacy
         self.path = path
-        self._done: dict[str, Any] | None = None
+        self._done: dict[str, Any] = {}
+        self._bases: dict[str, tuple[str, dict[str, str]]] = {}
+        self._order = {name: i for i, name in enumerate(schemas)}
 
     def builder(self, name: str) -> Any:
         def build() -> Schema:
@@ -90,8 +93,8 @@ class _Translated:
 
     def document(self, name: str) -> dict[str, Any]:
         """The standalone JSON Schema of one component (raises the error of any component it needs)."""
-        done = self.all()
-        wanted = _closure(name, done)
+        done = self._translated(name)
+        wanted = _closure(name, done, self._order)
         for needed in (name, *wanted):
             if isinstance(done[needed], SchemaError):
                 raise done[needed]
@@ -110,17 +113,34 @@ class _Translated:
             out["$defs"] = defs
         return out
 
-    def all(self) -> dict[str, Any]:
-        if self._done is None:
-            done: dict[str, Any] = {}
-            for name, node in self.raw.items():
-                try:
-                    done[name] = _translate(node, self.legacy, self.path, f"{PREFIX[1:]}{name}")
-                except SchemaError as exc:
-                    done[name] = exc  # only the entities that need this component fail
-            _apply_discriminators(done, self.path)
-            self._done = done
+    def _translated(self, name: str) -> dict[str, Any]:
+        """The translations so far, now including ``name`` and every component it reaches."""
+        new: dict[str, Any] = {}
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current in self._done or current in new or current not in self.raw:
+                continue
+            node = self.raw[current]
+            try:
+                new[current] = _translate(node, self.legacy, self.path, f"{PREFIX[1:]}{current}")
+            except SchemaError as exc:
+                new[current] = exc  # only the entities that need this component fail
+            stack.extend(_referenced(node))
+        _apply_discriminators(new, self.path, self._bases)
+        self._done.update(new)
         return self._done
+
+
+def _referenced(node: Any) -> list[str]:
+    """The components a schema of the document refers to (``#/components/schemas/X...``)."""
+    found = []
+    for sub in _schemas(node):
+        ref = sub.get("$ref")
+        for prefix in (PREFIX, "#/$defs/"):
+            if isinstance(ref, str) and ref.startswith(prefix):
+                found.append(ref[len(prefix):].split("/")[0].replace("~1", "/").replace("~0", "~"))
+    return found
 
 
 def _translate(node: Any, legacy: bool, path: str, where: str) -> Any:
@@ -196,9 +216,10 @@ def _nullable(out: dict[str, Any]) -> dict[str, Any]:
     return out  # no type at all: null is already allowed
 
 
-def _apply_discriminators(done: dict[str, Any], path: str) -> None:
-    """Fix each branch's tag to its discriminator value(s); drop the ``discriminator`` keyword."""
-    bases: dict[str, tuple[str, dict[str, str]]] = {}
+def _apply_discriminators(done: dict[str, Any], path: str, bases: dict[str, tuple[str, dict[str, str]]]) -> None:
+    """Fix each branch's tag to its discriminator value(s); drop the ``discriminator`` keyword. ``done``
+    holds newly translated components; ``bases`` (updated) the discriminators of every component translated
+    so far (a component extending a base reaches it, so the base is translated first or with it)."""
     for name, node in done.items():
         if isinstance(node, dict) and isinstance(node.get("discriminator"), Mapping):
             try:
@@ -277,7 +298,7 @@ def _schemas(node: Any) -> Iterator[dict[str, Any]]:
                 yield from _schemas(sub)
 
 
-def _closure(name: str, done: Mapping[str, Any]) -> list[str]:
+def _closure(name: str, done: Mapping[str, Any], order: Mapping[str, int]) -> list[str]:
     """Components referenced from ``name``, transitively (itself too when it refers back to itself)."""
     seen: list[str] = []
     stack = [name]
@@ -295,7 +316,7 @@ def _closure(name: str, done: Mapping[str, Any]) -> list[str]:
                 target = ref[len("#/$defs/"):].split("/")[0].replace("~1", "/").replace("~0", "~")
                 if target in done and target not in seen:
                     stack.append(target)
-    return sorted(seen, key=list(done).index)
+    return sorted(seen, key=order.__getitem__)  # document order
 
 
 def _escape(key: str) -> str:
@@ -312,14 +333,6 @@ def component_json_schema(doc: Mapping[str, Any], name: str, path: str = "<memor
                           f"use one of {', '.join(list(schemas)[:20])}")
     version = str(doc.get("openapi", ""))
     legacy = version.startswith("3.0")
-    last = _LAST_TRANSLATED[-1] if _LAST_TRANSLATED else None  # one read: another thread may replace it
-    if last is not None and last[0] is schemas and last[1] == (legacy, path):
-        translated = last[2]
-    else:  # the components are translated once per document, not once per component asked for
-        translated = _Translated(schemas, legacy=legacy, path=path)
-        _LAST_TRANSLATED[:] = [(schemas, (legacy, path), translated)]
-    return translated.document(name)
-
-
-_LAST_TRANSLATED: list[tuple[Any, tuple[bool, str], _Translated]] = []
-"""The components map :func:`component_json_schema` translated last (held, so its identity stays valid)."""
+    # A new translation each time, of this component and what it references only: the caller may have
+    # changed the document in place since the last call.
+    return _Translated(schemas, legacy=legacy, path=path).document(name)

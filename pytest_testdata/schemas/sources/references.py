@@ -26,14 +26,16 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.request import url2pathname
 
 from pytest_testdata.errors import SchemaError, TestdataUsageError
+from pytest_testdata.schemas.sources.dialects import DIALECTS
+from pytest_testdata.schemas.sources.vocabulary import pointer
 
 ROOT_URI = "urn:testdata:root"
 """The base URI of a document that has no ``$id`` and was not read from a file."""
 _OLD = ("draft-04", "draft-06", "draft-07")
-_ONE = ("additionalProperties", "propertyNames", "items", "contains", "not", "if", "then", "else",
-        "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema")
-_MAP = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "dependencies")
-_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
+_ONE = frozenset(("additionalProperties", "propertyNames", "items", "contains", "not", "if", "then", "else",
+                  "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema"))
+_MAP = frozenset(("properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "dependencies"))
+_LIST = frozenset(("allOf", "anyOf", "oneOf", "prefixItems"))
 
 
 class SchemaDocuments:
@@ -135,8 +137,6 @@ def _absolute(uri: str) -> bool:
 
 
 def _dialect(node: Mapping[str, Any], inherited: str) -> str:
-    from pytest_testdata.schemas.sources.jsonschema import DIALECTS
-
     raw = node.get("$schema")
     if not isinstance(raw, str):
         return inherited
@@ -145,8 +145,6 @@ def _dialect(node: Mapping[str, Any], inherited: str) -> str:
 
 
 def _subschemas(node: Mapping[str, Any], ptr: str) -> Iterator[tuple[Any, str]]:
-    from pytest_testdata.schemas.sources.jsonschema import pointer
-
     for key, sub in node.items():
         if key in _ONE:
             if isinstance(sub, list):  # draft-07 and older: items as an array
@@ -299,8 +297,6 @@ def custom_dialect(data: Mapping[str, Any], source: str, documents: SchemaDocume
     Keywords of the standard vocabularies are honoured whether or not the meta-schema lists them (values are
     then stricter than needed, never invalid); a vocabulary the generator does not know that the meta-schema
     requires (``true``) is refused, naming it."""
-    from pytest_testdata.schemas.sources.jsonschema import DIALECTS
-
     raw = data.get("$schema")
     found = documents.get(urldefrag(raw)[0]) if isinstance(raw, str) and documents is not None else None
     if found is None:
