@@ -158,10 +158,17 @@ class Engine:
         # Records the generator already validated with this very validator are not walked again (an
         # invalid variant was changed since, so it is).
         accepted = output.accepted if request.variant != "invalid" else frozenset()
-        violations = validator_for(schema, request.constraints).validate(records, accepted)
+        # Records the traditional plan built coherent by construction (generators/traditional/vouch.py), and
+        # nothing changed since, are not checked against the coherence rules again, nor for the formats its
+        # drawers always make: not an invalid variant (changed since), nor any other strategy's records.
+        trusted = request.variant != "invalid" and route.strategy == "traditional" \
+            and output.strategy in (None, "traditional")
+        coherent = output.coherent if trusted else frozenset()
+        violations = validator_for(schema, request.constraints).validate(
+            records, accepted, output.made_shapes if trusted else frozenset())
         if request.variant == "invalid":
             violations = sorted([*violations, *co_broken], key=lambda v: v.record)
-        scores = scorer_for(schema).scores(records)
+        scores = scorer_for(schema).scores(records, coherent)
         done = time.perf_counter()
         metadata = ResultMetadata(
             entity=schema.name, count=len(records), strategy=output.strategy or route.strategy,

@@ -481,18 +481,35 @@ def test_the_rule_acceptor_takes_each_rule_kind_exactly() -> None:
         assert taken > 100, spec  # the shortcut is taken (and so compared) for every kind
 
 
-def test_unique_claims_fingerprint_values_as_the_generic_fingerprint_does() -> None:
-    # A scope remembers 64-bit fingerprints; the claim's shortcuts must give the same numbers as
-    # fingerprint(), or a value claimed one way would not be recognised the other.
-    from pytest_testdata.generators.traditional.unique import _pair_print, _print, fingerprint
+def test_a_unique_scope_tells_values_and_owners_apart() -> None:
+    # A scope remembers 64-bit fingerprints of (entity, field, value) and of the owner (seed, candidate):
+    # another owner's value is refused, the same owner gets its value back (the same seed drawn twice), and
+    # a value is its text ("1" and 1 are one value, a str subclass is its characters).
+    from pytest_testdata.generators.traditional.unique import UniqueScope
 
+    class Text(str):
+        def __hash__(self) -> int:
+            return 7  # a subclass's own hash must not decide what the value is
+
+    scope = UniqueScope()
     rng = random.Random(4)
-    for _ in range(2000):
-        seed, candidate = rng.getrandbits(64), rng.randrange(10**6)
-        assert _pair_print(seed, candidate) == fingerprint(seed, candidate)
-    assert _pair_print(True, 3) == fingerprint(True, 3)
-    for value in ("ann.lee@example.org", "zoë@例え.jp", "\udc80", 42, 4.5, None, ("a", 1), ["x"]):
-        assert _print("user\x1femail\x1f", value) == fingerprint("user", "email", value)
+    emails = [f"user{rng.getrandbits(40)}@example.com" for _ in range(3000)]
+    for candidate, email in enumerate(emails):
+        assert scope.claim("user", ("email",), {"email": email}, (11, candidate))
+    assert len(scope) == len(set(emails))
+    for candidate, email in enumerate(emails):
+        assert scope.claim("user", ("email",), {"email": email}, (11, candidate))  # its own, again
+        assert not scope.claim("user", ("email",), {"email": email}, (12, candidate))  # another owner's
+        assert not scope.claim("user", ("email",), {"email": Text(email)}, (12, candidate))
+        assert scope.claim("admin", ("email",), {"email": email}, (12, candidate))  # another entity
+        assert scope.claim("user", ("backup_email",), {"email": "x", "backup_email": email}, (13, candidate))
+    assert scope.claim("order", ("number",), {"number": 1}, (1, 1))
+    assert not scope.claim("order", ("number",), {"number": "1"}, (1, 2))
+    assert scope.claim("order", ("number",), {"number": None}, (1, 3))  # None is never claimed
+    # A record is claimed whole or not at all.
+    assert not scope.claim("user", ("backup_email", "email"), {"backup_email": "new@x.org", "email": emails[0]},
+                           (14, 0))
+    assert scope.claim("user", ("backup_email",), {"backup_email": "new@x.org"}, (15, 0))
 
 
 @pytest.mark.parametrize("coverage", ["all", "required", "maximal"])

@@ -181,6 +181,24 @@ def test_every_path_answers_as_re2_does(pattern: str) -> None:
     texts = TEXTS + [regex.generate(rng) for _ in range(30)]
     for text in texts:
         assert regex.search(text) is (reference.search(text) is not None), (pattern, text)
+        assert regex.test is not None
+        assert bool(regex.test(text)) is (reference.search(text) is not None), (pattern, text)
+
+
+def test_patterns_without_a_newline_in_any_item_are_tested_by_re_itself() -> None:
+    # The acceptor calls re's own fullmatch for these (no wrapper); a newline anywhere gives RE2's answer.
+    import re2
+
+    taken = [p for p in LINEAR if compile_user_regex(p, "p").test is not compile_user_regex(p, "p").searcher]
+    assert set(taken) == {r"^[A-Z]{3}-[0-9]{5}$", r"^\+[0-9][0-9 -]{6,18}[0-9]$", r"^[0-9]{4}$", r"^\d{3}$",
+                          r"^[a-z]*[0-9]+$", r"^\w+@x$", r"^(ab)c$", r"\A[a-z]+$", r"^[a-zé]{2,4}-\d$",
+                          r"^x?y$"}
+    for pattern in taken:
+        regex, reference = compile_user_regex(pattern, "p"), re2.compile(pattern)
+        rng = random.Random(pattern)
+        for good in (regex.generate(rng) for _ in range(20)):
+            for text in (good, good + "\n", "\n" + good, good[:1] + "\n" + good[1:], good + "\r\n"):
+                assert bool(regex.test(text)) is (reference.search(text) is not None), (pattern, text)
 
 
 def test_patterns_on_the_re_path_stay_linear_on_hostile_values() -> None:

@@ -34,6 +34,14 @@ class GeneratorOutput:
     """Indices of records the generator already found breaking nothing under the engine's own validator
     (``validator_for(schema, request.constraints)``), uniqueness across the batch aside: the engine does
     not check those again."""
+    coherent: frozenset[int] = frozenset()
+    """Indices of records whose every coherence rule of the schema holds by how the traditional plan built
+    them (:mod:`pytest_testdata.generators.traditional.vouch`): the engine scores them 1.0 without checking
+    the rules again, for a valid-variant request routed to the traditional strategy only."""
+    made_shapes: frozenset[str] = frozenset()
+    """Paths (``items.*.product_id``) whose ``format`` and ``pattern`` every record meets by how the
+    traditional plan drew it (an identifier drawer that always makes a UUID, and nothing wrote the field
+    since): the engine's validator leaves those tests out, on the terms of :attr:`coherent`."""
 
 
 class Generator(Protocol):

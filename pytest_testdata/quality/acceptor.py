@@ -33,14 +33,18 @@ class Acceptor:
     """``acceptor(record) -> bool``: True only for records the reporting validator passes."""
 
     def __init__(self, node: Mapping[str, Any], constraints: Mapping[str, FieldConstraint],
-                 formats: Mapping[str, Callable[[str], object]], fallback: Fallback, name: str = "record") -> None:
+                 formats: Mapping[str, Callable[[str], object]], fallback: Fallback, name: str = "record",
+                 made_shapes: frozenset[str] = frozenset()) -> None:
         self._formats = formats
+        self._made = made_shapes
+        """Paths (``items.*.product_id``) whose format and pattern tests are left out: the caller knows the
+        values have them (records built by drawers that always make them, generators/traditional/vouch.py)."""
         self._fallback = fallback
         self._consts: dict[str, Any] = {"MISSING": _MISSING}
         self._lines: list[str] = []
         self._vars = 0
         try:
-            self._object(node, constraints, "v0", 2, check_type=True)
+            self._object(node, constraints, "v0", 2, check_type=True, path="")
             body = "\n".join(self._lines)
             # A required property is read as var[key]: a missing one raises KeyError, which says no.
             self.source = f"def accept(v0):\n    try:\n{body}\n    except KeyError:\n        return False\n" \
@@ -73,7 +77,7 @@ class Acceptor:
         return f"v{self._vars}"
 
     def _value(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str,
-               depth: int) -> None:
+               depth: int, path: str = "?") -> None:
         """Emit code that returns False when ``var`` fails ``node`` (and the caller's constraint)."""
         types = node.get("type")
         type_list = [types] if isinstance(types, str) else list(types or [])
@@ -93,17 +97,17 @@ class Acceptor:
                 and not isinstance(step, bool) and step > 0:
             kind = None  # other steps: the reporting check's arithmetic decides (and fails) as it does
         if kind in ("string", "number", "integer", "boolean"):
-            self._leaf(node, constraint, var, depth, kind, nullable, allowed)
+            self._leaf(node, constraint, var, depth, kind, nullable, allowed, path)
         elif kind == "object" and not nullable and allowed is None:
-            self._object(node, None, var, depth, check_type=True)
+            self._object(node, None, var, depth, check_type=True, path=path)
         elif kind == "array" and not nullable and allowed is None:
-            self._array(node, constraint, var, depth)
+            self._array(node, constraint, var, depth, path)
         else:
             check = self._const(self._fallback(node, constraint), "P")
             self._emit(depth, f"if not {check}({var}): return False")
 
     def _leaf(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str, depth: int,
-              kind: str, nullable: bool, allowed: frozenset[Any] | None) -> None:
+              kind: str, nullable: bool, allowed: frozenset[Any] | None, path: str = "?") -> None:
         # Which keywords look at a value of this kind (the rest never report on it):
         # strings: length, enum, pattern, format; numbers: range (exclusive bounds too), multipleOf 0.01
         # (other steps never reach here), enum; booleans: enum. Keep in step with validator._compile.
@@ -121,10 +125,11 @@ class Acceptor:
             checks += _bounds(f"len({var})", lo, hi, self._const)
             if allowed is not None:
                 checks.append(f"{var} not in {self._const(allowed, 'E')}")
-            for pattern in rules_for(node, constraint).patterns:
-                checks.append(f"not {self._const(compile_user_regex(pattern, 'pattern').searcher, 'S')}({var})")
+            made = path in self._made  # format and pattern made by the drawer (the caller knows)
+            for pattern in rules_for(node, constraint).patterns if not made else ():
+                checks.append(f"not {self._const(compile_user_regex(pattern, 'pattern').test, 'S')}({var})")
             fmt = self._formats.get(str(node.get("format")))
-            if fmt is not None:
+            if fmt is not None and not made:
                 # A format test may have a shortcut (a regex whose match means valid: the calendar's).
                 shortcut = getattr(fmt, "shortcut", None)
                 first = f"{self._const(shortcut, 'F')}({var}) is None and " if shortcut is not None else ""
@@ -160,7 +165,7 @@ class Acceptor:
         self._emit(depth, f"elif {var} is not None: return False")
 
     def _object(self, node: Mapping[str, Any], constraints: Mapping[str, FieldConstraint] | None, var: str,
-                depth: int, *, check_type: bool) -> None:
+                depth: int, *, check_type: bool, path: str = "?") -> None:
         if check_type:
             self._emit(depth, f"if type({var}) is not dict: return False")
         props = node.get("properties")
@@ -182,19 +187,20 @@ class Acceptor:
             constraint = (constraints or {}).get(name)
             key = self._const(name, "N")
             inner = self._var()
+            inner_path = f"{path}.{name}" if path else str(name)
             if name in required:
                 self._emit(depth, f"{inner} = {var}[{key}]")
-                self._value(sub, constraint, inner, depth)
+                self._value(sub, constraint, inner, depth, inner_path)
             else:
                 self._emit(depth, f"{inner} = {var}.get({key}, MISSING)")
                 self._emit(depth, f"if {inner} is not MISSING:")
                 mark = len(self._lines)
-                self._value(sub, constraint, inner, depth + 1)
+                self._value(sub, constraint, inner, depth + 1, inner_path)
                 if len(self._lines) == mark:
                     self._emit(depth + 1, "pass")
 
     def _array(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str,
-               depth: int) -> None:
+               depth: int, path: str = "?") -> None:
         self._emit(depth, f"if type({var}) is not list: return False")
         lo, hi = _lengths(node, constraint)  # minLength/maxLength apply to lists too
         for check in _bounds(f"len({var})", lo, hi, self._const) + _bounds(
@@ -205,7 +211,7 @@ class Acceptor:
             item = self._var()
             self._emit(depth, f"for {item} in {var}:")
             mark = len(self._lines)
-            self._value(items, None, item, depth + 1)
+            self._value(items, None, item, depth + 1, f"{path}.*")
             if len(self._lines) == mark:
                 self._emit(depth + 1, "pass")
 

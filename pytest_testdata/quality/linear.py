@@ -108,6 +108,34 @@ def linear_matcher(pattern: str, parsed: Any, fallback: Matcher) -> Matcher | No
     return matcher
 
 
+def newline_free_test(pattern: str, parsed: Any) -> Callable[[str], object] | None:
+    """For a pattern of the shape above whose every item is a positive class without a newline (no ``.``,
+    no negated class): ``re``'s own ``fullmatch`` (pattern ending in ``$``) or ``match`` (a prefix
+    pattern), whose truth is RE2's answer for every text, newlines included, with no Python call around it.
+
+    No item can match a newline, so a text with one cannot be matched whole (``fullmatch``, where RE2's
+    ``$`` is the end of the text and ``re``'s would also allow a final newline), and a prefix match never
+    reaches one (``^`` is the start of the text in both engines). Compiled validators call it for every
+    value (a cart's four SKUs): it saves the wrapper :func:`linear_matcher` needs for other shapes.
+    """
+    if linear_matcher(pattern, parsed, _never) is None:
+        return None
+    items = _flatten(list(parsed)) or []
+    body = items[1:]
+    anchored_end = bool(body) and body[-1] in _ENDS
+    for op, av in body[:-1] if anchored_end else body:
+        inner = list(av[2]) if op is _c.MAX_REPEAT else [(op, av)]
+        chars = _charset(*inner[0]) if len(inner) == 1 else None
+        if chars is None or chars[0] or chars[1] is None or "\n" in chars[1]:
+            return None
+    compiled = re.compile(pattern, re.ASCII)
+    return compiled.fullmatch if anchored_end else compiled.match
+
+
+def _never(text: str) -> bool:  # pragma: no cover - only a placeholder fallback for the shape test
+    return False
+
+
 def _flatten(items: list[Any]) -> list[Any] | None:
     """Items with plain groups opened up; None for a group with flags of its own or an alternation."""
     out: list[Any] = []

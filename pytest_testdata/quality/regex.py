@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_testdata.errors import RegexRefused as RegexRefused  # re-exported; its home is errors.py
-from pytest_testdata.quality.linear import linear_matcher
+from pytest_testdata.quality.linear import linear_matcher, newline_free_test
 
 if sys.version_info >= (3, 11):
     from re import _parser  # the parser re itself uses (linear time); rstr walks the same tree
@@ -91,6 +91,14 @@ class UserRegex:
     """:meth:`search` as a plain function (what compiled validators call): RE2's answer, given by Python's
     ``re`` for the patterns :mod:`pytest_testdata.quality.linear` shows it matches in linear time."""
 
+    test: Callable[[str], object] | None = field(default=None, repr=False)
+    """:attr:`searcher` or a function whose truth is the same answer (``re``'s own ``fullmatch`` for a
+    pattern :func:`~pytest_testdata.quality.linear.newline_free_test` allows): what the acceptor calls."""
+
+    def __post_init__(self) -> None:
+        if self.test is None:
+            object.__setattr__(self, "test", self.searcher)  # frozen: set once, here
+
     def search(self, text: str) -> bool:
         """True when the pattern matches somewhere in ``text`` (linear in ``len(text)``)."""
         return self.searcher(text)
@@ -137,7 +145,8 @@ def _compile(pattern: str) -> UserRegex:
     max_length = _walk(parsed, 1, False)
     compiled = _re2_compile(pattern)
     re2_search = _re2_searcher(compiled)
-    return UserRegex(pattern, max_length, compiled, parsed, linear_matcher(pattern, parsed, re2_search) or re2_search)
+    return UserRegex(pattern, max_length, compiled, parsed, linear_matcher(pattern, parsed, re2_search) or re2_search,
+                     newline_free_test(pattern, parsed))
 
 
 _ALLOWED = ("Patterns may use literals, classes [...], ., \\d \\w \\s \\b, anchors ^ $, groups, | and "

@@ -277,6 +277,8 @@ class Validator:
         # Records the acceptor takes are valid; only the others go through the reporting checks.
         self.acceptor: Acceptor | _StandardAcceptor = Acceptor(schema.json_schema, constraints, _FORMATS, _quiet,
                                                                schema.name)
+        self._schema, self._constraints = schema, constraints
+        self._made: dict[frozenset[str], Callable[[Any], bool]] = {}
         self._nested_accept = [(all_getter(path), _quiet(schema.subschema(path) or {}, c))
                                for path, c in self._nested.items()]
 
@@ -307,6 +309,7 @@ class Validator:
 
         self._root = report_all
         self.acceptor = _StandardAcceptor(accept)
+        self._made = {}
 
     def accepts(self, record: Any) -> bool:
         """True when the record breaks nothing (uniqueness within a batch aside), decided fast."""
@@ -314,25 +317,51 @@ class Validator:
             return False
         return all(ok(v) for read, ok in self._nested_accept for v in read(record))
 
-    def validate(self, records: list[dict[str, Any]], accepted: Collection[int] = ()) -> list[Violation]:
+    def _accepts_made(self, made_shapes: frozenset[str]) -> Callable[[Any], bool]:
+        """The acceptor without the format and pattern tests of ``made_shapes`` (compiled once per set)."""
+        found = self._made.get(made_shapes)
+        if found is None:
+            if self._nested_accept or isinstance(self.acceptor, _StandardAcceptor):
+                found = self.accepts  # constraints or a standard schema: nothing left out
+            else:
+                found = Acceptor(self._schema.json_schema, self._constraints, _FORMATS, _quiet, self._schema.name,
+                                 made_shapes).function
+            self._made[made_shapes] = found
+        return found
+
+    def validate(self, records: list[dict[str, Any]], accepted: Collection[int] = (),
+                 made_shapes: frozenset[str] = frozenset()) -> list[Violation]:
         """Every violation in a batch, including duplicates of unique fields within the batch; records whose
         index is in ``accepted`` were already found breaking nothing by this validator (by the generator
-        that made them) and are only compared across the batch."""
+        that made them) and are only compared across the batch. At each path of ``made_shapes`` every
+        record holds a value of that path's format and pattern by how it was built (the traditional plan's
+        drawers, generators/traditional/vouch.py): those tests are left out, everything else is checked."""
         violations: list[Violation] = []
-        accepts = self.accepts if self._nested_accept else self.acceptor.function
+        if made_shapes:
+            accepts = self._accepts_made(made_shapes)
+        else:
+            accepts = self.accepts if self._nested_accept else self.acceptor.function
         for index, record in enumerate(records):
             if index in accepted or accepts(record):
                 continue  # nothing to report (see quality.acceptor)
-            def report(path: str, rule: str, message: str, _i: int = index) -> None:
-                violations.append(Violation(_i, path, rule, message))
+            self._report(index, record, violations)
+        return self._unique(records, violations)
 
-            if not isinstance(record, dict):
-                report("", "type", f"expected an object, got {_short(record)}")
-                continue
-            self._root(record, "", report)
-            for path, check in self._nested_checks.items():
-                for value in get_all(record, path):
-                    check(value, path, report)
+    def _report(self, index: int, record: Any, violations: list[Violation]) -> None:
+        """The reporting checks of one record (the acceptor did not take it)."""
+        def report(path: str, rule: str, message: str) -> None:
+            violations.append(Violation(index, path, rule, message))
+
+        if not isinstance(record, dict):
+            report("", "type", f"expected an object, got {_short(record)}")
+            return
+        self._root(record, "", report)
+        for path, check in self._nested_checks.items():
+            for value in get_all(record, path):
+                check(value, path, report)
+
+    def _unique(self, records: list[Any], violations: list[Violation]) -> list[Violation]:
+        """``violations`` with the repeats of unique fields across the batch added."""
         for path in self.unique:
             if "*" in path or "." in path:
                 # Uniqueness inside nested lists is a per-record matter, not the batch's; other nested

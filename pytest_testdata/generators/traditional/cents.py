@@ -127,6 +127,12 @@ class CentCleaner:
         self._plain_targets = tuple(p for p in self.targets if "." not in p and "*" not in p)
         self._nested_targets = tuple(p for p in self.targets if p not in self._plain_targets)
 
+    def writes(self) -> tuple[str, ...]:
+        """Paths :meth:`clean` may write itself (besides what the rules it re-runs write): its targets and the
+        prices (or quantities) it moves."""
+        return (*self.targets, *(f"{knob.items}.*.{knob.factor}" for knob in self.knobs),
+                *(f"{knob.items}.*.{knob.line}" for knob in self.knobs if knob.line))
+
     @classmethod
     def for_schema(cls, json_schema: Mapping[str, Any], rules: Sequence[Rule],
                    fixed: frozenset[str] = frozenset()) -> CentCleaner | None:

@@ -144,6 +144,7 @@ def _uuid_for(name: str) -> Draw:
         # fastrand.uuid4(state.rng, last[1]), inlined (a call fewer for every identifier)
         h = ((state.rng.getrandbits(128) ^ last[1]) & UUID_CLEAR | UUID_SET).to_bytes(16, "big").hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    draw.makes_shape = {"format": "uuid"}  # type: ignore[attr-defined]  # always 8-4-4-4-12 hex digits (vouch.py)
     return draw
 
 
@@ -165,6 +166,9 @@ def _sku(state: RecordState) -> str:
     while number >= 100_000:
         number = bits(17)
     return f"{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}-{number:05d}"
+
+
+_sku.makes_shape = {"pattern": "^[A-Z]{3}-[0-9]{5}$"}  # type: ignore[attr-defined]  # three of A-Z, five digits
 
 
 _CATEGORIES = tuple(PRODUCT_NOUNS)
@@ -335,12 +339,19 @@ def _time(state: RecordState) -> str:
     return timestamps.draw(state.rng)[11:19]
 
 
+def _timestamp(state: RecordState) -> str:
+    return timestamps.draw(state.rng)
+
+
+_timestamp.makes_shape = {"format": "date-time"}  # type: ignore[attr-defined]  # a day of 2024-2025, HH:MM:SSZ
+
+
 NAMED_DRAWERS: dict[str, Draw] = {
     "uuid": _uuid, "sku": _sku, "product.name": _product_name, "product.description": _product_description,
     "review.title": _review_title, "review.body": _review_body, "person.first_name": _first_name,
     "person.last_name": _last_name, "email": _email, "phone": _phone, "phone.e164": _phone_drawer("e164"),
     "phone.national": _phone_drawer("national"), "company": _company,
-    "timestamp": lambda s: timestamps.draw(s.rng), "sentence": _sentence,
+    "timestamp": _timestamp, "sentence": _sentence,
     "address.street": _street, "address.city": _city, "address.state": _region,
     "address.postal_code": _postal_code, "address.country": lambda s: s.country, "url": _url,
 }

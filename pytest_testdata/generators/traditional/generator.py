@@ -63,6 +63,7 @@ class TraditionalGenerator(GeneratorBase):
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
         standard = schema.standard
         derived = request.options.get(DERIVED_OPTION)
+        own = schema  # the schema whose coherence rules the engine scores
         if derived and not request.constraints and not standard:  # else every field is checked: draw all
             schema = without_derived(schema, frozenset(derived))
         plan = plan_for(schema, request.constraints, coverage_of(request.options, request.hints))
@@ -71,16 +72,30 @@ class TraditionalGenerator(GeneratorBase):
         unique = self._scope() if tracked else None
         build, locale = plan.build, request.locale
         values = values_for(request.options.get("email_domains"))
+        # Without constraints (nothing redrawn, rescaled or checked per record) and with the schema's own
+        # rules, the plan can say which records it built coherent by construction (vouch.py).
+        sure_build = plan.build_sure if schema is own and not request.constraints and not standard else None
         if values is not VALUES:  # real email domains, asked for: the same plan with another value source
             build = partial(plan.build, values=values)
+            sure_build = partial(sure_build, values=values) if sure_build is not None else None
+        coherent: list[int] = []  # records every coherence rule holds for by construction
         if not request.constraints and not tracked and not standard:
             # Nothing to meet or claim per record: the batch is the plan run count times (with a look at
             # the request's budget every CHECK_EVERY records).
             batch: list[Record] = []
             for done in range(0, request.count, CHECK_EVERY):
                 checkpoint()
-                batch.extend(build(rng, locale) for _ in range(min(CHECK_EVERY, request.count - done)))
-            return GeneratorOutput(batch, details={"redraws": 0, "unmet_constraints": 0})
+                if sure_build is None:
+                    batch.extend(build(rng, locale) for _ in range(min(CHECK_EVERY, request.count - done)))
+                    continue
+                for _ in range(min(CHECK_EVERY, request.count - done)):
+                    record, sure = sure_build(rng, locale)
+                    if sure:
+                        coherent.append(len(batch))
+                    batch.append(record)
+            return GeneratorOutput(batch, details={"redraws": 0, "unmet_constraints": 0},
+                                   coherent=frozenset(coherent),
+                                   made_shapes=plan.made_shapes if sure_build is not None else frozenset())
         # A user schema beyond the classic keywords is checked whole (quality.standard): a record that a
         # keyword the drawers meet only by redrawing (not, oneOf, if...) still breaks is drawn again.
         checker = validator_for(schema, request.constraints) if request.constraints or standard else None
@@ -107,7 +122,10 @@ class TraditionalGenerator(GeneratorBase):
                 start = rng.getstate() if checker is not None else None
                 owner = (seed, candidate)
                 candidate += 1
-                record = build(rng, locale)
+                if sure_build is not None:
+                    record, sure = sure_build(rng, locale)
+                else:
+                    record, sure = build(rng, locale), False
                 found = problems(record)
                 if not found and (unique is None or unique.claim(schema.name, tracked, record, owner)):
                     break
@@ -143,6 +161,9 @@ class TraditionalGenerator(GeneratorBase):
             redraws += attempts
             if verdict[0] is record and verdict[1]:
                 accepted.add(len(records))
+            if sure:  # (sure_build is None with constraints: every record here came from it unchanged)
+                coherent.append(len(records))
             records.append(record)
         return GeneratorOutput(records, details={"redraws": redraws, "unmet_constraints": unmet},
-                               accepted=frozenset(accepted))
+                               accepted=frozenset(accepted), coherent=frozenset(coherent),
+                               made_shapes=plan.made_shapes if sure_build is not None else frozenset())

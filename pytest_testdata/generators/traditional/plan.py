@@ -8,7 +8,7 @@ drawers as factory_boy declarations for users who want a factory to extend.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -32,6 +32,7 @@ from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
 from pytest_testdata.generators.traditional.straight import items_builder, object_builder, record_builder
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
+from pytest_testdata.generators.traditional.vouch import made_shapes, sure_builder_steps
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
 from pytest_testdata.quality.constraints_model import constrain, constrain_tree
 from pytest_testdata.quality.rules import Rule, build_rules
@@ -203,6 +204,12 @@ class Plan:
     """Those fields with their drawers: drawn after the rules if a rule left one alone."""
     shape: Shape = ALL
     """Which optional properties, nulls, lengths and bounds the records take (the ``coverage`` setting)."""
+    build_sure: Callable[..., tuple[dict[str, Any], bool]] | None = field(default=None, init=False)
+    """:meth:`build` returning ``(record, sure)``: ``sure`` when the record's every coherence rule holds by
+    how it was built (:mod:`~pytest_testdata.generators.traditional.vouch`); None when the plan cannot say."""
+    made_shapes: frozenset[str] = field(default=frozenset(), init=False)
+    """Paths whose ``format`` and ``pattern`` hold by construction in every record the plan builds
+    (:func:`~pytest_testdata.generators.traditional.vouch.made_shapes`)."""
 
     def __post_init__(self) -> None:
         if self.drawn is None:
@@ -214,6 +221,14 @@ class Plan:
                 self.schema.name, self.ceiling,
                 [(name, None if draw is _derived else draw) for name, draw in self.drawn],
                 self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES)
+            steps = sure_builder_steps(self.rules)
+            if steps is not None:
+                self.made_shapes = made_shapes(self.schema.json_schema, self.drawn, steps,
+                                                 self.cents.writes() if self.cents is not None else ())
+                self.build_sure = record_builder(
+                    self.schema.name, self.ceiling,
+                    [(name, None if draw is _derived else draw) for name, draw in self.drawn],
+                    self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES, steps)
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES, fewest: bool = False) -> dict[str, Any]:

@@ -111,12 +111,15 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
         "    state.category = None\n"
         "    return out\n"
     )
-    return _compiled(source, names, "items", "items builder")  # type: ignore[no-any-return]
+    items = _compiled(source, names, "items", "items builder")
+    items.fields = fields  # what each element is built of (vouch.made_shapes reads it)
+    return items  # type: ignore[no-any-return]
 
 
 def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Draw | None]],
                    rules: list[Any], deferred: list[tuple[str, Draw]], cents: Any, placeholder: Any,
-                   pick_country: Callable[[Any, Any], str], values: Any) -> Callable[..., dict[str, Any]]:
+                   pick_country: Callable[[Any, Any], str], values: Any,
+                   sure_steps: list[Any] | None = None) -> Callable[..., Any]:
     """A function equal to :meth:`Plan.build` for a plan of plain shape with no top-level keyword compiler:
     the fields drawn one by one (``placeholder`` for those a rule overwrites), the rules enforced in order,
     the deferred fields a rule left alone drawn, the cent cleaner run on a dirty record.
@@ -139,10 +142,17 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
             if CENTS.dirty(record):
                 CENTS.clean(record, RULES, rng, values)
             return record
+
+    With ``sure_steps`` (:func:`pytest_testdata.generators.traditional.vouch.sure_builder_steps`) it is
+    the same function returning ``(record, sure)`` instead: the same draws and writes, each rule enforced
+    by its vouching enforcer, and ``sure`` true when every rule vouched that it holds
+    (:mod:`~pytest_testdata.generators.traditional.vouch`), nothing was drawn after the rules and the
+    cent cleaner did not run.
     """
     names: dict[str, Any] = {"RecordState": RecordState, "PICK_COUNTRY": pick_country, "VALUES": values,
                              "ENTITY": entity, "CEILING": ceiling, "PLACEHOLDER": placeholder,
                              "CENTS": cents, "RULES": rules}
+    sure = sure_steps is not None
     lines = [
         "def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):",
         "    state = RecordState(rng, PICK_COUNTRY(rng, locale), scale=scale, fewest=fewest, values=values,",
@@ -155,14 +165,29 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
         else:
             names[f"D{i}"] = draw
             lines.append(f"    record[{name!r}] = D{i}(state)")
-    for i, rule in enumerate(rules):
-        names[f"R{i}"] = rule.enforce
-        lines.append(f"    R{i}(record, rng, values)  # {type(rule).__name__}")
+    if sure_steps is not None:
+        lines.append("    sure = True")
+        for i, (rule, step) in enumerate(zip(rules, sure_steps, strict=True)):
+            names[f"R{i}"] = step.sure
+            if step.undoes:  # it writes what an earlier rule checks: it vouches only if it changed nothing
+                lines.append(f"    if R{i}(record, rng, values) != 1:  # {type(rule).__name__}")
+            else:
+                lines.append(f"    if not R{i}(record, rng, values):  # {type(rule).__name__}")
+            lines.append("        sure = False")
+    else:
+        for i, rule in enumerate(rules):
+            names[f"R{i}"] = rule.enforce
+            lines.append(f"    R{i}(record, rng, values)  # {type(rule).__name__}")
     for i, (name, draw) in enumerate(deferred):
         names[f"E{i}"] = draw
         lines += [f"    if record[{name!r}] is PLACEHOLDER:  # its rule did not apply: draw it now",
                   f"        record[{name!r}] = E{i}(state)"]
+        if sure:
+            lines.append("        sure = False")
     if cents is not None:
         lines += ["    if CENTS.dirty(record):", "        CENTS.clean(record, RULES, rng, values)"]
-    lines.append("    return record")
-    return _compiled("\n".join(lines) + "\n", names, "build", "record builder")  # type: ignore[no-any-return]
+        if sure:
+            lines.append("        sure = False")
+    lines.append("    return record, sure" if sure else "    return record")
+    label = "vouching record builder" if sure else "record builder"
+    return _compiled("\n".join(lines) + "\n", names, "build", label)  # type: ignore[no-any-return]

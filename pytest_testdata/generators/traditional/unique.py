@@ -11,16 +11,18 @@ long that memory lives (docs/usage.md, "Unique values"):
   generate`` run, or the process for :func:`pytest_testdata.generate`. It costs about 100 bytes per
   value handed out in that scope.
 
-A scope stores 64-bit fingerprints (BLAKE2b of the field and value), never the values. Each fingerprint
-remembers its owner (the seed and the number of the candidate record drawn from it), so drawing the same
+A scope stores 64-bit fingerprints of the entity, field and value (Python's own ``hash``, SipHash-1-3 with
+the process's key: a scope lives in one process), never the values. Each fingerprint remembers its owner
+(the 64-bit hash of the seed and the number of the candidate record drawn from it), so drawing the same
 candidate again (the same seed twice in one session) gets the same values back instead of colliding with
 its own earlier output. UUID fields are not tracked: 122 random bits do not repeat in practice.
+(These were BLAKE2b fingerprints, two per record: about a tenth of a user's generation. Two different
+values, or owners, share a 64-bit fingerprint about once in 2**64 either way.)
 """
 
 from __future__ import annotations
 
 import contextvars
-import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,28 +33,6 @@ from pytest_testdata.types import Record
 SCOPES = ("engine", "request")
 _CURRENT: contextvars.ContextVar[UniqueScope | None] = contextvars.ContextVar("testdata_unique_scope",
                                                                                default=None)
-
-
-def fingerprint(*parts: object) -> int:
-    """A stable 64-bit number for ``parts`` (the same in every process, unlike ``hash``)."""
-    text = "\x1f".join(p if isinstance(p, str) else repr(p) for p in parts)
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
-
-
-def _pair_print(seed: object, candidate: object) -> int:
-    """``fingerprint(seed, candidate)`` (the same number), without the generic join, for the usual two ints."""
-    if type(seed) is not int or type(candidate) is not int:
-        return fingerprint(seed, candidate)
-    return int.from_bytes(_blake2b(f"{seed}\x1f{candidate}".encode(), digest_size=8).digest(), "big")
-
-
-def _print(prefix: str, value: object) -> int:
-    """``fingerprint(entity, field, value)`` (the same number) with ``prefix`` the first two and their separators."""
-    text = prefix + (value if isinstance(value, str) else repr(value))
-    return int.from_bytes(_blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
-
-
-_blake2b = hashlib.blake2b
 
 
 class UniqueScope:
@@ -67,8 +47,8 @@ class UniqueScope:
 
     def claim(self, entity: str, fields: tuple[str, ...], record: Record, owner: tuple[int, int]) -> bool:
         """Remember the record's unique values; False (and nothing remembered) if another owner has one."""
-        mine = _pair_print(*owner)
-        prints = [_print(f"{entity}\x1f{f}\x1f", value) for f in fields if (value := record.get(f)) is not None]
+        mine = hash(owner)
+        prints = [hash((entity, f, _text(value))) for f in fields if (value := record.get(f)) is not None]
         with self._lock:
             owners = self._owners
             for value_print in prints:
@@ -77,6 +57,14 @@ class UniqueScope:
             for value_print in prints:
                 owners[value_print] = mine
             return True
+
+
+def _text(value: object) -> str:
+    """The text a value is compared by: a string's own characters, anything else's ``repr`` (so ``1`` and
+    ``"1"`` are the same value, as they were)."""
+    if type(value) is str:
+        return value
+    return str.__str__(value) if isinstance(value, str) else repr(value)
 
 
 def repeats(records: list[Record], fields: tuple[str, ...]) -> bool:

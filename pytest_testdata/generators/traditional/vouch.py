@@ -1,0 +1,313 @@
+"""Coherence rules the builder enforced and can vouch for, so the scorer need not check them again.
+
+The traditional plan enforces every coherence rule on the record it builds, and the engine then scores the
+record against the same rules: a user's phone, postal codes and email were checked twice. Each function
+here does what one rule's :meth:`~pytest_testdata.quality.rules.Rule.enforce` does, with the same draws in
+the same order (``tests/test_fast_paths.py`` compares records built both ways), and also says what the
+rule's :meth:`~pytest_testdata.quality.rules.Rule.check` would answer afterwards:
+
+- :data:`HELD`: the rule held (or did not apply) and enforcing it changed nothing;
+- :data:`MADE`: enforcing it changed the record, and the rule holds now (the new value was checked, or
+  holds by how it was computed: a total set to the sum it is compared with);
+- :data:`UNSURE`: anything else (the record is scored as usual).
+
+A later rule can undo an earlier one (``same_value`` copying a country after the postal codes were made to
+fit the old one). :func:`sure_builder_steps` works out, once per plan, which rules write a path an earlier
+rule's check reads: such a rule vouches only when it changed nothing. A record is vouched for when every rule
+vouched, no field was drawn after the rules and the cent cleaner did not move a value
+(:func:`~pytest_testdata.generators.traditional.straight.record_builder`). The engine trusts that only for
+records of the traditional generator's own plan that nothing changed since (not an invalid variant, not
+constrained requests, not another strategy's records); see :meth:`CoherenceScorer.scores`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_testdata.generators.traditional.pools import Values
+from pytest_testdata.locales.countries import postal_code_matches
+from pytest_testdata.quality.rules import (
+    TOLERANCE,
+    EmailFromName,
+    Ordered,
+    PhoneMatchesCountry,
+    PostalCodeMatchesCountry,
+    RateOf,
+    Rule,
+    SameValue,
+    Sum,
+    SumOfProducts,
+    _num,
+)
+
+UNSURE, HELD, MADE = 0, 1, 2
+Sure = Callable[[dict[str, Any], random.Random, Values], int]
+"""``enforce`` that returns :data:`UNSURE`, :data:`HELD` or :data:`MADE`."""
+
+
+def _top(path: Any) -> bool:
+    return isinstance(path, str) and path != "" and "." not in path and "*" not in path
+
+
+def _ordered(rule: Ordered) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
+    if not rule._plain_pair:
+        return None
+    first, second = (name for name, _, _ in rule._fields or ())
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        # Rule.enforce's fast path for two top-level strings; check() is then ``a <= b``.
+        a, b = record.get(first), record.get(second)
+        if type(a) is str and type(b) is str:
+            if b < a:
+                record[first], record[second] = b, a
+                return MADE
+            return HELD
+        rule.enforce(record, rng, values)
+        return UNSURE
+    return sure, (first, second), (first, second)
+
+
+def _same_value(rule: SameValue) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
+    fields = rule.spec.get("fields")
+    if rule.spec.get("source") or not isinstance(fields, (list, tuple)) or len(fields) != 1:
+        return None
+    path = fields[0]
+    head, star, tail = str(path).partition(".*.")
+    if not star or not _top(head) or not _top(tail) or tail.isdigit():
+        return None
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        # Rule.enforce for one "list.*.key" path: the first element's value copied to every element (the
+        # setter writes the key into each dict element, also one that lacked it).
+        items = record.get(head)
+        if not isinstance(items, list):
+            return HELD  # no values: enforce writes nothing, check() does not apply
+        found = [item[tail] for item in items if isinstance(item, dict) and tail in item]
+        if not found:
+            return HELD
+        first = found[0]
+        changed = False
+        for item in items:
+            if isinstance(item, dict):
+                if not changed and (tail not in item or not (item[tail] is first or (
+                        type(item[tail]) is type(first) and item[tail] == first))):
+                    changed = True
+                item[tail] = first
+        if not first == first:  # noqa: SIM201 - a NaN is not equal to itself: check() says False
+            return UNSURE
+        return MADE if changed else HELD
+    return sure, (path,), (path,)
+
+
+def _email(rule: EmailFromName) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
+    spec = rule.spec
+    paths = (spec.get("email"), spec.get("first"), spec.get("last"))
+    if not all(isinstance(p, str) for p in paths):
+        return None
+    read_first, read_last, write, country_of = rule._first, rule._last, rule._set_email, rule._country
+    read_email = rule._email
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        first, last = read_first(record), read_last(record)
+        if isinstance(first, str) and isinstance(last, str):
+            country = country_of(record) if country_of is not None else None
+            email = values.email(first, last, rng, country if isinstance(country, str) else "US")
+            write(record, email)
+            # Values.email writes the folded first name (or its initial) and the folded last name, both
+            # letters a-z only, before its digits and domain: check() finds both in the folded local part.
+            # Another value source, or a path the setter could not write, is left to the scorer.
+            return MADE if type(values) is Values and read_email(record) is email else UNSURE
+        return HELD  # check() does not apply without both names (a later draw of the email unvouches)
+    return sure, paths, (paths[0],)  # type: ignore[return-value]
+
+
+def _phone(rule: PhoneMatchesCountry) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
+    spec = rule.spec
+    paths = tuple(spec.get(k) for k in ("phone", "country", "region") if k in spec)
+    if not all(isinstance(p, str) for p in paths) or "country" not in spec or "phone" not in spec:
+        return None
+    read_country, read_phone, fits = rule._country, rule._phone, rule._fits
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        country = read_country(record)
+        if isinstance(country, str):
+            if fits(record, read_phone(record), country):
+                return HELD  # check() asks the same question of the same values
+            rule.enforce(record, rng, values)  # draws a number for the country (and region)
+            return MADE if rule.check(record) is True else UNSURE  # the drawn number, checked
+        return HELD if country is None else UNSURE  # no country: check() does not apply
+    return sure, paths, (str(spec["phone"]),)  # type: ignore[return-value]
+
+
+def _postal(rule: PostalCodeMatchesCountry) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
+    path = rule.spec.get("addresses")
+    if not _top(path):
+        return None
+    found_of = rule._found
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        # Rule.enforce's steps: each address (one, or a list of them) with a country gets a postal code of
+        # that country's shape if its own has not; the drawn code is checked as check() checks it.
+        found = found_of(record)
+        status = HELD
+        for address in found if isinstance(found, list) else [found]:
+            if isinstance(address, dict) and "country" in address \
+                    and not postal_code_matches(address.get("postal_code"), address["country"]):
+                code = address["postal_code"] = values.postal_code(str(address["country"]), rng)
+                status = MADE if status and postal_code_matches(code, address["country"]) else UNSURE
+        return status
+    return sure, (path,), (f"{path}.*.postal_code", f"{path}.postal_code")  # type: ignore[return-value]
+
+
+def _sum_of_products(rule: SumOfProducts) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
+    items, target = rule.spec.get("items"), rule.spec.get("target")
+    if not _top(items) or not _top(target):
+        return None
+    expected_of, read_items = rule._expected, rule._items
+    assert isinstance(target, str)
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        expected = expected_of(read_items(record))
+        if expected is not None:
+            record[target] = expected  # the setter of a top-level key (record is the builder's dict)
+            # check() computes the same expected value and finds it: a difference of 0 (if it is finite)
+            return MADE if expected - expected == 0.0 else UNSURE
+        return UNSURE  # the target keeps what it had (a later draw, or a value nobody checked)
+    return sure, (items, target), (target,)  # type: ignore[return-value]
+
+
+def _rate_of(rule: RateOf) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
+    base, target = rule.spec.get("base"), rule.spec.get("target")
+    if not _top(base) or not _top(target) or base == target:
+        return None
+    try:
+        low, high = float(rule.spec["min"]), float(rule.spec["max"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    assert isinstance(base, str) and isinstance(target, str)
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        value = _num(record.get(base))
+        if value is not None:
+            rate = low + (high - low) * rng.random()  # Rule.enforce's draw
+            made = record[target] = round(value * rate, 2)
+            # check(), on the values just written
+            return MADE if value * low - TOLERANCE <= made <= value * high + TOLERANCE else UNSURE
+        return UNSURE
+    return sure, (base, target), (target,)
+
+
+def _sum(rule: Sum) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
+    terms, target = rule.spec.get("terms"), rule.spec.get("target")
+    if not _top(target) or not isinstance(terms, (list, tuple)) or not terms \
+            or not all(isinstance(t, str) and _top(t.lstrip("-")) for t in terms) \
+            or target in [t.lstrip("-") for t in terms]:
+        return None
+    expected_of = rule._expected
+    assert isinstance(target, str)
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        expected = expected_of(record)
+        if expected is not None:
+            record[target] = max(expected, 0.0)
+            # check() recomputes the same sum (the target is none of its terms): equal unless it was negative
+            return MADE if expected >= 0.0 and expected - expected == 0.0 else UNSURE
+        return UNSURE
+    return sure, (*(str(t).lstrip("-") for t in terms), target), (target,)
+
+
+_MAKERS: dict[type[Rule], Callable[[Any], tuple[Sure, tuple[str, ...], tuple[str, ...]] | None]] = {
+    Ordered: _ordered, SameValue: _same_value, EmailFromName: _email, PhoneMatchesCountry: _phone,
+    PostalCodeMatchesCountry: _postal, SumOfProducts: _sum_of_products, RateOf: _rate_of, Sum: _sum,
+}
+
+
+def overlap(a: str, b: str) -> bool:
+    """Whether two paths can name the same value or one lies inside the other (``*`` matches any index)."""
+    for x, y in zip(a.split("."), b.split("."), strict=False):
+        if x != y and not ((x == "*" and (y == "*" or y.isdigit())) or (y == "*" and x.isdigit())):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rule as the vouching builder runs it."""
+
+    sure: Sure
+    """Its vouching enforcer."""
+    undoes: bool
+    """It writes a path an earlier rule's check reads: it vouches only when it changed nothing."""
+    writes: tuple[str, ...]
+    """The paths it may write."""
+    permutes: bool = False
+    """It only reorders the values of the paths it writes (``ordered``): each keeps a value one of them had."""
+
+
+def sure_builder_steps(rules: list[Rule]) -> list[Step] | None:
+    """Each rule's :class:`Step`; None when a rule has no vouching enforcer (the plan's records are then
+    scored as usual)."""
+    made = []
+    for rule in rules:
+        maker = _MAKERS.get(type(rule))
+        found = maker(rule) if maker is not None else None
+        if found is None:
+            return None
+        made.append(found)
+    steps = []
+    for j, (rule, (sure, _, writes)) in enumerate(zip(rules, made, strict=True)):
+        undoes = any(overlap(w, c) for _, checks, _ in made[:j] for c in checks for w in writes)
+        steps.append(Step(sure, undoes, writes, permutes=type(rule) is Ordered))
+    return steps
+
+
+def makes(draw: Any, node: Mapping[str, Any]) -> bool:
+    """Whether ``draw`` always makes the shape ``node`` asks for: the ``format`` and ``pattern`` it has (at
+    least one) are the ones the drawer's ``makes_shape`` names (the identifier drawer a UUID, the timestamp
+    drawer a calendar date-time, the SKU drawer ``^[A-Z]{3}-[0-9]{5}$``). A drawer wrapped to fit lengths
+    or a caller's regex is another function, without the tag."""
+    shape = getattr(draw, "makes_shape", None)
+    fmt, pattern = node.get("format"), node.get("pattern")
+    if not isinstance(shape, Mapping) or (fmt is None and pattern is None) or node.get("x-patterns"):
+        return False  # (x-patterns: a caller's regex merged in, which no drawer's tag covers)
+    return (fmt is None or shape.get("format") == fmt) and (pattern is None or shape.get("pattern") == pattern)
+
+
+def made_shapes(tree: Mapping[str, Any], drawn: list[tuple[str, Any]], steps: list[Step],
+                cleaner_writes: tuple[str, ...] = ()) -> frozenset[str]:
+    """Paths (``cart_id``, ``items.*.product_id``) whose ``format`` and ``pattern`` the plan's drawers meet by
+    construction: the field's drawer always makes that shape (:func:`makes`) and no rule writes the field,
+    unless it only reorders fields that all hold values of one such shape (``ordered`` on ``created_at``
+    and ``updated_at``), nor does the cent cleaner (``cleaner_writes``). Nothing about a record's draws
+    enters into it: it holds for every record the plan builds (and nothing changes after). The validator
+    leaves out just those two tests (:meth:`~pytest_testdata.quality.validator.Validator.validate`); the
+    fields' other keywords are checked.
+    """
+    properties = tree.get("properties")
+    if not isinstance(properties, Mapping):
+        return frozenset()
+    made: dict[str, str] = {}
+    for name, draw in drawn:
+        node = properties.get(name)
+        if not isinstance(node, Mapping):
+            continue
+        if makes(draw, node):
+            made[name] = repr(sorted(draw.makes_shape.items()))
+        inner = node.get("items")
+        fields = getattr(draw, "fields", None)
+        if node.get("type") == "array" and isinstance(inner, Mapping) and fields is not None:
+            inner_properties = inner.get("properties")
+            for field_name, field_draw in fields:
+                sub = inner_properties.get(field_name) if isinstance(inner_properties, Mapping) else None
+                if isinstance(sub, Mapping) and makes(field_draw, sub):
+                    made[f"{name}.*.{field_name}"] = repr(sorted(field_draw.makes_shape.items()))
+    for step in steps:
+        touched = [path for path in made if any(overlap(w, path) for w in step.writes)]
+        kept = step.permutes and all(w in made for w in step.writes) and len({made[w] for w in step.writes}) == 1
+        if not kept:
+            for path in touched:
+                del made[path]
+    return frozenset(path for path in made if not any(overlap(w, path) for w in cleaner_writes))

@@ -1,0 +1,320 @@
+"""Records the traditional plan vouches for are coherent, and nothing else is taken on trust.
+
+The plan enforces each coherence rule while it builds a record; where it can tell that the rule holds
+afterwards (generators/traditional/vouch.py), the engine scores the record 1.0 without checking the rules
+again. These tests hold that to account: the vouching builder builds the very records the plain one
+builds, a vouch is only given where the rule's own check agrees, and records that really break a rule
+(invalid variants, hand-broken values, a value source that draws bad values) are still checked and
+reported.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import Any
+
+import pytest
+
+from pytest_testdata.engine import Engine
+from pytest_testdata.generators.traditional import vouch
+from pytest_testdata.generators.traditional.plan import plan_for
+from pytest_testdata.generators.traditional.pools import REAL_VALUES, VALUES, Values
+from pytest_testdata.quality.coherence import scorer_for
+from pytest_testdata.types import GenerationRequest
+
+LOCALES = (None, "en_US", "en_GB", "de_DE", "fr_FR", "en_CA", "ja_JP", "pt_BR", "es_ES", "it_IT", "nl_NL",
+           "en_AU", "en_IN")
+JUNK: tuple[Any, ...] = (None, "", "x", "US", "GB", "DE", "CA", "ZZ", "12345", "SW1A 1AA", "K1A 0B1",
+                         "+1 202 555 0100", "+44 20 7946 0000", "2024-01-01T00:00:00Z", "2023-12-31T23:59:59Z",
+                         -1, 0, 3, 2.5, -4.99, float("nan"), True, [], {}, ["x"], {"a": 1}, "Zoë", "佐藤")
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine()
+
+
+def _mutate(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """One or two values somewhere in the record replaced, a key dropped or a list emptied."""
+    for _ in range(rng.randint(1, 2)):
+        node: Any = record
+        while True:
+            if isinstance(node, dict) and node:
+                key = rng.choice(sorted(node))
+                if rng.random() < 0.5 or not isinstance(node[key], (dict, list)) or not node[key]:
+                    action = rng.random()
+                    if action < 0.15:
+                        del node[key]
+                    elif action < 0.25 and isinstance(node[key], list):
+                        node[key] = []
+                    else:
+                        node[key] = rng.choice(JUNK)
+                    break
+                node = node[key]
+            elif isinstance(node, list) and node:
+                node = rng.choice(node)
+            else:
+                break
+    return record
+
+
+@pytest.mark.parametrize("entity", ["user", "cart"])
+def test_the_vouching_builder_builds_what_the_plain_builder_builds(engine: Engine, entity: str) -> None:
+    plan = plan_for(engine.registry.get(entity))
+    assert plan.build_sure is not None, "the plan of this entity can vouch for its rules"
+    vouched = 0
+    for seed in range(60):
+        for locale in LOCALES:
+            for values in (VALUES, REAL_VALUES):
+                for scale, fewest in ((1.0, False), (0.2, False), (3.0, False), (1.0, True)):
+                    fast, plain = random.Random(seed), random.Random(seed)
+                    record, sure = plan.build_sure(fast, locale, scale=scale, fewest=fewest, values=values)
+                    assert record == plan.build(plain, locale, scale=scale, fewest=fewest, values=values)
+                    assert fast.getstate() == plain.getstate()
+                    vouched += sure
+    assert vouched > 60 * len(LOCALES) * 8 * (0.95 if entity == "user" else 0.5)
+
+
+@pytest.mark.parametrize("entity", ["user", "cart"])
+def test_every_record_vouched_for_passes_every_rule(engine: Engine, entity: str) -> None:
+    schema = engine.registry.get(entity)
+    plan, scorer = plan_for(schema), scorer_for(schema)
+    assert plan.build_sure is not None
+    for locale in LOCALES:
+        rng = random.Random(locale)
+        for _ in range(300):
+            record, sure = plan.build_sure(rng, locale)
+            if sure:
+                assert [rule.describe() for rule in scorer.rules if rule.check(record) is False] == [], record
+                assert scorer.plain_score(record) == 1.0
+
+
+@pytest.mark.parametrize("entity", ["user", "cart"])
+def test_each_rule_vouches_only_when_its_check_agrees(engine: Engine, entity: str) -> None:
+    # Each vouching enforcer against the rule's own enforce and check, on records with broken values of
+    # every kind: the same record and draws as enforce; HELD only if it changed nothing; HELD or MADE only
+    # if check() then finds no fault.
+    schema = engine.registry.get(entity)
+    rules = plan_for(schema).rules
+    steps = vouch.sure_builder_steps(rules)
+    assert steps is not None
+    rng = random.Random(entity)
+    records = engine.generate(GenerationRequest.checked(entity, 150, strategy="traditional", seed=3)).records
+    seen = {vouch.UNSURE: 0, vouch.HELD: 0, vouch.MADE: 0}
+    for original in records:
+        for _ in range(8):
+            broken = _mutate(copy.deepcopy(original), rng)
+            for rule, step in zip(rules, steps, strict=True):
+                sure = step.sure
+                fast, plain = copy.deepcopy(broken), copy.deepcopy(broken)
+                seed = rng.getrandbits(32)
+                fast_rng, plain_rng = random.Random(seed), random.Random(seed)
+                try:
+                    rule.enforce(plain, plain_rng, VALUES)
+                except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+                    with pytest.raises((TypeError, ValueError, KeyError, AttributeError, IndexError)):
+                        sure(fast, fast_rng, VALUES)
+                    continue
+                status = sure(fast, fast_rng, VALUES)
+                assert repr(fast) == repr(plain) and fast_rng.getstate() == plain_rng.getstate(), rule.describe()
+                seen[status] += 1
+                if status == vouch.HELD:
+                    assert repr(fast) == repr(broken), (rule.describe(), broken)
+                if status != vouch.UNSURE:
+                    try:
+                        outcome = rule.check(fast)
+                    except (TypeError, ValueError, KeyError, AttributeError):
+                        outcome = False
+                    assert outcome is not False, (rule.describe(), broken, fast)
+    assert all(seen.values()), seen  # every outcome came up, so each was compared
+
+
+def test_a_drawn_value_that_breaks_its_rule_is_not_vouched_for(engine: Engine,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # A value source that draws postal codes and phones of the wrong shape: the records break their rules,
+    # and the plan must not vouch for them (the rule is checked on the drawn value, not assumed).
+    schema = engine.registry.get("user")
+    plan, scorer = plan_for(schema), scorer_for(schema)
+    assert plan.build_sure is not None
+    monkeypatch.setattr(Values, "postal_code", lambda self, country, rng: "not a postal code")
+    monkeypatch.setattr(Values, "phone", lambda self, country, rng, region=None: "+0 not a phone")
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(300):
+        record = plan.build(rng, "en_US")
+        record["addresses"][0]["postal_code"] = "?"  # the postal rule must draw one
+        record["phone"] = "+99"  # and the phone rule too
+        for rule, step in zip(plan.rules, vouch.sure_builder_steps(plan.rules) or [], strict=True):
+            status = step.sure(record, rng, VALUES)
+            if rule.kind in ("postal_code_matches_country", "phone_matches_country"):
+                assert status == vouch.UNSURE and rule.check(record) is False
+                checked += 1
+        assert scorer.plain_score(record) < 1.0
+    assert checked == 600
+
+
+def test_conflicting_rules_vouch_only_when_they_changed_nothing() -> None:
+    assert vouch.overlap("addresses.*.country", "addresses.0.country")
+    assert vouch.overlap("addresses", "addresses.*.postal_code")
+    assert vouch.overlap("addresses.*.country", "addresses.*.country")
+    assert not vouch.overlap("addresses.*.postal_code", "addresses.0.country")
+    assert not vouch.overlap("email", "first_name")
+    engine = Engine()
+    rules = plan_for(engine.registry.get("user")).rules
+    steps = vouch.sure_builder_steps(rules)
+    assert steps is not None
+    # same_value copies the first address's country to the others: it writes what the phone and postal
+    # rules before it check, so it vouches only when it changed nothing.
+    assert [(rule.kind, step.undoes) for rule, step in zip(rules, steps, strict=True)] == [
+        ("email_from_name", False), ("phone_matches_country", False), ("postal_code_matches_country", False),
+        ("same_value", True), ("ordered", False)]
+    record = {"phone": "+1 202 555 0100", "addresses": [
+        {"country": "US", "state": "DC", "postal_code": "20001"}, {"country": "GB", "postal_code": "20001"}]}
+    status = steps[3].sure(record, random.Random(1), VALUES)
+    assert status == vouch.MADE and record["addresses"][1]["country"] == "US"
+    plan = plan_for(engine.registry.get("user"))
+    source = plan.build_sure.source  # type: ignore[union-attr]
+    assert "if R3(record, rng, values) != 1:  # SameValue" in source
+
+
+@pytest.mark.parametrize("entity", ["user", "cart"])
+def test_the_engine_scores_vouched_records_as_the_rules_would(engine: Engine, entity: str) -> None:
+    scorer = scorer_for(engine.registry.get(entity))
+    for seed in range(4):
+        for locale in LOCALES:
+            result = engine.generate(GenerationRequest.checked(entity, 50, strategy="traditional", seed=seed,
+                                                               locale=locale))
+            assert result.metadata.coherence_scores == [scorer.plain_score(r) for r in result.records]
+
+
+@pytest.mark.parametrize(("entity", "rule_id", "kind"), [
+    ("user", "phone-regex+phone_matches_country", "phone_matches_country"),
+    ("user", "addresses.postal_code-max_length+postal_code_matches_country", "postal_code_matches_country"),
+    ("user", "email-format+email_from_name", "email_from_name"),
+    ("cart", "subtotal-min+sum_of_products", "sum_of_products"),
+])
+def test_an_invalid_variant_that_breaks_a_rule_is_scored_and_reported(engine: Engine, entity: str,
+                                                                       rule_id: str, kind: str) -> None:
+    # The generator vouched for these records before the variant broke them: the engine must not trust
+    # that any more, and the score and the violations must say what is broken.
+    result = engine.generate(GenerationRequest.checked(entity, 6, strategy="traditional", seed=4,
+                                                       variant="invalid", options={"break": rule_id}))
+    assert all(score < 1.0 for score in result.metadata.coherence_scores), result.metadata.coherence_scores
+    scorer = scorer_for(engine.registry.get(entity))
+    for record in result.records:
+        assert any(rule.kind == kind and rule.check(record) is False for rule in scorer.rules)
+    assert {v.record for v in result.metadata.violations} == set(range(6))
+
+
+def test_records_of_a_derived_fields_request_are_not_vouched_for(engine: Engine) -> None:
+    # A dataset's request leaves fields undrawn and the rules out of the plan: its plan vouches for rules
+    # that are not the schema's, so the generator gives no vouch.
+    from pytest_testdata.generators.traditional.derived import DERIVED_OPTION
+
+    schema = engine.registry.get("user")
+    request = GenerationRequest.checked("user", 20, strategy="traditional", seed=1,
+                                        options={DERIVED_OPTION: ["email"]})
+    output = engine.generator("traditional").generate(request, schema, 1)
+    assert output.coherent == frozenset()
+    plain = engine.generator("traditional").generate(
+        GenerationRequest.checked("user", 20, strategy="traditional", seed=2), schema, 2)
+    assert plain.coherent == frozenset(range(20))
+
+
+# -- formats and patterns the drawers always make ---------------------------------------------------------
+
+def test_the_paths_whose_shape_is_made_by_construction(engine: Engine) -> None:
+    assert plan_for(engine.registry.get("cart")).made_shapes == {
+        "cart_id", "customer_id", "items.*.product_id", "items.*.sku", "created_at", "updated_at"}
+    # created_at and updated_at: the ordered rule only swaps two timestamps of the same drawer.
+    assert plan_for(engine.registry.get("user")).made_shapes == {"user_id", "created_at", "updated_at"}
+
+
+def _custom(engine: Engine, document: dict[str, Any]) -> Any:
+    from pytest_testdata.schemas.model import Schema
+    from pytest_testdata.schemas.registry import SchemaRegistry
+
+    registry = SchemaRegistry(builtins=False)
+    return registry.register(Schema.from_json_schema(document))
+
+
+def test_a_format_is_trusted_only_from_a_drawer_that_always_makes_it(engine: Engine) -> None:
+    schema = _custom(engine, {
+        "title": "ticket", "type": "object", "additionalProperties": False,
+        "required": ["id", "short", "copied", "opened", "closed", "seen", "sku", "code", "dated"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "sku": {"type": "string", "x-gen": "sku", "pattern": "^[A-Z]{3}-[0-9]{5}$"},
+            "code": {"type": "string", "x-gen": "sku", "pattern": "^[A-Z]{3}-[0-9]{4}"},  # not the drawer's
+            "dated": {"type": "string", "format": "date-time", "pattern": "^2"},  # a pattern no tag covers
+            "short": {"type": "string", "format": "uuid", "maxLength": 12},  # cut to fit: no longer a UUID
+            "copied": {"type": "string", "format": "uuid"},  # a rule writes it
+            "opened": {"type": "string", "format": "date-time"},
+            "closed": {"type": "string", "format": "date-time"},
+            "seen": {"type": "string", "format": "date"},  # no drawer claims dates
+        },
+        "x-coherence": [{"kind": "same_value", "fields": ["copied", "id"], "source": "id"},
+                        {"kind": "ordered", "fields": ["opened", "closed"]}],
+    })
+    plan = plan_for(schema)
+    steps = vouch.sure_builder_steps(plan.rules)
+    assert steps is None  # same_value with a source has no vouching enforcer: no build_sure at all
+    assert plan.build_sure is None and plan.made_shapes == frozenset()
+    drawn = list(plan.drawn or [])
+    made = vouch.made_shapes(schema.json_schema, drawn, [
+        vouch.Step(lambda *a: 0, False, ("copied", "id")),  # a rule that writes both
+        vouch.Step(lambda *a: 0, False, ("opened", "closed"), permutes=True)])
+    assert made == {"opened", "closed", "sku"}
+    made = vouch.made_shapes(schema.json_schema, drawn, [], cleaner_writes=("opened",))
+    assert made == {"id", "copied", "closed", "sku"}
+    # The records agree: every value at a trusted path has its format.
+    from pytest_testdata.quality.validator import _FORMATS
+
+    rng = random.Random(3)
+    for _ in range(200):
+        record = plan.build(rng)
+        assert all(_FORMATS["uuid"](record[p]) for p in ("id", "copied"))
+        assert all(_FORMATS["date-time"](record[p]) for p in ("opened", "closed"))
+        assert not _FORMATS["uuid"](record["short"])
+
+
+@pytest.mark.parametrize("entity", ["user", "cart"])
+def test_every_value_at_a_trusted_path_has_its_shape(engine: Engine, entity: str) -> None:
+    import re2
+
+    from pytest_testdata.quality.paths import get_all
+    from pytest_testdata.quality.validator import _FORMATS, validator_for
+
+    schema = engine.registry.get(entity)
+    plan = plan_for(schema)
+    nodes = {path: schema.subschema(path) or {} for path in plan.made_shapes}
+    assert {str(n.get("format")) for n in nodes.values()} >= {"uuid", "date-time"}
+    validator = validator_for(schema, {})
+    trusting = validator._accepts_made(plan.made_shapes)  # the acceptor the engine uses for these records
+    patterns = 0
+    for locale in LOCALES:
+        rng = random.Random(str(locale))
+        for _ in range(300):
+            record = plan.build(rng, locale)
+            for path, node in nodes.items():
+                for value in get_all(record, path):
+                    if "format" in node:
+                        assert _FORMATS[node["format"]](value), (path, value)
+                    if "pattern" in node:  # judged by RE2 itself, the validator's reference
+                        assert re2.search(node["pattern"], value) is not None, (path, value)
+                        patterns += 1
+            assert trusting(record) is validator.acceptor.function(record) is True
+    assert patterns > 0 or entity == "user"
+
+
+@pytest.mark.parametrize("rule_id", ["cart_id-format", "items.product_id-format", "created_at-format",
+                                     "updated_at-format", "items.sku-regex"])
+def test_an_invalid_variant_that_breaks_a_trusted_shape_is_reported(engine: Engine, rule_id: str) -> None:
+    result = engine.generate(GenerationRequest.checked("cart", 5, strategy="traditional", seed=8,
+                                                       variant="invalid", options={"break": rule_id}))
+    path, _, kind = rule_id.partition("-")
+    head, _, tail = path.partition(".")  # items.product_id is reported as items.2.product_id
+    found = {v.record for v in result.metadata.violations if v.rule == kind
+             and v.field.split(".")[0] == head and v.field.split(".")[-1] == (tail or head)}
+    assert found == set(range(5)), result.metadata.violations
