@@ -5,16 +5,20 @@ from __future__ import annotations
 import copy
 import json
 import random
+from pathlib import Path
 
 import pytest
 
 from pytest_testdata.datasets import generate_dataset
 from pytest_testdata.datasets.cardinality import shuffle
+from pytest_testdata.datasets.chunks import EntityJob, Kit, portable
 from pytest_testdata.datasets.coherence import RecordIndex, SameAsRef
 from pytest_testdata.datasets.graph import plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.datasets.trusted import overlap
 from pytest_testdata.engine import Engine
 from pytest_testdata.quality.coherence import scorer_for
+from pytest_testdata.schemas.registry import SchemaRegistry
 
 COUNTS = {"user": 60, "product": 40, "order": 180, "payment": 180, "review": 120}
 
@@ -100,3 +104,58 @@ def test_records_the_rule_acceptor_passes_are_those_the_rule_loop_leaves_alone(m
         acceptor = scorer_for(engine.registry.get(entity)).acceptor
         monkeypatch.setattr(acceptor, "function", lambda record: False)
     assert _bytes(generate_dataset(counts, seed=3, engine=engine, processes=1)) == fast
+
+
+def _kit(engine: Engine, entity: str) -> Kit:
+    schema = engine.registry.get(entity)
+    job = EntityJob(entity=entity, seed=1, schema=portable(schema), count=1, locale=None, context=None,
+                    options={}, undrawn=False, tables={}, purchases={})
+    return Kit(job, schema)
+
+
+def test_only_copies_nothing_later_can_write_are_trusted() -> None:
+    # An order item's name, SKU and price are copied from its product and nothing after writes them: that
+    # copy is not checked again in chunks. The shipping address is copied too, but the order's own rules
+    # write into it (the countries made equal, a postal code fitted to its country), and a payment's card
+    # digits are written by its present_iff rule: those copies are checked as before.
+    engine = Engine()
+    assert _kit(engine, "order").trusted == {"order.items_match_products"}
+    assert _kit(engine, "payment").trusted == frozenset()
+    assert _kit(engine, "review").trusted == frozenset()
+    assert overlap("items.*.unit_price", "items.0") and overlap("shipping_address", "shipping_address.country")
+    assert not overlap("items.*.unit_price", "items.*.quantity") and not overlap("totals.tax", "totals.total")
+
+
+def test_a_trusted_copy_broken_on_purpose_is_reported() -> None:
+    # The invalid variant breaks the trusted copy on one record after the chunks are built: the dataset
+    # reports exactly that record and rule, with workers as in one process.
+    counts = {"user": 30, "product": 20, "order": 90, "payment": 10, "review": 10}
+    ds = generate_dataset(counts, seed=4, processes=1, variant="invalid", break_rule="order.items_match_products")
+    broken = ds.broken[0]
+    assert [(v.entity, v.record, v.rule) for v in ds.violations] == [("order", broken.record, broken.rule)]
+    assert ds.violations[0].message.startswith("is ") and "the referenced product has" in ds.violations[0].message
+
+
+def test_a_copy_an_own_rule_overwrites_is_checked_and_its_violations_reported(tmp_path: Path) -> None:
+    # A user schema whose own rule writes the copied field afterwards (price := list_price): the copy does
+    # not hold by construction, is not trusted, and every line whose price then differs from its product's
+    # is reported against the copy rule.
+    product = {"title": "product", "type": "object", "required": ["product_id", "price"],
+               "properties": {"product_id": {"type": "string", "format": "uuid", "x-unique": True},
+                              "price": {"type": "number", "minimum": 1, "maximum": 50, "multipleOf": 0.01}}}
+    line = {"title": "line", "type": "object", "required": ["line_id", "product_id", "price", "list_price"],
+            "properties": {"line_id": {"type": "string", "format": "uuid", "x-unique": True},
+                           "product_id": {"type": "string", "format": "uuid", "x-ref": "product.product_id"},
+                           "price": {"type": "number", "minimum": 1, "maximum": 50, "multipleOf": 0.01},
+                           "list_price": {"type": "number", "minimum": 60, "maximum": 90, "multipleOf": 0.01}},
+            "x-coherence": [{"kind": "same_value", "fields": ["price", "list_price"], "source": "list_price"}],
+            "x-dataset-coherence": [{"name": "priced_as_product", "kind": "same_as_ref", "ref": "product_id",
+                                     "fields": {"price": "price"}}]}
+    for schema in (product, line):
+        (tmp_path / f"{schema['title']}.json").write_text(json.dumps(schema))
+    engine = Engine(SchemaRegistry([tmp_path]))
+    assert _kit(engine, "line").trusted == frozenset()
+    ds = generate_dataset({"product": 5, "line": 40}, seed=1, engine=engine, processes=1)
+    copy_violations = [v for v in ds.violations if v.rule == "line.priced_as_product"]
+    assert sorted(v.record for v in copy_violations) == list(range(40))
+    assert ds.metadata["line"].dataset_coherence < 1.0
