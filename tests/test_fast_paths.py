@@ -423,6 +423,13 @@ def test_the_rule_acceptor_takes_each_rule_kind_exactly() -> None:
         {"kind": "postal_code_matches_country", "addresses": "ad"},
         {"kind": "same_value", "fields": ["ad.*.country"]},
         {"kind": "flag_iff_positive", "quantity": "q", "flag": "in"},
+        {"kind": "product_each", "items": "items", "target": "lt", "factors": ["q", "p"]},
+        {"kind": "product_each", "items": "n.items", "target": "lt", "factors": ["q"]},
+        {"kind": "present_iff", "field": "pay.card", "when": "pay.method", "in": ["card", "debit"]},
+        {"kind": "status_timestamps", "status": "st", "stages": {"a": ["paid", "shipped"], "c": ["shipped"]}},
+        {"kind": "ordered", "fields": ["a", "b", "c", "n.t"]},
+        {"kind": "same_value", "fields": ["pay.amount", "t"], "source": "t"},
+        {"kind": "same_value", "fields": ["a", "b", "ad.0.country"]},
     )
     rng = random.Random(12)
     numbers: tuple[Any, ...] = (0, 1, 2.5, 0.1, 0.3, 9.99, 19.98, 1.004, 0.996, 1e9, 2e9, -1.0, True, None, "1",
@@ -439,6 +446,11 @@ def test_the_rule_acceptor_takes_each_rule_kind_exactly() -> None:
             total: Any
             phone: Any
             items = [{"q": rng.choice(numbers), "p": rng.choice(numbers)} for _ in range(rng.randrange(4))]
+            for item in items:  # a line total that is right, a little off, or odd
+                if type(item["q"]) in (int, float) and type(item["p"]) in (int, float) and rng.random() < 0.7:
+                    item["lt"] = round(item["q"] * item["p"] + rng.choice((0, 0, 0.004, 0.011, -0.02)), 2)
+                elif rng.random() < 0.8:
+                    item["lt"] = rng.choice(numbers)
             if rng.random() < 0.5:  # totals that are right, or a cent or two off
                 total = sum(i["q"] * i["p"] for i in items if all(type(v) in (int, float) for v in i.values()))
                 total = total + rng.choice((0, 0, 0.004, 0.006, 0.011, -0.0105, 0.0105, -0.03))
@@ -467,7 +479,18 @@ def test_the_rule_acceptor_takes_each_rule_kind_exactly() -> None:
                 "ad": rng.choice(([address], [address, dict(address)], [address, {"country": "FR"}], address, [],
                                   None, ["x"])),
                 "in": rng.choice((True, False, None)),
+                "c": rng.choice(texts), "st": rng.choice(("paid", "shipped", "pending", None, 3, ["paid"])),
+                "pay": rng.choice(({"method": rng.choice(("card", "debit", "cash", None, ["card"])),
+                                    "card": rng.choice(("1234", None, 0)),
+                                    "amount": rng.choice((total, total, None, "x"))}, {}, None, [1])),
             }
+            if rng.random() < 0.3:  # timestamps in order (or one missing) and values equal across paths
+                record["a"], record["b"], record["c"] = sorted(rng.choice(texts[3:5]) for _ in range(3))
+                record[rng.choice("abc")] = rng.choice((None, record["a"]))
+            if rng.random() < 0.1:
+                record["a"] = record["b"] = rng.choice(texts)
+                if type(record["ad"]) is list and record["ad"] and type(record["ad"][0]) is dict:
+                    record["ad"][0]["country"] = record["a"]
             record["total"] = rng.choice((total, 0.0, None)) if type(total) is not float else round(
                 total + (record["tax"] if type(record["tax"]) is float else 0) - 0, 2)
             outcome = None
@@ -609,3 +632,24 @@ def test_prices_on_the_fixed_band_path_equal_the_general_formula() -> None:
             state = RecordState(fast, "US", category=category)
             for _ in range(3000):
                 assert price(state) == general(plain, category, low, high), (category, low, high)
+
+
+def test_sentiment_counts_the_words_the_regex_finds() -> None:
+    # sentiment() cuts ASCII text into words without the regex and counts only the lexicon words found:
+    # the same score as counting every [a-z]+ run of the lower-cased text, for any text.
+    import re
+
+    from pytest_testdata.quality.rules import NEGATIVE_WORDS, POSITIVE_WORDS, sentiment
+
+    def plain(text: str) -> int:
+        words = re.findall(r"[a-z]+", text.lower())
+        return sum(w in POSITIVE_WORDS for w in words) - sum(w in NEGATIVE_WORDS for w in words)
+
+    rng = random.Random(5)
+    pieces = ["LOVE", "great", "Broke", "bad", "awful", "é", "İ", " ", "-", "!", "_", "\n", "9", "a", "x\x00"]
+    texts = ["", "GREAT!!", "great-broke great great", "İstanbul great", "ÀLove", "love\tloved\nBROKEN",
+             "xxxxxlove", "lovE_great9awful"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(40))) for _ in range(3000)]
+    scores = [sentiment(text) for text in texts]
+    assert scores == [plain(text) for text in texts]
+    assert len(set(scores)) > 5  # positive, negative and mixed texts were compared

@@ -126,6 +126,11 @@ class CentCleaner:
         """Targets computed from the items alone (line totals, the sum of the items): a price must move."""
         self._plain_targets = tuple(p for p in self.targets if "." not in p and "*" not in p)
         self._nested_targets = tuple(p for p in self.targets if p not in self._plain_targets)
+        # Each path's compiled reader, looked up once here (not per call: a dirty order is asked a few
+        # dozen times while its cents are settled).
+        self._nested_readers = tuple(map(all_getter, self._nested_targets))
+        self._target_readers = tuple((p, all_getter(p)) for p in self.targets)
+        self._item_readers = tuple(map(all_getter, self.item_targets))
 
     def writes(self) -> tuple[str, ...]:
         """Paths :meth:`clean` may write itself (besides what the rules it re-runs write): its targets and the
@@ -179,10 +184,14 @@ class CentCleaner:
                 value = record.get(key)
                 if type(value) is float and not (value / CENT).is_integer():
                     return True
-            targets = self._nested_targets
+            readers = self._nested_readers
         else:
-            targets = self.targets
-        return any(not is_clean(value) for path in targets for value in _read_all(path)(record))
+            readers = tuple(read for _, read in self._target_readers)
+        for read in readers:
+            for value in read(record):
+                if type(value) is float and not (value / CENT).is_integer():  # not is_clean(value)
+                    return True
+        return False
 
 
     def clean(self, record: dict[str, Any], rules: Sequence[Rule], rng: random.Random,
@@ -218,7 +227,11 @@ class CentCleaner:
         return not self.dirty(record) and all(rate.check(record) is not False for rate in rates)
 
     def _items_dirty(self, record: Mapping[str, Any]) -> bool:
-        return any(not is_clean(value) for path in self.item_targets for value in _read_all(path)(record))
+        for read in self._item_readers:
+            for value in read(record):
+                if type(value) is float and not (value / CENT).is_integer():  # not is_clean(value)
+                    return True
+        return False
 
     def _settle(self, rate: Rule, record: dict[str, Any], derive: Sequence[Rule], rng: random.Random,
                 values: ValueSource) -> bool:
@@ -239,7 +252,7 @@ class CentCleaner:
         first = None
         for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
             value = round((cents + step) * CENT, 2)
-            if not (low <= value <= high and is_clean(value)):
+            if not (low <= value <= high and (value / CENT).is_integer()):  # (a float: is_clean(value))
                 continue
             if first is None:
                 first = value
@@ -258,8 +271,12 @@ class CentCleaner:
 
     def _stuck(self, record: Mapping[str, Any], moving: set[str]) -> bool:
         """True when a derived money value outside ``moving`` is rejected (no move of those can fix it)."""
-        return any(not is_clean(value) for path in self.targets if path not in moving
-                   for value in _read_all(path)(record))
+        for path, read in self._target_readers:
+            if path not in moving:
+                for value in read(record):
+                    if type(value) is float and not (value / CENT).is_integer():  # not is_clean(value)
+                        return True
+        return False
 
     def _nudge(self, record: dict[str, Any]) -> None:
         """Move one item's unit price by the fewest cents so that the price, its line total and the sum of
