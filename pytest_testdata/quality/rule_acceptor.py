@@ -184,8 +184,9 @@ def _ordered(acc: RuleAcceptor, rule: Rule) -> bool:
     fields = rule.spec.get("fields")
     if not (isinstance(fields, (list, tuple)) and len(fields) >= 2 and all(isinstance(f, str) for f in fields)):
         return False
-    found = [acc._read(field) for field in fields]
-    if any(var is None for var in found):
+    read = [acc._read(field) for field in fields]
+    found = [var for var in read if var is not None]
+    if len(found) != len(read):
         return False
     if len(found) == 2:
         a, b = found
