@@ -159,3 +159,32 @@ def test_a_copy_an_own_rule_overwrites_is_checked_and_its_violations_reported(tm
     copy_violations = [v for v in ds.violations if v.rule == "line.priced_as_product"]
     assert sorted(v.record for v in copy_violations) == list(range(40))
     assert ds.metadata["line"].dataset_coherence < 1.0
+
+
+def test_a_nan_copied_from_a_referenced_record_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A trusted copy is not checked again because the copied value equals its source; a float NaN in the
+    # referenced record is not equal to itself, so the check would report every copy of it. One product's
+    # price is made NaN where the orders' chunks read it: each order with a line of that product is
+    # reported against the copy rule.
+    from pytest_testdata.datasets import chunked
+
+    original = chunked.Columns.of
+    made: list[str] = []
+
+    def with_nan(table, fields):
+        columns = original(table, fields)
+        if "price" in fields and columns.columns:
+            columns.columns[fields.index("price")][0] = float("nan")
+            made.append(columns.keys[0])
+        return columns
+
+    monkeypatch.setattr(chunked.Columns, "of", staticmethod(with_nan))
+    counts = {"user": 20, "product": 3, "order": 60, "payment": 1, "review": 1}
+    ds = generate_dataset(counts, seed=2, processes=1)
+    nan_product = made[0]
+    lines = {(i, at) for i, order in enumerate(ds["order"]) for at, item in enumerate(order["items"])
+             if item["product_id"] == nan_product}
+    assert lines  # some orders bought it
+    reported = [v for v in ds.violations if v.rule == "order.items_match_products"]
+    assert {v.record for v in reported} == {i for i, _ in lines}
+    assert all("nan" in v.message for v in reported)

@@ -238,8 +238,9 @@ class CentCleaner:
         """Try the accepted values of a ``rate_of`` target nearest its current one; True once all is clean."""
         target = str(rate.spec["target"])
         base, current, write = _read(str(rate.spec["base"]))(record), _read(target)(record), _write(target)
-        if type(base) not in (int, float) or type(current) not in (int, float):
-            return False
+        if type(base) not in (int, float) or type(current) not in (int, float) \
+                or not (math.isfinite(base) and math.isfinite(current)):
+            return False  # (a NaN or infinite price upstream: no cent value to move to)
         low, high = base * float(rate.spec["min"]), base * float(rate.spec["max"])
         # A moved quantity or price changed the base: start from the range the rate allows now.
         cents = round(min(max(current, low), high) * 100)
