@@ -653,3 +653,37 @@ def test_sentiment_counts_the_words_the_regex_finds() -> None:
     scores = [sentiment(text) for text in texts]
     assert scores == [plain(text) for text in texts]
     assert len(set(scores)) > 5  # positive, negative and mixed texts were compared
+
+
+def test_the_cent_cleaner_finds_the_rejected_cents_the_path_walker_finds(engine: Engine) -> None:
+    # dirty() reads its money paths through compiled readers (two gets for ``totals.total``); on records of
+    # any shape it must say what reading every path with get_all and is_clean says.
+    from pytest_testdata.generators.traditional.cents import CentCleaner, is_clean
+    from pytest_testdata.quality.paths import get_all
+    from pytest_testdata.quality.rules import build_rules
+
+    schema = engine.registry.get("order")
+    cleaner = CentCleaner.for_schema(schema.json_schema, build_rules(schema.coherence))
+    assert cleaner is not None and "totals.total" in cleaner.targets
+    rng = random.Random(8)
+    orders = engine.generate(GenerationRequest.checked("order", 40, strategy="traditional", seed=2)).records
+    odd_values: tuple[Any, ...] = (0.07, 0.1, 66.99, 12, None, "0.07", True, [0.07], {"total": 0.07})
+    records: list[Any] = []
+    for order in orders:
+        for _ in range(6):
+            record = copy.deepcopy(order)
+            path = rng.choice(cleaner.targets)
+            head, _, key = path.partition(".")
+            if head in record and isinstance(record[head], dict) and rng.random() < 0.7:
+                record[head][key] = rng.choice(odd_values)
+            else:
+                inner = record.get(head)
+                record[head] = rng.choice((None, [0.07], [{"total": 0.07}], "x",
+                                           _Dict(inner, **{key: rng.choice((0.07, 0.1))}) if isinstance(inner, dict)
+                                           else _Dict(total=0.07)))
+            records.append(record)
+    records += [_Dict(order) for order in orders[:5]]
+    found = [cleaner.dirty(record) for record in records]
+    assert found == [any(not is_clean(v) for path in cleaner.targets for v in get_all(record, path))
+                     for record in records]
+    assert 0 < sum(found) < len(found)

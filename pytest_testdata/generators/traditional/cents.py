@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from pytest_testdata.quality.paths import Getter, Setter, all_getter, getter, setter
+from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.rules import Rule, ValueSource
 
 CENT = 0.01
@@ -128,7 +128,11 @@ class CentCleaner:
         self._nested_targets = tuple(p for p in self.targets if p not in self._plain_targets)
         # Each path's compiled reader, looked up once here (not per call: a dirty order is asked a few
         # dozen times while its cents are settled).
-        self._nested_readers = tuple(map(all_getter, self._nested_targets))
+        two = [p for p in self._nested_targets if p.count(".") == 1 and _plain_parts(p) is not None
+               and not p.partition(".")[2].isdigit()]
+        self._two_part = tuple((p, *p.split(".")) for p in two)
+        """``totals.total``: a dict in a dict, read with two ``get``s (another shape by the path's reader)."""
+        self._nested_readers = tuple(map(all_getter, [p for p in self._nested_targets if p not in two]))
         self._target_readers = tuple((p, all_getter(p)) for p in self.targets)
         self._item_readers = tuple(map(all_getter, self.item_targets))
 
@@ -183,6 +187,14 @@ class CentCleaner:
             for key in self._plain_targets:
                 value = record.get(key)
                 if type(value) is float and not (value / CENT).is_integer():
+                    return True
+            for path, head, key in self._two_part:
+                node = record.get(head)
+                if type(node) is dict:
+                    value = node.get(key)
+                    if type(value) is float and not (value / CENT).is_integer():
+                        return True
+                elif node is not None and any(not is_clean(value) for value in _read_all(path)(record)):
                     return True
             readers = self._nested_readers
         else:
