@@ -217,12 +217,19 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     # below would fail (nor raise), so the loop over the rules is skipped with the same outcome.
     accept = kit.scorer.acceptor.function if checks else None
     dirty = cents.dirty if cents is not None else None
+    # An entity the dataset writes nothing into after drawing it (no reference, copy, list length or
+    # cross-entity rule: products, users) keeps the records its plan vouched for (every own rule holds by
+    # how it was built, and the formats its drawers always make: generators/traditional/vouch.py): those
+    # are not checked against the rules nor for those formats again. Anything the chunk changes below
+    # (the cent cleaner) is scored as usual.
+    untouched = not (job.undrawn or rules or job.lists or job.refs or job.in_lists)
+    vouched = output.coherent if untouched else frozenset()
     known: list[float | None] = []
-    for record in records:
+    for number, record in enumerate(records):
         for other in enforce:
             other(record, rng)
         changed = False
-        if accept is None or not accept(record):
+        if accept is None or (number not in vouched and not accept(record)):
             for check, fix in checks:
                 if check(record) is False:
                     fix(record, rng, VALUES)
@@ -235,7 +242,8 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
         # score is 1.0. A change can break a rule checked before it, so that record is scored again.
         known.append(None if changed else 1.0)
     linked = time.perf_counter()
-    violations = [(start + v.record, v.field, v.rule, v.message) for v in kit.validator.validate(records)]
+    violations = [(start + v.record, v.field, v.rule, v.message) for v in kit.validator.validate(
+        records, (), output.made_shapes if untouched else frozenset())]
     unchecked = kit.unchecked if kit.trusted else kit.trusted
     scores = [kit.scorer.score(r) if k is None else k for r, k in zip(records, known, strict=True)]
     for rule in rules:
