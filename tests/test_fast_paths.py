@@ -687,3 +687,33 @@ def test_the_cent_cleaner_finds_the_rejected_cents_the_path_walker_finds(engine:
     assert found == [any(not is_clean(v) for path in cleaner.targets for v in get_all(record, path))
                      for record in records]
     assert 0 < sum(found) < len(found)
+
+
+def test_ordered_enforces_top_level_fields_as_its_general_path_does() -> None:
+    # ordered over top-level keys of a plain dict takes a short path; a dict subclass takes the general one
+    # (compiled getters and setters): the same writes, the same errors, on values of every kind.
+    from pytest_testdata.generators.traditional.pools import VALUES
+    from pytest_testdata.quality.rules import build_rules
+
+    rng = random.Random(9)
+    stamps = ("2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z", "2025-01-01T00:00:00Z", "2023-05-05T05:05:05Z")
+    odd: tuple[Any, ...] = (None, None, 3, "x", "", 2.5, float("nan"))
+    for fields in (["a", "b", "c", "d", "e"], ["a", "b", "c"], ["a", "b"]):
+        rule = build_rules(({"kind": "ordered", "fields": fields},))[0]
+        changed = 0
+        for _ in range(2000):
+            record: dict[str, Any] = {}
+            for name in fields:
+                if rng.random() < 0.85:
+                    record[name] = rng.choice(stamps) if rng.random() < 0.8 else rng.choice(odd)
+            fast, plain = dict(record), _Dict(record)
+            outcomes = []
+            for target in (fast, plain):
+                try:
+                    rule.enforce(target, random.Random(1), VALUES)
+                    outcomes.append("ok")
+                except TypeError as exc:
+                    outcomes.append(str(exc))
+            assert outcomes[0] == outcomes[1] and fast == dict(plain), record
+            changed += fast != record
+        assert changed > 100

@@ -292,6 +292,9 @@ class Ordered(Rule):
             self._fields = [(f, getter(f), setter(f)) for f in fields]
         self._plain_pair = self._fields is not None and len(self._fields) == 2 and not any(
             "." in f or "*" in f for f, _, _ in self._fields)
+        self._keys = tuple(f for f, _, _ in self._fields) if self._fields is not None and not any(
+            "." in f or "*" in f for f, _, _ in self._fields) else None
+        """The fields, when each is a top-level key (read with ``get``, written with ``[]`` in a dict)."""
 
     def _present(self, record: Record) -> list[Any]:
         if self._fields is None:
@@ -326,6 +329,20 @@ class Ordered(Rule):
                 if b < a:
                     record[first], record[second] = b, a
                 return
+        keys = self._keys
+        if keys is not None and type(record) is dict:
+            # The steps below for top-level keys (their getters and setters are record.get and
+            # record[key] = ...): the values present, sorted, written back in order. Already in order,
+            # sorted() (stable) gives back the very same objects and the writes would change nothing.
+            found = [record.get(key) for key in keys]
+            present = [value for value in found if value is not None]
+            ordered = sorted(present)
+            if any(a is not b for a, b in zip(ordered, present, strict=True)):
+                values = iter(ordered)
+                for key, value in zip(keys, found, strict=True):
+                    if value is not None:
+                        record[key] = next(values)
+            return
         if self._fields is None:
             fields = [f for f in self.spec["fields"] if get(record, f) is not None]
             ordered = sorted(get(record, f) for f in fields)
