@@ -338,10 +338,10 @@ class Ordered(Rule):
             present = [value for value in found if value is not None]
             ordered = sorted(present)
             if any(a is not b for a, b in zip(ordered, present, strict=True)):
-                values = iter(ordered)
+                in_order = iter(ordered)
                 for key, value in zip(keys, found, strict=True):
                     if value is not None:
-                        record[key] = next(values)
+                        record[key] = next(in_order)
             return
         if self._fields is None:
             fields = [f for f in self.spec["fields"] if get(record, f) is not None]
