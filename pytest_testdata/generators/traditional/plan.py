@@ -11,7 +11,7 @@ import json
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from pytest_testdata.generators.traditional.cents import CENT, CentCleaner, clean_multiple, is_clean
@@ -251,12 +251,16 @@ class Plan:
             self.drawn = self.fields
         if self.shape.plain and self.root is None:
             # The same steps as build() below, as one generated function (straight.py): no loops over the
-            # fields and rules per record. Plans of other shapes keep the method.
+            # fields and rules per record. Plans of other shapes keep the method. It runs the method for its
+            # first records and compiles only then (a user schema asked for a few records never pays it).
             self.build = record_builder(  # type: ignore[method-assign]
                 self.schema.name, self.ceiling,
                 [(name, None if draw is _derived else draw) for name, draw in self.drawn],
-                self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES)
-            steps = sure_builder_steps(self.rules)
+                self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES,
+                reference=partial(Plan.build, self))
+            # The vouching builder serves only what the engine may trust: never a schema checked whole by the
+            # standard validator (the generator does not ask for it there), so none is made for one.
+            steps = sure_builder_steps(self.rules) if not self.schema.standard else None
             if steps is not None:
                 self.made_shapes = made_shapes(self.schema.json_schema, self.drawn, steps,
                                                  self.cents.writes() if self.cents is not None else ())
