@@ -116,10 +116,13 @@ class _Globs:
         self._other = re.compile("|".join(f"(?:{translate(p)})" for p in other)) if other else None
 
     def match(self, name: str) -> bool:
-        return (name in self._exact or (bool(self._prefixes) and name.startswith(self._prefixes))
-                or (bool(self._suffixes) and name.endswith(self._suffixes))
-                or any(part in name for part in self._parts)
-                or (self._other is not None and self._other.match(name) is not None))
+        if name in self._exact or (self._prefixes and name.startswith(self._prefixes)) \
+                or (self._suffixes and name.endswith(self._suffixes)):
+            return True
+        for part in self._parts:  # a loop, not any(<generator>): every row is asked for each new name
+            if part in name:
+                return True
+        return self._other is not None and self._other.match(name) is not None
 
 
 @lru_cache(maxsize=1024)
