@@ -61,8 +61,12 @@ def _ranges(rows: list[list[Any]], layouts: list[str]) -> list[PhoneRange]:
     return [(p, n, layouts[nat], layouts[intl]) for p, n, nat, intl in rows]
 
 
-def _read(name: str) -> dict[str, Any]:
+def read_data(name: str) -> dict[str, Any]:
+    """One shipped data file of ``locales/data/`` (``US``, ``common``, ``kinds``...), parsed."""
     return json.loads((DATA_DIR / f"{name}.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+_read = read_data
 
 
 def _split_districts(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
