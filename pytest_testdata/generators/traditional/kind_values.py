@@ -101,16 +101,31 @@ def _word(state: RecordState) -> str:
 
 
 def _folded(state: RecordState) -> tuple[str, str]:
-    return latin_name(_first_name(state)) or "user", latin_name(_last_name(state)) or "name"
+    first = state.first or _first_name(state)
+    last = state.last or _last_name(state)
+    return latin_name(first) or "user", latin_name(last) or "name"
+
+
+def first_name(state: RecordState) -> str:
+    """A first name of the record's country, remembered for the email or username drawn after it."""
+    state.first = found = _first_name(state)
+    return found
+
+
+def last_name(state: RecordState) -> str:
+    state.last = found = _last_name(state)
+    return found
 
 
 def person_name(state: RecordState) -> str:
-    """First and last name of the record's country (the record's own, when it has drawn them already)."""
+    """First and last name of the record's country (the record's own, when it has drawn them already),
+    remembered for the email or username drawn after it (``contact.name`` then ``contact.email``)."""
     rec = state.record
     first, last = rec.get("first_name"), rec.get("last_name")
     if isinstance(first, str) and isinstance(last, str) and first and last:
         return f"{first} {last}"
-    return f"{_first_name(state)} {_last_name(state)}"
+    state.first, state.last = first_drawn, last_drawn = _first_name(state), _last_name(state)
+    return f"{first_drawn} {last_drawn}"
 
 
 def username(state: RecordState) -> str:

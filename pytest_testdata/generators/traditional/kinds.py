@@ -146,8 +146,8 @@ def _forms(*draws: Draw) -> tuple[Draw, ...]:
 
 
 _BUILTIN: tuple[Kind, ...] = (
-    Kind("person.first_name", _forms(NAMED_DRAWERS["person.first_name"])),
-    Kind("person.last_name", _forms(NAMED_DRAWERS["person.last_name"])),
+    Kind("person.first_name", _forms(kv.first_name)),
+    Kind("person.last_name", _forms(kv.last_name)),
     Kind("person.name", _forms(kv.person_name)),
     Kind("username", _forms(kv.username)),
     Kind("job_title", _forms(kv.job_title)),
