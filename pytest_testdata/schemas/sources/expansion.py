@@ -21,6 +21,10 @@ from pytest_testdata.schemas.sources.vocabulary import ANNOTATIONS, CUT, LIST, M
 
 MAX_VIEW_NODES = 50_000
 """A bound on the unrolled view; a schema that would exceed it at the asked depth is unrolled less deep."""
+REUSE_AFTER = 5_000
+"""Subschemas expanded before a reference target's expansion is kept for reuse (:meth:`_Expander._expand_target`):
+a large view (a meta-schema unrolled) gains; in a small one the copies kept cost the garbage collector more
+than they save."""
 
 
 def _check_copy(node: Any) -> Any:
@@ -190,8 +194,11 @@ class _Expander:
         return None
 
     def _expand_target(self, target: Any, base: str, ptr: str, stack: tuple[int, ...]) -> Any:
-        """A reference's target, expanded (a copy of the expansion done before when the same target is reached
-        again with the same references above it and the same dynamic scope: the same schema comes out)."""
+        """A reference's target, expanded (past :data:`REUSE_AFTER` subschemas, a copy of the expansion done
+        before when the same target is reached again with the same references above it and the same dynamic
+        scope: the same schema comes out)."""
+        if self.nodes < REUSE_AFTER:
+            return self.expand(target, base, ptr, (*stack, id(target)))
         key = (id(target), base, stack, tuple(self.scope))
         done = self._expanded.get(key)
         if done is not None:
