@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import grpc
 
 from pytest_testdata.agent import cassette_wire, convert
+from pytest_testdata.agent.defined import DefinedEntities
+from pytest_testdata.agent.inline import FEATURE as INLINE_FEATURE
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.errors import (
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from pytest_testdata.datasets.request import DatasetRequest
     from pytest_testdata.datasets.result import Dataset
     from pytest_testdata.recording.cassettes import TestCassette
+    from pytest_testdata.schemas.overlay import OverlayRegistry
+    from pytest_testdata.schemas.sources import ModelBinding
 
 MAX_SYNC_HEADER = "testdata-max-sync-records"
 _USAGE_CODES = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -66,8 +70,10 @@ class AgentClient:
 
     def __init__(self, address: str, *, token: str | None = None, tls: bool = False,
                  root_certificates: str | Path | None = None, timeout: float = 120.0,
-                 max_message_bytes: int = 256 * 1024 * 1024) -> None:
+                 max_message_bytes: int = 256 * 1024 * 1024, max_depth: int | None = None) -> None:
         self.address = parse_address(address)
+        self.defined = DefinedEntities(max_depth)
+        """The entities this client defines (a test's models, ``Schema`` objects): sent inline with each call."""
         self.timeout = timeout
         self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
         options = [("grpc.max_receive_message_length", max_message_bytes)]
@@ -152,6 +158,10 @@ class AgentClient:
     def _message(self, request: GenerationRequest, cassette: TestCassette | None,
                  batch_size: int | None = None) -> pb.GenerateDataRequest:
         message = convert.request_to_proto(request, batch_size)
+        inline = self.defined.messages([request.entity])
+        if inline:
+            self._require(INLINE_FEATURE, f"generate {inline[0].source}, which the test defines itself")
+            message.schemas.extend(inline)
         if cassette is not None:
             message.cassette.CopyFrom(cassette_wire.to_proto(cassette))
         return message
@@ -216,14 +226,32 @@ class AgentClient:
         """A dataset through the agent's ``GenerateDataset`` stream (what remote mode's ``testdata.dataset`` uses)."""
         from pytest_testdata.agent.dataset_wire import dataset_from_chunks, request_to_proto
 
-        call = self.stub.GenerateDataset(request_to_proto(request, batch_size), timeout=self.timeout,
-                                         metadata=self._metadata)
+        message = request_to_proto(request, batch_size)
+        inline = self.defined.messages()  # all of them: the local registry holds them all too (root= pulls in)
+        if inline:
+            self._require(INLINE_FEATURE, "build datasets of entities the test defines itself ("
+                          + ", ".join(m.source for m in inline) + ")")
+            message.schemas.extend(inline)
+        call = self.stub.GenerateDataset(message, timeout=self.timeout, metadata=self._metadata)
         try:
             return dataset_from_chunks(call)
         except grpc.RpcError as exc:
             raise self._error(exc) from None
         finally:
             call.cancel()
+
+    def define(self, obj: Any) -> Schema:
+        """Define the entity of a model class or :class:`Schema` for this client's calls (the agent cannot
+        know the test's models): its JSON Schema travels with every call that uses it. Returns its schema."""
+        return self.defined.define(obj)
+
+    def binding(self, name: str) -> ModelBinding | None:
+        """How records of an entity this client defined become model instances (None: they stay dicts)."""
+        return self.defined.binding(name)
+
+    def plan_registry(self) -> OverlayRegistry:
+        """The built-in schemas plus the defined ones: what plans loading a remote dataset into a database."""
+        return self.defined.registry
 
     def schemas(self, domain: str | None = None) -> list[Schema]:
         """The agent's schemas (optionally one domain's)."""
