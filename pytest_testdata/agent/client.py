@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import grpc
 
 from pytest_testdata.agent import cassette_wire, convert
-from pytest_testdata.agent.defined import DefinedEntities
-from pytest_testdata.agent.inline import FEATURE as INLINE_FEATURE
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
+from pytest_testdata.agent.defined import DefinedEntities
+from pytest_testdata.agent.inline import FEATURE as INLINE_FEATURE
 from pytest_testdata.errors import (
     AgentUnavailableError,
     ConstraintViolationError,

@@ -29,6 +29,7 @@ import grpc
 from pytest_testdata.errors import SchemaError, TestdataUsageError
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.registry import entity_key
+from pytest_testdata.schemas.sources.references import no_file_documents
 
 if TYPE_CHECKING:
     from pytest_testdata.agent import testdata_pb2 as pb
@@ -179,8 +180,9 @@ class InlineSchemas:
                                 "schema this deep is not one a model produces; split it into smaller entities.")
         source = message.source or f"inline:{message.name}"
         try:
-            schema = Schema.from_json_schema(data, source=source, name=message.name,
-                                             max_depth=message.max_depth or None)
+            with no_file_documents("an inline schema may not read the agent's files"):
+                schema = Schema.from_json_schema(data, source=source, name=message.name,
+                                                 max_depth=message.max_depth or None)
         except TestdataUsageError as exc:
             # SchemaError names the pointer and keyword; the label names the entity within the call.
             raise InlineRefused(f"{label}.json_schema: {exc}") from None
