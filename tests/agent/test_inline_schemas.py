@@ -207,3 +207,37 @@ def test_the_compiled_schemas_are_kept_by_content_within_bounds() -> None:
     assert size <= 4 * 4096 and count < 200
     assert kept.compile(_inline(WIDGET)) is not first  # pushed out, compiled again
     assert "widget" not in registry
+
+
+def test_a_stream_of_an_inline_entity(stub: Any) -> None:
+    def stream() -> tuple[list[Any], list[Any]]:
+        chunks = list(stub.GenerateDataStream(pb.GenerateDataRequest(
+            entity="widget", count=1500, seed=3, batch_size=500, schemas=[_inline(WIDGET)]), timeout=60))
+        return chunks, [r for chunk in chunks for r in json.loads(chunk.records_json)]
+
+    chunks, records = stream()
+    assert len(records) == 1500 and [c.index for c in chunks] == [0, 1, 2] and chunks[-1].last
+    assert chunks[-1].metadata.entity == "widget" and not chunks[-1].metadata.violations
+    assert stream()[1] == records  # the same seed, the same records (the compiled schema reused)
+
+
+def test_the_client_refuses_to_send_models_to_an_agent_without_the_feature(agent: RunningAgent) -> None:
+    from pydantic import BaseModel
+
+    from pytest_testdata.agent.client import AgentClient
+    from pytest_testdata.errors import GenerationError
+    from pytest_testdata.fixture import TestdataFactory
+
+    class Parcel(BaseModel):
+        weight_kg: float
+
+    with AgentClient(agent.address, timeout=30) as client:
+        client.health()
+        # A fake of an older agent (one that cannot be started here): the features it would announce.
+        client._features = frozenset({"cassettes"})
+        with pytest.raises(GenerationError, match=r"does not announce the 'inline-schemas' feature, so it cannot "
+                                                  r"generate pydantic:.*Parcel, which the test defines itself"):
+            TestdataFactory(client, 1)(Parcel)
+        client._features = None  # asks the real agent again
+        parcel = TestdataFactory(client, 1)(Parcel)
+    assert isinstance(parcel, Parcel)
