@@ -94,7 +94,19 @@ class SessionState:
                                        timeout=float(s.get("remote_timeout") or 120),
                                        max_depth=s.get("max_depth"))
             self._client.listeners.append(self.stats)
+            self._client.local_source = self._local_source
         return self._client
+
+    def _local_source(self, name: str) -> str | None:
+        """Where this project defines ``name`` (a schema file, a hook's model), if not on the agent."""
+        registry = self.registry  # built now if no marker needed it yet (it asks the agent for its schemas)
+        if name not in registry:
+            return None
+        try:
+            source = registry.get(name).source
+        except TestdataUsageError:
+            return None
+        return None if source.startswith("agent:") else source
 
     @property
     def engine(self) -> EngineLike:

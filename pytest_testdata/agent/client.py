@@ -87,6 +87,9 @@ class AgentClient:
         self._features: frozenset[str] | None = None
         self.listeners: list[Callable[[GenerationRequest, GenerationResult], None]] = []
         """Called with every request and result, as the engine's listeners are (run statistics)."""
+        self.local_source: Callable[[str], str | None] | None = None
+        """Where the test's project defines an entity by name (a schema file, a hook's registration), set by
+        the plugin: named when the agent does not know that entity."""
 
     def close(self) -> None:
         self.channel.close()
@@ -101,6 +104,13 @@ class AgentClient:
         code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
         details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
         text = f"Test Data Agent at {self.address}: {details} [{code.name}]"
+        if code is grpc.StatusCode.NOT_FOUND and message is not None and self.local_source is not None:
+            where = self.local_source(message.entity)
+            if where:
+                text += (f". This test's project defines {message.entity!r} itself ({where}), but the agent generates "
+                         "named entities from its own schemas: start the agent with that schema folder "
+                         "(testdata serve --schemas PATH), or pass the entity as a Schema object or model class "
+                         "(they travel with the call)")
         if code is grpc.StatusCode.RESOURCE_EXHAUSTED and message is not None and message.HasField("cassette"):
             text += (f". The request carried the test's cassette ({message.ByteSize():,} bytes in all): if that is "
                      "what is too large, raise the agent's MAX_MESSAGE_BYTES or split the test's LLM calls")

@@ -97,6 +97,9 @@ class InlineSchemas:
 
         view = copy.copy(engine)
         view.registry = OverlayRegistry(engine.registry, self.compile_all(engine.registry, messages))
+        # Generators are built by (and hold) the engine itself, never a view that ends with its call.
+        view.generator = engine.generator  # type: ignore[method-assign]
+        view.unavailable_reason = engine.unavailable_reason  # type: ignore[method-assign]
         return view
 
     def compile_all(self, registry: SchemaRegistry, messages: Sequence[pb.InlineSchema]) -> list[Schema]:

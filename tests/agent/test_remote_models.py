@@ -149,3 +149,30 @@ def test_what_no_adapter_reads_is_refused_as_in_local_mode(pytester: pytest.Pyte
     error = [line for line in local.stdout.lines if line.startswith("E ")]
     assert error and "TestdataUsageError" in error[0] and "Plain" in error[0]
     assert [line for line in remote.stdout.lines if line.startswith("E ")] == error
+
+
+def test_an_entity_only_the_project_defines_is_named_as_such(pytester: pytest.Pytester,
+                                                              agent: RunningAgent) -> None:
+    folder = pytester.mkdir("schemas")
+    (folder / "shipment.json").write_text(json.dumps({
+        "title": "shipment", "type": "object", "required": ["tracking"],
+        "properties": {"tracking": {"type": "string", "maxLength": 20}}}))
+    pytester.makeini("[pytest]\ntestdata_schemas = schemas\n")
+    pytester.makepyfile('''
+        from pytest_testdata.schemas import Schema
+
+        def test_by_name(testdata):
+            testdata("shipment")
+
+        def test_as_a_schema_object(testdata):
+            schema = Schema.from_json_schema({"title": "shipment", "type": "object", "required": ["tracking"],
+                                              "properties": {"tracking": {"type": "string", "maxLength": 20}}})
+            assert len(testdata(schema)["tracking"]) <= 20
+    ''')
+    result = pytester.runpytest("--testdata-remote", agent.address, "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines([
+        "*TestdataUsageError: Test Data Agent at *: unknown entity 'shipment'*?NOT_FOUND?. This test's project "
+        "defines 'shipment' itself (*shipment.json), but the agent generates named entities from its own schemas: "
+        "start the agent with that schema folder (testdata serve --schemas PATH), or pass the entity as a Schema "
+        "object or model class (they travel with the call)"])
