@@ -58,11 +58,12 @@ class DatasetRPC:
             from pytest_testdata.datasets.build import Builder
             from pytest_testdata.datasets.graph import plan_dataset
 
-            plan = plan_dataset(wanted, self.engine.registry)  # every bad input fails before a chunk goes out
+            engine = servicer.inline.engine_for(self.engine, request.schemas)  # the call's own models, if any
+            plan = plan_dataset(wanted, engine.registry)  # every bad input fails before a chunk goes out
             span.set_attribute("testdata.seed", wanted.seed)
             span.set_attribute("testdata.count", sum(plan.counts.values()))
             log = log.bind(entities=plan.counts, seed=wanted.seed)
-            builder = Builder(self.engine, wanted, plan, None, None, self._processes())
+            builder = Builder(engine, wanted, plan, None, None, self._processes())
             for chunk in self._dataset_chunks(builder, batch, request_id, context):
                 if not context.is_active():
                     status = "CANCELLED"
