@@ -48,6 +48,7 @@ class DatasetRPC:
         try:
             servicer._admit(metadata, True)
             servicer._deadline(context)
+            servicer._parsed(request)  # bytes that are no GenerateDatasetRequest: INVALID_ARGUMENT, not INTERNAL
             wanted = request_from_proto(request, max_context_chars=self.settings.max_context_chars,
                                         seed=random_seed())
             batch = request.batch_size if request.HasField("batch_size") else self.settings.stream_batch_size
