@@ -58,8 +58,8 @@ BR_UF = {
     "Rio Grande do Sul": "RS", "Rondonia": "RO", "Roraima": "RR", "Santa Catarina": "SC", "Sao Paulo": "SP",
     "Sergipe": "SE", "Tocantins": "TO",
 }
-NL_PROVINCES = {
-    "Drenthe": "Drenthe", "Flevoland": "Flevoland", "Friesland": "Friesland", "Gelderland": "Gelderland",
+NL_PROVINCES = {  # GeoNames' English names (Guelders: Gelderland) to the Dutch ones
+    "Drenthe": "Drenthe", "Flevoland": "Flevoland", "Friesland": "Friesland", "Guelders": "Gelderland",
     "Groningen": "Groningen", "Limburg": "Limburg", "North Brabant": "Noord-Brabant",
     "North Holland": "Noord-Holland", "Overijssel": "Overijssel", "South Holland": "Zuid-Holland",
     "Utrecht": "Utrecht", "Zeeland": "Zeeland",
