@@ -116,10 +116,13 @@ class _Globs:
         self._other = re.compile("|".join(f"(?:{translate(p)})" for p in other)) if other else None
 
     def match(self, name: str) -> bool:
-        return (name in self._exact or (bool(self._prefixes) and name.startswith(self._prefixes))
-                or (bool(self._suffixes) and name.endswith(self._suffixes))
-                or any(part in name for part in self._parts)
-                or (self._other is not None and self._other.match(name) is not None))
+        if name in self._exact or (self._prefixes and name.startswith(self._prefixes)) \
+                or (self._suffixes and name.endswith(self._suffixes)):
+            return True
+        for part in self._parts:  # a loop, not any(<generator>): every row is asked for each new name
+            if part in name:
+                return True
+        return self._other is not None and self._other.match(name) is not None
 
 
 @lru_cache(maxsize=1024)
@@ -176,6 +179,17 @@ TABLE: tuple[FieldName, ...] = (
               example="Premium Yoga Mat"),
     FieldName("product.name", ("name", "title"), parents=PRODUCT, example="Premium Yoga Mat (`name` under `product`)"),
     FieldName("file.name", ("name",), parents=FILE, example="quarterly-report.pdf (`name` under `attachment`)"),
+    FieldName("sku", ("sku", "*_sku", "sku_code", "sku_number", "stock_keeping_unit"), example="PDD-60784"),
+    FieldName("category", ("category", "*_category", "category_name", "categories", "product_category"),
+              example="electronics"),
+    FieldName("category", ("name",), parents=frozenset({"category"}), example="books (`name` under `category`)"),
+    FieldName("address.country", ("code",), parents=frozenset({"country"}), example="DE (`code` under `country`)"),
+    FieldName("country_name", ("name",), parents=frozenset({"country"}), example="Germany (`name` under `country`)"),
+    FieldName("country_name", ("country_name", "*_country_name", "country_full_name"), example="Germany"),
+    FieldName("address.city", ("name",), parents=frozenset({"city", "town"}),
+              example="Springfield (`name` under `city`)"),
+    FieldName("currency", ("code",), parents=frozenset({"currency"}), example="EUR (`code` under `currency`)"),
+    FieldName("language", ("code",), parents=frozenset({"language"}), example="de (`code` under `language`)"),
     # -- money -------------------------------------------------------------------------------------------------
     FieldName("currency", ("currency", "currency_code", "*_currency", "currency_iso", "currency_iso_code", "ccy",
                            "*_currency_code", "iso_currency_code", "currencycode"), example="EUR"),
@@ -185,6 +199,15 @@ TABLE: tuple[FieldName, ...] = (
               example="4242424242424242"),
     FieldName("card.last_four", ("last4", "last_4", "last_four", "card_last_four", "card_last4", "last_four_digits",
                                  "last_digits"), example="0416"),
+    FieldName("money", ("price", "*_price", "amount", "*_amount", "total", "*_total", "subtotal", "sub_total",
+                        "cost", "*_cost", "fee", "*_fee", "fees", "balance", "*_balance", "tax", "*_tax", "discount",
+                        "*_discount", "tip", "refund", "*_refund", "deposit", "payout", "surcharge"),
+              types=_NUM, example="49.99"),
+    FieldName("money", ("price", "*_price", "amount", "*_amount", "total", "*_total", "subtotal"),
+              example="49.99 (a string field)"),
+    FieldName("promo_code", ("coupon", "coupon_code", "*_coupon_code", "promo", "promo_code", "promotion_code",
+                             "voucher", "voucher_code", "discount_code", "gift_code", "referral_code", "redeem_code",
+                             "redemption_code"), example="SPRING15"),
     # -- dates and times without a format ----------------------------------------------------------------------
     FieldName("timestamp", ("*_at", "timestamp", "*_timestamp", "created", "updated", "modified", "deleted",
                             "published", "submitted", "last_modified", "last_login", "last_seen", "expires",
@@ -202,6 +225,8 @@ TABLE: tuple[FieldName, ...] = (
                                  "address_1", "line1", "line_1", "street_name", "address_street"),
               example="742 Evergreen Terrace"),
     FieldName("address.street", ("address",), siblings=ADDRESS_SIBLINGS, example="742 Evergreen Terrace"),
+    FieldName("house_number", ("house_number", "street_number", "building_number", "house_no", "house_num",
+                               "apartment_number", "unit_number", "flat_number", "suite_number"), example="12"),
     FieldName("address.city", ("city", "town", "city_name", "locality", "*_city", "municipality"),
               example="Springfield"),
     FieldName("address.state", ("state", "region", "province", "state_province", "state_code", "state_or_province",
@@ -276,15 +301,26 @@ TABLE: tuple[FieldName, ...] = (
               example="x8!Kq2#rTz9m"),
     FieldName("token", ("token", "*_token", "api_key", "apikey", "*_api_key", "secret", "*_secret", "access_key",
                         "client_secret", "nonce"), example="tok_5f2b8c0e9d4a7b61c3e8f0a2d9b7c415"),
+    FieldName("reference", ("reference", "*_reference", "reference_number", "reference_no", "*_number", "*_no",
+                            "confirmation", "confirmation_code", "booking_code", "tracking_code", "order_ref",
+                            "invoice_ref", "booking_ref"),
+              example="INV-2024-003918 (`invoice_number`: the prefix follows the name)"),
     # -- numbers -----------------------------------------------------------------------------------------------
     FieldName("year", ("year", "*_year", "year_*", "yob"), types=_NUM, example="2019"),
     FieldName("percent", ("percent", "percentage", "*_percent", "*_percentage", "pct", "*_pct"), types=_NUM,
               example="37.5"),
     FieldName("port", ("port", "*_port", "port_number"), types=("integer",), example="8443"),
+    FieldName("quantity", ("quantity", "qty", "*_quantity", "*_qty", "quantity_*", "units", "stock",
+                           "stock_level", "inventory", "items_in_stock"), types=_NUM, example="3"),
+    FieldName("rating", ("rating", "*_rating", "rating_*", "stars", "star_rating"), types=_NUM, example="4"),
+    FieldName("weight", ("weight", "*_weight", "weight_*", "*_kg", "mass"), types=_NUM, example="2.35 (kilograms)"),
     # -- words and text ----------------------------------------------------------------------------------------
     FieldName("status", ("status", "state", "*_status"), example="active"),
     FieldName("colour", ("color", "colour", "*_color", "*_colour", "color_*", "colour_*", "hex_color",
                          "hex_colour", "rgb"), example="#3a7bd5"),
+    FieldName("tag", ("tag", "tags", "*_tag", "*_tags", "label", "labels", "keyword", "keywords"),
+              example="sale (each item of `tags`)"),
+    FieldName("code", ("code", "*_code"), example="KX-4821 (any other `code`)"),
     FieldName("sentence", ("description", "*_description", "desc", "comment", "*_comment", "comments", "body",
                            "*_body", "summary", "*_summary", "message", "*_message", "bio", "biography", "about",
                            "notes", "note", "text", "content", "details", "remarks", "caption", "abstract",
@@ -302,16 +338,28 @@ _USER_ROWS: list[FieldName] = []
 def add_field_names(rows: Iterable[FieldName]) -> None:
     """Put a user's rows before the built-in ones (later additions before earlier ones)."""
     _USER_ROWS[:0] = list(rows)
-    kind_for.cache_clear()
-    _rows_named.cache_clear()
+    _table_changed()
 
 
 def remove_field_names(kinds: Iterable[str]) -> None:
     """Drop the user's rows of these kinds (the built-in ones stay)."""
     gone = set(kinds)
     _USER_ROWS[:] = [r for r in _USER_ROWS if r.kind not in gone]
+    _table_changed()
+
+
+_VERSION = [0]
+
+
+def _table_changed() -> None:
+    _VERSION[0] += 1
     kind_for.cache_clear()
     _rows_named.cache_clear()
+
+
+def table_version() -> int:
+    """A number that changes whenever the user's rows do (what was compiled from the table before is stale)."""
+    return _VERSION[0]
 
 
 def rows() -> tuple[FieldName, ...]:
@@ -419,4 +467,4 @@ def _rows_named(key: str, json_type: str) -> tuple[FieldName, ...]:
 
 
 __all__ = ["TABLE", "FieldContext", "FieldName", "add_field_names", "current", "kind_for", "parent_words",
-           "remove_field_names", "rows", "singular", "snake", "snake_pattern", "within"]
+           "remove_field_names", "rows", "singular", "snake", "snake_pattern", "table_version", "within"]
