@@ -423,6 +423,13 @@ def test_the_rule_acceptor_takes_each_rule_kind_exactly() -> None:
         {"kind": "postal_code_matches_country", "addresses": "ad"},
         {"kind": "same_value", "fields": ["ad.*.country"]},
         {"kind": "flag_iff_positive", "quantity": "q", "flag": "in"},
+        {"kind": "product_each", "items": "items", "target": "lt", "factors": ["q", "p"]},
+        {"kind": "product_each", "items": "n.items", "target": "lt", "factors": ["q"]},
+        {"kind": "present_iff", "field": "pay.card", "when": "pay.method", "in": ["card", "debit"]},
+        {"kind": "status_timestamps", "status": "st", "stages": {"a": ["paid", "shipped"], "c": ["shipped"]}},
+        {"kind": "ordered", "fields": ["a", "b", "c", "n.t"]},
+        {"kind": "same_value", "fields": ["pay.amount", "t"], "source": "t"},
+        {"kind": "same_value", "fields": ["a", "b", "ad.0.country"]},
     )
     rng = random.Random(12)
     numbers: tuple[Any, ...] = (0, 1, 2.5, 0.1, 0.3, 9.99, 19.98, 1.004, 0.996, 1e9, 2e9, -1.0, True, None, "1",
@@ -439,6 +446,11 @@ def test_the_rule_acceptor_takes_each_rule_kind_exactly() -> None:
             total: Any
             phone: Any
             items = [{"q": rng.choice(numbers), "p": rng.choice(numbers)} for _ in range(rng.randrange(4))]
+            for item in items:  # a line total that is right, a little off, or odd
+                if type(item["q"]) in (int, float) and type(item["p"]) in (int, float) and rng.random() < 0.7:
+                    item["lt"] = round(item["q"] * item["p"] + rng.choice((0, 0, 0.004, 0.011, -0.02)), 2)
+                elif rng.random() < 0.8:
+                    item["lt"] = rng.choice(numbers)
             if rng.random() < 0.5:  # totals that are right, or a cent or two off
                 total = sum(i["q"] * i["p"] for i in items if all(type(v) in (int, float) for v in i.values()))
                 total = total + rng.choice((0, 0, 0.004, 0.006, 0.011, -0.0105, 0.0105, -0.03))
@@ -467,7 +479,18 @@ def test_the_rule_acceptor_takes_each_rule_kind_exactly() -> None:
                 "ad": rng.choice(([address], [address, dict(address)], [address, {"country": "FR"}], address, [],
                                   None, ["x"])),
                 "in": rng.choice((True, False, None)),
+                "c": rng.choice(texts), "st": rng.choice(("paid", "shipped", "pending", None, 3, ["paid"])),
+                "pay": rng.choice(({"method": rng.choice(("card", "debit", "cash", None, ["card"])),
+                                    "card": rng.choice(("1234", None, 0)),
+                                    "amount": rng.choice((total, total, None, "x"))}, {}, None, [1])),
             }
+            if rng.random() < 0.3:  # timestamps in order (or one missing) and values equal across paths
+                record["a"], record["b"], record["c"] = sorted(rng.choice(texts[3:5]) for _ in range(3))
+                record[rng.choice("abc")] = rng.choice((None, record["a"]))
+            if rng.random() < 0.1:
+                record["a"] = record["b"] = rng.choice(texts)
+                if type(record["ad"]) is list and record["ad"] and type(record["ad"][0]) is dict:
+                    record["ad"][0]["country"] = record["a"]
             record["total"] = rng.choice((total, 0.0, None)) if type(total) is not float else round(
                 total + (record["tax"] if type(record["tax"]) is float else 0) - 0, 2)
             outcome = None
@@ -628,3 +651,88 @@ def test_prices_on_the_fixed_band_path_equal_the_general_formula() -> None:
             state = RecordState(fast, "US", category=category)
             for _ in range(3000):
                 assert price(state) == general(plain, category, low, high), (category, low, high)
+
+
+def test_sentiment_counts_the_words_the_regex_finds() -> None:
+    # sentiment() cuts ASCII text into words without the regex and counts only the lexicon words found:
+    # the same score as counting every [a-z]+ run of the lower-cased text, for any text.
+    import re
+
+    from pytest_testdata.quality.rules import NEGATIVE_WORDS, POSITIVE_WORDS, sentiment
+
+    def plain(text: str) -> int:
+        words = re.findall(r"[a-z]+", text.lower())
+        return sum(w in POSITIVE_WORDS for w in words) - sum(w in NEGATIVE_WORDS for w in words)
+
+    rng = random.Random(5)
+    pieces = ["LOVE", "great", "Broke", "bad", "awful", "é", "İ", " ", "-", "!", "_", "\n", "9", "a", "x\x00"]
+    texts = ["", "GREAT!!", "great-broke great great", "İstanbul great", "ÀLove", "love\tloved\nBROKEN",
+             "xxxxxlove", "lovE_great9awful"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(40))) for _ in range(3000)]
+    scores = [sentiment(text) for text in texts]
+    assert scores == [plain(text) for text in texts]
+    assert len(set(scores)) > 5  # positive, negative and mixed texts were compared
+
+
+def test_the_cent_cleaner_finds_the_rejected_cents_the_path_walker_finds(engine: Engine) -> None:
+    # dirty() reads its money paths through compiled readers (two gets for ``totals.total``); on records of
+    # any shape it must say what reading every path with get_all and is_clean says.
+    from pytest_testdata.generators.traditional.cents import CentCleaner, is_clean
+    from pytest_testdata.quality.paths import get_all
+    from pytest_testdata.quality.rules import build_rules
+
+    schema = engine.registry.get("order")
+    cleaner = CentCleaner.for_schema(schema.json_schema, build_rules(schema.coherence))
+    assert cleaner is not None and "totals.total" in cleaner.targets
+    rng = random.Random(8)
+    orders = engine.generate(GenerationRequest.checked("order", 40, strategy="traditional", seed=2)).records
+    odd_values: tuple[Any, ...] = (0.07, 0.1, 66.99, 12, None, "0.07", True, [0.07], {"total": 0.07})
+    records: list[Any] = []
+    for order in orders:
+        for _ in range(6):
+            record = copy.deepcopy(order)
+            path = rng.choice(cleaner.targets)
+            head, _, key = path.partition(".")
+            if head in record and isinstance(record[head], dict) and rng.random() < 0.7:
+                record[head][key] = rng.choice(odd_values)
+            else:
+                inner = record.get(head)
+                record[head] = rng.choice((None, [0.07], [{"total": 0.07}], "x",
+                                           _Dict(inner, **{key: rng.choice((0.07, 0.1))}) if isinstance(inner, dict)
+                                           else _Dict(total=0.07)))
+            records.append(record)
+    records += [_Dict(order) for order in orders[:5]]
+    found = [cleaner.dirty(record) for record in records]
+    assert found == [any(not is_clean(v) for path in cleaner.targets for v in get_all(record, path))
+                     for record in records]
+    assert 0 < sum(found) < len(found)
+
+
+def test_ordered_enforces_top_level_fields_as_its_general_path_does() -> None:
+    # ordered over top-level keys of a plain dict takes a short path; a dict subclass takes the general one
+    # (compiled getters and setters): the same writes, the same errors, on values of every kind.
+    from pytest_testdata.generators.traditional.pools import VALUES
+    from pytest_testdata.quality.rules import build_rules
+
+    rng = random.Random(9)
+    stamps = ("2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z", "2025-01-01T00:00:00Z", "2023-05-05T05:05:05Z")
+    odd: tuple[Any, ...] = (None, None, 3, "x", "", 2.5, float("nan"))
+    for fields in (["a", "b", "c", "d", "e"], ["a", "b", "c"], ["a", "b"]):
+        rule = build_rules(({"kind": "ordered", "fields": fields},))[0]
+        changed = 0
+        for _ in range(2000):
+            record: dict[str, Any] = {}
+            for name in fields:
+                if rng.random() < 0.85:
+                    record[name] = rng.choice(stamps) if rng.random() < 0.8 else rng.choice(odd)
+            fast, plain = dict(record), _Dict(record)
+            outcomes = []
+            for target in (fast, plain):
+                try:
+                    rule.enforce(target, random.Random(1), VALUES)
+                    outcomes.append("ok")
+                except TypeError as exc:
+                    outcomes.append(str(exc))
+            assert outcomes[0] == outcomes[1] and fast == dict(plain), record
+            changed += fast != record
+        assert changed > 100

@@ -13,9 +13,9 @@ then no copy of that entity is trusted. The invalid variant's broken record is c
 (:meth:`ChunkedEntity._break`), trusted or not, and a dataset's rules are checked in full wherever records
 are not built by chunks (other strategies, :func:`check_records`-style callers).
 
-One difference in what is reported, by design: a copied value that is not equal to itself (a float NaN in
-the referenced record) was reported as a mismatch of the copy; a trusted copy does not report it (the
-referenced record's own validation does).
+A copied value that is not equal to itself (a float NaN in the referenced record) is reported as a
+mismatch of the copy by its check: a chunk checks a trusted copy whose referenced table holds such a value
+(:attr:`~pytest_testdata.datasets.chunks.Kit.unchecked`).
 """
 
 from __future__ import annotations

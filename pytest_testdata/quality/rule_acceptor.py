@@ -20,7 +20,7 @@ two paths on generated, broken and malformed records.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pytest_testdata.locales.countries import CALLING_CODES, NANP, POSTAL_CODES
@@ -182,12 +182,77 @@ def _sum(acc: RuleAcceptor, rule: Rule) -> bool:
 
 def _ordered(acc: RuleAcceptor, rule: Rule) -> bool:
     fields = rule.spec.get("fields")
-    if not (isinstance(fields, (list, tuple)) and len(fields) == 2 and all(isinstance(f, str) for f in fields)):
+    if not (isinstance(fields, (list, tuple)) and len(fields) >= 2 and all(isinstance(f, str) for f in fields)):
         return False
-    a, b = acc._read(fields[0]), acc._read(fields[1])
-    if a is None or b is None:
+    read = [acc._read(field) for field in fields]
+    found = [var for var in read if var is not None]
+    if len(found) != len(read):
         return False
-    acc._emit(f"if type({a}) is not str or type({b}) is not str or {b} < {a}: return False")
+    if len(found) == 2:
+        a, b = found
+        acc._emit(f"if type({a}) is not str or type({b}) is not str or {b} < {a}: return False")
+        return True
+    # More fields (created, paid, shipped, delivered, updated): the values present (not None) are strings
+    # in order, which check() calls True; fewer than two present, it does not apply.
+    present = acc._var()
+    acc._emit(f"{present} = [v for v in ({', '.join(found)}) if v is not None]")
+    acc._emit(f"if len({present}) > 1 and (not all(type(v) is str for v in {present}) or "
+              f"{present} != sorted({present})): return False")
+    return True
+
+
+def _product_each(acc: RuleAcceptor, rule: Rule) -> bool:
+    factors, target = rule.spec.get("factors"), rule.spec.get("target")
+    if not (isinstance(factors, (list, tuple)) and factors and all(isinstance(f, str) for f in factors)
+            and isinstance(target, str)):
+        return False
+    items = acc._read(rule.spec.get("items"))
+    if items is None:
+        return False
+    item, product, actual = acc._var(), acc._var(), acc._var()
+    # Not a list (nor a subclass of one): check() does not apply. Each item a dict whose factors and target
+    # are plain numbers; the product computed as check() does (1.0 times each factor as a float, in order),
+    # the same rounding comparison (a NaN fails here: the plain path decides it).
+    acc._emit(f"if type({items}) is list:")
+    acc._emit(f"for {item} in {items}:", 1)
+    acc._emit(f"if type({item}) is not dict: return False", 2)
+    acc._emit(f"{product} = 1.0", 2)
+    for factor in factors:
+        value = acc._var()
+        acc._emit(f"{value} = {item}.get({acc._const(factor, 'N')})", 2)
+        acc._emit(f"if type({value}) is not float and type({value}) is not int: return False", 2)
+        acc._emit(f"{product} *= float({value})", 2)
+    acc._emit(f"{actual} = {item}.get({acc._const(target, 'N')})", 2)
+    acc._emit(f"if type({actual}) is not float and type({actual}) is not int: return False", 2)
+    acc._emit(f"if not abs(round({product}, 2) - float({actual})) <= {TOLERANCE!r}: return False", 2)
+    acc._emit(f"elif isinstance({items}, list): return False")
+    return True
+
+
+def _present_iff(acc: RuleAcceptor, rule: Rule) -> bool:
+    if "in" not in rule.spec:
+        return False
+    when, field = acc._read(rule.spec.get("when")), acc._read(rule.spec.get("field"))
+    if when is None or field is None:
+        return False
+    allowed = acc._const(rule.spec["in"], "K")  # the spec's own container: the same ``in`` as check()'s
+    acc._emit(f"if {when} is not None and ({field} is not None) != ({when} in {allowed}): return False")
+    return True
+
+
+def _status_timestamps(acc: RuleAcceptor, rule: Rule) -> bool:
+    stages = rule.spec.get("stages")
+    if not (isinstance(stages, Mapping) and all(isinstance(f, str) for f in stages)):
+        return False
+    status = acc._read(rule.spec.get("status"))
+    if status is None:
+        return False
+    for field, allowed in stages.items():
+        value = acc._read(field)
+        if value is None:
+            return False
+        name = acc._const(allowed, "K")
+        acc._emit(f"if {status} is not None and ({value} is not None) != ({status} in {name}): return False")
     return True
 
 
@@ -248,6 +313,18 @@ def _postal_code_matches_country(acc: RuleAcceptor, rule: Rule) -> bool:
 
 def _same_value(acc: RuleAcceptor, rule: Rule) -> bool:
     fields = rule.spec.get("fields")
+    if isinstance(fields, (list, tuple)) and len(fields) > 1 and all(isinstance(f, str) for f in fields):
+        # Paths with one value each (``payment.amount``, ``totals.total``): every value present and not None
+        # (a missing or None one goes the plain path: check() counts what is present), each equal to the
+        # first, compared as check() compares them.
+        found = [acc._read(field) for field in fields]
+        if any(var is None or "*" in field for var, field in zip(found, fields, strict=True)):
+            return False
+        first = found[0]
+        acc._emit(f"if {' or '.join(f'{var} is None' for var in found)}: return False")
+        for var in found[1:]:
+            acc._emit(f"if not {var} == {first}: return False")
+        return True
     if not (isinstance(fields, (list, tuple)) and len(fields) == 1 and isinstance(fields[0], str)):
         return False
     head, star, tail = fields[0].partition(".*.")
@@ -273,4 +350,5 @@ _EMITTERS: dict[str, Callable[[RuleAcceptor, Rule], bool]] = {
     "sum_of_products": _sum_of_products, "rate_of": _rate_of, "sum": _sum, "ordered": _ordered,
     "email_from_name": _email_from_name, "phone_matches_country": _phone_matches_country,
     "postal_code_matches_country": _postal_code_matches_country, "same_value": _same_value,
+    "product_each": _product_each, "present_iff": _present_iff, "status_timestamps": _status_timestamps,
 }

@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from pytest_testdata.quality.paths import Getter, Setter, all_getter, getter, setter
+from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.rules import Rule, ValueSource
 
 CENT = 0.01
@@ -126,6 +126,15 @@ class CentCleaner:
         """Targets computed from the items alone (line totals, the sum of the items): a price must move."""
         self._plain_targets = tuple(p for p in self.targets if "." not in p and "*" not in p)
         self._nested_targets = tuple(p for p in self.targets if p not in self._plain_targets)
+        # Each path's compiled reader, looked up once here (not per call: a dirty order is asked a few
+        # dozen times while its cents are settled).
+        two = [p for p in self._nested_targets if p.count(".") == 1 and _plain_parts(p) is not None
+               and not p.partition(".")[2].isdigit()]
+        self._two_part = tuple((p, *p.split(".")) for p in two)
+        """``totals.total``: a dict in a dict, read with two ``get``s (another shape by the path's reader)."""
+        self._nested_readers = tuple(map(all_getter, [p for p in self._nested_targets if p not in two]))
+        self._target_readers = tuple((p, all_getter(p)) for p in self.targets)
+        self._item_readers = tuple(map(all_getter, self.item_targets))
 
     def writes(self) -> tuple[str, ...]:
         """Paths :meth:`clean` may write itself (besides what the rules it re-runs write): its targets and the
@@ -179,10 +188,22 @@ class CentCleaner:
                 value = record.get(key)
                 if type(value) is float and not (value / CENT).is_integer():
                     return True
-            targets = self._nested_targets
+            for path, head, key in self._two_part:
+                node = record.get(head)
+                if type(node) is dict:
+                    value = node.get(key)
+                    if type(value) is float and not (value / CENT).is_integer():
+                        return True
+                elif node is not None and any(not is_clean(value) for value in _read_all(path)(record)):
+                    return True
+            readers = self._nested_readers
         else:
-            targets = self.targets
-        return any(not is_clean(value) for path in targets for value in _read_all(path)(record))
+            readers = tuple(read for _, read in self._target_readers)
+        for read in readers:
+            for value in read(record):
+                if type(value) is float and not (value / CENT).is_integer():  # not is_clean(value)
+                    return True
+        return False
 
 
     def clean(self, record: dict[str, Any], rules: Sequence[Rule], rng: random.Random,
@@ -218,15 +239,20 @@ class CentCleaner:
         return not self.dirty(record) and all(rate.check(record) is not False for rate in rates)
 
     def _items_dirty(self, record: Mapping[str, Any]) -> bool:
-        return any(not is_clean(value) for path in self.item_targets for value in _read_all(path)(record))
+        for read in self._item_readers:
+            for value in read(record):
+                if type(value) is float and not (value / CENT).is_integer():  # not is_clean(value)
+                    return True
+        return False
 
     def _settle(self, rate: Rule, record: dict[str, Any], derive: Sequence[Rule], rng: random.Random,
                 values: ValueSource) -> bool:
         """Try the accepted values of a ``rate_of`` target nearest its current one; True once all is clean."""
         target = str(rate.spec["target"])
         base, current, write = _read(str(rate.spec["base"]))(record), _read(target)(record), _write(target)
-        if type(base) not in (int, float) or type(current) not in (int, float):
-            return False
+        if type(base) not in (int, float) or type(current) not in (int, float) \
+                or not (math.isfinite(base) and math.isfinite(current)):
+            return False  # (a NaN or infinite price upstream: no cent value to move to)
         low, high = base * float(rate.spec["min"]), base * float(rate.spec["max"])
         # A moved quantity or price changed the base: start from the range the rate allows now.
         cents = round(min(max(current, low), high) * 100)
@@ -239,7 +265,7 @@ class CentCleaner:
         first = None
         for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
             value = round((cents + step) * CENT, 2)
-            if not (low <= value <= high and is_clean(value)):
+            if not (low <= value <= high and (value / CENT).is_integer()):  # (a float: is_clean(value))
                 continue
             if first is None:
                 first = value
@@ -258,8 +284,12 @@ class CentCleaner:
 
     def _stuck(self, record: Mapping[str, Any], moving: set[str]) -> bool:
         """True when a derived money value outside ``moving`` is rejected (no move of those can fix it)."""
-        return any(not is_clean(value) for path in self.targets if path not in moving
-                   for value in _read_all(path)(record))
+        for path, read in self._target_readers:
+            if path not in moving:
+                for value in read(record):
+                    if type(value) is float and not (value / CENT).is_integer():  # not is_clean(value)
+                        return True
+        return False
 
     def _nudge(self, record: dict[str, Any]) -> None:
         """Move one item's unit price by the fewest cents so that the price, its line total and the sum of

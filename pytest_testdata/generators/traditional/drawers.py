@@ -611,7 +611,9 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             value = exp(log_lo + log_span * random_()) * scale  # rng.uniform(log_lo, log_hi)
             if random_() < 0.5:
                 value = floor(value) + 0.99
-            return clean_price(round(min(max(value, flo), fhi), 2), flo, fhi)
+            value = round(min(max(value, flo), fhi), 2)
+            # clean_price(value, ...) returns a value on the cent as it is (most are): no call for those.
+            return value if (value / CENT).is_integer() else clean_price(value, flo, fhi)
         return price
     return lambda s: s.rng.uniform(flo, fhi)
 

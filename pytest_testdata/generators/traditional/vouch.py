@@ -32,6 +32,7 @@ from pytest_testdata.locales.countries import postal_code_matches
 from pytest_testdata.quality.rules import (
     TOLERANCE,
     EmailFromName,
+    FlagIffPositive,
     Ordered,
     PhoneMatchesCountry,
     PostalCodeMatchesCountry,
@@ -219,9 +220,30 @@ def _sum(rule: Sum) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
     return sure, (*(str(t).lstrip("-") for t in terms), target), (target,)
 
 
+def _flag_iff_positive(rule: FlagIffPositive) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
+    flag, quantity = rule.spec.get("flag"), rule.spec.get("quantity")
+    if not _top(flag) or not isinstance(quantity, str):
+        return None
+    read_quantity = rule._quantity
+    assert isinstance(flag, str)
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        # Rule.enforce: the flag set to whether the quantity is above zero (a top-level key of the builder's
+        # dict); check() then compares that very bool with the same comparison.
+        quantity_now = _num(read_quantity(record))
+        if quantity_now is None:
+            return HELD  # check() does not apply without a number (a later draw of the flag unvouches)
+        wanted = quantity_now > 0
+        changed = record.get(flag) is not wanted
+        record[flag] = wanted
+        return MADE if changed else HELD
+    return sure, (quantity, flag), (flag,)
+
+
 _MAKERS: dict[type[Rule], Callable[[Any], tuple[Sure, tuple[str, ...], tuple[str, ...]] | None]] = {
     Ordered: _ordered, SameValue: _same_value, EmailFromName: _email, PhoneMatchesCountry: _phone,
     PostalCodeMatchesCountry: _postal, SumOfProducts: _sum_of_products, RateOf: _rate_of, Sum: _sum,
+    FlagIffPositive: _flag_iff_positive,
 }
 
 
