@@ -230,11 +230,11 @@ class AgentServer:
 
 def serve(settings: AgentSettings, *, schema_dirs: Sequence[str] = ()) -> int:
     """Run an agent until SIGTERM or SIGINT, then drain and return 0: a supervisor and WORKERS worker
-    processes sharing the gRPC port (:mod:`pytest_testdata.agent.workers`), or with WORKERS=0 this one
+    processes sharing the gRPC port (:mod:`pytest_testdata.agent.supervisor`), or with WORKERS=0 this one
     process alone."""
     count = worker_count(settings)
     if count > 0:
-        from pytest_testdata.agent.workers import Supervisor
+        from pytest_testdata.agent.supervisor import Supervisor
 
         return Supervisor(settings, count, schema_dirs=schema_dirs).run()
     route_standard_logging(settings)
