@@ -81,11 +81,12 @@ class Supervisor:
         signal, then drain; returns 0."""
         from pytest_testdata.agent.health import build_cache
         from pytest_testdata.agent.listen import reserve_port
+        from pytest_testdata.agent.log_lines import process_stderr
         from pytest_testdata.agent.observability import configure_logging, route_standard_logging
 
         settings = self.settings
-        self.log = configure_logging(settings).bind(role="supervisor")
-        route_standard_logging(settings, role="supervisor")
+        self.log = configure_logging(settings, process_stderr()).bind(role="supervisor")
+        route_standard_logging(settings, process_stderr(), role="supervisor")
         cache, _ = build_cache(engine_settings(), settings.redis_url)  # a bad cache setting stops us here
         if cache is not None and hasattr(cache, "close"):
             cache.close()

@@ -62,6 +62,7 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--index", type=int, required=True)
     parser.add_argument("--schemas", action="append", default=[])
     args = parser.parse_args(argv)
+    from pytest_testdata.agent.log_lines import process_stderr
     from pytest_testdata.agent.observability import route_standard_logging
     from pytest_testdata.agent.server import AgentServer, run_until_signal
     from pytest_testdata.errors import TestdataError
@@ -71,9 +72,9 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
     link = SupervisorLink(args.parent)
     try:
         settings = load_settings()
-        route_standard_logging(settings, worker=index)
+        route_standard_logging(settings, process_stderr(), worker=index)
         server = AgentServer(settings, schema_dirs=args.schemas, reuse_port=True, http_host="127.0.0.1",
-                             http_port=0, worker=index, freeze_gc=True)
+                             http_port=0, worker=index, freeze_gc=True, log_stream=process_stderr())
     except TestdataError as exc:
         print(f"testdata serve: worker {index}: error: {exc}", file=sys.stderr)
         return 2
