@@ -6,6 +6,7 @@ several servers in one process (tests, benchmarks) never share counters or spans
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import sys
@@ -90,8 +91,24 @@ def mask_secrets(logger: Any, method: str, event: EventDict) -> EventDict:
     return event
 
 
+def _json_fallback(value: Any) -> Any:
+    """What structlog's JSONRenderer does with a value JSON does not know: its ``__structlog__()``, else repr."""
+    try:
+        return value.__structlog__()
+    except AttributeError:
+        return repr(value)
+
+
+_LOG_JSON = json.JSONEncoder(default=_json_fallback)
+
+
+def _log_json(event: EventDict, **options: Any) -> str:
+    # One encoder for every line: JSONRenderer's json.dumps(..., default=...) built one per line.
+    return _LOG_JSON.encode(event)
+
+
 def _renderer(settings: AgentSettings) -> Any:
-    return (structlog.processors.JSONRenderer() if settings.log_format == "json"
+    return (structlog.processors.JSONRenderer(serializer=_log_json) if settings.log_format == "json"
             else structlog.dev.ConsoleRenderer(colors=False))
 
 
