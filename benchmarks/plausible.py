@@ -57,6 +57,16 @@ _COMPANY = re.compile(r"^[A-Z0-9][\w&.,'\u2019()/ -]{1,80}$")
 _JOB = re.compile(r"^[A-Z][A-Za-z&,'\u2019()/ -]{2,80}$")
 _POSTAL = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,8}[A-Z0-9]$")
 _LOCALE = re.compile(r"^([a-z]{2,3})(?:[-_]([A-Z]{2}|\d{3}))?$")
+_SKU = re.compile(r"^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
+_VOUCHER = re.compile(r"^[A-Z0-9][A-Z0-9_-]{3,24}$")
+_REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9/_-]{3,30}$")
+_TAG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,30}$")
+MONEY_NAMES = ("price", "amount", "total", "subtotal", "sub_total", "cost", "fee", "balance", "tax", "discount")
+"""Number fields holding money: these names, or a name ending in ``_`` and one of them (``unit_price``)."""
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _is_email(v: Any) -> bool:
@@ -212,6 +222,15 @@ CATEGORIES: dict[str, Check] = {
     "domain": lambda v: isinstance(v, str) and bool(_HOSTNAME.match(v)),
     "region": lambda v: isinstance(v, str) and _fold(v) in _regions(),
     "postal_code": lambda v: isinstance(v, str) and bool(_POSTAL.match(v.upper())) and any(c.isdigit() for c in v),
+    "money": lambda v: _is_number(v) and 0 <= v <= 1_000_000 and round(v, 2) == v,
+    "quantity": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10_000,
+    "rating": lambda v: _is_number(v) and 0 <= v <= 10,
+    "sku": lambda v: isinstance(v, str) and bool(_SKU.match(v)),
+    "voucher": lambda v: isinstance(v, str) and bool(_VOUCHER.match(v)),
+    "reference": lambda v: isinstance(v, str) and bool(_REFERENCE.match(v)) and any(c.isdigit() for c in v),
+    "category": lambda v: isinstance(v, str) and 2 <= len(v) <= 40 and bool(_WORDS.fullmatch(v.replace(" ", "")))
+    and len(v.split()) <= 4 and not v.endswith("."),
+    "tag": lambda v: isinstance(v, str) and bool(_TAG.match(v)),
 }
 
 
@@ -230,6 +249,16 @@ def category(name: str, parent: str, schema: dict[str, Any], root: str = "") -> 
             return "latitude"
         if n in ("lng", "lon", "long", "longitude") or n.endswith("_longitude"):
             return "longitude"
+        # A range the schema sets decides what fits there: only open-ended money, quantities and ratings are
+        # judged by what such fields hold in real data.
+        bounded = any(k in schema for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                                            "multipleOf"))
+        if not bounded and (n in MONEY_NAMES or n.endswith(tuple(f"_{m}" for m in MONEY_NAMES))):
+            return "money"
+        if not bounded and n in ("quantity", "qty") and "integer" in kinds:
+            return "quantity"
+        if not bounded and n in ("rating", "stars"):
+            return "rating"
         return "age" if n == "age" and "integer" in kinds else None
     if "email" in n:
         return "email"
@@ -296,6 +325,18 @@ def category(name: str, parent: str, schema: dict[str, Any], root: str = "") -> 
         return "phone"
     if n == "slug" or n.endswith("_slug"):
         return "slug"
+    if schema.get("format") is None and not schema.get("pattern"):
+        if n == "sku" or n.endswith("_sku"):
+            return "sku"
+        if n in ("coupon_code", "promo_code", "voucher_code", "discount_code", "promotion_code"):
+            return "voucher"
+        if n in ("invoice_number", "order_number", "reference_number", "booking_reference", "confirmation_code",
+                 "receipt_number", "ticket_number"):
+            return "reference"
+        if n in ("category", "category_name", "product_category"):
+            return "category"
+        if n in ("tag", "tags", "label", "labels", "keyword", "keywords"):
+            return "tag"
     if n in ("description", "body", "summary", "comment", "message", "bio", "title") and \
             schema.get("format") is None and not schema.get("enum") and not schema.get("pattern"):
         return "prose"
@@ -322,9 +363,12 @@ def judged_values(record: Any, schema: dict[str, Any], defs: dict[str, Any],
             yield from judged_values(value, sub, defs, parent=name, root=root)
         elif isinstance(value, list):
             items = _resolve(sub.get("items", {}) if isinstance(sub.get("items"), dict) else {}, defs)
+            scalar = category(name, parent, items, root) if items.get("type") == "string" else None
             for item in value:
                 if isinstance(item, dict):
                     yield from judged_values(item, items, defs, parent=name, root=root)
+                elif scalar == "tag" and item is not None:  # a list of labels: each one is judged
+                    yield scalar, item
         else:
             kind = category(name, parent, sub, root)
             if kind is not None:

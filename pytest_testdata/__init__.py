@@ -88,8 +88,13 @@ def __getattr__(name: str) -> Any:
 _default_engine: Engine | None = None
 
 
-def generate(entity: str, count: int = 1, **kwargs: Any) -> GenerationResult:
+def generate(entity: Any, count: int = 1, **kwargs: Any) -> GenerationResult:
     """Generate outside pytest: ``generate("cart", 5, seed=1).records``.
+
+    ``entity`` is an entity name, a :class:`~pytest_testdata.schemas.Schema` or a model class (pydantic,
+    dataclass, TypedDict, attrs, SQLAlchemy), registered under its name on first use as the fixture does.
+    Records are dicts; a model's instances are ``Model.model_validate(record)`` (or the model's own
+    constructor).
 
     Uses the settings of the ``TESTDATA_*`` environment variables (docs/configuration.md): the cache
     (in-process by default, so calls without a seed are served from data pools once those are warm), the
@@ -103,4 +108,6 @@ def generate(entity: str, count: int = 1, **kwargs: Any) -> GenerationResult:
 
         settings = resolve({}, {})
         _default_engine = Engine(options={**settings.extra, "settings": settings}, cache=build_cache(settings))
+    if not isinstance(entity, str):
+        entity = _default_engine.registry.adopt(entity).name
     return _default_engine.generate(GenerationRequest.checked(entity, count, **kwargs))

@@ -232,7 +232,9 @@ class GenerationRequest:
         door, cache key and the agent's wire form unchanged; without it, a ``minimal``, ``maximal`` or
         ``edge_cases`` hint chooses (:data:`HINT_COVERAGE`), else the engine's setting (default ``all``)."""
         if not isinstance(entity, str) or not entity:
-            raise TestdataUsageError(f"entity: expected an entity name such as 'cart', got {entity!r}.")
+            shown = repr(entity) if isinstance(entity, str) else f"a {type(entity).__name__}"
+            raise TestdataUsageError(f"entity: expected an entity name such as 'cart', got {shown}. Register a "
+                                     "Schema or model first (SchemaRegistry.adopt), or pass it to generate().")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1 or count > MAX_COUNT:
             raise TestdataUsageError(
                 f"count: expected a whole number from 1 to {MAX_COUNT:,}, got {count!r}. "

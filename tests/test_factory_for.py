@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import factory
 import factory.random
 import pytest
@@ -86,3 +89,38 @@ def test_factory_is_reseeded_per_test_by_the_plugin(pytester: pytest.Pytester) -
         result.assert_outcomes(passed=1)
         seen.append(next(line for line in result.outlines if "CART " in line))
     assert seen[0] == seen[1]
+
+
+SHIPMENT = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "shipment",
+    "type": "object",
+    "required": ["id", "type", "carrier"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "type": {"type": "string", "enum": ["standard", "express"]},
+        "carrier": {"type": "string", "maxLength": 20},
+        "tracking_url": {"type": "string", "format": "uri"},
+    },
+    "if": {"properties": {"type": {"const": "express"}}},
+    "then": {"required": ["tracking_url"]},
+    "additionalProperties": False,
+}
+
+
+def test_factory_for_a_schema_drawn_whole(tmp_path: Path) -> None:
+    """A schema whose top level needs the keyword compiler (here if/then) is drawn by one root drawer: the
+    factory builds whole valid records from it (it used to return ``{}``), and overrides still win."""
+    import jsonschema
+
+    from pytest_testdata.schemas.registry import SchemaRegistry
+
+    (tmp_path / "shipment.json").write_text(json.dumps(SHIPMENT))
+    registry = SchemaRegistry([tmp_path])
+    shipment_factory = factory_for("shipment", registry)
+    factory.random.reseed_random(7)
+    shipments = shipment_factory.build_batch(40)
+    for shipment in shipments:
+        jsonschema.validate(shipment, SHIPMENT, format_checker=jsonschema.FormatChecker())
+    assert {s["type"] for s in shipments} == {"standard", "express"}
+    assert shipment_factory(carrier="Own Carrier")["carrier"] == "Own Carrier"

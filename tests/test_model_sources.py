@@ -277,3 +277,34 @@ def test_sqlalchemy_models_give_instances_through_the_same_adapters(pytester: py
             assert isinstance(testdata.last.records[0], dict)
     """)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_python_api_takes_a_schema_or_a_model_class() -> None:
+    """``pytest_testdata.generate()`` outside pytest takes what the fixture takes: a Schema or a model class,
+    registered on first use; a model named like a built-in entity is refused, naming both sources."""
+    import dataclasses
+
+    from pytest_testdata import TestdataUsageError, generate
+    from pytest_testdata.schemas import Schema
+
+    ticket = Schema.from_json_schema({"title": "api_ticket", "type": "object", "required": ["price", "sku"],
+                                      "properties": {"price": {"type": "number"}, "sku": {"type": "string"}}})
+    records = generate(ticket, 5, seed=3).records
+    assert len(records) == 5 and all(round(r["price"], 2) == r["price"] for r in records)
+
+    @dataclasses.dataclass
+    class ApiParcel:
+        weight_kg: float
+        reference: str
+
+    parcels = generate(ApiParcel, 3, seed=3).records
+    assert [sorted(p) for p in parcels] == [["reference", "weight_kg"]] * 3
+
+    @dataclasses.dataclass
+    class Order:
+        number: int
+
+    with pytest.raises(TestdataUsageError, match=r"entity 'order' .* would replace the schema of the same name"):
+        generate(Order, 1)
+    with pytest.raises(TestdataUsageError, match=r"a Schema or a model class, got 42. Allowed model kinds: pydantic"):
+        generate(42, 1)  # the model adapters name what they read

@@ -85,8 +85,8 @@ def build_cache(settings: SettingsLike, *, memory_by_default: bool = True) -> Te
             raise
         # auto: a Redis URL set for the agent must not break a service whose image lacks the client;
         # say what happened and keep the in-process cache.
-        log.warning("testdata cache: %s Using the in-process cache instead (--testdata-cache memory "
-                    "silences this).", exc)
+        log.warning("testdata cache: %s Using the in-process cache instead (--testdata-cache memory, or "
+                    "TESTDATA_CACHE=memory for the agent, silences this).", exc)
         return TestdataCache(MemoryBackend(max_bytes=max_mb * 1024 * 1024), pool_size=pool_size)
     except ValueError as exc:
         raise TestdataUsageError(

@@ -152,6 +152,23 @@ class SchemaRegistry:
         with self.depth():
             return self.register_source(source_from_object(model, name))
 
+    def adopt(self, entity: Any) -> Schema:
+        """The schema of a :class:`Schema` or model class, registered under its name on first use.
+
+        Refuses (:class:`TestdataUsageError`) a different schema of a name already taken, so a model named
+        like a built-in entity (``Order``) never silently replaces it."""
+        with self.depth():
+            source = source_from_object(entity)
+        schema = source.schema
+        if schema.name in self and self.get(schema.name).digest != schema.digest:
+            existing = self.get(schema.name)
+            raise TestdataUsageError(
+                f"entity {schema.name!r} ({schema.source}) would replace the schema of the same name from "
+                f"{existing.source}. Give it another name: schema_from_object(model, name='...') "
+                "(from pytest_testdata.schemas import schema_from_object)."
+            )
+        return self.register(schema, source.binding)
+
     def depth(self) -> contextlib.AbstractContextManager[None]:
         """A context in which schemas load with this registry's ``max_depth``."""
         from pytest_testdata.schemas.sources.jsonschema import max_depth_setting

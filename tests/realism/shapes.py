@@ -133,5 +133,17 @@ SHAPES: dict[str, Check] = {
     "url": lambda v: str(v).startswith("https://") and " " not in str(v),
     "domain": lambda v: bool(HOSTNAME.match(str(v))) and bool(RESERVED_HOST.search(str(v))),
     "uuid": lambda v: str(uuid.UUID(str(v))) == v,
+    "money": lambda v: number_within(0, 1_000_000)(v) and round(float(v), 2) == v,
+    "quantity": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10_000,
+    "rating": number_within(0, 10),
+    "weight": lambda v: number_within(0, 100_000)(v) and v > 0,
+    "sku": lambda v: bool(re.fullmatch(r"[A-Z0-9]+(?:-[A-Z0-9]+)*", str(v))) and 5 <= len(str(v)) <= 20,
+    "code": lambda v: bool(re.fullmatch(r"[A-Z0-9]+(?:-[A-Z0-9]+)?", str(v))) and 4 <= len(str(v)) <= 12,
+    "promo_code": lambda v: bool(re.fullmatch(r"[A-Z][A-Z0-9]{3,19}", str(v))),
+    "reference": lambda v: bool(re.fullmatch(r"[A-Z]{2,4}-\d{4}-\d{6}", str(v))),
+    "house_number": lambda v: bool(re.fullmatch(r"[1-9]\d{0,3}[a-c]?", str(v))),
+    "category": lambda v: isinstance(v, str) and v.isalpha() and v.lower() == v,
+    "tag": lambda v: isinstance(v, str) and v.isalnum() and v.lower() == v and len(v) <= 20,
+    "country_name": lambda v: v in _iso()["names"],
 }
 """Kind -> the shape its values must have."""

@@ -64,6 +64,20 @@ FIELDS: dict[str, tuple[str, dict[str, Any]]] = {
     "homepage": ("url", STRING),
     "hostname": ("domain", {"type": "string", "format": "hostname"}),
     "guid": ("uuid", STRING),
+    "unitPrice": ("money", {"type": "number"}),
+    "amount": ("money", {"type": "integer"}),
+    "shipping_cost": ("money", {"type": "number"}),
+    "quantity": ("quantity", {"type": "integer"}),
+    "rating": ("rating", {"type": "integer"}),
+    "weightKg": ("weight", {"type": "number"}),
+    "sku": ("sku", STRING),
+    "errorCode": ("code", STRING),
+    "couponCode": ("promo_code", STRING),
+    "invoiceNumber": ("reference", STRING),
+    "house_number": ("house_number", STRING),
+    "category": ("category", STRING),
+    "tags": ("tag", {"type": "array", "minItems": 1, "items": STRING}),
+    "countryName": ("country_name", STRING),
 }
 
 
@@ -93,7 +107,7 @@ def accounts() -> list[dict[str, Any]]:
 @pytest.mark.parametrize("field", list(FIELDS))
 def test_each_kind_by_field_name_is_valid_and_has_its_shape(accounts: list[dict[str, Any]], field: str) -> None:
     kind, _ = FIELDS[field]
-    values = [record[field] for record in accounts]
+    values = [v for record in accounts for v in (record[field] if isinstance(record[field], list) else [record[field]])]
     wrong = [v for v in values if not SHAPES[kind](v)]
     assert wrong == [], f"{field} ({kind}): {wrong[:5]}"
     if kind not in ("age", "birth_date"):
@@ -294,3 +308,32 @@ def test_the_documented_table_is_the_table() -> None:
     assert [kind for kind, _ in documented] == [row.kind for row in TABLE]
     for (_, names), row in zip(documented, TABLE, strict=True):
         assert names == ", ".join(f"`{n}`" for n in row.names)
+
+
+def test_a_nested_person_s_email_and_username_follow_their_name() -> None:
+    """``contact.name`` then ``contact.email``: the address is built from that contact's name, in every
+    object of a list too (before, each field drew a person of its own)."""
+    from pytest_testdata.quality.rules import latin_name
+
+    person = {"type": "object", "required": ["first_name", "last_name", "email", "login"],
+              "properties": {"first_name": STRING, "last_name": STRING, "email": {"type": "string", "format": "email"},
+                             "login": STRING}}
+    contact = {"type": "object", "required": ["name", "email"],
+               "properties": {"name": STRING, "email": {"type": "string", "format": "email"}}}
+    document = {"title": "team", "type": "object", "required": ["members", "recipient"],
+                "properties": {"members": {"type": "array", "minItems": 2, "maxItems": 3, "items": person},
+                               "recipient": contact}}
+    def folded(name: str) -> str:
+        return "".join(ch for ch in (latin_name(name) or "") if ch.isalnum()).lower()
+
+    mismatched = []
+    for record in generate(document, "team", 40):
+        for member in record["members"]:
+            first, last = folded(member["first_name"]), folded(member["last_name"])
+            login = member["login"].replace(".", "").replace("_", "")
+            if last not in member["email"].split("@")[0] or (first not in login and last not in login):
+                mismatched.append(member)
+        recipient = record["recipient"]
+        if folded(recipient["name"].split()[-1]) not in recipient["email"].split("@")[0]:
+            mismatched.append(recipient)
+    assert mismatched == []

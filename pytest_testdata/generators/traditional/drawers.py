@@ -89,6 +89,10 @@ class RecordState:
     """The entity being built: with the field's name it picks the record's identifier stream."""
     redrawn: int = 0
     """Failed draws so far in this record's redraw loops (see :func:`out_of_redraws`)."""
+    first: str | None = None
+    last: str | None = None
+    """The person last named in this record by a name kind (a user schema's ``contact.name``): an email or
+    username drawn after it, in the same object or later, is built from that name."""
 
 
 REDRAW_BUDGET = 2000
@@ -264,8 +268,8 @@ def _last_name(state: RecordState) -> str:
 
 def _email(state: RecordState) -> str:
     rec = state.record
-    first = rec.get("first_name") or _first_name(state)
-    last = rec.get("last_name") or _last_name(state)
+    first = rec.get("first_name") or state.first or _first_name(state)
+    last = rec.get("last_name") or state.last or _last_name(state)
     return state.values.email(str(first), str(last), state.rng, state.country)
 
 

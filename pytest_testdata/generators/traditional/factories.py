@@ -57,11 +57,20 @@ def factory_for(entity: str | Any, registry: SchemaRegistry | None = None) -> ty
     class Meta:
         exclude = ("_state",)
 
+    root = plan.root
+
     @classmethod  # type: ignore[misc]
     def _build(cls: Any, model_class: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         record = dict(*args, **kwargs)
+        if root is not None:
+            # The whole record comes from one drawer (a top-level oneOf, if/then/else...): plan.fields is
+            # empty then, so draw it here and let the caller's keyword overrides win over drawn values.
+            drawn = root(make_state())
+            record = {**(drawn if isinstance(drawn, dict) else {}), **record}
         for rule in plan.rules:
             rule.enforce(record, factory.random.randgen, VALUES)
+        if plan.cents is not None and plan.cents.dirty(record):  # as Plan.build: money validators accept
+            plan.cents.clean(record, plan.rules, factory.random.randgen, VALUES)
         return binding.build(record) if binding is not None else record
 
     attrs = {"Meta": Meta, "_build": _build, "_create": _build, **declarations}

@@ -101,16 +101,31 @@ def _word(state: RecordState) -> str:
 
 
 def _folded(state: RecordState) -> tuple[str, str]:
-    return latin_name(_first_name(state)) or "user", latin_name(_last_name(state)) or "name"
+    first = state.first or _first_name(state)
+    last = state.last or _last_name(state)
+    return latin_name(first) or "user", latin_name(last) or "name"
+
+
+def first_name(state: RecordState) -> str:
+    """A first name of the record's country, remembered for the email or username drawn after it."""
+    state.first = found = _first_name(state)
+    return found
+
+
+def last_name(state: RecordState) -> str:
+    state.last = found = _last_name(state)
+    return found
 
 
 def person_name(state: RecordState) -> str:
-    """First and last name of the record's country (the record's own, when it has drawn them already)."""
+    """First and last name of the record's country (the record's own, when it has drawn them already),
+    remembered for the email or username drawn after it (``contact.name`` then ``contact.email``)."""
     rec = state.record
     first, last = rec.get("first_name"), rec.get("last_name")
     if isinstance(first, str) and isinstance(last, str) and first and last:
         return f"{first} {last}"
-    return f"{_first_name(state)} {_last_name(state)}"
+    state.first, state.last = first_drawn, last_drawn = _first_name(state), _last_name(state)
+    return f"{first_drawn} {last_drawn}"
 
 
 def username(state: RecordState) -> str:
@@ -331,3 +346,98 @@ def status(state: RecordState) -> str:
 def as_text(draw: Draw, spec: Callable[[float], str]) -> Draw:
     """A number drawer's values as strings (``"48.137154"``), for a coordinate typed as a string."""
     return lambda s: spec(draw(s))
+
+
+# -- identifiers people read: codes, references, SKUs -------------------------------------------------------
+
+_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: codes people read out are written without them
+_CODE_CHARS = _CODE_LETTERS + "23456789"
+_PROMO_WORDS = ("SAVE", "WELCOME", "SPRING", "SUMMER", "AUTUMN", "WINTER", "FREESHIP", "VIP", "BLACKFRIDAY",
+                "NEWYEAR", "THANKS", "FLASH", "EXTRA", "HOLIDAY", "BACK2SCHOOL", "FRIENDS", "LOYAL", "BONUS")
+_PROMO_AMOUNTS = ("5", "10", "15", "20", "25", "30", "50")
+
+
+def code(state: RecordState) -> str:
+    """A short code as systems print them: two or three letters, a dash, three or four digits (``KX-4821``)."""
+    r = state.rng
+    letters = "".join(pick(r, _CODE_LETTERS) for _ in range(2 + below(r, 2)))
+    low = 100 if below(r, 2) else 1000
+    return f"{letters}-{low + below(r, 9 * low)}"
+
+
+def code_compact(state: RecordState) -> str:
+    """A code with no separator (``K7Q2XM``), for fields whose pattern has no dash."""
+    return "".join(pick(state.rng, _CODE_CHARS) for _ in range(6 + below(state.rng, 3)))
+
+
+def promo_code(state: RecordState) -> str:
+    """A voucher code as shops name them: a word and an amount (``SPRING15``, ``WELCOME10``)."""
+    r = state.rng
+    return f"{pick(r, _PROMO_WORDS)}{pick(r, _PROMO_AMOUNTS)}"
+
+
+def reference(state: RecordState) -> str:
+    """A document reference (``REF-2025-048213``); a field's own name gives the prefix (:func:`reference_for`)."""
+    return _reference(state, "REF")
+
+
+def _reference(state: RecordState, prefix: str) -> str:
+    r = state.rng
+    return f"{prefix}-{2019 + below(r, 8)}-{below(r, 1_000_000):06d}"
+
+
+_REFERENCE_PREFIXES = {"invoice": "INV", "order": "ORD", "purchase_order": "PO", "receipt": "RCT", "ticket": "TKT",
+                       "booking": "BKG", "reservation": "RES", "confirmation": "CNF", "tracking": "TRK",
+                       "shipment": "SHP", "case": "CASE", "claim": "CLM", "quote": "QTE", "contract": "CTR",
+                       "policy": "POL", "credit_note": "CN", "refund": "RFD", "return": "RMA", "transaction": "TXN",
+                       "payment": "PAY", "account": "ACC", "customer": "CUS", "membership": "MEM", "serial": "SN"}
+
+
+def reference_for(name: str) -> Draw:
+    """References of one field, prefixed after its name: ``invoice_number`` gives ``INV-2024-003918``."""
+    from pytest_testdata.generators.traditional.field_names import snake
+
+    key = snake(name)
+    for suffix in ("_number", "_no", "_num", "_reference", "_ref", "_code", "_id"):
+        if key.endswith(suffix):
+            key = key[: -len(suffix)]
+            break
+    prefix = _REFERENCE_PREFIXES.get(key) or (key.split("_")[-1][:3].upper() if key.isascii() and key else "REF")
+    prefix = prefix if prefix.isalpha() else "REF"
+    return lambda state: _reference(state, prefix)
+
+
+def house_number(state: RecordState) -> str:
+    """A house or building number: mostly small, now and then with a letter (``12``, ``7b``)."""
+    r = state.rng
+    number = 1 + (below(r, 40) if r.random() < 0.7 else below(r, 400))
+    return f"{number}{pick(r, 'abc')}" if r.random() < 0.08 else str(number)
+
+
+# -- catalogue words ---------------------------------------------------------------------------------------------
+
+_TAGS = ("new", "sale", "featured", "bestseller", "limited", "gift", "eco", "organic", "handmade", "vintage",
+         "premium", "outdoor", "indoor", "kids", "summer", "winter", "clearance", "bundle", "exclusive", "popular",
+         "recommended", "local", "vegan", "travel", "home", "office", "fitness", "kitchen", "garden", "tech",
+         "urgent", "bug", "enhancement", "documentation", "question", "backend", "frontend", "billing", "vip")
+
+
+@cache
+def _categories() -> tuple[str, ...]:
+    from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
+
+    return tuple(PRODUCT_NOUNS)
+
+
+def category(state: RecordState) -> str:
+    """A shop's product category, as the built-in products use them (``electronics``, ``books``)."""
+    return pick(state.rng, _categories())
+
+
+def category_title(state: RecordState) -> str:
+    return category(state).title()
+
+
+def tag(state: RecordState) -> str:
+    """A short lower-case label (``sale``, ``eco``, ``bug``)."""
+    return pick(state.rng, _TAGS)

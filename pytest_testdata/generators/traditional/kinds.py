@@ -68,6 +68,50 @@ class NumberRange:
         return None
 
 
+@dataclass(frozen=True)
+class Money(NumberRange):
+    """Amounts as price lists write them: log-uniform (many small amounts, few large), half of them ending
+    in .99, two decimals (whole numbers for an integer field, as amounts in cents are)."""
+
+    def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
+        lo, hi = self.typical
+        log_lo, log_hi = math.log(lo), math.log(hi)
+        exp, floor = math.exp, math.floor
+
+        def draw(state: RecordState) -> float | int:
+            value = exp(log_lo + (log_hi - log_lo) * state.rng.random())
+            if integer:
+                return int(value)
+            ninety_nine = floor(value) + 0.99
+            return ninety_nine if state.rng.random() < 0.5 and ninety_nine <= hi else round(value, 2)
+        return draw
+
+
+@dataclass(frozen=True)
+class Ratings(NumberRange):
+    """Star ratings as shops see them: mostly fives and fours, few ones (a J-shaped curve); averages (a
+    ``number`` field) between 3 and 5 with one decimal."""
+
+    def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
+        if integer:
+            stars = (5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1, 1)
+            return lambda s: pick(s.rng, stars)
+        return lambda s: round(3.0 + 2.0 * s.rng.random(), 1)
+
+
+@dataclass(frozen=True)
+class FewItems(NumberRange):
+    """Quantities: most are one or two, a few up to ten (an exponential tail)."""
+
+    def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
+        log = math.log
+
+        def draw(state: RecordState) -> int:
+            drawn = 1 + int(-log(1.0 - state.rng.random()) / 0.9)
+            return drawn if drawn < 10 else 10
+        return draw
+
+
 def _uniform(lo: float, hi: float, integer: bool, places: int) -> Draw:
     if integer:
         ilo, ihi = int(lo), int(hi)
@@ -92,6 +136,9 @@ class Kind:
     builtin: bool = True
     text_places: int = 6
     """Decimal places when a number kind's value is written as a string."""
+    open_range: bool = False
+    """Serves number fields only when neither the schema nor the caller bounds them: within bounds the
+    field's own drawer is already realistic (skewed counts and quantities, log-uniform prices)."""
 
 
 def _forms(*draws: Draw) -> tuple[Draw, ...]:
@@ -99,8 +146,8 @@ def _forms(*draws: Draw) -> tuple[Draw, ...]:
 
 
 _BUILTIN: tuple[Kind, ...] = (
-    Kind("person.first_name", _forms(NAMED_DRAWERS["person.first_name"])),
-    Kind("person.last_name", _forms(NAMED_DRAWERS["person.last_name"])),
+    Kind("person.first_name", _forms(kv.first_name)),
+    Kind("person.last_name", _forms(kv.last_name)),
     Kind("person.name", _forms(kv.person_name)),
     Kind("username", _forms(kv.username)),
     Kind("job_title", _forms(kv.job_title)),
@@ -152,6 +199,19 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("programming_language", _forms(kv.programming_language)),
     Kind("colour", _forms(kv.hex_colour, kv.hex_colour_bare, kv.colour_name)),
     Kind("sentence", _forms(_sentence)),
+    # Number kinds for fields whose schema leaves the range open (see :attr:`Kind.open_range`).
+    Kind("money", numbers=Money((0, 1_000_000), (1, 500), places=2), text_places=2, open_range=True),
+    Kind("quantity", numbers=FewItems((0, 10_000), (1, 10)), open_range=True),
+    Kind("rating", numbers=Ratings((0, 10), (1, 5), places=1), text_places=1, open_range=True),
+    Kind("weight", numbers=NumberRange((0, 100_000), (0.1, 30), places=2), text_places=2, open_range=True),
+    Kind("sku", _forms(NAMED_DRAWERS["sku"], kv.code_compact)),
+    Kind("code", _forms(kv.code, kv.code_compact)),
+    Kind("promo_code", _forms(kv.promo_code, kv.code_compact)),
+    Kind("reference", _forms(kv.reference, kv.code_compact)),
+    Kind("house_number", _forms(kv.house_number)),
+    Kind("category", _forms(kv.category, kv.category_title)),
+    Kind("tag", _forms(kv.tag)),
+    Kind("country_name", _forms(kv.country_name)),
 )
 KINDS: dict[str, Kind] = {k.name: k for k in _BUILTIN}
 """Every kind by name: the built-in ones and those a user registered."""
@@ -260,6 +320,8 @@ def kind_drawer(kind: Kind, node: Mapping[str, Any], name: str, constraint: Fiel
         if kind.numbers is None or node.get("multipleOf") is not None:
             return None
         low, high = _bounds(node, constraint)
+        if kind.open_range and (low is not None or high is not None):
+            return None
         return kind.numbers.drawer(low, high, json_type == "integer")
     if json_type != "string":
         return None
@@ -268,7 +330,9 @@ def kind_drawer(kind: Kind, node: Mapping[str, Any], name: str, constraint: Fiel
         number = kind.numbers.drawer(None, None, False)
         places = kind.text_places
         forms = (kv.as_text(number, lambda v: f"{v:.{places}f}"),) if number is not None else ()
-    forms = tuple(_uuid_for(name) if f is _uuid else f for f in forms)
+    # Kinds whose values follow the field's own name: its UUID stream, its reference prefix (``INV-``).
+    forms = tuple(_uuid_for(name) if f is _uuid else kv.reference_for(name) if f is kv.reference else f
+                  for f in forms)
     if not forms:
         return None
     check = _string_check(node, constraint)
