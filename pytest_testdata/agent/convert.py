@@ -98,7 +98,7 @@ def request_from_proto(message: pb.GenerateDataRequest, *, max_context_chars: in
             f"context: {len(message.context):,} characters is more than this agent accepts "
             f"({max_context_chars:,}, MAX_CONTEXT_CHARS). Shorten the scenario description."
         )
-    # HasField first: reading an absent Struct's map costs more than the rest of the request together.
+    # HasField first: reading the maps of the two absent Structs was a fifth of this function's cost.
     options = ({k: v for k, v in struct_to_dict(message.options).items() if not k.startswith("_")}
                if message.HasField("options") else {})
     # Keys starting with "_" are run-time context of the caller's machine (cassette paths...): dropped.
