@@ -91,7 +91,8 @@ class TestdataFactory:
 
             with _depth_of(registry):
                 return source_from_object(entity).binding
-        binding = getattr(registry, "binding", None)
+        # Remote mode: the agent's client knows the entities the test defined (AgentClient.binding).
+        binding = getattr(registry if registry is not None else self.engine, "binding", None)
         return binding(entity) if binding is not None else None
 
     def result(self, entity: str | Any, count: int = 1, *, _salt: str | None = None,
@@ -143,6 +144,11 @@ class TestdataFactory:
         from pytest_testdata.schemas.sources import source_from_object
 
         registry = getattr(self.engine, "registry", None)
+        define = getattr(self.engine, "define", None)
+        if registry is None and define is not None:
+            # Remote mode: the client keeps the model and sends its schema with each call that uses it.
+            defined: Schema = define(model)
+            return defined
         with _depth_of(registry):
             source = source_from_object(model)
         schema = source.schema

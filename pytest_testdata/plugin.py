@@ -91,9 +91,22 @@ class SessionState:
             assert s.remote is not None
             self._client = AgentClient(s.remote, token=s.get("remote_token"), tls=bool(s.get("remote_tls")),
                                        root_certificates=s.get("remote_ca"),
-                                       timeout=float(s.get("remote_timeout") or 120))
+                                       timeout=float(s.get("remote_timeout") or 120),
+                                       max_depth=s.get("max_depth"))
             self._client.listeners.append(self.stats)
+            self._client.local_source = self._local_source
         return self._client
+
+    def _local_source(self, name: str) -> str | None:
+        """Where this project defines ``name`` (a schema file, a hook's model), if not on the agent."""
+        registry = self.registry  # built now if no marker needed it yet (it asks the agent for its schemas)
+        if name not in registry:
+            return None
+        try:
+            source = registry.get(name).source
+        except TestdataUsageError:
+            return None
+        return None if source.startswith("agent:") else source
 
     @property
     def engine(self) -> EngineLike:
@@ -351,7 +364,9 @@ def _marker_value(factory: TestdataFactory, spec: MarkerSpec, item: pytest.Item)
         callspec = getattr(item, "callspec", None)
         rule = callspec.params[spec.argname] if callspec is not None else None
         kwargs["options"] = {**(kwargs.get("options") or {}), "break": rule}
-    result = factory.result(spec.entity, spec.count if spec.count is not None else 1,
+    # The model itself, not only its name: in remote mode the agent learns the model from the call.
+    entity = spec.model if spec.model is not None else spec.entity
+    result = factory.result(entity, spec.count if spec.count is not None else 1,
                             _salt=f"marker {spec.argname}", **kwargs)
     return factory.deliver(spec.model if spec.model is not None else spec.entity, result,
                            many=spec.count is not None, invalid=spec.invalid)

@@ -15,6 +15,10 @@ from pytest_testdata import errors
 INTERNAL = {
     "pytest_testdata.cache.codec.CorruptEntry": "a cache entry that fails to decode; the cache treats it as a miss",
     "pytest_testdata.agent.service.Reject": "the agent's early refusal, turned into a gRPC status before it leaves",
+    "pytest_testdata.agent.inline.InlineRefused": "a call's inline schema the agent refuses, turned into a gRPC "
+    "status (INVALID_ARGUMENT or FAILED_PRECONDITION) before it leaves",
+    "pytest_testdata.schemas.sources.references._FileRefused": "a file: reference met where files may not be "
+    "read; bundle() turns it into a SchemaError naming the pointer",
     "pytest_testdata.llm.openai_compat._FormatRejected": "a ProviderError that makes the provider retry another format",
     "pytest_testdata.quality.validator._Reported": "control flow inside the validator's compiled checks",
     "pytest_testdata.generators.budget.BudgetExceeded": "stops generation at a call's deadline; the agent answers "

@@ -575,6 +575,25 @@ def test_the_generated_object_builders_call_the_drawers_in_order() -> None:
     assert len(items_builder(fields, 1, 5, lambda rng, lo, hi: hi)(state)) == 1
 
 
+def test_a_record_builder_runs_the_plan_method_until_it_is_warm(engine: Engine) -> None:
+    # A plan's record builder calls Plan.build for its first WARM_CALLS records and only then compiles its
+    # straight-line code (a user schema asked for five records never pays the compilation): the same
+    # records and the same rng state before, at and after the switch.
+    from pytest_testdata.generators.traditional.plan import Plan, compile_plan
+    from pytest_testdata.generators.traditional.straight import WARM_CALLS
+    from pytest_testdata.types import FieldConstraint
+
+    plan = compile_plan(engine.registry.get("cart"), {"total": FieldConstraint(maximum=80)})
+    looping = plan.build.__code__
+    for seed in range(WARM_CALLS + 5):
+        if seed == WARM_CALLS - 1:
+            assert plan.build.__code__ is looping
+        fast, plain = random.Random(seed), random.Random(seed)
+        assert plan.build(fast, "de_DE") == Plan.build(plan, plain, "de_DE")
+        assert fast.getstate() == plain.getstate()
+    assert plan.build.__code__ is not looping and "def build(" in plan.build.source  # type: ignore[attr-defined]
+
+
 def test_a_price_on_the_ninety_nine_needs_no_rounding() -> None:
     # The price drawer skips round(value, 2) for k + 0.99 (generators/traditional/drawers.py): exact for
     # every whole k under 1e6, the prices' whole range.

@@ -99,6 +99,28 @@ def test_unresolvable_documents_fall_back_to_the_standard() -> None:
     assert fast.fast_is_valid(document, validators.Draft202012Validator({})) is None  # never fetched
 
 
+URIS = [
+    "https://www.example.com/a/b", "http://h/", "https://api.github.com/users/octocat/gists{/gist_id}",
+    "https://exa mple.com/x", "https://example.com/a b", "https://example.com/%zz", "https://ex\u00e4mple.com/",
+    "http://[::1]/x", "https://example.com:99999/x", "https://example.com/x?q=1#f", "//example.com/x", "a:b",
+    "https://example.com/x\n", "https://-example-.com/", "https://example.com/\u00fcber", "x", "",
+]
+
+
+@pytest.mark.parametrize("fmt", ["uri", "uri-reference", "iri", "iri-reference", "uri-template"])
+@pytest.mark.parametrize("dialect", ["draft2020-12", "draft7"])
+def test_uri_formats_have_the_standards_verdict(fmt: str, dialect: str) -> None:
+    # Plain https://host/path values skip the format checker (quality/fast.py): the verdict must not change,
+    # for them and for URIs around them that are not plain.
+    _require_fast()
+    document = {"$schema": DIALECTS[dialect], "type": "string", "format": fmt}
+    standard = standard_validator(document)
+    is_valid = fast.fast_is_valid(document, standard)
+    assert is_valid is not None
+    for value in URIS:
+        assert is_valid(value) == standard.is_valid(value), (fmt, value)
+
+
 def _broken(record: Any) -> Iterator[Any]:
     """The record with one value changed: each of its first leaves made wrong in a few ways, a field removed."""
     def leaves(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:

@@ -86,3 +86,36 @@ def test_first_builtin_records_import_no_validator_or_faker(tmp_path: Path) -> N
     modules = set(json.loads(line[len("MODULES "):]))
     for name in (*HEAVY, "jsonschema", "jsonschema_rs", "faker", "factory", "pydantic", "importlib.metadata"):
         assert not loaded(modules, name), f"{name} imported for the first built-in records"
+
+
+USER_KINDS = """
+import json, sys
+from pytest_testdata.engine import Engine
+from pytest_testdata.schemas.model import Schema
+from pytest_testdata.schemas.registry import SchemaRegistry
+from pytest_testdata.types import GenerationRequest
+
+names = ("currency", "color", "timezone", "language", "locale", "mime_type", "file_name", "job_title",
+         "country_code", "country_name")
+registry = SchemaRegistry(builtins=False)
+registry.register(Schema.from_json_schema({"title": "profile", "type": "object", "required": list(names),
+                                           "properties": {n: {"type": "string"} for n in names}}))
+records = Engine(registry).generate(GenerationRequest.checked("profile", 20, seed=1)).records
+print("VALUES " + json.dumps(records[0]))
+print("MODULES " + json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_value_kinds_of_a_user_schema_import_no_faker(tmp_path: Path) -> None:
+    # Currencies, colours, time zones, languages, MIME types, file names and jobs come from Faker's data as
+    # shipped in locales/data/kinds.json: no Faker import (its scan of its locales cost more than a schema's
+    # first records).
+    proc = subprocess.run([sys.executable, "-c", USER_KINDS], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    values = json.loads(next(line for line in lines if line.startswith("VALUES "))[len("VALUES "):])
+    assert len(values["currency"]) == 3 and values["currency"].isupper()
+    assert "/" in values["mime_type"] and "." in values["file_name"]
+    modules = set(json.loads(next(line for line in lines if line.startswith("MODULES "))[len("MODULES "):]))
+    assert not loaded(modules, "faker"), "faker imported for the value kinds of a user schema"

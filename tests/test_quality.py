@@ -201,3 +201,30 @@ def test_a_timestamp_not_on_the_calendar_is_a_format_violation(engine: Engine, s
     assert [(v.field, v.rule) for v in validator.validate([record])] == [("created_at", "format")]
     record["created_at"] = "2024-02-29T23:59:60.5-05:30"  # a leap day, and RFC 3339's leap second
     assert validator.validate([record]) == []
+
+
+@pytest.mark.parametrize(("entity", "path"), [("user", "user_id"), ("user", "email"), ("user", "created_at"),
+                                             ("order", "order_id"), ("order", "created_at")])
+def test_a_trailing_newline_breaks_a_format(engine: Engine, entity: str, path: str) -> None:
+    """``$`` in a Python regex also matches before a final newline: "<uuid>\\n" is no uuid, nor is an email or
+    a timestamp with a newline after it (jsonschema's format checker refuses them too)."""
+    record = good(engine, entity)
+    validator = Validator(engine.registry.get(entity))
+    record[path] += "\n"
+    assert [(v.field, v.rule) for v in validator.validate([record])] == [(path, "format")]
+
+
+def test_a_trailing_newline_breaks_a_date_and_a_postal_code() -> None:
+    from pytest_testdata.locales.countries import POSTAL_CODES, postal_code_matches
+    from pytest_testdata.schemas.model import Schema
+
+    schema = Schema.from_json_schema({"title": "day", "type": "object", "required": ["on"],
+                                      "properties": {"on": {"type": "string", "format": "date"}}})
+    validator = Validator(schema)
+    assert validator.validate([{"on": "2024-02-29"}]) == []
+    assert [(v.field, v.rule) for v in validator.validate([{"on": "2024-02-29\n"}])] == [("on", "format")]
+    samples = {"US": "10001", "CA": "K1A 0B1", "GB": "SW1A 2AA", "DE": "10115", "FR": "75001", "JP": "100-0001",
+               "BR": "01001-000", "ES": "28001", "IT": "00184", "NL": "1011 AB", "AU": "2000", "IN": "110001"}
+    assert set(samples) == set(POSTAL_CODES)
+    for country, code in samples.items():
+        assert postal_code_matches(code, country) and not postal_code_matches(code + "\n", country), country

@@ -58,8 +58,8 @@ BR_UF = {
     "Rio Grande do Sul": "RS", "Rondonia": "RO", "Roraima": "RR", "Santa Catarina": "SC", "Sao Paulo": "SP",
     "Sergipe": "SE", "Tocantins": "TO",
 }
-NL_PROVINCES = {
-    "Drenthe": "Drenthe", "Flevoland": "Flevoland", "Friesland": "Friesland", "Gelderland": "Gelderland",
+NL_PROVINCES = {  # GeoNames' English names (Guelders: Gelderland) to the Dutch ones
+    "Drenthe": "Drenthe", "Flevoland": "Flevoland", "Friesland": "Friesland", "Guelders": "Gelderland",
     "Groningen": "Groningen", "Limburg": "Limburg", "North Brabant": "Noord-Brabant",
     "North Holland": "Noord-Holland", "Overijssel": "Overijssel", "South Holland": "Zuid-Holland",
     "Utrecht": "Utrecht", "Zeeland": "Zeeland",
@@ -514,6 +514,32 @@ def common() -> dict[str, Any]:
     return {"companies": companies, "words": words}
 
 
+def kinds() -> dict[str, Any]:
+    """The Faker provider data the value kinds draw from (generators/traditional/kind_values.py), so that a
+    user schema's currencies, colours, jobs, time zones, languages, MIME types and file extensions need no
+    Faker import at run time (its locale scan cost more than a schema's first records)."""
+    from faker.providers.color import Provider as Colour
+    from faker.providers.currency import Provider as Currency
+    from faker.providers.date_time import Provider as DateTime
+    from faker.providers.file import Provider as File
+    from faker.providers.job import Provider as Job
+    from faker.providers.misc import Provider as Misc
+
+    iso = {code for code, _ in Currency.currencies} - {"GGP", "IMP", "JEP", "SPL", "TVD", "CUC", "NIS"}
+    countries = {c.alpha_2_code: [c.alpha_3_code, c.name, list(c.timezones)] for c in DateTime.countries}
+    return {
+        "currencies": sorted(iso),
+        "colours": list(Colour.safe_colors),
+        "jobs": list(Job.jobs),
+        "countries": countries,
+        "timezones": sorted({tz for c in DateTime.countries for tz in c.timezones}),
+        # "iw" is Hebrew's withdrawn code (now "he"); "ber" names a language family, not a language.
+        "languages": [[k, list(v)] for k, v in sorted(Misc.language_locale_codes.items()) if k not in ("iw", "ber")],
+        "mime_types": [t for types in File.mime_types.values() for t in types],
+        "extensions": [e for exts in File.file_extensions.values() for e in exts],
+    }
+
+
 def build(country: str, geonames: Path) -> dict[str, Any]:
     locale = COUNTRIES[country]
     started = time.time()
@@ -584,6 +610,8 @@ def main(argv: list[str] | None = None) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     if not argv and not sys.argv[1:]:
         (OUT / "common.json").write_text(json.dumps(common(), separators=(",", ":")) + "\n", encoding="utf-8")
+        (OUT / "kinds.json").write_text(json.dumps(kinds(), ensure_ascii=False, separators=(",", ":")) + "\n",
+                                        encoding="utf-8")
     for country in args.countries:
         data = build(country, geonames)
         if country in sources:

@@ -19,6 +19,8 @@ import grpc
 from pytest_testdata.agent import cassette_wire, convert
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
+from pytest_testdata.agent.defined import DefinedEntities
+from pytest_testdata.agent.inline import FEATURE as INLINE_FEATURE
 from pytest_testdata.errors import (
     AgentUnavailableError,
     ConstraintViolationError,
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from pytest_testdata.datasets.request import DatasetRequest
     from pytest_testdata.datasets.result import Dataset
     from pytest_testdata.recording.cassettes import TestCassette
+    from pytest_testdata.schemas.overlay import OverlayRegistry
+    from pytest_testdata.schemas.sources import ModelBinding
 
 MAX_SYNC_HEADER = "testdata-max-sync-records"
 _USAGE_CODES = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -66,8 +70,10 @@ class AgentClient:
 
     def __init__(self, address: str, *, token: str | None = None, tls: bool = False,
                  root_certificates: str | Path | None = None, timeout: float = 120.0,
-                 max_message_bytes: int = 256 * 1024 * 1024) -> None:
+                 max_message_bytes: int = 256 * 1024 * 1024, max_depth: int | None = None) -> None:
         self.address = parse_address(address)
+        self.defined = DefinedEntities(max_depth)
+        """The entities this client defines (a test's models, ``Schema`` objects): sent inline with each call."""
         self.timeout = timeout
         self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
         options = [("grpc.max_receive_message_length", max_message_bytes)]
@@ -81,6 +87,9 @@ class AgentClient:
         self._features: frozenset[str] | None = None
         self.listeners: list[Callable[[GenerationRequest, GenerationResult], None]] = []
         """Called with every request and result, as the engine's listeners are (run statistics)."""
+        self.local_source: Callable[[str], str | None] | None = None
+        """Where the test's project defines an entity by name (a schema file, a hook's registration), set by
+        the plugin: named when the agent does not know that entity."""
 
     def close(self) -> None:
         self.channel.close()
@@ -95,6 +104,13 @@ class AgentClient:
         code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
         details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
         text = f"Test Data Agent at {self.address}: {details} [{code.name}]"
+        if code is grpc.StatusCode.NOT_FOUND and message is not None and self.local_source is not None:
+            where = self.local_source(message.entity)
+            if where:
+                text += (f". This test's project defines {message.entity!r} itself ({where}), but the agent generates "
+                         "named entities from its own schemas: start the agent with that schema folder "
+                         "(testdata serve --schemas PATH), or pass the entity as a Schema object or model class "
+                         "(they travel with the call)")
         if code is grpc.StatusCode.RESOURCE_EXHAUSTED and message is not None and message.HasField("cassette"):
             text += (f". The request carried the test's cassette ({message.ByteSize():,} bytes in all): if that is "
                      "what is too large, raise the agent's MAX_MESSAGE_BYTES or split the test's LLM calls")
@@ -152,6 +168,10 @@ class AgentClient:
     def _message(self, request: GenerationRequest, cassette: TestCassette | None,
                  batch_size: int | None = None) -> pb.GenerateDataRequest:
         message = convert.request_to_proto(request, batch_size)
+        inline = self.defined.messages([request.entity])
+        if inline:
+            self._require(INLINE_FEATURE, f"generate {inline[0].source}, which the test defines itself")
+            message.schemas.extend(inline)
         if cassette is not None:
             message.cassette.CopyFrom(cassette_wire.to_proto(cassette))
         return message
@@ -216,14 +236,32 @@ class AgentClient:
         """A dataset through the agent's ``GenerateDataset`` stream (what remote mode's ``testdata.dataset`` uses)."""
         from pytest_testdata.agent.dataset_wire import dataset_from_chunks, request_to_proto
 
-        call = self.stub.GenerateDataset(request_to_proto(request, batch_size), timeout=self.timeout,
-                                         metadata=self._metadata)
+        message = request_to_proto(request, batch_size)
+        inline = self.defined.messages()  # all of them: the local registry holds them all too (root= pulls in)
+        if inline:
+            self._require(INLINE_FEATURE, "build datasets of entities the test defines itself ("
+                          + ", ".join(m.source for m in inline) + ")")
+            message.schemas.extend(inline)
+        call = self.stub.GenerateDataset(message, timeout=self.timeout, metadata=self._metadata)
         try:
             return dataset_from_chunks(call)
         except grpc.RpcError as exc:
             raise self._error(exc) from None
         finally:
             call.cancel()
+
+    def define(self, obj: Any) -> Schema:
+        """Define the entity of a model class or :class:`Schema` for this client's calls (the agent cannot
+        know the test's models): its JSON Schema travels with every call that uses it. Returns its schema."""
+        return self.defined.define(obj)
+
+    def binding(self, name: str) -> ModelBinding | None:
+        """How records of an entity this client defined become model instances (None: they stay dicts)."""
+        return self.defined.binding(name)
+
+    def plan_registry(self) -> OverlayRegistry:
+        """The built-in schemas plus the defined ones: what plans loading a remote dataset into a database."""
+        return self.defined.registry
 
     def schemas(self, domain: str | None = None) -> list[Schema]:
         """The agent's schemas (optionally one domain's)."""

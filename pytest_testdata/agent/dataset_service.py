@@ -48,6 +48,7 @@ class DatasetRPC:
         try:
             servicer._admit(metadata, True)
             servicer._deadline(context)
+            servicer._parsed(request)  # bytes that are no GenerateDatasetRequest: INVALID_ARGUMENT, not INTERNAL
             wanted = request_from_proto(request, max_context_chars=self.settings.max_context_chars,
                                         seed=random_seed())
             batch = request.batch_size if request.HasField("batch_size") else self.settings.stream_batch_size
@@ -58,11 +59,12 @@ class DatasetRPC:
             from pytest_testdata.datasets.build import Builder
             from pytest_testdata.datasets.graph import plan_dataset
 
-            plan = plan_dataset(wanted, self.engine.registry)  # every bad input fails before a chunk goes out
+            engine = servicer.inline.engine_for(self.engine, request.schemas)  # the call's own models, if any
+            plan = plan_dataset(wanted, engine.registry)  # every bad input fails before a chunk goes out
             span.set_attribute("testdata.seed", wanted.seed)
             span.set_attribute("testdata.count", sum(plan.counts.values()))
             log = log.bind(entities=plan.counts, seed=wanted.seed)
-            builder = Builder(self.engine, wanted, plan, None, None, self._processes())
+            builder = Builder(engine, wanted, plan, None, None, self._processes())
             for chunk in self._dataset_chunks(builder, batch, request_id, context):
                 if not context.is_active():
                     status = "CANCELLED"

@@ -32,6 +32,8 @@ from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.agent.dataset_service import DatasetRPC
 from pytest_testdata.agent.guards import bearer_ok
 from pytest_testdata.agent.health import Health
+from pytest_testdata.agent.inline import FEATURE as INLINE_FEATURE
+from pytest_testdata.agent.inline import InlineRefused, InlineSchemas
 from pytest_testdata.agent.observability import REQUEST_ID_HEADER, Metrics, phase_spans, request_id_from
 from pytest_testdata.errors import (
     CassetteError,
@@ -100,6 +102,8 @@ def classify(exc: BaseException) -> tuple[grpc.StatusCode, str]:
     """The status code and message for an error raised while serving a call."""
     if isinstance(exc, Reject):
         return exc.code, exc.message
+    if isinstance(exc, InlineRefused):
+        return exc.code, str(exc)
     if isinstance(exc, UnknownEntityError):
         return grpc.StatusCode.NOT_FOUND, str(exc)
     if isinstance(exc, TestdataUsageError):
@@ -142,6 +146,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         self._active = 0
         self._idle = threading.Condition()
         self._no_tracing = isinstance(tracer, trace.NoOpTracer)
+        self.inline = InlineSchemas(settings.max_message_bytes)
+        """Schemas that calls define inline (remote mode's models), compiled per call and kept by content."""
 
     def _enter(self) -> None:
         with self._idle:
@@ -297,7 +303,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             started_ns = time.time_ns()
             with cassette_wire.adopted(request, wanted) as (wanted, cassette), \
                     self._budget(context, self.settings.unary_budget_seconds), unique_scope():
-                result = self.engine.generate(wanted)
+                result = self.inline.engine_for(self.engine, request.schemas).generate(wanted)
             if not self._no_tracing:
                 phase_spans(self.tracer, started_ns, result, trace.set_span_in_context(span))
             self.metrics.observe_result(result)
@@ -332,10 +338,11 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                 raise TestdataUsageError(f"batch_size: expected a whole number from 1 to {MAX_BATCH_SIZE:,}, "
                                          f"got {batch}. Leave it out for the default "
                                          f"({self.settings.stream_batch_size}).")
-            self.engine.registry.get(wanted.entity)  # NOT_FOUND before any chunk goes out
+            engine = self.inline.engine_for(self.engine, request.schemas)
+            engine.registry.get(wanted.entity)  # NOT_FOUND before any chunk goes out
             log = log.bind(entity=wanted.entity, count=wanted.count)
             with cassette_wire.adopted(request, wanted) as (wanted, cassette):
-                for chunk in self._chunks(wanted, batch, request_id, span, context):
+                for chunk in self._chunks(wanted, batch, request_id, span, context, engine):
                     if not context.is_active():
                         status = "CANCELLED"
                         return
@@ -362,7 +369,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                      duration_ms=round((time.perf_counter() - started) * 1000, 3))
 
     def _chunks(self, wanted: GenerationRequest, batch: int, request_id: str, span: Any,
-                context: grpc.ServicerContext) -> Iterator[pb.GenerateDataChunk]:
+                context: grpc.ServicerContext, engine: Engine | None = None) -> Iterator[pb.GenerateDataChunk]:
+        engine = engine if engine is not None else self.engine
         seed = wanted.seed if wanted.seed is not None else random_seed()
         # One scope and one deadline for the whole stream, entered around each engine call only (never
         # across a yield, which would leak them into whatever this thread runs next).
@@ -381,7 +389,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                                   seed=derive_seed(seed, "chunk", start // GENERATION_CHUNK))
             started_ns = time.time_ns()
             with self._budget(context, ceiling, deadline), unique_scope(scope):
-                result = self.engine.generate(part)
+                result = engine.generate(part)
             phase_spans(self.tracer, started_ns, result, parent)
             self.metrics.observe_result(result)
             meta = result.metadata
@@ -440,11 +448,11 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             if not detailed:
                 # The features stay open: a client with a wrong token should hear UNAUTHENTICATED from the
                 # call it makes next, not "this agent cannot do cassettes".
-                return pb.HealthCheckResponse(status=status, features=[cassette_wire.FEATURE])
+                return pb.HealthCheckResponse(status=status, features=[cassette_wire.FEATURE, INLINE_FEATURE])
             return pb.HealthCheckResponse(
                 status=status, version=__version__,
                 uptime_seconds=self.health.uptime, service_name=self.settings.service_name,
-                features=[cassette_wire.FEATURE],
+                features=[cassette_wire.FEATURE, INLINE_FEATURE],
                 components=[pb.ComponentHealth(name=c.name, status=c.status, detail=c.detail, required=c.required)
                             for c in components],
             )

@@ -28,8 +28,8 @@ from pytest_testdata.types import MAX_COUNT
 RESERVED_THREADS = 2
 """Threads of the gRPC pool kept for health checks, schemas and reflection: generation calls (unary and
 streams) may use ``GRPC_MAX_WORKERS - RESERVED_THREADS`` at once, so a probe always finds a thread."""
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}"
-                       r"[A-Za-z0-9])?)*$")
+_HOSTNAME = re.compile(r"^(?=.{1,253}\Z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}"
+                       r"[A-Za-z0-9])?)*\Z")
 
 PROVIDER_ENV = ("ANTHROPIC_API_KEY", "VLLM_URL", "WEAVIATE_URL", "WEAVIATE_API_KEY")
 """Provider and store variables the strategies read through their own options (not service settings);

@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class GenerateDataRequest(_message.Message):
-    __slots__ = ("entity", "count", "strategy", "constraints", "context", "hints", "seed", "variant", "learn_from_history", "defect_triggering", "locale", "options", "batch_size", "cassette")
+    __slots__ = ("entity", "count", "strategy", "constraints", "context", "hints", "seed", "variant", "learn_from_history", "defect_triggering", "locale", "options", "batch_size", "cassette", "schemas")
     ENTITY_FIELD_NUMBER: _ClassVar[int]
     COUNT_FIELD_NUMBER: _ClassVar[int]
     STRATEGY_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +23,7 @@ class GenerateDataRequest(_message.Message):
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
     CASSETTE_FIELD_NUMBER: _ClassVar[int]
+    SCHEMAS_FIELD_NUMBER: _ClassVar[int]
     entity: str
     count: int
     strategy: str
@@ -37,7 +38,22 @@ class GenerateDataRequest(_message.Message):
     options: _struct_pb2.Struct
     batch_size: int
     cassette: Cassette
-    def __init__(self, entity: _Optional[str] = ..., count: _Optional[int] = ..., strategy: _Optional[str] = ..., constraints: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., variant: _Optional[str] = ..., learn_from_history: _Optional[bool] = ..., defect_triggering: _Optional[bool] = ..., locale: _Optional[str] = ..., options: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., batch_size: _Optional[int] = ..., cassette: _Optional[_Union[Cassette, _Mapping]] = ...) -> None: ...
+    schemas: _containers.RepeatedCompositeFieldContainer[InlineSchema]
+    def __init__(self, entity: _Optional[str] = ..., count: _Optional[int] = ..., strategy: _Optional[str] = ..., constraints: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., variant: _Optional[str] = ..., learn_from_history: _Optional[bool] = ..., defect_triggering: _Optional[bool] = ..., locale: _Optional[str] = ..., options: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., batch_size: _Optional[int] = ..., cassette: _Optional[_Union[Cassette, _Mapping]] = ..., schemas: _Optional[_Iterable[_Union[InlineSchema, _Mapping]]] = ...) -> None: ...
+
+class InlineSchema(_message.Message):
+    __slots__ = ("name", "json_schema", "digest", "source", "max_depth")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    JSON_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    MAX_DEPTH_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    json_schema: str
+    digest: str
+    source: str
+    max_depth: int
+    def __init__(self, name: _Optional[str] = ..., json_schema: _Optional[str] = ..., digest: _Optional[str] = ..., source: _Optional[str] = ..., max_depth: _Optional[int] = ...) -> None: ...
 
 class Cassette(_message.Message):
     __slots__ = ("record_mode", "interactions_yaml", "existed", "offline", "test", "path", "occurrences", "config_json", "replayed", "recorded", "scope")
@@ -227,7 +243,7 @@ class HealthCheckResponse(_message.Message):
     def __init__(self, status: _Optional[str] = ..., components: _Optional[_Iterable[_Union[ComponentHealth, _Mapping]]] = ..., version: _Optional[str] = ..., uptime_seconds: _Optional[float] = ..., service_name: _Optional[str] = ..., features: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GenerateDatasetRequest(_message.Message):
-    __slots__ = ("counts", "root", "count", "cardinality", "external", "seed", "strategy", "strategies", "context", "locale", "options", "variant", "break_rule", "batch_size")
+    __slots__ = ("counts", "root", "count", "cardinality", "external", "seed", "strategy", "strategies", "context", "locale", "options", "variant", "break_rule", "batch_size", "schemas")
     class CountsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -256,6 +272,7 @@ class GenerateDatasetRequest(_message.Message):
     VARIANT_FIELD_NUMBER: _ClassVar[int]
     BREAK_RULE_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SCHEMAS_FIELD_NUMBER: _ClassVar[int]
     counts: _containers.ScalarMap[str, int]
     root: str
     count: int
@@ -270,7 +287,8 @@ class GenerateDatasetRequest(_message.Message):
     variant: str
     break_rule: str
     batch_size: int
-    def __init__(self, counts: _Optional[_Mapping[str, int]] = ..., root: _Optional[str] = ..., count: _Optional[int] = ..., cardinality: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., external: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., seed: _Optional[int] = ..., strategy: _Optional[str] = ..., strategies: _Optional[_Mapping[str, str]] = ..., context: _Optional[str] = ..., locale: _Optional[str] = ..., options: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., variant: _Optional[str] = ..., break_rule: _Optional[str] = ..., batch_size: _Optional[int] = ...) -> None: ...
+    schemas: _containers.RepeatedCompositeFieldContainer[InlineSchema]
+    def __init__(self, counts: _Optional[_Mapping[str, int]] = ..., root: _Optional[str] = ..., count: _Optional[int] = ..., cardinality: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., external: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., seed: _Optional[int] = ..., strategy: _Optional[str] = ..., strategies: _Optional[_Mapping[str, str]] = ..., context: _Optional[str] = ..., locale: _Optional[str] = ..., options: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., variant: _Optional[str] = ..., break_rule: _Optional[str] = ..., batch_size: _Optional[int] = ..., schemas: _Optional[_Iterable[_Union[InlineSchema, _Mapping]]] = ...) -> None: ...
 
 class DatasetChunk(_message.Message):
     __slots__ = ("index", "entity", "offset", "records_json", "entity_total", "entity_last", "entity_metadata_json", "last", "dataset_json", "request_id")

@@ -21,11 +21,15 @@ DATASET_KEYS = ("root", "count", "cardinality", "external", "seed", "strategy", 
 MAX_SHOWN = 10
 
 
-def entity_name(obj: Any, registry: Any) -> str:
+def entity_name(obj: Any, registry: Any, define: Any = None) -> str:
     """An entity name for a name, a Schema or a model class (SQLAlchemy, pydantic, dataclass...: any kind the
-    schema sources' adapters read), registering the model's schema on first use."""
+    schema sources' adapters read), registering the model's schema on first use (in remote mode, ``define``:
+    the agent's client keeps it and sends it with the call)."""
     if isinstance(obj, str):
         return obj
+    if registry is None and define is not None:
+        name: str = define(obj).name
+        return name
     from pytest_testdata.schemas.sources import schema_from_object
 
     schema = schema_from_object(obj)
@@ -48,9 +52,10 @@ def run_dataset(factory: Any, counts: Mapping[Any, int] | None, kwargs: Mapping[
     check = bool(options.pop("check", True))
     engine = factory.engine
     registry = getattr(engine, "registry", None)
-    named = {entity_name(k, registry): v for k, v in counts.items()} if counts is not None else None
+    define = getattr(engine, "define", None)
+    named = {entity_name(k, registry, define): v for k, v in counts.items()} if counts is not None else None
     if options.get("root") is not None:
-        options["root"] = entity_name(options["root"], registry)
+        options["root"] = entity_name(options["root"], registry, define)
     if "strategy" not in options and factory.defaults.get("strategy") not in (None, "auto"):
         options["strategy"] = factory.defaults["strategy"]
     if "locale" not in options and factory.defaults.get("locale"):
@@ -66,7 +71,8 @@ def run_dataset(factory: Any, counts: Mapping[Any, int] | None, kwargs: Mapping[
             from pytest_testdata.datasets.load import load_dataset
             from pytest_testdata.schemas.registry import SchemaRegistry
 
-            local = registry if registry is not None else SchemaRegistry()
+            plans = getattr(engine, "plan_registry", None)  # the agent's client: built-ins and the test's models
+            local = registry if registry is not None else plans() if callable(plans) else SchemaRegistry()
             dataset = load_dataset(dataset, plan_dataset(request, local), into)
     elif into is not None:
         from pytest_testdata.datasets.load import build_into

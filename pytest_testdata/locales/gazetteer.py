@@ -31,7 +31,8 @@ international layout); a layout has ``{}`` for each digit of the national number
 
 @dataclass(frozen=True)
 class CountryData:
-    """One country's data, as read from its file (lists as JSON gives them: reading stays fast)."""
+    """One country's data, as read from its file (lists as JSON gives them: reading stays fast; the rows of
+    places and areas as tuples)."""
 
     country: str
     first_names: list[str]
@@ -42,12 +43,12 @@ class CountryData:
     romaji: dict[str, str]
     """Latin spellings of names written in another script (ja_JP), for email addresses."""
     streets: list[str]
-    places: list[list[Any]]
-    """[postal code or its outward part, town, state/region, phone area index or -1] (JP: and the district;
+    places: list[tuple[Any, ...]]
+    """(postal code or its outward part, town, state/region, phone area index or -1) (JP: and the district;
     GB and CA: and real inward codes of the outward part, three characters each, in one string)."""
     mobile: list[PhoneRange]
     fixed: list[PhoneRange]
-    areas: list[list[int]]
+    areas: list[tuple[int, ...]]
     """Each area's fixed ranges (indices into ``fixed``)."""
 
 
@@ -60,16 +61,20 @@ def _ranges(rows: list[list[Any]], layouts: list[str]) -> list[PhoneRange]:
     return [(p, n, layouts[nat], layouts[intl]) for p, n, nat, intl in rows]
 
 
-def _read(name: str) -> dict[str, Any]:
+def read_data(name: str) -> dict[str, Any]:
+    """One shipped data file of ``locales/data/`` (``US``, ``common``, ``kinds``...), parsed."""
     return json.loads((DATA_DIR / f"{name}.json").read_text("utf-8"))  # type: ignore[no-any-return]
 
 
-def _split_districts(rows: list[list[Any]]) -> list[list[Any]]:
-    """JP rows hold ``city|district`` as their town: [code, city, prefecture, area, district]."""
+_read = read_data
+
+
+def _split_districts(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
+    """JP rows hold ``city|district`` as their town: (code, city, prefecture, area, district)."""
     out = []
     for code, town, state, area in rows:
         city, _, district = str(town).partition("|")
-        out.append([code, city, state, area, district or city])
+        out.append((code, city, state, area, district or city))
     return out
 
 
@@ -88,10 +93,12 @@ def country_data(country: str) -> CountryData:
         last_names=raw["last_names"][0], last_weights=raw["last_names"][1],
         romaji=raw.get("romaji") or {},
         streets=raw["streets"],
-        places=_split_districts(raw["places"]) if country == "JP" else raw["places"],
+        # Rows as tuples: tuples of strings and numbers leave the garbage collector's lists, so its full
+        # collections do not walk some 70,000 rows of every country loaded, again and again.
+        places=_split_districts(raw["places"]) if country == "JP" else [tuple(row) for row in raw["places"]],
         mobile=_ranges(phone["mobile"], layouts),
         fixed=_ranges(phone["fixed"], layouts),
-        areas=phone["areas"],
+        areas=[tuple(area) for area in phone["areas"]],
     )
 
 

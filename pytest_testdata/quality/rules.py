@@ -275,7 +275,7 @@ class Sum(Rule):
             self._set_target(record, max(expected, 0.0))
 
 
-_TIMESTAMP = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]([01]\d|2[0-3]):[0-5]\d|$)")
+_TIMESTAMP = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]([01]\d|2[0-3]):[0-5]\d|\Z)")
 """The start of an ISO 8601 date or date-time: what ordering timestamps by their text needs."""
 
 

@@ -56,10 +56,10 @@ def _real_date(text: str) -> bool:
 
 _SHAPES: dict[str, re.Pattern[str]] = {
     # [0-9a-fA-F] rather than re.I: the same strings match (checked over every code point) at half the cost.
-    "uuid": re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
-    "date-time": re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"),
-    "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
-    "email": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    "uuid": re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"),
+    "date-time": re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z"),
+    "date": re.compile(r"^\d{4}-\d{2}-\d{2}\Z"),
+    "email": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z"),
 }
 _DATE_TIME, _DATE = _SHAPES["date-time"].match, _SHAPES["date"].match
 # The calendar as a regex, for ASCII digits: years 0001-9999, each month's days, 29 February in leap years,
@@ -73,8 +73,8 @@ _LEAP_DAY = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[1357
 _CALENDAR_DATE = rf"(?!0000)(?:[0-9]{{4}}-{_MONTH_DAY}|{_LEAP_DAY})"
 _CALENDAR_TIME = (r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.[0-9]+)?"
                   r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])")
-_CALENDAR_DATE_TIME_FAST = re.compile(rf"^{_CALENDAR_DATE}{_CALENDAR_TIME}$").match
-_CALENDAR_DATE_FAST = re.compile(rf"^{_CALENDAR_DATE}$").match
+_CALENDAR_DATE_TIME_FAST = re.compile(rf"^{_CALENDAR_DATE}{_CALENDAR_TIME}\Z").match
+_CALENDAR_DATE_FAST = re.compile(rf"^{_CALENDAR_DATE}\Z").match
 
 
 def _date_time(v: str) -> bool:

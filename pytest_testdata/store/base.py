@@ -33,7 +33,7 @@ SHIFT_MODES: tuple[str, ...] = ("days", "years", "none")
 calendar edges such as Feb 29 or Dec 31, using multiples of four years), or not at all (time-zone edges
 whose wall-clock value is the point)."""
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.I)
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T")
 _WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset({

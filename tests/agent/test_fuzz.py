@@ -226,14 +226,18 @@ def test_field_level_fuzz(fuzzed: RunningAgent) -> None:
     _no_internal_errors(fuzzed)
 
 
+STREAMS = ("GenerateDataStream", "GenerateDataset")
+"""The methods that answer with a stream."""
+
+
 def test_protobuf_level_fuzz(fuzzed: RunningAgent) -> None:
     rng = random.Random(7)
     channel = fuzzed.channel()
     stub = pb_grpc.TestDataServiceStub(channel)
     methods = {
-        name: (channel.unary_stream if name == "GenerateDataStream" else channel.unary_unary)(
+        name: (channel.unary_stream if name in STREAMS else channel.unary_unary)(
             f"/{SERVICE_NAME}/{name}", request_serializer=lambda b: b, response_deserializer=lambda b: b)
-        for name in ("GenerateData", "GenerateDataStream", "GetSchemas", "HealthCheck")
+        for name in ("GenerateData", "GenerateDataStream", "GenerateDataset", "GetSchemas", "HealthCheck")
     }
     failures: list[str] = []
     refused = 0
@@ -245,7 +249,7 @@ def test_protobuf_level_fuzz(fuzzed: RunningAgent) -> None:
         payload = raw_payload(rng)
         method = methods[name]
 
-        def call(method: Any = method, payload: bytes = payload, stream: bool = name == "GenerateDataStream") -> Any:
+        def call(method: Any = method, payload: bytes = payload, stream: bool = name in STREAMS) -> Any:
             return list(method(payload, timeout=30)) if stream else method(payload, timeout=30)
         code = _expect_answer(call, f"{name} {payload[:120]!r}", failures)
         refused += code == grpc.StatusCode.INVALID_ARGUMENT
@@ -273,3 +277,16 @@ def test_malformed_message_is_invalid_argument_with_request_id(fuzzed: RunningAg
     assert info.value.details().startswith("request: ")
     assert "not a valid testdata.v1.GenerateDataRequest message" in info.value.details()
     assert info.value.details().endswith("(request id fuzz-1)")
+
+
+def test_malformed_dataset_request_is_invalid_argument_with_request_id(fuzzed: RunningAgent) -> None:
+    """GenerateDataset refuses bytes that are no GenerateDatasetRequest as the other methods do (it answered
+    INTERNAL before: the request reached the dataset planner unparsed)."""
+    channel = fuzzed.channel()
+    raw = channel.unary_stream(f"/{SERVICE_NAME}/GenerateDataset", request_serializer=lambda b: b,
+                               response_deserializer=lambda b: b)
+    with pytest.raises(grpc.RpcError) as info:
+        list(raw(b"\xff\xff\xff\xff", timeout=10, metadata=(("x-request-id", "fuzz-ds"),)))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "not a valid testdata.v1.GenerateDatasetRequest message" in info.value.details()
+    assert info.value.details().endswith("(request id fuzz-ds)")

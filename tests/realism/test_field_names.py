@@ -234,6 +234,22 @@ def test_a_registered_kind_serves_x_gen_and_mapped_names() -> None:
     assert kind_for("ticketId", "string") != "ticket"
 
 
+def test_a_kind_registered_later_reaches_nested_objects_seen_before() -> None:
+    # A nested object's compiled drawer is reused by later schemas holding the same object
+    # (generators/traditional/plan.py): registering a kind must still reach them.
+    document = {"title": "desk", "type": "object", "required": ["case"],
+                "properties": {"case": {"type": "object", "required": ["ticketRef"],
+                                        "properties": {"ticketRef": STRING}}}}
+    before = generate(document, "desk")
+    assert not any(r["case"]["ticketRef"].startswith("TCK-") for r in before)
+    register_kind("ticket", lambda rng: f"TCK-{rng.randrange(10_000):04d}", field_names=["ticketRef"])
+    try:
+        assert all(r["case"]["ticketRef"].startswith("TCK-") for r in generate(document, "desk"))
+    finally:
+        unregister_kind("ticket")
+    assert generate(document, "desk") == before
+
+
 def test_registering_a_kind_wrongly_says_how_to_fix_it() -> None:
     with pytest.raises(TestdataUsageError, match=r"give either draw=.* or values="):
         register_kind("nothing")

@@ -3,12 +3,12 @@ fits the state, phone numbers valid for their country (and their state, for the 
 validator accepts on reserved domains, and names as varied as Faker's.
 
 Rates, not every record: the judges' databases differ from the generator's (GeoNames) at the edges, the
-thresholds are those of issue 12. Each locale draws 2,000 users (a few seconds for all twelve).
+thresholds are those of issue 12, over 10,000 users per locale (the figures of docs/usage.md, printed by
+``python -m tests.realism.evidence``).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -17,11 +17,10 @@ from pytest_testdata.engine import Engine
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES, POSTAL_CODES
 from pytest_testdata.types import GenerationRequest
 
-from . import judges
+from . import evidence, judges
+from .evidence import COUNT, RESERVED, SEED
 
 Record = dict[str, Any]
-COUNT = 2000
-RESERVED = re.compile(r"@(example\.(com|org|net)|[a-z0-9-]+\.example)$")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +34,7 @@ _USERS: dict[str, list[Record]] = {}
 def users_of(engine: Engine, locale: str, count: int = COUNT) -> list[Record]:
     key = f"{locale}:{count}"
     if key not in _USERS:
-        result = engine.generate(GenerationRequest.checked("user", count, seed=12, locale=locale))
+        result = engine.generate(GenerationRequest.checked("user", count, seed=SEED, locale=locale))
         assert result.metadata.violations == []
         _USERS[key] = result.records
     return _USERS[key]
@@ -65,18 +64,40 @@ def test_nanp_area_codes_belong_to_the_address_state(engine: Engine, country: st
     assert sum(fits) / len(fits) >= 0.99, misfits[:5]
 
 
-@pytest.mark.parametrize(("country", "locale"), LOCALES)
-def test_postal_codes_exist_and_fit_the_state(engine: Engine, country: str, locale: str) -> None:
-    addresses = [a for u in users_of(engine, locale) for a in u["addresses"]]
+FULL_CODE_LOCALES = [pytest.param(country, locale, marks=pytest.mark.xfail(
+    strict=True, reason="the two letters of a Dutch postcode are drawn: docs/data-licences.md"))
+    if country in evidence.DRAWN_LETTERS else (country, locale) for country, locale in LOCALES]
+
+
+@pytest.mark.parametrize(("country", "locale"), FULL_CODE_LOCALES)
+def test_postal_codes_exist_in_full_and_fit_the_state(engine: Engine, country: str, locale: str) -> None:
+    """At 10,000 users, at least 95% of postal codes exist in full and lie in the address's state (issue 12;
+    judges.CHECKS says what each country's judge looks up; GB's judge cannot tell the state)."""
+    addresses = evidence.addresses(users_of(engine, locale))
     assert {a["country"] for a in addresses} == {country}
     assert all(POSTAL_CODES[country].match(a["postal_code"]) for a in addresses)
+    rates = evidence.rates(country, users_of(engine, locale))
     fits = [judges.postal_code_fits(a) for a in addresses]
-    exists = sum(f[0] for f in fits) / len(fits)
-    assert exists >= 0.95, [a for a, f in zip(addresses, fits, strict=True) if not f[0]][:5]
-    in_state = [f[1] for f in fits if f[1] is not None]
-    if country in ("US", *judges.STATE_BY_CODE):
-        assert sum(in_state) / len(in_state) >= 0.95, [a for a, f in zip(addresses, fits, strict=True)
-                                                       if f[1] is False][:5]
+    assert rates.exists >= 0.95, [a for a, f in zip(addresses, fits, strict=True) if not f[0]][:5]
+    assert (rates.fits is None) == (country == "GB")
+    assert rates.fits is None or rates.fits >= 0.95, [a for a, f in zip(addresses, fits, strict=True)
+                                                      if f[1] is False][:5]
+
+
+def test_dutch_postcode_areas_exist_and_fit_the_province(engine: Engine) -> None:
+    """What the Dutch data promises while the two letters are drawn: the four digits are a real area of the
+    address's province (Gelderland included)."""
+    rates = evidence.rates("NL", users_of(engine, "nl_NL"))
+    assert rates.area_exists is not None and rates.area_exists >= 0.95
+    assert rates.area_fits is not None and rates.area_fits >= 0.95
+    assert "Gelderland" in {a["state"] for a in evidence.addresses(users_of(engine, "nl_NL"))}
+
+
+@pytest.mark.parametrize(("country", "locale"), LOCALES)
+def test_ten_thousand_addresses_are_distinct(engine: Engine, country: str, locale: str) -> None:
+    users = users_of(engine, locale)
+    assert len(users) == 10_000
+    assert evidence.rates(country, users).distinct >= 0.99
 
 
 def test_us_cities_are_the_zip_codes_own(engine: Engine) -> None:
@@ -110,10 +131,8 @@ def test_real_email_domains_only_when_asked(engine: Engine) -> None:
     assert {e.split("@")[1] for e in emails} <= {"gmail.com", "web.de", "gmx.de", "t-online.de", "freenet.de"}
 
 
-def test_ten_thousand_addresses_are_distinct_and_names_as_varied_as_fakers(engine: Engine) -> None:
-    users = users_of(engine, "en_US", 10_000)
-    lines = [(a["street"], a["city"], a["postal_code"]) for u in users for a in u["addresses"][:1]]
-    assert len(set(lines)) / len(lines) >= 0.99
+def test_ten_thousand_users_have_names_as_varied_as_fakers(engine: Engine) -> None:
+    users = users_of(engine, "en_US")
     # Faker's en_US gives about 662 distinct first names in 10,000 users (issue 12).
     assert len({u["first_name"] for u in users}) >= 662
     assert len({u["last_name"] for u in users}) >= 900

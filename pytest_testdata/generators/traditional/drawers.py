@@ -478,7 +478,7 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
     return sized
 
 
-_DIGITS = re.compile(r"^\^?(?:\[0-9\]|\\d)\{(\d+)\}\$?$")
+_DIGITS = re.compile(r"^\^?(?:\[0-9\]|\\d)\{(\d+)\}\$?\Z")
 
 
 def _regex_drawer(pattern: str) -> Draw:

@@ -116,10 +116,13 @@ class _Globs:
         self._other = re.compile("|".join(f"(?:{translate(p)})" for p in other)) if other else None
 
     def match(self, name: str) -> bool:
-        return (name in self._exact or (bool(self._prefixes) and name.startswith(self._prefixes))
-                or (bool(self._suffixes) and name.endswith(self._suffixes))
-                or any(part in name for part in self._parts)
-                or (self._other is not None and self._other.match(name) is not None))
+        if name in self._exact or (self._prefixes and name.startswith(self._prefixes)) \
+                or (self._suffixes and name.endswith(self._suffixes)):
+            return True
+        for part in self._parts:  # a loop, not any(<generator>): every row is asked for each new name
+            if part in name:
+                return True
+        return self._other is not None and self._other.match(name) is not None
 
 
 @lru_cache(maxsize=1024)
@@ -335,16 +338,28 @@ _USER_ROWS: list[FieldName] = []
 def add_field_names(rows: Iterable[FieldName]) -> None:
     """Put a user's rows before the built-in ones (later additions before earlier ones)."""
     _USER_ROWS[:0] = list(rows)
-    kind_for.cache_clear()
-    _rows_named.cache_clear()
+    _table_changed()
 
 
 def remove_field_names(kinds: Iterable[str]) -> None:
     """Drop the user's rows of these kinds (the built-in ones stay)."""
     gone = set(kinds)
     _USER_ROWS[:] = [r for r in _USER_ROWS if r.kind not in gone]
+    _table_changed()
+
+
+_VERSION = [0]
+
+
+def _table_changed() -> None:
+    _VERSION[0] += 1
     kind_for.cache_clear()
     _rows_named.cache_clear()
+
+
+def table_version() -> int:
+    """A number that changes whenever the user's rows do (what was compiled from the table before is stale)."""
+    return _VERSION[0]
 
 
 def rows() -> tuple[FieldName, ...]:
@@ -452,4 +467,4 @@ def _rows_named(key: str, json_type: str) -> tuple[FieldName, ...]:
 
 
 __all__ = ["TABLE", "FieldContext", "FieldName", "add_field_names", "current", "kind_for", "parent_words",
-           "remove_field_names", "rows", "singular", "snake", "snake_pattern", "within"]
+           "remove_field_names", "rows", "singular", "snake", "snake_pattern", "table_version", "within"]

@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date as _date
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pytest_testdata.generators.traditional import timestamps
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, _first_name, _last_name
 from pytest_testdata.generators.traditional.fastrand import below, pick
 from pytest_testdata.generators.traditional.pools import pool
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
+from pytest_testdata.locales.gazetteer import read_data
 from pytest_testdata.quality.rules import latin_name
 
 TEST_IBANS: tuple[str, ...] = (
@@ -61,33 +62,33 @@ _BIRTH_FIRST = timestamps.ANCHOR.date().toordinal() - 85 * 365
 _BIRTH_SPAN = 67 * 365
 
 
+class _Country(NamedTuple):
+    alpha_3_code: str
+    name: str
+    timezones: tuple[str, ...]
+
+
 @cache
 def _faker_data() -> dict[str, tuple[Any, ...]]:
-    """The provider data used here, read from Faker's classes once (no Faker instance, no draws)."""
-    from faker.providers.color import Provider as Colour
-    from faker.providers.currency import Provider as Currency
-    from faker.providers.date_time import Provider as DateTime
-    from faker.providers.file import Provider as File
-    from faker.providers.job import Provider as Job
-    from faker.providers.misc import Provider as Misc
-
-    iso = {code for code, _ in Currency.currencies} - {"GGP", "IMP", "JEP", "SPL", "TVD", "CUC", "NIS"}
+    """Faker's provider data used here, as ``tools/build_locale_data.py`` wrote it from Faker's classes into
+    ``locales/data/kinds.json``: read once, with no Faker import (its scan of its locales took longer than a
+    user schema's first records)."""
+    raw = read_data("kinds")
     return {
-        "currencies": tuple(sorted(iso)),
-        "colours": tuple(Colour.safe_colors),
-        "jobs": tuple(Job.jobs),
-        "countries": tuple(DateTime.countries),
-        "timezones": tuple(sorted({tz for c in DateTime.countries for tz in c.timezones})),
-        # "iw" is Hebrew's withdrawn code (now "he"); "ber" names a language family, not a language.
-        "languages": tuple(sorted((k, v) for k, v in Misc.language_locale_codes.items() if k not in ("iw", "ber"))),
-        "mime_types": tuple(t for kinds in File.mime_types.values() for t in kinds),
-        "extensions": tuple(e for kinds in File.file_extensions.values() for e in kinds),
+        "currencies": tuple(raw["currencies"]),
+        "colours": tuple(raw["colours"]),
+        "jobs": tuple(raw["jobs"]),
+        "timezones": tuple(raw["timezones"]),
+        "languages": tuple((code, tuple(regions)) for code, regions in raw["languages"]),
+        "mime_types": tuple(raw["mime_types"]),
+        "extensions": tuple(raw["extensions"]),
     }
 
 
 @cache
-def _by_country() -> dict[str, Any]:
-    return {c.alpha_2_code: c for c in _faker_data()["countries"]}
+def _by_country() -> dict[str, _Country]:
+    raw = read_data("kinds")["countries"]
+    return {code: _Country(alpha3, name, tuple(zones)) for code, (alpha3, name, zones) in raw.items()}
 
 
 def _word(state: RecordState) -> str:

@@ -455,6 +455,7 @@ def _plans_changed() -> None:
     from pytest_testdata.generators.traditional import plan
 
     plan._cached_plan.cache_clear()
+    plan.forget_object_drawers()
 
 
 __all__ = ["KINDS", "OBJECT_KINDS", "Kind", "NumberRange", "ValueKinds", "kind_drawer", "kind_names",

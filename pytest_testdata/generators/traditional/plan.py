@@ -7,10 +7,11 @@ drawers as factory_boy declarations for users who want a factory to extend.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from pytest_testdata.generators.traditional.cents import CENT, CentCleaner, clean_multiple, is_clean
@@ -27,7 +28,7 @@ from pytest_testdata.generators.traditional.drawers import (
     pick_country,
 )
 from pytest_testdata.generators.traditional.fastrand import between, pick
-from pytest_testdata.generators.traditional.field_names import within
+from pytest_testdata.generators.traditional.field_names import table_version, within
 from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
 from pytest_testdata.generators.traditional.straight import items_builder, object_builder, record_builder
@@ -157,7 +158,41 @@ def _shaped_count(shape: Shape, lo: int, hi: int, draw_count: Any) -> Any:
     return lambda rng, _lo, _hi: counts(rng)
 
 
+_OBJECTS: dict[tuple[str, str, Shape, int], Draw] = {}
+"""Object drawers by (the object's subschema as JSON, its name, the shape, the field-name table's version):
+see :func:`_object_drawer`."""
+MAX_OBJECTS = 4096
+"""How many object drawers :data:`_OBJECTS` keeps before it starts again (a long-running agent)."""
+
+
 def _object_drawer(node: Mapping[str, Any], parent: str = "", shape: Shape = ALL) -> Draw:
+    """The drawer of an object's fields, in declaration order.
+
+    It depends only on the subschema, the object's name and the shape: its fields are compiled within the
+    object's own context (``within(parent, properties)``), never the context it sits in. So the same
+    object met again (GitHub's user, repository and organisation objects recur in most of its schemas,
+    often several times in one) reuses the drawer compiled the first time: drawers keep no state between
+    records, so the records are the same. Schemas holding what JSON cannot write are compiled each time.
+    """
+    try:
+        key = (json.dumps(node, check_circular=False), parent, shape, table_version())
+    except (TypeError, ValueError):
+        return _new_object_drawer(node, parent, shape)
+    found = _OBJECTS.get(key)
+    if found is None:
+        found = _new_object_drawer(node, parent, shape)
+        if len(_OBJECTS) >= MAX_OBJECTS:
+            _OBJECTS.clear()
+        _OBJECTS[key] = found
+    return found
+
+
+def forget_object_drawers() -> None:
+    """Forget the object drawers kept by :func:`_object_drawer` (the field-name table or kinds changed)."""
+    _OBJECTS.clear()
+
+
+def _new_object_drawer(node: Mapping[str, Any], parent: str, shape: Shape) -> Draw:
     properties = node.get("properties", {})
     required = set(node.get("required", ())) if isinstance(node.get("required"), list) else set()
     with within(parent, properties):  # a field's name means more beside its parent's (`customer.name`)
@@ -216,12 +251,16 @@ class Plan:
             self.drawn = self.fields
         if self.shape.plain and self.root is None:
             # The same steps as build() below, as one generated function (straight.py): no loops over the
-            # fields and rules per record. Plans of other shapes keep the method.
+            # fields and rules per record. Plans of other shapes keep the method. It runs the method for its
+            # first records and compiles only then (a user schema asked for a few records never pays it).
             self.build = record_builder(  # type: ignore[method-assign]
                 self.schema.name, self.ceiling,
                 [(name, None if draw is _derived else draw) for name, draw in self.drawn],
-                self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES)
-            steps = sure_builder_steps(self.rules)
+                self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES,
+                reference=partial(Plan.build, self))
+            # The vouching builder serves only what the engine may trust: never a schema checked whole by the
+            # standard validator (the generator does not ask for it there), so none is made for one.
+            steps = sure_builder_steps(self.rules) if not self.schema.standard else None
             if steps is not None:
                 self.made_shapes = made_shapes(self.schema.json_schema, self.drawn, steps,
                                                  self.cents.writes() if self.cents is not None else ())

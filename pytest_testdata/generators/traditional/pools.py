@@ -67,7 +67,7 @@ class CountryPool:
     words: tuple[str, ...]
 
     @property
-    def addresses(self) -> list[list[Any]]:
+    def addresses(self) -> list[tuple[Any, ...]]:
         return self.data.places
 
 
@@ -121,8 +121,8 @@ def place(country: str, rng: random.Random) -> Place:
 
 
 @cache
-def _places_by_state(country: str) -> dict[str, list[list[Any]]]:
-    out: dict[str, list[list[Any]]] = {}
+def _places_by_state(country: str) -> dict[str, list[tuple[Any, ...]]]:
+    out: dict[str, list[tuple[Any, ...]]] = {}
     for row in pool(country).data.places:
         out.setdefault(row[2], []).append(row)
     return out

@@ -119,7 +119,8 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
 def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Draw | None]],
                    rules: list[Any], deferred: list[tuple[str, Draw]], cents: Any, placeholder: Any,
                    pick_country: Callable[[Any, Any], str], values: Any,
-                   sure_steps: list[Any] | None = None) -> Callable[..., Any]:
+                   sure_steps: list[Any] | None = None,
+                   reference: Callable[..., Any] | None = None) -> Callable[..., Any]:
     """A function equal to :meth:`Plan.build` for a plan of plain shape with no top-level keyword compiler:
     the fields drawn one by one (``placeholder`` for those a rule overwrites), the rules enforced in order,
     the deferred fields a rule left alone drawn, the cent cleaner run on a dirty record.
@@ -148,6 +149,10 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     by its vouching enforcer, and ``sure`` true when every rule vouched that it holds
     (:mod:`~pytest_testdata.generators.traditional.vouch`), nothing was drawn after the rules and the
     cent cleaner did not run.
+
+    With ``reference`` (the plan's own ``build`` method, bound: the steps above as a loop), the function
+    calls it for its first :data:`WARM_CALLS` records and only then compiles its code (its ``__code__`` is
+    replaced, as an object builder's is): a user schema asked for a few records never pays the compilation.
     """
     names: dict[str, Any] = {"RecordState": RecordState, "PICK_COUNTRY": pick_country, "VALUES": values,
                              "ENTITY": entity, "CEILING": ceiling, "PLACEHOLDER": placeholder,
@@ -190,4 +195,32 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
             lines.append("        sure = False")
     lines.append("    return record, sure" if sure else "    return record")
     label = "vouching record builder" if sure else "record builder"
-    return _compiled("\n".join(lines) + "\n", names, "build", label)  # type: ignore[no-any-return]
+    source = "\n".join(lines) + "\n"
+    if reference is None:
+        return _compiled(source, names, "build", label)  # type: ignore[no-any-return]
+    namespace: dict[str, Any] = {"CALLS": 0, "WARM": WARM_CALLS, "SPECIALISE": _specialise_record,
+                                 "REFERENCE": reference, "VALUES": values, "NAMES": names}
+    exec(_LOOPING_RECORD, namespace)  # binds the function to its own namespace: no compilation
+    function = namespace["build"]
+    function.source = source
+    return function  # type: ignore[no-any-return]
+
+
+_LOOPING_RECORD = compile(
+    "def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):\n"
+    "    global CALLS\n"
+    "    CALLS += 1\n"
+    "    if CALLS >= WARM:\n"
+    "        SPECIALISE(build)\n"
+    "    return REFERENCE(rng, locale, scale, values, fewest)\n",
+    "<record builder, warming up>", "exec")
+
+
+def _specialise_record(function: Any) -> None:
+    """Give a warmed-up record builder its straight-line code (the names that code reads go into its globals
+    first, so a call at any moment finds them)."""
+    namespace = function.__globals__
+    straight: dict[str, Any] = {}
+    exec(_code(function.source, "record builder"), dict(namespace["NAMES"]), straight)
+    namespace.update(namespace["NAMES"])
+    function.__code__ = straight["build"].__code__

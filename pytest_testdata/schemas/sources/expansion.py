@@ -21,6 +21,10 @@ from pytest_testdata.schemas.sources.vocabulary import ANNOTATIONS, CUT, LIST, M
 
 MAX_VIEW_NODES = 50_000
 """A bound on the unrolled view; a schema that would exceed it at the asked depth is unrolled less deep."""
+REUSE_AFTER = 5_000
+"""Subschemas expanded before a reference target's expansion is kept for reuse (:meth:`_Expander._expand_target`):
+a large view (a meta-schema unrolled) gains; in a small one the copies kept cost the garbage collector more
+than they save."""
 
 
 def _check_copy(node: Any) -> Any:
@@ -32,6 +36,17 @@ def _check_copy(node: Any) -> Any:
         return {k: _check_copy(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_check_copy(v) for v in node]
+    return node
+
+
+def _view_copy(node: Any) -> Any:
+    """A copy of an expanded subschema: its dicts and lists new, everything else (the cut-branch marker
+    included) the same object."""
+    kind = type(node)
+    if kind is dict:
+        return {key: _view_copy(value) for key, value in node.items()}
+    if kind is list:
+        return [_view_copy(value) for value in node]
     return node
 
 
@@ -69,6 +84,8 @@ class _Expander:
         self._resolved: dict[tuple[str, str], tuple[Any, str, str]] = {}
         """Resolved references by (reference, base URI): a schema that refers to the same definition from
         many places (a meta-schema: tens of thousands of times) joins and splits its URIs once."""
+        self._expanded: dict[tuple[Any, ...], tuple[Any, int, bool]] = {}
+        """Expanded reference targets by (target, base URI, references above it, dynamic scope)."""
         self.bases: dict[int, str] = {}
         """A resource's base URI by node id (its ``$id`` applied once, whichever way it is reached)."""
         self._index(root, self.root_base, "", top=True)
@@ -176,6 +193,30 @@ class _Expander:
                 return found
         return None
 
+    def _expand_target(self, target: Any, base: str, ptr: str, stack: tuple[int, ...]) -> Any:
+        """A reference's target, expanded (past :data:`REUSE_AFTER` subschemas, a copy of the expansion done
+        before when the same target is reached again with the same references above it and the same dynamic
+        scope: the same schema comes out)."""
+        if self.nodes < REUSE_AFTER:
+            return self.expand(target, base, ptr, (*stack, id(target)))
+        key = (id(target), base, stack, tuple(self.scope))
+        done = self._expanded.get(key)
+        if done is not None:
+            expanded, nodes, cut = done
+            self.nodes += nodes  # counted as if expanded again: the bound (and so the depth) stays the same
+            if self.nodes > MAX_VIEW_NODES:
+                raise _TooBig
+            self.cut_any = self.cut_any or cut
+            return _view_copy(expanded)
+        nodes, cut_before = self.nodes, self.cut_any
+        self.cut_any = False
+        expanded = self.expand(target, base, ptr, (*stack, id(target)))
+        cut = self.cut_any
+        self.cut_any = cut_before or cut
+        # Kept as a copy: what is returned is the caller's to merge and change.
+        self._expanded[key] = (_view_copy(expanded), self.nodes - nodes, cut)
+        return expanded
+
     def _expand_schema(self, node: dict[str, Any], base: str, ptr: str, stack: tuple[int, ...]) -> Any:
         ref_key = "$ref" if "$ref" in node else "$dynamicRef" if "$dynamicRef" in node else None
         if ref_key is not None:
@@ -194,7 +235,7 @@ class _Expander:
             if stack.count(id(target)) >= self.max_depth:
                 self.cut_any = True
                 return CUT
-            expanded = self.expand(target, target_base, target_ptr, (*stack, id(target)))
+            expanded = self._expand_target(target, target_base, target_ptr, stack)
             rest = {k: v for k, v in node.items() if k != ref_key}
             if not any(k not in ANNOTATIONS and not k.startswith("x-") for k in rest):
                 if isinstance(expanded, dict):

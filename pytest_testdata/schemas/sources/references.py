@@ -19,6 +19,8 @@ the generator resolve without any registry. A reference to a document that is no
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -195,10 +197,31 @@ def _meta_document(uri: str) -> Any:
     return None
 
 
+class _FileRefused(Exception):
+    """A ``file:`` reference met inside :func:`no_file_documents`."""
+
+
+_NO_FILES: contextvars.ContextVar[str | None] = contextvars.ContextVar("testdata_no_file_documents", default=None)
+
+
+@contextlib.contextmanager
+def no_file_documents(why: str) -> Iterator[None]:
+    """Documents loaded inside may not read files through ``file:`` references (``why`` says so in the
+    error): the agent compiling a schema a caller sent must not read its own disk for the caller."""
+    token = _NO_FILES.set(why)
+    try:
+        yield
+    finally:
+        _NO_FILES.reset(token)
+
+
 def _file_document(uri: str) -> tuple[Any, str] | None:
     """A file a relative reference names next to the referring file (``file:`` URIs only)."""
     if urlsplit(uri).scheme != "file":
         return None
+    refused = _NO_FILES.get()
+    if refused is not None:
+        raise _FileRefused(refused)
     path = Path(url2pathname(urlsplit(uri).path))
     if not path.is_file():
         return None
@@ -231,7 +254,11 @@ def bundle(data: Mapping[str, Any], source: str, dialect: str, documents: Schema
         found = documents.get(full) if documents is not None else None
         if found is None:
             meta = _meta_document(full)
-            found = (meta, full) if meta is not None else _file_document(full)
+            try:
+                found = (meta, full) if meta is not None else _file_document(full)
+            except _FileRefused as exc:
+                raise SchemaError(source, f"{ptr}/{keyword}", keyword, f"the reference {ref!r} names the file "
+                                  f"{full!r}, and {exc}", "embed the document it names (in \"$defs\")") from None
         if found is None:
             raise SchemaError(source, f"{ptr}/{keyword}", keyword, f"the reference {ref!r} names the document "
                               f"{full!r}, which is not registered (documents are never fetched from the network)",
