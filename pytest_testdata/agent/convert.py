@@ -21,6 +21,11 @@ from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata, Violation
 
+# Encoders built once: json.dumps with any option builds a new encoder on every call (a tenth of the
+# time of a small document). Same output as json.dumps with these options.
+_RECORDS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+_DETAILS_JSON = json.JSONEncoder(default=str)
+
 MAX_ENTITY_CHARS = 200
 """Longer than any entity name; a longer one is refused before it is looked up or echoed."""
 
@@ -93,7 +98,9 @@ def request_from_proto(message: pb.GenerateDataRequest, *, max_context_chars: in
             f"context: {len(message.context):,} characters is more than this agent accepts "
             f"({max_context_chars:,}, MAX_CONTEXT_CHARS). Shorten the scenario description."
         )
-    options = {k: v for k, v in struct_to_dict(message.options).items() if not k.startswith("_")}
+    # HasField first: reading the maps of the two absent Structs was a fifth of this function's cost.
+    options = ({k: v for k, v in struct_to_dict(message.options).items() if not k.startswith("_")}
+               if message.HasField("options") else {})
     # Keys starting with "_" are run-time context of the caller's machine (cassette paths...): dropped.
     # "best_effort" carries the request's strictness (not a strategy setting, so not part of any key).
     best_effort = options.pop("best_effort", False)
@@ -103,7 +110,7 @@ def request_from_proto(message: pb.GenerateDataRequest, *, max_context_chars: in
         message.entity,
         message.count if message.HasField("count") else 1,
         strategy=message.strategy or "auto",
-        constraints=struct_to_dict(message.constraints),
+        constraints=struct_to_dict(message.constraints) if message.HasField("constraints") else {},
         context=message.context or None,
         hints=tuple(message.hints),
         seed=message.seed if message.HasField("seed") else None,
@@ -146,7 +153,7 @@ def metadata_to_proto(metadata: ResultMetadata) -> pb.ResultMetadata:
                     for v in metadata.violations],
         cache_hit=metadata.cache_hit, cassette=metadata.cassette or "", provider=metadata.provider or "",
         model=metadata.model or "", timings=metadata.timings,
-        details_json=json.dumps(metadata.details, default=str),
+        details_json=_DETAILS_JSON.encode(metadata.details),
     )
 
 
@@ -164,7 +171,7 @@ def metadata_from_proto(message: pb.ResultMetadata) -> ResultMetadata:
 
 def records_json(records: list[Record]) -> str:
     """Records as one compact JSON array."""
-    return json.dumps(records, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _RECORDS_JSON.encode(records)
 
 
 def result_from_proto(message: pb.GenerateDataResponse) -> GenerationResult:

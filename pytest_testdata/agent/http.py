@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,6 +42,21 @@ class HealthView(Protocol):
     def detailed(self) -> tuple[str, dict[str, Any]]: ...
 
 
+class _Server(ThreadingHTTPServer):
+    """socketserver prints a failed request's traceback between dashed lines on stderr: here it is one
+    structured line, and a client that went away before its answer (a probe that timed out) only a debug one."""
+
+    log: Any = None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)):
+            self.log.debug("http client went away before its answer", peer=str(client_address),
+                           error=type(error).__name__)
+        else:
+            self.log.exception("http request failed", peer=str(client_address))
+
+
 class HttpSide:
     """Serves health and metrics on its own thread (on ``host:port``, default BIND_HOST:HTTP_PORT)."""
 
@@ -58,10 +74,11 @@ class HttpSide:
         host = settings.bind_host if host is None else host
         port = settings.http_port if port is None else port
         try:
-            self.server = ThreadingHTTPServer((host, port), handler)
+            self.server = _Server((host, port), handler)
         except OSError as exc:
             raise bind_error(host, port, "HTTP_PORT", exc) from None
         self.server.daemon_threads = True
+        self.server.log = logger
         self._thread = threading.Thread(target=self.server.serve_forever, name="testdata-http", daemon=True)
 
     @property

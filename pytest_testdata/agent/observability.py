@@ -6,9 +6,10 @@ several servers in one process (tests, benchmarks) never share counters or spans
 
 from __future__ import annotations
 
+import json
 import logging
+import random
 import sys
-import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from structlog.typing import EventDict
 
+from pytest_testdata.agent.log_lines import line_logger
 from pytest_testdata.masking import mask_text
 from pytest_testdata.types import GenerationResult
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from pytest_testdata.agent.settings import AgentSettings
 
 REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_IDS = random.Random()
 _DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
@@ -88,21 +91,38 @@ def mask_secrets(logger: Any, method: str, event: EventDict) -> EventDict:
     return event
 
 
+def _json_fallback(value: Any) -> Any:
+    """What structlog's JSONRenderer does with a value JSON does not know: its ``__structlog__()``, else repr."""
+    try:
+        return value.__structlog__()
+    except AttributeError:
+        return repr(value)
+
+
+_LOG_JSON = json.JSONEncoder(default=_json_fallback)
+
+
+def _log_json(event: EventDict, **options: Any) -> str:
+    # One encoder for every line: JSONRenderer's json.dumps(..., default=...) built one per line.
+    return _LOG_JSON.encode(event)
+
+
 def _renderer(settings: AgentSettings) -> Any:
-    return (structlog.processors.JSONRenderer() if settings.log_format == "json"
+    return (structlog.processors.JSONRenderer(serializer=_log_json) if settings.log_format == "json"
             else structlog.dev.ConsoleRenderer(colors=False))
 
 
 def configure_logging(settings: AgentSettings, stream: Any = None) -> Any:
-    """A logger writing JSON lines (or console text) to ``stream`` (stderr), filtered by LOG_LEVEL.
+    """A logger writing JSON lines (or console text) to ``stream`` (stderr), filtered by LOG_LEVEL. An agent
+    process passes :func:`~pytest_testdata.agent.log_lines.process_stderr`: a background thread writes.
 
     Built with ``structlog.wrap_logger`` rather than the global ``structlog.configure``, so each server
     (several run in one test process) keeps its own output and level.
     """
-    # WriteLogger writes each line with its newline in one write: several worker processes share stderr,
-    # and PrintLogger's two writes (text, then newline) let their lines interleave when it is unbuffered.
+    # One write per line with its newline (line_logger): several worker processes share stderr, and
+    # PrintLogger's two writes (text, then newline) let their lines interleave when it is unbuffered.
     logger = structlog.wrap_logger(
-        structlog.WriteLogger(stream or sys.stderr),
+        line_logger(stream or sys.stderr),
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
@@ -156,7 +176,10 @@ def request_id_from(metadata: Mapping[str, str]) -> str:
     given = metadata.get(REQUEST_ID_HEADER, "")
     if given and len(given) <= 128 and given.isprintable():
         return given
-    return uuid.uuid4().hex
+    # 128 random bits as 32 hex digits, like uuid4().hex, from a generator seeded once from os.urandom:
+    # uuid4 reads os.urandom on every call, a system call that releases the interpreter lock and then
+    # waits for it behind every other call. Request ids correlate lines; they guard nothing.
+    return f"{_REQUEST_IDS.getrandbits(128):032x}"
 
 
 def build_tracer(settings: AgentSettings, exporter: SpanExporter | None = None) -> tuple[trace.Tracer, Any]:

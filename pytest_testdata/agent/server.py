@@ -25,6 +25,7 @@ from pytest_testdata.agent.guards import AdmissionInterceptor, ReflectionTokenGu
 from pytest_testdata.agent.health import SERVING, Health, build_cache
 from pytest_testdata.agent.http import HttpSide
 from pytest_testdata.agent.listen import check_address
+from pytest_testdata.agent.log_lines import process_stderr
 from pytest_testdata.agent.observability import Metrics, build_tracer, configure_logging, route_standard_logging
 from pytest_testdata.agent.service import SERVICE_NAME, TestDataServicer, add_service
 from pytest_testdata.agent.settings import RESERVED_THREADS, AgentSettings, engine_settings, worker_count
@@ -230,15 +231,16 @@ class AgentServer:
 
 def serve(settings: AgentSettings, *, schema_dirs: Sequence[str] = ()) -> int:
     """Run an agent until SIGTERM or SIGINT, then drain and return 0: a supervisor and WORKERS worker
-    processes sharing the gRPC port (:mod:`pytest_testdata.agent.workers`), or with WORKERS=0 this one
+    processes sharing the gRPC port (:mod:`pytest_testdata.agent.supervisor`), or with WORKERS=0 this one
     process alone."""
     count = worker_count(settings)
     if count > 0:
-        from pytest_testdata.agent.workers import Supervisor
+        from pytest_testdata.agent.supervisor import Supervisor
 
         return Supervisor(settings, count, schema_dirs=schema_dirs).run()
-    route_standard_logging(settings)
-    return run_until_signal(AgentServer(settings, schema_dirs=schema_dirs, freeze_gc=True).start())
+    route_standard_logging(settings, process_stderr())
+    return run_until_signal(AgentServer(settings, schema_dirs=schema_dirs, freeze_gc=True,
+                                        log_stream=process_stderr()).start())
 
 
 def run_until_signal(server: AgentServer, *, parent: int | None = None,

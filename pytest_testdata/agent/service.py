@@ -200,14 +200,20 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
     @staticmethod
     def _budget(context: grpc.ServicerContext, ceiling: float, deadline: float | None = None) -> Any:
         """A budget for one engine call: the client's deadline or the agent's ceiling, whichever is first."""
-        gone = threading.Event()
-        if not context.add_callback(gone.set):
-            gone.set()
+        # A list the call's end appends to (atomic, from gRPC's thread), not an Event: no lock and no
+        # condition built for every call.
+        ended: list[bool] = []
+        if not context.add_callback(lambda: ended.append(True)):
+            ended.append(True)
+
+        def gone() -> bool:
+            return bool(ended)
+
         remaining = context.time_remaining()
         own = ceiling if deadline is None else deadline - time.monotonic()
         if remaining is not None and remaining <= own:
-            return request_budget(remaining, gone.is_set, "the call's deadline")
-        return request_budget(own, gone.is_set, f"the agent's budget of {ceiling:g} s per call")
+            return request_budget(remaining, gone, "the call's deadline")
+        return request_budget(own, gone, f"the agent's budget of {ceiling:g} s per call")
 
     def _begin(self, name: str, context: grpc.ServicerContext) -> tuple[dict[str, str], str, Any, Any]:
         """What every call starts with: its metadata, request id (sent back at once), bound log and span."""
@@ -298,7 +304,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             with cassette_wire.adopted(request, wanted) as (wanted, cassette), \
                     self._budget(context, self.settings.unary_budget_seconds), unique_scope():
                 result = self.inline.engine_for(self.engine, request.schemas).generate(wanted)
-            phase_spans(self.tracer, started_ns, result, trace.set_span_in_context(span))
+            if not self._no_tracing:
+                phase_spans(self.tracer, started_ns, result, trace.set_span_in_context(span))
             self.metrics.observe_result(result)
             meta = result.metadata
             span.set_attribute("testdata.strategy", meta.strategy)

@@ -42,8 +42,12 @@ def code_fingerprint() -> str:
     return f"testdata={__version__};faker={faker};format={KEY_FORMAT}"
 
 
+_KEY_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=repr)
+"""Built once: ``json.dumps`` with options builds an encoder on every call."""
+
+
 def _digest(material: Mapping[str, Any]) -> str:
-    text = json.dumps(material, sort_keys=True, separators=(",", ":"), default=repr)
+    text = _KEY_JSON.encode(material)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -107,3 +107,26 @@ def test_not_ready_until_the_engine_has_warmed_up() -> None:
     assert not ready and "engine starting" in why and health.status() == "NOT_SERVING"
     health.warm_up()
     assert health.ready() == (True, "ready") and health.status() == "SERVING"
+
+
+def test_a_failed_http_request_is_one_structured_line() -> None:
+    """socketserver would print the traceback between dashed lines on stderr; the agent logs one JSON line,
+    and a client that went away before its answer (a probe that timed out) is not an error."""
+    running = start_agent()
+    try:
+        server = running.server.http.server
+        try:
+            raise BrokenPipeError(32, "Broken pipe")
+        except BrokenPipeError:
+            server.handle_error(None, ("127.0.0.1", 40000))
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            server.handle_error(None, ("127.0.0.1", 40001))
+        text = running.logs.getvalue()
+        assert "-" * 40 not in text
+        failed = [line for line in running.log_lines() if line["event"].startswith("http ")]
+        assert [line["event"] for line in failed] == ["http request failed"]
+        assert "RuntimeError: boom" in failed[0]["exception"] and "40001" in failed[0]["peer"]
+    finally:
+        running.server.stop(grace=1)
