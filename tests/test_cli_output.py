@@ -17,10 +17,16 @@ import pytest
 from pytest_testdata.cli import main
 
 
+def _foreground() -> None:
+    # A command started from a terminal gets Ctrl-C; one the shell put in the background inherits SIGINT
+    # ignored (a test run started with `nohup ... &` would pass that on). Run the command as the former.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(out: Path, count: int = 400_000) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "pytest_testdata.cli", "generate", "user", "-n", str(count),
                              "--seed", "1", "--format", "jsonl", "--no-progress", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_foreground)
 
 
 def _partials(folder: Path) -> list[Path]:

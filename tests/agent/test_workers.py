@@ -216,7 +216,11 @@ def test_readiness_drops_only_once_every_worker_refuses_new_calls(pool: Callable
         received += len(json.loads(chunk.records_json))
     assert received == 20_000
     assert agent.stop() == 0
-    said = [(e.get("role", "worker"), e.get("worker")) for e in agent.events() if e["event"] == "agent draining"]
+    # Each process writes its log lines from a background thread (agent/log_lines.py), so the pipe's order is
+    # not the order of events across processes: their timestamps, taken when each line was logged, are.
+    said = [(e.get("role", "worker"), e.get("worker"))
+            for e in sorted(agent.events(), key=lambda e: str(e.get("timestamp", "")))
+            if e["event"] == "agent draining"]
     assert said.index(("supervisor", None)) == 2, f"readiness dropped before both workers drained: {said}"
 
 
