@@ -11,7 +11,7 @@ import pytest
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import GenerationError, SchemaError
 from pytest_testdata.schemas import SchemaRegistry, SourceAdapter, register_adapter, schema_from_object
-from pytest_testdata.schemas.sources import ADAPTERS, ModelBinding, Source, source_from_object
+from pytest_testdata.schemas.sources import ADAPTERS, ModelBinding, Source, adapter_kinds, source_from_object
 from pytest_testdata.types import GenerationRequest
 
 MODELS = '''
@@ -185,6 +185,9 @@ def test_source_adapters_can_be_added_for_other_model_kinds(monkeypatch: pytest.
                                          name=name or "table", source="table:Table")
         return Source(schema, ModelBinding(obj, "table", lambda record: ("row", record["sku"])))
 
+    # The built-in adapters load on first use: load them before copying the list, or a worker process whose
+    # first model test is this one restores an empty list afterwards and every later model test fails.
+    adapter_kinds()
     monkeypatch.setattr("pytest_testdata.schemas.sources.ADAPTERS", list(ADAPTERS))
     register_adapter(SourceAdapter("table", lambda obj: obj is Table, load))
     registry = SchemaRegistry()
