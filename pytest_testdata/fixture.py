@@ -149,23 +149,14 @@ class TestdataFactory:
             # Remote mode: the client keeps the model and sends its schema with each call that uses it.
             defined: Schema = define(model)
             return defined
-        with _depth_of(registry):
-            source = source_from_object(model)
-        schema = source.schema
         if registry is None:
+            source_from_object(model)  # a model no adapter reads is named first, as with any engine
             raise TestdataUsageError(
                 f"testdata(): this engine ({type(self.engine).__name__}) cannot take new schemas; "
                 "pass an entity name it knows."
             )
-        if schema.name in registry and registry.get(schema.name).digest != schema.digest:
-            existing = registry.get(schema.name)
-            raise TestdataUsageError(
-                f"entity {schema.name!r} ({schema.source}) would replace the schema of the same name from "
-                f"{existing.source}. Give it another name: schema_from_object(model, name='...') "
-                "(from pytest_testdata.schemas import schema_from_object)."
-            )
-        registry.register(schema, source.binding)
-        return schema
+        adopted: Schema = registry.adopt(model)  # registered on first use; a clashing name is refused
+        return adopted
 
     def dataset(self, counts: Mapping[Any, int] | None = None, /, **kwargs: Any) -> Dataset:
         """Linked records of several entities: ``testdata.dataset({"user": 10, "order": 30})`` or
