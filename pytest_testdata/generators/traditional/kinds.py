@@ -101,15 +101,14 @@ class Ratings(NumberRange):
 
 @dataclass(frozen=True)
 class FewItems(NumberRange):
-    """Quantities: most are one or two, a few up to ten (an exponential tail)."""
+    """Quantities: most are one or two, a few up to the typical top (the drawer of a bounded ``quantity``
+    field, an exponential tail, over the typical range)."""
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
-        log = math.log
+        from pytest_testdata.generators.traditional.drawers import _number_drawer
 
-        def draw(state: RecordState) -> int:
-            drawn = 1 + int(-log(1.0 - state.rng.random()) / 0.9)
-            return drawn if drawn < 10 else 10
-        return draw
+        lo, hi = self.typical
+        return _number_drawer({"minimum": lo, "maximum": hi}, "quantity", None, True)
 
 
 def _uniform(lo: float, hi: float, integer: bool, places: int) -> Draw:
