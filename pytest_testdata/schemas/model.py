@@ -193,15 +193,23 @@ class Schema:
         }
 
 
-def _walk(node: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _walk(node: Mapping[str, Any], prefix: str, out: list[tuple[str, Mapping[str, Any]]] | None = None,
+          ) -> list[tuple[str, Mapping[str, Any]]]:
+    """Every property below ``node`` as ``(dotted path, subschema)``, depth first in declaration order.
+
+    Appends to one list instead of yielding through nested generators: an expanded user schema has
+    thousands of properties, and each ``yield from`` level is paid again for every path below it."""
+    if out is None:
+        out = []
     for name, sub in node.get("properties", {}).items():
         path = f"{prefix}{name}"
-        yield path, sub
+        out.append((path, sub))
         if "properties" in sub:
-            yield from _walk(sub, f"{path}.")
+            _walk(sub, f"{path}.", out)
         items = sub.get("items")
         if isinstance(items, Mapping) and "properties" in items:
-            yield from _walk(items, f"{path}.*.")
+            _walk(items, f"{path}.*.", out)
+    return out
 
 
 CLASSIC_KEYWORDS = frozenset((
