@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_testdata.errors import SchemaError
-from pytest_testdata.schemas.sources.vocabulary import LIST, MAP, ONE, pointer
+from pytest_testdata.schemas.sources.vocabulary import LIST, MAP, ONE, child, pointer
 
 DIALECTS: dict[str, str] = {
     "https://json-schema.org/draft/2020-12/schema": "2020-12",
@@ -84,7 +84,7 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
             node[key] = upgrade(sub, dialect, source, f"{ptr}/{key}")
         elif key in MAP and isinstance(sub, dict):
             for name in sub:
-                sub[name] = upgrade(sub[name], dialect, source, ptr + pointer(key, name))
+                sub[name] = upgrade(sub[name], dialect, source, child(ptr, key, name))
         elif key in LIST and isinstance(sub, list):
             node[key] = [upgrade(s, dialect, source, f"{ptr}/{key}/{i}") for i, s in enumerate(sub)]
         elif key == "components" and isinstance(sub, dict) and isinstance(sub.get("schemas"), dict):

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 from pytest_testdata.errors import SchemaError
 from pytest_testdata.schemas.sources.merging import merge_all, simplify
-from pytest_testdata.schemas.sources.vocabulary import ANNOTATIONS, CUT, LIST, MAP, ONE, pointer
+from pytest_testdata.schemas.sources.vocabulary import ANNOTATIONS, CUT, LIST, MAP, ONE, child, pointer
 
 MAX_VIEW_NODES = 50_000
 """A bound on the unrolled view; a schema that would exceed it at the asked depth is unrolled less deep."""
@@ -109,7 +109,7 @@ class _Expander:
                 self._index(sub, base, f"{ptr}/{key}")
             elif key in MAP and isinstance(sub, dict):
                 for name, s in sub.items():
-                    self._index(s, base, ptr + pointer(key, name))
+                    self._index(s, base, child(ptr, key, name))
             elif key in LIST and isinstance(sub, list):
                 for i, s in enumerate(sub):
                     self._index(s, base, f"{ptr}/{key}/{i}")
@@ -251,7 +251,7 @@ class _Expander:
             if key in ONE:
                 out[key] = self.expand(value, base, f"{ptr}/{key}", stack)
             elif key in MAP and isinstance(value, dict):
-                out[key] = {name: self.expand(s, base, ptr + pointer(key, name), stack) for name, s in value.items()}
+                out[key] = {name: self.expand(s, base, child(ptr, key, name), stack) for name, s in value.items()}
             elif key in LIST and isinstance(value, list):
                 out[key] = [self.expand(s, base, f"{ptr}/{key}/{i}", stack) for i, s in enumerate(value)]
             else:

@@ -142,9 +142,24 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, 
                           "remove the contradiction named in the schema's parts")
     if not isinstance(view, dict):
         view = {}
-    if data is not written and _META_HOST in str(data.get("$defs", data.get("definitions"))):
+    if data is not written and _embeds_meta(data, written):
         data = bundle(written, source, dialect, registered, base_uri, check=False, include_meta=False)
     return Loaded(dialect, view, expander.cut_any, depth, data)
+
+
+def _embeds_meta(bundled: Mapping[str, Any], written: Mapping[str, Any]) -> bool:
+    """Whether bundling embedded a document under a ``json-schema.org`` URI (a standard meta-schema, which
+    the validators know themselves) in ``bundled``'s ``$defs`` / ``definitions``.
+
+    Embedded documents are new entries of that map, each under its URI; reading their keys spares writing
+    out the whole map (the user's own definitions with it) as text to search it."""
+    for home in ("$defs", "definitions"):
+        defs, own = bundled.get(home), written.get(home)
+        if isinstance(defs, dict) and defs is not own:
+            mine = own if isinstance(own, dict) else {}
+            if any(isinstance(key, str) and _META_HOST in key and defs[key] is not mine.get(key) for key in defs):
+                return True
+    return False
 
 
 # -- 1. the meta-schema ------------------------------------------------------------------------------------

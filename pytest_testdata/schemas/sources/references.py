@@ -29,7 +29,7 @@ from urllib.request import url2pathname
 
 from pytest_testdata.errors import SchemaError, TestdataUsageError
 from pytest_testdata.schemas.sources.dialects import DIALECTS
-from pytest_testdata.schemas.sources.vocabulary import pointer
+from pytest_testdata.schemas.sources.vocabulary import child, pointer
 
 ROOT_URI = "urn:testdata:root"
 """The base URI of a document that has no ``$id`` and was not read from a file."""
@@ -154,7 +154,7 @@ def _subschemas(node: Mapping[str, Any], ptr: str) -> Iterator[tuple[Any, str]]:
             else:
                 yield sub, f"{ptr}/{key}"
         elif key in _MAP and isinstance(sub, dict):
-            yield from ((s, ptr + pointer(key, name)) for name, s in sub.items() if isinstance(s, (dict, bool)))
+            yield from ((s, child(ptr, key, name)) for name, s in sub.items() if isinstance(s, (dict, bool)))
         elif key in _LIST and isinstance(sub, list):
             yield from ((s, f"{ptr}/{key}/{i}") for i, s in enumerate(sub))
         elif key == "components" and isinstance(sub, dict) and isinstance(sub.get("schemas"), dict):

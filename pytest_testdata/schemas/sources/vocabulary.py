@@ -42,6 +42,14 @@ def pointer(*parts: Any) -> str:
     return out
 
 
+def child(ptr: str, key: str, name: Any) -> str:
+    """``ptr + pointer(key, name)`` for a keyword ``key`` (which holds no ``~`` or ``/``): built in one step for
+    the plain name, as every property of every subschema a load walks has one."""
+    if type(name) is str and "~" not in name and "/" not in name:
+        return f"{ptr}/{key}/{name}"
+    return ptr + pointer(key, name)
+
+
 def _types(node: Mapping[str, Any]) -> set[str]:
     kind = node.get("type")
     return set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
