@@ -64,18 +64,19 @@ def validator_class(document: Mapping[str, Any]) -> type:
     return _extended(validators.validator_for(dict(document), default=validators.Draft202012Validator))
 
 
-def standard_validator(document: Mapping[str, Any]) -> Any:
+def standard_validator(document: Mapping[str, Any], embeds_ids: bool | None = None) -> Any:
     """A ``jsonschema`` validator for a whole document, asserting formats.
 
     A document with embedded resources (an ``$id`` below the root, a bundled referenced document) gets a
     registry crawled once: ``jsonschema`` otherwise looks up the resources of the dynamic scope before it
-    has crawled them, and a ``$dynamicRef`` below one fails with ``NoSuchResource``."""
+    has crawled them, and a ``$dynamicRef`` below one fails with ``NoSuchResource``. ``embeds_ids`` is
+    :func:`_embeds_ids` of the document when the caller knows it already (None: found here)."""
     from referencing import Registry
     from referencing.jsonschema import specification_with
 
     cls = validator_class(document)
     data = dict(document)
-    if not _embeds_ids(data):  # no embedded resource: nothing to crawl
+    if not (_embeds_ids(data) if embeds_ids is None else embeds_ids):  # no embedded resource: nothing to crawl
         return cls(data, format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
     spec = specification_with(str(cls.META_SCHEMA.get("$schema", "")),  # type: ignore[attr-defined]
                               default=specification_with("https://json-schema.org/draft/2020-12/schema"))

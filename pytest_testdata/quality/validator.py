@@ -289,7 +289,7 @@ class Validator:
         from pytest_testdata.quality.fast import fast_is_valid
         from pytest_testdata.quality.standard import standard_validator, violations
 
-        checker = standard_validator(schema.document)
+        checker = standard_validator(schema.document, getattr(schema, "_embeds_ids", None))  # set at load
         self._nested = constraints
         self._nested_checks = {path: _compile({}, c) for path, c in constraints.items()}
         self.unique = tuple(p for p in schema.unique_fields() if "." not in p) + tuple(

@@ -98,13 +98,22 @@ class Schema:
             raise TestdataUsageError(
                 f"schema {source}: \"x-coherence\" must be a list of objects each with a \"kind\"."
             )
-        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+        unwritable: list[Any] = []
+
+        def as_text(value: Any) -> str:  # json.dumps's default=str, noting that the document needed it
+            unwritable.append(value)
+            return str(value)
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=as_text)
         schema = cls(
             name=entity, json_schema=resolved, version=version, domain=str(data.get("x-domain", "default")),
             description=str(data.get("description", "")), source=source, coherence=tuple(rules),
             digest=hashlib.sha256(canonical.encode()).hexdigest()[:16], document=json_copy(dict(data)),
             dialect=loaded.dialect, standard=loaded.recursive or not _classic(data),
         )
+        if not unwritable:
+            # Whether the document embeds resources ("$id" below the root: quality.standard crawls them),
+            # counted in the text just written rather than writing the document out again there.
+            object.__setattr__(schema, "_embeds_ids", canonical.count('"$id"') > (1 if "$id" in data else 0))
         if rules:
             # Rule specs are checked once, here, naming the file, the rule and the key (kinds, keys, shapes
             # and field paths), so no rule meets a malformed spec while generating or scoring.
