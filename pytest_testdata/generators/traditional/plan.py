@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, cast
 
 from pytest_testdata.generators.traditional.cents import CENT, CentCleaner, clean_multiple, is_clean
 from pytest_testdata.generators.traditional.compose import Composer, needs_compose
@@ -178,7 +178,7 @@ def _object_drawer(node: Mapping[str, Any], parent: str = "", shape: Shape = ALL
         # marshal's version 2 writes the subschema faithfully (types kept apart: 1, 1.0 and true; no
         # references, so how the tree shares its parts does not matter) at about 2.5 times json.dumps's speed:
         # each object's key is written again inside every enclosing object met for the first time.
-        key = (marshal.dumps(node, 2), parent, shape, table_version())
+        key = (marshal.dumps(cast(Any, node), 2), parent, shape, table_version())
     except ValueError:  # a value marshal cannot write (not JSON): compiled each time
         return _new_object_drawer(node, parent, shape)
     found = _OBJECTS.get(key)
