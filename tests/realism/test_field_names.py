@@ -10,6 +10,7 @@ ipaddress, Luhn, mod 97...). Then context (the same ``name`` under a customer, a
 from __future__ import annotations
 
 import json
+import math
 import random
 from pathlib import Path
 from typing import Any
@@ -353,3 +354,20 @@ def test_a_nested_person_s_email_and_username_follow_their_name() -> None:
         if folded(recipient["name"].split()[-1]) not in recipient["email"].split("@")[0]:
             mismatched.append(recipient)
     assert mismatched == []
+
+
+@pytest.mark.parametrize("integer", [True, False], ids=["integer", "number"])
+def test_every_number_kind_keeps_to_bounds_it_is_given(integer: bool) -> None:
+    # Kinds shaped for open ranges (money, quantity, rating) must still honour bounds if a caller passes them.
+    from pytest_testdata.generators.traditional.kinds import _BUILTIN, _sample_state
+
+    number_kinds = [kind for kind in _BUILTIN if kind.numbers is not None]
+    assert {"money", "quantity", "rating", "age"} <= {kind.name for kind in number_kinds}
+    state = _sample_state("bounds")
+    for kind in number_kinds:
+        assert kind.numbers is not None
+        low = math.ceil(kind.numbers.typical[0])
+        draw = kind.numbers.drawer(low, low + 1, integer)  # bounds within the kind's typical range
+        assert draw is not None, kind.name
+        values = [draw(state) for _ in range(200)]
+        assert all(low <= v <= low + 1 for v in values), (kind.name, low, sorted(set(values))[-3:])

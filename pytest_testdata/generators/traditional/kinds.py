@@ -49,7 +49,10 @@ REDRAWS = 24
 
 @dataclass(frozen=True)
 class NumberRange:
-    """A number kind: values ``typical`` most of the time, never outside ``plausible``."""
+    """A number kind: values ``typical`` most of the time, never outside ``plausible``.
+
+    Subclasses shape the open range (no bounds) their own way, within ``typical``; given bounds, they draw as
+    this class does, so a caller's bounds always hold."""
 
     plausible: tuple[float, float]
     typical: tuple[float, float]
@@ -74,6 +77,8 @@ class Money(NumberRange):
     in .99, two decimals (whole numbers for an integer field, as amounts in cents are)."""
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
+        if low is not None or high is not None:
+            return super().drawer(low, high, integer)  # bounded: uniform within the bounds, as NumberRange
         lo, hi = self.typical
         log_lo, log_hi = math.log(lo), math.log(hi)
         exp, floor = math.exp, math.floor
@@ -93,6 +98,8 @@ class Ratings(NumberRange):
     ``number`` field) between 3 and 5 with one decimal."""
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
+        if low is not None or high is not None:
+            return super().drawer(low, high, integer)
         if integer:
             stars = (5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1, 1)
             return lambda s: pick(s.rng, stars)
@@ -107,6 +114,8 @@ class FewItems(NumberRange):
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
         from pytest_testdata.generators.traditional.drawers import _number_drawer
 
+        if low is not None or high is not None:
+            return super().drawer(low, high, integer)
         lo, hi = self.typical
         return _number_drawer({"minimum": lo, "maximum": hi}, "quantity", None, True)
 
