@@ -36,8 +36,9 @@ from pytest_testdata.generators.traditional.drawers import (
     _url,
     _uuid,
     _uuid_for,
+    uuid_stream,
 )
-from pytest_testdata.generators.traditional.fastrand import pick
+from pytest_testdata.generators.traditional.fastrand import below, pick
 from pytest_testdata.generators.traditional.field_names import FieldName, add_field_names, remove_field_names
 from pytest_testdata.types import FieldConstraint
 
@@ -120,6 +121,25 @@ class FewItems(NumberRange):
         return _number_drawer({"minimum": lo, "maximum": hi}, "quantity", None, True)
 
 
+@dataclass(frozen=True)
+class Identifiers(NumberRange):
+    """Integer record identifiers: uniform over ``typical`` where the range is open, in a stream of their own
+    per entity and field, so the same seed gives a pet and an order different ids (as UUIDs are)."""
+
+    def named(self, name: str) -> Draw:
+        """The open range's drawer for field ``name``."""
+        lo, hi = int(self.typical[0]), int(self.typical[1])
+        span = hi - lo + 1
+        last: list[Any] = [None, 0]  # the entity last drawn for and its offset (one plan, one entity)
+
+        def draw(state: RecordState) -> int:
+            entity = state.entity
+            if entity is not last[0]:
+                last[0], last[1] = entity, uuid_stream(entity, name) % span
+            return lo + (below(state.rng, span) + int(last[1])) % span
+        return draw
+
+
 def _uniform(lo: float, hi: float, integer: bool, places: int) -> Draw:
     if integer:
         ilo, ihi = int(lo), int(hi)
@@ -198,6 +218,7 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("hash.sha256", _forms(kv.hex_digest(64))),
     Kind("hash.md5", _forms(kv.hex_digest(32))),
     Kind("uuid", _forms(_uuid)),
+    Kind("identifier", numbers=Identifiers((1, 2**31 - 1), (1, 999_999)), open_range=True),
     Kind("password", _forms(kv.password)),
     Kind("token", _forms(kv.token)),
     Kind("year", numbers=NumberRange((1900, 2100), (1990, 2026))),
@@ -330,6 +351,8 @@ def kind_drawer(kind: Kind, node: Mapping[str, Any], name: str, constraint: Fiel
         low, high = _bounds(node, constraint)
         if kind.open_range and (low is not None or high is not None):
             return None
+        if isinstance(kind.numbers, Identifiers) and json_type == "integer":
+            return kind.numbers.named(name)
         return kind.numbers.drawer(low, high, json_type == "integer")
     if json_type != "string":
         return None
