@@ -25,6 +25,10 @@ Beside each row's rate and latencies: the CPU time per request of the server's p
 supervisor and workers) and of the clients, read from /proc. On a shared machine these move far less with
 the neighbours' load than the rates do, and they say what a request costs each side.
 
+Beside a multi-process row: ``connections 9/7``, how the kernel's ``SO_REUSEPORT`` hash split the clients'
+connections over the processes in the round printed (from /proc, once every client has connected): with
+closed-loop clients the busier process's clients wait longer, so the p99 follows the busier process.
+
 Each row is measured ``--rounds`` times, the rows interleaved round by round, and its best round (highest
 requests/s, with that round's latencies) is printed: on a shared machine the neighbours' load hits every
 row alike that way, and the best round is the closest to what the row can do.
@@ -148,8 +152,46 @@ def _all_ready(http_port: int, workers: int) -> bool:
 # grpcio shares one subchannel (one TCP connection) between channels of a process that have the same
 # target and options; each client needs its own connection for SO_REUSEPORT to spread them over workers.
 _OWN_CONNECTION = [("grpc.use_local_subchannel_pool", 1)]
+_OPEN_CHANNELS: list[grpc.Channel] = []
+"""Channels of the measurement in progress, closed when it ends (so the next one's split counts its own)."""
 
-def _measure(make_call: Callable[[], Callable[[int], None]], total: int, clients: int) -> dict[str, float]:
+
+def _channel(address: str) -> grpc.Channel:
+    channel = grpc.insecure_channel(address, options=_OWN_CONNECTION)
+    _OPEN_CHANNELS.append(channel)
+    return channel
+
+
+def _close_channels() -> None:
+    while _OPEN_CHANNELS:
+        _OPEN_CHANNELS.pop().close()
+
+
+def _connections(pids: list[int], address: str) -> list[int]:
+    """How many established connections to ``address``'s port each of ``pids`` holds (from /proc), busiest
+    first, leaving out processes with none (a pool's supervisor): how the kernel split the clients."""
+    port = int(address.rsplit(":", 1)[1])
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # ESTABLISHED, server side
+                inodes.add(fields[9])
+    counts = []
+    for pid in pids:
+        try:
+            links = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            continue
+        counts.append(sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes))
+    return sorted((c for c in counts if c), reverse=True)
+
+def _measure(make_call: Callable[[], Callable[[int], None]], total: int, clients: int,
+             probe: Callable[[], None] = lambda: None) -> dict[str, float]:
     latencies: list[float] = []
     lock = threading.Lock()
     per_client = total // clients
@@ -172,15 +214,18 @@ def _measure(make_call: Callable[[], Callable[[int], None]], total: int, clients
         thread.start()
     barrier.wait()
     started = time.perf_counter()
+    probe()  # every client has connected (its warm-up call) before the barrier
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    _close_channels()
     latencies.sort()
     return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
             "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000}
 
 
-def _measure_open(spec: Spec, total: int, clients: int, rate: float) -> dict[str, float]:
+def _measure_open(spec: Spec, total: int, clients: int, rate: float,
+                  probe: Callable[[], None] = lambda: None) -> dict[str, float]:
     """Open loop: ``clients`` clients together send ``total`` requests at ``rate`` per second, request k at
     ``k / rate`` seconds by client ``k % clients``, without waiting for earlier replies (``future()``). Each
     latency runs from the scheduled send time to the reply (late sends included)."""
@@ -209,8 +254,7 @@ def _measure_open(spec: Spec, total: int, clients: int, rate: float) -> dict[str
 
             call.future(_request_bytes(first + k)).add_done_callback(finished)
 
-    calls = [grpc.insecure_channel(address, options=_OWN_CONNECTION).unary_unary(method, lambda b: b, lambda b: b)
-             for _ in range(clients)]
+    calls = [_channel(address).unary_unary(method, lambda b: b, lambda b: b) for _ in range(clients)]
     for i, call in enumerate(calls):
         assert call(_request_bytes(first - 1 - i))  # connect and warm up outside the timing
     barrier = threading.Barrier(clients + 1)
@@ -219,11 +263,13 @@ def _measure_open(spec: Spec, total: int, clients: int, rate: float) -> dict[str
         thread.start()
     started = time.perf_counter() + 0.05
     barrier.wait()
+    probe()
     for thread in threads:
         thread.join()
     for _ in range(total):
         done.acquire()
     elapsed = time.perf_counter() - started
+    _close_channels()
     if failures:
         raise SystemExit(f"{len(failures)} of {total} open-loop calls to {address} failed: {failures[0]!r}")
     latencies.sort()
@@ -243,7 +289,7 @@ def _byte_caller(address: str, method: str, first_seed: int,
     its cache. Before the sixth round the agent's clients also parsed each reply while the bare ones did not,
     which charged the agent rows client CPU the bare rows never paid."""
     def make() -> Callable[[int], None]:
-        call = grpc.insecure_channel(address, options=_OWN_CONNECTION).unary_unary(method, lambda b: b, lambda b: b)
+        call = _channel(address).unary_unary(method, lambda b: b, lambda b: b)
 
         def run(i: int) -> None:
             reply = call(_request_bytes(first_seed + i))
@@ -376,14 +422,21 @@ def _measure_with_cpu(spec: Spec, total: int, clients: int, server: list[int],
     """:func:`_measure` (or :func:`_measure_processes`) plus the CPU time per request of the server processes
     and of the clients: unlike wall-clock rates, these barely move with the neighbours' load on a shared
     machine."""
+    split: list[int] = []
+
+    def probe() -> None:
+        split.extend(_connections(server, spec[1]))
+
     server_before, client_before = _cpu_seconds(server), time.process_time()
-    measured = (_measure_open(spec, total, clients, rate) if rate is not None
+    measured = (_measure_open(spec, total, clients, rate, probe) if rate is not None
                 else _measure_processes(spec, total, clients) if processes
-                else _measure(_caller(spec), total, clients))
+                else _measure(_caller(spec), total, clients, probe))
     server_after, client_after = _cpu_seconds(server), time.process_time()
     if server_before is not None and server_after is not None:
         measured["server_cpu"] = (server_after - server_before) / total * 1000
     measured.setdefault("client_cpu", (client_after - client_before) / total * 1000)
+    if len(split) > 1:
+        measured.update({f"split{i}": float(n) for i, n in enumerate(split)})
     return measured
 
 
@@ -394,7 +447,8 @@ def _row(name: str, r: dict[str, float], base: dict[str, float] | None = None, b
         text += f"   CPU/req server {r['server_cpu']:5.2f} ms client {r['client_cpu']:4.2f} ms"
     if base is not None:
         text += f"   x{r['rps'] / base['rps']:.2f} of {base_name}"
-    return text + more
+    split = [int(r[key]) for key in sorted(k for k in r if k.startswith("split"))]
+    return text + more + (f"   connections {'/'.join(map(str, split))}" if split else "")
 
 
 def main(argv: list[str] | None = None) -> int:
