@@ -263,6 +263,20 @@ def test_timestamps_are_formatted_and_shifted_like_datetime() -> None:
         timestamps.shift("2025-01-01T24:00:00Z", 5)
 
 
+def test_timestamps_are_read_back_by_the_tables_as_by_the_field_checks() -> None:
+    # The parser's two table lookups against the field-by-field reading they skip, on timestamps it wrote
+    # and on broken ones (a bad hour, minute or second, odd separators, non-ASCII digits, short texts).
+    rng = random.Random(5)
+    noise = ["9", "0", "6", "T", ":", "Z", " ", "٣", "x", ""]
+    for _ in range(30_000):
+        text = timestamps.format_ts(timestamps._ANCHOR_TS - rng.randrange(10**8))
+        if rng.random() < 0.7:
+            at = rng.randrange(len(text))
+            text = text[:at] + rng.choice(noise) + text[at + rng.randrange(2):]
+        expected = timestamps._parse_slowly(text, timestamps._DAY_NUMBERS.get(text[:10]))
+        assert timestamps._parse(text) == expected, text
+
+
 def test_fast_draws_equal_the_random_methods_they_replace() -> None:
     fast, plain = random.Random(11), random.Random(11)
     for i in range(50_000):
