@@ -115,7 +115,7 @@ class DatabaseSink:
             marks = ", ".join("?" for _ in names)
             quoted = ", ".join(f'"{n}"' for n in names)
             # The driver's own cursor, in the connection's transaction: SQLAlchemy's exec_driver_sql adds
-            # nothing the rows need (they are tuples of plain values) and costs about a tenth of the load.
+            # nothing the rows need (they are tuples of plain values). Its cursor events do not see these.
             cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
             try:
                 cursor.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
