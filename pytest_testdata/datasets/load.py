@@ -114,13 +114,9 @@ class DatabaseSink:
         elif self.raw and table.metadata is self.metadata:
             marks = ", ".join("?" for _ in names)
             quoted = ", ".join(f'"{n}"' for n in names)
-            # The driver's own cursor, in the connection's transaction: SQLAlchemy's exec_driver_sql adds
-            # nothing the rows need (they are tuples of plain values). Its cursor events do not see these.
-            cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
-            finally:
-                cursor.close()
+            # Through SQLAlchemy's exec_driver_sql, not the driver's cursor: the cursor saved about 1% of a
+            # load's instructions, and a test's before_cursor_execute listeners would no longer see the rows.
+            self.connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
         else:
             self.connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
 
