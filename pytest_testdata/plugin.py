@@ -23,7 +23,7 @@ from pytest_testdata.report import RunStats, replay_text
 from pytest_testdata.seeding import choose_session_seed, derive_seed, reseed_libraries
 
 if TYPE_CHECKING:
-    from pytest_testdata.agent.client import AgentClient
+    from pytest_testdata.agent.client import AgentClient, ProjectEntity
     from pytest_testdata.cache import TestdataCache
     from pytest_testdata.fixture import EngineLike
     from pytest_testdata.generators.traditional.kinds import ValueKinds
@@ -94,19 +94,31 @@ class SessionState:
                                        timeout=float(s.get("remote_timeout") or 120),
                                        max_depth=s.get("max_depth"))
             self._client.listeners.append(self.stats)
-            self._client.local_source = self._local_source
+            self._client.project_entities = self._project_entities
         return self._client
 
-    def _local_source(self, name: str) -> str | None:
-        """Where this project defines ``name`` (a schema file, a hook's model), if not on the agent."""
+    def _project_entities(self, name: str | None) -> list[ProjectEntity]:
+        """The entities this project defines itself that the agent lacks: ``name``'s, or all when None.
+
+        A file of the project's schema folders that does not load raises its load error for the entity asked
+        for by name, as in local mode; when all are wanted (a dataset), broken files are left out and only an
+        entity the dataset needs fails, on the agent, as unknown."""
+        from pytest_testdata.agent.client import ProjectEntity
+
         registry = self.registry  # built now if no marker needed it yet (it asks the agent for its schemas)
-        if name not in registry:
-            return None
-        try:
-            source = registry.get(name).source
-        except TestdataUsageError:
-            return None
-        return None if source.startswith("agent:") else source
+        found: list[ProjectEntity] = []
+        for entity in ([name] if name is not None else registry.names()):
+            if entity not in registry:
+                continue
+            try:
+                schema = registry.get(entity)
+            except TestdataUsageError:
+                if name is not None:
+                    raise
+                continue
+            if not schema.source.startswith("agent:"):  # the agent's own definition counts (see registry)
+                found.append(ProjectEntity(schema, registry.binding(entity)))
+        return found
 
     @property
     def engine(self) -> EngineLike:

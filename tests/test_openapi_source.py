@@ -86,7 +86,8 @@ def test_openapi_30_dialect_becomes_json_schema_2020_12(tmp_path: Path) -> None:
     props = owner["properties"]
     assert owner["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert props["age"] == {"type": ["integer", "null"], "minimum": 18, "maximum": 99}
-    assert props["shoe_size"] == {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
+    assert props["shoe_size"] == {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1,
+                                  "x-int-format": "int32"}  # the type's limits: generators know them as such
     assert props["weight_kg"] == {"type": "number", "exclusiveMinimum": 40, "exclusiveMaximum": 41}
     assert props["born_on"]["examples"] == ["2019-05-01"] and "example" not in props["born_on"]
     assert props["api_key"] == {"type": "string", "writeOnly": True, "minLength": 12, "maxLength": 12}
@@ -109,6 +110,70 @@ def test_every_object_component_is_an_entity_and_records_pass_an_openapi_validat
         assert not errors, (record, errors)
         assert 40 < record["weight_kg"] < 41 if "weight_kg" in record else True
     assert result.valid
+
+
+# The Swagger Petstore's components (petstore3.swagger.io/api/v3/openapi.json, abridged to what they use):
+# what a new user tries first.
+SWAGGER_PETSTORE = """
+openapi: 3.0.4
+info: {title: Swagger Petstore - OpenAPI 3.0, version: 1.0.27}
+paths: {}
+components:
+  schemas:
+    Order:
+      type: object
+      properties:
+        id: {type: integer, format: int64, example: 10}
+        petId: {type: integer, format: int64, example: 198772}
+        quantity: {type: integer, format: int32, example: 7}
+        shipDate: {type: string, format: date-time}
+        status: {type: string, description: Order Status, example: approved, enum: [placed, approved, delivered]}
+        complete: {type: boolean}
+    Category:
+      type: object
+      properties:
+        id: {type: integer, format: int64, example: 1}
+        name: {type: string, example: Dogs}
+    Tag:
+      type: object
+      properties:
+        id: {type: integer, format: int64}
+        name: {type: string}
+    Pet:
+      required: [name, photoUrls]
+      type: object
+      properties:
+        id: {type: integer, format: int64, example: 10}
+        name: {type: string, example: doggie}
+        category: {$ref: '#/components/schemas/Category'}
+        photoUrls: {type: array, items: {type: string}}
+        tags: {type: array, items: {$ref: '#/components/schemas/Tag'}}
+        status: {type: string, description: pet status in the store, enum: [available, pending, sold]}
+"""
+
+
+def test_the_swagger_petstore_reads_as_a_pet_shop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Petstore through the CLI: a Pet's object-valued ``category`` once crashed the product-name drawer, and
+    ``int64``/``int32`` ids and quantities came out anywhere in the type's range (-7189167977448271616)."""
+    path = write(tmp_path / "api", "petstore.yaml", SWAGGER_PETSTORE)
+    doc = read_document(path)
+    records: dict[str, list[dict[str, Any]]] = {}
+    for entity in ("Pet", "Order"):
+        assert main(["generate", "--schemas", str(path), entity, "-n", "100", "--seed", "1"]) == 0
+        records[entity] = json.loads(capsys.readouterr().out)
+        validator = oas_validator(doc, entity)
+        assert all(not list(validator.iter_errors(r)) for r in records[entity])
+    pets, orders = records["Pet"], records["Order"]
+    ids = {entity: {r["id"] for r in rows if "id" in r} for entity, rows in records.items()}
+    assert all(1 <= i <= 999_999 for each in ids.values() for i in each) and len(ids["Pet"]) > 80
+    assert not ids["Pet"] & ids["Order"]  # the same seed: separate id streams per entity
+    assert all(1 <= o["quantity"] <= 10 for o in orders if "quantity" in o)
+    assert all(1 <= o["petId"] <= 999_999 for o in orders if "petId" in o)
+    urls = [u for p in pets for u in p["photoUrls"]]
+    assert urls and all(u.startswith("https://") and ".example" in u for u in urls)
+    tags = [t["name"] for p in pets for t in p.get("tags", []) if "name" in t]
+    assert tags and all(t.isalnum() and t == t.lower() for t in tags)
+    assert {p["category"]["name"] for p in pets if "name" in p.get("category", {})} == {"Dogs"}
 
 
 def test_discriminator_mapping_fixes_each_branch_tag() -> None:

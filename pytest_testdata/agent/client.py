@@ -8,6 +8,7 @@ records as local generation.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,6 +43,14 @@ MAX_SYNC_HEADER = "testdata-max-sync-records"
 _USAGE_CODES = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.RESOURCE_EXHAUSTED,
                 grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED,
                 grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.OUT_OF_RANGE)
+
+
+@dataclass(frozen=True)
+class ProjectEntity:
+    """An entity the test's project defines (a schema file, a hook's model): its schema and model binding."""
+
+    schema: Schema
+    binding: ModelBinding | None
 
 
 @dataclass
@@ -87,9 +96,12 @@ class AgentClient:
         self._features: frozenset[str] | None = None
         self.listeners: list[Callable[[GenerationRequest, GenerationResult], None]] = []
         """Called with every request and result, as the engine's listeners are (run statistics)."""
-        self.local_source: Callable[[str], str | None] | None = None
-        """Where the test's project defines an entity by name (a schema file, a hook's registration), set by
-        the plugin: named when the agent does not know that entity."""
+        self.project_entities: Callable[[str | None], list[ProjectEntity]] | None = None
+        """The entities the test's project defines itself and the agent lacks (files of its schema folders,
+        models and schemas of its registration hooks), set by the plugin: the one named, or all when None.
+        They travel inline with the calls that use them, as a test's models do."""
+        self._project_seen: set[str] = set()
+        self._project_lock = threading.Lock()
 
     def close(self) -> None:
         self.channel.close()
@@ -104,13 +116,6 @@ class AgentClient:
         code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
         details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
         text = f"Test Data Agent at {self.address}: {details} [{code.name}]"
-        if code is grpc.StatusCode.NOT_FOUND and message is not None and self.local_source is not None:
-            where = self.local_source(message.entity)
-            if where:
-                text += (f". This test's project defines {message.entity!r} itself ({where}), but the agent generates "
-                         "named entities from its own schemas: start the agent with that schema folder "
-                         "(testdata serve --schemas PATH), or pass the entity as a Schema object or model class "
-                         "(they travel with the call)")
         if code is grpc.StatusCode.RESOURCE_EXHAUSTED and message is not None and message.HasField("cassette"):
             text += (f". The request carried the test's cassette ({message.ByteSize():,} bytes in all): if that is "
                      "what is too large, raise the agent's MAX_MESSAGE_BYTES or split the test's LLM calls")
@@ -168,6 +173,7 @@ class AgentClient:
     def _message(self, request: GenerationRequest, cassette: TestCassette | None,
                  batch_size: int | None = None) -> pb.GenerateDataRequest:
         message = convert.request_to_proto(request, batch_size)
+        self._define_project([request.entity])
         inline = self.defined.messages([request.entity])
         if inline:
             self._require(INLINE_FEATURE, f"generate {inline[0].source}, which the test defines itself")
@@ -237,6 +243,7 @@ class AgentClient:
         from pytest_testdata.agent.dataset_wire import dataset_from_chunks, request_to_proto
 
         message = request_to_proto(request, batch_size)
+        self._define_project(None)
         inline = self.defined.messages()  # all of them: the local registry holds them all too (root= pulls in)
         if inline:
             self._require(INLINE_FEATURE, "build datasets of entities the test defines itself ("
@@ -249,6 +256,22 @@ class AgentClient:
             raise self._error(exc) from None
         finally:
             call.cancel()
+
+    def _define_project(self, names: list[str] | None) -> None:
+        """Define the project's own entities among ``names`` (all of them when None) before a call: the agent
+        only knows its own schema folders, so these travel inline. Each name is looked up once a session."""
+        lookup = self.project_entities
+        if lookup is None:
+            return
+        with self._project_lock:  # a name counts as seen only once its entity is defined
+            wanted: list[str | None] = [None] if names is None else \
+                [name for name in names if name not in self._project_seen and name not in self.defined]
+            for name in wanted:
+                if (name or "") in self._project_seen:
+                    continue
+                for entity in lookup(name):
+                    self.defined.define_schema(entity.schema, entity.binding)
+                self._project_seen.add(name or "")
 
     def define(self, obj: Any) -> Schema:
         """Define the entity of a model class or :class:`Schema` for this client's calls (the agent cannot

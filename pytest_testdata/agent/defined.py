@@ -47,7 +47,12 @@ class DefinedEntities:
 
         with max_depth_setting(self.max_depth):
             source = source_from_object(obj)
-        schema = source.schema
+        return self.define_schema(source.schema, source.binding)
+
+    def define_schema(self, schema: Schema, binding: ModelBinding | None = None) -> Schema:
+        """Define an entity from its compiled schema (and the binding that makes model instances): what the
+        plugin uses for the entities a project defines in its own schema folders and hooks. The same usage
+        error as :meth:`define` for a second, different definition of a name."""
         registry = self.registry
         with self._lock:
             known = registry.extra.get(entity_key(schema.name))
@@ -56,7 +61,7 @@ class DefinedEntities:
                     f"entity {schema.name!r} ({schema.source}) would replace the schema of the same name from "
                     f"{known.source}. Give it another name: schema_from_object(model, name='...') "
                     "(from pytest_testdata.schemas import schema_from_object).")
-            registry.register(schema, source.binding)
+            registry.register(schema, binding)
         return schema
 
     def binding(self, name: str) -> ModelBinding | None:

@@ -151,28 +151,92 @@ def test_what_no_adapter_reads_is_refused_as_in_local_mode(pytester: pytest.Pyte
     assert [line for line in remote.stdout.lines if line.startswith("E ")] == error
 
 
-def test_an_entity_only_the_project_defines_is_named_as_such(pytester: pytest.Pytester,
-                                                              agent: RunningAgent) -> None:
+PROJECT_TESTS = '''
+import dataclasses, json, os
+
+OUT = os.environ["TESTDATA_OUT"]
+
+def _save(name, value):
+    data = json.load(open(OUT)) if os.path.exists(OUT) else {}
+    data[name] = value
+    json.dump(data, open(OUT, "w"), sort_keys=True, default=str)
+
+def test_file_entity_by_name(testdata):
+    shipments = testdata("shipment", count=6, locale="en_GB")
+    assert all(len(s["tracking"]) <= 20 and s["to"]["postal_code"] for s in shipments)
+    _save("file", shipments)
+
+def test_hook_model_by_name(testdata):
+    from conftest import Parcel
+    parcels = testdata("parcel", count=4)
+    assert all(isinstance(p, Parcel) and 0 < p.weight_kg <= 30 for p in parcels)
+    _save("hook", [dataclasses.asdict(p) for p in parcels])
+
+def test_dataset_of_project_entities(testdata):
+    ds = testdata.dataset({"shipment": 3, "parcel": 5})
+    _save("dataset", ds.as_dict()["records"])
+'''
+
+PROJECT_CONFTEST = '''
+import dataclasses
+
+@dataclasses.dataclass
+class Parcel:
+    parcel_id: str
+    weight_kg: float
+
+def pytest_testdata_register_schemas(registry, config):
+    from pytest_testdata.schemas import schema_from_object
+    registry.register_model(Parcel)
+'''
+
+
+def test_the_project_s_own_entities_travel_to_the_agent_by_name(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """A schema file of the project's `testdata_schemas` (with a `$ref` to a sibling file) and a model its hook
+    registers are asked for by name: the agent knows neither, so they travel inline, and the records (and a
+    dataset of them) equal local mode's."""
+    folder = pytester.mkdir("schemas")
+    (folder / "address.json").write_text(json.dumps({
+        "title": "address", "type": "object", "required": ["street", "postal_code"],
+        "properties": {"street": {"type": "string"}, "postal_code": {"type": "string"}}}))
+    (folder / "shipment.json").write_text(json.dumps({
+        "title": "shipment", "type": "object", "required": ["tracking", "to"],
+        "properties": {"tracking": {"type": "string", "maxLength": 20}, "to": {"$ref": "address.json"}}}))
+    pytester.makeini("[pytest]\ntestdata_schemas = schemas\n")
+    pytester.makeconftest(PROJECT_CONFTEST)
+    pytester.makepyfile(test_project=PROJECT_TESTS)
+    pytester._monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    proc, started = start_agent_process()
+    outputs = {}
+    try:
+        for mode, args in (("local", ()), ("remote", ("--testdata-remote", f"127.0.0.1:{started['grpc_port']}"))):
+            outputs[mode] = tmp_path / f"{mode}.json"
+            pytester._monkeypatch.setenv("TESTDATA_OUT", str(outputs[mode]))
+            result = pytester.runpytest_subprocess("--testdata-seed", "77", "-p", "no:cacheprovider",
+                                                   "-p", "no:randomly", *args)
+            result.assert_outcomes(passed=3)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    local, remote = (json.loads(outputs[mode].read_text()) for mode in ("local", "remote"))
+    assert sorted(remote) == ["dataset", "file", "hook"]
+    assert len(remote["file"]) == 6 and len(remote["dataset"]["parcel"]) == 5
+    assert remote == local
+
+
+def test_a_broken_project_schema_fails_remote_as_it_does_locally(pytester: pytest.Pytester,
+                                                                 agent: RunningAgent) -> None:
     folder = pytester.mkdir("schemas")
     (folder / "shipment.json").write_text(json.dumps({
-        "title": "shipment", "type": "object", "required": ["tracking"],
-        "properties": {"tracking": {"type": "string", "maxLength": 20}}}))
+        "title": "shipment", "type": "object",
+        "properties": {"weight": {"type": "number", "minimum": 5, "maximum": 1}}}))
     pytester.makeini("[pytest]\ntestdata_schemas = schemas\n")
     pytester.makepyfile('''
-        from pytest_testdata.schemas import Schema
-
         def test_by_name(testdata):
             testdata("shipment")
-
-        def test_as_a_schema_object(testdata):
-            schema = Schema.from_json_schema({"title": "shipment", "type": "object", "required": ["tracking"],
-                                              "properties": {"tracking": {"type": "string", "maxLength": 20}}})
-            assert len(testdata(schema)["tracking"]) <= 20
     ''')
-    result = pytester.runpytest("--testdata-remote", agent.address, "-p", "no:cacheprovider")
-    result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines([
-        "*TestdataUsageError: Test Data Agent at *: unknown entity 'shipment'*?NOT_FOUND?. This test's project "
-        "defines 'shipment' itself (*shipment.json), but the agent generates named entities from its own schemas: "
-        "start the agent with that schema folder (testdata serve --schemas PATH), or pass the entity as a Schema "
-        "object or model class (they travel with the call)"])
+    remote = pytester.runpytest("--testdata-remote", agent.address, "-p", "no:cacheprovider")
+    local = pytester.runpytest("-p", "no:cacheprovider")
+    errors = [[line for line in run.stdout.lines if line.startswith("E ")] for run in (local, remote)]
+    assert errors[0] and "'minimum'" in errors[0][0] and "shipment.json" in errors[0][0]
+    assert errors[1] == errors[0]

@@ -134,6 +134,7 @@ SHAPES: dict[str, Check] = {
     "domain": lambda v: bool(HOSTNAME.match(str(v))) and bool(RESERVED_HOST.search(str(v))),
     "uuid": lambda v: str(uuid.UUID(str(v))) == v,
     "money": lambda v: number_within(0, 1_000_000)(v) and round(float(v), 2) == v,
+    "identifier": lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 999_999,
     "quantity": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10_000,
     "rating": number_within(0, 10),
     "weight": lambda v: number_within(0, 100_000)(v) and v > 0,

@@ -10,6 +10,7 @@ ipaddress, Luhn, mod 97...). Then context (the same ``name`` under a customer, a
 from __future__ import annotations
 
 import json
+import math
 import random
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,7 @@ FIELDS: dict[str, tuple[str, dict[str, Any]]] = {
     "category": ("category", STRING),
     "tags": ("tag", {"type": "array", "minItems": 1, "items": STRING}),
     "countryName": ("country_name", STRING),
+    "accountId": ("identifier", {"type": "integer"}),
 }
 
 
@@ -353,3 +355,60 @@ def test_a_nested_person_s_email_and_username_follow_their_name() -> None:
         if folded(recipient["name"].split()[-1]) not in recipient["email"].split("@")[0]:
             mismatched.append(recipient)
     assert mismatched == []
+
+
+@pytest.mark.parametrize("integer", [True, False], ids=["integer", "number"])
+def test_every_number_kind_keeps_to_bounds_it_is_given(integer: bool) -> None:
+    # Kinds shaped for open ranges (money, quantity, rating) must still honour bounds if a caller passes them.
+    from pytest_testdata.generators.traditional.kinds import _BUILTIN, _sample_state
+
+    number_kinds = [kind for kind in _BUILTIN if kind.numbers is not None]
+    assert {"money", "quantity", "rating", "age"} <= {kind.name for kind in number_kinds}
+    state = _sample_state("bounds")
+    for kind in number_kinds:
+        assert kind.numbers is not None
+        low = math.ceil(kind.numbers.typical[0])
+        draw = kind.numbers.drawer(low, low + 1, integer)  # bounds within the kind's typical range
+        assert draw is not None, kind.name
+        values = [draw(state) for _ in range(200)]
+        assert all(low <= v <= low + 1 for v in values), (kind.name, low, sorted(set(values))[-3:])
+
+
+def test_a_schema_s_own_examples_shape_the_fields_the_table_does_not_know() -> None:
+    document = {"title": "build", "type": "object", "properties": {
+        "plan_type": {"type": "string", "examples": ["free", "pro", "enterprise"]},  # tokens: drawn as written
+        "status": {"type": "string", "examples": ["queued", "in_progress", "completed"]},  # beats a guessed status
+        "head_ref": {"type": "string", "default": "refs/heads/main"},  # a string default is an example too
+        "build_digest": {"type": "string", "examples": ["6dcb09b5b57875f334f61aebed695e2e4193db5e"]},
+        "ticket": {"type": "string", "examples": ["198772", "20331"]},  # digits: fresh ones, same lengths
+        "contact_point": {"type": "string", "examples": ["octocat@github.com"]},  # could reach someone: unused
+        "motto": {"type": "string", "examples": ["Keep it simple"]},  # prose: a sentence instead
+        "badge": {"type": "string", "x-unique": True, "examples": ["gold", "silver"]},  # two cannot stay unique
+    }, "required": ["plan_type", "status", "head_ref", "build_digest", "ticket", "contact_point", "motto",
+                    "badge"]}
+    records = generate(document, "build", count=200)
+    assert {r["plan_type"] for r in records} == {"free", "pro", "enterprise"}
+    assert {r["status"] for r in records} == {"queued", "in_progress", "completed"}
+    assert {r["head_ref"] for r in records} == {"refs/heads/main"}
+    digests = {r["build_digest"] for r in records}
+    assert len(digests) == 200 and all(len(d) == 40 and int(d, 16) >= 0 and d == d.lower() for d in digests)
+    tickets = [r["ticket"] for r in records]
+    assert {len(t) for t in tickets} == {5, 6} and all(t.isdigit() and t[0] != "0" for t in tickets)
+    assert len(set(tickets)) > 150
+    assert not any("@" in r["contact_point"] for r in records)
+    assert not any(r["motto"] == "Keep it simple" for r in records)
+    assert len({r["badge"] for r in records}) == 200
+
+
+def test_a_plural_name_means_what_its_singular_means() -> None:
+    document = {"title": "pet", "type": "object", "required": ["photoUrls", "tags"], "properties": {
+        "photoUrls": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+        "tags": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "name"],
+                                                              "properties": {"id": {"type": "integer"},
+                                                                             "name": {"type": "string"}}}}}}
+    records = generate(document, "pet", count=50)
+    urls = [u for r in records for u in r["photoUrls"]]
+    assert all(SHAPES["url"](u) for u in urls), urls[:3]
+    tags = [t for r in records for t in r["tags"]]
+    assert all(SHAPES["tag"](t["name"]) for t in tags), tags[:3]
+    assert all(1 <= t["id"] <= 999_999 for t in tags)  # an integer id: positive, not a count from 0

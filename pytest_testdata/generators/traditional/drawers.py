@@ -20,6 +20,7 @@ from typing import Any
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional import timestamps
 from pytest_testdata.generators.traditional.cents import CENT, clean_price
+from pytest_testdata.generators.traditional.examples import examples_drawer
 from pytest_testdata.generators.traditional.fastrand import UUID_CLEAR, UUID_SET, below, between, pick, uuid4
 from pytest_testdata.generators.traditional.pools import (
     LOADED_DATA,
@@ -181,7 +182,7 @@ _CATEGORIES = tuple(PRODUCT_NOUNS)
 def _category(state: RecordState) -> str:
     if state.category is None:
         cat = state.record.get("category")
-        if cat in PRODUCT_NOUNS:
+        if type(cat) is str and cat in PRODUCT_NOUNS:  # a user's "category" may be an object (Petstore's Pet)
             state.category = cat
         elif state.ceiling is not None:
             # A money maximum (a cart total of at most 50): only categories whose cheapest things fit it.
@@ -439,8 +440,9 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
     elif fmt in FORMAT_DRAWERS:
         base = FORMAT_DRAWERS[fmt]
     else:
-        # Field names are read before (generators/traditional/realistic.py): here a name says nothing.
-        base = _sentence
+        # Field names are read before (generators/traditional/realistic.py): here a name says nothing, so the
+        # schema's examples may (a token, an identifier's shape); else a sentence.
+        base = examples_drawer(node) or _sentence
     if base is _uuid:
         base = _uuid_for(name)
     if constraint is not None and constraint.regex:

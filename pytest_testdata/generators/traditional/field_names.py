@@ -183,6 +183,7 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("category", ("category", "*_category", "category_name", "categories", "product_category"),
               example="electronics"),
     FieldName("category", ("name",), parents=frozenset({"category"}), example="books (`name` under `category`)"),
+    FieldName("tag", ("name",), parents=frozenset({"tag", "label", "keyword"}), example="sale (`name` under `tags`)"),
     FieldName("address.country", ("code",), parents=frozenset({"country"}), example="DE (`code` under `country`)"),
     FieldName("country_name", ("name",), parents=frozenset({"country"}), example="Germany (`name` under `country`)"),
     FieldName("country_name", ("country_name", "*_country_name", "country_full_name"), example="Germany"),
@@ -297,6 +298,8 @@ TABLE: tuple[FieldName, ...] = (
               example="2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"),
     FieldName("uuid", ("uuid", "guid", "*_uuid", "*_guid", "id", "*_id", "uid", "external_id"),
               example="1b4e28ba-2fa1-41d2-883f-0016d3cca427 (a string `id` without a format)"),
+    FieldName("identifier", ("id", "*_id", "uid", "external_id"), types=("integer",),
+              example="48213 (an integer `id` with no bounds of its own)"),
     FieldName("password", ("password", "*_password", "passwd", "pass_phrase", "passphrase", "pwd"),
               example="x8!Kq2#rTz9m"),
     FieldName("token", ("token", "*_token", "api_key", "apikey", "*_api_key", "secret", "*_secret", "access_key",
@@ -457,6 +460,11 @@ def kind_for(name: str, json_type: str, context: FieldContext = _NOWHERE) -> str
     for row in _rows_named(key, json_type):
         if row.matches(key, words, context.siblings, json_type):
             return row.kind
+    one = singular(key)
+    if one != key:  # photo_urls holds URLs as photo_url would (a row may also name the plural itself)
+        for row in _rows_named(one, json_type):
+            if row.matches(one, words, context.siblings, json_type):
+                return row.kind
     return None
 
 

@@ -36,8 +36,9 @@ from pytest_testdata.generators.traditional.drawers import (
     _url,
     _uuid,
     _uuid_for,
+    uuid_stream,
 )
-from pytest_testdata.generators.traditional.fastrand import pick
+from pytest_testdata.generators.traditional.fastrand import below, pick
 from pytest_testdata.generators.traditional.field_names import FieldName, add_field_names, remove_field_names
 from pytest_testdata.types import FieldConstraint
 
@@ -49,7 +50,10 @@ REDRAWS = 24
 
 @dataclass(frozen=True)
 class NumberRange:
-    """A number kind: values ``typical`` most of the time, never outside ``plausible``."""
+    """A number kind: values ``typical`` most of the time, never outside ``plausible``.
+
+    Subclasses shape the open range (no bounds) their own way, within ``typical``; given bounds, they draw as
+    this class does, so a caller's bounds always hold."""
 
     plausible: tuple[float, float]
     typical: tuple[float, float]
@@ -74,6 +78,8 @@ class Money(NumberRange):
     in .99, two decimals (whole numbers for an integer field, as amounts in cents are)."""
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
+        if low is not None or high is not None:
+            return super().drawer(low, high, integer)  # bounded: uniform within the bounds, as NumberRange
         lo, hi = self.typical
         log_lo, log_hi = math.log(lo), math.log(hi)
         exp, floor = math.exp, math.floor
@@ -93,6 +99,8 @@ class Ratings(NumberRange):
     ``number`` field) between 3 and 5 with one decimal."""
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
+        if low is not None or high is not None:
+            return super().drawer(low, high, integer)
         if integer:
             stars = (5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1, 1)
             return lambda s: pick(s.rng, stars)
@@ -107,8 +115,29 @@ class FewItems(NumberRange):
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
         from pytest_testdata.generators.traditional.drawers import _number_drawer
 
+        if low is not None or high is not None:
+            return super().drawer(low, high, integer)
         lo, hi = self.typical
         return _number_drawer({"minimum": lo, "maximum": hi}, "quantity", None, True)
+
+
+@dataclass(frozen=True)
+class Identifiers(NumberRange):
+    """Integer record identifiers: uniform over ``typical`` where the range is open, in a stream of their own
+    per entity and field, so the same seed gives a pet and an order different ids (as UUIDs are)."""
+
+    def named(self, name: str) -> Draw:
+        """The open range's drawer for field ``name``."""
+        lo, hi = int(self.typical[0]), int(self.typical[1])
+        span = hi - lo + 1
+        last: list[Any] = [None, 0]  # the entity last drawn for and its offset (one plan, one entity)
+
+        def draw(state: RecordState) -> int:
+            entity = state.entity
+            if entity is not last[0]:
+                last[0], last[1] = entity, uuid_stream(entity, name) % span
+            return lo + (below(state.rng, span) + int(last[1])) % span
+        return draw
 
 
 def _uniform(lo: float, hi: float, integer: bool, places: int) -> Draw:
@@ -189,6 +218,7 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("hash.sha256", _forms(kv.hex_digest(64))),
     Kind("hash.md5", _forms(kv.hex_digest(32))),
     Kind("uuid", _forms(_uuid)),
+    Kind("identifier", numbers=Identifiers((1, 2**31 - 1), (1, 999_999)), open_range=True),
     Kind("password", _forms(kv.password)),
     Kind("token", _forms(kv.token)),
     Kind("year", numbers=NumberRange((1900, 2100), (1990, 2026))),
@@ -321,6 +351,8 @@ def kind_drawer(kind: Kind, node: Mapping[str, Any], name: str, constraint: Fiel
         low, high = _bounds(node, constraint)
         if kind.open_range and (low is not None or high is not None):
             return None
+        if isinstance(kind.numbers, Identifiers) and json_type == "integer":
+            return kind.numbers.named(name)
         return kind.numbers.drawer(low, high, json_type == "integer")
     if json_type != "string":
         return None

@@ -37,6 +37,7 @@ from pytest_testdata.generators.traditional.vouch import made_shapes, sure_build
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
 from pytest_testdata.quality.constraints_model import constrain, constrain_tree
 from pytest_testdata.quality.rules import Rule, build_rules
+from pytest_testdata.schemas.int_formats import without_type_limits
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import FieldConstraint
 
@@ -114,8 +115,9 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
         if not shape.plain:
             return shape.number(_typed_drawer(node, name, constraint, ALL), node, constraint, name,
                                 integer=main == "integer")
-        realistic = realistic_number(node, name, constraint, main == "integer")
-        number = realistic or _number_drawer(node, name, constraint, integer=main == "integer")
+        drawn = without_type_limits(node)  # an int64's -2**63..2**63 is the type's range, not the field's
+        realistic = realistic_number(drawn, name, constraint, main == "integer")
+        number = realistic or _number_drawer(drawn, name, constraint, integer=main == "integer")
         step = node.get("multipleOf")
         if isinstance(step, (int, float)) and step > 0 and step != 0.01:
             return _stepped(number, step, node, constraint, integer=main == "integer")

@@ -15,6 +15,7 @@ from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.drawers import NAMED_DRAWERS, Draw
+from pytest_testdata.generators.traditional.examples import CATEGORICAL_KINDS, examples_drawer
 from pytest_testdata.generators.traditional.field_names import current, kind_for
 from pytest_testdata.generators.traditional.kinds import KINDS, OBJECT_KINDS, Kind, kind_drawer, kind_names
 from pytest_testdata.types import FieldConstraint
@@ -64,6 +65,9 @@ def realistic_string(node: Mapping[str, Any], name: str, constraint: FieldConstr
         kind = _kind_by_name(node, name, "string")
         if kind is None:
             return None
+        # A status or category by its name is a guess; the schema's own token examples say it.
+        if kind.name in CATEGORICAL_KINDS and examples_drawer(node, tokens_only=True) is not None:
+            return plain(node, name, constraint)  # the examples, within the field's lengths and pattern
     fallback = plain(rest, name, constraint)
     return kind_drawer(kind, rest, name, constraint, "string", fallback) or fallback
 

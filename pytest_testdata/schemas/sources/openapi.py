@@ -26,12 +26,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pytest_testdata.errors import SchemaError
+from pytest_testdata.schemas.int_formats import FORMAT_KEY, INT_FORMAT_BOUNDS
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.sources.files import PendingEntity
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 PREFIX = "#/components/schemas/"
-_INT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _SCHEMA_VALUES = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
                   "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema")
@@ -180,12 +180,16 @@ def _translate(node: Any, legacy: bool, path: str, where: str) -> Any:
 
 def _formats(out: dict[str, Any]) -> None:
     fmt = out.get("format")
-    if fmt in _INT_BOUNDS and out.get("type") in ("integer", "number", ["integer", "null"], ["number", "null"]):
-        low, high = _INT_BOUNDS[str(fmt)]
+    if fmt in INT_FORMAT_BOUNDS and out.get("type") in ("integer", "number", ["integer", "null"],
+                                                        ["number", "null"]):
+        low, high = INT_FORMAT_BOUNDS[str(fmt)]
+        filled = False
         if "minimum" not in out and "exclusiveMinimum" not in out:
-            out["minimum"] = low
+            out["minimum"], filled = low, True
         if "maximum" not in out and "exclusiveMaximum" not in out:
-            out["maximum"] = high
+            out["maximum"], filled = high, True
+        if filled:
+            out[FORMAT_KEY] = fmt  # generators read these bounds as the type's limits (schemas/int_formats.py)
         del out["format"]
     elif fmt in ("float", "double", "int32", "int64", "binary", "password"):
         del out["format"]
