@@ -1,7 +1,7 @@
 """Benchmark the Test Data Agent against bare grpcio and in-process generation, measured in the same run.
 
     python benchmarks/bench_agent.py [--requests 640] [--rounds 3] [--stream-records 100000] [--workers 2]
-                                     [--client-processes]
+                                     [--client-processes] [--offered-rate 200] [--open-requests 1000]
 
 1. GenerateData of 10 traditional users, with 1, 4 and 16 concurrent clients: requests/s, p50, p99.
    Beside it, bare grpcio unary servers (same thread pool, no agent layers): one that only returns a
@@ -11,12 +11,23 @@
    (WORKERS=1 and WORKERS=``--workers``); the pool's rows give the ratio to the single-process agent.
    Every agent row uses seeds no earlier row used, so the agent generates; a last row repeats the
    single-process agent's seeds to show its cache.
+   Then the same requests *offered at a fixed rate* (open loop, the seed target's load): 16 clients together
+   send ``--offered-rate`` requests/s (200 by default) on a fixed schedule, each client every 16th slot,
+   whether or not its previous reply has come back; a request's latency runs from its scheduled send time
+   to its reply, so a server that falls behind is charged for the wait (no coordinated omission). Rows: the
+   bare single process and pool, the agent as one process and as the ``--workers`` pool; the achieved rate
+   shows whether the servers kept up. Clients are threads of this process here even with
+   ``--client-processes``.
 2. GenerateDataStream of 100,000 users: records/s through the agent (records decoded on the client)
    beside generating the same records in-process (same chunk seeds). Target: at least half.
 
 Beside each row's rate and latencies: the CPU time per request of the server's processes (all of them:
 supervisor and workers) and of the clients, read from /proc. On a shared machine these move far less with
 the neighbours' load than the rates do, and they say what a request costs each side.
+
+Beside a multi-process row: ``connections 9/7``, how the kernel's ``SO_REUSEPORT`` hash split the clients'
+connections over the processes in the round printed (from /proc, once every client has connected): with
+closed-loop clients the busier process's clients wait longer, so the p99 follows the busier process.
 
 Each row is measured ``--rounds`` times, the rows interleaved round by round, and its best round (highest
 requests/s, with that round's latencies) is printed: on a shared machine the neighbours' load hits every
@@ -56,6 +67,7 @@ from pytest_testdata.agent import testdata_pb2 as pb
 
 USERS = 10
 CLIENTS = (1, 4, 16)
+OPEN_CLIENTS = 16
 METHOD = "/bench.Bare/Call"
 
 
@@ -140,8 +152,46 @@ def _all_ready(http_port: int, workers: int) -> bool:
 # grpcio shares one subchannel (one TCP connection) between channels of a process that have the same
 # target and options; each client needs its own connection for SO_REUSEPORT to spread them over workers.
 _OWN_CONNECTION = [("grpc.use_local_subchannel_pool", 1)]
+_OPEN_CHANNELS: list[grpc.Channel] = []
+"""Channels of the measurement in progress, closed when it ends (so the next one's split counts its own)."""
 
-def _measure(make_call: Callable[[], Callable[[int], None]], total: int, clients: int) -> dict[str, float]:
+
+def _channel(address: str) -> grpc.Channel:
+    channel = grpc.insecure_channel(address, options=_OWN_CONNECTION)
+    _OPEN_CHANNELS.append(channel)
+    return channel
+
+
+def _close_channels() -> None:
+    while _OPEN_CHANNELS:
+        _OPEN_CHANNELS.pop().close()
+
+
+def _connections(pids: list[int], address: str) -> list[int]:
+    """How many established connections to ``address``'s port each of ``pids`` holds (from /proc), busiest
+    first, leaving out processes with none (a pool's supervisor): how the kernel split the clients."""
+    port = int(address.rsplit(":", 1)[1])
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # ESTABLISHED, server side
+                inodes.add(fields[9])
+    counts = []
+    for pid in pids:
+        try:
+            links = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            continue
+        counts.append(sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes))
+    return sorted((c for c in counts if c), reverse=True)
+
+def _measure(make_call: Callable[[], Callable[[int], None]], total: int, clients: int,
+             probe: Callable[[], None] = lambda: None) -> dict[str, float]:
     latencies: list[float] = []
     lock = threading.Lock()
     per_client = total // clients
@@ -164,9 +214,64 @@ def _measure(make_call: Callable[[], Callable[[int], None]], total: int, clients
         thread.start()
     barrier.wait()
     started = time.perf_counter()
+    probe()  # every client has connected (its warm-up call) before the barrier
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    _close_channels()
+    latencies.sort()
+    return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000}
+
+
+def _measure_open(spec: Spec, total: int, clients: int, rate: float,
+                  probe: Callable[[], None] = lambda: None) -> dict[str, float]:
+    """Open loop: ``clients`` clients together send ``total`` requests at ``rate`` per second, request k at
+    ``k / rate`` seconds by client ``k % clients``, without waiting for earlier replies (``future()``). Each
+    latency runs from the scheduled send time to the reply (late sends included)."""
+    kind, address, first = spec
+    method = METHOD if kind == "bare" else "/testdata.v1.TestDataService/GenerateData"
+    latencies: list[float] = []
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+    done = threading.Semaphore(0)
+
+    def client(index: int, call: Any) -> None:
+        barrier.wait()
+        for k in range(index, total, clients):
+            due = started + k / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+
+            def finished(future: Any, due: float = due) -> None:
+                now = time.perf_counter()
+                with lock:
+                    if future.exception() is not None:
+                        failures.append(future.exception())
+                    latencies.append(now - due)
+                done.release()
+
+            call.future(_request_bytes(first + k)).add_done_callback(finished)
+
+    calls = [_channel(address).unary_unary(method, lambda b: b, lambda b: b) for _ in range(clients)]
+    for i, call in enumerate(calls):
+        assert call(_request_bytes(first - 1 - i))  # connect and warm up outside the timing
+    barrier = threading.Barrier(clients + 1)
+    threads = [threading.Thread(target=client, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter() + 0.05
+    barrier.wait()
+    probe()
+    for thread in threads:
+        thread.join()
+    for _ in range(total):
+        done.acquire()
+    elapsed = time.perf_counter() - started
+    _close_channels()
+    if failures:
+        raise SystemExit(f"{len(failures)} of {total} open-loop calls to {address} failed: {failures[0]!r}")
     latencies.sort()
     return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
             "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000}
@@ -184,7 +289,7 @@ def _byte_caller(address: str, method: str, first_seed: int,
     its cache. Before the sixth round the agent's clients also parsed each reply while the bare ones did not,
     which charged the agent rows client CPU the bare rows never paid."""
     def make() -> Callable[[int], None]:
-        call = grpc.insecure_channel(address, options=_OWN_CONNECTION).unary_unary(method, lambda b: b, lambda b: b)
+        call = _channel(address).unary_unary(method, lambda b: b, lambda b: b)
 
         def run(i: int) -> None:
             reply = call(_request_bytes(first_seed + i))
@@ -313,16 +418,25 @@ def _cpu_seconds(pids: list[int]) -> float | None:
 
 
 def _measure_with_cpu(spec: Spec, total: int, clients: int, server: list[int],
-                      processes: bool = False) -> dict[str, float]:
+                      processes: bool = False, rate: float | None = None) -> dict[str, float]:
     """:func:`_measure` (or :func:`_measure_processes`) plus the CPU time per request of the server processes
     and of the clients: unlike wall-clock rates, these barely move with the neighbours' load on a shared
     machine."""
+    split: list[int] = []
+
+    def probe() -> None:
+        split.extend(_connections(server, spec[1]))
+
     server_before, client_before = _cpu_seconds(server), time.process_time()
-    measured = _measure_processes(spec, total, clients) if processes else _measure(_caller(spec), total, clients)
+    measured = (_measure_open(spec, total, clients, rate, probe) if rate is not None
+                else _measure_processes(spec, total, clients) if processes
+                else _measure(_caller(spec), total, clients, probe))
     server_after, client_after = _cpu_seconds(server), time.process_time()
     if server_before is not None and server_after is not None:
         measured["server_cpu"] = (server_after - server_before) / total * 1000
     measured.setdefault("client_cpu", (client_after - client_before) / total * 1000)
+    if len(split) > 1:
+        measured.update({f"split{i}": float(n) for i, n in enumerate(split)})
     return measured
 
 
@@ -333,7 +447,8 @@ def _row(name: str, r: dict[str, float], base: dict[str, float] | None = None, b
         text += f"   CPU/req server {r['server_cpu']:5.2f} ms client {r['client_cpu']:4.2f} ms"
     if base is not None:
         text += f"   x{r['rps'] / base['rps']:.2f} of {base_name}"
-    return text + more
+    split = [int(r[key]) for key in sorted(k for k in r if k.startswith("split"))]
+    return text + more + (f"   connections {'/'.join(map(str, split))}" if split else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -344,6 +459,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the pool rows (default 2)")
     parser.add_argument("--client-processes", action="store_true",
                         help="each client a process of its own, not a thread of this one")
+    parser.add_argument("--offered-rate", type=float, default=200.0,
+                        help="requests/s the 16 clients offer together in the open-loop rows (default 200)")
+    parser.add_argument("--open-requests", type=int, default=1000,
+                        help="requests per open-loop measurement (default 1000)")
     parser.add_argument("--bare-server", choices=("echo", "engine"), help=argparse.SUPPRESS)
     parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--bare-port", type=int, default=0, help=argparse.SUPPRESS)
@@ -375,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
                  [p.pid for p in pool_procs])]
         as_processes = args.client_processes
         results: dict[tuple[str, int], dict[str, float]] = {}
+        open_rounds: dict[str, list[dict[str, float]]] = {}
 
         def keep(key: tuple[str, int], measured: dict[str, float]) -> None:
             if key not in results or measured["rps"] > results[key]["rps"]:
@@ -392,6 +512,17 @@ def main(argv: list[str] | None = None) -> int:
                 first = 10**9 + (round_ * 100 + clients) * 10 * args.requests  # the WORKERS=0 row's seeds again
                 keep(("agent-hit", clients), _measure_with_cpu(("agent", agents[0], first), args.requests,
                                                                clients, agent_pids[0], as_processes))
+            # The open-loop rows: every round, new seeds (the agent generates). Their rate is the offered
+            # one whenever the servers keep up, so "best by rate" means nothing: the median round by p99 is
+            # printed.
+            for key, _, spec, pids in rows[1:]:
+                open_rounds.setdefault(f"open-{key}", []).append(_measure_with_cpu(
+                    spec, args.open_requests, OPEN_CLIENTS, pids, rate=args.offered_rate))
+            for workers in (0, args.workers):
+                first = (workers + 1) * 10**9 + 5 * 10**8 + round_ * 10 * args.open_requests
+                open_rounds.setdefault(f"open-agent-{workers}", []).append(_measure_with_cpu(
+                    ("agent", agents[workers], first), args.open_requests, OPEN_CLIENTS, agent_pids[workers],
+                    rate=args.offered_rate))
         print(f"GenerateData: {USERS} traditional users per request, {args.requests} requests per row, clients "
               f"as {'processes' if as_processes else 'threads of one process'}, best of "
               f"{args.rounds} interleaved rounds, {len(os.sched_getaffinity(0))} cores, load average "
@@ -411,6 +542,17 @@ def main(argv: list[str] | None = None) -> int:
                            single, "agent 1 process",
                            f", x{pool['rps'] / results[('engine-pool', clients)]['rps']:.2f} of bare "
                            f"{args.workers} processes" if workers == args.workers else ""))
+        print(f" open loop: {OPEN_CLIENTS} clients offering {args.offered_rate:g} requests/s together "
+              f"(fixed schedule, {args.open_requests} requests per row, median of {args.rounds} rounds by p99; "
+              "latency from each request's scheduled send time; req/s is the rate achieved):")
+        median = {key: sorted(runs, key=lambda r: r["p99"])[(len(runs) - 1) // 2] for key, runs in open_rounds.items()}
+        open_pool = median["open-engine-pool"]
+        print(_row(rows[1][1], median["open-engine"]))
+        print(_row(rows[2][1], open_pool))
+        print(_row("agent, 1 process (WORKERS=0)", median["open-agent-0"]))
+        pool = median[f"open-agent-{args.workers}"]
+        print(_row(f"agent, supervisor + {args.workers} workers (WORKERS={args.workers})", pool, more=(
+            f"   p99 x{pool['p99'] / open_pool['p99']:.2f} of bare {args.workers} processes")))
         for proc in procs[:len(echo_procs) + len(base_procs) + len(pool_procs)]:
             proc.terminate()
         local = _local_rate(args.stream_records)

@@ -60,7 +60,7 @@ _LOCALE = re.compile(r"^([a-z]{2,3})(?:[-_]([A-Z]{2}|\d{3}))?$")
 _SKU = re.compile(r"^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
 _VOUCHER = re.compile(r"^[A-Z0-9][A-Z0-9_-]{3,24}$")
 _REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9/_-]{3,30}$")
-_TAG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,30}$")
+_TAG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,30}$")  # a git tag such as v0.0.1 (GitHub's example) is one too
 MONEY_NAMES = ("price", "amount", "total", "subtotal", "sub_total", "cost", "fee", "balance", "tax", "discount")
 """Number fields holding money: these names, or a name ending in ``_`` and one of them (``unit_price``)."""
 

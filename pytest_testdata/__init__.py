@@ -93,8 +93,9 @@ def generate(entity: Any, count: int = 1, **kwargs: Any) -> GenerationResult:
 
     ``entity`` is an entity name, a :class:`~pytest_testdata.schemas.Schema` or a model class (pydantic,
     dataclass, TypedDict, attrs, SQLAlchemy), registered under its name on first use as the fixture does.
-    Records are dicts; a model's instances are ``Model.model_validate(record)`` (or the model's own
-    constructor).
+    Records are dicts; for a model class, ``.objects`` holds them as instances of the model, built and
+    validated by the model itself (``generate(Account, 3, seed=5).objects``), except for
+    ``variant="invalid"``, whose records the model would refuse.
 
     Uses the settings of the ``TESTDATA_*`` environment variables (docs/configuration.md): the cache
     (in-process by default, so calls without a seed are served from data pools once those are warm), the
@@ -108,6 +109,12 @@ def generate(entity: Any, count: int = 1, **kwargs: Any) -> GenerationResult:
 
         settings = resolve({}, {})
         _default_engine = Engine(options={**settings.extra, "settings": settings}, cache=build_cache(settings))
-    if not isinstance(entity, str):
-        entity = _default_engine.registry.adopt(entity).name
-    return _default_engine.generate(GenerationRequest.checked(entity, count, **kwargs))
+    if isinstance(entity, str):
+        return _default_engine.generate(GenerationRequest.checked(entity, count, **kwargs))
+    registry = _default_engine.registry
+    name = registry.adopt(entity).name
+    result = _default_engine.generate(GenerationRequest.checked(name, count, **kwargs))
+    binding = registry.binding(name)
+    if binding is not None and kwargs.get("variant") != "invalid":
+        result.objects = [binding.build(record) for record in result.records]
+    return result

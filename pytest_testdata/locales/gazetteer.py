@@ -5,11 +5,10 @@ GeoNames and libphonenumber; docs/data-licences.md), read on first use of that c
 milliseconds, and no Faker, no phonenumbers at run time.
 
 A *place* is a real postal code with its town and state/region. For GB, CA and NL the file holds the
-postal code's outward part (``SW1A``, ``K1A``, ``1011``), which fixes the area. A GB or CA place also lists
-up to eight real inward codes of it (``SW1A 2AA`` and ``K1A 0B1`` exist), from lists of full UK and Canadian
-postal codes; NL inward parts are drawn in the country's format (no open list of them ships). A place also
-names its *phone area*: the fixed-line ranges whose geographic description (libphonenumber's) is the place's
-town or region, so a landline number agrees with the address.
+postal code's outward part (``SW1A``, ``K1A``, ``1011``), which fixes the area, and lists up to eight real
+inward codes of it (``SW1A 2AA``, ``K1A 0B1`` and ``1011 AB`` exist), from lists of full UK, Canadian and Dutch
+postal codes. A place also names its *phone area*: the fixed-line ranges whose geographic description
+(libphonenumber's) is the place's town or region, so a landline number agrees with the address.
 """
 
 from __future__ import annotations
@@ -45,7 +44,8 @@ class CountryData:
     streets: list[str]
     places: list[tuple[Any, ...]]
     """(postal code or its outward part, town, state/region, phone area index or -1) (JP: and the district;
-    GB and CA: and real inward codes of the outward part, three characters each, in one string)."""
+    GB, CA and NL: and real inward codes of the outward part, three characters each (NL: two letters), in one
+    string)."""
     mobile: list[PhoneRange]
     fixed: list[PhoneRange]
     areas: list[tuple[int, ...]]

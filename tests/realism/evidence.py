@@ -18,10 +18,6 @@ SEED = 12
 RESERVED = re.compile(r"@(example\.(com|org|net)|[a-z0-9-]+\.example)$")
 """Domains reserved for tests and documentation (RFC 2606, RFC 6761)."""
 
-DRAWN_LETTERS = {"NL"}
-"""Countries whose shipped postal codes are real only in part: a Dutch postcode's four digits are a real area,
-its two letters are drawn (no openly licensed list of full Dutch postcodes may ship; docs/data-licences.md)."""
-
 
 @dataclass(frozen=True)
 class Rates:
@@ -37,10 +33,6 @@ class Rates:
     """phone numbers valid for the country by libphonenumber"""
     reserved: float
     """emails on a reserved domain"""
-    area_exists: float | None = None
-    """Dutch postcodes whose four digits are a real area (DRAWN_LETTERS)"""
-    area_fits: float | None = None
-    """Dutch postcodes whose area lies (at least in part) in the address's province"""
 
 
 def addresses(users: list[Record]) -> list[Record]:
@@ -52,18 +44,12 @@ def rates(country: str, users: list[Record]) -> Rates:
     distinct = len({(a["street"], a["city"], a["state"], a["postal_code"]) for a in found}) / len(found)
     fits = [judges.postal_code_fits(a) for a in found]
     in_state = [f[1] for f in fits if f[1] is not None]
-    area: dict[str, float | None] = {}
-    if country in DRAWN_LETTERS:
-        areas = [judges.nl_area_fits(a) for a in found]
-        area = {"area_exists": sum(x[0] for x in areas) / len(areas),
-                "area_fits": sum(x[1] for x in areas) / len(areas)}
     return Rates(
         distinct=distinct,
         exists=sum(f[0] for f in fits) / len(fits),
         fits=sum(in_state) / len(in_state) if in_state else None,
         phones=sum(judges.phone_valid(u["phone"], country) for u in users) / len(users),
         reserved=sum(bool(RESERVED.search(u["email"])) for u in users) / len(users),
-        **area,
     )
 
 
@@ -83,12 +69,8 @@ def main() -> None:
     for country, locale in sorted(COUNTRY_LOCALES.items(), key=lambda item: item[1]):
         users = engine.generate(GenerationRequest.checked("user", COUNT, seed=SEED, locale=locale)).records
         r = rates(country, users)
-        exists, fits = _pct(r.exists), _pct(r.fits)
-        if r.area_exists is not None:
-            exists += f" (four-digit area: {_pct(r.area_exists)})"
-            fits += f" (area: {_pct(r.area_fits)})"
-        print(f"| {locale} | {_pct(r.distinct)} | {exists} | {fits} | {_pct(r.phones)} | {_pct(r.reserved)} "
-              f"| {judges.CHECKS[country]} |", flush=True)
+        print(f"| {locale} | {_pct(r.distinct)} | {_pct(r.exists)} | {_pct(r.fits)} | {_pct(r.phones)} "
+              f"| {_pct(r.reserved)} | {judges.CHECKS[country]} |", flush=True)
 
 
 if __name__ == "__main__":

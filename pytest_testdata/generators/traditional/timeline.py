@@ -1,0 +1,72 @@
+"""Timestamps of one object in the order their names say: created before updated, start before end.
+
+A user's schema rarely declares that ``updated_at`` follows ``created_at`` (the built-in entities do, with an
+``ordered`` rule in ``x-coherence``), yet its validators and its readers expect it: a GitHub issue updated
+before it was created is not a record anyone has seen. So the plan reads the order from the field names of
+each object and applies the built-in ``ordered`` rule to it: the values drawn are kept, only reordered among
+the fields (nulls and values that are not timestamps of one format stay where they are). An object whose
+schema declares an ``ordered`` rule of its own keeps that one alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pytest_testdata.generators.traditional.field_names import snake
+from pytest_testdata.quality.rules import Ordered, Rule
+
+_CREATED = ("created", "created_at", "created_on", "date_created", "creation_date", "creation_time",
+            "creation_timestamp", "inserted_at", "registered_at", "signed_up_at", "opened_at", "submitted_at")
+_UPDATED = ("updated", "updated_at", "updated_on", "date_updated", "modified", "modified_at", "modified_on",
+            "date_modified", "last_modified", "last_modified_at", "last_updated", "last_updated_at")
+_AFTER_CREATED = ("closed_at", "closed_on", "merged_at", "resolved_at", "completed_at", "finished_at",
+                  "archived_at", "cancelled_at", "canceled_at", "deleted_at", "approved_at", "accepted_at",
+                  "confirmed_at", "processed_at", "paid_at", "shipped_at", "delivered_at", "refunded_at",
+                  "returned_at", "published_at", "pushed_at", "last_login", "last_login_at", "last_seen",
+                  "last_seen_at", "last_activity_at")
+_START = ("start", "starts", "start_at", "starts_at", "started_at", "start_time", "start_date", "begins_at",
+          "valid_from", "effective_from", "from_date", "period_start")
+_END = ("end", "ends", "end_at", "ends_at", "ended_at", "end_time", "end_date", "valid_until", "valid_to",
+        "effective_to", "to_date", "period_end", "until")
+
+
+def inferred_orders(properties: Mapping[str, Any]) -> list[list[str]]:
+    """The orders the names of an object's string properties imply, each a list of property names from the
+    earliest: its creation, what happened since (in the schema's order), its last update; and start, end."""
+    names = {snake(name): name for name, sub in properties.items() if _may_be_text(sub)}
+    orders: list[list[str]] = []
+    created = next((names[n] for n in _CREATED if n in names), None)
+    if created is not None:
+        after = [names[n] for n in names if n in _AFTER_CREATED]
+        updated = next((names[n] for n in _UPDATED if n in names), None)
+        order = [created, *after, *([updated] if updated is not None else [])]
+        if len(order) > 1:
+            orders.append(order)
+    start = next((names[n] for n in _START if n in names), None)
+    end = next((names[n] for n in _END if n in names), None)
+    if start is not None and end is not None:
+        orders.append([start, end])
+    return orders
+
+
+def timeline_rules(node: Mapping[str, Any]) -> list[Rule]:
+    """``ordered`` rules for an object schema's inferred orders; none when it declares an order itself."""
+    declared = node.get("x-coherence")
+    if isinstance(declared, (list, tuple)) and any(isinstance(r, Mapping) and r.get("kind") == "ordered"
+                                                   for r in declared):
+        return []
+    properties = node.get("properties")
+    if not isinstance(properties, Mapping):
+        return []
+    return [Ordered({"kind": "ordered", "fields": order}) for order in inferred_orders(properties)]
+
+
+def _may_be_text(sub: Any) -> bool:
+    if not isinstance(sub, Mapping):
+        return False
+    types = sub.get("type")
+    return types == "string" or (isinstance(types, list) and "string" in types)
+
+
+__all__ = ["inferred_orders", "timeline_rules"]
