@@ -58,6 +58,7 @@ def build_dataset(engine: Engine, request: DatasetRequest, *, sink: Sink | None 
 
     ``processes``: worker processes for the large entities (:mod:`pytest_testdata.datasets.workers`);
     default the engine's ``dataset_processes`` setting, else one per core. The records are the same."""
+    request = request.named_by(engine.registry.canonical_name)  # {"Pet": 5}: OpenAPI's spelling works too
     plan = plan_dataset(request, engine.registry)
     return Builder(engine, request, plan, sink, progress, processes).run()
 

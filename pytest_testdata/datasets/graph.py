@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pytest_testdata.datasets.cardinality import Cardinality
 from pytest_testdata.datasets.coherence import DatasetRule, dataset_rules
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.errors import TestdataUsageError, suggest
+from pytest_testdata.generators.traditional.field_names import snake
 from pytest_testdata.schemas.model import Schema
-from pytest_testdata.schemas.registry import SchemaRegistry
+from pytest_testdata.schemas.registry import SchemaRegistry, entity_key
 
 DEFAULT_REF = Cardinality()
 """Undeclared references: long-tailed, about three children per parent, none required."""
@@ -41,6 +42,8 @@ class Edge:
     """Part of a cycle: filled in after every entity is built."""
     owned: bool = False
     """Assigned by a cross-entity rule (a review's buyer and product come from an order)."""
+    inferred: bool = False
+    """Read from the field's name (``petId``), not declared with ``x-ref``."""
 
     @property
     def in_list(self) -> bool:
@@ -86,7 +89,8 @@ class DatasetPlan:
         """For metadata and ``testdata dataset --explain``."""
         return {"order": self.order, "counts": self.counts,
                 "references": {e.name: {"to": f"{e.parent}.{e.parent_field}", "cardinality": e.card.describe(),
-                                        "deferred": e.deferred, "by_rule": e.owned} for e in self.edges},
+                                        "deferred": e.deferred, "by_rule": e.owned,
+                                        "by_field_name": e.inferred} for e in self.edges},
                 "pulled_in": self.pulled_in, "external": {k: len(v) for k, v in self.external.items()}}
 
 
@@ -144,6 +148,37 @@ def _references(schema: Schema, registry: SchemaRegistry, overrides: Mapping[str
     return edges
 
 
+def _inferred_references(schema: Schema, registry: SchemaRegistry, named: Mapping[str, str],
+                         overrides: Mapping[str, Any]) -> list[Edge]:
+    """References a schema implies by its field names alone, to entities the dataset names: an OpenAPI
+    ``Order.petId`` holds a ``Pet``'s ``id`` when the dataset has pets. Only a top-level ``<entity>_id``
+    (any spelling) without ``x-ref``, whose entity is asked for (by count or ``external``), has a primary
+    key (``id``/``<entity>_id``/``x-primary-key``) and a key of the same JSON type."""
+    edges = []
+    for name, sub in schema.properties.items():
+        key = snake(name)
+        if "x-ref" in sub or not key.endswith("_id") or entity_key(key[:-3]) not in named:
+            continue
+        target = named[entity_key(key[:-3])]  # as the dataset spells it (counts={"Pet": 5})
+        if entity_key(target) == entity_key(schema.name):
+            continue
+        parent = registry.get(target)
+        primary = _primary_key(parent)
+        if primary is None or _json_type(sub) != _json_type(parent.properties.get(primary, {})):
+            continue
+        nullable = _nullable(schema, name, sub)
+        edges.append(Edge(schema.name, name, target, primary, nullable,
+                          _ref_cardinality(f"{schema.name}.{name}", sub, nullable, overrides), inferred=True))
+    return edges
+
+
+def _json_type(sub: Mapping[str, Any]) -> str | None:
+    types = sub.get("type")
+    if isinstance(types, list):
+        types = next((t for t in types if t != "null"), None)
+    return "number" if types == "integer" else types if isinstance(types, str) else None
+
+
 def _list_cardinalities(schema: Schema, overrides: Mapping[str, Any]) -> dict[tuple[str, str], Cardinality]:
     out = {}
     for path, sub in schema.walk():
@@ -175,10 +210,16 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPl
     schemas: dict[str, Schema] = {}
     edges_of: dict[str, list[Edge]] = {}
 
+    named = {entity_key(n): n for n in [*wanted, *request.external]}
+
     def load(name: str) -> None:
         if name not in schemas:
             schemas[name] = registry.get(name)
             edges_of[name] = _references(schemas[name], registry, overrides)
+            if request.counts:  # by field name, to the entities asked for (_inferred_references)
+                declared = {e.path for e in edges_of[name]}
+                edges_of[name] += [e for e in _inferred_references(schemas[name], registry, named, overrides)
+                                   if e.path not in declared]
 
     for name in wanted:
         load(name)
@@ -192,8 +233,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPl
     _check_overrides(overrides, schemas, edges_of)
     edges = [e for n in members for e in edges_of[n]]
     owned = {(n, p) for n in members for r in rules[n] for p in r.owns}
-    edges = [Edge(e.child, e.path, e.parent, e.parent_field, e.nullable, e.card, owned=(e.child, e.path) in owned)
-             for e in edges]
+    edges = [replace(e, owned=(e.child, e.path) in owned) for e in edges]
     order, edges = _order(members, edges, rules)
     _check_counts(edges, counts, request)
     keys: dict[str, list[str]] = {n: [] for n in members}
@@ -324,8 +364,7 @@ def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetR
     out = []
     for e in edges:
         in_cycle = e.parent == e.child or (e.parent in cyclic and cyclic.get(e.parent) == cyclic.get(e.child))
-        out.append(Edge(e.child, e.path, e.parent, e.parent_field, e.nullable, e.card,
-                        deferred=in_cycle and e.nullable, owned=e.owned))
+        out.append(replace(e, deferred=in_cycle and e.nullable))
     hard: dict[str, set[str]] = {n: set() for n in members}
     for e in out:
         if e.parent in hard and not e.deferred:

@@ -4,8 +4,8 @@ external ids, strategies, a seed and a variant. :meth:`DatasetRequest.checked` v
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError, choice_error
@@ -99,6 +99,23 @@ class DatasetRequest:
         return cls(counts=dict(counts or {}), root=root, count=count, cardinality=dict(cardinality or {}),
                    external=ext, seed=seed, strategy=strategy, strategies=dict(strategies or {}), context=context,
                    locale=locale, options=dict(options or {}), variant=variant, break_rule=break_rule)
+
+    def named_by(self, known: Callable[[str], str | None]) -> DatasetRequest:
+        """This request with each entity named as ``known`` (the registry) names it: ``{"Pet": 5}`` asks for
+        OpenAPI's ``Pet`` component, entity ``pet``, and the records come back under ``pet``. A name
+        ``known`` does not know stays as written (planning then says it is unknown)."""
+        def name(entity: str) -> str:
+            return known(entity) or entity
+
+        def path(where: str) -> str:
+            entity, dot, rest = where.partition(".")
+            return f"{name(entity)}{dot}{rest}"
+        return replace(self, counts={name(k): v for k, v in self.counts.items()},
+                       root=name(self.root) if self.root is not None else None,
+                       cardinality={path(k): v for k, v in self.cardinality.items()},
+                       external={name(k): v for k, v in self.external.items()},
+                       strategies={name(k): v for k, v in self.strategies.items()},
+                       break_rule=path(self.break_rule) if self.break_rule is not None else None)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-compatible form (the agent's wire format and cache keys)."""

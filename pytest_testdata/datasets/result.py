@@ -93,13 +93,21 @@ class Dataset:
         self._lookups: dict[tuple[str, str], dict[Any, Record]] = {}
 
     def __getitem__(self, entity: str) -> list[Record]:
-        try:
-            return self._records[entity]
-        except KeyError:
-            raise KeyError(f"dataset has no entity {entity!r}; it holds {', '.join(self.entities)}") from None
+        found = self._records.get(entity)
+        if found is None:
+            found = self._records.get(self._spelled(entity))
+        if found is None:
+            raise KeyError(f"dataset has no entity {entity!r}; it holds {', '.join(self.entities)}")
+        return found
 
     def __contains__(self, entity: object) -> bool:
-        return entity in self._records
+        return isinstance(entity, str) and (entity in self._records or self._spelled(entity) in self._records)
+
+    def _spelled(self, entity: str) -> str:
+        """The entity's name here for another spelling of it (``Pet`` for ``pet``), as the registry compares
+        names (case and spaces aside); the name itself when none matches."""
+        wanted = entity.strip().lower().replace(" ", "_")  # schemas.registry.entity_key, not imported here
+        return next((name for name in self._records if name.strip().lower().replace(" ", "_") == wanted), entity)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.entities)
@@ -113,7 +121,7 @@ class Dataset:
 
     def key_field(self, entity: str) -> str:
         """The field that identifies the entity's records."""
-        fields = self.keys.get(entity) or []
+        fields = self.keys.get(entity) or self.keys.get(self._spelled(entity)) or []
         if not fields:
             raise KeyError(f"entity {entity!r} has no key field (no x-ref points at it and it has no "
                            f"{entity}_id, id or x-unique field)")

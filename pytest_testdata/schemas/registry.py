@@ -221,6 +221,11 @@ class SchemaRegistry:
         entry = self._entries.get(name) or self._entries.get(entity_key(name))
         return entry.binding if entry is not None else None
 
+    def canonical_name(self, name: str) -> str | None:
+        """The name of the entity a spelling asks for (``Pet`` -> ``pet``); None for an unknown name. Builds
+        its schema (raising its load error) when it was not built yet."""
+        return self.get(name).name if name in self else None
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and (name in self._entries or entity_key(name) in self._entries)
 

@@ -225,3 +225,46 @@ def test_a_chunk_check_finds_what_checking_each_record_alone_finds(shop) -> None
             alone = [(i, *found) for i, r in enumerate(records) if (found := rule.check(r, index)) is not None]
             assert rule.check_all(records, index) == alone, rule.id
             assert alone, f"{rule.id}: the damage broke no record (the comparison would prove nothing)"
+
+
+PETSTORE = """
+openapi: 3.0.4
+info: {title: Swagger Petstore, version: 1.0.27}
+paths: {}
+components:
+  schemas:
+    Pet:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, format: int64}
+        name: {type: string}
+    Order:
+      type: object
+      required: [id, petId]
+      properties:
+        id: {type: integer, format: int64}
+        petId: {type: integer, format: int64}
+        quantity: {type: integer, format: int32}
+    Tag:
+      type: object
+      properties:
+        id: {type: integer, format: int64}
+        userId: {type: string}
+"""
+
+
+def test_an_openapi_document_s_references_are_read_from_field_names(tmp_path: Path) -> None:
+    """Petstore declares no x-ref: Order.petId holds a Pet's id once the dataset has pets. Entities may be
+    spelled as the document spells them, and the records are found under either spelling."""
+    (tmp_path / "petstore.yaml").write_text(PETSTORE)
+    engine = Engine(SchemaRegistry([tmp_path], builtins=False))
+    shop = generate_dataset({"Pet": 6, "Order": 40, "Tag": 3}, seed=5, engine=engine)
+    assert list(shop) == ["pet", "order", "tag"] and shop.counts == {"pet": 6, "order": 40, "tag": 3}
+    pets = {p["id"] for p in shop["Pet"]}
+    assert len(pets) == 6 and {o["petId"] for o in shop["order"]} <= pets
+    assert shop.plan["references"]["order.petId"] == {**shop.plan["references"]["order.petId"],
+                                                      "to": "pet.id", "by_field_name": True}
+    assert "tag.userId" not in shop.plan["references"]  # no user in this dataset: left as drawn
+    alone = generate_dataset({"Order": 3}, seed=5, engine=engine)  # no pets asked for: no reference
+    assert alone.plan["references"] == {}
