@@ -549,6 +549,27 @@ def test_a_unique_scope_tells_values_and_owners_apart() -> None:
     assert scope.claim("user", ("backup_email",), {"backup_email": "new@x.org"}, (15, 0))
 
 
+def test_a_user_whose_email_is_taken_is_drawn_again(engine: Engine) -> None:
+    # Users have a unique email to claim and, without constraints, nothing else to meet: the generator runs
+    # its short loop for them. A candidate whose email another owner holds is still drawn again and counted,
+    # and the records it keeps are vouched for and valid.
+    from pytest_testdata.generators.traditional.unique import UniqueScope, unique_scope
+
+    generator, schema = engine.generator("traditional"), engine.registry.get("user")
+    request = GenerationRequest.checked("user", 3, strategy="traditional", seed=21)
+    with unique_scope(UniqueScope()):
+        free = generator.generate(request, schema, 21)
+    taken = UniqueScope()
+    assert taken.claim("user", ("email",), {"email": free.records[0]["email"]}, (999, 0))
+    with unique_scope(taken):
+        again = generator.generate(request, schema, 21)
+    assert free.details["redraws"] == 0 and again.details == {"redraws": 1, "unmet_constraints": 0}
+    assert again.records[0]["email"] != free.records[0]["email"]
+    assert len({r["email"] for r in again.records} | {free.records[0]["email"]}) == 4
+    assert free.coherent == again.coherent == frozenset({0, 1, 2})  # every user is coherent by construction
+    assert Validator(schema).validate(again.records) == []
+
+
 @pytest.mark.parametrize("coverage", ["all", "required", "maximal"])
 def test_the_generated_record_builder_builds_what_the_plan_method_builds(engine: Engine, coverage: str) -> None:
     # Plans of plain shape build records through one generated function (generators/traditional/straight.py);
