@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import time
+from functools import partial
 from itertools import accumulate
 from operator import methodcaller
 from typing import TYPE_CHECKING, Any
@@ -72,7 +73,8 @@ class ChunkedEntity:
         processes = 1
         if pool is not None and self.pooled():
             processes = min(pool.processes, len(chunks))
-            for result in pool.run(job, meanwhile=builder.meanwhile):
+            here = partial(build_chunk, job, kit)  # the chunk the workers leave to this process, if any
+            for result in pool.run(job, here, meanwhile=builder.meanwhile):
                 checkpoint()  # the request's budget (the agent's deadline) holds for the workers' chunks too
                 results.append(result)
         else:

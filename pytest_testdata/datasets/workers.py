@@ -26,7 +26,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from pytest_testdata.datasets.chunks import ChunkResult, EntityJob, work
+from pytest_testdata.datasets.chunks import ChunkId, ChunkResult, EntityJob, work
 from pytest_testdata.errors import GenerationError, TestdataError, TestdataUsageError
 
 THRESHOLD = 10_000
@@ -96,16 +96,27 @@ class ChunkPool:
             pickle.dump(job, file, protocol=pickle.HIGHEST_PROTOCOL)
         futures: list[Future[ChunkResult]] = []
         self._handed[id(job)] = (job, path, futures)
-        for chunk, start, stop in job.chunks():
+        for chunk, start, stop in self.handed(job):
             try:
                 futures.append(self._executor.submit(work, path, job.token, chunk, start, stop))
             except BrokenProcessPool as exc:  # a worker died before this entity started
                 raise _died(job.entity, chunk[0], start, stop, exc) from None
 
-    def run(self, job: EntityJob, meanwhile: Callable[[], None] | None = None) -> Iterator[ChunkResult]:
-        """The job's chunks built by the workers, in order (handed out now unless :meth:`hand_out` did);
-        ``meanwhile`` runs here once they are all handed out (the dataset writes the entities it finished
-        before into its sink, and hands out the next ones that can start)."""
+    def handed(self, job: EntityJob) -> list[tuple[ChunkId, int, int]]:
+        """The job's chunks the workers build: all but a lone last one (15 chunks on two workers), which
+        the dataset's process builds itself while they build the others (see :meth:`run`)."""
+        chunks = job.chunks()
+        if len(chunks) > self.processes and len(chunks) % self.processes == 1:
+            return chunks[:-1]
+        return chunks
+
+    def run(self, job: EntityJob, here: Callable[[ChunkId, int, int], ChunkResult],
+            meanwhile: Callable[[], None] | None = None) -> Iterator[ChunkResult]:
+        """The job's chunks, in order: the workers' (handed out now unless :meth:`hand_out` did), then those
+        :meth:`handed` leaves to this process, built by ``here`` (the same chunks either way). A lone last
+        chunk would otherwise run on one worker while the others wait: the entities after it read this one.
+        ``meanwhile`` runs first, once the workers' chunks are handed out (the dataset writes the entities
+        it finished before into its sink, and hands out the next ones that can start)."""
         chunks = job.chunks()
         futures: list[Future[ChunkResult]] = []
         path = ""
@@ -114,8 +125,10 @@ class ChunkPool:
             _, path, futures = self._handed.pop(id(job))
             if meanwhile is not None:
                 meanwhile()
-            for future, (chunk, start, stop) in zip(futures, chunks, strict=True):
+            built = [here(chunk, start, stop) for chunk, start, stop in chunks[len(futures):]]
+            for future, (chunk, start, stop) in zip(futures, chunks, strict=False):
                 yield _result(future, job.entity, chunk[0], start, stop)
+            yield from built
         finally:
             self._handed.pop(id(job), None)
             for future in futures:

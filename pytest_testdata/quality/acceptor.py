@@ -14,6 +14,7 @@ straight-line code with the constants bound as globals, no call per field. ``Acc
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -68,6 +69,10 @@ class Acceptor:
         self._lines.append("    " * depth + line)
 
     def _const(self, value: Any, prefix: str) -> str:
+        if type(value) in (str, int) or (type(value) is float and math.isfinite(value)):
+            # A literal in the source: a constant load costs less than a global's, on every field of every
+            # record (repr gives back the same string, int and float).
+            return repr(value)
         name = f"{prefix}{len(self._consts)}"
         self._consts[name] = value
         return name
@@ -116,7 +121,7 @@ class Acceptor:
         elif kind == "integer":
             test = f"type({var}) is int"
         elif kind == "number":
-            test = f"(type({var}) is int or type({var}) is float)"
+            test = f"(type({var}) is float or type({var}) is int)"  # (most generated numbers are floats)
         else:
             test = f"type({var}) is bool"
         checks: list[str] = []
@@ -136,10 +141,16 @@ class Acceptor:
                 checks.append(f"{first}not {self._const(fmt, 'M')}({var})")
         elif kind in ("number", "integer"):
             lo, lo_open, hi, hi_open = number_bounds(node, constraint)
-            if lo is not None:
-                checks.append(f"{var} {'<=' if lo_open else '<'} {self._const(lo, 'L')}")
-            if hi is not None:
-                checks.append(f"{var} {'>=' if hi_open else '>'} {self._const(hi, 'H')}")
+            if lo is not None and hi is not None and kind == "integer":
+                # One chained comparison. Not for floats: a NaN passes both bounds' reporting checks (every
+                # comparison with it is false), and would fail the chain.
+                checks.append(f"not {self._const(lo, 'L')} {'<' if lo_open else '<='} {var} "
+                              f"{'<' if hi_open else '<='} {self._const(hi, 'H')}")
+            else:
+                if lo is not None:
+                    checks.append(f"{var} {'<=' if lo_open else '<'} {self._const(lo, 'L')}")
+                if hi is not None:
+                    checks.append(f"{var} {'>=' if hi_open else '>'} {self._const(hi, 'H')}")
             if node.get("multipleOf") == 0.01:
                 # The reporting check rounds (a float's round() costs as much as the rest of a line item's
                 # checks); a cent value whose quotient by 0.01 is whole passes it without rounding
@@ -244,6 +255,8 @@ def _lengths(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tup
 
 def _bounds(expr: str, lo: Any, hi: Any, const: Callable[[Any, str], str]) -> list[str]:
     """Conditions true when ``expr`` is out of [lo, hi] (either may be None)."""
+    if lo is not None and hi is not None:  # one chained comparison: ``expr`` (a len() call) runs once
+        return [f"not {const(lo, 'L')} <= {expr} <= {const(hi, 'H')}"]
     out = []
     if lo is not None:
         out.append(f"{expr} < {const(lo, 'L')}")

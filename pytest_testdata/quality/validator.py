@@ -367,6 +367,8 @@ class Validator:
                 # Uniqueness inside nested lists is a per-record matter, not the batch's; other nested
                 # paths are not compared across records.
                 continue
+            if _all_distinct(records, path):
+                continue  # nothing repeats (the usual case): no loop that remembers where each value was
             seen: dict[Any, int] = {}
             for index, record in enumerate(records):
                 value = record.get(path) if isinstance(record, dict) else None
@@ -380,6 +382,17 @@ class Validator:
                 else:
                     seen[value] = index
         return violations
+
+
+def _all_distinct(records: list[Any], path: str) -> bool:
+    """True when every record is a dict holding a value at ``path``, hashable, and no two are equal: then
+    :meth:`Validator._unique` has nothing to report for the path. False when it must look (a repeat, a
+    missing or None value, a record that is not a dict, an unhashable value)."""
+    try:
+        values = [record[path] for record in records if type(record) is dict]
+        return len(values) == len(records) and None not in values and len(set(values)) == len(values)
+    except (KeyError, TypeError):  # a record without the value, or an unhashable value (a dict, a list)
+        return False
 
 
 @lru_cache(maxsize=512)

@@ -52,6 +52,26 @@ def test_worker_processes_build_the_same_dataset_byte_for_byte(in_process, monke
     assert {e: m.details["chunks"] for e, m in in_process.metadata.items()}["order"] == 3
 
 
+def test_a_lone_last_chunk_is_built_in_the_dataset_process(in_process, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Three chunks of orders on two workers: the third would run on one worker while the other waits (the
+    # payments read the orders), so the dataset's own process builds it; two chunks of reviews stay with
+    # the workers. The same dataset as in one process.
+    from pytest_testdata.datasets import chunked
+
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+    here: list[tuple[str, int]] = []
+    build = chunked.build_chunk
+
+    def recorded(job, kit, chunk, start, stop):  # type: ignore[no-untyped-def]
+        here.append((job.entity, chunk[0]))
+        return build(job, kit, chunk, start, stop)
+
+    monkeypatch.setattr(chunked, "build_chunk", recorded)
+    pooled = generate_dataset(COUNTS, seed=5, processes=2)
+    assert set(here) == {("product", 0), ("user", 0), ("order", 2), ("payment", 2)}
+    assert _bytes(pooled) == _bytes(in_process)
+
+
 def test_small_datasets_start_no_worker_process(monkeypatch: pytest.MonkeyPatch) -> None:
     started = []
     monkeypatch.setattr(workers.ChunkPool, "start", lambda self: started.append(self))

@@ -60,9 +60,24 @@ def draw(rng: random.Random) -> str:
     return f"{text}{_HOURS_MINUTES[second // 60]}{_SECONDS[second % 60]}"
 
 
+_MINUTE_OF = {text: i * 60 for i, text in enumerate(_HOURS_MINUTES)}
+"""``"T05:06:"`` -> seconds since midnight (every valid hour and minute, as :func:`format_ts` writes them)."""
+_SECOND_OF = {f"{s:02d}": s for s in range(60)}
+
+
 def _parse(timestamp: str) -> int | None:
     """Seconds since the epoch of ``YYYY-MM-DDTHH:MM:SS`` (what :func:`format_ts` writes), else None."""
     day = _DAY_NUMBERS.get(timestamp[:10])
+    # Two table lookups for the time of day (each text in them is one :func:`_parse_slowly` accepts, with
+    # the same value); anything else (a day never formatted here, an odd shape) goes the long way.
+    minute = _MINUTE_OF.get(timestamp[10:17])
+    second = _SECOND_OF.get(timestamp[17:19])
+    if day is not None and minute is not None and second is not None:
+        return day * 86_400 + minute + second
+    return _parse_slowly(timestamp, day)
+
+
+def _parse_slowly(timestamp: str, day: int | None) -> int | None:
     tail = timestamp[10:19]
     if day is None or len(tail) != 9 or tail[0] != "T" or tail[3] != ":" or tail[6] != ":":
         return None
