@@ -332,7 +332,17 @@ def _postal_code(state: RecordState) -> str:
 
 def _url(state: RecordState) -> str:
     words = pool("US").words
-    return f"https://www.{state.rng.choice(words)}.example/{state.rng.choice(words)}"
+    # rng.choice(words) twice, inlined: the same getrandbits draws (fastrand.pick); user schemas of web APIs
+    # hold dozens of URLs a record (GitHub's user: 11).
+    bits, n = state.rng.getrandbits, len(words)
+    k = n.bit_length()
+    host = bits(k)
+    while host >= n:
+        host = bits(k)
+    path = bits(k)
+    while path >= n:
+        path = bits(k)
+    return f"https://www.{words[host]}.example/{words[path]}"
 
 
 def _ipv4(state: RecordState) -> str:
