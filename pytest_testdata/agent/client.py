@@ -263,15 +263,14 @@ class AgentClient:
         lookup = self.project_entities
         if lookup is None:
             return
-        with self._project_lock:  # a name counts as seen only once its entity is defined
-            wanted: list[str | None] = [None] if names is None else \
-                [name for name in names if name not in self._project_seen and name not in self.defined]
-            for name in wanted:
-                if (name or "") in self._project_seen:
+        with self._project_lock:  # a name counts as looked up only once its entities are defined
+            for name in [None] if names is None else names:
+                key = "*" if name is None else name  # "*": every entity of the project (a dataset call)
+                if key in self._project_seen or (name is not None and name in self.defined):
                     continue
                 for entity in lookup(name):
                     self.defined.define_schema(entity.schema, entity.binding)
-                self._project_seen.add(name or "")
+                self._project_seen.add(key)
 
     def define(self, obj: Any) -> Schema:
         """Define the entity of a model class or :class:`Schema` for this client's calls (the agent cannot
