@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Column, Table, UniqueConstraint, inspect, types
 
 from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.schemas.int_formats import FORMAT_KEY, INT_FORMAT_BOUNDS
 from pytest_testdata.schemas.model import Schema
 
 _TABLES: dict[str, Table] = {}
@@ -106,8 +107,14 @@ def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
     if isinstance(kind, types.Boolean):
         return {"type": "boolean"}
     if isinstance(kind, types.Integer):
-        top = 32_767 if isinstance(kind, types.SmallInteger) else 2_147_483_647
-        return {"type": "integer", "minimum": 1 if column.primary_key or column.foreign_keys else 0, "maximum": top}
+        # The column's width bounds what the database accepts; it says nothing of the field's range, so it is
+        # marked as the type's limits (schemas/int_formats.py) and a `rating` is a few stars, a `views` a count.
+        width = "int16" if isinstance(kind, types.SmallInteger) else "int64" if isinstance(
+            kind, types.BigInteger) else "int32"
+        low, high = INT_FORMAT_BOUNDS[width]
+        if column.primary_key or column.foreign_keys:
+            low = 1  # keys are positive (a key of 1 is the first row)
+        return {"type": "integer", "minimum": low, "maximum": high, FORMAT_KEY: width}
     if isinstance(kind, types.Numeric):
         scale = kind.scale if isinstance(kind, types.Numeric) and not isinstance(kind, types.Float) else None
         prop: dict[str, Any] = {"type": "number", "minimum": 0}
