@@ -1,11 +1,13 @@
 """SQLAlchemy 2.x models (and plain ``Table`` objects) as entities.
 
 Read from the model: each column's type and length, nullability, single-column unique constraints
-(``x-unique``), the primary key (``x-primary-key``) and foreign keys (``x-ref`` to ``table.column``).
-The entity is named after the table, so a foreign key ``orders.user_id -> users.id`` refers to the
-``users`` entity. A column type with no JSON Schema counterpart, a composite primary key or a foreign key
-on several columns is refused with a message saying so. Records become model instances through
-:func:`instance`, with values converted to the column's Python type (datetimes, dates, decimals, UUIDs).
+(``x-unique``), the primary key (``x-primary-key``), foreign keys (``x-ref`` to ``table.column``) and the
+combinations a link table's composite key or a multi-column unique constraint holds once
+(``x-unique-together``). The entity is named after the table, so a foreign key ``orders.user_id ->
+users.id`` refers to the ``users`` entity. A column type with no JSON Schema counterpart, a composite
+primary key (other than a link table's, whose key columns are all foreign keys) or a foreign key on several
+columns is refused with a message saying so. Records become model instances through :func:`instance`, with
+values converted to the column's Python type (datetimes, dates, decimals, UUIDs).
 
 Imports SQLAlchemy: used only when a model is passed.
 """
@@ -27,6 +29,7 @@ from pytest_testdata.schemas.model import Schema
 _TABLES: dict[str, Table] = {}
 _MODELS: dict[str, type[Any]] = {}
 PREFIX = "sqlalchemy:"
+UNIQUE_TOGETHER = "x-unique-together"  # read by datasets/together.py (the schema layer does not import datasets)
 
 
 def is_sqlalchemy_model(obj: Any) -> bool:
@@ -55,16 +58,21 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     label = obj.__qualname__ if isinstance(obj, type) else f"Table {table.name!r}"
     where = f"SQLAlchemy model {label} (table {table.name!r})"
     pk = list(table.primary_key.columns)
-    if len(pk) > 1:
+    if len(pk) > 1 and not all(c.foreign_keys for c in pk):
         raise TestdataUsageError(
             f"{where}: composite primary key ({', '.join(c.name for c in pk)}) is not supported for datasets, "
-            "which link records through one key column. Give the table a single-column key.")
+            "which link records through one key column; a composite key is read only for a link table, whose "
+            "key columns are all foreign keys (post_tags: post_id, tag_id). Give the table a single-column key.")
     props: dict[str, Any] = {}
     required = []
     for column in table.columns:
-        props[column.name] = _property(column, where)
+        props[column.name] = _property(column, where, single_key=len(pk) == 1)
         if not column.nullable:
             required.append(column.name)
+    # A link table's key and a multi-column unique constraint: each combination once (datasets/together.py).
+    together = [[c.name for c in pk]] if len(pk) > 1 else []
+    together += [list(c.columns.keys()) for c in table.constraints
+                 if isinstance(c, UniqueConstraint) and len(c.columns) > 1]
     for constraint in table.foreign_key_constraints:
         if len(constraint.columns) > 1:
             raise TestdataUsageError(
@@ -74,8 +82,10 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     document: dict[str, Any] = {"title": name or table.name, "type": "object", "properties": props,
                                 "required": required, "additionalProperties": False,
                                 "description": (table.comment or f"rows of the {table.name} table")}
-    if pk:
+    if len(pk) == 1:
         document["x-primary-key"] = pk[0].name
+    if together:
+        document[UNIQUE_TOGETHER] = together
     schema = Schema.from_json_schema(document, source=source, name=name or table.name)
     _TABLES[source] = table
     if isinstance(obj, type):
@@ -83,11 +93,11 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     return schema
 
 
-def _property(column: Column[Any], where: str) -> dict[str, Any]:
+def _property(column: Column[Any], where: str, single_key: bool) -> dict[str, Any]:
     prop = _type_schema(column, where)
     if column.nullable:
         prop["type"] = [prop["type"], "null"]
-    unique = bool(column.unique or column.primary_key) or any(
+    unique = bool(column.unique or (column.primary_key and single_key)) or any(
         isinstance(c, UniqueConstraint) and list(c.columns.keys()) == [column.name] for c in column.table.constraints)
     if unique:
         prop["x-unique"] = True
