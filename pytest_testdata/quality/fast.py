@@ -107,7 +107,7 @@ def _formats(checker: Any) -> dict[str, Callable[[str], bool]]:
             def uri(value: str) -> bool:
                 return plain_uri(value) is not None or conforms(value, name)
             return uri
-        return lambda value: conforms(value, name)  # type: ignore[no-any-return]
+        return lambda value: conforms(value, name)
 
     found = {name: asserting(name) for name in checker.checkers}
     found.update({name: _accept for name in RUST_FORMATS if name not in checker.checkers})
