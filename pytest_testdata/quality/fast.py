@@ -68,6 +68,22 @@ _PLAIN_URI = re.compile(r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?:/
 """``https://host/path/segments`` of unreserved characters only: a URI, URI reference, IRI, IRI reference and
 (all literal) URI template by every grammar ``jsonschema``'s checkers implement (RFC 3986, 3987, 6570)."""
 _URI_FORMATS = frozenset(("uri", "uri-reference", "iri", "iri-reference", "uri-template"))
+_PLAIN_TEMPLATE = re.compile(_PLAIN_URI.pattern + r"(?:\{[A-Za-z0-9_]+\})?")
+"""A plain URI ending in one simple expression (``https://host/path/{id}``: what the generator draws for
+``uri-template``), a URI template by RFC 6570 (a variable name of letters, digits and ``_``)."""
+
+
+def known_to_conform(fmt: str) -> Callable[[str], bool] | None:
+    """For the URI formats, a predicate true of strings every grammar of the format accepts (so the format
+    checker need not be asked: parsing with ``rfc3987`` or ``uri_template`` is the slow part of judging a
+    record of a web API); None for other formats. False says nothing: ask the checker."""
+    if fmt == "uri-template":
+        plain_template = _PLAIN_TEMPLATE.fullmatch
+        return lambda value: plain_template(value) is not None
+    if fmt in _URI_FORMATS:
+        plain_uri = _PLAIN_URI.fullmatch
+        return lambda value: plain_uri(value) is not None
+    return None
 
 
 RUST_FORMATS = ("date", "date-time", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4",
@@ -90,8 +106,8 @@ def _formats(checker: Any) -> dict[str, Callable[[str], bool]]:
 
     ``jsonschema-rs`` calls a format function for strings only; every checker of ``jsonschema`` accepts any
     other value, so the verdicts agree. A plain ``https://host/path`` (:data:`_PLAIN_URI`, most URLs of a
-    record) is accepted without the checker in the URI formats: each of their grammars accepts it, and
-    parsing one with ``rfc3987`` took about a tenth of a GitHub schema's time.
+    record; :func:`known_to_conform`) is accepted without the checker in the URI formats: each of their
+    grammars accepts it, and parsing one with ``rfc3987`` took about a tenth of a GitHub schema's time.
 
     Format functions rather than a ``format`` custom keyword: a keyword is a Python object made for every
     ``format`` of the document when the validator is built (about a third of building one for a GitHub
@@ -99,13 +115,13 @@ def _formats(checker: Any) -> dict[str, Callable[[str], bool]]:
     found = _FORMATS.get(checker)
     if found is not None:
         return found
-    plain_uri = _PLAIN_URI.fullmatch
     conforms = checker.conforms
 
     def asserting(name: str) -> Callable[[str], bool]:
-        if name in _URI_FORMATS:
+        known = known_to_conform(name)
+        if known is not None:
             def uri(value: str) -> bool:
-                return plain_uri(value) is not None or conforms(value, name)
+                return known(value) or conforms(value, name)
             return uri
         return lambda value: conforms(value, name)
 

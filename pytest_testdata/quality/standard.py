@@ -127,10 +127,35 @@ def subschema_check(node: Any) -> Callable[[Any], bool]:
     """``check(value) -> bool`` for a subschema of a generation view (2020-12, no references)."""
     from jsonschema import Draft202012Validator
 
+    if type(node) is dict and isinstance(node.get("format"), str) and (
+            len(node) == 1 or (len(node) == 2 and node.get("type") == "string")):
+        return _format_check(node["format"], len(node) == 2)
     cls = _extended(Draft202012Validator)
     validator = cls(node, format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
     is_valid: Callable[[Any], bool] = validator.is_valid
     return is_valid
+
+
+@lru_cache(maxsize=64)
+def _format_check(fmt: str, string: bool) -> Callable[[Any], bool]:
+    """:func:`subschema_check` of ``{"format": fmt}`` (``string``: with ``"type": "string"``): what the
+    validator asks, its format checker's ``conforms`` (and, typed, whether the value is a string), called
+    without building a validator and walking its keywords for every value drawn (a GitHub schema draws
+    dozens of formatted strings a record); values :func:`~pytest_testdata.quality.fast.known_to_conform`
+    accepts skip the checker."""
+    from jsonschema import Draft202012Validator
+
+    from pytest_testdata.quality.fast import known_to_conform
+
+    checker = _extended(Draft202012Validator).FORMAT_CHECKER  # type: ignore[attr-defined]
+    conforms = checker.conforms
+    known = known_to_conform(fmt) if fmt in checker.checkers else None
+
+    def check(value: Any) -> bool:
+        if isinstance(value, str):
+            return (known is not None and known(value)) or bool(conforms(value, fmt))
+        return not string and bool(conforms(value, fmt))
+    return check
 
 
 def violations(validator: Any, record: Any, index: int) -> list[Violation]:
