@@ -136,10 +136,13 @@ def test_a_format_check_while_drawing_has_the_validators_verdict(fmt: str, typed
     check = subschema_check(node)
     cls = _extended(validators.Draft202012Validator)
     validator = cls(node, format_checker=cls.FORMAT_CHECKER)
+    # Inside a larger subschema (a oneOf branch): a validator, with the drawing checker's shortcut for URIs.
+    nested = subschema_check({"type": "object", "properties": {"u": node}})
     values: list[Any] = [*URIS, "2024-02-30", "2024-02-29", "12:00:00Z", "P1D", "a@b.co", "::1", "1.2.3.4", "^a(",
                          "/a/0", "0/a", "550e8400-e29b-41d4-a716-446655440000", 5, 2.5, None, True, ["x"], {"a": 1}]
     for value in values:
         assert check(value) == validator.is_valid(value), (fmt, typed, value)
+        assert nested({"u": value}) == validator.is_valid(value), (fmt, typed, value)
 
 
 def _broken(record: Any) -> Iterator[Any]:
