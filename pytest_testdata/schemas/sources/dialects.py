@@ -118,14 +118,15 @@ def _fresh(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_IN_PLACE = ("allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "$ref", "$dynamicRef", "not")
+_IN_PLACE = frozenset(("allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "$ref", "$dynamicRef",
+                       "not"))
 
 
 def _plain_unevaluated(node: dict[str, Any]) -> None:
     """``unevaluated*`` in a schema without in-place applicators is ``additionalProperties`` / ``items``
     (which the merge of ``allOf`` parts reads); beside applicators it stays, and the expansion attaches the
     check that judges it (:meth:`_Expander.expand`, ``x-unevaluated``)."""
-    if any(k in node for k in _IN_PLACE):
+    if not node.keys().isdisjoint(_IN_PLACE):
         return
     if "unevaluatedProperties" in node:
         value = node.pop("unevaluatedProperties")
