@@ -173,12 +173,18 @@ INVOICE = {"title": "invoice", "type": "object",
                           "currency": {"type": "string", "enum": ["USD", "EUR"]},
                           "net": {"type": ["number", "null"], "minimum": 1, "maximum": 500, "multipleOf": 0.01},
                           "fee": {"type": "number", "minimum": 0, "maximum": 50, "multipleOf": 0.01},
-                          "charges": {"type": "object", "required": ["base", "levy"], "properties": {
+                          "charges": {"type": "object", "required": ["base", "levy", "total", "rebate"],
+                                      "properties": {
                               "base": {"type": "number", "minimum": 1, "maximum": 500, "multipleOf": 0.01},
-                              "levy": {"type": "number", "minimum": 0, "maximum": 50, "multipleOf": 0.01}}}},
-           "x-coherence": [{"kind": "rate_of", "target": "fee", "base": "net", "min": 0.0, "max": 0.1},
+                              "levy": {"type": "number", "minimum": 0, "maximum": 50, "multipleOf": 0.01},
+                              "total": {"type": "number", "minimum": 0, "maximum": 600, "multipleOf": 0.01},
+                              "rebate": {"type": "number", "minimum": 0, "maximum": 60, "multipleOf": 0.01}}}},
+           "x-coherence": [{"kind": "rate_of", "target": "charges.rebate", "base": "charges.total",
+                            "min": 0.0, "max": 0.05},
+                           {"kind": "rate_of", "target": "fee", "base": "net", "min": 0.0, "max": 0.1},
                            {"kind": "rate_of", "target": "charges.levy", "base": "charges.base",
-                            "min": 0.0, "max": 0.1}],
+                            "min": 0.0, "max": 0.1},
+                           {"kind": "sum", "target": "charges.total", "terms": ["charges.base", "charges.levy"]}],
            "x-dataset-coherence": [{"name": "in_account_currency", "kind": "same_as_ref", "ref": "account_id",
                                     "fields": {"currency": "currency"}}]}
 ACCOUNT = {"title": "account", "type": "object", "required": ["account_id", "currency"],
@@ -190,15 +196,18 @@ def test_a_rule_derived_field_is_drawn_when_its_input_may_be_missing(tmp_path: P
     from pytest_testdata.generators.traditional.derived import rule_derived
 
     engine = _schema_dir(tmp_path, ACCOUNT, INVOICE)
-    # The levy's base is a required number: the rule always writes the levy, so it is not drawn. The fee's
-    # base (net) may be null: the rule would leave the fee alone, so the fee is drawn as before.
-    assert rule_derived(engine.registry.get("invoice")) == {"charges.levy"}
+    # The levy's base is a required number: the rule always writes the levy, so it is not drawn, nor the
+    # total computed from it. The fee's base (net) may be null: the rule would leave the fee alone, so the fee
+    # is drawn as before; so is the rebate, whose rule reads the total before the rule computing it runs.
+    assert rule_derived(engine.registry.get("invoice")) == {"charges.levy", "charges.total"}
     ds = generate_dataset({"account": 4, "invoice": 300}, seed=3, engine=engine)
     assert ds.valid, ds.violations[:5]
     for invoice in ds["invoice"]:
-        assert type(invoice["fee"]) is float and type(invoice["charges"]["levy"]) is float
+        assert all(type(v) is float for v in (invoice["fee"], *invoice["charges"].values()))
         charges = invoice["charges"]
         assert 0 <= charges["levy"] <= charges["base"] * 0.1 + 0.011
+        assert charges["total"] == round(charges["base"] + charges["levy"], 2)
+        assert 0 <= charges["rebate"] <= charges["total"] * 0.05 + 0.011
         if invoice["net"] is not None:
             assert 0 <= invoice["fee"] <= invoice["net"] * 0.1 + 0.011
 

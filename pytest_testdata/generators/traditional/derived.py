@@ -62,15 +62,21 @@ _ALWAYS_WRITE = ("sum_of_products", "product_each", "rate_of", "sum", "same_valu
 def rule_derived(schema: Schema) -> frozenset[str]:
     """Fields the schema's own rules compute on every valid record, whatever was drawn there: the targets of
     the kinds in :data:`_ALWAYS_WRITE` whose every input is a field the schema requires as a number (or a
-    list of objects requiring the rule's factors as numbers), or a field an earlier such rule computes.
+    list of objects requiring the rule's factors as numbers) that no rule writes, or a field an earlier such
+    rule computes.
     A dataset enforces those rules on every record after its copies (:mod:`pytest_testdata.datasets.chunks`),
     so a value drawn for them would be thrown away. Paths: top-level names, ``object.field`` and
     ``list.*.field``; a rule reading or writing any other shape is left alone (its fields are drawn)."""
     from pytest_testdata.quality.rules import build_rules
 
     tree = schema.json_schema
+    rules = build_rules(schema.coherence, schema.source)
+    # A required number some rule writes is an input only once an earlier rule computed it (made): read
+    # before a later rule writes it, it would still be the placeholder, and the rule would write nothing.
+    written = {str(path) for rule in rules for path in (*rule.derives(), *_as_list(rule.spec.get("target")),
+                                                        *_as_list(rule.spec.get("fields")))}
     made: set[str] = set()
-    for rule in build_rules(schema.coherence, schema.source):
+    for rule in rules:
         spec = rule.spec
         if rule.kind not in _ALWAYS_WRITE or (rule.kind == "same_value" and not spec.get("source")):
             continue
@@ -89,7 +95,8 @@ def rule_derived(schema: Schema) -> frozenset[str]:
             inputs = [spec.get("source")]
         # (a rate derives nothing the invalid variants follow: its value is drawn within the range, always written)
         targets: list[Any] = [spec.get("target")] if rule.kind == "rate_of" else list(rule.derives())
-        if all(isinstance(p, str) and (p in made or _required_number(tree, p)) for p in inputs) \
+        if all(isinstance(p, str) and (p in made or (p not in written and _required_number(tree, p)))
+               for p in inputs) \
                 and targets and all(isinstance(t, str) and _required_number(tree, t) for t in targets):
             made.update(str(t) for t in targets)
     return frozenset(made)
@@ -118,3 +125,7 @@ def _required_number(tree: Mapping[str, Any], path: str) -> bool:
         if number < len(parts) - 1 and parts[number + 1] != "*" and node.get("type") != "object":
             return False
     return node.get("type") in ("number", "integer")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [] if value is None else [value]
