@@ -128,6 +128,8 @@ class ChunkedEntity:
                 job.in_lists.append((edge.path, keys, list(accumulate(weights(len(keys), edge.card.skew, rng)))))
             else:
                 job.refs[edge.path] = builder._allocate(edge, count, rng)
+                if edge.absent_when_empty:
+                    job.absent.add(edge.path)
         heads: dict[tuple[str, str], set[str]] = {}
         for rule in plan.rules[entity]:
             if isinstance(rule, PurchasedBefore):

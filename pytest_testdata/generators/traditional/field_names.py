@@ -58,6 +58,16 @@ CODE = frozenset(("repository", "repo", "project", "gist", "codebase", "snippet"
 """Parent words whose ``language`` is a programming language."""
 JOB = frozenset(("job", "position", "employment", "role_assignment", "occupation", "vacancy", "opening"))
 """Parent words whose ``title`` is a job title (beside :data:`PERSON`)."""
+PET = frozenset(("pet", "animal", "dog", "cat", "puppy", "kitten"))
+"""Parent words whose ``name`` is a pet's name."""
+ISSUE = frozenset(("issue", "ticket", "task", "subtask", "todo", "bug", "defect", "incident", "pull_request",
+                   "merge_request", "change_request", "feature_request", "work_item", "epic"))
+"""Parent words whose ``title`` (or ``name``, ``summary``, ``subject``) is the summary line of a piece of work."""
+MILESTONE = frozenset(("milestone", "sprint", "iteration", "release"))
+"""Parent words whose ``title`` (or ``name``) is a milestone's title (``v2.4``, ``Sprint 14``)."""
+HEADLINE = frozenset(("article", "post", "blog_post", "blog", "news", "book", "chapter", "essay", "publication",
+                      "newsletter", "podcast", "episode"))
+"""Parent words whose ``title`` is a headline."""
 ADDRESS = frozenset(("address", "location", "billing", "shipping", "residence", "home", "place", "geo", "postal",
                      "destination", "origin", "venue", "premises", "mailing", "delivery", "office", "branch"))
 """Parent words of a postal address."""
@@ -131,7 +141,7 @@ def _patterns(patterns: tuple[str, ...]) -> _Globs:
     return _Globs(patterns)
 
 
-_CONTEXT_WORDS = PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE
+_CONTEXT_WORDS = PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE | PET | ISSUE | MILESTONE | HEADLINE
 
 
 def _decisive(parent_words: tuple[str, ...], wanted: frozenset[str]) -> str | None:
@@ -177,6 +187,15 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("company", ("name",), parents=COMPANY, example="Harris, Brooks and Lee (`name` under `company`)"),
     FieldName("product.name", ("product_name", "item_name", "product_title", "article_name"),
               example="Premium Yoga Mat"),
+    FieldName("pet.name", ("pet_name", "petname", "dog_name", "cat_name", "animal_name", "pet_names"),
+              example="Bella"),
+    FieldName("pet.name", ("name",), parents=PET, example="Luna (`name` under `pet`, as a Petstore `Pet`'s)"),
+    FieldName("issue.title", ("title", "name", "summary", "subject"), parents=ISSUE,
+              example="Fix CSV export on mobile (`title` under `issue`, `ticket`, `task`, `pull_request`)"),
+    FieldName("milestone.title", ("title", "name"), parents=MILESTONE,
+              example="Sprint 14 (`title` under `milestone`)"),
+    FieldName("headline", ("title",), parents=HEADLINE,
+              example="A beginner's guide to sourdough baking (`title` under `article`, `post`, `book`)"),
     FieldName("product.name", ("name", "title"), parents=PRODUCT, example="Premium Yoga Mat (`name` under `product`)"),
     FieldName("file.name", ("name",), parents=FILE, example="quarterly-report.pdf (`name` under `attachment`)"),
     FieldName("sku", ("sku", "*_sku", "sku_code", "sku_number", "stock_keeping_unit"), example="PDD-60784"),
@@ -474,5 +493,6 @@ def _rows_named(key: str, json_type: str) -> tuple[FieldName, ...]:
     return tuple(r for r in rows() if json_type in r.types and _patterns(r.names).match(key))
 
 
-__all__ = ["TABLE", "FieldContext", "FieldName", "add_field_names", "current", "kind_for", "parent_words",
-           "remove_field_names", "rows", "singular", "snake", "snake_pattern", "table_version", "within"]
+__all__ = ["HEADLINE", "ISSUE", "MILESTONE", "PET", "TABLE", "FieldContext", "FieldName", "add_field_names",
+           "current", "kind_for", "parent_words", "remove_field_names", "rows", "singular", "snake", "snake_pattern",
+           "table_version", "within"]

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.generators.traditional import context_texts as ct
 from pytest_testdata.generators.traditional import kind_values as kv
 from pytest_testdata.generators.traditional.drawers import (
     NAMED_DRAWERS,
@@ -181,6 +182,10 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("job_title", _forms(kv.job_title)),
     Kind("company", _forms(_company)),
     Kind("product.name", _forms(_product_name)),
+    Kind("pet.name", _forms(ct.pet_name)),
+    Kind("issue.title", _forms(ct.issue_title)),
+    Kind("milestone.title", _forms(ct.milestone_title)),
+    Kind("headline", _forms(ct.headline)),
     Kind("age", numbers=NumberRange((0, 120), (18, 80))),
     Kind("birth_date", _forms(kv.birth_date), refines=frozenset({"date"})),
     Kind("currency", _forms(kv.currency, lambda s: kv.currency(s).lower())),
