@@ -60,7 +60,7 @@ def is_product_name(value: str) -> bool:
 def is_summary_line(value: str) -> bool:
     """An issue's title as people write them: a few words in sentence case, no full stop."""
     words = value.split()
-    return 3 <= len(words) <= 16 and value[0].isupper() and not value.endswith(".") \
+    return not is_product_name(value) and 3 <= len(words) <= 16 and value[0].isupper() and not value.endswith(".") \
         and any(w[0].islower() for w in words[1:])
 
 
@@ -156,3 +156,10 @@ def test_a_person_s_title_is_a_job_and_a_product_s_title_a_product_name() -> Non
 def test_a_title_with_constraints_the_kind_cannot_meet_stays_valid() -> None:
     document = entity("issue", title={"type": "string", "maxLength": 6})
     assert all(len(r["title"]) <= 6 for r in records(document, "issue"))
+
+
+def test_a_parent_that_describes_a_thing_is_not_that_thing() -> None:
+    """GitHub's ``issue-type`` and ``organization-update-issue-field``: their ``name`` is no issue title."""
+    for parent in ("issue-type", "issue_field", "pet_type", "task_status"):
+        names = [r["name"] for r in records(entity(parent, name=STRING), parent)]
+        assert all(is_product_name(n) for n in names), parent  # the generic name, as for any other parent

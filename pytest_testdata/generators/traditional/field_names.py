@@ -61,7 +61,8 @@ JOB = frozenset(("job", "position", "employment", "role_assignment", "occupation
 PET = frozenset(("pet", "animal", "dog", "cat", "puppy", "kitten"))
 """Parent words whose ``name`` is a pet's name."""
 ISSUE = frozenset(("issue", "ticket", "task", "subtask", "todo", "bug", "defect", "incident", "pull_request",
-                   "merge_request", "change_request", "feature_request", "work_item", "epic"))
+                   "merge_request", "change_request", "feature_request", "work_item", "epic", "discussion",
+                   "question"))
 """Parent words whose ``title`` (or ``name``, ``summary``, ``subject``) is the summary line of a piece of work."""
 MILESTONE = frozenset(("milestone", "sprint", "iteration", "release"))
 """Parent words whose ``title`` (or ``name``) is a milestone's title (``v2.4``, ``Sprint 14``)."""
@@ -144,12 +145,20 @@ def _patterns(patterns: tuple[str, ...]) -> _Globs:
 _CONTEXT_WORDS = PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE | PET | ISSUE | MILESTONE | HEADLINE
 
 
+QUALIFIERS = frozenset(("type", "kind", "field", "template", "setting", "config", "configuration", "status",
+                        "state", "event", "rule", "option", "policy", "permission", "stat", "statistic", "metric"))
+"""Last words that make a parent a description of a thing, not the thing: an ``issue_type``'s or a
+``pet_field``'s ``name`` is not an issue's or a pet's."""
+
+
 def _decisive(parent_words: tuple[str, ...], wanted: frozenset[str]) -> str | None:
     """The parent's word that says what it is: the whole name if known, else its last known word (a word
-    of the table's contexts or of the row's own)."""
+    of the table's contexts or of the row's own); None once a :data:`QUALIFIERS` word comes first."""
     for word in parent_words:
         if word in wanted or word in _CONTEXT_WORDS:
             return word
+        if word in QUALIFIERS:
+            return None
     return None
 
 
@@ -495,4 +504,4 @@ def _rows_named(key: str, json_type: str) -> tuple[FieldName, ...]:
 
 __all__ = ["HEADLINE", "ISSUE", "MILESTONE", "PET", "TABLE", "FieldContext", "FieldName", "add_field_names",
            "current", "kind_for", "parent_words", "remove_field_names", "rows", "singular", "snake", "snake_pattern",
-           "table_version", "within"]
+           "table_version", "within", "QUALIFIERS"]
