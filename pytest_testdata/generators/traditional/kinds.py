@@ -227,6 +227,8 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("password", _forms(kv.password)),
     Kind("token", _forms(kv.token)),
     Kind("year", numbers=NumberRange((1900, 2100), (1990, 2026))),
+    # Seconds since 1970: 2020 to 2026 where the range is open, never before 1970 or after 2100.
+    Kind("unix_time", numbers=NumberRange((0, 4_102_444_800), (1_577_836_800, 1_798_761_600))),
     Kind("percent", numbers=NumberRange((0, 100), (0, 100), places=1)),
     Kind("port", numbers=NumberRange((1, 65535), (1024, 49151))),
     Kind("status", _forms(kv.status)),
