@@ -163,3 +163,38 @@ def test_a_parent_that_describes_a_thing_is_not_that_thing() -> None:
     for parent in ("issue-type", "issue_field", "pet_type", "task_status"):
         names = [r["name"] for r in records(entity(parent, name=STRING), parent)]
         assert all(is_product_name(n) for n in names), parent  # the generic name, as for any other parent
+
+
+USER = entity("simple-user", login=STRING, name=STRING, email=STRING, avatar_url=STRING)
+
+
+def test_github_style_objects_name_people_repositories_branches_and_releases() -> None:
+    """GitHub's user object sits under many names (``closed_by``, ``uploader``, ``pinned_by``): its ``name``
+    is a person's wherever it is; a repository's ``name`` and ``full_name`` are a slug and ``owner/slug``, its
+    branches branch names, its topics tags; a release's ``tag_name`` a version."""
+    document = entity("issue", closed_by=USER, uploader=USER,
+                      pin=entity("pin", pinned_by=USER),
+                      repository=entity("repository", name=STRING, full_name=STRING, default_branch=STRING,
+                                        topics={"type": "array", "minItems": 1, "items": STRING}),
+                      release=entity("release", tag_name=STRING, name=STRING))
+    slug = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
+    for issue in records(document, "issue"):
+        for person in (issue["closed_by"], issue["uploader"], issue["pin"]["pinned_by"]):
+            assert not is_product_name(person["name"]) and len(person["name"].split()) >= 2, person
+        repository = issue["repository"]
+        assert slug.match(repository["name"]), repository
+        owner, _, name = repository["full_name"].partition("/")
+        assert owner and slug.match(name), repository
+        branch = repository["default_branch"]
+        assert branch in ("main", "master", "develop", "staging") or re.match(r"^(release|feature|fix|docs)/", branch)
+        assert all(" " not in topic and not topic.endswith(".") for topic in repository["topics"])
+        assert re.match(r"^v?\d+\.\d+\.\d+$", issue["release"]["tag_name"]), issue["release"]
+        assert MILESTONE.match(issue["release"]["name"]), issue["release"]
+
+
+def test_a_name_beside_an_email_is_a_person_s_but_a_company_s_stays_a_company() -> None:
+    document = entity("order", approval=entity("approval", name=STRING, email=STRING),
+                      company=entity("company", name=STRING, email=STRING))
+    for order in records(document, "order"):
+        assert not is_product_name(order["approval"]["name"]) and " " in order["approval"]["name"]
+        assert not is_product_name(order["company"]["name"])

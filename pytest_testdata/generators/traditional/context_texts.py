@@ -7,6 +7,7 @@ Kept as data, composed from short lists, so the same seed gives the same values 
 
 from __future__ import annotations
 
+from pytest_testdata.generators.traditional import kind_values as kv
 from pytest_testdata.generators.traditional.drawers import RecordState
 from pytest_testdata.generators.traditional.fastrand import below, pick
 
@@ -69,6 +70,28 @@ _HEADLINES = (
 )
 
 
+_BRANCHES = ("main", "main", "master", "develop", "staging", "release/{v}", "feature/{s}", "fix/{s}", "docs/{s}")
+
+
+def repo_name(state: RecordState) -> str:
+    """A repository's or package's name: lower-case words joined by hyphens (``harbor-lantern``)."""
+    return kv.slug(state)
+
+
+def repo_full_name(state: RecordState) -> str:
+    """``owner/name``, as GitHub's ``full_name`` is."""
+    return f"{kv.username(state).replace('.', '-')}/{kv.slug(state)}"
+
+
+def branch(state: RecordState) -> str:
+    """A git branch: ``main``, ``develop``, ``feature/csv-export``, ``release/2.4``."""
+    rng = state.rng
+    form = pick(rng, _BRANCHES)
+    if "{" not in form:
+        return form
+    return form.format(s=kv.slug(state), v=f"{1 + below(rng, 5)}.{below(rng, 13)}")
+
+
 def pet_name(state: RecordState) -> str:
     """A pet's name (``Bella``, ``Max``)."""
     return pick(state.rng, PET_NAMES)
@@ -107,4 +130,5 @@ def headline(state: RecordState) -> str:
     return text[0].upper() + text[1:]
 
 
-__all__ = ["PET_NAMES", "headline", "issue_title", "milestone_title", "pet_name"]
+__all__ = ["PET_NAMES", "branch", "headline", "issue_title", "milestone_title", "pet_name", "repo_full_name",
+           "repo_name"]

@@ -40,9 +40,10 @@ PERSON = frozenset((
     "manager", "beneficiary", "profile", "collaborator", "contributor", "traveler", "traveller", "client",
     "shopper", "consumer", "payer", "payee", "signer", "approver", "submitter", "reporter", "watcher",
     "follower", "friend", "spouse", "doctor", "nurse", "billing_details", "cardholder",
-    "account_holder", "shipping_contact", "emergency_contact",
+    "account_holder", "shipping_contact", "emergency_contact", "uploader", "editor", "organizer", "organiser",
+    "moderator", "by",
 ))
-"""Parent words whose ``name`` is a person's full name."""
+"""Parent words whose ``name`` is a person's full name (``by``: ``closed_by``, ``created_by``, ``merged_by``)."""
 PRODUCT = frozenset(("product", "item", "line_item", "article", "good", "merchandise", "sku", "offering",
                      "listing", "variant", "catalog_item", "order_item", "cart_item"))
 """Parent words whose ``name`` is a product's name."""
@@ -56,6 +57,10 @@ FILE = frozenset(("file", "attachment", "document", "asset", "artifact", "artefa
 CODE = frozenset(("repository", "repo", "project", "gist", "codebase", "snippet", "package", "library", "module",
                   "code", "source", "code_sample"))
 """Parent words whose ``language`` is a programming language."""
+REPOSITORY = frozenset(("repository", "repo", "package", "library", "module", "gist"))
+"""Parent words whose ``name`` is a repository's or package's name (``harbor-lantern``)."""
+PERSON_SIBLINGS = ("email", "email_address", "login", "username", "user_name", "avatar_url", "gravatar_id")
+"""Sibling names that make an object's ``name`` a person's (GitHub's user objects, under any parent name)."""
 JOB = frozenset(("job", "position", "employment", "role_assignment", "occupation", "vacancy", "opening"))
 """Parent words whose ``title`` is a job title (beside :data:`PERSON`)."""
 PET = frozenset(("pet", "animal", "dog", "cat", "puppy", "kitten"))
@@ -142,7 +147,8 @@ def _patterns(patterns: tuple[str, ...]) -> _Globs:
     return _Globs(patterns)
 
 
-_CONTEXT_WORDS = PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE | PET | ISSUE | MILESTONE | HEADLINE
+_CONTEXT_WORDS = (PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE | PET | ISSUE | MILESTONE | HEADLINE
+                  | REPOSITORY)
 
 
 QUALIFIERS = frozenset(("type", "kind", "field", "template", "setting", "config", "configuration", "status",
@@ -167,6 +173,9 @@ _ANY_TEXT = ("string",)
 
 TABLE: tuple[FieldName, ...] = (
     # -- people ------------------------------------------------------------------------------------------------
+    FieldName("repo.full_name", ("full_name",), parents=REPOSITORY,
+              example="maria-schneider/harbor-lantern (`full_name` under `repository`)"),
+    FieldName("repo.name", ("name",), parents=REPOSITORY, example="harbor-lantern (`name` under `repository`)"),
     FieldName("person.first_name", ("first_name", "firstname", "given_name", "forename", "givenname"),
               example="Maria"),
     FieldName("person.last_name", ("last_name", "lastname", "surname", "family_name", "familyname"),
@@ -356,7 +365,10 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("status", ("status", "state", "*_status"), example="active"),
     FieldName("colour", ("color", "colour", "*_color", "*_colour", "color_*", "colour_*", "hex_color",
                          "hex_colour", "rgb"), example="#3a7bd5"),
-    FieldName("tag", ("tag", "tags", "*_tag", "*_tags", "label", "labels", "keyword", "keywords"),
+    FieldName("version", ("tag_name", "tag"), parents=frozenset({"release"}),
+              example="2.14.3 (`tag_name` under `release`)"),
+    FieldName("branch", ("branch", "*_branch", "branch_name"), example="feature/csv-export"),
+    FieldName("tag", ("tag", "tags", "*_tag", "*_tags", "label", "labels", "keyword", "keywords", "topic", "topics"),
               example="sale (each item of `tags`)"),
     FieldName("code", ("code", "*_code"), example="KX-4821 (any other `code`)"),
     FieldName("sentence", ("description", "*_description", "desc", "comment", "*_comment", "comments", "body",
@@ -365,6 +377,8 @@ TABLE: tuple[FieldName, ...] = (
                            "excerpt", "reason", "instructions", "feedback", "review_text", "headline", "subtitle",
                            "subject"),
               example="Soft quiet morning light over the harbour."),
+    FieldName("person.name", ("name",), siblings=PERSON_SIBLINGS,
+              example="Maria Schneider (`name` beside `email` or `login`)"),
     FieldName("product.name", ("title", "name", "*_title", "*_name", "display_title"),
               example="Premium Yoga Mat (any other `name` or `title`)"),
 )
@@ -509,6 +523,6 @@ def _rows_named(key: str, json_type: str) -> tuple[FieldName, ...]:
     return tuple(r for r in rows() if json_type in r.types and _patterns(r.names).match(key))
 
 
-__all__ = ["HEADLINE", "ISSUE", "MILESTONE", "PET", "TABLE", "FieldContext", "FieldName", "add_field_names",
-           "current", "kind_for", "parent_words", "remove_field_names", "rows", "singular", "snake", "snake_pattern",
-           "table_version", "within", "QUALIFIERS"]
+__all__ = ["HEADLINE", "ISSUE", "MILESTONE", "PERSON_SIBLINGS", "PET", "QUALIFIERS", "REPOSITORY", "TABLE",
+           "FieldContext", "FieldName", "add_field_names", "current", "kind_for", "parent_words",
+           "remove_field_names", "rows", "singular", "snake", "snake_pattern", "table_version", "within"]
