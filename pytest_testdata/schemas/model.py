@@ -18,6 +18,9 @@ constrains LLM output. Extensions, all optional:
     On a property: prose that an LLM writes better than a template (the router looks at it).
 ``x-coherence``
     At the top: the cross-field rules (see :mod:`pytest_testdata.quality.rules`).
+``x-primary-key``, ``x-cardinality``, ``x-dataset-coherence``, ``x-unique-together``
+    Read by datasets: the key other entities refer to, children per parent, cross-entity rules and the
+    combinations a dataset holds once (see :mod:`pytest_testdata.datasets`).
 """
 
 from __future__ import annotations
