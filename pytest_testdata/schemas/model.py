@@ -117,6 +117,10 @@ class Schema:
             # Whether the document embeds resources ("$id" below the root: quality.standard crawls them),
             # counted in the text just written rather than writing the document out again there.
             object.__setattr__(schema, "_embeds_ids", canonical.count('"$id"') > (1 if "$id" in data else 0))
+            # Which keywords the fast validator may need its own reading of (quality.fast), from the same text.
+            from pytest_testdata.quality.fast import keywords_mentioned
+
+            object.__setattr__(schema, "_mentions", keywords_mentioned(canonical))
         if rules:
             # Rule specs are checked once, here, naming the file, the rule and the key (kinds, keys, shapes
             # and field paths), so no rule meets a malformed spec while generating or scoring.

@@ -119,6 +119,28 @@ def test_sqlalchemy_models_are_entities_and_come_back_as_instances(pytester: pyt
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
 
 
+def test_json_time_and_binary_columns_come_back_in_their_python_types(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_kinds=MODELS + '''
+    class Device(Base):
+        __tablename__ = "devices"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        settings: Mapped[dict | None] = mapped_column(sa.JSON)
+        wakes_at: Mapped[dt.time] = mapped_column(sa.Time)
+        firmware: Mapped[bytes] = mapped_column(sa.LargeBinary(8))
+
+    def test_it(testdata, db):
+        ds = testdata.dataset({Device: 10}, into=db)
+        devices = ds.objects["devices"]
+        assert all(isinstance(d.wakes_at, dt.time) and d.wakes_at.tzinfo is None for d in devices)
+        assert all(isinstance(d.firmware, bytes) and 1 <= len(d.firmware) <= 8 for d in devices)
+        assert all(d.settings is None or isinstance(d.settings, dict) for d in devices)
+        db.expire_all()  # read back from the database, not the session's objects
+        stored = {d.id: d.firmware for d in db.scalars(sa.select(Device))}
+        assert stored == {d["id"]: bytes.fromhex(d["firmware"]) for d in ds["devices"]}
+''')
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
 def test_a_model_whose_foreign_key_points_outside_the_dataset(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_outside=MODELS + '''
     def test_it(testdata, db):

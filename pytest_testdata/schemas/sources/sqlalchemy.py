@@ -7,7 +7,7 @@ combinations a link table's composite key or a multi-column unique constraint ho
 users.id`` refers to the ``users`` entity. A column type with no JSON Schema counterpart, a composite
 primary key (other than a link table's, whose key columns are all foreign keys) or a foreign key on several
 columns is refused with a message saying so. Records become model instances through :func:`instance`, with
-values converted to the column's Python type (datetimes, dates, decimals, UUIDs).
+values converted to the column's Python type (datetimes, dates, times, decimals, UUIDs, bytes from hex).
 
 Imports SQLAlchemy: used only when a model is passed.
 """
@@ -29,6 +29,8 @@ from pytest_testdata.schemas.model import Schema
 _TABLES: dict[str, Table] = {}
 _MODELS: dict[str, type[Any]] = {}
 PREFIX = "sqlalchemy:"
+BINARY_BYTES = 32
+"""At most this many bytes in a ``LargeBinary`` value (a column's smaller ``length`` wins)."""
 UNIQUE_TOGETHER = "x-unique-together"  # read by datasets/together.py (the schema layer does not import datasets)
 
 
@@ -114,6 +116,13 @@ def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
     kind = column.type
     if isinstance(kind, types.Enum):
         return {"type": "string", "enum": list(kind.enums)}
+    if isinstance(kind, types.JSON):  # JSONB too: any JSON object (the record holds it, the driver dumps it)
+        return {"type": "object"}
+    if isinstance(kind, types.Time):
+        return {"type": "string", "format": "time"}
+    if isinstance(kind, types.LargeBinary):  # bytes, written in the record as hex (converted for the model)
+        size = min(kind.length or BINARY_BYTES, BINARY_BYTES)
+        return {"type": "string", "pattern": f"^([0-9a-f]{{2}}){{1,{size}}}$"}
     if isinstance(kind, types.Boolean):
         return {"type": "boolean"}
     if isinstance(kind, types.Integer):
@@ -146,7 +155,8 @@ def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
         return prop
     raise TestdataUsageError(
         f"{where}: column {column.name!r} has type {kind!r}, which datasets cannot generate yet. Supported: "
-        "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Uuid. Give the "
+        "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Time, Uuid, JSON, "
+        "LargeBinary. Give the "
         "column one of these types, or leave the model out of the dataset.")
 
 
@@ -159,6 +169,13 @@ def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
         return to_datetime
     if isinstance(kind, types.Date):
         return lambda v: dt.date.fromisoformat(v) if isinstance(v, str) else v
+    if isinstance(kind, types.Time):
+        def to_time(value: Any) -> Any:
+            moment = dt.time.fromisoformat(value) if isinstance(value, str) else value
+            return moment if kind.timezone or not isinstance(moment, dt.time) else moment.replace(tzinfo=None)
+        return to_time
+    if isinstance(kind, types.LargeBinary):
+        return lambda v: bytes.fromhex(v) if isinstance(v, str) else v
     if isinstance(kind, types.Uuid) and kind.as_uuid:
         return lambda v: uuid.UUID(v) if isinstance(v, str) else v
     if isinstance(kind, types.Numeric) and not isinstance(kind, types.Float) and kind.asdecimal:
@@ -200,5 +217,10 @@ def instance(model: type[Any], values: Mapping[str, Any]) -> Any:
     return model(**attrs)
 
 
-__all__ = ["converters", "instance", "is_sqlalchemy_model", "model_of", "python_values",
+def json_columns(table: Table) -> frozenset[str]:
+    """The table's JSON columns (a bulk ``COPY`` writes their values as JSON text)."""
+    return frozenset(c.name for c in table.columns if isinstance(c.type, types.JSON))
+
+
+__all__ = ["converters", "instance", "is_sqlalchemy_model", "json_columns", "model_of", "python_values",
            "schema_from_model", "table_of"]
