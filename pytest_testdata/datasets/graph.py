@@ -79,7 +79,9 @@ class DatasetPlan:
 
     def derived(self, entity: str) -> frozenset[str]:
         """Fields of ``entity`` the builder sets on every record after generation (references, values
-        copied from a referenced record), which the generator therefore need not draw. A rule's fields
+        copied from a referenced record, and then what the schema's own rules compute from those:
+        :func:`~pytest_testdata.generators.traditional.derived.rule_derived`), which the generator
+        therefore need not draw. A rule's fields
         count only when its reference always resolves (not nullable, not external, not filled later)."""
         edges = self.edges_of(entity)
         out = {e.path for e in edges}
@@ -88,6 +90,10 @@ class DatasetPlan:
         for rule in self.rules.get(entity, ()):
             if not rule.ref_path or rule.ref_path in always:
                 out.update(rule.sets)
+        if out:  # the schema's own rules are enforced after the copies: what they compute is not drawn either
+            from pytest_testdata.generators.traditional.derived import rule_derived
+
+            out.update(rule_derived(self.schemas[entity]))
         return frozenset(out)
 
     def describe(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from pytest_testdata.generators.traditional.cents import clean_multiple
 from pytest_testdata.generators.traditional.coverage import ABSENT, ALL, Shape
-from pytest_testdata.generators.traditional.drawers import Draw, RecordState, out_of_redraws
+from pytest_testdata.generators.traditional.drawers import Draw, RecordState, draw_none, out_of_redraws
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.field_names import within
 from pytest_testdata.generators.traditional.formats import FORMATS
@@ -224,7 +224,7 @@ class Composer:
             return self._string(node, name, constraint)
         if kind == "boolean":
             return lambda s: s.rng.random() < 0.5
-        return lambda s: None
+        return draw_none
 
     def _string(self, node: dict[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
         fmt = node.get("format")

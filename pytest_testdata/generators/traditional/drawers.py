@@ -112,6 +112,12 @@ def out_of_redraws(state: RecordState) -> bool:
 Draw = Callable[[RecordState], Any]
 
 
+def draw_none(state: RecordState) -> None:
+    """A ``null`` field's drawer: no draw. The straight-line builders write ``None`` instead of calling it
+    (a dataset's order has about thirty such fields: the values it copies and computes afterwards)."""
+    return None
+
+
 def pick_country(rng: random.Random, locale: str | None) -> str:
     """The record's country: the locale's if one is set, else drawn from the default mix."""
     if locale:

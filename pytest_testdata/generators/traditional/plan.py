@@ -25,6 +25,7 @@ from pytest_testdata.generators.traditional.drawers import (
     _number_drawer,
     _stepped,
     _string_drawer,
+    draw_none,
     pick_country,
 )
 from pytest_testdata.generators.traditional.fastrand import between, pick
@@ -137,7 +138,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
     if main == "boolean":
         return lambda s: s.rng.random() < 0.5
     if main == "null":
-        return lambda s: None
+        return draw_none
     drawer = realistic_string(node, name, constraint, _string_drawer) or _string_drawer(node, name, constraint)
     # Nullable strings are filled (coherence rules decide when they must be null; the shape may null them).
     return drawer if shape.plain else shape.string(drawer, node, constraint, name)
