@@ -14,6 +14,8 @@ from pytest_testdata import errors
 
 INTERNAL = {
     "pytest_testdata.cache.codec.CorruptEntry": "a cache entry that fails to decode; the cache treats it as a miss",
+    "pytest_testdata.cache.codec.OtherForm": "an in-process entry in the agent's wire form met by a caller wanting "
+    "records; the cache counts it as a miss",
     "pytest_testdata.agent.service.Reject": "the agent's early refusal, turned into a gRPC status before it leaves",
     "pytest_testdata.agent.inline.InlineRefused": "a call's inline schema the agent refuses, turned into a gRPC "
     "status (INVALID_ARGUMENT or FAILED_PRECONDITION) before it leaves",
