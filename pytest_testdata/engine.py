@@ -10,13 +10,14 @@ raises :class:`~pytest_testdata.errors.ConstraintViolationError` unless it asked
 from __future__ import annotations
 
 import copy
+import json
 import random
 import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 
 from pytest_testdata.errors import StrategyNotAvailableError
 from pytest_testdata.generators.base import GENERATORS, Generator, load_generator
@@ -30,6 +31,7 @@ from pytest_testdata.schemas.registry import SchemaRegistry
 from pytest_testdata.seeding import derive_seed, random_seed
 from pytest_testdata.strictness import enforce
 from pytest_testdata.types import (
+    EncodedResult,
     GenerationRequest,
     GenerationResult,
     Record,
@@ -37,6 +39,7 @@ from pytest_testdata.types import (
     Violation,
     check_coverage,
     coverage_of_hints,
+    records_json,
 )
 
 PoolItem = tuple[Record, float]
@@ -49,12 +52,16 @@ class ResultCache(Protocol):
 
     Keys come from :func:`pytest_testdata.cache.keys.result_key`: everything that determines a result.
     ``lookup`` returns a fresh copy (the caller may mutate it) or None; it never raises for a store
-    that is down or an entry that is corrupt. ``take_pooled`` returns exactly ``request.count`` pooled
-    records or None, and uses ``refill(count, seed)`` to top pools up in the background.
+    that is down or an entry that is corrupt. ``lookup_encoded`` and ``store_encoded`` do the same for
+    :meth:`Engine.generate_json`, whose callers want the records' wire form. ``take_pooled`` returns
+    exactly ``request.count`` pooled records or None, and uses ``refill(count, seed)`` to top pools up in
+    the background.
     """
 
     def lookup(self, key: str, schema: Schema) -> GenerationResult | None: ...
     def store(self, key: str, schema: Schema, result: GenerationResult) -> None: ...
+    def lookup_encoded(self, key: str, schema: Schema) -> EncodedResult | None: ...
+    def store_encoded(self, key: str, schema: Schema, result: GenerationResult, encoded: EncodedResult) -> None: ...
     def take_pooled(
         self, request: GenerationRequest, schema: Schema, refill: Refill
     ) -> list[PoolItem] | None: ...
@@ -112,6 +119,22 @@ class Engine:
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         """Make the records a request asks for, with metadata saying how."""
+        return self._generate(request, False)
+
+    def generate_json(self, request: GenerationRequest) -> EncodedResult:
+        """:meth:`generate`, with the records in their wire form (:func:`~pytest_testdata.types.records_json`).
+
+        What the agent sends: encoded once, here, and kept in that form by the in-process cache, so a
+        repeat costs neither a copy of the records nor their encoding.
+        """
+        return self._generate(request, True)
+
+    @overload
+    def _generate(self, request: GenerationRequest, wire: Literal[False]) -> GenerationResult: ...
+    @overload
+    def _generate(self, request: GenerationRequest, wire: Literal[True]) -> EncodedResult: ...
+
+    def _generate(self, request: GenerationRequest, wire: bool) -> GenerationResult | EncodedResult:
         started = time.perf_counter()
         schema = self.registry.get(request.entity)
         if request.constraints:
@@ -131,24 +154,24 @@ class Engine:
         routed = time.perf_counter()
         generator = self.generator(route.strategy)
         key: str | None = None
-        if self.cache is not None:
-            # A request without a seed may be served from a pool of pre-generated records; a seeded one
-            # never is, so it stays exactly reproducible.
-            if not pinned and self._poolable(request, route):
-                pooled = self.cache.take_pooled(request, schema, self._refill_for(request, schema))
-                if pooled is not None and not self._repeats_unique_values(request, schema, pooled):
-                    return self._pooled_result(request, schema, route, pooled, started)
+        # A request without a seed on the traditional path is neither looked up nor stored: only a request
+        # for its very seed could meet it again, and that regenerates the same records (so it skips the
+        # key and the copy). Other paths store it, so that seed replays the same output.
+        if self.cache is not None and (pinned or route.strategy != "traditional"):
             key = self._cache_key(request, schema, route, generator)
             # A generator that is recording (LLM cassettes in a record mode) must reach its provider, so
             # it can refuse a cached answer; it may still store what it made.
-            fresh = generator.skips_cache_lookup(request)
-            cached = self.cache.lookup(key, schema) if pinned and not fresh else None
-            if cached is not None:
-                cached.metadata.cache_hit = True
-                cached.metadata.timings = {"total": time.perf_counter() - started}
-                self._notify(request, cached)
-                enforce(request, schema, cached)
-                return cached
+            if pinned and not generator.skips_cache_lookup(request):
+                hit = self._cached(key, request, schema, started, wire)
+                if hit is not None:
+                    return hit
+        elif self.cache is not None and self._poolable(request, route):
+            # A request without a seed may be served from a pool of pre-generated records; a seeded one
+            # never is, so it stays exactly reproducible.
+            pooled = self.cache.take_pooled(request, schema, self._refill_for(request, schema))
+            if pooled is not None and not self._repeats_unique_values(request, schema, pooled):
+                result = self._pooled_result(request, schema, route, pooled, started)
+                return EncodedResult(result.metadata, records_json(result.records)) if wire else result
         output = generator.generate(request, schema, request.seed)
         generated = time.perf_counter()
         records = output.records
@@ -185,10 +208,40 @@ class Engine:
         enforce(request, schema, result)
         # A fallback (the path that ran is not the one routed to) is not cached: once the preferred
         # provider is back, the same request should get its output.
-        if self.cache is not None and key is not None and metadata.strategy == route.strategy \
-                and not details.get("fallback"):
-            self.cache.store(key, schema, result)
-        return result
+        stored = self.cache is not None and key is not None and metadata.strategy == route.strategy \
+            and not details.get("fallback")
+        if not wire:
+            if stored:
+                assert self.cache is not None and key is not None
+                self.cache.store(key, schema, result)
+            return result
+        encoded = EncodedResult(metadata, records_json(records))
+        if stored:
+            assert self.cache is not None and key is not None
+            self.cache.store_encoded(key, schema, result, encoded)
+        return encoded
+
+    def _cached(self, key: str, request: GenerationRequest, schema: Schema, started: float,
+                wire: bool) -> GenerationResult | EncodedResult | None:
+        """The cache's copy of a result (records form, or wire form when ``wire``), marked as a hit."""
+        assert self.cache is not None
+        cached = self.cache.lookup_encoded(key, schema) if wire else self.cache.lookup(key, schema)
+        if cached is None:
+            return None
+        cached.metadata.cache_hit = True
+        cached.metadata.timings = {"total": time.perf_counter() - started}
+        if isinstance(cached, GenerationResult):
+            self._notify(request, cached)
+            enforce(request, schema, cached)
+            return cached
+        meta = cached.metadata
+        if self.listeners or (meta.violations or meta.coherence < 1.0):
+            # Listeners and a strict request's error need the records: read back from the wire form (as
+            # the agent's client reads them).
+            result = GenerationResult(json.loads(cached.records_json), meta)
+            self._notify(request, result)
+            enforce(request, schema, result)
+        return cached
 
     @staticmethod
     def _cache_key(request: GenerationRequest, schema: Schema, route: Route, generator: Generator) -> str:

@@ -8,6 +8,7 @@ than generating them. The checks a caller needs live in :func:`GenerationRequest
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -310,6 +311,11 @@ class Violation:
     def __str__(self) -> str:
         return f"record {self.record}: {self.field}: {self.message} [{self.rule}]"
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickled as a call with the fields (the in-process cache copies results so): a slotted
+        # dataclass's own state functions walk dataclasses.fields() in Python on every pickle and load.
+        return Violation, (self.record, self.field, self.rule, self.message)
+
 
 @dataclass(slots=True)
 class ResultMetadata:
@@ -340,6 +346,12 @@ class ResultMetadata:
         data["violations"] = [dataclasses.asdict(v) for v in self.violations]
         return data
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # As Violation's: half the cost of pickling a slotted dataclass's state (every cached result).
+        return ResultMetadata, (self.entity, self.count, self.strategy, self.reason, self.seed, self.coherence,
+                                self.coherence_scores, self.violations, self.cache_hit, self.cassette,
+                                self.provider, self.model, self.timings, self.details)
+
 
 @dataclass(slots=True)
 class GenerationResult:
@@ -358,3 +370,31 @@ class GenerationResult:
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return GenerationResult, (self.records, self.metadata, self.objects)
+
+
+_RECORDS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+"""Built once: ``json.dumps`` with any option builds a new encoder on every call."""
+
+
+def records_json(records: list[Record]) -> str:
+    """Records as one compact JSON array: the agent's wire form (UTF-8 kept, anything else as ``str``)."""
+    return _RECORDS_JSON.encode(records)
+
+
+@dataclass(slots=True)
+class EncodedResult:
+    """A result whose records are already in their wire form (:func:`records_json`): what the agent sends.
+
+    Built by :meth:`pytest_testdata.engine.Engine.generate_json`; the in-process cache keeps results of
+    such calls in this form, so a repeat skips both copying the records and encoding them again.
+    """
+
+    metadata: ResultMetadata
+    records_json: str
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return EncodedResult, (self.metadata, self.records_json)
+

@@ -104,6 +104,10 @@ URIS = [
     "https://exa mple.com/x", "https://example.com/a b", "https://example.com/%zz", "https://ex\u00e4mple.com/",
     "http://[::1]/x", "https://example.com:99999/x", "https://example.com/x?q=1#f", "//example.com/x", "a:b",
     "https://example.com/x\n", "https://-example-.com/", "https://example.com/\u00fcber", "x", "",
+    # URI templates as the generator draws them (a plain URI ending in one simple expression), and around them.
+    "https://api.word.com/word/{id}", "https://h/{user_id}", "https://h/{Page2}", "https://h/{a.b}", "https://h/{}",
+    "https://h/{id", "https://h/id}", "https://h/{id}}", "https://h/{{id}}", "https://h/x{id}", "https://h/{id}/x",
+    "https://h/{-id}", "https://h/{id:3}", "https://h/{+id}", "https://h/{ id}", "https://h/{\u00fcber}",
 ]
 
 
@@ -119,6 +123,26 @@ def test_uri_formats_have_the_standards_verdict(fmt: str, dialect: str) -> None:
     assert is_valid is not None
     for value in URIS:
         assert is_valid(value) == standard.is_valid(value), (fmt, value)
+
+
+@pytest.mark.parametrize("fmt", [*sorted(validators.Draft202012Validator.FORMAT_CHECKER.checkers), "no-such-format"])
+@pytest.mark.parametrize("typed", [True, False])
+def test_a_format_check_while_drawing_has_the_validators_verdict(fmt: str, typed: bool) -> None:
+    # subschema_check of {"format": f} (and {"type": "string", "format": f}) asks the format checker directly,
+    # without a validator: the verdicts must be the validator's, for strings, URIs and values of other types.
+    from pytest_testdata.quality.standard import _extended, subschema_check
+
+    node: dict[str, Any] = {"type": "string", "format": fmt} if typed else {"format": fmt}
+    check = subschema_check(node)
+    cls = _extended(validators.Draft202012Validator)
+    validator = cls(node, format_checker=cls.FORMAT_CHECKER)
+    # Inside a larger subschema (a oneOf branch): a validator, with the drawing checker's shortcut for URIs.
+    nested = subschema_check({"type": "object", "properties": {"u": node}})
+    values: list[Any] = [*URIS, "2024-02-30", "2024-02-29", "12:00:00Z", "P1D", "a@b.co", "::1", "1.2.3.4", "^a(",
+                         "/a/0", "0/a", "550e8400-e29b-41d4-a716-446655440000", 5, 2.5, None, True, ["x"], {"a": 1}]
+    for value in values:
+        assert check(value) == validator.is_valid(value), (fmt, typed, value)
+        assert nested({"u": value}) == validator.is_valid(value), (fmt, typed, value)
 
 
 def _broken(record: Any) -> Iterator[Any]:

@@ -242,6 +242,34 @@ def test_records_are_valid_by_jsonschema(tmp_path: Path, name: str) -> None:
     assert len(records) == COUNT
 
 
+DRAFT_07_REWRITES = {
+    "$schema": "http://json-schema.org/draft-07/schema#", "title": "entity", "type": "object",
+    "required": ["pair", "kind"],
+    "definitions": {"code": {"$id": "#code", "type": "string", "pattern": "^[A-Z]{3}$"}},
+    "properties": {
+        "pair": {"type": "array", "items": [{"type": "integer"}, {"$ref": "#code"}], "additionalItems": False},
+        "kind": {"$ref": "#/definitions/code", "description": "ignored beside $ref in draft-07"},
+        "card": {"type": "string"}, "billing": {"type": "string"},
+        "extra": {"type": "object", "unevaluatedProperties": False, "properties": {"n": {"type": "integer"}}},
+    },
+    "dependencies": {"card": ["billing"], "billing": {"required": ["card"]}},
+}
+
+
+@pytest.mark.parametrize("name", [*KEYWORDS, "draft-07 rewrites"])
+def test_loading_leaves_the_users_document_as_written(name: str) -> None:
+    # Loading rewrites older dialects' forms and expands references on its own copy: the dict the user
+    # passed and the schema's document stay as written.
+    document = DRAFT_07_REWRITES if name == "draft-07 rewrites" else KEYWORDS[name]
+    written = json.loads(json.dumps(document))
+    schema = Schema.from_json_schema(document, name="entity")
+    assert document == written
+    assert schema.document == written
+    if name == "draft-07 rewrites":  # the rewrites happened, on the copy
+        assert schema.json_schema["properties"]["pair"]["prefixItems"][1]["pattern"] == "^[A-Z]{3}$"
+        assert "description" not in schema.json_schema["properties"]["kind"]
+
+
 def test_keyword_effects_a_user_would_notice(tmp_path: Path) -> None:
     records, _ = generate(tmp_path / "a", KEYWORDS["oneOf-of-refs-keeps-branch-required"])
     kinds = {r["source"]["object"] for r in records}

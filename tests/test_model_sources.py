@@ -282,6 +282,32 @@ def test_sqlalchemy_models_give_instances_through_the_same_adapters(pytester: py
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_sqlalchemy_integer_widths_are_limits_not_ranges() -> None:
+    """A SmallInteger `rating` is a few stars and an Integer `views` a count, not a value anywhere up to the
+    column's 32,767 or 2**31 - 1; the widths still bound what validation accepts."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+    from pytest_testdata import TestdataUsageError, generate
+
+    class Base(DeclarativeBase):
+        pass
+
+    class ApiComment(Base):
+        __tablename__ = "api_comments"
+        # Typed without Mapped[...]: this module's annotations are strings SQLAlchemy cannot resolve here.
+        id = mapped_column(sa.Integer, primary_key=True)
+        rating = mapped_column(sa.SmallInteger, nullable=False)
+        views = mapped_column(sa.Integer, nullable=False)
+        bytes_sent = mapped_column(sa.BigInteger, nullable=False)
+
+    records = generate(ApiComment, 200, seed=5).records
+    assert {r["rating"] for r in records} <= {1, 2, 3, 4, 5}
+    assert all(0 <= r["views"] < 1_000_000 and r["id"] >= 1 for r in records)
+    with pytest.raises(TestdataUsageError, match=r"min 40000 is above the schema's maximum 32767"):
+        generate(ApiComment, 1, seed=5, constraints={"rating": {"min": 40_000, "max": 50_000}})
+
+
 def test_the_python_api_takes_a_schema_or_a_model_class() -> None:
     """``pytest_testdata.generate()`` outside pytest takes what the fixture takes: a Schema or a model class,
     registered on first use; a model named like a built-in entity is refused, naming both sources."""

@@ -19,11 +19,11 @@ from google.protobuf.struct_pb2 import Struct, Value
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.model import Schema
-from pytest_testdata.types import GenerationRequest, GenerationResult, Record, ResultMetadata, Violation
+from pytest_testdata.types import GenerationRequest, GenerationResult, ResultMetadata, Violation
+from pytest_testdata.types import records_json as records_json
 
-# Encoders built once: json.dumps with any option builds a new encoder on every call (a tenth of the
-# time of a small document). Same output as json.dumps with these options.
-_RECORDS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+# Built once: json.dumps with any option builds a new encoder on every call (a tenth of the time of a
+# small document). Same output as json.dumps with these options.
 _DETAILS_JSON = json.JSONEncoder(default=str)
 
 MAX_ENTITY_CHARS = 200
@@ -167,11 +167,6 @@ def metadata_from_proto(message: pb.ResultMetadata) -> ResultMetadata:
         model=message.model or None, timings=dict(message.timings),
         details=json.loads(message.details_json) if message.details_json else {},
     )
-
-
-def records_json(records: list[Record]) -> str:
-    """Records as one compact JSON array."""
-    return _RECORDS_JSON.encode(records)
 
 
 def result_from_proto(message: pb.GenerateDataResponse) -> GenerationResult:

@@ -23,7 +23,7 @@ from structlog.typing import EventDict
 
 from pytest_testdata.agent.log_lines import line_logger
 from pytest_testdata.masking import mask_text
-from pytest_testdata.types import GenerationResult
+from pytest_testdata.types import EncodedResult, GenerationResult
 
 if TYPE_CHECKING:
     from pytest_testdata.agent.settings import AgentSettings
@@ -64,7 +64,7 @@ class Metrics:
             child = self._request_children.setdefault((path, status), self.requests.labels(path, status))
         child.inc()
 
-    def observe_result(self, result: GenerationResult) -> None:
+    def observe_result(self, result: GenerationResult | EncodedResult) -> None:
         """Count one engine result: records, duration, violations."""
         meta = result.metadata
         children = self._result_children.get((meta.entity, meta.strategy))
@@ -73,7 +73,7 @@ class Metrics:
                 (meta.entity, meta.strategy),
                 (self.records.labels(meta.entity, meta.strategy), self.duration.labels(meta.entity, meta.strategy)))
         records, duration = children
-        records.inc(len(result.records))
+        records.inc(meta.count)
         duration.observe(meta.timings.get("total", 0.0))
         for violation in meta.violations:
             self.validation_errors.labels(meta.entity, violation.rule).inc()
@@ -208,7 +208,8 @@ def build_tracer(settings: AgentSettings, exporter: SpanExporter | None = None) 
     return provider.get_tracer("pytest_testdata.agent"), provider
 
 
-def phase_spans(tracer: trace.Tracer, started_ns: int, result: GenerationResult, parent: Any = None) -> None:
+def phase_spans(tracer: trace.Tracer, started_ns: int, result: GenerationResult | EncodedResult,
+                parent: Any = None) -> None:
     """Child spans for the engine's phases (routing, generation, validation), placed by its timings.
 
     The engine measures its phases itself; replaying them as spans afterwards keeps tracing out of the
@@ -228,7 +229,7 @@ def phase_spans(tracer: trace.Tracer, started_ns: int, result: GenerationResult,
             if phase == "route":
                 span.set_attribute("testdata.reason", meta.reason)
             if phase == "generate":
-                span.set_attribute("testdata.records", len(result.records))
+                span.set_attribute("testdata.records", meta.count)
             if phase == "validate":
                 span.set_attribute("testdata.violations", len(meta.violations))
             span.end(end_time=end)

@@ -303,7 +303,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             started_ns = time.time_ns()
             with cassette_wire.adopted(request, wanted) as (wanted, cassette), \
                     self._budget(context, self.settings.unary_budget_seconds), unique_scope():
-                result = self.inline.engine_for(self.engine, request.schemas).generate(wanted)
+                result = self.inline.engine_for(self.engine, request.schemas).generate_json(wanted)
             if not self._no_tracing:
                 phase_spans(self.tracer, started_ns, result, trace.set_span_in_context(span))
             self.metrics.observe_result(result)
@@ -314,7 +314,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                           cache_hit=meta.cache_hit)
             if not context.is_active():
                 raise Reject(grpc.StatusCode.DEADLINE_EXCEEDED, "the caller went away before the result was ready")
-            return pb.GenerateDataResponse(records_json=convert.records_json(result.records),
+            return pb.GenerateDataResponse(records_json=result.records_json,
                                            metadata=convert.metadata_to_proto(meta), request_id=request_id,
                                            cassette=cassette)
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pytest_testdata.cache.keys import KEY_FORMAT
 from pytest_testdata.schemas.model import Schema
-from pytest_testdata.types import GenerationResult, Record, ResultMetadata, Violation
+from pytest_testdata.types import EncodedResult, GenerationResult, Record, ResultMetadata, Violation, records_json
 
 PoolItem = tuple[Record, float]
 """A pooled record and its coherence score (pooled records are validated when the pool is filled)."""
@@ -28,8 +28,16 @@ class CorruptEntry(ValueError):
     """A cached entry that cannot be used: unreadable, truncated, another format or another schema."""
 
 
+class OtherForm(LookupError):
+    """An in-process entry holding records in their wire form only, looked up by a caller wanting records."""
+
+
 class Codec(Protocol):
-    """Turns a result into bytes and back; ``decode`` raises :class:`CorruptEntry` rather than guess."""
+    """Turns a result into bytes and back; ``decode`` raises :class:`CorruptEntry` rather than guess.
+
+    A codec may also offer ``encode_encoded`` and ``decode_encoded`` for results whose records are in their
+    wire form (:class:`PickleCodec` does); the cache layer keeps the records form where it has not.
+    """
 
     def encode(self, schema: Schema, result: GenerationResult) -> bytes: ...
     def decode(self, payload: bytes, schema: Schema) -> GenerationResult: ...
@@ -79,23 +87,55 @@ class JsonCodec:
 
 
 class PickleCodec:
-    """For the in-process cache only: the bytes are produced and read by this process."""
+    """For the in-process cache only: the bytes are produced and read by this process.
+
+    An entry holds a result (records and metadata) or, stored by :meth:`encode_encoded`, an
+    :class:`EncodedResult` (metadata and the records' wire JSON, what the agent sends): pickling a string
+    is a copy of its bytes, far cheaper than pickling the records it encodes, and a hit needs no encoding.
+    Such an entry serves only callers wanting the wire form: decoding the JSON would not give back every
+    record exactly (``records_json`` writes values JSON lacks as strings), so :meth:`decode` raises
+    :class:`OtherForm` for it (a miss; the caller generates and stores the records form).
+    """
 
     def encode(self, schema: Schema, result: GenerationResult) -> bytes:
         entry = {"format": KEY_FORMAT, "schema": schema.key, "result": result}
         return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
 
+    def encode_encoded(self, schema: Schema, encoded: EncodedResult) -> bytes:
+        entry = {"format": KEY_FORMAT, "schema": schema.key, "encoded": encoded}
+        return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+
     def decode(self, payload: bytes, schema: Schema) -> GenerationResult:
+        result = self._entry(payload, schema)
+        if isinstance(result, EncodedResult):
+            raise OtherForm("entry holds the records' wire form only")
+        return result
+
+    def decode_encoded(self, payload: bytes, schema: Schema) -> EncodedResult:
+        result = self._entry(payload, schema)
+        if isinstance(result, GenerationResult):
+            return EncodedResult(result.metadata, records_json(result.records))
+        return result
+
+    @staticmethod
+    def _entry(payload: bytes, schema: Schema) -> GenerationResult | EncodedResult:
         try:
             entry = pickle.loads(payload)
         except Exception as exc:  # any unpickling failure means the bytes are unusable
             raise CorruptEntry(f"unreadable ({type(exc).__name__})") from None
         _check_header(entry, schema)
         result = entry.get("result")
-        if not isinstance(result, GenerationResult):
+        if isinstance(result, GenerationResult):
+            _check_result(result.metadata, result.records, schema)
+            return result
+        encoded = entry.get("encoded")
+        if not isinstance(encoded, EncodedResult) or not isinstance(encoded.records_json, str):
             raise CorruptEntry("no result in entry")
-        _check_result(result.metadata, result.records, schema)
-        return result
+        meta = encoded.metadata
+        if meta.entity != schema.name or not isinstance(meta.seed, int) \
+                or not encoded.records_json.startswith("["):
+            raise CorruptEntry(f"entry says {meta.count} {meta.entity!r} records (wanted {schema.name!r})")
+        return encoded
 
 
 def _check_result(metadata: ResultMetadata, records: list[Record], schema: Schema) -> None:

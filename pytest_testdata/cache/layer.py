@@ -6,16 +6,17 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pytest_testdata.cache.backend import Backend
-from pytest_testdata.cache.codec import CorruptEntry, PoolItem
+from pytest_testdata.cache.codec import CorruptEntry, OtherForm, PoolItem
 from pytest_testdata.cache.keys import pool_key
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import random_seed
-from pytest_testdata.types import GenerationRequest, GenerationResult
+from pytest_testdata.types import EncodedResult, GenerationRequest, GenerationResult, records_json
 
 log = logging.getLogger("pytest_testdata.cache")
+T = TypeVar("T")
 
 Refill = Callable[[int, int], list[PoolItem]]
 """``refill(count, seed)``: the engine's fresh, validated records (with scores) for a pool."""
@@ -66,12 +67,26 @@ class TestdataCache:
     # results ---------------------------------------------------------------------------------------
     def lookup(self, key: str, schema: Schema) -> GenerationResult | None:
         """The cached result for ``key``; None on a miss, a corrupt or incompatible entry, or a dead store."""
+        return self._lookup(key, schema, self.backend.codec.decode)
+
+    def lookup_encoded(self, key: str, schema: Schema) -> EncodedResult | None:
+        """Like :meth:`lookup`, with the records in their wire form (:func:`records_json`)."""
+        decode = getattr(self.backend.codec, "decode_encoded", None)
+        if decode is None:  # a shared store keeps the records form only (every reader can use it)
+            result = self.lookup(key, schema)
+            return None if result is None else EncodedResult(result.metadata, records_json(result.records))
+        return self._lookup(key, schema, decode)
+
+    def _lookup(self, key: str, schema: Schema, decode: Callable[[bytes, Schema], T]) -> T | None:
         raw = self.backend.get(key)
         if raw is None:
             self._count("misses")
             return None
         try:
-            result = self.backend.codec.decode(raw, schema)
+            result = decode(raw, schema)
+        except OtherForm:
+            self._count("misses")  # the caller generates, and its store replaces the entry
+            return None
         except CorruptEntry as exc:
             self._discard(key, str(exc))
             return None
@@ -93,8 +108,26 @@ class TestdataCache:
         if result.metadata.count > self.max_cached_records:
             self._count("not_stored")
             return
+        self._store(key, lambda: self.backend.codec.encode(schema, result))
+
+    def store_encoded(self, key: str, schema: Schema, result: GenerationResult, encoded: EncodedResult) -> None:
+        """Like :meth:`store`, for a caller that has the records' wire form too (``encoded``).
+
+        The in-process store keeps that form (the metadata and one string: no copy of the records to make);
+        a shared store keeps the records form, which every reader can use.
+        """
+        if result.metadata.count > self.max_cached_records:
+            self._count("not_stored")
+            return
+        encode = getattr(self.backend.codec, "encode_encoded", None)
+        if encode is None:
+            self._store(key, lambda: self.backend.codec.encode(schema, result))
+        else:
+            self._store(key, lambda: encode(schema, encoded))
+
+    def _store(self, key: str, encode: Callable[[], bytes]) -> None:
         try:
-            payload = self.backend.codec.encode(schema, result)
+            payload = encode()
         except Exception as exc:  # not plain data (JSON) or not picklable: skip caching, never fail
             log.debug("testdata cache: result for %s not cached (%s: %s)", key, type(exc).__name__, exc)
             self._count("not_stored")

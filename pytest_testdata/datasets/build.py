@@ -26,6 +26,7 @@ from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, Rec
 from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.datasets.result import BrokenRule, Dataset, DatasetViolation, EntityMetadata
+from pytest_testdata.datasets.together import repeats, spread_distinct
 from pytest_testdata.datasets.workers import SETTING, ChunkPool, processes_for
 from pytest_testdata.errors import GenerationError, choice_error
 from pytest_testdata.generators.traditional.cents import CentCleaner
@@ -260,6 +261,7 @@ class Builder:
         for edge in self.plan.edges_of(entity):
             if not edge.deferred and not edge.owned and not edge.in_list:
                 self._assign(edge, chosen, rng)
+        self._distinct(entity, chosen, rng)
         for rule in rules:
             if isinstance(rule, PurchasedBefore):
                 for stub, (buyer, item) in zip(chosen, rule.pairs_for(len(chosen), self.index, rng), strict=True):
@@ -282,6 +284,8 @@ class Builder:
         for edge in self.plan.edges_of(entity):
             if not edge.deferred and not edge.owned and not (chosen is not None and not edge.in_list):
                 self._assign(edge, records, rng)
+        if chosen is None:
+            self._distinct(entity, records, rng)
         copies: list[DatasetRule] = [r for r in rules if isinstance(r, SameAsRef)] if derived else []
         if derived:
             index = self.index
@@ -344,6 +348,18 @@ class Builder:
                     del items[n:]
                 while len(items) < n:
                     items.append(clone(items[rng.randrange(len(items))]))
+
+    def _distinct(self, entity: str, records: list[Record], rng: random.Random) -> None:
+        """References re-pointed so no ``x-unique-together`` combination repeats (datasets/together.py)."""
+        combos = self.plan.together.get(entity)
+        if not combos:
+            return
+        by_path = {e.path: e for e in self.plan.edges_of(entity) if not e.deferred and not e.owned and not e.in_list}
+        refs = {path: [r.get(path) for r in records] for path in by_path}
+        spread_distinct(refs, combos, lambda path: self._keys_of(by_path[path]), rng)
+        for path, values in refs.items():
+            for record, value in zip(records, values, strict=True):
+                record[path] = value
 
     def _keys_of(self, edge: Edge) -> list[Any]:
         if edge.parent in self.plan.external:
@@ -451,6 +467,7 @@ class Builder:
                                                 f"{value!r} repeats record {seen[value]}'s value"))
                 else:
                     seen[value] = i
+        out += [DatasetViolation(entity, *found) for found in repeats(records, self.plan.together.get(entity, ()))]
         out.sort(key=lambda v: (v.record, v.rule))
         coherence = round(sum(scores) / len(scores), 4) if scores else 1.0
         return out, coherence, round(passed / checks, 4) if checks else 1.0

@@ -16,6 +16,7 @@ from pytest_testdata.datasets.cardinality import weights
 from pytest_testdata.datasets.chunks import ChunkResult, Columns, EntityJob, Kit, build_chunk, portable
 from pytest_testdata.datasets.coherence import PurchasedBefore
 from pytest_testdata.datasets.result import DatasetViolation, EntityMetadata
+from pytest_testdata.datasets.together import repeats, spread_distinct
 from pytest_testdata.generators.budget import checkpoint
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
@@ -89,6 +90,7 @@ class ChunkedEntity:
         builder.index.add(entity, records, builder.plan.keys[entity])
         builder.records[entity] = records
         found += _repeats_found(records, self._unique_fields())
+        found += repeats(records, builder.plan.together.get(entity, ()))
         found.sort(key=lambda v: (v[0], v[2]))
         cross_ids = {rule.id for rule in kit.rules}
         checks = len(kit.rules) * len(records)
@@ -128,6 +130,9 @@ class ChunkedEntity:
                 job.in_lists.append((edge.path, keys, list(accumulate(weights(len(keys), edge.card.skew, rng)))))
             else:
                 job.refs[edge.path] = builder._allocate(edge, count, rng)
+        if plan.together.get(entity):  # a link table's (post_id, tag_id) pairs, each once
+            by_path = {e.path: e for e in plan.edges_of(entity)}
+            spread_distinct(job.refs, plan.together[entity], lambda path: builder._keys_of(by_path[path]), rng)
         heads: dict[tuple[str, str], set[str]] = {}
         for rule in plan.rules[entity]:
             if isinstance(rule, PurchasedBefore):

@@ -17,6 +17,7 @@ from typing import Any
 from pytest_testdata.datasets.cardinality import Cardinality
 from pytest_testdata.datasets.coherence import DatasetRule, dataset_rules
 from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.datasets.together import Combination, check_capacity, combinations
 from pytest_testdata.errors import TestdataUsageError, suggest
 from pytest_testdata.generators.traditional.field_names import snake
 from pytest_testdata.schemas.model import Schema
@@ -68,13 +69,17 @@ class DatasetPlan:
     external: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     pulled_in: dict[str, str] = field(default_factory=dict)
     """Entities a root request pulled in, with why (``"referenced by order.customer_id"``)."""
+    together: dict[str, list[Combination]] = field(default_factory=dict)
+    """Per entity, the fields whose combination must not repeat (:mod:`pytest_testdata.datasets.together`)."""
 
     def edges_of(self, entity: str) -> list[Edge]:
         return [e for e in self.edges if e.child == entity]
 
     def derived(self, entity: str) -> frozenset[str]:
         """Fields of ``entity`` the builder sets on every record after generation (references, values
-        copied from a referenced record), which the generator therefore need not draw. A rule's fields
+        copied from a referenced record, and then what the schema's own rules compute from those:
+        :func:`~pytest_testdata.generators.traditional.derived.rule_derived`), which the generator
+        therefore need not draw. A rule's fields
         count only when its reference always resolves (not nullable, not external, not filled later)."""
         edges = self.edges_of(entity)
         out = {e.path for e in edges}
@@ -83,6 +88,10 @@ class DatasetPlan:
         for rule in self.rules.get(entity, ()):
             if not rule.ref_path or rule.ref_path in always:
                 out.update(rule.sets)
+        if out:  # the schema's own rules are enforced after the copies: what they compute is not drawn either
+            from pytest_testdata.generators.traditional.derived import rule_derived
+
+            out.update(rule_derived(self.schemas[entity]))
         return frozenset(out)
 
     def describe(self) -> dict[str, Any]:
@@ -236,6 +245,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPl
     edges = [replace(e, owned=(e.child, e.path) in owned) for e in edges]
     order, edges = _order(members, edges, rules)
     _check_counts(edges, counts, request)
+    together = _together(members, schemas, edges, counts, request)
     keys: dict[str, list[str]] = {n: [] for n in members}
     for e in edges:
         if e.parent in keys and e.parent_field not in keys[e.parent]:
@@ -246,7 +256,23 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPl
             keys[n].insert(0, primary)
     lists = {k: v for n in members for k, v in _list_cardinalities(schemas[n], overrides).items()}
     return DatasetPlan(order, {n: counts[n] for n in order}, schemas, edges, lists, rules, keys,
-                       dict(request.external), pulled)
+                       dict(request.external), pulled, together)
+
+
+def _together(members: list[str], schemas: Mapping[str, Schema], edges: list[Edge], counts: Mapping[str, int],
+              request: DatasetRequest) -> dict[str, list[Combination]]:
+    """Each member's ``x-unique-together`` combinations, checked, and room enough for its records."""
+    out: dict[str, list[Combination]] = {}
+    for name in members:
+        combos = combinations(schemas[name].json_schema, f"dataset: the {name} schema")
+        if not combos:
+            continue
+        parents = {e.path: (e.parent, len(request.external[e.parent]) if e.parent in request.external
+                            else counts[e.parent])
+                   for e in edges if e.child == name and not e.in_list and not e.owned and not e.nullable}
+        check_capacity(name, combos, parents, counts[name])
+        out[name] = combos
+    return out
 
 
 def _primary_key(schema: Schema) -> str | None:

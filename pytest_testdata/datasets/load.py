@@ -13,6 +13,7 @@ batch inside savepoints.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -25,7 +26,7 @@ from pytest_testdata.datasets.graph import DatasetPlan
 from pytest_testdata.datasets.result import Dataset
 from pytest_testdata.datasets.tables import TableMap, build_tables
 from pytest_testdata.errors import DatasetLoadError as DatasetLoadError  # re-exported; its home is errors.py
-from pytest_testdata.schemas.sources.sqlalchemy import converters, instance, model_of, python_values
+from pytest_testdata.schemas.sources.sqlalchemy import converters, instance, json_columns, model_of, python_values
 
 Record = dict[str, Any]
 CHUNK = 10_000
@@ -93,6 +94,9 @@ class DatabaseSink:
     def _rows(self, tmap: TableMap, records: list[Record]) -> list[tuple[Any, ...]]:
         if tmap.table.metadata is not self.metadata:  # a model's table: values in the columns' Python types
             convert = converters(tmap.table)
+            if self.copy:  # COPY takes JSON as text; an INSERT lets the column's type dump it
+                dumped = json_columns(tmap.table)
+                convert += [(name, json.dumps) for name in sorted(dumped)]
             names = [name for name, _ in tmap.columns]
             rows = []
             for record in records:

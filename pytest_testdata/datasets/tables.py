@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -201,7 +202,9 @@ def _schema_tables(entity: str, schema: Schema, plan: DatasetPlan, refs: Mapping
         fields[path] = name
         if isinstance(ctype, JSON):
             json_cols.add(name)
-    maps = [TableMap(entity, Table(entity, metadata, *cols), reads, json_columns=frozenset(json_cols),
+    # x-unique-together (datasets/together.py): the database holds each combination once too.
+    combos = [UniqueConstraint(*(_column_name(f) for f in combo)) for combo in plan.together.get(entity, ())]
+    maps = [TableMap(entity, Table(entity, metadata, *cols, *combos), reads, json_columns=frozenset(json_cols),
                      fields=fields, paths=paths)]
     for list_name, sub in lists.items():
         maps.append(_child_table(entity, list_name, sub, key, plan, refs, metadata))

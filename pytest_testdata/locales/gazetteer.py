@@ -14,6 +14,7 @@ postal codes. A place also names its *phone area*: the fixed-line ranges whose g
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,9 +30,8 @@ international layout); a layout has ``{}`` for each digit of the national number
 
 
 @dataclass(frozen=True)
-class CountryData:
-    """One country's data, as read from its file (lists as JSON gives them: reading stays fast; the rows of
-    places and areas as tuples)."""
+class CountryNames:
+    """One country's weighted first and last names, as read from its file."""
 
     country: str
     first_names: list[str]
@@ -39,6 +39,13 @@ class CountryData:
     """Cumulative weights of ``first_names`` (for a bisect)."""
     last_names: list[str]
     last_weights: list[int]
+
+
+@dataclass(frozen=True)
+class CountryData(CountryNames):
+    """One country's data, as read from its file (lists as JSON gives them: reading stays fast; the rows of
+    places and areas as tuples)."""
+
     romaji: dict[str, str]
     """Latin spellings of names written in another script (ja_JP), for email addresses."""
     streets: list[str]
@@ -67,6 +74,36 @@ def read_data(name: str) -> dict[str, Any]:
 
 
 _read = read_data
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _read_leading(name: str, wanted: frozenset[str]) -> dict[str, Any]:
+    """The members ``wanted`` of a data file's top-level object, parsing its members in order only until
+    they are all read (the rest of the file is not parsed); every member when one is missing."""
+    text = (DATA_DIR / f"{name}.json").read_text("utf-8")
+    space, decode = _SPACE.match, _DECODER.raw_decode
+    found: dict[str, Any] = {}
+    pos = space(text, 0).end()  # type: ignore[union-attr]
+    if text[pos:pos + 1] == "{":
+        pos += 1
+        while len(found) < len(wanted):
+            pos = space(text, pos).end()  # type: ignore[union-attr]
+            if text[pos:pos + 1] != '"':
+                break
+            key, pos = decode(text, pos)
+            pos = space(text, pos).end()  # type: ignore[union-attr]
+            if text[pos:pos + 1] != ":":
+                break
+            value, pos = decode(text, space(text, pos + 1).end())  # type: ignore[union-attr]
+            if key in wanted:
+                found[key] = value
+            pos = space(text, pos).end()  # type: ignore[union-attr]
+            if text[pos:pos + 1] == ",":
+                pos += 1
+    if len(found) < len(wanted):
+        return json.loads(text)  # type: ignore[no-any-return]
+    return found
 
 
 def _split_districts(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
@@ -78,12 +115,30 @@ def _split_districts(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
     return out
 
 
-@cache
-def country_data(country: str) -> CountryData:
-    """The data of a country code (``US``, ``JP``...), read once per process; KeyError for another code."""
+def _check_country(country: str) -> None:
     if not (country.isascii() and country.isalpha() and (DATA_DIR / f"{country}.json").is_file()):
         # Never a path built from an arbitrary string (an invalid variant's "not_a_valid_country").
         raise KeyError(f"no locale data for country {country!r}")
+
+
+_NAME_MEMBERS = frozenset(("first_names", "last_names"))
+
+
+@cache
+def country_names(country: str) -> CountryNames:
+    """The weighted names of a country code, read once per process without the rest of its file (a user
+    schema's person names need no more: its places are most of the file, tens of thousands of rows whose
+    parsing made the garbage collector run full collections); KeyError for another code."""
+    _check_country(country)
+    raw = _read_leading(country, _NAME_MEMBERS)
+    return CountryNames(country=country, first_names=raw["first_names"][0], first_weights=raw["first_names"][1],
+                        last_names=raw["last_names"][0], last_weights=raw["last_names"][1])
+
+
+@cache
+def country_data(country: str) -> CountryData:
+    """The data of a country code (``US``, ``JP``...), read once per process; KeyError for another code."""
+    _check_country(country)
     raw = _read(country)
     phone = raw["phone"]
     layouts = [_layout(t) for t in phone["layouts"]]

@@ -8,11 +8,12 @@ a compiled validator kept against the same test suite) gives the same yes/no 20-
 rejects: to say why (rule names, field paths) and to confirm the rejection.
 
 Where the two libraries read a keyword differently, the fast validator is handed ``jsonschema``'s own
-reading (its custom-keyword hook calls the standard validator's keyword function), so it cannot accept
-what the standard refuses:
+reading (its custom-keyword hook calls the standard validator's keyword function; its format hook, the
+standard's format checker), so it cannot accept what the standard refuses:
 
 - ``format``: every format is asserted by the ``jsonschema`` format checker of the document's dialect (the
   ``jsonschema[format]`` extras), not by the Rust implementations (which differ on email, hostnames, times...);
+  a format only the Rust side knows is not asserted, as the standard does not assert it;
 - ``pattern``: matched by the project's RE2 patterns (quality/regex.py), as the standard validator does;
 - ``multipleOf``: ``jsonschema``'s float division (``0.07`` is not a multiple of ``0.01`` there; it is for
   the exact arithmetic of ``jsonschema-rs``).
@@ -67,54 +68,95 @@ _PLAIN_URI = re.compile(r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?:/
 """``https://host/path/segments`` of unreserved characters only: a URI, URI reference, IRI, IRI reference and
 (all literal) URI template by every grammar ``jsonschema``'s checkers implement (RFC 3986, 3987, 6570)."""
 _URI_FORMATS = frozenset(("uri", "uri-reference", "iri", "iri-reference", "uri-template"))
+_PLAIN_TEMPLATE = re.compile(_PLAIN_URI.pattern + r"(?:\{[A-Za-z0-9_]+\})?")
+"""A plain URI ending in one simple expression (``https://host/path/{id}``: what the generator draws for
+``uri-template``), a URI template by RFC 6570 (a variable name of letters, digits and ``_``)."""
 
 
-def _format(standard: Any) -> type:
-    """The ``format`` keyword as ``standard`` asserts it: its format checker's ``conforms`` (what its own
-    ``format`` keyword function asks), called directly.
+def known_to_conform(fmt: str) -> Callable[[str], bool] | None:
+    """For the URI formats, a predicate true of strings every grammar of the format accepts (so the format
+    checker need not be asked: parsing with ``rfc3987`` or ``uri_template`` is the slow part of judging a
+    record of a web API); None for other formats. False says nothing: ask the checker."""
+    if fmt == "uri-template":
+        plain_template = _PLAIN_TEMPLATE.fullmatch
+        return lambda value: plain_template(value) is not None
+    if fmt in _URI_FORMATS:
+        plain_uri = _PLAIN_URI.fullmatch
+        return lambda value: plain_uri(value) is not None
+    return None
 
-    A plain ``https://host/path`` (:data:`_PLAIN_URI`, most URLs of a record) is accepted without the
-    checker: each of its URI grammars accepts it, and parsing one with ``rfc3987`` took about a tenth of a
-    GitHub schema's time. Anything else is asked of the checker."""
-    checker = standard.format_checker
-    plain_uri = _PLAIN_URI.fullmatch
 
-    class Format:
-        def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
-            self.format = value if checker is not None and isinstance(value, str) and value in checker.checkers \
-                else None
-            self.uri = self.format in _URI_FORMATS
+RUST_FORMATS = ("date", "date-time", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4",
+                "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uri-template", "uuid", "json-pointer",
+                "relative-json-pointer", "regex")
+"""The formats ``jsonschema-rs`` asserts itself (in one dialect or another): each is handed a function, so
+none is read the Rust way."""
 
-        def validate(self, instance: Any) -> None:
-            if self.format is None:
-                return
-            if self.uri and type(instance) is str and plain_uri(instance) is not None:
-                return
-            if not checker.conforms(instance, self.format):
-                raise ValueError(f"{instance!r} is not a {self.format!r}")
+_FORMATS: dict[Any, dict[str, Callable[[str], bool]]] = {}
 
-    return Format
+
+def _accept(value: str) -> bool:
+    return True
+
+
+def _formats(checker: Any) -> dict[str, Callable[[str], bool]]:
+    """``jsonschema-rs`` format functions asserting each format as ``checker`` (the standard validator's format
+    checker) does: its ``conforms``, called directly; a format ``jsonschema-rs`` knows and ``checker`` does not
+    is accepted, as the standard accepts it. Built once per checker (one per dialect).
+
+    ``jsonschema-rs`` calls a format function for strings only; every checker of ``jsonschema`` accepts any
+    other value, so the verdicts agree. A plain ``https://host/path`` (:data:`_PLAIN_URI`, most URLs of a
+    record; :func:`known_to_conform`) is accepted without the checker in the URI formats: each of their
+    grammars accepts it, and parsing one with ``rfc3987`` took about a tenth of a GitHub schema's time.
+
+    Format functions rather than a ``format`` custom keyword: a keyword is a Python object made for every
+    ``format`` of the document when the validator is built (about a third of building one for a GitHub
+    schema)."""
+    found = _FORMATS.get(checker)
+    if found is not None:
+        return found
+    conforms = checker.conforms
+
+    def asserting(name: str) -> Callable[[str], bool]:
+        known = known_to_conform(name)
+        if known is not None:
+            def uri(value: str) -> bool:
+                return known(value) or conforms(value, name)
+            return uri
+        return lambda value: conforms(value, name)
+
+    found = {name: asserting(name) for name in checker.checkers}
+    found.update({name: _accept for name in RUST_FORMATS if name not in checker.checkers})
+    _FORMATS[checker] = found
+    return found
 
 
 def _nothing(validator: Any, value: Any, instance: Any, schema: Any) -> list[Any]:
     return []
 
 
-def fast_is_valid(document: Mapping[str, Any], standard: Any) -> Callable[[Any], bool] | None:
+def fast_is_valid(document: Mapping[str, Any], standard: Any,
+                  mentions: frozenset[str] | None = None) -> Callable[[Any], bool] | None:
     """``is_valid(record)`` by ``jsonschema-rs`` for a document, reading the :data:`DELEGATED` keywords as
     ``standard`` (a ``jsonschema`` validator of that document, its format checker on) does; None when
-    ``jsonschema-rs`` is not installed or cannot take the document."""
+    ``jsonschema-rs`` is not installed or cannot take the document.
+
+    ``mentions``, when the caller knows it (:func:`keywords_mentioned` of the document's JSON text), names
+    the keywords the document may use: custom keywords it cannot use are not registered (each costs the
+    build)."""
     if not available() or not isinstance(document, Mapping):
         return None
     import jsonschema_rs
 
-    keywords = {keyword: _delegate(standard, keyword) for keyword in DELEGATED if keyword != "format"}
-    keywords["format"] = _format(standard)
-    keywords.update({keyword: _delegate(standard, keyword) for keyword in IGNORED_UNLESS_STANDARD
-                     if keyword not in standard.VALIDATORS})
+    wanted = [keyword for keyword in DELEGATED if keyword != "format"]
+    wanted += [keyword for keyword in IGNORED_UNLESS_STANDARD if keyword not in standard.VALIDATORS]
+    keywords = {keyword: _delegate(standard, keyword) for keyword in wanted
+                if mentions is None or keyword in mentions}
+    checker = standard.format_checker
     try:
-        compiled = jsonschema_rs.validator_for(dict(document), keywords=keywords, validate_formats=False,
-                                               offline=True)
+        compiled = jsonschema_rs.validator_for(
+            dict(document), keywords=keywords or None, offline=True, validate_formats=checker is not None,
+            formats=_formats(checker) if checker is not None else None)
     except Exception:  # a document it cannot compile (offline references, its regex engine): the standard
         return None
     rs_valid = compiled.is_valid
@@ -125,3 +167,9 @@ def fast_is_valid(document: Mapping[str, Any], standard: Any) -> Callable[[Any],
         except (ValueError, TypeError, OverflowError):  # a value that is not JSON (a tuple, a Decimal...)
             return bool(standard.is_valid(record))
     return is_valid
+
+
+def keywords_mentioned(text: str) -> frozenset[str]:
+    """Of the keywords :func:`fast_is_valid` may register, those written as a key or string in a document's
+    JSON text (a property of that name counts too: then the keyword is registered for nothing)."""
+    return frozenset(keyword for keyword in (*DELEGATED, *IGNORED_UNLESS_STANDARD) if f'"{keyword}"' in text)

@@ -127,10 +127,53 @@ def subschema_check(node: Any) -> Callable[[Any], bool]:
     """``check(value) -> bool`` for a subschema of a generation view (2020-12, no references)."""
     from jsonschema import Draft202012Validator
 
+    if type(node) is dict and isinstance(node.get("format"), str) and (
+            len(node) == 1 or (len(node) == 2 and node.get("type") == "string")):
+        return _format_check(node["format"], len(node) == 2)
     cls = _extended(Draft202012Validator)
-    validator = cls(node, format_checker=cls.FORMAT_CHECKER)  # type: ignore[attr-defined]
+    validator = cls(node, format_checker=_drawing_checker())
     is_valid: Callable[[Any], bool] = validator.is_valid
     return is_valid
+
+
+@lru_cache(maxsize=1)
+def _drawing_checker() -> Any:
+    """The 2020-12 format checker (the extended validator class's own) with a shortcut: a string
+    :func:`~pytest_testdata.quality.fast.known_to_conform` accepts (a plain ``https://host/path``, most URLs a
+    generator draws) conforms without parsing (``rfc3987`` and ``uri_template`` were most of the time of
+    checking a ``oneOf`` branch's values). Every other value gets the checker's own function: the same
+    verdicts (tests/test_fast_validator.py)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    from pytest_testdata.quality.fast import known_to_conform
+
+    base = _extended(Draft202012Validator).FORMAT_CHECKER  # type: ignore[attr-defined]
+    checker = FormatChecker(formats=())
+    for name, (function, raises) in base.checkers.items():
+        known = known_to_conform(name)
+        checker.checkers[name] = (_shortcut(known, function) if known is not None else function, raises)
+    return checker
+
+
+def _shortcut(known: Callable[[str], bool], function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def check(instance: Any) -> Any:
+        return (isinstance(instance, str) and known(instance)) or function(instance)
+    return check
+
+
+@lru_cache(maxsize=64)
+def _format_check(fmt: str, string: bool) -> Callable[[Any], bool]:
+    """:func:`subschema_check` of ``{"format": fmt}`` (``string``: with ``"type": "string"``): what the
+    validator asks, its format checker's ``conforms`` (and, typed, whether the value is a string), called
+    without building a validator and walking its keywords for every value drawn (a GitHub schema draws
+    dozens of formatted strings a record)."""
+    conforms = _drawing_checker().conforms
+
+    def check(value: Any) -> bool:
+        if string and not isinstance(value, str):
+            return False
+        return bool(conforms(value, fmt))
+    return check
 
 
 def violations(validator: Any, record: Any, index: int) -> list[Violation]:

@@ -298,7 +298,7 @@ class Validator:
         is_valid = checker.is_valid
         # jsonschema-rs decides when installed (quality.fast); a record it rejects is judged again by the
         # standard, which has the last word (and the explanation).
-        fast = fast_is_valid(schema.document, checker)
+        fast = fast_is_valid(schema.document, checker, getattr(schema, "_mentions", None))  # set at load
 
         def accept(record: Any) -> bool:
             return bool((fast is not None and fast(record)) or is_valid(record))

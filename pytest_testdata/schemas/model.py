@@ -18,6 +18,9 @@ constrains LLM output. Extensions, all optional:
     On a property: prose that an LLM writes better than a template (the router looks at it).
 ``x-coherence``
     At the top: the cross-field rules (see :mod:`pytest_testdata.quality.rules`).
+``x-primary-key``, ``x-cardinality``, ``x-dataset-coherence``, ``x-unique-together``
+    Read by datasets: the key other entities refer to, children per parent, cross-entity rules and the
+    combinations a dataset holds once (see :mod:`pytest_testdata.datasets`).
 """
 
 from __future__ import annotations
@@ -114,6 +117,10 @@ class Schema:
             # Whether the document embeds resources ("$id" below the root: quality.standard crawls them),
             # counted in the text just written rather than writing the document out again there.
             object.__setattr__(schema, "_embeds_ids", canonical.count('"$id"') > (1 if "$id" in data else 0))
+            # Which keywords the fast validator may need its own reading of (quality.fast), from the same text.
+            from pytest_testdata.quality.fast import keywords_mentioned
+
+            object.__setattr__(schema, "_mentions", keywords_mentioned(canonical))
         if rules:
             # Rule specs are checked once, here, naming the file, the rule and the key (kinds, keys, shapes
             # and field paths), so no rule meets a malformed spec while generating or scoring.

@@ -35,6 +35,16 @@ def test_generate_data_returns_records_and_metadata(stub: pb_grpc.TestDataServic
     assert header == response.request_id and len(header) == 32
 
 
+def test_a_repeated_seeded_call_is_a_cache_hit_with_the_same_records(stub: pb_grpc.TestDataServiceStub) -> None:
+    wanted = pb.GenerateDataRequest(entity="user", count=4, seed=9071, locale="de_DE")
+    first, again = stub.GenerateData(wanted), stub.GenerateData(wanted)
+    assert not first.metadata.cache_hit and again.metadata.cache_hit
+    assert again.records_json == first.records_json
+    local = Engine().generate(GenerationRequest.checked("user", 4, seed=9071, locale="de_DE"))
+    assert json.loads(again.records_json) == local.records
+    assert list(again.metadata.coherence_scores) == list(first.metadata.coherence_scores)
+
+
 def test_same_seed_gives_local_records(client: AgentClient) -> None:
     request = GenerationRequest.checked("cart", 5, seed=42, constraints={"total": {"max": 300}})
     assert client.generate(request).records == Engine().generate(request).records

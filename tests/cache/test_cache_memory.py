@@ -11,7 +11,14 @@ from pytest_testdata.cache.keys import KEY_FORMAT, result_key
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.report import RunStats
-from pytest_testdata.types import GenerationRequest
+from pytest_testdata.types import (
+    EncodedResult,
+    GenerationRequest,
+    GenerationResult,
+    ResultMetadata,
+    Violation,
+    records_json,
+)
 
 
 def engine_with(cache: TestdataCache | None) -> Engine:
@@ -230,3 +237,52 @@ def test_pool_size_zero_turns_pools_off() -> None:
     engine = engine_with(build_cache({"pool_size": 0}))
     assert warm(engine) == 0
     assert "pooled_records" not in engine.generate(request(5)).metadata.details
+
+
+def test_the_agents_wire_form_is_cached_and_a_repeat_sends_the_same_bytes() -> None:
+    engine = engine_with(build_cache({}))
+    first = engine.generate_json(request(seed=8))
+    again = engine.generate_json(request(seed=8))
+    assert not first.metadata.cache_hit and again.metadata.cache_hit
+    assert again.records_json == first.records_json == records_json(engine_with(None).generate(request(seed=8)).records)
+    assert again.metadata.coherence_scores == first.metadata.coherence_scores and again.metadata.seed == 8
+
+
+def test_a_wire_form_entry_never_serves_a_caller_wanting_records() -> None:
+    # Records read back from JSON need not equal the ones generated (values JSON lacks become strings), so
+    # such a caller generates, and its records form then serves both kinds of caller.
+    engine = engine_with(build_cache({}))
+    wire = engine.generate_json(request(seed=4))
+    records = engine.generate(request(seed=4))
+    assert not records.metadata.cache_hit and records_json(records.records) == wire.records_json
+    assert engine.generate(request(seed=4)).metadata.cache_hit
+    again = engine.generate_json(request(seed=4))
+    assert again.metadata.cache_hit and again.records_json == wire.records_json
+
+
+def test_an_unseeded_traditional_result_is_not_stored_and_its_seed_regenerates_it() -> None:
+    backend = MemoryBackend()
+    engine = engine_with(TestdataCache(backend))
+    result = engine.generate(request())
+    assert len(backend) == 0
+    again = engine.generate(request(seed=result.metadata.seed))
+    assert not again.metadata.cache_hit and again.records == result.records
+
+
+def test_a_hit_carries_every_metadata_field_of_the_stored_result() -> None:
+    cache = build_cache({})
+    assert cache is not None
+    schema = Engine().registry.get("cart")
+    meta = ResultMetadata(entity="cart", count=1, strategy="llm", reason="asked", seed=3, coherence=0.5,
+                          coherence_scores=[0.5], violations=[Violation(0, "total", "max", "too big")],
+                          cache_hit=True, cassette="c.yaml", provider="openai", model="gpt", timings={"total": 1.0},
+                          details={"tokens": 12})
+    default = ResultMetadata(entity="", count=0, strategy="", reason="", seed=0)
+    assert all(getattr(meta, name) != getattr(default, name) for name in ResultMetadata.__dataclass_fields__)
+    result = GenerationResult([{"total": 1}], meta)
+    cache.store("records", schema, result)
+    cache.store_encoded("wire", schema, result, EncodedResult(meta, records_json(result.records)))
+    hit, wire = cache.lookup("records", schema), cache.lookup_encoded("wire", schema)
+    assert hit == result and hit is not None and hit.metadata is not meta
+    assert wire is not None and wire.metadata == meta and wire.records_json == records_json(result.records)
+

@@ -147,6 +147,71 @@ def test_a_cycle_with_a_nullable_link_is_built_and_optional_references_are_somet
     assert ds.valid
 
 
+def test_an_order_s_derived_money_holds_its_rules_though_the_dataset_draws_none_of_it(shop) -> None:
+    # The order's line totals, subtotal, tax, discount, total and payment amount are computed by its own
+    # rules after the items' prices are copied, not drawn first (generators/traditional/derived.rule_derived).
+    plan = shop.plan
+    assert plan is not None
+    for order in shop["order"]:
+        totals, items = order["totals"], order["items"]
+        for item in items:
+            assert item["line_total"] == round(item["quantity"] * item["unit_price"], 2)
+        assert totals["subtotal"] == round(sum(i["quantity"] * i["unit_price"] for i in items), 2)
+        assert 0 <= totals["tax"] <= totals["subtotal"] * 0.25 + 0.011
+        assert 0 <= totals["discount"] <= totals["subtotal"] * 0.3 + 0.011
+        expected = totals["subtotal"] + totals["tax"] + totals["shipping"] - totals["discount"]
+        assert abs(totals["total"] - max(round(expected, 2), 0.0)) <= 0.011
+        assert order["payment"]["amount"] == totals["total"]
+        assert all(type(v) is float or type(v) is int for v in (*totals.values(),) if v is not totals["currency"])
+    assert shop.valid, shop.violations[:5]
+
+
+INVOICE = {"title": "invoice", "type": "object",
+           "required": ["invoice_id", "account_id", "currency", "net", "fee", "charges"],
+           "properties": {"invoice_id": {"type": "string", "format": "uuid", "x-unique": True},
+                          "account_id": {"type": "string", "format": "uuid", "x-ref": "account.account_id"},
+                          "currency": {"type": "string", "enum": ["USD", "EUR"]},
+                          "net": {"type": ["number", "null"], "minimum": 1, "maximum": 500, "multipleOf": 0.01},
+                          "fee": {"type": "number", "minimum": 0, "maximum": 50, "multipleOf": 0.01},
+                          "charges": {"type": "object", "required": ["base", "levy", "total", "rebate"],
+                                      "properties": {
+                              "base": {"type": "number", "minimum": 1, "maximum": 500, "multipleOf": 0.01},
+                              "levy": {"type": "number", "minimum": 0, "maximum": 50, "multipleOf": 0.01},
+                              "total": {"type": "number", "minimum": 0, "maximum": 600, "multipleOf": 0.01},
+                              "rebate": {"type": "number", "minimum": 0, "maximum": 60, "multipleOf": 0.01}}}},
+           "x-coherence": [{"kind": "rate_of", "target": "charges.rebate", "base": "charges.total",
+                            "min": 0.0, "max": 0.05},
+                           {"kind": "rate_of", "target": "fee", "base": "net", "min": 0.0, "max": 0.1},
+                           {"kind": "rate_of", "target": "charges.levy", "base": "charges.base",
+                            "min": 0.0, "max": 0.1},
+                           {"kind": "sum", "target": "charges.total", "terms": ["charges.base", "charges.levy"]}],
+           "x-dataset-coherence": [{"name": "in_account_currency", "kind": "same_as_ref", "ref": "account_id",
+                                    "fields": {"currency": "currency"}}]}
+ACCOUNT = {"title": "account", "type": "object", "required": ["account_id", "currency"],
+           "properties": {"account_id": {"type": "string", "format": "uuid", "x-unique": True},
+                          "currency": {"type": "string", "enum": ["USD", "EUR"]}}}
+
+
+def test_a_rule_derived_field_is_drawn_when_its_input_may_be_missing(tmp_path: Path) -> None:
+    from pytest_testdata.generators.traditional.derived import rule_derived
+
+    engine = _schema_dir(tmp_path, ACCOUNT, INVOICE)
+    # The levy's base is a required number: the rule always writes the levy, so it is not drawn, nor the
+    # total computed from it. The fee's base (net) may be null: the rule would leave the fee alone, so the fee
+    # is drawn as before; so is the rebate, whose rule reads the total before the rule computing it runs.
+    assert rule_derived(engine.registry.get("invoice")) == {"charges.levy", "charges.total"}
+    ds = generate_dataset({"account": 4, "invoice": 300}, seed=3, engine=engine)
+    assert ds.valid, ds.violations[:5]
+    for invoice in ds["invoice"]:
+        assert all(type(v) is float for v in (invoice["fee"], *invoice["charges"].values()))
+        charges = invoice["charges"]
+        assert 0 <= charges["levy"] <= charges["base"] * 0.1 + 0.011
+        assert charges["total"] == round(charges["base"] + charges["levy"], 2)
+        assert 0 <= charges["rebate"] <= charges["total"] * 0.05 + 0.011
+        if invoice["net"] is not None:
+            assert 0 <= invoice["fee"] <= invoice["net"] * 0.1 + 0.011
+
+
 def test_user_schemas_can_declare_the_cross_entity_rule_kinds(tmp_path: Path) -> None:
     account = {"title": "account", "type": "object", "required": ["account_id", "currency", "opened_at"],
                "properties": {"account_id": {"type": "string", "format": "uuid", "x-unique": True},

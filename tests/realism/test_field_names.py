@@ -357,6 +357,58 @@ def test_a_nested_person_s_email_and_username_follow_their_name() -> None:
     assert mismatched == []
 
 
+def _signs_as(person: dict[str, Any], first: str, last: str, *handles: str) -> bool:
+    from pytest_testdata.quality.rules import fold, latin_name
+
+    f, la = latin_name(first), latin_name(last)
+    return all(la in fold(person[h].split("@")[0]) or f in fold(person[h]) for h in handles)
+
+
+def test_an_email_and_login_listed_before_the_name_still_follow_it() -> None:
+    """OpenAPI documents list properties alphabetically (Stripe, GitHub): ``email`` and ``login`` come before
+    ``first_name``/``name``, and were drawn for another person than the one the name shows."""
+    account = {"title": "account", "type": "object",
+               "required": ["email", "first_name", "last_name", "login", "owner", "id"],
+               "properties": {"email": {"type": "string", "format": "email"}, "first_name": STRING,
+                              "id": {"type": "integer"}, "last_name": STRING, "login": STRING,
+                              "owner": {"type": "object", "required": ["email", "name"],
+                                        "properties": {"email": {"type": "string", "format": "email"},
+                                                       "name": STRING}}}}
+    records = generate(account, "account", 60)
+    assert all(_signs_as(r, r["first_name"], r["last_name"], "email", "login") for r in records)
+    owners = [r["owner"] for r in records]
+    assert all(_signs_as(o, o["name"].split()[0], o["name"].split()[-1], "email") for o in owners)
+
+
+def test_an_email_with_a_shape_of_its_own_or_left_empty_is_not_rebuilt() -> None:
+    document = {"title": "member", "type": "object", "required": ["work_email", "full_name", "username"],
+                "properties": {
+                    "work_email": {"type": "string", "pattern": "^[a-z]+@corp\\.example$"},
+                    "username": {"type": "string", "maxLength": 8},  # too short for every built username
+                    "backup_email": {"type": ["string", "null"], "format": "email"},
+                    "full_name": STRING}}
+    result = engine_for(document, "member").generate(
+        GenerationRequest.checked("member", 200, seed=9, coverage="realistic"))
+    assert result.metadata.violations == []
+    records = result.records
+    assert all(r["work_email"].endswith("@corp.example") and len(r["username"]) <= 8 for r in records)
+    backups = [r.get("backup_email", "absent") for r in records]
+    assert backups.count(None) > 0 and backups.count("absent") > 0  # the coverage setting still decides
+    assert all(_signs_as(r, r["full_name"].split()[0], r["full_name"].split()[-1], "backup_email")
+               for r in records if isinstance(r.get("backup_email"), str))
+
+
+def test_a_caller_s_constraint_on_the_email_wins() -> None:
+    document = {"title": "signup", "type": "object", "required": ["email", "first_name", "last_name"],
+                "properties": {"email": {"type": "string", "format": "email"}, "first_name": STRING,
+                               "last_name": STRING}}
+    engine = engine_for(document, "signup")
+    result = engine.generate(GenerationRequest.checked(
+        "signup", 20, seed=4, constraints={"email": {"regex": "^qa[0-9]{3}@test\\.example$"}}))
+    assert result.metadata.violations == []
+    assert all(r["email"].startswith("qa") for r in result.records)
+
+
 @pytest.mark.parametrize("integer", [True, False], ids=["integer", "number"])
 def test_every_number_kind_keeps_to_bounds_it_is_given(integer: bool) -> None:
     # Kinds shaped for open ranges (money, quantity, rating) must still honour bounds if a caller passes them.

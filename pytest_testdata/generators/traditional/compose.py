@@ -16,7 +16,7 @@ from typing import Any
 
 from pytest_testdata.generators.traditional.cents import clean_multiple
 from pytest_testdata.generators.traditional.coverage import ABSENT, ALL, Shape
-from pytest_testdata.generators.traditional.drawers import Draw, RecordState, out_of_redraws
+from pytest_testdata.generators.traditional.drawers import Draw, RecordState, draw_none, out_of_redraws
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.field_names import within
 from pytest_testdata.generators.traditional.formats import FORMATS
@@ -177,7 +177,7 @@ class Composer:
                 compiled.append(self.compile(merged, name, constraint))
         if not compiled:
             return lambda s: None
-        checks = [subschema_check(b) for b in branches] if exclusive else []
+        checks = [_branch_check(b) for b in branches] if exclusive else []
 
         def draw(state: RecordState) -> Any:
             value = None
@@ -222,7 +222,7 @@ class Composer:
             return self._string(node, name, constraint)
         if kind == "boolean":
             return lambda s: s.rng.random() < 0.5
-        return lambda s: None
+        return draw_none
 
     def _string(self, node: dict[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
         fmt = node.get("format")
@@ -482,6 +482,21 @@ def _excluding(merged: dict[str, Any], others: list[Any]) -> dict[str, Any]:
         if missing and all(n in kept for n in missing):
             del kept[missing[0]]
     return {**merged, "properties": kept} if len(kept) < len(props) else merged
+
+
+_ASKED_FIRST = ("type", "const", "enum", "required", "minProperties", "maxProperties", "dependentRequired")
+
+
+def _branch_check(branch: Any) -> Callable[[Any], bool]:
+    """:func:`subschema_check` of a ``oneOf`` branch with its cheap keywords asked first: a value drawn from
+    another branch usually fails one of them (a required property it lacks, another type) before the
+    branch's ``properties`` are walked value by value. Whether a value is valid does not depend on the order
+    of the keywords; ``jsonschema`` stops at the first error."""
+    if isinstance(branch, dict):
+        first = {key: branch[key] for key in _ASKED_FIRST if key in branch}
+        if first:
+            branch = {**first, **{key: value for key, value in branch.items() if key not in first}}
+    return subschema_check(branch)
 
 
 def _null_only(branch: Any) -> bool:

@@ -23,11 +23,11 @@ from pytest_testdata.generators.traditional.cents import CENT, clean_price
 from pytest_testdata.generators.traditional.examples import examples_drawer
 from pytest_testdata.generators.traditional.fastrand import UUID_CLEAR, UUID_SET, below, between, pick, uuid4
 from pytest_testdata.generators.traditional.pools import (
-    LOADED_DATA,
+    LOADED_NAMES,
     Place,
     Values,
-    data_of,
     faker_pool,
+    names_of,
     phone_number,
     place,
     pool,
@@ -110,6 +110,12 @@ def out_of_redraws(state: RecordState) -> bool:
 
 
 Draw = Callable[[RecordState], Any]
+
+
+def draw_none(state: RecordState) -> None:
+    """A ``null`` field's drawer: no draw. The straight-line builders write ``None`` instead of calling it
+    (a dataset's order has about thirty such fields: the values it copies and computes afterwards)."""
+    return None
 
 
 def pick_country(rng: random.Random, locale: str | None) -> str:
@@ -256,13 +262,13 @@ def _review_body(state: RecordState) -> str:
 
 def _first_name(state: RecordState) -> str:
     # pools.first_name(state.country, state.rng), inlined: the same draw, two calls fewer per name.
-    data = LOADED_DATA.get(state.country) or data_of(state.country)
+    data = LOADED_NAMES.get(state.country) or names_of(state.country)
     weights = data.first_weights
     return data.first_names[bisect_right(weights, state.rng.random() * weights[-1])]
 
 
 def _last_name(state: RecordState) -> str:
-    data = LOADED_DATA.get(state.country) or data_of(state.country)  # pools.last_name, inlined
+    data = LOADED_NAMES.get(state.country) or names_of(state.country)  # pools.last_name, inlined
     weights = data.last_weights
     return data.last_names[bisect_right(weights, state.rng.random() * weights[-1])]
 

@@ -356,7 +356,8 @@ _VERSION = [0]
 
 def _table_changed() -> None:
     _VERSION[0] += 1
-    kind_for.cache_clear()
+    _kind_in_context.cache_clear()
+    _named_in_table.cache_clear()
     _rows_named.cache_clear()
 
 
@@ -450,9 +451,27 @@ def current() -> FieldContext:
     return _CURRENT.get(_NOWHERE)
 
 
-@lru_cache(maxsize=8192)
 def kind_for(name: str, json_type: str, context: FieldContext = _NOWHERE) -> str | None:
     """The kind of value a field holds by its name and context, or None when the table has no row for it."""
+    # Most names have no row whatever their context: known per name, before the context is looked at (a
+    # field's context is new in every object compiled, so the full answer is rarely cached already).
+    if not _named_in_table(name, json_type):
+        return None
+    return _kind_in_context(name, json_type, context)
+
+
+@lru_cache(maxsize=8192)
+def _named_in_table(name: str, json_type: str) -> bool:
+    """Whether a row of the table may name the field (its name or its singular), whatever its context."""
+    key = snake(name)
+    if not key:
+        return False
+    one = singular(key)
+    return bool(_rows_named(key, json_type)) or (one != key and bool(_rows_named(one, json_type)))
+
+
+@lru_cache(maxsize=8192)
+def _kind_in_context(name: str, json_type: str, context: FieldContext) -> str | None:
     key = snake(name)
     if not key:
         return None

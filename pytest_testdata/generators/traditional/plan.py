@@ -25,10 +25,12 @@ from pytest_testdata.generators.traditional.drawers import (
     _number_drawer,
     _stepped,
     _string_drawer,
+    draw_none,
     pick_country,
 )
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.field_names import table_version, within
+from pytest_testdata.generators.traditional.identity import identity_rules
 from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
 from pytest_testdata.generators.traditional.straight import items_builder, object_builder, record_builder
@@ -136,7 +138,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
     if main == "boolean":
         return lambda s: s.rng.random() < 0.5
     if main == "null":
-        return lambda s: None
+        return draw_none
     drawer = realistic_string(node, name, constraint, _string_drawer) or _string_drawer(node, name, constraint)
     # Nullable strings are filled (coherence rules decide when they must be null; the shape may null them).
     return drawer if shape.plain else shape.string(drawer, node, constraint, name)
@@ -203,7 +205,8 @@ def _new_object_drawer(node: Mapping[str, Any], parent: str, shape: Shape) -> Dr
     required = set(node.get("required", ())) if isinstance(node.get("required"), list) else set()
     with within(parent, properties):  # a field's name means more beside its parent's (`customer.name`)
         fields = [(name, _drawer(sub, name, None, shape)) for name, sub in properties.items()]
-    timeline = timeline_rules(node)  # created before updated, start before end, by the fields' names
+    # created before updated, start before end; a person's email and username from the name (by field names)
+    timeline = [*timeline_rules(node), *identity_rules(node, parent)]
     if not shape.plain:
         fields = [(name, draw if name in required else shape.optional(draw, name)) for name, draw in fields]
 
@@ -223,7 +226,8 @@ def _new_object_drawer(node: Mapping[str, Any], parent: str, shape: Shape) -> Dr
 
 
 def _in_order(build: Draw, rules: list[Rule]) -> Draw:
-    """``build``, then its object's timestamps put in the order their names imply (timeline.py)."""
+    """``build``, then the rules its fields' names imply: timestamps in order (timeline.py), a person's email and
+    username from the name (identity.py)."""
     def ordered(state: RecordState) -> dict[str, Any]:
         out: dict[str, Any] = build(state)
         for rule in rules:
@@ -349,7 +353,9 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
     )
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
     rules = build_rules(schema.coherence, schema.source)
-    rules = [*rules, *timeline_rules({"properties": properties, "x-coherence": schema.coherence})]
+    inferred = {"properties": properties, "x-coherence": schema.coherence}
+    rules = [*rules, *timeline_rules(inferred),
+             *identity_rules(inferred, _entity_words(schema), frozenset(p.split(".")[0] for p in constraints))]
     # With caller constraints the generator redraws records (and rescales their prices) until they fit, and
     # which records that finds depends on every draw: constrained plans keep drawing every field, so their
     # records stay what they were; the bulk path (no constraints) skips the draws.

@@ -18,7 +18,14 @@ from typing import Any
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import below, pick
 from pytest_testdata.locales.countries import CALLING_CODES, COUNTRY_LOCALES
-from pytest_testdata.locales.gazetteer import CountryData, PhoneRange, common_words, country_data
+from pytest_testdata.locales.gazetteer import (
+    CountryData,
+    CountryNames,
+    PhoneRange,
+    common_words,
+    country_data,
+    country_names,
+)
 from pytest_testdata.quality.rules import fold_name, latin_name
 
 POOL_SIZE = 400
@@ -63,9 +70,13 @@ class CountryPool:
     """Names and companies of one country, as the drawers read them."""
 
     country: str
-    data: CountryData
     companies: tuple[str, ...]
     words: tuple[str, ...]
+
+    @property
+    def data(self) -> CountryData:
+        """The country's data, read on first use (most URLs and words need none of it)."""
+        return data_of(self.country)
 
     @property
     def addresses(self) -> list[tuple[Any, ...]]:
@@ -74,9 +85,11 @@ class CountryPool:
 
 @cache
 def country_pool(country: str) -> CountryPool:
-    """The pool for a country code (``US``, ``GB``...), read from the shipped data on first use."""
+    """The pool for a country code (``US``, ``GB``...); its data is read on first use."""
     companies, words = common_words()
-    return CountryPool(country, country_data(country), companies, words)
+    if country not in LOADED_DATA:
+        country_names(country)  # a code without data fails here, as it always did
+    return CountryPool(country, companies, words)
 
 
 _BUILT: dict[str, CountryPool] = {}
@@ -102,18 +115,31 @@ def data_of(country: str) -> CountryData:
     return found
 
 
+LOADED_NAMES: dict[str, CountryNames] = {}
+"""Countries whose names are loaded (:func:`names_of` fills it; name drawers read it before calling)."""
+
+
+def names_of(country: str) -> CountryNames:
+    """The country's weighted names, through a plain dict; read alone (not the places, streets and phone
+    ranges) unless the country's whole data is loaded already."""
+    found = LOADED_NAMES.get(country)
+    if found is None:
+        found = LOADED_NAMES[country] = LOADED_DATA.get(country) or country_names(country)
+    return found
+
+
 def weighted(rng: random.Random, names: Sequence[str], cumulative: Sequence[int]) -> str:
     """A name drawn by its weight (one ``rng.random()`` and a bisect)."""
     return names[bisect_right(cumulative, rng.random() * cumulative[-1])]
 
 
 def first_name(country: str, rng: random.Random) -> str:
-    data = data_of(country)
+    data = names_of(country)
     return weighted(rng, data.first_names, data.first_weights)
 
 
 def last_name(country: str, rng: random.Random) -> str:
-    data = data_of(country)
+    data = names_of(country)
     return weighted(rng, data.last_names, data.last_weights)
 
 

@@ -25,15 +25,17 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from pytest_testdata.generators.traditional.drawers import Draw, RecordState
+from pytest_testdata.generators.traditional.drawers import Draw, RecordState, draw_none
 
 Builder = Callable[[RecordState], dict[str, Any]]
 
 
 def _literal(fields: list[tuple[str, Draw]]) -> tuple[str, dict[str, Any]]:
-    """The dict literal calling each drawer (``{'sku': D1(state), ...}``) and the names it refers to."""
+    """The dict literal calling each drawer (``{'sku': D1(state), ...}``) and the names it refers to; a
+    ``null`` field's drawer (:func:`draw_none`, no draw) is written as ``None``."""
     names = {f"D{i}": draw for i, (_, draw) in enumerate(fields)}
-    body = ", ".join(f"{name!r}: D{i}(state)" for i, (name, _) in enumerate(fields))
+    body = ", ".join(f"{name!r}: None" if draw is draw_none else f"{name!r}: D{i}(state)"
+                     for i, (name, draw) in enumerate(fields))
     return "{" + body + "}", names
 
 
@@ -167,6 +169,8 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     for i, (name, draw) in enumerate(drawn):
         if draw is None:
             lines.append(f"    record[{name!r}] = PLACEHOLDER  # a rule writes it")
+        elif draw is draw_none:  # a null field: nothing drawn
+            lines.append(f"    record[{name!r}] = None")
         else:
             names[f"D{i}"] = draw
             lines.append(f"    record[{name!r}] = D{i}(state)")

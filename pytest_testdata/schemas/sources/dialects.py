@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_testdata.errors import SchemaError
-from pytest_testdata.schemas.sources.vocabulary import LIST, MAP, ONE, child, pointer
+from pytest_testdata.schemas.sources.vocabulary import LIST, MAP, ONE, child, json_copy, pointer
 
 DIALECTS: dict[str, str] = {
     "https://json-schema.org/draft/2020-12/schema": "2020-12",
@@ -35,10 +35,16 @@ def dialect_of(data: Mapping[str, Any], source: str) -> str:
 
 
 
-def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
-    """Rewrite one (sub)schema of ``dialect`` into 2020-12 forms, in place; returns it."""
+def upgrade(node: Any, dialect: str, source: str, ptr: str, copy: bool = False) -> Any:
+    """Rewrite one (sub)schema of ``dialect`` into 2020-12 forms, in place; returns it.
+
+    ``copy``: rewrite a copy instead (the input is left as it is), made on the way down: what a deep copy
+    (:func:`~pytest_testdata.schemas.sources.vocabulary.json_copy`) and then the rewrite in place make, in
+    one walk instead of two."""
     if not isinstance(node, dict):
-        return node
+        return json_copy(node) if copy else node
+    if copy:
+        node = _fresh(node)
     if ptr and isinstance(node.get("$schema"), str):  # an embedded resource of another dialect
         dialect = dialect_of(node, source)
     old = dialect in ("draft-04", "draft-06", "draft-07")
@@ -81,26 +87,46 @@ def upgrade(node: Any, dialect: str, source: str, ptr: str) -> Any:
                           "or state the allowed values directly instead of \"not\"")
     for key, sub in list(node.items()):
         if key in ONE:
-            node[key] = upgrade(sub, dialect, source, f"{ptr}/{key}")
+            node[key] = upgrade(sub, dialect, source, f"{ptr}/{key}", copy)
         elif key in MAP and isinstance(sub, dict):
             for name in sub:
-                sub[name] = upgrade(sub[name], dialect, source, child(ptr, key, name))
+                sub[name] = upgrade(sub[name], dialect, source, child(ptr, key, name), copy)
         elif key in LIST and isinstance(sub, list):
-            node[key] = [upgrade(s, dialect, source, f"{ptr}/{key}/{i}") for i, s in enumerate(sub)]
+            node[key] = [upgrade(s, dialect, source, f"{ptr}/{key}/{i}", copy) for i, s in enumerate(sub)]
         elif key == "components" and isinstance(sub, dict) and isinstance(sub.get("schemas"), dict):
             for name, s in sub["schemas"].items():
-                sub["schemas"][name] = upgrade(s, dialect, source, pointer("components", "schemas", name))
+                sub["schemas"][name] = upgrade(s, dialect, source, pointer("components", "schemas", name), copy)
     return node
 
 
-_IN_PLACE = ("allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "$ref", "$dynamicRef", "not")
+def _fresh(node: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a schema node for :func:`upgrade` to rewrite: its own containers where :func:`upgrade`
+    writes or descends (the subschemas themselves are copied as it reaches them), a deep copy of every other
+    value."""
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ONE:
+            out[key] = value  # upgrade(copy=True) copies it on the way down
+        elif key in MAP:
+            out[key] = dict(value) if isinstance(value, dict) else json_copy(value)
+        elif key in LIST:
+            out[key] = list(value) if isinstance(value, list) else json_copy(value)
+        elif key == "components" and isinstance(value, dict) and isinstance(value.get("schemas"), dict):
+            out[key] = {k: dict(v) if k == "schemas" else json_copy(v) for k, v in value.items()}
+        else:
+            out[key] = json_copy(value)
+    return out
+
+
+_IN_PLACE = frozenset(("allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "$ref", "$dynamicRef",
+                       "not"))
 
 
 def _plain_unevaluated(node: dict[str, Any]) -> None:
     """``unevaluated*`` in a schema without in-place applicators is ``additionalProperties`` / ``items``
     (which the merge of ``allOf`` parts reads); beside applicators it stays, and the expansion attaches the
     check that judges it (:meth:`_Expander.expand`, ``x-unevaluated``)."""
-    if any(k in node for k in _IN_PLACE):
+    if not node.keys().isdisjoint(_IN_PLACE):
         return
     if "unevaluatedProperties" in node:
         value = node.pop("unevaluatedProperties")

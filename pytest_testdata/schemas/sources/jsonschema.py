@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +42,7 @@ from typing import Any
 from pytest_testdata.errors import SchemaError
 from pytest_testdata.schemas.sources.dialects import DIALECTS, dialect_of, upgrade
 from pytest_testdata.schemas.sources.expansion import MAX_VIEW_NODES, _Expander, _TooBig
-from pytest_testdata.schemas.sources.vocabulary import CUT, pointer
+from pytest_testdata.schemas.sources.vocabulary import CUT, json_copy, pointer
 
 _META_HOST = "json-schema.org"
 DEFAULT_MAX_DEPTH = 3
@@ -82,20 +81,6 @@ class Loaded:
 
 
 
-def json_copy(node: Any) -> Any:
-    """A deep copy of a JSON document (dicts, lists and scalars; anything else through ``copy.deepcopy``),
-    several times faster than ``copy.deepcopy`` on the large documents users bring."""
-    kind = type(node)
-    if kind is dict:
-        return {key: json_copy(value) for key, value in node.items()}
-    if kind is list:
-        return [json_copy(value) for value in node]
-    if kind is str or kind is int or kind is float or kind is bool or node is None:
-        return node
-    return copy.deepcopy(node)
-
-
-
 def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, meta_checked: bool = False,
          documents: Any = None, base_uri: str | None = None) -> Loaded:
     """Check, upgrade and expand a document into its generation view (see the module docstring).
@@ -116,7 +101,7 @@ def load(data: Mapping[str, Any], source: str, max_depth: int | None = None, *, 
         _check_meta(data, dialect, source)
     written = data
     data = bundle(data, source, dialect, registered, base_uri, check=not meta_checked)
-    upgraded = upgrade(json_copy(data), dialect, source, "")
+    upgraded = upgrade(data, dialect, source, "", copy=True)  # a copy: ``data`` is the document as written
     wanted = data.get("x-max-depth", max_depth if max_depth is not None else current_max_depth())
     if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
         raise SchemaError(source, "/x-max-depth", "x-max-depth", f"expected a whole number of at least 1, got "

@@ -1,11 +1,13 @@
 """SQLAlchemy 2.x models (and plain ``Table`` objects) as entities.
 
 Read from the model: each column's type and length, nullability, single-column unique constraints
-(``x-unique``), the primary key (``x-primary-key``) and foreign keys (``x-ref`` to ``table.column``).
-The entity is named after the table, so a foreign key ``orders.user_id -> users.id`` refers to the
-``users`` entity. A column type with no JSON Schema counterpart, a composite primary key or a foreign key
-on several columns is refused with a message saying so. Records become model instances through
-:func:`instance`, with values converted to the column's Python type (datetimes, dates, decimals, UUIDs).
+(``x-unique``), the primary key (``x-primary-key``), foreign keys (``x-ref`` to ``table.column``) and the
+combinations a link table's composite key or a multi-column unique constraint holds once
+(``x-unique-together``). The entity is named after the table, so a foreign key ``orders.user_id ->
+users.id`` refers to the ``users`` entity. A column type with no JSON Schema counterpart, a composite
+primary key (other than a link table's, whose key columns are all foreign keys) or a foreign key on several
+columns is refused with a message saying so. Records become model instances through :func:`instance`, with
+values converted to the column's Python type (datetimes, dates, times, decimals, UUIDs, bytes from hex).
 
 Imports SQLAlchemy: used only when a model is passed.
 """
@@ -21,11 +23,15 @@ from typing import Any
 from sqlalchemy import Column, Table, UniqueConstraint, inspect, types
 
 from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.schemas.int_formats import FORMAT_KEY, INT_FORMAT_BOUNDS
 from pytest_testdata.schemas.model import Schema
 
 _TABLES: dict[str, Table] = {}
 _MODELS: dict[str, type[Any]] = {}
 PREFIX = "sqlalchemy:"
+BINARY_BYTES = 32
+"""At most this many bytes in a ``LargeBinary`` value (a column's smaller ``length`` wins)."""
+UNIQUE_TOGETHER = "x-unique-together"  # read by datasets/together.py (the schema layer does not import datasets)
 
 
 def is_sqlalchemy_model(obj: Any) -> bool:
@@ -54,16 +60,21 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     label = obj.__qualname__ if isinstance(obj, type) else f"Table {table.name!r}"
     where = f"SQLAlchemy model {label} (table {table.name!r})"
     pk = list(table.primary_key.columns)
-    if len(pk) > 1:
+    if len(pk) > 1 and not all(c.foreign_keys for c in pk):
         raise TestdataUsageError(
             f"{where}: composite primary key ({', '.join(c.name for c in pk)}) is not supported for datasets, "
-            "which link records through one key column. Give the table a single-column key.")
+            "which link records through one key column; a composite key is read only for a link table, whose "
+            "key columns are all foreign keys (post_tags: post_id, tag_id). Give the table a single-column key.")
     props: dict[str, Any] = {}
     required = []
     for column in table.columns:
-        props[column.name] = _property(column, where)
+        props[column.name] = _property(column, where, single_key=len(pk) == 1)
         if not column.nullable:
             required.append(column.name)
+    # A link table's key and a multi-column unique constraint: each combination once (datasets/together.py).
+    together = [[c.name for c in pk]] if len(pk) > 1 else []
+    together += [list(c.columns.keys()) for c in table.constraints
+                 if isinstance(c, UniqueConstraint) and len(c.columns) > 1]
     for constraint in table.foreign_key_constraints:
         if len(constraint.columns) > 1:
             raise TestdataUsageError(
@@ -73,8 +84,10 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     document: dict[str, Any] = {"title": name or table.name, "type": "object", "properties": props,
                                 "required": required, "additionalProperties": False,
                                 "description": (table.comment or f"rows of the {table.name} table")}
-    if pk:
+    if len(pk) == 1:
         document["x-primary-key"] = pk[0].name
+    if together:
+        document[UNIQUE_TOGETHER] = together
     schema = Schema.from_json_schema(document, source=source, name=name or table.name)
     _TABLES[source] = table
     if isinstance(obj, type):
@@ -82,11 +95,11 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     return schema
 
 
-def _property(column: Column[Any], where: str) -> dict[str, Any]:
+def _property(column: Column[Any], where: str, single_key: bool) -> dict[str, Any]:
     prop = _type_schema(column, where)
     if column.nullable:
         prop["type"] = [prop["type"], "null"]
-    unique = bool(column.unique or column.primary_key) or any(
+    unique = bool(column.unique or (column.primary_key and single_key)) or any(
         isinstance(c, UniqueConstraint) and list(c.columns.keys()) == [column.name] for c in column.table.constraints)
     if unique:
         prop["x-unique"] = True
@@ -103,11 +116,24 @@ def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
     kind = column.type
     if isinstance(kind, types.Enum):
         return {"type": "string", "enum": list(kind.enums)}
+    if isinstance(kind, types.JSON):  # JSONB too: any JSON object (the record holds it, the driver dumps it)
+        return {"type": "object"}
+    if isinstance(kind, types.Time):
+        return {"type": "string", "format": "time"}
+    if isinstance(kind, types.LargeBinary):  # bytes, written in the record as hex (converted for the model)
+        size = min(kind.length or BINARY_BYTES, BINARY_BYTES)
+        return {"type": "string", "pattern": f"^([0-9a-f]{{2}}){{1,{size}}}$"}
     if isinstance(kind, types.Boolean):
         return {"type": "boolean"}
     if isinstance(kind, types.Integer):
-        top = 32_767 if isinstance(kind, types.SmallInteger) else 2_147_483_647
-        return {"type": "integer", "minimum": 1 if column.primary_key or column.foreign_keys else 0, "maximum": top}
+        # The column's width bounds what the database accepts; it says nothing of the field's range, so it is
+        # marked as the type's limits (schemas/int_formats.py) and a `rating` is a few stars, a `views` a count.
+        width = "int16" if isinstance(kind, types.SmallInteger) else "int64" if isinstance(
+            kind, types.BigInteger) else "int32"
+        low, high = INT_FORMAT_BOUNDS[width]
+        if column.primary_key or column.foreign_keys:
+            low = 1  # keys are positive (a key of 1 is the first row)
+        return {"type": "integer", "minimum": low, "maximum": high, FORMAT_KEY: width}
     if isinstance(kind, types.Numeric):
         scale = kind.scale if isinstance(kind, types.Numeric) and not isinstance(kind, types.Float) else None
         prop: dict[str, Any] = {"type": "number", "minimum": 0}
@@ -129,7 +155,8 @@ def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
         return prop
     raise TestdataUsageError(
         f"{where}: column {column.name!r} has type {kind!r}, which datasets cannot generate yet. Supported: "
-        "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Uuid. Give the "
+        "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Time, Uuid, JSON, "
+        "LargeBinary. Give the "
         "column one of these types, or leave the model out of the dataset.")
 
 
@@ -142,6 +169,13 @@ def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
         return to_datetime
     if isinstance(kind, types.Date):
         return lambda v: dt.date.fromisoformat(v) if isinstance(v, str) else v
+    if isinstance(kind, types.Time):
+        def to_time(value: Any) -> Any:
+            moment = dt.time.fromisoformat(value) if isinstance(value, str) else value
+            return moment if kind.timezone or not isinstance(moment, dt.time) else moment.replace(tzinfo=None)
+        return to_time
+    if isinstance(kind, types.LargeBinary):
+        return lambda v: bytes.fromhex(v) if isinstance(v, str) else v
     if isinstance(kind, types.Uuid) and kind.as_uuid:
         return lambda v: uuid.UUID(v) if isinstance(v, str) else v
     if isinstance(kind, types.Numeric) and not isinstance(kind, types.Float) and kind.asdecimal:
@@ -183,5 +217,10 @@ def instance(model: type[Any], values: Mapping[str, Any]) -> Any:
     return model(**attrs)
 
 
-__all__ = ["converters", "instance", "is_sqlalchemy_model", "model_of", "python_values",
+def json_columns(table: Table) -> frozenset[str]:
+    """The table's JSON columns (a bulk ``COPY`` writes their values as JSON text)."""
+    return frozenset(c.name for c in table.columns if isinstance(c.type, types.JSON))
+
+
+__all__ = ["converters", "instance", "is_sqlalchemy_model", "json_columns", "model_of", "python_values",
            "schema_from_model", "table_of"]

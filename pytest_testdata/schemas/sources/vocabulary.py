@@ -8,8 +8,23 @@ A property *named* ``type`` is not a keyword: only the places listed here hold s
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
+
+
+def json_copy(node: Any) -> Any:
+    """A deep copy of a JSON document (dicts, lists and scalars; anything else through ``copy.deepcopy``),
+    several times faster than ``copy.deepcopy`` on the large documents users bring."""
+    kind = type(node)
+    if kind is dict:
+        return {key: json_copy(value) for key, value in node.items()}
+    if kind is list:
+        return [json_copy(value) for value in node]
+    if kind is str or kind is int or kind is float or kind is bool or node is None:
+        return node
+    return copy.deepcopy(node)
+
 
 # Where subschemas sit (everything else is a value: a property *named* "type" is not a keyword).
 ONE = frozenset(("additionalProperties", "propertyNames", "items", "contains", "not", "if", "then", "else",
