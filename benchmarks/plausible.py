@@ -39,6 +39,10 @@ PERSON_PARENTS = ("user", "author", "owner", "contact", "customer", "committer",
                   "creator", "actor", "sender", "reviewer", "requester", "employee", "buyer", "seller", "tagger",
                   "maintainer", "admin", "invitee", "inviter", "account_holder", "billing_details", "individual")
 
+PET_PARENTS = ("pet", "animal", "dog", "cat", "puppy", "kitten")
+WORK_PARENTS = ("issue", "pull_request", "ticket", "task", "todo", "bug", "discussion", "merge_request", "incident")
+MILESTONE_PARENTS = ("milestone", "sprint", "iteration")
+
 Check = Callable[[Any], bool]
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,38}$")
@@ -57,6 +61,8 @@ _COMPANY = re.compile(r"^[A-Z0-9][\w&.,'\u2019()/ -]{1,80}$")
 _JOB = re.compile(r"^[A-Z][A-Za-z&,'\u2019()/ -]{2,80}$")
 _POSTAL = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,8}[A-Z0-9]$")
 _LOCALE = re.compile(r"^([a-z]{2,3})(?:[-_]([A-Z]{2}|\d{3}))?$")
+_PET = re.compile(r"^[A-Z][a-z'\u2019-]{1,15}(?: [A-Z][a-z'\u2019-]{1,15})?$")
+_MILESTONE = re.compile(r"^(?=.{1,40}$)[\w.+-]+(?: [\w.+-]+){0,5}$")
 _SKU = re.compile(r"^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
 _VOUCHER = re.compile(r"^[A-Z0-9][A-Z0-9_-]{3,24}$")
 _REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9/_-]{3,30}$")
@@ -183,6 +189,30 @@ def _is_birth_date(v: Any) -> bool:
     return 1900 <= year <= date.today().year
 
 
+def _last_word(parent: str) -> str:
+    """What a parent is, by the last word of its name (``pull-request`` -> ``pull_request``, ``pets`` -> ``pet``)."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", parent).lower().replace("-", "_").strip("_")
+    for whole in (snake, snake.rstrip("s")):
+        if whole in WORK_PARENTS:
+            return whole
+    last = snake.rsplit("_", 1)[-1]
+    return last[:-1] if last.endswith("s") and not last.endswith("ss") else last
+
+
+def _is_pet_name(v: Any) -> bool:
+    """One or two capitalised words of letters, as pets are called (``Bella``, ``Mister Whiskers``)."""
+    return isinstance(v, str) and bool(_PET.match(v))
+
+
+def _is_summary_line(v: Any) -> bool:
+    """An issue's or pull request's title: 2 to 20 words, no full stop at the end, and not Title Case
+    throughout (``Fix the login form``, ``Update README.md``; not ``Deluxe Programming Handbook``)."""
+    if not isinstance(v, str) or v.endswith(".") or not v[:1].isalnum():
+        return False
+    words = v.split()
+    return 2 <= len(words) <= 20 and (len(words) < 3 or any(w[:1].islower() for w in words[1:]))
+
+
 def _is_prose(v: Any) -> bool:
     if not isinstance(v, str) or not v.strip():
         return False
@@ -206,6 +236,9 @@ CATEGORIES: dict[str, Check] = {
     "phone": lambda v: isinstance(v, str) and bool(_PHONE.match(v)) and sum(c.isdigit() for c in v) >= 7,
     "slug": lambda v: isinstance(v, str) and bool(_SLUG.match(v)),
     "prose": _is_prose,
+    "pet_name": _is_pet_name,
+    "summary_line": _is_summary_line,
+    "milestone": lambda v: isinstance(v, str) and bool(_MILESTONE.match(v)),
     "company": lambda v: isinstance(v, str) and bool(_COMPANY.match(v)) and any(ch.isalpha() for ch in v),
     "job_title": lambda v: isinstance(v, str) and bool(_JOB.match(v)) and len(v.split()) <= 8,
     "birth_date": _is_birth_date,
@@ -337,6 +370,15 @@ def category(name: str, parent: str, schema: dict[str, Any], root: str = "") -> 
             return "category"
         if n in ("tag", "tags", "label", "labels", "keyword", "keywords"):
             return "tag"
+    what = _last_word(parent)
+    if n == "pet_name" or (n == "name" and what in PET_PARENTS):
+        return "pet_name"
+    if n == "title" and what in PERSON_PARENTS:
+        return "job_title"
+    if n in ("title", "summary", "subject") and what in WORK_PARENTS and schema.get("format") is None:
+        return "summary_line"
+    if n == "title" and what in MILESTONE_PARENTS and schema.get("format") is None:
+        return "milestone"
     if n in ("description", "body", "summary", "comment", "message", "bio", "title") and \
             schema.get("format") is None and not schema.get("enum") and not schema.get("pattern"):
         return "prose"

@@ -60,6 +60,7 @@ class DatasetRPC:
             from pytest_testdata.datasets.graph import plan_dataset
 
             engine = servicer.inline.engine_for(self.engine, request.schemas)  # the call's own models, if any
+            wanted = wanted.named_by(engine.registry.canonical_name)  # {"Pet": 5}: OpenAPI's spelling
             plan = plan_dataset(wanted, engine.registry)  # every bad input fails before a chunk goes out
             span.set_attribute("testdata.seed", wanted.seed)
             span.set_attribute("testdata.count", sum(plan.counts.values()))

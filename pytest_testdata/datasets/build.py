@@ -358,8 +358,12 @@ class Builder:
         refs = {path: [r.get(path) for r in records] for path in by_path}
         spread_distinct(refs, combos, lambda path: self._keys_of(by_path[path]), rng)
         for path, values in refs.items():
+            leave_out = by_path[path].absent_when_empty
             for record, value in zip(records, values, strict=True):
-                record[path] = value
+                if value is None and leave_out:  # optional, and its type has no null: left out
+                    record.pop(path, None)
+                else:
+                    record[path] = value
 
     def _keys_of(self, edge: Edge) -> list[Any]:
         if edge.parent in self.plan.external:
@@ -377,10 +381,18 @@ class Builder:
         empty = set(rng.sample(range(n), round(n * edge.card.empty))) if edge.card.empty else set()
         filled = [i for i in range(n) if i not in empty]
         for i in empty:
-            records[i][edge.path] = None
+            if edge.absent_when_empty:  # optional, and its type has no null: left out
+                records[i].pop(edge.path, None)
+            else:
+                records[i][edge.path] = None
         if exclude_self:  # a self-reference (a manager): point at an earlier record, the first has none
             for i in filled:
-                records[i][edge.path] = records[rng.randrange(i)].get(edge.parent_field) if i else None
+                if i:
+                    records[i][edge.path] = records[rng.randrange(i)].get(edge.parent_field)
+                elif edge.absent_when_empty:
+                    records[i].pop(edge.path, None)
+                else:
+                    records[i][edge.path] = None
             return
         for i, parent in zip(filled, allocation(len(filled), len(keys), edge.card, rng), strict=True):
             records[i][edge.path] = keys[parent]

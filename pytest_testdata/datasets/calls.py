@@ -73,7 +73,7 @@ def run_dataset(factory: Any, counts: Mapping[Any, int] | None, kwargs: Mapping[
 
             plans = getattr(engine, "plan_registry", None)  # the agent's client: built-ins and the test's models
             local = registry if registry is not None else plans() if callable(plans) else SchemaRegistry()
-            dataset = load_dataset(dataset, plan_dataset(request, local), into)
+            dataset = load_dataset(dataset, plan_dataset(request.named_by(local.canonical_name), local), into)
     elif into is not None:
         from pytest_testdata.datasets.load import build_into
 

@@ -130,6 +130,8 @@ class ChunkedEntity:
                 job.in_lists.append((edge.path, keys, list(accumulate(weights(len(keys), edge.card.skew, rng)))))
             else:
                 job.refs[edge.path] = builder._allocate(edge, count, rng)
+                if edge.absent_when_empty:
+                    job.absent.add(edge.path)
         if plan.together.get(entity):  # a link table's (post_id, tag_id) pairs, each once
             by_path = {e.path: e for e in plan.edges_of(entity)}
             spread_distinct(job.refs, plan.together[entity], lambda path: builder._keys_of(by_path[path]), rng)

@@ -65,6 +65,8 @@ class EntityJob:
     """For ``purchased_before`` rules: when each assigned (buyer, item) pair was bought."""
     refs: dict[str, list[Any]] = field(default_factory=dict)
     """Top-level reference field -> each record's key (None: left empty)."""
+    absent: set[str] = field(default_factory=set)
+    """Reference fields left out of a record (not set to null) where its key is None: optional, not nullable."""
     in_lists: list[tuple[str, list[Any], list[float]]] = field(default_factory=list)
     """References inside lists (``items.*.product_id``): the path, the parents' keys, cumulative weights."""
     lists: list[tuple[str, Cardinality]] = field(default_factory=list)
@@ -197,8 +199,12 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     for path, card in job.lists:
         _resize(records, path, card, rng)
     for path, values in job.refs.items():
+        leave_out = path in job.absent
         for record, value in zip(records, values[start:stop], strict=True):
-            record[path] = value
+            if value is None and leave_out:
+                record.pop(path, None)
+            else:
+                record[path] = value
     for path, keys, cum in job.in_lists:
         _assign_in_lists(records, path, keys, cum, rng)
     for copy in rules:  # copies draw nothing: each over the whole chunk, then the rules that draw

@@ -93,6 +93,7 @@ def cmd_dataset(args: argparse.Namespace) -> int:
                                      strategy=args.strategy, cardinality=_cardinalities(args.cardinality),
                                      locale=args.locale)
     engine = Engine(schema_dirs=args.schemas)
+    request = request.named_by(engine.registry.canonical_name)  # Pet=5 names OpenAPI's Pet, entity pet
     processes = _processes(args.processes)
     plan = plan_dataset(request, engine.registry)  # every bad input fails here, before a byte is written
     if args.format in ("jsonl", "csv", "sqlite") and args.out is None:

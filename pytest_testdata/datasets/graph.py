@@ -21,7 +21,7 @@ from pytest_testdata.datasets.together import Combination, check_capacity, combi
 from pytest_testdata.errors import TestdataUsageError, suggest
 from pytest_testdata.generators.traditional.field_names import snake
 from pytest_testdata.schemas.model import Schema
-from pytest_testdata.schemas.registry import SchemaRegistry, entity_key
+from pytest_testdata.schemas.registry import SchemaRegistry
 
 DEFAULT_REF = Cardinality()
 """Undeclared references: long-tailed, about three children per parent, none required."""
@@ -45,6 +45,8 @@ class Edge:
     """Assigned by a cross-entity rule (a review's buyer and product come from an order)."""
     inferred: bool = False
     """Read from the field's name (``petId``), not declared with ``x-ref``."""
+    absent_when_empty: bool = False
+    """Optional but not nullable (its type has no ``null``): left empty, the field is left out, not null."""
 
     @property
     def in_list(self) -> bool:
@@ -103,9 +105,14 @@ class DatasetPlan:
                 "pulled_in": self.pulled_in, "external": {k: len(v) for k, v in self.external.items()}}
 
 
-def _nullable(schema: Schema, path: str, sub: Mapping[str, Any]) -> bool:
+def _null_allowed(sub: Mapping[str, Any]) -> bool:
     types = sub.get("type")
-    if (isinstance(types, list) and "null" in types) or types == "null":
+    return (isinstance(types, list) and "null" in types) or types == "null"
+
+
+def _nullable(schema: Schema, path: str, sub: Mapping[str, Any]) -> bool:
+    """May stay empty: null is allowed, or the top-level field is not required (then it is left out)."""
+    if _null_allowed(sub):
         return True
     if "." not in path:
         return path not in schema.json_schema.get("required", [])
@@ -153,23 +160,25 @@ def _references(schema: Schema, registry: SchemaRegistry, overrides: Mapping[str
             )
         nullable = _nullable(schema, path, sub)
         edges.append(Edge(schema.name, path, parent, parent_field, nullable,
-                          _ref_cardinality(where, sub, nullable, overrides)))
+                          _ref_cardinality(where, sub, nullable, overrides),
+                          absent_when_empty=nullable and not _null_allowed(sub)))
     return edges
 
 
 def _inferred_references(schema: Schema, registry: SchemaRegistry, named: Mapping[str, str],
                          overrides: Mapping[str, Any]) -> list[Edge]:
-    """References a schema implies by its field names alone, to entities the dataset names: an OpenAPI
+    """References a schema implies by its field names alone, to the entities of ``named``: an OpenAPI
     ``Order.petId`` holds a ``Pet``'s ``id`` when the dataset has pets. Only a top-level ``<entity>_id``
-    (any spelling) without ``x-ref``, whose entity is asked for (by count or ``external``), has a primary
-    key (``id``/``<entity>_id``/``x-primary-key``) and a key of the same JSON type."""
+    (any spelling: ``petId``, ``payment_intent_id`` for ``PaymentIntent``) without ``x-ref``, whose entity
+    is in ``named`` (:func:`_name_keys`), has a primary key (``id``/``<entity>_id``/``x-primary-key``) and
+    a key of the same JSON type."""
     edges = []
     for name, sub in schema.properties.items():
         key = snake(name)
-        if "x-ref" in sub or not key.endswith("_id") or entity_key(key[:-3]) not in named:
+        if "x-ref" in sub or not key.endswith("_id") or _loose(key[:-3]) not in named:
             continue
-        target = named[entity_key(key[:-3])]  # as the dataset spells it (counts={"Pet": 5})
-        if entity_key(target) == entity_key(schema.name):
+        target = named[_loose(key[:-3])]  # as the dataset spells it (counts={"Pet": 5})
+        if _loose(target) == _loose(schema.name):
             continue
         parent = registry.get(target)
         primary = _primary_key(parent)
@@ -177,8 +186,28 @@ def _inferred_references(schema: Schema, registry: SchemaRegistry, named: Mappin
             continue
         nullable = _nullable(schema, name, sub)
         edges.append(Edge(schema.name, name, target, primary, nullable,
-                          _ref_cardinality(f"{schema.name}.{name}", sub, nullable, overrides), inferred=True))
+                          _ref_cardinality(f"{schema.name}.{name}", sub, nullable, overrides), inferred=True,
+                          absent_when_empty=nullable and not _null_allowed(sub)))
     return edges
+
+
+def _loose(name: str) -> str:
+    """An entity's name as a field name may spell it: ``PaymentIntent``, ``payment_intent`` and
+    ``payment-intent`` are one (``paymentintent``)."""
+    return snake(name).replace("_", "")
+
+
+def _name_keys(names: list[str]) -> dict[str, str]:
+    """:func:`_loose` spelling -> the name, for the entities a field name may refer to."""
+    return {_loose(n): n for n in names}
+
+
+def _all_references(schema: Schema, registry: SchemaRegistry, named: Mapping[str, str],
+                    overrides: Mapping[str, Any]) -> list[Edge]:
+    """The declared references, then those inferred from field names that no declared one covers."""
+    edges = _references(schema, registry, overrides)
+    declared = {e.path for e in edges}
+    return edges + [e for e in _inferred_references(schema, registry, named, overrides) if e.path not in declared]
 
 
 def _json_type(sub: Mapping[str, Any]) -> str | None:
@@ -219,22 +248,20 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPl
     schemas: dict[str, Schema] = {}
     edges_of: dict[str, list[Edge]] = {}
 
-    named = {entity_key(n): n for n in [*wanted, *request.external]}
+    # By field name (_inferred_references): with counts, to the entities asked for; with a root, to any
+    # entity the registry knows, which is then pulled in as a declared reference's entity is.
+    named = _name_keys([*(registry.names() if request.root else ()), *wanted, *request.external])
 
     def load(name: str) -> None:
         if name not in schemas:
             schemas[name] = registry.get(name)
-            edges_of[name] = _references(schemas[name], registry, overrides)
-            if request.counts:  # by field name, to the entities asked for (_inferred_references)
-                declared = {e.path for e in edges_of[name]}
-                edges_of[name] += [e for e in _inferred_references(schemas[name], registry, named, overrides)
-                                   if e.path not in declared]
+            edges_of[name] = _all_references(schemas[name], registry, named, overrides)
 
     for name in wanted:
         load(name)
     pulled: dict[str, str] = {}
     if request.root:
-        _pull_in(request.root, registry, schemas, edges_of, load, pulled, request)
+        _pull_in(request.root, registry, schemas, edges_of, load, pulled, request, named, overrides)
     members = [n for n in schemas if n not in request.external]
     rules = {n: dataset_rules(schemas[n]) for n in members}
     _check_members(members, edges_of, rules, request)
@@ -287,7 +314,8 @@ def _primary_key(schema: Schema) -> str | None:
 
 
 def _pull_in(root: str, registry: SchemaRegistry, schemas: dict[str, Schema], edges_of: dict[str, list[Edge]],
-             load: Any, pulled: dict[str, str], request: DatasetRequest) -> None:
+             load: Any, pulled: dict[str, str], request: DatasetRequest, named: Mapping[str, str],
+             overrides: Mapping[str, Any]) -> None:
     """The root's referenced entities (transitively, and what its rules read) plus its direct dependents."""
     todo = [root]
     while todo:
@@ -302,11 +330,17 @@ def _pull_in(root: str, registry: SchemaRegistry, schemas: dict[str, Schema], ed
     for other in registry.names():
         if other in schemas or other in request.external:
             continue
-        refs = [(path, t) for path, t in registry.get(other).references().items() if t.partition(".")[0] == root]
-        if refs and all(t.partition(".")[0] in schemas or t.partition(".")[0] in request.external
-                        for t in registry.get(other).references().values()):
+        schema = registry.get(other)
+        declared = [(path, *t.partition(".")[::2]) for path, t in schema.references().items()]
+        if any(e in schemas and schemas[e].subschema(f) is None for _, e, f in declared):
+            continue  # written for another entity of that name (a built-in payment's order, not yours)
+        targets = {path: entity for path, entity, _ in declared}
+        for e in _inferred_references(schema, registry, named, {}):  # by field name, as declared ones
+            targets.setdefault(e.path, e.parent)
+        refs = [path for path, target in targets.items() if target == root]
+        if refs and all(t in schemas or t in request.external for t in targets.values()):
             load(other)
-            pulled[other] = f"refers to {root} ({other}.{refs[0][0]})"
+            pulled[other] = f"refers to {root} ({other}.{refs[0]})"
 
 
 def _check_members(members: list[str], edges_of: dict[str, list[Edge]], rules: dict[str, list[DatasetRule]],

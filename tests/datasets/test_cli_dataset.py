@@ -96,3 +96,50 @@ def test_a_progress_bar_on_the_terminal(tmp_path: Path) -> None:
     code, terminal, _ = run_on_a_terminal(["dataset", "user=1000", "product=500", "order=3000", "payment=500",
                                            "--seed", "1", "--out", "again", "--no-progress"], tmp_path)
     assert code == 0 and "generating dataset" not in terminal
+
+
+PETSTORE = """
+openapi: 3.0.4
+info: {title: Swagger Petstore, version: 1.0.27}
+paths: {}
+components:
+  schemas:
+    Pet:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, format: int64}
+        name: {type: string}
+    Order:
+      type: object
+      properties:
+        id: {type: integer, format: int64}
+        petId: {type: integer, format: int64}
+        quantity: {type: integer, format: int32}
+"""
+
+
+def test_an_openapi_root_pulls_in_what_its_field_names_refer_to(capsys: pytest.CaptureFixture[str],
+                                                                 tmp_path: Path) -> None:
+    """``--root Order`` on a Petstore (no x-ref): the pets come too, and SQLite finds every petId."""
+    (tmp_path / "petstore.yaml").write_text(PETSTORE)
+    db_path = tmp_path / "pets.db"
+    code, _, err = run(capsys, "--schemas", str(tmp_path), "dataset", "--root", "Order", "--count", "25",
+                       "--format", "sqlite", "--seed", "2", "--out", str(db_path))
+    assert code == 0, err
+    db = sqlite3.connect(db_path)
+    assert db.execute('SELECT count(*) FROM "order"').fetchone() == (25,)
+    assert db.execute("SELECT count(*) FROM pet").fetchone()[0] >= 1
+    assert db.execute('SELECT count(*) FROM "order" o LEFT JOIN pet p ON p.id = o.petId '
+                      "WHERE o.petId IS NOT NULL AND p.id IS NULL").fetchone() == (0,)
+
+
+def test_entities_spelled_as_the_document_spells_them(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "petstore.yaml").write_text(PETSTORE)
+    code, out, err = run(capsys, "--schemas", str(tmp_path), "dataset", "Pet=3", "Order=9", "--format", "sql",
+                         "--seed", "1")
+    assert code == 0, err
+    assert "dataset of 12 records (pet 3, order 9), seed 1, 0 violation(s)" in err
+    db = sqlite3.connect(tmp_path / "from-sql.db")
+    db.executescript(out)
+    assert db.execute('SELECT count(*) FROM "order" o JOIN pet p ON p.id = o.petId').fetchone()[0] >= 1

@@ -333,3 +333,63 @@ def test_an_openapi_document_s_references_are_read_from_field_names(tmp_path: Pa
     assert "tag.userId" not in shop.plan["references"]  # no user in this dataset: left as drawn
     alone = generate_dataset({"Order": 3}, seed=5, engine=engine)  # no pets asked for: no reference
     assert alone.plan["references"] == {}
+
+
+PETSTORE_OPTIONAL = """
+openapi: 3.0.4
+info: {title: Swagger Petstore, version: 1.0.27}
+paths: {}
+components:
+  schemas:
+    Pet:
+      type: object
+      required: [name]
+      properties:
+        id: {type: integer, format: int64}
+        name: {type: string}
+    Order:
+      type: object
+      properties:
+        id: {type: integer, format: int64}
+        petId: {type: integer, format: int64}
+        quantity: {type: integer, format: int32}
+        status: {type: string, enum: [placed, approved, delivered]}
+"""
+
+
+@pytest.mark.parametrize("builtins", [False, True])
+def test_root_pulls_in_an_entity_referenced_by_field_name(tmp_path: Path, builtins: bool) -> None:
+    """Order.petId declares no x-ref: root="Order" still brings the pets its orders point at, as a declared
+    reference would, and every reference resolves. With the built-in entities beside it, the document's Order
+    replaces the built-in order, and the built-in payment (written for that order) is not pulled in."""
+    (tmp_path / "petstore.yaml").write_text(PETSTORE)
+    engine = Engine(SchemaRegistry([tmp_path], builtins=builtins))
+    shop = generate_dataset(root="Order", count=30, seed=4, engine=engine)
+    assert list(shop) == ["pet", "order"] and shop.counts["order"] == 30 and shop.counts["pet"] >= 1
+    assert shop.plan["pulled_in"] == {"pet": "referenced by order.petId"}
+    assert shop.plan["references"]["order.petId"]["by_field_name"] is True
+    pets = shop.lookup("Pet")
+    assert all(order["petId"] in pets for order in shop["Order"])
+    assert shop.valid
+
+
+def test_root_pulls_in_what_refers_to_it_by_field_name(tmp_path: Path) -> None:
+    (tmp_path / "petstore.yaml").write_text(PETSTORE)
+    shop = generate_dataset(root="Pet", count=8, seed=4, engine=Engine(SchemaRegistry([tmp_path], builtins=False)))
+    assert shop.plan["pulled_in"] == {"order": "refers to pet (order.petId)"}
+    assert {order["petId"] for order in shop["order"]} <= set(shop.lookup("pet"))
+    assert "tag" not in shop.counts  # Tag.userId: no user entity in this registry
+
+
+def test_an_optional_reference_left_empty_is_left_out_when_its_type_has_no_null(tmp_path: Path) -> None:
+    """Order.petId is optional but typed integer: an order without a pet has no petId, never ``null``."""
+    (tmp_path / "petstore.yaml").write_text(PETSTORE_OPTIONAL)
+    engine = Engine(SchemaRegistry([tmp_path], builtins=False))
+    for shop in (generate_dataset(root="Order", count=200, seed=3, engine=engine),
+                 generate_dataset({"Pet": 20, "Order": 3000}, seed=3, engine=engine)):  # chunked as well
+        orders = shop["order"]
+        assert all(order.get("petId", 0) is not None for order in orders)
+        missing = sum("petId" not in order for order in orders)
+        assert 0 < missing < len(orders) / 5  # optional references: sometimes empty
+        assert all(order["petId"] in shop.lookup("pet") for order in orders if "petId" in order)
+        assert shop.valid, shop.violations[:3]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm  # kept loaded across pytester in-process runs (see test_sqlite.py)
+from sqlalchemy.dialects.postgresql import JSONB  # imported once: importing it again re-registers its functions
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pytest_testdata.datasets.load import DatabaseSink, DatasetLoadError, build_into
@@ -112,8 +113,6 @@ def test_copy_is_used_and_a_refused_record_is_named(postgres: PostgresServer) ->
 def test_json_time_and_binary_columns_copy_into_postgres_and_the_link_table_holds(postgres: PostgresServer) -> None:
     """JSONB, TIME and BYTEA columns through COPY (JSON as text, times and bytes in the driver's types), and a
     link table's pairs each once, checked in SQL."""
-    from sqlalchemy.dialects.postgresql import JSONB
-
     class Base(DeclarativeBase):
         pass
 

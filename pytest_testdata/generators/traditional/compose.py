@@ -53,7 +53,9 @@ def needs_compose(node: Any) -> bool:
     if len(kinds - {"null"}) != 1 or kinds == {"null"}:
         return "enum" not in node or len(kinds - {"null"}) > 1
     fmt = node.get("format")
-    if fmt is not None and fmt not in _CLASSIC_FORMATS and "x-gen" not in node:
+    # Formats are about strings: on a number (OpenAPI's int64, Stripe's unix-time) one is an annotation,
+    # which the classic number drawers read (this compiler would hand the node straight back to them).
+    if fmt is not None and fmt not in _CLASSIC_FORMATS and "x-gen" not in node and "string" in kinds:
         return True
     step = node.get("multipleOf")
     if step is not None and step != 0.01:

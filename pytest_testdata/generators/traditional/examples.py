@@ -30,7 +30,7 @@ _DIGITS = re.compile(r"[1-9][0-9]{2,39}\Z")
 _HEX = re.compile(r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,128}\Z")
 _HEX_UPPER = re.compile(r"(?=[0-9A-F]*[0-9])(?=[0-9A-F]*[A-F])[0-9A-F]{7,128}\Z")
 
-CATEGORICAL_KINDS = frozenset({"status", "category", "tag"})
+CATEGORICAL_KINDS = frozenset({"status", "category", "tag", "branch"})
 """Kinds by field name that a schema's token examples override: they guess a category, the examples say it."""
 
 

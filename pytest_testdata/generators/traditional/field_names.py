@@ -40,9 +40,10 @@ PERSON = frozenset((
     "manager", "beneficiary", "profile", "collaborator", "contributor", "traveler", "traveller", "client",
     "shopper", "consumer", "payer", "payee", "signer", "approver", "submitter", "reporter", "watcher",
     "follower", "friend", "spouse", "doctor", "nurse", "billing_details", "cardholder",
-    "account_holder", "shipping_contact", "emergency_contact",
+    "account_holder", "shipping_contact", "emergency_contact", "uploader", "editor", "organizer", "organiser",
+    "moderator", "by",
 ))
-"""Parent words whose ``name`` is a person's full name."""
+"""Parent words whose ``name`` is a person's full name (``by``: ``closed_by``, ``created_by``, ``merged_by``)."""
 PRODUCT = frozenset(("product", "item", "line_item", "article", "good", "merchandise", "sku", "offering",
                      "listing", "variant", "catalog_item", "order_item", "cart_item"))
 """Parent words whose ``name`` is a product's name."""
@@ -56,8 +57,23 @@ FILE = frozenset(("file", "attachment", "document", "asset", "artifact", "artefa
 CODE = frozenset(("repository", "repo", "project", "gist", "codebase", "snippet", "package", "library", "module",
                   "code", "source", "code_sample"))
 """Parent words whose ``language`` is a programming language."""
+REPOSITORY = frozenset(("repository", "repo", "package", "library", "module", "gist"))
+"""Parent words whose ``name`` is a repository's or package's name (``harbor-lantern``)."""
+PERSON_SIBLINGS = ("email", "email_address", "login", "username", "user_name", "avatar_url", "gravatar_id")
+"""Sibling names that make an object's ``name`` a person's (GitHub's user objects, under any parent name)."""
 JOB = frozenset(("job", "position", "employment", "role_assignment", "occupation", "vacancy", "opening"))
 """Parent words whose ``title`` is a job title (beside :data:`PERSON`)."""
+PET = frozenset(("pet", "animal", "dog", "cat", "puppy", "kitten"))
+"""Parent words whose ``name`` is a pet's name."""
+ISSUE = frozenset(("issue", "ticket", "task", "subtask", "todo", "bug", "defect", "incident", "pull_request",
+                   "merge_request", "change_request", "feature_request", "work_item", "epic", "discussion",
+                   "question"))
+"""Parent words whose ``title`` (or ``name``, ``summary``, ``subject``) is the summary line of a piece of work."""
+MILESTONE = frozenset(("milestone", "sprint", "iteration", "release"))
+"""Parent words whose ``title`` (or ``name``) is a milestone's title (``v2.4``, ``Sprint 14``)."""
+HEADLINE = frozenset(("article", "post", "blog_post", "blog", "news", "book", "chapter", "essay", "publication",
+                      "newsletter", "podcast", "episode"))
+"""Parent words whose ``title`` is a headline."""
 ADDRESS = frozenset(("address", "location", "billing", "shipping", "residence", "home", "place", "geo", "postal",
                      "destination", "origin", "venue", "premises", "mailing", "delivery", "office", "branch"))
 """Parent words of a postal address."""
@@ -131,15 +147,24 @@ def _patterns(patterns: tuple[str, ...]) -> _Globs:
     return _Globs(patterns)
 
 
-_CONTEXT_WORDS = PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE
+_CONTEXT_WORDS = (PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE | PET | ISSUE | MILESTONE | HEADLINE
+                  | REPOSITORY)
+
+
+QUALIFIERS = frozenset(("type", "kind", "field", "template", "setting", "config", "configuration", "status",
+                        "state", "event", "rule", "option", "policy", "permission", "stat", "statistic", "metric"))
+"""Last words that make a parent a description of a thing, not the thing: an ``issue_type``'s or a
+``pet_field``'s ``name`` is not an issue's or a pet's."""
 
 
 def _decisive(parent_words: tuple[str, ...], wanted: frozenset[str]) -> str | None:
     """The parent's word that says what it is: the whole name if known, else its last known word (a word
-    of the table's contexts or of the row's own)."""
+    of the table's contexts or of the row's own); None once a :data:`QUALIFIERS` word comes first."""
     for word in parent_words:
         if word in wanted or word in _CONTEXT_WORDS:
             return word
+        if word in QUALIFIERS:
+            return None
     return None
 
 
@@ -148,6 +173,9 @@ _ANY_TEXT = ("string",)
 
 TABLE: tuple[FieldName, ...] = (
     # -- people ------------------------------------------------------------------------------------------------
+    FieldName("repo.full_name", ("full_name",), parents=REPOSITORY,
+              example="maria-schneider/harbor-lantern (`full_name` under `repository`)"),
+    FieldName("repo.name", ("name",), parents=REPOSITORY, example="harbor-lantern (`name` under `repository`)"),
     FieldName("person.first_name", ("first_name", "firstname", "given_name", "forename", "givenname"),
               example="Maria"),
     FieldName("person.last_name", ("last_name", "lastname", "surname", "family_name", "familyname"),
@@ -177,6 +205,15 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("company", ("name",), parents=COMPANY, example="Harris, Brooks and Lee (`name` under `company`)"),
     FieldName("product.name", ("product_name", "item_name", "product_title", "article_name"),
               example="Premium Yoga Mat"),
+    FieldName("pet.name", ("pet_name", "petname", "dog_name", "cat_name", "animal_name", "pet_names"),
+              example="Bella"),
+    FieldName("pet.name", ("name",), parents=PET, example="Luna (`name` under `pet`, as a Petstore `Pet`'s)"),
+    FieldName("issue.title", ("title", "name", "summary", "subject"), parents=ISSUE,
+              example="Fix CSV export on mobile (`title` under `issue`, `ticket`, `task`, `pull_request`)"),
+    FieldName("milestone.title", ("title", "name"), parents=MILESTONE,
+              example="Sprint 14 (`title` under `milestone`)"),
+    FieldName("headline", ("title",), parents=HEADLINE,
+              example="A beginner's guide to sourdough baking (`title` under `article`, `post`, `book`)"),
     FieldName("product.name", ("name", "title"), parents=PRODUCT, example="Premium Yoga Mat (`name` under `product`)"),
     FieldName("file.name", ("name",), parents=FILE, example="quarterly-report.pdf (`name` under `attachment`)"),
     FieldName("sku", ("sku", "*_sku", "sku_code", "sku_number", "stock_keeping_unit"), example="PDD-60784"),
@@ -216,6 +253,13 @@ TABLE: tuple[FieldName, ...] = (
                             "*_time_utc", "created_on", "updated_on", "modified_on", "deleted_on", "last_updated",
                             "date_created", "date_updated", "date_modified"),
               example="2025-03-04T05:06:07Z"),
+    FieldName("unix_time", ("*_at", "timestamp", "*_timestamp", "created", "updated", "modified", "deleted",
+                            "published", "submitted", "last_modified", "last_login", "last_seen", "expires",
+                            "expiry", "expiration", "datetime", "*_datetime", "created_on", "updated_on",
+                            "last_updated", "date_created", "date_updated", "date_modified", "*_epoch", "epoch",
+                            "*_unix", "*_ts", "ts", "period_start", "period_end", "*_period_start",
+                            "*_period_end", "trial_start", "trial_end"),
+              types=_NUM, example="1741064767 (an integer `created` or `expires_at`: seconds since 1970)"),
     FieldName("date", ("date", "*_date", "date_of_*", "day_of_*"), example="2025-03-04"),
     FieldName("time", ("time", "time_of_day", "*_time_of_day", "opening_time", "closing_time", "opens_at_time",
                        "closes_at_time", "local_time"), example="14:05:00+01:00"),
@@ -321,7 +365,10 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("status", ("status", "state", "*_status"), example="active"),
     FieldName("colour", ("color", "colour", "*_color", "*_colour", "color_*", "colour_*", "hex_color",
                          "hex_colour", "rgb"), example="#3a7bd5"),
-    FieldName("tag", ("tag", "tags", "*_tag", "*_tags", "label", "labels", "keyword", "keywords"),
+    FieldName("version", ("tag_name", "tag"), parents=frozenset({"release"}),
+              example="2.14.3 (`tag_name` under `release`)"),
+    FieldName("branch", ("branch", "*_branch", "branch_name"), example="feature/csv-export"),
+    FieldName("tag", ("tag", "tags", "*_tag", "*_tags", "label", "labels", "keyword", "keywords", "topic", "topics"),
               example="sale (each item of `tags`)"),
     FieldName("code", ("code", "*_code"), example="KX-4821 (any other `code`)"),
     FieldName("sentence", ("description", "*_description", "desc", "comment", "*_comment", "comments", "body",
@@ -330,6 +377,8 @@ TABLE: tuple[FieldName, ...] = (
                            "excerpt", "reason", "instructions", "feedback", "review_text", "headline", "subtitle",
                            "subject"),
               example="Soft quiet morning light over the harbour."),
+    FieldName("person.name", ("name",), siblings=PERSON_SIBLINGS,
+              example="Maria Schneider (`name` beside `email` or `login`)"),
     FieldName("product.name", ("title", "name", "*_title", "*_name", "display_title"),
               example="Premium Yoga Mat (any other `name` or `title`)"),
 )
@@ -493,5 +542,6 @@ def _rows_named(key: str, json_type: str) -> tuple[FieldName, ...]:
     return tuple(r for r in rows() if json_type in r.types and _patterns(r.names).match(key))
 
 
-__all__ = ["TABLE", "FieldContext", "FieldName", "add_field_names", "current", "kind_for", "parent_words",
+__all__ = ["HEADLINE", "ISSUE", "MILESTONE", "PERSON_SIBLINGS", "PET", "QUALIFIERS", "REPOSITORY", "TABLE",
+           "FieldContext", "FieldName", "add_field_names", "current", "kind_for", "parent_words",
            "remove_field_names", "rows", "singular", "snake", "snake_pattern", "table_version", "within"]

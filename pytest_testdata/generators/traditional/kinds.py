@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.generators.traditional import context_texts as ct
 from pytest_testdata.generators.traditional import kind_values as kv
 from pytest_testdata.generators.traditional.drawers import (
     NAMED_DRAWERS,
@@ -181,6 +182,13 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("job_title", _forms(kv.job_title)),
     Kind("company", _forms(_company)),
     Kind("product.name", _forms(_product_name)),
+    Kind("pet.name", _forms(ct.pet_name)),
+    Kind("issue.title", _forms(ct.issue_title)),
+    Kind("milestone.title", _forms(ct.milestone_title)),
+    Kind("headline", _forms(ct.headline)),
+    Kind("repo.name", _forms(ct.repo_name)),
+    Kind("repo.full_name", _forms(ct.repo_full_name)),
+    Kind("branch", _forms(ct.branch)),
     Kind("age", numbers=NumberRange((0, 120), (18, 80))),
     Kind("birth_date", _forms(kv.birth_date), refines=frozenset({"date"})),
     Kind("currency", _forms(kv.currency, lambda s: kv.currency(s).lower())),
@@ -222,6 +230,8 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("password", _forms(kv.password)),
     Kind("token", _forms(kv.token)),
     Kind("year", numbers=NumberRange((1900, 2100), (1990, 2026))),
+    # Seconds since 1970: 2020 to 2026 where the range is open, never before 1970 or after 2100.
+    Kind("unix_time", numbers=NumberRange((0, 4_102_444_800), (1_577_836_800, 1_798_761_600))),
     Kind("percent", numbers=NumberRange((0, 100), (0, 100), places=1)),
     Kind("port", numbers=NumberRange((1, 65535), (1024, 49151))),
     Kind("status", _forms(kv.status)),

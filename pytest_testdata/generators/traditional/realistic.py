@@ -20,6 +20,9 @@ from pytest_testdata.generators.traditional.field_names import current, kind_for
 from pytest_testdata.generators.traditional.kinds import KINDS, OBJECT_KINDS, Kind, kind_drawer, kind_names
 from pytest_testdata.types import FieldConstraint
 
+UNIX_TIME_FORMATS = frozenset(("unix-time", "unixtime", "unix_time", "epoch", "timestamp", "unix-timestamp"))
+"""Formats of a number that counts seconds since 1970 (Stripe's ``created``: ``format: unix-time``)."""
+
 Plain = Callable[[Mapping[str, Any], str, "FieldConstraint | None"], Draw]
 
 
@@ -44,9 +47,13 @@ def _named_kind(gen: Any, name: str, json_type: str = "string") -> Kind | None:
 def _kind_by_name(node: Mapping[str, Any], name: str, json_type: str) -> Kind | None:
     if "enum" in node or "const" in node or "x-gen" in node:
         return None
+    fmt = node.get("format")
+    if json_type != "string":
+        if fmt in UNIX_TIME_FORMATS:
+            return KINDS["unix_time"]
+        fmt = None  # int32, int64, double: the type's width, which says nothing of what the number means
     found = kind_for(name, json_type, current())
     kind = KINDS.get(found) if found is not None else None
-    fmt = node.get("format")
     if kind is None or (fmt is not None and fmt not in kind.refines):
         return None
     return kind

@@ -1,0 +1,134 @@
+"""Names and titles whose shape depends on what they belong to: a pet's name, an issue's summary line, a
+milestone's title, an article's headline (the field-name table picks them by the parent's name).
+
+Kept as data, composed from short lists, so the same seed gives the same values on every Faker release
+(Faker has no pet names, nor issue or headline titles).
+"""
+
+from __future__ import annotations
+
+from pytest_testdata.generators.traditional import kind_values as kv
+from pytest_testdata.generators.traditional.drawers import RecordState
+from pytest_testdata.generators.traditional.fastrand import below, pick
+
+PET_NAMES: tuple[str, ...] = (
+    "Bella", "Max", "Luna", "Charlie", "Lucy", "Cooper", "Daisy", "Milo", "Bailey", "Buddy", "Sadie", "Rocky",
+    "Molly", "Bear", "Lola", "Tucker", "Stella", "Duke", "Maggie", "Oliver", "Chloe", "Leo", "Penny", "Zeus",
+    "Coco", "Teddy", "Rosie", "Winston", "Ruby", "Murphy", "Nala", "Gizmo", "Willow", "Oscar", "Pepper",
+    "Simba", "Ginger", "Toby", "Lily", "Jack", "Zoe", "Louie", "Roxy", "Bentley", "Gracie", "Jasper", "Sophie",
+    "Loki", "Cleo", "Finn", "Hazel", "Rusty", "Piper", "Ollie", "Mia", "Benny", "Kiki", "Marley", "Biscuit",
+    "Honey", "Scout", "Mocha", "Ziggy", "Olive", "Gus", "Misty", "Sam", "Shadow", "Tiger", "Smokey", "Oreo",
+    "Peanut", "Pumpkin", "Mittens", "Whiskers", "Socks", "Felix", "Garfield", "Tigger", "Salem", "Boots",
+    "Patches", "Pebbles", "Noodle", "Pickles", "Waffles", "Nugget", "Bubbles", "Sunny", "Maple", "Juniper",
+    "Archie", "Bruno", "Rex", "Fido", "Spot", "Rufus", "Baxter", "Hank", "Moose", "Dexter", "Diesel", "Apollo",
+    "Thor", "Athena", "Kona", "Sasha", "Lulu", "Minnie", "Princess", "Trixie", "Dixie", "Freya", "Poppy",
+    "Bonnie", "Frankie", "Remy", "Ozzy", "Ace", "Blue", "Koda", "Nova", "Storm", "Ember", "Chester", "Bandit",
+    "Muffin", "Cookie", "Fluffy", "Snowball", "Button", "Clover", "Cinnamon", "Bagel", "Churro", "Dumpling",
+)
+"""Common pet names (dogs and cats), written for this project: given names and words people give pets,
+not copied from any ranking (docs/data-licences.md)."""
+
+_ISSUE_VERBS = ("Fix", "Add", "Update", "Remove", "Improve", "Refactor", "Document", "Support", "Speed up",
+                "Clean up", "Test", "Migrate", "Simplify", "Redesign", "Validate")
+_ISSUE_OBJECTS = (
+    "the login form", "password reset emails", "CSV export", "the search page", "pagination on the orders list",
+    "the checkout flow", "date parsing", "the onboarding guide", "error messages", "the billing page",
+    "image uploads", "the mobile navigation", "API rate limits", "the dashboard charts", "notification settings",
+    "the release notes", "dark mode", "keyboard shortcuts", "the profile page", "two-factor login",
+    "the invoice PDF", "webhook retries", "the README", "database migrations", "the cache layer",
+    "time zone handling", "the sign-up page", "accessibility labels", "file previews", "the audit log",
+    "the settings screen", "bulk delete", "email templates", "the import wizard", "session timeouts",
+)
+_ISSUE_SUBJECTS = ("The login form", "CSV export", "The search page", "The checkout flow", "Date parsing",
+                   "The billing page", "The mobile menu", "The dashboard", "The profile page", "Two-factor login",
+                   "The invoice PDF", "The sign-up page", "The import wizard", "Bulk delete", "The settings screen",
+                   "The file preview", "Password reset", "The order history", "Search autocomplete", "The API client")
+"""What a fault report is about (singular: "... fails when ...")."""
+_ISSUE_WHERE = ("", "", "", "", " on mobile", " for admin users", " in Safari", " after the last release",
+                " on slow connections", " for large accounts", " in the public API", " in the docs")
+_ISSUE_FAILS = ("fails", "breaks", "crashes", "times out", "hangs", "shows stale data", "returns a 500 error",
+                "is very slow", "loses unsaved changes", "shows the wrong total")
+_ISSUE_WHEN = ("when the name has an apostrophe", "after logging out", "with more than 100 items",
+               "on the first visit", "when offline", "for users east of UTC+12", "if the session expires",
+               "after a page refresh", "with an empty cart", "on Windows", "in Firefox", "when switching language")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_TOPICS = (
+    "remote work", "home gardening", "city cycling", "sourdough baking", "small business finance",
+    "personal data", "trail running", "urban housing", "electric cars", "renewable energy", "team meetings",
+    "public libraries", "open source", "coffee roasting", "language learning", "family budgets", "sleep",
+    "street photography", "container shipping", "the four-day week", "travelling light", "home workouts",
+    "saving for retirement", "rescue dogs", "school lunches", "night trains", "code review", "indoor plants",
+)
+_HEADLINES = (
+    "How to get started with {topic}", "{n} things nobody tells you about {topic}",
+    "Why {topic} matters more than ever", "A beginner's guide to {topic}", "What {year} taught us about {topic}",
+    "The hidden cost of {topic}", "{Topic}: a practical guide", "Inside the world of {topic}",
+    "Is {topic} worth it?", "The future of {topic}", "Lessons from ten years of {topic}",
+    "{n} mistakes to avoid with {topic}", "Everything you need to know about {topic}",
+    "{Topic}, explained", "The quiet rise of {topic}",
+)
+
+
+_BRANCHES = ("main", "main", "master", "develop", "staging", "release/{v}", "feature/{s}", "fix/{s}", "docs/{s}")
+
+
+def repo_name(state: RecordState) -> str:
+    """A repository's or package's name: lower-case words joined by hyphens (``harbor-lantern``)."""
+    return kv.slug(state)
+
+
+def repo_full_name(state: RecordState) -> str:
+    """``owner/name``, as GitHub's ``full_name`` is."""
+    return f"{kv.username(state).replace('.', '-')}/{kv.slug(state)}"
+
+
+def branch(state: RecordState) -> str:
+    """A git branch: ``main``, ``develop``, ``feature/csv-export``, ``release/2.4``."""
+    rng = state.rng
+    form = pick(rng, _BRANCHES)
+    if "{" not in form:
+        return form
+    return form.format(s=kv.slug(state), v=f"{1 + below(rng, 5)}.{below(rng, 13)}")
+
+
+def pet_name(state: RecordState) -> str:
+    """A pet's name (``Bella``, ``Max``)."""
+    return pick(state.rng, PET_NAMES)
+
+
+def issue_title(state: RecordState) -> str:
+    """The summary line of an issue, ticket, task or pull request: a piece of work (``Fix CSV export on
+    mobile``) or a fault (``The checkout flow times out with an empty cart``)."""
+    rng = state.rng
+    if below(rng, 3) == 0:
+        return f"{pick(rng, _ISSUE_SUBJECTS)} {pick(rng, _ISSUE_FAILS)} {pick(rng, _ISSUE_WHEN)}"
+    return f"{pick(rng, _ISSUE_VERBS)} {pick(rng, _ISSUE_OBJECTS)}{pick(rng, _ISSUE_WHERE)}"
+
+
+def milestone_title(state: RecordState) -> str:
+    """A milestone's or sprint's title: ``v2.4``, ``Sprint 14``, ``Q3 2025 release``, ``March 2026``."""
+    rng = state.rng
+    form = below(rng, 5)
+    if form == 0:
+        return f"v{1 + below(rng, 5)}.{below(rng, 13)}"
+    if form == 1:
+        return f"v{1 + below(rng, 5)}.{below(rng, 13)}.0"
+    if form == 2:
+        return f"Sprint {1 + below(rng, 60)}"
+    if form == 3:
+        return f"Q{1 + below(rng, 4)} {2024 + below(rng, 3)} release"
+    return f"{pick(rng, _MONTHS)} {2024 + below(rng, 3)}"
+
+
+def headline(state: RecordState) -> str:
+    """An article's, post's or book's headline (``A beginner's guide to sourdough baking``)."""
+    rng = state.rng
+    topic = pick(rng, _TOPICS)
+    text = pick(rng, _HEADLINES).format(topic=topic, Topic=topic[0].upper() + topic[1:], n=3 + below(rng, 8),
+                                        year=2015 + below(rng, 11))
+    return text[0].upper() + text[1:]
+
+
+__all__ = ["PET_NAMES", "branch", "headline", "issue_title", "milestone_title", "pet_name", "repo_full_name",
+           "repo_name"]
