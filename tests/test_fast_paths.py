@@ -743,6 +743,46 @@ def test_the_cent_cleaner_finds_the_rejected_cents_the_path_walker_finds(engine:
     assert 0 < sum(found) < len(found)
 
 
+def test_the_cent_cleaner_settles_each_rule_list_by_its_own_rules(engine: Engine) -> None:
+    # clean() works out its deriving rules and rates once per rule list and keeps them: one cleaner given two
+    # lists (the cart's rules, then a tax capped at 10%) must clean as a cleaner that only saw that list does.
+    from pytest_testdata.generators.traditional.cents import CentCleaner
+    from pytest_testdata.generators.traditional.pools import VALUES
+    from pytest_testdata.quality.rules import build_rules
+
+    schema = engine.registry.get("cart")
+    own = build_rules(schema.coherence)
+    capped = build_rules([{**spec, "max": 0.1} if spec["kind"] == "rate_of" else spec for spec in schema.coherence])
+    shared = CentCleaner.for_schema(schema.json_schema, own)
+    assert shared is not None
+    carts = engine.generate(GenerationRequest.checked("cart", 300, strategy="traditional", seed=4)).records
+    rng = random.Random(3)
+    dirty = []
+    for cart in carts:  # prices a cent off and a tax of 11%: most need cleaning, some beyond a 10% cap
+        record = copy.deepcopy(cart)
+        record["items"][0]["unit_price"] = round(record["items"][0]["unit_price"] + rng.choice((0.01, 0.02)), 2)
+        own[0].enforce(record, rng, VALUES)
+        record["tax"] = round(record["subtotal"] * 0.11, 2)
+        own[2].enforce(record, rng, VALUES)
+        dirty.append(record)
+    assert sum(map(shared.dirty, dirty)) > 50
+    moved = above_cap = 0
+    for record in dirty:
+        for rules in (own, capped, own):
+            fresh = CentCleaner.for_schema(schema.json_schema, rules)
+            assert fresh is not None
+            mine, theirs = copy.deepcopy(record), copy.deepcopy(record)
+            shared.clean(mine, rules, random.Random(1), VALUES)
+            fresh.clean(theirs, rules, random.Random(1), VALUES)
+            assert repr(mine) == repr(theirs)
+            moved += mine != record
+            if rules is capped:
+                assert mine["tax"] <= mine["subtotal"] * 0.1 + 0.011  # the capped list's range was used
+            else:
+                above_cap += mine["tax"] > mine["subtotal"] * 0.1 + 0.011
+    assert moved > 150 and above_cap > 50  # the two lists were cleaned differently
+
+
 def test_ordered_enforces_top_level_fields_as_its_general_path_does() -> None:
     # ordered over top-level keys of a plain dict takes a short path; a dict subclass takes the general one
     # (compiled getters and setters): the same writes, the same errors, on values of every kind.

@@ -116,6 +116,32 @@ class Knob:
     their product's price), its bounds; None for a money factor."""
 
 
+@dataclass(frozen=True)
+class _Rate:
+    """A ``rate_of`` rule whose target the cleaner moves (a tax, a discount), with what settling it needs."""
+
+    rule: Rule
+    base: Getter
+    target: Getter
+    write: Setter
+    low: float
+    """The rule's ``min`` rate."""
+    high: float
+    derive: tuple[Rule, ...]
+    """The deriving rules to run again after the target moved (those that read it, or read what they derive)."""
+    others: tuple[Callable[[Any], list[Any]], ...]
+    """Readers of the cleaner's targets that moving this one does not change."""
+
+
+def _any_rejected(readers: Sequence[Callable[[Any], list[Any]]], record: Any) -> bool:
+    """True when a value read by one of ``readers`` is a float a float-division validator rejects."""
+    for read in readers:
+        for value in read(record):
+            if type(value) is float and not (value / CENT).is_integer():  # not is_clean(value)
+                return True
+    return False
+
+
 class CentCleaner:
     """Makes the rule-derived money of one schema's records clean (see the module's docstring)."""
 
@@ -135,6 +161,8 @@ class CentCleaner:
         self._nested_readers = tuple(map(all_getter, [p for p in self._nested_targets if p not in two]))
         self._target_readers = tuple((p, all_getter(p)) for p in self.targets)
         self._item_readers = tuple(map(all_getter, self.item_targets))
+        self._by_rules: dict[tuple[Rule, ...], tuple[tuple[Rule, ...], tuple[_Rate, ...]]] = {}
+        """What :meth:`clean` works out from a rule list (:meth:`_prepared`), by list."""
 
     def writes(self) -> tuple[str, ...]:
         """Paths :meth:`clean` may write itself (besides what the rules it re-runs write): its targets and the
@@ -215,8 +243,7 @@ class CentCleaner:
         the nearest accepted value its rate range allows, computing the derived values after each try.
         Small moves keep a caller's bound on a total (``total`` between 100 and 120) met.
         """
-        derive = [rule for rule in rules if rule.kind in DERIVING]
-        rates = [rule for rule in rules if rule.kind == "rate_of" and str(rule.spec.get("target")) in self.targets]
+        derive, rates = self._prepared(rules)
         for _ in range(TRIES):
             if self._done(record, rates):
                 return
@@ -227,16 +254,43 @@ class CentCleaner:
             for rate in rates:
                 # A nudged price moved the base: a rate settled before (the discount) may be out of its range
                 # now although every value is clean, so "clean" alone does not end the loop.
-                if self._settle(rate, record, derive, rng, values) and self._done(record, rates):
+                if self._settle(rate, record, rng, values) and self._done(record, rates):
                     return
         # Out of tries: the declared rules come first (a rejected cent is reported by the validator).
         for rule in rules:
             if rule.check(record) is False:
                 rule.enforce(record, rng, values)
 
-    def _done(self, record: dict[str, Any], rates: Sequence[Rule]) -> bool:
+    def _prepared(self, rules: Sequence[Rule]) -> tuple[tuple[Rule, ...], tuple[_Rate, ...]]:
+        """The deriving rules and the rates to settle of a rule list, worked out once per list (a third of
+        carts are cleaned, and this depends on the rules' specs only)."""
+        key = tuple(rules)
+        found = self._by_rules.get(key)
+        if found is None:
+            derive = tuple(rule for rule in rules if rule.kind in DERIVING)
+            rates = tuple(self._rate(rule, derive) for rule in rules
+                          if rule.kind == "rate_of" and str(rule.spec.get("target")) in self.targets)
+            found = self._by_rules[key] = (derive, rates)
+        return found
+
+    def _rate(self, rule: Rule, derive: tuple[Rule, ...]) -> _Rate:
+        target = str(rule.spec["target"])
+        # Only the rules that read the moved value (or what those derive) change when it moves; the others
+        # would compute what they already hold.
+        reading = _reading(target, derive)
+        moving = {target, *(path for r in reading for path in r.derives())}
+        return _Rate(rule, _read(str(rule.spec["base"])), _read(target), _write(target), float(rule.spec["min"]),
+                     float(rule.spec["max"]), reading,
+                     tuple(read for path, read in self._target_readers if path not in moving))
+
+    def _done(self, record: dict[str, Any], rates: Sequence[_Rate]) -> bool:
         """Every derived money value is clean and every rate (tax, discount) within its range."""
-        return not self.dirty(record) and all(rate.check(record) is not False for rate in rates)
+        if self.dirty(record):
+            return False
+        for rate in rates:  # noqa: SIM110  (a loop, not all() over a generator: a third of carts come here twice)
+            if rate.rule.check(record) is False:
+                return False
+        return True
 
     def _items_dirty(self, record: Mapping[str, Any]) -> bool:
         for read in self._item_readers:
@@ -245,24 +299,21 @@ class CentCleaner:
                     return True
         return False
 
-    def _settle(self, rate: Rule, record: dict[str, Any], derive: Sequence[Rule], rng: random.Random,
-                values: ValueSource) -> bool:
+    def _settle(self, rate: _Rate, record: dict[str, Any], rng: random.Random, values: ValueSource) -> bool:
         """Try the accepted values of a ``rate_of`` target nearest its current one; True once all is clean."""
-        target = str(rate.spec["target"])
-        base, current, write = _read(str(rate.spec["base"]))(record), _read(target)(record), _write(target)
+        base, current, write = rate.base(record), rate.target(record), rate.write
         if type(base) not in (int, float) or type(current) not in (int, float) \
                 or not (math.isfinite(base) and math.isfinite(current)):
             return False  # (a NaN or infinite price upstream: no cent value to move to)
-        low, high = base * float(rate.spec["min"]), base * float(rate.spec["max"])
+        low, high = base * rate.low, base * rate.high
         # A moved quantity or price changed the base: start from the range the rate allows now.
         cents = round(min(max(current, low), high) * 100)
-        # Only the rules that read the moved value (or what those derive) change when it moves; the others
-        # would compute what they already hold.
-        derive = _reading(target, tuple(derive))
+        derive = rate.derive
         # A rejected value this move cannot change (another rate's target, rejected too) stays rejected
         # whatever this value is: take the nearest accepted one without trying the others (the same result).
-        hopeless = self._stuck(record, {target, *(path for rule in derive for path in rule.derives())})
+        hopeless = _any_rejected(rate.others, record)
         first = None
+        dirty = self.dirty
         for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
             value = round((cents + step) * CENT, 2)
             if not (low <= value <= high and (value / CENT).is_integer()):  # (a float: is_clean(value))
@@ -274,21 +325,12 @@ class CentCleaner:
             write(record, value)
             for rule in derive:
                 rule.enforce(record, rng, values)
-            if not self.dirty(record):
+            if not dirty(record):
                 return True
         if first is not None:  # none made everything clean: keep the nearest, the next rate or pass may finish it
             write(record, first)
             for rule in derive:
                 rule.enforce(record, rng, values)
-        return False
-
-    def _stuck(self, record: Mapping[str, Any], moving: set[str]) -> bool:
-        """True when a derived money value outside ``moving`` is rejected (no move of those can fix it)."""
-        for path, read in self._target_readers:
-            if path not in moving:
-                for value in read(record):
-                    if type(value) is float and not (value / CENT).is_integer():  # not is_clean(value)
-                        return True
         return False
 
     def _nudge(self, record: dict[str, Any]) -> None:
