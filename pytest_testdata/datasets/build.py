@@ -21,7 +21,7 @@ from pytest_testdata.datasets import workers
 from pytest_testdata.datasets.about import About
 from pytest_testdata.datasets.cardinality import allocation, list_length, shuffle, weights
 from pytest_testdata.datasets.chunked import ChunkedEntity
-from pytest_testdata.datasets.chunks import Kit
+from pytest_testdata.datasets.chunks import Kit, put_reference
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
 from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
@@ -360,10 +360,7 @@ class Builder:
         for path, values in refs.items():
             leave_out = by_path[path].absent_when_empty
             for record, value in zip(records, values, strict=True):
-                if value is None and leave_out:  # optional, and its type has no null: left out
-                    record.pop(path, None)
-                else:
-                    record[path] = value
+                put_reference(record, path, value, leave_out)
 
     def _keys_of(self, edge: Edge) -> list[Any]:
         if edge.parent in self.plan.external:
@@ -381,18 +378,11 @@ class Builder:
         empty = set(rng.sample(range(n), round(n * edge.card.empty))) if edge.card.empty else set()
         filled = [i for i in range(n) if i not in empty]
         for i in empty:
-            if edge.absent_when_empty:  # optional, and its type has no null: left out
-                records[i].pop(edge.path, None)
-            else:
-                records[i][edge.path] = None
+            put_reference(records[i], edge.path, None, edge.absent_when_empty)
         if exclude_self:  # a self-reference (a manager): point at an earlier record, the first has none
             for i in filled:
-                if i:
-                    records[i][edge.path] = records[rng.randrange(i)].get(edge.parent_field)
-                elif edge.absent_when_empty:
-                    records[i].pop(edge.path, None)
-                else:
-                    records[i][edge.path] = None
+                first = None if not i else records[rng.randrange(i)].get(edge.parent_field)
+                put_reference(records[i], edge.path, first, edge.absent_when_empty)
             return
         for i, parent in zip(filled, allocation(len(filled), len(keys), edge.card, rng), strict=True):
             records[i][edge.path] = keys[parent]

@@ -180,6 +180,15 @@ def _self_equal(parents: Iterable[Record], reads: list[Callable[[Any], Any]]) ->
     return True
 
 
+def put_reference(record: Record, path: str, value: Any, leave_out: bool) -> None:
+    """Set a top-level reference; an empty one (None) is left out of the record instead when ``leave_out``
+    (the field is optional and its type has no null, as most of an OpenAPI document's references)."""
+    if value is None and leave_out:
+        record.pop(path, None)
+    else:
+        record[path] = value
+
+
 def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int) -> ChunkResult:
     """Generate, link and check records ``start``..``stop`` of the job's entity (see the module docstring)."""
     from pytest_testdata.generators.traditional.drawers import VALUES
@@ -201,10 +210,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     for path, values in job.refs.items():
         leave_out = path in job.absent
         for record, value in zip(records, values[start:stop], strict=True):
-            if value is None and leave_out:
-                record.pop(path, None)
-            else:
-                record[path] = value
+            put_reference(record, path, value, leave_out)
     for path, keys, cum in job.in_lists:
         _assign_in_lists(records, path, keys, cum, rng)
     for copy in rules:  # copies draw nothing: each over the whole chunk, then the rules that draw
