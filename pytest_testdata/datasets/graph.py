@@ -81,8 +81,8 @@ class DatasetPlan:
         """Fields of ``entity`` the builder sets on every record after generation (references, values
         copied from a referenced record, and then what the schema's own rules compute from those:
         :func:`~pytest_testdata.generators.traditional.derived.rule_derived`), which the generator
-        therefore need not draw. A rule's fields
-        count only when its reference always resolves (not nullable, not external, not filled later)."""
+        therefore need not draw. A rule's fields count only when its reference always resolves (not
+        nullable, not external, not filled later)."""
         edges = self.edges_of(entity)
         out = {e.path for e in edges}
         always = {e.path for e in edges if e.card.empty == 0 and not e.nullable and not e.deferred
@@ -294,8 +294,7 @@ def _together(members: list[str], schemas: Mapping[str, Schema], edges: list[Edg
         combos = combinations(schemas[name].json_schema, f"dataset: the {name} schema")
         if not combos:
             continue
-        parents = {e.path: (e.parent, len(request.external[e.parent]) if e.parent in request.external
-                            else counts[e.parent])
+        parents = {e.path: (e.parent, _parent_count(e, counts, request))
                    for e in edges if e.child == name and not e.in_list and not e.owned and not e.nullable}
         check_capacity(name, combos, parents, counts[name])
         out[name] = combos
@@ -492,11 +491,17 @@ def _cycle_members(deps: dict[str, set[str]]) -> dict[str, int]:
     return comp
 
 
+def _parent_count(edge: Edge, counts: Mapping[str, int], request: DatasetRequest) -> int:
+    """How many keys ``edge`` can point at: its parent's count, or the external ids given for it."""
+    external = request.external.get(edge.parent)
+    return len(external) if external is not None else counts[edge.parent]
+
+
 def _check_counts(edges: list[Edge], counts: Mapping[str, int], request: DatasetRequest) -> None:
     for e in edges:
         if e.in_list or e.owned:
             continue
-        parents = len(request.external[e.parent]) if e.parent in request.external else counts[e.parent]
+        parents = _parent_count(e, counts, request)
         children = counts[e.child] - round(counts[e.child] * e.card.empty)
         lo, hi = e.card.min, e.card.max
         if parents * lo > children:
