@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_testdata.generators.traditional.field_names import FieldContext, kind_for, snake
+from pytest_testdata.generators.traditional.kind_values import username_of
 from pytest_testdata.quality.rules import Rule, ValueSource, fold, latin_name
 
 _FIRST, _LAST, _FULL = "person.first_name", "person.last_name", "person.name"
@@ -73,7 +74,7 @@ class NameHandles(Rule):
         if "email" in self.spec:
             self._put(record, "email", values.email(first, last, rng, "US"))
         if "username" in self.spec:
-            self._put(record, "username", username(first, last, rng))
+            self._put(record, "username", username_of(latin_name(first) or "user", latin_name(last) or "name", rng))
 
     def _put(self, record: dict[str, Any], key: str, value: str) -> None:
         """Replace a drawn string only: an absent or null field stays so (the coverage setting chose it)."""
@@ -81,22 +82,6 @@ class NameHandles(Rule):
         limit = self._limits.get(key)
         if isinstance(record.get(field), str) and (limit is None or len(value) <= limit):
             record[field] = value
-
-
-def username(first: str, last: str, rng: random.Random) -> str:
-    """``maria.schneider``, ``mschneider``, ``maria_schneider42``, ``maria1987``, ``schneiderm3``."""
-    f = latin_name(first) or "user"
-    lname = latin_name(last) or "name"
-    style = rng.randrange(5)
-    if style == 0:
-        return f"{f}.{lname}"
-    if style == 1:
-        return f"{f[0]}{lname}"
-    if style == 2:
-        return f"{f}_{lname}{rng.randrange(100)}"
-    if style == 3:
-        return f"{f}{1960 + rng.randrange(46)}"
-    return f"{lname}{f[0]}{rng.randrange(10)}"
 
 
 def identity_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[str] = frozenset()) -> list[Rule]:
@@ -160,4 +145,4 @@ def _max_length(sub: Mapping[str, Any]) -> int | None:
     return high if isinstance(high, int) and not isinstance(high, bool) else None
 
 
-__all__ = ["NameHandles", "identity_rules", "username"]
+__all__ = ["NameHandles", "identity_rules"]

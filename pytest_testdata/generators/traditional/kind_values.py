@@ -12,6 +12,7 @@ them, and a generated Luhn- or mod-97-valid number could be a real customer's.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import date as _date
 from functools import cache
@@ -131,16 +132,22 @@ def person_name(state: RecordState) -> str:
 
 def username(state: RecordState) -> str:
     first, last = _folded(state)
-    style = below(state.rng, 5)
+    return username_of(first, last, state.rng)
+
+
+def username_of(first: str, last: str, rng: random.Random) -> str:
+    """A username from a folded first and last name: ``maria.schneider``, ``mschneider``,
+    ``maria_schneider42``, ``maria1987``, ``schneiderm3``."""
+    style = below(rng, 5)
     if style == 0:
         return f"{first}.{last}"
     if style == 1:
         return f"{first[0]}{last}"
     if style == 2:
-        return f"{first}_{last}{below(state.rng, 100)}"
+        return f"{first}_{last}{below(rng, 100)}"
     if style == 3:
-        return f"{first}{1960 + below(state.rng, 46)}"
-    return f"{last}{first[0]}{below(state.rng, 10)}"
+        return f"{first}{1960 + below(rng, 46)}"
+    return f"{last}{first[0]}{below(rng, 10)}"
 
 
 def job_title(state: RecordState) -> str:
