@@ -486,6 +486,21 @@ def test_timestamps_follow_the_order_their_names_say() -> None:
     assert len({r["created_at"] for r in records}) > 150  # reordered, not pinned
 
 
+def test_integer_timestamps_are_ordered_among_themselves() -> None:
+    seconds = {"type": "integer"}
+    document = {"title": "subscription", "type": "object",
+                "required": ["created", "canceled_at", "updated", "start_date", "end_date", "label"], "properties": {
+                    "created": seconds, "canceled_at": {"type": ["integer", "null"]}, "updated": seconds,
+                    "start_date": seconds, "end_date": seconds,
+                    "label": {"type": ["string", "integer"]}}}  # neither type: in no order
+    records = generate(document, "subscription", count=200)
+    for r in records:
+        assert 946_684_800 <= r["created"] <= r["updated"]  # seconds since 1970, this century
+        assert r["canceled_at"] is None or r["created"] <= r["canceled_at"] <= r["updated"]
+        assert r["start_date"] <= r["end_date"]
+    assert len({r["created"] for r in records}) > 150
+
+
 def test_a_declared_order_is_the_only_order() -> None:
     stamp = {"type": "string", "format": "date-time"}
     document = {"title": "audit", "type": "object", "required": ["created_at", "updated_at"],
