@@ -502,6 +502,18 @@ def test_integer_timestamps_are_ordered_among_themselves() -> None:
     assert len({r["created"] for r in records}) > 150
 
 
+def test_a_whole_name_is_its_object_s_first_and_last_and_a_nested_author_is_someone_else() -> None:
+    document = {"title": "note", "type": "object",
+                "required": ["display_name", "first_name", "last_name", "author"], "properties": {
+                    "display_name": STRING, "first_name": STRING, "last_name": STRING,  # the whole name listed first
+                    "author": {"type": "object", "required": ["name", "email"],
+                               "properties": {"name": STRING, "email": {"type": "string", "format": "email"}}}}}
+    records = generate(document, "note", count=100)
+    assert all(r["display_name"] == f"{r['first_name']} {r['last_name']}" for r in records)
+    assert sum(r["author"]["name"] == r["display_name"] for r in records) <= 2  # by chance only
+    assert len({r["author"]["name"] for r in records}) > 90
+
+
 def test_a_repository_s_full_name_and_a_licence_s_names_agree() -> None:
     licence = {"type": "object", "required": ["key", "name", "spdx_id"],
                "properties": {"key": STRING, "name": STRING, "spdx_id": {"type": ["string", "null"]}}}

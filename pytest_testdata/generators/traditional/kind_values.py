@@ -120,12 +120,9 @@ def last_name(state: RecordState) -> str:
 
 
 def person_name(state: RecordState) -> str:
-    """First and last name of the record's country (the record's own, when it has drawn them already),
-    remembered for the email or username drawn after it (``contact.name`` then ``contact.email``)."""
-    rec = state.record
-    first, last = rec.get("first_name"), rec.get("last_name")
-    if isinstance(first, str) and isinstance(last, str) and first and last:
-        return f"{first} {last}"
+    """First and last name of the record's country, remembered for the email or username drawn after it
+    (``contact.name`` then ``contact.email``). An object that also has ``first_name`` and ``last_name`` gets
+    its whole name from them by a rule (identity.py): a nested ``author`` is someone else."""
     state.first, state.last = first_drawn, last_drawn = _first_name(state), _last_name(state)
     return f"{first_drawn} {last_drawn}"
 
