@@ -57,6 +57,7 @@ FIELDS: dict[str, tuple[str, dict[str, Any]]] = {
     "language": ("language", STRING),
     "locale": ("locale", STRING),
     "country_code": ("address.country", STRING),
+    "addressLine2": ("address.line2", STRING),
     "slug": ("slug", STRING),
     "version": ("version", STRING),
     "fileName": ("file.name", STRING),

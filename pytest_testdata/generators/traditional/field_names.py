@@ -272,6 +272,12 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("timestamp", ("*_time", "start", "end", "starts", "ends", "since", "until"),
               example="2025-03-04T05:06:07Z"),
     # -- places ------------------------------------------------------------------------------------------------
+    FieldName("address.line2", ("line2", "line_2", "address_line2", "address_line_2", "address2", "address_2",
+                                "street_line2", "street_line_2", "street2", "street_2"), example="Apt 4B"),
+    FieldName("address.line2", ("apartment", "apt", "suite", "unit", "flat", "floor"), parents=ADDRESS,
+              example="Suite 300 (`suite` under `address`)"),
+    FieldName("address.line2", ("apartment", "apt", "suite", "unit", "flat", "floor"), siblings=ADDRESS_SIBLINGS,
+              example="Flat 3 (`flat` beside `street` or `city`)"),
     FieldName("address.street", ("street", "street_address", "street_line*", "address_line*", "address1",
                                  "address_1", "line1", "line_1", "street_name", "address_street"),
               example="742 Evergreen Terrace"),

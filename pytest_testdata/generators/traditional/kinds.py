@@ -202,6 +202,7 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("date", _forms(kv.date)),
     Kind("time", _forms(kv.time_with_offset, kv.time_plain, kv.time_short)),
     Kind("address.street", _forms(NAMED_DRAWERS["address.street"])),
+    Kind("address.line2", _forms(kv.address_line2)),
     Kind("address.city", _forms(NAMED_DRAWERS["address.city"])),
     Kind("address.state", _forms(NAMED_DRAWERS["address.state"])),
     Kind("address.postal_code", _forms(NAMED_DRAWERS["address.postal_code"])),
