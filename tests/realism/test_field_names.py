@@ -536,6 +536,32 @@ def test_a_repository_s_full_name_and_a_licence_s_names_agree() -> None:
     assert sum(r["license"]["key"] == "mit" for r in records) > 20  # the most used licence, drawn most
 
 
+def test_apps_teams_and_workflows_have_names_of_their_kind_and_slugs_follow_names() -> None:
+    def named(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"type": "object", "required": ["name", "slug"],
+                "properties": {"name": STRING, "slug": STRING, **(extra or {})}}
+    team = named({"parent": named()})
+    team["required"] = ["name", "slug", "parent"]
+    document = {"title": "event", "type": "object", "required": ["performed_via_github_app", "team", "workflow_run",
+                                                                 "category"],
+                "properties": {"performed_via_github_app": named(), "team": team,
+                               "workflow_run": {"type": "object", "required": ["name"], "properties": {"name": STRING}},
+                               "category": {"type": "object", "required": ["title", "slug"], "properties": {
+                                   "title": STRING, "slug": {"type": "string", "x-unique": True}}}}}
+    records = generate(document, "event", count=60)
+    app_roles = ("Bot", "CI", "Deploy", "Sync", "Reviewer", "Drafter", "Stale", "Owners", "Checks", "Scan", "Preview",
+                 "Updates", "Notifier", "Triage", "Labeler")
+    for r in records:
+        app, group = r["performed_via_github_app"], r["team"]
+        assert app["name"].endswith(app_roles) and app["slug"] == app["name"].lower().replace(" ", "-")
+        for t in (group, group["parent"]):  # a team's parent is a team
+            assert t["slug"] == t["name"].lower().replace(" ", "-")
+            assert " - " not in t["name"] and len(t["name"].split()) <= 4  # not a product ("Slim Mug - Blue")
+        assert r["workflow_run"]["name"][0].isupper() and " - " not in r["workflow_run"]["name"]
+    # an x-unique slug keeps its own value: names may repeat, slugs may not
+    assert sum(r["category"]["slug"] == r["category"]["title"].lower().replace(" ", "-") for r in records) == 0
+
+
 def test_a_named_thing_with_a_shape_of_its_own_keeps_its_value() -> None:
     document = {"title": "repository", "type": "object", "required": ["full_name", "name"], "properties": {
         "full_name": {"type": "string", "pattern": "^[a-z]+/[a-z]+$"}, "name": STRING}}

@@ -105,6 +105,40 @@ _LICENSE_DRAWS: tuple[tuple[str, str, str], ...] = (
 """The licences weighted roughly as public repositories use them: MIT first, then Apache 2.0 and the GPL."""
 
 
+_APP_WORDS: tuple[str, ...] = (
+    "Octo", "Probot", "Harbor", "Beacon", "Relay", "Sentinel", "Atlas", "Lantern", "Pilot", "Comet", "Orbit",
+    "Ranger", "Signal", "Anchor", "Summit", "Cedar", "Falcon", "Nimbus", "Quartz", "Tandem")
+_APP_ROLES: tuple[str, ...] = (
+    "Bot", "CI", "Deploy", "Sync", "Reviewer", "Labeler", "Release Drafter", "Stale", "Owners", "Checks",
+    "Security Scan", "Docs Preview", "Dependency Updates", "Notifier", "Triage")
+_TEAMS: tuple[str, ...] = (
+    "Platform", "Backend", "Frontend", "Infrastructure", "Security", "Data Engineering", "Design Systems",
+    "Mobile", "Developer Experience", "Site Reliability", "Payments", "Search", "Growth", "Core", "QA",
+    "Documentation", "Release Engineering", "Machine Learning", "Customer Success", "Maintainers")
+_WORKFLOWS: tuple[str, ...] = (
+    "CI", "Build and test", "Lint", "Deploy to production", "Deploy to staging", "Release", "Nightly build",
+    "CodeQL", "Publish package", "Docs", "Dependency review", "End-to-end tests", "Benchmarks", "Stale issues",
+    "Label pull requests", "Build container image")
+
+
+def app_name(state: RecordState) -> str:
+    """An app's or bot's name (``Probot Owners``, ``Harbor CI``): a code-hosting integration's."""
+    return f"{pick(state.rng, _APP_WORDS)} {pick(state.rng, _APP_ROLES)}"
+
+
+def team_name(state: RecordState) -> str:
+    """A team's name (``Platform``, ``Design Systems``), sometimes with ``team`` or a number."""
+    rng = state.rng
+    name = pick(rng, _TEAMS)
+    form = below(rng, 6)
+    return f"{name} team" if form == 0 else f"{name} {1 + below(rng, 4)}" if form == 1 else name
+
+
+def workflow_name(state: RecordState) -> str:
+    """A CI workflow's or job's name (``Build and test``, ``Deploy to production``)."""
+    return pick(state.rng, _WORKFLOWS)
+
+
 def license_key(state: RecordState) -> str:
     """A licence's key (``mit``, ``apache-2.0``)."""
     return pick(state.rng, _LICENSE_DRAWS)[0]
@@ -167,5 +201,6 @@ def headline(state: RecordState) -> str:
     return text[0].upper() + text[1:]
 
 
-__all__ = ["LICENSES", "PET_NAMES", "branch", "headline", "issue_title", "license_key", "license_name",
-           "license_spdx", "milestone_title", "pet_name", "repo_full_name", "repo_name"]
+__all__ = ["LICENSES", "PET_NAMES", "app_name", "branch", "headline", "issue_title", "license_key", "license_name",
+           "license_spdx", "milestone_title", "pet_name", "repo_full_name", "repo_name", "team_name",
+           "workflow_name"]

@@ -1,11 +1,12 @@
-"""Fields of one object that name the same thing agree: a repository's full name, a licence's names.
+"""Fields of one object that name the same thing agree: a repository's full name, a licence's names, a slug.
 
 A code-hosting API's repository has ``name``, ``full_name`` and an ``owner`` with a ``login``; in every real
 record ``full_name`` is ``owner.login/name``. A licence has a ``key``, a ``name`` and an ``spdx_id`` that all
 name one licence (``mit``, ``MIT License``, ``MIT``). Each field drawn on its own by its name gives a record
 nobody has seen (``tsnyder/environment-order`` owned by ``anthony.morris`` and named ``politics-six``), so the
 plan reads, by the kinds the field-name table gives an object's fields, which fields name the same thing and
-makes them agree, as identity.py does for a person's email and name.
+makes them agree, as identity.py does for a person's email and name. An object's ``slug`` is made from its
+``name`` (or ``title``), unless the schema marks the slug ``x-unique`` (names may repeat).
 
 Only a drawn string is replaced, and only in a field with no shape of its own (``pattern``, ``enum``,
 ``const``, ``format``, a caller's constraint) and room for the value: an absent or null field stays so.
@@ -14,6 +15,8 @@ Only a drawn string is replaced, and only in a field with no shape of its own (`
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -97,6 +100,29 @@ class LicenseNames(_Agreeing):
                     self._put(record, field, value)
 
 
+class SlugOfName(_Agreeing):
+    """``slug`` is the object's ``name`` (or ``title``) in lower case with hyphens: ``Probot Owners`` gives
+    ``probot-owners``, as the slugs of apps, teams and categories are made."""
+
+    kind = "slug_of_name"
+
+    def _slug(self, record: Mapping[str, Any]) -> str | None:
+        name = self._value(record, "name")
+        if name is None:
+            return None
+        text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+        return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or None
+
+    def check(self, record: Mapping[str, Any]) -> bool | None:
+        slug, drawn = self._slug(record), self._value(record, "slug")
+        return None if slug is None or drawn is None else drawn == slug
+
+    def enforce(self, record: dict[str, Any], rng: random.Random, values: ValueSource) -> None:
+        slug = self._slug(record)
+        if slug is not None:
+            self._put(record, "slug", slug)
+
+
 def named_thing_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[str] = frozenset()) -> list[Rule]:
     """A :class:`RepoFullName` and a :class:`LicenseNames` rule for an object schema whose fields, by their
     names, name one repository or one licence; none otherwise. ``constrained``: fields a caller's constraint
@@ -123,6 +149,11 @@ def named_thing_rules(node: Mapping[str, Any], parent: str, constrained: frozens
             spec["owner"] = f"owner.{login}"
         if len(spec) > 1:
             rules.append(RepoFullName(spec, {"full_name": _max_length(properties[full])}))
+    slug = next((name for name in properties if snake(name) == "slug"), None)
+    named = next((name for name in properties if snake(name) in ("name", "title")), None)
+    if slug is not None and named is not None and slug not in constrained and _text(properties[slug]) \
+            and _text(properties[named]) and _free(properties[slug]) and not properties[slug].get("x-unique"):
+        rules.append(SlugOfName({"slug": slug, "name": named}, {"slug": _max_length(properties[slug])}))
     licence = {_LICENSE_KINDS[k]: field for k, field in kinds.items() if k in _LICENSE_KINDS}
     if len(licence) > 1:
         # A field with a shape of its own keeps its drawn value (a limit of 0 characters writes nothing).
@@ -156,4 +187,4 @@ def _max_length(sub: Mapping[str, Any]) -> int | None:
     return high if isinstance(high, int) and not isinstance(high, bool) else None
 
 
-__all__ = ["LicenseNames", "RepoFullName", "named_thing_rules"]
+__all__ = ["LicenseNames", "RepoFullName", "SlugOfName", "named_thing_rules"]

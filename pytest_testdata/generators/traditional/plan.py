@@ -29,7 +29,7 @@ from pytest_testdata.generators.traditional.drawers import (
     pick_country,
 )
 from pytest_testdata.generators.traditional.fastrand import between, pick
-from pytest_testdata.generators.traditional.field_names import table_version, within
+from pytest_testdata.generators.traditional.field_names import kin_parent, table_version, within
 from pytest_testdata.generators.traditional.identity import identity_rules
 from pytest_testdata.generators.traditional.named_things import named_thing_rules
 from pytest_testdata.generators.traditional.pools import VALUES, Values
@@ -85,7 +85,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
     if node.get("x-gen") == "address":
         return _address
     if main == "object":
-        return _object_drawer(node, name, shape)
+        return _object_drawer(node, kin_parent(name), shape)
     if main == "array":
         item = _drawer(node.get("items", {}), name, None, shape)
         lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minItems", 0)
