@@ -142,7 +142,9 @@ def identity_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[
     if _FIRST in found and _LAST in found:
         spec.update(first=found[_FIRST], last=found[_LAST])
         whole = found.get(_FULL)
-        if whole is not None and whole not in constrained and _free(properties[whole], 0):
+        low = properties[whole].get("minLength") if whole is not None else None
+        if whole is not None and whole not in constrained and _free(properties[whole], 0) \
+                and not (isinstance(low, int) and low > 3):  # a joined name has at least 3 characters
             rules.append(WholeName({**spec, "name": whole}, _max_length(properties[whole])))
     elif _FULL in found:
         spec["name"] = found[_FULL]

@@ -33,9 +33,10 @@ _LICENSE_KINDS = {"license.key": "key", "license.name": "name", "license.spdx_id
 class _Agreeing(Rule):
     """A rule over fields inferred from names (not a kind a schema declares); writes drawn strings only."""
 
-    def __init__(self, spec: Mapping[str, Any], limits: Mapping[str, int | None]) -> None:
+    def __init__(self, spec: Mapping[str, Any], limits: Mapping[str, tuple[int, int | None]]) -> None:
         super().__init__(spec)
         self._limits = limits
+        """Per key, the least and the most characters its field takes (``minLength``, ``maxLength``)."""
         self._read = {key: self._getter(key) for key in spec}
 
     def _value(self, record: Mapping[str, Any], key: str) -> str | None:
@@ -44,8 +45,9 @@ class _Agreeing(Rule):
 
     def _put(self, record: dict[str, Any], key: str, value: str) -> None:
         field = str(self.spec[key])
-        limit = self._limits.get(key)
-        if "." not in field and isinstance(record.get(field), str) and (limit is None or len(value) <= limit):
+        low, high = self._limits.get(key, (0, None))
+        if "." not in field and isinstance(record.get(field), str) and low <= len(value) \
+                and (high is None or len(value) <= high):
             record[field] = value
 
 
@@ -148,16 +150,16 @@ def named_thing_rules(node: Mapping[str, Any], parent: str, constrained: frozens
         if login is not None:
             spec["owner"] = f"owner.{login}"
         if len(spec) > 1:
-            rules.append(RepoFullName(spec, {"full_name": _max_length(properties[full])}))
+            rules.append(RepoFullName(spec, {"full_name": _lengths(properties[full])}))
     slug = next((name for name in properties if snake(name) == "slug"), None)
     named = next((name for name in properties if snake(name) in ("name", "title")), None)
     if slug is not None and named is not None and slug not in constrained and _text(properties[slug]) \
             and _text(properties[named]) and _free(properties[slug]) and not properties[slug].get("x-unique"):
-        rules.append(SlugOfName({"slug": slug, "name": named}, {"slug": _max_length(properties[slug])}))
+        rules.append(SlugOfName({"slug": slug, "name": named}, {"slug": _lengths(properties[slug])}))
     licence = {_LICENSE_KINDS[k]: field for k, field in kinds.items() if k in _LICENSE_KINDS}
     if len(licence) > 1:
         # A field with a shape of its own keeps its drawn value (a limit of 0 characters writes nothing).
-        rules.append(LicenseNames(licence, {key: _max_length(properties[field]) if _free(properties[field]) else 0
+        rules.append(LicenseNames(licence, {key: _lengths(properties[field]) if _free(properties[field]) else (0, 0)
                                             for key, field in licence.items()}))
     return rules
 
@@ -182,9 +184,10 @@ def _free(sub: Mapping[str, Any]) -> bool:
     return not any(key in sub for key in ("pattern", "x-patterns", "enum", "const", "format"))
 
 
-def _max_length(sub: Mapping[str, Any]) -> int | None:
-    high = sub.get("maxLength")
-    return high if isinstance(high, int) and not isinstance(high, bool) else None
+def _lengths(sub: Mapping[str, Any]) -> tuple[int, int | None]:
+    low, high = sub.get("minLength"), sub.get("maxLength")
+    return (low if isinstance(low, int) and not isinstance(low, bool) else 0,
+            high if isinstance(high, int) and not isinstance(high, bool) else None)
 
 
 __all__ = ["LicenseNames", "RepoFullName", "SlugOfName", "named_thing_rules"]
