@@ -567,6 +567,10 @@ def test_a_named_thing_with_a_shape_of_its_own_keeps_its_value() -> None:
         "full_name": {"type": "string", "pattern": "^[a-z]+/[a-z]+$"}, "name": STRING}}
     records = generate(document, "repository", count=30)
     assert all(r["full_name"].split("/")[1] != r["name"] for r in records)
+    short = {"title": "app", "type": "object", "required": ["name", "slug"], "properties": {
+        "name": STRING, "slug": {"type": "string", "minLength": 40}}}  # no slug of a name is that long
+    records = generate(short, "app", count=30)  # generate() checks each record against the schema
+    assert all(len(r["slug"]) >= 40 for r in records)
 
 
 def test_a_declared_order_is_the_only_order() -> None:
