@@ -562,6 +562,22 @@ def test_apps_teams_and_workflows_have_names_of_their_kind_and_slugs_follow_name
     assert sum(r["category"]["slug"] == r["category"]["title"].lower().replace(" ", "-") for r in records) == 0
 
 
+def test_a_github_node_id_encodes_its_object_s_type_and_id() -> None:
+    import base64
+
+    def thing(extra: dict[str, Any]) -> dict[str, Any]:
+        fields = {"id": {"type": "integer"}, "node_id": STRING, "url": {"type": "string", "format": "uri"}, **extra}
+        return {"type": "object", "required": list(fields), "properties": fields}
+    document = {"title": "repository", **thing({"owner": thing({}), "license": thing({"key": STRING})})}
+    document["properties"]["license"]["properties"].pop("id")
+    document["properties"]["license"]["required"].remove("id")
+    records = generate(document, "repository", count=40)
+    for r in records:
+        assert base64.b64decode(r["node_id"]).decode() == f"10:Repository{r['id']}"
+        assert base64.b64decode(r["owner"]["node_id"]).decode() == f"04:User{r['owner']['id']}"
+        assert base64.b64decode(r["license"]["node_id"]).decode() == f"07:License{r['license']['key']}"
+
+
 def test_a_named_thing_with_a_shape_of_its_own_keeps_its_value() -> None:
     document = {"title": "repository", "type": "object", "required": ["full_name", "name"], "properties": {
         "full_name": {"type": "string", "pattern": "^[a-z]+/[a-z]+$"}, "name": STRING}}

@@ -8,6 +8,8 @@ Kept as data, composed from short lists, so the same seed gives the same values 
 
 from __future__ import annotations
 
+import base64
+
 from pytest_testdata.generators.traditional import kind_values as kv
 from pytest_testdata.generators.traditional.drawers import RecordState
 from pytest_testdata.generators.traditional.fastrand import below, pick
@@ -139,6 +141,17 @@ def workflow_name(state: RecordState) -> str:
     return pick(state.rng, _WORKFLOWS)
 
 
+def github_node_id(state: RecordState) -> str:
+    """A GitHub GraphQL node id in the legacy form, base64 of ``04:User583231``; a rule (named_things.py)
+    names the object's type and takes its ``id`` where the object has them."""
+    return node_id("Node", 1 + below(state.rng, 99_999_999))
+
+
+def node_id(type_name: str, key: object) -> str:
+    """GitHub's legacy node id of an object of ``type_name`` with id ``key``: ``MDQ6VXNlcjE=`` for User 1."""
+    return base64.b64encode(f"{len(type_name):02d}:{type_name}{key}".encode()).decode()
+
+
 def license_key(state: RecordState) -> str:
     """A licence's key (``mit``, ``apache-2.0``)."""
     return pick(state.rng, _LICENSE_DRAWS)[0]
@@ -201,6 +214,6 @@ def headline(state: RecordState) -> str:
     return text[0].upper() + text[1:]
 
 
-__all__ = ["LICENSES", "PET_NAMES", "app_name", "branch", "headline", "issue_title", "license_key", "license_name",
-           "license_spdx", "milestone_title", "pet_name", "repo_full_name", "repo_name", "team_name",
-           "workflow_name"]
+__all__ = ["LICENSES", "PET_NAMES", "app_name", "branch", "github_node_id", "headline", "issue_title",
+           "license_key", "license_name", "license_spdx", "milestone_title", "node_id", "pet_name",
+           "repo_full_name", "repo_name", "team_name", "workflow_name"]

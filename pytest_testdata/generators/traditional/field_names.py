@@ -184,6 +184,8 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("repo.full_name", ("full_name",), parents=REPOSITORY,
               example="maria-schneider/harbor-lantern (`full_name` under `repository`)"),
     FieldName("repo.name", ("name",), parents=REPOSITORY, example="harbor-lantern (`name` under `repository`)"),
+    FieldName("github.node_id", ("node_id",), siblings=("html_url", "avatar_url", "url", "events_url"),
+              example="MDQ6VXNlcjU4MzIzMQ== (GitHub's, beside `url`)"),
     FieldName("license.name", ("name",), parents=LICENSE, example="MIT License (`name` under `license`)"),
     FieldName("app.name", ("name",), parents=APP, example="Probot Owners (`name` under `performed_via_github_app`)"),
     FieldName("team.name", ("name",), parents=TEAM, example="Design Systems (`name` under `team`)"),

@@ -6,7 +6,8 @@ name one licence (``mit``, ``MIT License``, ``MIT``). Each field drawn on its ow
 nobody has seen (``tsnyder/environment-order`` owned by ``anthony.morris`` and named ``politics-six``), so the
 plan reads, by the kinds the field-name table gives an object's fields, which fields name the same thing and
 makes them agree, as identity.py does for a person's email and name. An object's ``slug`` is made from its
-``name`` (or ``title``), unless the schema marks the slug ``x-unique`` (names may repeat).
+``name`` (or ``title``), unless the schema marks the slug ``x-unique`` (names may repeat). GitHub's
+``node_id`` encodes the object's type (by the parent's name: an ``owner`` is a ``User``) and its ``id``.
 
 Only a drawn string is replaced, and only in a field with no shape of its own (``pattern``, ``enum``,
 ``const``, ``format``, a caller's constraint) and room for the value: an absent or null field stays so.
@@ -20,8 +21,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_testdata.generators.traditional.context_texts import LICENSES
-from pytest_testdata.generators.traditional.field_names import FieldContext, kind_for, snake
+from pytest_testdata.generators.traditional.context_texts import LICENSES, node_id
+from pytest_testdata.generators.traditional.field_names import FieldContext, kind_for, parent_words, snake
 from pytest_testdata.quality.rules import Rule, ValueSource
 
 _BY_NAME = {name: (key, name, spdx) for key, name, spdx in LICENSES}
@@ -125,6 +126,40 @@ class SlugOfName(_Agreeing):
             self._put(record, "slug", slug)
 
 
+NODE_TYPES: dict[str, str] = {
+    "user": "User", "owner": "User", "author": "User", "actor": "User", "sender": "User", "assignee": "User",
+    "creator": "User", "committer": "User", "reviewer": "User", "member": "User", "uploader": "User",
+    "repository": "Repository", "repo": "Repository", "fork": "Repository", "issue": "Issue",
+    "pull_request": "PullRequest", "organization": "Organization", "org": "Organization", "team": "Team",
+    "label": "Label", "milestone": "Milestone", "license": "License", "comment": "IssueComment",
+    "release": "Release", "commit": "Commit", "gist": "Gist", "app": "App", "integration": "Integration",
+    "workflow": "Workflow", "workflow_run": "WorkflowRun", "check_run": "CheckRun", "check_suite": "CheckSuite",
+    "deployment": "Deployment", "project": "Project", "discussion": "Discussion", "package": "Package",
+}
+"""GitHub's object types by the words of the parent's name: the type a legacy node id encodes."""
+
+
+class NodeIdOfId(_Agreeing):
+    """GitHub's ``node_id`` encodes the object's type and its ``id`` (``MDQ6VXNlcjE=``: ``04:User1``)."""
+
+    kind = "node_id_of_id"
+
+    def _node_id(self, record: Mapping[str, Any]) -> str | None:
+        key = self._read["id"](record)
+        if type(key) is not int and not isinstance(key, str):
+            return None
+        return node_id(str(self.spec["type"]), key)
+
+    def check(self, record: Mapping[str, Any]) -> bool | None:
+        want, drawn = self._node_id(record), self._value(record, "node_id")
+        return None if want is None or drawn is None else drawn == want
+
+    def enforce(self, record: dict[str, Any], rng: random.Random, values: ValueSource) -> None:
+        want = self._node_id(record)
+        if want is not None:
+            self._put(record, "node_id", want)
+
+
 def named_thing_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[str] = frozenset()) -> list[Rule]:
     """A :class:`RepoFullName` and a :class:`LicenseNames` rule for an object schema whose fields, by their
     names, name one repository or one licence; none otherwise. ``constrained``: fields a caller's constraint
@@ -161,6 +196,12 @@ def named_thing_rules(node: Mapping[str, Any], parent: str, constrained: frozens
         # A field with a shape of its own keeps its drawn value (a limit of 0 characters writes nothing).
         rules.append(LicenseNames(licence, {key: _lengths(properties[field]) if _free(properties[field]) else (0, 0)
                                             for key, field in licence.items()}))
+    node_field = kinds.get("github.node_id")  # last: a licence's key is settled by then
+    type_name = next((NODE_TYPES[w] for w in parent_words(parent) if w in NODE_TYPES), None)
+    key = "key" if type_name == "License" else "id"
+    if node_field is not None and type_name is not None and key in properties and _free(properties[node_field]):
+        rules.append(NodeIdOfId({"node_id": node_field, "id": key, "type": type_name},
+                                {"node_id": _lengths(properties[node_field])}))
     return rules
 
 
@@ -190,4 +231,4 @@ def _lengths(sub: Mapping[str, Any]) -> tuple[int, int | None]:
             high if isinstance(high, int) and not isinstance(high, bool) else None)
 
 
-__all__ = ["LicenseNames", "RepoFullName", "SlugOfName", "named_thing_rules"]
+__all__ = ["NODE_TYPES", "LicenseNames", "NodeIdOfId", "RepoFullName", "SlugOfName", "named_thing_rules"]
