@@ -49,7 +49,8 @@ def _refuse(value: Any) -> NoReturn:
     raise _Refused(type(value).__name__)
 
 
-def _orjson_encoder() -> Callable[[list[Record]], str] | None:
+def orjson_encoder() -> Callable[[list[Record]], str] | None:
+    """The orjson encoder with its fallbacks (see the module), or None when orjson is not installed."""
     try:
         import orjson
     except ImportError:
@@ -60,7 +61,6 @@ def _orjson_encoder() -> Callable[[list[Record]], str] | None:
     options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
     def orjson_records_json(records: list[Record]) -> str:
-        """Records as one compact JSON array, encoded by orjson where its text is the standard library's."""
         try:
             text = dumps(records, default=_refuse, option=options)
         except failed:
@@ -72,8 +72,19 @@ def _orjson_encoder() -> Callable[[list[Record]], str] | None:
     return orjson_records_json
 
 
-orjson_records_json = _orjson_encoder()
-"""The orjson encoder with its fallbacks, or None without orjson (tests compare it with the standard one)."""
+_encode: Callable[[list[Record]], str] | None = None
 
-records_json: Callable[[list[Record]], str] = orjson_records_json or stdlib_records_json
-"""Records as one compact JSON array: the agent's wire form (see the module for the exact text)."""
+
+def encoder() -> Callable[[list[Record]], str]:
+    """The encoder :func:`records_json` uses: orjson's when it is installed, else the standard library's.
+    Chosen at the first use, so loading the plugin does not import orjson."""
+    global _encode
+    if _encode is None:
+        _encode = orjson_encoder() or stdlib_records_json
+    return _encode
+
+
+def records_json(records: list[Record]) -> str:
+    """Records as one compact JSON array: the agent's wire form (see the module for the exact text)."""
+    encode = _encode
+    return (encode or encoder())(records)

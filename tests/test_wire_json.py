@@ -18,7 +18,7 @@ from pytest_testdata import Engine, GenerationRequest, wire_json
 from pytest_testdata.types import records_json
 
 pytest.importorskip("orjson")
-FAST = wire_json.orjson_records_json
+FAST = wire_json.orjson_encoder()
 assert FAST is not None
 STDLIB = wire_json.stdlib_records_json
 
@@ -26,13 +26,17 @@ ENTITIES = ("user", "cart", "order", "payment", "product", "review")
 LOCALES = ("en_US", "de_DE", "en_GB", "fr_FR", "ja_JP", "nl_NL")
 
 
-def test_records_json_is_the_orjson_encoder_when_orjson_is_installed() -> None:
-    assert records_json is FAST
+def test_records_json_encodes_with_orjson_when_it_is_installed() -> None:
+    assert records_json([{"a": 1}]) == '[{"a":1}]'
+    assert wire_json.encoder().__name__ == "orjson_records_json"
 
 
 def test_without_orjson_the_standard_library_encodes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "orjson", None)  # import orjson raises ImportError
-    assert wire_json._orjson_encoder() is None
+    monkeypatch.setattr(wire_json, "_encode", None)
+    assert wire_json.orjson_encoder() is None
+    assert wire_json.encoder() is STDLIB
+    assert records_json([{"a": math.nan}]) == '[{"a":NaN}]'
 
 
 @pytest.fixture(scope="module")
