@@ -156,6 +156,7 @@ def _uuid_for(name: str) -> Draw:
         h = ((state.rng.getrandbits(128) ^ last[1]) & UUID_CLEAR | UUID_SET).to_bytes(16, "big").hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
     draw.makes_shape = {"format": "uuid"}  # type: ignore[attr-defined]  # always 8-4-4-4-12 hex digits (vouch.py)
+    draw.makes_value = {"type": "string", "format": "uuid"}  # type: ignore[attr-defined]  # an f-string
     return draw
 
 
@@ -180,6 +181,7 @@ def _sku(state: RecordState) -> str:
 
 
 _sku.makes_shape = {"pattern": "^[A-Z]{3}-[0-9]{5}$"}  # type: ignore[attr-defined]  # three of A-Z, five digits
+_sku.makes_value = {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{5}$"}  # type: ignore[attr-defined]
 
 
 _CATEGORIES = tuple(PRODUCT_NOUNS)
@@ -235,6 +237,9 @@ _product_name.lengths = (  # type: ignore[attr-defined]  # read by _string_drawe
     min(map(len, PRODUCT_ADJECTIVES)) + 1 + min(_NOUN_LENGTHS),
     max(map(len, PRODUCT_ADJECTIVES)) + 1 + max(_NOUN_LENGTHS) + 3 + max(map(len, PRODUCT_COLOURS)),
 )
+# "adjective noun" or "adjective noun - colour": a str within those lengths (vouch.made_values)
+_product_name.makes_value = {"type": "string", "minLength": _product_name.lengths[0],  # type: ignore[attr-defined]
+                             "maxLength": _product_name.lengths[1]}  # type: ignore[attr-defined]
 
 
 def _reviewed(state: RecordState) -> tuple[str, str, str]:
@@ -365,6 +370,7 @@ def _timestamp(state: RecordState) -> str:
 
 
 _timestamp.makes_shape = {"format": "date-time"}  # type: ignore[attr-defined]  # a day of 2024-2025, HH:MM:SSZ
+_timestamp.makes_value = {"type": "string", "format": "date-time"}  # type: ignore[attr-defined]
 
 
 NAMED_DRAWERS: dict[str, Draw] = {
@@ -556,6 +562,9 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
                 # min(ihi, ilo + rng.expovariate(0.9)) on whole numbers, inlined (ilo and ihi are ints)
                 drawn: int = ilo + int(-log(1.0 - state.rng.random()) / 0.9)
                 return drawn if drawn < ihi else int(ihi)
+            if ilo <= ihi:
+                # ilo plus a whole number >= 0 (-log(1 - u) >= 0 for u in [0, 1)), at most ihi: ints (vouch.py)
+                quantity.makes_value = {"type": "integer", "minimum": ilo, "maximum": ihi}  # type: ignore[attr-defined]
             return quantity
         if span <= 20:
             return lambda s: between(s.rng, ilo, ihi)

@@ -90,7 +90,7 @@ class PlainCleaner:
             if kind is SumOfProducts:
                 if not (_top(rule.spec.get("items")) and _top(rule.spec.get("target"))):
                     return None
-            elif kind is Sum:
+            elif isinstance(rule, Sum) and kind is Sum:
                 terms = rule.spec.get("terms")
                 if not _top(rule.spec.get("target")) or rule._terms is None or not isinstance(terms, (list, tuple)) \
                         or not all(_top(str(t).lstrip("-")) for t in terms):
@@ -99,7 +99,7 @@ class PlainCleaner:
                 if not (_top(rule.spec.get("base")) and _top(rule.spec.get("target"))) \
                         or str(rule.spec.get("target")) not in cents.targets:
                     return None  # (a rate the cleaner does not settle could be broken by a moved base)
-            elif kind is not Ordered or not rule._plain_pair:
+            elif not isinstance(rule, Ordered) or kind is not Ordered or not rule._plain_pair:
                 return None
         written = (*cents.writes(), *(p for rule in rules if type(rule) in (SumOfProducts, Sum)
                                       for p in rule.derives()))
@@ -170,7 +170,8 @@ class PlainCleaner:
                 plan: tuple[Any, str, str, tuple[str, ...]], record: dict[str, Any], held: list[bool]) -> bool:
         """CentCleaner._settle for top-level base and target."""
         _, base_key, target, others = plan
-        base, current = record.get(base_key), record.get(target)
+        base: Any = record.get(base_key)
+        current: Any = record.get(target)
         if type(base) not in (int, float) or type(current) not in (int, float) \
                 or not (math.isfinite(base) and math.isfinite(current)):
             return False

@@ -199,7 +199,8 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
             lines.append("        sure = False")
     if cents is not None and sure and plain_cents is not None:
         names.update(DIRTY=plain_cents.dirty, CLEAN_SURE=plain_cents.clean)
-        lines += ["    if DIRTY(record):", "        if not CLEAN_SURE(record, rng, values):", "            sure = False"]
+        lines += ["    if DIRTY(record):", "        if not CLEAN_SURE(record, rng, values):",
+                  "            sure = False"]
     elif cents is not None:
         lines += ["    if CENTS.dirty(record):", "        CENTS.clean(record, RULES, rng, values)"]
         if sure:
