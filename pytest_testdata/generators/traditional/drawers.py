@@ -53,6 +53,7 @@ from pytest_testdata.generators.traditional.vocab import (
 )
 from pytest_testdata.locales.countries import LOCALE_COUNTRIES
 from pytest_testdata.quality.constraints_model import rules_for
+from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.types import FieldConstraint
 
@@ -614,9 +615,9 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
                         # round(k + 0.99, 2) is k + 0.99 for every whole k under 1e6 (checked exhaustively in
                         # tests/test_fast_paths.py): within the range, nothing is left to clamp or round.
                         value = ninety_nine if p_lo <= ninety_nine < 1e6 \
-                            else round(min(max(ninety_nine, p_lo), p_hi), 2)
+                            else round_cents(min(max(ninety_nine, p_lo), p_hi))
                     else:
-                        value = round(min(max(value, p_lo), p_hi), 2)
+                        value = round_cents(min(max(value, p_lo), p_hi))  # round(..., 2), cheaper
                     return value if (value / CENT).is_integer() else clean_price(value, p_lo, p_hi)
             band = PRICE_BANDS.get(category) if category is not None else None
             if band is not None and band[0] < fhi and band[1] > flo:
@@ -633,12 +634,12 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
                 value = exp(log(p_lo) + (log(p_hi) - log(p_lo)) * random_())
                 if random_() < 0.5 and floor(value) + 0.99 <= p_hi:
                     value = floor(value) + 0.99
-                return clean_price(round(min(max(value, p_lo), p_hi), 2), p_lo, p_hi)
+                return clean_price(round_cents(min(max(value, p_lo), p_hi)), p_lo, p_hi)
             # No category to follow: log-uniform, scaled toward the caller's range.
             value = exp(log_lo + log_span * random_()) * scale  # rng.uniform(log_lo, log_hi)
             if random_() < 0.5:
                 value = floor(value) + 0.99
-            value = round(min(max(value, flo), fhi), 2)
+            value = round_cents(min(max(value, flo), fhi))
             # clean_price(value, ...) returns a value on the cent as it is (most are): no call for those.
             return value if (value / CENT).is_integer() else clean_price(value, flo, fhi)
         return price

@@ -30,6 +30,7 @@ from typing import Any
 
 from pytest_testdata.generators.traditional.cents import _SETTLE_STEPS, CENT, TRIES, CentCleaner
 from pytest_testdata.generators.traditional.vouch import overlap
+from pytest_testdata.quality.money import cents_of
 from pytest_testdata.quality.rules import Ordered, RateOf, Rule, Sum, SumOfProducts, ValueSource
 
 
@@ -186,7 +187,7 @@ class PlainCleaner:
         first = None
         dirty = self.dirty
         for step in _SETTLE_STEPS:
-            value = round((cents + step) * CENT, 2)
+            value = cents_of(cents + step)  # round((cents + step) * CENT, 2)
             if not (low <= value <= high and (value / CENT).is_integer()):
                 continue
             if first is None:

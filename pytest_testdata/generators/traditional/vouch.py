@@ -29,6 +29,7 @@ from typing import Any
 
 from pytest_testdata.generators.traditional.pools import Values
 from pytest_testdata.locales.countries import postal_code_matches
+from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.rules import (
     TOLERANCE,
     EmailFromName,
@@ -194,7 +195,7 @@ def _rate_of(rule: RateOf) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | No
         value = _num(record.get(base))
         if value is not None:
             rate = low + (high - low) * rng.random()  # Rule.enforce's draw
-            made = record[target] = round(value * rate, 2)
+            made = record[target] = round_cents(value * rate)  # round(value * rate, 2)
             # check(), on the values just written
             return MADE if value * low - TOLERANCE <= made <= value * high + TOLERANCE else UNSURE
         return UNSURE
