@@ -23,8 +23,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.money import cents_of, round_cents
+from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.rules import Rule, ValueSource
 
 CENT = 0.01
