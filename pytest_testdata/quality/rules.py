@@ -128,7 +128,13 @@ class SumOfProducts(Rule):
             if pair is not None and type(item) is dict:
                 # Fast path for the usual quantity x unit_price of plain numbers; equal to the loop below.
                 a, b = item.get(pair[0]), item.get(pair[1])
-                if (type(a) is float or type(a) is int) and (type(b) is float or type(b) is int):
+                if type(a) is float or type(b) is float:
+                    # float(a) * float(b) without the calls: with a float on either side, Python converts the
+                    # other (an int) exactly as float() does
+                    if (type(a) is float or type(a) is int) and (type(b) is float or type(b) is int):
+                        total += a * b
+                        continue
+                elif type(a) is int and type(b) is int:
                     total += float(a) * float(b)
                     continue
             product = 1.0

@@ -178,7 +178,8 @@ def _sku(state: RecordState) -> str:
     number = bits(17)  # randrange(100000), inlined
     while number >= 100_000:
         number = bits(17)
-    return f"{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}-{number:05d}"
+    # str(number).zfill(5) is f"{number:05d}" for 0 <= number < 100000, without the format-spec machinery
+    return f"{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}-{str(number).zfill(5)}"
 
 
 _sku.makes_shape = {"pattern": "^[A-Z]{3}-[0-9]{5}$"}  # type: ignore[attr-defined]  # three of A-Z, five digits
