@@ -180,8 +180,8 @@ class ChunkedEntity:
         wanted = {rule.purchases_key for rules in self.builder.plan.rules.values() for rule in rules
                   if isinstance(rule, PurchasedBefore) and rule.via == self.entity}
         for key in sorted(wanted):
-            if not records or Purchases(records, *key[1:]).pairs:
-                continue
+            if not records or any(Purchases([record], *key[1:]).pairs for record in records):
+                continue  # (the first few records answer it: a purchase is common)
             for i in range(len(records)):
                 result = next((result for attempt in range(STEERS) if Purchases(
                     (result := build_chunk(job, kit, ("steer", i, attempt), i, i + 1)).records, *key[1:]).pairs),
