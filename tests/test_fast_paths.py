@@ -631,6 +631,16 @@ def test_the_generated_object_builders_call_the_drawers_in_order() -> None:
     assert calls == ["a:None", "b:set", "c:set"] * 2  # the category is reset before each item
     state.fewest = True
     assert len(items_builder(fields, 1, 5, lambda rng, lo, hi: hi)(state)) == 1
+    state.fewest = False
+    # A list's builder too loops for its first WARM_CALLS lists, then runs its straight-line code: the same
+    # lists, the same calls in the same order, the category reset before each item either way.
+    items_of = items_builder(fields, 2, 2, lambda rng, lo, hi: lo)
+    looping = items_of.__code__
+    calls.clear()
+    for _ in range(WARM_CALLS + 3):
+        assert items_of(state) == [{"a": "A", odd: "B", "c": "C"}] * 2 and state.category is None
+    assert calls == ["a:None", "b:set", "c:set"] * 2 * (WARM_CALLS + 3)
+    assert items_of.__code__ is not looping and "D0(state)" in items_of.source  # type: ignore[attr-defined]
 
 
 def test_a_record_builder_runs_the_plan_method_until_it_is_warm(engine: Engine) -> None:

@@ -47,10 +47,36 @@ def available() -> bool:
     return True
 
 
+class _Pattern:
+    """The ``pattern`` keyword read as :func:`pytest_testdata.quality.standard._pattern` reads it (a string that
+    the project's linear-time regex does not find a match in is refused; other values pass), without the
+    standard validator's type check and error object per value: one class for every document, where
+    :func:`_delegate` makes one per document and keyword."""
+
+    def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+        self.value = value
+        self.search: Callable[[str], object] | None = None
+
+    def validate(self, instance: Any) -> None:
+        if isinstance(instance, str):
+            search = self.search
+            if search is None:  # compiled at the first string, as the standard's function compiles it
+                from pytest_testdata.quality.regex import compile_user_regex
+
+                search = self.search = compile_user_regex(self.value, "pattern").searcher
+            if not search(instance):
+                raise ValueError(f"{instance!r} does not match {self.value!r}")
+
+
 def _delegate(standard: Any, keyword: str) -> type:
     """A ``jsonschema-rs`` custom keyword that runs the standard validator's function for ``keyword`` (or,
     where the standard has none, accepts everything)."""
     function = standard.VALIDATORS.get(keyword, _nothing)
+    if keyword == "pattern":
+        from pytest_testdata.quality.standard import _pattern
+
+        if function is _pattern:
+            return _Pattern
 
     class Delegated:
         def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
@@ -73,17 +99,21 @@ _PLAIN_TEMPLATE = re.compile(_PLAIN_URI.pattern + r"(?:\{[A-Za-z0-9_]+\})?")
 ``uri-template``), a URI template by RFC 6570 (a variable name of letters, digits and ``_``)."""
 
 
+def _plain_form(fmt: str) -> Callable[[str], object] | None:
+    """The ``fullmatch`` of the plain form of a URI format (:data:`_PLAIN_URI`, :data:`_PLAIN_TEMPLATE`)."""
+    if fmt == "uri-template":
+        return _PLAIN_TEMPLATE.fullmatch
+    return _PLAIN_URI.fullmatch if fmt in _URI_FORMATS else None
+
+
 def known_to_conform(fmt: str) -> Callable[[str], bool] | None:
     """For the URI formats, a predicate true of strings every grammar of the format accepts (so the format
     checker need not be asked: parsing with ``rfc3987`` or ``uri_template`` is the slow part of judging a
     record of a web API); None for other formats. False says nothing: ask the checker."""
-    if fmt == "uri-template":
-        plain_template = _PLAIN_TEMPLATE.fullmatch
-        return lambda value: plain_template(value) is not None
-    if fmt in _URI_FORMATS:
-        plain_uri = _PLAIN_URI.fullmatch
-        return lambda value: plain_uri(value) is not None
-    return None
+    plain = _plain_form(fmt)
+    if plain is None:
+        return None
+    return lambda value: plain(value) is not None
 
 
 RUST_FORMATS = ("date", "date-time", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4",
@@ -118,10 +148,11 @@ def _formats(checker: Any) -> dict[str, Callable[[str], bool]]:
     conforms = checker.conforms
 
     def asserting(name: str) -> Callable[[str], bool]:
-        known = known_to_conform(name)
-        if known is not None:
+        plain = _plain_form(name)
+        if plain is not None:
+            # known_to_conform's test written in (one call per URL of a record, tens of thousands a corpus)
             def uri(value: str) -> bool:
-                return known(value) or conforms(value, name)
+                return plain(value) is not None or conforms(value, name)
             return uri
         return lambda value: conforms(value, name)
 

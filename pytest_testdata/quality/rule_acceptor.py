@@ -21,6 +21,7 @@ two paths on generated, broken and malformed records.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.locales.countries import CALLING_CODES, NANP, POSTAL_CODES
@@ -33,6 +34,14 @@ MARGIN = 0.0051
 moves it by at most 0.005 (plus float error, below 1e-6 for totals under 1e9)."""
 LIMIT = 1e9
 """Totals at most this large take the no-rounding comparison (their float errors are far below the margin)."""
+
+
+@lru_cache(maxsize=256)
+def _code(source: str) -> Any:
+    """The compiled code of an acceptor's source, shared by every schema that gives the same source: the
+    source names its constants (``C0_2``...), never their values, so schemas of the same rule shapes and
+    every schema without rules (most user schemas) compile once per process, not once each."""
+    return compile(source, "<rule acceptor>", "exec")
 
 
 class RuleAcceptor:
@@ -55,7 +64,7 @@ class RuleAcceptor:
         self.source = (f"def accept(r):\n    if type(r) is not dict: return False\n    try:\n{body}\n"
                        "    except Exception:\n        return False\n    return True\n")
         namespace = dict(self._consts)
-        exec(compile(self.source, f"<rule acceptor for {name}>", "exec"), namespace)
+        exec(_code(self.source), namespace)  # the constants' names are in the source, their values here
         self.function: Callable[[Any], bool] = namespace["accept"]
 
     def __call__(self, record: Any) -> bool:

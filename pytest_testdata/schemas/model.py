@@ -158,13 +158,18 @@ class Schema:
 
     def walk(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """Every property as ``(dotted path, subschema)``; array items appear as ``items.*.sku``."""
-        return iter(self._paths)
+        paths, nodes = self._paths
+        return zip(paths, nodes, strict=True)
 
     @cached_property
-    def _paths(self) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    def _paths(self) -> tuple[tuple[str, ...], tuple[Mapping[str, Any], ...]]:
         # Walked once: the generator, validator and router read unique and free-text fields on every
         # request, and a walk costs more than generating a record. (A schema is frozen once built.)
-        return tuple(_walk(self.json_schema, ""))
+        # Kept as two tuples, not one pair per property: a tuple of strings leaves the garbage collector's
+        # lists, and pairs holding a dict stayed in them, thousands per user schema walked at every full
+        # collection for as long as the schema lives.
+        found = _walk(self.json_schema, "")
+        return tuple(path for path, _ in found), tuple(node for _, node in found)
 
     def references(self) -> dict[str, str]:
         """``{"customer_id": "user.user_id", ...}`` from the ``x-ref`` markers."""

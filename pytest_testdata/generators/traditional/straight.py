@@ -8,9 +8,9 @@ their ``__init__``): a dict literal whose values are the drawers' calls. The dra
 called the same number of times in the same order, so records stay what they were for a seed.
 
 Compiling costs about a quarter of a millisecond a builder, more than a few objects save: a nested object's
-builder runs the loop for its first :data:`WARM_CALLS` objects and compiles only then (a user schema asked
-for five records has hundreds of nested objects and never pays it), and builders of the same fields share
-one compilation.
+builder (and a list of objects' builder) runs the loop for its first :data:`WARM_CALLS` calls and compiles
+only then (a user schema asked for five records has hundreds of nested objects and lists of them and never
+pays it), and builders of the same fields share one compilation.
 
 The generated source is kept on the function (``builder.source``) so it can be read::
 
@@ -100,7 +100,8 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
                   draw_count: Callable[[Any, Any, Any], int]) -> Draw:
     """A list of objects (``lo`` of them when ``state.fewest``, else ``draw_count(state.rng, lo, hi)``), each
     a product of its own category (``state.category`` is reset before each and after the last), each built
-    as :func:`object_builder` builds one."""
+    as :func:`object_builder` builds one: by a loop over the fields for its first :data:`WARM_CALLS` lists,
+    then by straight-line code (the same drawers in the same order either way)."""
     literal, names = _literal(fields)
     names.update(LO=lo, HI=hi, COUNT=draw_count)
     source = (
@@ -113,9 +114,39 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
         "    state.category = None\n"
         "    return out\n"
     )
-    items = _compiled(source, names, "items", "items builder")
+    namespace: dict[str, Any] = {"FIELDS": tuple(fields), "LO": lo, "HI": hi, "COUNT": draw_count, "CALLS": 0,
+                                 "WARM": WARM_CALLS, "SPECIALISE": _specialise_items, "NAMES": names}
+    exec(_LOOPING_ITEMS, namespace)  # binds the function to its own namespace: no compilation
+    items = namespace["items"]
+    items.source = source
     items.fields = fields  # what each element is built of (vouch.made_shapes reads it)
     return items  # type: ignore[no-any-return]
+
+
+_LOOPING_ITEMS = compile(
+    "def items(state):\n"
+    "    global CALLS\n"
+    "    CALLS += 1\n"
+    "    if CALLS >= WARM:\n"
+    "        SPECIALISE(items)\n"
+    "    n = LO if state.fewest else COUNT(state.rng, LO, HI)\n"
+    "    out = []\n"
+    "    for _ in range(n):\n"
+    "        state.category = None\n"
+    "        out.append({name: draw(state) for name, draw in FIELDS})\n"
+    "    state.category = None\n"
+    "    return out\n",
+    "<items builder, warming up>", "exec")
+
+
+def _specialise_items(function: Any) -> None:
+    """Give a warmed-up items builder its straight-line code (the names that code reads go into its globals
+    first, so a call at any moment finds them)."""
+    namespace = function.__globals__
+    straight: dict[str, Any] = {}
+    exec(_code(function.source, "items builder"), straight)
+    namespace.update(namespace["NAMES"])
+    function.__code__ = straight["items"].__code__
 
 
 def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Draw | None]],
