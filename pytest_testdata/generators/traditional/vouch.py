@@ -329,11 +329,12 @@ postal_codes_fit`, checked once per country over all its places);
                 return True, None
     elif type(rule) is PostalCodeMatchesCountry:
         path = spec.get("addresses")
-        if _top(path) and (drawers.get(path) is address_drawer or _lists_addresses(drawers.get(path))):
+        if isinstance(path, str) and _top(path) and (drawers.get(path) is address_drawer or _lists_addresses(drawers.get(path))):
             return False, POSTAL_CODES_FIT
     elif type(rule) is PhoneMatchesCountry:
         phone, country = spec.get("phone"), spec.get("country")
-        if _top(phone) and drawers.get(phone) is phone_drawer and isinstance(country, str):
+        if isinstance(phone, str) and _top(phone) and drawers.get(phone) is phone_drawer \
+                and isinstance(country, str):
             head, _, rest = country.partition(".")
             if (rest == "0.country" and _lists_addresses(drawers.get(head))) or (
                     rest == "country" and drawers.get(head) is address_drawer):
