@@ -329,7 +329,8 @@ postal_codes_fit`, checked once per country over all its places);
                 return True, None
     elif type(rule) is PostalCodeMatchesCountry:
         path = spec.get("addresses")
-        if isinstance(path, str) and _top(path) and (drawers.get(path) is address_drawer or _lists_addresses(drawers.get(path))):
+        if isinstance(path, str) and _top(path) and (
+                drawers.get(path) is address_drawer or _lists_addresses(drawers.get(path))):
             return False, POSTAL_CODES_FIT
     elif type(rule) is PhoneMatchesCountry:
         phone, country = spec.get("phone"), spec.get("country")
