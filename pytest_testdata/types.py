@@ -8,13 +8,13 @@ than generating them. The checks a caller needs live in :func:`GenerationRequest
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pytest_testdata.errors import TestdataUsageError, choice_error, suggest
 from pytest_testdata.locales.countries import COUNTRY_LOCALES
+from pytest_testdata.wire_json import records_json as records_json  # the agent's wire form of records
 
 Record = dict[str, Any]
 STRATEGIES: tuple[str, ...] = ("auto", "traditional", "llm", "rag", "hybrid")
@@ -373,15 +373,6 @@ class GenerationResult:
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return GenerationResult, (self.records, self.metadata, self.objects)
-
-
-_RECORDS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
-"""Built once: ``json.dumps`` with any option builds a new encoder on every call."""
-
-
-def records_json(records: list[Record]) -> str:
-    """Records as one compact JSON array: the agent's wire form (UTF-8 kept, anything else as ``str``)."""
-    return _RECORDS_JSON.encode(records)
 
 
 @dataclass(slots=True)

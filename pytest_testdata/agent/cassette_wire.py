@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -145,17 +145,22 @@ def _checked(message: pb.Cassette) -> tuple[str, dict[str, Any]]:
     return ("none" if message.offline else message.record_mode), config
 
 
-@contextmanager
 def adopted(message: pb.GenerateDataRequest, request: GenerationRequest
-            ) -> Iterator[tuple[GenerationRequest, pb.Cassette | None]]:
+            ) -> AbstractContextManager[tuple[GenerationRequest, pb.Cassette | None]]:
     """Open the cassette a request carried as its LLM cassette (agent side).
 
     Yields the request to generate (pointing at that cassette) and the cassette message for the response,
     filled in when the body of the ``with`` ends. Nothing is written to the agent's disk.
     """
     if not message.HasField("cassette"):
-        yield request, None
-        return
+        # Most calls carry none: a plain context, not a generator's, on every such call.
+        return nullcontext((request, None))
+    return _adopted(message, request)
+
+
+@contextmanager
+def _adopted(message: pb.GenerateDataRequest, request: GenerationRequest
+             ) -> Iterator[tuple[GenerationRequest, pb.Cassette | None]]:
     from pytest_testdata.recording.cassettes import BOOK, TestCassette
 
     wire = message.cassette

@@ -19,6 +19,7 @@ import hmac
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
@@ -62,6 +63,16 @@ MAX_BATCH_SIZE = 10_000
 MAX_STATUS_CHARS = 1000
 """Longest status message sent back: a client's header limit must never turn an error into another."""
 T = TypeVar("T")
+
+
+_PATHS = {name: f"/{SERVICE_NAME}/{name}" for name in pb.DESCRIPTOR.services_by_name["TestDataService"].methods_by_name}
+"""The metrics' path of each method, written once."""
+
+
+@lru_cache(maxsize=8)
+def _budget_source(ceiling: float) -> str:
+    """Who set a budget, for its message (formatted once per ceiling, not per call)."""
+    return f"the agent's budget of {ceiling:g} s per call"
 
 
 def bounded(message: str, limit: int = MAX_STATUS_CHARS) -> str:
@@ -213,7 +224,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         own = ceiling if deadline is None else deadline - time.monotonic()
         if remaining is not None and remaining <= own:
             return request_budget(remaining, gone, "the call's deadline")
-        return request_budget(own, gone, f"the agent's budget of {ceiling:g} s per call")
+        return request_budget(own, gone, _budget_source(ceiling))
 
     def _begin(self, name: str, context: grpc.ServicerContext) -> tuple[dict[str, str], str, Any, Any]:
         """What every call starts with: its metadata, request id (sent back at once), bound log and span."""
@@ -221,9 +232,9 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         request_id = request_id_from(metadata)
         context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
         log = self.log.bind(request_id=request_id, method=name, peer=context.peer())
-        # A caller's traceparent matters only to a real tracer (the no-op one ignores any parent).
-        parent = None if self._no_tracing else propagate.extract(metadata)
-        span = self.tracer.start_span(f"testdata.{name}", context=parent, kind=SpanKind.SERVER)
+        if self._no_tracing:  # the span the no-op tracer gives, without the calls that do nothing to it
+            return metadata, request_id, log, trace.INVALID_SPAN
+        span = self.tracer.start_span(f"testdata.{name}", context=propagate.extract(metadata), kind=SpanKind.SERVER)
         span.set_attribute("rpc.method", name)
         span.set_attribute("testdata.request_id", request_id)
         return metadata, request_id, log, span
@@ -245,9 +256,10 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         if status == "OK" and not context.is_active():
             status = "CANCELLED"
         self._leave()
-        self.metrics.count_request(f"/{SERVICE_NAME}/{name}", status)
-        span.set_attribute("rpc.grpc.status", status)
-        span.end()
+        self.metrics.count_request(_PATHS.get(name) or f"/{SERVICE_NAME}/{name}", status)
+        if not self._no_tracing:
+            span.set_attribute("rpc.grpc.status", status)
+            span.end()
         return status
 
     def _call(self, name: str, request: Any, context: grpc.ServicerContext, auth: bool,
@@ -286,8 +298,9 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
 
         def body(request_id: str, span: Any, fields: dict[str, Any]) -> pb.GenerateDataResponse:
             wanted = self._request(request)
-            span.set_attribute("testdata.entity", wanted.entity)
-            span.set_attribute("testdata.count", wanted.count)
+            if not self._no_tracing:
+                span.set_attribute("testdata.entity", wanted.entity)
+                span.set_attribute("testdata.count", wanted.count)
             if request.HasField("batch_size"):
                 raise TestdataUsageError("batch_size: applies to GenerateDataStream only; remove it from a "
                                          "GenerateData call.")
@@ -304,12 +317,12 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             with cassette_wire.adopted(request, wanted) as (wanted, cassette), \
                     self._budget(context, self.settings.unary_budget_seconds), unique_scope():
                 result = self.inline.engine_for(self.engine, request.schemas).generate_json(wanted)
+            meta = result.metadata
             if not self._no_tracing:
                 phase_spans(self.tracer, started_ns, result, trace.set_span_in_context(span))
+                span.set_attribute("testdata.strategy", meta.strategy)
+                span.set_attribute("testdata.seed", meta.seed)
             self.metrics.observe_result(result)
-            meta = result.metadata
-            span.set_attribute("testdata.strategy", meta.strategy)
-            span.set_attribute("testdata.seed", meta.seed)
             fields.update(entity=meta.entity, count=meta.count, strategy=meta.strategy, seed=meta.seed,
                           cache_hit=meta.cache_hit)
             if not context.is_active():

@@ -55,11 +55,44 @@ def _digest(material: Mapping[str, Any]) -> str:
 def result_key(request: GenerationRequest, schema: Schema, strategy: str,
                generator_material: Mapping[str, Any] | None = None) -> str:
     """The key of a result: ``<entity>:<digest>`` (the entity kept readable for people browsing Redis)."""
-    material = {
+    if not request.constraints and not request.options and not generator_material:
+        # The usual request (the agent's calls): its material's text is the same but for the seed, so the
+        # text around the seed is written once per shape; the key is the very digest of the same text.
+        shape = (schema.key, strategy, request.entity, request.count, request.strategy, request.context,
+                 request.hints, request.variant, request.learn_from_history, request.defect_triggering,
+                 request.locale)
+        around = _AROUND_SEED.get(shape) or _around_seed(shape, request, schema, strategy)
+        if around is not None:
+            seed = "null" if request.seed is None else int.__repr__(request.seed)  # as the encoder writes it
+            text = around[0] + seed + around[1]
+            return f"{schema.name}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+    return f"{schema.name}:{_digest(_material(request, schema, strategy, generator_material))}"
+
+
+def _material(request: GenerationRequest, schema: Schema, strategy: str,
+              generator_material: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {
         "schema": schema.key, "request": request.key_material(), "route": strategy,
         "generator": dict(generator_material or {}), "code": code_fingerprint(),
     }
-    return f"{schema.name}:{_digest(material)}"
+
+
+_SEED_MARK = -(2**62) - 12345
+"""A seed written into a shape's text to find where the seed goes (any seed would do; this one reads as a mark)."""
+_AROUND_SEED: dict[tuple[Any, ...], tuple[str, str] | None] = {}
+"""A request shape's material text before and after its seed (None: not split, the full path writes it)."""
+
+
+def _around_seed(shape: tuple[Any, ...], request: GenerationRequest, schema: Schema,
+                 strategy: str) -> tuple[str, str] | None:
+    text = _KEY_JSON.encode(_material(request.replace(seed=_SEED_MARK), schema, strategy, None))
+    mark = f'"seed":{_SEED_MARK},'
+    # Inside a string a quote is escaped, so the mark can only be the seed's own entry; checked anyway.
+    around = tuple(text.split(mark)) if text.count(mark) == 1 else None
+    if len(_AROUND_SEED) >= 4096:  # shapes are few (entities x counts x variants...); never grows unbounded
+        _AROUND_SEED.clear()
+    _AROUND_SEED[shape] = (around[0] + '"seed":', "," + around[1]) if around is not None else None
+    return _AROUND_SEED[shape]
 
 
 def pool_key(request: GenerationRequest, schema: Schema) -> str:

@@ -3,6 +3,7 @@
     testdata dataset user=100 product=50 order=300 payment=300 review=200 --format jsonl --out shop/
     testdata dataset --root order --count 300 --format sqlite --out shop.db
     testdata dataset user=10 order=30 product=20 --format sql            (to standard output)
+    testdata dataset --root review --count 50 --explain                  (the plan only: nothing generated)
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def add_parser(sub: Any) -> None:
                     help="worker processes for entities of 10,000 records or more; 1: this process only "
                          "(default: TESTDATA_DATASET_PROCESSES, else one per core; the records are the same)")
     ds.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    ds.add_argument("--explain", action="store_true",
+                    help="print the plan (entities in order, counts, references and their cardinalities, what "
+                         "was pulled in and why) and stop: nothing is generated or written")
     ds.set_defaults(func=cmd_dataset)
 
 
@@ -96,6 +100,9 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     request = request.named_by(engine.registry.canonical_name)  # Pet=5 names OpenAPI's Pet, entity pet
     processes = _processes(args.processes)
     plan = plan_dataset(request, engine.registry)  # every bad input fails here, before a byte is written
+    if args.explain:
+        print(explain(plan.describe(), seed))
+        return 0
     if args.format in ("jsonl", "csv", "sqlite") and args.out is None:
         raise TestdataUsageError(f"--format {args.format} needs --out: "
                                  + ("a folder for one file per entity." if args.format != "sqlite"
@@ -148,6 +155,26 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     for violation in dataset.violations[:10]:
         print(f"  {violation}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def explain(described: dict[str, Any], seed: int) -> str:
+    """The plan of ``DatasetPlan.describe`` as text a person reads: ``testdata dataset --explain``."""
+    lines = [f"dataset plan, seed {seed}",
+             f"  entities, in the order they are built: {', '.join(described['order'])}",
+             "  records: " + ", ".join(f"{entity} {n}" for entity, n in described["counts"].items())]
+    if described["pulled_in"]:
+        lines.append("  pulled in:")
+        lines += [f"    {entity}: {why}" for entity, why in described["pulled_in"].items()]
+    if described["references"]:
+        lines.append("  references (children per parent):")
+        for name, ref in described["references"].items():
+            how = [what for what, flag in (("chosen by a coherence rule", ref["by_rule"]),
+                                           ("inferred from the field's name", ref["by_field_name"]),
+                                           ("filled in after its parent", ref["deferred"])) if flag]
+            lines.append(f"    {name} -> {ref['to']}: {ref['cardinality']}" + (f"; {', '.join(how)}" if how else ""))
+    for entity, n in described["external"].items():
+        lines.append(f"  external ids supplied for {entity}: {n}")
+    return "\n".join(lines)
 
 
 class _Bar:

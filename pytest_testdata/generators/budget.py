@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from pytest_testdata.context_value import ContextValue
 from pytest_testdata.errors import TestdataError
 
 CHECK_EVERY = 64
@@ -58,15 +58,11 @@ def checkpoint() -> None:
         budget.check()
 
 
-@contextmanager
 def request_budget(seconds: float | None, gone: Callable[[], bool] = lambda: False,
-                   source: str = "its deadline") -> Iterator[Budget]:
-    """Run the body with a budget of ``seconds`` (None: no deadline, only the ``gone`` test)."""
+                   source: str = "its deadline") -> ContextValue[Budget]:
+    """Run the body with a budget of ``seconds`` (None: no deadline, only the ``gone`` test): ``with
+    request_budget(...) as budget``. Checked once here, so a budget already spent raises at once."""
     deadline = time.monotonic() + seconds if seconds is not None else None
     budget = Budget(deadline, gone, seconds, source)
     budget.check()
-    token = _CURRENT.set(budget)
-    try:
-        yield budget
-    finally:
-        _CURRENT.reset(token)
+    return ContextValue(_CURRENT, budget)

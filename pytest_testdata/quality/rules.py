@@ -280,7 +280,8 @@ _TIMESTAMP = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]([01]
 
 
 class Ordered(Rule):
-    """Timestamps (ISO 8601 strings, same format) in non-decreasing order; nulls are skipped."""
+    """Timestamps in non-decreasing order: ISO 8601 strings of one format, or integers (seconds since 1970);
+    nulls are skipped."""
 
     kind = "ordered"
 
@@ -315,6 +316,8 @@ class Ordered(Rule):
             return None
         if all(isinstance(v, str) for v in present) and present == sorted(present):
             return True
+        if all(type(v) is int for v in present):  # seconds (or milliseconds) since 1970
+            return present == sorted(present)
         # A value that is no timestamp at all (a broken format) has no place in an order: the rule does
         # not apply to it (the format check reports it), and enforcing the order must not move it around.
         return None if not all(isinstance(v, str) and _TIMESTAMP.match(v) for v in present) else False
@@ -336,6 +339,8 @@ class Ordered(Rule):
             # sorted() (stable) gives back the very same objects and the writes would change nothing.
             found = [record.get(key) for key in keys]
             present = [value for value in found if value is not None]
+            if not _comparable(present):
+                return
             ordered = sorted(present)
             if any(a is not b for a, b in zip(ordered, present, strict=True)):
                 in_order = iter(ordered)
@@ -345,15 +350,25 @@ class Ordered(Rule):
             return
         if self._fields is None:
             fields = [f for f in self.spec["fields"] if get(record, f) is not None]
+            if not _comparable([get(record, f) for f in fields]):
+                return
             ordered = sorted(get(record, f) for f in fields)
             for path, value in zip(fields, ordered, strict=True):
                 set_all(record, path, value)
             return
         present = [(read(record), write) for _, read, write in self._fields]
         present = [(value, write) for value, write in present if value is not None]
+        if not _comparable([value for value, _ in present]):
+            return
         ordered = sorted(value for value, _ in present)
         for (_, write), value in zip(present, ordered, strict=True):
             write(record, value)
+
+
+def _comparable(values: list[Any]) -> bool:
+    """All strings or all integers: values an order can sort (a string among integers, as an invalid variant
+    may leave, is reported by the type check and left where it is)."""
+    return all(type(v) is str for v in values) or all(type(v) is int for v in values)
 
 
 class FlagIffPositive(Rule):

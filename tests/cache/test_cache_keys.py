@@ -56,3 +56,23 @@ def test_pool_key_ignores_count_and_seed_but_not_constraints_or_locale() -> None
     assert pool_key(GenerationRequest.checked("cart", 3, constraints={"total": {"max": 100}}), CART) != base
     assert pool_key(GenerationRequest.checked("cart", 3, locale="de_DE"), CART) != base
     assert pool_key(BASE, dataclasses.replace(CART, version=9)) != base
+
+
+@pytest.mark.parametrize("args", [
+    {"seed": 7}, {"seed": 0}, {"seed": -5}, {"seed": 2**70}, {}, {"count": 1, "seed": 7, "variant": "invalid"},
+    {"seed": 7, "context": 'a "seed":-4611686018427400249, quoted'}, {"seed": 7, "context": "Zoë 佐藤"},
+    {"seed": 7, "hints": ["realistic", "fast"]}, {"seed": 7, "hints": ["fast", "realistic"]},
+    {"seed": 7, "locale": "ja_JP", "strategy": "traditional", "learn_from_history": True},
+])
+def test_a_usual_requests_key_is_the_digest_of_its_whole_material(args: dict) -> None:
+    # Requests without constraints or options are keyed from their text written once per shape, seed apart:
+    # the key must be the digest of the whole material, as for every other request.
+    from pytest_testdata.cache import keys
+
+    def whole(request: GenerationRequest) -> str:
+        return f"cart:{keys._digest(keys._material(request, CART, 'traditional', None))}"
+
+    request = GenerationRequest.checked("cart", args.pop("count", 3), **args)
+    assert key(request) == whole(request)
+    assert key(request) == whole(request)  # the second time from the shape's stored text
+    assert key(request.replace(seed=12345)) == whole(request.replace(seed=12345))

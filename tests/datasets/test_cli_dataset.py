@@ -143,3 +143,24 @@ def test_entities_spelled_as_the_document_spells_them(capsys: pytest.CaptureFixt
     db = sqlite3.connect(tmp_path / "from-sql.db")
     db.executescript(out)
     assert db.execute('SELECT count(*) FROM "order" o JOIN pet p ON p.id = o.petId').fetchone()[0] >= 1
+
+
+def test_explain_prints_the_plan_and_writes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "dataset", "--root", "review", "--count", "15", "--seed", "7",
+                         "--cardinality", "order.customer_id=1..4", "--explain")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "dataset plan, seed 7"
+    assert lines[1] == "  entities, in the order they are built: product, user, order, review"
+    assert "    order: read by rule review.by_buyer_after_delivery" in lines
+    assert "    order.customer_id -> user.user_id: 1..4 (mean 2.5, long_tail)" in lines
+    assert "    review.product_id -> product.product_id: at least 0 (mean 5, long_tail); chosen by a coherence rule" \
+        in lines
+    assert list(tmp_path.iterdir()) == []  # nothing generated, nothing written
+
+
+def test_explain_still_refuses_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "dataset", "review=5", "--explain")
+    assert code == 2 and out == "" and err.startswith("testdata: error: ") and "review" in err

@@ -154,3 +154,37 @@ def test_a_sqlalchemy_link_table_and_a_unique_pair_load_and_hold_in_sql(pytester
         "*TestdataUsageError: SQLAlchemy model *Shelf (table 'shelves'): composite primary key (aisle, position) "
         "is not supported for datasets, which link records through one key column; a composite key is read only "
         "for a link table, whose key columns are all foreign keys (post_tags: post_id, tag_id)*"])
+
+
+def test_a_link_table_dataset_is_the_same_through_the_agent(pytester: pytest.Pytester, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remote mode sends the models' schemas to a real agent on loopback: the same links, the same records."""
+    from tests.agent.conftest import start_agent
+
+    pytester.makepyfile(test_blog=BLOG + '''
+    import hashlib, json, os
+    from pathlib import Path
+
+    def test_links(testdata, db):
+        ds = testdata.dataset({Tag: 6, Post: 10, post_tags: 25, Vote: 20}, into=db)
+        pairs = "SELECT count(*) FROM (SELECT DISTINCT post_id, tag_id FROM post_tags)"
+        assert db.execute(sa.text(pairs)).scalar() == 25
+        records = json.dumps(ds.as_dict()["records"], sort_keys=True, default=str)
+        Path(os.environ["DIGESTS"], "blog").write_text(hashlib.sha256(records.encode()).hexdigest())
+''')
+
+    def digest(folder: Path, *args: str) -> str:
+        folder.mkdir()
+        monkeypatch.setenv("DIGESTS", str(folder))
+        pytester.runpytest_subprocess("--testdata-seed", "77", "-p", "no:randomly", *args).assert_outcomes(passed=1)
+        return (folder / "blog").read_text()
+
+    local = digest(tmp_path / "local")
+    running = start_agent()
+    try:
+        remote = digest(tmp_path / "remote", "--testdata-remote", running.address)
+        served = [line for line in running.log_lines() if line.get("method") == "GenerateDataset"]
+        assert len(served) == 1 and served[0]["status"] == "OK"
+    finally:
+        running.server.stop(grace=1)
+    assert remote == local

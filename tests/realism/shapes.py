@@ -124,6 +124,9 @@ SHAPES: dict[str, Check] = {
     "locale": locale,
     "address.country": lambda v: v in _iso()["alpha2"],
     "address.state": lambda v: fold(str(v)) in _iso()["regions"],
+    # a flat, suite or floor: short, no sentence, a number or a letter that names the unit ("Hinterhaus" aside)
+    "address.line2": lambda v: len(str(v)) <= 30 and not str(v).endswith(".") and (
+        bool(re.search(r"\d|\b[A-Z]\b", str(v))) or str(v) == "Hinterhaus"),
     "slug": lambda v: bool(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", str(v))),
     "version": lambda v: bool(SEMVER.match(str(v))),
     "file.name": lambda v: bool(re.fullmatch(r"[^/\\\s]+\.[A-Za-z0-9]{1,8}", str(v))),

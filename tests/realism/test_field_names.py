@@ -19,6 +19,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from pytest_testdata import Engine, GenerationRequest, TestdataUsageError, map_field_names, register_kind
+from pytest_testdata.generators.traditional.context_texts import LICENSES
 from pytest_testdata.generators.traditional.field_names import FieldContext, kind_for, snake
 from pytest_testdata.generators.traditional.kinds import unregister_kind
 from pytest_testdata.generators.traditional.pools import pool
@@ -56,6 +57,7 @@ FIELDS: dict[str, tuple[str, dict[str, Any]]] = {
     "language": ("language", STRING),
     "locale": ("locale", STRING),
     "country_code": ("address.country", STRING),
+    "addressLine2": ("address.line2", STRING),
     "slug": ("slug", STRING),
     "version": ("version", STRING),
     "fileName": ("file.name", STRING),
@@ -484,6 +486,107 @@ def test_timestamps_follow_the_order_their_names_say() -> None:
         assert r["milestone"]["createdAt"] <= r["milestone"]["updatedAt"]
         assert all(e["starts_at"] <= e["ends_at"] for e in r["events"])
     assert len({r["created_at"] for r in records}) > 150  # reordered, not pinned
+
+
+def test_integer_timestamps_are_ordered_among_themselves() -> None:
+    seconds = {"type": "integer"}
+    document = {"title": "subscription", "type": "object",
+                "required": ["created", "canceled_at", "updated", "start_date", "end_date", "label"], "properties": {
+                    "created": seconds, "canceled_at": {"type": ["integer", "null"]}, "updated": seconds,
+                    "start_date": seconds, "end_date": seconds,
+                    "label": {"type": ["string", "integer"]}}}  # neither type: in no order
+    records = generate(document, "subscription", count=200)
+    for r in records:
+        assert 946_684_800 <= r["created"] <= r["updated"]  # seconds since 1970, this century
+        assert r["canceled_at"] is None or r["created"] <= r["canceled_at"] <= r["updated"]
+        assert r["start_date"] <= r["end_date"]
+    assert len({r["created"] for r in records}) > 150
+
+
+def test_a_whole_name_is_its_object_s_first_and_last_and_a_nested_author_is_someone_else() -> None:
+    document = {"title": "note", "type": "object",
+                "required": ["display_name", "first_name", "last_name", "author"], "properties": {
+                    "display_name": STRING, "first_name": STRING, "last_name": STRING,  # the whole name listed first
+                    "author": {"type": "object", "required": ["name", "email"],
+                               "properties": {"name": STRING, "email": {"type": "string", "format": "email"}}}}}
+    records = generate(document, "note", count=100)
+    assert all(r["display_name"] == f"{r['first_name']} {r['last_name']}" for r in records)
+    assert sum(r["author"]["name"] == r["display_name"] for r in records) <= 2  # by chance only
+    assert len({r["author"]["name"] for r in records}) > 90
+
+
+def test_a_repository_s_full_name_and_a_licence_s_names_agree() -> None:
+    licence = {"type": "object", "required": ["key", "name", "spdx_id"],
+               "properties": {"key": STRING, "name": STRING, "spdx_id": {"type": ["string", "null"]}}}
+    owner = {"type": "object", "required": ["login", "id"], "properties": {"login": STRING, "id": {"type": "integer"}}}
+    document = {"title": "repository", "type": "object",
+                "required": ["full_name", "owner", "name", "license", "forks"], "properties": {
+                    "full_name": STRING, "owner": owner, "name": STRING, "license": licence,
+                    "forks": {"type": "array", "minItems": 1, "maxItems": 2, "items": {
+                        "type": "object", "required": ["name", "full_name"],
+                        "properties": {"name": STRING, "full_name": STRING}}}}}
+    records = generate(document, "repository", count=100)
+    known = {(key, name, spdx) for key, name, spdx in LICENSES}
+    for r in records:
+        assert r["full_name"] == f"{r['owner']['login']}/{r['name']}"
+        assert all(f["full_name"].endswith("/" + f["name"]) for f in r["forks"])  # no owner there: its own
+        got = r["license"]
+        assert (got["key"], got["name"], got["spdx_id"]) in known or got["spdx_id"] is None
+    assert len({r["license"]["key"] for r in records}) >= 4
+    assert sum(r["license"]["key"] == "mit" for r in records) > 20  # the most used licence, drawn most
+
+
+def test_apps_teams_and_workflows_have_names_of_their_kind_and_slugs_follow_names() -> None:
+    def named(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"type": "object", "required": ["name", "slug"],
+                "properties": {"name": STRING, "slug": STRING, **(extra or {})}}
+    team = named({"parent": named()})
+    team["required"] = ["name", "slug", "parent"]
+    document = {"title": "event", "type": "object", "required": ["performed_via_github_app", "team", "workflow_run",
+                                                                 "category"],
+                "properties": {"performed_via_github_app": named(), "team": team,
+                               "workflow_run": {"type": "object", "required": ["name"], "properties": {"name": STRING}},
+                               "category": {"type": "object", "required": ["title", "slug"], "properties": {
+                                   "title": STRING, "slug": {"type": "string", "x-unique": True}}}}}
+    records = generate(document, "event", count=60)
+    app_roles = ("Bot", "CI", "Deploy", "Sync", "Reviewer", "Drafter", "Stale", "Owners", "Checks", "Scan", "Preview",
+                 "Updates", "Notifier", "Triage", "Labeler")
+    for r in records:
+        app, group = r["performed_via_github_app"], r["team"]
+        assert app["name"].endswith(app_roles) and app["slug"] == app["name"].lower().replace(" ", "-")
+        for t in (group, group["parent"]):  # a team's parent is a team
+            assert t["slug"] == t["name"].lower().replace(" ", "-")
+            assert " - " not in t["name"] and len(t["name"].split()) <= 4  # not a product ("Slim Mug - Blue")
+        assert r["workflow_run"]["name"][0].isupper() and " - " not in r["workflow_run"]["name"]
+    # an x-unique slug keeps its own value: names may repeat, slugs may not
+    assert sum(r["category"]["slug"] == r["category"]["title"].lower().replace(" ", "-") for r in records) == 0
+
+
+def test_a_github_node_id_encodes_its_object_s_type_and_id() -> None:
+    import base64
+
+    def thing(extra: dict[str, Any]) -> dict[str, Any]:
+        fields = {"id": {"type": "integer"}, "node_id": STRING, "url": {"type": "string", "format": "uri"}, **extra}
+        return {"type": "object", "required": list(fields), "properties": fields}
+    document = {"title": "repository", **thing({"owner": thing({}), "license": thing({"key": STRING})})}
+    document["properties"]["license"]["properties"].pop("id")
+    document["properties"]["license"]["required"].remove("id")
+    records = generate(document, "repository", count=40)
+    for r in records:
+        assert base64.b64decode(r["node_id"]).decode() == f"10:Repository{r['id']}"
+        assert base64.b64decode(r["owner"]["node_id"]).decode() == f"04:User{r['owner']['id']}"
+        assert base64.b64decode(r["license"]["node_id"]).decode() == f"07:License{r['license']['key']}"
+
+
+def test_a_named_thing_with_a_shape_of_its_own_keeps_its_value() -> None:
+    document = {"title": "repository", "type": "object", "required": ["full_name", "name"], "properties": {
+        "full_name": {"type": "string", "pattern": "^[a-z]+/[a-z]+$"}, "name": STRING}}
+    records = generate(document, "repository", count=30)
+    assert all(r["full_name"].split("/")[1] != r["name"] for r in records)
+    short = {"title": "app", "type": "object", "required": ["name", "slug"], "properties": {
+        "name": STRING, "slug": {"type": "string", "minLength": 40}}}  # no slug of a name is that long
+    records = generate(short, "app", count=30)  # generate() checks each record against the schema
+    assert all(len(r["slug"]) >= 40 for r in records)
 
 
 def test_a_declared_order_is_the_only_order() -> None:

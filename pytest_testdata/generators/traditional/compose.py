@@ -18,7 +18,7 @@ from pytest_testdata.generators.traditional.cents import clean_multiple
 from pytest_testdata.generators.traditional.coverage import ABSENT, ALL, Shape
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, draw_none, out_of_redraws
 from pytest_testdata.generators.traditional.fastrand import between, pick
-from pytest_testdata.generators.traditional.field_names import within
+from pytest_testdata.generators.traditional.field_names import kin_parent, within
 from pytest_testdata.generators.traditional.formats import FORMATS
 from pytest_testdata.generators.traditional.realistic import realistic_string
 from pytest_testdata.locales.gazetteer import common_words
@@ -273,7 +273,7 @@ class Composer:
             optional = [k for k in props if k not in required]
             for key in optional[: len(props) - most]:
                 del props[key]
-        with within(name, props):  # a field's name means more beside its parent's (`customer.name`)
+        with within(kin_parent(name), props):  # a field's name means more beside its parent's (`customer.name`)
             fields = [(key, self.compile(sub, key)) for key, sub in props.items()]
         least = node.get("minProperties", 0)
         extra_key = self._key_drawer(node, patterns, additional)

@@ -1,11 +1,14 @@
 """Names and titles whose shape depends on what they belong to: a pet's name, an issue's summary line, a
-milestone's title, an article's headline (the field-name table picks them by the parent's name).
+milestone's title, an article's headline, a licence's names (the field-name table picks them by the parent's
+name).
 
 Kept as data, composed from short lists, so the same seed gives the same values on every Faker release
 (Faker has no pet names, nor issue or headline titles).
 """
 
 from __future__ import annotations
+
+import base64
 
 from pytest_testdata.generators.traditional import kind_values as kv
 from pytest_testdata.generators.traditional.drawers import RecordState
@@ -83,6 +86,87 @@ def repo_full_name(state: RecordState) -> str:
     return f"{kv.username(state).replace('.', '-')}/{kv.slug(state)}"
 
 
+LICENSES: tuple[tuple[str, str, str], ...] = (
+    ("mit", "MIT License", "MIT"), ("apache-2.0", "Apache License 2.0", "Apache-2.0"),
+    ("gpl-3.0", "GNU General Public License v3.0", "GPL-3.0"),
+    ("gpl-2.0", "GNU General Public License v2.0", "GPL-2.0"),
+    ("bsd-3-clause", 'BSD 3-Clause "New" or "Revised" License', "BSD-3-Clause"),
+    ("bsd-2-clause", 'BSD 2-Clause "Simplified" License', "BSD-2-Clause"),
+    ("agpl-3.0", "GNU Affero General Public License v3.0", "AGPL-3.0"),
+    ("lgpl-3.0", "GNU Lesser General Public License v3.0", "LGPL-3.0"),
+    ("lgpl-2.1", "GNU Lesser General Public License v2.1", "LGPL-2.1"),
+    ("mpl-2.0", "Mozilla Public License 2.0", "MPL-2.0"), ("isc", "ISC License", "ISC"),
+    ("unlicense", "The Unlicense", "Unlicense"), ("epl-2.0", "Eclipse Public License 2.0", "EPL-2.0"),
+    ("cc0-1.0", "Creative Commons Zero v1.0 Universal", "CC0-1.0"),
+    ("bsl-1.0", "Boost Software License 1.0", "BSL-1.0"), ("0bsd", "BSD Zero Clause License", "0BSD"),
+)
+"""Open-source licences as code-hosting APIs name them: key, name, SPDX identifier (the SPDX list's ids;
+the names are GitHub's)."""
+_LICENSE_DRAWS: tuple[tuple[str, str, str], ...] = (
+    *[LICENSES[0]] * 9, *[LICENSES[1]] * 4, *[LICENSES[2]] * 2, *LICENSES[2:])
+"""The licences weighted roughly as public repositories use them: MIT first, then Apache 2.0 and the GPL."""
+
+
+_APP_WORDS: tuple[str, ...] = (
+    "Octo", "Probot", "Harbor", "Beacon", "Relay", "Sentinel", "Atlas", "Lantern", "Pilot", "Comet", "Orbit",
+    "Ranger", "Signal", "Anchor", "Summit", "Cedar", "Falcon", "Nimbus", "Quartz", "Tandem")
+_APP_ROLES: tuple[str, ...] = (
+    "Bot", "CI", "Deploy", "Sync", "Reviewer", "Labeler", "Release Drafter", "Stale", "Owners", "Checks",
+    "Security Scan", "Docs Preview", "Dependency Updates", "Notifier", "Triage")
+_TEAMS: tuple[str, ...] = (
+    "Platform", "Backend", "Frontend", "Infrastructure", "Security", "Data Engineering", "Design Systems",
+    "Mobile", "Developer Experience", "Site Reliability", "Payments", "Search", "Growth", "Core", "QA",
+    "Documentation", "Release Engineering", "Machine Learning", "Customer Success", "Maintainers")
+_WORKFLOWS: tuple[str, ...] = (
+    "CI", "Build and test", "Lint", "Deploy to production", "Deploy to staging", "Release", "Nightly build",
+    "CodeQL", "Publish package", "Docs", "Dependency review", "End-to-end tests", "Benchmarks", "Stale issues",
+    "Label pull requests", "Build container image")
+
+
+def app_name(state: RecordState) -> str:
+    """An app's or bot's name (``Probot Owners``, ``Harbor CI``): a code-hosting integration's."""
+    return f"{pick(state.rng, _APP_WORDS)} {pick(state.rng, _APP_ROLES)}"
+
+
+def team_name(state: RecordState) -> str:
+    """A team's name (``Platform``, ``Design Systems``), sometimes with ``team`` or a number."""
+    rng = state.rng
+    name = pick(rng, _TEAMS)
+    form = below(rng, 6)
+    return f"{name} team" if form == 0 else f"{name} {1 + below(rng, 4)}" if form == 1 else name
+
+
+def workflow_name(state: RecordState) -> str:
+    """A CI workflow's or job's name (``Build and test``, ``Deploy to production``)."""
+    return pick(state.rng, _WORKFLOWS)
+
+
+def github_node_id(state: RecordState) -> str:
+    """A GitHub GraphQL node id in the legacy form, base64 of ``04:User583231``; a rule (named_things.py)
+    names the object's type and takes its ``id`` where the object has them."""
+    return node_id("Node", 1 + below(state.rng, 99_999_999))
+
+
+def node_id(type_name: str, key: object) -> str:
+    """GitHub's legacy node id of an object of ``type_name`` with id ``key``: ``MDQ6VXNlcjE=`` for User 1."""
+    return base64.b64encode(f"{len(type_name):02d}:{type_name}{key}".encode()).decode()
+
+
+def license_key(state: RecordState) -> str:
+    """A licence's key (``mit``, ``apache-2.0``)."""
+    return pick(state.rng, _LICENSE_DRAWS)[0]
+
+
+def license_name(state: RecordState) -> str:
+    """A licence's name (``MIT License``, ``Apache License 2.0``)."""
+    return pick(state.rng, _LICENSE_DRAWS)[1]
+
+
+def license_spdx(state: RecordState) -> str:
+    """A licence's SPDX identifier (``MIT``, ``Apache-2.0``)."""
+    return pick(state.rng, _LICENSE_DRAWS)[2]
+
+
 def branch(state: RecordState) -> str:
     """A git branch: ``main``, ``develop``, ``feature/csv-export``, ``release/2.4``."""
     rng = state.rng
@@ -130,5 +214,6 @@ def headline(state: RecordState) -> str:
     return text[0].upper() + text[1:]
 
 
-__all__ = ["PET_NAMES", "branch", "headline", "issue_title", "milestone_title", "pet_name", "repo_full_name",
-           "repo_name"]
+__all__ = ["LICENSES", "PET_NAMES", "app_name", "branch", "github_node_id", "headline", "issue_title",
+           "license_key", "license_name", "license_spdx", "milestone_title", "node_id", "pet_name",
+           "repo_full_name", "repo_name", "team_name", "workflow_name"]

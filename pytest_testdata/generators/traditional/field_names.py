@@ -57,8 +57,16 @@ FILE = frozenset(("file", "attachment", "document", "asset", "artifact", "artefa
 CODE = frozenset(("repository", "repo", "project", "gist", "codebase", "snippet", "package", "library", "module",
                   "code", "source", "code_sample"))
 """Parent words whose ``language`` is a programming language."""
-REPOSITORY = frozenset(("repository", "repo", "package", "library", "module", "gist"))
+REPOSITORY = frozenset(("repository", "repo", "fork", "package", "library", "module", "gist"))
 """Parent words whose ``name`` is a repository's or package's name (``harbor-lantern``)."""
+LICENSE = frozenset(("license", "licence"))
+APP = frozenset(("app", "github_app", "integration", "application", "bot", "oauth_app", "installation"))
+"""Parent words whose ``name`` is an app's or a bot's (``performed_via_github_app``)."""
+TEAM = frozenset(("team", "squad"))
+"""Parent words whose ``name`` is a team's."""
+WORKFLOW = frozenset(("workflow", "workflow_run", "check_run", "check_suite", "pipeline"))
+"""Parent words whose ``name`` is a CI workflow's or check's (not ``job``: a job board's is a job)."""
+"""Parent words whose ``name`` and ``key`` are a licence's (``MIT License``, ``mit``)."""
 PERSON_SIBLINGS = ("email", "email_address", "login", "username", "user_name", "avatar_url", "gravatar_id")
 """Sibling names that make an object's ``name`` a person's (GitHub's user objects, under any parent name)."""
 JOB = frozenset(("job", "position", "employment", "role_assignment", "occupation", "vacancy", "opening"))
@@ -148,7 +156,7 @@ def _patterns(patterns: tuple[str, ...]) -> _Globs:
 
 
 _CONTEXT_WORDS = (PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE | PET | ISSUE | MILESTONE | HEADLINE
-                  | REPOSITORY)
+                  | REPOSITORY | LICENSE | APP | TEAM | WORKFLOW)
 
 
 QUALIFIERS = frozenset(("type", "kind", "field", "template", "setting", "config", "configuration", "status",
@@ -176,6 +184,15 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("repo.full_name", ("full_name",), parents=REPOSITORY,
               example="maria-schneider/harbor-lantern (`full_name` under `repository`)"),
     FieldName("repo.name", ("name",), parents=REPOSITORY, example="harbor-lantern (`name` under `repository`)"),
+    FieldName("github.node_id", ("node_id",), siblings=("html_url", "avatar_url", "url", "events_url"),
+              example="MDQ6VXNlcjU4MzIzMQ== (GitHub's, beside `url`)"),
+    FieldName("license.name", ("name",), parents=LICENSE, example="MIT License (`name` under `license`)"),
+    FieldName("app.name", ("name",), parents=APP, example="Probot Owners (`name` under `performed_via_github_app`)"),
+    FieldName("team.name", ("name",), parents=TEAM, example="Design Systems (`name` under `team`)"),
+    FieldName("workflow.name", ("name",), parents=WORKFLOW, example="Build and test (`name` under `workflow_run`)"),
+    FieldName("license.key", ("key",), parents=LICENSE, example="apache-2.0 (`key` under `license`)"),
+    FieldName("license.spdx_id", ("spdx_id", "spdx", "spdx_identifier", "spdx_license_id", "license", "licence"),
+              example="Apache-2.0 (a `license` string: a package's)"),
     FieldName("person.first_name", ("first_name", "firstname", "given_name", "forename", "givenname"),
               example="Maria"),
     FieldName("person.last_name", ("last_name", "lastname", "surname", "family_name", "familyname"),
@@ -266,6 +283,12 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("timestamp", ("*_time", "start", "end", "starts", "ends", "since", "until"),
               example="2025-03-04T05:06:07Z"),
     # -- places ------------------------------------------------------------------------------------------------
+    FieldName("address.line2", ("line2", "line_2", "address_line2", "address_line_2", "address2", "address_2",
+                                "street_line2", "street_line_2", "street2", "street_2"), example="Apt 4B"),
+    FieldName("address.line2", ("apartment", "apt", "suite", "unit", "flat", "floor"), parents=ADDRESS,
+              example="Suite 300 (`suite` under `address`)"),
+    FieldName("address.line2", ("apartment", "apt", "suite", "unit", "flat", "floor"), siblings=ADDRESS_SIBLINGS,
+              example="Flat 3 (`flat` beside `street` or `city`)"),
     FieldName("address.street", ("street", "street_address", "street_line*", "address_line*", "address1",
                                  "address_1", "line1", "line_1", "street_name", "address_street"),
               example="742 Evergreen Terrace"),
@@ -493,6 +516,20 @@ def within(parent: str, siblings: Iterable[str] = ()) -> Iterator[None]:
         yield
     finally:
         _CURRENT.reset(token)
+
+
+KIN = frozenset(("parent", "parents", "child", "children", "ancestor", "ancestors", "descendant", "descendants",
+                 "sibling", "siblings", "sub_items", "subitems", "subteams", "sub_teams", "subcategories"))
+"""Names of an object that is another of the enclosing object's kind (a team's ``parent`` is a team)."""
+
+
+def kin_parent(name: str) -> str:
+    """The context an object field named ``name`` is compiled in: its own name, or for a :data:`KIN` name
+    (``parent``, ``children``) the enclosing object's, so a team's parent team's ``name`` is a team's."""
+    if snake(name) in KIN:
+        enclosing = _CURRENT.get(_NOWHERE).parent
+        return enclosing or name
+    return name
 
 
 def current() -> FieldContext:

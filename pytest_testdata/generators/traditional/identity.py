@@ -1,11 +1,12 @@
-"""A person's email address and username made from the person's name in the same object.
+"""A person's whole name, email address and username made from the person's name in the same object.
 
 A user's schema seldom says that ``email`` and ``username`` follow ``first_name`` and ``last_name`` (the
 built-in ``user`` does, with an ``email_from_name`` rule), yet a record in which ``Dave Burch`` signs in as
 ``shelby.hart3581@example.com`` is one nobody has seen in production. So the plan reads, by the kinds the
 field-name table gives the object's fields in their context (``name`` under ``author`` is a person's), which
 fields hold the person's first and last name or whole name, an email address and a username, and builds the
-address and the username from the name, as the built-in user's are built.
+address and the username from the name, as the built-in user's are built. A whole name (``full_name``,
+``display_name``) beside a first and a last name is the two joined, whichever the schema lists first.
 
 Only where the result surely fits the field: an email or username field with a ``pattern``, an ``enum``, a
 ``const``, an ``x-gen`` of its own, a caller's constraint or a ``maxLength`` too short for a built value keeps
@@ -84,9 +85,37 @@ class NameHandles(Rule):
             record[field] = value
 
 
+class WholeName(Rule):
+    """The whole name (``full_name``, ``display_name``) is ``first last`` of the same object's first and
+    last name; inferred from field names, not a kind a schema declares."""
+
+    kind = "whole_name"
+
+    def __init__(self, spec: Mapping[str, Any], limit: int | None) -> None:
+        super().__init__(spec)
+        self._limit = limit
+        self._first, self._last, self._full = self._getter("first"), self._getter("last"), self._getter("name")
+
+    def _whole(self, record: Mapping[str, Any]) -> str | None:
+        first, last = self._first(record), self._last(record)
+        return f"{first} {last}" if isinstance(first, str) and isinstance(last, str) and first and last else None
+
+    def check(self, record: Mapping[str, Any]) -> bool | None:
+        whole, full = self._whole(record), self._full(record)
+        return None if whole is None or not isinstance(full, str) else full == whole
+
+    def enforce(self, record: dict[str, Any], rng: random.Random, values: ValueSource) -> None:
+        whole = self._whole(record)
+        field = str(self.spec["name"])
+        if whole is not None and isinstance(record.get(field), str) and (self._limit is None
+                                                                          or len(whole) <= self._limit):
+            record[field] = whole
+
+
 def identity_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[str] = frozenset()) -> list[Rule]:
-    """A :class:`NameHandles` rule for an object schema whose fields hold a person's name and an email or a
-    username that can follow it; none otherwise. ``constrained``: fields a caller's constraint shapes."""
+    """A :class:`WholeName` rule for an object schema with a first, a last and a whole name, and a
+    :class:`NameHandles` rule for one whose fields hold a person's name and an email or a username that can
+    follow it; none otherwise. ``constrained``: fields a caller's constraint shapes."""
     declared = node.get("x-coherence")
     if isinstance(declared, (list, tuple)) and any(isinstance(r, Mapping) and r.get("kind") == "email_from_name"
                                                    for r in declared):
@@ -108,9 +137,15 @@ def identity_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[
             and _free(sub, _SHORTEST[kind])
         if name_field or handle:
             found[kind] = name
+    rules: list[Rule] = []
     spec: dict[str, str] = {}
     if _FIRST in found and _LAST in found:
         spec.update(first=found[_FIRST], last=found[_LAST])
+        whole = found.get(_FULL)
+        low = properties[whole].get("minLength") if whole is not None else None
+        if whole is not None and whole not in constrained and _free(properties[whole], 0) \
+                and not (isinstance(low, int) and low > 3):  # a joined name has at least 3 characters
+            rules.append(WholeName({**spec, "name": whole}, _max_length(properties[whole])))
     elif _FULL in found:
         spec["name"] = found[_FULL]
     else:
@@ -119,10 +154,10 @@ def identity_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[
         if kind in found:
             spec[kind] = found[kind]
     if "email" not in spec and "username" not in spec:
-        return []
+        return rules
     limits: dict[str, int | None] = {key: _max_length(properties[spec[key]]) for key in ("email", "username")
                                      if key in spec}
-    return [NameHandles(spec, limits)]
+    return [*rules, NameHandles(spec, limits)]
 
 
 def _text(sub: Mapping[str, Any]) -> bool:
@@ -145,4 +180,4 @@ def _max_length(sub: Mapping[str, Any]) -> int | None:
     return high if isinstance(high, int) and not isinstance(high, bool) else None
 
 
-__all__ = ["NameHandles", "identity_rules"]
+__all__ = ["NameHandles", "WholeName", "identity_rules"]

@@ -120,12 +120,9 @@ def last_name(state: RecordState) -> str:
 
 
 def person_name(state: RecordState) -> str:
-    """First and last name of the record's country (the record's own, when it has drawn them already),
-    remembered for the email or username drawn after it (``contact.name`` then ``contact.email``)."""
-    rec = state.record
-    first, last = rec.get("first_name"), rec.get("last_name")
-    if isinstance(first, str) and isinstance(last, str) and first and last:
-        return f"{first} {last}"
+    """First and last name of the record's country, remembered for the email or username drawn after it
+    (``contact.name`` then ``contact.email``). An object that also has ``first_name`` and ``last_name`` gets
+    its whole name from them by a rule (identity.py): a nested ``author`` is someone else."""
     state.first, state.last = first_drawn, last_drawn = _first_name(state), _last_name(state)
     return f"{first_drawn} {last_drawn}"
 
@@ -311,6 +308,26 @@ def version(state: RecordState) -> str:
 
 def version_v(state: RecordState) -> str:
     return "v" + version(state)
+
+
+_LINE2: dict[str, tuple[str, ...]] = {
+    "US": ("Apt {n}", "Apt {n}{L}", "Suite {d}00", "Unit {n}", "# {n}", "Floor {f}"),
+    "CA": ("Apt {n}", "Suite {d}00", "Unit {n}"), "AU": ("Unit {n}", "Level {f}", "Apt {n}"),
+    "GB": ("Flat {n}", "Flat {n}{L}", "Unit {n}", "Floor {f}"), "IN": ("Flat {f}0{d}", "Floor {f}", "Block {L}"),
+    "DE": ("{f}. OG", "Hinterhaus", "App. {n}", "{f}. OG links"), "FR": ("Bâtiment {L}", "Appartement {n}",
+                                                                        "Escalier {L}, {f}e étage"),
+    "ES": ("{f}º {L}", "Piso {f}, Puerta {n}", "Escalera {L}"), "IT": ("Scala {L}, Interno {n}", "Piano {f}"),
+    "NL": ("{f} hoog", "Huis {L}"), "JP": ("{f}0{d}号室",), "BR": ("Apto {f}0{d}", "Bloco {L}, Apto {f}0{d}"),
+}
+"""A flat, suite or floor as each country writes it on an address's second line."""
+
+
+def address_line2(state: RecordState) -> str:
+    """An address's second line: ``Apt 4B``, ``Flat 3``, ``2. OG``, ``Bâtiment B`` (the record's country)."""
+    rng = state.rng
+    form = pick(rng, _LINE2.get(state.country, _LINE2["US"]))
+    return form.format(n=1 + below(rng, 9) if below(rng, 2) else 10 + below(rng, 40), d=1 + below(rng, 9),
+                       f=1 + below(rng, 8), L="ABCDEF"[below(rng, 6)])
 
 
 def file_name(state: RecordState) -> str:

@@ -29,8 +29,9 @@ from pytest_testdata.generators.traditional.drawers import (
     pick_country,
 )
 from pytest_testdata.generators.traditional.fastrand import between, pick
-from pytest_testdata.generators.traditional.field_names import table_version, within
+from pytest_testdata.generators.traditional.field_names import kin_parent, table_version, within
 from pytest_testdata.generators.traditional.identity import identity_rules
+from pytest_testdata.generators.traditional.named_things import named_thing_rules
 from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
 from pytest_testdata.generators.traditional.straight import items_builder, object_builder, record_builder
@@ -84,7 +85,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
     if node.get("x-gen") == "address":
         return _address
     if main == "object":
-        return _object_drawer(node, name, shape)
+        return _object_drawer(node, kin_parent(name), shape)
     if main == "array":
         item = _drawer(node.get("items", {}), name, None, shape)
         lo = constraint.min_length if constraint and constraint.min_length is not None else node.get("minItems", 0)
@@ -207,7 +208,7 @@ def _new_object_drawer(node: Mapping[str, Any], parent: str, shape: Shape) -> Dr
     with within(parent, properties):  # a field's name means more beside its parent's (`customer.name`)
         fields = [(name, _drawer(sub, name, None, shape)) for name, sub in properties.items()]
     # created before updated, start before end; a person's email and username from the name (by field names)
-    timeline = [*timeline_rules(node), *identity_rules(node, parent)]
+    timeline = [*timeline_rules(node), *identity_rules(node, parent), *named_thing_rules(node, parent)]
     if not shape.plain:
         fields = [(name, draw if name in required else shape.optional(draw, name)) for name, draw in fields]
 
@@ -355,8 +356,10 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
     rules = build_rules(schema.coherence, schema.source)
     inferred = {"properties": properties, "x-coherence": schema.coherence}
-    rules = [*rules, *timeline_rules(inferred),
-             *identity_rules(inferred, _entity_words(schema), frozenset(p.split(".")[0] for p in constraints))]
+    shaped = frozenset(p.split(".")[0] for p in constraints)  # fields a caller's constraint shapes
+    words = _entity_words(schema)
+    rules = [*rules, *timeline_rules(inferred), *identity_rules(inferred, words, shaped),
+             *named_thing_rules(inferred, words, shaped)]
     # With caller constraints the generator redraws records (and rescales their prices) until they fit, and
     # which records that finds depends on every draw: constrained plans keep drawing every field, so their
     # records stay what they were; the bulk path (no constraints) skips the draws.

@@ -32,9 +32,15 @@ _END = ("end", "ends", "end_at", "ends_at", "ended_at", "end_time", "end_date", 
 
 
 def inferred_orders(properties: Mapping[str, Any]) -> list[list[str]]:
-    """The orders the names of an object's string properties imply, each a list of property names from the
-    earliest: its creation, what happened since (in the schema's order), its last update; and start, end."""
-    names = {snake(name): name for name, sub in properties.items() if _may_be_text(sub)}
+    """The orders the names of an object's properties imply, each a list of property names from the earliest:
+    its creation, what happened since (in the schema's order), its last update; and start, end. Strings
+    (ISO 8601 timestamps) and integers (seconds since 1970: GitHub's ``created``) are ordered among their own
+    type only."""
+    return [*_orders({snake(name): name for name, sub in properties.items() if _of_type(sub, "string")}),
+            *_orders({snake(name): name for name, sub in properties.items() if _of_type(sub, "integer")})]
+
+
+def _orders(names: Mapping[str, str]) -> list[list[str]]:
     orders: list[list[str]] = []
     created = next((names[n] for n in _CREATED if n in names), None)
     if created is not None:
@@ -62,11 +68,15 @@ def timeline_rules(node: Mapping[str, Any]) -> list[Rule]:
     return [Ordered({"kind": "ordered", "fields": order}) for order in inferred_orders(properties)]
 
 
-def _may_be_text(sub: Any) -> bool:
+def _of_type(sub: Any, kind: str) -> bool:
+    """Whether the value is ``kind`` (or null): a field that may hold a string or an integer is in neither
+    order, since the two do not compare."""
     if not isinstance(sub, Mapping):
         return False
     types = sub.get("type")
-    return types == "string" or (isinstance(types, list) and "string" in types)
+    if isinstance(types, list):
+        return kind in types and all(t in (kind, "null") for t in types)
+    return types == kind
 
 
 __all__ = ["inferred_orders", "timeline_rules"]

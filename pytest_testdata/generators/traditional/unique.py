@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from pytest_testdata.context_value import ContextValue
 from pytest_testdata.types import Record
 
 SCOPES = ("engine", "request")
@@ -86,18 +85,13 @@ def current_scope() -> UniqueScope | None:
     return _CURRENT.get()
 
 
-@contextmanager
-def unique_scope(scope: UniqueScope | None = None) -> Iterator[UniqueScope]:
-    """Generate within ``scope`` (a new one by default): the values handed out inside stay unique together.
+def unique_scope(scope: UniqueScope | None = None) -> ContextValue[UniqueScope]:
+    """Generate within ``scope`` (a new one by default): the values handed out inside stay unique together
+    (``with unique_scope() as scope``).
 
     The agent wraps each stream in one, so its chunks never repeat a value of an earlier chunk.
     """
-    scope = scope if scope is not None else UniqueScope()
-    token = _CURRENT.set(scope)
-    try:
-        yield scope
-    finally:
-        _CURRENT.reset(token)
+    return ContextValue(_CURRENT, scope if scope is not None else UniqueScope())
 
 
 def scope_option(options: dict[str, Any]) -> str:
