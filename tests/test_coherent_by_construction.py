@@ -276,11 +276,40 @@ def test_records_of_a_derived_fields_request_are_not_vouched_for(engine: Engine)
 
 # -- formats and patterns the drawers always make ---------------------------------------------------------
 
+def _split(made: frozenset[str]) -> tuple[set[str], set[str]]:
+    """The paths whose format and pattern are made, and (``=`` marked) those whose whole value is."""
+    mark = vouch.VALUE_MARK
+    return {p for p in made if not p.startswith(mark)}, {p[len(mark):] for p in made if p.startswith(mark)}
+
+
 def test_the_paths_whose_shape_is_made_by_construction(engine: Engine) -> None:
-    assert plan_for(engine.registry.get("cart")).made_shapes == {
-        "cart_id", "customer_id", "items.*.product_id", "items.*.sku", "created_at", "updated_at"}
+    shapes, values = _split(plan_for(engine.registry.get("cart")).made_shapes)
+    assert shapes == {"cart_id", "customer_id", "items.*.product_id", "items.*.sku", "created_at", "updated_at"}
+    # Whole values: the list of items (its length, its elements' keys) and every item field but the price,
+    # which the cent cleaner may move; the totals are the rules' and the cleaner's.
+    assert values == {"cart_id", "customer_id", "items", "items.*.product_id", "items.*.sku", "items.*.name",
+                      "items.*.quantity", "currency", "created_at", "updated_at"}
     # created_at and updated_at: the ordered rule only swaps two timestamps of the same drawer.
-    assert plan_for(engine.registry.get("user")).made_shapes == {"user_id", "created_at", "updated_at"}
+    shapes, values = _split(plan_for(engine.registry.get("user")).made_shapes)
+    assert shapes == values == {"user_id", "created_at", "updated_at"}
+
+
+def test_a_value_is_trusted_only_where_the_drawer_makes_what_the_schema_asks() -> None:
+    tag = {"type": "integer", "minimum": 1, "maximum": 10}
+    assert vouch.implies(tag, {"type": "integer", "minimum": 0, "maximum": 10, "description": "how many"})
+    assert not vouch.implies(tag, {"type": "integer", "minimum": 2, "maximum": 10})  # 1 is drawn
+    assert not vouch.implies(tag, {"type": "integer", "maximum": 9})
+    assert not vouch.implies(tag, {"type": "integer", "exclusiveMaximum": 10})  # a keyword it does not know
+    assert not vouch.implies(tag, {"type": "integer", "multipleOf": 2})
+    assert not vouch.implies(tag, {"type": ["integer", "null"]})
+    assert not vouch.implies(tag, {"minimum": 1})  # no type: not judged here
+    words = {"type": "string", "enum": ("EUR", "USD")}
+    assert vouch.implies(words, {"type": "string", "enum": ["USD", "EUR", "GBP"]})
+    assert not vouch.implies(words, {"type": "string", "enum": ["USD"]})
+    assert not vouch.implies({"type": "string", "format": "uuid"},
+                             {"type": "string", "format": "uuid", "x-patterns": ["^a"]})  # a caller's regex
+    assert not vouch.implies({"type": "string", "minLength": 8, "maxLength": 50},
+                             {"type": "string", "maxLength": 40})
 
 
 def _custom(engine: Engine, document: dict[str, Any]) -> Any:
@@ -340,7 +369,7 @@ def test_every_value_at_a_trusted_path_has_its_shape(engine: Engine, entity: str
 
     schema = engine.registry.get(entity)
     plan = plan_for(schema)
-    nodes = {path: schema.subschema(path) or {} for path in plan.made_shapes}
+    nodes = {path: schema.subschema(path) or {} for path in _split(plan.made_shapes)[0]}
     assert {str(n.get("format")) for n in nodes.values()} >= {"uuid", "date-time"}
     validator = validator_for(schema, {})
     trusting = validator._accepts_made(plan.made_shapes)  # the acceptor the engine uses for these records
@@ -370,3 +399,100 @@ def test_an_invalid_variant_that_breaks_a_trusted_shape_is_reported(engine: Engi
     found = {v.record for v in result.metadata.violations if v.rule == kind
              and v.field.split(".")[0] == head and v.field.split(".")[-1] == (tail or head)}
     assert found == set(range(5)), result.metadata.violations
+
+
+@pytest.mark.parametrize("entity", ["user", "cart", "product"])
+def test_every_value_at_a_path_vouched_for_passes_its_checks(engine: Engine, entity: str) -> None:
+    # Each value the plan vouches for whole passes the reporting checks of its subschema (the validator's
+    # slow path, which alone decides what is reported); a list of items also has exactly its keys.
+    from pytest_testdata.quality.paths import get_all
+    from pytest_testdata.quality.validator import _quiet, validator_for
+
+    schema = engine.registry.get(entity)
+    plan = plan_for(schema)
+    values = _split(plan.made_shapes)[1]
+    def node_at(path: str) -> Any:
+        node: Any = schema.json_schema
+        for part in path.split("."):
+            node = node["items"] if part == "*" else node["properties"][part]
+        return node
+
+    nodes = {path: node_at(path) for path in values}
+    checks = {path: _quiet(node) for path, node in nodes.items()}  # type: ignore[arg-type]
+    validator = validator_for(schema, {})
+    trusting = validator._accepts_made(plan.made_shapes)
+    seen = 0
+    for locale in LOCALES:
+        rng = random.Random(f"{entity} {locale}")
+        for _ in range(200):
+            record, _sure = plan.build_sure(rng, locale)  # type: ignore[misc]
+            for path in values:
+                for value in get_all(record, path):
+                    assert checks[path](value), (path, value)
+                    seen += 1
+            for item in record.get("items", []) if "items" in values else []:
+                assert set(item) == set(schema.json_schema["properties"]["items"]["items"]["properties"])
+            assert trusting(record) is validator.acceptor.function(record) is True
+    assert seen > 0
+
+
+@pytest.mark.parametrize("rule_id", ["items-min_items", "items-max_items", "items.name-min_length",
+                                     "items.name-max_length", "items.quantity-min", "items.quantity-max",
+                                     "currency-enum", "cart_id-required", "items-required"])
+def test_an_invalid_variant_that_breaks_a_value_vouched_for_is_reported(engine: Engine, rule_id: str) -> None:
+    # The invalid variant changed the records: nothing is vouched for, and each broken value is reported.
+    result = engine.generate(GenerationRequest.checked("cart", 5, strategy="traditional", seed=8,
+                                                       variant="invalid", options={"break": rule_id}))
+    path, _, kind = rule_id.partition("-")
+    head, _, tail = path.partition(".")
+    found = {v.record for v in result.metadata.violations if v.rule == kind
+             and v.field.split(".")[0] == head and v.field.split(".")[-1] == (tail or head)}
+    assert found == set(range(5)), result.metadata.violations
+
+
+def test_the_validator_trusts_a_vouched_value_only_in_records_it_is_told_about(engine: Engine) -> None:
+    # The same broken records given to the validator with the plan's paths and without: a value the plan
+    # vouches for that is then changed by hand is a record nobody vouched for; here the caller lies, and
+    # only the format-and-value tests of those paths are skipped, nothing else.
+    from pytest_testdata.quality.validator import validator_for
+
+    schema = engine.registry.get("cart")
+    plan = plan_for(schema)
+    validator = validator_for(schema, {})
+    records = engine.generate(GenerationRequest.checked("cart", 20, strategy="traditional", seed=9)).records
+    broken = copy.deepcopy(records)
+    for record in broken:
+        record["items"][0]["unit_price"] = -1.0  # not vouched for (the cent cleaner's): still checked
+        record["tax"] = "x"
+    told = validator.validate(broken, (), plan.made_shapes)
+    assert told == validator.validate(broken)
+    assert {(v.field, v.rule) for v in told} >= {("items.0.unit_price", "min"), ("tax", "type")}
+
+
+def test_a_cart_the_cent_cleaner_moved_is_cleaned_as_before_and_still_vouched_for(engine: Engine) -> None:
+    from pytest_testdata.generators.traditional.plain_cents import PlainCleaner
+
+    schema = engine.registry.get("cart")
+    plan, scorer = plan_for(schema), scorer_for(schema)
+    assert plan.cents is not None
+    cleaner = PlainCleaner.for_plan(plan.cents, plan.rules)
+    assert cleaner is not None
+    rng = random.Random(12)
+    vouched = 0
+    for seed in range(400):
+        record, _sure = plan.build_sure(random.Random(seed))  # type: ignore[misc]
+        # A price whose quotient by 0.01 is not whole (66.99), the totals derived from it by the rules.
+        record["items"][rng.randrange(len(record["items"]))]["unit_price"] = rng.choice((66.99, 0.07, 1.13, 9.99))
+        for rule in plan.rules:
+            rule.enforce(record, random.Random(seed), VALUES)
+        if not plan.cents.dirty(record):
+            continue
+        general, plain = copy.deepcopy(record), copy.deepcopy(record)
+        general_rng, plain_rng = random.Random(seed), random.Random(seed)
+        plan.cents.clean(general, plan.rules, general_rng, VALUES)
+        sure = cleaner.clean(plain, plain_rng, VALUES)
+        assert repr(plain) == repr(general) and plain_rng.getstate() == general_rng.getstate()
+        if sure:
+            assert scorer.plain_score(plain) == 1.0, plain
+            vouched += 1
+    assert vouched > 100

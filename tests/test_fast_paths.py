@@ -811,3 +811,28 @@ def test_ordered_enforces_top_level_fields_as_its_general_path_does() -> None:
             assert outcomes[0] == outcomes[1] and fast == dict(plain), record
             changed += fast != record
         assert changed > 100
+
+
+def test_money_rounding_without_the_decimal_string_is_round_itself() -> None:
+    # round_cents(x) and cents_of(k) stand for round(x, 2) and round(k * 0.01, 2) on every money path (prices,
+    # totals, the cent cleaner): the same float (repr tells -0.0 from 0.0, an int from a float) for values of
+    # every magnitude, the halves where float error decides (1.005), the neighbours of cent values, zero.
+    import math
+
+    from pytest_testdata.quality.money import cents_of, round_cents
+
+    rng = random.Random(2024)
+    values: list[Any] = [0.0, -0.0, 0.004, -0.004, 0.005, -0.005, 0.015, 1.005, 2.675, 1e9, -1e9, 999999999.995,
+                         1e-300, 5e-324, math.inf, -math.inf, math.nan, 0, 7, -3, True, 10**12]
+    for k in range(-30_000, 30_000):
+        cent, half = k / 100, k / 1000
+        values += [cent, half, math.nextafter(cent, math.inf), math.nextafter(cent, -math.inf),
+                   math.nextafter(half, math.inf), math.nextafter(half, -math.inf)]
+    for _ in range(300_000):
+        exponent = rng.uniform(-4, 11)
+        values.append(rng.choice((1, -1)) * 10 ** exponent)
+        values.append(rng.randint(1, 10) * (rng.randint(50, 999_999) / 100) * rng.uniform(0, 0.25))
+    for value in values:
+        assert repr(round_cents(value)) == repr(round(value, 2)), value
+    for k in [*range(-100_000, 100_000), *(rng.randint(-10**16, 10**16) for _ in range(100_000)), 10**13, -10**13]:
+        assert repr(cents_of(k)) == repr(round(k * 0.01, 2)), k

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.datasets.cardinality import weights
 from pytest_testdata.datasets.chunks import ChunkResult, Columns, EntityJob, Kit, build_chunk, portable
-from pytest_testdata.datasets.coherence import PurchasedBefore
+from pytest_testdata.datasets.coherence import PurchasedBefore, Purchases
 from pytest_testdata.datasets.result import DatasetViolation, EntityMetadata
 from pytest_testdata.datasets.together import repeats, spread_distinct
 from pytest_testdata.generators.budget import checkpoint
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 REDRAWS = 20
 """Rounds of drawing again the records whose unique value repeats one of an earlier chunk."""
+STEERS = 50
+"""Draws of one record (from seeds of its own) to find one that makes a purchase (:meth:`ChunkedEntity._steer`)."""
 
 
 class ChunkedEntity:
@@ -84,6 +86,7 @@ class ChunkedEntity:
         records = [r for result in results for r in result.records]
         scores = [s for result in results for s in result.scores]
         found = [v for result in results for v in result.violations]
+        found = self._steer(job, kit, records, scores, found)
         found = self._settle(job, kit, records, scores, found)
         if builder.to_break is not None and builder.to_break.entity == entity:
             found = self._break(job, kit, records, scores, found)
@@ -165,6 +168,28 @@ class ChunkedEntity:
                 result = build_chunk(job, kit, ("again", i, attempt), i, i + 1)
                 records[i], scores[i] = result.records[0], result.scores[0]
                 found = [v for v in found if v[0] != i] + result.violations
+        return found
+
+    def _steer(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],
+               found: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, str]]:
+        """Records a later entity buys through (``purchased_before`` via this entity: reviews of delivered
+        orders) when none of the drawn ones makes a purchase (a few orders, none delivered): records are
+        drawn again, the first one first, each as a one-record chunk with seeds of its own, until one makes a
+        purchase. A dataset that had a purchase is left as it was; when no draw makes one, the later entity
+        says so as before."""
+        wanted = {rule.purchases_key for rules in self.builder.plan.rules.values() for rule in rules
+                  if isinstance(rule, PurchasedBefore) and rule.via == self.entity}
+        for key in sorted(wanted):
+            if not records or any(Purchases([record], *key[1:]).pairs for record in records):
+                continue  # (the first few records answer it: a purchase is common)
+            for i in range(len(records)):
+                result = next((result for attempt in range(STEERS) if Purchases(
+                    (result := build_chunk(job, kit, ("steer", i, attempt), i, i + 1)).records, *key[1:]).pairs),
+                    None)
+                if result is not None:
+                    records[i], scores[i] = result.records[0], result.scores[0]
+                    found = [v for v in found if v[0] != i] + result.violations
+                    break
         return found
 
     def _break(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],

@@ -41,7 +41,8 @@ Record = dict[str, Any]
 CHUNK = 2_000
 """Records per chunk. Part of what a seed gives: changing it changes every dataset of more than one chunk."""
 ChunkId = tuple[Any, ...]
-"""``(n,)`` for the n-th chunk; ``("again", i, attempt)`` for record ``i`` drawn again (a unique value repeated)."""
+"""``(n,)`` for the n-th chunk; ``("again", i, attempt)`` for record ``i`` drawn again (a unique value repeated);
+``("steer", i, attempt)`` for record ``i`` drawn again to make a purchase (:meth:`ChunkedEntity._steer`)."""
 
 
 @dataclass

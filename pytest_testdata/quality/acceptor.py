@@ -39,7 +39,9 @@ class Acceptor:
         self._formats = formats
         self._made = made_shapes
         """Paths (``items.*.product_id``) whose format and pattern tests are left out: the caller knows the
-        values have them (records built by drawers that always make them, generators/traditional/vouch.py)."""
+        values have them (records built by drawers that always make them, generators/traditional/vouch.py).
+        A path marked ``=`` (``=items.*.quantity``) holds its whole subschema so: none of its tests is made
+        (for a list of objects, ``=items``, its type, its length and its elements' keys)."""
         self._fallback = fallback
         self._consts: dict[str, Any] = {"MISSING": _MISSING}
         self._lines: list[str] = []
@@ -84,6 +86,10 @@ class Acceptor:
     def _value(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str,
                depth: int, path: str = "?") -> None:
         """Emit code that returns False when ``var`` fails ``node`` (and the caller's constraint)."""
+        if constraint is None and "=" + path in self._made:  # the whole value holds by construction
+            if node.get("type") == "array":
+                self._array(node, None, var, depth, path, exact=True)
+            return
         types = node.get("type")
         type_list = [types] if isinstance(types, str) else list(types or [])
         kinds = {t for t in type_list if t != "null"}
@@ -176,14 +182,24 @@ class Acceptor:
         self._emit(depth, f"elif {var} is not None: return False")
 
     def _object(self, node: Mapping[str, Any], constraints: Mapping[str, FieldConstraint] | None, var: str,
-                depth: int, *, check_type: bool, path: str = "?") -> None:
-        if check_type:
+                depth: int, *, check_type: bool, path: str = "?", exact: bool = False) -> None:
+        """``exact``: ``var`` is a dict with exactly the properties' keys (a list's element the caller vouches
+        for): no type or key test, and a property whose whole value holds is not even read."""
+        if check_type and not exact:
             self._emit(depth, f"if type({var}) is not dict: return False")
         props = node.get("properties")
         if not isinstance(props, Mapping):
             return  # without "properties" the reporting checks look no further into an object
         required = frozenset(node.get("required", ()))
         closed = node.get("additionalProperties") is False
+        if exact:
+            for name, sub in props.items():
+                inner_path = f"{path}.{name}" if path else str(name)
+                if "=" + inner_path not in self._made:
+                    inner = self._var()
+                    self._emit(depth, f"{inner} = {var}[{self._const(name, 'N')}]")
+                    self._value(sub, None, inner, depth, inner_path)
+            return
         if closed and required == frozenset(props) and all(isinstance(name, str) for name in props):
             # Every property required and no other allowed: as many keys as properties, and each property
             # read below as {var}[key] (a missing one raises KeyError: no) means exactly these keys.
@@ -211,19 +227,28 @@ class Acceptor:
                     self._emit(depth + 1, "pass")
 
     def _array(self, node: Mapping[str, Any], constraint: FieldConstraint | None, var: str,
-               depth: int, path: str = "?") -> None:
-        self._emit(depth, f"if type({var}) is not list: return False")
-        lo, hi = _lengths(node, constraint)  # minLength/maxLength apply to lists too
-        for check in _bounds(f"len({var})", lo, hi, self._const) + _bounds(
-                f"len({var})", node.get("minItems"), node.get("maxItems"), self._const):
-            self._emit(depth, f"if {check}: return False")
+               depth: int, path: str = "?", exact: bool = False) -> None:
+        """``exact``: a list of the right length whose elements are dicts with exactly their properties' keys
+        (the caller vouches, ``=items``): only the elements' properties not vouched for are tested."""
+        if not exact:
+            self._emit(depth, f"if type({var}) is not list: return False")
+            lo, hi = _lengths(node, constraint)  # minLength/maxLength apply to lists too
+            for check in _bounds(f"len({var})", lo, hi, self._const) + _bounds(
+                    f"len({var})", node.get("minItems"), node.get("maxItems"), self._const):
+                self._emit(depth, f"if {check}: return False")
         items = node.get("items")
         if isinstance(items, Mapping):
+            mark = len(self._lines)
             item = self._var()
             self._emit(depth, f"for {item} in {var}:")
-            mark = len(self._lines)
-            self._value(items, None, item, depth + 1, f"{path}.*")
-            if len(self._lines) == mark:
+            if exact:
+                self._object(items, None, item, depth + 1, check_type=False, path=f"{path}.*", exact=True)
+                if len(self._lines) == mark + 1:
+                    del self._lines[mark:]  # every property vouched for: no loop at all
+                    return
+            else:
+                self._value(items, None, item, depth + 1, f"{path}.*")
+            if len(self._lines) == mark + 1:  # (only the loop's line)
                 self._emit(depth + 1, "pass")
 
 

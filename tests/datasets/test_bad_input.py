@@ -58,12 +58,6 @@ def test_reviews_but_no_orders() -> None:
         "order), and the dataset has none. Add order to the counts (counts={'order': N, ...}), or leave review out.")
 
 
-def test_orders_none_of_which_was_delivered_cannot_carry_reviews() -> None:
-    with pytest.raises(TestdataUsageError, match="need a order that reached its buyer"):
-        generate_dataset({"user": 1, "product": 1, "order": 1, "review": 1}, seed=1,
-                         cardinality={"order.items": 1})
-
-
 def test_a_referenced_entity_left_out_of_the_counts() -> None:
     with pytest.raises(TestdataUsageError) as err:
         generate_dataset({"product": 5, "order": 10})

@@ -393,3 +393,35 @@ def test_an_optional_reference_left_empty_is_left_out_when_its_type_has_no_null(
         assert 0 < missing < len(orders) / 5  # optional references: sometimes empty
         assert all(order["petId"] in shop.lookup("pet") for order in orders if "petId" in order)
         assert shop.valid, shop.violations[:3]
+
+
+def _purchases_hold(dataset) -> None:
+    """Every review is by a buyer of its product, after an order of it was delivered."""
+    bought: dict[tuple[str, str], str] = {}
+    for order in dataset["order"]:
+        for item in order["items"] if order["delivered_at"] else ():
+            pair = (order["customer_id"], item["product_id"])
+            bought[pair] = min(bought.get(pair, order["delivered_at"]), order["delivered_at"])
+    for review in dataset["review"]:
+        assert review["created_at"] >= bought[(review["user_id"], review["product_id"])]
+
+
+@pytest.mark.parametrize("seed", [1, 3, 5, 7, 9, 11])
+@pytest.mark.parametrize("count", [1, 5, 10, 15])
+def test_small_review_datasets_get_a_delivered_order_to_review(count: int, seed: int) -> None:
+    # A few orders may all be drawn undelivered (15 reviews with seed 7 had 15 orders, none delivered):
+    # one is drawn again until it is delivered, and the same seed gives the same dataset.
+    dataset = generate_dataset(root="review", count=count, seed=seed, processes=1)
+    assert dataset.valid, dataset.violations[:5]
+    assert any(order["status"] == "delivered" for order in dataset["order"])
+    _purchases_hold(dataset)
+    again = generate_dataset(root="review", count=count, seed=seed, processes=1)
+    assert again.as_dict()["records"] == dataset.as_dict()["records"]
+
+
+def test_a_single_order_is_delivered_when_reviews_need_it() -> None:
+    dataset = generate_dataset({"user": 1, "product": 1, "order": 1, "review": 1}, seed=1,
+                               cardinality={"order.items": 1})
+    assert dataset.valid, dataset.violations[:5]
+    assert [order["status"] for order in dataset["order"]] == ["delivered"]
+    _purchases_hold(dataset)

@@ -23,6 +23,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from pytest_testdata.quality.money import cents_of, round_cents
 from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.rules import Rule, ValueSource
 
@@ -53,8 +54,10 @@ def clean_multiple(k: int, step: float, low: float | None = None, high: float | 
     neighbour, ``k * step`` itself. The one place a value is moved onto a clean multiple: drawn prices,
     ``multipleOf`` steps of user schemas, coverage's boundary values."""
     places = _places(step)
+    cents = step == CENT and places == 2
     for offset in _UP_FIRST if upward_first else _DOWN_FIRST:
-        value = round((k + offset) * step, places)
+        # round((k + offset) * step, places); for cents, the same value without the decimal string
+        value = cents_of(k + offset) if cents and type(k) is int else round((k + offset) * step, places)
         quotient = value / step
         if math.isfinite(quotient) and int(quotient) == quotient and (low is None or value >= low) \
                 and (high is None or value <= high):
@@ -378,9 +381,9 @@ class CentCleaner:
         if type(price) is not float:
             return False
         for cents in range(1, 40):
-            moved = round(price + (cents if price < 0.45 else -cents) * CENT, 2)
-            line = round(others * moved, 2)
-            if is_clean(moved) and is_clean(line) and is_clean(round(rest + others * moved, 2)):
+            moved = round_cents(price + (cents if price < 0.45 else -cents) * CENT)  # round(..., 2)
+            line = round_cents(others * moved)
+            if is_clean(moved) and is_clean(line) and is_clean(round_cents(rest + others * moved)):
                 item[knob.factor] = moved
                 return True
         return False

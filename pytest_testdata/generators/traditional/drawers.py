@@ -53,6 +53,7 @@ from pytest_testdata.generators.traditional.vocab import (
 )
 from pytest_testdata.locales.countries import LOCALE_COUNTRIES
 from pytest_testdata.quality.constraints_model import rules_for
+from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.types import FieldConstraint
 
@@ -156,6 +157,7 @@ def _uuid_for(name: str) -> Draw:
         h = ((state.rng.getrandbits(128) ^ last[1]) & UUID_CLEAR | UUID_SET).to_bytes(16, "big").hex()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
     draw.makes_shape = {"format": "uuid"}  # type: ignore[attr-defined]  # always 8-4-4-4-12 hex digits (vouch.py)
+    draw.makes_value = {"type": "string", "format": "uuid"}  # type: ignore[attr-defined]  # an f-string
     return draw
 
 
@@ -176,13 +178,16 @@ def _sku(state: RecordState) -> str:
     number = bits(17)  # randrange(100000), inlined
     while number >= 100_000:
         number = bits(17)
-    return f"{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}-{number:05d}"
+    # str(number).zfill(5) is f"{number:05d}" for 0 <= number < 100000, without the format-spec machinery
+    return f"{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}-{str(number).zfill(5)}"
 
 
 _sku.makes_shape = {"pattern": "^[A-Z]{3}-[0-9]{5}$"}  # type: ignore[attr-defined]  # three of A-Z, five digits
+_sku.makes_value = {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{5}$"}  # type: ignore[attr-defined]
 
 
 _CATEGORIES = tuple(PRODUCT_NOUNS)
+_CATEGORY_BITS = len(_CATEGORIES).bit_length()
 
 
 def _category(state: RecordState) -> str:
@@ -194,7 +199,12 @@ def _category(state: RecordState) -> str:
             # A money maximum (a cart total of at most 50): only categories whose cheapest things fit it.
             state.category = pick(state.rng, _affordable(state.ceiling))
         else:
-            state.category = pick(state.rng, _CATEGORIES)
+            # pick(state.rng, _CATEGORIES), inlined: the same getrandbits draws, a call fewer per line item
+            bits = state.rng.getrandbits
+            i = bits(_CATEGORY_BITS)
+            while i >= len(_CATEGORIES):
+                i = bits(_CATEGORY_BITS)
+            state.category = _CATEGORIES[i]
     return state.category
 
 
@@ -212,10 +222,18 @@ def _product_name(state: RecordState) -> str:
     r = state.rng
     category = state.category
     nouns = PRODUCT_NOUNS[category if category is not None else _category(state)]  # one call fewer per item
-    noun = state.noun = pick(r, nouns)
+    bits = r.getrandbits
+    count = len(nouns)
+    if count:  # pick(r, nouns), inlined: the same getrandbits draws
+        k = count.bit_length()
+        i = bits(k)
+        while i >= count:
+            i = bits(k)
+        noun = state.noun = nouns[i]
+    else:
+        noun = state.noun = pick(r, nouns)  # raises as rng.choice does
     colour = r.random() < 0.4
     # pick(r, PRODUCT_ADJECTIVES) and pick(r, PRODUCT_COLOURS), inlined: the same getrandbits draws.
-    bits = r.getrandbits
     i = bits(_ADJECTIVE_BITS)
     while i >= len(PRODUCT_ADJECTIVES):
         i = bits(_ADJECTIVE_BITS)
@@ -235,6 +253,9 @@ _product_name.lengths = (  # type: ignore[attr-defined]  # read by _string_drawe
     min(map(len, PRODUCT_ADJECTIVES)) + 1 + min(_NOUN_LENGTHS),
     max(map(len, PRODUCT_ADJECTIVES)) + 1 + max(_NOUN_LENGTHS) + 3 + max(map(len, PRODUCT_COLOURS)),
 )
+# "adjective noun" or "adjective noun - colour": a str within those lengths (vouch.made_values)
+_product_name.makes_value = {"type": "string", "minLength": _product_name.lengths[0],  # type: ignore[attr-defined]
+                             "maxLength": _product_name.lengths[1]}  # type: ignore[attr-defined]
 
 
 def _reviewed(state: RecordState) -> tuple[str, str, str]:
@@ -373,6 +394,7 @@ def _timestamp(state: RecordState) -> str:
 
 
 _timestamp.makes_shape = {"format": "date-time"}  # type: ignore[attr-defined]  # a day of 2024-2025, HH:MM:SSZ
+_timestamp.makes_value = {"type": "string", "format": "date-time"}  # type: ignore[attr-defined]
 
 
 NAMED_DRAWERS: dict[str, Draw] = {
@@ -564,6 +586,9 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
                 # min(ihi, ilo + rng.expovariate(0.9)) on whole numbers, inlined (ilo and ihi are ints)
                 drawn: int = ilo + int(-log(1.0 - state.rng.random()) / 0.9)
                 return drawn if drawn < ihi else int(ihi)
+            if ilo <= ihi:
+                # ilo plus a whole number >= 0 (-log(1 - u) >= 0 for u in [0, 1)), at most ihi: ints (vouch.py)
+                quantity.makes_value = {"type": "integer", "minimum": ilo, "maximum": ihi}  # type: ignore[attr-defined]
             return quantity
         if span <= 20:
             return lambda s: between(s.rng, ilo, ihi)
@@ -613,9 +638,9 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
                         # round(k + 0.99, 2) is k + 0.99 for every whole k under 1e6 (checked exhaustively in
                         # tests/test_fast_paths.py): within the range, nothing is left to clamp or round.
                         value = ninety_nine if p_lo <= ninety_nine < 1e6 \
-                            else round(min(max(ninety_nine, p_lo), p_hi), 2)
+                            else round_cents(min(max(ninety_nine, p_lo), p_hi))
                     else:
-                        value = round(min(max(value, p_lo), p_hi), 2)
+                        value = round_cents(min(max(value, p_lo), p_hi))  # round(..., 2), cheaper
                     return value if (value / CENT).is_integer() else clean_price(value, p_lo, p_hi)
             band = PRICE_BANDS.get(category) if category is not None else None
             if band is not None and band[0] < fhi and band[1] > flo:
@@ -632,12 +657,12 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
                 value = exp(log(p_lo) + (log(p_hi) - log(p_lo)) * random_())
                 if random_() < 0.5 and floor(value) + 0.99 <= p_hi:
                     value = floor(value) + 0.99
-                return clean_price(round(min(max(value, p_lo), p_hi), 2), p_lo, p_hi)
+                return clean_price(round_cents(min(max(value, p_lo), p_hi)), p_lo, p_hi)
             # No category to follow: log-uniform, scaled toward the caller's range.
             value = exp(log_lo + log_span * random_()) * scale  # rng.uniform(log_lo, log_hi)
             if random_() < 0.5:
                 value = floor(value) + 0.99
-            value = round(min(max(value, flo), fhi), 2)
+            value = round_cents(min(max(value, flo), fhi))
             # clean_price(value, ...) returns a value on the cent as it is (most are): no call for those.
             return value if (value / CENT).is_integer() else clean_price(value, flo, fhi)
         return price

@@ -32,12 +32,13 @@ from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.field_names import kin_parent, table_version, within
 from pytest_testdata.generators.traditional.identity import identity_rules
 from pytest_testdata.generators.traditional.named_things import named_thing_rules
+from pytest_testdata.generators.traditional.plain_cents import PlainCleaner
 from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
 from pytest_testdata.generators.traditional.straight import items_builder, object_builder, record_builder
 from pytest_testdata.generators.traditional.timeline import timeline_rules
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
-from pytest_testdata.generators.traditional.vouch import made_shapes, sure_builder_steps
+from pytest_testdata.generators.traditional.vouch import made_shapes, made_values, sure_builder_steps
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
 from pytest_testdata.quality.constraints_model import constrain, constrain_tree
 from pytest_testdata.quality.rules import Rule, build_rules
@@ -80,6 +81,8 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
             def currency(state: RecordState) -> Any:
                 local = CURRENCIES.get(state.country)
                 return local if local in choices and state.rng.random() < 0.9 else pick(state.rng, choices)
+            if choices and all(type(c) is str for c in choices):  # one of them, always (vouch.made_values)
+                currency.makes_value = {"type": "string", "enum": choices}  # type: ignore[attr-defined]
             return currency
         return lambda s: pick(s.rng, choices)
     if node.get("x-gen") == "address":
@@ -109,7 +112,11 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
             return shaped_objects
         if fields is not None:
             # A list of objects (cart items): each item built inline, as one dict literal (straight.py).
-            return items_builder(fields, lo, hi, draw_count)
+            built = items_builder(fields, lo, hi, draw_count)
+            if draw_count is between and type(lo) is int and 0 <= lo <= hi:
+                # lo to hi dicts, each with exactly the fields' keys (a dict literal): vouch.made_values
+                built.makes_value = {"type": "array", "minItems": lo, "maxItems": hi}  # type: ignore[attr-defined]
+            return built
 
         def array(state: RecordState) -> list[Any]:
             n = lo if state.fewest else draw_count(state.rng, lo, hi)
@@ -289,12 +296,14 @@ class Plan:
             # standard validator (the generator does not ask for it there), so none is made for one.
             steps = sure_builder_steps(self.rules, self.drawn) if not self.schema.standard else None
             if steps is not None:
-                self.made_shapes = made_shapes(self.schema.json_schema, self.drawn, steps,
-                                                 self.cents.writes() if self.cents is not None else ())
+                cleaner_writes = self.cents.writes() if self.cents is not None else ()
+                self.made_shapes = made_shapes(self.schema.json_schema, self.drawn, steps, cleaner_writes) \
+                    | made_values(self.schema.json_schema, self.drawn, steps, cleaner_writes)
                 self.build_sure = record_builder(
                     self.schema.name, self.ceiling,
                     [(name, None if draw is _derived else draw) for name, draw in self.drawn],
-                    self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES, steps)
+                    self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES, steps,
+                    plain_cents=PlainCleaner.for_plan(self.cents, self.rules))
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES, fewest: bool = False) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from typing import Any
 from pytest_testdata.generators.traditional.drawers import address_drawer, phone_drawer
 from pytest_testdata.generators.traditional.pools import Values, phones_fit, postal_codes_fit
 from pytest_testdata.locales.countries import postal_code_matches
+from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.rules import (
     TOLERANCE,
     EmailFromName,
@@ -195,7 +196,7 @@ def _rate_of(rule: RateOf) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | No
         value = _num(record.get(base))
         if value is not None:
             rate = low + (high - low) * rng.random()  # Rule.enforce's draw
-            made = record[target] = round(value * rate, 2)
+            made = record[target] = round_cents(value * rate)  # round(value * rate, 2)
             # check(), on the values just written
             return MADE if value * low - TOLERANCE <= made <= value * high + TOLERANCE else UNSURE
         return UNSURE
@@ -414,3 +415,117 @@ def made_shapes(tree: Mapping[str, Any], drawn: list[tuple[str, Any]], steps: li
             for path in touched:
                 del made[path]
     return frozenset(path for path in made if not any(overlap(w, path) for w in cleaner_writes))
+
+
+VALUE_MARK = "="
+"""Prefix of a :func:`made_values` path in a plan's ``made_shapes``: there the whole value holds (every
+keyword of the field), not only its format and pattern."""
+_ANNOTATIONS = frozenset(("description", "title", "examples", "default", "$comment", "deprecated", "readOnly",
+                          "writeOnly"))
+
+
+def _annotation(key: str) -> bool:
+    """A keyword no check reads (``x-patterns`` is a caller's regex merged in: a check)."""
+    return key in _ANNOTATIONS or (key.startswith("x-") and key != "x-patterns")
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int or type(value) is float
+
+
+def implies(tag: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
+    """Whether every value a drawer tagged ``tag`` (its ``makes_value``: what each value it returns is, in
+    keywords) passes every check of ``node``: each keyword of the node is compared with the tag's; a keyword
+    this does not know, or one the tag does not say, means no. (An array's ``items`` is left to the caller.)"""
+    for key, want in node.items():
+        if _annotation(key) or (key == "items" and tag.get("type") == "array"):
+            continue
+        got = tag.get(key)
+        if key == "type":
+            ok = type(want) is str and got == want
+        elif key in ("minimum", "minLength", "minItems"):
+            ok = _count(got) and _count(want) and got >= want
+        elif key in ("maximum", "maxLength", "maxItems"):
+            ok = _count(got) and _count(want) and got <= want
+        elif key in ("format", "pattern"):
+            ok = got is not None and got == want
+        elif key == "enum":
+            ok = isinstance(got, tuple) and isinstance(want, list) and all(
+                any(type(g) is type(w) and g == w for w in want) for g in got)
+        else:
+            ok = False
+        if not ok:
+            return False
+    return "type" in node
+
+
+def _exact_object(node: Any, names: list[str]) -> bool:
+    """Whether a dict with exactly the keys ``names`` passes every check of the object ``node`` but those of
+    its properties' values: the names are its properties, it asks for no others (``required`` among them)."""
+    if not isinstance(node, Mapping) or node.get("type") != "object":
+        return False
+    props = node.get("properties")
+    if not isinstance(props, Mapping) or len(set(names)) != len(names) or set(props) != set(names):
+        return False
+    for key, want in node.items():
+        if _annotation(key) or key in ("type", "properties"):
+            continue
+        if key == "required" and isinstance(want, list) and set(want) <= set(props):
+            continue
+        if key == "additionalProperties" and type(want) is bool:
+            continue
+        return False
+    return True
+
+
+def made_values(tree: Mapping[str, Any], drawn: list[tuple[str, Any]], steps: list[Step],
+                cleaner_writes: tuple[str, ...] = ()) -> frozenset[str]:
+    """Paths (marked with :data:`VALUE_MARK`: ``=cart_id``, ``=items``, ``=items.*.quantity``) whose whole value
+    passes the schema's checks by construction in every record the plan builds: the drawer's ``makes_value``
+    :func:`implies` the field's subschema, and nothing writes the field afterwards (as :func:`made_shapes`:
+    no rule, unless it only reorders fields of one such tag, nor the cent cleaner). ``=items`` (a list of
+    objects, :func:`~pytest_testdata.generators.traditional.straight.items_builder`) says the list's type
+    and length and that each element is a dict with exactly its properties' keys; writes of an element's
+    property (``items.*.unit_price``) keep that, and the property itself is then not listed. The validator
+    leaves out those checks (quality/acceptor.py); the others are made.
+    """
+    properties = tree.get("properties")
+    if not isinstance(properties, Mapping):
+        return frozenset()
+    made: dict[str, str] = {}
+    arrays: dict[str, list[str]] = {}  # "items": its elements' keys
+    for name, draw in drawn:
+        node = properties.get(name)
+        tag = getattr(draw, "makes_value", None)
+        if not isinstance(node, Mapping) or not isinstance(tag, Mapping) or not implies(tag, node):
+            continue
+        fields = getattr(draw, "fields", None)
+        if tag.get("type") == "array":
+            inner = node.get("items")
+            names = [field_name for field_name, _ in fields or ()]
+            if fields is None or not _exact_object(inner, names):
+                continue
+            assert isinstance(inner, Mapping)
+            arrays[name] = names
+            for field_name, field_draw in fields:
+                sub = inner["properties"][field_name]
+                field_tag = getattr(field_draw, "makes_value", None)
+                if isinstance(sub, Mapping) and isinstance(field_tag, Mapping) and implies(field_tag, sub):
+                    made[f"{name}.*.{field_name}"] = repr(sorted(field_tag.items()))
+        made[name] = repr(sorted(tag.items()))
+    writes = [*((step.writes, step.permutes) for step in steps), (cleaner_writes, False)]
+    for written, permutes in writes:
+        kept = permutes and all(w in made for w in written) and len({made[w] for w in written}) == 1
+        for path in [path for path in made if any(overlap(w, path) for w in written)]:
+            if kept:
+                continue
+            if path in arrays and all(_inside_element(w, path, arrays[path]) for w in written if overlap(w, path)):
+                continue  # a property of each element rewritten: still a list of such dicts
+            del made[path]
+    return frozenset(VALUE_MARK + path for path in made)
+
+
+def _inside_element(write: str, array: str, names: list[str]) -> bool:
+    """``write`` (``items.*.unit_price``) sets a property of each element of ``array`` among ``names``."""
+    head, star, rest = write.partition(".*.")
+    return head == array and bool(star) and rest.split(".")[0] in names
