@@ -173,9 +173,61 @@ def test_conflicting_rules_vouch_only_when_they_changed_nothing() -> None:
         {"country": "US", "state": "DC", "postal_code": "20001"}, {"country": "GB", "postal_code": "20001"}]}
     status = steps[3].sure(record, random.Random(1), VALUES)
     assert status == vouch.MADE and record["addresses"][1]["country"] == "US"
+    # In the user's own plan every address is the address drawer's (the record's country in each): the
+    # builder leaves same_value out instead (test_rules_the_drawers_make_hold_are_left_out below).
     plan = plan_for(engine.registry.get("user"))
     source = plan.build_sure.source  # type: ignore[union-attr]
-    assert "if R3(record, rng, values) != 1:  # SameValue" in source
+    assert "# SameValue: holds by construction" in source and "R3(" not in source
+
+
+def test_rules_the_drawers_make_hold_are_left_out_and_the_records_stay_the_same() -> None:
+    from pytest_testdata.generators.traditional.pools import data_of
+    from pytest_testdata.locales.countries import CALLING_CODES, NANP, postal_code_matches
+
+    engine = Engine()
+    plan = plan_for(engine.registry.get("user"))
+    steps = vouch.sure_builder_steps(plan.rules, plan.drawn)
+    assert steps is not None
+    assert [(rule.kind, step.always_held, step.held_in) for rule, step in zip(plan.rules, steps, strict=True)] == [
+        ("email_from_name", False, None), ("phone_matches_country", False, vouch.PHONES_FIT),
+        ("postal_code_matches_country", False, vouch.POSTAL_CODES_FIT), ("same_value", True, None),
+        ("ordered", False, None)]
+    # A country's table entry says True only when every code its places give, and every international
+    # layout of its numbers, passes the rule's own check (FR's data holds codes the rule redraws).
+    for country in CALLING_CODES:
+        places = data_of(country).places
+        if vouch.POSTAL_CODES_FIT[country]:
+            assert all(postal_code_matches(str(row[0]), country) for row in places), country
+        if vouch.PHONES_FIT[country]:
+            data = data_of(country)
+            assert country not in NANP and all(
+                r[3].startswith(CALLING_CODES[country] + " ") for r in (*data.fixed, *data.mobile)), country
+    assert vouch.POSTAL_CODES_FIT["US"] and vouch.PHONES_FIT["DE"]
+    assert not vouch.POSTAL_CODES_FIT["FR"] and not vouch.PHONES_FIT["US"] and not vouch.POSTAL_CODES_FIT["GB"]
+    # The builder that leaves them out builds what the rule-by-rule build does, draw for draw, and the
+    # rules it left out hold on every record.
+    assert plan.build_sure is not None
+    left_out = [rule for rule, step in zip(plan.rules, steps, strict=True) if step.always_held or step.held_in]
+    for locale in LOCALES:
+        fast_rng, plain_rng = random.Random(3), random.Random(3)
+        for _ in range(150):
+            record, sure = plan.build_sure(fast_rng, locale)
+            assert record == plan.build(plain_rng, locale) and fast_rng.getstate() == plain_rng.getstate()
+            assert sure and all(rule.check(record) is not False for rule in left_out), (locale, record)
+
+
+def test_a_rule_over_fields_another_drawer_made_is_not_left_out() -> None:
+    # Only the address and phone drawers' values are known to hold; a list of other objects (its own
+    # country field) or a phone from a caller's own drawer keeps its rule.
+    from pytest_testdata.quality.rules import build_rules
+
+    rules = build_rules(({"kind": "same_value", "fields": ["addresses.*.country"]},
+                         {"kind": "postal_code_matches_country", "addresses": "addresses"},
+                         {"kind": "phone_matches_country", "phone": "phone", "country": "addresses.0.country"}),
+                        "test")
+    steps = vouch.sure_builder_steps(rules, [("addresses", lambda state: []), ("phone", lambda state: "+44 1")])
+    assert steps is not None
+    assert [(step.always_held, step.held_in) for step in steps] == [(False, None)] * 3
 
 
 @pytest.mark.parametrize("entity", ["user", "cart", "product"])

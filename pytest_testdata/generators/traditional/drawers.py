@@ -316,6 +316,9 @@ def _phone_drawer(style: str) -> Draw:
 
 
 _phone = _phone_drawer("international")
+phone_drawer = _phone
+"""The phone drawer of a ``phone`` field: a number of the record's country, international layout (vouch.py
+knows what it makes)."""
 
 
 def _company(state: RecordState) -> str:
@@ -332,6 +335,11 @@ def _address(state: RecordState) -> dict[str, str]:
         state.place_used = True
     return {"street": street(country, found, rng), "city": found[1], "state": found[2],
             "postal_code": postal_code(country, found, rng), "country": country}
+
+
+address_drawer = _address
+"""The drawer of an address object: the record's country in every address, a postal code of a place of it
+(vouch.py knows what it makes)."""
 
 
 def _sentence(state: RecordState) -> str:

@@ -121,6 +121,7 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
         def array(state: RecordState) -> list[Any]:
             n = lo if state.fewest else draw_count(state.rng, lo, hi)
             return [item(state) for _ in range(n)]
+        array.items_of = item  # type: ignore[attr-defined]  # what each element is (vouch.py reads it)
         return array
     if main in ("integer", "number"):
         if not shape.plain:
@@ -293,7 +294,7 @@ class Plan:
                 reference=partial(Plan.build, self))
             # The vouching builder serves only what the engine may trust: never a schema checked whole by the
             # standard validator (the generator does not ask for it there), so none is made for one.
-            steps = sure_builder_steps(self.rules) if not self.schema.standard else None
+            steps = sure_builder_steps(self.rules, self.drawn) if not self.schema.standard else None
             if steps is not None:
                 cleaner_writes = self.cents.writes() if self.cents is not None else ()
                 self.made_shapes = made_shapes(self.schema.json_schema, self.drawn, steps, cleaner_writes) \

@@ -17,7 +17,7 @@ from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import below, pick
-from pytest_testdata.locales.countries import CALLING_CODES, COUNTRY_LOCALES
+from pytest_testdata.locales.countries import CALLING_CODES, COUNTRY_LOCALES, NANP, POSTAL_CODES
 from pytest_testdata.locales.gazetteer import (
     CountryData,
     CountryNames,
@@ -183,6 +183,18 @@ def postal_code(country: str, found: Place, rng: random.Random) -> str:
     return str(code)
 
 
+def postal_codes_fit(country: str) -> bool:
+    """Whether every postal code :func:`postal_code` can give for a place of the country has the country's
+    shape (``countries.postal_code_matches`` says yes to each): checked over all the country's places, once
+    (vouch.py then leaves the postal-code rule out for its addresses). Countries whose codes take an inward
+    part (GB, CA, NL: tens of thousands of them) say False: their codes are checked per record."""
+    pattern = POSTAL_CODES.get(country)
+    if pattern is None or country in _INWARD_DRAWN:
+        return False
+    match = pattern.match
+    return all(match(str(row[0])) for row in data_of(country).places)
+
+
 def town(found: Place) -> str:
     """The place's town."""
     return str(found[1])
@@ -225,6 +237,19 @@ def phone_range(country: str, found: Place | None, rng: random.Random) -> PhoneR
 
 
 PHONE_STYLES = ("international", "e164", "national")
+
+
+def phones_fit(country: str) -> bool:
+    """Whether every number :func:`phone_number` can give for the country in the international layout starts
+    with the country's calling code and a space (``countries.phone_matches`` says yes to each): every layout
+    of its ranges checked, once (vouch.py then leaves the phone rule out for its records). NANP countries
+    say False: their numbers are also checked against the address's state, per record."""
+    code = CALLING_CODES.get(country)
+    if code is None or country in NANP:
+        return False
+    data = data_of(country)
+    lead = code + " "
+    return all(international.startswith(lead) for _, _, _, international in (*data.fixed, *data.mobile))
 
 
 def phone_number(country: str, found: Place | None, rng: random.Random, style: str = "international") -> str:

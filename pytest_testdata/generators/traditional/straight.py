@@ -212,11 +212,18 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     if sure_steps is not None:
         lines.append("    sure = True")
         for i, (rule, step) in enumerate(zip(rules, sure_steps, strict=True)):
+            if step.always_held:  # it holds by how the fields were drawn, and enforcing it changes nothing
+                lines.append(f"    # {type(rule).__name__}: holds by construction")
+                continue
             names[f"R{i}"] = step.sure
+            # A rule that holds by construction for the record's country is not run for it (vouch.py).
+            held = f"not H{i}[state.country] and " if step.held_in is not None else ""
+            if step.held_in is not None:
+                names[f"H{i}"] = step.held_in
             if step.undoes:  # it writes what an earlier rule checks: it vouches only if it changed nothing
-                lines.append(f"    if R{i}(record, rng, values) != 1:  # {type(rule).__name__}")
+                lines.append(f"    if {held}R{i}(record, rng, values) != 1:  # {type(rule).__name__}")
             else:
-                lines.append(f"    if not R{i}(record, rng, values):  # {type(rule).__name__}")
+                lines.append(f"    if {held}not R{i}(record, rng, values):  # {type(rule).__name__}")
             lines.append("        sure = False")
     else:
         for i, rule in enumerate(rules):

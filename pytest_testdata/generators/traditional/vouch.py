@@ -27,7 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_testdata.generators.traditional.pools import Values
+from pytest_testdata.generators.traditional.drawers import address_drawer, phone_drawer
+from pytest_testdata.generators.traditional.pools import Values, phones_fit, postal_codes_fit
 from pytest_testdata.locales.countries import postal_code_matches
 from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.rules import (
@@ -268,11 +269,86 @@ class Step:
     """The paths it may write."""
     permutes: bool = False
     """It only reorders the values of the paths it writes (``ordered``): each keeps a value one of them had."""
+    always_held: bool = False
+    """The plan's drawers make every record hold it, and enforcing it then changes and draws nothing: the
+    builder leaves it out (see :func:`held_by_construction`)."""
+    held_in: Mapping[str, bool] | None = None
+    """The same, for records of the countries this table says True for (looked up with the record's
+    country, each country worked out on first use): the builder runs the rule only for other countries."""
 
 
-def sure_builder_steps(rules: list[Rule]) -> list[Step] | None:
+class _PerCountry(dict[str, bool]):
+    """``test(country)`` for each country, worked out the first time it is looked up."""
+
+    def __init__(self, test: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.test = test
+
+    def __missing__(self, country: str) -> bool:
+        found = self[country] = self.test(country)
+        return found
+
+
+POSTAL_CODES_FIT = _PerCountry(postal_codes_fit)
+PHONES_FIT = _PerCountry(phones_fit)
+
+
+def _lists_addresses(draw: Any) -> bool:
+    """Whether ``draw`` builds a list of the address drawer's objects (plan.py's array drawer tags its items)."""
+    return getattr(draw, "items_of", None) is address_drawer
+
+
+def held_by_construction(rule: Rule, drawers: Mapping[str, Any]) -> tuple[bool, Mapping[str, bool] | None]:
+    """Whether the plan's drawers (``drawers``: the top-level fields drawn before the rules) make ``rule``
+    hold, so that enforcing it changes and draws nothing: always (``(True, None)``), for records of the
+    countries a table says True for (``(False, table)``), or not known (``(False, None)``).
+
+    The address drawer (:func:`~pytest_testdata.generators.traditional.drawers.address_drawer`) writes the
+    record's country into every address it builds and a postal code of a place of that country; the phone
+    drawer draws a number of the record's country in its international layout. So:
+
+    - ``same_value`` over ``<list>.*.country``, the list built by the address drawer: every address holds
+      the record's country (the very same string): the rule holds and its copying writes what is there;
+    - ``postal_code_matches_country`` over such a list (or one such address): every postal code a place of
+      the country can give has the country's shape (:func:`~pytest_testdata.generators.traditional.pools.\
+postal_codes_fit`, checked once per country over all its places);
+    - ``phone_matches_country``, the phone from the phone drawer and the country read from the first such
+      address (the record's country, or no address at all: the rule does not apply): every international
+      layout of the country starts with its calling code and a space
+      (:func:`~pytest_testdata.generators.traditional.pools.phones_fit`; not for NANP countries, whose
+      numbers are also checked against the address's state).
+
+    The caller makes sure no earlier rule writes what the rule reads (:func:`sure_builder_steps`).
+    """
+    spec = rule.spec
+    if type(rule) is SameValue:
+        fields = spec.get("fields")
+        if not spec.get("source") and isinstance(fields, (list, tuple)) and len(fields) == 1 \
+                and isinstance(fields[0], str):
+            head, star, tail = fields[0].partition(".*.")
+            if star and tail == "country" and _top(head) and _lists_addresses(drawers.get(head)):
+                return True, None
+    elif type(rule) is PostalCodeMatchesCountry:
+        path = spec.get("addresses")
+        if isinstance(path, str) and _top(path) and (
+                drawers.get(path) is address_drawer or _lists_addresses(drawers.get(path))):
+            return False, POSTAL_CODES_FIT
+    elif type(rule) is PhoneMatchesCountry:
+        phone, country = spec.get("phone"), spec.get("country")
+        if isinstance(phone, str) and _top(phone) and drawers.get(phone) is phone_drawer \
+                and isinstance(country, str):
+            head, _, rest = country.partition(".")
+            if (rest == "0.country" and _lists_addresses(drawers.get(head))) or (
+                    rest == "country" and drawers.get(head) is address_drawer):
+                return False, PHONES_FIT
+    return False, None
+
+
+def sure_builder_steps(rules: list[Rule], drawn: list[tuple[str, Any]] | None = None) -> list[Step] | None:
     """Each rule's :class:`Step`; None when a rule has no vouching enforcer (the plan's records are then
-    scored as usual)."""
+    scored as usual). With ``drawn`` (the plan's top-level fields and their drawers, drawn before the
+    rules), a rule that reads nothing an earlier rule writes is left out of the records it holds for by
+    construction (:func:`held_by_construction`)."""
     made = []
     for rule in rules:
         maker = _MAKERS.get(type(rule))
@@ -280,10 +356,15 @@ def sure_builder_steps(rules: list[Rule]) -> list[Step] | None:
         if found is None:
             return None
         made.append(found)
+    drawers = {name: draw for name, draw in drawn or () if draw is not None}
     steps = []
-    for j, (rule, (sure, _, writes)) in enumerate(zip(rules, made, strict=True)):
+    for j, (rule, (sure, reads, writes)) in enumerate(zip(rules, made, strict=True)):
         undoes = any(overlap(w, c) for _, checks, _ in made[:j] for c in checks for w in writes)
-        steps.append(Step(sure, undoes, writes, permutes=type(rule) is Ordered))
+        always, held_in = False, None
+        if drawn is not None and not any(overlap(w, r) for _, _, earlier in made[:j] for w in earlier for r in reads):
+            always, held_in = held_by_construction(rule, drawers)
+        steps.append(Step(sure, undoes, writes, permutes=type(rule) is Ordered, always_held=always,
+                          held_in=held_in))
     return steps
 
 
