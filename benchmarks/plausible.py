@@ -64,6 +64,8 @@ _LOCALE = re.compile(r"^([a-z]{2,3})(?:[-_]([A-Z]{2}|\d{3}))?$")
 _PET = re.compile(r"^[A-Z][a-z'\u2019-]{1,15}(?: [A-Z][a-z'\u2019-]{1,15})?$")
 _MILESTONE = re.compile(r"^(?=.{1,40}$)[\w.+-]+(?: [\w.+-]+){0,5}$")
 _SKU = re.compile(r"^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
+_PURL = re.compile(r"^pkg:[a-z][a-z0-9.+-]*/[^\s@]+(@[^\s@]+)?$")
+"""A package URL by the purl spec (github.com/package-url/purl-spec): ``pkg:type/namespace/name@version``."""
 _VOUCHER = re.compile(r"^[A-Z0-9][A-Z0-9_-]{3,24}$")
 _REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9/_-]{3,30}$")
 _TAG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,30}$")  # a git tag such as v0.0.1 (GitHub's example) is one too
@@ -223,6 +225,7 @@ def _is_prose(v: Any) -> bool:
 CATEGORIES: dict[str, Check] = {
     "email": _is_email,
     "url": _is_url,
+    "purl": lambda v: isinstance(v, str) and bool(_PURL.match(v)),
     "currency": lambda v: isinstance(v, str) and v.upper() in CURRENCIES,
     "username": lambda v: isinstance(v, str) and bool(_USERNAME.match(v)),
     "person_name": _is_person,
@@ -295,6 +298,8 @@ def category(name: str, parent: str, schema: dict[str, Any], root: str = "") -> 
         return "age" if n == "age" and "integer" in kinds else None
     if "email" in n:
         return "email"
+    if n in ("package_url", "purl") or n.endswith("_purl"):
+        return "purl"
     if n in ("url", "href", "homepage", "website", "blog") or n.endswith("_url") or n.endswith("_uri"):
         return "url"
     if "currency" in n:
@@ -397,6 +402,10 @@ def judged_values(record: Any, schema: dict[str, Any], defs: dict[str, Any],
     if root is None:
         root = parent
     properties = _resolve(schema, defs).get("properties", {})
+    # An object with an owner and a visibility is a repository whatever its field is called (GitHub's
+    # `parent`, `source`, `template_repository`): its `full_name` is `owner/name`, not a person's.
+    if "owner" in properties and ("private" in properties or "fork" in properties):
+        parent = f"{parent} repository"
     for name, value in record.items():
         sub = _resolve(properties.get(name, {}), defs)
         if value is None:

@@ -124,6 +124,8 @@ SHAPES: dict[str, Check] = {
     "locale": locale,
     "address.country": lambda v: v in _iso()["alpha2"],
     "address.state": lambda v: fold(str(v)) in _iso()["regions"],
+    "package_url": lambda v: bool(re.fullmatch(r"pkg:(npm|pypi|maven|gem|cargo|golang|nuget)/[^\s@]+@\d+\.\d+\.\d+",
+                                               str(v))),
     # a flat, suite or floor: short, no sentence, a number or a letter that names the unit ("Hinterhaus" aside)
     "address.line2": lambda v: len(str(v)) <= 30 and not str(v).endswith(".") and (
         bool(re.search(r"\d|\b[A-Z]\b", str(v))) or str(v) == "Hinterhaus"),

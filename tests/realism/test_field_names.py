@@ -58,6 +58,7 @@ FIELDS: dict[str, tuple[str, dict[str, Any]]] = {
     "locale": ("locale", STRING),
     "country_code": ("address.country", STRING),
     "addressLine2": ("address.line2", STRING),
+    "packageUrl": ("package_url", {"type": "string", "pattern": "^pkg"}),
     "slug": ("slug", STRING),
     "version": ("version", STRING),
     "fileName": ("file.name", STRING),

@@ -152,6 +152,23 @@ def node_id(type_name: str, key: object) -> str:
     return base64.b64encode(f"{len(type_name):02d}:{type_name}{key}".encode()).decode()
 
 
+_PURL_TYPES: tuple[str, ...] = ("npm", "npm", "npm", "pypi", "pypi", "maven", "gem", "cargo", "golang", "nuget")
+
+
+def package_url(state: RecordState) -> str:
+    """A package URL (PURL, github.com/package-url/purl-spec): ``pkg:npm/harbor-lantern@2.4.1``."""
+    rng = state.rng
+    kind = pick(rng, _PURL_TYPES)
+    name = kv.slug(state)
+    if kind == "maven":
+        name = f"org.{kv.slug(state).split('-')[0]}/{name}"
+    elif kind == "golang":
+        name = f"github.com/{kv.slug(state).split('-')[0]}/{name}"
+    elif kind == "npm" and below(rng, 4) == 0:
+        name = f"%40{kv.slug(state).split('-')[0]}/{name}"  # a scoped package, its @ encoded
+    return f"pkg:{kind}/{name}@{kv.version(state)}"
+
+
 def license_key(state: RecordState) -> str:
     """A licence's key (``mit``, ``apache-2.0``)."""
     return pick(state.rng, _LICENSE_DRAWS)[0]
@@ -215,5 +232,5 @@ def headline(state: RecordState) -> str:
 
 
 __all__ = ["LICENSES", "PET_NAMES", "app_name", "branch", "github_node_id", "headline", "issue_title",
-           "license_key", "license_name", "license_spdx", "milestone_title", "node_id", "pet_name",
+           "license_key", "license_name", "license_spdx", "milestone_title", "node_id", "package_url", "pet_name",
            "repo_full_name", "repo_name", "team_name", "workflow_name"]

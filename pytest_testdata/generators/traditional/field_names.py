@@ -186,6 +186,7 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("repo.name", ("name",), parents=REPOSITORY, example="harbor-lantern (`name` under `repository`)"),
     FieldName("github.node_id", ("node_id",), siblings=("html_url", "avatar_url", "url", "events_url"),
               example="MDQ6VXNlcjU4MzIzMQ== (GitHub's, beside `url`)"),
+    FieldName("package_url", ("package_url", "purl", "*_purl"), example="pkg:npm/harbor-lantern@2.4.1"),
     FieldName("license.name", ("name",), parents=LICENSE, example="MIT License (`name` under `license`)"),
     FieldName("app.name", ("name",), parents=APP, example="Probot Owners (`name` under `performed_via_github_app`)"),
     FieldName("team.name", ("name",), parents=TEAM, example="Design Systems (`name` under `team`)"),

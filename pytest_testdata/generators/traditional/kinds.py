@@ -190,6 +190,7 @@ _BUILTIN: tuple[Kind, ...] = (
     Kind("repo.full_name", _forms(ct.repo_full_name)),
     Kind("branch", _forms(ct.branch)),
     Kind("github.node_id", _forms(ct.github_node_id)),
+    Kind("package_url", _forms(ct.package_url)),
     Kind("app.name", _forms(ct.app_name)),
     Kind("team.name", _forms(ct.team_name)),
     Kind("workflow.name", _forms(ct.workflow_name)),
