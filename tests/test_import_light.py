@@ -84,7 +84,8 @@ def test_first_builtin_records_import_no_validator_or_faker(tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr
     line = next(line for line in proc.stdout.splitlines() if line.startswith("MODULES "))
     modules = set(json.loads(line[len("MODULES "):]))
-    for name in (*HEAVY, "jsonschema", "jsonschema_rs", "faker", "factory", "pydantic", "importlib.metadata"):
+    for name in (*HEAVY, "jsonschema", "jsonschema_rs", "faker", "factory", "pydantic", "importlib.metadata",
+                 "urllib.request", "http.client"):
         assert not loaded(modules, name), f"{name} imported for the first built-in records"
 
 

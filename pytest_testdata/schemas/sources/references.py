@@ -25,11 +25,19 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
-from urllib.request import url2pathname
 
 from pytest_testdata.errors import SchemaError, TestdataUsageError
 from pytest_testdata.schemas.sources.dialects import DIALECTS
 from pytest_testdata.schemas.sources.vocabulary import child, pointer
+
+
+def _url2pathname(path: str) -> str:
+    """``urllib.request.url2pathname``, imported on first use: urllib.request brings http.client and the
+    email package (about 30 ms), which loading a schema without a ``file:`` reference never needs."""
+    from urllib.request import url2pathname
+
+    return url2pathname(path)
+
 
 ROOT_URI = "urn:testdata:root"
 """The base URI of a document that has no ``$id`` and was not read from a file."""
@@ -222,7 +230,7 @@ def _file_document(uri: str) -> tuple[Any, str] | None:
     refused = _NO_FILES.get()
     if refused is not None:
         raise _FileRefused(refused)
-    path = Path(url2pathname(urlsplit(uri).path))
+    path = Path(_url2pathname(urlsplit(uri).path))
     if not path.is_file():
         return None
     from pytest_testdata.schemas.sources.files import read_document
@@ -348,7 +356,7 @@ def custom_dialect(data: Mapping[str, Any], source: str, documents: SchemaDocume
 def _how_to_register(uri: str) -> str:
     if urlsplit(uri).scheme == "file":
         return (f"create that file, or correct the reference (it is read relative to the referring file; "
-                f"{url2pathname(urlsplit(uri).path)!r} does not exist)")
+                f"{_url2pathname(urlsplit(uri).path)!r} does not exist)")
     if not _absolute(uri):
         return ("give the referring schema an absolute \"$id\", or load it from a file, so that the relative "
                 "reference has a base; or refer to the document by its absolute \"$id\"")
