@@ -12,12 +12,12 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+import orjson  # the agent and fast extras: CI installs it; without it this module fails, never skips
 import pytest
 
 from pytest_testdata import Engine, GenerationRequest, wire_json
 from pytest_testdata.types import records_json
 
-pytest.importorskip("orjson")
 FAST = wire_json.orjson_encoder()
 assert FAST is not None
 STDLIB = wire_json.stdlib_records_json
@@ -29,6 +29,25 @@ LOCALES = ("en_US", "de_DE", "en_GB", "fr_FR", "ja_JP", "nl_NL")
 def test_records_json_encodes_with_orjson_when_it_is_installed() -> None:
     assert records_json([{"a": 1}]) == '[{"a":1}]'
     assert wire_json.encoder().__name__ == "orjson_records_json"
+
+
+def test_large_lists_are_written_by_the_standard_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream's chunks (1,000 records) go to the standard library: orjson's one large buffer per chunk made
+    the agent's memory grow under load (tests/agent/test_soak.py). The text is the same either way."""
+    calls: list[int] = []
+    real = orjson.dumps
+
+    def counted(records: Any, **kwargs: Any) -> bytes:
+        calls.append(len(records))
+        return real(records, **kwargs)
+
+    monkeypatch.setattr(orjson, "dumps", counted)
+    encode = wire_json.orjson_encoder()
+    assert encode is not None
+    small = [{"n": i} for i in range(wire_json.LARGEST)]
+    large = [*small, {"n": -1}]
+    assert encode(small) == STDLIB(small) and encode(large) == STDLIB(large)
+    assert calls == [wire_json.LARGEST]  # the large list never reached orjson
 
 
 def test_without_orjson_the_standard_library_encodes(monkeypatch: pytest.MonkeyPatch) -> None:
