@@ -126,7 +126,7 @@ def identity_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[
     context = FieldContext(parent, frozenset(snake(s) for s in properties))
     found: dict[str, str] = {}
     for name, sub in properties.items():
-        if not isinstance(sub, Mapping) or not _text(sub):
+        if not isinstance(sub, Mapping) or not may_be_text(sub):
             continue
         gen = sub.get("x-gen")
         kind = gen if isinstance(gen, str) else kind_for(name, "string", context)
@@ -160,7 +160,8 @@ def identity_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[
     return [*rules, NameHandles(spec, limits)]
 
 
-def _text(sub: Mapping[str, Any]) -> bool:
+def may_be_text(sub: Mapping[str, Any]) -> bool:
+    """Whether a field's schema allows a string (``"string"`` or a list of types holding it)."""
     types = sub.get("type")
     return types == "string" or (isinstance(types, list) and "string" in types)
 
@@ -180,4 +181,4 @@ def _max_length(sub: Mapping[str, Any]) -> int | None:
     return high if isinstance(high, int) and not isinstance(high, bool) else None
 
 
-__all__ = ["NameHandles", "WholeName", "identity_rules"]
+__all__ = ["NameHandles", "WholeName", "identity_rules", "may_be_text"]

@@ -23,6 +23,7 @@ from typing import Any
 
 from pytest_testdata.generators.traditional.context_texts import LICENSES, node_id
 from pytest_testdata.generators.traditional.field_names import FieldContext, kind_for, parent_words, snake
+from pytest_testdata.generators.traditional.identity import may_be_text
 from pytest_testdata.quality.rules import Rule, ValueSource
 
 _BY_NAME = {name: (key, name, spdx) for key, name, spdx in LICENSES}
@@ -170,7 +171,7 @@ def named_thing_rules(node: Mapping[str, Any], parent: str, constrained: frozens
     context = FieldContext(parent, frozenset(snake(s) for s in properties))
     kinds: dict[str, str] = {}
     for name, sub in properties.items():
-        if isinstance(sub, Mapping) and _text(sub) and name not in constrained:
+        if isinstance(sub, Mapping) and may_be_text(sub) and name not in constrained:
             gen = sub.get("x-gen")
             kind = gen if isinstance(gen, str) else kind_for(name, "string", context)
             if kind is not None and kind not in kinds:
@@ -188,8 +189,8 @@ def named_thing_rules(node: Mapping[str, Any], parent: str, constrained: frozens
             rules.append(RepoFullName(spec, {"full_name": _lengths(properties[full])}))
     slug = next((name for name in properties if snake(name) == "slug"), None)
     named = next((name for name in properties if snake(name) in ("name", "title")), None)
-    if slug is not None and named is not None and slug not in constrained and _text(properties[slug]) \
-            and _text(properties[named]) and _free(properties[slug]) and not properties[slug].get("x-unique"):
+    if slug is not None and named is not None and slug not in constrained and may_be_text(properties[slug]) \
+            and may_be_text(properties[named]) and _free(properties[slug]) and not properties[slug].get("x-unique"):
         rules.append(SlugOfName({"slug": slug, "name": named}, {"slug": _lengths(properties[slug])}))
     licence = {_LICENSE_KINDS[k]: field for k, field in kinds.items() if k in _LICENSE_KINDS}
     if len(licence) > 1:
@@ -211,13 +212,8 @@ def _owner_login(owner: Any) -> str | None:
         return None
     properties = owner["properties"]
     context = FieldContext("owner", frozenset(snake(s) for s in properties))
-    return next((name for name, sub in properties.items() if isinstance(sub, Mapping) and _text(sub)
+    return next((name for name, sub in properties.items() if isinstance(sub, Mapping) and may_be_text(sub)
                  and kind_for(name, "string", context) == "username"), None)
-
-
-def _text(sub: Mapping[str, Any]) -> bool:
-    types = sub.get("type")
-    return types == "string" or (isinstance(types, list) and "string" in types)
 
 
 def _free(sub: Mapping[str, Any]) -> bool:
