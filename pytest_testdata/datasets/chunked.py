@@ -5,6 +5,7 @@ same chunks either way) and settled here after them.
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from functools import partial
@@ -80,9 +81,14 @@ class ChunkedEntity:
             for result in pool.run(job, here, meanwhile=builder.meanwhile):
                 checkpoint()  # the request's budget (the agent's deadline) holds for the workers' chunks too
                 results.append(result)
+                if builder.freezing:  # (see Builder.steps) the chunks before are not walked again for this one
+                    gc.freeze()
         else:
             builder.write_unwritten()
-            results = [build_chunk(job, kit, chunk, start, stop) for chunk, start, stop in chunks]
+            for chunk, start, stop in chunks:
+                results.append(build_chunk(job, kit, chunk, start, stop))
+                if builder.freezing:
+                    gc.freeze()
         records = [r for result in results for r in result.records]
         scores = [s for result in results for s in result.scores]
         found = [v for result in results for v in result.violations]

@@ -177,3 +177,23 @@ def test_referenced_records_travel_to_workers_as_the_fields_the_rules_read() -> 
                             "u2": {"addresses": [], "created_at": "2025-02-01T00:00:00Z"}}
     del users["u2"]["created_at"]  # an optional field a record lacks stays absent (not None)
     assert Columns.of(users, ["addresses", "created_at"]).table()["u2"] == {"addresses": []}
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A build freezes the records it holds out of the collector's full passes while it runs: afterwards
+    # nothing of it is left frozen (the records are collected as usual once dropped), and a freeze made
+    # before it (an agent's, once warm) is still there.
+    import gc
+
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+    gc.unfreeze()
+    generate_dataset({"user": 30, "product": 20, "order": 2 * CHUNK + 10}, seed=3, processes=2)
+    assert gc.get_freeze_count() == 0
+    marker: list[object] = []
+    gc.freeze()
+    try:
+        generate_dataset({"user": 30, "product": 20, "order": 60}, seed=3, processes=1)
+        assert not any(o is marker for o in gc.get_objects())  # still frozen: not among the collector's
+    finally:
+        gc.unfreeze()
+    assert any(o is marker for o in gc.get_objects())
