@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.datasets.cardinality import weights
 from pytest_testdata.datasets.chunks import ChunkResult, Columns, EntityJob, Kit, build_chunk, portable
-from pytest_testdata.datasets.coherence import PurchasedBefore, Purchases
+from pytest_testdata.datasets.coherence import PurchasedBefore, Purchases, RecordIndex
 from pytest_testdata.datasets.result import DatasetViolation, EntityMetadata
 from pytest_testdata.datasets.together import repeats, spread_distinct
 from pytest_testdata.generators.budget import checkpoint
@@ -70,7 +70,10 @@ class ChunkedEntity:
         self.prepare()
         job = self.job
         assert job is not None
-        kit = Kit(job, self.schema, generator)
+        # The referenced records as this process holds them, not rebuilt from the job's columns as in a worker
+        # (whole records: the rules read the same fields of them, parent_reads, with the same values).
+        held = RecordIndex.of_tables({target: builder.index.table(*target) for target in job.tables}, job.purchases)
+        kit = Kit(job, self.schema, generator, held)
         chunks = job.chunks()
         pool = builder.pool
         results: list[ChunkResult] = []

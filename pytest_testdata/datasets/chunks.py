@@ -29,6 +29,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -105,9 +106,9 @@ class Columns:
     def table(self) -> dict[Any, Record]:
         if self.rows is not None:
             return self.rows
-        fields = self.fields
-        return {key: dict(zip(fields, values, strict=True))
-                for key, values in zip(self.keys, zip(*self.columns, strict=True), strict=True)}
+        # {key: dict(zip(fields, row)) ...} with no Python loop per record: a worker waits for it.
+        rows = map(dict, map(zip, repeat(self.fields), zip(*self.columns, strict=True)))
+        return dict(zip(self.keys, rows, strict=True))
 
 
 @dataclass
@@ -130,7 +131,10 @@ def portable(schema: Schema) -> dict[str, Any]:
 class Kit:
     """What building chunks of one job needs, made once per job and process."""
 
-    def __init__(self, job: EntityJob, schema: Schema | None = None, generator: Any = None) -> None:
+    def __init__(self, job: EntityJob, schema: Schema | None = None, generator: Any = None,
+                 index: RecordIndex | None = None) -> None:
+        """``index``: the referenced records, when this process holds them (the dataset's); a worker
+        rebuilds them from the job's columns."""
         from pytest_testdata.generators.traditional.cents import CentCleaner
         from pytest_testdata.generators.traditional.generator import TraditionalGenerator
         from pytest_testdata.quality.coherence import scorer_for
@@ -150,6 +154,8 @@ class Kit:
         self.trusted = trusted_copies(self.rules, self.own, moved)
         """Copies that hold by construction (:mod:`pytest_testdata.datasets.trusted`): not checked again."""
         self._job = job
+        if index is not None:
+            self.index = index
 
     @cached_property
     def unchecked(self) -> frozenset[str]:
