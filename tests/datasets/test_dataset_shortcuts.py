@@ -164,21 +164,20 @@ def test_a_copy_an_own_rule_overwrites_is_checked_and_its_violations_reported(tm
 def test_a_nan_copied_from_a_referenced_record_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     # A trusted copy is not checked again because the copied value equals its source; a float NaN in the
     # referenced record is not equal to itself, so the check would report every copy of it. One product's
-    # price is made NaN where the orders' chunks read it: each order with a line of that product is
-    # reported against the copy rule.
-    from pytest_testdata.datasets import chunked
+    # price is made NaN as the products are indexed for the entities that read them: each order with a
+    # line of that product is reported against the copy rule.
+    from pytest_testdata.datasets.coherence import RecordIndex
 
-    original = chunked.Columns.of
+    original = RecordIndex.add
     made: list[str] = []
 
-    def with_nan(table, fields):
-        columns = original(table, fields)
-        if "price" in fields and columns.columns:
-            columns.columns[fields.index("price")][0] = float("nan")
-            made.append(columns.keys[0])
-        return columns
+    def with_nan(self, entity, records, key_fields):
+        if entity == "product" and not made:
+            records[0]["price"] = float("nan")
+            made.append(records[0]["product_id"])
+        original(self, entity, records, key_fields)
 
-    monkeypatch.setattr(chunked.Columns, "of", staticmethod(with_nan))
+    monkeypatch.setattr(RecordIndex, "add", with_nan)
     counts = {"user": 20, "product": 3, "order": 60, "payment": 1, "review": 1}
     ds = generate_dataset(counts, seed=2, processes=1)
     nan_product = made[0]
