@@ -111,6 +111,7 @@ def _two_part_getter(path: str, parts: list[tuple[str, int | None]]) -> Getter:
     (k0, i0), (k1, i1) = parts
 
     def get_two(record: Any) -> Any:
+        node: Any
         if type(record) is dict:
             node = record.get(k0)
             if type(node) is dict:
