@@ -26,6 +26,7 @@ from typing import Any
 
 from pytest_testdata.locales.countries import CALLING_CODES, NANP, POSTAL_CODES
 from pytest_testdata.locales.gazetteer import phone_fits_region
+from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.paths import _plain_parts
 from pytest_testdata.quality.rules import TOLERANCE, Rule, fold, fold_name, latin_name
 
@@ -51,6 +52,7 @@ class RuleAcceptor:
         self._consts: dict[str, Any] = {
             "fold": fold, "fold_name": fold_name, "latin_name": latin_name, "NANP": NANP,
             "phone_fits_region": phone_fits_region, "POSTAL_CODES": POSTAL_CODES, "CALLING_CODES": CALLING_CODES,
+            "round_cents": round_cents,
         }
         self._lines: list[str] = []
         self._vars = 0
@@ -233,7 +235,8 @@ def _product_each(acc: RuleAcceptor, rule: Rule) -> bool:
         acc._emit(f"{product} *= float({value})", 2)
     acc._emit(f"{actual} = {item}.get({acc._const(target, 'N')})", 2)
     acc._emit(f"if type({actual}) is not float and type({actual}) is not int: return False", 2)
-    acc._emit(f"if not abs(round({product}, 2) - float({actual})) <= {TOLERANCE!r}: return False", 2)
+    # round_cents: round(product, 2) of a float, without the decimal string (quality/money.py)
+    acc._emit(f"if not abs(round_cents({product}) - float({actual})) <= {TOLERANCE!r}: return False", 2)
     acc._emit(f"elif isinstance({items}, list): return False")
     return True
 

@@ -351,8 +351,9 @@ class CentCleaner:
                 return False
             for step in (-1, 1, -2, 2, -3, 3, -4, 4):
                 count = price + step
-                if knob.whole[0] <= count <= knob.whole[1] and is_clean(round(others * count, 2)) \
-                        and is_clean(round(rest + others * count, 2)):
+                # round_cents(x) is round(x, 2) (quality/money.py): others and rest are floats
+                if knob.whole[0] <= count <= knob.whole[1] and is_clean(round_cents(others * count)) \
+                        and is_clean(round_cents(rest + others * count)):
                     item[knob.factor] = count
                     return True
             return False
