@@ -216,7 +216,18 @@ def _one_path(path: str, parts: list[tuple[str, int | None]]) -> Callable[[Any],
             else:
                 return get_all(record, path)
         return [node]
-    return get_one
+    if len(parts) != 2:
+        return get_one
+    (k0, _), (k1, _) = parts
+
+    def get_two(record: Any) -> list[Any]:
+        # "totals.total", a dict in a dict: two lookups; any other shape by get_one's steps
+        if type(record) is dict:
+            node = record.get(k0)
+            if type(node) is dict:
+                return [node[k1]] if k1 in node else []
+        return get_one(record)
+    return get_two
 
 
 Setter = Callable[[Any, Any], None]

@@ -205,10 +205,18 @@ def _ordered(acc: RuleAcceptor, rule: Rule) -> bool:
         return True
     # More fields (created, paid, shipped, delivered, updated): the values present (not None) are strings
     # in order, which check() calls True; fewer than two present, it does not apply.
-    present = acc._var()
-    acc._emit(f"{present} = [v for v in ({', '.join(found)}) if v is not None]")
+    # Strings in order (every record the drawers made) are told one by one, with no list; anything else (a
+    # value of another type, one out of order) is decided by the list as check() reads it.
+    last, odd, present = acc._var(), acc._var(), acc._var()
+    acc._emit(f"{last} = ''; {odd} = False")
+    for var in found:
+        acc._emit(f"if {var} is not None:")
+        acc._emit(f"if type({var}) is str and {last} <= {var}: {last} = {var}", 1)
+        acc._emit(f"else: {odd} = True", 1)
+    acc._emit(f"if {odd}:")
+    acc._emit(f"{present} = [v for v in ({', '.join(found)}) if v is not None]", 1)
     acc._emit(f"if len({present}) > 1 and (not all(type(v) is str for v in {present}) or "
-              f"{present} != sorted({present})): return False")
+              f"{present} != sorted({present})): return False", 1)
     return True
 
 
