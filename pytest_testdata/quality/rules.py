@@ -260,9 +260,11 @@ class Sum(Rule):
                 total += sign * value
             return round_cents(total)
         for sign, read in self._terms:
-            value = _num(read(record))
-            if value is None:
-                return None
+            value = read(record)
+            if type(value) is not float:  # (_num of a float is the float itself: no call for money)
+                value = _num(value)
+                if value is None:
+                    return None
             total += sign * value
         return round_cents(total)
 
