@@ -56,11 +56,14 @@ class RuleAcceptor:
         }
         self._lines: list[str] = []
         self._vars = 0
+        self._reads: dict[str, str] = {}
+        """Path -> the variable holding its value (the code reads each path once: nothing writes the record)."""
         for index, rule in enumerate(rules):
             emit = _EMITTERS.get(rule.kind)
-            mark = len(self._lines)
+            mark, reads = len(self._lines), dict(self._reads)
             if emit is None or not emit(self, rule):
                 del self._lines[mark:]  # a shape the emitter does not take: the rule's own check decides
+                self._reads = reads  # (the reads emitted by those lines are gone with them)
                 self._call_check(rule, index)
         body = "\n".join(self._lines) or "        pass"
         self.source = (f"def accept(r):\n    if type(r) is not dict: return False\n    try:\n{body}\n"
@@ -91,18 +94,25 @@ class RuleAcceptor:
         self._emit(f"{outcome} = {check}(r)")
         self._emit(f"if {outcome} is not True and {outcome} is not None: return False")
 
-    def _read(self, path: Any) -> str | None:
-        """Emit code that puts ``get(r, path)`` in a new variable; None for a path it cannot read exactly.
+    def _read(self, path: Any, shared: bool = True) -> str | None:
+        """Emit code that puts ``get(r, path)`` in a variable; None for a path it cannot read exactly.
 
         Each step takes a plain dict or list as :func:`pytest_testdata.quality.paths.getter` does; anything
-        else on the way (where the generic walker would decide) makes the record go the plain path.
+        else on the way (where the generic walker would decide) makes the record go the plain path. Reads
+        are emitted at the top level of the function, in order, and the code never writes into the record,
+        so a path read before is that same variable (``totals.subtotal``: four of an order's rules read it);
+        ``shared=False`` gives a variable of its own, for code that assigns to it.
         """
         if not isinstance(path, str):
             return None
+        if shared and path in self._reads:
+            return self._reads[path]
         parts = _plain_parts(path)
         if parts is None:
             return None
         var = self._var()
+        if shared:
+            self._reads[path] = var
         key, _ = parts[0]
         self._emit(f"{var} = r.get({self._const(key, 'N')})")
         for key, index in parts[1:]:
@@ -311,7 +321,7 @@ def _phone_matches_country(acc: RuleAcceptor, rule: Rule) -> bool:
 
 
 def _postal_code_matches_country(acc: RuleAcceptor, rule: Rule) -> bool:
-    found = acc._read(rule.spec.get("addresses"))
+    found = acc._read(rule.spec.get("addresses"), shared=False)  # (made a list below)
     if found is None:
         return False
     seen, address, pattern, code = acc._var(), acc._var(), acc._var(), acc._var()
