@@ -216,6 +216,15 @@ def _one_path(path: str, parts: list[tuple[str, int | None]]) -> Callable[[Any],
             else:
                 return get_all(record, path)
         return [node]
+    if len(parts) == 1:
+        (key, _), = parts
+
+        def get_top(record: Any) -> list[Any]:
+            # a top-level key of a dict: one lookup; any other shape by get_one's steps
+            if type(record) is dict:
+                return [record[key]] if key in record else []
+            return get_one(record)
+        return get_top
     if len(parts) != 2:
         return get_one
     (k0, _), (k1, _) = parts

@@ -134,8 +134,8 @@ class _Rate:
     high: float
     derive: tuple[_Step, ...]
     """The deriving rules to run again after the target moved (those that read it, or read what they derive)."""
-    others: tuple[Callable[[Any], list[Any]], ...]
-    """Readers of the cleaner's targets that moving this one does not change."""
+    others: Callable[[Any], bool]
+    """Whether a target that moving this one does not change holds a rejected value."""
 
 
 _Run = Callable[[Any, random.Random, ValueSource], bool]
@@ -411,7 +411,12 @@ class CentMoves:
         moving = {target, *(path for k in reading for path in derive[k].derives())}
         return _Rate(index, rule.check, _read(str(rule.spec["base"])), _read(target), _write(target),
                      float(rule.spec["min"]), float(rule.spec["max"]), tuple(self.derive[k] for k in reading),
-                     tuple(read for path, read in self.cents._target_readers if path not in moving))
+                     self._others([(path, read) for path, read in self.cents._target_readers if path not in moving]))
+
+    @staticmethod
+    def _others(readers: list[tuple[str, Callable[[Any], list[Any]]]]) -> Callable[[Any], bool]:
+        reads = [read for _, read in readers]
+        return _rejection_test([path for path, _ in readers], lambda record: _any_rejected(reads, record))
 
     def clean(self, record: dict[str, Any], rng: random.Random, values: ValueSource) -> bool:
         """Move the record's free money inputs by the fewest cents until its derived money is clean; True when
@@ -466,7 +471,7 @@ class CentMoves:
         derive = rate.derive
         # A rejected value this move cannot change (another rate's target, rejected too) stays rejected
         # whatever this value is: take the nearest accepted one without trying the others (the same result).
-        hopeless = _any_rejected(rate.others, record)
+        hopeless = rate.others(record)
         first = None
         dirty = self.dirty
         for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
