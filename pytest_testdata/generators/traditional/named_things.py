@@ -23,7 +23,7 @@ from typing import Any
 
 from pytest_testdata.generators.traditional.context_texts import LICENSES, node_id
 from pytest_testdata.generators.traditional.field_names import FieldContext, kind_for, parent_words, snake
-from pytest_testdata.generators.traditional.identity import may_be_text
+from pytest_testdata.generators.traditional.identity import may_be_text, put_drawn
 from pytest_testdata.quality.rules import Rule, ValueSource
 
 _BY_NAME = {name: (key, name, spdx) for key, name, spdx in LICENSES}
@@ -47,10 +47,8 @@ class _Agreeing(Rule):
 
     def _put(self, record: dict[str, Any], key: str, value: str) -> None:
         field = str(self.spec[key])
-        low, high = self._limits.get(key, (0, None))
-        if "." not in field and isinstance(record.get(field), str) and low <= len(value) \
-                and (high is None or len(value) <= high):
-            record[field] = value
+        if "." not in field:  # a field of a nested object (``owner.login``) is read, never written
+            put_drawn(record, field, value, *self._limits.get(key, (0, None)))
 
 
 class RepoFullName(_Agreeing):
