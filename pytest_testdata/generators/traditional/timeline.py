@@ -68,6 +68,14 @@ def timeline_rules(node: Mapping[str, Any]) -> list[Rule]:
     return [Ordered({"kind": "ordered", "fields": order}) for order in inferred_orders(properties)]
 
 
+def creation_time(properties: Mapping[str, Any], names: tuple[str, ...] = _CREATED) -> str | None:
+    """The property that holds when the object came to be (``created_at``, ``inserted_at``...; the first of
+    ``names`` the object has), when it is a ``date-time`` string; None otherwise."""
+    by_name = {snake(name): name for name, sub in properties.items()
+               if _of_type(sub, "string") and sub.get("format") == "date-time"}
+    return next((by_name[n] for n in names if n in by_name), None)
+
+
 def _of_type(sub: Any, kind: str) -> bool:
     """Whether the value is ``kind`` (or null): a field that may hold a string or an integer is in neither
     order, since the two do not compare."""
@@ -79,4 +87,4 @@ def _of_type(sub: Any, kind: str) -> bool:
     return types == kind
 
 
-__all__ = ["inferred_orders", "timeline_rules"]
+__all__ = ["creation_time", "inferred_orders", "timeline_rules"]
