@@ -490,6 +490,22 @@ def test_timestamps_follow_the_order_their_names_say() -> None:
     assert len({r["created_at"] for r in records}) > 150  # reordered, not pinned
 
 
+def test_a_due_date_follows_its_issue_and_need_not_follow_the_payment() -> None:
+    day = {"type": "string", "format": "date"}
+    stamp = {"type": "string", "format": "date-time"}
+    invoice = {"title": "invoice", "type": "object", "required": ["due_date", "issue_date", "paid_on", "lines"],
+               "properties": {"due_date": day, "issue_date": day, "paid_on": day,
+                              "lines": {"type": "array", "minItems": 1, "items": {
+                                  "type": "object", "required": ["created_at", "expires_at"],
+                                  "properties": {"created_at": stamp, "expires_at": stamp}}}}}
+    records = generate(invoice, "invoice", count=200)
+    for r in records:
+        assert r["issue_date"] <= r["due_date"], r
+        assert all(line["created_at"] <= line["expires_at"] for line in r["lines"])
+    # a payment is no step between issue and due date: paid early as often as late
+    assert 0 < sum(r["paid_on"] < r["due_date"] for r in records) < 200
+
+
 def test_integer_timestamps_are_ordered_among_themselves() -> None:
     seconds = {"type": "integer"}
     document = {"title": "subscription", "type": "object",
