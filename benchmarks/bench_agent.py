@@ -7,7 +7,8 @@
    Beside it, bare grpcio unary servers (same thread pool, no agent layers): one that only returns a
    payload of the same size (the transport's ceiling), one that runs the same engine call and JSON encoding
    (the single-process baseline), and ``--workers`` of those sharing one port with SO_REUSEPORT (the
-   multi-process ceiling). The agent runs as one process (WORKERS=0) and as a supervised pool
+   multi-process ceiling; each on a CPU of its own when there are as many as CPUs, as the agent's workers
+   then are). The agent runs as one process (WORKERS=0) and as a supervised pool
    (WORKERS=1 and WORKERS=``--workers``); the pool's rows give the ratio to the single-process agent.
    Every agent row uses seeds no earlier row used, so the agent generates; a last row repeats the
    single-process agent's seeds to show its cache.
@@ -77,7 +78,9 @@ METHOD = "/bench.Bare/Call"
 
 # -- bare grpcio baseline servers (run as subprocesses of this script) --------------------------------
 
-def _bare_server(mode: str, port: int = 0) -> None:
+def _bare_server(mode: str, port: int = 0, cpu: int | None = None) -> None:
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})  # before gRPC starts a thread: they all inherit it
     from pytest_testdata.agent.convert import records_json
     from pytest_testdata.engine import Engine
     from pytest_testdata.types import GenerationRequest
@@ -105,7 +108,11 @@ def _bare_server(mode: str, port: int = 0) -> None:
 
 
 def _start_bare(mode: str, processes: int = 1) -> tuple[list[subprocess.Popen[str]], str]:
-    """``processes`` bare servers; more than one share a port held here with SO_REUSEPORT."""
+    """``processes`` bare servers; more than one share a port held here with SO_REUSEPORT, and each runs on a
+    CPU of its own whenever the agent's pool of as many workers would (``worker_cpus``), as its workers do."""
+    from pytest_testdata.agent.worker_handle import worker_cpus
+
+    cpus = worker_cpus(processes) if processes > 1 else None
     port, holder = 0, None
     if processes > 1:
         holder = socket.socket()
@@ -113,8 +120,9 @@ def _start_bare(mode: str, processes: int = 1) -> tuple[list[subprocess.Popen[st
         holder.bind(("127.0.0.1", 0))
         port = holder.getsockname()[1]
     procs = []
-    for _ in range(processes):
-        proc = subprocess.Popen([sys.executable, __file__, "--bare-server", mode, "--bare-port", str(port)],
+    for index in range(processes):
+        pin = ["--bare-cpu", str(cpus[index])] if cpus else []
+        proc = subprocess.Popen([sys.executable, __file__, "--bare-server", mode, "--bare-port", str(port), *pin],
                                 stdout=subprocess.PIPE, text=True)
         assert proc.stdout is not None
         port = int(proc.stdout.readline().strip())
@@ -491,13 +499,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bare-server", choices=("echo", "engine"), help=argparse.SUPPRESS)
     parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--bare-port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--bare-cpu", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.client:
         kind, address, first, calls, warm = args.client
         _client_process((kind, address, int(first)), int(calls), int(warm))
         return 0
     if args.bare_server:
-        _bare_server(args.bare_server, args.bare_port)
+        _bare_server(args.bare_server, args.bare_port, args.bare_cpu)
         return 0
     procs: list[Any] = []
     try:
