@@ -7,6 +7,7 @@ a fast path and its plain counterpart with the same inputs, many of them malform
 
 from __future__ import annotations
 
+import collections
 import copy
 import random
 import uuid
@@ -231,6 +232,8 @@ RECORDS: list[Any] = [
     [{"a": 5}, {"b": 6}],
     "text",
     None,
+    {"b": collections.OrderedDict(c=3), "a": {"b": None}, "n": [{"x": 1}]},  # a dict subclass on the way
+    collections.OrderedDict(b={"c": 4}),
 ]
 PATHS = ("a", "b", "b.c", "b.c.1", "b.c.5", "b.0", "items", "items.*.x", "items.0.x", "items.1", "n", "n.x",
          "missing", "0", "0.a", "*", "items.*", "b.c.*", "items.*.x.y", "items.3.0", "items.2.x", "b.0.c", "a.b.c",

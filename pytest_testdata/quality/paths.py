@@ -81,6 +81,8 @@ def getter(path: str) -> Getter:
             return get(record, path)
         return get_key
 
+    if len(parts) == 2:
+        return _two_part_getter(path, parts)
     if len(parts) == 3:
         return _three_part_getter(path, parts)
 
@@ -100,6 +102,37 @@ def getter(path: str) -> Getter:
                 return get(record, path)
         return node
     return get_path
+
+
+def _two_part_getter(path: str, parts: list[tuple[str, int | None]]) -> Getter:
+    """``get_path`` of :func:`getter` for a path of two parts (``totals.total``, the money an order's rules
+    and its cent cleaner read again and again): a dict in a dict read with two ``get``s, any other shape by
+    the same steps as ``get_path``."""
+    (k0, i0), (k1, i1) = parts
+
+    def get_two(record: Any) -> Any:
+        node: Any
+        if type(record) is dict:
+            node = record.get(k0)
+            if type(node) is dict:
+                return node.get(k1)
+            if k0 not in record:
+                return None
+        elif type(record) is list:
+            if i0 is None or i0 >= len(record):
+                return None
+            node = record[i0]
+        else:
+            return get(record, path)
+        kind = type(node)
+        if kind is dict:
+            return node.get(k1)
+        if kind is list:
+            if i1 is None or i1 >= len(node):
+                return None
+            return node[i1]
+        return get(record, path)
+    return get_two
 
 
 def _three_part_getter(path: str, parts: list[tuple[str, int | None]]) -> Getter:
@@ -183,7 +216,27 @@ def _one_path(path: str, parts: list[tuple[str, int | None]]) -> Callable[[Any],
             else:
                 return get_all(record, path)
         return [node]
-    return get_one
+    if len(parts) == 1:
+        (key, _), = parts
+
+        def get_top(record: Any) -> list[Any]:
+            # a top-level key of a dict: one lookup; any other shape by get_one's steps
+            if type(record) is dict:
+                return [record[key]] if key in record else []
+            return get_one(record)
+        return get_top
+    if len(parts) != 2:
+        return get_one
+    (k0, _), (k1, _) = parts
+
+    def get_two(record: Any) -> list[Any]:
+        # "totals.total", a dict in a dict: two lookups; any other shape by get_one's steps
+        if type(record) is dict:
+            node = record.get(k0)
+            if type(node) is dict:
+                return [node[k1]] if k1 in node else []
+        return get_one(record)
+    return get_two
 
 
 Setter = Callable[[Any, Any], None]
@@ -208,15 +261,9 @@ def setter(path: str) -> Setter:
         if parts is None:
             return lambda record, value: set_all(record, path, value)
         parents_of = _one_path(head, parts)
-
-        def set_path(record: Any, value: Any) -> None:
-            # set_all's steps for a path with no "*": its one parent (if any), then the last key or index.
-            for parent in parents_of(record):
-                if isinstance(parent, dict):
-                    parent[last] = value
-                elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
-                    parent[int(last)] = value
-        return set_path
+        if len(parts) == 1:
+            return _two_part_setter(path, head, last, _set_path_of(parents_of, last))
+        return _set_path_of(parents_of, last)
 
     def set_key(record: Any, value: Any) -> None:
         if type(record) is dict:
@@ -224,3 +271,30 @@ def setter(path: str) -> Setter:
         else:
             set_all(record, path, value)
     return set_key
+
+
+def _set_path_of(parents_of: Callable[[Any], list[Any]], last: str) -> Setter:
+    """set_all's steps for a path with no ``*``: its one parent (if any, found by ``parents_of``), then the
+    last key or index."""
+
+    def set_path(record: Any, value: Any) -> None:
+        for parent in parents_of(record):
+            if isinstance(parent, dict):
+                parent[last] = value
+            elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
+                parent[int(last)] = value
+    return set_path
+
+
+def _two_part_setter(path: str, head: str, last: str, general: Setter) -> Setter:
+    """The setter of a path of two parts (``totals.total``): a dict in a dict written with one ``get``, any
+    other shape by the general steps."""
+
+    def set_two(record: Any, value: Any) -> None:
+        if type(record) is dict:
+            node = record.get(head)
+            if type(node) is dict:
+                node[last] = value
+                return
+        general(record, value)
+    return set_two

@@ -26,6 +26,7 @@ from typing import Any
 
 from pytest_testdata.locales.countries import CALLING_CODES, NANP, POSTAL_CODES
 from pytest_testdata.locales.gazetteer import phone_fits_region
+from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.paths import _plain_parts
 from pytest_testdata.quality.rules import TOLERANCE, Rule, fold, fold_name, latin_name
 
@@ -51,14 +52,18 @@ class RuleAcceptor:
         self._consts: dict[str, Any] = {
             "fold": fold, "fold_name": fold_name, "latin_name": latin_name, "NANP": NANP,
             "phone_fits_region": phone_fits_region, "POSTAL_CODES": POSTAL_CODES, "CALLING_CODES": CALLING_CODES,
+            "round_cents": round_cents,
         }
         self._lines: list[str] = []
         self._vars = 0
+        self._reads: dict[str, str] = {}
+        """Path -> the variable holding its value (the code reads each path once: nothing writes the record)."""
         for index, rule in enumerate(rules):
             emit = _EMITTERS.get(rule.kind)
-            mark = len(self._lines)
+            mark, reads = len(self._lines), dict(self._reads)
             if emit is None or not emit(self, rule):
                 del self._lines[mark:]  # a shape the emitter does not take: the rule's own check decides
+                self._reads = reads  # (the reads emitted by those lines are gone with them)
                 self._call_check(rule, index)
         body = "\n".join(self._lines) or "        pass"
         self.source = (f"def accept(r):\n    if type(r) is not dict: return False\n    try:\n{body}\n"
@@ -89,18 +94,25 @@ class RuleAcceptor:
         self._emit(f"{outcome} = {check}(r)")
         self._emit(f"if {outcome} is not True and {outcome} is not None: return False")
 
-    def _read(self, path: Any) -> str | None:
-        """Emit code that puts ``get(r, path)`` in a new variable; None for a path it cannot read exactly.
+    def _read(self, path: Any, shared: bool = True) -> str | None:
+        """Emit code that puts ``get(r, path)`` in a variable; None for a path it cannot read exactly.
 
         Each step takes a plain dict or list as :func:`pytest_testdata.quality.paths.getter` does; anything
-        else on the way (where the generic walker would decide) makes the record go the plain path.
+        else on the way (where the generic walker would decide) makes the record go the plain path. Reads
+        are emitted at the top level of the function, in order, and the code never writes into the record,
+        so a path read before is that same variable (``totals.subtotal``: four of an order's rules read it);
+        ``shared=False`` gives a variable of its own, for code that assigns to it.
         """
         if not isinstance(path, str):
             return None
+        if shared and path in self._reads:
+            return self._reads[path]
         parts = _plain_parts(path)
         if parts is None:
             return None
         var = self._var()
+        if shared:
+            self._reads[path] = var
         key, _ = parts[0]
         self._emit(f"{var} = r.get({self._const(key, 'N')})")
         for key, index in parts[1:]:
@@ -203,10 +215,18 @@ def _ordered(acc: RuleAcceptor, rule: Rule) -> bool:
         return True
     # More fields (created, paid, shipped, delivered, updated): the values present (not None) are strings
     # in order, which check() calls True; fewer than two present, it does not apply.
-    present = acc._var()
-    acc._emit(f"{present} = [v for v in ({', '.join(found)}) if v is not None]")
+    # Strings in order (every record the drawers made) are told one by one, with no list; anything else (a
+    # value of another type, one out of order) is decided by the list as check() reads it.
+    last, odd, present = acc._var(), acc._var(), acc._var()
+    acc._emit(f"{last} = ''; {odd} = False")
+    for var in found:
+        acc._emit(f"if {var} is not None:")
+        acc._emit(f"if type({var}) is str and {last} <= {var}: {last} = {var}", 1)
+        acc._emit(f"else: {odd} = True", 1)
+    acc._emit(f"if {odd}:")
+    acc._emit(f"{present} = [v for v in ({', '.join(found)}) if v is not None]", 1)
     acc._emit(f"if len({present}) > 1 and (not all(type(v) is str for v in {present}) or "
-              f"{present} != sorted({present})): return False")
+              f"{present} != sorted({present})): return False", 1)
     return True
 
 
@@ -233,7 +253,8 @@ def _product_each(acc: RuleAcceptor, rule: Rule) -> bool:
         acc._emit(f"{product} *= float({value})", 2)
     acc._emit(f"{actual} = {item}.get({acc._const(target, 'N')})", 2)
     acc._emit(f"if type({actual}) is not float and type({actual}) is not int: return False", 2)
-    acc._emit(f"if not abs(round({product}, 2) - float({actual})) <= {TOLERANCE!r}: return False", 2)
+    # round_cents: round(product, 2) of a float, without the decimal string (quality/money.py)
+    acc._emit(f"if not abs(round_cents({product}) - float({actual})) <= {TOLERANCE!r}: return False", 2)
     acc._emit(f"elif isinstance({items}, list): return False")
     return True
 
@@ -300,7 +321,7 @@ def _phone_matches_country(acc: RuleAcceptor, rule: Rule) -> bool:
 
 
 def _postal_code_matches_country(acc: RuleAcceptor, rule: Rule) -> bool:
-    found = acc._read(rule.spec.get("addresses"))
+    found = acc._read(rule.spec.get("addresses"), shared=False)  # (made a list below)
     if found is None:
         return False
     seen, address, pattern, code = acc._var(), acc._var(), acc._var(), acc._var()

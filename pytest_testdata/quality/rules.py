@@ -193,16 +193,21 @@ class ProductEach(Rule):
             product = 1.0
             for f in factors:
                 product *= f  # type: ignore[operator]
-            if abs(round(product, 2) - actual) > TOLERANCE:
+            if abs(round_cents(product) - actual) > TOLERANCE:  # round(product, 2): product is a float
                 return False
         return True
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
+        factors = None
         for item in self._items(record) or []:
+            if factors is None:
+                factors = self.spec["factors"]
             product = 1.0
-            for factor in self.spec["factors"]:
+            for factor in factors:
                 product *= item[factor]
-            item[self.spec["target"]] = round(product, 2)
+            # round(product, 2), cheaper: a float times numbers is a float (a number type that is not
+            # goes to round itself)
+            item[self.spec["target"]] = round_cents(product)
 
 
 class RateOf(Rule):
@@ -255,9 +260,11 @@ class Sum(Rule):
                 total += sign * value
             return round_cents(total)
         for sign, read in self._terms:
-            value = _num(read(record))
-            if value is None:
-                return None
+            value = read(record)
+            if type(value) is not float:  # (_num of a float is the float itself: no call for money)
+                value = _num(value)
+                if value is None:
+                    return None
             total += sign * value
         return round_cents(total)
 
@@ -341,6 +348,18 @@ class Ordered(Rule):
                 return
         keys = self._keys
         if keys is not None and type(record) is dict:
+            # Strings already in order (every record the drawers made): sorting would give back the very
+            # same objects and write nothing, as below; a value of another type goes the steps below.
+            previous = ""
+            for key in keys:
+                value = record.get(key)
+                if value is None:
+                    continue
+                if type(value) is not str or value < previous:
+                    break
+                previous = value
+            else:
+                return
             # The steps below for top-level keys (their getters and setters are record.get and
             # record[key] = ...): the values present, sorted, written back in order. Already in order,
             # sorted() (stable) gives back the very same objects and the writes would change nothing.

@@ -25,7 +25,7 @@ from typing import Any
 
 from pytest_testdata.quality.money import cents_of, round_cents
 from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
-from pytest_testdata.quality.rules import Rule, ValueSource
+from pytest_testdata.quality.rules import Ordered, RateOf, Rule, Sum, SumOfProducts, ValueSource
 
 CENT = 0.01
 _STEPS = tuple(c for n in range(1, 11) for c in (n, -n))
@@ -123,17 +123,25 @@ class Knob:
 class _Rate:
     """A ``rate_of`` rule whose target the cleaner moves (a tax, a discount), with what settling it needs."""
 
-    rule: Rule
+    index: int
+    """Its place in the rule list."""
+    check: Callable[[Any], bool | None]
     base: Getter
     target: Getter
     write: Setter
     low: float
     """The rule's ``min`` rate."""
     high: float
-    derive: tuple[Rule, ...]
+    derive: tuple[_Step, ...]
     """The deriving rules to run again after the target moved (those that read it, or read what they derive)."""
-    others: tuple[Callable[[Any], list[Any]], ...]
-    """Readers of the cleaner's targets that moving this one does not change."""
+    others: Callable[[Any], bool]
+    """Whether a target that moving this one does not change holds a rejected value."""
+
+
+_Run = Callable[[Any, random.Random, ValueSource], bool]
+_Step = tuple[int, _Run]
+"""A deriving rule's place in the rule list and its run: its ``enforce``, returning whether the rule holds
+afterwards (False when that is not known)."""
 
 
 def _any_rejected(readers: Sequence[Callable[[Any], list[Any]]], record: Any) -> bool:
@@ -145,6 +153,87 @@ def _any_rejected(readers: Sequence[Callable[[Any], list[Any]]], record: Any) ->
     return False
 
 
+def _run_of(rule: Rule) -> _Run:
+    """``rule.enforce`` returning whether the rule holds afterwards: for a ``sum_of_products`` and a ``sum``
+    (the deriving rules whose result the cleaner moves), the value written is the one ``check`` computes, so
+    the rule holds when it is a finite number (for a sum, not negative: ``enforce`` writes zero instead);
+    for any other rule, not known (False)."""
+    if type(rule) is SumOfProducts:
+        items, expected_of, write = rule._items, rule._expected, rule._set_target
+
+        def run_products(record: Any, rng: random.Random, values: ValueSource) -> bool:
+            expected = expected_of(items(record))  # SumOfProducts.enforce
+            if expected is None:
+                return False
+            write(record, expected)
+            return expected - expected == 0.0
+        return run_products
+    if type(rule) is Sum:
+        total_of, write = rule._expected, rule._set_target
+
+        def run_sum(record: Any, rng: random.Random, values: ValueSource) -> bool:
+            expected = total_of(record)  # Sum.enforce
+            if expected is None:
+                return False
+            write(record, max(expected, 0.0))
+            return expected >= 0.0 and expected - expected == 0.0
+        return run_sum
+    enforce = rule.enforce
+
+    def run(record: Any, rng: random.Random, values: ValueSource) -> bool:
+        enforce(record, rng, values)
+        return False
+    return run
+
+
+def _run_all(steps: tuple[_Step, ...], record: Any, rng: random.Random, values: ValueSource,
+             held: list[bool]) -> None:
+    for index, run in steps:
+        held[index] = run(record, rng, values)
+
+
+_BAD = "type(v) is float and not (v / 0.01).is_integer()"
+"""A value a float-division validator rejects (``not is_clean(v)``), as generated code tests it."""
+
+
+def _rejection_test(paths: Sequence[str], generic: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """A function equal to ``generic``: True when a value at one of ``paths`` is a float a float-division
+    validator rejects. It is generated for a plain dict (every cleaned record is asked, a dirty order a few
+    dozen times while its cents are settled): a top-level key is read with one ``get``, a two-part path
+    (``totals.total``) with two, ``items.*.line_total`` by a loop over the list; anything of another shape
+    on the way (a dict subclass, a value where a dict or list goes) by the path's reader, and a record
+    that is not a dict by ``generic``."""
+    names: dict[str, Any] = {"GENERIC": generic, "ANY": _any_rejected}
+    lines = ["def rejected(record):", "    if type(record) is not dict:", "        return GENERIC(record)"]
+    heads: dict[str, list[tuple[str, int]]] = {}
+    for i, path in enumerate(paths):
+        names[f"R{i}"] = (all_getter(path),)
+        head, star, tail = path.partition(".*.")
+        if "." not in path and "*" not in path:
+            lines += [f"    v = record.get({path!r})", f"    if {_BAD}:", "        return True"]
+        elif path.count(".") == 1 and _plain_parts(path) is not None and not path.partition(".")[2].isdigit():
+            first, _, key = path.partition(".")
+            heads.setdefault(first, []).append((key, i))
+        elif star and not any(c in head + tail for c in ".*") and not tail.isdigit():
+            lines += [f"    n = record.get({head!r})", "    if type(n) is list:", "        for item in n:",
+                      "            if type(item) is dict:", f"                v = item.get({tail!r})",
+                      f"                if {_BAD}:", "                    return True",
+                      f"            elif isinstance(item, dict) and ANY(R{i}, record):", "                return True",
+                      f"    elif n is not None and ANY(R{i}, record):", "        return True"]
+        else:
+            lines += [f"    if ANY(R{i}, record):", "        return True"]
+    for j, (first, keys) in enumerate(heads.items()):
+        names[f"H{j}"] = tuple(names[f"R{i}"][0] for _, i in keys)
+        lines += [f"    n = record.get({first!r})", "    if type(n) is dict:"]
+        for key, _ in keys:
+            lines += [f"        v = n.get({key!r})", f"        if {_BAD}:", "            return True"]
+        lines += [f"    elif n is not None and ANY(H{j}, record):", "        return True"]
+    lines.append("    return False")
+    exec(compile("\n".join(lines) + "\n", "<cent check>", "exec"), names)  # our own source
+    function: Callable[[Any], bool] = names["rejected"]
+    return function
+
+
 class CentCleaner:
     """Makes the rule-derived money of one schema's records clean (see the module's docstring)."""
 
@@ -153,19 +242,13 @@ class CentCleaner:
         self.knobs = tuple(knobs)
         self.item_targets = tuple(item_targets)
         """Targets computed from the items alone (line totals, the sum of the items): a price must move."""
-        self._plain_targets = tuple(p for p in self.targets if "." not in p and "*" not in p)
-        self._nested_targets = tuple(p for p in self.targets if p not in self._plain_targets)
-        # Each path's compiled reader, looked up once here (not per call: a dirty order is asked a few
-        # dozen times while its cents are settled).
-        two = [p for p in self._nested_targets if p.count(".") == 1 and _plain_parts(p) is not None
-               and not p.partition(".")[2].isdigit()]
-        self._two_part = tuple((p, *p.split(".")) for p in two)
-        """``totals.total``: a dict in a dict, read with two ``get``s (another shape by the path's reader)."""
-        self._nested_readers = tuple(map(all_getter, [p for p in self._nested_targets if p not in two]))
         self._target_readers = tuple((p, all_getter(p)) for p in self.targets)
         self._item_readers = tuple(map(all_getter, self.item_targets))
-        self._by_rules: dict[tuple[Rule, ...], tuple[tuple[Rule, ...], tuple[_Rate, ...]]] = {}
-        """What :meth:`clean` works out from a rule list (:meth:`_prepared`), by list."""
+        self._by_rules: dict[tuple[Rule, ...], CentMoves] = {}
+        """What :meth:`clean` works out from a rule list (:meth:`moves`), by list."""
+        self.dirty: Callable[[Any], bool] = _rejection_test(self.targets, self._any_target_rejected)
+        """True when a derived money value of the record would be rejected by a float-division validator."""
+        self._items_dirty: Callable[[Any], bool] = _rejection_test(self.item_targets, self._any_item_rejected)
 
     def writes(self) -> tuple[str, ...]:
         """Paths :meth:`clean` may write itself (besides what the rules it re-runs write): its targets and the
@@ -210,131 +293,26 @@ class CentCleaner:
                                for rule in rules if rule.kind in ("sum_of_products", "product_each")} & set(targets))
         return cls(sorted(targets), list(knobs.values()), item_targets)
 
-    def dirty(self, record: Mapping[str, Any]) -> bool:
-        """True when a derived money value of the record would be rejected by a float-division validator."""
-        # Every generated record is asked this: top-level targets (a cart's subtotal, tax, total) are read
-        # straight from the dict, the rest through the path walker.
-        if type(record) is dict:
-            for key in self._plain_targets:
-                value = record.get(key)
-                if type(value) is float and not (value / CENT).is_integer():
-                    return True
-            for path, head, key in self._two_part:
-                node = record.get(head)
-                if type(node) is dict:
-                    value = node.get(key)
-                    if type(value) is float and not (value / CENT).is_integer():
-                        return True
-                elif node is not None and any(not is_clean(value) for value in _read_all(path)(record)):
-                    return True
-            readers = self._nested_readers
-        else:
-            readers = tuple(read for _, read in self._target_readers)
-        for read in readers:
-            for value in read(record):
-                if type(value) is float and not (value / CENT).is_integer():  # not is_clean(value)
-                    return True
-        return False
+    def _any_target_rejected(self, record: Any) -> bool:
+        return _any_rejected([read for _, read in self._target_readers], record)
 
+    def _any_item_rejected(self, record: Any) -> bool:
+        return _any_rejected(self._item_readers, record)
 
-    def clean(self, record: dict[str, Any], rules: Sequence[Rule], rng: random.Random,
-              values: ValueSource) -> None:
-        """Move the record's free money inputs by the fewest cents until its derived money is clean.
-
-        Prices move by a few cents (:meth:`_nudge`) when a line total or a sum of the items is rejected;
-        then the derived values are computed again; then each ``rate_of`` value (a tax, a discount) moves to
-        the nearest accepted value its rate range allows, computing the derived values after each try.
-        Small moves keep a caller's bound on a total (``total`` between 100 and 120) met.
-        """
-        derive, rates = self._prepared(rules)
-        for _ in range(TRIES):
-            if self._done(record, rates):
-                return
-            if self._items_dirty(record):
-                self._nudge(record)
-                for rule in derive:
-                    rule.enforce(record, rng, values)
-            for rate in rates:
-                # A nudged price moved the base: a rate settled before (the discount) may be out of its range
-                # now although every value is clean, so "clean" alone does not end the loop.
-                if self._settle(rate, record, rng, values) and self._done(record, rates):
-                    return
-        # Out of tries: the declared rules come first (a rejected cent is reported by the validator).
-        for rule in rules:
-            if rule.check(record) is False:
-                rule.enforce(record, rng, values)
-
-    def _prepared(self, rules: Sequence[Rule]) -> tuple[tuple[Rule, ...], tuple[_Rate, ...]]:
-        """The deriving rules and the rates to settle of a rule list, worked out once per list (a third of
-        carts are cleaned, and this depends on the rules' specs only)."""
+    def moves(self, rules: Sequence[Rule]) -> CentMoves:
+        """How :meth:`clean` cleans a record under a rule list, worked out once per list (a third of carts are
+        cleaned, and it depends on the rules' specs only)."""
         key = tuple(rules)
         found = self._by_rules.get(key)
         if found is None:
-            derive = tuple(rule for rule in rules if rule.kind in DERIVING)
-            rates = tuple(self._rate(rule, derive) for rule in rules
-                          if rule.kind == "rate_of" and str(rule.spec.get("target")) in self.targets)
-            found = self._by_rules[key] = (derive, rates)
+            found = self._by_rules[key] = CentMoves(self, key)
         return found
 
-    def _rate(self, rule: Rule, derive: tuple[Rule, ...]) -> _Rate:
-        target = str(rule.spec["target"])
-        # Only the rules that read the moved value (or what those derive) change when it moves; the others
-        # would compute what they already hold.
-        reading = _reading(target, derive)
-        moving = {target, *(path for r in reading for path in r.derives())}
-        return _Rate(rule, _read(str(rule.spec["base"])), _read(target), _write(target), float(rule.spec["min"]),
-                     float(rule.spec["max"]), reading,
-                     tuple(read for path, read in self._target_readers if path not in moving))
-
-    def _done(self, record: dict[str, Any], rates: Sequence[_Rate]) -> bool:
-        """Every derived money value is clean and every rate (tax, discount) within its range."""
-        if self.dirty(record):
-            return False
-        for rate in rates:  # noqa: SIM110  (a loop, not all() over a generator: a third of carts come here twice)
-            if rate.rule.check(record) is False:
-                return False
-        return True
-
-    def _items_dirty(self, record: Mapping[str, Any]) -> bool:
-        for read in self._item_readers:
-            for value in read(record):
-                if type(value) is float and not (value / CENT).is_integer():  # not is_clean(value)
-                    return True
-        return False
-
-    def _settle(self, rate: _Rate, record: dict[str, Any], rng: random.Random, values: ValueSource) -> bool:
-        """Try the accepted values of a ``rate_of`` target nearest its current one; True once all is clean."""
-        base, current, write = rate.base(record), rate.target(record), rate.write
-        if type(base) not in (int, float) or type(current) not in (int, float) \
-                or not (math.isfinite(base) and math.isfinite(current)):
-            return False  # (a NaN or infinite price upstream: no cent value to move to)
-        low, high = base * rate.low, base * rate.high
-        # A moved quantity or price changed the base: start from the range the rate allows now.
-        cents = round(min(max(current, low), high) * 100)
-        derive = rate.derive
-        # A rejected value this move cannot change (another rate's target, rejected too) stays rejected
-        # whatever this value is: take the nearest accepted one without trying the others (the same result).
-        hopeless = _any_rejected(rate.others, record)
-        first = None
-        dirty = self.dirty
-        for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
-            value = round((cents + step) * CENT, 2)
-            if not (low <= value <= high and (value / CENT).is_integer()):  # (a float: is_clean(value))
-                continue
-            if first is None:
-                first = value
-                if hopeless:
-                    break
-            write(record, value)
-            for rule in derive:
-                rule.enforce(record, rng, values)
-            if not dirty(record):
-                return True
-        if first is not None:  # none made everything clean: keep the nearest, the next rate or pass may finish it
-            write(record, first)
-            for rule in derive:
-                rule.enforce(record, rng, values)
-        return False
+    def clean(self, record: dict[str, Any], rules: Sequence[Rule], rng: random.Random,
+              values: ValueSource) -> bool:
+        """Move the record's free money inputs by the fewest cents until its derived money is clean
+        (:meth:`CentMoves.clean`); True when every rule is known to hold afterwards."""
+        return self.moves(rules).clean(record, rng, values)
 
     def _nudge(self, record: dict[str, Any]) -> None:
         """Move one item's unit price by the fewest cents so that the price, its line total and the sum of
@@ -373,8 +351,9 @@ class CentCleaner:
                 return False
             for step in (-1, 1, -2, 2, -3, 3, -4, 4):
                 count = price + step
-                if knob.whole[0] <= count <= knob.whole[1] and is_clean(round(others * count, 2)) \
-                        and is_clean(round(rest + others * count, 2)):
+                # round_cents(x) is round(x, 2) (quality/money.py): others and rest are floats
+                if knob.whole[0] <= count <= knob.whole[1] and is_clean(round_cents(others * count)) \
+                        and is_clean(round_cents(rest + others * count)):
                     item[knob.factor] = count
                     return True
             return False
@@ -392,6 +371,162 @@ class CentCleaner:
 _SETTLE_STEPS = (0, *_STEPS, *range(11, 31), *range(-11, -31, -1))
 
 
+class CentMoves:
+    """How a :class:`CentCleaner` cleans records under one rule list: the deriving rules it runs again after a
+    move, the ``rate_of`` values it settles, and whether it can tell that every rule still holds afterwards.
+
+    That last answer is what lets a vouching builder keep a cleaned record vouched for (a third of carts are
+    cleaned: without it they were scored rule by rule although every rule holds). It is tracked as the
+    values move, for a rule list of the shape :attr:`vouches` describes:
+
+    - a ``sum_of_products`` or ``sum`` rule is run again after every move of what it reads; each run writes
+      the value its ``check`` computes, so the rule holds if that value is finite (and, for a sum, not
+      negative: its ``enforce`` writes zero instead);
+    - every ``rate_of`` rule is one the cleaner settles, and its ``check`` is asked (True, not only "not
+      False") when the cleaner stops;
+    - an ``ordered`` rule reads nothing the cleaner or the deriving rules write (checked once, here).
+
+    A record the cleaner gives up on (out of tries) is not vouched for: the scorer checks it as usual.
+    """
+
+    def __init__(self, cents: CentCleaner, rules: tuple[Rule, ...]) -> None:
+        self.cents = cents
+        self.rules = rules
+        self.dirty = cents.dirty
+        places = tuple(i for i, rule in enumerate(rules) if rule.kind in DERIVING)
+        derive = tuple(rules[i] for i in places)
+        self.derive: tuple[_Step, ...] = tuple((i, _run_of(rules[i])) for i in places)
+        """Every deriving rule, run again after a price moved."""
+        self.rates = tuple(self._rate(i, rule, derive) for i, rule in enumerate(rules)
+                           if rule.kind == "rate_of" and str(rule.spec.get("target")) in cents.targets)
+        self.vouches = _vouches(cents, rules)
+        """Whether :meth:`clean` can say that every rule holds afterwards: every money target a top-level
+        key, the items' prices the only knob, rules of the kinds above over top-level paths, each once."""
+
+    def _rate(self, index: int, rule: Rule, derive: tuple[Rule, ...]) -> _Rate:
+        target = str(rule.spec["target"])
+        # Only the rules that read the moved value (or what those derive) change when it moves; the others
+        # would compute what they already hold.
+        reading = _reading(target, derive)
+        moving = {target, *(path for k in reading for path in derive[k].derives())}
+        return _Rate(index, rule.check, _read(str(rule.spec["base"])), _read(target), _write(target),
+                     float(rule.spec["min"]), float(rule.spec["max"]), tuple(self.derive[k] for k in reading),
+                     self._others([(path, read) for path, read in self.cents._target_readers if path not in moving]))
+
+    @staticmethod
+    def _others(readers: list[tuple[str, Callable[[Any], list[Any]]]]) -> Callable[[Any], bool]:
+        reads = [read for _, read in readers]
+        return _rejection_test([path for path, _ in readers], lambda record: _any_rejected(reads, record))
+
+    def clean(self, record: dict[str, Any], rng: random.Random, values: ValueSource) -> bool:
+        """Move the record's free money inputs by the fewest cents until its derived money is clean; True when
+        every rule is known to hold afterwards (given that each held before: see :attr:`vouches`).
+
+        Prices move by a few cents (:meth:`CentCleaner._nudge`) when a line total or a sum of the items is
+        rejected; then the derived values are computed again; then each ``rate_of`` value (a tax, a
+        discount) moves to the nearest accepted value its rate range allows, computing the derived values
+        after each try. Small moves keep a caller's bound on a total (``total`` between 100 and 120) met.
+        """
+        cents = self.cents
+        held = [True] * len(self.rules)  # per rule: still holds (as far as the moves so far go)
+        for _ in range(TRIES):
+            if self._done(record, held):
+                return self.vouches and type(record) is dict and all(held)
+            if cents._items_dirty(record):
+                cents._nudge(record)
+                _run_all(self.derive, record, rng, values, held)
+            for rate in self.rates:
+                # A nudged price moved the base: a rate settled before (the discount) may be out of its range
+                # now although every value is clean, so "clean" alone does not end the loop.
+                if self._settle(rate, record, rng, values, held) and self._done(record, held):
+                    return self.vouches and type(record) is dict and all(held)
+        # Out of tries: the declared rules come first (a rejected cent is reported by the validator).
+        for rule in self.rules:
+            if rule.check(record) is False:
+                rule.enforce(record, rng, values)
+        return False
+
+    def _done(self, record: dict[str, Any], held: list[bool]) -> bool:
+        """Every derived money value is clean and every rate (tax, discount) within its range (noted: each
+        holds only if its check says True)."""
+        if self.dirty(record):
+            return False
+        for rate in self.rates:
+            outcome = rate.check(record)
+            if outcome is False:
+                return False
+            held[rate.index] = outcome is True
+        return True
+
+    def _settle(self, rate: _Rate, record: dict[str, Any], rng: random.Random, values: ValueSource,
+                held: list[bool]) -> bool:
+        """Try the accepted values of a ``rate_of`` target nearest its current one; True once all is clean."""
+        base, current, write = rate.base(record), rate.target(record), rate.write
+        if type(base) not in (int, float) or type(current) not in (int, float) \
+                or not (math.isfinite(base) and math.isfinite(current)):
+            return False  # (a NaN or infinite price upstream: no cent value to move to)
+        low, high = base * rate.low, base * rate.high
+        # A moved quantity or price changed the base: start from the range the rate allows now.
+        cents = round(min(max(current, low), high) * 100)
+        derive = rate.derive
+        # A rejected value this move cannot change (another rate's target, rejected too) stays rejected
+        # whatever this value is: take the nearest accepted one without trying the others (the same result).
+        hopeless = rate.others(record)
+        first = None
+        dirty = self.dirty
+        for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
+            value = cents_of(cents + step)  # round((cents + step) * CENT, 2)
+            if not (low <= value <= high and (value / CENT).is_integer()):  # (a float: is_clean(value))
+                continue
+            if first is None:
+                first = value
+                if hopeless:
+                    break
+            write(record, value)
+            _run_all(derive, record, rng, values, held)
+            if not dirty(record):
+                return True
+        if first is not None:  # none made everything clean: keep the nearest, the next rate or pass may finish it
+            write(record, first)
+            _run_all(derive, record, rng, values, held)
+        return False
+
+
+def _top(path: Any) -> bool:
+    return isinstance(path, str) and path != "" and "." not in path and "*" not in path
+
+
+def _vouches(cents: CentCleaner, rules: tuple[Rule, ...]) -> bool:
+    """Whether :meth:`CentMoves.clean` can tell that the rules still hold after it (:class:`CentMoves`)."""
+    from pytest_testdata.generators.traditional.vouch import overlap  # (vouch imports the drawers, which import this)
+
+    if not cents.knobs or not all(map(_top, cents.targets)) or not all(map(_top, cents.item_targets)):
+        return False
+    if any(not _top(k.items) or k.whole is not None or k.line is not None for k in cents.knobs):
+        return False
+    if len(set(map(id, rules))) != len(rules):
+        return False
+    for rule in rules:
+        kind = type(rule)
+        if kind is SumOfProducts:
+            if not (_top(rule.spec.get("items")) and _top(rule.spec.get("target"))):
+                return False
+        elif isinstance(rule, Sum) and kind is Sum:
+            terms = rule.spec.get("terms")
+            if not _top(rule.spec.get("target")) or rule._terms is None or not isinstance(terms, (list, tuple)) \
+                    or not all(_top(str(t).lstrip("-")) for t in terms):
+                return False
+        elif kind is RateOf:
+            if not (_top(rule.spec.get("base")) and _top(rule.spec.get("target"))) \
+                    or str(rule.spec.get("target")) not in cents.targets:
+                return False  # (a rate the cleaner does not settle could be broken by a moved base)
+        elif not isinstance(rule, Ordered) or kind is not Ordered or not rule._plain_pair:
+            return False
+    written = (*cents.writes(), *(p for rule in rules if type(rule) in (SumOfProducts, Sum) for p in rule.derives()))
+    return not any(overlap(w, f) for rule in rules if type(rule) is Ordered
+                   for f, _, _ in rule._fields or () for w in written)
+
+
 # Compiled path accessors (equal to get / get_all / set_all), one per path: a third of carts are cleaned.
 _read: Callable[[str], Getter] = lru_cache(maxsize=1024)(getter)
 _read_all: Callable[[str], Callable[[Any], list[Any]]] = lru_cache(maxsize=1024)(all_getter)
@@ -399,10 +534,10 @@ _write: Callable[[str], Setter] = lru_cache(maxsize=1024)(setter)
 
 
 @lru_cache(maxsize=1024)
-def _reading(path: str, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
-    """The rules (in their order) whose result can change when ``path`` changes: those that read it, those
-    that read what those derive, and so on; a rule that declares no reads is always kept. (Worked out once
-    per target and rule list: it depends on the rules' specs only.)"""
+def _reading(path: str, rules: tuple[Rule, ...]) -> tuple[int, ...]:
+    """The places in ``rules`` (in their order) of the rules whose result can change when ``path`` changes:
+    those that read it, those that read what those derive, and so on; a rule that declares no reads is always
+    kept. (Worked out once per target and rule list: it depends on the rules' specs only.)"""
     changed = {path}
     kept: set[int] = set()
     grew = True
@@ -415,7 +550,7 @@ def _reading(path: str, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
                 kept.add(index)
                 changed.update(rule.derives())
                 grew = True
-    return tuple(rule for index, rule in enumerate(rules) if index in kept)
+    return tuple(sorted(kept))
 
 
 def _whole_factor(json_schema: Mapping[str, Any], items: str, factors: Sequence[str],

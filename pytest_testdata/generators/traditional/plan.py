@@ -32,7 +32,6 @@ from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.field_names import kin_parent, table_version, within
 from pytest_testdata.generators.traditional.identity import identity_rules
 from pytest_testdata.generators.traditional.named_things import named_thing_rules
-from pytest_testdata.generators.traditional.plain_cents import PlainCleaner
 from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
 from pytest_testdata.generators.traditional.straight import items_builder, object_builder, record_builder
@@ -302,8 +301,7 @@ class Plan:
                 self.build_sure = record_builder(
                     self.schema.name, self.ceiling,
                     [(name, None if draw is _derived else draw) for name, draw in self.drawn],
-                    self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES, steps,
-                    plain_cents=PlainCleaner.for_plan(self.cents, self.rules))
+                    self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES, steps)
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES, fewest: bool = False) -> dict[str, Any]:

@@ -153,7 +153,7 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
                    rules: list[Any], deferred: list[tuple[str, Draw]], cents: Any, placeholder: Any,
                    pick_country: Callable[[Any, Any], str], values: Any,
                    sure_steps: list[Any] | None = None,
-                   reference: Callable[..., Any] | None = None, plain_cents: Any = None) -> Callable[..., Any]:
+                   reference: Callable[..., Any] | None = None) -> Callable[..., Any]:
     """A function equal to :meth:`Plan.build` for a plan of plain shape with no top-level keyword compiler:
     the fields drawn one by one (``placeholder`` for those a rule overwrites), the rules enforced in order,
     the deferred fields a rule left alone drawn, the cent cleaner run on a dirty record.
@@ -187,9 +187,9 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     calls it for its first :data:`WARM_CALLS` records and only then compiles its code (its ``__code__`` is
     replaced, as an object builder's is): a user schema asked for a few records never pays the compilation.
 
-    With ``plain_cents`` (a vouching builder whose money is top-level fields:
-    :class:`~pytest_testdata.generators.traditional.plain_cents.PlainCleaner`) a dirty record is cleaned by
-    it, with the same moves, and stays vouched for when it says every rule still holds.
+    A vouching builder's dirty record stays vouched for when the cent cleaner can tell that every rule still
+    holds after its moves (:class:`~pytest_testdata.generators.traditional.cents.CentMoves`: money that is
+    top-level fields, as a cart's subtotal, tax and total).
     """
     names: dict[str, Any] = {"RecordState": RecordState, "PICK_COUNTRY": pick_country, "VALUES": values,
                              "ENTITY": entity, "CEILING": ceiling, "PLACEHOLDER": placeholder,
@@ -235,8 +235,9 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
                   f"        record[{name!r}] = E{i}(state)"]
         if sure:
             lines.append("        sure = False")
-    if cents is not None and sure and plain_cents is not None:
-        names.update(DIRTY=plain_cents.dirty, CLEAN_SURE=plain_cents.clean)
+    moves = cents.moves(rules) if cents is not None else None
+    if moves is not None and sure and moves.vouches:
+        names.update(DIRTY=cents.dirty, CLEAN_SURE=moves.clean)
         lines += ["    if DIRTY(record):", "        if not CLEAN_SURE(record, rng, values):",
                   "            sure = False"]
     elif cents is not None:
