@@ -332,9 +332,10 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                           cache_hit=meta.cache_hit)
             if not context.is_active():
                 raise Reject(grpc.StatusCode.DEADLINE_EXCEEDED, "the caller went away before the result was ready")
-            return pb.GenerateDataResponse(records_json=result.records_json,
-                                           metadata=convert.metadata_to_proto(meta), request_id=request_id,
-                                           cassette=cassette)
+            response = pb.GenerateDataResponse(records_json=result.records_json, request_id=request_id,
+                                               cassette=cassette)
+            convert.fill_metadata(response.metadata, meta)  # in place: metadata= would copy the message
+            return response
 
         return self._call("GenerateData", request, context, True, body)
 
@@ -434,7 +435,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                         details={"engine_calls": (total + GENERATION_CHUNK - 1) // GENERATION_CHUNK,
                                  "chunk_seeds": "derive_seed(seed, 'chunk', i) per 1000 records"},
                     )
-                    chunk.metadata.CopyFrom(convert.metadata_to_proto(summary))
+                    convert.fill_metadata(chunk.metadata, summary)
                 index += 1
                 yield chunk
 
