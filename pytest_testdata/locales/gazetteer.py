@@ -58,7 +58,7 @@ class CountryData(CountryNames):
     """One country's data, as read from its file (lists as JSON gives them: reading stays fast; the rows of
     places and areas as tuples)."""
 
-    __slots__ = ("romaji", "streets", "places", "mobile", "fixed", "areas")
+    __slots__ = ("areas", "fixed", "mobile", "places", "romaji", "streets")
 
     romaji: dict[str, str]
     """Latin spellings of names written in another script (ja_JP), for email addresses."""
@@ -92,7 +92,7 @@ def _ranges(rows: list[list[Any]], layouts: list[str]) -> list[PhoneRange]:
 
 def read_data(name: str) -> dict[str, Any]:
     """One shipped data file of ``locales/data/`` (``US``, ``common``, ``kinds``...), parsed."""
-    return _parsed((DATA_DIR / f"{name}.json").read_text("utf-8"))
+    return _parsed((DATA_DIR / f"{name}.json").read_text("utf-8"))  # type: ignore[no-any-return]
 
 
 def _parsed(text: str) -> Any:

@@ -18,11 +18,10 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from pytest_testdata.frozen import Frozen
 from pytest_testdata.quality.money import cents_of, round_cents
 from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.rules import Rule, ValueSource
@@ -72,6 +71,8 @@ _DOWN_FIRST = (0, *(c for n in range(1, 11) for c in (-n, n)))
 @lru_cache(maxsize=64)
 def _places(step: float) -> int:
     """Decimal places of a step as written (0.01 -> 2, 0.5 -> 1, 5 -> 0)."""
+    from decimal import Decimal  # here: its C module costs a fresh process about 2 ms, and few plans need it
+
     exponent = Decimal(str(step)).as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
@@ -104,9 +105,10 @@ def _as_list(value: object) -> list[object]:
     return [] if value is None else [value]
 
 
-@dataclass(frozen=True)
-class Knob:
+class Knob(Frozen):
     """A money input that may move by a few cents: ``items.*.unit_price``, read by a (sum of) products."""
+
+    __slots__ = ("items", "factor", "factors", "line", "whole")  # noqa: RUF023 (in field order: Frozen)
 
     items: str
     factor: str
@@ -114,14 +116,24 @@ class Knob:
     """All the factors of the product (``quantity``, ``unit_price``)."""
     line: str | None
     """The item's derived line field (``line_total``), when a ``product_each`` rule writes one."""
-    whole: tuple[int, int] | None = None
+    whole: tuple[int, int] | None
     """For a whole-number factor (a quantity, moved when the prices are fixed: a dataset's order items carry
     their product's price), its bounds; None for a money factor."""
 
+    def __init__(self, items: str, factor: str, factors: tuple[str, ...], line: str | None,
+                 whole: tuple[int, int] | None = None) -> None:
+        setter = object.__setattr__
+        setter(self, "items", items)
+        setter(self, "factor", factor)
+        setter(self, "factors", factors)
+        setter(self, "line", line)
+        setter(self, "whole", whole)
 
-@dataclass(frozen=True)
-class _Rate:
+
+class _Rate(Frozen):
     """A ``rate_of`` rule whose target the cleaner moves (a tax, a discount), with what settling it needs."""
+
+    __slots__ = ("rule", "base", "target", "write", "low", "high", "derive", "others")  # noqa: RUF023 (field order)
 
     rule: Rule
     base: Getter
@@ -134,6 +146,13 @@ class _Rate:
     """The deriving rules to run again after the target moved (those that read it, or read what they derive)."""
     others: tuple[Callable[[Any], list[Any]], ...]
     """Readers of the cleaner's targets that moving this one does not change."""
+
+    def __init__(self, rule: Rule, base: Getter, target: Getter, write: Setter, low: float, high: float,
+                 derive: tuple[Rule, ...], others: tuple[Callable[[Any], list[Any]], ...]) -> None:
+        setter = object.__setattr__
+        for name, value in (("rule", rule), ("base", base), ("target", target), ("write", write), ("low", low),
+                            ("high", high), ("derive", derive), ("others", others)):
+            setter(self, name, value)
 
 
 def _any_rejected(readers: Sequence[Callable[[Any], list[Any]]], record: Any) -> bool:
