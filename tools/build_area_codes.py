@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pytest_testdata.locales.countries import NANP  # noqa: E402
-from pytest_testdata.locales.gazetteer import AREA_CODES_FILE, DATA_DIR, compute_area_codes  # noqa: E402
+from pytest_testdata.locales.countries import NANP
+from pytest_testdata.locales.gazetteer import AREA_CODES_FILE, DATA_DIR, compute_area_codes
 
 
 def table() -> dict[str, dict[str, list[str]]]:
