@@ -136,3 +136,8 @@ def test_value_kinds_of_a_user_schema_import_no_faker(tmp_path: Path) -> None:
     assert "/" in values["mime_type"] and "." in values["file_name"]
     modules = set(json.loads(next(line for line in lines if line.startswith("MODULES "))[len("MODULES "):]))
     assert not loaded(modules, "faker"), "faker imported for the value kinds of a user schema"
+    # The schema's meta-schema check and its records' validation: jsonschema-rs (the fast extra, in the test
+    # requirements) says yes without jsonschema, whose import with its format checkers costs about half a
+    # second in a fresh process.
+    assert loaded(modules, "jsonschema_rs")
+    assert not loaded(modules, "jsonschema"), "jsonschema imported for a valid classic user schema"

@@ -172,6 +172,10 @@ def explain(described: dict[str, Any], seed: int) -> str:
                                            ("inferred from the field's name", ref["by_field_name"]),
                                            ("filled in after its parent", ref["deferred"])) if flag]
             lines.append(f"    {name} -> {ref['to']}: {ref['cardinality']}" + (f"; {', '.join(how)}" if how else ""))
+    if described.get("rules"):
+        lines.append("  cross-entity rules:")
+        lines += [f"    {rule_id} ({rule['kind']}" + ("; inferred from timestamp names)" if rule["inferred"] else ")")
+                  for rule_id, rule in described["rules"].items()]
     for entity, n in described["external"].items():
         lines.append(f"  external ids supplied for {entity}: {n}")
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from typing import Any
 
 from pytest_testdata.datasets.cardinality import Cardinality
 from pytest_testdata.datasets.coherence import DatasetRule, dataset_rules
+from pytest_testdata.datasets.inferred_rules import with_inferred_rules
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.datasets.together import Combination, check_capacity, combinations
 from pytest_testdata.errors import TestdataUsageError, suggest
@@ -102,6 +103,8 @@ class DatasetPlan:
                 "references": {e.name: {"to": f"{e.parent}.{e.parent_field}", "cardinality": e.card.describe(),
                                         "deferred": e.deferred, "by_rule": e.owned,
                                         "by_field_name": e.inferred} for e in self.edges},
+                "rules": {r.id: {"kind": r.kind, "inferred": r.spec.get("inferred") is True}
+                          for n in self.order for r in self.rules.get(n, ())},
                 "pulled_in": self.pulled_in, "external": {k: len(v) for k, v in self.external.items()}}
 
 
@@ -271,6 +274,11 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPl
     owned = {(n, p) for n in members for r in rules[n] for p in r.owns}
     edges = [replace(e, owned=(e.child, e.path) in owned) for e in edges]
     order, edges = _order(members, edges, rules)
+    # After the order: a reference the inferred rule follows is already a dependency, so it adds none.
+    for n in members:
+        schema = with_inferred_rules(n, schemas[n], edges, schemas, members)
+        if schema is not schemas[n]:
+            schemas[n], rules[n] = schema, dataset_rules(schema)
     _check_counts(edges, counts, request)
     together = _together(members, schemas, edges, counts, request)
     keys: dict[str, list[str]] = {n: [] for n in members}

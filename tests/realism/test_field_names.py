@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -489,6 +490,22 @@ def test_timestamps_follow_the_order_their_names_say() -> None:
     assert len({r["created_at"] for r in records}) > 150  # reordered, not pinned
 
 
+def test_a_due_date_follows_its_issue_and_need_not_follow_the_payment() -> None:
+    day = {"type": "string", "format": "date"}
+    stamp = {"type": "string", "format": "date-time"}
+    invoice = {"title": "invoice", "type": "object", "required": ["due_date", "issue_date", "paid_on", "lines"],
+               "properties": {"due_date": day, "issue_date": day, "paid_on": day,
+                              "lines": {"type": "array", "minItems": 1, "items": {
+                                  "type": "object", "required": ["created_at", "expires_at"],
+                                  "properties": {"created_at": stamp, "expires_at": stamp}}}}}
+    records = generate(invoice, "invoice", count=200)
+    for r in records:
+        assert r["issue_date"] <= r["due_date"], r
+        assert all(line["created_at"] <= line["expires_at"] for line in r["lines"])
+    # a payment is no step between issue and due date: paid early as often as late
+    assert 0 < sum(r["paid_on"] < r["due_date"] for r in records) < 200
+
+
 def test_integer_timestamps_are_ordered_among_themselves() -> None:
     seconds = {"type": "integer"}
     document = {"title": "subscription", "type": "object",
@@ -548,7 +565,8 @@ def test_apps_teams_and_workflows_have_names_of_their_kind_and_slugs_follow_name
                 "properties": {"performed_via_github_app": named(), "team": team,
                                "workflow_run": {"type": "object", "required": ["name"], "properties": {"name": STRING}},
                                "category": {"type": "object", "required": ["title", "slug"], "properties": {
-                                   "title": STRING, "slug": {"type": "string", "x-unique": True}}}}}
+                                   "title": {"type": "string", "enum": ["Garden Tools", "Board Games", "Tea"]},
+                                   "slug": {"type": "string", "x-unique": True}}}}}
     records = generate(document, "event", count=60)
     app_roles = ("Bot", "CI", "Deploy", "Sync", "Reviewer", "Drafter", "Stale", "Owners", "Checks", "Scan", "Preview",
                  "Updates", "Notifier", "Triage", "Labeler")
@@ -559,8 +577,13 @@ def test_apps_teams_and_workflows_have_names_of_their_kind_and_slugs_follow_name
             assert t["slug"] == t["name"].lower().replace(" ", "-")
             assert " - " not in t["name"] and len(t["name"].split()) <= 4  # not a product ("Slim Mug - Blue")
         assert r["workflow_run"]["name"][0].isupper() and " - " not in r["workflow_run"]["name"]
-    # an x-unique slug keeps its own value: names may repeat, slugs may not
-    assert sum(r["category"]["slug"] == r["category"]["title"].lower().replace(" ", "-") for r in records) == 0
+    # names may repeat, x-unique slugs may not: the slug is the name's with a short id of its own after it
+    titles = [r["category"]["title"] for r in records]
+    slugs = [r["category"]["slug"] for r in records]
+    assert len(set(titles)) < len(titles) and len(set(slugs)) == len(slugs)
+    for title, slug in zip(titles, slugs, strict=True):
+        base, _, tail = slug.rpartition("-")
+        assert base == title.lower().replace(" ", "-") and re.fullmatch(r"[a-z0-9]{6}", tail), (title, slug)
 
 
 def test_a_github_node_id_encodes_its_object_s_type_and_id() -> None:

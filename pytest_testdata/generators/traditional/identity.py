@@ -78,11 +78,7 @@ class NameHandles(Rule):
             self._put(record, "username", username_of(latin_name(first) or "user", latin_name(last) or "name", rng))
 
     def _put(self, record: dict[str, Any], key: str, value: str) -> None:
-        """Replace a drawn string only: an absent or null field stays so (the coverage setting chose it)."""
-        field = str(self.spec[key])
-        limit = self._limits.get(key)
-        if isinstance(record.get(field), str) and (limit is None or len(value) <= limit):
-            record[field] = value
+        put_drawn(record, str(self.spec[key]), value, 0, self._limits.get(key))
 
 
 class WholeName(Rule):
@@ -106,10 +102,8 @@ class WholeName(Rule):
 
     def enforce(self, record: dict[str, Any], rng: random.Random, values: ValueSource) -> None:
         whole = self._whole(record)
-        field = str(self.spec["name"])
-        if whole is not None and isinstance(record.get(field), str) and (self._limit is None
-                                                                          or len(whole) <= self._limit):
-            record[field] = whole
+        if whole is not None:
+            put_drawn(record, str(self.spec["name"]), whole, 0, self._limit)
 
 
 def identity_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[str] = frozenset()) -> list[Rule]:
@@ -160,6 +154,14 @@ def identity_rules(node: Mapping[str, Any], parent: str, constrained: frozenset[
     return [*rules, NameHandles(spec, limits)]
 
 
+def put_drawn(record: dict[str, Any], field: str, value: str, low: int, high: int | None) -> None:
+    """Write a built ``value`` over a drawn string only, and only where it has ``low`` to ``high``
+    characters (the field's ``minLength`` and ``maxLength``): an absent or null field stays so, since the
+    coverage setting chose it, and a value the field cannot hold leaves the drawn one."""
+    if isinstance(record.get(field), str) and low <= len(value) and (high is None or len(value) <= high):
+        record[field] = value
+
+
 def may_be_text(sub: Mapping[str, Any]) -> bool:
     """Whether a field's schema allows a string (``"string"`` or a list of types holding it)."""
     types = sub.get("type")
@@ -181,4 +183,4 @@ def _max_length(sub: Mapping[str, Any]) -> int | None:
     return high if isinstance(high, int) and not isinstance(high, bool) else None
 
 
-__all__ = ["NameHandles", "WholeName", "identity_rules", "may_be_text"]
+__all__ = ["NameHandles", "WholeName", "identity_rules", "may_be_text", "put_drawn"]

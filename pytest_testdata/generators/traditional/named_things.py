@@ -6,7 +6,8 @@ name one licence (``mit``, ``MIT License``, ``MIT``). Each field drawn on its ow
 nobody has seen (``tsnyder/environment-order`` owned by ``anthony.morris`` and named ``politics-six``), so the
 plan reads, by the kinds the field-name table gives an object's fields, which fields name the same thing and
 makes them agree, as identity.py does for a person's email and name. An object's ``slug`` is made from its
-``name`` (or ``title``), unless the schema marks the slug ``x-unique`` (names may repeat). GitHub's
+``name`` (or ``title``), with a short id after it when the schema marks the slug ``x-unique`` (names may
+repeat). GitHub's
 ``node_id`` encodes the object's type (by the parent's name: an ``owner`` is a ``User``) and its ``id``.
 
 Only a drawn string is replaced, and only in a field with no shape of its own (``pattern``, ``enum``,
@@ -23,7 +24,7 @@ from typing import Any
 
 from pytest_testdata.generators.traditional.context_texts import LICENSES, node_id
 from pytest_testdata.generators.traditional.field_names import FieldContext, kind_for, parent_words, snake
-from pytest_testdata.generators.traditional.identity import may_be_text
+from pytest_testdata.generators.traditional.identity import may_be_text, put_drawn
 from pytest_testdata.quality.rules import Rule, ValueSource
 
 _BY_NAME = {name: (key, name, spdx) for key, name, spdx in LICENSES}
@@ -47,10 +48,8 @@ class _Agreeing(Rule):
 
     def _put(self, record: dict[str, Any], key: str, value: str) -> None:
         field = str(self.spec[key])
-        low, high = self._limits.get(key, (0, None))
-        if "." not in field and isinstance(record.get(field), str) and low <= len(value) \
-                and (high is None or len(value) <= high):
-            record[field] = value
+        if "." not in field:  # a field of a nested object (``owner.login``) is read, never written
+            put_drawn(record, field, value, *self._limits.get(key, (0, None)))
 
 
 class RepoFullName(_Agreeing):
@@ -106,7 +105,9 @@ class LicenseNames(_Agreeing):
 
 class SlugOfName(_Agreeing):
     """``slug`` is the object's ``name`` (or ``title``) in lower case with hyphens: ``Probot Owners`` gives
-    ``probot-owners``, as the slugs of apps, teams and categories are made."""
+    ``probot-owners``, as the slugs of apps, teams and categories are made. A slug the schema marks
+    ``x-unique`` ends in a short id of its own, as a blog's or a shop's are (``probot-owners-k3x9qa``): two
+    records may share a name, never a slug."""
 
     kind = "slug_of_name"
 
@@ -119,12 +120,32 @@ class SlugOfName(_Agreeing):
 
     def check(self, record: Mapping[str, Any]) -> bool | None:
         slug, drawn = self._slug(record), self._value(record, "slug")
-        return None if slug is None or drawn is None else drawn == slug
+        if slug is None or drawn is None:
+            return None
+        if self.spec.get("unique"):
+            base, _, tail = drawn.rpartition("-")
+            return len(tail) == _ID_LENGTH and slug.startswith(base)
+        return drawn == slug
 
     def enforce(self, record: dict[str, Any], rng: random.Random, values: ValueSource) -> None:
         slug = self._slug(record)
-        if slug is not None:
-            self._put(record, "slug", slug)
+        if slug is None:
+            return
+        if self.spec.get("unique"):
+            high = self._limits.get("slug", (0, None))[1]
+            room = (high if high is not None else _LONGEST) - _ID_LENGTH - 1
+            base = slug[:min(room, _LONGEST)].rstrip("-")
+            if not base:
+                return
+            slug = f"{base}-{''.join(rng.choices(_ID_ALPHABET, k=_ID_LENGTH))}"
+        self._put(record, "slug", slug)
+
+
+_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+_ID_LENGTH = 6
+"""A unique slug's id: 36**6, about 2 billion, so a repeat is rare and the record is then drawn again."""
+_LONGEST = 60
+"""A built slug's name part is cut to this many characters at most, as URL slugs are."""
 
 
 NODE_TYPES: dict[str, str] = {
@@ -190,8 +211,9 @@ def named_thing_rules(node: Mapping[str, Any], parent: str, constrained: frozens
     slug = next((name for name in properties if snake(name) == "slug"), None)
     named = next((name for name in properties if snake(name) in ("name", "title")), None)
     if slug is not None and named is not None and slug not in constrained and may_be_text(properties[slug]) \
-            and may_be_text(properties[named]) and _free(properties[slug]) and not properties[slug].get("x-unique"):
-        rules.append(SlugOfName({"slug": slug, "name": named}, {"slug": _lengths(properties[slug])}))
+            and may_be_text(properties[named]) and _free(properties[slug]):
+        rules.append(SlugOfName({"slug": slug, "name": named, "unique": bool(properties[slug].get("x-unique"))},
+                                {"slug": _lengths(properties[slug])}))
     licence = {_LICENSE_KINDS[k]: field for k, field in kinds.items() if k in _LICENSE_KINDS}
     if len(licence) > 1:
         # A field with a shape of its own keeps its drawn value (a limit of 0 characters writes nothing).

@@ -119,12 +119,12 @@ def _fast_meta_valid(document: dict[str, Any]) -> bool:
 
 def check_meta(data: Mapping[str, Any], dialect: str, source: str) -> None:
     """Refuse a document its dialect's meta-schema refuses, naming the first error that matters most."""
+    document = dict(data)
+    if _fast_meta_valid(document):
+        return  # without importing jsonschema: with its format checkers, about half a second cold
     from jsonschema import validators
     from jsonschema.exceptions import best_match
 
-    document = dict(data)
-    if _fast_meta_valid(document):
-        return
     cls = validators.validator_for(document, default=validators.Draft202012Validator)
     error = best_match(_meta_validator(cls).iter_errors(document))
     if error is None:
