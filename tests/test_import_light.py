@@ -85,7 +85,10 @@ def test_first_builtin_records_import_no_validator_or_faker(tmp_path: Path) -> N
     line = next(line for line in proc.stdout.splitlines() if line.startswith("MODULES "))
     modules = set(json.loads(line[len("MODULES "):]))
     for name in (*HEAVY, "jsonschema", "jsonschema_rs", "faker", "factory", "pydantic", "importlib.metadata",
-                 "urllib.request", "http.client", "decimal", "base64", "importlib.resources", "tempfile"):
+                 "urllib.request", "http.client", "decimal", "base64", "importlib.resources", "tempfile",
+                 # the router asks whether an LLM is configured (products' and reviews' free text) without
+                 # loading the LLM generator or the settings table (pytest_testdata.llm.availability)
+                 "pytest_testdata.generators.llm", "pytest_testdata.config"):
         assert not loaded(modules, name), f"{name} imported for the first built-in records"
 
 
