@@ -59,7 +59,7 @@ class Supervisor:
         self.count = count
         self.schema_dirs = list(schema_dirs)
         self.workers: list[Worker] = []
-        self.cpus = worker_cpus(count)
+        self.cpus = worker_cpus(count) if settings.pin_workers else None
         self.restarts: dict[str, int] = {}
         self._lock = threading.Lock()
         self._reports = threading.Condition()

@@ -123,6 +123,15 @@ def test_two_workers_share_the_port_and_the_http_side_speaks_for_both(pool: Call
     assert [e["event"] for e in events if e.get("role") == "supervisor"][-1] == "agent stopped"
 
 
+def test_pin_workers_false_leaves_the_workers_to_the_kernel(pool: Callable[..., Pool]) -> None:
+    # On this 2-core machine (and CI's) two workers would each get a core of their own (the test above).
+    agent = pool(WORKERS="2", PIN_WORKERS="false")
+    workers = agent.wait_for(lambda: len(agent.ready_workers()) == 2 and agent.ready_workers(), "two ready workers")
+    assert agent.started["worker_cpus"] is None
+    assert all(os.sched_getaffinity(w["pid"]) == os.sched_getaffinity(0) for w in workers)
+    assert agent.stop() == 0
+
+
 def test_a_killed_worker_is_replaced_while_the_port_keeps_answering(pool: Callable[..., Pool]) -> None:
     agent = pool(WORKERS="2")
     before = agent.wait_for(lambda: len(agent.ready_workers()) == 2 and agent.ready_workers(), "two ready workers")
