@@ -34,7 +34,8 @@ OPTIONS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.mark.parametrize("options", OPTIONS, ids=[repr(o)[:60] for o in OPTIONS])
+@pytest.mark.parametrize("options", OPTIONS, ids=[",".join(f"{k}={v}" if isinstance(v, (str, type(None))) else k
+                                                          for k, v in o.items()) or "defaults" for o in OPTIONS])
 def test_the_quick_answer_is_the_generators_or_none(options: dict[str, Any]) -> None:
     known, reason = quick_unavailable_reason(options)
     generator = LLMGenerator(Engine(options=options))
