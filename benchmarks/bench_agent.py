@@ -7,7 +7,8 @@
    Beside it, bare grpcio unary servers (same thread pool, no agent layers): one that only returns a
    payload of the same size (the transport's ceiling), one that runs the same engine call and JSON encoding
    (the single-process baseline), and ``--workers`` of those sharing one port with SO_REUSEPORT (the
-   multi-process ceiling). The agent runs as one process (WORKERS=0) and as a supervised pool
+   multi-process ceiling; each on a CPU of its own when there are as many as CPUs, as the agent's workers
+   then are). The agent runs as one process (WORKERS=0) and as a supervised pool
    (WORKERS=1 and WORKERS=``--workers``); the pool's rows give the ratio to the single-process agent.
    Every agent row uses seeds no earlier row used, so the agent generates; a last row repeats the
    single-process agent's seeds to show its cache.
@@ -22,16 +23,20 @@
    beside generating the same records in-process (same chunk seeds). Target: at least half.
 
 Beside each row's rate and latencies: the CPU time per request of the server's processes (all of them:
-supervisor and workers) and of the clients, read from /proc. On a shared machine these move far less with
-the neighbours' load than the rates do, and they say what a request costs each side.
+supervisor and workers; a pool's supervisor also on its own, ``(supervisor 0.02)``) and of the clients,
+read from /proc, **over all the row's rounds** (its CPU time in every round over its requests in every
+round), not the printed round's alone: one round's figure moved by 10 to 20% from round to round on the
+shared machine, more than the differences between rows it was read for. On a shared machine these move far
+less with the neighbours' load than the rates do, and they say what a request costs each side.
 
 Beside a multi-process row: ``connections 9/7``, how the kernel's ``SO_REUSEPORT`` hash split the clients'
 connections over the processes in the round printed (from /proc, once every client has connected): with
 closed-loop clients the busier process's clients wait longer, so the p99 follows the busier process.
 
 Each row is measured ``--rounds`` times, the rows interleaved round by round, and its best round (highest
-requests/s, with that round's latencies) is printed: on a shared machine the neighbours' load hits every
-row alike that way, and the best round is the closest to what the row can do.
+requests/s, with that round's latencies and connection split; the CPU columns are all rounds') is printed:
+on a shared machine the neighbours' load hits every row alike that way, and the best round is the closest
+to what the row can do.
 
 Every server runs in processes of its own, so clients and servers do not share a GIL; the clients (one
 thread each, one channel each, so the kernel spreads their connections over a pool's workers) run in this
@@ -73,7 +78,9 @@ METHOD = "/bench.Bare/Call"
 
 # -- bare grpcio baseline servers (run as subprocesses of this script) --------------------------------
 
-def _bare_server(mode: str, port: int = 0) -> None:
+def _bare_server(mode: str, port: int = 0, cpu: int | None = None) -> None:
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})  # before gRPC starts a thread: they all inherit it
     from pytest_testdata.agent.convert import records_json
     from pytest_testdata.engine import Engine
     from pytest_testdata.types import GenerationRequest
@@ -101,7 +108,11 @@ def _bare_server(mode: str, port: int = 0) -> None:
 
 
 def _start_bare(mode: str, processes: int = 1) -> tuple[list[subprocess.Popen[str]], str]:
-    """``processes`` bare servers; more than one share a port held here with SO_REUSEPORT."""
+    """``processes`` bare servers; more than one share a port held here with SO_REUSEPORT, and each runs on a
+    CPU of its own whenever the agent's pool of as many workers would (``worker_cpus``), as its workers do."""
+    from pytest_testdata.agent.worker_handle import worker_cpus
+
+    cpus = worker_cpus(processes) if processes > 1 else None
     port, holder = 0, None
     if processes > 1:
         holder = socket.socket()
@@ -109,8 +120,9 @@ def _start_bare(mode: str, processes: int = 1) -> tuple[list[subprocess.Popen[st
         holder.bind(("127.0.0.1", 0))
         port = holder.getsockname()[1]
     procs = []
-    for _ in range(processes):
-        proc = subprocess.Popen([sys.executable, __file__, "--bare-server", mode, "--bare-port", str(port)],
+    for index in range(processes):
+        pin = ["--bare-cpu", str(cpus[index])] if cpus else []
+        proc = subprocess.Popen([sys.executable, __file__, "--bare-server", mode, "--bare-port", str(port), *pin],
                                 stdout=subprocess.PIPE, text=True)
         assert proc.stdout is not None
         port = int(proc.stdout.readline().strip())
@@ -418,22 +430,26 @@ def _cpu_seconds(pids: list[int]) -> float | None:
 
 
 def _measure_with_cpu(spec: Spec, total: int, clients: int, server: list[int],
-                      processes: bool = False, rate: float | None = None) -> dict[str, float]:
+                      processes: bool = False, rate: float | None = None,
+                      supervisor: int | None = None) -> dict[str, float]:
     """:func:`_measure` (or :func:`_measure_processes`) plus the CPU time per request of the server processes
-    and of the clients: unlike wall-clock rates, these barely move with the neighbours' load on a shared
-    machine."""
+    (``supervisor``, one of them, also on its own) and of the clients: unlike wall-clock rates, these barely
+    move with the neighbours' load on a shared machine."""
     split: list[int] = []
 
     def probe() -> None:
         split.extend(_connections(server, spec[1]))
 
-    server_before, client_before = _cpu_seconds(server), time.process_time()
+    own = [supervisor] if supervisor is not None else []
+    server_before, own_before, client_before = _cpu_seconds(server), _cpu_seconds(own), time.process_time()
     measured = (_measure_open(spec, total, clients, rate, probe) if rate is not None
                 else _measure_processes(spec, total, clients) if processes
                 else _measure(_caller(spec), total, clients, probe))
-    server_after, client_after = _cpu_seconds(server), time.process_time()
+    server_after, own_after, client_after = _cpu_seconds(server), _cpu_seconds(own), time.process_time()
     if server_before is not None and server_after is not None:
         measured["server_cpu"] = (server_after - server_before) / total * 1000
+    if own and own_before is not None and own_after is not None:
+        measured["supervisor_cpu"] = (own_after - own_before) / total * 1000
     measured.setdefault("client_cpu", (client_after - client_before) / total * 1000)
     if len(split) > 1:
         measured.update({f"split{i}": float(n) for i, n in enumerate(split)})
@@ -444,11 +460,28 @@ def _row(name: str, r: dict[str, float], base: dict[str, float] | None = None, b
          more: str = "") -> str:
     text = f"  {name:<44} {r['rps']:8.1f} req/s   p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms"
     if "server_cpu" in r:
-        text += f"   CPU/req server {r['server_cpu']:5.2f} ms client {r['client_cpu']:4.2f} ms"
+        text += f"   CPU/req server {r['server_cpu']:5.2f} ms"
+        if "supervisor_cpu" in r:
+            text += f" (supervisor {r['supervisor_cpu']:4.2f})"
+        text += f" client {r['client_cpu']:4.2f} ms"
     if base is not None:
         text += f"   x{r['rps'] / base['rps']:.2f} of {base_name}"
     split = [int(r[key]) for key in sorted(k for k in r if k.startswith("split"))]
     return text + more + (f"   connections {'/'.join(map(str, split))}" if split else "")
+
+
+_CPU_KEYS = ("server_cpu", "supervisor_cpu", "client_cpu")
+
+
+def _with_cpu_of_all(shown: dict[str, float], runs: list[dict[str, float]]) -> dict[str, float]:
+    """``shown`` (one round of a row) with the CPU per request of all the row's rounds: each round makes as
+    many requests, so the mean of the rounds' figures is the CPU of all rounds over all their requests."""
+    row = dict(shown)
+    for key in _CPU_KEYS:
+        values = [run[key] for run in runs if key in run]
+        if values:
+            row[key] = statistics.fmean(values)
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -466,13 +499,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bare-server", choices=("echo", "engine"), help=argparse.SUPPRESS)
     parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--bare-port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--bare-cpu", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.client:
         kind, address, first, calls, warm = args.client
         _client_process((kind, address, int(first)), int(calls), int(warm))
         return 0
     if args.bare_server:
-        _bare_server(args.bare_server, args.bare_port)
+        _bare_server(args.bare_server, args.bare_port, args.bare_cpu)
         return 0
     procs: list[Any] = []
     try:
@@ -483,10 +517,13 @@ def main(argv: list[str] | None = None) -> int:
         procs = [*echo_procs, *base_procs, *pool_procs]
         agents: dict[int, str] = {}
         agent_pids: dict[int, list[int]] = {}
+        supervisors: dict[int, int] = {}
         for workers in (0, 1, args.workers):
             proc, agents[workers] = _start_agent(folder / f"agent-{workers}.log", workers)
             procs.append(proc)
             agent_pids[workers] = _process_tree(proc.pid)
+            if workers:
+                supervisors[workers] = proc.pid
         rows = [("echo", "bare grpcio echo (same payload)", ("bare", echo_addr, 0), [p.pid for p in echo_procs]),
                 ("engine", "bare grpcio + engine, 1 process (baseline)", ("bare", base_addr, 0),
                  [p.pid for p in base_procs]),
@@ -494,11 +531,13 @@ def main(argv: list[str] | None = None) -> int:
                  [p.pid for p in pool_procs])]
         as_processes = args.client_processes
         results: dict[tuple[str, int], dict[str, float]] = {}
+        every_round: dict[tuple[str, int], list[dict[str, float]]] = {}
         open_rounds: dict[str, list[dict[str, float]]] = {}
 
         def keep(key: tuple[str, int], measured: dict[str, float]) -> None:
-            if key not in results or measured["rps"] > results[key]["rps"]:
-                results[key] = measured
+            every_round.setdefault(key, []).append(measured)
+            best = max(every_round[key], key=lambda r: r["rps"])
+            results[key] = _with_cpu_of_all(best, every_round[key])
 
         for round_ in range(args.rounds):
             for clients in CLIENTS:
@@ -508,7 +547,8 @@ def main(argv: list[str] | None = None) -> int:
                     # seeds no other row or round used: the agent generates every time
                     first = (workers + 1) * 10**9 + (round_ * 100 + clients) * 10 * args.requests
                     keep((f"agent-{workers}", clients), _measure_with_cpu(
-                        ("agent", address, first), args.requests, clients, agent_pids[workers], as_processes))
+                        ("agent", address, first), args.requests, clients, agent_pids[workers], as_processes,
+                        supervisor=supervisors.get(workers)))
                 first = 10**9 + (round_ * 100 + clients) * 10 * args.requests  # the WORKERS=0 row's seeds again
                 keep(("agent-hit", clients), _measure_with_cpu(("agent", agents[0], first), args.requests,
                                                                clients, agent_pids[0], as_processes))
@@ -522,12 +562,12 @@ def main(argv: list[str] | None = None) -> int:
                 first = (workers + 1) * 10**9 + 5 * 10**8 + round_ * 10 * args.open_requests
                 open_rounds.setdefault(f"open-agent-{workers}", []).append(_measure_with_cpu(
                     ("agent", agents[workers], first), args.open_requests, OPEN_CLIENTS, agent_pids[workers],
-                    rate=args.offered_rate))
+                    rate=args.offered_rate, supervisor=supervisors.get(workers)))
         print(f"GenerateData: {USERS} traditional users per request, {args.requests} requests per row, clients "
               f"as {'processes' if as_processes else 'threads of one process'}, best of "
               f"{args.rounds} interleaved rounds, {len(os.sched_getaffinity(0))} cores, load average "
               f"{os.getloadavg()[0]:.1f} at the end; CPU/req: CPU time per request of the server's processes "
-              "(all of them) and of the clients")
+              "(all of them; a pool's supervisor also alone) and of the clients, over all the row's rounds")
         for clients in CLIENTS:
             print(f" {'sequential' if clients == 1 else f'{clients} concurrent clients'}:")
             base, single = results[("engine", clients)], results[("agent-0", clients)]
@@ -545,7 +585,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f" open loop: {OPEN_CLIENTS} clients offering {args.offered_rate:g} requests/s together "
               f"(fixed schedule, {args.open_requests} requests per row, median of {args.rounds} rounds by p99; "
               "latency from each request's scheduled send time; req/s is the rate achieved):")
-        median = {key: sorted(runs, key=lambda r: r["p99"])[(len(runs) - 1) // 2] for key, runs in open_rounds.items()}
+        median = {key: _with_cpu_of_all(sorted(runs, key=lambda r: r["p99"])[(len(runs) - 1) // 2], runs)
+                  for key, runs in open_rounds.items()}
         open_pool = median["open-engine-pool"]
         print(_row(rows[1][1], median["open-engine"]))
         print(_row(rows[2][1], open_pool))

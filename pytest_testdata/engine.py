@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, overload
 
 from pytest_testdata.errors import StrategyNotAvailableError
-from pytest_testdata.generators.base import GENERATORS, Generator, load_generator
+from pytest_testdata.generators.base import BUILT_IN_LLM, GENERATORS, Generator, load_generator
 from pytest_testdata.quality.coherence import scorer_for
 from pytest_testdata.quality.constraints import check_constraints
 from pytest_testdata.quality.invalid import EMAIL_MAX, BrokenRule, break_record, breakable_rules, rederive
@@ -111,6 +111,12 @@ class Engine:
         """None when ``strategy`` can run here, else a short reason (used by the router for ``auto``)."""
         if strategy not in GENERATORS:
             return "not built in this version"
+        if strategy == "llm" and "llm" not in self._generators and GENERATORS["llm"] == BUILT_IN_LLM:
+            from pytest_testdata.llm.availability import quick_unavailable_reason
+
+            known, reason = quick_unavailable_reason(self.options)  # without loading the generator (see there)
+            if known:
+                return reason
         try:
             generator = self.generator(strategy)
         except (StrategyNotAvailableError, ImportError) as exc:

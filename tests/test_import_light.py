@@ -85,8 +85,27 @@ def test_first_builtin_records_import_no_validator_or_faker(tmp_path: Path) -> N
     line = next(line for line in proc.stdout.splitlines() if line.startswith("MODULES "))
     modules = set(json.loads(line[len("MODULES "):]))
     for name in (*HEAVY, "jsonschema", "jsonschema_rs", "faker", "factory", "pydantic", "importlib.metadata",
-                 "urllib.request", "http.client"):
+                 "urllib.request", "http.client", "decimal", "base64", "importlib.resources", "tempfile",
+                 # the router asks whether an LLM is configured (products' and reviews' free text) without
+                 # loading the LLM generator or the settings table (pytest_testdata.llm.availability)
+                 "pytest_testdata.generators.llm", "pytest_testdata.config"):
         assert not loaded(modules, name), f"{name} imported for the first built-in records"
+
+
+def test_decimal_places_of_a_step_are_read_as_decimal_reads_them() -> None:
+    # cents._places reads a step's text without importing decimal (see the test above): same answers.
+    from decimal import Decimal
+
+    from pytest_testdata.generators.traditional.cents import _places
+
+    def expected(step: float) -> int:
+        exponent = Decimal(str(step)).as_tuple().exponent
+        return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+    steps = [0.01, 0.5, 5, 5.0, 0, 0.0, -0.25, 1e-05, 1.5e-05, 2.5e-7, 1e16, 1e22, 123.456, 0.1 + 0.2,
+             float("inf"), float("-inf"), float("nan")]
+    steps += [round(i * 0.37, i % 9) for i in range(2000)] + [10 ** (i / 97 - 12) for i in range(3000)]
+    assert [_places.__wrapped__(step) for step in steps] == [expected(step) for step in steps]
 
 
 USER_KINDS = """

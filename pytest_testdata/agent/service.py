@@ -27,7 +27,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from pytest_testdata import __version__
-from pytest_testdata.agent import cassette_wire, convert
+from pytest_testdata.agent import cassette_wire, convert, reply_headers
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.agent.dataset_service import DatasetRPC
@@ -226,11 +226,16 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             return request_budget(remaining, gone, "the call's deadline")
         return request_budget(own, gone, _budget_source(ceiling))
 
-    def _begin(self, name: str, context: grpc.ServicerContext) -> tuple[dict[str, str], str, Any, Any]:
-        """What every call starts with: its metadata, request id (sent back at once), bound log and span."""
+    def _begin(self, name: str, context: grpc.ServicerContext,
+               unary: bool = False) -> tuple[dict[str, str], str, Any, Any]:
+        """What every call starts with: its metadata, request id (a header: a stream's sent at once, a unary
+        call's with its reply, in the same write), bound log and span."""
         metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
         request_id = request_id_from(metadata)
-        context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
+        if unary:
+            reply_headers.send_with_reply(context, ((REQUEST_ID_HEADER, request_id),))
+        else:
+            context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
         log = self.log.bind(request_id=request_id, method=name, peer=context.peer())
         if self._no_tracing:  # the span the no-op tracer gives, without the calls that do nothing to it
             return metadata, request_id, log, trace.INVALID_SPAN
@@ -265,7 +270,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
     def _call(self, name: str, request: Any, context: grpc.ServicerContext, auth: bool,
               body: Callable[[str, Any, dict[str, Any]], T]) -> T:
         """Run a unary method's body with request id, admission, span, metrics, log and error mapping."""
-        metadata, request_id, log, span = self._begin(name, context)
+        metadata, request_id, log, span = self._begin(name, context, unary=True)
         started = time.perf_counter()
         status = "OK"
         fields: dict[str, Any] = {}
@@ -327,9 +332,10 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                           cache_hit=meta.cache_hit)
             if not context.is_active():
                 raise Reject(grpc.StatusCode.DEADLINE_EXCEEDED, "the caller went away before the result was ready")
-            return pb.GenerateDataResponse(records_json=result.records_json,
-                                           metadata=convert.metadata_to_proto(meta), request_id=request_id,
-                                           cassette=cassette)
+            response = pb.GenerateDataResponse(records_json=result.records_json, request_id=request_id,
+                                               cassette=cassette)
+            convert.fill_metadata(response.metadata, meta)  # in place: metadata= would copy the message
+            return response
 
         return self._call("GenerateData", request, context, True, body)
 
@@ -429,7 +435,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                         details={"engine_calls": (total + GENERATION_CHUNK - 1) // GENERATION_CHUNK,
                                  "chunk_seeds": "derive_seed(seed, 'chunk', i) per 1000 records"},
                     )
-                    chunk.metadata.CopyFrom(convert.metadata_to_proto(summary))
+                    convert.fill_metadata(chunk.metadata, summary)
                 index += 1
                 yield chunk
 

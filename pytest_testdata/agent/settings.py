@@ -63,6 +63,8 @@ class AgentSettings(BaseSettings):
     workers: int | None = Field(None, ge=0, le=256, description="worker processes serving the gRPC port "
                                 "under a supervisor; default: the cores available to the container; 0: serve "
                                 "from this one process, without a supervisor")
+    pin_workers: bool = Field(True, description="with as many workers as CPUs this process may use (and no "
+                              "CPU quota below that), run worker i on CPU i only; false: the kernel places them")
     worker_max_memory_mb: int = Field(1024, ge=0, le=1_048_576, description="resident memory after which a "
                                       "worker is replaced (drained first); 0: no limit")
     worker_liveness_timeout_seconds: float = Field(15.0, gt=0, le=3600, allow_inf_nan=False,

@@ -7,6 +7,9 @@ while a worker is replaced. It:
 
 - serves the public HTTP side: ``/health/live`` (the supervisor runs), ``/health/ready`` and ``/health``
   (:mod:`.pool_health`), ``/metrics`` (:mod:`.pool_metrics`);
+- runs worker ``i`` on the ``i``-th CPU when there are as many workers as CPUs this process may use and no
+  CPU quota lowers that (:func:`~pytest_testdata.agent.worker_handle.worker_cpus`; the ``agent started`` line
+  says ``worker_cpus``), and leaves the workers to the kernel otherwise;
 - polls each worker's internal HTTP side (loopback, a port of its own) once a second and replaces a
   worker that exits, stops answering its liveness probe for ``HUNG_AFTER_SECONDS``, or grows past
   ``WORKER_MAX_MEMORY_MB`` of resident memory (the replacement starts first; the old one drains);
@@ -36,7 +39,7 @@ from typing import Any
 from pytest_testdata.agent.pool_health import PoolHealth
 from pytest_testdata.agent.pool_metrics import METRICS_DIR_ENV, PoolMetrics
 from pytest_testdata.agent.settings import AgentSettings, engine_settings
-from pytest_testdata.agent.worker_handle import Worker, get_json, rss_mb
+from pytest_testdata.agent.worker_handle import Worker, get_json, rss_mb, worker_cpus
 from pytest_testdata.config import service_environment
 
 POLL_SECONDS = 1.0
@@ -56,6 +59,7 @@ class Supervisor:
         self.count = count
         self.schema_dirs = list(schema_dirs)
         self.workers: list[Worker] = []
+        self.cpus = worker_cpus(count) if settings.pin_workers else None
         self.restarts: dict[str, int] = {}
         self._lock = threading.Lock()
         self._reports = threading.Condition()
@@ -98,7 +102,7 @@ class Supervisor:
                 self._spawn(index)
             self._await_first_worker()
             self.log.info("agent started", grpc_port=self.grpc_port, http_port=self.http.port,
-                          workers=self.count, tls=settings.tls, auth=self._token is not None,
+                          workers=self.count, worker_cpus=self.cpus, tls=settings.tls, auth=self._token is not None,
                           max_memory_mb=settings.worker_max_memory_mb or None)
             self._supervise_until_signal()
             return 0
@@ -138,6 +142,9 @@ class Supervisor:
                    "--index", str(index)]
         for folder in self.schema_dirs:
             command += ["--schemas", folder]
+        cpu = self.cpus[index % len(self.cpus)] if self.cpus else None
+        if cpu is not None:
+            command += ["--cpu", str(cpu)]  # a replacement runs on the core of the worker it replaces
         # Same session as the supervisor (a session of its own would also be a CPU autogroup of its own);
         # a worker ignores SIGINT: a terminal's Ctrl-C reaches the supervisor, which drains the workers.
         proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
@@ -146,7 +153,7 @@ class Supervisor:
                          daemon=True).start()
         with self._lock:
             self.workers.append(worker)
-        self.log.info("worker started", worker=index, pid=proc.pid)
+        self.log.info("worker started", worker=index, pid=proc.pid, cpu=cpu)
         return worker
 
     def _read_reports(self, worker: Worker) -> None:

@@ -1,15 +1,18 @@
 """The supervisor's view of one worker process (:mod:`pytest_testdata.agent.supervisor`): its state, its
-resident memory, and the JSON its internal HTTP side answers."""
+resident memory, the core it runs on, and the JSON its internal HTTP side answers."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
+
+from pytest_testdata.agent.settings import available_cores
 
 
 @dataclass
@@ -37,6 +40,21 @@ class Worker:
     @property
     def pid(self) -> int:
         return self.proc.pid
+
+
+def worker_cpus(count: int) -> list[int] | None:
+    """The CPU each of ``count`` workers runs on (worker ``i`` on the ``i``-th), when this process may run on
+    exactly ``count`` CPUs and no CPU quota lowers that: one worker per core, so the kernel never moves a
+    worker to a core another worker is using, and each keeps its caches warm. None otherwise (more or fewer
+    workers than CPUs, a container's CPU limit below the CPUs it sees, no CPU affinity on this system):
+    the kernel places the workers."""
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return None
+    if len(cpus) != count or available_cores() != count:
+        return None
+    return cpus
 
 
 def rss_mb(pid: int) -> float:

@@ -61,7 +61,15 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--parent", type=int, required=True)
     parser.add_argument("--index", type=int, required=True)
     parser.add_argument("--schemas", action="append", default=[])
+    parser.add_argument("--cpu", type=int, help="the one CPU this worker runs on (see worker_handle.worker_cpus)")
     args = parser.parse_args(argv)
+    unpinned = None
+    if args.cpu is not None:
+        # First, before any thread exists: every thread this process starts inherits the CPU.
+        try:
+            os.sched_setaffinity(0, {args.cpu})
+        except (AttributeError, OSError) as exc:
+            unpinned = f"{type(exc).__name__}: {exc}"
     from pytest_testdata.agent.log_lines import process_stderr
     from pytest_testdata.agent.observability import route_standard_logging
     from pytest_testdata.agent.server import AgentServer, run_until_signal
@@ -78,6 +86,8 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
     except TestdataError as exc:
         print(f"testdata serve: worker {index}: error: {exc}", file=sys.stderr)
         return 2
+    if unpinned is not None:
+        server.log.warning("worker not pinned to its CPU; the kernel places it", cpu=args.cpu, error=unpinned)
     server.start()
     link.say(http_port=server.http_port)
     return run_until_signal(server, parent=args.parent, signals_handled=(signal.SIGTERM,), reporter=link)

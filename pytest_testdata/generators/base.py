@@ -85,9 +85,11 @@ class GeneratorBase:
         return False
 
 
+BUILT_IN_LLM = "pytest_testdata.generators.llm:LLMGenerator"
+"""The ``llm`` strategy's own generator (the engine answers its availability without loading it)."""
 GENERATORS: dict[str, str] = {
     "traditional": "pytest_testdata.generators.traditional:TraditionalGenerator",
-    "llm": "pytest_testdata.generators.llm:LLMGenerator",
+    "llm": BUILT_IN_LLM,
     "rag": "pytest_testdata.generators.rag:RagGenerator",
     "hybrid": "pytest_testdata.generators.hybrid:HybridGenerator",
 }

@@ -12,10 +12,10 @@ from __future__ import annotations
 import contextvars
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pytest_testdata.context_value import ContextValue
 from pytest_testdata.errors import TestdataError
+from pytest_testdata.frozen import Frozen
 
 CHECK_EVERY = 64
 """Records between two checks in tight loops (a check costs about a microsecond with a budget set)."""
@@ -29,15 +29,23 @@ class CallerGone(TestdataError):
     """The caller cancelled the call or disconnected; nobody will read the result."""
 
 
-@dataclass(frozen=True, slots=True)
-class Budget:
+class Budget(Frozen):
     """When a request must stop: a monotonic deadline and a test for a departed caller."""
+
+    __slots__ = ("deadline", "gone", "seconds", "source")
 
     deadline: float | None
     gone: Callable[[], bool]
     seconds: float | None
     source: str
     """Who set the deadline, for the message: "the call's deadline" or "the agent's budget of 60 s"."""
+
+    def __init__(self, deadline: float | None, gone: Callable[[], bool], seconds: float | None, source: str) -> None:
+        setter = object.__setattr__
+        setter(self, "deadline", deadline)
+        setter(self, "gone", gone)
+        setter(self, "seconds", seconds)
+        setter(self, "source", source)
 
     def check(self) -> None:
         """Raise when the request should stop."""

@@ -30,6 +30,7 @@ from pytest_testdata.errors import LLMFallbackWarning as LLMFallbackWarning  # r
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.host import fallback_to_traditional, traditional_records
 from pytest_testdata.llm import prompts, providers
+from pytest_testdata.llm.availability import NO_PROVIDER as NO_PROVIDER  # re-exported
 from pytest_testdata.llm.base import LLMCall, LLMReply, Provider, ProviderError
 from pytest_testdata.llm.structured import (
     answer_schema,
@@ -52,11 +53,6 @@ if TYPE_CHECKING:
 
 FOLLOW_UPS = 1
 """Extra requests for the records a cut or short answer left out, before they fall back."""
-NO_PROVIDER = (
-    "no LLM provider is configured: name one with --testdata-llm-provider (anthropic: the SDK's "
-    "ANTHROPIC_API_KEY, or TESTDATA_ANTHROPIC_API_KEY), --testdata-vllm-url (an OpenAI-compatible server) or "
-    "--testdata-local-model (a GGUF file)"
-)
 
 
 class LLMGenerator(GeneratorBase):

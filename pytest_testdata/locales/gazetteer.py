@@ -13,9 +13,9 @@ postal codes. A place also names its *phone area*: the fixed-line ranges whose g
 
 from __future__ import annotations
 
+import gc
 import json
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,13 @@ PhoneRange = tuple[str, int, str, str]
 international layout); a layout has ``{}`` for each digit of the national number."""
 
 
-@dataclass(frozen=True)
 class CountryNames:
-    """One country's weighted first and last names, as read from its file."""
+    """One country's weighted first and last names, as read from its file.
+
+    A plain class, not a dataclass: creating a dataclass costs about half a millisecond at import, paid by
+    every fresh process's first record; these are read-only by convention and never compared."""
+
+    __slots__ = ("country", "first_names", "first_weights", "last_names", "last_weights")
 
     country: str
     first_names: list[str]
@@ -40,11 +44,21 @@ class CountryNames:
     last_names: list[str]
     last_weights: list[int]
 
+    def __init__(self, country: str, first_names: list[str], first_weights: list[int], last_names: list[str],
+                 last_weights: list[int]) -> None:
+        self.country = country
+        self.first_names, self.first_weights = first_names, first_weights
+        self.last_names, self.last_weights = last_names, last_weights
 
-@dataclass(frozen=True)
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.country!r})"
+
+
 class CountryData(CountryNames):
     """One country's data, as read from its file (lists as JSON gives them: reading stays fast; the rows of
     places and areas as tuples)."""
+
+    __slots__ = ("areas", "fixed", "mobile", "places", "romaji", "streets")
 
     romaji: dict[str, str]
     """Latin spellings of names written in another script (ja_JP), for email addresses."""
@@ -58,6 +72,14 @@ class CountryData(CountryNames):
     areas: list[tuple[int, ...]]
     """Each area's fixed ranges (indices into ``fixed``)."""
 
+    def __init__(self, names: CountryNames, romaji: dict[str, str], streets: list[str],
+                 places: list[tuple[Any, ...]], mobile: list[PhoneRange], fixed: list[PhoneRange],
+                 areas: list[tuple[int, ...]]) -> None:
+        super().__init__(names.country, names.first_names, names.first_weights, names.last_names,
+                         names.last_weights)
+        self.romaji, self.streets, self.places = romaji, streets, places
+        self.mobile, self.fixed, self.areas = mobile, fixed, areas
+
 
 def _layout(template: str) -> str:
     """``"(###) ###-####"`` -> ``"({}{}{}) {}{}{}-{}{}{}{}"``, for ``str.format(*digits)``."""
@@ -70,7 +92,20 @@ def _ranges(rows: list[list[Any]], layouts: list[str]) -> list[PhoneRange]:
 
 def read_data(name: str) -> dict[str, Any]:
     """One shipped data file of ``locales/data/`` (``US``, ``common``, ``kinds``...), parsed."""
-    return json.loads((DATA_DIR / f"{name}.json").read_text("utf-8"))  # type: ignore[no-any-return]
+    return _parsed((DATA_DIR / f"{name}.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def _parsed(text: str) -> Any:
+    """``json.loads`` with the garbage collector paused: a country's file is some 40,000 lists and strings,
+    whose allocation would otherwise run collections over every object of the process (a quarter of the
+    parse); JSON makes no reference cycles, so nothing is left for a collector to find."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return json.loads(text)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 _read = read_data
@@ -102,7 +137,7 @@ def _read_leading(name: str, wanted: frozenset[str]) -> dict[str, Any]:
             if text[pos:pos + 1] == ",":
                 pos += 1
     if len(found) < len(wanted):
-        return json.loads(text)  # type: ignore[no-any-return]
+        return _parsed(text)  # type: ignore[no-any-return]
     return found
 
 
@@ -130,9 +165,12 @@ def country_names(country: str) -> CountryNames:
     schema's person names need no more: its places are most of the file, tens of thousands of rows whose
     parsing made the garbage collector run full collections); KeyError for another code."""
     _check_country(country)
-    raw = _read_leading(country, _NAME_MEMBERS)
-    return CountryNames(country=country, first_names=raw["first_names"][0], first_weights=raw["first_names"][1],
-                        last_names=raw["last_names"][0], last_weights=raw["last_names"][1])
+    return _names(country, _read_leading(country, _NAME_MEMBERS))
+
+
+def _names(country: str, raw: dict[str, Any]) -> CountryNames:
+    return CountryNames(country, raw["first_names"][0], raw["first_names"][1], raw["last_names"][0],
+                        raw["last_names"][1])
 
 
 @cache
@@ -143,9 +181,7 @@ def country_data(country: str) -> CountryData:
     phone = raw["phone"]
     layouts = [_layout(t) for t in phone["layouts"]]
     return CountryData(
-        country=country,
-        first_names=raw["first_names"][0], first_weights=raw["first_names"][1],
-        last_names=raw["last_names"][0], last_weights=raw["last_names"][1],
+        _names(country, raw),
         romaji=raw.get("romaji") or {},
         streets=raw["streets"],
         # Rows as tuples: tuples of strings and numbers leave the garbage collector's lists, so its full
@@ -177,16 +213,34 @@ def latin_spelling(name: str) -> str | None:
     return None
 
 
-@cache
+AREA_CODES_FILE = "area_codes"
+"""The shipped table of NANP area codes per state (``locales/data/area_codes.json``), written by
+``tools/build_area_codes.py`` from the country files with :func:`compute_area_codes` (a test checks that
+the shipped table is what it computes): computing it on first use cost a fresh process's first user record
+some 3 ms."""
+
+
 def area_codes_by_state(country: str) -> dict[str, frozenset[str]]:
     """NANP area codes of each state or province (``{"NJ": {"201", "551", ...}}``), from the shipped data."""
+    found = _AREA_CODES.get(country)
+    if found is None:
+        table = read_data(AREA_CODES_FILE).get(country)
+        if table is None:
+            raise KeyError(f"no area codes for country {country!r}")
+        found = _AREA_CODES[country] = {state: frozenset(codes) for state, codes in table.items()}
+    return found
+
+
+def compute_area_codes(country: str) -> dict[str, list[str]]:
+    """A NANP country's area codes per state, computed from its data file: each place's phone area names
+    fixed-line ranges, whose first three digits are the area code (sorted, for a stable file)."""
     data = country_data(country)
-    per_area = [frozenset(data.fixed[i][0][:3] for i in area) for area in data.areas]
+    per_area = [{data.fixed[i][0][:3] for i in area} for area in data.areas]
     areas_of: dict[str, set[int]] = {}
     for row in data.places:
         if row[3] >= 0:
             areas_of.setdefault(row[2], set()).add(row[3])
-    return {state: frozenset().union(*(per_area[a] for a in areas)) for state, areas in areas_of.items()}
+    return {state: sorted(set().union(*(per_area[a] for a in areas))) for state, areas in sorted(areas_of.items())}
 
 
 def phone_fits_region(phone: str, country: str, region: str) -> bool | None:
@@ -195,7 +249,7 @@ def phone_fits_region(phone: str, country: str, region: str) -> bool | None:
         return None
     codes = _AREA_CODES.get(country)
     if codes is None:
-        codes = _AREA_CODES[country] = area_codes_by_state(country)
+        codes = area_codes_by_state(country)
     in_state = codes.get(region)
     if in_state is None:
         return None

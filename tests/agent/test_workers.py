@@ -20,6 +20,8 @@ import pytest
 
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
+from pytest_testdata.agent import worker_handle
+from pytest_testdata.agent.worker_handle import worker_cpus
 
 from .conftest import start_agent_process
 
@@ -31,6 +33,7 @@ class Pool:
         import threading
 
         self.proc, started = start_agent_process(env)
+        self.started = started
         self.grpc = f"127.0.0.1:{started['grpc_port']}"
         self.http = f"http://127.0.0.1:{started['http_port']}"
         self.lines: list[str] = []
@@ -101,6 +104,12 @@ def test_two_workers_share_the_port_and_the_http_side_speaks_for_both(pool: Call
     agent = pool(WORKERS="2")
     workers = agent.wait_for(lambda: len(agent.ready_workers()) == 2 and agent.ready_workers(), "two ready workers")
     assert len({w["pid"] for w in workers}) == 2
+    # The agent sees this process's CPUs: on exactly two (and no lower CPU limit) each worker has one of its
+    # own, otherwise both may run on any.
+    expected = worker_cpus(2)
+    assert agent.started["worker_cpus"] == expected
+    affinities = sorted(sorted(os.sched_getaffinity(w["pid"])) for w in workers)
+    assert affinities == ([[cpu] for cpu in expected] if expected else [sorted(os.sched_getaffinity(0))] * 2)
     assert agent.get("/health/ready")[0] == 200 and agent.get("/health/live")[0] == 200
     for seed in range(40):
         agent.call(seed)
@@ -114,10 +123,20 @@ def test_two_workers_share_the_port_and_the_http_side_speaks_for_both(pool: Call
     assert [e["event"] for e in events if e.get("role") == "supervisor"][-1] == "agent stopped"
 
 
+def test_pin_workers_false_leaves_the_workers_to_the_kernel(pool: Callable[..., Pool]) -> None:
+    # On this 2-core machine (and CI's) two workers would each get a core of their own (the test above).
+    agent = pool(WORKERS="2", PIN_WORKERS="false")
+    workers = agent.wait_for(lambda: len(agent.ready_workers()) == 2 and agent.ready_workers(), "two ready workers")
+    assert agent.started["worker_cpus"] is None
+    assert all(os.sched_getaffinity(w["pid"]) == os.sched_getaffinity(0) for w in workers)
+    assert agent.stop() == 0
+
+
 def test_a_killed_worker_is_replaced_while_the_port_keeps_answering(pool: Callable[..., Pool]) -> None:
     agent = pool(WORKERS="2")
     before = agent.wait_for(lambda: len(agent.ready_workers()) == 2 and agent.ready_workers(), "two ready workers")
     victim = before[0]["pid"]
+    cpus = {w["index"]: os.sched_getaffinity(w["pid"]) for w in before}
     os.kill(victim, signal.SIGKILL)
     for seed in range(20):  # the other worker answers on the same port meanwhile
         agent.call(1000 + seed)
@@ -128,6 +147,7 @@ def test_a_killed_worker_is_replaced_while_the_port_keeps_answering(pool: Callab
 
     after = agent.wait_for(replaced, "a replacement")
     assert victim not in {w["pid"] for w in after}
+    assert {w["index"]: os.sched_getaffinity(w["pid"]) for w in after} == cpus  # the replacement's core is its own
     assert agent.get("/health")[1]["restarts"] == {"exited": 1}
     assert 'testdata_worker_restarts_total{reason="exited"} 1.0' in agent.get("/metrics")[1]
     assert agent.stop() == 0
@@ -248,3 +268,13 @@ def test_a_bad_setting_stops_the_supervisor_before_any_worker_starts() -> None:
                          env={**os.environ, "WORKERS": "2", "MAX_STREAMS": "0"}, capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 2 and len(out.stderr.splitlines()) == 1 and "MAX_STREAMS" in out.stderr
+
+
+def test_workers_get_a_cpu_each_only_when_there_are_as_many_as_the_cpus_they_may_use(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3, 1})
+    monkeypatch.setattr(worker_handle, "available_cores", lambda: 2)
+    assert worker_cpus(2) == [1, 3]
+    assert worker_cpus(1) is None and worker_cpus(3) is None
+    monkeypatch.setattr(worker_handle, "available_cores", lambda: 1)  # a CPU limit below the CPUs it sees
+    assert worker_cpus(2) is None

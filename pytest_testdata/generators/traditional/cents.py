@@ -18,11 +18,10 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from pytest_testdata.frozen import Frozen
 from pytest_testdata.quality.money import cents_of, round_cents
 from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.rules import Ordered, RateOf, Rule, Sum, SumOfProducts, ValueSource
@@ -71,9 +70,15 @@ _DOWN_FIRST = (0, *(c for n in range(1, 11) for c in (-n, n)))
 
 @lru_cache(maxsize=64)
 def _places(step: float) -> int:
-    """Decimal places of a step as written (0.01 -> 2, 0.5 -> 1, 5 -> 0)."""
-    exponent = Decimal(str(step)).as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    """Decimal places of a step as written (0.01 -> 2, 0.5 -> 1, 5 -> 0, 1e-05 -> 5), read from its text as
+    ``Decimal(str(step)).as_tuple().exponent`` would be (without importing decimal, whose C module cost a
+    fresh process's first order about 2 ms); ``inf`` and ``nan`` have none."""
+    mantissa, _, exponent_text = str(step).lower().partition("e")
+    fraction = mantissa.partition(".")[2]
+    if not exponent_text and not mantissa.lstrip("+-").replace(".", "", 1).isdigit():
+        return 0  # inf, nan
+    exponent = (int(exponent_text) if exponent_text else 0) - len(fraction)
+    return -exponent if exponent < 0 else 0
 
 
 def clean_price(value: float, low: float, high: float) -> float:
@@ -104,9 +109,10 @@ def _as_list(value: object) -> list[object]:
     return [] if value is None else [value]
 
 
-@dataclass(frozen=True)
-class Knob:
+class Knob(Frozen):
     """A money input that may move by a few cents: ``items.*.unit_price``, read by a (sum of) products."""
+
+    __slots__ = ("items", "factor", "factors", "line", "whole")  # noqa: RUF023 (in field order: Frozen)
 
     items: str
     factor: str
@@ -114,14 +120,24 @@ class Knob:
     """All the factors of the product (``quantity``, ``unit_price``)."""
     line: str | None
     """The item's derived line field (``line_total``), when a ``product_each`` rule writes one."""
-    whole: tuple[int, int] | None = None
+    whole: tuple[int, int] | None
     """For a whole-number factor (a quantity, moved when the prices are fixed: a dataset's order items carry
     their product's price), its bounds; None for a money factor."""
 
+    def __init__(self, items: str, factor: str, factors: tuple[str, ...], line: str | None,
+                 whole: tuple[int, int] | None = None) -> None:
+        setter = object.__setattr__
+        setter(self, "items", items)
+        setter(self, "factor", factor)
+        setter(self, "factors", factors)
+        setter(self, "line", line)
+        setter(self, "whole", whole)
 
-@dataclass(frozen=True)
-class _Rate:
+
+class _Rate(Frozen):
     """A ``rate_of`` rule whose target the cleaner moves (a tax, a discount), with what settling it needs."""
+
+    __slots__ = ("index", "check", "base", "target", "write", "low", "high", "derive", "others")  # noqa: RUF023 (field order)
 
     index: int
     """Its place in the rule list."""
@@ -136,6 +152,14 @@ class _Rate:
     """The deriving rules to run again after the target moved (those that read it, or read what they derive)."""
     others: Callable[[Any], bool]
     """Whether a target that moving this one does not change holds a rejected value."""
+
+    def __init__(self, index: int, check: Callable[[Any], bool | None], base: Getter, target: Getter,
+                 write: Setter, low: float, high: float, derive: tuple[_Step, ...],
+                 others: Callable[[Any], bool]) -> None:
+        setter = object.__setattr__
+        for name, value in (("index", index), ("check", check), ("base", base), ("target", target),
+                            ("write", write), ("low", low), ("high", high), ("derive", derive), ("others", others)):
+            setter(self, name, value)
 
 
 _Run = Callable[[Any, random.Random, ValueSource], bool]

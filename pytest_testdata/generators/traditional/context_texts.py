@@ -8,7 +8,7 @@ Kept as data, composed from short lists, so the same seed gives the same values 
 
 from __future__ import annotations
 
-import base64
+import binascii  # not base64, which imports struct and more for one encoder
 
 from pytest_testdata.generators.traditional import kind_values as kv
 from pytest_testdata.generators.traditional.drawers import RecordState
@@ -149,7 +149,7 @@ def github_node_id(state: RecordState) -> str:
 
 def node_id(type_name: str, key: object) -> str:
     """GitHub's legacy node id of an object of ``type_name`` with id ``key``: ``MDQ6VXNlcjE=`` for User 1."""
-    return base64.b64encode(f"{len(type_name):02d}:{type_name}{key}".encode()).decode()
+    return binascii.b2a_base64(f"{len(type_name):02d}:{type_name}{key}".encode(), newline=False).decode()
 
 
 _PURL_TYPES: tuple[str, ...] = ("npm", "npm", "npm", "pypi", "pypi", "maven", "gem", "cargo", "golang", "nuget")

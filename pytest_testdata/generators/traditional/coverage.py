@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from pytest_testdata.frozen import Frozen
 from pytest_testdata.generators.traditional.cents import clean_multiple
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState
 from pytest_testdata.generators.traditional.fastrand import between, pick
@@ -42,13 +42,18 @@ ABSENT: Any = object()
 Count = Callable[[random.Random], int]
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(Frozen):
     """One coverage mode (``all``, ``required``, ``realistic``, ``edges``, ``maximal``) and the names of
     the fields it must leave alone."""
 
-    mode: str = "all"
-    protected: frozenset[str] = frozenset()
+    __slots__ = ("mode", "protected")
+
+    mode: str
+    protected: frozenset[str]
+
+    def __init__(self, mode: str = "all", protected: frozenset[str] = frozenset()) -> None:
+        object.__setattr__(self, "mode", mode)
+        object.__setattr__(self, "protected", protected)
 
     @property
     def plain(self) -> bool:

@@ -14,7 +14,6 @@ import random
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
@@ -63,38 +62,81 @@ _COUNTRY_CODES = tuple(c for c, _ in DEFAULT_COUNTRIES)
 _COUNTRY_CUM = tuple(sum(w for _, w in DEFAULT_COUNTRIES[: i + 1]) for i in range(len(DEFAULT_COUNTRIES)))
 
 
-@dataclass(slots=True)
 class RecordState:
-    """What the drawers of one record share: the rng, the record's country, the record so far."""
+    """What the drawers of one record share: the rng, the record's country, the record so far.
+
+    A plain class with slots, not a dataclass: creating one cost every fresh process's first record about
+    half a millisecond. Built once per record and never compared."""
+
+    __slots__ = (
+        "category",
+        "ceiling",
+        "country",
+        "entity",
+        "fewest",
+        "first",
+        "last",
+        "noun",
+        "place",
+        "place_used",
+        "product",
+        "record",
+        "redrawn",
+        "rng",
+        "scale",
+        "values",
+    )
 
     rng: random.Random
     country: str
-    record: dict[str, Any] = field(default_factory=dict)
-    scale: float = 1.0
+    record: dict[str, Any]
+    scale: float
     """Multiplies money draws; the generator shrinks or grows it to meet a total's min/max constraint."""
-    fewest: bool = False
+    fewest: bool
     """Lists at their fewest items and quantities at their least: for a total whose maximum even the
     smallest prices exceed (generators/traditional/fit.py)."""
-    category: str | None = None
-    noun: str | None = None
+    category: str | None
+    noun: str | None
     """The noun of the product last named in this record (a review's texts talk about it)."""
-    product: str | None = None
+    product: str | None
     """The product name last drawn in this record."""
-    ceiling: float | None = None
+    ceiling: float | None
     """The lowest maximum a caller's constraint puts on a money field: products are chosen that fit it."""
-    values: Values = VALUES
+    values: Values
     """Where rules and email drawers get their values (reserved or real email domains)."""
-    place: Place | None = None
+    place: Place | None
     """The record's home: its phone and first address (or flat city/state/postal fields) agree with it."""
-    place_used: bool = False
-    entity: str = ""
+    place_used: bool
+    entity: str
     """The entity being built: with the field's name it picks the record's identifier stream."""
-    redrawn: int = 0
+    redrawn: int
     """Failed draws so far in this record's redraw loops (see :func:`out_of_redraws`)."""
-    first: str | None = None
-    last: str | None = None
+    first: str | None
+    last: str | None
     """The person last named in this record by a name kind (a user schema's ``contact.name``): an email or
     username drawn after it, in the same object or later, is built from that name."""
+
+    def __init__(self, rng: random.Random, country: str, record: dict[str, Any] | None = None, scale: float = 1.0,
+                 fewest: bool = False, category: str | None = None, noun: str | None = None,
+                 product: str | None = None, ceiling: float | None = None, values: Values = VALUES,
+                 place: Place | None = None, place_used: bool = False, entity: str = "", redrawn: int = 0,
+                 first: str | None = None, last: str | None = None) -> None:
+        self.rng = rng
+        self.country = country
+        self.record = {} if record is None else record
+        self.scale = scale
+        self.fewest = fewest
+        self.category = category
+        self.noun = noun
+        self.product = product
+        self.ceiling = ceiling
+        self.values = values
+        self.place = place
+        self.place_used = place_used
+        self.entity = entity
+        self.redrawn = redrawn
+        self.first = first
+        self.last = last
 
 
 REDRAW_BUDGET = 2000

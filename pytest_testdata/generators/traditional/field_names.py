@@ -28,9 +28,10 @@ import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
 from fnmatch import translate
 from functools import lru_cache
+
+from pytest_testdata.frozen import Frozen
 
 PERSON = frozenset((
     "user", "author", "owner", "contact", "customer", "committer", "person", "people", "assignee", "member",
@@ -90,20 +91,31 @@ ADDRESS_SIBLINGS = ("city", "town", "street", "street*", "zip", "zip_code", "zip
 """Sibling names that make an object an address (``state`` beside ``city`` is a region, not a status)."""
 
 
-@dataclass(frozen=True)
-class FieldName:
+class FieldName(Frozen):
     """One row of the table: field names (and their context) that hold values of one kind."""
+
+    __slots__ = ("kind", "names", "parents", "siblings", "types", "example")  # noqa: RUF023 (in field order: Frozen)
 
     kind: str
     names: tuple[str, ...]
-    parents: frozenset[str] = frozenset()
+    parents: frozenset[str]
     """Words of the parent object's name this row needs (empty: any parent)."""
-    siblings: tuple[str, ...] = ()
+    siblings: tuple[str, ...]
     """Patterns of sibling field names, one of which must be present (empty: no need)."""
-    types: tuple[str, ...] = ("string",)
+    types: tuple[str, ...]
     """JSON types of the field this row applies to."""
-    example: str = ""
+    example: str
     """A value of the kind, for the documentation."""
+
+    def __init__(self, kind: str, names: tuple[str, ...], parents: frozenset[str] = frozenset(),
+                 siblings: tuple[str, ...] = (), types: tuple[str, ...] = ("string",), example: str = "") -> None:
+        setter = object.__setattr__
+        setter(self, "kind", kind)
+        setter(self, "names", names)
+        setter(self, "parents", parents)
+        setter(self, "siblings", siblings)
+        setter(self, "types", types)
+        setter(self, "example", example)
 
     def matches(self, name: str, parent_words: tuple[str, ...], siblings: frozenset[str], json_type: str) -> bool:
         if json_type not in self.types or not _patterns(self.names).match(name):
@@ -497,12 +509,17 @@ def parent_words(parent: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))
 
 
-@dataclass(frozen=True)
-class FieldContext:
+class FieldContext(Frozen):
     """Where a field is: its parent object's name (or the entity's) and the names beside it."""
 
-    parent: str = ""
-    siblings: frozenset[str] = frozenset()
+    __slots__ = ("parent", "siblings")
+
+    parent: str
+    siblings: frozenset[str]
+
+    def __init__(self, parent: str = "", siblings: frozenset[str] = frozenset()) -> None:
+        object.__setattr__(self, "parent", parent)
+        object.__setattr__(self, "siblings", siblings)
 
 
 _NOWHERE = FieldContext()

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from pytest_testdata.frozen import Frozen
 from pytest_testdata.types import Record
 
 LOG_MIN_SCALE, LOG_MAX_SCALE = math.log(1e-3), math.log(1e3)
@@ -31,13 +31,19 @@ STEPS_PER_REGIME = 10
 """Builds one regime may take; the secant usually lands in two or three."""
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(Frozen):
     """The caller's range of one number field, and where inside it the search aims."""
+
+    __slots__ = ("field", "low", "high")  # noqa: RUF023 (in field order: Frozen)
 
     field: str
     low: float | None
     high: float | None
+
+    def __init__(self, field: str, low: float | None, high: float | None) -> None:
+        object.__setattr__(self, "field", field)
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
 
     def holds(self, value: float) -> bool:
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)

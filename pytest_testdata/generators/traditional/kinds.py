@@ -17,11 +17,11 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.frozen import Frozen
 from pytest_testdata.generators.traditional import context_texts as ct
 from pytest_testdata.generators.traditional import kind_values as kv
 from pytest_testdata.generators.traditional.drawers import (
@@ -49,17 +49,24 @@ REDRAWS = 24
 """Draws of a fitting form at run time before the field's generic drawer is used for that value."""
 
 
-@dataclass(frozen=True)
-class NumberRange:
+class NumberRange(Frozen):
     """A number kind: values ``typical`` most of the time, never outside ``plausible``.
 
     Subclasses shape the open range (no bounds) their own way, within ``typical``; given bounds, they draw as
     this class does, so a caller's bounds always hold."""
 
+    __slots__ = ("plausible", "typical", "places")  # noqa: RUF023 (in field order: Frozen)
+
     plausible: tuple[float, float]
     typical: tuple[float, float]
-    places: int = 0
+    places: int
     """Decimal places of a ``number`` value (integers are whole)."""
+
+    def __init__(self, plausible: tuple[float, float], typical: tuple[float, float], places: int = 0) -> None:
+        setter = object.__setattr__
+        setter(self, "plausible", plausible)
+        setter(self, "typical", typical)
+        setter(self, "places", places)
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
         """Values within ``[low, high]`` (None: open), or None when the kind has no plausible value there."""
@@ -73,10 +80,11 @@ class NumberRange:
         return None
 
 
-@dataclass(frozen=True)
 class Money(NumberRange):
     """Amounts as price lists write them: log-uniform (many small amounts, few large), half of them ending
     in .99, two decimals (whole numbers for an integer field, as amounts in cents are)."""
+
+    __slots__ = ()
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
         if low is not None or high is not None:
@@ -94,10 +102,11 @@ class Money(NumberRange):
         return draw
 
 
-@dataclass(frozen=True)
 class Ratings(NumberRange):
     """Star ratings as shops see them: mostly fives and fours, few ones (a J-shaped curve); averages (a
     ``number`` field) between 3 and 5 with one decimal."""
+
+    __slots__ = ()
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
         if low is not None or high is not None:
@@ -108,10 +117,11 @@ class Ratings(NumberRange):
         return lambda s: round(3.0 + 2.0 * s.rng.random(), 1)
 
 
-@dataclass(frozen=True)
 class FewItems(NumberRange):
     """Quantities: most are one or two, a few up to the typical top (the drawer of a bounded ``quantity``
     field, an exponential tail, over the typical range)."""
+
+    __slots__ = ()
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
         from pytest_testdata.generators.traditional.drawers import _number_drawer
@@ -122,10 +132,11 @@ class FewItems(NumberRange):
         return _number_drawer({"minimum": lo, "maximum": hi}, "quantity", None, True)
 
 
-@dataclass(frozen=True)
 class Identifiers(NumberRange):
     """Integer record identifiers: uniform over ``typical`` where the range is open, in a stream of their own
     per entity and field, so the same seed gives a pet and an order different ids (as UUIDs are)."""
+
+    __slots__ = ()
 
     def named(self, name: str) -> Draw:
         """The open range's drawer for field ``name``."""
@@ -152,22 +163,36 @@ def _uniform(lo: float, hi: float, integer: bool, places: int) -> Draw:
     return draw
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(Frozen):
     """A named kind of value: string forms, or a number range (or both, for coordinates)."""
 
+    __slots__ = ("name", "forms", "numbers", "refines", "example", "builtin", "text_places", "open_range")  # noqa: RUF023 (in field order: Frozen)
+
     name: str
-    forms: tuple[Draw, ...] = ()
-    numbers: NumberRange | None = None
-    refines: frozenset[str] = frozenset()
+    forms: tuple[Draw, ...]
+    numbers: NumberRange | None
+    refines: frozenset[str]
     """Formats this kind's values satisfy and improve on (``birth_date`` is a better ``date``)."""
-    example: str = ""
-    builtin: bool = True
-    text_places: int = 6
+    example: str
+    builtin: bool
+    text_places: int
     """Decimal places when a number kind's value is written as a string."""
-    open_range: bool = False
+    open_range: bool
     """Serves number fields only when neither the schema nor the caller bounds them: within bounds the
     field's own drawer is already realistic (skewed counts and quantities, log-uniform prices)."""
+
+    def __init__(self, name: str, forms: tuple[Draw, ...] = (), numbers: NumberRange | None = None,
+                 refines: frozenset[str] = frozenset(), example: str = "", builtin: bool = True,
+                 text_places: int = 6, open_range: bool = False) -> None:
+        setter = object.__setattr__
+        setter(self, "name", name)
+        setter(self, "forms", forms)
+        setter(self, "numbers", numbers)
+        setter(self, "refines", refines)
+        setter(self, "example", example)
+        setter(self, "builtin", builtin)
+        setter(self, "text_places", text_places)
+        setter(self, "open_range", open_range)
 
 
 def _forms(*draws: Draw) -> tuple[Draw, ...]:

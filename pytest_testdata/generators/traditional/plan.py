@@ -10,7 +10,6 @@ from __future__ import annotations
 import marshal
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any, cast
 
@@ -249,37 +248,47 @@ def value_drawer(view: Any, name: str = "value") -> Draw:
     return _COMPOSER.compile(view, name)
 
 
-@dataclass
 class Plan:
-    """The compiled plan for one schema and set of caller constraints."""
+    """The compiled plan for one schema and set of caller constraints.
+
+    A plain class, not a dataclass: creating one cost every fresh process's first record about half a
+    millisecond. Plans are built once per schema and never compared."""
 
     schema: Schema
     fields: list[tuple[str, Draw]]
     rules: list[Rule]
-    tracked: tuple[str, ...] = ()
+    tracked: tuple[str, ...]
     """Top-level unique fields whose values the generator claims run-wide (UUIDs are not tracked)."""
-    root: Draw | None = None
+    root: Draw | None
     """The whole record's drawer, when the top level itself needs the keyword compiler (a top-level
     ``oneOf``, ``required`` names without properties...); else fields are drawn one by one."""
-    ceiling: float | None = None
+    ceiling: float | None
     """The lowest maximum the caller's constraints put on a money field (products are chosen to fit it)."""
-    cents: CentCleaner | None = None
+    cents: CentCleaner | None
     """Keeps rule-derived money on values float-division validators accept (generators/traditional/cents)."""
-    drawn: list[tuple[str, Draw]] | None = None
+    drawn: list[tuple[str, Draw]] | None
     """:attr:`fields` as :meth:`build` runs them: a field a rule always overwrites (a cart's totals, a
     user's email: :meth:`Rule.overwrites`) gets a placeholder instead of a value drawn to be thrown away."""
-    deferred: list[tuple[str, Draw]] = field(default_factory=list)
+    deferred: list[tuple[str, Draw]]
     """Those fields with their drawers: drawn after the rules if a rule left one alone."""
-    shape: Shape = ALL
+    shape: Shape
     """Which optional properties, nulls, lengths and bounds the records take (the ``coverage`` setting)."""
-    build_sure: Callable[..., tuple[dict[str, Any], bool]] | None = field(default=None, init=False)
+    build_sure: Callable[..., tuple[dict[str, Any], bool]] | None
     """:meth:`build` returning ``(record, sure)``: ``sure`` when the record's every coherence rule holds by
     how it was built (:mod:`~pytest_testdata.generators.traditional.vouch`); None when the plan cannot say."""
-    made_shapes: frozenset[str] = field(default=frozenset(), init=False)
+    made_shapes: frozenset[str]
     """Paths whose ``format`` and ``pattern`` hold by construction in every record the plan builds
     (:func:`~pytest_testdata.generators.traditional.vouch.made_shapes`)."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, schema: Schema, fields: list[tuple[str, Draw]], rules: list[Rule], tracked: tuple[str, ...] = (),
+                 root: Draw | None = None, ceiling: float | None = None, cents: CentCleaner | None = None,
+                 drawn: list[tuple[str, Draw]] | None = None, deferred: list[tuple[str, Draw]] | None = None,
+                 shape: Shape = ALL) -> None:
+        self.schema, self.fields, self.rules, self.tracked, self.root = schema, fields, rules, tracked, root
+        self.ceiling, self.cents, self.drawn, self.shape = ceiling, cents, drawn, shape
+        self.deferred = [] if deferred is None else deferred
+        self.build_sure = None
+        self.made_shapes = frozenset()
         if self.drawn is None:
             self.drawn = self.fields
         if self.shape.plain and self.root is None:
@@ -312,7 +321,7 @@ class Plan:
         if self.root is not None:
             drawn = self.root(state)
             record.update(drawn if isinstance(drawn, dict) else {})
-        fields: list[tuple[str, Draw]] = self.drawn  # type: ignore[assignment]  # set in __post_init__
+        fields: list[tuple[str, Draw]] = self.drawn  # type: ignore[assignment]  # set in __init__
         if self.shape.plain:
             for name, draw in fields:
                 record[name] = draw(state)

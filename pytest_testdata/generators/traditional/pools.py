@@ -11,11 +11,11 @@ import random
 import threading
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.frozen import Frozen
 from pytest_testdata.generators.traditional.fastrand import below, pick
 from pytest_testdata.locales.countries import CALLING_CODES, COUNTRY_LOCALES, NANP, POSTAL_CODES
 from pytest_testdata.locales.gazetteer import (
@@ -65,13 +65,19 @@ FIXED_LINE_SHARE = 0.3
 """Share of phone numbers that are landlines of the address's area, where the country has mobile ranges."""
 
 
-@dataclass(frozen=True)
-class CountryPool:
+class CountryPool(Frozen):
     """Names and companies of one country, as the drawers read them."""
+
+    __slots__ = ("country", "companies", "words")  # noqa: RUF023 (in field order: Frozen)
 
     country: str
     companies: tuple[str, ...]
     words: tuple[str, ...]
+
+    def __init__(self, country: str, companies: tuple[str, ...], words: tuple[str, ...]) -> None:
+        object.__setattr__(self, "country", country)
+        object.__setattr__(self, "companies", companies)
+        object.__setattr__(self, "words", words)
 
     @property
     def data(self) -> CountryData:

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from pytest_testdata.frozen import Frozen
 from pytest_testdata.generators.traditional.drawers import address_drawer, phone_drawer
 from pytest_testdata.generators.traditional.pools import Values, phones_fit, postal_codes_fit
 from pytest_testdata.locales.countries import postal_code_matches
@@ -257,9 +257,10 @@ def overlap(a: str, b: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Frozen):
     """One rule as the vouching builder runs it."""
+
+    __slots__ = ("sure", "undoes", "writes", "permutes", "always_held", "held_in")  # noqa: RUF023 (in field order: Frozen)
 
     sure: Sure
     """Its vouching enforcer."""
@@ -267,14 +268,24 @@ class Step:
     """It writes a path an earlier rule's check reads: it vouches only when it changed nothing."""
     writes: tuple[str, ...]
     """The paths it may write."""
-    permutes: bool = False
+    permutes: bool
     """It only reorders the values of the paths it writes (``ordered``): each keeps a value one of them had."""
-    always_held: bool = False
+    always_held: bool
     """The plan's drawers make every record hold it, and enforcing it then changes and draws nothing: the
     builder leaves it out (see :func:`held_by_construction`)."""
-    held_in: Mapping[str, bool] | None = None
+    held_in: Mapping[str, bool] | None
     """The same, for records of the countries this table says True for (looked up with the record's
     country, each country worked out on first use): the builder runs the rule only for other countries."""
+
+    def __init__(self, sure: Sure, undoes: bool, writes: tuple[str, ...], permutes: bool = False,
+                 always_held: bool = False, held_in: Mapping[str, bool] | None = None) -> None:
+        setter = object.__setattr__
+        setter(self, "sure", sure)
+        setter(self, "undoes", undoes)
+        setter(self, "writes", writes)
+        setter(self, "permutes", permutes)
+        setter(self, "always_held", always_held)
+        setter(self, "held_in", held_in)
 
 
 class _PerCountry(dict[str, bool]):

@@ -12,7 +12,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from string import Template
 from typing import Any
 
@@ -51,6 +50,10 @@ def template(name: str) -> PromptTemplate:
         from pytest_testdata.errors import choice_error
 
         raise choice_error("prompt template", name, TEMPLATES)
+    # Imported here: importlib.resources brings tempfile, shutil, lzma and bz2 (about 3 ms), which a process
+    # that only asks whether an LLM is configured (the router, for every schema with free text) never needs.
+    from importlib.resources import files
+
     text = files(__name__).joinpath(f"{name}.txt").read_text(encoding="utf-8")
     header, _, body = text.partition("\n")
     if not header.startswith("version:"):

@@ -36,10 +36,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pytest_testdata.errors import SchemaError
+from pytest_testdata.frozen import Frozen
 from pytest_testdata.schemas.sources.dialects import DIALECTS, dialect_of, upgrade
 from pytest_testdata.schemas.sources.expansion import MAX_VIEW_NODES, _Expander, _TooBig
 from pytest_testdata.schemas.sources.vocabulary import CUT, json_copy, pointer
@@ -68,9 +68,10 @@ def current_max_depth() -> int:
 
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(Frozen):
     """A loaded document: its dialect, the generation view, and whether recursion was cut."""
+
+    __slots__ = ("dialect", "view", "recursive", "depth", "document")  # noqa: RUF023 (in field order: Frozen)
 
     dialect: str
     view: dict[str, Any]
@@ -78,6 +79,15 @@ class Loaded:
     depth: int
     document: dict[str, Any]
     """The document as written, with the documents it references embedded (:func:`references.bundle`)."""
+
+    def __init__(self, dialect: str, view: dict[str, Any], recursive: bool, depth: int,
+                 document: dict[str, Any]) -> None:
+        setter = object.__setattr__
+        setter(self, "dialect", dialect)
+        setter(self, "view", view)
+        setter(self, "recursive", recursive)
+        setter(self, "depth", depth)
+        setter(self, "document", document)
 
 
 

@@ -1,0 +1,55 @@
+"""The shipped country data (pytest_testdata/locales/data/) holds what its build scripts say it holds."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_testdata.locales.countries import COUNTRY_LOCALES, NANP, POSTAL_CODES
+from pytest_testdata.locales.gazetteer import AREA_CODES_FILE, DATA_DIR, area_codes_by_state, country_data
+
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
+
+
+def tool(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("country", sorted(COUNTRY_LOCALES))
+def test_every_shipped_postal_code_has_its_countrys_shape(country: str) -> None:
+    full_codes = tool("build_locale_data").full_codes
+    places = country_data(country).places
+    assert places
+    bad = [code for row in places for code in full_codes(list(row), country) if not POSTAL_CODES[country].match(code)]
+    assert bad == []
+
+
+def test_places_without_the_countrys_shape_are_dropped_by_the_build() -> None:
+    build = tool("build_locale_data")
+    rows = [["75001", "Paris", "Île-de-France", 0], ["70301 AIR", "Luxeuil-les-Bains", "Bourgogne", 1]]
+    assert build.well_formed(rows, "FR") == rows[:1]
+    gb = [["SW1A", "London", "England", 0, "1AA2AA"], ["SW1A", "London", "England", 0, "1AA2A"]]
+    assert build.well_formed(gb, "GB") == gb[:1]  # an inward code cut short makes a malformed full code
+
+
+def test_the_shipped_area_code_table_is_what_its_script_computes() -> None:
+    shipped = json.loads((DATA_DIR / f"{AREA_CODES_FILE}.json").read_text("utf-8"))
+    assert shipped == tool("build_area_codes").table()
+    assert sorted(shipped) == sorted(NANP)
+
+
+def test_area_codes_by_state_reads_the_shipped_table() -> None:
+    codes = area_codes_by_state("US")
+    assert {"201", "551", "609", "732", "856", "908", "973"} <= codes["NJ"]
+    assert "212" in codes["NY"] and "212" not in codes["NJ"]
+    assert all(isinstance(found, frozenset) for found in codes.values())
+    with pytest.raises(KeyError, match="no area codes"):
+        area_codes_by_state("GB")
