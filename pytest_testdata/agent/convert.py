@@ -21,23 +21,10 @@ from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import GenerationRequest, GenerationResult, ResultMetadata, Violation
 from pytest_testdata.types import records_json as records_json
+from pytest_testdata.wire_json import prepared_dumps
 
-# Built once: json.dumps with any option builds a new encoder on every call (a tenth of the time of a
-# small document). Same output as json.dumps with these options.
-_DETAILS_JSON = json.JSONEncoder(default=str)
-_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
-# What JSONEncoder.encode builds again for every document, built once: the same arguments but no markers
-# (the check for circular containers, whose dict every thread would share); details are plain data.
-_DETAILS_ENCODE = (None if _C_MAKE_ENCODER is None else
-                   _C_MAKE_ENCODER(None, str, json.encoder.encode_basestring_ascii, None, ": ", ", ",
-                                   False, False, True))
-
-
-def _details_json(details: Mapping[str, Any]) -> str:
-    """``json.dumps(details, default=str)``."""
-    if _DETAILS_ENCODE is None:
-        return _DETAILS_JSON.encode(details)
-    return "".join(_DETAILS_ENCODE(details, 0))
+_details_json = prepared_dumps(str)
+"""``json.dumps(details, default=str)``, its encoder built once."""
 
 MAX_ENTITY_CHARS = 200
 """Longer than any entity name; a longer one is refused before it is looked up or echoed."""

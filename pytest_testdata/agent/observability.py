@@ -7,7 +7,6 @@ several servers in one process (tests, benchmarks) never share counters or spans
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import random
 import sys
@@ -26,6 +25,7 @@ from structlog.typing import EventDict
 from pytest_testdata.agent.log_lines import line_logger
 from pytest_testdata.masking import mask_text
 from pytest_testdata.types import EncodedResult, GenerationResult
+from pytest_testdata.wire_json import prepared_dumps
 
 if TYPE_CHECKING:
     from pytest_testdata.agent.settings import AgentSettings
@@ -101,21 +101,12 @@ def _json_fallback(value: Any) -> Any:
         return repr(value)
 
 
-_LOG_JSON = json.JSONEncoder(default=_json_fallback)
-_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
-# The C encoder JSONEncoder.encode builds anew for every line, built once: the arguments JSONEncoder passes,
-# but no markers (the check for circular containers, whose dict would be shared by every thread): a log
-# line's values are the call's own strings and numbers, and an unknown object becomes its repr.
-_LOG_ENCODE = (None if _C_MAKE_ENCODER is None else
-               _C_MAKE_ENCODER(None, _json_fallback, json.encoder.encode_basestring_ascii, None, ": ", ", ",
-                               False, False, True))
+_LOG_DUMPS = prepared_dumps(_json_fallback)
 
 
 def _log_json(event: EventDict, **options: Any) -> str:
     # One encoder for every line: JSONRenderer's json.dumps(..., default=...) built one per line.
-    if _LOG_ENCODE is None:
-        return _LOG_JSON.encode(event)
-    return "".join(_LOG_ENCODE(event, 0))
+    return _LOG_DUMPS(event)
 
 
 class UtcTimestamp:
