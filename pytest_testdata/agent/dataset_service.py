@@ -41,7 +41,7 @@ class DatasetRPC:
         """Linked entities in dependency order, each in chunks; metadata on each entity's last chunk."""
         servicer: Any = self
         name = "GenerateDataset"
-        metadata, request_id, who, span = servicer._begin(name, context)
+        metadata, request_id, log, span = servicer._begin(name, context)
         started = time.perf_counter()
         status, sent = "OK", 0
         servicer._enter()
@@ -64,7 +64,7 @@ class DatasetRPC:
             plan = plan_dataset(wanted, engine.registry)  # every bad input fails before a chunk goes out
             span.set_attribute("testdata.seed", wanted.seed)
             span.set_attribute("testdata.count", sum(plan.counts.values()))
-            who.update(entities=plan.counts, seed=wanted.seed)
+            log = log.bind(entities=plan.counts, seed=wanted.seed)
             builder = Builder(engine, wanted, plan, None, None, self._processes())
             for chunk in self._dataset_chunks(builder, batch, request_id, context):
                 if not context.is_active():
@@ -76,13 +76,13 @@ class DatasetRPC:
             status = "CANCELLED"
             raise
         except Exception as exc:
-            code, message = servicer._failure(exc, span, who, request_id)
+            code, message = servicer._failure(exc, span, log, request_id)
             status = code.name
             context.abort(code, message)
         finally:
             status = servicer._end(name, status, context, span)
-            servicer.log.info("request", **who, status=status, chunks=sent,
-                              duration_ms=round((time.perf_counter() - started) * 1000, 3))
+            log.info("request", status=status, chunks=sent,
+                     duration_ms=round((time.perf_counter() - started) * 1000, 3))
 
     def _processes(self) -> int | None:
         """Worker processes for one dataset: the ``dataset_processes`` setting if it is set, else 1.

@@ -227,31 +227,30 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         return request_budget(own, gone, _budget_source(ceiling))
 
     def _begin(self, name: str, context: grpc.ServicerContext,
-               unary: bool = False) -> tuple[dict[str, str], str, dict[str, Any], Any]:
+               unary: bool = False) -> tuple[dict[str, str], str, Any, Any]:
         """What every call starts with: its metadata, request id (a header: a stream's sent at once, a unary
-        call's with its reply, in the same write), the fields its log lines start with, and its span."""
+        call's with its reply, in the same write), bound log and span."""
         metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
         request_id = request_id_from(metadata)
         if unary:
             reply_headers.send_with_reply(context, ((REQUEST_ID_HEADER, request_id),))
         else:
             context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
-        # Passed with each of the call's lines rather than bound (a bound logger per call): the same keys in
-        # the same order after the agent's own (service, environment, worker).
-        who = {"request_id": request_id, "method": name, "peer": context.peer()}
+        log = self.log.bind(request_id=request_id, method=name, peer=context.peer())
         if self._no_tracing:  # the span the no-op tracer gives, without the calls that do nothing to it
-            return metadata, request_id, who, trace.INVALID_SPAN
+            return metadata, request_id, log, trace.INVALID_SPAN
         span = self.tracer.start_span(f"testdata.{name}", context=propagate.extract(metadata), kind=SpanKind.SERVER)
         span.set_attribute("rpc.method", name)
         span.set_attribute("testdata.request_id", request_id)
-        return metadata, request_id, who, span
+        return metadata, request_id, log, span
 
-    def _failure(self, exc: Exception, span: Any, who: dict[str, Any], request_id: str) -> tuple[grpc.StatusCode, str]:
+    @staticmethod
+    def _failure(exc: Exception, span: Any, log: Any, request_id: str) -> tuple[grpc.StatusCode, str]:
         """The status and message a caller gets for an exception; internal errors are logged, not leaked."""
         code, message = classify(exc)
         span.set_status(Status(StatusCode.ERROR, bounded(message) or type(exc).__name__))
         if code is grpc.StatusCode.INTERNAL:
-            self.log.exception("internal error", **who)
+            log.exception("internal error")
             return code, (f"internal error in the Test Data Agent (request id {request_id}); the agent's log "
                           "has the details under that id")
         suffix = f" (request id {request_id})"
@@ -271,7 +270,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
     def _call(self, name: str, request: Any, context: grpc.ServicerContext, auth: bool,
               body: Callable[[str, Any, dict[str, Any]], T]) -> T:
         """Run a unary method's body with request id, admission, span, metrics, log and error mapping."""
-        metadata, request_id, who, span = self._begin(name, context, unary=True)
+        metadata, request_id, log, span = self._begin(name, context, unary=True)
         started = time.perf_counter()
         status = "OK"
         fields: dict[str, Any] = {}
@@ -282,7 +281,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             self._parsed(request)
             return body(request_id, span, fields)
         except Exception as exc:
-            code, message = self._failure(exc, span, who, request_id)
+            code, message = self._failure(exc, span, log, request_id)
             status = code.name
             if isinstance(exc, Reject) and exc.trailers:
                 context.set_trailing_metadata(exc.trailers)
@@ -291,8 +290,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             context.abort(code, message)
         finally:
             status = self._end(name, status, context, span)
-            self.log.info("request", **who, status=status,
-                          duration_ms=round((time.perf_counter() - started) * 1000, 3), **fields)
+            log.info("request", status=status, duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                     **fields)
 
     def _request(self, message: pb.GenerateDataRequest) -> GenerationRequest:
         return convert.request_from_proto(message, max_context_chars=self.settings.max_context_chars)
@@ -344,7 +343,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                            context: grpc.ServicerContext) -> Iterator[pb.GenerateDataChunk]:
         """Large datasets in indexed chunks; the last chunk carries the whole dataset's metadata."""
         name = "GenerateDataStream"
-        metadata, request_id, who, span = self._begin(name, context)
+        metadata, request_id, log, span = self._begin(name, context)
         started = time.perf_counter()
         status, sent = "OK", 0
         self._enter()
@@ -360,7 +359,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                                          f"({self.settings.stream_batch_size}).")
             engine = self.inline.engine_for(self.engine, request.schemas)
             engine.registry.get(wanted.entity)  # NOT_FOUND before any chunk goes out
-            who.update(entity=wanted.entity, count=wanted.count)
+            log = log.bind(entity=wanted.entity, count=wanted.count)
             with cassette_wire.adopted(request, wanted) as (wanted, cassette):
                 for chunk in self._chunks(wanted, batch, request_id, span, context, engine):
                     if not context.is_active():
@@ -378,15 +377,15 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             status = "CANCELLED"  # the caller went away or its deadline passed mid-stream
             raise
         except Exception as exc:
-            code, message = self._failure(exc, span, who, request_id)
+            code, message = self._failure(exc, span, log, request_id)
             status = code.name
             if error_trailers(exc):
                 context.set_trailing_metadata(error_trailers(exc))
             context.abort(code, message)
         finally:
             status = self._end(name, status, context, span)
-            self.log.info("request", **who, status=status, chunks=sent,
-                          duration_ms=round((time.perf_counter() - started) * 1000, 3))
+            log.info("request", status=status, chunks=sent,
+                     duration_ms=round((time.perf_counter() - started) * 1000, 3))
 
     def _chunks(self, wanted: GenerationRequest, batch: int, request_id: str, span: Any,
                 context: grpc.ServicerContext, engine: Engine | None = None) -> Iterator[pb.GenerateDataChunk]:
