@@ -69,30 +69,32 @@ class Candidates:
     def _scope(self, record: Record, theirs: bool) -> Hashable:
         return tuple(_hashable((read_theirs if theirs else read_mine)(record)) for read_mine, read_theirs in self.pairs)
 
-    def eligible(self, record: Record, position: int) -> Sequence[tuple[Any, int, Any]]:
-        """The candidates for ``record`` (number ``position`` of its entity), by the grouping rules alone."""
-        members = self.groups.get(self._scope(record, theirs=False))
+    def eligible(self, record: Record, position: int) -> tuple[Sequence[tuple[Any, int, Any]], int]:
+        """The candidates for ``record`` (number ``position`` of its entity) by the grouping rules alone: the
+        first ``n`` of the returned list (a prefix, so a large group is not copied for every record)."""
+        scope = self._scope(record, theirs=False)
+        members = self.groups.get(scope)
         if not members:
-            return ()
-        orders = self.orders[self._scope(record, theirs=False)]
+            return (), 0
+        orders = self.orders[scope]
         if self.time is not None:
             moment = self.time[0](record)
             if not isinstance(moment, str):
-                return members if not self.own else ()
+                return members, (0 if self.own else len(members))
             # Strictly earlier for its own entity (no record is its own ancestor); at the same moment allowed
             # otherwise, as ``after_ref`` allows it.
             cut = bisect_left(orders, (moment,)) if self.own else bisect_right(orders, (moment, float("inf")))
-            return members[:cut]
+            return members, cut
         if self.own:
-            return members[:bisect_left(orders, (position,))]
-        return members
+            return members, bisect_left(orders, (position,))
+        return members, len(members)
 
     def choose(self, record: Record, position: int, index: RecordIndex, rng: random.Random,
                holds: Callable[[Record], bool]) -> Any:
         """A key for ``record``'s reference that passes ``holds``, or None when no candidate does."""
-        pool = self.eligible(record, position)
-        for _ in range(min(TRIES, len(pool))):
-            key = pool[rng.randrange(len(pool))][2]
+        pool, n = self.eligible(record, position)
+        for _ in range(min(TRIES, n)):
+            key = pool[rng.randrange(n)][2]
             record[self.edge.path] = key
             if holds(record):
                 return key
