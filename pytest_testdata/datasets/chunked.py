@@ -72,7 +72,8 @@ class ChunkedEntity:
         assert job is not None
         # The referenced records as this process holds them, not rebuilt from the job's columns as in a worker
         # (whole records: the rules read the same fields of them, parent_reads, with the same values).
-        held = RecordIndex.of_tables({target: builder.index.table(*target) for target in job.tables}, job.purchases)
+        held = RecordIndex.of_tables({target: builder.index.table(*target) for target in [*job.tables, *job.split]},
+                                     job.purchases)
         kit = Kit(job, self.schema, generator, held)
         chunks = job.chunks()
         pool = builder.pool
@@ -158,8 +159,33 @@ class ChunkedEntity:
                 heads.setdefault(rule.target, set()).update(path.split(".")[0] for path in rule.parent_reads)
         for target, fields in heads.items():
             wanted = sorted(fields)
-            job.tables[target] = Columns.of(index.table(*target), wanted)
+            path = self._split_by(target, job)
+            if path is not None:  # sent with each chunk: the records it refers to
+                job.split[target] = (path, wanted)
+                job.parents[target] = index.table(*target)
+            else:
+                job.tables[target] = Columns.of(index.table(*target), wanted)
         return job
+
+    def _split_by(self, target: tuple[str, str], job: EntityJob) -> str | None:
+        """The top-level reference field by which each chunk finds its records of ``target``, when every rule
+        reading ``target`` follows it and nothing in a chunk writes it (a chunk's records then look up only
+        the keys assigned to them: :meth:`EntityJob.rows`); None otherwise."""
+        from pytest_testdata.datasets.trusted import cross_writes, overlap, own_writes
+        from pytest_testdata.quality.rules import build_rules
+
+        rules = self.builder.plan.rules[self.entity]
+        paths = {getattr(rule, "ref_path", None) for rule in rules if rule.target == target}
+        if len(paths) != 1:
+            return None
+        path = paths.pop()
+        if not isinstance(path, str) or path not in job.refs:
+            return None
+        writes = [cross_writes(rule) for rule in rules]
+        writes += [own_writes(rule) for rule in build_rules(self.schema.coherence, self.schema.source)]
+        if any(found is None or any(overlap(path, w) for w in found) for found in writes):
+            return None
+        return path
 
     def _unique_fields(self) -> list[str]:
         return [path for path in self.schema.unique_fields() if "." not in path]

@@ -20,6 +20,7 @@ so a worker never holds the whole dataset.
 
 from __future__ import annotations
 
+from copy import copy as shallow_copy
 import dataclasses
 import gc
 import math
@@ -77,6 +78,25 @@ class EntityJob:
     """``purchased_before`` rule name -> each record's (buyer, item)."""
     token: str = ""
     """Names this job in a worker's cache."""
+    split: dict[tuple[str, str], tuple[str, list[str]]] = field(default_factory=dict)
+    """Referenced tables sent with each chunk instead of whole (a payment chunk reads the 2,000 orders it
+    refers to, not 30,000): target -> (the top-level reference field, the fields the rules read)."""
+    parents: dict[tuple[str, str], dict[Any, Record]] = field(default_factory=dict)
+    """The building process's whole tables of :attr:`split` (not pickled: :meth:`rows` cuts them)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "parents": {}}
+
+    def rows(self, start: int, stop: int) -> dict[tuple[str, str], Columns] | None:
+        """The :attr:`split` tables' records that records ``start``..``stop`` refer to (None: none split)."""
+        if not self.split:
+            return None
+        out = {}
+        for target, (path, fields) in self.split.items():
+            table = self.parents[target]
+            keys = [key for key in dict.fromkeys(self.refs[path][start:stop]) if key in table]
+            out[target] = Columns.of(dict(zip(keys, map(table.__getitem__, keys), strict=True)), fields)
+        return out
 
     def chunks(self) -> list[tuple[ChunkId, int, int]]:
         """(id, start, stop) of each chunk, in order."""
@@ -169,6 +189,18 @@ class Kit:
                 trusted.discard(rule.id)
         return frozenset(trusted)
 
+    def with_rows(self, rows: dict[tuple[str, str], Columns] | None) -> Kit:
+        """This kit for one chunk whose :attr:`EntityJob.split` tables come with it (``rows``): the same kit
+        with those tables in its index (looked up by key: the chunk's records find the same records)."""
+        if rows is None:
+            return self
+        kit = shallow_copy(self)
+        kit.__dict__.pop("unchecked", None)
+        tables = dict(self.index._by_field)
+        tables.update((target, columns.table()) for target, columns in rows.items())
+        kit.index = RecordIndex.of_tables(tables, self._job.purchases)
+        return kit
+
     @cached_property
     def index(self) -> RecordIndex:
         """The referenced records the rules read (built when first used: the dataset's process needs them
@@ -254,12 +286,12 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
                 if check(record) is False:
                     fix(record, rng, VALUES)
                     changed = True
-        if dirty is not None and dirty(record):
-            assert cents is not None
-            cents.clean(record, own, rng, VALUES)
+        if dirty is not None and dirty(record) and not cents.clean(record, own, rng, VALUES):  # type: ignore[union-attr]
             changed = True
         # With no change in this pass, each check saw the final record and passed (or did not apply): its
-        # score is 1.0. A change can break a rule checked before it, so that record is scored again.
+        # score is 1.0. A change can break a rule checked before it, so that record is scored again; the cent
+        # cleaner's moves leave it at 1.0 when the cleaner can tell that every rule still holds (it was given
+        # a record whose rules held: generators/traditional/cent_runs.py).
         known.append(None if changed else 1.0)
     linked = time.perf_counter()
     violations = [(start + v.record, v.field, v.rule, v.message) for v in kit.validator.validate(
@@ -321,8 +353,10 @@ def _assign_in_lists(records: list[Record], path: str, keys: list[Any], cum: lis
 _KITS: dict[str, tuple[EntityJob, Kit]] = {}
 
 
-def work(path: str, token: str, chunk: ChunkId, start: int, stop: int) -> ChunkResult:
-    """A worker process's task: the job (read from ``path`` once per job), then one chunk of it."""
+def work(path: str, token: str, chunk: ChunkId, start: int, stop: int,
+         rows: dict[tuple[str, str], Columns] | None = None) -> ChunkResult:
+    """A worker process's task: the job (read from ``path`` once per job), then one chunk of it (``rows``:
+    the records of the job's :attr:`~EntityJob.split` tables this chunk refers to)."""
     held = _KITS.get(token)
     if held is None:
         import pickle
@@ -334,7 +368,7 @@ def work(path: str, token: str, chunk: ChunkId, start: int, stop: int) -> ChunkR
         # The job's referenced records and the kit live until the next job: out of the collector's full
         # passes, which otherwise walk them again for every chunk's records (a tenth of a second each).
         gc.freeze()
-    return build_chunk(held[0], held[1], chunk, start, stop)
+    return build_chunk(held[0], held[1].with_rows(rows), chunk, start, stop)
 
 
 def warm() -> int:
