@@ -20,7 +20,6 @@ so a worker never holds the whole dataset.
 
 from __future__ import annotations
 
-from copy import copy as shallow_copy
 import dataclasses
 import gc
 import math
@@ -28,6 +27,7 @@ import random
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from copy import copy as shallow_copy
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import repeat
