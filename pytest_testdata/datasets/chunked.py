@@ -149,6 +149,7 @@ class ChunkedEntity:
             by_path = {e.path: e for e in plan.edges_of(entity)}
             spread_distinct(job.refs, plan.together[entity], lambda path: builder._keys_of(by_path[path]), rng)
         heads: dict[tuple[str, str], set[str]] = {}
+        reads: dict[tuple[str, str], set[str]] = {}
         for rule in plan.rules[entity]:
             if isinstance(rule, PurchasedBefore):
                 chosen = rule.pairs_for(count, index, rng)
@@ -157,14 +158,18 @@ class ChunkedEntity:
                 job.purchases[rule.purchases_key] = {pair: earliest[pair] for pair in dict.fromkeys(chosen)}
             elif rule.target is not None:
                 heads.setdefault(rule.target, set()).update(path.split(".")[0] for path in rule.parent_reads)
+                reads.setdefault(rule.target, set()).update(rule.parent_reads)
         for target, fields in heads.items():
             wanted = sorted(fields)
+            # A list the rules read only the first item of (a user's first address) travels as that item.
+            firsts = frozenset(head for head in fields if all(
+                p.split(".")[1:2] == ["0"] for p in reads[target] if p.split(".")[0] == head))
             path = self._split_by(target, job)
             if path is not None:  # sent with each chunk: the records it refers to
-                job.split[target] = (path, wanted)
+                job.split[target] = (path, wanted, firsts)
                 job.parents[target] = index.table(*target)
             else:
-                job.tables[target] = Columns.of(index.table(*target), wanted)
+                job.tables[target] = Columns.of(index.table(*target), wanted, firsts)
         return job
 
     def _split_by(self, target: tuple[str, str], job: EntityJob) -> str | None:

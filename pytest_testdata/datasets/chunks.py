@@ -78,9 +78,10 @@ class EntityJob:
     """``purchased_before`` rule name -> each record's (buyer, item)."""
     token: str = ""
     """Names this job in a worker's cache."""
-    split: dict[tuple[str, str], tuple[str, list[str]]] = field(default_factory=dict)
+    split: dict[tuple[str, str], tuple[str, list[str], frozenset[str]]] = field(default_factory=dict)
     """Referenced tables sent with each chunk instead of whole (a payment chunk reads the 2,000 orders it
-    refers to, not 30,000): target -> (the top-level reference field, the fields the rules read)."""
+    refers to, not 30,000): target -> (the top-level reference field, the fields the rules read, those of
+    which they read the first item only: :meth:`Columns.of`)."""
     parents: dict[tuple[str, str], dict[Any, Record]] = field(default_factory=dict)
     """The building process's whole tables of :attr:`split` (not pickled: :meth:`rows` cuts them)."""
 
@@ -92,10 +93,10 @@ class EntityJob:
         if not self.split:
             return None
         out = {}
-        for target, (path, fields) in self.split.items():
+        for target, (path, fields, firsts) in self.split.items():
             table = self.parents[target]
             keys = [key for key in dict.fromkeys(self.refs[path][start:stop]) if key in table]
-            out[target] = Columns.of(dict(zip(keys, map(table.__getitem__, keys), strict=True)), fields)
+            out[target] = Columns.of(dict(zip(keys, map(table.__getitem__, keys), strict=True)), fields, firsts)
         return out
 
     def chunks(self) -> list[tuple[ChunkId, int, int]]:
@@ -116,12 +117,19 @@ class Columns:
     """The reduced records themselves, when some record lacks one of the fields (kept absent, not None)."""
 
     @classmethod
-    def of(cls, table: dict[Any, Record], fields: list[str]) -> Columns:
+    def of(cls, table: dict[Any, Record], fields: list[str], firsts: frozenset[str] = frozenset()) -> Columns:
+        """``firsts``: fields of which the rules read only the first item (``addresses.0``): a list there
+        travels as its first item alone (a user's other addresses stay here)."""
         records = list(table.values())
         try:
-            return cls(list(table), fields, [list(map(itemgetter(f), records)) for f in fields])
+            columns = [list(map(itemgetter(f), records)) for f in fields]
         except KeyError:  # a record lacks a field
-            return cls([], fields, [], {key: {f: r[f] for f in fields if f in r} for key, r in table.items()})
+            return cls([], fields, [], {key: {f: _first(r[f]) if f in firsts else r[f] for f in fields if f in r}
+                                        for key, r in table.items()})
+        for f, column in zip(fields, columns, strict=True):
+            if f in firsts:
+                column[:] = map(_first, column)
+        return cls(list(table), fields, columns)
 
     def table(self) -> dict[Any, Record]:
         if self.rows is not None:
@@ -129,6 +137,10 @@ class Columns:
         # {key: dict(zip(fields, row)) ...} with no Python loop per record: a worker waits for it.
         rows = map(dict, map(zip, repeat(self.fields), zip(*self.columns, strict=True)))
         return dict(zip(self.keys, rows, strict=True))
+
+
+def _first(value: Any) -> Any:
+    return value[:1] if type(value) is list else value
 
 
 @dataclass

@@ -175,8 +175,18 @@ def test_referenced_records_travel_to_workers_as_the_fields_the_rules_read() -> 
     sent = pickle.loads(pickle.dumps(Columns.of(users, ["addresses", "created_at"])))
     assert sent.table() == {"u1": {"addresses": [{"country": "US"}], "created_at": "2025-01-01T00:00:00Z"},
                             "u2": {"addresses": [], "created_at": "2025-02-01T00:00:00Z"}}
+    # Rules that read only the first address (addresses.0) are sent only that one; a value that is not a
+    # list travels as it is.
+    users["u1"]["addresses"].append({"country": "DE"})
+    users["u2"]["addresses"] = {"0": {"country": "FR"}}
+    first = pickle.loads(pickle.dumps(Columns.of(users, ["addresses", "created_at"], frozenset({"addresses"}))))
+    assert first.table() == {"u1": {"addresses": [{"country": "US"}], "created_at": "2025-01-01T00:00:00Z"},
+                             "u2": {"addresses": {"0": {"country": "FR"}}, "created_at": "2025-02-01T00:00:00Z"}}
+    assert len(users["u1"]["addresses"]) == 2  # (the building process's records are left whole)
     del users["u2"]["created_at"]  # an optional field a record lacks stays absent (not None)
-    assert Columns.of(users, ["addresses", "created_at"]).table()["u2"] == {"addresses": []}
+    assert Columns.of(users, ["addresses", "created_at"]).table()["u2"] == {"addresses": {"0": {"country": "FR"}}}
+    assert Columns.of(users, ["addresses"], frozenset({"addresses"})).table()["u1"] == {
+        "addresses": [{"country": "US"}]}
 
 
 def test_a_build_leaves_the_garbage_collector_as_it_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
