@@ -5,7 +5,7 @@ Run from the repository root after editing a built-in schema file (``schemas/*.j
     python tools/build_schema_views.py
 
 Each file is loaded the long way (``Schema.from_json_schema``: references resolved, keywords upgraded and
-merged) and its result written under the file's name with the SHA-256 of its bytes, so that a fresh
+merged) and its result written under the file's name with the CRC-32 and length of its bytes, so that a fresh
 process's first built-in record reads it instead of computing it (:mod:`pytest_testdata.schemas.prebuilt`).
 ``tests/test_prebuilt_schemas.py`` checks that the shipped table is what this script writes.
 """
@@ -32,12 +32,14 @@ def table(folder: Path | None = None) -> dict[str, dict[str, Any]]:
     for path in files_in(folder or builtin_schema_dir()):
         raw = path.read_bytes()
         data = json.loads(raw)
-        name = data.get("x-entity") or data.get("title") or path.stem
+        name = data.get("x-entity") or data.get("title") or path.stem  # as files.entities_in_file names it
+        if not isinstance(name, str):
+            name = path.stem
         schema = Schema.from_json_schema(data, source=str(path), name=name, meta_checked=True,
                                          base_uri=path.resolve().as_uri())
         if _recursive(schema):
             continue
-        out[path.name] = view_entry(schema, raw)
+        out[path.name] = view_entry(schema, raw, name)
     return out
 
 

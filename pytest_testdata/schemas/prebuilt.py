@@ -3,7 +3,7 @@
 Loading a schema file resolves its ``$ref``s, upgrades and merges its keywords, and reads what the
 validators need from its text: the same work for the same file in every process, some 6 ms of a fresh
 process's first ``order``. ``tools/build_schema_views.py`` does it once and writes the results next to this
-module, each under its source file's name with the SHA-256 of the file's bytes. A built-in file whose bytes
+module, each under its source file's name with the CRC-32 and length of the file's bytes. A built-in file whose bytes
 still match is built from there; one edited since (the shipped table not rebuilt) is loaded the long way,
 so an edit is never ignored, only slower; ``tests/test_prebuilt_schemas.py`` fails until the table is
 rebuilt. The source files stay what users read (``testdata schemas``, the docs).
@@ -11,8 +11,8 @@ rebuilt. The source files stay what users read (``testdata schemas``, the docs).
 
 from __future__ import annotations
 
-import hashlib
 import json
+import zlib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -21,19 +21,22 @@ from typing import Any
 from pytest_testdata.schemas.model import Schema
 
 VIEWS_FILE = Path(__file__).with_name("builtin_views.json")
-"""The shipped table: source file name -> its SHA-256 and what :meth:`Schema.from_json_schema` computes."""
+"""The shipped table: source file name -> its CRC-32 and length, and what :meth:`Schema.from_json_schema` computes."""
 
 
-def file_sha256(data: bytes) -> str:
-    """The key a source file's entry is shipped under (its bytes' SHA-256, hex)."""
-    return hashlib.sha256(data).hexdigest()
+def file_check(data: bytes) -> list[int]:
+    """What a source file's entry is shipped under: its bytes' CRC-32 and length (an edited file changes
+    them; this guards against a table written from another version of the file, not against tampering)."""
+    return [zlib.crc32(data), len(data)]
 
 
-def view_entry(schema: Schema, data: bytes) -> dict[str, Any]:
-    """What the table holds for one built-in file (``tools/build_schema_views.py`` writes it)."""
+def view_entry(schema: Schema, data: bytes, entity: str) -> dict[str, Any]:
+    """What the table holds for one built-in file (``tools/build_schema_views.py`` writes it); ``entity`` is
+    the name the file gives its entity, as written (the registry lists it so until it is built)."""
     mentions = schema.__dict__.get("_mentions")
     return {
-        "sha256": file_sha256(data),
+        "source": file_check(data),
+        "entity": entity,
         "name": schema.name,
         "view": schema.json_schema,
         "digest": schema.digest,
@@ -59,15 +62,16 @@ def prebuilt_entry(path: Path, data: bytes) -> Mapping[str, Any] | None:
     """The shipped entry of a built-in file whose bytes are ``data``; None when there is none or the file
     changed since the table was written."""
     entry = shipped_views().get(path.name)
-    if entry is None or entry.get("sha256") != file_sha256(data):
+    if entry is None or entry.get("source") != file_check(data):
         return None
     return entry
 
 
-def schema_from_entry(entry: Mapping[str, Any], document: dict[str, Any], source: str) -> Schema:
-    """The :class:`Schema` :meth:`Schema.from_json_schema` builds from ``document`` (the file as parsed), from
-    its shipped entry. The view and the document are fresh copies, as there (each registry's schema owns its
+def schema_from_entry(entry: Mapping[str, Any], data: bytes, source: str) -> Schema:
+    """The :class:`Schema` :meth:`Schema.from_json_schema` builds from the file's bytes ``data``, from its
+    shipped entry. The view and the document are fresh copies, as there (each registry's schema owns its
 trees; the coherence rules are the parsed file's), the rest is read as it was computed."""
+    document: dict[str, Any] = json.loads(data)  # (the entry was written from these very bytes: an object)
     view: dict[str, Any] = _fresh(entry["view"])
     rules = document.get("x-coherence", [])
     schema = Schema(

@@ -9,7 +9,6 @@ builds everything (``testdata schemas``, the agent at start-up).
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -143,10 +142,9 @@ class SchemaRegistry:
         entry = prebuilt_entry(file, raw)
         if entry is None:
             return self.load_file(file, builtin=True)
-        document = json.loads(raw)  # the entry was written from these very bytes: they parse to an object
-        name = document.get("x-entity") or document.get("title") or file.stem  # as files.entities_in_file names it
+        name: str = entry["entity"]  # (the file is parsed when the entity is built)
         where = str(file)
-        self._entries[entity_key(name)] = _Entry(name, where, build=partial(schema_from_entry, entry, document, where),
+        self._entries[entity_key(name)] = _Entry(name, where, build=partial(schema_from_entry, entry, raw, where),
                                                  ready=True)
         return [name]
 
