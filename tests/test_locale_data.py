@@ -69,10 +69,14 @@ def test_area_codes_by_state_reads_the_shipped_table() -> None:
 def test_each_shipped_ready_form_holds_its_country_files_data(country: str) -> None:
     # tools/build_country_ready.py writes them; edit a country's JSON and forget it, and this fails.
     source = (DATA_DIR / f"{country}.json").read_bytes()
-    fmt, crc, length, fields = marshal.loads((DATA_DIR / f"{country}{READY_SUFFIX}").read_bytes())
+    shipped = marshal.loads((DATA_DIR / f"{country}{READY_SUFFIX}").read_bytes())
+    assert shipped == marshal.loads(gazetteer.ready_form(country, source))
+    fmt, _, length, fields, facts = shipped
     assert (fmt, length) == (gazetteer.READY_FORMAT, len(source))
     assert fields == data_fields(country, json.loads(source))
-    assert crc == marshal.loads(gazetteer.ready_form(country, source))[1]
+    pattern = POSTAL_CODES[country]
+    assert facts["postal_codes"] == (pattern.pattern, pattern.flags,
+                                     all(pattern.match(str(row[0])) for row in fields[6]))
     assert [type(part) for part in fields] == [type(part) for part in data_fields(country, json.loads(source))]
     assert all(type(row) is tuple for row in fields[6])  # places as the file path makes them
 
@@ -90,3 +94,18 @@ def test_a_country_file_edited_after_its_ready_form_was_written_is_read_itself(
     assert gazetteer.country_data.__wrapped__("US").streets[0] == "Edited Street"  # type: ignore[attr-defined]
     (tmp_path / f"US{READY_SUFFIX}").unlink()
     assert gazetteer.country_data.__wrapped__("US").streets[0] == "Edited Street"  # type: ignore[attr-defined]
+
+
+def test_the_ready_forms_postal_code_fact_serves_only_its_own_pattern() -> None:
+    # A ready form says whether the country's postal-code pattern matches every place (vouch.py relies on it
+    # to leave the per-record check out): for another pattern it says nothing, and the places are checked.
+    import re
+
+    from pytest_testdata.generators.traditional.pools import postal_codes_fit
+
+    country_data("US")
+    assert gazetteer.places_match_postal_pattern("US", POSTAL_CODES["US"]) is True
+    assert postal_codes_fit("US") is True
+    assert gazetteer.places_match_postal_pattern("US", re.compile(r"^\d{5}\Z", re.ASCII)) is None
+    assert gazetteer.places_match_postal_pattern("US", re.compile(POSTAL_CODES["US"].pattern, re.I)) is None
+    assert gazetteer.places_match_postal_pattern("DE", re.compile(r"^\d{4}\Z")) is None

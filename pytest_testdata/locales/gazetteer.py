@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pytest_testdata.locales.countries import NANP
+from pytest_testdata.locales.countries import NANP, POSTAL_CODES
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -215,7 +215,7 @@ def data_fields(country: str, raw: dict[str, Any]) -> CountryFields:
 
 READY_SUFFIX = ".marshal"
 """A country's ready form sits beside its file: ``US.json`` -> ``US.marshal`` (``tools/build_country_ready.py``)."""
-READY_FORMAT = 1
+READY_FORMAT = 2
 """Bumped when :func:`data_fields` changes what it makes: older ready forms are then not used."""
 READY_MARSHAL_VERSION = 4
 """The marshal format written: every Python this package supports (3.10 on) reads it."""
@@ -226,9 +226,30 @@ def ready_form(country: str, source: bytes) -> bytes:
     format, which Python reads back as the very lists, tuples, strings and numbers, without parsing JSON and
     turning its rows into tuples (a fresh process's first US record spent some 9 ms there). Headed by the
     format number and the source's CRC-32 and length, so that a form written from another version of the
-    file, or by another format, is never used. Only plain data: no code, nothing executed when read."""
+    file, or by another format, is never used; followed by facts of the data that every process would
+    compute the same (:func:`places_match_postal_pattern`). Only plain data: no code, nothing executed when
+    read."""
     fields = data_fields(country, json.loads(source.decode("utf-8")))
-    return marshal.dumps((READY_FORMAT, zlib.crc32(source), len(source), fields), READY_MARSHAL_VERSION)
+    pattern = POSTAL_CODES.get(country)
+    facts = {} if pattern is None else {
+        "postal_codes": (pattern.pattern, pattern.flags, all(pattern.match(str(row[0])) for row in fields[6])),
+    }
+    return marshal.dumps((READY_FORMAT, zlib.crc32(source), len(source), fields, facts), READY_MARSHAL_VERSION)
+
+
+_FACTS: dict[str, dict[str, Any]] = {}
+"""What the ready forms of the countries read so far say of their data (:func:`ready_form`)."""
+
+
+def places_match_postal_pattern(country: str, pattern: re.Pattern[str]) -> bool | None:
+    """Whether ``pattern`` matches the postal code (or outward part) of every place of the country, as its
+    ready form says when it was written for this very pattern (a check of some 6,000 codes, 4 ms of a fresh
+    process's first user record); None when it cannot say (the data not read from a ready form yet, or
+    another pattern)."""
+    known = _FACTS.get(country, {}).get("postal_codes")
+    if known is None or known[0] != pattern.pattern or known[1] != pattern.flags:
+        return None
+    return bool(known[2])
 
 
 def _ready_fields(country: str, source: bytes) -> CountryFields | None:
@@ -246,10 +267,11 @@ def _ready_fields(country: str, source: bytes) -> CountryFields | None:
     finally:
         if was_enabled:
             gc.enable()
-    if not (type(found) is tuple and len(found) == 4 and found[0] == READY_FORMAT
+    if not (type(found) is tuple and len(found) == 5 and found[0] == READY_FORMAT
             and found[1] == zlib.crc32(source) and found[2] == len(source)):
         return None
     fields: CountryFields = found[3]
+    _FACTS[country] = found[4]
     return fields
 
 
