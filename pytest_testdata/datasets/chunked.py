@@ -97,7 +97,7 @@ class ChunkedEntity:
         found = [v for result in results for v in result.violations]
         found = self._steer(job, kit, records, scores, found)
         found = self._settle(job, kit, records, scores, found)
-        if builder.to_break is not None and builder.to_break.entity == entity:
+        if builder.breaks_now(entity):
             found = self._break(job, kit, records, scores, found)
         builder.index.add(entity, records, builder.plan.keys[entity])
         builder.records[entity] = records
