@@ -849,3 +849,35 @@ def test_money_rounding_without_the_decimal_string_is_round_itself() -> None:
         assert repr(round_cents(value)) == repr(round(value, 2)), value
     for k in [*range(-100_000, 100_000), *(rng.randint(-10**16, 10**16) for _ in range(100_000)), 10**13, -10**13]:
         assert repr(cents_of(k)) == repr(round(k * 0.01, 2)), k
+
+
+@pytest.mark.parametrize("entity", ENTITIES)
+def test_first_records_are_judged_as_with_the_compiled_acceptors(engine: Engine, entity: str) -> None:
+    # A new validator or scorer judges its first few records without compiling its acceptor (a fresh
+    # process's first record skips that work: validator.REPORTED_FIRST, coherence.PLAIN_FIRST). The
+    # violations and scores must be exactly those of the compiled path.
+    from pytest_testdata.quality.coherence import PLAIN_FIRST, CoherenceScorer
+    from pytest_testdata.quality.validator import REPORTED_FIRST
+
+    rng = random.Random(f"{entity}-first")
+    schema = engine.registry.get(entity)
+    records = engine.generate(GenerationRequest.checked(entity, 4, strategy="traditional", seed=9)).records
+    batch = records + [_mutate(copy.deepcopy(r), rng) for r in records]
+    assert len(batch) <= REPORTED_FIRST
+    compiled = Validator(schema, {})
+    assert compiled.acceptor.source  # compiled now: the batch below takes the usual path
+    expected = compiled.validate(batch)
+    assert expected, "the mutated records must break something"
+    fresh = Validator(schema, {})
+    assert fresh.validate(batch) == expected
+    assert fresh.validate(batch * 2) == compiled.validate(batch * 2)  # past the first few: compiled
+
+    scorer = CoherenceScorer(schema)
+    pool = [_nudge_numbers(r, rng) for r in records for _ in range(20)]
+    broken = [r for r in pool if scorer.plain_score(r) < 1.0][:4]
+    scored = records + (broken or pool[:4])
+    assert len(scored) <= PLAIN_FIRST
+    want = [1.0 if scorer.acceptor(r) else scorer.plain_score(r) for r in scored]
+    assert CoherenceScorer(schema).scores(scored) == want
+    assert [CoherenceScorer(schema).score(r) for r in scored] == want
+    assert CoherenceScorer(schema).scores(scored, coherent=range(len(records))) == want

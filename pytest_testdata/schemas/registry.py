@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ class _Entry:
     schema: Schema | None = None
     error: TestdataUsageError | None = None
     binding: ModelBinding | None = None
+    ready: bool = False
+    """``build`` reads a shipped view (:mod:`~pytest_testdata.schemas.prebuilt`): no depth setting applies."""
 
 
 class SchemaRegistry:
@@ -92,7 +95,8 @@ class SchemaRegistry:
                 f"schema folder {str(folder)!r} does not exist. Set testdata_schemas "
                 "(or --testdata-schemas) to folders holding schema files, relative to the rootdir."
             )
-        names = [name for file in files_in(path) for name in self.load_file(file, builtin=builtin)]
+        load = self._load_builtin if builtin else self.load_file
+        names = [name for file in files_in(path) for name in load(file)]
         if not builtin:
             self._register_nested(path)
         return names
@@ -124,6 +128,25 @@ class SchemaRegistry:
         for entity in pending:
             self._add_pending(entity)
         return [entity.name for entity in pending]
+
+    def _load_builtin(self, file: Path) -> list[str]:
+        """Add a built-in entity file: from its shipped, ready-built view when the file is unchanged since
+        that was written (:mod:`~pytest_testdata.schemas.prebuilt`), else as any file (skipping the
+        meta-schema check, which the test suite makes)."""
+        from pytest_testdata.schemas.prebuilt import prebuilt_entry, schema_from_entry
+
+        try:
+            raw = file.read_bytes()
+        except OSError:
+            return self.load_file(file, builtin=True)  # reports it
+        entry = prebuilt_entry(file, raw)
+        if entry is None:
+            return self.load_file(file, builtin=True)
+        name: str = entry["entity"]  # (the file is parsed when the entity is built)
+        where = str(file)
+        self._entries[entity_key(name)] = _Entry(name, where, build=partial(schema_from_entry, entry, raw, where),
+                                                 ready=True)
+        return [name]
 
     def _add_pending(self, entity: PendingEntity) -> None:
         self._entries[entity_key(entity.name)] = _Entry(entity.name, entity.where, build=entity.build)
@@ -203,8 +226,11 @@ class SchemaRegistry:
         if entry.error is None:
             assert entry.build is not None
             try:
-                with self.depth():
+                if entry.ready:  # (the loader, and the setting's module with it, stays unimported)
                     entry.schema = entry.build()
+                else:
+                    with self.depth():
+                        entry.schema = entry.build()
                 return entry.schema
             except TestdataUsageError as exc:
                 entry.error = exc

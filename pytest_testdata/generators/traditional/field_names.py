@@ -137,7 +137,7 @@ class _Globs:
         exact, prefixes, suffixes, parts, other = set(), [], [], [], []
         for pattern in patterns:
             inner = pattern.strip("*")
-            if any(ch in inner for ch in "*?["):
+            if "*" in inner or "?" in inner or "[" in inner:  # (not any(<generator>): ~1,000 patterns at first use)
                 other.append(pattern)
             elif pattern.startswith("*") and pattern.endswith("*") and len(pattern) > 1:
                 parts.append(inner)
