@@ -12,6 +12,7 @@ process (serial, xdist workers, the agent).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import random
 import time
@@ -24,6 +25,7 @@ from pytest_testdata.datasets.cardinality import allocation, list_length, shuffl
 from pytest_testdata.datasets.chunked import ChunkedEntity
 from pytest_testdata.datasets.chunks import Kit, put_reference
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
+from pytest_testdata.datasets.deferred import break_deferred, fill_deferred, rules_on
 from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.datasets.result import BrokenRule, Dataset, DatasetViolation, EntityMetadata
@@ -195,7 +197,8 @@ class Builder:
         fixed = frozenset(str(path) for rule in rules if isinstance(rule, SameAsRef) for path in rule.spec["fields"])
         cents = CentCleaner.for_schema(schema.json_schema, own, fixed)
         self._link(entity, records, rng, rules, own, derived, chosen, cents)
-        if self.to_break is not None and self.to_break.entity == entity:
+        if self.breaks_now(entity):
+            assert self.to_break is not None
             self._break(self.to_break, records, rng, own)
         linked = time.perf_counter()
         self.index.add(entity, records, self.plan.keys[entity])
@@ -486,18 +489,70 @@ class Builder:
         coherence = round(sum(scores) / len(scores), 4) if scores else 1.0
         return out, coherence, round(passed / checks, 4) if checks else 1.0
 
+    def breaks_now(self, entity: str) -> bool:
+        """Whether the invalid variant's rule is broken while ``entity`` is built (a rule on a reference filled
+        in afterwards is broken then, by :meth:`_deferred`)."""
+        rule = self.to_break
+        return rule is not None and rule.entity == entity and self._deferred_edge(rule) is None
+
+    def _deferred_edge(self, rule: DatasetRule) -> Edge | None:
+        """The deferred reference ``rule`` looks through, if it does."""
+        for edge in self.plan.edges_of(rule.entity):
+            if edge.deferred and edge.path == rule.ref_path:
+                return edge
+        return None
+
     def _deferred(self) -> None:
-        """Fill the references that close a cycle, now that both ends exist."""
+        """Fill the references that close a cycle, now that both ends exist: chosen so the rules on them hold
+        (:mod:`pytest_testdata.datasets.deferred`), then those rules checked."""
         touched: dict[str, list[str]] = {}
         for edge in self.plan.edges:
-            if edge.deferred:
-                rng = random.Random(derive_seed(self.request.seed, "deferred", edge.name))
+            if not edge.deferred:
+                continue
+            rng = random.Random(derive_seed(self.request.seed, "deferred", edge.name))
+            on = rules_on(edge, self.plan.rules[edge.child])
+            if on and not edge.in_list:
+                children = self.records[edge.child]
+                fill_deferred(edge, children, self.records[edge.parent], on, self.index, rng)
+                if self.to_break in on:
+                    self._break_deferred(edge, on, children, rng)
+            else:
                 self._assign(edge, self.records[edge.child], rng, exclude_self=edge.parent == edge.child)
-                touched.setdefault(edge.child, []).append(edge.path)
+            touched.setdefault(edge.child, []).append(edge.path)
         for entity, paths in touched.items():
             self.index.add(entity, self.records[entity], self.plan.keys[entity])
+            self._check_deferred(entity)
             if self.sink is not None:
                 self.sink.fill(self.plan, entity, self.records[entity], paths)
+
+    def _break_deferred(self, edge: Edge, on: list[DatasetRule], children: list[Record], rng: random.Random) -> None:
+        rule = self.to_break
+        assert rule is not None
+        others = [r for r in on if r is not rule]
+        i = break_deferred(rule, edge, children, self.records[edge.parent], others, self.index, rng)
+        if i is None:
+            raise GenerationError(f"dataset variant='invalid': no {rule.entity} record could break {rule.id} "
+                                  f"(no {edge.parent} record breaks it while the other rules on {edge.path} hold).")
+        found = rule.check(children[i], self.index)
+        assert found is not None
+        self.broken.append(BrokenRule(rule.id, rule.entity, i, edge.path, f"{edge.path} points at "
+                                      f"{children[i][edge.path]!r}: {found[0]} {found[1]}"))
+
+    def _check_deferred(self, entity: str) -> None:
+        """The rules on ``entity``'s deferred references, checked now that they are filled (they saw empty
+        references when the entity was checked): their violations and the share of checks that held."""
+        rules = [r for r in self.plan.rules[entity] if self._deferred_edge(r) is not None]
+        if not rules:
+            return
+        meta, records = self.metadata[entity], self.records[entity]
+        ids = {r.id for r in rules}
+        found = [DatasetViolation(entity, i, f, rule.id, m) for rule in rules for i, f, m in
+                 rule.check_all(records, self.index)]
+        violations = sorted([v for v in meta.violations if v.rule not in ids] + found, key=lambda v: (v.record, v.rule))
+        checks = len(self.plan.rules[entity]) * len(records)
+        failed = sum(1 for v in violations if v.rule in {r.id for r in self.plan.rules[entity]})
+        cross = round((checks - failed) / checks, 4) if checks else 1.0
+        self.metadata[entity] = dataclasses.replace(meta, violations=violations, dataset_coherence=cross)
 
     def _notify(self, wanted: GenerationRequest, records: list[Record], meta: EntityMetadata) -> None:
         listeners = getattr(self.engine, "listeners", ())

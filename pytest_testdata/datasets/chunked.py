@@ -72,7 +72,8 @@ class ChunkedEntity:
         assert job is not None
         # The referenced records as this process holds them, not rebuilt from the job's columns as in a worker
         # (whole records: the rules read the same fields of them, parent_reads, with the same values).
-        held = RecordIndex.of_tables({target: builder.index.table(*target) for target in job.tables}, job.purchases)
+        held = RecordIndex.of_tables({target: builder.index.table(*target) for target in [*job.tables, *job.split]},
+                                     job.purchases)
         kit = Kit(job, self.schema, generator, held)
         chunks = job.chunks()
         pool = builder.pool
@@ -97,7 +98,7 @@ class ChunkedEntity:
         found = [v for result in results for v in result.violations]
         found = self._steer(job, kit, records, scores, found)
         found = self._settle(job, kit, records, scores, found)
-        if builder.to_break is not None and builder.to_break.entity == entity:
+        if builder.breaks_now(entity):
             found = self._break(job, kit, records, scores, found)
         builder.index.add(entity, records, builder.plan.keys[entity])
         builder.records[entity] = records
@@ -148,6 +149,7 @@ class ChunkedEntity:
             by_path = {e.path: e for e in plan.edges_of(entity)}
             spread_distinct(job.refs, plan.together[entity], lambda path: builder._keys_of(by_path[path]), rng)
         heads: dict[tuple[str, str], set[str]] = {}
+        reads: dict[tuple[str, str], set[str]] = {}
         for rule in plan.rules[entity]:
             if isinstance(rule, PurchasedBefore):
                 chosen = rule.pairs_for(count, index, rng)
@@ -156,10 +158,44 @@ class ChunkedEntity:
                 job.purchases[rule.purchases_key] = {pair: earliest[pair] for pair in dict.fromkeys(chosen)}
             elif rule.target is not None:
                 heads.setdefault(rule.target, set()).update(path.split(".")[0] for path in rule.parent_reads)
+                reads.setdefault(rule.target, set()).update(rule.parent_reads)
         for target, fields in heads.items():
             wanted = sorted(fields)
-            job.tables[target] = Columns.of(index.table(*target), wanted)
+            # A list the rules read only the first item of (a user's first address) travels as that item.
+            firsts = frozenset(head for head in fields if all(
+                p.split(".")[1:2] == ["0"] for p in reads[target] if p.split(".")[0] == head))
+            path = self._split_by(target, job)
+            if path is not None:  # sent with each chunk: the records it refers to
+                job.split[target] = (path, wanted, firsts)
+                job.parents[target] = index.table(*target)
+            else:
+                job.tables[target] = Columns.of(index.table(*target), wanted, firsts)
         return job
+
+    def _split_by(self, target: tuple[str, str], job: EntityJob) -> str | None:
+        """The top-level reference field by which each chunk finds its records of ``target``, when every rule
+        reading ``target`` follows it and nothing in a chunk writes it (a chunk's records then look up only
+        the keys assigned to them: :meth:`EntityJob.rows`); None otherwise."""
+        from pytest_testdata.datasets.trusted import cross_writes, overlap, own_writes
+        from pytest_testdata.quality.rules import build_rules
+
+        rules = self.builder.plan.rules[self.entity]
+        paths = {getattr(rule, "ref_path", None) for rule in rules if rule.target == target}
+        if len(paths) != 1:
+            return None
+        path = paths.pop()
+        if not isinstance(path, str) or path not in job.refs:
+            return None
+        writes = [cross_writes(rule) for rule in rules]
+        writes += [own_writes(rule) for rule in build_rules(self.schema.coherence, self.schema.source)]
+        if any(found is None or any(overlap(path, w) for w in found) for found in writes):
+            return None
+        # Worth it when the chunks together refer to fewer records than every worker would load whole (a
+        # payment refers to one order of 30,000; the orders of a chunk share buyers, and each order chunk
+        # refers to most of the users: those travel whole, once per worker).
+        keys = job.refs[path]
+        sent = sum(len(set(keys[start:stop])) for _, start, stop in job.chunks())
+        return path if sent < len(self.builder.index.table(*target)) * max(self.builder.processes, 2) else None
 
     def _unique_fields(self) -> list[str]:
         return [path for path in self.schema.unique_fields() if "." not in path]

@@ -27,6 +27,7 @@ import random
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from copy import copy as shallow_copy
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import repeat
@@ -77,6 +78,26 @@ class EntityJob:
     """``purchased_before`` rule name -> each record's (buyer, item)."""
     token: str = ""
     """Names this job in a worker's cache."""
+    split: dict[tuple[str, str], tuple[str, list[str], frozenset[str]]] = field(default_factory=dict)
+    """Referenced tables sent with each chunk instead of whole (a payment chunk reads the 2,000 orders it
+    refers to, not 30,000): target -> (the top-level reference field, the fields the rules read, those of
+    which they read the first item only: :meth:`Columns.of`)."""
+    parents: dict[tuple[str, str], dict[Any, Record]] = field(default_factory=dict)
+    """The building process's whole tables of :attr:`split` (not pickled: :meth:`rows` cuts them)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "parents": {}}
+
+    def rows(self, start: int, stop: int) -> dict[tuple[str, str], Columns] | None:
+        """The :attr:`split` tables' records that records ``start``..``stop`` refer to (None: none split)."""
+        if not self.split:
+            return None
+        out = {}
+        for target, (path, fields, firsts) in self.split.items():
+            table = self.parents[target]
+            keys = [key for key in dict.fromkeys(self.refs[path][start:stop]) if key in table]
+            out[target] = Columns.of(dict(zip(keys, map(table.__getitem__, keys), strict=True)), fields, firsts)
+        return out
 
     def chunks(self) -> list[tuple[ChunkId, int, int]]:
         """(id, start, stop) of each chunk, in order."""
@@ -96,12 +117,19 @@ class Columns:
     """The reduced records themselves, when some record lacks one of the fields (kept absent, not None)."""
 
     @classmethod
-    def of(cls, table: dict[Any, Record], fields: list[str]) -> Columns:
+    def of(cls, table: dict[Any, Record], fields: list[str], firsts: frozenset[str] = frozenset()) -> Columns:
+        """``firsts``: fields of which the rules read only the first item (``addresses.0``): a list there
+        travels as its first item alone (a user's other addresses stay here)."""
         records = list(table.values())
         try:
-            return cls(list(table), fields, [list(map(itemgetter(f), records)) for f in fields])
+            columns = [list(map(itemgetter(f), records)) for f in fields]
         except KeyError:  # a record lacks a field
-            return cls([], fields, [], {key: {f: r[f] for f in fields if f in r} for key, r in table.items()})
+            return cls([], fields, [], {key: {f: _first(r[f]) if f in firsts else r[f] for f in fields if f in r}
+                                        for key, r in table.items()})
+        for f, column in zip(fields, columns, strict=True):
+            if f in firsts:
+                column[:] = map(_first, column)
+        return cls(list(table), fields, columns)
 
     def table(self) -> dict[Any, Record]:
         if self.rows is not None:
@@ -109,6 +137,10 @@ class Columns:
         # {key: dict(zip(fields, row)) ...} with no Python loop per record: a worker waits for it.
         rows = map(dict, map(zip, repeat(self.fields), zip(*self.columns, strict=True)))
         return dict(zip(self.keys, rows, strict=True))
+
+
+def _first(value: Any) -> Any:
+    return value[:1] if type(value) is list else value
 
 
 @dataclass
@@ -168,6 +200,18 @@ class Kit:
                     and not _self_equal(self.index.table(*rule.target).values(), [r for _, _, r in rule.pairs]):
                 trusted.discard(rule.id)
         return frozenset(trusted)
+
+    def with_rows(self, rows: dict[tuple[str, str], Columns] | None) -> Kit:
+        """This kit for one chunk whose :attr:`EntityJob.split` tables come with it (``rows``): the same kit
+        with those tables in its index (looked up by key: the chunk's records find the same records)."""
+        if rows is None:
+            return self
+        kit = shallow_copy(self)
+        kit.__dict__.pop("unchecked", None)
+        tables = dict(self.index._by_field)
+        tables.update((target, columns.table()) for target, columns in rows.items())
+        kit.index = RecordIndex.of_tables(tables, self._job.purchases)
+        return kit
 
     @cached_property
     def index(self) -> RecordIndex:
@@ -254,12 +298,12 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
                 if check(record) is False:
                     fix(record, rng, VALUES)
                     changed = True
-        if dirty is not None and dirty(record):
-            assert cents is not None
-            cents.clean(record, own, rng, VALUES)
+        if dirty is not None and dirty(record) and not cents.clean(record, own, rng, VALUES):  # type: ignore[union-attr]
             changed = True
         # With no change in this pass, each check saw the final record and passed (or did not apply): its
-        # score is 1.0. A change can break a rule checked before it, so that record is scored again.
+        # score is 1.0. A change can break a rule checked before it, so that record is scored again; the cent
+        # cleaner's moves leave it at 1.0 when the cleaner can tell that every rule still holds (it was given
+        # a record whose rules held: generators/traditional/cent_runs.py).
         known.append(None if changed else 1.0)
     linked = time.perf_counter()
     violations = [(start + v.record, v.field, v.rule, v.message) for v in kit.validator.validate(
@@ -321,8 +365,10 @@ def _assign_in_lists(records: list[Record], path: str, keys: list[Any], cum: lis
 _KITS: dict[str, tuple[EntityJob, Kit]] = {}
 
 
-def work(path: str, token: str, chunk: ChunkId, start: int, stop: int) -> ChunkResult:
-    """A worker process's task: the job (read from ``path`` once per job), then one chunk of it."""
+def work(path: str, token: str, chunk: ChunkId, start: int, stop: int,
+         rows: dict[tuple[str, str], Columns] | None = None) -> ChunkResult:
+    """A worker process's task: the job (read from ``path`` once per job), then one chunk of it (``rows``:
+    the records of the job's :attr:`~EntityJob.split` tables this chunk refers to)."""
     held = _KITS.get(token)
     if held is None:
         import pickle
@@ -334,7 +380,7 @@ def work(path: str, token: str, chunk: ChunkId, start: int, stop: int) -> ChunkR
         # The job's referenced records and the kit live until the next job: out of the collector's full
         # passes, which otherwise walk them again for every chunk's records (a tenth of a second each).
         gc.freeze()
-    return build_chunk(held[0], held[1], chunk, start, stop)
+    return build_chunk(held[0], held[1].with_rows(rows), chunk, start, stop)
 
 
 def warm() -> int:

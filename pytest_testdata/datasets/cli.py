@@ -157,6 +157,11 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+_INFERRED = {"after_ref": "inferred from timestamp names",
+             "same_as_ref": "inferred: a reference to its own entity shares what the record belongs to"}
+"""How ``--explain`` says where an inferred rule came from (datasets/inferred_rules.py)."""
+
+
 def explain(described: dict[str, Any], seed: int) -> str:
     """The plan of ``DatasetPlan.describe`` as text a person reads: ``testdata dataset --explain``."""
     lines = [f"dataset plan, seed {seed}",
@@ -174,7 +179,8 @@ def explain(described: dict[str, Any], seed: int) -> str:
             lines.append(f"    {name} -> {ref['to']}: {ref['cardinality']}" + (f"; {', '.join(how)}" if how else ""))
     if described.get("rules"):
         lines.append("  cross-entity rules:")
-        lines += [f"    {rule_id} ({rule['kind']}" + ("; inferred from timestamp names)" if rule["inferred"] else ")")
+        lines += [f"    {rule_id} ({rule['kind']}" + (f"; {_INFERRED.get(rule['kind'], 'inferred')})"
+                                                      if rule["inferred"] else ")")
                   for rule_id, rule in described["rules"].items()]
     for entity, n in described["external"].items():
         lines.append(f"  external ids supplied for {entity}: {n}")

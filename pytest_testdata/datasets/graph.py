@@ -436,9 +436,13 @@ def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetR
     for e in out:
         if e.parent in hard and not e.deferred:
             hard[e.child].add(e.parent)
+    # A rule that looks through a deferred reference is met when that reference is filled in, by choosing
+    # what it points at (datasets/deferred.py): it adds no dependency.
+    later = {(e.child, e.path) for e in out if e.deferred}
     for n in members:
         for r in rules[n]:
-            hard[n].update(d for d in r.depends_on if d in hard)
+            if (n, r.ref_path) not in later:
+                hard[n].update(d for d in r.depends_on if d in hard)
     # Ties go by name, so the order (and the stream's) never depends on how the counts were listed.
     order: list[str] = []
     ready = sorted(n for n in members if not hard[n])
@@ -452,6 +456,8 @@ def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetR
     if len(order) < len(members):
         stuck = [n for n in members if n not in done]
         links = [f"{e.name} -> {e.parent}" for e in out if e.child in stuck and e.parent in stuck and not e.deferred]
+        links += [f"{r.id} (x-dataset-coherence) -> {d}" for n in stuck for r in rules[n] for d in r.depends_on
+                  if d in stuck and (n, r.ref_path) not in later]
         raise TestdataUsageError(
             f"dataset: the references {'; '.join(links)} form a cycle with no nullable link to break it, so no "
             "entity of it can be built first. Make one of these references nullable (\"type\": [\"string\", "

@@ -11,8 +11,12 @@ and no creation timestamp came to be when it was published (an article is publis
 up). The rule moves all the record's timestamps together, keeping their order, and is checked and reported
 like a declared one (``ds.violations``, ``ds.metadata[entity].dataset_coherence``).
 
-Not inferred: a reference inside a list, a reference of an entity to itself or one filled in after both
-records exist (a cycle's nullable link), a reference by field name only (``petId``), or one to external ids.
+A reference of an entity to itself (a reply's ``parent_id``) gets its own rules (:func:`inferred_self_rules`):
+the referenced record shares the record's references to things that are not people, and came to be before it.
+They are met when the reference is filled in, by choosing the parent (``datasets/deferred.py``).
+
+Not inferred: a reference inside a list, a cycle's nullable link to another entity (filled in after both
+records exist), a reference by field name only (``petId``), or one to external ids.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.datasets.coherence import KEYWORD
+from pytest_testdata.generators.traditional.field_names import PERSON, PERSON_SIBLINGS
 from pytest_testdata.generators.traditional.timeline import creation_time
 
 if TYPE_CHECKING:
@@ -39,7 +44,8 @@ def with_inferred_rules(entity: str, schema: Schema, edges: Sequence[Edge], sche
     enforces and checks them; ``schema`` itself when it declares rules of its own or none are inferred."""
     if schema.json_schema.get(KEYWORD):
         return schema
-    specs = inferred_time_rules(entity, schema, edges, schemas, members)
+    specs = [*inferred_time_rules(entity, schema, edges, schemas, members),
+             *inferred_self_rules(entity, schema, edges, schemas, members)]
     if not specs:
         return schema
     return dataclasses.replace(schema, json_schema={**schema.json_schema, KEYWORD: specs})
@@ -66,8 +72,51 @@ def inferred_time_rules(entity: str, schema: Schema, edges: Sequence[Edge], sche
     return rules
 
 
+def inferred_self_rules(entity: str, schema: Schema, edges: Sequence[Edge], schemas: Mapping[str, Schema],
+                        members: Sequence[str]) -> list[dict[str, Any]]:
+    """The rules a reference of ``entity`` to itself gets (a reply's ``parent_id``, a ``manager_id``): the
+    referenced record shares the record's references to things that are not people (a reply is on its parent's
+    article, a manager in the employee's department; not by its author), and came to be before it."""
+    declared = schema.references()
+    own = [e for e in edges if e.child == entity and e.parent == entity and not e.in_list and e.path in declared]
+    if not own:
+        return []
+    scopes = [e.path for e in edges if e.child == entity and e.parent != entity and not e.in_list and not e.deferred
+              and not e.inferred and e.path in declared and e.parent in members
+              and not _about_a_person(e.path, e.parent, schemas[e.parent])]
+    mine = _came_to_be(schema.properties)
+    rules: list[dict[str, Any]] = []
+    for edge in own:
+        rules += [{"name": f"same_{scope}_as_{edge.path}", "kind": "same_as_ref", "ref": edge.path,
+                   "fields": {scope: scope}, "inferred": True} for scope in scopes]
+        if mine is not None:
+            rules.append({"name": f"{mine}_after_{edge.path}", "kind": "after_ref", "ref": edge.path, "field": mine,
+                          "after": mine, "inferred": True})
+    return rules
+
+
+def _about_a_person(path: str, entity: str, schema: Schema) -> bool:
+    """Whether a reference points at a person (``author_id``, a ``user``, an entity with an email): a reply
+    shares its parent's article, not its author."""
+    words = {_stem(path), _stem(entity)}
+    if words & PERSON:
+        return True
+    return any(name in PERSON_SIBLINGS or (isinstance(sub, Mapping) and sub.get("format") == "email")
+               for name, sub in schema.properties.items())
+
+
+def _stem(name: str) -> str:
+    """``author_id`` -> ``author``, ``authorId`` -> ``author``, ``Users`` -> ``user``."""
+    low = name.lower()
+    for tail in ("_id", "id", "_uuid", "_key"):
+        if low.endswith(tail) and len(low) > len(tail):
+            low = low[: -len(tail)]
+            break
+    return low[:-1] if low.endswith("s") and not low.endswith("ss") else low
+
+
 def _came_to_be(properties: Mapping[str, Any]) -> str | None:
     return creation_time(properties) or creation_time(properties, _PUBLISHED)
 
 
-__all__ = ["inferred_time_rules", "with_inferred_rules"]
+__all__ = ["inferred_self_rules", "inferred_time_rules", "with_inferred_rules"]

@@ -98,7 +98,8 @@ class ChunkPool:
         self._handed[id(job)] = (job, path, futures)
         for chunk, start, stop in self.handed(job):
             try:
-                futures.append(self._executor.submit(work, path, job.token, chunk, start, stop))
+                futures.append(self._executor.submit(work, path, job.token, chunk, start, stop,
+                                                     job.rows(start, stop)))
             except BrokenProcessPool as exc:  # a worker died before this entity started
                 raise _died(job.entity, chunk[0], start, stop, exc) from None
 

@@ -175,8 +175,18 @@ def test_referenced_records_travel_to_workers_as_the_fields_the_rules_read() -> 
     sent = pickle.loads(pickle.dumps(Columns.of(users, ["addresses", "created_at"])))
     assert sent.table() == {"u1": {"addresses": [{"country": "US"}], "created_at": "2025-01-01T00:00:00Z"},
                             "u2": {"addresses": [], "created_at": "2025-02-01T00:00:00Z"}}
+    # Rules that read only the first address (addresses.0) are sent only that one; a value that is not a
+    # list travels as it is.
+    users["u1"]["addresses"].append({"country": "DE"})
+    users["u2"]["addresses"] = {"0": {"country": "FR"}}
+    first = pickle.loads(pickle.dumps(Columns.of(users, ["addresses", "created_at"], frozenset({"addresses"}))))
+    assert first.table() == {"u1": {"addresses": [{"country": "US"}], "created_at": "2025-01-01T00:00:00Z"},
+                             "u2": {"addresses": {"0": {"country": "FR"}}, "created_at": "2025-02-01T00:00:00Z"}}
+    assert len(users["u1"]["addresses"]) == 2  # (the building process's records are left whole)
     del users["u2"]["created_at"]  # an optional field a record lacks stays absent (not None)
-    assert Columns.of(users, ["addresses", "created_at"]).table()["u2"] == {"addresses": []}
+    assert Columns.of(users, ["addresses", "created_at"]).table()["u2"] == {"addresses": {"0": {"country": "FR"}}}
+    assert Columns.of(users, ["addresses"], frozenset({"addresses"})).table()["u1"] == {
+        "addresses": [{"country": "US"}]}
 
 
 def test_a_build_leaves_the_garbage_collector_as_it_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,3 +207,31 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(monkeypatch: pytest
     finally:
         gc.unfreeze()
     assert any(o is marker for o in gc.get_objects())
+
+
+def test_a_chunk_is_sent_only_the_referenced_records_it_refers_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A payment chunk reads the orders its payments refer to: those travel with the chunk, not the whole
+    # order table with the job (the byte-for-byte test above holds the records to be the same).
+    import pickle
+
+    from pytest_testdata.datasets.chunks import EntityJob
+
+    sent = []
+    original = EntityJob.rows
+
+    def rows(self, start, stop):
+        out = original(self, start, stop)
+        sent.append((self, start, stop, out))
+        return out
+
+    monkeypatch.setattr(EntityJob, "rows", rows)
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+    generate_dataset(COUNTS, seed=5, processes=2)
+    payments = [(job, start, stop, out) for job, start, stop, out in sent if job.entity == "payment"]
+    assert [(start, stop) for _, start, stop, _ in payments] == [(0, CHUNK), (CHUNK, 2 * CHUNK)]  # the last: here
+    for job, start, stop, out in payments:
+        orders = out[("order", "order_id")].table()
+        assert set(orders) == set(job.refs["order_id"][start:stop]) - {None}
+        assert len(orders) < COUNTS["order"] and set(next(iter(orders.values()))) == {
+            "created_at", "payment", "status", "totals"}
+        assert ("order", "order_id") not in job.tables and pickle.loads(pickle.dumps(job)).parents == {}

@@ -417,15 +417,28 @@ class CentMoves:
         self.cents = cents
         self.rules = rules
         self.dirty = cents.dirty
+        from pytest_testdata.generators.traditional import cent_runs  # (imports vouch, which imports the drawers)
+
         places = tuple(i for i, rule in enumerate(rules) if rule.kind in DERIVING)
         derive = tuple(rules[i] for i in places)
-        self.derive: tuple[_Step, ...] = tuple((i, _run_of(rules[i])) for i in places)
-        """Every deriving rule, run again after a price moved."""
-        self.rates = tuple(self._rate(i, rule, derive) for i, rule in enumerate(rules)
-                           if rule.kind == "rate_of" and str(rule.spec.get("target")) in cents.targets)
+        settled = [(i, rule) for i, rule in enumerate(rules)
+                   if rule.kind == "rate_of" and str(rule.spec.get("target")) in cents.targets]
         self.vouches = _vouches(cents, rules)
         """Whether :meth:`clean` can say that every rule holds afterwards: every money target a top-level
-        key, the items' prices the only knob, rules of the kinds above over top-level paths, each once."""
+        key, the items' prices the only knob, rules of the kinds above over top-level paths, each once; or
+        any shape whose runs :func:`cent_runs.tracked` accounts for (an order's nested money)."""
+        runs = [_run_of(rules[i]) for i in places]
+        if not self.vouches and cents.knobs:
+            tracked = [cent_runs.run_of(rules[i]) for i in places]
+            again = [tuple(places[k] for k in _reading(str(rule.spec["target"]), derive)) for _, rule in settled]
+            if all(run is not None for run in tracked) and cent_runs.tracked(
+                    rules, [(i, rules[i]) for i in places],
+                    [(i, str(rule.spec["target"]), a) for (i, rule), a in zip(settled, again, strict=True)],
+                    cents.writes()):
+                self.vouches, runs = True, tracked  # type: ignore[assignment]
+        self.derive: tuple[_Step, ...] = tuple(zip(places, runs, strict=True))
+        """Every deriving rule, run again after a price moved."""
+        self.rates = tuple(self._rate(i, rule, derive) for i, rule in settled)
 
     def _rate(self, index: int, rule: Rule, derive: tuple[Rule, ...]) -> _Rate:
         target = str(rule.spec["target"])
