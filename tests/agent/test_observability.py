@@ -71,6 +71,22 @@ def test_logs_are_json_with_request_id_and_outcome(agent: RunningAgent) -> None:
     assert line["service"] == "testdata-agent" and "timestamp" in line and "duration_ms" in line
 
 
+def test_request_lines_carry_the_call_fields_in_order(agent: RunningAgent) -> None:
+    stub = pb_grpc.TestDataServiceStub(agent.channel())
+    stub.GenerateData(pb.GenerateDataRequest(entity="user", count=2, seed=4), metadata=(("x-request-id", "ok-1"),))
+    list(stub.GenerateDataStream(pb.GenerateDataRequest(entity="user", count=3, seed=4),
+                                 metadata=(("x-request-id", "stream-1"),)))
+    unary = next(line for line in agent.log_lines() if line.get("request_id") == "ok-1")
+    assert list(unary) == ["service", "environment", "request_id", "method", "peer", "status", "duration_ms",
+                           "entity", "count", "strategy", "seed", "cache_hit", "event", "level", "timestamp"]
+    assert unary["method"] == "GenerateData" and unary["peer"].startswith("ipv") and unary["status"] == "OK"
+    assert (unary["entity"], unary["count"], unary["seed"], unary["cache_hit"]) == ("user", 2, 4, False)
+    stream = next(line for line in agent.log_lines() if line.get("request_id") == "stream-1")
+    assert list(stream) == ["service", "environment", "request_id", "method", "peer", "entity", "count", "status",
+                            "chunks", "duration_ms", "event", "level", "timestamp"]
+    assert stream["method"] == "GenerateDataStream" and stream["count"] == 3 and stream["chunks"] == 1
+
+
 def test_otlp_exporter_is_used_when_an_endpoint_is_set() -> None:
     tracer, provider = build_tracer(load_settings({"OTLP_ENDPOINT": "http://127.0.0.1:4317"}))
     try:

@@ -198,3 +198,73 @@ def test_sqlite_engine_trades_durability_not_rollbacks_and_durable_keeps_the_def
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     durable.dispose()
+
+
+def _loaded(tmp_path: Any, name: str, counts: dict[str, int], seed: int, change: Any = None) -> Any:
+    """A dataset generated in this process (``change`` may edit its records), loaded into a new SQLite file."""
+    from pytest_testdata.datasets import DatasetRequest, generate_dataset, sqlite_engine
+    from pytest_testdata.datasets.graph import plan_dataset
+    from pytest_testdata.datasets.load import load_dataset
+    from pytest_testdata.engine import Engine
+
+    engine = Engine()
+    dataset = generate_dataset(counts, seed=seed, engine=engine, processes=1)
+    if change is not None:
+        change(dataset)
+    target = sqlite_engine(tmp_path / name)
+    try:
+        load_dataset(dataset, plan_dataset(DatasetRequest.checked(counts, seed=seed), engine.registry), target)
+    finally:
+        target.dispose()
+    return dataset
+
+
+def test_many_rows_to_a_statement_give_the_database_one_row_a_statement_gives(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    from pytest_testdata.datasets import load
+
+    # 450 users, 900 addresses, 410 orders: whole statements of 200 rows and a shorter last one for each table.
+    counts = {"user": 450, "product": 130, "order": 410}
+    adapters = dict(sqlite3.adapters)
+    dumps = []
+    for per in (1, load.ROWS_PER_INSERT):
+        monkeypatch.setattr(load, "ROWS_PER_INSERT", per)
+        dataset = _loaded(tmp_path, f"{per}.db", counts, seed=5)
+        with closing(sqlite3.connect(tmp_path / f"{per}.db")) as db:
+            dumps.append(list(db.iterdump()))
+            nulls = db.execute('SELECT count(*) FROM "order" WHERE delivered_at IS NULL').fetchone()[0]
+            stocked = db.execute("SELECT count(*) FROM product WHERE in_stock = 1").fetchone()[0]
+            kinds = {r[0] for r in db.execute("SELECT DISTINCT typeof(in_stock) FROM product")}
+        assert nulls == sum(1 for r in dataset["order"] if r["delivered_at"] is None) > 0
+        assert stocked == sum(1 for r in dataset["product"] if r["in_stock"] is True) > 0
+        assert kinds == {"integer"}  # booleans as 1 and 0, NULL as NULL (not the text 'None')
+    assert dumps[0] == dumps[1]
+    assert dict(sqlite3.adapters) == adapters  # the load's own adapters are taken off again
+
+
+def test_an_adapter_of_the_process_for_booleans_is_still_used(tmp_path: Any) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    sqlite3.register_adapter(bool, lambda value: "yes" if value else "no")
+    try:
+        _loaded(tmp_path, "yes.db", {"product": 250}, seed=3)
+    finally:
+        del sqlite3.adapters[(bool, sqlite3.PrepareProtocol)]
+    with closing(sqlite3.connect(tmp_path / "yes.db")) as db:
+        assert {r[0] for r in db.execute("SELECT DISTINCT in_stock FROM product")} <= {"yes", "no"}
+
+
+def test_a_refused_row_in_the_middle_of_a_statement_names_its_record(tmp_path: Any) -> None:
+    from pytest_testdata.datasets.load import DatasetLoadError
+
+    def repeat_an_email(dataset: Any) -> None:
+        dataset["user"][321]["email"] = dataset["user"][5]["email"]
+
+    with pytest.raises(DatasetLoadError) as failed:
+        _loaded(tmp_path, "refused.db", {"user": 450}, seed=4, change=repeat_an_email)
+    assert (failed.value.entity, failed.value.record, failed.value.field) == ("user", 321, "email")
+    assert "UNIQUE constraint failed: user.email" in failed.value.reason

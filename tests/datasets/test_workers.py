@@ -164,6 +164,30 @@ def test_a_database_is_loaded_while_the_workers_build_and_holds_the_same_dataset
     db.close()
 
 
+def test_the_workers_get_the_next_entities_before_the_finished_ones_are_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Writing a large entity into a database keeps this process busy for a while: what can start (the
+    # reviews, which read the orders, while the payments are built) is handed to the workers first, so
+    # that they are not left waiting for the write. Each entity handed out has its job file in the pool's
+    # folder until it is collected.
+    import tempfile
+
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    handed: dict[str, set[str]] = {}
+
+    class Watching:
+        def write(self, plan: object, entity: str, records: object, deferred: object) -> None:
+            handed[entity] = {p.name.split("-")[0] for p in tmp_path.glob("testdata-dataset-*/*.pickle")}
+
+        def fill(self, *args: object) -> None:
+            pass
+
+    build_dataset(Engine(), DatasetRequest.checked(COUNTS, seed=5), sink=Watching(), processes=2)
+    assert handed["order"] == {"payment", "review"}
+    assert list(handed) == ["product", "user", "order", "payment", "review"]
+
+
 def test_referenced_records_travel_to_workers_as_the_fields_the_rules_read() -> None:
     import pickle
 
