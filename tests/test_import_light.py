@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HEAVY = ("anthropic", "weaviate", "redis", "grpc", "llama_cpp", "vcr", "prometheus_client", "opentelemetry",
          "structlog")
 
@@ -144,3 +146,104 @@ def test_value_kinds_of_a_user_schema_import_no_faker(tmp_path: Path) -> None:
     # second in a fresh process.
     assert loaded(modules, "jsonschema_rs")
     assert not loaded(modules, "jsonschema"), "jsonschema imported for a valid classic user schema"
+
+
+USER_MODELS = '''
+import dataclasses, datetime as dt, json, sys
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field, HttpUrl
+
+from pytest_testdata.engine import Engine
+from pytest_testdata.schemas.registry import SchemaRegistry
+from pytest_testdata.schemas.sources import schema_from_object
+from pytest_testdata.types import GenerationRequest
+
+
+class Tier(str, Enum):
+    free = "free"
+    pro = "pro"
+
+
+class Address(BaseModel):
+    street: str
+    city: str
+    country: Annotated[str, Field(min_length=2, max_length=2)]
+
+
+class Invoice(BaseModel):
+    amount: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
+    currency: Literal["EUR", "USD"]
+    issued_on: dt.date
+
+
+class Customer(BaseModel):
+    id: UUID
+    email: Annotated[str, Field(json_schema_extra={"format": "email"})]
+    website: HttpUrl | None = None
+    tier: Tier
+    created_at: dt.datetime
+    address: Address
+    invoices: Annotated[list[Invoice], Field(max_length=3)]
+
+
+@dataclasses.dataclass
+class Shipment:
+    id: UUID
+    status: Tier
+    shipped_at: dt.datetime
+    weight_kg: Annotated[Decimal, Field(max_digits=6, decimal_places=2)]
+
+
+SUBSCRIPTION = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "subscription", "type": "object",
+    "required": ["id", "email", "homepage", "plan", "started_at", "price"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"}, "email": {"type": "string", "format": "email"},
+        "homepage": {"type": "string", "format": "uri"}, "plan": {"enum": ["basic", "team"]},
+        "started_at": {"type": "string", "format": "date-time"},
+        "price": {"type": "number", "minimum": 0, "maximum": 9999.99, "multipleOf": 0.01},
+        "billing": {"anyOf": [{"type": "object", "properties": {"city": {"type": "string"}}}, {"type": "null"}]},
+    },
+}
+
+registry = SchemaRegistry(builtins=False)
+kind = sys.argv[1]
+if kind == "file":
+    path = Path("subscription.schema.json")
+    path.write_text(json.dumps(SUBSCRIPTION))
+    schema = registry.get(registry.load_file(path)[0])
+else:
+    schema = registry.register(schema_from_object(Customer if kind == "pydantic" else Shipment))
+result = Engine(registry).generate(GenerationRequest.checked(schema.name, 5, seed=1, locale="de_DE"))
+print("STANDARD " + json.dumps(schema.standard))
+print("RECORDS " + json.dumps(result.records, default=str))
+print("MODULES " + json.dumps(sorted(sys.modules)))
+'''
+
+
+@pytest.mark.parametrize("kind", ["pydantic", "dataclass", "file"])
+def test_first_records_of_a_users_model_import_no_jsonschema(tmp_path: Path, kind: str) -> None:
+    # A user's model is a "standard" JSON Schema (anyOf, $ref...): its records are judged by jsonschema-rs,
+    # with jsonschema's reading of formats and multipleOf (quality/formats.py), and jsonschema itself is
+    # imported only to explain a refused record. Its import with the format checkers (isoduration pulls in
+    # arrow) cost several times a fresh process's first records.
+    runner = tmp_path / "user_models.py"
+    runner.write_text(USER_MODELS)
+    proc = subprocess.run([sys.executable, str(runner), kind], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = {line.split(" ", 1)[0]: json.loads(line.split(" ", 1)[1]) for line in proc.stdout.splitlines()
+             if line.split(" ", 1)[0] in ("STANDARD", "RECORDS", "MODULES")}
+    assert lines["STANDARD"] is True  # judged as a whole document, not by the classic compiled checks
+    assert len(lines["RECORDS"]) == 5
+    modules = set(lines["MODULES"])
+    assert loaded(modules, "jsonschema_rs")  # the records really were validated (tests/test_light_formats.py)
+    # The generator's date-times and plain URLs conform by every reading: their libraries are not imported.
+    for name in ("jsonschema", "referencing", "jsonschema_specifications", "arrow", "isoduration", "uri_template",
+                 "webcolors", "jsonpointer", "rfc3339_validator", "six", "rfc3987", "faker"):
+        assert not loaded(modules, name), f"{name} imported for the first records of a user's {kind}"

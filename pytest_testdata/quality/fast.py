@@ -169,8 +169,13 @@ def _nothing(validator: Any, value: Any, instance: Any, schema: Any) -> list[Any
 def fast_is_valid(document: Mapping[str, Any], standard: Any,
                   mentions: frozenset[str] | None = None) -> Callable[[Any], bool] | None:
     """``is_valid(record)`` by ``jsonschema-rs`` for a document, reading the :data:`DELEGATED` keywords as
-    ``standard`` (a ``jsonschema`` validator of that document, its format checker on) does; None when
+    the standard (a ``jsonschema`` validator of that document, its format checker on) does; None when
     ``jsonschema-rs`` is not installed or cannot take the document.
+
+    ``standard`` is that validator, or a function without arguments that builds it: then it is built only
+    when it is needed, for a document whose dialect :func:`~pytest_testdata.quality.formats.dialect_of` does
+    not know or for a record ``jsonschema-rs`` cannot read, and the keywords and formats are read by
+    :mod:`pytest_testdata.quality.formats` (the same verdicts, without importing ``jsonschema``).
 
     ``mentions``, when the caller knows it (:func:`keywords_mentioned` of the document's JSON text), names
     the keywords the document may use: custom keywords it cannot use are not registered (each costs the
@@ -179,15 +184,22 @@ def fast_is_valid(document: Mapping[str, Any], standard: Any,
         return None
     import jsonschema_rs
 
-    wanted = [keyword for keyword in DELEGATED if keyword != "format"]
-    wanted += [keyword for keyword in IGNORED_UNLESS_STANDARD if keyword not in standard.VALIDATORS]
-    keywords = {keyword: _delegate(standard, keyword) for keyword in wanted
-                if mentions is None or keyword in mentions}
-    checker = standard.format_checker
+    from pytest_testdata.quality.formats import dialect_of
+
+    draft = dialect_of(document) if callable(standard) else None
+    if draft is None:
+        built = standard() if callable(standard) else standard
+        keywords, formats = _standard_reading(built, mentions)
+
+        def build() -> Any:
+            return built
+    else:
+        build = standard
+        keywords, formats = _light_reading(draft, mentions)
     try:
         compiled = jsonschema_rs.validator_for(
-            dict(document), keywords=keywords or None, offline=True, validate_formats=checker is not None,
-            formats=_formats(checker) if checker is not None else None)
+            dict(document), keywords=keywords or None, offline=True, validate_formats=formats is not None,
+            formats=formats)
     except Exception:  # a document it cannot compile (offline references, its regex engine): the standard
         return None
     rs_valid = compiled.is_valid
@@ -196,8 +208,80 @@ def fast_is_valid(document: Mapping[str, Any], standard: Any,
         try:
             return bool(rs_valid(record))
         except (ValueError, TypeError, OverflowError):  # a value that is not JSON (a tuple, a Decimal...)
-            return bool(standard.is_valid(record))
+            return bool(build().is_valid(record))
     return is_valid
+
+
+def _standard_reading(standard: Any, mentions: frozenset[str] | None
+                      ) -> tuple[dict[str, type], dict[str, Callable[[str], bool]] | None]:
+    """The custom keywords and format functions of :func:`fast_is_valid`, read off a ``jsonschema`` validator."""
+    wanted = [keyword for keyword in DELEGATED if keyword != "format"]
+    wanted += [keyword for keyword in IGNORED_UNLESS_STANDARD if keyword not in standard.VALIDATORS]
+    keywords = {keyword: _delegate(standard, keyword) for keyword in wanted
+                if mentions is None or keyword in mentions}
+    checker = standard.format_checker
+    return keywords, (_formats(checker) if checker is not None else None)
+
+
+def _light_reading(draft: str, mentions: frozenset[str] | None
+                   ) -> tuple[dict[str, type], dict[str, Callable[[str], bool]]]:
+    """:func:`_standard_reading` of the validator ``jsonschema`` makes for a draft's document (with its
+    format checker), from :mod:`pytest_testdata.quality.formats`' tables."""
+    from pytest_testdata.quality.formats import KNOWS_DEPENDENCIES
+
+    wanted = [keyword for keyword in DELEGATED if keyword != "format"]
+    wanted += [keyword for keyword in IGNORED_UNLESS_STANDARD
+               if not (keyword == "dependencies" and draft in KNOWS_DEPENDENCIES)]
+    keywords: dict[str, type] = {}
+    for keyword in wanted:
+        if mentions is None or keyword in mentions:
+            keywords[keyword] = (_Pattern if keyword == "pattern" else
+                                 _MultipleOf if keyword == "multipleOf" and draft != "draft3" else _Anything)
+    return keywords, light_formats(draft)
+
+
+class _MultipleOf:
+    """``multipleOf`` read as ``jsonschema`` reads it (:func:`pytest_testdata.quality.formats.multiple_of_fails`)."""
+
+    def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+        self.value = value
+
+    def validate(self, instance: Any) -> None:
+        from pytest_testdata.quality.formats import multiple_of_fails
+
+        if multiple_of_fails(instance, self.value):
+            raise ValueError(f"{instance!r} is not a multiple of {self.value}")
+
+
+class _Anything:
+    """A keyword the standard does not assert in the document's dialect: every value passes."""
+
+    def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+        pass
+
+    def validate(self, instance: Any) -> None:
+        pass
+
+
+@lru_cache(maxsize=8)
+def light_formats(draft: str) -> dict[str, Callable[[str], bool]]:
+    """:func:`_formats` of a draft's format checker, from :func:`pytest_testdata.quality.formats.format_check`
+    (each format's library imported at its first value): format -> its verdict on a string, for every format
+    the checker or ``jsonschema-rs`` knows (the others are not asserted)."""
+    from pytest_testdata.quality.formats import FORMATS, format_check
+
+    def asserting(name: str) -> Callable[[str], bool]:
+        check = format_check(draft, name)
+        plain = _plain_form(name)
+        if plain is not None:
+            def uri(value: str) -> bool:
+                return plain(value) is not None or check(value)
+            return uri
+        return check
+
+    found = {name: asserting(name) for name in sorted(FORMATS[draft])}
+    found.update({name: _accept for name in RUST_FORMATS if name not in FORMATS[draft]})
+    return found
 
 
 def keywords_mentioned(text: str) -> frozenset[str]:

@@ -166,13 +166,17 @@ def _format_check(fmt: str, string: bool) -> Callable[[Any], bool]:
     """:func:`subschema_check` of ``{"format": fmt}`` (``string``: with ``"type": "string"``): what the
     validator asks, its format checker's ``conforms`` (and, typed, whether the value is a string), called
     without building a validator and walking its keywords for every value drawn (a GitHub schema draws
-    dozens of formatted strings a record)."""
-    conforms = _drawing_checker().conforms
+    dozens of formatted strings a record). The checker's verdicts are read by quality.formats, as the fast
+    validator reads them: a format-only check imports neither ``jsonschema`` nor the libraries of the other
+    formats (the first records of a user's model drew without them)."""
+    from pytest_testdata.quality.fast import light_formats
+
+    on_strings = light_formats("draft202012").get(fmt)
 
     def check(value: Any) -> bool:
-        if string and not isinstance(value, str):
-            return False
-        return bool(conforms(value, fmt))
+        if not isinstance(value, str):
+            return not string
+        return on_strings is None or bool(on_strings(value))
     return check
 
 

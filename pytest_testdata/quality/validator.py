@@ -295,24 +295,36 @@ class Validator:
         ``jsonschema-rs`` when installed (quality.fast) and by the ``jsonschema`` library otherwise and for
         every rejected record (quality.standard); the caller's constraints are checked by path."""
         from pytest_testdata.quality.fast import fast_is_valid
-        from pytest_testdata.quality.standard import standard_validator, violations
 
-        checker = standard_validator(schema.document, getattr(schema, "_embeds_ids", None))  # set at load
+        document = schema.document
+
+        @lru_cache(maxsize=1)
+        def standard() -> Any:
+            # Built at the first record jsonschema-rs rejects (to confirm and explain it), or now when there
+            # is no fast verdict: importing jsonschema with its format checkers cost more than a fresh
+            # process's first records of a user's model.
+            from pytest_testdata.quality.standard import standard_validator
+
+            return standard_validator(document, getattr(schema, "_embeds_ids", None))  # set at load
+
         self._nested = constraints
         self._nested_checks = {path: _compile({}, c) for path, c in constraints.items()}
         self.unique = tuple(p for p in schema.unique_fields() if "." not in p) + tuple(
             p for p, c in constraints.items() if c.unique)
         self._nested_accept = [(all_getter(path), _quiet({}, c)) for path, c in constraints.items()]
-        is_valid = checker.is_valid
         # jsonschema-rs decides when installed (quality.fast); a record it rejects is judged again by the
         # standard, which has the last word (and the explanation).
-        fast = fast_is_valid(schema.document, checker, getattr(schema, "_mentions", None))  # set at load
+        fast = fast_is_valid(document, standard, getattr(schema, "_mentions", None))  # set at load
+        if fast is None:
+            standard()  # no fast verdict: the standard decides every record (and a document it refuses fails here)
 
         def accept(record: Any) -> bool:
-            return bool((fast is not None and fast(record)) or is_valid(record))
+            return bool((fast is not None and fast(record)) or standard().is_valid(record))
 
         def report_all(record: Any, _path: str, report: Report) -> None:
-            for v in violations(checker, record, 0):
+            from pytest_testdata.quality.standard import violations
+
+            for v in violations(standard(), record, 0):
                 report(v.field, v.rule, v.message)
 
         self._root = report_all
