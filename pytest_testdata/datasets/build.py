@@ -554,8 +554,9 @@ class Builder:
         found = [DatasetViolation(entity, i, f, rule.id, m) for rule in rules for i, f, m in
                  rule.check_all(records, self.index)]
         violations = sorted([v for v in meta.violations if v.rule not in ids] + found, key=lambda v: (v.record, v.rule))
+        every = {r.id for r in self.plan.rules[entity]}
         checks = len(self.plan.rules[entity]) * len(records)
-        failed = sum(1 for v in violations if v.rule in {r.id for r in self.plan.rules[entity]})
+        failed = sum(1 for v in violations if v.rule in every)
         cross = round((checks - failed) / checks, 4) if checks else 1.0
         self.metadata[entity] = dataclasses.replace(meta, violations=violations, dataset_coherence=cross)
 

@@ -46,7 +46,6 @@ class Candidates:
     def __init__(self, edge: Edge, rules: Sequence[DatasetRule], parents: Sequence[Record]) -> None:
         self.edge = edge
         self.own = edge.parent == edge.child
-        self.rules = list(rules)
         self.pairs = [(getter(mine), getter(theirs)) for r in rules if isinstance(r, SameAsRef) and r.array is None
                       for mine, theirs, _ in r.pairs]
         timed = [r for r in rules if isinstance(r, AfterRef)]
@@ -89,8 +88,7 @@ class Candidates:
             return members, bisect_left(orders, (position,))
         return members, len(members)
 
-    def choose(self, record: Record, position: int, index: RecordIndex, rng: random.Random,
-               holds: Callable[[Record], bool]) -> Any:
+    def choose(self, record: Record, position: int, rng: random.Random, holds: Callable[[Record], bool]) -> Any:
         """A key for ``record``'s reference that passes ``holds``, or None when no candidate does."""
         pool, n = self.eligible(record, position)
         for _ in range(min(TRIES, n)):
@@ -107,9 +105,11 @@ def fill_deferred(edge: Edge, children: list[Record], parents: Sequence[Record],
     candidates = Candidates(edge, rules, parents)
     n = len(children)
     empty = set(rng.sample(range(n), round(n * edge.card.empty))) if edge.card.empty else set()
+    def holds(record: Record) -> bool:
+        return all(rule.check(record, index) is None for rule in rules)
+
     for i, record in enumerate(children):
-        key = None if i in empty else candidates.choose(
-            record, i, index, rng, lambda r: all(rule.check(r, index) is None for rule in rules))
+        key = None if i in empty else candidates.choose(record, i, rng, holds)
         put_reference(record, edge.path, key, edge.absent_when_empty)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.schemas.sources.vocabulary import json_copy
 
 VIEWS_FILE = Path(__file__).with_name("builtin_views.json")
 """The shipped table: source file name -> its CRC-32 and length, and what :meth:`Schema.from_json_schema` computes."""
@@ -72,12 +73,12 @@ def schema_from_entry(entry: Mapping[str, Any], data: bytes, source: str) -> Sch
     shipped entry. The view and the document are fresh copies, as there (each registry's schema owns its
 trees; the coherence rules are the parsed file's), the rest is read as it was computed."""
     document: dict[str, Any] = json.loads(data)  # (the entry was written from these very bytes: an object)
-    view: dict[str, Any] = _fresh(entry["view"])
+    view: dict[str, Any] = json_copy(entry["view"])
     rules = document.get("x-coherence", [])
     schema = Schema(
         name=entry["name"], json_schema=view, version=document.get("x-version", 1),
         domain=str(document.get("x-domain", "default")), description=str(document.get("description", "")),
-        source=source, coherence=tuple(rules), digest=entry["digest"], document=_fresh(document),
+        source=source, coherence=tuple(rules), digest=entry["digest"], document=json_copy(document),
         dialect=entry["dialect"], standard=entry["standard"],
     )
     if entry["embeds_ids"] is not None:
@@ -85,12 +86,3 @@ trees; the coherence rules are the parsed file's), the rest is read as it was co
     if entry["mentions"] is not None:
         object.__setattr__(schema, "_mentions", frozenset(entry["mentions"]))
     return schema
-
-
-def _fresh(node: Any) -> Any:
-    """A deep copy of a JSON tree (dicts and lists new, scalars shared)."""
-    if type(node) is dict:
-        return {key: _fresh(value) for key, value in node.items()}
-    if type(node) is list:
-        return [_fresh(value) for value in node]
-    return node
