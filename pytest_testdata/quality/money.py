@@ -12,12 +12,16 @@ goes to ``round`` itself. ``tests/test_fast_paths.py`` compares the two on about
 
 from __future__ import annotations
 
+from math import floor
+
 
 def round_cents(value: float) -> float:
     """``round(value, 2)``, the same value and type (an int stays an int)."""
     if type(value) is float and -1e9 < value < 1e9:
         scaled = value * 100.0
-        whole = round(scaled)
+        # floor(scaled + 0.5) is round(scaled) whenever the test below passes (a whole number within 0.49 of
+        # scaled is its nearest; the addition's error is under 1e-5 here), at half the cost of round().
+        whole = floor(scaled + 0.5)
         if whole and -0.49 < scaled - whole < 0.49:
             return whole / 100
     return round(value, 2)
