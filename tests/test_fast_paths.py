@@ -294,6 +294,47 @@ def test_fast_draws_equal_the_random_methods_they_replace() -> None:
         between(fast, 3, 1)
 
 
+def test_identifiers_are_the_uuid_modules_text_of_the_same_draw() -> None:
+    # The identifier drawers fold the stream and the version bits into one constant and write the text from
+    # the grouped hex (fastrand.uuid_key, uuid_text): the same text as uuid.UUID of the unfolded value.
+    from pytest_testdata.generators.traditional.drawers import RecordState, _uuid_for, uuid_stream
+
+    fast, plain = random.Random(5), random.Random(5)
+    for entity, name in (("cart", "cart_id"), ("user", "user_id"), ("order", "items.product_id")):
+        draw, stream = _uuid_for(name), uuid_stream(entity, name)
+        state = RecordState(fast, "US", entity=entity)
+        for _ in range(20_000):
+            assert draw(state) == str(uuid.UUID(int=plain.getrandbits(128) ^ stream, version=4))
+            assert uuid4(fast, stream) == str(uuid.UUID(int=plain.getrandbits(128) ^ stream, version=4))
+
+
+def test_phone_layouts_fill_as_str_format_does() -> None:
+    # phone_number puts a number's digits into its layout by slices (pools._laid_out), not field by field:
+    # every layout of every country's ranges, with too few, just enough and extra digits, and odd layouts
+    # (other braces, a percent sign, no field) give what str.format gives, errors included.
+    from pytest_testdata.generators.traditional.pools import _laid_out, data_of
+    from pytest_testdata.locales.countries import COUNTRY_LOCALES
+
+    rng = random.Random(8)
+    layouts = {layout for country in COUNTRY_LOCALES for row in (*data_of(country).fixed, *data_of(country).mobile)
+               for layout in row[2:]}
+    assert len(layouts) > 20
+    layouts |= {"a%b{}{}", "{}", "x", "{0}{}", "{}{{}}", "", "100% {}{} %s"}
+    for layout in sorted(layouts):
+        fields = layout.count("{}")
+        for size in range(max(fields - 2, 0), fields + 3):
+            digits = "".join(str(rng.randrange(10)) for _ in range(size))
+            try:
+                expected: object = layout.format(*digits)
+            except (IndexError, ValueError, KeyError) as exc:
+                expected = type(exc)
+            try:
+                got: object = _laid_out(layout, digits)
+            except (IndexError, ValueError, KeyError) as exc:
+                got = type(exc)
+            assert got == expected, (layout, digits)
+
+
 @pytest.mark.parametrize("text", ["Zoë O'Brien", "Jean-Luc", "ÆSIR", "Müller-Lüdenscheidt", "o'neil_42",
                                   "", "ŁÓDŹ", "ﬁnn", "Straße", "José.María"])
 def test_fold_keeps_its_meaning_on_both_paths(text: str) -> None:

@@ -336,8 +336,8 @@ def phone_fits_region(phone: str, country: str, region: str) -> bool | None:
     if in_state is None:
         return None
     # "+1 201-555-0123" and "+12015550123" (ours) without building a string of digits; others the long way.
-    area = phone[3:6] if phone[2:3] == " " else phone[2:5]
-    if not (phone[:2] == "+1" and area.isdigit() and len(area) == 3):
+    area = phone[3:6] if phone.startswith(" ", 2) else phone[2:5]  # (startswith: phone[2:3] == " ", no slice)
+    if not (phone.startswith("+1") and area.isdigit() and len(area) == 3):
         digits = "".join(ch for ch in phone if ch.isdigit())
         if len(digits) != 11 or not digits.startswith("1"):
             return None

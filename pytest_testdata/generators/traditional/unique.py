@@ -47,11 +47,19 @@ class UniqueScope:
     def claim(self, entity: str, fields: tuple[str, ...], record: Record, owner: tuple[int, int]) -> bool:
         """Remember the record's unique values; False (and nothing remembered) if another owner has one."""
         mine = hash(owner)
-        if len(fields) == 1:  # (a user's email) no list comprehension: its frame costs more than the hash
-            value = record.get(fields[0])
-            prints = [] if value is None else [hash((entity, fields[0], _text(value)))]
-        else:
-            prints = [hash((entity, f, _text(value))) for f in fields if (value := record.get(f)) is not None]
+        if len(fields) == 1:  # (a user's email) the loops below for one value, without the lists
+            field = fields[0]
+            value = record.get(field)
+            if value is None:
+                return True  # nothing to remember (the loops below would look at no fingerprint)
+            value_print = hash((entity, field, value if type(value) is str else _text(value)))  # _text, inlined
+            with self._lock:
+                owners = self._owners
+                if owners.get(value_print, mine) != mine:
+                    return False
+                owners[value_print] = mine
+                return True
+        prints = [hash((entity, f, _text(value))) for f in fields if (value := record.get(f)) is not None]
         with self._lock:
             owners = self._owners
             for value_print in prints:
