@@ -24,8 +24,9 @@ import yaml  # noqa: E402, F401  (vcrpy, a core dependency, depends on PyYAML)
 # `testdata_pb2`, importing it again and reading `DESCRIPTOR.services_by_name` crashed the whole test process
 # (SIGSEGV in upb's PyUpb_ByNameMap_New, protobuf 7.36 with grpcio 1.85), taking every later test with it.
 try:
-    import grpc  # noqa: E402, F401
-    import pytest_testdata.agent.testdata_pb2  # noqa: E402, F401
+    import grpc  # noqa: F401
+
+    import pytest_testdata.agent.testdata_pb2  # noqa: F401
 except ImportError:  # the agent extra is not installed: no in-process run can import them either
     pass
 
