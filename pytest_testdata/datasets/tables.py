@@ -71,7 +71,7 @@ class TableMap:
 
         Read with subscripts (``r['a']``), each row's tuple dropped as soon as its values are in the list:
         with no row tuple kept, building the rows starts none of the garbage collector's passes (a pass every
-        700 kept tuples, which then walked them: a fifth of the rows' cost), and a subscript costs less than
+        700 kept tuples, which then walked them: an eighth of the rows' cost), and a subscript costs less than
         a ``get`` call. Records that are not plain dicts all the way down, or lack a key (``rows`` gives
         None for it), or hold None for a nested object, raise in the quick reading: then the whole list is
         read as :meth:`rows` reads it, so the values are the same either way."""
