@@ -37,7 +37,7 @@ from pytest_testdata.datasets.cardinality import shuffle
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.timestamps import _parse as epoch_of
-from pytest_testdata.generators.traditional.timestamps import format_ts, shift
+from pytest_testdata.generators.traditional.timestamps import shift_fields
 from pytest_testdata.locales.countries import CURRENCIES
 from pytest_testdata.quality.paths import get, getter, set_all, setter
 from pytest_testdata.schemas.model import Schema
@@ -355,6 +355,10 @@ class SameAsRef(DatasetRule):
         plain = [(local, theirs) for local, theirs, _ in self.pairs if _is_key(local) and _is_key(theirs)]
         self._plain = plain if len(plain) == len(self.pairs) else None
         """(field, referenced field) when every one is a plain key: copied with no call per value."""
+        keyed = [(local, read) for local, _, read in self.pairs if _is_key(local)]
+        self._keyed = keyed if len(keyed) == len(self.pairs) else None
+        """(field, the referenced field's reader) when every field of this record is a plain key (a payment's
+        ``amount`` from its order's ``totals.total``): written and read with no call per value."""
 
     @property
     def sets(self) -> tuple[str, ...]:
@@ -404,6 +408,7 @@ class SameAsRef(DatasetRule):
         """:meth:`enforce` on each record (it draws nothing, so the records may be done in one pass)."""
         assert self.target is not None
         table, key_of, locals_, plain = index.table(*self.target), self._key_local, self._locals, self._plain
+        keyed = self._keyed
         for record in records:
             for unit in self._units(record):
                 key = key_of(unit)
@@ -414,6 +419,10 @@ class SameAsRef(DatasetRule):
                     for local, theirs in plain:  # what the getter and setter below do for plain keys
                         value = parent.get(theirs)
                         unit[local] = value if type(value) in _SCALARS else clone(value)
+                elif keyed is not None and type(unit) is dict:
+                    for local, read in keyed:  # what the setter below does for a plain key of a dict
+                        value = read(parent)
+                        unit[local] = value if type(value) in _SCALARS else clone(value)
                 else:
                     for _, _, write, read in locals_:
                         write(unit, clone(read(parent)))
@@ -421,6 +430,7 @@ class SameAsRef(DatasetRule):
     def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
         assert self.target is not None
         table, key_of, compare, plain = index.table(*self.target), self._key_local, self._compare, self._plain
+        keyed = self._keyed if plain is None else None
         out: list[tuple[int, str, str]] = []
         for i, record in enumerate(records):
             for at, unit in enumerate(self._units(record)):
@@ -431,6 +441,12 @@ class SameAsRef(DatasetRule):
                 if plain is not None and type(unit) is dict and type(parent) is dict \
                         and all(unit.get(local) == parent.get(theirs) for local, theirs in plain):
                     continue  # the usual case: every value equal (the loop below says which is not)
+                if keyed is not None and type(unit) is dict:
+                    for local, read in keyed:  # the same usual case, for referenced fields of any path
+                        if not unit.get(local) == read(parent):  # noqa: SIM201 (as the line above compares)
+                            break
+                    else:
+                        continue
                 failed = self._unequal(unit, parent, compare)
                 if failed is not None:
                     local, theirs, mine, wanted = failed
@@ -534,12 +550,7 @@ def _date_time_fields(schema: Schema) -> list[str]:
 
 
 def _shift_all(record: Record, fields: Sequence[str], seconds: int) -> None:
-    whole = type(seconds) is int
-    for name in fields:
-        value = record.get(name)
-        if isinstance(value, str):
-            epoch = epoch_of(value) if whole else None  # shift(), with one call fewer per timestamp
-            record[name] = format_ts(epoch + seconds) if epoch is not None else shift(value, seconds)
+    shift_fields(record, fields, seconds)
 
 
 def _seconds_between(earlier: str, later: str) -> int:
