@@ -129,8 +129,8 @@ def shift_fields(record: MutableMapping[str, Any], fields: Iterable[str], second
                     continue
                 record[name] = format_ts(epoch)
                 continue
-            epoch = _parse_slowly(value, day)
-            if epoch is not None:
-                record[name] = format_ts(epoch + seconds)
+            slowly = _parse_slowly(value, day)
+            if slowly is not None:
+                record[name] = format_ts(slowly + seconds)
                 continue
         record[name] = shift(value, seconds)
