@@ -213,19 +213,21 @@ def _run_of(rule: Rule) -> _Run:
 def _run_all(steps: tuple[_Step, ...], record: Any, rng: random.Random, values: ValueSource,
              held: list[bool], ran: list[bool]) -> None:
     for index, run, once in steps:
-        if once:
-            if ran[index]:
-                continue  # (its run again would write what it holds, and say the same: see _once)
+        if once and ran[index]:
+            continue  # (its run again would write what it holds, and say True again: see _once)
+        held[index] = holds = run(record, rng, values)
+        if once and holds:
             ran[index] = True
-        held[index] = run(record, rng, values)
 
 
 def _once(rules: tuple[Rule, ...], places: tuple[int, ...], written: tuple[str, ...]) -> frozenset[int]:
-    """The places of the deriving rules whose run needs doing only once per :meth:`CentMoves.clean` (an order's
-    ``same_value`` of its two addresses' countries, which reads no money): a ``same_value`` rule (its
-    ``enforce`` draws nothing, and run again on what it wrote it writes the very objects it reads back, so it
-    changes nothing and its run says the same) whose paths meet nothing the cleaner writes (``written``)
-    nor any other deriving rule's paths, so nothing between two runs changes what the second would read."""
+    """The places of the deriving rules that need no run once a run of theirs said the rule holds, for the rest
+    of a :meth:`CentMoves.clean` (an order's ``same_value`` of its two addresses' countries, which reads no
+    money): a ``same_value`` rule (its ``enforce`` draws nothing; once its run said True, every field holds
+    the very object a run would read and write again, so another run changes nothing and says True again)
+    whose paths meet nothing the cleaner writes (``written``) nor any other deriving rule's paths, so nothing
+    between two runs changes what the second would read. (A run that said False, having just written the
+    fields, may say True the next time: such a rule is run again, as before.)"""
     from pytest_testdata.generators.traditional.cent_runs import reach  # (imports vouch, which imports the drawers)
     from pytest_testdata.generators.traditional.vouch import overlap
 
@@ -494,7 +496,7 @@ class CentMoves:
         """
         cents = self.cents
         held = [True] * len(self.rules)  # per rule: still holds (as far as the moves so far go)
-        ran = [False] * len(self.rules)  # per rule run once a clean (_once): run already
+        ran = [False] * len(self.rules)  # per rule of _once: a run of it said True in this clean
         for _ in range(TRIES):
             if self._done(record, held):
                 return self.vouches and type(record) is dict and all(held)
