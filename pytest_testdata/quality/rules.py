@@ -733,9 +733,20 @@ def sentiment(text: str) -> int:
 class SentimentMatchesRating(Rule):
     kind = "sentiment_matches_rating"
 
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        super().__init__(spec)
+        self._rating = self._getter("rating")
+        texts = spec.get("texts")
+        # Compiled readers (every review is checked); a malformed spec fails when used, as it always did.
+        self._texts: list[Getter] | None = [getter(p) for p in texts] if isinstance(texts, (list, tuple)) \
+            and all(isinstance(p, str) for p in texts) else None
+
     def check(self, record: Record) -> bool | None:
-        rating = get(record, self.spec["rating"])
-        texts = [t for t in (get(record, p) for p in self.spec["texts"]) if isinstance(t, str)]
+        rating = self._rating(record)
+        if self._texts is None:
+            texts = [t for t in (get(record, p) for p in self.spec["texts"]) if isinstance(t, str)]
+        else:
+            texts = [t for t in (read(record) for read in self._texts) if isinstance(t, str)]
         if not isinstance(rating, int) or not texts:
             return None
         if 2 < rating < 4:
