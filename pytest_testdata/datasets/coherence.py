@@ -298,6 +298,11 @@ def _is_key(path: str) -> bool:
     return "." not in path and "*" not in path and not path.isdigit()
 
 
+def _key_or_none(path: str) -> str | None:
+    """``path`` when it is a plain key (its getter reads a dict with one ``get``), else None."""
+    return path if _is_key(path) else None
+
+
 def clone(value: Any) -> Any:
     """A copy of JSON-like data (an address copied into an order must not be the user's own dict)."""
     if type(value) is dict:
@@ -596,10 +601,13 @@ class AfterRef(DatasetRule):
         if parents is None:
             return super().check_all(records, index)
         mine_of, theirs_of = self._mine, self._theirs
+        field, after = _key_or_none(self.field), _key_or_none(self.after)
         out: list[tuple[int, str, str]] = []
         for i, (record, parent) in enumerate(zip(records, parents, strict=True)):
-            mine = mine_of(record)
-            theirs = None if parent is None else theirs_of(parent)
+            # The getters' own reading of a plain key in a dict (created_at), without their call.
+            mine = record.get(field) if field is not None and type(record) is dict else mine_of(record)
+            theirs = None if parent is None else \
+                parent.get(after) if after is not None and type(parent) is dict else theirs_of(parent)
             if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
                 out.append((i, *self._late(mine, theirs)))
         return out
@@ -617,10 +625,14 @@ class AfterRef(DatasetRule):
     def enforcer(self, index: RecordIndex) -> Callable[[Record, random.Random], None]:
         parent_of, mine_of, theirs_of = self._parent_reader(index), self._mine, self._theirs
         low, high, moves = self.min_delay, self.max_delay, self.moves
+        field, after = _key_or_none(self.field), _key_or_none(self.after)
 
         def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
             parent = parent_of(record)
-            mine, theirs = mine_of(record), (None if parent is None else theirs_of(parent))
+            # The getters' own reading of a plain key in a dict (created_at), without their call.
+            mine = record.get(field) if field is not None and type(record) is dict else mine_of(record)
+            theirs = None if parent is None else \
+                parent.get(after) if after is not None and type(parent) is dict else theirs_of(parent)
             if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
                 _shift_all(record, moves, _seconds_between(mine, theirs) + between(rng, low, high))
         return enforce
