@@ -223,7 +223,7 @@ def test_the_shipped_schemas_patterns_are_the_ones_matched_without_compiling_re2
     assert len(files) == 6
     shipped = set().union(*(patterns(json.loads(f.read_text("utf-8"))) for f in files))
     assert shipped == SHIPPED_PATTERNS
-    assert SHIPPED_PATTERNS <= set(LINEAR)
+    assert set(LINEAR) >= SHIPPED_PATTERNS
     options = re2.Options()
     options.log_errors = False
     for pattern in SHIPPED_PATTERNS:

@@ -168,7 +168,7 @@ one RE2 refuses is refused when it is met."""
 class _Re2Later:
     """RE2's compiled form of a :data:`SHIPPED_PATTERNS` pattern, compiled on its first use."""
 
-    __slots__ = ("pattern", "_compiled", "_search")
+    __slots__ = ("_compiled", "_search", "pattern")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
