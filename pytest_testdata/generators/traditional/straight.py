@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from types import FunctionType
 from typing import Any
 
+from pytest_testdata.generators.traditional import warming
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, draw_none
 
 Builder = Callable[[RecordState], dict[str, Any]]
@@ -60,16 +62,6 @@ WARM_CALLS = 64
 """How many objects an object builder builds with a plain loop before its straight-line code is compiled
 (about a quarter of a millisecond a builder: a schema asked for a few records never pays it)."""
 
-_LOOPING_OBJECT = compile(
-    "def build(state):\n"
-    "    global CALLS\n"
-    "    CALLS += 1\n"
-    "    if CALLS >= WARM:\n"
-    "        SPECIALISE(build)\n"
-    "    return {name: draw(state) for name, draw in FIELDS}\n",
-    "<object builder, warming up>", "exec")
-
-
 def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
     """A function equal to ``lambda state: {name: draw(state) for name, draw in fields}``.
 
@@ -80,8 +72,8 @@ def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
     literal, _ = _literal(fields)
     namespace: dict[str, Any] = {"FIELDS": tuple(fields), "CALLS": 0, "WARM": WARM_CALLS,
                                  "SPECIALISE": _specialise}
-    exec(_LOOPING_OBJECT, namespace)  # binds the function to its own namespace: no compilation
-    function = namespace["build"]
+    function: Any = FunctionType(warming.build.__code__, namespace, "build")  # no compilation
+    namespace["build"] = function  # what its code calls itself
     function.source = f"def build(state):\n    return {literal}\n"
     return function  # type: ignore[no-any-return]
 
@@ -116,27 +108,11 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
     )
     namespace: dict[str, Any] = {"FIELDS": tuple(fields), "LO": lo, "HI": hi, "COUNT": draw_count, "CALLS": 0,
                                  "WARM": WARM_CALLS, "SPECIALISE": _specialise_items, "NAMES": names}
-    exec(_LOOPING_ITEMS, namespace)  # binds the function to its own namespace: no compilation
-    items = namespace["items"]
+    items: Any = FunctionType(warming.items.__code__, namespace, "items")  # no compilation
+    namespace["items"] = items  # what its code calls itself
     items.source = source
     items.fields = fields  # what each element is built of (vouch.made_shapes reads it)
     return items  # type: ignore[no-any-return]
-
-
-_LOOPING_ITEMS = compile(
-    "def items(state):\n"
-    "    global CALLS\n"
-    "    CALLS += 1\n"
-    "    if CALLS >= WARM:\n"
-    "        SPECIALISE(items)\n"
-    "    n = LO if state.fewest else COUNT(state.rng, LO, HI)\n"
-    "    out = []\n"
-    "    for _ in range(n):\n"
-    "        state.category = None\n"
-    "        out.append({name: draw(state) for name, draw in FIELDS})\n"
-    "    state.category = None\n"
-    "    return out\n",
-    "<items builder, warming up>", "exec")
 
 
 def _specialise_items(function: Any) -> None:
@@ -251,20 +227,10 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
         return _compiled(source, names, "build", label)  # type: ignore[no-any-return]
     namespace: dict[str, Any] = {"CALLS": 0, "WARM": WARM_CALLS, "SPECIALISE": _specialise_record,
                                  "REFERENCE": reference, "VALUES": values, "NAMES": names}
-    exec(_LOOPING_RECORD, namespace)  # binds the function to its own namespace: no compilation
-    function = namespace["build"]
+    function: Any = FunctionType(warming.record.__code__, namespace, "build", (None, 1.0, values, False))
+    namespace["record"] = function  # what its code calls itself (no compilation: warming.py's code)
     function.source = source
     return function  # type: ignore[no-any-return]
-
-
-_LOOPING_RECORD = compile(
-    "def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):\n"
-    "    global CALLS\n"
-    "    CALLS += 1\n"
-    "    if CALLS >= WARM:\n"
-    "        SPECIALISE(build)\n"
-    "    return REFERENCE(rng, locale, scale, values, fewest)\n",
-    "<record builder, warming up>", "exec")
 
 
 def _specialise_record(function: Any) -> None:
