@@ -19,9 +19,11 @@ import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from types import FunctionType
 from typing import Any
 
 from pytest_testdata.frozen import Frozen
+from pytest_testdata.generators.traditional import warming
 from pytest_testdata.quality.money import cents_of, round_cents
 from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.rules import Ordered, RateOf, Rule, Sum, SumOfProducts, ValueSource
@@ -258,22 +260,13 @@ def _rejection_test(paths: Sequence[str], generic: Callable[[Any], bool]) -> Cal
         lines += [f"    elif n is not None and ANY(H{j}, record):", "        return True"]
     lines.append("    return False")
     names.update(CALLS=0, WARM=WARM_CALLS, SPECIALISE=_specialise, SOURCE="\n".join(lines) + "\n")
-    exec(_WARMING_TEST, names)  # binds the function to its own namespace: no compilation
-    function: Callable[[Any], bool] = names["rejected"]
-    return function
+    function: Any = FunctionType(warming.rejected.__code__, names, "rejected")  # no compilation
+    names["rejected"] = function  # what its code calls itself
+    return function  # type: ignore[no-any-return]
 
 
 WARM_CALLS = 64
 """How many records a rejection test hands to its generic reader before its own code is compiled."""
-
-_WARMING_TEST = compile(
-    "def rejected(record):\n"
-    "    global CALLS\n"
-    "    CALLS += 1\n"
-    "    if CALLS >= WARM:\n"
-    "        SPECIALISE(rejected)\n"
-    "    return GENERIC(record)\n",
-    "<cent check, warming up>", "exec")
 
 
 def _specialise(function: Any) -> None:

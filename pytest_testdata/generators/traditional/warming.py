@@ -1,10 +1,11 @@
-"""The code of :mod:`~pytest_testdata.generators.traditional.straight`'s builders while they warm up.
+"""The code of generated functions while they warm up: :mod:`~pytest_testdata.generators.traditional.straight`'s
+builders and :mod:`~pytest_testdata.generators.traditional.cents`' rejection tests.
 
-Each warming-up builder is a function made from one of these functions' code over a namespace of its own
+Each warming-up function is made from one of these functions' code over a namespace of its own
 (``types.FunctionType(code, namespace)``): its globals are that namespace, never this module's, and its
-``__code__`` is replaced by its straight-line code once warm. Written here as functions rather than as source
-compiled when straight.py is imported (1.6 million instructions of every fresh process's first record). The
-module-level names below only stand for the namespaces' keys, for readers and type checkers.
+``__code__`` is replaced by its own generated code once warm. Written here as functions rather than as source
+compiled at import (1.6 million instructions of every fresh process's first record). The module-level names
+below only stand for the namespaces' keys, for readers and type checkers.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ COUNT: Any = None
 """A list's least and most items, and what draws its length (``COUNT(rng, LO, HI)``)."""
 REFERENCE: Any = None
 """The plan's own ``build`` (the same steps as a loop)."""
+GENERIC: Any = None
+"""A rejection test's generic reader (the same answer)."""
 
 
 def build(state: Any) -> dict[str, Any]:  # an object builder
@@ -55,3 +58,11 @@ def record(rng: Any, locale: Any = None, scale: float = 1.0, values: Any = None,
     if CALLS >= WARM:
         SPECIALISE(record)
     return REFERENCE(rng, locale, scale, values, fewest)
+
+
+def rejected(record: Any) -> bool:  # a cent cleaner's rejection test
+    global CALLS
+    CALLS += 1
+    if CALLS >= WARM:
+        SPECIALISE(rejected)
+    return bool(GENERIC(record))
