@@ -2,6 +2,7 @@
 
     python benchmarks/bench_agent.py [--requests 640] [--rounds 3] [--stream-records 100000] [--workers 2]
                                      [--client-processes] [--offered-rate 200] [--open-requests 1000]
+                                     [--h2load-requests 4000]
 
 1. GenerateData of 10 traditional users, with 1, 4 and 16 concurrent clients: requests/s, p50, p99.
    Beside it, bare grpcio unary servers (same thread pool, no agent layers): one that only returns a
@@ -19,6 +20,14 @@
    bare single process and pool, the agent as one process and as the ``--workers`` pool; the achieved rate
    shows whether the servers kept up. Clients are threads of this process here even with
    ``--client-processes``.
+   Then 16 clients from **h2load** (nghttp2's load generator, in C; see ``h2load_rows.py``), when it is on
+   PATH (``apt-get install nghttp2-client``): the same call closed-loop on 16 connections, for the bare
+   single process and pool and the agent as one process and as the ``--workers`` pool. The Python clients
+   above are threads of this process, waiting for its GIL and spending about 0.4 ms of CPU a call on the
+   servers' two cores; h2load spends under 0.1 ms and holds no GIL, so these rows show the servers' own
+   latency under 16 callers, as callers on other machines would see it. h2load repeats one request, so
+   these agents run with ``TESTDATA_CACHE=none`` (generating every time). ``--h2load-requests 0`` leaves
+   the rows out; without h2load they are reported as not run.
 2. GenerateDataStream of 100,000 users: records/s through the agent (records decoded on the client)
    beside generating the same records in-process (same chunk seeds). Target: at least half.
 
@@ -67,6 +76,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from h2load_rows import INSTALL_HINT, h2load_path, run_h2load
 
 from pytest_testdata.agent import testdata_pb2 as pb
 
@@ -132,9 +142,12 @@ def _start_bare(mode: str, processes: int = 1) -> tuple[list[subprocess.Popen[st
     return procs, f"127.0.0.1:{port}"
 
 
-def _start_agent(log: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    """An agent with WORKERS=``workers`` (0: one process), once every worker is ready."""
+def _start_agent(log: Path, workers: int, cache: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """An agent with WORKERS=``workers`` (0: one process), once every worker is ready; ``cache`` sets
+    TESTDATA_CACHE (``none`` for the h2load rows, which send one request over and over)."""
     env = {**os.environ, "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1", "WORKERS": str(workers)}
+    if cache is not None:
+        env["TESTDATA_CACHE"] = cache
     with log.open("wb") as sink:
         proc = subprocess.Popen([sys.executable, "-m", "pytest_testdata.agent", "--host", "127.0.0.1",
                                  "--grpc-port", "0", "--http-port", "0"], env=env, stderr=sink)
@@ -456,6 +469,17 @@ def _measure_with_cpu(spec: Spec, total: int, clients: int, server: list[int],
     return measured
 
 
+def _measure_h2load(address: str, method: str, total: int, server: list[int]) -> dict[str, float]:
+    """16 closed-loop clients from h2load (:mod:`h2load_rows`), one request of seed 7, with the server's CPU
+    time per request."""
+    before = _cpu_seconds(server)
+    measured = run_h2load(address, method, _request_bytes(7), total, OPEN_CLIENTS, min_reply_bytes=1000)
+    after = _cpu_seconds(server)
+    if before is not None and after is not None:
+        measured["server_cpu"] = (after - before) / total * 1000
+    return measured
+
+
 def _row(name: str, r: dict[str, float], base: dict[str, float] | None = None, base_name: str = "",
          more: str = "") -> str:
     text = f"  {name:<44} {r['rps']:8.1f} req/s   p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms"
@@ -496,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="requests/s the 16 clients offer together in the open-loop rows (default 200)")
     parser.add_argument("--open-requests", type=int, default=1000,
                         help="requests per open-loop measurement (default 1000)")
+    parser.add_argument("--h2load-requests", type=int, default=4000,
+                        help="requests per h2load measurement (default 4000; 0 leaves the h2load rows out)")
     parser.add_argument("--bare-server", choices=("echo", "engine"), help=argparse.SUPPRESS)
     parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--bare-port", type=int, default=0, help=argparse.SUPPRESS)
@@ -524,6 +550,14 @@ def main(argv: list[str] | None = None) -> int:
             agent_pids[workers] = _process_tree(proc.pid)
             if workers:
                 supervisors[workers] = proc.pid
+        h2load_agents: dict[int, str] = {}
+        use_h2load = args.h2load_requests > 0 and h2load_path() is not None
+        if use_h2load:
+            for workers in (0, args.workers):
+                proc, h2load_agents[workers] = _start_agent(folder / f"agent-{workers}-nocache.log", workers,
+                                                            cache="none")
+                procs.append(proc)
+                agent_pids[100 + workers] = _process_tree(proc.pid)
         rows = [("echo", "bare grpcio echo (same payload)", ("bare", echo_addr, 0), [p.pid for p in echo_procs]),
                 ("engine", "bare grpcio + engine, 1 process (baseline)", ("bare", base_addr, 0),
                  [p.pid for p in base_procs]),
@@ -552,6 +586,14 @@ def main(argv: list[str] | None = None) -> int:
                 first = 10**9 + (round_ * 100 + clients) * 10 * args.requests  # the WORKERS=0 row's seeds again
                 keep(("agent-hit", clients), _measure_with_cpu(("agent", agents[0], first), args.requests,
                                                                clients, agent_pids[0], as_processes))
+            if use_h2load:
+                for key, _, spec, pids in rows[1:]:
+                    keep((f"h2load-{key}", OPEN_CLIENTS), _measure_h2load(spec[1], METHOD, args.h2load_requests,
+                                                                        pids))
+                for workers, address in h2load_agents.items():
+                    keep((f"h2load-agent-{workers}", OPEN_CLIENTS), _measure_h2load(
+                        address, "/testdata.v1.TestDataService/GenerateData", args.h2load_requests,
+                        agent_pids[100 + workers]))
             # The open-loop rows: every round, new seeds (the agent generates). Their rate is the offered
             # one whenever the servers keep up, so "best by rate" means nothing: the median round by p99 is
             # printed.
@@ -582,6 +624,20 @@ def main(argv: list[str] | None = None) -> int:
                            single, "agent 1 process",
                            f", x{pool['rps'] / results[('engine-pool', clients)]['rps']:.2f} of bare "
                            f"{args.workers} processes" if workers == args.workers else ""))
+        if use_h2load:
+            print(f" {OPEN_CLIENTS} concurrent clients from h2load (C load generator, one call in flight on each of "
+                  f"{OPEN_CLIENTS} connections, {args.h2load_requests} requests per row; the agents with "
+                  "TESTDATA_CACHE=none, as h2load repeats one request):")
+            base, single = results[("h2load-engine", OPEN_CLIENTS)], results[("h2load-agent-0", OPEN_CLIENTS)]
+            bare_pool = results[("h2load-engine-pool", OPEN_CLIENTS)]
+            pool = results[(f"h2load-agent-{args.workers}", OPEN_CLIENTS)]
+            print(_row(rows[1][1], base))
+            print(_row(rows[2][1], bare_pool, base, "bare 1 process"))
+            print(_row("agent, 1 process (WORKERS=0)", single, base, "bare 1 process"))
+            print(_row(f"agent, supervisor + {args.workers} workers (WORKERS={args.workers})", pool, single,
+                       "agent 1 process", f", x{pool['rps'] / bare_pool['rps']:.2f} of bare {args.workers} processes"))
+        elif args.h2load_requests > 0:
+            print(f" h2load rows: not run (h2load is not on PATH; install it: {INSTALL_HINT})")
         print(f" open loop: {OPEN_CLIENTS} clients offering {args.offered_rate:g} requests/s together "
               f"(fixed schedule, {args.open_requests} requests per row, median of {args.rounds} rounds by p99; "
               "latency from each request's scheduled send time; req/s is the rate achieved):")

@@ -20,6 +20,16 @@ os.environ["PYTEST_ADDOPTS"] = NO_RANDOMLY
 # checks for this itself: schemas/sources/files.py, _libyaml_usable.)
 import yaml  # noqa: E402, F401  (vcrpy, a core dependency, depends on PyYAML)
 
+# The same for protobuf's upb extension and the agent's generated messages: after an in-process run dropped
+# `testdata_pb2`, importing it again and reading `DESCRIPTOR.services_by_name` crashed the whole test process
+# (SIGSEGV in upb's PyUpb_ByNameMap_New, protobuf 7.36 with grpcio 1.85), taking every later test with it.
+try:
+    import grpc  # noqa: F401
+
+    import pytest_testdata.agent.testdata_pb2  # noqa: F401
+except ImportError:  # the agent extra is not installed: no in-process run can import them either
+    pass
+
 
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:

@@ -266,6 +266,37 @@ def test_timestamps_are_formatted_and_shifted_like_datetime() -> None:
         timestamps.shift("2025-01-01T24:00:00Z", 5)
 
 
+def test_timestamps_shifted_together_are_those_shift_gives_one_by_one() -> None:
+    # shift_fields inlines the table reading and the formatting (a dataset moves an order's five timestamps
+    # together): each string field gets shift()'s text, or raises its error; other values stay as they are.
+    rng = random.Random(5)
+    stamps = [timestamps.draw(rng) for _ in range(200)]
+    odd = ["2025-03-04T05:06:07.5Z", "2025-03-04T05:06:07+02:00", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59Z",
+           "2025-03-04", "x", "", None, 3, 2.5, ["2025-03-04T05:06:07Z"]]
+    fields = ["a", "b", "c", "d"]
+    for _ in range(3000):
+        record = {name: rng.choice(stamps) if rng.random() < 0.7 else rng.choice(odd)
+                  for name in fields if rng.random() < 0.9}
+        seconds = rng.choice([rng.randrange(-10**9, 10**9), rng.randrange(-10**5, 10**5), 0, 1.5, True])
+        mine, theirs = dict(record), dict(record)
+        outcomes = []
+        try:
+            timestamps.shift_fields(mine, fields, seconds)  # type: ignore[arg-type]
+            outcomes.append("ok")
+        except (ValueError, OverflowError) as exc:
+            outcomes.append(repr(exc))
+        try:
+            for name in fields:
+                if isinstance(theirs.get(name), str):
+                    theirs[name] = timestamps.shift(theirs[name], seconds)  # type: ignore[arg-type]
+            outcomes.append("ok")
+        except (ValueError, OverflowError) as exc:
+            outcomes.append(repr(exc))
+        assert outcomes[0] == outcomes[1], record
+        if outcomes[0] == "ok":
+            assert mine == theirs, (record, seconds)
+
+
 def test_timestamps_are_read_back_by_the_tables_as_by_the_field_checks() -> None:
     # The parser's two table lookups against the field-by-field reading they skip, on timestamps it wrote
     # and on broken ones (a bad hour, minute or second, odd separators, non-ASCII digits, short texts).
@@ -826,6 +857,55 @@ def test_the_cent_cleaner_settles_each_rule_list_by_its_own_rules(engine: Engine
             else:
                 above_cap += mine["tax"] > mine["subtotal"] * 0.1 + 0.011
     assert moved > 150 and above_cap > 50  # the two lists were cleaned differently
+
+
+@pytest.mark.parametrize("copied_prices", [False, True], ids=["order", "dataset order"])
+def test_a_rule_the_cent_cleaner_runs_once_leaves_what_running_it_every_time_leaves(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch, copied_prices: bool) -> None:
+    # An order's same_value of its addresses' countries reads no money: the cleaner runs it once per clean
+    # instead of after every try of a tax. Cleaning with and without that shortcut gives the same records,
+    # answers and draws, on orders of every shape (rejected cents, countries that differ, odd values).
+    from pytest_testdata.generators.traditional import cents
+    from pytest_testdata.generators.traditional.pools import VALUES
+    from pytest_testdata.quality.rules import build_rules
+
+    schema = engine.registry.get("order")
+    rules = build_rules(schema.coherence, schema.source)
+    fixed = frozenset({"items.*.unit_price"} if copied_prices else ())
+    shortcut = cents.CentCleaner.for_schema(schema.json_schema, rules, fixed)
+    assert shortcut is not None
+    assert [rules[i].spec for i, _, once in shortcut.moves(rules).derive if once] == [
+        {"kind": "same_value", "fields": ["shipping_address.country", "billing_address.country"]}]
+    monkeypatch.setattr(cents, "_once", lambda *args: frozenset())
+    plain = cents.CentCleaner.for_schema(schema.json_schema, rules, fixed)
+    assert plain is not None
+    assert not any(once for _, _, once in plain.moves(rules).derive)
+    records = engine.generate(GenerationRequest("order", 300, strategy="traditional", seed=8)).records
+    rng = random.Random(21)
+    cleaned = 0
+    for n, original in enumerate(records * 2):
+        record = copy.deepcopy(original)
+        record["items"][rng.randrange(len(record["items"]))]["unit_price"] = rng.choice((66.99, 0.07, 1.13, 9.99))
+        for rule in rules[:2]:
+            rule.enforce(record, random.Random(n), VALUES)
+        if n >= len(records):
+            record["billing_address"]["country"] = rng.choice(("DE", "JP", None, 3))
+            if rng.random() < 0.3:
+                record[rng.choice(("totals", "payment", "shipping_address"))] = rng.choice((None, {}, "x"))
+        if not plain.dirty(record):
+            continue
+        cleaned += 1
+        mine, theirs = copy.deepcopy(record), copy.deepcopy(record)
+        my_rng, their_rng = random.Random(n), random.Random(n)
+        outcomes = []
+        for cleaner, target, draws in ((shortcut, mine, my_rng), (plain, theirs, their_rng)):
+            try:
+                outcomes.append(cleaner.clean(target, rules, draws, VALUES))
+            except (TypeError, KeyError, AttributeError, ValueError) as exc:
+                outcomes.append(repr(exc))
+        assert outcomes[0] == outcomes[1] and repr(mine) == repr(theirs), record
+        assert my_rng.random() == their_rng.random()
+    assert cleaned > 200
 
 
 def test_ordered_enforces_top_level_fields_as_its_general_path_does() -> None:

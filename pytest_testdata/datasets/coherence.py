@@ -37,7 +37,7 @@ from pytest_testdata.datasets.cardinality import shuffle
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.timestamps import _parse as epoch_of
-from pytest_testdata.generators.traditional.timestamps import format_ts, shift
+from pytest_testdata.generators.traditional.timestamps import shift_fields
 from pytest_testdata.locales.countries import CURRENCIES
 from pytest_testdata.quality.paths import get, getter, set_all, setter
 from pytest_testdata.schemas.model import Schema
@@ -298,6 +298,11 @@ def _is_key(path: str) -> bool:
     return "." not in path and "*" not in path and not path.isdigit()
 
 
+def _key_or_none(path: str) -> str | None:
+    """``path`` when it is a plain key (its getter reads a dict with one ``get``), else None."""
+    return path if _is_key(path) else None
+
+
 def clone(value: Any) -> Any:
     """A copy of JSON-like data (an address copied into an order must not be the user's own dict)."""
     if type(value) is dict:
@@ -355,6 +360,10 @@ class SameAsRef(DatasetRule):
         plain = [(local, theirs) for local, theirs, _ in self.pairs if _is_key(local) and _is_key(theirs)]
         self._plain = plain if len(plain) == len(self.pairs) else None
         """(field, referenced field) when every one is a plain key: copied with no call per value."""
+        keyed = [(local, read) for local, _, read in self.pairs if _is_key(local)]
+        self._keyed = keyed if len(keyed) == len(self.pairs) else None
+        """(field, the referenced field's reader) when every field of this record is a plain key (a payment's
+        ``amount`` from its order's ``totals.total``): written and read with no call per value."""
 
     @property
     def sets(self) -> tuple[str, ...]:
@@ -404,6 +413,7 @@ class SameAsRef(DatasetRule):
         """:meth:`enforce` on each record (it draws nothing, so the records may be done in one pass)."""
         assert self.target is not None
         table, key_of, locals_, plain = index.table(*self.target), self._key_local, self._locals, self._plain
+        keyed = self._keyed
         for record in records:
             for unit in self._units(record):
                 key = key_of(unit)
@@ -414,6 +424,10 @@ class SameAsRef(DatasetRule):
                     for local, theirs in plain:  # what the getter and setter below do for plain keys
                         value = parent.get(theirs)
                         unit[local] = value if type(value) in _SCALARS else clone(value)
+                elif keyed is not None and type(unit) is dict:
+                    for local, read in keyed:  # what the setter below does for a plain key of a dict
+                        value = read(parent)
+                        unit[local] = value if type(value) in _SCALARS else clone(value)
                 else:
                     for _, _, write, read in locals_:
                         write(unit, clone(read(parent)))
@@ -421,6 +435,7 @@ class SameAsRef(DatasetRule):
     def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
         assert self.target is not None
         table, key_of, compare, plain = index.table(*self.target), self._key_local, self._compare, self._plain
+        keyed = self._keyed if plain is None else None
         out: list[tuple[int, str, str]] = []
         for i, record in enumerate(records):
             for at, unit in enumerate(self._units(record)):
@@ -431,6 +446,12 @@ class SameAsRef(DatasetRule):
                 if plain is not None and type(unit) is dict and type(parent) is dict \
                         and all(unit.get(local) == parent.get(theirs) for local, theirs in plain):
                     continue  # the usual case: every value equal (the loop below says which is not)
+                if keyed is not None and type(unit) is dict:
+                    for local, read in keyed:  # the same usual case, for referenced fields of any path
+                        if not unit.get(local) == read(parent):  # noqa: SIM201 (as the line above compares)
+                            break
+                    else:
+                        continue
                 failed = self._unequal(unit, parent, compare)
                 if failed is not None:
                     local, theirs, mine, wanted = failed
@@ -534,12 +555,7 @@ def _date_time_fields(schema: Schema) -> list[str]:
 
 
 def _shift_all(record: Record, fields: Sequence[str], seconds: int) -> None:
-    whole = type(seconds) is int
-    for name in fields:
-        value = record.get(name)
-        if isinstance(value, str):
-            epoch = epoch_of(value) if whole else None  # shift(), with one call fewer per timestamp
-            record[name] = format_ts(epoch + seconds) if epoch is not None else shift(value, seconds)
+    shift_fields(record, fields, seconds)
 
 
 def _seconds_between(earlier: str, later: str) -> int:
@@ -585,10 +601,13 @@ class AfterRef(DatasetRule):
         if parents is None:
             return super().check_all(records, index)
         mine_of, theirs_of = self._mine, self._theirs
+        field, after = _key_or_none(self.field), _key_or_none(self.after)
         out: list[tuple[int, str, str]] = []
         for i, (record, parent) in enumerate(zip(records, parents, strict=True)):
-            mine = mine_of(record)
-            theirs = None if parent is None else theirs_of(parent)
+            # The getters' own reading of a plain key in a dict (created_at), without their call.
+            mine = record.get(field) if field is not None and type(record) is dict else mine_of(record)
+            theirs = None if parent is None else \
+                parent.get(after) if after is not None and type(parent) is dict else theirs_of(parent)
             if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
                 out.append((i, *self._late(mine, theirs)))
         return out
@@ -606,10 +625,14 @@ class AfterRef(DatasetRule):
     def enforcer(self, index: RecordIndex) -> Callable[[Record, random.Random], None]:
         parent_of, mine_of, theirs_of = self._parent_reader(index), self._mine, self._theirs
         low, high, moves = self.min_delay, self.max_delay, self.moves
+        field, after = _key_or_none(self.field), _key_or_none(self.after)
 
         def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
             parent = parent_of(record)
-            mine, theirs = mine_of(record), (None if parent is None else theirs_of(parent))
+            # The getters' own reading of a plain key in a dict (created_at), without their call.
+            mine = record.get(field) if field is not None and type(record) is dict else mine_of(record)
+            theirs = None if parent is None else \
+                parent.get(after) if after is not None and type(parent) is dict else theirs_of(parent)
             if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
                 _shift_all(record, moves, _seconds_between(mine, theirs) + between(rng, low, high))
         return enforce
@@ -681,6 +704,8 @@ class StatusMatchesRef(DatasetRule):
     def enforcer(self, index: RecordIndex) -> Callable[[Record, random.Random], None]:
         parent_of, status_of, ref_status_of = self._parent_reader(index), self._status, self._ref_status
         allowed, path = self.allowed, self.spec["status"]
+        # set_all's steps compiled for the path (the enforcer runs on every payment of a dataset)
+        write = setter(path) if isinstance(path, str) else lambda record, value: set_all(record, path, value)
 
         def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
             parent = parent_of(record)
@@ -688,7 +713,7 @@ class StatusMatchesRef(DatasetRule):
                 return
             options = allowed.get(str(ref_status_of(parent)))
             if options is not None and status_of(record) not in options:
-                set_all(record, path, pick(rng, options))
+                write(record, pick(rng, options))
         return enforce
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
@@ -754,6 +779,24 @@ class PurchasedBefore(DatasetRule):
         if isinstance(mine, str) and mine < when:
             return self.time, f"{mine} is before the {self.via} reached the buyer ({when})"
         return None
+
+    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+        """:meth:`check` of each record, with the purchases looked up once (every review of a dataset)."""
+        if not records or not index.has(self.via):
+            return []
+        earliest, buyer, item, time = self._purchases(index).earliest, self.buyer, self.item, self.time
+        out: list[tuple[int, str, str]] = []
+        for i, record in enumerate(records):
+            pair = (record.get(buyer), record.get(item))
+            when = earliest.get(pair)
+            if when is None:
+                out.append((i, buyer, f"{buyer} {pair[0]} never received {item} {pair[1]} in any {self.via} of "
+                                      "the dataset"))
+                continue
+            mine = record.get(time)
+            if isinstance(mine, str) and mine < when:
+                out.append((i, time, f"{mine} is before the {self.via} reached the buyer ({when})"))
+        return out
 
     def enforce(self, record: Record, index: RecordIndex, rng: random.Random) -> None:
         """Set by :meth:`assign` for a whole batch (pairs drawn without repeats while they last)."""

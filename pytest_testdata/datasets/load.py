@@ -78,6 +78,9 @@ class DatabaseSink:
     def write(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None:
         self._prepare(plan)
         for tmap in self.tables[entity]:
+            if self.raw and tmap.table.metadata is self.metadata and not (deferred and tmap.list_path is None):
+                self._write_values(tmap, records)
+                continue
             rows = self._rows(tmap, records)
             if deferred and tmap.list_path is None:
                 empty = {i for i, (name, _) in enumerate(tmap.columns) if any(
@@ -124,26 +127,51 @@ class DatabaseSink:
                 for row in rows:
                     copy.write_row(row)
         elif self.raw and table.metadata is self.metadata:
-            self._sqlite_insert(table.name, names, rows)
+            self._sqlite_insert(table.name, names, list(chain.from_iterable(rows)))
         else:
             self.connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
 
-    def _sqlite_insert(self, table: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
-        """The rows in order, :data:`ROWS_PER_INSERT` to a statement (the last ones one by one): the same
-        rows, row ids and constraint checks as one ``INSERT`` a row. Through SQLAlchemy's exec_driver_sql,
-        not the driver's cursor: the cursor saved about 1% of a load's instructions, and a test's
-        before_cursor_execute listeners would no longer see the statements."""
+    def _write_values(self, tmap: TableMap, records: list[Record]) -> None:
+        """SQLite, a table of ours: the rows' values read straight into one flat list
+        (:meth:`TableMap.values`) and inserted :data:`CHUNK` rows at a time, each chunk inside a savepoint.
+        A chunk the database refuses is rolled back and inserted again as rows (:meth:`_insert`), which
+        finds and names the refused record."""
+        names = [name for name, _ in tmap.columns]
+        width = max(1, len(names))
+        values = tmap.values(records)
+        step = self.chunk * width
+        for start in range(0, len(values), step):
+            part = values[start:start + step]
+            savepoint = self.connection.begin_nested()
+            try:
+                self._sqlite_insert(tmap.table.name, names, part)
+            except self.errors:
+                savepoint.rollback()
+                first = start // width
+                self._insert(tmap, tmap.rows(records)[first:first + self.chunk], first, records)
+            else:
+                savepoint.commit()
+            self.rows_written += len(part) // width
+
+    def _sqlite_insert(self, table: str, names: list[str], values: list[Any]) -> None:
+        """Rows given as their values, row after row, inserted in order, :data:`ROWS_PER_INSERT` to a
+        statement (the last ones one by one): the same rows, row ids and constraint checks as one ``INSERT``
+        a row. Through SQLAlchemy's exec_driver_sql, not the driver's cursor: the cursor saved about 1% of a
+        load's instructions, and a test's before_cursor_execute listeners would no longer see the statements."""
         quoted = ", ".join(f'"{n}"' for n in names)
+        width = max(1, len(names))
         one = f"({', '.join('?' for _ in names)})"
-        per = max(1, min(ROWS_PER_INSERT, self.variables // max(1, len(names))))
-        whole = len(rows) - len(rows) % per
+        per = max(1, min(ROWS_PER_INSERT, self.variables // width))
+        size = per * width
+        whole = len(values) - len(values) % size
         with _quick_binds():
             if whole:
-                values = ", ".join([one] * per)
-                batches = [tuple(chain.from_iterable(rows[i:i + per])) for i in range(0, whole, per)]
-                self.connection.exec_driver_sql(f'INSERT INTO "{table}" ({quoted}) VALUES {values}', batches)
-            if whole < len(rows):
-                self.connection.exec_driver_sql(f'INSERT INTO "{table}" ({quoted}) VALUES {one}', rows[whole:])
+                batches = [tuple(values[i:i + size]) for i in range(0, whole, size)]
+                self.connection.exec_driver_sql(f'INSERT INTO "{table}" ({quoted}) VALUES {", ".join([one] * per)}',
+                                                batches)
+            if whole < len(values):
+                rest = [tuple(values[i:i + width]) for i in range(whole, len(values), width)]
+                self.connection.exec_driver_sql(f'INSERT INTO "{table}" ({quoted}) VALUES {one}', rest)
 
     def _insert(self, tmap: TableMap, rows: list[tuple[Any, ...]], start: int, records: list[Record]) -> None:
         """Insert rows ``start``.. of the entity's table (inside a savepoint); a failure names the record."""

@@ -367,12 +367,13 @@ class Ordered(Rule):
             present = [value for value in found if value is not None]
             if not _comparable(present):
                 return
-            ordered = sorted(present)
-            if any(a is not b for a, b in zip(ordered, present, strict=True)):
-                in_order = iter(ordered)
-                for key, value in zip(keys, found, strict=True):
-                    if value is not None:
-                        record[key] = next(in_order)
+            # Written back in order, each key once. When the values were in order after all (integers),
+            # sorted() (stable) gives back the very same objects, and writing a key's own value back
+            # changes nothing (the key is there: its place in the dict stays).
+            in_order = iter(sorted(present))
+            for key, value in zip(keys, found, strict=True):
+                if value is not None:
+                    record[key] = next(in_order)
             return
         if self._fields is None:
             fields = [f for f in self.spec["fields"] if get(record, f) is not None]
@@ -394,7 +395,11 @@ class Ordered(Rule):
 def _comparable(values: list[Any]) -> bool:
     """All strings or all integers: values an order can sort (a string among integers, as an invalid variant
     may leave, is reported by the type check and left where it is)."""
-    return all(type(v) is str for v in values) or all(type(v) is int for v in values)
+    kinds = set(map(type, values))  # (no Python call per value: the rule is enforced on every order)
+    return kinds <= _STR or kinds <= _INT
+
+
+_STR, _INT = frozenset((str,)), frozenset((int,))
 
 
 class FlagIffPositive(Rule):
@@ -728,9 +733,20 @@ def sentiment(text: str) -> int:
 class SentimentMatchesRating(Rule):
     kind = "sentiment_matches_rating"
 
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        super().__init__(spec)
+        self._rating = self._getter("rating")
+        texts = spec.get("texts")
+        # Compiled readers (every review is checked); a malformed spec fails when used, as it always did.
+        self._texts: list[Getter] | None = [getter(p) for p in texts] if isinstance(texts, (list, tuple)) \
+            and all(isinstance(p, str) for p in texts) else None
+
     def check(self, record: Record) -> bool | None:
-        rating = get(record, self.spec["rating"])
-        texts = [t for t in (get(record, p) for p in self.spec["texts"]) if isinstance(t, str)]
+        rating = self._rating(record)
+        if self._texts is None:
+            texts = [t for t in (get(record, p) for p in self.spec["texts"]) if isinstance(t, str)]
+        else:
+            texts = [t for t in (read(record) for read in self._texts) if isinstance(t, str)]
         if not isinstance(rating, int) or not texts:
             return None
         if 2 < rating < 4:

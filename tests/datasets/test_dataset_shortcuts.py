@@ -94,6 +94,34 @@ def test_a_chunks_enforcer_changes_records_as_enforce_does(shop) -> None:
     assert changed >= 4  # the damage gave the rules something to do (else the comparison proves nothing)
 
 
+def test_a_copy_over_a_chunk_writes_what_enforce_writes_record_by_record(shop) -> None:
+    # enforce_all copies into plain keys without the setter, getter and clone calls enforce makes (a
+    # payment's amount, currency, method and card digits from its order's nested fields; an order's
+    # addresses from its customer's first one): on damaged records, the same records, and no copied object
+    # shared with the referenced record (a dict or list is copied).
+    plan = plan_dataset(DatasetRequest.checked(COUNTS, seed=7), Engine().registry)
+    index = RecordIndex()
+    for entity in plan.order:
+        index.add(entity, shop[entity], plan.keys[entity])
+    keyed = changed = 0
+    for entity in plan.order:
+        for rule in plan.rules[entity]:
+            if not isinstance(rule, SameAsRef):
+                continue
+            keyed += rule._plain is None and rule._keyed is not None
+            records = _damaged(shop[entity], random.Random(rule.id))
+            plain, fast = copy.deepcopy(records), copy.deepcopy(records)
+            for record in plain:
+                rule.enforce(record, index, random.Random(0))
+            rule.enforce_all(fast, index)
+            assert fast == plain, rule.id
+            parents = {id(v) for r in index.table(*rule.target).values() for v in r.values()
+                       if isinstance(v, (dict, list))} if rule.target is not None else set()
+            assert not any(id(v) in parents for r in fast for v in r.values()), rule.id
+            changed += plain != records
+    assert keyed >= 2 and changed >= 2  # the paths under test were taken, and had something to do
+
+
 def test_records_the_rule_acceptor_passes_are_those_the_rule_loop_leaves_alone(monkeypatch) -> None:
     # A chunk skips its rule-by-rule pass for the records the schema's compiled rule acceptor passes; with
     # an acceptor that passes nothing, every record takes the pass: the dataset must be the same.

@@ -175,12 +175,16 @@ def test_a_database_error_names_entity_record_and_field(pytester: pytest.Pyteste
 
 
 def test_sqlite_engine_trades_durability_not_rollbacks_and_durable_keeps_the_defaults(tmp_path: Any) -> None:
+    import sqlite3
+    from contextlib import closing
+
     from pytest_testdata.datasets import sqlite_engine
 
     fast = sqlite_engine(tmp_path / "fast.db")
     with fast.connect() as conn:
         pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
         assert (pragma("synchronous"), pragma("journal_mode"), pragma("foreign_keys")) == (0, "memory", 1)
+        assert pragma("secure_delete") == 0  # freed space not zeroed, whatever the system SQLite's default
         conn.rollback()
         with conn.begin() as outer:  # a rolled-back transaction leaves nothing, DDL included
             conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
@@ -197,6 +201,9 @@ def test_sqlite_engine_trades_durability_not_rollbacks_and_durable_keeps_the_def
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL, SQLite's default
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        with closing(sqlite3.connect(":memory:")) as plain:
+            default = plain.execute("PRAGMA secure_delete").fetchone()[0]
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == default
     durable.dispose()
 
 
@@ -268,3 +275,77 @@ def test_a_refused_row_in_the_middle_of_a_statement_names_its_record(tmp_path: A
         _loaded(tmp_path, "refused.db", {"user": 450}, seed=4, change=repeat_an_email)
     assert (failed.value.entity, failed.value.record, failed.value.field) == ("user", 321, "email")
     assert "UNIQUE constraint failed: user.email" in failed.value.reason
+
+
+def _tables(counts: dict[str, int], seed: int) -> tuple[Any, dict[str, Any]]:
+    from sqlalchemy import MetaData
+
+    from pytest_testdata.datasets import DatasetRequest, generate_dataset
+    from pytest_testdata.datasets.graph import plan_dataset
+    from pytest_testdata.datasets.tables import build_tables
+    from pytest_testdata.engine import Engine
+
+    engine = Engine()
+    dataset = generate_dataset(counts, seed=seed, engine=engine, processes=1)
+    plan = plan_dataset(DatasetRequest.checked(counts, seed=seed), engine.registry)
+    return dataset, build_tables(plan, MetaData())
+
+
+def test_a_tables_flat_values_are_its_rows_values_whatever_the_records_hold() -> None:
+    import copy
+    from collections import defaultdict
+    from itertools import chain
+
+    dataset, tables = _tables({"user": 30, "product": 20, "order": 40}, seed=8)
+    orders, users = copy.deepcopy(dataset["order"]), copy.deepcopy(dataset["user"])
+    order, items, user, addresses = tables["order"][0], tables["order"][1], tables["user"][0], tables["user"][1]
+
+    def same(tmap: Any, records: list[Any]) -> None:
+        values, rows = tmap.values(records), list(chain.from_iterable(tmap.rows(records)))
+        assert values == rows and [type(v) for v in values] == [type(v) for v in rows]
+
+    for tmap, records in ((order, orders), (items, orders), (user, users), (addresses, users)):
+        same(tmap, records)  # plain records: read with subscripts
+        assert tmap._values_function()(records) == tmap.values(records)
+    del orders[3]["paid_at"]  # a missing key: None, as rows() gives
+    orders[5]["totals"] = None  # an empty nested object: its columns None
+    orders[7]["billing_address"] = defaultdict(lambda: "default", orders[7]["billing_address"])
+    del orders[7]["billing_address"]["state"]  # a dict that answers a missing key: read with get, so None
+    orders[9]["items"][0].pop("sku")
+    orders[11]["items"] = None
+    users[2] = defaultdict(str, users[2])
+    del users[2]["phone"]
+    for tmap, records in ((order, orders), (items, orders), (user, users), (addresses, users)):
+        same(tmap, records)
+    values = order.values(orders)
+    columns = [name for name, _ in order.columns]
+    row = lambda i: values[i * len(columns):(i + 1) * len(columns)]  # noqa: E731
+    assert row(3)[columns.index("paid_at")] is None
+    assert row(5)[columns.index("totals_total")] is None
+    assert row(7)[columns.index("billing_address_state")] is None
+
+
+def test_a_refused_row_of_a_later_chunk_names_its_record(tmp_path: Any) -> None:
+    from pytest_testdata.datasets import DatasetRequest, generate_dataset, sqlite_engine
+    from pytest_testdata.datasets.graph import plan_dataset
+    from pytest_testdata.datasets.load import DatabaseSink, DatasetLoadError
+    from pytest_testdata.engine import Engine
+
+    engine = Engine()
+    counts = {"user": 450}
+    dataset = generate_dataset(counts, seed=4, engine=engine, processes=1)
+    plan = plan_dataset(DatasetRequest.checked(counts, seed=4), engine.registry)
+    users = dataset["user"]
+    owner = next(i for i, r in enumerate(users) if i > 250 and len(r.get("addresses") or ()) > 1)
+    users[owner]["addresses"][1]["street"] = None  # NOT NULL: a row of the child table, past the first chunk
+    target = sqlite_engine(tmp_path / "chunks.db")
+    sink = DatabaseSink(target, chunk=100)
+    try:
+        with pytest.raises(DatasetLoadError) as failed:
+            sink.write(plan, "user", users, ())
+    finally:
+        sink.abort()
+        target.dispose()
+    assert (failed.value.entity, failed.value.table, failed.value.record, failed.value.field) == (
+        "user", "user_addresses", owner, "addresses.*.street")
+    assert "NOT NULL constraint failed: user_addresses.street" in failed.value.reason

@@ -26,7 +26,7 @@ from pytest_testdata.frozen import Frozen
 from pytest_testdata.generators.traditional import warming
 from pytest_testdata.quality.money import cents_of, round_cents
 from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
-from pytest_testdata.quality.rules import Ordered, RateOf, Rule, Sum, SumOfProducts, ValueSource
+from pytest_testdata.quality.rules import Ordered, RateOf, Rule, SameValue, Sum, SumOfProducts, ValueSource
 
 CENT = 0.01
 _STEPS = tuple(c for n in range(1, 11) for c in (n, -n))
@@ -165,9 +165,9 @@ class _Rate(Frozen):
 
 
 _Run = Callable[[Any, random.Random, ValueSource], bool]
-_Step = tuple[int, _Run]
-"""A deriving rule's place in the rule list and its run: its ``enforce``, returning whether the rule holds
-afterwards (False when that is not known)."""
+_Step = tuple[int, _Run, bool]
+"""A deriving rule's place in the rule list, its run (its ``enforce``, returning whether the rule holds
+afterwards: False when that is not known), and whether it is run once per clean (:func:`_once`)."""
 
 
 def _any_rejected(readers: Sequence[Callable[[Any], list[Any]]], record: Any) -> bool:
@@ -213,9 +213,38 @@ def _run_of(rule: Rule) -> _Run:
 
 
 def _run_all(steps: tuple[_Step, ...], record: Any, rng: random.Random, values: ValueSource,
-             held: list[bool]) -> None:
-    for index, run in steps:
-        held[index] = run(record, rng, values)
+             held: list[bool], ran: list[bool]) -> None:
+    for index, run, once in steps:
+        if once and ran[index]:
+            continue  # (its run again would write what it holds, and say True again: see _once)
+        held[index] = holds = run(record, rng, values)
+        if once and holds:
+            ran[index] = True
+
+
+def _once(rules: tuple[Rule, ...], places: tuple[int, ...], written: tuple[str, ...]) -> frozenset[int]:
+    """The places of the deriving rules that need no run once a run of theirs said the rule holds, for the rest
+    of a :meth:`CentMoves.clean` (an order's ``same_value`` of its two addresses' countries, which reads no
+    money): a ``same_value`` rule (its ``enforce`` draws nothing; once its run said True, every field holds
+    the very object a run would read and write again, so another run changes nothing and says True again)
+    whose paths meet nothing the cleaner writes (``written``) nor any other deriving rule's paths, so nothing
+    between two runs changes what the second would read. (A run that said False, having just written the
+    fields, may say True the next time: such a rule is run again, as before.)"""
+    from pytest_testdata.generators.traditional.cent_runs import reach  # (imports vouch, which imports the drawers)
+    from pytest_testdata.generators.traditional.vouch import overlap
+
+    paths = {i: reach(rules[i]) for i in places}
+    out = set()
+    if any(found is None for found in paths.values()):
+        return frozenset()
+    for i in places:
+        rule, mine = rules[i], paths[i] or ()
+        if not isinstance(rule, SameValue) or type(rule) is not SameValue or rule._writers is None:
+            continue
+        others = [*written, *(p for k in places if k != i for p in paths[k] or ())]
+        if not any(overlap(a, b) for a in mine for b in others):
+            out.add(i)
+    return frozenset(out)
 
 
 _BAD = "type(v) is float and not (v / 0.01).is_integer()"
@@ -454,7 +483,8 @@ class CentMoves:
                     [(i, str(rule.spec["target"]), a) for (i, rule), a in zip(settled, again, strict=True)],
                     cents.writes()):
                 self.vouches, runs = True, tracked  # type: ignore[assignment]
-        self.derive: tuple[_Step, ...] = tuple(zip(places, runs, strict=True))
+        once = _once(rules, places, cents.writes())
+        self.derive: tuple[_Step, ...] = tuple((i, run, i in once) for i, run in zip(places, runs, strict=True))
         """Every deriving rule, run again after a price moved."""
         self.rates = tuple(self._rate(i, rule, derive) for i, rule in settled)
 
@@ -484,16 +514,17 @@ class CentMoves:
         """
         cents = self.cents
         held = [True] * len(self.rules)  # per rule: still holds (as far as the moves so far go)
+        ran = [False] * len(self.rules)  # per rule of _once: a run of it said True in this clean
         for _ in range(TRIES):
             if self._done(record, held):
                 return self.vouches and type(record) is dict and all(held)
             if cents._items_dirty(record):
                 cents._nudge(record)
-                _run_all(self.derive, record, rng, values, held)
+                _run_all(self.derive, record, rng, values, held, ran)
             for rate in self.rates:
                 # A nudged price moved the base: a rate settled before (the discount) may be out of its range
                 # now although every value is clean, so "clean" alone does not end the loop.
-                if self._settle(rate, record, rng, values, held) and self._done(record, held):
+                if self._settle(rate, record, rng, values, held, ran) and self._done(record, held):
                     return self.vouches and type(record) is dict and all(held)
         # Out of tries: the declared rules come first (a rejected cent is reported by the validator).
         for rule in self.rules:
@@ -514,7 +545,7 @@ class CentMoves:
         return True
 
     def _settle(self, rate: _Rate, record: dict[str, Any], rng: random.Random, values: ValueSource,
-                held: list[bool]) -> bool:
+                held: list[bool], ran: list[bool]) -> bool:
         """Try the accepted values of a ``rate_of`` target nearest its current one; True once all is clean."""
         base, current, write = rate.base(record), rate.target(record), rate.write
         if type(base) not in (int, float) or type(current) not in (int, float) \
@@ -538,12 +569,12 @@ class CentMoves:
                 if hopeless:
                     break
             write(record, value)
-            _run_all(derive, record, rng, values, held)
+            _run_all(derive, record, rng, values, held, ran)
             if not dirty(record):
                 return True
         if first is not None:  # none made everything clean: keep the nearest, the next rate or pass may finish it
             write(record, first)
-            _run_all(derive, record, rng, values, held)
+            _run_all(derive, record, rng, values, held, ran)
         return False
 
 

@@ -320,13 +320,18 @@ def _string_check(node: Mapping[str, Any], constraint: FieldConstraint | None) -
     if lo is None and hi is None and not regexes and format_ok is None:
         return None
 
+    # Each pattern's ``test``: the truth of its ``search`` (re's own fullmatch where that is the same answer,
+    # as the validator's acceptor asks it); a drawn card's last four digits are checked on every draw.
+    tests = [r.test or r.search for r in regexes]
+
     def check(value: Any) -> bool:
         if not isinstance(value, str):
             return False
         if (lo is not None and len(value) < lo) or (hi is not None and len(value) > hi):
             return False
-        if any(not r.search(value) for r in regexes):
-            return False
+        for test in tests:
+            if not test(value):
+                return False
         return format_ok is None or bool(format_ok(value))
     return check
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, MutableMapping
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 ANCHOR = datetime(2026, 1, 1, tzinfo=timezone.utc)
 """Generated timestamps fall in the two years before this instant (fixed, so seeds reproduce)."""
@@ -99,3 +101,37 @@ def shift(timestamp: str, seconds: int) -> str:
     # Anything else (a day never formatted here, an odd shape) goes through strptime, errors included.
     moment = datetime.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S") + timedelta(seconds=seconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def shift_fields(record: MutableMapping[str, Any], fields: Iterable[str], seconds: int) -> None:
+    """Each of ``fields`` that holds a string set to :func:`shift` of it by ``seconds`` (a dataset moves an
+    order's five timestamps together, and every review's).
+
+    The same text as ``format_ts(_parse(value) + seconds)`` when ``seconds`` is whole and the value parses
+    (else ``shift(value, seconds)``), with :func:`_parse`'s table lookups and :func:`format_ts`'s fast path
+    inlined: two calls fewer per timestamp. Anything the tables do not answer goes through those functions.
+    """
+    whole = type(seconds) is int
+    day_numbers, minute_of, second_of = _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF
+    for name in fields:
+        value = record.get(name)
+        if not isinstance(value, str):
+            continue
+        if whole:
+            day = day_numbers.get(value[:10])
+            minute = minute_of.get(value[10:17])
+            second = second_of.get(value[17:19])
+            if day is not None and minute is not None and second is not None:
+                epoch = day * 86_400 + minute + second + seconds
+                if 0 <= epoch < 253_402_300_800:  # format_ts's fast path (an int of years 1970..9999)
+                    day, second = divmod(epoch, 86_400)
+                    text = _DAYS.get(day) or _day_text(day)
+                    record[name] = f"{text}{_HOURS_MINUTES[second // 60]}{_SECONDS[second % 60]}"
+                    continue
+                record[name] = format_ts(epoch)
+                continue
+            slowly = _parse_slowly(value, day)
+            if slowly is not None:
+                record[name] = format_ts(slowly + seconds)
+                continue
+        record[name] = shift(value, seconds)
