@@ -737,6 +737,34 @@ def test_a_record_builder_runs_the_plan_method_until_it_is_warm(engine: Engine) 
     assert plan.build.__code__ is not looping and "def build(" in plan.build.source  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("entity", ["user", "cart", "product"])
+def test_a_vouching_builder_runs_its_loop_until_it_is_warm(engine: Engine, entity: str) -> None:
+    # A plan's vouching builder runs its steps as loops for its first WARM_CALLS records and only then compiles
+    # its straight-line code: the same records, the same verdicts (sure or not) and the same rng state from
+    # both, for every seed.
+    from pytest_testdata.generators.traditional.plan import compile_plan
+    from pytest_testdata.generators.traditional.straight import WARM_CALLS
+
+    plan = compile_plan(engine.registry.get(entity))
+    build = plan.build_sure
+    assert build is not None
+    looping = build.__code__
+    seeds = range(WARM_CALLS + 40)
+    locales = ("de_DE", None, "ja_JP", "en_US", "fr_FR")
+
+    def run() -> list[Any]:
+        out = []
+        for seed in seeds:
+            rng = random.Random(seed)
+            out.append((build(rng, locales[seed % len(locales)]), rng.getstate()))
+        return out
+
+    first = run()  # the loop's, then (from the WARM_CALLS-th) the compiled code's
+    assert build.__code__ is not looping and "sure = True" in build.source  # type: ignore[attr-defined]
+    again = run()  # all the compiled code's
+    assert first == again
+
+
 def test_a_price_on_the_ninety_nine_needs_no_rounding() -> None:
     # The price drawer skips round(value, 2) for k + 0.99 (generators/traditional/drawers.py): exact for
     # every whole k under 1e6, the prices' whole range.
@@ -822,9 +850,13 @@ def test_the_cent_cleaner_finds_the_rejected_cents_the_path_walker_finds(engine:
                                            else _Dict(total=0.07)))
             records.append(record)
     records += [_Dict(order) for order in orders[:5]]
+    # The first WARM_CALLS answers come from the generic reader, the rest from the compiled code; then all
+    # from the compiled code.
     found = [cleaner.dirty(record) for record in records]
-    assert found == [any(not is_clean(v) for path in cleaner.targets for v in get_all(record, path))
-                     for record in records]
+    assert cleaner.dirty.__code__.co_filename == "<cent check>"
+    again = [cleaner.dirty(record) for record in records]
+    expected = [any(not is_clean(v) for path in cleaner.targets for v in get_all(record, path)) for record in records]
+    assert found == expected and again == expected
     assert 0 < sum(found) < len(found)
 
 

@@ -201,6 +201,41 @@ def test_patterns_without_a_newline_in_any_item_are_tested_by_re_itself() -> Non
                 assert bool(regex.test(text)) is (reference.search(text) is not None), (pattern, text)
 
 
+def test_the_shipped_schemas_patterns_are_the_ones_matched_without_compiling_re2_first() -> None:
+    # SHIPPED_PATTERNS may wait for RE2 only because RE2 accepts each and re answers each as RE2 does
+    # (test_every_path_answers_as_re2_does runs them, through the lazy path, against RE2 itself).
+    import json
+
+    import re2
+
+    from pytest_testdata.quality.regex import SHIPPED_PATTERNS
+    from pytest_testdata.schemas.registry import builtin_schema_dir
+
+    def patterns(node: object) -> set[str]:
+        if isinstance(node, dict):
+            found = {node["pattern"]} if isinstance(node.get("pattern"), str) else set()
+            return found.union(*(patterns(v) for v in node.values()))
+        if isinstance(node, list):
+            return set().union(*(patterns(v) for v in node))
+        return set()
+
+    files = sorted(builtin_schema_dir().glob("*.json"))
+    assert len(files) == 6
+    shipped = set().union(*(patterns(json.loads(f.read_text("utf-8"))) for f in files))
+    assert shipped == SHIPPED_PATTERNS
+    assert set(LINEAR) >= SHIPPED_PATTERNS
+    options = re2.Options()
+    options.log_errors = False
+    for pattern in SHIPPED_PATTERNS:
+        regex, reference = compile_user_regex(pattern, "p"), re2.compile(pattern, options)
+        assert regex.searcher.__qualname__.startswith("linear_matcher"), pattern
+        rng = random.Random(pattern)
+        for text in TEXTS + [regex.generate(rng) for _ in range(20)]:
+            for variant in (text, text + "\n", "\n" + text):
+                assert regex.fullmatch(variant) is (reference.fullmatch(variant) is not None), (pattern, variant)
+                assert regex.search(variant) is (reference.search(variant) is not None), (pattern, variant)
+
+
 def test_patterns_on_the_re_path_stay_linear_on_hostile_values() -> None:
     started = time.process_time()
     for pattern in (r"^[a-z]*[0-9]+$", r"^[^@]+@[^@]+$", r"^\+[0-9][0-9 -]{6,18}[0-9]$", r"^\w+@x$"):

@@ -143,10 +143,50 @@ def _compile(pattern: str) -> UserRegex:
         if parsed.state.flags & bit:
             raise _Refusal(f"sets the {name} flag, which is not supported. Remove it. {_ALLOWED}")
     max_length = _walk(parsed, 1, False)
+    if pattern in SHIPPED_PATTERNS:
+        # RE2 accepts it and re matches it as RE2 does (both proven by tests/test_regex_budget.py): RE2 is
+        # compiled (its module imported) only for a text re does not answer, or for fullmatch.
+        later = _Re2Later(pattern)
+        matcher = linear_matcher(pattern, parsed, later.search)
+        if matcher is not None:
+            return UserRegex(pattern, max_length, later, parsed, matcher, newline_free_test(pattern, parsed))
     compiled = _re2_compile(pattern)
     re2_search = _re2_searcher(compiled)
     return UserRegex(pattern, max_length, compiled, parsed, linear_matcher(pattern, parsed, re2_search) or re2_search,
                      newline_free_test(pattern, parsed))
+
+
+SHIPPED_PATTERNS = frozenset((r"^[A-Z]{3}-[0-9]{5}$", r"^[0-9]{4}$", r"^\+[0-9][0-9 -]{6,18}[0-9]$"))
+"""The patterns of the built-in schemas (a SKU, a card's last four digits, a phone number). Each is within the
+budget, accepted by RE2 and of the shape :mod:`~pytest_testdata.quality.linear` matches with ``re`` exactly as
+RE2 does (tests/test_regex_budget.py checks all three and that the set is the shipped schemas' patterns), so
+compiling RE2 for them can wait until a text needs it: importing and compiling RE2 was some 9 million
+instructions of every fresh process's first built-in record. Any other pattern is compiled at once, so that
+one RE2 refuses is refused when it is met."""
+
+
+class _Re2Later:
+    """RE2's compiled form of a :data:`SHIPPED_PATTERNS` pattern, compiled on its first use."""
+
+    __slots__ = ("_compiled", "_search", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: Any = None
+        self._search: Callable[[str], bool] | None = None
+
+    def compiled(self) -> Any:
+        if self._compiled is None:
+            self._compiled = _re2_compile(self.pattern)
+        return self._compiled
+
+    def search(self, text: str) -> bool:
+        if self._search is None:
+            self._search = _re2_searcher(self.compiled())
+        return self._search(text)
+
+    def fullmatch(self, text: str) -> Any:
+        return self.compiled().fullmatch(text)
 
 
 _ALLOWED = ("Patterns may use literals, classes [...], ., \\d \\w \\s \\b, anchors ^ $, groups, | and "

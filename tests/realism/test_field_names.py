@@ -620,3 +620,36 @@ def test_a_declared_order_is_the_only_order() -> None:
                 "x-coherence": [{"kind": "ordered", "fields": ["updated_at", "created_at"]}]}  # the author's say
     records = generate(document, "audit", count=50)
     assert all(r["updated_at"] <= r["created_at"] for r in records)
+
+
+def test_the_name_index_finds_the_rows_asking_each_row_finds() -> None:
+    # _rows_named looks a name up in an index of every row's patterns (names, prefixes, suffixes, parts, the
+    # rest by regex); asking each row's own patterns in turn must find the same rows in the same order, for
+    # the table's own names and near misses, and with a user's rows (wildcards of every shape) put first.
+    from pytest_testdata.generators.traditional import field_names as fn
+
+    def asked_row_by_row(key: str, json_type: str) -> tuple[Any, ...]:
+        return tuple(r for r in fn.rows() if json_type in r.types and fn._patterns(r.names).match(key))
+
+    def names() -> list[str]:
+        words = {p.strip("*?[]") for r in fn.rows() for p in r.names} - {""}
+        return sorted(words | {f"x_{w}" for w in words} | {f"{w}_x" for w in words} | {f"a{w}b" for w in words}
+                      | {"", "x", "id", "name", "sku", "ticket_ref", "my_ticket", "tk1", "tkz"})
+
+    types = ("string", "integer", "number", "boolean", "array", "object")
+    register_kind("ticket", lambda rng: "T", field_names=["ticket*", "*_ticket", "*ticket_r*", "tk?", "*"])
+    try:
+        fn._rows_named.cache_clear()
+        for key in names():
+            for json_type in types:
+                assert fn._rows_named(key, json_type) == asked_row_by_row(key, json_type), (key, json_type)
+    finally:
+        unregister_kind("ticket")
+    fn._rows_named.cache_clear()
+    found = 0
+    for key in names():
+        for json_type in types:
+            rows = fn._rows_named(key, json_type)
+            assert rows == asked_row_by_row(key, json_type), (key, json_type)
+            found += bool(rows)
+    assert found > 500

@@ -19,9 +19,11 @@ import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from types import FunctionType
 from typing import Any
 
 from pytest_testdata.frozen import Frozen
+from pytest_testdata.generators.traditional import warming
 from pytest_testdata.quality.money import cents_of, round_cents
 from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.rules import Ordered, RateOf, Rule, SameValue, Sum, SumOfProducts, ValueSource
@@ -255,7 +257,11 @@ def _rejection_test(paths: Sequence[str], generic: Callable[[Any], bool]) -> Cal
     dozen times while its cents are settled): a top-level key is read with one ``get``, a two-part path
     (``totals.total``) with two, ``items.*.line_total`` by a loop over the list; anything of another shape
     on the way (a dict subclass, a value where a dict or list goes) by the path's reader, and a record
-    that is not a dict by ``generic``."""
+    that is not a dict by ``generic``.
+
+    The function asks ``generic`` itself for its first :data:`WARM_CALLS` records and compiles its own code
+    only then (its ``__code__`` is replaced, as straight.py's builders' is): compiling the tests of an order
+    cost a fresh process's first record some 5 million instructions, and a few records never need them."""
     names: dict[str, Any] = {"GENERIC": generic, "ANY": _any_rejected}
     lines = ["def rejected(record):", "    if type(record) is not dict:", "        return GENERIC(record)"]
     heads: dict[str, list[tuple[str, int]]] = {}
@@ -282,9 +288,21 @@ def _rejection_test(paths: Sequence[str], generic: Callable[[Any], bool]) -> Cal
             lines += [f"        v = n.get({key!r})", f"        if {_BAD}:", "            return True"]
         lines += [f"    elif n is not None and ANY(H{j}, record):", "        return True"]
     lines.append("    return False")
-    exec(compile("\n".join(lines) + "\n", "<cent check>", "exec"), names)  # our own source
-    function: Callable[[Any], bool] = names["rejected"]
-    return function
+    names.update(CALLS=0, WARM=WARM_CALLS, SPECIALISE=_specialise, SOURCE="\n".join(lines) + "\n")
+    function: Any = FunctionType(warming.rejected.__code__, names, "rejected")  # no compilation
+    names["rejected"] = function  # what its code calls itself
+    return function  # type: ignore[no-any-return]
+
+
+WARM_CALLS = 64
+"""How many records a rejection test hands to its generic reader before its own code is compiled."""
+
+
+def _specialise(function: Any) -> None:
+    """Give a warmed-up rejection test its own code (the names it reads are in its globals already)."""
+    compiled: dict[str, Any] = {}
+    exec(compile(function.__globals__["SOURCE"], "<cent check>", "exec"), compiled)  # our own source
+    function.__code__ = compiled["rejected"].__code__
 
 
 class CentCleaner:

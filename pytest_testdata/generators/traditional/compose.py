@@ -20,6 +20,7 @@ from pytest_testdata.generators.traditional.drawers import Draw, RecordState, dr
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.field_names import kin_parent, within
 from pytest_testdata.generators.traditional.formats import FORMATS
+from pytest_testdata.generators.traditional.keywords import CLASSIC_FORMATS, STANDARD_KEYS, kinds_of, needs_compose
 from pytest_testdata.generators.traditional.realistic import realistic_string
 from pytest_testdata.locales.gazetteer import common_words
 from pytest_testdata.quality.constraints_model import rules_for
@@ -32,43 +33,7 @@ from pytest_testdata.types import FieldConstraint
 Classic = Callable[[Mapping[str, Any], str, "FieldConstraint | None"], Draw]
 REDRAWS = 40
 """Draws of one value before a filtered keyword (``not``, ``oneOf``...) gives up and keeps the last."""
-
-STANDARD_KEYS = frozenset((
-    "anyOf", "oneOf", "allOf", "not", "if", "then", "else", "prefixItems", "contains", "minContains",
-    "maxContains", "uniqueItems", "patternProperties", "propertyNames", "minProperties", "maxProperties",
-    "dependentRequired", "dependentSchemas", "exclusiveMinimum", "exclusiveMaximum", "unevaluatedProperties",
-    "unevaluatedItems",
-))
-_CLASSIC_FORMATS = frozenset(("uuid", "date-time", "date", "email", "uri", "ipv4"))
 _KINDS = ("object", "array", "string", "integer", "number", "boolean", "null")
-
-
-def needs_compose(node: Any) -> bool:
-    """True when a subschema needs this compiler rather than the classic drawers."""
-    if type(node) is not dict and not isinstance(node, Mapping):  # dict first: no ABC check per subschema
-        return True
-    if not node.keys().isdisjoint(STANDARD_KEYS):
-        return True
-    kinds = _kinds(node)
-    if len(kinds - {"null"}) != 1 or kinds == {"null"}:
-        return "enum" not in node or len(kinds - {"null"}) > 1
-    fmt = node.get("format")
-    # Formats are about strings: on a number (OpenAPI's int64, Stripe's unix-time) one is an annotation,
-    # which the classic number drawers read (this compiler would hand the node straight back to them).
-    if fmt is not None and fmt not in _CLASSIC_FORMATS and "x-gen" not in node and "string" in kinds:
-        return True
-    step = node.get("multipleOf")
-    if step is not None and step != 0.01:
-        return True
-    if isinstance(node.get("additionalProperties"), Mapping) or node.get("items") is False:
-        return True
-    props = node.get("properties")
-    return bool(isinstance(node.get("required"), list) and not set(node["required"]) <= set(props or {}))
-
-
-def _kinds(node: Mapping[str, Any]) -> set[str]:
-    kind = node.get("type")
-    return set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
 
 
 def _infer(node: Mapping[str, Any]) -> str:
@@ -121,7 +86,7 @@ class Composer:
         else:
             draw = self._plain(node, name, constraint)
         if negations and all(isinstance(n, Mapping) and "pattern" in n for n in negations) \
-                and _kinds(node) == {"string"}:
+                and kinds_of(node) == {"string"}:
             # "not": {"pattern": "[ ~^:?*]"} (a git branch name): after a few tries fall back to word tokens
             # joined by a separator the patterns do not forbid; a pattern that forbids the space between
             # two words rules every sentence out, so the field's own drawer gets one try only.
@@ -199,7 +164,7 @@ class Composer:
             fits = subschema_check(rest)
             choices = [v for v in enum if fits(v)] or list(enum)
             return lambda s: pick(s.rng, choices)
-        kinds = [k for k in _KINDS if k in _kinds(node)] or [_infer(node)]
+        kinds = [k for k in _KINDS if k in kinds_of(node)] or [_infer(node)]
         concrete = [k for k in kinds if k != "null"] or ["null"]
         if len(concrete) > 1:
             drawers = [self._typed({**node, "type": k}, k, name, constraint) for k in concrete]
@@ -242,7 +207,7 @@ class Composer:
                 return str(value)
             # A field whose name calls for a kind that refines the format (`hostname` named `domain`).
             return realistic_string(node, name, constraint, lambda *_: formatted) or formatted
-        simple = {k: v for k, v in node.items() if k != "format" or fmt in _CLASSIC_FORMATS}
+        simple = {k: v for k, v in node.items() if k != "format" or fmt in CLASSIC_FORMATS}
         draw = self.classic(simple, name, constraint)
         if fmt is not None and "pattern" in node:
             return _filtered(draw, [subschema_check({"format": fmt})])
@@ -558,8 +523,8 @@ def _narrow_by_not(node: dict[str, Any], negated: Any) -> dict[str, Any]:
             and set(negated) - _REMARKS <= {"required", "properties"}:
         return _excluding(node, [negated])
     if isinstance(negated, Mapping) and set(negated) == {"type"}:
-        banned = _kinds(negated)
-        kinds = [k for k in (_kinds(node) or set(_KINDS)) if k not in banned and not (
+        banned = kinds_of(negated)
+        kinds = [k for k in (kinds_of(node) or set(_KINDS)) if k not in banned and not (
             k == "integer" and "number" in banned)]
         if kinds:
             return {**node, "type": kinds if len(kinds) > 1 else kinds[0]}

@@ -8,7 +8,7 @@ Kept as data, composed from short lists, so the same seed gives the same values 
 
 from __future__ import annotations
 
-import binascii  # not base64, which imports struct and more for one encoder
+from collections.abc import Callable
 
 from pytest_testdata.generators.traditional import kind_values as kv
 from pytest_testdata.generators.traditional.drawers import RecordState
@@ -149,7 +149,22 @@ def github_node_id(state: RecordState) -> str:
 
 def node_id(type_name: str, key: object) -> str:
     """GitHub's legacy node id of an object of ``type_name`` with id ``key``: ``MDQ6VXNlcjE=`` for User 1."""
-    return binascii.b2a_base64(f"{len(type_name):02d}:{type_name}{key}".encode(), newline=False).decode()
+    encode = _B2A_BASE64 or _b2a_base64()
+    return encode(f"{len(type_name):02d}:{type_name}{key}".encode(), newline=False).decode()
+
+
+_B2A_BASE64: Callable[..., bytes] | None = None
+"""``binascii.b2a_base64`` once loaded (not base64, which imports struct and more for one encoder): binascii is
+a C extension whose loading cost every fresh process's first record 0.7 million instructions, so it waits for
+the first node id."""
+
+
+def _b2a_base64() -> Callable[..., bytes]:
+    global _B2A_BASE64
+    import binascii
+
+    _B2A_BASE64 = binascii.b2a_base64
+    return _B2A_BASE64
 
 
 _PURL_TYPES: tuple[str, ...] = ("npm", "npm", "npm", "pypi", "pypi", "maven", "gem", "cargo", "golang", "nuget")

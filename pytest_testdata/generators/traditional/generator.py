@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.budget import CHECK_EVERY, checkpoint
-from pytest_testdata.generators.traditional.derived import DERIVED_OPTION, without_derived
-from pytest_testdata.generators.traditional.fit import Range, fit
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES, values_for
 from pytest_testdata.generators.traditional.unique import UniqueScope, current_scope, scope_option
@@ -24,6 +22,7 @@ from pytest_testdata.types import GenerationRequest, Record, Violation, coverage
 
 if TYPE_CHECKING:
     from pytest_testdata.generators.host import GeneratorHost
+    from pytest_testdata.generators.traditional.fit import Range
 
 MAX_ATTEMPTS = 60
 """Builds per record (fresh candidates and rescaled ones) to meet the caller's constraints before the
@@ -32,6 +31,8 @@ violation is reported."""
 
 def _range_missed(record: Record, violations: list[Violation], request: GenerationRequest) -> Range | None:
     """The caller's range of the first number field the record misses (None: no number is out of range)."""
+    from pytest_testdata.generators.traditional.fit import Range  # only for a caller's constraints (rare)
+
     for violation in violations:
         constraint = request.constraints.get(violation.field)
         value = get(record, violation.field)
@@ -62,10 +63,13 @@ class TraditionalGenerator(GeneratorBase):
 
     def generate(self, request: GenerationRequest, schema: Schema, seed: int) -> GeneratorOutput:
         standard = schema.standard
-        derived = request.options.get(DERIVED_OPTION)
         own = schema  # the schema whose coherence rules the engine scores
-        if derived and not request.constraints and not standard:  # else every field is checked: draw all
-            schema = without_derived(schema, frozenset(derived))
+        if request.options:  # (derived.py imported only when a request has options: a dataset's do)
+            from pytest_testdata.generators.traditional.derived import DERIVED_OPTION, without_derived
+
+            derived = request.options.get(DERIVED_OPTION)
+            if derived and not request.constraints and not standard:  # else every field is checked: draw all
+                schema = without_derived(schema, frozenset(derived))
         plan = plan_for(schema, request.constraints, coverage_of(request.options, request.hints))
         rng = random.Random(seed)
         tracked = plan.tracked
@@ -150,6 +154,8 @@ class TraditionalGenerator(GeneratorBase):
                     def read(fitted: Record, field: str = wanted.field) -> float | None:
                         value = get(fitted, field)
                         return float(value) if isinstance(value, (int, float)) else None
+
+                    from pytest_testdata.generators.traditional.fit import fit
 
                     first = read(record)
                     fitted, spent = fit(rebuild, read, wanted, first if first is not None else 0.0, accept,

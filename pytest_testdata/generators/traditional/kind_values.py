@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable
 from datetime import date as _date
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from pytest_testdata.generators.traditional import timestamps
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, _first_name, _last_name
@@ -63,10 +63,14 @@ _BIRTH_FIRST = timestamps.ANCHOR.date().toordinal() - 85 * 365
 _BIRTH_SPAN = 67 * 365
 
 
-class _Country(NamedTuple):
-    alpha_3_code: str
-    name: str
-    timezones: tuple[str, ...]
+class _Country:
+    """A country's ISO alpha-3 code, name and time zones. A plain class, not a NamedTuple: making one ran
+    ``namedtuple``'s code generation at every fresh process's first record."""
+
+    __slots__ = ("alpha_3_code", "name", "timezones")
+
+    def __init__(self, alpha_3_code: str, name: str, timezones: tuple[str, ...]) -> None:
+        self.alpha_3_code, self.name, self.timezones = alpha_3_code, name, timezones
 
 
 @cache

@@ -11,10 +11,9 @@ import marshal
 import random
 from collections.abc import Callable, Mapping
 from functools import lru_cache, partial
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pytest_testdata.generators.traditional.cents import CENT, CentCleaner, clean_multiple, is_clean
-from pytest_testdata.generators.traditional.compose import Composer, needs_compose
 from pytest_testdata.generators.traditional.coverage import ABSENT, ALL, Shape, shape_for
 from pytest_testdata.generators.traditional.drawers import (
     Draw,
@@ -30,6 +29,7 @@ from pytest_testdata.generators.traditional.drawers import (
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.field_names import kin_parent, table_version, within
 from pytest_testdata.generators.traditional.identity import identity_rules
+from pytest_testdata.generators.traditional.keywords import needs_compose
 from pytest_testdata.generators.traditional.named_things import named_thing_rules
 from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
@@ -43,6 +43,9 @@ from pytest_testdata.quality.rules import Rule, build_rules
 from pytest_testdata.schemas.int_formats import without_type_limits
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import FieldConstraint
+
+if TYPE_CHECKING:
+    from pytest_testdata.generators.traditional.compose import Composer
 
 
 def _drawer(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None = None,
@@ -151,17 +154,23 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
     return drawer if shape.plain else shape.string(drawer, node, constraint, name)
 
 
-_COMPOSER = Composer(_drawer)
-_COMPOSERS: dict[Shape, Composer] = {ALL: _COMPOSER}
+_COMPOSERS: dict[Shape, Composer] = {}
+"""The keyword compilers by shape, made on first need: a plan of classic subschemas (the built-in entities)
+never imports the compiler."""
 
 
 def composer_for(shape: Shape) -> Composer:
     """The keyword compiler whose classic drawers (and its own) follow ``shape``."""
     found = _COMPOSERS.get(shape)
     if found is None:
-        def classic(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
-            return _drawer(node, name, constraint, shape)
-        found = _COMPOSERS[shape] = Composer(classic, shape)
+        from pytest_testdata.generators.traditional.compose import Composer
+
+        if shape == ALL:
+            found = _COMPOSERS[shape] = Composer(_drawer)
+        else:
+            def classic(node: Mapping[str, Any], name: str, constraint: FieldConstraint | None) -> Draw:
+                return _drawer(node, name, constraint, shape)
+            found = _COMPOSERS[shape] = Composer(classic, shape)
     return found
 
 
@@ -245,7 +254,7 @@ def _in_order(build: Draw, rules: list[Rule]) -> Draw:
 
 def value_drawer(view: Any, name: str = "value") -> Draw:
     """The drawer for any subschema of a generation view (not only an entity's object)."""
-    return _COMPOSER.compile(view, name)
+    return composer_for(ALL).compile(view, name)
 
 
 class Plan:

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from types import FunctionType
 from typing import Any
 
+from pytest_testdata.generators.traditional import warming
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, draw_none
 
 Builder = Callable[[RecordState], dict[str, Any]]
@@ -60,16 +62,6 @@ WARM_CALLS = 64
 """How many objects an object builder builds with a plain loop before its straight-line code is compiled
 (about a quarter of a millisecond a builder: a schema asked for a few records never pays it)."""
 
-_LOOPING_OBJECT = compile(
-    "def build(state):\n"
-    "    global CALLS\n"
-    "    CALLS += 1\n"
-    "    if CALLS >= WARM:\n"
-    "        SPECIALISE(build)\n"
-    "    return {name: draw(state) for name, draw in FIELDS}\n",
-    "<object builder, warming up>", "exec")
-
-
 def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
     """A function equal to ``lambda state: {name: draw(state) for name, draw in fields}``.
 
@@ -80,8 +72,8 @@ def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
     literal, _ = _literal(fields)
     namespace: dict[str, Any] = {"FIELDS": tuple(fields), "CALLS": 0, "WARM": WARM_CALLS,
                                  "SPECIALISE": _specialise}
-    exec(_LOOPING_OBJECT, namespace)  # binds the function to its own namespace: no compilation
-    function = namespace["build"]
+    function: Any = FunctionType(warming.build.__code__, namespace, "build")  # no compilation
+    namespace["build"] = function  # what its code calls itself
     function.source = f"def build(state):\n    return {literal}\n"
     return function  # type: ignore[no-any-return]
 
@@ -116,27 +108,11 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
     )
     namespace: dict[str, Any] = {"FIELDS": tuple(fields), "LO": lo, "HI": hi, "COUNT": draw_count, "CALLS": 0,
                                  "WARM": WARM_CALLS, "SPECIALISE": _specialise_items, "NAMES": names}
-    exec(_LOOPING_ITEMS, namespace)  # binds the function to its own namespace: no compilation
-    items = namespace["items"]
+    items: Any = FunctionType(warming.items.__code__, namespace, "items")  # no compilation
+    namespace["items"] = items  # what its code calls itself
     items.source = source
     items.fields = fields  # what each element is built of (vouch.made_shapes reads it)
     return items  # type: ignore[no-any-return]
-
-
-_LOOPING_ITEMS = compile(
-    "def items(state):\n"
-    "    global CALLS\n"
-    "    CALLS += 1\n"
-    "    if CALLS >= WARM:\n"
-    "        SPECIALISE(items)\n"
-    "    n = LO if state.fewest else COUNT(state.rng, LO, HI)\n"
-    "    out = []\n"
-    "    for _ in range(n):\n"
-    "        state.category = None\n"
-    "        out.append({name: draw(state) for name, draw in FIELDS})\n"
-    "    state.category = None\n"
-    "    return out\n",
-    "<items builder, warming up>", "exec")
 
 
 def _specialise_items(function: Any) -> None:
@@ -250,24 +226,52 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     lines.append("    return record, sure" if sure else "    return record")
     label = "vouching record builder" if sure else "record builder"
     source = "\n".join(lines) + "\n"
+    if reference is None and sure_steps is not None:
+        reference = _vouching_loop(entity, ceiling, drawn, rules, sure_steps, deferred, cents, placeholder,
+                                   pick_country, moves)
     if reference is None:
         return _compiled(source, names, "build", label)  # type: ignore[no-any-return]
     namespace: dict[str, Any] = {"CALLS": 0, "WARM": WARM_CALLS, "SPECIALISE": _specialise_record,
                                  "REFERENCE": reference, "VALUES": values, "NAMES": names}
-    exec(_LOOPING_RECORD, namespace)  # binds the function to its own namespace: no compilation
-    function = namespace["build"]
+    function: Any = FunctionType(warming.record.__code__, namespace, "build", (None, 1.0, values, False))
+    namespace["record"] = function  # what its code calls itself (no compilation: warming.py's code)
     function.source = source
     return function  # type: ignore[no-any-return]
 
 
-_LOOPING_RECORD = compile(
-    "def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):\n"
-    "    global CALLS\n"
-    "    CALLS += 1\n"
-    "    if CALLS >= WARM:\n"
-    "        SPECIALISE(build)\n"
-    "    return REFERENCE(rng, locale, scale, values, fewest)\n",
-    "<record builder, warming up>", "exec")
+def _vouching_loop(entity: str, ceiling: float | None, drawn: list[tuple[str, Draw | None]], rules: list[Any],
+                   sure_steps: list[Any], deferred: list[tuple[str, Draw]], cents: Any, placeholder: Any,
+                   pick_country: Callable[[Any, Any], str], moves: Any) -> Callable[..., tuple[dict[str, Any], bool]]:
+    """The steps of :func:`record_builder`'s vouching code, as loops: what a vouching builder runs until it is
+    warm (compiling its code was the first compilation of a fresh process's first user or cart record, some
+    3 million instructions). The same draws, rule runs and writes in the same order, and the same ``sure``."""
+    checks = [(step.sure, step.held_in, step.undoes) for step in sure_steps if not step.always_held]
+    cleaner_vouches = moves is not None and moves.vouches
+
+    def build(rng: Any, locale: Any, scale: float, values: Any, fewest: bool) -> tuple[dict[str, Any], bool]:
+        state = RecordState(rng, pick_country(rng, locale), scale=scale, fewest=fewest, values=values,
+                            entity=entity, ceiling=ceiling)
+        record = state.record
+        for name, draw in drawn:
+            record[name] = placeholder if draw is None else None if draw is draw_none else draw(state)
+        sure = True
+        for check, held_in, undoes in checks:
+            if held_in is not None and held_in[state.country]:
+                continue  # it holds by construction for the record's country: not run (vouch.py)
+            if (check(record, rng, values) != 1) if undoes else not check(record, rng, values):
+                sure = False
+        for name, draw in deferred:
+            if record[name] is placeholder:  # its rule did not apply: draw it now
+                record[name] = draw(state)
+                sure = False
+        if cleaner_vouches:
+            if cents.dirty(record) and not moves.clean(record, rng, values):
+                sure = False
+        elif cents is not None and cents.dirty(record):
+            cents.clean(record, rules, rng, values)
+            sure = False
+        return record, sure
+    return build
 
 
 def _specialise_record(function: Any) -> None:

@@ -20,8 +20,9 @@ _DAYS: dict[int, str] = {}
 """Day number since 1970-01-01 -> ``"2025-03-04"``."""
 _DAY_NUMBERS: dict[str, int] = {}
 """The reverse, for :func:`shift`."""
-_HOURS_MINUTES = tuple(f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60))
-_SECONDS = tuple(f"{s:02d}Z" for s in range(60))
+_TWO_DIGITS = [f"{n:02d}" for n in range(60)]  # formatted once: 1,440 f"{h:02d}" calls cost an import 1 ms
+_HOURS_MINUTES = tuple([f"T{h}:{m}:" for h in _TWO_DIGITS[:24] for m in _TWO_DIGITS])
+_SECONDS = tuple([f"{s}Z" for s in _TWO_DIGITS])
 
 
 _CACHED_DAYS = range(_ANCHOR_TS // 86_400 - 4_000, _ANCHOR_TS // 86_400 + 4_000)
@@ -64,7 +65,7 @@ def draw(rng: random.Random) -> str:
 
 _MINUTE_OF = {text: i * 60 for i, text in enumerate(_HOURS_MINUTES)}
 """``"T05:06:"`` -> seconds since midnight (every valid hour and minute, as :func:`format_ts` writes them)."""
-_SECOND_OF = {f"{s:02d}": s for s in range(60)}
+_SECOND_OF = {text: s for s, text in enumerate(_TWO_DIGITS)}
 
 
 def _parse(timestamp: str) -> int | None:
