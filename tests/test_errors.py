@@ -33,6 +33,8 @@ INTERNAL = {
     "compile_user_regex turns it into RegexRefused naming where the pattern came from",
     "pytest_testdata.schemas.sources.expansion._TooBig": "stops expanding a schema past its node budget; the loader "
     "unrolls less, or reports a SchemaError",
+    "pytest_testdata.datasets.tables._NotPlain": "a record that is not a plain dict met by the compiled fast read "
+    "of a table's values; caught at once, and the table is read the general way",
     "pytest_testdata.schemas.sources.metaschema._Unexpected": "the library's meta-schema has a shape the static "
     "reading does not know; caught at once, and the original meta-schema is used",
 }
