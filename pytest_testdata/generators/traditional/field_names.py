@@ -623,26 +623,15 @@ class _NameIndex:
         self.suffixes: list[tuple[str, int]] = []
         self.parts: list[tuple[str, int]] = []
         self.other: list[int] = []
-        exact = self.exact
         for index, row in enumerate(table):
-            # Sorted as _sorted_patterns sorts them, inline: some 700 patterns, most of them plain names.
-            for pattern in row.names:
-                if "*" not in pattern and "?" not in pattern and "[" not in pattern:
-                    if pattern in exact:
-                        exact[pattern].append(index)
-                    else:
-                        exact[pattern] = [index]
-                    continue
-                inner = pattern.strip("*")
-                if "*" in inner or "?" in inner or "[" in inner:
-                    if not self.other or self.other[-1] != index:
-                        self.other.append(index)
-                elif pattern.startswith("*") and pattern.endswith("*") and len(pattern) > 1:
-                    self.parts.append((inner, index))
-                elif pattern.startswith("*"):
-                    self.suffixes.append((inner, index))
-                else:
-                    self.prefixes.append((inner, index))
+            exact, prefixes, suffixes, parts, other = _sorted_patterns(row.names)
+            for name in exact:
+                self.exact.setdefault(name, []).append(index)
+            self.prefixes += [(prefix, index) for prefix in prefixes]
+            self.suffixes += [(suffix, index) for suffix in suffixes]
+            self.parts += [(part, index) for part in parts]
+            if other:
+                self.other.append(index)
         self.any_prefix = tuple(prefix for prefix, _ in self.prefixes)
         self.any_suffix = tuple(suffix for suffix, _ in self.suffixes)
 
