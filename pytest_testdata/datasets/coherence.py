@@ -554,10 +554,6 @@ def _date_time_fields(schema: Schema) -> list[str]:
     return [name for name, sub in schema.properties.items() if sub.get("format") == "date-time"]
 
 
-def _shift_all(record: Record, fields: Sequence[str], seconds: int) -> None:
-    shift_fields(record, fields, seconds)
-
-
 def _seconds_between(earlier: str, later: str) -> int:
     if len(earlier) == 20 == len(later) and earlier[19] == "Z" == later[19]:
         # What the generators write (2025-03-04T05:06:07Z): the timestamps module reads it without datetime.
@@ -620,7 +616,7 @@ class AfterRef(DatasetRule):
         mine, theirs = self._times(record, index)
         if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
             delay = between(rng, self.min_delay, self.max_delay)
-            _shift_all(record, self.moves, _seconds_between(mine, theirs) + delay)
+            shift_fields(record, self.moves, _seconds_between(mine, theirs) + delay)
 
     def enforcer(self, index: RecordIndex) -> Callable[[Record, random.Random], None]:
         parent_of, mine_of, theirs_of = self._parent_reader(index), self._mine, self._theirs
@@ -634,14 +630,14 @@ class AfterRef(DatasetRule):
             theirs = None if parent is None else \
                 parent.get(after) if after is not None and type(parent) is dict else theirs_of(parent)
             if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
-                _shift_all(record, moves, _seconds_between(mine, theirs) + between(rng, low, high))
+                shift_fields(record, moves, _seconds_between(mine, theirs) + between(rng, low, high))
         return enforce
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         mine, theirs = self._times(record, index)
         if not isinstance(mine, str) or not isinstance(theirs, str):
             return None
-        _shift_all(record, self.moves, -(_seconds_between(theirs, mine) + rng.randint(DAY, 10 * DAY)))
+        shift_fields(record, self.moves, -(_seconds_between(theirs, mine) + rng.randint(DAY, 10 * DAY)))
         return Breakage(self.field, f"{self.field} moved to {get(record, self.field)}, before the "
                                     f"{self.target[0] if self.target else ''}'s {self.after} {theirs}")
 
@@ -833,7 +829,7 @@ class PurchasedBefore(DatasetRule):
             mine, when = record.get(self.time), earliest[(buyer, item)]
             if isinstance(mine, str):
                 delay = between(rng, self.min_delay, self.max_delay)
-                _shift_all(record, self.moves, _seconds_between(mine, when) + delay)
+                shift_fields(record, self.moves, _seconds_between(mine, when) + delay)
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         pair = (record.get(self.buyer), record.get(self.item))
@@ -841,7 +837,7 @@ class PurchasedBefore(DatasetRule):
         mine = record.get(self.time)
         if when is None or not isinstance(mine, str):
             return None
-        _shift_all(record, self.moves, -(_seconds_between(when, mine) + rng.randint(DAY, 10 * DAY)))
+        shift_fields(record, self.moves, -(_seconds_between(when, mine) + rng.randint(DAY, 10 * DAY)))
         return Breakage(self.time, f"{self.time} moved to {record.get(self.time)}, before the {self.via} "
                                    f"reached the buyer ({when})")
 
