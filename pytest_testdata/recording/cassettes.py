@@ -325,10 +325,17 @@ class TestCassette:
         """Write the cassette file if this test recorded anything."""
         if not self.dirty or not self.persist:
             return
-        from vcr.persisters.filesystem import FilesystemPersister
+        from vcr.serialize import serialize
 
-        FilesystemPersister.save_cassette(self.path, {"requests": self.requests, "responses": self.responses},
-                                          serializer=self.serializer)
+        from pytest_testdata.atomic import atomic_output
+
+        data = serialize({"requests": self.requests, "responses": self.responses}, self.serializer)
+        # Not vcrpy's FilesystemPersister.save_cassette: it checks that the folder exists and then creates it,
+        # which fails with FileExistsError when another xdist worker creates the same test-file folder in
+        # between; and it writes in place, so an interrupted run would leave half a cassette behind.
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with atomic_output(str(self.path), option="cassette") as stream:
+            stream.write(data)
         self.dirty = False
 
 
