@@ -185,6 +185,25 @@ def configure_logging(settings: AgentSettings, stream: Any = None) -> Any:
     return logger.bind(service=settings.service_name, environment=settings.environment)
 
 
+def request_line(log: Any, fields: dict[str, Any]) -> None:
+    """``log.info("request", **fields)``, the same line, without structlog's layers.
+
+    The request line is written once per call: through ``info`` the fields were packed into keyword
+    arguments and copied at each of structlog's layers, after a logger bound for the call was built. Here
+    the event is built once, in the order structlog builds it (the logger's context, the fields, then
+    ``event``), and given to the logger's own processors and output, as ``_process_event`` would: the same
+    keys, order, masking and output as ``info``. ``log`` is a logger of :func:`configure_logging`; below
+    its level (LOG_LEVEL=WARNING) nothing is written, as ``info`` would write nothing.
+    """
+    if not log.is_enabled_for(logging.INFO):
+        return
+    event = {**log._context, **fields, "event": "request"}
+    output = log._logger
+    for processor in log._processors:
+        event = processor(output, "info", event)
+    output.info(event)
+
+
 def route_standard_logging(settings: AgentSettings, stream: Any = None, **context: Any) -> None:
     """Make every standard-library log record of this process (the cache's Redis outage and recovery lines,
     grpc's own) one structured line in the agent's format, with the service fields and ``context``.

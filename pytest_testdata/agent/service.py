@@ -35,7 +35,13 @@ from pytest_testdata.agent.guards import bearer_ok
 from pytest_testdata.agent.health import Health
 from pytest_testdata.agent.inline import FEATURE as INLINE_FEATURE
 from pytest_testdata.agent.inline import InlineRefused, InlineSchemas
-from pytest_testdata.agent.observability import REQUEST_ID_HEADER, Metrics, phase_spans, request_id_from
+from pytest_testdata.agent.observability import (
+    REQUEST_ID_HEADER,
+    Metrics,
+    phase_spans,
+    request_id_from,
+    request_line,
+)
 from pytest_testdata.errors import (
     CassetteError,
     ConstraintViolationError,
@@ -168,7 +174,8 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
     def _leave(self) -> None:
         with self._idle:
             self._active -= 1
-            self._idle.notify_all()
+            if not self._active:  # only "idle" is waited for (wait_idle): no wake-up for every call
+                self._idle.notify_all()
         self.metrics.inflight.dec()
 
     @property
@@ -226,23 +233,27 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             return request_budget(remaining, gone, "the call's deadline")
         return request_budget(own, gone, _budget_source(ceiling))
 
-    def _begin(self, name: str, context: grpc.ServicerContext,
-               unary: bool = False) -> tuple[dict[str, str], str, Any, Any]:
+    def _open(self, name: str, context: grpc.ServicerContext,
+              unary: bool) -> tuple[dict[str, str], str, Any]:
         """What every call starts with: its metadata, request id (a header: a stream's sent at once, a unary
-        call's with its reply, in the same write), bound log and span."""
+        call's with its reply, in the same write) and span."""
         metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
         request_id = request_id_from(metadata)
         if unary:
             reply_headers.send_with_reply(context, ((REQUEST_ID_HEADER, request_id),))
         else:
             context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
-        log = self.log.bind(request_id=request_id, method=name, peer=context.peer())
         if self._no_tracing:  # the span the no-op tracer gives, without the calls that do nothing to it
-            return metadata, request_id, log, trace.INVALID_SPAN
+            return metadata, request_id, trace.INVALID_SPAN
         span = self.tracer.start_span(f"testdata.{name}", context=propagate.extract(metadata), kind=SpanKind.SERVER)
         span.set_attribute("rpc.method", name)
         span.set_attribute("testdata.request_id", request_id)
-        return metadata, request_id, log, span
+        return metadata, request_id, span
+
+    def _begin(self, name: str, context: grpc.ServicerContext) -> tuple[dict[str, str], str, Any, Any]:
+        """A stream's start: :meth:`_open`, and a logger bound with the call's fields."""
+        metadata, request_id, span = self._open(name, context, False)
+        return metadata, request_id, self.log.bind(request_id=request_id, method=name, peer=context.peer()), span
 
     @staticmethod
     def _failure(exc: Exception, span: Any, log: Any, request_id: str) -> tuple[grpc.StatusCode, str]:
@@ -270,10 +281,13 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
     def _call(self, name: str, request: Any, context: grpc.ServicerContext, auth: bool,
               body: Callable[[str, Any, dict[str, Any]], T]) -> T:
         """Run a unary method's body with request id, admission, span, metrics, log and error mapping."""
-        metadata, request_id, log, span = self._begin(name, context, unary=True)
+        metadata, request_id, span = self._open(name, context, True)
+        # No logger is bound for the call: the request line goes out through request_line (the fields in the
+        # order a bound logger wrote them), the rare failure's line through a logger bound then.
+        call: dict[str, Any] = {"request_id": request_id, "method": name, "peer": context.peer()}
+        fields: dict[str, Any] = {}
         started = time.perf_counter()
         status = "OK"
-        fields: dict[str, Any] = {}
         self._enter()
         try:
             self._admit(metadata, auth)
@@ -281,7 +295,7 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             self._parsed(request)
             return body(request_id, span, fields)
         except Exception as exc:
-            code, message = self._failure(exc, span, log, request_id)
+            code, message = self._failure(exc, span, self.log.bind(**call), request_id)
             status = code.name
             if isinstance(exc, Reject) and exc.trailers:
                 context.set_trailing_metadata(exc.trailers)
@@ -289,9 +303,10 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
                 context.set_trailing_metadata(error_trailers(exc))
             context.abort(code, message)
         finally:
-            status = self._end(name, status, context, span)
-            log.info("request", status=status, duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                     **fields)
+            call["status"] = self._end(name, status, context, span)
+            call["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+            call.update(fields)
+            request_line(self.log, call)
 
     def _request(self, message: pb.GenerateDataRequest) -> GenerationRequest:
         return convert.request_from_proto(message, max_context_chars=self.settings.max_context_chars)

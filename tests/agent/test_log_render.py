@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 import structlog
 
-from pytest_testdata.agent.observability import UtcTimestamp, _renderer, configure_logging, mask_secrets
+from pytest_testdata.agent.observability import (
+    UtcTimestamp,
+    _renderer,
+    configure_logging,
+    mask_secrets,
+    request_line,
+)
 from pytest_testdata.agent.settings import load_settings
 
 SETTINGS = load_settings({})
@@ -107,3 +113,30 @@ def test_context_variables_are_merged() -> None:
     new, old = _lines(lambda log: log.info("request", status="OK"))
     assert new == old
     assert dict(new)["job"] == "nightly" and dict(new)["token_url"] == "redis://:***@cache/0"
+
+
+@pytest.mark.parametrize("log_format", ["json", "console"])
+@pytest.mark.parametrize("level", ["INFO", "WARNING"])
+def test_request_line_writes_what_info_writes(log_format: str, level: str) -> None:
+    """The servicer's request line (``request_line``, past structlog's layers) is ``info("request", ...)``'s
+    line: the same keys in the same order, the same masking, nothing below the level; only the timestamp
+    differs (taken a moment apart)."""
+    settings = load_settings({"LOG_FORMAT": log_format, "LOG_LEVEL": level})
+    fields = {"request_id": "abc", "method": "GenerateData", "peer": "ipv4:127.0.0.1:5", "status": "OK",
+              "duration_ms": 1.5, "entity": "user", "count": 10, "strategy": "traditional", "seed": 7,
+              "cache_hit": False, "note": "from redis://agent:pw-line@cache:6379/0"}
+    direct, through_info = io.StringIO(), io.StringIO()
+    request_line(configure_logging(settings, direct).bind(worker=1), dict(fields))
+    configure_logging(settings, through_info).bind(worker=1).info("request", **fields)
+    if level == "WARNING":
+        assert direct.getvalue() == through_info.getvalue() == ""
+        return
+    assert "pw-line" not in direct.getvalue() and "***@cache" in direct.getvalue()
+    if log_format == "json":
+        [new_line], [old_line] = direct.getvalue().splitlines(), through_info.getvalue().splitlines()
+        new = [(k, v) for k, v in json.loads(new_line).items() if k != "timestamp"]
+        assert new == [(k, v) for k, v in json.loads(old_line).items() if k != "timestamp"]
+        assert [k for k, _ in new][:6] == ["service", "environment", "worker", "request_id", "method", "peer"]
+    else:
+        # console lines start with the timestamp: compare what follows it
+        assert direct.getvalue().split(" ", 1)[1] == through_info.getvalue().split(" ", 1)[1]
