@@ -1,8 +1,11 @@
-"""Server interceptors: the slot budget of generation calls, and the token on server reflection.
+"""Guards in front of the servicers: the slot budget of generation calls, and the token on server reflection.
 
 Both act before the servicer runs, so a refused call costs no generation work and no thread beyond the
-moment it takes to refuse it. The servicer itself checks the token of its own methods
-(:mod:`pytest_testdata.agent.service`); reflection is the library's servicer, so its token check is here.
+moment it takes to refuse it. The slot budget wraps the service's handlers once, when they are registered
+(:class:`AdmissionGuard`, through :func:`~pytest_testdata.agent.service.add_service`): a gRPC interceptor
+would run for every call, in the one thread that dispatches every call's events. The servicer itself
+checks the token of its own methods (:mod:`pytest_testdata.agent.service`); reflection is the library's
+servicer, so its token check is here, an interceptor (only when AUTH_TOKEN is set).
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def _metadata(context: grpc.ServicerContext) -> dict[str, str]:
     return {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
 
 
-class AdmissionInterceptor(grpc.ServerInterceptor):  # type: ignore[type-arg]
+class AdmissionGuard:
     """Gives each generation call a slot of :class:`Admission`, or refuses it at once (see the module)."""
 
     def __init__(self, admission: Admission, methods: Mapping[str, str],
@@ -62,27 +65,17 @@ class AdmissionInterceptor(grpc.ServerInterceptor):  # type: ignore[type-arg]
         self.admission = admission
         self.methods = methods  # full method name -> UNARY or STREAM
         self.on_refusal = on_refusal
-        # grpc asks for the handler on every call, in the one thread that also dispatches every other
-        # call's events: the wrapped handler is built once per method, not once per call.
-        self._wrapped: dict[str, tuple[Any, Any]] = {}  # method -> (grpc's handler, the wrapped one)
+
+    def handler(self, method: str, handler: Any) -> Any:
+        """``handler`` of the full ``method`` name, wrapped with a slot when the method takes one."""
+        kind = self.methods.get(method)
+        return handler if kind is None else self._wrap(method, kind, handler)
 
     def _refuse(self, method: str, refusal: Refusal, context: grpc.ServicerContext) -> None:
         request_id = request_id_from(_metadata(context))
         context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
         self.on_refusal(method, refusal, request_id)
         context.abort_with_status(refusal_status(refusal, request_id))
-
-    def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
-        handler = continuation(details)
-        kind = self.methods.get(details.method)
-        if handler is None or kind is None:
-            return handler
-        known = self._wrapped.get(details.method)
-        if known is not None and known[0] is handler:
-            return known[1]
-        wrapped = self._wrap(details.method, kind, handler)
-        self._wrapped[details.method] = (handler, wrapped)
-        return wrapped
 
     def _wrap(self, method: str, kind: str, handler: Any) -> Any:
         admission = self.admission

@@ -21,7 +21,7 @@ from grpc_reflection.v1alpha import reflection
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from pytest_testdata.agent.admission import STREAM, UNARY, Admission, Refusal
-from pytest_testdata.agent.guards import AdmissionInterceptor, ReflectionTokenGuard
+from pytest_testdata.agent.guards import AdmissionGuard, ReflectionTokenGuard
 from pytest_testdata.agent.health import SERVING, Health, build_cache
 from pytest_testdata.agent.http import HttpSide
 from pytest_testdata.agent.listen import check_address
@@ -83,11 +83,14 @@ class AgentServer:
         self.admission = Admission(settings.capacity, settings.max_streams, on_change=self._saturation_changed)
         self.health = Health(engine, cache_probe, self.admission)
         self.servicer = TestDataServicer(engine, settings, self.health, self.metrics, self.tracer, self.log)
-        interceptors: list[grpc.ServerInterceptor[Any, Any]] = [AdmissionInterceptor(
+        guard = AdmissionGuard(
             self.admission, {f"/{SERVICE_NAME}/GenerateData": UNARY, f"/{SERVICE_NAME}/GenerateDataStream": STREAM},
-            self._refused)]
+            self._refused)
+        # No interceptor unless AUTH_TOKEN is set: grpcio runs an interceptor pipeline for every call (the
+        # slot budget is in the handlers, see add_service below).
+        interceptors: list[grpc.ServerInterceptor[Any, Any]] = []
         if settings.auth_token is not None:
-            interceptors.insert(0, ReflectionTokenGuard(settings.auth_token.get_secret_value().encode()))
+            interceptors.append(ReflectionTokenGuard(settings.auth_token.get_secret_value().encode()))
         self.grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=settings.grpc_max_workers, thread_name_prefix="testdata-grpc"),
             interceptors=interceptors,
@@ -99,7 +102,8 @@ class AgentServer:
             # little slack: gRPC still counts a call for a moment after its handler returned its thread)
             maximum_concurrent_rpcs=settings.grpc_max_workers + RESERVED_THREADS,
         )
-        add_service(self.servicer, self.grpc)  # tolerant deserializers: bad bytes are INVALID_ARGUMENT
+        # tolerant deserializers (bad bytes are INVALID_ARGUMENT), generation calls behind their slots
+        add_service(self.servicer, self.grpc, guard.handler)
         health_pb2_grpc.add_HealthServicer_to_server(self.health_service, self.grpc)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),

@@ -498,36 +498,41 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
         return self._call("HealthCheck", request, context, False, body)
 
 
-def add_service(servicer: TestDataServicer, server: grpc.Server) -> None:
+def add_service(servicer: TestDataServicer, server: grpc.Server,
+                guard: Callable[[str, Any], Any] | None = None) -> None:
     """Register the service like the generated ``add_TestDataServiceServicer_to_server``, with tolerant
-    request deserializers: bytes that do not parse reach the method as :class:`convert.Malformed`.
+    request deserializers: bytes that do not parse reach the method as :class:`convert.Malformed`; and
+    each handler passed through ``guard(full method name, handler)`` when given (the slot budget,
+    :class:`~pytest_testdata.agent.guards.AdmissionGuard`), once, here rather than per call.
 
     The generated function's handler table is used as it is (so a method added to the proto needs no
     change here); only each handler's ``request_deserializer`` is wrapped.
     """
-    pb_grpc.add_TestDataServiceServicer_to_server(servicer, _TolerantServer(server))  # type: ignore[no-untyped-call]
+    pb_grpc.add_TestDataServiceServicer_to_server(servicer, _TolerantServer(server, guard))  # type: ignore[no-untyped-call]
 
 
 class _TolerantServer:
-    """Receives the generated handlers, wraps their deserializers and passes them on to the real server."""
+    """Receives the generated handlers, wraps their deserializers (and guards them) and passes them on to
+    the real server."""
 
-    def __init__(self, server: grpc.Server) -> None:
+    def __init__(self, server: grpc.Server, guard: Callable[[str, Any], Any] | None) -> None:
         self._server = server
+        self._guard = guard
 
-    @staticmethod
-    def _wrap(handlers: Mapping[str, Any]) -> dict[str, Any]:
+    def _wrap(self, service: str, handlers: Mapping[str, Any]) -> dict[str, Any]:
         out = {}
         for method, handler in handlers.items():
             parse = handler.request_deserializer
             kind = getattr(getattr(parse, "__self__", None), "DESCRIPTOR", None)
             name = kind.full_name if kind is not None else f"{method} request"
-            out[method] = handler._replace(request_deserializer=convert.tolerant(parse, name))
+            tolerant = handler._replace(request_deserializer=convert.tolerant(parse, name))
+            out[method] = tolerant if self._guard is None else self._guard(f"/{service}/{method}", tolerant)
         return out
 
     def add_generic_rpc_handlers(self, handlers: tuple[Any, ...]) -> None:
         """Not used: :meth:`add_registered_method_handlers` carries the same table, wrapped."""
 
     def add_registered_method_handlers(self, service: str, handlers: Mapping[str, Any]) -> None:
-        wrapped = self._wrap(handlers)
+        wrapped = self._wrap(service, handlers)
         self._server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, wrapped),))
         self._server.add_registered_method_handlers(service, wrapped)  # type: ignore[attr-defined]
