@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 from pytest_testdata.datasets.graph import DatasetPlan
+from pytest_testdata.datasets.references import REFUSED, ReferenceCheck, ReferenceRefused
 from pytest_testdata.datasets.result import Dataset
 from pytest_testdata.datasets.tables import TableMap, build_tables
 from pytest_testdata.errors import DatasetLoadError as DatasetLoadError  # re-exported; its home is errors.py
@@ -45,9 +46,12 @@ class DatabaseSink:
     def __init__(self, target: Engine | Connection | Session, *, create: bool = True, chunk: int = CHUNK) -> None:
         self.session = target if isinstance(target, Session) else None
         self._owned: Any = None
+        """The transaction of an Engine's connection (begun by :meth:`_prepare`), committed by :meth:`finish`."""
+        self._own_engine = isinstance(target, Engine)
+        self.references: ReferenceCheck | None = None
+        """The load's references, when the loader checks them instead of SQLite (see :meth:`_begin`)."""
         if isinstance(target, Engine):
             self.connection = target.connect()
-            self._owned = self.connection.begin()
         elif isinstance(target, Session):
             self.connection = target.connection()
         else:
@@ -61,19 +65,44 @@ class DatabaseSink:
         self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
         self.raw = dialect.name == "sqlite"
         self.variables = _variable_limit(self.connection) if self.raw else 0
-        self.errors: tuple[type[BaseException], ...] = (DBAPIError, StatementError, dialect.loaded_dbapi.Error)
+        self.errors: tuple[type[BaseException], ...] = (DBAPIError, StatementError, dialect.loaded_dbapi.Error,
+                                                        ReferenceRefused)
 
     def _prepare(self, plan: DatasetPlan) -> None:
         if self.tables:
             return
         self.schemas = dict(plan.schemas)
         self.tables = build_tables(plan, self.metadata)
+        if self._own_engine:
+            self._begin()
         if self.create:
             ours = [m.table for maps in self.tables.values() for m in maps if m.table.metadata is self.metadata]
             self.metadata.create_all(self.connection, tables=ours, checkfirst=True)
             models = [m.table for maps in self.tables.values() for m in maps if m.table.metadata is not self.metadata]
             for table in models:
                 table.create(self.connection, checkfirst=True)
+
+    def _begin(self) -> None:
+        """Begin an Engine's transaction. On SQLite, when the load creates every table of the dataset and
+        the connection enforces foreign keys, the loader checks the references itself
+        (:mod:`pytest_testdata.datasets.references`): SQLite's checks are switched off before ``BEGIN``
+        (the PRAGMA does nothing inside a transaction) and back on by :meth:`finish` or :meth:`abort`."""
+        maps = [m for ms in self.tables.values() for m in ms]
+        if self.raw and self.create and all(m.table.metadata is self.metadata for m in maps):
+            raw: Any = self.connection.connection.driver_connection
+            names = {m.table.name for m in maps}
+            existing = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not raw.in_transaction and _foreign_keys(raw) and not names & existing:
+                raw.execute("PRAGMA foreign_keys=OFF")
+                if not _foreign_keys(raw):
+                    self.references = ReferenceCheck(self.connection, maps)
+        self._owned = self.connection.begin()
+
+    def _restore(self) -> None:
+        """SQLite's foreign-key checks back on (the connection goes back to the engine's pool)."""
+        if self.references is not None:
+            raw: Any = self.connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=ON")
 
     def write(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None:
         self._prepare(plan)
@@ -101,6 +130,20 @@ class DatabaseSink:
             params = [{"_key": r.get(key), "_value": r.get(path)} for r in records if r.get(path) is not None]
             if params:
                 self.connection.execute(stmt, params)
+                self._check_filled(tmap, path, records, [p["_value"] for p in params])
+
+    def _check_filled(self, tmap: TableMap, path: str, records: list[Record], values: list[Any]) -> None:
+        """When the loader checks the references: the filled-in field's values find their rows."""
+        checks, column = self.references, tmap.fields[path]
+        if checks is None or checks.column_holds(tmap.table.name, column, values) or not checks.violated(
+                tmap.table.name):
+            return
+        fk = next(iter(tmap.table.c[column].foreign_keys)).column
+        for index, record in enumerate(records):
+            value = record.get(path)
+            if value is not None and self.connection.execute(select(fk).where(fk == value).limit(1)).first() is None:
+                raise DatasetLoadError(tmap.entity, tmap.table.name, index, path, REFUSED, record)
+        raise DatasetLoadError(tmap.entity, tmap.table.name, None, path, REFUSED)
 
     def _rows(self, tmap: TableMap, records: list[Record]) -> list[tuple[Any, ...]]:
         if tmap.table.metadata is not self.metadata:  # a model's table: values in the columns' Python types
@@ -127,7 +170,7 @@ class DatabaseSink:
                 for row in rows:
                     copy.write_row(row)
         elif self.raw and table.metadata is self.metadata:
-            self._sqlite_insert(table.name, names, list(chain.from_iterable(rows)))
+            self._sqlite_rows(table.name, names, list(chain.from_iterable(rows)))
         else:
             self.connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
 
@@ -144,14 +187,22 @@ class DatabaseSink:
             part = values[start:start + step]
             savepoint = self.connection.begin_nested()
             try:
-                self._sqlite_insert(tmap.table.name, names, part)
+                self._sqlite_rows(tmap.table.name, names, part)
             except self.errors:
                 savepoint.rollback()
                 first = start // width
                 self._insert(tmap, tmap.rows(records)[first:first + self.chunk], first, records)
             else:
                 savepoint.commit()
+                if self.references is not None:
+                    self.references.written(tmap.table.name, part, width)
             self.rows_written += len(part) // width
+
+    def _sqlite_rows(self, table: str, names: list[str], values: list[Any]) -> None:
+        """:meth:`_sqlite_insert`, then the rows' references checked when the loader checks them."""
+        self._sqlite_insert(table, names, values)
+        if self.references is not None:
+            self.references.check(table, values, max(1, len(names)))
 
     def _sqlite_insert(self, table: str, names: list[str], values: list[Any]) -> None:
         """Rows given as their values, row after row, inserted in order, :data:`ROWS_PER_INSERT` to a
@@ -189,6 +240,8 @@ class DatabaseSink:
             raise DatasetLoadError(tmap.entity, tmap.table.name, index, field, reason,
                                    records[index] if index is not None else None) from None
         savepoint.commit()
+        if self.references is not None:
+            self.references.written(tmap.table.name, list(chain.from_iterable(rows)), max(1, len(tmap.columns)))
 
     def _bisect(self, tmap: TableMap, rows: list[tuple[Any, ...]]) -> int | None:
         """The first row the database refuses (each probe inside a savepoint that is rolled back)."""
@@ -244,6 +297,9 @@ class DatabaseSink:
             dataset.objects[entity] = objects
         if self._owned is not None:
             self._owned.commit()
+            self._owned = None
+            self._restore()
+        if self._own_engine:
             self.connection.close()
         return dataset
 
@@ -251,7 +307,15 @@ class DatabaseSink:
         """Roll back an Engine's transaction after a failure."""
         if self._owned is not None:
             self._owned.rollback()
+            self._owned = None
+            self._restore()
+        if self._own_engine:
             self.connection.close()
+
+
+def _foreign_keys(raw: Any) -> bool:
+    """Whether a SQLite connection enforces foreign keys."""
+    return bool(raw.execute("PRAGMA foreign_keys").fetchone()[0])
 
 
 def _variable_limit(connection: Connection) -> int:
