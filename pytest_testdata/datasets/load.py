@@ -7,7 +7,8 @@ when missing (see :mod:`pytest_testdata.datasets.tables`); model entities use th
 
 Bulk paths: PostgreSQL through psycopg 3 uses ``COPY ... FROM STDIN``; SQLite the driver's
 ``executemany`` of multi-row ``INSERT`` statements (:data:`ROWS_PER_INSERT` rows each); other databases
-SQLAlchemy's ``executemany``. A database error becomes a
+SQLAlchemy's ``executemany``. On SQLite, when the loader owns the transaction and creates every table, it
+checks the references itself (:mod:`pytest_testdata.datasets.references`). A database error becomes a
 :class:`DatasetLoadError` naming the entity, the record and the field, found by bisecting the failed
 batch inside savepoints.
 """

@@ -14,7 +14,7 @@ import pytest
 
 # Imported here, outside any in-process pytester run (see test_sqlite.py).
 import sqlalchemy
-import sqlalchemy.orm  # noqa: F401
+import sqlalchemy.orm
 
 from pytest_testdata.datasets import DatasetRequest, generate_dataset, sqlite_engine
 from pytest_testdata.datasets.graph import plan_dataset
