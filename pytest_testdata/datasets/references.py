@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, Table
+from sqlalchemy import Connection, Integer, String, Table, UniqueConstraint
 
 from pytest_testdata.datasets.tables import TableMap
 
@@ -46,6 +46,23 @@ def _kind(table: Table, column: str) -> type | None:
     return kind
 
 
+def _one_key(fk: Any) -> bool:
+    """True for a one-column foreign key to a one-column primary key or unique column: what a set of the
+    parent's values proves. A multi-column key (each column in a set of its own would accept mixed pairs) or
+    a parent column that is not a key (SQLite refuses such a foreign key) is left to SQLite's check."""
+    constraint, parent = fk.constraint, fk.column
+    if constraint is not None and len(constraint.elements) > 1:
+        return False
+    table = parent.table
+    if parent.primary_key and len(table.primary_key.columns) == 1:
+        return True
+    if parent.unique:
+        return True
+    keys: list[Any] = [c for c in table.constraints if isinstance(c, UniqueConstraint)]
+    keys += [i for i in table.indexes if i.unique]
+    return any([c.name for c in key.columns] == [parent.name] for key in keys)
+
+
 class ReferenceCheck:
     """The references of one load's tables (see the module docstring)."""
 
@@ -69,6 +86,8 @@ class ReferenceCheck:
                 for fk in tmap.table.c[name].foreign_keys:
                     parent = (fk.column.table.name, fk.column.name)
                     own, theirs = _kind(tmap.table, name), _kind(fk.column.table, fk.column.name)
+                    if not _one_key(fk):
+                        own = theirs = None  # SQLite decides (and reports a key it cannot use)
                     self.links.setdefault(tmap.table.name, []).append(
                         (place, parent, own if own is theirs else None))
                     self.keys.setdefault(parent, {None})

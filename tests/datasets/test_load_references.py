@@ -135,3 +135,29 @@ def test_a_filled_in_reference_to_no_row_is_named(tmp_path: Path) -> None:
         _load(notes, {"account": 10, "note": 80}, 2, tmp_path / "cycle.db", answer_nothing)
     assert (failed.value.entity, failed.value.record, failed.value.field) == ("note", state["index"], "reply_to")
     assert "FOREIGN KEY constraint failed" in failed.value.reason
+
+
+def test_the_sets_prove_only_one_column_references_to_a_key() -> None:
+    # A reference the loader's sets cannot prove is left to SQLite's own check: the two columns of a
+    # composite foreign key each in its own set would accept a mixed pair, and a parent column that is
+    # not a key is one SQLite refuses to use ("foreign key mismatch").
+    from pytest_testdata.datasets.references import _one_key
+
+    meta = sqlalchemy.MetaData()
+    team = sqlalchemy.Table(
+        "team", meta, sqlalchemy.Column("id", sqlalchemy.Integer, primary_key=True),
+        sqlalchemy.Column("code", sqlalchemy.String(8), unique=True), sqlalchemy.Column("city", sqlalchemy.String(8)),
+        sqlalchemy.Column("season", sqlalchemy.Integer), sqlalchemy.Column("slug", sqlalchemy.String(8)),
+        sqlalchemy.UniqueConstraint("city", "season"), sqlalchemy.Index("one_slug", "slug", unique=True))
+    player = sqlalchemy.Table(
+        "player", meta, sqlalchemy.Column("id", sqlalchemy.Integer, primary_key=True),
+        sqlalchemy.Column("team_id", sqlalchemy.ForeignKey("team.id")),
+        sqlalchemy.Column("team_code", sqlalchemy.ForeignKey("team.code")),
+        sqlalchemy.Column("team_slug", sqlalchemy.ForeignKey("team.slug")),
+        sqlalchemy.Column("team_city", sqlalchemy.ForeignKey("team.city")),
+        sqlalchemy.Column("city", sqlalchemy.String(8)), sqlalchemy.Column("season", sqlalchemy.Integer),
+        sqlalchemy.ForeignKeyConstraint(["city", "season"], ["team.city", "team.season"]))
+    assert team is not None
+    proved = {column.name: [_one_key(fk) for fk in column.foreign_keys] for column in player.c if column.foreign_keys}
+    assert proved == {"team_id": [True], "team_code": [True], "team_slug": [True], "team_city": [False],
+                      "city": [False], "season": [False]}
