@@ -102,6 +102,8 @@ class ChunkedEntity:
             found = self._break(job, kit, records, scores, found)
         builder.index.add(entity, records, builder.plan.keys[entity])
         builder.records[entity] = records
+        if job.plain:  # (a later job that reads this entity's records chunk by chunk may send its own by marshal)
+            builder.plain.add(entity)
         found += _repeats_found(records, self._unique_fields())
         found += repeats(records, builder.plan.together.get(entity, ()))
         found.sort(key=lambda v: (v[0], v[2]))
@@ -170,6 +172,7 @@ class ChunkedEntity:
                 job.parents[target] = index.table(*target)
             else:
                 job.tables[target] = Columns.of(index.table(*target), wanted, firsts)
+        job.parents_plain = all(target[0] in builder.plain for target in job.split)
         return job
 
     def _split_by(self, target: tuple[str, str], job: EntityJob) -> str | None:
