@@ -66,6 +66,8 @@ class ChunkedEntity:
             self.builder.pool.hand_out(self.job)
 
     def run(self, generator: TraditionalGenerator) -> None:
+        from pytest_testdata.datasets import workers
+
         builder, entity = self.builder, self.entity
         self.prepare()
         job = self.job
@@ -88,6 +90,8 @@ class ChunkedEntity:
                 if builder.freezing:  # (see Builder.steps) the chunks before are not walked again for this one
                     gc.freeze()
         else:
+            if pool is not None and workers.picklable(job) and not _customised():
+                job.plain = workers.pickled(job)[1]  # a later job reading these records by chunk may be plain
             builder.write_unwritten()
             for chunk, start, stop in chunks:
                 results.append(build_chunk(job, kit, chunk, start, stop))

@@ -91,7 +91,8 @@ class EntityJob:
     plain: bool = False
     """Nothing this job holds, nor the :attr:`split` tables' records, is a bytes-like object but bytes: its
     chunks' records, drawn by the built-in kinds from it, are not either and travel back by marshal
-    (:attr:`ChunkResult.plain`). Set when the job is handed to the workers."""
+    (:attr:`ChunkResult.plain`). Set when the job is handed to the workers (or built here while there are
+    workers: a later job may read its records chunk by chunk, :attr:`parents_plain`)."""
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "parents": {}}

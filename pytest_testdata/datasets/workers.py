@@ -93,14 +93,9 @@ class ChunkPool:
         self._jobs += 1
         job.token = f"{os.getpid()}-{id(self)}-{self._jobs}"
         path = os.path.join(self._folder, f"{job.entity}-{self._jobs}.pickle")
-        # Protocol 4: a bytearray is written as a call of ``bytearray``, by name (5 has an opcode for it).
-        data = io.BytesIO()
-        pickler = _Pickler(data, protocol=4)
-        pickler.dump(job)
-        raw = data.getvalue()
+        raw, job.plain = pickled(job)
         with open(path, "wb") as file:
             file.write(raw)
-        job.plain = job.parents_plain and not pickler.buffers and b"bytearray" not in raw
         futures: list[Future[ChunkResult]] = []
         self._handed[id(job)] = (job, path, futures)
         for chunk, start, stop in self.handed(job):
@@ -153,6 +148,16 @@ class ChunkPool:
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
+
+
+def pickled(job: EntityJob) -> tuple[bytes, bool]:
+    """The job pickled, and whether it is plain (:attr:`EntityJob.plain`)."""
+    # Protocol 4: a bytearray is written as a call of ``bytearray``, by name (5 has an opcode for it).
+    data = io.BytesIO()
+    pickler = _Pickler(data, protocol=4)
+    pickler.dump(job)
+    raw = data.getvalue()
+    return raw, job.parents_plain and not pickler.buffers and b"bytearray" not in raw
 
 
 class _Pickler(pickle.Pickler):
