@@ -419,4 +419,7 @@ MODELS = """
 
 def test_pydantic_tuples_unions_and_recursive_models(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(MODELS)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=7)
+    # A fixed session seed: some checks are about proportions ("realistic" leaves an optional field out in
+    # some records and sets it to None in others), which 30 records of a random seed miss about once in 150
+    # sessions (seed 108: no explicit None among the 30).
+    pytester.runpytest("-p", "no:cacheprovider", "--testdata-seed", "11").assert_outcomes(passed=7)
