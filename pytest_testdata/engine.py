@@ -102,6 +102,9 @@ class Engine:
 
     def generator(self, strategy: str) -> Generator:
         """The generator for a strategy, built once."""
+        found = self._generators.get(strategy)  # (built already: no lock to take on every call)
+        if found is not None:
+            return found
         with self._lock:
             if strategy not in self._generators:
                 self._generators[strategy] = load_generator(strategy, self)

@@ -51,11 +51,17 @@ class Router:
 
     def __init__(self, availability: Availability) -> None:
         self.availability = availability
+        # An explicit strategy's route is the same every time (Route is frozen): built once per strategy.
+        self._explicit: dict[str, Route] = {}
 
     def route(self, request: GenerationRequest, schema: Schema) -> Route:
         """The strategy for a request and the reason (shown in metadata and the run summary)."""
         if request.strategy != "auto":
-            return Route(request.strategy, f"strategy {request.strategy!r} requested explicitly")
+            found = self._explicit.get(request.strategy)
+            if found is None:
+                found = self._explicit[request.strategy] = Route(
+                    request.strategy, f"strategy {request.strategy!r} requested explicitly")
+            return found
         choice = self._choose(request, schema)
         skipped: list[str] = []
         for strategy in (choice.strategy, *FALLBACKS.get(choice.strategy, ())):

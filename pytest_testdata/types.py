@@ -178,10 +178,10 @@ def coverage_of_hints(hints: Sequence[str]) -> str | None:
 
 def coverage_of(options: Mapping[str, Any], hints: Sequence[str]) -> str:
     """A request's coverage: its ``options["coverage"]``, else its hints', else ``all``."""
-    chosen = options.get("coverage")
+    chosen = options.get("coverage") if options else None
     if chosen is not None:
         return check_coverage(chosen, "options['coverage']")
-    return coverage_of_hints(tuple(hints)) or "all"
+    return coverage_of_hints(tuple(hints)) or "all" if hints else "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,25 +267,32 @@ class GenerationRequest:
                 f"strict: expected True (default: unmet constraints raise) or False (best effort: they are "
                 f"only reported in metadata.violations), got {strict!r}."
             )
-        parsed = {name: FieldConstraint.parse(name, raw) for name, raw in (constraints or {}).items()}
-        hinted = coverage_of_hints(hint_tuple)
-        options = dict(options or {})
+        parsed = {name: FieldConstraint.parse(name, raw) for name, raw in constraints.items()} \
+            if constraints else {}
+        hinted = coverage_of_hints(hint_tuple) if hint_tuple else None
+        options = dict(options) if options else {}
         if coverage is not None:
             options["coverage"] = check_coverage(coverage, "coverage")
         elif "coverage" in options:  # the wire form: the caller's side has settled it already
             check_coverage(options["coverage"], "options['coverage']")
         elif hinted is not None:
             options["coverage"] = hinted
-        return cls(
-            entity=entity, count=count, strategy=strategy, constraints=parsed, context=context or None,
-            hints=hint_tuple, seed=seed, variant=variant,  # type: ignore[arg-type]
-            learn_from_history=bool(learn_from_history), defect_triggering=bool(defect_triggering),
-            locale=locale, options=options, strict=strict,
-        )
+        if cls is not GenerationRequest:  # a subclass may have an __init__ of its own
+            return cls(
+                entity=entity, count=count, strategy=strategy, constraints=parsed, context=context or None,
+                hints=hint_tuple, seed=seed, variant=variant,  # type: ignore[arg-type]
+                learn_from_history=bool(learn_from_history), defect_triggering=bool(defect_triggering),
+                locale=locale, options=options, strict=strict,
+            )
+        return _new_request(entity, count, strategy, parsed, context or None, hint_tuple, seed, variant,
+                            bool(learn_from_history), bool(defect_triggering), locale, options, strict)
 
     def replace(self, **changes: Any) -> GenerationRequest:
         """A copy with some fields changed (for example the seed the engine settled on)."""
-        return dataclasses.replace(self, **changes)
+        if type(self) is not GenerationRequest or not changes.keys() <= _REQUEST_FIELDS:
+            return dataclasses.replace(self, **changes)  # (its TypeError names an unknown field)
+        values = [changes[name] if name in changes else read(self) for name, read in _REQUEST_READERS]
+        return _new_request(*values)
 
     def key_material(self) -> dict[str, Any]:
         """Everything in the request that determines its output, as JSON-compatible data."""
@@ -297,6 +304,26 @@ class GenerationRequest:
             "locale": self.locale,
             "options": {k: v for k, v in sorted(self.options.items()) if not k.startswith("_")},
         }
+
+
+_REQUEST_READERS: tuple[tuple[str, Any], ...] = tuple(
+    (f.name, vars(GenerationRequest)[f.name].__get__) for f in dataclasses.fields(GenerationRequest))
+"""Each field's name and its slot's reader, in the dataclass's order."""
+_REQUEST_FIELDS = frozenset(name for name, _ in _REQUEST_READERS)
+_REQUEST_WRITERS = tuple(vars(GenerationRequest)[name].__set__ for name, _ in _REQUEST_READERS)
+
+
+def _new_request(*values: Any) -> GenerationRequest:
+    """A request from its thirteen field values in order, as the dataclass's ``__init__`` makes it.
+
+    Its slots are written directly: a frozen dataclass's ``__init__`` goes through ``object.__setattr__``
+    by name for each field, about a third of :meth:`GenerationRequest.checked`'s cost (built on every call
+    of every door). Only the engine's own checked values come here.
+    """
+    request = object.__new__(GenerationRequest)
+    for write, value in zip(_REQUEST_WRITERS, values, strict=True):
+        write(request, value)
+    return request
 
 
 @dataclass(frozen=True, slots=True)

@@ -293,7 +293,31 @@ def test_the_paths_whose_shape_is_made_by_construction(engine: Engine) -> None:
                       "items.*.quantity", "currency", "created_at", "updated_at"}
     # created_at and updated_at: the ordered rule only swaps two timestamps of the same drawer.
     shapes, values = _split(plan_for(engine.registry.get("user")).made_shapes)
-    assert shapes == values == {"user_id", "created_at", "updated_at"}
+    assert shapes == {"user_id", "created_at", "updated_at"}
+    # Names fitted to their lengths and the tier drawn from its enum hold their whole subschema too.
+    assert values == shapes | {"first_name", "last_name", "loyalty_tier"}
+
+
+def test_a_string_fitted_to_its_lengths_is_trusted_whole_and_holds_them(engine: Engine) -> None:
+    # Names cut to at most 3 characters and padded to at least 2 (most first names are longer): the fitted
+    # drawer says what it makes, and every value it makes, cut or padded, passes the field's checks.
+    from pytest_testdata.quality.validator import _quiet
+
+    schema = _custom(engine, {
+        "title": "badge", "type": "object", "additionalProperties": False, "required": ["short", "tier"],
+        "properties": {"short": {"type": "string", "minLength": 2, "maxLength": 3, "x-gen": "person.first_name"},
+                       "tier": {"type": "string", "enum": ["a", "b"]}}})
+    plan = plan_for(schema)
+    assert _split(plan.made_shapes)[1] == {"short", "tier"}
+    check = _quiet(schema.json_schema["properties"]["short"])
+    lengths = set()
+    for locale in LOCALES:
+        rng = random.Random(locale)
+        for _ in range(50):
+            record = plan.build(rng, locale)
+            assert check(record["short"]), record
+            lengths.add(len(record["short"]))
+    assert lengths == {2, 3}
 
 
 def test_a_value_is_trusted_only_where_the_drawer_makes_what_the_schema_asks() -> None:

@@ -7,7 +7,8 @@ when missing (see :mod:`pytest_testdata.datasets.tables`); model entities use th
 
 Bulk paths: PostgreSQL through psycopg 3 uses ``COPY ... FROM STDIN``; SQLite the driver's
 ``executemany`` of multi-row ``INSERT`` statements (:data:`ROWS_PER_INSERT` rows each); other databases
-SQLAlchemy's ``executemany``. A database error becomes a
+SQLAlchemy's ``executemany``. On SQLite, when the loader owns the transaction and creates every table, it
+checks the references itself (:mod:`pytest_testdata.datasets.references`). A database error becomes a
 :class:`DatasetLoadError` naming the entity, the record and the field, found by bisecting the failed
 batch inside savepoints.
 """
@@ -26,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 from pytest_testdata.datasets.graph import DatasetPlan
+from pytest_testdata.datasets.references import REFUSED, ReferenceCheck, ReferenceRefused
 from pytest_testdata.datasets.result import Dataset
 from pytest_testdata.datasets.tables import TableMap, build_tables
 from pytest_testdata.errors import DatasetLoadError as DatasetLoadError  # re-exported; its home is errors.py
@@ -45,9 +47,12 @@ class DatabaseSink:
     def __init__(self, target: Engine | Connection | Session, *, create: bool = True, chunk: int = CHUNK) -> None:
         self.session = target if isinstance(target, Session) else None
         self._owned: Any = None
+        """The transaction of an Engine's connection (begun by :meth:`_prepare`), committed by :meth:`finish`."""
+        self._own_engine = isinstance(target, Engine)
+        self.references: ReferenceCheck | None = None
+        """The load's references, when the loader checks them instead of SQLite (see :meth:`_begin`)."""
         if isinstance(target, Engine):
             self.connection = target.connect()
-            self._owned = self.connection.begin()
         elif isinstance(target, Session):
             self.connection = target.connection()
         else:
@@ -61,19 +66,44 @@ class DatabaseSink:
         self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
         self.raw = dialect.name == "sqlite"
         self.variables = _variable_limit(self.connection) if self.raw else 0
-        self.errors: tuple[type[BaseException], ...] = (DBAPIError, StatementError, dialect.loaded_dbapi.Error)
+        self.errors: tuple[type[BaseException], ...] = (DBAPIError, StatementError, dialect.loaded_dbapi.Error,
+                                                        ReferenceRefused)
 
     def _prepare(self, plan: DatasetPlan) -> None:
         if self.tables:
             return
         self.schemas = dict(plan.schemas)
         self.tables = build_tables(plan, self.metadata)
+        if self._own_engine:
+            self._begin()
         if self.create:
             ours = [m.table for maps in self.tables.values() for m in maps if m.table.metadata is self.metadata]
             self.metadata.create_all(self.connection, tables=ours, checkfirst=True)
             models = [m.table for maps in self.tables.values() for m in maps if m.table.metadata is not self.metadata]
             for table in models:
                 table.create(self.connection, checkfirst=True)
+
+    def _begin(self) -> None:
+        """Begin an Engine's transaction. On SQLite, when the load creates every table of the dataset and
+        the connection enforces foreign keys, the loader checks the references itself
+        (:mod:`pytest_testdata.datasets.references`): SQLite's checks are switched off before ``BEGIN``
+        (the PRAGMA does nothing inside a transaction) and back on by :meth:`finish` or :meth:`abort`."""
+        maps = [m for ms in self.tables.values() for m in ms]
+        if self.raw and self.create and all(m.table.metadata is self.metadata for m in maps):
+            raw: Any = self.connection.connection.driver_connection
+            names = {m.table.name for m in maps}
+            existing = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not raw.in_transaction and _foreign_keys(raw) and not names & existing:
+                raw.execute("PRAGMA foreign_keys=OFF")
+                if not _foreign_keys(raw):
+                    self.references = ReferenceCheck(self.connection, maps)
+        self._owned = self.connection.begin()
+
+    def _restore(self) -> None:
+        """SQLite's foreign-key checks back on (the connection goes back to the engine's pool)."""
+        if self.references is not None:
+            raw: Any = self.connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=ON")
 
     def write(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None:
         self._prepare(plan)
@@ -101,6 +131,20 @@ class DatabaseSink:
             params = [{"_key": r.get(key), "_value": r.get(path)} for r in records if r.get(path) is not None]
             if params:
                 self.connection.execute(stmt, params)
+                self._check_filled(tmap, path, records, [p["_value"] for p in params])
+
+    def _check_filled(self, tmap: TableMap, path: str, records: list[Record], values: list[Any]) -> None:
+        """When the loader checks the references: the filled-in field's values find their rows."""
+        checks, column = self.references, tmap.fields[path]
+        if checks is None or checks.column_holds(tmap.table.name, column, values) or not checks.violated(
+                tmap.table.name):
+            return
+        fk = next(iter(tmap.table.c[column].foreign_keys)).column
+        for index, record in enumerate(records):
+            value = record.get(path)
+            if value is not None and self.connection.execute(select(fk).where(fk == value).limit(1)).first() is None:
+                raise DatasetLoadError(tmap.entity, tmap.table.name, index, path, REFUSED, record)
+        raise DatasetLoadError(tmap.entity, tmap.table.name, None, path, REFUSED)
 
     def _rows(self, tmap: TableMap, records: list[Record]) -> list[tuple[Any, ...]]:
         if tmap.table.metadata is not self.metadata:  # a model's table: values in the columns' Python types
@@ -127,7 +171,7 @@ class DatabaseSink:
                 for row in rows:
                     copy.write_row(row)
         elif self.raw and table.metadata is self.metadata:
-            self._sqlite_insert(table.name, names, list(chain.from_iterable(rows)))
+            self._sqlite_rows(table.name, names, list(chain.from_iterable(rows)))
         else:
             self.connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
 
@@ -144,21 +188,37 @@ class DatabaseSink:
             part = values[start:start + step]
             savepoint = self.connection.begin_nested()
             try:
-                self._sqlite_insert(tmap.table.name, names, part)
+                self._sqlite_rows(tmap.table.name, names, part)
             except self.errors:
                 savepoint.rollback()
                 first = start // width
                 self._insert(tmap, tmap.rows(records)[first:first + self.chunk], first, records)
             else:
                 savepoint.commit()
+                if self.references is not None:
+                    self.references.written(tmap.table.name, part, width)
             self.rows_written += len(part) // width
+
+    def _sqlite_rows(self, table: str, names: list[str], values: list[Any]) -> None:
+        """:meth:`_sqlite_insert`, then the rows' references checked when the loader checks them."""
+        self._sqlite_insert(table, names, values)
+        if self.references is not None:
+            self.references.check(table, values, max(1, len(names)))
 
     def _sqlite_insert(self, table: str, names: list[str], values: list[Any]) -> None:
         """Rows given as their values, row after row, inserted in order, :data:`ROWS_PER_INSERT` to a
         statement (the last ones one by one): the same rows, row ids and constraint checks as one ``INSERT``
         a row. Through SQLAlchemy's exec_driver_sql, not the driver's cursor: the cursor saved about 1% of a
-        load's instructions, and a test's before_cursor_execute listeners would no longer see the statements."""
+        load's instructions, and a test's before_cursor_execute listeners would no longer see the statements.
+
+        ``INSERT OR FAIL``: a refused row stops the statement without undoing the rows it inserted before,
+        so SQLite keeps no statement journal (a copy of each page a multi-row statement changes, to undo
+        it: 11% of the benchmark dataset's load, growing with the tables). Every insert here runs inside a
+        savepoint that is rolled back when a row is refused, so the rows left are the same as with the
+        default (``ABORT``). With SQLite's foreign-key checks on (a transaction the loader does not own)
+        SQLite still keeps the journal: an enforced reference is checked at the statement's end."""
         quoted = ", ".join(f'"{n}"' for n in names)
+        insert = f'INSERT OR FAIL INTO "{table}" ({quoted}) VALUES'
         width = max(1, len(names))
         one = f"({', '.join('?' for _ in names)})"
         per = max(1, min(ROWS_PER_INSERT, self.variables // width))
@@ -167,11 +227,10 @@ class DatabaseSink:
         with _quick_binds():
             if whole:
                 batches = [tuple(values[i:i + size]) for i in range(0, whole, size)]
-                self.connection.exec_driver_sql(f'INSERT INTO "{table}" ({quoted}) VALUES {", ".join([one] * per)}',
-                                                batches)
+                self.connection.exec_driver_sql(f'{insert} {", ".join([one] * per)}', batches)
             if whole < len(values):
                 rest = [tuple(values[i:i + width]) for i in range(whole, len(values), width)]
-                self.connection.exec_driver_sql(f'INSERT INTO "{table}" ({quoted}) VALUES {one}', rest)
+                self.connection.exec_driver_sql(f"{insert} {one}", rest)
 
     def _insert(self, tmap: TableMap, rows: list[tuple[Any, ...]], start: int, records: list[Record]) -> None:
         """Insert rows ``start``.. of the entity's table (inside a savepoint); a failure names the record."""
@@ -189,6 +248,8 @@ class DatabaseSink:
             raise DatasetLoadError(tmap.entity, tmap.table.name, index, field, reason,
                                    records[index] if index is not None else None) from None
         savepoint.commit()
+        if self.references is not None:
+            self.references.written(tmap.table.name, list(chain.from_iterable(rows)), max(1, len(tmap.columns)))
 
     def _bisect(self, tmap: TableMap, rows: list[tuple[Any, ...]]) -> int | None:
         """The first row the database refuses (each probe inside a savepoint that is rolled back)."""
@@ -244,6 +305,9 @@ class DatabaseSink:
             dataset.objects[entity] = objects
         if self._owned is not None:
             self._owned.commit()
+            self._owned = None
+            self._restore()
+        if self._own_engine:
             self.connection.close()
         return dataset
 
@@ -251,7 +315,15 @@ class DatabaseSink:
         """Roll back an Engine's transaction after a failure."""
         if self._owned is not None:
             self._owned.rollback()
+            self._owned = None
+            self._restore()
+        if self._own_engine:
             self.connection.close()
+
+
+def _foreign_keys(raw: Any) -> bool:
+    """Whether a SQLite connection enforces foreign keys."""
+    return bool(raw.execute("PRAGMA foreign_keys").fetchone()[0])
 
 
 def _variable_limit(connection: Connection) -> int:

@@ -72,6 +72,34 @@ def test_a_sqlite_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     assert [p.name for p in tmp_path.iterdir()] == ["shop.db"]  # no temporary file left behind
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names the flushed files through /proc (Linux)")
+def test_a_file_is_on_the_disk_before_it_appears(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SQLite file is written without fsync at its commit (test PRAGMAs): its bytes, and the folder's
+    entry, are flushed once when it is renamed into place, so a file that appeared survives a power cut."""
+    import os
+
+    events: list[tuple[str, str]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def flushed(handle: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{handle}")))
+        fsync(handle)
+
+    def renamed(source: str, target: str) -> None:
+        events.append(("replace", str(source)))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", flushed)
+    monkeypatch.setattr(os, "replace", renamed)
+    target = tmp_path / "shop.db"
+    assert run(capsys, "dataset", "user=5", "--format", "sqlite", "--seed", "3", "--out", str(target))[0] == 0
+    temporary = next(path for kind, path in events if kind == "replace")
+    assert events.index(("fsync", temporary)) < events.index(("replace", temporary))
+    assert events[-1] == ("fsync", str(tmp_path))  # the folder, after the rename
+    assert sqlite3.connect(target).execute("SELECT count(*) FROM user").fetchone() == (5,)
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["user=ten"], "dataset count 'user=ten': expected ENTITY=N such as user=100."),
     (["usr=3", "--out", "x"], "unknown entity 'usr' (did you mean 'user'?)"),

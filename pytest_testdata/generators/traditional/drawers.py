@@ -557,16 +557,28 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             value += state.rng.choice("abcdefghijklmnopqrstuvwxyz")
         return value
 
+    # What every value is (vouch.made_values): a str within the bounds, for fit cuts a longer one to ``hi``
+    # and pads a shorter one to ``lo``; with ``lo`` above ``hi`` (no value can be) nothing is said.
+    tag: dict[str, Any] = {"type": "string"}
+    if lo is not None:
+        tag["minLength"] = lo
+    if hi is not None:
+        tag["maxLength"] = hi
+    said = type(lo) in (int, type(None)) and type(hi) in (int, type(None)) and (lo is None or hi is None or lo <= hi)
     if lo is not None and hi is not None:
         def bounded(state: RecordState) -> Any:
             value = base(state)
             if type(value) is str and lo <= len(value) <= hi:
                 return value  # the usual case (a name of 1 to 60 letters): one test, no call
             return fit(state, value)
+        if said:
+            bounded.makes_value = tag  # type: ignore[attr-defined]
         return bounded
 
     def sized(state: RecordState) -> str:
         return fit(state, base(state))
+    if said:
+        sized.makes_value = tag  # type: ignore[attr-defined]
     return sized
 
 

@@ -85,7 +85,11 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
             if choices and all(type(c) is str for c in choices):  # one of them, always (vouch.made_values)
                 currency.makes_value = {"type": "string", "enum": choices}  # type: ignore[attr-defined]
             return currency
-        return lambda s: pick(s.rng, choices)
+        def one_of(state: RecordState) -> Any:
+            return pick(state.rng, choices)
+        if choices and all(type(c) is str for c in choices):  # one of them, always (vouch.made_values)
+            one_of.makes_value = {"type": "string", "enum": choices}  # type: ignore[attr-defined]
+        return one_of
     if node.get("x-gen") == "address":
         return _address
     if main == "object":
