@@ -90,6 +90,8 @@ class Builder:
         """The build freezes what it holds out of the garbage collector's full passes (see :meth:`steps`)."""
         self.prepared: dict[str, ChunkedEntity] = {}
         """Entities whose spanning draws were made while the workers built another (see :meth:`meanwhile`)."""
+        self.plain: set[str] = set()
+        """Entities built from a plain job (:attr:`~pytest_testdata.datasets.chunks.EntityJob.plain`)."""
         self.unwritten: list[tuple[str, list[Record], list[str]]] = []
         """Finished entities not yet given to the sink: with worker processes, an entity is written while
         the workers build the next one (:meth:`write_unwritten`), in the same order."""

@@ -66,6 +66,8 @@ class ChunkedEntity:
             self.builder.pool.hand_out(self.job)
 
     def run(self, generator: TraditionalGenerator) -> None:
+        from pytest_testdata.datasets import workers
+
         builder, entity = self.builder, self.entity
         self.prepare()
         job = self.job
@@ -88,6 +90,8 @@ class ChunkedEntity:
                 if builder.freezing:  # (see Builder.steps) the chunks before are not walked again for this one
                     gc.freeze()
         else:
+            if pool is not None and workers.picklable(job) and not _customised():
+                job.plain = workers.pickled(job)[1]  # a later job reading these records by chunk may be plain
             builder.write_unwritten()
             for chunk, start, stop in chunks:
                 results.append(build_chunk(job, kit, chunk, start, stop))
@@ -102,6 +106,8 @@ class ChunkedEntity:
             found = self._break(job, kit, records, scores, found)
         builder.index.add(entity, records, builder.plan.keys[entity])
         builder.records[entity] = records
+        if job.plain:  # (a later job that reads this entity's records chunk by chunk may send its own by marshal)
+            builder.plain.add(entity)
         found += _repeats_found(records, self._unique_fields())
         found += repeats(records, builder.plan.together.get(entity, ()))
         found.sort(key=lambda v: (v[0], v[2]))
@@ -170,6 +176,7 @@ class ChunkedEntity:
                 job.parents[target] = index.table(*target)
             else:
                 job.tables[target] = Columns.of(index.table(*target), wanted, firsts)
+        job.parents_plain = all(target[0] in builder.plain for target in job.split)
         return job
 
     def _split_by(self, target: tuple[str, str], job: EntityJob) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import marshal
 import math
 import random
 import time
@@ -84,6 +85,14 @@ class EntityJob:
     which they read the first item only: :meth:`Columns.of`)."""
     parents: dict[tuple[str, str], dict[Any, Record]] = field(default_factory=dict)
     """The building process's whole tables of :attr:`split` (not pickled: :meth:`rows` cuts them)."""
+    parents_plain: bool = False
+    """Every :attr:`split` table's entity was built from a plain job (:attr:`plain`), so its records hold no
+    bytes-like object but bytes (set by the building process)."""
+    plain: bool = False
+    """Nothing this job holds, nor the :attr:`split` tables' records, is a bytes-like object but bytes: its
+    chunks' records, drawn by the built-in kinds from it, are not either and travel back by marshal
+    (:attr:`ChunkResult.plain`). Set when the job is handed to the workers (or built here while there are
+    workers: a later job may read its records chunk by chunk, :attr:`parents_plain`)."""
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "parents": {}}
@@ -153,6 +162,28 @@ class ChunkResult:
     scores: list[float]
     details: dict[str, int]
     seconds: dict[str, float]
+    plain: bool = False
+    """Set by a worker whose job is plain (:attr:`EntityJob.plain`): the records then travel back to the
+    dataset's process by ``marshal``, not ``pickle``."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A worker's chunk on its way back: marshal writes and reads an order's nested dicts and lists about a
+        # fifth faster than pickle (callgrind: 50,000 against 62,000 instructions an order both ways), the
+        # same values of the same types, the same objects shared. It refuses anything but the plain built-in
+        # types (a subclass, a date: pickle then) and writes any bytes-like object as bytes: a job that
+        # could hold one (a bytearray) is not plain.
+        state = dict(self.__dict__)
+        if self.plain:
+            try:
+                state["records"] = marshal.dumps(self.records)
+            except ValueError:
+                state["plain"] = False
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state.get("plain"):
+            state["records"] = marshal.loads(state["records"])
+        self.__dict__.update(state)
 
 
 def portable(schema: Schema) -> dict[str, Any]:
@@ -366,9 +397,10 @@ _KITS: dict[str, tuple[EntityJob, Kit]] = {}
 
 
 def work(path: str, token: str, chunk: ChunkId, start: int, stop: int,
-         rows: dict[tuple[str, str], Columns] | None = None) -> ChunkResult:
+         rows: dict[tuple[str, str], Columns] | None = None, plain: bool = False) -> ChunkResult:
     """A worker process's task: the job (read from ``path`` once per job), then one chunk of it (``rows``:
-    the records of the job's :attr:`~EntityJob.split` tables this chunk refers to)."""
+    the records of the job's :attr:`~EntityJob.split` tables this chunk refers to; ``plain``: the records
+    travel back by marshal, :attr:`ChunkResult.plain`)."""
     held = _KITS.get(token)
     if held is None:
         import pickle
@@ -380,7 +412,9 @@ def work(path: str, token: str, chunk: ChunkId, start: int, stop: int,
         # The job's referenced records and the kit live until the next job: out of the collector's full
         # passes, which otherwise walk them again for every chunk's records (a tenth of a second each).
         gc.freeze()
-    return build_chunk(held[0], held[1].with_rows(rows), chunk, start, stop)
+    result = build_chunk(held[0], held[1].with_rows(rows), chunk, start, stop)
+    result.plain = plain
+    return result
 
 
 def warm() -> int:

@@ -14,6 +14,7 @@ a worker is raised again in the dataset's process, with the same message.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import pickle
@@ -92,14 +93,15 @@ class ChunkPool:
         self._jobs += 1
         job.token = f"{os.getpid()}-{id(self)}-{self._jobs}"
         path = os.path.join(self._folder, f"{job.entity}-{self._jobs}.pickle")
+        raw, job.plain = pickled(job)
         with open(path, "wb") as file:
-            pickle.dump(job, file, protocol=pickle.HIGHEST_PROTOCOL)
+            file.write(raw)
         futures: list[Future[ChunkResult]] = []
         self._handed[id(job)] = (job, path, futures)
         for chunk, start, stop in self.handed(job):
             try:
                 futures.append(self._executor.submit(work, path, job.token, chunk, start, stop,
-                                                     job.rows(start, stop)))
+                                                     job.rows(start, stop), job.plain))
             except BrokenProcessPool as exc:  # a worker died before this entity started
                 raise _died(job.entity, chunk[0], start, stop, exc) from None
 
@@ -146,6 +148,35 @@ class ChunkPool:
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
+
+
+def pickled(job: EntityJob) -> tuple[bytes, bool]:
+    """The job pickled, and whether it is plain (:attr:`EntityJob.plain`)."""
+    # Protocol 4: a bytearray is written as a call of ``bytearray``, by name (5 has an opcode for it).
+    data = io.BytesIO()
+    pickler = _Pickler(data, protocol=4)
+    pickler.dump(job)
+    raw = data.getvalue()
+    return raw, job.parents_plain and not pickler.buffers and b"bytearray" not in raw
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a job and notes whether it holds a bytes-like object other than bytes: marshal would bring
+    such an object back as bytes, so the job's records then travel by pickle (:attr:`EntityJob.plain`).
+    :meth:`reducer_override` sees every object but the built-in types the pickler writes itself, of which
+    only a bytearray is bytes-like (then found by name in the pickle: :meth:`ChunkPool.hand_out`)."""
+
+    buffers = False
+
+    def reducer_override(self, obj: Any) -> Any:
+        if not isinstance(obj, type):
+            try:
+                memoryview(obj).release()
+            except TypeError:
+                pass
+            else:
+                self.buffers = True
+        return NotImplemented
 
 
 def _context() -> Any:

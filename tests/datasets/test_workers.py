@@ -259,3 +259,53 @@ def test_a_chunk_is_sent_only_the_referenced_records_it_refers_to(monkeypatch: p
         assert len(orders) < COUNTS["order"] and set(next(iter(orders.values()))) == {
             "created_at", "payment", "status", "totals"}
         assert ("order", "order_id") not in job.tables and pickle.loads(pickle.dumps(job)).parents == {}
+
+
+def _typed(value: object) -> object:
+    """The value with the type of everything in it (equal values of other types differ)."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_typed(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_chunk_s_records_come_back_from_a_worker_as_they_were_built(plain: bool) -> None:
+    import datetime as dt
+    import pickle
+
+    from pytest_testdata.datasets.chunks import ChunkResult
+
+    address = {"country": "DE", "lines": ["Hauptstr. 1", None]}
+    records = [{"id": "a", "total": 12.5, "zero": -0.0, "paid": True, "count": 2**70, "pair": (1, "x"),
+                "raw": b"\x00\xff", "address": address, "items": [{"price": 1.1, "qty": 3}]},
+               {"id": "b", "address": address, "at": dt.datetime(2025, 1, 2, 3, 4, 5), "tags": []}]
+    for sent in (records[:1], records):  # the second holds a date: marshal refuses it, pickle carries it
+        result = ChunkResult(0, sent, [(0, "total", "sum", "off")], [1.0], {}, {}, plain=plain)
+        back = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        assert _typed(back.records) == _typed(sent) and back.violations == result.violations
+        if len(sent) == 2:
+            assert back.records[0]["address"] is back.records[1]["address"]  # one object, as built
+
+
+def test_a_job_holding_a_bytearray_sends_its_records_by_pickle(tmp_path: Path) -> None:
+    # marshal would bring a bytearray back as bytes: a job that holds one is not plain.
+    import array
+
+    from pytest_testdata.datasets.chunks import EntityJob
+
+    def handed(options: dict) -> bool:
+        job = EntityJob(entity="thing", seed=1, schema={}, count=3, locale=None, context=None, options=options,
+                        undrawn=False, tables={}, purchases={}, parents_plain=True)
+        pool = workers.ChunkPool(1)
+        try:
+            pool.hand_out(job)
+        finally:
+            pool.close()
+        return job.plain
+
+    assert handed({"fill": b"x", "when": (1, 2)}) is True
+    assert handed({"fill": bytearray(b"x")}) is False
+    assert handed({"fill": [memoryview(b"x").tobytes(), {"deep": bytearray()}]}) is False
+    assert handed({"fill": array.array("b", [1])}) is False  # another bytes-like type
