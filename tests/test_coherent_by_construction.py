@@ -571,3 +571,123 @@ def test_an_order_the_cent_cleaner_moved_is_vouched_for_only_when_its_rules_hold
         else:
             refused += 1
     assert cleaned > 600 and vouched > 0.8 * cleaned, (cleaned, vouched)
+
+
+# -- addresses, email and phone: vouched for per locale (Plan.made_for) ---------------------------------------
+
+_USER_MADE = {"=addresses", "=addresses.*.street", "=addresses.*.city", "=addresses.*.state",
+              "=addresses.*.postal_code", "=addresses.*.country", "email", "phone"}
+
+
+def test_the_addresses_email_and_phone_are_made_for_every_locale(engine: Engine) -> None:
+    plan = plan_for(engine.registry.get("user"))
+    for locale in LOCALES:
+        assert plan.made_for(locale) == plan.made_shapes | _USER_MADE, locale
+    cart = plan_for(engine.registry.get("cart"))
+    assert cart.made_for(None) == cart.made_shapes  # no address, email or phone: nothing more
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_address_email_and_phone_made_for_a_locale_passes_its_checks(engine: Engine,
+                                                                           locale: str | None) -> None:
+    # What the acceptor leaves out for these records (Plan.made_for) holds in each of them: the address
+    # values pass their subschemas' reporting checks (and lie within the lengths proved from the data), the
+    # email its format and the phone its pattern (judged by RE2, the validator's reference).
+    import re2
+
+    from pytest_testdata.generators.traditional.pools import address_lengths
+    from pytest_testdata.quality.validator import _FORMATS, _quiet, validator_for
+
+    schema = engine.registry.get("user")
+    plan = plan_for(schema)
+    made = plan.made_for(locale)
+    node = schema.json_schema["properties"]
+    check_addresses = _quiet(node["addresses"])
+    validator = validator_for(schema, {})
+    trusting = validator._accepts_made(made)
+    rng = random.Random(f"user {locale}")
+    for _ in range(400):
+        record, _sure = plan.build_sure(rng, locale)  # type: ignore[misc]
+        assert check_addresses(record["addresses"]), record["addresses"]
+        for address in record["addresses"]:
+            lengths = address_lengths(address["country"])
+            assert lengths is not None
+            for key, (lo, hi) in lengths.items():
+                assert lo <= len(address[key]) <= hi, (key, address)
+        assert _FORMATS["email"](record["email"]), record["email"]
+        assert re2.search(node["phone"]["pattern"], record["phone"]) is not None, record["phone"]
+        assert trusting(record) is validator.acceptor.function(record) is True
+    # A postal code the postal-code rule draws comes from the same pool function: within the same lengths.
+    for country in ("GB", "CA", "NL", "US", "JP"):
+        lo, hi = address_lengths(country)["postal_code"]  # type: ignore[index]
+        assert all(lo <= len(VALUES.postal_code(country, rng)) <= hi for _ in range(300))
+
+
+def _user_like(engine: Engine, **changes: Any) -> Any:
+    document = copy.deepcopy(engine.registry.get("user").json_schema)
+    document["title"] = "member"
+    for path, value in changes.items():
+        node = document
+        *parents, last = path.split("__")
+        for part in parents:
+            node = node["properties"][part] if part != "items" else node["items"]
+        node["properties"][last] = value
+    return _custom(engine, document)
+
+
+def test_a_schema_the_data_cannot_vouch_for_is_checked_and_its_breaks_reported(engine: Engine) -> None:
+    # A street shorter than the data's, a postal code of another shape, a phone pattern and an email
+    # pattern of the caller's: those paths are not vouched for, and the records that break them are reported.
+    from pytest_testdata.quality.validator import validator_for
+
+    schema = _user_like(
+        engine, addresses__items__street={"type": "string", "minLength": 3, "maxLength": 12},
+        addresses__items__postal_code={"type": "string", "pattern": "^[0-9]{5}$"},
+        phone={"type": "string", "pattern": "^\\+1 "},
+        email={"type": "string", "format": "email", "pattern": "^[a-z]+\\.", "maxLength": 254})
+    plan = plan_for(schema)
+    made = plan.made_for(None)
+    # (the list's length and its elements' keys are still the drawer's: only the values are checked)
+    assert {"=addresses", "=addresses.*.city", "=addresses.*.state", "=addresses.*.country"} <= made
+    assert not {"=addresses.*.street", "=addresses.*.postal_code", "email", "phone"} & made
+    rng = random.Random(4)
+    records = [plan.build_sure(rng, None)[0] for _ in range(300)]  # type: ignore[misc]
+    found = {(v.rule, v.field.split(".")[-1]) for v in validator_for(schema, {}).validate(records, (), made)}
+    assert found == {("max_length", "street"), ("regex", "postal_code"), ("regex", "phone"), ("regex", "email")}
+
+
+def test_a_country_outside_the_schemas_enum_is_not_vouched_for(engine: Engine) -> None:
+    schema = _user_like(engine, addresses__items__country={"type": "string", "enum": ["US", "GB"]})
+    plan = plan_for(schema)
+    assert "=addresses.*.country" in plan.made_for("en_GB")
+    assert "=addresses.*.country" not in plan.made_for("de_DE")
+    assert "=addresses.*.country" not in plan.made_for(None)  # the default mix has more countries
+
+
+@pytest.mark.parametrize("rule_id", ["addresses.street-max_length", "addresses.city-min_length",
+                                     "addresses.state-max_length", "addresses.postal_code-min_length",
+                                     "addresses.country-enum", "addresses-max_items", "addresses-min_items",
+                                     "email-format", "phone-regex"])
+def test_an_invalid_user_that_breaks_an_address_email_or_phone_is_reported(engine: Engine, rule_id: str) -> None:
+    result = engine.generate(GenerationRequest.checked("user", 5, strategy="traditional", seed=8,
+                                                       variant="invalid", options={"break": rule_id}))
+    path, _, kind = rule_id.partition("-")
+    head, _, tail = path.partition(".")
+    found = {v.record for v in result.metadata.violations if v.rule == kind
+             and v.field.split(".")[0] == head and v.field.split(".")[-1] == (tail or head)}
+    assert found == set(range(5)), result.metadata.violations
+
+
+def test_phone_numbers_written_out_are_the_ones_the_helpers_draw() -> None:
+    # pools.phone_number writes phone_range, pick, below and _laid_out out: the same numbers and the same
+    # draws after them, for every country, style, place and none.
+    from pytest_testdata.generators.traditional.pools import data_of, phone_number, phone_number_slow
+
+    for country in ("US", "CA", "GB", "DE", "FR", "JP", "BR", "ES", "IT", "NL", "AU", "IN"):
+        places = data_of(country).places
+        for style in ("international", "e164", "national"):
+            fast, slow = random.Random(country + style), random.Random(country + style)
+            for i in range(300):
+                found = places[i * 7 % len(places)] if i % 3 else None
+                assert phone_number(country, found, fast, style) == phone_number_slow(country, found, slow, style)
+            assert fast.random() == slow.random()

@@ -99,6 +99,11 @@ _FORMATS: dict[str, Callable[[str], object]] = {
 against the calendar (no month 13, no 30 February)."""
 
 
+def format_test(name: str) -> Callable[[str], object] | None:
+    """The validator's test of a built-in format (truthy: valid), or None for a format it does not check."""
+    return _FORMATS.get(name)
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

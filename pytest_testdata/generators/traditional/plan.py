@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from pytest_testdata.generators.traditional.cents import CENT, CentCleaner, clean_multiple, is_clean
 from pytest_testdata.generators.traditional.coverage import ABSENT, ALL, Shape, shape_for
 from pytest_testdata.generators.traditional.drawers import (
+    COUNTRY_CODES,
     Draw,
     RecordState,
     _address,
@@ -36,8 +37,15 @@ from pytest_testdata.generators.traditional.realistic import realistic_number, r
 from pytest_testdata.generators.traditional.straight import items_builder, object_builder, record_builder
 from pytest_testdata.generators.traditional.timeline import timeline_rules
 from pytest_testdata.generators.traditional.vocab import PRODUCT_NOUNS
-from pytest_testdata.generators.traditional.vouch import made_shapes, made_values, sure_builder_steps
-from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES
+from pytest_testdata.generators.traditional.vouch import (
+    Step,
+    made_addresses,
+    made_rule_shapes,
+    made_shapes,
+    made_values,
+    sure_builder_steps,
+)
+from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES, LOCALE_COUNTRIES
 from pytest_testdata.quality.constraints_model import constrain, constrain_tree
 from pytest_testdata.quality.rules import Rule, build_rules
 from pytest_testdata.schemas.int_formats import without_type_limits
@@ -127,6 +135,9 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
             n = lo if state.fewest else draw_count(state.rng, lo, hi)
             return [item(state) for _ in range(n)]
         array.items_of = item  # type: ignore[attr-defined]  # what each element is (vouch.py reads it)
+        if draw_count is between and type(lo) is int and type(hi) is int and 0 <= lo <= hi:
+            # lo to hi elements, always (vouch.made_addresses reads it, for a list of the address drawer's)
+            array.makes_value = {"type": "array", "minItems": lo, "maxItems": hi}  # type: ignore[attr-defined]
         return array
     if main in ("integer", "number"):
         if not shape.plain:
@@ -292,6 +303,8 @@ class Plan:
     made_shapes: frozenset[str]
     """Paths whose ``format`` and ``pattern`` hold by construction in every record the plan builds
     (:func:`~pytest_testdata.generators.traditional.vouch.made_shapes`)."""
+    steps: list[Step] | None
+    """The vouching builder's steps (None without one)."""
 
     def __init__(self, schema: Schema, fields: list[tuple[str, Draw]], rules: list[Rule], tracked: tuple[str, ...] = (),
                  root: Draw | None = None, ceiling: float | None = None, cents: CentCleaner | None = None,
@@ -302,6 +315,8 @@ class Plan:
         self.deferred = [] if deferred is None else deferred
         self.build_sure = None
         self.made_shapes = frozenset()
+        self.steps = None
+        self._made_for: dict[str | None, frozenset[str]] = {}
         if self.drawn is None:
             self.drawn = self.fields
         if self.shape.plain and self.root is None:
@@ -316,6 +331,7 @@ class Plan:
             # The vouching builder serves only what the engine may trust: never a schema checked whole by the
             # standard validator (the generator does not ask for it there), so none is made for one.
             steps = sure_builder_steps(self.rules, self.drawn) if not self.schema.standard else None
+            self.steps = steps
             if steps is not None:
                 cleaner_writes = self.cents.writes() if self.cents is not None else ()
                 self.made_shapes = made_shapes(self.schema.json_schema, self.drawn, steps, cleaner_writes) \
@@ -324,6 +340,24 @@ class Plan:
                     self.schema.name, self.ceiling,
                     [(name, None if draw is _derived else draw) for name, draw in self.drawn],
                     self.rules, self.deferred, self.cents, _DERIVED, pick_country, VALUES, steps)
+
+    def made_for(self, locale: str | None) -> frozenset[str]:
+        """:attr:`made_shapes` and, for records of the locale (each record's country is the locale's, or one
+        of the default mix without a locale: ``drawers.pick_country``), the address lists whose values hold
+        by construction (:func:`~pytest_testdata.generators.traditional.vouch.made_addresses`). Worked out
+        once per locale: it reads the countries' data."""
+        found = self._made_for.get(locale)
+        if found is None:
+            found = self.made_shapes
+            if self.steps is not None:
+                countries = (LOCALE_COUNTRIES.get(locale, "US"),) if locale else COUNTRY_CODES
+                cleaner_writes = self.cents.writes() if self.cents is not None else ()
+                assert self.drawn is not None
+                tree = self.schema.json_schema
+                found = found | made_addresses(tree, self.drawn, self.rules, self.steps, countries, cleaner_writes) \
+                    | made_rule_shapes(tree, self.drawn, self.rules, self.steps, countries, cleaner_writes)
+            self._made_for[locale] = found
+        return found
 
     def build(self, rng: random.Random, locale: str | None = None, scale: float = 1.0,
               values: Values = VALUES, fewest: bool = False) -> dict[str, Any]:

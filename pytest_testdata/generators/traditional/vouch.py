@@ -24,13 +24,22 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from pytest_testdata.frozen import Frozen
 from pytest_testdata.generators.traditional.drawers import address_drawer, phone_drawer
-from pytest_testdata.generators.traditional.pools import Values, phones_fit, postal_codes_fit
+from pytest_testdata.generators.traditional.pools import (
+    REAL_DOMAINS,
+    RESERVED_DOMAINS,
+    Values,
+    address_lengths,
+    phone_layouts_fit,
+    phones_fit,
+    postal_codes_fit,
+)
 from pytest_testdata.locales.countries import postal_code_matches
 from pytest_testdata.quality.money import round_cents
+from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.quality.rules import (
     TOLERANCE,
     EmailFromName,
@@ -45,13 +54,14 @@ from pytest_testdata.quality.rules import (
     SumOfProducts,
     _num,
 )
+from pytest_testdata.quality.validator import format_test
 
 UNSURE, HELD, MADE = 0, 1, 2
 Sure = Callable[[dict[str, Any], random.Random, Values], int]
 """``enforce`` that returns :data:`UNSURE`, :data:`HELD` or :data:`MADE`."""
 
 
-def _top(path: Any) -> bool:
+def _top(path: Any) -> TypeGuard[str]:
     return isinstance(path, str) and path != "" and "." not in path and "*" not in path
 
 
@@ -110,6 +120,13 @@ def _email(rule: EmailFromName) -> tuple[Sure, tuple[str, ...], tuple[str, ...]]
     paths = (spec.get("email"), spec.get("first"), spec.get("last"))
     if not all(isinstance(p, str) for p in paths):
         return None
+    general = _email_any(rule)
+    sure = _email_top(rule, paths, general) if all(_top(p) for p in paths) else general
+    return sure, paths, (paths[0],)  # type: ignore[return-value]
+
+
+def _email_any(rule: EmailFromName) -> Sure:
+    """:func:`_email`'s enforcer for any paths, through the rule's getters and setter."""
     read_first, read_last, write, country_of = rule._first, rule._last, rule._set_email, rule._country
     read_email = rule._email
 
@@ -124,7 +141,39 @@ def _email(rule: EmailFromName) -> tuple[Sure, tuple[str, ...], tuple[str, ...]]
             # Another value source, or a path the setter could not write, is left to the scorer.
             return MADE if type(values) is Values and read_email(record) is email else UNSURE
         return HELD  # check() does not apply without both names (a later draw of the email unvouches)
-    return sure, paths, (paths[0],)  # type: ignore[return-value]
+    return sure
+
+
+def _email_top(rule: EmailFromName, paths: tuple[Any, ...], general: Sure) -> Sure:
+    """:func:`_email`'s enforcer for top-level email and names (a user's), on the builder's record (a dict):
+    the getters' and setter's steps for a dict written out (``record.get``, ``record[key] = ``), a country
+    path of three parts (``addresses.0.country``) read as its getter reads a list of dicts; any other shape
+    through the rule's own getters. The same values, draws and answer."""
+    email_key, first_key, last_key = paths
+    country_of = rule._country
+    spec_country = rule.spec.get("country")
+    parts = spec_country.split(".") if isinstance(spec_country, str) else []
+    head, index, key = parts if len(parts) == 3 and parts[1].isdigit() and parts[1].isascii() \
+        and "*" not in parts and not parts[0].isdigit() else ("", "", "")
+    at = int(index) if index else 0
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        if type(record) is not dict:
+            return general(record, rng, values)
+        first, last = record.get(first_key), record.get(last_key)
+        if isinstance(first, str) and isinstance(last, str):
+            if country_of is None:
+                country = None
+            elif head and type(items := record.get(head)) is list and len(items) > at \
+                    and type(items[at]) is dict:
+                country = items[at].get(key)
+            else:
+                country = country_of(record)
+            email = values.email(first, last, rng, country if isinstance(country, str) else "US")
+            record[email_key] = email
+            return MADE if type(values) is Values else UNSURE  # (see _email)
+        return HELD
+    return sure
 
 
 def _phone(rule: PhoneMatchesCountry) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
@@ -162,7 +211,7 @@ def _postal(rule: PostalCodeMatchesCountry) -> tuple[Sure, tuple[str, ...], tupl
                 code = address["postal_code"] = values.postal_code(str(address["country"]), rng)
                 status = MADE if status and postal_code_matches(code, address["country"]) else UNSURE
         return status
-    return sure, (path,), (f"{path}.*.postal_code", f"{path}.postal_code")  # type: ignore[return-value]
+    return sure, (path,), (f"{path}.*.postal_code", f"{path}.postal_code")
 
 
 def _sum_of_products(rule: SumOfProducts) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
@@ -179,7 +228,7 @@ def _sum_of_products(rule: SumOfProducts) -> tuple[Sure, tuple[str, ...], tuple[
             # check() computes the same expected value and finds it: a difference of 0 (if it is finite)
             return MADE if expected - expected == 0.0 else UNSURE
         return UNSURE  # the target keeps what it had (a later draw, or a value nobody checked)
-    return sure, (items, target), (target,)  # type: ignore[return-value]
+    return sure, (items, target), (target,)
 
 
 def _rate_of(rule: RateOf) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
@@ -540,3 +589,150 @@ def _inside_element(write: str, array: str, names: list[str]) -> bool:
     """``write`` (``items.*.unit_price``) sets a property of each element of ``array`` among ``names``."""
     head, star, rest = write.partition(".*.")
     return head == array and bool(star) and rest.split(".")[0] in names
+
+
+_ADDRESS_KEYS = ("street", "city", "state", "postal_code", "country")
+
+
+def address_tags(countries: tuple[str, ...]) -> dict[str, dict[str, Any]] | None:
+    """What every value the address drawer writes for a record of one of ``countries`` is, in keywords, per
+    key of its dicts (``pools.address_lengths`` over each country's data); None when a country's data has a
+    value that is not a string."""
+    tags: dict[str, dict[str, Any]] = {"country": {"type": "string", "enum": tuple(countries)}}
+    for country in countries:
+        lengths = address_lengths(country)
+        if lengths is None:
+            return None
+        for key, (lo, hi) in lengths.items():
+            tag = tags.setdefault(key, {"type": "string", "minLength": lo, "maxLength": hi})
+            tag["minLength"], tag["maxLength"] = min(tag["minLength"], lo), max(tag["maxLength"], hi)
+    return tags
+
+
+def made_addresses(tree: Mapping[str, Any], drawn: list[tuple[str, Any]], rules: list[Rule], steps: list[Step],
+                   countries: tuple[str, ...], cleaner_writes: tuple[str, ...] = ()) -> frozenset[str]:
+    """Paths (marked :data:`VALUE_MARK`: ``=addresses``, ``=addresses.*.street``...) whose whole value passes the
+    schema's checks in every record the plan builds for a record country among ``countries``: a top-level
+    list drawn by the plan's array drawer of address objects (its ``makes_value``: ``lo`` to ``hi`` items),
+    each a dict of exactly the five keys the schema's items list as their only properties, and each key's
+    values within what :func:`address_tags` proves of the countries' data. A rule may write into them only
+    as the drawer would: ``postal_code_matches_country`` draws a postal code of the address's country (which
+    ``same_value`` on the country, held by construction, keeps the record's) through the same pool function;
+    any other write, or the cent cleaner's, leaves the paths it touches to the validator."""
+    properties = tree.get("properties")
+    if not isinstance(properties, Mapping) or not countries:
+        return frozenset()
+    made: set[str] = set()
+    for name, draw in drawn:
+        node = properties.get(name)
+        tag = getattr(draw, "makes_value", None)
+        if not _lists_addresses(draw) or not isinstance(node, Mapping) or not isinstance(tag, Mapping) \
+                or not implies(tag, node):
+            continue
+        inner = node.get("items")
+        if not _exact_object(inner, list(_ADDRESS_KEYS)):
+            continue
+        assert isinstance(inner, Mapping)
+        tags = address_tags(countries)
+        if tags is None:
+            continue
+        paths = {f"{name}.*.{key}" for key in _ADDRESS_KEYS
+                 if isinstance(inner["properties"][key], Mapping) and implies(tags[key], inner["properties"][key])}
+        for rule, step in zip(rules, steps, strict=True):
+            if (type(rule) is PostalCodeMatchesCountry and rule.spec.get("addresses") == name) or (
+                    step.always_held and type(rule) is SameValue):
+                continue  # writes into the list only as the drawer does (see above)
+            for write in step.writes:
+                if not overlap(write, name):
+                    continue
+                if not _inside_element(write, name, list(_ADDRESS_KEYS)):
+                    paths = set()  # the list itself rewritten: nothing of it vouched for
+                    break
+                paths = {path for path in paths if not overlap(write, path)}
+            else:
+                continue
+            break
+        else:
+            if not any(overlap(write, name) for write in cleaner_writes):
+                made |= {name, *paths}
+    return frozenset(VALUE_MARK + path for path in made)
+
+
+PHONE_PATTERN = r"^\+[0-9][0-9 -]{6,18}[0-9]$"
+"""The built-in schemas' phone pattern: it sees every digit alike (``[0-9]``), so a layout filled with zeros
+stands for every number drawn into it (:func:`~pytest_testdata.generators.traditional.pools.phone_layouts_fit`)."""
+
+
+def emails_fit() -> bool:
+    """Whether every address :meth:`Values.email` can give passes the validator's ``email`` format test.
+
+    Its local part is folded names (letters a-z only, ``fold``; ``user`` and ``mail`` when a name folds to
+    nothing), at most one ``.`` or ``_``, and digits: never empty, never an ``@`` or a space. The test is
+    ``^[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\Z``: such a local part passes it with a domain exactly when ``a@`` and the domain
+    do, which is checked here for every domain it picks from (reserved and real)."""
+    test = format_test("email")
+    domains = {*RESERVED_DOMAINS, *(d for found in REAL_DOMAINS.values() for d in found)}
+    return test is not None and all(test(f"a@{domain}") and test(f"first.last1234@{domain}") for domain in domains)
+
+
+def _only_writer(path: str, rule: Rule, rules: list[Rule], steps: list[Step], cleaner_writes: tuple[str, ...]) -> bool:
+    """``rule`` is the one rule that writes ``path`` (a top-level field), and the cent cleaner does not."""
+    return all(other is rule or not any(overlap(w, path) for w in step.writes)
+               for other, step in zip(rules, steps, strict=True)) \
+        and not any(overlap(w, path) for w in cleaner_writes)
+
+
+def made_rule_shapes(tree: Mapping[str, Any], drawn: list[tuple[str, Any]], rules: list[Rule], steps: list[Step],
+                     countries: tuple[str, ...], cleaner_writes: tuple[str, ...] = ()) -> frozenset[str]:
+    """Paths (as :func:`made_shapes`: their ``format`` and ``pattern`` tests left out, every other test made)
+    that a coherence rule writes and whose shape holds in every record the plan builds for a record country
+    among ``countries``:
+
+    - the email of ``email_from_name`` when its names are top-level fields whose drawers always make strings
+      (``makes_value``) and no earlier rule writes: the rule then always writes :meth:`Values.email`'s
+      address (the deferred drawer never runs), which passes the ``email`` format (:func:`emails_fit`);
+    - the phone of ``phone_matches_country`` drawn by the phone drawer, with the country read from the address
+      drawer's (the record's country, one of ``countries``): the drawer and the rule both give a number of
+      the country in its international layout, and every layout of each country passes the built-in
+      :data:`PHONE_PATTERN` (``pools.phone_layouts_fit``). Another pattern, or a format, is checked.
+
+    Only for a field no other rule, nor the cent cleaner, writes; the schema's node asks for exactly that
+    format (email) or that pattern (phone) and no caller's regex (``x-patterns``)."""
+    properties = tree.get("properties")
+    if not isinstance(properties, Mapping) or not countries:
+        return frozenset()
+    drawers = {name: draw for name, draw in drawn}
+    made: set[str] = set()
+    for j, rule in enumerate(rules):
+        spec = rule.spec
+        if type(rule) is EmailFromName:
+            path, first, last = spec.get("email"), spec.get("first"), spec.get("last")
+            if not (_top(path) and _top(first) and _top(last)):
+                continue
+            node = properties.get(path)
+            names_made = all(isinstance(tag := getattr(drawers.get(p), "makes_value", None), Mapping)
+                             and tag.get("type") == "string" for p in (first, last))
+            names_kept = not any(overlap(w, p) for earlier in steps[:j] for w in earlier.writes for p in (first, last))
+            if isinstance(node, Mapping) and node.get("format") == "email" and "pattern" not in node \
+                    and "x-patterns" not in node and names_made and names_kept \
+                    and _only_writer(path, rule, rules, steps, cleaner_writes) and emails_fit():
+                made.add(path)
+        elif type(rule) is PhoneMatchesCountry:
+            path, country = spec.get("phone"), spec.get("country")
+            if not _top(path) or not isinstance(country, str) or drawers.get(path) is not phone_drawer:
+                continue
+            node = properties.get(path)
+            head, _, rest = country.partition(".")
+            from_address = (rest == "0.country" and _lists_addresses(drawers.get(head))) or (
+                rest == "country" and drawers.get(head) is address_drawer)
+            # The country path: no rule writes it but same_value keeping the record's country everywhere.
+            country_kept = all(not any(overlap(w, country) for w in other.writes)
+                               or (type(rule_) is SameValue and other.always_held)
+                               for rule_, other in zip(rules, steps, strict=True))
+            if isinstance(node, Mapping) and node.get("pattern") == PHONE_PATTERN and "format" not in node \
+                    and "x-patterns" not in node and from_address and country_kept \
+                    and _only_writer(path, rule, rules, steps, cleaner_writes):
+                test = compile_user_regex(PHONE_PATTERN, "pattern").test
+                if test is not None and all(phone_layouts_fit(c, test) for c in countries):
+                    made.add(path)
+    return frozenset(made)
