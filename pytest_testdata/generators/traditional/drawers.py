@@ -450,8 +450,7 @@ def _time(state: RecordState) -> str:
     return timestamps.draw(state.rng)[11:19]
 
 
-def _timestamp(state: RecordState) -> str:
-    return timestamps.draw(state.rng)
+_timestamp = timestamps.draw_of  # timestamps.draw(state.rng), without the call between
 
 
 _timestamp.makes_shape = {"format": "date-time"}  # type: ignore[attr-defined]  # a day of 2024-2025, HH:MM:SSZ

@@ -63,6 +63,17 @@ def draw(rng: random.Random) -> str:
     return f"{text}{_HOURS_MINUTES[second // 60]}{_SECONDS[second % 60]}"
 
 
+def draw_of(state: Any) -> str:
+    """:func:`draw` with a record state's ``rng`` (the timestamp drawer itself: a call fewer per timestamp)."""
+    rng = state.rng
+    r = rng.getrandbits(26)
+    while r >= SPAN_SECONDS:
+        r = rng.getrandbits(26)
+    day, second = divmod(_ANCHOR_TS - r, 86_400)
+    text = _DAYS.get(day) or _day_text(day)
+    return f"{text}{_HOURS_MINUTES[second // 60]}{_SECONDS[second % 60]}"
+
+
 _MINUTE_OF = {text: i * 60 for i, text in enumerate(_HOURS_MINUTES)}
 """``"T05:06:"`` -> seconds since midnight (every valid hour and minute, as :func:`format_ts` writes them)."""
 _SECOND_OF = {text: s for s, text in enumerate(_TWO_DIGITS)}

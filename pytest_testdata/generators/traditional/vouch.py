@@ -37,7 +37,8 @@ from pytest_testdata.generators.traditional.pools import (
     phones_fit,
     postal_codes_fit,
 )
-from pytest_testdata.locales.countries import postal_code_matches
+from pytest_testdata.locales.countries import NANP, postal_code_matches
+from pytest_testdata.locales.gazetteer import area_codes_by_state
 from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.regex import compile_user_regex
 from pytest_testdata.quality.rules import (
@@ -144,6 +145,15 @@ def _email_any(rule: EmailFromName) -> Sure:
     return sure
 
 
+def _three_parts(path: Any) -> tuple[str, int, str] | None:
+    """``("addresses", 0, "country")`` for a path ``addresses.0.country`` (a key, an index, a key), else None."""
+    parts = path.split(".") if isinstance(path, str) else []
+    if len(parts) != 3 or not (parts[1].isdigit() and parts[1].isascii()) or "*" in parts \
+            or parts[0].isdigit() or not parts[0] or not parts[2]:
+        return None
+    return parts[0], int(parts[1]), parts[2]
+
+
 def _email_top(rule: EmailFromName, paths: tuple[Any, ...], general: Sure) -> Sure:
     """:func:`_email`'s enforcer for top-level email and names (a user's), on the builder's record (a dict):
     the getters' and setter's steps for a dict written out (``record.get``, ``record[key] = ``), a country
@@ -151,11 +161,7 @@ def _email_top(rule: EmailFromName, paths: tuple[Any, ...], general: Sure) -> Su
     through the rule's own getters. The same values, draws and answer."""
     email_key, first_key, last_key = paths
     country_of = rule._country
-    spec_country = rule.spec.get("country")
-    parts = spec_country.split(".") if isinstance(spec_country, str) else []
-    head, index, key = parts if len(parts) == 3 and parts[1].isdigit() and parts[1].isascii() \
-        and "*" not in parts and not parts[0].isdigit() else ("", "", "")
-    at = int(index) if index else 0
+    head, at, key = _three_parts(rule.spec.get("country")) or ("", 0, "")
 
     def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
         if type(record) is not dict:
@@ -182,6 +188,55 @@ def _phone(rule: PhoneMatchesCountry) -> tuple[Sure, tuple[str, ...], tuple[str,
     if not all(isinstance(p, str) for p in paths) or "country" not in spec or "phone" not in spec:
         return None
     read_country, read_phone, fits = rule._country, rule._phone, rule._fits
+    general = _phone_any(rule, read_country, read_phone, fits)
+    phone_key, country_at, region_at = spec.get("phone"), _three_parts(spec.get("country")), \
+        _three_parts(spec.get("region"))
+    if _top(phone_key) and country_at is not None and (region_at is not None or "region" not in spec):
+        return _phone_nanp(rule, phone_key, country_at, region_at, general), paths, (phone_key,)  # type: ignore[return-value]
+    return general, paths, (str(spec["phone"]),)  # type: ignore[return-value]
+
+
+def _phone_nanp(rule: PhoneMatchesCountry, phone_key: str, country_at: tuple[str, int, str],
+                region_at: tuple[str, int, str] | None, general: Sure) -> Sure:
+    """:func:`_phone`'s enforcer with the usual case of a NANP number written out (the builder runs the rule
+    only for US and CA records, every other country's numbers fit by construction): a ``+1 `` number whose
+    area code serves the address's state holds, as ``_fits`` says, read without getters (a list of dicts,
+    as the rule's three-part getters read it). Anything else goes through the rule's own steps."""
+    head, at, key = country_at
+    region_head, region_index, region_key = region_at or ("", 0, "")
+    read_country, read_region = rule._country, rule._region
+
+    def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
+        if type(record) is dict:
+            items = record.get(head)
+            if type(items) is list and len(items) > at and type(items[at]) is dict:
+                country = items[at].get(key)
+            else:
+                country = read_country(record)
+            phone = record.get(phone_key)
+            if type(country) is str and country in NANP and type(phone) is str and phone.startswith("+1 "):
+                # phone_matches: "+1" and a space. Then _fits asks the region (a str) for the area code.
+                if read_region is None:
+                    return HELD
+                items = record.get(region_head)
+                if type(items) is list and len(items) > region_index and type(items[region_index]) is dict:
+                    region = items[region_index].get(region_key)
+                else:
+                    region = read_region(record)
+                if not isinstance(region, str):
+                    return HELD
+                in_state = area_codes_by_state(country).get(region)
+                if in_state is None:
+                    return HELD  # the data cannot tell: phone_fits_region says None, which is not False
+                area = phone[3:6]
+                if area in in_state and area.isdigit() and len(area) == 3:
+                    return HELD
+        return general(record, rng, values)
+    return sure
+
+
+def _phone_any(rule: PhoneMatchesCountry, read_country: Any, read_phone: Any, fits: Any) -> Sure:
+    """:func:`_phone`'s enforcer through the rule's getters."""
 
     def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
         country = read_country(record)
@@ -191,7 +246,7 @@ def _phone(rule: PhoneMatchesCountry) -> tuple[Sure, tuple[str, ...], tuple[str,
             rule.enforce(record, rng, values)  # draws a number for the country (and region)
             return MADE if rule.check(record) is True else UNSURE  # the drawn number, checked
         return HELD if country is None else UNSURE  # no country: check() does not apply
-    return sure, paths, (str(spec["phone"]),)  # type: ignore[return-value]
+    return sure
 
 
 def _postal(rule: PostalCodeMatchesCountry) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
