@@ -691,3 +691,22 @@ def test_phone_numbers_written_out_are_the_ones_the_helpers_draw() -> None:
                 found = places[i * 7 % len(places)] if i % 3 else None
                 assert phone_number(country, found, fast, style) == phone_number_slow(country, found, slow, style)
             assert fast.random() == slow.random()
+
+
+def test_an_address_a_rule_writes_into_is_not_vouched_for_there(engine: Engine) -> None:
+    # The steps of the user's plan, and the same with a rule that writes the addresses' countries (and with
+    # one that rewrites the whole list): the values such a rule writes, and the postal codes drawn for them,
+    # are checked.
+    plan = plan_for(engine.registry.get("user"))
+    tree, drawn = plan.schema.json_schema, list(plan.drawn or [])
+    steps, rules = list(plan.steps or []), list(plan.rules)
+    countries = ("US", "GB")
+    assert vouch.made_addresses(tree, drawn, rules, steps, countries) == {
+        "=addresses", "=addresses.*.street", "=addresses.*.city", "=addresses.*.state",
+        "=addresses.*.postal_code", "=addresses.*.country"}
+    writer = vouch.Step(lambda *a: 0, False, ("addresses.*.country",))
+    made = vouch.made_addresses(tree, drawn, [*rules, rules[-1]], [*steps, writer], countries)
+    assert made == {"=addresses", "=addresses.*.street", "=addresses.*.city", "=addresses.*.state"}
+    whole = vouch.Step(lambda *a: 0, False, ("addresses",))
+    assert vouch.made_addresses(tree, drawn, [*rules, rules[-1]], [*steps, whole], countries) == frozenset()
+    assert vouch.made_addresses(tree, drawn, rules, steps, countries, cleaner_writes=("addresses",)) == frozenset()

@@ -693,6 +693,10 @@ def made_addresses(tree: Mapping[str, Any], drawn: list[tuple[str, Any]], rules:
             continue
         paths = {f"{name}.*.{key}" for key in _ADDRESS_KEYS
                  if isinstance(inner["properties"][key], Mapping) and implies(tags[key], inner["properties"][key])}
+        if any(overlap(write, f"{name}.*.country") for rule, step in zip(rules, steps, strict=True)
+               if not (step.always_held and type(rule) is SameValue) for write in step.writes):
+            # Another country written in: the postal-code rule would draw a code of that country.
+            paths.discard(f"{name}.*.postal_code")
         for rule, step in zip(rules, steps, strict=True):
             if (type(rule) is PostalCodeMatchesCountry and rule.spec.get("addresses") == name) or (
                     step.always_held and type(rule) is SameValue):
