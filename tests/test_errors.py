@@ -35,6 +35,9 @@ INTERNAL = {
     "unrolls less, or reports a SchemaError",
     "pytest_testdata.datasets.tables._NotPlain": "a record that is not a plain dict met by the compiled fast read "
     "of a table's values; caught at once, and the table is read the general way",
+    "pytest_testdata.datasets.references.ReferenceRefused": "a chunk of rows whose reference the loader's own "
+    "check refuses, raised inside the chunk's savepoint; the loader bisects and reports a DatasetLoadError "
+    "naming the entity, record and field",
     "pytest_testdata.schemas.sources.metaschema._Unexpected": "the library's meta-schema has a shape the static "
     "reading does not know; caught at once, and the original meta-schema is used",
 }
