@@ -80,11 +80,25 @@ class Clock:
 
     def __enter__(self) -> Clock:
         self.wall, self.cpu = time.perf_counter(), time.process_time() + children_cpu()
+        self._usage = usages()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.wall = time.perf_counter() - self.wall
         self.cpu = time.process_time() + children_cpu() - self.cpu
+        # User and system CPU seconds of this process, then of its finished worker processes.
+        self.split = [after - before for before, after in zip(self._usage, usages(), strict=True)]
+
+    def split_text(self) -> str:
+        own_user, own_sys, workers_user, workers_sys = self.split
+        return (f"this process {own_user + own_sys:.2f} s (user {own_user:.2f}, sys {own_sys:.2f}), "
+                f"workers {workers_user + workers_sys:.2f} s (user {workers_user:.2f}, sys {workers_sys:.2f})")
+
+
+def usages() -> tuple[float, float, float, float]:
+    """User and system CPU seconds of this process and of its finished children (see :class:`Clock`)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime, own.ru_stime, children.ru_utime, children.ru_stime
 
 
 def rss_mb() -> float:
@@ -395,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'step':<44}{'wall s':>8}{'per s (wall)':>14}{'cpu s':>8}{'per s (cpu)':>13}")
     for name, clock, n in steps:
         print(f"{name:<44}{clock.wall:>8.2f}{n / clock.wall:>14,.0f}{clock.cpu:>8.2f}{n / clock.cpu:>13,.0f}")
+    print(f"generate, cpu: {mine['generate'].split_text()}")
     stream, fb = mine["stream"], peer["seconds"]
     print(f"ratio, ours streamed vs factory_boy (rows per second): {(rows / stream.wall) / (peer_rows / fb.wall):.1f}x "
           f"wall, {(rows / stream.cpu) / (peer_rows / fb.cpu):.1f}x cpu")
