@@ -587,6 +587,22 @@ def test_the_addresses_email_and_phone_are_made_for_every_locale(engine: Engine)
     assert cart.made_for(None) == cart.made_shapes  # no address, email or phone: nothing more
 
 
+def test_the_locale_proof_waits_until_a_plan_made_more_than_a_few_records() -> None:
+    # Proving a locale's addresses reads every place and street of up to five countries, more than a fresh
+    # process's first record costs (bench_cold_start.py): a plan's first records of a locale are checked
+    # whole instead, and the proof is made once more than WARM_CALLS records of it were asked for.
+    from pytest_testdata.generators.traditional.plan import compile_plan
+    from pytest_testdata.generators.traditional.straight import WARM_CALLS
+
+    plan = compile_plan(Engine().registry.get("user"), {}, "all")  # a plan of its own (plan_for's is shared)
+    assert plan.made_for("de_DE", 1) == plan.made_shapes
+    assert plan.made_for("de_DE", WARM_CALLS - 1) == plan.made_shapes        # 64 asked for so far
+    assert plan.made_for("de_DE", 1) == plan.made_shapes | _USER_MADE        # the 65th: proved, and kept
+    assert plan.made_for("de_DE", 1) == plan.made_shapes | _USER_MADE
+    assert plan.made_for("fr_FR", 10) == plan.made_shapes                    # each locale counts its own
+    assert plan.made_for("fr_FR") == plan.made_shapes | _USER_MADE           # asked outright: proved at once
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_address_email_and_phone_made_for_a_locale_passes_its_checks(engine: Engine,
                                                                            locale: str | None) -> None:

@@ -99,12 +99,13 @@ class TraditionalGenerator(GeneratorBase):
                     batch.append(record)
             return GeneratorOutput(batch, details={"redraws": 0, "unmet_constraints": 0},
                                    coherent=frozenset(coherent),
-                                   made_shapes=plan.made_for(locale) if sure_build is not None else frozenset())
+                                   made_shapes=plan.made_for(locale, len(batch)) if sure_build is not None
+                                   else frozenset())
         if not request.constraints and not standard:
             assert unique is not None  # (tracked: else the loop above returned)
             return self._claimed_batch(
                 request, schema.name, tracked, unique, sure_build or build, sure_build is not None, rng, seed,
-                plan.made_for(locale) if sure_build is not None else frozenset())
+                plan.made_for(locale, request.count) if sure_build is not None else frozenset())
         # A user schema beyond the classic keywords is checked whole (quality.standard): a record that a
         # keyword the drawers meet only by redrawing (not, oneOf, if...) still breaks is drawn again.
         checker = validator_for(schema, request.constraints) if request.constraints or standard else None
@@ -177,7 +178,8 @@ class TraditionalGenerator(GeneratorBase):
             records.append(record)
         return GeneratorOutput(records, details={"redraws": redraws, "unmet_constraints": unmet},
                                accepted=frozenset(accepted), coherent=frozenset(coherent),
-                               made_shapes=plan.made_for(locale) if sure_build is not None else frozenset())
+                               made_shapes=plan.made_for(locale, len(records)) if sure_build is not None
+                               else frozenset())
 
     @staticmethod
     def _claimed_batch(request: GenerationRequest, entity: str, tracked: tuple[str, ...], unique: UniqueScope,
