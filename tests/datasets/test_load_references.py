@@ -144,7 +144,7 @@ def test_the_sets_prove_only_one_column_references_to_a_key() -> None:
     from pytest_testdata.datasets.references import _one_key
 
     meta = sqlalchemy.MetaData()
-    team = sqlalchemy.Table(
+    sqlalchemy.Table(  # the parent, registered in meta for the foreign keys below
         "team", meta, sqlalchemy.Column("id", sqlalchemy.Integer, primary_key=True),
         sqlalchemy.Column("code", sqlalchemy.String(8), unique=True), sqlalchemy.Column("city", sqlalchemy.String(8)),
         sqlalchemy.Column("season", sqlalchemy.Integer), sqlalchemy.Column("slug", sqlalchemy.String(8)),
@@ -157,7 +157,6 @@ def test_the_sets_prove_only_one_column_references_to_a_key() -> None:
         sqlalchemy.Column("team_city", sqlalchemy.ForeignKey("team.city")),
         sqlalchemy.Column("city", sqlalchemy.String(8)), sqlalchemy.Column("season", sqlalchemy.Integer),
         sqlalchemy.ForeignKeyConstraint(["city", "season"], ["team.city", "team.season"]))
-    assert team is not None
     proved = {column.name: [_one_key(fk) for fk in column.foreign_keys] for column in player.c if column.foreign_keys}
     assert proved == {"team_id": [True], "team_code": [True], "team_slug": [True], "team_city": [False],
                       "city": [False], "season": [False]}

@@ -8,15 +8,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import pytest
+from vcr.request import Request
+from vcr.serializers import yamlserializer
 
-vcr = pytest.importorskip("vcr")
-
-from vcr.request import Request  # noqa: E402
-from vcr.serializers import yamlserializer  # noqa: E402
-
-from pytest_testdata.recording.cassettes import TestCassette as Cassette  # noqa: E402
-from pytest_testdata.recording.cassettes import _load_file  # noqa: E402
+from pytest_testdata.recording.cassettes import TestCassette as Cassette
+from pytest_testdata.recording.cassettes import _load_file
 
 
 def _recorded(path: Path, n: int) -> Cassette:
