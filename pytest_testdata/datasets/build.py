@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_testdata.datasets import workers
 from pytest_testdata.datasets.about import About
-from pytest_testdata.datasets.cardinality import allocation, list_length, shuffle, weights
+from pytest_testdata.datasets.cardinality import allocated, allocation, keyed, list_length, shuffle, weights
 from pytest_testdata.datasets.chunked import ChunkedEntity
 from pytest_testdata.datasets.chunks import Kit, put_reference
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
@@ -90,6 +90,8 @@ class Builder:
         """The build freezes what it holds out of the garbage collector's full passes (see :meth:`steps`)."""
         self.prepared: dict[str, ChunkedEntity] = {}
         """Entities whose spanning draws were made while the workers built another (see :meth:`meanwhile`)."""
+        self.predrawn: dict[str, ChunkedEntity] = {}
+        """Entities whose first draws were made before their parents were built (see :meth:`meanwhile`)."""
         self.plain: set[str] = set()
         """Entities built from a plain job (:attr:`~pytest_testdata.datasets.chunks.EntityJob.plain`)."""
         self.unwritten: list[tuple[str, list[Record], list[str]]] = []
@@ -243,7 +245,8 @@ class Builder:
         generator = self.engine.generator("traditional")
         if type(generator) is not TraditionalGenerator:
             return False
-        chunked = self.prepared.pop(entity, None) or ChunkedEntity(self, entity, schema, seed, wanted, reason, started)
+        chunked = self.prepared.pop(entity, None) or self.predrawn.pop(entity, None) or \
+            ChunkedEntity(self, entity, schema, seed, wanted, reason, started)
         chunked.started = started
         chunked.run(generator)
         return True
@@ -261,20 +264,29 @@ class Builder:
         self.write_unwritten()
 
     def _hand_out_next(self) -> None:
-        """Prepare and hand out the entities that can start now (see :meth:`meanwhile`)."""
+        """Prepare and hand out the entities that can start now (see :meth:`meanwhile`); make the first draws
+        of the others built in chunks (:meth:`ChunkedEntity.predraw`), which need no parent's records."""
         for entity in self.plan.order:
             if entity in self.records or entity in self.prepared or entity == self.building:
                 continue
             reads = {e.parent for e in self.plan.edges_of(entity) if not e.deferred} | {
                 d for rule in self.plan.rules[entity] for d in rule.depends_on}
-            if not all(d in self.records or d in self.plan.external for d in reads - {entity}):
-                continue
+            ready = all(d in self.records or d in self.plan.external for d in reads - {entity})
+            if not ready and self.request.strategies.get(entity, self.request.strategy) not in ("traditional", "auto"):
+                continue  # (not routed before its turn: an LLM entity's route is asked for then)
             schema, seed, wanted, route = self._route(entity)
-            if route.strategy == "traditional":
+            if route.strategy != "traditional":
+                continue
+            chunked = self.predrawn.pop(entity, None) or ChunkedEntity(self, entity, schema, seed, wanted,
+                                                                       route.reason, 0.0)
+            if ready:
                 # Drawn now, and given to the workers behind the entity they build: they start on it as
                 # soon as that entity's last chunks are taken (the same chunks, only sooner).
-                self.prepared[entity] = ChunkedEntity(self, entity, schema, seed, wanted, route.reason, 0.0)
-                self.prepared[entity].hand_out()
+                self.prepared[entity] = chunked
+                chunked.hand_out()
+            else:
+                chunked.predraw()
+                self.predrawn[entity] = chunked
 
     def _chosen(self, entity: str, rng: random.Random, rules: list[DatasetRule]) -> list[Record]:
         """Each record's references before it is generated (see :mod:`pytest_testdata.datasets.about`):
@@ -412,12 +424,7 @@ class Builder:
     def _allocate(self, edge: Edge, n: int, rng: random.Random) -> list[Any]:
         """Each of ``n`` records' key for a top-level reference (None: left empty), as :meth:`_assign`."""
         keys = self._keys_of(edge)
-        empty = set(rng.sample(range(n), round(n * edge.card.empty))) if edge.card.empty else set()
-        filled = [i for i in range(n) if i not in empty]
-        out: list[Any] = [None] * n
-        for i, parent in zip(filled, allocation(len(filled), len(keys), edge.card, rng), strict=True):
-            out[i] = keys[parent]
-        return out
+        return keyed(allocated(edge.card, n, len(keys), rng), keys)
 
     def _assign_in_lists(self, edge: Edge, records: list[Record], keys: list[Any], rng: random.Random) -> None:
         head, _, tail = edge.path.partition(".*.")

@@ -141,6 +141,27 @@ def allocation(children: int, parents: int, card: Cardinality, rng: random.Rando
     return order
 
 
+def allocated(card: Cardinality, n: int, parents: int, rng: random.Random) -> list[int | None]:
+    """Each of ``n`` children's parent for a top-level reference, by its position among the ``parents``
+    (None: left empty, per ``card.empty``). The draws need only how many parents there are, so they can be
+    made before the parents are built (:meth:`~pytest_testdata.datasets.chunked.ChunkedEntity.predraw`)."""
+    empty = set(rng.sample(range(n), round(n * card.empty))) if card.empty else set()
+    if not empty:
+        return list(allocation(n, parents, card, rng))
+    filled = [i for i in range(n) if i not in empty]
+    out: list[int | None] = [None] * n
+    for i, parent in zip(filled, allocation(len(filled), parents, card, rng), strict=True):
+        out[i] = parent
+    return out
+
+
+def keyed(positions: list[int | None], keys: list[Any]) -> list[Any]:
+    """The parents' keys at ``positions`` (:func:`allocated`; None stays None)."""
+    if None in positions:
+        return [None if i is None else keys[i] for i in positions]
+    return list(map(keys.__getitem__, positions))  # type: ignore[arg-type]
+
+
 def shuffle(rng: random.Random, items: list[Any]) -> None:
     """``rng.shuffle(items)``: the same ``getrandbits`` draws and swaps as ``Random.shuffle`` (its
     ``_randbelow`` inlined; a dataset shuffles tens of thousands of references and purchases)."""

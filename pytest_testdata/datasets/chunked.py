@@ -13,7 +13,7 @@ from itertools import accumulate
 from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
-from pytest_testdata.datasets.cardinality import weights
+from pytest_testdata.datasets.cardinality import allocated, keyed, weights
 from pytest_testdata.datasets.chunks import ChunkResult, Columns, EntityJob, Kit, build_chunk, portable
 from pytest_testdata.datasets.coherence import PurchasedBefore, Purchases, RecordIndex
 from pytest_testdata.datasets.result import DatasetViolation, EntityMetadata
@@ -25,6 +25,7 @@ from pytest_testdata.types import GenerationRequest, Record
 
 if TYPE_CHECKING:
     from pytest_testdata.datasets.build import Builder
+    from pytest_testdata.datasets.graph import Edge
     from pytest_testdata.generators.traditional.generator import TraditionalGenerator
 
 REDRAWS = 20
@@ -42,6 +43,37 @@ class ChunkedEntity:
         self.wanted, self.reason, self.started = wanted, reason, started
         self.rng = random.Random(derive_seed(builder.request.seed, "links", entity))
         self.job: EntityJob | None = None
+        self.drawn: list[tuple[int, list[Any]]] | None = None
+        """What :meth:`predraw` drew: per reference, how many parents it assumed and the draws."""
+
+    def predraw(self) -> None:
+        """Draw now the first draws of the entity's stream, those that need only how many records each parent
+        has (each reference's parent by position, the list items' parents' weights), while the workers build
+        the parents: the dataset then hands this entity out sooner once they are finished. :meth:`_job` maps
+        the positions to the keys, or draws again when a parent has not the records assumed here."""
+        plan = self.builder.plan
+        if self.job is not None or self.drawn is not None or plan.together.get(self.entity):
+            return  # (a link table's pairs are drawn from the keys themselves: all of it waits for them)
+        rng, count = self.rng, plan.counts[self.entity]
+        drawn: list[tuple[int, list[Any]]] = []
+        for edge in self._edges():
+            parents = self._parents(edge.parent)
+            if edge.in_list:
+                drawn.append((parents, list(accumulate(weights(parents, edge.card.skew, rng)))))
+            else:
+                drawn.append((parents, allocated(edge.card, count, parents, rng)))
+        self.drawn = drawn
+
+    def _edges(self) -> list[Edge]:
+        """The references drawn for the job, in the order they are drawn."""
+        return [edge for edge in self.builder.plan.edges_of(self.entity) if not edge.deferred and not edge.owned]
+
+    def _parents(self, parent: str) -> int:
+        """How many records ``parent`` has (or will have: the plan's count, checked by :meth:`_job`)."""
+        plan, built = self.builder.plan, self.builder.records
+        if parent in plan.external:
+            return len(plan.external[parent])
+        return len(built[parent]) if parent in built else plan.counts[parent]
 
     def prepare(self) -> None:
         """Draw what spans the entity now (the entities it reads are finished): the dataset does it while
@@ -141,16 +173,24 @@ class ChunkedEntity:
                         options={**self.wanted.options, DERIVED_OPTION: undrawn}, undrawn=bool(undrawn),
                         tables={}, purchases={},
                         lists=[(path, card) for (owner, path), card in plan.lists.items() if owner == entity])
-        for edge in plan.edges_of(entity):
-            if edge.deferred or edge.owned:
-                continue
+        edges = self._edges()
+        keys = [builder._keys_of(edge) for edge in edges]
+        drawn = self.drawn
+        if drawn is not None and [parents for parents, _ in drawn] != list(map(len, keys)):
+            # A parent has not the records predraw assumed: drawn again, the stream from its start.
+            drawn, self.rng = None, random.Random(derive_seed(builder.request.seed, "links", entity))
+            rng = self.rng
+        for n, (edge, parent_keys) in enumerate(zip(edges, keys, strict=True)):
             if edge.in_list:
-                keys = builder._keys_of(edge)
-                job.in_lists.append((edge.path, keys, list(accumulate(weights(len(keys), edge.card.skew, rng)))))
+                cum = drawn[n][1] if drawn is not None else \
+                    list(accumulate(weights(len(parent_keys), edge.card.skew, rng)))
+                job.in_lists.append((edge.path, parent_keys, cum))
             else:
-                job.refs[edge.path] = builder._allocate(edge, count, rng)
+                positions = drawn[n][1] if drawn is not None else allocated(edge.card, count, len(parent_keys), rng)
+                job.refs[edge.path] = keyed(positions, parent_keys)
                 if edge.absent_when_empty:
                     job.absent.add(edge.path)
+        self.drawn = None
         if plan.together.get(entity):  # a link table's (post_id, tag_id) pairs, each once
             by_path = {e.path: e for e in plan.edges_of(entity)}
             spread_distinct(job.refs, plan.together[entity], lambda path: builder._keys_of(by_path[path]), rng)

@@ -119,7 +119,10 @@ class ChunkPool:
         :meth:`handed` leaves to this process, built by ``here`` (the same chunks either way). A lone last
         chunk would otherwise run on one worker while the others wait: the entities after it read this one.
         ``meanwhile`` runs first, once the workers' chunks are handed out (the dataset writes the entities
-        it finished before into its sink, and hands out the next ones that can start)."""
+        it finished before into its sink, and hands out the next ones that can start).
+
+        While a chunk it needs is not back yet, this process builds the last chunk no worker has taken
+        (:meth:`take_back`) instead of waiting: its records then need no way back from a worker."""
         chunks = job.chunks()
         futures: list[Future[ChunkResult]] = []
         path = ""
@@ -128,16 +131,27 @@ class ChunkPool:
             _, path, futures = self._handed.pop(id(job))
             if meanwhile is not None:
                 meanwhile()
-            built = [here(chunk, start, stop) for chunk, start, stop in chunks[len(futures):]]
-            for future, (chunk, start, stop) in zip(futures, chunks, strict=False):
-                yield _result(future, job.entity, chunk[0], start, stop)
-            yield from built
+            built = {k: here(*chunks[k]) for k in range(len(futures), len(chunks))}
+            left = len(futures)
+            """Chunks from ``left`` on are built here (or taken back to be)."""
+            for k, (chunk, start, stop) in enumerate(chunks):
+                if k not in built:
+                    while not futures[k].done() and left - 1 > k and self.take_back(futures[left - 1]):
+                        left -= 1
+                        built[left] = here(*chunks[left])
+                    built[k] = _result(futures[k], job.entity, chunk[0], start, stop)
+                yield built.pop(k)
         finally:
             self._handed.pop(id(job), None)
             for future in futures:
                 future.cancel()
             if path:
                 os.unlink(path)
+
+    def take_back(self, future: Future[ChunkResult]) -> bool:
+        """Whether a chunk handed out is still waiting for a worker, and now taken back (its future cancelled:
+        the executor gives a worker only a chunk it has not yet started, and a cancelled one never)."""
+        return future.cancel()
 
     def close(self) -> None:
         """Stop the workers (waiting for them: their CPU time is then counted as this process's children's)."""

@@ -270,8 +270,9 @@ def _typed(value: object) -> object:
     return (type(value).__name__, repr(value))
 
 
-@pytest.mark.parametrize("plain", [True, False])
-def test_a_chunk_s_records_come_back_from_a_worker_as_they_were_built(plain: bool) -> None:
+@pytest.mark.parametrize(("plain", "spooled"), [(True, False), (True, True), (False, False), (False, True)])
+def test_a_chunk_s_records_come_back_from_a_worker_as_they_were_built(plain: bool, spooled: bool,
+                                                                      tmp_path: Path) -> None:
     import datetime as dt
     import pickle
 
@@ -282,9 +283,11 @@ def test_a_chunk_s_records_come_back_from_a_worker_as_they_were_built(plain: boo
                 "raw": b"\x00\xff", "address": address, "items": [{"price": 1.1, "qty": 3}]},
                {"id": "b", "address": address, "at": dt.datetime(2025, 1, 2, 3, 4, 5), "tags": []}]
     for sent in (records[:1], records):  # the second holds a date: marshal refuses it, pickle carries it
-        result = ChunkResult(0, sent, [(0, "total", "sum", "off")], [1.0], {}, {}, plain=plain)
+        result = ChunkResult(0, sent, [(0, "total", "sum", "off")], [1.0], {}, {}, plain=plain,
+                             spool=str(tmp_path) if spooled else "")
         back = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         assert _typed(back.records) == _typed(sent) and back.violations == result.violations
+        assert list(tmp_path.iterdir()) == []  # a spooled file is read once, then gone
         if len(sent) == 2:
             assert back.records[0]["address"] is back.records[1]["address"]  # one object, as built
 
@@ -309,3 +312,71 @@ def test_a_job_holding_a_bytearray_sends_its_records_by_pickle(tmp_path: Path) -
     assert handed({"fill": bytearray(b"x")}) is False
     assert handed({"fill": [memoryview(b"x").tobytes(), {"deep": bytearray()}]}) is False
     assert handed({"fill": array.array("b", [1])}) is False  # another bytes-like type
+
+
+def test_the_dataset_process_builds_the_chunks_no_worker_has_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Slow workers (forked with a pause in each chunk): while the first chunks are not back, the dataset's
+    # process builds the last ones no worker has taken instead of waiting. The same records either way.
+    from pytest_testdata.datasets import chunked, chunks
+
+    parent, build, slow = os.getpid(), chunks.build_chunk, chunked.build_chunk
+
+    def paused(job, kit, chunk, start, stop):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            import time
+
+            time.sleep(0.5)
+        return build(job, kit, chunk, start, stop)
+
+    here: list[int] = []
+
+    def recorded(job, kit, chunk, start, stop):  # type: ignore[no-untyped-def]
+        here.append(chunk[0])
+        return slow(job, kit, chunk, start, stop)
+
+    counts = {"product": 6 * CHUNK}
+    in_process = generate_dataset(counts, seed=3, processes=1)
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(chunks, "build_chunk", paused)
+    monkeypatch.setattr(chunked, "build_chunk", recorded)
+    pooled = generate_dataset(counts, seed=3, processes=2)
+    assert here and 5 in here and 0 not in here and pooled.metadata["product"].details["processes"] == 2
+    assert _bytes(pooled) == _bytes(in_process)
+
+
+def test_draws_made_before_the_parents_are_built_give_the_same_job() -> None:
+    # An entity's first draws need only how many records its parents will have: made while the workers build
+    # the parents, they give the job that draws made afterwards give; a parent that ends up with another
+    # number of records than assumed makes the job draw again, from the stream's start.
+    from pytest_testdata.datasets.build import Builder
+    from pytest_testdata.datasets.chunked import ChunkedEntity
+    from pytest_testdata.datasets.graph import plan_dataset
+
+    engine = Engine()
+    request = DatasetRequest.checked({"user": 30, "product": 20, "order": 60}, seed=4)
+
+    def entity(builder: Builder, name: str) -> ChunkedEntity:
+        schema, seed, wanted, route = builder._route(name)
+        return ChunkedEntity(builder, name, schema, seed, wanted, route.reason, 0.0)
+
+    def job(chunked: ChunkedEntity) -> tuple[object, ...]:
+        chunked.prepare()
+        made = chunked.job
+        assert made is not None
+        return made.refs, made.in_lists, made.pairs, chunked.rng.random()
+
+    builder = Builder(engine, request, plan_dataset(request, engine.registry), None, None, processes=1)
+    early = entity(builder, "order")
+    early.predraw()  # before the users and products exist
+    assert early.drawn
+    steps = builder.steps()
+    while not {"user", "product"} <= set(builder.records):
+        next(steps)
+    assert "order" not in builder.records
+    assert job(early) == job(entity(builder, "order"))
+    short = entity(builder, "order")
+    short.predraw()
+    builder.records["user"].pop()  # a user fewer than the draws assumed
+    fresh = entity(builder, "order")
+    assert job(short) == job(fresh) and short.drawn is None
