@@ -253,6 +253,18 @@ def _quiet(node: Mapping[str, Any], constraint: FieldConstraint | None = None) -
         return True
     return ok
 
+def value_test(node: Mapping[str, Any]) -> Callable[[Any], bool]:
+    """True only for values that pass ``node``'s reporting checks (the acceptor compiled for a record holding
+    the value alone): what proves a value once for the many records that hold it
+    (:mod:`pytest_testdata.datasets.proven`)."""
+    accept = Acceptor({"type": "object", "properties": {"value": node}, "required": ["value"]}, {}, _FORMATS,
+                      _quiet, "value").function
+
+    def test(value: Any) -> bool:
+        return accept({"value": value})
+    return test
+
+
 class _StandardAcceptor:
     """The acceptor of a standard-validated schema: ``jsonschema``'s own yes/no."""
 
