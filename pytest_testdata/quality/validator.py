@@ -253,15 +253,21 @@ def _quiet(node: Mapping[str, Any], constraint: FieldConstraint | None = None) -
         return True
     return ok
 
-def value_test(node: Mapping[str, Any]) -> Callable[[Any], bool]:
-    """True only for values that pass ``node``'s reporting checks (the acceptor compiled for a record holding
-    the value alone): what proves a value once for the many records that hold it
+def shapes_test(node: Mapping[str, Any]) -> Callable[[list[Any]], bool] | None:
+    """The tests ``made_shapes`` leaves out at a path (``node``'s format and patterns), over a list of values:
+    True when every string among them passes each (what the reporting checks test: :func:`_compile`); None
+    when ``node`` has neither. What proves a value once for the many records that hold it
     (:mod:`pytest_testdata.datasets.proven`)."""
-    accept = Acceptor({"type": "object", "properties": {"value": node}, "required": ["value"]}, {}, _FORMATS,
-                      _quiet, "value").function
+    fmt = _FORMATS.get(str(node.get("format")))
+    # A pattern's ``test`` answers as its ``search`` does (quality/regex.py), faster: the acceptor calls it too.
+    searches = [compile_user_regex(p, "pattern") for p in rules_for(node).patterns]
+    tests = ([fmt] if fmt is not None else []) + [regex.test or regex.search for regex in searches]
+    if not tests:
+        return None
 
-    def test(value: Any) -> bool:
-        return accept({"value": value})
+    def test(values: list[Any]) -> bool:
+        strings = [v for v in values if isinstance(v, str)]  # (the reporting checks test strings only)
+        return all(all(map(one, strings)) for one in tests)
     return test
 
 
