@@ -217,9 +217,8 @@ class Kit:
         self.trusted = trusted_copies(self.rules, self.own, moved)
         """Copies that hold by construction (:mod:`pytest_testdata.datasets.trusted`): not checked again."""
         self._job = job
-        self._proofs: dict[frozenset[str] | None, frozenset[str]] = {}
-        """:meth:`shapes` by the generator's ``made_shapes``, and (None) the job's own proofs: shared by the
-        kit's copies (:meth:`with_rows`)."""
+        self._proven: list[frozenset[str]] = []
+        """:meth:`shapes`, once worked out: shared by the kit's copies (:meth:`with_rows`)."""
         if index is not None:
             self.index = index
 
@@ -235,25 +234,19 @@ class Kit:
                 trusted.discard(rule.id)
         return frozenset(trusted)
 
-    def shapes(self, made: frozenset[str]) -> frozenset[str]:
-        """What the validator need not test in this job's records (:mod:`pytest_testdata.datasets.proven`): the
-        generator's ``made_shapes`` the chunk's writes leave alone, and the references and copies proven once
-        per job (worked out once per job and process for each ``made``)."""
-        found = self._proofs.get(made)
-        if found is None:
-            from pytest_testdata.datasets.proven import kept_shapes, later_writes, proven_paths
+    def shapes(self) -> frozenset[str]:
+        """Paths whose format and pattern the validator need not test in this job's records: the references and
+        copies proven once per job and process (:mod:`pytest_testdata.datasets.proven`)."""
+        if not self._proven:
+            from pytest_testdata.datasets.proven import later_writes, proven_paths
 
             job, cents = self._job, self.cents
             writes = later_writes(self.rules, self.own, cents.writes() if cents is not None else ())
-            proven = self._proofs.get(None)
-            if proven is None:
-                # (a schema checked whole by the standard validator leaves nothing out: nothing to prove)
-                proven = self._proofs[None] = frozenset() if self.schema.standard else proven_paths(
-                    self.schema.json_schema, self.rules, writes, job.count, job.refs, job.in_lists, job.split,
-                    self.index)
-            linked = [*job.refs, *(path for path, _, _ in job.in_lists), *(path for path, _ in job.lists)]
-            found = self._proofs[made] = kept_shapes(made, writes, linked) | proven
-        return found
+            # (a schema checked whole by the standard validator leaves nothing out: nothing to prove)
+            self._proven.append(frozenset() if self.schema.standard else proven_paths(
+                self.schema.json_schema, self.rules, writes, job.count, job.refs, job.in_lists, job.split,
+                self.index))
+        return self._proven[0]
 
     def with_rows(self, rows: dict[tuple[str, str], Columns] | None) -> Kit:
         """This kit for one chunk whose :attr:`EntityJob.split` tables come with it (``rows``): the same kit
@@ -360,8 +353,10 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
         # a record whose rules held: generators/traditional/cent_runs.py).
         known.append(None if changed else 1.0)
     linked = time.perf_counter()
+    # Records the dataset wrote into: the formats of the references and copies it proved once per job are
+    # not tested again (datasets/proven.py); the generator's made_shapes no longer hold for them.
     violations = [(start + v.record, v.field, v.rule, v.message) for v in kit.validator.validate(
-        records, (), output.made_shapes if untouched else kit.shapes(output.made_shapes))]
+        records, (), output.made_shapes if untouched else kit.shapes())]
     unchecked = kit.unchecked if kit.trusted else kit.trusted
     scores = [kit.scorer.score(r) if k is None else k for r, k in zip(records, known, strict=True)]
     for rule in rules:

@@ -122,11 +122,3 @@ def proven_paths(tree: Mapping[str, Any], rules: Sequence[DatasetRule], writes: 
                 out.add(path)
     return frozenset(out)
 
-
-def kept_shapes(made: frozenset[str], writes: list[tuple[Any, str]] | None, linked: Iterable[str]) -> frozenset[str]:
-    """The generator's ``made_shapes`` that still hold after the chunk linked its records: those nothing the
-    dataset writes (``linked``: references, list lengths; ``writes``: see :func:`later_writes`) can touch."""
-    if not made or writes is None:
-        return frozenset()
-    written = [*linked, *(path for _, path in writes)]
-    return frozenset(path for path in made if not any(overlap(path.lstrip("="), w) for w in written))

@@ -36,8 +36,8 @@ def test_order_items_references_and_copies_are_proven_once_per_job(monkeypatch: 
     proofs: dict[str, frozenset[str]] = {}
     shapes = chunks.Kit.shapes
 
-    def recording(kit: chunks.Kit, made: frozenset[str]) -> frozenset[str]:
-        proofs[kit._job.entity] = found = shapes(kit, made)
+    def recording(kit: chunks.Kit) -> frozenset[str]:
+        proofs[kit._job.entity] = found = shapes(kit)
         return found
 
     monkeypatch.setattr(chunks.Kit, "shapes", recording)
