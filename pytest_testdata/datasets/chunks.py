@@ -312,6 +312,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     # below would fail (nor raise), so the loop over the rules is skipped with the same outcome.
     accept = kit.scorer.acceptor.function if checks else None
     dirty = cents.dirty if cents is not None else None
+    clean = cents.moves(own).clean if cents is not None else None  # (worked out once per rule list)
     # An entity the dataset writes nothing into after drawing it (no reference, copy, list length or
     # cross-entity rule: products, users) keeps the records its plan vouched for (every own rule holds by
     # how it was built, and the formats its drawers always make: generators/traditional/vouch.py): those
@@ -329,7 +330,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
                 if check(record) is False:
                     fix(record, rng, VALUES)
                     changed = True
-        if dirty is not None and dirty(record) and not cents.clean(record, own, rng, VALUES):  # type: ignore[union-attr]
+        if dirty is not None and dirty(record) and not clean(record, rng, VALUES, True):  # type: ignore[misc]
             changed = True
         # With no change in this pass, each check saw the final record and passed (or did not apply): its
         # score is 1.0. A change can break a rule checked before it, so that record is scored again; the cent
