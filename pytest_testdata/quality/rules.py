@@ -18,7 +18,17 @@ from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.locales.countries import NANP, phone_matches, postal_code_matches
 from pytest_testdata.locales.gazetteer import latin_spelling, phone_fits_region
 from pytest_testdata.quality.money import round_cents
-from pytest_testdata.quality.paths import Getter, Setter, all_getter, get, get_all, getter, set_all, setter
+from pytest_testdata.quality.paths import (
+    Getter,
+    Setter,
+    _plain_parts,
+    all_getter,
+    get,
+    get_all,
+    getter,
+    set_all,
+    setter,
+)
 
 Record = dict[str, Any]
 TOLERANCE = 0.011  # money is rounded to cents; allow one cent of rounding drift
@@ -198,16 +208,18 @@ class ProductEach(Rule):
         return True
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
-        factors = None
+        factors = target = None
         for item in self._items(record) or []:
             if factors is None:
                 factors = self.spec["factors"]
             product = 1.0
             for factor in factors:
                 product *= item[factor]
+            if target is None:  # (looked up where it always was: after the first item's factors)
+                target = self.spec["target"]
             # round(product, 2), cheaper: a float times numbers is a float (a number type that is not
             # goes to round itself)
-            item[self.spec["target"]] = round_cents(product)
+            item[target] = round_cents(product)
 
 
 class RateOf(Rule):
@@ -248,9 +260,32 @@ class Sum(Rule):
         self._terms: list[tuple[float, Getter]] | None = None
         if isinstance(terms, (list, tuple)) and all(isinstance(t, str) for t in terms):
             self._terms = [(-1.0, getter(t[1:])) if t.startswith("-") else (1.0, getter(t)) for t in terms]
+        self._in_one: tuple[str, list[tuple[float, str]]] | None = None
+        """(the object, each term's sign and key) when every term is a key of one top-level object
+        (``totals.subtotal``, ``-totals.discount``): read from that dict with one ``get`` each."""
+        if self._terms is not None and terms:
+            keyed = [(-1.0, t[1:]) if t.startswith("-") else (1.0, t) for t in terms]
+            parts = [_plain_parts(path) for _, path in keyed]
+            if all(p is not None and len(p) == 2 and p[0][1] is None and p[1][1] is None for p in parts):
+                heads = {p[0][0] for p in parts if p is not None}
+                if len(heads) == 1:
+                    self._in_one = (heads.pop(), [(sign, path.partition(".")[2]) for sign, path in keyed])
 
     def _expected(self, record: Record) -> float | None:
         total = 0.0
+        if self._in_one is not None and type(record) is dict:
+            head, keys = self._in_one
+            node = record.get(head)
+            if type(node) is dict:
+                # What the getters below read of a dict in a dict (each term's two-part getter: two gets)
+                for sign, key in keys:
+                    value = node.get(key)
+                    if type(value) is not float:
+                        value = _num(value)
+                        if value is None:
+                            return None
+                    total += sign * value
+                return round_cents(total)
         if self._terms is None:  # a malformed spec: fail (or not) exactly where the generic code does
             for term in self.spec["terms"]:
                 sign, path = (-1.0, term[1:]) if term.startswith("-") else (1.0, term)
@@ -468,6 +503,11 @@ class StatusTimestamps(Rule):
         self._stages: list[tuple[Any, Getter, Setter]] | None = None
         if isinstance(stages, Mapping) and all(isinstance(f, str) for f in stages):
             self._stages = [(allowed, getter(f), setter(f)) for f, allowed in stages.items()]
+        self._keys: list[tuple[Any, str]] | None = None
+        """(stages, field) when every field is a top-level key: read with ``get`` and written with ``[]``
+        in a dict, what its getter and setter do there."""
+        if self._stages is not None and stages and all(_plain_parts(f) == [(f, None)] for f in stages):
+            self._keys = [(allowed, f) for f, allowed in stages.items()]
 
     def _compiled_stages(self) -> list[tuple[Any, Getter, Setter]]:
         if self._stages is not None:
@@ -487,6 +527,20 @@ class StatusTimestamps(Rule):
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         status = self._status(record)
         previous = record.get("created_at")
+        if self._keys is not None and type(record) is dict:  # the loop below, for top-level keys of a dict
+            for stages, key in self._keys:
+                if status in stages:
+                    current = record.get(key)
+                    if current is None or (previous is not None and current < previous):
+                        current = values.later_timestamp(previous, rng) if previous else current
+                    record[key] = current
+                    previous = current
+                else:
+                    record[key] = None
+            updated = record.get("updated_at")
+            if previous is not None and isinstance(updated, str) and updated < previous:
+                record["updated_at"] = values.later_timestamp(previous, rng)
+            return
         for stages, read, write in self._compiled_stages():
             if status in stages:
                 current = read(record)
@@ -548,6 +602,17 @@ class SameValue(Rule):
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         """Copy the ``source`` field's value (default: the first listed) to the others."""
         source = self.spec.get("source")
+        if not source and self._readers is not None and self._writers is not None:
+            # The first value of _values(record), read up to the first field that has one (the readers read
+            # and change nothing): an order's two addresses' countries, every order of a dataset.
+            for read in self._readers:
+                found = read(record)
+                if found:
+                    first = found[0]
+                    for write in self._writers:
+                        write(record, first)
+                    return
+            return
         if not source:
             found = self._values(record)
         else:
