@@ -642,7 +642,7 @@ def _rate_check(rule: Rule, low: float, high: float) -> Callable[[Any], bool | N
             target = _num(target)
         if base is None or target is None:
             return None
-        return base * low - TOLERANCE <= target <= base * high + TOLERANCE
+        return bool(base * low - TOLERANCE <= target <= base * high + TOLERANCE)  # (floats: a bool already)
     return check
 
 
