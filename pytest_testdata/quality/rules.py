@@ -106,6 +106,15 @@ class Rule:
         return setter(path)
 
 
+def _key_in(path: Any) -> tuple[str, str] | None:
+    """(object, key) of a path of two plain parts (``totals.tax``), whose getter reads a dict in a dict with
+    two ``get``s and whose setter writes it with one; None for any other path."""
+    parts = _plain_parts(path) if isinstance(path, str) else None
+    if parts is None or len(parts) != 2 or parts[0][1] is not None or parts[1][1] is not None:
+        return None
+    return parts[0][0], parts[1][0]
+
+
 def _top_level(path: Any) -> tuple[str, ...]:
     return (path,) if isinstance(path, str) and "." not in path else ()
 
@@ -230,6 +239,18 @@ class RateOf(Rule):
         self._base = self._getter("base")
         self._target = self._getter("target")
         self._set_target = self._setter("target")
+        self._in_one: tuple[str, str, str, float, float] | None = None
+        """(object, base key, target key, min, max) when the base and the target are keys of one top-level
+        object (``totals.subtotal``, ``totals.tax``) and the bounds are numbers: :meth:`enforce` reads and
+        writes in that dict, with the bounds as ``float`` made them once."""
+        base, target = _key_in(spec.get("base")), _key_in(spec.get("target"))
+        if base is not None and target is not None and base[0] == target[0]:
+            try:
+                bounds = float(spec["min"]), float(spec["max"])
+            except (KeyError, TypeError, ValueError):
+                pass  # (a malformed spec fails when enforced, as it always did)
+            else:
+                self._in_one = (base[0], base[1], target[1], *bounds)
 
     def overwrites(self) -> tuple[str, ...]:
         return _top_level(self.spec.get("target"))
@@ -242,6 +263,17 @@ class RateOf(Rule):
         return lo - TOLERANCE <= target <= hi + TOLERANCE
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
+        if self._in_one is not None and type(record) is dict:
+            head, base_key, target_key, low, high = self._in_one
+            node = record.get(head)
+            if type(node) is dict:  # the steps below in a dict in a dict (what the getter and setter do there)
+                base = node.get(base_key)
+                if type(base) is not float:
+                    base = _num(base)
+                if base is not None:
+                    rate = low + (high - low) * rng.random()
+                    node[target_key] = round_cents(base * rate)
+                return
         base = _num(self._base(record))
         if base is not None:
             low, high = float(self.spec["min"]), float(self.spec["max"])
@@ -475,6 +507,11 @@ class PresentIff(Rule):
         self._when = self._getter("when")
         self._field = self._getter("field")
         self._set_field = self._setter("field")
+        when, field = _key_in(spec.get("when")), _key_in(spec.get("field"))
+        self._in_one = (when[0], when[1], field[1]) if when is not None and field is not None \
+            and when[0] == field[0] else None
+        """(object, when's key, field's key) when both are keys of one top-level object (``payment.method``,
+        ``payment.card_last_four``): :meth:`enforce` reads and writes in that dict."""
 
     def check(self, record: Record) -> bool | None:
         when = self._when(record)
@@ -483,6 +520,16 @@ class PresentIff(Rule):
         return (self._field(record) is not None) == (when in self.spec["in"])
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
+        if self._in_one is not None and type(record) is dict:
+            head, when_key, field_key = self._in_one
+            node = record.get(head)
+            if type(node) is dict:  # the steps below in a dict in a dict (what the getters and setter do there)
+                applies = node.get(when_key) in self.spec["in"]
+                if applies and node.get(field_key) is None:
+                    node[field_key] = f"{rng.randrange(10000):04d}"
+                elif not applies:
+                    node[field_key] = None
+                return
         applies = self._when(record) in self.spec["in"]
         current = self._field(record)
         if applies and current is None:
