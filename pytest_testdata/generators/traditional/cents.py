@@ -150,7 +150,7 @@ class Knob(Frozen):
 class _Rate(Frozen):
     """A ``rate_of`` rule whose target the cleaner moves (a tax, a discount), with what settling it needs."""
 
-    __slots__ = ("index", "check", "base", "target", "write", "low", "high", "derive", "others", "moving")  # noqa: RUF023 (field order)
+    __slots__ = ("index", "check", "base", "target", "write", "low", "high", "derive", "others", "moving", "where")  # noqa: RUF023 (field order)
 
     index: int
     """Its place in the rule list."""
@@ -171,13 +171,18 @@ class _Rate(Frozen):
     are among those :attr:`others` read, and nothing in the loop writes them: they stay accepted). None
     when that cannot be told from the rules' specs (the whole test is asked)."""
 
+    where: tuple[str, str, str] | None
+    """(object, base key, target key) when the base and the target are keys of one top-level object
+    (``totals.subtotal``, ``totals.tax``): read and written in that dict, as their getters and setter do."""
+
     def __init__(self, index: int, check: Callable[[Any], bool | None], base: Getter, target: Getter,
                  write: Setter, low: float, high: float, derive: tuple[_Step, ...],
-                 others: Callable[[Any], bool], moving: Callable[[Any], bool] | None) -> None:
+                 others: Callable[[Any], bool], moving: Callable[[Any], bool] | None,
+                 where: tuple[str, str, str] | None) -> None:
         setter = object.__setattr__
         for name, value in (("index", index), ("check", check), ("base", base), ("target", target),
                             ("write", write), ("low", low), ("high", high), ("derive", derive), ("others", others),
-                            ("moving", moving)):
+                            ("moving", moving), ("where", where)):
             setter(self, name, value)
 
 
@@ -513,9 +518,10 @@ class CentMoves:
         moving = {target, *(path for k in reading for path in derive[k].derives())}
         others = [(path, read) for path, read in self.cents._target_readers if path not in moving]
         low, high = float(rule.spec["min"]), float(rule.spec["max"])
-        return _Rate(index, _rate_check(rule, low, high), _read(str(rule.spec["base"])), _read(target),
+        where = _where(rule)
+        return _Rate(index, _rate_check(rule, low, high, where), _read(str(rule.spec["base"])), _read(target),
                      _write(target), low, high, tuple(self.derive[k] for k in reading), self._others(others),
-                     self._moving(target, [derive[k] for k in reading], [path for path, _ in others]))
+                     self._moving(target, [derive[k] for k in reading], [path for path, _ in others]), where)
 
     def _moving(self, target: str, runs: list[Rule], others: list[str]) -> Callable[[Any], bool] | None:
         """:attr:`_Rate.moving`: the rejection test of the targets that settling ``target`` can write (the
@@ -594,7 +600,16 @@ class CentMoves:
     def _settle(self, rate: _Rate, record: dict[str, Any], rng: random.Random, values: ValueSource,
                 held: list[bool], ran: list[bool]) -> bool:
         """Try the accepted values of a ``rate_of`` target nearest its current one; True once all is clean."""
-        base, current, write = rate.base(record), rate.target(record), rate.write
+        where, write = rate.where, rate.write
+        if where is not None and type(record) is not dict:
+            where = None
+        node: Any = record.get(where[0]) if where is not None else None
+        base: Any
+        current: Any
+        if type(node) is dict:  # (what the getters read in a dict in a dict)
+            base, current = node.get(where[1]), node.get(where[2])  # type: ignore[index]
+        else:
+            base, current = rate.base(record), rate.target(record)
         if type(base) not in (int, float) or type(current) not in (int, float) \
                 or not (math.isfinite(base) and math.isfinite(current)):
             return False  # (a NaN or infinite price upstream: no cent value to move to)
@@ -610,14 +625,19 @@ class CentMoves:
         # others (rate.moving) says what the whole one would.
         dirty = rate.moving or self.dirty
         for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
-            value = cents_of(cents + step)  # round((cents + step) * CENT, 2)
+            k = cents + step
+            # cents_of(k), inlined: round((cents + step) * CENT, 2)
+            value = k / 100 if k and -10**13 < k < 10**13 else round(k * 0.01, 2)
             if not (low <= value <= high and (value / CENT).is_integer()):  # (a float: is_clean(value))
                 continue
             if first is None:
                 first = value
                 if hopeless:
                     break
-            write(record, value)
+            if where is not None and type(node := record.get(where[0])) is dict:
+                node[where[2]] = value  # what the target's setter does in a dict in a dict
+            else:
+                write(record, value)
             _run_all(derive, record, rng, values, held, ran)
             if not dirty(record):
                 return True
@@ -627,15 +647,28 @@ class CentMoves:
         return False
 
 
-def _rate_check(rule: Rule, low: float, high: float) -> Callable[[Any], bool | None]:
+def _where(rule: Rule) -> tuple[str, str, str] | None:
+    """:attr:`_Rate.where` of a ``rate_of`` rule."""
+    found = rule._in_one if type(rule) is RateOf else None
+    return None if found is None else (found[0], found[1], found[2])
+
+
+def _rate_check(rule: Rule, low: float, high: float,
+                where: tuple[str, str, str] | None) -> Callable[[Any], bool | None]:
     """``rule.check`` of a ``rate_of`` rule (asked after each pass of a clean), with its rate bounds read
-    once (``low`` and ``high``: ``float`` of its ``min`` and ``max``, as its check computes them each time)."""
+    once (``low`` and ``high``: ``float`` of its ``min`` and ``max``, as its check computes them each time)
+    and its values read in their object (``where``, :attr:`_Rate.where`) when a dict holds them."""
     if type(rule) is not RateOf:
         return rule.check
     base_of, target_of = rule._base, rule._target
+    head, base_key, target_key = where if where is not None else ("", "", "")
 
     def check(record: Any) -> bool | None:  # RateOf.check
-        base, target = base_of(record), target_of(record)
+        node = record.get(head) if where is not None and type(record) is dict else None
+        if type(node) is dict:  # (what the getters read in a dict in a dict)
+            base, target = node.get(base_key), node.get(target_key)
+        else:
+            base, target = base_of(record), target_of(record)
         if type(base) is not float:  # (_num of a float is the float itself)
             base = _num(base)
         if type(target) is not float:
