@@ -1038,18 +1038,29 @@ def test_first_records_are_judged_as_with_the_compiled_acceptors(engine: Engine,
 
 
 def test_an_orders_money_and_stage_rules_enforce_plain_dicts_as_their_general_paths_do(engine: Engine) -> None:
-    # sum, rate_of and present_iff over keys of one object (totals.*, payment.*) and status_timestamps over
+    # sum, rate_of and present_iff over keys of one object (totals.*, payment.*), sum_of_products of the items
+    # into such a key, and status_timestamps over
     # top-level keys read and write a plain dict directly; a dict subclass takes the compiled getters and
     # setters: the same writes, draws and errors, on orders of every shape. A same_value rule without a
     # source copies the first value its fields hold, as _values(record)[0] (every dataset order's countries).
     from pytest_testdata.generators.traditional.pools import VALUES
-    from pytest_testdata.quality.rules import PresentIff, RateOf, SameValue, StatusTimestamps, Sum, build_rules
+    from pytest_testdata.quality.rules import (
+        PresentIff,
+        RateOf,
+        SameValue,
+        StatusTimestamps,
+        Sum,
+        SumOfProducts,
+        build_rules,
+    )
 
     schema = engine.registry.get("order")
     rules = build_rules(schema.coherence, schema.source)
-    shortcut = [r for r in rules if type(r) in (Sum, RateOf, PresentIff, StatusTimestamps)]
-    assert len(shortcut) == 5 and all(r._keys is not None if type(r) is StatusTimestamps  # type: ignore[attr-defined]
-                                      else r._in_one is not None for r in shortcut)  # type: ignore[attr-defined]
+    shortcut = [r for r in rules if type(r) in (Sum, RateOf, PresentIff, StatusTimestamps, SumOfProducts)]
+    assert len(shortcut) == 6 and all(
+        r._keys is not None if type(r) is StatusTimestamps else  # type: ignore[attr-defined]
+        r._plain is not None if type(r) is SumOfProducts else r._in_one is not None  # type: ignore[attr-defined]
+        for r in shortcut)
     countries = next(r for r in rules if type(r) is SameValue and not r.spec.get("source"))
     records = engine.generate(GenerationRequest("order", 300, strategy="traditional", seed=4)).records
     rng = random.Random(17)
@@ -1129,3 +1140,25 @@ def test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave(
         assert outcomes[0] == outcomes[1] and repr(mine) == repr(theirs), record
         assert my_rng.random() == their_rng.random()
     assert cleaned > 300
+
+
+def test_a_chunk_draws_the_list_lengths_list_length_draws() -> None:
+    # A chunk works out a long tail's constants once and draws each order's number of items inline: the same
+    # lengths from the same draws as list_length, for long tails of every mean and bound, and the other skews.
+    from pytest_testdata.datasets.cardinality import Cardinality, list_length
+    from pytest_testdata.datasets.chunks import _resize
+
+    for card in (Cardinality(1, 8, 2.5), Cardinality(0, None, 3.0), Cardinality(2, 3, 40.0),
+                 Cardinality(1, 5, 1.0), Cardinality(1, 6, 0.5), Cardinality(1, 9, 3.0, "even"),
+                 Cardinality(0, 4, float("nan"))):
+        records: list[dict[str, Any]] = [{"items": [{"n": i}]} for i in range(500)]
+        records += [{"items": []}, {"items": None}, {}]
+        rng, theirs = random.Random(3), random.Random(3)
+        _resize(records, "items", card, rng)
+        for record in records[:500]:
+            wanted = list_length(card, theirs)
+            assert len(record["items"]) == wanted, card
+            for size in range(1, wanted):  # (each clone added drew the index of the item it copies)
+                theirs.randrange(size)
+        assert records[500:] == [{"items": []}, {"items": None}, {}]
+        assert rng.random() == theirs.random()

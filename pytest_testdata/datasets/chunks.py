@@ -353,11 +353,20 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
 
 def _resize(records: list[Record], path: str, card: Cardinality, rng: random.Random) -> None:
     """List lengths per the list's cardinality (a clone of an existing element extends a list)."""
+    # list_length(card, rng) for a long tail, with what depends on the cardinality alone worked out once per
+    # chunk: the same draw and the same float operations (an order's items).
+    log_q = None
+    lo, hi = card.min, card.max if card.max is not None else card.min + 20
+    if card.skew == "long_tail" and max(card.mean - card.min, 0.0) > 0:
+        p = 1.0 / (max(card.mean - card.min, 0.0) + 1.0)
+        if p < 1:
+            log_q = math.log(1.0 - p)
+    log, random_ = math.log, rng.random
     for record in records:
         items = record.get(path)
         if not isinstance(items, list) or not items:
             continue
-        n = list_length(card, rng)
+        n = min(lo + int(log(1.0 - random_()) / log_q), hi) if log_q is not None else list_length(card, rng)
         if n < len(items):
             del items[n:]
         while len(items) < n:

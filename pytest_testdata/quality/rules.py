@@ -136,6 +136,12 @@ class SumOfProducts(Rule):
         self._items = self._getter("items")
         self._target = self._getter("target")
         self._set_target = self._setter("target")
+        items = spec.get("items")
+        self._plain = (items, *found) if isinstance(items, str) and _plain_parts(items) == [(items, None)] \
+            and (found := _key_in(spec.get("target"))) is not None else None
+        """(items key, target object, target key) when the items are a top-level key and the target a key of
+        a top-level object (``items``, ``totals.subtotal``): :meth:`enforce` reads and writes a plain dict
+        directly, as the getter and setter do there."""
 
     def _expected(self, items: Any) -> float | None:
         if not isinstance(items, list):
@@ -182,6 +188,16 @@ class SumOfProducts(Rule):
         return abs(expected - actual) <= TOLERANCE * max(1, len(items or []))
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
+        if self._plain is not None and type(record) is dict:
+            items_key, head, key = self._plain
+            expected = self._expected(record.get(items_key))
+            if expected is not None:
+                node = record.get(head)
+                if type(node) is dict:
+                    node[key] = expected
+                else:
+                    self._set_target(record, expected)
+            return
         expected = self._expected(self._items(record))
         if expected is not None:
             self._set_target(record, expected)
