@@ -1039,13 +1039,15 @@ def test_first_records_are_judged_as_with_the_compiled_acceptors(engine: Engine,
 
 def test_an_orders_money_and_stage_rules_enforce_plain_dicts_as_their_general_paths_do(engine: Engine) -> None:
     # sum, rate_of and present_iff over keys of one object (totals.*, payment.*), sum_of_products of the items
-    # into such a key, and status_timestamps over
-    # top-level keys read and write a plain dict directly; a dict subclass takes the compiled getters and
-    # setters: the same writes, draws and errors, on orders of every shape. A same_value rule without a
-    # source copies the first value its fields hold, as _values(record)[0] (every dataset order's countries).
+    # into such a key, and status_timestamps over top-level keys read and write a plain dict directly; a dict
+    # subclass takes the compiled getters and setters: the same writes, draws and errors, on orders of every
+    # shape. A same_value rule without a source copies the first value its fields hold, as _values(record)[0]
+    # (every dataset order's countries); product_each rounds its line totals as round_cents does.
     from pytest_testdata.generators.traditional.pools import VALUES
+    from pytest_testdata.quality.money import round_cents
     from pytest_testdata.quality.rules import (
         PresentIff,
+        ProductEach,
         RateOf,
         SameValue,
         StatusTimestamps,
@@ -1062,12 +1064,20 @@ def test_an_orders_money_and_stage_rules_enforce_plain_dicts_as_their_general_pa
         r._plain is not None if type(r) is SumOfProducts else r._in_one is not None  # type: ignore[attr-defined]
         for r in shortcut)
     countries = next(r for r in rules if type(r) is SameValue and not r.spec.get("source"))
+    lines = next(r for r in rules if type(r) is ProductEach)  # round_cents inlined: against the call itself
+
+    def line_totals(record: Any) -> None:  # ProductEach.enforce as it was
+        for item in get(record, "items") or []:
+            product = 1.0
+            for factor in lines.spec["factors"]:
+                product *= item[factor]
+            item[lines.spec["target"]] = round_cents(product)
     records = engine.generate(GenerationRequest("order", 300, strategy="traditional", seed=4)).records
     rng = random.Random(17)
     changed = 0
     for n, original in enumerate(records * 3):
         record = _mutate(copy.deepcopy(original), rng) if n >= len(records) else copy.deepcopy(original)
-        for rule in [*shortcut, countries]:
+        for rule in [*shortcut, countries, lines]:
             fast, plain = copy.deepcopy(record), _Dict(copy.deepcopy(record))
             draws = [random.Random(n), random.Random(n)]
             outcomes = []
@@ -1078,6 +1088,8 @@ def test_an_orders_money_and_stage_rules_enforce_plain_dicts_as_their_general_pa
                         for write in rule._writers or ():
                             if found:
                                 write(target, found[0])
+                    elif rule is lines and target is plain:
+                        line_totals(target)
                     else:
                         rule.enforce(target, draw, VALUES)
                     outcomes.append("ok")
