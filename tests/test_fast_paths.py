@@ -1041,8 +1041,9 @@ def test_an_orders_money_and_stage_rules_enforce_plain_dicts_as_their_general_pa
     # sum, rate_of and present_iff over keys of one object (totals.*, payment.*), sum_of_products of the items
     # into such a key, and status_timestamps over top-level keys read and write a plain dict directly; a dict
     # subclass takes the compiled getters and setters: the same writes, draws and errors, on orders of every
-    # shape. A same_value rule without a source copies the first value its fields hold, as _values(record)[0]
-    # (every dataset order's countries); product_each rounds its line totals as round_cents does.
+    # shape, and so does same_value from a source key (payment.amount from totals.total). A same_value rule
+    # without a source copies the first value its fields hold, as _values(record)[0] (every dataset order's
+    # countries); product_each rounds its line totals as round_cents does.
     from pytest_testdata.generators.traditional.pools import VALUES
     from pytest_testdata.quality.money import round_cents
     from pytest_testdata.quality.rules import (
@@ -1064,6 +1065,8 @@ def test_an_orders_money_and_stage_rules_enforce_plain_dicts_as_their_general_pa
         r._plain is not None if type(r) is SumOfProducts else r._in_one is not None  # type: ignore[attr-defined]
         for r in shortcut)
     countries = next(r for r in rules if type(r) is SameValue and not r.spec.get("source"))
+    amount = next(r for r in rules if type(r) is SameValue and r.spec.get("source"))
+    assert amount._copies is not None  # type: ignore[attr-defined]
     lines = next(r for r in rules if type(r) is ProductEach)  # round_cents inlined: against the call itself
 
     def line_totals(record: Any) -> None:  # ProductEach.enforce as it was
@@ -1077,7 +1080,7 @@ def test_an_orders_money_and_stage_rules_enforce_plain_dicts_as_their_general_pa
     changed = 0
     for n, original in enumerate(records * 3):
         record = _mutate(copy.deepcopy(original), rng) if n >= len(records) else copy.deepcopy(original)
-        for rule in [*shortcut, countries, lines]:
+        for rule in [*shortcut, countries, amount, lines]:
             fast, plain = copy.deepcopy(record), _Dict(copy.deepcopy(record))
             draws = [random.Random(n), random.Random(n)]
             outcomes = []

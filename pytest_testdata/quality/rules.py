@@ -652,6 +652,14 @@ class SameValue(Rule):
             self._writers = [setter(f) for f in fields]
         source = spec.get("source")
         self._source = all_getter(source) if isinstance(source, str) and source else None
+        whence = _key_in(source)
+        keys = [_key_in(f) for f in fields] if self._writers is not None and isinstance(fields, (list, tuple)) \
+            else []
+        self._copies: tuple[str, str, list[tuple[tuple[str, str], Setter]]] | None = None
+        """(source object, source key, each field's (object, key) and setter) when the source and every field
+        are keys of top-level objects (``totals.total`` to ``payment.amount``): read and written in the dicts."""
+        if whence is not None and keys and all(k is not None for k in keys) and self._writers is not None:
+            self._copies = (*whence, [(k, w) for k, w in zip(keys, self._writers, strict=True)])  # type: ignore[misc]
 
     def _values(self, record: Record) -> list[Any]:
         if self._readers is None:
@@ -689,6 +697,19 @@ class SameValue(Rule):
                         write(record, first)
                     return
             return
+        if self._copies is not None and type(record) is dict:
+            head, key, copies = self._copies
+            node = record.get(head)
+            if type(node) is dict:  # what the source's reader and the setters do in dicts in a dict
+                if key in node:
+                    value = node[key]
+                    for (field_head, field_key), write in copies:
+                        parent = record.get(field_head)
+                        if type(parent) is dict:
+                            parent[field_key] = value
+                        else:
+                            write(record, value)
+                return
         if not source:
             found = self._values(record)
         else:
