@@ -36,8 +36,8 @@ from typing import Any
 from pytest_testdata.datasets.cardinality import shuffle
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import between, pick
+from pytest_testdata.generators.traditional.timestamps import _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF, shift_fields
 from pytest_testdata.generators.traditional.timestamps import _parse as epoch_of
-from pytest_testdata.generators.traditional.timestamps import shift_fields
 from pytest_testdata.locales.countries import CURRENCIES
 from pytest_testdata.quality.paths import get, getter, set_all, setter
 from pytest_testdata.schemas.model import Schema
@@ -623,6 +623,11 @@ class AfterRef(DatasetRule):
         low, high, moves = self.min_delay, self.max_delay, self.moves
         field, after = _key_or_none(self.field), _key_or_none(self.after)
 
+        # between(rng, low, high)'s steps with its constants worked out once (an order's delay after sign-up)
+        span = high - low + 1
+        bits = span.bit_length() if high >= low else 0
+        days, minutes, seconds = _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF
+
         def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
             parent = parent_of(record)
             # The getters' own reading of a plain key in a dict (created_at), without their call.
@@ -630,7 +635,26 @@ class AfterRef(DatasetRule):
             theirs = None if parent is None else \
                 parent.get(after) if after is not None and type(parent) is dict else theirs_of(parent)
             if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
-                shift_fields(record, moves, _seconds_between(mine, theirs) + between(rng, low, high))
+                # _seconds_between(mine, theirs) for two timestamps the tables read (every generated one): the
+                # epochs as timestamps._parse finds them; anything else through the function itself.
+                gap = None
+                if len(mine) == 20 == len(theirs) and mine[19] == "Z" == theirs[19]:
+                    a_day, a_minute, a_second = days.get(mine[:10]), minutes.get(mine[10:17]), seconds.get(mine[17:19])
+                    b_day, b_minute, b_second = \
+                        days.get(theirs[:10]), minutes.get(theirs[10:17]), seconds.get(theirs[17:19])
+                    if a_day is not None and a_minute is not None and a_second is not None and b_day is not None \
+                            and b_minute is not None and b_second is not None:
+                        gap = (b_day * 86_400 + b_minute + b_second) - (a_day * 86_400 + a_minute + a_second)
+                if gap is None:
+                    gap = _seconds_between(mine, theirs)
+                if bits:
+                    r = rng.getrandbits(bits)
+                    while r >= span:
+                        r = rng.getrandbits(bits)
+                    delay = low + r
+                else:
+                    delay = between(rng, low, high)  # (raises what randint says of such bounds)
+                shift_fields(record, moves, gap + delay)
         return enforce
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
