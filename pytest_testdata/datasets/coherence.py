@@ -362,6 +362,10 @@ class SameAsRef(DatasetRule):
         """(field, referenced field) when every one is a plain key: copied with no call per value."""
         keyed = [(local, read) for local, _, read in self.pairs if _is_key(local)]
         self._keyed = keyed if len(keyed) == len(self.pairs) else None
+        self._again = [i > 0 and self.pairs[i - 1][1] == theirs for i, (_, theirs, _) in enumerate(self.pairs)]
+        """Per pair: it reads the referenced field the pair before it read (an order's two addresses, both
+        the customer's ``addresses.0``): :meth:`enforce_all` reads it once (a getter reads and changes
+        nothing) and copies it for each."""
         """(field, the referenced field's reader) when every field of this record is a plain key (a payment's
         ``amount`` from its order's ``totals.total``): written and read with no call per value."""
 
@@ -413,9 +417,20 @@ class SameAsRef(DatasetRule):
         """:meth:`enforce` on each record (it draws nothing, so the records may be done in one pass)."""
         assert self.target is not None
         table, key_of, locals_, plain = index.table(*self.target), self._key_local, self._locals, self._plain
-        keyed = self._keyed
+        keyed, array = self._keyed, self.array
+        again = list(zip(keyed, self._again, strict=True)) if keyed is not None and any(self._again) else None
         for record in records:
-            for unit in self._units(record):
+            # self._units(record), without the call and the list: the record, or its list's dict items
+            if array is None:
+                units: Sequence[Any] = (record,)
+            else:
+                lines = record.get(array)
+                if not isinstance(lines, list):
+                    continue
+                units = lines
+            for unit in units:
+                if array is not None and not isinstance(unit, dict):
+                    continue
                 key = key_of(unit)
                 parent = table.get(key) if key is not None else None
                 if parent is None:
@@ -423,6 +438,12 @@ class SameAsRef(DatasetRule):
                 if plain is not None and type(unit) is dict and type(parent) is dict:
                     for local, theirs in plain:  # what the getter and setter below do for plain keys
                         value = parent.get(theirs)
+                        unit[local] = value if type(value) in _SCALARS else clone(value)
+                elif again is not None and type(unit) is dict:
+                    value = None
+                    for (local, read), same in again:
+                        if not same:
+                            value = read(parent)
                         unit[local] = value if type(value) in _SCALARS else clone(value)
                 elif keyed is not None and type(unit) is dict:
                     for local, read in keyed:  # what the setter below does for a plain key of a dict
