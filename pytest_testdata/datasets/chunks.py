@@ -328,6 +328,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     # below would fail (nor raise), so the loop over the rules is skipped with the same outcome.
     accept = kit.scorer.acceptor.function if checks else None
     dirty = cents.dirty if cents is not None else None
+    clean = cents.moves(own).clean if cents is not None else None  # (worked out once per rule list)
     # An entity the dataset writes nothing into after drawing it (no reference, copy, list length or
     # cross-entity rule: products, users) keeps the records its plan vouched for (every own rule holds by
     # how it was built, and the formats its drawers always make: generators/traditional/vouch.py): those
@@ -345,7 +346,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
                 if check(record) is False:
                     fix(record, rng, VALUES)
                     changed = True
-        if dirty is not None and dirty(record) and not cents.clean(record, own, rng, VALUES):  # type: ignore[union-attr]
+        if dirty is not None and dirty(record) and not clean(record, rng, VALUES, True):  # type: ignore[misc]
             changed = True
         # With no change in this pass, each check saw the final record and passed (or did not apply): its
         # score is 1.0. A change can break a rule checked before it, so that record is scored again; the cent
@@ -370,11 +371,20 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
 
 def _resize(records: list[Record], path: str, card: Cardinality, rng: random.Random) -> None:
     """List lengths per the list's cardinality (a clone of an existing element extends a list)."""
+    # list_length(card, rng) for a long tail, with what depends on the cardinality alone worked out once per
+    # chunk: the same draw and the same float operations (an order's items).
+    log_q = None
+    lo, hi = card.min, card.max if card.max is not None else card.min + 20
+    if card.skew == "long_tail" and max(card.mean - card.min, 0.0) > 0:
+        p = 1.0 / (max(card.mean - card.min, 0.0) + 1.0)
+        if p < 1:
+            log_q = math.log(1.0 - p)
+    log, random_ = math.log, rng.random
     for record in records:
         items = record.get(path)
         if not isinstance(items, list) or not items:
             continue
-        n = list_length(card, rng)
+        n = min(lo + int(log(1.0 - random_()) / log_q), hi) if log_q is not None else list_length(card, rng)
         if n < len(items):
             del items[n:]
         while len(items) < n:
