@@ -388,6 +388,11 @@ def _laid_out(text: str, digits: str) -> str:
     return text.format(*digits)  # (too few digits: the same IndexError)
 
 
+_POWERS_KEPT = 20
+_POWERS = tuple((10 ** k, (10 ** k).bit_length()) for k in range(_POWERS_KEPT))
+"""``10 ** k`` and its bit length, for the free digits of a phone number (worked out once, not per number)."""
+
+
 def phone_number(country: str, found: Place | None, rng: random.Random, style: str = "international") -> str:
     """A number valid for the country by libphonenumber's rules, in the asked layout."""
     # phone_range(), pick(), below() and _laid_out() written out, the same draws in the same order: five
@@ -409,8 +414,7 @@ def phone_number(country: str, found: Place | None, rng: random.Random, style: s
     prefix, length, national, international = chosen
     free = length - len(prefix)
     if free > 0:  # prefix + str(below(rng, 10 ** free)).zfill(free): f"{n:0{free}d}" costs more
-        n = 10 ** free
-        bits = n.bit_length()
+        n, bits = _POWERS[free] if free < _POWERS_KEPT else (10 ** free, (10 ** free).bit_length())
         r = getrandbits(bits)
         while r >= n:
             r = getrandbits(bits)
