@@ -263,7 +263,12 @@ def _affordable(ceiling: float) -> tuple[str, ...]:
 
 
 _ADJECTIVE_BITS = len(PRODUCT_ADJECTIVES).bit_length()
+_ADJECTIVE_COUNT = len(PRODUCT_ADJECTIVES)
 _COLOUR_BITS = len(PRODUCT_COLOURS).bit_length()
+_CATEGORY_COUNT = len(_CATEGORIES)
+_COLOUR_COUNT = len(PRODUCT_COLOURS)
+_NOUN_DRAWS = {category: (nouns, len(nouns), len(nouns).bit_length())
+               for category, nouns in PRODUCT_NOUNS.items() if len(nouns)}
 
 
 def _product_name(state: RecordState) -> str:
@@ -276,29 +281,28 @@ def _product_name(state: RecordState) -> str:
             # _category(state)'s usual case (each line item of a cart) written out: the same getrandbits
             # draws, a call fewer per item
             i = bits(_CATEGORY_BITS)
-            while i >= len(_CATEGORIES):
+            while i >= _CATEGORY_COUNT:
                 i = bits(_CATEGORY_BITS)
             category = state.category = _CATEGORIES[i]
         else:
             category = _category(state)
-    nouns = PRODUCT_NOUNS[category]
-    count = len(nouns)
-    if count:  # pick(r, nouns), inlined: the same getrandbits draws
-        k = count.bit_length()
+    drawn = _NOUN_DRAWS.get(category)  # (its nouns, how many, their bit length: worked out once)
+    if drawn is not None:  # pick(r, nouns), inlined: the same getrandbits draws
+        nouns, count, k = drawn
         i = bits(k)
         while i >= count:
             i = bits(k)
         noun = state.noun = nouns[i]
     else:
-        noun = state.noun = pick(r, nouns)  # raises as rng.choice does
+        noun = state.noun = pick(r, PRODUCT_NOUNS[category])  # raises as rng.choice does
     colour = r.random() < 0.4
     # pick(r, PRODUCT_ADJECTIVES) and pick(r, PRODUCT_COLOURS), inlined: the same getrandbits draws.
     i = bits(_ADJECTIVE_BITS)
-    while i >= len(PRODUCT_ADJECTIVES):
+    while i >= _ADJECTIVE_COUNT:
         i = bits(_ADJECTIVE_BITS)
     if colour:
         j = bits(_COLOUR_BITS)
-        while j >= len(PRODUCT_COLOURS):
+        while j >= _COLOUR_COUNT:
             j = bits(_COLOUR_BITS)
         name = f"{PRODUCT_ADJECTIVES[i]} {noun} - {PRODUCT_COLOURS[j]}"
     else:
@@ -370,10 +374,20 @@ def _home(state: RecordState) -> Place:
 
 def _phone_drawer(style: str) -> Draw:
     def phone(state: RecordState) -> str:
-        found = state.place  # _home(state), written out: a call fewer for every phone
+        found = state.place
+        country, rng = state.country, state.rng
         if found is None:
-            found = state.place = place(state.country, state.rng)
-        return phone_number(state.country, found, state.rng, style)
+            # _home(state) and place(country, rng), written out (the same draws): calls fewer for every phone
+            places = (LOADED_DATA.get(country) or data_of(country)).places
+            count = len(places)
+            if not count:
+                place(country, rng)  # (the usual IndexError)
+            bits = count.bit_length()
+            i = rng.getrandbits(bits)
+            while i >= count:
+                i = rng.getrandbits(bits)
+            found = state.place = places[i]
+        return phone_number(country, found, rng, style)
     return phone
 
 

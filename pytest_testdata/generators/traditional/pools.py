@@ -451,6 +451,9 @@ class Values:
                 "'real' uses real mail providers' domains)."
             )
         self.email_domains = email_domains
+        # The reserved domains, how many and their bit length, worked out once (email() draws one per user)
+        self._reserved = (RESERVED_DOMAINS, len(RESERVED_DOMAINS), len(RESERVED_DOMAINS).bit_length()) \
+            if email_domains != "real" and RESERVED_DOMAINS else None
 
     def phone(self, country: str, rng: random.Random, region: str | None = None) -> str:
         """A valid number of the country (``+44 7911 123456``), of the region's area where it has one."""
@@ -463,12 +466,17 @@ class Values:
     def email(self, first: str, last: str, rng: random.Random, country: str = "US") -> str:
         """``first.last1234@example.com``: built from the name; a reserved domain unless real ones are asked."""
         # pick() and below() written out (the same getrandbits draws): two calls fewer for every user.
-        domains = REAL_DOMAINS.get(country, REAL_DOMAINS["US"]) if self.email_domains == "real" else RESERVED_DOMAINS
         getrandbits = rng.getrandbits
-        count = len(domains)
-        if not count:
-            return pick(rng, domains)  # (the usual IndexError)
-        bits = count.bit_length()
+        reserved = self._reserved
+        if reserved is not None:
+            domains, count, bits = reserved
+        else:
+            domains = REAL_DOMAINS.get(country, REAL_DOMAINS["US"]) if self.email_domains == "real" \
+                else RESERVED_DOMAINS
+            count = len(domains)
+            if not count:
+                return pick(rng, domains)  # (the usual IndexError)
+            bits = count.bit_length()
         i = getrandbits(bits)
         while i >= count:
             i = getrandbits(bits)
