@@ -281,10 +281,10 @@ def street_maker(country: str) -> Callable[[Place, random.Random], str]:
     streets = data_of(country).streets
     count = len(streets)
     if country == "JP" or not count:
-        def make(place: Place, rng: random.Random) -> str:
+        def through_street(place: Place, rng: random.Random) -> str:
             return street(country, place, rng)  # (JP's district and chome-ban-go; no street: the IndexError)
-        STREET_MAKERS[country] = make
-        return make
+        STREET_MAKERS[country] = through_street
+        return through_street
     bits = count.bit_length()
     # (bits of the small range, its size, its first number), then the same for the large one
     small, large = ((7, 99, 1), (14, 9900, 100)) if country in _BIG_NUMBERS else ((6, 40, 1), (9, 260, 41))
