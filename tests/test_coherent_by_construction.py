@@ -709,21 +709,6 @@ def test_phone_numbers_written_out_are_the_ones_the_helpers_draw() -> None:
             assert fast.random() == slow.random()
 
 
-def test_streets_of_a_country_maker_are_the_ones_street_draws() -> None:
-    # The address drawer draws its streets through pools.street_maker (the country's streets, numbers and
-    # layout worked out once): the same lines and the same draws after them as pools.street, every country.
-    from pytest_testdata.generators.traditional.pools import data_of, street, street_maker
-
-    for country in ("US", "CA", "GB", "DE", "FR", "JP", "BR", "ES", "IT", "NL", "AU", "IN"):
-        places = data_of(country).places
-        make = street_maker(country)
-        fast, slow = random.Random(country), random.Random(country)
-        for i in range(2000):
-            found = places[i * 7 % len(places)]
-            assert make(found, fast) == street(country, found, slow)
-        assert fast.random() == slow.random()
-
-
 def test_an_address_a_rule_writes_into_is_not_vouched_for_there(engine: Engine) -> None:
     # The steps of the user's plan, and the same with a rule that writes the addresses' countries (and with
     # one that rewrites the whole list): the values such a rule writes, and the postal codes drawn for them,

@@ -25,7 +25,6 @@ from pytest_testdata.generators.traditional.pools import (
     INWARD_DRAWN,
     LOADED_DATA,
     LOADED_NAMES,
-    STREET_MAKERS,
     Place,
     Values,
     data_of,
@@ -36,7 +35,6 @@ from pytest_testdata.generators.traditional.pools import (
     pool,
     postal_code,
     street,
-    street_maker,
     town,
 )
 from pytest_testdata.generators.traditional.pools import (
@@ -421,9 +419,7 @@ def _address(state: RecordState) -> dict[str, str]:
         if not state.place_used:
             state.place = found  # the record's own place (_home)
     state.place_used = True
-    # street(country, found, rng) through the country's maker: the same draws and text
-    make = STREET_MAKERS.get(country) or street_maker(country)
-    return {"street": make(found, rng), "city": found[1], "state": found[2],
+    return {"street": street(country, found, rng), "city": found[1], "state": found[2],
             # postal_code(country, found, rng) is the place's code, but for the countries with an inward part
             "postal_code": str(found[0]) if country not in INWARD_DRAWN else postal_code(country, found, rng),
             "country": country}

@@ -267,49 +267,6 @@ def street(country: str, found: Place, rng: random.Random) -> str:
     return f"{name} {n}"
 
 
-STREET_MAKERS: dict[str, Callable[[Place, random.Random], str]] = {}
-"""Each country's :func:`street_maker`, once asked for (the address drawer reads it for every address)."""
-
-
-def street_maker(country: str) -> Callable[[Place, random.Random], str]:
-    """``lambda found, rng: street(country, found, rng)`` with what depends on the country alone (its streets,
-    how many, their bit length, its numbers' range and its layout) worked out once: the same draws, rejections
-    and text as :func:`street`, a lookup and four tests fewer for every address."""
-    found = STREET_MAKERS.get(country)
-    if found is not None:
-        return found
-    streets = data_of(country).streets
-    count = len(streets)
-    if country == "JP" or not count:
-        def through_street(place: Place, rng: random.Random) -> str:
-            return street(country, place, rng)  # (JP's district and chome-ban-go; no street: the IndexError)
-        STREET_MAKERS[country] = through_street
-        return through_street
-    bits = count.bit_length()
-    # (bits of the small range, its size, its first number), then the same for the large one
-    small, large = ((7, 99, 1), (14, 9900, 100)) if country in _BIG_NUMBERS else ((6, 40, 1), (9, 260, 41))
-    cut = 0.3 if country in _BIG_NUMBERS else 0.7
-    layout = "{n} {name}" if country in _NUMBER_FIRST else "{n}, {name}" if country in _NUMBER_COMMA \
-        else "{name}, {n}" if country in _NAME_COMMA else "{name} {n}"
-    number_first = layout.startswith("{n}")
-    joint = layout[3:-6] if number_first else layout[6:-3]  # " " or ", "
-
-    def make(place: Place, rng: random.Random) -> str:
-        getrandbits = rng.getrandbits
-        i = getrandbits(bits)
-        while i >= count:
-            i = getrandbits(bits)
-        name = streets[i]
-        k, size, first = small if rng.random() < cut else large
-        n = getrandbits(k)
-        while n >= size:
-            n = getrandbits(k)
-        n += first
-        return f"{n}{joint}{name}" if number_first else f"{name}{joint}{n}"
-    STREET_MAKERS[country] = make
-    return make
-
-
 @cache
 def address_lengths(country: str) -> dict[str, tuple[int, int]] | None:
     """The fewest and most characters of each string the address drawer (``drawers._address``) can write for

@@ -137,9 +137,11 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     For a cart it reads::
 
         def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):
-            state = RecordState(rng, PICK_COUNTRY(rng, locale), None, scale, fewest, None, None, None, CEILING,
-                                values, None, False, ENTITY)
-            record = state.record
+            state = NEW(RecordState)  # RecordState.__init__'s assignments written out (_new_state)
+            state.rng = rng
+            state.country = PICK_COUNTRY(rng, locale)
+            state.record = record = {}
+            ...
             record['cart_id'] = D0(state)
             ...
             record['subtotal'] = PLACEHOLDER  # a rule writes it
