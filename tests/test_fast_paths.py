@@ -12,6 +12,7 @@ import copy
 import random
 import uuid
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -1034,3 +1035,145 @@ def test_first_records_are_judged_as_with_the_compiled_acceptors(engine: Engine,
     assert CoherenceScorer(schema).scores(scored) == want
     assert [CoherenceScorer(schema).score(r) for r in scored] == want
     assert CoherenceScorer(schema).scores(scored, coherent=range(len(records))) == want
+
+
+def test_an_orders_money_and_stage_rules_enforce_plain_dicts_as_their_general_paths_do(engine: Engine) -> None:
+    # sum, rate_of and present_iff over keys of one object (totals.*, payment.*), sum_of_products of the items
+    # into such a key, and status_timestamps over top-level keys read and write a plain dict directly; a dict
+    # subclass takes the compiled getters and setters: the same writes, draws and errors, on orders of every
+    # shape, and so does same_value from a source key (payment.amount from totals.total). A same_value rule
+    # without a source copies the first value its fields hold, as _values(record)[0] (every dataset order's
+    # countries); product_each rounds its line totals as round_cents does.
+    from pytest_testdata.generators.traditional.pools import VALUES
+    from pytest_testdata.quality.money import round_cents
+    from pytest_testdata.quality.rules import (
+        PresentIff,
+        ProductEach,
+        RateOf,
+        SameValue,
+        StatusTimestamps,
+        Sum,
+        SumOfProducts,
+        build_rules,
+    )
+
+    schema = engine.registry.get("order")
+    rules = build_rules(schema.coherence, schema.source)
+    shortcut = [r for r in rules if type(r) in (Sum, RateOf, PresentIff, StatusTimestamps, SumOfProducts)]
+    assert len(shortcut) == 6 and all(
+        r._keys is not None if type(r) is StatusTimestamps else  # type: ignore[attr-defined]
+        r._plain is not None if type(r) is SumOfProducts else r._in_one is not None  # type: ignore[attr-defined]
+        for r in shortcut)
+    countries = next(r for r in rules if type(r) is SameValue and not r.spec.get("source"))
+    amount = next(r for r in rules if type(r) is SameValue and r.spec.get("source"))
+    assert amount._copies is not None  # type: ignore[attr-defined]
+    lines = next(r for r in rules if type(r) is ProductEach)  # round_cents inlined: against the call itself
+
+    def line_totals(record: Any) -> None:  # ProductEach.enforce as it was
+        for item in get(record, "items") or []:
+            product = 1.0
+            for factor in lines.spec["factors"]:
+                product *= item[factor]
+            item[lines.spec["target"]] = round_cents(product)
+    records = engine.generate(GenerationRequest("order", 300, strategy="traditional", seed=4)).records
+    rng = random.Random(17)
+    changed = 0
+    for n, original in enumerate(records * 3):
+        record = _mutate(copy.deepcopy(original), rng) if n >= len(records) else copy.deepcopy(original)
+        for rule in [*shortcut, countries, amount, lines]:
+            fast, plain = copy.deepcopy(record), _Dict(copy.deepcopy(record))
+            draws = [random.Random(n), random.Random(n)]
+            outcomes = []
+            for target, draw in zip((fast, plain), draws, strict=True):
+                try:
+                    if rule is countries and target is plain:  # SameValue.enforce as it was: the full list
+                        found = rule._values(target)
+                        for write in rule._writers or ():
+                            if found:
+                                write(target, found[0])
+                    elif rule is lines and target is plain:
+                        line_totals(target)
+                    else:
+                        rule.enforce(target, draw, VALUES)
+                    outcomes.append("ok")
+                except (TypeError, KeyError, AttributeError, ValueError) as exc:
+                    outcomes.append(repr(exc))
+            assert outcomes[0] == outcomes[1] and repr(fast) == repr(dict(plain)), (rule, record)
+            assert draws[0].random() == draws[1].random()
+            changed += repr(fast) != repr(record)
+    assert changed > 1000
+
+
+@pytest.mark.parametrize("copied_prices", [False, True], ids=["order", "dataset order"])
+def test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch, copied_prices: bool) -> None:
+    # A dataset's chunk tells the cleaner that the order is dirty (its first look is skipped); a rate is
+    # settled testing only the targets its moves can write (the others were accepted when it started), read
+    # and written in the object holding it (totals), with its check's bounds made floats once; the sum's
+    # and the payment amount's runs write in their objects. Cleaning with and without those gives the same
+    # records, answers and draws, on orders of every shape.
+    from pytest_testdata.generators.traditional import cent_runs, cents
+    from pytest_testdata.generators.traditional.pools import VALUES
+    from pytest_testdata.quality.rules import build_rules
+
+    schema = engine.registry.get("order")
+    rules = build_rules(schema.coherence, schema.source)
+    fixed = frozenset({"items.*.unit_price"} if copied_prices else ())
+    shortcut = cents.CentCleaner.for_schema(schema.json_schema, rules, fixed)
+    assert shortcut is not None
+    fast = shortcut.moves(rules)
+    assert all(rate.moving is not None and rate.where is not None for rate in fast.rates)
+    monkeypatch.setattr(cents.CentMoves, "_moving", lambda *args: None)
+    monkeypatch.setattr(cents, "_where", lambda rule: None)
+    monkeypatch.setattr(cents, "_rate_check", lambda rule, low, high, where: rule.check)
+    monkeypatch.setattr(cent_runs, "_pair", lambda path: None)  # the runs' own steps (getters, enforce)
+    plain = cents.CentCleaner.for_schema(schema.json_schema, rules, fixed)
+    assert plain is not None
+    slow = plain.moves(rules)
+    assert all(rate.moving is None and rate.where is None for rate in slow.rates)
+    records = engine.generate(GenerationRequest("order", 300, strategy="traditional", seed=8)).records
+    rng = random.Random(23)
+    cleaned = 0
+    for n, original in enumerate(records * 3):
+        record = copy.deepcopy(original)
+        record["items"][rng.randrange(len(record["items"]))]["unit_price"] = rng.choice((66.99, 0.07, 1.13, 9.99))
+        for rule in rules[:2]:
+            rule.enforce(record, random.Random(n), VALUES)
+        if n >= len(records):
+            record = _mutate(record, rng)
+        if not plain.dirty(record):
+            continue
+        cleaned += 1
+        mine, theirs = copy.deepcopy(record), copy.deepcopy(record)
+        my_rng, their_rng = random.Random(n), random.Random(n)
+        outcomes = []
+        for clean, target, draws in ((partial(fast.clean, dirty=True), mine, my_rng), (slow.clean, theirs, their_rng)):
+            try:
+                outcomes.append(clean(target, draws, VALUES))
+            except (TypeError, KeyError, AttributeError, ValueError) as exc:
+                outcomes.append(repr(exc))
+        assert outcomes[0] == outcomes[1] and repr(mine) == repr(theirs), record
+        assert my_rng.random() == their_rng.random()
+    assert cleaned > 300
+
+
+def test_a_chunk_draws_the_list_lengths_list_length_draws() -> None:
+    # A chunk works out a long tail's constants once and draws each order's number of items inline: the same
+    # lengths from the same draws as list_length, for long tails of every mean and bound, and the other skews.
+    from pytest_testdata.datasets.cardinality import Cardinality, list_length
+    from pytest_testdata.datasets.chunks import _resize
+
+    for card in (Cardinality(1, 8, 2.5), Cardinality(0, None, 3.0), Cardinality(2, 3, 40.0),
+                 Cardinality(1, 5, 1.0), Cardinality(1, 6, 0.5), Cardinality(1, 9, 3.0, "even"),
+                 Cardinality(0, 4, float("nan"))):
+        records: list[dict[str, Any]] = [{"items": [{"n": i}]} for i in range(500)]
+        records += [{"items": []}, {"items": None}, {}]
+        rng, theirs = random.Random(3), random.Random(3)
+        _resize(records, "items", card, rng)
+        for record in records[:500]:
+            wanted = list_length(card, theirs)
+            assert len(record["items"]) == wanted, card
+            for size in range(1, wanted):  # (each clone added drew the index of the item it copies)
+                theirs.randrange(size)
+        assert records[500:] == [{"items": []}, {"items": None}, {}]
+        assert rng.random() == theirs.random()

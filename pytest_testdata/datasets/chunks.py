@@ -217,6 +217,8 @@ class Kit:
         self.trusted = trusted_copies(self.rules, self.own, moved)
         """Copies that hold by construction (:mod:`pytest_testdata.datasets.trusted`): not checked again."""
         self._job = job
+        self._proven: list[frozenset[str]] = []
+        """:meth:`shapes`, once worked out: shared by the kit's copies (:meth:`with_rows`)."""
         if index is not None:
             self.index = index
 
@@ -231,6 +233,20 @@ class Kit:
                     and not _self_equal(self.index.table(*rule.target).values(), [r for _, _, r in rule.pairs]):
                 trusted.discard(rule.id)
         return frozenset(trusted)
+
+    def shapes(self) -> frozenset[str]:
+        """Paths whose format and pattern the validator need not test in this job's records: the references and
+        copies proven once per job and process (:mod:`pytest_testdata.datasets.proven`)."""
+        if not self._proven:
+            from pytest_testdata.datasets.proven import later_writes, proven_paths
+
+            job, cents = self._job, self.cents
+            writes = later_writes(self.rules, self.own, cents.writes() if cents is not None else ())
+            # (a schema checked whole by the standard validator leaves nothing out: nothing to prove)
+            self._proven.append(frozenset() if self.schema.standard else proven_paths(
+                self.schema.json_schema, self.rules, writes, job.count, job.refs, job.in_lists, job.split,
+                self.index))
+        return self._proven[0]
 
     def with_rows(self, rows: dict[tuple[str, str], Columns] | None) -> Kit:
         """This kit for one chunk whose :attr:`EntityJob.split` tables come with it (``rows``): the same kit
@@ -312,6 +328,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     # below would fail (nor raise), so the loop over the rules is skipped with the same outcome.
     accept = kit.scorer.acceptor.function if checks else None
     dirty = cents.dirty if cents is not None else None
+    clean = cents.moves(own).clean if cents is not None else None  # (worked out once per rule list)
     # An entity the dataset writes nothing into after drawing it (no reference, copy, list length or
     # cross-entity rule: products, users) keeps the records its plan vouched for (every own rule holds by
     # how it was built, and the formats its drawers always make: generators/traditional/vouch.py): those
@@ -329,7 +346,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
                 if check(record) is False:
                     fix(record, rng, VALUES)
                     changed = True
-        if dirty is not None and dirty(record) and not cents.clean(record, own, rng, VALUES):  # type: ignore[union-attr]
+        if dirty is not None and dirty(record) and not clean(record, rng, VALUES, True):  # type: ignore[misc]
             changed = True
         # With no change in this pass, each check saw the final record and passed (or did not apply): its
         # score is 1.0. A change can break a rule checked before it, so that record is scored again; the cent
@@ -337,8 +354,10 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
         # a record whose rules held: generators/traditional/cent_runs.py).
         known.append(None if changed else 1.0)
     linked = time.perf_counter()
+    # Records the dataset wrote into: the formats of the references and copies it proved once per job are
+    # not tested again (datasets/proven.py); the generator's made_shapes no longer hold for them.
     violations = [(start + v.record, v.field, v.rule, v.message) for v in kit.validator.validate(
-        records, (), output.made_shapes if untouched else frozenset())]
+        records, (), output.made_shapes if untouched else kit.shapes())]
     unchecked = kit.unchecked if kit.trusted else kit.trusted
     scores = [kit.scorer.score(r) if k is None else k for r, k in zip(records, known, strict=True)]
     for rule in rules:
@@ -352,11 +371,20 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
 
 def _resize(records: list[Record], path: str, card: Cardinality, rng: random.Random) -> None:
     """List lengths per the list's cardinality (a clone of an existing element extends a list)."""
+    # list_length(card, rng) for a long tail, with what depends on the cardinality alone worked out once per
+    # chunk: the same draw and the same float operations (an order's items).
+    log_q = None
+    lo, hi = card.min, card.max if card.max is not None else card.min + 20
+    if card.skew == "long_tail" and max(card.mean - card.min, 0.0) > 0:
+        p = 1.0 / (max(card.mean - card.min, 0.0) + 1.0)
+        if p < 1:
+            log_q = math.log(1.0 - p)
+    log, random_ = math.log, rng.random
     for record in records:
         items = record.get(path)
         if not isinstance(items, list) or not items:
             continue
-        n = list_length(card, rng)
+        n = min(lo + int(log(1.0 - random_()) / log_q), hi) if log_q is not None else list_length(card, rng)
         if n < len(items):
             del items[n:]
         while len(items) < n:

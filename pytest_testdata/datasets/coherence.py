@@ -36,8 +36,8 @@ from typing import Any
 from pytest_testdata.datasets.cardinality import shuffle
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import between, pick
+from pytest_testdata.generators.traditional.timestamps import _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF, shift_fields
 from pytest_testdata.generators.traditional.timestamps import _parse as epoch_of
-from pytest_testdata.generators.traditional.timestamps import shift_fields
 from pytest_testdata.locales.countries import CURRENCIES
 from pytest_testdata.quality.paths import get, getter, set_all, setter
 from pytest_testdata.schemas.model import Schema
@@ -362,6 +362,10 @@ class SameAsRef(DatasetRule):
         """(field, referenced field) when every one is a plain key: copied with no call per value."""
         keyed = [(local, read) for local, _, read in self.pairs if _is_key(local)]
         self._keyed = keyed if len(keyed) == len(self.pairs) else None
+        self._again = [i > 0 and self.pairs[i - 1][1] == theirs for i, (_, theirs, _) in enumerate(self.pairs)]
+        """Per pair: it reads the referenced field the pair before it read (an order's two addresses, both
+        the customer's ``addresses.0``): :meth:`enforce_all` reads it once (a getter reads and changes
+        nothing) and copies it for each."""
         """(field, the referenced field's reader) when every field of this record is a plain key (a payment's
         ``amount`` from its order's ``totals.total``): written and read with no call per value."""
 
@@ -413,9 +417,20 @@ class SameAsRef(DatasetRule):
         """:meth:`enforce` on each record (it draws nothing, so the records may be done in one pass)."""
         assert self.target is not None
         table, key_of, locals_, plain = index.table(*self.target), self._key_local, self._locals, self._plain
-        keyed = self._keyed
+        keyed, array = self._keyed, self.array
+        again = list(zip(keyed, self._again, strict=True)) if keyed is not None and any(self._again) else None
         for record in records:
-            for unit in self._units(record):
+            # self._units(record), without the call and the list: the record, or its list's dict items
+            if array is None:
+                units: Sequence[Any] = (record,)
+            else:
+                lines = record.get(array)
+                if not isinstance(lines, list):
+                    continue
+                units = lines
+            for unit in units:
+                if array is not None and not isinstance(unit, dict):
+                    continue
                 key = key_of(unit)
                 parent = table.get(key) if key is not None else None
                 if parent is None:
@@ -423,6 +438,12 @@ class SameAsRef(DatasetRule):
                 if plain is not None and type(unit) is dict and type(parent) is dict:
                     for local, theirs in plain:  # what the getter and setter below do for plain keys
                         value = parent.get(theirs)
+                        unit[local] = value if type(value) in _SCALARS else clone(value)
+                elif again is not None and type(unit) is dict:
+                    value = None
+                    for (local, read), same in again:
+                        if not same:
+                            value = read(parent)
                         unit[local] = value if type(value) in _SCALARS else clone(value)
                 elif keyed is not None and type(unit) is dict:
                     for local, read in keyed:  # what the setter below does for a plain key of a dict
@@ -623,6 +644,11 @@ class AfterRef(DatasetRule):
         low, high, moves = self.min_delay, self.max_delay, self.moves
         field, after = _key_or_none(self.field), _key_or_none(self.after)
 
+        # between(rng, low, high)'s steps with its constants worked out once (an order's delay after sign-up)
+        span = high - low + 1
+        bits = span.bit_length() if high >= low else 0
+        days, minutes, seconds = _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF
+
         def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
             parent = parent_of(record)
             # The getters' own reading of a plain key in a dict (created_at), without their call.
@@ -630,7 +656,26 @@ class AfterRef(DatasetRule):
             theirs = None if parent is None else \
                 parent.get(after) if after is not None and type(parent) is dict else theirs_of(parent)
             if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
-                shift_fields(record, moves, _seconds_between(mine, theirs) + between(rng, low, high))
+                # _seconds_between(mine, theirs) for two timestamps the tables read (every generated one): the
+                # epochs as timestamps._parse finds them; anything else through the function itself.
+                gap = None
+                if len(mine) == 20 == len(theirs) and mine[19] == "Z" == theirs[19]:
+                    a_day, a_minute, a_second = days.get(mine[:10]), minutes.get(mine[10:17]), seconds.get(mine[17:19])
+                    b_day, b_minute, b_second = \
+                        days.get(theirs[:10]), minutes.get(theirs[10:17]), seconds.get(theirs[17:19])
+                    if a_day is not None and a_minute is not None and a_second is not None and b_day is not None \
+                            and b_minute is not None and b_second is not None:
+                        gap = (b_day * 86_400 + b_minute + b_second) - (a_day * 86_400 + a_minute + a_second)
+                if gap is None:
+                    gap = _seconds_between(mine, theirs)
+                if bits:
+                    r = rng.getrandbits(bits)
+                    while r >= span:
+                        r = rng.getrandbits(bits)
+                    delay = low + r
+                else:
+                    delay = between(rng, low, high)  # (raises what randint says of such bounds)
+                shift_fields(record, moves, gap + delay)
         return enforce
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:

@@ -12,13 +12,24 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache, partial
+from math import floor
 from typing import Any, Protocol
 
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.locales.countries import NANP, phone_matches, postal_code_matches
 from pytest_testdata.locales.gazetteer import latin_spelling, phone_fits_region
 from pytest_testdata.quality.money import round_cents
-from pytest_testdata.quality.paths import Getter, Setter, all_getter, get, get_all, getter, set_all, setter
+from pytest_testdata.quality.paths import (
+    Getter,
+    Setter,
+    _plain_parts,
+    all_getter,
+    get,
+    get_all,
+    getter,
+    set_all,
+    setter,
+)
 
 Record = dict[str, Any]
 TOLERANCE = 0.011  # money is rounded to cents; allow one cent of rounding drift
@@ -96,6 +107,15 @@ class Rule:
         return setter(path)
 
 
+def _key_in(path: Any) -> tuple[str, str] | None:
+    """(object, key) of a path of two plain parts (``totals.tax``), whose getter reads a dict in a dict with
+    two ``get``s and whose setter writes it with one; None for any other path."""
+    parts = _plain_parts(path) if isinstance(path, str) else None
+    if parts is None or len(parts) != 2 or parts[0][1] is not None or parts[1][1] is not None:
+        return None
+    return parts[0][0], parts[1][0]
+
+
 def _top_level(path: Any) -> tuple[str, ...]:
     return (path,) if isinstance(path, str) and "." not in path else ()
 
@@ -117,6 +137,12 @@ class SumOfProducts(Rule):
         self._items = self._getter("items")
         self._target = self._getter("target")
         self._set_target = self._setter("target")
+        items = spec.get("items")
+        self._plain = (items, *found) if isinstance(items, str) and _plain_parts(items) == [(items, None)] \
+            and (found := _key_in(spec.get("target"))) is not None else None
+        """(items key, target object, target key) when the items are a top-level key and the target a key of
+        a top-level object (``items``, ``totals.subtotal``): :meth:`enforce` reads and writes a plain dict
+        directly, as the getter and setter do there."""
 
     def _expected(self, items: Any) -> float | None:
         if not isinstance(items, list):
@@ -167,6 +193,16 @@ class SumOfProducts(Rule):
         return abs(expected - actual) <= TOLERANCE * max(1, len(items or []))
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
+        if self._plain is not None and type(record) is dict:
+            items_key, head, key = self._plain
+            expected = self._expected(record.get(items_key))
+            if expected is not None:
+                node = record.get(head)
+                if type(node) is dict:
+                    node[key] = expected
+                else:
+                    self._set_target(record, expected)
+            return
         expected = self._expected(self._items(record))
         if expected is not None:
             self._set_target(record, expected)
@@ -202,16 +238,24 @@ class ProductEach(Rule):
         return True
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
-        factors = None
+        factors = target = None
         for item in self._items(record) or []:
             if factors is None:
                 factors = self.spec["factors"]
             product = 1.0
             for factor in factors:
                 product *= item[factor]
+            if target is None:  # (looked up where it always was: after the first item's factors)
+                target = self.spec["target"]
             # round(product, 2), cheaper: a float times numbers is a float (a number type that is not
-            # goes to round itself)
-            item[self.spec["target"]] = round_cents(product)
+            # goes to round itself). round_cents(product), inlined (a call per item line of every order).
+            if type(product) is float and -1e9 < product < 1e9:
+                scaled = product * 100.0
+                whole = floor(scaled + 0.5)
+                if whole and -0.49 < scaled - whole < 0.49:
+                    item[target] = whole / 100
+                    continue
+            item[target] = round(product, 2)
 
 
 class RateOf(Rule):
@@ -222,6 +266,18 @@ class RateOf(Rule):
         self._base = self._getter("base")
         self._target = self._getter("target")
         self._set_target = self._setter("target")
+        self._in_one: tuple[str, str, str, float, float] | None = None
+        """(object, base key, target key, min, max) when the base and the target are keys of one top-level
+        object (``totals.subtotal``, ``totals.tax``) and the bounds are numbers: :meth:`enforce` reads and
+        writes in that dict, with the bounds as ``float`` made them once."""
+        base, target = _key_in(spec.get("base")), _key_in(spec.get("target"))
+        if base is not None and target is not None and base[0] == target[0]:
+            try:
+                bounds = float(spec["min"]), float(spec["max"])
+            except (KeyError, TypeError, ValueError):
+                pass  # (a malformed spec fails when enforced, as it always did)
+            else:
+                self._in_one = (base[0], base[1], target[1], *bounds)
 
     def overwrites(self) -> tuple[str, ...]:
         return _top_level(self.spec.get("target"))
@@ -234,6 +290,17 @@ class RateOf(Rule):
         return lo - TOLERANCE <= target <= hi + TOLERANCE
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
+        if self._in_one is not None and type(record) is dict:
+            head, base_key, target_key, low, high = self._in_one
+            node = record.get(head)
+            if type(node) is dict:  # the steps below in a dict in a dict (what the getter and setter do there)
+                base = node.get(base_key)
+                if type(base) is not float:
+                    base = _num(base)
+                if base is not None:
+                    rate = low + (high - low) * rng.random()
+                    node[target_key] = round_cents(base * rate)
+                return
         base = _num(self._base(record))
         if base is not None:
             low, high = float(self.spec["min"]), float(self.spec["max"])
@@ -252,9 +319,38 @@ class Sum(Rule):
         self._terms: list[tuple[float, Getter]] | None = None
         if isinstance(terms, (list, tuple)) and all(isinstance(t, str) for t in terms):
             self._terms = [(-1.0, getter(t[1:])) if t.startswith("-") else (1.0, getter(t)) for t in terms]
+        self._in_one: tuple[str, list[tuple[float, str]]] | None = None
+        """(the object, each term's sign and key) when every term is a key of one top-level object
+        (``totals.subtotal``, ``-totals.discount``): read from that dict with one ``get`` each."""
+        if self._terms is not None and terms:
+            keyed = [(-1.0, t[1:]) if t.startswith("-") else (1.0, t) for t in terms]
+            parts = [_plain_parts(path) for _, path in keyed]
+            if all(p is not None and len(p) == 2 and p[0][1] is None and p[1][1] is None for p in parts):
+                heads = {p[0][0] for p in parts if p is not None}
+                if len(heads) == 1:
+                    self._in_one = (heads.pop(), [(sign, path.partition(".")[2]) for sign, path in keyed])
 
     def _expected(self, record: Record) -> float | None:
         total = 0.0
+        if self._in_one is not None and type(record) is dict:
+            head, keys = self._in_one
+            node = record.get(head)
+            if type(node) is dict:
+                # What the getters below read of a dict in a dict (each term's two-part getter: two gets)
+                for sign, key in keys:
+                    value = node.get(key)
+                    if type(value) is not float:
+                        value = _num(value)
+                        if value is None:
+                            return None
+                    total += sign * value
+                # round_cents(total), inlined (an order's total, again after each of the cent cleaner's tries)
+                if -1e9 < total < 1e9:  # (total is a float: 0.0 plus floats)
+                    scaled = total * 100.0
+                    whole = floor(scaled + 0.5)
+                    if whole and -0.49 < scaled - whole < 0.49:
+                        return whole / 100
+                return round(total, 2)
         if self._terms is None:  # a malformed spec: fail (or not) exactly where the generic code does
             for term in self.spec["terms"]:
                 sign, path = (-1.0, term[1:]) if term.startswith("-") else (1.0, term)
@@ -444,6 +540,11 @@ class PresentIff(Rule):
         self._when = self._getter("when")
         self._field = self._getter("field")
         self._set_field = self._setter("field")
+        when, field = _key_in(spec.get("when")), _key_in(spec.get("field"))
+        self._in_one = (when[0], when[1], field[1]) if when is not None and field is not None \
+            and when[0] == field[0] else None
+        """(object, when's key, field's key) when both are keys of one top-level object (``payment.method``,
+        ``payment.card_last_four``): :meth:`enforce` reads and writes in that dict."""
 
     def check(self, record: Record) -> bool | None:
         when = self._when(record)
@@ -452,6 +553,16 @@ class PresentIff(Rule):
         return (self._field(record) is not None) == (when in self.spec["in"])
 
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
+        if self._in_one is not None and type(record) is dict:
+            head, when_key, field_key = self._in_one
+            node = record.get(head)
+            if type(node) is dict:  # the steps below in a dict in a dict (what the getters and setter do there)
+                applies = node.get(when_key) in self.spec["in"]
+                if applies and node.get(field_key) is None:
+                    node[field_key] = f"{rng.randrange(10000):04d}"
+                elif not applies:
+                    node[field_key] = None
+                return
         applies = self._when(record) in self.spec["in"]
         current = self._field(record)
         if applies and current is None:
@@ -472,6 +583,11 @@ class StatusTimestamps(Rule):
         self._stages: list[tuple[Any, Getter, Setter]] | None = None
         if isinstance(stages, Mapping) and all(isinstance(f, str) for f in stages):
             self._stages = [(allowed, getter(f), setter(f)) for f, allowed in stages.items()]
+        self._keys: list[tuple[Any, str]] | None = None
+        """(stages, field) when every field is a top-level key: read with ``get`` and written with ``[]``
+        in a dict, what its getter and setter do there."""
+        if self._stages is not None and stages and all(_plain_parts(f) == [(f, None)] for f in stages):
+            self._keys = [(allowed, f) for f, allowed in stages.items()]
 
     def _compiled_stages(self) -> list[tuple[Any, Getter, Setter]]:
         if self._stages is not None:
@@ -491,6 +607,20 @@ class StatusTimestamps(Rule):
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         status = self._status(record)
         previous = record.get("created_at")
+        if self._keys is not None and type(record) is dict:  # the loop below, for top-level keys of a dict
+            for stages, key in self._keys:
+                if status in stages:
+                    current = record.get(key)
+                    if current is None or (previous is not None and current < previous):
+                        current = values.later_timestamp(previous, rng) if previous else current
+                    record[key] = current
+                    previous = current
+                else:
+                    record[key] = None
+            updated = record.get("updated_at")
+            if previous is not None and isinstance(updated, str) and updated < previous:
+                record["updated_at"] = values.later_timestamp(previous, rng)
+            return
         for stages, read, write in self._compiled_stages():
             if status in stages:
                 current = read(record)
@@ -526,6 +656,14 @@ class SameValue(Rule):
             self._writers = [setter(f) for f in fields]
         source = spec.get("source")
         self._source = all_getter(source) if isinstance(source, str) and source else None
+        whence = _key_in(source)
+        keys = [_key_in(f) for f in fields] if self._writers is not None and isinstance(fields, (list, tuple)) \
+            else []
+        self._copies: tuple[str, str, list[tuple[tuple[str, str], Setter]]] | None = None
+        """(source object, source key, each field's (object, key) and setter) when the source and every field
+        are keys of top-level objects (``totals.total`` to ``payment.amount``): read and written in the dicts."""
+        if whence is not None and keys and all(k is not None for k in keys) and self._writers is not None:
+            self._copies = (*whence, [(k, w) for k, w in zip(keys, self._writers, strict=True)])  # type: ignore[misc]
 
     def _values(self, record: Record) -> list[Any]:
         if self._readers is None:
@@ -552,6 +690,30 @@ class SameValue(Rule):
     def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
         """Copy the ``source`` field's value (default: the first listed) to the others."""
         source = self.spec.get("source")
+        if not source and self._readers is not None and self._writers is not None:
+            # The first value of _values(record), read up to the first field that has one (the readers read
+            # and change nothing): an order's two addresses' countries, every order of a dataset.
+            for read in self._readers:
+                found = read(record)
+                if found:
+                    first = found[0]
+                    for write in self._writers:
+                        write(record, first)
+                    return
+            return
+        if self._copies is not None and type(record) is dict:
+            head, key, copies = self._copies
+            node = record.get(head)
+            if type(node) is dict:  # what the source's reader and the setters do in dicts in a dict
+                if key in node:
+                    value = node[key]
+                    for (field_head, field_key), write in copies:
+                        parent = record.get(field_head)
+                        if type(parent) is dict:
+                            parent[field_key] = value
+                        else:
+                            write(record, value)
+                return
         if not source:
             found = self._values(record)
         else:

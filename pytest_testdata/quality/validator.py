@@ -253,6 +253,24 @@ def _quiet(node: Mapping[str, Any], constraint: FieldConstraint | None = None) -
         return True
     return ok
 
+def shapes_test(node: Mapping[str, Any]) -> Callable[[list[Any]], bool] | None:
+    """The tests ``made_shapes`` leaves out at a path (``node``'s format and patterns), over a list of values:
+    True when every string among them passes each (what the reporting checks test: :func:`_compile`); None
+    when ``node`` has neither. What proves a value once for the many records that hold it
+    (:mod:`pytest_testdata.datasets.proven`)."""
+    fmt = _FORMATS.get(str(node.get("format")))
+    # A pattern's ``test`` answers as its ``search`` does (quality/regex.py), faster: the acceptor calls it too.
+    searches = [compile_user_regex(p, "pattern") for p in rules_for(node).patterns]
+    tests = ([fmt] if fmt is not None else []) + [regex.test or regex.search for regex in searches]
+    if not tests:
+        return None
+
+    def test(values: list[Any]) -> bool:
+        strings = [v for v in values if isinstance(v, str)]  # (the reporting checks test strings only)
+        return all(all(map(one, strings)) for one in tests)
+    return test
+
+
 class _StandardAcceptor:
     """The acceptor of a standard-validated schema: ``jsonschema``'s own yes/no."""
 

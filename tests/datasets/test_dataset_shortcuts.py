@@ -17,6 +17,7 @@ from pytest_testdata.datasets.graph import plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.datasets.trusted import overlap
 from pytest_testdata.engine import Engine
+from pytest_testdata.generators.traditional.timestamps import shift
 from pytest_testdata.quality.coherence import scorer_for
 from pytest_testdata.schemas.registry import SchemaRegistry
 
@@ -33,7 +34,13 @@ def _damaged(records: list[dict], rng: random.Random) -> list[dict]:
         if isinstance(record.get("totals"), dict) and rng.random() < 0.3:
             record["totals"]["currency"] = rng.choice(["EUR", "USD", None])
         if "created_at" in record and rng.random() < 0.3:
-            record["created_at"] = rng.choice(["2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z", None])
+            # Up to 400 days earlier (formatted here, so the timestamp tables read it), or odd values that go
+            # the long way: another offset, a day far back, a day the tables have not seen.
+            stamp = record["created_at"]
+            earlier = [shift(stamp, -rng.randint(3_600, 400 * 86_400))] \
+                if isinstance(stamp, str) and stamp[:4].isdigit() else []  # (a generated one, not "x" put there)
+            record["created_at"] = rng.choice(["2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z", None,
+                                               "2020-02-29T12:00:00+00:00", "1950-01-01T00:00:00Z", *earlier * 4])
         if "status" in record and rng.random() < 0.3:
             record["status"] = rng.choice(["refunded", "captured", "failed", None])
     return out

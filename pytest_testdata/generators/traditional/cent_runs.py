@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pytest_testdata.quality.money import round_cents
-from pytest_testdata.quality.paths import getter
+from pytest_testdata.quality.paths import _plain_parts, getter
 from pytest_testdata.quality.rules import ProductEach, Rule, SameValue, Sum, SumOfProducts, ValueSource
 
 Run = Callable[[Any, random.Random, ValueSource], bool]
@@ -123,7 +123,24 @@ def _sum_run(rule: Sum) -> Run:
         written = max(expected, 0.0)
         write(record, written)
         return expected >= 0.0 and expected - expected == 0.0 and target(record) is written
-    return run
+
+    head = rule._in_one[0] if rule._in_one is not None else None
+    found = _pair(str(rule.spec.get("target")))
+    if head is None or found is None or found[0] != head:
+        return run
+    key = found[1]
+
+    def run_in_one(record: Any, rng: random.Random, values: ValueSource) -> bool:
+        # The terms and the target in one object (totals): the steps of run, in that dict.
+        node = record.get(head) if type(record) is dict else None
+        if type(node) is not dict:
+            return run(record, rng, values)
+        expected = total_of(record)  # Sum.enforce
+        if expected is None:
+            return False
+        node[key] = max(expected, 0.0)  # (its setter's write; its getter reads the same object back)
+        return expected >= 0.0 and expected - expected == 0.0
+    return run_in_one
 
 
 def _each_run(rule: ProductEach) -> Run:
@@ -172,7 +189,39 @@ def _same_run(rule: SameValue) -> Run:
             if read(record) is not before:
                 return False
         return True
-    return run
+
+    whence = _pair(str(source)) if source else None
+    keys = [found for found in map(_pair, fields) if found is not None]
+    if whence is None or len(keys) != len(fields):
+        return run
+    source_head, source_key = whence
+
+    def run_pairs(record: Any, rng: random.Random, values: ValueSource) -> bool:
+        # Fields and source of two plain parts (payment.amount from totals.total) in dicts: what run does
+        # there (the source's value written into each field, the very object read back); any other shape,
+        # or no source value, by run itself.
+        node = record.get(source_head) if type(record) is dict else None
+        if type(node) is not dict or source_key not in node:
+            return run(record, rng, values)
+        parents = []
+        for head, key in keys:
+            parent = record.get(head)
+            if type(parent) is not dict:
+                return run(record, rng, values)
+            parents.append((parent, key))
+        value = node[source_key]
+        for parent, key in parents:
+            parent[key] = value
+        return bool(value == value)  # (a NaN is not equal to itself: False, as in run)
+    return run_pairs
+
+
+def _pair(path: str) -> tuple[str, str] | None:
+    """(object, key) of a path of two plain parts (``totals.total``); None for any other."""
+    parts = _plain_parts(path)
+    if parts is None or len(parts) != 2 or parts[0][1] is not None or parts[1][1] is not None:
+        return None
+    return parts[0][0], parts[1][0]
 
 
 def tracked(rules: Sequence[Rule], derive: Sequence[tuple[int, Rule]], rates: Sequence[tuple[int, str,

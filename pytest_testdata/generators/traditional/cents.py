@@ -26,7 +26,18 @@ from pytest_testdata.frozen import Frozen
 from pytest_testdata.generators.traditional import warming
 from pytest_testdata.quality.money import cents_of, round_cents
 from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
-from pytest_testdata.quality.rules import Ordered, RateOf, Rule, SameValue, Sum, SumOfProducts, ValueSource
+from pytest_testdata.quality.rules import (
+    TOLERANCE,
+    Ordered,
+    ProductEach,
+    RateOf,
+    Rule,
+    SameValue,
+    Sum,
+    SumOfProducts,
+    ValueSource,
+    _num,
+)
 
 CENT = 0.01
 _STEPS = tuple(c for n in range(1, 11) for c in (n, -n))
@@ -139,7 +150,7 @@ class Knob(Frozen):
 class _Rate(Frozen):
     """A ``rate_of`` rule whose target the cleaner moves (a tax, a discount), with what settling it needs."""
 
-    __slots__ = ("index", "check", "base", "target", "write", "low", "high", "derive", "others")  # noqa: RUF023 (field order)
+    __slots__ = ("index", "check", "base", "target", "write", "low", "high", "derive", "others", "moving", "where")  # noqa: RUF023 (field order)
 
     index: int
     """Its place in the rule list."""
@@ -154,13 +165,24 @@ class _Rate(Frozen):
     """The deriving rules to run again after the target moved (those that read it, or read what they derive)."""
     others: Callable[[Any], bool]
     """Whether a target that moving this one does not change holds a rejected value."""
+    moving: Callable[[Any], bool] | None
+    """While this target is settled and :attr:`others` found nothing rejected: the cleaner's whole rejection
+    test, reading only the targets that the target's writes and :attr:`derive`'s runs can reach (the rest
+    are among those :attr:`others` read, and nothing in the loop writes them: they stay accepted). None
+    when that cannot be told from the rules' specs (the whole test is asked)."""
+
+    where: tuple[str, str, str] | None
+    """(object, base key, target key) when the base and the target are keys of one top-level object
+    (``totals.subtotal``, ``totals.tax``): read and written in that dict, as their getters and setter do."""
 
     def __init__(self, index: int, check: Callable[[Any], bool | None], base: Getter, target: Getter,
                  write: Setter, low: float, high: float, derive: tuple[_Step, ...],
-                 others: Callable[[Any], bool]) -> None:
+                 others: Callable[[Any], bool], moving: Callable[[Any], bool] | None,
+                 where: tuple[str, str, str] | None) -> None:
         setter = object.__setattr__
         for name, value in (("index", index), ("check", check), ("base", base), ("target", target),
-                            ("write", write), ("low", low), ("high", high), ("derive", derive), ("others", others)):
+                            ("write", write), ("low", low), ("high", high), ("derive", derive), ("others", others),
+                            ("moving", moving), ("where", where)):
             setter(self, name, value)
 
 
@@ -494,18 +516,47 @@ class CentMoves:
         # would compute what they already hold.
         reading = _reading(target, derive)
         moving = {target, *(path for k in reading for path in derive[k].derives())}
-        return _Rate(index, rule.check, _read(str(rule.spec["base"])), _read(target), _write(target),
-                     float(rule.spec["min"]), float(rule.spec["max"]), tuple(self.derive[k] for k in reading),
-                     self._others([(path, read) for path, read in self.cents._target_readers if path not in moving]))
+        others = [(path, read) for path, read in self.cents._target_readers if path not in moving]
+        low, high = float(rule.spec["min"]), float(rule.spec["max"])
+        where = _where(rule)
+        return _Rate(index, _rate_check(rule, low, high, where), _read(str(rule.spec["base"])), _read(target),
+                     _write(target), low, high, tuple(self.derive[k] for k in reading), self._others(others),
+                     self._moving(target, [derive[k] for k in reading], [path for path, _ in others]), where)
+
+    def _moving(self, target: str, runs: list[Rule], others: list[str]) -> Callable[[Any], bool] | None:
+        """:attr:`_Rate.moving`: the rejection test of the targets that settling ``target`` can write (the
+        target itself, and what the rules run after it write: a sum's or a product's target, or else every
+        path the rule reads or writes, :func:`cent_runs.reach`), when every other target is one
+        :attr:`_Rate.others` reads; else None."""
+        from pytest_testdata.generators.traditional.cent_runs import reach
+        from pytest_testdata.generators.traditional.vouch import overlap
+
+        reached = [target]
+        for rule in runs:
+            # (these kinds' enforce, and their runs, write their derived paths and nothing else)
+            paths = rule.derives() if type(rule) in (Sum, SumOfProducts, ProductEach) else reach(rule)
+            if paths is None:
+                return None
+            reached += paths
+        readers = self.cents._target_readers
+        tested = [(path, read) for path, read in readers if any(overlap(path, r) for r in reached)]
+        if any(path not in others for path, _ in readers if not any(path == p for p, _ in tested)):
+            return None
+        reads = [read for _, read in tested]
+        return _rejection_test([path for path, _ in tested], lambda record: _any_rejected(reads, record))
 
     @staticmethod
     def _others(readers: list[tuple[str, Callable[[Any], list[Any]]]]) -> Callable[[Any], bool]:
         reads = [read for _, read in readers]
         return _rejection_test([path for path, _ in readers], lambda record: _any_rejected(reads, record))
 
-    def clean(self, record: dict[str, Any], rng: random.Random, values: ValueSource) -> bool:
+    def clean(self, record: dict[str, Any], rng: random.Random, values: ValueSource, dirty: bool = False) -> bool:
         """Move the record's free money inputs by the fewest cents until its derived money is clean; True when
         every rule is known to hold afterwards (given that each held before: see :attr:`vouches`).
+
+        ``dirty``: the caller has just found :attr:`dirty` true of the record (a dataset's chunk asks it of
+        every order first), so the first look at whether it is done, which would say no and change nothing,
+        is skipped.
 
         Prices move by a few cents (:meth:`CentCleaner._nudge`) when a line total or a sum of the items is
         rejected; then the derived values are computed again; then each ``rate_of`` value (a tax, a
@@ -516,7 +567,9 @@ class CentMoves:
         held = [True] * len(self.rules)  # per rule: still holds (as far as the moves so far go)
         ran = [False] * len(self.rules)  # per rule of _once: a run of it said True in this clean
         for _ in range(TRIES):
-            if self._done(record, held):
+            if dirty:  # (known: _done would say False, first of all from the same test, and note nothing)
+                dirty = False
+            elif self._done(record, held):
                 return self.vouches and type(record) is dict and all(held)
             if cents._items_dirty(record):
                 cents._nudge(record)
@@ -547,7 +600,16 @@ class CentMoves:
     def _settle(self, rate: _Rate, record: dict[str, Any], rng: random.Random, values: ValueSource,
                 held: list[bool], ran: list[bool]) -> bool:
         """Try the accepted values of a ``rate_of`` target nearest its current one; True once all is clean."""
-        base, current, write = rate.base(record), rate.target(record), rate.write
+        where, write = rate.where, rate.write
+        if where is not None and type(record) is not dict:
+            where = None
+        node: Any = record.get(where[0]) if where is not None else None
+        base: Any
+        current: Any
+        if type(node) is dict:  # (what the getters read in a dict in a dict)
+            base, current = node.get(where[1]), node.get(where[2])  # type: ignore[index]
+        else:
+            base, current = rate.base(record), rate.target(record)
         if type(base) not in (int, float) or type(current) not in (int, float) \
                 or not (math.isfinite(base) and math.isfinite(current)):
             return False  # (a NaN or infinite price upstream: no cent value to move to)
@@ -559,16 +621,23 @@ class CentMoves:
         # whatever this value is: take the nearest accepted one without trying the others (the same result).
         hopeless = rate.others(record)
         first = None
-        dirty = self.dirty
+        # Not hopeless: every target this loop cannot write is accepted and stays so, and the test of the
+        # others (rate.moving) says what the whole one would.
+        dirty = rate.moving or self.dirty
         for step in _SETTLE_STEPS:  # the accepted values nearest the current one, tried in this order
-            value = cents_of(cents + step)  # round((cents + step) * CENT, 2)
+            k = cents + step
+            # cents_of(k), inlined: round((cents + step) * CENT, 2)
+            value = k / 100 if k and -10**13 < k < 10**13 else round(k * 0.01, 2)
             if not (low <= value <= high and (value / CENT).is_integer()):  # (a float: is_clean(value))
                 continue
             if first is None:
                 first = value
                 if hopeless:
                     break
-            write(record, value)
+            if where is not None and type(node := record.get(where[0])) is dict:
+                node[where[2]] = value  # what the target's setter does in a dict in a dict
+            else:
+                write(record, value)
             _run_all(derive, record, rng, values, held, ran)
             if not dirty(record):
                 return True
@@ -576,6 +645,38 @@ class CentMoves:
             write(record, first)
             _run_all(derive, record, rng, values, held, ran)
         return False
+
+
+def _where(rule: Rule) -> tuple[str, str, str] | None:
+    """:attr:`_Rate.where` of a ``rate_of`` rule."""
+    found = rule._in_one if type(rule) is RateOf else None
+    return None if found is None else (found[0], found[1], found[2])
+
+
+def _rate_check(rule: Rule, low: float, high: float,
+                where: tuple[str, str, str] | None) -> Callable[[Any], bool | None]:
+    """``rule.check`` of a ``rate_of`` rule (asked after each pass of a clean), with its rate bounds read
+    once (``low`` and ``high``: ``float`` of its ``min`` and ``max``, as its check computes them each time)
+    and its values read in their object (``where``, :attr:`_Rate.where`) when a dict holds them."""
+    if type(rule) is not RateOf:
+        return rule.check
+    base_of, target_of = rule._base, rule._target
+    head, base_key, target_key = where if where is not None else ("", "", "")
+
+    def check(record: Any) -> bool | None:  # RateOf.check
+        node = record.get(head) if where is not None and type(record) is dict else None
+        if type(node) is dict:  # (what the getters read in a dict in a dict)
+            base, target = node.get(base_key), node.get(target_key)
+        else:
+            base, target = base_of(record), target_of(record)
+        if type(base) is not float:  # (_num of a float is the float itself)
+            base = _num(base)
+        if type(target) is not float:
+            target = _num(target)
+        if base is None or target is None:
+            return None
+        return bool(base * low - TOLERANCE <= target <= base * high + TOLERANCE)  # (floats: a bool already)
+    return check
 
 
 def _top(path: Any) -> bool:
