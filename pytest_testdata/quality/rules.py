@@ -149,11 +149,15 @@ class SumOfProducts(Rule):
             return None
         factors = self.spec["factors"]
         pair = factors if isinstance(factors, (list, tuple)) and len(factors) == 2 else None
+        first, second = pair if pair is not None else (None, None)
         total = 0.0
         for item in items:
             if pair is not None and type(item) is dict:
                 # Fast path for the usual quantity x unit_price of plain numbers; equal to the loop below.
-                a, b = item.get(pair[0]), item.get(pair[1])
+                a, b = item.get(first), item.get(second)
+                if type(a) is int and type(b) is float:  # (a quantity and a price: the branch below, first)
+                    total += a * b
+                    continue
                 if type(a) is float or type(b) is float:
                     # float(a) * float(b) without the calls: with a float on either side, Python converts the
                     # other (an int) exactly as float() does

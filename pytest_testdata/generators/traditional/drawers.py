@@ -65,6 +65,7 @@ _COUNTRY_CODES = tuple(c for c, _ in DEFAULT_COUNTRIES)
 COUNTRY_CODES = _COUNTRY_CODES
 """The countries :func:`pick_country` draws from without a locale."""
 _COUNTRY_CUM = tuple(sum(w for _, w in DEFAULT_COUNTRIES[: i + 1]) for i in range(len(DEFAULT_COUNTRIES)))
+_COUNTRY_COUNT = len(_COUNTRY_CODES)
 
 
 class RecordState:
@@ -170,11 +171,9 @@ def pick_country(rng: random.Random, locale: str | None) -> str:
     """The record's country: the locale's if one is set, else drawn from the default mix."""
     if locale:
         return LOCALE_COUNTRIES.get(locale, "US")
-    x = rng.random()
-    for code, cum in zip(_COUNTRY_CODES, _COUNTRY_CUM, strict=True):
-        if x < cum:
-            return code
-    return _COUNTRY_CODES[-1]
+    # The first country whose cumulative weight is above the draw (a bisection, not a loop over the mix)
+    i = bisect_right(_COUNTRY_CUM, rng.random())
+    return _COUNTRY_CODES[i] if i < _COUNTRY_COUNT else _COUNTRY_CODES[-1]
 
 
 # The drawers below run for every value of every record, so they draw through fastrand (the same values
@@ -264,31 +263,46 @@ def _affordable(ceiling: float) -> tuple[str, ...]:
 
 
 _ADJECTIVE_BITS = len(PRODUCT_ADJECTIVES).bit_length()
+_ADJECTIVE_COUNT = len(PRODUCT_ADJECTIVES)
 _COLOUR_BITS = len(PRODUCT_COLOURS).bit_length()
+_CATEGORY_COUNT = len(_CATEGORIES)
+_COLOUR_COUNT = len(PRODUCT_COLOURS)
+_NOUN_DRAWS = {category: (nouns, len(nouns), len(nouns).bit_length())
+               for category, nouns in PRODUCT_NOUNS.items() if len(nouns)}
 
 
 def _product_name(state: RecordState) -> str:
     r = state.rng
-    category = state.category
-    nouns = PRODUCT_NOUNS[category if category is not None else _category(state)]  # one call fewer per item
     bits = r.getrandbits
-    count = len(nouns)
-    if count:  # pick(r, nouns), inlined: the same getrandbits draws
-        k = count.bit_length()
+    category = state.category
+    if category is None:
+        cat = state.record.get("category")
+        if (type(cat) is not str or cat not in PRODUCT_NOUNS) and state.ceiling is None:
+            # _category(state)'s usual case (each line item of a cart) written out: the same getrandbits
+            # draws, a call fewer per item
+            i = bits(_CATEGORY_BITS)
+            while i >= _CATEGORY_COUNT:
+                i = bits(_CATEGORY_BITS)
+            category = state.category = _CATEGORIES[i]
+        else:
+            category = _category(state)
+    drawn = _NOUN_DRAWS.get(category)  # (its nouns, how many, their bit length: worked out once)
+    if drawn is not None:  # pick(r, nouns), inlined: the same getrandbits draws
+        nouns, count, k = drawn
         i = bits(k)
         while i >= count:
             i = bits(k)
         noun = state.noun = nouns[i]
     else:
-        noun = state.noun = pick(r, nouns)  # raises as rng.choice does
+        noun = state.noun = pick(r, PRODUCT_NOUNS[category])  # raises as rng.choice does
     colour = r.random() < 0.4
     # pick(r, PRODUCT_ADJECTIVES) and pick(r, PRODUCT_COLOURS), inlined: the same getrandbits draws.
     i = bits(_ADJECTIVE_BITS)
-    while i >= len(PRODUCT_ADJECTIVES):
+    while i >= _ADJECTIVE_COUNT:
         i = bits(_ADJECTIVE_BITS)
     if colour:
         j = bits(_COLOUR_BITS)
-        while j >= len(PRODUCT_COLOURS):
+        while j >= _COLOUR_COUNT:
             j = bits(_COLOUR_BITS)
         name = f"{PRODUCT_ADJECTIVES[i]} {noun} - {PRODUCT_COLOURS[j]}"
     else:
@@ -360,7 +374,20 @@ def _home(state: RecordState) -> Place:
 
 def _phone_drawer(style: str) -> Draw:
     def phone(state: RecordState) -> str:
-        return phone_number(state.country, _home(state), state.rng, style)
+        found = state.place
+        country, rng = state.country, state.rng
+        if found is None:
+            # _home(state) and place(country, rng), written out (the same draws): calls fewer for every phone
+            places = (LOADED_DATA.get(country) or data_of(country)).places
+            count = len(places)
+            if not count:
+                place(country, rng)  # (the usual IndexError)
+            bits = count.bit_length()
+            i = rng.getrandbits(bits)
+            while i >= count:
+                i = rng.getrandbits(bits)
+            found = state.place = places[i]
+        return phone_number(country, found, rng, style)
     return phone
 
 
@@ -582,6 +609,12 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
         tag["maxLength"] = hi
     said = type(lo) in (int, type(None)) and type(hi) in (int, type(None)) and (lo is None or hi is None or lo <= hi)
     if lo is not None and hi is not None:
+        named = _bounded_name(base, lo, hi, fit)
+        if named is not None:
+            if said:
+                named.makes_value = tag  # type: ignore[attr-defined]
+            return named
+
         def bounded(state: RecordState) -> Any:
             value = base(state)
             if type(value) is str and lo <= len(value) <= hi:
@@ -596,6 +629,31 @@ def _string_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
     if said:
         sized.makes_value = tag  # type: ignore[attr-defined]
     return sized
+
+
+def _bounded_name(base: Draw, lo: Any, hi: Any, fit: Callable[[RecordState, Any], str]) -> Draw | None:
+    """``bounded`` of :func:`_string_drawer` around :func:`_first_name` or :func:`_last_name` (a user's names),
+    with the name's draw written out: the same draw and test, a call fewer for every name. None for any other
+    drawer."""
+    if base is _first_name:
+        def first_name(state: RecordState) -> Any:
+            data = LOADED_NAMES.get(state.country) or names_of(state.country)
+            weights = data.first_weights
+            value = data.first_names[bisect_right(weights, state.rng.random() * weights[-1])]
+            if type(value) is str and lo <= len(value) <= hi:
+                return value
+            return fit(state, value)
+        return first_name
+    if base is _last_name:
+        def last_name(state: RecordState) -> Any:
+            data = LOADED_NAMES.get(state.country) or names_of(state.country)
+            weights = data.last_weights
+            value = data.last_names[bisect_right(weights, state.rng.random() * weights[-1])]
+            if type(value) is str and lo <= len(value) <= hi:
+                return value
+            return fit(state, value)
+        return last_name
+    return None
 
 
 _DIGITS = re.compile(r"^\^?(?:\[0-9\]|\\d)\{(\d+)\}\$?\Z")

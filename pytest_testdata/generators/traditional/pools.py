@@ -388,6 +388,11 @@ def _laid_out(text: str, digits: str) -> str:
     return text.format(*digits)  # (too few digits: the same IndexError)
 
 
+_POWERS_KEPT = 20
+_POWERS = tuple((10 ** k, (10 ** k).bit_length()) for k in range(_POWERS_KEPT))
+"""``10 ** k`` and its bit length, for the free digits of a phone number (worked out once, not per number)."""
+
+
 def phone_number(country: str, found: Place | None, rng: random.Random, style: str = "international") -> str:
     """A number valid for the country by libphonenumber's rules, in the asked layout."""
     # phone_range(), pick(), below() and _laid_out() written out, the same draws in the same order: five
@@ -409,8 +414,7 @@ def phone_number(country: str, found: Place | None, rng: random.Random, style: s
     prefix, length, national, international = chosen
     free = length - len(prefix)
     if free > 0:  # prefix + str(below(rng, 10 ** free)).zfill(free): f"{n:0{free}d}" costs more
-        n = 10 ** free
-        bits = n.bit_length()
+        n, bits = _POWERS[free] if free < _POWERS_KEPT else (10 ** free, (10 ** free).bit_length())
         r = getrandbits(bits)
         while r >= n:
             r = getrandbits(bits)
@@ -447,6 +451,9 @@ class Values:
                 "'real' uses real mail providers' domains)."
             )
         self.email_domains = email_domains
+        # The reserved domains, how many and their bit length, worked out once (email() draws one per user)
+        self._reserved = (RESERVED_DOMAINS, len(RESERVED_DOMAINS), len(RESERVED_DOMAINS).bit_length()) \
+            if email_domains != "real" and RESERVED_DOMAINS else None
 
     def phone(self, country: str, rng: random.Random, region: str | None = None) -> str:
         """A valid number of the country (``+44 7911 123456``), of the region's area where it has one."""
@@ -459,12 +466,17 @@ class Values:
     def email(self, first: str, last: str, rng: random.Random, country: str = "US") -> str:
         """``first.last1234@example.com``: built from the name; a reserved domain unless real ones are asked."""
         # pick() and below() written out (the same getrandbits draws): two calls fewer for every user.
-        domains = REAL_DOMAINS.get(country, REAL_DOMAINS["US"]) if self.email_domains == "real" else RESERVED_DOMAINS
         getrandbits = rng.getrandbits
-        count = len(domains)
-        if not count:
-            return pick(rng, domains)  # (the usual IndexError)
-        bits = count.bit_length()
+        reserved = self._reserved
+        if reserved is not None:
+            domains, count, bits = reserved
+        else:
+            domains = REAL_DOMAINS.get(country, REAL_DOMAINS["US"]) if self.email_domains == "real" \
+                else RESERVED_DOMAINS
+            count = len(domains)
+            if not count:
+                return pick(rng, domains)  # (the usual IndexError)
+            bits = count.bit_length()
         i = getrandbits(bits)
         while i >= count:
             i = getrandbits(bits)

@@ -137,9 +137,11 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     For a cart it reads::
 
         def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):
-            state = RecordState(rng, PICK_COUNTRY(rng, locale), None, scale, fewest, None, None, None, CEILING,
-                                values, None, False, ENTITY)
-            record = state.record
+            state = NEW(RecordState)  # RecordState.__init__'s assignments written out (_new_state)
+            state.rng = rng
+            state.country = PICK_COUNTRY(rng, locale)
+            state.record = record = {}
+            ...
             record['cart_id'] = D0(state)
             ...
             record['subtotal'] = PLACEHOLDER  # a rule writes it
@@ -169,17 +171,9 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     """
     names: dict[str, Any] = {"RecordState": RecordState, "PICK_COUNTRY": pick_country, "VALUES": values,
                              "ENTITY": entity, "CEILING": ceiling, "PLACEHOLDER": placeholder,
-                             "CENTS": cents, "RULES": rules}
+                             "CENTS": cents, "RULES": rules, "NEW": object.__new__}
     sure = sure_steps is not None
-    lines = [
-        "def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):",
-        # RecordState(rng, country, scale=scale, fewest=fewest, values=values, entity=ENTITY, ceiling=CEILING)
-        # with every argument in its place up to ``entity`` (record, category, noun, product, place and
-        # place_used at their defaults): keywords cost a cart or a user about 2,400 instructions more.
-        "    state = RecordState(rng, PICK_COUNTRY(rng, locale), None, scale, fewest, None, None, None, CEILING,",
-        "                        values, None, False, ENTITY)",
-        "    record = state.record",
-    ]
+    lines = ["def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):", *_new_state()]
     for i, (name, draw) in enumerate(drawn):
         if draw is None:
             lines.append(f"    record[{name!r}] = PLACEHOLDER  # a rule writes it")
@@ -237,6 +231,34 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     namespace["record"] = function  # what its code calls itself (no compilation: warming.py's code)
     function.source = source
     return function  # type: ignore[no-any-return]
+
+
+_STATE_ARGUMENTS = {"rng": "rng", "country": "PICK_COUNTRY(rng, locale)", "record": "{}", "scale": "scale",
+                    "fewest": "fewest", "ceiling": "CEILING", "values": "values", "entity": "ENTITY"}
+"""What a record builder gives ``RecordState``: the others keep their defaults."""
+
+
+def _new_state() -> list[str]:
+    """The lines of a record builder that make its ``state`` and ``record``: ``RecordState(rng, country,
+    scale=scale, fewest=fewest, values=values, entity=ENTITY, ceiling=CEILING)`` with ``__init__``'s
+    assignments written out, read from its signature (every other attribute at its default), after
+    ``object.__new__``: the constructor's call and its sixteen arguments' binding cost a user or a cart about
+    1,500 instructions. A default that is not a plain constant keeps the constructor's call."""
+    code = RecordState.__init__.__code__
+    params = code.co_varnames[1:code.co_argcount]
+    defaults = RecordState.__init__.__defaults__ or ()
+    default_of = dict(zip(params[len(params) - len(defaults):], defaults, strict=True))
+    lines = ["    state = NEW(RecordState)"]
+    for name in params:
+        if name in _STATE_ARGUMENTS:
+            value = _STATE_ARGUMENTS[name]
+        elif name in default_of and type(default_of[name]) in (type(None), bool, int, float, str):
+            value = repr(default_of[name])
+        else:  # (a default this cannot write as a literal)
+            return ["    state = RecordState(rng, PICK_COUNTRY(rng, locale), scale=scale, fewest=fewest, "
+                    "values=values, entity=ENTITY, ceiling=CEILING)", "    record = state.record"]
+        lines.append(f"    state.{name} = {'record = ' if name == 'record' else ''}{value}")
+    return lines
 
 
 def _vouching_loop(entity: str, ceiling: float | None, drawn: list[tuple[str, Draw | None]], rules: list[Any],

@@ -37,7 +37,7 @@ from pytest_testdata.generators.traditional.pools import (
     phones_fit,
     postal_codes_fit,
 )
-from pytest_testdata.locales.countries import NANP, postal_code_matches
+from pytest_testdata.locales.countries import NANP, POSTAL_CODES, postal_code_matches
 from pytest_testdata.locales.gazetteer import area_codes_by_state
 from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.regex import compile_user_regex
@@ -205,6 +205,7 @@ def _phone_nanp(rule: PhoneMatchesCountry, phone_key: str, country_at: tuple[str
     head, at, key = country_at
     region_head, region_index, region_key = region_at or ("", 0, "")
     read_country, read_region = rule._country, rule._region
+    by_country: dict[str, dict[str, frozenset[str]]] = {}  # area_codes_by_state of each country, kept at hand
 
     def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
         if type(record) is dict:
@@ -225,7 +226,10 @@ def _phone_nanp(rule: PhoneMatchesCountry, phone_key: str, country_at: tuple[str
                     region = read_region(record)
                 if not isinstance(region, str):
                     return HELD
-                in_state = area_codes_by_state(country).get(region)
+                codes = by_country.get(country)
+                if codes is None:
+                    codes = by_country[country] = area_codes_by_state(country)
+                in_state = codes.get(region)
                 if in_state is None:
                     return HELD  # the data cannot tell: phone_fits_region says None, which is not False
                 area = phone[3:6]
@@ -258,11 +262,16 @@ def _postal(rule: PostalCodeMatchesCountry) -> tuple[Sure, tuple[str, ...], tupl
     def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
         # Rule.enforce's steps: each address (one, or a list of them) with a country gets a postal code of
         # that country's shape if its own has not; the drawn code is checked as check() checks it.
-        found = found_of(record)
+        found = record.get(path) if type(record) is dict else found_of(record)  # (a top-level key's getter)
         status = HELD
         for address in found if isinstance(found, list) else [found]:
-            if isinstance(address, dict) and "country" in address \
-                    and not postal_code_matches(address.get("postal_code"), address["country"]):
+            if not isinstance(address, dict) or "country" not in address:
+                continue
+            country = address["country"]
+            code = address.get("postal_code")
+            # postal_code_matches(code, country), written out: a call fewer for every address checked
+            pattern = POSTAL_CODES.get(country if type(country) is str else str(country))
+            if not (isinstance(code, str) and pattern is not None and pattern.match(code)):
                 code = address["postal_code"] = values.postal_code(str(address["country"]), rng)
                 status = MADE if status and postal_code_matches(code, address["country"]) else UNSURE
         return status
@@ -277,7 +286,8 @@ def _sum_of_products(rule: SumOfProducts) -> tuple[Sure, tuple[str, ...], tuple[
     assert isinstance(target, str)
 
     def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
-        expected = expected_of(read_items(record))
+        # the items getter of a top-level key reads a dict with .get (paths.getter): no call for the builder's
+        expected = expected_of(record.get(items) if type(record) is dict else read_items(record))
         if expected is not None:
             record[target] = expected  # the setter of a top-level key (record is the builder's dict)
             # check() computes the same expected value and finds it: a difference of 0 (if it is finite)
@@ -315,9 +325,25 @@ def _sum(rule: Sum) -> tuple[Sure, tuple[str, ...], tuple[str, ...]] | None:
         return None
     expected_of = rule._expected
     assert isinstance(target, str)
+    # Sum._expected's terms (each top-level: read with .get from the builder's dict, as its getters read it)
+    signed = tuple((-1.0, t[1:]) if t.startswith("-") else (1.0, t) for t in terms)
 
     def sure(record: dict[str, Any], rng: random.Random, values: Values) -> int:
-        expected = expected_of(record)
+        if type(record) is dict:
+            # Sum._expected(record) written out: the same sum in the same order, no getter calls
+            expected: float | None = 0.0
+            for sign, key in signed:
+                value = record.get(key)
+                if type(value) is not float:  # (_num of a float is the float itself)
+                    value = _num(value)
+                    if value is None:
+                        expected = None
+                        break
+                expected += sign * value  # type: ignore[operator]
+            if expected is not None:
+                expected = round_cents(expected)
+        else:
+            expected = expected_of(record)
         if expected is not None:
             record[target] = max(expected, 0.0)
             # check() recomputes the same sum (the target is none of its terms): equal unless it was negative
