@@ -362,12 +362,12 @@ class SameAsRef(DatasetRule):
         """(field, referenced field) when every one is a plain key: copied with no call per value."""
         keyed = [(local, read) for local, _, read in self.pairs if _is_key(local)]
         self._keyed = keyed if len(keyed) == len(self.pairs) else None
+        """(field, the referenced field's reader) when every field of this record is a plain key (a payment's
+        ``amount`` from its order's ``totals.total``): written and read with no call per value."""
         self._again = [i > 0 and self.pairs[i - 1][1] == theirs for i, (_, theirs, _) in enumerate(self.pairs)]
         """Per pair: it reads the referenced field the pair before it read (an order's two addresses, both
         the customer's ``addresses.0``): :meth:`enforce_all` reads it once (a getter reads and changes
         nothing) and copies it for each."""
-        """(field, the referenced field's reader) when every field of this record is a plain key (a payment's
-        ``amount`` from its order's ``totals.total``): written and read with no call per value."""
 
     @property
     def sets(self) -> tuple[str, ...]:

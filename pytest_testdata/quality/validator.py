@@ -253,6 +253,7 @@ def _quiet(node: Mapping[str, Any], constraint: FieldConstraint | None = None) -
         return True
     return ok
 
+
 def shapes_test(node: Mapping[str, Any]) -> Callable[[list[Any]], bool] | None:
     """The tests ``made_shapes`` leaves out at a path (``node``'s format and patterns), over a list of values:
     True when every string among them passes each (what the reporting checks test: :func:`_compile`); None
