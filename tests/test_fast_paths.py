@@ -1177,3 +1177,31 @@ def test_a_chunk_draws_the_list_lengths_list_length_draws() -> None:
                 theirs.randrange(size)
         assert records[500:] == [{"items": []}, {"items": None}, {}]
         assert rng.random() == theirs.random()
+
+
+def test_a_record_builder_makes_the_state_the_constructor_makes() -> None:
+    """The compiled record builder writes ``RecordState.__init__``'s assignments out (straight._new_state),
+    read from its signature: that holds only while ``__init__`` stores each argument as it comes. An
+    attribute worked out in ``__init__`` (from an argument or not) would be missing from every record's state."""
+    import ast
+    import inspect
+    import textwrap
+
+    from pytest_testdata.generators.traditional.drawers import RecordState
+    from pytest_testdata.generators.traditional.straight import _new_state
+
+    init = ast.parse(textwrap.dedent(inspect.getsource(RecordState.__init__))).body[0]
+    assert isinstance(init, ast.FunctionDef)
+    params = [a.arg for a in init.args.args[1:]]
+    stored = []
+    for statement in init.body:
+        assert isinstance(statement, ast.Assign) and len(statement.targets) == 1, ast.unparse(statement)
+        target = statement.targets[0]
+        assert isinstance(target, ast.Attribute) and ast.unparse(target.value) == "self", ast.unparse(statement)
+        source = ast.unparse(statement.value)
+        assert source == target.attr or (target.attr == "record" and source == "{} if record is None else record"), \
+            f"RecordState.__init__ stores a worked-out value: {ast.unparse(statement)}"
+        stored.append(target.attr)
+    assert stored == params
+    written = [line.split("=")[0].strip().removeprefix("state.") for line in _new_state()[1:]]
+    assert written == params
