@@ -1078,10 +1078,27 @@ def test_an_orders_money_and_stage_rules_enforce_plain_dicts_as_their_general_pa
     records = engine.generate(GenerationRequest("order", 300, strategy="traditional", seed=4)).records
     rng = random.Random(17)
     changed = 0
+    rate_answers: set[str] = set()
     for n, original in enumerate(records * 3):
         record = _mutate(copy.deepcopy(original), rng) if n >= len(records) else copy.deepcopy(original)
         for rule in [*shortcut, countries, amount, lines]:
             fast, plain = copy.deepcopy(record), _Dict(copy.deepcopy(record))
+            if type(rule) is RateOf:  # its check reads a plain dict directly too (the cent cleaner asks it)
+                answers = []
+                for target in (fast, plain):
+                    try:
+                        answers.append(repr(rule.check(target)))
+                    except (TypeError, KeyError, AttributeError, ValueError) as exc:
+                        answers.append(repr(exc))
+                assert answers[0] == answers[1], (rule, record)
+                rate_answers.add(answers[0])
+                head, base_key, target_key, low, high = rule._in_one  # type: ignore[attr-defined]
+                base = fast.get(head, {}).get(base_key) if isinstance(fast.get(head), dict) else None
+                if type(base) is float:  # the edges of the rate's range, where a misread bound shows
+                    for value in (base * bound + edge for bound in (low, high)
+                                  for edge in (-0.02, -0.0115, -0.0105, 0.0, 0.0105, 0.0115, 0.02)):
+                        fast[head][target_key] = plain[head][target_key] = value
+                        assert rule.check(fast) == rule.check(plain), (rule, base, value)
             draws = [random.Random(n), random.Random(n)]
             outcomes = []
             for target, draw in zip((fast, plain), draws, strict=True):
@@ -1102,6 +1119,7 @@ def test_an_orders_money_and_stage_rules_enforce_plain_dicts_as_their_general_pa
             assert draws[0].random() == draws[1].random()
             changed += repr(fast) != repr(record)
     assert changed > 1000
+    assert {"True", "False"} <= rate_answers
 
 
 @pytest.mark.parametrize("copied_prices", [False, True], ids=["order", "dataset order"])
@@ -1109,8 +1127,8 @@ def test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave(
         engine: Engine, monkeypatch: pytest.MonkeyPatch, copied_prices: bool) -> None:
     # A dataset's chunk tells the cleaner that the order is dirty (its first look is skipped); a rate is
     # settled testing only the targets its moves can write (the others were accepted when it started), read
-    # and written in the object holding it (totals), with its check's bounds made floats once; the sum's
-    # and the payment amount's runs write in their objects. Cleaning with and without those gives the same
+    # and written in the object holding it (totals); the sum's and the payment amount's runs write in their
+    # objects. Cleaning with and without those gives the same
     # records, answers and draws, on orders of every shape.
     from pytest_testdata.generators.traditional import cent_runs, cents
     from pytest_testdata.generators.traditional.pools import VALUES
@@ -1125,7 +1143,6 @@ def test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave(
     assert all(rate.moving is not None and rate.where is not None for rate in fast.rates)
     monkeypatch.setattr(cents.CentMoves, "_moving", lambda *args: None)
     monkeypatch.setattr(cents, "_where", lambda rule: None)
-    monkeypatch.setattr(cents, "_rate_check", lambda rule, low, high, where: rule.check)
     monkeypatch.setattr(cent_runs, "_pair", lambda path: None)  # the runs' own steps (getters, enforce)
     plain = cents.CentCleaner.for_schema(schema.json_schema, rules, fixed)
     assert plain is not None

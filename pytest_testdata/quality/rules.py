@@ -268,8 +268,9 @@ class RateOf(Rule):
         self._set_target = self._setter("target")
         self._in_one: tuple[str, str, str, float, float] | None = None
         """(object, base key, target key, min, max) when the base and the target are keys of one top-level
-        object (``totals.subtotal``, ``totals.tax``) and the bounds are numbers: :meth:`enforce` reads and
-        writes in that dict, with the bounds as ``float`` made them once."""
+        object (``totals.subtotal``, ``totals.tax``) and the bounds are numbers: :meth:`check` and
+        :meth:`enforce` read and write in that dict, with the bounds as ``float`` made them once (the cent
+        cleaner asks the check after each of its passes)."""
         base, target = _key_in(spec.get("base")), _key_in(spec.get("target"))
         if base is not None and target is not None and base[0] == target[0]:
             try:
@@ -283,6 +284,18 @@ class RateOf(Rule):
         return _top_level(self.spec.get("target"))
 
     def check(self, record: Record) -> bool | None:
+        if self._in_one is not None and type(record) is dict:
+            head, base_key, target_key, low, high = self._in_one
+            node = record.get(head)
+            if type(node) is dict:  # the steps below in a dict in a dict (what the getters read there)
+                base, target = node.get(base_key), node.get(target_key)
+                if type(base) is not float:  # (_num of a float is the float itself)
+                    base = _num(base)
+                if type(target) is not float:
+                    target = _num(target)
+                if base is None or target is None:
+                    return None
+                return bool(base * low - TOLERANCE <= target <= base * high + TOLERANCE)
         base, target = _num(self._base(record)), _num(self._target(record))
         if base is None or target is None:
             return None

@@ -27,7 +27,6 @@ from pytest_testdata.generators.traditional import warming
 from pytest_testdata.quality.money import cents_of, round_cents
 from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.rules import (
-    TOLERANCE,
     Ordered,
     ProductEach,
     RateOf,
@@ -36,7 +35,6 @@ from pytest_testdata.quality.rules import (
     Sum,
     SumOfProducts,
     ValueSource,
-    _num,
 )
 
 CENT = 0.01
@@ -519,7 +517,7 @@ class CentMoves:
         others = [(path, read) for path, read in self.cents._target_readers if path not in moving]
         low, high = float(rule.spec["min"]), float(rule.spec["max"])
         where = _where(rule)
-        return _Rate(index, _rate_check(rule, low, high, where), _read(str(rule.spec["base"])), _read(target),
+        return _Rate(index, rule.check, _read(str(rule.spec["base"])), _read(target),
                      _write(target), low, high, tuple(self.derive[k] for k in reading), self._others(others),
                      self._moving(target, [derive[k] for k in reading], [path for path, _ in others]), where)
 
@@ -651,32 +649,6 @@ def _where(rule: Rule) -> tuple[str, str, str] | None:
     """:attr:`_Rate.where` of a ``rate_of`` rule."""
     found = rule._in_one if type(rule) is RateOf else None
     return None if found is None else (found[0], found[1], found[2])
-
-
-def _rate_check(rule: Rule, low: float, high: float,
-                where: tuple[str, str, str] | None) -> Callable[[Any], bool | None]:
-    """``rule.check`` of a ``rate_of`` rule (asked after each pass of a clean), with its rate bounds read
-    once (``low`` and ``high``: ``float`` of its ``min`` and ``max``, as its check computes them each time)
-    and its values read in their object (``where``, :attr:`_Rate.where`) when a dict holds them."""
-    if type(rule) is not RateOf:
-        return rule.check
-    base_of, target_of = rule._base, rule._target
-    head, base_key, target_key = where if where is not None else ("", "", "")
-
-    def check(record: Any) -> bool | None:  # RateOf.check
-        node = record.get(head) if where is not None and type(record) is dict else None
-        if type(node) is dict:  # (what the getters read in a dict in a dict)
-            base, target = node.get(base_key), node.get(target_key)
-        else:
-            base, target = base_of(record), target_of(record)
-        if type(base) is not float:  # (_num of a float is the float itself)
-            base = _num(base)
-        if type(target) is not float:
-            target = _num(target)
-        if base is None or target is None:
-            return None
-        return bool(base * low - TOLERANCE <= target <= base * high + TOLERANCE)  # (floats: a bool already)
-    return check
 
 
 def _top(path: Any) -> bool:
