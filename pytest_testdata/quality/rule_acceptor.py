@@ -337,7 +337,7 @@ def _line_totals(acc: RuleAcceptor, first: Rule, second: Rule) -> bool:
     same product) is compared with the line's total and added to the sum; the items must be a list (which
     ``sum_of_products``'s code asks anyway). False: a spec the pair's code does not take (each alone then)."""
     each, total_rule = (first, second) if first.kind == "product_each" else (second, first)
-    factors, target = each.spec.get("factors"), each.spec.get("target")
+    factors, target = each.spec["factors"], each.spec.get("target")  # (two names: _line_pairs)
     if not isinstance(target, str):
         return False
     items = acc._read(each.spec.get("items"))
@@ -481,8 +481,9 @@ def _sentiment_matches_rating(acc: RuleAcceptor, rule: Rule) -> bool:
     texts = rule.spec.get("texts")
     if not (isinstance(texts, (list, tuple)) and texts and all(isinstance(t, str) for t in texts)):
         return False
-    rating, found = acc._read(rule.spec.get("rating")), [acc._read(text) for text in texts]
-    if rating is None or any(var is None for var in found):
+    rating, reads = acc._read(rule.spec.get("rating")), [acc._read(text) for text in texts]
+    found = [var for var in reads if var is not None]
+    if rating is None or len(found) != len(reads):
         return False
     # An int rating and every text a str (anything else: the plain path); a 3 fits any sentiment, a rating
     # from 4 wants a positive score and one to 2 a negative one, of the texts joined by a space (as check()).
