@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from pytest_testdata.quality.acceptor import Acceptor, number_bounds
@@ -75,6 +76,21 @@ _CALENDAR_TIME = (r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.[0-9]
                   r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])")
 _CALENDAR_DATE_TIME_FAST = re.compile(rf"^{_CALENDAR_DATE}{_CALENDAR_TIME}\Z").match
 _CALENDAR_DATE_FAST = re.compile(rf"^{_CALENDAR_DATE}\Z").match
+
+
+_COLUMN_BODIES = {
+    "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    "date-time": _CALENDAR_DATE + _CALENDAR_TIME,
+    "date": _CALENDAR_DATE,
+}
+_COLUMNS: dict[str, Callable[[str], object]] = {
+    name: re.compile(rf"(?:{body}\n)*\Z").match for name, body in _COLUMN_BODIES.items()}
+"""A format's test of many values at once, each followed by a newline (:meth:`Validator._proven_columns`):
+a match means each value matches the format's regex (``_SHAPES["uuid"]``, the calendar regexes) whole: none
+of these regexes matches a newline, so with no newline inside a value (the caller counts them) each
+repetition is one value and its newline, exactly. A regex call
+per batch instead of one per value (the call and its match object cost most of a test: 1,800 instructions
+a UUID instead of 3,500, under callgrind)."""
 
 
 def _date_time(v: str) -> bool:
@@ -283,6 +299,11 @@ class _StandardAcceptor:
         return self.function(record)
 
 
+COLUMNS_FROM = 200
+"""Records in a batch from which a validator without the caller's constraints tests each top-level UUID,
+date and date-time field of the whole batch at once (:meth:`Validator._proven_columns`): a dataset's chunk
+(2,000), a large request. Each other set of fields so proven compiles an acceptor of its own."""
+
 REPORTED_FIRST = 8
 """Records a validator checks with its reporting checks alone before it compiles its acceptor: the
 violations are the same either way (the acceptor only spares those checks the records that break nothing),
@@ -313,6 +334,7 @@ class Validator:
         self._made: dict[frozenset[str], Callable[[Any], bool]] = {}
         self._nested_accept = [(all_getter(path), _quiet(schema.subschema(path) or {}, c))
                                for path, c in self._nested.items()]
+        self._columns = [] if constraints else _column_tests(schema.json_schema)
 
     def _init_standard(self, schema: Schema, constraints: dict[str, FieldConstraint]) -> None:
         """A user schema beyond the classic keywords: judged against the document as written, by
@@ -352,6 +374,7 @@ class Validator:
                 report(v.field, v.rule, v.message)
 
         self._root = report_all
+        self._columns = []
         self._acceptor = _StandardAcceptor(accept)
         self._reported_left = 0
         self._made = {}
@@ -403,6 +426,8 @@ class Validator:
                 if index not in accepted:
                     self._report(index, record, violations)
             return self._unique(records, violations)
+        if len(records) >= COLUMNS_FROM and self._columns:
+            made_shapes = self._proven_columns(records, made_shapes)
         if made_shapes:
             accepts = self._accepts_made(made_shapes)
         else:
@@ -412,6 +437,26 @@ class Validator:
                 continue  # nothing to report (see quality.acceptor)
             self._report(index, record, violations)
         return self._unique(records, violations)
+
+    def _proven_columns(self, records: list[Any], made_shapes: frozenset[str]) -> frozenset[str]:
+        """``made_shapes`` with the top-level fields whose format every record's value passes, tested over the
+        batch at once (:data:`_COLUMNS`): each value is tested, by a regex call per field instead of one per
+        record. A field some record lacks, or holds a value of another type in, or one that fails, is left
+        to the acceptor's test in each record, as before; either way the reporting checks decide what is
+        reported for a record the acceptor does not take."""
+        proven = []
+        for name, test in self._columns:
+            if name in made_shapes:
+                continue
+            try:
+                strings = [value for value in map(itemgetter(name), records) if value is not None]  # (nulls)
+                joined = "\n".join(strings)
+            except (KeyError, TypeError, IndexError):  # a record without it, a value not a str, a record not a dict
+                continue
+            # As many newlines as between the values: none inside one (each repetition is then one value)
+            if joined.count("\n") == len(strings) - 1 and test(joined + "\n") is not None:
+                proven.append(name)
+        return made_shapes.union(proven) if proven else made_shapes
 
     def _report(self, index: int, record: Any, violations: list[Violation]) -> None:
         """The reporting checks of one record (the acceptor did not take it)."""
@@ -448,6 +493,21 @@ class Validator:
                 else:
                     seen[value] = index
         return violations
+
+
+def _column_tests(tree: Mapping[str, Any]) -> list[tuple[str, Callable[[str], object]]]:
+    """(field, batch test) of each top-level property with a format :data:`_COLUMNS` tests and no pattern (a
+    path in ``made_shapes`` has its patterns left out too)."""
+    properties = tree.get("properties")
+    if not isinstance(properties, Mapping):
+        return []
+    out = []
+    for name, node in properties.items():
+        test = _COLUMNS.get(str(node.get("format"))) if isinstance(node, Mapping) else None
+        if test is not None and isinstance(name, str) and "." not in name and "*" not in name \
+                and not rules_for(node).patterns:
+            out.append((name, test))
+    return out
 
 
 def _all_distinct(records: list[Any], path: str) -> bool:
