@@ -187,3 +187,24 @@ def test_review_scores_are_the_same_with_and_without_the_rule_acceptor(engine: E
     scores = scorer.scores(batch)
     assert scores == [scorer.plain_score(r) for r in batch]
     assert min(scores) < 1.0
+
+
+def test_a_chunk_handed_back_loads_its_records_and_leaves_the_collector_as_it_was() -> None:
+    import gc
+    import marshal
+
+    from pytest_testdata.datasets.chunks import _loaded
+
+    records = [{"id": str(i), "items": [{"q": i, "p": 1.5}], "at": None} for i in range(3000)]
+    raw = marshal.dumps(records)
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            assert _loaded(raw) == records
+            assert gc.isenabled() is enabled
+            with pytest.raises((ValueError, EOFError)):
+                _loaded(raw[:-5])  # a broken file: the error, and the collector as it was
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
