@@ -48,7 +48,7 @@ Enforcer = Callable[[Record, random.Random, ValueSource], None]
 
 @lru_cache(maxsize=64)
 def _code(source: str) -> Any:
-    """Compiled once per process for each source (the source names its constants, never their values)."""
+    """Compiled once per process for each source (it names its constants other than keys, never their values)."""
     return compile(source, "<fused enforcer>", "exec")
 
 
@@ -94,7 +94,10 @@ class FusedEnforcer:
         self.function(record, rng, values)
 
     def const(self, name: str, index: int, value: Any) -> str:
-        """A constant of rule ``index`` in the function's namespace, by its name in the source."""
+        """A constant of rule ``index``: a string as its literal (a key: LOAD_CONST, not a global's look-up),
+        anything else in the function's namespace, by its name in the source."""
+        if type(value) is str:
+            return repr(value)
         key = f"{name}{index}"
         self._consts[key] = value
         return key

@@ -927,13 +927,12 @@ def leans(text: str, positive: bool) -> bool:
     hits = _LEXICON_B.intersection(found)  # (one pass over the words for both sides)
     if not hits:
         return False  # a score of 0
-    good, bad = hits & _POSITIVE_B, hits & _NEGATIVE_B
-    asked, other = (good, bad) if positive else (bad, good)
-    if not asked:
+    asked, other = (_POSITIVE_B, _NEGATIVE_B) if positive else (_NEGATIVE_B, _POSITIVE_B)
+    if hits.isdisjoint(asked):  # (a look at the one to three words found, no new set)
         return False
-    if not other:
+    if hits.isdisjoint(other):
         return True
-    return sum(map(found.count, asked)) > sum(map(found.count, other))
+    return sum(map(found.count, hits & asked)) > sum(map(found.count, hits & other))
 
 
 class SentimentMatchesRating(Rule):
