@@ -946,8 +946,9 @@ class SentimentMatchesRating(Rule):
         self._texts: list[Getter] | None = [getter(p) for p in texts] if isinstance(texts, (list, tuple)) \
             and all(isinstance(p, str) for p in texts) else None
         rating = spec.get("rating")
-        self._keys: tuple[str, tuple[str, ...]] | None = (rating, tuple(texts)) if self._texts is not None \
-            and isinstance(rating, str) and all(_plain_parts(p) == [(p, None)] for p in (rating, *texts)) else None
+        keys = tuple(texts) if isinstance(texts, (list, tuple)) and self._texts is not None else None
+        self._keys: tuple[str, tuple[str, ...]] | None = (rating, keys) if keys is not None \
+            and isinstance(rating, str) and all(_plain_parts(p) == [(p, None)] for p in (rating, *keys)) else None
         """(rating key, text keys) when each is a top-level key: read with ``get`` in a dict (their getters)."""
 
     def check(self, record: Record) -> bool | None:
