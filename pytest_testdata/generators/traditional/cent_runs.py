@@ -139,7 +139,7 @@ def _sum_run(rule: Sum) -> Run:
         if expected is None:
             return False
         # (its setter's write; its getter reads the same object back); max(expected, 0.0) without the call
-        node[key] = 0.0 if 0.0 > expected else expected
+        node[key] = 0.0 if expected < 0.0 else expected  # (expected: a float)
         return expected >= 0.0 and expected - expected == 0.0
     return run_in_one
 
