@@ -45,6 +45,7 @@ from pytest_testdata.generators.traditional.texts import (
     review_body,
     review_title,
     sentiment_bucket,
+    text_lengths,
 )
 from pytest_testdata.generators.traditional.vocab import (
     FEATURES,
@@ -335,13 +336,31 @@ def _product_description(state: RecordState) -> str:
 
 
 def _review_title(state: RecordState) -> str:
-    name, noun, category = _reviewed(state)
-    return review_title(state.rng, sentiment_bucket(state.record.get("rating")), name, noun, category)
+    name, noun, category = state.product, state.noun, state.category
+    if name is None or noun is None or category is None:  # (else _reviewed(state) returns them as they are)
+        name, noun, category = _reviewed(state)
+    rating = state.record.get("rating")
+    return review_title(state.rng, (("positive" if rating >= 4 else "negative" if rating <= 2 else "neutral")
+                                    if type(rating) is int else sentiment_bucket(rating)), name, noun, category)
 
 
 def _review_body(state: RecordState) -> str:
-    name, noun, category = _reviewed(state)
-    return review_body(state.rng, sentiment_bucket(state.record.get("rating")), name, noun, category)
+    name, noun, category = state.product, state.noun, state.category
+    if name is None or noun is None or category is None:  # (else _reviewed(state) returns them as they are)
+        name, noun, category = _reviewed(state)
+    rating = state.record.get("rating")  # sentiment_bucket(rating), written out for a plain int
+    return review_body(state.rng, (("positive" if rating >= 4 else "negative" if rating <= 2 else "neutral")
+                                   if type(rating) is int else sentiment_bucket(rating)), name, noun, category)
+
+
+# A review's texts name a product drawn by _product_name (state.product and state.noun are set nowhere else):
+# their lengths lie within text_lengths' bounds, so a schema's minLength and maxLength around those bounds
+# need no check per value (_string_drawer reads .lengths), and every value is a str within them (vouch.py).
+_TEXT_LENGTHS = text_lengths(_product_name.lengths[1],  # type: ignore[attr-defined]
+                             max(len(noun.lower()) for nouns in PRODUCT_NOUNS.values() for noun in nouns))
+for _text, (_least, _most) in zip((_review_title, _review_body), _TEXT_LENGTHS, strict=True):
+    _text.lengths = (_least, _most)  # type: ignore[attr-defined]
+    _text.makes_value = {"type": "string", "minLength": _least, "maxLength": _most}  # type: ignore[attr-defined]
 
 
 def _first_name(state: RecordState) -> str:
