@@ -129,3 +129,141 @@ def test_a_review_drawer_reads_the_rating_as_sentiment_bucket_does() -> None:
         bucket = texts.sentiment_bucket(rating)
         assert title == _plain_title(plain, bucket, name, noun, category)
         assert body == _plain_body(plain, bucket, name, noun, category)
+
+
+# -- drawers written into the straight-line builders ---------------------------------------------------------
+
+
+def _looping(draw: Any) -> Any:
+    """``draw`` with every object and list builder in it (nested too) as its loop over its fields' drawers
+    (warming.py's code, never specialised): the plain code the straight-line builders stand in for."""
+    from types import FunctionType
+
+    from pytest_testdata.generators.traditional import warming
+
+    fields = getattr(draw, "object_fields", None)
+    if fields is not None:
+        return FunctionType(warming.build.__code__, {"FIELDS": tuple((n, _looping(d)) for n, d in fields),
+                                                     "CALLS": 0, "WARM": 10**9}, "build")
+    if getattr(draw, "source", "").startswith("def items("):
+        names = draw.__globals__
+        return FunctionType(warming.items.__code__, {
+            "FIELDS": tuple((n, _looping(d)) for n, d in draw.fields), "LO": names["LO"], "HI": names["HI"],
+            "COUNT": names["COUNT"], "CALLS": 0, "WARM": 10**9}, "items")
+    return draw
+
+
+def _dataset_schemas() -> list[Any]:
+    """The built-in entities, and each as a dataset's job generates it (the fields it sets left undrawn)."""
+    from pytest_testdata.engine import Engine
+    from pytest_testdata.generators.traditional.derived import without_derived
+    from pytest_testdata.schemas.model import Schema
+
+    engine = Engine()
+    schemas = [engine.registry.get(e) for e in ("cart", "order", "payment", "product", "review", "user")]
+    undrawn = {"order": {"billing_address", "customer_id", "items.*.line_total", "items.*.name",
+                         "items.*.product_id", "items.*.sku", "items.*.unit_price", "payment.amount",
+                         "shipping_address", "totals.discount", "totals.subtotal", "totals.tax", "totals.total"},
+               "payment": {"amount", "card_last_four", "currency", "method", "order_id"},
+               "review": {"product_id", "user_id", "verified_purchase"}}  # (as datasets/request.py asks)
+    enum = {"type": "string", "enum": ["a", "b", "c"]}
+    inner = {"type": "object", "required": ["kind", "quantity", "ref_id"],
+             "properties": {"kind": enum, "quantity": {"type": "integer", "minimum": 1, "maximum": 6},
+                            "ref_id": {"type": "string", "format": "uuid"}}}
+    nested = Schema.from_json_schema({"type": "object", "required": ["outer", "lines"], "properties": {
+        "outer": {"type": "object", "required": ["inner", "kind"], "properties": {"inner": inner, "kind": enum}},
+        "lines": {"type": "array", "minItems": 1, "maxItems": 5, "items": {
+            "type": "object", "required": ["inner", "quantity"],
+            "properties": {"inner": inner, "quantity": {"type": "integer", "minimum": 1, "maximum": 3}}}}}},
+        name="nested_probe")
+    schemas.append(nested)
+    return schemas + [without_derived(engine.registry.get(e), frozenset(paths)) for e, paths in undrawn.items()]
+
+
+@pytest.mark.parametrize("coverage", ["all", "required", "maximal"])
+def test_straight_line_builders_draw_what_their_drawers_draw(coverage: str) -> None:
+    """Record builders with drawers written in as expressions (UUIDs, enums, currencies, quantities, a card's
+    last four digits, a list's length) and nested objects' literals in place of their builders' calls build
+    what Plan.build builds calling every drawer through loops, for every entity, locale, scale and fewest."""
+    import copy
+
+    from pytest_testdata.generators.traditional.plan import Plan, plan_for
+    from pytest_testdata.generators.traditional.straight import WARM_CALLS
+
+    inlined = 0
+    for schema in _dataset_schemas():
+        plan = plan_for(schema, {}, coverage)
+        if "build" not in vars(plan):
+            continue
+        for _ in range(WARM_CALLS + 1):  # its straight-line code from now on
+            plan.build(random.Random(0))
+        inlined += plan.build.source.count(":= rng.getrandbits(")  # type: ignore[attr-defined]
+        plain = copy.copy(plan)
+        plain.drawn = [(name, _looping(draw)) for name, draw in plan.drawn or ()]
+        for seed in range(40):
+            for locale in (None, "de_DE", "ja_JP", "en_GB"):
+                for scale, fewest in ((1.0, False), (0.5, False), (1.0, True)):
+                    fast, slow = random.Random(seed), random.Random(seed)
+                    assert plan.build(fast, locale, scale=scale, fewest=fewest) == \
+                        Plan.build(plain, slow, locale, scale=scale, fewest=fewest), (schema.name, seed, locale)
+                    assert fast.getstate() == slow.getstate()
+    assert inlined >= 10 if coverage == "all" else inlined >= 0
+
+
+def _inline_value(draw: Any, state: Any, entity: str | None) -> Any:
+    expression, names = draw.inline(entity)
+    source = expression.replace("@", "X_")
+    return eval(source, {f"X_{k}": v for k, v in names.items()}, {"state": state, "rng": state.rng})
+
+
+def test_each_inline_expression_draws_what_its_drawer_draws() -> None:
+    """Each drawer's expression against the drawer, with refused draws (enums of every size, a quantity at
+    its bounds and at its fewest, a currency of every country and none, a UUID of several entities)."""
+    from pytest_testdata.generators.traditional.plan import plan_for
+    from pytest_testdata.schemas.model import Schema
+
+    properties: dict[str, Any] = {f"e{n}": {"type": "string", "enum": [f"v{i}" for i in range(n)]}
+                                  for n in range(1, 10)}
+    properties.update(
+        quantity={"type": "integer", "minimum": 1, "maximum": 10},
+        few_quantity={"type": "integer", "minimum": 0, "maximum": 2},
+        currency={"type": "string", "enum": ["USD", "EUR", "GBP", "JPY", "CHF"]},
+        order_id={"type": "string", "format": "uuid"},
+        card_last_four={"type": "string", "pattern": "^[0-9]{4}$"},
+    )
+    schema = Schema.from_json_schema({"type": "object", "properties": properties,
+                                      "required": list(properties)}, name="inline_probe")
+    plan = plan_for(schema, {}, "all")
+    drawers_with = [(name, draw) for name, draw in plan.fields if getattr(draw, "inline", None) is not None]
+    assert {name for name, _ in drawers_with} >= {*(f"e{n}" for n in range(1, 10)), "quantity", "currency",
+                                                   "order_id", "card_last_four"}
+    for name, draw in drawers_with:
+        for entity in ("order", "user", "inline_probe", None):
+            if draw.inline(entity) is None:
+                assert entity is None and name == "order_id"
+                continue
+            for seed in range(300):
+                country = drawers.COUNTRY_CODES[seed % len(drawers.COUNTRY_CODES)] if seed % 7 else "ZZ"
+                fast = drawers.RecordState(random.Random(seed), country, fewest=seed % 11 == 0, entity=entity or "")
+                slow = drawers.RecordState(random.Random(seed), country, fewest=seed % 11 == 0, entity=entity or "")
+                assert _inline_value(draw, fast, entity) == draw(slow), (name, entity, seed)
+                assert fast.rng.getstate() == slow.rng.getstate()
+
+
+def test_a_card_kind_is_left_unchecked_only_when_its_tag_proves_the_field_s_check() -> None:
+    """A card's last four digits drawn for ``^[0-9]{4}$`` are returned as drawn (no test per value); for any
+    other pattern, lengths or a caller's constraint the drawer keeps its check."""
+    from pytest_testdata.generators.traditional import kind_values
+    from pytest_testdata.generators.traditional.kinds import _made_to_pass
+    from pytest_testdata.types import FieldConstraint
+
+    form = kind_values.card_last_four
+    assert _made_to_pass(form, {"pattern": "^[0-9]{4}$"}, None)
+    assert _made_to_pass(form, {"pattern": "^[0-9]{4}$", "minLength": 4, "maxLength": 4}, None)
+    assert not _made_to_pass(form, {"pattern": "^[0-9]{3,4}$"}, None)
+    assert not _made_to_pass(form, {"pattern": "^[0-9]{4}$", "maxLength": 3}, None)
+    assert not _made_to_pass(form, {"pattern": "^[0-9]{4}$", "format": "date"}, None)
+    assert not _made_to_pass(form, {"pattern": "^[0-9]{4}$"}, FieldConstraint(max_length=4))
+    assert not _made_to_pass(kind_values.card_number, {"pattern": "^[0-9]{4}$"}, None)
+    rng = random.Random(2)
+    assert all(len(v) == 4 and v.isdigit() for v in (form(drawers.RecordState(rng, "US")) for _ in range(20000)))

@@ -205,7 +205,20 @@ def _uuid_for(name: str) -> Draw:
                      .replace("-", "", 1).rsplit("-", 2))
     draw.makes_shape = {"format": "uuid"}  # type: ignore[attr-defined]  # always 8-4-4-4-12 hex digits (vouch.py)
     draw.makes_value = {"type": "string", "format": "uuid"}  # type: ignore[attr-defined]  # an f-string
+
+    def inline(entity: str | None) -> tuple[str, dict[str, Any]] | None:
+        """The draw as an expression for a record builder of ``entity`` (straight.py): its stream's key is
+        then a constant (an object's builder does not know the entity: None)."""
+        if entity is None:
+            return None
+        return (_UUID_EXPRESSION, {"KEY": uuid_key(uuid_stream(entity, name)), "CLEAR": UUID_CLEAR, "JOIN": _JOIN})
+    draw.inline = inline  # type: ignore[attr-defined]
     return draw
+
+
+_UUID_EXPRESSION = "@JOIN(((rng.getrandbits(128) & @CLEAR) ^ @KEY).to_bytes(16, 'big').hex('-', 2)" \
+                   ".replace('-', '', 1).rsplit('-', 2))"
+"""What :func:`_uuid_for`'s drawer returns, as an expression of a record builder (straight.py)."""
 
 
 _JOIN = "".join
@@ -738,6 +751,10 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             if ilo <= ihi:
                 # ilo plus a whole number >= 0 (-log(1 - u) >= 0 for u in [0, 1)), at most ihi: ints (vouch.py)
                 quantity.makes_value = {"type": "integer", "minimum": ilo, "maximum": ihi}  # type: ignore[attr-defined]
+            # The draw as an expression of a straight-line builder (straight.py): the same float operations.
+            quantity.inline = lambda entity: (  # type: ignore[attr-defined]
+                "(@LO if state.fewest else (@q if (@q := @LO + int(-@LOG(1.0 - rng.random()) / 0.9)) < @HI "
+                "else @HI))", {"LO": int(ilo), "HI": int(ihi), "LOG": log})
             return quantity
         if span <= 20:
             return lambda s: between(s.rng, ilo, ihi)

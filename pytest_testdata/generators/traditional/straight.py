@@ -28,17 +28,47 @@ from typing import Any
 
 from pytest_testdata.generators.traditional import warming
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, draw_none
+from pytest_testdata.generators.traditional.fastrand import between
 
 Builder = Callable[[RecordState], dict[str, Any]]
 
 
-def _literal(fields: list[tuple[str, Draw]]) -> tuple[str, dict[str, Any]]:
+def _inline(draw: Draw, prefix: str, entity: str | None) -> tuple[str, dict[str, Any]] | None:
+    """A drawer's call written as one expression: its ``inline(entity)`` (an expression of ``state`` and
+    ``rng``, whose own names start with ``@``, and those names' values; None when it has none for
+    ``entity``, the record's entity when the caller knows it), with ``@`` replaced by ``prefix``."""
+    make = getattr(draw, "inline", None)
+    found = make(entity) if make is not None else None
+    if found is None:
+        return None
+    expression, names = found
+    return expression.replace("@", prefix), {prefix + name: value for name, value in names.items()}
+
+
+def _literal(fields: list[tuple[str, Draw]], prefix: str = "D",
+             entity: str | None = None) -> tuple[str, dict[str, Any]]:
     """The dict literal calling each drawer (``{'sku': D1(state), ...}``) and the names it refers to; a
-    ``null`` field's drawer (:func:`draw_none`, no draw) is written as ``None``."""
-    names = {f"D{i}": draw for i, (_, draw) in enumerate(fields)}
-    body = ", ".join(f"{name!r}: None" if draw is draw_none else f"{name!r}: D{i}(state)"
-                     for i, (name, draw) in enumerate(fields))
-    return "{" + body + "}", names
+    ``null`` field's drawer (:func:`draw_none`, no draw) is written as ``None``, a drawer with an ``inline``
+    expression as that expression (the same draws, a Python call fewer), and a nested object's builder
+    (:func:`object_builder`) as its own literal. An expression may read ``rng`` (``state.rng``)."""
+    names: dict[str, Any] = {}
+    body = []
+    for i, (name, draw) in enumerate(fields):
+        own = f"{prefix}{i}"
+        inline = _inline(draw, own + "_", entity)
+        nested = getattr(draw, "object_fields", None)
+        if draw is draw_none:
+            value = "None"
+        elif inline is not None:
+            value, more = inline
+            names.update(more)
+        elif nested is not None:
+            value, more = _literal(list(nested), own + "_", entity)
+            names.update(more)
+        else:
+            value, names[own] = f"{own}(state)", draw
+        body.append(f"{name!r}: {value}")
+    return "{" + ", ".join(body) + "}", names
 
 
 @lru_cache(maxsize=1024)
@@ -67,24 +97,27 @@ def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
 
     It starts as exactly that loop and, on its :data:`WARM_CALLS`-th call, takes the straight-line code
     (its ``__code__`` is replaced, so every holder of the function gets it): the same drawers in the same
-    order either way, so records do not depend on when that happens.
+    order either way, so records do not depend on when that happens. A record builder (and a nested
+    object's builder) writes its literal in place of the call (``object_fields``).
     """
-    literal, _ = _literal(fields)
+    literal, names = _literal(fields)
     namespace: dict[str, Any] = {"FIELDS": tuple(fields), "CALLS": 0, "WARM": WARM_CALLS,
-                                 "SPECIALISE": _specialise}
+                                 "SPECIALISE": _specialise, "NAMES": names}
     function: Any = FunctionType(warming.build.__code__, namespace, "build")  # no compilation
     namespace["build"] = function  # what its code calls itself
-    function.source = f"def build(state):\n    return {literal}\n"
+    function.source = f"def build(state):\n    rng = state.rng\n    return {literal}\n" if "rng" in literal \
+        else f"def build(state):\n    return {literal}\n"
+    function.object_fields = tuple(fields)
     return function  # type: ignore[no-any-return]
 
 
 def _specialise(function: Any) -> None:
-    """Give a warmed-up object builder its straight-line code (the drawers it names go into its globals
+    """Give a warmed-up object builder its straight-line code (the names it reads go into its globals
     first, so a call at any moment finds them)."""
     namespace = function.__globals__
     straight: dict[str, Any] = {}
     exec(_code(function.source, "object builder"), straight)
-    namespace.update({f"D{i}": draw for i, (_, draw) in enumerate(namespace["FIELDS"])})
+    namespace.update(namespace["NAMES"])
     function.__code__ = straight["build"].__code__
 
 
@@ -96,9 +129,16 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
     then by straight-line code (the same drawers in the same order either way)."""
     literal, names = _literal(fields)
     names.update(LO=lo, HI=hi, COUNT=draw_count)
+    count = "COUNT(rng, LO, HI)"
+    if draw_count is between and type(lo) is int and type(hi) is int and lo <= hi:
+        # between(rng, LO, HI) written out: its getrandbits draw, and the call itself when the draw is refused
+        # (its rejection loop starts afresh with the same draws)
+        names.update(SPAN=hi - lo + 1, BITS=(hi - lo + 1).bit_length())
+        count = "(LO + r if (r := rng.getrandbits(BITS)) < SPAN else COUNT(rng, LO, HI))"
     source = (
         "def items(state):\n"
-        "    n = LO if state.fewest else COUNT(state.rng, LO, HI)\n"
+        "    rng = state.rng\n"
+        f"    n = LO if state.fewest else {count}\n"
         "    out = []\n"
         "    for _ in range(n):\n"
         "        state.category = None  # each line item is a product of its own category\n"
@@ -175,10 +215,19 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     sure = sure_steps is not None
     lines = ["def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):", *_new_state()]
     for i, (name, draw) in enumerate(drawn):
+        inline = _inline(draw, f"D{i}_", entity) if draw is not None else None
+        nested = getattr(draw, "object_fields", None)
         if draw is None:
             lines.append(f"    record[{name!r}] = PLACEHOLDER  # a rule writes it")
         elif draw is draw_none:  # a null field: nothing drawn
             lines.append(f"    record[{name!r}] = None")
+        elif inline is not None:  # the drawer's expression: the same draws, a call fewer
+            lines.append(f"    record[{name!r}] = {inline[0]}")
+            names.update(inline[1])
+        elif nested is not None:  # a nested object's literal in place of its builder's call
+            literal, more = _literal(list(nested), f"D{i}_", entity)
+            lines.append(f"    record[{name!r}] = {literal}")
+            names.update(more)
         else:
             names[f"D{i}"] = draw
             lines.append(f"    record[{name!r}] = D{i}(state)")
