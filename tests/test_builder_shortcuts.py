@@ -8,6 +8,7 @@ shape, and compares the values and the random state left behind.
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -190,7 +191,7 @@ def test_straight_line_builders_draw_what_their_drawers_draw(coverage: str) -> N
     from pytest_testdata.generators.traditional.plan import Plan, plan_for
     from pytest_testdata.generators.traditional.straight import WARM_CALLS
 
-    inlined = 0
+    inlined = copied = 0
     for schema in _dataset_schemas():
         plan = plan_for(schema, {}, coverage)
         if "build" not in vars(plan):
@@ -204,10 +205,14 @@ def test_straight_line_builders_draw_what_their_drawers_draw(coverage: str) -> N
             for locale in (None, "de_DE", "ja_JP", "en_GB"):
                 for scale, fewest in ((1.0, False), (0.5, False), (1.0, True)):
                     fast, slow = random.Random(seed), random.Random(seed)
-                    assert plan.build(fast, locale, scale=scale, fewest=fewest) == \
-                        Plan.build(plain, slow, locale, scale=scale, fewest=fewest), (schema.name, seed, locale)
+                    made = plan.build(fast, locale, scale=scale, fewest=fewest)
+                    expected = Plan.build(plain, slow, locale, scale=scale, fewest=fewest)
+                    # the same values, and the same keys in the same order (objects built as copies too)
+                    assert json.dumps(made, default=str) == json.dumps(expected, default=str), \
+                        (schema.name, seed, locale)
                     assert fast.getstate() == slow.getstate()
-    assert inlined >= 10 if coverage == "all" else inlined >= 0
+                    copied += json.dumps(made, default=str).count('"line_total": null')
+    assert inlined >= 10 and copied > 1000 if coverage == "all" else inlined >= 0
 
 
 def _inline_value(draw: Any, state: Any, entity: str | None) -> Any:

@@ -45,30 +45,58 @@ def _inline(draw: Draw, prefix: str, entity: str | None) -> tuple[str, dict[str,
     return expression.replace("@", prefix), {prefix + name: value for name, value in names.items()}
 
 
+def _value(draw: Draw, own: str, entity: str | None) -> tuple[str, dict[str, Any]]:
+    """One field's value in generated code and the names it refers to: ``None`` for a ``null`` field's drawer
+    (:func:`draw_none`, no draw), a drawer's ``inline`` expression (the same draws, a Python call fewer), a
+    nested object's builder (:func:`object_builder`) as its own literal, else the drawer's call."""
+    inline = _inline(draw, own + "_", entity)
+    nested = getattr(draw, "object_fields", None)
+    if draw is draw_none:
+        return "None", {}
+    if inline is not None:
+        return inline
+    if nested is not None:
+        return _literal(list(nested), own + "_", entity)
+    return f"{own}(state)", {own: draw}
+
+
 def _literal(fields: list[tuple[str, Draw]], prefix: str = "D",
              entity: str | None = None) -> tuple[str, dict[str, Any]]:
-    """The dict literal calling each drawer (``{'sku': D1(state), ...}``) and the names it refers to; a
-    ``null`` field's drawer (:func:`draw_none`, no draw) is written as ``None``, a drawer with an ``inline``
-    expression as that expression (the same draws, a Python call fewer), and a nested object's builder
-    (:func:`object_builder`) as its own literal. An expression may read ``rng`` (``state.rng``)."""
+    """The dict literal of an object's fields (``{'sku': D1(state), ...}``, each value as :func:`_value`
+    writes it) and the names it refers to. An expression may read ``rng`` (``state.rng``)."""
     names: dict[str, Any] = {}
     body = []
     for i, (name, draw) in enumerate(fields):
-        own = f"{prefix}{i}"
-        inline = _inline(draw, own + "_", entity)
-        nested = getattr(draw, "object_fields", None)
-        if draw is draw_none:
-            value = "None"
-        elif inline is not None:
-            value, more = inline
-            names.update(more)
-        elif nested is not None:
-            value, more = _literal(list(nested), own + "_", entity)
-            names.update(more)
-        else:
-            value, names[own] = f"{own}(state)", draw
+        value, more = _value(draw, f"{prefix}{i}", entity)
+        names.update(more)
         body.append(f"{name!r}: {value}")
     return "{" + ", ".join(body) + "}", names
+
+
+COPY_NONES = 3
+"""From how many ``null`` fields on an object is built as a copy of a dict of its keys, all None, with the
+drawn values set in it (a copy of six keys and one value set cost about 1,100 machine instructions, their
+literal 2,300; with one ``null`` field of three the two cost the same)."""
+
+
+def _statements(fields: list[tuple[str, Draw]], prefix: str, entity: str | None, var: str,
+                indent: str) -> tuple[list[str], dict[str, Any]]:
+    """Lines that make ``var`` the object :func:`_literal` writes: that literal, or for an object with at
+    least :data:`COPY_NONES` ``null`` fields (the values a dataset copies in afterwards), a copy of a dict
+    of its keys (their order) set to None, then each drawn value set in field order: the same draws in the
+    same order, the same keys in the same order, the same values. Nothing a drawer reads sees the object
+    before it is whole (drawers read the record, ``state.record``)."""
+    if sum(1 for _, draw in fields if draw is draw_none) < COPY_NONES or len({n for n, _ in fields}) != len(fields):
+        literal, names = _literal(fields, prefix, entity)
+        return [f"{indent}{var} = {literal}"], names
+    names = {f"{prefix}NONES": dict.fromkeys(name for name, _ in fields)}  # never written: only copied
+    lines = [f"{indent}{var} = {prefix}NONES.copy()"]
+    for i, (name, draw) in enumerate(fields):
+        if draw is not draw_none:
+            value, more = _value(draw, f"{prefix}{i}", entity)
+            names.update(more)
+            lines.append(f"{indent}{var}[{name!r}] = {value}")
+    return lines, names
 
 
 @lru_cache(maxsize=1024)
@@ -100,13 +128,14 @@ def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
     order either way, so records do not depend on when that happens. A record builder (and a nested
     object's builder) writes its literal in place of the call (``object_fields``).
     """
-    literal, names = _literal(fields)
+    lines, names = _statements(fields, "D", None, "made", "    ")
     namespace: dict[str, Any] = {"FIELDS": tuple(fields), "CALLS": 0, "WARM": WARM_CALLS,
                                  "SPECIALISE": _specialise, "NAMES": names}
     function: Any = FunctionType(warming.build.__code__, namespace, "build")  # no compilation
     namespace["build"] = function  # what its code calls itself
-    function.source = f"def build(state):\n    rng = state.rng\n    return {literal}\n" if "rng" in literal \
-        else f"def build(state):\n    return {literal}\n"
+    body = "\n".join(lines)
+    function.source = f"def build(state):\n{'    rng = state.rng' + chr(10) if 'rng' in body else ''}{body}\n" \
+        "    return made\n"
     function.object_fields = tuple(fields)
     return function  # type: ignore[no-any-return]
 
@@ -127,7 +156,7 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
     a product of its own category (``state.category`` is reset before each and after the last), each built
     as :func:`object_builder` builds one: by a loop over the fields for its first :data:`WARM_CALLS` lists,
     then by straight-line code (the same drawers in the same order either way)."""
-    literal, names = _literal(fields)
+    lines, names = _statements(fields, "D", None, "item", "        ")
     names.update(LO=lo, HI=hi, COUNT=draw_count)
     count = "COUNT(rng, LO, HI)"
     if draw_count is between and type(lo) is int and type(hi) is int and lo <= hi:
@@ -135,14 +164,19 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
         # (its rejection loop starts afresh with the same draws)
         names.update(SPAN=hi - lo + 1, BITS=(hi - lo + 1).bit_length())
         count = "(LO + r if (r := rng.getrandbits(BITS)) < SPAN else COUNT(rng, LO, HI))"
+    # Each line item is a product of its own category: state.category is reset before each, unless no
+    # drawer of the item can read it (each is null or an inline expression, which reads no category).
+    reads = any(draw is not draw_none and _inline(draw, "", None) is None for _, draw in fields)
+    reset = "        state.category = None  # each line item is a product of its own category\n" if reads else ""
     source = (
         "def items(state):\n"
         "    rng = state.rng\n"
         f"    n = LO if state.fewest else {count}\n"
         "    out = []\n"
         "    for _ in range(n):\n"
-        "        state.category = None  # each line item is a product of its own category\n"
-        f"        out.append({literal})\n"
+        f"{reset}"
+        + "\n".join(lines) + "\n"
+        "        out.append(item)\n"
         "    state.category = None\n"
         "    return out\n"
     )
@@ -224,9 +258,9 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
         elif inline is not None:  # the drawer's expression: the same draws, a call fewer
             lines.append(f"    record[{name!r}] = {inline[0]}")
             names.update(inline[1])
-        elif nested is not None:  # a nested object's literal in place of its builder's call
-            literal, more = _literal(list(nested), f"D{i}_", entity)
-            lines.append(f"    record[{name!r}] = {literal}")
+        elif nested is not None:  # a nested object's literal (or copy) in place of its builder's call
+            made, more = _statements(list(nested), f"D{i}_", entity, f"made{i}", "    ")
+            lines += [*made, f"    record[{name!r}] = made{i}"]
             names.update(more)
         else:
             names[f"D{i}"] = draw
