@@ -235,13 +235,18 @@ def test_each_inline_expression_draws_what_its_drawer_draws() -> None:
         currency={"type": "string", "enum": ["USD", "EUR", "GBP", "JPY", "CHF"]},
         order_id={"type": "string", "format": "uuid"},
         card_last_four={"type": "string", "pattern": "^[0-9]{4}$"},
+        rating={"type": "integer", "minimum": 1, "maximum": 5},
+        one_value={"type": "integer", "minimum": 3, "maximum": 3},
+        helpful_votes={"type": "integer", "minimum": 0, "maximum": 10000},
+        stock_level={"type": "integer", "minimum": 2, "maximum": 900},
     )
     schema = Schema.from_json_schema({"type": "object", "properties": properties,
                                       "required": list(properties)}, name="inline_probe")
     plan = plan_for(schema, {}, "all")
     drawers_with = [(name, draw) for name, draw in plan.fields if getattr(draw, "inline", None) is not None]
     assert {name for name, _ in drawers_with} >= {*(f"e{n}" for n in range(1, 10)), "quantity", "currency",
-                                                   "order_id", "card_last_four"}
+                                                   "order_id", "card_last_four", "rating", "one_value",
+                                                   "helpful_votes", "stock_level"}
     for name, draw in drawers_with:
         for entity in ("order", "user", "inline_probe", None):
             if draw.inline(entity) is None:

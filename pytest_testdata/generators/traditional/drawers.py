@@ -715,6 +715,10 @@ def _long_tail(hi: int, zeros: float, size: float, alpha: float, lo: int = 0) ->
         if random_() < zeros:
             return lo
         return int(min(hi, lo + 1 + int(size * ((1.0 - random_()) ** (-1.0 / alpha) - 1.0))))
+    # As an expression of a straight-line builder (straight.py): the same draws and float operations.
+    draw.inline = lambda entity: (  # type: ignore[attr-defined]
+        "(@LO if rng.random() < @ZEROS else int(min(@HI, @LO + 1 + int(@SIZE * ((1.0 - rng.random()) "
+        "** (-1.0 / @ALPHA) - 1.0)))))", {"LO": lo, "HI": hi, "ZEROS": zeros, "SIZE": size, "ALPHA": alpha})
     return draw
 
 
@@ -757,7 +761,16 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
                 "else @HI))", {"LO": int(ilo), "HI": int(ihi), "LOG": log})
             return quantity
         if span <= 20:
-            return lambda s: between(s.rng, ilo, ihi)
+            def small(state: RecordState) -> int:
+                return between(state.rng, ilo, ihi)
+            if ilo <= ihi:
+                # As an expression of a straight-line builder (straight.py): between's first getrandbits draw,
+                # and between itself when it is refused (its rejection loop starts afresh with the same draws).
+                small.inline = lambda entity: (  # type: ignore[attr-defined]
+                    "(@LO + @r if (@r := rng.getrandbits(@BITS)) < @N else @BETWEEN(rng, @LO, @HI))",
+                    {"LO": ilo, "HI": ihi, "N": ihi - ilo + 1, "BITS": (ihi - ilo + 1).bit_length(),
+                     "BETWEEN": between})
+            return small
         if ilo == 0 and any(word in lname for word in _VOTE_WORDS):
             # Votes, likes, views: most records have none, a few have many (a Pareto tail).
             return _long_tail(ihi, zeros=0.55, size=1.5, alpha=1.0)

@@ -124,19 +124,43 @@ def _filler(template: str, fields: tuple[str, ...] = _FIELDS) -> Callable[..., s
 
 def _fill(template: str, name: str, noun: str, category: str) -> str:
     """``template.format(name=name, noun=noun.lower(), word=...)`` (see :func:`_filler`)."""
-    fill = _FILLERS.get(template)
-    if fill is None:
-        fill = _FILLERS[template] = _filler(template)
-    return fill(name, noun.lower(), CATEGORY_WORDS.get(category, "product"))
+    return (_FILLERS.get(template) or _new_filler(template))(
+        name, noun.lower(), CATEGORY_WORDS.get(category, "product"))
+
+
+def _new_filler(template: str) -> Callable[[str, str, str], str]:
+    fill = _FILLERS[template] = _filler(template)
+    return fill
 
 
 def _be(aspect: str) -> str:
     return "are" if aspect.endswith("s") else "is"
 
 
+def _drawn(choices: tuple[str, ...]) -> tuple[tuple[str, ...], int, int]:
+    """Choices with how many and their bit length: what ``pick(rng, choices)``, written out, draws with."""
+    if not choices:
+        raise ValueError("texts: every list of choices needs at least one")
+    return choices, len(choices), len(choices).bit_length()
+
+
+_TITLE_DRAWS = {bucket: _drawn(titles) for bucket, titles in _TITLES.items()}
+_BODY_DRAWS = {bucket: (_drawn(_OPENERS[bucket]), _drawn(_ASPECT_WORDS[bucket]), _drawn(_CLOSERS[bucket]))
+               for bucket in _OPENERS}
+"""A bucket's titles, and its openers, aspect words and closers, for the picks written out below (each
+``pick(rng, choices)``'s getrandbits rejection loop, about 1,500 machine instructions fewer than its call)."""
+
+
 def review_title(rng: random.Random, bucket: str, name: str, noun: str, category: str) -> str:
     """A title about the product (its noun, name or category) with the bucket's sentiment."""
-    text = _fill(pick(rng, _TITLES[bucket]), name, noun, category)
+    titles, n, k = _TITLE_DRAWS[bucket]
+    bits = rng.getrandbits
+    i = bits(k)  # pick(rng, _TITLES[bucket]), written out
+    while i >= n:
+        i = bits(k)
+    template = titles[i]
+    text = (_FILLERS.get(template) or _new_filler(template))(
+        name, noun.lower(), CATEGORY_WORDS.get(category, "product"))  # _fill(template, ...), written out
     return text[0].upper() + text[1:]
 
 
@@ -152,11 +176,11 @@ list-pool branch: a population of at most 21 for two items); any other size call
 def review_body(rng: random.Random, bucket: str, name: str, noun: str, category: str) -> str:
     """Opener naming the product, two different aspects of the category with the bucket's words, and a closer."""
     aspects, n, subjects = _SUBJECTS.get(category) or _SUBJECTS["home"]
+    bits = rng.getrandbits
     if n in _SAMPLED and ASPECTS.get(category, ASPECTS["home"]) is aspects:
         # first, second = rng.sample(aspects, 2), written out (about 14,000 machine instructions a call):
         # CPython's pool branch draws randbelow(n), moves the last item into the chosen one's place and draws
         # randbelow(n - 1); randbelow is the getrandbits rejection loop fastrand.below makes.
-        bits = rng.getrandbits
         k = n.bit_length()
         i = bits(k)
         while i >= n:
@@ -169,10 +193,24 @@ def review_body(rng: random.Random, bucket: str, name: str, noun: str, category:
         first, second = subjects[i], subjects[m if j == i else j]
     else:  # (ASPECTS changed after import, or a size the pool branch does not take)
         first, second = (f"{aspect} {_be(aspect)}" for aspect in rng.sample(ASPECTS.get(category, ASPECTS["home"]), 2))
-    words = _ASPECT_WORDS[bucket]
-    opener = _fill(pick(rng, _OPENERS[bucket]), name, noun, category)
-    middle = f"The {first} {pick(rng, words)}, and the {second} {pick(rng, words)}."
-    closer = pick(rng, _CLOSERS[bucket])
+    (openers, on, ok), (words, wn, wk), (closers, cn, ck) = _BODY_DRAWS[bucket]
+    i = bits(ok)  # pick(rng, _OPENERS[bucket]), written out, as are the picks below
+    while i >= on:
+        i = bits(ok)
+    template = openers[i]
+    opener = (_FILLERS.get(template) or _new_filler(template))(
+        name, noun.lower(), CATEGORY_WORDS.get(category, "product"))
+    i = bits(wk)
+    while i >= wn:
+        i = bits(wk)
+    j = bits(wk)
+    while j >= wn:
+        j = bits(wk)
+    middle = f"The {first} {words[i]}, and the {second} {words[j]}."
+    i = bits(ck)
+    while i >= cn:
+        i = bits(ck)
+    closer = closers[i]
     if opener and closer:  # the usual case (the middle is never empty): " ".join of the three
         return f"{opener} {middle} {closer}"
     return " ".join(p for p in (opener, middle, closer) if p)
