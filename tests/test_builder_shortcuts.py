@@ -277,3 +277,14 @@ def test_a_card_kind_is_left_unchecked_only_when_its_tag_proves_the_field_s_chec
     assert not _made_to_pass(kind_values.card_number, {"pattern": "^[0-9]{4}$"}, None)
     rng = random.Random(2)
     assert all(len(v) == 4 and v.isdigit() for v in (form(drawers.RecordState(rng, "US")) for _ in range(20000)))
+
+
+def test_a_record_builder_draws_the_record_s_country_as_pick_country_does() -> None:
+    expression, names = drawers.pick_country.inline("order")  # type: ignore[attr-defined]
+    code = compile(expression.replace("@", "X_"), "<country>", "eval")
+    values = {f"X_{k}": v for k, v in names.items()}
+    for locale in (None, "", "de_DE", "ja_JP", "en_GB", "xx_YY", "fr_FR"):
+        for seed in range(400):
+            fast, slow = random.Random(seed), random.Random(seed)
+            assert eval(code, values, {"rng": fast, "locale": locale}) == drawers.pick_country(slow, locale)
+            assert fast.getstate() == slow.getstate()

@@ -177,6 +177,14 @@ def pick_country(rng: random.Random, locale: str | None) -> str:
     return _COUNTRY_CODES[i] if i < _COUNTRY_COUNT else _COUNTRY_CODES[-1]
 
 
+# As an expression of a record builder's ``rng`` and ``locale`` (straight.py): the same lookup and draw.
+pick_country.inline = lambda entity: (  # type: ignore[attr-defined]
+    "(@LOCALES.get(locale, 'US') if locale else (@CODES[@i] if (@i := @BISECT(@CUM, rng.random())) < @N "
+    "else @CODES[-1]))",
+    {"LOCALES": LOCALE_COUNTRIES, "CODES": _COUNTRY_CODES, "BISECT": bisect_right, "CUM": _COUNTRY_CUM,
+     "N": _COUNTRY_COUNT})
+
+
 # The drawers below run for every value of every record, so they draw through fastrand (the same values
 # as rng.choice / randrange / randint, fewer calls) and inline the one-line formulas of rng.uniform and
 # rng.expovariate. Changing the order or number of draws changes every later value: keep them as they are.

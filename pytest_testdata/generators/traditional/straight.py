@@ -33,7 +33,7 @@ from pytest_testdata.generators.traditional.fastrand import between
 Builder = Callable[[RecordState], dict[str, Any]]
 
 
-def _inline(draw: Draw, prefix: str, entity: str | None) -> tuple[str, dict[str, Any]] | None:
+def _inline(draw: Callable[..., Any], prefix: str, entity: str | None) -> tuple[str, dict[str, Any]] | None:
     """A drawer's call written as one expression: its ``inline(entity)`` (an expression of ``state`` and
     ``rng``, whose own names start with ``@``, and those names' values; None when it has none for
     ``entity``, the record's entity when the caller knows it), with ``@`` replaced by ``prefix``."""
@@ -248,6 +248,10 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
                              "CENTS": cents, "RULES": rules, "NEW": object.__new__}
     sure = sure_steps is not None
     lines = ["def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):", *_new_state()]
+    country = _inline(pick_country, "C_", entity)
+    if country is not None:  # the record's country drawn by an expression (drawers.pick_country's), not a call
+        lines = [line.replace("PICK_COUNTRY(rng, locale)", country[0]) for line in lines]
+        names.update(country[1])
     for i, (name, draw) in enumerate(drawn):
         inline = _inline(draw, f"D{i}_", entity) if draw is not None else None
         nested = getattr(draw, "object_fields", None)

@@ -144,6 +144,10 @@ def _drawn(choices: tuple[str, ...]) -> tuple[tuple[str, ...], int, int]:
     return choices, len(choices), len(choices).bit_length()
 
 
+_CAPITALISED = frozenset(t for titles in _TITLES.values() for t in titles
+                         if t[:1] not in ("", "{", "}") and t[0].upper() == t[0])
+"""Titles whose first character is their own text, already what upper() makes of it (``text[0].upper() +
+text[1:]`` would return the text as it is)."""
 _TITLE_DRAWS = {bucket: _drawn(titles) for bucket, titles in _TITLES.items()}
 _BODY_DRAWS = {bucket: (_drawn(_OPENERS[bucket]), _drawn(_ASPECT_WORDS[bucket]), _drawn(_CLOSERS[bucket]))
                for bucket in _OPENERS}
@@ -161,6 +165,8 @@ def review_title(rng: random.Random, bucket: str, name: str, noun: str, category
     template = titles[i]
     text = (_FILLERS.get(template) or _new_filler(template))(
         name, noun.lower(), CATEGORY_WORDS.get(category, "product"))  # _fill(template, ...), written out
+    if template in _CAPITALISED:  # its text starts with the template's own upper-case letter: as it is
+        return text
     return text[0].upper() + text[1:]
 
 
