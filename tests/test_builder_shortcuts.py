@@ -288,3 +288,37 @@ def test_a_record_builder_draws_the_record_s_country_as_pick_country_does() -> N
             fast, slow = random.Random(seed), random.Random(seed)
             assert eval(code, values, {"rng": fast, "locale": locale}) == drawers.pick_country(slow, locale)
             assert fast.getstate() == slow.getstate()
+
+
+@pytest.mark.parametrize("bounds", [(0, 50), (0, 1000), (5, 5.5), (0.5, 2e9), (1e8, 3e9), (0, None)])
+def test_a_price_without_a_category_is_what_round_cents_of_its_clamp_makes(bounds: tuple[float, Any]) -> None:
+    """An order's shipping (a money field with no product category) clamps and rounds written out: the same
+    value as round_cents(min(max(value, lo), hi)), also for scales that push it past either bound."""
+    import math
+
+    from pytest_testdata.generators.traditional.cents import CENT, clean_price
+    from pytest_testdata.quality.money import round_cents
+
+    lo, hi = bounds
+    node: dict[str, Any] = {"type": "number", "minimum": lo, "multipleOf": 0.01}
+    if hi is not None:
+        node["maximum"] = hi
+    draw = drawers._number_drawer(node, "shipping", None, integer=False)
+    flo = float(lo)
+    fhi = float(hi) if hi is not None else max(flo * 10, 1000.0)
+    log_lo, log_hi = math.log(max(flo, 0.01)), math.log(max(fhi, 0.02))
+
+    def plain(rng: random.Random, scale: float) -> float:
+        value = math.exp(log_lo + (log_hi - log_lo) * rng.random()) * scale
+        if rng.random() < 0.5:
+            value = math.floor(value) + 0.99
+        value = round_cents(min(max(value, flo), fhi))
+        return value if (value / CENT).is_integer() else clean_price(value, flo, fhi)
+
+    for seed in range(3000):
+        scale = (1.0, 0.001, 0.37, 3.0, 1e6)[seed % 5]
+        fast, slow = random.Random(seed), random.Random(seed)
+        state = drawers.RecordState(fast, "US", scale=scale)
+        got, want = draw(state), plain(slow, scale)
+        assert got == want and type(got) is type(want) and math.copysign(1, got) == math.copysign(1, want)
+        assert fast.getstate() == slow.getstate()

@@ -855,7 +855,16 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             value = exp(log_lo + log_span * random_()) * scale  # rng.uniform(log_lo, log_hi)
             if random_() < 0.5:
                 value = floor(value) + 0.99
-            value = round_cents(min(max(value, flo), fhi))
+            # round_cents(min(max(value, flo), fhi)) written out for a float (an order's shipping, every
+            # order): max(value, flo) is flo only when flo > value, min(.., fhi) fhi only when fhi < it
+            value = flo if flo > value else value
+            value = fhi if fhi < value else value
+            if -1e9 < value < 1e9:
+                scaled = value * 100.0
+                whole = floor(scaled + 0.5)
+                value = whole / 100 if whole and -0.49 < scaled - whole < 0.49 else round(value, 2)
+            else:
+                value = round(value, 2)
             # clean_price(value, ...) returns a value on the cent as it is (most are): no call for those.
             return value if (value / CENT).is_integer() else clean_price(value, flo, fhi)
         return price
