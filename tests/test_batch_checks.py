@@ -183,7 +183,7 @@ def test_review_scores_are_the_same_with_and_without_the_rule_acceptor(engine: E
     texts = [dict(r, body=rng.choice((r["body"], None, 5, "great " * 3, "awful bad", "", r["title"]))) for r in reviews]
     batch = reviews + swapped + texts
     scorer = CoherenceScorer(engine.registry.get("review"))
-    assert "sentiment(" in scorer.acceptor.source
+    assert "leans(" in scorer.acceptor.source
     scores = scorer.scores(batch)
     assert scores == [scorer.plain_score(r) for r in batch]
     assert min(scores) < 1.0

@@ -28,7 +28,7 @@ from pytest_testdata.locales.countries import CALLING_CODES, NANP, POSTAL_CODES
 from pytest_testdata.locales.gazetteer import phone_fits_region
 from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.paths import _plain_parts
-from pytest_testdata.quality.rules import TOLERANCE, Rule, fold, fold_name, latin_name, sentiment
+from pytest_testdata.quality.rules import TOLERANCE, Rule, fold, fold_name, latin_name, leans
 
 MARGIN = 0.0051
 """A total is compared without rounding it to cents when it is this much inside the tolerance: rounding
@@ -52,7 +52,7 @@ class RuleAcceptor:
         self._consts: dict[str, Any] = {
             "fold": fold, "fold_name": fold_name, "latin_name": latin_name, "NANP": NANP,
             "phone_fits_region": phone_fits_region, "POSTAL_CODES": POSTAL_CODES, "CALLING_CODES": CALLING_CODES,
-            "round_cents": round_cents, "STEP": _step, "sentiment": sentiment,
+            "round_cents": round_cents, "STEP": _step, "leans": leans,
         }
         self._lines: list[str] = []
         self._vars = 0
@@ -486,12 +486,11 @@ def _sentiment_matches_rating(acc: RuleAcceptor, rule: Rule) -> bool:
     if rating is None or len(found) != len(reads):
         return False
     # An int rating and every text a str (anything else: the plain path); a 3 fits any sentiment, a rating
-    # from 4 wants a positive score and one to 2 a negative one, of the texts joined by a space (as check()).
-    score, joined = acc._var(), " + ' ' + ".join(found)
+    # from 4 wants a positive score and one to 2 a negative one (``leans``, what check() asks), of the texts
+    # joined by a space.
+    joined = " + ' ' + ".join(found)
     acc._emit(f"if type({rating}) is not int or {' or '.join(f'type({v}) is not str' for v in found)}: return False")
-    acc._emit(f"if {rating} != 3:")
-    acc._emit(f"{score} = sentiment({joined})", 1)
-    acc._emit(f"if not ({score} > 0 if {rating} >= 4 else {score} < 0): return False", 1)
+    acc._emit(f"if {rating} != 3 and not leans({joined}, {rating} >= 4): return False")
     return True
 
 
