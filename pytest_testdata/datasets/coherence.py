@@ -804,8 +804,6 @@ class AfterRef(DatasetRule):
                             and b_minute is not None and b_second is not None:
                         landing = b_day * 86_400 + b_minute + b_second
                         gap = landing - (a_day * 86_400 + a_minute + a_second)
-                if gap is None:
-                    gap = _seconds_between(mine, theirs)
                 if bits:
                     r = rng.getrandbits(bits)
                     while r >= span:
@@ -813,6 +811,8 @@ class AfterRef(DatasetRule):
                     delay = low + r
                 else:
                     delay = between(rng, low, high)  # (raises what randint says of such bounds)
+                if gap is None:  # (after the draw, as enforce: a time it cannot read raises with the delay drawn)
+                    gap = _seconds_between(mine, theirs)
                 if landing is None or at < 0 or type(record) is not dict:
                     shift_fields(record, moves, gap + delay)
                     return
