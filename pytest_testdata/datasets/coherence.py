@@ -781,6 +781,9 @@ class AfterRef(DatasetRule):
         # read again; the moves before and after it are shifted in their order, as shift_fields does.
         at = moves.index(field) if field is not None and moves.count(field) == 1 else -1
         before, later = (moves[:at], moves[at + 1:]) if at >= 0 else ([], [])
+        epochs: dict[str, int] = {}
+        """The referenced times the tables have read, by text (a customer's sign-up is read for each of their
+        orders): a text's epoch is the same whenever the tables read it (they only grow)."""
 
         def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
             if name is not None and type(record) is dict:  # parent_of(record), as it reads a plain dict
@@ -798,12 +801,17 @@ class AfterRef(DatasetRule):
                 gap = landing = None
                 if len(mine) == 20 == len(theirs) and mine[19] == "Z" == theirs[19]:
                     a_day, a_minute, a_second = days.get(mine[:10]), minutes.get(mine[10:17]), seconds.get(mine[17:19])
-                    b_day, b_minute, b_second = \
-                        days.get(theirs[:10]), minutes.get(theirs[10:17]), seconds.get(theirs[17:19])
-                    if a_day is not None and a_minute is not None and a_second is not None and b_day is not None \
-                            and b_minute is not None and b_second is not None:
-                        landing = b_day * 86_400 + b_minute + b_second
-                        gap = landing - (a_day * 86_400 + a_minute + a_second)
+                    if a_day is not None and a_minute is not None and a_second is not None:
+                        landing = epochs.get(theirs) if type(theirs) is str else None
+                        if landing is None:
+                            b_day, b_minute, b_second = \
+                                days.get(theirs[:10]), minutes.get(theirs[10:17]), seconds.get(theirs[17:19])
+                            if b_day is not None and b_minute is not None and b_second is not None:
+                                landing = b_day * 86_400 + b_minute + b_second
+                                if type(theirs) is str:
+                                    epochs[theirs] = landing
+                        if landing is not None:
+                            gap = landing - (a_day * 86_400 + a_minute + a_second)
                 if bits:
                     r = rng.getrandbits(bits)
                     while r >= span:
@@ -1037,6 +1045,7 @@ class PurchasedBefore(DatasetRule):
         # delay: written from that epoch instead of being read again (see AfterRef.enforcer)
         at = moves.index(time) if moves.count(time) == 1 else -1
         before, later = (moves[:at], moves[at + 1:]) if at >= 0 else ([], [])
+        epochs: dict[str, int] = {}  # the purchases' times the tables have read (see AfterRef.enforcer)
         for record, (buyer, item) in zip(records, chosen, strict=True):
             record[buyer_field], record[item_field] = buyer, item
             if flag is not None:
@@ -1055,11 +1064,15 @@ class PurchasedBefore(DatasetRule):
             landing = None
             if type(when) is str and len(mine) == 20 == len(when) and mine[19] == "Z" == when[19]:
                 a_day, a_minute, a_second = days.get(mine[:10]), minutes.get(mine[10:17]), seconds.get(mine[17:19])
-                b_day, b_minute, b_second = days.get(when[:10]), minutes.get(when[10:17]), seconds.get(when[17:19])
-                if a_day is not None and a_minute is not None and a_second is not None and b_day is not None \
-                        and b_minute is not None and b_second is not None:
-                    landing = b_day * 86_400 + b_minute + b_second
-                    gap = landing - (a_day * 86_400 + a_minute + a_second)
+                if a_day is not None and a_minute is not None and a_second is not None:
+                    landing = epochs.get(when)
+                    if landing is None:
+                        b_day, b_minute, b_second = \
+                            days.get(when[:10]), minutes.get(when[10:17]), seconds.get(when[17:19])
+                        if b_day is not None and b_minute is not None and b_second is not None:
+                            landing = epochs[when] = b_day * 86_400 + b_minute + b_second
+                    if landing is not None:
+                        gap = landing - (a_day * 86_400 + a_minute + a_second)
             if landing is None or at < 0:
                 shift_fields(record, moves, _seconds_between(mine, when) + delay)
                 continue

@@ -111,7 +111,7 @@ def test_a_purchase_dates_a_review_as_the_general_steps_do(built) -> None:
     for pair in list(earliest)[::7]:
         earliest[pair] = rng.choice([*ODD[:6], shift(earliest[pair], rng.randint(-10**6, 10**6))])
     odd_index = RecordIndex.of_tables({}, {key: earliest})
-    moved = 0
+    moved = together = 0
     for moves in MOVES:
         variant = copy.copy(rule)
         if moves is not None:
@@ -127,7 +127,19 @@ def test_a_purchase_dates_a_review_as_the_general_steps_do(built) -> None:
             assert fast == plain, moves
             assert fast_rng.random() == plain_rng.random(), moves
             moved += sum(a != b for a, b in zip(plain, records, strict=True))
-    assert moved > 1_000
+            # the records none of which raises, in one call (a purchase's time read once serves the next
+            # review of the same order)
+            fine = [(r, pair) for r, pair in zip(records, pairs, strict=True)
+                    if _outcome(_assign_by_the_general_steps, variant, copy.deepcopy(r), where, random.Random(0),
+                                pair) == "ok"]
+            plain, fast = [copy.deepcopy(r) for r, _ in fine], [copy.deepcopy(r) for r, _ in fine]
+            plain_rng, fast_rng = random.Random(4), random.Random(4)
+            for a, (_, pair) in zip(plain, fine, strict=True):
+                _assign_by_the_general_steps(variant, a, where, plain_rng, pair)
+            variant.assign(fast, where, fast_rng, [pair for _, pair in fine])
+            assert fast == plain and fast_rng.random() == plain_rng.random(), moves
+            together += len(fine)
+    assert moved > 1_000 and together > 1_000
 
 
 def test_a_chunk_extends_a_list_with_the_items_randrange_picks() -> None:
