@@ -459,6 +459,7 @@ class SameAsRef(DatasetRule):
         table, key_of, locals_, plain = index.table(*self.target), self._key_local, self._locals, self._plain
         keyed, array, short, name = self._keyed, self.array, self._short, self._key_name
         again = list(zip(keyed, self._again, strict=True)) if keyed is not None and any(self._again) else None
+        prepared: dict[Any, dict[str, Any]] = {}
         for record in records:
             # self._units(record), without the call and the list: the record, or its list's dict items
             if array is None:
@@ -477,9 +478,18 @@ class SameAsRef(DatasetRule):
                 if parent is None:
                     continue
                 if plain is not None and type(unit) is dict and type(parent) is dict:
-                    for local, theirs in plain:  # what the getter and setter below do for plain keys
-                        value = parent.get(theirs)
-                        unit[local] = value if type(value) in _SCALAR_TYPES else clone(value)
+                    # What the getter and setter below do for plain keys: the referenced values, read once per
+                    # referenced record and call (a product's name, SKU and price for each of its order lines;
+                    # nothing here writes a referenced record), written with one update when all are scalars.
+                    copied = prepared.get(key)
+                    if copied is None:
+                        copied = {local: parent.get(theirs) for local, theirs in plain}
+                        if not set(map(type, copied.values())) <= _SCALAR_TYPES:
+                            for local, value in copied.items():
+                                unit[local] = value if type(value) in _SCALAR_TYPES else clone(value)
+                            continue
+                        prepared[key] = copied
+                    unit.update(copied)
                 elif short is not None and type(unit) is dict and type(parent) is dict:
                     # the keyed copy below with each short path read as its getter reads a plain dict, a
                     # field read before not read again, and a flat dict (an address) copied as clone does
@@ -496,7 +506,7 @@ class SameAsRef(DatasetRule):
                                     value = read(parent)
                             flat = type(value) is dict and set(map(type, value.values())) <= _SCALAR_TYPES
                         if flat:
-                            unit[local] = value.copy()  # type: ignore[union-attr]
+                            unit[local] = value.copy()
                         else:
                             unit[local] = value if type(value) in _SCALAR_TYPES else clone(value)
                 elif again is not None and type(unit) is dict:
@@ -781,9 +791,6 @@ class AfterRef(DatasetRule):
         # read again; the moves before and after it are shifted in their order, as shift_fields does.
         at = moves.index(field) if field is not None and moves.count(field) == 1 else -1
         before, later = (moves[:at], moves[at + 1:]) if at >= 0 else ([], [])
-        epochs: dict[str, int] = {}
-        """The referenced times the tables have read, by text (a customer's sign-up is read for each of their
-        orders): a text's epoch is the same whenever the tables read it (they only grow)."""
 
         def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
             if name is not None and type(record) is dict:  # parent_of(record), as it reads a plain dict
@@ -801,17 +808,12 @@ class AfterRef(DatasetRule):
                 gap = landing = None
                 if len(mine) == 20 == len(theirs) and mine[19] == "Z" == theirs[19]:
                     a_day, a_minute, a_second = days.get(mine[:10]), minutes.get(mine[10:17]), seconds.get(mine[17:19])
-                    if a_day is not None and a_minute is not None and a_second is not None:
-                        landing = epochs.get(theirs) if type(theirs) is str else None
-                        if landing is None:
-                            b_day, b_minute, b_second = \
-                                days.get(theirs[:10]), minutes.get(theirs[10:17]), seconds.get(theirs[17:19])
-                            if b_day is not None and b_minute is not None and b_second is not None:
-                                landing = b_day * 86_400 + b_minute + b_second
-                                if type(theirs) is str:
-                                    epochs[theirs] = landing
-                        if landing is not None:
-                            gap = landing - (a_day * 86_400 + a_minute + a_second)
+                    b_day, b_minute, b_second = \
+                        days.get(theirs[:10]), minutes.get(theirs[10:17]), seconds.get(theirs[17:19])
+                    if a_day is not None and a_minute is not None and a_second is not None and b_day is not None \
+                            and b_minute is not None and b_second is not None:
+                        landing = b_day * 86_400 + b_minute + b_second
+                        gap = landing - (a_day * 86_400 + a_minute + a_second)
                 if bits:
                     r = rng.getrandbits(bits)
                     while r >= span:
@@ -1045,7 +1047,9 @@ class PurchasedBefore(DatasetRule):
         # delay: written from that epoch instead of being read again (see AfterRef.enforcer)
         at = moves.index(time) if moves.count(time) == 1 else -1
         before, later = (moves[:at], moves[at + 1:]) if at >= 0 else ([], [])
-        epochs: dict[str, int] = {}  # the purchases' times the tables have read (see AfterRef.enforcer)
+        # The purchases' times the tables have read, by text (an order's delivery is read for each review of
+        # its items): a text's epoch is the same whenever the tables read it (they only grow).
+        epochs: dict[str, int] = {}
         for record, (buyer, item) in zip(records, chosen, strict=True):
             record[buyer_field], record[item_field] = buyer, item
             if flag is not None:
