@@ -909,6 +909,32 @@ def sentiment(text: str) -> int:
     return sum(map(_IS_POSITIVE, words)) - sum(map(_IS_NEGATIVE, words))
 
 
+_LEXICON_B = _POSITIVE_B | _NEGATIVE_B
+
+
+def leans(text: str, positive: bool) -> bool:
+    """``sentiment(text) > 0`` when ``positive``, else ``sentiment(text) < 0``: what a rating's check asks.
+
+    For ASCII text, words of one side only decide it without counting them (the counts, a pass over the
+    words for each lexicon word found, were a third of a review's check): with no word of the asked side
+    the answer is no, with some and none of the other side yes; with both, they are counted as
+    :func:`sentiment` counts them.
+    """
+    if not text.isascii():
+        score = sentiment(text)
+        return score > 0 if positive else score < 0
+    found = text.encode("ascii").translate(_LETTERS_ONLY).split()
+    hits = _LEXICON_B.intersection(found)  # (one pass over the words for both sides)
+    if not hits:
+        return False  # a score of 0
+    asked, other = (_POSITIVE_B, _NEGATIVE_B) if positive else (_NEGATIVE_B, _POSITIVE_B)
+    if hits.isdisjoint(asked):  # (a look at the one to three words found, no new set)
+        return False
+    if hits.isdisjoint(other):
+        return True
+    return sum(map(found.count, hits & asked)) > sum(map(found.count, hits & other))
+
+
 class SentimentMatchesRating(Rule):
     kind = "sentiment_matches_rating"
 
@@ -919,8 +945,32 @@ class SentimentMatchesRating(Rule):
         # Compiled readers (every review is checked); a malformed spec fails when used, as it always did.
         self._texts: list[Getter] | None = [getter(p) for p in texts] if isinstance(texts, (list, tuple)) \
             and all(isinstance(p, str) for p in texts) else None
+        rating = spec.get("rating")
+        keys = tuple(texts) if isinstance(texts, (list, tuple)) and self._texts is not None else None
+        self._keys: tuple[str, tuple[str, ...]] | None = (rating, keys) if keys is not None \
+            and isinstance(rating, str) and all(_plain_parts(p) == [(p, None)] for p in (rating, *keys)) else None
+        """(rating key, text keys) when each is a top-level key: read with ``get`` in a dict (their getters)."""
 
     def check(self, record: Record) -> bool | None:
+        keys = self._keys
+        if keys is not None and type(record) is dict:
+            # The steps below for top-level keys of a dict (every review a dataset scores comes here)
+            rating_key, text_keys = keys
+            rating = record.get(rating_key)
+            texts = []
+            for key in text_keys:
+                text = record.get(key)
+                if isinstance(text, str):
+                    texts.append(text)
+            if not isinstance(rating, int) or not texts:
+                return None
+            if 2 < rating < 4:
+                return True
+            if rating >= 4:
+                return leans(" ".join(texts), True)
+            if rating <= 2:
+                return leans(" ".join(texts), False)
+            return True
         rating = self._rating(record)
         if self._texts is None:
             texts = [t for t in (get(record, p) for p in self.spec["texts"]) if isinstance(t, str)]

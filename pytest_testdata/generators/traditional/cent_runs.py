@@ -138,7 +138,8 @@ def _sum_run(rule: Sum) -> Run:
         expected = total_of(record)  # Sum.enforce
         if expected is None:
             return False
-        node[key] = max(expected, 0.0)  # (its setter's write; its getter reads the same object back)
+        # (its setter's write; its getter reads the same object back); max(expected, 0.0) without the call
+        node[key] = 0.0 if expected < 0.0 else expected  # (expected: a float)
         return expected >= 0.0 and expected - expected == 0.0
     return run_in_one
 

@@ -613,7 +613,10 @@ class CentMoves:
             return False  # (a NaN or infinite price upstream: no cent value to move to)
         low, high = base * rate.low, base * rate.high
         # A moved quantity or price changed the base: start from the range the rate allows now.
-        cents = round(min(max(current, low), high) * 100)
+        # round(min(max(current, low), high) * 100) without the two calls: max keeps its first argument unless
+        # the second is greater, min unless the second is less (the same value, a NaN included)
+        floor_ = low if low > current else current
+        cents = round((high if high < floor_ else floor_) * 100)
         derive = rate.derive
         # A rejected value this move cannot change (another rate's target, rejected too) stays rejected
         # whatever this value is: take the nearest accepted one without trying the others (the same result).

@@ -45,6 +45,7 @@ from pytest_testdata.generators.traditional.texts import (
     review_body,
     review_title,
     sentiment_bucket,
+    text_lengths,
 )
 from pytest_testdata.generators.traditional.vocab import (
     FEATURES,
@@ -176,6 +177,14 @@ def pick_country(rng: random.Random, locale: str | None) -> str:
     return _COUNTRY_CODES[i] if i < _COUNTRY_COUNT else _COUNTRY_CODES[-1]
 
 
+# As an expression of a record builder's ``rng`` and ``locale`` (straight.py): the same lookup and draw.
+pick_country.inline = lambda entity: (  # type: ignore[attr-defined]
+    "(@LOCALES.get(locale, 'US') if locale else (@CODES[@i] if (@i := @BISECT(@CUM, rng.random())) < @N "
+    "else @CODES[-1]))",
+    {"LOCALES": LOCALE_COUNTRIES, "CODES": _COUNTRY_CODES, "BISECT": bisect_right, "CUM": _COUNTRY_CUM,
+     "N": _COUNTRY_COUNT})
+
+
 # The drawers below run for every value of every record, so they draw through fastrand (the same values
 # as rng.choice / randrange / randint, fewer calls) and inline the one-line formulas of rng.uniform and
 # rng.expovariate. Changing the order or number of draws changes every later value: keep them as they are.
@@ -204,7 +213,20 @@ def _uuid_for(name: str) -> Draw:
                      .replace("-", "", 1).rsplit("-", 2))
     draw.makes_shape = {"format": "uuid"}  # type: ignore[attr-defined]  # always 8-4-4-4-12 hex digits (vouch.py)
     draw.makes_value = {"type": "string", "format": "uuid"}  # type: ignore[attr-defined]  # an f-string
+
+    def inline(entity: str | None) -> tuple[str, dict[str, Any]] | None:
+        """The draw as an expression for a record builder of ``entity`` (straight.py): its stream's key is
+        then a constant (an object's builder does not know the entity: None)."""
+        if entity is None:
+            return None
+        return (_UUID_EXPRESSION, {"KEY": uuid_key(uuid_stream(entity, name)), "CLEAR": UUID_CLEAR, "JOIN": _JOIN})
+    draw.inline = inline  # type: ignore[attr-defined]
     return draw
+
+
+_UUID_EXPRESSION = "@JOIN(((rng.getrandbits(128) & @CLEAR) ^ @KEY).to_bytes(16, 'big').hex('-', 2)" \
+                   ".replace('-', '', 1).rsplit('-', 2))"
+"""What :func:`_uuid_for`'s drawer returns, as an expression of a record builder (straight.py)."""
 
 
 _JOIN = "".join
@@ -335,13 +357,31 @@ def _product_description(state: RecordState) -> str:
 
 
 def _review_title(state: RecordState) -> str:
-    name, noun, category = _reviewed(state)
-    return review_title(state.rng, sentiment_bucket(state.record.get("rating")), name, noun, category)
+    name, noun, category = state.product, state.noun, state.category
+    if name is None or noun is None or category is None:  # (else _reviewed(state) returns them as they are)
+        name, noun, category = _reviewed(state)
+    rating = state.record.get("rating")
+    return review_title(state.rng, (("positive" if rating >= 4 else "negative" if rating <= 2 else "neutral")
+                                    if type(rating) is int else sentiment_bucket(rating)), name, noun, category)
 
 
 def _review_body(state: RecordState) -> str:
-    name, noun, category = _reviewed(state)
-    return review_body(state.rng, sentiment_bucket(state.record.get("rating")), name, noun, category)
+    name, noun, category = state.product, state.noun, state.category
+    if name is None or noun is None or category is None:  # (else _reviewed(state) returns them as they are)
+        name, noun, category = _reviewed(state)
+    rating = state.record.get("rating")  # sentiment_bucket(rating), written out for a plain int
+    return review_body(state.rng, (("positive" if rating >= 4 else "negative" if rating <= 2 else "neutral")
+                                   if type(rating) is int else sentiment_bucket(rating)), name, noun, category)
+
+
+# A review's texts name a product drawn by _product_name (state.product and state.noun are set nowhere else):
+# their lengths lie within text_lengths' bounds, so a schema's minLength and maxLength around those bounds
+# need no check per value (_string_drawer reads .lengths), and every value is a str within them (vouch.py).
+_TEXT_LENGTHS = text_lengths(_product_name.lengths[1],  # type: ignore[attr-defined]
+                             max(len(noun.lower()) for nouns in PRODUCT_NOUNS.values() for noun in nouns))
+for _text, (_least, _most) in zip((_review_title, _review_body), _TEXT_LENGTHS, strict=True):
+    _text.lengths = (_least, _most)  # type: ignore[attr-defined]
+    _text.makes_value = {"type": "string", "minLength": _least, "maxLength": _most}  # type: ignore[attr-defined]
 
 
 def _first_name(state: RecordState) -> str:
@@ -683,6 +723,10 @@ def _long_tail(hi: int, zeros: float, size: float, alpha: float, lo: int = 0) ->
         if random_() < zeros:
             return lo
         return int(min(hi, lo + 1 + int(size * ((1.0 - random_()) ** (-1.0 / alpha) - 1.0))))
+    # As an expression of a straight-line builder (straight.py): the same draws and float operations.
+    draw.inline = lambda entity: (  # type: ignore[attr-defined]
+        "(@LO if rng.random() < @ZEROS else int(min(@HI, @LO + 1 + int(@SIZE * ((1.0 - rng.random()) "
+        "** (-1.0 / @ALPHA) - 1.0)))))", {"LO": lo, "HI": hi, "ZEROS": zeros, "SIZE": size, "ALPHA": alpha})
     return draw
 
 
@@ -719,9 +763,22 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             if ilo <= ihi:
                 # ilo plus a whole number >= 0 (-log(1 - u) >= 0 for u in [0, 1)), at most ihi: ints (vouch.py)
                 quantity.makes_value = {"type": "integer", "minimum": ilo, "maximum": ihi}  # type: ignore[attr-defined]
+            # The draw as an expression of a straight-line builder (straight.py): the same float operations.
+            quantity.inline = lambda entity: (  # type: ignore[attr-defined]
+                "(@LO if state.fewest else (@q if (@q := @LO + int(-@LOG(1.0 - rng.random()) / 0.9)) < @HI "
+                "else @HI))", {"LO": int(ilo), "HI": int(ihi), "LOG": log})
             return quantity
         if span <= 20:
-            return lambda s: between(s.rng, ilo, ihi)
+            def small(state: RecordState) -> int:
+                return between(state.rng, ilo, ihi)
+            if ilo <= ihi:
+                # As an expression of a straight-line builder (straight.py): between's first getrandbits draw,
+                # and between itself when it is refused (its rejection loop starts afresh with the same draws).
+                small.inline = lambda entity: (  # type: ignore[attr-defined]
+                    "(@LO + @r if (@r := rng.getrandbits(@BITS)) < @N else @BETWEEN(rng, @LO, @HI))",
+                    {"LO": ilo, "HI": ihi, "N": ihi - ilo + 1, "BITS": (ihi - ilo + 1).bit_length(),
+                     "BETWEEN": between})
+            return small
         if ilo == 0 and any(word in lname for word in _VOTE_WORDS):
             # Votes, likes, views: most records have none, a few have many (a Pareto tail).
             return _long_tail(ihi, zeros=0.55, size=1.5, alpha=1.0)
@@ -798,7 +855,16 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             value = exp(log_lo + log_span * random_()) * scale  # rng.uniform(log_lo, log_hi)
             if random_() < 0.5:
                 value = floor(value) + 0.99
-            value = round_cents(min(max(value, flo), fhi))
+            # round_cents(min(max(value, flo), fhi)) written out for a float (an order's shipping, every
+            # order): max(value, flo) is flo only when flo > value, min(.., fhi) fhi only when fhi < it
+            value = flo if flo > value else value
+            value = fhi if fhi < value else value
+            if -1e9 < value < 1e9:
+                scaled = value * 100.0
+                whole = floor(scaled + 0.5)
+                value = whole / 100 if whole and -0.49 < scaled - whole < 0.49 else round(value, 2)
+            else:
+                value = round(value, 2)
             # clean_price(value, ...) returns a value on the cent as it is (most are): no call for those.
             return value if (value / CENT).is_integer() else clean_price(value, flo, fhi)
         return price

@@ -90,7 +90,7 @@ class TraditionalGenerator(GeneratorBase):
             for done in range(0, request.count, CHECK_EVERY):
                 checkpoint()
                 if sure_build is None:
-                    batch.extend(build(rng, locale) for _ in range(min(CHECK_EVERY, request.count - done)))
+                    batch += [build(rng, locale) for _ in range(min(CHECK_EVERY, request.count - done))]
                     continue
                 for _ in range(min(CHECK_EVERY, request.count - done)):
                     record, sure = sure_build(rng, locale)

@@ -190,6 +190,15 @@ def card_last_four(state: RecordState) -> str:
     return f"{below(state.rng, 10_000):04d}"
 
 
+# Always four digits: below(rng, 10_000) zero-padded to four (kinds.kind_drawer needs no check of them).
+card_last_four.makes_value = {"type": "string", "pattern": "^[0-9]{4}$",  # type: ignore[attr-defined]
+                              "minLength": 4, "maxLength": 4}
+# As an expression of a straight-line builder (straight.py): below's first getrandbits draw, and below itself
+# when it is refused (its rejection loop starts afresh with the same draws).
+card_last_four.inline = lambda entity: (  # type: ignore[attr-defined]
+    "f'{(@v if (@v := rng.getrandbits(14)) < 10000 else @BELOW(rng, 10000)):04d}'", {"BELOW": below})
+
+
 def timestamp(state: RecordState) -> str:
     return timestamps.draw(state.rng)
 

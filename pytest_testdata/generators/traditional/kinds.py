@@ -365,6 +365,20 @@ def _fit_forms(forms: Sequence[Draw], check: Callable[[Any], bool], seed: str) -
     return (best[1], False) if best is not None else None
 
 
+def _made_to_pass(form: Draw, node: Mapping[str, Any], constraint: FieldConstraint | None) -> bool:
+    """Whether every value of ``form`` passes the check :func:`_string_check` makes of the field, by what the
+    form says each value is (its ``makes_value``, read as :func:`~.vouch.implies` reads it): a card's last
+    four digits drawn for ``^[0-9]{4}$`` need no test of each value. Without a tag, with a caller's
+    constraint, or with anything the tag does not say: no (the value is checked)."""
+    tag = getattr(form, "makes_value", None)
+    if tag is None or constraint is not None:
+        return False
+    from pytest_testdata.generators.traditional.vouch import implies
+
+    checked = {key: node[key] for key in ("minLength", "maxLength", "pattern", "format") if key in node}
+    return implies(tag, {"type": "string", **checked})
+
+
 def _with_fallback(form: Draw, check: Callable[[Any], bool], fallback: Draw) -> Draw:
     def draw(state: RecordState) -> Any:
         for _ in range(REDRAWS):
@@ -423,7 +437,9 @@ def kind_drawer(kind: Kind, node: Mapping[str, Any], name: str, constraint: Fiel
         return None
     form, always = fitted
     if always:
-        return _with_fallback(form, check, fallback) if fallback is not None else form
+        if fallback is None or _made_to_pass(form, node, constraint):
+            return form
+        return _with_fallback(form, check, fallback)
     return _with_fallback(form, check, fallback) if fallback is not None else None
 
 

@@ -92,6 +92,10 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
                 return local if local in choices and state.rng.random() < 0.9 else pick(state.rng, choices)
             if choices and all(type(c) is str for c in choices):  # one of them, always (vouch.made_values)
                 currency.makes_value = {"type": "string", "enum": choices}  # type: ignore[attr-defined]
+            # As an expression of a straight-line builder (straight.py): the same draws.
+            currency.inline = lambda entity: (  # type: ignore[attr-defined]
+                "(@L if (@L := @CURRENCIES.get(state.country)) in @C and rng.random() < 0.9 else @PICK(rng, @C))",
+                {"CURRENCIES": CURRENCIES, "C": choices, "PICK": pick})
             return currency
         count = len(choices)
         bits = count.bit_length()
@@ -105,6 +109,12 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
             return choices[i]
         if choices and all(type(c) is str for c in choices):  # one of them, always (vouch.made_values)
             one_of.makes_value = {"type": "string", "enum": choices}  # type: ignore[attr-defined]
+        if count:
+            # As an expression of a straight-line builder (straight.py): the first getrandbits draw, and pick
+            # itself when it is refused (its rejection loop starts afresh with the same draws).
+            one_of.inline = lambda entity: (  # type: ignore[attr-defined]
+                "(@C[@i] if (@i := rng.getrandbits(@BITS)) < @N else @PICK(rng, @C))",
+                {"C": choices, "BITS": bits, "N": count, "PICK": pick})
         return one_of
     if node.get("x-gen") == "address":
         return _address

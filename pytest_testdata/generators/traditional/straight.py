@@ -28,17 +28,75 @@ from typing import Any
 
 from pytest_testdata.generators.traditional import warming
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, draw_none
+from pytest_testdata.generators.traditional.fastrand import between
 
 Builder = Callable[[RecordState], dict[str, Any]]
 
 
-def _literal(fields: list[tuple[str, Draw]]) -> tuple[str, dict[str, Any]]:
-    """The dict literal calling each drawer (``{'sku': D1(state), ...}``) and the names it refers to; a
-    ``null`` field's drawer (:func:`draw_none`, no draw) is written as ``None``."""
-    names = {f"D{i}": draw for i, (_, draw) in enumerate(fields)}
-    body = ", ".join(f"{name!r}: None" if draw is draw_none else f"{name!r}: D{i}(state)"
-                     for i, (name, draw) in enumerate(fields))
-    return "{" + body + "}", names
+def _inline(draw: Callable[..., Any], prefix: str, entity: str | None) -> tuple[str, dict[str, Any]] | None:
+    """A drawer's call written as one expression: its ``inline(entity)`` (an expression of ``state`` and
+    ``rng``, whose own names start with ``@``, and those names' values; None when it has none for
+    ``entity``, the record's entity when the caller knows it), with ``@`` replaced by ``prefix``."""
+    make = getattr(draw, "inline", None)
+    found = make(entity) if make is not None else None
+    if found is None:
+        return None
+    expression, names = found
+    return expression.replace("@", prefix), {prefix + name: value for name, value in names.items()}
+
+
+def _value(draw: Draw, own: str, entity: str | None) -> tuple[str, dict[str, Any]]:
+    """One field's value in generated code and the names it refers to: ``None`` for a ``null`` field's drawer
+    (:func:`draw_none`, no draw), a drawer's ``inline`` expression (the same draws, a Python call fewer), a
+    nested object's builder (:func:`object_builder`) as its own literal, else the drawer's call."""
+    inline = _inline(draw, own + "_", entity)
+    nested = getattr(draw, "object_fields", None)
+    if draw is draw_none:
+        return "None", {}
+    if inline is not None:
+        return inline
+    if nested is not None:
+        return _literal(list(nested), own + "_", entity)
+    return f"{own}(state)", {own: draw}
+
+
+def _literal(fields: list[tuple[str, Draw]], prefix: str = "D",
+             entity: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The dict literal of an object's fields (``{'sku': D1(state), ...}``, each value as :func:`_value`
+    writes it) and the names it refers to. An expression may read ``rng`` (``state.rng``)."""
+    names: dict[str, Any] = {}
+    body = []
+    for i, (name, draw) in enumerate(fields):
+        value, more = _value(draw, f"{prefix}{i}", entity)
+        names.update(more)
+        body.append(f"{name!r}: {value}")
+    return "{" + ", ".join(body) + "}", names
+
+
+COPY_NONES = 3
+"""From how many ``null`` fields on an object is built as a copy of a dict of its keys, all None, with the
+drawn values set in it (a copy of six keys and one value set cost about 1,100 machine instructions, their
+literal 2,300; with one ``null`` field of three the two cost the same)."""
+
+
+def _statements(fields: list[tuple[str, Draw]], prefix: str, entity: str | None, var: str,
+                indent: str) -> tuple[list[str], dict[str, Any]]:
+    """Lines that make ``var`` the object :func:`_literal` writes: that literal, or for an object with at
+    least :data:`COPY_NONES` ``null`` fields (the values a dataset copies in afterwards), a copy of a dict
+    of its keys (their order) set to None, then each drawn value set in field order: the same draws in the
+    same order, the same keys in the same order, the same values. Nothing a drawer reads sees the object
+    before it is whole (drawers read the record, ``state.record``)."""
+    if sum(1 for _, draw in fields if draw is draw_none) < COPY_NONES or len({n for n, _ in fields}) != len(fields):
+        literal, names = _literal(fields, prefix, entity)
+        return [f"{indent}{var} = {literal}"], names
+    names = {f"{prefix}NONES": dict.fromkeys(name for name, _ in fields)}  # never written: only copied
+    lines = [f"{indent}{var} = {prefix}NONES.copy()"]
+    for i, (name, draw) in enumerate(fields):
+        if draw is not draw_none:
+            value, more = _value(draw, f"{prefix}{i}", entity)
+            names.update(more)
+            lines.append(f"{indent}{var}[{name!r}] = {value}")
+    return lines, names
 
 
 @lru_cache(maxsize=1024)
@@ -67,24 +125,28 @@ def object_builder(fields: list[tuple[str, Draw]]) -> Builder:
 
     It starts as exactly that loop and, on its :data:`WARM_CALLS`-th call, takes the straight-line code
     (its ``__code__`` is replaced, so every holder of the function gets it): the same drawers in the same
-    order either way, so records do not depend on when that happens.
+    order either way, so records do not depend on when that happens. A record builder (and a nested
+    object's builder) writes its literal in place of the call (``object_fields``).
     """
-    literal, _ = _literal(fields)
+    lines, names = _statements(fields, "D", None, "made", "    ")
     namespace: dict[str, Any] = {"FIELDS": tuple(fields), "CALLS": 0, "WARM": WARM_CALLS,
-                                 "SPECIALISE": _specialise}
+                                 "SPECIALISE": _specialise, "NAMES": names}
     function: Any = FunctionType(warming.build.__code__, namespace, "build")  # no compilation
     namespace["build"] = function  # what its code calls itself
-    function.source = f"def build(state):\n    return {literal}\n"
+    body = "\n".join(lines)
+    function.source = f"def build(state):\n{'    rng = state.rng' + chr(10) if 'rng' in body else ''}{body}\n" \
+        "    return made\n"
+    function.object_fields = tuple(fields)
     return function  # type: ignore[no-any-return]
 
 
 def _specialise(function: Any) -> None:
-    """Give a warmed-up object builder its straight-line code (the drawers it names go into its globals
+    """Give a warmed-up object builder its straight-line code (the names it reads go into its globals
     first, so a call at any moment finds them)."""
     namespace = function.__globals__
     straight: dict[str, Any] = {}
     exec(_code(function.source, "object builder"), straight)
-    namespace.update({f"D{i}": draw for i, (_, draw) in enumerate(namespace["FIELDS"])})
+    namespace.update(namespace["NAMES"])
     function.__code__ = straight["build"].__code__
 
 
@@ -94,15 +156,27 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
     a product of its own category (``state.category`` is reset before each and after the last), each built
     as :func:`object_builder` builds one: by a loop over the fields for its first :data:`WARM_CALLS` lists,
     then by straight-line code (the same drawers in the same order either way)."""
-    literal, names = _literal(fields)
+    lines, names = _statements(fields, "D", None, "item", "        ")
     names.update(LO=lo, HI=hi, COUNT=draw_count)
+    count = "COUNT(rng, LO, HI)"
+    if draw_count is between and type(lo) is int and type(hi) is int and lo <= hi:
+        # between(rng, LO, HI) written out: its getrandbits draw, and the call itself when the draw is refused
+        # (its rejection loop starts afresh with the same draws)
+        names.update(SPAN=hi - lo + 1, BITS=(hi - lo + 1).bit_length())
+        count = "(LO + r if (r := rng.getrandbits(BITS)) < SPAN else COUNT(rng, LO, HI))"
+    # Each line item is a product of its own category: state.category is reset before each, unless no
+    # drawer of the item can read it (each is null or an inline expression, which reads no category).
+    reads = any(draw is not draw_none and _inline(draw, "", None) is None for _, draw in fields)
+    reset = "        state.category = None  # each line item is a product of its own category\n" if reads else ""
     source = (
         "def items(state):\n"
-        "    n = LO if state.fewest else COUNT(state.rng, LO, HI)\n"
+        "    rng = state.rng\n"
+        f"    n = LO if state.fewest else {count}\n"
         "    out = []\n"
         "    for _ in range(n):\n"
-        "        state.category = None  # each line item is a product of its own category\n"
-        f"        out.append({literal})\n"
+        f"{reset}"
+        + "\n".join(lines) + "\n"
+        "        out.append(item)\n"
         "    state.category = None\n"
         "    return out\n"
     )
@@ -174,11 +248,24 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
                              "CENTS": cents, "RULES": rules, "NEW": object.__new__}
     sure = sure_steps is not None
     lines = ["def build(rng, locale=None, scale=1.0, values=VALUES, fewest=False):", *_new_state()]
+    country = _inline(pick_country, "C_", entity)
+    if country is not None:  # the record's country drawn by an expression (drawers.pick_country's), not a call
+        lines = [line.replace("PICK_COUNTRY(rng, locale)", country[0]) for line in lines]
+        names.update(country[1])
     for i, (name, draw) in enumerate(drawn):
+        inline = _inline(draw, f"D{i}_", entity) if draw is not None else None
+        nested = getattr(draw, "object_fields", None)
         if draw is None:
             lines.append(f"    record[{name!r}] = PLACEHOLDER  # a rule writes it")
         elif draw is draw_none:  # a null field: nothing drawn
             lines.append(f"    record[{name!r}] = None")
+        elif inline is not None:  # the drawer's expression: the same draws, a call fewer
+            lines.append(f"    record[{name!r}] = {inline[0]}")
+            names.update(inline[1])
+        elif nested is not None:  # a nested object's literal (or copy) in place of its builder's call
+            made, more = _statements(list(nested), f"D{i}_", entity, f"made{i}", "    ")
+            lines += [*made, f"    record[{name!r}] = made{i}"]
+            names.update(more)
         else:
             names[f"D{i}"] = draw
             lines.append(f"    record[{name!r}] = D{i}(state)")
