@@ -36,7 +36,13 @@ from typing import Any
 from pytest_testdata.datasets.cardinality import shuffle
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import between, pick
-from pytest_testdata.generators.traditional.timestamps import _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF, shift_fields
+from pytest_testdata.generators.traditional.timestamps import (
+    _DAY_NUMBERS,
+    _MINUTE_OF,
+    _SECOND_OF,
+    format_ts,
+    shift_fields,
+)
 from pytest_testdata.generators.traditional.timestamps import _parse as epoch_of
 from pytest_testdata.locales.countries import CURRENCIES
 from pytest_testdata.quality.paths import get, getter, set_all, setter
@@ -228,6 +234,14 @@ class DatasetRule:
             return None if key is None else table.get(key)
         return plain_parent
 
+    def _parent_table(self, index: RecordIndex) -> tuple[dict[Any, Record], str | None]:
+        """For an enforcer that reads the referenced record inline: the referenced table and the reference's
+        field when :meth:`_parent_reader`'s reader reads it from a plain dict with ``record.get(name)`` and
+        looks it up in that table (else None: the reader's call)."""
+        if self._ref is None or self.target is None or not self.ref_path.isidentifier():
+            return {}, None
+        return index.table(*self.target), self.ref_path
+
     def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
         """:meth:`check` of each record: (record number, field, message) of each failure, in order. Kinds
         override it to look the referenced records up with no call per record."""
@@ -296,6 +310,21 @@ _NOTHING = object()
 def _is_key(path: str) -> bool:
     """A plain key (``price``), not a path (``addresses.0``, ``items.*.sku``)."""
     return "." not in path and "*" not in path and not path.isdigit()
+
+
+def _short_path(path: str) -> tuple[str, str | None, int | None] | None:
+    """How the getter of a short path reads a plain dict, for readers written out inline: ``(key, None,
+    None)`` for a plain key (``price``: ``record.get(key)``); ``(key, part, index)`` for two parts under a
+    plain key (``totals.total``, ``addresses.0``: the part read from the dict or, by its index, from the list
+    found there; any other shape is left to the getter); None for anything else."""
+    head, dot, tail = path.partition(".")
+    if not _is_key(head):
+        return None
+    if not dot:
+        return head, None, None
+    if "." in tail or "*" in tail:
+        return None
+    return head, tail, int(tail) if tail.isdigit() and tail.isascii() else None
 
 
 def _key_or_none(path: str) -> str | None:
@@ -368,6 +397,17 @@ class SameAsRef(DatasetRule):
         """Per pair: it reads the referenced field the pair before it read (an order's two addresses, both
         the customer's ``addresses.0``): :meth:`enforce_all` reads it once (a getter reads and changes
         nothing) and copies it for each."""
+        short = [(local, _short_path(theirs), read, again) for (local, theirs, read), again
+                 in zip(self.pairs, self._again, strict=True) if _is_key(local)]
+        self._short = [(local, *where, read, again) for local, where, read, again in short if where is not None] \
+            if self.array is None and len(short) == len(self.pairs) and all(w is not None for _, w, _, _ in short) \
+            else None
+        """Per pair when every field of this record is a plain key and every referenced field a short path
+        (:func:`_short_path`; a payment's ``amount`` from ``totals.total``, an order's addresses from
+        ``addresses.0``): (field, key, part, index, reader, read before), read from a plain dict with no
+        call (the reader for any other shape)."""
+        self._key_name = _key_or_none(self.ref_path.partition(".*.")[2] if self.array else self.ref_path)
+        """The reference's field when it is a plain key: read from a plain dict without the getter's call."""
 
     @property
     def sets(self) -> tuple[str, ...]:
@@ -417,8 +457,9 @@ class SameAsRef(DatasetRule):
         """:meth:`enforce` on each record (it draws nothing, so the records may be done in one pass)."""
         assert self.target is not None
         table, key_of, locals_, plain = index.table(*self.target), self._key_local, self._locals, self._plain
-        keyed, array = self._keyed, self.array
+        keyed, array, short, name = self._keyed, self.array, self._short, self._key_name
         again = list(zip(keyed, self._again, strict=True)) if keyed is not None and any(self._again) else None
+        prepared: dict[Any, dict[str, Any]] = {}
         for record in records:
             # self._units(record), without the call and the list: the record, or its list's dict items
             if array is None:
@@ -431,24 +472,53 @@ class SameAsRef(DatasetRule):
             for unit in units:
                 if array is not None and not isinstance(unit, dict):
                     continue
-                key = key_of(unit)
+                # key_of(unit), read as its getter reads a plain key of a plain dict
+                key = unit.get(name) if name is not None and type(unit) is dict else key_of(unit)
                 parent = table.get(key) if key is not None else None
                 if parent is None:
                     continue
                 if plain is not None and type(unit) is dict and type(parent) is dict:
-                    for local, theirs in plain:  # what the getter and setter below do for plain keys
-                        value = parent.get(theirs)
-                        unit[local] = value if type(value) in _SCALARS else clone(value)
+                    # What the getter and setter below do for plain keys: the referenced values, read once per
+                    # referenced record and call (a product's name, SKU and price for each of its order lines;
+                    # nothing here writes a referenced record), written with one update when all are scalars.
+                    copied = prepared.get(key)
+                    if copied is None:
+                        copied = {local: parent.get(theirs) for local, theirs in plain}
+                        if not set(map(type, copied.values())) <= _SCALAR_TYPES:
+                            for local, value in copied.items():
+                                unit[local] = value if type(value) in _SCALAR_TYPES else clone(value)
+                            continue
+                        prepared[key] = copied
+                    unit.update(copied)
+                elif short is not None and type(unit) is dict and type(parent) is dict:
+                    # the keyed copy below with each short path read as its getter reads a plain dict, a
+                    # field read before not read again, and a flat dict (an address) copied as clone does
+                    value = flat = None
+                    for local, head, part, at, read, same in short:
+                        if not same:
+                            value = parent.get(head)
+                            if part is not None:
+                                if type(value) is dict:
+                                    value = value.get(part)
+                                elif type(value) is list and at is not None:
+                                    value = value[at] if at < len(value) else None
+                                else:
+                                    value = read(parent)
+                            flat = type(value) is dict and set(map(type, value.values())) <= _SCALAR_TYPES
+                        if flat:
+                            unit[local] = value.copy()
+                        else:
+                            unit[local] = value if type(value) in _SCALAR_TYPES else clone(value)
                 elif again is not None and type(unit) is dict:
                     value = None
                     for (local, read), same in again:
                         if not same:
                             value = read(parent)
-                        unit[local] = value if type(value) in _SCALARS else clone(value)
+                        unit[local] = value if type(value) in _SCALAR_TYPES else clone(value)
                 elif keyed is not None and type(unit) is dict:
                     for local, read in keyed:  # what the setter below does for a plain key of a dict
                         value = read(parent)
-                        unit[local] = value if type(value) in _SCALARS else clone(value)
+                        unit[local] = value if type(value) in _SCALAR_TYPES else clone(value)
                 else:
                     for _, _, write, read in locals_:
                         write(unit, clone(read(parent)))
@@ -457,17 +527,38 @@ class SameAsRef(DatasetRule):
         assert self.target is not None
         table, key_of, compare, plain = index.table(*self.target), self._key_local, self._compare, self._plain
         keyed = self._keyed if plain is None else None
+        short = self._short if plain is None else None
+        array, name = self.array, self._key_name
         out: list[tuple[int, str, str]] = []
         for i, record in enumerate(records):
-            for at, unit in enumerate(self._units(record)):
-                key = key_of(unit)
+            for at, unit in enumerate((record,) if array is None else self._units(record)):
+                # key_of(unit), read as its getter reads a plain key of a plain dict
+                key = unit.get(name) if name is not None and type(unit) is dict else key_of(unit)
                 parent = table.get(key) if key is not None else None
                 if parent is None:
                     continue
                 if plain is not None and type(unit) is dict and type(parent) is dict \
                         and all(unit.get(local) == parent.get(theirs) for local, theirs in plain):
                     continue  # the usual case: every value equal (the loop below says which is not)
-                if keyed is not None and type(unit) is dict:
+                if short is not None and type(unit) is dict and type(parent) is dict:
+                    # the keyed comparison below, each short path read as its getter reads a plain dict (a
+                    # field read before not read again)
+                    value = None
+                    for local, head, part, index_, read, same in short:
+                        if not same:
+                            value = parent.get(head)
+                            if part is not None:
+                                if type(value) is dict:
+                                    value = value.get(part)
+                                elif type(value) is list and index_ is not None:
+                                    value = value[index_] if index_ < len(value) else None
+                                else:
+                                    value = read(parent)
+                        if not unit.get(local) == value:  # noqa: SIM201 (as the keyed loop compares)
+                            break
+                    else:
+                        continue
+                elif keyed is not None and type(unit) is dict:
                     for local, read in keyed:  # the same usual case, for referenced fields of any path
                         if not unit.get(local) == read(parent):  # noqa: SIM201 (as the line above compares)
                             break
@@ -513,6 +604,15 @@ class CurrencyOfRef(DatasetRule):
         self._country, self._currency = getter(str(spec["country"])), getter(str(spec["currency"]))
         self._set_currency = _setter(str(spec["currency"]))
         self._enum = (schema.subschema(spec["currency"]) or {}).get("enum")
+        # The country's path as key, list index, key (addresses.0.country) and the currency's as key, key
+        # (totals.currency): the enforcer and check_all read and write them in plain dicts and lists as their
+        # getter and setter do (Nones: the getter's and setter's calls).
+        country = str(spec["country"]).split(".")
+        first, at, last = country if len(country) == 3 and _is_key(country[0]) and country[1].isdigit() \
+            and country[1].isascii() and _is_key(country[2]) else (None, "0", None)
+        currency = str(spec["currency"]).split(".")
+        head, key = currency if len(currency) == 2 and _is_key(currency[0]) and _is_key(currency[1]) else (None, None)
+        self._paths: tuple[str | None, int, str | None, str | None, str | None] = (first, int(at), last, head, key)
 
     @property
     def parent_reads(self) -> tuple[str, ...]:
@@ -534,12 +634,29 @@ class CurrencyOfRef(DatasetRule):
         if parents is None:
             return super().check_all(records, index)
         country_of, currency_of, field = self._country, self._currency, self.spec["currency"]
+        first, at, last, head, key = self._paths
         out: list[tuple[int, str, str]] = []
         for i, (record, parent) in enumerate(zip(records, parents, strict=True)):
             if parent is None:
                 continue
-            wanted = CURRENCIES.get(str(country_of(parent)))
-            mine = currency_of(record)
+            # country_of(parent) and currency_of(record), read in plain dicts and lists as the getters read them
+            value: Any = _NOTHING
+            if first is not None and type(parent) is dict:
+                node = parent.get(first)
+                if type(node) is list and at < len(node):
+                    node = node[at]
+                    if type(node) is dict:
+                        value = node.get(last)
+            if value is _NOTHING:
+                value = country_of(parent)
+            wanted = CURRENCIES.get(value if type(value) is str else str(value))
+            mine = _NOTHING
+            if head is not None and type(record) is dict:
+                node = record.get(head)
+                if type(node) is dict:
+                    mine = node.get(key)
+            if mine is _NOTHING:
+                mine = currency_of(record)
             if wanted is not None and mine != wanted:
                 out.append((i, field, f"is {mine!r} but the referenced record's country uses {wanted!r}"))
         return out
@@ -551,13 +668,33 @@ class CurrencyOfRef(DatasetRule):
 
     def enforcer(self, index: RecordIndex) -> Callable[[Record, random.Random], None]:
         parent_of, country_of, enum, write = self._parent_reader(index), self._country, self._enum, self._set_currency
+        table, name = self._parent_table(index)
+        first, at, last, head, key = self._paths
 
         def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
-            parent = parent_of(record)
+            if name is not None and type(record) is dict:  # parent_of(record), as it reads a plain dict
+                found = record.get(name)
+                parent = None if found is None else table.get(found)
+            else:
+                parent = parent_of(record)
             if parent is None:
                 return
-            wanted = CURRENCIES.get(str(country_of(parent)))
+            value: Any = _NOTHING
+            if first is not None and type(parent) is dict:
+                node = parent.get(first)
+                if type(node) is list and at < len(node):
+                    node = node[at]
+                    if type(node) is dict:
+                        value = node.get(last)
+            if value is _NOTHING:
+                value = country_of(parent)
+            wanted = CURRENCIES.get(value if type(value) is str else str(value))
             if wanted is not None and (enum is None or wanted in enum):
+                if head is not None and type(record) is dict:
+                    node = record.get(head)
+                    if type(node) is dict:
+                        node[key] = wanted
+                        return
                 write(record, wanted)
         return enforce
 
@@ -641,6 +778,7 @@ class AfterRef(DatasetRule):
 
     def enforcer(self, index: RecordIndex) -> Callable[[Record, random.Random], None]:
         parent_of, mine_of, theirs_of = self._parent_reader(index), self._mine, self._theirs
+        table, name = self._parent_table(index)
         low, high, moves = self.min_delay, self.max_delay, self.moves
         field, after = _key_or_none(self.field), _key_or_none(self.after)
 
@@ -648,9 +786,18 @@ class AfterRef(DatasetRule):
         span = high - low + 1
         bits = span.bit_length() if high >= low else 0
         days, minutes, seconds = _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF
+        # The moved field itself (created_at, once among the moves): shifted by gap + delay it lands on the
+        # referenced time plus the delay, which is written from that epoch (read already) instead of being
+        # read again; the moves before and after it are shifted in their order, as shift_fields does.
+        at = moves.index(field) if field is not None and moves.count(field) == 1 else -1
+        before, later = (moves[:at], moves[at + 1:]) if at >= 0 else ([], [])
 
         def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
-            parent = parent_of(record)
+            if name is not None and type(record) is dict:  # parent_of(record), as it reads a plain dict
+                found = record.get(name)
+                parent = None if found is None else table.get(found)
+            else:
+                parent = parent_of(record)
             # The getters' own reading of a plain key in a dict (created_at), without their call.
             mine = record.get(field) if field is not None and type(record) is dict else mine_of(record)
             theirs = None if parent is None else \
@@ -658,16 +805,15 @@ class AfterRef(DatasetRule):
             if isinstance(mine, str) and isinstance(theirs, str) and mine < theirs:
                 # _seconds_between(mine, theirs) for two timestamps the tables read (every generated one): the
                 # epochs as timestamps._parse finds them; anything else through the function itself.
-                gap = None
+                gap = landing = None
                 if len(mine) == 20 == len(theirs) and mine[19] == "Z" == theirs[19]:
                     a_day, a_minute, a_second = days.get(mine[:10]), minutes.get(mine[10:17]), seconds.get(mine[17:19])
                     b_day, b_minute, b_second = \
                         days.get(theirs[:10]), minutes.get(theirs[10:17]), seconds.get(theirs[17:19])
                     if a_day is not None and a_minute is not None and a_second is not None and b_day is not None \
                             and b_minute is not None and b_second is not None:
-                        gap = (b_day * 86_400 + b_minute + b_second) - (a_day * 86_400 + a_minute + a_second)
-                if gap is None:
-                    gap = _seconds_between(mine, theirs)
+                        landing = b_day * 86_400 + b_minute + b_second
+                        gap = landing - (a_day * 86_400 + a_minute + a_second)
                 if bits:
                     r = rng.getrandbits(bits)
                     while r >= span:
@@ -675,7 +821,18 @@ class AfterRef(DatasetRule):
                     delay = low + r
                 else:
                     delay = between(rng, low, high)  # (raises what randint says of such bounds)
-                shift_fields(record, moves, gap + delay)
+                if gap is None:  # (after the draw, as enforce: a time it cannot read raises with the delay drawn)
+                    gap = _seconds_between(mine, theirs)
+                if landing is None or at < 0 or type(record) is not dict:
+                    shift_fields(record, moves, gap + delay)
+                    return
+                # shift_fields(record, moves, gap + delay), the moved field written from the epoch the tables
+                # read it at plus the shift (what shift_fields writes for it)
+                if before:
+                    shift_fields(record, before, gap + delay)
+                record[field] = format_ts(landing + delay)  # type: ignore[index]
+                if later:
+                    shift_fields(record, later, gap + delay)
         return enforce
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
@@ -748,12 +905,24 @@ class StatusMatchesRef(DatasetRule):
         # set_all's steps compiled for the path (the enforcer runs on every payment of a dataset)
         write = setter(path) if isinstance(path, str) else lambda record, value: set_all(record, path, value)
 
+        table, name = self._parent_table(index)
+        status, ref_status = _key_or_none(str(path)), _key_or_none(str(self.spec["ref_status"]))
+
         def enforce(record: Record, rng: random.Random) -> None:  # what enforce does
-            parent = parent_of(record)
+            plain = type(record) is dict
+            if name is not None and plain:  # parent_of(record), as it reads a plain dict
+                found = record.get(name)
+                parent = None if found is None else table.get(found)
+            else:
+                parent = parent_of(record)
             if parent is None:
                 return
-            options = allowed.get(str(ref_status_of(parent)))
-            if options is not None and status_of(record) not in options:
+            # the getters' own reading of a plain key in a plain dict (status), without their call
+            theirs = parent.get(ref_status) if ref_status is not None and type(parent) is dict \
+                else ref_status_of(parent)
+            options = allowed.get(theirs if type(theirs) is str else str(theirs))
+            if options is not None and \
+                    (record.get(status) if status is not None and plain else status_of(record)) not in options:
                 write(record, pick(rng, options))
         return enforce
 
@@ -867,14 +1036,55 @@ class PurchasedBefore(DatasetRule):
         the purchase reached the buyer."""
         chosen = self.pairs_for(len(records), index, rng) if pairs is None else pairs
         earliest = self._purchases(index).earliest
+        buyer_field, item_field, time, moves = self.buyer, self.item, self.time, self.moves
+        flag = str(self.flag) if self.flag else None
+        low, high = self.min_delay, self.max_delay
+        # between(rng, low, high)'s steps with its constants worked out once (every review's delay)
+        span = high - low + 1
+        bits = span.bit_length() if high >= low else 0
+        days, minutes, seconds = _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF
+        # The dated field itself (created_at, once among the moves) lands on the purchase's time plus the
+        # delay: written from that epoch instead of being read again (see AfterRef.enforcer)
+        at = moves.index(time) if moves.count(time) == 1 else -1
+        before, later = (moves[:at], moves[at + 1:]) if at >= 0 else ([], [])
+        # The purchases' times the tables have read, by text (an order's delivery is read for each review of
+        # its items): a text's epoch is the same whenever the tables read it (they only grow).
+        epochs: dict[str, int] = {}
         for record, (buyer, item) in zip(records, chosen, strict=True):
-            record[self.buyer], record[self.item] = buyer, item
-            if self.flag:
-                record[str(self.flag)] = True
-            mine, when = record.get(self.time), earliest[(buyer, item)]
-            if isinstance(mine, str):
-                delay = between(rng, self.min_delay, self.max_delay)
-                shift_fields(record, self.moves, _seconds_between(mine, when) + delay)
+            record[buyer_field], record[item_field] = buyer, item
+            if flag is not None:
+                record[flag] = True
+            mine, when = record.get(time), earliest[(buyer, item)]
+            if not isinstance(mine, str):
+                continue
+            if bits:
+                r = rng.getrandbits(bits)
+                while r >= span:
+                    r = rng.getrandbits(bits)
+                delay = low + r
+            else:
+                delay = between(rng, low, high)  # (raises what randint says of such bounds)
+            # _seconds_between(mine, when) for two timestamps the tables read, as AfterRef.enforcer reads them
+            landing = None
+            if type(when) is str and len(mine) == 20 == len(when) and mine[19] == "Z" == when[19]:
+                a_day, a_minute, a_second = days.get(mine[:10]), minutes.get(mine[10:17]), seconds.get(mine[17:19])
+                if a_day is not None and a_minute is not None and a_second is not None:
+                    landing = epochs.get(when)
+                    if landing is None:
+                        b_day, b_minute, b_second = \
+                            days.get(when[:10]), minutes.get(when[10:17]), seconds.get(when[17:19])
+                        if b_day is not None and b_minute is not None and b_second is not None:
+                            landing = epochs[when] = b_day * 86_400 + b_minute + b_second
+                    if landing is not None:
+                        gap = landing - (a_day * 86_400 + a_minute + a_second)
+            if landing is None or at < 0:
+                shift_fields(record, moves, _seconds_between(mine, when) + delay)
+                continue
+            if before:
+                shift_fields(record, before, gap + delay)
+            record[time] = format_ts(landing + delay)
+            if later:
+                shift_fields(record, later, gap + delay)
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         pair = (record.get(self.buyer), record.get(self.item))

@@ -77,6 +77,8 @@ def draw_of(state: Any) -> str:
 _MINUTE_OF = {text: i * 60 for i, text in enumerate(_HOURS_MINUTES)}
 """``"T05:06:"`` -> seconds since midnight (every valid hour and minute, as :func:`format_ts` writes them)."""
 _SECOND_OF = {text: s for s, text in enumerate(_TWO_DIGITS)}
+_MINUTE_INDEX = {text: i for i, text in enumerate(_HOURS_MINUTES)}
+"""``"T05:06:"`` -> minutes since midnight (:func:`shift_fields` adds minutes, not seconds)."""
 
 
 def _parse(timestamp: str) -> int | None:
@@ -122,27 +124,46 @@ def shift_fields(record: MutableMapping[str, Any], fields: Iterable[str], second
     (else ``shift(value, seconds)``), with :func:`_parse`'s table lookups and :func:`format_ts`'s fast path
     inlined: two calls fewer per timestamp. Anything the tables do not answer goes through those functions.
     """
-    whole = type(seconds) is int
-    day_numbers, minute_of, second_of = _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF
+    if type(seconds) is not int:
+        for name in fields:
+            value = record.get(name)
+            if isinstance(value, str):
+                record[name] = shift(value, seconds)
+        return
+    # format_ts(epoch + seconds) with the shift split once into whole days and a minute and second of the
+    # day: each timestamp's new minute and second are its own plus those, carried over (no divmod per
+    # timestamp); its new day's text is the table's, and a day the table does not hold (outside the cached
+    # years: never a generated one) is formatted by format_ts from the epoch itself.
+    shift_days = seconds // 86_400
+    shift_minutes = (seconds - shift_days * 86_400) // 60
+    shift_seconds = seconds - shift_days * 86_400 - shift_minutes * 60
+    day_numbers, minute_index, second_of, days = _DAY_NUMBERS, _MINUTE_INDEX, _SECOND_OF, _DAYS
+    hours_minutes, seconds_z = _HOURS_MINUTES, _SECONDS
     for name in fields:
         value = record.get(name)
         if not isinstance(value, str):
             continue
-        if whole:
-            day = day_numbers.get(value[:10])
-            minute = minute_of.get(value[10:17])
-            second = second_of.get(value[17:19])
-            if day is not None and minute is not None and second is not None:
-                epoch = day * 86_400 + minute + second + seconds
-                if 0 <= epoch < 253_402_300_800:  # format_ts's fast path (an int of years 1970..9999)
-                    day, second = divmod(epoch, 86_400)
-                    text = _DAYS.get(day) or _day_text(day)
-                    record[name] = f"{text}{_HOURS_MINUTES[second // 60]}{_SECONDS[second % 60]}"
-                    continue
-                record[name] = format_ts(epoch)
+        day = day_numbers.get(value[:10])
+        minute = minute_index.get(value[10:17])
+        second = second_of.get(value[17:19])
+        if day is not None and minute is not None and second is not None:
+            second += shift_seconds
+            minute += shift_minutes
+            if second >= 60:
+                second -= 60
+                minute += 1
+            day += shift_days
+            if minute >= 1_440:
+                minute -= 1_440
+                day += 1
+            text = days.get(day)
+            if text is not None:
+                record[name] = f"{text}{hours_minutes[minute]}{seconds_z[second]}"
                 continue
-            slowly = _parse_slowly(value, day)
-            if slowly is not None:
-                record[name] = format_ts(slowly + seconds)
-                continue
+            record[name] = format_ts(day * 86_400 + minute * 60 + second)
+            continue
+        slowly = _parse_slowly(value, day)
+        if slowly is not None:
+            record[name] = format_ts(slowly + seconds)
+            continue
         record[name] = shift(value, seconds)
