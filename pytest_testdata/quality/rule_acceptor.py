@@ -28,7 +28,7 @@ from pytest_testdata.locales.countries import CALLING_CODES, NANP, POSTAL_CODES
 from pytest_testdata.locales.gazetteer import phone_fits_region
 from pytest_testdata.quality.money import round_cents
 from pytest_testdata.quality.paths import _plain_parts
-from pytest_testdata.quality.rules import TOLERANCE, Rule, fold, fold_name, latin_name
+from pytest_testdata.quality.rules import TOLERANCE, Rule, fold, fold_name, latin_name, leans
 
 MARGIN = 0.0051
 """A total is compared without rounding it to cents when it is this much inside the tolerance: rounding
@@ -52,25 +52,43 @@ class RuleAcceptor:
         self._consts: dict[str, Any] = {
             "fold": fold, "fold_name": fold_name, "latin_name": latin_name, "NANP": NANP,
             "phone_fits_region": phone_fits_region, "POSTAL_CODES": POSTAL_CODES, "CALLING_CODES": CALLING_CODES,
-            "round_cents": round_cents,
+            "round_cents": round_cents, "STEP": _step, "leans": leans,
         }
         self._lines: list[str] = []
         self._vars = 0
         self._reads: dict[str, str] = {}
         """Path -> the variable holding its value (the code reads each path once: nothing writes the record)."""
+        self._numbers: set[str] = set()
+        """Variables already tested to be a float or an int (:meth:`_number`)."""
+        self._floats: dict[str, str] = {}
+        """Number variable -> the variable holding it as a float (:meth:`_float`)."""
+        fused = _line_pairs(rules)
         for index, rule in enumerate(rules):
-            emit = _EMITTERS.get(rule.kind)
-            mark, reads = len(self._lines), dict(self._reads)
-            if emit is None or not emit(self, rule):
-                del self._lines[mark:]  # a shape the emitter does not take: the rule's own check decides
-                self._reads = reads  # (the reads emitted by those lines are gone with them)
-                self._call_check(rule, index)
+            if index in fused.values():
+                continue  # emitted with its pair (below)
+            mark, reads, numbers, floats = len(self._lines), dict(self._reads), set(self._numbers), dict(self._floats)
+            if index in fused:
+                if _line_totals(self, rule, rules[fused[index]]):
+                    continue
+                self._lines[mark:], self._reads, self._numbers, self._floats = [], reads, numbers, floats
+                self._one(rules[fused[index]], fused[index])  # not taken together: each alone
+            self._one(rule, index)
         body = "\n".join(self._lines) or "        pass"
         self.source = (f"def accept(r):\n    if type(r) is not dict: return False\n    try:\n{body}\n"
                        "    except Exception:\n        return False\n    return True\n")
         namespace = dict(self._consts)
         exec(_code(self.source), namespace)  # the constants' names are in the source, their values here
         self.function: Callable[[Any], bool] = namespace["accept"]
+
+    def _one(self, rule: Rule, index: int) -> None:
+        """Emit one rule's code: its emitter's, or a call of its own ``check``."""
+        emit = _EMITTERS.get(rule.kind)
+        mark, reads, numbers, floats = len(self._lines), dict(self._reads), set(self._numbers), dict(self._floats)
+        if emit is None or not emit(self, rule):
+            del self._lines[mark:]  # a shape the emitter does not take: the rule's own check decides
+            # (the reads and tests emitted by those lines are gone with them)
+            self._reads, self._numbers, self._floats = reads, numbers, floats
+            self._call_check(rule, index)
 
     def __call__(self, record: Any) -> bool:
         return self.function(record)
@@ -100,7 +118,8 @@ class RuleAcceptor:
         Each step takes a plain dict or list as :func:`pytest_testdata.quality.paths.getter` does; anything
         else on the way (where the generic walker would decide) makes the record go the plain path. Reads
         are emitted at the top level of the function, in order, and the code never writes into the record,
-        so a path read before is that same variable (``totals.subtotal``: four of an order's rules read it);
+        so a path read before is that same variable (``totals.subtotal``: four of an order's rules read it),
+        and so is a path's parent (``totals``, read once for the six values under it);
         ``shared=False`` gives a variable of its own, for code that assigns to it.
         """
         if not isinstance(path, str):
@@ -111,30 +130,63 @@ class RuleAcceptor:
         if parts is None:
             return None
         var = self._var()
+        if len(parts) == 1:
+            self._emit(f"{var} = r.get({self._const(parts[0][0], 'N')})")
+        else:
+            parent = self._read(path.rpartition(".")[0])
+            assert parent is not None  # (a path's parent is as plain as the path)
+            key, index = parts[-1]
+            # A dict gives the key's value (a missing one None, as the walker's "no value"); anything else
+            # goes through STEP: a None stays None, a list gives the index's item or None, another value
+            # raises (the plain path decides).
+            self._emit(f"{var} = {parent}.get({self._const(key, 'N')}) if type({parent}) is dict "
+                       f"else STEP({parent}, {index!r})")
         if shared:
             self._reads[path] = var
-        key, _ = parts[0]
-        self._emit(f"{var} = r.get({self._const(key, 'N')})")
-        for key, index in parts[1:]:
-            # A missing step gives None, as the walker's "no value" does; a None on the way stays None.
-            self._emit(f"if type({var}) is dict: {var} = {var}.get({self._const(key, 'N')})")
-            if index is None:
-                self._emit(f"elif type({var}) is list: {var} = None")
-            else:
-                self._emit(f"elif type({var}) is list: {var} = {var}[{index}] if {index} < len({var}) else None")
-            self._emit(f"elif {var} is not None: return False")
         return var
 
     def _number(self, var: str) -> None:
-        """``_num(var)`` is a float or int exactly (bools and subclasses go the plain path)."""
+        """``_num(var)`` is a float or int exactly (bools and subclasses go the plain path). Tested once per
+        variable: the test is at the top level, and nothing assigns to a shared read afterwards."""
+        if var in self._numbers:
+            return
+        self._numbers.add(var)
         self._emit(f"if type({var}) is not float and type({var}) is not int: return False")
 
-    def _close(self, total: str, actual: str, tolerance: str) -> None:
+    def _float(self, var: str) -> str:
+        """A variable holding ``float(var)`` (``var`` tested by :meth:`_number`), converted once at the top level."""
+        found = self._floats.get(var)
+        if found is None:
+            found = self._floats[var] = self._var()
+            self._emit(f"{found} = float({var})")
+        return found
+
+    def _close(self, total: str, actual: str, tolerance: str, depth: int = 0) -> None:
         """Emit: ``abs(round(total, 2) - actual) <= tolerance`` must hold (``actual`` a number, as ``_num``)."""
         near = f"-{LIMIT!r} < {total} < {LIMIT!r} and -{LIMIT!r} < {actual} < {LIMIT!r} and " \
                f"abs({total} - {actual}) <= {tolerance} - {MARGIN!r}"
         self._emit(f"if not ({near}) and not abs(round({total}, 2) - float({actual})) <= {tolerance}: "
-                   "return False")
+                   "return False", depth)
+
+    def _product(self, product: str, item: str, factors: Sequence[str], depth: int) -> None:
+        """Emit: ``product`` = 1.0 times each factor of ``item`` as a float, in order (as ``product_each``
+        computes it), each factor a float or an int exactly."""
+        values = []
+        for factor in factors:
+            value = self._var()
+            values.append(value)
+            self._emit(f"{value} = {item}.get({self._const(factor, 'N')})", depth)
+            self._emit(f"if type({value}) is not float and type({value}) is not int: return False", depth)
+        if len(values) == 2:
+            # 1.0 * float(a) is float(a); with a float on either side, a * b converts the other to a float as
+            # float() does: the same product without the calls.
+            a, b = values
+            self._emit(f"{product} = {a} * {b} if type({a}) is float or type({b}) is float "
+                       f"else float({a}) * float({b})", depth)
+            return
+        self._emit(f"{product} = 1.0", depth)
+        for value in values:
+            self._emit(f"{product} *= float({value})", depth)
 
 
 # -- one emitter per rule kind: code that returns False unless check() is True or None (a shape the emitter
@@ -175,8 +227,9 @@ def _rate_of(acc: RuleAcceptor, rule: Rule) -> bool:
         return False
     acc._number(base)
     acc._number(target)
-    acc._emit(f"if not (float({base}) * {low!r} - {TOLERANCE!r} <= float({target}) <= "
-              f"float({base}) * {high!r} + {TOLERANCE!r}): return False")
+    base, target = acc._float(base), acc._float(target)
+    acc._emit(f"if not ({base} * {low!r} - {TOLERANCE!r} <= {target} <= "
+              f"{base} * {high!r} + {TOLERANCE!r}): return False")
     return True
 
 
@@ -192,7 +245,8 @@ def _sum(acc: RuleAcceptor, rule: Rule) -> bool:
         if value is None:
             return False
         acc._number(value)
-        acc._emit(f"{total} += {sign!r} * float({value})")
+        # total + 1.0 * x is total + x, and total + -1.0 * x is total - x, exactly (IEEE 754)
+        acc._emit(f"{total} {'+' if sign > 0 else '-'}= {acc._float(value)}")
     target = acc._read(rule.spec.get("target"))
     if target is None:
         return False
@@ -245,17 +299,65 @@ def _product_each(acc: RuleAcceptor, rule: Rule) -> bool:
     acc._emit(f"if type({items}) is list:")
     acc._emit(f"for {item} in {items}:", 1)
     acc._emit(f"if type({item}) is not dict: return False", 2)
-    acc._emit(f"{product} = 1.0", 2)
-    for factor in factors:
-        value = acc._var()
-        acc._emit(f"{value} = {item}.get({acc._const(factor, 'N')})", 2)
-        acc._emit(f"if type({value}) is not float and type({value}) is not int: return False", 2)
-        acc._emit(f"{product} *= float({value})", 2)
+    acc._product(product, item, factors, 2)
     acc._emit(f"{actual} = {item}.get({acc._const(target, 'N')})", 2)
     acc._emit(f"if type({actual}) is not float and type({actual}) is not int: return False", 2)
-    # round_cents: round(product, 2) of a float, without the decimal string (quality/money.py)
-    acc._emit(f"if not abs(round_cents({product}) - float({actual})) <= {TOLERANCE!r}: return False", 2)
+    # round_cents(product) is round(product, 2); a product this far inside the tolerance needs no rounding
+    acc._close(product, actual, repr(TOLERANCE), 2)
     acc._emit(f"elif isinstance({items}, list): return False")
+    return True
+
+
+def _line_pairs(rules: Sequence[Rule]) -> dict[int, int]:
+    """A ``product_each`` and a ``sum_of_products`` over the same items and the same two factors (an order's
+    line totals and its subtotal), by index: the first's -> the second's (:func:`_line_totals`)."""
+    def two(rule: Rule) -> list[str] | None:
+        factors = rule.spec.get("factors")
+        if isinstance(factors, (list, tuple)) and len(factors) == 2 and all(isinstance(f, str) for f in factors):
+            return sorted(factors)
+        return None
+
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    for i, each in enumerate(rules):
+        if each.kind != "product_each" or two(each) is None or not isinstance(each.spec.get("items"), str):
+            continue
+        for j, total in enumerate(rules):
+            if j not in taken and total.kind == "sum_of_products" and total.spec.get("items") == \
+                    each.spec.get("items") and two(total) == two(each):
+                taken.add(j)
+                pairs[min(i, j)] = max(i, j)
+                break
+    return pairs
+
+
+def _line_totals(acc: RuleAcceptor, first: Rule, second: Rule) -> bool:
+    """A pair of :func:`_line_pairs` in one loop over the items: each line's product (the same float for both
+    rules: ``1.0 * float(a) * float(b)`` is ``float(a) * float(b)``, and either order of two factors gives the
+    same product) is compared with the line's total and added to the sum; the items must be a list (which
+    ``sum_of_products``'s code asks anyway). False: a spec the pair's code does not take (each alone then)."""
+    each, total_rule = (first, second) if first.kind == "product_each" else (second, first)
+    factors, target = each.spec["factors"], each.spec.get("target")  # (two names: _line_pairs)
+    if not isinstance(target, str):
+        return False
+    items = acc._read(each.spec.get("items"))
+    if items is None:
+        return False
+    expected = acc._read(total_rule.spec.get("target"))
+    if expected is None:
+        return False
+    total, item, product, actual = acc._var(), acc._var(), acc._var(), acc._var()
+    acc._emit(f"if type({items}) is not list: return False")
+    acc._number(expected)
+    acc._emit(f"{total} = 0.0")
+    acc._emit(f"for {item} in {items}:")
+    acc._emit(f"if type({item}) is not dict: return False", 1)
+    acc._product(product, item, factors, 1)
+    acc._emit(f"{total} += {product}", 1)
+    acc._emit(f"{actual} = {item}.get({acc._const(target, 'N')})", 1)
+    acc._emit(f"if type({actual}) is not float and type({actual}) is not int: return False", 1)
+    acc._close(product, actual, repr(TOLERANCE), 1)
+    acc._close(total, expected, f"{TOLERANCE!r} * max(1, len({items}))")
     return True
 
 
@@ -375,10 +477,39 @@ def _same_value(acc: RuleAcceptor, rule: Rule) -> bool:
     return True
 
 
+def _sentiment_matches_rating(acc: RuleAcceptor, rule: Rule) -> bool:
+    texts = rule.spec.get("texts")
+    if not (isinstance(texts, (list, tuple)) and texts and all(isinstance(t, str) for t in texts)):
+        return False
+    rating, reads = acc._read(rule.spec.get("rating")), [acc._read(text) for text in texts]
+    found = [var for var in reads if var is not None]
+    if rating is None or len(found) != len(reads):
+        return False
+    # An int rating and every text a str (anything else: the plain path); a 3 fits any sentiment, a rating
+    # from 4 wants a positive score and one to 2 a negative one (``leans``, what check() asks), of the texts
+    # joined by a space.
+    joined = " + ' ' + ".join(found)
+    acc._emit(f"if type({rating}) is not int or {' or '.join(f'type({v}) is not str' for v in found)}: return False")
+    acc._emit(f"if {rating} != 3 and not leans({joined}, {rating} >= 4): return False")
+    return True
+
+
+def _step(value: Any, index: int | None) -> Any:
+    """A path's step from a value that is not a dict (the generated reads: :meth:`RuleAcceptor._read`): None
+    stays None, a list gives its item at ``index`` (None past its end, or for a key that is no index); any
+    other value raises, and the record goes the plain path."""
+    if value is None:
+        return None
+    if type(value) is list:
+        return value[index] if index is not None and index < len(value) else None
+    raise TypeError("not a plain step")
+
+
 _MISSING = object()
 _EMITTERS: dict[str, Callable[[RuleAcceptor, Rule], bool]] = {
     "sum_of_products": _sum_of_products, "rate_of": _rate_of, "sum": _sum, "ordered": _ordered,
     "email_from_name": _email_from_name, "phone_matches_country": _phone_matches_country,
     "postal_code_matches_country": _postal_code_matches_country, "same_value": _same_value,
     "product_each": _product_each, "present_iff": _present_iff, "status_timestamps": _status_timestamps,
+    "sentiment_matches_rating": _sentiment_matches_rating,
 }
