@@ -213,6 +213,8 @@ class ChunkedEntity:
             path = self._split_by(target, job)
             if path is not None:  # sent with each chunk: the records it refers to
                 job.split[target] = (path, wanted, firsts)
+                # An object the rules read some keys of (an order's totals) travels as those keys alone.
+                job.narrow[target] = _narrowed(reads[target], fields - firsts)
                 job.parents[target] = index.table(*target)
             else:
                 job.tables[target] = Columns.of(index.table(*target), wanted, firsts)
@@ -319,6 +321,25 @@ def _may_repeat(records: list[Record], name: str) -> bool:
         return True  # lists, objects: compared by their text below
     empty = values.count(None)
     return len(set(values)) - (1 if empty else 0) != len(values) - empty
+
+
+def _narrowed(reads: set[str], heads: set[str]) -> dict[str, tuple[str, ...]]:
+    """The fields of ``heads`` that the rules read only keys of (``totals.total``, ``totals.currency``: not
+    ``totals`` itself, nor an item ``totals.0`` or ``totals.*``), each with the keys read, in order: those
+    objects travel as those keys alone (:meth:`Columns.reduced`). A field read whole by any rule travels
+    whole."""
+    keys: dict[str, set[str]] = {}
+    whole: set[str] = set()
+    for path in reads:
+        head, dot, tail = path.partition(".")
+        if head not in heads:
+            continue
+        key = tail.split(".")[0]
+        if not dot or not key or key == "*" or key.isdigit():
+            whole.add(head)
+        else:
+            keys.setdefault(head, set()).add(key)
+    return {head: tuple(sorted(found)) for head, found in sorted(keys.items()) if head not in whole}
 
 
 def _repeating(records: list[Record], fields: list[str]) -> list[int]:

@@ -21,6 +21,7 @@ so a worker never holds the whole dataset.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import itertools
 import marshal
@@ -86,6 +87,9 @@ class EntityJob:
     """Referenced tables sent with each chunk instead of whole (a payment chunk reads the 2,000 orders it
     refers to, not 30,000): target -> (the top-level reference field, the fields the rules read, those of
     which they read the first item only: :meth:`Columns.of`)."""
+    narrow: dict[tuple[str, str], dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Per :attr:`split` table, the objects the rules read only some keys of (an order's ``totals``, of which
+    a payment's rules read ``total`` and ``currency``): field -> those keys (:meth:`Columns.reduced`)."""
     parents: dict[tuple[str, str], dict[Any, Record]] = field(default_factory=dict)
     """The building process's whole tables of :attr:`split` (not pickled: :meth:`rows` cuts them)."""
     parents_plain: bool = False
@@ -108,7 +112,8 @@ class EntityJob:
         for target, (path, fields, firsts) in self.split.items():
             table = self.parents[target]
             keys = [key for key in dict.fromkeys(self.refs[path][start:stop]) if key in table]
-            out[target] = Columns.of(dict(zip(keys, map(table.__getitem__, keys), strict=True)), fields, firsts)
+            out[target] = Columns.reduced(dict(zip(keys, map(table.__getitem__, keys), strict=True)), fields,
+                                          firsts, self.narrow.get(target, {}), self.parents_plain)
         return out
 
     def chunks(self) -> list[tuple[ChunkId, int, int]]:
@@ -126,7 +131,25 @@ class Columns:
     fields: list[str]
     columns: list[list[Any]]
     rows: dict[Any, Record] | None = None
-    """The reduced records themselves, when some record lacks one of the fields (kept absent, not None)."""
+    """The reduced records themselves, when some record lacks one of the fields (kept absent, not None), or
+    those of one chunk (:meth:`reduced`)."""
+    plain: bool = False
+    """:attr:`rows` hold no bytes-like object but bytes (:attr:`EntityJob.parents_plain`): they travel by
+    ``marshal``, as :class:`ChunkResult` does (a quarter fewer instructions both ways than pickle)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if self.plain and self.rows is not None:
+            try:
+                state["rows"] = marshal.dumps(self.rows)
+            except ValueError:  # not only the plain built-in types (a subclass, a date): pickle then
+                state["plain"] = False
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state.get("plain") and isinstance(state["rows"], bytes):
+            state["rows"] = marshal.loads(state["rows"])
+        self.__dict__.update(state)
 
     @classmethod
     def of(cls, table: dict[Any, Record], fields: list[str], firsts: frozenset[str] = frozenset()) -> Columns:
@@ -143,12 +166,61 @@ class Columns:
                 column[:] = map(_first, column)
         return cls(list(table), fields, columns)
 
+    @classmethod
+    def reduced(cls, table: dict[Any, Record], fields: list[str], firsts: frozenset[str],
+                narrow: dict[str, tuple[str, ...]], plain: bool = False) -> Columns:
+        """The records as :meth:`of` sends them, further reduced: an object of a field of ``narrow`` (an order's
+        ``totals``) travels as the keys the rules read alone (a key it lacks stays absent; a value that is
+        not an object travels whole). Made here as the reduced records themselves (:attr:`rows`, one dict
+        display per record): for the few records of one chunk that is cheaper, both ways, than columns made
+        into dicts again in the worker (docs/performance.md, sixteenth round, second wave). ``plain``: they
+        travel by marshal (:attr:`plain`)."""
+        try:
+            rows = _reducer(tuple(fields), firsts, tuple(sorted(narrow.items())))(table.items())
+        except (KeyError, TypeError):  # a record lacks a field, an object one of its keys, or is no object
+            rows = {key: {f: _reduced(r[f], f, firsts, narrow) for f in fields if f in r} for key, r in table.items()}
+        return cls([], fields, [], rows, plain)
+
     def table(self) -> dict[Any, Record]:
         if self.rows is not None:
             return self.rows
         # {key: dict(zip(fields, row)) ...} with no Python loop per record: a worker waits for it.
         rows = map(dict, map(zip, repeat(self.fields), zip(*self.columns, strict=True)))
         return dict(zip(self.keys, rows, strict=True))
+
+
+def _reduced(value: Any, name: str, firsts: frozenset[str], narrow: dict[str, tuple[str, ...]]) -> Any:
+    """One record's value of field ``name`` as :meth:`Columns.reduced` sends it."""
+    if name in firsts:
+        return _first(value)
+    keys = narrow.get(name)
+    if keys is not None and type(value) is dict:
+        return {k: value[k] for k in keys if k in value}
+    return value
+
+
+@functools.cache
+def _reducer(fields: tuple[str, ...], firsts: frozenset[str], narrow: tuple[tuple[str, tuple[str, ...]], ...]
+             ) -> Callable[[Iterable[tuple[Any, Record]]], dict[Any, Record]]:
+    """``{key: reduced record}`` of (key, record) pairs as one comprehension with the fields' names written
+    out (a dict display: no call per record or field), what :func:`_reduced` makes of each field when every
+    record holds every field and every narrowed field is an object holding every key read; else it raises
+    KeyError (a field or key missing) or TypeError (a value not an object, read by a key): the caller then
+    reduces each record in turn. The names are written with ``repr``: any text is a literal."""
+    nested = dict(narrow)
+    parts = []
+    for name in fields:
+        if name in firsts:
+            value = f"_first(r[{name!r}])"
+        elif name in nested:
+            value = "{" + ", ".join(f"{k!r}: r[{name!r}][{k!r}]" for k in nested[name]) + "}"
+        else:
+            value = f"r[{name!r}]"
+        parts.append(f"{name!r}: {value}")
+    source = "lambda items: {key: {" + ", ".join(parts) + "} for key, r in items}"
+    reduce: Callable[[Iterable[tuple[Any, Record]]], dict[Any, Record]] = \
+        eval(compile(source, "<split reducer>", "eval"), {"_first": _first})  # our own source: names as literals
+    return reduce
 
 
 def _first(value: Any) -> Any:

@@ -531,7 +531,8 @@ class SameAsRef(DatasetRule):
         array, name = self.array, self._key_name
         out: list[tuple[int, str, str]] = []
         for i, record in enumerate(records):
-            for at, unit in enumerate((record,) if array is None else self._units(record)):
+            # (the record itself as unit 0, without an enumerate object made for each record)
+            for at, unit in ((0, record),) if array is None else enumerate(self._units(record)):
                 # key_of(unit), read as its getter reads a plain key of a plain dict
                 key = unit.get(name) if name is not None and type(unit) is dict else key_of(unit)
                 parent = table.get(key) if key is not None else None
@@ -751,13 +752,18 @@ class AfterRef(DatasetRule):
         return self._late(mine, theirs)
 
     def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
-        parents = self._parents(records, index)
-        if parents is None:
+        if self.target is None or self._ref is None or "." in self.ref_path:
             return super().check_all(records, index)
         mine_of, theirs_of = self._mine, self._theirs
         field, after = _key_or_none(self.field), _key_or_none(self.after)
+        table, key = index.table(*self.target), self.ref_path
         out: list[tuple[int, str, str]] = []
-        for i, (record, parent) in enumerate(zip(records, parents, strict=True)):
+        for i, record in enumerate(records):
+            if type(record) is dict:  # what _parents reads, in the same pass
+                found = record.get(key)
+                parent = None if found is None else table.get(found)
+            else:
+                parent = self.parent(record, index)
             # The getters' own reading of a plain key in a dict (created_at), without their call.
             mine = record.get(field) if field is not None and type(record) is dict else mine_of(record)
             theirs = None if parent is None else \
@@ -879,17 +885,27 @@ class StatusMatchesRef(DatasetRule):
                                      f"{', '.join(found[1])}")
 
     def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
-        parents = self._parents(records, index)
-        if parents is None:
+        if self.target is None or self._ref is None or "." in self.ref_path:
             return super().check_all(records, index)
         status_of, ref_status_of, allowed = self._status, self._ref_status, self.allowed
+        path, ref_path = _key_or_none(str(self.spec["status"])), _key_or_none(str(self.spec["ref_status"]))
+        table, key = index.table(*self.target), self.ref_path
         out: list[tuple[int, str, str]] = []
-        for i, (record, parent) in enumerate(zip(records, parents, strict=True)):
+        for i, record in enumerate(records):
+            if type(record) is dict:  # what _parents reads, in the same pass
+                found = record.get(key)
+                parent = None if found is None else table.get(found)
+            else:
+                parent = self.parent(record, index)
             if parent is None:
                 continue
-            status = str(ref_status_of(parent))
-            mine = status_of(record)
-            if status in allowed and mine not in allowed[status]:
+            # the getters' own reading of a plain key in a plain dict (status), without their call
+            theirs = parent.get(ref_path) if ref_path is not None and type(parent) is dict else ref_status_of(parent)
+            status = theirs if type(theirs) is str else str(theirs)
+            if status not in allowed:
+                continue
+            mine = record.get(path) if path is not None and type(record) is dict else status_of(record)
+            if mine not in allowed[status]:
                 out.append((i, self.spec["status"], f"is {mine!r} but the referenced record is {status!r}, "
                                                     f"which allows {', '.join(allowed[status])}"))
         return out

@@ -17,9 +17,11 @@ import pytest
 from pytest_testdata.datasets import generate_dataset, workers
 from pytest_testdata.datasets.build import build_dataset
 from pytest_testdata.datasets.chunks import CHUNK
+from pytest_testdata.datasets.coherence import dataset_rules
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.engine import Engine
 from pytest_testdata.errors import GenerationError, TestdataUsageError
+from pytest_testdata.quality.paths import get
 from pytest_testdata.schemas.registry import SchemaRegistry
 
 # Orders, payments and reviews span several chunks; with the threshold lowered to 4,000 records (the
@@ -259,6 +261,81 @@ def test_a_chunk_is_sent_only_the_referenced_records_it_refers_to(monkeypatch: p
         assert len(orders) < COUNTS["order"] and set(next(iter(orders.values()))) == {
             "created_at", "payment", "status", "totals"}
         assert ("order", "order_id") not in job.tables and pickle.loads(pickle.dumps(job)).parents == {}
+        # An order's totals and payment travel as the keys the payment's rules read, and every path a rule
+        # reads finds what it finds in the order itself (the records arrive by marshal: a plain job's).
+        whole = job.parents[("order", "order_id")]
+        arrived = pickle.loads(pickle.dumps(out[("order", "order_id")])).table()
+        assert arrived == orders and out[("order", "order_id")].plain
+        assert {tuple(o["totals"]) for o in arrived.values()} == {("currency", "total")}
+        assert {tuple(o["payment"]) for o in arrived.values()} == {("card_last_four", "method")}
+        reads = {path for rule in dataset_rules(SchemaRegistry().get("payment")) for path in rule.parent_reads}
+        assert reads >= {"totals.total", "payment.method", "created_at", "status"}
+        for key, order in arrived.items():
+            assert [get(order, path) for path in sorted(reads)] == [get(whole[key], path) for path in sorted(reads)]
+
+
+def _general(table: dict, fields: list[str], firsts: frozenset[str], narrow: dict) -> dict:
+    """What Columns.reduced sends, record by record (the fallback it takes for a record of another shape)."""
+    from pytest_testdata.datasets.chunks import _reduced
+
+    return {key: {f: _reduced(r[f], f, firsts, narrow) for f in fields if f in r} for key, r in table.items()}
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_chunk_s_referenced_objects_travel_as_the_keys_the_rules_read(plain: bool) -> None:
+    import copy
+    import pickle
+    import random
+
+    from pytest_testdata.datasets.chunks import Columns
+
+    rng = random.Random(7)
+    shapes = [{"total": 1.5, "currency": "USD", "tax": 0.1}, {"total": 2}, {}, None, [1, 2], "text",
+              {"total": None, "currency": "EUR", "more": {"x": 1}}, {"total": [1.0], "currency": "GB"}]
+    fields, firsts = ["addresses", "status", "totals"], frozenset({"addresses"})
+    narrow = {"totals": ("currency", "total")}
+    for n in range(200):
+        table = {f"o{i}": {"status": rng.choice(["paid", None]), "totals": copy.deepcopy(rng.choice(shapes)),
+                           "addresses": [{"country": "US"}, {"country": "DE"}][:rng.randint(0, 2)], "other": i}
+                 for i in range(rng.randint(0, 6))}
+        if n % 3 == 0:  # every record of the usual shape: the written-out comprehension
+            for record in table.values():
+                record["totals"] = {"total": rng.random(), "currency": "USD", "tax": 0.2}
+        if n % 5 == 1 and table:  # a record lacking a field: it stays absent
+            del next(iter(table.values()))["status"]
+        before = copy.deepcopy(table)
+        sent = Columns.reduced(table, fields, firsts, narrow, plain)
+        assert sent.table() == _general(table, fields, firsts, narrow)
+        assert table == before  # the building process's records are left whole
+        arrived = pickle.loads(pickle.dumps(sent))
+        assert arrived.table() == sent.table() and arrived.plain == plain
+    assert Columns.reduced({"o1": {"status": "paid", "totals": {"total": 3.0, "tax": 1.0}, "addresses": []}},
+                           fields, firsts, narrow).table() == {"o1": {"status": "paid", "totals": {"total": 3.0},
+                                                                      "addresses": []}}
+
+
+def test_a_chunk_s_records_of_other_types_than_marshal_writes_travel_by_pickle() -> None:
+    import datetime as dt
+    import pickle
+
+    from pytest_testdata.datasets.chunks import Columns
+
+    sent = Columns.reduced({"o1": {"at": dt.date(2025, 1, 2)}}, ["at"], frozenset(), {}, plain=True)
+    assert sent.__getstate__()["plain"] is False
+    assert pickle.loads(pickle.dumps(sent)).table() == {"o1": {"at": dt.date(2025, 1, 2)}}
+    assert isinstance(Columns.reduced({"o1": {"at": "x"}}, ["at"], frozenset(), {}, plain=True).__getstate__()["rows"],
+                      bytes)
+
+
+def test_an_object_a_rule_reads_whole_travels_whole() -> None:
+    from pytest_testdata.datasets.chunked import _narrowed
+
+    assert _narrowed({"totals.total", "totals.currency", "status"}, {"totals", "status"}) == {
+        "totals": ("currency", "total")}
+    assert _narrowed({"totals.total", "totals"}, {"totals"}) == {}  # one rule reads the whole object
+    assert _narrowed({"totals.total", "totals.0"}, {"totals"}) == {}  # an item of a list, not a key
+    assert _narrowed({"totals.*.total"}, {"totals"}) == {}
+    assert _narrowed({"totals.total.amount", "totals.tax"}, {"totals"}) == {"totals": ("tax", "total")}
 
 
 def _typed(value: object) -> object:
