@@ -162,3 +162,12 @@ def test_record_builders_write_the_timestamps_in_and_build_what_the_drawers_buil
                 assert fast.getstate() == slow.getstate()
     assert written["order"] == (5, 0) and written["review"] == (2, 0) and written["payment"] == (2, 0)
     assert written["stamp_probe"] == (2, 2)  # the top level's and the nested object's (a list's item is a call)
+
+
+def test_a_day_far_from_the_draws_is_formatted_as_strftime_does() -> None:
+    """format_ts writes a day's text with isoformat(), strftime's text from 1970 to 9999 (the years it formats)."""
+    for year in (1970, 1999, 2000, 2037, 2099, 5000, 9999):
+        for moment in (datetime(year, 1, 1, tzinfo=timezone.utc),
+                       datetime(year, 12, 31, 23, 59, 59, tzinfo=timezone.utc)):
+            epoch = int(moment.timestamp())
+            assert timestamps.format_ts(epoch) == moment.strftime("%Y-%m-%dT%H:%M:%SZ")

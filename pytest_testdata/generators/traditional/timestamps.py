@@ -31,7 +31,9 @@ _CACHED_DAYS = range(_ANCHOR_TS // 86_400 - 4_000, _ANCHOR_TS // 86_400 + 4_000)
 
 
 def _day_text(day: int) -> str:
-    text = date.fromordinal(_EPOCH_DAY + day).strftime("%Y-%m-%d")
+    # isoformat() is strftime("%Y-%m-%d") for the years 1000 to 9999 (the only ones format_ts asks for, from
+    # 1970), at a fifth of its cost: expression_tables formats all of a draw's 731 days at once.
+    text = date.fromordinal(_EPOCH_DAY + day).isoformat()
     if day in _CACHED_DAYS:
         _DAYS[day] = text
         _DAY_NUMBERS[text] = day
