@@ -30,7 +30,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import methodcaller
+from itertools import repeat
 from typing import Any
 
 from pytest_testdata.datasets.cardinality import shuffle
@@ -67,7 +67,7 @@ class RecordIndex:
         plain = set(map(type, records)) <= {dict}
         for key_field in key_fields:
             if plain and key_field.isidentifier():  # what getter(key_field) reads, with no call per record
-                keys = map(methodcaller("get", key_field), records)
+                keys = map(dict.get, records, repeat(key_field))  # (dict.get itself: the records are dicts)
                 self._by_field[(entity, key_field)] = dict(zip(keys, records, strict=True))
                 continue
             read = getter(key_field)
