@@ -12,8 +12,8 @@ handles by its own fast path (a dict in a dict, a list of dicts with an int quan
 calls that rule's own ``enforce`` for anything else, before it has written anything (its reads change
 nothing). A rule kind without an emitter here, a subclass (which may enforce differently) or a spec of
 another shape is always its own ``enforce`` call; a record that is not a plain ``dict`` goes through every
-rule's ``enforce``. ``tests/test_fast_paths.py`` compares the two on orders, payments, carts, users and
-products of every shape.
+rule's ``enforce``. ``tests/test_fused_enforcer.py`` compares the two on orders, payments, carts, users,
+products and reviews of every shape.
 """
 
 from __future__ import annotations
