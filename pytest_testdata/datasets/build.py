@@ -23,7 +23,7 @@ from pytest_testdata.datasets import workers
 from pytest_testdata.datasets.about import About
 from pytest_testdata.datasets.cardinality import allocated, allocation, keyed, list_length, shuffle, weights
 from pytest_testdata.datasets.chunked import ChunkedEntity
-from pytest_testdata.datasets.chunks import Kit, put_reference
+from pytest_testdata.datasets.chunks import Kit, put_reference, put_references
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
 from pytest_testdata.datasets.deferred import break_deferred, fill_deferred, rules_on
 from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
@@ -392,9 +392,7 @@ class Builder:
         refs = {path: [r.get(path) for r in records] for path in by_path}
         spread_distinct(refs, combos, lambda path: self._keys_of(by_path[path]), rng)
         for path, values in refs.items():
-            leave_out = by_path[path].absent_when_empty
-            for record, value in zip(records, values, strict=True):
-                put_reference(record, path, value, leave_out)
+            put_references(records, path, values, by_path[path].absent_when_empty)
 
     def _keys_of(self, edge: Edge) -> list[Any]:
         if edge.parent in self.plan.external:

@@ -422,7 +422,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     for path, card in job.lists:
         _resize(records, path, card, rng)
     for path, values in job.refs.items():
-        _put_references(records, path, values[start:stop], path in job.absent)
+        put_references(records, path, values[start:stop], path in job.absent)
     for path, keys, cum in job.in_lists:
         _assign_in_lists(records, path, keys, cum, rng)
     for copy in rules:  # copies draw nothing: each over the whole chunk, then the rules that draw
@@ -482,7 +482,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
                        {"generate": generated - began, "link": linked - generated, "validate": checked - linked})
 
 
-def _put_references(records: list[Record], path: str, values: list[Any], leave_out: bool) -> None:
+def put_references(records: list[Record], path: str, values: list[Any], leave_out: bool) -> None:
     """:func:`put_reference` of each record's value, written out (a call fewer per record of a chunk)."""
     for record, value in zip(records, values, strict=True):
         if value is None and leave_out:
