@@ -133,14 +133,16 @@ class ChunkedEntity:
         scores = [s for result in results for s in result.scores]
         found = [v for result in results for v in result.violations]
         found = self._steer(job, kit, records, scores, found)
-        found = self._settle(job, kit, records, scores, found)
+        found, unrepeated = self._settle(job, kit, records, scores, found)
         if builder.breaks_now(entity):
             found = self._break(job, kit, records, scores, found)
+            unrepeated = False  # (a record changed since _settle looked)
         builder.index.add(entity, records, builder.plan.keys[entity])
         builder.records[entity] = records
         if job.plain:  # (a later job that reads this entity's records chunk by chunk may send its own by marshal)
             builder.plain.add(entity)
-        found += _repeats_found(records, self._unique_fields())
+        if not unrepeated:  # (else it finds nothing: _settle's last look found no repeat in these records)
+            found += _repeats_found(records, self._unique_fields())
         found += repeats(records, builder.plan.together.get(entity, ()))
         found.sort(key=lambda v: (v[0], v[2]))
         cross_ids = {rule.id for rule in kit.rules}
@@ -250,19 +252,25 @@ class ChunkedEntity:
         return [path for path in self.schema.unique_fields() if "." not in path]
 
     def _settle(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],
-                found: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, str]]:
+                found: list[tuple[int, str, str, str]]) -> tuple[list[tuple[int, str, str, str]], bool]:
         """Unique values across chunks: a record repeating an earlier record's value is drawn again (a
-        one-record chunk with a seed of its own), until none repeats or :data:`REDRAWS` rounds are spent."""
+        one-record chunk with a seed of its own), until none repeats or :data:`REDRAWS` rounds are spent.
+
+        Returns the violations and whether the records as they are now repeat no unique value (the last
+        round's look found none). :func:`_repeats_found` of those records is then empty: it flags a record
+        exactly when :func:`_repeating` does (the same values, the same test), so :meth:`run` need not look a
+        second time (``_may_repeat`` over every record of the entity, for each unique field); after
+        :data:`REDRAWS` rounds of redraws the records were not looked at again, and False says so."""
         fields = self._unique_fields()
         for attempt in range(REDRAWS):
             again = _repeating(records, fields)
             if not again:
-                break
+                return found, True
             for i in again:
                 result = build_chunk(job, kit, ("again", i, attempt), i, i + 1)
                 records[i], scores[i] = result.records[0], result.scores[0]
                 found = [v for v in found if v[0] != i] + result.violations
-        return found
+        return found, False
 
     def _steer(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],
                found: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, str]]:

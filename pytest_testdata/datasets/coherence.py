@@ -38,8 +38,11 @@ from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.timestamps import (
     _DAY_NUMBERS,
+    _DAYS,
+    _HOURS_MINUTES,
     _MINUTE_OF,
     _SECOND_OF,
+    _SECONDS,
     format_ts,
     shift_fields,
 )
@@ -792,6 +795,7 @@ class AfterRef(DatasetRule):
         span = high - low + 1
         bits = span.bit_length() if high >= low else 0
         days, minutes, seconds = _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF
+        day_texts, hours_minutes, seconds_z = _DAYS, _HOURS_MINUTES, _SECONDS
         # The moved field itself (created_at, once among the moves): shifted by gap + delay it lands on the
         # referenced time plus the delay, which is written from that epoch (read already) instead of being
         # read again; the moves before and after it are shifted in their order, as shift_fields does.
@@ -836,7 +840,16 @@ class AfterRef(DatasetRule):
                 # read it at plus the shift (what shift_fields writes for it)
                 if before:
                     shift_fields(record, before, gap + delay)
-                record[field] = format_ts(landing + delay)  # type: ignore[index]
+                # format_ts(landing + delay) written out (a whole epoch from 1970 on: its fast path), the
+                # day's text from its table (format_ts for a day it does not hold)
+                moved = landing + delay
+                day = moved // 86_400
+                text = day_texts.get(day)
+                if text is None:
+                    record[field] = format_ts(moved)  # type: ignore[index]
+                else:
+                    moved -= day * 86_400
+                    record[field] = f"{text}{hours_minutes[moved // 60]}{seconds_z[moved % 60]}"  # type: ignore[index]
                 if later:
                     shift_fields(record, later, gap + delay)
         return enforce
@@ -1059,6 +1072,7 @@ class PurchasedBefore(DatasetRule):
         span = high - low + 1
         bits = span.bit_length() if high >= low else 0
         days, minutes, seconds = _DAY_NUMBERS, _MINUTE_OF, _SECOND_OF
+        day_texts, hours_minutes, seconds_z = _DAYS, _HOURS_MINUTES, _SECONDS
         # The dated field itself (created_at, once among the moves) lands on the purchase's time plus the
         # delay: written from that epoch instead of being read again (see AfterRef.enforcer)
         at = moves.index(time) if moves.count(time) == 1 else -1
@@ -1098,7 +1112,14 @@ class PurchasedBefore(DatasetRule):
                 continue
             if before:
                 shift_fields(record, before, gap + delay)
-            record[time] = format_ts(landing + delay)
+            moved = landing + delay  # format_ts(landing + delay), written out as in AfterRef.enforcer
+            day = moved // 86_400
+            text = day_texts.get(day)
+            if text is None:
+                record[time] = format_ts(moved)
+            else:
+                moved -= day * 86_400
+                record[time] = f"{text}{hours_minutes[moved // 60]}{seconds_z[moved % 60]}"
             if later:
                 shift_fields(record, later, gap + delay)
 
