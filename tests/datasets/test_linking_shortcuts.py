@@ -173,3 +173,44 @@ def test_an_address_copied_twice_is_two_copies_of_the_customers(built) -> None:
         assert record["shipping_address"] == address == record["billing_address"]
         assert record["shipping_address"] is not address and record["billing_address"] is not address
         assert record["shipping_address"] is not record["billing_address"]
+
+
+def test_the_dated_field_lands_on_a_day_the_tables_do_not_hold_as_format_ts_writes_it() -> None:
+    # The enforcer and assign write the dated field's text from the day's table, and through format_ts when
+    # the day is not in it (never formatted, or past the cached years): referenced times at the end of the
+    # cached days, moved a few hours to thirty days on, are written as enforce and the general steps write them.
+    from pytest_testdata.generators.traditional.timestamps import _CACHED_DAYS, _day_text, format_ts
+
+    last = _CACHED_DAYS[-1]
+    for day in range(last - 3, last + 1):
+        _day_text(day)  # (the referenced times' days are read by the tables; the days after them are not)
+    spec = {"name": "late", "kind": "after_ref", "ref": "customer_id", "field": "created_at", "after": "created_at",
+            "min_seconds": 60, "max_seconds": 40 * 86_400}
+    plan = plan_dataset(DatasetRequest.checked(COUNTS, seed=7), Engine().registry)
+    rule = AfterRef("order", spec, plan.rules["order"][0].schema)
+    rng = random.Random(9)
+    parents = {f"u{i}": {"created_at": format_ts((last - 3) * 86_400 + rng.randrange(4 * 86_400))} for i in range(300)}
+    index = RecordIndex.of_tables({("user", "user_id"): parents}, {})
+    records = [{"customer_id": f"u{i}", "created_at": "2025-01-02T03:04:05Z", "updated_at": "2025-01-03T03:04:05Z"}
+               for i in range(300)]
+    plain, fast = copy.deepcopy(records), copy.deepcopy(records)
+    plain_rng, fast_rng = random.Random(2), random.Random(2)
+    enforce = rule.enforcer(index)
+    for a, b in zip(plain, fast, strict=True):
+        rule.enforce(a, index, plain_rng)
+        enforce(b, fast_rng)
+    assert fast == plain and fast_rng.random() == plain_rng.random()
+    assert sum(r["created_at"][:10] > format_ts(last * 86_400)[:10] for r in fast) > 100  # past the tables
+
+    (review_rule,) = [r for r in plan.rules["review"] if isinstance(r, PurchasedBefore)]
+    pairs = [(f"u{i}", f"p{i}") for i in range(300)]
+    earliest = {pair: parents[pair[0]]["created_at"] for pair in pairs}
+    where = RecordIndex.of_tables({}, {review_rule.purchases_key: earliest})
+    reviews = [{"created_at": "2025-01-02T03:04:05Z", "updated_at": "2025-01-03T03:04:05Z"} for _ in pairs]
+    plain, fast = copy.deepcopy(reviews), copy.deepcopy(reviews)
+    plain_rng, fast_rng = random.Random(2), random.Random(2)
+    for a, pair in zip(plain, pairs, strict=True):
+        _assign_by_the_general_steps(review_rule, a, where, plain_rng, pair)
+    review_rule.assign(fast, where, fast_rng, pairs)
+    assert fast == plain and fast_rng.random() == plain_rng.random()
+    assert sum(r["created_at"][:10] > format_ts(last * 86_400)[:10] for r in fast) > 100
