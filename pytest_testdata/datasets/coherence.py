@@ -473,11 +473,27 @@ class SameAsRef(DatasetRule):
                     continue
                 units = lines
             for unit in units:
-                if array is not None and not isinstance(unit, dict):
+                if type(unit) is dict:
+                    # key_of(unit), read as its getter reads a plain key of a plain dict
+                    key = unit.get(name) if name is not None else key_of(unit)
+                    if key is None:
+                        continue
+                    if plain is not None:
+                        # A referenced record's values already prepared (below) for an earlier unit: its
+                        # product found for this key and a dict, as now (the table does not change), so the
+                        # branch below would write them again: written without looking it up (an order's line
+                        # of a product another line of the chunk had).
+                        copied = prepared.get(key)
+                        if copied is not None:
+                            unit.update(copied)
+                            continue
+                elif array is not None and not isinstance(unit, dict):
                     continue
-                # key_of(unit), read as its getter reads a plain key of a plain dict
-                key = unit.get(name) if name is not None and type(unit) is dict else key_of(unit)
-                parent = table.get(key) if key is not None else None
+                else:
+                    key = key_of(unit)
+                    if key is None:
+                        continue
+                parent = table.get(key)
                 if parent is None:
                     continue
                 if plain is not None and type(unit) is dict and type(parent) is dict:

@@ -214,3 +214,66 @@ def test_the_dated_field_lands_on_a_day_the_tables_do_not_hold_as_format_ts_writ
     review_rule.assign(fast, where, fast_rng, pairs)
     assert fast == plain and fast_rng.random() == plain_rng.random()
     assert sum(r["created_at"][:10] > format_ts(last * 86_400)[:10] for r in fast) > 100
+
+
+class _Line(dict):  # type: ignore[type-arg]
+    """An order line of a dict subclass: read by its getter, not as a plain dict."""
+
+
+def _damaged_lines(records: list[dict[str, Any]], products: list[Any], rng: random.Random) -> list[dict[str, Any]]:
+    """Copies of orders whose lines are odd now and then: not a dict, a dict subclass, no product or an unknown
+    one, a product of another line (a repeat within the record and across records)."""
+    out = copy.deepcopy(records)
+    for record in out:
+        lines = record.get("items")
+        if not isinstance(lines, list):
+            continue
+        for at, line in enumerate(lines):
+            roll = rng.random()
+            if roll < 0.05:
+                lines[at] = rng.choice(["x", 3, None, [line]])
+            elif roll < 0.1:
+                lines[at] = _Line(line)
+            elif roll < 0.15:
+                line["product_id"] = rng.choice([None, "nobody", 0])
+            elif roll < 0.2:
+                del line["product_id"]
+            elif roll < 0.5:
+                line["product_id"] = rng.choice(products)
+    return out
+
+
+def test_an_order_line_of_a_product_already_copied_gets_what_enforce_writes(built) -> None:
+    # enforce_all writes the values prepared for a product to each later line of the same product without
+    # looking the product up again: on lines of every shape (and products whose values are not all scalars,
+    # which are never prepared), the same records as enforce record by record, and no copied object shared.
+    plan, shop, index = built
+    (rule,) = [r for r in plan.rules["order"] if isinstance(r, SameAsRef) and r.array is not None]
+    products = dict(index.table(*rule.target))
+    keys = list(products)
+    for key in keys[::5]:  # a product whose price is an object: copied by clone, never prepared
+        products[key] = {**products[key], "price": {"amount": 3.5}}
+    odd = RecordIndex.of_tables({rule.target: products}, {})
+    hits = 0
+    for where in (index, odd):
+        for seed in range(6):
+            records = _damaged_lines(shop["order"], keys[:12], random.Random(seed))
+            plain, fast = copy.deepcopy(records), copy.deepcopy(records)
+            for record in plain:
+                rule.enforce(record, where, random.Random(0))
+            rule.enforce_all(fast, where)
+            assert fast == plain, seed
+            assert [[type(line) for line in r.get("items", ())] for r in fast] == \
+                [[type(line) for line in r.get("items", ())] for r in plain]
+            lines = [line for r in fast for line in r.get("items", ()) if isinstance(line, dict)]
+            assert not any(isinstance(line.get("unit_price"), dict) and line["unit_price"] is
+                           products.get(line.get("product_id"), {}).get("price") for line in lines)
+            seen: set[Any] = set()
+            for line in lines:
+                key = line.get("product_id")
+                hits += type(line) is dict and key in seen
+                seen.add(key)
+    assert hits > 500  # lines of a product already seen (the path under test) were many
+    # an unhashable key raises what the lookup raised before
+    bad = [{"items": [{"product_id": ["x"], "name": "n"}]}]
+    assert _outcome(rule.enforce_all, copy.deepcopy(bad), index) == _outcome(rule.enforce, bad[0], index, None)
