@@ -487,3 +487,18 @@ def test_reviewed_returns_the_category_as_category_of_the_state_does() -> None:
             state.category = "toys" if seed % 2 else None
         assert drawers._reviewed(fast) == (slow.product, slow.noun, drawers._category(slow))
         assert fast.rng.getstate() == slow.rng.getstate()
+
+
+def test_the_four_digits_table_is_the_zero_padded_format_of_every_index() -> None:
+    """Each of the 10,000 entries of the card's table is ``f"{i:04d}"``; the card's expression draws what the
+    drawer draws (refused draws included), with the random state after."""
+    from pytest_testdata.generators.traditional import kind_values
+
+    table = kind_values.four_digits()
+    assert len(table) == 10_000 and all(text == f"{i:04d}" for i, text in enumerate(table))
+    draw = kind_values.card_last_four
+    for seed in range(2_000):
+        fast = drawers.RecordState(random.Random(seed), "US")
+        slow = drawers.RecordState(random.Random(seed), "US")
+        assert _inline_value(draw, fast, "order") == draw(slow), seed
+        assert fast.rng.getstate() == slow.rng.getstate()
