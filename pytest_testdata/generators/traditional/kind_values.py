@@ -197,7 +197,7 @@ card_last_four.makes_value = {"type": "string", "pattern": "^[0-9]{4}$",  # type
 
 @cache
 def four_digits() -> list[str]:
-    """``f"{i:04d}"`` for ``i`` from 0 to 9,999, by index: the hundred two-digit texts joined in pairs (about 1.5
+    """``f"{i:04d}"`` for ``i`` from 0 to 9,999, by index: the hundred two-digit texts joined in pairs (a few
     million machine instructions, once a process, when the first builder with a card's last four digits is
     compiled). A look-up costs about 80 instructions, the f-string's format spec about 2,300 (an order's card).
     ``tests/test_builder_shortcuts.py`` compares every entry with the f-string."""
