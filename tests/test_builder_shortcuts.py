@@ -322,3 +322,183 @@ def test_a_price_without_a_category_is_what_round_cents_of_its_clamp_makes(bound
         got, want = draw(state), plain(slow, scale)
         assert got == want and type(got) is type(want) and math.copysign(1, got) == math.copysign(1, want)
         assert fast.getstate() == slow.getstate()
+
+
+# -- seventeenth round: the first rule's timestamps sorted in the builder, a review body as an expression ----
+
+
+def _timestamps_schema(count: int, after: bool = False, rule_first: bool = True) -> Any:
+    """A schema of ``count`` date-time fields whose names the timeline orders (created, steps, updated), last
+    unless ``after`` (a field drawn after them), with an ``ordered`` rule first unless ``rule_first`` is off
+    (a rule of its own before it)."""
+    from pytest_testdata.schemas.model import Schema
+
+    names = ["created_at", *("paid_at", "shipped_at", "delivered_at", "closed_at")[:count - 2], "updated_at"]
+    properties: dict[str, Any] = {"kind": {"type": "string", "enum": ["a", "b", "c"]}}
+    properties.update({name: {"type": "string", "format": "date-time"} for name in reversed(names)})
+    if after:  # a timestamp of no order (its name is in none), drawn after the ordered ones
+        properties["reminder"] = {"type": "string", "format": "date-time"}
+    coherence = [] if rule_first else [{"kind": "same_value", "fields": ["kind"]}]
+    return Schema.from_json_schema({"type": "object", "properties": properties, "required": list(properties),
+                                    "x-coherence": coherence}, name=f"stamps_{count}_{after}_{rule_first}")
+
+
+def _warm_pair(schema: Any) -> tuple[Any, Any]:
+    """The schema's plan, warm (its compiled builders), and a copy whose drawers are the plain loops."""
+    import copy
+
+    from pytest_testdata.generators.traditional.plan import plan_for
+    from pytest_testdata.generators.traditional.straight import WARM_CALLS
+
+    plan = plan_for(schema, {}, "all")
+    for _ in range(WARM_CALLS + 1):
+        plan.build(random.Random(0))
+        if plan.build_sure is not None:
+            plan.build_sure(random.Random(0))
+    plain = copy.copy(plan)
+    plain.drawn = [(name, _looping(draw)) for name, draw in plan.drawn or ()]
+    return plan, plain
+
+
+@pytest.mark.parametrize("count", [2, 3, 5, 6])
+def test_a_first_ordered_rule_over_the_last_timestamps_is_sorted_in_the_builder(count: int) -> None:
+    """The builder sorts the timestamps the first rule orders (its fields drawn in another order than the
+    rule's, refused draws included over 600 seeds) and writes what Plan.build writes enforcing Ordered, with
+    the same random state; the vouching builder returns what its loop returns (records and ``sure``)."""
+    from pytest_testdata.generators.traditional.plan import Plan
+    from pytest_testdata.generators.traditional.straight import _vouching_loop
+
+    plan, plain = _warm_pair(_timestamps_schema(count))
+    source = plan.build.source
+    assert "Ordered" in source and ("sorted((" in source if count > 2 else "if T" in source)
+    assert "R0(record" not in source  # the rule is not called
+    for seed in range(600):
+        for locale in (None, "de_DE", "ja_JP"):
+            fast, slow = random.Random(seed), random.Random(seed)
+            made = plan.build(fast, locale)
+            expected = Plan.build(plain, slow, locale)
+            assert json.dumps(made) == json.dumps(expected), (seed, locale)
+            assert fast.getstate() == slow.getstate()
+    if plan.build_sure is not None:
+        assert "enforced above" in plan.build_sure.source
+        loop = _vouching_loop(plan.schema.name, plan.ceiling, [(n, d) for n, d in plan.drawn],
+                              plan.rules, plan.steps, plan.deferred, plan.cents, object(),
+                              drawers.pick_country, None)
+        for seed in range(300):
+            fast, slow = random.Random(seed), random.Random(seed)
+            made, sure = plan.build_sure(fast, None)
+            expected, expected_sure = loop(slow, None, 1.0, drawers.VALUES, False)
+            assert json.dumps(made) == json.dumps(expected) and sure == expected_sure, seed
+            assert fast.getstate() == slow.getstate()
+
+
+@pytest.mark.parametrize(("after", "rule_first"), [(True, True), (False, False)])
+def test_the_timestamps_are_left_to_the_rule_unless_it_is_first_and_they_are_last(after: bool,
+                                                                                   rule_first: bool) -> None:
+    """A field drawn after the timestamps, or a rule before the ordered one: the builder calls the rule (its
+    values are read and written in the record) and still builds what Plan.build builds."""
+    from pytest_testdata.generators.traditional.plan import Plan
+
+    plan, plain = _warm_pair(_timestamps_schema(4, after=after, rule_first=rule_first))
+    assert "sorted((" not in plan.build.source and "# Ordered" in plan.build.source
+    for seed in range(100):
+        fast, slow = random.Random(seed), random.Random(seed)
+        assert json.dumps(plan.build(fast)) == json.dumps(Plan.build(plain, slow))
+        assert fast.getstate() == slow.getstate()
+
+
+def test_the_sorted_group_is_the_rule_s_fields_last_drawn_by_the_timestamp_drawer() -> None:
+    """_sorted_group takes the first rule's fields only when every condition holds (each broken in turn)."""
+    from pytest_testdata.generators.traditional import timestamps
+    from pytest_testdata.generators.traditional.straight import _sorted_group
+    from pytest_testdata.quality.rules import Ordered, Sum
+
+    stamp = timestamps.draw_of
+    drawn = [("a", drawers.draw_none), ("created_at", stamp), ("updated_at", stamp)]
+    ordered = Ordered({"kind": "ordered", "fields": ["created_at", "updated_at"]})
+    assert _sorted_group(drawn, [ordered], None) == {"created_at": 0, "updated_at": 1}
+    other = Sum({"kind": "sum", "target": "a", "terms": ["created_at"]})
+    assert _sorted_group(drawn, [other, ordered], None) == {}  # not the first rule
+    assert _sorted_group([*drawn, ("b", drawers.draw_none)], [ordered], None) == {}  # a field drawn after
+    assert _sorted_group([*drawn, ("seen_at", stamp)], [ordered], None) == {}  # a timestamp drawn after
+    assert _sorted_group([drawn[0], ("created_at", stamp), ("updated_at", drawers.draw_none)], [ordered],
+                         None) == {}  # not the timestamp drawer
+    nested = Ordered({"kind": "ordered", "fields": ["x.created_at", "updated_at"]})
+    assert _sorted_group(drawn, [nested], None) == {}  # not top-level keys
+
+    class Step:
+        always_held, held_in = False, {"US": True}
+    assert _sorted_group(drawn, [ordered], [Step()]) == {}  # a vouching step that may be skipped
+
+
+def test_a_review_body_expression_draws_what_its_drawer_draws() -> None:
+    """The review body's expression against ``_review_body`` for products set and not (each of name, noun
+    and category missing), every rating shape, with the random state after."""
+    ratings = (1, 2, 3, 4, 5, 0, 9, True, 4.0, "5", None)
+    for seed in range(400):
+        rng = random.Random(seed)
+        product = [None, None, None]
+        if seed % 5:  # a product drawn first, as a review's title does (one of its three parts dropped at times)
+            state = drawers.RecordState(rng, "US")
+            product = [drawers._product_name(state), state.noun, state.category]
+            if seed % 5 == 1:
+                product[seed % 3] = None
+        rating = ratings[seed % len(ratings)]
+        states = []
+        for _ in range(2):
+            state = drawers.RecordState(random.Random(seed * 7), "US", {"rating": rating})
+            state.product, state.noun, state.category = product
+            states.append(state)
+        assert _inline_value(drawers._review_body, states[0], "review") == drawers._review_body(states[1]), seed
+        assert states[0].rng.getstate() == states[1].rng.getstate()
+        assert (states[0].product, states[0].noun, states[0].category) == \
+               (states[1].product, states[1].noun, states[1].category)
+
+
+def test_a_list_item_with_a_review_body_keeps_its_category_reset() -> None:
+    """An items builder whose only drawn field is a review body (an expression reading state.category) resets
+    the category before each item, and builds what the plain loop builds."""
+    from pytest_testdata.generators.traditional.fastrand import between
+    from pytest_testdata.generators.traditional.straight import items_builder
+
+    items = items_builder([("body", drawers._review_body), ("x", drawers.draw_none)], 1, 4, between)
+    assert "state.category = None  # each line item" in items.source
+    plain = _looping(items)
+    for _ in range(70):  # warm: its straight-line code
+        items(drawers.RecordState(random.Random(0), "US"))
+    for seed in range(200):
+        fast = drawers.RecordState(random.Random(seed), "US", {"rating": seed % 6})
+        slow = drawers.RecordState(random.Random(seed), "US", {"rating": seed % 6})
+        fast.category = slow.category = "books"
+        fast.product = slow.product = "A book"
+        fast.noun = slow.noun = "Book"
+        assert items(fast) == plain(slow), seed
+        assert fast.rng.getstate() == slow.rng.getstate()
+
+
+def test_reviewed_returns_the_category_as_category_of_the_state_does() -> None:
+    """_reviewed reads a category already set, else draws it as _category does (a record's own, a ceiling's)."""
+    for seed in range(200):
+        record = {"category": "books"} if seed % 3 == 0 else {}
+        fast = drawers.RecordState(random.Random(seed), "US", dict(record), ceiling=40.0 if seed % 4 == 1 else None)
+        slow = drawers.RecordState(random.Random(seed), "US", dict(record), ceiling=40.0 if seed % 4 == 1 else None)
+        for state in (fast, slow):
+            state.product, state.noun = "A thing", "Thing"
+            state.category = "toys" if seed % 2 else None
+        assert drawers._reviewed(fast) == (slow.product, slow.noun, drawers._category(slow))
+        assert fast.rng.getstate() == slow.rng.getstate()
+
+
+def test_the_four_digits_table_is_the_zero_padded_format_of_every_index() -> None:
+    """Each of the 10,000 entries of the card's table is ``f"{i:04d}"``; the card's expression draws what the
+    drawer draws (refused draws included), with the random state after."""
+    from pytest_testdata.generators.traditional import kind_values
+
+    table = kind_values.four_digits()
+    assert len(table) == 10_000 and all(text == f"{i:04d}" for i, text in enumerate(table))
+    draw = kind_values.card_last_four
+    for seed in range(2_000):
+        fast = drawers.RecordState(random.Random(seed), "US")
+        slow = drawers.RecordState(random.Random(seed), "US")
+        assert _inline_value(draw, fast, "order") == draw(slow), seed
+        assert fast.rng.getstate() == slow.rng.getstate()

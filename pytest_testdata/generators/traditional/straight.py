@@ -29,6 +29,8 @@ from typing import Any
 from pytest_testdata.generators.traditional import warming
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, draw_none
 from pytest_testdata.generators.traditional.fastrand import between
+from pytest_testdata.generators.traditional.timestamps import draw_of
+from pytest_testdata.quality.rules import Ordered
 
 Builder = Callable[[RecordState], dict[str, Any]]
 
@@ -165,8 +167,10 @@ def items_builder(fields: list[tuple[str, Draw]], lo: Any, hi: Any,
         names.update(SPAN=hi - lo + 1, BITS=(hi - lo + 1).bit_length())
         count = "(LO + r if (r := rng.getrandbits(BITS)) < SPAN else COUNT(rng, LO, HI))"
     # Each line item is a product of its own category: state.category is reset before each, unless no
-    # drawer of the item can read it (each is null or an inline expression, which reads no category).
-    reads = any(draw is not draw_none and _inline(draw, "", None) is None for _, draw in fields)
+    # drawer of the item can read it (each is null or an inline expression that reads no category: not one
+    # tagged ``reads_category``, as a review body's, which reads the product a title drew).
+    reads = any(draw is not draw_none and (_inline(draw, "", None) is None or getattr(draw, "reads_category", False))
+                for _, draw in fields)
     reset = "        state.category = None  # each line item is a product of its own category\n" if reads else ""
     source = (
         "def items(state):\n"
@@ -252,10 +256,14 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     if country is not None:  # the record's country drawn by an expression (drawers.pick_country's), not a call
         lines = [line.replace("PICK_COUNTRY(rng, locale)", country[0]) for line in lines]
         names.update(country[1])
+    group = _sorted_group(drawn, rules, sure_steps)
     for i, (name, draw) in enumerate(drawn):
         inline = _inline(draw, f"D{i}_", entity) if draw is not None else None
         nested = getattr(draw, "object_fields", None)
-        if draw is None:
+        if name in group:  # a timestamp the first rule orders: kept in a local, written once ordered
+            lines.append(f"    T{i} = {inline[0] if inline is not None else f'D{i}(state)'}")
+            names.update(inline[1] if inline is not None else {f"D{i}": draw})
+        elif draw is None:
             lines.append(f"    record[{name!r}] = PLACEHOLDER  # a rule writes it")
         elif draw is draw_none:  # a null field: nothing drawn
             lines.append(f"    record[{name!r}] = None")
@@ -269,9 +277,14 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
         else:
             names[f"D{i}"] = draw
             lines.append(f"    record[{name!r}] = D{i}(state)")
+    if group:
+        lines += _sorted_lines(drawn, group, rules[0])
     if sure_steps is not None:
         lines.append("    sure = True")
         for i, (rule, step) in enumerate(zip(rules, sure_steps, strict=True)):
+            if i == 0 and group:  # every value a str: the rule's step gives HELD or MADE, sure stays
+                lines.append(f"    # {type(rule).__name__}: enforced above")
+                continue
             if step.always_held:  # it holds by how the fields were drawn, and enforcing it changes nothing
                 lines.append(f"    # {type(rule).__name__}: holds by construction")
                 continue
@@ -287,6 +300,8 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
             lines.append("        sure = False")
     else:
         for i, rule in enumerate(rules):
+            if i == 0 and group:
+                continue  # enforced above (_sorted_lines)
             names[f"R{i}"] = rule.enforce
             lines.append(f"    R{i}(record, rng, values)  # {type(rule).__name__}")
     for i, (name, draw) in enumerate(deferred):
@@ -318,6 +333,52 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     namespace["record"] = function  # what its code calls itself (no compilation: warming.py's code)
     function.source = source
     return function  # type: ignore[no-any-return]
+
+
+_STR_DRAWERS = (draw_of,)
+"""Drawers that return a ``str`` whatever they draw and read nothing of the record (the ``date-time`` drawer):
+what :func:`_sorted_group` can order in the builder itself."""
+
+
+def _sorted_group(drawn: list[tuple[str, Draw | None]], rules: list[Any],
+                  sure_steps: list[Any] | None) -> dict[str, int]:
+    """The fields of the plan's first rule, in its order (name to position in the rule), when the builder can
+    enforce it itself; else an empty dict. That is when the first rule is an :class:`Ordered` over top-level
+    keys, each one of the record's last drawn fields (nothing is drawn after them) by a drawer of
+    :data:`_STR_DRAWERS`, and a vouching builder runs the rule's step (it does not skip it as held).
+
+    :meth:`Ordered.enforce` on values that are all ``str`` writes ``sorted(values)`` back to its keys in order
+    (its two-key path: swaps them when the second is less), which writes nothing when they are in order: the
+    builder keeps the values in locals, sorts them there and writes each key once, in the drawn order (each
+    key's place in the record is the same). The rule's vouching step (``vouch._ordered``) returns HELD or
+    MADE for two strings, so ``sure`` stays as it is. ``tests/test_builder_shortcuts.py`` holds the two
+    together (the records and random state of the builders against ``Plan.build`` for many seeds)."""
+    if not rules or type(rules[0]) is not Ordered:
+        return {}
+    keys = rules[0]._keys
+    if keys is None or len(keys) < 2 or len(set(keys)) != len(keys) or len(keys) > len(drawn):
+        return {}
+    if sure_steps is not None and (sure_steps[0].always_held or sure_steps[0].held_in is not None):
+        return {}
+    last = drawn[len(drawn) - len(keys):]
+    if {name for name, _ in last} != set(keys) or not all(
+            any(draw is known for known in _STR_DRAWERS) for _, draw in last):
+        return {}
+    return {key: position for position, key in enumerate(keys)}
+
+
+def _sorted_lines(drawn: list[tuple[str, Draw | None]], group: dict[str, int], rule: Any) -> list[str]:
+    """The lines that enforce the first rule (see :func:`_sorted_group`) on the locals ``T<i>`` and write
+    them into the record, in the drawn order."""
+    local = {name: f"T{i}" for i, (name, _) in enumerate(drawn) if name in group}
+    ordered = [local[key] for key in sorted(group, key=group.__getitem__)]
+    if len(ordered) == 2:  # Ordered.enforce's two-key path: a swap when the second is less
+        first, second = ordered
+        lines = [f"    if {second} < {first}:  # {type(rule).__name__}",
+                 f"        {first}, {second} = {second}, {first}"]
+    else:  # sorted(values) written back in the rule's order (in order already, the same objects)
+        lines = [f"    {', '.join(ordered)} = sorted(({', '.join(ordered)}))  # {type(rule).__name__}"]
+    return lines + [f"    record[{name!r}] = {local[name]}" for name, _ in drawn if name in group]
 
 
 _STATE_ARGUMENTS = {"rng": "rng", "country": "PICK_COUNTRY(rng, locale)", "record": "{}", "scale": "scale",
