@@ -47,7 +47,10 @@ if TYPE_CHECKING:
 
 class Sink(Protocol):
     """Where finished entities go while the dataset is built (a database, files). ``deferred`` names
-    fields of a reference cycle that are filled later: a database inserts them empty, then :meth:`fill`s."""
+    fields of a reference cycle that are filled later: a database inserts them empty, then :meth:`fill`s.
+    A sink whose ``writes_in_parts`` is true takes an entity in consecutive parts, ``write(..., offset=n)``
+    with n the first record's place in the entity (:meth:`Builder.write_piece`); any other is given each
+    entity whole."""
 
     def write(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None: ...
     def fill(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None: ...

@@ -215,8 +215,7 @@ class DatabaseSink:
 
     def _sqlite_insert(self, table: str, names: list[str], values: list[Any]) -> None:
         """Rows given as their values, row after row, inserted in order, :data:`ROWS_PER_INSERT` to a
-        statement (the last ones in one statement of their own: an entity written in parts has such a rest in
-        each part): the same rows, row ids and constraint checks as one ``INSERT``
+        statement (the last ones one by one): the same rows, row ids and constraint checks as one ``INSERT``
         a row. Through SQLAlchemy's exec_driver_sql, not the driver's cursor: the cursor saved about 1% of a
         load's instructions, and a test's before_cursor_execute listeners would no longer see the statements.
 
@@ -237,9 +236,9 @@ class DatabaseSink:
             if whole:
                 batches = [tuple(values[i:i + size]) for i in range(0, whole, size)]
                 self.connection.exec_driver_sql(f'{insert} {", ".join([one] * per)}', batches)
-            if whole < len(values):  # the last rows (fewer than a batch) in one statement of their own
-                rest = tuple(values[whole:])
-                self.connection.exec_driver_sql(f'{insert} {", ".join([one] * (len(rest) // width))}', rest)
+            if whole < len(values):
+                rest = [tuple(values[i:i + width]) for i in range(whole, len(values), width)]
+                self.connection.exec_driver_sql(f"{insert} {one}", rest)
 
     def _insert(self, tmap: TableMap, rows: list[tuple[Any, ...]], start: int, records: list[Record],
                 offset: int = 0) -> None:
