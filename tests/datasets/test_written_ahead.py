@@ -61,8 +61,8 @@ def slow_workers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, int]]:
     built = chunks.build_chunk
 
     def slowly(job: Any, kit: Any, chunk: Any, start: int, stop: int) -> Any:
-        if os.getpid() != parent:  # each chunk longer than the one before: the chunks come back in turn
-            time.sleep(0.3 * (1 + start // CHUNK))
+        if os.getpid() != parent:  # each chunk a second longer than the one before: they come back in turn
+            time.sleep(start // CHUNK)
         return built(job, kit, chunk, start, stop)
 
     monkeypatch.setattr(chunks, "build_chunk", slowly)
