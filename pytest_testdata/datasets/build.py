@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pytest_testdata.datasets import workers
 from pytest_testdata.datasets.about import About
 from pytest_testdata.datasets.cardinality import allocated, allocation, keyed, list_length, shuffle, weights
-from pytest_testdata.datasets.chunked import ChunkedEntity
+from pytest_testdata.datasets.chunked import Ahead, ChunkedEntity
 from pytest_testdata.datasets.chunks import Kit, put_reference, put_references
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
 from pytest_testdata.datasets.deferred import break_deferred, fill_deferred, rules_on
@@ -47,13 +47,20 @@ if TYPE_CHECKING:
 
 class Sink(Protocol):
     """Where finished entities go while the dataset is built (a database, files). ``deferred`` names
-    fields of a reference cycle that are filled later: a database inserts them empty, then :meth:`fill`s."""
+    fields of a reference cycle that are filled later: a database inserts them empty, then :meth:`fill`s.
+    A sink whose ``writes_in_parts`` is true takes an entity in consecutive parts, ``write(..., offset=n)``
+    with n the first record's place in the entity (:meth:`Builder.write_piece`); any other is given each
+    entity whole."""
 
     def write(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None: ...
     def fill(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None: ...
 
 
 Progress = Callable[[str, int], None]
+
+PIECE = 2_000
+"""Records of a finished entity written at a time while the workers build (:meth:`Builder.write_piece`):
+about a worker's chunk of them (some 50 ms of SQLite for orders with their items)."""
 
 
 def build_dataset(engine: Engine, request: DatasetRequest, *, sink: Sink | None = None,
@@ -96,7 +103,11 @@ class Builder:
         """Entities built from a plain job (:attr:`~pytest_testdata.datasets.chunks.EntityJob.plain`)."""
         self.unwritten: list[tuple[str, list[Record], list[str]]] = []
         """Finished entities not yet given to the sink: with worker processes, an entity is written while
-        the workers build the next one (:meth:`write_unwritten`), in the same order."""
+        the workers build the next ones (:meth:`write_piece`), in the same order."""
+        self.written = 0
+        """How many records of the first unwritten entity the sink has (:meth:`write_piece`)."""
+        self.ahead: Ahead | None = None
+        """The entity the workers build, when the sink may have its first chunks before it is finished."""
 
     def _rule_to_break(self) -> DatasetRule | None:
         if self.request.variant != "invalid":
@@ -221,20 +232,59 @@ class Builder:
     def _finished(self, entity: str, wanted: GenerationRequest, records: list[Record]) -> None:
         self._notify(wanted, records, self.metadata[entity])
         deferred = [e.path for e in self.plan.edges_of(entity) if e.deferred]
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None and ahead.written:  # its first records are in (then nothing before it is left)
+            assert not self.unwritten and ahead.entity == entity
+            self.written = ahead.written
         self.unwritten.append((entity, records, deferred))
         if self.pool is None:
             self.write_unwritten()
 
     def write_unwritten(self) -> None:
-        """Give the finished entities to the sink (and the progress callback), in the order they finished.
-        With worker processes this runs while they build the next entity (this process would wait for them
-        otherwise), so loading a database costs no wall time of its own."""
+        """Give the finished entities to the sink (and the progress callback), in the order they finished
+        (the rest of an entity :meth:`write_piece` began)."""
         while self.unwritten:
-            entity, records, deferred = self.unwritten.pop(0)
-            if self.sink is not None:
+            self._write_next(None)
+
+    def write_piece(self) -> bool:
+        """Give the sink the next :data:`PIECE` records of the finished entities, in order, then those of
+        the entity being built that no later step changes (:class:`~pytest_testdata.datasets.chunked.Ahead`);
+        False when none is left. The workers' pool asks it while this process would wait for a chunk
+        (:meth:`ChunkPool.run`), so loading a database runs while the workers build, and a piece at a time,
+        so that the dataset is not kept from an entity's next step (the chunks of the next entity wait for
+        it) for longer than a piece. A sink without ``writes_in_parts``
+        (:attr:`~pytest_testdata.datasets.load.DatabaseSink.writes_in_parts`) is given each entity whole."""
+        if self.unwritten:
+            self._write_next(PIECE if getattr(self.sink, "writes_in_parts", False) else None)
+            return True
+        ahead = self.ahead
+        if ahead is None or ahead.written >= ahead.ready():
+            return False
+        start = ahead.written
+        stop = min(ahead.ready(), start + PIECE)
+        assert self.sink is not None
+        self.sink.write(self.plan, ahead.entity, ahead.records[start:stop], [], offset=start)  # type: ignore[call-arg]
+        ahead.written = stop
+        return True
+
+    def _write_next(self, most: int | None) -> None:
+        """Write the first unwritten entity's next ``most`` records (None: the rest of them); once it is all
+        written, tell the progress callback."""
+        entity, records, deferred = self.unwritten[0]
+        start = self.written
+        stop = len(records) if most is None else min(len(records), start + most)
+        if self.sink is not None:
+            if start == 0 and stop == len(records):
                 self.sink.write(self.plan, entity, records, deferred)
-            if self.progress is not None:
-                self.progress(entity, len(records))
+            else:  # a part: rows in the same order, an error naming the record's place in the entity
+                self.sink.write(self.plan, entity, records[start:stop], deferred, offset=start)  # type: ignore[call-arg]
+        if stop < len(records):
+            self.written = stop
+            return
+        self.unwritten.pop(0)
+        self.written = 0
+        if self.progress is not None:
+            self.progress(entity, len(records))
 
     def _chunked(self, entity: str, schema: Schema, seed: int, wanted: GenerationRequest, reason: str,
                  started: float) -> bool:
@@ -254,14 +304,14 @@ class Builder:
     def meanwhile(self) -> None:
         """While the workers build an entity: draw what spans each entity whose parents are all finished
         (:meth:`ChunkedEntity.prepare`; the same draws as later), handing its chunks to the workers behind
-        the current entity's (:meth:`ChunkedEntity.hand_out`), then write the finished entities. In that
-        order: writing a dataset's orders into SQLite took longer than the workers took for the payments,
-        and the workers waited for the reviews until it was done."""
+        the current entity's (:meth:`ChunkedEntity.hand_out`). The finished entities are written after
+        that, a piece at a time while this process would wait (:meth:`write_piece`): writing a dataset's
+        orders into SQLite took longer than the workers took for the payments, and the workers waited for
+        the reviews until it was done."""
         from pytest_testdata.generators.traditional.generator import TraditionalGenerator
 
         if type(self.engine.generator("traditional")) is TraditionalGenerator:
             self._hand_out_next()
-        self.write_unwritten()
 
     def _hand_out_next(self) -> None:
         """Prepare and hand out the entities that can start now (see :meth:`meanwhile`); make the first draws

@@ -116,9 +116,12 @@ class ChunkedEntity:
         if pool is not None and self.pooled():
             processes = min(pool.processes, len(chunks))
             here = partial(build_chunk, job, kit)  # the chunk the workers leave to this process, if any
-            for result in pool.run(job, here, meanwhile=builder.meanwhile):
+            builder.ahead = self.ahead()  # (written while this process waits for a worker: write_piece)
+            for result in pool.run(job, here, meanwhile=builder.meanwhile, idle=builder.write_piece):
                 checkpoint()  # the request's budget (the agent's deadline) holds for the workers' chunks too
                 results.append(result)
+                if builder.ahead is not None:
+                    builder.ahead.add(result.records)
                 if builder.freezing:  # (see Builder.steps) the chunks before are not walked again for this one
                     gc.freeze()
         else:
@@ -279,10 +282,8 @@ class ChunkedEntity:
         drawn again, the first one first, each as a one-record chunk with seeds of its own, until one makes a
         purchase. A dataset that had a purchase is left as it was; when no draw makes one, the later entity
         says so as before."""
-        wanted = {rule.purchases_key for rules in self.builder.plan.rules.values() for rule in rules
-                  if isinstance(rule, PurchasedBefore) and rule.via == self.entity}
-        for key in sorted(wanted):
-            if not records or any(Purchases([record], *key[1:]).pairs for record in records):
+        for key in self._bought_through():
+            if not records or _purchase_in(records, key):
                 continue  # (the first few records answer it: a purchase is common)
             for i in range(len(records)):
                 result = next((result for attempt in range(STEERS) if Purchases(
@@ -293,6 +294,22 @@ class ChunkedEntity:
                     found = [v for v in found if v[0] != i] + result.violations
                     break
         return found
+
+    def _bought_through(self) -> list[tuple[str, str, str, str]]:
+        """The purchases later entities buy through this one (``purchased_before`` via it), which
+        :meth:`_steer` makes sure of."""
+        return sorted({rule.purchases_key for rules in self.builder.plan.rules.values() for rule in rules
+                       if isinstance(rule, PurchasedBefore) and rule.via == self.entity})
+
+    def ahead(self) -> Ahead | None:
+        """The early writing of this entity's chunks (:class:`Ahead`), when the dataset's sink takes an
+        entity in parts; None when a later step may change a record in place (the invalid variant breaking
+        a rule of this entity) or the entity has a reference filled in at the end."""
+        builder = self.builder
+        if not getattr(builder.sink, "writes_in_parts", False) or builder.breaks_now(self.entity) \
+                or any(edge.deferred for edge in builder.plan.edges_of(self.entity)):
+            return None
+        return Ahead(self.entity, self._unique_fields(), self._bought_through())
 
     def _break(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],
                found: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, str]]:
@@ -329,6 +346,69 @@ def _may_repeat(records: list[Record], name: str) -> bool:
         return True  # lists, objects: compared by their text below
     empty = values.count(None)
     return len(set(values)) - (1 if empty else 0) != len(values) - empty
+
+
+class Ahead:
+    """The records of the entity being built that the sink may have before the entity is finished: the
+    chunks come back in order, and a chunk's records are final when nothing after them changes them.
+
+    What does (:meth:`ChunkedEntity.run`, after the chunks): :meth:`~ChunkedEntity._steer` draws records
+    again only when no record makes a purchase a later entity buys through (once a record makes one, it
+    changes nothing); :meth:`~ChunkedEntity._settle` draws again a record whose unique value an earlier
+    record has, and a record drawn again can only repeat a value of another record, the later of the two
+    being drawn again: no record before the first repeat is ever drawn again. So the chunks up to the first
+    that holds a repeat (its own, or of a chunk before) are final once every purchase is made. (The invalid
+    variant's break and a reference filled in at the end write into records: no early writes then, see
+    :meth:`ChunkedEntity.ahead`.) ``tests/datasets/test_written_ahead.py`` compares the database with
+    the entity written whole, repeats and missing purchases included."""
+
+    def __init__(self, entity: str, unique: list[str], purchases: list[tuple[str, str, str, str]]) -> None:
+        self.entity = entity
+        self.records: list[Record] = []
+        """The chunks' records, in order, so far."""
+        self.final = 0
+        """How many of :attr:`records` no later step changes (while :attr:`purchases` is empty)."""
+        self.written = 0
+        """How many of :attr:`records` the sink has (:meth:`~pytest_testdata.datasets.build.Builder.write_piece`)."""
+        self.purchases = list(purchases)
+        """The purchases no record made yet (records may then be drawn again: none is final)."""
+        self.seen: dict[str, set[Any]] | None = {name: set() for name in unique}
+        """Each unique field's values so far; None once a value repeated (or is not a plain value)."""
+
+    def add(self, records: list[Record]) -> None:
+        """The next chunk's records."""
+        self.records += records
+        self.purchases = [key for key in self.purchases if not _purchase_in(records, key)]
+        if self.seen is not None and _no_repeat(records, self.seen):
+            self.final = len(self.records)
+        else:
+            self.seen = None
+
+    def ready(self) -> int:
+        """How many records the sink may have now (:attr:`written` of them it has)."""
+        return 0 if self.purchases else self.final
+
+
+def _purchase_in(records: list[Record], key: tuple[str, str, str, str]) -> bool:
+    """Whether a record makes a purchase of ``key`` (each record on its own, as :meth:`ChunkedEntity._steer`
+    asks)."""
+    return any(Purchases([record], *key[1:]).pairs for record in records)
+
+
+def _no_repeat(records: list[Record], seen: dict[str, set[Any]]) -> bool:
+    """True when no record repeats a unique value of ``seen`` (the values so far, by field) or of a record
+    before it, as :func:`_repeating` finds repeats (None is no value); the records' values then join ``seen``.
+    False when one may: a repeat, or a value other than str, int, float, bool (compared by its text there)."""
+    for name, values in seen.items():
+        found = [record.get(name) for record in records]
+        if not set(map(type, found)) <= _PLAIN:
+            return False
+        present = [value for value in found if value is not None]
+        fresh = set(present)
+        if len(fresh) != len(present) or not fresh.isdisjoint(values):
+            return False
+        values |= fresh
+    return True
 
 
 def _narrowed(reads: set[str], heads: set[str]) -> dict[str, tuple[str, ...]]:

@@ -105,11 +105,19 @@ class DatabaseSink:
             raw: Any = self.connection.connection.driver_connection
             raw.execute("PRAGMA foreign_keys=ON")
 
-    def write(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None:
+    writes_in_parts = True
+    """:meth:`write` may be given an entity's records in consecutive parts (the dataset writes a piece while
+    its workers build: :meth:`~pytest_testdata.datasets.build.Builder.write_piece`)."""
+
+    def write(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str], *,
+              offset: int = 0) -> None:
+        """Insert the records' rows (``offset``: the first record's place in the entity, when the entity comes
+        in parts, each part's rows after the last part's: the same rows in the same order as written whole;
+        an error names the record by its place in the entity)."""
         self._prepare(plan)
         for tmap in self.tables[entity]:
             if self.raw and tmap.table.metadata is self.metadata and not (deferred and tmap.list_path is None):
-                self._write_values(tmap, records)
+                self._write_values(tmap, records, offset)
                 continue
             rows = self._rows(tmap, records)
             if deferred and tmap.list_path is None:
@@ -117,7 +125,7 @@ class DatabaseSink:
                     tmap.fields.get(p) == name for p in deferred)}
                 rows = [tuple(None if i in empty else v for i, v in enumerate(row)) for row in rows]
             for start in range(0, len(rows), self.chunk):
-                self._insert(tmap, rows[start:start + self.chunk], start, records)
+                self._insert(tmap, rows[start:start + self.chunk], start, records, offset)
             self.rows_written += len(rows)
 
     def fill(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None:
@@ -175,7 +183,7 @@ class DatabaseSink:
         else:
             self.connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
 
-    def _write_values(self, tmap: TableMap, records: list[Record]) -> None:
+    def _write_values(self, tmap: TableMap, records: list[Record], offset: int = 0) -> None:
         """SQLite, a table of ours: the rows' values read straight into one flat list
         (:meth:`TableMap.values`) and inserted :data:`CHUNK` rows at a time, each chunk inside a savepoint.
         A chunk the database refuses is rolled back and inserted again as rows (:meth:`_insert`), which
@@ -192,7 +200,7 @@ class DatabaseSink:
             except self.errors:
                 savepoint.rollback()
                 first = start // width
-                self._insert(tmap, tmap.rows(records)[first:first + self.chunk], first, records)
+                self._insert(tmap, tmap.rows(records)[first:first + self.chunk], first, records, offset)
             else:
                 savepoint.commit()
                 if self.references is not None:
@@ -232,8 +240,10 @@ class DatabaseSink:
                 rest = [tuple(values[i:i + width]) for i in range(whole, len(values), width)]
                 self.connection.exec_driver_sql(f"{insert} {one}", rest)
 
-    def _insert(self, tmap: TableMap, rows: list[tuple[Any, ...]], start: int, records: list[Record]) -> None:
-        """Insert rows ``start``.. of the entity's table (inside a savepoint); a failure names the record."""
+    def _insert(self, tmap: TableMap, rows: list[tuple[Any, ...]], start: int, records: list[Record],
+                offset: int = 0) -> None:
+        """Insert rows ``start``.. of the records' rows (inside a savepoint); a failure names the record (by
+        its place in the entity: ``offset`` plus its place in ``records``)."""
         savepoint = self.connection.begin_nested()
         try:
             self._execute(tmap, rows)
@@ -245,8 +255,8 @@ class DatabaseSink:
             column = _column(reason, tmap.table) or (self._missing_reference(tmap, rows[bad]) if bad is not None
                                                      else None)
             field = next((p for p, c in tmap.fields.items() if c == column), column)
-            raise DatasetLoadError(tmap.entity, tmap.table.name, index, field, reason,
-                                   records[index] if index is not None else None) from None
+            raise DatasetLoadError(tmap.entity, tmap.table.name, None if index is None else offset + index, field,
+                                   reason, records[index] if index is not None else None) from None
         savepoint.commit()
         if self.references is not None:
             self.references.written(tmap.table.name, list(chain.from_iterable(rows)), max(1, len(tmap.columns)))

@@ -114,15 +114,20 @@ class ChunkPool:
         return chunks
 
     def run(self, job: EntityJob, here: Callable[[ChunkId, int, int], ChunkResult],
-            meanwhile: Callable[[], None] | None = None) -> Iterator[ChunkResult]:
+            meanwhile: Callable[[], None] | None = None,
+            idle: Callable[[], bool] | None = None) -> Iterator[ChunkResult]:
         """The job's chunks, in order: the workers' (handed out now unless :meth:`hand_out` did), then those
         :meth:`handed` leaves to this process, built by ``here`` (the same chunks either way). A lone last
         chunk would otherwise run on one worker while the others wait: the entities after it read this one.
-        ``meanwhile`` runs first, once the workers' chunks are handed out (the dataset writes the entities
-        it finished before into its sink, and hands out the next ones that can start).
+        ``meanwhile`` runs first, once the workers' chunks are handed out (the dataset hands out the next
+        entities that can start).
 
-        While a chunk it needs is not back yet, this process builds the last chunk no worker has taken
-        (:meth:`take_back`) instead of waiting: its records then need no way back from a worker."""
+        While a chunk it needs is not back yet, this process first does ``idle``'s work, a piece at a time
+        (the dataset writes a piece of a finished entity into its sink: True while there was one), then
+        builds the last chunk no worker has taken (:meth:`take_back`) instead of waiting: its records then
+        need no way back from a worker. Writing comes first because only this process can write, while
+        any process can build a chunk: the workers keep building while it writes, and less is left to write
+        once they are done."""
         chunks = job.chunks()
         futures: list[Future[ChunkResult]] = []
         path = ""
@@ -136,9 +141,14 @@ class ChunkPool:
             """Chunks from ``left`` on are built here (or taken back to be)."""
             for k, (chunk, start, stop) in enumerate(chunks):
                 if k not in built:
-                    while not futures[k].done() and left - 1 > k and self.take_back(futures[left - 1]):
-                        left -= 1
-                        built[left] = here(*chunks[left])
+                    while not futures[k].done():
+                        if idle is not None and idle():
+                            continue
+                        if left - 1 > k and self.take_back(futures[left - 1]):
+                            left -= 1
+                            built[left] = here(*chunks[left])
+                            continue
+                        break
                     built[k] = _result(futures[k], job.entity, chunk[0], start, stop)
                 yield built.pop(k)
         finally:
