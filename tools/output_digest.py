@@ -6,7 +6,8 @@
 A change meant only to make generation faster must leave every digest as it was: run this before and after
 the change and compare the lines. The digests cover the records, the metadata without timings (the
 strategy, reason, coherence scores, details), the violations and the broken rules, for the valid variant
-and every invalid one, and a dataset built serially and by two worker processes (the two must agree).
+and every invalid one, a dataset built serially and by two worker processes (the two must agree), and the
+same dataset streamed into a SQLite file both ways (its tables' rows and row ids).
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
-from pytest_testdata.datasets import generate_dataset
+from pytest_testdata.datasets import DatasetRequest, generate_dataset, sqlite_engine
+from pytest_testdata.datasets.load import build_into
 from pytest_testdata.engine import Engine
 from pytest_testdata.types import GenerationRequest
 
@@ -57,9 +61,27 @@ def dataset_digest(engine: Engine, counts: dict[str, int], processes: int, **kwa
     return digest(data)
 
 
+def database_digest(engine: Engine, counts: dict[str, int], processes: int) -> str:
+    """A streamed build into a new SQLite file: the schema and every table's rows with their row ids."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "digest.db"
+        database = sqlite_engine(path)
+        build_into(engine, DatasetRequest.checked(dict(counts), seed=5), database, processes=processes)
+        database.dispose()
+        connection = sqlite3.connect(path)
+        hashed = hashlib.sha256()
+        for name, sql in connection.execute("SELECT name, sql FROM sqlite_master ORDER BY name"):
+            hashed.update(repr((name, sql)).encode())
+            if sql and sql.startswith("CREATE TABLE"):
+                for row in connection.execute(f'SELECT rowid, * FROM "{name}" ORDER BY rowid'):
+                    hashed.update(repr(row).encode())
+        connection.close()
+    return hashed.hexdigest()[:16]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="leave out the two big builds")
+    parser.add_argument("--quick", action="store_true", help="leave out the big builds")
     args = parser.parse_args()
     engine = Engine()
     for variant in VARIANTS:
@@ -74,6 +96,8 @@ def main() -> None:
     if not args.quick:
         print(f"big      serial    {dataset_digest(engine, BIG, 1)}", flush=True)
         print(f"big      2 workers {dataset_digest(engine, BIG, 2)}", flush=True)
+        print(f"database serial    {database_digest(engine, BIG, 1)}", flush=True)
+        print(f"database 2 workers {database_digest(engine, BIG, 2)}", flush=True)
 
 
 if __name__ == "__main__":
