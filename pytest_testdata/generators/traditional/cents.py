@@ -502,6 +502,8 @@ class CentCleaner:
 
 
 _SETTLE_STEPS = (0, *_STEPS, *range(11, 31), *range(-11, -31, -1))
+_QUICK_STEPS = (*_SETTLE_STEPS, None)
+""":meth:`CentMoves._settle_quick`'s steps: those of :meth:`CentMoves._settle`, then its last write."""
 
 
 class CentMoves:
@@ -734,7 +736,6 @@ class CentMoves:
             _run_all(derive, record, rng, values, held, ran)
         return False
 
-
     def _settle_quick(self, rate: _Rate, record: dict[str, Any], rng: random.Random, values: ValueSource,
                       held: list[bool], ran: list[bool]) -> bool:
         """:meth:`_settle` for a rate of :attr:`_Rate.quick`'s shape (an order's tax or discount), on a plain
@@ -744,7 +745,8 @@ class CentMoves:
         in the same order: the terms before the target do not move, so their part is added up once), then
         written floored at zero with whether the sum holds (``cent_runs``' ``run_in_one``), copied into the
         ``same_value``'s fields (``run_pairs``), the rules run once per clean run as before, and the moving
-        targets tested (the target is clean by choice; the total and its copies are one float).
+        targets tested (the target is clean by choice; the total and its copies are one float). The nearest
+        accepted value is kept the same way when none made everything clean (_settle's write and runs).
         ``tests/test_fast_paths.py::test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave``
         holds the two together."""
         quick, where = rate.quick, rate.where
@@ -754,8 +756,9 @@ class CentMoves:
         if type(node) is not dict:
             return self._settle(rate, record, rng, values, held, ran)
         base, current = node.get(base_key), node.get(target_key)
-        if type(base) is not float or type(current) is not float or not (math.isfinite(base)
-                                                                          and math.isfinite(current)):
+        # (x - x == 0.0: x is finite, as math.isfinite says of a float)
+        if type(base) is not float or type(current) is not float or not (base - base == 0.0
+                                                                          and current - current == 0.0):
             return self._settle(rate, record, rng, values, held, ran)
         copied, fields = quick.copies
         parents = []
@@ -784,15 +787,20 @@ class CentMoves:
         first = None
         summed, total_key = quick.total
         sign, once, test = quick.sign, quick.once, quick.test
-        for step in _SETTLE_STEPS:
-            k = cents + step
-            value = k / 100 if k and -10**13 < k < 10**13 else round(k * 0.01, 2)
-            if not (low <= value <= high and (value / CENT).is_integer()):
-                continue
-            if first is None:
-                first = value
-                if hopeless:
-                    break
+        last = False  # the value tried is the nearest accepted one again, kept whatever the total
+        for step in _QUICK_STEPS:
+            if step is None:  # none made everything clean: keep the nearest (_settle's write and runs after its loop)
+                if first is None:
+                    return False
+                value, last = first, True
+            else:
+                k = cents + step
+                value = k / 100 if k and -10**13 < k < 10**13 else round(k * 0.01, 2)
+                if not (low <= value <= high and (value / CENT).is_integer()):
+                    continue
+                if first is None:
+                    first = value
+                    last = hopeless  # (_settle breaks out here and keeps it)
             node[target_key] = value
             total = start + sign * value
             for term in after:
@@ -814,12 +822,11 @@ class CentMoves:
                     held[index] = holds = run(record, rng, values)
                     if holds:
                         ran[index] = True
+            if last:
+                return False
             if not test or (written / CENT).is_integer():
                 return True
-        if first is not None:
-            rate.write(record, first)
-            _run_all(rate.derive, record, rng, values, held, ran)
-        return False
+        raise AssertionError("unreachable: the loop ends at its None step")
 
 
 def _where(rule: Rule) -> tuple[str, str, str] | None:
