@@ -199,7 +199,7 @@ class _Quick(Frozen):
     clean that touch none of these (the addresses' countries); the targets the rate's moves can reach are
     the rate's target, the total and the copies."""
 
-    __slots__ = ("total", "before", "sign", "after", "copies", "once", "test")  # noqa: RUF023 (field order)
+    __slots__ = ("total", "before", "sign", "after", "copies", "once", "test", "rest")  # noqa: RUF023 (field order)
 
     total: tuple[int, str]
     """The sum's place in the rule list and its target key (in the rate's object)."""
@@ -217,12 +217,16 @@ class _Quick(Frozen):
     """Whether the rejection test the general settle asks (:attr:`_Rate.moving`) reads the total or a copy
     (else only the rate's target, which every tried value passes)."""
 
+    rest: Callable[[Any], bool]
+    """:attr:`_Rate.others` without the items' targets (line totals, their sum: a move of this rate writes
+    none of them), for when those were just found accepted."""
+
     def __init__(self, total: tuple[int, str], before: tuple[tuple[float, str], ...], sign: float,
                  after: tuple[tuple[float, str], ...], copies: tuple[int, tuple[tuple[str, str], ...]],
-                 once: tuple[_Step, ...], test: bool) -> None:
+                 once: tuple[_Step, ...], test: bool, rest: Callable[[Any], bool]) -> None:
         setter = object.__setattr__
         for name, value in (("total", total), ("before", before), ("sign", sign), ("after", after),
-                            ("copies", copies), ("once", once), ("test", test)):
+                            ("copies", copies), ("once", once), ("test", test), ("rest", rest)):
             setter(self, name, value)
 
 
@@ -564,7 +568,8 @@ class CentMoves:
         where = _where(rule)
         tested = self._tested(target, [derive[k] for k in reading], [path for path, _ in others])
         steps = tuple(self.derive[k] for k in reading)
-        quick = self._quick(where, steps, tested) if tracking else None
+        rest = [(path, read) for path, read in others if path not in self.cents.item_targets]
+        quick = self._quick(where, steps, tested, self._others(rest)) if tracking else None
         return _Rate(index, rule.check, _read(str(rule.spec["base"])), _read(target),
                      _write(target), low, high, steps, self._others(others),
                      None if tested is None else self._moving(tested), where, quick)
@@ -595,14 +600,14 @@ class CentMoves:
         return _rejection_test(tested, lambda record: _any_rejected(reads, record))
 
     def _quick(self, where: tuple[str, str, str] | None, steps: tuple[_Step, ...],
-               tested: list[str] | None) -> _Quick | None:
+               tested: list[str] | None, others: Callable[[Any], bool]) -> _Quick | None:
         """:attr:`_Rate.quick` for a rate of the shape :class:`_Quick` describes, whose deriving rules run as
         :func:`cent_runs.run_of` makes them (the runs :meth:`_settle_quick` restates); else None."""
         if where is None or tested is None or len(steps) < 2:
             return None
         head, base_key, target_key = where
-        (total_at, _, once_total), (copy_at, _, once_copy), *rest = steps
-        if once_total or once_copy or not all(once for _, _, once in rest):
+        (total_at, _, once_total), (copy_at, _, once_copy), *later = steps
+        if once_total or once_copy or not all(once for _, _, once in later):
             return None
         total, copy = self.rules[total_at], self.rules[copy_at]
         found = _key_in(total.spec.get("target"))
@@ -621,12 +626,13 @@ class CentMoves:
         pairs = [_key_in(field) for field in fields]
         if any(pair is None or (pair[0] == head and pair[1] != total_key) for pair in pairs):
             return None  # (a copy into the rate's object could change what the next try reads)
-        if not set(tested) <= {f"{head}.{target_key}", f"{head}.{total_key}", *map(str, fields)}:
+        written = {f"{head}.{target_key}", f"{head}.{total_key}", *map(str, fields)}
+        if not set(tested) <= written or written & set(self.cents.item_targets):
             return None
         at = names.index(target_key)
         return _Quick((total_at, total_key), tuple(keys[:at]), keys[at][0], tuple(keys[at + 1:]),
-                      (copy_at, tuple(pair for pair in pairs if pair is not None)), tuple(rest),
-                      any(path != f"{head}.{target_key}" for path in tested))
+                      (copy_at, tuple(pair for pair in pairs if pair is not None)), tuple(later),
+                      any(path != f"{head}.{target_key}" for path in tested), others)
 
     @staticmethod
     def _others(readers: list[tuple[str, Callable[[Any], list[Any]]]]) -> Callable[[Any], bool]:
@@ -654,15 +660,21 @@ class CentMoves:
                 dirty = False
             elif self._done(record, held):
                 return self.vouches and type(record) is dict and all(held)
+            fresh = True  # the items' targets (line totals, their sum) were just found accepted
             if cents._items_dirty(record):
                 cents._nudge(record)
                 _run_all(self.derive, record, rng, values, held, ran)
+                fresh = False
             for rate in self.rates:
                 # A nudged price moved the base: a rate settled before (the discount) may be out of its range
                 # now although every value is clean, so "clean" alone does not end the loop. (A settle that
                 # says True has just found the record clean, as _done's first test would: only the ranges.)
-                settle = self._settle if rate.quick is None else self._settle_quick
-                if settle(rate, record, rng, values, held, ran) and self._in_range(record, held):
+                if rate.quick is None:
+                    settled = self._settle(rate, record, rng, values, held, ran)
+                else:
+                    settled = self._settle_quick(rate, record, rng, values, held, ran, fresh)
+                fresh = False  # (the first settle wrote values: the items' targets are not asked again)
+                if settled and self._in_range(record, held):
                     return self.vouches and type(record) is dict and all(held)
         # Out of tries: the declared rules come first (a rejected cent is reported by the validator).
         for rule in self.rules:
@@ -737,7 +749,7 @@ class CentMoves:
         return False
 
     def _settle_quick(self, rate: _Rate, record: dict[str, Any], rng: random.Random, values: ValueSource,
-                      held: list[bool], ran: list[bool]) -> bool:
+                      held: list[bool], ran: list[bool], fresh: bool = False) -> bool:
         """:meth:`_settle` for a rate of :attr:`_Rate.quick`'s shape (an order's tax or discount), on a plain
         dict whose sum terms, base and target are floats (anything else: :meth:`_settle`). The same values
         are tried in the same order with the same writes and answers, but each try is worked out here
@@ -747,6 +759,10 @@ class CentMoves:
         ``same_value``'s fields (``run_pairs``), the rules run once per clean run as before, and the moving
         targets tested (the target is clean by choice; the total and its copies are one float). The nearest
         accepted value is kept the same way when none made everything clean (_settle's write and runs).
+
+        ``fresh``: :meth:`clean` has just found the items' targets accepted and written nothing since, so
+        whether this move is hopeless is asked of the other targets only (:attr:`_Quick.rest`)."""
+        """
         ``tests/test_fast_paths.py::test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave``
         holds the two together."""
         quick, where = rate.quick, rate.where
@@ -783,7 +799,7 @@ class CentMoves:
         low, high = base * rate.low, base * rate.high
         floor_ = low if low > current else current
         cents = round((high if high < floor_ else floor_) * 100)
-        hopeless = rate.others(record)
+        hopeless = quick.rest(record) if fresh else rate.others(record)
         first = None
         summed, total_key = quick.total
         sign, once, test = quick.sign, quick.once, quick.test
