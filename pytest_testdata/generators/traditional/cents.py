@@ -19,7 +19,6 @@ import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from math import floor
 from types import FunctionType
 from typing import Any
 
@@ -821,12 +820,7 @@ class CentMoves:
             total = start + sign * value
             for term in after:
                 total += term
-            if -1e9 < total < 1e9:  # round_cents(total), as Sum._expected writes it out
-                scaled = total * 100.0
-                whole = floor(scaled + 0.5)
-                total = whole / 100 if whole and -0.49 < scaled - whole < 0.49 else round(total, 2)
-            else:
-                total = round(total, 2)
+            total = round_cents(total)  # (Sum._expected writes it out: a call here keeps one copy fewer)
             written = 0.0 if total < 0.0 else total
             node[total_key] = written
             held[summed] = total >= 0.0 and total - total == 0.0
