@@ -760,10 +760,10 @@ class CentMoves:
         accepted value is kept the same way when none made everything clean (_settle's write and runs).
 
         ``fresh``: :meth:`clean` has just found the items' targets accepted and written nothing since, so
-        whether this move is hopeless is asked of the other targets only (:attr:`_Quick.rest`)."""
-        """
-        ``tests/test_fast_paths.py::test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave``
-        holds the two together."""
+        whether this move is hopeless is asked of the other targets only (:attr:`_Quick.rest`).
+
+        ``tests/test_fast_paths.py::test_a_rate_settled_by_arithmetic_settles_as_its_runs_do`` and
+        ``test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave`` hold the two together."""
         quick, where = rate.quick, rate.where
         assert quick is not None and where is not None
         head, base_key, target_key = where
