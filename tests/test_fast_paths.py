@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import math
 import random
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -950,6 +951,52 @@ def test_a_rule_the_cent_cleaner_runs_once_leaves_what_running_it_every_time_lea
     assert cleaned > 200
 
 
+def test_a_same_value_without_a_source_runs_in_its_dicts_as_its_general_run_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cleaner's run of an order's countries rule (same_value, no source, fields in two objects) reads and
+    # writes the address dicts directly (cent_runs._first_run): against the general run (the getters and the
+    # rule's enforce), the same writes and answer on countries present, missing, None, NaN, other types, the
+    # same object in both fields, and addresses that are not dicts (or a record that is not one).
+    from pytest_testdata.generators.traditional import cent_runs
+    from pytest_testdata.generators.traditional.pools import VALUES
+    from pytest_testdata.quality.rules import build_rules
+
+    for fields in (["shipping_address.country", "billing_address.country"], ["a.x", "b.y", "a.z"]):
+        rule = build_rules(({"kind": "same_value", "fields": fields},))[0]
+        quick = cent_runs.run_of(rule)
+        with monkeypatch.context() as patch:
+            patch.setattr(cent_runs, "_first_run", lambda keys, run: run)
+            general = cent_runs.run_of(rule)
+        assert quick is not None and general is not None and quick is not general
+        assert quick.__name__ == "run_first" and general.__name__ == "run"
+        heads = sorted({f.partition(".")[0] for f in fields})
+        rng = random.Random(31)
+        nan = float("nan")
+        choices: tuple[Any, ...] = ("US", "DE", None, 3, nan, "US", "")
+        answers = collections.Counter()
+        for n in range(3000):
+            record: Any = {"status": "paid"}
+            for head in heads:
+                roll = rng.random()
+                if roll < 0.85:
+                    record[head] = {key.partition(".")[2]: rng.choice(choices) for key in fields
+                                    if key.startswith(head + ".") and rng.random() < 0.85}
+                elif roll < 0.95:
+                    record[head] = rng.choice((None, "x", [], 3))
+            if n % 13 == 0:
+                record = _Dict(record)
+            mine, theirs = copy.deepcopy(record), copy.deepcopy(record)
+            outcomes = []
+            for run, target in ((quick, mine), (general, theirs)):
+                try:
+                    outcomes.append(run(target, random.Random(n), VALUES))
+                except (TypeError, KeyError, AttributeError, ValueError) as exc:
+                    outcomes.append(repr(exc))
+            assert outcomes[0] == outcomes[1] and repr(mine) == repr(theirs), record
+            answers[outcomes[0]] += 1
+        assert answers[True] > 500 and answers[False] > 500
+
+
 def test_ordered_enforces_top_level_fields_as_its_general_path_does() -> None:
     # ordered over top-level keys of a plain dict takes a short path; a dict subclass takes the general one
     # (compiled getters and setters): the same writes, the same errors, on values of every kind.
@@ -1141,13 +1188,14 @@ def test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave(
     assert shortcut is not None
     fast = shortcut.moves(rules)
     assert all(rate.moving is not None and rate.where is not None for rate in fast.rates)
-    monkeypatch.setattr(cents.CentMoves, "_moving", lambda *args: None)
+    assert all(rate.quick is not None for rate in fast.rates)
+    monkeypatch.setattr(cents.CentMoves, "_tested", lambda *args: None)
     monkeypatch.setattr(cents, "_where", lambda rule: None)
     monkeypatch.setattr(cent_runs, "_pair", lambda path: None)  # the runs' own steps (getters, enforce)
     plain = cents.CentCleaner.for_schema(schema.json_schema, rules, fixed)
     assert plain is not None
     slow = plain.moves(rules)
-    assert all(rate.moving is None and rate.where is None for rate in slow.rates)
+    assert all(rate.moving is None and rate.where is None and rate.quick is None for rate in slow.rates)
     records = engine.generate(GenerationRequest("order", 300, strategy="traditional", seed=8)).records
     rng = random.Random(23)
     cleaned = 0
@@ -1172,6 +1220,73 @@ def test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave(
         assert outcomes[0] == outcomes[1] and repr(mine) == repr(theirs), record
         assert my_rng.random() == their_rng.random()
     assert cleaned > 300
+
+
+def test_a_rate_settled_by_arithmetic_settles_as_its_runs_do(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A dataset order's tax and discount are settled by CentMoves._settle_quick: each try's total worked out
+    # as Sum._expected does and written with its copy (payment.amount) as the runs write them. Against
+    # _settle (the runs), on dataset orders with their totals moved onto edge values: rejected cents, an ulp
+    # off a cent, zero and negative totals, halves, huge and non-finite numbers, ints, other types.
+    from pytest_testdata.generators.traditional import cents
+    from pytest_testdata.generators.traditional.pools import VALUES
+    from pytest_testdata.quality.rules import build_rules
+
+    schema = engine.registry.get("order")
+    rules = build_rules(schema.coherence, schema.source)
+    fixed = frozenset({"items.*.unit_price"})
+    cleaner = cents.CentCleaner.for_schema(schema.json_schema, rules, fixed)
+    assert cleaner is not None
+    quick = cents.CentMoves(cleaner, tuple(rules))
+    assert all(rate.quick is not None for rate in quick.rates)
+    monkeypatch.setattr(cents.CentMoves, "_quick", lambda *args: None)
+    slow = cents.CentMoves(cleaner, tuple(rules))
+    assert not any(rate.quick is not None for rate in slow.rates)
+    records = engine.generate(GenerationRequest("order", 400, strategy="traditional", seed=12)).records
+    rng = random.Random(29)
+    odd: tuple[Any, ...] = (0.0, -0.0, 0.005, 1.005, 0.07, 66.99, 1.15, 1e9, 2e9, -3.3, float("inf"),
+                            float("nan"), 7, 0, None, "1.00")
+    keys = ("subtotal", "tax", "shipping", "discount", "total")
+    cleaned = answers = 0
+    for n, original in enumerate(records * 4):
+        record = copy.deepcopy(original)
+        for rule in rules[:2]:
+            rule.enforce(record, random.Random(n), VALUES)
+        totals = record["totals"]
+        for key in rng.sample(keys, rng.randint(1, 3)):
+            roll = rng.random()
+            if roll < 0.5:  # a cent value nearby, most of them rejected ones
+                totals[key] = rng.randrange(0, 10**6) / 100 if rng.random() < 0.3 else rng.choice(
+                    (66.99, 0.07, 1.13, 9.99, 1.11, 1.19, 4.35, 0.57))
+            elif roll < 0.7:  # an ulp or a hair off a cent
+                totals[key] = math.nextafter(totals[key] if type(totals[key]) is float else 1.0,
+                                             rng.choice((math.inf, -math.inf))) + rng.choice((0.0, 1e-7))
+            elif roll < 0.9:
+                totals[key] = rng.choice(odd)
+            elif type(totals["subtotal"]) is float and totals["subtotal"] < 1e7:  # out of its range (on a clean cent)
+                discount = totals["subtotal"] * rng.choice((0.29, 0.31, 0.5, 2.0))
+                totals["discount"] = cents.clean_multiple(round(discount * 100), 0.01) if rng.random() < 0.8 \
+                    else discount
+        if n % 7 == 0:
+            record["payment"]["amount"] = rng.choice((0.07, 66.99, None))
+        rules[4].enforce(record, random.Random(n), VALUES)  # the sum, as the chunk's enforcer left it
+        if n % 11 == 0:
+            totals["total"] = 0.07
+        dirty = slow.dirty(record)
+        cleaned += dirty
+        mine, theirs = copy.deepcopy(record), copy.deepcopy(record)
+        my_rng, their_rng = random.Random(n), random.Random(n)
+        outcomes = []
+        for moves, target, draws in ((quick, mine, my_rng), (slow, theirs, their_rng)):
+            try:
+                outcomes.append(moves.clean(target, draws, VALUES, dirty))
+            except (TypeError, KeyError, AttributeError, ValueError) as exc:
+                outcomes.append(repr(exc))
+        assert outcomes[0] == outcomes[1] and repr(mine) == repr(theirs), record
+        assert my_rng.random() == their_rng.random()
+        if outcomes[0] is True:  # (clean asks only the rates' ranges after a settle that found it clean)
+            answers += 1
+            assert not slow.dirty(mine) and all(rules[rate.index].check(mine) is True for rate in slow.rates)
+    assert cleaned > 900 and answers > 600
 
 
 def test_a_chunk_draws_the_list_lengths_list_length_draws() -> None:

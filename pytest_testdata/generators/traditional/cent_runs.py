@@ -193,6 +193,8 @@ def _same_run(rule: SameValue) -> Run:
 
     whence = _pair(str(source)) if source else None
     keys = [found for found in map(_pair, fields) if found is not None]
+    if not source and len(keys) == len(fields) and rule._readers is not None:
+        return _first_run(keys, run)
     if whence is None or len(keys) != len(fields):
         return run
     source_head, source_key = whence
@@ -215,6 +217,40 @@ def _same_run(rule: SameValue) -> Run:
             parent[key] = value
         return bool(value == value)  # (a NaN is not equal to itself: False, as in run)
     return run_pairs
+
+
+def _first_run(keys: list[tuple[str, str]], run: Run) -> Run:
+    """:func:`_same_run`'s ``run`` for a ``same_value`` without a source whose fields are keys of top-level
+    objects (an order's two addresses' countries, run once per clean of every dirty order): on dicts in a
+    dict, its steps written out (the getters and setters of such paths read and write those dicts);
+    any other shape by ``run`` itself. ``tests/test_fast_paths.py::test_a_rule_the_cent_cleaner_runs_once_``
+    ``leaves_what_running_it_every_time_leaves`` compares the two."""
+
+    def run_first(record: Any, rng: random.Random, values: ValueSource) -> bool:
+        if type(record) is not dict:
+            return run(record, rng, values)
+        nodes = []
+        for head, key in keys:
+            node = record.get(head)
+            if type(node) is not dict:
+                return run(record, rng, values)
+            nodes.append((node, key))
+        kept, kept_key = nodes[0]
+        before = kept.get(kept_key)
+        # SameValue.enforce without a source: the first field that has a value, into every field
+        for node, key in nodes:
+            if key in node:
+                value = node[key]
+                for other, other_key in nodes:
+                    other[other_key] = value
+                break
+        if kept.get(kept_key) is not before or not before == before:  # noqa: SIM201 (NaN)
+            return False
+        for node, key in nodes:  # noqa: SIM110 (as run)
+            if node.get(key) is not before:
+                return False
+        return True
+    return run_first
 
 
 def _pair(path: str) -> tuple[str, str] | None:

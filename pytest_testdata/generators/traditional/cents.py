@@ -35,6 +35,7 @@ from pytest_testdata.quality.rules import (
     Sum,
     SumOfProducts,
     ValueSource,
+    _key_in,
 )
 
 CENT = 0.01
@@ -148,7 +149,8 @@ class Knob(Frozen):
 class _Rate(Frozen):
     """A ``rate_of`` rule whose target the cleaner moves (a tax, a discount), with what settling it needs."""
 
-    __slots__ = ("index", "check", "base", "target", "write", "low", "high", "derive", "others", "moving", "where")  # noqa: RUF023 (field order)
+    __slots__ = ("index", "check", "base", "target", "write", "low", "high", "derive", "others", "moving", "where",  # noqa: RUF023
+                 "quick")
 
     index: int
     """Its place in the rule list."""
@@ -172,15 +174,58 @@ class _Rate(Frozen):
     where: tuple[str, str, str] | None
     """(object, base key, target key) when the base and the target are keys of one top-level object
     (``totals.subtotal``, ``totals.tax``): read and written in that dict, as their getters and setter do."""
+    quick: _Quick | None
+    """How :meth:`CentMoves._settle_quick` tries a value without the rules' runs (an order's tax and
+    discount); None: each try runs :attr:`derive` (:meth:`CentMoves._settle`)."""
 
     def __init__(self, index: int, check: Callable[[Any], bool | None], base: Getter, target: Getter,
                  write: Setter, low: float, high: float, derive: tuple[_Step, ...],
                  others: Callable[[Any], bool], moving: Callable[[Any], bool] | None,
-                 where: tuple[str, str, str] | None) -> None:
+                 where: tuple[str, str, str] | None, quick: _Quick | None = None) -> None:
         setter = object.__setattr__
         for name, value in (("index", index), ("check", check), ("base", base), ("target", target),
                             ("write", write), ("low", low), ("high", high), ("derive", derive), ("others", others),
-                            ("moving", moving), ("where", where)):
+                            ("moving", moving), ("where", where), ("quick", quick)):
+            setter(self, name, value)
+
+
+class _Quick(Frozen):
+    """What settling a rate in one object needs to try a value by arithmetic instead of by the rules' runs.
+
+    The shape (an order's ``totals.tax`` and ``totals.discount``): the runs after the rate's target moves are
+    a ``sum`` of keys of the same object into another key of it (``totals.total``), then a ``same_value``
+    copying that total into keys of other top-level objects (``payment.amount``), then rules run once per
+    clean that touch none of these (the addresses' countries); the targets the rate's moves can reach are
+    the rate's target, the total and the copies."""
+
+    __slots__ = ("total", "before", "sign", "after", "copies", "once", "test", "rest")  # noqa: RUF023 (field order)
+
+    total: tuple[int, str]
+    """The sum's place in the rule list and its target key (in the rate's object)."""
+    before: tuple[tuple[float, str], ...]
+    """The sum's terms before the rate's target (sign, key): they do not move while the rate is settled."""
+    sign: float
+    """The rate target's sign in the sum."""
+    after: tuple[tuple[float, str], ...]
+    """The sum's terms after the rate's target."""
+    copies: tuple[int, tuple[tuple[str, str], ...]]
+    """The ``same_value``'s place and its fields (object, key), the total's own among them."""
+    once: tuple[_Step, ...]
+    """The rest of the rate's runs: rules run once per clean (:func:`_once`)."""
+    test: bool
+    """Whether the rejection test the general settle asks (:attr:`_Rate.moving`) reads the total or a copy
+    (else only the rate's target, which every tried value passes)."""
+
+    rest: Callable[[Any], bool]
+    """:attr:`_Rate.others` without the items' targets (line totals, their sum: a move of this rate writes
+    none of them), for when those were just found accepted."""
+
+    def __init__(self, total: tuple[int, str], before: tuple[tuple[float, str], ...], sign: float,
+                 after: tuple[tuple[float, str], ...], copies: tuple[int, tuple[tuple[str, str], ...]],
+                 once: tuple[_Step, ...], test: bool, rest: Callable[[Any], bool]) -> None:
+        setter = object.__setattr__
+        for name, value in (("total", total), ("before", before), ("sign", sign), ("after", after),
+                            ("copies", copies), ("once", once), ("test", test), ("rest", rest)):
             setter(self, name, value)
 
 
@@ -460,6 +505,8 @@ class CentCleaner:
 
 
 _SETTLE_STEPS = (0, *_STEPS, *range(11, 31), *range(-11, -31, -1))
+_QUICK_STEPS = (*_SETTLE_STEPS, None)
+""":meth:`CentMoves._settle_quick`'s steps: those of :meth:`CentMoves._settle`, then its last write."""
 
 
 class CentMoves:
@@ -495,6 +542,7 @@ class CentMoves:
         key, the items' prices the only knob, rules of the kinds above over top-level paths, each once; or
         any shape whose runs :func:`cent_runs.tracked` accounts for (an order's nested money)."""
         runs = [_run_of(rules[i]) for i in places]
+        tracking = False  # (the runs are cent_runs.run_of's, which :class:`_Quick` restates)
         if not self.vouches and cents.knobs:
             tracked = [cent_runs.run_of(rules[i]) for i in places]
             again = [tuple(places[k] for k in _reading(str(rule.spec["target"]), derive)) for _, rule in settled]
@@ -502,13 +550,13 @@ class CentMoves:
                     rules, [(i, rules[i]) for i in places],
                     [(i, str(rule.spec["target"]), a) for (i, rule), a in zip(settled, again, strict=True)],
                     cents.writes()):
-                self.vouches, runs = True, tracked  # type: ignore[assignment]
+                self.vouches, runs, tracking = True, tracked, True  # type: ignore[assignment]
         once = _once(rules, places, cents.writes())
         self.derive: tuple[_Step, ...] = tuple((i, run, i in once) for i, run in zip(places, runs, strict=True))
         """Every deriving rule, run again after a price moved."""
-        self.rates = tuple(self._rate(i, rule, derive) for i, rule in settled)
+        self.rates = tuple(self._rate(i, rule, derive, tracking) for i, rule in settled)
 
-    def _rate(self, index: int, rule: Rule, derive: tuple[Rule, ...]) -> _Rate:
+    def _rate(self, index: int, rule: Rule, derive: tuple[Rule, ...], tracking: bool) -> _Rate:
         target = str(rule.spec["target"])
         # Only the rules that read the moved value (or what those derive) change when it moves; the others
         # would compute what they already hold.
@@ -517,15 +565,19 @@ class CentMoves:
         others = [(path, read) for path, read in self.cents._target_readers if path not in moving]
         low, high = float(rule.spec["min"]), float(rule.spec["max"])
         where = _where(rule)
+        tested = self._tested(target, [derive[k] for k in reading], [path for path, _ in others])
+        steps = tuple(self.derive[k] for k in reading)
+        rest = [(path, read) for path, read in others if path not in self.cents.item_targets]
+        quick = self._quick(where, steps, tested, self._others(rest)) if tracking else None
         return _Rate(index, rule.check, _read(str(rule.spec["base"])), _read(target),
-                     _write(target), low, high, tuple(self.derive[k] for k in reading), self._others(others),
-                     self._moving(target, [derive[k] for k in reading], [path for path, _ in others]), where)
+                     _write(target), low, high, steps, self._others(others),
+                     None if tested is None else self._moving(tested), where, quick)
 
-    def _moving(self, target: str, runs: list[Rule], others: list[str]) -> Callable[[Any], bool] | None:
-        """:attr:`_Rate.moving`: the rejection test of the targets that settling ``target`` can write (the
-        target itself, and what the rules run after it write: a sum's or a product's target, or else every
-        path the rule reads or writes, :func:`cent_runs.reach`), when every other target is one
-        :attr:`_Rate.others` reads; else None."""
+    def _tested(self, target: str, runs: list[Rule], others: list[str]) -> list[str] | None:
+        """The targets :attr:`_Rate.moving` tests: those that settling ``target`` can write (the target itself,
+        and what the rules run after it write: a sum's or a product's target, or else every path the rule
+        reads or writes, :func:`cent_runs.reach`), when every other target is one :attr:`_Rate.others`
+        reads; else None."""
         from pytest_testdata.generators.traditional.cent_runs import reach
         from pytest_testdata.generators.traditional.vouch import overlap
 
@@ -536,12 +588,50 @@ class CentMoves:
             if paths is None:
                 return None
             reached += paths
-        readers = self.cents._target_readers
-        tested = [(path, read) for path, read in readers if any(overlap(path, r) for r in reached)]
-        if any(path not in others for path, _ in readers if not any(path == p for p, _ in tested)):
+        tested = [path for path in self.cents.targets if any(overlap(path, r) for r in reached)]
+        if any(path not in others for path in self.cents.targets if path not in tested):
             return None
-        reads = [read for _, read in tested]
-        return _rejection_test([path for path, _ in tested], lambda record: _any_rejected(reads, record))
+        return tested
+
+    def _moving(self, tested: list[str]) -> Callable[[Any], bool]:
+        """:attr:`_Rate.moving`: the rejection test of the ``tested`` targets (:meth:`_tested`)."""
+        reads = [read for path, read in self.cents._target_readers if path in tested]
+        return _rejection_test(tested, lambda record: _any_rejected(reads, record))
+
+    def _quick(self, where: tuple[str, str, str] | None, steps: tuple[_Step, ...],
+               tested: list[str] | None, others: Callable[[Any], bool]) -> _Quick | None:
+        """:attr:`_Rate.quick` for a rate of the shape :class:`_Quick` describes, whose deriving rules run as
+        :func:`cent_runs.run_of` makes them (the runs :meth:`_settle_quick` restates); else None."""
+        if where is None or tested is None or len(steps) < 2:
+            return None
+        head, base_key, target_key = where
+        (total_at, _, once_total), (copy_at, _, once_copy), *later = steps
+        if once_total or once_copy or not all(once for _, _, once in later):
+            return None
+        total, copy = self.rules[total_at], self.rules[copy_at]
+        found = _key_in(total.spec.get("target"))
+        if type(total) is not Sum or total._in_one is None or total._in_one[0] != head or found is None \
+                or found[0] != head:
+            return None
+        keys = total._in_one[1]
+        names = [key for _, key in keys]
+        total_key = found[1]
+        if names.count(target_key) != 1 or total_key in names or total_key in (base_key, target_key):
+            return None  # (a try must change the sum's target term only, and nothing it or the base reads)
+        source, fields = copy.spec.get("source"), copy.spec.get("fields")
+        if type(copy) is not SameValue or copy._writers is None or not isinstance(source, str) \
+                or _key_in(source) != (head, total_key) or not isinstance(fields, (list, tuple)):
+            return None
+        pairs = [_key_in(field) for field in fields]
+        if any(pair is None or (pair[0] == head and pair[1] != total_key) for pair in pairs):
+            return None  # (a copy into the rate's object could change what the next try reads)
+        written = {f"{head}.{target_key}", f"{head}.{total_key}", *map(str, fields)}
+        if not set(tested) <= written or written & set(self.cents.item_targets):
+            return None
+        at = names.index(target_key)
+        return _Quick((total_at, total_key), tuple(keys[:at]), keys[at][0], tuple(keys[at + 1:]),
+                      (copy_at, tuple(pair for pair in pairs if pair is not None)), tuple(later),
+                      any(path != f"{head}.{target_key}" for path in tested), others)
 
     @staticmethod
     def _others(readers: list[tuple[str, Callable[[Any], list[Any]]]]) -> Callable[[Any], bool]:
@@ -569,13 +659,21 @@ class CentMoves:
                 dirty = False
             elif self._done(record, held):
                 return self.vouches and type(record) is dict and all(held)
+            fresh = True  # the items' targets (line totals, their sum) were just found accepted
             if cents._items_dirty(record):
                 cents._nudge(record)
                 _run_all(self.derive, record, rng, values, held, ran)
+                fresh = False
             for rate in self.rates:
                 # A nudged price moved the base: a rate settled before (the discount) may be out of its range
-                # now although every value is clean, so "clean" alone does not end the loop.
-                if self._settle(rate, record, rng, values, held, ran) and self._done(record, held):
+                # now although every value is clean, so "clean" alone does not end the loop. (A settle that
+                # says True has just found the record clean, as _done's first test would: only the ranges.)
+                if rate.quick is None:
+                    settled = self._settle(rate, record, rng, values, held, ran)
+                else:
+                    settled = self._settle_quick(rate, record, rng, values, held, ran, fresh)
+                fresh = False  # (the first settle wrote values: the items' targets are not asked again)
+                if settled and self._in_range(record, held):
                     return self.vouches and type(record) is dict and all(held)
         # Out of tries: the declared rules come first (a rejected cent is reported by the validator).
         for rule in self.rules:
@@ -586,8 +684,10 @@ class CentMoves:
     def _done(self, record: dict[str, Any], held: list[bool]) -> bool:
         """Every derived money value is clean and every rate (tax, discount) within its range (noted: each
         holds only if its check says True)."""
-        if self.dirty(record):
-            return False
+        return not self.dirty(record) and self._in_range(record, held)
+
+    def _in_range(self, record: dict[str, Any], held: list[bool]) -> bool:
+        """Every rate (tax, discount) within its range (noted: each holds only if its check says True)."""
         for rate in self.rates:
             outcome = rate.check(record)
             if outcome is False:
@@ -646,6 +746,97 @@ class CentMoves:
             write(record, first)
             _run_all(derive, record, rng, values, held, ran)
         return False
+
+    def _settle_quick(self, rate: _Rate, record: dict[str, Any], rng: random.Random, values: ValueSource,
+                      held: list[bool], ran: list[bool], fresh: bool = False) -> bool:
+        """:meth:`_settle` for a rate of :attr:`_Rate.quick`'s shape (an order's tax or discount), on a plain
+        dict whose sum terms, base and target are floats (anything else: :meth:`_settle`). The same values
+        are tried in the same order with the same writes and answers, but each try is worked out here
+        instead of by the runs: the total as ``Sum._expected`` computes it in one dict (the same additions
+        in the same order: the terms before the target do not move, so their part is added up once), then
+        written floored at zero with whether the sum holds (``cent_runs``' ``run_in_one``), copied into the
+        ``same_value``'s fields (``run_pairs``), the rules run once per clean run as before, and the moving
+        targets tested (the target is clean by choice; the total and its copies are one float). The nearest
+        accepted value is kept the same way when none made everything clean (_settle's write and runs).
+
+        ``fresh``: :meth:`clean` has just found the items' targets accepted and written nothing since, so
+        whether this move is hopeless is asked of the other targets only (:attr:`_Quick.rest`).
+
+        ``tests/test_fast_paths.py::test_a_rate_settled_by_arithmetic_settles_as_its_runs_do`` and
+        ``test_the_cent_cleaners_shortcuts_leave_what_its_general_steps_leave`` hold the two together."""
+        quick, where = rate.quick, rate.where
+        assert quick is not None and where is not None
+        head, base_key, target_key = where
+        node = record.get(head) if type(record) is dict else None
+        if type(node) is not dict:
+            return self._settle(rate, record, rng, values, held, ran)
+        base, current = node.get(base_key), node.get(target_key)
+        # (x - x == 0.0: x is finite, as math.isfinite says of a float)
+        if type(base) is not float or type(current) is not float or not (base - base == 0.0
+                                                                          and current - current == 0.0):
+            return self._settle(rate, record, rng, values, held, ran)
+        copied, fields = quick.copies
+        parents = []
+        for field_head, key in fields:
+            parent = record.get(field_head)
+            if type(parent) is not dict:
+                return self._settle(rate, record, rng, values, held, ran)
+            parents.append((parent, key))
+        start = 0.0  # Sum._expected's first terms
+        for sign, key in quick.before:
+            term = node.get(key)
+            if type(term) is not float:
+                return self._settle(rate, record, rng, values, held, ran)
+            start += sign * term
+        after = []
+        for sign, key in quick.after:
+            term = node.get(key)
+            if type(term) is not float:
+                return self._settle(rate, record, rng, values, held, ran)
+            after.append(sign * term)
+        # From here as _settle (its comments say why)
+        low, high = base * rate.low, base * rate.high
+        floor_ = low if low > current else current
+        cents = round((high if high < floor_ else floor_) * 100)
+        hopeless = quick.rest(record) if fresh else rate.others(record)
+        first = None
+        summed, total_key = quick.total
+        sign, once, test = quick.sign, quick.once, quick.test
+        last = False  # the value tried is the nearest accepted one again, kept whatever the total
+        for step in _QUICK_STEPS:
+            if step is None:  # none made everything clean: keep the nearest (_settle's write and runs after its loop)
+                if first is None:
+                    return False
+                value, last = first, True
+            else:
+                k = cents + step
+                value = k / 100 if k and -10**13 < k < 10**13 else round(k * 0.01, 2)
+                if not (low <= value <= high and (value / CENT).is_integer()):
+                    continue
+                if first is None:
+                    first = value
+                    last = hopeless  # (_settle breaks out here and keeps it)
+            node[target_key] = value
+            total = start + sign * value
+            for term in after:
+                total += term
+            total = round_cents(total)  # (Sum._expected writes it out: a call here keeps one copy fewer)
+            written = 0.0 if total < 0.0 else total
+            node[total_key] = written
+            held[summed] = total >= 0.0 and total - total == 0.0
+            for parent, key in parents:
+                parent[key] = written
+            held[copied] = written == written
+            for index, run, _ in once:  # _run_all of steps that are all run once per clean
+                if not ran[index]:
+                    held[index] = holds = run(record, rng, values)
+                    if holds:
+                        ran[index] = True
+            if last:
+                return False
+            if not test or (written / CENT).is_integer():
+                return True
+        raise AssertionError("unreachable: the loop ends at its None step")
 
 
 def _where(rule: Rule) -> tuple[str, str, str] | None:
