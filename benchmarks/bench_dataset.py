@@ -134,8 +134,11 @@ def ours(counts: dict[str, int], folder: Path, processes: int | None) -> dict[st
     streamed_target = folder / "ours-stream.db"
     database = sqlite_engine(streamed_target)
     with Clock() as streamed:
-        build_into(engine, DatasetRequest.checked(counts, seed=2), database, processes=processes)
+        # Kept past the clock, as the generated dataset above and factory_boy's objects below are: what is
+        # timed is the call, not the freeing of the 100,000 records it returns (about 0.2 s of this process).
+        streamed_dataset = build_into(engine, DatasetRequest.checked(counts, seed=2), database, processes=processes)
     database.dispose()
+    del streamed_dataset
     records = sum(counts.values())
     used = max(m.details.get("processes", 1) for m in dataset.metadata.values())
     return {"records": records, "rows": rows, "generate": generated, "load": loaded, "stream": streamed,
