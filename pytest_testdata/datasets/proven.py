@@ -29,6 +29,7 @@ average (:data:`SHARED`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef
@@ -139,16 +140,15 @@ def _purchases_proven(tree: Mapping[str, Any], rule: PurchasedBefore, chosen: Se
     if len(chosen) != count or rule.buyer == rule.item:
         return []
     own = [str(rule.flag)] if rule.flag else []
-    columns = list(zip(*chosen, strict=False))  # (the buyers and the items, each in one C loop)
-    if len(columns) != 2:
-        return []  # (no pairs, or pairs of another length: assign would not take them)
+    if set(map(type, chosen)) != {tuple} or set(map(len, chosen)) != {2}:
+        return []  # (assign takes each pair apart into two values; each is read by its place below)
     out = []
-    for path, values in zip((rule.buyer, rule.item), columns, strict=True):
+    for at, path in enumerate((rule.buyer, rule.item)):
         if "." in path or "*" in path or not untouched(path, rule) \
                 or any(overlap(path, written) for written in [*own, *rule.moves]):
             continue  # (a key with a dot is a key to assign, a path to the validator: not the same field)
         try:
-            distinct = list(dict.fromkeys(values))
+            distinct = list(dict.fromkeys(map(itemgetter(at), chosen)))  # (one C loop, no object a pair)
         except TypeError:  # an unhashable value: left to the validator
             continue
         if shared(len(distinct)) and _shapes_hold(distinct, node_at(tree, path)):
