@@ -140,16 +140,17 @@ def _purchases_proven(tree: Mapping[str, Any], rule: PurchasedBefore, chosen: Se
     if len(chosen) != count or rule.buyer == rule.item:
         return []
     own = [str(rule.flag)] if rule.flag else []
-    if set(map(type, chosen)) != {tuple} or set(map(len, chosen)) != {2}:
-        return []  # (assign takes each pair apart into two values; each is read by its place below)
     out = []
     for at, path in enumerate((rule.buyer, rule.item)):
         if "." in path or "*" in path or not untouched(path, rule) \
                 or any(overlap(path, written) for written in [*own, *rule.moves]):
             continue  # (a key with a dot is a key to assign, a path to the validator: not the same field)
         try:
-            distinct = list(dict.fromkeys(map(itemgetter(at), chosen)))  # (one C loop, no object a pair)
-        except TypeError:  # an unhashable value: left to the validator
+            # The pairs' values at this place, as assign's unpacking takes them apart (a pair is a tuple of
+            # two: a pair of another length would make assign raise), in one C loop; the set's order does
+            # not matter to the test of each value.
+            distinct = list(set(map(itemgetter(at), chosen)))
+        except (TypeError, IndexError, KeyError):  # an unhashable value, a pair it cannot read: not proven
             continue
         if shared(len(distinct)) and _shapes_hold(distinct, node_at(tree, path)):
             out.append(path)
