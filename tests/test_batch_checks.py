@@ -208,3 +208,29 @@ def test_a_chunk_handed_back_loads_its_records_and_leaves_the_collector_as_it_wa
             assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize("name", ["uuid", "date-time", "date"])
+def test_the_proof_of_a_jobs_values_answers_as_each_value_tested_alone(name: str) -> None:
+    # shapes_test (what datasets/proven.py proves a job's keys with) tests a format's values by its batch
+    # test first: its answer is that of the format's own test of each string, nulls and other types aside.
+    rng = random.Random(f"shapes-{name}")
+    near: Callable[[random.Random], Any] = {"uuid": _uuid_near, "date-time": _stamp_near,
+                                            "date": lambda r: _stamp_near(r)[:10]}[name]
+    good: Callable[[random.Random], str] = {"uuid": lambda r: str(uuid.UUID(int=r.getrandbits(128))),
+                                            "date-time": _valid_stamp, "date": lambda r: _valid_stamp(r)[:10]}[name]
+    test, one = v.shapes_test({"type": "string", "format": name}), v._FORMATS[name]
+    assert test is not None
+    passed = failed = 0
+    for _ in range(2000):
+        values: list[Any] = [good(rng) for _ in range(rng.choice((1, 2, 5, 40)))]
+        for _ in range(rng.choice((0, 0, 1, 3))):
+            values[rng.randrange(len(values))] = near(rng) if rng.random() < 0.8 else rng.choice((None, 7, ["x"]))
+        expected = all(one(value) for value in values if isinstance(value, str))
+        assert test(values) == expected, values
+        passed += expected
+        failed += not expected
+    assert passed > 300 and failed > 300
+    # With a pattern too, the batch (which knows the format only) does not decide: the pattern is tested.
+    patterned = v.shapes_test({"type": "string", "format": "uuid", "pattern": "^0"})
+    assert patterned is not None and not patterned([str(uuid.UUID(int=1 << 127))])

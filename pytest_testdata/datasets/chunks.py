@@ -360,7 +360,7 @@ class Kit:
             # (a schema checked whole by the standard validator leaves nothing out: nothing to prove)
             self._proven.append(frozenset() if self.schema.standard else proven_paths(
                 self.schema.json_schema, self.rules, writes, job.count, job.refs, job.in_lists, job.split,
-                self.index))
+                self.index, job.pairs))
         return self._proven[0]
 
     def with_rows(self, rows: dict[tuple[str, str], Columns] | None) -> Kit:

@@ -29,9 +29,10 @@ average (:data:`SHARED`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
-from pytest_testdata.datasets.coherence import DatasetRule, RecordIndex, SameAsRef
+from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef
 from pytest_testdata.datasets.trusted import cross_writes, overlap, own_writes
 from pytest_testdata.quality.rules import Rule
 from pytest_testdata.quality.validator import shapes_test
@@ -77,9 +78,11 @@ def _shapes_hold(values: list[Any], node: Mapping[str, Any] | None) -> bool:
 
 def proven_paths(tree: Mapping[str, Any], rules: Sequence[DatasetRule], writes: list[tuple[Any, str]] | None,
                  count: int, refs: Mapping[str, list[Any]], in_lists: Sequence[tuple[str, list[Any], Any]],
-                 split: Iterable[tuple[str, str]], index: RecordIndex) -> frozenset[str]:
+                 split: Iterable[tuple[str, str]], index: RecordIndex,
+                 pairs: Mapping[str, Sequence[tuple[Any, Any]]] | None = None) -> frozenset[str]:
     """The proven paths (see the module docstring) of a job: ``count`` records, ``refs`` (top-level reference
-    -> each record's key), ``in_lists`` ((path, keys, weights): every list item gets one of the keys)."""
+    -> each record's key), ``in_lists`` ((path, keys, weights): every list item gets one of the keys),
+    ``pairs`` (a ``purchased_before`` rule's name -> each record's (buyer, item), :attr:`EntityJob.pairs`)."""
     if writes is None or count <= 0:
         return frozenset()
     keys_of: dict[str, list[Any]] = {path: list(dict.fromkeys(keys)) for path, keys in refs.items()}
@@ -96,6 +99,9 @@ def proven_paths(tree: Mapping[str, Any], rules: Sequence[DatasetRule], writes: 
         # (a key of None is put as null or left out: not a string, so no format test; its type is tested)
         if shared(len(keys)) and untouched(path) and _shapes_hold(keys, node_at(tree, path)):
             out.add(path)
+    for rule in rules:
+        if isinstance(rule, PurchasedBefore) and pairs and rule.name in pairs:
+            out.update(path for path in _purchases_proven(tree, rule, pairs[rule.name], count, untouched, shared))
     split = set(split)
     for rule in rules:
         if not isinstance(rule, SameAsRef) or rule.target is None or rule.target in split:
@@ -122,3 +128,30 @@ def proven_paths(tree: Mapping[str, Any], rules: Sequence[DatasetRule], writes: 
                 out.add(path)
     return frozenset(out)
 
+
+
+def _purchases_proven(tree: Mapping[str, Any], rule: PurchasedBefore, chosen: Sequence[tuple[Any, Any]],
+                      count: int, untouched: Any, shared: Any) -> list[str]:
+    """The buyer and item fields of a ``purchased_before`` rule (a review's ``user_id`` and ``product_id``)
+    that are proven: :meth:`PurchasedBefore.assign` sets each record's two top-level keys to its pair, which
+    the job chose for every record (a chunk takes its slice, a record drawn again its own), so the values
+    there are the pairs' buyers and items, when nothing after it writes them (no other writer, nor the rule's
+    own flag or moved timestamps) and the job's distinct values pass the field's format and patterns."""
+    if len(chosen) != count or rule.buyer == rule.item:
+        return []
+    own = [str(rule.flag)] if rule.flag else []
+    out = []
+    for at, path in enumerate((rule.buyer, rule.item)):
+        if "." in path or "*" in path or not untouched(path, rule) \
+                or any(overlap(path, written) for written in [*own, *rule.moves]):
+            continue  # (a key with a dot is a key to assign, a path to the validator: not the same field)
+        try:
+            # The pairs' values at this place, as assign's unpacking takes them apart (a pair is a tuple of
+            # two: a pair of another length would make assign raise), in one C loop; the set's order does
+            # not matter to the test of each value.
+            distinct = list(set(map(itemgetter(at), chosen)))
+        except (TypeError, IndexError, KeyError):  # an unhashable value, a pair it cannot read: not proven
+            continue
+        if shared(len(distinct)) and _shapes_hold(distinct, node_at(tree, path)):
+            out.append(path)
+    return out

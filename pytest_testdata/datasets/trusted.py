@@ -31,7 +31,7 @@ from pytest_testdata.datasets.coherence import (
     SameAsRef,
     StatusMatchesRef,
 )
-from pytest_testdata.quality.rules import Rule
+from pytest_testdata.quality.rules import Rule, SentimentMatchesRating
 
 ANYTHING = None
 """What a writer of unknown reach may write."""
@@ -69,7 +69,9 @@ def own_writes(rule: Rule) -> tuple[str, ...] | None:
         return _paths(list(stages), "updated_at") if isinstance(stages, dict) and stages else None
     if kind == "postal_code_matches_country":
         return _paths(spec.get("addresses"))  # the addresses' postal codes: anything under them
-    return ANYTHING  # phone_matches_country, sentiment_matches_rating, ...: not worked out here
+    if kind == "sentiment_matches_rating" and type(rule).enforce is SentimentMatchesRating.enforce:
+        return ()  # (its enforce writes nothing: the strategy draws a review's texts by its rating)
+    return ANYTHING  # phone_matches_country, ...: not worked out here
 
 
 def cross_writes(rule: DatasetRule) -> tuple[str, ...] | None:

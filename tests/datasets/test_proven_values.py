@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 from pytest_testdata.datasets import chunks, generate_dataset
-from pytest_testdata.datasets.coherence import RecordIndex
+from pytest_testdata.datasets.coherence import PurchasedBefore, RecordIndex, dataset_rules
+from pytest_testdata.datasets.proven import proven_paths
+from pytest_testdata.datasets.trusted import own_writes
 from pytest_testdata.engine import Engine
+from pytest_testdata.quality.rules import SentimentMatchesRating, build_rules
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.schemas.registry import SchemaRegistry
 
@@ -45,7 +48,8 @@ def test_order_items_references_and_copies_are_proven_once_per_job(monkeypatch: 
     ds = generate_dataset(COUNTS, seed=3, engine=engine, processes=1)
     # (the customer_id too: the orders are more than SHARED times their distinct customers)
     assert proofs["order"] == {"customer_id", "items.*.product_id", "items.*.sku"}
-    assert proofs["payment"] == proofs["review"] == frozenset()  # one order per payment; reviews' keys redrawn
+    assert proofs["payment"] == frozenset()  # one order per payment: not shared enough
+    assert proofs["review"] <= {"user_id", "product_id"}  # (four reviews: shared when bought by few)
     assert _reported(ds, "order") == _validated_whole(engine, "order", ds["order"]) == []
 
 
@@ -103,3 +107,88 @@ def test_a_copied_value_another_copy_overwrites_is_validated(tmp_path: Path) -> 
     lines = {(i, f"lines.{at}.code", "regex") for i, basket in enumerate(ds["basket"])
              for at in range(len(basket["lines"]))}
     assert len(lines) >= 40 and lines <= set(reported)
+
+
+REVIEWS = {"user": 20, "product": 8, "order": 80, "payment": 4, "review": 60}
+
+
+def test_a_reviews_buyer_and_item_are_proven_from_the_jobs_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A review's user_id and product_id are its purchase's buyer and item (PurchasedBefore.assign, from the
+    # pairs the job chose): each distinct value is tested once for the job, and the dataset reports what
+    # validating the reviews whole reports.
+    proofs: dict[str, frozenset[str]] = {}
+    shapes = chunks.Kit.shapes
+
+    def recording(kit: chunks.Kit) -> frozenset[str]:
+        proofs[kit._job.entity] = found = shapes(kit)
+        return found
+
+    monkeypatch.setattr(chunks.Kit, "shapes", recording)
+    engine = Engine()
+    ds = generate_dataset(REVIEWS, seed=3, engine=engine, processes=1)
+    assert proofs["review"] == {"user_id", "product_id"}
+    assert _reported(ds, "review") == _validated_whole(engine, "review", ds["review"]) == []
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+@pytest.mark.parametrize("entity", ["user", "product"])
+def test_a_bad_buyer_or_item_is_reported_in_every_review_holding_it(
+        monkeypatch: pytest.MonkeyPatch, processes: int, entity: str) -> None:
+    # Every other user's (or product's) key damaged as the records are indexed: the purchases carry those
+    # keys into the reviews, no proof holds for the field, and every review holding one is reported, as
+    # validating the reviews whole reports (the proof, made anyway, would hide them).
+    original = RecordIndex.add
+    field = f"{entity}_id"
+
+    def damaged(self: RecordIndex, name: str, records: list[dict], key_fields: list[str]) -> None:
+        if name == entity:
+            for i, record in enumerate(records):
+                if i % 2 == 0:
+                    record[field] = f"not-a-uuid-{i}"
+        original(self, name, records, key_fields)
+
+    monkeypatch.setattr(RecordIndex, "add", damaged)
+    engine = Engine()
+    ds = generate_dataset(REVIEWS, seed=2, engine=engine, processes=processes)
+    reported = _reported(ds, "review")
+    assert reported == _validated_whole(engine, "review", ds["review"])
+    expected = {(i, field, "format") for i, review in enumerate(ds["review"])
+                if str(review[field]).startswith("not-a-uuid")}
+    assert expected and set(reported) == expected
+
+
+def _purchase_proofs(pairs: list[tuple[object, object]], count: int, writes: list[tuple[object, str]] | None = None,
+                     shift: list[str] | None = None) -> frozenset[str]:
+    """proven_paths for the review schema's purchase rule alone (``shift``: the timestamps it moves)."""
+    schema = Engine().registry.get("review")
+    rule = next(r for r in dataset_rules(schema) if isinstance(r, PurchasedBefore))
+    if shift is not None:
+        rule.moves = shift
+    return proven_paths(schema.json_schema, [rule], [] if writes is None else writes, count, {}, [], (),
+                        RecordIndex(), {rule.name: pairs})
+
+
+def test_the_purchase_proof_holds_only_where_it_is_exact() -> None:
+    user, product = "0f8fad5b-d9cb-469f-a165-70867728950e", "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+    pairs = [(user, product)] * 6
+    assert _purchase_proofs(pairs, 6) == {"user_id", "product_id"}
+    assert _purchase_proofs(pairs, 6, writes=[(None, "user_id")]) == {"product_id"}  # a later writer
+    assert _purchase_proofs(pairs, 6, shift=["created_at", "product_id"]) == {"user_id"}  # the rule's own move
+    assert _purchase_proofs(pairs, 7) == frozenset()  # not one pair a record
+    assert proven_paths({}, [], None, 6, {}, [], (), RecordIndex(), {}) == frozenset()  # a writer of unknown reach
+    assert _purchase_proofs([(user, "not-a-uuid"), *pairs[1:]], 6) == {"user_id"}  # one item off its format
+    assert _purchase_proofs([(None, product), *pairs[1:]], 6) == {"user_id", "product_id"}  # null: its type tested
+    assert _purchase_proofs([(user, [product]), *pairs[1:]], 6) == {"user_id"}  # unhashable: left to the validator
+    distinct = [(user[:-2] + f"{i:02d}", product) for i in range(6)]
+    assert _purchase_proofs(distinct, 6) == {"product_id"}  # six buyers for six reviews: not shared
+
+
+def test_the_sentiment_rule_writes_nothing_unless_a_subclass_enforces() -> None:
+    rule = build_rules(Engine().registry.get("review").coherence)[0]
+    assert isinstance(rule, SentimentMatchesRating) and own_writes(rule) == ()
+
+    class Rewriting(SentimentMatchesRating):
+        def enforce(self, record, rng, values):  # type: ignore[no-untyped-def]
+            record["rating"] = 5
+
+    assert own_writes(Rewriting(rule.spec)) is None
