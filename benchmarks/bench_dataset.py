@@ -105,6 +105,29 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def reference_steps() -> tuple[float, float]:
+    """CPU seconds of two fixed pure-Python steps: 20,000,000 additions in a loop (the interpreter's speed),
+    and 1,000,000 small dicts built and read back in a shuffled order (the memory's: cache misses and
+    allocations, as a dataset's build makes). Printed with the figures so that runs on different machines,
+    or on one VM whose speed moves from session to session, can be compared; the ratios need no such help
+    (the peer runs in the same run). On this project's VM the second moved by 2x or more between sessions
+    while the first stayed put."""
+    started = time.process_time()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    loop = time.process_time() - started
+    started = time.process_time()
+    rows: list[dict[str, Any]] = [{"id": i, "name": str(i), "value": i * 0.5} for i in range(1_000_000)]
+    order = list(range(len(rows)))
+    random.Random(1).shuffle(order)
+    read = 0.0
+    for i in order:
+        read += rows[i]["value"]
+    del rows, order
+    return loop, time.process_time() - started
+
+
 def table_rows(path: Path) -> int:
     db = sqlite3.connect(path)
     names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
@@ -396,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     scale = 0.02 if args.quick else 1.0
     peer_scale = args.peer_scale if args.peer_scale is not None else (scale if args.quick else 0.1)
     counts = scaled(scale)
+    loop, memory = reference_steps()
     with tempfile.TemporaryDirectory(prefix="bench-dataset-") as tmp:
         folder = Path(tmp)
         mine = ours(counts, folder, args.processes)
@@ -416,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
     stream, fb = mine["stream"], peer["seconds"]
     print(f"ratio, ours streamed vs factory_boy (rows per second): {(rows / stream.wall) / (peer_rows / fb.wall):.1f}x "
           f"wall, {(rows / stream.cpu) / (peer_rows / fb.cpu):.1f}x cpu")
+    print(f"machine: 20,000,000 Python additions {loop:.2f} s of CPU, 1,000,000 dicts built and read shuffled "
+          f"{memory:.2f} s (compare runs on different machines by these)")
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"memory: peak RSS grew {mine['rss_growth_mb']:.0f} MB while generating "
           f"({mine['rss_growth_mb'] * 1000 / records:.2f} MB per 1,000 records); largest worker process's "
