@@ -129,7 +129,6 @@ def proven_paths(tree: Mapping[str, Any], rules: Sequence[DatasetRule], writes: 
     return frozenset(out)
 
 
-
 def _purchases_proven(tree: Mapping[str, Any], rule: PurchasedBefore, chosen: Sequence[tuple[Any, Any]],
                       count: int, untouched: Any, shared: Any) -> list[str]:
     """The buyer and item fields of a ``purchased_before`` rule (a review's ``user_id`` and ``product_id``)
