@@ -60,8 +60,11 @@ OUT = Path(__file__).resolve().parent.parent / "pytest_testdata" / "locales" / "
 INWARD_LENGTH = {"GB": 3, "CA": 3, "NL": 2}
 """Length of each inward code packed in a place's fifth column (see :func:`inward_codes`)."""
 
-US_STATES = set("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
-                "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split())  # noqa: SIM905
+US_STATES = {
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+    "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
+    "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+}
 BR_UF = {
     "Acre": "AC", "Alagoas": "AL", "Amapa": "AP", "Amazonas": "AM", "Bahia": "BA", "Ceara": "CE",
     "Distrito Federal": "DF", "Espirito Santo": "ES", "Goias": "GO", "Maranhao": "MA", "Mato Grosso": "MT",
