@@ -39,7 +39,14 @@ from operator import itemgetter
 from typing import Any
 
 from pytest_testdata.datasets.cardinality import Cardinality, list_length
-from pytest_testdata.datasets.coherence import PurchasedBefore, RecordIndex, SameAsRef, clone, dataset_rules
+from pytest_testdata.datasets.coherence import (
+    ChunkReads,
+    PurchasedBefore,
+    RecordIndex,
+    SameAsRef,
+    clone,
+    dataset_rules,
+)
 from pytest_testdata.datasets.trusted import trusted_copies
 from pytest_testdata.quality.enforcer import fused_enforcer
 from pytest_testdata.schemas.model import Schema
@@ -473,9 +480,11 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
         records, (), output.made_shapes if untouched else kit.shapes())]
     unchecked = kit.unchecked if kit.trusted else kit.trusted
     scores = [kit.scorer.score(r) if k is None else k for r, k in zip(records, known, strict=True)]
+    reads = ChunkReads(records, index)  # the columns the rules' proofs read, each once (the parents of a reference)
     for rule in rules:
         if rule.id not in unchecked:
-            violations += [(start + i, where, rule.id, message) for i, where, message in rule.check_all(records, index)]
+            violations += [(start + i, where, rule.id, message) for i, where, message in
+                           rule.check_all(records, index, reads)]
     checked = time.perf_counter()
     details = {k: v for k, v in output.details.items() if isinstance(v, int)}
     return ChunkResult(start, records, violations, scores, details,

@@ -30,7 +30,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import compress, repeat
+from operator import eq, is_not, itemgetter, lt, ne
 from typing import Any
 
 from pytest_testdata.datasets.cardinality import shuffle
@@ -109,6 +110,120 @@ class RecordIndex:
             index._records.setdefault(key[0], [])
             index._purchases[key] = Purchases.known(earliest)
         return index
+
+
+class ChunkReads:
+    """A chunk's records and the records they refer to, read into columns (lists made by C loops, no Python
+    step per record) for the rules' proofs that a chunk holds (:meth:`DatasetRule.holds`): the check of a
+    rule whose columns agree finds nothing, and is not run record by record. The rules of one reference (an
+    order's three of its customer, a payment's three of its order) share the referenced records found once,
+    and every column read once serves each rule that reads it (an order's ``addresses.0`` of its customer,
+    for its two copied addresses and its currency's country).
+
+    A column is read only where every value on the way is a plain dict (or a plain list, by an index each
+    holds): what the rules' getters read there with a ``get`` or an index; anything else is None (no proof:
+    the rule checks each record as before)."""
+
+    def __init__(self, records: Sequence[Record], index: RecordIndex) -> None:
+        self.records = records
+        self.index = index
+        self._plain: bool | None = None
+        self._resolved: dict[tuple[tuple[str, str], str], tuple[Sequence[Record], list[Record]] | None] = {}
+        self._columns: dict[tuple[Any, str], list[Any] | None] = {}
+        self._kinds: dict[tuple[Any, str], frozenset[type]] = {}
+        """The types of each column read (by the column's cache key; ``""`` for the rows themselves): what its
+        next steps need, worked out once."""
+
+    @property
+    def plain(self) -> bool:
+        """Every record is a plain dict (read with ``dict.get``, as the rules' loops read one)."""
+        if self._plain is None:
+            self._plain = set(map(type, self.records)) <= _DICT
+        return self._plain
+
+    def resolved(self, target: tuple[str, str], key: str) -> tuple[Sequence[Record], list[Record]] | None:
+        """(the records whose top-level ``key`` finds a record of ``target``, those records), in order: what
+        :meth:`DatasetRule.parent` finds for each record, the records without one left out; None when the
+        records are not all plain dicts, or a key is not hashable (the rule's loop says what then)."""
+        if (target, key) not in self._resolved:
+            self._resolved[(target, key)] = self._resolve(target, key)
+        return self._resolved[(target, key)]
+
+    def _resolve(self, target: tuple[str, str], key: str) -> tuple[Sequence[Record], list[Record]] | None:
+        table = self.index.table(*target)
+        # (the loops skip a key of None; a table holding one would find a record for it here)
+        if not self.plain or None in table:
+            return None
+        try:
+            parents = list(map(table.get, map(dict.get, self.records, repeat(key))))
+        except TypeError:  # an unhashable key: the rule's loop raises what it raises
+            return None
+        units = self.records
+        if None in parents:  # (only the records without one: a record is not equal to None)
+            found = list(map(is_not, parents, repeat(None)))
+            units, parents = list(compress(units, found)), list(compress(parents, found))
+        self._kinds[(("mine", target, key), "")] = _DICT  # (plain records, or some of them)
+        # (the found records' types are worked out by the first column read of them)
+        return units, parents  # type: ignore[return-value]  # (no None left)
+
+    def mine(self, target: tuple[str, str], key: str, path: str) -> list[Any] | None:
+        """:meth:`column` of the records that find one by ``key`` (:meth:`resolved`)."""
+        found = self.resolved(target, key)
+        return None if found is None else self.column(("mine", target, key), found[0], path)
+
+    def theirs(self, target: tuple[str, str], key: str, path: str) -> list[Any] | None:
+        """:meth:`column` of the records they find (:meth:`resolved`)."""
+        found = self.resolved(target, key)
+        return None if found is None else self.column(("theirs", target, key), found[1], path)
+
+    def column(self, of: Any, rows: Sequence[Any], path: str) -> list[Any] | None:
+        """What ``getter(path)`` reads in each of ``rows`` (named ``of`` for the cache: the same rows, the
+        same name), when each step finds a plain dict (read with ``get``) or a plain list long enough for the
+        step's index; None otherwise. Each shorter path on the way is kept and serves the next rule."""
+        if (of, path) in self._columns:
+            return self._columns[(of, path)]
+        head, dot, last = path.rpartition(".")
+        nodes = self.column(of, rows, head) if dot else rows
+        out = None
+        if nodes is not None and _plain_parts_of(path) is not None:
+            kinds = self._kinds.get((of, head))
+            if kinds is None:
+                kinds = self._kinds[(of, head)] = frozenset(map(type, nodes))
+            out = _step(nodes, last, kinds)
+        self._columns[(of, path)] = out
+        return out
+
+
+_DICT = frozenset((dict,))
+_LIST = frozenset((list,))
+_STR = frozenset((str,))
+
+
+def _plain_parts_of(path: str) -> bool | None:
+    """True when the path's getter walks it part by part (no ``*``, no digit that is not ASCII), else None."""
+    return None if any(p == "*" or (p.isdigit() and not p.isascii()) for p in path.split(".")) else True
+
+
+def _step(nodes: Sequence[Any], part: str, kinds: frozenset[type]) -> list[Any] | None:
+    """Each node's ``part`` as the getters read it: a dict's key, a list's item at the index (every list
+    long enough); None when the nodes (of types ``kinds``) are not all dicts or all lists."""
+    if kinds <= _DICT:
+        return list(map(dict.get, nodes, repeat(part)))
+    if kinds <= _LIST and part.isdigit() and part.isascii():
+        at = int(part)
+        if min(map(len, nodes)) > at:
+            return list(map(itemgetter(at), nodes))
+    return None
+
+
+def _less(mine: list[Any], theirs: list[Any]) -> bool | None:
+    """Whether ``mine[i] < theirs[i]`` for some i where both are texts (the test of an ``after_ref`` or
+    ``purchased_before`` check): ``<`` of every pair, in C; None when it raises for a pair that is not two
+    texts (such a pair is not compared by the check, so nothing is shown)."""
+    try:
+        return any(map(lt, mine, theirs))
+    except Exception:  # (only a pair the check leaves alone can raise: no proof then)
+        return None
 
 
 class Purchases:
@@ -245,11 +360,36 @@ class DatasetRule:
             return {}, None
         return index.table(*self.target), self.ref_path
 
-    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+    def check_all(self, records: Sequence[Record], index: RecordIndex,
+                  reads: ChunkReads | None = None) -> list[tuple[int, str, str]]:
         """:meth:`check` of each record: (record number, field, message) of each failure, in order. Kinds
-        override it to look the referenced records up with no call per record."""
+        override it to look the referenced records up with no call per record, and first try :meth:`holds`
+        (``reads``: the records' columns, shared by the rules that check the same records)."""
         check = self.check
         return [(i, *found) for i, record in enumerate(records) if (found := check(record, index)) is not None]
+
+    def holds(self, reads: ChunkReads) -> bool:
+        """True only when :meth:`check_all` of the reads' records finds nothing, shown by comparing their
+        columns (:class:`ChunkReads`, C loops); False when that is not shown: the records are then checked
+        one by one, which says what fails. Each kind's proof restates its check's comparison over columns;
+        ``tests/datasets/test_chunk_reads.py`` holds the two together."""
+        return False
+
+    def _shown(self, records: Sequence[Record], index: RecordIndex, reads: ChunkReads | None) -> bool:
+        """:meth:`holds` for ``records``, with the given reads when they are of these records and index."""
+        if reads is None or reads.records is not records or reads.index is not index:
+            reads = ChunkReads(records, index)
+        return self.holds(reads)
+
+    def _columns(self, reads: ChunkReads, mine: str, theirs: str) -> tuple[list[Any], list[Any]] | None:
+        """The columns of ``mine`` in the records whose top-level reference finds a record and of ``theirs`` in
+        the records found (:meth:`ChunkReads.mine`, :meth:`ChunkReads.theirs`), when the reference is a plain
+        key and both are read; else None."""
+        if self.target is None or self._ref is None or not _is_key(self.ref_path):
+            return None
+        values = reads.mine(self.target, self.ref_path, mine)
+        wanted = reads.theirs(self.target, self.ref_path, theirs)
+        return None if values is None or wanted is None else (values, wanted)
 
     def _parents(self, records: Sequence[Record], index: RecordIndex) -> list[Record | None] | None:
         """Each record's :meth:`parent`, for a top-level reference of a plain field (None otherwise)."""
@@ -542,8 +682,23 @@ class SameAsRef(DatasetRule):
                     for _, _, write, read in locals_:
                         write(unit, clone(read(parent)))
 
-    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+    def holds(self, reads: ChunkReads) -> bool:
+        """Every copied field equal to its referenced field in every record whose reference finds one (the
+        comparisons of :meth:`check_all`'s usual case, which a copy of plain keys of a record takes)."""
+        if self.array is not None or self._keyed is None:
+            return False
+        for local, theirs, _ in self.pairs:
+            found = self._columns(reads, local, theirs)
+            # (== of each pair, as the loop's usual case compares them, NaN and all)
+            if found is None or not all(map(eq, *found)):
+                return False
+        return True
+
+    def check_all(self, records: Sequence[Record], index: RecordIndex,
+                  reads: ChunkReads | None = None) -> list[tuple[int, str, str]]:
         assert self.target is not None
+        if self._shown(records, index, reads):
+            return []
         table, key_of, compare, plain = index.table(*self.target), self._key_local, self._compare, self._plain
         keyed = self._keyed if plain is None else None
         short = self._short if plain is None else None
@@ -649,10 +804,27 @@ class CurrencyOfRef(DatasetRule):
             return None
         return self.spec["currency"], f"is {mine!r} but the referenced record's country uses {wanted!r}"
 
-    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+    def holds(self, reads: ChunkReads) -> bool:
+        """Every currency the one of its referenced record's country, where that country has one (the
+        comparison of :meth:`check_all`: ``!=``)."""
+        found = self._columns(reads, str(self.spec["currency"]), str(self.spec["country"]))
+        if found is None:
+            return False
+        mine, countries = found
+        # (str of a text is the text itself, as the loop takes it; a country without a currency, None, asks
+        # nothing there: a currency other than None is then not shown to hold here, the loop says so)
+        try:
+            return not any(map(ne, mine, map(CURRENCIES.get, map(str, countries))))
+        except Exception:  # (a currency the loop does not compare, where the country has none: no proof)
+            return False
+
+    def check_all(self, records: Sequence[Record], index: RecordIndex,
+                  reads: ChunkReads | None = None) -> list[tuple[int, str, str]]:
         parents = self._parents(records, index)
         if parents is None:
             return super().check_all(records, index)
+        if self._shown(records, index, reads):
+            return []
         country_of, currency_of, field = self._country, self._currency, self.spec["currency"]
         first, at, last, head, key = self._paths
         out: list[tuple[int, str, str]] = []
@@ -770,9 +942,17 @@ class AfterRef(DatasetRule):
             return None
         return self._late(mine, theirs)
 
-    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+    def holds(self, reads: ChunkReads) -> bool:
+        """No time before its referenced record's (the comparison of :meth:`check_all`)."""
+        found = self._columns(reads, self.field, self.after)
+        return found is not None and _less(*found) is False
+
+    def check_all(self, records: Sequence[Record], index: RecordIndex,
+                  reads: ChunkReads | None = None) -> list[tuple[int, str, str]]:
         if self.target is None or self._ref is None or "." in self.ref_path:
             return super().check_all(records, index)
+        if self._shown(records, index, reads):
+            return []
         mine_of, theirs_of = self._mine, self._theirs
         field, after = _key_or_none(self.field), _key_or_none(self.after)
         table, key = index.table(*self.target), self.ref_path
@@ -913,9 +1093,25 @@ class StatusMatchesRef(DatasetRule):
         return self.spec["status"], (f"is {mine!r} but the referenced record is {found[0]!r}, which allows "
                                      f"{', '.join(found[1])}")
 
-    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+    def holds(self, reads: ChunkReads) -> bool:
+        """Every status allowed for its referenced record's (the test of :meth:`check_all`), all of them
+        texts: each distinct pair of the two statuses tested once."""
+        found = self._columns(reads, str(self.spec["status"]), str(self.spec["ref_status"]))
+        if found is None:
+            return False
+        mine, theirs = found
+        if not set(map(type, theirs)) <= _STR or not set(map(type, mine)) <= _STR:
+            return False
+        allowed = self.allowed
+        pairs = set(zip(theirs, mine, strict=True))  # (texts: equal ones answer alike)
+        return not any(status in allowed and status_ not in allowed[status] for status, status_ in pairs)
+
+    def check_all(self, records: Sequence[Record], index: RecordIndex,
+                  reads: ChunkReads | None = None) -> list[tuple[int, str, str]]:
         if self.target is None or self._ref is None or "." in self.ref_path:
             return super().check_all(records, index)
+        if self._shown(records, index, reads):
+            return []
         status_of, ref_status_of, allowed = self._status, self._ref_status, self.allowed
         path, ref_path = _key_or_none(str(self.spec["status"])), _key_or_none(str(self.spec["ref_status"]))
         table, key = index.table(*self.target), self.ref_path
@@ -1035,9 +1231,27 @@ class PurchasedBefore(DatasetRule):
             return self.time, f"{mine} is before the {self.via} reached the buyer ({when})"
         return None
 
-    def check_all(self, records: Sequence[Record], index: RecordIndex) -> list[tuple[int, str, str]]:
+    def holds(self, reads: ChunkReads) -> bool:
+        """Every record's (buyer, item) bought, and its time not before the purchase's (the tests of
+        :meth:`check_all`). The keys are read with ``record.get``, as there."""
+        if not reads.plain or not reads.index.has(self.via):
+            return False
+        records, earliest = reads.records, self._purchases(reads.index).earliest
+        pairs = zip(map(dict.get, records, repeat(self.buyer)), map(dict.get, records, repeat(self.item)), strict=True)
+        try:
+            whens: list[Any] = list(map(earliest.get, pairs))
+        except TypeError:  # an unhashable buyer or item: check_all raises what it raises
+            return False
+        if None in whens:  # (a pair never bought; the purchases' times are texts)
+            return False
+        return _less(list(map(dict.get, records, repeat(self.time))), whens) is False
+
+    def check_all(self, records: Sequence[Record], index: RecordIndex,
+                  reads: ChunkReads | None = None) -> list[tuple[int, str, str]]:
         """:meth:`check` of each record, with the purchases looked up once (every review of a dataset)."""
         if not records or not index.has(self.via):
+            return []
+        if self._shown(records, index, reads):
             return []
         earliest, buyer, item, time = self._purchases(index).earliest, self.buyer, self.item, self.time
         out: list[tuple[int, str, str]] = []
