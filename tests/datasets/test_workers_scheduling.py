@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import random
 import tempfile
 import time
 from pathlib import Path
@@ -122,3 +123,61 @@ def test_a_claim_goes_to_one_process_only(tmp_path: Path) -> None:
 def _claim_all(folder: str, n: int) -> list[int]:
     """Claim chunks 0..199 of one job, starting at a different one in each process; the ones won."""
     return [start for start in [*range(50 * n, 200), *range(50 * n)] if workers.claim(folder, "job", start)]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_unique_values_looked_at_as_the_chunks_come_back_find_what_settling_finds(seed: int) -> None:
+    # ChunkedEntity.run looks at the unique values chunk by chunk (_no_repeat) while the workers build, and
+    # _settle then skips its first look (_repeating) when none repeated: that may only happen when
+    # _repeating finds nothing. Random records: repeats within and across chunks, Nones, 1 and True, lists
+    # (compared by their text by _repeating), one or two fields, chunks of 1 to 50 records.
+    from pytest_testdata.datasets.chunked import _no_repeat, _repeating
+
+    rng = random.Random(seed)
+    fields = ["a", "b"][: 1 + seed % 2]
+    values = rng.choice([30, 500, 10**9])
+
+    def value() -> Any:
+        roll = rng.random()
+        return None if roll < 0.05 else True if roll < 0.06 else [1] if roll < 0.07 and seed % 3 == 0 \
+            else rng.randrange(values)
+
+    records = [{name: value() for name in fields} for _ in range(rng.randrange(0, 300))]
+    size = rng.choice([1, 7, 50])
+    seen: dict[str, set[Any]] | None = {name: set() for name in fields}
+    for start in range(0, len(records), size):
+        if seen is not None and not _no_repeat(records[start:start + size], seen):
+            seen = None
+    if seen is not None:
+        assert _repeating(records, fields) == []
+    if values == 10**9 and not any(v is True or type(v) is list for record in records for v in record.values()):
+        assert seen is not None  # (numbers from a large range, no True or list: nothing repeats)
+
+
+def test_a_record_drawn_again_for_a_purchase_is_looked_at_again_for_repeats(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The chunks' unique values were looked at as they came back; a record _steer draws again afterwards
+    # may repeat another's value, so _settle looks again then. Here a (pretended) steer gives record 1
+    # record 0's code: the settled dataset has no repeat, as in one process.
+    from pytest_testdata.datasets.chunked import ChunkedEntity
+    from pytest_testdata.engine import Engine
+    from pytest_testdata.schemas.registry import SchemaRegistry
+
+    ticket = {"title": "ticket", "type": "object", "required": ["ticket_id", "code"],
+              "properties": {"ticket_id": {"type": "string", "format": "uuid", "x-unique": True},
+                             "code": {"type": "string", "pattern": "^T[0-9]{9}$", "x-unique": True}}}
+    (tmp_path / "ticket.json").write_text(json.dumps(ticket))
+    engine = Engine(SchemaRegistry([tmp_path]))
+
+    def steer(self: ChunkedEntity, job: Any, kit: Any, records: list[dict[str, Any]], scores: Any,
+              found: Any) -> tuple[Any, bool]:
+        records[1] = {**records[1], "code": records[0]["code"]}
+        return found, True
+
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+    monkeypatch.setattr(ChunkedEntity, "_steer", steer)
+    for processes in (1, 2):
+        dataset = generate_dataset({"ticket": 4500}, seed=2, engine=engine, processes=processes)
+        codes = [t["code"] for t in dataset["ticket"]]
+        assert len(set(codes)) == len(codes) and dataset.valid
+        assert dataset.metadata["ticket"].details["processes"] == processes
