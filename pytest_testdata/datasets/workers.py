@@ -153,7 +153,9 @@ class ChunkPool:
                 yield built.pop(k)
         finally:
             self._handed.pop(id(job), None)
-            for future in futures:
+            for (_, start, _), future in zip(chunks, futures, strict=False):
+                if not future.done() and self._folder is not None:  # stopped early (an error, the deadline):
+                    claim(self._folder, job.token, start)  # no worker starts what is left, queued or not
                 future.cancel()
             if path:
                 os.unlink(path)

@@ -181,3 +181,23 @@ def test_a_record_drawn_again_for_a_purchase_is_looked_at_again_for_repeats(
         codes = [t["code"] for t in dataset["ticket"]]
         assert len(set(codes)) == len(codes) and dataset.valid
         assert dataset.metadata["ticket"].details["processes"] == processes
+
+
+def test_chunks_left_when_an_entity_stops_early_are_not_built(held: Held, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An error in the dataset's process while the workers build (here in meanwhile; the agent's deadline
+    # raises the same way) stops the entity: the chunks no worker has started are claimed on the way out,
+    # so the workers skip them, those the executor already queued included, and the pool stops sooner.
+    from pytest_testdata.datasets.build import Builder
+
+    def fails(self: Builder) -> None:  # once both workers are in a chunk (held) and the executor queued more
+        deadline = time.monotonic() + 10
+        while len(list(held.folder.glob("testdata-dataset-*/*.claim"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(Builder, "meanwhile", fails)
+    with pytest.raises(RuntimeError, match="stopped"):
+        generate_dataset({"product": 6 * CHUNK}, seed=3, processes=2)
+    there = held.there() if (held.folder / "workers.txt").exists() else []
+    assert len(there) <= 2 and not held.here  # (at most the two chunks the workers had started)
