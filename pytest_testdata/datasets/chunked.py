@@ -113,15 +113,23 @@ class ChunkedEntity:
         pool = builder.pool
         results: list[ChunkResult] = []
         processes = 1
+        seen: dict[str, set[Any]] | None = None
+        """With workers: each unique field's values so far, as the chunks come back (None once one may repeat:
+        :func:`_no_repeat`). Looked at then, while the workers build, instead of by :meth:`_settle` after the
+        last chunk, when the workers wait for the next entity."""
         if pool is not None and self.pooled():
             processes = min(pool.processes, len(chunks))
             here = partial(build_chunk, job, kit)  # the chunk the workers leave to this process, if any
             builder.ahead = self.ahead()  # (written while this process waits for a worker: write_piece)
+            seen = {name: set() for name in self._unique_fields()}
             for result in pool.run(job, here, meanwhile=builder.meanwhile, idle=builder.write_piece):
                 checkpoint()  # the request's budget (the agent's deadline) holds for the workers' chunks too
                 results.append(result)
-                if builder.ahead is not None:
+                if builder.ahead is not None:  # (its add looks at the unique values: seen is its own)
                     builder.ahead.add(result.records)
+                    seen = builder.ahead.seen
+                elif seen is not None and not _no_repeat(result.records, seen):
+                    seen = None
                 if builder.freezing:  # (see Builder.steps) the chunks before are not walked again for this one
                     gc.freeze()
         else:
@@ -135,8 +143,8 @@ class ChunkedEntity:
         records = [r for result in results for r in result.records]
         scores = [s for result in results for s in result.scores]
         found = [v for result in results for v in result.violations]
-        found = self._steer(job, kit, records, scores, found)
-        found, unrepeated = self._settle(job, kit, records, scores, found)
+        found, steered = self._steer(job, kit, records, scores, found)
+        found, unrepeated = self._settle(job, kit, records, scores, found, seen is not None and not steered)
         if builder.breaks_now(entity):
             found = self._break(job, kit, records, scores, found)
             unrepeated = False  # (a record changed since _settle looked)
@@ -255,15 +263,21 @@ class ChunkedEntity:
         return [path for path in self.schema.unique_fields() if "." not in path]
 
     def _settle(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],
-                found: list[tuple[int, str, str, str]]) -> tuple[list[tuple[int, str, str, str]], bool]:
+                found: list[tuple[int, str, str, str]], unrepeated: bool = False,
+                ) -> tuple[list[tuple[int, str, str, str]], bool]:
         """Unique values across chunks: a record repeating an earlier record's value is drawn again (a
         one-record chunk with a seed of its own), until none repeats or :data:`REDRAWS` rounds are spent.
+        ``unrepeated``: the records as they are were found to repeat no unique value as their chunks came
+        back (:func:`_no_repeat`, which finds no repeat only when :func:`_repeating` finds none), and the
+        first look is left out.
 
         Returns the violations and whether the records as they are now repeat no unique value (the last
         round's look found none). :func:`_repeats_found` of those records is then empty: it flags a record
         exactly when :func:`_repeating` does (the same values, the same test), so :meth:`run` need not look a
         second time (``_may_repeat`` over every record of the entity, for each unique field); after
         :data:`REDRAWS` rounds of redraws the records were not looked at again, and False says so."""
+        if unrepeated:
+            return found, True
         fields = self._unique_fields()
         for attempt in range(REDRAWS):
             again = _repeating(records, fields)
@@ -276,12 +290,13 @@ class ChunkedEntity:
         return found, False
 
     def _steer(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],
-               found: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, str]]:
+               found: list[tuple[int, str, str, str]]) -> tuple[list[tuple[int, str, str, str]], bool]:
         """Records a later entity buys through (``purchased_before`` via this entity: reviews of delivered
         orders) when none of the drawn ones makes a purchase (a few orders, none delivered): records are
         drawn again, the first one first, each as a one-record chunk with seeds of its own, until one makes a
         purchase. A dataset that had a purchase is left as it was; when no draw makes one, the later entity
-        says so as before."""
+        says so as before. Returns the violations and whether a record was drawn again."""
+        steered = False
         for key in self._bought_through():
             if not records or _purchase_in(records, key):
                 continue  # (the first few records answer it: a purchase is common)
@@ -292,8 +307,9 @@ class ChunkedEntity:
                 if result is not None:
                     records[i], scores[i] = result.records[0], result.scores[0]
                     found = [v for v in found if v[0] != i] + result.violations
+                    steered = True
                     break
-        return found
+        return found, steered
 
     def _bought_through(self) -> list[tuple[str, str, str, str]]:
         """The purchases later entities buy through this one (``purchased_before`` via it), which

@@ -27,7 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from pytest_testdata.datasets.chunks import ChunkId, ChunkResult, EntityJob, work
+from pytest_testdata.datasets.chunks import ChunkId, ChunkResult, Columns, EntityJob, work
 from pytest_testdata.errors import GenerationError, TestdataError, TestdataUsageError
 
 THRESHOLD = 10_000
@@ -62,7 +62,7 @@ class ChunkPool:
         self._executor: ProcessPoolExecutor | None = None
         self._folder: str | None = None
         self._jobs = 0
-        self._handed: dict[int, tuple[EntityJob, str, list[Future[ChunkResult]]]] = {}
+        self._handed: dict[int, tuple[EntityJob, str, list[Future[ChunkResult | None]]]] = {}
         """Jobs whose chunks are with the workers, by ``id(job)``: their file and futures."""
 
     def start(self) -> None:
@@ -96,11 +96,11 @@ class ChunkPool:
         raw, job.plain = pickled(job)
         with open(path, "wb") as file:
             file.write(raw)
-        futures: list[Future[ChunkResult]] = []
+        futures: list[Future[ChunkResult | None]] = []
         self._handed[id(job)] = (job, path, futures)
         for chunk, start, stop in self.handed(job):
             try:
-                futures.append(self._executor.submit(work, path, job.token, chunk, start, stop,
+                futures.append(self._executor.submit(claimed_work, path, job.token, chunk, start, stop,
                                                      job.rows(start, stop), job.plain))
             except BrokenProcessPool as exc:  # a worker died before this entity started
                 raise _died(job.entity, chunk[0], start, stop, exc) from None
@@ -124,12 +124,12 @@ class ChunkPool:
 
         While a chunk it needs is not back yet, this process first does ``idle``'s work, a piece at a time
         (the dataset writes a piece of a finished entity into its sink: True while there was one), then
-        builds the last chunk no worker has taken (:meth:`take_back`) instead of waiting: its records then
-        need no way back from a worker. Writing comes first because only this process can write, while
-        any process can build a chunk: the workers keep building while it writes, and less is left to write
-        once they are done."""
+        builds the last chunk no worker has started (:meth:`take_back`, whether or not the executor has
+        already queued it for a worker) instead of waiting: its records then need no way back from a
+        worker. Writing comes first because only this process can write, while any process can build a
+        chunk: the workers keep building while it writes, and less is left to write once they are done."""
         chunks = job.chunks()
-        futures: list[Future[ChunkResult]] = []
+        futures: list[Future[ChunkResult | None]] = []
         path = ""
         try:
             self.hand_out(job)
@@ -144,7 +144,7 @@ class ChunkPool:
                     while not futures[k].done():
                         if idle is not None and idle():
                             continue
-                        if left - 1 > k and self.take_back(futures[left - 1]):
+                        if left - 1 > k and self.take_back(job, chunks[left - 1], futures[left - 1]):
                             left -= 1
                             built[left] = here(*chunks[left])
                             continue
@@ -153,15 +153,27 @@ class ChunkPool:
                 yield built.pop(k)
         finally:
             self._handed.pop(id(job), None)
-            for future in futures:
+            for (_, start, _), future in zip(chunks, futures, strict=False):
+                if not future.done() and self._folder is not None:  # stopped early (an error, the deadline):
+                    claim(self._folder, job.token, start)  # no worker starts what is left, queued or not
                 future.cancel()
             if path:
                 os.unlink(path)
 
-    def take_back(self, future: Future[ChunkResult]) -> bool:
-        """Whether a chunk handed out is still waiting for a worker, and now taken back (its future cancelled:
-        the executor gives a worker only a chunk it has not yet started, and a cancelled one never)."""
-        return future.cancel()
+    def take_back(self, job: EntityJob, chunk: tuple[ChunkId, int, int], future: Future[ChunkResult | None]) -> bool:
+        """Whether a chunk handed out is still waiting for a worker, and now taken back by this process.
+
+        Whoever builds a chunk claims it first (:func:`claim`): a worker that finds it claimed here skips it
+        (:func:`claimed_work`). The executor's own cancel would not do: it moves up to ``processes + 1``
+        chunks at a time into the queue the workers read, and a chunk in that queue can no longer be
+        cancelled, although no worker may start it for a whole chunk's time (the dataset's process then
+        waited with two order chunks unstarted). The future is cancelled too when it still can be, so that
+        no worker receives it at all."""
+        assert self._folder is not None
+        if not claim(self._folder, job.token, chunk[1]):
+            return False
+        future.cancel()
+        return True
 
     def close(self) -> None:
         """Stop the workers (waiting for them: their CPU time is then counted as this process's children's)."""
@@ -172,6 +184,27 @@ class ChunkPool:
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
+
+
+def claim(folder: str, token: str, start: int) -> bool:
+    """Claim the chunk of job ``token`` that starts at record ``start``, for the process asking: True once, to
+    the first process that asks (a worker about to build it, or the dataset's process taking it back), False
+    to any other. The claim is a file created in the pool's folder with ``O_EXCL``, which the operating
+    system creates for one process only: no lock or message between the processes, and no wait."""
+    try:
+        os.close(os.open(os.path.join(folder, f"{token}-{start}.claim"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
+def claimed_work(path: str, token: str, chunk: ChunkId, start: int, stop: int,
+                 rows: dict[tuple[str, str], Columns] | None = None, plain: bool = False) -> ChunkResult | None:
+    """A worker's task: the chunk (:func:`~pytest_testdata.datasets.chunks.work`) unless the dataset's
+    process took it back (:meth:`ChunkPool.take_back`): None then, at once, and the worker takes its next."""
+    if not claim(os.path.dirname(path), token, start):
+        return None
+    return work(path, token, chunk, start, stop, rows, plain)
 
 
 def pickled(job: EntityJob) -> tuple[bytes, bool]:
@@ -221,9 +254,9 @@ def _died(entity: str, number: int, start: int, stop: int, exc: BaseException) -
         "or with fewer processes.")
 
 
-def _result(future: Future[ChunkResult], entity: str, number: int, start: int, stop: int) -> ChunkResult:
+def _result(future: Future[ChunkResult | None], entity: str, number: int, start: int, stop: int) -> ChunkResult:
     try:
-        return future.result()
+        result = future.result()
     except BrokenProcessPool as exc:
         raise _died(entity, number, start, stop, exc) from None
     except TestdataError:
@@ -231,6 +264,8 @@ def _result(future: Future[ChunkResult], entity: str, number: int, start: int, s
     except Exception as exc:  # anything else raised while building the chunk: say where
         raise GenerationError(f"dataset: building {entity} records {start}..{stop - 1} (chunk {number}) in a "
                               f"worker process failed: {type(exc).__name__}: {exc}") from exc
+    assert result is not None  # (None: a chunk this process took back, whose future it never reads)
+    return result
 
 
 def picklable(job: EntityJob) -> bool:

@@ -70,7 +70,9 @@ def test_a_lone_last_chunk_is_built_in_the_dataset_process(in_process, monkeypat
 
     monkeypatch.setattr(chunked, "build_chunk", recorded)
     pooled = generate_dataset(COUNTS, seed=5, processes=2)
-    assert set(here) == {("product", 0), ("user", 0), ("order", 2), ("payment", 2)}
+    lone = {("product", 0), ("user", 0), ("order", 2), ("payment", 2)}
+    # (On a busy machine this process may also take back a second chunk no worker has started yet.)
+    assert lone <= set(here) and set(here) - lone <= {("order", 1), ("payment", 1), ("review", 1)}
     assert _bytes(pooled) == _bytes(in_process)
 
 
