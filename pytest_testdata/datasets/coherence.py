@@ -40,11 +40,13 @@ from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.timestamps import (
     _DAY_NUMBERS,
     _DAYS,
+    _FIRST_TS,
     _HOURS_MINUTES,
     _MINUTE_INDEX,
     _MINUTE_OF,
     _SECOND_OF,
     _SECONDS,
+    expression_tables,
     format_ts,
     shift_fields,
 )
@@ -1244,7 +1246,7 @@ class _FusedEnforcers:
                        "    def enforce(r, rng):\n"
                        f"        if type(r) is not dict:\n{general}            return\n"
                        + "".join(f"        {line}\n" for line in body) + "    return enforce\n")
-        namespace = dict(self._consts)
+        namespace = {**self._consts, **_hour_tables()}
         exec(compile(self.source, "<fused dataset enforcer>", "exec"), namespace)  # our own source
         self.make = namespace["make"]
 
@@ -1337,14 +1339,20 @@ def _after_lines(fused: _FusedEnforcers, rule: DatasetRule, i: int, p: str) -> l
     lines = [f"m = {mine}",
              f"t = None if {p} is None else {theirs}{fused.const('THEIRS', i, rule._theirs)}({p})",
              "if isinstance(m, str) and isinstance(t, str) and m < t:",
-             # _seconds_between's fast path as the enforcer reads it, a table's miss a KeyError
+             # _seconds_between's fast path as the enforcer reads it: both epochs counted from FIRST (the hour
+             # tables' first second), from the hour tables (HS, QS: only a whole timestamp of their span is in
+             # them) or else the day tables; a table's miss a KeyError
              "    landing = None",
              "    if len(m) == 20 == len(t) and m[19] == 'Z' == t[19]:",
              "        try:",
-             "            landing = DN[t[D_]] * 86400 + MO[t[HM_]] + SO[t[S_]]",
-             "            e = DN[m[D_]] * 86400 + MO[m[HM_]] + SO[m[S_]]",
+             "            landing = HS[t[H_]] + QS[t[Q_]]",
+             "            e = HS[m[H_]] + QS[m[Q_]]",
              "        except KeyError:",
-             "            landing = None"]
+             "            try:",
+             "                landing = DN[t[D_]] * 86400 + MO[t[HM_]] + SO[t[S_]] - FIRST",
+             "                e = DN[m[D_]] * 86400 + MO[m[HM_]] + SO[m[S_]] - FIRST",
+             "            except KeyError:",
+             "                landing = None"]
     if bits:  # between(rng, low, high) with its constants worked out
         lines += [f"    x = rng.getrandbits({bits})", f"    while x >= {span}:", f"        x = rng.getrandbits({bits})",
                   f"    delay = {low} + x"]
@@ -1358,52 +1366,80 @@ def _after_lines(fused: _FusedEnforcers, rule: DatasetRule, i: int, p: str) -> l
     before, later = moves[:at], moves[at + 1:]
     lines += ["    else:",
               "        g = landing - e + delay"]
-    if before or later:  # shift_fields' split of the shift, once for every move
-        lines += ["        sd = g // 86400", "        sm = (g - sd * 86400) // 60",
-                  "        ss = g - sd * 86400 - sm * 60"]
     for name in before:
         lines += _shift_lines(name, "        ")
-    # format_ts(landing + delay) written out (a whole epoch from 1970 on: its fast path), the day's text from
-    # its table (format_ts for a day it does not hold)
+    # format_ts(FIRST + landing + delay) written out: the hour's text and the minute's and second's within the
+    # hour tables' span, else the day's text from its table (format_ts for a day it does not hold)
     lines += ["        x = landing + delay",
-              "        d = x // 86400",
-              "        y = DT.get(d)",
-              "        if y is None:",
-              f"            r[{field!r}] = format_ts(x)",
+              "        if 0 <= x < SPAN:",
+              f"            r[{field!r}] = HOURS[x // 3600] + MINUTES_SECONDS[x % 3600]",
               "        else:",
-              "            x -= d * 86400",
-              f"            r[{field!r}] = f'{{y}}{{HM[x // 60]}}{{SZ[x % 60]}}'"]
+              "            x += FIRST",
+              "            d = x // 86400",
+              "            y = DT.get(d)",
+              "            if y is None:",
+              f"                r[{field!r}] = format_ts(x)",
+              "            else:",
+              "                x -= d * 86400",
+              f"                r[{field!r}] = f'{{y}}{{HM[x // 60]}}{{SZ[x % 60]}}'"]
     for name in later:
         lines += _shift_lines(name, "        ")
     return lines
 
 
 def _shift_lines(name: str, indent: str) -> list[str]:
-    """``shift_fields(r, [name], g)`` for an int ``g`` split into ``sd``, ``sm``, ``ss``: its loop's body for one
-    field, the field's name a literal, a table's miss a KeyError; a value the tables do not read through
-    shift_fields itself."""
+    """``shift_fields(r, [name], g)`` for an int ``g``: the timestamp read and written with the hour tables when
+    it is one of their span and lands in it; else shift_fields' loop body for one field (the shift split into
+    days, minutes and seconds carried over), the field's name a literal, a table's miss a KeyError; a value
+    the day tables do not read through shift_fields itself."""
     lines = [f"v = r.get({name!r})",
              "if isinstance(v, str):",
-             "    try:",
-             "        d, mi, s = DN[v[D_]], MI[v[HM_]], SO[v[S_]]",
-             "    except KeyError:",
-             "        d = None",
-             "    if d is None:",
-             f"        shift_fields(r, ({name!r},), g)",
+             "    x = HS.get(v[H_])",  # (a day out of the span, as an order's last update often is: no KeyError)
+             "    if x is not None:",
+             "        try:",
+             "            x += QS[v[Q_]] + g",
+             "        except KeyError:",
+             "            x = None",
+             "    if x is not None and 0 <= x < SPAN:",
+             f"        r[{name!r}] = HOURS[x // 3600] + MINUTES_SECONDS[x % 3600]",
              "    else:",
-             "        s += ss",
-             "        mi += sm",
-             "        if s >= 60:",
-             "            s -= 60",
-             "            mi += 1",
-             "        d += sd",
-             "        if mi >= 1440:",
-             "            mi -= 1440",
-             "            d += 1",
-             "        y = DT.get(d)",
-             f"        r[{name!r}] = f'{{y}}{{HM[mi]}}{{SZ[s]}}' if y is not None else \\",
-             "            format_ts(d * 86400 + mi * 60 + s)"]
+             "        try:",
+             "            d, mi, s = DN[v[D_]], MI[v[HM_]], SO[v[S_]]",
+             "        except KeyError:",
+             "            d = None",
+             "        if d is None:",
+             f"            shift_fields(r, ({name!r},), g)",
+             "        else:",
+             "            sd = g // 86400",
+             "            sm = (g - sd * 86400) // 60",
+             "            s += g - sd * 86400 - sm * 60",
+             "            mi += sm",
+             "            if s >= 60:",
+             "                s -= 60",
+             "                mi += 1",
+             "            d += sd",
+             "            if mi >= 1440:",
+             "                mi -= 1440",
+             "                d += 1",
+             "            y = DT.get(d)",
+             f"            r[{name!r}] = f'{{y}}{{HM[mi]}}{{SZ[s]}}' if y is not None else \\",
+             "                format_ts(d * 86400 + mi * 60 + s)"]
     return [indent + line for line in lines]
+
+
+@functools.cache
+def _hour_tables() -> dict[str, Any]:
+    """The hour tables of the fused enforcers (built once a process, from the texts the timestamp drawers' tables
+    hold already: :func:`expression_tables`): ``HOURS[i]`` is the text of the hour ``FIRST + 3600 * i`` of the
+    drawers' span (``"2024-01-02T05:"``), ``MINUTES_SECONDS[j]`` that of second ``j`` of an hour (``"06:07Z"``);
+    ``HS`` and ``QS`` read them back (to ``3600 * i`` and ``j``). A timestamp ``v`` of the span is
+    ``FIRST + HS[v[:14]] + QS[v[14:]]``, and that moment ``x`` seconds after ``FIRST`` (``0 <= x < SPAN``) is
+    ``HOURS[x // 3600] + MINUTES_SECONDS[x % 3600]``: what format_ts writes, in two slices and one concatenation
+    instead of its three parts."""
+    hours, minutes_seconds, _ = expression_tables()
+    return {"HOURS": hours, "MINUTES_SECONDS": minutes_seconds, "SPAN": 3600 * len(hours), "FIRST": _FIRST_TS,
+            "HS": dict(zip(hours, range(0, 3600 * len(hours), 3600), strict=True)),
+            "QS": {text: j for j, text in enumerate(minutes_seconds)}, "H_": slice(None, 14), "Q_": slice(14, None)}
 
 
 _FUSED_EMITTERS: dict[type[DatasetRule], Callable[[_FusedEnforcers, DatasetRule, int, str], list[str] | None]] = {

@@ -201,3 +201,36 @@ def test_times_moved_past_the_days_the_tables_hold_are_written_as_enforce_writes
         past = format_ts(last * 86_400)[:10]
         for name in ("created_at", "paid_at", "updated_at"):  # past the tables
             assert sum(r[name][:10] > past for r in fast) > 50, (moves, name)
+
+
+def test_times_at_the_edges_of_the_hour_tables_are_written_as_enforce_writes_them() -> None:
+    # The fused enforcer reads and writes a timestamp with the hour tables when it is one of their span (the
+    # drawers' two years) and lands in it, else with the day tables: referenced times and moves a few seconds
+    # either side of the span's first and last second, moved by a fixed delay, land on both sides of each edge.
+    from pytest_testdata.datasets.coherence import _hour_tables
+    from pytest_testdata.generators.traditional.timestamps import format_ts
+
+    tables = _hour_tables()
+    first, span = tables["FIRST"], tables["SPAN"]
+    plan = plan_dataset(DatasetRequest.checked(COUNTS, seed=7), Engine().registry)
+    (rule,) = [r for r in plan.rules["order"] if isinstance(r, AfterRef)]
+    delay = 100
+    fixed = AfterRef("order", {**rule.spec, "min_seconds": delay, "max_seconds": delay}, rule.schema)
+    parents, records = {}, []
+    for edge in (first, first + span):
+        for k in range(-3 - delay, 4 - delay):
+            key = f"u{edge}{k}"
+            parents[key] = {"created_at": format_ts(edge + k)}  # (lands on edge + k + delay)
+            mine = edge + k - 5_000
+            records.append({"customer_id": key, "created_at": format_ts(mine),
+                            "paid_at": format_ts(mine - 3), "updated_at": format_ts(mine)})  # (moved as it)
+    index = RecordIndex.of_tables({("user", "user_id"): parents}, {})
+    for moves in (None, ["paid_at", "created_at", "updated_at"]):
+        assert _compare([_variant(fixed, moves)], records, index, f"edges {moves}") == len(records)
+    landed = set()
+    enforce = chunk_enforcer([fixed], index)
+    assert enforce is not None
+    for record in copy.deepcopy(records):
+        enforce(record, random.Random(0))
+        landed.update((record["created_at"], record["paid_at"], record["updated_at"]))
+    assert {format_ts(first - 1), format_ts(first), format_ts(first + span - 1), format_ts(first + span)} <= landed
