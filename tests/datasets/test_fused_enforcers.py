@@ -85,7 +85,7 @@ def _damaged(records: list[dict[str, Any]], rng: random.Random) -> list[dict[str
         roll = rng.random()
         ref = "order_id" if "order_id" in record else "customer_id"
         if roll < 0.05:
-            record[ref] = rng.choice([None, "nobody", 3])
+            record[ref] = rng.choice([None, "nobody", 3, [1]])  # ([1]: unhashable, the look-up raises)
         elif roll < 0.08:
             record.pop(ref, None)
         elif roll < 0.12 and "totals" in record:
