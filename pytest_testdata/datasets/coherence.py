@@ -1097,6 +1097,7 @@ class PurchasedBefore(DatasetRule):
         # delay: written from that epoch instead of being read again (see AfterRef.enforcer)
         at = moves.index(time) if moves.count(time) == 1 else -1
         before, later = (moves[:at], moves[at + 1:]) if at >= 0 else ([], [])
+        move_later = _mover(tuple(later)) if later else None
         # The purchases' times the tables have read, by text (an order's delivery is read for each review of
         # its items): a text's epoch is the same whenever the tables read it (they only grow).
         epochs: dict[str, int] = {}
@@ -1141,7 +1142,10 @@ class PurchasedBefore(DatasetRule):
                 moved -= day * 86_400
                 record[time] = f"{text}{hours_minutes[moved // 60]}{seconds_z[moved % 60]}"
             if later:
-                shift_fields(record, later, gap + delay)
+                if type(record) is dict:
+                    move_later(record, gap + delay)  # (a review's updated_at: no shift_fields call)
+                else:
+                    shift_fields(record, later, gap + delay)
 
     def breaks(self, record: Record, index: RecordIndex, rng: random.Random) -> Breakage | None:
         pair = (record.get(self.buyer), record.get(self.item))
@@ -1425,6 +1429,17 @@ def _shift_lines(name: str, indent: str) -> list[str]:
              f"            r[{name!r}] = f'{{y}}{{HM[mi]}}{{SZ[s]}}' if y is not None else \\",
              "                format_ts(d * 86400 + mi * 60 + s)"]
     return [indent + line for line in lines]
+
+
+@functools.lru_cache(maxsize=64)
+def _mover(names: tuple[str, ...]) -> Callable[[Record, int], None]:
+    """``shift_fields(record, names, g)`` for a plain dict record and an int ``g``, as one function with each move
+    written out as the fused enforcer writes it (:func:`_shift_lines`): ``move(record, g)``."""
+    lines = [line for name in names for line in _shift_lines(name, "    ")]
+    source = "def move(r, g):\n" + "".join(f"{line}\n" for line in lines)
+    namespace = {**_FUSED_GLOBALS, **_hour_tables()}
+    exec(compile(source, "<fused timestamp moves>", "exec"), namespace)  # our own source
+    return namespace["move"]  # type: ignore[no-any-return]
 
 
 @functools.cache
