@@ -1097,7 +1097,7 @@ class PurchasedBefore(DatasetRule):
         # delay: written from that epoch instead of being read again (see AfterRef.enforcer)
         at = moves.index(time) if moves.count(time) == 1 else -1
         before, later = (moves[:at], moves[at + 1:]) if at >= 0 else ([], [])
-        move_later = _mover(tuple(later)) if later else None
+        move_later = _mover(tuple(later))  # (an empty list: never called)
         # The purchases' times the tables have read, by text (an order's delivery is read for each review of
         # its items): a text's epoch is the same whenever the tables read it (they only grow).
         epochs: dict[str, int] = {}
@@ -1435,7 +1435,7 @@ def _shift_lines(name: str, indent: str) -> list[str]:
 def _mover(names: tuple[str, ...]) -> Callable[[Record, int], None]:
     """``shift_fields(record, names, g)`` for a plain dict record and an int ``g``, as one function with each move
     written out as the fused enforcer writes it (:func:`_shift_lines`): ``move(record, g)``."""
-    lines = [line for name in names for line in _shift_lines(name, "    ")]
+    lines = [line for name in names for line in _shift_lines(name, "    ")] or ["    pass"]
     source = "def move(r, g):\n" + "".join(f"{line}\n" for line in lines)
     namespace = {**_FUSED_GLOBALS, **_hour_tables()}
     exec(compile(source, "<fused timestamp moves>", "exec"), namespace)  # our own source
