@@ -44,6 +44,7 @@ from pytest_testdata.datasets.coherence import (
     PurchasedBefore,
     RecordIndex,
     SameAsRef,
+    chunk_enforcer,
     clone,
     dataset_rules,
 )
@@ -442,7 +443,8 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     for rule in rules:
         if isinstance(rule, PurchasedBefore):
             rule.assign(records, index, rng, job.pairs[rule.name][start:stop])
-    enforce = [r.enforcer(index) for r in rules if not isinstance(r, (PurchasedBefore, SameAsRef))]
+    # the rules enforced record by record, as one function (each rule's enforcer, in order)
+    enforce = chunk_enforcer([r for r in rules if not isinstance(r, (PurchasedBefore, SameAsRef))], index)
     checks = [(rule.check, rule.enforce) for rule in own]
     # The schema's rules compiled into one function (the scorer's): when it passes a record, no check
     # below would fail (nor raise), so the loop over the rules is skipped with the same outcome.
@@ -458,8 +460,8 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     vouched = output.coherent if untouched else frozenset()
     known: list[float | None] = []
     for number, record in enumerate(records):
-        for other in enforce:
-            other(record, rng)
+        if enforce is not None:
+            enforce(record, rng)
         changed = False
         if accept is None or (number not in vouched and not accept(record)):
             for check, fix in checks:
