@@ -1337,3 +1337,58 @@ def test_a_record_builder_makes_the_state_the_constructor_makes() -> None:
     assert stored == params
     written = [line.split("=")[0].strip().removeprefix("state.") for line in _new_state()[1:]]
     assert written == params
+
+
+def test_names_drawn_from_exact_float_weights_are_the_names_of_the_int_weights() -> None:
+    """pools.exact_floats: for every shipped country, the float weights are the int weights' values, a bisect
+    finds the same place in both at and around every weight and for 3,000 drawn keys, and the name drawers
+    (the plain one, the written-out ones and a bounded one) draw what weighted() over the ints draws, with the
+    same random state after."""
+    from bisect import bisect_right
+
+    from pytest_testdata.generators.traditional import drawers, pools
+    from pytest_testdata.locales.countries import COUNTRY_LOCALES
+
+    for country in COUNTRY_LOCALES:
+        data = pools.names_of(country)
+        for ints, (names, floats) in ((data.first_weights, pools.first_draws(country)),
+                                      (data.last_weights, pools.last_draws(country))):
+            assert all(type(w) is float for w in floats) and floats == ints and len(floats) == len(ints)
+            for w in ints:
+                for key in (w - 0.5, float(w), math.nextafter(w, math.inf), math.nextafter(w, -math.inf), w + 0.5):
+                    assert bisect_right(floats, key) == bisect_right(ints, key), (country, key)
+            rng = random.Random(country)
+            for _ in range(3000):
+                u = rng.random()
+                assert u * floats[-1] == u * ints[-1]
+                assert bisect_right(floats, u * floats[-1]) == bisect_right(ints, u * ints[-1])
+        for seed in range(200):
+            fast, slow = random.Random(seed), random.Random(seed)
+            state = drawers.RecordState(fast, country)
+            made = [drawers._first_name(state), drawers._last_name(state), pools.first_name(country, fast),
+                    pools.last_name(country, fast)]
+            expected = [pools.weighted(slow, data.first_names, data.first_weights),
+                        pools.weighted(slow, data.last_names, data.last_weights),
+                        pools.weighted(slow, data.first_names, data.first_weights),
+                        pools.weighted(slow, data.last_names, data.last_weights)]
+            assert made == expected and fast.getstate() == slow.getstate(), (country, seed)
+    # The written-out bounded drawers (a user's names) against the plain drawer
+    for name in ("first_name", "last_name"):
+        bounded = drawers._bounded_name(getattr(drawers, f"_{name}"), 1, 60, lambda state, value: value)
+        assert bounded is not None
+        for seed in range(300):
+            fast, slow = random.Random(seed), random.Random(seed)
+            country = ("US", "GB", "DE", "FR", "CA", "JP")[seed % 6]
+            assert bounded(drawers.RecordState(fast, country)) == \
+                getattr(drawers, f"_{name}")(drawers.RecordState(slow, country))
+            assert fast.getstate() == slow.getstate()
+
+
+def test_exact_floats_keeps_weights_a_float_cannot_hold() -> None:
+    """Weights that are not all ints a float holds exactly are kept as they are (the bisect compares them as
+    before)."""
+    from pytest_testdata.generators.traditional.pools import exact_floats
+
+    for weights in ([1, 2**53 + 1], [1, 2.5], [True, 2], [1, "2"]):
+        assert exact_floats(weights) is weights
+    assert exact_floats([1, 2**53, 3]) == [1.0, float(2**53), 3.0]
