@@ -626,6 +626,30 @@ def test_a_unique_scope_tells_values_and_owners_apart() -> None:
     assert scope.claim("user", ("backup_email",), {"backup_email": "new@x.org"}, (15, 0))
 
 
+def test_a_unique_scope_releases_its_lock_after_every_claim() -> None:
+    # claim() takes the scope's lock with acquire() and release() in a try (not a with statement): the lock is
+    # free again after a claim that is refused, granted or that raises, on both paths (one field, several).
+    from pytest_testdata.generators.traditional.unique import UniqueScope
+
+    class Broken(dict):  # type: ignore[type-arg]
+        def get(self, *args: Any) -> Any:
+            raise RuntimeError("broken")
+
+    scope = UniqueScope()
+    for fields in (("email",), ("email", "backup")):
+        record = {"email": f"a{len(fields)}@example.com", "backup": "b@example.com"}
+        assert scope.claim("user", fields, record, (1, len(fields)))
+        assert not scope._lock.locked()
+        assert not scope.claim("user", fields, record, (2, len(fields)))
+        assert not scope._lock.locked()
+        owners = scope._owners
+        scope._owners = Broken()
+        with pytest.raises(RuntimeError):
+            scope.claim("user", fields, {"email": "c@example.com", "backup": "d@example.com"}, (3, 0))  # raises
+        assert not scope._lock.locked()
+        scope._owners = owners
+
+
 def test_a_user_whose_email_is_taken_is_drawn_again(engine: Engine) -> None:
     # Users have a unique email to claim and, without constraints, nothing else to meet: the generator runs
     # its short loop for them. A candidate whose email another owner holds is still drawn again and counted,
