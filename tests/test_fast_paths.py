@@ -1375,8 +1375,9 @@ def test_names_drawn_from_exact_float_weights_are_the_names_of_the_int_weights()
 
     for country in COUNTRY_LOCALES:
         data = pools.names_of(country)
-        for ints, (names, floats) in ((data.first_weights, pools.first_draws(country)),
-                                      (data.last_weights, pools.last_draws(country))):
+        for ints, listed, (names, floats) in ((data.first_weights, data.first_names, pools.first_draws(country)),
+                                              (data.last_weights, data.last_names, pools.last_draws(country))):
+            assert names is listed
             assert all(type(w) is float for w in floats) and floats == ints and len(floats) == len(ints)
             for w in ints:
                 for key in (w - 0.5, float(w), math.nextafter(w, math.inf), math.nextafter(w, -math.inf), w + 0.5):
