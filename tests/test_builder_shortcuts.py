@@ -327,20 +327,26 @@ def test_a_price_without_a_category_is_what_round_cents_of_its_clamp_makes(bound
 # -- seventeenth round: the first rule's timestamps sorted in the builder, a review body as an expression ----
 
 
-def _timestamps_schema(count: int, after: bool = False, rule_first: bool = True) -> Any:
+def _timestamps_schema(count: int, after: bool = False, rule_first: bool = True, before: str = "touching") -> Any:
     """A schema of ``count`` date-time fields whose names the timeline orders (created, steps, updated), last
-    unless ``after`` (a field drawn after them), with an ``ordered`` rule first unless ``rule_first`` is off
-    (a rule of its own before it)."""
+    unless ``after`` (a field drawn after them), with an ``ordered`` rule first unless ``rule_first`` is off:
+    then a rule before it that names the first timestamp (``before="touching"``) or leaves them alone
+    (``"apart"``: a stock count's flag, whose rule has a vouching enforcer)."""
     from pytest_testdata.schemas.model import Schema
 
     names = ["created_at", *("paid_at", "shipped_at", "delivered_at", "closed_at")[:count - 2], "updated_at"]
-    properties: dict[str, Any] = {"kind": {"type": "string", "enum": ["a", "b", "c"]}}
+    properties: dict[str, Any] = {"kind": {"type": "string", "enum": ["a", "b", "c"]},
+                                  "stock": {"type": "integer", "minimum": 0, "maximum": 5},
+                                  "in_stock": {"type": "boolean"}}
     properties.update({name: {"type": "string", "format": "date-time"} for name in reversed(names)})
     if after:  # a timestamp of no order (its name is in none), drawn after the ordered ones
         properties["reminder"] = {"type": "string", "format": "date-time"}
-    coherence = [] if rule_first else [{"kind": "same_value", "fields": ["kind"]}]
+    first = {"touching": {"kind": "same_value", "fields": ["created_at"]},
+             "apart": {"kind": "flag_iff_positive", "flag": "in_stock", "quantity": "stock"}}[before]
+    coherence = [] if rule_first else [first]
     return Schema.from_json_schema({"type": "object", "properties": properties, "required": list(properties),
-                                    "x-coherence": coherence}, name=f"stamps_{count}_{after}_{rule_first}")
+                                    "x-coherence": coherence},
+                                   name=f"stamps_{count}_{after}_{rule_first}_{before}")
 
 
 def _warm_pair(schema: Any) -> tuple[Any, Any]:
@@ -360,18 +366,25 @@ def _warm_pair(schema: Any) -> tuple[Any, Any]:
     return plan, plain
 
 
+@pytest.mark.parametrize("rule_first", [True, False])
 @pytest.mark.parametrize("count", [2, 3, 5, 6])
-def test_a_first_ordered_rule_over_the_last_timestamps_is_sorted_in_the_builder(count: int) -> None:
-    """The builder sorts the timestamps the first rule orders (its fields drawn in another order than the
-    rule's, refused draws included over 600 seeds) and writes what Plan.build writes enforcing Ordered, with
-    the same random state; the vouching builder returns what its loop returns (records and ``sure``)."""
+def test_a_first_ordered_rule_over_the_last_timestamps_is_sorted_in_the_builder(count: int,
+                                                                                rule_first: bool) -> None:
+    """The builder sorts the timestamps the ordered rule orders (its fields drawn in another order than the
+    rule's, refused draws included over 600 seeds), when it is the first rule or every rule before it leaves
+    them alone, and writes what Plan.build writes enforcing Ordered, with the same random state; the vouching
+    builder returns what its loop returns (records and ``sure``)."""
     from pytest_testdata.generators.traditional.plan import Plan
     from pytest_testdata.generators.traditional.straight import _vouching_loop
 
-    plan, plain = _warm_pair(_timestamps_schema(count))
+    plan, plain = _warm_pair(_timestamps_schema(count, rule_first=rule_first, before="apart"))
+    at = 0 if rule_first else 1
     source = plan.build.source
     assert "Ordered" in source and ("sorted((" in source if count > 2 else "if T" in source)
-    assert "R0(record" not in source  # the rule is not called
+    assert f"R{at}(record" not in source  # the ordered rule is not called
+    assert rule_first or "R0(record, rng, values)  # FlagIffPositive" in source  # the rule before it is
+    if not rule_first:  # written before the rule before it: that rule sees them ordered
+        assert source.index("# Ordered") < source.index("R0(record")
     for seed in range(600):
         for locale in (None, "de_DE", "ja_JP"):
             fast, slow = random.Random(seed), random.Random(seed)
@@ -395,8 +408,8 @@ def test_a_first_ordered_rule_over_the_last_timestamps_is_sorted_in_the_builder(
 @pytest.mark.parametrize(("after", "rule_first"), [(True, True), (False, False)])
 def test_the_timestamps_are_left_to_the_rule_unless_it_is_first_and_they_are_last(after: bool,
                                                                                    rule_first: bool) -> None:
-    """A field drawn after the timestamps, or a rule before the ordered one: the builder calls the rule (its
-    values are read and written in the record) and still builds what Plan.build builds."""
+    """A field drawn after the timestamps, or a rule before the ordered one that names one of them: the builder
+    calls the rule (its values are read and written in the record) and still builds what Plan.build builds."""
     from pytest_testdata.generators.traditional.plan import Plan
 
     plan, plain = _warm_pair(_timestamps_schema(4, after=after, rule_first=rule_first))
@@ -418,7 +431,10 @@ def test_the_sorted_group_is_the_rule_s_fields_last_drawn_by_the_timestamp_drawe
     ordered = Ordered({"kind": "ordered", "fields": ["created_at", "updated_at"]})
     assert _sorted_group(drawn, [ordered], None) == {"created_at": 0, "updated_at": 1}
     other = Sum({"kind": "sum", "target": "a", "terms": ["created_at"]})
-    assert _sorted_group(drawn, [other, ordered], None) == {}  # not the first rule
+    assert _sorted_group(drawn, [other, ordered], None) == {}  # a rule before it reads one of them
+    apart = Sum({"kind": "sum", "target": "a", "terms": ["b", "-c"]})
+    assert _sorted_group(drawn, [apart, ordered], None) == {"created_at": 0, "updated_at": 1}
+    assert _sorted_group(drawn, [apart, Sum({**apart.spec, "target": "updated_at"}), ordered], None) == {}
     assert _sorted_group([*drawn, ("b", drawers.draw_none)], [ordered], None) == {}  # a field drawn after
     assert _sorted_group([*drawn, ("seen_at", stamp)], [ordered], None) == {}  # a timestamp drawn after
     assert _sorted_group([drawn[0], ("created_at", stamp), ("updated_at", drawers.draw_none)], [ordered],
@@ -502,3 +518,39 @@ def test_the_four_digits_table_is_the_zero_padded_format_of_every_index() -> Non
         slow = drawers.RecordState(random.Random(seed), "US")
         assert _inline_value(draw, fast, "order") == draw(slow), seed
         assert fast.rng.getstate() == slow.rng.getstate()
+
+
+def test_a_rule_leaves_the_timestamps_alone_only_when_its_spec_names_none_of_them() -> None:
+    """vouch.leaves_alone: a known rule whose spec's texts name none of the keys, nor start with a wildcard;
+    every other case says False (a key anywhere in the spec, a nested one, a wildcard, an unknown rule, a spec
+    value it cannot read)."""
+    from pytest_testdata.generators.traditional.vouch import leaves_alone
+    from pytest_testdata.quality.rules import FlagIffPositive, Ordered, Rule, SameValue, Sum
+
+    keys = ("created_at", "updated_at")
+    assert leaves_alone(FlagIffPositive({"kind": "flag_iff_positive", "flag": "f", "quantity": "q"}), keys)
+    assert leaves_alone(Sum({"kind": "sum", "target": "t", "terms": ["a", "-b"]}), keys)
+    assert leaves_alone(Ordered({"kind": "ordered", "fields": ["a", "b"]}), keys)
+    assert not leaves_alone(Sum({"kind": "sum", "target": "t", "terms": ["a", "-updated_at"]}), keys)
+    assert not leaves_alone(SameValue({"kind": "same_value", "fields": ["x.created_at"]}), keys)
+    assert not leaves_alone(SameValue({"kind": "same_value", "fields": ["*.a"]}), keys)
+    assert not leaves_alone(Sum({"kind": "sum", "target": "t", "terms": ["a", "-*"]}), keys)
+    assert not leaves_alone(SameValue({"kind": "same_value", "fields": [{"x": "created_at"}]}), keys)
+    assert not leaves_alone(SameValue({"kind": "same_value", "fields": [object()]}), keys)
+    assert not leaves_alone(Rule({"kind": "custom", "field": "a"}), keys)  # a kind vouch.py does not know
+
+
+def test_the_built_in_user_and_product_sort_their_timestamps_in_the_builder() -> None:
+    """A user's ordered rule comes after four rules, a product's after one, none naming the timestamps: both
+    builders (plain and vouching) sort them before the rules and call no ordered rule (the sixteenth round's
+    test of every built-in entity against Plan.build holds their records together)."""
+    from pytest_testdata.schemas.registry import SchemaRegistry
+
+    registry = SchemaRegistry()
+    for entity in ("user", "product"):
+        plan, _ = _warm_pair(registry.get(entity))
+        assert plan.build_sure is not None
+        for source in (plan.build.source, plan.build_sure.source):
+            assert "  # Ordered\n" in source  # the swap
+            assert not any("(record, rng, values)" in line and "# Ordered" in line for line in source.splitlines())
+            assert source.index("# Ordered") < source.index("R0(record")

@@ -626,6 +626,30 @@ def test_a_unique_scope_tells_values_and_owners_apart() -> None:
     assert scope.claim("user", ("backup_email",), {"backup_email": "new@x.org"}, (15, 0))
 
 
+def test_a_unique_scope_releases_its_lock_after_every_claim() -> None:
+    # claim() takes the scope's lock with acquire() and release() in a try (not a with statement): the lock is
+    # free again after a claim that is refused, granted or that raises, on both paths (one field, several).
+    from pytest_testdata.generators.traditional.unique import UniqueScope
+
+    class Broken(dict):  # type: ignore[type-arg]
+        def get(self, *args: Any) -> Any:
+            raise RuntimeError("broken")
+
+    scope = UniqueScope()
+    for fields in (("email",), ("email", "backup")):
+        record = {"email": f"a{len(fields)}@example.com", "backup": "b@example.com"}
+        assert scope.claim("user", fields, record, (1, len(fields)))
+        assert not scope._lock.locked()
+        assert not scope.claim("user", fields, record, (2, len(fields)))
+        assert not scope._lock.locked()
+        owners = scope._owners
+        scope._owners = Broken()
+        with pytest.raises(RuntimeError):
+            scope.claim("user", fields, {"email": "c@example.com", "backup": "d@example.com"}, (3, 0))  # raises
+        assert not scope._lock.locked()
+        scope._owners = owners
+
+
 def test_a_user_whose_email_is_taken_is_drawn_again(engine: Engine) -> None:
     # Users have a unique email to claim and, without constraints, nothing else to meet: the generator runs
     # its short loop for them. A candidate whose email another owner holds is still drawn again and counted,
@@ -1337,3 +1361,59 @@ def test_a_record_builder_makes_the_state_the_constructor_makes() -> None:
     assert stored == params
     written = [line.split("=")[0].strip().removeprefix("state.") for line in _new_state()[1:]]
     assert written == params
+
+
+def test_names_drawn_from_exact_float_weights_are_the_names_of_the_int_weights() -> None:
+    """pools.exact_floats: for every shipped country, the float weights are the int weights' values, a bisect
+    finds the same place in both at and around every weight and for 3,000 drawn keys, and the name drawers
+    (the plain one, the written-out ones and a bounded one) draw what weighted() over the ints draws, with the
+    same random state after."""
+    from bisect import bisect_right
+
+    from pytest_testdata.generators.traditional import drawers, pools
+    from pytest_testdata.locales.countries import COUNTRY_LOCALES
+
+    for country in COUNTRY_LOCALES:
+        data = pools.names_of(country)
+        for ints, listed, (names, floats) in ((data.first_weights, data.first_names, pools.first_draws(country)),
+                                              (data.last_weights, data.last_names, pools.last_draws(country))):
+            assert names is listed
+            assert all(type(w) is float for w in floats) and floats == ints and len(floats) == len(ints)
+            for w in ints:
+                for key in (w - 0.5, float(w), math.nextafter(w, math.inf), math.nextafter(w, -math.inf), w + 0.5):
+                    assert bisect_right(floats, key) == bisect_right(ints, key), (country, key)
+            rng = random.Random(country)
+            for _ in range(3000):
+                u = rng.random()
+                assert u * floats[-1] == u * ints[-1]
+                assert bisect_right(floats, u * floats[-1]) == bisect_right(ints, u * ints[-1])
+        for seed in range(200):
+            fast, slow = random.Random(seed), random.Random(seed)
+            state = drawers.RecordState(fast, country)
+            made = [drawers._first_name(state), drawers._last_name(state), pools.first_name(country, fast),
+                    pools.last_name(country, fast)]
+            expected = [pools.weighted(slow, data.first_names, data.first_weights),
+                        pools.weighted(slow, data.last_names, data.last_weights),
+                        pools.weighted(slow, data.first_names, data.first_weights),
+                        pools.weighted(slow, data.last_names, data.last_weights)]
+            assert made == expected and fast.getstate() == slow.getstate(), (country, seed)
+    # The written-out bounded drawers (a user's names) against the plain drawer
+    for name in ("first_name", "last_name"):
+        bounded = drawers._bounded_name(getattr(drawers, f"_{name}"), 1, 60, lambda state, value: value)
+        assert bounded is not None
+        for seed in range(300):
+            fast, slow = random.Random(seed), random.Random(seed)
+            country = ("US", "GB", "DE", "FR", "CA", "JP")[seed % 6]
+            assert bounded(drawers.RecordState(fast, country)) == \
+                getattr(drawers, f"_{name}")(drawers.RecordState(slow, country))
+            assert fast.getstate() == slow.getstate()
+
+
+def test_exact_floats_keeps_weights_a_float_cannot_hold() -> None:
+    """Weights that are not all ints a float holds exactly are kept as they are (the bisect compares them as
+    before)."""
+    from pytest_testdata.generators.traditional.pools import exact_floats
+
+    for weights in ([1, 2**53 + 1], [1, 2.5], [True, 2], [1, "2"]):
+        assert exact_floats(weights) is weights
+    assert exact_floats([1, 2**53, 3]) == [1.0, float(2**53), 3.0]

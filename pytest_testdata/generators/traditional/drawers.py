@@ -22,14 +22,16 @@ from pytest_testdata.generators.traditional.cents import CENT, clean_price
 from pytest_testdata.generators.traditional.examples import examples_drawer
 from pytest_testdata.generators.traditional.fastrand import UUID_CLEAR, below, between, pick, uuid4, uuid_key
 from pytest_testdata.generators.traditional.pools import (
+    FIRST_DRAWS,
     INWARD_DRAWN,
+    LAST_DRAWS,
     LOADED_DATA,
-    LOADED_NAMES,
     Place,
     Values,
     data_of,
     faker_pool,
-    names_of,
+    first_draws,
+    last_draws,
     phone_number,
     place,
     pool,
@@ -402,16 +404,15 @@ for _text, (_least, _most) in zip((_review_title, _review_body), _TEXT_LENGTHS, 
 
 
 def _first_name(state: RecordState) -> str:
-    # pools.first_name(state.country, state.rng), inlined: the same draw, two calls fewer per name.
-    data = LOADED_NAMES.get(state.country) or names_of(state.country)
-    weights = data.first_weights
-    return data.first_names[bisect_right(weights, state.rng.random() * weights[-1])]
+    # pools.first_name(state.country, state.rng), inlined: the same draw, two calls fewer per name (the
+    # weights as exact floats: pools.exact_floats).
+    names, weights = FIRST_DRAWS.get(state.country) or first_draws(state.country)
+    return names[bisect_right(weights, state.rng.random() * weights[-1])]
 
 
 def _last_name(state: RecordState) -> str:
-    data = LOADED_NAMES.get(state.country) or names_of(state.country)  # pools.last_name, inlined
-    weights = data.last_weights
-    return data.last_names[bisect_right(weights, state.rng.random() * weights[-1])]
+    names, weights = LAST_DRAWS.get(state.country) or last_draws(state.country)  # pools.last_name, inlined
+    return names[bisect_right(weights, state.rng.random() * weights[-1])]
 
 
 def _email(state: RecordState) -> str:
@@ -702,18 +703,16 @@ def _bounded_name(base: Draw, lo: Any, hi: Any, fit: Callable[[RecordState, Any]
     drawer."""
     if base is _first_name:
         def first_name(state: RecordState) -> Any:
-            data = LOADED_NAMES.get(state.country) or names_of(state.country)
-            weights = data.first_weights
-            value = data.first_names[bisect_right(weights, state.rng.random() * weights[-1])]
+            names, weights = FIRST_DRAWS.get(state.country) or first_draws(state.country)
+            value = names[bisect_right(weights, state.rng.random() * weights[-1])]
             if type(value) is str and lo <= len(value) <= hi:
                 return value
             return fit(state, value)
         return first_name
     if base is _last_name:
         def last_name(state: RecordState) -> Any:
-            data = LOADED_NAMES.get(state.country) or names_of(state.country)
-            weights = data.last_weights
-            value = data.last_names[bisect_right(weights, state.rng.random() * weights[-1])]
+            names, weights = LAST_DRAWS.get(state.country) or last_draws(state.country)
+            value = names[bisect_right(weights, state.rng.random() * weights[-1])]
             if type(value) is str and lo <= len(value) <= hi:
                 return value
             return fit(state, value)

@@ -143,14 +143,55 @@ def weighted(rng: random.Random, names: Sequence[str], cumulative: Sequence[int]
     return names[bisect_right(cumulative, rng.random() * cumulative[-1])]
 
 
+_EXACT = 2 ** 53
+"""Every int of at most this size is a float exactly."""
+
+
+def exact_floats(cumulative: Sequence[Any]) -> Sequence[Any]:
+    """Cumulative weights as floats when each is an int a float holds exactly, else the weights themselves.
+
+    :func:`weighted` bisects them with a float key (``rng.random() * cumulative[-1]``). A float and an int
+    compare as the numbers they are, so the bisect finds the same place in the floats as in the ints, and the
+    key is the same float (``float * int`` turns the int into that same float first). A float compared with a
+    float costs about a tenth of a float compared with an int: a name's bisect over some 700 weights, about
+    1,500 to 2,900 machine instructions, costs about 300."""
+    if all(type(w) is int and -_EXACT <= w <= _EXACT for w in cumulative):
+        return [float(w) for w in cumulative]
+    return cumulative
+
+
+NameDraw = tuple[Sequence[str], Sequence[Any]]
+FIRST_DRAWS: dict[str, NameDraw] = {}
+"""A country's first names and their cumulative weights for :func:`weighted` (:func:`exact_floats`), by country
+(:func:`first_draws` fills it; name drawers read it before calling)."""
+LAST_DRAWS: dict[str, NameDraw] = {}
+"""The same for last names (:func:`last_draws`)."""
+
+
+def first_draws(country: str) -> NameDraw:
+    """The country's first names and weights to draw from (see :data:`FIRST_DRAWS`)."""
+    found = FIRST_DRAWS.get(country)
+    if found is None:
+        data = names_of(country)
+        found = FIRST_DRAWS[country] = (data.first_names, exact_floats(data.first_weights))
+    return found
+
+
+def last_draws(country: str) -> NameDraw:
+    """The country's last names and weights to draw from (see :data:`LAST_DRAWS`)."""
+    found = LAST_DRAWS.get(country)
+    if found is None:
+        data = names_of(country)
+        found = LAST_DRAWS[country] = (data.last_names, exact_floats(data.last_weights))
+    return found
+
+
 def first_name(country: str, rng: random.Random) -> str:
-    data = names_of(country)
-    return weighted(rng, data.first_names, data.first_weights)
+    return weighted(rng, *first_draws(country))
 
 
 def last_name(country: str, rng: random.Random) -> str:
-    data = names_of(country)
-    return weighted(rng, data.last_names, data.last_weights)
+    return weighted(rng, *last_draws(country))
 
 
 def place(country: str, rng: random.Random) -> Place:

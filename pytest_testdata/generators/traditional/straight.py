@@ -30,6 +30,7 @@ from pytest_testdata.generators.traditional import warming
 from pytest_testdata.generators.traditional.drawers import Draw, RecordState, draw_none
 from pytest_testdata.generators.traditional.fastrand import between
 from pytest_testdata.generators.traditional.timestamps import draw_of
+from pytest_testdata.generators.traditional.vouch import leaves_alone
 from pytest_testdata.quality.rules import Ordered
 
 Builder = Callable[[RecordState], dict[str, Any]]
@@ -260,7 +261,7 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
     for i, (name, draw) in enumerate(drawn):
         inline = _inline(draw, f"D{i}_", entity) if draw is not None else None
         nested = getattr(draw, "object_fields", None)
-        if name in group:  # a timestamp the first rule orders: kept in a local, written once ordered
+        if name in group:  # a timestamp the Ordered rule orders: kept in a local, written once ordered
             lines.append(f"    T{i} = {inline[0] if inline is not None else f'D{i}(state)'}")
             names.update(inline[1] if inline is not None else {f"D{i}": draw})
         elif draw is None:
@@ -277,12 +278,13 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
         else:
             names[f"D{i}"] = draw
             lines.append(f"    record[{name!r}] = D{i}(state)")
+    at = _sorted_rule(rules) if group else -1  # the rule enforced above, before the rules
     if group:
-        lines += _sorted_lines(drawn, group, rules[0])
+        lines += _sorted_lines(drawn, group, rules[at])
     if sure_steps is not None:
         lines.append("    sure = True")
         for i, (rule, step) in enumerate(zip(rules, sure_steps, strict=True)):
-            if i == 0 and group:  # every value a str: the rule's step gives HELD or MADE, sure stays
+            if i == at:  # every value a str: the rule's step gives HELD or MADE, sure stays
                 lines.append(f"    # {type(rule).__name__}: enforced above")
                 continue
             if step.always_held:  # it holds by how the fields were drawn, and enforcing it changes nothing
@@ -300,7 +302,7 @@ def record_builder(entity: str, ceiling: float | None, drawn: list[tuple[str, Dr
             lines.append("        sure = False")
     else:
         for i, rule in enumerate(rules):
-            if i == 0 and group:
+            if i == at:
                 continue  # enforced above (_sorted_lines)
             names[f"R{i}"] = rule.enforce
             lines.append(f"    R{i}(record, rng, values)  # {type(rule).__name__}")
@@ -340,35 +342,48 @@ _STR_DRAWERS = (draw_of,)
 what :func:`_sorted_group` can order in the builder itself."""
 
 
+def _sorted_rule(rules: list[Any]) -> int:
+    """The position of the plan's first :class:`Ordered` rule (-1 when it has none): the rule
+    :func:`_sorted_group` may enforce in the builder itself."""
+    return next((i for i, rule in enumerate(rules) if type(rule) is Ordered), -1)
+
+
 def _sorted_group(drawn: list[tuple[str, Draw | None]], rules: list[Any],
                   sure_steps: list[Any] | None) -> dict[str, int]:
-    """The fields of the plan's first rule, in its order (name to position in the rule), when the builder can
-    enforce it itself; else an empty dict. That is when the first rule is an :class:`Ordered` over top-level
-    keys, each one of the record's last drawn fields (nothing is drawn after them) by a drawer of
-    :data:`_STR_DRAWERS`, and a vouching builder runs the rule's step (it does not skip it as held).
+    """The fields of the plan's first :class:`Ordered` rule (:func:`_sorted_rule`), in its order (name to
+    position in the rule), when the builder can enforce it itself, before the rules; else an empty dict. That
+    is when the rule orders top-level keys, each one of the record's last drawn fields (nothing is drawn after
+    them) by a drawer of :data:`_STR_DRAWERS`, every rule before it leaves those keys alone
+    (:func:`~pytest_testdata.generators.traditional.vouch.leaves_alone`: it neither reads nor writes them, so
+    it runs the same whether they are ordered before it or after), and a vouching builder runs the rule's
+    step (it does not skip it as held).
 
     :meth:`Ordered.enforce` on values that are all ``str`` writes ``sorted(values)`` back to its keys in order
-    (its two-key path: swaps them when the second is less), which writes nothing when they are in order: the
-    builder keeps the values in locals, sorts them there and writes each key once, in the drawn order (each
-    key's place in the record is the same). The rule's vouching step (``vouch._ordered``) returns HELD or
-    MADE for two strings, so ``sure`` stays as it is. ``tests/test_builder_shortcuts.py`` holds the two
-    together (the records and random state of the builders against ``Plan.build`` for many seeds)."""
-    if not rules or type(rules[0]) is not Ordered:
+    (its two-key path: swaps them when the second is less), which writes nothing when they are in order, and
+    draws nothing: the builder keeps the values in locals, sorts them there and writes each key once, in the
+    drawn order (each key's place in the record is the same). The rule's vouching step (``vouch._ordered``)
+    returns HELD or MADE for two strings, so ``sure`` stays as it is; no rule before it reads the keys, so it
+    undoes no earlier rule's check. ``tests/test_builder_shortcuts.py`` holds the two together (the records
+    and random state of the builders against ``Plan.build`` for many seeds)."""
+    at = _sorted_rule(rules)
+    if at < 0:
         return {}
-    keys = rules[0]._keys
+    keys = rules[at]._keys
     if keys is None or len(keys) < 2 or len(set(keys)) != len(keys) or len(keys) > len(drawn):
         return {}
-    if sure_steps is not None and (sure_steps[0].always_held or sure_steps[0].held_in is not None):
+    if sure_steps is not None and (sure_steps[at].always_held or sure_steps[at].held_in is not None):
         return {}
     last = drawn[len(drawn) - len(keys):]
     if {name for name, _ in last} != set(keys) or not all(
             any(draw is known for known in _STR_DRAWERS) for _, draw in last):
         return {}
+    if not all(leaves_alone(rule, tuple(keys)) for rule in rules[:at]):
+        return {}
     return {key: position for position, key in enumerate(keys)}
 
 
 def _sorted_lines(drawn: list[tuple[str, Draw | None]], group: dict[str, int], rule: Any) -> list[str]:
-    """The lines that enforce the first rule (see :func:`_sorted_group`) on the locals ``T<i>`` and write
+    """The lines that enforce the Ordered rule (see :func:`_sorted_group`) on the locals ``T<i>`` and write
     them into the record, in the drawn order."""
     local = {name: f"T{i}" for i, (name, _) in enumerate(drawn) if name in group}
     ordered = [local[key] for key in sorted(group, key=group.__getitem__)]

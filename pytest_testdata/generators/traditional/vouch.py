@@ -379,6 +379,29 @@ _MAKERS: dict[type[Rule], Callable[[Any], tuple[Sure, tuple[str, ...], tuple[str
 }
 
 
+def leaves_alone(rule: Rule, keys: tuple[str, ...]) -> bool:
+    """Whether enforcing ``rule`` can neither read nor write the top-level ``keys``: a rule of a kind this
+    module knows (:data:`_MAKERS`: each reads and writes only the paths its spec names, and what lies under
+    them), none of whose spec's texts contains one of the keys or starts with a wildcard (``*``, also after a
+    sign, ``-*``). Text, not paths, is compared: a key named anywhere in the spec (``"x.created_at"``, or the
+    rule's own ``kind``) says False, which is only ever too careful."""
+    if type(rule) not in _MAKERS:
+        return False
+    texts: list[str] = []
+    pending: list[Any] = [rule.spec]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, Mapping):
+            pending += [*value.keys(), *value.values()]
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            pending += list(value)
+        elif not isinstance(value, (int, float, type(None))):
+            return False  # (something else: what it names cannot be read)
+    return not any(text.lstrip("-").startswith("*") or any(key in text for key in keys) for text in texts)
+
+
 def overlap(a: str, b: str) -> bool:
     """Whether two paths can name the same value or one lies inside the other (``*`` matches any index)."""
     for x, y in zip(a.split("."), b.split("."), strict=False):
