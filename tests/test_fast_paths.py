@@ -468,7 +468,7 @@ def test_the_acceptors_float_guard_takes_only_numbers_the_reporting_checks_pass(
         guarded += "is not float or not (" in acceptor.source
         for value in values:
             found: list[Any] = []
-            check({"x": value}, "", lambda *violation: found.append(violation))
+            check({"x": value}, "", lambda *violation, into=found: into.append(violation))
             assert acceptor.function({"x": value}) == (not found), (node, value, found)
     assert guarded == len(NUMBERS) - 1  # (the bound that is no float exactly: the tests alone)
 
