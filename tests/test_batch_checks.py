@@ -145,10 +145,17 @@ def test_the_order_line_rules_taken_together_give_each_rules_answer() -> None:
     rules = build_rules(specs)
     acceptor = RuleAcceptor(rules)
     assert acceptor.source.count("for ") == 1  # (the loop shared)
+    for alone in rules:  # (and each rule's own loop, which reads an item's values as the shared one does)
+        _line_rule_answers([alone], RuleAcceptor([alone]), 4_000)
+    _line_rule_answers(rules, acceptor, 20_000)
+
+
+def _line_rule_answers(rules: list[Any], acceptor: RuleAcceptor, trials: int) -> None:
+    """The acceptor takes only records whose every rule's own check passes (lines with a value missing too)."""
     rng = random.Random(16)
     numbers: tuple[Any, ...] = (0, 1, 3, 2.5, 0.1, 9.99, 19.98, 1.004, 1e9, 2e9, -1.0, True, None, "1", float("nan"))
     taken = 0
-    for _ in range(20_000):
+    for _ in range(trials):
         items: Any = []
         for _ in range(rng.randrange(4)):
             q, p = rng.choice(numbers), rng.choice(numbers)
@@ -157,8 +164,11 @@ def test_the_order_line_rules_taken_together_give_each_rules_answer() -> None:
                 line["lt"] = round(q * p + rng.choice((0, 0, 0.004, 0.0059, 0.011, -0.02)), 2)
             elif rng.random() < 0.8:
                 line["lt"] = rng.choice(numbers)
+            if rng.random() < 0.03:
+                del line[rng.choice(("q", "p"))]  # (a factor missing)
             items.append(line)
-        total = sum(i["q"] * i["p"] for i in items if type(i["q"]) in (int, float) and type(i["p"]) in (int, float))
+        total = sum(i["q"] * i["p"] for i in items
+                    if type(i.get("q")) in (int, float) and type(i.get("p")) in (int, float))
         record: dict[str, Any] = {"items": items if rng.random() < 0.95 else rng.choice(numbers),
                                   "t": rng.choice(({"sub": round(total + rng.choice((0, 0, 0.006, -0.02)), 2)},
                                                    {"sub": total}, {}, None, [1]))}
@@ -171,7 +181,7 @@ def test_the_order_line_rules_taken_together_give_each_rules_answer() -> None:
         if acceptor(record):
             taken += 1
             assert False not in outcomes, record
-    assert taken > 1500
+    assert taken > trials // 15
 
 
 def test_review_scores_are_the_same_with_and_without_the_rule_acceptor(engine: Engine) -> None:
@@ -234,3 +244,98 @@ def test_the_proof_of_a_jobs_values_answers_as_each_value_tested_alone(name: str
     # With a pattern too, the batch (which knows the format only) does not decide: the pattern is tested.
     patterned = v.shapes_test({"type": "string", "format": "uuid", "pattern": "^0"})
     assert patterned is not None and not patterned([str(uuid.UUID(int=1 << 127))])
+
+
+def test_two_digit_columns_give_each_places_number() -> None:
+    # _two_digits adds two columns as big integers: each byte must be its own place's number (0-99 for two
+    # ASCII digits, 100 or more otherwise), whatever its neighbours hold.
+    rng = random.Random("two-digits")
+    every = range(256)
+    for tens in every:
+        units = bytes(every)
+        found = v._two_digits(bytes([tens]) * 256, units)
+        for unit, number in zip(units, found, strict=True):
+            if chr(tens).isdigit() and tens < 128 and chr(unit).isdigit() and unit < 128:
+                assert number == int(chr(tens) + chr(unit))
+            else:
+                assert number >= 100
+    for _ in range(200):
+        size = rng.randrange(1, 60)
+        tens_column = bytes(rng.choice(b"0123456789" * 5 + b"x/:\x00\xff") for _ in range(size))
+        units_column = bytes(rng.choice(b"0123456789" * 5 + b"x/:\x00\xff") for _ in range(size))
+        found = v._two_digits(tens_column, units_column)
+        assert len(found) == size
+        for t, u, number in zip(tens_column, units_column, found, strict=True):
+            digits = chr(t) in "0123456789" and chr(u) in "0123456789"
+            assert number == int(chr(t) + chr(u)) if digits else number >= 100
+
+
+def _no_regex(joined: str, strings: list[str]) -> bool:
+    return False  # the column tests' own answer, without the regexes they fall back on
+
+
+def test_the_column_tests_take_exactly_the_calendars_dates_and_times() -> None:
+    # Every month and day 00-99 of years around the leap rules, every hour, minute and second 00-99, every
+    # character of a date-time swapped: the columns' answer (no regex) is the calendar regex's, for a value
+    # alone and among others (which the columns read at other places: a neighbour must not decide).
+    date_time = v._COLUMNS["date-time"].func  # type: ignore[attr-defined]
+    dates = v._COLUMNS["date"].func  # type: ignore[attr-defined]
+    others = ["2023-12-31T00:00:00Z", "2000-02-29T23:59:59Z"]
+    for year in ("0000", "0001", "0004", "0100", "0400", "1900", "2000", "2023", "2024", "2100", "9996", "9999"):
+        for month in range(100):
+            for day in range(100):
+                day_text = f"{year}-{month:02d}-{day:02d}"
+                stamp = day_text + "T12:34:56Z"
+                expected = v._CALENDAR_DATE_TIME_FAST(stamp) is not None
+                assert date_time(stamp, [stamp], _no_regex) == expected, stamp
+                batch = [others[0], stamp, others[1]]
+                assert date_time("\n".join(batch), batch, _no_regex) == expected, stamp
+                assert dates(day_text, [day_text], _no_regex) == (v._CALENDAR_DATE_FAST(day_text) is not None)
+                day_batch = [others[0][:10], day_text, others[1][:10]]
+                assert dates("\n".join(day_batch), day_batch, _no_regex) == expected, day_text
+    for first in range(100):
+        for second in range(100):
+            for stamp in (f"2024-02-29T{first:02d}:{second:02d}:00Z", f"2024-03-01T00:{first:02d}:{second:02d}Z"):
+                expected = v._CALENDAR_DATE_TIME_FAST(stamp) is not None and not stamp.endswith(":60Z")
+                assert date_time(stamp, [stamp], _no_regex) == expected, stamp  # (a leap second: the regex's)
+    base = "2024-02-29T23:59:59Z"
+    for at in range(len(base)):
+        for char in "0123456789-T:Z\nxaz+. \u0661":
+            stamp = base[:at] + char + base[at + 1:]
+            batch = [others[0], stamp, others[1]]
+            expected = v._CALENDAR_DATE_TIME_FAST(stamp) is not None and stamp[-1] == "Z" and len(stamp) == 20
+            assert date_time("\n".join(batch), batch, _no_regex) == expected, stamp
+
+
+def test_a_unique_field_read_with_the_columns_reports_what_reading_it_again_reports(engine: Engine) -> None:
+    # validate compares a unique field's values as _proven_columns read them (no second read): repeats, nulls,
+    # missing values, unhashable ones and records that are not plain dicts must be reported as the plain
+    # reading reports them.
+    class Record(dict):  # type: ignore[type-arg]
+        pass
+
+    schema = engine.registry.get("payment")
+    records = _batch(engine, "payment", 300, 5)
+    rng = random.Random("unique-columns")
+    read_again = Validator(schema)
+    read_again._columns = []  # (no column read: the unique field is read by _all_distinct)
+    reported = 0
+    for trial in range(40):
+        batch = copy.deepcopy(records)
+        for _ in range(trial % 5):
+            i, j = rng.randrange(len(batch)), rng.randrange(len(batch))
+            roll = rng.randrange(6)
+            if roll < 2:
+                batch[i]["payment_id"] = batch[j]["payment_id"]  # a repeat (or the same record: none)
+            elif roll == 2:
+                batch[i]["payment_id"] = None
+            elif roll == 3:
+                batch[i]["payment_id"] = [batch[j]["payment_id"]]  # unhashable
+            elif roll == 4:
+                batch[i] = Record(batch[j])  # a dict subclass: a repeat, compared
+            else:
+                del batch[i]["payment_id"]
+        found = Validator(schema).validate(batch)
+        assert found == read_again.validate(batch)
+        reported += any(x.rule == "unique" for x in found)
+    assert reported > 10

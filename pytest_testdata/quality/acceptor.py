@@ -167,6 +167,12 @@ class Acceptor:
                 checks.append(f"{var} not in {self._const(allowed, 'E')}")
         elif allowed is not None:
             checks.append(f"{var} not in {self._const(allowed, 'E')}")
+        guard = _float_guard(node, constraint, var) if kind == "number" and allowed is None else None
+        if guard is not None:
+            # A float in range (and whole in cents) passes every test below: one type test and float
+            # comparisons for the usual value, the tests themselves for any other.
+            self._emit(depth, f"if type({var}) is not float or not ({guard}):")
+            depth += 1
         if not nullable:
             self._emit(depth, f"if not {test}: return False")
             for check in checks:
@@ -250,6 +256,47 @@ class Acceptor:
                 self._value(items, None, item, depth + 1, f"{path}.*")
             if len(self._lines) == mark + 1:  # (only the loop's line)
                 self._emit(depth + 1, "pass")
+
+
+def _float_guard(node: Mapping[str, Any], constraint: FieldConstraint | None, var: str) -> str | None:
+    """A condition on a float ``var`` under which the tests :meth:`Acceptor._leaf` emits for a number all pass:
+    its bounds compared as floats and, for ``multipleOf: 0.01``, the cent test's own shortcut
+    (:func:`cents_pass`: within 1e6 in size, ``var / 0.01`` whole). None: nothing to gain (no bound nor step)
+    or a bound that is not a float exactly (a huge int): the tests alone then.
+
+    A float compared with a float costs less than with an int (``0.0 <= v``, not ``0 <= v``): Python compares
+    an int and a float exactly, so a bound that is a float exactly gives the same answer either way. The
+    guard restates the tests' bounds and shortcut; tests/test_fast_paths.py holds them together (the float
+    guard's test: each side of each bound, odd floats, other types)."""
+    lo, lo_open, hi, hi_open = number_bounds(node, constraint)
+    cents = node.get("multipleOf") == 0.01
+    if lo is None and hi is None and not cents:
+        return None
+    low, high = _float_literal(lo), _float_literal(hi)
+    if (lo is not None and low is None) or (hi is not None and high is None):
+        return None
+    chain = ""
+    if cents and (low is None or float(low) <= -1e6):
+        chain = "-1000000.0 < "  # (a tighter bound than the schema's: the guard only has to imply the tests)
+    elif low is not None:
+        chain = f"{low} {'<' if lo_open else '<='} "
+    chain += var
+    if cents and (high is None or float(high) >= 1e6):
+        chain += " < 1000000.0"
+    elif high is not None:
+        chain += f" {'<' if hi_open else '<='} {high}"
+    return f"{chain} and ({var} / 0.01).is_integer()" if cents else chain
+
+
+def _float_literal(value: Any) -> str | None:
+    """``value`` as a float literal when it is an int or a float equal to a finite float, else None."""
+    if type(value) not in (int, float):
+        return None
+    try:
+        as_float = float(value)
+    except OverflowError:
+        return None
+    return repr(as_float) if math.isfinite(as_float) and as_float == value else None
 
 
 def cents_pass(value: float) -> bool:

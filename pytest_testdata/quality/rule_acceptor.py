@@ -175,7 +175,7 @@ class RuleAcceptor:
         for factor in factors:
             value = self._var()
             values.append(value)
-            self._emit(f"{value} = {item}.get({self._const(factor, 'N')})", depth)
+            self._emit(f"{value} = {item}[{self._const(factor, 'N')}]", depth)  # (missing: no, as None would be)
             self._emit(f"if type({value}) is not float and type({value}) is not int: return False", depth)
         if len(values) == 2:
             # 1.0 * float(a) is float(a); with a float on either side, a * b converts the other to a float as
@@ -190,7 +190,9 @@ class RuleAcceptor:
 
 
 # -- one emitter per rule kind: code that returns False unless check() is True or None (a shape the emitter
-# does not take exactly also returns False); an emitter that returns False leaves the rule to its check() --
+# does not take exactly also returns False); an emitter that returns False leaves the rule to its check().
+# A list item's value that must be a number is read as item[key]: a missing key raises KeyError, which says
+# no (``except Exception``), as the None that item.get(key) gives would at the number test that follows --
 
 def _sum_of_products(acc: RuleAcceptor, rule: Rule) -> bool:
     factors = rule.spec.get("factors")
@@ -209,11 +211,11 @@ def _sum_of_products(acc: RuleAcceptor, rule: Rule) -> bool:
     acc._emit(f"{total} = 0.0")
     acc._emit(f"for {item} in {items}:")
     acc._emit(f"if type({item}) is not dict: return False", 1)
-    acc._emit(f"{a} = {item}.get({first}); {b} = {item}.get({second})", 1)
+    acc._emit(f"{a} = {item}[{first}]; {b} = {item}[{second}]", 1)  # (missing: no, as None would be)
     acc._emit(f"if (type({a}) is not float and type({a}) is not int) or "
               f"(type({b}) is not float and type({b}) is not int): return False", 1)
     acc._emit(f"{total} += float({a}) * float({b})", 1)
-    acc._close(total, target, f"{TOLERANCE!r} * max(1, len({items}))")
+    acc._close(total, target, f"{TOLERANCE!r} * (len({items}) or 1)")  # (max(1, len), without the call)
     return True
 
 
@@ -300,7 +302,7 @@ def _product_each(acc: RuleAcceptor, rule: Rule) -> bool:
     acc._emit(f"for {item} in {items}:", 1)
     acc._emit(f"if type({item}) is not dict: return False", 2)
     acc._product(product, item, factors, 2)
-    acc._emit(f"{actual} = {item}.get({acc._const(target, 'N')})", 2)
+    acc._emit(f"{actual} = {item}[{acc._const(target, 'N')}]", 2)  # (missing: no, as None would be)
     acc._emit(f"if type({actual}) is not float and type({actual}) is not int: return False", 2)
     # round_cents(product) is round(product, 2); a product this far inside the tolerance needs no rounding
     acc._close(product, actual, repr(TOLERANCE), 2)
@@ -354,10 +356,10 @@ def _line_totals(acc: RuleAcceptor, first: Rule, second: Rule) -> bool:
     acc._emit(f"if type({item}) is not dict: return False", 1)
     acc._product(product, item, factors, 1)
     acc._emit(f"{total} += {product}", 1)
-    acc._emit(f"{actual} = {item}.get({acc._const(target, 'N')})", 1)
+    acc._emit(f"{actual} = {item}[{acc._const(target, 'N')}]", 1)  # (missing: no, as None would be)
     acc._emit(f"if type({actual}) is not float and type({actual}) is not int: return False", 1)
     acc._close(product, actual, repr(TOLERANCE), 1)
-    acc._close(total, expected, f"{TOLERANCE!r} * max(1, len({items}))")
+    acc._close(total, expected, f"{TOLERANCE!r} * (len({items}) or 1)")
     return True
 
 

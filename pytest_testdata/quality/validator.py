@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from functools import lru_cache, partial
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import Any
 
 from pytest_testdata.quality.acceptor import Acceptor, number_bounds
@@ -102,36 +102,93 @@ def _uuids(joined: str, strings: list[str]) -> bool:
             and joined.encode("ascii").translate(None, _HEX) == b"----\n" * (count - 1) + b"----")
 
 
-_HOURS = frozenset(f"{hour:02d}" for hour in range(24))
-_GOOD_DATES: set[str] = set()
-"""Dates (``2024-02-29``) the calendar regex took, for :func:`_date_times` (emptied past 20,000: some fifty
-years of days, about two megabytes)."""
+# The tables of the column tests below. A column holds one character of each value (``raw[k::21]``: the k-th of
+# every date-time); two columns of digits make one column of two-digit numbers, a byte each (:func:`_two_digits`),
+# which ``bytes.translate(None, allowed)`` empties exactly when every number is among the allowed bytes.
+_TENS = bytes((b - 48) * 10 if 48 <= b <= 57 else 100 for b in range(256))
+_UNITS = bytes(b - 48 if 48 <= b <= 57 else 100 for b in range(256))
+_HOURS, _MONTHS = bytes(range(24)), bytes(range(1, 13))
+_DAY_KIND = bytes([4] + [0] * 28 + [1, 2, 3] + [4] * 224)
+"""Day -> 0 for 1-28, 1 for 29, 2 for 30, 3 for 31, 4 for anything else (0, 32-99, 100 and up: not digits)."""
+_MONTH_DAYS = bytes(sorted({kind * 13 + month for month in range(1, 13) for kind in (0, 1)}
+                           | {2 * 13 + month for month in range(1, 13) if month != 2}
+                           | {3 * 13 + month for month in (1, 3, 5, 7, 8, 10, 12)}))
+"""``kind * 13 + month`` of each day that month has (29 February too: its year is looked at alone)."""
+_FEBRUARY_29 = bytes([1 * 13 + 2])
+"""29 February's ``kind * 13 + month``."""
+
+
+def _two_digits(tens: bytes, units: bytes) -> bytes:
+    """Each place's two-digit number (``tens[i]``, ``units[i]``) as one byte: 0-99 where both are ASCII digits,
+    100 or more where either is not (no range asked of these holds such a number). The two columns are mapped
+    to their values (0, 10 ... 90 and 0 ... 9, 100 for anything else) and added as big integers: no byte
+    carries into its neighbour (each sum is at most 200), so every byte of the sum is its place's."""
+    total = int.from_bytes(tens.translate(_TENS), "big") + int.from_bytes(units.translate(_UNITS), "big")
+    return total.to_bytes(len(tens), "big")
+
+
+def _calendar_columns(raw: bytes, stride: int) -> bool:
+    """True when every value of ``raw`` (values of ``stride`` bytes, each begun by ``YYYY-MM-DD``, its year's
+    digits and its dashes already checked) holds a date of the calendar: no year 0000, months 01-12, each
+    month's days (29 February in leap years, by the calendar regex itself: a few a batch). False: some value
+    may not (the caller then asks the regexes)."""
+    if b"0" in raw[0::stride] and b"0000-" in raw:  # (a dash follows four digits only at a year's end)
+        return False
+    month = _two_digits(raw[5::stride], raw[6::stride])
+    if month.translate(None, _MONTHS):
+        return False
+    kind = int.from_bytes(_two_digits(raw[8::stride], raw[9::stride]).translate(_DAY_KIND), "big")
+    # kind * 13 + month is at most 64 a byte: no byte carries into its neighbour, each is its place's
+    days = (kind * 13 + int.from_bytes(month, "big")).to_bytes(len(month), "big")
+    if days.translate(None, _MONTH_DAYS):
+        return False
+    at = days.find(_FEBRUARY_29)
+    while at >= 0:
+        if not _CALENDAR_DATE_FAST(raw[at * stride:at * stride + 10].decode("ascii")):
+            return False
+        at = days.find(_FEBRUARY_29, at + 1)
+    return True
+
+
+_DATE_PLACES = ((4, b"-"), (7, b"-"))
+_STAMP_PLACES = (*_DATE_PLACES, (10, b"T"), (13, b":"), (16, b":"), (19, b"Z"), (20, b"\n"))
+_YEAR = (0, 1, 2, 3)
+
+
+def _laid_out(raw: bytes, stride: int, places: tuple[tuple[int, bytes], ...], digits: tuple[int, ...]) -> bool:
+    """Whether each value of ``raw`` (values of ``stride`` bytes) holds the given characters at ``places`` and
+    ASCII digits at ``digits``, by columns (``raw[at::stride]``: that place of every value)."""
+    count = len(raw) // stride
+    return (all(raw[at::stride] == mark * count for at, mark in places)
+            and all(raw[at::stride].isdigit() for at in digits))
+
+
+def _dates(joined: str, strings: list[str], by_regex: Callable[[str, list[str]], bool]) -> bool:
+    """The date batch test; for values all shaped ``YYYY-MM-DD``, by columns as :func:`_date_times`."""
+    if len(joined) != 11 * len(strings) - 1 or not joined.isascii():
+        return by_regex(joined, strings)
+    raw = joined.encode("ascii") + b"\n"
+    if not (_laid_out(raw, 11, (*_DATE_PLACES, (10, b"\n")), _YEAR) and _calendar_columns(raw, 11)):
+        return by_regex(joined, strings)
+    return True
 
 
 def _date_times(joined: str, strings: list[str], by_regex: Callable[[str, list[str]], bool]) -> bool:
     """The date-time batch test; for values all shaped ``YYYY-MM-DDTHH:MM:SSZ`` (what the drawers and the
-    dataset's timestamps write) without a regex over each character: the separators at their places and,
-    once the digits are taken out, only they are left, in order (so every other character is an ASCII
-    digit); each hour 00-23, minutes and seconds below 60 by their tens digit, each distinct date taken by
-    the calendar regex. Such a value matches the calendar regex; anything else (a fraction, an offset, a
-    leap second) is left to ``by_regex``."""
-    count = len(strings)
-    if len(joined) != 21 * count - 1 or not joined.isascii():
+    dataset's timestamps write) without a step per value: each of the 21 places of every value (its newline
+    last) is a column; the separators' columns must be those separators, and the digits' make numbers in
+    range (hours 00-23, minutes and seconds 00-59 by a tens digit 0-5 and a units digit, a date of the
+    calendar: :func:`_calendar_columns`). Such a value matches the calendar regex; anything else (a
+    fraction, an offset, a leap second) is left to ``by_regex``. tests/test_batch_checks.py compares the
+    columns' answer with the calendar regex's for every month, day, hour, minute and second 00-99."""
+    if len(joined) != 21 * len(strings) - 1 or not joined.isascii():
         return by_regex(joined, strings)
-    dashes, colons = "-" * count, ":" * count
-    if not (joined[4::21] == dashes and joined[7::21] == dashes and joined[10::21] == "T" * count
-            and joined[13::21] == colons and joined[16::21] == colons and joined[19::21] == "Z" * count
-            and joined[20::21] == "\n" * (count - 1)
-            and joined.encode("ascii").translate(None, b"0123456789") == b"--T::Z\n" * (count - 1) + b"--T::Z"
-            and not joined[14::21].strip("012345") and not joined[17::21].strip("012345")
-            and _HOURS.issuperset(map(add, joined[11::21], joined[12::21]))):
+    raw = joined.encode("ascii") + b"\n"
+    if not (_laid_out(raw, 21, _STAMP_PLACES, (*_YEAR, 15, 18))
+            and not raw[14::21].translate(None, b"012345") and not raw[17::21].translate(None, b"012345")
+            and not _two_digits(raw[11::21], raw[12::21]).translate(None, _HOURS)
+            and _calendar_columns(raw, 21)):
         return by_regex(joined, strings)
-    dates = {text[:10] for text in strings}.difference(_GOOD_DATES)
-    if not all(map(_CALENDAR_DATE_FAST, dates)):
-        return by_regex(joined, strings)
-    if len(_GOOD_DATES) > 20_000:
-        _GOOD_DATES.clear()
-    _GOOD_DATES.update(dates)
     return True
 
 
@@ -139,7 +196,7 @@ _STAMPS_BY_REGEX = _repeated(_CALENDAR_DATE + _CALENDAR_TIME)
 _COLUMNS: dict[str, Callable[[str, list[str]], bool]] = {
     "uuid": _uuids,
     "date-time": partial(_date_times, by_regex=_STAMPS_BY_REGEX),
-    "date": _repeated(_CALENDAR_DATE),
+    "date": partial(_dates, by_regex=_repeated(_CALENDAR_DATE)),
 }
 """A format's test of many values at once (:meth:`Validator._proven_columns`): ``(joined, values)``, the
 values joined by newlines and the values themselves. True only when each value passes the format's test as
@@ -487,8 +544,9 @@ class Validator:
                 if index not in accepted:
                     self._report(index, record, violations)
             return self._unique(records, violations)
+        read: dict[str, list[Any]] = {}
         if len(records) >= COLUMNS_FROM and self._columns:
-            made_shapes = self._proven_columns(records, made_shapes)
+            made_shapes = self._proven_columns(records, made_shapes, read)
         if made_shapes:
             accepts = self._accepts_made(made_shapes)
         else:
@@ -497,20 +555,24 @@ class Validator:
             if index in accepted or accepts(record):
                 continue  # nothing to report (see quality.acceptor)
             self._report(index, record, violations)
-        return self._unique(records, violations)
+        return self._unique(records, violations, read)
 
-    def _proven_columns(self, records: list[Any], made_shapes: frozenset[str]) -> frozenset[str]:
+    def _proven_columns(self, records: list[Any], made_shapes: frozenset[str],
+                        read: dict[str, list[Any]] | None = None) -> frozenset[str]:
         """``made_shapes`` with the top-level fields whose format every record's value passes, tested over the
         batch at once (:data:`_COLUMNS`): each value is tested, by a regex call per field instead of one per
         record. A field some record lacks, or holds a value of another type in, or one that fails, is left
         to the acceptor's test in each record, as before; either way the reporting checks decide what is
-        reported for a record the acceptor does not take."""
+        reported for a record the acceptor does not take. ``read`` gets each field read from every record:
+        its values in the records' order (:meth:`_unique` compares a unique field's without reading it again)."""
         proven = []
         for name, test in self._columns:
             if name in made_shapes:
                 continue
             try:
                 strings = list(map(itemgetter(name), records))
+                if read is not None:
+                    read[name] = strings
                 try:
                     joined = "\n".join(strings)
                 except TypeError:  # a null (the field's type may allow it), or a value of another type
@@ -535,14 +597,17 @@ class Validator:
             for value in get_all(record, path):
                 check(value, path, report)
 
-    def _unique(self, records: list[Any], violations: list[Violation]) -> list[Violation]:
-        """``violations`` with the repeats of unique fields across the batch added."""
+    def _unique(self, records: list[Any], violations: list[Violation],
+                read: Mapping[str, list[Any]] | None = None) -> list[Violation]:
+        """``violations`` with the repeats of unique fields across the batch added (``read``: fields' values
+        already read from every record, :meth:`_proven_columns`)."""
         for path in self.unique:
             if "*" in path or "." in path:
                 # Uniqueness inside nested lists is a per-record matter, not the batch's; other nested
                 # paths are not compared across records.
                 continue
-            if _all_distinct(records, path):
+            values = read.get(path) if read else None
+            if _distinct(values) if values is not None else _all_distinct(records, path):
                 continue  # nothing repeats (the usual case): no loop that remembers where each value was
             seen: dict[Any, int] = {}
             for index, record in enumerate(records):
@@ -577,11 +642,21 @@ def _column_tests(tree: Mapping[str, Any]) -> list[tuple[str, Callable[[str, lis
 def _all_distinct(records: list[Any], path: str) -> bool:
     """True when every record is a dict holding a value at ``path``, hashable, and no two are equal: then
     :meth:`Validator._unique` has nothing to report for the path. False when it must look (a repeat, a
-    missing or None value, a record that is not a dict, an unhashable value)."""
+    missing value, a record that is not a dict, an unhashable value)."""
     try:
         values = [record[path] for record in records if type(record) is dict]
-        return len(values) == len(records) and None not in values and len(set(values)) == len(values)
-    except (KeyError, TypeError):  # a record without the value, or an unhashable value (a dict, a list)
+    except KeyError:  # a record without the value
+        return False
+    return len(values) == len(records) and _distinct(values)
+
+
+def _distinct(values: list[Any]) -> bool:
+    """True when every value is hashable and no two are equal: a unique field's values read from every record
+    (each record a mapping that holds the field), of which :meth:`Validator._unique` then has nothing to
+    report (it compares those of the dicts among them, nulls aside: a subset, no two equal either)."""
+    try:
+        return len(set(values)) == len(values)
+    except TypeError:  # an unhashable value (a dict, a list)
         return False
 
 
