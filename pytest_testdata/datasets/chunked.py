@@ -103,14 +103,14 @@ class ChunkedEntity:
         self.prepare()
         job = self.job
         assert job is not None
-        # The referenced records as this process holds them, not rebuilt from the job's columns as in a worker
-        # (whole records: the rules read the same fields of them, parent_reads, with the same values).
         kits: list[Kit] = []
 
         def kit_now() -> Kit:
             """The kit of this process, made once, when first needed: with workers, after the chunks are
             handed out (the workers start on them while this process makes it)."""
             if not kits:
+                # The referenced records as this process holds them, not rebuilt from the job's columns as in
+                # a worker (whole records: the rules read the same fields of them, parent_reads, same values).
                 held = RecordIndex.of_tables(
                     {target: builder.index.table(*target) for target in [*job.tables, *job.split]}, job.purchases)
                 kits.append(Kit(job, self.schema, generator, held))
