@@ -8,13 +8,12 @@ from __future__ import annotations
 import gc
 import random
 import time
-from functools import partial
 from itertools import accumulate, repeat
 from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.datasets.cardinality import allocated, keyed, weights
-from pytest_testdata.datasets.chunks import ChunkResult, Columns, EntityJob, Kit, build_chunk, portable
+from pytest_testdata.datasets.chunks import ChunkId, ChunkResult, Columns, EntityJob, Kit, build_chunk, portable
 from pytest_testdata.datasets.coherence import PurchasedBefore, Purchases, RecordIndex
 from pytest_testdata.datasets.result import DatasetViolation, EntityMetadata
 from pytest_testdata.datasets.together import repeats, spread_distinct
@@ -104,11 +103,19 @@ class ChunkedEntity:
         self.prepare()
         job = self.job
         assert job is not None
-        # The referenced records as this process holds them, not rebuilt from the job's columns as in a worker
-        # (whole records: the rules read the same fields of them, parent_reads, with the same values).
-        held = RecordIndex.of_tables({target: builder.index.table(*target) for target in [*job.tables, *job.split]},
-                                     job.purchases)
-        kit = Kit(job, self.schema, generator, held)
+        kits: list[Kit] = []
+
+        def kit_now() -> Kit:
+            """The kit of this process, made once, when first needed: with workers, after the chunks are
+            handed out (the workers start on them while this process makes it)."""
+            if not kits:
+                # The referenced records as this process holds them, not rebuilt from the job's columns as in
+                # a worker (whole records: the rules read the same fields of them, parent_reads, same values).
+                held = RecordIndex.of_tables(
+                    {target: builder.index.table(*target) for target in [*job.tables, *job.split]}, job.purchases)
+                kits.append(Kit(job, self.schema, generator, held))
+            return kits[0]
+
         chunks = job.chunks()
         pool = builder.pool
         results: list[ChunkResult] = []
@@ -117,14 +124,30 @@ class ChunkedEntity:
         """With workers: each unique field's values so far, as the chunks come back (None once one may repeat:
         :func:`_no_repeat`). Looked at then, while the workers build, instead of by :meth:`_settle` after the
         last chunk, when the workers wait for the next entity."""
+        lookups: dict[str, dict[Any, Record]] | None = None
+        """With workers: the lookups of the records by key field (:meth:`RecordIndex.extend`), made as the
+        chunks come back instead of after the last one, when the workers wait for the next entity; used when
+        no record is drawn again or broken after (else the index is made of the records as they end)."""
         if pool is not None and self.pooled():
             processes = min(pool.processes, len(chunks))
-            here = partial(build_chunk, job, kit)  # the chunk the workers leave to this process, if any
+
+            def here(chunk: ChunkId, start: int, stop: int) -> ChunkResult:
+                """The chunk the workers leave to this process, or one it takes back."""
+                return build_chunk(job, kit_now(), chunk, start, stop)
+
             builder.ahead = self.ahead()  # (written while this process waits for a worker: write_piece)
             seen = {name: set() for name in self._unique_fields()}
-            for result in pool.run(job, here, meanwhile=builder.meanwhile, idle=builder.write_piece):
+            lookups = {key_field: {} for key_field in builder.plan.keys[entity]}
+
+            def meanwhile() -> None:
+                """Once the chunks are handed out: this process's kit, then the builder's work meanwhile."""
+                kit_now()
+                builder.meanwhile()
+
+            for result in pool.run(job, here, meanwhile=meanwhile, idle=builder.write_piece):
                 checkpoint()  # the request's budget (the agent's deadline) holds for the workers' chunks too
                 results.append(result)
+                RecordIndex.extend(lookups, result.records)
                 if builder.ahead is not None:  # (its add looks at the unique values: seen is its own)
                     builder.ahead.add(result.records)
                     seen = builder.ahead.seen
@@ -137,18 +160,20 @@ class ChunkedEntity:
                 job.plain = workers.pickled(job)[1]  # a later job reading these records by chunk may be plain
             builder.write_unwritten()
             for chunk, start, stop in chunks:
-                results.append(build_chunk(job, kit, chunk, start, stop))
+                results.append(build_chunk(job, kit_now(), chunk, start, stop))
                 if builder.freezing:
                     gc.freeze()
         records = [r for result in results for r in result.records]
         scores = [s for result in results for s in result.scores]
         found = [v for result in results for v in result.violations]
+        kit = kit_now()
         found, steered = self._steer(job, kit, records, scores, found)
-        found, unrepeated = self._settle(job, kit, records, scores, found, seen is not None and not steered)
+        unchanged = seen is not None and not steered  # (then _settle looks no more and draws nothing again)
+        found, unrepeated = self._settle(job, kit, records, scores, found, unchanged)
         if builder.breaks_now(entity):
             found = self._break(job, kit, records, scores, found)
-            unrepeated = False  # (a record changed since _settle looked)
-        builder.index.add(entity, records, builder.plan.keys[entity])
+            unrepeated = unchanged = False  # (a record changed since _settle looked)
+        builder.index.add(entity, records, builder.plan.keys[entity], lookups if unchanged else None)
         builder.records[entity] = records
         if job.plain:  # (a later job that reads this entity's records chunk by chunk may send its own by marshal)
             builder.plain.add(entity)

@@ -69,17 +69,30 @@ class RecordIndex:
         self._records: dict[str, list[Record]] = {}
         self._purchases: dict[tuple[str, str, str, str], Purchases] = {}
 
-    def add(self, entity: str, records: list[Record], key_fields: Sequence[str]) -> None:
-        """Index an entity's records under each of its key fields."""
+    def add(self, entity: str, records: list[Record], key_fields: Sequence[str],
+            tables: dict[str, dict[Any, Record]] | None = None) -> None:
+        """Index an entity's records under each of its key fields. ``tables``: the lookups already made of
+        exactly these records, in this order, part by part (:meth:`extend`), while the workers built them."""
         self._records[entity] = records
-        plain = set(map(type, records)) <= {dict}
+        if tables is None:
+            tables = {key_field: {} for key_field in key_fields}
+            self.extend(tables, records)
         for key_field in key_fields:
+            self._by_field[(entity, key_field)] = tables[key_field]
+
+    @staticmethod
+    def extend(tables: dict[str, dict[Any, Record]], records: list[Record]) -> None:
+        """Add the next records to lookups by key field (``tables``: key field -> lookup). Extended part by
+        part, in order, they are the lookups of all the parts at once: ``dict.update`` of the same pairs, a
+        repeated key at its first place with its last record, as one dict made of them all."""
+        plain = set(map(type, records)) <= {dict}
+        for key_field, table in tables.items():
             if plain and key_field.isidentifier():  # what getter(key_field) reads, with no call per record
                 keys = map(dict.get, records, repeat(key_field))  # (dict.get itself: the records are dicts)
-                self._by_field[(entity, key_field)] = dict(zip(keys, records, strict=True))
+                table.update(zip(keys, records, strict=True))
                 continue
             read = getter(key_field)
-            self._by_field[(entity, key_field)] = {read(r): r for r in records}
+            table.update((read(r), r) for r in records)
 
     def find(self, entity: str, field: str, key: Any) -> Record | None:
         """The record of ``entity`` whose ``field`` is ``key``, or None."""
