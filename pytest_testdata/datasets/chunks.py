@@ -44,10 +44,10 @@ from pytest_testdata.datasets.coherence import (
     PurchasedBefore,
     RecordIndex,
     SameAsRef,
-    chunk_enforcer,
     clone,
     dataset_rules,
 )
+from pytest_testdata.datasets.fused_refs import chunk_enforcer
 from pytest_testdata.datasets.trusted import trusted_copies
 from pytest_testdata.quality.enforcer import fused_enforcer
 from pytest_testdata.schemas.model import Schema

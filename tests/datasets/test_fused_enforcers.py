@@ -1,5 +1,5 @@
 """The cross-entity rules a chunk enforces record by record, as one generated function
-(``coherence.chunk_enforcer``: an order's currency and ``after_ref``, a payment's ``after_ref`` and status,
+(``fused_refs.chunk_enforcer``: an order's currency and ``after_ref``, a payment's ``after_ref`` and status,
 a cart's currency and ``after_ref``), against each rule's own ``enforce`` in turn: the same records, the same
 draws, the same errors, on records and referenced records of every shape."""
 
@@ -19,9 +19,8 @@ from pytest_testdata.datasets.coherence import (
     RecordIndex,
     SameAsRef,
     StatusMatchesRef,
-    _fused_enforcers,
-    chunk_enforcer,
 )
+from pytest_testdata.datasets.fused_refs import _fused_enforcers, chunk_enforcer
 from pytest_testdata.datasets.graph import plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.engine import Engine
@@ -207,7 +206,7 @@ def test_times_at_the_edges_of_the_hour_tables_are_written_as_enforce_writes_the
     # The fused enforcer reads and writes a timestamp with the hour tables when it is one of their span (the
     # drawers' two years) and lands in it, else with the day tables: referenced times and moves a few seconds
     # either side of the span's first and last second, moved by a fixed delay, land on both sides of each edge.
-    from pytest_testdata.datasets.coherence import _hour_tables
+    from pytest_testdata.datasets.fused_refs import _hour_tables
     from pytest_testdata.generators.traditional.timestamps import format_ts
 
     tables = _hour_tables()
