@@ -35,6 +35,7 @@ from operator import eq, is_not, itemgetter, lt, ne
 from typing import Any
 
 from pytest_testdata.datasets.cardinality import shuffle
+from pytest_testdata.datasets.moves import mover
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.timestamps import (
@@ -1320,9 +1321,7 @@ class PurchasedBefore(DatasetRule):
         # delay: written from that epoch instead of being read again (see AfterRef.enforcer)
         at = moves.index(time) if moves.count(time) == 1 else -1
         before, later = (moves[:at], moves[at + 1:]) if at >= 0 else ([], [])
-        from pytest_testdata.datasets.fused_refs import _mover  # (it imports this module)
-
-        move_later = _mover(tuple(later))  # (an empty list: never called)
+        move_later = mover(tuple(later))  # (an empty list: never called)
         # The purchases' times the tables have read, by text (an order's delivery is read for each review of
         # its items): a text's epoch is the same whenever the tables read it (they only grow).
         epochs: dict[str, int] = {}

@@ -26,19 +26,10 @@ from pytest_testdata.datasets.coherence import (
     _key_or_none,
     _seconds_between,
 )
+from pytest_testdata.datasets.moves import MOVE_GLOBALS, hour_tables, shift_lines
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.timestamps import (
-    _DAY_NUMBERS,
-    _DAYS,
-    _FIRST_TS,
-    _HOURS_MINUTES,
-    _MINUTE_INDEX,
     _MINUTE_OF,
-    _SECOND_OF,
-    _SECONDS,
-    expression_tables,
-    format_ts,
-    shift_fields,
 )
 from pytest_testdata.locales.countries import CURRENCIES
 from pytest_testdata.quality.paths import setter
@@ -109,7 +100,7 @@ class _FusedEnforcers:
                        "    def enforce(r, rng):\n"
                        f"        if type(r) is not dict:\n{general}            return\n"
                        + "".join(f"        {line}\n" for line in body) + "    return enforce\n")
-        namespace = {**self._consts, **_hour_tables()}
+        namespace = {**self._consts, **hour_tables()}
         exec(compile(self.source, "<fused dataset enforcer>", "exec"), namespace)  # our own source
         self.make = namespace["make"]
 
@@ -121,11 +112,8 @@ class _FusedEnforcers:
 
 
 _FUSED_GLOBALS: dict[str, Any] = {
-    "_NOTHING": _NOTHING, "CURRENCIES": CURRENCIES, "pick": pick, "between": between, "format_ts": format_ts,
-    "shift_fields": shift_fields, "_seconds_between": _seconds_between, "DN": _DAY_NUMBERS, "MO": _MINUTE_OF,
-    "MI": _MINUTE_INDEX, "SO": _SECOND_OF, "DT": _DAYS, "HM": _HOURS_MINUTES, "SZ": _SECONDS,
-    # a timestamp's day, hour and minute, second: ``v[D_]`` is ``v[:10]`` without a slice object made each time
-    "D_": slice(None, 10), "HM_": slice(10, 17), "S_": slice(17, 19),
+    **MOVE_GLOBALS, "_NOTHING": _NOTHING, "CURRENCIES": CURRENCIES, "pick": pick, "between": between,
+    "_seconds_between": _seconds_between, "MO": _MINUTE_OF,
 }
 
 
@@ -189,7 +177,7 @@ def _status_lines(fused: _FusedEnforcers, rule: DatasetRule, i: int, p: str) -> 
 
 def _after_lines(fused: _FusedEnforcers, rule: DatasetRule, i: int, p: str) -> list[str]:
     """AfterRef.enforcer on a plain dict whose referenced record is ``p``, each move before and after the dated
-    field written out (:func:`_shift_lines`) with the shift split once."""
+    field written out (:func:`~pytest_testdata.datasets.moves.shift_lines`) with the shift split once."""
     assert isinstance(rule, AfterRef)
     field, after, moves = _key_or_none(rule.field), _key_or_none(rule.after), rule.moves
     low, high = rule.min_delay, rule.max_delay
@@ -230,7 +218,7 @@ def _after_lines(fused: _FusedEnforcers, rule: DatasetRule, i: int, p: str) -> l
     lines += ["    else:",
               "        g = landing - e + delay"]
     for name in before:
-        lines += _shift_lines(name, "        ")
+        lines += shift_lines(name, "        ")
     # format_ts(FIRST + landing + delay) written out: the hour's text and the minute's and second's within the
     # hour tables' span, else the day's text from its table (format_ts for a day it does not hold)
     lines += ["        x = landing + delay",
@@ -246,74 +234,8 @@ def _after_lines(fused: _FusedEnforcers, rule: DatasetRule, i: int, p: str) -> l
               "                x -= d * 86400",
               f"                r[{field!r}] = f'{{y}}{{HM[x // 60]}}{{SZ[x % 60]}}'"]
     for name in later:
-        lines += _shift_lines(name, "        ")
+        lines += shift_lines(name, "        ")
     return lines
-
-
-def _shift_lines(name: str, indent: str) -> list[str]:
-    """``shift_fields(r, [name], g)`` for an int ``g``: the timestamp read and written with the hour tables when
-    it is one of their span and lands in it; else shift_fields' loop body for one field (the shift split into
-    days, minutes and seconds carried over), the field's name a literal, a table's miss a KeyError; a value
-    the day tables do not read through shift_fields itself."""
-    lines = [f"v = r.get({name!r})",
-             "if isinstance(v, str):",
-             "    x = HS.get(v[H_])",  # (a day out of the span, as an order's last update often is: no KeyError)
-             "    if x is not None:",
-             "        try:",
-             "            x += QS[v[Q_]] + g",
-             "        except KeyError:",
-             "            x = None",
-             "    if x is not None and 0 <= x < SPAN:",
-             f"        r[{name!r}] = HOURS[x // 3600] + MINUTES_SECONDS[x % 3600]",
-             "    else:",
-             "        try:",
-             "            d, mi, s = DN[v[D_]], MI[v[HM_]], SO[v[S_]]",
-             "        except KeyError:",
-             "            d = None",
-             "        if d is None:",
-             f"            shift_fields(r, ({name!r},), g)",
-             "        else:",
-             "            sd = g // 86400",
-             "            sm = (g - sd * 86400) // 60",
-             "            s += g - sd * 86400 - sm * 60",
-             "            mi += sm",
-             "            if s >= 60:",
-             "                s -= 60",
-             "                mi += 1",
-             "            d += sd",
-             "            if mi >= 1440:",
-             "                mi -= 1440",
-             "                d += 1",
-             "            y = DT.get(d)",
-             f"            r[{name!r}] = f'{{y}}{{HM[mi]}}{{SZ[s]}}' if y is not None else \\",
-             "                format_ts(d * 86400 + mi * 60 + s)"]
-    return [indent + line for line in lines]
-
-
-@functools.lru_cache(maxsize=64)
-def _mover(names: tuple[str, ...]) -> Callable[[Record, int], None]:
-    """``shift_fields(record, names, g)`` for a plain dict record and an int ``g``, as one function with each move
-    written out as the fused enforcer writes it (:func:`_shift_lines`): ``move(record, g)``."""
-    lines = [line for name in names for line in _shift_lines(name, "    ")] or ["    pass"]
-    source = "def move(r, g):\n" + "".join(f"{line}\n" for line in lines)
-    namespace = {**_FUSED_GLOBALS, **_hour_tables()}
-    exec(compile(source, "<fused timestamp moves>", "exec"), namespace)  # our own source
-    return namespace["move"]  # type: ignore[no-any-return]
-
-
-@functools.cache
-def _hour_tables() -> dict[str, Any]:
-    """The hour tables of the fused enforcers (built once a process, from the texts the timestamp drawers' tables
-    hold already: :func:`expression_tables`): ``HOURS[i]`` is the text of the hour ``FIRST + 3600 * i`` of the
-    drawers' span (``"2024-01-02T05:"``), ``MINUTES_SECONDS[j]`` that of second ``j`` of an hour (``"06:07Z"``);
-    ``HS`` and ``QS`` read them back (to ``3600 * i`` and ``j``). A timestamp ``v`` of the span is
-    ``FIRST + HS[v[:14]] + QS[v[14:]]``, and that moment ``x`` seconds after ``FIRST`` (``0 <= x < SPAN``) is
-    ``HOURS[x // 3600] + MINUTES_SECONDS[x % 3600]``: what format_ts writes, in two slices and one concatenation
-    instead of its three parts."""
-    hours, minutes_seconds, _ = expression_tables()
-    return {"HOURS": hours, "MINUTES_SECONDS": minutes_seconds, "SPAN": 3600 * len(hours), "FIRST": _FIRST_TS,
-            "HS": dict(zip(hours, range(0, 3600 * len(hours), 3600), strict=True)),
-            "QS": {text: j for j, text in enumerate(minutes_seconds)}, "H_": slice(None, 14), "Q_": slice(14, None)}
 
 
 _FUSED_EMITTERS: dict[type[DatasetRule], Callable[[_FusedEnforcers, DatasetRule, int, str], list[str] | None]] = {

@@ -206,10 +206,10 @@ def test_times_at_the_edges_of_the_hour_tables_are_written_as_enforce_writes_the
     # The fused enforcer reads and writes a timestamp with the hour tables when it is one of their span (the
     # drawers' two years) and lands in it, else with the day tables: referenced times and moves a few seconds
     # either side of the span's first and last second, moved by a fixed delay, land on both sides of each edge.
-    from pytest_testdata.datasets.fused_refs import _hour_tables
+    from pytest_testdata.datasets.moves import hour_tables
     from pytest_testdata.generators.traditional.timestamps import format_ts
 
-    tables = _hour_tables()
+    tables = hour_tables()
     first, span = tables["FIRST"], tables["SPAN"]
     plan = plan_dataset(DatasetRequest.checked(COUNTS, seed=7), Engine().registry)
     (rule,) = [r for r in plan.rules["order"] if isinstance(r, AfterRef)]
