@@ -166,9 +166,10 @@ OPTIONS: tuple[Option, ...] = (
            env=("TESTDATA_CACHE_MAX_MB",), metavar="MB", minimum=1),
     Option("pool_size", "records kept ready per data pool for requests without a seed (0: no pools; "
            "default 2000)", 2000, kind="int", env=("TESTDATA_POOL_SIZE",), metavar="N", minimum=0),
-    Option("dataset_processes", "worker processes that build the large entities of a dataset (10,000 records "
-           "or more; the records are the same whatever the number); 1 builds in this process (default: one per "
-           "core)", None, kind="int", env=("TESTDATA_DATASET_PROCESSES",), metavar="N", minimum=1),
+    Option("dataset_processes", "processes that build the large entities of a dataset (10,000 records or "
+           "more), this one included: N starts N - 1 worker processes beside it; the records are the same "
+           "whatever the number; 1 builds in this process (default: one per core)", None, kind="int",
+           env=("TESTDATA_DATASET_PROCESSES",), metavar="N", minimum=1),
     # Remote mode's connection to the Test Data Agent (pytest_testdata/agent, docs/agent.md).
     Option("remote_token", "shared bearer token the remote agent requires (its AUTH_TOKEN)", None,
            env=("TESTDATA_AGENT_TOKEN",), metavar="TOKEN"),

@@ -85,7 +85,8 @@ class DatasetRPC:
                      duration_ms=round((time.perf_counter() - started) * 1000, 3))
 
     def _processes(self) -> int | None:
-        """Worker processes for one dataset: the ``dataset_processes`` setting if it is set, else 1.
+        """Processes building one dataset: the ``dataset_processes`` setting if it is set, else 1 (the agent's
+        worker alone).
 
         The agent already runs one worker per core (``WORKERS``), and every call may build a dataset: a pool
         per call would start cores x concurrent calls processes and their memory. One is asked for

@@ -67,8 +67,9 @@ def build_dataset(engine: Engine, request: DatasetRequest, *, sink: Sink | None 
                   progress: Progress | None = None, processes: int | None = None) -> Dataset:
     """Generate the dataset a request describes; records stream to ``sink`` entity by entity.
 
-    ``processes``: worker processes for the large entities (:mod:`pytest_testdata.datasets.workers`);
-    default the engine's ``dataset_processes`` setting, else one per core. The records are the same."""
+    ``processes``: the processes building the large entities, this one included (``processes - 1`` workers:
+    :mod:`pytest_testdata.datasets.workers`); default the engine's ``dataset_processes`` setting, else one per
+    core. The records are the same."""
     request = request.named_by(engine.registry.canonical_name)  # {"Pet": 5}: OpenAPI's spelling works too
     plan = plan_dataset(request, engine.registry)
     return Builder(engine, request, plan, sink, progress, processes).run()
@@ -142,7 +143,9 @@ class Builder:
             large = [e for e, n in self.plan.counts.items() if n >= workers.THRESHOLD
                      and self.request.strategies.get(e, self.request.strategy) in ("traditional", "auto")]
             if self.processes > 1 and large:
-                self.pool = ChunkPool(self.processes)
+                # This process builds chunks too (those it takes back while it waits): one worker fewer
+                # than processes, so that no core runs two builders by turns (docs/performance.md).
+                self.pool = ChunkPool(self.processes - 1)
                 self.pool.start()  # the workers start while the first entities are built
             for entity in self.plan.order:
                 self._entity(entity)

@@ -129,7 +129,7 @@ class ChunkedEntity:
         chunks come back instead of after the last one, when the workers wait for the next entity; used when
         no record is drawn again or broken after (else the index is made of the records as they end)."""
         if pool is not None and self.pooled():
-            processes = min(pool.processes, len(chunks))
+            processes = min(pool.processes + 1, len(chunks))  # (this process builds chunks too)
 
             def here(chunk: ChunkId, start: int, stop: int) -> ChunkResult:
                 """The chunk the workers leave to this process, or one it takes back."""

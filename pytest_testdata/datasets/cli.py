@@ -40,8 +40,9 @@ def add_parser(sub: Any) -> None:
     ds.add_argument("--dialect", choices=("sqlite", "postgresql"), default="sqlite",
                     help="SQL dialect of --format sql (default sqlite)")
     ds.add_argument("--processes", type=int, default=None, metavar="N",
-                    help="worker processes for entities of 10,000 records or more; 1: this process only "
-                         "(default: TESTDATA_DATASET_PROCESSES, else one per core; the records are the same)")
+                    help="processes building entities of 10,000 records or more, this one included (N - 1 workers "
+                         "beside it); 1: this process only (default: TESTDATA_DATASET_PROCESSES, else one per "
+                         "core; the records are the same)")
     ds.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     ds.add_argument("--explain", action="store_true",
                     help="print the plan (entities in order, counts, references and their cardinalities, what "

@@ -1,12 +1,16 @@
 """Worker processes for the large entities of a dataset, so that a dataset uses every core.
 
-An entity built by the traditional strategy is cut into chunks (:mod:`pytest_testdata.datasets.chunks`).
-When a dataset has an entity of at least :data:`THRESHOLD` records, ``processes`` worker processes start
-(the ``dataset_processes`` setting; default: the cores this process may run on) and build the chunks of every
-entity of more than one chunk; the same chunks as in one process. Smaller datasets, and every dataset when
+An entity built by the traditional strategy is cut into chunks (:mod:`pytest_testdata.datasets.chunks`). When
+a dataset has an entity of at least :data:`THRESHOLD` records, it is built by ``processes`` processes (the
+``dataset_processes`` setting; default: the cores this process may run on): ``processes - 1`` worker
+processes, and the dataset's own process, which builds the chunks no worker has started while it waits for one
+(:meth:`ChunkPool.run`). They build the chunks of every entity of more than one chunk; the same chunks as in
+one process. A worker per core besides the dataset's process would leave one core running two builders by
+turns, and send more records from process to process: on two cores that cost about a fifth more CPU time in
+all, and as much wall time (docs/performance.md, "Nineteenth round"). Smaller datasets, and every dataset when
 the setting is 1, are built in their own process: starting workers costs more than they save below the
-threshold. The pool starts once per dataset (in the background, while the first entities are built) and
-stops with it.
+threshold. The pool starts once per dataset (in the background, while the first entities are built) and stops
+with it.
 
 A worker that dies (killed, out of memory) is an error naming the entity and the chunk; an error raised in
 a worker is raised again in the dataset's process, with the same message.

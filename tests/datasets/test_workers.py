@@ -69,7 +69,7 @@ def test_a_lone_last_chunk_is_built_in_the_dataset_process(in_process, monkeypat
         return build(job, kit, chunk, start, stop)
 
     monkeypatch.setattr(chunked, "build_chunk", recorded)
-    pooled = generate_dataset(COUNTS, seed=5, processes=2)
+    pooled = generate_dataset(COUNTS, seed=5, processes=3)  # two workers and this process
     lone = {("product", 0), ("user", 0), ("order", 2), ("payment", 2)}
     # (On a busy machine this process may also take back a second chunk no worker has started yet.)
     assert lone <= set(here) and set(here) - lone <= {("order", 1), ("payment", 1), ("review", 1)}
@@ -83,6 +83,50 @@ def test_small_datasets_start_no_worker_process(monkeypatch: pytest.MonkeyPatch)
                           processes=4)
     assert started == [] and multiprocessing.active_children() == []
     assert all(m.details["processes"] == 1 for m in ds.metadata.values())
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_processes_count_the_dataset_process_which_builds_chunks_too(
+        in_process, monkeypatch: pytest.MonkeyPatch, processes: int) -> None:
+    # processes=N is N builders: N - 1 workers and the dataset's own process, which builds the chunks no
+    # worker has started while it waits (a worker per core beside it would leave a core running two builders
+    # by turns). Each process named builds chunks, and the records are those of one process.
+    from pytest_testdata.datasets import chunked, chunks
+
+    monkeypatch.setattr(workers, "THRESHOLD", 4000)
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("fork"))
+    parent, build = os.getpid(), chunks.build_chunk
+    pools: list[int] = []
+    start = workers.ChunkPool.start
+
+    def counted(self: workers.ChunkPool) -> None:
+        pools.append(self.processes)
+        start(self)
+
+    def paused(job, kit, chunk, begin, stop):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:  # slow workers: the dataset's process then builds some chunks itself
+            import time
+
+            time.sleep(0.3)
+        return build(job, kit, chunk, begin, stop)
+
+    here: list[tuple[str, int]] = []
+    here_build = chunked.build_chunk
+
+    def recorded(job, kit, chunk, begin, stop):  # type: ignore[no-untyped-def]
+        here.append((job.entity, chunk[0]))
+        return here_build(job, kit, chunk, begin, stop)
+
+    monkeypatch.setattr(workers.ChunkPool, "start", counted)
+    monkeypatch.setattr(chunks, "build_chunk", paused)
+    monkeypatch.setattr(chunked, "build_chunk", recorded)
+    pooled = generate_dataset(COUNTS, seed=5, processes=processes)
+    assert pools and set(pools) == {processes - 1}
+    assert {e: m.details["processes"] for e, m in pooled.metadata.items()} == {
+        "user": 1, "product": 1, "order": processes, "payment": processes, "review": 2}
+    # This process built some of each entity of more chunks than workers (two workers take both review chunks).
+    assert {e for e, _ in here} >= ({"order", "payment", "review"} if processes == 2 else {"order", "payment"})
+    assert _bytes(pooled) == _bytes(in_process)
 
 
 def test_unique_values_repeated_across_chunks_are_drawn_again(tmp_path: Path,
@@ -254,7 +298,7 @@ def test_a_chunk_is_sent_only_the_referenced_records_it_refers_to(monkeypatch: p
 
     monkeypatch.setattr(EntityJob, "rows", rows)
     monkeypatch.setattr(workers, "THRESHOLD", 4000)
-    generate_dataset(COUNTS, seed=5, processes=2)
+    generate_dataset(COUNTS, seed=5, processes=3)  # two workers: the lone last chunk is left to this process
     payments = [(job, start, stop, out) for job, start, stop, out in sent if job.entity == "payment"]
     assert [(start, stop) for _, start, stop, _ in payments] == [(0, CHUNK), (CHUNK, 2 * CHUNK)]  # the last: here
     for job, start, stop, out in payments:

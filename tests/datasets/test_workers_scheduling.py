@@ -94,7 +94,8 @@ def test_a_chunk_taken_back_gives_the_records_a_worker_would_have(held: Held,
     def chunks_here() -> set[tuple[str, int]]:
         return {(entity, n) for entity, n in held.here if isinstance(n, int) and entity in COUNTS}
 
-    most_here = generate_dataset(COUNTS, seed=7, processes=2)
+    # Three processes: two workers and this one (with one worker no chunk is a lone last one, left here).
+    most_here = generate_dataset(COUNTS, seed=7, processes=3)
     assert {("order", 4), ("order", 3), ("order", 2), ("payment", 3), ("payment", 2), ("review", 4),
             ("review", 3), ("review", 2)} <= chunks_here()
     # Each chunk built once: a worker skips a chunk taken back, even one it receives.
@@ -106,7 +107,7 @@ def test_a_chunk_taken_back_gives_the_records_a_worker_would_have(held: Held,
     (held.folder / "workers.txt").unlink()
     held.hold, held.here[:] = False, []
     monkeypatch.setattr(workers.ChunkPool, "take_back", lambda self, job, chunk, future: False)
-    none_here = generate_dataset(COUNTS, seed=7, processes=2)
+    none_here = generate_dataset(COUNTS, seed=7, processes=3)
     assert chunks_here() == {("user", 0), ("product", 0), ("order", 4), ("review", 4)}  # the lone last ones
     assert _bytes(none_here) == in_process
 

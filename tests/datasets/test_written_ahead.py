@@ -89,10 +89,12 @@ def test_a_streamed_build_writes_early_and_ends_as_a_whole_load(tmp_path: Path,
                                                                  slow_workers: list[tuple[str, str, int]]) -> None:
     database = sqlite_engine(tmp_path / "streamed.db")
     try:
-        dataset = build_into(Engine(), DatasetRequest.checked(COUNTS, seed=5), database, processes=2)
+        # Three processes: two slow workers, and the dataset's process, which writes while it waits for them
+        # (with one worker it would take back the chunks and build them itself instead of waiting).
+        dataset = build_into(Engine(), DatasetRequest.checked(COUNTS, seed=5), database, processes=3)
     finally:
         database.dispose()
-    assert dataset.metadata["order"].details["processes"] == 2
+    assert dataset.metadata["order"].details["processes"] == 3
     events = slow_workers
     # The orders' and the reviews' first chunks went in before the entity was finished (nothing after the
     # chunks changed them); the users while the workers built the orders.
