@@ -23,6 +23,12 @@ for an invalid variant. Kinds, with the built-in schemas' uses:
 
 Every rule has a ``name``; its id is ``entity.name`` (``payment.amount_matches_order``), which
 violations carry and ``break_rule=`` takes.
+
+Each kind is a module of its own (``rule_same_as_ref``, ``rule_currency``, ``rule_after_ref``,
+``rule_status``, ``rule_purchased``), on the base class and shared helpers of
+:mod:`~pytest_testdata.datasets.rule_base`; what the rules look records up in is
+:mod:`~pytest_testdata.datasets.record_index`. This module names the kinds (:func:`dataset_rules`) and
+re-exports what other modules import from it.
 """
 
 from __future__ import annotations
