@@ -1,10 +1,11 @@
 """A dataset chunk's cross-entity enforcers as one generated function (:func:`chunk_enforcer`).
 
-The rules of :mod:`pytest_testdata.datasets.coherence` each enforce themselves record by record
-(``rule.enforcer(index)``). A chunk of orders or payments runs several of them on every record, and the rules
-that read the same reference (an order's customer) would each find the referenced record again. This
-module writes the source of one function per rule list, with the rules' field names as literals and the
-moves of ``after_ref`` written out, which does what the rules' enforcers do in turn, with the same draws.
+The rules of ``x-dataset-coherence`` (:mod:`pytest_testdata.datasets.coherence`, a module per kind:
+``rule_*.py``) each enforce themselves record by record (``rule.enforcer(index)``). A chunk of orders or
+payments runs several of them on every record, and the rules that read the same reference (an order's
+customer) would each find the referenced record again. This module writes the source of one function per rule
+list, with the rules' field names as literals and the moves of ``after_ref`` written out, which does what the
+rules' enforcers do in turn, with the same draws.
 ``tests/datasets/test_fused_enforcers.py`` holds the two together.
 """
 
