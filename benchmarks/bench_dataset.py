@@ -178,8 +178,16 @@ def ours(counts: dict[str, int], folder: Path, processes: int | None) -> dict[st
     del streamed_dataset
     records = sum(counts.values())
     used = max(m.details.get("processes", 1) for m in dataset.metadata.values())
+    alone = None
+    if used > 1:
+        # The same generation in this process alone: what the other processes add (their wall time saved,
+        # the CPU time they cost on top). A design that made the processes wait or compete shows here.
+        del dataset
+        gc.collect()
+        with Clock() as alone:
+            generate_dataset(counts, seed=1, engine=engine, processes=1)
     return {"records": records, "rows": rows, "generate": generated, "load": loaded, "stream": streamed,
-            "rss_growth_mb": grown, "rss_reset": reset, "processes": used}
+            "rss_growth_mb": grown, "rss_reset": reset, "processes": used, "alone": alone}
 
 
 
@@ -442,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     records, rows = mine["records"], mine["rows"]
     peer_rows = peer["rows"]
     steps = [("generate + validate + score (records)", mine["generate"], records),
+             *([("  the same in one process (records)", mine["alone"], records)] if mine["alone"] else []),
              ("load into SQLite (table rows)", mine["load"], rows),
              ("generate + load, streamed (table rows)", mine["stream"], rows),
              (f"factory_boy SubFactory graph x{peer_scale:g} (rows)", peer["seconds"], peer_rows)]
@@ -452,6 +461,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, clock, n in steps:
         print(f"{name:<44}{clock.wall:>8.2f}{n / clock.wall:>14,.0f}{clock.cpu:>8.2f}{n / clock.cpu:>13,.0f}")
     print(f"generate, cpu: {mine['generate'].split_text()}")
+    if mine["alone"]:
+        many, one = mine["generate"], mine["alone"]
+        print(f"generate, {mine['processes']} processes against one: {one.wall / many.wall:.2f}x as fast (wall), "
+              f"{many.cpu / one.cpu:.2f}x the CPU time")
     stream, fb = mine["stream"], peer["seconds"]
     print(f"ratio, ours streamed vs factory_boy (rows per second): {(rows / stream.wall) / (peer_rows / fb.wall):.1f}x "
           f"wall, {(rows / stream.cpu) / (peer_rows / fb.cpu):.1f}x cpu")
