@@ -168,7 +168,8 @@ OPTIONS: tuple[Option, ...] = (
            "default 2000)", 2000, kind="int", env=("TESTDATA_POOL_SIZE",), metavar="N", minimum=0),
     Option("dataset_processes", "processes that build the large entities of a dataset (10,000 records or "
            "more), this one included: N starts N - 1 worker processes beside it; the records are the same "
-           "whatever the number; 1 builds in this process (default: one per core)", None, kind="int",
+           "whatever the number; 1 builds in this process (default: one per core; under pytest-xdist, the cores "
+           "shared out among its workers)", None, kind="int",
            env=("TESTDATA_DATASET_PROCESSES",), metavar="N", minimum=1),
     # Remote mode's connection to the Test Data Agent (pytest_testdata/agent, docs/agent.md).
     Option("remote_token", "shared bearer token the remote agent requires (its AUTH_TOKEN)", None,

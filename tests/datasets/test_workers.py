@@ -166,6 +166,52 @@ def test_a_worker_that_dies_is_an_error_naming_the_entity(monkeypatch: pytest.Mo
     assert multiprocessing.active_children() == []  # the pool is gone, nothing left behind
 
 
+@pytest.mark.parametrize(("cores", "env", "expected"), [
+    (2, {}, 2),  # one per core
+    (2, {"PYTEST_XDIST_WORKER": "gw0", "PYTEST_XDIST_WORKER_COUNT": "2"}, 1),  # -n 2 on two cores: alone
+    (8, {"PYTEST_XDIST_WORKER": "gw3", "PYTEST_XDIST_WORKER_COUNT": "4"}, 2),  # the cores shared out
+    (2, {"PYTEST_XDIST_WORKER": "gw0", "PYTEST_XDIST_WORKER_COUNT": "3"}, 1),  # at least one
+    (4, {"PYTEST_XDIST_WORKER_COUNT": "4"}, 4),  # the controller (no PYTEST_XDIST_WORKER): one per core
+])
+def test_the_default_shares_the_cores_among_xdist_workers(monkeypatch: pytest.MonkeyPatch, cores: int,
+                                                          env: dict[str, str], expected: int) -> None:
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(workers, "available_cores", lambda: cores)
+    assert workers.processes_for(None) == expected
+    assert workers.processes_for(3) == 3  # a number asked for is kept
+
+
+def test_a_dataset_in_an_xdist_worker_is_built_there_by_default(pytester: pytest.Pytester) -> None:
+    # Two xdist workers on two cores: each builds its datasets alone, instead of starting a dataset worker
+    # beside it (which would leave each core running two builders by turns); asked for, the pool starts.
+    pytester.makeconftest(
+        "from pytest_testdata.datasets import workers\n"
+        "workers.THRESHOLD = 4000\n"
+        "workers.available_cores = lambda: 2\n"
+    )
+    pytester.makepyfile(test_big="""
+import os
+
+
+def test_processes(testdata):
+    ds = testdata.dataset({"user": 300, "product": 100, "order": 4500})
+    expected = int(os.environ["EXPECTED"])
+    assert ds.metadata["order"].details["processes"] == expected, ds.metadata["order"].details
+    assert os.environ["PYTEST_XDIST_WORKER"]
+""")
+    pytester.makeini("[pytest]\naddopts = -p no:randomly -p no:cacheprovider\n")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("EXPECTED", "1")
+        env.delenv("TESTDATA_DATASET_PROCESSES", raising=False)
+        pytester.runpytest_subprocess("-n", "2").assert_outcomes(passed=1)
+        env.setenv("EXPECTED", "2")
+        env.setenv("TESTDATA_DATASET_PROCESSES", "2")
+        pytester.runpytest_subprocess("-n", "2").assert_outcomes(passed=1)
+
+
 @pytest.mark.parametrize("value", [0, -2, True, 1.5, "two"])
 def test_a_bad_number_of_processes_is_refused(value: object) -> None:
     with pytest.raises(TestdataUsageError, match=r"processes: expected a whole number of processes from 1"):
