@@ -69,7 +69,7 @@ def build_dataset(engine: Engine, request: DatasetRequest, *, sink: Sink | None 
 
     ``processes``: the processes building the large entities, this one included (``processes - 1`` workers:
     :mod:`pytest_testdata.datasets.workers`); default the engine's ``dataset_processes`` setting, else one per
-    core. The records are the same."""
+    core (:func:`~pytest_testdata.datasets.workers.default_processes`). The records are the same."""
     request = request.named_by(engine.registry.canonical_name)  # {"Pet": 5}: OpenAPI's spelling works too
     plan = plan_dataset(request, engine.registry)
     return Builder(engine, request, plan, sink, progress, processes).run()

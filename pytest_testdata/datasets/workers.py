@@ -2,7 +2,7 @@
 
 An entity built by the traditional strategy is cut into chunks (:mod:`pytest_testdata.datasets.chunks`). When
 a dataset has an entity of at least :data:`THRESHOLD` records, it is built by ``processes`` processes (the
-``dataset_processes`` setting; default: the cores this process may run on): ``processes - 1`` worker
+``dataset_processes`` setting; default: :func:`default_processes`, one per core): ``processes - 1`` worker
 processes, and the dataset's own process, which builds the chunks no worker has started while it waits for one
 (:meth:`ChunkPool.run`). They build the chunks of every entity of more than one chunk; the same chunks as in
 one process. A worker per core besides the dataset's process would leave one core running two builders by
@@ -67,7 +67,8 @@ def processes_for(value: Any, where: str = SETTING) -> int:
         return default_processes()
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise TestdataUsageError(f"{where}: expected a whole number of processes from 1 (1: build in this "
-                                 f"process; unset: one per core, here {default_processes()}), got {value!r}.")
+                                 f"process; unset: one per core, shared out among pytest-xdist workers, here "
+                                 f"{default_processes()}), got {value!r}.")
     return value
 
 
