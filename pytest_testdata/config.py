@@ -231,6 +231,16 @@ def service_environment(environ: Mapping[str, str] | None = None) -> dict[str, s
     return out
 
 
+def xdist_workers(environ: Mapping[str, str] | None = None) -> int | None:
+    """How many pytest-xdist workers run when this process is one of them (``PYTEST_XDIST_WORKER`` and
+    ``PYTEST_XDIST_WORKER_COUNT``, which pytest-xdist sets in each worker), else None."""
+    source = os.environ if environ is None else environ
+    count = source.get("PYTEST_XDIST_WORKER_COUNT", "")
+    if source.get("PYTEST_XDIST_WORKER") and count.isdigit() and int(count) > 0:
+        return int(count)
+    return None
+
+
 def service_env_names() -> set[str]:
     """Every service name :func:`service_environment` translates (for checking deployment files)."""
     specs: tuple[Option | SecretSpec, ...] = (*OPTIONS, *SECRETS)

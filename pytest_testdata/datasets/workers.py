@@ -31,6 +31,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from pytest_testdata.config import xdist_workers
 from pytest_testdata.datasets.chunks import ChunkId, ChunkResult, Columns, EntityJob, work
 from pytest_testdata.errors import GenerationError, TestdataError, TestdataUsageError
 
@@ -55,10 +56,8 @@ def default_processes() -> int:
     would leave every core running several builders by turns (four tests of 100,000 records under ``-n 2``
     on two cores: 16.1 to 18.0 s with a worker beside each, 12.7 to 13.0 s without)."""
     cores = available_cores()
-    count = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
-    if os.environ.get("PYTEST_XDIST_WORKER") and count.isdigit() and int(count) > 0:
-        return max(1, cores // int(count))
-    return cores
+    count = xdist_workers()
+    return cores if count is None else max(1, cores // count)
 
 
 def processes_for(value: Any, where: str = SETTING) -> int:
