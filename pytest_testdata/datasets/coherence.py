@@ -40,10 +40,7 @@ from pytest_testdata.datasets.record_index import Purchases as Purchases
 from pytest_testdata.datasets.record_index import Record as Record
 from pytest_testdata.datasets.record_index import RecordIndex as RecordIndex
 from pytest_testdata.datasets.rule_after_ref import AfterRef as AfterRef
-from pytest_testdata.datasets.rule_base import _NOTHING as _NOTHING
 from pytest_testdata.datasets.rule_base import DatasetRule as DatasetRule
-from pytest_testdata.datasets.rule_base import _key_or_none as _key_or_none
-from pytest_testdata.datasets.rule_base import _seconds_between as _seconds_between
 from pytest_testdata.datasets.rule_base import clone as clone
 from pytest_testdata.datasets.rule_currency import CurrencyOfRef as CurrencyOfRef
 from pytest_testdata.datasets.rule_purchased import PurchasedBefore as PurchasedBefore

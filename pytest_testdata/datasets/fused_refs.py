@@ -16,18 +16,12 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pytest_testdata.datasets.coherence import (
-    _NOTHING,
-    AfterRef,
-    CurrencyOfRef,
-    DatasetRule,
-    Record,
-    RecordIndex,
-    StatusMatchesRef,
-    _key_or_none,
-    _seconds_between,
-)
 from pytest_testdata.datasets.moves import MOVE_GLOBALS, hour_tables, shift_lines
+from pytest_testdata.datasets.record_index import Record, RecordIndex
+from pytest_testdata.datasets.rule_after_ref import AfterRef
+from pytest_testdata.datasets.rule_base import _NOTHING, DatasetRule, _key_or_none, _seconds_between
+from pytest_testdata.datasets.rule_currency import CurrencyOfRef
+from pytest_testdata.datasets.rule_status import StatusMatchesRef
 from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.timestamps import (
     _MINUTE_OF,

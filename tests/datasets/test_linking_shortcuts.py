@@ -14,9 +14,10 @@ import pytest
 from pytest_testdata.datasets import generate_dataset
 from pytest_testdata.datasets.cardinality import Cardinality, list_length
 from pytest_testdata.datasets.chunks import _resize
-from pytest_testdata.datasets.coherence import AfterRef, PurchasedBefore, RecordIndex, SameAsRef, _seconds_between
+from pytest_testdata.datasets.coherence import AfterRef, PurchasedBefore, RecordIndex, SameAsRef
 from pytest_testdata.datasets.graph import plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.datasets.rule_base import _seconds_between
 from pytest_testdata.engine import Engine
 from pytest_testdata.generators.traditional.fastrand import between
 from pytest_testdata.generators.traditional.timestamps import shift, shift_fields
