@@ -466,7 +466,9 @@ def main(argv: list[str] | None = None) -> int:
     scale = 0.02 if args.quick else 1.0
     peer_scale = args.peer_scale if args.peer_scale is not None else (scale if args.quick else 0.1)
     counts = scaled(scale)
-    rounds = max(1, args.rounds)
+    if args.rounds < 1:
+        parser.error(f"--rounds: expected a whole number from 1 (each round runs every step once), got {args.rounds}")
+    rounds = args.rounds
     loop, memory = reference_steps()
     stolen = host_steal()
     runs, peers = [], []
