@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import eq
 from typing import Any
 
+from pytest_testdata.datasets.fused_copies import short_copier
 from pytest_testdata.datasets.record_index import ChunkReads, Record, RecordIndex
 from pytest_testdata.datasets.rule_base import (
     _SCALAR_TYPES,
@@ -120,7 +121,18 @@ class SameAsRef(DatasetRule):
                     write(unit, clone(read(parent)))
 
     def enforce_all(self, records: Sequence[Record], index: RecordIndex) -> None:
-        """:meth:`enforce` on each record (it draws nothing, so the records may be done in one pass)."""
+        """:meth:`enforce` on each record (it draws nothing, so the records may be done in one pass): the
+        short paths' copy written out (:mod:`~pytest_testdata.datasets.fused_copies`) when it applies, each
+        other record through :meth:`_copy_each`."""
+        assert self.target is not None
+        if self._plain is None and self._short is not None and self._key_name is not None:
+            copy = short_copier(self._key_name, tuple(self._short))  # (written once per rule: cached there)
+            copy(records, index.table(*self.target), lambda record: self._copy_each((record,), index))
+            return
+        self._copy_each(records, index)
+
+    def _copy_each(self, records: Sequence[Record], index: RecordIndex) -> None:
+        """:meth:`enforce_all`'s loop, each shape of record and referenced record as its own branch."""
         assert self.target is not None
         table, key_of, locals_, plain = index.table(*self.target), self._key_local, self._locals, self._plain
         keyed, array, short, name = self._keyed, self.array, self._short, self._key_name
