@@ -27,6 +27,7 @@ from pytest_testdata.generators.traditional import warming
 from pytest_testdata.quality.money import cents_of, round_cents
 from pytest_testdata.quality.paths import Getter, Setter, _plain_parts, all_getter, getter, setter
 from pytest_testdata.quality.rules import (
+    TOLERANCE,
     Ordered,
     ProductEach,
     RateOf,
@@ -688,7 +689,17 @@ class CentMoves:
 
     def _in_range(self, record: dict[str, Any], held: list[bool]) -> bool:
         """Every rate (tax, discount) within its range (noted: each holds only if its check says True)."""
+        node = None
         for rate in self.rates:
+            where = rate.where
+            # RateOf.check's steps in a dict in a dict (its _in_one: the same keys and float bounds), for
+            # float values (after each pass of every dirty order: a call fewer per rate); else the check.
+            if where is not None and type(record) is dict and type(node := record.get(where[0])) is dict \
+                    and type(base := node.get(where[1])) is float and type(target := node.get(where[2])) is float:
+                if not base * rate.low - TOLERANCE <= target <= base * rate.high + TOLERANCE:
+                    return False
+                held[rate.index] = True
+                continue
             outcome = rate.check(record)
             if outcome is False:
                 return False
