@@ -449,7 +449,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     # The schema's rules compiled into one function (the scorer's): when it passes a record, no check
     # below would fail (nor raise), so the loop over the rules is skipped with the same outcome.
     accept = kit.scorer.acceptor.function if checks else None
-    dirty = cents.dirty if cents is not None else None
+    which = cents.which if cents is not None else None  # (cents.dirty, saying whether the items' targets are)
     clean = cents.moves(own).clean if cents is not None else None  # (worked out once per rule list)
     # An entity the dataset writes nothing into after drawing it (no reference, copy, list length or
     # cross-entity rule: products, users) keeps the records its plan vouched for (every own rule holds by
@@ -468,7 +468,8 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
                 if check(record) is False:
                     fix(record, rng, VALUES)
                     changed = True
-        if dirty is not None and dirty(record) and not clean(record, rng, VALUES, True):  # type: ignore[misc]
+        if which is not None and (rejected := which(record)) and \
+                not clean(record, rng, VALUES, True, rejected == 2):  # type: ignore[misc]
             changed = True
         # With no change in this pass, each check saw the final record and passed (or did not apply): its
         # score is 1.0. A change can break a rule checked before it, so that record is scored again; the cent
