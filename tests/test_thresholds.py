@@ -92,3 +92,27 @@ def test_thresholds_of_a_count_and_the_chain_that_reads_them() -> None:
     for u, expected in ((0.0, 7), (0.2499, 7), (0.25, 8), (0.74, 9), (0.75, 10), (0.9999, 10), (1.0, "other"),
                         (-0.1, "other"), (math.nan, "other")):
         assert eval(expression, {"draw": u, "OTHER": "other"}) == expected, u
+
+
+@pytest.mark.parametrize("card", [(1, 8, 2.5), (0, 20, 3.0), (2, 3, 40.0), (1, 5, 1.2), (0, 64, 0.2), (3, 3, 5.0)])
+def test_a_chunk_s_list_length_by_thresholds_is_list_length_for_every_draw(card: tuple[int, int, float]) -> None:
+    # A chunk's long-tail list length (datasets/chunks.py _resize) by its table: list_length's value for the
+    # thresholds and their neighbours, random draws, and a subclass's values outside [0, 1) (the formula:
+    # a negative length, a math domain error).
+    from pytest_testdata.datasets.cardinality import Cardinality, list_length
+    from pytest_testdata.datasets.chunks import _resize, _tail_thresholds
+
+    lo, hi, mean = card
+    cardinality = Cardinality(lo, hi, mean)
+    log_q = math.log(1.0 - 1.0 / (mean - lo + 1.0))
+    table = _tail_thresholds(log_q, hi - lo)
+    us = [u for t in table for u in _neighbours(t, 200)] + _random_floats(random.Random(lo + hi), 3000)
+    us += [-0.0, -0.5, -30.0, 1.0, 1.5, math.nan]
+    def resized(u: float) -> int:
+        records: list[dict[str, Any]] = [{"items": [{"n": i} for i in range(70)]}]
+        _resize(records, "items", cardinality, _Fixed([u]))
+        return len(records[0]["items"])
+
+    for u in us:
+        mine, wanted = _outcome(resized, u), _outcome(list_length, cardinality, _Fixed([u]))
+        assert mine == wanted or (wanted < 0 and mine == max(70 + wanted, 0)), u  # (del items[n:] of n < 0)
