@@ -49,6 +49,7 @@ from pytest_testdata.datasets.coherence import (
 )
 from pytest_testdata.datasets.fused_refs import chunk_enforcer
 from pytest_testdata.datasets.trusted import trusted_copies
+from pytest_testdata.generators.traditional.thresholds import thresholds
 from pytest_testdata.quality.enforcer import fused_enforcer
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
@@ -449,7 +450,7 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     # The schema's rules compiled into one function (the scorer's): when it passes a record, no check
     # below would fail (nor raise), so the loop over the rules is skipped with the same outcome.
     accept = kit.scorer.acceptor.function if checks else None
-    dirty = cents.dirty if cents is not None else None
+    which = cents.which if cents is not None else None  # (cents.dirty, saying whether the items' targets are)
     clean = cents.moves(own).clean if cents is not None else None  # (worked out once per rule list)
     # An entity the dataset writes nothing into after drawing it (no reference, copy, list length or
     # cross-entity rule: products, users) keeps the records its plan vouched for (every own rule holds by
@@ -468,7 +469,8 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
                 if check(record) is False:
                     fix(record, rng, VALUES)
                     changed = True
-        if dirty is not None and dirty(record) and not clean(record, rng, VALUES, True):  # type: ignore[misc]
+        if which is not None and (rejected := which(record)) and \
+                not clean(record, rng, VALUES, True, rejected == 2):  # type: ignore[misc]
             changed = True
         # With no change in this pass, each check saw the final record and passed (or did not apply): its
         # score is 1.0. A change can break a rule checked before it, so that record is scored again; the cent
@@ -514,11 +516,23 @@ def _resize(records: list[Record], path: str, card: Cardinality, rng: random.Ran
             log_q = math.log(1.0 - p)
     log, random_, getrandbits = math.log, rng.random, rng.getrandbits
     plain = type(rng) is random.Random  # (a subclass may draw otherwise: its own randrange then)
+    # The length from the draw u by the thresholds of its formula (thresholds.py: the same value for every u in
+    # [0, 1), the number of thresholds at most u); the formula for any other u, and for a long range (a
+    # threshold costs some sixty logs to find).
+    table = None
+    if log_q is not None and log_q < 0.0 and type(lo) is int and type(hi) is int and 0 <= hi - lo <= 64:
+        table = _tail_thresholds(log_q, hi - lo)
     for record in records:
         items = record.get(path)
         if not isinstance(items, list) or not items:
             continue
-        n = min(lo + int(log(1.0 - random_()) / log_q), hi) if log_q is not None else list_length(card, rng)
+        if table is None:
+            n = min(lo + int(log(1.0 - random_()) / log_q), hi) if log_q is not None else list_length(card, rng)
+        elif 0.0 <= (u := random_()) < 1.0:
+            n = lo + bisect_right(table, u)
+        else:  # (a u outside [0, 1): the formula)
+            assert log_q is not None  # (there is a table)
+            n = min(lo + int(log(1.0 - u) / log_q), hi)
         if n < len(items):
             del items[n:]
         while len(items) < n:
@@ -531,6 +545,12 @@ def _resize(records: list[Record], path: str, card: Cardinality, rng: random.Ran
             else:
                 at = rng.randrange(len(items))
             items.append(clone(items[at]))
+
+
+@functools.lru_cache(maxsize=16)
+def _tail_thresholds(log_q: float, most: int) -> tuple[float, ...]:
+    """The thresholds on ``u`` of a long tail's excess ``int(log(1.0 - u) / log_q)`` up to ``most``."""
+    return thresholds(lambda u: int(math.log(1.0 - u) / log_q), most)
 
 
 def _assign_in_lists(records: list[Record], path: str, keys: list[Any], cum: list[float],

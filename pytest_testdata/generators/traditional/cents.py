@@ -317,7 +317,8 @@ _BAD = "type(v) is float and not (v / 0.01).is_integer()"
 """A value a float-division validator rejects (``not is_clean(v)``), as generated code tests it."""
 
 
-def _rejection_test(paths: Sequence[str], generic: Callable[[Any], bool]) -> Callable[[Any], bool]:
+def _rejection_test(paths: Sequence[str], generic: Callable[[Any], int],
+                    first: Sequence[str] = ()) -> Callable[[Any], Any]:
     """A function equal to ``generic``: True when a value at one of ``paths`` is a float a float-division
     validator rejects. It is generated for a plain dict (every cleaned record is asked, a dirty order a few
     dozen times while its cents are settled): a top-level key is read with one ``get``, a two-part path
@@ -325,38 +326,49 @@ def _rejection_test(paths: Sequence[str], generic: Callable[[Any], bool]) -> Cal
     on the way (a dict subclass, a value where a dict or list goes) by the path's reader, and a record
     that is not a dict by ``generic``.
 
+    With ``first`` (:attr:`CentCleaner.which`), the function says which: 2 when a value at one of ``first``
+    is rejected (those are tested first), else 1 when one at ``paths`` is, else 0; ``generic`` answers the
+    same way.
+
     The function asks ``generic`` itself for its first :data:`WARM_CALLS` records and compiles its own code
     only then (its ``__code__`` is replaced, as straight.py's builders' is): compiling the tests of an order
     cost a fresh process's first record some 5 million instructions, and a few records never need them."""
     names: dict[str, Any] = {"GENERIC": generic, "ANY": _any_rejected}
     lines = ["def rejected(record):", "    if type(record) is not dict:", "        return GENERIC(record)"]
-    heads: dict[str, list[tuple[str, int]]] = {}
-    for i, path in enumerate(paths):
-        names[f"R{i}"] = (all_getter(path),)
-        head, star, tail = path.partition(".*.")
-        if "." not in path and "*" not in path:
-            lines += [f"    v = record.get({path!r})", f"    if {_BAD}:", "        return True"]
-        elif path.count(".") == 1 and _plain_parts(path) is not None and not path.partition(".")[2].isdigit():
-            first, _, key = path.partition(".")
-            heads.setdefault(first, []).append((key, i))
-        elif star and not any(c in head + tail for c in ".*") and not tail.isdigit():
-            lines += [f"    n = record.get({head!r})", "    if type(n) is list:", "        for item in n:",
-                      "            if type(item) is dict:", f"                v = item.get({tail!r})",
-                      f"                if {_BAD}:", "                    return True",
-                      f"            elif isinstance(item, dict) and ANY(R{i}, record):", "                return True",
-                      f"    elif n is not None and ANY(R{i}, record):", "        return True"]
-        else:
-            lines += [f"    if ANY(R{i}, record):", "        return True"]
-    for j, (first, keys) in enumerate(heads.items()):
-        names[f"H{j}"] = tuple(names[f"R{i}"][0] for _, i in keys)
-        lines += [f"    n = record.get({first!r})", "    if type(n) is dict:"]
-        for key, _ in keys:
-            lines += [f"        v = n.get({key!r})", f"        if {_BAD}:", "            return True"]
-        lines += [f"    elif n is not None and ANY(H{j}, record):", "        return True"]
-    lines.append("    return False")
+    segments = ((first, "2"), (paths, "1")) if first else ((paths, "True"),)
+    count = 0
+    for group, answer in segments:
+        heads: dict[str, list[tuple[str, int]]] = {}
+        for path in group:
+            i, count = count, count + 1
+            names[f"R{i}"] = (all_getter(path),)
+            head, star, tail = path.partition(".*.")
+            if "." not in path and "*" not in path:
+                lines += [f"    v = record.get({path!r})", f"    if {_BAD}:", f"        return {answer}"]
+            elif path.count(".") == 1 and _plain_parts(path) is not None and not path.partition(".")[2].isdigit():
+                top, _, key = path.partition(".")
+                heads.setdefault(top, []).append((key, i))
+            elif star and not any(c in head + tail for c in ".*") and not tail.isdigit():
+                lines += [f"    n = record.get({head!r})", "    if type(n) is list:", "        for item in n:",
+                          "            if type(item) is dict:", f"                v = item.get({tail!r})",
+                          f"                if {_BAD}:", f"                    return {answer}",
+                          f"            elif isinstance(item, dict) and ANY(R{i}, record):",
+                          f"                return {answer}",
+                          f"    elif n is not None and ANY(R{i}, record):", f"        return {answer}"]
+            else:
+                lines += [f"    if ANY(R{i}, record):", f"        return {answer}"]
+        for top, keys in heads.items():
+            j, count = count, count + 1
+            names[f"H{j}"] = tuple(names[f"R{i}"][0] for _, i in keys)
+            lines += [f"    n = record.get({top!r})", "    if type(n) is dict:"]
+            for key, _ in keys:
+                lines += [f"        v = n.get({key!r})", f"        if {_BAD}:", f"            return {answer}"]
+            lines += [f"    elif n is not None and ANY(H{j}, record):", f"        return {answer}"]
+    lines.append("    return 0" if first else "    return False")
     names.update(CALLS=0, WARM=WARM_CALLS, SPECIALISE=_specialise, SOURCE="\n".join(lines) + "\n")
-    function: Any = FunctionType(warming.rejected.__code__, names, "rejected")  # no compilation
-    names["rejected"] = function  # what its code calls itself
+    warm = warming.which if first else warming.rejected
+    function: Any = FunctionType(warm.__code__, names, "rejected")  # no compilation
+    names[warm.__name__] = function  # what its code calls itself
     return function  # type: ignore[no-any-return]
 
 
@@ -386,6 +398,12 @@ class CentCleaner:
         self.dirty: Callable[[Any], bool] = _rejection_test(self.targets, self._any_target_rejected)
         """True when a derived money value of the record would be rejected by a float-division validator."""
         self._items_dirty: Callable[[Any], bool] = _rejection_test(self.item_targets, self._any_item_rejected)
+        rest = [path for path in self.targets if path not in self.item_targets]
+        self._rest_readers = tuple(read for path, read in self._target_readers if path in rest)
+        self.which: Callable[[Any], int] = _rejection_test(rest, self._which, self.item_targets)
+        """:attr:`dirty` saying which: 2 when an items' target (a line total, their sum) is rejected, else 1 when
+        another target is, else 0. A dataset's chunk asks it of every order, and hands the answer to
+        :meth:`CentMoves.clean` (``items``), whose first pass would otherwise test the items' targets again."""
 
     def writes(self) -> tuple[str, ...]:
         """Paths :meth:`clean` may write itself (besides what the rules it re-runs write): its targets and the
@@ -435,6 +453,11 @@ class CentCleaner:
 
     def _any_item_rejected(self, record: Any) -> bool:
         return _any_rejected(self._item_readers, record)
+
+    def _which(self, record: Any) -> int:
+        if _any_rejected(self._item_readers, record):
+            return 2
+        return 1 if _any_rejected(self._rest_readers, record) else 0
 
     def moves(self, rules: Sequence[Rule]) -> CentMoves:
         """How :meth:`clean` cleans a record under a rule list, worked out once per list (a third of carts are
@@ -639,13 +662,16 @@ class CentMoves:
         reads = [read for _, read in readers]
         return _rejection_test([path for path, _ in readers], lambda record: _any_rejected(reads, record))
 
-    def clean(self, record: dict[str, Any], rng: random.Random, values: ValueSource, dirty: bool = False) -> bool:
+    def clean(self, record: dict[str, Any], rng: random.Random, values: ValueSource, dirty: bool = False,
+              items: bool | None = None) -> bool:
         """Move the record's free money inputs by the fewest cents until its derived money is clean; True when
         every rule is known to hold afterwards (given that each held before: see :attr:`vouches`).
 
         ``dirty``: the caller has just found :attr:`dirty` true of the record (a dataset's chunk asks it of
         every order first), so the first look at whether it is done, which would say no and change nothing,
-        is skipped.
+        is skipped. ``items``: whether an items' target is rejected, when the caller has just asked
+        (:attr:`CentCleaner.which`, nothing written since): the first pass's test of the items' targets,
+        which would give the same answer from the same values, is skipped.
 
         Prices move by a few cents (:meth:`CentCleaner._nudge`) when a line total or a sum of the items is
         rejected; then the derived values are computed again; then each ``rate_of`` value (a tax, a
@@ -661,10 +687,13 @@ class CentMoves:
             elif self._done(record, held):
                 return self.vouches and type(record) is dict and all(held)
             fresh = True  # the items' targets (line totals, their sum) were just found accepted
-            if cents._items_dirty(record):
+            if items is None:
+                items = cents._items_dirty(record)
+            if items:
                 cents._nudge(record)
                 _run_all(self.derive, record, rng, values, held, ran)
                 fresh = False
+            items = None  # (a later pass asks: the moves below write the items' targets)
             for rate in self.rates:
                 # A nudged price moved the base: a rate settled before (the discount) may be out of its range
                 # now although every value is clean, so "clean" alone does not end the loop. (A settle that

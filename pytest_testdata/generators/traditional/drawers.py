@@ -49,6 +49,7 @@ from pytest_testdata.generators.traditional.texts import (
     sentiment_bucket,
     text_lengths,
 )
+from pytest_testdata.generators.traditional.thresholds import chain, thresholds
 from pytest_testdata.generators.traditional.vocab import (
     FEATURES,
     PRICE_BANDS,
@@ -754,6 +755,35 @@ def _long_tail(hi: int, zeros: float, size: float, alpha: float, lo: int = 0) ->
     return draw
 
 
+def _quantity_count(u: float) -> int:
+    """The whole part of a quantity's draw above its least value, from ``u = rng.random()`` (an exponential
+    draw of rate 0.9, as ``rng.expovariate(0.9)`` makes it)."""
+    return int(-math.log(1.0 - u) / 0.9)
+
+
+@functools.lru_cache(maxsize=32)
+def _quantity_thresholds(span: int) -> tuple[float, ...]:
+    """The thresholds on ``u`` of a quantity's draw (:func:`_quantity_count`) up to ``span`` (thresholds.py)."""
+    return thresholds(_quantity_count, span)
+
+
+def _quantity_inline(ilo: int, ihi: int) -> tuple[str, dict[str, Any]]:
+    """A quantity's draw (``ilo <= ihi``) as an expression of a straight-line builder: its ``u`` compared with
+    the thresholds (the same value as the formula's), the formula itself for a ``u`` outside ``[0, 1)``."""
+    table = chain("@u", "rng.random()", ilo, _quantity_thresholds(ihi - ilo), "@OLD(@u)")
+    return f"(@LO if state.fewest else ({table}))", {"LO": ilo, "OLD": _quantity_formula(ilo, ihi)}
+
+
+def _quantity_formula(ilo: int, ihi: int) -> Callable[[float], int]:
+    """A quantity from its ``u`` by the formula (the drawer's own steps), for a ``u`` outside the table's range."""
+    log = math.log
+
+    def formula(u: float) -> int:
+        drawn: int = ilo + int(-log(1.0 - u) / 0.9)
+        return drawn if drawn < ihi else int(ihi)
+    return formula
+
+
 def _bounds(node: Mapping[str, Any], constraint: FieldConstraint | None) -> tuple[Any, Any]:
     """A number field's ``(low, high)`` from the one constraint model (the schema's bounds narrowed by the
     caller's). Without a schema ``minimum`` values start at 0, unless the caller's range lies below it."""
@@ -787,10 +817,15 @@ def _number_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrai
             if ilo <= ihi:
                 # ilo plus a whole number >= 0 (-log(1 - u) >= 0 for u in [0, 1)), at most ihi: ints (vouch.py)
                 quantity.makes_value = {"type": "integer", "minimum": ilo, "maximum": ihi}  # type: ignore[attr-defined]
-            # The draw as an expression of a straight-line builder (straight.py): the same float operations.
-            quantity.inline = lambda entity: (  # type: ignore[attr-defined]
-                "(@LO if state.fewest else (@q if (@q := @LO + int(-@LOG(1.0 - rng.random()) / 0.9)) < @HI "
-                "else @HI))", {"LO": int(ilo), "HI": int(ihi), "LOG": log})
+            # The draw as an expression of a straight-line builder (straight.py): the same draw, and the same
+            # value by a table of thresholds on it in place of the log (thresholds.py; a rng whose random()
+            # leaves [0, 1) by the formula itself).
+            if ilo <= ihi:
+                quantity.inline = lambda entity: _quantity_inline(int(ilo), int(ihi))  # type: ignore[attr-defined]
+            else:
+                quantity.inline = lambda entity: (  # type: ignore[attr-defined]
+                    "(@LO if state.fewest else (@q if (@q := @LO + int(-@LOG(1.0 - rng.random()) / 0.9)) < @HI "
+                    "else @HI))", {"LO": int(ilo), "HI": int(ihi), "LOG": log})
             return quantity
         if span <= 20:
             def small(state: RecordState) -> int:
