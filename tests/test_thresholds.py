@@ -85,9 +85,10 @@ def test_a_quantity_s_expression_is_its_formula_for_every_draw(bounds: tuple[int
 
 
 def test_thresholds_of_a_count_and_the_chain_that_reads_them() -> None:
-    # int(u * 4): thresholds at 0.25, 0.5, 0.75; a count never reaching 5 in [0, 1) stands at 1.0
+    # int(u * 4): thresholds at 0.25, 0.5, 0.75; a count never reaching 4 in [0, 1) stands at 1.0, and the
+    # table stops there (every later one is 1.0 too)
     table = thresholds(lambda u: int(u * 4), 5)
-    assert table == (0.25, 0.5, 0.75, 1.0, 1.0)
+    assert table == (0.25, 0.5, 0.75, 1.0)
     expression = chain("u", "draw", 7, table[:3], "OTHER")
     for u, expected in ((0.0, 7), (0.2499, 7), (0.25, 8), (0.74, 9), (0.75, 10), (0.9999, 10), (1.0, "other"),
                         (-0.1, "other"), (math.nan, "other")):
@@ -116,3 +117,15 @@ def test_a_chunk_s_list_length_by_thresholds_is_list_length_for_every_draw(card:
     for u in us:
         mine, wanted = _outcome(resized, u), _outcome(list_length, cardinality, _Fixed([u]))
         assert mine == wanted or (wanted < 0 and mine == max(70 + wanted, 0)), u  # (del items[n:] of n < 0)
+
+
+def test_a_quantity_of_a_huge_range_has_a_short_table_and_the_formula_s_values() -> None:
+    # A user's quantity of at most a million: the exponential draw never passes about 40 for u < 1.0, so the
+    # table (and the builder's expression) stops at its first 1.0 instead of a million comparisons.
+    table = drawers._quantity_thresholds(1_000_000)
+    assert 30 < len(table) < 60 and table[-1] == 1.0 and all(t < 1.0 for t in table[:-1])
+    expression, names = drawers._quantity_inline(1, 1_000_000)
+    assert len(expression) < 5_000 and names["LO"] == 1
+    formula = drawers._quantity_formula(1, 1_000_000)
+    for u in [0.0, math.nextafter(1.0, 0.0), *table[:-1], *_random_floats(random.Random(7), 20_000)]:
+        assert formula(u) == 1 + _table_value(table, u), u

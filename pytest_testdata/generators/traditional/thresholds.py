@@ -8,7 +8,7 @@ same integer for every float ``u`` in ``[0, 1)``, and the draws are the same one
 
 Each threshold is found by bisection over the floats themselves (their bit patterns are ordered as the
 floats are), asking the formula, so the table agrees with the formula on both sides of every threshold
-however the float operations round. (``tests/test_fast_paths.py`` checks the floats around each
+however the float operations round. (``tests/test_thresholds.py`` checks the floats around each
 threshold and many others against the formula.)
 """
 
@@ -26,9 +26,11 @@ def _float(bits: int) -> float:
 
 
 def thresholds(count: Callable[[float], int], most: int) -> tuple[float, ...]:
-    """``(t_1, ..., t_most)``: ``t_k`` the least float ``u`` in ``[0, 1)`` with ``count(u) >= k`` (1.0 when
+    """``(t_1, ..., t_j)``: ``t_k`` the least float ``u`` in ``[0, 1)`` with ``count(u) >= k`` (1.0 when
     there is none), for a ``count`` that does not decrease as ``u`` grows; then for every ``u`` in ``[0, 1)``,
-    ``min(count(u), most)`` is the number of thresholds at most ``u``."""
+    ``min(count(u), most)`` is the number of thresholds at most ``u``. The table stops at ``most`` or at its
+    first 1.0, whichever comes first: every later threshold is 1.0 too, and no ``u`` in ``[0, 1)`` reaches it
+    (a quantity of at most 1,000,000 has about 40 thresholds, not a million comparisons)."""
     out: list[float] = []
     low = 0  # (the least pattern still possible: thresholds do not decrease with k)
     for k in range(1, most + 1):
@@ -40,6 +42,8 @@ def thresholds(count: Callable[[float], int], most: int) -> tuple[float, ...]:
             else:
                 low = middle + 1
         out.append(_float(high))
+        if high == _ONE:
+            break
     return tuple(out)
 
 
