@@ -6,9 +6,7 @@ then validates every record whole. A reference's values are the keys the job han
 the referenced records' values: the format and pattern of each such value (a UUID, a SKU's pattern: the
 costly tests, regular expressions) can be tested once per job (5,000 products) rather than once per record
 that holds it (75,000 order items). Such a path goes into the validator's ``made_shapes``, which leaves out
-those tests and makes every other one (type, length, bounds). A copy whose every referenced value passes
-every test the acceptor makes at its path (:func:`~pytest_testdata.quality.validator.wholes_hold`: an item's
-``name``, ``sku`` and ``unit_price``, its product's) goes in as ``=path``: the path is not tested at all.
+those tests and makes every other one (type, length, bounds).
 
 A path is *proven* (:func:`proven_paths`) when
 
@@ -19,8 +17,7 @@ A path is *proven* (:func:`proven_paths`) when
   found among the referenced records this process holds whole (not those sent with each chunk,
   :attr:`~pytest_testdata.datasets.chunks.EntityJob.split`), else a record keeps what was drawn;
 - every string among those values passes the field's format and patterns (:func:`~pytest_testdata.quality.\
-validator.shapes_test`, the reporting checks' own tests); for ``=path``, the acceptor compiled for the field
-takes every value.
+validator.shapes_test`, the reporting checks' own tests).
 
 Everything else is validated as before: one referenced value off its pattern leaves the path to the
 validator in every record; an invalid variant's broken record is validated whole
@@ -38,7 +35,7 @@ from typing import Any
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef
 from pytest_testdata.datasets.trusted import cross_writes, overlap, own_writes
 from pytest_testdata.quality.rules import Rule
-from pytest_testdata.quality.validator import shapes_test, wholes_hold
+from pytest_testdata.quality.validator import shapes_test
 
 SHARED = 2
 """A reference or a copy is proven only when the job's records are at least this many times its distinct
@@ -118,35 +115,18 @@ def proven_paths(tree: Mapping[str, Any], rules: Sequence[DatasetRule], writes: 
         parents = [table[key] for key in handed]
         prefix = f"{rule.array}.*." if rule.array else ""
         plain = rule._plain is not None
-        columns: list[tuple[str, Mapping[str, Any], list[Any]]] = []
         for local, theirs, read in rule.pairs:
             path = prefix + local
             if "." in local or "*" in local or not untouched(path, rule):
                 continue  # (a nested field is written by a setter that may not find its way: validated)
             node = node_at(tree, path)
-            if node is not None:
-                # The value the copy writes (SameAsRef.enforce_all): a plain key's by dict.get, others by the
-                # reader (a dict or list is written as a copy, clone: the same types and values, judged alike).
-                columns.append((path, node, [parent.get(theirs) if plain and type(parent) is dict else read(parent)
-                                             for parent in parents]))
-        out.update(_copies_proven(columns))
+            if node is None or shapes_test(node) is None:
+                continue  # nothing to leave out
+            # The value the copy writes (SameAsRef.enforce_all): a plain key's by dict.get, others by the reader.
+            values = [parent.get(theirs) if plain and type(parent) is dict else read(parent) for parent in parents]
+            if _shapes_hold(values, node):
+                out.add(path)
     return frozenset(out)
-
-
-def _copies_proven(columns: list[tuple[str, Mapping[str, Any], list[Any]]]) -> list[str]:
-    """Of a copy's (path, subschema, values the copy writes there): ``=path`` where the acceptor takes each
-    value whole (all the copy's paths tested at once; one failing, each alone), else the path where its
-    values meet the format and patterns, else nothing."""
-    if not columns:
-        return []
-    at_once = wholes_hold([(node, values) for _, node, values in columns])
-    out = []
-    for path, node, values in columns:
-        if at_once or (len(columns) > 1 and wholes_hold([(node, values)])):
-            out.append("=" + path)  # every test of the acceptor holds: the path is not even looked at
-        elif _shapes_hold(values, node):
-            out.append(path)
-    return out
 
 
 def _purchases_proven(tree: Mapping[str, Any], rule: PurchasedBefore, chosen: Sequence[tuple[Any, Any]],

@@ -9,7 +9,7 @@ format uuid/date-time/email) plus the caller's constraints (min, max, length, en
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from functools import lru_cache, partial
 from operator import itemgetter
@@ -404,37 +404,6 @@ def shapes_test(node: Mapping[str, Any]) -> Callable[[list[Any]], bool] | None:
             return True
         return all(all(map(one, strings)) for one in tests)
     return test
-
-
-def wholes_hold(columns: Sequence[tuple[Mapping[str, Any], list[Any]]]) -> bool:
-    """Every test the acceptor makes of a value at a path, for each (subschema, values) of ``columns``: True
-    when the acceptor compiled for the subschemas (:class:`Acceptor`, no constraint, nothing left out) takes
-    every value of each, which it does only when the reporting checks would pass it. What proves a whole
-    value (a product's name copied into its order lines) once for the many records that hold it, so that
-    ``made_shapes`` may leave out all of that path's tests (``=items.*.name``:
-    :mod:`pytest_testdata.datasets.proven`). One acceptor for all the columns, each tested as one list in
-    the acceptor's own loop."""
-    accept = _whole_acceptor(tuple(node for node, _ in columns))
-    return accept({f"c{at}": list(values) for at, (_, values) in enumerate(columns)})
-
-
-_WHOLES: dict[tuple[int, ...], tuple[tuple[Mapping[str, Any], ...], Callable[[Any], bool]]] = {}
-"""The acceptors of :func:`wholes_hold` by the identity of their subschemas, which each entry holds (so no
-id is reused while it lives): a schema's copies are proven in every dataset a process builds, and compiling
-the acceptor costs more than testing a job's values; it is compiled once per schema, as the validator's."""
-
-
-def _whole_acceptor(nodes: tuple[Mapping[str, Any], ...]) -> Callable[[Any], bool]:
-    """The acceptor of an object whose property ``c<i>`` is a list of values of ``nodes[i]`` (cached)."""
-    key = tuple(map(id, nodes))
-    found = _WHOLES.get(key)
-    if found is None:
-        if len(_WHOLES) >= 64:
-            _WHOLES.clear()  # (a bound, for schemas made on the fly)
-        holder = {"type": "object", "required": [f"c{at}" for at in range(len(nodes))],
-                  "properties": {f"c{at}": {"type": "array", "items": node} for at, node in enumerate(nodes)}}
-        found = _WHOLES[key] = (nodes, Acceptor(holder, {}, _FORMATS, _quiet, "proof").function)
-    return found[1]
 
 
 class _StandardAcceptor:
