@@ -79,6 +79,56 @@ def test_a_bad_value_in_a_referenced_record_is_reported_in_every_record_holding_
     assert expected and set(reported) == expected  # the product was bought, and nothing else is wrong
 
 
+@pytest.mark.parametrize("processes", [1, 2])
+@pytest.mark.parametrize(("field", "bad", "path", "rule"), [("name", "N" * 121, "name", "max_length"),
+                                                           ("name", 7, "name", "type"),
+                                                           ("price", 10000.5, "unit_price", "max"),
+                                                           ("price", 3.005, "unit_price", "multipleOf")])
+def test_a_copied_value_that_breaks_the_schema_is_reported_in_every_line_holding_it(
+        monkeypatch: pytest.MonkeyPatch, processes: int, field: str, bad: object, path: str, rule: str) -> None:
+    # One product's name (over the order line's maxLength, not a string) or price (over its maximum, off its
+    # cents) damaged as the products are indexed: every order line that got it is reported, as validating the
+    # orders whole reports (a proof of the copied values once per job must not hide it).
+    original = RecordIndex.add
+
+    def damaged(self: RecordIndex, entity: str, records: list[dict], key_fields: list[str], tables=None) -> None:
+        if entity == "product":
+            records[0][field] = bad
+        original(self, entity, records, key_fields)
+
+    monkeypatch.setattr(RecordIndex, "add", damaged)
+    engine = Engine()
+    ds = generate_dataset(COUNTS, seed=2, engine=engine, processes=processes)
+    reported = _reported(ds, "order")
+    assert reported == _validated_whole(engine, "order", ds["order"])
+    expected = {(i, f"items.{at}.{path}", rule) for i, order in enumerate(ds["order"])
+                for at, item in enumerate(order["items"]) if item[path] == bad and type(item[path]) is type(bad)}
+    assert expected and set(reported) == expected  # the product was bought, and nothing else is wrong
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_copied_address_missing_a_key_is_reported_in_every_order_holding_it(
+        monkeypatch: pytest.MonkeyPatch, processes: int) -> None:
+    # Every other user's first address loses its city as the users are indexed: the orders copy it (both
+    # addresses), and each such order is reported, as validating the orders whole reports.
+    original = RecordIndex.add
+
+    def damaged(self: RecordIndex, entity: str, records: list[dict], key_fields: list[str], tables=None) -> None:
+        if entity == "user":
+            for record in records[::2]:
+                record["addresses"][0].pop("city")
+        original(self, entity, records, key_fields)
+
+    monkeypatch.setattr(RecordIndex, "add", damaged)
+    engine = Engine()
+    ds = generate_dataset(COUNTS, seed=2, engine=engine, processes=processes)
+    reported = _reported(ds, "order")
+    assert reported == _validated_whole(engine, "order", ds["order"])
+    lacking = {i for i, order in enumerate(ds["order"]) if "city" not in order["shipping_address"]}
+    addresses = ("shipping_address", "billing_address")
+    assert lacking and {i for i, field, _ in reported if field.startswith(addresses)} == lacking
+
+
 def test_a_copied_value_another_copy_overwrites_is_validated(tmp_path: Path) -> None:
     # A basket line's code is copied from its product (every product's code has the line's pattern) and then
     # from its vendor (whose codes do not): the product's copy proves nothing, and every line's code is
