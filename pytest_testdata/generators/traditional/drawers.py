@@ -776,10 +776,8 @@ def _quantity_inline(ilo: int, ihi: int) -> tuple[str, dict[str, Any]]:
 
 def _quantity_formula(ilo: int, ihi: int) -> Callable[[float], int]:
     """A quantity from its ``u`` by the formula (the drawer's own steps), for a ``u`` outside the table's range."""
-    log = math.log
-
     def formula(u: float) -> int:
-        drawn: int = ilo + int(-log(1.0 - u) / 0.9)
+        drawn = ilo + _quantity_count(u)
         return drawn if drawn < ihi else int(ihi)
     return formula
 
