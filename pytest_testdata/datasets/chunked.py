@@ -201,16 +201,21 @@ class ChunkedEntity:
         """What spans the entity, drawn from its stream in a fixed order: references, list items' parents'
         weights, purchases."""
         from pytest_testdata.generators.traditional.derived import DERIVED_OPTION
+        from pytest_testdata.generators.traditional.list_lengths import LENGTHS_OPTION
 
         builder, entity, rng = self.builder, self.entity, self.rng
         plan, index = builder.plan, builder.index
         count = plan.counts[entity]
         undrawn = plan.derived(entity)
+        lists = [(path, card) for (owner, path), card in plan.lists.items() if owner == entity]
+        # Each list drawn to its cardinality's length by the generator (generators/traditional/list_lengths.py),
+        # not to the schema's and then cut (chunks._resize, kept for a list the generator could not draw so):
+        # no item drawn to be thrown away.
+        lengths = tuple((path, card.min, card.max, card.mean, card.skew) for path, card in lists)
         job = EntityJob(entity=entity, seed=self.seed, schema=portable(self.schema), count=count,
                         locale=self.wanted.locale, context=self.wanted.context,
-                        options={**self.wanted.options, DERIVED_OPTION: undrawn}, undrawn=bool(undrawn),
-                        tables={}, purchases={},
-                        lists=[(path, card) for (owner, path), card in plan.lists.items() if owner == entity])
+                        options={**self.wanted.options, DERIVED_OPTION: undrawn, LENGTHS_OPTION: lengths},
+                        undrawn=bool(undrawn), tables={}, purchases={}, lists=lists)
         edges = self._edges()
         keys = [builder._keys_of(edge) for edge in edges]
         drawn = self.drawn

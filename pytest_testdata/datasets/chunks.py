@@ -8,9 +8,10 @@ entity is settled by the building process, before and after the chunks:
 - before: the references spread over their parents (a few heavy buyers: the allocation needs every child),
   the popularity weights of the parents of list items, a review's buyer and product (purchases drawn without
   repeats); all drawn from the entity's own seeded stream, as an :class:`EntityJob`;
-- in a chunk, from seeds of its own (the entity's seed and the chunk's number): the records drawn, list
-  lengths, list items' references, the values copied from the referenced records, the entity's own rules and
-  the cross-entity rules enforced, then the validator, the scorer and the cross-entity checks;
+- in a chunk, from seeds of its own (the entity's seed and the chunk's number): the records drawn (each list
+  to its cardinality's length by the generator: generators/traditional/list_lengths.py), list items'
+  references, the values copied from the referenced records, the entity's own rules and the cross-entity
+  rules enforced, then the validator, the scorer and the cross-entity checks;
 - after: unique values across chunks (a repeat is drawn again, from a seed of its own, as a one-record
   chunk), the invalid variant's broken rule, the records indexed for the entities that follow.
 
@@ -415,6 +416,7 @@ def put_reference(record: Record, path: str, value: Any, leave_out: bool) -> Non
 def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int) -> ChunkResult:
     """Generate, link and check records ``start``..``stop`` of the job's entity (see the module docstring)."""
     from pytest_testdata.generators.traditional.drawers import VALUES
+    from pytest_testdata.generators.traditional.list_lengths import LENGTHS_OPTION
     from pytest_testdata.generators.traditional.unique import unique_scope
     from pytest_testdata.types import GenerationRequest
 
@@ -428,8 +430,10 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     generated = time.perf_counter()
     rng = random.Random(derive_seed(job.seed, "links", *chunk))
     index, rules, own, cents = kit.index, kit.rules, kit.own, kit.cents
+    drawn = output.details.get(LENGTHS_OPTION, ())  # lists the generator drew to their cardinality's length
     for path, card in job.lists:
-        _resize(records, path, card, rng)
+        if path not in drawn:
+            _resize(records, path, card, rng)
     for path, values in job.refs.items():
         put_references(records, path, values[start:stop], path in job.absent)
     for path, keys, cum in job.in_lists:
@@ -505,7 +509,8 @@ def put_references(records: list[Record], path: str, values: list[Any], leave_ou
 
 
 def _resize(records: list[Record], path: str, card: Cardinality, rng: random.Random) -> None:
-    """List lengths per the list's cardinality (a clone of an existing element extends a list)."""
+    """List lengths per the list's cardinality (a clone of an existing element extends a list), for a list
+    the generator did not draw to that length itself (its details name those it did)."""
     # list_length(card, rng) for a long tail, with what depends on the cardinality alone worked out once per
     # chunk: the same draw and the same float operations (an order's items).
     log_q = None

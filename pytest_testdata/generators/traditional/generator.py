@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
 from pytest_testdata.generators.budget import CHECK_EVERY, checkpoint
+from pytest_testdata.generators.traditional.list_lengths import LENGTHS_OPTION, with_list_lengths
 from pytest_testdata.generators.traditional.plan import plan_for
 from pytest_testdata.generators.traditional.pools import VALUES, values_for
 from pytest_testdata.generators.traditional.unique import UniqueScope, current_scope, scope_option
@@ -70,7 +71,12 @@ class TraditionalGenerator(GeneratorBase):
             derived = request.options.get(DERIVED_OPTION)
             if derived and not request.constraints and not standard:  # else every field is checked: draw all
                 schema = without_derived(schema, frozenset(derived))
-        plan = plan_for(schema, request.constraints, coverage_of(request.options, request.hints))
+        coverage = coverage_of(request.options, request.hints)
+        drawn_lengths: tuple[str, ...] = ()  # the lists drawn to the length the request asked for
+        if request.options and request.options.get(LENGTHS_OPTION) and not request.constraints \
+                and not standard and coverage == "all":  # (else the plan's own lengths: the caller resizes)
+            schema, drawn_lengths = with_list_lengths(schema, request.options[LENGTHS_OPTION])
+        plan = plan_for(schema, request.constraints, coverage)
         rng = random.Random(seed)
         tracked = plan.tracked
         unique = self._scope() if tracked else None
@@ -97,15 +103,15 @@ class TraditionalGenerator(GeneratorBase):
                     if sure:
                         coherent.append(len(batch))
                     batch.append(record)
-            return GeneratorOutput(batch, details={"redraws": 0, "unmet_constraints": 0},
-                                   coherent=frozenset(coherent),
-                                   made_shapes=plan.made_for(locale, len(batch)) if sure_build is not None
-                                   else frozenset())
+            return _naming(GeneratorOutput(batch, details={"redraws": 0, "unmet_constraints": 0},
+                                           coherent=frozenset(coherent),
+                                           made_shapes=plan.made_for(locale, len(batch)) if sure_build is not None
+                                           else frozenset()), drawn_lengths)
         if not request.constraints and not standard:
             assert unique is not None  # (tracked: else the loop above returned)
-            return self._claimed_batch(
+            return _naming(self._claimed_batch(
                 request, schema.name, tracked, unique, sure_build or build, sure_build is not None, rng, seed,
-                plan.made_for(locale, request.count) if sure_build is not None else frozenset())
+                plan.made_for(locale, request.count) if sure_build is not None else frozenset()), drawn_lengths)
         # A user schema beyond the classic keywords is checked whole (quality.standard): a record that a
         # keyword the drawers meet only by redrawing (not, oneOf, if...) still breaks is drawn again.
         checker = validator_for(schema, request.constraints) if request.constraints or standard else None
@@ -219,3 +225,10 @@ class TraditionalGenerator(GeneratorBase):
             records.append(record)
         return GeneratorOutput(records, details={"redraws": redraws, "unmet_constraints": unmet},
                                coherent=frozenset(coherent), made_shapes=made_shapes)
+
+
+def _naming(output: GeneratorOutput, drawn_lengths: tuple[str, ...]) -> GeneratorOutput:
+    """``output``, its details naming the lists drawn to the asked length (the caller resizes the others)."""
+    if drawn_lengths:
+        output.details[LENGTHS_OPTION] = drawn_lengths
+    return output

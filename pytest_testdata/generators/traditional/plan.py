@@ -31,6 +31,7 @@ from pytest_testdata.generators.traditional.fastrand import between, pick
 from pytest_testdata.generators.traditional.field_names import kin_parent, table_version, within
 from pytest_testdata.generators.traditional.identity import identity_rules
 from pytest_testdata.generators.traditional.keywords import needs_compose
+from pytest_testdata.generators.traditional.list_lengths import LENGTH_KEY, length_counter
 from pytest_testdata.generators.traditional.named_things import named_thing_rules
 from pytest_testdata.generators.traditional.pools import VALUES, Values
 from pytest_testdata.generators.traditional.realistic import realistic_number, realistic_string
@@ -126,7 +127,10 @@ def _typed_drawer(node: Mapping[str, Any], name: str, constraint: FieldConstrain
         hi = constraint.max_length if constraint and constraint.max_length is not None else node.get("maxItems",
                                                                                                       lo + 3)
 
-        draw_count = between if type(lo) is int and type(hi) is int else random.Random.randint
+        draw_count: Callable[[Any, Any, Any], int] = \
+            between if type(lo) is int and type(hi) is int else random.Random.randint
+        if LENGTH_KEY in node:  # the length a caller asked for (list_lengths.py: a dataset's cardinality)
+            lo, hi, draw_count = length_counter(node[LENGTH_KEY])
         if not shape.plain:
             draw_count = _shaped_count(shape, lo, hi, draw_count)
 
