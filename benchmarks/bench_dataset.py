@@ -14,7 +14,8 @@ Measured in the same run:
 2. ``load``: the generated dataset loaded into an empty SQLite file (foreign keys on, one transaction),
    in foreign-key order. The loader owns the transaction and creates the tables, so it checks the
    references itself (``datasets/references.py``) instead of SQLite checking each row; factory_boy's
-   SQLite checks each of its rows. Rows per second, counting the rows of every table (order items, user addresses).
+   SQLite checks each of its rows. Rows per second, counting the rows of every table (order items, user addresses),
+   and again counting the dataset's records (an order and its items one), as the issue counts its 100,000.
 3. ``generate + load``: both streamed (each entity goes into the database as soon as it is built).
 4. factory_boy: ``SQLAlchemyModelFactory`` factories with ``SubFactory`` for every relation and Faker for
    values, creating the same graph (users, products, orders with items, payments with the order's total,
@@ -27,10 +28,13 @@ and CPU time: this process's plus its worker processes' (SQLite runs in this pro
 read the CPU columns, and on a quiet one the wall columns (the processes run side by side). factory_boy's
 SQLite gets the same test PRAGMAs as ours.
 
-Rounds: the steps run ``--rounds`` times (default 2), each round ours and then factory_boy, and each step's
+Rounds: the steps run ``--rounds`` times (default 3), each round ours and then factory_boy, and each step's
 round with the shortest wall time is kept, as ``bench_traditional.py`` keeps each contender's best round. This
 VM's host takes CPU time from it now and then (the ``steal`` column of ``/proc/stat``, printed for the run):
-one round of a few seconds can lose a second to it, on either side of the ratio.
+one round of a few seconds can lose a second to it, on either side of the ratio. The VM's speed also moves by
+a fifth or more from minute to minute without any steal (factory_boy alone, the same graph five times in four
+minutes: 2,229 to 3,133 rows/s), so a step's best of two rounds was sometimes a slow minute's; with three
+rounds each side's best is less often one (docs/performance.md, "Measuring through the VM's swings").
 
 Memory: the peak resident size grows with the dataset (records are held once, for the references), so
 the run also reports the growth per 1,000 records, and the largest worker's peak. The machine may be
@@ -457,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1/50 of the size, peer at the same scale")
     parser.add_argument("--peer-scale", type=float, default=None, help="factory_boy's share of the size (0.1)")
-    parser.add_argument("--rounds", type=int, default=2,
-                        help="rounds, each ours then factory_boy; each step's best round is kept (default 2)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds, each ours then factory_boy; each step's best round is kept (default 3)")
     parser.add_argument("--processes", type=int, default=None,
                         help="processes building the large entities, this one included (default: one per core; "
                              "1: this one alone)")
@@ -489,6 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = [("generate + validate + score (records)", mine["generate"], records),
              *([("  the same in one process (records)", mine["alone"], records)] if mine["alone"] else []),
              ("load into SQLite (table rows)", mine["load"], rows),
+             ("  the same load counted by records", mine["load"], records),
              ("generate + load, streamed (table rows)", mine["stream"], rows),
              (f"factory_boy SubFactory graph x{peer_scale:g} (rows)", peer["seconds"], peer_rows)]
     print(f"dataset: {', '.join(f'{n:,} {e}' for e, n in counts.items())} = {records:,} records, "

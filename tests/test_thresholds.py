@@ -101,12 +101,13 @@ def test_a_chunk_s_list_length_by_thresholds_is_list_length_for_every_draw(card:
     # thresholds and their neighbours, random draws, and a subclass's values outside [0, 1) (the formula:
     # a negative length, a math domain error).
     from pytest_testdata.datasets.cardinality import Cardinality, list_length
-    from pytest_testdata.datasets.chunks import _resize, _tail_thresholds
+    from pytest_testdata.datasets.chunks import _resize
+    from pytest_testdata.generators.traditional.list_lengths import tail_thresholds
 
     lo, hi, mean = card
     cardinality = Cardinality(lo, hi, mean)
     log_q = math.log(1.0 - 1.0 / (mean - lo + 1.0))
-    table = _tail_thresholds(log_q, hi - lo)
+    table = tail_thresholds(log_q, hi - lo)
     us = [u for t in table for u in _neighbours(t, 200)] + _random_floats(random.Random(lo + hi), 3000)
     us += [-0.0, -0.5, -30.0, 1.0, 1.5, math.nan]
     def resized(u: float) -> int:

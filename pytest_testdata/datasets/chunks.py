@@ -50,7 +50,7 @@ from pytest_testdata.datasets.coherence import (
 )
 from pytest_testdata.datasets.fused_refs import chunk_enforcer
 from pytest_testdata.datasets.trusted import trusted_copies
-from pytest_testdata.generators.traditional.thresholds import thresholds
+from pytest_testdata.generators.traditional.list_lengths import length_counter
 from pytest_testdata.quality.enforcer import fused_enforcer
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
@@ -511,33 +511,18 @@ def put_references(records: list[Record], path: str, values: list[Any], leave_ou
 def _resize(records: list[Record], path: str, card: Cardinality, rng: random.Random) -> None:
     """List lengths per the list's cardinality (a clone of an existing element extends a list), for a list
     the generator did not draw to that length itself (its details name those it did)."""
-    # list_length(card, rng) for a long tail, with what depends on the cardinality alone worked out once per
-    # chunk: the same draw and the same float operations (an order's items).
-    log_q = None
-    lo, hi = card.min, card.max if card.max is not None else card.min + 20
-    if card.skew == "long_tail" and max(card.mean - card.min, 0.0) > 0:
-        p = 1.0 / (max(card.mean - card.min, 0.0) + 1.0)
-        if p < 1:
-            log_q = math.log(1.0 - p)
-    log, random_, getrandbits = math.log, rng.random, rng.getrandbits
-    plain = type(rng) is random.Random  # (a subclass may draw otherwise: its own randrange then)
-    # The length from the draw u by the thresholds of its formula (thresholds.py: the same value for every u in
-    # [0, 1), the number of thresholds at most u); the formula for any other u, and for a long range (a
-    # threshold costs some sixty logs to find).
-    table = None
-    if log_q is not None and log_q < 0.0 and type(lo) is int and type(hi) is int and 0 <= hi - lo <= 64:
-        table = _tail_thresholds(log_q, hi - lo)
+    # list_length(card, rng), drawn as the generator draws a list's length (list_lengths.length_counter: what
+    # depends on the cardinality alone worked out once per chunk; the same draws and the same values).
+    plain = type(rng) is random.Random  # (a subclass may draw otherwise: its own randint and randrange then)
+    lo, hi, count = length_counter({"min": card.min, "max": card.max, "mean": card.mean, "skew": card.skew})
+    if not plain and card.skew != "long_tail":
+        lo, hi, count = 0, 0, lambda rng, lo, hi: list_length(card, rng)
+    getrandbits = rng.getrandbits
     for record in records:
         items = record.get(path)
         if not isinstance(items, list) or not items:
             continue
-        if table is None:
-            n = min(lo + int(log(1.0 - random_()) / log_q), hi) if log_q is not None else list_length(card, rng)
-        elif 0.0 <= (u := random_()) < 1.0:
-            n = lo + bisect_right(table, u)
-        else:  # (a u outside [0, 1): the formula)
-            assert log_q is not None  # (there is a table)
-            n = min(lo + int(log(1.0 - u) / log_q), hi)
+        n = count(rng, lo, hi)
         if n < len(items):
             del items[n:]
         while len(items) < n:
@@ -550,12 +535,6 @@ def _resize(records: list[Record], path: str, card: Cardinality, rng: random.Ran
             else:
                 at = rng.randrange(len(items))
             items.append(clone(items[at]))
-
-
-@functools.lru_cache(maxsize=16)
-def _tail_thresholds(log_q: float, most: int) -> tuple[float, ...]:
-    """The thresholds on ``u`` of a long tail's excess ``int(log(1.0 - u) / log_q)`` up to ``most``."""
-    return thresholds(lambda u: int(math.log(1.0 - u) / log_q), most)
 
 
 def _assign_in_lists(records: list[Record], path: str, keys: list[Any], cum: list[float],

@@ -16,12 +16,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.generators.traditional.fastrand import between
 from pytest_testdata.generators.traditional.keywords import needs_compose
+from pytest_testdata.generators.traditional.thresholds import thresholds
 from pytest_testdata.schemas.model import Schema
 
 LENGTHS_OPTION = "_list_lengths"
@@ -55,22 +57,41 @@ def with_list_lengths(schema: Schema, lengths: tuple[Length, ...]) -> tuple[Sche
 
 
 def length_counter(length: Mapping[str, Any]) -> tuple[int, int, CountDrawer]:
-    """The bounds and count drawer (``draw(rng, lo, hi)``, as the plan calls ``between``) of a
-    :data:`LENGTH_KEY`: ``list_length``'s distribution (a geometric excess over ``min`` for a long tail,
-    capped at ``max``; uniform otherwise)."""
+    """The bounds and count drawer (``draw(rng, lo, hi)``, as the plan calls ``between``, with these bounds) of
+    a :data:`LENGTH_KEY`: ``list_length``'s distribution (a geometric excess over ``min`` for a long tail,
+    capped at ``max``; uniform otherwise). The one fast form of that distribution: the generator's plan and a
+    dataset chunk's resizing (``datasets/chunks._resize``) both draw by it; ``list_length`` stays the
+    reference the tests hold it to."""
     lo: int = length["min"]
     hi: int = length["max"] if length["max"] is not None else lo + 20
     excess = max(length["mean"] - lo, 0.0)
     if length["skew"] != "long_tail":
         return lo, hi, between  # rng.randint(lo, hi)'s draws
-    if excess <= 0:
+    if not excess > 0:  # (a NaN mean too: list_length's p < 1 fails, so it adds no excess)
         return lo, hi, _fewest
     log_q = math.log(1.0 - 1.0 / (excess + 1.0))  # (excess > 0: p = 1 / (excess + 1) < 1)
     log = math.log
+    if not (log_q < 0.0 and type(lo) is int and type(hi) is int and 0 <= hi - lo <= 64):
+        def long_tail(rng: random.Random, lo: int, hi: int) -> int:
+            return min(lo + int(log(1.0 - rng.random()) / log_q), hi)
+        return lo, hi, long_tail
+    # The length from the draw u by the thresholds of the formula above (thresholds.py: the same value for
+    # every u in [0, 1), the number of thresholds at most u) instead of a log a list; the formula for any
+    # other u (a subclass's draw), and for a long range (each threshold costs some sixty logs to find).
+    table, first = tail_thresholds(log_q, hi - lo), lo
 
-    def long_tail(rng: random.Random, lo: int, hi: int) -> int:
-        return min(lo + int(log(1.0 - rng.random()) / log_q), hi)
-    return lo, hi, long_tail
+    def long_tail_by_table(rng: random.Random, lo: int, hi: int) -> int:
+        u = rng.random()
+        if 0.0 <= u < 1.0:
+            return first + bisect_right(table, u)
+        return min(lo + int(log(1.0 - u) / log_q), hi)
+    return lo, hi, long_tail_by_table
+
+
+@lru_cache(maxsize=16)
+def tail_thresholds(log_q: float, most: int) -> tuple[float, ...]:
+    """The thresholds on ``u`` of a long tail's excess ``int(log(1.0 - u) / log_q)`` up to ``most``."""
+    return thresholds(lambda u: int(math.log(1.0 - u) / log_q), most)
 
 
 def _fewest(rng: random.Random, lo: int, hi: int) -> int:
@@ -78,4 +99,4 @@ def _fewest(rng: random.Random, lo: int, hi: int) -> int:
     return lo
 
 
-__all__ = ["LENGTHS_OPTION", "LENGTH_KEY", "length_counter", "with_list_lengths"]
+__all__ = ["LENGTHS_OPTION", "LENGTH_KEY", "length_counter", "tail_thresholds", "with_list_lengths"]
