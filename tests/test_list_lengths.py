@@ -78,3 +78,27 @@ def test_a_dataset_s_orders_hold_their_cardinality_s_items_drawn_not_resized(mon
     assert all(not m.violations for m in dataset.metadata.values())
     # every item is one of its own (none a clone of another): the products differ within an order
     assert all(len({i["product_id"] for i in order["items"]}) == len(order["items"]) for order in dataset["order"])
+
+
+def test_a_chunk_s_uniform_list_lengths_follow_a_random_subclass_s_own_randint() -> None:
+    # A Random subclass that overrides random() draws its randint by random() (Python picks its _randbelow per
+    # class), not by getrandbits as the counter's uniform draw does: the chunk then asks list_length, so the
+    # lengths are the subclass's own randint's.
+    from pytest_testdata.datasets.chunks import _resize
+
+    class OwnRandom(random.Random):
+        def random(self) -> float:
+            return super().random()
+
+    card = Cardinality(1, 6, 3.0, "uniform")
+    records: list[dict[str, Any]] = [{"items": [{"n": 0}]} for _ in range(300)]
+    _resize(records, "items", card, OwnRandom(5))
+    theirs = OwnRandom(5)
+    for record in records:
+        wanted = list_length(card, theirs)
+        assert len(record["items"]) == wanted
+        for size in range(1, wanted):  # (each clone drew the index of the item it copies)
+            theirs.randrange(size)
+    plain = [{"items": [{"n": 0}]} for _ in range(300)]
+    _resize(plain, "items", card, random.Random(5))
+    assert [len(r["items"]) for r in plain] != [len(r["items"]) for r in records]  # (the two draws differ)

@@ -515,8 +515,9 @@ def _resize(records: list[Record], path: str, card: Cardinality, rng: random.Ran
     # depends on the cardinality alone worked out once per chunk; the same draws and the same values).
     plain = type(rng) is random.Random  # (a subclass may draw otherwise: its own randint and randrange then)
     lo, hi, count = length_counter({"min": card.min, "max": card.max, "mean": card.mean, "skew": card.skew})
-    if not plain and card.skew != "long_tail":
-        lo, hi, count = 0, 0, lambda rng, lo, hi: list_length(card, rng)
+    if not plain and card.skew != "long_tail":  # (the counter's uniform draw is a plain Random's randint)
+        def count(rng: random.Random, lo: int, hi: int) -> int:
+            return list_length(card, rng)
     getrandbits = rng.getrandbits
     for record in records:
         items = record.get(path)
