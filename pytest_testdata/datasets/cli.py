@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ def add_parser(sub: Any) -> None:
     ds.add_argument("--strategy", default="traditional", help=f"one of {', '.join(STRATEGIES)} (default traditional)")
     ds.add_argument("--cardinality", action="append", default=[], metavar="REF=MIN..MAX",
                     help="children per parent, e.g. order.customer_id=1..5 or order.items=2 (repeatable)")
+    ds.add_argument("--external", action="append", default=[], metavar="ENTITY=IDS",
+                    help="ids of ENTITY records that exist elsewhere, for references to draw from instead of "
+                         "generating them: user=ID,ID,... or user=@FILE (one id a line); repeatable")
     ds.add_argument("--locale", default=None, help="locale such as en_GB (default: a mix)")
     ds.add_argument("--dialect", choices=("sqlite", "postgresql"), default="sqlite",
                     help="SQL dialect of --format sql (default sqlite)")
@@ -85,6 +89,55 @@ def _cardinalities(items: list[str]) -> dict[str, Any]:
     return out
 
 
+def _external(items: list[str]) -> dict[str, list[str]]:
+    """``--external ENTITY=ID,ID,...`` or ``ENTITY=@FILE`` (one id a line, blank lines skipped), repeatable."""
+    out: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        if not sep or not name or not raw.strip():
+            raise TestdataUsageError(f"--external {item!r}: expected ENTITY=ID,ID,... or ENTITY=@FILE (a file of "
+                                     "ids, one a line), such as user=@users.txt.")
+        if raw.startswith("@"):
+            path = Path(raw[1:])
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                raise TestdataUsageError(f"--external {item!r}: cannot read {str(path)!r} ({reason}). Give a text "
+                                         "file of ids, one a line.") from None
+            ids = [line.strip() for line in text.splitlines() if line.strip()]
+        else:
+            ids = [part.strip() for part in raw.split(",") if part.strip()]
+        if not ids:
+            raise TestdataUsageError(f"--external {item!r}: no ids in it. Give at least one id of a {name} record "
+                                     "that exists elsewhere.")
+        out.setdefault(name, []).extend(ids)
+    return out
+
+
+def _typed_external(plan: Any, external: dict[str, list[str]]) -> dict[str, list[Any]]:
+    """The command line's ids in the JSON type of the fields that refer to them: an integer when every such
+    field is an integer (a ``customer_id`` of ``type: integer``), else the text as given."""
+    typed: dict[str, list[Any]] = dict(external)
+    for name, ids in external.items():
+        kinds: set[Any] = set()
+        for edge in plan.edges:
+            if edge.parent == name:
+                declared = (plan.schemas[edge.child].subschema(edge.path) or {}).get("type")
+                kinds.update(declared if isinstance(declared, list) else [declared])
+        kinds.discard("null")
+        if kinds != {"integer"}:
+            continue
+        bad = [i for i in ids if not i.lstrip("+-").isdigit()]
+        if bad:
+            refs = sorted(e.name for e in plan.edges if e.parent == name)
+            raise TestdataUsageError(f"--external {name}: {bad[0]!r} is not a whole number, and {', '.join(refs)} "
+                                     f"hold{'s' if len(refs) == 1 else ''} integer ids of {name}. Give {name}'s "
+                                     "ids as whole numbers.")
+        typed[name] = [int(i) for i in ids]
+    return typed
+
+
 def cmd_dataset(args: argparse.Namespace) -> int:
     from pytest_testdata.datasets.build import build_dataset
     from pytest_testdata.datasets.export import AtomicFiles, RecordFiles, SqlScript
@@ -94,13 +147,18 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     from pytest_testdata.seeding import random_seed
 
     seed = args.seed if args.seed is not None else random_seed()
+    external = _external(args.external)
     request = DatasetRequest.checked(_counts(args.counts), root=args.root, count=args.count, seed=seed,
                                      strategy=args.strategy, cardinality=_cardinalities(args.cardinality),
-                                     locale=args.locale)
+                                     external=external, locale=args.locale)
     engine = Engine(schema_dirs=args.schemas)
     request = request.named_by(engine.registry.canonical_name)  # Pet=5 names OpenAPI's Pet, entity pet
     processes = _processes(args.processes)
     plan = plan_dataset(request, engine.registry)  # every bad input fails here, before a byte is written
+    if external:  # planned again with the ids in their fields' type (the plan is what tells that type)
+        request = dataclasses.replace(request, external={k: tuple(v) for k, v in _typed_external(
+            plan, {k: list(map(str, v)) for k, v in request.external.items()}).items()})
+        plan = plan_dataset(request, engine.registry)
     if args.explain:
         print(explain(plan.describe(), seed))
         return 0

@@ -358,8 +358,9 @@ def _check_members(members: list[str], edges_of: dict[str, list[Edge]], rules: d
             if e.parent not in have:
                 raise TestdataUsageError(
                     f"dataset: {e.name} refers to {e.parent}, which is not in the dataset. Add a count for it "
-                    f"(counts={{'{e.parent}': N, ...}}), pass external={{'{e.parent}': [ids...]}} for "
-                    f"{e.parent} records that exist elsewhere, or ask for root='{name}' to pull it in."
+                    f"(counts={{'{e.parent}': N, ...}}; {e.parent}=N on the command line), pass "
+                    f"external={{'{e.parent}': [ids...]}} (--external {e.parent}=ID,ID,...) for {e.parent} "
+                    f"records that exist elsewhere, or ask for root='{name}' (--root {name}) to pull it in."
                 )
         for rule in rules[name]:
             for needed in rule.depends_on:
@@ -370,7 +371,7 @@ def _check_members(members: list[str], edges_of: dict[str, list[Edge]], rules: d
                     raise TestdataUsageError(
                         f"dataset: {name} records need {needed} records (rule {rule.id}: {rule.kind} reads "
                         f"{needed}), and the dataset has none. Add {needed} to the counts "
-                        f"(counts={{'{needed}': N, ...}}), or leave {name} out."
+                        f"(counts={{'{needed}': N, ...}}; {needed}=N on the command line), or leave {name} out."
                     )
 
 

@@ -55,14 +55,16 @@ def test_reviews_but_no_orders() -> None:
         generate_dataset({"user": 5, "product": 5, "review": 10})
     assert str(err.value) == (
         "dataset: review records need order records (rule review.by_buyer_after_delivery: purchased_before reads "
-        "order), and the dataset has none. Add order to the counts (counts={'order': N, ...}), or leave review out.")
+        "order), and the dataset has none. Add order to the counts (counts={'order': N, ...}; order=N on the command "
+        "line), or leave review out.")
 
 
 def test_a_referenced_entity_left_out_of_the_counts() -> None:
     with pytest.raises(TestdataUsageError) as err:
         generate_dataset({"product": 5, "order": 10})
     assert "order.customer_id refers to user, which is not in the dataset" in str(err.value)
-    assert "external={'user': [ids...]}" in str(err.value) and "root='order'" in str(err.value)
+    assert "external={'user': [ids...]} (--external user=ID,ID,...)" in str(err.value)
+    assert "user=N on the command line" in str(err.value) and "root='order' (--root order)" in str(err.value)
 
 
 def test_counts_that_no_cardinality_can_satisfy() -> None:

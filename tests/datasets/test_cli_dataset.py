@@ -106,6 +106,15 @@ def test_a_file_is_on_the_disk_before_it_appears(capsys: pytest.CaptureFixture[s
     (["user=3", "review=3", "product=2", "--out", "x"], "review records need order records"),
     (["user=3", "--format", "sqlite"], "--format sqlite needs --out: the SQLite file to create."),
     (["user=3", "--cardinality", "order.customer_id=x"], "--cardinality 'order.customer_id=x': expected REF=N"),
+    (["product=3", "order=3", "--external", "user", "--out", "x"],
+     "--external 'user': expected ENTITY=ID,ID,... or ENTITY=@FILE"),
+    (["product=3", "order=3", "--external", "user=, ,", "--out", "x"],
+     "--external 'user=, ,': no ids in it. Give at least one id of a user record"),
+    (["product=3", "order=3", "--external", "user=@ids.txt", "--out", "x"],
+     "--external 'user=@ids.txt': cannot read 'ids.txt' (No such file or directory). Give a text file of ids"),
+    (["product=3", "order=3", "--out", "x"],
+     "(counts={'user': N, ...}; user=N on the command line), pass external={'user': [ids...]} (--external "
+     "user=ID,ID,...) for user records that exist elsewhere, or ask for root='order' (--root order)"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch, args: list[str],
@@ -192,3 +201,51 @@ def test_explain_prints_the_plan_and_writes_nothing(capsys: pytest.CaptureFixtur
 def test_explain_still_refuses_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "dataset", "review=5", "--explain")
     assert code == 2 and out == "" and err.startswith("testdata: error: ") and "review" in err
+
+
+USERS = [f"6f1c2a57-6f3e-4a43-9d3b-3f3c1f0a00{n:02d}" for n in range(1, 5)]
+
+
+def test_external_ids_from_the_command_line_and_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Orders of users that exist elsewhere: their ids from a file (one a line, blank lines skipped) and the
+    command line; no user is generated, and the SQLite file has no user table for the orders to point at."""
+    (tmp_path / "users.txt").write_text(f"{USERS[0]}\n\n  {USERS[1]}\n{USERS[2]}\n")
+    given = ["--external", f"user=@{tmp_path / 'users.txt'}", "--external", f"user={USERS[3]}"]
+    code, out, _ = run(capsys, "dataset", "product=5", "order=40", *given, "--explain")
+    assert code == 0 and "  external ids supplied for user: 4" in out.splitlines()
+    code, _, err = run(capsys, "dataset", "product=5", "order=40", *given, "--seed", "4",
+                       "--out", str(tmp_path / "files"))
+    assert code == 0, err
+    assert "dataset of 45 records (product 5, order 40), seed 4, 0 violation(s)" in err
+    orders = [json.loads(line) for line in (tmp_path / "files" / "order.jsonl").read_text().splitlines()]
+    customers = {o["customer_id"] for o in orders}
+    assert customers <= set(USERS) and len(customers) >= 2  # (a long tail: one of the four may have none)
+    assert sorted(p.name for p in (tmp_path / "files").iterdir()) == ["order.jsonl", "product.jsonl"]
+    target = tmp_path / "shop.db"
+    code, _, err = run(capsys, "dataset", "product=5", "order=40", "payment=40", "--external",
+                       f"user={','.join(USERS)}", "--seed", "4", "--format", "sqlite", "--out", str(target))
+    assert code == 0, err
+    db = sqlite3.connect(target)
+    assert {row[0] for row in db.execute('SELECT customer_id FROM "order"')} <= set(USERS)
+    assert "user" not in {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    _check_sqlite(db)
+
+
+def test_external_ids_take_the_type_of_the_fields_that_hold_them(capsys: pytest.CaptureFixture[str],
+                                                                 tmp_path: Path) -> None:
+    """A Petstore order's petId is an integer: ids from the command line are given to it as integers; an id
+    that is no whole number is refused, naming the field."""
+    (tmp_path / "petstore.yaml").write_text(PETSTORE)
+    code, out, err = run(capsys, "--schemas", str(tmp_path), "dataset", "Order=12", "--external", "Pet=7,8,+9",
+                         "--seed", "1", "--out", str(tmp_path / "files"))
+    assert code == 0, err
+    assert "0 violation(s)" in err
+    orders = [json.loads(line) for line in (tmp_path / "files" / "order.jsonl").read_text().splitlines()]
+    pets = [o["petId"] for o in orders if "petId" in o]
+    assert pets and set(pets) <= {7, 8, 9} and all(type(p) is int for p in pets)
+    code, out, err = run(capsys, "--schemas", str(tmp_path), "dataset", "Order=12", "--external", "Pet=7,rex",
+                         "--out", str(tmp_path / "other"))
+    assert code == 2 and out == ""
+    assert err.startswith("testdata: error: --external pet: 'rex' is not a whole number, and order.petId holds "
+                          "integer ids of pet. Give pet's ids as whole numbers.")
+    assert not (tmp_path / "other").exists()
