@@ -247,6 +247,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPl
     wanted = [request.root] if request.root else list(request.counts)
     for name in [*wanted, *request.external, *request.strategies]:
         registry.get(name)  # UnknownEntityError with a suggestion
+    _check_not_external(wanted, request)
     overrides = dict(request.cardinality)
     schemas: dict[str, Schema] = {}
     edges_of: dict[str, list[Edge]] = {}
@@ -348,6 +349,25 @@ def _pull_in(root: str, registry: SchemaRegistry, schemas: dict[str, Schema], ed
         if refs and all(t in schemas or t in request.external for t in targets.values()):
             load(other)
             pulled[other] = f"refers to {root} ({other}.{refs[0]})"
+
+
+def _check_not_external(wanted: list[str], request: DatasetRequest) -> None:
+    """An entity is built by the dataset or exists elsewhere (external ids), never both: a count or root
+    for an entity with external ids would otherwise be dropped without a word."""
+    for name in wanted:
+        ids = request.external.get(name)
+        if ids is None:
+            continue
+        if request.root is not None:
+            raise TestdataUsageError(
+                f"dataset: root={name!r} is also given external ids ({len(ids)}): the root is the entity the "
+                f"dataset builds. Ask for another root, or leave {name} out of external (--external)."
+            )
+        raise TestdataUsageError(
+            f"dataset: {name} has a count ({request.counts[name]}) and external ids ({len(ids)}): its records "
+            f"are either built by the dataset or exist elsewhere, not both. Drop the count "
+            f"({name}=N on the command line) or the ids (external={{'{name}': [...]}}, --external {name}=...)."
+        )
 
 
 def _check_members(members: list[str], edges_of: dict[str, list[Edge]], rules: dict[str, list[DatasetRule]],

@@ -111,3 +111,16 @@ def test_a_malformed_cross_entity_rule_names_the_schema(tmp_path: Path) -> None:
     with pytest.raises(TestdataUsageError, match=r"unknown x-dataset-coherence rule kind 'same_as'\. Allowed: "
                                                  "same_as_ref, currency_of_ref"):
         generate_dataset(root="shipment", count=2, engine=engine)
+
+
+def test_an_entity_both_counted_and_external() -> None:
+    # Before, the count was dropped without a word: the dataset built no user and drew from the ids.
+    with pytest.raises(TestdataUsageError) as err:
+        generate_dataset({"user": 3, "product": 2, "order": 5}, external={"user": ["u-1", "u-2"]})
+    assert str(err.value) == (
+        "dataset: user has a count (3) and external ids (2): its records are either built by the dataset or "
+        "exist elsewhere, not both. Drop the count (user=N on the command line) or the ids "
+        "(external={'user': [...]}, --external user=...).")
+    with pytest.raises(TestdataUsageError, match=r"root='order' is also given external ids \(1\): the root is the "
+                                                 r"entity the dataset builds"):
+        generate_dataset(root="order", count=3, external={"order": ["o-1"]})

@@ -112,6 +112,9 @@ def test_a_file_is_on_the_disk_before_it_appears(capsys: pytest.CaptureFixture[s
      "--external 'user=, ,': no ids in it. Give at least one id of a user record"),
     (["product=3", "order=3", "--external", "user=@ids.txt", "--out", "x"],
      "--external 'user=@ids.txt': cannot read 'ids.txt' (No such file or directory). Give a text file of ids"),
+    (["user=3", "product=3", "order=3", "--external", "user=u-1", "--out", "x"],
+     "dataset: user has a count (3) and external ids (1): its records are either built by the dataset or exist "
+     "elsewhere, not both."),
     (["product=3", "order=3", "--out", "x"],
      "(counts={'user': N, ...}; user=N on the command line), pass external={'user': [ids...]} (--external "
      "user=ID,ID,...) for user records that exist elsewhere, or ask for root='order' (--root order)"),
