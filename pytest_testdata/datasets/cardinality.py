@@ -70,7 +70,14 @@ class Cardinality:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
                 raise TestdataUsageError(f"cardinality[{where!r}]: {name} must be a whole number >= 0, got {value!r}.")
         if hi is not None and lo > hi:
+            if "min" not in raw:  # (the min is the schema's minItems or the default, not the caller's)
+                raise TestdataUsageError(f"cardinality[{where!r}]: max ({hi}) is below the least there must be "
+                                         f"({lo}, the schema's or the default min). Give a max of at least {lo}.")
             raise TestdataUsageError(f"cardinality[{where!r}]: min ({lo}) is greater than max ({hi}). Swap them.")
+        if hi == 0:
+            raise TestdataUsageError(f"cardinality[{where!r}]: a max of 0 allows none at all; give a max of at "
+                                     "least 1 (a nullable reference that should often stay empty takes 'empty', "
+                                     "the share of records left without one).")
         default_mean = base.mean if "min" not in raw and "max" not in raw else (
             (lo + hi) / 2 if hi is not None else max(base.mean, lo))
         mean = raw.get("mean", default_mean)

@@ -281,6 +281,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPl
         if schema is not schemas[n]:
             schemas[n], rules[n] = schema, dataset_rules(schema)
     _check_counts(edges, counts, request)
+    _check_external_used(edges, request)
     together = _together(members, schemas, edges, counts, request)
     keys: dict[str, list[str]] = {n: [] for n in members}
     for e in edges:
@@ -368,6 +369,20 @@ def _check_not_external(wanted: list[str], request: DatasetRequest) -> None:
             f"are either built by the dataset or exist elsewhere, not both. Drop the count "
             f"({name}=N on the command line) or the ids (external={{'{name}': [...]}}, --external {name}=...)."
         )
+
+
+def _check_external_used(edges: list[Edge], request: DatasetRequest) -> None:
+    """External ids are for references to draw from: ids of an entity no reference of the dataset points at
+    would be taken and never used."""
+    referenced = {e.parent for e in edges}
+    for name, ids in request.external.items():
+        if name not in referenced:
+            refs = sorted({e.parent for e in edges})
+            raise TestdataUsageError(
+                f"dataset: external ids for {name} ({len(ids)}), but no entity of the dataset refers to {name}, "
+                f"so they would never be used. Entities referred to here: {', '.join(refs) or 'none'}. Leave "
+                f"{name} out of external (--external), or add an entity that refers to it."
+            )
 
 
 def _check_members(members: list[str], edges_of: dict[str, list[Edge]], rules: dict[str, list[DatasetRule]],

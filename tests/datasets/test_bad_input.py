@@ -124,3 +124,29 @@ def test_an_entity_both_counted_and_external() -> None:
     with pytest.raises(TestdataUsageError, match=r"root='order' is also given external ids \(1\): the root is the "
                                                  r"entity the dataset builds"):
         generate_dataset(root="order", count=3, external={"order": ["o-1"]})
+
+
+def test_external_ids_nothing_refers_to() -> None:
+    # Before, the ids were taken and never used.
+    with pytest.raises(TestdataUsageError) as err:
+        generate_dataset({"product": 3, "order": 4, "user": 2}, external={"review": ["r-1"]})
+    assert str(err.value) == (
+        "dataset: external ids for review (1), but no entity of the dataset refers to review, so they would never "
+        "be used. Entities referred to here: product, user. Leave review out of external (--external), or add an "
+        "entity that refers to it.")
+
+
+@pytest.mark.parametrize("given", [0, (0, 0)])
+def test_a_cardinality_of_at_most_none(given: object) -> None:
+    # Before: "mean must be a number > 0, got 0", a mean the user never gave.
+    with pytest.raises(TestdataUsageError, match=r"cardinality\['order.items'\]: a max of 0 allows none at all; "
+                                                 r"give a max of at least 1"):
+        generate_dataset({"product": 3, "order": 4, "user": 2}, cardinality={"order.items": given})
+
+
+def test_a_max_below_the_schema_s_min() -> None:
+    # Before: "min (1) is greater than max (0). Swap them.", a min the user never gave (the schema's minItems).
+    with pytest.raises(TestdataUsageError) as err:
+        generate_dataset({"product": 3, "order": 4, "user": 2}, cardinality={"order.items": {"max": 0}})
+    assert str(err.value) == ("cardinality['order.items']: max (0) is below the least there must be (1, the "
+                              "schema's or the default min). Give a max of at least 1.")
