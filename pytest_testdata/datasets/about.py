@@ -10,12 +10,15 @@ records take their group's references, so the text and the keys agree.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from pytest_testdata.datasets.graph import DatasetPlan
-from pytest_testdata.errors import GenerationError
+from pytest_testdata.errors import GenerationError, LLMFallbackWarning
 from pytest_testdata.generators.base import GeneratorOutput
+from pytest_testdata.generators.host import COLLECT_WARNINGS
 from pytest_testdata.seeding import derive_seed
 from pytest_testdata.types import GenerationRequest, Record
 
@@ -84,15 +87,22 @@ class About:
         return " ".join(parts) or None
 
     def generate(self, generate: Callable[[GenerationRequest], GeneratorOutput], wanted: GenerationRequest,
-                 seed: int) -> tuple[GeneratorOutput, list[Record]]:
-        """One request per group (a context naming its subject); the records in stub order."""
+                 seed: int, *, collect_warnings: bool = False) -> tuple[GeneratorOutput, list[Record]]:
+        """One request per group (a context naming its subject); the records in stub order. With
+        ``collect_warnings`` (a generator that honours :data:`COLLECT_WARNINGS`), the requests' warnings
+        become one for the entity (:func:`_one_warning`) instead of one a request."""
         records: list[Record | None] = [None] * len(self.stubs)
         first: GeneratorOutput | None = None
         details: dict[str, Any] = {}
-        for n, (subject, positions) in enumerate(self.groups().items()):
+        warned: list[str] = []
+        groups = self.groups()
+        if collect_warnings:
+            wanted = wanted.replace(options={**wanted.options, COLLECT_WARNINGS: True})
+        for n, (subject, positions) in enumerate(groups.items()):
             request = wanted.replace(count=len(positions), seed=derive_seed(seed, "about", n),
                                      context=self.context(wanted.context, subject, positions))
             output = generate(request)
+            warned += output.details.pop("warnings", [])
             if len(output.records) != len(positions):
                 raise GenerationError(
                     f"dataset: the {output.strategy or wanted.strategy} strategy returned {len(output.records)} "
@@ -104,8 +114,31 @@ class About:
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
                 details[key] = details.get(key, 0) + value if numeric else details.get(key, value)
         assert first is not None or not self.stubs
+        if warned:
+            _one_warning(self.entity, warned, len(groups), details.get("fallback", 0), len(self.stubs))
         merged = GeneratorOutput([r for r in records if r is not None], details=details)
         if first is not None:
             merged.reason, merged.strategy, merged.provider = first.reason, first.strategy, first.provider
             merged.model, merged.cassette = first.model, first.cassette
         return merged, merged.records
+
+
+_ALL_FELL_BACK = re.compile(r"; fell back to traditional for all \d+ records$")
+
+
+def _one_warning(entity: str, messages: list[str], requests: int, fell_back: int, total: int) -> None:
+    """The warnings of a dataset entity's requests (one per subject) as one: the same reason for every
+    request said once with the entity's total, else the totals and the first request's message (the
+    metadata's ``fallback_reasons`` keep the reasons)."""
+    reasons = {_ALL_FELL_BACK.sub("", m) for m in messages}
+    if len(messages) == 1 and requests == 1:
+        text = messages[0]
+    elif len(reasons) == 1 and len(messages) == requests and all(_ALL_FELL_BACK.search(m) for m in messages):
+        text = (f"{reasons.pop()}; fell back to traditional for all {total} records ({requests} requests, one "
+                "per subject their text is about)")
+    else:
+        share = f"{fell_back} of {total} {entity} records fell back to traditional" if fell_back else (
+            f"{len(messages)} of the {requests} requests for {entity} records warned")
+        text = (f"dataset: {share} ({requests} requests, one per subject their text is about); the first "
+                f"warning: {messages[0]}")
+    warnings.warn(LLMFallbackWarning(text), stacklevel=4)

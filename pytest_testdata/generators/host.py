@@ -21,6 +21,20 @@ if TYPE_CHECKING:
     from pytest_testdata.types import GenerationRequest, Record
 
 
+COLLECT_WARNINGS = "_collect_warnings"
+"""Run-time request option: the generator puts its warnings' messages in its output's details
+(``details["warnings"]``) instead of warning. A caller that makes many requests for one entity (a dataset's
+request per subject its text is about) then warns once for them all, naming the entity and the totals."""
+
+
+def warn(request: GenerationRequest, warning: Warning, details: dict[str, Any], stacklevel: int = 2) -> None:
+    """Warn ``warning``, or keep its message in ``details`` for the caller (:data:`COLLECT_WARNINGS`)."""
+    if request.options.get(COLLECT_WARNINGS):
+        details.setdefault("warnings", []).append(str(warning))
+    else:
+        warnings.warn(warning, stacklevel=stacklevel + 1)
+
+
 class GeneratorHost(Protocol):
     """The services a generator gets from its host."""
 
@@ -65,10 +79,8 @@ def fallback_to_traditional(
 
     tail = f" for all {request.count} records" if all_records else ""
     message = f"strategy {strategy!r} for {schema.name!r}: {why}; fell back to traditional{tail}"
+    out = {**(details or {}), "fallback": request.count, "fallback_reasons": [why]}
     if warning is not None:
-        warnings.warn(warning(message), stacklevel=3)
+        warn(request, warning(message), out, stacklevel=3)
     records = traditional_records(host, request, schema, request.count, derive_seed(seed, "fallback"))
-    return GeneratorOutput(
-        records, reason=message, strategy="traditional",
-        details={**(details or {}), "fallback": request.count, "fallback_reasons": [why]},
-    )
+    return GeneratorOutput(records, reason=message, strategy="traditional", details=out)

@@ -21,14 +21,13 @@ import contextlib
 import random
 import sys
 import threading
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.errors import GenerationError
 from pytest_testdata.errors import LLMFallbackWarning as LLMFallbackWarning  # re-exported (errors.py)
 from pytest_testdata.generators.base import GeneratorBase, GeneratorOutput
-from pytest_testdata.generators.host import fallback_to_traditional, traditional_records
+from pytest_testdata.generators.host import fallback_to_traditional, traditional_records, warn
 from pytest_testdata.llm import prompts, providers
 from pytest_testdata.llm.availability import NO_PROVIDER as NO_PROVIDER  # re-exported
 from pytest_testdata.llm.base import LLMCall, LLMReply, Provider, ProviderError
@@ -394,12 +393,13 @@ class _Run:
             )
             if strict:
                 raise GenerationError(message + ". --testdata-llm-strict forbids the fallback.")
-            warnings.warn(LLMFallbackWarning(message), stacklevel=3)
+            warn(self.request, LLMFallbackWarning(message), details, stacklevel=3)
             return GeneratorOutput(records, reason=message, strategy="traditional", details=details)
         reason = None
         if reasons:
             reason = f"{'; '.join(reasons)}; {self.used.name} answered instead"
-            warnings.warn(LLMFallbackWarning(f"strategy 'llm' for {self.schema.name!r}: {reason}"), stacklevel=3)
+            warn(self.request, LLMFallbackWarning(f"strategy 'llm' for {self.schema.name!r}: {reason}"), details,
+                 stacklevel=3)
         if count and details["fallback"] >= count:
             # The model answered, but not one of its records survived validation and repair: every record
             # came from the traditional strategy, and the metadata says so.
@@ -411,7 +411,7 @@ class _Run:
             )
             if strict:
                 raise GenerationError(message + ". --testdata-llm-strict forbids the fallback.")
-            warnings.warn(LLMFallbackWarning(message), stacklevel=3)
+            warn(self.request, LLMFallbackWarning(message), details, stacklevel=3)
             details["fallback_reasons"] = [*reasons, message]
             return GeneratorOutput(records, reason=message, strategy="traditional", provider=self.used.name,
                                    model=self.used.model,

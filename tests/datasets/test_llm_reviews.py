@@ -86,3 +86,47 @@ def test_llm_reviews_are_the_same_for_a_seed(model_server: LoopbackServer) -> No
     again = generate_dataset(COUNTS, seed=9, strategies={"review": "llm"}, engine=_engine(model_server))
     assert first["review"] == again["review"]
 
+
+
+def test_with_no_model_an_entity_warns_once_for_all_its_requests() -> None:
+    """No provider: every request (one per product reviewed) falls back, and the user reads one warning for
+    the reviews with their total, not one a product (200 reviews printed 8 before)."""
+    import warnings
+
+    from pytest_testdata.errors import LLMFallbackWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dataset = generate_dataset({"user": 6, "product": 4, "order": 30, "review": 12}, seed=5,
+                                   strategies={"review": "llm"})
+    reviewed = len({r["product_id"] for r in dataset["review"]})
+    assert reviewed > 1 and dataset.metadata["review"].strategy == "traditional"
+    assert dataset.metadata["review"].details["fallback"] == 12
+    assert "warnings" not in dataset.metadata["review"].details  # (collected from the requests, then warned)
+    about_reviews = [str(w.message) for w in caught
+                     if issubclass(w.category, LLMFallbackWarning) and "'review'" in str(w.message)]
+    assert len(about_reviews) == 1, about_reviews
+    assert about_reviews[0].startswith("strategy 'llm' for 'review': no LLM provider is configured")
+    assert about_reviews[0].endswith(f"; fell back to traditional for all 12 records ({reviewed} requests, one per "
+                                     "subject their text is about)")
+
+
+def test_different_warnings_of_an_entity_s_requests_give_the_totals_and_the_first() -> None:
+    import warnings
+
+    from pytest_testdata.datasets.about import _one_warning
+    from pytest_testdata.errors import LLMFallbackWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _one_warning("review", ["strategy 'llm' for 'review': openai unavailable: timed out; anthropic answered "
+                                "instead", "strategy 'llm' for 'review': every provider failed (x); fell back to "
+                                "traditional for all 3 records"], requests=5, fell_back=3, total=12)
+        _one_warning("review", ["strategy 'llm' for 'review': a; fell back to traditional for all 2 records"],
+                     requests=1, fell_back=2, total=2)
+    assert [w.category for w in caught] == [LLMFallbackWarning, LLMFallbackWarning]
+    assert str(caught[0].message) == (
+        "dataset: 3 of 12 review records fell back to traditional (5 requests, one per subject their text is "
+        "about); the first warning: strategy 'llm' for 'review': openai unavailable: timed out; anthropic "
+        "answered instead")
+    assert str(caught[1].message) == "strategy 'llm' for 'review': a; fell back to traditional for all 2 records"
