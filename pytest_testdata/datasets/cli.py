@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from pytest_testdata.datasets.export import FORMATS
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.types import STRATEGIES
 
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 PROGRESS_THRESHOLD = 5000
 """Show a progress bar for datasets of at least this many records (on a terminal)."""
 
@@ -115,10 +118,10 @@ def _external(items: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def _typed_external(plan: Any, external: dict[str, list[str]]) -> dict[str, list[Any]]:
+def _typed_external(plan: Any, external: Mapping[str, Sequence[str]]) -> dict[str, tuple[Any, ...]]:
     """The command line's ids in the JSON type of the fields that refer to them: an integer when every such
     field is an integer (a ``customer_id`` of ``type: integer``), else the text as given."""
-    typed: dict[str, list[Any]] = dict(external)
+    typed: dict[str, tuple[Any, ...]] = {name: tuple(ids) for name, ids in external.items()}
     for name, ids in external.items():
         kinds: set[Any] = set()
         for edge in plan.edges:
@@ -128,13 +131,13 @@ def _typed_external(plan: Any, external: dict[str, list[str]]) -> dict[str, list
         kinds.discard("null")
         if kinds != {"integer"}:
             continue
-        bad = [i for i in ids if not i.lstrip("+-").isdigit()]
+        bad = [i for i in ids if not _WHOLE.fullmatch(i)]
         if bad:
             refs = sorted(e.name for e in plan.edges if e.parent == name)
             raise TestdataUsageError(f"--external {name}: {bad[0]!r} is not a whole number, and {', '.join(refs)} "
                                      f"hold{'s' if len(refs) == 1 else ''} integer ids of {name}. Give {name}'s "
                                      "ids as whole numbers.")
-        typed[name] = [int(i) for i in ids]
+        typed[name] = tuple(int(i) for i in ids)
     return typed
 
 
@@ -156,8 +159,7 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     processes = _processes(args.processes)
     plan = plan_dataset(request, engine.registry)  # every bad input fails here, before a byte is written
     if external:  # planned again with the ids in their fields' type (the plan is what tells that type)
-        request = dataclasses.replace(request, external={k: tuple(v) for k, v in _typed_external(
-            plan, {k: list(map(str, v)) for k, v in request.external.items()}).items()})
+        request = dataclasses.replace(request, external=_typed_external(plan, request.external))
         plan = plan_dataset(request, engine.registry)
     if args.explain:
         print(explain(plan.describe(), seed))

@@ -246,9 +246,9 @@ def test_external_ids_take_the_type_of_the_fields_that_hold_them(capsys: pytest.
     orders = [json.loads(line) for line in (tmp_path / "files" / "order.jsonl").read_text().splitlines()]
     pets = [o["petId"] for o in orders if "petId" in o]
     assert pets and set(pets) <= {7, 8, 9} and all(type(p) is int for p in pets)
-    code, out, err = run(capsys, "--schemas", str(tmp_path), "dataset", "Order=12", "--external", "Pet=7,rex",
+    code, out, err = run(capsys, "--schemas", str(tmp_path), "dataset", "Order=12", "--external", "Pet=7,+-8,rex",
                          "--out", str(tmp_path / "other"))
     assert code == 2 and out == ""
-    assert err.startswith("testdata: error: --external pet: 'rex' is not a whole number, and order.petId holds "
+    assert err.startswith("testdata: error: --external pet: '+-8' is not a whole number, and order.petId holds "
                           "integer ids of pet. Give pet's ids as whole numbers.")
     assert not (tmp_path / "other").exists()
