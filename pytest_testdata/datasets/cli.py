@@ -4,6 +4,7 @@
     testdata dataset --root order --count 300 --format sqlite --out shop.db
     testdata dataset user=10 order=30 product=20 --format sql            (to standard output)
     testdata dataset --root review --count 50 --explain                  (the plan only: nothing generated)
+    testdata dataset product=20 order=50 --external user=@users.txt --out shop/   (orders of users you have)
 """
 
 from __future__ import annotations
