@@ -68,10 +68,13 @@ def test_memory_levels_off_while_users_stream() -> None:
     finally:
         proc.terminate()
         proc.wait(30)
-    # The first streams warm pools and caches; from a third of the way on, memory must stay level:
-    # growth over the last two thirds (200,000 users) well under what the registry alone used to add.
-    settled = samples[STREAMS // 3]
-    growth = max(samples[STREAMS // 3:]) - settled
+    # The first streams warm pools and caches; from a third of the way on, memory must stay level: its level
+    # at the end (the least of the last three samples) over its level then (the median of three) well under
+    # what the registry alone used to add over those 200,000 users. A leak raises every later sample, so the
+    # end's level shows it; a single stream's transient peak (a sample of 112 MiB between 104 and 109, once
+    # in CI) is not growth, and the cap below bounds it.
+    settled = sorted(samples[STREAMS // 3:STREAMS // 3 + 3])[1]
+    growth = min(samples[-3:]) - settled
     old_growth = OLD_GROWTH_PER_USER * USERS_PER_STREAM * (STREAMS - STREAMS // 3)
     assert growth < old_growth / 4, (
         f"resident memory grew {growth / 2**20:.1f} MiB over {(STREAMS - STREAMS // 3) * USERS_PER_STREAM:,} "
