@@ -377,11 +377,11 @@ def _check_external_used(edges: list[Edge], request: DatasetRequest) -> None:
     referenced = {e.parent for e in edges}
     for name, ids in request.external.items():
         if name not in referenced:
-            refs = sorted({e.parent for e in edges})
             raise TestdataUsageError(
                 f"dataset: external ids for {name} ({len(ids)}), but no entity of the dataset refers to {name}, "
-                f"so they would never be used. Entities referred to here: {', '.join(refs) or 'none'}. Leave "
-                f"{name} out of external (--external), or add an entity that refers to it."
+                f"so they would never be used. Entities referred to here: "
+                f"{', '.join(sorted(referenced)) or 'none'}. Leave {name} out of external (--external), or add an "
+                f"entity that refers to it."
             )
 
 
