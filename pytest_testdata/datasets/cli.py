@@ -158,8 +158,10 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     engine = Engine(schema_dirs=args.schemas)
     request = request.named_by(engine.registry.canonical_name)  # Pet=5 names OpenAPI's Pet, entity pet
     processes = _processes(args.processes)
-    plan = plan_dataset(request, engine.registry)  # every bad input fails here, before a byte is written
-    if external:  # planned again with the ids in their fields' type (the plan is what tells that type)
+    # Every bad input fails in planning, before a byte is written. External ids are text on the command line:
+    # planned once to learn which fields hold them, then again with the ids in those fields' type.
+    plan = plan_dataset(request, engine.registry, check_external=not external)
+    if external:
         request = dataclasses.replace(request, external=_typed_external(plan, request.external))
         plan = plan_dataset(request, engine.registry)
     if args.explain:

@@ -242,8 +242,11 @@ def _list_cardinalities(schema: Schema, overrides: Mapping[str, Any]) -> dict[tu
     return out
 
 
-def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPlan:
-    """Work out entities, order, counts, edges and rules; every bad input is one clear usage error."""
+def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_external: bool = True) -> DatasetPlan:
+    """Work out entities, order, counts, edges and rules; every bad input is one clear usage error.
+
+    ``check_external=False`` leaves the external ids unchecked against the fields that hold them: for the
+    command line, whose ids are text until the plan tells which fields take integers."""
     wanted = [request.root] if request.root else list(request.counts)
     for name in [*wanted, *request.external, *request.strategies]:
         registry.get(name)  # UnknownEntityError with a suggestion
@@ -282,6 +285,8 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry) -> DatasetPl
             schemas[n], rules[n] = schema, dataset_rules(schema)
     _check_counts(edges, counts, request)
     _check_external_used(edges, request)
+    if check_external:
+        _check_external_fit(edges, schemas, request)
     together = _together(members, schemas, edges, counts, request)
     keys: dict[str, list[str]] = {n: [] for n in members}
     for e in edges:
@@ -383,6 +388,37 @@ def _check_external_used(edges: list[Edge], request: DatasetRequest) -> None:
                 f"{', '.join(sorted(referenced)) or 'none'}. Leave {name} out of external (--external), or add an "
                 f"entity that refers to it."
             )
+
+
+def _check_external_fit(edges: list[Edge], schemas: Mapping[str, Schema], request: DatasetRequest) -> None:
+    """Every external id fits each field that refers to its entity: an id the field's schema refuses would
+    make every record that draws it invalid (one violation per record, after the whole build), where one
+    error naming the id says it before anything is built."""
+    from pytest_testdata.quality.validator import value_problems  # here: planning alone imports no validator
+
+    for edge in edges:
+        ids = request.external.get(edge.parent)
+        node = schemas[edge.child].subschema(edge.path) if ids is not None else None
+        if not node or ids is None:
+            continue
+        check = value_problems(node)
+        refused = [(value, problems) for value in ids if (problems := check(value))]
+        if refused:
+            value, problems = refused[0]
+            count = (f" ({len(refused)} of the {len(ids)} ids {'does' if len(refused) == 1 else 'do'} not fit)"
+                     if len(ids) > 1 else "")
+            raise TestdataUsageError(
+                f"dataset: external id {value!r} of {edge.parent} cannot go into {edge.name}: {problems[0]}"
+                f"{count}. Give ids that {edge.name}'s schema accepts ({_field_summary(node)}), or "
+                f"correct that schema if it does not match the ids {edge.parent} records really have."
+            )
+
+
+def _field_summary(node: Mapping[str, Any]) -> str:
+    """``type string, format uuid``: what a field's schema asks of a value, for an error message."""
+    parts = [f"{key} {node[key]}" for key in ("type", "format", "pattern", "minLength", "maxLength", "minimum",
+                                              "maximum", "enum") if key in node]
+    return ", ".join(parts) or "any value"
 
 
 def _check_members(members: list[str], edges_of: dict[str, list[Edge]], rules: dict[str, list[DatasetRule]],

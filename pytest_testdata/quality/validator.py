@@ -227,6 +227,19 @@ _FORMATS: dict[str, Callable[[str], object]] = {
 against the calendar (no month 13, no 30 February)."""
 
 
+def value_problems(node: Mapping[str, Any]) -> Callable[[Any], list[str]]:
+    """``problems(value)``: what one subschema finds wrong with one value, as the validator words it
+    (``"'abc' is not a valid uuid [format]"``), empty when the value fits. For values a caller supplies to go
+    into a field (a dataset's external ids); the subschema is compiled once."""
+    check = _compile(node)
+
+    def problems(value: Any) -> list[str]:
+        found: list[str] = []
+        check(value, "", lambda _path, rule, message: found.append(f"{message} [{rule}]"))
+        return found
+    return problems
+
+
 def format_test(name: str) -> Callable[[str], object] | None:
     """The validator's test of a built-in format (truthy: valid), or None for a format it does not check."""
     return _FORMATS.get(name)

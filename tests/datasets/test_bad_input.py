@@ -136,6 +136,21 @@ def test_external_ids_nothing_refers_to() -> None:
         "entity that refers to it.")
 
 
+def test_external_ids_their_fields_refuse() -> None:
+    # Before, each order drawing a bad id was one violation, reported after the whole build.
+    good = "6f1c2a57-6f3e-4a43-9d3b-3f3c1f0a0001"
+    with pytest.raises(TestdataUsageError) as err:
+        generate_dataset({"product": 3, "order": 40}, external={"user": [good, "u-2", good.upper(), 17]})
+    assert str(err.value) == (
+        "dataset: external id 'u-2' of user cannot go into order.customer_id: 'u-2' is not a valid uuid [format] "
+        "(2 of the 4 ids do not fit). Give ids that order.customer_id's schema accepts (type string, format uuid), "
+        "or correct that schema if it does not match the ids user records really have.")
+    with pytest.raises(TestdataUsageError, match=r"external id 17 of user cannot go into order.customer_id: "
+                                                 r"expected string, got 17 \[type\]\. Give"):
+        generate_dataset({"product": 3, "order": 4}, external={"user": [17]})
+    assert generate_dataset({"product": 3, "order": 4}, external={"user": [good]}).valid
+
+
 @pytest.mark.parametrize("given", [0, (0, 0)])
 def test_a_cardinality_of_at_most_none(given: object) -> None:
     # Before: "mean must be a number > 0, got 0", a mean the user never gave.

@@ -115,6 +115,9 @@ def test_a_file_is_on_the_disk_before_it_appears(capsys: pytest.CaptureFixture[s
     (["user=3", "product=3", "order=3", "--external", "user=u-1", "--out", "x"],
      "dataset: user has a count (3) and external ids (1): its records are either built by the dataset or exist "
      "elsewhere, not both."),
+    (["product=3", "order=3", "--external", "user=u-1,u-2", "--out", "x"],
+     "dataset: external id 'u-1' of user cannot go into order.customer_id: 'u-1' is not a valid uuid [format] "
+     "(2 of the 2 ids do not fit). Give ids that order.customer_id's schema accepts (type string, format uuid)"),
     (["product=3", "order=3", "--out", "x"],
      "(counts={'user': N, ...}; user=N on the command line), pass external={'user': [ids...]} (--external "
      "user=ID,ID,...) for user records that exist elsewhere, or ask for root='order' (--root order)"),
