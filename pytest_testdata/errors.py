@@ -204,7 +204,8 @@ class ConstraintViolationError(TestdataError):
 
 
 class LLMFallbackWarning(TestdataWarning):
-    """Records asked of an LLM came from the traditional strategy instead (the message says why)."""
+    """Records asked of an LLM came from the traditional strategy instead, or for ``hybrid`` from the retrieved
+    patterns (the message says why)."""
 
 
 def suggest(value: str, allowed: Iterable[str]) -> str:

@@ -13,6 +13,15 @@ import pytest
 NO_RANDOMLY = "-p no:randomly"
 os.environ["PYTEST_ADDOPTS"] = NO_RANDOMLY
 
+# Modules a `pytester` in-process run imports first are dropped after it (see PyYAML below). httpcore, which
+# httpx imports only when a client is first made, is imported here so that it never is. Once it was dropped,
+# httpx's table of httpcore errors to wrap (built once, on the first error) could hold the classes of one
+# httpcore while a client raised those of another: its ReadTimeout or ConnectError then escaped the provider's
+# own fallback, and tests/llm/test_openai_faults.py failed (DID NOT WARN) whenever, under xdist, an in-process
+# run had been the first to use httpx on that worker.
+import httpcore  # noqa: E402, F401  (httpx's transport; httpx is a core dependency)
+import httpx  # noqa: E402, F401
+
 # PyYAML's C extension is initialised once per process, but `pytester` drops the modules an in-process run
 # imported: a `yaml` imported again after that gets libyaml nodes of the first import, and vcrpy's cassette
 # loader (libyaml's CSafeLoader) fails with "could not determine a constructor for the tag None" in whichever

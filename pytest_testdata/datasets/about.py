@@ -87,17 +87,16 @@ class About:
         return " ".join(parts) or None
 
     def generate(self, generate: Callable[[GenerationRequest], GeneratorOutput], wanted: GenerationRequest,
-                 seed: int, *, collect_warnings: bool = False) -> tuple[GeneratorOutput, list[Record]]:
-        """One request per group (a context naming its subject); the records in stub order. With
-        ``collect_warnings`` (a generator that honours :data:`COLLECT_WARNINGS`), the requests' warnings
-        become one for the entity (:func:`_one_warning`) instead of one a request."""
+                 seed: int) -> tuple[GeneratorOutput, list[Record]]:
+        """One request per group (a context naming its subject); the records in stub order. The requests
+        ask for their warnings back (:data:`COLLECT_WARNINGS`, which the llm and hybrid strategies honour),
+        and they become one for the entity (:func:`_one_warning`) instead of one a request."""
         records: list[Record | None] = [None] * len(self.stubs)
         first: GeneratorOutput | None = None
         details: dict[str, Any] = {}
         warned: list[str] = []
         groups = self.groups()
-        if collect_warnings:
-            wanted = wanted.replace(options={**wanted.options, COLLECT_WARNINGS: True})
+        wanted = wanted.replace(options={**wanted.options, COLLECT_WARNINGS: True})
         for n, (subject, positions) in enumerate(groups.items()):
             request = wanted.replace(count=len(positions), seed=derive_seed(seed, "about", n),
                                      context=self.context(wanted.context, subject, positions))
@@ -123,7 +122,8 @@ class About:
         return merged, merged.records
 
 
-_ALL_FELL_BACK = re.compile(r"; fell back to traditional for all \d+ records$")
+_ALL_FELL_BACK = re.compile(r"; fell back to (traditional|RAG-only \(retrieved patterns\)) for all \d+ records$")
+"""The end of a warning for a whole request that fell back (the llm strategy's, or hybrid's)."""
 
 
 def _one_warning(entity: str, messages: list[str], requests: int, fell_back: int, total: int) -> None:
@@ -131,10 +131,12 @@ def _one_warning(entity: str, messages: list[str], requests: int, fell_back: int
     request said once with the entity's total, else the totals and the first request's message (the
     metadata's ``fallback_reasons`` keep the reasons)."""
     reasons = {_ALL_FELL_BACK.sub("", m) for m in messages}
+    ends = [_ALL_FELL_BACK.search(m) for m in messages]
+    instead = {end.group(1) for end in ends if end is not None}
     if len(messages) == 1 and requests == 1:
         text = messages[0]
-    elif len(reasons) == 1 and len(messages) == requests and all(_ALL_FELL_BACK.search(m) for m in messages):
-        text = (f"{reasons.pop()}; fell back to traditional for all {total} records ({requests} requests, one "
+    elif len(reasons) == 1 and len(messages) == requests and all(ends) and len(instead) == 1:
+        text = (f"{reasons.pop()}; fell back to {instead.pop()} for all {total} records ({requests} requests, one "
                 "per subject their text is about)")
     else:
         share = f"{fell_back} of {total} {entity} records fell back to traditional" if fell_back else (

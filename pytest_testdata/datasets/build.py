@@ -204,8 +204,7 @@ class Builder:
             # The text is about the dataset's records: references first, then one request per subject.
             chosen = self._chosen(entity, rng, rules)
             about = About(self.plan, entity, chosen, self.index.find, self._context(entity))
-            output, records = about.generate(lambda r: generator.generate(r, schema, r.seed or seed), wanted, seed,
-                                             collect_warnings=route.strategy == "llm")
+            output, records = about.generate(lambda r: generator.generate(r, schema, r.seed or seed), wanted, seed)
         else:
             output = generator.generate(wanted, schema, seed)
             records = output.records

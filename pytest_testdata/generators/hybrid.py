@@ -6,7 +6,9 @@
 3. Run the leak guard over what came back.
 
 Fallbacks, each stated in the result's reason: no model available, or the model failed -> the RAG
-strategy's own records (RAG-only), and with no patterns either -> traditional. A model but no patterns
+strategy's own records (RAG-only), and with no patterns either -> traditional. A model that failed is also
+warned (:class:`~pytest_testdata.errors.LLMFallbackWarning`), once, in hybrid's words: the model's own
+warnings are collected from it, not shown. A model but no patterns
 (store down or empty for the entity) -> the model writes without examples (reported as ``llm``).
 
 Where the model comes from (:func:`find_model`), in order:
@@ -22,8 +24,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pytest_testdata.errors import GenerationError
+from pytest_testdata.errors import GenerationError, LLMFallbackWarning
 from pytest_testdata.generators.base import GENERATORS, GeneratorBase, GeneratorOutput
+from pytest_testdata.generators.host import COLLECT_WARNINGS, warn
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
 from pytest_testdata.store import StoreUnavailableError
@@ -103,19 +106,26 @@ class HybridGenerator(GeneratorBase):
         if model is None:
             return self._rag_only(request, schema, seed, no_model)
         examples, used = self.rag.adapt(hits, request.replace(count=len(hits)), schema, seed) if hits else ([], [])
+        # The model's warnings come back in its details: the user reads what hybrid did, not that the llm
+        # strategy "fell back to traditional" when hybrid then used the patterns.
+        asked = request.replace(options={**request.options, COLLECT_WARNINGS: True})
         try:
-            answer = model(schema, request, examples)
+            answer = model(schema, asked, examples)
         except GenerationError as exc:
-            return self._rag_only(request, schema, seed, f"the LLM provider failed ({exc})")
+            return self._model_failed(request, schema, seed, f"the LLM provider failed ({exc})")
         output = answer if isinstance(answer, GeneratorOutput) else GeneratorOutput(list(answer))
+        heard: list[str] = output.details.pop("warnings", [])
         if output.strategy == "traditional":
-            return self._rag_only(request, schema, seed, f"the LLM did not write the records ({output.reason})")
+            why = (output.details.get("fallback_reasons") or [output.reason])[0]
+            return self._model_failed(request, schema, seed, f"the LLM did not write the records ({why})")
         records = output.records
         if len(records) != request.count:
-            return self._rag_only(request, schema, seed,
-                                  f"the LLM returned {len(records)} records for {request.count} asked")
+            return self._model_failed(request, schema, seed,
+                                      f"the LLM returned {len(records)} records for {request.count} asked")
         details: dict[str, Any] = dict(output.details)
         details.update({"patterns": [h.pattern.key for h in used], "examples": len(examples)})
+        for message in heard:  # the model wrote the records, with a warning of its own (a provider swapped)
+            warn(request, LLMFallbackWarning(message), details)
         if not hits:
             # The model wrote them without examples: that is the llm strategy's path, and the result says so.
             why = f"{store_problem}, so the LLM wrote the records without examples"
@@ -125,6 +135,15 @@ class HybridGenerator(GeneratorBase):
         details.update({"pii_replaced": guard(records, self.rag.fingerprints()), "store": self.rag.store().backend})
         return GeneratorOutput(records, reason=output.reason, provider=output.provider, model=output.model,
                                cassette=output.cassette, details=details)
+
+    def _model_failed(self, request: GenerationRequest, schema: Schema, seed: int, why: str) -> GeneratorOutput:
+        """The model was there and did not write the records: RAG-only, and one warning saying so (the
+        caller's to collect, :data:`~pytest_testdata.generators.host.COLLECT_WARNINGS`)."""
+        output = self._rag_only(request, schema, seed, why)
+        instead = "RAG-only (retrieved patterns)" if output.strategy == "rag" else "traditional"
+        message = f"strategy 'hybrid' for {schema.name!r}: {why}; fell back to {instead}"
+        warn(request, LLMFallbackWarning(f"{message} for all {request.count} records"), output.details, stacklevel=3)
+        return output
 
     def _rag_only(self, request: GenerationRequest, schema: Schema, seed: int, why: str) -> GeneratorOutput:
         output = self.rag.generate(request, schema, seed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -109,6 +110,34 @@ def test_with_no_model_an_entity_warns_once_for_all_its_requests() -> None:
     assert about_reviews[0].startswith("strategy 'llm' for 'review': no LLM provider is configured")
     assert about_reviews[0].endswith(f"; fell back to traditional for all 12 records ({reviewed} requests, one per "
                                      "subject their text is about)")
+
+
+def test_hybrid_reviews_with_the_model_down_warn_once(tmp_path: Path) -> None:
+    """hybrid's model unreachable: each request (one per product reviewed) falls back to the patterns, and the
+    user reads one warning for the reviews (before: one per request, each the llm strategy's "fell back to
+    traditional", which hybrid had not)."""
+    import socket
+    import warnings
+
+    from pytest_testdata.errors import LLMFallbackWarning
+
+    with socket.socket() as sock:  # a loopback port with nothing listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    engine = Engine(options={"vllm_url": f"http://127.0.0.1:{port}/v1", "vllm_model": "tiny", "llm_max_retries": 0,
+                             "store": "embedded", "store_path": str(tmp_path / "patterns.sqlite3")})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dataset = generate_dataset({"user": 6, "product": 4, "order": 30, "review": 12}, seed=5,
+                                   strategies={"review": "hybrid"}, engine=engine)
+    reviewed = len({r["product_id"] for r in dataset["review"]})
+    assert reviewed > 1 and dataset.metadata["review"].strategy == "rag" and dataset.valid
+    said = [str(w.message) for w in caught if issubclass(w.category, LLMFallbackWarning)]
+    assert len(said) == 1, said
+    assert said[0].startswith("strategy 'hybrid' for 'review': the LLM did not write the records (openai "
+                              "unavailable: ")
+    assert said[0].endswith(f"; fell back to RAG-only (retrieved patterns) for all 12 records ({reviewed} requests, "
+                            "one per subject their text is about)")
 
 
 def test_different_warnings_of_an_entity_s_requests_give_the_totals_and_the_first() -> None:

@@ -9,11 +9,14 @@ records the way the pattern-guided prompt asks (the examples' structure, new nam
 from __future__ import annotations
 
 import copy
+import warnings
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pytest_testdata.engine import Engine
-from pytest_testdata.errors import GenerationError
+from pytest_testdata.errors import GenerationError, LLMFallbackWarning
 from pytest_testdata.generators.base import GeneratorOutput
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.store import curated_patterns
@@ -21,7 +24,7 @@ from pytest_testdata.store.embedded import EmbeddedStore
 from pytest_testdata.store.ingest import ingest
 from pytest_testdata.types import GenerationRequest
 
-from .conftest import ids_of
+from .conftest import closed_port, ids_of
 
 CURATED_IDS = set().union(*(ids_of(p.record) for p in curated_patterns()))
 
@@ -56,6 +59,18 @@ def engine_with(store_file: Path, model: Any = None) -> Engine:
 def run(engine: Engine, entity: str, count: int = 1, **kwargs: Any) -> Any:
     kwargs.setdefault("seed", 3)
     return engine.generate(GenerationRequest.checked(entity, count, **kwargs))
+
+
+PROVIDER_ENV = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "VLLM_URL", "OPENAI_BASE_URL", "VLLM_MODEL",
+                "TESTDATA_LOCAL_MODEL", "LOCAL_MODEL_PATH", "TESTDATA_LLM_PROVIDER", "TESTDATA_OFFLINE",
+                "TESTDATA_RECORD_MODE")
+
+
+def fallback_warnings(call: Any) -> tuple[Any, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = call()
+    return result, [str(w.message) for w in caught if issubclass(w.category, LLMFallbackWarning)]
 
 
 def test_patterns_become_few_shot_examples_and_the_model_writes_the_records(store_file: Path) -> None:
@@ -98,21 +113,28 @@ def test_a_failing_model_falls_back_to_rag_only(store_file: Path) -> None:
     def down(request: GenerationRequest, examples: list[dict[str, Any]]) -> Any:
         raise GenerationError("claude: 529 overloaded after 3 retries")
 
-    meta = run(engine_with(store_file, StandInFewShotModel(down)), "payment", 2, strategy="hybrid").metadata
+    result, said = fallback_warnings(lambda: run(engine_with(store_file, StandInFewShotModel(down)), "payment", 2,
+                                                 strategy="hybrid"))
+    meta = result.metadata
     assert meta.strategy == "rag"
     assert "the LLM provider failed (claude: 529 overloaded after 3 retries); fell back to RAG-only" in meta.reason
+    # Warned too, once (before, only the reason said it).
+    assert said == ["strategy 'hybrid' for 'payment': the LLM provider failed (claude: 529 overloaded after 3 "
+                    "retries); fell back to RAG-only (retrieved patterns) for all 2 records"]
 
 
 def test_a_model_answering_the_wrong_count_is_not_passed_off_as_whole(store_file: Path) -> None:
     model = StandInFewShotModel(lambda request, examples: examples[:1])
-    meta = run(engine_with(store_file, model), "product", 3, strategy="hybrid").metadata
+    with pytest.warns(LLMFallbackWarning, match=r"the LLM returned 1 records for 3 asked; fell back to RAG-only"):
+        meta = run(engine_with(store_file, model), "product", 3, strategy="hybrid").metadata
     assert meta.strategy == "rag" and "the LLM returned 1 records for 3 asked" in meta.reason
 
 
 def test_a_model_that_fell_back_itself_gives_way_to_the_patterns(store_file: Path) -> None:
     model = StandInFewShotModel(lambda request, examples: GeneratorOutput(
         [{}] * request.count, strategy="traditional", reason="every provider failed"))
-    meta = run(engine_with(store_file, model), "cart", 2, strategy="hybrid").metadata
+    with pytest.warns(LLMFallbackWarning, match=r"the LLM did not write the records \(every provider failed\)"):
+        meta = run(engine_with(store_file, model), "cart", 2, strategy="hybrid").metadata
     assert meta.strategy == "rag" and "the LLM did not write the records (every provider failed)" in meta.reason
 
 
@@ -156,3 +178,35 @@ def test_the_leak_guard_covers_what_the_model_writes(store_file: Path) -> None:
     for record in result.records:
         assert record["email"] != raw["email"] and record["last_name"] != "O'Connell"
         assert record["phone"] != raw["phone"] and record["addresses"][0]["street"] != "88 Beacon Hill Road"
+
+
+def test_an_unreachable_model_warns_once_in_hybrid_s_words(store_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The llm strategy behind hybrid, its server down: before, the user read the llm strategy's "fell back to
+    traditional", while hybrid then used the patterns. Now one warning says what hybrid did."""
+    for name in PROVIDER_ENV:
+        monkeypatch.delenv(name, raising=False)
+    engine = Engine(options={"store": "embedded", "store_path": str(store_file), "llm_max_retries": 0,
+                             "vllm_url": f"http://127.0.0.1:{closed_port()}/v1", "vllm_model": "tiny"})
+    result, said = fallback_warnings(lambda: run(engine, "cart", 2, strategy="hybrid"))
+    assert result.metadata.strategy == "rag" and result.valid
+    assert len(said) == 1, said
+    assert said[0].startswith("strategy 'hybrid' for 'cart': the LLM did not write the records (openai unavailable: ")
+    assert "Connection refused" in said[0] and "fell back to traditional" not in said[0]
+    assert said[0].endswith("; fell back to RAG-only (retrieved patterns) for all 2 records")
+    assert result.metadata.reason == said[0].removesuffix(" for all 2 records")
+
+
+def test_a_model_s_own_warnings_reach_the_user_once(store_file: Path) -> None:
+    """The model is asked for its warnings back (details["warnings"]); when it wrote the records, hybrid
+    warns them as they are."""
+    def swapped(request: GenerationRequest, examples: list[dict[str, Any]]) -> Any:
+        assert request.options["_collect_warnings"] is True
+        return GeneratorOutput(copy.deepcopy(examples[:request.count]), provider="stand-in",
+                               details={"warnings": ["strategy 'llm' for 'user': openai unavailable; stand-in "
+                                                     "answered instead"]})
+
+    result, said = fallback_warnings(lambda: run(engine_with(store_file, StandInFewShotModel(swapped)), "user", 2,
+                                                 strategy="hybrid"))
+    assert result.metadata.strategy == "hybrid" and "warnings" not in result.metadata.details
+    assert said == ["strategy 'llm' for 'user': openai unavailable; stand-in answered instead"]
+
