@@ -15,11 +15,14 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_testdata.datasets.export import FORMATS
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.types import STRATEGIES
+
+if TYPE_CHECKING:  # the plan's module is imported when a dataset is made, not when the CLI starts
+    from pytest_testdata.datasets.graph import DatasetPlan
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 PROGRESS_THRESHOLD = 5000
@@ -119,7 +122,7 @@ def _external(items: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def _typed_external(plan: Any, external: Mapping[str, Sequence[str]]) -> dict[str, tuple[Any, ...]]:
+def _typed_external(plan: DatasetPlan, external: Mapping[str, Sequence[str]]) -> dict[str, tuple[Any, ...]]:
     """The command line's ids in the JSON type of the fields that refer to them: an integer when every such
     field is an integer (a ``customer_id`` of ``type: integer``), else the text as given."""
     typed: dict[str, tuple[Any, ...]] = {name: tuple(ids) for name, ids in external.items()}
