@@ -6,10 +6,11 @@
 3. Run the leak guard over what came back.
 
 Fallbacks, each stated in the result's reason: no model available, or the model failed -> the RAG
-strategy's own records (RAG-only), and with no patterns either -> traditional. A model that failed is also
-warned (:class:`~pytest_testdata.errors.LLMFallbackWarning`), once, in hybrid's words: the model's own
-warnings are collected from it, not shown. A model but no patterns
-(store down or empty for the entity) -> the model writes without examples (reported as ``llm``).
+strategy's own records (RAG-only), and with no patterns either -> traditional. Either is also warned
+(:class:`~pytest_testdata.errors.LLMFallbackWarning`), once, in hybrid's words: the model's own warnings are
+collected from it, not shown. (``auto`` never picks hybrid without a model: the router takes ``rag``.) A
+model but no patterns (store down or empty for the entity) -> the model writes without examples (reported
+as ``llm``).
 
 Where the model comes from (:func:`find_model`), in order:
 
@@ -59,8 +60,8 @@ def find_model(host: GeneratorHost) -> tuple[FewShotModel | None, str]:
     if "llm" not in GENERATORS:
         return None, f"{NO_MODEL} (the llm strategy is not built in this version)"
     why = host.unavailable_reason("llm")
-    if why is not None:
-        return None, f"{NO_MODEL} ({why})"
+    if why is not None:  # said once: not "no LLM provider is available (no LLM provider is configured: ...)"
+        return None, why if why.startswith("no LLM provider") else f"{NO_MODEL} ({why})"
     llm = host.generator("llm")
 
     def via_llm_strategy(schema: Schema, request: GenerationRequest, examples: list[Record]) -> GeneratorOutput:
@@ -112,15 +113,15 @@ class HybridGenerator(GeneratorBase):
         try:
             answer = model(schema, asked, examples)
         except GenerationError as exc:
-            return self._model_failed(request, schema, seed, f"the LLM provider failed ({exc})")
+            return self._rag_only(request, schema, seed, f"the LLM provider failed ({exc})")
         output = answer if isinstance(answer, GeneratorOutput) else GeneratorOutput(list(answer))
         heard: list[str] = output.details.pop("warnings", [])
         if output.strategy == "traditional":
             why = (output.details.get("fallback_reasons") or [output.reason])[0]
-            return self._model_failed(request, schema, seed, f"the LLM did not write the records ({why})")
+            return self._rag_only(request, schema, seed, f"the LLM did not write the records ({why})")
         records = output.records
         if len(records) != request.count:
-            return self._model_failed(request, schema, seed,
+            return self._rag_only(request, schema, seed,
                                       f"the LLM returned {len(records)} records for {request.count} asked")
         details: dict[str, Any] = dict(output.details)
         details.update({"patterns": [h.pattern.key for h in used], "examples": len(examples)})
@@ -136,22 +137,20 @@ class HybridGenerator(GeneratorBase):
         return GeneratorOutput(records, reason=output.reason, provider=output.provider, model=output.model,
                                cassette=output.cassette, details=details)
 
-    def _model_failed(self, request: GenerationRequest, schema: Schema, seed: int, why: str) -> GeneratorOutput:
-        """The model was there and did not write the records: RAG-only, and one warning saying so (the
-        caller's to collect, :data:`~pytest_testdata.generators.host.COLLECT_WARNINGS`)."""
-        output = self._rag_only(request, schema, seed, why)
-        instead = "RAG-only (retrieved patterns)" if output.strategy == "rag" else "traditional"
-        message = f"strategy 'hybrid' for {schema.name!r}: {why}; fell back to {instead}"
-        warn(request, LLMFallbackWarning(f"{message} for all {request.count} records"), output.details, stacklevel=3)
-        return output
-
     def _rag_only(self, request: GenerationRequest, schema: Schema, seed: int, why: str) -> GeneratorOutput:
+        """No model wrote the records (none is available, or it failed): the RAG strategy's records, the reason
+        saying why, and one warning saying so (the caller's to collect,
+        :data:`~pytest_testdata.generators.host.COLLECT_WARNINGS`), as the llm strategy warns when it has no
+        provider."""
         output = self.rag.generate(request, schema, seed)
         if output.strategy == "traditional":  # RAG itself had nothing: say both
             output.reason = f"strategy 'hybrid' for {schema.name!r}: {why}; and {output.reason}"
-            return output
-        output.strategy = "rag"
-        output.reason = f"strategy 'hybrid' for {schema.name!r}: {why}; fell back to RAG-only (retrieved patterns)"
-        output.details["fallback_reasons"] = [why]
+            instead = "traditional"
+        else:
+            output.strategy = "rag"
+            instead = "RAG-only (retrieved patterns)"
+            output.reason = f"strategy 'hybrid' for {schema.name!r}: {why}; fell back to {instead}"
+            output.details["fallback_reasons"] = [why]
+        message = f"strategy 'hybrid' for {schema.name!r}: {why}; fell back to {instead}"
+        warn(request, LLMFallbackWarning(f"{message} for all {request.count} records"), output.details, stacklevel=3)
         return output
-

@@ -91,13 +91,15 @@ def test_patterns_become_few_shot_examples_and_the_model_writes_the_records(stor
 
 
 def test_without_a_model_hybrid_falls_back_to_rag_only_and_says_why(store_file: Path) -> None:
-    result = run(engine_with(store_file), "order", 2, strategy="hybrid", learn_from_history=True)
+    result, said = fallback_warnings(lambda: run(engine_with(store_file), "order", 2, strategy="hybrid",
+                                                 learn_from_history=True))
     meta = result.metadata
     assert meta.strategy == "rag"
     from pytest_testdata.generators.llm import NO_PROVIDER  # the llm strategy's own reason
 
-    assert meta.reason == (f"strategy 'hybrid' for 'order': no LLM provider is available ({NO_PROVIDER}); "
-                           "fell back to RAG-only (retrieved patterns)")
+    assert meta.reason == (f"strategy 'hybrid' for 'order': {NO_PROVIDER}; fell back to RAG-only (retrieved "
+                           "patterns)")
+    assert said == [f"{meta.reason} for all 2 records"]  # warned, as the llm strategy warns with no provider
     assert len(meta.details["patterns"]) == 2 and result.valid
 
 
@@ -105,7 +107,7 @@ def test_auto_routes_to_rag_when_hybrid_has_no_model(store_file: Path) -> None:
     meta = run(engine_with(store_file), "cart", 2, defect_triggering=True, hints=["realistic"]).metadata
     assert meta.strategy == "rag"
     assert meta.reason.startswith("defect_triggering with hint 'realistic': retrieved patterns as LLM context, "
-                                  "but hybrid is unavailable (no LLM provider is available")
+                                  "but hybrid is unavailable (no LLM provider is configured: ")
     assert meta.reason.endswith("fell back to rag")
 
 
@@ -153,9 +155,11 @@ def test_with_neither_model_nor_patterns_hybrid_ends_at_traditional(store_file: 
     engine = engine_with(store_file)
     engine.registry.register(Schema.from_json_schema(
         {"title": "invoice", "type": "object", "properties": {"number": {"type": "string"}}}))
-    meta = run(engine, "invoice", 1, strategy="hybrid").metadata
+    with pytest.warns(LLMFallbackWarning, match=r"^strategy 'hybrid' for 'invoice': no LLM provider is configured: "
+                                                r".*; fell back to traditional for all 1 records$"):
+        meta = run(engine, "invoice", 1, strategy="hybrid").metadata
     assert meta.strategy == "traditional"
-    assert meta.reason.startswith("strategy 'hybrid' for 'invoice': no LLM provider is available")
+    assert meta.reason.startswith("strategy 'hybrid' for 'invoice': no LLM provider is configured: ")
     assert "holds no patterns for 'invoice'" in meta.reason and meta.reason.endswith("fell back to traditional")
 
 
