@@ -395,15 +395,17 @@ class CentCleaner:
         self._item_readers = tuple(map(all_getter, self.item_targets))
         self._by_rules: dict[tuple[Rule, ...], CentMoves] = {}
         """What :meth:`clean` works out from a rule list (:meth:`moves`), by list."""
-        self.dirty: Callable[[Any], bool] = _rejection_test(self.targets, self._any_target_rejected)
-        """True when a derived money value of the record would be rejected by a float-division validator."""
         self._items_dirty: Callable[[Any], bool] = _rejection_test(self.item_targets, self._any_item_rejected)
         rest = [path for path in self.targets if path not in self.item_targets]
         self._rest_readers = tuple(read for path, read in self._target_readers if path in rest)
         self.which: Callable[[Any], int] = _rejection_test(rest, self._which, self.item_targets)
-        """:attr:`dirty` saying which: 2 when an items' target (a line total, their sum) is rejected, else 1 when
-        another target is, else 0. A dataset's chunk asks it of every order, and hands the answer to
-        :meth:`CentMoves.clean` (``items``), whose first pass would otherwise test the items' targets again."""
+        """Which derived money value of the record a float-division validator would reject: 2 when an items'
+        target (a line total, their sum) is, else 1 when another target is, else 0. A dataset's chunk asks it
+        of every order, and hands the answer to :meth:`CentMoves.clean` (``items``), whose first pass would
+        otherwise test the items' targets again."""
+        self.dirty: Callable[[Any], int] = self.which
+        """Truthy when a derived money value of the record would be rejected (:attr:`which`, read as a truth
+        value: one compiled test answers both questions)."""
 
     def writes(self) -> tuple[str, ...]:
         """Paths :meth:`clean` may write itself (besides what the rules it re-runs write): its targets and the
@@ -447,9 +449,6 @@ class CentCleaner:
                                f"{rule.spec.get('items')}.*.{rule.spec.get('target')}"
                                for rule in rules if rule.kind in ("sum_of_products", "product_each")} & set(targets))
         return cls(sorted(targets), list(knobs.values()), item_targets)
-
-    def _any_target_rejected(self, record: Any) -> bool:
-        return _any_rejected([read for _, read in self._target_readers], record)
 
     def _any_item_rejected(self, record: Any) -> bool:
         return _any_rejected(self._item_readers, record)
