@@ -48,7 +48,7 @@ def add_parser(sub: Any) -> None:
                     help="ids of ENTITY records that exist elsewhere, for references to draw from instead of "
                          "generating them: user=ID,ID,... or user=@FILE (one id a line); repeatable")
     ds.add_argument("--locale", default=None, help="locale such as en_GB (default: a mix)")
-    ds.add_argument("--dialect", choices=("sqlite", "postgresql"), default="sqlite",
+    ds.add_argument("--dialect", choices=("sqlite", "postgresql"), default=None,
                     help="SQL dialect of --format sql (default sqlite)")
     ds.add_argument("--processes", type=int, default=None, metavar="N",
                     help="processes building entities of 10,000 records or more, this one included (N - 1 workers "
@@ -153,6 +153,9 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     from pytest_testdata.engine import Engine
     from pytest_testdata.seeding import random_seed
 
+    if args.dialect is not None and args.format != "sql":  # it would be dropped without a word
+        raise TestdataUsageError(f"--dialect {args.dialect} is the SQL dialect of --format sql; with --format "
+                                 f"{args.format} it would not be used. Add --format sql, or leave --dialect out.")
     seed = args.seed if args.seed is not None else random_seed()
     external = _external(args.external)
     request = DatasetRequest.checked(_counts(args.counts), root=args.root, count=args.count, seed=seed,
@@ -182,7 +185,7 @@ def cmd_dataset(args: argparse.Namespace) -> int:
         sink = RecordFiles(Path(args.out), args.format, files)
     elif args.format == "sql":
         out = sys.stdout if args.out in (None, "-") else files.open(Path(args.out))
-        sink = script = SqlScript(out, args.dialect)
+        sink = script = SqlScript(out, args.dialect or "sqlite")
     else:
         from pytest_testdata.datasets.db import sqlite_engine
         from pytest_testdata.datasets.load import DatabaseSink

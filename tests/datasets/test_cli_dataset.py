@@ -105,6 +105,11 @@ def test_a_file_is_on_the_disk_before_it_appears(capsys: pytest.CaptureFixture[s
     (["usr=3", "--out", "x"], "unknown entity 'usr' (did you mean 'user'?)"),
     (["user=3", "review=3", "product=2", "--out", "x"], "review records need order records"),
     (["user=3", "--format", "sqlite"], "--format sqlite needs --out: the SQLite file to create."),
+    (["user=3", "--dialect", "postgresql", "--out", "x"],
+     "--dialect postgresql is the SQL dialect of --format sql; with --format jsonl it would not be used. Add "
+     "--format sql, or leave --dialect out."),
+    (["user=3", "--format", "sqlite", "--dialect", "sqlite", "--out", "x"],
+     "--dialect sqlite is the SQL dialect of --format sql; with --format sqlite it would not be used."),
     (["user=3", "--cardinality", "order.customer_id=x"], "--cardinality 'order.customer_id=x': expected REF=N"),
     (["product=3", "order=3", "--external", "user", "--out", "x"],
      "--external 'user': expected ENTITY=ID,ID,... or ENTITY=@FILE"),
