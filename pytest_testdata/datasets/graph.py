@@ -398,8 +398,8 @@ def _check_external_fit(edges: list[Edge], schemas: Mapping[str, Schema], reques
 
     for edge in edges:
         ids = request.external.get(edge.parent)
-        node = schemas[edge.child].subschema(edge.path) if ids is not None else None
-        if not node or ids is None:
+        node = schemas[edge.child].subschema(edge.path) if ids else None
+        if not ids or not node:
             continue
         check = value_problems(node)
         refused = [(value, problems) for value in ids if (problems := check(value))]

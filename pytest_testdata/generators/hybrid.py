@@ -122,7 +122,7 @@ class HybridGenerator(GeneratorBase):
         records = output.records
         if len(records) != request.count:
             return self._rag_only(request, schema, seed,
-                                      f"the LLM returned {len(records)} records for {request.count} asked")
+                                  f"the LLM returned {len(records)} records for {request.count} asked")
         details: dict[str, Any] = dict(output.details)
         details.update({"patterns": [h.pattern.key for h in used], "examples": len(examples)})
         for message in heard:  # the model wrote the records, with a warning of its own (a provider swapped)
@@ -143,14 +143,13 @@ class HybridGenerator(GeneratorBase):
         :data:`~pytest_testdata.generators.host.COLLECT_WARNINGS`), as the llm strategy warns when it has no
         provider."""
         output = self.rag.generate(request, schema, seed)
+        said = f"strategy 'hybrid' for {schema.name!r}: {why}"
         if output.strategy == "traditional":  # RAG itself had nothing: say both
-            output.reason = f"strategy 'hybrid' for {schema.name!r}: {why}; and {output.reason}"
-            instead = "traditional"
+            output.reason = f"{said}; and {output.reason}"
+            said += "; fell back to traditional"
         else:
-            output.strategy = "rag"
-            instead = "RAG-only (retrieved patterns)"
-            output.reason = f"strategy 'hybrid' for {schema.name!r}: {why}; fell back to {instead}"
+            said += "; fell back to RAG-only (retrieved patterns)"
+            output.strategy, output.reason = "rag", said
             output.details["fallback_reasons"] = [why]
-        message = f"strategy 'hybrid' for {schema.name!r}: {why}; fell back to {instead}"
-        warn(request, LLMFallbackWarning(f"{message} for all {request.count} records"), output.details, stacklevel=3)
+        warn(request, LLMFallbackWarning(f"{said} for all {request.count} records"), output.details, stacklevel=3)
         return output
