@@ -16,7 +16,7 @@ import pytest
 
 from pytest_testdata.datasets import generate_dataset
 from pytest_testdata.engine import Engine
-from tests.llm.servers import LoopbackServer, Reply, Seen, chat_reply, requested_count
+from tests.llm.servers import PROVIDER_ENV, LoopbackServer, Reply, Seen, chat_reply, closed_port, requested_count
 
 ABOUT = re.compile(r'about the product \\?"(.+?)\\?" \(')
 COUNTS = {"user": 6, "product": 4, "order": 30, "review": 6}
@@ -46,9 +46,7 @@ def model_server() -> Iterator[LoopbackServer]:
 
 @pytest.fixture(autouse=True)
 def _no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "VLLM_URL", "OPENAI_BASE_URL", "VLLM_MODEL",
-                 "TESTDATA_LOCAL_MODEL", "LOCAL_MODEL_PATH", "TESTDATA_LLM_PROVIDER", "TESTDATA_OFFLINE",
-                 "TESTDATA_RECORD_MODE"):
+    for name in PROVIDER_ENV:
         monkeypatch.delenv(name, raising=False)
 
 
@@ -116,16 +114,13 @@ def test_hybrid_reviews_with_the_model_down_warn_once(tmp_path: Path) -> None:
     """hybrid's model unreachable: each request (one per product reviewed) falls back to the patterns, and the
     user reads one warning for the reviews (before: one per request, each the llm strategy's "fell back to
     traditional", which hybrid had not)."""
-    import socket
     import warnings
 
     from pytest_testdata.errors import LLMFallbackWarning
 
-    with socket.socket() as sock:  # a loopback port with nothing listening
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    engine = Engine(options={"vllm_url": f"http://127.0.0.1:{port}/v1", "vllm_model": "tiny", "llm_max_retries": 0,
-                             "store": "embedded", "store_path": str(tmp_path / "patterns.sqlite3")})
+    engine = Engine(options={"vllm_url": f"http://127.0.0.1:{closed_port()}/v1", "vllm_model": "tiny",
+                             "llm_max_retries": 0, "store": "embedded",
+                             "store_path": str(tmp_path / "patterns.sqlite3")})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         dataset = generate_dataset({"user": 6, "product": 4, "order": 30, "review": 12}, seed=5,

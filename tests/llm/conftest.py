@@ -13,7 +13,7 @@ from pytest_testdata.engine import Engine
 from pytest_testdata.llm.structured import uuid_paths
 from pytest_testdata.recording.cassettes import BOOK
 from pytest_testdata.types import GenerationRequest
-from tests.llm.servers import LoopbackServer, MessagesApiDouble, Respond
+from tests.llm.servers import PROVIDER_ENV, LoopbackServer, MessagesApiDouble, Respond
 
 FAST = {"llm_timeout": 60.0, "llm_max_retries": 1}
 """Generous: every server these tests talk to answers (a loaded machine must not turn an answer into a
@@ -77,18 +77,7 @@ def valid_records(entity: str, seed: int = 99) -> Callable[[int, dict[str, Any]]
 @pytest.fixture(autouse=True)
 def _no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests configure providers explicitly; a developer's keys and URLs must not leak in."""
-    for name in (
-        "ANTHROPIC_API_KEY",
-        "ANTHROPIC_BASE_URL",
-        "VLLM_URL",
-        "OPENAI_BASE_URL",
-        "VLLM_MODEL",
-        "TESTDATA_LOCAL_MODEL",
-        "LOCAL_MODEL_PATH",
-        "TESTDATA_LLM_PROVIDER",
-        "TESTDATA_OFFLINE",
-        "TESTDATA_RECORD_MODE",
-    ):
+    for name in PROVIDER_ENV:
         monkeypatch.delenv(name, raising=False)
 
 

@@ -8,6 +8,7 @@ request it got, and is shut down by the fixture that started it.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +16,19 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+PROVIDER_ENV = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "VLLM_URL", "OPENAI_BASE_URL", "VLLM_MODEL",
+                "TESTDATA_LOCAL_MODEL", "LOCAL_MODEL_PATH", "TESTDATA_LLM_PROVIDER", "TESTDATA_OFFLINE",
+                "TESTDATA_RECORD_MODE")
+"""Environment variables that configure an LLM provider: tests configure providers explicitly, and a
+developer's keys and URLs must not leak in (clear them with ``monkeypatch.delenv``)."""
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
 
 @dataclass
 class Seen:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 
 from pytest_testdata.engine import Engine
 from pytest_testdata.store import PatternStore
+from tests.llm.servers import closed_port as closed_port  # re-exported: the rag tests import it from here
 
 BACKENDS = ["embedded", "weaviate"]
 UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -51,14 +51,6 @@ def store_file(tmp_path: Path) -> Path:
 def engine(store_file: Path) -> Engine:
     """An engine whose rag/hybrid strategies use a fresh embedded store (seeded on first use)."""
     return Engine(options={"store": "embedded", "store_path": str(store_file)})
-
-
-def closed_port() -> int:
-    """A loopback port with nothing listening (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def ids_of(record: Any, found: set[str] | None = None) -> set[str]:

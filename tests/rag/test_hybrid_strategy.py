@@ -23,6 +23,7 @@ from pytest_testdata.store import curated_patterns
 from pytest_testdata.store.embedded import EmbeddedStore
 from pytest_testdata.store.ingest import ingest
 from pytest_testdata.types import GenerationRequest
+from tests.llm.servers import PROVIDER_ENV
 
 from .conftest import closed_port, ids_of
 
@@ -59,11 +60,6 @@ def engine_with(store_file: Path, model: Any = None) -> Engine:
 def run(engine: Engine, entity: str, count: int = 1, **kwargs: Any) -> Any:
     kwargs.setdefault("seed", 3)
     return engine.generate(GenerationRequest.checked(entity, count, **kwargs))
-
-
-PROVIDER_ENV = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "VLLM_URL", "OPENAI_BASE_URL", "VLLM_MODEL",
-                "TESTDATA_LOCAL_MODEL", "LOCAL_MODEL_PATH", "TESTDATA_LLM_PROVIDER", "TESTDATA_OFFLINE",
-                "TESTDATA_RECORD_MODE")
 
 
 def fallback_warnings(call: Any) -> tuple[Any, list[str]]:
