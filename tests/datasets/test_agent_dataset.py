@@ -43,6 +43,23 @@ def test_remote_dataset_equals_the_local_one(client: AgentClient) -> None:
     assert remote.metadata["payment"].dataset_coherence == 1.0 and remote.valid
 
 
+def test_external_ids_go_through_the_agent(client: AgentClient) -> None:
+    """Ids of users that exist elsewhere reach the agent's dataset (the same orders as built locally), and an id
+    the referring field refuses is the same one error, refused before any chunk."""
+    users = [f"6f1c2a57-6f3e-4a43-9d3b-3f3c1f0a00{n:02d}" for n in range(1, 6)]
+    counts = {"product": 6, "order": 30, "payment": 30}
+    remote = client.dataset(DatasetRequest.checked(counts, external={"user": users}, seed=4))
+    local = generate_dataset(counts, external={"user": users}, seed=4)
+    assert remote.as_dict()["records"] == local.as_dict()["records"] and remote.valid
+    assert list(remote.entities) == ["product", "order", "payment"]
+    assert {o["customer_id"] for o in remote["order"]} <= set(users)
+    with pytest.raises(TestdataUsageError) as err:
+        client.dataset(DatasetRequest.checked(counts, external={"user": [*users, "u-6"]}, seed=4))
+    assert "[INVALID_ARGUMENT]" in str(err.value)
+    assert ("external id 'u-6' of user cannot go into order.customer_id: 'u-6' is not a valid uuid [format] "
+            "(1 of the 6 ids does not fit)") in str(err.value)
+
+
 def test_the_stream_goes_entity_by_entity_in_chunks(agent: RunningAgent) -> None:
     with grpc.insecure_channel(agent.address) as channel:
         stub = pb_grpc.TestDataServiceStub(channel)  # type: ignore[no-untyped-call]
