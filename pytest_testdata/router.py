@@ -57,6 +57,10 @@ class Router:
     def route(self, request: GenerationRequest, schema: Schema) -> Route:
         """The strategy for a request and the reason (shown in metadata and the run summary)."""
         if request.strategy != "auto":
+            unread = self._unread(request)
+            if unread:  # said, not dropped without a word (a marker's context under --testdata-strategy traditional)
+                return Route(request.strategy, f"strategy {request.strategy!r} requested explicitly ({unread} not "
+                                               f"used by it)")
             found = self._explicit.get(request.strategy)
             if found is None:
                 found = self._explicit[request.strategy] = Route(
@@ -104,6 +108,22 @@ class Router:
         if free_text and self.availability("llm") is None:
             return f"free-text fields ({', '.join(free_text)}) and an LLM is configured"
         return ""
+
+    @staticmethod
+    def _unread(request: GenerationRequest) -> str:
+        """What an explicitly chosen strategy does not read of the request: the history flags (read by ``rag``
+        and ``hybrid``) for ``traditional`` and ``llm``, and the context and quality hints for ``traditional``
+        too; ``""`` when it reads all it was given."""
+        traditional = request.strategy == "traditional"
+        if not (traditional or request.strategy == "llm") or not (
+                request.learn_from_history or request.defect_triggering
+                or (traditional and (request.context or request.hints))):
+            return ""  # (the usual case, asked on every call: no list built)
+        unread = [f for f in ("learn_from_history", "defect_triggering") if getattr(request, f)]
+        if traditional:
+            unread += (["context"] if request.context else []) + [
+                f"hint {hint!r}" for hint in sorted(set(request.hints) & QUALITY_HINTS)]
+        return ", ".join(unread)
 
     @staticmethod
     def _ignored(request: GenerationRequest, flags: list[str], hints: set[str]) -> str:

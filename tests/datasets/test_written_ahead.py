@@ -53,16 +53,30 @@ def _whole(engine: Engine, counts: dict[str, int], seed: int, path: Path) -> lis
     return _dump(path)
 
 
+GATED = frozenset({"order", "review"})
+"""Entities whose chunk k a worker hands back only once the dataset's process has written chunk k - 1 early
+(or after a minute): the order of "written" and "finished" then does not depend on the machine's load."""
+
+
 @pytest.fixture
-def slow_workers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, int]]:
+def slow_workers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, str, int]]:
     """Workers (forked) that take a while over each chunk, so that the dataset's process waits for them and
     writes meanwhile; the events (written or finished, entity, offset) in order."""
     parent = os.getpid()
     built = chunks.build_chunk
+    marks = tmp_path / "written"  # the dataset's process marks each part it writes; forked workers look here
+    marks.mkdir()
 
     def slowly(job: Any, kit: Any, chunk: Any, start: int, stop: int) -> Any:
         if os.getpid() != parent:  # each chunk a second longer than the one before: they come back in turn
             time.sleep(start // CHUNK)
+            # Seconds apart were not always enough on a loaded machine (two chunks back at once, the entity
+            # finished before its first chunk was written): wait for the write itself.
+            previous = marks / f"{job.entity}-{start - CHUNK}"
+            waited = 0.0
+            while job.entity in GATED and start >= CHUNK and not previous.exists() and waited < 60:
+                time.sleep(0.05)
+                waited += 0.05
         return built(job, kit, chunk, start, stop)
 
     monkeypatch.setattr(chunks, "build_chunk", slowly)
@@ -75,6 +89,7 @@ def slow_workers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, int]]:
                     offset: int = 0) -> None:
         events.append(("written", entity, offset))
         write(self, plan, entity, records, deferred, offset=offset)
+        (marks / f"{entity}-{offset}").touch()
 
     def noted_finished(self: build.Builder, entity: str, *args: Any) -> None:
         events.append(("finished", entity, 0))

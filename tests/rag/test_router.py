@@ -34,6 +34,14 @@ RULES = [
     ("explicit-wins-over-volume", CART, {}, {"strategy": "hybrid", "count": 5000}, "hybrid",
      "strategy 'hybrid' requested explicitly"),
     ("explicit-wins-even-if-unavailable", CART, NO_LLM, {"strategy": "llm"}, "llm", "requested explicitly"),
+    # What an explicit strategy does not read is said, not dropped without a word.
+    ("explicit-traditional-says-what-it-does-not-read", CART, {},
+     {"strategy": "traditional", "context": "black friday", "hints": ["realistic", "edge_cases"],
+      "learn_from_history": True}, "traditional",
+     "strategy 'traditional' requested explicitly (learn_from_history, context, hint 'realistic' not used by it)"),
+    ("explicit-llm-reads-context-not-history", CART, {}, {"strategy": "llm", "context": "x",
+                                                          "defect_triggering": True}, "llm",
+     "strategy 'llm' requested explicitly (defect_triggering not used by it)"),
     ("volume", CART, {}, {"count": BULK_THRESHOLD + 1}, "traditional", "501 records > 500"),
     ("volume-at-threshold-is-not-bulk", CART, {}, {"count": BULK_THRESHOLD}, "traditional",
      "no context, quality hint"),
@@ -75,6 +83,18 @@ def test_rule(entity: Any, down: dict[str, str], request_args: dict[str, Any], s
     got_strategy, got_reason = route(entity, down, **request_args)
     assert got_strategy == strategy
     assert reason in got_reason
+
+
+@pytest.mark.parametrize(("strategy", "request_args"), [
+    ("rag", {"learn_from_history": True, "defect_triggering": True, "context": "x"}),  # its query reads the context
+    ("hybrid", {"learn_from_history": True, "context": "x", "hints": ["realistic"]}),
+    ("llm", {"context": "x", "hints": ["coherent"]}),
+    ("traditional", {"hints": ["edge_cases"]}),  # a coverage hint, which it reads
+])
+def test_an_explicit_strategy_that_reads_all_it_is_given_says_only_that(strategy: str,
+                                                                        request_args: dict[str, Any]) -> None:
+    assert route(CART, {}, strategy=strategy, **request_args) == (strategy, f"strategy {strategy!r} requested "
+                                                                            "explicitly")
 
 
 FALLBACKS = [
