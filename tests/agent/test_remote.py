@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
+
+from tests.llm.servers import closed_port
 
 from .conftest import RunningAgent, start_agent, start_agent_process
 
@@ -76,14 +77,8 @@ def test_remote_from_ini_and_environment(pytester: pytest.Pytester, agent: Runni
     assert len(agent.log_lines()) > before
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_unreachable_agent_is_one_error_at_session_start(pytester: pytest.Pytester, tmp_path: Path) -> None:
-    address = f"127.0.0.1:{_closed_port()}"
+    address = f"127.0.0.1:{closed_port()}"
     result = _run(pytester, tmp_path / "x.json", "--testdata-remote", address)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     errors = result.stderr.str()
@@ -127,6 +122,6 @@ def test_remote_under_xdist_and_in_the_header(pytester: pytest.Pytester, agent: 
 
 
 def test_help_does_not_reach_for_the_agent(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--testdata-remote", f"127.0.0.1:{_closed_port()}", "--help")
+    result = pytester.runpytest("--testdata-remote", f"127.0.0.1:{closed_port()}", "--help")
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*--testdata-remote=HOST:PORT*", "*--testdata-remote-token=TOKEN*"])
