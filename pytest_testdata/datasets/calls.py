@@ -53,7 +53,8 @@ def run_dataset(factory: Any, counts: Mapping[Any, int] | None, kwargs: Mapping[
     engine = factory.engine
     registry = getattr(engine, "registry", None)
     define = getattr(engine, "define", None)
-    named = {entity_name(k, registry, define): v for k, v in counts.items()} if counts is not None else None
+    named = {entity_name(k, registry, define): v for k, v in counts.items()} if isinstance(counts, Mapping) \
+        else counts  # (anything else is refused by DatasetRequest.checked, with the error a person reads)
     if options.get("root") is not None:
         options["root"] = entity_name(options["root"], registry, define)
     if "strategy" not in options and factory.defaults.get("strategy") not in (None, "auto"):

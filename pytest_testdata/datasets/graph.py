@@ -48,6 +48,9 @@ class Edge:
     """Read from the field's name (``petId``), not declared with ``x-ref``."""
     absent_when_empty: bool = False
     """Optional but not nullable (its type has no ``null``): left empty, the field is left out, not null."""
+    unique: bool = False
+    """The field is unique (``x-unique``: a model's ``unique=True`` foreign key, a joined subclass's primary
+    key): one-to-one, each parent referred to at most once (its cardinality is at most 1)."""
 
     @property
     def in_list(self) -> bool:
@@ -122,8 +125,13 @@ def _nullable(schema: Schema, path: str, sub: Mapping[str, Any]) -> bool:
     return False
 
 
-def _ref_cardinality(where: str, sub: Mapping[str, Any], nullable: bool, overrides: Mapping[str, Any]) -> Cardinality:
-    base = DEFAULT_REF.with_empty(NULLABLE_EMPTY if nullable else 0.0)
+ONE_TO_ONE = Cardinality(min=0, max=1, mean=1.0, skew="even")
+"""A unique reference's default: each parent referred to at most once, the referred ones drawn at random."""
+
+
+def _ref_cardinality(where: str, sub: Mapping[str, Any], nullable: bool, overrides: Mapping[str, Any],
+                     unique: bool = False) -> Cardinality:
+    base = (ONE_TO_ONE if unique else DEFAULT_REF).with_empty(NULLABLE_EMPTY if nullable else 0.0)
     if "x-cardinality" in sub:
         base = Cardinality.parse(f"{where} (x-cardinality)", sub["x-cardinality"], base)
     if where in overrides:
@@ -131,7 +139,19 @@ def _ref_cardinality(where: str, sub: Mapping[str, Any], nullable: bool, overrid
     if base.empty and not nullable:
         raise TestdataUsageError(f"cardinality[{where!r}]: empty={base.empty} but the reference is required; "
                                  "only a nullable reference can stay empty.")
+    if unique and (base.max is None or base.max > 1):
+        bounds = "no max" if base.max is None else f"a max of {base.max}"
+        raise TestdataUsageError(
+            f"cardinality[{where!r}]: {bounds} lets one record be referred to by several, but {where} is "
+            f"unique (x-unique: a unique or primary-key column), so each is referred to at most once. Give a "
+            f"max of 1 (1 for exactly one each, (0, 1) for at most one), or drop the field's uniqueness.")
     return base
+
+
+def _unique_reference(path: str, sub: Mapping[str, Any]) -> bool:
+    """A top-level reference whose field is unique: one-to-one (a list item's ``x-unique`` is not the
+    dataset's to keep)."""
+    return "." not in path and bool(sub.get("x-unique"))
 
 
 def _references(schema: Schema, registry: SchemaRegistry, overrides: Mapping[str, Any]) -> list[Edge]:
@@ -161,10 +181,10 @@ def _references(schema: Schema, registry: SchemaRegistry, overrides: Mapping[str
                 f"dataset: {where} refers to {target!r}, but {parent} has no field {parent_field!r}"
                 f"{suggest(parent_field, fields)}. Its fields: {', '.join(fields)}."
             )
-        nullable = _nullable(schema, path, sub)
+        nullable, unique = _nullable(schema, path, sub), _unique_reference(path, sub)
         edges.append(Edge(schema.name, path, parent, parent_field, nullable,
-                          _ref_cardinality(where, sub, nullable, overrides),
-                          absent_when_empty=nullable and not _null_allowed(sub)))
+                          _ref_cardinality(where, sub, nullable, overrides, unique),
+                          absent_when_empty=nullable and not _null_allowed(sub), unique=unique))
     return edges
 
 
@@ -187,10 +207,10 @@ def _inferred_references(schema: Schema, registry: SchemaRegistry, named: Mappin
         primary = _primary_key(parent)
         if primary is None or _json_type(sub) != _json_type(parent.properties.get(primary, {})):
             continue
-        nullable = _nullable(schema, name, sub)
+        nullable, unique = _nullable(schema, name, sub), _unique_reference(name, sub)
         edges.append(Edge(schema.name, name, target, primary, nullable,
-                          _ref_cardinality(f"{schema.name}.{name}", sub, nullable, overrides), inferred=True,
-                          absent_when_empty=nullable and not _null_allowed(sub)))
+                          _ref_cardinality(f"{schema.name}.{name}", sub, nullable, overrides, unique),
+                          inferred=True, absent_when_empty=nullable and not _null_allowed(sub), unique=unique))
     return edges
 
 
@@ -597,8 +617,11 @@ def _check_counts(edges: list[Edge], counts: Mapping[str, int], request: Dataset
                 f"{e.child} records, fewer {e.parent} records, or a lower min."
             )
         if hi is not None and children > parents * hi:
+            why = (f"{e.name} is unique, so each {e.parent} record is referred to at most once" if e.unique
+                   else f"cardinality of {e.name}: {e.card.describe()}")
+            fix = "" if e.unique else ", or a higher max"
             raise TestdataUsageError(
                 f"dataset: {counts[e.child]} {e.child} record(s) cannot be spread over {parents} {e.parent} "
-                f"record(s) with at most {hi} each (cardinality of {e.name}: {e.card.describe()}). Ask for at "
-                f"most {parents * hi} {e.child} records, more {e.parent} records, or a higher max."
+                f"record(s) with at most {hi} each ({why}). Ask for at most {parents * hi} {e.child} records"
+                f"{' or' if e.unique else ','} more {e.parent} records{fix}."
             )

@@ -55,9 +55,12 @@ class DatasetRequest:
             )
         if counts is not None:
             if not isinstance(counts, Mapping) or not counts:
+                one = repr(counts) if isinstance(counts, str) else getattr(counts, "__qualname__", None) \
+                    if isinstance(counts, type) else None  # one entity given alone: a name or a model class
+                hint = f" For one entity with what it references, pass root={one} (and count=N)." if one else ""
                 raise TestdataUsageError(
                     f"dataset counts: expected a mapping of entity name to record count such as "
-                    f"{{'user': 10, 'order': 30}}, got {counts!r}."
+                    f"{{'user': 10, 'order': 30}}, got {counts!r}.{hint}"
                 )
             for name, n in counts.items():
                 _check_count(f"counts[{name!r}]", n)

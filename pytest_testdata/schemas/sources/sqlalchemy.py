@@ -59,6 +59,7 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     table: Table = obj if isinstance(obj, Table) else obj.__table__
     label = obj.__qualname__ if isinstance(obj, type) else f"Table {table.name!r}"
     where = f"SQLAlchemy model {label} (table {table.name!r})"
+    identity = _polymorphic_identity(obj, where)
     pk = list(table.primary_key.columns)
     if len(pk) > 1 and not all(c.foreign_keys for c in pk):
         raise TestdataUsageError(
@@ -71,6 +72,9 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
         props[column.name] = _property(column, where, single_key=len(pk) == 1)
         if not column.nullable:
             required.append(column.name)
+    if identity is not None:  # the discriminator holds the model's own identity, or rows load as no class
+        column_name, value = identity
+        props[column_name]["enum"] = [value]
     # A link table's key and a multi-column unique constraint: each combination once (datasets/together.py).
     together = [[c.name for c in pk]] if len(pk) > 1 else []
     together += [list(c.columns.keys()) for c in table.constraints
@@ -93,6 +97,39 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     if isinstance(obj, type):
         _MODELS[source] = obj
     return schema
+
+
+def _polymorphic_identity(obj: Any, where: str) -> tuple[str, Any] | None:
+    """For the base model of a polymorphic hierarchy: its discriminator column and its own identity, which
+    every record gets (a drawn value would be no class's, and SQLAlchemy refuses to load such a row). A
+    model that inherits from another is refused: its records would need rows in its parent's table too,
+    with keys shared with the parent's records."""
+    mapper = getattr(obj, "__mapper__", None) if isinstance(obj, type) else None
+    if mapper is None:
+        return None
+    if mapper.inherits is not None:
+        parent = mapper.inherits.class_.__qualname__
+        kind = (f"joined-table inheritance: its rows are in {mapper.local_table.name!r} and "
+                f"{mapper.inherits.local_table.name!r}" if mapper.local_table is not mapper.inherits.local_table
+                else f"single-table inheritance: its rows are {parent}'s rows in {mapper.local_table.name!r}")
+        raise TestdataUsageError(
+            f"{where}: the model inherits from {parent} ({kind}), and datasets do not build inheriting models: "
+            f"one record would need a row in each table, with keys shared with {parent}'s records. Ask for "
+            f"{parent} instead, or pass the subclass's own table ({obj.__qualname__}.__table__) to build its "
+            f"rows alone (one per {parent} record at most, returned as rows, not {obj.__qualname__} instances).")
+    column = mapper.polymorphic_on
+    if column is None:
+        return None
+    if not isinstance(column, Column) or column.table is not mapper.local_table:
+        raise TestdataUsageError(
+            f"{where}: the model's polymorphic_on is {column!r}, not a column of its table; datasets can only "
+            "give each record the model's identity in a discriminator column. Use a column for polymorphic_on.")
+    if mapper.polymorphic_identity is None:
+        raise TestdataUsageError(
+            f"{where}: the model is the base of a polymorphic hierarchy (polymorphic_on={column.name!r}) but has "
+            f"no polymorphic_identity, so no value of {column.name!r} would load as {obj.__qualname__}. Give it "
+            f"one (__mapper_args__ = {{'polymorphic_identity': ...}}).")
+    return column.name, mapper.polymorphic_identity
 
 
 def _property(column: Column[Any], where: str, single_key: bool) -> dict[str, Any]:
