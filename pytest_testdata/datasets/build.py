@@ -16,7 +16,7 @@ import dataclasses
 import gc
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_testdata.datasets import workers
@@ -632,12 +632,19 @@ class Builder:
             listener(wanted, result)
 
 
-def generate_dataset(counts: dict[str, int] | None = None, *, engine: Engine | None = None,
+def generate_dataset(counts: Mapping[Any, int] | None = None, *, engine: Engine | None = None,
                      sink: Sink | None = None, processes: int | None = None, **kwargs: Any) -> Dataset:
     """The Python API: ``generate_dataset({"user": 10, "order": 30}, seed=1)`` or
-    ``generate_dataset(root="order", count=30, seed=1)``. Keyword arguments as :meth:`DatasetRequest.checked`;
-    ``processes`` as :func:`build_dataset`."""
+    ``generate_dataset(root="order", count=30, seed=1)``. Entities are named, or given as a ``Schema`` or a
+    model class (SQLAlchemy, pydantic...: registered with the engine), as for ``testdata.dataset``. Keyword
+    arguments as :meth:`DatasetRequest.checked`; ``processes`` as :func:`build_dataset`."""
+    from pytest_testdata.datasets.calls import entity_name
     from pytest_testdata.engine import Engine
 
+    engine = engine or Engine()
+    if isinstance(counts, Mapping):
+        counts = {entity_name(key, engine.registry): n for key, n in counts.items()}
+    if kwargs.get("root") is not None:
+        kwargs["root"] = entity_name(kwargs["root"], engine.registry)
     request = DatasetRequest.checked(counts, **kwargs)
-    return build_dataset(engine or Engine(), request, sink=sink, processes=processes)
+    return build_dataset(engine, request, sink=sink, processes=processes)

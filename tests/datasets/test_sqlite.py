@@ -141,6 +141,29 @@ def test_json_time_and_binary_columns_come_back_in_their_python_types(pytester: 
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
 
 
+def test_float_columns_are_read_and_generated_columns_left_to_the_database(pytester: pytest.Pytester) -> None:
+    """``Mapped[float]`` (SQLAlchemy 2.1's ``Double``, a ``Float`` that is no longer a ``Numeric``) and
+    ``Float`` are numbers; a ``Computed`` column gets no value (the database refuses one) and reads back."""
+    pytester.makepyfile(test_kinds=MODELS + '''
+    class Line(Base):
+        __tablename__ = "lines"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        quantity: Mapped[int]
+        price: Mapped[float]
+        weight: Mapped[float] = mapped_column(sa.Float)
+        total: Mapped[float] = mapped_column(sa.Computed("quantity * price"))
+
+    def test_it(testdata, db):
+        ds = testdata.dataset({Line: 12}, into=db)
+        assert all(isinstance(r["price"], float) and isinstance(r["weight"], float) for r in ds["lines"])
+        assert all("total" not in r for r in ds["lines"])
+        db.expire_all()
+        totals = {line.id: line.total for line in db.scalars(sa.select(Line))}
+        assert totals == pytest.approx({r["id"]: r["quantity"] * r["price"] for r in ds["lines"]})
+''')
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
 def test_a_model_whose_foreign_key_points_outside_the_dataset(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_outside=MODELS + '''
     def test_it(testdata, db):
@@ -160,8 +183,10 @@ def test_a_database_error_names_entity_record_and_field(pytester: pytest.Pyteste
         __tablename__ = "lines"
         id: Mapped[int] = mapped_column(primary_key=True)
         quantity: Mapped[int] = mapped_column(sa.Integer)
-        # A CHECK the model cannot show the generator: realistic quantities (a few items) break it.
-        __table_args__ = (sa.CheckConstraint("quantity >= 1000", name="bulk_quantity"),)
+        # A CHECK left to the database (not read as a rule for the records): realistic quantities (a few
+        # items) break it.
+        __table_args__ = (sa.CheckConstraint("quantity >= 1000", name="bulk_quantity",
+                                             info={"testdata": "database"}),)
 
     def test_it(testdata, db):
         testdata.dataset({Line: 50}, into=db)

@@ -6,8 +6,10 @@ combinations a link table's composite key or a multi-column unique constraint ho
 (``x-unique-together``). The entity is named after the table, so a foreign key ``orders.user_id ->
 users.id`` refers to the ``users`` entity. A column type with no JSON Schema counterpart, a composite
 primary key (other than a link table's, whose key columns are all foreign keys) or a foreign key on several
-columns is refused with a message saying so. Records become model instances through :func:`instance`, with
-values converted to the column's Python type (datetimes, dates, times, decimals, UUIDs, bytes from hex).
+columns is refused with a message saying so; a generated column (``Computed``) is left to the database,
+and ``CHECK`` constraints are read as rules (:mod:`.sql_checks`). Records become model instances through
+:func:`instance`, with values converted to the column's Python type (datetimes, dates, times, decimals,
+UUIDs, bytes from hex).
 
 Imports SQLAlchemy: used only when a model is passed.
 """
@@ -25,6 +27,7 @@ from sqlalchemy import Column, Table, UniqueConstraint, inspect, types
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.int_formats import FORMAT_KEY, INT_FORMAT_BOUNDS
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.schemas.sources.sql_checks import apply_checks, read_checks
 
 _TABLES: dict[str, Table] = {}
 _MODELS: dict[str, type[Any]] = {}
@@ -69,6 +72,8 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     props: dict[str, Any] = {}
     required = []
     for column in table.columns:
+        if column.computed is not None:  # a generated column: the database computes it and refuses a value
+            continue
         props[column.name] = _property(column, where, single_key=len(pk) == 1)
         if not column.nullable:
             required.append(column.name)
@@ -88,6 +93,7 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     document: dict[str, Any] = {"title": name or table.name, "type": "object", "properties": props,
                                 "required": required, "additionalProperties": False,
                                 "description": (table.comment or f"rows of the {table.name} table")}
+    apply_checks(document, read_checks(table, where), where)
     if len(pk) == 1:
         document["x-primary-key"] = pk[0].name
     if together:
@@ -171,7 +177,7 @@ def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
         if column.primary_key or column.foreign_keys:
             low = 1  # keys are positive (a key of 1 is the first row)
         return {"type": "integer", "minimum": low, "maximum": high, FORMAT_KEY: width}
-    if isinstance(kind, types.Numeric):
+    if isinstance(kind, (types.Numeric, types.Float)):  # (SQLAlchemy 2.1's Float is no Numeric)
         scale = kind.scale if isinstance(kind, types.Numeric) and not isinstance(kind, types.Float) else None
         prop: dict[str, Any] = {"type": "number", "minimum": 0}
         if scale is not None:

@@ -1,0 +1,311 @@
+"""A model's ``CHECK`` constraints read as JSON Schema keywords, so records keep them before the database does.
+
+The forms read, joined by ``AND`` (each name a column of the table, quoted or not, table prefix allowed):
+
+- ``age >= 18``, ``18 <= age``, ``price > 0``, ``rating BETWEEN 1 AND 5``, ``status = 'open'``: bounds of a
+  number (``minimum``, ``exclusiveMinimum``...; an integer's are made inclusive) or a single value;
+- ``status IN ('open', 'closed')``: ``enum`` (with an ``Enum`` column's own values: those in both);
+- ``length(code) = 8``, ``char_length(name) >= 2``: ``minLength``/``maxLength``;
+- ``name <> ''``: ``minLength`` 1;
+- ``note IS NOT NULL``: the column is required and never null;
+- ``ends >= starts`` (or ``starts <= ends``) for two date, date-time or integer columns: an ``ordered``
+  coherence rule (``x-coherence``). A strict order (``ends > starts``) is not read: two drawn values can
+  be equal.
+
+Any other form would let records break the constraint where the database then refuses them, so it is an
+error naming the constraint and its text. A constraint the database alone should keep (rows that break it are
+then refused at load, naming the record) is marked so on the model: ``CheckConstraint(..., info={"testdata":
+"database"})``. Constraints that SQLAlchemy makes for a type (``Enum``, ``Boolean`` with
+``create_constraint=True``) say what the column's type says already, and are left out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Table, types
+
+from pytest_testdata.errors import TestdataUsageError
+
+DATABASE_ONLY = "database"
+"""``CheckConstraint(..., info={"testdata": DATABASE_ONLY})``: not read; the database alone keeps it."""
+FORMS = ("col >= n (>, <=, <, =)", "col BETWEEN a AND b", "col IN ('a', 'b')", "length(col) <= n",
+         "col <> ''", "col IS NOT NULL", "col_b >= col_a for dates, date-times or integers", "joined by AND")
+
+_NAME = r'(?:[\w]+\.)?(?:"(?P<{0}q>[^"]+)"|`(?P<{0}b>[^`]+)`|\[(?P<{0}s>[^\]]+)\]|(?P<{0}p>[A-Za-z_]\w*))'
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_LITERAL = rf"(?:'(?:[^']|'')*'|{_NUMBER})"
+_OPS = (">=", "<=", "<>", "!=", ">", "<", "==", "=")
+_OP = "|".join(re.escape(op) for op in _OPS)
+_COLUMN_OP = re.compile(rf"^{_NAME.format('a')}\s*(?P<op>{_OP})\s*(?P<lit>{_LITERAL})$", re.I)
+_OP_COLUMN = re.compile(rf"^(?P<lit>{_LITERAL})\s*(?P<op>{_OP})\s*{_NAME.format('a')}$", re.I)
+_LENGTH = re.compile(rf"^(?:length|char_length|character_length)\s*\(\s*{_NAME.format('a')}\s*\)\s*(?P<op>{_OP})"
+                     rf"\s*(?P<lit>{_NUMBER})$", re.I)
+_IN = re.compile(rf"^{_NAME.format('a')}\s+IN\s*\((?P<items>.*)\)$", re.I | re.S)
+_TWO_COLUMNS = re.compile(rf"^{_NAME.format('a')}\s*(?P<op>{_OP})\s*{_NAME.format('c')}$", re.I)
+_NOT_NULL = re.compile(rf"^{_NAME.format('a')}\s+IS\s+NOT\s+NULL$", re.I)
+_BETWEEN = re.compile(rf"{_NAME.format('a')}\s+BETWEEN\s+(?P<lo>{_LITERAL})\s+AND\s+(?P<hi>{_LITERAL})", re.I)
+_ITEM = re.compile(rf"\s*({_LITERAL})\s*(?:,|$)")
+_FLIPPED = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "=": "=", "==": "==", "<>": "<>", "!=": "!="}
+
+
+class Unreadable(Exception):
+    """A CHECK constraint (or a part of one) in a form :func:`read_checks` does not read."""
+
+
+@dataclass
+class Checks:
+    """What a table's CHECK constraints say about its records."""
+
+    keywords: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per column: JSON Schema keywords (``minimum``, ``enum``, ``maxLength``...)."""
+    not_null: set[str] = field(default_factory=set)
+    """Columns that are never null."""
+    ordered: list[list[str]] = field(default_factory=list)
+    """Pairs of columns, the first never after the second (``ordered`` coherence rules)."""
+
+
+def read_checks(table: Table, where: str) -> Checks:
+    """What the table's CHECK constraints say (see the module docstring). An unreadable constraint is a
+    :class:`TestdataUsageError` naming it."""
+    found = Checks()
+    for constraint in _checks(table):
+        text = _text(constraint)
+        try:
+            for part in _conjuncts(_strip(_between(text))):
+                _read(part, table, found)
+        except Unreadable as exc:
+            label = f"CHECK constraint {constraint.name!r}" if constraint.name else "a CHECK constraint"
+            raise TestdataUsageError(
+                f"{where}: {label} ({text}) cannot be read as a rule for the records ({exc}), so records could "
+                f"break it and the database would refuse them. Forms read: {'; '.join(FORMS)}. Write it in "
+                f"these forms, or let the database alone keep it: CheckConstraint(..., info={{'testdata': "
+                f"'database'}}) (a record that breaks it is then refused at load, naming the record)."
+            ) from None
+    return found
+
+
+def _checks(table: Table) -> list[CheckConstraint]:
+    found = [c for c in table.constraints if isinstance(c, CheckConstraint)]
+    found += [c for column in table.columns for c in column.constraints
+              if isinstance(c, CheckConstraint) and c not in found]
+    return [c for c in found if not getattr(c, "_type_bound", False)
+            and (c.info or {}).get("testdata") != DATABASE_ONLY]
+
+
+def _text(constraint: CheckConstraint) -> str:
+    sql = constraint.sqltext
+    text = str(sql.compile(compile_kwargs={"literal_binds": True})) if not hasattr(sql, "text") else sql.text
+    return " ".join(str(text).split())
+
+
+def _strip(text: str) -> str:
+    """Without parentheses around the whole text."""
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")") and _closing(text, 0) == len(text) - 1:
+        text = text[1:-1].strip()
+    return text
+
+
+def _closing(text: str, start: int) -> int:
+    depth, quoted = 0, False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _between(text: str) -> str:
+    """``x BETWEEN a AND b`` as ``x >= a AND x <= b`` (so that the AND is not a conjunction's)."""
+    return _BETWEEN.sub(lambda m: f"{_group(m)} >= {m['lo']} AND {_group(m)} <= {m['hi']}", text)
+
+
+def _conjuncts(text: str) -> list[str]:
+    """The parts of ``a AND b AND c`` (outside parentheses and quotes), each without outer parentheses."""
+    parts, depth, quoted, start = [], 0, False, 0
+    upper = text.upper()
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and upper.startswith(" AND ", i):
+            parts.append(text[start:i])
+            start = i + 5
+            i += 4
+        i += 1
+    parts.append(text[start:])
+    out = []
+    for part in parts:
+        part = _strip(part)
+        if re.search(r"\b(OR|NOT)\b", part, re.I) and not _NOT_NULL.match(part):
+            raise Unreadable(f"{part!r} is not one of the forms")
+        out.append(part)
+    return out
+
+
+def _group(match: re.Match[str]) -> str:
+    return next(match[f"a{k}"] for k in "qbsp" if match[f"a{k}"] is not None)
+
+
+def _column(match: re.Match[str], table: Table) -> str:
+    name = _group(match)
+    if name not in table.c:
+        raise Unreadable(f"{name!r} is not a column of {table.name!r}")
+    return name
+
+
+def _literal(text: str) -> Any:
+    if text.startswith("'"):
+        return text[1:-1].replace("''", "'")
+    number = float(text)
+    return int(number) if re.fullmatch(r"[-+]?\d+", text) else number
+
+
+def _read(part: str, table: Table, checks: Checks) -> None:
+    keywords = checks.keywords
+    if found := _NOT_NULL.match(part):
+        checks.not_null.add(_column(found, table))
+        return
+    if found := _TWO_COLUMNS.match(part):
+        _two_columns(part, _column(found, table), found["op"], _other(found, table), table, checks)
+        return
+    if found := _LENGTH.match(part):
+        _length(keywords.setdefault(_column(found, table), {}), found["op"], int(float(found["lit"])), part)
+        return
+    if found := _IN.match(part):
+        items, rest, pos = [], found["items"].strip(), 0
+        while pos < len(rest):
+            item = _ITEM.match(rest, pos)
+            if item is None:
+                raise Unreadable(f"{part!r} lists something other than literals")
+            items.append(_literal(item.group(1)))
+            pos = item.end()
+        _enum(keywords.setdefault(_column(found, table), {}), items)
+        return
+    found = _COLUMN_OP.match(part)
+    op = found["op"] if found else None
+    if found is None and (found := _OP_COLUMN.match(part)):
+        op = _FLIPPED[found["op"]]
+    if found is None or op is None:
+        raise Unreadable(f"{part!r} is not one of the forms")
+    column = _column(found, table)
+    value = _literal(found["lit"])
+    into = keywords.setdefault(column, {})
+    if op in ("=", "=="):
+        _enum(into, [value])
+    elif op in ("<>", "!="):
+        if value != "":
+            raise Unreadable(f"{part!r}: only <> '' (not empty) is read")
+        into["minLength"] = max(into.get("minLength", 0), 1)
+    elif isinstance(value, str):
+        raise Unreadable(f"{part!r} compares with text")
+    else:
+        _bound(into, op, value, _integer(table, column))
+
+
+def _other(match: re.Match[str], table: Table) -> str:
+    name = next(match[f"c{k}"] for k in "qbsp" if match[f"c{k}"] is not None)
+    if name not in table.c:
+        raise Unreadable(f"{name!r} is not a column of {table.name!r}")
+    return name
+
+
+def _two_columns(part: str, left: str, op: str, right: str, table: Table, checks: Checks) -> None:
+    """``left op right``: an order of two date, date-time or integer columns."""
+    if op in (">", "<"):
+        raise Unreadable(f"{part!r} is a strict order, which is not kept (two drawn values can be equal); "
+                         f"write {op}= if equal values are allowed")
+    if op not in (">=", "<="):
+        raise Unreadable(f"{part!r} compares two columns with {op}")
+    for name in (left, right):
+        if not isinstance(table.c[name].type, (types.Date, types.DateTime, types.Integer)):
+            raise Unreadable(f"{part!r}: only dates, date-times and integers are ordered, and {name!r} is "
+                             f"{table.c[name].type!r}")
+    checks.ordered.append([left, right] if op == "<=" else [right, left])
+
+
+def _integer(table: Table, column: str) -> bool:
+    try:
+        return table.c[column].type.python_type is int
+    except NotImplementedError:  # a type that names no Python type
+        return False
+
+
+def _bound(into: dict[str, Any], op: str, value: float, integer: bool) -> None:
+    if integer and op in (">", "<"):  # an integer's strict bound as an inclusive one
+        value, op = (math.floor(value) + 1, ">=") if op == ">" else (math.ceil(value) - 1, "<=")
+    key = {">=": "minimum", ">": "exclusiveMinimum", "<=": "maximum", "<": "exclusiveMaximum"}[op]
+    if integer and key == "minimum":
+        value = math.ceil(value)
+    elif integer and key == "maximum":
+        value = math.floor(value)
+    keep = max if key in ("minimum", "exclusiveMinimum") else min
+    into[key] = keep(into[key], value) if key in into else value
+
+
+def _length(into: dict[str, Any], op: str, n: int, part: str) -> None:
+    if op in ("=", "=="):
+        _length(into, ">=", n, part)
+        _length(into, "<=", n, part)
+    elif op in (">=", ">"):
+        into["minLength"] = max(into.get("minLength", 0), n + (op == ">"))
+    elif op in ("<=", "<"):
+        into["maxLength"] = min(into.get("maxLength", n), n - (op == "<"))
+    else:
+        raise Unreadable(f"{part!r}: a length compared with {op}")
+
+
+def _enum(into: dict[str, Any], values: list[Any]) -> None:
+    if "enum" in into:
+        values = [v for v in into["enum"] if v in values]
+    into["enum"] = values
+
+
+def apply_checks(document: dict[str, Any], checks: Checks, where: str) -> None:
+    """Merge what :func:`read_checks` read into the table's schema: each column's property (the tighter
+    bound wins; an enum keeps the values both allow), ``required``, and ``x-coherence``."""
+    props, required = document["properties"], document["required"]
+    for column, found in checks.keywords.items():
+        prop = props[column]
+        for key, value in found.items():
+            if key == "enum":
+                value = [v for v in prop["enum"] if v in value] if "enum" in prop else value
+                if not value:
+                    raise TestdataUsageError(f"{where}: column {column!r}: its CHECK constraints and its type "
+                                             "allow no value in common. Fix the constraint.")
+            elif key in prop and key != "enum":
+                keep = max if key in ("minimum", "exclusiveMinimum", "minLength") else min
+                value = keep(prop[key], value)
+            prop[key] = value
+    for column in sorted(checks.not_null):
+        prop = props[column]
+        if isinstance(prop.get("type"), list):
+            prop["type"] = next(t for t in prop["type"] if t != "null")
+        if column not in required:
+            required.append(column)
+    for first, second in checks.ordered:
+        # The rule sorts a pair drawn out of order, so each value may end up in the other column: the second
+        # never goes below the first's least, the first never above the second's most.
+        low, high = props[first], props[second]
+        if "minimum" in low:
+            high["minimum"] = max(high.get("minimum", low["minimum"]), low["minimum"])
+        if "maximum" in high:
+            low["maximum"] = min(low.get("maximum", high["maximum"]), high["maximum"])
+    if checks.ordered:
+        document.setdefault("x-coherence", []).extend(
+            {"kind": "ordered", "fields": pair} for pair in checks.ordered)
