@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
@@ -175,19 +176,27 @@ def cmd_generate(args: argparse.Namespace) -> int:
         # A file is written beside the target and renamed into place at the end (pytest_testdata.atomic):
         # an interrupt or an error leaves whatever was there before untouched.
         out: TextIO = sys.stdout if args.out == "-" else stack.enter_context(atomic_output(args.out))
-        paths = _generate_into(out, args, engine, schema, seed, constraints)
+        paths, reasons = _generate_into(out, args, engine, schema, seed, constraints)
     print(f"testdata: {args.count} {args.entity} records, seed {seed}, strategy {'/'.join(sorted(paths))}"
           + (f", written to {args.out}" if args.out != "-" else ""), file=sys.stderr)
+    from pytest_testdata.router import PLAIN_REASON
+
+    # Why, when it says more than "as asked" (a fallback, a context the strategy does not read...).
+    plain = {PLAIN_REASON, f"strategy {args.strategy!r} requested explicitly", *getattr(args, "warned", ())}
+    for reason in sorted(reasons - plain):  # (a warning already said it)
+        print(f"testdata: why: {reason}", file=sys.stderr)
     return 0
 
 
 def _generate_into(out: TextIO, args: argparse.Namespace, engine: Any, schema: Any, seed: int,
-                   constraints: dict[str, dict[str, Any]]) -> set[str]:
+                   constraints: dict[str, dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """Write the records in chunks; returns the strategies that wrote them and the router's reasons."""
     from pytest_testdata.seeding import derive_seed
 
     show = not args.no_progress and args.count >= PROGRESS_THRESHOLD and sys.stderr.isatty()
     progress = None
     paths: set[str] = set()
+    reasons: set[str] = set()
     try:
         if show:
             from rich.console import Console
@@ -209,6 +218,7 @@ def _generate_into(out: TextIO, args: argparse.Namespace, engine: Any, schema: A
             )
             result = engine.generate(request)
             paths.add(result.metadata.strategy)
+            reasons.add(result.metadata.reason)
             _write(result.records, args.format, out, done == 0, done + n >= args.count, list(schema.fields))
             done += n
             if progress is not None:
@@ -216,7 +226,7 @@ def _generate_into(out: TextIO, args: argparse.Namespace, engine: Any, schema: A
     finally:
         if progress is not None:
             progress.stop()
-    return paths
+    return paths, reasons
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
@@ -249,6 +259,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return run(args)  # run() refuses to start when one of the schemas does not load
 
 
+def _warning_line(said: list[str]) -> Callable[..., None]:
+    """``warnings.showwarning`` for the command: the package's warnings as one ``testdata: warning:`` line
+    each (not Python's file, line and source), kept in ``said``; others as Python shows them."""
+    from pytest_testdata.errors import TestdataWarning
+
+    original = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+             line: str | None = None) -> None:
+        if issubclass(category, TestdataWarning):
+            said.append(str(message))
+            print(f"testdata: warning: {message}", file=sys.stderr)
+        else:
+            original(message, category, filename, lineno, file, line)
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``testdata`` command; errors print one readable line.
 
@@ -257,10 +284,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.warned = []
     try:
         resolve_schema_paths(args)
         func: Command = args.func
-        return func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_line(args.warned)
+            return func(args)
     except ConstraintViolationError as exc:
         print(f"testdata: error: {exc}", file=sys.stderr)
         return 1

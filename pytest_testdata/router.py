@@ -34,6 +34,9 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
 }
 """Where auto goes when its choice cannot run here, in order (traditional always can)."""
 
+PLAIN_REASON = "no context, quality hint or history flag: the fast rule-based path"
+"""Why auto picks traditional for a request that asks for nothing more (rule 5)."""
+
 Availability = Callable[[str], "str | None"]
 """Returns None when a strategy can run, else the reason it cannot."""
 
@@ -95,7 +98,7 @@ class Router:
             return Route("rag", f"{flag_text}: adapt retrieved {what}")
         if llm_reason:
             return Route("llm", f"{llm_reason}: an LLM writes coherent, context-aware records")
-        return Route("traditional", "no context, quality hint or history flag: the fast rule-based path")
+        return Route("traditional", PLAIN_REASON)
 
     def _llm_condition(self, request: GenerationRequest, schema: Schema, hints: set[str]) -> str:
         """Why an LLM is wanted (context, quality hint, free text with an LLM configured), or ``""``."""

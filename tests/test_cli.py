@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pytest_testdata.cli import main
+from tests.llm.servers import PROVIDER_ENV
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +36,27 @@ def test_generate_json_is_reproducible_with_a_seed(capsys: pytest.CaptureFixture
     assert err.strip() == "testdata: 3 cart records, seed 7, strategy traditional"
     assert json.loads(run(capsys, "generate", "cart", "-n", "3", "--seed", "7")[1]) == carts
     assert json.loads(run(capsys, "generate", "cart", "-n", "3", "--seed", "8")[1]) != carts
+
+
+def test_the_reason_is_printed_when_the_strategy_is_not_what_was_asked(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (*PROVIDER_ENV, "TESTDATA_ANTHROPIC_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    _, _, err = run(capsys, "generate", "user", "-n", "2", "--seed", "1", "--strategy", "traditional",
+                    "--context", "premium buyers")
+    assert err.splitlines() == ["testdata: 2 user records, seed 1, strategy traditional",
+                                "testdata: why: strategy 'traditional' requested explicitly (context not used by it)"]
+    _, _, err = run(capsys, "generate", "user", "-n", "2", "--seed", "1", "--context", "premium buyers")
+    assert err.splitlines()[1].startswith(
+        "testdata: why: context given: an LLM writes coherent, context-aware records, but llm is unavailable "
+        "(no LLM provider is configured: ")
+    assert err.splitlines()[1].endswith("; fell back to traditional")
+    # The model's own fallback is a warning, said once as a line of the command's (not Python's file and line)
+    _, _, err = run(capsys, "generate", "review", "-n", "2", "--seed", "1", "--strategy", "llm")
+    lines = err.splitlines()
+    assert len(lines) == 2 and lines[1] == "testdata: 2 review records, seed 1, strategy traditional"
+    assert lines[0].startswith("testdata: warning: strategy 'llm' for 'review': no LLM provider is configured: ")
+    assert lines[0].endswith("; fell back to traditional for all 2 records")
 
 
 def test_random_seed_is_printed_and_replays(capsys: pytest.CaptureFixture[str]) -> None:
