@@ -82,7 +82,7 @@ class Router:
 
     def _choose(self, request: GenerationRequest, schema: Schema) -> Route:
         hints = set(request.hints)
-        flags = [f for f in ("learn_from_history", "defect_triggering") if getattr(request, f)]
+        flags = _flags(request)
         ignored = self._ignored(request, flags, hints)
         if request.count > BULK_THRESHOLD:
             return Route("traditional", f"{request.count} records > {BULK_THRESHOLD}: bulk volume needs the fast "
@@ -122,16 +122,26 @@ class Router:
                 request.learn_from_history or request.defect_triggering
                 or (traditional and (request.context or request.hints))):
             return ""  # (the usual case, asked on every call: no list built)
-        unread = [f for f in ("learn_from_history", "defect_triggering") if getattr(request, f)]
-        if traditional:
-            unread += (["context"] if request.context else []) + [
-                f"hint {hint!r}" for hint in sorted(set(request.hints) & QUALITY_HINTS)]
-        return ", ".join(unread)
+        return ", ".join(_wishes(request, _flags(request), set(request.hints), traditional))
 
     @staticmethod
     def _ignored(request: GenerationRequest, flags: list[str], hints: set[str]) -> str:
-        wishes = flags + (["context"] if request.context else []) + sorted(hints & QUALITY_HINTS)
+        wishes = _wishes(request, flags, hints, True)
         if not wishes:
             return ""
         return (f" ({', '.join(wishes)} ignored; pass an explicit strategy such as "
                 f"strategy={'rag' if flags else 'llm'!r} to override)")
+
+
+def _flags(request: GenerationRequest) -> list[str]:
+    """The history flags the request sets."""
+    return [f for f in ("learn_from_history", "defect_triggering") if getattr(request, f)]
+
+
+def _wishes(request: GenerationRequest, flags: list[str], hints: set[str], llm_ones: bool) -> list[str]:
+    """What of the request a strategy may leave unread: the history flags, then (``llm_ones``) the context
+    and the quality hints (``hint 'realistic'``)."""
+    if not llm_ones:
+        return list(flags)
+    return [*flags, *(["context"] if request.context else []),
+            *(f"hint {hint!r}" for hint in sorted(hints & QUALITY_HINTS))]

@@ -53,7 +53,7 @@ RULES = [
     ("fast-beats-context", CART, {}, {"hints": ["fast"], "context": "holiday"}, "traditional",
      "(context ignored; pass an explicit strategy such as strategy='llm' to override)"),
     ("fast-beats-both", CART, {}, {"hints": ["fast", "realistic"], "defect_triggering": True}, "traditional",
-     "(defect_triggering, realistic ignored"),
+     "(defect_triggering, hint 'realistic' ignored"),
     ("history", CART, {}, {"learn_from_history": True}, "rag",
      "learn_from_history: adapt retrieved historical patterns"),
     ("defects", CART, {}, {"defect_triggering": True}, "rag", "defect_triggering: adapt retrieved known defect shapes"),
