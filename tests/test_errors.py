@@ -23,6 +23,8 @@ INTERNAL = {
     "read; bundle() turns it into a SchemaError naming the pointer",
     "pytest_testdata.llm.openai_compat._FormatRejected": "a ProviderError that makes the provider retry another format",
     "pytest_testdata.quality.validator._Reported": "control flow inside the validator's compiled checks",
+    "pytest_testdata.schemas.sources.sql_checks._Unreadable": "a CHECK constraint's part not read; read_checks "
+    "turns it into a TestdataUsageError naming the constraint",
     "pytest_testdata.wire_json._Refused": "a value orjson would write differently; the records' JSON is written by "
     "the standard library instead",
     "pytest_testdata.generators.budget.BudgetExceeded": "stops generation at a call's deadline; the agent answers "

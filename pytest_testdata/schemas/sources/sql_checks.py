@@ -52,7 +52,7 @@ _ITEM = re.compile(rf"\s*({_LITERAL})\s*(?:,|$)")
 _FLIPPED = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "=": "=", "==": "==", "<>": "<>", "!=": "!="}
 
 
-class Unreadable(Exception):
+class _Unreadable(Exception):
     """A CHECK constraint (or a part of one) in a form :func:`read_checks` does not read."""
 
 
@@ -77,7 +77,7 @@ def read_checks(table: Table, where: str) -> Checks:
         try:
             for part in _conjuncts(_strip(_between(text))):
                 _read(part, table, found)
-        except Unreadable as exc:
+        except _Unreadable as exc:
             label = f"CHECK constraint {constraint.name!r}" if constraint.name else "a CHECK constraint"
             raise TestdataUsageError(
                 f"{where}: {label} ({text}) cannot be read as a rule for the records ({exc}), so records could "
@@ -153,7 +153,7 @@ def _conjuncts(text: str) -> list[str]:
     for part in parts:
         part = _strip(part)
         if re.search(r"\b(OR|NOT)\b", part, re.I) and not _NOT_NULL.match(part):
-            raise Unreadable(f"{part!r} is not one of the forms")
+            raise _Unreadable(f"{part!r} is not one of the forms")
         out.append(part)
     return out
 
@@ -165,7 +165,7 @@ def _group(match: re.Match[str]) -> str:
 def _column(match: re.Match[str], table: Table) -> str:
     name = _group(match)
     if name not in table.c:
-        raise Unreadable(f"{name!r} is not a column of {table.name!r}")
+        raise _Unreadable(f"{name!r} is not a column of {table.name!r}")
     return name
 
 
@@ -192,7 +192,7 @@ def _read(part: str, table: Table, checks: Checks) -> None:
         while pos < len(rest):
             item = _ITEM.match(rest, pos)
             if item is None:
-                raise Unreadable(f"{part!r} lists something other than literals")
+                raise _Unreadable(f"{part!r} lists something other than literals")
             items.append(_literal(item.group(1)))
             pos = item.end()
         _enum(keywords.setdefault(_column(found, table), {}), items)
@@ -202,7 +202,7 @@ def _read(part: str, table: Table, checks: Checks) -> None:
     if found is None and (found := _OP_COLUMN.match(part)):
         op = _FLIPPED[found["op"]]
     if found is None or op is None:
-        raise Unreadable(f"{part!r} is not one of the forms")
+        raise _Unreadable(f"{part!r} is not one of the forms")
     column = _column(found, table)
     value = _literal(found["lit"])
     into = keywords.setdefault(column, {})
@@ -210,10 +210,10 @@ def _read(part: str, table: Table, checks: Checks) -> None:
         _enum(into, [value])
     elif op in ("<>", "!="):
         if value != "":
-            raise Unreadable(f"{part!r}: only <> '' (not empty) is read")
+            raise _Unreadable(f"{part!r}: only <> '' (not empty) is read")
         into["minLength"] = max(into.get("minLength", 0), 1)
     elif isinstance(value, str):
-        raise Unreadable(f"{part!r} compares with text")
+        raise _Unreadable(f"{part!r} compares with text")
     else:
         _bound(into, op, value, _integer(table, column))
 
@@ -221,20 +221,20 @@ def _read(part: str, table: Table, checks: Checks) -> None:
 def _other(match: re.Match[str], table: Table) -> str:
     name = next(match[f"c{k}"] for k in "qbsp" if match[f"c{k}"] is not None)
     if name not in table.c:
-        raise Unreadable(f"{name!r} is not a column of {table.name!r}")
+        raise _Unreadable(f"{name!r} is not a column of {table.name!r}")
     return name
 
 
 def _two_columns(part: str, left: str, op: str, right: str, table: Table, checks: Checks) -> None:
     """``left op right``: an order of two date, date-time or integer columns."""
     if op in (">", "<"):
-        raise Unreadable(f"{part!r} is a strict order, which is not kept (two drawn values can be equal); "
+        raise _Unreadable(f"{part!r} is a strict order, which is not kept (two drawn values can be equal); "
                          f"write {op}= if equal values are allowed")
     if op not in (">=", "<="):
-        raise Unreadable(f"{part!r} compares two columns with {op}")
+        raise _Unreadable(f"{part!r} compares two columns with {op}")
     for name in (left, right):
         if not isinstance(table.c[name].type, (types.Date, types.DateTime, types.Integer)):
-            raise Unreadable(f"{part!r}: only dates, date-times and integers are ordered, and {name!r} is "
+            raise _Unreadable(f"{part!r}: only dates, date-times and integers are ordered, and {name!r} is "
                              f"{table.c[name].type!r}")
     checks.ordered.append([left, right] if op == "<=" else [right, left])
 
@@ -267,7 +267,7 @@ def _length(into: dict[str, Any], op: str, n: int, part: str) -> None:
     elif op in ("<=", "<"):
         into["maxLength"] = min(into.get("maxLength", n), n - (op == "<"))
     else:
-        raise Unreadable(f"{part!r}: a length compared with {op}")
+        raise _Unreadable(f"{part!r}: a length compared with {op}")
 
 
 def _enum(into: dict[str, Any], values: list[Any]) -> None:
