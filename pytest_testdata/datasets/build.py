@@ -464,6 +464,9 @@ class Builder:
         filled = [i for i in range(n) if i not in empty]
         for i in empty:
             put_reference(records[i], edge.path, None, edge.absent_when_empty)
+        if exclude_self and edge.unique:  # (a record's successor) an earlier record no other points at
+            _assign_once_each(edge, records, filled, rng)
+            return
         if exclude_self:  # a self-reference (a manager): point at an earlier record, the first has none
             for i in filled:
                 first = None if not i else records[rng.randrange(i)].get(edge.parent_field)
@@ -630,6 +633,23 @@ class Builder:
             details={"dataset": True}))
         for listener in listeners:
             listener(wanted, result)
+
+
+def _assign_once_each(edge: Edge, records: list[Record], filled: list[int], rng: random.Random) -> None:
+    """A unique reference to the record's own entity: each filled record points at an earlier record that no
+    other points at, drawn at random (the first record, and one whose earlier records are all taken, has
+    none: a unique self-reference is nullable, or it would be a cycle with no end)."""
+    wanted = set(filled)
+    free: list[int] = []  # earlier records no record points at yet
+    for i, record in enumerate(records):
+        if i in wanted:
+            key = None
+            if free:
+                j = rng.randrange(len(free))
+                free[j], free[-1] = free[-1], free[j]
+                key = records[free.pop()].get(edge.parent_field)
+            put_reference(record, edge.path, key, edge.absent_when_empty)
+        free.append(i)
 
 
 def generate_dataset(counts: Mapping[Any, int] | None = None, *, engine: Engine | None = None,

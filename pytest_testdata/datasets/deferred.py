@@ -105,12 +105,19 @@ def fill_deferred(edge: Edge, children: list[Record], parents: Sequence[Record],
     candidates = Candidates(edge, rules, parents)
     n = len(children)
     empty = set(rng.sample(range(n), round(n * edge.card.empty))) if edge.card.empty else set()
+    taken: set[Any] = set()  # a unique reference's keys already pointed at (each once: edge.unique)
+    path = edge.path
+
     def holds(record: Record) -> bool:
+        if edge.unique and record[path] in taken:
+            return False
         return all(rule.check(record, index) is None for rule in rules)
 
     for i, record in enumerate(children):
         key = None if i in empty else candidates.choose(record, i, rng, holds)
         put_reference(record, edge.path, key, edge.absent_when_empty)
+        if edge.unique and key is not None:
+            taken.add(key)
 
 
 def break_deferred(rule: DatasetRule, edge: Edge, children: list[Record], parents: Sequence[Record],

@@ -191,3 +191,28 @@ def test_single(testdata):
         "Ask for Person instead, or pass the subclass's own table (Engineer.__table__) to build its rows alone*",
         "*TestdataUsageError: SQLAlchemy model Manager (table 'people'): the model inherits from Person "
         "(single-table inheritance: its rows are Person's rows in 'people')*"])
+
+
+def _chain(timed: bool) -> dict:
+    props: dict = {"step_id": {"type": "integer", "minimum": 1, "x-unique": True},
+                   "name": {"type": "string", "maxLength": 20},
+                   "previous_id": {"type": ["integer", "null"], "x-ref": "step.step_id", "x-unique": True}}
+    if timed:  # (then the reference is filled by the time rule inferred for it: datasets/deferred.py)
+        props["created_at"] = {"type": "string", "format": "date-time"}
+    return {"title": "step", "type": "object", "required": [p for p in props if p != "previous_id"],
+            "properties": props, "x-primary-key": "step_id"}
+
+
+@pytest.mark.parametrize("timed", [False, True])
+def test_a_unique_reference_to_the_entity_itself_points_at_each_record_once(tmp_path: Path, timed: bool) -> None:
+    engine = _engine(tmp_path, _chain(timed))
+    for seed in range(10):
+        ds = generate_dataset({"step": 40}, seed=seed, engine=engine)
+        previous = [s["previous_id"] for s in ds["step"] if s.get("previous_id") is not None]
+        assert len(previous) == len(set(previous)) >= 24, seed  # each step follows at most one (most follow one)
+        keys = ds.lookup("step")
+        assert all(p in keys and p != s["step_id"] for s in ds["step"] if (p := s.get("previous_id")) is not None)
+        if timed:
+            assert all(keys[s["previous_id"]]["created_at"] < s["created_at"] for s in ds["step"]
+                       if s.get("previous_id") is not None)
+        assert ds.valid
