@@ -309,7 +309,8 @@ def test_a_non_model_entity_is_refused(pytester: pytest.Pytester) -> None:
     """)
     result = pytester.runpytest()
     result.stdout.fnmatch_lines(["*entity: expected an entity name such as 'cart', a Schema or a model "
-                                 "class, got 42. Allowed model kinds: pydantic, dataclass, typeddict, attrs*"])
+                                 "class, got 42. Allowed model kinds: sqlalchemy, pydantic, dataclass, typeddict, "
+                                 "attrs*"])
 
 
 def test_a_model_may_not_silently_replace_a_schema_of_the_same_name(pytester: pytest.Pytester) -> None:

@@ -168,7 +168,8 @@ def test_a_custom_validator_the_schema_cannot_express_fails_the_call_with_its_me
 
 
 def test_something_that_is_not_a_model_names_the_allowed_kinds() -> None:
-    with pytest.raises(Exception, match=r"got 42. Allowed model kinds: pydantic, dataclass, typeddict, attrs"):
+    with pytest.raises(Exception,
+                       match=r"got 42. Allowed model kinds: sqlalchemy, pydantic, dataclass, typeddict, attrs"):
         schema_from_object(42)
 
 
@@ -335,7 +336,8 @@ def test_the_python_api_takes_a_schema_or_a_model_class() -> None:
 
     with pytest.raises(TestdataUsageError, match=r"entity 'order' .* would replace the schema of the same name"):
         generate(Order, 1)
-    with pytest.raises(TestdataUsageError, match=r"a Schema or a model class, got 42. Allowed model kinds: pydantic"):
+    with pytest.raises(TestdataUsageError,
+                       match=r"a Schema or a model class, got 42. Allowed model kinds: sqlalchemy, pydantic"):
         generate(42, 1)  # the model adapters name what they read
 
 

@@ -96,7 +96,9 @@ def _load_builtins() -> None:
         _builtins_loaded = True
         from pytest_testdata.schemas.sources import models
 
-        for adapter in (*models.ADAPTERS, SourceAdapter("sqlalchemy", _is_sqlalchemy, _load_sqlalchemy)):
+        # SQLAlchemy first: a mapped class that is also a pydantic model (SQLModel's table=True) or a dataclass
+        # (MappedAsDataclass) is an ORM entity, with its table's keys, foreign keys and instances.
+        for adapter in (SourceAdapter("sqlalchemy", _is_sqlalchemy, _load_sqlalchemy), *models.ADAPTERS):
             if all(a.kind != adapter.kind for a in ADAPTERS):
                 ADAPTERS.append(adapter)
 

@@ -277,8 +277,9 @@ def _enum(into: dict[str, Any], values: list[Any]) -> None:
 
 
 def apply_checks(document: dict[str, Any], checks: Checks, where: str) -> None:
-    """Merge what :func:`read_checks` read into the table's schema: each column's property (the tighter
-    bound wins; an enum keeps the values both allow), ``required``, and ``x-coherence``."""
+    """Merge what :func:`read_checks` read (or a model's field constraints) into the table's schema: each
+    column's property (the tighter bound wins; an enum keeps the values both allow), ``required``, and
+    ``x-coherence``."""
     props, required = document["properties"], document["required"]
     for column, found in checks.keywords.items():
         prop = props[column]
@@ -288,7 +289,10 @@ def apply_checks(document: dict[str, Any], checks: Checks, where: str) -> None:
                 if not value:
                     raise TestdataUsageError(f"{where}: column {column!r}: its CHECK constraints and its type "
                                              "allow no value in common. Fix the constraint.")
-            elif key in prop and key != "enum":
+            elif key == "pattern" and prop.get(key, value) != value:
+                raise TestdataUsageError(f"{where}: column {column!r} has two patterns ({prop[key]!r} and "
+                                         f"{value!r}); give it one.")
+            elif key in prop and key != "pattern":
                 keep = max if key in ("minimum", "exclusiveMinimum", "minLength") else min
                 value = keep(prop[key], value)
             prop[key] = value

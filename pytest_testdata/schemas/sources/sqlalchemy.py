@@ -27,7 +27,7 @@ from sqlalchemy import Column, Table, UniqueConstraint, inspect, types
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.int_formats import FORMAT_KEY, INT_FORMAT_BOUNDS
 from pytest_testdata.schemas.model import Schema
-from pytest_testdata.schemas.sources.sql_checks import apply_checks, read_checks
+from pytest_testdata.schemas.sources.sql_checks import Checks, apply_checks, read_checks
 
 _TABLES: dict[str, Table] = {}
 _MODELS: dict[str, type[Any]] = {}
@@ -94,6 +94,7 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
                                 "required": required, "additionalProperties": False,
                                 "description": (table.comment or f"rows of the {table.name} table")}
     apply_checks(document, read_checks(table, where), where)
+    apply_checks(document, Checks(keywords=_field_constraints(obj, props)), where)
     if len(pk) == 1:
         document["x-primary-key"] = pk[0].name
     if together:
@@ -103,6 +104,29 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     if isinstance(obj, type):
         _MODELS[source] = obj
     return schema
+
+
+_CONSTRAINT_KEYWORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum",
+                        "min_length": "minLength", "max_length": "maxLength", "pattern": "pattern"}
+"""A pydantic field's constraints (``annotated_types`` metadata) and their JSON Schema keywords."""
+
+
+def _field_constraints(obj: Any, props: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """For a mapped class that is also a pydantic model (SQLModel's ``table=True``): each column's field
+    constraints (``Field(ge=0, le=150)``, ``max_length``...), which the table itself does not hold."""
+    fields = getattr(obj, "model_fields", None) if isinstance(obj, type) else None
+    if not isinstance(fields, Mapping):
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for name, info in fields.items():
+        if name not in props:
+            continue
+        for item in getattr(info, "metadata", ()):
+            for attribute, keyword in _CONSTRAINT_KEYWORDS.items():
+                value = getattr(item, attribute, None)
+                if value is not None and not isinstance(value, bool):
+                    out.setdefault(name, {})[keyword] = value
+    return out
 
 
 def _polymorphic_identity(obj: Any, where: str) -> tuple[str, Any] | None:
@@ -155,8 +179,17 @@ def _property(column: Column[Any], where: str, single_key: bool) -> dict[str, An
     return prop
 
 
-def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
+def _stored_type(column: Column[Any]) -> Any:
+    """The column's type, or for a ``TypeDecorator`` (SQLModel's ``AutoString``, an application's own) the
+    type it stores its values as."""
     kind = column.type
+    while isinstance(kind, types.TypeDecorator):
+        kind = kind.impl_instance
+    return kind
+
+
+def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
+    kind = _stored_type(column)
     if isinstance(kind, types.Enum):
         return {"type": "string", "enum": list(kind.enums)}
     if isinstance(kind, types.JSON):  # JSONB too: any JSON object (the record holds it, the driver dumps it)
@@ -204,7 +237,7 @@ def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
 
 
 def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
-    kind = column.type
+    kind = _stored_type(column)
     if isinstance(kind, types.DateTime):
         def to_datetime(value: Any) -> Any:
             moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
