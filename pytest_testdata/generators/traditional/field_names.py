@@ -42,7 +42,8 @@ PERSON = frozenset((
     "shopper", "consumer", "payer", "payee", "signer", "approver", "submitter", "reporter", "watcher",
     "follower", "friend", "spouse", "doctor", "nurse", "billing_details", "cardholder",
     "account_holder", "shipping_contact", "emergency_contact", "uploader", "editor", "organizer", "organiser",
-    "moderator", "by",
+    "moderator", "by", "hero", "player", "athlete", "artist", "musician", "writer", "tenant", "resident",
+    "volunteer", "coach", "instructor", "trainer", "worker", "character",
 ))
 """Parent words whose ``name`` is a person's full name (``by``: ``closed_by``, ``created_by``, ``merged_by``)."""
 PRODUCT = frozenset(("product", "item", "line_item", "article", "good", "merchandise", "sku", "offering",
