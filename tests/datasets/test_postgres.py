@@ -8,12 +8,15 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm  # kept loaded across pytester in-process runs (see test_sqlite.py)
-from sqlalchemy.dialects.postgresql import JSONB  # imported once: importing it again re-registers its functions
+
+# imported once: importing it again re-registers its functions
+from sqlalchemy.dialects.postgresql import ARRAY, INET, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pytest_testdata.datasets.load import DatabaseSink, DatasetLoadError, build_into
 from pytest_testdata.datasets.request import DatasetRequest
 from pytest_testdata.engine import Engine
+from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.sources.sqlalchemy import schema_from_model
 from tests.datasets.postgres_server import PostgresServer
 
@@ -146,3 +149,53 @@ def test_json_time_and_binary_columns_copy_into_postgres_and_the_link_table_hold
             tx.rollback()
     finally:
         engine.dispose()
+
+
+def test_array_and_network_columns_copy_into_postgres(postgres: PostgresServer) -> None:
+    """PostgreSQL's ARRAY (of text, and of dates: each item converted for the model) and INET columns, read
+    from the model and loaded through COPY, checked in SQL; a TypeDecorator that converts its values is refused
+    by name."""
+    class Base(DeclarativeBase):
+        pass
+
+    class Event(Base):
+        __tablename__ = "events"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        tags: Mapped[list[str]] = mapped_column(ARRAY(sa.String(20)))
+        days: Mapped[list[dt.date]] = mapped_column(ARRAY(sa.Date))
+        source_ip: Mapped[str] = mapped_column(INET)
+
+    engine = sa.create_engine(postgres.url)
+    try:
+        gen = Engine()
+        gen.registry.register(schema_from_model(Event))
+        with engine.connect() as conn, conn.begin() as tx:
+            Base.metadata.create_all(conn)
+            ds = build_into(gen, DatasetRequest.checked({"events": 20}, seed=4), conn)
+            q = lambda sql: conn.execute(sa.text(sql)).scalar()  # noqa: E731
+            assert q("SELECT count(*) FROM events WHERE cardinality(tags) BETWEEN 0 AND 5 "
+                     "AND family(source_ip) = 4") == 20
+            rows = conn.execute(sa.text("SELECT id, tags, days FROM events"))
+            stored = {row.id: (row.tags, row.days) for row in rows}
+            assert stored == {e["id"]: (e["tags"], [dt.date.fromisoformat(d) for d in e["days"]]) for e in ds["events"]}
+            assert any(e["tags"] for e in ds["events"]) and any(e["days"] for e in ds["events"])
+            tx.rollback()
+    finally:
+        engine.dispose()
+
+    class Guid(sa.types.TypeDecorator):  # an application's own: takes uuid.UUID, stores its hex
+        impl = sa.CHAR(32)
+        cache_ok = True
+
+        def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+            return None if value is None else value.hex
+
+    class Thing(Base):
+        __tablename__ = "things"
+        id: Mapped[str] = mapped_column(Guid, primary_key=True)
+
+    with pytest.raises(TestdataUsageError, match=(
+            r"^SQLAlchemy model .*Thing \(table 'things'\): column 'id' has type Guid\(length=32\), a TypeDecorator "
+            r"that converts its values \(stored as CHAR\(length=32\)\), so datasets cannot tell which Python values it "
+            r"takes\.")):
+        schema_from_model(Thing)

@@ -179,17 +179,49 @@ def _property(column: Column[Any], where: str, single_key: bool) -> dict[str, An
     return prop
 
 
+_CONVERTING = ("process_bind_param", "process_result_value", "bind_processor", "result_processor")
+"""What a ``TypeDecorator`` overrides when it converts values on their way to or from the database."""
+
+
 def _stored_type(column: Column[Any]) -> Any:
-    """The column's type, or for a ``TypeDecorator`` (SQLModel's ``AutoString``, an application's own) the
-    type it stores its values as."""
-    kind = column.type
-    while isinstance(kind, types.TypeDecorator):
+    """The column's type, or for a ``TypeDecorator`` that passes values through unchanged (SQLModel's
+    ``AutoString``) the type it stores them as. One that converts them (``Interval``, ``PickleType``, an
+    application's ``GUID``) is kept: what Python values it takes is its own, and it is refused below."""
+    return _plain(column.type)
+
+
+def _plain(kind: Any) -> Any:
+    """:func:`_stored_type` of a type (a type class, as an ``ARRAY``'s item type may be given, is made one)."""
+    if isinstance(kind, type):
+        kind = kind()
+    while isinstance(kind, types.TypeDecorator) and not any(
+            getattr(type(kind), name) is not getattr(types.TypeDecorator, name) for name in _CONVERTING):
         kind = kind.impl_instance
     return kind
 
 
+ARRAY_ITEMS = 5
+"""At most this many items in a PostgreSQL ``ARRAY`` value (tags, scores: a few each)."""
+_PG_TEXT_KINDS = {"INET": {"type": "string", "format": "ipv4"}, "CIDR": {"type": "string", "format": "ipv4"},
+                  "MACADDR": {"type": "string", "pattern": "^([0-9a-f]{2}:){5}[0-9a-f]{2}$"}}
+"""PostgreSQL's network types, by class name (the dialect is imported only by a user who uses them)."""
+
+
 def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
-    kind = _stored_type(column)
+    return _kind_schema(_stored_type(column), column, where)
+
+
+def _kind_schema(kind: Any, column: Column[Any], where: str) -> dict[str, Any]:
+    """The JSON Schema of values of ``kind`` (the column's type, or an ``ARRAY``'s item type)."""
+    if isinstance(kind, types.ARRAY):  # PostgreSQL: a list of the item type's values
+        if kind.dimensions not in (None, 1):
+            raise TestdataUsageError(f"{where}: column {column.name!r} is an ARRAY of {kind.dimensions} "
+                                     "dimensions; datasets generate one-dimensional arrays. Give it one dimension, "
+                                     "or leave the model out of the dataset.")
+        item = _kind_schema(_plain(kind.item_type), column, where)
+        return {"type": "array", "items": item, "maxItems": ARRAY_ITEMS}
+    if type(kind).__name__ in _PG_TEXT_KINDS and type(kind).__module__.startswith("sqlalchemy.dialects.postgresql"):
+        return dict(_PG_TEXT_KINDS[type(kind).__name__])
     if isinstance(kind, types.Enum):
         return {"type": "string", "enum": list(kind.enums)}
     if isinstance(kind, types.JSON):  # JSONB too: any JSON object (the record holds it, the driver dumps it)
@@ -229,15 +261,28 @@ def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
         if kind.length:
             prop["maxLength"] = int(kind.length)
         return prop
+    if isinstance(kind, types.TypeDecorator) and not isinstance(kind, (types.Interval, types.PickleType)):
+        raise TestdataUsageError(
+            f"{where}: column {column.name!r} has type {kind!r}, a TypeDecorator that converts its values "
+            f"(stored as {kind.impl_instance!r}), so datasets cannot tell which Python values it takes. Give the "
+            "column a type that stores values as they are (String, Integer, Uuid...), or leave the model out of "
+            "the dataset.")
     raise TestdataUsageError(
         f"{where}: column {column.name!r} has type {kind!r}, which datasets cannot generate yet. Supported: "
         "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Time, Uuid, JSON, "
-        "LargeBinary. Give the "
+        "LargeBinary, and PostgreSQL's ARRAY (of those), INET, CIDR and MACADDR. Give the "
         "column one of these types, or leave the model out of the dataset.")
 
 
 def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
-    kind = _stored_type(column)
+    return _kind_converter(_stored_type(column))
+
+
+def _kind_converter(kind: Any) -> Callable[[Any], Any] | None:
+    """How a record's JSON value of ``kind`` becomes the Python value the model takes (None: as it is)."""
+    if isinstance(kind, types.ARRAY):
+        each = _kind_converter(_plain(kind.item_type))
+        return None if each is None else lambda v: [each(x) for x in v] if isinstance(v, list) else v
     if isinstance(kind, types.DateTime):
         def to_datetime(value: Any) -> Any:
             moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
