@@ -39,6 +39,14 @@ try:
 except ImportError:  # the agent extra is not installed: no in-process run can import them either
     pass
 
+# SQLAlchemy's asyncio extension and greenlet (a C extension), which in-process runs use for an AsyncSession's
+# run_sync (tests/datasets/test_sqlite.py, docs/datasets.md), imported once for the same reason.
+try:
+    import greenlet  # noqa: F401
+    import sqlalchemy.ext.asyncio  # noqa: F401
+except ImportError:  # the dev extra is not installed: those tests fail on their own import, loudly
+    pass
+
 
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:

@@ -49,6 +49,10 @@ def run_dataset(factory: Any, counts: Mapping[Any, int] | None, kwargs: Mapping[
             f"Allowed: counts, {', '.join(DATASET_KEYS)}.")
     options = dict(kwargs)
     into = options.pop("into", None)
+    if into is not None:  # refused before anything is built (an AsyncSession: see check_target)
+        from pytest_testdata.datasets.load import check_target
+
+        check_target(into)
     check = bool(options.pop("check", True))
     engine = factory.engine
     registry = getattr(engine, "registry", None)

@@ -31,6 +31,7 @@ from pytest_testdata.datasets.references import REFUSED, ReferenceCheck, Referen
 from pytest_testdata.datasets.result import Dataset
 from pytest_testdata.datasets.tables import TableMap, build_tables
 from pytest_testdata.errors import DatasetLoadError as DatasetLoadError  # re-exported; its home is errors.py
+from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.sources.sqlalchemy import converters, instance, json_columns, model_of, python_values
 
 Record = dict[str, Any]
@@ -45,6 +46,7 @@ class DatabaseSink:
     """Writes each finished entity into the database (see the module docstring)."""
 
     def __init__(self, target: Engine | Connection | Session, *, create: bool = True, chunk: int = CHUNK) -> None:
+        check_target(target)
         self.session = target if isinstance(target, Session) else None
         self._owned: Any = None
         """The transaction of an Engine's connection (begun by :meth:`_prepare`), committed by :meth:`finish`."""
@@ -329,6 +331,22 @@ class DatabaseSink:
             self._restore()
         if self._own_engine:
             self.connection.close()
+
+
+def check_target(target: Any) -> None:
+    """A usage error for ``into=`` anything but a SQLAlchemy Engine, Connection or Session (an async one
+    included: the loader is synchronous, and ``run_sync`` hands it the session's own synchronous side)."""
+    if isinstance(target, (Engine, Connection, Session)):
+        return
+    kind = type(target).__name__
+    if any(hasattr(target, name) for name in ("sync_session", "sync_connection", "sync_engine")):
+        raise TestdataUsageError(
+            f"dataset: into= got an {kind}; the dataset is loaded synchronously. Call it through the async "
+            f"object's run_sync, which hands it the synchronous side in the same transaction: "
+            f"await session.run_sync(lambda sync: testdata.dataset({{...}}, into=sync)) (docs/datasets.md, "
+            f"\"Async sessions\").")
+    raise TestdataUsageError(f"dataset: into= takes a SQLAlchemy Session, Connection or Engine, got {kind} "
+                             f"({target!r}).")
 
 
 def _foreign_keys(raw: Any) -> bool:

@@ -164,6 +164,39 @@ def test_float_columns_are_read_and_generated_columns_left_to_the_database(pytes
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
 
 
+def test_into_an_async_session_says_to_use_run_sync_and_run_sync_loads(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_async=MODELS + '''
+    import asyncio
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    def test_it(testdata, tmp_path):
+        async def scenario():
+            engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/app.db")
+            async with engine.begin() as conn:
+                await conn.run_sync(Base.metadata.create_all)
+            async with AsyncSession(engine) as session:
+                with pytest.raises(Exception) as refused:
+                    testdata.dataset({Customer: 4, Purchase: 9}, into=session)
+                ds = await session.run_sync(lambda sync: testdata.dataset({Customer: 4, Purchase: 9}, into=sync))
+                joined = await session.scalar(sa.select(sa.func.count()).select_from(Purchase).join(Customer))
+            await engine.dispose()
+            return refused.value, ds, joined
+
+        refused, ds, joined = asyncio.run(scenario())
+        assert type(refused).__name__ == "TestdataUsageError"
+        assert str(refused).startswith("dataset: into= got an AsyncSession; the dataset is loaded synchronously. "
+                                       "Call it through the async object's run_sync")
+        assert joined == 9 and len(ds.objects["purchases"]) == 9
+
+    def test_something_else(testdata):
+        testdata.dataset({Customer: 2}, into="sqlite:///x.db")
+''')
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*TestdataUsageError: dataset: into= takes a SQLAlchemy Session, Connection or "
+                                 "Engine, got str ('sqlite:///x.db').*"])
+
+
 def test_a_model_whose_foreign_key_points_outside_the_dataset(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_outside=MODELS + '''
     def test_it(testdata, db):
