@@ -98,6 +98,10 @@ class Builder:
         """The build freezes what it holds out of the garbage collector's full passes (see :meth:`steps`)."""
         self.prepared: dict[str, ChunkedEntity] = {}
         """Entities whose spanning draws were made while the workers built another (see :meth:`meanwhile`)."""
+        taken = getattr(sink, "taken", None)
+        self.taken: dict[str, dict[str, set[Any]]] = taken(plan) if callable(taken) else {}
+        """Per entity and unique field: the values already in the database the dataset goes into (rows from
+        before the dataset: a fixture's, an earlier dataset's), which no record may repeat."""
         self.predrawn: dict[str, ChunkedEntity] = {}
         """Entities whose first draws were made before their parents were built (see :meth:`meanwhile`)."""
         self.plain: set[str] = set()
@@ -542,14 +546,15 @@ class Builder:
         for path in schema.unique_fields():
             if "." in path:
                 continue
-            seen: dict[Any, int] = {}
+            seen: dict[Any, int] = dict.fromkeys(self.taken.get(entity, {}).get(path, ()), -1)
             for i, record in enumerate(records):
                 value = record.get(path)
                 if value is None:
                     continue
                 if value in seen:
-                    out.append(DatasetViolation(entity, i, path, "unique",
-                                                f"{value!r} repeats record {seen[value]}'s value"))
+                    out.append(DatasetViolation(entity, i, path, "unique", f"{value!r} repeats record "
+                                                f"{seen[value]}'s value" if seen[value] >= 0 else
+                                                f"{value!r} is already in the database's table"))
                 else:
                     seen[value] = i
         out += [DatasetViolation(entity, *found) for found in repeats(records, self.plan.together.get(entity, ()))]

@@ -136,7 +136,7 @@ class ChunkedEntity:
                 return build_chunk(job, kit_now(), chunk, start, stop)
 
             builder.ahead = self.ahead()  # (written while this process waits for a worker: write_piece)
-            seen = {name: set() for name in self._unique_fields()}
+            seen = {name: set(self._taken().get(name, ())) for name in self._unique_fields()}
             lookups = {key_field: {} for key_field in builder.plan.keys[entity]}
 
             def meanwhile() -> None:
@@ -178,7 +178,7 @@ class ChunkedEntity:
         if job.plain:  # (a later job that reads this entity's records chunk by chunk may send its own by marshal)
             builder.plain.add(entity)
         if not unrepeated:  # (else it finds nothing: _settle's last look found no repeat in these records)
-            found += _repeats_found(records, self._unique_fields())
+            found += _repeats_found(records, self._unique_fields(), self._taken())
         found += repeats(records, builder.plan.together.get(entity, ()))
         found.sort(key=lambda v: (v[0], v[2]))
         cross_ids = {rule.id for rule in kit.rules}
@@ -215,7 +215,7 @@ class ChunkedEntity:
         job = EntityJob(entity=entity, seed=self.seed, schema=portable(self.schema), count=count,
                         locale=self.wanted.locale, context=self.wanted.context,
                         options={**self.wanted.options, DERIVED_OPTION: undrawn, LENGTHS_OPTION: lengths},
-                        undrawn=bool(undrawn), tables={}, purchases={}, lists=lists)
+                        undrawn=bool(undrawn), tables={}, purchases={}, lists=lists, shift=self._shift())
         edges = self._edges()
         keys = [builder._keys_of(edge) for edge in edges]
         drawn = self.drawn
@@ -292,6 +292,23 @@ class ChunkedEntity:
     def _unique_fields(self) -> list[str]:
         return [path for path in self.schema.unique_fields() if "." not in path]
 
+    def _shift(self) -> dict[str, int]:
+        """For each unique whole-number field (not a reference) whose values in the database are all whole
+        numbers: the largest of them, added to the drawn values (:attr:`EntityJob.shift`)."""
+        refs = {edge.path for edge in self.builder.plan.edges_of(self.entity)}
+        out = {}
+        for path, values in self._taken().items():
+            kinds = set(map(type, values))
+            if path not in refs and kinds == {int} and self.schema.properties.get(path, {}).get("type") in (
+                    "integer", ["integer", "null"]):
+                out[path] = max(values)
+        return out
+
+    def _taken(self) -> dict[str, set[Any]]:
+        """Each unique field's values already in the database the dataset goes into (rows of its table from
+        before: a fixture's, an earlier dataset's): a record holding one is drawn again, as a repeat is."""
+        return self.builder.taken.get(self.entity, {})
+
     def _settle(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],
                 found: list[tuple[int, str, str, str]], unrepeated: bool = False,
                 ) -> tuple[list[tuple[int, str, str, str]], bool]:
@@ -310,7 +327,7 @@ class ChunkedEntity:
             return found, True
         fields = self._unique_fields()
         for attempt in range(REDRAWS):
-            again = _repeating(records, fields)
+            again = _repeating(records, fields, self._taken())
             if not again:
                 return found, True
             for i in again:
@@ -355,7 +372,7 @@ class ChunkedEntity:
         if not getattr(builder.sink, "writes_in_parts", False) or builder.breaks_now(self.entity) \
                 or any(edge.deferred for edge in builder.plan.edges_of(self.entity)):
             return None
-        return Ahead(self.entity, self._unique_fields(), self._bought_through())
+        return Ahead(self.entity, self._unique_fields(), self._bought_through(), self._taken())
 
     def _break(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],
                found: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, str]]:
@@ -408,7 +425,8 @@ class Ahead:
     :meth:`ChunkedEntity.ahead`.) ``tests/datasets/test_written_ahead.py`` compares the database with
     the entity written whole, repeats and missing purchases included."""
 
-    def __init__(self, entity: str, unique: list[str], purchases: list[tuple[str, str, str, str]]) -> None:
+    def __init__(self, entity: str, unique: list[str], purchases: list[tuple[str, str, str, str]],
+                 taken: dict[str, set[Any]] | None = None) -> None:
         self.entity = entity
         self.records: list[Record] = []
         """The chunks' records, in order, so far."""
@@ -418,8 +436,9 @@ class Ahead:
         """How many of :attr:`records` the sink has (:meth:`~pytest_testdata.datasets.build.Builder.write_piece`)."""
         self.purchases = list(purchases)
         """The purchases no record made yet (records may then be drawn again: none is final)."""
-        self.seen: dict[str, set[Any]] | None = {name: set() for name in unique}
-        """Each unique field's values so far; None once a value repeated (or is not a plain value)."""
+        self.seen: dict[str, set[Any]] | None = {name: set((taken or {}).get(name, ())) for name in unique}
+        """Each unique field's values so far (and the database's before: ``taken``); None once a value
+        repeated (or is not a plain value)."""
 
     def add(self, records: list[Record]) -> None:
         """The next chunk's records."""
@@ -476,13 +495,14 @@ def _narrowed(reads: set[str], heads: set[str]) -> dict[str, tuple[str, ...]]:
     return {head: tuple(sorted(found)) for head, found in sorted(keys.items()) if head not in whole}
 
 
-def _repeating(records: list[Record], fields: list[str]) -> list[int]:
-    """Records whose value of a unique field an earlier record already has."""
+def _repeating(records: list[Record], fields: list[str], taken: dict[str, set[Any]] | None = None) -> list[int]:
+    """Records whose value of a unique field an earlier record already has (or the database: ``taken``)."""
     out: set[int] = set()
     for name in fields:
-        if not _may_repeat(records, name):
+        before = (taken or {}).get(name)
+        if not before and not _may_repeat(records, name):
             continue
-        seen: set[Any] = set()
+        seen: set[Any] = set(before or ())
         for i, record in enumerate(records):
             value = record.get(name)
             if value is None:
@@ -495,20 +515,23 @@ def _repeating(records: list[Record], fields: list[str]) -> list[int]:
     return sorted(out)
 
 
-def _repeats_found(records: list[Record], fields: list[str]) -> list[tuple[int, str, str, str]]:
+def _repeats_found(records: list[Record], fields: list[str], taken: dict[str, set[Any]] | None = None,
+                   ) -> list[tuple[int, str, str, str]]:
     """What is left repeating after :meth:`ChunkedEntity._settle`, as violations (as the dataset check says)."""
     out = []
     for name in fields:
-        if not _may_repeat(records, name):
+        before = (taken or {}).get(name)
+        if not before and not _may_repeat(records, name):
             continue
-        seen: dict[Any, int] = {}
+        seen: dict[Any, int] = dict.fromkeys(before or (), -1)
         for i, record in enumerate(records):
             value = record.get(name)
             if value is None:
                 continue
             key = value if isinstance(value, (str, int, float, bool)) else repr(value)
             if key in seen:
-                out.append((i, name, "unique", f"{value!r} repeats record {seen[key]}'s value"))
+                out.append((i, name, "unique", f"{value!r} repeats record {seen[key]}'s value" if seen[key] >= 0
+                            else f"{value!r} is already in the database's table"))
             else:
                 seen[key] = i
     return out

@@ -84,6 +84,10 @@ class EntityJob:
     """For ``purchased_before`` rules: when each assigned (buyer, item) pair was bought."""
     refs: dict[str, list[Any]] = field(default_factory=dict)
     """Top-level reference field -> each record's key (None: left empty)."""
+    shift: dict[str, int] = field(default_factory=dict)
+    """Unique whole-number fields -> what is added to each drawn value: the largest value already in the
+    database's table (an earlier dataset's, a fixture's rows), so the records' keys follow the rows there,
+    as the database's own would, and repeat none of them."""
     absent: set[str] = field(default_factory=set)
     """Reference fields left out of a record (not set to null) where its key is None: optional, not nullable."""
     in_lists: list[tuple[str, list[Any], list[float]]] = field(default_factory=list)
@@ -427,6 +431,11 @@ def build_chunk(job: EntityJob, kit: Kit, chunk: ChunkId, start: int, stop: int)
     with unique_scope():  # unique within the chunk here; across chunks, settled by the building process
         output = kit.generator.generate(wanted, kit.schema, seed)
     records = output.records
+    for path, by in job.shift.items():  # (only into a database with rows already in the table)
+        for record in records:
+            value = record.get(path)
+            if type(value) is int:
+                record[path] = value + by
     generated = time.perf_counter()
     rng = random.Random(derive_seed(job.seed, "links", *chunk))
     index, rules, own, cents = kit.index, kit.rules, kit.own, kit.cents

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, select, update
+from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, inspect, select, update
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
@@ -64,6 +64,7 @@ class DatabaseSink:
         self.tables: dict[str, list[TableMap]] = {}
         self.schemas: dict[str, Any] = {}
         self.rows_written = 0
+        self.existed: set[tuple[str | None, str]] = set()
         dialect = self.connection.dialect
         self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
         self.raw = dialect.name == "sqlite"
@@ -78,12 +79,38 @@ class DatabaseSink:
         self.tables = build_tables(plan, self.metadata)
         if self._own_engine:
             self._begin()
+        found = inspect(self.connection)
+        self.existed = {(m.table.schema, m.table.name) for maps in self.tables.values() for m in maps
+                        if found.has_table(m.table.name, schema=m.table.schema)}
+        """The tables that were there before this load (rows in them may be there too: :meth:`taken`)."""
         if self.create:
             ours = [m.table for maps in self.tables.values() for m in maps if m.table.metadata is self.metadata]
             self.metadata.create_all(self.connection, tables=ours, checkfirst=True)
             models = [m.table for maps in self.tables.values() for m in maps if m.table.metadata is not self.metadata]
             for table in models:
                 table.create(self.connection, checkfirst=True)
+
+    def taken(self, plan: DatasetPlan) -> dict[str, dict[str, set[Any]]]:
+        """The values of each entity's unique top-level fields already in its table (rows from before the
+        dataset: a fixture's, an earlier dataset's in the same transaction), which the build keeps records
+        from repeating. Whole numbers and text only (a UUID or a date in the driver's type is not compared:
+        random UUIDs do not repeat). Prepares the load (creates the tables) first."""
+        self._prepare(plan)
+        out: dict[str, dict[str, set[Any]]] = {}
+        for entity, maps in self.tables.items():
+            main = next((m for m in maps if m.list_path is None), None)
+            if main is None or (main.table.schema, main.table.name) not in self.existed:
+                continue  # (a table this load created holds nothing yet)
+            for path in self.schemas[entity].unique_fields():
+                column = main.fields.get(path) if "." not in path else None
+                if column is None or column not in main.table.c:
+                    continue
+                col = main.table.c[column]
+                values = {v for (v,) in self.connection.execute(select(col).where(col.is_not(None)).distinct())
+                          if type(v) in (int, str)}
+                if values:
+                    out.setdefault(entity, {})[path] = values
+        return out
 
     def _begin(self) -> None:
         """Begin an Engine's transaction. On SQLite, when the load creates every table of the dataset and

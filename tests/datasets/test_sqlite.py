@@ -164,6 +164,28 @@ def test_float_columns_are_read_and_generated_columns_left_to_the_database(pytes
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
 
 
+def test_rows_already_in_the_tables_are_not_repeated(pytester: pytest.Pytester) -> None:
+    """A fixture's rows (and an earlier dataset's, in the same transaction) are in the tables first: whole-number
+    keys follow them, as the database's own would, and no unique value repeats one of theirs."""
+    pytester.makepyfile(test_before=MODELS + '''
+    def test_it(testdata, db):
+        db.execute(sa.insert(Customer), [{"id": i, "email": f"seed{i}@example.com", "first_name": "Seed",
+                                          "signed_up": dt.datetime(2024, 1, 1)} for i in range(1, 301)])
+        first = testdata.dataset({Customer: 25, Purchase: 40}, into=db)
+        ids = {c["id"] for c in first["customers"]}
+        assert min(ids) > 300 and len(ids) == 25
+        second = testdata.dataset({Customer: 25, Purchase: 40}, into=db)  # the same tables, 325 rows in them
+        assert min(c["id"] for c in second["customers"]) > max(ids)
+        assert db.scalar(sa.select(sa.func.count()).select_from(Customer)) == 350
+        assert db.scalar(sa.select(sa.func.count(sa.distinct(Customer.email)))) == 350
+        shop = testdata.dataset({"user": 20, "product": 10, "order": 30}, into=db)
+        again = testdata.dataset({"user": 20, "product": 10, "order": 30}, into=db)  # its own tables, again
+        assert db.execute(sa.text('SELECT count(*) FROM "order"')).scalar() == 60
+        assert shop.valid and again.valid
+''')
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
 def test_into_an_async_session_says_to_use_run_sync_and_run_sync_loads(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_async=MODELS + '''
     import asyncio
