@@ -300,7 +300,7 @@ class ChunkedEntity:
         for path, values in self._taken().items():
             kinds = set(map(type, values))
             if path not in refs and kinds == {int} and self.schema.properties.get(path, {}).get("type") in (
-                    "integer", ["integer", "null"]):
+                    "integer", ["integer", "null"]) and max(values) > 0:  # (keys below 1 leave the drawn ones free)
                 out[path] = max(values)
         return out
 

@@ -88,7 +88,7 @@ def test_copy_is_used_and_a_refused_record_is_named(postgres: PostgresServer) ->
     class Member(Base):
         __tablename__ = "members"
         id: Mapped[int] = mapped_column(primary_key=True)
-        nickname: Mapped[str] = mapped_column(sa.String(30), unique=True)
+        nickname: Mapped[str] = mapped_column(sa.String(30))  # unique in the database only (below)
 
     engine = sa.create_engine(postgres.url)
     try:
@@ -98,6 +98,9 @@ def test_copy_is_used_and_a_refused_record_is_named(postgres: PostgresServer) ->
         gen.registry.register(schema_from_model(Member))
         with engine.connect() as conn, conn.begin() as tx:
             Base.metadata.create_all(conn)
+            # A constraint the model does not declare (a migration's): the dataset cannot keep it, the database
+            # refuses the row, and the error names the record.
+            conn.execute(sa.text("ALTER TABLE members ADD CONSTRAINT members_nickname_key UNIQUE (nickname)"))
             first = build_into(gen, DatasetRequest.checked({"members": 20}, seed=1), conn)
             taken = first["members"][7]["nickname"]
             conn.execute(sa.delete(Member.__table__))
