@@ -65,6 +65,7 @@ class DatabaseSink:
         self.schemas: dict[str, Any] = {}
         self.rows_written = 0
         self.existed: set[tuple[str | None, str]] = set()
+        """The tables that were there before this load, when :meth:`taken` asked (rows may be in them)."""
         dialect = self.connection.dialect
         self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
         self.raw = dialect.name == "sqlite"
@@ -72,17 +73,19 @@ class DatabaseSink:
         self.errors: tuple[type[BaseException], ...] = (DBAPIError, StatementError, dialect.loaded_dbapi.Error,
                                                         ReferenceRefused)
 
-    def _prepare(self, plan: DatasetPlan) -> None:
+    def _prepare(self, plan: DatasetPlan, look: bool = False) -> None:
+        """Begin the load: the tables made (those missing created). ``look``: note first which were there
+        (:attr:`existed`, for :meth:`taken`; a load of a finished dataset does not look)."""
         if self.tables:
             return
         self.schemas = dict(plan.schemas)
         self.tables = build_tables(plan, self.metadata)
         if self._own_engine:
             self._begin()
-        found = inspect(self.connection)
-        self.existed = {(m.table.schema, m.table.name) for maps in self.tables.values() for m in maps
-                        if found.has_table(m.table.name, schema=m.table.schema)}
-        """The tables that were there before this load (rows in them may be there too: :meth:`taken`)."""
+        if look:
+            found = inspect(self.connection)
+            self.existed = {(m.table.schema, m.table.name) for maps in self.tables.values() for m in maps
+                            if found.has_table(m.table.name, schema=m.table.schema)}
         if self.create:
             ours = [m.table for maps in self.tables.values() for m in maps if m.table.metadata is self.metadata]
             self.metadata.create_all(self.connection, tables=ours, checkfirst=True)
@@ -95,7 +98,7 @@ class DatabaseSink:
         dataset: a fixture's, an earlier dataset's in the same transaction), which the build keeps records
         from repeating. Whole numbers and text only (a UUID or a date in the driver's type is not compared:
         random UUIDs do not repeat). Prepares the load (creates the tables) first."""
-        self._prepare(plan)
+        self._prepare(plan, look=True)
         out: dict[str, dict[str, set[Any]]] = {}
         for entity, maps in self.tables.items():
             main = next((m for m in maps if m.list_path is None), None)
