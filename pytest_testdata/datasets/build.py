@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pytest_testdata.datasets import workers
 from pytest_testdata.datasets.about import About
 from pytest_testdata.datasets.cardinality import allocated, allocation, keyed, list_length, shuffle, weights
-from pytest_testdata.datasets.chunked import Ahead, ChunkedEntity
+from pytest_testdata.datasets.chunked import Ahead, ChunkedEntity, repeats_found
 from pytest_testdata.datasets.chunks import Kit, put_reference, put_references
 from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, RecordIndex, SameAsRef, clone
 from pytest_testdata.datasets.deferred import break_deferred, fill_deferred, rules_on
@@ -543,20 +543,8 @@ class Builder:
                     passed += 1
                 else:
                     out.append(DatasetViolation(entity, i, found[0], rule.id, found[1]))
-        for path in schema.unique_fields():
-            if "." in path:
-                continue
-            seen: dict[Any, int] = dict.fromkeys(self.taken.get(entity, {}).get(path, ()), -1)
-            for i, record in enumerate(records):
-                value = record.get(path)
-                if value is None:
-                    continue
-                if value in seen:
-                    out.append(DatasetViolation(entity, i, path, "unique", f"{value!r} repeats record "
-                                                f"{seen[value]}'s value" if seen[value] >= 0 else
-                                                f"{value!r} is already in the database's table"))
-                else:
-                    seen[value] = i
+        unique = [path for path in schema.unique_fields() if "." not in path]
+        out += [DatasetViolation(entity, *found) for found in repeats_found(records, unique, self.taken.get(entity))]
         out += [DatasetViolation(entity, *found) for found in repeats(records, self.plan.together.get(entity, ()))]
         out.sort(key=lambda v: (v.record, v.rule))
         coherence = round(sum(scores) / len(scores), 4) if scores else 1.0

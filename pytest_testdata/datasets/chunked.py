@@ -178,7 +178,7 @@ class ChunkedEntity:
         if job.plain:  # (a later job that reads this entity's records chunk by chunk may send its own by marshal)
             builder.plain.add(entity)
         if not unrepeated:  # (else it finds nothing: _settle's last look found no repeat in these records)
-            found += _repeats_found(records, self._unique_fields(), self._taken())
+            found += repeats_found(records, self._unique_fields(), self._taken())
         found += repeats(records, builder.plan.together.get(entity, ()))
         found.sort(key=lambda v: (v[0], v[2]))
         cross_ids = {rule.id for rule in kit.rules}
@@ -298,9 +298,10 @@ class ChunkedEntity:
         refs = {edge.path for edge in self.builder.plan.edges_of(self.entity)}
         out = {}
         for path, values in self._taken().items():
-            kinds = set(map(type, values))
-            if path not in refs and kinds == {int} and self.schema.properties.get(path, {}).get("type") in (
-                    "integer", ["integer", "null"]) and max(values) > 0:  # (keys below 1 leave the drawn ones free)
+            declared = self.schema.properties.get(path, {}).get("type")
+            types = set(declared) if isinstance(declared, list) else {declared}
+            if path not in refs and set(map(type, values)) == {int} and types - {"null"} == {"integer"} \
+                    and max(values) > 0:  # (keys below 1 leave the drawn ones free)
                 out[path] = max(values)
         return out
 
@@ -319,7 +320,7 @@ class ChunkedEntity:
         first look is left out.
 
         Returns the violations and whether the records as they are now repeat no unique value (the last
-        round's look found none). :func:`_repeats_found` of those records is then empty: it flags a record
+        round's look found none). :func:`repeats_found` of those records is then empty: it flags a record
         exactly when :func:`_repeating` does (the same values, the same test), so :meth:`run` need not look a
         second time (``_may_repeat`` over every record of the entity, for each unique field); after
         :data:`REDRAWS` rounds of redraws the records were not looked at again, and False says so."""
@@ -497,27 +498,13 @@ def _narrowed(reads: set[str], heads: set[str]) -> dict[str, tuple[str, ...]]:
 
 def _repeating(records: list[Record], fields: list[str], taken: dict[str, set[Any]] | None = None) -> list[int]:
     """Records whose value of a unique field an earlier record already has (or the database: ``taken``)."""
-    out: set[int] = set()
-    for name in fields:
-        before = (taken or {}).get(name)
-        if not before and not _may_repeat(records, name):
-            continue
-        seen: set[Any] = set(before or ())
-        for i, record in enumerate(records):
-            value = record.get(name)
-            if value is None:
-                continue
-            key = value if isinstance(value, (str, int, float, bool)) else repr(value)
-            if key in seen:
-                out.add(i)
-            else:
-                seen.add(key)
-    return sorted(out)
+    return sorted({found[0] for found in repeats_found(records, fields, taken)})
 
 
-def _repeats_found(records: list[Record], fields: list[str], taken: dict[str, set[Any]] | None = None,
-                   ) -> list[tuple[int, str, str, str]]:
-    """What is left repeating after :meth:`ChunkedEntity._settle`, as violations (as the dataset check says)."""
+def repeats_found(records: list[Record], fields: list[str], taken: dict[str, set[Any]] | None = None,
+                  ) -> list[tuple[int, str, str, str]]:
+    """Each record whose value of a unique field an earlier record has, or the database (``taken``: rows
+    from before the dataset), as a violation: (record, field, "unique", message)."""
     out = []
     for name in fields:
         before = (taken or {}).get(name)

@@ -49,7 +49,7 @@ class Listing(Base):
         sa.CheckConstraint("rating BETWEEN 1 AND 5", name="stars"),
         sa.CheckConstraint('("price" > 0) AND listings.price < 1000'),
         sa.CheckConstraint(sa.column("stock") > 2),  # an expression, not text
-        sa.CheckConstraint("status IN (\'open\', \'closed\', \'won\'\'t fix\')"),
+        sa.CheckConstraint("status IN (\'open\', \'closed or merged\', \'won\'\'t fix\')"),  # (an OR in text)
         sa.CheckConstraint("length(code) = 8 AND name <> \'\'"),
         sa.CheckConstraint("note IS NOT NULL"),
     )
@@ -68,7 +68,7 @@ def test_the_forms_read_become_keywords() -> None:
     assert (props["rating"]["minimum"], props["rating"]["maximum"]) == (1, 5)
     assert (props["price"]["exclusiveMinimum"], props["price"]["exclusiveMaximum"]) == (0, 1000)
     assert props["stock"]["minimum"] == 3  # an integer's strict bound, made inclusive
-    assert props["status"]["enum"] == ["open", "closed", "won't fix"]
+    assert props["status"]["enum"] == ["open", "closed or merged", "won't fix"]
     assert (props["code"]["minLength"], props["code"]["maxLength"]) == (8, 8)
     assert props["name"]["minLength"] == 1 and props["name"]["type"] == ["string", "null"]
     assert props["note"]["type"] == "string" and "note" in schema["required"]
@@ -89,7 +89,7 @@ def test_loaded(testdata, testdata_db):
     rows = ds["listings"]
     assert all(r["age"] >= 18 and 1 <= r["rating"] <= 5 and 0 < r["price"] < 1000 and r["stock"] >= 3
                for r in rows)
-    assert {r["status"] for r in rows} == {"open", "closed", "won't fix"}
+    assert {r["status"] for r in rows} == {"open", "closed or merged", "won't fix"}
     assert all(len(r["code"]) == 8 and r["name"] != "" and r["note"] is not None for r in rows)
     assert all(r["sold"] is None or r["sold"][:10] >= r["listed"] for r in rows)
     assert all(r["stock"] <= r["max_stock"] for r in rows)

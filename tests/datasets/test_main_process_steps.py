@@ -8,7 +8,7 @@ import random
 from typing import Any
 
 from pytest_testdata.datasets.cardinality import LONG_TAIL_SIGMA, Cardinality, allocated, allocation, spread, weights
-from pytest_testdata.datasets.chunked import _may_repeat, _repeating, _repeats_found
+from pytest_testdata.datasets.chunked import _may_repeat, _repeating, repeats_found
 from pytest_testdata.datasets.coherence import RecordIndex
 from pytest_testdata.quality.paths import getter
 
@@ -93,7 +93,7 @@ def test_unique_values_are_read_as_each_record_answers_them() -> None:
     assert not _may_repeat(plain, "id") and not _may_repeat(plain, "email") and not _may_repeat(plain, "absent")
     repeated: list[dict[str, Any]] = [*plain, {"id": "k5"}]
     assert _may_repeat(repeated, "id") and _repeating(repeated, ["id"]) == [200]
-    assert _repeats_found(repeated, ["id"])[0][:3] == (200, "id", "unique")
+    assert repeats_found(repeated, ["id"])[0][:3] == (200, "id", "unique")
     # "a" and "A" differ as stored, but the records say both are "A": they repeat, as their get says.
     shouting: list[dict[str, Any]] = [_Shouting(id="a"), _Shouting(id="A"), _Shouting(id="b")]
     assert _may_repeat(shouting, "id")
@@ -149,9 +149,9 @@ def _repeating_build(monkeypatch: Any, again: bool) -> Any:
 
 
 def test_a_unique_value_settled_is_not_looked_at_again_and_one_left_repeating_is_reported(monkeypatch: Any) -> None:
-    # run skips _repeats_found when _settle's last look found no repeat: a repeat drawn again away is gone
+    # run skips repeats_found when _settle's last look found no repeat: a repeat drawn again away is gone
     # and reported by neither; one still there after the REDRAWS rounds (the records not looked at after the
-    # last redraw) and one left there with no round at all are reported, as _repeats_found says.
+    # last redraw) and one left there with no round at all are reported, as repeats_found says.
     from pytest_testdata.datasets import chunked
 
     def unique_found(dataset: Any) -> list[Any]:

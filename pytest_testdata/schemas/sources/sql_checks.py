@@ -48,6 +48,8 @@ _IN = re.compile(rf"^{_NAME.format('a')}\s+IN\s*\((?P<items>.*)\)$", re.I | re.S
 _TWO_COLUMNS = re.compile(rf"^{_NAME.format('a')}\s*(?P<op>{_OP})\s*{_NAME.format('c')}$", re.I)
 _NOT_NULL = re.compile(rf"^{_NAME.format('a')}\s+IS\s+NOT\s+NULL$", re.I)
 _BETWEEN = re.compile(rf"{_NAME.format('a')}\s+BETWEEN\s+(?P<lo>{_LITERAL})\s+AND\s+(?P<hi>{_LITERAL})", re.I)
+_QUOTED = re.compile(r"'(?:[^']|'')*'")
+"""A quoted text literal (its words are no SQL's)."""
 _ITEM = re.compile(rf"\s*({_LITERAL})\s*(?:,|$)")
 _FLIPPED = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "=": "=", "==": "==", "<>": "<>", "!=": "!="}
 
@@ -152,7 +154,7 @@ def _conjuncts(text: str) -> list[str]:
     out = []
     for part in parts:
         part = _strip(part)
-        if re.search(r"\b(OR|NOT)\b", part, re.I) and not _NOT_NULL.match(part):
+        if re.search(r"\b(OR|NOT)\b", _QUOTED.sub("''", part), re.I) and not _NOT_NULL.match(part):
             raise _Unreadable(f"{part!r} is not one of the forms")
         out.append(part)
     return out
