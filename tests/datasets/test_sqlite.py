@@ -141,6 +141,34 @@ def test_json_time_and_binary_columns_come_back_in_their_python_types(pytester: 
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
 
 
+def test_an_enum_stored_by_its_values_comes_back_as_members(pytester: pytest.Pytester) -> None:
+    """``Enum(Status, values_callable=...)`` stores the members' values, not their names: the records hold
+    the values, and the instances the members (they held the plain strings)."""
+    pytester.makepyfile(test_enums=MODELS + '''
+    import enum
+
+    class Status(enum.Enum):
+        ACTIVE = "active"
+        ON_HOLD = "on-hold"
+
+    class Plan(Base):
+        __tablename__ = "plans"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        status: Mapped[Status] = mapped_column(sa.Enum(Status, values_callable=lambda e: [m.value for m in e]))
+        tier: Mapped[Status]  # by name, SQLAlchemy's default
+
+    def test_it(testdata, db):
+        ds = testdata.dataset({Plan: 20}, into=db)
+        assert {p["status"] for p in ds["plans"]} == {"active", "on-hold"}
+        assert {p["tier"] for p in ds["plans"]} == {"ACTIVE", "ON_HOLD"}
+        assert all(isinstance(p.status, Status) and isinstance(p.tier, Status) for p in ds.objects["plans"])
+        assert [p.status.value for p in ds.objects["plans"]] == [p["status"] for p in ds["plans"]]
+        db.expire_all()
+        assert {p.status for p in db.scalars(sa.select(Plan))} == set(Status)
+''')
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
 def test_float_columns_are_read_and_generated_columns_left_to_the_database(pytester: pytest.Pytester) -> None:
     """``Mapped[float]`` (SQLAlchemy 2.1's ``Double``, a ``Float`` that is no longer a ``Numeric``) and
     ``Float`` are numbers; a ``Computed`` column gets no value (the database refuses one) and reads back."""

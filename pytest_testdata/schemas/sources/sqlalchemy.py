@@ -302,7 +302,9 @@ def _kind_converter(kind: Any) -> Callable[[Any], Any] | None:
     if isinstance(kind, types.Numeric) and not isinstance(kind, types.Float) and kind.asdecimal:
         return lambda v: decimal.Decimal(str(v)) if isinstance(v, float) else v
     if isinstance(kind, types.Enum) and kind.enum_class is not None:
-        members: Mapping[str, Any] = {m.name: m for m in kind.enum_class}
+        # The stored strings and their members as the type pairs them: the members' names, or what its
+        # values_callable gives (their values), in the same order (SQLAlchemy's own _object_lookup).
+        members: Mapping[Any, Any] = getattr(kind, "_object_lookup", None) or {m.name: m for m in kind.enum_class}
         return lambda v: members.get(v, v) if isinstance(v, str) else v
     return None
 
