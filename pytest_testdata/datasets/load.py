@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, inspect, select, update
+from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, func, inspect, select, update
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,9 @@ from pytest_testdata.schemas.sources.sqlalchemy import converters, instance, jso
 
 Record = dict[str, Any]
 CHUNK = 10_000
+TAKEN_ROWS = 100_000
+"""A table with more rows than this before a dataset is loaded into it has its unique text values left to the
+database (:meth:`DatabaseSink.taken`): reading them all would cost more than the rare repeat they prevent."""
 ROWS_PER_INSERT = 200
 """Rows in one SQLite ``INSERT ... VALUES (...), (...)``: a statement run costs about as much as a row's
 binding, so 200 rows a run take about 8% fewer instructions than one (more than a few hundred cost more:
@@ -96,21 +99,34 @@ class DatabaseSink:
     def taken(self, plan: DatasetPlan) -> dict[str, dict[str, set[Any]]]:
         """The values of each entity's unique top-level fields already in its table (rows from before the
         dataset: a fixture's, an earlier dataset's in the same transaction), which the build keeps records
-        from repeating. Whole numbers and text only (a UUID or a date in the driver's type is not compared:
-        random UUIDs do not repeat). Prepares the load (creates the tables) first."""
+        from repeating. A whole-number field gives its largest value alone (the build's keys follow it, so
+        none can repeat one below); a text field its values, from a table of at most :data:`TAKEN_ROWS`
+        rows (a larger one is left to the database: drawn text rarely repeats seeded text). Other values
+        (a UUID or a date in the driver's type) are not compared: random UUIDs do not repeat. Prepares the
+        load (creates the tables) first."""
         self._prepare(plan, look=True)
         out: dict[str, dict[str, set[Any]]] = {}
         for entity, maps in self.tables.items():
             main = next((m for m in maps if m.list_path is None), None)
             if main is None or (main.table.schema, main.table.name) not in self.existed:
                 continue  # (a table this load created holds nothing yet)
+            rows: int | None = None
             for path in self.schemas[entity].unique_fields():
                 column = main.fields.get(path) if "." not in path else None
                 if column is None or column not in main.table.c:
                     continue
                 col = main.table.c[column]
-                values = {v for (v,) in self.connection.execute(select(col).where(col.is_not(None)).distinct())
-                          if type(v) in (int, str)}
+                values: set[Any]
+                if _whole_numbers(col):
+                    top = self.connection.execute(select(func.max(col))).scalar()
+                    values = {top} if type(top) is int else set()
+                else:
+                    if rows is None:
+                        rows = int(self.connection.execute(select(func.count()).select_from(main.table)).scalar()
+                                   or 0)
+                    found = self.connection.execute(select(col).where(col.is_not(None)).distinct()) \
+                        if rows <= TAKEN_ROWS else ()
+                    values = {v for (v,) in found if type(v) is str}
                 if values:
                     out.setdefault(entity, {})[path] = values
         return out
@@ -361,6 +377,13 @@ class DatabaseSink:
             self._restore()
         if self._own_engine:
             self.connection.close()
+
+
+def _whole_numbers(column: Any) -> bool:
+    try:
+        return bool(column.type.python_type is int)
+    except NotImplementedError:  # a type that names no Python type
+        return False
 
 
 def check_target(target: Any) -> None:

@@ -9,7 +9,7 @@ import pytest
 # Imported here, outside the runs: pytester's in-process runs drop the modules a run imported, and
 # SQLAlchemy's compiled extensions do not survive being imported a second time in one process.
 import sqlalchemy
-import sqlalchemy.orm  # noqa: F401
+import sqlalchemy.orm
 
 SQL_CHECKS = '''
     import pytest
@@ -212,6 +212,36 @@ def test_rows_already_in_the_tables_are_not_repeated(pytester: pytest.Pytester) 
         assert shop.valid and again.valid
 ''')
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_what_is_read_of_the_rows_already_there(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole-number field gives its largest value alone; text values are read from a small table only."""
+    from pytest_testdata.datasets import DatasetRequest, sqlite_engine
+    from pytest_testdata.datasets import load as load_module
+    from pytest_testdata.datasets.graph import plan_dataset
+    from pytest_testdata.engine import Engine
+    from pytest_testdata.schemas.sources.sqlalchemy import schema_from_model
+
+    badges = sqlalchemy.Table("badges", sqlalchemy.MetaData(),
+                              sqlalchemy.Column("id", sqlalchemy.Integer, primary_key=True),
+                              sqlalchemy.Column("code", sqlalchemy.String(12), unique=True, nullable=False))
+    database = sqlite_engine(tmp_path / "t.db")
+    badges.metadata.create_all(database)
+    with database.begin() as conn:
+        conn.execute(sqlalchemy.insert(badges), [{"id": i * 7, "code": f"B{i}"} for i in range(1, 9)])
+    engine = Engine()
+    engine.registry.register(schema_from_model(badges))
+    plan = plan_dataset(DatasetRequest.checked({"badges": 3}), engine.registry)
+    try:
+        sink = load_module.DatabaseSink(database)
+        assert sink.taken(plan) == {"badges": {"id": {56}, "code": {f"B{i}" for i in range(1, 9)}}}
+        sink.abort()
+        monkeypatch.setattr(load_module, "TAKEN_ROWS", 5)  # 8 rows: more than a table whose text is read
+        sink = load_module.DatabaseSink(database)
+        assert sink.taken(plan) == {"badges": {"id": {56}}}
+        sink.abort()
+    finally:
+        database.dispose()
 
 
 def test_into_an_async_session_says_to_use_run_sync_and_run_sync_loads(pytester: pytest.Pytester) -> None:
