@@ -202,3 +202,38 @@ def test_array_and_network_columns_copy_into_postgres(postgres: PostgresServer) 
             r"that converts its values \(stored as CHAR\(length=32\)\), so datasets cannot tell which Python values it "
             r"takes\.")):
         schema_from_model(Thing)
+
+
+def test_check_constraints_read_back_from_postgres_as_declared(postgres: PostgresServer) -> None:
+    """A table reflected from PostgreSQL (``autoload_with``) has its CHECK constraints as the server writes
+    them (casts, ``= ANY (ARRAY[...])``): they are read as the declared ones are."""
+    metadata = sa.MetaData()
+    declared = sa.Table(
+        "shelves", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("code", sa.String(12), nullable=False),
+        sa.Column("label", sa.String(40)),
+        sa.Column("price", sa.Numeric(10, 2), nullable=False),
+        sa.Column("rating", sa.Integer, nullable=False),
+        sa.CheckConstraint("status IN ('open', 'closed or merged', 'won''t fix')", name="known_status"),
+        sa.CheckConstraint("length(code) = 8 AND label <> ''", name="shapes"),
+        sa.CheckConstraint("price > 0 AND price < 1000", name="priced"),
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="stars"),
+    )
+    engine = sa.create_engine(postgres.url)
+    try:
+        with engine.connect() as conn, conn.begin() as tx:
+            metadata.create_all(conn)
+            reflected = sa.Table("shelves", sa.MetaData(), autoload_with=conn)
+            texts = sorted(str(c.sqltext) for c in reflected.constraints if isinstance(c, sa.CheckConstraint))
+            assert any("ANY" in t and "::" in t for t in texts), texts  # the server's own way of writing them
+            mine = schema_from_model(declared).json_schema["properties"]
+            theirs = schema_from_model(reflected).json_schema["properties"]
+            for column in ("status", "code", "label", "price", "rating"):
+                keys = ("enum", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+                assert {k: theirs[column].get(k) for k in keys} == {k: mine[column].get(k) for k in keys}, column
+            assert mine["status"]["enum"] == ["open", "closed or merged", "won't fix"]
+            tx.rollback()
+    finally:
+        engine.dispose()

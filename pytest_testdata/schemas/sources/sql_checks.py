@@ -12,6 +12,9 @@ The forms read, joined by ``AND`` (each name a column of the table, quoted or no
   coherence rule (``x-coherence``). A strict order (``ends > starts``) is not read: two drawn values can
   be equal.
 
+A constraint read back from PostgreSQL (a reflected table) is read the same: the server writes casts
+(``(code)::text``) and ``IN`` lists as ``= ANY (ARRAY[...])``, which are put back in these forms first.
+
 Any other form would let records break the constraint where the database then refuses them, so it is an
 error naming the constraint and its text. A constraint the database alone should keep (rows that break it are
 then refused at load, naming the record) is marked so on the model: ``CheckConstraint(..., info={"testdata":
@@ -77,7 +80,7 @@ def read_checks(table: Table, where: str) -> Checks:
     for constraint in _checks(table):
         text = _text(constraint)
         try:
-            for part in _conjuncts(_strip(_between(text))):
+            for part in _conjuncts(_strip(_between(_as_written(text)))):
                 _read(part, table, found)
         except _Unreadable as exc:
             label = f"CHECK constraint {constraint.name!r}" if constraint.name else "a CHECK constraint"
@@ -88,6 +91,37 @@ def read_checks(table: Table, where: str) -> Checks:
                 f"'database'}}) (a record that breaks it is then refused at load, naming the record)."
             ) from None
     return found
+
+
+_CAST = re.compile(r"::\s*[a-z_]+(?:\s+(?:varying|precision|without\s+time\s+zone|with\s+time\s+zone))?"
+                   r"(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?", re.I)
+_WRAPPED = re.compile(rf"(?<![\w])\(\s*([A-Za-z_]\w*|{_NUMBER}|'(?:[^']|'')*')\s*\)")
+"""A name or literal alone in parentheses (not a function's argument: ``length(code)`` stays)."""
+_ANY_ARRAY = re.compile(r"=\s*ANY\s*(?P<open>\(+)\s*ARRAY\s*\[(?P<items>[^\]]*)\]", re.I)
+
+
+def _as_written(text: str) -> str:
+    """A constraint as PostgreSQL reflects it, back in the forms read: casts dropped (``(status)::text``,
+    ``'a'::character varying``), a name or literal unwrapped from its parentheses, and ``= ANY (ARRAY[...])``
+    as ``IN (...)`` (``status IN ('a', 'b')`` comes back as ``((status)::text = ANY ((ARRAY['a'::character
+    varying, ...])::text[]))``). Text already in those forms is unchanged."""
+    if "::" not in text and "ARRAY" not in text.upper():
+        return text
+    plain = _CAST.sub("", text)
+    while True:
+        unwrapped = _WRAPPED.sub(r"\1", plain)
+        if unwrapped == plain:
+            break
+        plain = unwrapped
+    while found := _ANY_ARRAY.search(plain):
+        end = found.end()
+        for _ in found["open"]:  # the parentheses ANY opened, closed after the array
+            end = len(plain) - len(plain[end:].lstrip())
+            if plain[end:end + 1] != ")":
+                return plain  # (not the shape PostgreSQL writes: left to be refused as it is)
+            end += 1
+        plain = f"{plain[:found.start()]}IN ({found['items']}){plain[end:]}"
+    return plain
 
 
 def _checks(table: Table) -> list[CheckConstraint]:
