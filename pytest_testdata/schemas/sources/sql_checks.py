@@ -8,7 +8,7 @@ The forms read, joined by ``AND`` (each name a column of the table, quoted or no
 - ``length(code) = 8``, ``char_length(name) >= 2``: ``minLength``/``maxLength``;
 - ``name <> ''``: ``minLength`` 1;
 - ``note IS NOT NULL``: the column is required and never null;
-- ``ends >= starts`` (or ``starts <= ends``) for two date, date-time or integer columns: an ``ordered``
+- ``ends >= starts`` (or ``starts <= ends``) for two date, two date-time or two integer columns: an ``ordered``
   coherence rule (``x-coherence``). A strict order (``ends > starts``) is not read: two drawn values can
   be equal.
 
@@ -36,7 +36,7 @@ from pytest_testdata.errors import TestdataUsageError
 DATABASE_ONLY = "database"
 """``CheckConstraint(..., info={"testdata": DATABASE_ONLY})``: not read; the database alone keeps it."""
 FORMS = ("col >= n (>, <=, <, =)", "col BETWEEN a AND b", "col IN ('a', 'b')", "length(col) <= n",
-         "col <> ''", "col IS NOT NULL", "col_b >= col_a for dates, date-times or integers", "joined by AND")
+         "col <> ''", "col IS NOT NULL", "col_b >= col_a for two dates, date-times or integers", "joined by AND")
 
 _NAME = r'(?:[\w]+\.)?(?:"(?P<{0}q>[^"]+)"|`(?P<{0}b>[^`]+)`|\[(?P<{0}s>[^\]]+)\]|(?P<{0}p>[A-Za-z_]\w*))'
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -268,10 +268,17 @@ def _two_columns(part: str, left: str, op: str, right: str, table: Table, checks
                          f"write {op}= if equal values are allowed")
     if op not in (">=", "<="):
         raise _Unreadable(f"{part!r} compares two columns with {op}")
+    kinds = []
     for name in (left, right):
-        if not isinstance(table.c[name].type, (types.Date, types.DateTime, types.Integer)):
+        kind = next((k for k in (types.DateTime, types.Date, types.Integer) if isinstance(table.c[name].type, k)),
+                    None)
+        if kind is None:
             raise _Unreadable(f"{part!r}: only dates, date-times and integers are ordered, and {name!r} is "
-                             f"{table.c[name].type!r}")
+                              f"{table.c[name].type!r}")
+        kinds.append(kind)
+    if kinds[0] is not kinds[1]:  # the rule may swap the two values: each must fit the other's column
+        raise _Unreadable(f"{part!r} orders a {kinds[0].__name__} column and a {kinds[1].__name__} one; only two "
+                          "columns of one kind are ordered")
     checks.ordered.append([left, right] if op == "<=" else [right, left])
 
 
