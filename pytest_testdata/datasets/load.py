@@ -32,6 +32,7 @@ from pytest_testdata.datasets.result import Dataset
 from pytest_testdata.datasets.tables import TableMap, build_tables
 from pytest_testdata.errors import DatasetLoadError as DatasetLoadError  # re-exported; its home is errors.py
 from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.schemas.sources.sql_checks import whole_numbers
 from pytest_testdata.schemas.sources.sqlalchemy import converters, instance, json_columns, model_of, python_values
 
 Record = dict[str, Any]
@@ -99,9 +100,11 @@ class DatabaseSink:
     def taken(self, plan: DatasetPlan) -> dict[str, dict[str, set[Any]]]:
         """The values of each entity's unique top-level fields already in its table (rows from before the
         dataset: a fixture's, an earlier dataset's in the same transaction), which the build keeps records
-        from repeating. A whole-number field gives its largest value alone (the build's keys follow it, so
-        none can repeat one below); a text field its values, from a table of at most :data:`TAKEN_ROWS`
-        rows (a larger one is left to the database: drawn text rarely repeats seeded text). Other values
+        from repeating. A whole-number field gives its largest value alone: the build's keys follow it
+        (:attr:`~pytest_testdata.datasets.chunks.EntityJob.shift`), so none can repeat one below, and a
+        unique reference points at this dataset's records, whose keys follow theirs. A text field gives its
+        values, from a table of at most :data:`TAKEN_ROWS` rows (a larger one is left to the database:
+        drawn text rarely repeats seeded text). Other values
         (a UUID or a date in the driver's type) are not compared: random UUIDs do not repeat. Prepares the
         load (creates the tables) first."""
         self._prepare(plan, look=True)
@@ -117,7 +120,7 @@ class DatabaseSink:
                     continue
                 col = main.table.c[column]
                 values: set[Any]
-                if _whole_numbers(col):
+                if whole_numbers(col):
                     top = self.connection.execute(select(func.max(col))).scalar()
                     values = {top} if type(top) is int else set()
                 else:
@@ -377,13 +380,6 @@ class DatabaseSink:
             self._restore()
         if self._own_engine:
             self.connection.close()
-
-
-def _whole_numbers(column: Any) -> bool:
-    try:
-        return bool(column.type.python_type is int)
-    except NotImplementedError:  # a type that names no Python type
-        return False
 
 
 def check_target(target: Any) -> None:

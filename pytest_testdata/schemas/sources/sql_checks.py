@@ -194,12 +194,13 @@ def _conjuncts(text: str) -> list[str]:
     return out
 
 
-def _group(match: re.Match[str]) -> str:
-    return next(match[f"a{k}"] for k in "qbsp" if match[f"a{k}"] is not None)
+def _group(match: re.Match[str], side: str = "a") -> str:
+    """The name a :data:`_NAME` group matched (``side``: its prefix, ``a`` or ``c`` for the right column)."""
+    return next(match[f"{side}{k}"] for k in "qbsp" if match[f"{side}{k}"] is not None)
 
 
-def _column(match: re.Match[str], table: Table) -> str:
-    name = _group(match)
+def _column(match: re.Match[str], table: Table, side: str = "a") -> str:
+    name = _group(match, side)
     if name not in table.c:
         raise _Unreadable(f"{name!r} is not a column of {table.name!r}")
     return name
@@ -218,7 +219,7 @@ def _read(part: str, table: Table, checks: Checks) -> None:
         checks.not_null.add(_column(found, table))
         return
     if found := _TWO_COLUMNS.match(part):
-        _two_columns(part, _column(found, table), found["op"], _other(found, table), table, checks)
+        _two_columns(part, _column(found, table), found["op"], _column(found, table, "c"), table, checks)
         return
     if found := _LENGTH.match(part):
         _length(keywords.setdefault(_column(found, table), {}), found["op"], int(float(found["lit"])), part)
@@ -251,14 +252,7 @@ def _read(part: str, table: Table, checks: Checks) -> None:
     elif isinstance(value, str):
         raise _Unreadable(f"{part!r} compares with text")
     else:
-        _bound(into, op, value, _integer(table, column))
-
-
-def _other(match: re.Match[str], table: Table) -> str:
-    name = next(match[f"c{k}"] for k in "qbsp" if match[f"c{k}"] is not None)
-    if name not in table.c:
-        raise _Unreadable(f"{name!r} is not a column of {table.name!r}")
-    return name
+        _bound(into, op, value, whole_numbers(table.c[column]))
 
 
 def _two_columns(part: str, left: str, op: str, right: str, table: Table, checks: Checks) -> None:
@@ -282,9 +276,10 @@ def _two_columns(part: str, left: str, op: str, right: str, table: Table, checks
     checks.ordered.append([left, right] if op == "<=" else [right, left])
 
 
-def _integer(table: Table, column: str) -> bool:
+def whole_numbers(column: Any) -> bool:
+    """Whether a column holds whole numbers (its type's Python type is ``int``)."""
     try:
-        return table.c[column].type.python_type is int
+        return bool(column.type.python_type is int)
     except NotImplementedError:  # a type that names no Python type
         return False
 

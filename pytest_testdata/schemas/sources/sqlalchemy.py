@@ -163,7 +163,7 @@ def _polymorphic_identity(obj: Any, where: str) -> tuple[str, Any] | None:
 
 
 def _property(column: Column[Any], where: str, single_key: bool) -> dict[str, Any]:
-    prop = _type_schema(column, where)
+    prop = _kind_schema(_plain(column.type), column, where)
     if column.nullable:
         prop["type"] = [prop["type"], "null"]
     unique = bool(column.unique or (column.primary_key and single_key)) or any(
@@ -183,15 +183,11 @@ _CONVERTING = ("process_bind_param", "process_result_value", "bind_processor", "
 """What a ``TypeDecorator`` overrides when it converts values on their way to or from the database."""
 
 
-def _stored_type(column: Column[Any]) -> Any:
-    """The column's type, or for a ``TypeDecorator`` that passes values through unchanged (SQLModel's
-    ``AutoString``) the type it stores them as. One that converts them (``Interval``, ``PickleType``, an
-    application's ``GUID``) is kept: what Python values it takes is its own, and it is refused below."""
-    return _plain(column.type)
-
-
 def _plain(kind: Any) -> Any:
-    """:func:`_stored_type` of a type (a type class, as an ``ARRAY``'s item type may be given, is made one)."""
+    """A column's type, or for a ``TypeDecorator`` that passes values through unchanged (SQLModel's
+    ``AutoString``) the type it stores them as. One that converts them (``Interval``, ``PickleType``, an
+    application's ``GUID``) is kept: what Python values it takes is its own, and it is refused below. (A type
+    class, as an ``ARRAY``'s item type may be given, is made one.)"""
     if isinstance(kind, type):
         kind = kind()
     while isinstance(kind, types.TypeDecorator) and not any(
@@ -205,10 +201,6 @@ ARRAY_ITEMS = 5
 _PG_TEXT_KINDS = {"INET": {"type": "string", "format": "ipv4"}, "CIDR": {"type": "string", "format": "ipv4"},
                   "MACADDR": {"type": "string", "pattern": "^([0-9a-f]{2}:){5}[0-9a-f]{2}$"}}
 """PostgreSQL's network types, by class name (the dialect is imported only by a user who uses them)."""
-
-
-def _type_schema(column: Column[Any], where: str) -> dict[str, Any]:
-    return _kind_schema(_stored_type(column), column, where)
 
 
 def _kind_schema(kind: Any, column: Column[Any], where: str) -> dict[str, Any]:
@@ -275,7 +267,7 @@ def _kind_schema(kind: Any, column: Column[Any], where: str) -> dict[str, Any]:
 
 
 def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
-    return _kind_converter(_stored_type(column))
+    return _kind_converter(_plain(column.type))
 
 
 def _kind_converter(kind: Any) -> Callable[[Any], Any] | None:
