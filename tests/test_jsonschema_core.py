@@ -444,6 +444,13 @@ def test_a_bad_schema_file_fails_exactly_the_tests_that_use_the_engine(pytester:
     ({"kind": "rate_of", "target": "total", "base": "price", "min": "0", "max": 1},
      "at /x-coherence/0/min, 'min': expected a number, got '0'"),
     ({"kind": "ordered"}, "at /x-coherence/0, 'fields': the 'ordered' rule needs 'fields'"),
+    # a key no rule reads was ignored: a typo of an option, or an option the kind does not have
+    ({"kind": "ordered", "fields": ["price", "total"], "strikt": True},
+     "at /x-coherence/0/strikt, 'strikt': the 'ordered' rule has no key 'strikt' (did you mean 'strict'?)"),
+    ({"kind": "sum", "target": "total", "terms": ["price"], "strict": True},
+     "at /x-coherence/0/strict, 'strict': the 'sum' rule has no key 'strict'. Fix: use 'target', 'terms'"),
+    ({"kind": "ordered", "fields": ["price", "total"], "strict": "yes"},
+     "at /x-coherence/0/strict, 'strict': expected true or false, got 'yes'"),
 ])
 def test_coherence_specs_are_checked_once_at_load(tmp_path: Path, rule: dict[str, Any], expected: str) -> None:
     document = entity({"price": {"type": "number"}, "total": {"type": "number"}}, **{"x-coherence": [rule]})

@@ -259,6 +259,8 @@ def _sum(acc: RuleAcceptor, rule: Rule) -> bool:
 
 def _ordered(acc: RuleAcceptor, rule: Rule) -> bool:
     fields = rule.spec.get("fields")
+    if rule.spec.get("strict") is True:
+        return False  # (a strict order: its own check, which also refuses a tie)
     if not (isinstance(fields, (list, tuple)) and len(fields) >= 2 and all(isinstance(f, str) for f in fields)):
         return False
     read = [acc._read(field) for field in fields]

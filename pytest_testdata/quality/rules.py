@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache, partial
+from itertools import pairwise
 from math import floor
 from typing import Any, Protocol
 
@@ -503,6 +504,39 @@ class Ordered(Rule):
         ordered = sorted(value for value, _ in present)
         for (_, write), value in zip(present, ordered, strict=True):
             write(record, value)
+
+
+class StrictlyOrdered(Ordered):
+    """``ordered`` with ``"strict": true``: each value after the one before it (a database's ``CHECK (ends_at >
+    starts_at)``); two equal values are out of order. Enforcing it sorts the values as ``ordered`` does, then
+    moves each value that equals the one before it on to the least value after it
+    (:func:`~pytest_testdata.quality.next_value.next_value`: an integer's next, a date's next day, a
+    date-time's next second, written in its own form). Drawn timestamps rarely tie; small integers and dates
+    do."""
+
+    def check(self, record: Record) -> bool | None:
+        held = super().check(record)
+        if held is not True:
+            return held
+        present = self._present(record)
+        return all(a != b for a, b in pairwise(present))  # (in order already: a tie is the only fault)
+
+    def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
+        super().enforce(record, rng, values)
+        from pytest_testdata.quality.next_value import next_value
+
+        previous: Any = None
+        for _, read, write in self._fields or ():
+            value = read(record)
+            if value is None:
+                continue
+            if previous is not None and type(value) is type(previous) and value <= previous:
+                moved = next_value(previous)
+                if moved is None:
+                    return  # (no next value of its form: the check reports the tie)
+                write(record, moved)
+                value = moved
+            previous = value
 
 
 def _comparable(values: list[Any]) -> bool:
@@ -1007,6 +1041,7 @@ def build_rules(specs: tuple[Mapping[str, Any], ...], source: str = "<schema>") 
             raise TestdataUsageError(
                 f"schema {source}: unknown coherence rule kind {kind!r}. Allowed: {', '.join(RULE_KINDS)}."
             )
-        rules.append(RULE_KINDS[kind](spec))
+        rules.append(StrictlyOrdered(spec) if kind == "ordered" and spec.get("strict") is True
+                     else RULE_KINDS[kind](spec))
     return rules
 

@@ -15,21 +15,24 @@ from pytest_testdata.errors import SchemaError, suggest
 
 PATH, PATHS, NUMBER, NAMES, STAGES = "a field path", "a list of field paths", "a number", "a list of names", \
     "a mapping of timestamp field -> list of statuses"
+FLAG = "true or false"
 ITEM, ITEMS = "a field of the items", "a list of fields of the items"
+NOTES = frozenset(("kind", "description", "$comment"))
+"""Keys every rule may have besides its own: its kind, and notes for readers."""
 SPECS: dict[str, dict[str, tuple[str, bool]]] = {
     # kind: {key: (shape, required)}; item-relative keys (factors) are names inside the items' objects
     "sum_of_products": {"target": (PATH, True), "items": (PATH, True), "factors": (ITEMS, True)},
     "product_each": {"items": (PATH, True), "target": (ITEM, True), "factors": (ITEMS, True)},
     "rate_of": {"target": (PATH, True), "base": (PATH, True), "min": (NUMBER, True), "max": (NUMBER, True)},
     "sum": {"target": (PATH, True), "terms": (PATHS, True)},
-    "ordered": {"fields": (PATHS, True)},
+    "ordered": {"fields": (PATHS, True), "strict": (FLAG, False)},
     "flag_iff_positive": {"flag": (PATH, True), "quantity": (PATH, True)},
     "present_iff": {"field": (PATH, True), "when": (PATH, True), "in": (NAMES, True)},
     "status_timestamps": {"status": (PATH, True), "stages": (STAGES, True)},
     "same_value": {"fields": (PATHS, True), "source": (PATH, False)},
     "email_from_name": {"email": (PATH, True), "first": (PATH, True), "last": (PATH, True),
                         "country": (PATH, False)},
-    "phone_matches_country": {"phone": (PATH, True), "country": (PATH, True)},
+    "phone_matches_country": {"phone": (PATH, True), "country": (PATH, True), "region": (PATH, False)},
     "postal_code_matches_country": {"addresses": (PATH, True)},
     "sentiment_matches_rating": {"rating": (PATH, True), "texts": (PATHS, True)},
 }
@@ -46,6 +49,12 @@ def check_rule_specs(specs: Iterable[Mapping[str, Any]], fields: Iterable[str], 
             raise SchemaError(source, f"{where}/kind", "kind", f"unknown coherence rule kind {kind!r}"
                               f"{suggest(str(kind), SPECS)}", f"use one of: {', '.join(SPECS)}")
         shape = SPECS[kind]
+        for key in spec:
+            if key not in shape and key not in NOTES:
+                # (a key no rule reads would be ignored: a typo, or an option this kind does not have)
+                raise SchemaError(source, f"{where}/{key}", key, f"the {kind!r} rule has no key {key!r}"
+                                  f"{suggest(str(key), list(shape))}",
+                                  f"use {', '.join(repr(k) for k in shape)} (and \"description\" for a note)")
         for key, (kind_of, required) in shape.items():
             if key not in spec:
                 if required:
@@ -64,6 +73,10 @@ def check_rule_specs(specs: Iterable[Mapping[str, Any]], fields: Iterable[str], 
 
 def _check_value(value: Any, shape: str, where: str, key: str, source: str, known: set[str],
                  aliases: Mapping[str, str]) -> None:
+    if shape == FLAG:
+        if not isinstance(value, bool):
+            raise SchemaError(source, where, key, f"expected {shape}, got {value!r}", f"write {key} as true or false")
+        return
     if shape == NUMBER:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SchemaError(source, where, key, f"expected {shape}, got {value!r}", f"write {key} as a number")

@@ -9,8 +9,8 @@ The forms read, joined by ``AND`` (each name a column of the table, quoted or no
 - ``name <> ''``: ``minLength`` 1;
 - ``note IS NOT NULL``: the column is required and never null;
 - ``ends >= starts`` (or ``starts <= ends``) for two date, two date-time or two integer columns: an ``ordered``
-  coherence rule (``x-coherence``). A strict order (``ends > starts``) is not read: two drawn values can
-  be equal.
+  coherence rule (``x-coherence``); ``ends > starts``, a strict one (``"strict": true``: a tie is moved on to
+  the next day, second or integer).
 
 A constraint read back from PostgreSQL (a reflected table) is read the same: the server writes casts
 (``(code)::text``) and ``IN`` lists as ``= ANY (ARRAY[...])``, which are put back in these forms first.
@@ -36,7 +36,7 @@ from pytest_testdata.errors import TestdataUsageError
 DATABASE_ONLY = "database"
 """``CheckConstraint(..., info={"testdata": DATABASE_ONLY})``: not read; the database alone keeps it."""
 FORMS = ("col >= n (>, <=, <, =)", "col BETWEEN a AND b", "col IN ('a', 'b')", "length(col) <= n",
-         "col <> ''", "col IS NOT NULL", "col_b >= col_a for two dates, date-times or integers", "joined by AND")
+         "col <> ''", "col IS NOT NULL", "col_b >= col_a (or >) for two dates, date-times or integers", "joined by AND")
 
 _NAME = r'(?:[\w]+\.)?(?:"(?P<{0}q>[^"]+)"|`(?P<{0}b>[^`]+)`|\[(?P<{0}s>[^\]]+)\]|(?P<{0}p>[A-Za-z_]\w*))'
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -69,8 +69,9 @@ class Checks:
     """Per column: JSON Schema keywords (``minimum``, ``enum``, ``maxLength``...)."""
     not_null: set[str] = field(default_factory=set)
     """Columns that are never null."""
-    ordered: list[list[str]] = field(default_factory=list)
-    """Pairs of columns, the first never after the second (``ordered`` coherence rules)."""
+    ordered: list[tuple[str, str, bool]] = field(default_factory=list)
+    """Pairs of columns, the first never after the second (``ordered`` coherence rules), and whether the
+    second is always after the first (a strict order)."""
 
 
 def read_checks(table: Table, where: str) -> Checks:
@@ -125,9 +126,15 @@ def _as_written(text: str) -> str:
 
 
 def _checks(table: Table) -> list[CheckConstraint]:
-    found = [c for c in table.constraints if isinstance(c, CheckConstraint)]
-    found += [c for column in table.columns for c in column.constraints
-              if isinstance(c, CheckConstraint) and c not in found]
+    """The table's CHECK constraints, in the order they were declared. SQLAlchemy keeps a table's (and a
+    column's) constraints in a set, whose order follows the objects' addresses and differs between
+    processes: the rules read from them, in that order, would differ between xdist workers and the agent."""
+    def declared(constraints: Any) -> list[CheckConstraint]:
+        return sorted((c for c in constraints if isinstance(c, CheckConstraint)),
+                      key=lambda c: getattr(c, "_creation_order", 0))  # (what Table._sorted_constraints sorts by)
+
+    found = declared(table.constraints)
+    found += [c for column in table.columns for c in declared(column.constraints) if c not in found]
     return [c for c in found if not getattr(c, "_type_bound", False)
             and (c.info or {}).get("testdata") != DATABASE_ONLY]
 
@@ -257,10 +264,7 @@ def _read(part: str, table: Table, checks: Checks) -> None:
 
 def _two_columns(part: str, left: str, op: str, right: str, table: Table, checks: Checks) -> None:
     """``left op right``: an order of two date, date-time or integer columns."""
-    if op in (">", "<"):
-        raise _Unreadable(f"{part!r} is a strict order, which is not kept (two drawn values can be equal); "
-                         f"write {op}= if equal values are allowed")
-    if op not in (">=", "<="):
+    if op not in (">=", "<=", ">", "<"):
         raise _Unreadable(f"{part!r} compares two columns with {op}")
     kinds = []
     for name in (left, right):
@@ -273,7 +277,8 @@ def _two_columns(part: str, left: str, op: str, right: str, table: Table, checks
     if kinds[0] is not kinds[1]:  # the rule may swap the two values: each must fit the other's column
         raise _Unreadable(f"{part!r} orders a {kinds[0].__name__} column and a {kinds[1].__name__} one; only two "
                           "columns of one kind are ordered")
-    checks.ordered.append([left, right] if op == "<=" else [right, left])
+    first, second = (left, right) if op in ("<=", "<") else (right, left)
+    checks.ordered.append((first, second, op in ("<", ">")))
 
 
 def whole_numbers(column: Any) -> bool:
@@ -340,14 +345,17 @@ def apply_checks(document: dict[str, Any], checks: Checks, where: str) -> None:
             prop["type"] = next(t for t in prop["type"] if t != "null")
         if column not in required:
             required.append(column)
-    for first, second in checks.ordered:
+    for first, second, strict in checks.ordered:
         # The rule sorts a pair drawn out of order, so each value may end up in the other column: the second
-        # never goes below the first's least, the first never above the second's most.
-        low, high = props[first], props[second]
+        # never goes below the first's least, the first never above the second's most. A strict order moves a
+        # tie's second value on by one (an integer's bounds: the only ones read for ordered columns), so the
+        # second starts one above the first's least, and the first stops one below the second's most.
+        low, high, step = props[first], props[second], int(strict)
         if "minimum" in low:
-            high["minimum"] = max(high.get("minimum", low["minimum"]), low["minimum"])
+            high["minimum"] = max(high.get("minimum", low["minimum"] + step), low["minimum"] + step)
         if "maximum" in high:
-            low["maximum"] = min(low.get("maximum", high["maximum"]), high["maximum"])
+            low["maximum"] = min(low.get("maximum", high["maximum"] - step), high["maximum"] - step)
     if checks.ordered:
         document.setdefault("x-coherence", []).extend(
-            {"kind": "ordered", "fields": pair} for pair in checks.ordered)
+            {"kind": "ordered", "fields": [first, second], **({"strict": True} if strict else {})}
+            for first, second, strict in checks.ordered)
