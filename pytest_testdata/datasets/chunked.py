@@ -314,7 +314,9 @@ class ChunkedEntity:
                 found: list[tuple[int, str, str, str]], unrepeated: bool = False,
                 ) -> tuple[list[tuple[int, str, str, str]], bool]:
         """Unique values across chunks: a record repeating an earlier record's value is drawn again (a
-        one-record chunk with a seed of its own), until none repeats or :data:`REDRAWS` rounds are spent.
+        one-record chunk with a seed of its own, its references kept), until none repeats or :data:`REDRAWS`
+        rounds are spent. So is a record repeating an ``x-unique-together`` combination that holds a drawn
+        value (a ticket's ``(account_id, seq)``: the reference stays, ``seq`` is drawn again).
         ``unrepeated``: the records as they are were found to repeat no unique value as their chunks came
         back (:func:`_no_repeat`, which finds no repeat only when :func:`_repeating` finds none), and the
         first look is left out.
@@ -324,11 +326,14 @@ class ChunkedEntity:
         exactly when :func:`_repeating` does (the same values, the same test), so :meth:`run` need not look a
         second time (``_may_repeat`` over every record of the entity, for each unique field); after
         :data:`REDRAWS` rounds of redraws the records were not looked at again, and False says so."""
-        if unrepeated:
+        combos = self._drawn_combinations()
+        if unrepeated and not combos:
             return found, True
         fields = self._unique_fields()
         for attempt in range(REDRAWS):
             again = _repeating(records, fields, self._taken())
+            if combos:  # (a record repeating a combination that holds a drawn value draws that value again)
+                again = sorted({*again, *(v[0] for v in repeats(records, combos))})
             if not again:
                 return found, True
             for i in again:
@@ -365,14 +370,20 @@ class ChunkedEntity:
         return sorted({rule.purchases_key for rules in self.builder.plan.rules.values() for rule in rules
                        if isinstance(rule, PurchasedBefore) and rule.via == self.entity})
 
+    def _drawn_combinations(self) -> list[tuple[str, ...]]:
+        """The entity's ``x-unique-together`` combinations that hold a drawn value (those made only of
+        references are kept apart as they are assigned: :func:`spread_distinct`)."""
+        refs = {edge.path for edge in self.builder.plan.edges_of(self.entity)}
+        return [combo for combo in self.builder.plan.together.get(self.entity, ()) if not set(combo) <= refs]
+
     def ahead(self) -> Ahead | None:
         """The early writing of this entity's chunks (:class:`Ahead`), when the dataset's sink takes an
         entity in parts; None when a later step may change a record in place (the invalid variant breaking
         a rule of this entity) or the entity has a reference filled in at the end."""
         builder = self.builder
         if not getattr(builder.sink, "writes_in_parts", False) or builder.breaks_now(self.entity) \
-                or any(edge.deferred for edge in builder.plan.edges_of(self.entity)):
-            return None
+                or any(edge.deferred for edge in builder.plan.edges_of(self.entity)) or self._drawn_combinations():
+            return None  # (a repeated combination's record is drawn again: no chunk is final before _settle)
         return Ahead(self.entity, self._unique_fields(), self._bought_through(), self._taken())
 
     def _break(self, job: EntityJob, kit: Kit, records: list[Record], scores: list[float],

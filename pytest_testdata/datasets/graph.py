@@ -175,6 +175,7 @@ def _references(schema: Schema, registry: SchemaRegistry, overrides: Mapping[str
                 f"{suggest(parent, known)}. Known entities: {', '.join(known)}. Fix the x-ref "
                 "(\"entity.field\") or load the schema that defines it."
             )
+        parent = registry.get(parent).name  # (the entity's own spelling: "Accounts.id" refers to accounts)
         if registry.get(parent).subschema(parent_field) is None:
             fields = registry.get(parent).fields
             raise TestdataUsageError(

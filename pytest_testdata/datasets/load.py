@@ -22,7 +22,8 @@ from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, func, inspect, select, update
+from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, func, inspect, select, text, update
+from sqlalchemy import Sequence as DatabaseSequence
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
@@ -364,6 +365,8 @@ class DatabaseSink:
                     make_transient_to_detached(obj)
                 self.session.add_all(objects)
             dataset.objects[entity] = objects
+        if self.connection.dialect.name == "postgresql":
+            self._advance_sequences()
         if self._owned is not None:
             self._owned.commit()
             self._owned = None
@@ -371,6 +374,29 @@ class DatabaseSink:
         if self._own_engine:
             self.connection.close()
         return dataset
+
+    def _advance_sequences(self) -> None:
+        """PostgreSQL: each loaded table's sequence (a ``SERIAL`` or identity key, a column's ``Sequence``)
+        moved past the largest value loaded. The dataset writes its keys itself, which does not advance
+        the sequence, so the application's own inserts after the load (``session.add(Note(...))``) would
+        be given those keys again and fail on the primary key. A sequence is only ever moved forward. (SQLite
+        and MySQL take the next key from the rows themselves.)"""
+        for maps in self.tables.values():
+            for tmap in maps:
+                table = tmap.table
+                target = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+                for column in table.columns:
+                    named = column.default if isinstance(column.default, DatabaseSequence) else None
+                    if named is None and column is not table.autoincrement_column and column.identity is None:
+                        continue
+                    sequence = (f'"{named.schema}"."{named.name}"' if named.schema else f'"{named.name}"') \
+                        if named is not None else None
+                    self.connection.execute(text(
+                        f"SELECT setval(s::regclass, m) FROM (SELECT coalesce(:sequence, "
+                        f"pg_get_serial_sequence(:table, :column)) AS s, (SELECT max(\"{column.name}\") FROM "
+                        f"{target}) AS m) AS top WHERE s IS NOT NULL AND m IS NOT NULL "
+                        f"AND m > coalesce(pg_sequence_last_value(s::regclass), 0)"),
+                        {"sequence": sequence, "table": target, "column": column.name})
 
     def abort(self) -> None:
         """Roll back an Engine's transaction after a failure."""

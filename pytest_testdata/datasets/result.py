@@ -68,6 +68,24 @@ class BrokenRule:
     message: str
 
 
+def _spelling(entity: str) -> str:
+    """How entity names are compared (``schemas.registry.entity_key``, not imported here): case and spaces
+    aside."""
+    return entity.strip().lower().replace(" ", "_")
+
+
+class _Objects(dict[str, list[Any]]):
+    """:attr:`Dataset.objects`: a dict whose ``[name]`` also finds an entity by another spelling of its name."""
+
+    def __missing__(self, entity: str) -> list[Any]:
+        wanted = _spelling(entity) if isinstance(entity, str) else entity
+        for name, objects in self.items():
+            if _spelling(name) == wanted:
+                return objects
+        raise KeyError(f"dataset has no model instances of {entity!r}; it has them for "
+                       f"{', '.join(self) or 'no entity (none came from an ORM model, or the dataset was not loaded)'}")
+
+
 class Dataset:
     """Linked records of several entities; ``ds["order"]`` is the order records in generation order.
 
@@ -88,8 +106,9 @@ class Dataset:
         self.plan = plan or {}
         """The resolved plan: order, counts, references with their cardinalities, what was pulled in."""
         self.broken = broken or []
-        self.objects: dict[str, list[Any]] = {}
-        """Model instances per entity, for entities that came from ORM models (filled when loaded)."""
+        self.objects: dict[str, list[Any]] = _Objects()
+        """Model instances per entity, for entities that came from ORM models (filled when loaded); looked up
+        by any spelling of the entity's name, as ``ds[...]`` is (``ds.objects["Accounts"]``)."""
         self._lookups: dict[tuple[str, str], dict[Any, Record]] = {}
 
     def __getitem__(self, entity: str) -> list[Record]:
@@ -106,8 +125,8 @@ class Dataset:
     def _spelled(self, entity: str) -> str:
         """The entity's name here for another spelling of it (``Pet`` for ``pet``), as the registry compares
         names (case and spaces aside); the name itself when none matches."""
-        wanted = entity.strip().lower().replace(" ", "_")  # schemas.registry.entity_key, not imported here
-        return next((name for name in self._records if name.strip().lower().replace(" ", "_") == wanted), entity)
+        wanted = _spelling(entity)
+        return next((name for name in self._records if _spelling(name) == wanted), entity)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.entities)

@@ -8,8 +8,10 @@ keyword from their composite primary key and their multi-column unique constrain
 
 A combination made only of references is kept apart when the references are assigned
 (:func:`spread_distinct`): a record whose combination repeats an earlier one points one of its references
-elsewhere. Every combination is checked with the dataset (:func:`repeats`), so one that holds a drawn value
-(a ``(first_name, last_name)``) and repeats anyway is reported as a violation, never hidden.
+elsewhere. A record repeating a combination that holds a drawn value (a ticket's ``(account_id, seq)``, a
+``(first_name, last_name)``) has its drawn values drawn again, its references kept
+(``ChunkedEntity._settle``). Every combination is checked with the dataset (:func:`repeats`), so one that
+still repeats after those draws is reported as a violation, never hidden.
 """
 
 from __future__ import annotations

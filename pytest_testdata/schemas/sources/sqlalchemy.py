@@ -20,6 +20,7 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Column, Table, UniqueConstraint, inspect, types
@@ -27,7 +28,7 @@ from sqlalchemy import Column, Table, UniqueConstraint, inspect, types
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.int_formats import FORMAT_KEY, INT_FORMAT_BOUNDS
 from pytest_testdata.schemas.model import Schema
-from pytest_testdata.schemas.sources.sql_checks import Checks, apply_checks, read_checks
+from pytest_testdata.schemas.sources.sql_checks import DATABASE_ONLY, Checks, apply_checks, read_checks
 
 _TABLES: dict[str, Table] = {}
 _MODELS: dict[str, type[Any]] = {}
@@ -84,6 +85,7 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     together = [[c.name for c in pk]] if len(pk) > 1 else []
     together += [list(c.columns.keys()) for c in table.constraints
                  if isinstance(c, UniqueConstraint) and len(c.columns) > 1]
+    together += [names for names in unique_indexes(table, where) if len(names) > 1]
     for constraint in table.foreign_key_constraints:
         if len(constraint.columns) > 1:
             raise TestdataUsageError(
@@ -162,12 +164,43 @@ def _polymorphic_identity(obj: Any, where: str) -> tuple[str, Any] | None:
     return column.name, mapper.polymorphic_identity
 
 
+def unique_indexes(table: Table, where: str) -> list[list[str]]:
+    """The columns of each unique index of the table (``Index(..., unique=True)``, ``mapped_column(unique=True,
+    index=True)``), in the order they were declared: each combination once, as a unique constraint's. An index
+    on an expression (``lower(email)``) holds more than its columns' values apart, so records could break it:
+    refused, unless marked ``info={"testdata": "database"}`` (the database alone keeps it)."""
+    found = []
+    for index in sorted(table.indexes, key=lambda i: getattr(i, "_creation_order", 0)):
+        if not index.unique or (index.info or {}).get("testdata") == DATABASE_ONLY:
+            continue
+        names = [c.name for c in index.columns]
+        if not all(map(_plain_column, index.expressions)):
+            shown = ", ".join(str(e) for e in index.expressions)
+            raise TestdataUsageError(
+                f"{where}: the unique index {index.name!r} is on an expression ({shown}), which datasets do not "
+                "read: records could repeat its value and the database would refuse them. Index the columns "
+                "themselves, or let the database alone keep it: Index(..., info={'testdata': 'database'}) (a "
+                "record that repeats it is then refused at load, naming the record).")
+        found.append(names)
+    return found
+
+
+def _plain_column(expression: Any) -> bool:
+    """Whether an index's expression is a column itself (by name, or ``title.desc()``), not a computed value."""
+    from sqlalchemy.sql.elements import ColumnClause, UnaryExpression
+
+    if isinstance(expression, UnaryExpression) and expression.modifier is not None:  # ASC / DESC
+        expression = expression.element
+    return isinstance(expression, (str, ColumnClause))
+
+
 def _property(column: Column[Any], where: str, single_key: bool) -> dict[str, Any]:
     prop = _kind_schema(_plain(column.type), column, where)
     if column.nullable:
         prop["type"] = [prop["type"], "null"]
     unique = bool(column.unique or (column.primary_key and single_key)) or any(
-        isinstance(c, UniqueConstraint) and list(c.columns.keys()) == [column.name] for c in column.table.constraints)
+        isinstance(c, UniqueConstraint) and list(c.columns.keys()) == [column.name] for c in column.table.constraints
+    ) or [column.name] in unique_indexes(column.table, where)
     if unique:
         prop["x-unique"] = True
     fks = list(column.foreign_keys)
@@ -185,9 +218,9 @@ _CONVERTING = ("process_bind_param", "process_result_value", "bind_processor", "
 
 def _plain(kind: Any) -> Any:
     """A column's type, or for a ``TypeDecorator`` that passes values through unchanged (SQLModel's
-    ``AutoString``) the type it stores them as. One that converts them (``Interval``, ``PickleType``, an
-    application's ``GUID``) is kept: what Python values it takes is its own, and it is refused below. (A type
-    class, as an ``ARRAY``'s item type may be given, is made one.)"""
+    ``AutoString``) the type it stores them as. One that converts them (``PickleType``, an application's
+    ``GUID``) is kept: what Python values it takes is its own, and it is refused below (``Interval``, which
+    takes a ``timedelta``, is read). (A type class, as an ``ARRAY``'s item type may be given, is made one.)"""
     if isinstance(kind, type):
         kind = kind()
     while isinstance(kind, types.TypeDecorator) and not any(
@@ -220,6 +253,8 @@ def _kind_schema(kind: Any, column: Column[Any], where: str) -> dict[str, Any]:
         return {"type": "object"}
     if isinstance(kind, types.Time):
         return {"type": "string", "format": "time"}
+    if isinstance(kind, types.Interval):  # a timedelta, written in the record as an ISO 8601 duration
+        return {"type": "string", "format": "duration"}
     if isinstance(kind, types.LargeBinary):  # bytes, written in the record as hex (converted for the model)
         size = min(kind.length or BINARY_BYTES, BINARY_BYTES)
         return {"type": "string", "pattern": f"^([0-9a-f]{{2}}){{1,{size}}}$"}
@@ -253,7 +288,7 @@ def _kind_schema(kind: Any, column: Column[Any], where: str) -> dict[str, Any]:
         if kind.length:
             prop["maxLength"] = int(kind.length)
         return prop
-    if isinstance(kind, types.TypeDecorator) and not isinstance(kind, (types.Interval, types.PickleType)):
+    if isinstance(kind, types.TypeDecorator) and not isinstance(kind, types.PickleType):
         raise TestdataUsageError(
             f"{where}: column {column.name!r} has type {kind!r}, a TypeDecorator that converts its values "
             f"(stored as {kind.impl_instance!r}), so datasets cannot tell which Python values it takes. Give the "
@@ -261,8 +296,8 @@ def _kind_schema(kind: Any, column: Column[Any], where: str) -> dict[str, Any]:
             "the dataset.")
     raise TestdataUsageError(
         f"{where}: column {column.name!r} has type {kind!r}, which datasets cannot generate yet. Supported: "
-        "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Time, Uuid, JSON, "
-        "LargeBinary, and PostgreSQL's ARRAY (of those), INET, CIDR and MACADDR. Give the "
+        "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Time, Interval, Uuid, "
+        "JSON, LargeBinary, and PostgreSQL's ARRAY (of those), INET, CIDR and MACADDR. Give the "
         "column one of these types, or leave the model out of the dataset.")
 
 
@@ -287,6 +322,8 @@ def _kind_converter(kind: Any) -> Callable[[Any], Any] | None:
             moment = dt.time.fromisoformat(value) if isinstance(value, str) else value
             return moment if kind.timezone or not isinstance(moment, dt.time) else moment.replace(tzinfo=None)
         return to_time
+    if isinstance(kind, types.Interval):
+        return _to_timedelta
     if isinstance(kind, types.LargeBinary):
         return lambda v: bytes.fromhex(v) if isinstance(v, str) else v
     if isinstance(kind, types.Uuid) and kind.as_uuid:
@@ -299,6 +336,20 @@ def _kind_converter(kind: Any) -> Callable[[Any], Any] | None:
         members: Mapping[Any, Any] = getattr(kind, "_object_lookup", None) or {m.name: m for m in kind.enum_class}
         return lambda v: members.get(v, v) if isinstance(v, str) else v
     return None
+
+
+def _to_timedelta(value: Any) -> Any:
+    """An ISO 8601 duration (``P3DT4H``) as a ``timedelta``, read as pydantic reads one (a month 30 days, a
+    year 365: an ``Interval`` column holds a length of time, not calendar months)."""
+    return _durations().validate_python(value) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=1)
+def _durations() -> Any:
+    """pydantic's reader of durations, made on first use."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(dt.timedelta)
 
 
 def converters(table: Table) -> list[tuple[str, Callable[[Any], Any]]]:
