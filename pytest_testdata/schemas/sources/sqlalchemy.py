@@ -7,7 +7,9 @@ combinations a link table's composite key or a multi-column unique constraint ho
 users.id`` refers to the ``users`` entity. A column type with no JSON Schema counterpart, a composite
 primary key (other than a link table's, whose key columns are all foreign keys) or a foreign key on several
 columns is refused with a message saying so; a generated column (``Computed``) is left to the database,
-and ``CHECK`` constraints are read as rules (:mod:`.sql_checks`). Records become model instances through
+``CHECK`` constraints are read as rules (:mod:`.sql_checks`), and what the model declares in
+``info={"testdata": {...}}`` (a column's generator or cardinality, the table's rules) is read too
+(:mod:`.sql_declared`). Records become model instances through
 :func:`instance`, with values converted to the column's Python type (datetimes, dates, times, decimals,
 UUIDs, bytes from hex).
 
@@ -29,6 +31,7 @@ from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.int_formats import FORMAT_KEY, INT_FORMAT_BOUNDS
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.sources.sql_checks import DATABASE_ONLY, Checks, apply_checks, read_checks
+from pytest_testdata.schemas.sources.sql_declared import column_keywords, table_keywords
 
 _TABLES: dict[str, Table] = {}
 _MODELS: dict[str, type[Any]] = {}
@@ -86,6 +89,8 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     together += [list(c.columns.keys()) for c in table.constraints
                  if isinstance(c, UniqueConstraint) and len(c.columns) > 1]
     together += [names for names in unique_indexes(table, where) if len(names) > 1]
+    declared = table_keywords(table, where)  # info={"testdata": {...}} on the table (sql_declared.py)
+    together += declared.get(UNIQUE_TOGETHER, [])
     for constraint in table.foreign_key_constraints:
         if len(constraint.columns) > 1:
             raise TestdataUsageError(
@@ -97,6 +102,16 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
                                 "description": (table.comment or f"rows of the {table.name} table")}
     apply_checks(document, read_checks(table, where), where)
     apply_checks(document, Checks(keywords=_field_constraints(obj, props)), where)
+    bounds, others = column_keywords(table, where)  # info={"testdata": {...}} on the columns
+    apply_checks(document, Checks(keywords={c: k for c, k in bounds.items() if c in props}), where)
+    for column_name, keywords in others.items():
+        if column_name in props:
+            props[column_name].update(keywords)
+    document.setdefault("x-coherence", []).extend(declared.get("x-coherence", []))
+    if not document["x-coherence"]:
+        del document["x-coherence"]
+    if "x-dataset-coherence" in declared:
+        document["x-dataset-coherence"] = declared["x-dataset-coherence"]
     if len(pk) == 1:
         document["x-primary-key"] = pk[0].name
     if together:
