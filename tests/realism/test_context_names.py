@@ -16,7 +16,13 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from pytest_testdata import Engine, GenerationRequest, generate
 from pytest_testdata.cli import main
-from pytest_testdata.generators.traditional.context_texts import PET_NAMES
+from pytest_testdata.generators.traditional.context_texts import (
+    DEPARTMENTS,
+    PET_NAMES,
+    ROLES,
+    THING_FIRST,
+    THING_SECOND,
+)
 from pytest_testdata.generators.traditional.kind_values import _faker_data
 from pytest_testdata.generators.traditional.vocab import PRODUCT_ADJECTIVES
 from pytest_testdata.schemas import Schema, SchemaRegistry
@@ -57,6 +63,13 @@ def is_product_name(value: str) -> bool:
     return value.split()[0] in PRODUCT_ADJECTIVES
 
 
+def is_thing_name(value: str) -> bool:
+    """The shape of the generic name of a thing no row knows: ``Silver Harbor``, ``The Copper Foxes``."""
+    words = value.removeprefix("The ").split()
+    plurals = {w + ("es" if w.endswith(("x", "s", "sh", "ch")) else "s") for w in THING_SECOND}
+    return len(words) in (2, 3) and words[0] in THING_FIRST and words[1] in {*THING_SECOND, *plurals}
+
+
 def is_summary_line(value: str) -> bool:
     """An issue's title as people write them: a few words in sentence case, no full stop."""
     words = value.split()
@@ -82,7 +95,8 @@ def test_a_petstore_pet_is_named_like_a_pet_through_the_fixture(pytester: pytest
     (pytester.path / "schemas" / "petstore.yaml").write_text(PETSTORE)
     pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestdata_schemas = ["schemas"]\n')
     pytester.makepyfile(test_pets="""
-        from pytest_testdata.generators.traditional.context_texts import PET_NAMES
+        from pytest_testdata.generators.traditional.context_texts import (DEPARTMENTS, PET_NAMES, ROLES, THING_FIRST,
+                                                                  THING_SECOND)
 
         def test_pets(testdata):
             pets = testdata("Pet", count=50)
@@ -162,7 +176,24 @@ def test_a_parent_that_describes_a_thing_is_not_that_thing() -> None:
     """GitHub's ``issue-type`` and ``organization-update-issue-field``: their ``name`` is no issue title."""
     for parent in ("issue-type", "issue_field", "pet_type", "task_status"):
         names = [r["name"] for r in records(entity(parent, name=STRING), parent)]
-        assert all(is_product_name(n) for n in names), parent  # the generic name, as for any other parent
+        assert all(is_thing_name(n) for n in names), parent  # the generic name, as for any other parent
+
+
+def test_a_thing_no_row_knows_is_named_as_a_thing_not_a_product() -> None:
+    """A band, a project or a hotel was named like a product (``Ultra Throw Blanket``); a department and a role
+    get names of their own."""
+    for parent in ("band", "project", "hotel", "campaign"):
+        names = [r["name"] for r in records(entity(parent, name=STRING), parent)]
+        assert all(is_thing_name(n) and not is_product_name(n) for n in names), (parent, names)
+        assert len(set(names)) > len(names) // 2
+    departments = [r["name"] for r in records(entity("department", name=STRING), "department")]
+    assert set(departments) <= set(DEPARTMENTS) and len(set(departments)) > 3
+    roles = [r["name"] for r in records(entity("role", name=STRING), "role")]
+    assert set(roles) <= set(ROLES) and len(set(roles)) > 3
+    lines = [r["lines"][0]["name"] for r in records(entity("invoice", lines={  # an invoice's lines: products
+        "type": "array", "minItems": 1, "items": {"type": "object", "properties": {"name": STRING},
+                                                  "required": ["name"]}}), "invoice")]
+    assert all(is_product_name(n) for n in lines)
 
 
 USER = entity("simple-user", login=STRING, name=STRING, email=STRING, avatar_url=STRING)

@@ -136,6 +136,47 @@ def team_name(state: RecordState) -> str:
     return f"{name} team" if form == 0 else f"{name} {1 + below(rng, 4)}" if form == 1 else name
 
 
+DEPARTMENTS: tuple[str, ...] = (
+    "Engineering", "Sales", "Marketing", "Finance", "Human Resources", "Customer Support", "Operations", "Legal",
+    "Product", "Research and Development", "Procurement", "Logistics", "Quality Assurance", "Facilities",
+    "Information Technology", "Accounting", "Business Development", "Communications", "Design", "Compliance")
+ROLES: tuple[str, ...] = (
+    "admin", "editor", "viewer", "owner", "member", "moderator", "billing manager", "support agent", "auditor",
+    "developer", "analyst", "guest", "contributor", "reviewer", "operator", "maintainer", "reporter",
+    "account manager", "read-only", "superuser")
+THING_FIRST: tuple[str, ...] = (
+    "Silver", "Amber", "Northern", "Quiet", "Golden", "Crimson", "Blue", "Hidden", "Wild", "Bright", "Iron",
+    "Evergreen", "Lunar", "Coastal", "Velvet", "Copper", "Misty", "Royal", "Cedar", "Scarlet", "Stone", "Winter",
+    "Summer", "Electric", "Twin", "Little", "Grand", "Red", "Emerald", "Midnight")
+THING_SECOND: tuple[str, ...] = (
+    "Harbor", "Falcon", "Ridge", "Meadow", "River", "Summit", "Lantern", "Orchard", "Canyon", "Harvest", "Compass",
+    "Horizon", "Beacon", "Forest", "Garden", "Island", "Valley", "Echo", "Atlas", "Maple", "Oak", "Fox", "Willow",
+    "Coast", "Bridge", "Anchor", "Comet", "Pine", "Raven", "Tide")
+
+
+def department_name(state: RecordState) -> str:
+    """A department's name (``Engineering``, ``Customer Support``)."""
+    return pick(state.rng, DEPARTMENTS)
+
+
+def role_name(state: RecordState) -> str:
+    """A role's name (``admin``, ``billing manager``), as access-control tables hold them."""
+    return pick(state.rng, ROLES)
+
+
+def thing_name(state: RecordState) -> str:
+    """The name of a thing no other row knows (a band, a project, a hotel, a campaign): two words
+    (``Silver Harbor``), sometimes as a plural (``The Copper Foxes``) or numbered (``Amber Ridge 3``). A product's
+    name (the fallback before) named a band ``Ultra Throw Blanket``."""
+    rng = state.rng
+    first, second = pick(rng, THING_FIRST), pick(rng, THING_SECOND)
+    form = below(rng, 8)
+    if form == 0:
+        plural = second + ("es" if second.endswith(("x", "s", "sh", "ch")) else "s")
+        return f"The {first} {plural}"
+    return f"{first} {second} {2 + below(rng, 8)}" if form == 1 else f"{first} {second}"
+
+
 def workflow_name(state: RecordState) -> str:
     """A CI workflow's or job's name (``Build and test``, ``Deploy to production``)."""
     return pick(state.rng, _WORKFLOWS)

@@ -47,7 +47,8 @@ PERSON = frozenset((
 ))
 """Parent words whose ``name`` is a person's full name (``by``: ``closed_by``, ``created_by``, ``merged_by``)."""
 PRODUCT = frozenset(("product", "item", "line_item", "article", "good", "merchandise", "sku", "offering",
-                     "listing", "variant", "catalog_item", "order_item", "cart_item"))
+                     "listing", "variant", "catalog_item", "order_item", "cart_item", "line", "order_line",
+                     "invoice_line", "purchase_line"))
 """Parent words whose ``name`` is a product's name."""
 COMPANY = frozenset(("company", "organization", "organisation", "org", "business", "employer", "vendor",
                      "supplier", "merchant", "brand", "manufacturer", "publisher", "enterprise", "firm", "partner",
@@ -66,6 +67,10 @@ APP = frozenset(("app", "github_app", "integration", "application", "bot", "oaut
 """Parent words whose ``name`` is an app's or a bot's (``performed_via_github_app``)."""
 TEAM = frozenset(("team", "squad"))
 """Parent words whose ``name`` is a team's."""
+DEPARTMENT = frozenset(("department", "division", "business_unit", "dept"))
+"""Parent words whose ``name`` is a department's."""
+ROLE = frozenset(("role", "user_role", "access_role", "permission_group"))
+"""Parent words whose ``name`` is a role's (``admin``)."""
 WORKFLOW = frozenset(("workflow", "workflow_run", "check_run", "check_suite", "pipeline"))
 """Parent words whose ``name`` is a CI workflow's or check's (not ``job``: a job board's is a job)."""
 """Parent words whose ``name`` and ``key`` are a licence's (``MIT License``, ``mit``)."""
@@ -180,7 +185,7 @@ def _patterns(patterns: tuple[str, ...]) -> _Globs:
 
 
 _CONTEXT_WORDS = (PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE | PET | ISSUE | MILESTONE | HEADLINE
-                  | REPOSITORY | LICENSE | APP | TEAM | WORKFLOW)
+                  | REPOSITORY | LICENSE | APP | TEAM | WORKFLOW | DEPARTMENT | ROLE)
 
 
 QUALIFIERS = frozenset(("type", "kind", "field", "template", "setting", "config", "configuration", "status",
@@ -214,6 +219,9 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("license.name", ("name",), parents=LICENSE, example="MIT License (`name` under `license`)"),
     FieldName("app.name", ("name",), parents=APP, example="Probot Owners (`name` under `performed_via_github_app`)"),
     FieldName("team.name", ("name",), parents=TEAM, example="Design Systems (`name` under `team`)"),
+    FieldName("department.name", ("name",), parents=DEPARTMENT, example="Customer Support (`name` under "
+                                                                          "`department`)"),
+    FieldName("role.name", ("name",), parents=ROLE, example="billing manager (`name` under `role`)"),
     FieldName("workflow.name", ("name",), parents=WORKFLOW, example="Build and test (`name` under `workflow_run`)"),
     FieldName("license.key", ("key",), parents=LICENSE, example="apache-2.0 (`key` under `license`)"),
     FieldName("license.spdx_id", ("spdx_id", "spdx", "spdx_identifier", "spdx_license_id", "license", "licence"),
@@ -427,8 +435,9 @@ TABLE: tuple[FieldName, ...] = (
               example="Soft quiet morning light over the harbour."),
     FieldName("person.name", ("name",), siblings=PERSON_SIBLINGS,
               example="Maria Schneider (`name` beside `email` or `login`)"),
-    FieldName("product.name", ("title", "name", "*_title", "*_name", "display_title"),
-              example="Premium Yoga Mat (any other `name` or `title`)"),
+    FieldName("thing.name", ("name",), example="Silver Harbor (any other `name`: a band's, a project's, a hotel's)"),
+    FieldName("product.name", ("title", "*_title", "*_name", "display_title"),
+              example="Premium Yoga Mat (any other `title`, or `*_name`)"),
 )
 """The built-in rows, in the order they are tried."""
 
