@@ -12,6 +12,7 @@ from itertools import accumulate, repeat
 from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
+from pytest_testdata.datasets.apart import keep_apart
 from pytest_testdata.datasets.cardinality import allocated, keyed, weights
 from pytest_testdata.datasets.chunks import ChunkId, ChunkResult, Columns, EntityJob, Kit, build_chunk, portable
 from pytest_testdata.datasets.coherence import PurchasedBefore, Purchases, RecordIndex
@@ -234,9 +235,12 @@ class ChunkedEntity:
                 if edge.absent_when_empty:
                     job.absent.add(edge.path)
         self.drawn = None
+        by_path = {e.path: e for e in plan.edges_of(entity)}
+        if plan.apart.get(entity):  # a transfer's two accounts, a follow's two people: different records
+            keep_apart(job.refs, plan.apart[entity], lambda path: builder._keys_of(by_path[path]), rng)
         if plan.together.get(entity):  # a link table's (post_id, tag_id) pairs, each once
-            by_path = {e.path: e for e in plan.edges_of(entity)}
-            spread_distinct(job.refs, plan.together[entity], lambda path: builder._keys_of(by_path[path]), rng)
+            spread_distinct(job.refs, plan.together[entity], lambda path: builder._keys_of(by_path[path]), rng,
+                            plan.apart.get(entity, ()))
         heads: dict[tuple[str, str], set[str]] = {}
         reads: dict[tuple[str, str], set[str]] = {}
         for rule in plan.rules[entity]:

@@ -77,6 +77,8 @@ class DatasetPlan:
     """Entities a root request pulled in, with why (``"referenced by order.customer_id"``)."""
     together: dict[str, list[Combination]] = field(default_factory=dict)
     """Per entity, the fields whose combination must not repeat (:mod:`pytest_testdata.datasets.together`)."""
+    apart: dict[str, list[Combination]] = field(default_factory=dict)
+    """Per entity, groups of references that point at different records (:mod:`pytest_testdata.datasets.apart`)."""
 
     def edges_of(self, entity: str) -> list[Edge]:
         return [e for e in self.edges if e.child == entity]
@@ -308,7 +310,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_ext
     _check_external_used(edges, request)
     if check_external:
         _check_external_fit(edges, schemas, request)
-    together = _together(members, schemas, edges, counts, request)
+    together, apart = _together(members, schemas, edges, counts, request)
     keys: dict[str, list[str]] = {n: [] for n in members}
     for e in edges:
         if e.parent in keys and e.parent_field not in keys[e.parent]:
@@ -319,22 +321,31 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_ext
             keys[n].insert(0, primary)
     lists = {k: v for n in members for k, v in _list_cardinalities(schemas[n], overrides).items()}
     return DatasetPlan(order, {n: counts[n] for n in order}, schemas, edges, lists, rules, keys,
-                       dict(request.external), pulled, together)
+                       dict(request.external), pulled, together, apart)
 
 
 def _together(members: list[str], schemas: Mapping[str, Schema], edges: list[Edge], counts: Mapping[str, int],
-              request: DatasetRequest) -> dict[str, list[Combination]]:
-    """Each member's ``x-unique-together`` combinations, checked, and room enough for its records."""
+              request: DatasetRequest) -> tuple[dict[str, list[Combination]], dict[str, list[Combination]]]:
+    """Each member's ``x-unique-together`` combinations, checked, and room enough for its records; and its
+    groups of references kept apart (:mod:`pytest_testdata.datasets.apart`)."""
+    from pytest_testdata.datasets.apart import groups
+
     out: dict[str, list[Combination]] = {}
+    apart: dict[str, list[Combination]] = {}
     for name in members:
         combos = combinations(schemas[name].json_schema, f"dataset: the {name} schema")
+        refs = {e.path: (e.parent, _parent_count(e, counts, request))
+                for e in edges if e.child == name and not e.in_list and not e.owned and not e.deferred}
+        found = groups(name, schemas[name].coherence, combos, refs)
+        if found:
+            apart[name] = found
         if not combos:
             continue
-        parents = {e.path: (e.parent, _parent_count(e, counts, request))
-                   for e in edges if e.child == name and not e.in_list and not e.owned and not e.nullable}
-        check_capacity(name, combos, parents, counts[name])
+        parents = {path: found_parent for path, found_parent in refs.items()
+                   if not next(e for e in edges if e.child == name and e.path == path).nullable}
+        check_capacity(name, combos, parents, counts[name], found)
         out[name] = combos
-    return out
+    return out, apart
 
 
 def _primary_key(schema: Schema) -> str | None:

@@ -53,56 +53,69 @@ def combinations(document: Mapping[str, Any], where: str) -> list[Combination]:
 
 
 def check_capacity(entity: str, combos: Sequence[Combination], parents: Mapping[str, tuple[str, int]],
-                   records: int) -> None:
+                   records: int, apart: Sequence[Combination] = ()) -> None:
     """A usage error when ``records`` cannot each hold a different combination of references.
 
-    ``parents`` maps a reference field to its parent entity and how many keys that parent has.
+    ``parents`` maps a reference field to its parent entity and how many keys that parent has; a combination
+    that is also a group kept apart (``datasets/apart.py``: a link table's two ends in one entity) has no
+    pair of equal keys.
     """
     for combo in combos:
         if not all(f in parents for f in combo):
             continue  # a drawn value is part of it: checked, not arranged (see the module docstring)
-        room = math.prod(parents[f][1] for f in combo)
+        distinct = tuple(combo) in apart
+        room = math.perm(parents[combo[0]][1], len(combo)) if distinct else math.prod(parents[f][1] for f in combo)
         if records > room:
-            sizes = " x ".join(f"{parents[f][1]} {parents[f][0]}" for f in combo)
+            sizes = " x ".join(f"{parents[f][1] - (n if distinct else 0)} {parents[f][0]}"
+                               for n, f in enumerate(combo))
             raise TestdataUsageError(
                 f"dataset: {records} {entity} record(s) cannot each have a different ({', '.join(combo)}): "
-                f"there are only {sizes} = {room} combinations ({KEYWORD} of {entity}). Ask for at most "
+                f"there are only {sizes} = {room} combinations ({KEYWORD} of {entity}"
+                f"{', each pointing at different records' if distinct else ''}). Ask for at most "
                 f"{room} {entity} records, or more {' or '.join(dict.fromkeys(parents[f][0] for f in combo))}.")
 
 
 def spread_distinct(refs: dict[str, list[Any]], combos: Sequence[Combination],
-                    keys_of: Callable[[str], Sequence[Any]], rng: random.Random) -> None:
+                    keys_of: Callable[[str], Sequence[Any]], rng: random.Random,
+                    apart: Sequence[Combination] = ()) -> None:
     """Re-point references in ``refs`` (field -> each record's key) so no combination of ``combos`` made
     only of references repeats. A record whose combination is taken moves its last field to another key
-    (scanning the keys from a random place), then the field before it, and so on. Draws from ``rng`` only
-    when a combination repeats, so datasets without repeats are unchanged."""
+    (scanning the keys from a random place), then the field before it, and so on; a combination that
+    would point two fields of a group kept apart (``apart``: ``datasets/apart.py``) at one record is
+    passed over. Draws from ``rng`` only when a combination repeats, so datasets without repeats are
+    unchanged."""
     for combo in combos:
         if not all(f in refs for f in combo):
             continue
         columns = [refs[f] for f in combo]
+        positions = [[combo.index(f) for f in group] for group in apart if set(group) <= set(combo)]
         seen: set[tuple[Any, ...]] = set()
         for i in range(len(columns[0])):
             current = [column[i] for column in columns]
             if None in current:
                 continue  # an empty reference: SQL's unique constraints let NULLs repeat
             if tuple(current) in seen:
-                current = _moved(current, combo, seen, keys_of, rng)
+                current = _moved(current, combo, seen, keys_of, rng, positions)
                 for column, value in zip(columns, current, strict=True):
                     column[i] = value
             seen.add(tuple(current))
 
 
 def _moved(current: list[Any], combo: Combination, seen: set[tuple[Any, ...]],
-           keys_of: Callable[[str], Sequence[Any]], rng: random.Random) -> list[Any]:
+           keys_of: Callable[[str], Sequence[Any]], rng: random.Random,
+           positions: Sequence[Sequence[int]] = ()) -> list[Any]:
     """The nearest free combination: one field moved (the last first), else any free one (a dense link
-    table can have both the post's every tag and the tag's every post taken)."""
+    table can have both the post's every tag and the tag's every post taken); none that ties a group kept
+    apart (``positions``: each group's places in the combination)."""
+    from pytest_testdata.datasets.apart import tied
+
     keys = [keys_of(f) for f in combo]
     for position in reversed(range(len(combo))):
         choices = keys[position]
         start = rng.randrange(len(choices)) if choices else 0
         for step in range(len(choices)):
             candidate = [*current[:position], choices[(start + step) % len(choices)], *current[position + 1:]]
-            if tuple(candidate) not in seen:
+            if tuple(candidate) not in seen and not tied(candidate, positions):
                 return candidate
     total = math.prod(len(k) for k in keys)
     start = rng.randrange(total) if total else 0
@@ -111,8 +124,9 @@ def _moved(current: list[Any], combo: Combination, seen: set[tuple[Any, ...]],
         for choices in reversed(keys):
             index, digit = divmod(index, len(choices))
             candidate.append(choices[digit])
-        if tuple(reversed(candidate)) not in seen:
-            return list(reversed(candidate))
+        candidate.reverse()
+        if tuple(candidate) not in seen and not tied(candidate, positions):
+            return candidate
     # check_capacity ruled this out for records whose references are all filled
     raise TestdataUsageError(f"dataset: no free ({', '.join(combo)}) combination is left for a record; ask "
                              "for fewer records of the link entity.")

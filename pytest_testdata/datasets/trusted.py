@@ -56,7 +56,7 @@ def own_writes(rule: Rule) -> tuple[str, ...] | None:
     if kind == "product_each":
         items, target = spec.get("items"), spec.get("target")
         return _paths(f"{items}.*.{target}") if isinstance(items, str) and isinstance(target, str) else None
-    if kind in ("same_value", "ordered"):
+    if kind in ("same_value", "ordered", "different"):
         return _paths(spec.get("fields"))
     if kind == "present_iff":
         return _paths(spec.get("field"))

@@ -539,6 +539,50 @@ class StrictlyOrdered(Ordered):
             previous = value
 
 
+class Different(Rule):
+    """The fields hold different values (a database's ``CHECK (from_account_id <> to_account_id)``: a transfer
+    between two accounts, a match between two teams); nulls are skipped. In a dataset, references of one
+    entity are kept apart when they are assigned (``datasets/apart.py``). Enforcing it moves a value that
+    equals an earlier field's on to the next value of its form (an integer's next, a date's next day:
+    :func:`~pytest_testdata.quality.next_value.next_value`); a value of another form is left, and the check
+    reports it."""
+
+    kind = "different"
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        super().__init__(spec)
+        fields = spec.get("fields")
+        paths = fields if isinstance(fields, (list, tuple)) else ()
+        self._fields = [(read, write) for read, write in ((getter(f), setter(f)) for f in paths)]
+
+    def check(self, record: Record) -> bool | None:
+        present = [value for value in (read(record) for read, _ in self._fields) if value is not None]
+        if len(present) < 2:
+            return None
+        return len({_key(value) for value in present}) == len(present)
+
+    def enforce(self, record: Record, rng: random.Random, values: ValueSource) -> None:
+        from pytest_testdata.quality.next_value import next_value
+
+        seen: set[Any] = set()
+        for read, write in self._fields:
+            value = read(record)
+            if value is None:
+                continue
+            while _key(value) in seen:
+                moved = next_value(value)
+                if moved is None:
+                    return  # (no next value of its form: the check reports the tie)
+                value = moved
+                write(record, value)
+            seen.add(_key(value))
+
+
+def _key(value: Any) -> Any:
+    """A value as a set member (lists and objects by their text; True apart from 1)."""
+    return (type(value) is bool, value) if isinstance(value, (str, int, float)) else repr(value)
+
+
 def _comparable(values: list[Any]) -> bool:
     """All strings or all integers: values an order can sort (a string among integers, as an invalid variant
     may leave, is reported by the type check and left where it is)."""
@@ -1028,7 +1072,7 @@ class SentimentMatchesRating(Rule):
 RULE_KINDS: dict[str, type[Rule]] = {
     cls.kind: cls for cls in (SumOfProducts, ProductEach, RateOf, Sum, Ordered, FlagIffPositive, PresentIff,
                               StatusTimestamps, SameValue, EmailFromName, PhoneMatchesCountry,
-                              PostalCodeMatchesCountry, SentimentMatchesRating)
+                              PostalCodeMatchesCountry, SentimentMatchesRating, Different)
 }
 
 

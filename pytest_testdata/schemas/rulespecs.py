@@ -35,6 +35,7 @@ SPECS: dict[str, dict[str, tuple[str, bool]]] = {
     "phone_matches_country": {"phone": (PATH, True), "country": (PATH, True), "region": (PATH, False)},
     "postal_code_matches_country": {"addresses": (PATH, True)},
     "sentiment_matches_rating": {"rating": (PATH, True), "texts": (PATHS, True)},
+    "different": {"fields": (PATHS, True)},
 }
 
 

@@ -116,6 +116,14 @@ class Window(Base):
     __table_args__ = (sa.CheckConstraint("opens <= closes OR closes IS NULL"),)
 
 
+class Renamed(Base):  # two text columns: a tie has no next value to move on to
+    __tablename__ = "renamed"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_name: Mapped[str]
+    new_name: Mapped[str]
+    __table_args__ = (sa.CheckConstraint("old_name <> new_name"),)
+
+
 class Mixed(Base):  # a date and a date-time: the rule swapping them would put each in the wrong column
     __tablename__ = "mixed_windows"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +136,8 @@ class Mixed(Base):  # a date and a date-time: the rule swapping them would put e
     (Email, "CHECK constraint 'has_at' (address LIKE '%@%')", "\"address LIKE '%@%'\" is not one of the forms"),
     (Window, "a CHECK constraint (opens <= closes OR closes IS NULL)",
      "'opens <= closes OR closes IS NULL' is not one of the forms"),
+    (Renamed, "a CHECK constraint (old_name <> new_name)", "'old_name <> new_name': only two foreign keys to one "
+     "table, or two integer, date or date-time columns, are kept apart"),
     (Mixed, "a CHECK constraint (closes >= opens)", "'closes >= opens' orders a DateTime column and a Date one; "
      "only two columns of one kind are ordered"),
 ])
@@ -138,8 +148,9 @@ def test_a_form_not_read_is_one_clear_error(model: type, label: str, part: str) 
         f"SQLAlchemy model {model.__qualname__} (table {model.__tablename__!r}): {label} cannot be read as a "
         f"rule for the records ({part}), so records could break it and the database would refuse them. Forms "
         "read: col >= n (>, <=, <, =); col BETWEEN a AND b; col IN ('a', 'b'); length(col) <= n; col <> ''; "
-        "col IS NOT NULL; col_b >= col_a (or >) for two dates, date-times or integers; joined by AND. Write it in "
-        "these forms, or let the database alone keep it: "
+        "col IS NOT NULL; col_b >= col_a (or >) for two dates, date-times or integers; col_a <> col_b for two "
+        "foreign keys to one table, integers, dates or date-times; joined by AND. Write it in these forms, or let "
+        "the database alone keep it: "
         "CheckConstraint(..., info={'testdata': 'database'}) (a record that breaks it is then refused at load, "
         "naming the record).")
 

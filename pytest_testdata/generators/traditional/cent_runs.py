@@ -52,7 +52,7 @@ def reach(rule: Rule) -> tuple[str, ...] | None:
         return _strings(spec.get("fields"), *([source] if source else []))
     if kind == "rate_of":
         return _strings(spec.get("base"), spec.get("target"))
-    if kind == "ordered":
+    if kind in ("ordered", "different"):
         return _strings(spec.get("fields"))
     if kind == "present_iff":
         return _strings(spec.get("field"), spec.get("when"))

@@ -10,7 +10,9 @@ The forms read, joined by ``AND`` (each name a column of the table, quoted or no
 - ``note IS NOT NULL``: the column is required and never null;
 - ``ends >= starts`` (or ``starts <= ends``) for two date, two date-time or two integer columns: an ``ordered``
   coherence rule (``x-coherence``); ``ends > starts``, a strict one (``"strict": true``: a tie is moved on to
-  the next day, second or integer).
+  the next day, second or integer);
+- ``from_id <> to_id`` for two foreign keys to one table (a ``different`` rule: the dataset points them at
+  different records), or two integer, date or date-time columns (a tie moved on).
 
 A constraint read back from PostgreSQL (a reflected table) is read the same: the server writes casts
 (``(code)::text``) and ``IN`` lists as ``= ANY (ARRAY[...])``, which are put back in these forms first.
@@ -36,7 +38,8 @@ from pytest_testdata.errors import TestdataUsageError
 DATABASE_ONLY = "database"
 """``CheckConstraint(..., info={"testdata": DATABASE_ONLY})``: not read; the database alone keeps it."""
 FORMS = ("col >= n (>, <=, <, =)", "col BETWEEN a AND b", "col IN ('a', 'b')", "length(col) <= n",
-         "col <> ''", "col IS NOT NULL", "col_b >= col_a (or >) for two dates, date-times or integers", "joined by AND")
+         "col <> ''", "col IS NOT NULL", "col_b >= col_a (or >) for two dates, date-times or integers",
+         "col_a <> col_b for two foreign keys to one table, integers, dates or date-times", "joined by AND")
 
 _NAME = r'(?:[\w]+\.)?(?:"(?P<{0}q>[^"]+)"|`(?P<{0}b>[^`]+)`|\[(?P<{0}s>[^\]]+)\]|(?P<{0}p>[A-Za-z_]\w*))'
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -69,6 +72,8 @@ class Checks:
     """Per column: JSON Schema keywords (``minimum``, ``enum``, ``maxLength``...)."""
     not_null: set[str] = field(default_factory=set)
     """Columns that are never null."""
+    different: list[tuple[str, str]] = field(default_factory=list)
+    """Pairs of columns that never hold the same value (``different`` coherence rules)."""
     ordered: list[tuple[str, str, bool]] = field(default_factory=list)
     """Pairs of columns, the first never after the second (``ordered`` coherence rules), and whether the
     second is always after the first (a strict order)."""
@@ -263,7 +268,10 @@ def _read(part: str, table: Table, checks: Checks) -> None:
 
 
 def _two_columns(part: str, left: str, op: str, right: str, table: Table, checks: Checks) -> None:
-    """``left op right``: an order of two date, date-time or integer columns."""
+    """``left op right``: an order of two date, date-time or integer columns, or two columns that differ."""
+    if op in ("<>", "!="):
+        _differ(part, left, right, table, checks)
+        return
     if op not in (">=", "<=", ">", "<"):
         raise _Unreadable(f"{part!r} compares two columns with {op}")
     kinds = []
@@ -279,6 +287,21 @@ def _two_columns(part: str, left: str, op: str, right: str, table: Table, checks
                           "columns of one kind are ordered")
     first, second = (left, right) if op in ("<=", "<") else (right, left)
     checks.ordered.append((first, second, op in ("<", ">")))
+
+
+def _differ(part: str, left: str, right: str, table: Table, checks: Checks) -> None:
+    """``left <> right``: two foreign keys to one table (a transfer's two accounts), kept apart as the dataset
+    assigns them, or two integer, date or date-time columns, a tie moved on by the ``different`` rule."""
+    targets = [{fk.column.table.name for fk in table.c[name].foreign_keys} for name in (left, right)]
+    if any(targets):
+        if not (len(targets[0]) == 1 and targets[0] == targets[1]):
+            raise _Unreadable(f"{part!r}: only two foreign keys to one table, or two integer, date or date-time "
+                              "columns, are kept apart")
+    elif not all(any(isinstance(table.c[name].type, k) for k in (types.DateTime, types.Date, types.Integer))
+                 for name in (left, right)):
+        raise _Unreadable(f"{part!r}: only two foreign keys to one table, or two integer, date or date-time "
+                          "columns, are kept apart")
+    checks.different.append((left, right))
 
 
 def whole_numbers(column: Any) -> bool:
@@ -359,3 +382,6 @@ def apply_checks(document: dict[str, Any], checks: Checks, where: str) -> None:
         document.setdefault("x-coherence", []).extend(
             {"kind": "ordered", "fields": [first, second], **({"strict": True} if strict else {})}
             for first, second, strict in checks.ordered)
+    if checks.different:
+        document.setdefault("x-coherence", []).extend(
+            {"kind": "different", "fields": [first, second]} for first, second in checks.different)
