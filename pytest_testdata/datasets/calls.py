@@ -29,6 +29,8 @@ def entity_name(obj: Any, registry: Any, define: Any = None) -> str:
         return obj
     if registry is None and define is not None:
         name: str = define(obj).name
+        for parent in related(obj):
+            define(parent)
         return name
     from pytest_testdata.schemas.sources import schema_from_object
 
@@ -37,7 +39,22 @@ def entity_name(obj: Any, registry: Any, define: Any = None) -> str:
         raise TestdataUsageError(f"dataset: this engine cannot take new entities such as {schema.name!r}; "
                                  "name entities it knows.")
     registry.register(schema)
+    for parent in related(obj):  # a root pulls them in; with counts, the plan names any left out
+        from pytest_testdata.schemas.sources.sqlalchemy import PREFIX
+
+        found = schema_from_object(parent)
+        # The model's own table, over a schema file's of that name; not over a model's (one named in the
+        # counts, as a class: a link table's target would otherwise come back as a bare table)
+        if found.name not in registry or not registry.get(found.name).source.startswith(PREFIX):
+            registry.register(found)
     return schema.name
+
+
+def related(obj: Any) -> list[Any]:
+    """The models a SQLAlchemy model reaches through its foreign keys (none for other kinds of entity)."""
+    from pytest_testdata.schemas.sources.sqlalchemy import is_sqlalchemy_model, referenced_models
+
+    return referenced_models(obj) if is_sqlalchemy_model(obj) else []
 
 
 def run_dataset(factory: Any, counts: Mapping[Any, int] | None, kwargs: Mapping[str, Any]) -> Dataset:

@@ -33,8 +33,11 @@ def add_parser(sub: Any) -> None:
     """Add the ``dataset`` subcommand to the ``testdata`` command."""
     ds = sub.add_parser("dataset", help="generate linked entities (users, orders, payments...) as files or a DB",
                         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ds.add_argument("counts", nargs="*", metavar="ENTITY=N", help="records per entity, e.g. user=100 order=300")
-    ds.add_argument("--root", default=None, help="a root entity: what it references is pulled in (with --count)")
+    ds.add_argument("counts", nargs="*", metavar="ENTITY=N",
+                    help="records per entity, e.g. user=100 order=300; an entity of your models as MODULE:CLASS=N "
+                    "(myapp.models:Account=10, imported from the current folder)")
+    ds.add_argument("--root", default=None, help="a root entity (or MODULE:CLASS): what it references is pulled "
+                    "in (with --count)")
     ds.add_argument("--count", type=int, default=None, help="records of the root entity (default 10)")
     ds.add_argument("--format", choices=FORMATS, default="jsonl", help="output format (default jsonl)")
     ds.add_argument("--out", "-o", default=None,
@@ -71,6 +74,38 @@ def _counts(items: list[str]) -> dict[str, int] | None:
             raise TestdataUsageError(f"dataset count {item!r}: expected ENTITY=N such as user=100.")
         out[name] = int(raw)
     return out
+
+
+def _model_entity(name: str, registry: Any) -> str:
+    """An entity named as ``module:Class`` (a SQLAlchemy model, a pydantic model, a dataclass...): imported
+    from the current folder (as ``uvicorn app:app`` does) and registered; its entity name. Any other name as
+    it is."""
+    import importlib
+
+    module_name, colon, attribute = name.partition(":")
+    if not colon:
+        return name
+    if not module_name or not attribute:
+        raise TestdataUsageError(f"dataset entity {name!r}: expected MODULE:CLASS such as myapp.models:Account.")
+    here = str(Path.cwd())
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise TestdataUsageError(f"dataset entity {name!r}: cannot import module {module_name!r} ({exc}). Run "
+                                 "from the folder it is imported from, or install its package.") from None
+    found: Any = module
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            names = sorted(n for n, v in vars(module).items() if isinstance(v, type) and not n.startswith("_")
+                           and v.__module__ == module.__name__)  # (its own classes, not the ones it imports)
+            raise TestdataUsageError(f"dataset entity {name!r}: module {module_name!r} has no {attribute!r}. "
+                                     f"Its classes: {', '.join(names) or 'none'}.")
+        found = getattr(found, part)
+    from pytest_testdata.datasets.calls import entity_name
+
+    return entity_name(found, registry)
 
 
 def _processes(given: int | None) -> int:
@@ -158,10 +193,14 @@ def cmd_dataset(args: argparse.Namespace) -> int:
                                  f"{args.format} it would not be used. Add --format sql, or leave --dialect out.")
     seed = args.seed if args.seed is not None else random_seed()
     external = _external(args.external)
-    request = DatasetRequest.checked(_counts(args.counts), root=args.root, count=args.count, seed=seed,
+    engine = Engine(schema_dirs=args.schemas)
+    counts = _counts(args.counts)
+    if counts is not None:
+        counts = {_model_entity(name, engine.registry): n for name, n in counts.items()}
+    root = _model_entity(args.root, engine.registry) if args.root is not None else None
+    request = DatasetRequest.checked(counts, root=root, count=args.count, seed=seed,
                                      strategy=args.strategy, cardinality=_cardinalities(args.cardinality),
                                      external=external, locale=args.locale)
-    engine = Engine(schema_dirs=args.schemas)
     request = request.named_by(engine.registry.canonical_name)  # Pet=5 names OpenAPI's Pet, entity pet
     processes = _processes(args.processes)
     # Every bad input fails in planning, before a byte is written. External ids are text on the command line:

@@ -260,3 +260,34 @@ def test_external_ids_take_the_type_of_the_fields_that_hold_them(capsys: pytest.
     assert err.startswith("testdata: error: --external pet: '+-8' is not a whole number, and order.petId holds "
                           "integer ids of pet. Give pet's ids as whole numbers.")
     assert not (tmp_path / "other").exists()
+
+
+
+def test_your_models_by_module_and_class(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``MODULE:CLASS=N`` names a model imported from the current folder; ``--root MODULE:CLASS`` pulls in
+    the models its foreign keys reach. The SQLite file has the models' tables, their constraints and rows
+    that keep them."""
+    import sys
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    (tmp_path / "bank_models_cli.py").write_text((examples / "bank_models.py").read_text())  # a module of its own
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))  # (the command puts the current folder on it)
+    code, _, err = run(capsys, "dataset", "bank_models_cli:Account=4", "bank_models_cli:Transfer=40",
+                       "--format", "sqlite", "--out", "bank.db", "--seed", "2")
+    assert code == 0, err
+    assert "dataset of 44 records (accounts 4, transfers 40), seed 2, 0 violation(s), written to bank.db" in err
+    db = sqlite3.connect(tmp_path / "bank.db")
+    db.execute("PRAGMA foreign_keys=ON")
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.execute("SELECT count(*) FROM transfers WHERE from_account_id != to_account_id "
+                      "AND amount > 0").fetchone() == (40,)
+    assert "CHECK (from_account_id <> to_account_id)" in db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'transfers'").fetchone()[0]
+    code, out, _ = run(capsys, "dataset", "--root", "bank_models_cli:Transfer", "--count", "5", "--explain")
+    assert code == 0 and "accounts: referenced by transfers.from_account_id" in out
+    code, _, err = run(capsys, "dataset", "bank_models_cli:Acount=3")
+    assert code == 2
+    assert err.strip() == ("testdata: error: dataset entity 'bank_models_cli:Acount': module 'bank_models_cli' has "
+                           "no 'Acount'. Its classes: Account, Base, Transfer.")

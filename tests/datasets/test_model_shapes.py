@@ -108,3 +108,22 @@ def test_a_unique_index_on_an_expression_is_refused_unless_left_to_the_database(
                                    info={"testdata": "database"}),)
 
     assert "x-unique" not in schema_from_object(Left).json_schema["properties"]["email"]
+
+
+def test_a_root_model_pulls_in_the_models_its_foreign_keys_reach(pytester: pytest.Pytester) -> None:
+    """``root=Ticket`` in a fresh session: the Accounts model, never named, is pulled in from the model's own
+    declarative registry (it was "not in the dataset")."""
+    pytester.makepyfile(models=MODELS, test_root='''
+import sqlalchemy as sa
+from models import Base, Ticket
+
+
+def test_root(testdata, testdata_db):
+    Base.metadata.create_all(testdata_db.connection())
+    ds = testdata.dataset(root=Ticket, count=12, into=testdata_db)
+    assert ds.entities == ("accounts", "tickets") and ds.plan["pulled_in"] == {
+        "accounts": "referenced by tickets.account_id"}
+    assert testdata_db.execute(sa.text("SELECT count(*) FROM tickets t JOIN Accounts a ON a.id = t.account_id"
+                                       )).scalar() == 12
+''')
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)

@@ -284,9 +284,12 @@ def test_a_model_whose_foreign_key_points_outside_the_dataset(pytester: pytest.P
 ''')
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(failed=1)
+    # (the Customer model, reached through the foreign key, is known: the error says how to bring it in)
     result.stdout.fnmatch_lines([
-        "*TestdataUsageError: dataset: the model of table 'purchases' has a foreign key purchases.customer_id -> "
-        "customers.id, and table 'customers' is not in the dataset. Add its model to the dataset*"])
+        "*TestdataUsageError: dataset: purchases.customer_id refers to customers, which is not in the dataset. Add "
+        "a count for it (counts={'customers': N, ...}; customers=N on the command line), pass external="
+        "{'customers': [[]ids...[]]} (--external customers=ID,ID,...) for customers records that exist elsewhere, "
+        "or ask for root='purchases' (--root purchases) to pull it in."])
     assert "Traceback" not in result.stdout.str() and "pytest_testdata/datasets" not in result.stdout.str()
 
 

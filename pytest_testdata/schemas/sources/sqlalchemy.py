@@ -49,6 +49,29 @@ def is_sqlalchemy_model(obj: Any) -> bool:
         and hasattr(obj, "__mapper__")
 
 
+def referenced_models(obj: Any) -> list[Any]:
+    """The models a mapped class (or Table) reaches through its foreign keys, one step after another: each
+    target table's mapped class in the same declarative registry (or the table itself, when no class maps
+    it), so a dataset asked for ``root=OrderLine`` can pull in its orders and their customers."""
+    start: Table = obj if isinstance(obj, Table) else obj.__table__
+    classes: dict[Table, Any] = {}
+    registry = getattr(obj, "registry", None)
+    for mapper in getattr(registry, "mappers", ()):
+        if mapper.inherits is None and isinstance(mapper.local_table, Table):
+            classes.setdefault(mapper.local_table, mapper.class_)
+    found: list[Any] = []
+    seen, todo = {start}, [start]
+    while todo:
+        table = todo.pop(0)
+        for fk in sorted(table.foreign_keys, key=lambda fk: fk.target_fullname):
+            target = fk.column.table
+            if target not in seen and isinstance(target, Table):
+                seen.add(target)
+                todo.append(target)
+                found.append(classes.get(target, target))
+    return found
+
+
 def table_of(schema: Schema) -> Table | None:
     """The table a schema was read from (None for other schemas)."""
     return _TABLES.get(schema.source)
