@@ -322,7 +322,7 @@ class Engine:
         breaks too are returned as violations of their own, next to the validator's.
         """
         from pytest_testdata.generators.traditional.drawers import VALUES
-        from pytest_testdata.quality.rules import build_rules
+        from pytest_testdata.quality.rules import rules_of
 
         rules = breakable_rules(schema, request.constraints)
         wanted = request.options.get("break")
@@ -335,7 +335,7 @@ class Engine:
             rules = chosen
         rng = random.Random(derive_seed(request.seed, "invalid"))
         broken: list[BrokenRule] = [rng.choice(rules) for _ in records]
-        coherence = build_rules(schema.coherence, schema.source)
+        coherence = rules_of(schema)
         validator = validator_for(schema, request.constraints)
         extra: list[Violation] = []
         for index, rule in enumerate(broken):

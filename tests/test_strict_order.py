@@ -85,3 +85,21 @@ def test_a_tie_breaks_the_strict_rule_and_not_the_plain_one(tmp_path: Path) -> N
         "ordered(fields=['first_floor', 'last_floor'], strict=True, description=the lift goes up)",
         "ordered(fields=['opened_at', 'closed_at'], strict=True)"]
     assert plain_scorer.score(record) == 1.0 and plain_scorer.failed_rules(record) == []
+
+
+def test_a_tie_at_a_fields_maximum_moves_the_earlier_value_down(tmp_path: Path) -> None:
+    """Both floors from 1 to 3: a tie at 3 cannot move the second up, so the first goes down; a ``different``
+    pair from 1 to 2 takes the other value. Every value stays within its field's bounds."""
+    from pytest_testdata import generate
+    from pytest_testdata.schemas.model import Schema
+
+    document = {"title": "lift", "type": "object", "required": ["first", "last", "home", "away"],
+                "properties": {"first": {"type": "integer", "minimum": 1, "maximum": 3},
+                               "last": {"type": "integer", "minimum": 1, "maximum": 3},
+                               "home": {"type": "integer", "minimum": 1, "exclusiveMaximum": 3},
+                               "away": {"type": "integer", "minimum": 1, "maximum": 2}},
+                "x-coherence": [{"kind": "ordered", "fields": ["first", "last"], "strict": True},
+                                {"kind": "different", "fields": ["home", "away"]}]}
+    records = generate(Schema.from_json_schema(document, name="lift"), 300, seed=2).records
+    assert {(r["first"], r["last"]) for r in records} == {(1, 2), (1, 3), (2, 3)}
+    assert {(r["home"], r["away"]) for r in records} == {(1, 2), (2, 1)}

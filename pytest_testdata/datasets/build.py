@@ -34,7 +34,7 @@ from pytest_testdata.datasets.workers import SETTING, ChunkPool, processes_for
 from pytest_testdata.errors import GenerationError, choice_error
 from pytest_testdata.generators.traditional.cents import CentCleaner
 from pytest_testdata.quality.coherence import scorer_for
-from pytest_testdata.quality.rules import build_rules
+from pytest_testdata.quality.rules import rules_of
 from pytest_testdata.quality.validator import validator_for
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.seeding import derive_seed
@@ -213,7 +213,7 @@ class Builder:
             output = generator.generate(wanted, schema, seed)
             records = output.records
         generated = time.perf_counter()
-        own = build_rules(schema.coherence, schema.source)
+        own = rules_of(schema)
         # Money copied from a parent (an item's price is its product's) is fixed; a quantity moves instead
         # when a derived total is a value float-division validators reject (generators/traditional/cents).
         fixed = frozenset(str(path) for rule in rules if isinstance(rule, SameAsRef) for path in rule.spec["fields"])

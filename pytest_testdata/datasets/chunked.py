@@ -273,7 +273,7 @@ class ChunkedEntity:
         reading ``target`` follows it and nothing in a chunk writes it (a chunk's records then look up only
         the keys assigned to them: :meth:`EntityJob.rows`); None otherwise."""
         from pytest_testdata.datasets.trusted import cross_writes, overlap, own_writes
-        from pytest_testdata.quality.rules import build_rules
+        from pytest_testdata.quality.rules import rules_of
 
         rules = self.builder.plan.rules[self.entity]
         paths = {getattr(rule, "ref_path", None) for rule in rules if rule.target == target}
@@ -283,7 +283,7 @@ class ChunkedEntity:
         if not isinstance(path, str) or path not in job.refs:
             return None
         writes = [cross_writes(rule) for rule in rules]
-        writes += [own_writes(rule) for rule in build_rules(self.schema.coherence, self.schema.source)]
+        writes += [own_writes(rule) for rule in rules_of(self.schema)]
         if any(found is None or any(overlap(path, w) for w in found) for found in writes):
             return None
         # Worth it when the chunks together refer to fewer records than every worker would load whole (a

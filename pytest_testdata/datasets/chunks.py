@@ -330,12 +330,12 @@ class Kit:
         from pytest_testdata.generators.traditional.cents import CentCleaner
         from pytest_testdata.generators.traditional.generator import TraditionalGenerator
         from pytest_testdata.quality.coherence import scorer_for
-        from pytest_testdata.quality.rules import build_rules
+        from pytest_testdata.quality.rules import rules_of
         from pytest_testdata.quality.validator import validator_for
 
         self.schema = schema if schema is not None else Schema(**job.schema)
         self.rules = dataset_rules(self.schema)
-        self.own = build_rules(self.schema.coherence, self.schema.source)
+        self.own = rules_of(self.schema)
         fixed = frozenset(str(path) for rule in self.rules if isinstance(rule, SameAsRef)
                           for path in rule.spec["fields"])
         self.cents = CentCleaner.for_schema(self.schema.json_schema, self.own, fixed)

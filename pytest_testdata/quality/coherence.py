@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from pytest_testdata.quality.rule_acceptor import RuleAcceptor
-from pytest_testdata.quality.rules import Rule, build_rules
+from pytest_testdata.quality.rules import Rule, rules_of
 from pytest_testdata.schemas.model import Schema
 
 PLAIN_FIRST = 8
@@ -25,7 +25,7 @@ class CoherenceScorer:
     """
 
     def __init__(self, schema: Schema) -> None:
-        self.rules: list[Rule] = build_rules(schema.coherence, schema.source)
+        self.rules: list[Rule] = rules_of(schema)
         self._name = schema.name
         self._acceptor: RuleAcceptor | None = None
         self._plain_left = PLAIN_FIRST

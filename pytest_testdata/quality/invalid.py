@@ -20,7 +20,7 @@ from typing import Any
 from pytest_testdata.quality.constraints_model import rules_for
 from pytest_testdata.quality.paths import get_all
 from pytest_testdata.quality.regex import compile_user_regex
-from pytest_testdata.quality.rules import Rule, ValueSource, build_rules
+from pytest_testdata.quality.rules import Rule, ValueSource, rules_of
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import FieldConstraint
 
@@ -71,7 +71,7 @@ def breakable_rules(schema: Schema, constraints: Mapping[str, FieldConstraint] |
     keyed: dict[str, list[str]] = {}
     copies: dict[str, list[str]] = {}
     emptied: dict[str, list[str]] = {}
-    for coherence in build_rules(schema.coherence, schema.source):
+    for coherence in rules_of(schema):
         for target in coherence.derives():
             derived.setdefault(_star(target), []).append(coherence.kind)
             if coherence.kind in _MISSING_BREAKS:
@@ -259,7 +259,7 @@ def rederive(record: dict[str, Any], broken: BrokenRule, schema: Schema, values:
     never "repair" the break itself. What fails at the end fails because of the break alone: a bad value
     in a derived field (the deriving rule), nothing else.
     """
-    rules = build_rules(schema.coherence, schema.source) if rules is None else rules
+    rules = rules_of(schema) if rules is None else rules
     head, _, name = broken.path.rpartition(".")
     parents = [record] if not head else get_all(record, head)
     holder = next((p for p in parents if isinstance(p, dict)), None)

@@ -7,6 +7,7 @@ generation and scoring from drifting apart.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import unicodedata
@@ -54,6 +55,9 @@ class Rule:
     """
 
     kind = ""
+    bounds: Mapping[str, tuple[int | None, int | None]] = {}
+    """The least and most whole number each field takes (its schema's ``minimum``/``maximum``), for the rules
+    that move a value by one (:class:`StrictlyOrdered`, :class:`Different`); set by :func:`rules_of`."""
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.spec = spec
@@ -525,18 +529,26 @@ class StrictlyOrdered(Ordered):
         super().enforce(record, rng, values)
         from pytest_testdata.quality.next_value import next_value
 
-        previous: Any = None
-        for _, read, write in self._fields or ():
-            value = read(record)
-            if value is None:
+        present = [(path, write, value) for path, read, write in self._fields or ()
+                   if (value := read(record)) is not None]
+        found = [value for _, _, value in present]
+        for k in range(1, len(found)):
+            if type(found[k]) is not type(found[k - 1]) or found[k] > found[k - 1]:
                 continue
-            if previous is not None and type(value) is type(previous) and value <= previous:
-                moved = next_value(previous)
-                if moved is None:
-                    return  # (no next value of its form: the check reports the tie)
-                write(record, moved)
-                value = moved
-            previous = value
+            moved = next_value(found[k - 1])
+            high = self.bounds.get(present[k][0], (None, None))[1]
+            if moved is not None and (high is None or moved <= high):
+                present[k][1](record, moved)
+                found[k] = moved
+                continue
+            # No room above (a whole number at its field's maximum): the earlier value goes one down instead,
+            # when its own least and the value before it leave room.
+            low = self.bounds.get(present[k - 1][0], (None, None))[0]
+            lowered = found[k - 1] - 1 if type(found[k - 1]) is int else None
+            if lowered is None or (low is not None and lowered < low) or (k >= 2 and lowered <= found[k - 2]):
+                return  # (no room either way: the check reports the tie)
+            present[k - 1][1](record, lowered)
+            found[k - 1] = lowered
 
 
 class Different(Rule):
@@ -553,10 +565,10 @@ class Different(Rule):
         super().__init__(spec)
         fields = spec.get("fields")
         paths = fields if isinstance(fields, (list, tuple)) else ()
-        self._fields = [(read, write) for read, write in ((getter(f), setter(f)) for f in paths)]
+        self._fields = [(str(f), getter(f), setter(f)) for f in paths]
 
     def check(self, record: Record) -> bool | None:
-        present = [value for value in (read(record) for read, _ in self._fields) if value is not None]
+        present = [value for value in (read(record) for _, read, _ in self._fields) if value is not None]
         if len(present) < 2:
             return None
         return len({_key(value) for value in present}) == len(present)
@@ -565,15 +577,22 @@ class Different(Rule):
         from pytest_testdata.quality.next_value import next_value
 
         seen: set[Any] = set()
-        for read, write in self._fields:
+        for path, read, write in self._fields:
             value = read(record)
             if value is None:
                 continue
-            while _key(value) in seen:
-                moved = next_value(value)
-                if moved is None:
-                    return  # (no next value of its form: the check reports the tie)
-                value = moved
+            if _key(value) in seen:
+                low, high = self.bounds.get(path, (None, None))
+                if type(value) is int and (low is not None or high is not None):
+                    # The nearest free whole number within the field's bounds, above first
+                    value = next((v for step in range(1, len(seen) + 2) for v in (value + step, value - step)
+                                  if (low is None or v >= low) and (high is None or v <= high)
+                                  and _key(v) not in seen), value)
+                while _key(value) in seen:
+                    moved = next_value(value)
+                    if moved is None:
+                        return  # (no next value of its form: the check reports the tie)
+                    value = moved
                 write(record, value)
             seen.add(_key(value))
 
@@ -1074,6 +1093,32 @@ RULE_KINDS: dict[str, type[Rule]] = {
                               StatusTimestamps, SameValue, EmailFromName, PhoneMatchesCountry,
                               PostalCodeMatchesCountry, SentimentMatchesRating, Different)
 }
+
+
+def rules_of(schema: Any) -> list[Rule]:
+    """The schema's ``x-coherence`` rules (:func:`build_rules`), each rule that moves a value by one given its
+    fields' whole-number bounds (:attr:`Rule.bounds`)."""
+    rules = build_rules(schema.coherence, schema.source)
+    for rule in rules:
+        if isinstance(rule, (StrictlyOrdered, Different)):
+            rule.bounds = {path: found for path in rule.spec.get("fields") or ()
+                           if (found := _whole_bounds(schema.subschema(path))) != (None, None)}
+    return rules
+
+
+def _whole_bounds(sub: Mapping[str, Any] | None) -> tuple[int | None, int | None]:
+    """The least and most whole number a field's schema allows (None: no bound, or not a whole number)."""
+    kinds = sub.get("type") if sub else None
+    if not sub or "integer" not in (kinds if isinstance(kinds, list) else [kinds]):
+        return None, None
+    low = sub.get("minimum")
+    if isinstance(sub.get("exclusiveMinimum"), (int, float)) and not isinstance(sub["exclusiveMinimum"], bool):
+        low = max(low if low is not None else -math.inf, math.floor(sub["exclusiveMinimum"]) + 1)
+    high = sub.get("maximum")
+    if isinstance(sub.get("exclusiveMaximum"), (int, float)) and not isinstance(sub["exclusiveMaximum"], bool):
+        high = min(high if high is not None else math.inf, math.ceil(sub["exclusiveMaximum"]) - 1)
+    return (math.ceil(low) if isinstance(low, (int, float)) else None,
+            math.floor(high) if isinstance(high, (int, float)) else None)
 
 
 def build_rules(specs: tuple[Mapping[str, Any], ...], source: str = "<schema>") -> list[Rule]:

@@ -67,10 +67,10 @@ def rule_derived(schema: Schema) -> frozenset[str]:
     A dataset enforces those rules on every record after its copies (:mod:`pytest_testdata.datasets.chunks`),
     so a value drawn for them would be thrown away. Paths: top-level names, ``object.field`` and
     ``list.*.field``; a rule reading or writing any other shape is left alone (its fields are drawn)."""
-    from pytest_testdata.quality.rules import build_rules
+    from pytest_testdata.quality.rules import rules_of
 
     tree = schema.json_schema
-    rules = build_rules(schema.coherence, schema.source)
+    rules = rules_of(schema)
     # A required number some rule writes is an input only once an earlier rule computed it (made): read
     # before a later rule writes it, it would still be the placeholder, and the rule would write nothing.
     written = {str(path) for rule in rules for path in (*rule.derives(), *_as_list(rule.spec.get("target")),

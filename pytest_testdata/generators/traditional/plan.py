@@ -48,7 +48,7 @@ from pytest_testdata.generators.traditional.vouch import (
 )
 from pytest_testdata.locales.countries import COUNTRY_LOCALES, CURRENCIES, LOCALE_COUNTRIES
 from pytest_testdata.quality.constraints_model import constrain, constrain_tree
-from pytest_testdata.quality.rules import Rule, build_rules
+from pytest_testdata.quality.rules import Rule, rules_of
 from pytest_testdata.schemas.int_formats import without_type_limits
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.types import FieldConstraint
@@ -456,7 +456,7 @@ def compile_plan(schema: Schema, constraints: Mapping[str, FieldConstraint] | No
         if "." not in path and schema.properties[path].get("format") != "uuid"
     )
     tracked += tuple(p for p, c in constraints.items() if c.unique and "." not in p)
-    rules = build_rules(schema.coherence, schema.source)
+    rules = rules_of(schema)
     inferred = {"properties": properties, "x-coherence": schema.coherence}
     shaped = frozenset(p.split(".")[0] for p in constraints)  # fields a caller's constraint shapes
     words = _entity_words(schema)
