@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from pytest_testdata.datasets.together import from_random_place
 from pytest_testdata.errors import TestdataUsageError
 
 Group = tuple[str, ...]
@@ -69,10 +70,7 @@ def keep_apart(refs: dict[str, list[Any]], found: Sequence[Group], keys_of: Call
                 if value is None:
                     continue
                 if value in taken:
-                    choices = keys_of(field)
-                    start = rng.randrange(len(choices))
-                    value = next(choices[(start + step) % len(choices)] for step in range(len(choices))
-                                 if choices[(start + step) % len(choices)] not in taken)
+                    value = next(key for key in from_random_place(keys_of(field), rng) if key not in taken)
                     column[i] = value
                 taken.add(value)
 

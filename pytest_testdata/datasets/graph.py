@@ -334,15 +334,15 @@ def _together(members: list[str], schemas: Mapping[str, Schema], edges: list[Edg
     apart: dict[str, list[Combination]] = {}
     for name in members:
         combos = combinations(schemas[name].json_schema, f"dataset: the {name} schema")
-        refs = {e.path: (e.parent, _parent_count(e, counts, request))
-                for e in edges if e.child == name and not e.in_list and not e.owned and not e.deferred}
-        found = groups(name, schemas[name].coherence, combos, refs)
+        mine = [e for e in edges if e.child == name and not e.in_list and not e.owned]
+        # kept apart as they are assigned: not those filled in after a cycle
+        found = groups(name, schemas[name].coherence, combos,
+                       {e.path: (e.parent, _parent_count(e, counts, request)) for e in mine if not e.deferred})
         if found:
             apart[name] = found
         if not combos:
             continue
-        parents = {path: found_parent for path, found_parent in refs.items()
-                   if not next(e for e in edges if e.child == name and e.path == path).nullable}
+        parents = {e.path: (e.parent, _parent_count(e, counts, request)) for e in mine if not e.nullable}
         check_capacity(name, combos, parents, counts[name], found)
         out[name] = combos
     return out, apart

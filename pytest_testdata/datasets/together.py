@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
@@ -111,10 +111,8 @@ def _moved(current: list[Any], combo: Combination, seen: set[tuple[Any, ...]],
 
     keys = [keys_of(f) for f in combo]
     for position in reversed(range(len(combo))):
-        choices = keys[position]
-        start = rng.randrange(len(choices)) if choices else 0
-        for step in range(len(choices)):
-            candidate = [*current[:position], choices[(start + step) % len(choices)], *current[position + 1:]]
+        for choice in from_random_place(keys[position], rng):
+            candidate = [*current[:position], choice, *current[position + 1:]]
             if tuple(candidate) not in seen and not tied(candidate, positions):
                 return candidate
     total = math.prod(len(k) for k in keys)
@@ -130,6 +128,14 @@ def _moved(current: list[Any], combo: Combination, seen: set[tuple[Any, ...]],
     # check_capacity ruled this out for records whose references are all filled
     raise TestdataUsageError(f"dataset: no free ({', '.join(combo)}) combination is left for a record; ask "
                              "for fewer records of the link entity.")
+
+
+def from_random_place(choices: Sequence[Any], rng: random.Random) -> Iterator[Any]:
+    """The choices from a random place on, round to the one before it (one draw from ``rng`` once iterated,
+    none when there are no choices)."""
+    start = rng.randrange(len(choices)) if choices else 0
+    for step in range(len(choices)):
+        yield choices[(start + step) % len(choices)]
 
 
 def repeats(records: Sequence[Mapping[str, Any]],
@@ -151,4 +157,4 @@ def repeats(records: Sequence[Mapping[str, Any]],
     return out
 
 
-__all__ = ["KEYWORD", "RULE", "check_capacity", "combinations", "repeats", "spread_distinct"]
+__all__ = ["KEYWORD", "RULE", "check_capacity", "combinations", "from_random_place", "repeats", "spread_distinct"]
