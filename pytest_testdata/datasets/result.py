@@ -77,6 +77,12 @@ def _spelling(entity: str) -> str:
 class _Objects(dict[str, list[Any]]):
     """:attr:`Dataset.objects`: a dict whose ``[name]`` also finds an entity by another spelling of its name."""
 
+    def get(self, entity: str, default: Any = None) -> Any:
+        try:
+            return self[entity]
+        except KeyError:
+            return default
+
     def __missing__(self, entity: str) -> list[Any]:
         wanted = _spelling(entity) if isinstance(entity, str) else entity
         for name, objects in self.items():

@@ -236,6 +236,24 @@ def test_a_constraint_left_to_the_database_and_a_types_own_are_not_read() -> Non
     assert props["active"] == {"type": "boolean"} and props["address"] == {"type": "string", "maxLength": 80}
 
 
+def test_a_mark_other_than_database_is_an_error_not_ignored() -> None:
+    """``info={"testdata": "databse"}`` would have left the constraint read as if unmarked, without a word."""
+    class Typo(Base):
+        __tablename__ = "typos"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        address: Mapped[str] = mapped_column(sa.String(80))
+        __table_args__ = (sa.CheckConstraint("address LIKE '%@%'", name="has_at", info={"testdata": "databse"}),
+                          sa.Index("ix_lower", sa.func.lower(sa.column("address")), unique=True,
+                                   info={"testdata": "database"}))
+
+    with pytest.raises(TestdataUsageError) as raised:
+        schema_from_object(Typo)
+    assert str(raised.value) == (
+        f"SQLAlchemy model {Typo.__qualname__} (table 'typos'): CheckConstraint 'has_at' has info={{'testdata': "
+        "'databse'}; the one value read there is 'database' (the database alone keeps it, and records are not "
+        "held to it).")
+
+
 def test_constraints_that_allow_no_value_of_the_type_are_an_error() -> None:
     class Clash(Base):
         __tablename__ = "clashes"

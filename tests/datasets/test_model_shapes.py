@@ -71,6 +71,7 @@ def test_loaded(testdata, testdata_db, seed):
     ds = testdata.dataset({Account: 4, Ticket: 40}, into=testdata_db, seed=seed)
     assert ds.valid, ds.violations
     accounts = ds.objects["Accounts"]
+    assert ds.objects.get("ACCOUNTS") is accounts and ds.objects.get("nope") is None
     assert all(a.grace is None or isinstance(a.grace, dt.timedelta) for a in accounts)
     assert any(a.grace is not None for a in accounts) or seed != 0
     q = lambda sql: testdata_db.execute(sa.text(sql)).scalar()

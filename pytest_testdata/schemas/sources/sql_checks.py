@@ -83,7 +83,7 @@ def read_checks(table: Table, where: str) -> Checks:
     """What the table's CHECK constraints say (see the module docstring). An unreadable constraint is a
     :class:`TestdataUsageError` naming it."""
     found = Checks()
-    for constraint in _checks(table):
+    for constraint in _checks(table, where):
         text = _text(constraint)
         try:
             for part in _conjuncts(_strip(_between(_as_written(text)))):
@@ -130,7 +130,7 @@ def _as_written(text: str) -> str:
     return plain
 
 
-def _checks(table: Table) -> list[CheckConstraint]:
+def _checks(table: Table, where: str) -> list[CheckConstraint]:
     """The table's CHECK constraints, in the order they were declared. SQLAlchemy keeps a table's (and a
     column's) constraints in a set, whose order follows the objects' addresses and differs between
     processes: the rules read from them, in that order, would differ between xdist workers and the agent."""
@@ -140,8 +140,22 @@ def _checks(table: Table) -> list[CheckConstraint]:
 
     found = declared(table.constraints)
     found += [c for column in table.columns for c in declared(column.constraints) if c not in found]
-    return [c for c in found if not getattr(c, "_type_bound", False)
-            and (c.info or {}).get("testdata") != DATABASE_ONLY]
+    return [c for c in found if not getattr(c, "_type_bound", False) and not left_to_database(c, where)]
+
+
+def left_to_database(item: Any, where: str) -> bool:
+    """Whether a constraint or index is marked ``info={"testdata": "database"}`` (the database alone keeps it).
+    Any other value there is an error naming it: a mark that is not read would leave the constraint read
+    without a word."""
+    mark = (getattr(item, "info", None) or {}).get("testdata")
+    if mark is None:
+        return False
+    if mark == DATABASE_ONLY:
+        return True
+    kind = type(item).__name__
+    name = f" {item.name!r}" if getattr(item, "name", None) else ""
+    raise TestdataUsageError(f"{where}: {kind}{name} has info={{'testdata': {mark!r}}}; the one value read there is "
+                             f"{DATABASE_ONLY!r} (the database alone keeps it, and records are not held to it).")
 
 
 def _text(constraint: CheckConstraint) -> str:

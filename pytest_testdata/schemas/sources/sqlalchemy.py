@@ -30,7 +30,7 @@ from sqlalchemy import Column, Table, UniqueConstraint, inspect, types
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.int_formats import FORMAT_KEY, INT_FORMAT_BOUNDS
 from pytest_testdata.schemas.model import Schema
-from pytest_testdata.schemas.sources.sql_checks import DATABASE_ONLY, Checks, apply_checks, read_checks
+from pytest_testdata.schemas.sources.sql_checks import Checks, apply_checks, left_to_database, read_checks
 from pytest_testdata.schemas.sources.sql_declared import column_keywords, table_keywords
 
 _TABLES: dict[str, Table] = {}
@@ -209,7 +209,7 @@ def unique_indexes(table: Table, where: str) -> list[list[str]]:
     refused, unless marked ``info={"testdata": "database"}`` (the database alone keeps it)."""
     found = []
     for index in sorted(table.indexes, key=lambda i: getattr(i, "_creation_order", 0)):
-        if not index.unique or (index.info or {}).get("testdata") == DATABASE_ONLY:
+        if not index.unique or left_to_database(index, where):
             continue
         names = [c.name for c in index.columns]
         if not all(map(_plain_column, index.expressions)):
