@@ -10,7 +10,6 @@ unchanged.
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -42,11 +41,6 @@ def groups(entity: str, coherence: Sequence[Mapping[str, Any]], together: Sequen
                 f"dataset: each {entity} record's {', '.join(group)} point at different {parent} records, and "
                 f"there are {count} {parent} record(s). Ask for at least {len(group)} {parent} records.")
     return found
-
-
-def room(group: Group, parents: Mapping[str, tuple[str, int]]) -> int:
-    """How many different combinations a group's fields can hold (``n (n-1) ...``)."""
-    return math.perm(parents[group[0]][1], len(group))
 
 
 def _one_parent(fields: list[Any], parents: Mapping[str, tuple[str, int]]) -> bool:

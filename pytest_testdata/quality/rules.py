@@ -515,8 +515,9 @@ class StrictlyOrdered(Ordered):
     starts_at)``); two equal values are out of order. Enforcing it sorts the values as ``ordered`` does, then
     moves each value that equals the one before it on to the least value after it
     (:func:`~pytest_testdata.quality.next_value.next_value`: an integer's next, a date's next day, a
-    date-time's next second, written in its own form). Drawn timestamps rarely tie; small integers and dates
-    do."""
+    date-time's next second, written in its own form); when an integer has no room above (its field's
+    maximum, :attr:`Rule.bounds`), the earlier value moves one down instead. Drawn timestamps rarely tie;
+    small integers and dates do."""
 
     def check(self, record: Record) -> bool | None:
         held = super().check(record)
@@ -555,7 +556,8 @@ class Different(Rule):
     """The fields hold different values (a database's ``CHECK (from_account_id <> to_account_id)``: a transfer
     between two accounts, a match between two teams); nulls are skipped. In a dataset, references of one
     entity are kept apart when they are assigned (``datasets/apart.py``). Enforcing it moves a value that
-    equals an earlier field's on to the next value of its form (an integer's next, a date's next day:
+    equals an earlier field's: a bounded integer to the nearest free one within its field's bounds
+    (:attr:`Rule.bounds`), any other to the next value of its form (an integer's next, a date's next day:
     :func:`~pytest_testdata.quality.next_value.next_value`); a value of another form is left, and the check
     reports it."""
 

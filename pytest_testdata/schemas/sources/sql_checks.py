@@ -290,8 +290,7 @@ def _two_columns(part: str, left: str, op: str, right: str, table: Table, checks
         raise _Unreadable(f"{part!r} compares two columns with {op}")
     kinds = []
     for name in (left, right):
-        kind = next((k for k in (types.DateTime, types.Date, types.Integer) if isinstance(table.c[name].type, k)),
-                    None)
+        kind = _stepped_kind(table.c[name])
         if kind is None:
             raise _Unreadable(f"{part!r}: only dates, date-times and integers are ordered, and {name!r} is "
                               f"{table.c[name].type!r}")
@@ -307,15 +306,17 @@ def _differ(part: str, left: str, right: str, table: Table, checks: Checks) -> N
     """``left <> right``: two foreign keys to one table (a transfer's two accounts), kept apart as the dataset
     assigns them, or two integer, date or date-time columns, a tie moved on by the ``different`` rule."""
     targets = [{fk.column.table.name for fk in table.c[name].foreign_keys} for name in (left, right)]
-    if any(targets):
-        if not (len(targets[0]) == 1 and targets[0] == targets[1]):
-            raise _Unreadable(f"{part!r}: only two foreign keys to one table, or two integer, date or date-time "
-                              "columns, are kept apart")
-    elif not all(any(isinstance(table.c[name].type, k) for k in (types.DateTime, types.Date, types.Integer))
-                 for name in (left, right)):
+    same_table = len(targets[0]) == 1 and targets[0] == targets[1]
+    stepped = not any(targets) and all(_stepped_kind(table.c[name]) is not None for name in (left, right))
+    if not (same_table or stepped):
         raise _Unreadable(f"{part!r}: only two foreign keys to one table, or two integer, date or date-time "
                           "columns, are kept apart")
     checks.different.append((left, right))
+
+
+def _stepped_kind(column: Any) -> type | None:
+    """A column's type among those a value of which has a next one (date-time, date, integer), or None."""
+    return next((k for k in (types.DateTime, types.Date, types.Integer) if isinstance(column.type, k)), None)
 
 
 def whole_numbers(column: Any) -> bool:
