@@ -39,6 +39,10 @@ try:
 except ImportError:  # the agent extra is not installed: no in-process run can import them either
     pass
 
+# The developer's REDIS_URL, VLLM_URL, API keys...: out of the environment before any agent starts (module-scoped
+# agents start before a test's own fixtures run). See tests/developer_env.py.
+import tests.developer_env  # noqa: E402, F401
+
 # SQLAlchemy's asyncio extension and greenlet (a C extension), which in-process runs use for an AsyncSession's
 # run_sync (tests/datasets/test_sqlite.py, docs/datasets.md), imported once for the same reason.
 try:
@@ -57,9 +61,8 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
 
 @pytest.fixture(autouse=True)
 def _clean_testdata_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Runs under test must not see TESTDATA_* settings from the developer's shell."""
-    import os
-
+    """Runs under test must not see TESTDATA_* settings from the developer's shell (nor the service names the
+    agent reads: removed once, above, for the whole session)."""
     for name in list(os.environ):
         if name.startswith("TESTDATA_"):
             monkeypatch.delenv(name)

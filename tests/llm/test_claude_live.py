@@ -12,9 +12,10 @@ import pytest
 
 from pytest_testdata.engine import Engine
 from pytest_testdata.types import GenerationRequest
+from tests.developer_env import SAVED
 
-KEY = os.environ.get("ANTHROPIC_API_KEY")  # read at import: the autouse fixture clears it for the other tests
-MODEL = os.environ.get("TESTDATA_CLAUDE_MODEL")  # likewise (every TESTDATA_* name is cleared for each test)
+KEY = SAVED.get("ANTHROPIC_API_KEY")  # the developer's: the suite takes it out of the environment (developer_env)
+MODEL = os.environ.get("TESTDATA_CLAUDE_MODEL")  # read at import (every TESTDATA_* name is cleared for each test)
 pytestmark = pytest.mark.skipif(
     not KEY, reason="ANTHROPIC_API_KEY is not set (the live Claude test needs the real API)"
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,9 +10,12 @@ import pytest
 
 from pytest_testdata.engine import Engine
 from pytest_testdata.store import PatternStore
+from tests.developer_env import SAVED
 from tests.llm.servers import closed_port as closed_port  # re-exported: the rag tests import it from here
 
 BACKENDS = ["embedded", "weaviate"]
+WEAVIATE_URL = SAVED.get("WEAVIATE_URL")  # the developer's (the suite takes it out of the environment)
+WEAVIATE_API_KEY = SAVED.get("WEAVIATE_API_KEY")
 UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
@@ -22,12 +24,12 @@ def _open(backend: str, tmp_path: Path) -> PatternStore:
         from pytest_testdata.store.embedded import EmbeddedStore
 
         return EmbeddedStore(tmp_path / "store" / "patterns.sqlite3")
-    url = os.environ.get("WEAVIATE_URL")
+    url = WEAVIATE_URL
     if not url:
         pytest.skip("WEAVIATE_URL is not set: the Weaviate contract run needs a server (see docs/rag.md)")
     from pytest_testdata.store.weaviate_store import WeaviateStore
 
-    store = WeaviateStore(url, os.environ.get("WEAVIATE_API_KEY") or None)
+    store = WeaviateStore(url, WEAVIATE_API_KEY or None)
     store.drop_all()  # the suite owns the three collections of the instance it is pointed at
     return store
 
