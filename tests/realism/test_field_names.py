@@ -653,3 +653,22 @@ def test_the_name_index_finds_the_rows_asking_each_row_finds() -> None:
             assert rows == asked_row_by_row(key, json_type), (key, json_type)
             found += bool(rows)
     assert found > 500
+
+
+def test_a_number_bounded_only_as_its_type_is_gets_its_name_s_values() -> None:
+    """A model's ``Float`` column is read as ``minimum: 0`` and nothing more: a rating is still 1 to 5 with one
+    decimal, a price as price lists write it, a weight a parcel's. (Before, any number from 0 to 1,000 with
+    fifteen decimals: a recipe's rating of 357.1441454232601.) Integer keys bounded at 1 stay small."""
+    schema = Schema.from_json_schema({
+        "type": "object", "required": ["id", "rating", "price", "weight"], "x-primary-key": "id",
+        "properties": {"id": {"type": "integer", "minimum": 1, "x-unique": True},
+                       "rating": {"type": "number", "minimum": 0}, "price": {"type": "number", "minimum": 0},
+                       "weight": {"type": "number", "minimum": 0}}}, name="parcel")
+    registry = SchemaRegistry()
+    registry.register(schema)
+    records = Engine(registry=registry).generate(GenerationRequest.checked("parcel", 200, seed=3)).records
+    assert all(1 <= r["rating"] <= 5 and round(r["rating"], 1) == r["rating"] for r in records)
+    assert all(1 <= r["price"] <= 500 and round(r["price"], 2) == r["price"] for r in records)
+    assert sum(str(r["price"]).endswith(".99") for r in records) > 50  # half end in .99, as price lists do
+    assert all(0.1 <= r["weight"] <= 30 and round(r["weight"], 2) == r["weight"] for r in records)
+    assert max(r["id"] for r in records) < 10_000

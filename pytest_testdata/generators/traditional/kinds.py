@@ -68,6 +68,11 @@ class NumberRange(Frozen):
         setter(self, "typical", typical)
         setter(self, "places", places)
 
+    def open(self, low: float | None, high: float | None) -> bool:
+        """Whether bounds ``[low, high]`` (None: open) leave the typical range whole: a field bounded only by
+        what its type says (a model's ``Float`` price is at least 0) is drawn as the kind's own values are."""
+        return (low is None or low <= self.typical[0]) and (high is None or high >= self.typical[1])
+
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
         """Values within ``[low, high]`` (None: open), or None when the kind has no plausible value there."""
         for lo, hi in (self.typical, self.plausible):
@@ -87,7 +92,7 @@ class Money(NumberRange):
     __slots__ = ()
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
-        if low is not None or high is not None:
+        if not self.open(low, high):
             return super().drawer(low, high, integer)  # bounded: uniform within the bounds, as NumberRange
         lo, hi = self.typical
         log_lo, log_hi = math.log(lo), math.log(hi)
@@ -109,7 +114,7 @@ class Ratings(NumberRange):
     __slots__ = ()
 
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
-        if low is not None or high is not None:
+        if not self.open(low, high):
             return super().drawer(low, high, integer)
         if integer:
             stars = (5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1, 1)
@@ -126,7 +131,7 @@ class FewItems(NumberRange):
     def drawer(self, low: float | None, high: float | None, integer: bool) -> Draw | None:
         from pytest_testdata.generators.traditional.drawers import _number_drawer
 
-        if low is not None or high is not None:
+        if not self.open(low, high):
             return super().drawer(low, high, integer)
         lo, hi = self.typical
         return _number_drawer({"minimum": lo, "maximum": hi}, "quantity", None, True)
@@ -137,6 +142,11 @@ class Identifiers(NumberRange):
     per entity and field, so the same seed gives a pet and an order different ids (as UUIDs are)."""
 
     __slots__ = ()
+
+    def open(self, low: float | None, high: float | None) -> bool:
+        """Only with no bound at all: a key bounded at all (a model's key is at least 1) is drawn by the field's
+        own drawer, small numbers as a table's sequence gives them."""
+        return low is None and high is None
 
     def named(self, name: str) -> Draw:
         """The open range's drawer for field ``name``."""
@@ -178,8 +188,9 @@ class Kind(Frozen):
     text_places: int
     """Decimal places when a number kind's value is written as a string."""
     open_range: bool
-    """Serves number fields only when neither the schema nor the caller bounds them: within bounds the
-    field's own drawer is already realistic (skewed counts and quantities, log-uniform prices)."""
+    """Serves number fields with no bounds, or a bound on one side that leaves the kind's typical range whole
+    (:meth:`NumberRange.open`: a model's ``Float`` price is at least 0); within a range the field's own drawer
+    is already realistic (skewed counts and quantities, log-uniform prices)."""
 
     def __init__(self, name: str, forms: tuple[Draw, ...] = (), numbers: NumberRange | None = None,
                  refines: frozenset[str] = frozenset(), example: str = "", builtin: bool = True,
@@ -415,7 +426,7 @@ def kind_drawer(kind: Kind, node: Mapping[str, Any], name: str, constraint: Fiel
         if kind.numbers is None or node.get("multipleOf") is not None:
             return None
         low, high = _bounds(node, constraint)
-        if kind.open_range and (low is not None or high is not None):
+        if kind.open_range and ((low is not None and high is not None) or not kind.numbers.open(low, high)):
             return None
         if isinstance(kind.numbers, Identifiers) and json_type == "integer":
             return kind.numbers.named(name)
