@@ -158,10 +158,10 @@ class TestdataFactory:
         adopted: Schema = registry.adopt(model)  # registered on first use; a clashing name is refused
         return adopted
 
-    def dataset(self, counts: Mapping[Any, int] | None = None, /, **kwargs: Any) -> Dataset:
-        """Linked records of several entities: ``testdata.dataset({"user": 10, "order": 30})`` or
-        ``testdata.dataset(root="order", count=30)``; ``into=testdata_db`` loads it into a database.
-        See docs/datasets.md for every argument."""
+    def dataset(self, counts: Mapping[Any, int] | None = None, **kwargs: Any) -> Dataset:
+        """Linked records of several entities: ``testdata.dataset({"user": 10, "order": 30})`` (or
+        ``counts={...}``) or ``testdata.dataset(root="order", count=30)``; ``into=testdata_db`` loads it into a
+        database. See docs/datasets.md for every argument."""
         __tracebackhide__ = True
         from pytest_testdata.datasets.calls import run_dataset
 

@@ -34,7 +34,14 @@ from pytest_testdata.datasets.tables import TableMap, build_tables
 from pytest_testdata.errors import DatasetLoadError as DatasetLoadError  # re-exported; its home is errors.py
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.sources.sql_checks import whole_numbers
-from pytest_testdata.schemas.sources.sqlalchemy import converters, instance, json_columns, model_of, python_values
+from pytest_testdata.schemas.sources.sqlalchemy import (
+    bind_processors,
+    converters,
+    instance,
+    json_columns,
+    model_of,
+    python_values,
+)
 
 Record = dict[str, Any]
 CHUNK = 10_000
@@ -209,9 +216,10 @@ class DatabaseSink:
     def _rows(self, tmap: TableMap, records: list[Record]) -> list[tuple[Any, ...]]:
         if tmap.table.metadata is not self.metadata:  # a model's table: values in the columns' Python types
             convert = converters(tmap.table)
-            if self.copy:  # COPY takes JSON as text; an INSERT lets the column's type dump it
-                dumped = json_columns(tmap.table)
+            if self.copy:  # COPY takes JSON as text, and a converting type's values as it binds them; an INSERT
+                dumped = json_columns(tmap.table)  # lets the column's type do both
                 convert += [(name, json.dumps) for name in sorted(dumped)]
+                convert += bind_processors(tmap.table, self.connection.dialect)
             names = [name for name, _ in tmap.columns]
             rows = []
             for record in records:

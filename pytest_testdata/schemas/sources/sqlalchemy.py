@@ -32,6 +32,7 @@ from pytest_testdata.schemas.int_formats import FORMAT_KEY, INT_FORMAT_BOUNDS
 from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.sources.sql_checks import Checks, apply_checks, left_to_database, read_checks
 from pytest_testdata.schemas.sources.sql_declared import column_keywords, table_keywords
+from pytest_testdata.schemas.sources.sql_decorated import converts, taken_kind
 
 _TABLES: dict[str, Table] = {}
 _MODELS: dict[str, type[Any]] = {}
@@ -91,11 +92,6 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     where = f"SQLAlchemy model {label} (table {table.name!r})"
     identity = _polymorphic_identity(obj, where)
     pk = list(table.primary_key.columns)
-    if len(pk) > 1 and not all(c.foreign_keys for c in pk):
-        raise TestdataUsageError(
-            f"{where}: composite primary key ({', '.join(c.name for c in pk)}) is not supported for datasets, "
-            "which link records through one key column; a composite key is read only for a link table, whose "
-            "key columns are all foreign keys (post_tags: post_id, tag_id). Give the table a single-column key.")
     props: dict[str, Any] = {}
     required = []
     for column in table.columns:
@@ -107,7 +103,8 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     if identity is not None:  # the discriminator holds the model's own identity, or rows load as no class
         column_name, value = identity
         props[column_name]["enum"] = [value]
-    # A link table's key and a multi-column unique constraint: each combination once (datasets/together.py).
+    # A composite key (a link table's, a child's (id, parent_id)) and a multi-column unique constraint: each
+    # combination once (datasets/together.py). No other table can refer to a composite key's rows by one column.
     together = [[c.name for c in pk]] if len(pk) > 1 else []
     together += [list(c.columns.keys()) for c in table.constraints
                  if isinstance(c, UniqueConstraint) and len(c.columns) > 1]
@@ -250,19 +247,14 @@ def _property(column: Column[Any], where: str, single_key: bool) -> dict[str, An
     return prop
 
 
-_CONVERTING = ("process_bind_param", "process_result_value", "bind_processor", "result_processor")
-"""What a ``TypeDecorator`` overrides when it converts values on their way to or from the database."""
-
-
 def _plain(kind: Any) -> Any:
     """A column's type, or for a ``TypeDecorator`` that passes values through unchanged (SQLModel's
-    ``AutoString``) the type it stores them as. One that converts them (``PickleType``, an application's
-    ``GUID``) is kept: what Python values it takes is its own, and it is refused below (``Interval``, which
-    takes a ``timedelta``, is read). (A type class, as an ``ARRAY``'s item type may be given, is made one.)"""
+    ``AutoString``) the type it stores them as. One that converts them (an application's ``GUID``) is kept:
+    the values it takes are asked of it (:mod:`.sql_decorated`). (A type class, as an ``ARRAY``'s item type may
+    be given, is made one.)"""
     if isinstance(kind, type):
         kind = kind()
-    while isinstance(kind, types.TypeDecorator) and not any(
-            getattr(type(kind), name) is not getattr(types.TypeDecorator, name) for name in _CONVERTING):
+    while isinstance(kind, types.TypeDecorator) and not converts(kind):
         kind = kind.impl_instance
     return kind
 
@@ -326,12 +318,16 @@ def _kind_schema(kind: Any, column: Column[Any], where: str) -> dict[str, Any]:
         if kind.length:
             prop["maxLength"] = int(kind.length)
         return prop
-    if isinstance(kind, types.TypeDecorator) and not isinstance(kind, types.PickleType):
+    if converts(kind) and not isinstance(kind, types.PickleType):  # (a pickle holds any object: refused below)
+        taken, refusals = taken_kind(kind, _plain)
+        if taken is not None:
+            return _kind_schema(taken, column, where)
         raise TestdataUsageError(
             f"{where}: column {column.name!r} has type {kind!r}, a TypeDecorator that converts its values "
-            f"(stored as {kind.impl_instance!r}), so datasets cannot tell which Python values it takes. Give the "
-            "column a type that stores values as they are (String, Integer, Uuid...), or leave the model out of "
-            "the dataset.")
+            f"(stored as {kind.impl_instance!r}), and it took none of the values offered to it: "
+            f"{'; '.join(refusals)}. Give the column a type that stores values as they are (String, Integer, "
+            "Uuid...), let its process_bind_param take a value of the type it stores or a uuid.UUID, or leave "
+            "the model out of the dataset.")
     raise TestdataUsageError(
         f"{where}: column {column.name!r} has type {kind!r}, which datasets cannot generate yet. Supported: "
         "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Time, Interval, Uuid, "
@@ -373,6 +369,9 @@ def _kind_converter(kind: Any) -> Callable[[Any], Any] | None:
         # values_callable gives (their values), in the same order (SQLAlchemy's own _object_lookup).
         members: Mapping[Any, Any] = getattr(kind, "_object_lookup", None) or {m.name: m for m in kind.enum_class}
         return lambda v: members.get(v, v) if isinstance(v, str) else v
+    if converts(kind):  # the Python values it takes (read by _kind_schema, which refuses a decorator taking none)
+        taken = taken_kind(kind, _plain)[0]
+        return None if taken is None else _kind_converter(taken)
     return None
 
 
@@ -411,14 +410,35 @@ def python_values(table: Table, record: Mapping[str, Any],
 
 
 def instance(model: type[Any], values: Mapping[str, Any]) -> Any:
-    """A model instance from converted values (attribute names from the mapper, which may differ from columns)."""
+    """A model instance from converted values (attribute names from the mapper, which may differ from columns),
+    made as SQLAlchemy makes the instances it loads from rows: the model's ``__init__`` is not called (an
+    application's may take other arguments, such as a session, or look rows up), the values are set with no
+    change history, and the model's ``@reconstructor``, if it has one, is called. A session it is added to
+    inserts it as a new object's values are inserted."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
     mapper = inspect(model)
-    attrs = {}
+    obj = mapper.class_manager.new_instance()
     for prop in mapper.column_attrs:
         column = prop.columns[0]
         if column.name in values:
-            attrs[prop.key] = values[column.name]
-    return model(**attrs)
+            set_committed_value(obj, prop.key, values[column.name])
+    rebuild = getattr(mapper, "_reconstructor", None)  # what SQLAlchemy calls on a loaded instance
+    if rebuild is not None:
+        rebuild(obj)
+    return obj
+
+
+def bind_processors(table: Table, dialect: Any) -> list[tuple[str, Callable[[Any], Any]]]:
+    """(column, bind) for the columns whose type converts values (an application's ``GUID``): what the type
+    hands the driver for a Python value, for a bulk path that passes SQLAlchemy by (PostgreSQL's ``COPY``)."""
+    out: list[tuple[str, Callable[[Any], Any]]] = []
+    for column in table.columns:
+        if converts(column.type) and column.computed is None:
+            bind = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind is not None:
+                out.append((column.name, bind))
+    return out
 
 
 def json_columns(table: Table) -> frozenset[str]:
@@ -426,5 +446,5 @@ def json_columns(table: Table) -> frozenset[str]:
     return frozenset(c.name for c in table.columns if isinstance(c.type, types.JSON))
 
 
-__all__ = ["converters", "instance", "is_sqlalchemy_model", "json_columns", "model_of", "python_values",
-           "schema_from_model", "table_of"]
+__all__ = ["bind_processors", "converters", "instance", "is_sqlalchemy_model", "json_columns", "model_of",
+           "python_values", "schema_from_model", "table_of"]
