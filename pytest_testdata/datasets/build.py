@@ -28,6 +28,7 @@ from pytest_testdata.datasets.coherence import DatasetRule, PurchasedBefore, Rec
 from pytest_testdata.datasets.deferred import break_deferred, fill_deferred, rules_on
 from pytest_testdata.datasets.graph import DatasetPlan, Edge, plan_dataset
 from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.datasets.resolved import unresolved, written
 from pytest_testdata.datasets.result import BrokenRule, Dataset, DatasetViolation, EntityMetadata
 from pytest_testdata.datasets.together import repeats, spread_distinct
 from pytest_testdata.datasets.workers import SETTING, ChunkPool, processes_for
@@ -546,6 +547,8 @@ class Builder:
         unique = [path for path in schema.unique_fields() if "." not in path]
         out += [DatasetViolation(entity, *found) for found in repeats_found(records, unique, self.taken.get(entity))]
         out += [DatasetViolation(entity, *found) for found in repeats(records, self.plan.together.get(entity, ()))]
+        ruled = written(self.plan.edges_of(entity), rules_of(schema))  # references a rule may have rewritten
+        out += [DatasetViolation(entity, *found) for found in unresolved(records, ruled, self._keys_of)]
         out.sort(key=lambda v: (v.record, v.rule))
         coherence = round(sum(scores) / len(scores), 4) if scores else 1.0
         return out, coherence, round(passed / checks, 4) if checks else 1.0

@@ -16,6 +16,7 @@ from pytest_testdata.datasets.apart import keep_apart
 from pytest_testdata.datasets.cardinality import allocated, keyed, weights
 from pytest_testdata.datasets.chunks import ChunkId, ChunkResult, Columns, EntityJob, Kit, build_chunk, portable
 from pytest_testdata.datasets.coherence import PurchasedBefore, Purchases, RecordIndex
+from pytest_testdata.datasets.resolved import unresolved, written
 from pytest_testdata.datasets.result import DatasetViolation, EntityMetadata
 from pytest_testdata.datasets.together import repeats, spread_distinct
 from pytest_testdata.generators.budget import checkpoint
@@ -181,6 +182,9 @@ class ChunkedEntity:
         if not unrepeated:  # (else it finds nothing: _settle's last look found no repeat in these records)
             found += repeats_found(records, self._unique_fields(), self._taken())
         found += repeats(records, builder.plan.together.get(entity, ()))
+        ruled = written(builder.plan.edges_of(entity), kit.own)  # references a rule may have rewritten
+        if ruled:
+            found += unresolved(records, ruled, builder._keys_of)
         found.sort(key=lambda v: (v[0], v[2]))
         cross_ids = {rule.id for rule in kit.rules}
         checks = len(kit.rules) * len(records)

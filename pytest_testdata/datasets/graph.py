@@ -132,8 +132,11 @@ ONE_TO_ONE = Cardinality(min=0, max=1, mean=1.0, skew="even")
 
 
 def _ref_cardinality(where: str, sub: Mapping[str, Any], nullable: bool, overrides: Mapping[str, Any],
-                     unique: bool = False) -> Cardinality:
-    base = (ONE_TO_ONE if unique else DEFAULT_REF).with_empty(NULLABLE_EMPTY if nullable else 0.0)
+                     unique: bool = False, ruled: bool = False) -> Cardinality:
+    """``ruled``: a ``present_iff`` rule says which records hold the reference (a file's ``challenge_id``, for
+    challenge files), so by default none is left empty for the rule to fill with what is no key."""
+    empty = NULLABLE_EMPTY if nullable and not ruled else 0.0
+    base = (ONE_TO_ONE if unique else DEFAULT_REF).with_empty(empty)
     if "x-cardinality" in sub:
         base = Cardinality.parse(f"{where} (x-cardinality)", sub["x-cardinality"], base)
     if where in overrides:
@@ -141,6 +144,11 @@ def _ref_cardinality(where: str, sub: Mapping[str, Any], nullable: bool, overrid
     if base.empty and not nullable:
         raise TestdataUsageError(f"cardinality[{where!r}]: empty={base.empty} but the reference is required; "
                                  "only a nullable reference can stay empty.")
+    if base.empty and ruled:
+        raise TestdataUsageError(
+            f"cardinality[{where!r}]: empty={base.empty}, but a present_iff rule of the schema says which records "
+            "hold the reference (and the rest leave it empty); a record it requires one of could not be left "
+            "empty. Leave 'empty' out of its cardinality.")
     if unique and (base.max is None or base.max > 1):
         bounds = "no max" if base.max is None else f"a max of {base.max}"
         raise TestdataUsageError(
@@ -158,6 +166,7 @@ def _unique_reference(path: str, sub: Mapping[str, Any]) -> bool:
 
 def _references(schema: Schema, registry: SchemaRegistry, overrides: Mapping[str, Any]) -> list[Edge]:
     edges = []
+    ruled = {spec.get("field") for spec in schema.coherence if spec.get("kind") == "present_iff"}
     for path, sub in schema.walk():
         if "x-ref" not in sub:
             continue
@@ -186,7 +195,7 @@ def _references(schema: Schema, registry: SchemaRegistry, overrides: Mapping[str
             )
         nullable, unique = _nullable(schema, path, sub), _unique_reference(path, sub)
         edges.append(Edge(schema.name, path, parent, parent_field, nullable,
-                          _ref_cardinality(where, sub, nullable, overrides, unique),
+                          _ref_cardinality(where, sub, nullable, overrides, unique, path in ruled),
                           absent_when_empty=nullable and not _null_allowed(sub), unique=unique))
     return edges
 

@@ -10,6 +10,7 @@ import pytest
 
 from pytest_testdata.datasets import generate_dataset
 from pytest_testdata.engine import Engine
+from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.registry import SchemaRegistry
 
 COUNTS = {"user": 60, "product": 40, "order": 180, "payment": 180, "review": 120}
@@ -425,3 +426,59 @@ def test_a_single_order_is_delivered_when_reviews_need_it() -> None:
     assert dataset.valid, dataset.violations[:5]
     assert [order["status"] for order in dataset["order"]] == ["delivered"]
     _purchases_hold(dataset)
+
+
+def test_a_reference_a_present_iff_rule_decides_is_set_exactly_where_it_says(tmp_path: Path) -> None:
+    """A delivery's ``courier_id`` is set for couriered deliveries only (``present_iff``). Before, the dataset
+    left a share of them empty as for any nullable reference, and the rule then filled those with a four-digit
+    string ("0042"): no courier's key."""
+    courier = {"title": "courier", "type": "object", "required": ["courier_id", "name"], "properties": {
+        "courier_id": {"type": "string", "format": "uuid", "x-unique": True},
+        "name": {"type": "string", "maxLength": 40}}}
+    delivery = {"title": "delivery", "type": "object", "required": ["delivery_id", "method", "courier_id"],
+                "properties": {
+                    "delivery_id": {"type": "string", "format": "uuid", "x-unique": True},
+                    "method": {"type": "string", "enum": ["courier", "pickup", "post"]},
+                    "courier_id": {"type": ["string", "null"], "format": "uuid", "x-ref": "courier.courier_id"}},
+                "x-coherence": [{"kind": "present_iff", "field": "courier_id", "when": "method", "in": ["courier"]}]}
+    engine = _schema_dir(tmp_path, courier, delivery)
+    ds = generate_dataset({"courier": 5, "delivery": 80}, seed=4, engine=engine)
+    couriers = ds.lookup("courier")
+    assert ds.valid, ds.violations
+    assert all((d["courier_id"] in couriers) if d["method"] == "courier" else d["courier_id"] is None
+               for d in ds["delivery"])
+    assert {d["method"] for d in ds["delivery"]} == {"courier", "pickup", "post"}
+
+
+def test_a_reference_a_rule_rewrites_is_looked_up_and_an_empty_share_it_forbids_is_refused(tmp_path: Path) -> None:
+    """A rule that writes a reference (here ``same_value`` copying a plain number into it) may leave it finding
+    no record: the dataset reports it (rule ``reference``) instead of passing a dangling id on to the database.
+    And an ``empty`` share on a reference a ``present_iff`` rule decides is a contradiction."""
+    team = {"title": "team", "type": "object", "required": ["team_id"], "properties": {
+        "team_id": {"type": "integer", "minimum": 1, "maximum": 2, "x-unique": True}}}
+    match = {"title": "match", "type": "object", "required": ["match_id", "home", "away"], "properties": {
+        "match_id": {"type": "string", "format": "uuid", "x-unique": True},
+        "home": {"type": "integer", "minimum": 1, "maximum": 9, "x-ref": "team.team_id"},
+        "away": {"type": "integer", "minimum": 1, "maximum": 9}},
+        "x-coherence": [{"kind": "same_value", "fields": ["home", "away"], "source": "away"}]}
+    engine = _schema_dir(tmp_path, team, match)
+    ds = generate_dataset({"team": 2, "match": 40}, seed=1, engine=engine)
+    teams = ds.lookup("team")
+    moved = [i for i, m in enumerate(ds["match"]) if m["home"] not in teams]
+    assert moved  # the rule wrote into some home teams a number no team has...
+    assert sorted(v.record for v in ds.violations if v.rule == "reference") == moved  # ...and each is reported
+    courier = {"title": "courier", "type": "object", "required": ["courier_id"], "properties": {
+        "courier_id": {"type": "string", "format": "uuid", "x-unique": True}}}
+    delivery = {"title": "delivery", "type": "object", "required": ["delivery_id", "method"], "properties": {
+        "delivery_id": {"type": "string", "format": "uuid", "x-unique": True},
+        "method": {"type": "string", "enum": ["courier", "pickup"]},
+        "courier_id": {"type": ["string", "null"], "format": "uuid", "x-ref": "courier.courier_id",
+                       "x-cardinality": {"empty": 0.3}}},
+        "x-coherence": [{"kind": "present_iff", "field": "courier_id", "when": "method", "in": ["courier"]}]}
+    (tmp_path / "d").mkdir()
+    with pytest.raises(TestdataUsageError) as raised:
+        generate_dataset({"courier": 2, "delivery": 5}, seed=1, engine=_schema_dir(tmp_path / "d", courier, delivery))
+    assert str(raised.value) == (
+        "cardinality['delivery.courier_id']: empty=0.3, but a present_iff rule of the schema says "
+        "which records hold the reference (and the rest leave it empty); a record it requires one of could not be "
+        "left empty. Leave 'empty' out of its cardinality.")

@@ -33,6 +33,7 @@ from pytest_testdata.schemas.model import Schema
 from pytest_testdata.schemas.sources.sql_checks import Checks, apply_checks, left_to_database, read_checks
 from pytest_testdata.schemas.sources.sql_declared import column_keywords, table_keywords
 from pytest_testdata.schemas.sources.sql_decorated import converts, taken_kind
+from pytest_testdata.schemas.sources.sql_inheritance import apply_kinds, kinds_of, subclass_name
 
 _TABLES: dict[str, Table] = {}
 _MODELS: dict[str, type[Any]] = {}
@@ -90,7 +91,8 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     table: Table = obj if isinstance(obj, Table) else obj.__table__
     label = obj.__qualname__ if isinstance(obj, type) else f"Table {table.name!r}"
     where = f"SQLAlchemy model {label} (table {table.name!r})"
-    identity = _polymorphic_identity(obj, where)
+    kinds = kinds_of(obj, where)  # a polymorphic model's identities (sql_inheritance.py)
+    name = name or subclass_name(obj) or table.name  # a subclass in its base's table is named after its class
     pk = list(table.primary_key.columns)
     props: dict[str, Any] = {}
     required = []
@@ -100,9 +102,6 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
         props[column.name] = _property(column, where, single_key=len(pk) == 1)
         if not column.nullable:
             required.append(column.name)
-    if identity is not None:  # the discriminator holds the model's own identity, or rows load as no class
-        column_name, value = identity
-        props[column_name]["enum"] = [value]
     # A composite key (a link table's, a child's (id, parent_id)) and a multi-column unique constraint: each
     # combination once (datasets/together.py). No other table can refer to a composite key's rows by one column.
     together = [[c.name for c in pk]] if len(pk) > 1 else []
@@ -117,7 +116,7 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
                 f"{where}: the foreign key on ({', '.join(c.name for c in constraint.columns)}) spans several "
                 "columns; datasets link records through one column. Use a single-column foreign key.")
     source = f"{PREFIX}{obj.__module__}.{obj.__qualname__}" if isinstance(obj, type) else f"{PREFIX}table.{table.name}"
-    document: dict[str, Any] = {"title": name or table.name, "type": "object", "properties": props,
+    document: dict[str, Any] = {"title": name, "type": "object", "properties": props,
                                 "required": required, "additionalProperties": False,
                                 "description": (table.comment or f"rows of the {table.name} table")}
     apply_checks(document, read_checks(table, where), where)
@@ -127,6 +126,8 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     for column_name, keywords in others.items():
         if column_name in props:
             props[column_name].update(keywords)
+    if kinds is not None:  # the discriminator holds an identity of the class or its subclasses in its table
+        apply_kinds(document, kinds)
     document.setdefault("x-coherence", []).extend(declared.get("x-coherence", []))
     if not document["x-coherence"]:
         del document["x-coherence"]
@@ -136,7 +137,7 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
         document["x-primary-key"] = pk[0].name
     if together:
         document[UNIQUE_TOGETHER] = together
-    schema = Schema.from_json_schema(document, source=source, name=name or table.name)
+    schema = Schema.from_json_schema(document, source=source, name=name)
     _TABLES[source] = table
     if isinstance(obj, type):
         _MODELS[source] = obj
@@ -164,39 +165,6 @@ def _field_constraints(obj: Any, props: Mapping[str, Any]) -> dict[str, dict[str
                 if value is not None and not isinstance(value, bool):
                     out.setdefault(name, {})[keyword] = value
     return out
-
-
-def _polymorphic_identity(obj: Any, where: str) -> tuple[str, Any] | None:
-    """For the base model of a polymorphic hierarchy: its discriminator column and its own identity, which
-    every record gets (a drawn value would be no class's, and SQLAlchemy refuses to load such a row). A
-    model that inherits from another is refused: its records would need rows in its parent's table too,
-    with keys shared with the parent's records."""
-    mapper = getattr(obj, "__mapper__", None) if isinstance(obj, type) else None
-    if mapper is None:
-        return None
-    if mapper.inherits is not None:
-        parent = mapper.inherits.class_.__qualname__
-        kind = (f"joined-table inheritance: its rows are in {mapper.local_table.name!r} and "
-                f"{mapper.inherits.local_table.name!r}" if mapper.local_table is not mapper.inherits.local_table
-                else f"single-table inheritance: its rows are {parent}'s rows in {mapper.local_table.name!r}")
-        raise TestdataUsageError(
-            f"{where}: the model inherits from {parent} ({kind}), and datasets do not build inheriting models: "
-            f"one record would need a row in each table, with keys shared with {parent}'s records. Ask for "
-            f"{parent} instead, or pass the subclass's own table ({obj.__qualname__}.__table__) to build its "
-            f"rows alone (one per {parent} record at most, returned as rows, not {obj.__qualname__} instances).")
-    column = mapper.polymorphic_on
-    if column is None:
-        return None
-    if not isinstance(column, Column) or column.table is not mapper.local_table:
-        raise TestdataUsageError(
-            f"{where}: the model's polymorphic_on is {column!r}, not a column of its table; datasets can only "
-            "give each record the model's identity in a discriminator column. Use a column for polymorphic_on.")
-    if mapper.polymorphic_identity is None:
-        raise TestdataUsageError(
-            f"{where}: the model is the base of a polymorphic hierarchy (polymorphic_on={column.name!r}) but has "
-            f"no polymorphic_identity, so no value of {column.name!r} would load as {obj.__qualname__}. Give it "
-            f"one (__mapper_args__ = {{'polymorphic_identity': ...}}).")
-    return column.name, mapper.polymorphic_identity
 
 
 def unique_indexes(table: Table, where: str) -> list[list[str]]:
@@ -414,10 +382,14 @@ def instance(model: type[Any], values: Mapping[str, Any]) -> Any:
     made as SQLAlchemy makes the instances it loads from rows: the model's ``__init__`` is not called (an
     application's may take other arguments, such as a session, or look rows up), the values are set with no
     change history, and the model's ``@reconstructor``, if it has one, is called. A session it is added to
-    inserts it as a new object's values are inserted."""
+    inserts it as a new object's values are inserted. A polymorphic model's record is an instance of the class
+    of its identity (a ``Submission`` whose ``type`` is ``incorrect`` is a ``Fail``)."""
     from sqlalchemy.orm.attributes import set_committed_value
 
     mapper = inspect(model)
+    key = getattr(mapper.polymorphic_on, "name", None)
+    if key is not None and values.get(key) in mapper.polymorphic_map:  # the class of the record's identity
+        mapper = mapper.polymorphic_map[values[key]]
     obj = mapper.class_manager.new_instance()
     for prop in mapper.column_attrs:
         column = prop.columns[0]
