@@ -229,3 +229,21 @@ def test_a_name_beside_an_email_is_a_person_s_but_a_company_s_stays_a_company() 
     for order in records(document, "order"):
         assert not is_product_name(order["approval"]["name"]) and " " in order["approval"]["name"]
         assert not is_product_name(order["company"]["name"])
+
+
+def test_a_food_app_s_recipes_foods_and_units_have_names_of_their_kind() -> None:
+    """A recipe manager's tables (an open-source one's ``recipes``, ``ingredient_foods``, ``ingredient_units``):
+    a recipe's name or title is a dish, a food's an ingredient, a unit's a unit of measure. (A recipe was named
+    ``The Iron Harvests``, a food ``Bright Garden 7``, a unit ``Copper Beacon``.)"""
+    from pytest_testdata.generators.traditional.context_texts import DISH_KINDS, INGREDIENTS, UNITS
+
+    dishes = [r["name"] for r in records(entity("recipes", name=STRING), "recipes")]
+    dishes += [r["title"] for r in records(entity("meal", title=STRING), "meal")]
+    assert all(d.split()[-1] in DISH_KINDS or " ".join(d.split()[-2:]) in DISH_KINDS for d in dishes), dishes
+    assert len(set(dishes[:60])) > 30
+    foods = [r["name"] for r in records(entity("ingredient_foods", name=STRING), "ingredient_foods")]
+    assert set(foods) <= set(INGREDIENTS) and len(set(foods)) > 5
+    units = [r["name"] for r in records(entity("ingredient_units", name=STRING), "ingredient_units")]
+    assert set(units) <= set(UNITS) and len(set(units)) > 5
+    flats = [r["name"] for r in records(entity("units", name=STRING), "units")]  # a flat's unit is no cup
+    assert not set(flats) & set(UNITS)

@@ -154,6 +154,43 @@ THING_SECOND: tuple[str, ...] = (
     "Coast", "Bridge", "Anchor", "Comet", "Pine", "Raven", "Tide")
 
 
+DISH_FLAVORS: tuple[str, ...] = (
+    "Lemon Garlic", "Spicy", "Creamy", "Smoky", "Honey Glazed", "Roasted", "Grilled", "Crispy", "Herb-Crusted",
+    "Slow-Cooked", "Teriyaki", "Coconut", "Sesame Ginger", "Garlic Butter", "Chipotle", "Pesto", "Maple",
+    "Tomato Basil", "Curried", "Sweet and Sour")
+DISH_MAINS: tuple[str, ...] = (
+    "Chicken", "Salmon", "Beef", "Tofu", "Mushroom", "Shrimp", "Pork", "Chickpea", "Lentil", "Vegetable",
+    "Turkey", "Cod", "Lamb", "Black Bean", "Sweet Potato", "Eggplant", "Cauliflower", "Spinach")
+DISH_KINDS: tuple[str, ...] = (
+    "Tacos", "Risotto", "Curry", "Stir-Fry", "Salad", "Soup", "Pasta", "Stew", "Skewers", "Bowl", "Casserole",
+    "Pie", "Burgers", "Noodles", "Wraps", "Flatbread", "Chili", "Fried Rice", "Sandwich", "Frittata")
+INGREDIENTS: tuple[str, ...] = (
+    "tomato", "onion", "garlic", "olive oil", "butter", "all-purpose flour", "sugar", "brown sugar", "salt",
+    "black pepper", "egg", "whole milk", "heavy cream", "parmesan", "cheddar", "chicken breast", "ground beef",
+    "basmati rice", "spaghetti", "carrot", "celery", "red bell pepper", "spinach", "lemon", "lime", "ginger",
+    "soy sauce", "honey", "baking powder", "vanilla extract", "cinnamon", "cumin", "paprika", "basil", "parsley",
+    "cilantro", "chickpeas", "coconut milk", "vegetable broth", "potato")
+UNITS: tuple[str, ...] = (
+    "cup", "tablespoon", "teaspoon", "gram", "kilogram", "milliliter", "liter", "ounce", "pound", "pinch",
+    "clove", "can", "slice", "piece", "bunch", "stick", "quart", "pint", "dash", "package")
+
+
+def dish_name(state: RecordState) -> str:
+    """A recipe's or a dish's name (``Lemon Garlic Chicken Skewers``): a flavour, a main ingredient and a dish."""
+    rng = state.rng
+    return f"{pick(rng, DISH_FLAVORS)} {pick(rng, DISH_MAINS)} {pick(rng, DISH_KINDS)}"
+
+
+def ingredient_name(state: RecordState) -> str:
+    """A food or an ingredient as a recipe lists it (``basmati rice``, ``olive oil``)."""
+    return pick(state.rng, INGREDIENTS)
+
+
+def unit_name(state: RecordState) -> str:
+    """A unit of measure a recipe uses (``tablespoon``, ``gram``)."""
+    return pick(state.rng, UNITS)
+
+
 def department_name(state: RecordState) -> str:
     """A department's name (``Engineering``, ``Customer Support``)."""
     return pick(state.rng, DEPARTMENTS)

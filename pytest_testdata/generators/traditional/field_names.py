@@ -71,6 +71,12 @@ DEPARTMENT = frozenset(("department", "division", "business_unit", "dept"))
 """Parent words whose ``name`` is a department's."""
 ROLE = frozenset(("role", "user_role", "access_role", "permission_group"))
 """Parent words whose ``name`` is a role's (``admin``)."""
+DISH = frozenset(("recipe", "dish", "meal", "menu_item"))
+"""Parent words whose ``name`` is a dish's."""
+INGREDIENT = frozenset(("ingredient", "food", "ingredient_food", "pantry_item", "grocery_item"))
+"""Parent words whose ``name`` is a food's or an ingredient's."""
+UNIT = frozenset(("ingredient_unit", "unit_of_measure", "measurement_unit", "uom"))
+"""Parent words whose ``name`` is a unit of measure's (not a bare ``unit``: a flat's, an army's)."""
 WORKFLOW = frozenset(("workflow", "workflow_run", "check_run", "check_suite", "pipeline"))
 """Parent words whose ``name`` is a CI workflow's or check's (not ``job``: a job board's is a job)."""
 """Parent words whose ``name`` and ``key`` are a licence's (``MIT License``, ``mit``)."""
@@ -185,7 +191,7 @@ def _patterns(patterns: tuple[str, ...]) -> _Globs:
 
 
 _CONTEXT_WORDS = (PERSON | PRODUCT | COMPANY | FILE | JOB | ADDRESS | CODE | PET | ISSUE | MILESTONE | HEADLINE
-                  | REPOSITORY | LICENSE | APP | TEAM | WORKFLOW | DEPARTMENT | ROLE)
+                  | REPOSITORY | LICENSE | APP | TEAM | WORKFLOW | DEPARTMENT | ROLE | DISH | INGREDIENT | UNIT)
 
 
 QUALIFIERS = frozenset(("type", "kind", "field", "template", "setting", "config", "configuration", "status",
@@ -222,6 +228,10 @@ TABLE: tuple[FieldName, ...] = (
     FieldName("department.name", ("name",), parents=DEPARTMENT, example="Customer Support (`name` under "
                                                                           "`department`)"),
     FieldName("role.name", ("name",), parents=ROLE, example="billing manager (`name` under `role`)"),
+    FieldName("dish.name", ("name", "title"), parents=DISH,
+              example="Lemon Garlic Chicken Skewers (`name` under `recipe`)"),
+    FieldName("ingredient.name", ("name",), parents=INGREDIENT, example="basmati rice (`name` under `food`)"),
+    FieldName("unit.name", ("name",), parents=UNIT, example="tablespoon (`name` under `ingredient_unit`)"),
     FieldName("workflow.name", ("name",), parents=WORKFLOW, example="Build and test (`name` under `workflow_run`)"),
     FieldName("license.key", ("key",), parents=LICENSE, example="apache-2.0 (`key` under `license`)"),
     FieldName("license.spdx_id", ("spdx_id", "spdx", "spdx_identifier", "spdx_license_id", "license", "licence"),
