@@ -302,6 +302,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_ext
     if request.root:
         _pull_in(request.root, registry, schemas, edges_of, load, pulled, request, named, overrides)
     members = [n for n in schemas if n not in request.external]
+    _one_entity_per_table(members, schemas)
     rules = {n: dataset_rules(schemas[n]) for n in members}
     _check_members(members, edges_of, rules, request)
     counts = dict(request.counts) if request.counts else _root_counts(request, members, edges_of, rules)
@@ -331,6 +332,30 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_ext
     lists = {k: v for n in members for k, v in _list_cardinalities(schemas[n], overrides).items()}
     return DatasetPlan(order, {n: counts[n] for n in order}, schemas, edges, lists, rules, keys,
                        dict(request.external), pulled, together, apart)
+
+
+def _one_entity_per_table(members: list[str], schemas: Mapping[str, Schema]) -> None:
+    """Two entities of one SQLAlchemy table (a base model and its single-table subclass, or two subclasses) are
+    refused: their keys would be drawn apart and could repeat, and a load would write both into the table."""
+    models = [n for n in members if schemas[n].source.startswith("sqlalchemy:")]
+    if len(models) < 2:
+        return
+    from pytest_testdata.schemas.sources.sql_inheritance import table_base
+    from pytest_testdata.schemas.sources.sqlalchemy import model_of, table_of
+
+    owners: dict[Any, str] = {}
+    for name in models:
+        table = table_of(schemas[name])
+        if table is None:
+            continue
+        other = owners.setdefault(table, name)
+        if other != name:
+            base = table_base(model_of(schemas[name])) or "the table's first model"
+            raise TestdataUsageError(
+                f"dataset: entities {other!r} and {name!r} are both rows of table {table.name!r} (single-table "
+                "inheritance), and one dataset holds one entity of a table: their keys would be drawn apart and "
+                f"could repeat. Ask for their base model, {base}, alone: its records are drawn among every class "
+                "of its table, each an instance of its own class.")
 
 
 def _together(members: list[str], schemas: Mapping[str, Schema], edges: list[Edge], counts: Mapping[str, int],

@@ -225,30 +225,14 @@ def build_tables(plan: DatasetPlan, metadata: MetaData) -> dict[str, list[TableM
     """The tables of every entity of the plan (parents first); model entities keep their own table."""
     out: dict[str, list[TableMap]] = {}
     refs = {(e.child, e.path): e for e in plan.edges}
-    owners: dict[Table, str] = {}
-    for entity in plan.order:
+    for entity in plan.order:  # (one entity per model table: graph.plan_dataset refuses two)
         schema = plan.schemas[entity]
         model_table = model_table_of(schema)
         if model_table is not None:
-            other = owners.setdefault(model_table, entity)
-            if other != entity:  # single-table inheritance: a base and a subclass, or two subclasses
-                raise TestdataUsageError(
-                    f"entities {other!r} and {entity!r} are both rows of table {model_table.name!r} (single-table "
-                    "inheritance), and one dataset holds one entity of a table: their keys would be drawn "
-                    f"apart and could repeat. Ask for their base model, {_base_of(schema)}, alone: its records "
-                    "are drawn among every class of its table, each an instance of its own class.")
             out[entity] = [_model_map(entity, model_table, schema)]
         else:
             out[entity] = _schema_tables(entity, schema, plan, refs, metadata)
     return out
-
-
-def _base_of(schema: Schema) -> str:
-    """The first class of a model-derived schema's table (see ``schemas/sources/sql_inheritance.py``)."""
-    from pytest_testdata.schemas.sources.sql_inheritance import table_base
-    from pytest_testdata.schemas.sources.sqlalchemy import model_of
-
-    return table_base(model_of(schema)) or "the table's first model"
 
 
 def model_table_of(schema: Schema) -> Table | None:

@@ -20,6 +20,7 @@ from pytest_testdata.schemas.sources import schema_from_object
 
 MODELS = '''
 import datetime as dt
+import json
 import uuid
 
 import sqlalchemy as sa
@@ -67,6 +68,27 @@ class Slug(TypeDecorator):
         return None if value is None else value.lower().replace(" ", "-")
 
 
+class JSONEncodedDict(TypeDecorator):
+    """SQLAlchemy's documented recipe: takes a dict, stores its JSON text."""
+    impl = sa.VARCHAR
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else json.dumps(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(value)
+
+
+class Trimmed(TypeDecorator):
+    """Converts only what it reads: a string as stored, stripped when read."""
+    impl = sa.String(40)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.strip()
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -77,6 +99,8 @@ class Group(Base):
     name: Mapped[str] = mapped_column(sa.String(60))
     slug: Mapped[str] = mapped_column(Slug)
     created_at: Mapped[dt.datetime] = mapped_column(NaiveUTC)
+    settings = sa.Column(JSONEncodedDict)
+    motto = sa.Column(Trimmed)
 
     def __init__(self, session, name, **kwargs):  # the application's own: it looks things up
         if session is None:
@@ -113,6 +137,8 @@ def test_a_converting_type_is_read_by_the_values_it_takes() -> None:
     assert group["id"] == {"type": "string", "format": "uuid", "x-unique": True}
     assert group["slug"] == {"type": "string", "maxLength": 80}
     assert group["created_at"] == {"type": "string", "format": "date-time"}
+    assert group["settings"]["type"] == ["object", "null"]  # a dict, stored as its JSON text
+    assert group["motto"] == {"type": ["string", "null"], "maxLength": 40}  # (a dict would reach the driver)
     alias = schema_from_object(_models.FoodAlias).json_schema
     assert alias["x-unique-together"] == [["id", "food_id"]] and "x-primary-key" not in alias
 
@@ -120,6 +146,7 @@ def test_a_converting_type_is_read_by_the_values_it_takes() -> None:
 def test_the_models_load_and_read_back(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(models=MODELS, test_app='''
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -136,6 +163,7 @@ def db(testdata_db):
 @pytest.mark.parametrize("seed", range(4))
 def test_loaded(testdata, db, seed):
     ds = testdata.dataset(counts={Group: 3, Food: 12, FoodAlias: 30}, into=db, seed=seed)
+    assert any(isinstance(g["settings"], dict) for g in ds["groups"]) or seed == 3
     assert ds.valid, ds.violations
     groups = ds.objects["groups"]
     # made as SQLAlchemy makes the rows it loads: no __init__ (it needs a session), the reconstructor runs
@@ -146,6 +174,9 @@ def test_loaded(testdata, db, seed):
     assert q("SELECT count(*) FROM foods f JOIN groups g ON g.id = f.group_id") == 12
     assert q("SELECT count(*) FROM food_aliases a JOIN foods f ON f.id = a.food_id") == 30
     assert q("SELECT count(*) FROM groups WHERE slug = lower(replace(slug, ' ', '-'))") == 3
+    stored = {r[0]: r[1] for r in db.execute(sa.text("SELECT id, settings FROM groups"))}
+    assert {uuid.UUID(k): v and json.loads(v) for k, v in stored.items()} == {
+        uuid.UUID(g["id"]): g["settings"] for g in ds["groups"]}
     assert {r[0] for r in db.execute(sa.text("SELECT slug FROM groups"))} == {
         g["slug"].lower().replace(" ", "-") for g in ds["groups"]}
     ratings = [f["rating"] for f in ds["foods"] if f["rating"] is not None]
@@ -196,8 +227,9 @@ def test_a_converting_type_that_takes_no_value_offered_is_refused_naming_each() 
     assert str(raised.value) == (
         "SQLAlchemy model test_a_converting_type_that_takes_no_value_offered_is_refused_naming_each.<locals>.Place "
         "(table 'places'): column 'where' has type Point(length=40), a TypeDecorator that converts its values "
-        "(stored as String(length=40)), and it took none of the values offered to it: str 'testdata probe' raised "
-        "ValueError: too many values to unpack (expected 2); UUID UUID('7d9a2f6e-0c1b-4e8a-9f3d-5b6c7a8e9d01') "
-        "raised TypeError: cannot unpack non-iterable UUID object. Give the column a type that stores values as "
-        "they are (String, Integer, Uuid...), let its process_bind_param take a value of the type it stores or a "
-        "uuid.UUID, or leave the model out of the dataset.")
+        "(stored as String(length=40)), and it took none of the values offered to it: dict {'probe': 1} raised "
+        "ValueError: not enough values to unpack (expected 2, got 1); str 'testdata probe' raised ValueError: too "
+        "many values to unpack (expected 2); UUID UUID('7d9a2f6e-0c1b-4e8a-9f3d-5b6c7a8e9d01') raised TypeError: "
+        "cannot unpack non-iterable UUID object. Give the column a type that stores values as they are (String, "
+        "Integer, Uuid...), let its process_bind_param take a value of the type it stores (or, over text, a dict "
+        "it stores as JSON, or a uuid.UUID), or leave the model out of the dataset.")

@@ -128,3 +128,37 @@ def test_root(testdata, testdata_db):
                                        )).scalar() == 12
 ''')
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_a_foreign_key_to_a_table_no_imported_model_defines_says_to_import_it() -> None:
+    """A model imported alone (``myapp.models.recipe``, whose ``groups`` model lives in another module the
+    application imports first): SQLAlchemy's own error was a traceback from its schema code."""
+    from pytest_testdata.datasets import generate_dataset
+
+    class Base(sa.orm.DeclarativeBase):
+        pass
+
+    class Recipe(Base):
+        __tablename__ = "recipes"
+        id: sa.orm.Mapped[int] = sa.orm.mapped_column(primary_key=True)
+        group_id: sa.orm.Mapped[int] = sa.orm.mapped_column(sa.Integer, sa.ForeignKey("groups.id"))
+
+    class Tool(Base):  # its column's type was to come from the target column
+        __tablename__ = "tools"
+        id: sa.orm.Mapped[int] = sa.orm.mapped_column(primary_key=True)
+        group_id = sa.Column(sa.ForeignKey("groups.id"))
+
+    with pytest.raises(TestdataUsageError) as untyped:
+        generate_dataset(root=Tool, count=3)
+    assert str(untyped.value).endswith(
+        "Tool (table 'tools'): column 'group_id' takes its type from its foreign key to groups.id, and no model "
+        "imported so far defines table 'groups'. Import the module that defines it first (an application's models "
+        "package, as the application itself does), or give the column its type.")
+    with pytest.raises(TestdataUsageError) as raised:
+        generate_dataset(root=Recipe, count=3)
+    assert str(raised.value) == (
+        "SQLAlchemy model test_a_foreign_key_to_a_table_no_imported_model_defines_says_to_import_it.<locals>.Recipe: "
+        "the foreign key recipes.group_id -> groups.id points at table 'groups', which no model imported so far "
+        "defines, so the dataset cannot pull it in. Import the module that defines it first (an application's "
+        "models package, as the application itself does: on the command line, name a class of a module that "
+        "imports every model), or pass its rows' keys as external ids.")

@@ -5,12 +5,16 @@ the time zone, an ``EncryptedString``), asked of the type itself.
 A decorator says what it stores (``impl``), not what it takes: a ``GUID`` stores ``CHAR(32)`` and takes
 ``uuid.UUID`` objects (or UUID strings), where an arbitrary string raises. So each kind of value the column
 could hold is offered, in order, to the decorator's bind processing for SQLite (its ``process_bind_param``
-and then the stored type's own, as an ``INSERT`` would run them), and the first it accepts is the column's:
+and then the stored type's own, as an ``INSERT`` would run them), and the first it takes is the column's:
 
-1. a value of the stored type (a ``str`` for ``CHAR``, a ``datetime`` for ``DateTime``, bytes...);
-2. for a stored text or binary type, a ``uuid.UUID``.
+* over a text type: a JSON object (SQLAlchemy's documented ``JSONEncodedDict``, which applications copy, takes
+  a dict and stores its JSON text), then a string, then a ``uuid.UUID``;
+* over a binary type: bytes, then a ``uuid.UUID``;
+* over any other type: a value of that type (a ``datetime`` for ``DateTime``).
 
-A decorator that refuses them all is an error that lists each value offered and the error it raised.
+Over a text or binary type, a value is taken only if it comes out as what the column stores (text, bytes): a
+decorator that converts only what it reads would hand the driver a dict or a UUID it cannot bind. A decorator
+that takes none is an error that lists each value offered and what it raised.
 The records hold the chosen kind's JSON form (a UUID string, an ISO date-time); the model instances and the
 database get the Python value, which the decorator converts as the application's own values are.
 
@@ -58,9 +62,12 @@ def taken_kind(kind: types.TypeDecorator[Any], plain: Callable[[Any], Any]) -> t
         if inner is None:
             return None, refused
         stored = inner
-    offered = [stored]
-    if isinstance(stored, (types.String, types.LargeBinary)) and not isinstance(stored, types.Enum):
-        offered.append(types.Uuid())
+    offered: list[Any] = [stored]
+    stores: type | None = None  # what the driver is handed for a text or binary column (else not checked)
+    if isinstance(stored, types.String) and not isinstance(stored, types.Enum):
+        offered, stores = [types.JSON(), stored, types.Uuid()], str
+    elif isinstance(stored, types.LargeBinary):
+        offered, stores = [stored, types.Uuid()], bytes
     dialect = sqlite.dialect()
     process = kind.dialect_impl(dialect).bind_processor(dialect)
     refusals = []
@@ -70,12 +77,15 @@ def taken_kind(kind: types.TypeDecorator[Any], plain: Callable[[Any], Any]) -> t
             refusals.append(f"no value of {candidate!r} can be offered")
             continue
         try:
-            if process is not None:
-                process(sample)
+            out = sample if process is None else process(sample)
         except Exception as exc:  # an application's own code: any error means "not this kind"
             refusals.append(f"{type(sample).__name__} {sample!r} raised {type(exc).__name__}: {exc}")
-        else:
-            return candidate, ()
+            continue
+        if stores is not None and not isinstance(out, stores):  # (it converts on reads only, or drops the value)
+            refusals.append(f"{type(sample).__name__} {sample!r} came out as {type(out).__name__}, which it does "
+                            f"not store")
+            continue
+        return candidate, ()
     return None, tuple(refusals)
 
 

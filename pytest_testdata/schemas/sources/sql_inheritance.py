@@ -57,10 +57,7 @@ def kinds_of(obj: Any, where: str) -> Kinds | None:
         raise TestdataUsageError(
             f"{where}: the model's polymorphic_on is {column!r}, not a column of its table; datasets can only "
             "give each record the model's identity in a discriminator column. Use a column for polymorphic_on.")
-    root = mapper
-    while root.inherits is not None and root.single:
-        root = root.inherits
-    everyone = [m for m in root.self_and_descendants  # every class of the table
+    everyone = [m for m in _table_root(mapper).self_and_descendants  # every class of the table
                 if m.polymorphic_identity is not None and m.local_table is mapper.local_table]
     members = [m for m in everyone if m.isa(mapper)]  # the classes a record of this model can be
     if not members:
@@ -99,11 +96,14 @@ def table_base(obj: Any) -> str | None:
     """The name of the first class of a mapped class's table (the base of a single-table hierarchy), None for
     anything else."""
     mapper = getattr(obj, "__mapper__", None) if isinstance(obj, type) else None
-    if mapper is None:
-        return None
+    return None if mapper is None else str(_table_root(mapper).class_.__qualname__)
+
+
+def _table_root(mapper: Any) -> Any:
+    """The first mapper of ``mapper``'s table: up its single-table parents."""
     while mapper.inherits is not None and mapper.single:
         mapper = mapper.inherits
-    return str(mapper.class_.__qualname__)
+    return mapper
 
 
 def subclass_name(obj: Any) -> str | None:

@@ -66,12 +66,29 @@ def referenced_models(obj: Any) -> list[Any]:
     while todo:
         table = todo.pop(0)
         for fk in sorted(table.foreign_keys, key=lambda fk: fk.target_fullname):
-            target = fk.column.table
+            target = _target_table(fk, obj)
             if target not in seen and isinstance(target, Table):
                 seen.add(target)
                 todo.append(target)
                 found.append(classes.get(target, target))
     return found
+
+
+def _target_table(fk: Any, obj: Any) -> Table:
+    """The table a foreign key points at; one that no model imported so far defines is an error saying to import
+    it (SQLAlchemy's own is a traceback from deep in its schema code)."""
+    from sqlalchemy.exc import NoReferencedTableError
+
+    try:  # (fk.column resolves the "table.column" string against the metadata's tables)
+        return fk.column.table  # type: ignore[no-any-return]
+    except NoReferencedTableError:
+        name = obj.__qualname__ if isinstance(obj, type) else f"Table {obj.name!r}"
+        raise TestdataUsageError(
+            f"SQLAlchemy model {name}: the foreign key {fk.parent.table.name}.{fk.parent.name} -> "
+            f"{fk.target_fullname} points at table {fk.target_fullname.rpartition('.')[0]!r}, which no model "
+            "imported so far defines, so the dataset cannot pull it in. Import the module that defines it first "
+            "(an application's models package, as the application itself does: on the command line, name a "
+            "class of a module that imports every model), or pass its rows' keys as external ids.") from None
 
 
 def table_of(schema: Schema) -> Table | None:
@@ -294,8 +311,14 @@ def _kind_schema(kind: Any, column: Column[Any], where: str) -> dict[str, Any]:
             f"{where}: column {column.name!r} has type {kind!r}, a TypeDecorator that converts its values "
             f"(stored as {kind.impl_instance!r}), and it took none of the values offered to it: "
             f"{'; '.join(refusals)}. Give the column a type that stores values as they are (String, Integer, "
-            "Uuid...), let its process_bind_param take a value of the type it stores or a uuid.UUID, or leave "
-            "the model out of the dataset.")
+            "Uuid...), let its process_bind_param take a value of the type it stores (or, over text, a dict it "
+            "stores as JSON, or a uuid.UUID), or leave the model out of the dataset.")
+    if isinstance(kind, types.NullType) and column.foreign_keys:  # its type was to come from the target column
+        target = next(iter(column.foreign_keys)).target_fullname
+        raise TestdataUsageError(
+            f"{where}: column {column.name!r} takes its type from its foreign key to {target}, and no model imported "
+            f"so far defines table {target.rpartition('.')[0]!r}. Import the module that defines it first (an "
+            "application's models package, as the application itself does), or give the column its type.")
     raise TestdataUsageError(
         f"{where}: column {column.name!r} has type {kind!r}, which datasets cannot generate yet. Supported: "
         "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Time, Interval, Uuid, "
