@@ -152,13 +152,13 @@ def test_a_foreign_key_to_a_table_no_imported_model_defines_says_to_import_it() 
         generate_dataset(root=Tool, count=3)
     assert str(untyped.value).endswith(
         "Tool (table 'tools'): column 'group_id' takes its type from its foreign key to groups.id, and no model "
-        "imported so far defines table 'groups'. Import the module that defines it first (an application's models "
-        "package, as the application itself does), or give the column its type.")
+        "imported so far defines table 'groups'. Import the module that defines it first: an application's models "
+        "package, as the application does, or give the column its type.")
     with pytest.raises(TestdataUsageError) as raised:
         generate_dataset(root=Recipe, count=3)
     assert str(raised.value) == (
         "SQLAlchemy model test_a_foreign_key_to_a_table_no_imported_model_defines_says_to_import_it.<locals>.Recipe: "
         "the foreign key recipes.group_id -> groups.id points at table 'groups', which no model imported so far "
-        "defines, so the dataset cannot pull it in. Import the module that defines it first (an application's "
-        "models package, as the application itself does: on the command line, name a class of a module that "
-        "imports every model), or pass its rows' keys as external ids.")
+        "defines, so the dataset cannot pull it in. Import the module that defines it first: an application's "
+        "models package, as the application does (on the command line, name a class of a module that imports "
+        "every model), or pass its rows' keys as external ids.")

@@ -86,9 +86,12 @@ def _target_table(fk: Any, obj: Any) -> Table:
         raise TestdataUsageError(
             f"SQLAlchemy model {name}: the foreign key {fk.parent.table.name}.{fk.parent.name} -> "
             f"{fk.target_fullname} points at table {fk.target_fullname.rpartition('.')[0]!r}, which no model "
-            "imported so far defines, so the dataset cannot pull it in. Import the module that defines it first "
-            "(an application's models package, as the application itself does: on the command line, name a "
+            f"imported so far defines, so the dataset cannot pull it in. {_IMPORT_IT} (on the command line, name a "
             "class of a module that imports every model), or pass its rows' keys as external ids.") from None
+
+
+_IMPORT_IT = "Import the module that defines it first: an application's models package, as the application does"
+"""How to fix a foreign key to a table that no model imported so far defines."""
 
 
 def table_of(schema: Schema) -> Table | None:
@@ -317,8 +320,7 @@ def _kind_schema(kind: Any, column: Column[Any], where: str) -> dict[str, Any]:
         target = next(iter(column.foreign_keys)).target_fullname
         raise TestdataUsageError(
             f"{where}: column {column.name!r} takes its type from its foreign key to {target}, and no model imported "
-            f"so far defines table {target.rpartition('.')[0]!r}. Import the module that defines it first (an "
-            "application's models package, as the application itself does), or give the column its type.")
+            f"so far defines table {target.rpartition('.')[0]!r}. {_IMPORT_IT}, or give the column its type.")
     raise TestdataUsageError(
         f"{where}: column {column.name!r} has type {kind!r}, which datasets cannot generate yet. Supported: "
         "String/Text/Unicode, Integer kinds, Numeric/Float, Boolean, Enum, DateTime, Date, Time, Interval, Uuid, "
