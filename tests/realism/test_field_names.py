@@ -490,6 +490,18 @@ def test_timestamps_follow_the_order_their_names_say() -> None:
     assert len({r["created_at"] for r in records}) > 150  # reordered, not pinned
 
 
+def test_a_key_is_revoked_and_last_used_after_it_was_created() -> None:
+    """Flask-AppBuilder's ``ab_api_key`` (``created_on``, ``expires_on``, ``revoked_on``, ``last_used_on``): a key
+    was revoked and last used before it was created."""
+    stamp = {"type": ["string", "null"], "format": "date-time"}
+    document = {"title": "ab_api_key", "type": "object", "required": ["created_on"], "properties": {
+        "created_on": {"type": "string", "format": "date-time"}, "expires_on": stamp, "revoked_on": stamp,
+        "last_used_on": stamp}}
+    for r in generate(document, "ab_api_key", count=200):
+        later = [r[f] for f in ("revoked_on", "last_used_on", "expires_on") if r[f] is not None]
+        assert all(r["created_on"] <= t for t in later), r
+
+
 def test_a_due_date_follows_its_issue_and_need_not_follow_the_payment() -> None:
     day = {"type": "string", "format": "date"}
     stamp = {"type": "string", "format": "date-time"}

@@ -25,7 +25,12 @@ _AFTER_CREATED = ("closed_at", "closed_on", "merged_at", "resolved_at", "complet
                   "archived_at", "cancelled_at", "canceled_at", "deleted_at", "approved_at", "accepted_at",
                   "confirmed_at", "processed_at", "paid_at", "shipped_at", "delivered_at", "refunded_at",
                   "returned_at", "published_at", "pushed_at", "last_login", "last_login_at", "last_seen",
-                  "last_seen_at", "last_activity_at")
+                  "last_seen_at", "last_activity_at",
+                  # an account's, a key's or a message's later steps; the _on spellings Flask-AppBuilder's use
+                  "completed_on", "archived_on", "cancelled_on", "deleted_on", "approved_on", "confirmed_on",
+                  "paid_on", "published_on", "revoked_at", "revoked_on", "verified_at", "verified_on",
+                  "activated_at", "deactivated_at", "suspended_at", "locked_at", "rejected_at", "sent_at",
+                  "read_at", "last_used", "last_used_at", "last_used_on", "last_login_on")
 _ISSUED = ("issued", "issued_at", "issued_on", "issue_date", "date_issued", "invoice_date", "billed_at")
 _DUE = ("due", "due_at", "due_on", "due_date", "date_due", "payment_due", "payment_due_date", "expires_at",
         "expires_on", "expiry_date", "expiration_date")
