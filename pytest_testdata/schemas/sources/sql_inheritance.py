@@ -8,8 +8,8 @@ filled for their records and left empty for the others' (a ``present_iff`` rule)
 instance of its identity's class (:func:`~pytest_testdata.schemas.sources.sqlalchemy.instance`).
 
 A subclass is an entity of its own, named after the class (``Fail``: ``fail``), since its table is its base's:
-one dataset may hold only one entity of a table (two would draw the same keys), which
-:func:`~pytest_testdata.datasets.tables.build_tables` refuses by name. A subclass with a table of its own
+one dataset may hold only one entity of a table (two would draw the same keys), which the dataset's plan
+refuses by name (:func:`pytest_testdata.datasets.graph.plan_dataset`). A subclass with a table of its own
 (joined-table inheritance: a row in each table per record) is refused.
 """
 

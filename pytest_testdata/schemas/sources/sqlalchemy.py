@@ -2,16 +2,15 @@
 
 Read from the model: each column's type and length, nullability, single-column unique constraints
 (``x-unique``), the primary key (``x-primary-key``), foreign keys (``x-ref`` to ``table.column``) and the
-combinations a link table's composite key or a multi-column unique constraint holds once
-(``x-unique-together``). The entity is named after the table, so a foreign key ``orders.user_id ->
-users.id`` refers to the ``users`` entity. A column type with no JSON Schema counterpart, a composite
-primary key (other than a link table's, whose key columns are all foreign keys) or a foreign key on several
-columns is refused with a message saying so; a generated column (``Computed``) is left to the database,
-``CHECK`` constraints are read as rules (:mod:`.sql_checks`), and what the model declares in
-``info={"testdata": {...}}`` (a column's generator or cardinality, the table's rules) is read too
-(:mod:`.sql_declared`). Records become model instances through
-:func:`instance`, with values converted to the column's Python type (datetimes, dates, times, decimals,
-UUIDs, bytes from hex).
+combinations a composite key or a multi-column unique constraint holds once (``x-unique-together``). The
+entity is named after the table (a single-table subclass after its class: :mod:`.sql_inheritance`), so a
+foreign key ``orders.user_id -> users.id`` refers to the ``users`` entity. A column type with no JSON Schema
+counterpart or a foreign key on several columns is refused with a message saying so; a type of the
+application's that converts its values is asked which it takes (:mod:`.sql_decorated`); a generated column
+(``Computed``) is left to the database, ``CHECK`` constraints are read as rules (:mod:`.sql_checks`), and what
+the model declares in ``info={"testdata": {...}}`` (a column's generator or cardinality, the table's rules) is
+read too (:mod:`.sql_declared`). Records become model instances through :func:`instance`, with values
+converted to the column's Python type (datetimes, dates, times, decimals, UUIDs, bytes from hex).
 
 Imports SQLAlchemy: used only when a model is passed.
 """
@@ -74,6 +73,10 @@ def referenced_models(obj: Any) -> list[Any]:
     return found
 
 
+_IMPORT_IT = "Import the module that defines it first: an application's models package, as the application does"
+"""How to fix a foreign key to a table that no model imported so far defines."""
+
+
 def _target_table(fk: Any, obj: Any) -> Table:
     """The table a foreign key points at; one that no model imported so far defines is an error saying to import
     it (SQLAlchemy's own is a traceback from deep in its schema code)."""
@@ -88,10 +91,6 @@ def _target_table(fk: Any, obj: Any) -> Table:
             f"{fk.target_fullname} points at table {fk.target_fullname.rpartition('.')[0]!r}, which no model "
             f"imported so far defines, so the dataset cannot pull it in. {_IMPORT_IT} (on the command line, name a "
             "class of a module that imports every model), or pass its rows' keys as external ids.") from None
-
-
-_IMPORT_IT = "Import the module that defines it first: an application's models package, as the application does"
-"""How to fix a foreign key to a table that no model imported so far defines."""
 
 
 def table_of(schema: Schema) -> Table | None:
