@@ -153,7 +153,7 @@ class SqlScript:
             blank = {i for i, name in enumerate(names) if any(tmap.fields.get(p) == name for p in deferred)} \
                 if tmap.list_path is None else set()
             quoted = ", ".join(f'"{n}"' for n in names)
-            rows = tmap.rows(records)
+            rows = tmap.rows(tmap.picked(records))
             for start in range(0, len(rows), SQL_BATCH):
                 values = ",\n  ".join(
                     "(" + ", ".join("NULL" if i in blank else sql_literal(v, self.dialect) for i, v in enumerate(row))
@@ -162,9 +162,9 @@ class SqlScript:
                 self.statements += 1
 
     def fill(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None:
-        tmap = self.tables[entity][0]
         key = plan.keys[entity][0]
         for path in deferred:
+            tmap = next(m for m in self.tables[entity] if path in m.fields)  # (a joined subclass's table may hold it)
             for record in records:
                 if record.get(path) is not None:
                     self.out.write(f'UPDATE "{tmap.table.name}" SET "{tmap.fields[path]}" = '

@@ -335,27 +335,29 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_ext
 
 
 def _one_entity_per_table(members: list[str], schemas: Mapping[str, Schema]) -> None:
-    """Two entities of one SQLAlchemy table (a base model and its single-table subclass, or two subclasses) are
-    refused: their keys would be drawn apart and could repeat, and a load would write both into the table."""
+    """Two entities of one SQLAlchemy table (a base model and its subclass, or two subclasses, or a model and a
+    joined subclass's table) are refused: their keys would be drawn apart and could repeat, and a load would write
+    both into the table."""
     models = [n for n in members if schemas[n].source.startswith("sqlalchemy:")]
     if len(models) < 2:
         return
     from pytest_testdata.schemas.sources.sql_inheritance import table_base
-    from pytest_testdata.schemas.sources.sqlalchemy import model_of, table_of
+    from pytest_testdata.schemas.sources.sqlalchemy import model_of, rows_of
 
     owners: dict[Any, str] = {}
     for name in models:
-        table = table_of(schemas[name])
-        if table is None:
-            continue
-        other = owners.setdefault(table, name)
-        if other != name:
-            base = table_base(model_of(schemas[name])) or "the table's first model"
-            raise TestdataUsageError(
-                f"dataset: entities {other!r} and {name!r} are both rows of table {table.name!r} (single-table "
-                "inheritance), and one dataset holds one entity of a table: their keys would be drawn apart and "
-                f"could repeat. Ask for their base model, {base}, alone: its records are drawn among every class "
-                "of its table, each an instance of its own class.")
+        for each in rows_of(schemas[name]):
+            table = each.table
+            other = owners.setdefault(table, name)
+            if other != name:
+                base = table_base(model_of(schemas[name])) or table_base(model_of(schemas[other])) \
+                    or "the table's first model"
+                raise TestdataUsageError(
+                    f"dataset: entities {other!r} and {name!r} are both rows of table {table.name!r} (a model and "
+                    "its subclass, or two subclasses, or a model and its table), and one dataset holds one entity "
+                    "of a table: their keys would be drawn apart and could repeat. Ask for their base model, "
+                    f"{base}, alone: its records are drawn among every class of its tables, each an instance of "
+                    "its own class.")
 
 
 def _together(members: list[str], schemas: Mapping[str, Schema], edges: list[Edge], counts: Mapping[str, int],

@@ -178,7 +178,7 @@ class DatabaseSink:
             if self.raw and tmap.table.metadata is self.metadata and not (deferred and tmap.list_path is None):
                 self._write_values(tmap, records, offset)
                 continue
-            rows = self._rows(tmap, records)
+            rows = self._rows(tmap, tmap.picked(records))
             if deferred and tmap.list_path is None:
                 empty = {i for i, (name, _) in enumerate(tmap.columns) if any(
                     tmap.fields.get(p) == name for p in deferred)}
@@ -189,10 +189,10 @@ class DatabaseSink:
 
     def fill(self, plan: DatasetPlan, entity: str, records: list[Record], deferred: Sequence[str]) -> None:
         """Set the fields of a reference cycle, now that the records they point at are in."""
-        tmap = self.tables[entity][0]
         key = plan.keys[entity][0]
-        key_col = tmap.table.c[tmap.fields[key]]
         for path in deferred:
+            tmap = next(m for m in self.tables[entity] if path in m.fields)  # (a joined subclass's table may hold it)
+            key_col = tmap.table.c[tmap.fields[key]]
             col = tmap.fields[path]
             stmt = update(tmap.table).where(key_col == bindparam("_key")).values({col: bindparam("_value")})
             params = [{"_key": r.get(key), "_value": r.get(path)} for r in records if r.get(path) is not None]
@@ -220,11 +220,12 @@ class DatabaseSink:
                 dumped = json_columns(tmap.table)  # lets the column's type do both
                 convert += [(name, json.dumps) for name in sorted(dumped)]
                 convert += bind_processors(tmap.table, self.connection.dialect)
-            names = [name for name, _ in tmap.columns]
+            field = dict(tmap.paths)  # (a joined subclass's key column holds its base's key field)
+            convert = [(field.get(name, name), fn) for name, fn in convert]
             rows = []
             for record in records:
                 values = python_values(tmap.table, record, convert)
-                rows.append(tuple(values.get(n) for n in names))
+                rows.append(tuple(values.get(path) for _, path in tmap.paths))
             return rows
         return tmap.rows(records)
 
@@ -366,7 +367,9 @@ class DatabaseSink:
             model = model_of(self.schemas[entity]) if maps else None
             if model is None:
                 continue
-            convert = converters(maps[0].table)
+            convert = [(field, fn) for m in maps for name, fn in converters(m.table)
+                       for column, field in m.paths if column == name]
+            convert = list(dict(convert).items())  # (the key's, once: a joined subclass's table has it too)
             objects = [instance(model, python_values(maps[0].table, r, convert)) for r in dataset[entity]]
             if self.session is not None:
                 for obj in objects:
@@ -475,6 +478,9 @@ def _quick_binds() -> Iterator[None]:
 
 def _owner(tmap: TableMap, records: list[Record], row: int) -> int:
     """The record a row of the table came from (a child table has a row per element of the record's list)."""
+    if tmap.only is not None:  # a joined subclass's table: the rows of some records
+        field, identities = tmap.only
+        return [i for i, r in enumerate(records) if r.get(field) in identities][row]
     if tmap.list_path is None:
         return row
     owners = [i for i, r in enumerate(records) for _ in (r.get(tmap.list_path) or ())]

@@ -60,8 +60,18 @@ class TableMap:
     """Record path -> column name (to name a field in an error)."""
     paths: list[tuple[str, str]] = field(default_factory=list)
     """(column name, record path, relative to the list element for a child table) in column order."""
+    only: tuple[str, frozenset[Any]] | None = None
+    """For a joined subclass's table: (discriminator field, identities), the records that are rows of it (see
+    :meth:`picked`); None: every record."""
     _compiled: Callable[[list[Record]], list[tuple[Any, ...]]] | None = None
     _flat: Callable[[list[Record]], list[Any]] | None = None
+
+    def picked(self, records: list[Record]) -> list[Record]:
+        """The records that are rows of the table (all of them but for a joined subclass's table)."""
+        if self.only is None:
+            return records
+        field, identities = self.only
+        return [r for r in records if r.get(field) in identities]
 
     def rows(self, records: list[Record]) -> list[tuple[Any, ...]]:
         """Row tuples in column order (lists and dicts in JSON columns as JSON text)."""
@@ -227,9 +237,8 @@ def build_tables(plan: DatasetPlan, metadata: MetaData) -> dict[str, list[TableM
     refs = {(e.child, e.path): e for e in plan.edges}
     for entity in plan.order:  # (one entity per model table: graph.plan_dataset refuses two)
         schema = plan.schemas[entity]
-        model_table = model_table_of(schema)
-        if model_table is not None:
-            out[entity] = [_model_map(entity, model_table, schema)]
+        if model_table_of(schema) is not None:
+            out[entity] = _model_maps(entity, schema)
         else:
             out[entity] = _schema_tables(entity, schema, plan, refs, metadata)
     return out
@@ -242,9 +251,16 @@ def model_table_of(schema: Schema) -> Table | None:
     return table_of(schema)
 
 
-def _model_map(entity: str, table: Table, schema: Schema) -> TableMap:
-    columns = [(c.name, getter(c.name)) for c in table.columns if c.name in schema.properties]
-    return TableMap(entity, table, columns, fields={c: c for c, _ in columns}, paths=[(c, c) for c, _ in columns])
+def _model_maps(entity: str, schema: Schema) -> list[TableMap]:
+    """A model's tables (a joined subclass's too, each read for the records that are its rows), parents first."""
+    from pytest_testdata.schemas.sources.sqlalchemy import rows_of
+
+    maps = []
+    for each in rows_of(schema):
+        paths = [(c.name, each.fields[c.name]) for c in each.table.columns if each.fields[c.name] in schema.properties]
+        maps.append(TableMap(entity, each.table, [(c, getter(f)) for c, f in paths], fields={f: c for c, f in paths},
+                             paths=paths, only=each.only))
+    return maps
 
 
 def _column_name(path: str) -> str:

@@ -1,4 +1,4 @@
-"""One-to-one references (a unique foreign key, a joined subclass's key) and polymorphic models: each parent
+"""One-to-one references (a unique foreign key) and polymorphic models: each parent
 is referred to at most once, from JSON Schema and from SQLAlchemy models, checked in SQL; what cannot be kept
 is one clear error."""
 
@@ -160,19 +160,26 @@ def test_counts_given_as_one_model(testdata):
         "pass root=Profile (and count=N)."])
 
 
-def test_a_polymorphic_model_loads_as_the_classes_of_its_table_and_a_joined_subclass_is_refused(
-        pytester: pytest.Pytester) -> None:
-    """Single-table inheritance: Person's records are people and managers (Engineer, with a table of its own,
-    is not among them), each read back from SQL as its own class; Manager alone gives managers. A joined
-    subclass is refused, and so are two entities of one table."""
+def test_a_polymorphic_model_loads_as_the_classes_of_its_tables(pytester: pytest.Pytester) -> None:
+    """Person's records are people, managers (single-table) and engineers (joined-table: a row in ``engineers``
+    too, with the person's key), each read back from SQL as its own class; Manager alone gives managers and
+    Engineer alone engineers. Two entities of one table are refused: a base and its subclass, or a model and a
+    joined subclass's table."""
     pytester.makepyfile(test_models=MODELS + '''
 def test_base_rows_load_as_their_classes(testdata, db):
     ds = testdata.dataset({Person: 20}, into=db, seed=3)
-    assert {p["kind"] for p in ds["people"]} == {"person", "manager"}
+    kinds = [p["kind"] for p in ds["people"]]
+    assert set(kinds) == {"person", "manager", "engineer"}
     made = [type(p) for p in ds.objects["people"]]
-    assert made == [Manager if p["kind"] == "manager" else Person for p in ds["people"]]
+    assert made == [{"manager": Manager, "engineer": Engineer}.get(k, Person) for k in kinds]
+    engineers = {p["id"]: p["language"] for p in ds["people"] if p["kind"] == "engineer"}
+    assert all(p["language"] is None for p in ds["people"] if p["kind"] != "engineer")
+    rows = db.execute(sa.text("SELECT e.id, e.language FROM engineers e JOIN people p ON p.id = e.id "
+                              "WHERE p.kind = 'engineer'")).all()
+    assert dict(rows) == engineers and db.execute(sa.text("SELECT count(*) FROM engineers")).scalar() == len(rows)
     db.expire_all()
-    assert sorted(type(p).__name__ for p in db.scalars(sa.select(Person))) == sorted(t.__name__ for t in made)
+    loaded = {p.id: (type(p).__name__, getattr(p, "language", None)) for p in db.scalars(sa.select(Person))}
+    assert loaded == {p["id"]: (t.__name__, p["language"]) for p, t in zip(ds["people"], made)}
 
 
 def test_a_single_table_subclass(testdata, db):
@@ -181,30 +188,33 @@ def test_a_single_table_subclass(testdata, db):
     assert db.execute(sa.text("SELECT count(*) FROM people WHERE kind = 'manager'")).scalar() == 5
 
 
-def test_a_subclass_table_alone(testdata, db):
-    ds = testdata.dataset({Person: 6, Engineer.__table__: 4}, into=db)
-    assert len({e["id"] for e in ds["engineers"]}) == 4
-    assert db.execute(sa.text("SELECT count(*) FROM engineers e JOIN people p ON p.id = e.id")).scalar() == 4
+def test_a_joined_subclass(testdata, db):
+    ds = testdata.dataset({Engineer: 4}, into=db)
+    assert ds.entities == ("engineers",) and all(type(e) is Engineer and e.language for e in ds.objects["engineers"])
+    assert db.execute(sa.text("SELECT count(*) FROM engineers e JOIN people p ON p.id = e.id "
+                              "WHERE p.kind = 'engineer'")).scalar() == 4
 
 
-def test_joined(testdata):
+def test_base_and_joined(testdata):
     testdata.dataset({Person: 6, Engineer: 4})
+
+
+def test_base_and_joined_table(testdata):
+    testdata.dataset({Person: 6, Engineer.__table__: 4})
 
 
 def test_two_of_one_table(testdata):
     testdata.dataset({Person: 6, Manager: 4})  # (refused when planned, loaded or not)
 ''')
     result = pytester.runpytest("-p", "no:randomly")
-    result.assert_outcomes(passed=3, failed=2)
-    result.stdout.fnmatch_lines([
-        "*TestdataUsageError: SQLAlchemy model Engineer (table 'engineers'): the model inherits from Person "
-        "(joined-table inheritance: its rows are in 'engineers' and 'people'), and datasets do not build models "
-        "whose records need a row in each of two tables, with keys shared with Person's records. Ask for Person "
-        "instead, or pass the subclass's own table (Engineer.__table__) to build its rows alone*",
-        "*TestdataUsageError: dataset: entities 'people' and 'manager' are both rows of table 'people' "
-        "(single-table inheritance), and one dataset holds one entity of a table: their keys would be drawn apart "
-        "and could repeat. Ask for their base model, Person, alone: its records are drawn among every class of "
-        "its table, each an instance of its own class."])
+    result.assert_outcomes(passed=3, failed=3)
+    two = ("*TestdataUsageError: dataset: entities 'people' and {other!r} are both rows of table {table!r} (a model "
+           "and its subclass, or two subclasses, or a model and its table), and one dataset holds one entity of a "
+           "table: their keys would be drawn apart and could repeat. Ask for their base model, Person, alone: its "
+           "records are drawn among every class of its tables, each an instance of its own class.")
+    result.stdout.fnmatch_lines([two.format(other="engineers", table="people"),
+                                 two.format(other="engineers", table="engineers"),
+                                 two.format(other="manager", table="people")])
 
 
 def _chain(timed: bool) -> dict:

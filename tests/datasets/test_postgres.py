@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pytest_testdata.datasets.load import DatabaseSink, DatasetLoadError, build_into
 from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.datasets.result import Dataset
 from pytest_testdata.engine import Engine
 from pytest_testdata.schemas.sources.sqlalchemy import schema_from_model
 from tests.datasets.postgres_server import PostgresServer
@@ -28,6 +31,24 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def loaded(postgres: PostgresServer, base: Any, models: Sequence[Any], counts: dict[str, int],
+           seed: int) -> Iterator[tuple[sa.Connection, Dataset]]:
+    """The models' tables created in the server and the dataset built into them, in a transaction rolled back
+    after the block."""
+    engine = sa.create_engine(postgres.url)
+    try:
+        gen = Engine()
+        for model in models:
+            gen.registry.register(schema_from_model(model))
+        with engine.connect() as conn, conn.begin() as tx:
+            base.metadata.create_all(conn)
+            yield conn, build_into(gen, DatasetRequest.checked(counts, seed=seed), conn)
+            tx.rollback()
+    finally:
+        engine.dispose()
 
 
 CONFTEST = '''
@@ -137,21 +158,12 @@ def test_json_time_and_binary_columns_copy_into_postgres_and_the_link_table_hold
                     sa.Column("device_id", sa.ForeignKey("devices.id"), primary_key=True),
                     sa.Column("owner_id", sa.ForeignKey("owners.id"), primary_key=True))
 
-    engine = sa.create_engine(postgres.url)
-    try:
-        gen = Engine()
-        for model in (Device, Owner, owns):
-            gen.registry.register(schema_from_model(model))
-        with engine.connect() as conn, conn.begin() as tx:
-            Base.metadata.create_all(conn)
-            build_into(gen, DatasetRequest.checked({"devices": 12, "owners": 5, "device_owners": 40}, seed=2), conn)
-            q = lambda sql: conn.execute(sa.text(sql)).scalar()  # noqa: E731
-            assert q("SELECT count(*) FROM devices WHERE jsonb_typeof(settings) = 'object' "
-                     "AND octet_length(firmware) BETWEEN 1 AND 8 AND wakes_at IS NOT NULL") == 12
-            assert q("SELECT count(*) FROM (SELECT DISTINCT device_id, owner_id FROM device_owners) d") == 40
-            tx.rollback()
-    finally:
-        engine.dispose()
+    counts = {"devices": 12, "owners": 5, "device_owners": 40}
+    with loaded(postgres, Base, (Device, Owner, owns), counts, seed=2) as (conn, _):
+        q = lambda sql: conn.execute(sa.text(sql)).scalar()  # noqa: E731
+        assert q("SELECT count(*) FROM devices WHERE jsonb_typeof(settings) = 'object' "
+                 "AND octet_length(firmware) BETWEEN 1 AND 8 AND wakes_at IS NOT NULL") == 12
+        assert q("SELECT count(*) FROM (SELECT DISTINCT device_id, owner_id FROM device_owners) d") == 40
 
 
 def test_array_and_network_columns_copy_into_postgres(postgres: PostgresServer) -> None:
@@ -168,23 +180,14 @@ def test_array_and_network_columns_copy_into_postgres(postgres: PostgresServer) 
         days: Mapped[list[dt.date]] = mapped_column(ARRAY(sa.Date))
         source_ip: Mapped[str] = mapped_column(INET)
 
-    engine = sa.create_engine(postgres.url)
-    try:
-        gen = Engine()
-        gen.registry.register(schema_from_model(Event))
-        with engine.connect() as conn, conn.begin() as tx:
-            Base.metadata.create_all(conn)
-            ds = build_into(gen, DatasetRequest.checked({"events": 20}, seed=4), conn)
-            q = lambda sql: conn.execute(sa.text(sql)).scalar()  # noqa: E731
-            assert q("SELECT count(*) FROM events WHERE cardinality(tags) BETWEEN 0 AND 5 "
-                     "AND family(source_ip) = 4") == 20
-            rows = conn.execute(sa.text("SELECT id, tags, days FROM events"))
-            stored = {row.id: (row.tags, row.days) for row in rows}
-            assert stored == {e["id"]: (e["tags"], [dt.date.fromisoformat(d) for d in e["days"]]) for e in ds["events"]}
-            assert any(e["tags"] for e in ds["events"]) and any(e["days"] for e in ds["events"])
-            tx.rollback()
-    finally:
-        engine.dispose()
+    with loaded(postgres, Base, (Event,), {"events": 20}, seed=4) as (conn, ds):
+        q = lambda sql: conn.execute(sa.text(sql)).scalar()  # noqa: E731
+        assert q("SELECT count(*) FROM events WHERE cardinality(tags) BETWEEN 0 AND 5 "
+                 "AND family(source_ip) = 4") == 20
+        rows = conn.execute(sa.text("SELECT id, tags, days FROM events"))
+        stored = {row.id: (row.tags, row.days) for row in rows}
+        assert stored == {e["id"]: (e["tags"], [dt.date.fromisoformat(d) for d in e["days"]]) for e in ds["events"]}
+        assert any(e["tags"] for e in ds["events"]) and any(e["days"] for e in ds["events"])
 
     class Guid(sa.types.TypeDecorator):  # an application's own: takes uuid.UUID, stores its hex
         impl = sa.CHAR(32)
@@ -207,20 +210,11 @@ def test_array_and_network_columns_copy_into_postgres(postgres: PostgresServer) 
 
     assert schema_from_model(Thing).json_schema["properties"]["id"] == {
         "type": "string", "format": "uuid", "x-unique": True}
-    engine = sa.create_engine(postgres.url)
-    try:
-        gen = Engine()
-        gen.registry.register(schema_from_model(Thing))
-        with engine.connect() as conn, conn.begin() as tx:
-            Base.metadata.create_all(conn)
-            ds = build_into(gen, DatasetRequest.checked({"things": 10}, seed=4), conn)
-            stored = {tuple(row) for row in conn.execute(sa.text("SELECT id, name FROM things"))}
-            # COPY passes SQLAlchemy by: the loader binds the decorators' values itself (uuid.UUID -> hex)
-            assert stored == {(uuid.UUID(t["id"]).hex, t["name"].lower().replace(" ", "-")) for t in ds["things"]}
-            assert len(stored) == 10 and any(" " in t["name"] for t in ds["things"])
-            tx.rollback()
-    finally:
-        engine.dispose()
+    with loaded(postgres, Base, (Thing,), {"things": 10}, seed=4) as (conn, ds):
+        stored = {tuple(row) for row in conn.execute(sa.text("SELECT id, name FROM things"))}
+        # COPY passes SQLAlchemy by: the loader binds the decorators' values itself (uuid.UUID -> hex)
+        assert stored == {(uuid.UUID(t["id"]).hex, t["name"].lower().replace(" ", "-")) for t in ds["things"]}
+        assert len(stored) == 10 and any(" " in t["name"] for t in ds["things"])
 
 
 def test_check_constraints_read_back_from_postgres_as_declared(postgres: PostgresServer) -> None:
@@ -302,3 +296,31 @@ def test_the_applications_own_inserts_after_a_load_get_fresh_keys(postgres: Post
             session.rollback()
     finally:
         engine.dispose()
+
+
+def test_a_joined_subclass_copies_its_rows_into_its_own_table(postgres: PostgresServer) -> None:
+    """Joined-table inheritance through COPY: a vehicle's records are cars and trucks, and each truck is a row of
+    ``trucks`` too, keyed by a column of its own named apart from the base's key (the key's value), with its
+    payload; no car is."""
+    class Base(DeclarativeBase):
+        pass
+
+    class Vehicle(Base):
+        __tablename__ = "vehicles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        kind: Mapped[str] = mapped_column(sa.String(20))
+        __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "car"}
+
+    class Truck(Vehicle):
+        __tablename__ = "trucks"
+        vehicle_id: Mapped[int] = mapped_column(sa.ForeignKey("vehicles.id"), primary_key=True)
+        payload_kg: Mapped[int] = mapped_column(sa.Integer)
+        __mapper_args__ = {"polymorphic_identity": "truck"}
+
+    with loaded(postgres, Base, (Vehicle,), {"vehicles": 30}, seed=5) as (conn, ds):
+        trucks = sorted((v["id"], v["payload_kg"]) for v in ds["vehicles"] if v["kind"] == "truck")
+        assert 0 < len(trucks) < 30
+        rows = conn.execute(sa.text("SELECT t.vehicle_id, t.payload_kg FROM trucks t JOIN vehicles v "
+                                    "ON v.id = t.vehicle_id AND v.kind = 'truck'")).all()
+        assert sorted(tuple(r) for r in rows) == trucks
+        assert conn.execute(sa.text("SELECT count(*) FROM trucks")).scalar() == len(trucks)

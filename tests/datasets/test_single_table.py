@@ -128,5 +128,5 @@ def test_a_base_whose_table_has_no_identity_is_refused_naming_the_column() -> No
     assert str(raised.value) == (
         "SQLAlchemy model test_a_base_whose_table_has_no_identity_is_refused_naming_the_column.<locals>.Event "
         "(table 'events'): the model is the base of a polymorphic hierarchy (polymorphic_on='type') but neither it "
-        "nor a subclass in its table has a polymorphic_identity, so no value of 'type' would load as a class. Give "
+        "nor a subclass has a polymorphic_identity, so no value of 'type' would load as a class. Give "
         "it one (__mapper_args__ = {'polymorphic_identity': ...}).")

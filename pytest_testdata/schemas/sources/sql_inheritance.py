@@ -2,15 +2,20 @@
 
 A hierarchy in one table (single-table inheritance: ``Submission`` with ``Fail(Submission)`` and
 ``Partial(Submission)``, told apart by ``type``) gives each record one of the identities of the class asked
-for and of its subclasses in that table (``Submission``: every kind; ``Fail``: ``incorrect`` and its own
-subclasses'), drawn like any enum. A column that only some of those classes map (a ``Partial``'s ``score``) is
-filled for their records and left empty for the others' (a ``present_iff`` rule), and each record becomes an
-instance of its identity's class (:func:`~pytest_testdata.schemas.sources.sqlalchemy.instance`).
+for and of its subclasses (``Submission``: every kind; ``Fail``: ``incorrect`` and its own subclasses'), drawn
+like any enum. A column that only some of those classes map (a ``Partial``'s ``score``) is filled for their
+records and left empty for the others' (a ``present_iff`` rule), and each record becomes an instance of its
+identity's class (:func:`~pytest_testdata.schemas.sources.sqlalchemy.instance`).
 
-A subclass is an entity of its own, named after the class (``Fail``: ``fail``), since its table is its base's:
-one dataset may hold only one entity of a table (two would draw the same keys), which the dataset's plan
-refuses by name (:func:`pytest_testdata.datasets.graph.plan_dataset`). A subclass with a table of its own
-(joined-table inheritance: a row in each table per record) is refused.
+A subclass with a table of its own (joined-table inheritance: ``Solve(Submission)`` in ``solves``, whose key is
+also a foreign key to ``submissions``) adds its table to the entity: a record of that kind is a row in each
+table, with one key, and the subclass's columns are its kind's own (:attr:`Kinds.tables`, :attr:`Kinds.only`).
+A column of the same name in two of the tables (the key, or a ``column_property`` over both) is one field.
+
+A single-table subclass is an entity of its own, named after the class (``Fail``: ``fail``), since its table is
+its base's; a joined subclass is named after its own table (``solves``). One dataset may hold only one entity of
+a table (two would draw the same keys), which the dataset's plan refuses by name
+(:func:`pytest_testdata.datasets.graph.plan_dataset`).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Table
 
 from pytest_testdata.errors import TestdataUsageError
 
@@ -32,8 +37,14 @@ class Kinds:
     identities: list[Any]
     """The identities a record can have, in the order the classes were declared."""
     mapped: dict[str, list[Any]]
-    """For each column that not every class of the table maps (a kind's own column): the identities of those
-    that do, whichever of them the model's records can be."""
+    """For each column (by name) that not every class of the hierarchy maps (a kind's own column): the
+    identities of those that do."""
+    tables: list[Table]
+    """The tables the model's records are rows of: its hierarchy's first table, then each joined subclass's
+    (of the class asked for, its parents' and its subclasses'), parents first."""
+    only: dict[str, list[Any]]
+    """For each of :attr:`tables` that not every record is a row of (a joined subclass's, when its base is asked
+    for): the identities whose records are."""
 
 
 def kinds_of(obj: Any, where: str) -> Kinds | None:
@@ -41,44 +52,48 @@ def kinds_of(obj: Any, where: str) -> Kinds | None:
     mapper = getattr(obj, "__mapper__", None) if isinstance(obj, type) else None
     if mapper is None:
         return None
-    if mapper.inherits is not None and not mapper.single:
-        parent = mapper.inherits.class_.__qualname__
-        raise TestdataUsageError(
-            f"{where}: the model inherits from {parent} (joined-table inheritance: its rows are in "
-            f"{mapper.local_table.name!r} and {mapper.inherits.local_table.name!r}), and datasets do not build "
-            f"models whose records need a row in each of two tables, with keys shared with {parent}'s records. Ask "
-            f"for {parent} instead, or pass the subclass's own table ({obj.__qualname__}.__table__) to build its "
-            f"rows alone (one per {parent} record at most, returned as rows, not {obj.__qualname__} instances). "
-            "(Single-table inheritance is read.)")
     column = mapper.polymorphic_on
     if column is None:
         return None
-    if not isinstance(column, Column) or column.table is not mapper.local_table:
+    if not isinstance(column, Column) or column.table not in mapper.tables:
         raise TestdataUsageError(
             f"{where}: the model's polymorphic_on is {column!r}, not a column of its table; datasets can only "
             "give each record the model's identity in a discriminator column. Use a column for polymorphic_on.")
-    everyone = [m for m in _table_root(mapper).self_and_descendants  # every class of the table
-                if m.polymorphic_identity is not None and m.local_table is mapper.local_table]
-    members = [m for m in everyone if m.isa(mapper)]  # the classes a record of this model can be
+    members = [m for m in mapper.self_and_descendants if m.polymorphic_identity is not None]
     if not members:
         raise TestdataUsageError(
             f"{where}: the model is the base of a polymorphic hierarchy (polymorphic_on={column.name!r}) but "
-            f"neither it nor a subclass in its table has a polymorphic_identity, so no value of {column.name!r} "
+            f"neither it nor a subclass has a polymorphic_identity, so no value of {column.name!r} "
             f"would load as a class. Give it one (__mapper_args__ = {{'polymorphic_identity': ...}}).")
     identities = [m.polymorphic_identity for m in members]
+    tables: list[Table] = []
+    for member in [mapper, *members]:
+        tables += [t for t in member.tables if t not in tables]
+    # A column that not every class of the hierarchy maps is its kinds' own: filled for their records (even when
+    # every record of this model is of those kinds: a ChallengeFile's challenge_id), empty for the others'.
+    everyone = [m for m in mapper.base_mapper.self_and_descendants if m.polymorphic_identity is not None]
+    mapped_by = {id(m): {c for prop in m.column_attrs for c in prop.columns} for m in everyone}
     mapped: dict[str, list[Any]] = {}
-    for table_column in mapper.local_table.columns:
-        by = [m.polymorphic_identity for m in everyone if table_column in m.columns.values()]
-        if len(by) < len(everyone):
-            mapped[table_column.name] = by
-    return Kinds(column.name, identities, mapped)
+    for table in tables:
+        for table_column in table.columns:
+            known = mapped.setdefault(table_column.name, [])  # (a name in two tables: one field)
+            known += [m.polymorphic_identity for m in everyone
+                      if table_column in mapped_by[id(m)] and m.polymorphic_identity not in known]
+    mapped = {name: by for name, by in mapped.items() if len(by) < len(everyone)}
+    only = {}
+    for table in tables:
+        rows = [m.polymorphic_identity for m in members if table in m.tables]
+        if len(rows) < len(identities):
+            only[table.name] = rows
+    return Kinds(column.name, identities, mapped, tables, only)
 
 
 def apply_kinds(document: dict[str, Any], kinds: Kinds) -> None:
     """Give the entity's JSON Schema the identities (the discriminator's ``enum``) and, for each kind's own
-    column, a ``present_iff`` rule, filled exactly for the classes that map it (nullable columns: a ``NOT NULL``
-    one that a class does not map would refuse that class's rows, so it is the application's to fix), or
-    ``null`` when no class of the entity maps it."""
+    column, a ``present_iff`` rule, filled exactly for the classes that map it (nullable columns of the
+    hierarchy's table: a ``NOT NULL`` one that a class does not map would refuse that class's rows, so it is the
+    application's to fix; any column of a joined subclass's table), or ``null`` when no class of the entity
+    maps it."""
     props = document["properties"]
     props[kinds.column]["enum"] = list(kinds.identities)
     for name, by in kinds.mapped.items():
@@ -93,17 +108,10 @@ def apply_kinds(document: dict[str, Any], kinds: Kinds) -> None:
 
 
 def table_base(obj: Any) -> str | None:
-    """The name of the first class of a mapped class's table (the base of a single-table hierarchy), None for
-    anything else."""
+    """The name of the first class of a mapped class's hierarchy (the model whose records are drawn among every
+    class of its tables), None for anything else."""
     mapper = getattr(obj, "__mapper__", None) if isinstance(obj, type) else None
-    return None if mapper is None else str(_table_root(mapper).class_.__qualname__)
-
-
-def _table_root(mapper: Any) -> Any:
-    """The first mapper of ``mapper``'s table: up its single-table parents."""
-    while mapper.inherits is not None and mapper.single:
-        mapper = mapper.inherits
-    return mapper
+    return None if mapper is None else str(mapper.base_mapper.class_.__qualname__)
 
 
 def subclass_name(obj: Any) -> str | None:

@@ -4,7 +4,8 @@ Read from the model: each column's type and length, nullability, single-column u
 (``x-unique``), the primary key (``x-primary-key``), foreign keys (``x-ref`` to ``table.column``) and the
 combinations a composite key or a multi-column unique constraint holds once (``x-unique-together``). The
 entity is named after the table (a single-table subclass after its class: :mod:`.sql_inheritance`), so a
-foreign key ``orders.user_id -> users.id`` refers to the ``users`` entity. A column type with no JSON Schema
+foreign key ``orders.user_id -> users.id`` refers to the ``users`` entity. A polymorphic model's records are rows
+of its joined subclasses' tables too (:func:`rows_of`). A column type with no JSON Schema
 counterpart or a foreign key on several columns is refused with a message saying so; a type of the
 application's that converts its values is asked which it takes (:mod:`.sql_decorated`); a generated column
 (``Computed``) is left to the database, ``CHECK`` constraints are read as rules (:mod:`.sql_checks`), and what
@@ -21,6 +22,7 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +37,9 @@ from pytest_testdata.schemas.sources.sql_decorated import converts, taken_kind
 from pytest_testdata.schemas.sources.sql_inheritance import apply_kinds, kinds_of, subclass_name
 
 _TABLES: dict[str, Table] = {}
+_ROWS: dict[str, list[ModelRows]] = {}
+_RENAMED: dict[Column[Any], str] = {}
+"""A joined subclass's key column named apart from its base's key (``engineers.person_id``): the key's field."""
 _MODELS: dict[str, type[Any]] = {}
 PREFIX = "sqlalchemy:"
 BINARY_BYTES = 32
@@ -54,14 +59,14 @@ def referenced_models(obj: Any) -> list[Any]:
     """The models a mapped class (or Table) reaches through its foreign keys, one step after another: each
     target table's mapped class in the same declarative registry (or the table itself, when no class maps
     it), so a dataset asked for ``root=OrderLine`` can pull in its orders and their customers."""
-    start: Table = obj if isinstance(obj, Table) else obj.__table__
+    own = [obj] if isinstance(obj, Table) else _tables_of_model(obj)  # (a polymorphic model's: every table)
     classes: dict[Table, Any] = {}
     registry = getattr(obj, "registry", None)
     for mapper in getattr(registry, "mappers", ()):
-        if mapper.inherits is None and isinstance(mapper.local_table, Table):
+        if not mapper.single and isinstance(mapper.local_table, Table):  # (a joined subclass's table: the class)
             classes.setdefault(mapper.local_table, mapper.class_)
     found: list[Any] = []
-    seen, todo = {start}, [start]
+    seen, todo = set(own), list(own)
     while todo:
         table = todo.pop(0)
         for fk in sorted(table.foreign_keys, key=lambda fk: fk.target_fullname):
@@ -71,6 +76,12 @@ def referenced_models(obj: Any) -> list[Any]:
                 todo.append(target)
                 found.append(classes.get(target, target))
     return found
+
+
+def _tables_of_model(model: type[Any]) -> list[Table]:
+    """The tables a mapped class's records are rows of (its joined subclasses' too, :mod:`.sql_inheritance`)."""
+    kinds = kinds_of(model, f"SQLAlchemy model {model.__qualname__}")
+    return list(kinds.tables) if kinds is not None else [model.__table__]
 
 
 _IMPORT_IT = "Import the module that defines it first: an application's models package, as the application does"
@@ -94,8 +105,45 @@ def _target_table(fk: Any, obj: Any) -> Table:
 
 
 def table_of(schema: Schema) -> Table | None:
-    """The table a schema was read from (None for other schemas)."""
+    """The table a schema was read from (a polymorphic model's first table; None for other schemas)."""
     return _TABLES.get(schema.source)
+
+
+@dataclass(frozen=True)
+class ModelRows:
+    """One table a model's records are rows of: which field each column holds, and which records have a row."""
+
+    table: Table
+    fields: dict[str, str]
+    """Column name -> the record's field (a joined subclass's key column holds its base's key field)."""
+    only: tuple[str, frozenset[Any]] | None = None
+    """(discriminator field, identities) when only the records of those kinds are rows of the table (a joined
+    subclass's table, when its base model is asked for); None: every record."""
+
+
+def rows_of(schema: Schema) -> list[ModelRows]:
+    """The tables a model's records are rows of, parents first (empty for other schemas)."""
+    return _ROWS.get(schema.source, [])
+
+
+def _rows_of(tables: list[Table], kinds: Any) -> list[ModelRows]:
+    """:class:`ModelRows` of the tables: a key column of a joined subclass's table that refers to a table before
+    it holds that column's field (``engineers.person_id`` -> ``people.id``: ``id``)."""
+    out: list[ModelRows] = []
+    for table in tables:
+        fields = {}
+        for column in table.columns:
+            fields[column.name] = column.name
+            if column.primary_key:
+                for fk in column.foreign_keys:
+                    earlier = next((r for r in out if r.table is fk.column.table), None)
+                    if earlier is not None:
+                        fields[column.name] = earlier.fields.get(fk.column.name, fk.column.name)
+                        _RENAMED[column] = fields[column.name]
+        identities = None if kinds is None else kinds.only.get(table.name)
+        only = None if identities is None else (kinds.column, frozenset(identities))
+        out.append(ModelRows(table, fields, only))
+    return out
 
 
 def model_of(schema: Schema) -> type[Any] | None:
@@ -104,7 +152,8 @@ def model_of(schema: Schema) -> type[Any] | None:
 
 
 def schema_from_model(obj: Any, name: str | None = None) -> Schema:
-    """The entity schema of a mapped class or Table."""
+    """The entity schema of a mapped class or Table (a polymorphic model's: the columns of every table its
+    records are rows of, :mod:`.sql_inheritance`)."""
     if not is_sqlalchemy_model(obj):
         raise TestdataUsageError(f"expected a SQLAlchemy mapped class or Table, got {obj!r}.")
     table: Table = obj if isinstance(obj, Table) else obj.__table__
@@ -112,39 +161,52 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     where = f"SQLAlchemy model {label} (table {table.name!r})"
     kinds = kinds_of(obj, where)  # a polymorphic model's identities (sql_inheritance.py)
     name = name or subclass_name(obj) or table.name  # a subclass in its base's table is named after its class
-    pk = list(table.primary_key.columns)
+    rows = _rows_of(kinds.tables if kinds is not None else [table], kinds)
+    root = rows[0].table
+    pk = list(root.primary_key.columns)
     props: dict[str, Any] = {}
     required = []
-    for column in table.columns:
-        if column.computed is not None:  # a generated column: the database computes it and refuses a value
-            continue
-        props[column.name] = _property(column, where, single_key=len(pk) == 1)
-        if not column.nullable:
-            required.append(column.name)
+    for each in rows:
+        for column in each.table.columns:
+            field = each.fields.get(column.name)
+            if column.computed is not None or field is None or field in props:
+                continue  # (a generated column: the database computes it; a joined table's key: the root's)
+            # (a joined subclass's column is empty in the other kinds' records, which have no row in its table)
+            nullable = column.nullable or each.only is not None
+            props[field] = _property(column, where, single_key=len(pk) == 1, nullable=nullable)
+            if not nullable:
+                required.append(field)
     # A composite key (a link table's, a child's (id, parent_id)) and a multi-column unique constraint: each
     # combination once (datasets/together.py). No other table can refer to a composite key's rows by one column.
+    # (A joined subclass's constraint is held by all the entity's records: more than its rows need.)
     together = [[c.name for c in pk]] if len(pk) > 1 else []
-    together += [list(c.columns.keys()) for c in table.constraints
-                 if isinstance(c, UniqueConstraint) and len(c.columns) > 1]
-    together += [names for names in unique_indexes(table, where) if len(names) > 1]
-    declared = table_keywords(table, where)  # info={"testdata": {...}} on the table (sql_declared.py)
+    declared: dict[str, Any] = {}
+    for each in rows:
+        named = each.fields.get
+        together += [[named(col.name, col.name) for col in u.columns] for u in each.table.constraints
+                     if isinstance(u, UniqueConstraint) and len(u.columns) > 1]
+        together += [[named(c, c) for c in names] for names in unique_indexes(each.table, where) if len(names) > 1]
+        for key, value in table_keywords(each.table, where).items():  # info={"testdata": {...}} (sql_declared)
+            declared[key] = [*declared.get(key, []), *value]
+        for constraint in each.table.foreign_key_constraints:
+            if len(constraint.columns) > 1:
+                raise TestdataUsageError(
+                    f"{where}: the foreign key on ({', '.join(c.name for c in constraint.columns)}) spans several "
+                    "columns; datasets link records through one column. Use a single-column foreign key.")
     together += declared.get(UNIQUE_TOGETHER, [])
-    for constraint in table.foreign_key_constraints:
-        if len(constraint.columns) > 1:
-            raise TestdataUsageError(
-                f"{where}: the foreign key on ({', '.join(c.name for c in constraint.columns)}) spans several "
-                "columns; datasets link records through one column. Use a single-column foreign key.")
     source = f"{PREFIX}{obj.__module__}.{obj.__qualname__}" if isinstance(obj, type) else f"{PREFIX}table.{table.name}"
     document: dict[str, Any] = {"title": name, "type": "object", "properties": props,
                                 "required": required, "additionalProperties": False,
                                 "description": (table.comment or f"rows of the {table.name} table")}
-    apply_checks(document, read_checks(table, where), where)
+    for each in rows:
+        apply_checks(document, read_checks(each.table, where), where)
     apply_checks(document, Checks(keywords=_field_constraints(obj, props)), where)
-    bounds, others = column_keywords(table, where)  # info={"testdata": {...}} on the columns
-    apply_checks(document, Checks(keywords={c: k for c, k in bounds.items() if c in props}), where)
-    for column_name, keywords in others.items():
-        if column_name in props:
-            props[column_name].update(keywords)
+    for each in rows:
+        bounds, others = column_keywords(each.table, where)  # info={"testdata": {...}} on the columns
+        apply_checks(document, Checks(keywords={c: k for c, k in bounds.items() if c in props}), where)
+        for column_name, keywords in others.items():
+            if column_name in props:
+                props[column_name].update(keywords)
     if kinds is not None:  # the discriminator holds an identity of the class or its subclasses in its table
         apply_kinds(document, kinds)
     document.setdefault("x-coherence", []).extend(declared.get("x-coherence", []))
@@ -157,7 +219,8 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     if together:
         document[UNIQUE_TOGETHER] = together
     schema = Schema.from_json_schema(document, source=source, name=name)
-    _TABLES[source] = table
+    _TABLES[source] = root
+    _ROWS[source] = rows
     if isinstance(obj, type):
         _MODELS[source] = obj
     return schema
@@ -216,9 +279,9 @@ def _plain_column(expression: Any) -> bool:
     return isinstance(expression, (str, ColumnClause))
 
 
-def _property(column: Column[Any], where: str, single_key: bool) -> dict[str, Any]:
+def _property(column: Column[Any], where: str, single_key: bool, nullable: bool) -> dict[str, Any]:
     prop = _kind_schema(_plain(column.type), column, where)
-    if column.nullable:
+    if nullable:
         prop["type"] = [prop["type"], "null"]
     unique = bool(column.unique or (column.primary_key and single_key)) or any(
         isinstance(c, UniqueConstraint) and list(c.columns.keys()) == [column.name] for c in column.table.constraints
@@ -416,9 +479,11 @@ def instance(model: type[Any], values: Mapping[str, Any]) -> Any:
         mapper = mapper.polymorphic_map[values[key]]
     obj = mapper.class_manager.new_instance()
     for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        if column.name in values:
-            set_committed_value(obj, prop.key, values[column.name])
+        for column in prop.columns:  # (a joined subclass's key: its own column and its base's, one field)
+            field = _RENAMED.get(column, column.name)
+            if field in values:
+                set_committed_value(obj, prop.key, values[field])
+                break
     rebuild = getattr(mapper, "_reconstructor", None)  # what SQLAlchemy calls on a loaded instance
     if rebuild is not None:
         rebuild(obj)
