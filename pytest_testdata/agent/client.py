@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -238,11 +238,19 @@ class AgentClient:
         finally:
             call.cancel()
 
-    def dataset(self, request: DatasetRequest, batch_size: int | None = 1000) -> Dataset:
-        """A dataset through the agent's ``GenerateDataset`` stream (what remote mode's ``testdata.dataset`` uses)."""
+    def dataset(self, request: DatasetRequest, batch_size: int | None = 1000,
+                taken: Mapping[str, Mapping[str, set[Any]]] | None = None) -> Dataset:
+        """A dataset through the agent's ``GenerateDataset`` stream (what remote mode's ``testdata.dataset`` uses).
+        ``taken``: the values already in the database it goes into, which no record may repeat
+        (:mod:`~pytest_testdata.agent.taken_wire`)."""
+        from pytest_testdata.agent import taken_wire
         from pytest_testdata.agent.dataset_wire import dataset_from_chunks, request_to_proto
 
         message = request_to_proto(request, batch_size)
+        message.taken_json = taken_wire.taken_json(taken or {})
+        if message.taken_json:
+            self._require(taken_wire.FEATURE, "keep the dataset's unique values apart from the rows already in "
+                          "your database")
         self._define_project(None)
         inline = self.defined.messages()  # all of them: the local registry holds them all too (root= pulls in)
         if inline:

@@ -19,6 +19,7 @@ import grpc
 
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent.dataset_wire import dataset_json, records_json, request_from_proto
+from pytest_testdata.agent.taken_wire import taken_from_json
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.seeding import random_seed
 from pytest_testdata.types import GenerationResult, ResultMetadata, Violation
@@ -65,7 +66,8 @@ class DatasetRPC:
             span.set_attribute("testdata.seed", wanted.seed)
             span.set_attribute("testdata.count", sum(plan.counts.values()))
             log = log.bind(entities=plan.counts, seed=wanted.seed)
-            builder = Builder(engine, wanted, plan, None, None, self._processes())
+            taken = taken_from_json(request.taken_json, plan.schemas)  # the caller's rows (remote mode's into=)
+            builder = Builder(engine, wanted, plan, None, None, self._processes(), taken)
             for chunk in self._dataset_chunks(builder, batch, request_id, context):
                 if not context.is_active():
                     status = "CANCELLED"

@@ -42,6 +42,7 @@ from pytest_testdata.agent.observability import (
     request_id_from,
     request_line,
 )
+from pytest_testdata.agent.taken_wire import FEATURE as TAKEN_FEATURE
 from pytest_testdata.errors import (
     CassetteError,
     ConstraintViolationError,
@@ -69,6 +70,9 @@ MAX_BATCH_SIZE = 10_000
 MAX_STATUS_CHARS = 1000
 """Longest status message sent back: a client's header limit must never turn an error into another."""
 T = TypeVar("T")
+
+FEATURES = [cassette_wire.FEATURE, INLINE_FEATURE, TAKEN_FEATURE]
+"""What ``HealthCheck`` announces beyond the API's first version (a client checks before it sends those fields)."""
 
 
 _PATHS = {name: f"/{SERVICE_NAME}/{name}" for name in pb.DESCRIPTOR.services_by_name["TestDataService"].methods_by_name}
@@ -482,11 +486,11 @@ class TestDataServicer(DatasetRPC, pb_grpc.TestDataServiceServicer):
             if not detailed:
                 # The features stay open: a client with a wrong token should hear UNAUTHENTICATED from the
                 # call it makes next, not "this agent cannot do cassettes".
-                return pb.HealthCheckResponse(status=status, features=[cassette_wire.FEATURE, INLINE_FEATURE])
+                return pb.HealthCheckResponse(status=status, features=FEATURES)
             return pb.HealthCheckResponse(
                 status=status, version=__version__,
                 uptime_seconds=self.health.uptime, service_name=self.settings.service_name,
-                features=[cassette_wire.FEATURE, INLINE_FEATURE],
+                features=FEATURES,
                 components=[pb.ComponentHealth(name=c.name, status=c.status, detail=c.detail, required=c.required)
                             for c in components],
             )

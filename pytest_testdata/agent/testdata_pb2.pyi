@@ -243,7 +243,7 @@ class HealthCheckResponse(_message.Message):
     def __init__(self, status: _Optional[str] = ..., components: _Optional[_Iterable[_Union[ComponentHealth, _Mapping]]] = ..., version: _Optional[str] = ..., uptime_seconds: _Optional[float] = ..., service_name: _Optional[str] = ..., features: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GenerateDatasetRequest(_message.Message):
-    __slots__ = ("counts", "root", "count", "cardinality", "external", "seed", "strategy", "strategies", "context", "locale", "options", "variant", "break_rule", "batch_size", "schemas")
+    __slots__ = ("counts", "root", "count", "cardinality", "external", "seed", "strategy", "strategies", "context", "locale", "options", "variant", "break_rule", "batch_size", "schemas", "taken_json")
     class CountsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -273,6 +273,7 @@ class GenerateDatasetRequest(_message.Message):
     BREAK_RULE_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
     SCHEMAS_FIELD_NUMBER: _ClassVar[int]
+    TAKEN_JSON_FIELD_NUMBER: _ClassVar[int]
     counts: _containers.ScalarMap[str, int]
     root: str
     count: int
@@ -288,7 +289,8 @@ class GenerateDatasetRequest(_message.Message):
     break_rule: str
     batch_size: int
     schemas: _containers.RepeatedCompositeFieldContainer[InlineSchema]
-    def __init__(self, counts: _Optional[_Mapping[str, int]] = ..., root: _Optional[str] = ..., count: _Optional[int] = ..., cardinality: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., external: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., seed: _Optional[int] = ..., strategy: _Optional[str] = ..., strategies: _Optional[_Mapping[str, str]] = ..., context: _Optional[str] = ..., locale: _Optional[str] = ..., options: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., variant: _Optional[str] = ..., break_rule: _Optional[str] = ..., batch_size: _Optional[int] = ..., schemas: _Optional[_Iterable[_Union[InlineSchema, _Mapping]]] = ...) -> None: ...
+    taken_json: str
+    def __init__(self, counts: _Optional[_Mapping[str, int]] = ..., root: _Optional[str] = ..., count: _Optional[int] = ..., cardinality: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., external: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., seed: _Optional[int] = ..., strategy: _Optional[str] = ..., strategies: _Optional[_Mapping[str, str]] = ..., context: _Optional[str] = ..., locale: _Optional[str] = ..., options: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., variant: _Optional[str] = ..., break_rule: _Optional[str] = ..., batch_size: _Optional[int] = ..., schemas: _Optional[_Iterable[_Union[InlineSchema, _Mapping]]] = ..., taken_json: _Optional[str] = ...) -> None: ...
 
 class DatasetChunk(_message.Message):
     __slots__ = ("index", "entity", "offset", "records_json", "entity_total", "entity_last", "entity_metadata_json", "last", "dataset_json", "request_id")

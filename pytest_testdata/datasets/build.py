@@ -80,7 +80,8 @@ class Builder:
     """One dataset build (not reusable)."""
 
     def __init__(self, engine: Engine, request: DatasetRequest, plan: DatasetPlan, sink: Sink | None,
-                 progress: Progress | None, processes: int | None = None) -> None:
+                 progress: Progress | None, processes: int | None = None,
+                 taken: Mapping[str, dict[str, set[Any]]] | None = None) -> None:
         self.engine, self.request, self.plan, self.sink, self.progress = engine, request, plan, sink, progress
         setting = processes if processes is not None else engine.options.get(SETTING)
         self.processes = processes_for(setting, "processes" if processes is not None else SETTING)
@@ -99,10 +100,12 @@ class Builder:
         """The build freezes what it holds out of the garbage collector's full passes (see :meth:`steps`)."""
         self.prepared: dict[str, ChunkedEntity] = {}
         """Entities whose spanning draws were made while the workers built another (see :meth:`meanwhile`)."""
-        taken = getattr(sink, "taken", None)
-        self.taken: dict[str, dict[str, set[Any]]] = taken(plan) if callable(taken) else {}
+        read = getattr(sink, "taken", None)
+        self.taken: dict[str, dict[str, set[Any]]] = read(plan) if callable(read) else dict(taken or {})
         """Per entity and unique field: the values already in the database the dataset goes into (rows from
-        before the dataset: a fixture's, an earlier dataset's), which no record may repeat."""
+        before the dataset: a fixture's, an earlier dataset's), which no record may repeat. Read from the sink's
+        database, or given (``taken``: what a remote caller read from its own, :mod:`~pytest_testdata.agent.
+        taken_wire`)."""
         self.predrawn: dict[str, ChunkedEntity] = {}
         """Entities whose first draws were made before their parents were built (see :meth:`meanwhile`)."""
         self.plain: set[str] = set()

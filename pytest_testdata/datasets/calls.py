@@ -86,16 +86,19 @@ def run_dataset(factory: Any, counts: Mapping[Any, int] | None, kwargs: Mapping[
         options["seed"] = derive_seed(factory.seed, f"dataset {len(factory.datasets)}")
     request = DatasetRequest.checked(named, **options)
     remote = getattr(engine, "dataset", None)
-    if callable(remote):
-        dataset: Dataset = remote(request)
-        if into is not None:
-            from pytest_testdata.datasets.graph import plan_dataset
-            from pytest_testdata.datasets.load import load_dataset
-            from pytest_testdata.schemas.registry import SchemaRegistry
+    dataset: Dataset
+    if callable(remote) and into is None:
+        dataset = remote(request)
+    elif callable(remote):
+        from pytest_testdata.datasets.graph import plan_dataset
+        from pytest_testdata.datasets.load import load_fetched
+        from pytest_testdata.schemas.registry import SchemaRegistry
 
-            plans = getattr(engine, "plan_registry", None)  # the agent's client: built-ins and the test's models
-            local = registry if registry is not None else plans() if callable(plans) else SchemaRegistry()
-            dataset = load_dataset(dataset, plan_dataset(request.named_by(local.canonical_name), local), into)
+        plans = getattr(engine, "plan_registry", None)  # the agent's client: built-ins and the test's models
+        local = registry if registry is not None else plans() if callable(plans) else SchemaRegistry()
+        plan = plan_dataset(request.named_by(local.canonical_name), local)
+        # The agent cannot see the database: what its tables already hold travels with the call.
+        dataset = load_fetched(lambda taken: remote(request, taken=taken), plan, into)
     elif into is not None:
         from pytest_testdata.datasets.load import build_into
 

@@ -534,9 +534,18 @@ def build_into(engine: Any, request: Any, target: Engine | Connection | Session,
 
 
 def load_dataset(dataset: Dataset, plan: DatasetPlan, target: Engine | Connection | Session) -> Dataset:
-    """Load a dataset built elsewhere (the agent's, in remote mode) in foreign-key order."""
+    """Load a dataset built elsewhere in foreign-key order."""
+    return load_fetched(lambda taken: dataset, plan, target)
+
+
+def load_fetched(fetch: Callable[[dict[str, dict[str, set[Any]]]], Dataset], plan: DatasetPlan,
+                 target: Engine | Connection | Session) -> Dataset:
+    """Load a dataset built elsewhere (the agent's, in remote mode), in foreign-key order: ``fetch`` is given the
+    values already in the target's tables (:meth:`DatabaseSink.taken`) to build it apart from them, then its
+    records are loaded in the same transaction."""
     sink = DatabaseSink(target)
     try:
+        dataset = fetch(sink.taken(plan))
         cycle: dict[str, list[str]] = {}
         for edge in plan.edges:
             if edge.deferred:

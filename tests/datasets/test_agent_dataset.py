@@ -11,11 +11,12 @@ from pathlib import Path
 import grpc
 import pytest
 
+from pytest_testdata.agent import taken_wire
 from pytest_testdata.agent import testdata_pb2 as pb
 from pytest_testdata.agent import testdata_pb2_grpc as pb_grpc
 from pytest_testdata.agent.client import AgentClient
 from pytest_testdata.datasets import DatasetRequest, generate_dataset
-from pytest_testdata.errors import TestdataUsageError
+from pytest_testdata.errors import GenerationError, TestdataUsageError
 from tests.agent.conftest import RunningAgent, start_agent
 
 COUNTS = {"user": 20, "product": 12, "order": 60, "payment": 60, "review": 25}
@@ -96,6 +97,17 @@ def test_bad_requests_are_refused_before_any_chunk(agent: RunningAgent, client: 
         with pytest.raises(grpc.RpcError) as rpc:
             next(iter(stream))
         assert rpc.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "batch_size" in rpc.value.details()
+        for taken, said in [("{not json", "taken_json: not JSON"),
+                            ('{"usr": {"email": ["a@b.co"]}}', "taken_json: entity 'usr' is not in this dataset "
+                                                               "(it has: user)."),
+                            ('{"user": {"mail": ["a@b.co"]}}', "taken_json['user']: 'mail' is no field of user"),
+                            ('{"user": {"email": [true]}}', "taken_json['user']['email']: expected a list of whole "
+                                                            "numbers and strings, got [True].")]:
+            stream = stub.GenerateDataset(pb.GenerateDatasetRequest(counts={"user": 2}, taken_json=taken),
+                                          metadata=auth, timeout=30)
+            with pytest.raises(grpc.RpcError) as rpc:
+                next(iter(stream))
+            assert rpc.value.code() == grpc.StatusCode.INVALID_ARGUMENT and said in rpc.value.details(), taken
 
 
 def test_metrics_count_dataset_calls_and_records(agent: RunningAgent, client: AgentClient) -> None:
@@ -126,6 +138,26 @@ DIGEST_TEST = '''
         import sqlalchemy as sa
         assert testdata_db.execute(sa.text('SELECT count(*) FROM "order"')).scalar() == 10
         _save("db", ds)
+
+    def test_after_rows(testdata, testdata_db):
+        # A second dataset into the same tables: its keys follow the first's, its titles repeat none of them,
+        # in remote mode too (the agent is sent what the tables hold).
+        import sqlalchemy as sa
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+        class Base(DeclarativeBase):
+            pass
+
+        class Note(Base):
+            __tablename__ = "notes"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            title: Mapped[str] = mapped_column(sa.String(60), unique=True)
+
+        first = testdata.dataset({Note: 40}, into=testdata_db)
+        second = testdata.dataset({Note: 40}, into=testdata_db)
+        assert min(n["id"] for n in second["notes"]) > max(n["id"] for n in first["notes"])
+        assert testdata_db.execute(sa.text("SELECT count(DISTINCT title) FROM notes")).scalar() == 80
+        _save("after", second)
 '''
 
 
@@ -133,7 +165,7 @@ def _digests(pytester: pytest.Pytester, folder: Path, monkeypatch: pytest.Monkey
     folder.mkdir()
     monkeypatch.setenv("DIGESTS", str(folder))
     result = pytester.runpytest_subprocess("--testdata-seed", "4242", "-p", "no:randomly", *args)
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
     return {p.name: p.read_text() for p in folder.iterdir()}
 
 
@@ -146,10 +178,10 @@ def test_same_dataset_serial_under_xdist_and_through_the_agent(pytester: pytest.
     try:
         remote = _digests(pytester, tmp_path / "remote", monkeypatch, "--testdata-remote", running.address)
         served = [line for line in running.log_lines() if line.get("method") == "GenerateDataset"]
-        assert len(served) == 3 and all(line["status"] == "OK" for line in served)
+        assert len(served) == 5 and all(line["status"] == "OK" for line in served)
     finally:
         running.server.stop(grace=1)
-    assert len(serial) == 3
+    assert len(serial) == 4
     assert serial == xdist == remote
 
 
@@ -201,3 +233,23 @@ def test_a_large_dataset_starts_no_process_pool_in_the_agent_unless_asked(env: d
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_taken_values_travel_as_json_text_up_to_their_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole-number field's largest value always goes; text values go while their JSON fits the budget, and
+    the fields past it keep their numbers only (a repeat is then the database's error, as locally)."""
+    taken = {"notes": {"id": {40}, "title": {"Budget", "Roadmap"}}, "tags": {"name": {"x" * 30}}}
+    assert json.loads(taken_wire.taken_json(taken)) == {
+        "notes": {"id": [40], "title": ["Budget", "Roadmap"]}, "tags": {"name": ["x" * 30]}}
+    monkeypatch.setattr(taken_wire, "MAX_TEXT_BYTES", 25)
+    assert json.loads(taken_wire.taken_json(taken)) == {"notes": {"id": [40], "title": ["Budget", "Roadmap"]}}
+    assert taken_wire.taken_json({"notes": {"title": set()}}) == ""
+
+
+def test_an_agent_without_the_feature_is_named_before_the_call(client: AgentClient) -> None:
+    client._features = frozenset({"cassettes", "inline-schemas"})  # an agent from before taken_json
+    with pytest.raises(GenerationError, match=r"does not announce the 'taken-values' feature, so it cannot keep "
+                                              r"the dataset's unique values apart from the rows already in your "
+                                              r"database\. Upgrade the agent"):
+        client.dataset(DatasetRequest.checked({"user": 3}, seed=1), taken={"user": {"email": {"a@b.co"}}})
+    assert client.dataset(DatasetRequest.checked({"user": 3}, seed=1), taken={}).valid  # nothing to send: sent
