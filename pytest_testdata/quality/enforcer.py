@@ -271,7 +271,7 @@ def _present_iff(fused: FusedEnforcer, rule: Rule, i: int) -> list[str] | None:
             "if type(n) is dict:",
             f"    if n.get({fused.const('W', i, when_key)}) in {fused.const('IN', i, rule.spec['in'])}:",
             f"        if n.get({f}) is None:",
-            f"            n[{f}] = f\"{{rng.randrange(10000):04d}}\"",
+            f"            n[{f}] = {fused.const('V', i, rule.value)}(rng)",  # type: ignore[attr-defined]
             "    else:",
             f"        n[{f}] = None",
             "else:",

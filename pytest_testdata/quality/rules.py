@@ -643,9 +643,17 @@ class FlagIffPositive(Rule):
 
 
 class PresentIff(Rule):
-    """A field is set (4 digits here) exactly when another field's value is in a set."""
+    """A field is set exactly when another field's value is in a set; a field that should be set and is not gets
+    a value of its own schema (:attr:`fill`)."""
 
     kind = "present_iff"
+    fill: Callable[[random.Random], Any] | None = None
+    """Draws a value of the field's schema (set by :func:`rules_of`; a rule built without its schema draws four
+    digits, what the built-in ``card_last_four`` holds)."""
+
+    def value(self, rng: random.Random) -> Any:
+        """A value for the field, where it should be set and is empty (an LLM's record that left it out)."""
+        return self.fill(rng) if self.fill is not None else f"{rng.randrange(10000):04d}"
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         super().__init__(spec)
@@ -671,14 +679,14 @@ class PresentIff(Rule):
             if type(node) is dict:  # the steps below in a dict in a dict (what the getters and setter do there)
                 applies = node.get(when_key) in self.spec["in"]
                 if applies and node.get(field_key) is None:
-                    node[field_key] = f"{rng.randrange(10000):04d}"
+                    node[field_key] = self.value(rng)
                 elif not applies:
                     node[field_key] = None
                 return
         applies = self._when(record) in self.spec["in"]
         current = self._field(record)
         if applies and current is None:
-            self._set_field(record, f"{rng.randrange(10000):04d}")
+            self._set_field(record, self.value(rng))
         elif not applies:
             self._set_field(record, None)
 
@@ -1102,10 +1110,35 @@ def rules_of(schema: Any) -> list[Rule]:
     fields' whole-number bounds (:attr:`Rule.bounds`)."""
     rules = build_rules(schema.coherence, schema.source)
     for rule in rules:
+        if isinstance(rule, PresentIff) and isinstance(rule.spec.get("field"), str):
+            rule.fill = _filler(schema.subschema(rule.spec["field"]), rule.spec["field"])
         if isinstance(rule, (StrictlyOrdered, Different)):
             rule.bounds = {path: found for path in rule.spec.get("fields") or ()
                            if (found := _whole_bounds(schema.subschema(path))) != (None, None)}
     return rules
+
+
+def _filler(sub: Mapping[str, Any] | None, path: str) -> Callable[[random.Random], Any] | None:
+    """Draws a value of a field's schema, never null (the traditional strategy's drawer, compiled on first use:
+    only a record that left the field out needs it). None for a path the schema does not define."""
+    if sub is None:
+        return None
+    node = dict(sub)
+    kinds = node.get("type")
+    if isinstance(kinds, list) and "null" in kinds and len(kinds) > 1:
+        rest = [k for k in kinds if k != "null"]
+        node["type"] = rest[0] if len(rest) == 1 else rest
+    compiled: list[Callable[[Any], Any]] = []
+
+    def fill(rng: random.Random) -> Any:
+        from pytest_testdata.generators.traditional.drawers import RecordState
+        from pytest_testdata.generators.traditional.plan import value_drawer
+
+        if not compiled:
+            compiled.append(value_drawer(node, path.rsplit(".", 1)[-1]))
+        return compiled[0](RecordState(rng, "US"))
+
+    return fill
 
 
 def _whole_bounds(sub: Mapping[str, Any] | None) -> tuple[int | None, int | None]:
