@@ -242,6 +242,7 @@ class Builder:
 
     def _finished(self, entity: str, wanted: GenerationRequest, records: list[Record]) -> None:
         self._notify(wanted, records, self.metadata[entity])
+        self._pass_on(entity, records)
         deferred = [e.path for e in self.plan.edges_of(entity) if e.deferred]
         ahead, self.ahead = self.ahead, None
         if ahead is not None and ahead.written:  # its first records are in (then nothing before it is left)
@@ -250,6 +251,27 @@ class Builder:
         self.unwritten.append((entity, records, deferred))
         if self.pool is None:
             self.write_unwritten()
+
+    def _pass_on(self, entity: str, records: list[Record]) -> None:
+        """The unique values of a finished entity, for the entities of its table built after it (classes of one
+        model: :mod:`~pytest_testdata.datasets.shared_tables`), kept apart from them as from rows already in the
+        table: the largest whole number (their keys follow it), every text."""
+        later = [n for n, earlier in self.plan.shared.items() if entity in earlier]
+        if not later:
+            return
+        mine = self.plan.schemas[entity]
+        for name in later:
+            theirs = self.taken.setdefault(name, {})
+            for path in self.plan.schemas[name].unique_fields():
+                if "." in path or path not in mine.properties:
+                    continue
+                values = {r.get(path) for r in records} - {None}
+                held = theirs.get(path, set())
+                numbers = [v for v in (*values, *held) if type(v) is int]
+                if numbers and len(numbers) == len(values) + len(held):  # whole numbers: the largest alone
+                    theirs[path] = {max(numbers)}
+                elif values:
+                    theirs[path] = held | values
 
     def write_unwritten(self) -> None:
         """Give the finished entities to the sink (and the progress callback), in the order they finished
@@ -331,7 +353,7 @@ class Builder:
             if entity in self.records or entity in self.prepared or entity == self.building:
                 continue
             reads = {e.parent for e in self.plan.edges_of(entity) if not e.deferred} | {
-                d for rule in self.plan.rules[entity] for d in rule.depends_on}
+                d for rule in self.plan.rules[entity] for d in rule.depends_on} | set(self.plan.shared.get(entity, ()))
             ready = all(d in self.records or d in self.plan.external for d in reads - {entity})
             if not ready and self.request.strategies.get(entity, self.request.strategy) not in ("traditional", "auto"):
                 continue  # (not routed before its turn: an LLM entity's route is asked for then)

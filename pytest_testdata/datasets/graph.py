@@ -18,6 +18,7 @@ from pytest_testdata.datasets.cardinality import Cardinality
 from pytest_testdata.datasets.coherence import DatasetRule, dataset_rules
 from pytest_testdata.datasets.inferred_rules import with_inferred_rules
 from pytest_testdata.datasets.request import DatasetRequest
+from pytest_testdata.datasets.shared_tables import share_tables
 from pytest_testdata.datasets.together import Combination, check_capacity, combinations
 from pytest_testdata.errors import TestdataUsageError, suggest
 from pytest_testdata.generators.traditional.field_names import snake
@@ -79,6 +80,9 @@ class DatasetPlan:
     """Per entity, the fields whose combination must not repeat (:mod:`pytest_testdata.datasets.together`)."""
     apart: dict[str, list[Combination]] = field(default_factory=dict)
     """Per entity, groups of references that point at different records (:mod:`pytest_testdata.datasets.apart`)."""
+    shared: dict[str, list[str]] = field(default_factory=dict)
+    """Per entity whose table others share (classes of one model): those built before it, whose unique values it
+    keeps apart from (:mod:`pytest_testdata.datasets.shared_tables`)."""
 
     def edges_of(self, entity: str) -> list[Edge]:
         return [e for e in self.edges if e.child == entity]
@@ -302,7 +306,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_ext
     if request.root:
         _pull_in(request.root, registry, schemas, edges_of, load, pulled, request, named, overrides)
     members = [n for n in schemas if n not in request.external]
-    _one_entity_per_table(members, schemas)
+    shared = share_tables(members, schemas)  # classes of one model asked for together (narrowed in schemas)
     rules = {n: dataset_rules(schemas[n]) for n in members}
     _check_members(members, edges_of, rules, request)
     counts = dict(request.counts) if request.counts else _root_counts(request, members, edges_of, rules)
@@ -310,7 +314,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_ext
     edges = [e for n in members for e in edges_of[n]]
     owned = {(n, p) for n in members for r in rules[n] for p in r.owns}
     edges = [replace(e, owned=(e.child, e.path) in owned) for e in edges]
-    order, edges = _order(members, edges, rules)
+    order, edges = _order(members, edges, rules, shared)
     # After the order: a reference the inferred rule follows is already a dependency, so it adds none.
     for n in members:
         schema = with_inferred_rules(n, schemas[n], edges, schemas, members)
@@ -331,33 +335,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_ext
             keys[n].insert(0, primary)
     lists = {k: v for n in members for k, v in _list_cardinalities(schemas[n], overrides).items()}
     return DatasetPlan(order, {n: counts[n] for n in order}, schemas, edges, lists, rules, keys,
-                       dict(request.external), pulled, together, apart)
-
-
-def _one_entity_per_table(members: list[str], schemas: Mapping[str, Schema]) -> None:
-    """Two entities of one SQLAlchemy table (a base model and its subclass, or two subclasses, or a model and a
-    joined subclass's table) are refused: their keys would be drawn apart and could repeat, and a load would write
-    both into the table."""
-    models = [n for n in members if schemas[n].source.startswith("sqlalchemy:")]
-    if len(models) < 2:
-        return
-    from pytest_testdata.schemas.sources.sql_inheritance import table_base
-    from pytest_testdata.schemas.sources.sqlalchemy import model_of, rows_of
-
-    owners: dict[Any, str] = {}
-    for name in models:
-        for each in rows_of(schemas[name]):
-            table = each.table
-            other = owners.setdefault(table, name)
-            if other != name:
-                base = table_base(model_of(schemas[name])) or table_base(model_of(schemas[other])) \
-                    or "the table's first model"
-                raise TestdataUsageError(
-                    f"dataset: entities {other!r} and {name!r} are both rows of table {table.name!r} (a model and "
-                    "its subclass, or two subclasses, or a model and its table), and one dataset holds one entity "
-                    "of a table: their keys would be drawn apart and could repeat. Ask for their base model, "
-                    f"{base}, alone: its records are drawn among every class of its tables, each an instance of "
-                    "its own class.")
+                       dict(request.external), pulled, together, apart, shared)
 
 
 def _together(members: list[str], schemas: Mapping[str, Schema], edges: list[Edge], counts: Mapping[str, int],
@@ -558,8 +536,10 @@ def _check_overrides(overrides: Mapping[str, Any], schemas: dict[str, Schema],
             )
 
 
-def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetRule]]) -> tuple[list[str], list[Edge]]:
-    """Dependency order (parents first); nullable links inside a cycle are deferred."""
+def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetRule]],
+           shared: Mapping[str, list[str]]) -> tuple[list[str], list[Edge]]:
+    """Dependency order (parents first; entities of one table one after the other); nullable links inside a cycle
+    are deferred."""
     deps: dict[str, set[str]] = {n: set() for n in members}
     for e in edges:
         if e.parent in deps:
@@ -583,6 +563,8 @@ def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetR
         for r in rules[n]:
             if (n, r.ref_path) not in later:
                 hard[n].update(d for d in r.depends_on if d in hard)
+    for n, earlier in shared.items():
+        hard[n].update(earlier)
     # Ties go by name, so the order (and the stream's) never depends on how the counts were listed.
     order: list[str] = []
     ready = sorted(n for n in members if not hard[n])

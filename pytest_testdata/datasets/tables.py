@@ -235,7 +235,7 @@ def build_tables(plan: DatasetPlan, metadata: MetaData) -> dict[str, list[TableM
     """The tables of every entity of the plan (parents first); model entities keep their own table."""
     out: dict[str, list[TableMap]] = {}
     refs = {(e.child, e.path): e for e in plan.edges}
-    for entity in plan.order:  # (one entity per model table: graph.plan_dataset refuses two)
+    for entity in plan.order:  # (classes of one model may share a table: datasets/shared_tables.py)
         schema = plan.schemas[entity]
         if model_table_of(schema) is not None:
             out[entity] = _model_maps(entity, schema)

@@ -122,6 +122,32 @@ DIGEST_TEST = '''
     import hashlib, json, os
     from pathlib import Path
 
+    import sqlalchemy as sa
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Note(Base):
+        __tablename__ = "notes"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        title: Mapped[str] = mapped_column(sa.String(60), unique=True)
+
+
+    class Member(Base):
+        __tablename__ = "members"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        email: Mapped[str] = mapped_column(sa.String(120), unique=True)
+        role: Mapped[str] = mapped_column(sa.String(20))
+        __mapper_args__ = {"polymorphic_on": "role", "polymorphic_identity": "member"}
+
+
+    class Admin(Member):
+        __mapper_args__ = {"polymorphic_identity": "admin"}
+
+
     def _save(name, ds):
         digest = hashlib.sha256(json.dumps(ds.as_dict()["records"], sort_keys=True).encode()).hexdigest()
         Path(os.environ["DIGESTS"], name).write_text(digest)
@@ -135,29 +161,25 @@ DIGEST_TEST = '''
 
     def test_into_db(testdata, testdata_db):
         ds = testdata.dataset(root="order", count=10, into=testdata_db)
-        import sqlalchemy as sa
         assert testdata_db.execute(sa.text('SELECT count(*) FROM "order"')).scalar() == 10
         _save("db", ds)
 
     def test_after_rows(testdata, testdata_db):
         # A second dataset into the same tables: its keys follow the first's, its titles repeat none of them,
         # in remote mode too (the agent is sent what the tables hold).
-        import sqlalchemy as sa
-        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-        class Base(DeclarativeBase):
-            pass
-
-        class Note(Base):
-            __tablename__ = "notes"
-            id: Mapped[int] = mapped_column(primary_key=True)
-            title: Mapped[str] = mapped_column(sa.String(60), unique=True)
-
         first = testdata.dataset({Note: 40}, into=testdata_db)
         second = testdata.dataset({Note: 40}, into=testdata_db)
         assert min(n["id"] for n in second["notes"]) > max(n["id"] for n in first["notes"])
         assert testdata_db.execute(sa.text("SELECT count(DISTINCT title) FROM notes")).scalar() == 80
         _save("after", second)
+
+    def test_kinds(testdata, testdata_db):
+        # Two classes of one model: eight members and two admins, in one table, their keys apart.
+        ds = testdata.dataset({Member: 8, Admin: 2}, into=testdata_db)
+        roles = testdata_db.execute(sa.text("SELECT role, count(*) FROM members GROUP BY role ORDER BY role")).all()
+        assert [tuple(r) for r in roles] == [("admin", 2), ("member", 8)]
+        assert [type(a) for a in ds.objects["admin"]] == [Admin, Admin]
+        _save("kinds", ds)
 '''
 
 
@@ -165,7 +187,7 @@ def _digests(pytester: pytest.Pytester, folder: Path, monkeypatch: pytest.Monkey
     folder.mkdir()
     monkeypatch.setenv("DIGESTS", str(folder))
     result = pytester.runpytest_subprocess("--testdata-seed", "4242", "-p", "no:randomly", *args)
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
     return {p.name: p.read_text() for p in folder.iterdir()}
 
 
@@ -178,10 +200,10 @@ def test_same_dataset_serial_under_xdist_and_through_the_agent(pytester: pytest.
     try:
         remote = _digests(pytester, tmp_path / "remote", monkeypatch, "--testdata-remote", running.address)
         served = [line for line in running.log_lines() if line.get("method") == "GenerateDataset"]
-        assert len(served) == 5 and all(line["status"] == "OK" for line in served)
+        assert len(served) == 6 and all(line["status"] == "OK" for line in served)
     finally:
         running.server.stop(grace=1)
-    assert len(serial) == 4
+    assert len(serial) == 5
     assert serial == xdist == remote
 
 

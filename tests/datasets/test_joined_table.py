@@ -83,6 +83,17 @@ class Boat(Base):
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "boat"}
 
 
+class Ticket(Base):  # no identity of its own, and one kind
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    __mapper_args__ = {"polymorphic_on": "kind"}
+
+
+class Bug(Ticket):
+    __mapper_args__ = {"polymorphic_identity": "bug"}
+
+
 class Ferry(Boat):  # its table refuses every row, and records are not held to that
     __tablename__ = "ferries"
     __table_args__ = (sa.CheckConstraint("seats < 0", info={"testdata": "database"}),)
@@ -97,7 +108,7 @@ import collections
 import pytest
 import sqlalchemy as sa
 
-from test_models import Base, Boat, Challenge, Fail, Player, Solve, Submission, Truck, Vehicle
+from test_models import Base, Boat, Bug, Challenge, Fail, Player, Solve, Submission, Ticket, Truck, Vehicle
 
 
 @pytest.fixture
@@ -133,6 +144,31 @@ def test_a_joined_subclass_alone_with_a_key_column_of_its_own(testdata, db):
     assert sorted(rows) == sorted((t["id"], t["payload_kg"]) for t in ds["trucks"])
 
 
+def test_kinds_asked_for_by_their_classes(testdata, db):
+    # Submission keeps the kinds Solve does not ask for, and no solve's (challenge_id, player_id) rule: twelve
+    # submissions of 2 x 3 pairs.
+    ds = testdata.dataset({Challenge: 2, Player: 3, Submission: 12, Solve: 4}, into=db, seed=1)
+    assert {s["type"] for s in ds["submissions"]} == {"incorrect"} and {s["type"] for s in ds["solves"]} == {"correct"}
+    q = lambda sql: db.execute(sa.text(sql)).scalar()
+    assert q("SELECT count(*) FROM submissions") == q("SELECT count(DISTINCT id) FROM submissions") == 16
+    assert q("SELECT count(*) FROM solves s JOIN submissions b ON b.id = s.id AND b.type = 'correct'") == 4
+    assert [type(s) for s in ds.objects["solves"]] == [Solve] * 4 and ds.valid
+
+
+@pytest.mark.parametrize("counts, said", [
+    ({Submission: 2, Solve: 2, Fail: 2}, "every kind of 'submissions' ('correct', 'incorrect') is asked for by "
+                                         "another entity of its table, so its records would have none left"),
+    ({Ticket: 2, Bug: 2}, "entities 'bug' and 'tickets' are rows of the same kinds of table ('bug'): there is "
+                          "no telling their records apart"),
+])
+def test_kinds_that_cannot_be_told_apart(testdata, counts, said):
+    from pytest_testdata.errors import TestdataUsageError
+
+    with pytest.raises(TestdataUsageError) as refused:
+        testdata.dataset({Challenge: 2, Player: 2, **counts} if Submission in counts else counts)
+    assert said in str(refused.value)
+
+
 def test_a_refused_row_of_a_joined_table_names_its_record(testdata, db):
     for seed in range(20):  # a seed whose first boat is no ferry: the ferries' rows are not the records' places
         kinds = [b["kind"] for b in testdata.dataset({Boat: 6}, seed=seed)["boats"]]
@@ -150,7 +186,7 @@ def test_the_models_load_and_read_back(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_models=MODELS)
     pytester.makepyfile(test_joined=TESTS)
     result = pytester.runpytest("-p", "no:randomly", "test_joined.py")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=8)
 
 
 def test_the_command_lines_sql_and_sqlite_write_each_kinds_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path,

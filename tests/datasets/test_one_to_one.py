@@ -163,8 +163,9 @@ def test_counts_given_as_one_model(testdata):
 def test_a_polymorphic_model_loads_as_the_classes_of_its_tables(pytester: pytest.Pytester) -> None:
     """Person's records are people, managers (single-table) and engineers (joined-table: a row in ``engineers``
     too, with the person's key), each read back from SQL as its own class; Manager alone gives managers and
-    Engineer alone engineers. Two entities of one table are refused: a base and its subclass, or a model and a
-    joined subclass's table."""
+    Engineer alone engineers. Classes of one model asked for together share its table: each keeps the kinds no
+    narrower class asks for, and their keys never meet. A model with a joined subclass's table as an entity of
+    its own is refused: their rows would compete for it."""
     pytester.makepyfile(test_models=MODELS + '''
 def test_base_rows_load_as_their_classes(testdata, db):
     ds = testdata.dataset({Person: 20}, into=db, seed=3)
@@ -195,26 +196,27 @@ def test_a_joined_subclass(testdata, db):
                               "WHERE p.kind = 'engineer'")).scalar() == 4
 
 
-def test_base_and_joined(testdata):
-    testdata.dataset({Person: 6, Engineer: 4})
+def test_classes_of_one_model_together(testdata, db):
+    ds = testdata.dataset({Person: 6, Manager: 4, Engineer: 3}, into=db, seed=2)
+    kinds = {e: sorted({r["kind"] for r in ds[e]}) for e in ds.entities}
+    assert kinds == {"people": ["person"], "manager": ["manager"], "engineers": ["engineer"]}
+    keys = [r["id"] for e in ds.entities for r in ds[e]]
+    assert len(set(keys)) == 13 and ds.valid
+    q = lambda sql: db.execute(sa.text(sql)).all()
+    assert q("SELECT kind, count(*) FROM people GROUP BY kind ORDER BY kind") == [
+        ("engineer", 3), ("manager", 4), ("person", 6)]
+    assert q("SELECT count(*) FROM engineers e JOIN people p ON p.id = e.id AND p.kind = 'engineer'") == [(3,)]
 
 
 def test_base_and_joined_table(testdata):
     testdata.dataset({Person: 6, Engineer.__table__: 4})
-
-
-def test_two_of_one_table(testdata):
-    testdata.dataset({Person: 6, Manager: 4})  # (refused when planned, loaded or not)
 ''')
     result = pytester.runpytest("-p", "no:randomly")
-    result.assert_outcomes(passed=3, failed=3)
-    two = ("*TestdataUsageError: dataset: entities 'people' and {other!r} are both rows of table {table!r} (a model "
-           "and its subclass, or two subclasses, or a model and its table), and one dataset holds one entity of a "
-           "table: their keys would be drawn apart and could repeat. Ask for their base model, Person, alone: its "
-           "records are drawn among every class of its tables, each an instance of its own class.")
-    result.stdout.fnmatch_lines([two.format(other="engineers", table="people"),
-                                 two.format(other="engineers", table="engineers"),
-                                 two.format(other="manager", table="people")])
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines([
+        "*TestdataUsageError: dataset: entities 'engineers' and 'people' are both rows of table 'engineers', and "
+        "they are not classes of one polymorphic model (a model and its table, or one table twice), so their rows "
+        "would compete for it. Ask for one of them; for a joined subclass's table, ask for its class."])
 
 
 def _chain(timed: bool) -> dict:

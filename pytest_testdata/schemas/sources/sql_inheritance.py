@@ -13,9 +13,8 @@ table, with one key, and the subclass's columns are its kind's own (:attr:`Kinds
 A column of the same name in two of the tables (the key, or a ``column_property`` over both) is one field.
 
 A single-table subclass is an entity of its own, named after the class (``Fail``: ``fail``), since its table is
-its base's; a joined subclass is named after its own table (``solves``). One dataset may hold only one entity of
-a table (two would draw the same keys), which the dataset's plan refuses by name
-(:func:`pytest_testdata.datasets.graph.plan_dataset`).
+its base's; a joined subclass is named after its own table (``solves``). Classes of one model asked for together
+share their table, each with the kinds no narrower one asks for (:mod:`pytest_testdata.datasets.shared_tables`).
 """
 
 from __future__ import annotations
@@ -107,13 +106,6 @@ def apply_kinds(document: dict[str, Any], kinds: Kinds) -> None:
             {"kind": "present_iff", "field": name, "when": kinds.column, "in": list(by)})
 
 
-def table_base(obj: Any) -> str | None:
-    """The name of the first class of a mapped class's hierarchy (the model whose records are drawn among every
-    class of its tables), None for anything else."""
-    mapper = getattr(obj, "__mapper__", None) if isinstance(obj, type) else None
-    return None if mapper is None else str(mapper.base_mapper.class_.__qualname__)
-
-
 def subclass_name(obj: Any) -> str | None:
     """The entity name of a subclass in its base's table (``UserComment``: ``user_comment``), None for a class
     with a table of its own."""
@@ -123,4 +115,4 @@ def subclass_name(obj: Any) -> str | None:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", obj.__name__).lower()
 
 
-__all__ = ["Kinds", "apply_kinds", "kinds_of", "subclass_name", "table_base"]
+__all__ = ["Kinds", "apply_kinds", "kinds_of", "subclass_name"]

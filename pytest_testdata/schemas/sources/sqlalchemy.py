@@ -45,6 +45,13 @@ PREFIX = "sqlalchemy:"
 BINARY_BYTES = 32
 """At most this many bytes in a ``LargeBinary`` value (a column's smaller ``length`` wins)."""
 UNIQUE_TOGETHER = "x-unique-together"  # read by datasets/together.py (the schema layer does not import datasets)
+TABLES = "x-tables"
+"""The SQL tables a model entity's records are rows of (``schema.table`` for a table in a schema)."""
+KIND_FIELD = "x-kind-field"
+"""A polymorphic model's discriminator field: which class each record is."""
+PARTIAL_TABLES = "x-partial-tables"
+"""A joined subclass's table whose rows only some kinds' records are: those kinds, and the table's unique
+combinations (held by every record of the entity, so by the kinds' ones)."""
 
 
 def is_sqlalchemy_model(obj: Any) -> bool:
@@ -146,6 +153,10 @@ def _rows_of(tables: list[Table], kinds: Any) -> list[ModelRows]:
     return out
 
 
+def _qualified(table: Table) -> str:
+    return f"{table.schema}.{table.name}" if table.schema else table.name
+
+
 def model_of(schema: Schema) -> type[Any] | None:
     """The mapped class a schema was read from (None for a plain Table or other schemas)."""
     return _MODELS.get(schema.source)
@@ -181,11 +192,15 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
     # (A joined subclass's constraint is held by all the entity's records: more than its rows need.)
     together = [[c.name for c in pk]] if len(pk) > 1 else []
     declared: dict[str, Any] = {}
+    partial: dict[str, dict[str, Any]] = {}  # a joined subclass's table that some records are no rows of
     for each in rows:
         named = each.fields.get
-        together += [[named(col.name, col.name) for col in u.columns] for u in each.table.constraints
-                     if isinstance(u, UniqueConstraint) and len(u.columns) > 1]
-        together += [[named(c, c) for c in names] for names in unique_indexes(each.table, where) if len(names) > 1]
+        combos = [[named(col.name, col.name) for col in u.columns] for u in each.table.constraints
+                  if isinstance(u, UniqueConstraint) and len(u.columns) > 1]
+        combos += [[named(c, c) for c in names] for names in unique_indexes(each.table, where) if len(names) > 1]
+        together += combos
+        if each.only is not None:  # (a dataset that narrows the kinds drops what no kind left needs)
+            partial[_qualified(each.table)] = {"kinds": sorted(each.only[1], key=str), UNIQUE_TOGETHER: combos}
         for key, value in table_keywords(each.table, where).items():  # info={"testdata": {...}} (sql_declared)
             declared[key] = [*declared.get(key, []), *value]
         for constraint in each.table.foreign_key_constraints:
@@ -216,6 +231,13 @@ def schema_from_model(obj: Any, name: str | None = None) -> Schema:
         document["x-dataset-coherence"] = declared["x-dataset-coherence"]
     if len(pk) == 1:
         document["x-primary-key"] = pk[0].name
+    # The tables the records are rows of, and a polymorphic model's discriminator: a dataset plan reads them
+    # (datasets/shared_tables.py) on the agent too, where an inline schema comes without its model.
+    document[TABLES] = [_qualified(r.table) for r in rows]
+    if kinds is not None:
+        document[KIND_FIELD] = kinds.column
+    if partial:
+        document[PARTIAL_TABLES] = partial
     if together:
         document[UNIQUE_TOGETHER] = together
     schema = Schema.from_json_schema(document, source=source, name=name)
