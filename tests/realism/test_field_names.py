@@ -133,6 +133,8 @@ def test_name_spellings_are_one_name() -> None:
     assert kind_for("createdAt", "string") == kind_for("created_at", "string") == "timestamp"
     assert kind_for("zipball_url", "string") == "url"  # once a postal code: "zip" is no longer a substring match
     assert kind_for("capacity", "string") != "address.city"
+    # a person by their role: SQLAlchemy's joined-inheritance example names an engineer's and a manager's so
+    assert kind_for("engineer_name", "string") == kind_for("managerName", "string") == "person.name"
 
 
 def test_a_name_means_what_its_parent_says() -> None:

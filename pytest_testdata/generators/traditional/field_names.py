@@ -244,7 +244,12 @@ TABLE: tuple[FieldName, ...] = (
                               "contact_name", "customer_name", "author_name", "owner_name", "holder_name",
                               "account_holder_name", "cardholder_name", "card_holder_name", "recipient_name",
                               "sender_name", "buyer_name", "patient_name", "employee_name", "user_full_name",
-                              "name_on_card", "beneficiary_name", "passenger_name", "guest_name"),
+                              "name_on_card", "beneficiary_name", "passenger_name", "guest_name",
+                              # a person by their role (an employee table's joined subclasses name theirs so)
+                              "manager_name", "engineer_name", "developer_name", "agent_name", "supervisor_name",
+                              "driver_name", "doctor_name", "teacher_name", "student_name", "member_name",
+                              "player_name", "reviewer_name", "assignee_name", "requester_name", "reporter_name",
+                              "applicant_name", "candidate_name"),
               example="Maria Schneider"),
     FieldName("person.name", ("name",), parents=PERSON, example="James Walker (`name` under `customer`)"),
     FieldName("username", ("username", "user_name", "login", "user_login", "handle", "screen_name", "nickname",
