@@ -291,6 +291,10 @@ def explain(described: dict[str, Any], seed: int) -> str:
         lines += [f"    {rule_id} ({rule['kind']}" + (f"; {_INFERRED.get(rule['kind'], 'inferred')})"
                                                       if rule["inferred"] else ")")
                   for rule_id, rule in described["rules"].items()]
+    if described.get("shared"):
+        lines.append("  classes of one model, sharing its table (each built after those it names):")
+        lines += [f"    {entity}: kinds {', '.join(map(repr, share['kinds']))}; after {', '.join(share['after'])}"
+                  for entity, share in described["shared"].items()]
     for entity, n in described["external"].items():
         lines.append(f"  external ids supplied for {entity}: {n}")
     return "\n".join(lines)

@@ -18,7 +18,7 @@ from pytest_testdata.datasets.cardinality import Cardinality
 from pytest_testdata.datasets.coherence import DatasetRule, dataset_rules
 from pytest_testdata.datasets.inferred_rules import with_inferred_rules
 from pytest_testdata.datasets.request import DatasetRequest
-from pytest_testdata.datasets.shared_tables import share_tables
+from pytest_testdata.datasets.shared_tables import kinds_of_schema, share_tables
 from pytest_testdata.datasets.together import Combination, check_capacity, combinations
 from pytest_testdata.errors import TestdataUsageError, suggest
 from pytest_testdata.generators.traditional.field_names import snake
@@ -114,7 +114,9 @@ class DatasetPlan:
                                         "by_field_name": e.inferred} for e in self.edges},
                 "rules": {r.id: {"kind": r.kind, "inferred": r.spec.get("inferred") is True}
                           for n in self.order for r in self.rules.get(n, ())},
-                "pulled_in": self.pulled_in, "external": {k: len(v) for k, v in self.external.items()}}
+                "pulled_in": self.pulled_in, "external": {k: len(v) for k, v in self.external.items()},
+                **({"shared": {n: {"after": earlier, "kinds": kinds_of_schema(self.schemas[n])}
+                               for n, earlier in self.shared.items()}} if self.shared else {})}
 
 
 def _null_allowed(sub: Mapping[str, Any]) -> bool:

@@ -55,17 +55,18 @@ def share_tables(members: Sequence[str], schemas: dict[str, Schema]) -> dict[str
     return {name: earlier for name, earlier in shared.items() if earlier}
 
 
-def _kinds(schema: Schema) -> list[Any]:
+def kinds_of_schema(schema: Schema) -> list[Any]:
+    """The kinds (discriminator values) a model entity's records may be (none for other entities)."""
     field = str(schema.json_schema.get(KIND_FIELD))
     return list(schema.properties.get(field, {}).get("enum") or [])
 
 
 def _narrow(name: str, group: Sequence[str], schemas: dict[str, Schema]) -> None:
     """``name``'s kinds less those a narrower entity of its table asks for (``User`` less ``Admin``'s)."""
-    mine = _kinds(schemas[name])
+    mine = kinds_of_schema(schemas[name])
     taken: list[Any] = []
     for other in group:
-        theirs = _kinds(schemas[other])
+        theirs = kinds_of_schema(schemas[other])
         if other == name or not set(theirs) <= set(mine):
             continue
         if set(theirs) == set(mine):
@@ -101,4 +102,4 @@ def _with_kinds(schema: Schema, kinds: list[Any]) -> Schema:
     return Schema.from_json_schema(document, source=schema.source, name=schema.name)
 
 
-__all__ = ["KIND_FIELD", "TABLES", "share_tables"]
+__all__ = ["KIND_FIELD", "TABLES", "kinds_of_schema", "share_tables"]

@@ -208,3 +208,15 @@ def test_the_command_lines_sql_and_sqlite_write_each_kinds_rows(capsys: pytest.C
         assert 0 < len(correct) < 20
         assert sorted(db.execute("SELECT id, challenge_id, player_id FROM solves").fetchall()) == sorted(correct)
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_explain_names_the_classes_sharing_a_table(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "joined_explain_models.py").write_text(MODELS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    code = main(["dataset", "joined_explain_models:Challenge=2", "joined_explain_models:Player=3",
+                 "joined_explain_models:Submission=6", "joined_explain_models:Solve=2", "--explain", "--seed", "1"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.endswith("  classes of one model, sharing its table (each built after those it names):\n"
+                        "    submissions: kinds 'incorrect'; after solves\n")
