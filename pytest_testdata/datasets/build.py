@@ -229,6 +229,7 @@ class Builder:
         linked = time.perf_counter()
         self.index.add(entity, records, self.plan.keys[entity])
         self.records[entity] = records
+        self.pass_on(entity, records)
         violations, coherence, cross = self._check(entity, schema, records, rules)
         checked = time.perf_counter()
         self.metadata[entity] = EntityMetadata(
@@ -242,7 +243,6 @@ class Builder:
 
     def _finished(self, entity: str, wanted: GenerationRequest, records: list[Record]) -> None:
         self._notify(wanted, records, self.metadata[entity])
-        self._pass_on(entity, records)
         deferred = [e.path for e in self.plan.edges_of(entity) if e.deferred]
         ahead, self.ahead = self.ahead, None
         if ahead is not None and ahead.written:  # its first records are in (then nothing before it is left)
@@ -252,10 +252,11 @@ class Builder:
         if self.pool is None:
             self.write_unwritten()
 
-    def _pass_on(self, entity: str, records: list[Record]) -> None:
-        """The unique values of a finished entity, for the entities of its table built after it (classes of one
-        model: :mod:`~pytest_testdata.datasets.shared_tables`), kept apart from them as from rows already in the
-        table: the largest whole number (their keys follow it), every text."""
+    def pass_on(self, entity: str, records: list[Record]) -> None:
+        """The unique values of an entity's final records, for the entities of its table built after it (classes
+        of one model: :mod:`~pytest_testdata.datasets.shared_tables`), kept apart from them as from rows already
+        in the table: the largest whole number (their keys follow it), every text. Called as the records are
+        put in :attr:`records`, which makes those entities ready to start."""
         later = [n for n, earlier in self.plan.shared.items() if entity in earlier]
         if not later:
             return

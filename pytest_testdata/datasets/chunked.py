@@ -177,6 +177,7 @@ class ChunkedEntity:
             unrepeated = unchanged = False  # (a record changed since _settle looked)
         builder.index.add(entity, records, builder.plan.keys[entity], lookups if unchanged else None)
         builder.records[entity] = records
+        builder.pass_on(entity, records)
         if job.plain:  # (a later job that reads this entity's records chunk by chunk may send its own by marshal)
             builder.plain.add(entity)
         if not unrepeated:  # (else it finds nothing: _settle's last look found no repeat in these records)

@@ -18,7 +18,7 @@ from pytest_testdata.datasets.cardinality import Cardinality
 from pytest_testdata.datasets.coherence import DatasetRule, dataset_rules
 from pytest_testdata.datasets.inferred_rules import with_inferred_rules
 from pytest_testdata.datasets.request import DatasetRequest
-from pytest_testdata.datasets.shared_tables import kinds_of_schema, share_tables
+from pytest_testdata.datasets.shared_tables import built_before, kinds_of_schema, share_tables
 from pytest_testdata.datasets.together import Combination, check_capacity, combinations
 from pytest_testdata.errors import TestdataUsageError, suggest
 from pytest_testdata.generators.traditional.field_names import snake
@@ -308,7 +308,7 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_ext
     if request.root:
         _pull_in(request.root, registry, schemas, edges_of, load, pulled, request, named, overrides)
     members = [n for n in schemas if n not in request.external]
-    shared = share_tables(members, schemas)  # classes of one model asked for together (narrowed in schemas)
+    sharing = share_tables(members, schemas)  # classes of one model asked for together (narrowed in schemas)
     rules = {n: dataset_rules(schemas[n]) for n in members}
     _check_members(members, edges_of, rules, request)
     counts = dict(request.counts) if request.counts else _root_counts(request, members, edges_of, rules)
@@ -316,7 +316,8 @@ def plan_dataset(request: DatasetRequest, registry: SchemaRegistry, *, check_ext
     edges = [e for n in members for e in edges_of[n]]
     owned = {(n, p) for n in members for r in rules[n] for p in r.owns}
     edges = [replace(e, owned=(e.child, e.path) in owned) for e in edges]
-    order, edges = _order(members, edges, rules, shared)
+    order, edges = _order(members, edges, rules)
+    shared = built_before(sharing, order)
     # After the order: a reference the inferred rule follows is already a dependency, so it adds none.
     for n in members:
         schema = with_inferred_rules(n, schemas[n], edges, schemas, members)
@@ -538,10 +539,8 @@ def _check_overrides(overrides: Mapping[str, Any], schemas: dict[str, Schema],
             )
 
 
-def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetRule]],
-           shared: Mapping[str, list[str]]) -> tuple[list[str], list[Edge]]:
-    """Dependency order (parents first; entities of one table one after the other); nullable links inside a cycle
-    are deferred."""
+def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetRule]]) -> tuple[list[str], list[Edge]]:
+    """Dependency order (parents first); nullable links inside a cycle are deferred."""
     deps: dict[str, set[str]] = {n: set() for n in members}
     for e in edges:
         if e.parent in deps:
@@ -565,8 +564,6 @@ def _order(members: list[str], edges: list[Edge], rules: dict[str, list[DatasetR
         for r in rules[n]:
             if (n, r.ref_path) not in later:
                 hard[n].update(d for d in r.depends_on if d in hard)
-    for n, earlier in shared.items():
-        hard[n].update(earlier)
     # Ties go by name, so the order (and the stream's) never depends on how the counts were listed.
     order: list[str] = []
     ready = sorted(n for n in members if not hard[n])

@@ -3,9 +3,10 @@
 ``{User: 8, Admin: 2}`` (``Admin(User)``, single-table or joined) asks for eight users and two admins. Each
 class alone covers its subclasses' kinds too (``User``: users and admins), so when both are asked for, each
 keeps the kinds no other entity of the dataset asks for by a narrower class: ``User``'s records are then
-``user`` only, ``Admin``'s ``admin``. The entities of one table are built one after the other (in name order),
-and each keeps its unique values (its keys follow, its e-mails repeat none) apart from those built before it,
-as a dataset keeps apart from rows already in its tables (:attr:`Builder.taken`).
+``user`` only, ``Admin``'s ``admin``. The entities of one table are built one after the other (in the dataset's
+order, which their references decide), and each keeps its unique values (its keys follow, its e-mails repeat
+none) apart from those built before it, as a dataset keeps apart from rows already in its tables
+(:attr:`Builder.taken`).
 
 Read from the schemas' ``x-tables`` and ``x-kind-field`` (written by the SQLAlchemy source), so the agent plans
 an inline schema's dataset as the test's process does. Two entities of one table that are not classes of one
@@ -26,16 +27,15 @@ PARTIAL_TABLES = "x-partial-tables"  # (the three as schemas/sources/sqlalchemy.
 TOGETHER = "x-unique-together"
 
 
-def share_tables(members: Sequence[str], schemas: dict[str, Schema]) -> dict[str, list[str]]:
-    """For each entity sharing a table with others: the entities of its table built before it (its schema
-    narrowed to the kinds no narrower entity asks for, in ``schemas``). A usage error for a sharing that
-    cannot be kept apart."""
+def share_tables(members: Sequence[str], schemas: dict[str, Schema]) -> list[list[str]]:
+    """The groups of entities that share a table (each entity's schema narrowed to the kinds no narrower entity
+    asks for, in ``schemas``). A usage error for a sharing that cannot be kept apart."""
     groups: dict[str, list[str]] = {}
     for name in sorted(members):
         for table in schemas[name].json_schema.get(TABLES) or ():
             groups.setdefault(table, []).append(name)
-    shared: dict[str, list[str]] = {}
     narrowed: set[str] = set()
+    out: list[list[str]] = []
     for table, names in groups.items():
         if len(names) < 2:
             continue
@@ -50,9 +50,21 @@ def share_tables(members: Sequence[str], schemas: dict[str, Schema]) -> dict[str
             if name not in narrowed:
                 _narrow(name, names, schemas)
                 narrowed.add(name)
-            earlier = [n for n in names if n < name]
-            shared[name] = sorted({*shared.get(name, []), *earlier})
-    return {name: earlier for name, earlier in shared.items() if earlier}
+        out.append(names)
+    return out
+
+
+def built_before(groups: Sequence[Sequence[str]], order: Sequence[str]) -> dict[str, list[str]]:
+    """For each entity of a shared table, the entities of its table the dataset builds before it (in the
+    dataset's order: references decide it, and the table's entities follow it one after the other)."""
+    place = {name: i for i, name in enumerate(order)}
+    out: dict[str, set[str]] = {}
+    for group in groups:
+        for name in group:
+            earlier = {n for n in group if place[n] < place[name]}
+            if earlier:
+                out.setdefault(name, set()).update(earlier)
+    return {name: sorted(earlier, key=place.__getitem__) for name, earlier in out.items()}
 
 
 def kinds_of_schema(schema: Schema) -> list[Any]:
@@ -102,4 +114,4 @@ def _with_kinds(schema: Schema, kinds: list[Any]) -> Schema:
     return Schema.from_json_schema(document, source=schema.source, name=schema.name)
 
 
-__all__ = ["KIND_FIELD", "TABLES", "kinds_of_schema", "share_tables"]
+__all__ = ["KIND_FIELD", "TABLES", "built_before", "kinds_of_schema", "share_tables"]

@@ -83,6 +83,28 @@ class Boat(Base):
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "boat"}
 
 
+class Node(Base):  # three levels of joined tables (as a CMS's node, content and image)
+    __tablename__ = "nodes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(sa.String(20))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nodes.id"))
+    __mapper_args__ = {"polymorphic_on": "type", "polymorphic_identity": "node"}
+
+
+class Content(Node):
+    __tablename__ = "contents"
+    id: Mapped[int] = mapped_column(sa.ForeignKey("nodes.id"), primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(80))
+    __mapper_args__ = {"polymorphic_identity": "content"}
+
+
+class Image(Content):
+    __tablename__ = "images"
+    id: Mapped[int] = mapped_column(sa.ForeignKey("contents.id"), primary_key=True)
+    width: Mapped[int]
+    __mapper_args__ = {"polymorphic_identity": "image"}
+
+
 class Ticket(Base):  # no identity of its own, and one kind
     __tablename__ = "tickets"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,7 +130,8 @@ import collections
 import pytest
 import sqlalchemy as sa
 
-from test_models import Base, Boat, Bug, Challenge, Fail, Player, Solve, Submission, Ticket, Truck, Vehicle
+from test_models import (Base, Boat, Bug, Challenge, Content, Fail, Image, Node, Player, Solve, Submission, Ticket,
+                         Truck, Vehicle)
 
 
 @pytest.fixture
@@ -155,6 +178,21 @@ def test_kinds_asked_for_by_their_classes(testdata, db):
     assert [type(s) for s in ds.objects["solves"]] == [Solve] * 4 and ds.valid
 
 
+def test_three_levels_of_tables(testdata, db):
+    # Each record is a row of its kind's tables, from the root's down: a node, a content, an image.
+    ds = testdata.dataset({Node: 4, Content: 8, Image: 3}, into=db, seed=2)
+    kinds = {e: sorted({r["type"] for r in ds[e]}) for e in ds.entities}
+    assert kinds == {"nodes": ["node"], "contents": ["content"], "images": ["image"]}
+    q = lambda sql: db.execute(sa.text(sql)).scalar()
+    assert (q("SELECT count(*) FROM nodes"), q("SELECT count(*) FROM contents"), q("SELECT count(*) FROM images")) \
+        == (15, 11, 3)
+    assert q("SELECT count(*) FROM images i JOIN contents c ON c.id = i.id JOIN nodes n ON n.id = c.id "
+             "WHERE n.type = 'image' AND c.title IS NOT NULL AND i.width IS NOT NULL") == 3
+    db.expire_all()
+    assert sorted(type(n).__name__ for n in db.scalars(sa.select(Node))) == ["Content"] * 8 + ["Image"] * 3 + [
+        "Node"] * 4
+
+
 @pytest.mark.parametrize("counts, said", [
     ({Submission: 2, Solve: 2, Fail: 2}, "every kind of 'submissions' ('correct', 'incorrect') is asked for by "
                                          "another entity of its table, so its records would have none left"),
@@ -186,7 +224,7 @@ def test_the_models_load_and_read_back(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_models=MODELS)
     pytester.makepyfile(test_joined=TESTS)
     result = pytester.runpytest("-p", "no:randomly", "test_joined.py")
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=9)
 
 
 def test_the_command_lines_sql_and_sqlite_write_each_kinds_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path,

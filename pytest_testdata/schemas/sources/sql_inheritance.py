@@ -66,8 +66,10 @@ def kinds_of(obj: Any, where: str) -> Kinds | None:
             f"would load as a class. Give it one (__mapper_args__ = {{'polymorphic_identity': ...}}).")
     identities = [m.polymorphic_identity for m in members]
     tables: list[Table] = []
-    for member in [mapper, *members]:
-        tables += [t for t in member.tables if t not in tables]
+    for member in [mapper, *members]:  # each class's tables from its root's down (a mapper's own list is unordered)
+        for table in [m.local_table for m in reversed(list(member.iterate_to_root()))]:
+            if table not in tables:  # (a single-table subclass's is its parent's)
+                tables.append(table)
     # A column that not every class of the hierarchy maps is its kinds' own: filled for their records (even when
     # every record of this model is of those kinds: a ChallengeFile's challenge_id), empty for the others'.
     everyone = [m for m in mapper.base_mapper.self_and_descendants if m.polymorphic_identity is not None]
