@@ -153,7 +153,7 @@ def test_a_ticket_s_subject_and_a_task_s_name_are_summary_lines() -> None:
     assert all(is_summary_line(r["name"]) for r in records(entity("task", name=STRING), "task"))
 
 
-@pytest.mark.parametrize("parent", ["article", "post", "blog_post", "book"])
+@pytest.mark.parametrize("parent", ["article", "post", "blog_post", "book", "page", "documents", "contents"])
 def test_the_title_of_an_article_is_a_headline(parent: str) -> None:
     titles = [r["title"] for r in records(entity(parent, title=STRING, body=STRING), parent)]
     assert not [t for t in titles if is_product_name(t) or t.endswith(".") or not 3 <= len(t.split()) <= 12]

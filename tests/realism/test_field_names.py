@@ -492,6 +492,14 @@ def test_timestamps_follow_the_order_their_names_say() -> None:
     assert len({r["created_at"] for r in records}) > 150  # reordered, not pinned
 
 
+def test_a_page_is_modified_after_it_was_created() -> None:
+    """A CMS's ``creation_date`` and ``modification_date`` (as Kotti names them): the second follows."""
+    stamp = {"type": "string", "format": "date-time"}
+    document = {"title": "document", "type": "object", "required": ["modification_date", "creation_date"],
+                "properties": {"modification_date": stamp, "creation_date": stamp}}
+    assert all(r["creation_date"] <= r["modification_date"] for r in generate(document, "document", count=200))
+
+
 def test_a_key_is_revoked_and_last_used_after_it_was_created() -> None:
     """Flask-AppBuilder's ``ab_api_key`` (``created_on``, ``expires_on``, ``revoked_on``, ``last_used_on``): a key
     was revoked and last used before it was created."""

@@ -93,8 +93,9 @@ ISSUE = frozenset(("issue", "ticket", "task", "subtask", "todo", "bug", "defect"
 MILESTONE = frozenset(("milestone", "sprint", "iteration", "release"))
 """Parent words whose ``title`` (or ``name``) is a milestone's title (``v2.4``, ``Sprint 14``)."""
 HEADLINE = frozenset(("article", "post", "blog_post", "blog", "news", "book", "chapter", "essay", "publication",
-                      "newsletter", "podcast", "episode"))
-"""Parent words whose ``title`` is a headline."""
+                      "newsletter", "podcast", "episode", "page", "web_page", "wiki_page", "document", "content",
+                      "content_item", "story"))
+"""Parent words whose ``title`` is a headline (a CMS's pages and documents too)."""
 ADDRESS = frozenset(("address", "location", "billing", "shipping", "residence", "home", "place", "geo", "postal",
                      "destination", "origin", "venue", "premises", "mailing", "delivery", "office", "branch"))
 """Parent words of a postal address."""

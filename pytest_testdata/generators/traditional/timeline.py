@@ -20,7 +20,9 @@ from pytest_testdata.quality.rules import Ordered, Rule
 _CREATED = ("created", "created_at", "created_on", "date_created", "creation_date", "creation_time",
             "creation_timestamp", "inserted_at", "registered_at", "signed_up_at", "opened_at", "submitted_at")
 _UPDATED = ("updated", "updated_at", "updated_on", "date_updated", "modified", "modified_at", "modified_on",
-            "date_modified", "last_modified", "last_modified_at", "last_updated", "last_updated_at")
+            "date_modified", "last_modified", "last_modified_at", "last_updated", "last_updated_at",
+            "modification_date", "modification_time", "update_date", "update_time", "modified_date",
+            "updated_date", "last_modification_date")
 _AFTER_CREATED = ("closed_at", "closed_on", "merged_at", "resolved_at", "completed_at", "finished_at",
                   "archived_at", "cancelled_at", "canceled_at", "deleted_at", "approved_at", "accepted_at",
                   "confirmed_at", "processed_at", "paid_at", "shipped_at", "delivered_at", "refunded_at",
