@@ -220,8 +220,7 @@ class DatabaseSink:
                 dumped = json_columns(tmap.table)  # lets the column's type do both
                 convert += [(name, json.dumps) for name in sorted(dumped)]
                 convert += bind_processors(tmap.table, self.connection.dialect)
-            field = dict(tmap.paths)  # (a joined subclass's key column holds its base's key field)
-            convert = [(field.get(name, name), fn) for name, fn in convert]
+            convert = tmap.by_field(convert)
             rows = []
             for record in records:
                 values = python_values(tmap.table, record, convert)
@@ -367,9 +366,8 @@ class DatabaseSink:
             model = model_of(self.schemas[entity]) if maps else None
             if model is None:
                 continue
-            convert = [(field, fn) for m in maps for name, fn in converters(m.table)
-                       for column, field in m.paths if column == name]
-            convert = list(dict(convert).items())  # (the key's, once: a joined subclass's table has it too)
+            # (the key's converter once: a joined subclass's table has the key too)
+            convert = list(dict(c for m in maps for c in m.by_field(converters(m.table))).items())
             objects = [instance(model, python_values(maps[0].table, r, convert)) for r in dataset[entity]]
             if self.session is not None:
                 for obj in objects:
@@ -479,8 +477,7 @@ def _quick_binds() -> Iterator[None]:
 def _owner(tmap: TableMap, records: list[Record], row: int) -> int:
     """The record a row of the table came from (a child table has a row per element of the record's list)."""
     if tmap.only is not None:  # a joined subclass's table: the rows of some records
-        field, identities = tmap.only
-        return [i for i, r in enumerate(records) if r.get(field) in identities][row]
+        return [i for i, r in enumerate(records) if tmap.takes(r)][row]
     if tmap.list_path is None:
         return row
     owners = [i for i, r in enumerate(records) for _ in (r.get(tmap.list_path) or ())]

@@ -68,10 +68,17 @@ class TableMap:
 
     def picked(self, records: list[Record]) -> list[Record]:
         """The records that are rows of the table (all of them but for a joined subclass's table)."""
-        if self.only is None:
-            return records
-        field, identities = self.only
-        return [r for r in records if r.get(field) in identities]
+        return records if self.only is None else [r for r in records if self.takes(r)]
+
+    def takes(self, record: Record) -> bool:
+        """Whether the record is a row of the table (see :attr:`only`)."""
+        return self.only is None or record.get(self.only[0]) in self.only[1]
+
+    def by_field(self, convert: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+        """``(column, what)`` pairs (a column's converter) keyed by the record's field instead (a joined
+        subclass's key column holds its base's key field); a column the record has no field for is left out."""
+        field = dict(self.paths)
+        return [(field[name], what) for name, what in convert if name in field]
 
     def rows(self, records: list[Record]) -> list[tuple[Any, ...]]:
         """Row tuples in column order (lists and dicts in JSON columns as JSON text)."""
