@@ -474,7 +474,8 @@ class Builder:
             return
         by_path = {e.path: e for e in self.plan.edges_of(entity) if not e.deferred and not e.owned and not e.in_list}
         refs = {path: [r.get(path) for r in records] for path in by_path}
-        spread_distinct(refs, combos, lambda path: self._keys_of(by_path[path]), rng)
+        spread_distinct(refs, combos, lambda path: self._keys_of(by_path[path]), rng, entity=entity,
+                        nullable={p for p, e in by_path.items() if e.nullable})
         for path, values in refs.items():
             put_references(records, path, values, by_path[path].absent_when_empty)
 

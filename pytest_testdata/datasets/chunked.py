@@ -245,7 +245,7 @@ class ChunkedEntity:
             keep_apart(job.refs, plan.apart[entity], lambda path: builder._keys_of(by_path[path]), rng)
         if plan.together.get(entity):  # a link table's (post_id, tag_id) pairs, each once
             spread_distinct(job.refs, plan.together[entity], lambda path: builder._keys_of(by_path[path]), rng,
-                            plan.apart.get(entity, ()))
+                            plan.apart.get(entity, ()), entity, {p for p, e in by_path.items() if e.nullable})
         heads: dict[tuple[str, str], set[str]] = {}
         reads: dict[tuple[str, str], set[str]] = {}
         for rule in plan.rules[entity]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from pytest_testdata.errors import TestdataUsageError
@@ -77,36 +77,49 @@ def check_capacity(entity: str, combos: Sequence[Combination], parents: Mapping[
 
 def spread_distinct(refs: dict[str, list[Any]], combos: Sequence[Combination],
                     keys_of: Callable[[str], Sequence[Any]], rng: random.Random,
-                    apart: Sequence[Combination] = ()) -> None:
+                    apart: Sequence[Combination] = (), entity: str = "the",
+                    nullable: Collection[str] = ()) -> None:
     """Re-point references in ``refs`` (field -> each record's key) so no combination of ``combos`` made
     only of references repeats. A record whose combination is taken moves its last field to another key
     (scanning the keys from a random place), then the field before it, and so on; a combination that
     would point two fields of a group kept apart (``apart``: ``datasets/apart.py``) at one record is
-    passed over. Draws from ``rng`` only when a combination repeats, so datasets without repeats are
-    unchanged."""
+    passed over. When every combination is taken, a ``nullable`` reference of it is left empty (SQL's
+    unique constraints let NULLs repeat: a submission of a player in no team), else it is a usage error.
+    Draws from ``rng`` only when a combination repeats, so datasets without repeats are unchanged."""
     for combo in combos:
         if not all(f in refs for f in combo):
             continue
         columns = [refs[f] for f in combo]
         positions = [[combo.index(f) for f in group] for group in apart if set(group) <= set(combo)]
+        empty = [n for n, f in enumerate(combo) if f in nullable]
         seen: set[tuple[Any, ...]] = set()
         for i in range(len(columns[0])):
             current = [column[i] for column in columns]
             if None in current:
                 continue  # an empty reference: SQL's unique constraints let NULLs repeat
             if tuple(current) in seen:
-                current = _moved(current, combo, seen, keys_of, rng, positions)
-                for column, value in zip(columns, current, strict=True):
+                moved = _moved(current, combo, seen, keys_of, rng, positions)
+                if moved is None and not empty:
+                    keys = [len(keys_of(f)) for f in combo]
+                    raise TestdataUsageError(
+                        f"dataset: no free ({', '.join(combo)}) combination is left for a record of {entity}: all "
+                        f"{' x '.join(map(str, keys))} = {math.prod(keys)} are taken ({KEYWORD} of {entity}). Ask "
+                        f"for fewer {entity} records, or more of the records its {', '.join(combo)} point at.")
+                if moved is None:
+                    columns[empty[-1]][i] = None
+                    continue
+                for column, value in zip(columns, moved, strict=True):
                     column[i] = value
+                current = moved
             seen.add(tuple(current))
 
 
 def _moved(current: list[Any], combo: Combination, seen: set[tuple[Any, ...]],
            keys_of: Callable[[str], Sequence[Any]], rng: random.Random,
-           positions: Sequence[Sequence[int]] = ()) -> list[Any]:
+           positions: Sequence[Sequence[int]] = ()) -> list[Any] | None:
     """The nearest free combination: one field moved (the last first), else any free one (a dense link
     table can have both the post's every tag and the tag's every post taken); none that ties a group kept
-    apart (``positions``: each group's places in the combination)."""
+    apart (``positions``: each group's places in the combination). None when every one is taken."""
     from pytest_testdata.datasets.apart import tied
 
     keys = [keys_of(f) for f in combo]
@@ -125,9 +138,7 @@ def _moved(current: list[Any], combo: Combination, seen: set[tuple[Any, ...]],
         candidate.reverse()
         if tuple(candidate) not in seen and not tied(candidate, positions):
             return candidate
-    # check_capacity ruled this out for records whose references are all filled
-    raise TestdataUsageError(f"dataset: no free ({', '.join(combo)}) combination is left for a record; ask "
-                             "for fewer records of the link entity.")
+    return None  # (check_capacity rules this out for combinations of references that are never empty)
 
 
 def from_random_place(choices: Sequence[Any], rng: random.Random) -> Iterator[Any]:

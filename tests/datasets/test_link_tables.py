@@ -64,6 +64,20 @@ def test_more_links_than_pairs_is_one_clear_error(tmp_path: Path) -> None:
         generate_dataset({"team": 6, "player": 10, "membership": 61}, seed=3, engine=engine)
 
 
+def test_past_every_pair_a_nullable_reference_is_left_empty(tmp_path: Path) -> None:
+    """A membership's player may be empty (an open seat): 3 x 2 = 6 pairs for 10 memberships, each pair once
+    and the other four with no player, as SQL's unique constraint lets NULLs repeat. It was the error "no free
+    combination is left"."""
+    membership = _membership()
+    membership["properties"]["player_id"]["type"] = ["string", "null"]
+    engine = _engine(tmp_path, _entity("team"), _entity("player"), membership)
+    for seed in range(3):
+        ds = generate_dataset({"team": 3, "player": 2, "membership": 10}, seed=seed, engine=engine)
+        pairs = [(m["team_id"], m["player_id"]) for m in ds["membership"]]
+        filled = [pair for pair in pairs if pair[1] is not None]
+        assert len(filled) == len(set(filled)) == 6 and ds.valid, pairs
+
+
 def test_a_drawn_value_in_the_combination_that_repeats_is_reported(tmp_path: Path) -> None:
     """(team_id, role) with one possible role: the references cannot keep it apart, and the check says so."""
     membership = _membership(together=(("team_id", "role"),), role={"type": "string", "enum": ["member"]})
