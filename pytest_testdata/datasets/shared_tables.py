@@ -8,9 +8,10 @@ order, which their references decide), and each keeps its unique values (its key
 none) apart from those built before it, as a dataset keeps apart from rows already in its tables
 (:attr:`Builder.taken`).
 
-Read from the schemas' ``x-tables`` and ``x-kind-field`` (written by the SQLAlchemy source), so the agent plans
-an inline schema's dataset as the test's process does. Two entities of one table that are not classes of one
-polymorphic model (a model and its table, or a table twice) are refused: their rows would compete for it.
+Read from the schemas' ``x-tables`` and ``x-kind-field`` (:mod:`pytest_testdata.schemas.model_tables`), so
+the agent plans an inline schema's dataset as the test's process does. Two entities of one table that are not
+classes of one polymorphic model (a model and its table, or a table twice) are refused: their rows would compete
+for it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pytest_testdata.datasets.together import KEYWORD as TOGETHER
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.model import Schema
-
-TABLES = "x-tables"
-KIND_FIELD = "x-kind-field"
-PARTIAL_TABLES = "x-partial-tables"  # (the three as schemas/sources/sqlalchemy.py writes them)
-TOGETHER = "x-unique-together"
+from pytest_testdata.schemas.model_tables import KIND_FIELD, PARTIAL_TABLES, TABLES
 
 
 def share_tables(members: Sequence[str], schemas: dict[str, Schema]) -> list[list[str]]:
@@ -114,4 +112,4 @@ def _with_kinds(schema: Schema, kinds: list[Any]) -> Schema:
     return Schema.from_json_schema(document, source=schema.source, name=schema.name)
 
 
-__all__ = ["KIND_FIELD", "TABLES", "built_before", "kinds_of_schema", "share_tables"]
+__all__ = ["built_before", "kinds_of_schema", "share_tables"]

@@ -31,6 +31,7 @@ from sqlalchemy import Column, Table, UniqueConstraint, inspect, types
 from pytest_testdata.errors import TestdataUsageError
 from pytest_testdata.schemas.int_formats import FORMAT_KEY, INT_FORMAT_BOUNDS
 from pytest_testdata.schemas.model import Schema
+from pytest_testdata.schemas.model_tables import KIND_FIELD, PARTIAL_TABLES, TABLES
 from pytest_testdata.schemas.sources.sql_checks import Checks, apply_checks, left_to_database, read_checks
 from pytest_testdata.schemas.sources.sql_declared import column_keywords, table_keywords
 from pytest_testdata.schemas.sources.sql_decorated import converts, taken_kind
@@ -45,13 +46,6 @@ PREFIX = "sqlalchemy:"
 BINARY_BYTES = 32
 """At most this many bytes in a ``LargeBinary`` value (a column's smaller ``length`` wins)."""
 UNIQUE_TOGETHER = "x-unique-together"  # read by datasets/together.py (the schema layer does not import datasets)
-TABLES = "x-tables"
-"""The SQL tables a model entity's records are rows of (``schema.table`` for a table in a schema)."""
-KIND_FIELD = "x-kind-field"
-"""A polymorphic model's discriminator field: which class each record is."""
-PARTIAL_TABLES = "x-partial-tables"
-"""A joined subclass's table whose rows only some kinds' records are: those kinds, and the table's unique
-combinations (held by every record of the entity, so by the kinds' ones)."""
 
 
 def is_sqlalchemy_model(obj: Any) -> bool:
